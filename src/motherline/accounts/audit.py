@@ -1,0 +1,41 @@
+"""Writing the audit trail. Every read of a personal record and every change calls this."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from motherline.accounts.models import AuditAction, AuditEvent
+
+
+def client_ip(request: Any) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    user: Any,
+    action: AuditAction | str,
+    obj: models.Model | None = None,
+    *,
+    changes: dict[str, Any] | None = None,
+    request: Any = None,
+    object_type: str = "",
+    object_ref: str = "",
+) -> AuditEvent:
+    """Append one event. `obj` names the record by its internal reference, never a name."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label
+        object_ref = object_ref or str(getattr(obj, "reference", None) or obj.pk)
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        user=user if authenticated else None,
+        username=getattr(user, "username", "") if authenticated else "",
+        action=action,
+        object_type=object_type,
+        object_ref=object_ref,
+        changes=changes or {},
+        ip_address=client_ip(request),
+    )

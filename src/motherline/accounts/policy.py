@@ -1,0 +1,87 @@
+"""The one place where access is decided.
+
+Every view, API endpoint and command asks `can()` what a user may do, and narrows every
+queryset of personal records with `scope()` (through `Woman.objects.visible_to(user)`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+
+from motherline.accounts.models import Role
+
+if TYPE_CHECKING:
+    from motherline.accounts.models import User
+
+
+class Capability(StrEnum):
+    VIEW_AGGREGATES = "view_aggregates"  # counts, never a name
+    VIEW_REGISTER = "view_register"  # personal records, within scope
+    EDIT_REGISTER = "edit_register"  # admit, transfer, release, record children
+    ADMINISTER = "administer"  # users, organisations, reference data
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.ADMINISTRATOR: frozenset(Capability),
+    Role.MONITOR: frozenset(
+        {Capability.VIEW_AGGREGATES, Capability.VIEW_REGISTER, Capability.EDIT_REGISTER}
+    ),
+    Role.LEGAL_OFFICER: frozenset(
+        {Capability.VIEW_AGGREGATES, Capability.VIEW_REGISTER, Capability.EDIT_REGISTER}
+    ),
+    Role.PRISON_LIAISON: frozenset(
+        {Capability.VIEW_AGGREGATES, Capability.VIEW_REGISTER, Capability.EDIT_REGISTER}
+    ),
+    Role.PROGRAMME_MANAGER: frozenset({Capability.VIEW_AGGREGATES, Capability.VIEW_REGISTER}),
+    Role.ANALYST: frozenset({Capability.VIEW_AGGREGATES}),
+    Role.VIEWER: frozenset({Capability.VIEW_AGGREGATES}),
+}
+
+
+def can(user: Any, capability: Capability) -> bool:
+    """Whether this user's role grants the capability (scope is applied separately)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.PRISON_LIAISON and user.prison_id is None:
+        return capability == Capability.VIEW_AGGREGATES
+    if user.organisation_id is None:
+        return False
+    return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def capabilities(user: Any) -> frozenset[Capability]:
+    return frozenset(c for c in Capability if can(user, c))
+
+
+def _woman_filter(user: User, prefix: str = "") -> Q:
+    """Which women a user with the register capability may see, as a filter."""
+    from motherline.people.models import ConsentScope
+
+    if user.role == Role.PRISON_LIAISON:
+        # A liaison officer sees the women held in their prison now, whoever recorded them.
+        return Q(**{f"{prefix}current_episode__current_prison_id": user.prison_id})
+    own = Q(**{f"{prefix}organisation_id": user.organisation_id})
+    partners = Q(
+        **{
+            f"{prefix}organisation__shares_with": user.organisation_id,
+            f"{prefix}consent_scope": ConsentScope.PARTNERS,
+        }
+    )
+    return own | partners
+
+
+def scope(queryset: QuerySet, user: Any) -> QuerySet:
+    """Narrow a queryset of personal records to those the user may see."""
+    from motherline.people.models import Child, Woman
+
+    if not can(user, Capability.VIEW_REGISTER):
+        return queryset.none()
+    model = queryset.model
+    if model is Woman:
+        return queryset.filter(_woman_filter(user)).distinct()
+    if model is Child:
+        return queryset.filter(_woman_filter(user, "mother__")).distinct()
+    raise TypeError(f"No access rule for {model.__name__}")

@@ -1,0 +1,101 @@
+"""Jurisdiction packs: the legal rules of one country, as data loaded from files.
+
+Every rule carries its source and whether that source was verified, so a page that shows a
+deadline can also show where the rule comes from.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Jurisdiction(models.Model):
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_local = models.CharField(_("local name"), max_length=120, blank=True)
+    local_language = models.CharField(_("local language"), max_length=16, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    pack_version = models.CharField(_("pack version"), max_length=32, blank=True)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("jurisdiction")
+        verbose_name_plural = _("jurisdictions")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class SourcedRule(models.Model):
+    """Fields every rule from a pack has: when it applies and where it comes from."""
+
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    effective_to = models.DateField(_("effective until"), null=True, blank=True)
+    source = models.TextField(_("source"), blank=True)
+    citation = models.CharField(_("citation"), max_length=255, blank=True)
+    verified = models.BooleanField(_("source verified"), default=False)
+
+    class Meta:
+        abstract = True
+
+
+class AgeLimitRule(SourcedRule):
+    """The oldest a child may be while living in prison with the mother."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="age_limit_rules"
+    )
+    max_age_months = models.PositiveIntegerField(_("maximum age in months"))
+    extension_allowed = models.BooleanField(_("extension allowed"), default=False)
+    max_extension_months = models.PositiveIntegerField(_("maximum extension in months"), default=0)
+
+    class Meta:
+        ordering = ["jurisdiction", "effective_from"]
+        verbose_name = _("age limit rule")
+        verbose_name_plural = _("age limit rules")
+
+
+class OffenceClass(models.TextChoices):
+    FELONY = "felony", _("Felony")
+    MISDEMEANOUR = "misdemeanour", _("Misdemeanour")
+    PETTY = "petty", _("Petty offence")
+
+
+class PretrialLimitRule(SourcedRule):
+    """How long a person may be held before trial, by offence class."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="pretrial_limit_rules"
+    )
+    offence_class = models.CharField(_("offence class"), max_length=16, choices=OffenceClass)
+    applies_to_minors = models.BooleanField(_("applies to minors"), default=False)
+    max_days = models.PositiveIntegerField(_("maximum days"))
+
+    class Meta:
+        ordering = ["jurisdiction", "offence_class", "applies_to_minors", "effective_from"]
+        verbose_name = _("pretrial limit rule")
+        verbose_name_plural = _("pretrial limit rules")
+
+
+class OffenceCategory(models.Model):
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="offence_categories"
+    )
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=160)
+    name_local = models.CharField(_("local name"), max_length=160, blank=True)
+    iccs_section = models.CharField(_("ICCS section"), max_length=8)
+    offence_class = models.CharField(_("offence class"), max_length=16, choices=OffenceClass)
+    is_violent = models.BooleanField(_("violent"), default=False)
+    is_drug_related = models.BooleanField(_("drug-related"), default=False)
+
+    class Meta:
+        ordering = ["jurisdiction", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "code"], name="offence_code_unique")
+        ]
+        verbose_name = _("offence category")
+        verbose_name_plural = _("offence categories")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,202 @@
+"""Pure rules of the register: ages, date order and what a record may say.
+
+No request and no ORM: each function takes dates and plain values and returns either a
+value or a dict of field -> message, so forms, the API and the generator share them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+# Below this age a person cannot plausibly be a mother or be held in an adult prison register.
+MIN_AGE_AT_ADMISSION = 10
+MAX_AGE = 110
+MIN_MOTHER_AGE_AT_BIRTH = 10
+MAX_PREGNANCY_DAYS = 300
+
+Errors = dict[str, str]
+
+LEGAL_STATUS_ORDER = ["pretrial", "convicted", "on_appeal", "final"]
+
+
+def age_on(birth: date, on: date) -> int:
+    """Completed years of age on a date (a 29 February birthday counts on 28 February)."""
+    years = on.year - birth.year
+    if (on.month, on.day) < (birth.month, birth.day):
+        years -= 1
+    return years
+
+
+def is_minor(birth: date | None, on: date) -> bool:
+    return birth is not None and age_on(birth, on) < 18
+
+
+def not_in_future(field: str, value: date | None, today: date, errors: Errors) -> None:
+    if value is not None and value > today:
+        errors[field] = _("This date is in the future (today is %(today)s).") % {
+            "today": today.isoformat()
+        }
+
+
+def admission_errors(date_of_birth: date | None, admission_date: date, today: date) -> Errors:
+    """Checks on a new custody episode's dates."""
+    errors: Errors = {}
+    not_in_future("admission_date", admission_date, today, errors)
+    not_in_future("date_of_birth", date_of_birth, today, errors)
+    if date_of_birth is not None and "date_of_birth" not in errors:
+        age = age_on(date_of_birth, admission_date)
+        if date_of_birth >= admission_date:
+            errors["date_of_birth"] = _("The date of birth must be before the admission date.")
+        elif age < MIN_AGE_AT_ADMISSION or age > MAX_AGE:
+            errors["date_of_birth"] = _(
+                "She would have been %(age)s years old at admission; check the date of birth."
+            ) % {"age": age}
+    return errors
+
+
+def child_birth_errors(
+    mother_birth: date | None, child_birth: date | None, today: date, field: str = "date_of_birth"
+) -> Errors:
+    """A child's birth date must be after the mother's, at a plausible age, and not ahead."""
+    errors: Errors = {}
+    if child_birth is None:
+        return {field: _("Enter the child's date of birth (estimated if unknown).")}
+    not_in_future(field, child_birth, today, errors)
+    if errors or mother_birth is None:
+        return errors
+    if child_birth <= mother_birth:
+        errors[field] = _("The child's birth cannot be before the mother's (%(dob)s).") % {
+            "dob": mother_birth.isoformat()
+        }
+    elif age_on(mother_birth, child_birth) < MIN_MOTHER_AGE_AT_BIRTH:
+        errors[field] = _(
+            "The mother would have been %(age)s years old at this birth; check both dates."
+        ) % {"age": age_on(mother_birth, child_birth)}
+    return errors
+
+
+def release_errors(
+    release_date: date, admission_date: date, last_event_date: date | None, today: date
+) -> Errors:
+    errors: Errors = {}
+    not_in_future("release_date", release_date, today, errors)
+    if release_date < admission_date:
+        errors["release_date"] = _("The release cannot be before the admission (%(date)s).") % {
+            "date": admission_date.isoformat()
+        }
+    elif last_event_date is not None and release_date < last_event_date:
+        errors["release_date"] = _(
+            "The release cannot be before the last recorded event of this custody (%(date)s)."
+        ) % {"date": last_event_date.isoformat()}
+    return errors
+
+
+def transfer_errors(
+    transfer_date: date,
+    admission_date: date,
+    last_transfer_date: date | None,
+    is_open: bool,
+    same_prison: bool,
+    today: date,
+) -> Errors:
+    errors: Errors = {}
+    if not is_open:
+        errors["transfer_date"] = _("She has been released: a transfer needs an open custody.")
+        return errors
+    not_in_future("transfer_date", transfer_date, today, errors)
+    if transfer_date < admission_date:
+        errors["transfer_date"] = _("The transfer cannot be before the admission (%(date)s).") % {
+            "date": admission_date.isoformat()
+        }
+    elif last_transfer_date is not None and transfer_date < last_transfer_date:
+        errors["transfer_date"] = _(
+            "The transfer cannot be before the previous transfer (%(date)s)."
+        ) % {"date": last_transfer_date.isoformat()}
+    if same_prison:
+        errors["to_prison"] = _("She is already in this prison.")
+    return errors
+
+
+def legal_status_errors(
+    new_status: str,
+    current_status: str,
+    effective_date: date,
+    since: date,
+    is_open: bool,
+    today: date,
+) -> Errors:
+    errors: Errors = {}
+    if not is_open:
+        errors["status"] = _("She has been released: the legal status can no longer change.")
+        return errors
+    if new_status == current_status:
+        errors["status"] = _("This is already her legal status.")
+    not_in_future("effective_date", effective_date, today, errors)
+    if effective_date < since:
+        errors["effective_date"] = _(
+            "The change cannot be before the current status began (%(date)s)."
+        ) % {"date": since.isoformat()}
+    return errors
+
+
+def pregnancy_errors(
+    known_since: date,
+    expected_delivery_date: date | None,
+    has_ongoing_pregnancy: bool,
+    today: date,
+) -> Errors:
+    errors: Errors = {}
+    if has_ongoing_pregnancy:
+        errors["known_since"] = _(
+            "A pregnancy is already recorded as ongoing; record its outcome first."
+        )
+    not_in_future("known_since", known_since, today, errors)
+    if expected_delivery_date is not None:
+        days = (expected_delivery_date - known_since).days
+        if days < 0:
+            errors["expected_delivery_date"] = _(
+                "The expected delivery date must be after the date the pregnancy was known."
+            )
+        elif days > MAX_PREGNANCY_DAYS:
+            errors["expected_delivery_date"] = _(
+                "The expected delivery date is more than ten months after the pregnancy was "
+                "known; check both dates."
+            )
+    return errors
+
+
+def pregnancy_outcome_errors(
+    outcome: str,
+    outcome_date: date,
+    known_since: date,
+    in_custody_on_outcome_date: bool,
+    today: date,
+) -> Errors:
+    errors: Errors = {}
+    not_in_future("outcome_date", outcome_date, today, errors)
+    if outcome_date < known_since:
+        errors["outcome_date"] = _(
+            "The outcome cannot be before the pregnancy was known (%(date)s)."
+        ) % {"date": known_since.isoformat()}
+    if outcome in ("birth_in_prison", "birth_in_hospital") and not in_custody_on_outcome_date:
+        errors["outcome"] = _("She was not in custody on this date: choose 'birth after release'.")
+    if outcome == "birth_after_release" and in_custody_on_outcome_date:
+        errors["outcome"] = _("She was in custody on this date: the birth was not after release.")
+    return errors
+
+
+def move_out_errors(
+    move_date: date, placement_start: date | None, is_in_prison: bool, today: date
+) -> Errors:
+    errors: Errors = {}
+    if not is_in_prison or placement_start is None:
+        errors["move_date"] = _("This child is not living in prison.")
+        return errors
+    not_in_future("move_date", move_date, today, errors)
+    if move_date < placement_start:
+        errors["move_date"] = _(
+            "The move cannot be before the child started living in prison (%(date)s)."
+        ) % {"date": placement_start.isoformat()}
+    return errors

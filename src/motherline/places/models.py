@@ -1,0 +1,64 @@
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from motherline.jurisdictions.models import Jurisdiction
+
+
+class LocalNameMixin:
+    """Shows the local-script name when the page is in the jurisdiction's language."""
+
+    name: str
+    name_local: str
+
+    @property
+    def display_name(self) -> str:
+        if self.name_local and get_language() == "km":
+            return self.name_local
+        return self.name
+
+
+class Province(LocalNameMixin, models.Model):
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="provinces"
+    )
+    code = models.CharField(_("ISO 3166-2 code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_local = models.CharField(_("local name"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class PrisonKind(models.TextChoices):
+    CORRECTIONAL_CENTRE = "correctional_centre", _("Correctional centre")
+    PROVINCIAL_PRISON = "provincial_prison", _("Provincial or municipal prison")
+    MILITARY_PRISON = "military_prison", _("Military prison")
+    OTHER = "other", _("Other")
+
+
+class Prison(LocalNameMixin, models.Model):
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="prisons")
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=160)
+    name_local = models.CharField(_("local name"), max_length=160, blank=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=PrisonKind)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    holds_women = models.BooleanField(_("holds women"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["province__name", "name"]
+        verbose_name = _("prison")
+        verbose_name_plural = _("prisons")
+
+    def __str__(self) -> str:
+        return self.display_name

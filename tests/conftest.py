@@ -1,0 +1,142 @@
+"""Shared fixtures: a small jurisdiction, two organisations and one user per role.
+
+Built directly with the ORM (not from the pack files) so a test's numbers are visible here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from motherline.accounts.models import Organisation, Role, User
+from motherline.jurisdictions.models import AgeLimitRule, Jurisdiction, OffenceCategory
+from motherline.places.models import Prison, Province
+
+PASSWORD = "correct-horse-battery-9"
+TODAY = date(2026, 6, 15)
+
+
+@pytest.fixture
+def jurisdiction(db):
+    kh = Jurisdiction.objects.create(
+        code="KH",
+        name="Cambodia",
+        name_local="កម្ពុជា",
+        local_language="km",
+        time_zone="Asia/Phnom_Penh",
+    )
+    AgeLimitRule.objects.create(jurisdiction=kh, max_age_months=72, effective_to=date(2011, 11, 13))
+    AgeLimitRule.objects.create(
+        jurisdiction=kh, max_age_months=36, effective_from=date(2011, 11, 14)
+    )
+    return kh
+
+
+@pytest.fixture
+def provinces(jurisdiction):
+    return {
+        "KH-12": Province.objects.create(
+            jurisdiction=jurisdiction, code="KH-12", name="Phnom Penh", name_local="ភ្នំពេញ"
+        ),
+        "KH-8": Province.objects.create(
+            jurisdiction=jurisdiction, code="KH-8", name="Kandal", name_local="កណ្ដាល"
+        ),
+    }
+
+
+@pytest.fixture
+def prisons(provinces):
+    return {
+        "CC2": Prison.objects.create(
+            province=provinces["KH-12"],
+            code="CC2",
+            name="Correctional Centre 2",
+            kind="correctional_centre",
+            capacity=1000,
+        ),
+        "CC1": Prison.objects.create(
+            province=provinces["KH-12"],
+            code="CC1",
+            name="Correctional Centre 1",
+            kind="correctional_centre",
+            capacity=2000,
+            holds_women=False,
+        ),
+        "KDL": Prison.objects.create(
+            province=provinces["KH-8"],
+            code="KDL",
+            name="Kandal Provincial Prison",
+            kind="provincial_prison",
+            capacity=500,
+        ),
+    }
+
+
+@pytest.fixture
+def offences(jurisdiction):
+    return {
+        "theft": OffenceCategory.objects.create(
+            jurisdiction=jurisdiction,
+            code="theft",
+            name="Theft",
+            iccs_section="05",
+            offence_class="misdemeanour",
+        ),
+        "drugs": OffenceCategory.objects.create(
+            jurisdiction=jurisdiction,
+            code="drug_possession",
+            name="Drug possession",
+            iccs_section="06",
+            offence_class="felony",
+            is_drug_related=True,
+        ),
+    }
+
+
+@pytest.fixture
+def orgs(jurisdiction):
+    ngo = Organisation.objects.create(
+        name="Women's Justice NGO", kind="ngo", jurisdiction=jurisdiction
+    )
+    un = Organisation.objects.create(
+        name="UN Human Rights Office", kind="un", jurisdiction=jurisdiction
+    )
+    other = Organisation.objects.create(name="Unrelated NGO", kind="ngo", jurisdiction=jurisdiction)
+    ngo.shares_with.add(un)
+    return {"ngo": ngo, "un": un, "other": other}
+
+
+@pytest.fixture
+def users(orgs, prisons):
+    """One active user per role in the NGO; the liaison is attached to CC2."""
+    made = {}
+    for role in Role:
+        made[role.value] = User.objects.create_user(
+            username=role.value,
+            password=PASSWORD,
+            organisation=orgs["ngo"],
+            role=role,
+            prison=prisons["CC2"] if role == Role.PRISON_LIAISON else None,
+        )
+    made["un_monitor"] = User.objects.create_user(
+        username="un_monitor", password=PASSWORD, organisation=orgs["un"], role=Role.MONITOR
+    )
+    made["other_monitor"] = User.objects.create_user(
+        username="other_monitor",
+        password=PASSWORD,
+        organisation=orgs["other"],
+        role=Role.MONITOR,
+    )
+    return made
+
+
+@pytest.fixture
+def monitor(users):
+    return users["monitor"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing is deliberately slow; tests sign in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
