@@ -1,0 +1,805 @@
+"""Read, validate and load a jurisdiction pack: one country's places and rules, as files.
+
+A pack is a directory `packs/<code in lower case>/` holding:
+
+- `pack.toml`: `code`, `name`, `name_local`, `local_language`, `time_zone`, `version`, a
+  `[sources]` table (key = full description of one source) and, for each CSV file that has no
+  `source` column, a `[file_sources]` entry listing the keys of its sources.
+- `provinces.csv`: code,name,name_local (ISO 3166-2 codes).
+- `prisons.csv`: code,name,name_local,province,kind,capacity,holds_women,opened_on,closed_on,source
+- `offences.csv`: code,name,name_local,iccs_section,offence_class,is_violent,is_drug_related
+  and optionally source.
+- `age_limits.csv`: max_age_months,effective_from,effective_to,extension_allowed,
+  max_extension_months,source,citation,verified
+- `pretrial_limits.csv`: offence_class,applies_to_minors,max_days,effective_from,effective_to,
+  source,citation,verified
+
+Cells: integers in digits, dates as YYYY-MM-DD, booleans as `true`/`false`; an empty
+`effective_from`/`effective_to` leaves the period open, and `effective_to` is the last day a rule
+is in force. A `source` cell lists keys of `[sources]` separated by `;` and may add remarks in
+words (a remark must not look like a key: lower-case letters, digits and `_` only); the stored
+text has each key replaced by its description. Prison codes start with the pack's code and a
+hyphen (`KH-CC2`), because prison codes are unique across all packs.
+
+`load_pack` reads and validates everything before it writes anything, and reports every problem
+it finds at once as `file:line: column: message` (line 1 is a CSV file's header). Loading again
+updates rows in place by their codes; the rule tables are replaced. Rows that are no longer in
+a pack are kept (records may point at them) and listed in the report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import transaction
+
+from motherline.jurisdictions.models import (
+    AgeLimitRule,
+    Jurisdiction,
+    OffenceCategory,
+    OffenceClass,
+    PretrialLimitRule,
+)
+from motherline.places.models import Prison, PrisonKind, Province
+
+PACKS_DIR = Path(__file__).resolve().parent / "packs"
+PACK_FILE = "pack.toml"
+
+KINDS = ("provinces", "prisons", "offences", "age_limits", "pretrial_limits")
+
+SOURCE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+JURISDICTION_CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DIGITS = re.compile(r"^\d+$")
+ICCS_SECTION = re.compile(r"^(0[1-9]|1[01])$")
+OFFENCE_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class PackError:
+    """One problem in a pack file. Line 0 means the file as a whole."""
+
+    file: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.column:
+            return f"{self.file}:{self.line}: {self.column}: {self.message}"
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class PackInvalid(Exception):
+    """A pack failed validation; `errors` holds every problem found."""
+
+    def __init__(self, errors: Iterable[PackError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(error) for error in self.errors))
+
+
+@dataclass
+class LoadReport:
+    """What one load did: rows in the pack per kind, rows created, rows kept but not in the pack."""
+
+    code: str
+    version: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    not_in_pack: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PackMeta:
+    code: str
+    name: str
+    name_local: str
+    local_language: str
+    time_zone: str
+    version: str
+    sources: dict[str, str]
+    file_sources: dict[str, list[str]]
+
+
+@dataclass
+class Row:
+    """One CSV record: its first physical line and its parsed cells (only the valid ones)."""
+
+    line: int
+    values: dict[str, Any]
+    is_valid: bool = True
+
+
+@dataclass
+class PackData:
+    """A pack read from disk and validated, ready to write."""
+
+    meta: PackMeta
+    rows: dict[str, list[Row]]
+
+
+class _CellError(ValueError):
+    pass
+
+
+Parser = Callable[[str], Any]
+
+
+def available_packs(packs_dir: Path | None = None) -> list[str]:
+    """The codes (lower case, as directory names) of the packs in `packs_dir`."""
+    root = packs_dir or PACKS_DIR
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / PACK_FILE).is_file())
+
+
+def read_pack(code: str, packs_dir: Path | None = None) -> PackData:
+    """Read and validate a pack without touching the database; raises `PackInvalid`."""
+    pack = _PackReader(code, packs_dir or PACKS_DIR)
+    data = pack.read()
+    if pack.errors:
+        raise PackInvalid(pack.errors)
+    assert data is not None
+    return data
+
+
+def load_pack(code: str, packs_dir: Path | None = None) -> LoadReport:
+    """Validate the pack `code` and write it in one transaction; raises `PackInvalid`.
+
+    Nothing is written when any error is found. Loading the same pack again updates
+    jurisdiction, provinces, prisons and offence categories in place by their codes and
+    replaces the age-limit and pretrial-limit rules.
+    """
+    data = read_pack(code, packs_dir)
+    errors = _check_against_database(data)
+    if errors:
+        raise PackInvalid(errors)
+    return _write(data)
+
+
+# Cell parsers. Each takes the stripped cell text and returns a value or raises _CellError.
+
+
+def _text(max_length: int, *, required: bool = True) -> Parser:
+    def parse(raw: str) -> str:
+        if not raw and required:
+            raise _CellError("required")
+        if len(raw) > max_length:
+            raise _CellError(f"longer than {max_length} characters ({len(raw)})")
+        return raw
+
+    return parse
+
+
+def _matching(pattern: re.Pattern[str], description: str, max_length: int) -> Parser:
+    def parse(raw: str) -> str:
+        if not raw:
+            raise _CellError("required")
+        if len(raw) > max_length or not pattern.match(raw):
+            raise _CellError(f"expected {description}, got {raw!r}")
+        return raw
+
+    return parse
+
+
+def _integer(*, minimum: int = 0, required: bool = True) -> Parser:
+    def parse(raw: str) -> int | None:
+        if not raw:
+            if required:
+                raise _CellError("required")
+            return None
+        if not DIGITS.match(raw):
+            raise _CellError(f"expected a whole number, got {raw!r}")
+        value = int(raw)
+        if value < minimum:
+            raise _CellError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def _date(*, required: bool = False) -> Parser:
+    def parse(raw: str) -> date | None:
+        if not raw:
+            if required:
+                raise _CellError("required")
+            return None
+        if not ISO_DATE.match(raw):
+            raise _CellError(f"expected a date as YYYY-MM-DD, got {raw!r}")
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise _CellError(f"not a real date: {raw!r}") from None
+
+    return parse
+
+
+def _boolean(raw: str) -> bool:
+    value = raw.lower()
+    if value not in {"true", "false"}:
+        raise _CellError(f"expected true or false, got {raw!r}")
+    return value == "true"
+
+
+def _choice(values: Iterable[str]) -> Parser:
+    allowed = list(values)
+
+    def parse(raw: str) -> str:
+        if raw not in allowed:
+            raise _CellError(f"expected one of {', '.join(allowed)}; got {raw!r}")
+        return raw
+
+    return parse
+
+
+def _max_length(model: Any, name: str) -> int:
+    return int(model._meta.get_field(name).max_length)
+
+
+class _PackReader:
+    def __init__(self, code: str, packs_dir: Path) -> None:
+        self.dirname = code.strip().lower()
+        self.directory = packs_dir / self.dirname
+        self.errors: list[PackError] = []
+        # Files whose header is unusable: their rows are not read, and checks that refer to
+        # them are skipped rather than repeated as an error on every row.
+        self.unreadable: set[str] = set()
+
+    def path(self, filename: str) -> str:
+        return f"{self.dirname}/{filename}"
+
+    def error(self, filename: str, line: int, column: str, message: str) -> None:
+        self.errors.append(PackError(self.path(filename), line, column, message))
+
+    def read(self) -> PackData | None:
+        meta = self.read_meta()
+        if meta is None:
+            return None
+        rows: dict[str, list[Row]] = {}
+        headers: dict[str, list[str]] = {}
+        for kind, (columns, optional) in self.specs(meta).items():
+            headers[kind], rows[kind] = self.read_csv(f"{kind}.csv", columns, optional)
+        self.check_file_sources(meta, headers)
+        self.check_unique("provinces.csv", rows["provinces"], "code")
+        if not rows["provinces"] and "provinces.csv" not in self.unreadable:
+            self.error("provinces.csv", 0, "", "a pack needs at least one province")
+        self.check_prisons(rows["prisons"], rows["provinces"])
+        self.check_unique("offences.csv", rows["offences"], "code")
+        self.check_periods("age_limits.csv", rows["age_limits"], key=lambda v: ())
+        self.check_extensions(rows["age_limits"])
+        self.check_periods(
+            "pretrial_limits.csv",
+            rows["pretrial_limits"],
+            key=lambda v: (v.get("offence_class"), v.get("applies_to_minors")),
+        )
+        return PackData(meta=meta, rows=rows)
+
+    # pack.toml
+
+    def read_meta(self) -> PackMeta | None:
+        if not JURISDICTION_CODE.match(self.dirname.upper()):
+            self.error(PACK_FILE, 0, "", f"{self.dirname!r} is not a pack code such as kh")
+            return None
+        if not (self.directory / PACK_FILE).is_file():
+            self.error(PACK_FILE, 0, "", f"no pack {self.dirname!r} (looked in {self.directory})")
+            return None
+        try:
+            text = (self.directory / PACK_FILE).read_text(encoding="utf-8")
+            doc = tomllib.loads(text)
+        except UnicodeDecodeError as exc:
+            self.error(PACK_FILE, 0, "", f"not UTF-8 text (byte {exc.start})")
+            return None
+        except tomllib.TOMLDecodeError as exc:
+            found = re.search(r"line (\d+)", str(exc))
+            self.error(PACK_FILE, int(found.group(1)) if found else 0, "", f"not valid TOML: {exc}")
+            return None
+
+        def line_of(key: str) -> int:
+            pattern = re.compile(rf"^\s*(\[{re.escape(key)}\]|{re.escape(key)}\s*=)")
+            for number, content in enumerate(text.splitlines(), start=1):
+                if pattern.match(content):
+                    return number
+            return 0
+
+        def string(key: str, check: Callable[[str], str | None], *, required: bool = True) -> str:
+            value = doc.get(key, "")
+            if not isinstance(value, str):
+                self.error(PACK_FILE, line_of(key), key, "expected a string")
+                return ""
+            value = value.strip()
+            if not value:
+                if required:
+                    self.error(PACK_FILE, line_of(key), key, "required")
+                return ""
+            problem = check(value)
+            if problem:
+                self.error(PACK_FILE, line_of(key), key, problem)
+            return value
+
+        def length(model: Any, name: str) -> Callable[[str], str | None]:
+            limit = _max_length(model, name)
+            return lambda v: f"longer than {limit} characters" if len(v) > limit else None
+
+        known = {"code", "name", "name_local", "local_language", "time_zone", "version"}
+        known |= {"sources", "file_sources"}
+        for key in doc:
+            if key not in known:
+                self.error(PACK_FILE, line_of(key), key, "unknown key")
+
+        expected_code = self.dirname.upper()
+
+        def code_problem(value: str) -> str | None:
+            if not JURISDICTION_CODE.match(value):
+                return "expected an ISO 3166 code such as KH"
+            if value != expected_code:
+                return f"expected {expected_code!r} (the directory name in capitals)"
+            return None
+
+        string("code", code_problem)
+        name = string("name", length(Jurisdiction, "name"))
+        name_local = string("name_local", length(Jurisdiction, "name_local"), required=False)
+        language = string(
+            "local_language",
+            lambda v: None if LANGUAGE_TAG.match(v) else "expected a language code such as km",
+        )
+        time_zone = string("time_zone", _time_zone_problem)
+        version = string("version", length(Jurisdiction, "pack_version"))
+
+        sources: dict[str, str] = {}
+        table = doc.get("sources", {})
+        if not isinstance(table, dict) or not table:
+            self.error(PACK_FILE, line_of("sources"), "sources", "expected a [sources] table")
+        else:
+            for key, value in table.items():
+                if not SOURCE_KEY.match(key):
+                    self.error(PACK_FILE, line_of(key), key, "source keys use a-z, 0-9 and _")
+                elif not isinstance(value, str) or not value.strip():
+                    self.error(PACK_FILE, line_of(key), key, "expected a description")
+                else:
+                    sources[key] = value.strip()
+
+        file_sources: dict[str, list[str]] = {}
+        table = doc.get("file_sources", {})
+        if not isinstance(table, dict):
+            self.error(PACK_FILE, line_of("file_sources"), "file_sources", "expected a table")
+            table = {}
+        for kind, keys in table.items():
+            keys = [keys] if isinstance(keys, str) else keys
+            if kind not in KINDS:
+                self.error(PACK_FILE, line_of(kind), kind, f"not a pack file; expected {KINDS}")
+            elif not isinstance(keys, list) or not keys:
+                self.error(PACK_FILE, line_of(kind), kind, "expected a list of source keys")
+            else:
+                for key in keys:
+                    if key not in sources:
+                        self.error(PACK_FILE, line_of(kind), kind, f"unknown source key {key!r}")
+                file_sources[kind] = list(keys)
+
+        return PackMeta(
+            # A valid code equals the directory's; checking the rest against it avoids an
+            # error on every row when only the code line is wrong.
+            code=expected_code,
+            name=name,
+            name_local=name_local,
+            local_language=language,
+            time_zone=time_zone,
+            version=version,
+            sources=sources,
+            file_sources=file_sources,
+        )
+
+    # CSV files
+
+    def specs(self, meta: PackMeta) -> dict[str, tuple[dict[str, Parser], dict[str, Parser]]]:
+        """Per file: the required columns and the optional ones, with their parsers."""
+        country = meta.code[:2]
+        source = self.source_parser(meta.sources)
+        citation = _text(_max_length(AgeLimitRule, "citation"), required=False)
+        offence_class = _choice(OffenceClass.values)
+        return {
+            "provinces": (
+                {
+                    "code": _matching(
+                        re.compile(rf"^{country}-[A-Z0-9]{{1,3}}$"),
+                        f"an ISO 3166-2 code such as {country}-1",
+                        _max_length(Province, "code"),
+                    ),
+                    "name": _text(_max_length(Province, "name")),
+                    "name_local": _text(_max_length(Province, "name_local"), required=False),
+                },
+                {"source": source},
+            ),
+            "prisons": (
+                {
+                    "code": _matching(
+                        re.compile(rf"^{re.escape(meta.code)}-[A-Z0-9][A-Z0-9-]*$"),
+                        f"a code in capitals starting {meta.code}-",
+                        _max_length(Prison, "code"),
+                    ),
+                    "name": _text(_max_length(Prison, "name")),
+                    "name_local": _text(_max_length(Prison, "name_local"), required=False),
+                    "province": _text(_max_length(Province, "code")),
+                    "kind": _choice(PrisonKind.values),
+                    "capacity": _integer(minimum=1, required=False),
+                    "holds_women": _boolean,
+                    "opened_on": _date(),
+                    "closed_on": _date(),
+                    "source": source,
+                },
+                {},
+            ),
+            "offences": (
+                {
+                    "code": _matching(
+                        OFFENCE_CODE,
+                        "lower-case letters, digits and _",
+                        _max_length(OffenceCategory, "code"),
+                    ),
+                    "name": _text(_max_length(OffenceCategory, "name")),
+                    "name_local": _text(_max_length(OffenceCategory, "name_local"), required=False),
+                    "iccs_section": _matching(ICCS_SECTION, "an ICCS section from 01 to 11", 2),
+                    "offence_class": offence_class,
+                    "is_violent": _boolean,
+                    "is_drug_related": _boolean,
+                },
+                {"source": source},
+            ),
+            "age_limits": (
+                {
+                    "max_age_months": _integer(minimum=1),
+                    "effective_from": _date(),
+                    "effective_to": _date(),
+                    "extension_allowed": _boolean,
+                    "max_extension_months": _integer(),
+                    "source": source,
+                    "citation": citation,
+                    "verified": _boolean,
+                },
+                {},
+            ),
+            "pretrial_limits": (
+                {
+                    "offence_class": offence_class,
+                    "applies_to_minors": _boolean,
+                    "max_days": _integer(minimum=1),
+                    "effective_from": _date(),
+                    "effective_to": _date(),
+                    "source": source,
+                    "citation": citation,
+                    "verified": _boolean,
+                },
+                {},
+            ),
+        }
+
+    @staticmethod
+    def source_parser(sources: dict[str, str]) -> Parser:
+        def parse(raw: str) -> str:
+            items = [item.strip() for item in raw.split(";") if item.strip()]
+            if not items:
+                raise _CellError("required: name at least one key of [sources] in pack.toml")
+            unknown = [item for item in items if SOURCE_KEY.match(item) and item not in sources]
+            if unknown:
+                raise _CellError(
+                    "unknown source key "
+                    + ", ".join(repr(k) for k in unknown)
+                    + " (not in [sources] of pack.toml)"
+                )
+            if not any(item in sources for item in items):
+                raise _CellError("name at least one key of [sources] in pack.toml")
+            return "\n".join(sources.get(item, item) for item in items)
+
+        return parse
+
+    def read_csv(
+        self, filename: str, columns: dict[str, Parser], optional: dict[str, Parser]
+    ) -> tuple[list[str], list[Row]]:
+        path = self.directory / filename
+        if not path.is_file():
+            self.error(filename, 0, "", "file is missing")
+            self.unreadable.add(filename)
+            return [], []
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            self.error(filename, 0, "", f"not UTF-8 text (byte {exc.start})")
+            self.unreadable.add(filename)
+            return [], []
+
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        header: list[str] = []
+        rows: list[Row] = []
+        try:
+            first = next(reader, None)
+            if first is None:
+                self.error(filename, 1, "", "empty file: expected a header line")
+                self.unreadable.add(filename)
+                return [], []
+            header = [name.strip() for name in first]
+            parsers = {**columns, **optional}
+            usable = self.check_header(filename, header, columns, parsers)
+            if not usable:
+                self.unreadable.add(filename)
+            previous = reader.line_num
+            for record in reader:
+                line, previous = previous + 1, reader.line_num
+                if not any(cell.strip() for cell in record):
+                    continue
+                if not usable:
+                    continue
+                if len(record) != len(header):
+                    self.error(
+                        filename, line, "", f"expected {len(header)} fields, found {len(record)}"
+                    )
+                    continue
+                row = Row(line=line, values={})
+                for name, cell in zip(header, record, strict=True):
+                    parse = parsers.get(name)
+                    if parse is None:
+                        continue
+                    try:
+                        row.values[name] = parse(cell.strip())
+                    except _CellError as exc:
+                        self.error(filename, line, name, str(exc))
+                        row.is_valid = False
+                rows.append(row)
+        except csv.Error as exc:
+            self.error(filename, reader.line_num, "", f"CSV syntax: {exc}")
+            if not header:
+                self.unreadable.add(filename)
+        return header, rows
+
+    def check_header(
+        self,
+        filename: str,
+        header: list[str],
+        columns: dict[str, Parser],
+        parsers: dict[str, Parser],
+    ) -> bool:
+        usable = True
+        seen: set[str] = set()
+        for name in header:
+            if name in seen:
+                self.error(filename, 1, name, "column appears twice")
+                usable = False
+            seen.add(name)
+            if name not in parsers:
+                self.error(filename, 1, name, f"unknown column; expected {', '.join(parsers)}")
+        for name in columns:
+            if name not in seen:
+                self.error(filename, 1, name, "missing column")
+                usable = False
+        return usable
+
+    # Checks across rows and files
+
+    def check_file_sources(self, meta: PackMeta, headers: dict[str, list[str]]) -> None:
+        for kind, header in headers.items():
+            if header and "source" not in header and kind not in meta.file_sources:
+                self.error(
+                    PACK_FILE,
+                    0,
+                    "file_sources",
+                    f"{kind}.csv has no source column: name its sources in [file_sources]",
+                )
+
+    def check_unique(self, filename: str, rows: list[Row], column: str) -> None:
+        first_line: dict[Any, int] = {}
+        for row in rows:
+            value = row.values.get(column)
+            if value is None:
+                continue
+            if value in first_line:
+                self.error(
+                    filename,
+                    row.line,
+                    column,
+                    f"duplicate {value!r} (first on line {first_line[value]})",
+                )
+            else:
+                first_line[value] = row.line
+
+    def check_prisons(self, rows: list[Row], provinces: list[Row]) -> None:
+        self.check_unique("prisons.csv", rows, "code")
+        known = {row.values["code"] for row in provinces if "code" in row.values}
+        check_province = "provinces.csv" not in self.unreadable
+        for row in rows:
+            province = row.values.get("province")
+            if check_province and province and province not in known:
+                self.error("prisons.csv", row.line, "province", f"unknown province {province!r}")
+            opened, closed = row.values.get("opened_on"), row.values.get("closed_on")
+            if opened and closed and closed < opened:
+                self.error("prisons.csv", row.line, "closed_on", f"before opened_on ({opened})")
+
+    def check_extensions(self, rows: list[Row]) -> None:
+        for row in rows:
+            allowed = row.values.get("extension_allowed")
+            months = row.values.get("max_extension_months")
+            if allowed is False and months:
+                self.error(
+                    "age_limits.csv",
+                    row.line,
+                    "max_extension_months",
+                    "must be 0 when extension_allowed is false",
+                )
+            if allowed is True and months == 0:
+                self.error(
+                    "age_limits.csv",
+                    row.line,
+                    "max_extension_months",
+                    "must be more than 0 when extension_allowed is true",
+                )
+
+    def check_periods(
+        self, filename: str, rows: list[Row], key: Callable[[dict[str, Any]], tuple[Any, ...]]
+    ) -> None:
+        """Each period runs forwards, and rules for the same case do not overlap."""
+        periods: list[tuple[Row, date, date]] = []
+        for row in rows:
+            start, end = row.values.get("effective_from"), row.values.get("effective_to")
+            if start and end and end < start:
+                self.error(filename, row.line, "effective_to", f"before effective_from ({start})")
+                continue
+            if row.is_valid:
+                periods.append((row, start or date.min, end or date.max))
+        for index, (row, start, end) in enumerate(periods):
+            for earlier, other_start, other_end in periods[:index]:
+                if (
+                    key(row.values) == key(earlier.values)
+                    and start <= other_end
+                    and other_start <= end
+                ):
+                    self.error(
+                        filename,
+                        row.line,
+                        "effective_from",
+                        f"period overlaps the rule on line {earlier.line}",
+                    )
+                    break
+
+
+def _time_zone_problem(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {value!r}"
+    return None
+
+
+def _check_against_database(data: PackData) -> list[PackError]:
+    """Codes must not belong to another jurisdiction already in the database."""
+    errors: list[PackError] = []
+    code = data.meta.code
+    prefix = code.lower()
+    wanted = {row.values["code"]: row.line for row in data.rows["provinces"]}
+    taken = Province.objects.filter(code__in=wanted).exclude(jurisdiction__code=code)
+    for code_taken, owner in taken.values_list("code", "jurisdiction__code"):
+        errors.append(
+            PackError(
+                f"{prefix}/provinces.csv",
+                wanted[code_taken],
+                "code",
+                f"{code_taken!r} already belongs to jurisdiction {owner}",
+            )
+        )
+    wanted = {row.values["code"]: row.line for row in data.rows["prisons"]}
+    prisons = Prison.objects.filter(code__in=wanted).exclude(province__jurisdiction__code=code)
+    for code_taken, owner in prisons.values_list("code", "province__jurisdiction__code"):
+        errors.append(
+            PackError(
+                f"{prefix}/prisons.csv",
+                wanted[code_taken],
+                "code",
+                f"{code_taken!r} already belongs to jurisdiction {owner}",
+            )
+        )
+    return errors
+
+
+@transaction.atomic
+def _write(data: PackData) -> LoadReport:
+    meta = data.meta
+    report = LoadReport(code=meta.code, version=meta.version)
+    jurisdiction, _created = Jurisdiction.objects.update_or_create(
+        code=meta.code,
+        defaults={
+            "name": meta.name,
+            "name_local": meta.name_local,
+            "local_language": meta.local_language,
+            "time_zone": meta.time_zone,
+            "pack_version": meta.version,
+        },
+    )
+
+    def counted(kind: str, created: bool) -> None:
+        report.counts[kind] += 1
+        report.created[kind] += int(created)
+
+    provinces: dict[str, Province] = {}
+    for row in data.rows["provinces"]:
+        v = row.values
+        province, created = Province.objects.update_or_create(
+            code=v["code"],
+            defaults={
+                "jurisdiction": jurisdiction,
+                "name": v["name"],
+                "name_local": v["name_local"],
+            },
+        )
+        provinces[province.code] = province
+        counted("provinces", created)
+
+    for row in data.rows["prisons"]:
+        v = row.values
+        _prison, created = Prison.objects.update_or_create(
+            code=v["code"],
+            defaults={
+                "province": provinces[v["province"]],
+                "name": v["name"],
+                "name_local": v["name_local"],
+                "kind": v["kind"],
+                "capacity": v["capacity"],
+                "holds_women": v["holds_women"],
+                "is_active": v["closed_on"] is None,
+                "opened_on": v["opened_on"],
+                "closed_on": v["closed_on"],
+                "source": v["source"],
+            },
+        )
+        counted("prisons", created)
+
+    for row in data.rows["offences"]:
+        v = row.values
+        _offence, created = OffenceCategory.objects.update_or_create(
+            jurisdiction=jurisdiction,
+            code=v["code"],
+            defaults={
+                "name": v["name"],
+                "name_local": v["name_local"],
+                "iccs_section": v["iccs_section"],
+                "offence_class": v["offence_class"],
+                "is_violent": v["is_violent"],
+                "is_drug_related": v["is_drug_related"],
+            },
+        )
+        counted("offences", created)
+
+    # Rules have no natural key: a pack's rule table replaces the stored one.
+    jurisdiction.age_limit_rules.all().delete()
+    AgeLimitRule.objects.bulk_create(
+        AgeLimitRule(jurisdiction=jurisdiction, **row.values) for row in data.rows["age_limits"]
+    )
+    jurisdiction.pretrial_limit_rules.all().delete()
+    PretrialLimitRule.objects.bulk_create(
+        PretrialLimitRule(jurisdiction=jurisdiction, **row.values)
+        for row in data.rows["pretrial_limits"]
+    )
+    for kind in ("age_limits", "pretrial_limits"):
+        report.counts[kind] = report.created[kind] = len(data.rows[kind])
+
+    stale = {
+        "provinces": Province.objects.filter(jurisdiction=jurisdiction).exclude(
+            code__in=[row.values["code"] for row in data.rows["provinces"]]
+        ),
+        "prisons": Prison.objects.filter(province__jurisdiction=jurisdiction).exclude(
+            code__in=[row.values["code"] for row in data.rows["prisons"]]
+        ),
+        "offences": OffenceCategory.objects.filter(jurisdiction=jurisdiction).exclude(
+            code__in=[row.values["code"] for row in data.rows["offences"]]
+        ),
+    }
+    for kind, queryset in stale.items():
+        codes = sorted(queryset.values_list("code", flat=True))
+        if codes:
+            report.not_in_pack[kind] = codes
+    return report
