@@ -1,0 +1,750 @@
+"""Every change to the register goes through here: the web forms, the API and the commands
+call these functions, which validate with `people.rules`, write in one transaction and
+append to the audit trail.
+
+Errors are raised as `django.core.exceptions.ValidationError` with a dict of field -> message,
+so a form shows each message beside its field and the API returns them by field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+from motherline.accounts.policy import Capability, can
+from motherline.jurisdictions.models import OffenceCategory
+from motherline.people import rules
+from motherline.people.models import (
+    CaregiverRelationship,
+    Charge,
+    Child,
+    CustodyEpisode,
+    LegalStatus,
+    LegalStatusChange,
+    Placement,
+    PlacementKind,
+    Pregnancy,
+    PregnancyOutcome,
+    Sex,
+    Transfer,
+    Woman,
+)
+from motherline.places.models import Prison
+
+
+def _require_edit(user: Any) -> None:
+    if not can(user, Capability.EDIT_REGISTER):
+        raise PermissionDenied(_("You may not change the register."))
+
+
+def _raise(errors: rules.Errors) -> None:
+    if errors:
+        raise ValidationError({k: [v] for k, v in errors.items()})
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def _check_prison_takes_women(prison: Prison, field_name: str) -> None:
+    if not prison.is_active or not prison.holds_women:
+        _raise({field_name: _("%(prison)s does not hold women.") % {"prison": prison.name}})
+
+
+@dataclass
+class ChildDetails:
+    """A child recorded at admission (Bangkok Rule 3) or later."""
+
+    date_of_birth: date
+    name: str = ""
+    name_latin: str = ""
+    sex: str = Sex.UNKNOWN
+    dob_is_estimated: bool = False
+    birth_registered: bool = False
+    living_in_prison: bool = False
+    caregiver_name: str = ""
+    caregiver_relationship: str = ""
+    caregiver_location: str = ""
+    caregiver_contact: str = ""
+
+
+@dataclass
+class Admission:
+    organisation_id: int
+    prison: Prison
+    admission_date: date
+    name: str
+    name_latin: str = ""
+    register_number: str = ""
+    date_of_birth: date | None = None
+    dob_is_estimated: bool = False
+    nationality: str = "KH"
+    ethnicity: str = ""
+    language: str = ""
+    is_primary_carer: bool = False
+    is_sole_carer: bool = False
+    dependent_children: int = 0
+    has_serious_illness: bool = False
+    has_disability: bool = False
+    health_notes: str = ""
+    consent_scope: str = "register"
+    legal_status: str = LegalStatus.PRETRIAL
+    court: str = ""
+    case_number: str = ""
+    sentence_months: int | None = None
+    expected_release_date: date | None = None
+    offences: list[OffenceCategory] = field(default_factory=list)
+    is_pregnant: bool = False
+    pregnancy_known_since: date | None = None
+    expected_delivery_date: date | None = None
+    children: list[ChildDetails] = field(default_factory=list)
+
+
+def admission_errors(adm: Admission, today: date) -> dict[str, Any]:
+    """All errors of an admission, including each child's, keyed by field (children as
+    `children.N.field`)."""
+    errors: dict[str, Any] = dict(
+        rules.admission_errors(adm.date_of_birth, adm.admission_date, today)
+    )
+    if not adm.prison.is_active or not adm.prison.holds_women:
+        errors["prison"] = _("%(prison)s does not hold women.") % {"prison": adm.prison.name}
+    if adm.legal_status != LegalStatus.PRETRIAL and adm.sentence_months is None:
+        errors["sentence_months"] = _("Enter the sentence of a convicted woman.")
+    if adm.expected_release_date and adm.expected_release_date < adm.admission_date:
+        errors["expected_release_date"] = _("The expected release cannot be before the admission.")
+    if adm.is_pregnant:
+        known = adm.pregnancy_known_since or adm.admission_date
+        errors.update(rules.pregnancy_errors(known, adm.expected_delivery_date, False, today))
+    if adm.is_sole_carer and not adm.is_primary_carer:
+        adm.is_primary_carer = True
+    for i, child in enumerate(adm.children):
+        for key, msg in rules.child_birth_errors(
+            adm.date_of_birth, child.date_of_birth, today
+        ).items():
+            errors[f"children.{i}.{key}"] = msg
+        if child.living_in_prison and child.date_of_birth > adm.admission_date:
+            errors[f"children.{i}.date_of_birth"] = _(
+                "A child born after the admission is recorded as the outcome of a pregnancy."
+            )
+        if not child.living_in_prison and not child.caregiver_relationship:
+            errors[f"children.{i}.caregiver_relationship"] = _(
+                "Say who looks after this child outside (or 'other')."
+            )
+    return errors
+
+
+@transaction.atomic
+def admit_woman(
+    user: Any, adm: Admission, *, today: date | None = None, request: Any = None
+) -> Woman:
+    """Admit a woman: her record, a custody episode, her charges, a pregnancy if she is
+    pregnant, and every child she has, inside or outside (Bangkok Rules 2 and 3)."""
+    _require_edit(user)
+    today = _today(today)
+    errors = admission_errors(adm, today)
+    if errors:
+        raise ValidationError({k: [v] for k, v in errors.items()})
+    recorded_children = len(adm.children)
+    woman = Woman.objects.create(
+        organisation_id=adm.organisation_id,
+        register_number=adm.register_number.strip(),
+        name=adm.name.strip(),
+        name_latin=adm.name_latin.strip(),
+        date_of_birth=adm.date_of_birth,
+        dob_is_estimated=adm.dob_is_estimated,
+        nationality=adm.nationality,
+        ethnicity=adm.ethnicity,
+        language=adm.language,
+        is_primary_carer=adm.is_primary_carer,
+        is_sole_carer=adm.is_sole_carer,
+        dependent_children=max(adm.dependent_children, recorded_children),
+        has_serious_illness=adm.has_serious_illness,
+        has_disability=adm.has_disability,
+        health_notes=adm.health_notes,
+        consent_scope=adm.consent_scope,
+        consent_recorded_on=adm.admission_date,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    episode = CustodyEpisode.objects.create(
+        woman=woman,
+        admission_date=adm.admission_date,
+        admission_prison=adm.prison,
+        current_prison=adm.prison,
+        legal_status=adm.legal_status,
+        legal_status_since=adm.admission_date,
+        court=adm.court,
+        case_number=adm.case_number,
+        sentence_months=adm.sentence_months,
+        expected_release_date=adm.expected_release_date,
+    )
+    LegalStatusChange.objects.create(
+        episode=episode,
+        status=adm.legal_status,
+        effective_date=adm.admission_date,
+        note=_("At admission"),
+    )
+    Charge.objects.bulk_create([Charge(episode=episode, offence_category=o) for o in adm.offences])
+    woman.current_episode = episode
+    woman.save(update_fields=["current_episode"])
+    if adm.is_pregnant:
+        Pregnancy.objects.create(
+            woman=woman,
+            episode=episode,
+            known_since=adm.pregnancy_known_since or adm.admission_date,
+            expected_delivery_date=adm.expected_delivery_date,
+        )
+    for child in adm.children:
+        _create_child(woman, child, adm.admission_date, adm.prison)
+    audit.record(
+        user,
+        AuditAction.CREATE,
+        woman,
+        request=request,
+        changes={
+            "admission_date": adm.admission_date.isoformat(),
+            "prison": adm.prison.code,
+            "children": recorded_children,
+            "pregnant": adm.is_pregnant,
+        },
+    )
+    return woman
+
+
+def _create_child(woman: Woman, details: ChildDetails, on: date, prison: Prison | None) -> Child:
+    child = Child.objects.create(
+        organisation_id=woman.organisation_id,
+        mother=woman,
+        name=details.name.strip(),
+        name_latin=details.name_latin.strip(),
+        sex=details.sex,
+        date_of_birth=details.date_of_birth,
+        dob_is_estimated=details.dob_is_estimated,
+        birth_registered=details.birth_registered,
+    )
+    if details.living_in_prison and prison is not None:
+        Placement.objects.create(
+            child=child,
+            kind=PlacementKind.IN_PRISON,
+            prison=prison,
+            start_date=max(on, details.date_of_birth),
+        )
+    else:
+        Placement.objects.create(
+            child=child,
+            kind=PlacementKind.WITH_CAREGIVER
+            if details.caregiver_relationship
+            else PlacementKind.UNKNOWN,
+            caregiver_name=details.caregiver_name.strip(),
+            caregiver_relationship=details.caregiver_relationship,
+            caregiver_location=details.caregiver_location.strip(),
+            caregiver_contact=details.caregiver_contact.strip(),
+            start_date=max(on, details.date_of_birth),
+        )
+    return child
+
+
+@transaction.atomic
+def record_child(
+    user: Any,
+    woman: Woman,
+    details: ChildDetails,
+    *,
+    since: date | None = None,
+    today: date | None = None,
+    request: Any = None,
+) -> Child:
+    """Record a child learnt of after admission; a child living in prison must be with a
+    mother who is in custody."""
+    _require_edit(user)
+    today = _today(today)
+    errors = rules.child_birth_errors(woman.date_of_birth, details.date_of_birth, today)
+    episode = woman.current_episode
+    if details.living_in_prison and episode is None:
+        errors["living_in_prison"] = _("She is not in custody: the child cannot live in prison.")
+    if not details.living_in_prison and not details.caregiver_relationship:
+        errors["caregiver_relationship"] = _("Say who looks after this child outside (or 'other').")
+    rules.not_in_future("since", since, today, errors)
+    if (
+        "since" not in errors
+        and since is not None
+        and details.living_in_prison
+        and episode is not None
+        and since < episode.admission_date
+    ):
+        errors["since"] = _(
+            "A child cannot live in prison with her before her admission (%(date)s)."
+        ) % {"date": episode.admission_date.isoformat()}
+    _raise(errors)
+    start = since or today
+    child = _create_child(woman, details, start, episode.current_prison if episode else None)
+    audit.record(
+        user,
+        AuditAction.CREATE,
+        child,
+        request=request,
+        changes={"mother": woman.reference, "in_prison": details.living_in_prison},
+    )
+    return child
+
+
+def _lock_episode(episode: CustodyEpisode) -> CustodyEpisode:
+    # Re-read inside the transaction so two people recording at once cannot both pass checks.
+    return CustodyEpisode.objects.select_for_update().get(pk=episode.pk)
+
+
+def _check_version(expected: int | None, actual: int) -> None:
+    if expected is not None and expected != actual:
+        raise ValidationError(
+            {
+                "__all__": [
+                    _(
+                        "Someone else changed this record while you were editing it. "
+                        "Reload the page to see their change, then try again."
+                    )
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def record_transfer(
+    user: Any,
+    episode: CustodyEpisode,
+    to_prison: Prison,
+    transfer_date: date,
+    reason: str = "",
+    *,
+    version: int | None = None,
+    today: date | None = None,
+    request: Any = None,
+) -> Transfer:
+    """Move a woman in custody to another prison; her children living with her move too."""
+    _require_edit(user)
+    today = _today(today)
+    episode = _lock_episode(episode)
+    _check_version(version, episode.version)
+    last = (
+        episode.transfers.order_by("-transfer_date").values_list("transfer_date", flat=True).first()
+    )
+    errors = rules.transfer_errors(
+        transfer_date,
+        episode.admission_date,
+        last,
+        episode.is_open,
+        to_prison.pk == episode.current_prison_id,
+        today,
+    )
+    if not errors and (not to_prison.is_active or not to_prison.holds_women):
+        errors["to_prison"] = _("%(prison)s does not hold women.") % {"prison": to_prison.name}
+    child_since = _last_child_placement_date(episode)
+    if "transfer_date" not in errors and child_since and transfer_date < child_since:
+        errors["transfer_date"] = _(
+            "The transfer cannot be before %(date)s, when a child of hers began or stopped "
+            "living in prison with her."
+        ) % {"date": child_since.isoformat()}
+    _raise(errors)
+    from_prison = episode.current_prison
+    transfer = Transfer.objects.create(
+        episode=episode,
+        transfer_date=transfer_date,
+        from_prison=from_prison,
+        to_prison=to_prison,
+        reason=reason,
+    )
+    for placement in _children_in_prison(episode.woman):
+        placement.end_date = transfer_date
+        placement.save(update_fields=["end_date"])
+        Placement.objects.create(
+            child_id=placement.child_id,
+            kind=PlacementKind.IN_PRISON,
+            prison=to_prison,
+            start_date=transfer_date,
+            note=_("Moved with her mother"),
+        )
+    episode.current_prison = to_prison
+    episode.version += 1
+    episode.save(update_fields=["current_prison", "version"])
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        episode.woman,
+        request=request,
+        changes={
+            "transfer": {
+                "date": transfer_date.isoformat(),
+                "from": from_prison.code,
+                "to": to_prison.code,
+            },
+        },
+    )
+    return transfer
+
+
+def _last_child_placement_date(episode: CustodyEpisode) -> date | None:
+    """The last day in this custody on which a child of hers began or stopped living in
+    prison: a transfer or release dated before it would contradict the child's placements."""
+    dates = Placement.objects.filter(
+        child__mother_id=episode.woman_id,
+        kind=PlacementKind.IN_PRISON,
+        start_date__gte=episode.admission_date,
+    ).aggregate(started=Max("start_date"), ended=Max("end_date"))
+    return max(filter(None, dates.values()), default=None)
+
+
+def _children_in_prison(woman: Woman) -> list[Placement]:
+    return list(
+        Placement.objects.select_for_update().filter(
+            child__mother=woman, kind=PlacementKind.IN_PRISON, end_date__isnull=True
+        )
+    )
+
+
+@transaction.atomic
+def record_legal_status(
+    user: Any,
+    episode: CustodyEpisode,
+    status: str,
+    effective_date: date,
+    note: str = "",
+    *,
+    sentence_months: int | None = None,
+    expected_release_date: date | None = None,
+    version: int | None = None,
+    today: date | None = None,
+    request: Any = None,
+) -> LegalStatusChange:
+    _require_edit(user)
+    today = _today(today)
+    episode = _lock_episode(episode)
+    _check_version(version, episode.version)
+    errors = rules.legal_status_errors(
+        status,
+        episode.legal_status,
+        effective_date,
+        episode.legal_status_since,
+        episode.is_open,
+        today,
+    )
+    if (
+        status != LegalStatus.PRETRIAL
+        and sentence_months is None
+        and episode.sentence_months is None
+    ):
+        errors.setdefault("sentence_months", _("Enter the sentence of a convicted woman."))
+    if expected_release_date is not None and expected_release_date < episode.admission_date:
+        errors["expected_release_date"] = _("The expected release cannot be before the admission.")
+    _raise(errors)
+    before = episode.legal_status
+    change = LegalStatusChange.objects.create(
+        episode=episode, status=status, effective_date=effective_date, note=note
+    )
+    episode.legal_status = status
+    episode.legal_status_since = effective_date
+    if sentence_months is not None:
+        episode.sentence_months = sentence_months
+    if expected_release_date is not None:
+        episode.expected_release_date = expected_release_date
+    episode.version += 1
+    episode.save()
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        episode.woman,
+        request=request,
+        changes={
+            "legal_status": [before, status],
+            "effective_date": effective_date.isoformat(),
+        },
+    )
+    return change
+
+
+@transaction.atomic
+def record_release(
+    user: Any,
+    episode: CustodyEpisode,
+    release_date: date,
+    reason: str,
+    note: str = "",
+    *,
+    version: int | None = None,
+    today: date | None = None,
+    request: Any = None,
+) -> CustodyEpisode:
+    """Close a custody episode. Children living in prison with her leave with her."""
+    _require_edit(user)
+    today = _today(today)
+    episode = _lock_episode(episode)
+    _check_version(version, episode.version)
+    if not episode.is_open:
+        _raise({"release_date": _("This custody is already closed.")})
+    last_dates = [
+        d
+        for d in (
+            episode.transfers.order_by("-transfer_date")
+            .values_list("transfer_date", flat=True)
+            .first(),
+            episode.legal_status_since,
+            _last_child_placement_date(episode),
+        )
+        if d is not None
+    ]
+    _raise(
+        rules.release_errors(
+            release_date, episode.admission_date, max(last_dates, default=None), today
+        )
+    )
+    episode.release_date = release_date
+    episode.release_reason = reason
+    episode.release_note = note
+    episode.version += 1
+    episode.save()
+    woman = episode.woman
+    for placement in _children_in_prison(woman):
+        placement.end_date = release_date
+        placement.save(update_fields=["end_date"])
+        Placement.objects.create(
+            child_id=placement.child_id,
+            kind=PlacementKind.WITH_CAREGIVER,
+            caregiver_relationship=CaregiverRelationship.MOTHER,
+            start_date=release_date,
+            note=_("Left prison with her mother"),
+        )
+    Woman.objects.filter(pk=woman.pk, current_episode=episode).update(
+        current_episode=None, version=woman.version + 1
+    )
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        woman,
+        request=request,
+        changes={
+            "release": {"date": release_date.isoformat(), "reason": reason},
+        },
+    )
+    return episode
+
+
+@transaction.atomic
+def record_pregnancy(
+    user: Any,
+    woman: Woman,
+    known_since: date,
+    expected_delivery_date: date | None = None,
+    antenatal_care_contacts: int = 0,
+    note: str = "",
+    *,
+    today: date | None = None,
+    request: Any = None,
+) -> Pregnancy:
+    _require_edit(user)
+    today = _today(today)
+    ongoing = Pregnancy.objects.filter(woman=woman, outcome="").exists()
+    _raise(rules.pregnancy_errors(known_since, expected_delivery_date, ongoing, today))
+    pregnancy = Pregnancy.objects.create(
+        woman=woman,
+        episode=woman.current_episode,
+        known_since=known_since,
+        expected_delivery_date=expected_delivery_date,
+        antenatal_care_contacts=antenatal_care_contacts,
+        note=note,
+    )
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        woman,
+        request=request,
+        changes={
+            "pregnancy": {"known_since": known_since.isoformat()},
+        },
+    )
+    return pregnancy
+
+
+def in_custody_on(woman: Woman, on: date) -> CustodyEpisode | None:
+    """The custody episode that covers a date, if any."""
+    for episode in woman.episodes.all():
+        if episode.admission_date <= on and (
+            episode.release_date is None or on < episode.release_date
+        ):
+            return episode
+    return None
+
+
+def prison_on(episode: CustodyEpisode, on: date) -> Prison:
+    """Where a woman was held on a date within an episode, from its transfers."""
+    prison = episode.admission_prison
+    for transfer in episode.transfers.order_by("transfer_date", "id"):
+        if transfer.transfer_date <= on:
+            prison = transfer.to_prison
+    return prison
+
+
+@transaction.atomic
+def record_pregnancy_outcome(
+    user: Any,
+    pregnancy: Pregnancy,
+    outcome: str,
+    outcome_date: date,
+    *,
+    child_name: str = "",
+    child_sex: str = Sex.UNKNOWN,
+    birth_registered: bool = False,
+    today: date | None = None,
+    request: Any = None,
+) -> Child | None:
+    """Record how a pregnancy ended. A birth in custody creates the child, living in prison
+    with her mother from the day of birth."""
+    _require_edit(user)
+    today = _today(today)
+    pregnancy = Pregnancy.objects.select_for_update().get(pk=pregnancy.pk)
+    if not pregnancy.is_ongoing:
+        _raise({"outcome": _("The outcome of this pregnancy is already recorded.")})
+    woman = pregnancy.woman
+    episode = in_custody_on(woman, outcome_date)
+    _raise(
+        rules.pregnancy_outcome_errors(
+            outcome, outcome_date, pregnancy.known_since, episode is not None, today
+        )
+    )
+    pregnancy.outcome = outcome
+    pregnancy.outcome_date = outcome_date
+    pregnancy.save(update_fields=["outcome", "outcome_date"])
+    child = None
+    if outcome != PregnancyOutcome.LOSS:
+        in_custody = outcome in (
+            PregnancyOutcome.BIRTH_IN_PRISON,
+            PregnancyOutcome.BIRTH_IN_HOSPITAL,
+        )
+        child = Child.objects.create(
+            organisation_id=woman.organisation_id,
+            mother=woman,
+            name=child_name.strip(),
+            sex=child_sex,
+            date_of_birth=outcome_date,
+            birth_registered=birth_registered,
+            born_in_custody=in_custody,
+            pregnancy=pregnancy,
+        )
+        if in_custody and episode is not None:
+            _place_with_mother_in_custody(child, episode, outcome_date)
+        else:
+            Placement.objects.create(
+                child=child,
+                kind=PlacementKind.WITH_CAREGIVER,
+                caregiver_relationship=CaregiverRelationship.MOTHER,
+                start_date=outcome_date,
+            )
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        woman,
+        request=request,
+        changes={
+            "pregnancy_outcome": {"outcome": outcome, "date": outcome_date.isoformat()},
+        },
+    )
+    return child
+
+
+def _place_with_mother_in_custody(child: Child, episode: CustodyEpisode, born: date) -> None:
+    """A child born in custody lives with her mother from birth. A birth is often recorded
+    late, so the child also follows the transfers and the release recorded after that day."""
+    prison, since, note = prison_on(episode, born), born, _("Born in custody")
+    for transfer in episode.transfers.filter(transfer_date__gt=born).order_by(
+        "transfer_date", "id"
+    ):
+        Placement.objects.create(
+            child=child,
+            kind=PlacementKind.IN_PRISON,
+            prison=prison,
+            start_date=since,
+            end_date=transfer.transfer_date,
+            note=note,
+        )
+        prison, since, note = transfer.to_prison, transfer.transfer_date, _("Moved with her mother")
+    Placement.objects.create(
+        child=child,
+        kind=PlacementKind.IN_PRISON,
+        prison=prison,
+        start_date=since,
+        end_date=episode.release_date,
+        note=note,
+    )
+    if episode.release_date is not None:
+        Placement.objects.create(
+            child=child,
+            kind=PlacementKind.WITH_CAREGIVER,
+            caregiver_relationship=CaregiverRelationship.MOTHER,
+            start_date=episode.release_date,
+            note=_("Left prison with her mother"),
+        )
+
+
+@transaction.atomic
+def move_child_out(
+    user: Any,
+    child: Child,
+    move_date: date,
+    caregiver_relationship: str,
+    caregiver_name: str = "",
+    caregiver_location: str = "",
+    caregiver_contact: str = "",
+    note: str = "",
+    *,
+    version: int | None = None,
+    today: date | None = None,
+    request: Any = None,
+) -> Placement:
+    """A child leaves prison to live with a named caregiver outside."""
+    _require_edit(user)
+    today = _today(today)
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    _check_version(version, child.version)
+    current = child.placements.filter(end_date__isnull=True).order_by("-start_date").first()
+    is_in_prison = current is not None and current.kind == PlacementKind.IN_PRISON
+    errors = rules.move_out_errors(
+        move_date, current.start_date if current else None, is_in_prison, today
+    )
+    if not caregiver_relationship:
+        errors["caregiver_relationship"] = _("Say who will look after the child.")
+    if not caregiver_name.strip() and caregiver_relationship not in (
+        CaregiverRelationship.NGO_CENTRE,
+        CaregiverRelationship.STATE_INSTITUTION,
+    ):
+        errors["caregiver_name"] = _("Name the person who will look after the child.")
+    _raise(errors)
+    assert current is not None
+    current.end_date = move_date
+    current.save(update_fields=["end_date"])
+    placement = Placement.objects.create(
+        child=child,
+        kind=PlacementKind.WITH_CAREGIVER,
+        caregiver_name=caregiver_name.strip(),
+        caregiver_relationship=caregiver_relationship,
+        caregiver_location=caregiver_location.strip(),
+        caregiver_contact=caregiver_contact.strip(),
+        start_date=move_date,
+        note=note,
+    )
+    child.version += 1
+    child.save(update_fields=["version"])
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        child,
+        request=request,
+        changes={
+            "moved_out": {"date": move_date.isoformat(), "relationship": caregiver_relationship},
+        },
+    )
+    return placement

@@ -1,0 +1,88 @@
+"""Building register records for tests through `people.services`, so every record is in the
+state the application itself would leave it (current episode, placements, audit trail).
+
+Dates default to just before `conftest.TODAY`; pass `today=` through to the services.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import factory
+
+from motherline.people import services
+from motherline.people.models import Child, Pregnancy, Woman
+from motherline.people.services import Admission, ChildDetails
+
+
+def _root_conftest() -> ModuleType:
+    """tests/conftest.py. Loaded by path because the bare name `conftest` means whichever
+    conftest pytest imported last (tests/e2e/conftest.py once that folder is collected)."""
+    path = Path(__file__).with_name("conftest.py")
+    loaded = sys.modules.get("conftest")
+    if loaded is not None and Path(loaded.__file__ or "") == path:
+        return loaded
+    spec = importlib.util.spec_from_file_location("motherline_tests_root_conftest", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_conftest = _root_conftest()
+TODAY: date = _conftest.TODAY
+PASSWORD: str = _conftest.PASSWORD
+
+
+class AdmissionFactory(factory.Factory):
+    """An `Admission` of an adult woman, pretrial, 100 days before TODAY."""
+
+    class Meta:
+        model = Admission
+
+    organisation_id = None
+    prison = None
+    admission_date = TODAY - timedelta(days=100)
+    name = factory.Sequence(lambda n: f"Sokha {n}")
+    name_latin = factory.Sequence(lambda n: f"Sokha Latin {n}")
+    register_number = factory.Sequence(lambda n: f"REG-{n:05d}")
+    date_of_birth = date(1990, 3, 10)
+
+
+def admit(
+    user: Any, prison: Any, *, organisation: Any = None, today: date = TODAY, **fields: Any
+) -> Woman:
+    """Admit a woman recorded by `user`'s organisation (or `organisation`) into `prison`."""
+    org_id = (organisation or user.organisation).id
+    adm = AdmissionFactory(organisation_id=org_id, prison=prison, **fields)
+    return services.admit_woman(user, adm, today=today)
+
+
+def child_in_prison(date_of_birth: date, **fields: Any) -> ChildDetails:
+    return ChildDetails(date_of_birth=date_of_birth, living_in_prison=True, **fields)
+
+
+def child_outside(date_of_birth: date, relationship: str = "grandparent", **fields: Any):
+    return ChildDetails(
+        date_of_birth=date_of_birth,
+        living_in_prison=False,
+        caregiver_relationship=relationship,
+        **fields,
+    )
+
+
+def reload(woman: Woman) -> Woman:
+    return Woman.objects.get(pk=woman.pk)
+
+
+def ongoing_pregnancy(woman: Woman) -> Pregnancy:
+    return woman.pregnancies.get(outcome="")
+
+
+def children_of(woman: Woman) -> list[Child]:
+    return list(woman.children.order_by("date_of_birth", "id"))
