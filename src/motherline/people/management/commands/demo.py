@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from motherline.people.models import Woman
+
+DEMO_PASSWORD = "motherline-demo"
+
+
+class Command(BaseCommand):
+    help = _(
+        "Set up and serve the demo: migrate, load the jurisdiction packs, generate synthetic "
+        "demo data if the register is empty, create the demo users and serve."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--no-serve", action="store_true", help=_("Set up, then stop."))
+
+    def handle(self, *args, host: str, port: int, seed: int, no_serve: bool, **options):
+        from motherline.synthetic import ensure_demo_users
+
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("load_pack", all=True)
+        if not Woman.objects.exists():
+            call_command("generate", preset="demo", seed=seed)
+        users = ensure_demo_users(DEMO_PASSWORD)
+        self.stdout.write("")
+        self.stdout.write(
+            _("Demo sign-in (synthetic data only; every account has the password %(pw)s):")
+            % {"pw": DEMO_PASSWORD}
+        )
+        for username, role in users:
+            self.stdout.write(f"  {username:<10} {role}")
+        self.stdout.write("")
+        if not no_serve:
+            call_command("serve", host=host, port=port)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from motherline.synthetic import PRESETS, generate
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(_("Give the date as YYYY-MM-DD.")) from exc
+
+
+class Command(BaseCommand):
+    help = _(
+        "Fill the register with synthetic women, children and their histories (never real "
+        "people). The same seed and the same date give the same data."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--preset", choices=sorted(PRESETS), default="demo")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--today",
+            type=_date,
+            default=None,
+            help=_("The date the data is generated for (YYYY-MM-DD); today by default."),
+        )
+        parser.add_argument("--jurisdiction", default="KH", help=_("Jurisdiction code."))
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=_("Add synthetic women even though the register already has women."),
+        )
+
+    def handle(
+        self,
+        *args,
+        preset: str,
+        seed: int,
+        today: date | str | None,
+        jurisdiction: str,
+        force: bool,
+        **options,
+    ) -> None:
+        if isinstance(today, str):  # call_command() passes keyword options unparsed
+            today = _date(today)
+        verbose = options.get("verbosity", 1) >= 1
+        report = generate(
+            preset,
+            seed,
+            today=today,
+            jurisdiction_code=jurisdiction,
+            stdout=self.stdout if verbose else None,
+            force=force,
+        )
+        if report.refused:
+            raise CommandError(report.message)
+        if verbose:
+            self.stdout.write(report.message)
+            for label, value in report.summary():
+                self.stdout.write(f"  {label:<28} {value:>10}")

@@ -1,0 +1,79 @@
+"""The organisations and demo users that synthetic records belong to."""
+
+from __future__ import annotations
+
+from django.db.models import F
+
+from motherline.accounts.models import Organisation, OrganisationKind, Role, User
+from motherline.jurisdictions.models import Jurisdiction
+from motherline.places.models import Prison
+
+UN_OFFICE = "UN Human Rights Office"
+NGO_WOMEN = "Women's Legal Aid (NGO)"
+NGO_CHILDREN = "Child Welfare Partners (NGO)"
+PRISON_DEPARTMENT = "General Department of Prisons"
+
+# Synthetic women are owned by these, in the order of WomanPlan.organisation.
+OWNERS = (NGO_WOMEN, NGO_CHILDREN, UN_OFFICE)
+
+DEMO_USERS = (
+    ("admin", Role.ADMINISTRATOR, UN_OFFICE),
+    ("monitor", Role.MONITOR, NGO_WOMEN),
+    ("legal", Role.LEGAL_OFFICER, NGO_WOMEN),
+    ("analyst", Role.ANALYST, UN_OFFICE),
+    ("manager", Role.PROGRAMME_MANAGER, NGO_CHILDREN),
+    ("liaison", Role.PRISON_LIAISON, PRISON_DEPARTMENT),
+    ("viewer", Role.VIEWER, UN_OFFICE),
+)
+
+
+def ensure_organisations(jurisdiction: Jurisdiction) -> dict[str, Organisation]:
+    """The UN office, the two partner NGOs and the prison department, created if missing.
+    The NGOs and the UN office share records with each other (by the women's consent)."""
+    kinds = {
+        UN_OFFICE: OrganisationKind.UN,
+        NGO_WOMEN: OrganisationKind.NGO,
+        NGO_CHILDREN: OrganisationKind.NGO,
+        PRISON_DEPARTMENT: OrganisationKind.GOVERNMENT,
+    }
+    orgs = {
+        name: Organisation.objects.get_or_create(
+            name=name, defaults={"kind": kind, "jurisdiction": jurisdiction}
+        )[0]
+        for name, kind in kinds.items()
+    }
+    partners = [orgs[n] for n in (UN_OFFICE, NGO_WOMEN, NGO_CHILDREN)]
+    for org in partners:
+        org.shares_with.add(*[p for p in partners if p != org])
+    return orgs
+
+
+def main_prison(jurisdiction: Jurisdiction) -> Prison | None:
+    """The largest active prison that holds women (CC2, Prey Sar, in Cambodia)."""
+    return (
+        Prison.objects.filter(province__jurisdiction=jurisdiction, holds_women=True, is_active=True)
+        .order_by(F("capacity").desc(nulls_last=True), "code")
+        .first()
+    )
+
+
+def ensure_demo_users(password: str, jurisdiction_code: str = "KH") -> list[tuple[str, str]]:
+    """One demo user per role, all with `password`; returns (username, role) pairs.
+
+    Existing users of these names are reset to their demo role, organisation and password.
+    The liaison officer is attached to the largest prison that holds women.
+    """
+    jurisdiction = Jurisdiction.objects.get(code=jurisdiction_code)
+    orgs = ensure_organisations(jurisdiction)
+    prison = main_prison(jurisdiction)
+    made = []
+    for username, role, org_name in DEMO_USERS:
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.role = role
+        user.organisation = orgs[org_name]
+        user.prison = prison if role == Role.PRISON_LIAISON else None
+        user.is_active = True
+        user.set_password(password)
+        user.save()
+        made.append((username, str(role)))
+    return made
