@@ -1,0 +1,25 @@
+"""Signing in and the landing page. Sign-in, failed sign-in and sign-out are written to the
+audit trail by `accounts.signals`, whichever way the user signs in."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from motherline.accounts.policy import Capability, can
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send the user to the prisons overview; an account with no access yet gets a page that
+    says so instead of an error."""
+    if can(request.user, Capability.VIEW_AGGREGATES):
+        return redirect("people:prisons")
+    return render(request, "home.html")
+
+
+login_view = auth_views.LoginView.as_view(
+    template_name="registration/login.html", redirect_authenticated_user=True
+)

@@ -1,0 +1,356 @@
+"""Writing pages of the register: admission, transfer, legal status, release, pregnancy,
+children.
+
+Each view checks the edit capability, finds the record within the user's scope (404
+outside it), and on POST hands the form's values to `people.services`; the service's
+errors are shown beside their fields and nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+from motherline.accounts.policy import Capability, can
+from motherline.people import forms, services
+from motherline.people.models import Child, CustodyEpisode, PlacementKind, Woman
+
+
+def _require_edit(user: Any) -> None:
+    if not can(user, Capability.EDIT_REGISTER):
+        raise PermissionDenied
+
+
+def _woman(request: HttpRequest, reference: str) -> Woman:
+    return get_object_or_404(
+        Woman.objects.visible_to(request.user).select_related("current_episode__current_prison"),
+        reference=reference,
+    )
+
+
+def _episode(woman: Woman) -> CustodyEpisode:
+    """Her open custody episode, or her last one: the service then explains that she has
+    been released, beside the field."""
+    episode = woman.current_episode or woman.episodes.select_related("current_prison").first()
+    if episode is None:
+        raise Http404(_("This woman has no custody recorded."))
+    return episode
+
+
+def _to_woman(woman: Woman) -> HttpResponse:
+    return redirect("people:woman", reference=woman.reference)
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], shown: Model | None = None
+) -> HttpResponse:
+    if shown is not None:
+        # An edit page shows her name and custody: a read of her record, like her own page.
+        audit.record(request.user, AuditAction.VIEW, shown, request=request)
+    return render(request, f"people/forms/{template}", context)
+
+
+@login_required
+def admit(request: HttpRequest) -> HttpResponse:
+    """Admit a woman, with her custody, her pregnancy and every child she has."""
+    _require_edit(request.user)
+    user: Any = request.user
+    if request.method == "POST":
+        form = forms.AdmissionForm(request.POST, user=user)
+        children = forms.ChildFormSet(request.POST, prefix=forms.CHILDREN_PREFIX)
+        # Both are validated so that every mistake shows at once.
+        if all([form.is_valid(), children.is_valid()]):
+            try:
+                woman = services.admit_woman(
+                    user,
+                    form.admission(user.organisation_id, children.children()),
+                    request=request,
+                )
+            except ValidationError as error:
+                forms.add_admission_errors(form, children, error)
+            else:
+                messages.success(
+                    request, _("Admission recorded as %(ref)s.") % {"ref": woman.reference}
+                )
+                return _to_woman(woman)
+    else:
+        form = forms.AdmissionForm(user=user)
+        children = forms.ChildFormSet(prefix=forms.CHILDREN_PREFIX)
+    return _render(
+        request,
+        "admit.html",
+        {"form": form, "children": children, "bangkok_rule_3": forms.BANGKOK_RULE_3},
+    )
+
+
+@login_required
+def transfer(request: HttpRequest, reference: str) -> HttpResponse:
+    """Move a woman in custody to another prison; her children living with her move too."""
+    _require_edit(request.user)
+    woman = _woman(request, reference)
+    episode = _episode(woman)
+    current_prison = episode.current_prison
+    if request.method == "POST":
+        form = forms.TransferForm(request.POST, user=request.user, current_prison=current_prison)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.record_transfer(
+                    request.user,
+                    episode,
+                    data["to_prison"],
+                    data["transfer_date"],
+                    data["reason"],
+                    version=data["version"],
+                    request=request,
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Transfer to %(prison)s recorded.") % {"prison": data["to_prison"]},
+                )
+                return _to_woman(woman)
+    else:
+        form = forms.TransferForm(
+            initial={"version": episode.version}, user=request.user, current_prison=current_prison
+        )
+    context = {"form": form, "woman": woman, "episode": episode}
+    return _render(request, "transfer.html", context, woman)
+
+
+@login_required
+def legal_status(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record a change of her legal status (e.g. convicted at first instance)."""
+    _require_edit(request.user)
+    woman = _woman(request, reference)
+    episode = _episode(woman)
+    if request.method == "POST":
+        form = forms.LegalStatusForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.record_legal_status(
+                    request.user,
+                    episode,
+                    data["status"],
+                    data["effective_date"],
+                    data["note"],
+                    sentence_months=data["sentence_months"],
+                    expected_release_date=data["expected_release_date"],
+                    version=data["version"],
+                    request=request,
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error)
+            else:
+                messages.success(request, _("Legal status recorded."))
+                return _to_woman(woman)
+    else:
+        form = forms.LegalStatusForm(
+            initial={
+                "version": episode.version,
+                "sentence_months": episode.sentence_months,
+                "expected_release_date": episode.expected_release_date,
+            }
+        )
+    context = {"form": form, "woman": woman, "episode": episode}
+    return _render(request, "legal_status.html", context, woman)
+
+
+@login_required
+def release(request: HttpRequest, reference: str) -> HttpResponse:
+    """Close her custody; children living in prison with her leave with her."""
+    _require_edit(request.user)
+    woman = _woman(request, reference)
+    episode = _episode(woman)
+    if request.method == "POST":
+        form = forms.ReleaseForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.record_release(
+                    request.user,
+                    episode,
+                    data["release_date"],
+                    data["reason"],
+                    data["note"],
+                    version=data["version"],
+                    request=request,
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error)
+            else:
+                messages.success(request, _("Release recorded."))
+                return _to_woman(woman)
+    else:
+        form = forms.ReleaseForm(initial={"version": episode.version})
+    # Shown so that the person recording the release sees who leaves with her.
+    children_in_prison = Child.objects.filter(
+        mother=woman, placements__kind=PlacementKind.IN_PRISON, placements__end_date__isnull=True
+    ).distinct()
+    return _render(
+        request,
+        "release.html",
+        {
+            "form": form,
+            "woman": woman,
+            "episode": episode,
+            "children_in_prison": children_in_prison,
+        },
+        woman,
+    )
+
+
+@login_required
+def pregnancy(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record that she is pregnant."""
+    _require_edit(request.user)
+    woman = _woman(request, reference)
+    if request.method == "POST":
+        form = forms.PregnancyForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.record_pregnancy(
+                    request.user,
+                    woman,
+                    data["known_since"],
+                    data["expected_delivery_date"],
+                    data["antenatal_care_contacts"],
+                    data["note"],
+                    request=request,
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error)
+            else:
+                messages.success(request, _("Pregnancy recorded."))
+                return _to_woman(woman)
+    else:
+        form = forms.PregnancyForm()
+    return _render(request, "pregnancy.html", {"form": form, "woman": woman}, woman)
+
+
+@login_required
+def pregnancy_outcome(request: HttpRequest, reference: str, pregnancy_id: int) -> HttpResponse:
+    """Record how a pregnancy ended; a birth adds the child to the register."""
+    _require_edit(request.user)
+    woman = _woman(request, reference)
+    pregnancy = get_object_or_404(woman.pregnancies, pk=pregnancy_id)
+    if request.method == "POST":
+        form = forms.PregnancyOutcomeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                child = services.record_pregnancy_outcome(
+                    request.user,
+                    pregnancy,
+                    data["outcome"],
+                    data["outcome_date"],
+                    child_name=data["child_name"],
+                    child_sex=data["child_sex"],
+                    birth_registered=data["birth_registered"],
+                    request=request,
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error)
+            else:
+                if child is None:
+                    messages.success(request, _("Outcome of the pregnancy recorded."))
+                else:
+                    messages.success(
+                        request,
+                        _("Birth recorded: the child is on the register as %(ref)s.")
+                        % {"ref": child.reference},
+                    )
+                return _to_woman(woman)
+    else:
+        form = forms.PregnancyOutcomeForm()
+    return _render(
+        request,
+        "pregnancy_outcome.html",
+        {"form": form, "woman": woman, "pregnancy": pregnancy},
+        woman,
+    )
+
+
+@login_required
+def add_child(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record a child of hers learnt of after her admission."""
+    _require_edit(request.user)
+    woman = _woman(request, reference)
+    if request.method == "POST":
+        form = forms.ChildForm(request.POST)
+        if form.is_valid():
+            try:
+                child = services.record_child(
+                    request.user,
+                    woman,
+                    form.child_details(),
+                    since=form.since_date(),
+                    request=request,
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Child recorded as %(ref)s.") % {"ref": child.reference}
+                )
+                return _to_woman(woman)
+    else:
+        form = forms.ChildForm()
+    return _render(request, "add_child.html", {"form": form, "woman": woman}, woman)
+
+
+@login_required
+def move_child_out(request: HttpRequest, reference: str) -> HttpResponse:
+    """A child leaves prison to live with a caregiver outside."""
+    _require_edit(request.user)
+    child = get_object_or_404(
+        Child.objects.visible_to(request.user).select_related("mother"), reference=reference
+    )
+    woman = child.mother
+    if request.method == "POST":
+        form = forms.MoveChildOutForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.move_child_out(
+                    request.user,
+                    child,
+                    data["move_date"],
+                    data["caregiver_relationship"],
+                    data["caregiver_name"],
+                    data["caregiver_location"],
+                    data["caregiver_contact"],
+                    data["note"],
+                    version=data["version"],
+                    request=request,
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Child %(ref)s recorded as living outside.") % {"ref": child.reference},
+                )
+                return _to_woman(woman)
+    else:
+        form = forms.MoveChildOutForm(initial={"version": child.version})
+    placement = child.placements.filter(end_date__isnull=True).select_related("prison").first()
+    return _render(
+        request,
+        "move_child_out.html",
+        {"form": form, "woman": woman, "child": child, "placement": placement},
+        child,
+    )

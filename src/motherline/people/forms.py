@@ -1,0 +1,493 @@
+"""The register's data-entry forms.
+
+A form checks what a form can see (types, required fields, contradictions inside the form)
+and hands a clean value to `people.services`, which checks the rest against the record and
+raises a `ValidationError` keyed by field; `add_service_errors` puts each message back beside
+its field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from motherline.jurisdictions.models import OffenceCategory
+from motherline.people.models import (
+    CaregiverRelationship,
+    ConsentScope,
+    LegalStatus,
+    PregnancyOutcome,
+    ReleaseReason,
+    Sex,
+)
+from motherline.people.services import Admission, ChildDetails
+from motherline.places.models import Prison
+
+# ISO first because the date picker sends it; DD/MM/YYYY is how dates are written in Cambodia.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+
+DATE_HELP = _("For example 2024-03-31 or 31/03/2024.")
+
+BANGKOK_RULE_3 = _(
+    "Bangkok Rule 3: record every child of a woman at admission, including the children who "
+    "do not live in prison with her, with the child's age and, for a child outside, who "
+    "looks after the child and where."
+)
+
+LIVES_IN_PRISON_CHOICES = [
+    ("yes", _("Yes, the child lives in prison with her")),
+    ("no", _("No, the child lives outside")),
+]
+
+# The mother is the one in prison: "mother (after release)" is set by the release itself.
+OUTSIDE_CAREGIVERS = [
+    (value, label)
+    for value, label in CaregiverRelationship.choices
+    if value != CaregiverRelationship.MOTHER
+]
+
+CAREGIVER_FIELDS = (
+    "caregiver_name",
+    "caregiver_relationship",
+    "caregiver_location",
+    "caregiver_contact",
+)
+
+
+def date_field(label: Any, *, required: bool = True, help_text: Any = DATE_HELP) -> forms.DateField:
+    """A date typed either as ISO (what the browser's date picker sends) or as DD/MM/YYYY."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def text_field(
+    label: Any, max_length: int, *, required: bool = False, **kwargs: Any
+) -> forms.CharField:
+    return forms.CharField(label=label, max_length=max_length, required=required, **kwargs)
+
+
+def note_field(label: Any = None) -> forms.CharField:
+    return forms.CharField(
+        label=label or _("Note"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the record the form was loaded with, so a stale save is refused."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+def jurisdiction_of(user: Any) -> int | None:
+    organisation = getattr(user, "organisation", None)
+    return organisation.jurisdiction_id if organisation is not None else None
+
+
+def prisons_for_women(user: Any) -> QuerySet[Prison]:
+    """Active prisons that hold women, in the user's jurisdiction."""
+    jurisdiction_id = jurisdiction_of(user)
+    if jurisdiction_id is None:
+        return Prison.objects.none()
+    return Prison.objects.filter(
+        is_active=True, holds_women=True, province__jurisdiction_id=jurisdiction_id
+    ).order_by("name")
+
+
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, field_map: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's `ValidationError` on the form: each message beside its field, and
+    messages about the whole record (or a field the form does not have) at the top."""
+    field_map = field_map or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for key, messages in error.message_dict.items():
+        name = field_map.get(key, key)
+        if name in form.fields and name != "__all__":
+            form.add_error(name, messages)
+        else:
+            form.add_error(None, messages)
+
+
+class ChildFields(forms.Form):
+    """What is recorded about one child, at admission or later."""
+
+    name = text_field(_("Child's name"), 200)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    date_of_birth = date_field(
+        _("Child's date of birth"),
+        help_text=_("Estimate it if it is not known, and tick 'estimated'."),
+    )
+    dob_is_estimated = forms.BooleanField(label=_("Date of birth is estimated"), required=False)
+    birth_registered = forms.BooleanField(
+        label=_("Birth registered"),
+        required=False,
+        help_text=_("Tick if the child has a birth certificate."),
+    )
+    living_in_prison = forms.TypedChoiceField(
+        label=_("Lives in prison with her"),
+        choices=LIVES_IN_PRISON_CHOICES,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    caregiver_name = text_field(_("Caregiver's name"), 200)
+    caregiver_relationship = forms.ChoiceField(
+        label=_("Caregiver's relationship to the child"),
+        choices=[("", "---------"), *OUTSIDE_CAREGIVERS],
+        required=False,
+    )
+    caregiver_location = text_field(
+        _("Where the child lives"), 255, help_text=_("Village, commune, district, province.")
+    )
+    caregiver_contact = text_field(_("Caregiver's contact"), 120, help_text=_("A phone number."))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        if cleaned.get("living_in_prison") is True:
+            # Keeping caregiver details on a child who lives in prison would contradict the
+            # placement; ask rather than drop what was typed.
+            for name in CAREGIVER_FIELDS:
+                if cleaned.get(name):
+                    self.add_error(
+                        name,
+                        _(
+                            "This child lives in prison with her: leave the caregiver's "
+                            "details empty, or answer 'No' above."
+                        ),
+                    )
+        return cleaned
+
+    def child_details(self) -> ChildDetails:
+        data = self.cleaned_data
+        outside = not data["living_in_prison"]
+        return ChildDetails(
+            date_of_birth=data["date_of_birth"],
+            name=data.get("name", ""),
+            sex=data.get("sex") or Sex.UNKNOWN,
+            dob_is_estimated=data.get("dob_is_estimated", False),
+            birth_registered=data.get("birth_registered", False),
+            living_in_prison=data["living_in_prison"],
+            caregiver_name=data.get("caregiver_name", "") if outside else "",
+            caregiver_relationship=data.get("caregiver_relationship", "") if outside else "",
+            caregiver_location=data.get("caregiver_location", "") if outside else "",
+            caregiver_contact=data.get("caregiver_contact", "") if outside else "",
+        )
+
+
+class ChildAtAdmissionForm(ChildFields):
+    """One row of the children recorded at admission."""
+
+
+class BaseChildFormSet(forms.BaseFormSet):
+    def filled_forms(self) -> list[ChildAtAdmissionForm]:
+        """The rows that describe a child, in order (empty rows are ignored)."""
+        return [form for form in self.forms if form.has_changed()]
+
+    def children(self) -> list[ChildDetails]:
+        return [form.child_details() for form in self.filled_forms()]
+
+
+# Three rows for a browser without JavaScript; forms.js shows one and adds more on request.
+ChildFormSet = cast(
+    type[BaseChildFormSet],
+    forms.formset_factory(
+        ChildAtAdmissionForm,
+        formset=BaseChildFormSet,
+        extra=3,
+        max_num=30,
+        validate_max=True,
+    ),
+)
+
+CHILDREN_PREFIX = "children"
+
+
+class AdmissionForm(forms.Form):
+    """A woman's admission: who she is, her custody and her pregnancy. Her children are in a
+    `ChildFormSet` beside it."""
+
+    # Her identity
+    name = text_field(_("Name"), 200, required=True, help_text=_("As written in her documents."))
+    name_latin = text_field(
+        _("Name in Latin script"), 200, help_text=_("So that the name can be searched.")
+    )
+    register_number = text_field(_("Prison register number"), 64)
+    date_of_birth = date_field(_("Date of birth"), required=False)
+    dob_is_estimated = forms.BooleanField(label=_("Date of birth is estimated"), required=False)
+    nationality = forms.CharField(
+        label=_("Nationality"),
+        max_length=2,
+        min_length=2,
+        help_text=_("Two-letter country code, for example KH or VN."),
+        validators=[
+            RegexValidator(r"^[A-Za-z]{2}$", _("Enter a two-letter country code, such as KH."))
+        ],
+    )
+    ethnicity = text_field(_("Ethnicity"), 64)
+    language = text_field(_("Language"), 64, help_text=_("The language she speaks best."))
+
+    # Her children and her health
+    is_primary_carer = forms.BooleanField(
+        label=_("She is the primary carer of her children"), required=False
+    )
+    is_sole_carer = forms.BooleanField(
+        label=_("She is the sole carer of her children"), required=False
+    )
+    dependent_children = forms.IntegerField(
+        label=_("Number of dependent children"),
+        min_value=0,
+        max_value=30,
+        initial=0,
+        help_text=_("All her children under 18 who depend on her, wherever they live."),
+    )
+    has_serious_illness = forms.BooleanField(label=_("Serious illness"), required=False)
+    has_disability = forms.BooleanField(label=_("Disability"), required=False)
+    health_notes = note_field(_("Health notes"))
+    consent_scope = forms.ChoiceField(
+        label=_("Her consent"),
+        choices=ConsentScope.choices,
+        initial=ConsentScope.REGISTER,
+        widget=forms.RadioSelect,
+        help_text=_("What she agreed to after the register was explained to her."),
+    )
+
+    # Her custody
+    prison = forms.ModelChoiceField(label=_("Prison"), queryset=Prison.objects.none())
+    admission_date = date_field(_("Admission date"))
+    legal_status = forms.ChoiceField(
+        label=_("Legal status"), choices=LegalStatus.choices, initial=LegalStatus.PRETRIAL
+    )
+    court = text_field(_("Court"), 200)
+    case_number = text_field(_("Case number"), 64)
+    sentence_months = forms.IntegerField(
+        label=_("Sentence in months"),
+        required=False,
+        min_value=1,
+        max_value=1200,
+        help_text=_("Required once she is convicted."),
+    )
+    expected_release_date = date_field(_("Expected release date"), required=False)
+    offences = forms.ModelMultipleChoiceField(
+        label=_("Offences"),
+        queryset=OffenceCategory.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    # Her pregnancy
+    is_pregnant = forms.BooleanField(label=_("She is pregnant"), required=False)
+    pregnancy_known_since = date_field(
+        _("Pregnancy known since"),
+        required=False,
+        help_text=_("Leave empty if it was known at admission."),
+    )
+    expected_delivery_date = date_field(_("Expected delivery date"), required=False)
+
+    # The service's names for fields that are named differently here.
+    SERVICE_FIELDS = {"known_since": "pregnancy_known_since"}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        prisons = prisons_for_women(user)
+        prison_field = cast(forms.ModelChoiceField, self.fields["prison"])
+        if getattr(user, "prison_id", None) is not None:
+            # A prison liaison records admissions into their own prison only.
+            prisons = prisons.filter(pk=user.prison_id)
+            prison_field.initial = user.prison_id
+        prison_field.queryset = prisons
+        prison_field.help_text = _("Only active prisons that hold women are listed.")
+        offences = cast(forms.ModelMultipleChoiceField, self.fields["offences"])
+        offences.queryset = OffenceCategory.objects.filter(
+            jurisdiction_id=jurisdiction_of(user) or 0
+        ).order_by("name")
+        organisation = getattr(user, "organisation", None)
+        if organisation is not None and not self.is_bound:
+            self.fields["nationality"].initial = organisation.jurisdiction.code[:2]
+
+    def clean_nationality(self) -> str:
+        return self.cleaned_data["nationality"].upper()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        if not cleaned.get("is_pregnant"):
+            for name in ("pregnancy_known_since", "expected_delivery_date"):
+                if cleaned.get(name):
+                    self.add_error(
+                        name,
+                        _("Tick 'She is pregnant', or leave the pregnancy dates empty."),
+                    )
+        return cleaned
+
+    def admission(self, organisation_id: int, children: list[ChildDetails]) -> Admission:
+        data = self.cleaned_data
+        return Admission(
+            organisation_id=organisation_id,
+            prison=data["prison"],
+            admission_date=data["admission_date"],
+            name=data["name"],
+            name_latin=data["name_latin"],
+            register_number=data["register_number"],
+            date_of_birth=data["date_of_birth"],
+            dob_is_estimated=data["dob_is_estimated"],
+            nationality=data["nationality"],
+            ethnicity=data["ethnicity"],
+            language=data["language"],
+            is_primary_carer=data["is_primary_carer"],
+            is_sole_carer=data["is_sole_carer"],
+            dependent_children=data["dependent_children"],
+            has_serious_illness=data["has_serious_illness"],
+            has_disability=data["has_disability"],
+            health_notes=data["health_notes"],
+            consent_scope=data["consent_scope"],
+            legal_status=data["legal_status"],
+            court=data["court"],
+            case_number=data["case_number"],
+            sentence_months=data["sentence_months"],
+            expected_release_date=data["expected_release_date"],
+            offences=list(data["offences"]),
+            is_pregnant=data["is_pregnant"],
+            pregnancy_known_since=data["pregnancy_known_since"],
+            expected_delivery_date=data["expected_delivery_date"],
+            children=children,
+        )
+
+
+def add_admission_errors(
+    form: AdmissionForm, children: BaseChildFormSet, error: ValidationError
+) -> None:
+    """Like `add_service_errors`, with `children.N.field` put on the Nth filled child row."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    rows = children.filled_forms()
+    rest: dict[str, list[str]] = {}
+    for key, messages in error.message_dict.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == CHILDREN_PREFIX and parts[1].isdigit():
+            index, name = int(parts[1]), parts[2]
+            if index < len(rows) and name in rows[index].fields:
+                rows[index].add_error(name, messages)
+                continue
+        rest[key] = messages
+    if rest:
+        add_service_errors(form, ValidationError(rest), AdmissionForm.SERVICE_FIELDS)
+
+
+class TransferForm(forms.Form):
+    to_prison = forms.ModelChoiceField(
+        label=_("To prison"),
+        queryset=Prison.objects.none(),
+        help_text=_("Only active prisons that hold women are listed."),
+    )
+    transfer_date = date_field(_("Transfer date"))
+    reason = text_field(_("Reason"), 255)
+    version = version_field()
+
+    def __init__(self, *args: Any, user: Any, current_prison: Prison | None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        prisons = prisons_for_women(user)
+        if current_prison is not None:
+            prisons = prisons.exclude(pk=current_prison.pk)
+        cast(forms.ModelChoiceField, self.fields["to_prison"]).queryset = prisons
+
+
+class LegalStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New legal status"), choices=LegalStatus.choices)
+    effective_date = date_field(_("Effective date"))
+    sentence_months = forms.IntegerField(
+        label=_("Sentence in months"),
+        required=False,
+        min_value=1,
+        max_value=1200,
+        help_text=_("Required once she is convicted, unless already recorded."),
+    )
+    expected_release_date = date_field(_("Expected release date"), required=False)
+    note = note_field()
+    version = version_field()
+
+
+class ReleaseForm(forms.Form):
+    release_date = date_field(_("Release date"))
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", "---------"), *ReleaseReason.choices]
+    )
+    note = note_field()
+    version = version_field()
+
+
+class PregnancyForm(forms.Form):
+    known_since = date_field(_("Pregnancy known since"))
+    expected_delivery_date = date_field(_("Expected delivery date"), required=False)
+    antenatal_care_contacts = forms.IntegerField(
+        label=_("Antenatal care contacts so far"), min_value=0, max_value=50, initial=0
+    )
+    note = note_field()
+
+
+class PregnancyOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "---------"), *PregnancyOutcome.choices]
+    )
+    outcome_date = date_field(_("Date"), help_text=_("The date of the birth or of the loss."))
+    child_name = text_field(_("Child's name"), 200, help_text=_("If the child has a name yet."))
+    child_sex = forms.ChoiceField(label=_("Child's sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    birth_registered = forms.BooleanField(label=_("Birth registered"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        if cleaned.get("outcome") == PregnancyOutcome.LOSS and cleaned.get("child_name"):
+            self.add_error(
+                "child_name", _("A pregnancy loss records no child: leave the name empty.")
+            )
+        return cleaned
+
+
+class ChildForm(ChildFields):
+    """A child learnt of after her admission."""
+
+    since = date_field(
+        _("Since"),
+        required=False,
+        help_text=_(
+            "Since when the child lives where you said (leave empty for today). "
+            "For example 2024-03-31 or 31/03/2024."
+        ),
+    )
+
+    def since_date(self) -> date | None:
+        return self.cleaned_data.get("since")
+
+
+class MoveChildOutForm(forms.Form):
+    move_date = date_field(_("Date the child left prison"))
+    caregiver_relationship = forms.ChoiceField(
+        label=_("Caregiver's relationship to the child"),
+        choices=[("", "---------"), *OUTSIDE_CAREGIVERS],
+    )
+    caregiver_name = text_field(
+        _("Caregiver's name"),
+        200,
+        help_text=_("Required unless the child goes to an NGO centre or a state institution."),
+    )
+    caregiver_location = text_field(
+        _("Where the child lives"), 255, help_text=_("Village, commune, district, province.")
+    )
+    caregiver_contact = text_field(_("Caregiver's contact"), 120, help_text=_("A phone number."))
+    note = note_field()
+    version = version_field()

@@ -1,0 +1,122 @@
+"""Read pages of the register: the prisons overview, the women list and one woman's record.
+
+Each view parses its input, asks `accounts.policy` what the user may do, calls
+`people.queries` and renders. Writing pages live in `people.edit_views`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction, Organisation
+from motherline.accounts.policy import Capability, can
+from motherline.people import queries
+from motherline.people.filters import WomanFilterForm
+from motherline.people.models import Woman
+from motherline.people.timeline import build_timeline, child_summaries, pregnancy_summaries
+from motherline.places.models import Prison, Province
+
+
+def _require(user: Any, capability: Capability) -> None:
+    if not can(user, capability):
+        raise PermissionDenied
+
+
+def _jurisdiction_code(user: Any) -> str:
+    """The jurisdiction of the user's organisation, whose prisons and provinces they see."""
+    code = (
+        Organisation.objects.filter(pk=user.organisation_id)
+        .values_list("jurisdiction__code", flat=True)
+        .first()
+    )
+    return code or settings.MOTHERLINE_DEFAULT_JURISDICTION
+
+
+@login_required
+def prison_overview(request: HttpRequest) -> HttpResponse:
+    """Women, pregnant women and children living in each prison now, by province."""
+    _require(request.user, Capability.VIEW_AGGREGATES)
+    groups = queries.prison_counts(_jurisdiction_code(request.user))
+    totals = {
+        "women": sum(g.women for g in groups),
+        "pregnant": sum(g.pregnant for g in groups),
+        "children": sum(g.children for g in groups),
+    }
+    return render(
+        request,
+        "people/prison_overview.html",
+        {"groups": groups, "totals": totals, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def woman_list(request: HttpRequest) -> HttpResponse:
+    """The register, filtered and paged by keyset."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    code = _jurisdiction_code(request.user)
+    prisons = list(Prison.objects.filter(province__jurisdiction__code=code).order_by("name"))
+    provinces = list(Province.objects.filter(jurisdiction__code=code).order_by("name"))
+    form = WomanFilterForm(request.GET, prisons=prisons, provinces=provinces)
+    filters = form.filters()
+    size = form.page_size()
+    after = form.cursor()
+    today = timezone.localdate()
+    page = queries.list_women(request.user, filters, today, after=after, size=size)
+
+    base_query = dict(page.filters)
+    if size != settings.MOTHERLINE_PAGE_SIZE:
+        base_query["size"] = size
+    next_url = (
+        "?" + urlencode({**base_query, "after": page.next_cursor}) if page.next_cursor else None
+    )
+    first_url = "?" + urlencode(base_query) if after else None
+    return render(
+        request,
+        "people/woman_list.html",
+        {
+            "form": form,
+            "page": page,
+            "women": page.items,
+            "next_url": next_url,
+            "first_url": first_url,
+            "today": today,
+        },
+    )
+
+
+@login_required
+def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """One woman's record. Outside the user's scope it does not exist (404), so the page
+    never confirms that a person is on the register."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    try:
+        woman = queries.woman_detail(request.user, reference)
+    except Woman.DoesNotExist:
+        raise Http404 from None
+    audit.record(request.user, AuditAction.VIEW, woman, request=request)
+
+    episodes = list(woman.episodes.all())
+    pregnancies = pregnancy_summaries(woman)
+    return render(
+        request,
+        "people/woman_detail.html",
+        {
+            "woman": woman,
+            "episodes": episodes,
+            "open_episode": next((e for e in episodes if e.is_open), None),
+            "pregnancies": pregnancies,
+            "has_ongoing_pregnancy": any(p.pregnancy.is_ongoing for p in pregnancies),
+            "children": child_summaries(woman),
+            "timeline": build_timeline(woman),
+            "today": timezone.localdate(),
+        },
+    )

@@ -1,0 +1,14 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from motherline.accounts import views as account_views
+from motherline.api.api import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("login/", account_views.login_view, name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("", include("motherline.people.urls")),
+]
