@@ -1,0 +1,28 @@
+"""The REST API under /api/v1/, with its OpenAPI description at /api/v1/openapi.json.
+
+It signs in with the web session (django_auth): a script or page that has signed in to the
+web UI uses the same cookie, and unsafe methods need Django's CSRF token like a form does.
+"""
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from motherline.api import errors
+from motherline.api.people import router as people_router
+from motherline.api.places import router as places_router
+
+api = NinjaAPI(
+    title="Motherline API",
+    version="1",
+    description=(
+        "The register of women in prison and the children who live with them. "
+        "Authenticate with the web session; send the CSRF token (X-CSRFToken) with "
+        "POST requests. Errors of a refused change are returned as "
+        '`{"errors": {"field": ["message"]}}` with HTTP 422.'
+    ),
+    urls_namespace="api",
+    auth=django_auth,
+)
+errors.install(api)
+api.add_router("/", places_router)
+api.add_router("/", people_router)

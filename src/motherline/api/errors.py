@@ -1,0 +1,119 @@
+"""How the API reports errors, in one shape a client can show beside its fields.
+
+A refused change is HTTP 422 `{"errors": {"field": ["message", ...]}}`, whether the service
+refused it (a Django ValidationError) or the request did not parse (ninja's pydantic errors);
+a child's field of an admission is `children.0.date_of_birth`, an error about the whole
+request is `__all__`. Everything else is `{"detail": "message"}`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as RequestValidationError
+
+if TYPE_CHECKING:
+    from ninja import NinjaAPI
+
+# Where ninja says a parameter came from; not part of the field's name for the client.
+_SOURCES = {"body", "query", "path", "form", "cookie", "header", "file"}
+# Every endpoint names its request body `payload`.
+_BODY_PARAMETER = "payload"
+
+
+def field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """A service's ValidationError as field -> messages."""
+    if hasattr(exc, "error_dict"):
+        return {key: [str(m) for m in messages] for key, messages in exc.message_dict.items()}
+    return {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = list(loc)
+    if parts and parts[0] in _SOURCES:
+        parts = parts[1:]
+    if parts and parts[0] == _BODY_PARAMETER:
+        parts = parts[1:]
+    return ".".join(str(p) for p in parts) or NON_FIELD_ERRORS
+
+
+def _message(error: dict[str, Any]) -> str:
+    """A translatable sentence for a pydantic error (pydantic's own are English only)."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("enum", "literal_error"):
+        return _("This is not one of the allowed values.")
+    if kind.startswith("date"):
+        return _("Enter a date as YYYY-MM-DD.")
+    if kind.startswith("int"):
+        return _("Enter a whole number.")
+    if kind.startswith("bool"):
+        return _("Enter true or false.")
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("Enter a number of at least %(limit)s.") % {"limit": ctx.get("ge", ctx.get("gt"))}
+    if kind in ("less_than_equal", "less_than"):
+        return _("Enter a number of at most %(limit)s.") % {"limit": ctx.get("le", ctx.get("lt"))}
+    if kind == "string_too_short":
+        return _("This field cannot be blank.")
+    if kind == "string_too_long":
+        return _("Enter at most %(max_length)s characters.") % {"max_length": ctx.get("max_length")}
+    if kind == "string_type":
+        return _("Enter text.")
+    if kind == "list_type":
+        return _("Enter a list.")
+    if kind in ("json_invalid", "model_attributes_type", "dict_type", "model_type"):
+        return _("The request body is not a valid JSON object.")
+    return _("This value is not valid.")
+
+
+def request_field_errors(exc: RequestValidationError) -> dict[str, list[str]]:
+    """ninja's request errors as field -> messages, in the same shape as a service's."""
+    out: dict[str, list[str]] = {}
+    for error in exc.errors:
+        out.setdefault(_field_name(error.get("loc", ())), []).append(_message(error))
+    return out
+
+
+def install(api: NinjaAPI) -> None:
+    """Register the handlers on the API."""
+
+    @api.exception_handler(ValidationError)
+    def refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return api.create_response(request, {"errors": field_errors(exc)}, status=422)
+
+    @api.exception_handler(RequestValidationError)
+    def unparsable(request: HttpRequest, exc: RequestValidationError) -> HttpResponse:
+        return api.create_response(request, {"errors": request_field_errors(exc)}, status=422)
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        detail = str(exc) or _("You may not do this.")
+        return api.create_response(request, {"detail": detail}, status=403)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(request, {"detail": _("Sign in to use the API.")}, status=401)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # ninja's own messages are English only; say the two a client meets in our words.
+        if exc.status_code == 400:
+            detail = _("The request body is not valid JSON.")
+        elif exc.status_code == 403:
+            detail = _(
+                "The CSRF check failed: send the csrftoken cookie's value in the "
+                "X-CSRFToken header."
+            )
+        else:
+            detail = str(exc)
+        return api.create_response(request, {"detail": detail}, status=exc.status_code)

@@ -1,0 +1,331 @@
+"""The register: women, their custody, pregnancies and children.
+
+Each endpoint parses, asks `accounts.policy` (through `api.access`), and calls the same
+`people.queries` and `people.services` functions as the web pages, so the two cannot drift.
+"""
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+from motherline.accounts.policy import Capability
+from motherline.api.access import require, visible_child, visible_woman
+from motherline.api.places import jurisdiction_code
+from motherline.api.schemas import (
+    AdmissionIn,
+    ChildIn,
+    ChildOut,
+    EpisodeOut,
+    LegalStatusIn,
+    MoveOutIn,
+    NewChildIn,
+    PregnancyIn,
+    PregnancyOut,
+    PregnancyOutcomeIn,
+    PregnancyOutcomeOut,
+    ReleaseIn,
+    TransferIn,
+    WomanDetail,
+    WomanList,
+    WomenQuery,
+)
+from motherline.jurisdictions.models import OffenceCategory
+from motherline.people import queries, services
+from motherline.people.models import Child, CustodyEpisode, Pregnancy, Woman
+from motherline.places.models import Prison
+
+router = Router(tags=["register"])
+
+
+def _prison(user: Any, code: str, field: str) -> Prison:
+    """A prison of the user's jurisdiction by code; an unknown code is the field's error."""
+    try:
+        return Prison.objects.get(code=code, province__jurisdiction__code=jurisdiction_code(user))
+    except Prison.DoesNotExist:
+        raise ValidationError(
+            {field: [_("There is no prison with the code %(code)s.") % {"code": code}]}
+        ) from None
+
+
+def _offences(user: Any, codes: list[str]) -> list[OffenceCategory]:
+    wanted = list(dict.fromkeys(codes))
+    found = {
+        o.code: o
+        for o in OffenceCategory.objects.filter(
+            jurisdiction__code=jurisdiction_code(user), code__in=wanted
+        )
+    }
+    unknown = [code for code in wanted if code not in found]
+    if unknown:
+        raise ValidationError(
+            {"offences": [_("Unknown offence codes: %(codes)s.") % {"codes": ", ".join(unknown)}]}
+        )
+    return [found[code] for code in wanted]
+
+
+def _child_details(child: ChildIn) -> services.ChildDetails:
+    data = child.model_dump(exclude={"since"})
+    data["caregiver_relationship"] = data["caregiver_relationship"] or ""
+    return services.ChildDetails(**data)
+
+
+def _episode(woman: Woman) -> CustodyEpisode:
+    """The custody a change applies to: the open one, else the last (the service then
+    explains that she has been released)."""
+    episode = woman.current_episode or woman.episodes.first()
+    if episode is None:
+        raise ValidationError({NON_FIELD_ERRORS: [_("She has no custody record.")]})
+    return episode
+
+
+def _episode_out(pk: int) -> CustodyEpisode:
+    return (
+        CustodyEpisode.objects.select_related("admission_prison", "current_prison")
+        .prefetch_related(
+            "status_changes",
+            "charges__offence_category",
+            "transfers__from_prison",
+            "transfers__to_prison",
+        )
+        .get(pk=pk)
+    )
+
+
+def _child_out(pk: int) -> Child:
+    return Child.objects.prefetch_related("placements__prison").get(pk=pk)
+
+
+@router.get("/women", response=WomanList, url_name="women", summary="List women")
+def list_women(request: HttpRequest, filters: Query[WomenQuery]) -> dict[str, Any]:
+    """The women the user may see that match the filters, newest first, one page at a time:
+    pass `next_cursor` as `after` for the next page."""
+    user = require(request, Capability.VIEW_REGISTER)
+    page = queries.list_women(
+        user,
+        queries.WomanFilters(
+            prison=filters.prison,
+            province=filters.province,
+            legal_status=filters.legal_status or "",
+            pregnant=filters.pregnant,
+            child_in_prison=filters.child_in_prison,
+            pretrial_days_over=filters.pretrial_days_over,
+            in_custody=filters.in_custody,
+            q=filters.q,
+        ),
+        timezone.localdate(),
+        after=filters.after,
+        size=filters.size,
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
+
+
+@router.post("/women", response={201: WomanDetail}, url_name="women", summary="Admit a woman")
+def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Woman:
+    """Record a woman's admission with her charges, her pregnancy and every child she has,
+    living in prison with her or outside. The record belongs to the user's organisation."""
+    user = require(request, Capability.EDIT_REGISTER)
+    data = payload.model_dump(exclude={"prison", "offences", "children"})
+    admission = services.Admission(
+        organisation_id=user.organisation_id,
+        prison=_prison(user, payload.prison, "prison"),
+        offences=_offences(user, payload.offences),
+        children=[_child_details(c) for c in payload.children],
+        **data,
+    )
+    with transaction.atomic():
+        woman = services.admit_woman(user, admission, request=request)
+        try:
+            return queries.woman_detail(user, woman.reference)
+        except Woman.DoesNotExist:
+            # Nobody may create a record they could not see (a liaison, another prison):
+            # raising here undoes the admission.
+            raise PermissionDenied(
+                _("You may only admit a woman to a prison whose records you see.")
+            ) from None
+
+
+@router.get("/women/{reference}", response=WomanDetail, url_name="woman", summary="Get a woman")
+def get_woman(request: HttpRequest, reference: str) -> Woman:
+    """Her full record: custody episodes with legal status history, charges and transfers,
+    pregnancies, and children with their placements. The read is on the audit trail."""
+    user = require(request, Capability.VIEW_REGISTER)
+    try:
+        woman = queries.woman_detail(user, reference)
+    except Woman.DoesNotExist:
+        raise Http404 from None
+    audit.record(user, AuditAction.VIEW, woman, request=request)
+    return woman
+
+
+@router.post(
+    "/women/{reference}/transfers",
+    response=EpisodeOut,
+    url_name="transfer",
+    summary="Transfer a woman",
+)
+def transfer(request: HttpRequest, reference: str, payload: TransferIn) -> CustodyEpisode:
+    """Move her to another prison; children living with her move too. Returns her custody
+    as it is after the transfer."""
+    user = require(request, Capability.EDIT_REGISTER)
+    woman = visible_woman(user, reference)
+    episode = _episode(woman)
+    services.record_transfer(
+        user,
+        episode,
+        _prison(user, payload.to_prison, "to_prison"),
+        payload.transfer_date,
+        payload.reason,
+        version=payload.version,
+        request=request,
+    )
+    return _episode_out(episode.pk)
+
+
+@router.post(
+    "/women/{reference}/legal-status",
+    response=EpisodeOut,
+    url_name="legal_status",
+    summary="Change a woman's legal status",
+)
+def legal_status(request: HttpRequest, reference: str, payload: LegalStatusIn) -> CustodyEpisode:
+    """Record a new legal status (e.g. convicted, on appeal). Returns her custody as it is
+    after the change."""
+    user = require(request, Capability.EDIT_REGISTER)
+    episode = _episode(visible_woman(user, reference))
+    services.record_legal_status(
+        user,
+        episode,
+        payload.status,
+        payload.effective_date,
+        payload.note,
+        sentence_months=payload.sentence_months,
+        expected_release_date=payload.expected_release_date,
+        version=payload.version,
+        request=request,
+    )
+    return _episode_out(episode.pk)
+
+
+@router.post(
+    "/women/{reference}/release",
+    response=EpisodeOut,
+    url_name="release",
+    summary="Release a woman",
+)
+def release(request: HttpRequest, reference: str, payload: ReleaseIn) -> CustodyEpisode:
+    """Close her custody with the release date and reason; children living with her in
+    prison leave with her. Returns the closed custody."""
+    user = require(request, Capability.EDIT_REGISTER)
+    episode = _episode(visible_woman(user, reference))
+    services.record_release(
+        user,
+        episode,
+        payload.release_date,
+        payload.reason,
+        payload.note,
+        version=payload.version,
+        request=request,
+    )
+    return _episode_out(episode.pk)
+
+
+@router.post(
+    "/women/{reference}/pregnancies",
+    response={201: PregnancyOut},
+    url_name="pregnancies",
+    summary="Record a pregnancy",
+)
+def record_pregnancy(request: HttpRequest, reference: str, payload: PregnancyIn) -> Pregnancy:
+    """Record that she is pregnant."""
+    user = require(request, Capability.EDIT_REGISTER)
+    woman = visible_woman(user, reference)
+    pregnancy = services.record_pregnancy(
+        user,
+        woman,
+        payload.known_since,
+        payload.expected_delivery_date,
+        payload.antenatal_care_contacts,
+        payload.note,
+        request=request,
+    )
+    return pregnancy
+
+
+@router.post(
+    "/women/{reference}/pregnancies/{pregnancy_id}/outcome",
+    response=PregnancyOutcomeOut,
+    url_name="pregnancy_outcome",
+    summary="Record the outcome of a pregnancy",
+)
+def pregnancy_outcome(
+    request: HttpRequest, reference: str, pregnancy_id: int, payload: PregnancyOutcomeIn
+) -> dict[str, Any]:
+    """Record how a pregnancy ended. A birth creates the child: living in prison with her
+    mother when born in custody."""
+    user = require(request, Capability.EDIT_REGISTER)
+    woman = visible_woman(user, reference)
+    try:
+        pregnancy = woman.pregnancies.get(pk=pregnancy_id)
+    except Pregnancy.DoesNotExist:
+        raise Http404 from None
+    child = services.record_pregnancy_outcome(
+        user,
+        pregnancy,
+        payload.outcome,
+        payload.outcome_date,
+        child_name=payload.child_name,
+        child_sex=payload.child_sex,
+        birth_registered=payload.birth_registered,
+        request=request,
+    )
+    pregnancy.refresh_from_db()
+    return {"pregnancy": pregnancy, "child": _child_out(child.pk) if child else None}
+
+
+@router.post(
+    "/women/{reference}/children",
+    response={201: ChildOut},
+    url_name="children",
+    summary="Record a child",
+)
+def record_child(request: HttpRequest, reference: str, payload: NewChildIn) -> Child:
+    """Record a child learnt of after her admission, living in prison with her or outside."""
+    user = require(request, Capability.EDIT_REGISTER)
+    woman = visible_woman(user, reference)
+    child = services.record_child(
+        user, woman, _child_details(payload), since=payload.since, request=request
+    )
+    return _child_out(child.pk)
+
+
+@router.post(
+    "/children/{reference}/move-out",
+    response=ChildOut,
+    url_name="move_child_out",
+    summary="Move a child out of prison",
+)
+def move_child_out(request: HttpRequest, reference: str, payload: MoveOutIn) -> Child:
+    """A child leaves prison to live with a caregiver outside. Returns the child with the
+    new placement."""
+    user = require(request, Capability.EDIT_REGISTER)
+    child = visible_child(user, reference)
+    services.move_child_out(
+        user,
+        child,
+        payload.move_date,
+        payload.caregiver_relationship or "",
+        payload.caregiver_name,
+        payload.caregiver_location,
+        payload.caregiver_contact,
+        payload.note,
+        version=payload.version,
+        request=request,
+    )
+    return _child_out(child.pk)

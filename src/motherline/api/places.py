@@ -1,0 +1,76 @@
+"""Provinces and prisons, with the counts of women and children held in each now."""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Router
+
+from motherline.accounts.models import Organisation
+from motherline.accounts.policy import Capability
+from motherline.api.access import require
+from motherline.api.schemas import ProvinceCountsOut, ProvinceOut
+from motherline.people import queries
+from motherline.places.models import Province
+
+router = Router(tags=["places"])
+
+
+def jurisdiction_code(user: Any) -> str:
+    """The jurisdiction whose places the user works in: their organisation's."""
+    code = (
+        Organisation.objects.filter(pk=user.organisation_id)
+        .values_list("jurisdiction__code", flat=True)
+        .first()
+    )
+    return code or settings.MOTHERLINE_DEFAULT_JURISDICTION
+
+
+@router.get(
+    "/prisons",
+    response=list[ProvinceCountsOut],
+    url_name="prisons",
+    summary="Prisons by province, with counts",
+)
+def list_prisons(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every prison of the user's jurisdiction grouped by province, with the women in
+    custody, the pregnant women and the children living there now. Counts only, no names."""
+    user = require(request, Capability.VIEW_AGGREGATES)
+    return [
+        {
+            "code": group.province.code,
+            "name": group.province.name,
+            "name_local": group.province.name_local,
+            "women": group.women,
+            "pregnant": group.pregnant,
+            "children": group.children,
+            "prisons": [
+                {
+                    "code": c.prison.code,
+                    "name": c.prison.name,
+                    "name_local": c.prison.name_local,
+                    "kind": c.prison.kind,
+                    "capacity": c.prison.capacity,
+                    "holds_women": c.prison.holds_women,
+                    "is_active": c.prison.is_active,
+                    "women": c.women,
+                    "pregnant": c.pregnant,
+                    "children": c.children,
+                }
+                for c in group.prisons
+            ],
+        }
+        for group in queries.prison_counts(jurisdiction_code(user))
+    ]
+
+
+@router.get(
+    "/provinces",
+    response=list[ProvinceOut],
+    url_name="provinces",
+    summary="Provinces",
+)
+def list_provinces(request: HttpRequest) -> Any:
+    """The first-level areas of the user's jurisdiction (ISO 3166-2 codes)."""
+    user = require(request, Capability.VIEW_AGGREGATES)
+    return Province.objects.filter(jurisdiction__code=jurisdiction_code(user)).order_by("name")

@@ -1,0 +1,411 @@
+"""Typed shapes of what the API reads and returns.
+
+Input field names are the parameters of `people.services`, so a client reads the service's
+docstring to know what a field means; prisons and offences are named by their codes.
+Lengths come from the model fields, so the API refuses what the database could not store.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.db import models
+from ninja import Field, Schema
+from pydantic import BeforeValidator, StringConstraints
+
+from motherline.people.models import (
+    CaregiverRelationship,
+    Child,
+    ConsentScope,
+    CustodyEpisode,
+    LegalStatus,
+    Placement,
+    PregnancyOutcome,
+    ReleaseReason,
+    Sex,
+    Transfer,
+    Woman,
+)
+from motherline.places.models import Prison
+
+
+def _max(model: type[models.Model], field: str) -> int:
+    model_field = model._meta.get_field(field)
+    assert isinstance(model_field, models.Field) and model_field.max_length is not None
+    return model_field.max_length
+
+
+def _blank_as_none(value: Any) -> Any:
+    # Forms send "" for an unchosen option; accept it as "not given".
+    return None if value == "" else value
+
+
+OptionalRelationship = Annotated[CaregiverRelationship | None, BeforeValidator(_blank_as_none)]
+
+WomanName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=_max(Woman, "name"))
+]
+PrisonCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=_max(Prison, "code"))
+]
+
+
+# Places
+
+
+class PrisonRef(Schema):
+    code: str
+    name: str
+
+
+class PrisonCountsOut(Schema):
+    code: str
+    name: str
+    name_local: str
+    kind: str
+    capacity: int | None
+    holds_women: bool
+    is_active: bool
+    women: int = Field(description="Women in custody there now.")
+    pregnant: int = Field(description="Pregnant women in custody there now.")
+    children: int = Field(description="Children living there with their mothers now.")
+
+
+class ProvinceCountsOut(Schema):
+    code: str
+    name: str
+    name_local: str
+    women: int
+    pregnant: int
+    children: int
+    prisons: list[PrisonCountsOut]
+
+
+class ProvinceOut(Schema):
+    code: str
+    name: str
+    name_local: str
+
+
+# Women: the list
+
+
+class WomenQuery(Schema):
+    """The web list's filters, plus keyset paging."""
+
+    prison: str = Field("", description="Prison code.")
+    province: str = Field("", description="ISO 3166-2 code of the province.")
+    legal_status: LegalStatus | None = None
+    pregnant: bool | None = None
+    child_in_prison: bool | None = None
+    pretrial_days_over: int | None = Field(None, ge=0)
+    in_custody: bool | None = Field(None, description="Omit for both, false for released only.")
+    q: str = Field("", max_length=200, description="Name, register number or reference.")
+    after: int | None = Field(None, ge=1, description="The next_cursor of the previous page.")
+    size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
+
+
+class WomanSummary(Schema):
+    reference: str
+    name: str
+    name_latin: str
+    register_number: str
+    organisation: str
+    date_of_birth: date | None
+    dob_is_estimated: bool
+    in_custody: bool
+    prison: PrisonRef | None
+    province: str | None = Field(description="ISO 3166-2 code of the prison's province.")
+    legal_status: str | None
+    admission_date: date | None
+    is_pregnant: bool
+    has_child_in_prison: bool
+
+    @staticmethod
+    def resolve_organisation(obj: Woman) -> str:
+        return obj.organisation.name
+
+    @staticmethod
+    def resolve_in_custody(obj: Woman) -> bool:
+        return obj.current_episode_id is not None
+
+    @staticmethod
+    def resolve_prison(obj: Woman) -> Any:
+        return obj.current_episode.current_prison if obj.current_episode else None
+
+    @staticmethod
+    def resolve_province(obj: Woman) -> str | None:
+        episode = obj.current_episode
+        return episode.current_prison.province.code if episode else None
+
+    @staticmethod
+    def resolve_legal_status(obj: Woman) -> str | None:
+        return obj.current_episode.legal_status if obj.current_episode else None
+
+    @staticmethod
+    def resolve_admission_date(obj: Woman) -> date | None:
+        return obj.current_episode.admission_date if obj.current_episode else None
+
+
+class WomanList(Schema):
+    items: list[WomanSummary]
+    next_cursor: int | None = Field(description="Pass as `after` for the next page.")
+    total: int = Field(description="How many women match the filters, on all pages.")
+
+
+# Women: one record
+
+
+class StatusChangeOut(Schema):
+    status: str
+    effective_date: date
+    note: str
+
+
+class ChargeOut(Schema):
+    offence: str = Field(description="Offence code of the jurisdiction pack.")
+    offence_name: str
+    iccs_section: str
+    description: str
+
+    @staticmethod
+    def resolve_offence(obj: Any) -> str:
+        return obj.offence_category.code
+
+    @staticmethod
+    def resolve_offence_name(obj: Any) -> str:
+        return obj.offence_category.name
+
+    @staticmethod
+    def resolve_iccs_section(obj: Any) -> str:
+        return obj.offence_category.iccs_section
+
+
+class TransferOut(Schema):
+    transfer_date: date
+    from_prison: PrisonRef
+    to_prison: PrisonRef
+    reason: str
+
+
+class EpisodeOut(Schema):
+    admission_date: date
+    admission_prison: PrisonRef
+    current_prison: PrisonRef
+    legal_status: str
+    legal_status_since: date
+    court: str
+    case_number: str
+    sentence_months: int | None
+    expected_release_date: date | None
+    release_date: date | None
+    release_reason: str
+    release_note: str
+    is_open: bool
+    version: int = Field(description="Send it back with a change to detect concurrent edits.")
+    status_history: list[StatusChangeOut]
+    charges: list[ChargeOut]
+    transfers: list[TransferOut]
+
+    @staticmethod
+    def resolve_status_history(obj: CustodyEpisode) -> Any:
+        return obj.status_changes.all()
+
+
+class PregnancyOut(Schema):
+    id: int
+    known_since: date
+    expected_delivery_date: date | None
+    antenatal_care_contacts: int
+    outcome: str
+    outcome_date: date | None
+    note: str
+    is_ongoing: bool
+
+
+class PlacementOut(Schema):
+    kind: str
+    prison: PrisonRef | None
+    caregiver_name: str
+    caregiver_relationship: str
+    caregiver_location: str
+    caregiver_contact: str
+    start_date: date
+    end_date: date | None
+    note: str
+
+
+class ChildOut(Schema):
+    reference: str
+    name: str
+    name_latin: str
+    sex: str
+    date_of_birth: date
+    dob_is_estimated: bool
+    birth_registered: bool
+    born_in_custody: bool
+    pregnancy_id: int | None
+    version: int
+    current_placement: PlacementOut | None
+    placements: list[PlacementOut]
+
+    @staticmethod
+    def resolve_current_placement(obj: Child) -> Placement | None:
+        # From the prefetched placements: no query per child.
+        current = [p for p in obj.placements.all() if p.end_date is None]
+        return max(current, key=lambda p: (p.start_date, p.id), default=None)
+
+
+class WomanDetail(Schema):
+    reference: str
+    organisation: str
+    register_number: str
+    name: str
+    name_latin: str
+    date_of_birth: date | None
+    dob_is_estimated: bool
+    nationality: str
+    ethnicity: str
+    language: str
+    is_primary_carer: bool
+    is_sole_carer: bool
+    dependent_children: int
+    has_serious_illness: bool
+    has_disability: bool
+    health_notes: str
+    consent_scope: str
+    consent_recorded_on: date | None
+    in_custody: bool
+    current_prison: PrisonRef | None
+    version: int
+    episodes: list[EpisodeOut]
+    pregnancies: list[PregnancyOut]
+    children: list[ChildOut]
+
+    @staticmethod
+    def resolve_organisation(obj: Woman) -> str:
+        return obj.organisation.name
+
+    @staticmethod
+    def resolve_in_custody(obj: Woman) -> bool:
+        return obj.current_episode_id is not None
+
+    @staticmethod
+    def resolve_current_prison(obj: Woman) -> Any:
+        return obj.current_episode.current_prison if obj.current_episode else None
+
+
+class PregnancyOutcomeOut(Schema):
+    pregnancy: PregnancyOut
+    child: ChildOut | None = Field(description="The child, unless the pregnancy was lost.")
+
+
+# Changes
+
+
+class ChildIn(Schema):
+    """A child recorded at admission or later (`services.ChildDetails`)."""
+
+    date_of_birth: date = Field(description="Estimated if unknown (then dob_is_estimated).")
+    name: str = Field("", max_length=_max(Child, "name"))
+    name_latin: str = Field("", max_length=_max(Child, "name_latin"))
+    sex: Sex = Sex.UNKNOWN
+    dob_is_estimated: bool = False
+    birth_registered: bool = False
+    living_in_prison: bool = False
+    caregiver_name: str = Field("", max_length=_max(Placement, "caregiver_name"))
+    caregiver_relationship: OptionalRelationship = Field(
+        None, description="Required for a child living outside."
+    )
+    caregiver_location: str = Field("", max_length=_max(Placement, "caregiver_location"))
+    caregiver_contact: str = Field("", max_length=_max(Placement, "caregiver_contact"))
+
+
+class NewChildIn(ChildIn):
+    since: date | None = Field(
+        None, description="Since when she is known to live where she lives; default today."
+    )
+
+
+class AdmissionIn(Schema):
+    """A woman's admission (`services.Admission`); the organisation is the user's."""
+
+    prison: PrisonCode = Field(description="Prison code.")
+    admission_date: date
+    name: WomanName
+    name_latin: str = Field("", max_length=_max(Woman, "name_latin"))
+    register_number: str = Field("", max_length=_max(Woman, "register_number"))
+    date_of_birth: date | None = None
+    dob_is_estimated: bool = False
+    nationality: str = Field("KH", max_length=_max(Woman, "nationality"))
+    ethnicity: str = Field("", max_length=_max(Woman, "ethnicity"))
+    language: str = Field("", max_length=_max(Woman, "language"))
+    is_primary_carer: bool = False
+    is_sole_carer: bool = False
+    dependent_children: int = Field(0, ge=0, le=99)
+    has_serious_illness: bool = False
+    has_disability: bool = False
+    health_notes: str = ""
+    consent_scope: ConsentScope = ConsentScope.REGISTER
+    legal_status: LegalStatus = LegalStatus.PRETRIAL
+    court: str = Field("", max_length=_max(CustodyEpisode, "court"))
+    case_number: str = Field("", max_length=_max(CustodyEpisode, "case_number"))
+    sentence_months: int | None = Field(None, ge=0, le=1200)
+    expected_release_date: date | None = None
+    offences: list[str] = Field(default_factory=list, description="Offence codes.")
+    is_pregnant: bool = False
+    pregnancy_known_since: date | None = None
+    expected_delivery_date: date | None = None
+    children: list[ChildIn] = Field(default_factory=list)
+
+
+class VersionedIn(Schema):
+    version: int | None = Field(
+        None, description="The version last read; a change made since then is refused."
+    )
+
+
+class TransferIn(VersionedIn):
+    to_prison: PrisonCode = Field(description="Prison code.")
+    transfer_date: date
+    reason: str = Field("", max_length=_max(Transfer, "reason"))
+
+
+class LegalStatusIn(VersionedIn):
+    status: LegalStatus
+    effective_date: date
+    note: str = ""
+    sentence_months: int | None = Field(None, ge=0, le=1200)
+    expected_release_date: date | None = None
+
+
+class ReleaseIn(VersionedIn):
+    release_date: date
+    reason: ReleaseReason
+    note: str = ""
+
+
+class PregnancyIn(Schema):
+    known_since: date
+    expected_delivery_date: date | None = None
+    antenatal_care_contacts: int = Field(0, ge=0, le=100)
+    note: str = ""
+
+
+class PregnancyOutcomeIn(Schema):
+    outcome: PregnancyOutcome
+    outcome_date: date
+    child_name: str = Field("", max_length=_max(Child, "name"))
+    child_sex: Sex = Sex.UNKNOWN
+    birth_registered: bool = False
+
+
+class MoveOutIn(VersionedIn):
+    move_date: date
+    caregiver_relationship: OptionalRelationship = None
+    caregiver_name: str = Field("", max_length=_max(Placement, "caregiver_name"))
+    caregiver_location: str = Field("", max_length=_max(Placement, "caregiver_location"))
+    caregiver_contact: str = Field("", max_length=_max(Placement, "caregiver_contact"))
+    note: str = ""

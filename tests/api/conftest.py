@@ -1,0 +1,50 @@
+"""Fixtures for the API tests: a fixed today and a JSON client for /api/v1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import TODAY
+from django.utils import timezone
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # The users fixture hashes a password per role; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch):
+    """The services, the queries and the API all take "today" from timezone.localdate()."""
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return TODAY if value is None else real(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+    return TODAY
+
+
+class Api:
+    """The Django test client with JSON bodies and the /api/v1 prefix. Like every Django
+    test client it skips CSRF checks (see test_admission for a client that does not)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user) -> Api:
+        self.client.force_login(user)
+        return self
+
+    def get(self, path: str, **params: Any):
+        return self.client.get(f"/api/v1{path}", params)
+
+    def post(self, path: str, body: dict[str, Any] | None = None):
+        return self.client.post(f"/api/v1{path}", body or {}, content_type="application/json")
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)

@@ -1,0 +1,55 @@
+"""GET /api/v1/openapi.json: a valid OpenAPI document that lists every route."""
+
+import pytest
+
+ROUTES = {
+    ("get", "/api/v1/prisons"),
+    ("get", "/api/v1/provinces"),
+    ("get", "/api/v1/women"),
+    ("post", "/api/v1/women"),
+    ("get", "/api/v1/women/{reference}"),
+    ("post", "/api/v1/women/{reference}/transfers"),
+    ("post", "/api/v1/women/{reference}/legal-status"),
+    ("post", "/api/v1/women/{reference}/release"),
+    ("post", "/api/v1/women/{reference}/pregnancies"),
+    ("post", "/api/v1/women/{reference}/pregnancies/{pregnancy_id}/outcome"),
+    ("post", "/api/v1/women/{reference}/children"),
+    ("post", "/api/v1/children/{reference}/move-out"),
+}
+
+
+@pytest.fixture
+def spec(api, users):
+    response = api.login(users["viewer"]).get("/openapi.json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+def test_lists_every_route(spec):
+    assert spec["info"]["title"] == "Motherline API"
+    listed = {(method, path) for path, ops in spec["paths"].items() for method in ops}
+    assert listed == ROUTES
+
+
+def test_every_operation_is_documented_and_authenticated(spec):
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            assert op.get("summary"), (method, path)
+            assert op.get("description"), (method, path)
+            assert op.get("security"), (method, path)
+    assert spec["components"]["securitySchemes"]
+
+
+def test_inputs_name_prisons_and_offences_by_code(spec):
+    schemas = spec["components"]["schemas"]
+    admission = schemas["AdmissionIn"]["properties"]
+    assert admission["prison"]["type"] == "string"
+    assert admission["offences"]["items"]["type"] == "string"
+    assert "organisation_id" not in admission
+    assert set(schemas["AdmissionIn"]["required"]) == {"prison", "admission_date", "name"}
+
+
+def test_is_a_valid_openapi_document(spec):
+    validator = pytest.importorskip("openapi_spec_validator")
+    validator.validate(spec)
