@@ -6,11 +6,7 @@ Dates default to just before `conftest.TODAY`; pass `today=` through to the serv
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import date, timedelta
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import factory
@@ -18,25 +14,7 @@ import factory
 from motherline.people import services
 from motherline.people.models import Child, Pregnancy, Woman
 from motherline.people.services import Admission, ChildDetails
-
-
-def _root_conftest() -> ModuleType:
-    """tests/conftest.py. Loaded by path because the bare name `conftest` means whichever
-    conftest pytest imported last (tests/e2e/conftest.py once that folder is collected)."""
-    path = Path(__file__).with_name("conftest.py")
-    loaded = sys.modules.get("conftest")
-    if loaded is not None and Path(loaded.__file__ or "") == path:
-        return loaded
-    spec = importlib.util.spec_from_file_location("motherline_tests_root_conftest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_conftest = _root_conftest()
-TODAY: date = _conftest.TODAY
-PASSWORD: str = _conftest.PASSWORD
+from tests.conftest import TODAY
 
 
 class AdmissionFactory(factory.Factory):

@@ -5,15 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from factories import PASSWORD
 
 from motherline.accounts.models import AuditAction, AuditEvent, Role, User
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # Hashing with the production hasher costs a third of a second per user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.conftest import PASSWORD
 
 
 def test_login_page_shows_the_form(client, db):

@@ -5,14 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import TODAY
 from django.utils import timezone
 
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The users fixture hashes a password per role; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.conftest import TODAY
 
 
 @pytest.fixture(autouse=True)

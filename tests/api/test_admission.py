@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from conftest import TODAY
 from django.test import Client
 
 from motherline.accounts.models import AuditEvent
@@ -15,6 +14,7 @@ from motherline.people.models import (
     Pregnancy,
     Woman,
 )
+from tests.conftest import TODAY
 
 ADMITTED = (TODAY - timedelta(days=3)).isoformat()
 

@@ -3,8 +3,6 @@
 from datetime import date, timedelta
 
 import pytest
-from conftest import TODAY
-from factories import admit, child_in_prison, children_of, ongoing_pregnancy, reload
 
 from motherline.accounts.models import AuditEvent
 from motherline.people.models import (
@@ -14,6 +12,8 @@ from motherline.people.models import (
     Pregnancy,
     Transfer,
 )
+from tests.conftest import TODAY
+from tests.factories import admit, child_in_prison, children_of, ongoing_pregnancy, reload
 
 ADMITTED = TODAY - timedelta(days=100)
 

@@ -2,11 +2,10 @@
 
 from datetime import date, timedelta
 
-from conftest import TODAY
-from factories import admit, child_in_prison, child_outside
-
 from motherline.accounts.models import User
 from motherline.people import services
+from tests.conftest import TODAY
+from tests.factories import admit, child_in_prison, child_outside
 
 
 def _populate(users, prisons):

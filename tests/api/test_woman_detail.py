@@ -3,13 +3,13 @@
 from datetime import date, timedelta
 
 import pytest
-from conftest import TODAY
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from factories import admit, child_in_prison, child_outside, ongoing_pregnancy
 
 from motherline.accounts.models import AuditEvent
 from motherline.people import services
+from tests.conftest import TODAY
+from tests.factories import admit, child_in_prison, child_outside, ongoing_pregnancy
 
 
 @pytest.fixture

@@ -7,15 +7,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from factories import admit, reload
 
 from motherline.people import services
 from motherline.people.models import CustodyEpisode, LegalStatusChange
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.factories import admit, reload
 
 
 @pytest.fixture

@@ -8,15 +8,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from factories import admit, child_in_prison, child_outside
 
 from motherline.people import services
 from motherline.people.models import Child, Placement, PlacementKind
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.factories import admit, child_in_prison, child_outside
 
 
 @pytest.fixture

@@ -7,15 +7,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from factories import admit, child_in_prison, child_outside, reload
 
 from motherline.people import services
 from motherline.people.models import CustodyEpisode, PlacementKind, Woman
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.factories import admit, child_in_prison, child_outside, reload
 
 
 @pytest.fixture

@@ -7,16 +7,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from factories import admit, child_in_prison, reload
 
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.people import services
 from motherline.people.models import CustodyEpisode, PlacementKind, Transfer
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.factories import admit, child_in_prison, reload
 
 
 @pytest.fixture

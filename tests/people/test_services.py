@@ -6,9 +6,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from conftest import TODAY
 from django.core.exceptions import PermissionDenied, ValidationError
-from factories import AdmissionFactory, admit, child_in_prison, child_outside, reload
 
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.people import rules, services
@@ -23,6 +21,8 @@ from motherline.people.models import (
     Transfer,
     Woman,
 )
+from tests.conftest import TODAY
+from tests.factories import AdmissionFactory, admit, child_in_prison, child_outside, reload
 
 ADMITTED = TODAY - timedelta(days=100)
 
@@ -45,12 +45,6 @@ def assert_no_names(woman: Woman, *extra: str) -> None:
         text = json.dumps(event.changes, ensure_ascii=False)
         for secret in filter(None, secrets):
             assert secret not in text, (event.action, event.changes)
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    # The users fixture hashes one password per role; the default hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

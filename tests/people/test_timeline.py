@@ -5,15 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from factories import (
-    TODAY,
-    admit,
-    child_in_prison,
-    child_outside,
-    children_of,
-    ongoing_pregnancy,
-    reload,
-)
 
 from motherline.people import queries, services
 from motherline.people.timeline import (
@@ -23,6 +14,15 @@ from motherline.people.timeline import (
     child_summaries,
     format_age_months,
     pregnancy_summaries,
+)
+from tests.factories import (
+    TODAY,
+    admit,
+    child_in_prison,
+    child_outside,
+    children_of,
+    ongoing_pregnancy,
+    reload,
 )
 
 

@@ -8,18 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from factories import TODAY, admit, child_in_prison, child_outside
 
 from motherline.accounts.models import Role, User
 from motherline.people import services
+from tests.factories import TODAY, admit, child_in_prison, child_outside
 
 URL = reverse("people:prisons")
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # Hashing with the production hasher costs a third of a second per user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from factories import (
+
+from motherline.accounts.models import AuditAction, AuditEvent
+from motherline.people import services
+from tests.factories import (
     TODAY,
     admit,
     child_in_prison,
@@ -18,13 +21,9 @@ from factories import (
     reload,
 )
 
-from motherline.accounts.models import AuditAction, AuditEvent
-from motherline.people import services
-
 
 @pytest.fixture(autouse=True)
-def fast_and_frozen(settings, monkeypatch):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def frozen_today(monkeypatch):
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
 
 

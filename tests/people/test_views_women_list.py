@@ -9,16 +9,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from factories import TODAY, admit, child_in_prison, child_outside, ongoing_pregnancy
 
 from motherline.people import services
+from tests.factories import TODAY, admit, child_in_prison, child_outside, ongoing_pregnancy
 
 URL = reverse("people:women")
 
 
 @pytest.fixture(autouse=True)
-def fast_and_frozen(settings, monkeypatch):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def frozen_today(monkeypatch):
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
 
 

@@ -35,8 +35,3 @@ def demo(django_db_setup, django_db_blocker):
 @pytest.fixture
 def kh(db):
     load_pack("kh")
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -56,14 +56,17 @@ def capabilities(user: Any) -> frozenset[Capability]:
     return frozenset(c for c in Capability if can(user, c))
 
 
-def _woman_filter(user: User, prefix: str = "") -> Q:
-    """Which women a user with the register capability may see, as a filter."""
+def _woman_filter(user: User, prefix: str = "", for_edit: bool = False) -> Q:
+    """Which women a user with the register capability may see (or change), as a filter.
+    Records a partner shared by consent are read-only: only the owning organisation edits."""
     from motherline.people.models import ConsentScope
 
     if user.role == Role.PRISON_LIAISON:
         # A liaison officer sees the women held in their prison now, whoever recorded them.
         return Q(**{f"{prefix}current_episode__current_prison_id": user.prison_id})
     own = Q(**{f"{prefix}organisation_id": user.organisation_id})
+    if for_edit:
+        return own
     partners = Q(
         **{
             f"{prefix}organisation__shares_with": user.organisation_id,
@@ -73,15 +76,24 @@ def _woman_filter(user: User, prefix: str = "") -> Q:
     return own | partners
 
 
-def scope(queryset: QuerySet, user: Any) -> QuerySet:
-    """Narrow a queryset of personal records to those the user may see."""
+def scope(queryset: QuerySet, user: Any, *, for_edit: bool = False) -> QuerySet:
+    """Narrow a queryset of personal records to those the user may see, or with
+    `for_edit`, to those the user may change."""
     from motherline.people.models import Child, Woman
 
-    if not can(user, Capability.VIEW_REGISTER):
+    needed = Capability.EDIT_REGISTER if for_edit else Capability.VIEW_REGISTER
+    if not can(user, needed):
         return queryset.none()
     model = queryset.model
     if model is Woman:
-        return queryset.filter(_woman_filter(user)).distinct()
+        return queryset.filter(_woman_filter(user, for_edit=for_edit)).distinct()
     if model is Child:
-        return queryset.filter(_woman_filter(user, "mother__")).distinct()
+        return queryset.filter(_woman_filter(user, "mother__", for_edit)).distinct()
     raise TypeError(f"No access rule for {model.__name__}")
+
+
+def may_edit(user: Any, woman: Any) -> bool:
+    """Whether this user may change this woman's record (and her children's)."""
+    from motherline.people.models import Woman
+
+    return scope(Woman.objects.filter(pk=woman.pk), user, for_edit=True).exists()

@@ -31,11 +31,12 @@ def require(request: HttpRequest, capability: Capability) -> Any:
     return user
 
 
-def visible_woman(user: Any, reference: str) -> Woman:
-    """A woman the user may see, by reference, with her current custody episode."""
+def editable_woman(user: Any, reference: str) -> Woman:
+    """A woman the user may change, by reference, with her current custody episode.
+    A partner's record shared by consent is read-only, so it is a 404 here."""
     try:
         return (
-            Woman.objects.visible_to(user)
+            Woman.objects.editable_by(user)
             .select_related("current_episode__current_prison")
             .get(reference=reference)
         )
@@ -43,9 +44,9 @@ def visible_woman(user: Any, reference: str) -> Woman:
         raise Http404 from None
 
 
-def visible_child(user: Any, reference: str) -> Child:
-    """A child the user may see (through her mother), by reference."""
+def editable_child(user: Any, reference: str) -> Child:
+    """A child the user may change (through her mother), by reference."""
     try:
-        return Child.objects.visible_to(user).get(reference=reference)
+        return Child.objects.editable_by(user).get(reference=reference)
     except Child.DoesNotExist:
         raise Http404 from None

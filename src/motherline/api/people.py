@@ -16,7 +16,7 @@ from ninja import Query, Router
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
-from motherline.api.access import require, visible_child, visible_woman
+from motherline.api.access import editable_child, editable_woman, require
 from motherline.api.places import jurisdiction_code
 from motherline.api.schemas import (
     AdmissionIn,
@@ -174,7 +174,7 @@ def transfer(request: HttpRequest, reference: str, payload: TransferIn) -> Custo
     """Move her to another prison; children living with her move too. Returns her custody
     as it is after the transfer."""
     user = require(request, Capability.EDIT_REGISTER)
-    woman = visible_woman(user, reference)
+    woman = editable_woman(user, reference)
     episode = _episode(woman)
     services.record_transfer(
         user,
@@ -198,7 +198,7 @@ def legal_status(request: HttpRequest, reference: str, payload: LegalStatusIn) -
     """Record a new legal status (e.g. convicted, on appeal). Returns her custody as it is
     after the change."""
     user = require(request, Capability.EDIT_REGISTER)
-    episode = _episode(visible_woman(user, reference))
+    episode = _episode(editable_woman(user, reference))
     services.record_legal_status(
         user,
         episode,
@@ -223,7 +223,7 @@ def release(request: HttpRequest, reference: str, payload: ReleaseIn) -> Custody
     """Close her custody with the release date and reason; children living with her in
     prison leave with her. Returns the closed custody."""
     user = require(request, Capability.EDIT_REGISTER)
-    episode = _episode(visible_woman(user, reference))
+    episode = _episode(editable_woman(user, reference))
     services.record_release(
         user,
         episode,
@@ -245,7 +245,7 @@ def release(request: HttpRequest, reference: str, payload: ReleaseIn) -> Custody
 def record_pregnancy(request: HttpRequest, reference: str, payload: PregnancyIn) -> Pregnancy:
     """Record that she is pregnant."""
     user = require(request, Capability.EDIT_REGISTER)
-    woman = visible_woman(user, reference)
+    woman = editable_woman(user, reference)
     pregnancy = services.record_pregnancy(
         user,
         woman,
@@ -270,7 +270,7 @@ def pregnancy_outcome(
     """Record how a pregnancy ended. A birth creates the child: living in prison with her
     mother when born in custody."""
     user = require(request, Capability.EDIT_REGISTER)
-    woman = visible_woman(user, reference)
+    woman = editable_woman(user, reference)
     try:
         pregnancy = woman.pregnancies.get(pk=pregnancy_id)
     except Pregnancy.DoesNotExist:
@@ -298,7 +298,7 @@ def pregnancy_outcome(
 def record_child(request: HttpRequest, reference: str, payload: NewChildIn) -> Child:
     """Record a child learnt of after her admission, living in prison with her or outside."""
     user = require(request, Capability.EDIT_REGISTER)
-    woman = visible_woman(user, reference)
+    woman = editable_woman(user, reference)
     child = services.record_child(
         user, woman, _child_details(payload), since=payload.since, request=request
     )
@@ -315,7 +315,7 @@ def move_child_out(request: HttpRequest, reference: str, payload: MoveOutIn) -> 
     """A child leaves prison to live with a caregiver outside. Returns the child with the
     new placement."""
     user = require(request, Capability.EDIT_REGISTER)
-    child = visible_child(user, reference)
+    child = editable_child(user, reference)
     services.move_child_out(
         user,
         child,

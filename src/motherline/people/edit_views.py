@@ -32,7 +32,7 @@ def _require_edit(user: Any) -> None:
 
 def _woman(request: HttpRequest, reference: str) -> Woman:
     return get_object_or_404(
-        Woman.objects.visible_to(request.user).select_related("current_episode__current_prison"),
+        Woman.objects.editable_by(request.user).select_related("current_episode__current_prison"),
         reference=reference,
     )
 
@@ -317,7 +317,7 @@ def move_child_out(request: HttpRequest, reference: str) -> HttpResponse:
     """A child leaves prison to live with a caregiver outside."""
     _require_edit(request.user)
     child = get_object_or_404(
-        Child.objects.visible_to(request.user).select_related("mother"), reference=reference
+        Child.objects.editable_by(request.user).select_related("mother"), reference=reference
     )
     woman = child.mother
     if request.method == "POST":

@@ -36,6 +36,12 @@ class ScopedQuerySet(models.QuerySet):
 
         return policy.scope(self, user)
 
+    def editable_by(self, user):
+        """The records this user may change: partners' shared records are read-only."""
+        from motherline.accounts import policy
+
+        return policy.scope(self, user, for_edit=True)
+
 
 class ConsentScope(models.TextChoices):
     REGISTER = "register", _("Recording in the register only")

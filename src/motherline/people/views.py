@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from motherline.accounts import audit
+from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction, Organisation
 from motherline.accounts.policy import Capability, can
 from motherline.people import queries
@@ -111,6 +111,7 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "people/woman_detail.html",
         {
             "woman": woman,
+            "may_edit": policy.may_edit(request.user, woman),
             "episodes": episodes,
             "open_episode": next((e for e in episodes if e.is_open), None),
             "pregnancies": pregnancies,
