@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4)
 
     def handle(self, *args, host: str, port: int, workers: int, threads: int, **options):
+        # Collected, compressed files are what WhiteNoise serves best; it takes a second.
+        call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(
             _("Motherline on http://%(host)s:%(port)s/ (database: %(db)s)")
             % {"host": host, "port": port, "db": settings.DATABASES["default"]["NAME"]}
