@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from django.db import connection
 from django.db.models import Exists, OuterRef
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from motherline.accounts.models import User
 from motherline.jurisdictions.models import AgeLimitRule
 from motherline.jurisdictions.rules import leave_by_date
 from motherline.people.models import (
@@ -17,7 +21,7 @@ from motherline.people.models import (
     PlacementKind,
     Woman,
 )
-from motherline.synthetic import generate
+from motherline.synthetic import ensure_demo_users, generate
 
 TODAY = date(2026, 6, 15)
 MINOR_OFFENCES = {
@@ -32,7 +36,7 @@ MINOR_OFFENCES = {
 }
 
 
-def test_national_figures_match_the_facts(kh):
+def test_national_figures_match_the_facts_and_the_register_pages_stay_cheap(kh, client):
     report = generate("national", 1, today=TODAY)
     held = CustodyEpisode.objects.filter(release_date__isnull=True)
     n = held.count()
@@ -84,3 +88,19 @@ def test_national_figures_match_the_facts(kh):
 
     # Almost all women have dependent children.
     assert Woman.objects.filter(dependent_children__gt=0).count() > 0.85 * report.women
+
+    # The register's busy pages at national scale: a constant, small number of queries
+    # whatever the page size (the database does the counting).
+    ensure_demo_users("a-long-test-password")
+    client.force_login(User.objects.get(username="monitor"))
+    counts = {}
+    for size in (10, 200):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("people:women"), {"size": size, "in_custody": "1"})
+        assert response.status_code == 200
+        assert response.content.count(b'href="/women/W-') >= size
+        counts[size] = len(queries)
+    assert counts[10] == counts[200] < 30
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("people:prisons")).status_code == 200
+    assert len(queries) < 15
