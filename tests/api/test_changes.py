@@ -80,7 +80,6 @@ def test_transfer_moves_her_and_the_child_living_with_her(api, users, prisons, m
         ({"to_prison": "KDL", "transfer_date": day(101)}, {"transfer_date"}),
         ({"to_prison": "KDL", "transfer_date": day(-1)}, {"transfer_date"}),
         ({"to_prison": "XX9", "transfer_date": day(10)}, {"to_prison"}),
-        ({"to_prison": "KDL", "transfer_date": day(10), "version": 7}, {"__all__"}),
         ({"transfer_date": day(10)}, {"to_prison"}),
     ],
 )
@@ -89,6 +88,18 @@ def test_transfer_refused(api, users, prisons, mother, body, errors):
 
     assert response.status_code == 422
     assert set(response.json()["errors"]) == errors
+    assert not Transfer.objects.exists()
+    assert reload(mother).current_episode.current_prison == prisons["CC2"]
+
+
+def test_transfer_with_a_stale_version_is_a_conflict(api, users, prisons, mother):
+    response = api.login(users["monitor"]).post(
+        f"/women/{mother.reference}/transfers",
+        {"to_prison": "KDL", "transfer_date": day(10), "version": 7},
+    )
+
+    assert response.status_code == 409
+    assert set(response.json()["errors"]) == {"__all__"}
     assert not Transfer.objects.exists()
     assert reload(mother).current_episode.current_prison == prisons["CC2"]
 
@@ -436,7 +447,6 @@ def test_move_a_child_out(api, users, baby):
         ({"move_date": day(1)}, {"caregiver_relationship", "caregiver_name"}),
         ({"move_date": day(1), "caregiver_relationship": "father"}, {"caregiver_name"}),
         ({"move_date": day(200), "caregiver_relationship": "ngo_centre"}, {"move_date"}),
-        ({"move_date": day(1), "caregiver_relationship": "ngo_centre", "version": 9}, {"__all__"}),
     ],
 )
 def test_move_out_refused(api, users, baby, body, errors):
@@ -444,6 +454,17 @@ def test_move_out_refused(api, users, baby, body, errors):
 
     assert response.status_code == 422
     assert set(response.json()["errors"]) == errors
+    assert baby.placements.get().kind == "in_prison"
+
+
+def test_move_out_with_a_stale_version_is_a_conflict(api, users, baby):
+    response = api.login(users["monitor"]).post(
+        f"/children/{baby.reference}/move-out",
+        {"move_date": day(1), "caregiver_relationship": "ngo_centre", "version": 9},
+    )
+
+    assert response.status_code == 409
+    assert set(response.json()["errors"]) == {"__all__"}
     assert baby.placements.get().kind == "in_prison"
 
 

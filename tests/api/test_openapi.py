@@ -8,6 +8,8 @@ ROUTES = {
     ("get", "/api/v1/women"),
     ("post", "/api/v1/women"),
     ("get", "/api/v1/women/{reference}"),
+    ("patch", "/api/v1/women/{reference}"),
+    ("patch", "/api/v1/women/{reference}/episodes/{episode_id}"),
     ("post", "/api/v1/women/{reference}/transfers"),
     ("post", "/api/v1/women/{reference}/legal-status"),
     ("post", "/api/v1/women/{reference}/release"),

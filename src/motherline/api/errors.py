@@ -3,7 +3,9 @@
 A refused change is HTTP 422 `{"errors": {"field": ["message", ...]}}`, whether the service
 refused it (a Django ValidationError) or the request did not parse (ninja's pydantic errors);
 a child's field of an admission is `children.0.date_of_birth`, an error about the whole
-request is `__all__`. Everything else is `{"detail": "message"}`.
+request is `__all__`. A change to a record that someone else changed after the version the
+client read is HTTP 409 in the same shape, under `__all__`. Everything else is
+`{"detail": "message"}`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
+
+from motherline.people.services import StaleVersion
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -59,7 +63,7 @@ def _message(error: dict[str, Any]) -> str:
         return _("Enter a number of at least %(limit)s.") % {"limit": ctx.get("ge", ctx.get("gt"))}
     if kind in ("less_than_equal", "less_than"):
         return _("Enter a number of at most %(limit)s.") % {"limit": ctx.get("le", ctx.get("lt"))}
-    if kind == "string_too_short":
+    if kind in ("string_too_short", "not_null"):
         return _("This field cannot be blank.")
     if kind == "string_too_long":
         return _("Enter at most %(max_length)s characters.") % {"max_length": ctx.get("max_length")}
@@ -86,6 +90,11 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return api.create_response(request, {"errors": field_errors(exc)}, status=422)
+
+    @api.exception_handler(StaleVersion)
+    def conflict(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
+        # Not the client's fields but the record's state: it must read it again.
+        return api.create_response(request, {"errors": field_errors(exc)}, status=409)
 
     @api.exception_handler(RequestValidationError)
     def unparsable(request: HttpRequest, exc: RequestValidationError) -> HttpResponse:

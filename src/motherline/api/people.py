@@ -22,6 +22,7 @@ from motherline.api.schemas import (
     AdmissionIn,
     ChildIn,
     ChildOut,
+    EpisodeChangesIn,
     EpisodeOut,
     LegalStatusIn,
     MoveOutIn,
@@ -32,6 +33,7 @@ from motherline.api.schemas import (
     PregnancyOutcomeOut,
     ReleaseIn,
     TransferIn,
+    WomanChangesIn,
     WomanDetail,
     WomanList,
     WomenQuery,
@@ -162,6 +164,48 @@ def get_woman(request: HttpRequest, reference: str) -> Woman:
         raise Http404 from None
     audit.record(user, AuditAction.VIEW, woman, request=request)
     return woman
+
+
+@router.patch(
+    "/women/{reference}",
+    response=WomanDetail,
+    url_name="woman",
+    summary="Correct a woman's details",
+)
+def correct_woman(request: HttpRequest, reference: str, payload: WomanChangesIn) -> Woman:
+    """Correct who she is: only the fields sent change. Send the `version` last read; if
+    someone changed her record since, nothing is written and the answer is HTTP 409.
+    Returns her record with its new version."""
+    user = require(request, Capability.EDIT_REGISTER)
+    woman = editable_woman(user, reference)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    services.update_woman(user, woman, changes, version=payload.version, request=request)
+    return queries.woman_detail(user, reference)
+
+
+@router.patch(
+    "/women/{reference}/episodes/{episode_id}",
+    response=EpisodeOut,
+    url_name="episode",
+    summary="Correct a custody episode",
+)
+def correct_episode(
+    request: HttpRequest, reference: str, episode_id: int, payload: EpisodeChangesIn
+) -> CustodyEpisode:
+    """Correct the court, case number, sentence, expected release or offences of one of her
+    custody episodes (`offences` replaces her charges). Send the episode's `version` last
+    read; if it changed since, nothing is written and the answer is HTTP 409."""
+    user = require(request, Capability.EDIT_REGISTER)
+    woman = editable_woman(user, reference)
+    try:
+        episode = woman.episodes.get(pk=episode_id)
+    except CustodyEpisode.DoesNotExist:
+        raise Http404 from None
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    if "offences" in changes:
+        changes["offences"] = _offences(user, changes["offences"])
+    services.update_episode(user, episode, changes, version=payload.version, request=request)
+    return _episode_out(episode.pk)
 
 
 @router.post(

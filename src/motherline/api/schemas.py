@@ -8,12 +8,13 @@ Lengths come from the model fields, so the API refuses what the database could n
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from django.conf import settings
 from django.db import models
 from ninja import Field, Schema
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from motherline.people.models import (
     CaregiverRelationship,
@@ -191,6 +192,7 @@ class TransferOut(Schema):
 
 
 class EpisodeOut(Schema):
+    id: int = Field(description="Names the episode in a correction.")
     admission_date: date
     admission_prison: PrisonRef
     current_prison: PrisonRef
@@ -409,3 +411,50 @@ class MoveOutIn(VersionedIn):
     caregiver_location: str = Field("", max_length=_max(Placement, "caregiver_location"))
     caregiver_contact: str = Field("", max_length=_max(Placement, "caregiver_contact"))
     note: str = ""
+
+
+# Corrections: only the fields sent are changed (a null clears a field that may be empty).
+
+T = TypeVar("T")
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("not_null", "This field cannot be null.")
+    return value
+
+
+# A field that may be left out of a correction but has no empty value to send as null.
+Sent = Annotated[T | None, AfterValidator(_not_null)]
+
+
+class WomanChangesIn(Schema):
+    """A correction of who she is (`services.update_woman`)."""
+
+    version: int = Field(ge=1, description="The version last read; required.")
+    name: Sent[WomanName] = None
+    name_latin: Sent[str] = Field(None, max_length=_max(Woman, "name_latin"))
+    register_number: Sent[str] = Field(None, max_length=_max(Woman, "register_number"))
+    date_of_birth: date | None = None
+    dob_is_estimated: Sent[bool] = None
+    nationality: Sent[str] = Field(None, max_length=_max(Woman, "nationality"))
+    ethnicity: Sent[str] = Field(None, max_length=_max(Woman, "ethnicity"))
+    language: Sent[str] = Field(None, max_length=_max(Woman, "language"))
+    is_primary_carer: Sent[bool] = None
+    is_sole_carer: Sent[bool] = None
+    dependent_children: Sent[int] = Field(None, ge=0, le=99)
+    has_serious_illness: Sent[bool] = None
+    has_disability: Sent[bool] = None
+    health_notes: Sent[str] = None
+    consent_scope: Sent[ConsentScope] = None
+
+
+class EpisodeChangesIn(Schema):
+    """A correction of a custody episode (`services.update_episode`)."""
+
+    version: int = Field(ge=1, description="The version last read; required.")
+    court: Sent[str] = Field(None, max_length=_max(CustodyEpisode, "court"))
+    case_number: Sent[str] = Field(None, max_length=_max(CustodyEpisode, "case_number"))
+    sentence_months: int | None = Field(None, ge=0, le=1200)
+    expected_release_date: date | None = None
+    offences: Sent[list[str]] = Field(None, description="Offence codes; they replace her charges.")

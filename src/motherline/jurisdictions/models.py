@@ -5,7 +5,21 @@ deadline can also show where the rule comes from.
 """
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+class LocalNameMixin:
+    """Shows the local-script name when the page is in Khmer (the only local UI language)."""
+
+    name: str
+    name_local: str
+
+    @property
+    def display_name(self) -> str:
+        if self.name_local and get_language() == "km":
+            return self.name_local
+        return self.name
 
 
 class Jurisdiction(models.Model):
@@ -50,7 +64,8 @@ class AgeLimitRule(SourcedRule):
     max_extension_months = models.PositiveIntegerField(_("maximum extension in months"), default=0)
 
     class Meta:
-        ordering = ["jurisdiction", "effective_from"]
+        # An open start means "since ever": first on every database.
+        ordering = ["jurisdiction", models.F("effective_from").asc(nulls_first=True)]
         verbose_name = _("age limit rule")
         verbose_name_plural = _("age limit rules")
 
@@ -77,7 +92,7 @@ class PretrialLimitRule(SourcedRule):
         verbose_name_plural = _("pretrial limit rules")
 
 
-class OffenceCategory(models.Model):
+class OffenceCategory(LocalNameMixin, models.Model):
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.CASCADE, related_name="offence_categories"
     )
@@ -98,4 +113,4 @@ class OffenceCategory(models.Model):
         verbose_name_plural = _("offence categories")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name

@@ -1,5 +1,5 @@
 """Writing pages of the register: admission, transfer, legal status, release, pregnancy,
-children.
+children, and corrections of her details and of a custody's.
 
 Each view checks the edit capability, finds the record within the user's scope (404
 outside it), and on POST hands the form's values to `people.services`; the service's
@@ -354,3 +354,59 @@ def move_child_out(request: HttpRequest, reference: str) -> HttpResponse:
         {"form": form, "woman": woman, "child": child, "placement": placement},
         child,
     )
+
+
+@login_required
+def edit_woman(request: HttpRequest, reference: str) -> HttpResponse:
+    """Correct a mistake in who she is. If someone saved a change since the page was
+    loaded, nothing is written and the form comes back with what was typed."""
+    _require_edit(request.user)
+    woman = _woman(request, reference)
+    if request.method == "POST":
+        form = forms.WomanForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_woman(
+                    request.user,
+                    woman,
+                    form.changes(),
+                    version=form.cleaned_data["version"],
+                    request=request,
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error)
+            else:
+                messages.success(request, _("Her details have been corrected."))
+                return _to_woman(woman)
+    else:
+        form = forms.WomanForm(initial=forms.WomanForm.initial_for(woman))
+    context = {"form": form, "woman": woman, "episode": woman.current_episode}
+    return _render(request, "edit_woman.html", context, woman)
+
+
+@login_required
+def edit_episode(request: HttpRequest, reference: str, episode_id: int) -> HttpResponse:
+    """Correct the court, case, sentence, expected release or offences of one custody."""
+    _require_edit(request.user)
+    woman = _woman(request, reference)
+    episode = get_object_or_404(woman.episodes.select_related("current_prison"), pk=episode_id)
+    if request.method == "POST":
+        form = forms.EpisodeForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.update_episode(
+                    request.user,
+                    episode,
+                    form.changes(),
+                    version=form.cleaned_data["version"],
+                    request=request,
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error)
+            else:
+                messages.success(request, _("The custody details have been corrected."))
+                return _to_woman(woman)
+    else:
+        form = forms.EpisodeForm(initial=forms.EpisodeForm.initial_for(episode), user=request.user)
+    context = {"form": form, "woman": woman, "episode": episode}
+    return _render(request, "edit_episode.html", context, woman)

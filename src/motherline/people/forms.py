@@ -19,13 +19,16 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from motherline.jurisdictions.models import OffenceCategory
+from motherline.people import services
 from motherline.people.models import (
     CaregiverRelationship,
     ConsentScope,
+    CustodyEpisode,
     LegalStatus,
     PregnancyOutcome,
     ReleaseReason,
     Sex,
+    Woman,
 )
 from motherline.people.services import Admission, ChildDetails
 from motherline.places.models import Prison
@@ -87,9 +90,9 @@ def note_field(label: Any = None) -> forms.CharField:
     )
 
 
-def version_field() -> forms.IntegerField:
+def version_field(*, required: bool = False) -> forms.IntegerField:
     """The version of the record the form was loaded with, so a stale save is refused."""
-    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    return forms.IntegerField(widget=forms.HiddenInput, required=required, min_value=1)
 
 
 def jurisdiction_of(user: Any) -> int | None:
@@ -105,6 +108,13 @@ def prisons_for_women(user: Any) -> QuerySet[Prison]:
     return Prison.objects.filter(
         is_active=True, holds_women=True, province__jurisdiction_id=jurisdiction_id
     ).order_by("name")
+
+
+def offences_for(user: Any) -> QuerySet[OffenceCategory]:
+    """The offence categories of the user's jurisdiction."""
+    return OffenceCategory.objects.filter(jurisdiction_id=jurisdiction_of(user) or 0).order_by(
+        "name"
+    )
 
 
 def add_service_errors(
@@ -217,11 +227,10 @@ ChildFormSet = cast(
 CHILDREN_PREFIX = "children"
 
 
-class AdmissionForm(forms.Form):
-    """A woman's admission: who she is, her custody and her pregnancy. Her children are in a
-    `ChildFormSet` beside it."""
+class WomanFields(forms.Form):
+    """Who she is, the care of her children, her health and her consent: entered at
+    admission, corrected later."""
 
-    # Her identity
     name = text_field(_("Name"), 200, required=True, help_text=_("As written in her documents."))
     name_latin = text_field(
         _("Name in Latin script"), 200, help_text=_("So that the name can be searched.")
@@ -265,6 +274,14 @@ class AdmissionForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("What she agreed to after the register was explained to her."),
     )
+
+    def clean_nationality(self) -> str:
+        return self.cleaned_data["nationality"].upper()
+
+
+class AdmissionForm(WomanFields):
+    """A woman's admission: who she is, her custody and her pregnancy. Her children are in a
+    `ChildFormSet` beside it."""
 
     # Her custody
     prison = forms.ModelChoiceField(label=_("Prison"), queryset=Prison.objects.none())
@@ -312,16 +329,10 @@ class AdmissionForm(forms.Form):
             prison_field.initial = user.prison_id
         prison_field.queryset = prisons
         prison_field.help_text = _("Only active prisons that hold women are listed.")
-        offences = cast(forms.ModelMultipleChoiceField, self.fields["offences"])
-        offences.queryset = OffenceCategory.objects.filter(
-            jurisdiction_id=jurisdiction_of(user) or 0
-        ).order_by("name")
+        cast(forms.ModelMultipleChoiceField, self.fields["offences"]).queryset = offences_for(user)
         organisation = getattr(user, "organisation", None)
         if organisation is not None and not self.is_bound:
             self.fields["nationality"].initial = organisation.jurisdiction.code[:2]
-
-    def clean_nationality(self) -> str:
-        return self.cleaned_data["nationality"].upper()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data
@@ -491,3 +502,60 @@ class MoveChildOutForm(forms.Form):
     caregiver_contact = text_field(_("Caregiver's contact"), 120, help_text=_("A phone number."))
     note = note_field()
     version = version_field()
+
+
+class WomanForm(WomanFields):
+    """A correction of who she is (`services.update_woman`)."""
+
+    version = version_field(required=True)
+
+    @classmethod
+    def initial_for(cls, woman: Woman) -> dict[str, Any]:
+        return {name: getattr(woman, name) for name in services.WOMAN_CORRECTABLE} | {
+            "version": woman.version
+        }
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in services.WOMAN_CORRECTABLE}
+
+
+class EpisodeForm(forms.Form):
+    """A correction of a custody episode's details (`services.update_episode`)."""
+
+    court = text_field(_("Court"), 200)
+    case_number = text_field(_("Case number"), 64)
+    sentence_months = forms.IntegerField(
+        label=_("Sentence in months"),
+        required=False,
+        min_value=1,
+        max_value=1200,
+        help_text=_("Required once she is convicted."),
+    )
+    expected_release_date = date_field(_("Expected release date"), required=False)
+    offences = forms.ModelMultipleChoiceField(
+        label=_("Offences"),
+        queryset=OffenceCategory.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    version = version_field(required=True)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["offences"]).queryset = offences_for(user)
+
+    @classmethod
+    def initial_for(cls, episode: CustodyEpisode) -> dict[str, Any]:
+        return {
+            "court": episode.court,
+            "case_number": episode.case_number,
+            "sentence_months": episode.sentence_months,
+            "expected_release_date": episode.expected_release_date,
+            "offences": [c.offence_category_id for c in episode.charges.all()],
+            "version": episode.version,
+        }
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in services.EPISODE_CORRECTABLE} | {
+            "offences": list(self.cleaned_data["offences"])
+        }

@@ -12,21 +12,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
-from motherline.accounts.policy import Capability, can
+from motherline.accounts.policy import Capability, can, may_edit
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import rules
 from motherline.people.models import (
     CaregiverRelationship,
     Charge,
     Child,
+    ConsentScope,
     CustodyEpisode,
     LegalStatus,
     LegalStatusChange,
@@ -39,6 +40,23 @@ from motherline.people.models import (
     Woman,
 )
 from motherline.places.models import Prison
+
+
+class StaleVersion(ValidationError):
+    """The record changed after the version the user read, so their change would overwrite
+    someone else's: it is refused, and the first change stands (HTTP 409 in the API)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                NON_FIELD_ERRORS: [
+                    _(
+                        "Someone else changed this record while you were editing it. "
+                        "Reload the page to see their change, then try again."
+                    )
+                ]
+            }
+        )
 
 
 def _require_edit(user: Any) -> None:
@@ -303,16 +321,7 @@ def _lock_episode(episode: CustodyEpisode) -> CustodyEpisode:
 
 def _check_version(expected: int | None, actual: int) -> None:
     if expected is not None and expected != actual:
-        raise ValidationError(
-            {
-                "__all__": [
-                    _(
-                        "Someone else changed this record while you were editing it. "
-                        "Reload the page to see their change, then try again."
-                    )
-                ]
-            }
-        )
+        raise StaleVersion()
 
 
 @transaction.atomic
@@ -748,3 +757,229 @@ def move_child_out(
         },
     )
     return placement
+
+
+# Corrections: what a record says, not what happened (a transfer, a legal status or a release
+# has its own function above).
+
+WOMAN_CORRECTABLE = frozenset(
+    {
+        "name",
+        "name_latin",
+        "register_number",
+        "date_of_birth",
+        "dob_is_estimated",
+        "nationality",
+        "ethnicity",
+        "language",
+        "is_primary_carer",
+        "is_sole_carer",
+        "dependent_children",
+        "has_serious_illness",
+        "has_disability",
+        "health_notes",
+        "consent_scope",
+    }
+)
+EPISODE_CORRECTABLE = frozenset(
+    {"court", "case_number", "sentence_months", "expected_release_date", "offences"}
+)
+
+# The audit trail names every corrected field but keeps the old and new values of these only:
+# the others identify her or describe her health or her case.
+_WOMAN_VALUES_AUDITED = frozenset(
+    {"dob_is_estimated", "is_primary_carer", "is_sole_carer", "dependent_children", "consent_scope"}
+)
+_EPISODE_VALUES_AUDITED = frozenset({"sentence_months", "expected_release_date"})
+
+_TRIMMED = frozenset(
+    {"name", "name_latin", "register_number", "ethnicity", "language", "court", "case_number"}
+)
+
+
+def _cleaned(changes: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
+    unknown = set(changes) - allowed
+    if unknown:
+        # A caller's mistake, not the user's: forms and the API only send these fields.
+        raise TypeError(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}")
+    cleaned = {}
+    for name, value in changes.items():
+        if name in _TRIMMED and isinstance(value, str):
+            value = value.strip()
+        elif name == "nationality" and isinstance(value, str):
+            value = value.strip().upper()
+        cleaned[name] = value
+    return cleaned
+
+
+def _save_if_current(model: Any, pk: int, version: int, values: dict[str, Any]) -> None:
+    """Write `values` only if the row is still at `version`, in one UPDATE: of two people
+    saving the same version at once, the database lets exactly one through."""
+    saved = model.objects.filter(pk=pk, version=version).update(**values, version=F("version") + 1)
+    if not saved:
+        raise StaleVersion()
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _correction_audit(
+    before: Any, changed: dict[str, Any], values_audited: frozenset[str]
+) -> dict[str, Any]:
+    return {
+        "fields": sorted(changed),
+        "values": {
+            name: [_plain(getattr(before, name)), _plain(changed[name])]
+            for name in sorted(changed)
+            if name in values_audited
+        },
+    }
+
+
+def birth_date_errors(woman: Woman, date_of_birth: date | None, today: date) -> rules.Errors:
+    """A corrected date of birth must fit her whole record: a plausible age at each of her
+    admissions, and born before each of her children."""
+    errors: rules.Errors = {}
+    rules.not_in_future("date_of_birth", date_of_birth, today, errors)
+    if date_of_birth is None or errors:
+        return errors
+    admissions = woman.episodes.order_by("admission_date").values_list("admission_date", flat=True)
+    for admitted in admissions:
+        found = rules.admission_errors(date_of_birth, admitted, today)
+        if "date_of_birth" in found:
+            return {"date_of_birth": found["date_of_birth"]}
+    births = woman.children.order_by("date_of_birth").values_list("date_of_birth", flat=True)
+    for born in births:
+        found = rules.child_birth_errors(date_of_birth, born, today)
+        if "date_of_birth" in found:
+            return {"date_of_birth": found["date_of_birth"]}
+    return errors
+
+
+def woman_correction_errors(woman: Woman, changed: dict[str, Any], today: date) -> rules.Errors:
+    """Errors of the corrected fields (only those: an old record is not re-checked whole)."""
+    errors: rules.Errors = {}
+    if "name" in changed and not changed["name"]:
+        errors["name"] = _("This field cannot be blank.")
+    children = changed.get("dependent_children", 0)
+    if not isinstance(children, int) or children < 0:
+        errors["dependent_children"] = _("Enter a number of at least %(limit)s.") % {"limit": 0}
+    if "consent_scope" in changed and changed["consent_scope"] not in ConsentScope.values:
+        errors["consent_scope"] = _("This is not one of the allowed values.")
+    if "date_of_birth" in changed:
+        errors.update(birth_date_errors(woman, changed["date_of_birth"], today))
+    return errors
+
+
+@transaction.atomic
+def update_woman(
+    user: Any,
+    woman: Woman,
+    changes: dict[str, Any],
+    *,
+    version: int,
+    today: date | None = None,
+    request: Any = None,
+) -> Woman:
+    """Correct what her record says about her: the fields in `changes` (see
+    `WOMAN_CORRECTABLE`), nothing else. `version` is the one the user read; if the record
+    changed since, `StaleVersion` is raised and the first person's change stands."""
+    _require_edit(user)
+    if not may_edit(user, woman):
+        raise PermissionDenied(_("You may not change the register."))
+    new = _cleaned(changes, WOMAN_CORRECTABLE)
+    today = _today(today)
+    current = Woman.objects.get(pk=woman.pk)
+    _check_version(version, current.version)
+    if new.get("is_sole_carer", current.is_sole_carer) and not new.get(
+        "is_primary_carer", current.is_primary_carer
+    ):
+        # As at admission: the sole carer of her children is their primary carer too.
+        new["is_primary_carer"] = True
+    changed = {name: value for name, value in new.items() if getattr(current, name) != value}
+    _raise(woman_correction_errors(current, changed, today))
+    if not changed:
+        return current
+    # update() skips auto_now, so the time of the change is set here.
+    _save_if_current(Woman, current.pk, version, {**changed, "updated_at": timezone.now()})
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        current,
+        request=request,
+        changes=_correction_audit(current, changed, _WOMAN_VALUES_AUDITED),
+    )
+    return Woman.objects.get(pk=current.pk)
+
+
+def episode_correction_errors(episode: CustodyEpisode, changed: dict[str, Any]) -> rules.Errors:
+    errors: rules.Errors = {}
+    if "sentence_months" in changed:
+        months = changed["sentence_months"]
+        if months is None and episode.legal_status != LegalStatus.PRETRIAL:
+            errors["sentence_months"] = _("Enter the sentence of a convicted woman.")
+        elif months is not None and months < 1:
+            errors["sentence_months"] = _("Enter a number of at least %(limit)s.") % {"limit": 1}
+    expected = changed.get("expected_release_date")
+    if expected is not None and expected < episode.admission_date:
+        errors["expected_release_date"] = _("The expected release cannot be before the admission.")
+    return errors
+
+
+@transaction.atomic
+def update_episode(
+    user: Any,
+    episode: CustodyEpisode,
+    changes: dict[str, Any],
+    *,
+    version: int,
+    request: Any = None,
+) -> CustodyEpisode:
+    """Correct the details of a custody episode: court, case number, sentence, expected
+    release and offences (`changes["offences"]` replaces her charges). Refused with
+    `StaleVersion` if the episode changed after `version`, like `update_woman`."""
+    _require_edit(user)
+    current = CustodyEpisode.objects.select_related("woman").get(pk=episode.pk)
+    if not may_edit(user, current.woman):
+        raise PermissionDenied(_("You may not change the register."))
+    new = _cleaned(changes, EPISODE_CORRECTABLE)
+    _check_version(version, current.version)
+    offences = new.pop("offences", None)
+    changed = {name: value for name, value in new.items() if getattr(current, name) != value}
+    charged = {c.offence_category_id: c for c in current.charges.select_related("offence_category")}
+    if offences is not None:
+        wanted = list(dict.fromkeys(offences))
+        if {o.pk for o in wanted} != set(charged):
+            changed["offences"] = wanted
+    _raise(episode_correction_errors(current, changed))
+    if not changed:
+        return current
+    _save_if_current(
+        CustodyEpisode,
+        current.pk,
+        version,
+        {name: value for name, value in changed.items() if name != "offences"},
+    )
+    if "offences" in changed:
+        # A charge that stays keeps its description; the others are replaced.
+        wanted_ids = {o.pk for o in changed["offences"]}
+        Charge.objects.filter(episode=current).exclude(offence_category_id__in=wanted_ids).delete()
+        Charge.objects.bulk_create(
+            [
+                Charge(episode=current, offence_category=o)
+                for o in changed["offences"]
+                if o.pk not in charged
+            ]
+        )
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        current.woman,
+        request=request,
+        changes={
+            "episode": current.pk,
+            **_correction_audit(current, changed, _EPISODE_VALUES_AUDITED),
+        },
+    )
+    return CustodyEpisode.objects.get(pk=current.pk)

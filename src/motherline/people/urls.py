@@ -9,6 +9,12 @@ urlpatterns = [
     path("women/", views.woman_list, name="women"),
     path("women/admit/", edit_views.admit, name="admit"),
     path("women/<str:reference>/", views.woman_detail, name="woman"),
+    path("women/<str:reference>/edit/", edit_views.edit_woman, name="edit_woman"),
+    path(
+        "women/<str:reference>/episodes/<int:episode_id>/edit/",
+        edit_views.edit_episode,
+        name="edit_episode",
+    ),
     path("women/<str:reference>/transfer/", edit_views.transfer, name="transfer"),
     path("women/<str:reference>/legal-status/", edit_views.legal_status, name="legal_status"),
     path("women/<str:reference>/release/", edit_views.release, name="release"),

@@ -1,21 +1,7 @@
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from motherline.jurisdictions.models import Jurisdiction
-
-
-class LocalNameMixin:
-    """Shows the local-script name when the page is in the jurisdiction's language."""
-
-    name: str
-    name_local: str
-
-    @property
-    def display_name(self) -> str:
-        if self.name_local and get_language() == "km":
-            return self.name_local
-        return self.name
+from motherline.jurisdictions.models import Jurisdiction, LocalNameMixin
 
 
 class Province(LocalNameMixin, models.Model):
