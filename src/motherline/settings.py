@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "motherline.jurisdictions",
     "motherline.places",
     "motherline.people",
+    "motherline.care",
+    "motherline.worklist",
     "ninja",
     "motherline.api",
 ]
