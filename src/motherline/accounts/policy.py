@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
-from motherline.accounts.models import Role
+from motherline.accounts.models import Organisation, Role
 
 if TYPE_CHECKING:
     from motherline.accounts.models import User
@@ -41,8 +41,30 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 }
 
 
+class SystemUser:
+    """The command line's read-only view of the whole register, for commands run without
+    `--user` (`motherline worklist`). Not a database user: it cannot sign in and no request
+    ever carries it; it may read every record and change none. Commands that use it write
+    the audit trail themselves (with no user)."""
+
+    is_authenticated = True
+    is_active = True
+    role = "system"
+    username = "system"
+    pk = id = organisation_id = prison_id = None
+
+    def __str__(self) -> str:
+        return self.username
+
+
+SYSTEM = SystemUser()
+SYSTEM_CAPABILITIES = frozenset({Capability.VIEW_AGGREGATES, Capability.VIEW_REGISTER})
+
+
 def can(user: Any, capability: Capability) -> bool:
     """Whether this user's role grants the capability (scope is applied separately)."""
+    if isinstance(user, SystemUser):
+        return capability in SYSTEM_CAPABILITIES
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.role == Role.PRISON_LIAISON and user.prison_id is None:
@@ -67,9 +89,12 @@ def _woman_filter(user: User, prefix: str = "", for_edit: bool = False) -> Q:
     own = Q(**{f"{prefix}organisation_id": user.organisation_id})
     if for_edit:
         return own
+    # A subquery, not a join through the sharing table: a join multiplies rows and forces a
+    # DISTINCT sort over the whole register before the page's LIMIT can stop early.
+    sharing = Organisation.objects.filter(shares_with=user.organisation_id).values("id")
     partners = Q(
         **{
-            f"{prefix}organisation__shares_with": user.organisation_id,
+            f"{prefix}organisation_id__in": sharing,
             f"{prefix}consent_scope": ConsentScope.PARTNERS,
         }
     )
@@ -85,10 +110,15 @@ def scope(queryset: QuerySet, user: Any, *, for_edit: bool = False) -> QuerySet:
     if not can(user, needed):
         return queryset.none()
     model = queryset.model
+    if isinstance(user, SystemUser) and model in (Woman, Child):
+        return queryset
     if model is Woman:
-        return queryset.filter(_woman_filter(user, for_edit=for_edit)).distinct()
+        return queryset.filter(_woman_filter(user, for_edit=for_edit))
     if model is Child:
-        return queryset.filter(_woman_filter(user, "mother__", for_edit)).distinct()
+        return queryset.filter(_woman_filter(user, "mother__", for_edit))
+    if model._meta.label == "care.TransitionPlan":
+        # A plan is seen and changed exactly as its child is.
+        return queryset.filter(_woman_filter(user, "child__mother__", for_edit))
     raise TypeError(f"No access rule for {model.__name__}")
 
 
