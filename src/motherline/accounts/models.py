@@ -101,7 +101,7 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("record type"), max_length=64, blank=True)
     object_ref = models.CharField(_("record"), max_length=64, blank=True, db_index=True)
     changes = models.JSONField(_("what changed"), default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -79,7 +79,8 @@ def admit(request: HttpRequest) -> HttpResponse:
                 forms.add_admission_errors(form, children, error)
             else:
                 messages.success(
-                    request, _("Admission recorded as %(ref)s.") % {"ref": woman.reference}
+                    request,
+                    _("Admission recorded. Her reference is %(ref)s.") % {"ref": woman.reference},
                 )
                 return _to_woman(woman)
     else:

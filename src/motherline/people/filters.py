@@ -28,7 +28,7 @@ def _yes_no(value: str | None) -> bool | None:
 
 class WomanFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Name or register number"),
+        label=_("Name or prison register number"),
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search"}),

@@ -141,7 +141,7 @@ class ChildFields(forms.Form):
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     date_of_birth = date_field(
         _("Child's date of birth"),
-        help_text=_("Estimate it if it is not known, and tick 'estimated'."),
+        help_text=_("Estimate it if it is not known, and tick “Date of birth is estimated”."),
     )
     dob_is_estimated = forms.BooleanField(label=_("Date of birth is estimated"), required=False)
     birth_registered = forms.BooleanField(

@@ -11,6 +11,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from motherline.accounts.models import Organisation
 
@@ -215,7 +216,10 @@ class Transfer(models.Model):
     episode = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="transfers")
     transfer_date = models.DateField(_("transfer date"))
     from_prison = models.ForeignKey(
-        "places.Prison", on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+        "places.Prison",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("origin", "from"),
     )
     to_prison = models.ForeignKey(
         "places.Prison", on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
@@ -312,7 +316,7 @@ class CaregiverRelationship(models.TextChoices):
     FOSTER_FAMILY = "foster_family", _("Foster family")
     NGO_CENTRE = "ngo_centre", _("NGO centre")
     STATE_INSTITUTION = "state_institution", _("State institution")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("caregiver", "Other")
 
 
 class Placement(models.Model):
@@ -334,7 +338,7 @@ class Placement(models.Model):
     )
     caregiver_location = models.CharField(_("caregiver's location"), max_length=255, blank=True)
     caregiver_contact = models.CharField(_("caregiver's contact"), max_length=120, blank=True)
-    start_date = models.DateField(_("from"))
+    start_date = models.DateField(pgettext_lazy("start date", "from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 

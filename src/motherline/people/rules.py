@@ -181,7 +181,7 @@ def pregnancy_outcome_errors(
             "The outcome cannot be before the pregnancy was known (%(date)s)."
         ) % {"date": known_since.isoformat()}
     if outcome in ("birth_in_prison", "birth_in_hospital") and not in_custody_on_outcome_date:
-        errors["outcome"] = _("She was not in custody on this date: choose 'birth after release'.")
+        errors["outcome"] = _("She was not in custody on this date: choose “Birth after release”.")
     if outcome == "birth_after_release" and in_custody_on_outcome_date:
         errors["outcome"] = _("She was in custody on this date: the birth was not after release.")
     return errors

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from motherline.jurisdictions.models import Jurisdiction, LocalNameMixin
 
@@ -25,7 +26,7 @@ class PrisonKind(models.TextChoices):
     CORRECTIONAL_CENTRE = "correctional_centre", _("Correctional centre")
     PROVINCIAL_PRISON = "provincial_prison", _("Provincial or municipal prison")
     MILITARY_PRISON = "military_prison", _("Military prison")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("prison kind", "Other")
 
 
 class Prison(LocalNameMixin, models.Model):

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Model, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
@@ -294,10 +295,10 @@ class _Writer:
         # Placement notes are the ones the services write, in the active language.
         self.notes = {
             "": "",
-            story.NOTE_BORN: _("Born in custody"),
+            story.NOTE_BORN: gettext_noop("Born in custody"),
             story.NOTE_MOVED: _("Moved with her mother"),
             story.NOTE_LEFT_WITH_MOTHER: _("Left prison with her mother"),
-            story.NOTE_AGE_LIMIT: _("Left prison at the age limit"),
+            story.NOTE_AGE_LIMIT: gettext_noop("Left prison at the age limit"),
         }
         self.at_admission = _("At admission")
 
