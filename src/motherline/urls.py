@@ -10,5 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("worklist/", include("motherline.worklist.urls")),
+    path("plans/", include("motherline.care.urls")),
     path("", include("motherline.people.urls")),
 ]

@@ -66,12 +66,20 @@ def test_home_requires_sign_in(client, db):
     assert response.url.startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("role", ["monitor", "analyst", "viewer", "prison_liaison"])
+@pytest.mark.parametrize("role", ["analyst", "viewer"])
 def test_home_sends_users_to_the_prisons_overview(client, users, role):
     client.force_login(users[role])
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response.url == reverse("people:prisons")
+
+
+@pytest.mark.parametrize("role", ["monitor", "prison_liaison"])
+def test_home_sends_users_who_see_the_register_to_their_worklist(client, users, role):
+    client.force_login(users[role])
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url == reverse("worklist:list")
 
 
 def test_home_explains_an_account_without_access(client, db):

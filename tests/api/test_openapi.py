@@ -17,6 +17,15 @@ ROUTES = {
     ("post", "/api/v1/women/{reference}/pregnancies/{pregnancy_id}/outcome"),
     ("post", "/api/v1/women/{reference}/children"),
     ("post", "/api/v1/children/{reference}/move-out"),
+    ("get", "/api/v1/children/{reference}"),
+    ("get", "/api/v1/children/{reference}/plan"),
+    ("post", "/api/v1/children/{reference}/plan"),
+    ("post", "/api/v1/children/{reference}/extensions"),
+    ("patch", "/api/v1/plans/{plan_id}"),
+    ("post", "/api/v1/plans/{plan_id}/advance"),
+    ("post", "/api/v1/plans/{plan_id}/reopen"),
+    ("post", "/api/v1/follow-ups/{follow_up_id}"),
+    ("get", "/api/v1/worklist"),
 }
 
 

@@ -17,7 +17,7 @@ def sign_in(page, base_url: str, username: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{base_url}/prisons/")
+    page.wait_for_url(f"{base_url}/worklist/")
 
 
 def test_monitor_admits_a_woman_with_two_children_and_finds_her(

@@ -13,8 +13,11 @@ from motherline.accounts.policy import Capability, can
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Send the user to the prisons overview; an account with no access yet gets a page that
-    says so instead of an error."""
+    """Send the user to their worklist, or to the prisons overview when their role does not
+    see personal records; an account with no access yet gets a page that says so instead of
+    an error."""
+    if can(request.user, Capability.VIEW_REGISTER):
+        return redirect("worklist:list")
     if can(request.user, Capability.VIEW_AGGREGATES):
         return redirect("people:prisons")
     return render(request, "home.html")

@@ -8,8 +8,10 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from motherline.api import errors
+from motherline.api.care import router as care_router
 from motherline.api.people import router as people_router
 from motherline.api.places import router as places_router
+from motherline.api.worklist import router as worklist_router
 
 api = NinjaAPI(
     title="Motherline API",
@@ -26,3 +28,5 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", places_router)
 api.add_router("/", people_router)
+api.add_router("/", worklist_router)
+api.add_router("/", care_router)

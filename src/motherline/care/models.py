@@ -3,9 +3,11 @@ assessed and supported in time, and is followed up after the handover (Bangkok R
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from motherline.people.models import CaregiverRelationship, Child
+from motherline.people.models import CaregiverRelationship, Child, ScopedQuerySet
 
 
 class PlanStatus(models.TextChoices):
@@ -21,7 +23,14 @@ class CloseReason(models.TextChoices):
     COMPLETED = "completed", _("Completed: the child is settled with the caregiver")
     LEFT_WITH_MOTHER = "left_with_mother", _("The child left prison with the mother")
     NOT_NEEDED = "not_needed", _("No longer needed")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("reason for closing", "Other")
+
+
+class PlanQuerySet(ScopedQuerySet):
+    """Plans are visible and editable exactly when their child is (`accounts.policy`)."""
+
+    def active(self) -> "PlanQuerySet":
+        return self.exclude(status=PlanStatus.CLOSED)
 
 
 class TransitionPlan(models.Model):
@@ -29,6 +38,9 @@ class TransitionPlan(models.Model):
     status = models.CharField(
         _("status"), max_length=24, choices=PlanStatus, default=PlanStatus.OPEN
     )
+    # The day the plan was opened, which the steps' dates may not precede (not `created_at`:
+    # a plan recorded late is dated by when the work began).
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     due_date = models.DateField(_("leave-by date"))
     caregiver_name = models.CharField(_("caregiver's name"), max_length=200, blank=True)
     caregiver_relationship = models.CharField(
@@ -58,6 +70,8 @@ class TransitionPlan(models.Model):
         blank=True,
         related_name="+",
     )
+
+    objects = PlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_date", "id"]

@@ -17,12 +17,13 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit
 from motherline.jurisdictions.models import OffenceCategory
-from motherline.people import rules
+from motherline.people import rules, signals
 from motherline.people.models import (
     CaregiverRelationship,
     Charge,
@@ -155,7 +156,7 @@ def admission_errors(adm: Admission, today: date) -> dict[str, Any]:
             )
         if not child.living_in_prison and not child.caregiver_relationship:
             errors[f"children.{i}.caregiver_relationship"] = _(
-                "Say who looks after this child outside (or 'other')."
+                "Say who looks after this child outside (or choose “Other”)."
             )
     return errors
 
@@ -208,7 +209,7 @@ def admit_woman(
         episode=episode,
         status=adm.legal_status,
         effective_date=adm.admission_date,
-        note=_("At admission"),
+        note=gettext_noop("At admission"),
     )
     Charge.objects.bulk_create([Charge(episode=episode, offence_category=o) for o in adm.offences])
     woman.current_episode = episode
@@ -289,7 +290,9 @@ def record_child(
     if details.living_in_prison and episode is None:
         errors["living_in_prison"] = _("She is not in custody: the child cannot live in prison.")
     if not details.living_in_prison and not details.caregiver_relationship:
-        errors["caregiver_relationship"] = _("Say who looks after this child outside (or 'other').")
+        errors["caregiver_relationship"] = _(
+            "Say who looks after this child outside (or choose “Other”)."
+        )
     rules.not_in_future("since", since, today, errors)
     if (
         "since" not in errors
@@ -377,7 +380,7 @@ def record_transfer(
             kind=PlacementKind.IN_PRISON,
             prison=to_prison,
             start_date=transfer_date,
-            note=_("Moved with her mother"),
+            note=gettext_noop("Moved with her mother"),
         )
     episode.current_prison = to_prison
     episode.version += 1
@@ -526,11 +529,12 @@ def record_release(
             kind=PlacementKind.WITH_CAREGIVER,
             caregiver_relationship=CaregiverRelationship.MOTHER,
             start_date=release_date,
-            note=_("Left prison with her mother"),
+            note=gettext_noop("Left prison with her mother"),
         )
     Woman.objects.filter(pk=woman.pk, current_episode=episode).update(
         current_episode=None, version=woman.version + 1
     )
+    signals.released.send(CustodyEpisode, episode=episode, woman=woman, user=user, request=request)
     audit.record(
         user,
         AuditAction.CHANGE,
@@ -668,7 +672,7 @@ def record_pregnancy_outcome(
 def _place_with_mother_in_custody(child: Child, episode: CustodyEpisode, born: date) -> None:
     """A child born in custody lives with her mother from birth. A birth is often recorded
     late, so the child also follows the transfers and the release recorded after that day."""
-    prison, since, note = prison_on(episode, born), born, _("Born in custody")
+    prison, since, note = prison_on(episode, born), born, gettext_noop("Born in custody")
     for transfer in episode.transfers.filter(transfer_date__gt=born).order_by(
         "transfer_date", "id"
     ):
@@ -680,7 +684,11 @@ def _place_with_mother_in_custody(child: Child, episode: CustodyEpisode, born: d
             end_date=transfer.transfer_date,
             note=note,
         )
-        prison, since, note = transfer.to_prison, transfer.transfer_date, _("Moved with her mother")
+        prison, since, note = (
+            transfer.to_prison,
+            transfer.transfer_date,
+            gettext_noop("Moved with her mother"),
+        )
     Placement.objects.create(
         child=child,
         kind=PlacementKind.IN_PRISON,
@@ -695,7 +703,7 @@ def _place_with_mother_in_custody(child: Child, episode: CustodyEpisode, born: d
             kind=PlacementKind.WITH_CAREGIVER,
             caregiver_relationship=CaregiverRelationship.MOTHER,
             start_date=episode.release_date,
-            note=_("Left prison with her mother"),
+            note=gettext_noop("Left prison with her mother"),
         )
 
 

@@ -25,5 +25,6 @@ urlpatterns = [
         name="pregnancy_outcome",
     ),
     path("women/<str:reference>/child/", edit_views.add_child, name="add_child"),
+    path("children/<str:reference>/", views.child_detail, name="child"),
     path("children/<str:reference>/move-out/", edit_views.move_child_out, name="move_child_out"),
 ]

@@ -1,4 +1,5 @@
-"""Read pages of the register: the prisons overview, the women list and one woman's record.
+"""Read pages of the register: the prisons overview, the women list, one woman's record and
+one child's.
 
 Each view parses its input, asks `accounts.policy` what the user may do, calls
 `people.queries` and renders. Writing pages live in `people.edit_views`.
@@ -19,9 +20,9 @@ from django.utils import timezone
 from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction, Organisation
 from motherline.accounts.policy import Capability, can
-from motherline.people import queries
+from motherline.people import queries, signals
 from motherline.people.filters import WomanFilterForm
-from motherline.people.models import Woman
+from motherline.people.models import Child, Woman
 from motherline.people.timeline import build_timeline, child_summaries, pregnancy_summaries
 from motherline.places.models import Prison, Province
 
@@ -106,6 +107,7 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
     episodes = list(woman.episodes.all())
     pregnancies = pregnancy_summaries(woman)
+    children = child_summaries(woman)
     return render(
         request,
         "people/woman_detail.html",
@@ -116,8 +118,51 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "open_episode": next((e for e in episodes if e.is_open), None),
             "pregnancies": pregnancies,
             "has_ongoing_pregnancy": any(p.pregnancy.is_ongoing for p in pregnancies),
-            "children": child_summaries(woman),
+            "children": children,
+            "woman_has_child_in_prison": any(c.is_in_prison for c in children),
             "timeline": build_timeline(woman),
             "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def child_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """One child's record: who the child is, the mother, where the child has lived, and the
+    sections other apps add (the leave-by date and the transition plan, from `care`).
+    Outside the user's scope it does not exist (404), like a woman's page."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    try:
+        child = (
+            Child.objects.visible_to(request.user)
+            .select_related("organisation", "mother__current_episode__current_prison")
+            .prefetch_related("placements__prison")
+            .get(reference=reference)
+        )
+    except Child.DoesNotExist:
+        raise Http404 from None
+    audit.record(request.user, AuditAction.VIEW, child, request=request)
+    today = timezone.localdate()
+    may_edit = policy.may_edit(request.user, child.mother)
+    responses = signals.child_page_sections.send(
+        Child, child=child, user=request.user, today=today, may_edit=may_edit, request=request
+    )
+    sections = sorted(
+        (section for _receiver, section in responses if section is not None),
+        key=lambda section: section.order,
+    )
+    placements = list(child.placements.all())
+    current = [p for p in placements if p.end_date is None]
+    return render(
+        request,
+        "people/child_detail.html",
+        {
+            "child": child,
+            "mother": child.mother,
+            "placements": placements,
+            "current_placement": max(current, key=lambda p: (p.start_date, p.id), default=None),
+            "may_edit": may_edit,
+            "sections": sections,
+            "today": today,
         },
     )

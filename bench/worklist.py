@@ -1,0 +1,350 @@
+"""Benchmark of the worklist: time and query count of `worklist_for`, and the ratio of its
+children-near-the-age-limit part to hand-written SQL selecting the same children.
+
+Each operation runs `--repeat` times, alternating with its baseline where it has one, so a
+noisy machine slows both alike; the median is reported. Before timing, the children the
+worklist lists are compared with the baseline's and the run stops if they differ.
+
+    # SQLite: a data directory of its own, generated on the first run
+    .venv/bin/python bench/worklist.py --data-dir /tmp/wl-nat --generate --today 2026-06-15
+    # PostgreSQL: a database of its own
+    .venv/bin/python bench/worklist.py --generate --analyze --today 2026-06-15 \\
+        --database-url postgres://postgres@127.0.0.1:5432/motherline_worklist_nat
+    # someone else's database: read only (no user is created, nothing is written)
+    .venv/bin/python bench/worklist.py --read-only --today 2025-06-30 \\
+        --database-url postgres://postgres@127.0.0.1:5432/motherline_bench_x100_copy
+
+The users are built in memory, never saved: the system view (the whole register, as
+`motherline worklist` without --user), a monitor of the organisation that owns the most
+women, and the liaison officer of the prison that holds the most women.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+
+class BenchmarkError(Exception):
+    """The worklist and its baseline disagree: the timing would be worthless."""
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="postgres://... (otherwise SQLite)")
+    parser.add_argument("--data-dir", help="directory of the SQLite file (MOTHERLINE_DATA_DIR)")
+    parser.add_argument("--preset", default="national", help="what --generate generates")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--today", default="2026-06-15", help="YYYY-MM-DD the data is for")
+    parser.add_argument("--as-of", default="", help="the worklist's day (default: --today)")
+    parser.add_argument(
+        "--generate",
+        action="store_true",
+        help="migrate, then generate the preset if the register has no women yet",
+    )
+    parser.add_argument("--analyze", action="store_true", help="run ANALYZE before timing")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="refuse every write on the connection (for a database that is not yours)",
+    )
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs per operation")
+    parser.add_argument("--explain", action="store_true", help="print the slowest query's plan")
+    parser.add_argument(
+        "--no-jit",
+        action="store_true",
+        help="PostgreSQL: turn just-in-time compilation off for the session (see the README)",
+    )
+    parser.add_argument("--per-group", type=int, default=200, help="rows per group on the page")
+    args = parser.parse_args(argv)
+    if args.read_only and (args.generate or args.analyze):
+        parser.error("--read-only cannot be combined with --generate or --analyze")
+    return args
+
+
+def configure_django(args: argparse.Namespace) -> None:
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    if args.data_dir:
+        os.environ["MOTHERLINE_DATA_DIR"] = str(Path(args.data_dir).resolve())
+        Path(args.data_dir).mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motherline.settings")
+    import django
+
+    django.setup()
+
+
+def read_only_connection() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        else:
+            cursor.execute("PRAGMA query_only = ON")
+
+
+def prepare(args: argparse.Namespace, today: date) -> None:
+    from django.core.management import call_command
+
+    from motherline.jurisdictions.models import Jurisdiction
+    from motherline.people.models import Woman
+    from motherline.synthetic import generate
+
+    call_command("migrate", verbosity=0)
+    if not Jurisdiction.objects.filter(code="KH").exists():
+        call_command("load_pack", "kh", verbosity=0)
+    if not Woman.objects.exists():
+        report = generate(args.preset, args.seed, today=today)
+        print(f"generated {args.preset}: {report.women:,} women in {report.elapsed_seconds:.0f} s")
+
+
+def analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+# --- Baseline SQL ------------------------------------------------------------------------
+
+
+def _years_before(day: date, years: int) -> date:
+    year = day.year - years
+    if (day.month, day.day) == (2, 28) and calendar.isleap(year):
+        return date(year, 2, 29)
+    if (day.month, day.day) == (2, 29) and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return day.replace(year=year)
+
+
+def baseline_children_near_limit(horizon: date) -> set[str]:
+    """Hand-written SQL: the children living in prison who reach an age limit of their
+    prison's jurisdiction by `horizon`, with their mother's reference and the prison, as the
+    worklist shows them. The birth-date bound of each rule is worked out here (whole years),
+    the selection is SQL."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT jurisdiction_id, max_age_months, effective_from, effective_to "
+            "FROM jurisdictions_agelimitrule"
+        )
+        conditions, params = [], []
+        for jurisdiction_id, months, starts, ends in cursor.fetchall():
+            if months % 12:
+                raise BenchmarkError("the baseline handles limits in whole years only")
+            starts = date.fromisoformat(str(starts)) if starts else None
+            ends = date.fromisoformat(str(ends)) if ends else None
+            last_day = min(ends, horizon) if ends else horizon
+            if starts is None or starts <= last_day:
+                conditions.append("(pr.jurisdiction_id = %s AND c.date_of_birth <= %s)")
+                params += [jurisdiction_id, _years_before(last_day, months // 12)]
+        cursor.execute(
+            "SELECT c.reference, c.date_of_birth, w.reference, p.code "
+            "FROM people_placement pl "
+            "JOIN people_child c ON c.id = pl.child_id "
+            "JOIN people_woman w ON w.id = c.mother_id "
+            "JOIN places_prison p ON p.id = pl.prison_id "
+            "JOIN places_province pr ON pr.id = p.province_id "
+            "WHERE pl.kind = 'in_prison' AND pl.end_date IS NULL "
+            f"AND ({' OR '.join(conditions) or 'FALSE'})",
+            params,
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+# --- Measuring ---------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    name: str
+    items: int = 0
+    queries: int = 0
+    samples: list[float] = field(default_factory=list)
+    baseline: list[float] = field(default_factory=list)
+    slowest_sql: str = ""
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples) * 1000
+
+    @property
+    def baseline_ms(self) -> float | None:
+        return statistics.median(self.baseline) * 1000 if self.baseline else None
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - started, value
+
+
+def measure(
+    name: str,
+    operation: Callable[[], list[Any]],
+    repeat: int,
+    baseline: Callable[[], Any] | None = None,
+) -> Result:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    result = Result(name)
+    with CaptureQueriesContext(connection) as ctx:
+        items = operation()
+    result.items = len(items)
+    result.queries = len(ctx.captured_queries)
+    slowest = max(ctx.captured_queries, key=lambda q: float(q["time"]), default=None)
+    result.slowest_sql = slowest["sql"] if slowest else ""
+    for _ in range(repeat):
+        seconds, _items = _timed(operation)
+        result.samples.append(seconds)
+        if baseline is not None:
+            seconds, _rows = _timed(baseline)
+            result.baseline.append(seconds)
+    return result
+
+
+def explain(sql: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
+
+
+def bench_users() -> dict[str, Any]:
+    """The system view, and a monitor and a liaison officer built in memory (never saved)."""
+    from django.db.models import Count
+
+    from motherline.accounts.models import Role, User
+    from motherline.accounts.policy import SYSTEM
+    from motherline.people.models import CustodyEpisode, Woman
+
+    users: dict[str, Any] = {"system": SYSTEM}
+    biggest = Woman.objects.values("organisation_id").annotate(n=Count("id")).order_by("-n").first()
+    if biggest:
+        users["monitor"] = User(
+            username="bench-monitor", role=Role.MONITOR, organisation_id=biggest["organisation_id"]
+        )
+    busiest = (
+        CustodyEpisode.objects.filter(release_date__isnull=True)
+        .values("current_prison_id", "woman__organisation_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    if busiest:
+        users["liaison"] = User(
+            username="bench-liaison",
+            role=Role.PRISON_LIAISON,
+            organisation_id=busiest["woman__organisation_id"],
+            prison_id=busiest["current_prison_id"],
+        )
+    return users
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    configure_django(args)
+    today = date.fromisoformat(args.today)
+    as_of = date.fromisoformat(args.as_of) if args.as_of else today
+    if args.read_only:
+        read_only_connection()
+    if args.no_jit:
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET jit = off")
+    if args.generate:
+        prepare(args, today)
+    if args.analyze:
+        analyze()
+
+    from django.db import connection
+
+    from motherline.people.models import Child, Placement, Woman
+    from motherline.worklist import rules
+    from motherline.worklist.queries import WorklistFilters, worklist_for, worklist_groups
+
+    users = bench_users()
+    child_filter = WorklistFilters(kind=rules.Kind.CHILD_AGE_LIMIT)
+    listed = {i.subject.reference for i in worklist_for(users["system"], as_of, child_filter)}
+    expected = baseline_children_near_limit(rules.horizon(as_of))
+    if listed != expected:
+        raise BenchmarkError(
+            f"worklist lists {len(listed)} children, the baseline {len(expected)}; "
+            f"differences: {sorted(listed ^ expected)[:10]}"
+        )
+
+    def run(user: Any, filters: Any = None) -> Callable[[], list[Any]]:
+        return lambda: worklist_for(user, as_of, filters)
+
+    results = [
+        measure(
+            "children near the age limit (system)",
+            run(users["system"], child_filter),
+            args.repeat,
+            baseline=lambda: baseline_children_near_limit(rules.horizon(as_of)),
+        ),
+        measure("whole worklist (system view)", run(users["system"]), args.repeat),
+    ]
+    for name in ("monitor", "liaison"):
+        if name in users:
+            results.append(measure(f"whole worklist ({name})", run(users[name]), args.repeat))
+
+    def page(user: Any) -> Callable[[], list[Any]]:
+        # What the page builds: the groups' counts and their first rows (items = rows built).
+        def groups() -> list[Any]:
+            found = worklist_groups(user, as_of, per_group=args.per_group, with_names=True)
+            return [item for group in found for item in group.items]
+
+        return groups
+
+    for name in ("system", "monitor", "liaison"):
+        if name in users:
+            results.append(
+                measure(f"page ({name}, {args.per_group} a group)", page(users[name]), args.repeat)
+            )
+
+    print(
+        f"\n# Worklist on {connection.vendor}, as of {as_of.isoformat()}: "
+        f"{Woman.objects.count():,} women, {Child.objects.count():,} children, "
+        f"{Placement.objects.filter(kind='in_prison', end_date__isnull=True).count():,} "
+        "living in prison"
+    )
+    print(f"Python {platform.python_version()}, {platform.machine()}, {args.repeat} runs each\n")
+    print("| operation | items | queries | median ms | baseline ms | ratio |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for r in results:
+        base = r.baseline_ms
+        ratio = f"{r.median_ms / base:.1f}" if base else ""
+        base_text = f"{base:.1f}" if base is not None else ""
+        print(
+            f"| {r.name} | {r.items:,} | {r.queries} | {r.median_ms:.1f} | {base_text} | {ratio} |"
+        )
+    if args.explain:
+        for r in results:
+            print(f"\n## {r.name}: slowest query\n{r.slowest_sql}\n\n{explain(r.slowest_sql)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The worklist: what is due for the signed-in user, the same items as the web page.
+
+Items name people by their internal references only, never by name.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from motherline.accounts.policy import Capability
+from motherline.api.access import require
+from motherline.worklist import queries
+from motherline.worklist.rules import Kind, Urgency
+
+router = Router(tags=["worklist"])
+
+
+class WorklistQuery(Schema):
+    as_of: date | None = Field(None, description="The day the list is read for; today if omitted.")
+    prison: str = Field("", description="Prison code.")
+    province: str = Field("", description="ISO 3166-2 code of the province.")
+    kind: Kind | None = Field(None, description="Only items of this kind.")
+
+
+class WorklistItemOut(Schema):
+    key: str = Field(description="kind:subject:due_date, the same for the same deadline.")
+    kind: Kind
+    due_date: date
+    days: int = Field(description="Days from as_of to the due date; negative when overdue.")
+    urgency: Urgency
+    prison: str = Field(description="Code of the prison the item belongs to.")
+    prison_name: str
+    province: str
+    subject: str = Field(description="Internal reference of the child or the woman.")
+    subject_type: str = Field(description="child or woman")
+    mother: str = Field(description="The mother's reference, for an item about a child.")
+    status: str
+    why: str
+    link: str = Field(description="The page where the user acts on the item.")
+
+
+@router.get(
+    "/worklist",
+    response=list[WorklistItemOut],
+    url_name="worklist",
+    summary="What is due",
+)
+def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> list[dict[str, Any]]:
+    """Every deadline among the records the user may see that is overdue on `as_of` or due
+    within 90 days after it, most urgent first: children reaching the age limit, expected
+    deliveries, pretrial detention limits, expected releases, follow-up visits, transition
+    plans behind, births not registered. Roles without access to personal records get 403."""
+    user = require(request, Capability.VIEW_REGISTER)
+    as_of = filters.as_of or timezone.localdate()
+    items = queries.worklist_for(
+        user,
+        as_of,
+        queries.WorklistFilters(
+            prison=filters.prison, province=filters.province, kind=filters.kind or ""
+        ),
+    )
+    return [item.as_json(as_of) for item in items]

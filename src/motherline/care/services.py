@@ -1,0 +1,582 @@
+"""Every change to a transition plan goes through here: the web pages and the API call these
+functions, which check access with `accounts.policy`, validate with `care.rules`, write in
+one transaction and append to the audit trail (never a name: the caregiver's name, place
+and contact and the free-text notes are named as changed fields, without their values).
+
+Errors are raised as `ValidationError` with a dict of field -> messages, like
+`people.services`; a change made on a stale version raises `people.services.StaleVersion`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+from motherline.accounts.policy import Capability, can, may_edit
+from motherline.care import rules
+from motherline.care.models import (
+    CloseReason,
+    FollowUp,
+    FollowUpOutcome,
+    LeaveExtension,
+    PlanStatus,
+    TransitionPlan,
+)
+from motherline.care.queries import child_leave_by_for, is_living_in_prison
+from motherline.people import services as people_services
+from motherline.people.models import CaregiverRelationship, Child, CustodyEpisode, Woman
+from motherline.people.rules import Errors, not_in_future
+from motherline.people.services import StaleVersion
+
+# What a user may change on a plan without moving it to another step.
+UPDATABLE = frozenset(
+    {
+        *rules.CAREGIVER_FIELDS,
+        "assessed_on",
+        "home_is_suitable",
+        "assessment_notes",
+        "support_money",
+        "support_schooling",
+        "support_health",
+        "support_notes",
+        "handover_planned_on",
+    }
+)
+# What may be recorded with a step: the details above, and the step's own dates and reason.
+STEP_FIELDS = UPDATABLE | {"handed_over_on", "close_reason", "closed_on"}
+
+# Values kept in the audit trail; the other fields are named without their values because
+# they identify the caregiver or hold free text about the family.
+_VALUES_AUDITED = frozenset(
+    {
+        "caregiver_relationship",
+        "assessed_on",
+        "home_is_suitable",
+        "support_money",
+        "support_schooling",
+        "support_health",
+        "handover_planned_on",
+        "handed_over_on",
+        "close_reason",
+        "closed_on",
+    }
+)
+_TRIMMED = frozenset({*rules.CAREGIVER_FIELDS, "assessment_notes", "support_notes", "close_reason"})
+# Fields the assessment step owns: an assessed plan may correct them, an earlier one records
+# them by moving to that step, a plan handed over keeps them as they were.
+_ASSESSMENT_FIELDS = frozenset({"assessed_on", "home_is_suitable"})
+
+HANDOVER_NOTE = gettext_noop("Handed over under the transition plan")
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def _raise(errors: Errors) -> None:
+    if errors:
+        raise ValidationError({k: [v] for k, v in errors.items()})
+
+
+def _require_edit(user: Any, child: Child) -> None:
+    """Plans are changed by whoever may change the child's record (through the mother)."""
+    if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, child.mother):
+        raise PermissionDenied(_("You may not change the register."))
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _audit_changes(plan: TransitionPlan, changed: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """What changed on `plan` (as it was before), for the audit trail."""
+    return {
+        "child": plan.child.reference,
+        "fields": sorted(changed),
+        "values": {
+            name: [_plain(getattr(plan, name)), _plain(changed[name])]
+            for name in sorted(changed)
+            if name in _VALUES_AUDITED
+        },
+        **extra,
+    }
+
+
+def _cleaned(changes: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
+    unknown = set(changes) - allowed
+    if unknown:
+        # A caller's mistake, not the user's: forms and the API only send these fields.
+        raise TypeError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
+    return {
+        name: value.strip() if name in _TRIMMED and isinstance(value, str) else value
+        for name, value in changes.items()
+    }
+
+
+def _value_errors(values: dict[str, Any]) -> Errors:
+    errors: Errors = {}
+    relationship = values.get("caregiver_relationship")
+    if relationship and relationship not in CaregiverRelationship.values:
+        errors["caregiver_relationship"] = _("This is not one of the allowed values.")
+    elif relationship == CaregiverRelationship.MOTHER:
+        errors["caregiver_relationship"] = _(
+            "The mother is in prison: name who will look after the child outside."
+        )
+    reason = values.get("close_reason")
+    if reason and reason not in CloseReason.values:
+        errors["close_reason"] = _("This is not one of the allowed values.")
+    return errors
+
+
+def _locked_plan(plan: TransitionPlan) -> TransitionPlan:
+    # Re-read inside the transaction, so two people changing one plan cannot both pass checks.
+    return (
+        TransitionPlan.objects.select_for_update(of=("self",))
+        .select_related("child__mother")
+        .get(pk=plan.pk)
+    )
+
+
+def _check_version(expected: int | None, actual: int) -> None:
+    if expected is not None and expected != actual:
+        raise StaleVersion()
+
+
+def _refuse_if_closed(plan: TransitionPlan) -> None:
+    if plan.status == PlanStatus.CLOSED:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("This plan is closed: reopen it to change it.")]}
+        )
+
+
+def _save(plan: TransitionPlan, version: int, values: dict[str, Any]) -> TransitionPlan:
+    """Write `values` only if the plan is still at `version`, in one UPDATE."""
+    saved = TransitionPlan.objects.filter(pk=plan.pk, version=version).update(
+        **values, version=F("version") + 1
+    )
+    if not saved:
+        raise StaleVersion()
+    return TransitionPlan.objects.select_related("child__mother").get(pk=plan.pk)
+
+
+def _pending_follow_ups(plan: TransitionPlan) -> tuple[int, int]:
+    """How many follow-ups the plan has, and how many are still to be done."""
+    done = [d is not None for d in plan.follow_ups.values_list("done_on", flat=True)]
+    return len(done), done.count(False)
+
+
+@transaction.atomic
+def open_plan(
+    user: Any, child: Child, *, today: date | None = None, request: Any = None
+) -> TransitionPlan:
+    """Open a transition plan for a child living in prison now, due on the child's leave-by
+    date under the age-limit rules of the jurisdiction of the child's organisation (with any
+    extension granted). A child has at most one plan in progress."""
+    child = Child.objects.select_for_update(of=("self",)).select_related("mother").get(pk=child.pk)
+    _require_edit(user, child)
+    today = _today(today)
+    if not is_living_in_prison(child):
+        _raise({NON_FIELD_ERRORS: _("This child is not living in prison: no plan is needed.")})
+    if TransitionPlan.objects.active().filter(child=child).exists():
+        _raise({NON_FIELD_ERRORS: _("This child already has a transition plan in progress.")})
+    leave_by = child_leave_by_for(child, today)
+    if leave_by.date is None:
+        _raise({NON_FIELD_ERRORS: _("The jurisdiction sets no age limit for this child: no date.")})
+    assert leave_by.date is not None
+    plan = TransitionPlan.objects.create(
+        child=child,
+        opened_on=today,
+        due_date=leave_by.date,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    audit.record(
+        user,
+        AuditAction.CREATE,
+        plan,
+        request=request,
+        changes={"child": child.reference, "due_date": leave_by.date.isoformat()},
+    )
+    return plan
+
+
+@transaction.atomic
+def update_plan(
+    user: Any,
+    plan: TransitionPlan,
+    changes: dict[str, Any],
+    *,
+    version: int,
+    today: date | None = None,
+    request: Any = None,
+) -> TransitionPlan:
+    """Change a plan's details without moving it to another step (see `UPDATABLE`).
+
+    `version` is the one the user read: if the plan changed since, `StaleVersion` is raised
+    and nothing is written. A closed plan is refused until it is reopened. A new caregiver or
+    a new home for an assessed plan sends it back to "caregiver identified", because the
+    assessment was of the other home.
+    """
+    new = _cleaned(changes, UPDATABLE)
+    current = _locked_plan(plan)
+    _require_edit(user, current.child)
+    _refuse_if_closed(current)
+    _check_version(version, current.version)
+    today = _today(today)
+    changed = {name: value for name, value in new.items() if getattr(current, name) != value}
+    if not changed:
+        return current
+    errors = _value_errors(changed)
+    errors.update(rules.caregiver_change_errors(current.status, changed))
+    assessment = _ASSESSMENT_FIELDS & set(changed)
+    if assessment and current.status != PlanStatus.ASSESSED:
+        message = (
+            _("The assessment is recorded by moving the plan to the step “Home assessed”.")
+            if rules.STEPS.index(current.status) < rules.STEPS.index(rules.ASSESSED)
+            else _("The child was handed over after this assessment; it can no longer change.")
+        )
+        errors.update(dict.fromkeys(sorted(assessment), message))
+    _raise(errors)
+    status = current.status
+    if rules.resets_assessment(status, changed):
+        status = PlanStatus.CAREGIVER_IDENTIFIED
+        changed.update(assessed_on=None, home_is_suitable=None)
+    _raise(
+        rules.step_requirement_errors(
+            status, current, changed, today=today, opened_on=current.opened_on
+        )
+    )
+    extra: dict[str, Any] = {}
+    if status != current.status:
+        extra["status"] = [current.status, status]
+    saved = _save(current, version, {**changed, "status": status})
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        saved,
+        request=request,
+        changes=_audit_changes(current, changed, **extra),
+    )
+    return saved
+
+
+@transaction.atomic
+def advance_plan(
+    user: Any,
+    plan: TransitionPlan,
+    new_status: str,
+    fields: dict[str, Any],
+    *,
+    version: int,
+    today: date | None = None,
+    request: Any = None,
+) -> TransitionPlan:
+    """Move a plan to its next step (or close it), recording what that step needs in
+    `fields` (see `care.rules.plan_step_errors`).
+
+    The handover ends the child's placement in prison and places the child with the plan's
+    caregiver (`people.services.move_child_out`), and schedules the follow-up visits.
+    """
+    new = _cleaned(fields, STEP_FIELDS)
+    current = _locked_plan(plan)
+    child = current.child
+    _require_edit(user, child)
+    _refuse_if_closed(current)
+    _check_version(version, current.version)
+    today = _today(today)
+    _total, pending = _pending_follow_ups(current)
+    errors = _value_errors(new)
+    changed = {name: value for name, value in new.items() if getattr(current, name) != value}
+    errors.update(rules.caregiver_change_errors(current.status, changed))
+    errors.update(_other_step_errors(new_status, changed))
+    errors.update(
+        rules.plan_step_errors(
+            current,
+            new_status,
+            new,
+            today=today,
+            opened_on=current.opened_on,
+            follow_ups_pending=pending,
+        )
+    )
+    _raise(errors)
+    values = dict(changed)
+    if new_status == PlanStatus.CLOSED:
+        values["closed_on"] = new.get("closed_on") or today
+    else:
+        values.pop("closed_on", None)
+        values.pop("close_reason", None)
+    if new_status == PlanStatus.HANDED_OVER:
+        _hand_over(user, current, values, today=today, request=request)
+    saved = _save(current, version, {**values, "status": new_status})
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        saved,
+        request=request,
+        changes=_audit_changes(current, values, status=[current.status, new_status]),
+    )
+    return saved
+
+
+# The fields each step records; they are not written by another step.
+_STEP_OWNS = {
+    PlanStatus.ASSESSED: _ASSESSMENT_FIELDS,
+    PlanStatus.HANDED_OVER: frozenset({"handed_over_on"}),
+    PlanStatus.CLOSED: frozenset({"close_reason", "closed_on"}),
+}
+
+
+def _other_step_errors(new_status: str, changed: dict[str, Any]) -> Errors:
+    message = _("This is recorded at another step of the plan.")
+    return {
+        name: message
+        for step, names in _STEP_OWNS.items()
+        if step != new_status
+        for name in sorted(names & set(changed))
+    }
+
+
+def _hand_over(
+    user: Any, plan: TransitionPlan, values: dict[str, Any], *, today: date, request: Any
+) -> None:
+    """The child leaves prison for the plan's caregiver; the follow-ups are scheduled."""
+
+    def get(name: str) -> Any:
+        return values.get(name, getattr(plan, name))
+
+    handed_over_on = get("handed_over_on")
+    try:
+        people_services.move_child_out(
+            user,
+            plan.child,
+            handed_over_on,
+            get("caregiver_relationship"),
+            get("caregiver_name"),
+            get("caregiver_location"),
+            get("caregiver_contact"),
+            HANDOVER_NOTE,
+            today=today,
+            request=request,
+        )
+    except ValidationError as error:
+        # The register speaks of the move; the plan's form of the handover.
+        renamed = {"move_date": "handed_over_on"}
+        raise ValidationError(
+            {renamed.get(k, k): v for k, v in error.message_dict.items()}
+        ) from None
+    FollowUp.objects.bulk_create(
+        [FollowUp(plan=plan, due_date=due) for due in rules.follow_up_due_dates(handed_over_on)]
+    )
+
+
+@transaction.atomic
+def record_follow_up(
+    user: Any,
+    follow_up: FollowUp,
+    done_on: date | None,
+    outcome: str,
+    notes: str = "",
+    *,
+    today: date | None = None,
+    request: Any = None,
+) -> FollowUp:
+    """Record a follow-up visit to a child after the handover: when, and how the child was
+    found. A visit recorded earlier may be corrected while the plan is not closed."""
+    follow_up = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related("plan__child__mother")
+        .get(pk=follow_up.pk)
+    )
+    plan = follow_up.plan
+    _require_edit(user, plan.child)
+    _refuse_if_closed(plan)
+    today = _today(today)
+    errors = rules.follow_up_errors(done_on, outcome, plan.handed_over_on, today)
+    if outcome and outcome not in FollowUpOutcome.values:
+        errors["outcome"] = _("This is not one of the allowed values.")
+    _raise(errors)
+    assert done_on is not None
+    follow_up.done_on = done_on
+    follow_up.outcome = outcome
+    follow_up.notes = notes.strip()
+    follow_up.save(update_fields=["done_on", "outcome", "notes"])
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        plan,
+        request=request,
+        changes={
+            "child": plan.child.reference,
+            "follow_up": {
+                "due_date": follow_up.due_date.isoformat(),
+                "done_on": done_on.isoformat(),
+                "outcome": outcome,
+            },
+        },
+    )
+    return follow_up
+
+
+@transaction.atomic
+def reopen_plan(
+    user: Any,
+    plan: TransitionPlan,
+    reason: str,
+    *,
+    version: int | None = None,
+    request: Any = None,
+) -> TransitionPlan:
+    """Reopen a closed plan, with the reason on the audit trail. It returns to the furthest
+    step its recorded details support (`care.rules.status_after_reopen`)."""
+    current = _locked_plan(plan)
+    _require_edit(user, current.child)
+    _check_version(version, current.version)
+    reason = reason.strip()
+    if current.status != PlanStatus.CLOSED:
+        _raise({NON_FIELD_ERRORS: _("This plan is not closed.")})
+    if not reason:
+        _raise({"reason": _("Say why the plan is reopened.")})
+    if TransitionPlan.objects.active().filter(child_id=current.child_id).exists():
+        _raise({NON_FIELD_ERRORS: _("This child has another transition plan in progress.")})
+    total, pending = _pending_follow_ups(current)
+    status = rules.status_after_reopen(current, pending, total > 0)
+    saved = _save(
+        current, current.version, {"status": status, "close_reason": "", "closed_on": None}
+    )
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        saved,
+        request=request,
+        changes={
+            "child": current.child.reference,
+            "status": [current.status, status],
+            "reopened": {"reason": reason, "was_closed_as": current.close_reason},
+        },
+    )
+    return saved
+
+
+@transaction.atomic
+def record_extension(
+    user: Any,
+    child: Child,
+    months: int,
+    reason: str,
+    approved_by: str,
+    approved_on: date | None,
+    *,
+    today: date | None = None,
+    request: Any = None,
+) -> LeaveExtension:
+    """Record that an authority let a child stay in prison longer than the age limit, where
+    the rule in force allows it and within its maximum. The plan in progress is then due on
+    the new leave-by date."""
+    child = Child.objects.select_for_update(of=("self",)).select_related("mother").get(pk=child.pk)
+    _require_edit(user, child)
+    today = _today(today)
+    leave_by = child_leave_by_for(child, today)
+    errors = rules.extension_errors(leave_by, months)
+    if not is_living_in_prison(child):
+        errors[NON_FIELD_ERRORS] = _("This child is not living in prison.")
+    if not reason.strip():
+        errors["reason"] = _("Say why the child may stay longer.")
+    if not approved_by.strip():
+        errors["approved_by"] = _("Say who approved the extension.")
+    if approved_on is None:
+        errors["approved_on"] = _("Enter the date of the approval.")
+    else:
+        not_in_future("approved_on", approved_on, today, errors)
+    _raise(errors)
+    assert approved_on is not None
+    extension = LeaveExtension.objects.create(
+        child=child,
+        months=months,
+        reason=reason.strip(),
+        approved_by=approved_by.strip(),
+        approved_on=approved_on,
+        recorded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    extended = child_leave_by_for(child, today)
+    TransitionPlan.objects.active().filter(child=child).update(due_date=extended.date)
+    audit.record(
+        user,
+        AuditAction.CREATE,
+        child,
+        request=request,
+        changes={
+            "extension": {
+                "months": months,
+                "approved_on": approved_on.isoformat(),
+                "leave_by": [_plain(leave_by.date), _plain(extended.date)],
+            }
+        },
+    )
+    return extension
+
+
+@transaction.atomic
+def close_plans_of_children_who_left(
+    user: Any, woman: Woman, on: date, *, request: Any = None
+) -> int:
+    """Close, as "left with the mother", the plans in progress of her children who no longer
+    live in prison and were not handed over to a caregiver. Returns how many were closed.
+
+    Called when she is released (the `people.signals.released` signal): her children living
+    with her leave with her, so the plans for their leaving are no longer needed. A plan past
+    the handover stays open: its follow-ups are still due.
+    """
+    plans = list(
+        TransitionPlan.objects.select_for_update(of=("self",))
+        .select_related("child")
+        .filter(
+            child__mother=woman,
+            status__in=[PlanStatus.OPEN, PlanStatus.CAREGIVER_IDENTIFIED, PlanStatus.ASSESSED],
+        )
+    )
+    closed = 0
+    for plan in plans:
+        if is_living_in_prison(plan.child):
+            continue
+        values = {
+            "status": PlanStatus.CLOSED,
+            "close_reason": CloseReason.LEFT_WITH_MOTHER,
+            "closed_on": on,
+        }
+        _save(plan, plan.version, values)
+        audit.record(
+            user,
+            AuditAction.CHANGE,
+            plan,
+            request=request,
+            changes={
+                "child": plan.child.reference,
+                "status": [plan.status, PlanStatus.CLOSED],
+                "values": {"close_reason": [plan.close_reason, CloseReason.LEFT_WITH_MOTHER]},
+            },
+        )
+        closed += 1
+    return closed
+
+
+def on_mother_released(
+    sender: Any,
+    *,
+    episode: CustodyEpisode,
+    woman: Woman,
+    user: Any,
+    request: Any = None,
+    **kwargs: Any,
+) -> None:
+    """Receiver of `people.signals.released` (connected in `CareConfig.ready`)."""
+    assert episode.release_date is not None
+    close_plans_of_children_who_left(user, woman, episode.release_date, request=request)

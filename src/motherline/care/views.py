@@ -1,0 +1,324 @@
+"""Pages of transition plans, and the section about leaving prison on a child's page.
+
+Each view checks the capability, finds the plan or child within the user's scope
+(`visible_to` / `editable_by`, a 404 outside it), and on POST hands the form's values to
+`care.services`, whose errors are shown beside their fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+from motherline.accounts.policy import Capability, can
+from motherline.care import forms, queries, rules, services
+from motherline.care.models import FollowUp, PlanStatus, TransitionPlan
+from motherline.people.forms import add_service_errors
+from motherline.people.models import Child
+from motherline.people.signals import PageSection
+
+
+def child_section(
+    sender: Any, *, child: Child, user: Any, today: Any, may_edit: bool, **kwargs: Any
+) -> PageSection:
+    """The child's leave-by date, how it was worked out, and the plan: a section of the
+    child's page (receiver of `people.signals.child_page_sections`)."""
+    return PageSection(
+        template="care/_child_section.html",
+        context={
+            "care": queries.child_care(child, today),
+            "may_edit": may_edit and can(user, Capability.EDIT_REGISTER),
+        },
+        stylesheets=["care/care.css"],
+    )
+
+
+def _require_edit(user: Any) -> None:
+    if not can(user, Capability.EDIT_REGISTER):
+        raise PermissionDenied
+
+
+def _editable_plan(request: HttpRequest, plan_id: int) -> TransitionPlan:
+    return get_object_or_404(
+        TransitionPlan.objects.editable_by(request.user).select_related(
+            "child__mother__current_episode__current_prison"
+        ),
+        pk=plan_id,
+    )
+
+
+def _editable_child(request: HttpRequest, reference: str) -> Child:
+    return get_object_or_404(
+        Child.objects.editable_by(request.user).select_related(
+            "mother__current_episode__current_prison"
+        ),
+        reference=reference,
+    )
+
+
+def _to_child(child: Child, anchor: str = "plan") -> HttpResponse:
+    return redirect(reverse("people:child", args=[child.reference]) + f"#{anchor}")
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], child: Child
+) -> HttpResponse:
+    # A plan's page shows the child's name and the caregiver: a read of the child's record.
+    audit.record(request.user, AuditAction.VIEW, child, request=request)
+    return render(request, f"care/{template}", {"child": child, **context})
+
+
+@login_required
+def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """One plan with its steps and follow-ups (a closed plan too)."""
+    if not can(request.user, Capability.VIEW_REGISTER):
+        raise PermissionDenied
+    plan = get_object_or_404(
+        TransitionPlan.objects.visible_to(request.user)
+        .select_related("child__mother")
+        .prefetch_related("follow_ups"),
+        pk=plan_id,
+    )
+    editable = TransitionPlan.objects.editable_by(request.user).filter(pk=plan.pk).exists()
+    return _render(
+        request,
+        "plan_detail.html",
+        {
+            "plan": plan,
+            "may_edit": editable,
+            "next_step": rules.next_step(plan.status),
+            "today": timezone.localdate(),
+        },
+        plan.child,
+    )
+
+
+@login_required
+def open_plan(request: HttpRequest, reference: str) -> HttpResponse:
+    """Open a transition plan for a child living in prison, due on the leave-by date."""
+    _require_edit(request.user)
+    child = _editable_child(request, reference)
+    today = timezone.localdate()
+    active = TransitionPlan.objects.active().filter(child=child).first()
+    if active is not None:
+        messages.info(request, _("This child already has a transition plan in progress."))
+        return _to_child(child)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services.open_plan(request.user, child, request=request)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, _("Transition plan opened."))
+            return _to_child(child)
+    leave_by = queries.child_leave_by_for(child, today)
+    return _render(request, "open_plan.html", {"leave_by": leave_by, "errors": errors}, child)
+
+
+def _plan_form_page(
+    request: HttpRequest,
+    plan: TransitionPlan,
+    fields: dict[str, Any],
+    save: Any,
+    *,
+    template: str,
+    title: str,
+    submit_label: str,
+    success: str,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A form over some of a plan's fields whose POST calls `save(values, version)`."""
+    if request.method == "POST":
+        form = forms.PlanFieldsForm(request.POST, fields=fields)
+        if form.is_valid():
+            try:
+                save(form.values(), form.cleaned_data["version"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, success)
+                return _to_child(plan.child)
+    else:
+        form = forms.PlanFieldsForm(initial=forms.plan_initial(plan, fields), fields=fields)
+    context = {
+        "form": form,
+        "plan": plan,
+        "title": title,
+        "submit_label": submit_label,
+        **(extra or {}),
+    }
+    return _render(request, template, context, plan.child)
+
+
+@login_required
+def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Correct or complete a plan's details without moving it to another step."""
+    _require_edit(request.user)
+    plan = _editable_plan(request, plan_id)
+    if plan.status == PlanStatus.CLOSED:
+        messages.warning(request, _("This plan is closed: reopen it to change it."))
+        return _to_child(plan.child)
+
+    def save(values: dict[str, Any], version: int) -> None:
+        services.update_plan(request.user, plan, values, version=version, request=request)
+
+    return _plan_form_page(
+        request,
+        plan,
+        forms.edit_fields(plan),
+        save,
+        template="plan_form.html",
+        title=_("Edit the transition plan"),
+        submit_label=_("Save the plan"),
+        success=_("The plan has been saved."),
+    )
+
+
+@login_required
+def advance_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Move a plan to its next step with what that step needs."""
+    _require_edit(request.user)
+    plan = _editable_plan(request, plan_id)
+    step = rules.next_step(plan.status)
+    if step is None or step == PlanStatus.CLOSED:
+        return redirect("care:close", plan_id=plan.pk)
+
+    def save(values: dict[str, Any], version: int) -> None:
+        services.advance_plan(request.user, plan, step, values, version=version, request=request)
+
+    return _plan_form_page(
+        request,
+        plan,
+        forms.step_fields(plan, step),
+        save,
+        template="advance.html",
+        title=_("Next step: %(step)s") % {"step": rules.step_label(step)},
+        submit_label=_("Record this step"),
+        success=_("The plan is now at the step: %(step)s.") % {"step": rules.step_label(step)},
+        extra={"step": step},
+    )
+
+
+@login_required
+def close_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Close a plan: after the follow-ups, or earlier because it is no longer needed."""
+    _require_edit(request.user)
+    plan = _editable_plan(request, plan_id)
+    if plan.status == PlanStatus.CLOSED:
+        return _to_child(plan.child)
+
+    def save(values: dict[str, Any], version: int) -> None:
+        services.advance_plan(
+            request.user, plan, PlanStatus.CLOSED, values, version=version, request=request
+        )
+
+    return _plan_form_page(
+        request,
+        plan,
+        forms.close_fields(plan),
+        save,
+        template="advance.html",
+        title=_("Close the transition plan"),
+        submit_label=_("Close the plan"),
+        success=_("The plan is closed."),
+        extra={"step": PlanStatus.CLOSED},
+    )
+
+
+@login_required
+def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> HttpResponse:
+    """Record a visit to the child after the handover."""
+    _require_edit(request.user)
+    plan = _editable_plan(request, plan_id)
+    follow_up = get_object_or_404(FollowUp, plan=plan, pk=follow_up_id)
+    if request.method == "POST":
+        form = forms.FollowUpForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.record_follow_up(
+                    request.user,
+                    follow_up,
+                    data["done_on"],
+                    data["outcome"],
+                    data["notes"],
+                    request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Follow-up visit recorded."))
+                return _to_child(plan.child)
+    else:
+        form = forms.FollowUpForm(
+            initial={
+                "done_on": follow_up.done_on,
+                "outcome": follow_up.outcome,
+                "notes": follow_up.notes,
+            }
+        )
+    context = {"form": form, "plan": plan, "follow_up": follow_up}
+    return _render(request, "follow_up.html", context, plan.child)
+
+
+@login_required
+def reopen_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Reopen a closed plan, saying why."""
+    _require_edit(request.user)
+    plan = _editable_plan(request, plan_id)
+    if request.method == "POST":
+        form = forms.ReopenForm(request.POST)
+        if form.is_valid():
+            try:
+                services.reopen_plan(
+                    request.user, plan, form.cleaned_data["reason"], request=request
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The plan is reopened."))
+                return _to_child(plan.child)
+    else:
+        form = forms.ReopenForm()
+    return _render(request, "reopen.html", {"form": form, "plan": plan}, plan.child)
+
+
+@login_required
+def record_extension(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record an approved extension of a child's stay, where the pack allows one."""
+    _require_edit(request.user)
+    child = _editable_child(request, reference)
+    leave_by = queries.child_leave_by_for(child, timezone.localdate())
+    if request.method == "POST":
+        form = forms.ExtensionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.record_extension(
+                    request.user,
+                    child,
+                    data["months"],
+                    data["reason"],
+                    data["approved_by"],
+                    data["approved_on"],
+                    request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Extension recorded."))
+                return _to_child(child, "leave-by")
+    else:
+        form = forms.ExtensionForm()
+    return _render(request, "extension.html", {"form": form, "leave_by": leave_by}, child)

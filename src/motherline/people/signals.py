@@ -1,0 +1,30 @@
+"""What the register tells the apps built on it, without importing them (they import people,
+never the other way round)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.dispatch import Signal
+
+# Sent by `services.record_release` inside its transaction, after the children who lived in
+# prison with her have left with her. Arguments: episode (with its release_date), woman, user,
+# request.
+# A receiver that raises undoes the release.
+released = Signal()
+
+# Sent by `views.child_detail` to collect the sections other apps add to a child's page.
+# Arguments: child (with placements prefetched), user, today, may_edit (whether the user may
+# change the child's record), request. A receiver returns a `PageSection` or None.
+child_page_sections = Signal()
+
+
+@dataclass
+class PageSection:
+    """A part of a page that another app renders: its template and that template's context."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 0
+    stylesheets: list[str] = field(default_factory=list)  # static paths

@@ -1,0 +1,116 @@
+"""`motherline worklist`: the worklist as a table or as JSON, for scripts and checks.
+
+With `--user NAME` it is that user's worklist, exactly as their page shows it. Without it,
+it is the system view of the whole register (`accounts.policy.SYSTEM`): read-only, only on
+the command line of the server, where whoever runs it can read the database anyway. Either
+way the run is written to the audit trail as an export. The output names people by their
+internal references, never by name.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction, User
+from motherline.accounts.policy import SYSTEM, Capability, can
+from motherline.worklist import queries
+from motherline.worklist.rules import Item, Kind
+
+
+def parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(_("Give the date as YYYY-MM-DD.")) from exc
+
+
+def register_user(username: str | None) -> Any:
+    """The named user, who must be allowed to see the register; the system view without one."""
+    if not username:
+        return SYSTEM
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(_("There is no user %(name)s.") % {"name": username})
+    if not can(user, Capability.VIEW_REGISTER):
+        raise CommandError(
+            _("The user %(name)s may not see personal records.") % {"name": username}
+        )
+    return user
+
+
+def table(items: list[Item], as_of: date) -> str:
+    """The items as a plain text table, one line each."""
+    header = ("due", "urgency", "kind", "subject", "prison", "status")
+    rows = [header] + [
+        (
+            i.due_date.isoformat(),
+            str(i.urgency),
+            str(i.kind),
+            i.subject.reference,
+            i.place.prison_code,
+            i.status,
+        )
+        for i in items
+    ]
+    widths = [max(len(row[c]) for row in rows) for c in range(len(header) - 1)]
+    lines = [
+        "  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)), row[-1]])
+        for row in rows
+    ]
+    lines.append(
+        ngettext("%(n)d item on %(date)s", "%(n)d items on %(date)s", len(items))
+        % {"n": len(items), "date": as_of.isoformat()}
+    )
+    return "\n".join(lines)
+
+
+class Command(BaseCommand):
+    help = _(
+        "Print the worklist: what is overdue or due within 90 days. Without --user, the "
+        "whole register (a read-only system view); with --user, that user's list."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--as-of", type=parse_date, default=None, help=_("The day (YYYY-MM-DD); today.")
+        )
+        parser.add_argument("--user", default=None, help=_("The user whose worklist to print."))
+        parser.add_argument("--prison", default="", help=_("Prison code."))
+        parser.add_argument("--province", default="", help=_("ISO 3166-2 code of the province."))
+        parser.add_argument("--kind", default="", choices=["", *(str(k) for k in Kind)])
+        parser.add_argument("--json", action="store_true", help=_("Print a JSON list."))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        as_of = options["as_of"]
+        if isinstance(as_of, str):  # call_command() passes keyword options unparsed
+            as_of = parse_date(as_of)
+        as_of = as_of or timezone.localdate()
+        user = register_user(options["user"])
+        filters = queries.WorklistFilters(
+            prison=options["prison"], province=options["province"], kind=options["kind"]
+        )
+        items = queries.worklist_for(user, as_of, filters)
+        audit.record(
+            None if user is SYSTEM else user,
+            AuditAction.EXPORT,
+            object_type="worklist",
+            changes={
+                "command": "worklist",
+                "as": user.username,
+                "as_of": as_of.isoformat(),
+                "filters": filters.as_query(),
+                "items": len(items),
+            },
+        )
+        if options["json"]:
+            self.stdout.write(json.dumps([i.as_json(as_of) for i in items], indent=2))
+        else:
+            self.stdout.write(table(items, as_of))

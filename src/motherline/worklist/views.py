@@ -1,0 +1,60 @@
+"""The worklist page: what is due for the signed-in user, most urgent first."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from motherline.accounts.models import Organisation
+from motherline.accounts.policy import Capability, can
+from motherline.places.models import Prison, Province
+from motherline.worklist import queries, rules
+from motherline.worklist.forms import WorklistFilterForm
+
+# A longer group is cut on the page (its count stays whole): the filters narrow it.
+ROWS_PER_GROUP = 200
+
+
+def _jurisdiction_code(user: Any) -> str:
+    code = (
+        Organisation.objects.filter(pk=user.organisation_id)
+        .values_list("jurisdiction__code", flat=True)
+        .first()
+    )
+    return code or settings.MOTHERLINE_DEFAULT_JURISDICTION
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    """Every deadline within the user's scope that is overdue or due in the next 90 days,
+    grouped by urgency, filtered by prison, province and kind."""
+    if not can(request.user, Capability.VIEW_REGISTER):
+        raise PermissionDenied
+    code = _jurisdiction_code(request.user)
+    prisons = list(Prison.objects.filter(province__jurisdiction__code=code).order_by("name"))
+    provinces = list(Province.objects.filter(jurisdiction__code=code).order_by("name"))
+    form = WorklistFilterForm(request.GET, prisons=prisons, provinces=provinces)
+    filters = form.filters()
+    as_of: date = timezone.localdate()
+    groups = queries.worklist_groups(
+        request.user, as_of, filters, per_group=ROWS_PER_GROUP, with_names=True
+    )
+    return render(
+        request,
+        "worklist/list.html",
+        {
+            "form": form,
+            "filtered": bool(filters.as_query()),
+            "groups": groups,
+            "total": sum(group.total for group in groups),
+            "as_of": as_of,
+            "horizon": rules.horizon(as_of),
+        },
+    )
