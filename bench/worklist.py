@@ -17,6 +17,12 @@ worklist lists are compared with the baseline's and the run stops if they differ
 The users are built in memory, never saved: the system view (the whole register, as
 `motherline worklist` without --user), a monitor of the organisation that owns the most
 women, and the liaison officer of the prison that holds the most women.
+
+Operations: "children near the age limit" is `worklist_for(kind=child_age_limit)` against
+the baseline; "whole worklist" is every item (what the API, the command and the alerts
+build); "page" is `worklist_groups` as the web page calls it (each group counted, its first
+`--per-group` rows built). At 100x PostgreSQL's just-in-time compilation can cost more than
+the queries it compiles (their estimated cost is high); `--no-jit` shows the difference.
 """
 
 from __future__ import annotations
@@ -63,7 +69,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-jit",
         action="store_true",
-        help="PostgreSQL: turn just-in-time compilation off for the session (see the README)",
+        help="PostgreSQL: turn just-in-time compilation off for the session (see above)",
     )
     parser.add_argument("--per-group", type=int, default=200, help="rows per group on the page")
     args = parser.parse_args(argv)
