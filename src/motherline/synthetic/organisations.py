@@ -73,6 +73,8 @@ def ensure_demo_users(password: str, jurisdiction_code: str = "KH") -> list[tupl
         user.organisation = orgs[org_name]
         user.prison = prison if role == Role.PRISON_LIAISON else None
         user.is_active = True
+        # A reserved domain: the demo's alert digests go to the console, never to a person.
+        user.email = f"{username}@demo.motherline.invalid"
         user.set_password(password)
         user.save()
         made.append((username, str(role)))
