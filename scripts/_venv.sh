@@ -28,3 +28,33 @@ ensure_venv() {
     touch "$stamp"
   fi
 }
+
+# Install the Debian packages named by the arguments ("command:package", "lib:soname:package"
+# or "font:pattern:package") whose command, library or font is missing.
+ensure_debian_packages() {
+  local missing=() spec kind name package
+  for spec in "$@"; do
+    IFS=: read -r kind name package <<<"$spec"
+    case "$kind" in
+      command) command -v "$name" >/dev/null 2>&1 || missing+=("$package") ;;
+      lib) ldconfig -p 2>/dev/null | grep -q "$name" || missing+=("$package") ;;
+      font) fc-list 2>/dev/null | grep -qi "$name" || missing+=("$package") ;;
+    esac
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# What the application itself needs: Pango and HarfBuzz for PDFs (WeasyPrint shapes Khmer
+# with them) and a Khmer font for the system's own rendering.
+APP_PACKAGES=(
+  "lib:libpango-1.0.so.0:libpango-1.0-0"
+  "lib:libpangoft2-1.0.so.0:libpangoft2-1.0-0"
+  "lib:libharfbuzz-subset.so.0:libharfbuzz-subset0"
+  "font:khmer os:fonts-khmeros"
+)

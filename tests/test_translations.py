@@ -1,7 +1,9 @@
-"""Every user-facing string has a Khmer translation, and the compiled catalogue is current.
+"""Every user-facing string has a Khmer translation, and the compiled catalogues are current.
 
 The strings are extracted afresh from a copy of the source (Django's makemessages), so a new
-string without a translation fails here, not in front of a Khmer-speaking user.
+string without a translation fails here, not in front of a Khmer-speaking user. The project
+has one catalogue (`locale/`) and an app may keep its own (`<app>/locale/`): makemessages puts
+an app's strings in the app's catalogue when the app has a `locale` directory.
 """
 
 from __future__ import annotations
@@ -18,11 +20,20 @@ import pytest
 import motherline
 
 SOURCE = Path(motherline.__file__).parent
-CATALOGUE = SOURCE / "locale" / "km" / "LC_MESSAGES"
+CATALOGUE_PATH = Path("locale") / "km" / "LC_MESSAGES" / "django.po"
+
+
+def _catalogues(root: Path) -> dict[Path, Path]:
+    """Each Khmer catalogue under root, by its path relative to root."""
+    return {
+        path.relative_to(root): path
+        for path in sorted(root.rglob(str(CATALOGUE_PATH)))
+        if "__pycache__" not in path.parts
+    }
 
 
 @pytest.fixture(scope="module")
-def extracted(tmp_path_factory) -> polib.POFile:
+def extracted(tmp_path_factory) -> dict[Path, polib.POFile]:
     if shutil.which("xgettext") is None:
         pytest.fail("gettext is not installed: scripts/test installs the Debian package gettext")
     root = tmp_path_factory.mktemp("i18n")
@@ -46,11 +57,16 @@ def extracted(tmp_path_factory) -> polib.POFile:
         check=True,
         capture_output=True,
     )
-    return polib.pofile(str(copy / "locale" / "km" / "LC_MESSAGES" / "django.po"))
+    return {name: polib.pofile(str(path)) for name, path in _catalogues(copy).items()}
 
 
 def test_every_string_has_a_khmer_translation(extracted):
-    missing = [e.msgid for e in extracted if not e.obsolete and (not e.translated() or e.fuzzy)]
+    missing = [
+        f"{name.parts[0]}: {e.msgid}"
+        for name, catalogue in extracted.items()
+        for e in catalogue
+        if not e.obsolete and (not e.translated() or e.fuzzy)
+    ]
     assert not missing, (
         f"{len(missing)} strings have no Khmer translation (run scripts/translations and "
         "translate them):\n" + "\n".join(missing[:50])
@@ -58,15 +74,18 @@ def test_every_string_has_a_khmer_translation(extracted):
 
 
 def test_committed_catalogue_matches_the_source(extracted):
-    committed = polib.pofile(str(CATALOGUE / "django.po"))
-    source_ids = {(e.msgctxt, e.msgid) for e in extracted if not e.obsolete}
-    committed_ids = {(e.msgctxt, e.msgid) for e in committed if not e.obsolete}
-    assert source_ids == committed_ids, "run scripts/translations: the .po file is out of date"
+    committed = _catalogues(SOURCE)
+    assert sorted(committed) == sorted(extracted), "run scripts/translations"
+    for name, path in committed.items():
+        source_ids = {(e.msgctxt, e.msgid) for e in extracted[name] if not e.obsolete}
+        committed_ids = {(e.msgctxt, e.msgid) for e in polib.pofile(str(path)) if not e.obsolete}
+        assert source_ids == committed_ids, f"run scripts/translations: {name} is out of date"
 
 
-def test_compiled_catalogue_matches_the_po_file():
-    po = polib.pofile(str(CATALOGUE / "django.po"))
-    mo = polib.mofile(str(CATALOGUE / "django.mo"))
+@pytest.mark.parametrize("name", sorted(_catalogues(SOURCE)), ids=str)
+def test_compiled_catalogue_matches_the_po_file(name):
+    po = polib.pofile(str(SOURCE / name))
+    mo = polib.mofile(str((SOURCE / name).with_suffix(".mo")))
     compiled = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in mo}
     for entry in po:
         if entry.obsolete or entry.fuzzy:

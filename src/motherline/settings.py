@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "motherline.people",
     "motherline.care",
     "motherline.worklist",
+    "motherline.reports",
     "ninja",
     "motherline.api",
 ]

@@ -1,0 +1,38 @@
+"""Documents as PDF: an HTML template rendered by Django, laid out by WeasyPrint.
+
+WeasyPrint shapes text with Pango and HarfBuzz, so Khmer is correct in HTML text. It is not
+inside SVG `<text>`: charts in a PDF carry their labels as HTML beside label-free shapes.
+The Khmer font is the one the web pages use (bundled Noto Sans Khmer), so a PDF needs neither
+the internet nor a font installed on the server; `reports/base_pdf.html` declares it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
+
+
+def render_html(template_name: str, context: dict[str, Any], language: str) -> str:
+    """The document's HTML in `language` ("en" or "km"), as the PDF will lay it out."""
+    with translation.override(language):
+        return render_to_string(template_name, {**context, "LANGUAGE_CODE": language})
+
+
+def render_pdf(template_name: str, context: dict[str, Any], language: str) -> bytes:
+    """The document as PDF bytes. Templates extend `reports/base_pdf.html`, whose stylesheet
+    and fonts are read from the package's static files (`base_url`), never from a network."""
+    return html_to_pdf(render_html(template_name, context, language))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Lay out a whole HTML document (relative URLs resolve against the static files)."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    return HTML(string=html, base_url=str(STATIC_ROOT)).write_pdf(font_config=fonts)
