@@ -48,7 +48,9 @@ def api(client):
 def test_the_items_with_references_and_no_names(api, users, register):
     response = api.login(users["monitor"]).get("/worklist")
     assert response.status_code == 200
-    items = response.json()
+    body = response.json()
+    assert body["next_cursor"] is None
+    items = body["items"]
     assert len(items) == 6
     assert all(set(item) == FIELDS for item in items)
     first = items[0]
@@ -79,22 +81,24 @@ def test_the_items_with_references_and_no_names(api, users, register):
 
 def test_filters_and_as_of(api, users, register):
     api.login(users["monitor"])
-    kdl = api.get("/worklist", prison="KDL").json()
+    kdl = api.get("/worklist", prison="KDL").json()["items"]
     assert {i["subject"] for i in kdl} == {
         register["pregnant"].reference,
         register["release"].reference,
     }
-    assert [i["kind"] for i in api.get("/worklist", kind="expected_release").json()] == [
+    assert [i["kind"] for i in api.get("/worklist", kind="expected_release").json()["items"]] == [
         "expected_release"
     ]
-    assert {i["province"] for i in api.get("/worklist", province="KH-12").json()} == {"KH-12"}
-    later = api.get("/worklist", as_of=(TODAY + timedelta(days=30)).isoformat()).json()
+    assert {i["province"] for i in api.get("/worklist", province="KH-12").json()["items"]} == {
+        "KH-12"
+    }
+    later = api.get("/worklist", as_of=(TODAY + timedelta(days=30)).isoformat()).json()["items"]
     child = next(i for i in later if i["kind"] == "child_age_limit")
     assert (child["urgency"], child["days"]) == ("overdue", -10)
 
 
 def test_liaison_gets_her_prison_only(api, users, register):
-    items = api.login(users["prison_liaison"]).get("/worklist").json()
+    items = api.login(users["prison_liaison"]).get("/worklist").json()["items"]
     assert items and {i["prison"] for i in items} == {"CC2"}
 
 
@@ -110,6 +114,26 @@ def test_bad_parameters_are_422(api, users, register):
     response = api.get("/worklist", as_of="15/06/2026")
     assert response.status_code == 422
     assert "as_of" in response.json()["errors"]
+    response = api.get("/worklist", after="not-a-cursor")
+    assert response.status_code == 422
+    assert "after" in response.json()["errors"]
+    assert api.get("/worklist", size=0).status_code == 422
+    assert api.get("/worklist", size=5001).status_code == 422
+
+
+def test_one_page_at_a_time(api, users, register):
+    api.login(users["monitor"])
+    everything = api.get("/worklist").json()["items"]
+    seen, params = [], {"size": 4}
+    while True:
+        body = api.get("/worklist", **params).json()
+        assert len(body["items"]) <= 4
+        seen += body["items"]
+        if body["next_cursor"] is None:
+            break
+        params["after"] = body["next_cursor"]
+    assert seen == everything
+    assert len(everything) > 4  # two pages at least
 
 
 def test_sign_in_required(api, db):

@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from motherline.accounts.policy import Capability
@@ -25,6 +27,8 @@ class WorklistQuery(Schema):
     prison: str = Field("", description="Prison code.")
     province: str = Field("", description="ISO 3166-2 code of the province.")
     kind: Kind | None = Field(None, description="Only items of this kind.")
+    after: str = Field("", description="`next_cursor` of the previous page; empty for the first.")
+    size: int = Field(500, ge=1, le=5000, description="Items per page.")
 
 
 class WorklistItemOut(Schema):
@@ -44,24 +48,43 @@ class WorklistItemOut(Schema):
     link: str = Field(description="The page where the user acts on the item.")
 
 
+class WorklistPage(Schema):
+    items: list[WorklistItemOut]
+    next_cursor: str | None = Field(
+        description="Pass as `after` for the next page; null on the last page."
+    )
+
+
 @router.get(
     "/worklist",
-    response=list[WorklistItemOut],
+    response=WorklistPage,
     url_name="worklist",
     summary="What is due",
 )
-def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> list[dict[str, Any]]:
+def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> dict[str, Any]:
     """Every deadline among the records the user may see that is overdue on `as_of` or due
     within 90 days after it, most urgent first: children reaching the age limit, expected
     deliveries, pretrial detention limits, expected releases, follow-up visits, transition
-    plans behind, births not registered. Roles without access to personal records get 403."""
+    plans behind, births not registered. One page at a time: pass `next_cursor` as `after`
+    for the next. Roles without access to personal records get 403."""
     user = require(request, Capability.VIEW_REGISTER)
     as_of = filters.as_of or timezone.localdate()
-    items = queries.worklist_for(
+    try:
+        after = queries.Cursor.parse(filters.after) if filters.after else None
+    except ValueError as exc:
+        raise ValidationError(
+            {"after": [_("This is not a cursor returned by the worklist.")]}
+        ) from exc
+    page = queries.worklist_page(
         user,
         as_of,
         queries.WorklistFilters(
             prison=filters.prison, province=filters.province, kind=filters.kind or ""
         ),
+        after=after,
+        size=filters.size,
     )
-    return [item.as_json(as_of) for item in items]
+    return {
+        "items": [item.as_json(as_of) for item in page.items],
+        "next_cursor": str(page.next_cursor) if page.next_cursor else None,
+    }

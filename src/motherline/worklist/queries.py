@@ -26,6 +26,7 @@ from operator import or_
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -43,7 +44,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, Collate, RowNumber
 from django.urls import reverse
 
 from motherline.accounts.policy import Capability, can
@@ -96,6 +97,45 @@ class Group:
         return self.total - len(self.items)
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of the worklist ends: the last item's place in the order of
+    `rules.sort_key` (urgency, kind, due date, reference). Opaque text to a client."""
+
+    urgency: int
+    kind: int
+    due_date: date
+    reference: str
+
+    @classmethod
+    def after(cls, item: Item) -> Cursor:
+        urgency, kind, due_date, reference = rules.sort_key(item)
+        return cls(urgency, kind, due_date, reference)
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor:
+        """The cursor a previous page returned; ValueError for anything else."""
+        urgency, kind, due, reference = text.split(".", 3)
+        cursor = cls(int(urgency), int(kind), date.fromisoformat(due), reference)
+        if not (0 <= cursor.urgency < len(URGENCY_ORDER)) or not (
+            0 <= cursor.kind < len(rules.KIND_ORDER)
+        ):
+            raise ValueError(text)
+        return cursor
+
+    def __str__(self) -> str:
+        return f"{self.urgency}.{self.kind}.{self.due_date.isoformat()}.{self.reference}"
+
+    def precedes(self, item: Item) -> bool:
+        return (self.urgency, self.kind, self.due_date, self.reference) < rules.sort_key(item)
+
+
+@dataclass
+class PageOfItems:
+    items: list[Item]
+    next_cursor: Cursor | None
+
+
 @dataclass
 class _Part:
     """What one kind contributes: its items (all, or the first of each group) and counts."""
@@ -131,12 +171,19 @@ class _Context:
     (read when a kind first needs them), and how many rows of each group to build."""
 
     def __init__(
-        self, as_of: date, filters: WorklistFilters, with_names: bool, limit: int | None
+        self,
+        as_of: date,
+        filters: WorklistFilters,
+        with_names: bool,
+        limit: int | None,
+        page: tuple[Cursor | None, int] | None = None,
     ) -> None:
         self.as_of = as_of
         self.horizon = rules.horizon(as_of)
         self.with_names = with_names
         self.limit = limit
+        # A page of the whole list: each kind's first `size` + 1 items after the cursor.
+        self.page = page
         self.links = _Links()
         prisons = list(Prison.objects.select_related("province"))
         self.places = {
@@ -179,6 +226,32 @@ class _Context:
     def in_selected_prisons(self, field_name: str) -> Q:
         """Items in the prisons the filters select (no condition without a filter)."""
         return Q(**{f"{field_name}__in": self.prison_ids}) if self.filtered else Q()
+
+    def first_due(self, urgency_index: int) -> date | None:
+        """The earliest due date in an urgency group (None for overdue: no lower bound)."""
+        return [None, self.as_of, self.as_of + timedelta(days=8), self.as_of + timedelta(days=31)][
+            urgency_index
+        ]
+
+    def after_cursor(self, kind: Kind, due_field: str, ref_field: str) -> Q:
+        """The rows of one kind that come after the page's cursor in the list's order.
+        Within a kind that order is (due date, reference), because the urgency group is a
+        function of the due date: so the condition is a bound on those two columns."""
+        cursor = self.page[0] if self.page else None
+        if cursor is None:
+            return Q()
+        kind_index = rules.KIND_ORDER.index(kind)
+        if kind_index == cursor.kind:
+            return Q(**{f"{due_field}__gt": cursor.due_date}) | Q(
+                **{due_field: cursor.due_date, f"{ref_field}__gt": cursor.reference}
+            )
+        # Another kind continues in the cursor's group if it sorts after the cursor's kind,
+        # else only in the next group.
+        group = cursor.urgency if kind_index > cursor.kind else cursor.urgency + 1
+        if group >= len(URGENCY_ORDER):
+            return Q(pk__in=[])
+        first = self.first_due(group)
+        return Q(**{f"{due_field}__gte": first}) if first else Q()
 
     def name(self, *names: str | None) -> str:
         if not self.with_names:
@@ -235,6 +308,14 @@ def _urgency_bucket(due_field: str, as_of: date) -> Case:
     )
 
 
+def _bytewise(field_name: str) -> Any:
+    """A text column compared as Python compares strings (by code point), as the cursor
+    does: PostgreSQL's collation for the database's language might order otherwise."""
+    if connection.vendor == "postgresql":
+        return Collate(F(field_name), "C")
+    return F(field_name)
+
+
 Build = Callable[[Any], Item | None]
 
 
@@ -244,16 +325,28 @@ def _built(rows: Any, build: Build) -> list[Item]:
 
 def _dated(
     ctx: _Context,
+    kind: Kind,
     base: QuerySet,
-    due_field: str,
+    due: tuple[str, str],
     fields: list[str],
     build: Build,
     annotate: dict[str, Any] | None = None,
 ) -> _Part:
-    """Items whose due date is the column `due_field` of `base` (already narrowed to due
-    dates up to the horizon): every row, or with a limit, only the first rows of each
-    urgency group by due date, with each group's size counted by the database."""
+    """Items whose due date is a column of `base` (already narrowed to due dates up to the
+    horizon); `due` names that column and the subject's reference. Every row; or with a
+    limit, only the first rows of each urgency group, each group's size counted by the
+    database; or for a page, the first rows after the cursor."""
+    due_field, ref_field = due
     base = base.order_by()
+    if ctx.page is not None:
+        rows = (
+            base.annotate(page_ref=_bytewise(ref_field))
+            .filter(ctx.after_cursor(kind, due_field, "page_ref"))
+            .order_by(due_field, "page_ref")
+            .annotate(**(annotate or {}))
+            .values(*fields)[: ctx.page[1] + 1]
+        )
+        return _Part(_built(rows, build))
     if ctx.limit is None:
         items = _built(base.annotate(**(annotate or {})).values(*fields), build)
         return _Part(items, Counter(item.urgency for item in items))
@@ -283,6 +376,10 @@ def _dated(
 
 def _computed(ctx: _Context, items: list[Item]) -> _Part:
     """Items whose due date was computed here: all counted, the first of each group kept."""
+    if ctx.page is not None:
+        cursor, size = ctx.page
+        after = [i for i in items if cursor is None or cursor.precedes(i)]
+        return _Part(sorted(after, key=rules.sort_key)[: size + 1])
     counts = Counter(item.urgency for item in items)
     if ctx.limit is None:
         return _Part(items, counts)
@@ -400,7 +497,13 @@ def _unregistered_births(user: Any, ctx: _Context) -> _Part:
         "mother__reference",
     ]
     return _dated(
-        ctx, base, "date_of_birth", fields, build, {"in_prison": Exists(_in_prison_now())}
+        ctx,
+        Kind.BIRTH_NOT_REGISTERED,
+        base,
+        ("date_of_birth", "reference"),
+        fields,
+        build,
+        {"in_prison": Exists(_in_prison_now())},
     )
 
 
@@ -438,7 +541,14 @@ def _pregnancies(user: Any, ctx: _Context) -> _Part:
         "woman__name",
         "woman__current_episode__current_prison_id",
     ]
-    return _dated(ctx, base, "expected_delivery_date", fields, build)
+    return _dated(
+        ctx,
+        Kind.EXPECTED_DELIVERY,
+        base,
+        ("expected_delivery_date", "woman__reference"),
+        fields,
+        build,
+    )
 
 
 def _most_serious_offence_rank() -> Min:
@@ -538,7 +648,7 @@ def _pretrial(user: Any, ctx: _Context) -> _Part:
             known=deadlines[key],
         )
 
-    if ctx.limit is None:
+    if ctx.limit is None or ctx.page is not None:
         return _computed(ctx, _built(candidates, build))
     # Only the rows the page shows become items: the others are only counted.
     counts: Counter[Urgency] = Counter()
@@ -594,7 +704,14 @@ def _releases(user: Any, ctx: _Context) -> _Part:
         "woman__reference",
         "woman__name",
     ]
-    return _dated(ctx, base, "expected_release_date", fields, build)
+    return _dated(
+        ctx,
+        Kind.EXPECTED_RELEASE,
+        base,
+        ("expected_release_date", "woman__reference"),
+        fields,
+        build,
+    )
 
 
 # Transition plans
@@ -641,7 +758,9 @@ def _follow_ups(user: Any, ctx: _Context) -> _Part:
         "plan__child__name_latin",
         "plan__child__mother__reference",
     ]
-    return _dated(ctx, base, "due_date", fields, build)
+    return _dated(
+        ctx, Kind.FOLLOW_UP_DUE, base, ("due_date", "plan__child__reference"), fields, build
+    )
 
 
 def _plans_behind(user: Any, ctx: _Context) -> _Part:
@@ -703,11 +822,12 @@ def _collect(
     filters: WorklistFilters | None,
     with_names: bool,
     limit: int | None,
+    page: tuple[Cursor | None, int] | None = None,
 ) -> list[_Part]:
     if not can(user, Capability.VIEW_REGISTER):
         raise PermissionDenied
     filters = filters or WorklistFilters()
-    ctx = _Context(as_of, filters, with_names, limit)
+    ctx = _Context(as_of, filters, with_names, limit, page)
     if ctx.filtered and not ctx.prison_ids:
         return []
     return [
@@ -729,6 +849,24 @@ def worklist_for(
     and e-mail never ask for them. PermissionDenied for a role without the register."""
     parts = _collect(user, as_of, filters, with_names, limit=None)
     return sorted((item for part in parts for item in part.items), key=rules.sort_key)
+
+
+def worklist_page(
+    user: Any,
+    as_of: date,
+    filters: WorklistFilters | None = None,
+    *,
+    after: Cursor | None = None,
+    size: int = 500,
+) -> PageOfItems:
+    """The list of `worklist_for`, `size` items at a time: the items after `after`, and the
+    cursor of the next page (None on the last). Each kind reads only its next `size` + 1
+    rows where the due date is a column, so a page costs the same anywhere in the list."""
+    parts = _collect(user, as_of, filters, with_names=False, limit=None, page=(after, size))
+    items = sorted((item for part in parts for item in part.items), key=rules.sort_key)
+    more = len(items) > size
+    items = items[:size]
+    return PageOfItems(items, Cursor.after(items[-1]) if more else None)
 
 
 def worklist_groups(
