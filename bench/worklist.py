@@ -72,6 +72,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="PostgreSQL: turn just-in-time compilation off for the session (see above)",
     )
     parser.add_argument("--per-group", type=int, default=200, help="rows per group on the page")
+    parser.add_argument("--page-size", type=int, default=500, help="items per API page")
+    parser.add_argument("--deep", type=int, default=5000, help="items before the deep API page")
     args = parser.parse_args(argv)
     if args.read_only and (args.generate or args.analyze):
         parser.error("--read-only cannot be combined with --generate or --analyze")
@@ -329,6 +331,22 @@ def main(argv: list[str] | None = None) -> int:
             results.append(
                 measure(f"page ({name}, {args.per_group} a group)", page(users[name]), args.repeat)
             )
+
+    from motherline.worklist.queries import worklist_page
+
+    def api_page(user: Any, skip: int) -> Callable[[], list[Any]]:
+        # A page of the API: the first, or the one after `skip` items (its cursor found once).
+        cursor = worklist_page(user, as_of, size=skip).next_cursor if skip else None
+        return lambda: worklist_page(user, as_of, after=cursor, size=args.page_size).items
+
+    for name in ("system", "monitor"):
+        if name in users:
+            first = f"API page 1 ({name}, {args.page_size})"
+            results.append(measure(first, api_page(users[name], 0), args.repeat))
+            # Deep in the list, but never past its middle (a small register has few items).
+            skip = min(args.deep, len(worklist_for(users[name], as_of)) // 2)
+            deep = f"API page after {skip:,} items ({name})"
+            results.append(measure(deep, api_page(users[name], skip), args.repeat))
 
     print(
         f"\n# Worklist on {connection.vendor}, as of {as_of.isoformat()}: "

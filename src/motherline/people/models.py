@@ -297,6 +297,15 @@ class Child(models.Model):
         ordering = ["date_of_birth", "id"]
         verbose_name = _("child")
         verbose_name_plural = _("children")
+        indexes = [
+            # The worklist's births not registered: a small share of the children, read in
+            # order of birth.
+            models.Index(
+                fields=["date_of_birth"],
+                condition=models.Q(birth_registered=False),
+                name="child_birth_not_registered",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
