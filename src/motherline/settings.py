@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "motherline.care",
     "motherline.worklist",
     "motherline.reports",
+    "motherline.stats",
     "ninja",
     "motherline.api",
 ]
