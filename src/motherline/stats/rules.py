@@ -7,7 +7,6 @@ published values and decide what may be published. See docs/indicators.md.
 from __future__ import annotations
 
 import heapq
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -58,8 +57,25 @@ def growth_percent(start: float | None, end: float | None) -> float | None:
     return round((end - start) * 100 / start, 1)
 
 
-def median_days(durations: Sequence[int]) -> float | None:
-    return float(statistics.median(durations)) if durations else None
+def median_of_histogram(counts: Sequence[tuple[int, int]]) -> float | None:
+    """The median of values given as (value, how many times) pairs, in any order."""
+    pairs = sorted((value, n) for value, n in counts if n > 0)
+    size = sum(n for _value, n in pairs)
+    if not size:
+        return None
+
+    def nth(index: int) -> int:
+        seen = 0
+        for value, n in pairs:
+            seen += n
+            if index < seen:
+                return value
+        raise IndexError(index)
+
+    middle = size // 2
+    if size % 2:
+        return float(nth(middle))
+    return (nth(middle - 1) + nth(middle)) / 2
 
 
 # Indicators over one aggregate (a dict of summed counts for an area on a date).
