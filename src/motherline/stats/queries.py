@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     DurationField,
@@ -99,6 +100,7 @@ class Area:
         return str(found)
 
     def label(self) -> str:
+        found: Any
         if self.kind == "nation":
             found = Jurisdiction.objects.filter(code=self.code).first()
         elif self.kind == "province":
@@ -186,7 +188,7 @@ def _prison_on(day: date) -> Coalesce:
         .order_by("-transfer_date", "-id")
         .values("to_prison")[:1]
     )
-    return Coalesce(Subquery(moved), F("admission_prison"))
+    return Coalesce(Subquery(moved), F("admission_prison_id"), output_field=BigIntegerField())
 
 
 def _in_custody_on(day: date) -> QuerySet[CustodyEpisode]:
@@ -230,8 +232,8 @@ def register_by_prison(day: date, area: Area) -> dict[int, dict[str, int]]:
     in_prison = Placement.objects.filter(
         kind=PlacementKind.IN_PRISON, start_date__lte=day, prison_id__in=prison_ids
     ).filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
-    for row in in_prison.values("prison_id").annotate(n=Count("id")).order_by():
-        counts[row["prison_id"]]["children_in_prison"] = row["n"]
+    for child_row in in_prison.values("prison_id").annotate(n=Count("id")).order_by():
+        counts[child_row["prison_id"]]["children_in_prison"] = child_row["n"]
     for prison_id, n in children_near_age_limit(day, in_prison).items():
         counts[prison_id]["children_near_age_limit"] = n
     return counts

@@ -17,6 +17,7 @@ prisons add up exactly to the national count.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Sequence
@@ -70,7 +71,7 @@ def _interpolate(points: dict[date, float], day: date) -> float | None:
         return points[keys[0]]
     if day >= keys[-1]:
         return points[keys[-1]]
-    for left, right in zip(keys, keys[1:], strict=False):
+    for left, right in itertools.pairwise(keys):
         if left <= day <= right:
             share = (day - left).days / (right - left).days
             return points[left] + (points[right] - points[left]) * share
