@@ -149,7 +149,9 @@ def returns_by_date(
 ) -> dict[tuple[str, date], dict[str, Any]]:
     """Summed counts per (group, date): group is the area itself, or each `prison` or
     `province` code within it. One GROUP BY query."""
-    key = {None: None, "prison": "prison__code", "province": "prison__province__code"}[group]
+    key = {None: None, "": None, "prison": "prison__code", "province": "prison__province__code"}[
+        group
+    ]
     rows = (
         PopulationReturn.objects.filter(area.prison_filter("prison__"))
         .filter(source=source, date__gte=start, date__lte=end)
@@ -285,7 +287,7 @@ def roll_up(
     by_prison: dict[int, dict[str, int]], group: str | None, area: Area
 ) -> dict[str, dict[str, int]]:
     """Per-prison counts added up per prison code, province code or the whole area."""
-    if group is None:
+    if not group:
         keys = dict.fromkeys(by_prison, str(area))
     else:
         field_name = "code" if group == "prison" else "province__code"
@@ -556,3 +558,163 @@ def apply_primary_suppression(indicator: str, point: Point) -> None:
     basis = point.basis if point.basis is not None else point.value
     if sensitive and rules.is_small(basis, threshold()):
         point.value, point.suppressed = None, True
+
+
+# Tables for the page, the exports and the brief
+
+
+TABLE_COLUMNS = ("total", "women", "pretrial_women", "pregnant_women", "children_in_prison")
+REGISTER_COLUMNS = ("women", "pretrial_women", "pregnant_women", "children_in_prison")
+
+
+@dataclass
+class Cell:
+    value: int | float | None
+    suppressed: bool = False
+
+
+@dataclass
+class AreaTable:
+    """Counts per prison (or province) on one date with a totals row; small counts of
+    pregnant women and children hidden with secondary suppression when published."""
+
+    day: date | None
+    columns: tuple[str, ...]
+    rows: list[tuple[str, str, list[Cell]]]  # (code, label, cells)
+    totals: list[Cell]
+    source: str
+    return_source: str = ""
+
+
+def latest_return_date(area: Area, on: date, source: str) -> date | None:
+    return (
+        PopulationReturn.objects.filter(area.prison_filter("prison__"))
+        .filter(source=source, date__lte=on)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+
+
+def area_counts(
+    area: Area, on: date, source: str, group: str, return_source: str | None = None
+) -> tuple[date | None, str, dict[str, dict[str, Any]]]:
+    """Counts per prison or province code within the area: from the latest return on or
+    before `on`, or from the register on `on`."""
+    if source == RETURNS:
+        return_source = return_source or default_return_source(area)
+        day = latest_return_date(area, on, return_source)
+        if day is None:
+            return None, return_source, {}
+        by_key = returns_by_date(area, day, day, return_source, group)
+        return day, return_source, {key: agg for (key, _day), agg in by_key.items()}
+    return on, "", roll_up(register_by_prison(on, area), group, area)
+
+
+def area_table(
+    area: Area,
+    on: date,
+    source: str = RETURNS,
+    group: str = "prison",
+    return_source: str | None = None,
+    *,
+    publish: bool = True,
+) -> AreaTable:
+    """One row per prison (or province) of the area with the counts of `TABLE_COLUMNS`."""
+    day, used_source, counts = area_counts(area, on, source, group, return_source)
+    columns = TABLE_COLUMNS if source == RETURNS else REGISTER_COLUMNS
+    model = Prison if group == "prison" else Province
+    labels = {
+        obj.code: obj.display_name
+        for obj in model.objects.filter(code__in=list(counts)).order_by("name")
+    }
+    keys = [code for code in labels if code in counts]
+    matrix = [[counts[key].get(name) for name in columns] for key in keys]
+    totals = [
+        None if all(row[i] is None for row in matrix) else sum(row[i] or 0 for row in matrix)
+        for i in range(len(columns))
+    ]
+    hidden: set[tuple[int, int]] = set()
+    if publish and keys:
+        sensitive = [i for i, name in enumerate(columns) if name in rules.SENSITIVE]
+        table = rules.suppress([[row[i] or 0 for i in sensitive] for row in matrix], threshold())
+        for r, c in table.suppressed:
+            column = sensitive[c] if c < len(sensitive) else None
+            if column is None:
+                continue  # a row total across different counts is never shown
+            hidden.add((r, column))
+    rows = [
+        (
+            key,
+            labels[key],
+            [
+                Cell(None, True) if (r, c) in hidden else Cell(value)
+                for c, value in enumerate(matrix[r])
+            ],
+        )
+        for r, key in enumerate(keys)
+    ]
+    total_cells = [
+        Cell(None, True) if (len(keys), c) in hidden else Cell(value)
+        for c, value in enumerate(totals)
+    ]
+    return AreaTable(day, columns, rows, total_cells, source, used_source)
+
+
+@dataclass
+class Comparison:
+    """Returns against the register for the same area and date."""
+
+    day: date
+    return_day: date | None
+    return_source: str
+    rows: list[tuple[str, int | None, int | None, int | None, float | None]]
+
+
+def compare(area: Area, on: date, return_source: str | None = None) -> Comparison:
+    """Side by side: the latest return on or before `on` and the register on `on`; the
+    difference (register minus return) and the register's coverage of the return."""
+    day, used, by_key = area_counts(area, on, RETURNS, "", return_source)
+    returned = next(iter(by_key.values()), {}) if by_key else {}
+    register = roll_up(register_by_prison(on, area), None, area).get(str(area), {})
+    rows = []
+    for name in REGISTER_COLUMNS:
+        from_returns = returned.get(name)
+        from_register = register.get(name, 0)
+        difference = None if from_returns is None else from_register - from_returns
+        rows.append(
+            (
+                name,
+                from_returns,
+                from_register,
+                difference,
+                rules.ratio(from_register, from_returns),
+            )
+        )
+    return Comparison(on, day, used, rows)
+
+
+def province_values(
+    indicator: str, on: date, source: str, jurisdiction: str, return_source: str | None = None
+) -> tuple[date | None, dict[str, Cell]]:
+    """The indicator for every province of the jurisdiction on one date (for the map)."""
+    nation = Area("nation", jurisdiction)
+    day, _used, counts = area_counts(nation, on, source, "province", return_source)
+    if indicator not in rules.STOCK_INDICATORS:
+        return day, {}
+    codes = sorted(counts)
+    hidden: set[str] = set()
+    basis_name = rules.DERIVED_FROM.get(indicator, indicator)
+    if basis_name in rules.SENSITIVE and codes:
+        # The national total is published beside the map: hide enough provinces that no
+        # hidden one can be worked out from it.
+        column = [[int(counts[code].get(basis_name) or 0)] for code in codes]
+        table = rules.suppress(column, threshold())
+        hidden = {codes[r] for r, c in table.suppressed if r < len(codes) and c == 0}
+    values = {
+        code: Cell(None, True)
+        if code in hidden
+        else Cell(rules.indicator_value(indicator, counts[code]))
+        for code in codes
+    }
+    return day, values
