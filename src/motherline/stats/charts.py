@@ -107,12 +107,13 @@ def bar_chart(points: list[tuple[str, Any, bool]]) -> BarChart:
     return BarChart(bars, top)
 
 
-def shade(value: Any, maximum: float) -> str:
-    """The colour of a tile: five equal steps from zero to the largest value."""
-    if not isinstance(value, (int, float)) or maximum <= 0:
+def shade(value: Any, ordered: list[float]) -> str:
+    """The colour of a tile by the value's rank among all the values (quintiles), so that
+    one large province (the capital) does not leave every other tile the same colour."""
+    if not isinstance(value, (int, float)) or not ordered:
         return NO_DATA
-    step = min(int(value / maximum * len(SHADES)), len(SHADES) - 1)
-    return SHADES[step]
+    below = sum(1 for other in ordered if other < value)
+    return SHADES[min(below * len(SHADES) // len(ordered), len(SHADES) - 1)]
 
 
 @dataclass(frozen=True)
@@ -129,14 +130,13 @@ class Tile:
 
 def tile_map(names: dict[str, str], values: dict[str, Any], suppressed: set[str]) -> list[Tile]:
     """One tile per province of the grid; provinces without a place on it are left out."""
-    numbers = [float(v) for v in values.values() if isinstance(v, (int, float))]
-    top = max(numbers, default=0)
+    ordered = sorted(float(v) for v in values.values() if isinstance(v, (int, float)))
     tiles = []
     for code, (column, row) in KH_TILES.items():
         if code not in names:
             continue
         value = values.get(code)
-        colour = shade(value, top)
+        colour = shade(value, ordered)
         tiles.append(
             Tile(
                 code,

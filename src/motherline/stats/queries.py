@@ -30,6 +30,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncYear
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from motherline.care.models import LeaveExtension
@@ -109,7 +110,9 @@ class Area:
             found = Prison.objects.filter(code=self.code).first()
         if found is None:
             return self.code
-        return str(getattr(found, "display_name", None) or found.name_local or found.name)
+        if isinstance(found, Jurisdiction):
+            return found.name_local if found.name_local and get_language() == "km" else found.name
+        return str(found.display_name)
 
 
 def threshold() -> int:
