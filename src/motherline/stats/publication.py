@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -104,8 +106,22 @@ def page(data: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
-def published_figures(jurisdiction: str) -> list[NationalFigure]:
-    return list(NationalFigure.objects.filter(jurisdiction__code=jurisdiction).order_by("date"))
+@dataclass
+class PublishedFigures:
+    """The pack's published figures, each pointing at a numbered source listed once."""
+
+    rows: list[tuple[NationalFigure, int]]
+    sources: list[tuple[int, str]]
+
+
+def published_figures(jurisdiction: str) -> PublishedFigures:
+    numbers: dict[str, int] = {}
+    rows = []
+    for figure in NationalFigure.objects.filter(jurisdiction__code=jurisdiction).order_by(
+        "date", "measure"
+    ):
+        rows.append((figure, numbers.setdefault(figure.source, len(numbers) + 1)))
+    return PublishedFigures(rows, [(n, text) for text, n in numbers.items()])
 
 
 def export_rows(data: dict[str, Any], table: str) -> tuple[list[str], list[list[Any]], str]:
@@ -154,3 +170,63 @@ def xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def brief(as_of: date, jurisdiction: str = "KH") -> dict[str, Any]:
+    """The context of the statistics brief: key figures, trends, the province map, the
+    table by prison, returns against the register, and the sources. Published values only."""
+    nation = queries.Area("nation", jurisdiction)
+    start = date(2008, 1, 1)
+
+    def one(indicator: str, **kwargs: Any) -> queries.Point | None:
+        result = queries.series(indicator, nation, start, as_of, "year", queries.RETURNS, **kwargs)
+        return result.points[-1] if result.points else None
+
+    women = queries.series("women", nation, start, as_of, "year", queries.RETURNS)
+    share = queries.series("women_share", nation, start, as_of, "year", queries.RETURNS)
+    growth_to = min(as_of, date(2012, 12, 31))
+    key = {
+        "growth_women": queries.series(
+            "growth_women", nation, start, growth_to, "year", queries.RETURNS
+        ).points,
+        "growth_men": queries.series(
+            "growth_men", nation, start, growth_to, "year", queries.RETURNS
+        ).points,
+        "women": one("women"),
+        "women_share": one("women_share"),
+        "pretrial_share_women": one("pretrial_share_women"),
+        "pregnant_women": one("pregnant_women"),
+        "children_in_prison": one("children_in_prison"),
+        "women_per_100k": one("women_per_100k"),
+        "occupancy": one("occupancy"),
+    }
+    day, values = queries.province_values("women", as_of, queries.RETURNS, jurisdiction)
+    names = {
+        p.code: p.display_name for p in Province.objects.filter(jurisdiction__code=jurisdiction)
+    }
+    tiles = charts.tile_map(
+        names,
+        {code: cell.value for code, cell in values.items()},
+        {code for code, cell in values.items() if cell.suppressed},
+    )
+    table = queries.area_table(nation, as_of, queries.RETURNS)
+    comparison = queries.compare(nation, as_of)
+    return {
+        "as_of": as_of,
+        "area_label": nation.label(),
+        "key": key,
+        "labels": INDICATOR_LABELS,
+        "women_chart": charts.bar_chart(chart_points(women)),
+        "women_source": source_text(women),
+        "share_chart": charts.bar_chart(chart_points(share)),
+        "map_grid": charts.tile_grid(tiles),
+        "map_day": day,
+        "table": table,
+        "table_columns": [COLUMN_LABELS[c] for c in table.columns],
+        "table_source": source_text(table),
+        "comparison": comparison,
+        "comparison_rows": [(COLUMN_LABELS[name], *rest) for name, *rest in comparison.rows],
+        "comparison_note": COMPARISON_NOTE,
+        "threshold": queries.threshold(),
+        "figures": published_figures(jurisdiction),
+    }

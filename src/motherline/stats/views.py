@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -12,14 +13,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can
+from motherline.reports.pdf import render_html, render_pdf
 from motherline.stats import publication, services
 from motherline.stats.forms import ImportForm, StatisticsForm
 
+BRIEF = "stats/brief.html"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -111,4 +115,37 @@ def template(request: HttpRequest, fmt: str) -> HttpResponse:
     content_type = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
     response = HttpResponse(services.returns_template(fmt), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="population-returns.{fmt}"'
+    return response
+
+
+@login_required
+def brief(request: HttpRequest) -> HttpResponse:
+    """The statistics brief as HTML or PDF in the page's language; audited as an export."""
+    _require(request.user, Capability.VIEW_AGGREGATES)
+    try:
+        as_of = (
+            date.fromisoformat(request.GET.get("as_of", "")) if request.GET.get("as_of") else None
+        )
+    except ValueError:
+        return HttpResponse(status=400)
+    as_of = as_of or timezone.localdate()
+    fmt = request.GET.get("format", "html")
+    if fmt not in ("html", "pdf"):
+        return HttpResponse(status=400)
+    language = get_language() or "en"
+    context = publication.brief(as_of)
+    audit.record(
+        request.user,
+        AuditAction.EXPORT,
+        object_type="stats.brief",
+        object_ref=as_of.isoformat(),
+        changes={"language": language, "format": fmt},
+        request=request,
+    )
+    if fmt == "html":
+        return HttpResponse(render_html(BRIEF, context, language))
+    response = HttpResponse(render_pdf(BRIEF, context, language), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="motherline-brief-{as_of}-{language}.pdf"'
+    )
     return response
