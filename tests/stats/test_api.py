@@ -69,7 +69,8 @@ def test_bad_parameters_are_422(client, users, page_returns):
 def test_the_indicator_list(client, users, db):
     body = sign_in(client, users["viewer"]).get(f"{BASE}/indicators").json()
     names = {row["name"]: row for row in body}
-    assert names["men"]["register"] is False and names["releases_by_reason"]["returns"] is False
+    assert names["men"]["from_register"] is False
+    assert names["releases_by_reason"]["from_returns"] is False
 
 
 def test_sign_in_required(client, db):

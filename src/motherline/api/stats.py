@@ -25,8 +25,8 @@ router = Router(tags=["statistics"])
 class IndicatorOut(Schema):
     name: str
     label: str
-    register: bool = Field(description="Whether it can be counted from the register.")
-    returns: bool = Field(description="Whether it can be counted from population returns.")
+    from_register: bool = Field(description="Whether it can be counted from the register.")
+    from_returns: bool = Field(description="Whether it can be counted from population returns.")
 
 
 class SeriesQuery(Schema):
@@ -112,8 +112,8 @@ def indicators(request: HttpRequest) -> list[dict[str, Any]]:
         {
             "name": name,
             "label": str(INDICATOR_LABELS[name]),
-            "register": name not in queries.RETURNS_ONLY,
-            "returns": name not in queries.REGISTER_ONLY,
+            "from_register": name not in queries.RETURNS_ONLY,
+            "from_returns": name not in queries.REGISTER_ONLY,
         }
         for name in rules.INDICATORS
     ]

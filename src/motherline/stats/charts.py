@@ -112,8 +112,10 @@ def shade(value: Any, ordered: list[float]) -> str:
     one large province (the capital) does not leave every other tile the same colour."""
     if not isinstance(value, (int, float)) or not ordered:
         return NO_DATA
+    if len(ordered) == 1:
+        return SHADES[-1]
     below = sum(1 for other in ordered if other < value)
-    return SHADES[min(below * len(SHADES) // len(ordered), len(SHADES) - 1)]
+    return SHADES[round(below / (len(ordered) - 1) * (len(SHADES) - 1))]
 
 
 @dataclass(frozen=True)
@@ -156,9 +158,10 @@ def tile_grid(tiles: list[Tile]) -> list[list[Tile | None]]:
     """The tiles as rows of a table (None where no province lies), for HTML and PDF."""
     if not tiles:
         return []
-    width = max(t.column for t in tiles)
-    height = max(t.row for t in tiles)
+    left, top = min(t.column for t in tiles), min(t.row for t in tiles)
+    width = max(t.column for t in tiles) - left + 1
+    height = max(t.row for t in tiles) - top + 1
     grid: list[list[Tile | None]] = [[None] * width for _ in range(height)]
     for tile in tiles:
-        grid[tile.row - 1][tile.column - 1] = tile
+        grid[tile.row - top][tile.column - left] = tile
     return grid
