@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from motherline.accounts.policy import Capability, can
@@ -193,10 +193,13 @@ def import_returns(
         request.user, file.read(), file.name or "", source, request=request
     )
     if not result.ok:
-        return 422, {"errors": [vars(e) for e in result.errors]}
-    return 200, {
-        "rows": result.rows,
-        "created": result.created,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-    }
+        return Status(422, {"errors": [vars(e) for e in result.errors]})
+    return Status(
+        200,
+        {
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        },
+    )
