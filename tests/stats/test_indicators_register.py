@@ -208,3 +208,28 @@ def test_published_register_counts_hide_small_cells(register):
         "women", Area.parse("nation"), date(2026, 3, 1), date(2026, 3, 31), "month", "register"
     )
     assert [(p.value, p.suppressed) for p in women.points] == [(4, False)]
+
+
+def test_returns_and_register_side_by_side(register, prisons):
+    from motherline.stats.models import PopulationReturn
+    from motherline.stats.queries import compare
+
+    PopulationReturn.objects.create(
+        prison=prisons["CC2"],
+        date=date(2026, 4, 30),
+        source="prison_authority",
+        total=10,
+        men=0,
+        women=10,
+        pretrial_women=6,
+        pregnant_women=1,
+        children_in_prison=2,
+    )
+    result = compare(Area.parse("nation"), date(2026, 5, 31))
+    assert result.return_day == date(2026, 4, 30)
+    rows = {name: rest for name, *rest in result.rows}
+    # Register on 31 May: four women (W1, W2, W3, W5), two pretrial, one pregnant, 2 children.
+    assert rows["women"] == [10, 4, -6, 40.0]
+    assert rows["pretrial_women"] == [6, 2, -4, 33.3]
+    assert rows["pregnant_women"] == [1, 1, 0, 100.0]
+    assert rows["children_in_prison"] == [2, 2, 0, 100.0]

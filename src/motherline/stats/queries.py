@@ -680,9 +680,9 @@ def compare(area: Area, on: date, return_source: str | None = None) -> Compariso
     day, used, by_key = area_counts(area, on, RETURNS, "", return_source)
     returned = next(iter(by_key.values()), {}) if by_key else {}
     register = roll_up(register_by_prison(on, area), None, area).get(str(area), {})
-    rows = []
+    rows: list[tuple[str, int | None, int | None, int | None, float | None]] = []
     for name in REGISTER_COLUMNS:
-        from_returns = returned.get(name)
+        from_returns: int | None = returned.get(name)
         from_register = register.get(name, 0)
         difference = None if from_returns is None else from_register - from_returns
         rows.append(
