@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "motherline.care",
     "motherline.worklist",
     "motherline.reports",
+    "motherline.stats",
     "ninja",
     "motherline.api",
 ]
@@ -162,3 +163,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MOTHERLINE_LOG_LEVEL", "INFO")},
 }
+
+# Published statistics hide counts of pregnant women and children below this many persons.
+STATS_SMALL_CELL_THRESHOLD = envint("MOTHERLINE_SMALL_CELL_THRESHOLD", 5)

@@ -26,6 +26,10 @@ ROUTES = {
     ("post", "/api/v1/plans/{plan_id}/reopen"),
     ("post", "/api/v1/follow-ups/{follow_up_id}"),
     ("get", "/api/v1/worklist"),
+    ("get", "/api/v1/stats/indicators"),
+    ("get", "/api/v1/stats/series"),
+    ("get", "/api/v1/stats/prisons"),
+    ("post", "/api/v1/stats/returns"),
 }
 
 

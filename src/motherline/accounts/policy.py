@@ -22,6 +22,7 @@ class Capability(StrEnum):
     VIEW_REGISTER = "view_register"  # personal records, within scope
     EDIT_REGISTER = "edit_register"  # admit, transfer, release, record children
     ADMINISTER = "administer"  # users, organisations, reference data
+    IMPORT_RETURNS = "import_returns"  # population returns (aggregate counts, no names)
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -35,8 +36,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.PRISON_LIAISON: frozenset(
         {Capability.VIEW_AGGREGATES, Capability.VIEW_REGISTER, Capability.EDIT_REGISTER}
     ),
-    Role.PROGRAMME_MANAGER: frozenset({Capability.VIEW_AGGREGATES, Capability.VIEW_REGISTER}),
-    Role.ANALYST: frozenset({Capability.VIEW_AGGREGATES}),
+    Role.PROGRAMME_MANAGER: frozenset(
+        {Capability.VIEW_AGGREGATES, Capability.VIEW_REGISTER, Capability.IMPORT_RETURNS}
+    ),
+    Role.ANALYST: frozenset({Capability.VIEW_AGGREGATES, Capability.IMPORT_RETURNS}),
     Role.VIEWER: frozenset({Capability.VIEW_AGGREGATES}),
 }
 

@@ -11,6 +11,7 @@ from motherline.api import errors
 from motherline.api.care import router as care_router
 from motherline.api.people import router as people_router
 from motherline.api.places import router as places_router
+from motherline.api.stats import router as stats_router
 from motherline.api.worklist import router as worklist_router
 
 api = NinjaAPI(
@@ -30,3 +31,4 @@ api.add_router("/", places_router)
 api.add_router("/", people_router)
 api.add_router("/", worklist_router)
 api.add_router("/", care_router)
+api.add_router("/", stats_router)

@@ -44,9 +44,12 @@ from django.db import transaction
 
 from motherline.jurisdictions.models import (
     AgeLimitRule,
+    DatePrecision,
     Jurisdiction,
+    NationalFigure,
     OffenceCategory,
     OffenceClass,
+    PopulationDenominator,
     PretrialLimitRule,
 )
 from motherline.places.models import Prison, PrisonKind, Province
@@ -161,10 +164,14 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadReport:
     replaces the age-limit and pretrial-limit rules.
     """
     data = read_pack(code, packs_dir)
+    figures = read_statistics(code, packs_dir)
     errors = _check_against_database(data)
     if errors:
         raise PackInvalid(errors)
-    return _write(data)
+    with transaction.atomic():
+        report = _write(data)
+        write_statistics(data.meta.code, figures)
+    return report
 
 
 # Cell parsers. Each takes the stripped cell text and returns a value or raises _CellError.
@@ -803,3 +810,113 @@ def _write(data: PackData) -> LoadReport:
         if codes:
             report.not_in_pack[kind] = codes
     return report
+
+
+# Published figures and population denominators (optional files of a pack).
+#
+# - `national_figures.csv`: measure,date,date_precision,value,source,verified,note — figures
+#   published about the whole country's prison population; sources may disagree, so each
+#   row keeps its own source and date (a year-only figure is stored on 31 December).
+# - `population_denominators.csv`: area,year,female_population,source,verified — the female
+#   population of the nation (the pack's code) or of a province (its ISO 3166-2 code).
+
+STATISTICS_FILES = ("national_figures", "population_denominators")
+MEASURES = (
+    "total",
+    "men",
+    "women",
+    "convicted",
+    "pretrial",
+    "minors",
+    "foreign_nationals",
+    "pregnant_women",
+    "children_in_prison",
+    "mothers_with_children",
+    "capacity",
+    "prisons",
+    "occupancy_percent",
+    "women_share_percent",
+    "women_growth_percent",
+    "men_growth_percent",
+)
+DECIMAL = re.compile(r"^\d+(\.\d{1,2})?$")
+
+
+@dataclass
+class StatisticsData:
+    """The statistics files of a pack, validated; an absent file gives no rows."""
+
+    national_figures: list[Row] = field(default_factory=list)
+    population_denominators: list[Row] = field(default_factory=list)
+
+
+def _decimal(raw: str) -> str:
+    if not DECIMAL.match(raw):
+        raise _CellError(f"expected a number such as 15397 or 8.6, got {raw!r}")
+    return raw
+
+
+def read_statistics(code: str, packs_dir: Path | None = None) -> StatisticsData:
+    """Read and validate a pack's published figures and denominators; raises `PackInvalid`."""
+    reader = _PackReader(code, packs_dir or PACKS_DIR)
+    meta = reader.read_meta()
+    data = StatisticsData()
+    if meta is None:
+        raise PackInvalid(reader.errors)
+    source = reader.source_parser(meta.sources)
+    provinces = {meta.code}
+    provinces_file = reader.directory / "provinces.csv"
+    if provinces_file.is_file():
+        with provinces_file.open(encoding="utf-8-sig", newline="") as handle:
+            provinces |= {row.get("code", "").strip() for row in csv.DictReader(handle)}
+    specs: dict[str, dict[str, Parser]] = {
+        "national_figures": {
+            "measure": _choice(MEASURES),
+            "date": _date(required=True),
+            "date_precision": _choice(DatePrecision.values),
+            "value": _decimal,
+            "source": source,
+            "verified": _boolean,
+            "note": _text(2000, required=False),
+        },
+        "population_denominators": {
+            "area": _choice(sorted(provinces)),
+            "year": _integer(minimum=1900),
+            "female_population": _integer(minimum=1),
+            "source": source,
+            "verified": _boolean,
+        },
+    }
+    for kind, columns in specs.items():
+        if not (reader.directory / f"{kind}.csv").is_file():
+            continue
+        _header, rows = reader.read_csv(f"{kind}.csv", columns, {})
+        setattr(data, kind, rows)
+    seen: dict[tuple[Any, Any], int] = {}
+    for row in data.population_denominators:
+        key = (row.values.get("area"), row.values.get("year"))
+        if row.is_valid and key in seen:
+            reader.error(
+                "population_denominators.csv",
+                row.line,
+                "year",
+                f"duplicate of line {seen[key]} for {key[0]} {key[1]}",
+            )
+        seen.setdefault(key, row.line)
+    if reader.errors:
+        raise PackInvalid(reader.errors)
+    return data
+
+
+def write_statistics(code: str, data: StatisticsData) -> None:
+    """Replace the jurisdiction's published figures and denominators with the pack's."""
+    jurisdiction = Jurisdiction.objects.get(code=code)
+    jurisdiction.national_figures.all().delete()
+    NationalFigure.objects.bulk_create(
+        NationalFigure(jurisdiction=jurisdiction, **row.values) for row in data.national_figures
+    )
+    jurisdiction.population_denominators.all().delete()
+    PopulationDenominator.objects.bulk_create(
+        PopulationDenominator(jurisdiction=jurisdiction, **row.values)
+        for row in data.population_denominators
+    )

@@ -114,3 +114,56 @@ class OffenceCategory(LocalNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Exact day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year only")
+
+
+class NationalFigure(models.Model):
+    """A published figure about the prison population of a whole jurisdiction, with its
+    source. Sources may disagree: each figure is kept with its own source and date."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="national_figures"
+    )
+    measure = models.CharField(_("measure"), max_length=32)
+    date = models.DateField(_("date"))
+    date_precision = models.CharField(
+        _("date precision"), max_length=8, choices=DatePrecision, default=DatePrecision.DAY
+    )
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    source = models.TextField(_("source"))
+    verified = models.BooleanField(_("source verified"), default=False)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["jurisdiction", "date", "measure"]
+        verbose_name = _("published national figure")
+        verbose_name_plural = _("published national figures")
+
+
+class PopulationDenominator(models.Model):
+    """The female population of an area (the nation or a province) in a year, for rates
+    such as women in prison per 100,000 female population."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="population_denominators"
+    )
+    area = models.CharField(_("area"), max_length=10)
+    year = models.PositiveSmallIntegerField(_("year"))
+    female_population = models.PositiveIntegerField(_("female population"))
+    source = models.TextField(_("source"))
+    verified = models.BooleanField(_("source verified"), default=False)
+
+    class Meta:
+        ordering = ["jurisdiction", "area", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "area", "year"], name="one_denominator_per_area_year"
+            )
+        ]
+        verbose_name = _("population denominator")
+        verbose_name_plural = _("population denominators")

@@ -45,6 +45,7 @@ from motherline.places.models import Prison, PrisonKind, Province
 from motherline.synthetic import story
 from motherline.synthetic.organisations import OWNERS, ensure_organisations, main_prison
 from motherline.synthetic.presets import PRESETS, Preset
+from motherline.synthetic.returns import generate_returns
 
 CHUNK = 2000  # women per transaction: memory stays flat whatever the preset
 BATCH = 1000  # rows per INSERT (PostgreSQL allows 65,535 parameters per statement)
@@ -65,6 +66,7 @@ class GenerationReport:
     children: int = 0
     children_in_prison: int = 0
     children_outside: int = 0
+    population_returns: int = 0
     elapsed_seconds: float = 0.0
 
     @property
@@ -80,6 +82,7 @@ class GenerationReport:
             (_("Children living in prison"), f"{self.children_in_prison:,}"),
             (_("Children outside"), f"{self.children_outside:,}"),
             (_("Custody episodes"), f"{self.episodes:,}"),
+            (_("Population returns"), f"{self.population_returns:,}"),
             (_("Seconds taken"), f"{self.elapsed_seconds:.1f}"),
         ]
 
@@ -182,6 +185,7 @@ def generate(
                 "rate": f"{report.women / elapsed:,.0f}",
             }
             stdout.write(progress + "\n")
+    report.population_returns = generate_returns(jurisdiction, today, seed)
     report.elapsed_seconds = time.perf_counter() - started
     report.message = (
         _("Added %(count)s synthetic women to the %(existing)s already in the register.")

@@ -1,0 +1,205 @@
+"""Statistics: indicator values and tables by prison (published values, counts only) and
+the import of population returns; the same queries and services as the web pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja.errors import HttpError
+
+from motherline.accounts.policy import Capability, can
+from motherline.api.access import require
+from motherline.stats import queries, rules, services
+from motherline.stats.labels import INDICATOR_LABELS
+from motherline.stats.models import ReturnSource
+
+router = Router(tags=["statistics"])
+
+
+class IndicatorOut(Schema):
+    name: str
+    label: str
+    from_register: bool = Field(description="Whether it can be counted from the register.")
+    from_returns: bool = Field(description="Whether it can be counted from population returns.")
+
+
+class SeriesQuery(Schema):
+    indicator: str = Field(description="An indicator name from /stats/indicators.")
+    area: str = Field("nation", description="nation, nation:KH, province:KH-12 or prison:CODE")
+    start: dt.date = Field(dt.date(2008, 1, 1), description="First day (YYYY-MM-DD).")
+    end: dt.date | None = Field(None, description="Last day; today if omitted.")
+    period: rules.Period = rules.Period.YEAR
+    source: str = Field(queries.RETURNS, description="returns or register")
+
+
+class PointOut(Schema):
+    period: str
+    area: str
+    value: float | None = Field(description="None when suppressed or not available.")
+    suppressed: bool
+    category: str = ""
+    date: dt.date | None = None
+
+
+class SeriesOut(Schema):
+    indicator: str
+    area: str
+    source: str
+    return_source: str
+    points: list[PointOut]
+
+
+class TableQuery(Schema):
+    area: str = "nation"
+    on: dt.date | None = Field(None, description="The date; today if omitted.")
+    source: str = queries.RETURNS
+
+
+class CellOut(Schema):
+    value: float | None
+    suppressed: bool
+
+
+class TableRowOut(Schema):
+    code: str
+    name: str
+    cells: list[CellOut]
+
+
+class TableOut(Schema):
+    date: dt.date | None
+    columns: list[str]
+    rows: list[TableRowOut]
+    totals: list[CellOut]
+    source: str
+    return_source: str
+
+
+class ImportProblemOut(Schema):
+    line: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+
+
+class ImportRefusedOut(Schema):
+    errors: list[ImportProblemOut]
+
+
+def _source(value: str) -> str:
+    if value not in (queries.RETURNS, queries.REGISTER):
+        raise HttpError(422, _("The source is returns or register."))
+    return value
+
+
+@router.get("/stats/indicators", response=list[IndicatorOut], url_name="stats_indicators")
+def indicators(request: HttpRequest) -> list[dict[str, Any]]:
+    """The indicators and where each can be counted from."""
+    require(request, Capability.VIEW_AGGREGATES)
+    return [
+        {
+            "name": name,
+            "label": str(INDICATOR_LABELS[name]),
+            "from_register": name not in queries.RETURNS_ONLY,
+            "from_returns": name not in queries.REGISTER_ONLY,
+        }
+        for name in rules.INDICATORS
+    ]
+
+
+@router.get("/stats/series", response=SeriesOut, url_name="stats_series")
+def series(request: HttpRequest, filters: Query[SeriesQuery]) -> dict[str, Any]:
+    """An indicator for an area by period, with the publication rules applied."""
+    require(request, Capability.VIEW_AGGREGATES)
+    try:
+        result = queries.series(
+            filters.indicator,
+            queries.Area.parse(filters.area),
+            filters.start,
+            filters.end or timezone.localdate(),
+            filters.period,
+            _source(filters.source),
+        )
+    except queries.StatsError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return {
+        "indicator": result.indicator,
+        "area": str(result.area),
+        "source": result.source,
+        "return_source": result.return_source,
+        "points": [
+            {**point.as_dict(), "category": point.category, "date": point.date}
+            for point in result.points
+        ],
+    }
+
+
+@router.get("/stats/prisons", response=TableOut, url_name="stats_prisons")
+def prisons(request: HttpRequest, filters: Query[TableQuery]) -> dict[str, Any]:
+    """Counts per prison of the area on a date, small counts suppressed."""
+    require(request, Capability.VIEW_AGGREGATES)
+    try:
+        area = queries.Area.parse(filters.area)
+        area.jurisdiction_code()
+        table = queries.area_table(
+            area, filters.on or timezone.localdate(), _source(filters.source)
+        )
+    except queries.StatsError as exc:
+        raise HttpError(422, str(exc)) from exc
+
+    def cells(row: list[queries.Cell]) -> list[dict[str, Any]]:
+        return [{"value": c.value, "suppressed": c.suppressed} for c in row]
+
+    return {
+        "date": table.day,
+        "columns": list(table.columns),
+        "rows": [
+            {"code": code, "name": str(name), "cells": cells(row)} for code, name, row in table.rows
+        ],
+        "totals": cells(table.totals),
+        "source": table.source,
+        "return_source": table.return_source,
+    }
+
+
+@router.post(
+    "/stats/returns",
+    response={200: ImportOut, 422: ImportRefusedOut},
+    url_name="stats_import",
+)
+def import_returns(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    source: Form[str],
+) -> Any:
+    """Import a CSV or XLSX file of population returns (all or nothing, idempotent)."""
+    if not can(request.user, Capability.IMPORT_RETURNS):
+        raise PermissionDenied(_("Your role may not import population returns."))
+    if source not in ReturnSource.values:
+        raise HttpError(422, _("Unknown source of returns."))
+    result = services.import_returns(
+        request.user, file.read(), file.name or "", source, request=request
+    )
+    if not result.ok:
+        return Status(422, {"errors": [vars(e) for e in result.errors]})
+    return Status(
+        200,
+        {
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        },
+    )

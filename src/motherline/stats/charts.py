@@ -1,0 +1,167 @@
+"""Charts and the province map as plain geometry: SVG shapes without text, labels as HTML.
+
+WeasyPrint does not shape Khmer inside SVG `<text>`, so the same markup serves the page and
+the PDF only if every label is HTML: the templates place these labels beside the shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+WIDTH, HEIGHT = 600, 200
+
+# Cambodia's 25 first-level divisions on a tile grid (column, row), roughly as they lie:
+# the north along the Thai and Lao borders, Phnom Penh in the middle, the coast below.
+KH_TILES: dict[str, tuple[int, int]] = {
+    "KH-22": (2, 0),  # Oddar Meanchey
+    "KH-13": (3, 0),  # Preah Vihear
+    "KH-19": (4, 0),  # Stung Treng
+    "KH-16": (5, 0),  # Ratanakiri
+    "KH-1": (1, 1),  # Banteay Meanchey
+    "KH-17": (2, 1),  # Siem Reap
+    "KH-6": (3, 1),  # Kampong Thom
+    "KH-10": (4, 1),  # Kratie
+    "KH-11": (5, 1),  # Mondulkiri
+    "KH-24": (0, 2),  # Pailin
+    "KH-2": (1, 2),  # Battambang
+    "KH-15": (2, 2),  # Pursat
+    "KH-4": (3, 2),  # Kampong Chhnang
+    "KH-3": (4, 2),  # Kampong Cham
+    "KH-25": (5, 2),  # Tbong Khmum
+    "KH-9": (1, 3),  # Koh Kong
+    "KH-5": (2, 3),  # Kampong Speu
+    "KH-12": (3, 3),  # Phnom Penh
+    "KH-8": (4, 3),  # Kandal
+    "KH-14": (5, 3),  # Prey Veng
+    "KH-18": (1, 4),  # Preah Sihanouk
+    "KH-7": (2, 4),  # Kampot
+    "KH-21": (3, 4),  # Takeo
+    "KH-20": (5, 4),  # Svay Rieng
+    "KH-23": (2, 5),  # Kep
+}
+# Colours from light to dark (ColorBrewer "Purples", colour-blind safe), and for no data.
+SHADES = ("#efedf5", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
+NO_DATA = "#ffffff"
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: Any
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class BarChart:
+    bars: list[Bar]
+    maximum: float
+    width: int = WIDTH
+    height: int = HEIGHT
+
+    @property
+    def first_label(self) -> str:
+        return self.bars[0].label if self.bars else ""
+
+    @property
+    def last_label(self) -> str:
+        return self.bars[-1].label if self.bars else ""
+
+
+def nice_maximum(value: float) -> float:
+    """A round number at or above `value` for the top of an axis: 1, 2, 2.5 or 5 times a
+    power of ten."""
+    if value <= 0:
+        return 1
+    power = 10 ** (len(str(int(value))) - 1) if value >= 1 else 1
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * power:
+            return step * power
+    return 10 * power
+
+
+def bar_chart(points: list[tuple[str, Any, bool]]) -> BarChart:
+    """Bars for (label, value, suppressed) points; a suppressed or missing value is a gap
+    that the template marks."""
+    numbers = [float(v) for _label, v, _s in points if isinstance(v, (int, float))]
+    top = nice_maximum(max(numbers, default=0))
+    slot = WIDTH / max(len(points), 1)
+    bars = []
+    for i, (label, value, suppressed) in enumerate(points):
+        height = (float(value) / top * HEIGHT) if isinstance(value, (int, float)) else 0
+        bars.append(
+            Bar(
+                x=round(i * slot + slot * 0.1, 2),
+                y=round(HEIGHT - height, 2),
+                width=round(slot * 0.8, 2),
+                height=round(height, 2),
+                label=label,
+                value=value,
+                suppressed=suppressed,
+            )
+        )
+    return BarChart(bars, top)
+
+
+def shade(value: Any, ordered: list[float]) -> str:
+    """The colour of a tile by the value's rank among all the values (quintiles), so that
+    one large province (the capital) does not leave every other tile the same colour."""
+    if not isinstance(value, (int, float)) or not ordered:
+        return NO_DATA
+    if len(ordered) == 1:
+        return SHADES[-1]
+    below = sum(1 for other in ordered if other < value)
+    return SHADES[round(below / (len(ordered) - 1) * (len(SHADES) - 1))]
+
+
+@dataclass(frozen=True)
+class Tile:
+    code: str
+    name: str
+    column: int
+    row: int
+    value: Any
+    suppressed: bool
+    colour: str
+    dark: bool
+
+
+def tile_map(names: dict[str, str], values: dict[str, Any], suppressed: set[str]) -> list[Tile]:
+    """One tile per province of the grid; provinces without a place on it are left out."""
+    ordered = sorted(float(v) for v in values.values() if isinstance(v, (int, float)))
+    tiles = []
+    for code, (column, row) in KH_TILES.items():
+        if code not in names:
+            continue
+        value = values.get(code)
+        colour = shade(value, ordered)
+        tiles.append(
+            Tile(
+                code,
+                names[code],
+                column + 1,
+                row + 1,
+                value,
+                code in suppressed,
+                colour,
+                colour in SHADES[3:],
+            )
+        )
+    return tiles
+
+
+def tile_grid(tiles: list[Tile]) -> list[list[Tile | None]]:
+    """The tiles as rows of a table (None where no province lies), for HTML and PDF."""
+    if not tiles:
+        return []
+    left, top = min(t.column for t in tiles), min(t.row for t in tiles)
+    width = max(t.column for t in tiles) - left + 1
+    height = max(t.row for t in tiles) - top + 1
+    grid: list[list[Tile | None]] = [[None] * width for _ in range(height)]
+    for tile in tiles:
+        grid[tile.row - top][tile.column - left] = tile
+    return grid

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motherline.stats import queries, rules
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(_("Give the date as YYYY-MM-DD.")) from exc
+
+
+class Command(BaseCommand):
+    help = _(
+        "Print the values of an indicator for an area by period, with small counts of "
+        "pregnant women and children suppressed as in every published output."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--indicator", required=True, choices=rules.INDICATORS)
+        parser.add_argument("--area", default="nation", help="nation|province:CODE|prison:CODE")
+        parser.add_argument("--from", dest="start", type=_date, default=date(2008, 1, 1))
+        parser.add_argument("--to", dest="end", type=_date, default=None)
+        parser.add_argument("--period", choices=[p.value for p in rules.Period], default="year")
+        parser.add_argument(
+            "--source", choices=[queries.RETURNS, queries.REGISTER], default=queries.RETURNS
+        )
+        parser.add_argument("--return-source", default=None)
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **options) -> None:
+        start, end = options["start"], options["end"]
+        if isinstance(start, str):  # call_command() passes keyword options unparsed
+            start = _date(start)
+        end = _date(end) if isinstance(end, str) else end or timezone.localdate()
+        try:
+            area = queries.Area.parse(options["area"])
+            result = queries.series(
+                options["indicator"],
+                area,
+                start,
+                end,
+                options["period"],
+                options["source"],
+                options["return_source"],
+            )
+        except queries.StatsError as exc:
+            raise CommandError(str(exc)) from exc
+        rows = [point.as_dict() for point in result.points]
+        if options["json"]:
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))
+            return
+        for row in rows:
+            value = "suppressed" if row["suppressed"] else row["value"]
+            category = f" {row['category']}" if "category" in row else ""
+            self.stdout.write(f"{row['period']}\t{row['area']}{category}\t{value}")

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+from motherline.reports.pdf import render_html, render_pdf
+from motherline.stats import publication
+
+TEMPLATE = "stats/brief.html"
+
+
+class Command(BaseCommand):
+    help = _(
+        "Write the statistics brief (key figures, trends, map, table by prison, methods and "
+        "sources) as PDF or HTML, in English or Khmer, with the publication rules applied."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--as-of", dest="as_of", default=None, help="YYYY-MM-DD")
+        parser.add_argument("--language", choices=["en", "km"], default="en")
+        parser.add_argument("--jurisdiction", default="KH")
+        parser.add_argument("--output", required=True, type=Path)
+        parser.add_argument("--html", action="store_true", help=_("Write HTML, not PDF."))
+
+    def handle(self, *args, **options) -> None:
+        try:
+            as_of = date.fromisoformat(options["as_of"]) if options["as_of"] else None
+        except ValueError as exc:
+            raise CommandError(_("Give the date as YYYY-MM-DD.")) from exc
+        as_of = as_of or timezone.localdate()
+        language = options["language"]
+        # Labels chosen while the context is built (sources, names) follow the language.
+        with translation.override(language):
+            context = publication.brief(as_of, options["jurisdiction"])
+        output: Path = options["output"]
+        if options["html"]:
+            output.write_text(render_html(TEMPLATE, context, language), encoding="utf-8")
+        else:
+            output.write_bytes(render_pdf(TEMPLATE, context, language))
+        audit.record(
+            None,
+            AuditAction.EXPORT,
+            object_type="stats.brief",
+            object_ref=as_of.isoformat(),
+            changes={"language": language, "file": str(output)},
+        )
+        self.stdout.write(str(output))

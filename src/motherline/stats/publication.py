@@ -1,0 +1,232 @@
+"""What the statistics page, its exports and the brief show: published values only.
+
+Every value here has passed the publication rules (`queries.series(publish=True)`,
+`queries.area_table(publish=True)`), so a page, a file or a PDF shows the same numbers.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from motherline.jurisdictions.models import NationalFigure
+from motherline.places.models import Province
+from motherline.stats import charts, queries, rules
+from motherline.stats.labels import (
+    COLUMN_LABELS,
+    COMPARISON_NOTE,
+    INDICATOR_LABELS,
+    SOURCE_LABELS,
+)
+from motherline.stats.models import ReturnSource
+
+MAX_REGISTER_DATES = 60  # each date is a few grouped queries over the register
+
+
+def source_text(series_or_table: Any) -> str:
+    """Where a number comes from, in words, for the line under a chart or table."""
+    if series_or_table.source == queries.RETURNS:
+        label = dict(ReturnSource.choices).get(series_or_table.return_source, "")
+        return f"{SOURCE_LABELS[queries.RETURNS]}: {label}"
+    return str(SOURCE_LABELS[queries.REGISTER])
+
+
+def chart_points(result: queries.Series) -> list[tuple[str, Any, bool]]:
+    """One bar per period; a breakdown by category is added up per period, except the
+    offence profile, drawn by offence for the last period."""
+    if result.indicator == "offence_profile":
+        last = max((p.period for p in result.points), default="")
+        return [(p.category, p.value, p.suppressed) for p in result.points if p.period == last]
+    if result.indicator == "releases_by_reason":
+        totals: dict[str, int] = defaultdict(int)
+        for point in result.points:
+            totals[point.period] += int(point.value or 0)
+        return [(period, value, False) for period, value in sorted(totals.items())]
+    return [(p.period, p.value, p.suppressed) for p in result.points]
+
+
+def page(data: dict[str, Any]) -> dict[str, Any]:
+    """Everything the statistics page shows for the chosen indicator, area and period."""
+    area = queries.Area.parse(data["area"])
+    jurisdiction = area.jurisdiction_code()
+    indicator, source = data["indicator"], data["source"]
+    context: dict[str, Any] = {
+        "indicator_label": INDICATOR_LABELS[indicator],
+        "area_label": area.label(),
+        "query": data,
+    }
+    if source == queries.REGISTER and indicator not in rules.FLOW_INDICATORS:
+        dates = queries.period_ends(data["start"], data["end"], data["period"])
+        if len(dates) > MAX_REGISTER_DATES:
+            context["error"] = _(
+                "Counting the register for %(n)s dates takes too long: choose a shorter range "
+                "or count by quarter or year."
+            ) % {"n": len(dates)}
+            return context
+    try:
+        result = queries.series(indicator, area, data["start"], data["end"], data["period"], source)
+    except queries.StatsError as exc:
+        context["error"] = str(exc)
+        return context
+    context["series"] = result
+    context["series_source"] = source_text(result)
+    context["chart"] = charts.bar_chart(chart_points(result))
+    context["table"] = queries.area_table(
+        area, data["end"], source, "prison", result.return_source or None
+    )
+    context["table_columns"] = [COLUMN_LABELS[c] for c in context["table"].columns]
+    context["table_source"] = source_text(context["table"])
+    if indicator in rules.STOCK_INDICATORS:
+        day, values = queries.province_values(
+            indicator, data["end"], source, jurisdiction, result.return_source or None
+        )
+        names = {
+            p.code: p.display_name for p in Province.objects.filter(jurisdiction__code=jurisdiction)
+        }
+        context["map"] = charts.tile_map(
+            names,
+            {code: cell.value for code, cell in values.items()},
+            {code for code, cell in values.items() if cell.suppressed},
+        )
+        context["map_day"] = day
+        context["map_grid"] = charts.tile_grid(context["map"])
+    comparison = queries.compare(area, data["end"])
+    context["comparison"] = comparison
+    context["comparison_rows"] = [
+        (COLUMN_LABELS[name], *values) for name, *values in comparison.rows
+    ]
+    context["comparison_note"] = COMPARISON_NOTE
+    context["threshold"] = queries.threshold()
+    context["figures"] = published_figures(jurisdiction) if area.kind == "nation" else []
+    return context
+
+
+@dataclass
+class PublishedFigures:
+    """The pack's published figures, each pointing at a numbered source listed once."""
+
+    rows: list[tuple[NationalFigure, int]]
+    sources: list[tuple[int, str]]
+
+
+def published_figures(jurisdiction: str) -> PublishedFigures:
+    numbers: dict[str, int] = {}
+    rows = []
+    for figure in NationalFigure.objects.filter(jurisdiction__code=jurisdiction).order_by(
+        "date", "measure"
+    ):
+        rows.append((figure, numbers.setdefault(figure.source, len(numbers) + 1)))
+    return PublishedFigures(rows, [(n, text) for text, n in numbers.items()])
+
+
+def export_rows(data: dict[str, Any], table: str) -> tuple[list[str], list[list[Any]], str]:
+    """The header, rows and title of an exported table (suppressed cells say so)."""
+    area = queries.Area.parse(data["area"])
+    hidden = _("suppressed")
+    if table == "series":
+        result = queries.series(
+            data["indicator"], area, data["start"], data["end"], data["period"], data["source"]
+        )
+        header = [
+            _("Period"),
+            _("Area"),
+            _("Category"),
+            str(INDICATOR_LABELS[data["indicator"]]),
+            _("Source"),
+        ]
+        source = source_text(result)
+        rows = [
+            [p.period, str(area), p.category, hidden if p.suppressed else p.value, source]
+            for p in result.points
+        ]
+        return header, rows, str(INDICATOR_LABELS[data["indicator"]])
+    area_table = queries.area_table(area, data["end"], data["source"])
+    header = [_("Code"), _("Prison"), *[str(COLUMN_LABELS[c]) for c in area_table.columns]]
+    rows = [
+        [code, label, *[hidden if cell.suppressed else cell.value for cell in cells]]
+        for code, label, cells in area_table.rows
+    ]
+    rows.append(["", _("Total"), *[hidden if c.suppressed else c.value for c in area_table.totals]])
+    day = area_table.day.isoformat() if area_table.day else ""
+    rows.append(["", f"{source_text(area_table)} {day}"])
+    return header, rows, _("By prison")
+
+
+def xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def brief(as_of: date, jurisdiction: str = "KH") -> dict[str, Any]:
+    """The context of the statistics brief: key figures, trends, the province map, the
+    table by prison, returns against the register, and the sources. Published values only."""
+    nation = queries.Area("nation", jurisdiction)
+    start = date(2008, 1, 1)
+
+    def one(indicator: str, **kwargs: Any) -> queries.Point | None:
+        result = queries.series(indicator, nation, start, as_of, "year", queries.RETURNS, **kwargs)
+        return result.points[-1] if result.points else None
+
+    women = queries.series("women", nation, start, as_of, "year", queries.RETURNS)
+    share = queries.series("women_share", nation, start, as_of, "year", queries.RETURNS)
+    growth_to = min(as_of, date(2012, 12, 31))
+    key = {
+        "growth_women": queries.series(
+            "growth_women", nation, start, growth_to, "year", queries.RETURNS
+        ).points,
+        "growth_men": queries.series(
+            "growth_men", nation, start, growth_to, "year", queries.RETURNS
+        ).points,
+        "women": one("women"),
+        "women_share": one("women_share"),
+        "pretrial_share_women": one("pretrial_share_women"),
+        "pregnant_women": one("pregnant_women"),
+        "children_in_prison": one("children_in_prison"),
+        "women_per_100k": one("women_per_100k"),
+        "occupancy": one("occupancy"),
+    }
+    day, values = queries.province_values("women", as_of, queries.RETURNS, jurisdiction)
+    names = {
+        p.code: p.display_name for p in Province.objects.filter(jurisdiction__code=jurisdiction)
+    }
+    tiles = charts.tile_map(
+        names,
+        {code: cell.value for code, cell in values.items()},
+        {code for code, cell in values.items() if cell.suppressed},
+    )
+    table = queries.area_table(nation, as_of, queries.RETURNS)
+    comparison = queries.compare(nation, as_of)
+    return {
+        "as_of": as_of,
+        "area_label": nation.label(),
+        "key": key,
+        "labels": INDICATOR_LABELS,
+        "women_chart": charts.bar_chart(chart_points(women)),
+        "women_source": source_text(women),
+        "share_chart": charts.bar_chart(chart_points(share)),
+        "map_grid": charts.tile_grid(tiles),
+        "map_day": day,
+        "table": table,
+        "table_columns": [COLUMN_LABELS[c] for c in table.columns],
+        "table_source": source_text(table),
+        "comparison": comparison,
+        "comparison_rows": [(COLUMN_LABELS[name], *rest) for name, *rest in comparison.rows],
+        "comparison_note": COMPARISON_NOTE,
+        "threshold": queries.threshold(),
+        "figures": published_figures(jurisdiction),
+    }

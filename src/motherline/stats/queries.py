@@ -1,0 +1,723 @@
+"""Reads for the statistics: aggregates computed by the database, indicators by `rules`.
+
+Two sources of numbers: population returns (counts per prison per date from a named
+source) and the register (individual records counted for any date). Every count is a GROUP
+BY in the database; Python only picks dates and applies the formulas to a few aggregate rows.
+Nothing here returns a name or a record: only counts, so analysts and viewers may see it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncYear
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from motherline.care.models import LeaveExtension
+from motherline.care.rules import child_leave_by
+from motherline.jurisdictions.models import AgeLimitRule, Jurisdiction, PopulationDenominator
+from motherline.people.models import (
+    Charge,
+    CustodyEpisode,
+    LegalStatus,
+    LegalStatusChange,
+    Placement,
+    PlacementKind,
+    Pregnancy,
+    Transfer,
+)
+from motherline.places.models import Prison, Province
+from motherline.stats import rules
+from motherline.stats.models import COUNT_FIELDS, PopulationReturn, ReturnSource
+from motherline.worklist.rules import earliest_birth_reaching_limit_after
+
+NEAR_LIMIT_DAYS = 90
+RETURNS, REGISTER = "returns", "register"
+REGISTER_ONLY = frozenset({"children_near_age_limit", *rules.FLOW_INDICATORS})
+RETURNS_ONLY = frozenset({"total", "men", "pretrial_share_men", "occupancy", "minors"})
+RETURNS_ONLY |= {"foreign_nationals", "growth_men"}
+
+
+class StatsError(ValueError):
+    """A request for numbers that cannot be answered (unknown area, indicator or source)."""
+
+
+@dataclass(frozen=True)
+class Area:
+    """The nation (a jurisdiction), a province or a prison, by code."""
+
+    kind: str
+    code: str
+
+    @classmethod
+    def parse(cls, text: str, default_jurisdiction: str = "KH") -> Area:
+        """`nation`, `nation:KH`, `province:KH-12` or `prison:KH-CC2`."""
+        kind, _sep, code = text.strip().partition(":")
+        if kind == "nation":
+            return cls("nation", code or default_jurisdiction)
+        if kind in ("province", "prison") and code:
+            return cls(kind, code)
+        raise StatsError(_("An area is nation, province:CODE or prison:CODE."))
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.code}"
+
+    def prison_filter(self, prefix: str = "") -> Q:
+        """The prisons of this area, as a filter on a prison relation named by `prefix`."""
+        if self.kind == "nation":
+            return Q(**{f"{prefix}province__jurisdiction__code": self.code})
+        if self.kind == "province":
+            return Q(**{f"{prefix}province__code": self.code})
+        return Q(**{f"{prefix}code": self.code})
+
+    def jurisdiction_code(self) -> str:
+        if self.kind == "nation":
+            return self.code
+        model = Province if self.kind == "province" else Prison
+        lookup = "jurisdiction__code" if self.kind == "province" else "province__jurisdiction__code"
+        found = model.objects.filter(code=self.code).values_list(lookup, flat=True).first()
+        if found is None:
+            raise StatsError(_("Unknown area: %(area)s") % {"area": str(self)})
+        return str(found)
+
+    def label(self) -> str:
+        found: Any
+        if self.kind == "nation":
+            found = Jurisdiction.objects.filter(code=self.code).first()
+        elif self.kind == "province":
+            found = Province.objects.filter(code=self.code).first()
+        else:
+            found = Prison.objects.filter(code=self.code).first()
+        if found is None:
+            return self.code
+        if isinstance(found, Jurisdiction):
+            return found.name_local if found.name_local and get_language() == "km" else found.name
+        return str(found.display_name)
+
+
+def threshold() -> int:
+    """The smallest count of pregnant women or children that may be published."""
+    return int(getattr(settings, "STATS_SMALL_CELL_THRESHOLD", 5))
+
+
+# Population returns
+
+
+def default_return_source(area: Area) -> str:
+    """The source to read when none is named: the one with the most returns in the area
+    (returns of two sources for the same prison and date are never added together)."""
+    row = (
+        PopulationReturn.objects.filter(area.prison_filter("prison__"))
+        .values("source")
+        .annotate(n=Count("id"))
+        .order_by("-n", "source")
+        .first()
+    )
+    return str(row["source"]) if row else ReturnSource.PRISON_AUTHORITY
+
+
+def _sums() -> dict[str, Any]:
+    sums: dict[str, Any] = {name: Sum(name) for name in COUNT_FIELDS}
+    sums["capacity"] = Sum("prison__capacity")
+    sums["reporting"] = Count("id")
+    return sums
+
+
+def returns_by_date(
+    area: Area,
+    start: date,
+    end: date,
+    source: str,
+    group: str | None = None,
+) -> dict[tuple[str, date], dict[str, Any]]:
+    """Summed counts per (group, date): group is the area itself, or each `prison` or
+    `province` code within it. One GROUP BY query."""
+    key = {None: None, "": None, "prison": "prison__code", "province": "prison__province__code"}[
+        group
+    ]
+    rows = (
+        PopulationReturn.objects.filter(area.prison_filter("prison__"))
+        .filter(source=source, date__gte=start, date__lte=end)
+        .values("date", *([key] if key else []))
+        .annotate(**_sums())
+        .order_by("date")
+    )
+    return {(row.pop(key) if key else str(area), row.pop("date")): row for row in rows}
+
+
+def female_population(area: Area) -> dict[int, int]:
+    """The area's female population by year, from the pack's denominators."""
+    code = area.code if area.kind in ("nation", "province") else ""
+    return dict(
+        PopulationDenominator.objects.filter(area=code).values_list("year", "female_population")
+    )
+
+
+def denominator_for(population: dict[int, int], day: date) -> int | None:
+    """The latest denominator of a year up to the day's (the earliest before any)."""
+    if not population:
+        return None
+    years = sorted(population)
+    usable = [year for year in years if year <= day.year] or years[:1]
+    return population[usable[-1]]
+
+
+# The register
+
+
+def _prison_on(day: date) -> Coalesce:
+    """The prison an episode's woman was held in on `day`: the last transfer by then, or
+    the prison of admission."""
+    moved = (
+        Transfer.objects.filter(episode=OuterRef("pk"), transfer_date__lte=day)
+        .order_by("-transfer_date", "-id")
+        .values("to_prison")[:1]
+    )
+    return Coalesce(Subquery(moved), F("admission_prison_id"), output_field=BigIntegerField())
+
+
+def _in_custody_on(day: date) -> QuerySet[CustodyEpisode]:
+    return CustodyEpisode.objects.filter(admission_date__lte=day).filter(
+        Q(release_date__isnull=True) | Q(release_date__gt=day)
+    )
+
+
+def register_by_prison(day: date, area: Area) -> dict[int, dict[str, int]]:
+    """Counts from individual records on `day`, per prison id (four grouped queries)."""
+    prison_ids = set(Prison.objects.filter(area.prison_filter()).values_list("pk", flat=True))
+    status = (
+        LegalStatusChange.objects.filter(episode=OuterRef("pk"), effective_date__lte=day)
+        .order_by("-effective_date", "-id")
+        .values("status")[:1]
+    )
+    pregnant = Pregnancy.objects.filter(woman=OuterRef("woman"), known_since__lte=day).filter(
+        Q(outcome_date__isnull=True) | Q(outcome_date__gt=day)
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rows = (
+        _in_custody_on(day)
+        .annotate(
+            prison_on=_prison_on(day),
+            status_on=Coalesce(Subquery(status), F("legal_status")),
+            is_pregnant=Exists(pregnant),
+        )
+        .filter(prison_on__in=prison_ids)
+        .values("prison_on")
+        .annotate(
+            women=Count("id"),
+            pretrial_women=Count(Case(When(status_on=LegalStatus.PRETRIAL, then=1))),
+            pregnant_women=Count(Case(When(is_pregnant=True, then=1))),
+        )
+        .order_by()
+    )
+    for row in rows:
+        counts[row["prison_on"]].update(
+            {k: row[k] for k in ("women", "pretrial_women", "pregnant_women")}
+        )
+    in_prison = Placement.objects.filter(
+        kind=PlacementKind.IN_PRISON, start_date__lte=day, prison_id__in=prison_ids
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
+    for child_row in in_prison.values("prison_id").annotate(n=Count("id")).order_by():
+        counts[child_row["prison_id"]]["children_in_prison"] = child_row["n"]
+    for prison_id, n in children_near_age_limit(day, in_prison).items():
+        counts[prison_id]["children_near_age_limit"] = n
+    return counts
+
+
+def children_near_age_limit(day: date, in_prison: QuerySet[Placement]) -> dict[int, int]:
+    """Children living in prison on `day` whose leave-by date (under the pack's age limit,
+    with their extensions: `care.rules.child_leave_by`, the worklist's rule) falls within
+    `NEAR_LIMIT_DAYS` days of it or has passed, per prison id.
+
+    The database narrows to children old enough to be due and groups them by prison, birth
+    date and extension; the rule is applied once per group."""
+    horizon = day + timedelta(days=NEAR_LIMIT_DAYS)
+    rules_by_jurisdiction: dict[int, list[AgeLimitRule]] = defaultdict(list)
+    for rule in AgeLimitRule.objects.all():
+        rules_by_jurisdiction[rule.jurisdiction_id].append(rule)
+    result: dict[int, int] = defaultdict(int)
+    for jurisdiction_id, age_rules in rules_by_jurisdiction.items():
+        latest_birth = earliest_birth_reaching_limit_after(horizon, age_rules)
+        if latest_birth is None:
+            continue
+        extension = (
+            LeaveExtension.objects.filter(child=OuterRef("child_id"), approved_on__lte=day)
+            .order_by()
+            .values("child_id")
+            .annotate(total=Sum("months"))
+            .values("total")
+        )
+        groups = (
+            in_prison.filter(
+                prison__province__jurisdiction_id=jurisdiction_id,
+                child__date_of_birth__lte=latest_birth,
+            )
+            .annotate(extension_months=Coalesce(Subquery(extension), 0))
+            .values("prison_id", "child__date_of_birth", "extension_months")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for group in groups:
+            leave_by = child_leave_by(
+                group["child__date_of_birth"], age_rules, [group["extension_months"]], on=day
+            )
+            if leave_by.date is not None and leave_by.date <= horizon:
+                result[group["prison_id"]] += group["n"]
+    return result
+
+
+def roll_up(
+    by_prison: dict[int, dict[str, int]], group: str | None, area: Area
+) -> dict[str, dict[str, int]]:
+    """Per-prison counts added up per prison code, province code or the whole area."""
+    if not group:
+        keys = dict.fromkeys(by_prison, str(area))
+    else:
+        field_name = "code" if group == "prison" else "province__code"
+        keys = dict(Prison.objects.filter(pk__in=by_prison).values_list("pk", field_name))
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for prison_id, counts in by_prison.items():
+        for name, value in counts.items():
+            totals[keys[prison_id]][name] += value
+    return {key: dict(value) for key, value in totals.items()}
+
+
+# Series of one indicator
+
+
+@dataclass
+class Point:
+    """One published value: `value` is None when suppressed or not available."""
+
+    period: str
+    area: str
+    value: float | int | None
+    suppressed: bool = False
+    category: str = ""
+    date: date | None = None
+    # The count a suppression decision rests on (the numerator of a rate), not published.
+    basis: Any = None
+
+    def as_dict(self) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "period": self.period,
+            "area": self.area,
+            "value": self.value,
+            "suppressed": self.suppressed,
+        }
+        if self.category:
+            row["category"] = self.category
+        if self.date:
+            row["date"] = self.date.isoformat()
+        return row
+
+
+@dataclass
+class Series:
+    indicator: str
+    area: Area
+    source: str
+    return_source: str = ""
+    points: list[Point] = field(default_factory=list)
+
+
+def period_ends(start: date, end: date, period: str) -> list[date]:
+    """The last day of each period from `start` to `end` (the last one clipped to `end`)."""
+    step = {"month": 1, "quarter": 3, "year": 12}[period]
+    days = []
+    year, month = start.year, start.month
+    if period == "quarter":
+        month = ((month - 1) // 3) * 3 + 1
+    if period == "year":
+        month = 1
+    while True:
+        month_last = month + step - 1
+        next_year, next_month = year + (month_last // 12), month_last % 12 + 1
+        last = date(next_year, next_month, 1) - timedelta(days=1)
+        days.append(min(last, end))
+        if last >= end:
+            return days
+        year, month = next_year, next_month
+
+
+def series(
+    indicator: str,
+    area: Area,
+    start: date,
+    end: date,
+    period: str = "year",
+    source: str = RETURNS,
+    return_source: str | None = None,
+    *,
+    publish: bool = True,
+) -> Series:
+    """The values of one indicator for one area, by period. With `publish`, counts of
+    pregnant women and children below the threshold are suppressed (marked, not dropped)."""
+    if indicator not in rules.INDICATORS:
+        raise StatsError(_("Unknown indicator: %(name)s") % {"name": indicator})
+    if source == RETURNS and indicator in REGISTER_ONLY:
+        raise StatsError(_("%(name)s is counted from the register only.") % {"name": indicator})
+    if source == REGISTER and indicator in RETURNS_ONLY:
+        raise StatsError(
+            _("%(name)s needs counts of men, which only returns have.") % {"name": indicator}
+        )
+    if start > end:
+        raise StatsError(_("The start date is after the end date."))
+    area.jurisdiction_code()
+    result = Series(indicator, area, source)
+    if indicator in rules.GROWTH_INDICATORS:
+        result.points = _growth(indicator, area, start, end, period, source, return_source, result)
+    elif indicator == "releases_by_reason":
+        result.points = _releases(area, start, end, period)
+    elif indicator == "median_pretrial_days":
+        result.points = _median_pretrial(area, start, end, period)
+    elif indicator == "offence_profile":
+        result.points = _offences(area, start, end, period)
+    else:
+        result.points = _stock(indicator, area, start, end, period, source, return_source, result)
+    if publish:
+        for point in result.points:
+            apply_primary_suppression(indicator, point)
+    return result
+
+
+def stock_aggregates(
+    area: Area,
+    start: date,
+    end: date,
+    period: str,
+    source: str,
+    return_source: str | None = None,
+    result: Series | None = None,
+) -> dict[str, tuple[date, dict[str, Any]]]:
+    """Per period, the date standing for it and the area's summed counts on that date."""
+    population = female_population(area)
+    chosen: dict[str, tuple[date, dict[str, Any]]] = {}
+    if source == RETURNS:
+        return_source = return_source or default_return_source(area)
+        if result is not None:
+            result.return_source = return_source
+        by_date = {
+            day: agg
+            for (_key, day), agg in returns_by_date(area, start, end, return_source).items()
+        }
+        for key, day in rules.last_date_per_period(by_date, period).items():
+            chosen[key] = (day, by_date[day])
+    else:
+        for day in period_ends(start, end, period):
+            totals = roll_up(register_by_prison(day, area), None, area).get(str(area), {})
+            chosen[rules.period_key(day, period)] = (day, totals)
+    for day, aggregate in chosen.values():
+        aggregate["female_population"] = denominator_for(population, day)
+    return chosen
+
+
+def _stock(
+    indicator: str,
+    area: Area,
+    start: date,
+    end: date,
+    period: str,
+    source: str,
+    return_source: str | None,
+    result: Series,
+) -> list[Point]:
+    chosen = stock_aggregates(area, start, end, period, source, return_source, result)
+    points = []
+    for key, (day, aggregate) in chosen.items():
+        value = rules.indicator_value(indicator, aggregate)
+        if source == REGISTER and value is None and indicator in rules.SENSITIVE | {"women"}:
+            value = 0
+        basis = aggregate.get(rules.DERIVED_FROM.get(indicator, indicator))
+        points.append(Point(key, str(area), value, date=day, basis=basis))
+    return points
+
+
+def _growth(
+    indicator: str,
+    area: Area,
+    start: date,
+    end: date,
+    period: str,
+    source: str,
+    return_source: str | None,
+    result: Series,
+) -> list[Point]:
+    """Growth between the first and the last period's values (one point)."""
+    measure = "women" if indicator == "growth_women" else "men"
+    chosen = stock_aggregates(area, start, end, period, source, return_source, result)
+    if not chosen:
+        return []
+    keys = sorted(chosen)
+    first, last = chosen[keys[0]], chosen[keys[-1]]
+    value = rules.growth_percent(first[1].get(measure), last[1].get(measure))
+    return [Point(f"{keys[0]}/{keys[-1]}", str(area), value, date=last[0])]
+
+
+def _trunc(period: str, field_name: str) -> Any:
+    return {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}[period](field_name)
+
+
+def _releases(area: Area, start: date, end: date, period: str) -> list[Point]:
+    rows = (
+        CustodyEpisode.objects.filter(area.prison_filter("current_prison__"))
+        .filter(release_date__gte=start, release_date__lte=end)
+        .annotate(bucket=_trunc(period, "release_date"))
+        .values("bucket", "release_reason")
+        .annotate(n=Count("id"))
+        .order_by("bucket", "release_reason")
+    )
+    return [
+        Point(
+            rules.period_key(row["bucket"], period),
+            str(area),
+            row["n"],
+            category=row["release_reason"] or "not_recorded",
+        )
+        for row in rows
+    ]
+
+
+def _median_pretrial(area: Area, start: date, end: date, period: str) -> list[Point]:
+    """Median days from admission to the first conviction, for women convicted in each
+    period; the database returns a histogram of durations, not one row per woman."""
+    first_conviction = (
+        LegalStatusChange.objects.filter(episode=OuterRef("episode"))
+        .exclude(status=LegalStatus.PRETRIAL)
+        .order_by("effective_date", "id")
+        .values("id")[:1]
+    )
+    rows = (
+        LegalStatusChange.objects.filter(area.prison_filter("episode__current_prison__"))
+        .exclude(status=LegalStatus.PRETRIAL)
+        .filter(effective_date__gte=start, effective_date__lte=end, pk=Subquery(first_conviction))
+        .annotate(
+            bucket=_trunc(period, "effective_date"),
+            days=ExpressionWrapper(
+                F("effective_date") - F("episode__admission_date"), output_field=DurationField()
+            ),
+        )
+        .values("bucket", "days")
+        .annotate(n=Count("id"))
+        .order_by("bucket", "days")
+    )
+    histogram: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row in rows:
+        days = row["days"].days if isinstance(row["days"], timedelta) else int(row["days"])
+        histogram[rules.period_key(row["bucket"], period)].append((days, row["n"]))
+    return [
+        Point(key, str(area), rules.median_of_histogram(counts))
+        for key, counts in sorted(histogram.items())
+    ]
+
+
+def _offences(area: Area, start: date, end: date, period: str) -> list[Point]:
+    """Women in custody at the end of each period by offence charged (a woman charged with
+    several offences is counted under each)."""
+    points = []
+    for day in period_ends(start, end, period):
+        rows = (
+            Charge.objects.filter(
+                episode__in=_in_custody_on(day)
+                .annotate(prison_on=_prison_on(day))
+                .filter(prison_on__in=Prison.objects.filter(area.prison_filter()).values("pk"))
+                .values("pk")
+            )
+            .values("offence_category__code")
+            .annotate(n=Count("episode", distinct=True))
+            .order_by("offence_category__code")
+        )
+        key = rules.period_key(day, period)
+        points += [
+            Point(key, str(area), row["n"], category=row["offence_category__code"], date=day)
+            for row in rows
+        ]
+    return points
+
+
+def apply_primary_suppression(indicator: str, point: Point) -> None:
+    """Hide a small count of pregnant women or children, and a rate made from one."""
+    sensitive = indicator in rules.SENSITIVE or indicator in rules.DERIVED_FROM
+    basis = point.basis if point.basis is not None else point.value
+    if sensitive and rules.is_small(basis, threshold()):
+        point.value, point.suppressed = None, True
+
+
+# Tables for the page, the exports and the brief
+
+
+TABLE_COLUMNS = ("total", "women", "pretrial_women", "pregnant_women", "children_in_prison")
+REGISTER_COLUMNS = ("women", "pretrial_women", "pregnant_women", "children_in_prison")
+
+
+@dataclass
+class Cell:
+    value: int | float | None
+    suppressed: bool = False
+
+
+@dataclass
+class AreaTable:
+    """Counts per prison (or province) on one date with a totals row; small counts of
+    pregnant women and children hidden with secondary suppression when published."""
+
+    day: date | None
+    columns: tuple[str, ...]
+    rows: list[tuple[str, str, list[Cell]]]  # (code, label, cells)
+    totals: list[Cell]
+    source: str
+    return_source: str = ""
+
+
+def latest_return_date(area: Area, on: date, source: str) -> date | None:
+    return (
+        PopulationReturn.objects.filter(area.prison_filter("prison__"))
+        .filter(source=source, date__lte=on)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+
+
+def area_counts(
+    area: Area, on: date, source: str, group: str, return_source: str | None = None
+) -> tuple[date | None, str, dict[str, dict[str, Any]]]:
+    """Counts per prison or province code within the area: from the latest return on or
+    before `on`, or from the register on `on`."""
+    if source == RETURNS:
+        return_source = return_source or default_return_source(area)
+        day = latest_return_date(area, on, return_source)
+        if day is None:
+            return None, return_source, {}
+        by_key = returns_by_date(area, day, day, return_source, group)
+        return day, return_source, {key: agg for (key, _day), agg in by_key.items()}
+    return on, "", roll_up(register_by_prison(on, area), group, area)
+
+
+def area_table(
+    area: Area,
+    on: date,
+    source: str = RETURNS,
+    group: str = "prison",
+    return_source: str | None = None,
+    *,
+    publish: bool = True,
+) -> AreaTable:
+    """One row per prison (or province) of the area with the counts of `TABLE_COLUMNS`."""
+    day, used_source, counts = area_counts(area, on, source, group, return_source)
+    columns = TABLE_COLUMNS if source == RETURNS else REGISTER_COLUMNS
+    model = Prison if group == "prison" else Province
+    labels = {
+        obj.code: obj.display_name
+        for obj in model.objects.filter(code__in=list(counts)).order_by("name")
+    }
+    keys = [code for code in labels if code in counts]
+    matrix = [[counts[key].get(name) for name in columns] for key in keys]
+    totals = [
+        None if all(row[i] is None for row in matrix) else sum(row[i] or 0 for row in matrix)
+        for i in range(len(columns))
+    ]
+    hidden: set[tuple[int, int]] = set()
+    if publish and keys:
+        sensitive = [i for i, name in enumerate(columns) if name in rules.SENSITIVE]
+        table = rules.suppress([[row[i] or 0 for i in sensitive] for row in matrix], threshold())
+        for r, c in table.suppressed:
+            column = sensitive[c] if c < len(sensitive) else None
+            if column is None:
+                continue  # a row total across different counts is never shown
+            hidden.add((r, column))
+    rows = [
+        (
+            key,
+            labels[key],
+            [
+                Cell(None, True) if (r, c) in hidden else Cell(value)
+                for c, value in enumerate(matrix[r])
+            ],
+        )
+        for r, key in enumerate(keys)
+    ]
+    total_cells = [
+        Cell(None, True) if (len(keys), c) in hidden else Cell(value)
+        for c, value in enumerate(totals)
+    ]
+    return AreaTable(day, columns, rows, total_cells, source, used_source)
+
+
+@dataclass
+class Comparison:
+    """Returns against the register for the same area and date."""
+
+    day: date
+    return_day: date | None
+    return_source: str
+    rows: list[tuple[str, int | None, int | None, int | None, float | None]]
+
+
+def compare(area: Area, on: date, return_source: str | None = None) -> Comparison:
+    """Side by side: the latest return on or before `on` and the register on `on`; the
+    difference (register minus return) and the register's coverage of the return."""
+    day, used, by_key = area_counts(area, on, RETURNS, "", return_source)
+    returned = next(iter(by_key.values()), {}) if by_key else {}
+    register = roll_up(register_by_prison(on, area), None, area).get(str(area), {})
+    rows: list[tuple[str, int | None, int | None, int | None, float | None]] = []
+    for name in REGISTER_COLUMNS:
+        from_returns: int | None = returned.get(name)
+        from_register = register.get(name, 0)
+        difference = None if from_returns is None else from_register - from_returns
+        rows.append(
+            (
+                name,
+                from_returns,
+                from_register,
+                difference,
+                rules.ratio(from_register, from_returns),
+            )
+        )
+    return Comparison(on, day, used, rows)
+
+
+def province_values(
+    indicator: str, on: date, source: str, jurisdiction: str, return_source: str | None = None
+) -> tuple[date | None, dict[str, Cell]]:
+    """The indicator for every province of the jurisdiction on one date (for the map)."""
+    nation = Area("nation", jurisdiction)
+    day, _used, counts = area_counts(nation, on, source, "province", return_source)
+    if indicator not in rules.STOCK_INDICATORS:
+        return day, {}
+    codes = sorted(counts)
+    hidden: set[str] = set()
+    basis_name = rules.DERIVED_FROM.get(indicator, indicator)
+    if basis_name in rules.SENSITIVE and codes:
+        # The national total is published beside the map: hide enough provinces that no
+        # hidden one can be worked out from it.
+        column = [[int(counts[code].get(basis_name) or 0)] for code in codes]
+        table = rules.suppress(column, threshold())
+        hidden = {codes[r] for r, c in table.suppressed if r < len(codes) and c == 0}
+    values = {
+        code: Cell(None, True)
+        if code in hidden
+        else Cell(rules.indicator_value(indicator, counts[code]))
+        for code in codes
+    }
+    return day, values

@@ -1,0 +1,151 @@
+"""The statistics page, its exports and the import of population returns (thin views)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+from motherline.accounts.policy import Capability, can
+from motherline.reports.pdf import render_html, render_pdf
+from motherline.stats import publication, services
+from motherline.stats.forms import ImportForm, StatisticsForm
+
+BRIEF = "stats/brief.html"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require(user: Any, capability: Capability) -> None:
+    if not can(user, capability):
+        raise PermissionDenied
+
+
+@login_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Capability.VIEW_AGGREGATES)
+    form = StatisticsForm(request.GET or None)
+    context: dict[str, Any] = {"form": form}
+    if form.is_valid():
+        context.update(publication.page(form.cleaned_data))
+    return render(request, "stats/statistics.html", context)
+
+
+@login_required
+def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    """A table of the page as CSV or XLSX, with small cells suppressed; audited."""
+    _require(request.user, Capability.VIEW_AGGREGATES)
+    form = StatisticsForm(request.GET or None)
+    if not form.is_valid() or table not in ("series", "prisons") or fmt not in ("csv", "xlsx"):
+        return HttpResponse(status=400)
+    header, rows, title = publication.export_rows(form.cleaned_data, table)
+    audit.record(
+        request.user,
+        AuditAction.EXPORT,
+        object_type="stats.table",
+        object_ref=table,
+        changes={key: str(value) for key, value in form.cleaned_data.items()} | {"format": fmt},
+        request=request,
+    )
+    filename = f"motherline-{table}-{timezone.localdate().isoformat()}.{fmt}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(publication.xlsx(title, header, rows), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def import_returns(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Capability.IMPORT_RETURNS)
+    result = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            result = services.import_returns(
+                request.user,
+                upload.read(),
+                upload.name,
+                form.cleaned_data["source"],
+                request=request,
+            )
+            if result.ok:
+                messages.success(
+                    request,
+                    _(
+                        "%(rows)s rows imported: %(created)s new, %(updated)s updated, "
+                        "%(unchanged)s unchanged."
+                    )
+                    % {
+                        "rows": result.rows,
+                        "created": result.created,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                    },
+                )
+                return redirect("stats:import")
+    else:
+        form = ImportForm()
+    return render(request, "stats/import.html", {"form": form, "result": result})
+
+
+@login_required
+def template(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The import template (header and an example row)."""
+    _require(request.user, Capability.IMPORT_RETURNS)
+    if fmt not in ("csv", "xlsx"):
+        return HttpResponse(status=404)
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
+    response = HttpResponse(services.returns_template(fmt), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="population-returns.{fmt}"'
+    return response
+
+
+@login_required
+def brief(request: HttpRequest) -> HttpResponse:
+    """The statistics brief as HTML or PDF in the page's language; audited as an export."""
+    _require(request.user, Capability.VIEW_AGGREGATES)
+    try:
+        as_of = (
+            date.fromisoformat(request.GET.get("as_of", "")) if request.GET.get("as_of") else None
+        )
+    except ValueError:
+        return HttpResponse(status=400)
+    as_of = as_of or timezone.localdate()
+    fmt = request.GET.get("format", "html")
+    if fmt not in ("html", "pdf"):
+        return HttpResponse(status=400)
+    language = get_language() or "en"
+    context = publication.brief(as_of)
+    audit.record(
+        request.user,
+        AuditAction.EXPORT,
+        object_type="stats.brief",
+        object_ref=as_of.isoformat(),
+        changes={"language": language, "format": fmt},
+        request=request,
+    )
+    if fmt == "html":
+        return HttpResponse(render_html(BRIEF, context, language))
+    response = HttpResponse(render_pdf(BRIEF, context, language), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="motherline-brief-{as_of}-{language}.pdf"'
+    )
+    return response
