@@ -43,6 +43,14 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     )
     base = filters.as_query()
     next_url = "?" + urlencode({**base, "after": page.next_cursor}) if page.next_cursor else None
+    first_url = ("?" + urlencode(base) if base else "?") if form.cursor() else None
+    rows = [
+        (
+            event,
+            json.dumps(event.changes, ensure_ascii=False, sort_keys=True) if event.changes else "",
+        )
+        for event in page.items
+    ]
     return render(
         request,
         "accounts/audit.html",
@@ -50,6 +58,8 @@ def audit_search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "next_url": next_url,
+            "first_url": first_url,
+            "rows": rows,
             "export_url": "?" + urlencode(base) if base else "",
             "filtered": bool(base),
         },
