@@ -27,11 +27,11 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 DATA_DIR = Path(os.environ.get("MOTHERLINE_DATA_DIR", Path.cwd() / "var")).resolve()
 
-DEBUG = envbool("MOTHERLINE_DEBUG")
+# Off unless exactly "1": a typo or "false" must never turn debugging on in production.
+DEBUG = os.environ.get("MOTHERLINE_DEBUG", "").strip() == "1"
 # A fixed key is only acceptable for the local demo; production sets MOTHERLINE_SECRET_KEY.
-SECRET_KEY = os.environ.get(
-    "MOTHERLINE_SECRET_KEY", "insecure-local-demo-key-set-MOTHERLINE_SECRET_KEY-in-production"
-)
+DEMO_SECRET_KEY = "insecure-local-demo-key-set-MOTHERLINE_SECRET_KEY-in-production"
+SECRET_KEY = os.environ.get("MOTHERLINE_SECRET_KEY", DEMO_SECRET_KEY)
 ALLOWED_HOSTS = envlist("MOTHERLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("MOTHERLINE_CSRF_TRUSTED_ORIGINS")
 
@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "motherline.reports",
     "ninja",
     "motherline.api",
+    "motherline.security",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -66,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "motherline.accounts.twofactor.TwoFactorMiddleware",
+    "motherline.security.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.

@@ -164,15 +164,15 @@ ROUTES: dict[str, Rule] = {
     "logout": Rule({"GET": refused_method(NOT_ALLOWED), "POST": public()}),
     "set_language": Rule({"GET": public(), "POST": public()}),
     # Second factor and administration
-    "accounts:two_factor_enrol": Rule({"GET": signed_in(), "POST": signed_in()}),
-    "accounts:two_factor_verify": Rule({"GET": signed_in(), "POST": signed_in()}),
-    "accounts:users": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
-    "accounts:reset_two_factor": Rule(
+    "security:two_factor_enrol": Rule({"GET": signed_in(), "POST": signed_in()}),
+    "security:two_factor_verify": Rule({"GET": signed_in(), "POST": signed_in()}),
+    "security:users": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
+    "security:reset_two_factor": Rule(
         {"GET": refused_method(), "POST": needs(ADMIN)},
         args=lambda w: {"user_id": w.admin_target.pk},
     ),
-    "accounts:audit": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
-    "accounts:audit_export": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
+    "security:audit": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
+    "security:audit_export": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
     # The register's pages
     "people:prisons": Rule({"GET": needs(AGGREGATES), "POST": needs(AGGREGATES)}),
     "people:women": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
@@ -293,6 +293,7 @@ ROUTES: dict[str, Rule] = {
             "POST": {"months": 1, "reason": "Matrix", "approved_by": "Court", "approved_on": DAY}
         },
     ),
+    "api:audit": Rule({"GET": needs(ADMIN)}),
     # ninja's root path: nothing is served there, for anyone.
     "api:api-root": Rule({"GET": lambda principal: NOT_FOUND, "POST": lambda principal: NOT_FOUND}),
 }

@@ -26,6 +26,7 @@ ROUTES = {
     ("post", "/api/v1/plans/{plan_id}/reopen"),
     ("post", "/api/v1/follow-ups/{follow_up_id}"),
     ("get", "/api/v1/worklist"),
+    ("get", "/api/v1/audit"),
 }
 
 

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the audit receivers for sign-in and sign-out.
-        from motherline.accounts import signals, twofactor  # noqa: F401
+        from motherline.accounts import signals  # noqa: F401

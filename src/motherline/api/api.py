@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from motherline.api import errors
+from motherline.api.audit import router as audit_router
 from motherline.api.care import router as care_router
 from motherline.api.people import router as people_router
 from motherline.api.places import router as places_router
@@ -30,3 +31,4 @@ api.add_router("/", places_router)
 api.add_router("/", people_router)
 api.add_router("/", worklist_router)
 api.add_router("/", care_router)
+api.add_router("/", audit_router)

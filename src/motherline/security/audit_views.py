@@ -13,10 +13,11 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from motherline.accounts import audit, queries
-from motherline.accounts.forms import AuditSearchForm
+from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.accounts.policy import Capability, can
+from motherline.security import queries
+from motherline.security.forms import AuditSearchForm
 
 AUDIT_TYPE = AuditEvent._meta.label
 
@@ -53,7 +54,7 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     ]
     return render(
         request,
-        "accounts/audit.html",
+        "security/audit.html",
         {
             "form": form,
             "page": page,

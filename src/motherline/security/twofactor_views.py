@@ -19,10 +19,11 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from motherline.accounts import audit, twofactor
-from motherline.accounts.forms import TokenForm
+from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can
+from motherline.security import twofactor
+from motherline.security.forms import TokenForm
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -51,7 +52,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     verifies this session. A user who already has a device is sent to verification: only an
     administrator's reset allows a new one."""
     if twofactor.confirmed_device(request.user) is not None:
-        return redirect(_with_next("accounts:two_factor_verify", request))
+        return redirect(_with_next("security:two_factor_verify", request))
     device = twofactor.pending_device(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -68,7 +69,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         form.add_error("token", _("That code is not right. Check the time on your phone."))
     return render(
         request,
-        "accounts/two_factor_enrol.html",
+        "security/two_factor_enrol.html",
         {
             "form": form,
             "qr_svg": twofactor.qr_svg(device),
@@ -85,7 +86,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     failure doubles the wait) and written to the audit trail."""
     device = twofactor.confirmed_device(request.user)
     if device is None:
-        return redirect(_with_next("accounts:two_factor_enrol", request))
+        return redirect(_with_next("security:two_factor_enrol", request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, _details = device.verify_is_allowed()
@@ -102,7 +103,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         else:
             form.add_error("token", _("Too many wrong codes. Wait a minute and try again."))
     return render(
-        request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}
+        request, "security/two_factor_verify.html", {"form": form, "next": _next_url(request)}
     )
 
 
@@ -125,7 +126,7 @@ def users(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "accounts/users.html",
+        "security/users.html",
         {"accounts": accounts, "enrolled": enrolled, "mode": twofactor.mode()},
     )
 
@@ -151,4 +152,4 @@ def reset_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
         _("The second factor of %(username)s was reset: they enrol again at their next sign-in.")
         % {"username": account.username},
     )
-    return redirect("accounts:users")
+    return redirect("security:users")

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from motherline.accounts import audit_views, twofactor_views
+from motherline.security import audit_views, twofactor_views
 
-app_name = "accounts"
+app_name = "security"
 
 urlpatterns = [
     path("two-factor/enrol/", twofactor_views.enrol, name="two_factor_enrol"),

@@ -1,4 +1,4 @@
-"""Forms of the accounts pages: the audit search and the second factor's code."""
+"""Forms of the security pages: the audit search and the second factor's code."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import AuditAction
-from motherline.accounts.queries import AuditFilters
+from motherline.security.queries import AuditFilters
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 

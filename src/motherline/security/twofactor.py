@@ -23,7 +23,6 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
-from django.core import checks
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -40,7 +39,7 @@ MODES = (REQUIRED, OPTIONAL)
 ENROLLED_SESSION_KEY = "motherline_two_factor_enrolled"
 # Pages a signed-in but not yet verified user may reach.
 OPEN_URL_NAMES = frozenset(
-    {"login", "logout", "set_language", "accounts:two_factor_enrol", "accounts:two_factor_verify"}
+    {"login", "logout", "set_language", "security:two_factor_enrol", "security:two_factor_verify"}
 )
 
 
@@ -121,29 +120,5 @@ class TwoFactorMiddleware:
             # A device confirmed in another session since this one signed in counts too.
             enrolled = confirmed_device(user) is not None
             request.session[ENROLLED_SESSION_KEY] = enrolled
-        target = "accounts:two_factor_verify" if enrolled else "accounts:two_factor_enrol"
+        target = "security:two_factor_verify" if enrolled else "security:two_factor_enrol"
         return redirect(reverse(target) + "?" + urlencode({"next": request.get_full_path()}))
-
-
-@checks.register(checks.Tags.security)
-def check_two_factor(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
-    """Warn when production runs without the second factor."""
-    messages: list[checks.CheckMessage] = []
-    configured = getattr(settings, "MOTHERLINE_TWO_FACTOR", REQUIRED)
-    if configured not in MODES:
-        messages.append(
-            checks.Error(
-                f"MOTHERLINE_TWO_FACTOR is {configured!r}; use 'required' or 'optional'.",
-                id="motherline.E001",
-            )
-        )
-    elif configured != REQUIRED and not settings.DEBUG:
-        messages.append(
-            checks.Warning(
-                "The second factor is optional (MOTHERLINE_TWO_FACTOR=optional) while DEBUG "
-                "is off: users who see names can sign in with a password alone.",
-                hint="Set MOTHERLINE_TWO_FACTOR=required (the default) in production.",
-                id="motherline.W001",
-            )
-        )
-    return messages
