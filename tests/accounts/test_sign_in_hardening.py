@@ -29,9 +29,7 @@ def test_passwords_are_hashed_with_argon2(users, settings):
     assert user.check_password("a long enough passphrase 42")
 
 
-@pytest.mark.parametrize(
-    "password", ["short-1", "123456789012345", "password1234", "monitor12345"]
-)
+@pytest.mark.parametrize("password", ["short-1", "123456789012345", "password1234", "monitor12345"])
 def test_weak_passwords_are_refused(users, password):
     with pytest.raises(ValidationError):
         validate_password(password, users["monitor"])
