@@ -10,6 +10,7 @@ from ninja.security import django_auth
 from motherline.api import errors
 from motherline.api.audit import router as audit_router
 from motherline.api.care import router as care_router
+from motherline.api.nul import refuse_nul
 from motherline.api.people import router as people_router
 from motherline.api.places import router as places_router
 from motherline.api.worklist import router as worklist_router
@@ -27,6 +28,7 @@ api = NinjaAPI(
     auth=django_auth,
 )
 errors.install(api)
+api.add_decorator(refuse_nul, mode="view")
 api.add_router("/", places_router)
 api.add_router("/", people_router)
 api.add_router("/", worklist_router)

@@ -45,7 +45,8 @@ SQLITE_DROP = "DROP TRIGGER IF EXISTS motherline_audit_append_only;"
 def create(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_FUNCTION)
+        # No parameters: the function body's % is plpgsql's, not a placeholder.
+        schema_editor.execute(PG_FUNCTION, None)
         schema_editor.execute(PG_TRIGGER)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_TRIGGER)
