@@ -140,3 +140,10 @@ def monitor(users):
 def _fast_password_hashing(settings):
     # Real hashing is deliberately slow; tests sign in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_optional(settings):
+    # Tests sign in with force_login or a password alone; tests of the second factor set
+    # MOTHERLINE_TWO_FACTOR = "required" themselves.
+    settings.MOTHERLINE_TWO_FACTOR = "optional"

@@ -27,11 +27,11 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 DATA_DIR = Path(os.environ.get("MOTHERLINE_DATA_DIR", Path.cwd() / "var")).resolve()
 
-DEBUG = envbool("MOTHERLINE_DEBUG")
+# Off unless exactly "1": a typo or "false" must never turn debugging on in production.
+DEBUG = os.environ.get("MOTHERLINE_DEBUG", "").strip() == "1"
 # A fixed key is only acceptable for the local demo; production sets MOTHERLINE_SECRET_KEY.
-SECRET_KEY = os.environ.get(
-    "MOTHERLINE_SECRET_KEY", "insecure-local-demo-key-set-MOTHERLINE_SECRET_KEY-in-production"
-)
+DEMO_SECRET_KEY = "insecure-local-demo-key-set-MOTHERLINE_SECRET_KEY-in-production"
+SECRET_KEY = os.environ.get("MOTHERLINE_SECRET_KEY", DEMO_SECRET_KEY)
 ALLOWED_HOSTS = envlist("MOTHERLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("MOTHERLINE_CSRF_TRUSTED_ORIGINS")
 
@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "motherline.stats",
     "ninja",
     "motherline.api",
+    "motherline.security",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -63,8 +67,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "motherline.security.twofactor.TwoFactorMiddleware",
+    "motherline.security.middleware.RefuseNulPathMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "motherline.urls"
@@ -138,13 +147,60 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-SESSION_COOKIE_AGE = envint("MOTHERLINE_SESSION_SECONDS", 60 * 60 * 8)
+# --- Security: sign-in, sessions, HTTPS (docs/deployment.md) ---------------------------
+# Production is assumed when debugging is off and a real secret key is set; the HTTPS
+# defaults below follow it, so the local demo (plain HTTP, no key) still works.
+_PRODUCTION = not DEBUG and "MOTHERLINE_SECRET_KEY" in os.environ
+
+# argon2 first: new and changed passwords are hashed with it; older hashes still verify and
+# are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes counts failed sign-ins first and refuses them once locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("MOTHERLINE_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = envint("MOTHERLINE_LOGIN_LOCKOUT_MINUTES", 15) / 60  # in hours
+# Per account and address: a typo-prone colleague on the same office network is not locked
+# out by someone else's failures, and one address cannot try every account either.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "motherline.accounts.views.locked_out"
+AXES_VERBOSE = False
+# The address recorded and throttled: the same function as the audit trail's, which reads
+# X-Forwarded-For only behind MOTHERLINE_PROXY_COUNT trusted proxies.
+AXES_CLIENT_IP_CALLABLE = "motherline.accounts.audit.client_ip"
+MOTHERLINE_PROXY_COUNT = envint("MOTHERLINE_PROXY_COUNT", 0)
+
+# Second factor (TOTP): "required" makes every role that sees names enrol and verify;
+# "optional" lets users enrol (and then always asks them). Only the demo and tests should
+# run with "optional"; a system check warns when production does.
+MOTHERLINE_TWO_FACTOR = (
+    os.environ.get("MOTHERLINE_TWO_FACTOR", "optional" if DEBUG else "required").strip().lower()
+)
+OTP_TOTP_ISSUER = os.environ.get("MOTHERLINE_TOTP_ISSUER", "Motherline")
+
+# A session ends after this much inactivity: every request renews it.
+SESSION_COOKIE_AGE = envint("MOTHERLINE_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = envbool(
-    "MOTHERLINE_SECURE_COOKIES", not DEBUG and "MOTHERLINE_SECRET_KEY" in os.environ
-)
+SESSION_COOKIE_SECURE = envbool("MOTHERLINE_SECURE_COOKIES", _PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = envbool("MOTHERLINE_SECURE_SSL_REDIRECT", _PRODUCTION)
+SECURE_HSTS_SECONDS = envint("MOTHERLINE_HSTS_SECONDS", 31536000 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("MOTHERLINE_HSTS_INCLUDE_SUBDOMAINS", _PRODUCTION)
+SECURE_HSTS_PRELOAD = envbool("MOTHERLINE_HSTS_PRELOAD", _PRODUCTION)
+if envbool("MOTHERLINE_BEHIND_PROXY"):
+    # The proxy terminates HTTPS and says so in this header (it must overwrite, not pass on,
+    # a client's own X-Forwarded-Proto).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -162,6 +218,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MOTHERLINE_LOG_LEVEL", "INFO")},
+    # django-axes logs every successful sign-in at INFO; its warnings (lockouts) still show.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Published statistics hide counts of pregnant women and children below this many persons.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", account_views.login_view, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("account/", include("motherline.security.urls")),
     path("api/v1/", api.urls),
     path("worklist/", include("motherline.worklist.urls")),
     path("plans/", include("motherline.care.urls")),

@@ -30,6 +30,7 @@ ROUTES = {
     ("get", "/api/v1/stats/series"),
     ("get", "/api/v1/stats/prisons"),
     ("post", "/api/v1/stats/returns"),
+    ("get", "/api/v1/audit"),
 }
 
 

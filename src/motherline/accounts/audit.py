@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from motherline.accounts.models import AuditAction, AuditEvent
 
 
 def client_ip(request: Any) -> str | None:
+    """The client's address. Behind `MOTHERLINE_PROXY_COUNT` trusted reverse proxies it is
+    the entry of X-Forwarded-For that the outermost trusted proxy added (the entries before
+    it are the client's own claim, which anyone can forge)."""
     if request is None:
         return None
+    proxies = getattr(settings, "MOTHERLINE_PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            candidate = hops[-proxies]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                return None
     return request.META.get("REMOTE_ADDR") or None
 
 

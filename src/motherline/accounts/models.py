@@ -79,6 +79,11 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("Sign-in")
     LOGIN_FAILED = "login_failed", _("Failed sign-in")
     LOGOUT = "logout", _("Sign-out")
+    LOCKED_OUT = "locked_out", _("Locked out after failed sign-ins")
+    TWO_FACTOR_ENROLLED = "2fa_enrolled", _("Second factor enrolled")
+    TWO_FACTOR_VERIFIED = "2fa_verified", _("Second factor verified")
+    TWO_FACTOR_FAILED = "2fa_failed", _("Wrong second-factor code")
+    TWO_FACTOR_RESET = "2fa_reset", _("Second factor reset")
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -30,3 +31,15 @@ def audit_login_failed(
 def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
         audit.record(user, AuditAction.LOGOUT, request=request)
+
+
+@receiver(user_locked_out, dispatch_uid="motherline_audit_locked_out")
+def audit_locked_out(
+    sender: Any, request: Any = None, username: str | None = None, **kwargs: Any
+) -> None:
+    audit.record(
+        None,
+        AuditAction.LOCKED_OUT,
+        request=request,
+        changes={"username": str(username or "")[:150]},
+    )

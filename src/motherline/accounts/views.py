@@ -3,6 +3,9 @@ audit trail by `accounts.signals`, whichever way the user signs in."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -26,3 +29,12 @@ def home(request: HttpRequest) -> HttpResponse:
 login_view = auth_views.LoginView.as_view(
     template_name="registration/login.html", redirect_authenticated_user=True
 )
+
+
+def locked_out(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    """What django-axes answers a sign-in from a locked-out account and address: HTTP 429
+    and when to try again, in the user's language (the lockout is audited by a signal)."""
+    minutes = max(1, round(float(settings.AXES_COOLOFF_TIME) * 60))
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)

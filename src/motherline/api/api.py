@@ -8,7 +8,9 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from motherline.api import errors
+from motherline.api.audit import router as audit_router
 from motherline.api.care import router as care_router
+from motherline.api.nul import refuse_nul
 from motherline.api.people import router as people_router
 from motherline.api.places import router as places_router
 from motherline.api.stats import router as stats_router
@@ -27,8 +29,10 @@ api = NinjaAPI(
     auth=django_auth,
 )
 errors.install(api)
+api.add_decorator(refuse_nul, mode="view")
 api.add_router("/", places_router)
 api.add_router("/", people_router)
 api.add_router("/", worklist_router)
 api.add_router("/", care_router)
 api.add_router("/", stats_router)
+api.add_router("/", audit_router)

@@ -38,6 +38,14 @@ class Command(BaseCommand):
         )
         for username, role in users:
             self.stdout.write(f"  {username:<10} {role}")
+        # The demo is signed into with a password alone; production requires the second factor.
+        settings.MOTHERLINE_TWO_FACTOR = "optional"
+        self.stdout.write(
+            _(
+                "The second factor (authenticator app) is optional in the demo; production "
+                "requires it for every role that sees names (MOTHERLINE_TWO_FACTOR)."
+            )
+        )
         self.stdout.write("")
         if not no_serve:
             call_command("serve", host=host, port=port)

@@ -1,0 +1,483 @@
+"""The permission matrix: every URL pattern and API route, every HTTP method it accepts, for
+every role, anonymous, and users whose scope does not reach the record.
+
+`ROUTES` below is the one table of expectations. The test walks Django's URL resolver
+(ninja's API routes included, with the methods each API path accepts); a route without an
+entry fails with its name, so a new page cannot be added without deciding who may open it.
+
+How to add a route
+------------------
+1. Add one entry to `ROUTES`, keyed by the route's name as `reverse()` knows it
+   ("app:name"; API routes are "api:<url_name>"), mapping each method to an expectation:
+
+   - web pages: "GET" and "POST" (the two methods a browser sends). Use `needs(CAPABILITY,
+     record=...)` when a capability opens it, `signed_in()` for any signed-in user,
+     `public()` for pages anyone may open, `refused_method()` for a method the view refuses
+     (405). `record="read"` or `record="edit"` adds the scope rule: users who may use the
+     capability but do not see (or may not change) the record get 404.
+   - API paths: exactly the methods the path accepts (the test reads them from ninja), for
+     example {"GET": needs(VIEW_REGISTER, record="read"), "PATCH": needs(EDIT, ...)}.
+2. If the route has URL parameters, give `args=` a function that picks them from the
+   `World` fixture (a woman, her child, a transition plan, ...); add what your record needs to
+   `world` below. API writes need `body=`: a request body that passes the schema, so that a
+   refused role meets the access check and not the body's validation.
+3. Run `pytest tests/accounts/test_permission_matrix.py`.
+
+What "allowed" means: not a 403, 404, 405, not a redirect to sign in, not a 401 and no
+server error; a form answering a POST with its errors (200) or an API refusing a change with
+422/409 has passed the access check and counts as allowed.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from motherline.accounts.models import Role, User
+from motherline.people.models import Child, Woman
+from tests.care.conftest import plan_at
+from tests.conftest import TODAY
+from tests.factories import admit, child_in_prison, children_of, reload
+
+# Outcomes
+ALLOW = "allowed"
+FORBIDDEN = "403"
+NOT_FOUND = "404"
+LOGIN = "sign-in"  # web: redirect to the sign-in page; API: 401
+NOT_ALLOWED = "405"
+
+# Capabilities, as this table expects each role to have them (independent of policy.py).
+AGGREGATES = "aggregates"
+REGISTER = "register"
+EDIT = "edit"
+ADMIN = "admin"
+
+ROLE_MAY: dict[str, set[str]] = {
+    "administrator": {AGGREGATES, REGISTER, EDIT, ADMIN},
+    "monitor": {AGGREGATES, REGISTER, EDIT},
+    "legal_officer": {AGGREGATES, REGISTER, EDIT},
+    "prison_liaison": {AGGREGATES, REGISTER, EDIT},
+    "programme_manager": {AGGREGATES, REGISTER},
+    "analyst": {AGGREGATES},
+    "viewer": {AGGREGATES},
+    # Out-of-scope principals: a monitor of the partner organisation the NGO shares with, a
+    # monitor of an unrelated organisation, a liaison officer of another prison.
+    "partner_monitor": {AGGREGATES, REGISTER, EDIT},
+    "other_monitor": {AGGREGATES, REGISTER, EDIT},
+    "other_liaison": {AGGREGATES, REGISTER, EDIT},
+}
+# Who sees the NGO's woman (consent: shared with partners) held in CC2, and who may change her.
+SEES_RECORD = {
+    "administrator",
+    "monitor",
+    "legal_officer",
+    "prison_liaison",
+    "programme_manager",
+    "partner_monitor",
+}
+EDITS_RECORD = {"administrator", "monitor", "legal_officer", "prison_liaison"}
+PRINCIPALS = ["anonymous", *ROLE_MAY]
+
+Expect = Callable[[str], str]
+
+
+def needs(capability: str, record: str | None = None) -> Expect:
+    """Signed-in users whose role has the capability; with `record`, only within scope."""
+    scope = {"read": SEES_RECORD, "edit": EDITS_RECORD, None: None}[record]
+
+    def expect(principal: str) -> str:
+        if principal == "anonymous":
+            return LOGIN
+        if capability not in ROLE_MAY[principal]:
+            return FORBIDDEN
+        if scope is not None and principal not in scope:
+            return NOT_FOUND
+        return ALLOW
+
+    return expect
+
+
+def signed_in() -> Expect:
+    return lambda principal: LOGIN if principal == "anonymous" else ALLOW
+
+
+def public() -> Expect:
+    return lambda principal: ALLOW
+
+
+def refused_method(anonymous: str = LOGIN) -> Expect:
+    return lambda principal: anonymous if principal == "anonymous" else NOT_ALLOWED
+
+
+@dataclass
+class World:
+    woman: Woman
+    child: Child
+    plan: Any
+    follow_up: Any
+    pregnancy: Any
+    admin_target: User
+
+
+@dataclass
+class Rule:
+    methods: dict[str, Expect]
+    args: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
+    body: dict[str, dict[str, Any]] = field(default_factory=dict)  # per method, API only
+
+
+def admits_to_cc2(principal: str) -> str:
+    # A liaison officer admits only into their own prison: into another it is refused (403),
+    # since no record exists yet to be out of scope.
+    return FORBIDDEN if principal == "other_liaison" else needs(EDIT)(principal)
+
+
+def woman(w: World) -> dict[str, Any]:
+    return {"reference": w.woman.reference}
+
+
+def child(w: World) -> dict[str, Any]:
+    return {"reference": w.child.reference}
+
+
+def plan(w: World) -> dict[str, Any]:
+    return {"plan_id": w.plan.pk}
+
+
+DAY = (TODAY - timedelta(days=5)).isoformat()
+
+# The table: one entry per route name.
+ROUTES: dict[str, Rule] = {
+    # Signing in and out, languages
+    "home": Rule({"GET": signed_in(), "POST": signed_in()}),
+    "login": Rule({"GET": public(), "POST": public()}),
+    "logout": Rule({"GET": refused_method(NOT_ALLOWED), "POST": public()}),
+    "set_language": Rule({"GET": public(), "POST": public()}),
+    # Second factor and administration
+    "security:two_factor_enrol": Rule({"GET": signed_in(), "POST": signed_in()}),
+    "security:two_factor_verify": Rule({"GET": signed_in(), "POST": signed_in()}),
+    "security:users": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
+    "security:reset_two_factor": Rule(
+        {"GET": refused_method(), "POST": needs(ADMIN)},
+        args=lambda w: {"user_id": w.admin_target.pk},
+    ),
+    "security:audit": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
+    "security:audit_export": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
+    # The register's pages
+    "people:prisons": Rule({"GET": needs(AGGREGATES), "POST": needs(AGGREGATES)}),
+    "people:women": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "people:admit": Rule({"GET": needs(EDIT), "POST": needs(EDIT)}),
+    "people:woman": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": needs(REGISTER, "read")}, args=woman
+    ),
+    "people:edit_woman": Rule(
+        {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=woman
+    ),
+    "people:edit_episode": Rule(
+        {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")},
+        args=lambda w: {"reference": w.woman.reference, "episode_id": w.woman.current_episode_id},
+    ),
+    "people:transfer": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=woman),
+    "people:legal_status": Rule(
+        {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=woman
+    ),
+    "people:release": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=woman),
+    "people:pregnancy": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=woman),
+    "people:pregnancy_outcome": Rule(
+        {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")},
+        args=lambda w: {"reference": w.woman.reference, "pregnancy_id": w.pregnancy.pk},
+    ),
+    "people:add_child": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=woman),
+    "people:child": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": needs(REGISTER, "read")}, args=child
+    ),
+    "people:move_child_out": Rule(
+        {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=child
+    ),
+    "worklist:list": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    # Transition plans
+    "care:open": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=child),
+    "care:extension": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=child),
+    "care:plan": Rule({"GET": needs(REGISTER, "read"), "POST": needs(REGISTER, "read")}, args=plan),
+    "care:edit": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=plan),
+    "care:advance": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=plan),
+    "care:close": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=plan),
+    "care:reopen": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=plan),
+    "care:follow_up": Rule(
+        {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")},
+        args=lambda w: {"plan_id": w.plan.pk, "follow_up_id": w.follow_up.pk},
+    ),
+    # The API (anonymous: 401)
+    "api:openapi-json": Rule({"GET": public(), "POST": public()}),
+    "api:openapi-view": Rule({"GET": public(), "POST": public()}),
+    "api:prisons": Rule({"GET": needs(AGGREGATES)}),
+    "api:provinces": Rule({"GET": needs(AGGREGATES)}),
+    "api:women": Rule(
+        {"GET": needs(REGISTER), "POST": admits_to_cc2},
+        body={"POST": {"prison": "CC2", "admission_date": DAY, "name": "Matrix Admission"}},
+    ),
+    "api:woman": Rule(
+        {"GET": needs(REGISTER, "read"), "PATCH": needs(EDIT, "edit")},
+        args=woman,
+        body={"PATCH": {"version": 1}},
+    ),
+    "api:episode": Rule(
+        {"PATCH": needs(EDIT, "edit")},
+        args=lambda w: {"reference": w.woman.reference, "episode_id": w.woman.current_episode_id},
+        body={"PATCH": {"version": 1}},
+    ),
+    "api:transfer": Rule(
+        {"POST": needs(EDIT, "edit")},
+        args=woman,
+        body={"POST": {"to_prison": "KDL", "transfer_date": DAY}},
+    ),
+    "api:legal_status": Rule(
+        {"POST": needs(EDIT, "edit")},
+        args=woman,
+        body={"POST": {"status": "pretrial", "effective_date": DAY}},
+    ),
+    "api:release": Rule(
+        {"POST": needs(EDIT, "edit")},
+        args=woman,
+        body={"POST": {"release_date": DAY, "reason": "end_of_sentence"}},
+    ),
+    "api:pregnancies": Rule(
+        {"POST": needs(EDIT, "edit")}, args=woman, body={"POST": {"known_since": DAY}}
+    ),
+    "api:pregnancy_outcome": Rule(
+        {"POST": needs(EDIT, "edit")},
+        args=lambda w: {"reference": w.woman.reference, "pregnancy_id": w.pregnancy.pk},
+        body={"POST": {"outcome": "birth_in_prison", "outcome_date": DAY}},
+    ),
+    "api:children": Rule(
+        {"POST": needs(EDIT, "edit")}, args=woman, body={"POST": {"date_of_birth": "2020-01-01"}}
+    ),
+    "api:move_child_out": Rule(
+        {"POST": needs(EDIT, "edit")},
+        args=child,
+        body={"POST": {"move_date": DAY, "caregiver_relationship": "grandparent"}},
+    ),
+    "api:worklist": Rule({"GET": needs(REGISTER)}),
+    "api:child": Rule({"GET": needs(REGISTER, "read")}, args=child),
+    "api:child_plan": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": needs(EDIT, "edit")}, args=child
+    ),
+    "api:plan": Rule({"PATCH": needs(EDIT, "edit")}, args=plan, body={"PATCH": {"version": 1}}),
+    "api:plan_advance": Rule(
+        {"POST": needs(EDIT, "edit")},
+        args=plan,
+        body={"POST": {"status": "assessed", "version": 1}},
+    ),
+    "api:plan_reopen": Rule(
+        {"POST": needs(EDIT, "edit")}, args=plan, body={"POST": {"reason": "Matrix"}}
+    ),
+    "api:follow_up": Rule(
+        {"POST": needs(EDIT, "edit")},
+        args=lambda w: {"follow_up_id": w.follow_up.pk},
+        body={"POST": {"done_on": DAY, "outcome": "well"}},
+    ),
+    "api:child_extensions": Rule(
+        {"POST": needs(EDIT, "edit")},
+        args=child,
+        body={
+            "POST": {"months": 1, "reason": "Matrix", "approved_by": "Court", "approved_on": DAY}
+        },
+    ),
+    "api:audit": Rule({"GET": needs(ADMIN)}),
+    # ninja's root path: nothing is served there, for anyone.
+    "api:api-root": Rule({"GET": lambda principal: NOT_FOUND, "POST": lambda principal: NOT_FOUND}),
+}
+
+BROWSER_METHODS = ("GET", "POST")
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    pattern: str
+    is_api: bool
+    methods: tuple[str, ...]
+
+
+def _api_methods(callback: Any) -> tuple[str, ...]:
+    """The methods a django-ninja path accepts, read from the PathView its view closes over;
+    ninja's own views (the OpenAPI document and page) are plain views: the browser's methods."""
+    if not inspect.isfunction(callback):
+        return BROWSER_METHODS
+    path_view = inspect.getclosurevars(callback).nonlocals.get("self")
+    if path_view is None:
+        return BROWSER_METHODS
+    methods = {m.upper() for op in path_view.operations for m in op.methods}
+    return tuple(sorted(methods))
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str | None = None) -> Any:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name
+            full = f"{namespace}:{name}" if namespace and name else name
+            yield prefix + str(pattern.pattern), full, pattern.callback
+
+
+def all_routes() -> list[Route]:
+    """Every named route of the project with the methods to check, one per name (ninja
+    registers a path once per operation: their methods are merged)."""
+    found: dict[str, Route] = {}
+    unnamed = []
+    for pattern, name, callback in _walk(get_resolver().url_patterns):
+        if not name:
+            unnamed.append(pattern)
+            continue
+        is_api = pattern.startswith("api/")
+        methods = _api_methods(callback) if is_api else BROWSER_METHODS
+        if name in found:
+            methods = tuple(sorted(set(found[name].methods) | set(methods)))
+        found[name] = Route(name, pattern, is_api, methods)
+    assert not unnamed, f"Routes without a name cannot be in the matrix: {unnamed}"
+    return sorted(found.values(), key=lambda r: r.name)
+
+
+ROUTE_LIST = all_routes()
+
+
+def test_every_route_and_method_has_a_rule():
+    """A new page, API path or method without a rule fails here, naming it."""
+    problems = []
+    for route in ROUTE_LIST:
+        rule = ROUTES.get(route.name)
+        if rule is None:
+            problems.append(
+                f"{route.name} ({route.pattern}) has no rule in ROUTES: add one "
+                f"(see the module's docstring)"
+            )
+            continue
+        if set(rule.methods) != set(route.methods):
+            problems.append(
+                f"{route.name}: the rule covers {sorted(rule.methods)} but the route accepts "
+                f"{list(route.methods)}"
+            )
+    stale = set(ROUTES) - {r.name for r in ROUTE_LIST}
+    problems += [f"{name} is in ROUTES but no longer a route: remove it" for name in stale]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch):
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return TODAY if value is None else real(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+
+
+@pytest.fixture
+def principals(users, orgs, prisons) -> dict[str, User | None]:
+    made: dict[str, User | None] = {"anonymous": None}
+    for role in Role:
+        made[role.value] = users[role.value]
+    made["partner_monitor"] = users["un_monitor"]
+    made["other_monitor"] = users["other_monitor"]
+    made["other_liaison"] = User.objects.create_user(
+        username="other_liaison",
+        organisation=orgs["ngo"],
+        role=Role.PRISON_LIAISON,
+        prison=prisons["KDL"],
+    )
+    return made
+
+
+@pytest.fixture
+def world(users, prisons) -> World:
+    """The NGO's woman in CC2 (shared with partners by consent), pregnant, with a child living
+    with her whose transition plan is handed over (so it has follow-ups)."""
+    mother = reload(
+        admit(
+            users["monitor"],
+            prisons["CC2"],
+            admission_date=TODAY - timedelta(days=400),
+            consent_scope="partners",
+            is_pregnant=True,
+            pregnancy_known_since=TODAY - timedelta(days=60),
+            children=[child_in_prison(date(2023, 8, 1), name="Dara")],
+        )
+    )
+    kid = children_of(mother)[0]
+    the_plan = plan_at(users["monitor"], kid, "handed_over")
+    return World(
+        woman=mother,
+        child=kid,
+        plan=the_plan,
+        follow_up=the_plan.follow_ups.order_by("due_date").first(),
+        pregnancy=mother.pregnancies.get(outcome=""),
+        admin_target=users["viewer"],
+    )
+
+
+def outcome_of(response: Any, is_api: bool) -> str:
+    status = response.status_code
+    if status >= 500:
+        return f"server error {status}"
+    if status in (403, 404, 405):
+        return str(status)
+    if is_api and status == 401:
+        return LOGIN
+    if status == 302 and response.url.startswith(reverse("login") + "?next="):
+        return LOGIN
+    if status < 400 or (is_api and status in (409, 422)):
+        return ALLOW
+    return f"unexpected {status}"
+
+
+def call(client: Client, route: Route, method: str, rule: Rule, world: World) -> Any:
+    url = reverse(route.name, kwargs=rule.args(world))
+    if route.is_api and method != "GET":
+        return client.generic(
+            method,
+            url,
+            data=json.dumps(rule.body.get(method, {})),
+            content_type="application/json",
+        )
+    if method == "GET":
+        return client.get(url)
+    return client.generic(method, url, data=b"", content_type="application/x-www-form-urlencoded")
+
+
+@pytest.mark.parametrize("route", ROUTE_LIST, ids=lambda r: r.name)
+def test_route_answers_each_principal_as_the_table_says(route, principals, world):
+    rule = ROUTES.get(route.name)
+    if rule is None:
+        pytest.fail(f"{route.name} ({route.pattern}) has no rule in ROUTES")
+    mismatches = []
+    for method in route.methods:
+        expect = rule.methods[method]
+        for principal in PRINCIPALS:
+            client = Client()
+            # Each request in a savepoint rolled back: a change one role makes (a release,
+            # a transfer) does not change what the next role is checked against.
+            with transaction.atomic():
+                user = principals[principal]
+                if user is not None:
+                    client.force_login(user)
+                response = call(client, route, method, rule, world)
+                transaction.set_rollback(True)
+            got = outcome_of(response, route.is_api)
+            wanted = expect(principal)
+            if got != wanted:
+                mismatches.append(f"{method} as {principal}: expected {wanted}, got {got}")
+    assert not mismatches, f"{route.name} ({route.pattern}):\n" + "\n".join(mismatches)
