@@ -61,14 +61,15 @@ AGGREGATES = "aggregates"
 REGISTER = "register"
 EDIT = "edit"
 ADMIN = "admin"
+IMPORT = "import_returns"  # population returns: aggregate counts, no names
 
 ROLE_MAY: dict[str, set[str]] = {
-    "administrator": {AGGREGATES, REGISTER, EDIT, ADMIN},
+    "administrator": {AGGREGATES, REGISTER, EDIT, ADMIN, IMPORT},
     "monitor": {AGGREGATES, REGISTER, EDIT},
     "legal_officer": {AGGREGATES, REGISTER, EDIT},
     "prison_liaison": {AGGREGATES, REGISTER, EDIT},
-    "programme_manager": {AGGREGATES, REGISTER},
-    "analyst": {AGGREGATES},
+    "programme_manager": {AGGREGATES, REGISTER, IMPORT},
+    "analyst": {AGGREGATES, IMPORT},
     "viewer": {AGGREGATES},
     # Out-of-scope principals: a monitor of the partner organisation the NGO shares with, a
     # monitor of an unrelated organisation, a liaison officer of another prison.
@@ -205,6 +206,17 @@ ROUTES: dict[str, Rule] = {
         {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=child
     ),
     "worklist:list": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    # Statistics (aggregates only)
+    "stats:index": Rule({"GET": needs(AGGREGATES), "POST": needs(AGGREGATES)}),
+    "stats:export": Rule(
+        {"GET": needs(AGGREGATES), "POST": needs(AGGREGATES)},
+        args=lambda w: {"table": "prisons", "fmt": "csv"},
+    ),
+    "stats:brief": Rule({"GET": needs(AGGREGATES), "POST": needs(AGGREGATES)}),
+    "stats:import": Rule({"GET": needs(IMPORT), "POST": needs(IMPORT)}),
+    "stats:template": Rule(
+        {"GET": needs(IMPORT), "POST": needs(IMPORT)}, args=lambda w: {"fmt": "csv"}
+    ),
     # Transition plans
     "care:open": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=child),
     "care:extension": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=child),
@@ -294,6 +306,10 @@ ROUTES: dict[str, Rule] = {
         },
     ),
     "api:audit": Rule({"GET": needs(ADMIN)}),
+    "api:stats_indicators": Rule({"GET": needs(AGGREGATES)}),
+    "api:stats_series": Rule({"GET": needs(AGGREGATES)}),
+    "api:stats_prisons": Rule({"GET": needs(AGGREGATES)}),
+    "api:stats_import": Rule({"POST": needs(IMPORT)}),
     # ninja's root path: nothing is served there, for anyone.
     "api:api-root": Rule({"GET": lambda principal: NOT_FOUND, "POST": lambda principal: NOT_FOUND}),
 }

@@ -181,12 +181,16 @@ def prisons(request: HttpRequest, filters: Query[TableQuery]) -> dict[str, Any]:
 )
 def import_returns(
     request: HttpRequest,
-    file: File[UploadedFile],
-    source: Form[str],
+    file: UploadedFile | None = File(None),  # noqa: B008 (ninja declares parameters so)
+    source: str = Form(""),
 ) -> Any:
     """Import a CSV or XLSX file of population returns (all or nothing, idempotent)."""
+    # Both parts are optional to the schema so that the role is checked before the request's
+    # shape: a role that may not import gets 403 whatever it sent.
     if not can(request.user, Capability.IMPORT_RETURNS):
         raise PermissionDenied(_("Your role may not import population returns."))
+    if file is None:
+        raise HttpError(422, _("Choose a CSV or XLSX file of population returns."))
     if source not in ReturnSource.values:
         raise HttpError(422, _("Unknown source of returns."))
     result = services.import_returns(
