@@ -34,7 +34,60 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--today", default="2026-06-15")
     parser.add_argument("--generate", action="store_true", help="migrate and generate if empty")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help="also time 20 years x 200 prisons of returns (a made-up jurisdiction ZZ)",
+    )
     return parser.parse_args(argv)
+
+
+def ensure_large(today: date) -> None:
+    """A made-up jurisdiction ZZ with 25 provinces of 8 prisons and monthly returns for 20
+    years (48,000 returns), written once."""
+    from motherline.jurisdictions.models import Jurisdiction
+    from motherline.places.models import Prison, Province
+    from motherline.stats.models import PopulationReturn
+    from motherline.synthetic.returns import month_ends
+
+    zz, created = Jurisdiction.objects.get_or_create(code="ZZ", defaults={"name": "Benchland"})
+    if not created and PopulationReturn.objects.filter(prison__province__jurisdiction=zz).exists():
+        return
+    provinces = [
+        Province.objects.create(jurisdiction=zz, code=f"ZZ-{n}", name=f"Province {n}")
+        for n in range(1, 26)
+    ]
+    prisons = [
+        Prison.objects.create(
+            province=province,
+            code=f"ZZ-{province.code[3:]}-{k}",
+            name=f"Prison {province.code}-{k}",
+            kind="provincial_prison",
+            capacity=500,
+        )
+        for province in provinces
+        for k in range(8)
+    ]
+    start = date(today.year - 20, today.month, 1)
+    rows = []
+    for i, day in enumerate(month_ends(start, today)):
+        for j, prison in enumerate(prisons):
+            women = 20 + (i + j) % 30
+            rows.append(
+                PopulationReturn(
+                    prison=prison,
+                    date=day,
+                    source="prison_authority",
+                    total=400 + women,
+                    men=400,
+                    women=women,
+                    pretrial_men=150,
+                    pretrial_women=women // 3,
+                    pregnant_women=(i * j) % 4,
+                    children_in_prison=(i + 2 * j) % 6,
+                )
+            )
+    PopulationReturn.objects.bulk_create(rows, batch_size=2000)
 
 
 def setup(args: argparse.Namespace) -> None:
@@ -153,6 +206,31 @@ def main(argv: list[str] | None = None) -> None:
         ("national returns by month, 2008 to today", returns_orm, returns_sql),
         ("register: women by prison on a day", register_orm, register_sql),
     ]
+    if args.large:
+        ensure_large(today)
+        large = queries.Area("nation", "ZZ")
+        large_start = date(today.year - 20, 1, 1)
+
+        def large_orm() -> list[tuple[Any, ...]]:
+            rows = queries.returns_by_date(large, large_start, today, "prison_authority")
+            return [
+                (
+                    day,
+                    a["total"],
+                    a["women"],
+                    a["men"],
+                    a["pregnant_women"],
+                    a["children_in_prison"],
+                )
+                for (_key, day), a in sorted(rows.items(), key=lambda item: item[0][1])
+            ]
+
+        def large_sql() -> list[tuple[Any, ...]]:
+            with connection.cursor() as cursor:
+                cursor.execute(RETURNS_SQL, ["ZZ", "prison_authority", large_start, today])
+                return [(_day(r[0]), *r[1:]) for r in cursor.fetchall()]
+
+        checks.append(("20 years x 200 prisons: returns by month", large_orm, large_sql))
     for name, orm, sql in checks:
         if _normal(orm()) != _normal(sql()):
             raise SystemExit(f"{name}: the query and its baseline disagree")
@@ -189,6 +267,18 @@ def main(argv: list[str] | None = None) -> None:
             lambda: render_pdf("stats/brief.html", publication.brief(today), "km"),
         ),
     ]
+    if args.large:
+        large = queries.Area("nation", "ZZ")
+        others += [
+            (
+                "20 years x 200 prisons: women by year",
+                lambda: queries.series("women", large, date(today.year - 20, 1, 1), today),
+            ),
+            (
+                "20 years x 200 prisons: table with suppression",
+                lambda: queries.area_table(large, today),
+            ),
+        ]
     for name, function in others:
         samples = [timed(function) for _ in range(min(args.repeat, 3))]
         print(f"{name:<48} {statistics.median(samples) * 1000:>10.1f}")

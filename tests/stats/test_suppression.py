@@ -128,3 +128,51 @@ def test_no_hidden_value_can_be_recovered_from_the_published_ones(cells, thresho
 def test_a_table_without_small_cells_is_published_whole(cells):
     big = [[v + 10 for v in row] for row in cells]
     assert suppress(big, 5).suppressed == set()
+
+
+tall_tables = st.integers(6, 12).flatmap(
+    lambda n_rows: st.lists(
+        st.lists(st.integers(0, 8), min_size=3, max_size=3), min_size=n_rows, max_size=n_rows
+    )
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(cells=tall_tables)
+def test_tables_of_many_prisons_keep_every_hidden_value_safe(cells):
+    assert determined(suppress(cells, 5)) == set()
+
+
+@settings(max_examples=200, deadline=None)
+@given(edges=st.sets(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=20))
+def test_bridges_match_a_brute_force_search(edges):
+    from motherline.stats.rules import _bridges
+
+    def connected(rest, start, goal):
+        seen, todo = {start}, [start]
+        while todo:
+            kind, i = todo.pop()
+            for r, c in rest:
+                for node, other in ((("r", r), ("c", c)), (("c", c), ("r", r))):
+                    if node == (kind, i) and other not in seen:
+                        seen.add(other)
+                        todo.append(other)
+        return goal in seen
+
+    expected = sorted(e for e in edges if not connected(edges - {e}, ("r", e[0]), ("c", e[1])))
+    assert _bridges(set(edges)) == expected
+
+
+def test_two_hundred_prisons_are_suppressed_quickly():
+    import time
+
+    cells = [[(i * 7) % 5, (i * 3) % 7] for i in range(200)]
+    started = time.perf_counter()
+    table = suppress(cells, 5)
+    assert time.perf_counter() - started < 2
+    assert all(
+        (r, c) in table.suppressed
+        for r, row in enumerate(cells)
+        for c, v in enumerate(row)
+        if 0 < v < 5
+    )

@@ -446,6 +446,7 @@ def _stock(
     points = []
     for key, (day, aggregate) in chosen.items():
         value = rules.indicator_value(indicator, aggregate)
+        # The register was counted on this date: a count no group returned is nobody.
         if source == REGISTER and value is None and indicator in rules.SENSITIVE | {"women"}:
             value = 0
         basis = aggregate.get(rules.DERIVED_FROM.get(indicator, indicator))

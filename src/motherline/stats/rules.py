@@ -152,33 +152,42 @@ def _bridges(edges: set[tuple[int, int]]) -> list[tuple[int, int]]:
 
     A suppressed cell that is such a bridge can be worked out from the published totals
     (its row or column equations pin it); a cell on a cycle cannot: adding and subtracting
-    the same amount around the cycle keeps every total."""
-    found = []
-    for edge in sorted(edges):
-        rest = edges - {edge}
-        if not _connected(rest, ("r", edge[0]), ("c", edge[1])):
-            found.append(edge)
-    return found
-
-
-def _connected(edges: set[tuple[int, int]], start: tuple[str, int], goal: tuple[str, int]) -> bool:
-    return goal in _component(edges, start)
-
-
-def _component(edges: set[tuple[int, int]], start: tuple[str, int]) -> set[tuple[str, int]]:
-    neighbours: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    the same amount around the cycle keeps every total. Tarjan's bridge-finding, iterative
+    (a table of hundreds of prisons would exceed Python's recursion limit), in linear time."""
+    neighbours: dict[tuple[str, int], list[tuple[tuple[str, int], tuple[int, int]]]] = {}
     for r, c in edges:
-        neighbours.setdefault(("r", r), []).append(("c", c))
-        neighbours.setdefault(("c", c), []).append(("r", r))
-    seen = {start}
-    todo = [start]
-    while todo:
-        node = todo.pop()
-        for other in neighbours.get(node, []):
-            if other not in seen:
-                seen.add(other)
-                todo.append(other)
-    return seen
+        neighbours.setdefault(("r", r), []).append((("c", c), (r, c)))
+        neighbours.setdefault(("c", c), []).append((("r", r), (r, c)))
+    order: dict[tuple[str, int], int] = {}
+    low: dict[tuple[str, int], int] = {}
+    found: list[tuple[int, int]] = []
+    for root in sorted(neighbours):
+        if root in order:
+            continue
+        order[root] = low[root] = len(order)
+        # Each frame: the node, the edge it was reached by, and its next neighbour's index.
+        stack: list[tuple[tuple[str, int], tuple[int, int] | None, int]] = [(root, None, 0)]
+        while stack:
+            node, via, index = stack[-1]
+            if index < len(neighbours[node]):
+                stack[-1] = (node, via, index + 1)
+                other, edge = neighbours[node][index]
+                if edge == via:
+                    continue
+                if other in order:
+                    low[node] = min(low[node], order[other])
+                else:
+                    order[other] = low[other] = len(order)
+                    stack.append((other, edge, 0))
+                continue
+            stack.pop()
+            if stack:
+                parent = stack[-1][0]
+                low[parent] = min(low[parent], low[node])
+                if low[node] > order[parent]:
+                    assert via is not None
+                    found.append(via)
+    return sorted(found)
 
 
 def suppress(cells: Sequence[Sequence[int]], threshold: int) -> Table:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
             raise CommandError(_("Give the date as YYYY-MM-DD.")) from exc
         as_of = as_of or timezone.localdate()
         language = options["language"]
+        # WeasyPrint narrates every layout step at INFO; the command prints only the file.
+        logging.getLogger("weasyprint").setLevel(logging.WARNING)
         # Labels chosen while the context is built (sources, names) follow the language.
         with translation.override(language):
             context = publication.brief(as_of, options["jurisdiction"])
