@@ -59,8 +59,13 @@ def dev_key_path() -> Path:
 
 
 def _dev_key() -> str:
+    return _dev_key_at(str(settings.DATA_DIR))
+
+
+@functools.lru_cache(maxsize=4)
+def _dev_key_at(data_dir: str) -> str:
     """The development key in the data directory, created with mode 0600 on first use."""
-    path = dev_key_path()
+    path = Path(data_dir) / DEV_KEY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
