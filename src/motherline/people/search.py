@@ -126,9 +126,7 @@ def reindex(women: Iterable, *, fresh: bool = False) -> int:
         return 0
     if not fresh:
         WomanSearchToken.objects.filter(woman_id__in=[w.pk for w in women]).delete()
-    rows = [
-        (w.pk, d) for w in women for d in digests_for(w.name, w.name_latin, w.register_number)
-    ]
+    rows = [(w.pk, d) for w in women for d in digests_for(w.name, w.name_latin, w.register_number)]
     # Plain INSERTs: a model instance per row would cost more than the digests themselves.
     table = connection.ops.quote_name(WomanSearchToken._meta.db_table)
     with connection.cursor() as cursor:
