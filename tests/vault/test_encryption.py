@@ -209,3 +209,19 @@ def test_the_migration_encrypts_plaintext_rows_and_builds_the_index(register):
     assert Woman.objects.get(pk=register["lena"].pk).name_latin == "Lê Thị Lena"
     assert found("chanthou") == {sokha.reference}
     assert found("mony") == {register["mony"].reference}
+
+
+def test_every_bulk_write_path_encrypts(register):
+    """bulk_create (the generator), update (the services' optimistic locking) and
+    bulk_update all store tokens and read back the plaintext."""
+    sokha, lena = register["sokha"], register["lena"]
+    Woman.objects.filter(pk=sokha.pk).update(name_latin="Updated Name")
+    lena.name_latin = "Bulk Updated"
+    Woman.objects.bulk_update([lena], ["name_latin"])
+    (made,) = Woman.objects.bulk_create(
+        [Woman(organisation=sokha.organisation, name="ថ្មី", name_latin="Bulk Created")]
+    )
+    for woman, plain in [(sokha, "Updated Name"), (lena, "Bulk Updated"), (made, "Bulk Created")]:
+        stored = raw("people_woman", "name_latin", woman.pk)
+        assert stored.startswith("gAAAAA") and plain not in stored
+        assert Woman.objects.get(pk=woman.pk).name_latin == plain

@@ -83,7 +83,7 @@ def digests_for(name: str, name_latin: str, register_number: str) -> set[int]:
     }
 
 
-def _query_digests(kind: str, text: str) -> list[int]:
+def query_digests(kind: str, text: str) -> list[int]:
     # Under every configured key, so search keeps working while a rotation runs.
     return [keys.blind_digest(k, kind, text) for k in keys.keyring().index_keys]
 
@@ -100,12 +100,12 @@ def search_q(term: str) -> Q:
     match = Q(reference__iexact=term) if term else Q(pk__in=[])
     register = register_key(term)[:MAX_PREFIX]
     if register:
-        match |= having(_query_digests(REGISTER, register))
+        match |= having(query_digests(REGISTER, register))
     typed = [w[:MAX_PREFIX] for w in words(term)]
     if typed and all(len(w) >= MIN_PREFIX for w in typed):
         every_word = Q()
         for word in typed:
-            every_word &= having(_query_digests(NAME, word))
+            every_word &= having(query_digests(NAME, word))
         match |= every_word
     return match
 

@@ -45,6 +45,9 @@ class EncryptedMixin:
         return keys.decrypt(value, self._label())
 
     def get_db_prep_save(self, value: Any, connection: Any) -> Any:
+        if hasattr(value, "as_sql"):
+            # An expression (bulk_update's CASE): its values come back here one by one.
+            return value
         value = self.get_prep_value(value)  # type: ignore[attr-defined]
         if value is None or value == "":
             return value
