@@ -159,3 +159,14 @@ def test_a_backup_key_restores_onto_an_instance_with_another_field_key(
     quiet("restore", str(archive))
     assert Woman.objects.get(pk=instance["lena"].pk).name_latin == "Lê Thị Lena"
     assert {w.pk for w in Woman.objects.filter(search.search_q("lena"))} == {instance["lena"].pk}
+
+
+def test_an_archive_of_other_migrations_is_refused(instance, settings, tmp_path, monkeypatch):
+    archive = tmp_path / "b.backup"
+    quiet("backup", output=str(archive))
+    wipe(settings)
+    newer = {**backup.applied_migrations(), "people": ["0001_initial"]}
+    monkeypatch.setattr(backup, "applied_migrations", lambda: newer)
+    with pytest.raises(CommandError, match="other database migrations"):
+        quiet("restore", str(archive))
+    assert Woman.objects.count() == 0

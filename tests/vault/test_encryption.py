@@ -225,3 +225,19 @@ def test_every_bulk_write_path_encrypts(register):
         stored = raw("people_woman", "name_latin", woman.pk)
         assert stored.startswith("gAAAAA") and plain not in stored
         assert Woman.objects.get(pk=woman.pk).name_latin == plain
+
+
+def test_the_old_key_may_be_given_as_an_argument(register, settings):
+    old = settings.FIELD_KEY
+    settings.FIELD_KEY = generate_key()
+    out = io.StringIO()
+    call_command("rotate_field_key", previous=[old], stdout=out)
+    assert "people.Woman: 3 rows re-encrypted" in out.getvalue()
+    settings.FIELD_KEY_PREVIOUS = []
+    assert Woman.objects.get(pk=register["mony"].pk).name_latin == "Mony Keo"
+
+
+def test_generate_prints_a_usable_key(db):
+    out = io.StringIO()
+    call_command("rotate_field_key", generate=True, stdout=out)
+    assert len(keys.decode_key(out.getvalue().strip())) == 32
