@@ -399,6 +399,8 @@ def restore_backup(source: BinaryIO) -> Manifest:
                 if record["tables"] != manifest.tables or record["files"] != manifest.files:
                     raise RestoreError("The backup's manifest does not match its contents.")
                 break
+            else:
+                raise ArchiveError("The backup's contents are out of order: it is damaged.")
         else:
             raise ArchiveError("The backup has no manifest: it is incomplete.")
         _finish(list(by_label.values()))
