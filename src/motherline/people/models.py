@@ -5,9 +5,9 @@ what a monitor needs to see at a glance. The sensitive fields (and free-text not
 caregivers' contacts) are encrypted in the database (`vault.fields`, docs/security.md):
 plain `str` in Python, but the database can neither order nor filter by them. Search by
 name goes through `WomanSearchToken`, the blind index kept by `people.search`.
-`Woman.current_episode` and
-`CustodyEpisode.current_prison` are kept by `people.services` so the busy lists read one row
-per woman instead of walking histories.
+
+`Woman.current_episode` and `CustodyEpisode.current_prison` are kept by `people.services` so
+the busy lists read one row per woman instead of walking histories.
 """
 
 import secrets

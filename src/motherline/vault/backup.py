@@ -55,6 +55,7 @@ from motherline.vault.stream import (
 FORMAT_VERSION = 1
 BATCH = 1000
 FILE_PIECE = 512 * 1024
+CHUNK_READ = 1 << 16
 # Rebuilt by the target instance rather than carried (see the module's docstring).
 EXCLUDED = frozenset(
     {"contenttypes.contenttype", "auth.permission", "sessions.session", "people.womansearchtoken"}
@@ -276,8 +277,6 @@ def open_archive(source: BinaryIO) -> Iterator[dict[str, Any]]:
     except (OSError, EOFError, json.JSONDecodeError) as exc:
         raise ArchiveError(f"The backup's contents are damaged: {exc}") from None
 
-
-CHUNK_READ = 1 << 16
 
 
 def non_empty_tables() -> dict[str, int]:
