@@ -278,7 +278,6 @@ def open_archive(source: BinaryIO) -> Iterator[dict[str, Any]]:
         raise ArchiveError(f"The backup's contents are damaged: {exc}") from None
 
 
-
 def non_empty_tables() -> dict[str, int]:
     found = {}
     for model in backed_up_models():
