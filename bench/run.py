@@ -177,12 +177,30 @@ class Baseline:
         if filters.in_custody is not None:
             where.append(f"w.current_episode_id IS {'NOT ' if filters.in_custody else ''}NULL")
         if filters.q:
-            term = _like_escape(filters.q.strip())
-            where.append(
-                f"({self._like('w.name')} OR {self._like('w.name_latin')} "
-                f"OR {self._like('w.register_number')} OR {self._like('w.reference')})"
-            )
-            params += [f"%{term}%", f"%{term}%", f"{term}%", term]
+            # Names are encrypted: the same blind-index digests as people.search, by hand.
+            from motherline.people import search
+
+            term = filters.q.strip()
+            matches = [self._like("w.reference")]
+            params.append(_like_escape(term))
+
+            def having(digests: list[int]) -> str:
+                params.extend(digests)
+                marks = ", ".join(["%s"] * len(digests))
+                index = "SELECT woman_id FROM people_womansearchtoken"
+                return f"w.id IN ({index} WHERE digest IN ({marks}))"
+
+            register = search.register_key(term)[: search.MAX_PREFIX]
+            if register:
+                matches.append(having(search.query_digests(search.REGISTER, register)))
+            typed = [w[: search.MAX_PREFIX] for w in search.words(term)]
+            if typed and all(len(w) >= search.MIN_PREFIX for w in typed):
+                matches.append(
+                    "("
+                    + " AND ".join(having(search.query_digests(search.NAME, w)) for w in typed)
+                    + ")"
+                )
+            where.append("(" + " OR ".join(matches) + ")")
         return where, params, joins
 
     def women_page(

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "motherline.worklist",
     "motherline.reports",
     "motherline.stats",
+    "motherline.vault",
     "ninja",
     "motherline.api",
     "motherline.security",
@@ -212,6 +213,14 @@ EMAIL_BACKEND = os.environ.get(
 # The jurisdiction whose pack is the default for new organisations and the demo.
 MOTHERLINE_DEFAULT_JURISDICTION = os.environ.get("MOTHERLINE_JURISDICTION", "KH")
 MOTHERLINE_PAGE_SIZE = envint("MOTHERLINE_PAGE_SIZE", 50)
+
+# Encryption at rest, backups and retention (docs/security.md). Without MOTHERLINE_FIELD_KEY
+# a development key is generated into DATA_DIR/field.key and `check --deploy` warns.
+FIELD_KEY = os.environ.get("MOTHERLINE_FIELD_KEY", "")
+FIELD_KEY_PREVIOUS = envlist("MOTHERLINE_FIELD_KEY_PREVIOUS")
+BACKUP_KEY = os.environ.get("MOTHERLINE_BACKUP_KEY", "")  # default: derived from the field key
+MEDIA_ROOT = DATA_DIR / "media"  # uploaded files, included in backups
+MOTHERLINE_RETENTION_YEARS = envint("MOTHERLINE_RETENTION_YEARS", 10)
 
 LOGGING = {
     "version": 1,

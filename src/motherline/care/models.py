@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from motherline.people.models import CaregiverRelationship, Child, ScopedQuerySet
+from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
 
 class PlanStatus(models.TextChoices):
@@ -42,19 +43,19 @@ class TransitionPlan(models.Model):
     # a plan recorded late is dated by when the work began).
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     due_date = models.DateField(_("leave-by date"))
-    caregiver_name = models.CharField(_("caregiver's name"), max_length=200, blank=True)
+    caregiver_name = EncryptedCharField(_("caregiver's name"), max_length=200, blank=True)
     caregiver_relationship = models.CharField(
         _("caregiver's relationship"), max_length=24, choices=CaregiverRelationship, blank=True
     )
-    caregiver_location = models.CharField(_("caregiver's location"), max_length=255, blank=True)
-    caregiver_contact = models.CharField(_("caregiver's contact"), max_length=120, blank=True)
+    caregiver_location = EncryptedCharField(_("caregiver's location"), max_length=255, blank=True)
+    caregiver_contact = EncryptedCharField(_("caregiver's contact"), max_length=120, blank=True)
     assessed_on = models.DateField(_("home assessed on"), null=True, blank=True)
     home_is_suitable = models.BooleanField(_("the home is suitable"), null=True, blank=True)
-    assessment_notes = models.TextField(_("assessment notes"), blank=True)
+    assessment_notes = EncryptedTextField(_("assessment notes"), blank=True)
     support_money = models.BooleanField(_("financial support"), default=False)
     support_schooling = models.BooleanField(_("schooling"), default=False)
     support_health = models.BooleanField(_("health care"), default=False)
-    support_notes = models.TextField(_("support agreed"), blank=True)
+    support_notes = EncryptedTextField(_("support agreed"), blank=True)
     handover_planned_on = models.DateField(_("planned handover date"), null=True, blank=True)
     handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
@@ -104,7 +105,7 @@ class FollowUp(models.Model):
     due_date = models.DateField(_("due"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=FollowUpOutcome, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -119,7 +120,7 @@ class LeaveExtension(models.Model):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="leave_extensions")
     months = models.PositiveSmallIntegerField(_("months"))
-    reason = models.TextField(_("reason"))
+    reason = EncryptedTextField(_("reason"))
     approved_by = models.CharField(_("approved by"), max_length=200)
     approved_on = models.DateField(_("approved on"))
     recorded_by = models.ForeignKey(

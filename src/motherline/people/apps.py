@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class PeopleConfig(AppConfig):
     name = "motherline.people"
     label = "people"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from motherline.people import search
+        from motherline.people.models import Woman
+
+        post_save.connect(search.woman_saved, sender=Woman, dispatch_uid="people.search")

@@ -1,9 +1,13 @@
 """The register: women, their custody episodes, pregnancies, children and placements.
 
 Names, register numbers and health notes are the sensitive fields; everything else is
-what a monitor needs to see at a glance. `Woman.current_episode` and
-`CustodyEpisode.current_prison` are kept by `people.services` so the busy lists read one row
-per woman instead of walking histories.
+what a monitor needs to see at a glance. The sensitive fields (and free-text notes and
+caregivers' contacts) are encrypted in the database (`vault.fields`, docs/security.md):
+plain `str` in Python, but the database can neither order nor filter by them. Search by
+name goes through `WomanSearchToken`, the blind index kept by `people.search`.
+
+`Woman.current_episode` and `CustodyEpisode.current_prison` are kept by `people.services` so
+the busy lists read one row per woman instead of walking histories.
 """
 
 import secrets
@@ -14,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from motherline.accounts.models import Organisation
+from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
 
 def new_reference(prefix: str) -> str:
@@ -59,9 +64,9 @@ class Woman(models.Model):
     reference = models.CharField(
         _("reference"), max_length=16, unique=True, default=new_woman_reference, editable=False
     )
-    register_number = models.CharField(_("prison register number"), max_length=64, blank=True)
-    name = models.CharField(_("name"), max_length=200)
-    name_latin = models.CharField(_("name in Latin script"), max_length=200, blank=True)
+    register_number = EncryptedCharField(_("prison register number"), max_length=64, blank=True)
+    name = EncryptedCharField(_("name"), max_length=200)
+    name_latin = EncryptedCharField(_("name in Latin script"), max_length=200, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     dob_is_estimated = models.BooleanField(_("date of birth is estimated"), default=False)
     nationality = models.CharField(_("nationality"), max_length=2, blank=True, default="KH")
@@ -74,7 +79,7 @@ class Woman(models.Model):
     )
     has_serious_illness = models.BooleanField(_("serious illness"), default=False)
     has_disability = models.BooleanField(_("disability"), default=False)
-    health_notes = models.TextField(_("health notes"), blank=True)
+    health_notes = EncryptedTextField(_("health notes"), blank=True)
     consent_scope = models.CharField(
         _("consent"), max_length=16, choices=ConsentScope, default=ConsentScope.REGISTER
     )
@@ -87,6 +92,8 @@ class Woman(models.Model):
         related_name="+",
         verbose_name=_("current custody episode"),
     )
+    # Set by the retention rule (`vault.retention`) when her identifying data was replaced.
+    pseudonymised_on = models.DateField(_("pseudonymised on"), null=True, blank=True)
     # Optimistic locking: a save with a stale version is refused.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -105,9 +112,6 @@ class Woman(models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["organisation", "id"]),
-            models.Index(fields=["name"]),
-            models.Index(fields=["name_latin"]),
-            models.Index(fields=["register_number"]),
         ]
         verbose_name = _("woman")
         verbose_name_plural = _("women")
@@ -153,14 +157,14 @@ class CustodyEpisode(models.Model):
     )
     legal_status_since = models.DateField(_("legal status since"))
     court = models.CharField(_("court"), max_length=200, blank=True)
-    case_number = models.CharField(_("case number"), max_length=64, blank=True)
+    case_number = EncryptedCharField(_("case number"), max_length=64, blank=True)
     sentence_months = models.PositiveIntegerField(_("sentence in months"), null=True, blank=True)
     expected_release_date = models.DateField(_("expected release date"), null=True, blank=True)
     release_date = models.DateField(_("release date"), null=True, blank=True)
     release_reason = models.CharField(
         _("release reason"), max_length=24, choices=ReleaseReason, blank=True
     )
-    release_note = models.TextField(_("release note"), blank=True)
+    release_note = EncryptedTextField(_("release note"), blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -253,7 +257,7 @@ class Pregnancy(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=24, choices=PregnancyOutcome, blank=True)
     outcome_date = models.DateField(_("outcome date"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["-known_since", "-id"]
@@ -278,8 +282,8 @@ class Child(models.Model):
         _("reference"), max_length=16, unique=True, default=new_child_reference, editable=False
     )
     mother = models.ForeignKey(Woman, on_delete=models.CASCADE, related_name="children")
-    name = models.CharField(_("name"), max_length=200, blank=True)
-    name_latin = models.CharField(_("name in Latin script"), max_length=200, blank=True)
+    name = EncryptedCharField(_("name"), max_length=200, blank=True)
+    name_latin = EncryptedCharField(_("name in Latin script"), max_length=200, blank=True)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex, default=Sex.UNKNOWN)
     date_of_birth = models.DateField(_("date of birth"))
     dob_is_estimated = models.BooleanField(_("date of birth is estimated"), default=False)
@@ -341,15 +345,15 @@ class Placement(models.Model):
         related_name="child_placements",
         verbose_name=_("prison"),
     )
-    caregiver_name = models.CharField(_("caregiver's name"), max_length=200, blank=True)
+    caregiver_name = EncryptedCharField(_("caregiver's name"), max_length=200, blank=True)
     caregiver_relationship = models.CharField(
         _("caregiver's relationship"), max_length=24, choices=CaregiverRelationship, blank=True
     )
-    caregiver_location = models.CharField(_("caregiver's location"), max_length=255, blank=True)
-    caregiver_contact = models.CharField(_("caregiver's contact"), max_length=120, blank=True)
+    caregiver_location = EncryptedCharField(_("caregiver's location"), max_length=255, blank=True)
+    caregiver_contact = EncryptedCharField(_("caregiver's contact"), max_length=120, blank=True)
     start_date = models.DateField(pgettext_lazy("start date", "from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["start_date", "id"]
@@ -372,3 +376,17 @@ class Placement(models.Model):
     @property
     def is_current(self) -> bool:
         return self.end_date is None
+
+
+class WomanSearchToken(models.Model):
+    """One keyed digest of a prefix of a word of her names or of her register number: the
+    blind index that search by name uses (`people.search`). Rebuilt, never edited."""
+
+    woman = models.ForeignKey(Woman, on_delete=models.CASCADE, related_name="+")
+    digest = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["digest", "woman"])]
+
+    def __str__(self) -> str:
+        return f"{self.woman_id}:{self.digest}"

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
+from motherline.people import search
 from motherline.people.models import (
     CustodyEpisode,
     Placement,
@@ -96,13 +97,9 @@ def women_for(user: Any, filters: WomanFilters, today: date) -> QuerySet[Woman]:
     elif filters.in_custody is False:
         qs = qs.filter(current_episode__isnull=True)
     if filters.q:
-        term = filters.q.strip()
-        qs = qs.filter(
-            Q(name__icontains=term)
-            | Q(name_latin__icontains=term)
-            | Q(register_number__istartswith=term)
-            | Q(reference__iexact=term)
-        )
+        # Names are encrypted: words of her names and the register number's beginning are
+        # matched through the blind index (people.search).
+        qs = qs.filter(search.search_q(filters.q))
     return qs
 
 

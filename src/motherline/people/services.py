@@ -23,7 +23,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit
 from motherline.jurisdictions.models import OffenceCategory
-from motherline.people import rules, signals
+from motherline.people import rules, search, signals
 from motherline.people.models import (
     CaregiverRelationship,
     Charge,
@@ -918,7 +918,10 @@ def update_woman(
         request=request,
         changes=_correction_audit(current, changed, _WOMAN_VALUES_AUDITED),
     )
-    return Woman.objects.get(pk=current.pk)
+    updated = Woman.objects.get(pk=current.pk)
+    if search.INDEXED & changed.keys():
+        search.reindex([updated])
+    return updated
 
 
 def episode_correction_errors(episode: CustodyEpisode, changed: dict[str, Any]) -> rules.Errors:

@@ -30,6 +30,7 @@ from motherline.jurisdictions.models import (
     PretrialLimitRule,
 )
 from motherline.jurisdictions.rules import AgeLimitLike, pretrial_limit_on
+from motherline.people import search
 from motherline.people.models import (
     Charge,
     Child,
@@ -422,6 +423,7 @@ class _Writer:
                 ]
         # Parents first: bulk_create fills in each child row's foreign key from its parent.
         Woman.objects.bulk_create(women, batch_size=BATCH)
+        search.reindex(women, fresh=True)  # the blind index of their encrypted names
         CustodyEpisode.objects.bulk_create(episodes, batch_size=BATCH)
         open_episode = CustodyEpisode.objects.filter(
             woman=OuterRef("pk"), release_date__isnull=True

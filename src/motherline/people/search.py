@@ -1,0 +1,165 @@
+"""Search by name and register number over encrypted fields: a keyed blind index.
+
+The database holds names only as ciphertext, so it cannot match them. Instead each woman has
+rows in `WomanSearchToken`, each a keyed digest (HMAC-SHA256 under a key derived from the
+field key, cut to 64 bits) of:
+
+- every prefix of at least `MIN_PREFIX` characters (up to `MAX_PREFIX`) of every word of
+  her name in Khmer and in Latin script, after normalisation (Unicode NFKC, case folded,
+  accents removed from Latin letters, zero-width characters dropped);
+- every prefix of her normalised prison register number.
+
+A search computes the same digests of what the user typed and looks them up: every word
+typed must begin a word of one of her names ("sok chan" finds "Sok Chanthou"), or the whole
+term must begin her register number. A word inside a name is not found from its middle
+("thou" does not find "Chanthou"), unlike the LIKE search this replaces. See
+docs/security.md for what the index reveals to someone who reads the database.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from motherline.vault import keys
+
+MIN_PREFIX = 2
+MAX_PREFIX = 24
+NAME = "name"
+REGISTER = "register"
+
+# Word separators: white space (with the zero-width space Khmer uses between words) and the
+# punctuation people put in names. Not \W: Khmer vowel signs are not "word" characters.
+_SEPARATORS = re.compile(r"[\s\u200b\-\u2010\u2011\u2013\u2014.,;:/\\'\u2019`\"()\[\]]+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def normalise(text: str) -> str:
+    """Case folded NFKC text without accents on Latin letters (Khmer signs are kept)."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_INVISIBLE)
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFD", text):
+        # A combining mark after a Latin letter is an accent: "Lê" is searched as "le".
+        if unicodedata.combining(ch) and out and out[-1] < "\u0250":
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def words(text: str) -> list[str]:
+    return [w for w in _SEPARATORS.split(normalise(text)) if w]
+
+
+def _prefixes(word: str, shortest: int) -> Iterable[str]:
+    for end in range(shortest, min(len(word), MAX_PREFIX) + 1):
+        yield word[:end]
+
+
+def register_key(register_number: str) -> str:
+    return "".join(normalise(register_number).split())
+
+
+def index_terms(name: str, name_latin: str, register_number: str) -> set[tuple[str, str]]:
+    """The (kind, text) pairs the index holds for one woman, before keying."""
+    terms = {
+        (NAME, prefix)
+        for word in words(name) + words(name_latin)
+        for prefix in _prefixes(word, MIN_PREFIX)
+    }
+    terms.update((REGISTER, p) for p in _prefixes(register_key(register_number), 1))
+    return terms
+
+
+def digests_for(name: str, name_latin: str, register_number: str) -> set[int]:
+    """The digests stored for one woman, under the current key only."""
+    key = keys.keyring().index_keys[0]
+    return {
+        keys.blind_digest(key, kind, text)
+        for kind, text in index_terms(name, name_latin, register_number)
+    }
+
+
+def query_digests(kind: str, text: str) -> list[int]:
+    # Under every configured key, so search keeps working while a rotation runs.
+    return [keys.blind_digest(k, kind, text) for k in keys.keyring().index_keys]
+
+
+def search_q(term: str) -> Q:
+    """A filter on Woman matching the term by name words, register-number prefix or exact
+    reference. The term is matched as the index was built; an empty term matches nothing."""
+    from motherline.people.models import WomanSearchToken
+
+    def having(digests: list[int]) -> Q:
+        return Q(pk__in=WomanSearchToken.objects.filter(digest__in=digests).values("woman_id"))
+
+    term = term.strip()
+    match = Q(reference__iexact=term) if term else Q(pk__in=[])
+    register = register_key(term)[:MAX_PREFIX]
+    if register:
+        match |= having(query_digests(REGISTER, register))
+    typed = [w[:MAX_PREFIX] for w in words(term)]
+    if typed and all(len(w) >= MIN_PREFIX for w in typed):
+        every_word = Q()
+        for word in typed:
+            every_word &= having(query_digests(NAME, word))
+        match |= every_word
+    return match
+
+
+# The fields the index is built from: a change to one of them rebuilds her rows.
+INDEXED = frozenset({"name", "name_latin", "register_number"})
+
+
+@transaction.atomic
+def reindex(women: Iterable, *, fresh: bool = False) -> int:
+    """Rebuild the index rows of these women (objects with pk, name, name_latin and
+    register_number in plaintext) under the current key; `fresh` when they have none yet
+    (just created in bulk). Returns the rows written."""
+    from motherline.people.models import WomanSearchToken
+
+    women = list(women)
+    if not women:
+        return 0
+    if not fresh:
+        WomanSearchToken.objects.filter(woman_id__in=[w.pk for w in women]).delete()
+    rows = [(w.pk, d) for w in women for d in digests_for(w.name, w.name_latin, w.register_number)]
+    # Plain INSERTs: a model instance per row would cost more than the digests themselves.
+    table = connection.ops.quote_name(WomanSearchToken._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(
+                f"INSERT INTO {table} (woman_id, digest) VALUES (%s, %s)",
+                rows[start : start + 5000],
+            )
+    return len(rows)
+
+
+def woman_saved(sender: type, instance, created: bool, update_fields, raw: bool, **kwargs) -> None:
+    """Keep her index rows in step with every `save()` (`update()` and `bulk_create()`
+    callers call `reindex` themselves)."""
+    if raw:
+        return
+    if update_fields is not None and not INDEXED & set(update_fields):
+        return
+    reindex([instance], fresh=created)
+
+
+def reindex_all(batch: int = 1000) -> int:
+    """Rebuild the whole index, one batch of women per transaction."""
+    from motherline.people.models import Woman
+
+    total, last = 0, 0
+    while True:
+        chunk = list(
+            Woman.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .only("pk", "name", "name_latin", "register_number")[:batch]
+        )
+        if not chunk:
+            return total
+        total += reindex(chunk)
+        last = chunk[-1].pk

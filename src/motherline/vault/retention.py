@@ -1,0 +1,142 @@
+"""The retention rule: identifying data is kept only as long as the work needs it.
+
+A woman whose last custody ended more than N years before the day the rule is applied
+(N = `--years`, else settings.MOTHERLINE_RETENTION_YEARS, environment
+MOTHERLINE_RETENTION_YEARS, default 10), who is not in custody again, is pseudonymised:
+
+- her name becomes her internal reference; her Latin name, register number and health notes
+  are emptied; her date of birth is cut to 1 January of its year (marked estimated);
+- her episodes' case numbers and release notes, and her pregnancies' notes, are emptied;
+- each of her children's names becomes the child's reference, the Latin name is emptied
+  and the date of birth is cut to the year; every caregiver's name, location, contact and
+  note on the children's placements and transition plans, the plans' assessment and
+  support notes, follow-up notes and leave-extension reasons are emptied.
+
+Everything the statistics count is kept: prisons, dates of admission, transfer and
+release, legal statuses, offences, pregnancies and their outcomes, placements' kinds,
+prisons and dates, children's sex and birth year. Each woman is audited (without values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, QuerySet
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+from motherline.care.models import FollowUp, LeaveExtension, TransitionPlan
+from motherline.people import search
+from motherline.people.models import (
+    Child,
+    CustodyEpisode,
+    Placement,
+    Pregnancy,
+    Woman,
+)
+
+CARE_PLAN_CLEARED = {
+    "caregiver_name": "",
+    "caregiver_location": "",
+    "caregiver_contact": "",
+    "assessment_notes": "",
+    "support_notes": "",
+}
+PLACEMENT_CLEARED = {
+    "caregiver_name": "",
+    "caregiver_location": "",
+    "caregiver_contact": "",
+    "note": "",
+}
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def default_years() -> int:
+    return int(getattr(settings, "MOTHERLINE_RETENTION_YEARS", 10))
+
+
+def due(as_of: date, years: int) -> QuerySet[Woman]:
+    """Women the rule applies to on `as_of`: released more than `years` years before it,
+    not in custody, not yet pseudonymised."""
+    open_episode = CustodyEpisode.objects.filter(woman=OuterRef("pk"), release_date__isnull=True)
+    return (
+        Woman.objects.filter(pseudonymised_on__isnull=True)
+        .exclude(Exists(open_episode))
+        .annotate(last_release=Max("episodes__release_date"))
+        .filter(last_release__lt=years_before(as_of, years))
+        .order_by("pk")
+    )
+
+
+@dataclass
+class RetentionResult:
+    women: int = 0
+    children: int = 0
+
+
+def _year_only(day: date | None) -> date | None:
+    return day.replace(month=1, day=1) if day else day
+
+
+@transaction.atomic
+def pseudonymise(woman: Woman, as_of: date, years: int) -> int:
+    """Replace one woman's identifying data (and her children's); returns her children."""
+    Woman.objects.filter(pk=woman.pk).update(
+        name=woman.reference,
+        name_latin="",
+        register_number="",
+        health_notes="",
+        date_of_birth=_year_only(woman.date_of_birth),
+        dob_is_estimated=woman.dob_is_estimated or woman.date_of_birth is not None,
+        pseudonymised_on=as_of,
+    )
+    CustodyEpisode.objects.filter(woman=woman).update(case_number="", release_note="")
+    Pregnancy.objects.filter(woman=woman).update(note="")
+    children = list(Child.objects.filter(mother=woman).only("pk", "reference", "date_of_birth"))
+    for child in children:
+        Child.objects.filter(pk=child.pk).update(
+            name=child.reference,
+            name_latin="",
+            date_of_birth=_year_only(child.date_of_birth),
+            dob_is_estimated=True,
+        )
+    Placement.objects.filter(child__mother=woman).update(**PLACEMENT_CLEARED)
+    TransitionPlan.objects.filter(child__mother=woman).update(**CARE_PLAN_CLEARED)
+    FollowUp.objects.filter(plan__child__mother=woman).update(notes="")
+    LeaveExtension.objects.filter(child__mother=woman).update(reason="")
+    search.reindex(Woman.objects.filter(pk=woman.pk))
+    audit.record(
+        None,
+        AuditAction.CHANGE,
+        woman,
+        changes={
+            "pseudonymised": True,
+            "rule": f"released more than {years} years before {as_of.isoformat()}",
+            "children": [c.reference for c in children],
+        },
+    )
+    return len(children)
+
+
+def apply(as_of: date, years: int | None = None, *, dry_run: bool = False) -> RetentionResult:
+    """Apply the rule; with `dry_run`, only count whom it would touch."""
+    years = default_years() if years is None else years
+    women = due(as_of, years)
+    result = RetentionResult()
+    if dry_run:
+        result.women = women.count()
+        result.children = Child.objects.filter(mother__in=women.values("pk")).count()
+        return result
+    for woman in women.only("pk", "reference", "date_of_birth", "dob_is_estimated"):
+        result.children += pseudonymise(woman, as_of, years)
+        result.women += 1
+    return result
