@@ -4,6 +4,7 @@ both languages, audited), idle session expiry, and the production settings that
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -97,7 +98,7 @@ def _production_env(tmp_path, **extra: str) -> dict[str, str]:
         {
             "MOTHERLINE_SECRET_KEY": secrets.token_urlsafe(50),
             "MOTHERLINE_ALLOWED_HOSTS": "motherline.example.org",
-            "MOTHERLINE_FIELD_KEY": secrets.token_urlsafe(32),
+            "MOTHERLINE_FIELD_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
             "MOTHERLINE_DATA_DIR": str(tmp_path),
         }

@@ -141,12 +141,12 @@ def test_without_a_key_a_development_key_is_made_owner_only(settings, tmp_path, 
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert keys.decrypt(token) == "Sok"
     messages = [m.id for m in run_checks(include_deployment_checks=True)]
-    assert "motherline.W001" in messages
+    assert "motherline.W010" in messages
 
 
 def test_with_a_key_the_deploy_check_is_quiet(field_key):
     messages = [m.id for m in run_checks(include_deployment_checks=True)]
-    assert "motherline.W001" not in messages and "motherline.W002" not in messages
+    assert "motherline.W010" not in messages and "motherline.W011" not in messages
 
 
 def test_rotation_re_encrypts_everything_and_rebuilds_the_index(register, settings):

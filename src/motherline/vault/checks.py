@@ -20,11 +20,11 @@ def field_key_is_set(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
                 "encrypted with a development key kept in the data directory, next to the data.",
                 hint="Set MOTHERLINE_FIELD_KEY (make one with `motherline rotate_field_key "
                 "--generate`) and keep it apart from the database and its backups.",
-                id="motherline.W001",
+                id="motherline.W010",
             )
         ]
     try:
         decode_key(key)
     except FieldKeyError as exc:
-        return [Warning(str(exc), id="motherline.W002")]
+        return [Warning(str(exc), id="motherline.W011")]
     return []
