@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "motherline.people",
     "motherline.care",
     "motherline.worklist",
+    "motherline.fieldwork",
     "motherline.reports",
     "ninja",
     "motherline.api",

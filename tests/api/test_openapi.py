@@ -26,6 +26,18 @@ ROUTES = {
     ("post", "/api/v1/plans/{plan_id}/reopen"),
     ("post", "/api/v1/follow-ups/{follow_up_id}"),
     ("get", "/api/v1/worklist"),
+    # field work
+    ("get", "/api/v1/visits"),
+    ("post", "/api/v1/visits"),
+    ("get", "/api/v1/visits/{visit_id}"),
+    ("post", "/api/v1/visits/{visit_id}/actions"),
+    ("post", "/api/v1/actions/{action_id}/done"),
+    ("post", "/api/v1/findings/{finding_id}/resolved"),
+    ("get", "/api/v1/incidents"),
+    ("post", "/api/v1/incidents"),
+    ("get", "/api/v1/incidents/summary"),
+    ("get", "/api/v1/incidents/{incident_id}"),
+    ("patch", "/api/v1/incidents/{incident_id}"),
 }
 
 

@@ -105,7 +105,7 @@ def test_national_worklist_lists_exactly_the_children_near_or_past_the_age_limit
     with CaptureQueriesContext(connection) as ctx:
         everything = worklist_for(SYSTEM, AS_OF)
     assert len(everything) == len(items)
-    assert len(ctx.captured_queries) <= 11
+    assert len(ctx.captured_queries) <= 12
     with CaptureQueriesContext(connection) as ctx:
         worklist_for(SYSTEM, AS_OF, WorklistFilters(prison="KH-CC2"))
-    assert len(ctx.captured_queries) <= 11
+    assert len(ctx.captured_queries) <= 12

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from motherline.fieldwork import views
+
+app_name = "fieldwork"
+
+urlpatterns = [
+    path("visits/", views.visit_list, name="visits"),
+    path("visits/new/", views.new_visit, name="new_visit"),
+    path("visits/<int:visit_id>/", views.visit_detail, name="visit"),
+    path("visits/<int:visit_id>/actions/", views.add_action, name="add_action"),
+    path("actions/<int:action_id>/done/", views.complete_action, name="action_done"),
+    path("findings/<int:finding_id>/resolved/", views.resolve_finding, name="finding_resolved"),
+    path("prisons/<str:code>/", views.prison_detail, name="prison"),
+    path("incidents/", views.incident_overview, name="incidents"),
+    path("incidents/new/", views.new_incident, name="new_incident"),
+    path("incidents/<int:incident_id>/", views.incident_detail, name="incident"),
+]

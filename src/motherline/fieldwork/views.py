@@ -1,0 +1,373 @@
+"""Pages of field work: visits with findings and follow-up actions, a prison's history,
+access incidents and the programme manager's overview of them.
+
+Each view checks the capability (403), finds the record within the user's scope
+(`accounts.policy.scope_organisation`, a 404 outside it), and on POST hands the form's values
+to `fieldwork.services`, whose errors are shown beside their fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+from motherline.accounts.policy import Capability, can
+from motherline.fieldwork import forms, queries, services
+from motherline.fieldwork.models import (
+    AccessIncident,
+    Finding,
+    FollowUpAction,
+    PrisonVisit,
+)
+from motherline.people.forms import add_service_errors
+from motherline.people.services import StaleVersion
+from motherline.places.models import Prison
+
+STALE = gettext_lazy(
+    "Someone else changed this record while you were editing: check it and try again."
+)
+
+
+def _require(user: Any, capability: Capability) -> None:
+    if not can(user, capability):
+        raise PermissionDenied
+
+
+def _prisons(user: Any) -> Any:
+    """The prisons of the jurisdiction of the user's organisation."""
+    return (
+        Prison.objects.filter(province__jurisdiction__organisations=user.organisation_id)
+        .select_related("province")
+        .order_by("name")
+    )
+
+
+def _cursor(request: HttpRequest) -> int | None:
+    value = request.GET.get("after", "")
+    return int(value) if value.isdigit() else None
+
+
+def _paging(request: HttpRequest, page: Any, **query: str) -> dict[str, Any]:
+    base = {k: v for k, v in query.items() if v}
+    return {
+        "page": page,
+        "next_url": "?" + urlencode({**base, "after": page.next_cursor})
+        if page.next_cursor
+        else None,
+        "first_url": "?" + urlencode(base) if _cursor(request) else None,
+    }
+
+
+# Visits
+
+
+@login_required
+def visit_list(request: HttpRequest) -> HttpResponse:
+    """The visits the user may see, newest first, optionally of one prison."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    prisons = _prisons(request.user)
+    code = request.GET.get("prison", "")
+    prison = next((p for p in prisons if p.code == code), None) if code else None
+    page = queries.paged(
+        queries.visits(request.user, prison=prison),
+        _cursor(request),
+        settings.MOTHERLINE_PAGE_SIZE,
+    )
+    return render(
+        request,
+        "fieldwork/visit_list.html",
+        {"prisons": prisons, "prison": prison, **_paging(request, page, prison=code)},
+    )
+
+
+@login_required
+def new_visit(request: HttpRequest) -> HttpResponse:
+    """Record a visit of the user's organisation with its findings by topic."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    prisons = _prisons(request.user)
+    if request.method == "POST":
+        form = forms.VisitForm(request.POST, user=request.user, prisons=prisons)
+        if form.is_valid():
+            data = form.cleaned_data
+            record = services.VisitRecord(
+                prison=data["prison"],
+                visit_date=data["visit_date"],
+                team=data["team"],
+                access=data["access"],
+                women_seen=data["women_seen"],
+                pregnant_seen=data["pregnant_seen"],
+                children_seen=data["children_seen"],
+                notes=data["notes"],
+                findings=form.findings(),
+                women=data["women"],
+            )
+            try:
+                visit = services.record_visit(request.user, record, request=request)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The visit has been recorded."))
+                if visit.access != "granted":
+                    messages.info(
+                        request, _("Access was not fully granted: record the incident below.")
+                    )
+                return redirect("fieldwork:visit", visit_id=visit.pk)
+    else:
+        form = forms.VisitForm(
+            initial={"visit_date": timezone.localdate(), "prison": request.GET.get("prison")},
+            user=request.user,
+            prisons=prisons,
+        )
+    return render(request, "fieldwork/visit_form.html", {"form": form})
+
+
+def _visit_page(
+    request: HttpRequest, visit: PrisonVisit, action_form: forms.ActionForm | None = None
+) -> HttpResponse:
+    editable = PrisonVisit.objects.editable_by(request.user).filter(pk=visit.pk).exists()
+    if editable and action_form is None:
+        action_form = forms.ActionForm(
+            owners=services.owners_for(visit),
+            findings=visit.findings.all(),
+            initial={"owner": request.user.pk},
+        )
+    # The page may name women seen: a read of their records.
+    audit.record(request.user, AuditAction.VIEW, visit, object_ref=visit.reference, request=request)
+    return render(
+        request,
+        "fieldwork/visit_detail.html",
+        {
+            "visit": visit,
+            "may_edit": editable,
+            "action_form": action_form if editable else None,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _visible_visit(request: HttpRequest, visit_id: int) -> PrisonVisit:
+    try:
+        return queries.visit_detail(request.user, visit_id)
+    except PrisonVisit.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """One visit with its findings, follow-up actions and access incidents."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    return _visit_page(request, _visible_visit(request, visit_id))
+
+
+@login_required
+def add_action(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """Add a follow-up action with an owner and a due date to a visit."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    visit = get_object_or_404(PrisonVisit.objects.editable_by(request.user), pk=visit_id)
+    if request.method != "POST":
+        return redirect("fieldwork:visit", visit_id=visit.pk)
+    form = forms.ActionForm(
+        request.POST, owners=services.owners_for(visit), findings=visit.findings.all()
+    )
+    if form.is_valid():
+        try:
+            services.add_action(request.user, visit, **form.cleaned_data, request=request)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The follow-up action has been added."))
+            return redirect("fieldwork:visit", visit_id=visit.pk)
+    return _visit_page(request, _visible_visit(request, visit.pk), form)
+
+
+@login_required
+def complete_action(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Mark a follow-up action done on the day given."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    action = get_object_or_404(
+        FollowUpAction.objects.filter(visit__in=PrisonVisit.objects.editable_by(request.user)),
+        pk=action_id,
+    )
+    if request.method == "POST":
+        form = forms.DoneForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            services.complete_action(
+                request.user, action, form.cleaned_data["done_on"], request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except StaleVersion:
+            messages.warning(request, _("This action was already marked done."))
+        else:
+            messages.success(request, _("The action is done."))
+    return redirect("fieldwork:visit", visit_id=action.visit_id)
+
+
+@login_required
+def resolve_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
+    """Record that a finding was resolved (it leaves the prison's open findings)."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    finding = get_object_or_404(
+        Finding.objects.filter(visit__in=PrisonVisit.objects.editable_by(request.user)),
+        pk=finding_id,
+    )
+    if request.method == "POST":
+        form = forms.DoneForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            services.resolve_finding(
+                request.user, finding, form.cleaned_data["done_on"], request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except StaleVersion:
+            messages.warning(request, _("This finding was already resolved."))
+        else:
+            messages.success(request, _("The finding is resolved."))
+    return redirect("fieldwork:visit", visit_id=finding.visit_id)
+
+
+@login_required
+def prison_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A prison's visit history (paged), its open findings and open access incidents."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    prison = get_object_or_404(_prisons(request.user), code=code)
+    page = queries.paged(
+        queries.visits(request.user, prison=prison),
+        _cursor(request),
+        settings.MOTHERLINE_PAGE_SIZE,
+    )
+    return render(
+        request,
+        "fieldwork/prison_detail.html",
+        {
+            "prison": prison,
+            "findings": queries.open_findings(request.user, prison),
+            "incidents": list(
+                queries.incidents(request.user, open_only=True).filter(prison=prison)
+            ),
+            **_paging(request, page),
+        },
+    )
+
+
+# Access incidents
+
+
+@login_required
+def new_incident(request: HttpRequest) -> HttpResponse:
+    """Record an access incident, alone or from a visit (`?visit=`), which fills it in."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    prisons = _prisons(request.user)
+    visit = None
+    visit_id = request.GET.get("visit") or request.POST.get("visit")
+    if visit_id:
+        if not str(visit_id).isdigit():
+            raise Http404
+        visit = get_object_or_404(
+            PrisonVisit.objects.editable_by(request.user).select_related("prison"), pk=visit_id
+        )
+    if request.method == "POST":
+        form = forms.IncidentForm(request.POST, prisons=prisons)
+        if form.is_valid():
+            try:
+                incident = services.record_incident(
+                    request.user,
+                    prison=form.cleaned_data["prison"],
+                    values=form.values(),
+                    visit=visit,
+                    request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The access incident has been recorded."))
+                return redirect("fieldwork:incident", incident_id=incident.pk)
+    else:
+        initial: dict[str, Any] = {"occurred_on": timezone.localdate()}
+        if visit is not None:
+            initial.update(prison=visit.prison.code, occurred_on=visit.visit_date)
+        form = forms.IncidentForm(initial=initial, prisons=prisons)
+    return render(request, "fieldwork/incident_form.html", {"form": form, "visit": visit})
+
+
+@login_required
+def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """One incident; its organisation records the escalation, response and restored access."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    try:
+        incident = queries.incident_detail(request.user, incident_id)
+    except AccessIncident.DoesNotExist:
+        raise Http404 from None
+    editable = can(request.user, Capability.RECORD_FIELDWORK) and (
+        AccessIncident.objects.editable_by(request.user).filter(pk=incident.pk).exists()
+    )
+    form = None
+    if editable:
+        if request.method == "POST":
+            form = forms.IncidentUpdateForm(request.POST, instance=incident)
+            if form.is_valid():
+                try:
+                    services.update_incident(
+                        request.user,
+                        incident,
+                        form.changes(),
+                        version=form.cleaned_data["version"],
+                        request=request,
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                except StaleVersion:
+                    messages.warning(request, STALE)
+                    return redirect("fieldwork:incident", incident_id=incident.pk)
+                else:
+                    messages.success(request, _("The incident has been saved."))
+                    return redirect("fieldwork:incident", incident_id=incident.pk)
+        else:
+            form = forms.IncidentUpdateForm(
+                instance=incident, initial={"version": incident.version}
+            )
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(request, "fieldwork/incident_detail.html", {"incident": incident, "form": form})
+
+
+@login_required
+def incident_overview(request: HttpRequest) -> HttpResponse:
+    """The programme manager's page: open incidents, time to resolution, and incidents by
+    prison and year."""
+    _require(request.user, Capability.MANAGE_PROGRAMME)
+    page = queries.paged(
+        queries.incidents(request.user, open_only=True),
+        _cursor(request),
+        settings.MOTHERLINE_PAGE_SIZE,
+    )
+    years, by_prison = queries.incidents_by_prison_and_year(request.user)
+    today = timezone.localdate()
+    for incident in page.items:
+        incident.days_open = (today - incident.occurred_on).days
+    return render(
+        request,
+        "fieldwork/incident_overview.html",
+        {
+            "resolution": queries.resolution(request.user),
+            "years": years,
+            "by_prison": by_prison,
+            **_paging(request, page),
+        },
+    )
