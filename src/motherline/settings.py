@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "motherline.care",
     "motherline.worklist",
     "motherline.fieldwork",
+    "motherline.grants",
     "motherline.reports",
     "ninja",
     "motherline.api",

@@ -38,6 +38,14 @@ ROUTES = {
     ("get", "/api/v1/incidents/summary"),
     ("get", "/api/v1/incidents/{incident_id}"),
     ("patch", "/api/v1/incidents/{incident_id}"),
+    # grants and services
+    ("get", "/api/v1/grants"),
+    ("post", "/api/v1/grants"),
+    ("get", "/api/v1/grants/{grant_id}"),
+    ("post", "/api/v1/grants/{grant_id}/lines"),
+    ("get", "/api/v1/grants/{grant_id}/report"),
+    ("get", "/api/v1/services"),
+    ("post", "/api/v1/services"),
 }
 
 

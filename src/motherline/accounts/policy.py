@@ -126,6 +126,7 @@ def _woman_filter(user: User, prefix: str = "", for_edit: bool = False) -> Q:
 WOMAN_PATHS: dict[str, str] = {
     "people.Child": "mother__",
     "care.TransitionPlan": "child__mother__",
+    "grants.ServiceDelivery": "woman__",  # a child's service is on the mother's record
 }
 
 

@@ -10,6 +10,7 @@ from ninja.security import django_auth
 from motherline.api import errors
 from motherline.api.care import router as care_router
 from motherline.api.fieldwork import router as fieldwork_router
+from motherline.api.grants import router as grants_router
 from motherline.api.people import router as people_router
 from motherline.api.places import router as places_router
 from motherline.api.worklist import router as worklist_router
@@ -32,3 +33,4 @@ api.add_router("/", people_router)
 api.add_router("/", worklist_router)
 api.add_router("/", care_router)
 api.add_router("/", fieldwork_router)
+api.add_router("/", grants_router)
