@@ -38,6 +38,10 @@ ROUTES = {
     ("get", "/api/v1/incidents/summary"),
     ("get", "/api/v1/incidents/{incident_id}"),
     ("patch", "/api/v1/incidents/{incident_id}"),
+    ("get", "/api/v1/training"),
+    ("post", "/api/v1/training"),
+    ("get", "/api/v1/training/totals"),
+    ("get", "/api/v1/training/{session_id}"),
     # grants and services
     ("get", "/api/v1/grants"),
     ("post", "/api/v1/grants"),

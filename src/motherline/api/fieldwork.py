@@ -25,10 +25,13 @@ from motherline.fieldwork import queries, services
 from motherline.fieldwork.models import (
     Access,
     AccessIncident,
+    Audience,
     Finding,
     FollowUpAction,
     PrisonVisit,
     Topic,
+    TrainingSession,
+    TrainingTopic,
 )
 from motherline.people.models import Woman
 from motherline.places.models import Prison
@@ -430,3 +433,117 @@ def update_incident(
             changes[name] = ""
     services.update_incident(user, incident, changes, version=payload.version, request=request)
     return queries.incident_detail(user, incident.pk)
+
+
+# Training
+
+
+class ParticipantsIO(Schema):
+    institution: str = Field(min_length=1, max_length=200)
+    women: int = Field(0, ge=0)
+    men: int = Field(0, ge=0)
+
+
+class TrainingIn(Schema):
+    audience: Audience
+    held_on: date
+    place: str = Field(min_length=1, max_length=200)
+    topics: list[TrainingTopic]
+    participants: list[ParticipantsIO]
+    statistics_used: str = ""
+    case_studies_used: str = ""
+    notes: str = ""
+
+
+class TrainingOut(Schema):
+    id: int
+    reference: str
+    organisation: str
+    audience: Audience
+    held_on: date
+    place: str
+    topics: list[str]
+    participants: list[ParticipantsIO]
+    statistics_used: str
+    case_studies_used: str
+
+    @staticmethod
+    def resolve_organisation(obj: TrainingSession) -> str:
+        return obj.organisation.name
+
+    @staticmethod
+    def resolve_participants(obj: TrainingSession) -> list[Any]:
+        return list(obj.participants.all())
+
+
+class TrainingSummary(Schema):
+    id: int
+    audience: Audience
+    held_on: date
+    place: str
+    women: int | None
+    men: int | None
+
+
+class TrainingList(Schema):
+    items: list[TrainingSummary]
+    next_cursor: int | None
+    total: int
+
+
+class TrainingTotalOut(Schema):
+    year: int
+    audience: Audience
+    sessions: int
+    women: int
+    men: int
+
+
+@router.get("/training", response=TrainingList, url_name="training", summary="List sessions")
+def list_training(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+    """Training sessions of your organisation and those sharing with it, newest first, with
+    participants summed."""
+    user = require(request, Capability.VIEW_REGISTER)
+    return _page(queries.training_sessions(user), query)
+
+
+@router.get(
+    "/training/totals",
+    response=list[TrainingTotalOut],
+    url_name="training_totals",
+    summary="Training totals by year and audience",
+)
+def training_totals(request: HttpRequest) -> list[Any]:
+    """Sessions and participants by sex, by year and audience (database aggregates)."""
+    user = require(request, Capability.VIEW_REGISTER)
+    return queries.training_totals(user)
+
+
+@router.post(
+    "/training", response={201: TrainingOut}, url_name="training", summary="Record a session"
+)
+def record_training(request: HttpRequest, payload: TrainingIn) -> tuple[int, TrainingSession]:
+    """A training session of your organisation with its participants by institution."""
+    user = require(request, Capability.RECORD_FIELDWORK)
+    data = payload.model_dump(exclude={"participants"})
+    session = services.record_training(
+        user,
+        services.TrainingRecord(
+            **data,
+            participants=[(p.institution, p.women, p.men) for p in payload.participants],
+        ),
+        request=request,
+    )
+    return 201, queries.training_detail(user, session.pk)
+
+
+@router.get(
+    "/training/{session_id}", response=TrainingOut, url_name="training_session", summary="Get one"
+)
+def get_training(request: HttpRequest, session_id: int) -> TrainingSession:
+    """One training session with its participants by institution."""
+    user = require(request, Capability.VIEW_REGISTER)
+    try:
+        return queries.training_detail(user, session_id)
+    except TrainingSession.DoesNotExist:
+        raise Http404 from None

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from motherline.fieldwork.models import Access, AccessIncident, Topic
+from motherline.fieldwork.models import Access, AccessIncident, Audience, Topic, TrainingTopic
 from motherline.people.models import Woman
 from motherline.places.models import Prison
 
@@ -132,3 +132,36 @@ class IncidentUpdateForm(forms.ModelForm):
 
     def changes(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class TrainingForm(forms.Form):
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
+    held_on = forms.DateField(label=_("Date"), widget=DATE)
+    place = forms.CharField(label=_("Place"), max_length=200)
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"), choices=TrainingTopic.choices, widget=forms.CheckboxSelectMultiple
+    )
+    statistics_used = forms.CharField(
+        label=_("Statistics used"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    case_studies_used = forms.CharField(
+        label=_("Case studies used"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ParticipantsForm(forms.Form):
+    institution = forms.CharField(label=_("Institution"), max_length=200, required=False)
+    women = forms.IntegerField(label=_("Women"), min_value=0, required=False)
+    men = forms.IntegerField(label=_("Men"), min_value=0, required=False)
+
+    def row(self) -> tuple[str, int, int] | None:
+        data = self.cleaned_data
+        if not data.get("institution") and not data.get("women") and not data.get("men"):
+            return None
+        return (data.get("institution") or "", data.get("women") or 0, data.get("men") or 0)
+
+
+ParticipantsFormSet = forms.formset_factory(ParticipantsForm, extra=4, max_num=30)

@@ -229,3 +229,80 @@ class AccessIncident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.restored_on is None
+
+
+class Audience(models.TextChoices):
+    JUDGES = "judges", _("Judges")
+    PROSECUTORS = "prosecutors", _("Prosecutors")
+    LAWYERS = "lawyers", _("Lawyers")
+    PRISON_STAFF = "prison_staff", _("Prison staff")
+    POLICE = "police", _("Police")
+
+
+class TrainingTopic(models.TextChoices):
+    BANGKOK_RULES = "bangkok_rules", _("Bangkok Rules")
+    NON_CUSTODIAL = "non_custodial", _("Non-custodial measures (Tokyo Rules)")
+    PRETRIAL = "pretrial", _("Pretrial detention")
+    CHILDREN = "children", _("Children of women in prison")
+    HEALTH = "health", _("Health care of women in prison")
+    SENTENCING = "sentencing", _("Sentencing of women")
+
+
+class TrainingSession(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    audience = models.CharField(_("audience"), max_length=16, choices=Audience)
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    # Codes of `TrainingTopic`.
+    topics = models.JSONField(_("topics"), default=list)
+    statistics_used = models.TextField(_("statistics used"), blank=True)
+    case_studies_used = models.TextField(_("case studies used"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+
+    def __str__(self) -> str:
+        return f"training {self.pk}"
+
+    @property
+    def reference(self) -> str:
+        return f"T-{self.pk}"
+
+    def topic_labels(self) -> list[str]:
+        labels = dict(TrainingTopic.choices)
+        return [str(labels.get(code, code)) for code in self.topics]
+
+
+class Participants(models.Model):
+    """How many women and men of one institution took part in a session."""
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="participants"
+    )
+    institution = models.CharField(_("institution"), max_length=200)
+    women = models.PositiveIntegerField(_("women"), default=0)
+    men = models.PositiveIntegerField(_("men"), default=0)
+
+    class Meta:
+        ordering = ["institution", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "institution"], name="one_row_per_institution"
+            )
+        ]
+        verbose_name = _("participants")
+        verbose_name_plural = _("participants")
+
+    def __str__(self) -> str:
+        return self.institution

@@ -17,6 +17,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Sum,
 )
 from django.db.models.functions import ExtractYear
 
@@ -25,7 +26,9 @@ from motherline.fieldwork.models import (
     ActionStatus,
     Finding,
     FollowUpAction,
+    Participants,
     PrisonVisit,
+    TrainingSession,
 )
 from motherline.people.models import Woman
 from motherline.people.queries import Page, keyset_page
@@ -148,3 +151,49 @@ def incidents_by_prison_and_year(user: Any) -> tuple[list[int], list[PrisonYears
             by_prison[row["prison_id"]] = entry
         entry.counts[years.index(row["year"])] = row["n"]
     return years, list(by_prison.values())
+
+
+def training_sessions(user: Any) -> QuerySet[TrainingSession]:
+    """Sessions the user may see, each with its participants summed by the database."""
+    return TrainingSession.objects.visible_to(user).annotate(
+        women=Sum("participants__women"), men=Sum("participants__men")
+    )
+
+
+def training_detail(user: Any, session_id: int) -> TrainingSession:
+    return (
+        TrainingSession.objects.visible_to(user)
+        .select_related("organisation")
+        .prefetch_related("participants")
+        .get(pk=session_id)
+    )
+
+
+@dataclass
+class TrainingTotal:
+    year: int
+    audience: str
+    sessions: int
+    women: int
+    men: int
+
+    @property
+    def participants(self) -> int:
+        return self.women + self.men
+
+
+def training_totals(user: Any) -> list[TrainingTotal]:
+    """Sessions and participants by year and audience, counted by the database (a session
+    is counted once however many institutions took part)."""
+    sessions = TrainingSession.objects.visible_to(user).values("pk")
+    rows = (
+        Participants.objects.filter(session__in=sessions)
+        .annotate(year=ExtractYear("session__held_on"))
+        .values("year", "session__audience")
+        .annotate(sessions=Count("session", distinct=True), women=Sum("women"), men=Sum("men"))
+        .order_by("-year", "session__audience")
+    )
+    return [
+        TrainingTotal(r["year"], r["session__audience"], r["sessions"], r["women"], r["men"])
+        for r in rows
+    ]

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from motherline.fieldwork.models import Access, Topic
+from motherline.fieldwork.models import Access, Audience, Topic, TrainingTopic
 from motherline.people.rules import Errors
 
 
@@ -97,4 +97,39 @@ def incident_errors(
             errors[name] = _("This date is before the incident.")
     if escalated_on is not None and not escalated_to.strip() and "escalated_on" not in errors:
         errors["escalated_to"] = _("Say to whom it was escalated.")
+    return errors
+
+
+def training_errors(
+    *,
+    audience: str,
+    held_on: date | None,
+    place: str,
+    topics: list[str],
+    participants: list[tuple[str, int, int]],
+    today: date,
+) -> Errors:
+    """A training session: its participants are (institution, women, men) rows."""
+    errors: Errors = {}
+    if audience not in Audience.values:
+        errors["audience"] = _("This is not one of the allowed values.")
+    if held_on is None:
+        errors["held_on"] = _("This field is required.")
+    elif held_on > today:
+        errors["held_on"] = _("A session is recorded after it was held: this date is ahead.")
+    if not place.strip():
+        errors["place"] = _("This field is required.")
+    if not topics:
+        errors["topics"] = _("Choose at least one topic.")
+    elif set(topics) - set(TrainingTopic.values):
+        errors["topics"] = _("This is not one of the allowed values.")
+    names = [name.strip().casefold() for name, _w, _m in participants]
+    if not participants or not sum(w + m for _n, w, m in participants):
+        errors["participants"] = _("Record who took part: at least one participant.")
+    elif any(not name for name in names):
+        errors["participants"] = _("Name the institution of every row of participants.")
+    elif len(set(names)) != len(names):
+        errors["participants"] = _("Each institution once: add its women and men in one row.")
+    elif any(w < 0 or m < 0 for _n, w, m in participants):
+        errors["participants"] = _("A count cannot be negative.")
     return errors

@@ -32,7 +32,9 @@ from motherline.fieldwork.models import (
     EscalationContact,
     Finding,
     FollowUpAction,
+    Participants,
     PrisonVisit,
+    TrainingSession,
 )
 from motherline.people.models import Woman
 from motherline.people.rules import Errors
@@ -411,3 +413,67 @@ def notify_escalation(incident_id: int) -> int:
         [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients],
         fail_silently=True,
     )
+
+
+# Training
+
+
+@dataclass
+class TrainingRecord:
+    audience: str
+    held_on: date
+    place: str
+    topics: list[str]
+    # (institution, women, men)
+    participants: list[tuple[str, int, int]]
+    statistics_used: str = ""
+    case_studies_used: str = ""
+    notes: str = ""
+
+
+@transaction.atomic
+def record_training(
+    user: Any, record: TrainingRecord, *, today: date | None = None, request: Any = None
+) -> TrainingSession:
+    """A training session of the user's organisation with its participants by institution."""
+    _require(user)
+    rows = [(name.strip(), women, men) for name, women, men in record.participants]
+    _raise(
+        rules.training_errors(
+            audience=record.audience,
+            held_on=record.held_on,
+            place=record.place,
+            topics=record.topics,
+            participants=rows,
+            today=_today(today),
+        )
+    )
+    session = TrainingSession.objects.create(
+        organisation_id=user.organisation_id,
+        audience=record.audience,
+        held_on=record.held_on,
+        place=record.place.strip(),
+        topics=sorted(set(record.topics)),
+        statistics_used=record.statistics_used.strip(),
+        case_studies_used=record.case_studies_used.strip(),
+        notes=record.notes.strip(),
+        created_by=user,
+    )
+    Participants.objects.bulk_create(
+        Participants(session=session, institution=name, women=women, men=men)
+        for name, women, men in rows
+    )
+    audit.record(
+        user,
+        AuditAction.CREATE,
+        session,
+        object_ref=session.reference,
+        changes={
+            "audience": record.audience,
+            "held_on": record.held_on.isoformat(),
+            "topics": sorted(set(record.topics)),
+            "participants": [sum(r[1] for r in rows), sum(r[2] for r in rows)],
+        },
+        request=request,
+    )
+    return session

@@ -15,4 +15,7 @@ urlpatterns = [
     path("incidents/", views.incident_overview, name="incidents"),
     path("incidents/new/", views.new_incident, name="new_incident"),
     path("incidents/<int:incident_id>/", views.incident_detail, name="incident"),
+    path("training/", views.training_list, name="training"),
+    path("training/new/", views.new_training, name="new_training"),
+    path("training/<int:session_id>/", views.training_detail, name="training_session"),
 ]

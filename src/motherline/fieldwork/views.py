@@ -27,9 +27,11 @@ from motherline.accounts.policy import Capability, can
 from motherline.fieldwork import forms, queries, services
 from motherline.fieldwork.models import (
     AccessIncident,
+    Audience,
     Finding,
     FollowUpAction,
     PrisonVisit,
+    TrainingSession,
 )
 from motherline.people.forms import add_service_errors
 from motherline.people.services import StaleVersion
@@ -371,3 +373,59 @@ def incident_overview(request: HttpRequest) -> HttpResponse:
             **_paging(request, page),
         },
     )
+
+
+# Training
+
+
+@login_required
+def training_list(request: HttpRequest) -> HttpResponse:
+    """Training sessions, newest first, and totals by year and audience."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    page = queries.paged(
+        queries.training_sessions(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE
+    )
+    return render(
+        request,
+        "fieldwork/training_list.html",
+        {
+            "totals": queries.training_totals(request.user),
+            "audiences": Audience.choices,
+            **_paging(request, page),
+        },
+    )
+
+
+@login_required
+def new_training(request: HttpRequest) -> HttpResponse:
+    """Record a session with its participants by institution and sex."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    if request.method == "POST":
+        form = forms.TrainingForm(request.POST)
+        rows = forms.ParticipantsFormSet(request.POST, prefix="p")
+        if form.is_valid() and rows.is_valid():
+            record = services.TrainingRecord(
+                **form.cleaned_data,
+                participants=[r for f in rows.forms if (r := f.row()) is not None],
+            )
+            try:
+                session = services.record_training(request.user, record, request=request)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The training session has been recorded."))
+                return redirect("fieldwork:training_session", session_id=session.pk)
+    else:
+        form = forms.TrainingForm(initial={"held_on": timezone.localdate()})
+        rows = forms.ParticipantsFormSet(prefix="p")
+    return render(request, "fieldwork/training_form.html", {"form": form, "rows": rows})
+
+
+@login_required
+def training_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    _require(request.user, Capability.VIEW_REGISTER)
+    try:
+        session = queries.training_detail(request.user, session_id)
+    except TrainingSession.DoesNotExist:
+        raise Http404 from None
+    return render(request, "fieldwork/training_detail.html", {"session": session})
