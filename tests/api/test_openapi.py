@@ -42,6 +42,10 @@ ROUTES = {
     ("post", "/api/v1/training"),
     ("get", "/api/v1/training/totals"),
     ("get", "/api/v1/training/{session_id}"),
+    ("get", "/api/v1/case-studies"),
+    ("post", "/api/v1/case-studies"),
+    ("get", "/api/v1/case-studies/{case_id}"),
+    ("post", "/api/v1/case-studies/{case_id}/{step}"),
     # grants and services
     ("get", "/api/v1/grants"),
     ("post", "/api/v1/grants"),

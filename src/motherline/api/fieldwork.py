@@ -8,7 +8,7 @@ changed by its organisation only (`accounts.policy.scope_organisation`).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,13 +19,16 @@ from ninja import Field, Query, Router, Schema
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
-from motherline.api.access import require
+from motherline.api.access import editable_woman, require
 from motherline.api.schemas import _max
 from motherline.fieldwork import queries, services
 from motherline.fieldwork.models import (
     Access,
     AccessIncident,
     Audience,
+    CaseStatus,
+    CaseStudy,
+    ConsentUse,
     Finding,
     FollowUpAction,
     PrisonVisit,
@@ -547,3 +550,129 @@ def get_training(request: HttpRequest, session_id: int) -> TrainingSession:
         return queries.training_detail(user, session_id)
     except TrainingSession.DoesNotExist:
         raise Http404 from None
+
+
+# Case studies
+
+
+class CaseOut(Schema):
+    id: int
+    reference: str
+    organisation: str
+    status: CaseStatus
+    title_en: str
+    narrative_en: str
+    title_km: str
+    narrative_km: str
+    tags: list[str]
+    consent_on: date | None
+    consent_given_by: str
+    consent_use: str
+    consent_withdrawn_on: date | None
+    published_on: date | None
+    version: int
+
+    @staticmethod
+    def resolve_organisation(obj: CaseStudy) -> str:
+        return obj.organisation.name
+
+
+class CaseList(Schema):
+    items: list[CaseOut]
+    next_cursor: int | None
+    total: int
+
+
+class CaseIn(Schema):
+    title_en: str = Field(min_length=1, max_length=200)
+    narrative_en: str = Field(min_length=1)
+    title_km: str = Field("", max_length=200)
+    narrative_km: str = ""
+    tags: list[str] = Field(default_factory=list)
+    woman: str = Field("", description="Reference of the woman it is drafted from.")
+
+
+class StepIn(Schema):
+    version: int
+    consent_on: date | None = Field(None, description="For `consent`.")
+    consent_given_by: str = Field("", description="For `consent`.")
+    consent_use: ConsentUse | None = Field(None, description="For `consent`.")
+
+
+@router.get("/case-studies", response=CaseList, url_name="case_studies", summary="List")
+def list_cases(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+    """Case studies of your organisation and those sharing with it, newest first."""
+    user = require(request, Capability.VIEW_REGISTER)
+    return _page(queries.case_studies(user), query)
+
+
+@router.post("/case-studies", response={201: CaseOut}, url_name="case_studies", summary="Draft one")
+def draft_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseStudy]:
+    """A draft, linked to a woman you may change (and her children) when `woman` is given."""
+    user = require(request, Capability.RECORD_FIELDWORK)
+    woman = editable_woman(user, payload.woman) if payload.woman else None
+    case = services.draft_case_study(
+        user,
+        services.CaseText(**payload.model_dump(exclude={"woman"})),
+        woman=woman,
+        children=list(woman.children.all()) if woman else [],
+        request=request,
+    )
+    return 201, queries.case_detail(user, case.pk)
+
+
+@router.get("/case-studies/{case_id}", response=CaseOut, url_name="case_study", summary="Get")
+def get_case(request: HttpRequest, case_id: int) -> CaseStudy:
+    """One case study with its texts and where it is in the workflow."""
+    user = require(request, Capability.VIEW_REGISTER)
+    try:
+        return queries.case_detail(user, case_id)
+    except CaseStudy.DoesNotExist:
+        raise Http404 from None
+
+
+@router.post(
+    "/case-studies/{case_id}/{step}",
+    response=CaseOut,
+    url_name="case_study_step",
+    summary="Move a case study a step",
+)
+def case_step(
+    request: HttpRequest,
+    case_id: int,
+    step: Literal["consent", "anonymise", "review", "publish", "withdraw"],
+    payload: StepIn,
+) -> CaseStudy:
+    """`consent` (with its date, who gave it, and its use), `anonymise`, `review` and
+    `publish` (programme managers; a second person), or `withdraw` consent, which
+    unpublishes. A refused step is a 422; a stale `version` a 409."""
+    needed = (
+        Capability.MANAGE_PROGRAMME
+        if step in ("review", "publish")
+        else Capability.RECORD_FIELDWORK
+    )
+    user = require(request, needed)
+    try:
+        case = CaseStudy.objects.editable_by(user).get(pk=case_id)
+    except CaseStudy.DoesNotExist:
+        raise Http404 from None
+    version = payload.version
+    if step == "consent":
+        services.record_consent(
+            user,
+            case,
+            on=payload.consent_on,
+            given_by=payload.consent_given_by,
+            use=payload.consent_use or "",
+            version=version,
+            request=request,
+        )
+    elif step == "anonymise":
+        services.anonymise_case(user, case, version=version, request=request)
+    elif step == "review":
+        services.review_case(user, case, version=version, request=request)
+    elif step == "publish":
+        services.publish_case(user, case, version=version, request=request)
+    else:
+        services.withdraw_consent(user, case, version=version, request=request)
+    return queries.case_detail(user, case.pk)

@@ -8,7 +8,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from motherline.fieldwork.models import Access, AccessIncident, Audience, Topic, TrainingTopic
+from motherline.fieldwork.models import (
+    Access,
+    AccessIncident,
+    Audience,
+    ConsentUse,
+    Topic,
+    TrainingTopic,
+)
+from motherline.fieldwork.services import CaseText
 from motherline.people.models import Woman
 from motherline.places.models import Prison
 
@@ -165,3 +173,34 @@ class ParticipantsForm(forms.Form):
 
 
 ParticipantsFormSet = forms.formset_factory(ParticipantsForm, extra=4, max_num=30)
+
+
+class CaseTextForm(forms.Form):
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200)
+    narrative_en = forms.CharField(
+        label=_("Narrative (English)"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+    title_km = forms.CharField(label=_("Title (Khmer)"), max_length=200, required=False)
+    narrative_km = forms.CharField(
+        label=_("Narrative (Khmer)"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def text(self) -> CaseText:
+        data = self.cleaned_data
+        return CaseText(
+            title_en=data["title_en"],
+            narrative_en=data["narrative_en"],
+            title_km=data["title_km"],
+            narrative_km=data["narrative_km"],
+            tags=[t for t in data["tags"].split(",") if t.strip()],
+        )
+
+
+class ConsentForm(forms.Form):
+    consent_on = forms.DateField(label=_("Consent given on"), widget=DATE)
+    consent_given_by = forms.CharField(
+        label=_("Consent given by"), max_length=200, help_text=_("The woman herself, or who.")
+    )
+    consent_use = forms.ChoiceField(label=_("Consent for"), choices=ConsentUse.choices)

@@ -306,3 +306,76 @@ class Participants(models.Model):
 
     def __str__(self) -> str:
         return self.institution
+
+
+class CaseStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    CONSENTED = "consented", _("Consent recorded")
+    ANONYMISED = "anonymised", _("Anonymised")
+    REVIEWED = "reviewed", _("Reviewed")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Consent withdrawn")
+
+
+class ConsentUse(models.TextChoices):
+    TRAINING = "training", _("Training only")
+    PUBLICATION = "publication", _("Publication")
+
+
+class CaseStudy(models.Model):
+    """A real situation told for advocacy and training, never with anything that identifies
+    the woman or her children: draft → consent → anonymised → reviewed by a second person →
+    published. Withdrawing consent unpublishes it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    woman = models.ForeignKey(
+        Woman,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("woman"),
+    )
+    children = models.ManyToManyField(
+        "people.Child", blank=True, related_name="+", verbose_name=_("children")
+    )
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    narrative_en = models.TextField(_("narrative (English)"))
+    title_km = models.CharField(_("title (Khmer)"), max_length=200, blank=True)
+    narrative_km = models.TextField(_("narrative (Khmer)"), blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=CaseStatus, default=CaseStatus.DRAFT
+    )
+    consent_on = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_given_by = models.CharField(_("consent given by"), max_length=200, blank=True)
+    consent_use = models.CharField(_("consent for"), max_length=16, choices=ConsentUse, blank=True)
+    consent_withdrawn_on = models.DateField(_("consent withdrawn on"), null=True, blank=True)
+    anonymised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case study")
+        verbose_name_plural = _("case studies")
+
+    def __str__(self) -> str:
+        return f"case study {self.pk}"
+
+    @property
+    def reference(self) -> str:
+        return f"CS-{self.pk}"

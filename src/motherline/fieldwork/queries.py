@@ -24,13 +24,15 @@ from django.db.models.functions import ExtractYear
 from motherline.fieldwork.models import (
     AccessIncident,
     ActionStatus,
+    CaseStatus,
+    CaseStudy,
     Finding,
     FollowUpAction,
     Participants,
     PrisonVisit,
     TrainingSession,
 )
-from motherline.people.models import Woman
+from motherline.people.models import Child, Woman
 from motherline.people.queries import Page, keyset_page
 from motherline.places.models import Prison
 
@@ -197,3 +199,29 @@ def training_totals(user: Any) -> list[TrainingTotal]:
         TrainingTotal(r["year"], r["session__audience"], r["sessions"], r["women"], r["men"])
         for r in rows
     ]
+
+
+def case_studies(user: Any) -> QuerySet[CaseStudy]:
+    return CaseStudy.objects.visible_to(user).select_related("organisation")
+
+
+def case_detail(user: Any, case_id: int) -> CaseStudy:
+    """A case study with the linked woman and children, shown only to who may see them."""
+    return (
+        case_studies(user)
+        .select_related("anonymised_by", "reviewed_by", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "children",
+                queryset=Child.objects.visible_to(user).order_by("reference"),
+                to_attr="children_visible",
+            )
+        )
+        .get(pk=case_id)
+    )
+
+
+def published_case_studies(user: Any) -> list[CaseStudy]:
+    return list(
+        case_studies(user).filter(status=CaseStatus.PUBLISHED).order_by("published_on", "id")
+    )

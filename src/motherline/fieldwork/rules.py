@@ -3,6 +3,8 @@ out (empty when the record may be written). No ORM here."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext as _
@@ -132,4 +134,130 @@ def training_errors(
         errors["participants"] = _("Each institution once: add its women and men in one row.")
     elif any(w < 0 or m < 0 for _n, w, m in participants):
         errors["participants"] = _("A count cannot be negative.")
+    return errors
+
+
+# Case studies
+
+# Kinds of identifying text, named in the message that blocks publication (never quoted:
+# the message may be logged or shown to a reviewer).
+NAME = "name"
+REGISTER_NUMBER = "register_number"
+BIRTH_DATE = "birth_date"
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_DMY_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+_MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """A piece of text that identifies a linked person, and what replaces it."""
+
+    kind: str
+    text: str
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """What identifies a woman or child linked to a case study."""
+
+    name: str
+    name_latin: str = ""
+    register_number: str = ""
+    date_of_birth: date | None = None
+
+
+def _date_forms(day: date) -> list[str]:
+    month = _MONTHS[day.month - 1]
+    return [
+        day.isoformat(),
+        f"{day.day}/{day.month}/{day.year}",
+        f"{day.day:02d}/{day.month:02d}/{day.year}",
+        f"{day.day} {month} {day.year}",
+        f"{month} {day.day}, {day.year}",
+    ]
+
+
+def identifiers(people: list[tuple[Person, str]]) -> list[Identifier]:
+    """The identifying texts of the linked people, each with its coarser replacement
+    (`people` pairs each person with how the text should refer to them instead)."""
+    found: list[Identifier] = []
+    for person, instead in people:
+        for name in (person.name, person.name_latin):
+            name = name.strip()
+            if not name:
+                continue
+            found.append(Identifier(NAME, name, instead))
+            found += [Identifier(NAME, part, instead) for part in name.split() if len(part) >= 3]
+        if person.register_number.strip():
+            found.append(
+                Identifier(REGISTER_NUMBER, person.register_number.strip(), _("[register number]"))
+            )
+        if person.date_of_birth is not None:
+            found += [
+                Identifier(BIRTH_DATE, form, str(person.date_of_birth.year))
+                for form in _date_forms(person.date_of_birth)
+            ]
+    # Longest first, so a full name is replaced before its parts.
+    return sorted(set(found), key=lambda i: (-len(i.text), i.text))
+
+
+def _pattern(term: str) -> re.Pattern[str]:
+    # Word boundaries for Latin script; Khmer is written without spaces between words.
+    if term.isascii():
+        return re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE)
+    return re.compile(re.escape(term))
+
+
+def identifying_kinds(text: str, found: list[Identifier]) -> list[str]:
+    """Which kinds of identifying text (`NAME`, `REGISTER_NUMBER`, `BIRTH_DATE`) appear."""
+    return sorted({i.kind for i in found if _pattern(i.text).search(text)})
+
+
+def coarsen_dates(text: str) -> str:
+    """Exact dates (2024-03-05, 5/3/2024) become the month and year."""
+    text = _ISO_DATE.sub(
+        lambda m: f"{_MONTHS[int(m[2]) - 1]} {m[1]}" if 1 <= int(m[2]) <= 12 else m[0], text
+    )
+    return _DMY_DATE.sub(
+        lambda m: f"{_MONTHS[int(m[2]) - 1]} {m[3]}" if 1 <= int(m[2]) <= 12 else m[0], text
+    )
+
+
+def anonymise(text: str, found: list[Identifier], places: dict[str, str]) -> str:
+    """Replace the identifying texts, exact dates, and the names of small prisons (`places`:
+    name -> coarser description) with coarser values."""
+    for identifier in found:
+        text = _pattern(identifier.text).sub(identifier.replacement, text)
+    for name, instead in sorted(places.items(), key=lambda p: -len(p[0])):
+        text = _pattern(name).sub(instead, text)
+    return coarsen_dates(text)
+
+
+def publication_errors(
+    *, status: str, consent_use: str, texts: dict[str, str], found: list[Identifier]
+) -> Errors:
+    """Why a case study may not be published (empty when it may): it must be reviewed, with
+    consent to publication, and no text may still identify a linked person."""
+    errors: Errors = {}
+    if status != "reviewed":
+        errors["status"] = _("Only a reviewed case study can be published.")
+    if consent_use != "publication":
+        errors["consent_use"] = _("The consent given does not cover publication.")
+    labels = {
+        NAME: _("a name of the woman or her children"),
+        REGISTER_NUMBER: _("a prison register number"),
+        BIRTH_DATE: _("an exact date of birth"),
+    }
+    for field_name, text in texts.items():
+        kinds = identifying_kinds(text, found)
+        if kinds:
+            errors[field_name] = _(
+                "Publication is blocked: this text still contains %(what)s. Anonymise it."
+            ) % {"what": ", ".join(str(labels[k]) for k in kinds)}
     return errors

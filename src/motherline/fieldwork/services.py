@@ -24,11 +24,14 @@ from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
-from motherline.accounts.policy import Capability, can
+from motherline.accounts.policy import Capability, can, may_edit
 from motherline.fieldwork import rules
 from motherline.fieldwork.models import (
     AccessIncident,
     ActionStatus,
+    CaseStatus,
+    CaseStudy,
+    ConsentUse,
     EscalationContact,
     Finding,
     FollowUpAction,
@@ -477,3 +480,277 @@ def record_training(
         request=request,
     )
     return session
+
+
+# Case studies
+
+# A prison holding at most this many people is named by its province in a published text:
+# its name alone could point to the few women held there.
+SMALL_PRISON_CAPACITY = 500
+CASE_TEXTS = ("title_en", "narrative_en", "title_km", "narrative_km")
+
+
+def _case_for_edit(user: Any, case: CaseStudy) -> CaseStudy:
+    _require(user)
+    try:
+        return CaseStudy.objects.editable_by(user).select_for_update().get(pk=case.pk)
+    except CaseStudy.DoesNotExist:
+        raise PermissionDenied(_("Only the organisation that wrote it changes it.")) from None
+
+
+def _case_move(
+    user: Any,
+    case: CaseStudy,
+    version: int,
+    values: dict[str, Any],
+    action: str,
+    request: Any,
+    audited: dict[str, Any] | None = None,
+) -> CaseStudy:
+    saved = CaseStudy.objects.filter(pk=case.pk, version=version).update(
+        **values, version=F("version") + 1
+    )
+    if not saved:
+        raise StaleVersion()
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        case,
+        object_ref=case.reference,
+        changes={"step": action, "status": [case.status, values.get("status", case.status)]}
+        | (audited or {}),
+        request=request,
+    )
+    return CaseStudy.objects.get(pk=case.pk)
+
+
+def _linked_people(case: CaseStudy) -> list[tuple[rules.Person, str]]:
+    """The woman and children linked to a case study, with how a text refers to them."""
+    people = []
+    if case.woman is not None:
+        w = case.woman
+        people.append(
+            (
+                rules.Person(w.name, w.name_latin, w.register_number, w.date_of_birth),
+                _("the woman"),
+            )
+        )
+    for child in case.children.all():
+        people.append(
+            (rules.Person(child.name, child.name_latin, "", child.date_of_birth), _("her child"))
+        )
+    return people
+
+
+def _texts(case: CaseStudy) -> dict[str, str]:
+    return {name: getattr(case, name) for name in CASE_TEXTS}
+
+
+@dataclass
+class CaseText:
+    title_en: str
+    narrative_en: str
+    title_km: str = ""
+    narrative_km: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def draft_case_study(
+    user: Any,
+    text: CaseText,
+    *,
+    woman: Woman | None = None,
+    children: list[Any] | None = None,
+    request: Any = None,
+) -> CaseStudy:
+    """A draft, drafted from a woman's record (which the user may change) or from none."""
+    _require(user)
+    errors: Errors = {}
+    if not text.title_en.strip():
+        errors["title_en"] = _("This field is required.")
+    if not text.narrative_en.strip():
+        errors["narrative_en"] = _("This field is required.")
+    if woman is not None and not may_edit(user, woman):
+        errors["woman"] = _("No woman you may change has this reference.")
+    children = children or []
+    if any(woman is None or c.mother_id != woman.pk for c in children):
+        errors["children"] = _("Link only children of the linked woman.")
+    _raise(errors)
+    case = CaseStudy.objects.create(
+        organisation_id=user.organisation_id,
+        woman=woman,
+        title_en=text.title_en.strip(),
+        narrative_en=text.narrative_en.strip(),
+        title_km=text.title_km.strip(),
+        narrative_km=text.narrative_km.strip(),
+        tags=sorted({t.strip() for t in text.tags if t.strip()}),
+        created_by=user,
+    )
+    case.children.set(children)
+    audit.record(
+        user,
+        AuditAction.CREATE,
+        case,
+        object_ref=case.reference,
+        changes={
+            "woman": woman.reference if woman else "",
+            "children": sorted(c.reference for c in children),
+        },
+        request=request,
+    )
+    return case
+
+
+@transaction.atomic
+def edit_case_text(
+    user: Any, case: CaseStudy, text: CaseText, *, version: int, request: Any = None
+) -> CaseStudy:
+    """Change the texts; an anonymised or reviewed text goes back to be anonymised and
+    reviewed again, and a published one may not change (withdraw it first)."""
+    case = _case_for_edit(user, case)
+    if case.status == CaseStatus.PUBLISHED:
+        _raise({"status": _("A published case study cannot change.")})
+    if not text.title_en.strip() or not text.narrative_en.strip():
+        _raise({"narrative_en": _("This field is required.")})
+    back = CaseStatus.CONSENTED if case.consent_on else CaseStatus.DRAFT
+    values = {
+        "title_en": text.title_en.strip(),
+        "narrative_en": text.narrative_en.strip(),
+        "title_km": text.title_km.strip(),
+        "narrative_km": text.narrative_km.strip(),
+        "tags": sorted({t.strip() for t in text.tags if t.strip()}),
+        "status": back
+        if case.status in (CaseStatus.ANONYMISED, CaseStatus.REVIEWED)
+        else case.status,
+        "reviewed_by": None,
+    }
+    return _case_move(user, case, version, values, "edit", request, {"fields": ["texts", "tags"]})
+
+
+@transaction.atomic
+def record_consent(
+    user: Any,
+    case: CaseStudy,
+    *,
+    on: date | None,
+    given_by: str,
+    use: str,
+    version: int,
+    today: date | None = None,
+    request: Any = None,
+) -> CaseStudy:
+    """Consent to use the story, with its date, who gave it and what it covers."""
+    case = _case_for_edit(user, case)
+    errors: Errors = {}
+    if case.status != CaseStatus.DRAFT:
+        errors["status"] = _("Consent is recorded on a draft.")
+    if on is None:
+        errors["consent_on"] = _("This field is required.")
+    elif on > _today(today):
+        errors["consent_on"] = _("This date is in the future.")
+    if not given_by.strip():
+        errors["consent_given_by"] = _("Say who gave consent.")
+    if use not in ConsentUse.values:
+        errors["consent_use"] = _("This is not one of the allowed values.")
+    _raise(errors)
+    values = {
+        "status": CaseStatus.CONSENTED,
+        "consent_on": on,
+        "consent_given_by": given_by.strip(),
+        "consent_use": use,
+        "consent_withdrawn_on": None,
+    }
+    return _case_move(user, case, version, values, "consent", request, {"use": use})
+
+
+@transaction.atomic
+def anonymise_case(user: Any, case: CaseStudy, *, version: int, request: Any = None) -> CaseStudy:
+    """Replace names, register numbers, exact dates and small prisons in every text with
+    coarser values; refused if anything identifying is still found afterwards."""
+    case = _case_for_edit(user, case)
+    if case.status != CaseStatus.CONSENTED:
+        _raise({"status": _("Record consent before anonymising.")})
+    small = list(
+        Prison.objects.select_related("province").filter(capacity__lte=SMALL_PRISON_CAPACITY)
+    )
+    values: dict[str, Any] = {}
+    for name, text in _texts(case).items():
+        language = "km" if name.endswith("_km") else "en"
+        with translation.override(language):
+            places = {
+                prison_name: _("a prison in %(province)s")
+                % {"province": prison.province.display_name}
+                for prison in small
+                for prison_name in (prison.name, prison.name_local)
+                if prison_name
+            }
+            found = rules.identifiers(_linked_people(case))
+            values[name] = rules.anonymise(text, found, places)
+    found = rules.identifiers(_linked_people(case))
+    leftover = {n: rules.identifying_kinds(t, found) for n, t in values.items()}
+    if any(leftover.values()):  # pragma: no cover - anonymise() replaces every identifier
+        _raise({n: _("Something identifying remains.") for n, k in leftover.items() if k})
+    values.update(status=CaseStatus.ANONYMISED, anonymised_by=user)
+    return _case_move(user, case, version, values, "anonymise", request)
+
+
+@transaction.atomic
+def review_case(user: Any, case: CaseStudy, *, version: int, request: Any = None) -> CaseStudy:
+    """A second person, a programme manager other than the author and the anonymiser,
+    confirms the anonymised text."""
+    if not can(user, Capability.MANAGE_PROGRAMME):
+        raise PermissionDenied(_("Only a programme manager may do this."))
+    case = _case_for_edit(user, case)
+    errors: Errors = {}
+    if case.status != CaseStatus.ANONYMISED:
+        errors["status"] = _("Only an anonymised case study can be reviewed.")
+    elif user.pk in (case.created_by_id, case.anonymised_by_id):
+        errors["status"] = _("A second person reviews: not the author nor who anonymised it.")
+    _raise(errors)
+    return _case_move(
+        user, case, version, {"status": CaseStatus.REVIEWED, "reviewed_by": user}, "review", request
+    )
+
+
+@transaction.atomic
+def publish_case(
+    user: Any, case: CaseStudy, *, version: int, today: date | None = None, request: Any = None
+) -> CaseStudy:
+    """Publish a reviewed case study with consent to publication, after checking once more
+    that no text names a linked person, gives her register number or an exact birth date."""
+    if not can(user, Capability.MANAGE_PROGRAMME):
+        raise PermissionDenied(_("Only a programme manager may do this."))
+    case = _case_for_edit(user, case)
+    _raise(
+        rules.publication_errors(
+            status=case.status,
+            consent_use=case.consent_use,
+            texts=_texts(case),
+            found=rules.identifiers(_linked_people(case)),
+        )
+    )
+    values = {"status": CaseStatus.PUBLISHED, "published_on": _today(today)}
+    return _case_move(user, case, version, values, "publish", request)
+
+
+@transaction.atomic
+def withdraw_consent(
+    user: Any,
+    case: CaseStudy,
+    *,
+    on: date | None = None,
+    version: int,
+    today: date | None = None,
+    request: Any = None,
+) -> CaseStudy:
+    """The woman withdrew her consent: the case study is unpublished and may not be used."""
+    case = _case_for_edit(user, case)
+    if case.consent_on is None or case.status == CaseStatus.WITHDRAWN:
+        _raise({"status": _("There is no consent to withdraw.")})
+    values = {
+        "status": CaseStatus.WITHDRAWN,
+        "consent_withdrawn_on": on or _today(today),
+        "published_on": None,
+    }
+    return _case_move(user, case, version, values, "withdraw consent", request)

@@ -18,4 +18,10 @@ urlpatterns = [
     path("training/", views.training_list, name="training"),
     path("training/new/", views.new_training, name="new_training"),
     path("training/<int:session_id>/", views.training_detail, name="training_session"),
+    path("case-studies/", views.case_list, name="cases"),
+    path("case-studies/new/", views.new_case, name="new_case"),
+    path("case-studies/booklet/", views.case_booklet, name="case_booklet"),
+    path("case-studies/<int:case_id>/", views.case_detail, name="case"),
+    path("case-studies/<int:case_id>/edit/", views.edit_case, name="edit_case"),
+    path("case-studies/<int:case_id>/<str:step>/", views.case_step, name="case_step"),
 ]

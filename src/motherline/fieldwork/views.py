@@ -28,14 +28,17 @@ from motherline.fieldwork import forms, queries, services
 from motherline.fieldwork.models import (
     AccessIncident,
     Audience,
+    CaseStudy,
     Finding,
     FollowUpAction,
     PrisonVisit,
     TrainingSession,
 )
 from motherline.people.forms import add_service_errors
+from motherline.people.models import Woman
 from motherline.people.services import StaleVersion
 from motherline.places.models import Prison
+from motherline.reports.pdf import render_pdf
 
 STALE = gettext_lazy(
     "Someone else changed this record while you were editing: check it and try again."
@@ -429,3 +432,188 @@ def training_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     except TrainingSession.DoesNotExist:
         raise Http404 from None
     return render(request, "fieldwork/training_detail.html", {"session": session})
+
+
+# Case studies
+
+CASE_STEPS = {
+    "consent": Capability.RECORD_FIELDWORK,
+    "anonymise": Capability.RECORD_FIELDWORK,
+    "review": Capability.MANAGE_PROGRAMME,
+    "publish": Capability.MANAGE_PROGRAMME,
+    "withdraw": Capability.RECORD_FIELDWORK,
+}
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Capability.VIEW_REGISTER)
+    page = queries.paged(
+        queries.case_studies(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE
+    )
+    return render(request, "fieldwork/case_list.html", _paging(request, page))
+
+
+@login_required
+def new_case(request: HttpRequest) -> HttpResponse:
+    """Draft a case study, from a woman's record (`?woman=`) or from none."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    reference = request.GET.get("woman", "")
+    woman = None
+    if reference:
+        woman = get_object_or_404(Woman.objects.editable_by(request.user), reference=reference)
+    form = forms.CaseTextForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.draft_case_study(
+                request.user,
+                form.text(),
+                woman=woman,
+                children=list(woman.children.all()) if woman else [],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The case study has been drafted."))
+            return redirect("fieldwork:case", case_id=case.pk)
+    return render(request, "fieldwork/case_form.html", {"form": form, "woman": woman})
+
+
+def _visible_case(request: HttpRequest, case_id: int) -> CaseStudy:
+    try:
+        return queries.case_detail(request.user, case_id)
+    except CaseStudy.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A case study, its texts, where it is in the workflow and what the next step needs."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    case = _visible_case(request, case_id)
+    woman = (
+        Woman.objects.visible_to(request.user).filter(pk=case.woman_id).first()
+        if case.woman_id
+        else None
+    )
+    if woman is not None:
+        audit.record(request.user, AuditAction.VIEW, woman, request=request)
+    editable = CaseStudy.objects.editable_by(request.user).filter(pk=case.pk).exists()
+    return render(
+        request,
+        "fieldwork/case_detail.html",
+        {
+            "case": case,
+            "woman": woman,
+            "may_edit": editable,
+            "consent_form": forms.ConsentForm(initial={"consent_on": timezone.localdate()}),
+        },
+    )
+
+
+@login_required
+def edit_case(request: HttpRequest, case_id: int) -> HttpResponse:
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
+    if request.method == "POST":
+        form = forms.CaseTextForm(request.POST)
+        if form.is_valid():
+            try:
+                services.edit_case_text(
+                    request.user,
+                    case,
+                    form.text(),
+                    version=form.cleaned_data["version"] or 0,
+                    request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except StaleVersion:
+                messages.warning(request, STALE)
+                return redirect("fieldwork:case", case_id=case.pk)
+            else:
+                messages.success(request, _("The case study has been saved."))
+                return redirect("fieldwork:case", case_id=case.pk)
+    else:
+        form = forms.CaseTextForm(
+            initial={
+                "title_en": case.title_en,
+                "narrative_en": case.narrative_en,
+                "title_km": case.title_km,
+                "narrative_km": case.narrative_km,
+                "tags": ", ".join(case.tags),
+                "version": case.version,
+            }
+        )
+    return render(request, "fieldwork/case_form.html", {"form": form, "case": case})
+
+
+@login_required
+def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
+    """One step of the workflow (POST): consent, anonymise, review, publish, withdraw."""
+    if step not in CASE_STEPS:
+        raise Http404
+    _require(request.user, CASE_STEPS[step])
+    case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
+    if request.method != "POST":
+        return redirect("fieldwork:case", case_id=case.pk)
+    version = int(request.POST.get("version", "0") or 0)
+    user = request.user
+    try:
+        if step == "consent":
+            form = forms.ConsentForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            services.record_consent(
+                user,
+                case,
+                on=form.cleaned_data["consent_on"],
+                given_by=form.cleaned_data["consent_given_by"],
+                use=form.cleaned_data["consent_use"],
+                version=version,
+                request=request,
+            )
+        elif step == "anonymise":
+            services.anonymise_case(user, case, version=version, request=request)
+        elif step == "review":
+            services.review_case(user, case, version=version, request=request)
+        elif step == "publish":
+            services.publish_case(user, case, version=version, request=request)
+        else:
+            services.withdraw_consent(user, case, version=version, request=request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except StaleVersion:
+        messages.warning(request, STALE)
+    else:
+        messages.success(request, _("Done: the case study moved to its next step."))
+    return redirect("fieldwork:case", case_id=case.pk)
+
+
+@login_required
+def case_booklet(request: HttpRequest) -> HttpResponse:
+    """The published case studies as a PDF booklet for a training session (English or
+    Khmer): only anonymised, reviewed texts, so it names nobody."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    language = request.GET.get("language", "en")
+    if language not in ("en", "km"):
+        raise Http404
+    cases = queries.published_case_studies(request.user)
+    content = render_pdf(
+        "fieldwork/case_booklet_pdf.html",
+        {"cases": cases, "today": timezone.localdate()},
+        language,
+    )
+    audit.record(
+        request.user,
+        AuditAction.EXPORT,
+        object_type="fieldwork.CaseStudy",
+        object_ref="booklet",
+        changes={"language": language, "cases": [c.reference for c in cases]},
+        request=request,
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="case-studies-{language}.pdf"'
+    return response
