@@ -10,7 +10,13 @@ from io import StringIO
 from django.core.management import call_command
 from django.db.models import Sum
 
-from motherline.fieldwork.models import AccessIncident, FollowUpAction, PrisonVisit
+from motherline.fieldwork.models import (
+    AccessIncident,
+    CaseStudy,
+    FollowUpAction,
+    PrisonVisit,
+    TrainingSession,
+)
 from motherline.grants import rules
 from motherline.grants.models import Grant, ServiceDelivery
 from motherline.jurisdictions.loader import load_pack
@@ -36,6 +42,8 @@ def test_generate_writes_the_demo_field_work(db):
     assert grant.amount == Decimal("16300.00") and grant.currency == "USD"
     assert grant.budget_lines.aggregate(t=Sum("amount"))["t"] == Decimal("16300.00")
     assert PrisonVisit.objects.exists() and AccessIncident.objects.exists()
+    assert TrainingSession.objects.filter(participants__isnull=False).exists()
+    assert CaseStudy.objects.filter(status="published").count() == 1
     assert FollowUpAction.objects.filter(status="open", due_date__lt=TODAY).exists()
     deliveries = ServiceDelivery.objects.select_related("budget_line").prefetch_related(
         "woman__episodes"

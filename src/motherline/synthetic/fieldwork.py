@@ -21,11 +21,18 @@ from django.db.models import F
 from motherline.accounts.models import Organisation, User
 from motherline.fieldwork.models import (
     AccessIncident,
+    Audience,
+    CaseStatus,
+    CaseStudy,
+    ConsentUse,
     EscalationContact,
     Finding,
     FollowUpAction,
+    Participants,
     PrisonVisit,
     Topic,
+    TrainingSession,
+    TrainingTopic,
 )
 from motherline.grants.models import BudgetLine, Grant, ServiceDelivery, ServiceType
 from motherline.jurisdictions.models import Jurisdiction
@@ -87,6 +94,8 @@ class FieldworkReport:
     visits: int = 0
     incidents: int = 0
     deliveries: int = 0
+    training_sessions: int = 0
+    case_studies: int = 0
 
 
 def _staff(username: str, orgs: dict[str, Organisation]) -> User:
@@ -128,6 +137,8 @@ def generate_fieldwork(
     )
     _visits(rng, prisons, orgs[NGO_WOMEN], [monitor, legal], today, months, report)
     _grant(rng, orgs, manager, today, report)
+    _training(rng, orgs[NGO_WOMEN], monitor, today, report)
+    _case_studies(orgs[NGO_WOMEN], monitor, legal, manager, today, report)
     return report
 
 
@@ -299,3 +310,87 @@ def _grant(
         )
     ServiceDelivery.objects.bulk_create(deliveries)
     report.deliveries = len(deliveries)
+
+
+INSTITUTIONS = {
+    Audience.JUDGES: ["Court of Appeal", "Phnom Penh Court of First Instance", "Kandal court"],
+    Audience.PROSECUTORS: ["Prosecution office, Phnom Penh", "Prosecution office, Kandal"],
+    Audience.LAWYERS: ["Bar Association", "Legal aid NGO"],
+    Audience.PRISON_STAFF: ["Correctional Centre 2", "Provincial prisons"],
+    Audience.POLICE: ["Municipal police", "Provincial police"],
+}
+
+
+def _training(
+    rng: random.Random, org: Organisation, user: User, today: date, report: FieldworkReport
+) -> None:
+    """Two years of training sessions, each with two or three institutions."""
+    day = today - timedelta(days=730)
+    while day < today - timedelta(days=7):
+        audience = rng.choice(list(Audience))
+        session = TrainingSession.objects.create(
+            organisation=org,
+            audience=audience,
+            held_on=day,
+            place=rng.choice(["Phnom Penh", "Kandal", "Siem Reap", "Battambang"]),
+            topics=sorted(rng.sample(list(TrainingTopic.values), rng.randint(1, 3))),
+            statistics_used="Women in prison and children living with them, from Motherline",
+            created_by=user,
+        )
+        institutions = INSTITUTIONS[audience]
+        Participants.objects.bulk_create(
+            Participants(
+                session=session, institution=name, women=rng.randint(1, 12), men=rng.randint(2, 20)
+            )
+            for name in rng.sample(institutions, min(len(institutions), rng.randint(1, 3)))
+        )
+        report.training_sessions += 1
+        day += timedelta(days=rng.randint(40, 80))
+
+
+def _case_studies(
+    org: Organisation,
+    author: User,
+    anonymiser: User,
+    reviewer: User,
+    today: date,
+    report: FieldworkReport,
+) -> None:
+    """One composite story, published, and one draft waiting for consent."""
+    CaseStudy.objects.create(
+        organisation=org,
+        title_en="Pregnant and held before trial for a small theft",
+        narrative_en=(
+            "A woman in her twenties was held in a provincial prison for eleven months "
+            "before her trial, for the theft of goods worth less than a month's wage. She "
+            "was four months pregnant when she was arrested and gave birth in custody; her "
+            "child lived with her in a crowded cell without a mat or clean water.\n\n"
+            "Her lawyer asked for release under judicial supervision, which the law allows; "
+            "the court did not rule on it. She was sentenced to time served."
+        ),
+        title_km="មានផ្ទៃពោះ និងត្រូវឃុំខ្លួនមុនពេលជំនុំជម្រះ ពីបទលួចតិចតួច",
+        narrative_km=(
+            "ស្ត្រីម្នាក់ដែលមានអាយុម្ភៃឆ្នាំជាង ត្រូវបានឃុំខ្លួននៅពន្ធនាគារខេត្តមួយ "
+            "អស់រយៈពេលដប់មួយខែ មុនពេលជំនុំជម្រះ ពីបទលួចទំនិញដែលមានតម្លៃតិចជាងប្រាក់ឈ្នួលមួយខែ។ "
+            "គាត់មានផ្ទៃពោះបួនខែនៅពេលត្រូវចាប់ខ្លួន ហើយបានសម្រាលកូនក្នុងពេលជាប់ឃុំ។\n\n"
+            "មេធាវីរបស់គាត់បានស្នើសុំឱ្យដោះលែងក្រោមការត្រួតពិនិត្យតាមផ្លូវតុលាការ "
+            "ដែលច្បាប់អនុញ្ញាត ប៉ុន្តែតុលាការមិនបានសម្រេចលើសំណើនោះទេ។"
+        ),
+        tags=["pretrial", "pregnancy", "non-custodial"],
+        status=CaseStatus.PUBLISHED,
+        consent_on=today - timedelta(days=60),
+        consent_given_by="The woman herself",
+        consent_use=ConsentUse.PUBLICATION,
+        anonymised_by=anonymiser,
+        reviewed_by=reviewer,
+        published_on=today - timedelta(days=20),
+        created_by=author,
+    )
+    CaseStudy.objects.create(
+        organisation=org,
+        title_en="A child who must leave prison at three",
+        narrative_en="Draft: how the transition plan found a grandmother to care for the child.",
+        tags=["children", "transition"],
+        created_by=author,
+    )
+    report.case_studies += 2
