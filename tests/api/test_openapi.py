@@ -46,6 +46,9 @@ ROUTES = {
     ("post", "/api/v1/case-studies"),
     ("get", "/api/v1/case-studies/{case_id}"),
     ("post", "/api/v1/case-studies/{case_id}/{step}"),
+    ("get", "/api/v1/escalation-contacts"),
+    ("post", "/api/v1/escalation-contacts"),
+    ("delete", "/api/v1/escalation-contacts/{contact_id}"),
     # grants and services
     ("get", "/api/v1/grants"),
     ("post", "/api/v1/grants"),

@@ -29,6 +29,7 @@ from motherline.fieldwork.models import (
     CaseStatus,
     CaseStudy,
     ConsentUse,
+    EscalationContact,
     Finding,
     FollowUpAction,
     PrisonVisit,
@@ -676,3 +677,58 @@ def case_step(
     else:
         services.withdraw_consent(user, case, version=version, request=request)
     return queries.case_detail(user, case.pk)
+
+
+# Escalation contacts
+
+
+class ContactIO(Schema):
+    id: int | None = None
+    name: str = Field(min_length=1, max_length=200)
+    position: str = Field("", max_length=200)
+    email: str = Field(min_length=3, max_length=254)
+
+
+@router.get(
+    "/escalation-contacts",
+    response=list[ContactIO],
+    url_name="escalation_contacts",
+    summary="List escalation contacts",
+)
+def list_contacts(request: HttpRequest) -> list[EscalationContact]:
+    """Whom your organisation tells by e-mail of every new access incident."""
+    user = require(request, Capability.MANAGE_PROGRAMME)
+    return list(EscalationContact.objects.filter(organisation_id=user.organisation_id))
+
+
+@router.post(
+    "/escalation-contacts",
+    response={201: ContactIO},
+    url_name="escalation_contacts",
+    summary="Add an escalation contact",
+)
+def add_contact(request: HttpRequest, payload: ContactIO) -> tuple[int, EscalationContact]:
+    """Add someone to tell of every new access incident of your organisation."""
+    user = require(request, Capability.MANAGE_PROGRAMME)
+    contact = services.add_escalation_contact(
+        user, name=payload.name, email=payload.email, position=payload.position, request=request
+    )
+    return 201, contact
+
+
+@router.delete(
+    "/escalation-contacts/{contact_id}",
+    response={204: None},
+    url_name="escalation_contact",
+    summary="Remove an escalation contact",
+)
+def remove_contact(request: HttpRequest, contact_id: int) -> tuple[int, None]:
+    """Stop telling this contact of new incidents."""
+    user = require(request, Capability.MANAGE_PROGRAMME)
+    contact = EscalationContact.objects.filter(
+        pk=contact_id, organisation_id=user.organisation_id
+    ).first()
+    if contact is None:
+        raise Http404
+    services.remove_escalation_contact(user, contact, request=request)
+    return 204, None

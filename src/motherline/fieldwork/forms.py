@@ -204,3 +204,9 @@ class ConsentForm(forms.Form):
         label=_("Consent given by"), max_length=200, help_text=_("The woman herself, or who.")
     )
     consent_use = forms.ChoiceField(label=_("Consent for"), choices=ConsentUse.choices)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail address"))

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
@@ -754,3 +755,51 @@ def withdraw_consent(
         "published_on": None,
     }
     return _case_move(user, case, version, values, "withdraw consent", request)
+
+
+# Escalation contacts
+
+
+@transaction.atomic
+def add_escalation_contact(
+    user: Any, *, name: str, email: str, position: str = "", request: Any = None
+) -> EscalationContact:
+    """Someone the user's organisation tells of every new access incident."""
+    if not can(user, Capability.MANAGE_PROGRAMME):
+        raise PermissionDenied(_("Only a programme manager may do this."))
+    errors: Errors = {}
+    if not name.strip():
+        errors["name"] = _("This field is required.")
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = _("Enter a valid e-mail address.")
+    if (
+        not errors
+        and EscalationContact.objects.filter(
+            organisation_id=user.organisation_id, email__iexact=email
+        ).exists()
+    ):
+        errors["email"] = _("This address is already a contact.")
+    _raise(errors)
+    contact = EscalationContact.objects.create(
+        organisation_id=user.organisation_id,
+        name=name.strip(),
+        position=position.strip(),
+        email=email.strip(),
+    )
+    audit.record(user, AuditAction.CREATE, contact, request=request)
+    return contact
+
+
+@transaction.atomic
+def remove_escalation_contact(
+    user: Any, contact: EscalationContact, *, request: Any = None
+) -> None:
+    if (
+        not can(user, Capability.MANAGE_PROGRAMME)
+        or contact.organisation_id != user.organisation_id
+    ):
+        raise PermissionDenied(_("Only a programme manager may do this."))
+    audit.record(user, AuditAction.DELETE, contact, request=request)
+    contact.delete()

@@ -29,6 +29,7 @@ from motherline.fieldwork.models import (
     AccessIncident,
     Audience,
     CaseStudy,
+    EscalationContact,
     Finding,
     FollowUpAction,
     PrisonVisit,
@@ -617,3 +618,35 @@ def case_booklet(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="case-studies-{language}.pdf"'
     return response
+
+
+# Escalation contacts
+
+
+@login_required
+def escalation_contacts(request: HttpRequest) -> HttpResponse:
+    """Whom the user's organisation tells of every new access incident."""
+    _require(request.user, Capability.MANAGE_PROGRAMME)
+    form = forms.ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_escalation_contact(request.user, **form.cleaned_data, request=request)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The contact has been added."))
+            return redirect("fieldwork:escalation")
+    contacts = EscalationContact.objects.filter(organisation_id=request.user.organisation_id)
+    return render(request, "fieldwork/escalation.html", {"form": form, "contacts": contacts})
+
+
+@login_required
+def remove_contact(request: HttpRequest, contact_id: int) -> HttpResponse:
+    _require(request.user, Capability.MANAGE_PROGRAMME)
+    contact = get_object_or_404(
+        EscalationContact, pk=contact_id, organisation_id=request.user.organisation_id
+    )
+    if request.method == "POST":
+        services.remove_escalation_contact(request.user, contact, request=request)
+        messages.success(request, _("The contact has been removed."))
+    return redirect("fieldwork:escalation")
