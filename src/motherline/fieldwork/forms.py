@@ -210,3 +210,14 @@ class ContactForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail address"))
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Submissions of"),
+        choices=[("visits", _("Prison visits")), ("services", _("Services delivered"))],
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(
+        label=_("Export file"), help_text=_("CSV or XLSX, as ODK Central or KoBoToolbox export it.")
+    )

@@ -61,6 +61,9 @@ class PrisonVisit(models.Model):
         Woman, blank=True, related_name="+", verbose_name=_("women seen (on the register)")
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The instance ID of a phone submission (ODK Collect, KoBoCollect): importing the same
+    # export twice adds nothing.
+    submission_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

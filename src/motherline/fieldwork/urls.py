@@ -15,6 +15,7 @@ urlpatterns = [
     path("incidents/", views.incident_overview, name="incidents"),
     path("incidents/new/", views.new_incident, name="new_incident"),
     path("incidents/<int:incident_id>/", views.incident_detail, name="incident"),
+    path("import/", views.import_upload, name="import"),
     path("escalation/", views.escalation_contacts, name="escalation"),
     path("escalation/<int:contact_id>/remove/", views.remove_contact, name="remove_contact"),
     path("training/", views.training_list, name="training"),

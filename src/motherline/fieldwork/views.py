@@ -8,6 +8,7 @@ to `fieldwork.services`, whose errors are shown beside their fields.
 
 from __future__ import annotations
 
+import zipfile
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can
-from motherline.fieldwork import forms, queries, services
+from motherline.fieldwork import forms, importing, queries, services
 from motherline.fieldwork.models import (
     AccessIncident,
     Audience,
@@ -650,3 +651,33 @@ def remove_contact(request: HttpRequest, contact_id: int) -> HttpResponse:
         services.remove_escalation_contact(request.user, contact, request=request)
         messages.success(request, _("The contact has been removed."))
     return redirect("fieldwork:escalation")
+
+
+# Field collection
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Upload an export of phone submissions (visits or services): every refused row is
+    listed with its line, field and reason, and then nothing is written."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    report = None
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        kind = form.cleaned_data["kind"]
+        if kind == "services" and not can(request.user, Capability.EDIT_REGISTER):
+            raise PermissionDenied
+        try:
+            rows = importing.read_rows(upload.read(), upload.name)
+        except (ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):
+            form.add_error("file", _("This file cannot be read as CSV or XLSX."))
+        else:
+            report = importing.IMPORTERS[kind](request.user, rows)
+            if report.ok:
+                messages.success(
+                    request,
+                    _("%(created)s imported, %(skipped)s already imported.")
+                    % {"created": report.created, "skipped": report.skipped},
+                )
+    return render(request, "fieldwork/import.html", {"form": form, "report": report})

@@ -125,6 +125,9 @@ class ServiceDelivery(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("provider")
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The instance ID of a phone submission (ODK Collect, KoBoCollect): importing the same
+    # export twice adds nothing.
+    submission_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
