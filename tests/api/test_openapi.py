@@ -49,6 +49,7 @@ ROUTES = {
     ("get", "/api/v1/escalation-contacts"),
     ("post", "/api/v1/escalation-contacts"),
     ("delete", "/api/v1/escalation-contacts/{contact_id}"),
+    ("post", "/api/v1/imports/{kind}"),
     # grants and services
     ("get", "/api/v1/grants"),
     ("post", "/api/v1/grants"),

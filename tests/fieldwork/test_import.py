@@ -145,3 +145,22 @@ def test_upload_page(client, users, prisons):
     assert "cannot be read" in page.text
     client.force_login(users["analyst"])
     assert client.get(reverse("fieldwork:import")).status_code == 403
+
+
+def test_import_api(client, users, prisons):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(users["monitor"])
+    bad = SimpleUploadedFile("e.csv", _csv([_visit(1, team="")]))
+    response = client.post("/api/v1/imports/visits", {"file": bad})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"line": 2, "field": "team", "reason": "Name who went, by role."}
+    ]
+    good = SimpleUploadedFile("e.csv", _csv([_visit(1)]))
+    response = client.post("/api/v1/imports/visits", {"file": good})
+    assert response.status_code == 200 and response.json()["created"] == 1
+    client.force_login(users["viewer"])
+    again = SimpleUploadedFile("e.csv", _csv([_visit(2)]))
+    assert client.post("/api/v1/imports/visits", {"file": again}).status_code == 403
+    assert PrisonVisit.objects.count() == 1

@@ -7,6 +7,7 @@ changed by its organisation only (`accounts.policy.scope_organisation`).
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 from typing import Any, Literal
 
@@ -14,14 +15,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
 from motherline.api.access import editable_woman, require
 from motherline.api.schemas import _max
-from motherline.fieldwork import queries, services
+from motherline.fieldwork import importing, queries, services
 from motherline.fieldwork.models import (
     Access,
     AccessIncident,
@@ -732,3 +734,42 @@ def remove_contact(request: HttpRequest, contact_id: int) -> tuple[int, None]:
         raise Http404
     services.remove_escalation_contact(user, contact, request=request)
     return 204, None
+
+
+# Field collection
+
+
+class RowErrorOut(Schema):
+    line: int
+    field: str
+    reason: str
+
+
+class ImportOut(Schema):
+    kind: str
+    rows: int
+    created: int
+    skipped: int = Field(description="Submissions imported before (same instance ID).")
+    errors: list[RowErrorOut]
+
+
+@router.post(
+    "/imports/{kind}",
+    response={200: ImportOut, 422: ImportOut},
+    url_name="imports",
+    summary="Import phone submissions",
+)
+def import_submissions(
+    request: HttpRequest, kind: Literal["visits", "services"], file: File[UploadedFile]
+) -> tuple[int, Any]:
+    """Import an ODK Central or KoBoToolbox export (CSV or XLSX) of the Motherline forms.
+    With any refused row, nothing is written and the answer is a 422 listing every
+    (line, field, reason); submissions imported before are skipped."""
+    needed = Capability.RECORD_FIELDWORK if kind == "visits" else Capability.EDIT_REGISTER
+    user = require(request, needed)
+    try:
+        rows = importing.read_rows(file.read(), file.name or "")
+    except (ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):
+        raise ValidationError({"file": [_("This file cannot be read as CSV or XLSX.")]}) from None
+    report = importing.IMPORTERS[kind](user, rows)
+    return (200 if report.ok else 422), report
