@@ -82,3 +82,52 @@ def test_refused_visit_escalated_and_seen_by_the_programme_manager(
     assert "UN Human Rights Office" in row.inner_text()
     assert "1" in page.inner_text("#by-prison")
     screenshot(page, "fieldwork-4-manager")
+
+
+def test_programme_manager_reads_a_grant_in_khmer_and_downloads_the_report(
+    page, live_server, users, orgs, prisons
+):
+    from datetime import date
+    from decimal import Decimal
+
+    from motherline.grants import services as grant_services
+    from tests.factories import admit, reload
+
+    today = timezone.localdate()
+    grant = grant_services.create_grant(
+        users["programme_manager"],
+        grant_services.GrantValues(
+            reference="G-E2E", donor="Small Grants Fund", amount=Decimal("16300"),
+            currency="USD", starts_on=date(today.year, 1, 1), ends_on=date(today.year, 12, 31),
+            purpose="Services for women in prison", grantees=[orgs["ngo"]],
+        ),
+    )  # fmt: skip
+    line = grant_services.add_budget_line(
+        users["programme_manager"], grant, code="1", name="Nutrition", amount=Decimal("9000")
+    )
+    woman = reload(
+        admit(
+            users["monitor"], prisons["CC2"], admission_date=today - timedelta(days=90), today=today
+        )
+    )
+    grant_services.record_delivery(
+        users["monitor"], woman,
+        grant_services.DeliveryValues(
+            service_type="food_supplement", delivered_on=today - timedelta(days=1), quantity=2,
+            cost=Decimal("36"), provider=orgs["ngo"], grant=grant, budget_line=line,
+        ),
+    )  # fmt: skip
+    base = live_server.url
+    sign_in(page, base, "programme_manager")
+    page.goto(f"{base}/grants/")
+    page.click("a:has-text('G-E2E')")
+    page.wait_for_selector("#lines")
+    assert "36.00" in page.inner_text("#lines")
+    screenshot(page, "grants-0-grant")
+    with page.expect_download() as download:
+        page.click("#report button[type=submit]")
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.click("button[lang=km]")
+    page.wait_for_selector("html[lang=km]")
+    assert "ស្ត្រីដែលបានទទួលសេវា" in page.inner_text("main")
+    screenshot(page, "grants-1-grant-km")
