@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from motherline.fieldwork import rules, services
 from motherline.fieldwork.models import CaseStudy
@@ -77,6 +78,9 @@ def test_identifying_text_check_catches_names_register_numbers_and_birth_dates()
     text = rules.anonymise("Dara, born 2025-01-05, and Sokha Chan.", found, {})
     assert text == "her child, born 2025, and the woman."
     assert rules.coarsen_dates("on 2024-03-05 and 5/3/2024") == "on March 2024 and March 2024"
+    with translation.override("km"):
+        assert "2024-03-05" not in rules.coarsen_dates("ថ្ងៃ 2024-03-05")
+        assert "March" not in rules.coarsen_dates("ថ្ងៃ 2024-03-05")
 
 
 def test_the_whole_workflow(users, woman):

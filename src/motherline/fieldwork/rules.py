@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from motherline.fieldwork.models import Access, Audience, Topic, TrainingTopic
@@ -219,14 +220,18 @@ def identifying_kinds(text: str, found: list[Identifier]) -> list[str]:
     return sorted({i.kind for i in found if _pattern(i.text).search(text)})
 
 
+def _month(year: str, month: str, exact: str) -> str:
+    number = int(month)
+    if not 1 <= number <= 12:
+        return exact
+    # In the active language: a Khmer text gets the Khmer month name.
+    return date_format(date(int(year), number, 1), "F Y")
+
+
 def coarsen_dates(text: str) -> str:
     """Exact dates (2024-03-05, 5/3/2024) become the month and year."""
-    text = _ISO_DATE.sub(
-        lambda m: f"{_MONTHS[int(m[2]) - 1]} {m[1]}" if 1 <= int(m[2]) <= 12 else m[0], text
-    )
-    return _DMY_DATE.sub(
-        lambda m: f"{_MONTHS[int(m[2]) - 1]} {m[3]}" if 1 <= int(m[2]) <= 12 else m[0], text
-    )
+    text = _ISO_DATE.sub(lambda m: _month(m[1], m[2], m[0]), text)
+    return _DMY_DATE.sub(lambda m: _month(m[3], m[2], m[0]), text)
 
 
 def anonymise(text: str, found: list[Identifier], places: dict[str, str]) -> str:
