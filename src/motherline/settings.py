@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "motherline.people",
     "motherline.care",
     "motherline.worklist",
+    "motherline.fieldwork",
+    "motherline.grants",
     "motherline.reports",
     "motherline.stats",
     "motherline.vault",

@@ -14,5 +14,7 @@ urlpatterns = [
     path("worklist/", include("motherline.worklist.urls")),
     path("plans/", include("motherline.care.urls")),
     path("statistics/", include("motherline.stats.urls")),
+    path("fieldwork/", include("motherline.fieldwork.urls")),
+    path("grants/", include("motherline.grants.urls")),
     path("", include("motherline.people.urls")),
 ]

@@ -23,21 +23,39 @@ class Capability(StrEnum):
     EDIT_REGISTER = "edit_register"  # admit, transfer, release, record children
     ADMINISTER = "administer"  # users, organisations, reference data
     IMPORT_RETURNS = "import_returns"  # population returns (aggregate counts, no names)
+    RECORD_FIELDWORK = "record_fieldwork"  # prison visits, access incidents, training
+    MANAGE_PROGRAMME = "manage_programme"  # grants, the incidents overview, case-study review
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset(Capability),
     Role.MONITOR: frozenset(
-        {Capability.VIEW_AGGREGATES, Capability.VIEW_REGISTER, Capability.EDIT_REGISTER}
+        {
+            Capability.VIEW_AGGREGATES,
+            Capability.VIEW_REGISTER,
+            Capability.EDIT_REGISTER,
+            Capability.RECORD_FIELDWORK,
+        }
     ),
     Role.LEGAL_OFFICER: frozenset(
-        {Capability.VIEW_AGGREGATES, Capability.VIEW_REGISTER, Capability.EDIT_REGISTER}
+        {
+            Capability.VIEW_AGGREGATES,
+            Capability.VIEW_REGISTER,
+            Capability.EDIT_REGISTER,
+            Capability.RECORD_FIELDWORK,
+        }
     ),
     Role.PRISON_LIAISON: frozenset(
         {Capability.VIEW_AGGREGATES, Capability.VIEW_REGISTER, Capability.EDIT_REGISTER}
     ),
     Role.PROGRAMME_MANAGER: frozenset(
-        {Capability.VIEW_AGGREGATES, Capability.VIEW_REGISTER, Capability.IMPORT_RETURNS}
+        {
+            Capability.VIEW_AGGREGATES,
+            Capability.VIEW_REGISTER,
+            Capability.IMPORT_RETURNS,
+            Capability.RECORD_FIELDWORK,
+            Capability.MANAGE_PROGRAMME,
+        }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_AGGREGATES, Capability.IMPORT_RETURNS}),
     Role.VIEWER: frozenset({Capability.VIEW_AGGREGATES}),
@@ -110,6 +128,7 @@ def _woman_filter(user: User, prefix: str = "", for_edit: bool = False) -> Q:
 WOMAN_PATHS: dict[str, str] = {
     "people.Child": "mother__",
     "care.TransitionPlan": "child__mother__",
+    "grants.ServiceDelivery": "woman__",  # a child's service is on the mother's record
 }
 
 
@@ -129,6 +148,29 @@ def scope(queryset: QuerySet, user: Any, *, for_edit: bool = False) -> QuerySet:
     if isinstance(user, SystemUser):
         return queryset
     return queryset.filter(_woman_filter(user, prefix, for_edit))
+
+
+def scope_organisation(
+    queryset: QuerySet, user: Any, *, for_edit: bool = False, path: str = "organisation"
+) -> QuerySet:
+    """Narrow records an organisation owns rather than records about one woman (prison
+    visits, access incidents, training sessions) to those the user may see: their own
+    organisation's, and the organisations that share with theirs; with `for_edit`, their
+    own organisation's, for a role that records field work. `path` leads to the owner.
+    Prison liaison officers see none: these are the monitors' findings about the prison.
+    Such a record may name women; pages show them only through `scope()`."""
+    needed = Capability.RECORD_FIELDWORK if for_edit else Capability.VIEW_REGISTER
+    if not can(user, needed):
+        return queryset.none()
+    if isinstance(user, SystemUser):
+        return queryset
+    if user.role == Role.PRISON_LIAISON:
+        return queryset.none()
+    own = Q(**{f"{path}_id": user.organisation_id})
+    if for_edit:
+        return queryset.filter(own)
+    sharing = Organisation.objects.filter(shares_with=user.organisation_id).values("id")
+    return queryset.filter(own | Q(**{f"{path}_id__in": sharing}))
 
 
 def may_edit(user: Any, woman: Any) -> bool:

@@ -11,6 +11,8 @@ from motherline.api import errors
 from motherline.api.audit import router as audit_router
 from motherline.api.care import router as care_router
 from motherline.api.nul import refuse_nul
+from motherline.api.fieldwork import router as fieldwork_router
+from motherline.api.grants import router as grants_router
 from motherline.api.people import router as people_router
 from motherline.api.places import router as places_router
 from motherline.api.stats import router as stats_router
@@ -36,3 +38,5 @@ api.add_router("/", worklist_router)
 api.add_router("/", care_router)
 api.add_router("/", stats_router)
 api.add_router("/", audit_router)
+api.add_router("/", fieldwork_router)
+api.add_router("/", grants_router)

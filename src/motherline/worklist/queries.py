@@ -30,6 +30,7 @@ from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Case,
+    CharField,
     Count,
     Exists,
     F,
@@ -44,11 +45,12 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Collate, RowNumber
+from django.db.models.functions import Cast, Coalesce, Collate, Concat, RowNumber
 from django.urls import reverse
 
 from motherline.accounts.policy import Capability, can
 from motherline.care.models import FollowUp, LeaveExtension, PlanStatus, TransitionPlan
+from motherline.fieldwork.models import ActionStatus, FollowUpAction, PrisonVisit
 from motherline.jurisdictions.models import AgeLimitRule, PretrialLimitRule
 from motherline.jurisdictions.rules import pretrial_deadline, pretrial_limit_on
 from motherline.people.models import (
@@ -805,6 +807,37 @@ def _plans_behind(user: Any, ctx: _Context) -> _Part:
     return _computed(ctx, _built(rows, build))
 
 
+# Prison visits
+
+
+def _visit_actions(user: Any, ctx: _Context) -> _Part:
+    """Follow-up actions of prison visits the user may see, open after their due date."""
+    base = FollowUpAction.objects.filter(
+        status=ActionStatus.OPEN,
+        due_date__lt=ctx.as_of,
+        visit__in=PrisonVisit.objects.visible_to(user).values("pk"),
+    ).filter(ctx.in_selected_prisons("visit__prison_id"))
+    # The action's reference as the item shows it, so that a page's cursor can compare it.
+    base = base.annotate(action_ref=Concat(Value("A-"), Cast("id", output_field=CharField())))
+    link = reverse("fieldwork:visit", args=[_Links.MARK_ID])
+
+    def build(row: dict[str, Any]) -> Item | None:
+        return Item(
+            kind=Kind.VISIT_ACTION_OVERDUE,
+            due_date=row["due_date"],
+            urgency=Urgency.OVERDUE,
+            subject=Subject(
+                row["action_ref"], "visit", link.replace(str(_Links.MARK_ID), str(row["visit_id"]))
+            ),
+            place=ctx.place(row["visit__prison_id"]),
+            status=row["owner__username"],
+            why=rules.timing_text(row["due_date"], ctx.as_of),
+        )
+
+    fields = ["action_ref", "due_date", "visit_id", "visit__prison_id", "owner__username"]
+    return _dated(ctx, Kind.VISIT_ACTION_OVERDUE, base, ("due_date", "action_ref"), fields, build)
+
+
 COLLECTORS: dict[Kind, Callable[[Any, _Context], _Part]] = {
     Kind.CHILD_AGE_LIMIT: _children_near_age_limit,
     Kind.PLAN_STEP_OVERDUE: _plans_behind,
@@ -813,6 +846,7 @@ COLLECTORS: dict[Kind, Callable[[Any, _Context], _Part]] = {
     Kind.EXPECTED_DELIVERY: _pregnancies,
     Kind.EXPECTED_RELEASE: _releases,
     Kind.BIRTH_NOT_REGISTERED: _unregistered_births,
+    Kind.VISIT_ACTION_OVERDUE: _visit_actions,
 }
 
 

@@ -45,6 +45,7 @@ class Kind(StrEnum):
     FOLLOW_UP_DUE = "follow_up_due"
     PLAN_STEP_OVERDUE = "plan_step_overdue"
     BIRTH_NOT_REGISTERED = "birth_not_registered"
+    VISIT_ACTION_OVERDUE = "visit_action_overdue"
 
 
 KIND_LABELS = {
@@ -55,6 +56,7 @@ KIND_LABELS = {
     Kind.FOLLOW_UP_DUE: gettext_lazy("Follow-up visit due"),
     Kind.PLAN_STEP_OVERDUE: gettext_lazy("Transition plan behind"),
     Kind.BIRTH_NOT_REGISTERED: gettext_lazy("Birth not registered"),
+    Kind.VISIT_ACTION_OVERDUE: gettext_lazy("Follow-up action of a prison visit overdue"),
 }
 
 # What the link of an item leads the user to do.
@@ -66,6 +68,7 @@ ACTION_LABELS = {
     Kind.FOLLOW_UP_DUE: gettext_lazy("Record the visit"),
     Kind.PLAN_STEP_OVERDUE: gettext_lazy("Open the plan"),
     Kind.BIRTH_NOT_REGISTERED: gettext_lazy("Open the child's page"),
+    Kind.VISIT_ACTION_OVERDUE: gettext_lazy("Open the visit"),
 }
 
 
@@ -187,6 +190,7 @@ KIND_ORDER = [
     Kind.EXPECTED_DELIVERY,
     Kind.EXPECTED_RELEASE,
     Kind.BIRTH_NOT_REGISTERED,
+    Kind.VISIT_ACTION_OVERDUE,
 ]
 
 

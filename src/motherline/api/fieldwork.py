@@ -1,0 +1,775 @@
+"""Field work: prison visits with findings and follow-up actions, and access incidents.
+
+The same `fieldwork.queries` and `fieldwork.services` as the web pages and the same policy:
+a visit or incident is seen by its organisation and the organisations it shares with, and
+changed by its organisation only (`accounts.policy.scope_organisation`).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction, User
+from motherline.accounts.policy import Capability
+from motherline.api.access import editable_woman, require
+from motherline.api.schemas import _max
+from motherline.fieldwork import importing, queries, services
+from motherline.fieldwork.models import (
+    Access,
+    AccessIncident,
+    Audience,
+    CaseStatus,
+    CaseStudy,
+    ConsentUse,
+    EscalationContact,
+    Finding,
+    FollowUpAction,
+    PrisonVisit,
+    Topic,
+    TrainingSession,
+    TrainingTopic,
+)
+from motherline.people.models import Woman
+from motherline.places.models import Prison
+
+router = Router(tags=["field work"])
+
+
+# Shapes
+
+
+class PageQuery(Schema):
+    prison: str = Field("", description="Prison code.")
+    after: int | None = Field(None, ge=1, description="The next_cursor of the previous page.")
+    size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
+
+
+class FindingOut(Schema):
+    id: int
+    topic: Topic
+    description: str
+    resolved_on: date | None
+
+
+class ActionOut(Schema):
+    id: int
+    reference: str
+    description: str
+    owner: str
+    due_date: date
+    status: str
+    done_on: date | None
+    finding_id: int | None
+
+    @staticmethod
+    def resolve_owner(obj: FollowUpAction) -> str:
+        return obj.owner.username
+
+
+class VisitSummary(Schema):
+    id: int
+    reference: str
+    organisation: str
+    prison: str = Field(description="Prison code.")
+    visit_date: date
+    team: str
+    access: Access
+    women_seen: int
+    pregnant_seen: int
+    children_seen: int
+
+    @staticmethod
+    def resolve_organisation(obj: PrisonVisit) -> str:
+        return obj.organisation.name
+
+    @staticmethod
+    def resolve_prison(obj: PrisonVisit) -> str:
+        return obj.prison.code
+
+
+class VisitDetail(VisitSummary):
+    notes: str
+    version: int
+    women: list[str] = Field(description="References of the women seen that you may see.")
+    findings: list[FindingOut]
+    actions: list[ActionOut]
+    incidents: list[int]
+
+    @staticmethod
+    def resolve_women(obj: PrisonVisit) -> list[str]:
+        return [w.reference for w in obj.women_visible]  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_findings(obj: PrisonVisit) -> list[Finding]:
+        return list(obj.findings.all())
+
+    @staticmethod
+    def resolve_actions(obj: PrisonVisit) -> list[FollowUpAction]:
+        return list(obj.actions.all())
+
+    @staticmethod
+    def resolve_incidents(obj: PrisonVisit) -> list[int]:
+        return [i.pk for i in obj.incidents.all()]
+
+
+class VisitList(Schema):
+    items: list[VisitSummary]
+    next_cursor: int | None
+    total: int
+
+
+class VisitIn(Schema):
+    prison: str = Field(description="Prison code.")
+    visit_date: date
+    team: str = Field(min_length=1, max_length=_max(PrisonVisit, "team"))
+    access: Access
+    women_seen: int = Field(0, ge=0)
+    pregnant_seen: int = Field(0, ge=0)
+    children_seen: int = Field(0, ge=0)
+    notes: str = ""
+    findings: dict[Topic, str] = Field(default_factory=dict, description="Topic -> what was found.")
+    women: list[str] = Field(default_factory=list, description="References of women seen.")
+
+
+class ActionIn(Schema):
+    description: str = Field(min_length=1, max_length=_max(FollowUpAction, "description"))
+    owner: str = Field(description="User name of a user of the visit's organisation.")
+    due_date: date
+    finding_id: int | None = None
+
+
+class DoneIn(Schema):
+    done_on: date
+
+
+class IncidentOut(Schema):
+    id: int
+    reference: str
+    organisation: str
+    prison: str
+    visit_id: int | None
+    occurred_on: date
+    what_was_refused: str
+    refused_by: str
+    escalated_to: str
+    escalated_on: date | None
+    response: str
+    restored_on: date | None
+    version: int
+
+    @staticmethod
+    def resolve_organisation(obj: AccessIncident) -> str:
+        return obj.organisation.name
+
+    @staticmethod
+    def resolve_prison(obj: AccessIncident) -> str:
+        return obj.prison.code
+
+
+class IncidentList(Schema):
+    items: list[IncidentOut]
+    next_cursor: int | None
+    total: int
+
+
+class IncidentQuery(PageQuery):
+    open: bool = Field(False, description="Only incidents whose access is not yet restored.")
+
+
+class IncidentIn(Schema):
+    prison: str = Field(description="Prison code.")
+    visit_id: int | None = None
+    occurred_on: date
+    what_was_refused: str = Field(min_length=1, max_length=5000)
+    refused_by: str = Field(min_length=1, max_length=_max(AccessIncident, "refused_by"))
+    escalated_to: str = Field("", max_length=_max(AccessIncident, "escalated_to"))
+    escalated_on: date | None = None
+    response: str = ""
+    restored_on: date | None = None
+
+
+class IncidentChangesIn(Schema):
+    version: int
+    escalated_to: str | None = Field(None, max_length=_max(AccessIncident, "escalated_to"))
+    escalated_on: date | None = None
+    response: str | None = None
+    restored_on: date | None = None
+
+
+class PrisonYearsOut(Schema):
+    prison: str
+    counts: list[int]
+
+
+class IncidentSummary(Schema):
+    open: int
+    resolved: int
+    mean_days_to_restore: float | None
+    years: list[int]
+    by_prison: list[PrisonYearsOut]
+
+
+# Helpers
+
+
+def _prison(user: Any, code: str) -> Prison:
+    prison = Prison.objects.filter(
+        code=code, province__jurisdiction__organisations=user.organisation_id
+    ).first()
+    if prison is None:
+        raise ValidationError({"prison": [_("No prison has this code.")]})
+    return prison
+
+
+def _visit(user: Any, visit_id: int) -> PrisonVisit:
+    try:
+        return queries.visit_detail(user, visit_id)
+    except PrisonVisit.DoesNotExist:
+        raise Http404 from None
+
+
+def _editable_visit(user: Any, visit_id: int) -> PrisonVisit:
+    try:
+        return PrisonVisit.objects.editable_by(user).get(pk=visit_id)
+    except PrisonVisit.DoesNotExist:
+        raise Http404 from None
+
+
+def _page(qs: Any, query: PageQuery) -> dict[str, Any]:
+    page = queries.paged(qs, query.after, query.size)
+    return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
+
+
+# Visits
+
+
+@router.get("/visits", response=VisitList, url_name="visits", summary="List prison visits")
+def list_visits(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+    """Visits of your organisation and of those that share with it, newest first."""
+    user = require(request, Capability.VIEW_REGISTER)
+    qs = PrisonVisit.objects.visible_to(user).select_related("prison", "organisation")
+    if query.prison:
+        qs = qs.filter(prison__code=query.prison)
+    return _page(qs, query)
+
+
+@router.post("/visits", response={201: VisitDetail}, url_name="visits", summary="Record a visit")
+def record_visit(request: HttpRequest, payload: VisitIn) -> tuple[int, PrisonVisit]:
+    """Record a visit of your organisation with its findings by topic and the women seen."""
+    user = require(request, Capability.RECORD_FIELDWORK)
+    women = list(Woman.objects.visible_to(user).filter(reference__in=payload.women))
+    missing = sorted(set(payload.women) - {w.reference for w in women})
+    if missing:
+        message = _("No woman you may see has these references: %(refs)s")
+        raise ValidationError({"women": [message % {"refs": ", ".join(missing)}]})
+    visit = services.record_visit(
+        user,
+        services.VisitRecord(
+            prison=_prison(user, payload.prison),
+            visit_date=payload.visit_date,
+            team=payload.team,
+            access=payload.access,
+            women_seen=payload.women_seen,
+            pregnant_seen=payload.pregnant_seen,
+            children_seen=payload.children_seen,
+            notes=payload.notes,
+            findings={str(k): v for k, v in payload.findings.items()},
+            women=women,
+        ),
+        request=request,
+    )
+    return 201, _visit(user, visit.pk)
+
+
+@router.get("/visits/{visit_id}", response=VisitDetail, url_name="visit", summary="Get a visit")
+def get_visit(request: HttpRequest, visit_id: int) -> PrisonVisit:
+    """A visit with its findings, follow-up actions and incidents. On the audit trail."""
+    user = require(request, Capability.VIEW_REGISTER)
+    visit = _visit(user, visit_id)
+    audit.record(user, AuditAction.VIEW, visit, object_ref=visit.reference, request=request)
+    return visit
+
+
+@router.post(
+    "/visits/{visit_id}/actions",
+    response={201: ActionOut},
+    url_name="visit_actions",
+    summary="Add a follow-up action",
+)
+def add_action(request: HttpRequest, visit_id: int, payload: ActionIn) -> tuple[int, Any]:
+    """Add a follow-up action owned by a user of the visit's organisation (by user name),
+    due on a day not before the visit, optionally about one of its findings."""
+    user = require(request, Capability.RECORD_FIELDWORK)
+    visit = _editable_visit(user, visit_id)
+    owner = User.objects.filter(username=payload.owner).first()
+    finding = Finding.objects.filter(pk=payload.finding_id).first() if payload.finding_id else None
+    action = services.add_action(
+        user,
+        visit,
+        description=payload.description,
+        owner=owner,
+        due_date=payload.due_date,
+        finding=finding,
+        request=request,
+    )
+    return 201, action
+
+
+@router.post(
+    "/actions/{action_id}/done", response=ActionOut, url_name="action_done", summary="Mark done"
+)
+def complete_action(request: HttpRequest, action_id: int, payload: DoneIn) -> FollowUpAction:
+    """Mark an open follow-up action done; one already done is a 409."""
+    user = require(request, Capability.RECORD_FIELDWORK)
+    action = FollowUpAction.objects.filter(
+        pk=action_id, visit__in=PrisonVisit.objects.editable_by(user)
+    ).first()
+    if action is None:
+        raise Http404
+    return services.complete_action(user, action, payload.done_on, request=request)
+
+
+@router.post(
+    "/findings/{finding_id}/resolved",
+    response=FindingOut,
+    url_name="finding_resolved",
+    summary="Resolve a finding",
+)
+def resolve_finding(request: HttpRequest, finding_id: int, payload: DoneIn) -> Finding:
+    """Record the day a finding was resolved; it leaves the prison's open findings."""
+    user = require(request, Capability.RECORD_FIELDWORK)
+    finding = Finding.objects.filter(
+        pk=finding_id, visit__in=PrisonVisit.objects.editable_by(user)
+    ).first()
+    if finding is None:
+        raise Http404
+    return services.resolve_finding(user, finding, payload.done_on, request=request)
+
+
+# Access incidents
+
+
+@router.get("/incidents", response=IncidentList, url_name="incidents", summary="List incidents")
+def list_incidents(request: HttpRequest, query: Query[IncidentQuery]) -> dict[str, Any]:
+    """Access incidents of your organisation and of those that share with it, newest first,
+    one page at a time: pass `next_cursor` as `after` for the next page."""
+    user = require(request, Capability.VIEW_REGISTER)
+    qs = queries.incidents(user, open_only=query.open)
+    if query.prison:
+        qs = qs.filter(prison__code=query.prison)
+    return _page(qs, query)
+
+
+@router.get(
+    "/incidents/summary",
+    response=IncidentSummary,
+    url_name="incident_summary",
+    summary="Incidents: time to resolution, by prison and year",
+)
+def incident_summary(request: HttpRequest) -> dict[str, Any]:
+    """The programme manager's figures, computed by the database."""
+    user = require(request, Capability.MANAGE_PROGRAMME)
+    resolution = queries.resolution(user)
+    years, rows = queries.incidents_by_prison_and_year(user)
+    return {
+        "open": resolution.open,
+        "resolved": resolution.resolved,
+        "mean_days_to_restore": resolution.mean_days,
+        "years": years,
+        "by_prison": [{"prison": r.prison_code, "counts": r.counts} for r in rows],
+    }
+
+
+@router.post(
+    "/incidents", response={201: IncidentOut}, url_name="incidents", summary="Record an incident"
+)
+def record_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, AccessIncident]:
+    """Record an access incident (from a visit with `visit_id`); the organisation's
+    escalation contacts are told by e-mail."""
+    user = require(request, Capability.RECORD_FIELDWORK)
+    visit = _editable_visit(user, payload.visit_id) if payload.visit_id else None
+    incident = services.record_incident(
+        user,
+        prison=_prison(user, payload.prison),
+        values=payload.model_dump(exclude={"prison", "visit_id"}),
+        visit=visit,
+        request=request,
+    )
+    return 201, queries.incident_detail(user, incident.pk)
+
+
+@router.get(
+    "/incidents/{incident_id}", response=IncidentOut, url_name="incident", summary="Get one"
+)
+def get_incident(request: HttpRequest, incident_id: int) -> AccessIncident:
+    """One access incident, with its escalation, response and restored access."""
+    user = require(request, Capability.VIEW_REGISTER)
+    try:
+        return queries.incident_detail(user, incident_id)
+    except AccessIncident.DoesNotExist:
+        raise Http404 from None
+
+
+@router.patch(
+    "/incidents/{incident_id}", response=IncidentOut, url_name="incident", summary="Update"
+)
+def update_incident(
+    request: HttpRequest, incident_id: int, payload: IncidentChangesIn
+) -> AccessIncident:
+    """Record the escalation, the response, the day access was restored. Send the `version`
+    last read; a change made since is refused with HTTP 409."""
+    user = require(request, Capability.RECORD_FIELDWORK)
+    try:
+        incident = AccessIncident.objects.editable_by(user).get(pk=incident_id)
+    except AccessIncident.DoesNotExist:
+        raise Http404 from None
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    for name in ("escalated_to", "response"):
+        if name in changes and changes[name] is None:
+            changes[name] = ""
+    services.update_incident(user, incident, changes, version=payload.version, request=request)
+    return queries.incident_detail(user, incident.pk)
+
+
+# Training
+
+
+class ParticipantsIO(Schema):
+    institution: str = Field(min_length=1, max_length=200)
+    women: int = Field(0, ge=0)
+    men: int = Field(0, ge=0)
+
+
+class TrainingIn(Schema):
+    audience: Audience
+    held_on: date
+    place: str = Field(min_length=1, max_length=200)
+    topics: list[TrainingTopic]
+    participants: list[ParticipantsIO]
+    statistics_used: str = ""
+    case_studies_used: str = ""
+    notes: str = ""
+
+
+class TrainingOut(Schema):
+    id: int
+    reference: str
+    organisation: str
+    audience: Audience
+    held_on: date
+    place: str
+    topics: list[str]
+    participants: list[ParticipantsIO]
+    statistics_used: str
+    case_studies_used: str
+
+    @staticmethod
+    def resolve_organisation(obj: TrainingSession) -> str:
+        return obj.organisation.name
+
+    @staticmethod
+    def resolve_participants(obj: TrainingSession) -> list[Any]:
+        return list(obj.participants.all())
+
+
+class TrainingSummary(Schema):
+    id: int
+    audience: Audience
+    held_on: date
+    place: str
+    women: int | None
+    men: int | None
+
+
+class TrainingList(Schema):
+    items: list[TrainingSummary]
+    next_cursor: int | None
+    total: int
+
+
+class TrainingTotalOut(Schema):
+    year: int
+    audience: Audience
+    sessions: int
+    women: int
+    men: int
+
+
+@router.get("/training", response=TrainingList, url_name="training", summary="List sessions")
+def list_training(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+    """Training sessions of your organisation and those sharing with it, newest first, with
+    participants summed."""
+    user = require(request, Capability.VIEW_REGISTER)
+    return _page(queries.training_sessions(user), query)
+
+
+@router.get(
+    "/training/totals",
+    response=list[TrainingTotalOut],
+    url_name="training_totals",
+    summary="Training totals by year and audience",
+)
+def training_totals(request: HttpRequest) -> list[Any]:
+    """Sessions and participants by sex, by year and audience (database aggregates)."""
+    user = require(request, Capability.VIEW_REGISTER)
+    return queries.training_totals(user)
+
+
+@router.post(
+    "/training", response={201: TrainingOut}, url_name="training", summary="Record a session"
+)
+def record_training(request: HttpRequest, payload: TrainingIn) -> tuple[int, TrainingSession]:
+    """A training session of your organisation with its participants by institution."""
+    user = require(request, Capability.RECORD_FIELDWORK)
+    data = payload.model_dump(exclude={"participants"})
+    session = services.record_training(
+        user,
+        services.TrainingRecord(
+            **data,
+            participants=[(p.institution, p.women, p.men) for p in payload.participants],
+        ),
+        request=request,
+    )
+    return 201, queries.training_detail(user, session.pk)
+
+
+@router.get(
+    "/training/{session_id}", response=TrainingOut, url_name="training_session", summary="Get one"
+)
+def get_training(request: HttpRequest, session_id: int) -> TrainingSession:
+    """One training session with its participants by institution."""
+    user = require(request, Capability.VIEW_REGISTER)
+    try:
+        return queries.training_detail(user, session_id)
+    except TrainingSession.DoesNotExist:
+        raise Http404 from None
+
+
+# Case studies
+
+
+class CaseOut(Schema):
+    id: int
+    reference: str
+    organisation: str
+    status: CaseStatus
+    title_en: str
+    narrative_en: str
+    title_km: str
+    narrative_km: str
+    tags: list[str]
+    consent_on: date | None
+    consent_given_by: str
+    consent_use: str
+    consent_withdrawn_on: date | None
+    published_on: date | None
+    version: int
+
+    @staticmethod
+    def resolve_organisation(obj: CaseStudy) -> str:
+        return obj.organisation.name
+
+
+class CaseList(Schema):
+    items: list[CaseOut]
+    next_cursor: int | None
+    total: int
+
+
+class CaseIn(Schema):
+    title_en: str = Field(min_length=1, max_length=200)
+    narrative_en: str = Field(min_length=1)
+    title_km: str = Field("", max_length=200)
+    narrative_km: str = ""
+    tags: list[str] = Field(default_factory=list)
+    woman: str = Field("", description="Reference of the woman it is drafted from.")
+
+
+class StepIn(Schema):
+    version: int
+    consent_on: date | None = Field(None, description="For `consent`.")
+    consent_given_by: str = Field("", description="For `consent`.")
+    consent_use: ConsentUse | None = Field(None, description="For `consent`.")
+
+
+@router.get("/case-studies", response=CaseList, url_name="case_studies", summary="List")
+def list_cases(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+    """Case studies of your organisation and those sharing with it, newest first."""
+    user = require(request, Capability.VIEW_REGISTER)
+    return _page(queries.case_studies(user), query)
+
+
+@router.post("/case-studies", response={201: CaseOut}, url_name="case_studies", summary="Draft one")
+def draft_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseStudy]:
+    """A draft, linked to a woman you may change (and her children) when `woman` is given."""
+    user = require(request, Capability.RECORD_FIELDWORK)
+    woman = editable_woman(user, payload.woman) if payload.woman else None
+    case = services.draft_case_study(
+        user,
+        services.CaseText(**payload.model_dump(exclude={"woman"})),
+        woman=woman,
+        children=list(woman.children.all()) if woman else [],
+        request=request,
+    )
+    return 201, queries.case_detail(user, case.pk)
+
+
+@router.get("/case-studies/{case_id}", response=CaseOut, url_name="case_study", summary="Get")
+def get_case(request: HttpRequest, case_id: int) -> CaseStudy:
+    """One case study with its texts and where it is in the workflow."""
+    user = require(request, Capability.VIEW_REGISTER)
+    try:
+        return queries.case_detail(user, case_id)
+    except CaseStudy.DoesNotExist:
+        raise Http404 from None
+
+
+@router.post(
+    "/case-studies/{case_id}/{step}",
+    response=CaseOut,
+    url_name="case_study_step",
+    summary="Move a case study a step",
+)
+def case_step(
+    request: HttpRequest,
+    case_id: int,
+    step: Literal["consent", "anonymise", "review", "publish", "withdraw"],
+    payload: StepIn,
+) -> CaseStudy:
+    """`consent` (with its date, who gave it, and its use), `anonymise`, `review` and
+    `publish` (programme managers; a second person), or `withdraw` consent, which
+    unpublishes. A refused step is a 422; a stale `version` a 409."""
+    needed = (
+        Capability.MANAGE_PROGRAMME
+        if step in ("review", "publish")
+        else Capability.RECORD_FIELDWORK
+    )
+    user = require(request, needed)
+    try:
+        case = CaseStudy.objects.editable_by(user).get(pk=case_id)
+    except CaseStudy.DoesNotExist:
+        raise Http404 from None
+    version = payload.version
+    if step == "consent":
+        services.record_consent(
+            user,
+            case,
+            on=payload.consent_on,
+            given_by=payload.consent_given_by,
+            use=payload.consent_use or "",
+            version=version,
+            request=request,
+        )
+    elif step == "anonymise":
+        services.anonymise_case(user, case, version=version, request=request)
+    elif step == "review":
+        services.review_case(user, case, version=version, request=request)
+    elif step == "publish":
+        services.publish_case(user, case, version=version, request=request)
+    else:
+        services.withdraw_consent(user, case, version=version, request=request)
+    return queries.case_detail(user, case.pk)
+
+
+# Escalation contacts
+
+
+class ContactIO(Schema):
+    id: int | None = None
+    name: str = Field(min_length=1, max_length=200)
+    position: str = Field("", max_length=200)
+    email: str = Field(min_length=3, max_length=254)
+
+
+@router.get(
+    "/escalation-contacts",
+    response=list[ContactIO],
+    url_name="escalation_contacts",
+    summary="List escalation contacts",
+)
+def list_contacts(request: HttpRequest) -> list[EscalationContact]:
+    """Whom your organisation tells by e-mail of every new access incident."""
+    user = require(request, Capability.MANAGE_PROGRAMME)
+    return list(EscalationContact.objects.filter(organisation_id=user.organisation_id))
+
+
+@router.post(
+    "/escalation-contacts",
+    response={201: ContactIO},
+    url_name="escalation_contacts",
+    summary="Add an escalation contact",
+)
+def add_contact(request: HttpRequest, payload: ContactIO) -> tuple[int, EscalationContact]:
+    """Add someone to tell of every new access incident of your organisation."""
+    user = require(request, Capability.MANAGE_PROGRAMME)
+    contact = services.add_escalation_contact(
+        user, name=payload.name, email=payload.email, position=payload.position, request=request
+    )
+    return 201, contact
+
+
+@router.delete(
+    "/escalation-contacts/{contact_id}",
+    response={204: None},
+    url_name="escalation_contact",
+    summary="Remove an escalation contact",
+)
+def remove_contact(request: HttpRequest, contact_id: int) -> tuple[int, None]:
+    """Stop telling this contact of new incidents."""
+    user = require(request, Capability.MANAGE_PROGRAMME)
+    contact = EscalationContact.objects.filter(
+        pk=contact_id, organisation_id=user.organisation_id
+    ).first()
+    if contact is None:
+        raise Http404
+    services.remove_escalation_contact(user, contact, request=request)
+    return 204, None
+
+
+# Field collection
+
+
+class RowErrorOut(Schema):
+    line: int
+    field: str
+    reason: str
+
+
+class ImportOut(Schema):
+    kind: str
+    rows: int
+    created: int
+    skipped: int = Field(description="Submissions imported before (same instance ID).")
+    errors: list[RowErrorOut]
+
+
+@router.post(
+    "/imports/{kind}",
+    response={200: ImportOut, 422: ImportOut},
+    url_name="imports",
+    summary="Import phone submissions",
+)
+def import_submissions(
+    request: HttpRequest, kind: Literal["visits", "services"], file: File[UploadedFile]
+) -> tuple[int, Any]:
+    """Import an ODK Central or KoBoToolbox export (CSV or XLSX) of the Motherline forms.
+    With any refused row, nothing is written and the answer is a 422 listing every
+    (line, field, reason); submissions imported before are skipped."""
+    needed = Capability.RECORD_FIELDWORK if kind == "visits" else Capability.EDIT_REGISTER
+    user = require(request, needed)
+    try:
+        rows = importing.read_rows(file.read(), file.name or "")
+    except (ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):
+        raise ValidationError({"file": [_("This file cannot be read as CSV or XLSX.")]}) from None
+    report = importing.IMPORTERS[kind](user, rows)
+    return (200 if report.ok else 422), report

@@ -1,0 +1,223 @@
+"""Forms of field work. They parse what the user typed; the checks that decide whether a
+record may be written live in `fieldwork.rules` and run in `fieldwork.services`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from motherline.fieldwork.models import (
+    Access,
+    AccessIncident,
+    Audience,
+    ConsentUse,
+    Topic,
+    TrainingTopic,
+)
+from motherline.fieldwork.services import CaseText
+from motherline.people.models import Woman
+from motherline.places.models import Prison
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VisitForm(forms.Form):
+    prison = forms.ModelChoiceField(
+        label=_("Prison"), queryset=Prison.objects.none(), to_field_name="code"
+    )
+    visit_date = forms.DateField(label=_("Date of the visit"), widget=DATE)
+    team = forms.CharField(label=_("Team"), max_length=255, help_text=_("Who went, by role."))
+    access = forms.ChoiceField(label=_("Access"), choices=Access.choices, widget=forms.RadioSelect)
+    women_seen = forms.IntegerField(label=_("Women seen"), min_value=0, initial=0)
+    pregnant_seen = forms.IntegerField(label=_("Pregnant women seen"), min_value=0, initial=0)
+    children_seen = forms.IntegerField(label=_("Children seen"), min_value=0, initial=0)
+    women = forms.CharField(
+        label=_("Women seen on the register"),
+        required=False,
+        help_text=_("Their references (W-…), separated by spaces or commas. Optional."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, user: Any, prisons: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["prison"].queryset = prisons
+        for topic, label in Topic.choices:
+            self.fields[f"finding_{topic}"] = forms.CharField(
+                label=label, required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def finding_fields(self) -> list[forms.BoundField]:
+        return [self[f"finding_{topic}"] for topic in Topic.values]
+
+    def clean_women(self) -> list[Woman]:
+        references = sorted({r for r in self.cleaned_data["women"].replace(",", " ").split() if r})
+        found = list(Woman.objects.visible_to(self.user).filter(reference__in=references))
+        missing = sorted(set(references) - {w.reference for w in found})
+        if missing:
+            raise forms.ValidationError(
+                _("No woman you may see has these references: %(refs)s"),
+                params={"refs": ", ".join(missing)},
+            )
+        return found
+
+    def findings(self) -> dict[str, str]:
+        return {
+            topic: self.cleaned_data[f"finding_{topic}"]
+            for topic in Topic.values
+            if self.cleaned_data.get(f"finding_{topic}", "").strip()
+        }
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(label=_("What is to be done"), max_length=500)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)  # type: ignore[arg-type]
+    due_date = forms.DateField(label=_("Due"), widget=DATE)
+    finding = forms.ModelChoiceField(label=_("Finding"), queryset=None, required=False)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, owners: Any, findings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["finding"].queryset = findings
+        self.fields["finding"].label_from_instance = lambda f: (
+            f"{f.get_topic_display()}: {f.description[:60]}"
+        )
+
+
+class DoneForm(forms.Form):
+    done_on = forms.DateField(label=_("Done on"), widget=DATE)
+
+
+class IncidentForm(forms.ModelForm):
+    prison = forms.ModelChoiceField(
+        label=_("Prison"), queryset=Prison.objects.none(), to_field_name="code"
+    )
+
+    class Meta:
+        model = AccessIncident
+        fields = [
+            "prison",
+            "occurred_on",
+            "what_was_refused",
+            "refused_by",
+            "escalated_to",
+            "escalated_on",
+            "response",
+            "restored_on",
+        ]
+        widgets = {
+            "occurred_on": DATE,
+            "escalated_on": DATE,
+            "restored_on": DATE,
+            "what_was_refused": forms.Textarea(attrs={"rows": 3}),
+            "response": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, prisons: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["prison"].queryset = prisons
+
+    def values(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "prison"}
+
+
+class IncidentUpdateForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = AccessIncident
+        fields = ["escalated_to", "escalated_on", "response", "restored_on"]
+        widgets = {
+            "escalated_on": DATE,
+            "restored_on": DATE,
+            "response": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class TrainingForm(forms.Form):
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
+    held_on = forms.DateField(label=_("Date"), widget=DATE)
+    place = forms.CharField(label=_("Place"), max_length=200)
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"), choices=TrainingTopic.choices, widget=forms.CheckboxSelectMultiple
+    )
+    statistics_used = forms.CharField(
+        label=_("Statistics used"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    case_studies_used = forms.CharField(
+        label=_("Case studies used"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ParticipantsForm(forms.Form):
+    institution = forms.CharField(label=_("Institution"), max_length=200, required=False)
+    women = forms.IntegerField(label=_("Women"), min_value=0, required=False)
+    men = forms.IntegerField(label=_("Men"), min_value=0, required=False)
+
+    def row(self) -> tuple[str, int, int] | None:
+        data = self.cleaned_data
+        if not data.get("institution") and not data.get("women") and not data.get("men"):
+            return None
+        return (data.get("institution") or "", data.get("women") or 0, data.get("men") or 0)
+
+
+ParticipantsFormSet = forms.formset_factory(ParticipantsForm, extra=4, max_num=30)
+
+
+class CaseTextForm(forms.Form):
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200)
+    narrative_en = forms.CharField(
+        label=_("Narrative (English)"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+    title_km = forms.CharField(label=_("Title (Khmer)"), max_length=200, required=False)
+    narrative_km = forms.CharField(
+        label=_("Narrative (Khmer)"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def text(self) -> CaseText:
+        data = self.cleaned_data
+        return CaseText(
+            title_en=data["title_en"],
+            narrative_en=data["narrative_en"],
+            title_km=data["title_km"],
+            narrative_km=data["narrative_km"],
+            tags=[t for t in data["tags"].split(",") if t.strip()],
+        )
+
+
+class ConsentForm(forms.Form):
+    consent_on = forms.DateField(label=_("Consent given on"), widget=DATE)
+    consent_given_by = forms.CharField(
+        label=_("Consent given by"), max_length=200, help_text=_("The woman herself, or who.")
+    )
+    consent_use = forms.ChoiceField(label=_("Consent for"), choices=ConsentUse.choices)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail address"))
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Submissions of"),
+        choices=[("visits", _("Prison visits")), ("services", _("Services delivered"))],
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(
+        label=_("Export file"), help_text=_("CSV or XLSX, as ODK Central or KoBoToolbox export it.")
+    )

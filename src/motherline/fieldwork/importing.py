@@ -1,0 +1,355 @@
+"""Importing the submissions of the XLSForms (`fieldwork.xlsforms`) from the CSV or XLSX
+exports of ODK Central or KoBoToolbox: `motherline import visits FILE`, `motherline import
+services FILE`, and the upload page.
+
+Every row is checked first, with the same rules as the forms (`fieldwork.rules`,
+`grants.rules`) and the same access policy; if any row is refused, nothing is written and
+each refusal is reported as (line, field, reason). A submission already imported (same
+instance ID) is skipped, so importing the same export twice adds nothing. The database is
+read a fixed number of times whatever the size of the export, and rows are written in bulk.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+from motherline.accounts.policy import Capability, can
+from motherline.fieldwork import rules
+from motherline.fieldwork.models import Finding, PrisonVisit, Topic
+from motherline.grants import rules as grant_rules
+from motherline.grants.models import ServiceDelivery
+from motherline.grants.queries import chargeable_grants
+from motherline.people.models import Child, CustodyEpisode, Woman
+from motherline.places.models import Prison
+
+# Columns that carry a submission's instance ID, by export tool.
+ID_COLUMNS = ("instanceid", "_uuid", "key", "meta-instanceid", "_submission__uuid")
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.field}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    skipped: int = 0  # already imported
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _key(column: str) -> str:
+    # Exports prefix a field with its groups ("group_visit/prison", "meta/instanceID").
+    name = str(column or "").strip().lower()
+    return "meta-instanceid" if name in ("meta/instanceid",) else name.rsplit("/", 1)[-1]
+
+
+def read_rows(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) pairs of an export, keyed by field name, from CSV (comma or semicolon,
+    as KoBoToolbox exports) or XLSX (the first sheet)."""
+    if filename.lower().endswith(".xlsx"):
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet_rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [_key(h) for h in next(sheet_rows, ())]
+        out = []
+        for number, values in enumerate(sheet_rows, start=2):
+            if not any(v not in (None, "") for v in values):
+                continue
+            row = {}
+            for name, value in zip(header, values, strict=False):
+                if isinstance(value, date):
+                    value = value.isoformat()[:10]
+                row[name] = "" if value is None else str(value).strip()
+            out.append((number, row))
+        return out
+    text = content.decode("utf-8-sig")
+    dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;")
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = [_key(h) for h in next(reader, [])]
+    return [
+        (number, {n: (v or "").strip() for n, v in zip(header, values, strict=False)})
+        for number, values in enumerate(reader, start=2)
+        if any(v.strip() for v in values)
+    ]
+
+
+def _submission_id(row: dict[str, str]) -> str:
+    return next((row[c] for c in ID_COLUMNS if row.get(c)), "")
+
+
+def _int(row: dict[str, str], name: str, errors: dict[str, str]) -> int:
+    value = row.get(name, "") or "0"
+    try:
+        return int(float(value))
+    except ValueError:
+        errors[name] = _("Not a whole number.")
+        return 0
+
+
+def _date(row: dict[str, str], name: str, errors: dict[str, str]) -> date | None:
+    value = (row.get(name) or "")[:10]
+    try:
+        parsed = parse_date(value) if value else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        errors[name] = _("Not a date (YYYY-MM-DD).")
+    return parsed
+
+
+def _existing(model: Any, ids: Iterable[str]) -> set[str]:
+    ids = sorted(set(ids))
+    found: set[str] = set()
+    for start in range(0, len(ids), CHUNK):
+        found.update(
+            model.objects.filter(submission_id__in=ids[start : start + CHUNK]).values_list(
+                "submission_id", flat=True
+            )
+        )
+    return found
+
+
+def _new_rows(
+    model: Any, rows: list[tuple[int, dict[str, str]]], report: ImportReport
+) -> list[tuple[int, str, dict[str, str]]]:
+    """The rows not imported before, each with its submission ID; a row without one, or
+    with one seen earlier in the file, is an error."""
+    done = _existing(model, (_submission_id(r) for _n, r in rows))
+    seen: set[str] = set()
+    out = []
+    for line, row in rows:
+        sid = _submission_id(row)
+        if not sid:
+            report.errors.append(
+                RowError(line, "instanceID", _("The submission has no instance ID."))
+            )
+        elif sid in seen:
+            report.errors.append(RowError(line, "instanceID", _("This submission appears twice.")))
+        elif sid in done:
+            report.skipped += 1
+        else:
+            out.append((line, sid, row))
+        seen.add(sid)
+    return out
+
+
+def _require(user: Any, capability: Capability) -> None:
+    if not can(user, capability):
+        raise PermissionDenied(_("Your role may not record field work."))
+
+
+def import_visits(
+    user: Any, rows: list[tuple[int, dict[str, str]]], *, today: date | None = None
+) -> ImportReport:
+    """Visits of the user's organisation from an export of the prison-visit form."""
+    _require(user, Capability.RECORD_FIELDWORK)
+    today = today or timezone.localdate()
+    report = ImportReport("visits", rows=len(rows))
+    prisons = {
+        p.code.lower(): p
+        for p in Prison.objects.filter(province__jurisdiction__organisations=user.organisation_id)
+    }
+    visits: list[tuple[PrisonVisit, dict[str, str]]] = []
+    for line, sid, row in _new_rows(PrisonVisit, rows, report):
+        errors: dict[str, str] = {}
+        prison = prisons.get(row.get("prison", "").lower())
+        if prison is None:
+            errors["prison"] = _("No prison has this code.")
+        visit_date = _date(row, "visit_date", errors)
+        counts = {n: _int(row, n, errors) for n in ("women_seen", "pregnant_seen", "children_seen")}
+        access = row.get("access", "")
+        if visit_date is not None:
+            errors.update(
+                {
+                    k: v
+                    for k, v in rules.visit_errors(
+                        visit_date=visit_date, access=access, today=today, **counts
+                    ).items()
+                    if k not in errors
+                }
+            )
+        if not row.get("team"):
+            errors["team"] = _("Name who went, by role.")
+        if errors:
+            report.errors += [RowError(line, f, r) for f, r in errors.items()]
+            continue
+        visits.append(
+            (
+                PrisonVisit(
+                    organisation_id=user.organisation_id,
+                    prison=prison,
+                    visit_date=visit_date,
+                    team=row["team"],
+                    access=access,
+                    notes=row.get("notes", ""),
+                    submission_id=sid,
+                    created_by=user,
+                    **counts,
+                ),
+                row,
+            )
+        )
+    if report.errors:
+        report.errors.sort(key=lambda e: e.line)
+        return report
+    with transaction.atomic():
+        created = PrisonVisit.objects.bulk_create([v for v, _r in visits], batch_size=CHUNK)
+        Finding.objects.bulk_create(
+            [
+                Finding(visit=visit, topic=topic, description=row[f"finding_{topic}"])
+                for visit, (_v, row) in zip(created, visits, strict=True)
+                for topic in Topic.values
+                if row.get(f"finding_{topic}")
+            ],
+            batch_size=CHUNK,
+        )
+        report.created = len(created)
+        audit.record(
+            user,
+            AuditAction.CREATE,
+            object_type="fieldwork.PrisonVisit",
+            object_ref="import",
+            changes={"created": report.created, "skipped": report.skipped},
+        )
+    return report
+
+
+def import_services(
+    user: Any, rows: list[tuple[int, dict[str, str]]], *, today: date | None = None
+) -> ImportReport:
+    """Services delivered, from an export of the service form: each woman by reference,
+    among the women the user may change; the same checks as the page (in custody that day)."""
+    _require(user, Capability.EDIT_REGISTER)
+    today = today or timezone.localdate()
+    report = ImportReport("services", rows=len(rows))
+    new = _new_rows(ServiceDelivery, rows, report)
+    refs = {row.get("woman", "") for _l, _s, row in new}
+    women = {
+        w.reference: w
+        for ref_chunk in _chunks(sorted(refs))
+        for w in Woman.objects.editable_by(user).filter(reference__in=ref_chunk)
+    }
+    episodes: dict[int, list[tuple[date, date | None]]] = {}
+    children: dict[str, Child] = {}
+    for chunk in _chunks([w.pk for w in women.values()]):
+        for woman_id, admitted, released in CustodyEpisode.objects.filter(
+            woman_id__in=chunk
+        ).values_list("woman_id", "admission_date", "release_date"):
+            episodes.setdefault(woman_id, []).append((admitted, released))
+        children.update({c.reference: c for c in Child.objects.filter(mother_id__in=chunk)})
+    grants = {g.reference: g for g in chargeable_grants(user).prefetch_related("budget_lines")}
+    deliveries = []
+    for line, sid, row in new:
+        errors: dict[str, str] = {}
+        woman = women.get(row.get("woman", ""))
+        if woman is None:
+            report.errors.append(
+                RowError(line, "woman", _("No woman you may change has this reference."))
+            )
+            continue
+        child = None
+        if row.get("child"):
+            child = children.get(row["child"])
+            if child is None or child.mother_id != woman.pk:
+                errors["child"] = _("She has no child with this reference.")
+        grant = grants.get(row.get("grant", "")) if row.get("grant") else None
+        if row.get("grant") and grant is None:
+            errors["grant"] = _("No grant you may charge has this reference.")
+        lines = {b.code: b for b in grant.budget_lines.all()} if grant else {}
+        budget_line = lines.get(row.get("budget_line", "")) if row.get("budget_line") else None
+        if row.get("budget_line") and budget_line is None:
+            errors["budget_line"] = _("The grant has no budget line with this code.")
+        delivered_on = _date(row, "delivered_on", errors)
+        quantity = _int(row, "quantity", errors)
+        try:
+            cost = Decimal(row.get("cost") or "x")
+        except InvalidOperation:
+            errors["cost"] = _("Not an amount.")
+            cost = Decimal(0)
+        to_woman = row.get("to_woman", "yes").lower() in ("yes", "1", "true")
+        if delivered_on is not None:
+            for name, message in grant_rules.delivery_errors(
+                service_type=row.get("service_type", ""),
+                delivered_on=delivered_on,
+                today=today,
+                quantity=quantity,
+                cost=cost,
+                to_woman=to_woman,
+                episodes=episodes.get(woman.pk, []),
+                child_born_on=child.date_of_birth if child else None,
+                has_child=child is not None,
+                grant_period=(grant.starts_on, grant.ends_on) if grant else None,
+                line_in_grant=True,
+            ).items():
+                errors.setdefault(name, message)
+        if errors:
+            report.errors += [RowError(line, f, r) for f, r in errors.items()]
+            continue
+        deliveries.append(
+            ServiceDelivery(
+                woman=woman,
+                to_woman=to_woman,
+                child=child,
+                service_type=row["service_type"],
+                delivered_on=delivered_on,
+                quantity=quantity,
+                cost=cost,
+                grant=grant,
+                budget_line=budget_line,
+                provider_id=user.organisation_id,
+                submission_id=sid,
+                created_by=user,
+            )
+        )
+    if report.errors:
+        report.errors.sort(key=lambda e: e.line)
+        return report
+    with transaction.atomic():
+        report.created = len(ServiceDelivery.objects.bulk_create(deliveries, batch_size=CHUNK))
+        audit.record(
+            user,
+            AuditAction.CREATE,
+            object_type="grants.ServiceDelivery",
+            object_ref="import",
+            changes={
+                "created": report.created,
+                "skipped": report.skipped,
+                "women": sorted({d.woman.reference for d in deliveries}),
+            },
+        )
+    return report
+
+
+def _chunks(values: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+IMPORTERS = {"visits": import_visits, "services": import_services}

@@ -1,0 +1,805 @@
+"""Every change to field-work records goes through here: the web pages and the API call
+these functions, which check access with `accounts.policy`, validate with
+`fieldwork.rules`, write in one transaction and append to the audit trail (free text is
+named as a changed field, never copied there).
+
+Errors are `ValidationError` with a dict of field -> messages; a change made on a stale
+version raises `people.services.StaleVersion`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction, User
+from motherline.accounts.policy import Capability, can, may_edit
+from motherline.fieldwork import rules
+from motherline.fieldwork.models import (
+    AccessIncident,
+    ActionStatus,
+    CaseStatus,
+    CaseStudy,
+    ConsentUse,
+    EscalationContact,
+    Finding,
+    FollowUpAction,
+    Participants,
+    PrisonVisit,
+    TrainingSession,
+)
+from motherline.people.models import Woman
+from motherline.people.rules import Errors
+from motherline.people.services import StaleVersion
+from motherline.places.models import Prison
+
+VISIT_COUNTS = ("women_seen", "pregnant_seen", "children_seen")
+INCIDENT_UPDATABLE = frozenset({"escalated_to", "escalated_on", "response", "restored_on"})
+
+
+@dataclass
+class VisitRecord:
+    """What a monitor records about one visit."""
+
+    prison: Prison
+    visit_date: date
+    team: str
+    access: str
+    women_seen: int = 0
+    pregnant_seen: int = 0
+    children_seen: int = 0
+    notes: str = ""
+    # topic -> what was found; a topic left blank has no finding
+    findings: dict[str, str] = field(default_factory=dict)
+    # women on the register who were seen, already narrowed to those the user may see
+    women: list[Woman] = field(default_factory=list)
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def _raise(errors: Errors) -> None:
+    if errors:
+        raise ValidationError({k: [v] for k, v in errors.items()})
+
+
+def _require(user: Any) -> None:
+    if not can(user, Capability.RECORD_FIELDWORK):
+        raise PermissionDenied(_("Your role may not record field work."))
+
+
+def _editable_visit(user: Any, visit: PrisonVisit) -> PrisonVisit:
+    _require(user)
+    try:
+        return PrisonVisit.objects.editable_by(user).select_for_update().get(pk=visit.pk)
+    except PrisonVisit.DoesNotExist:
+        raise PermissionDenied(_("Only the organisation that made the visit changes it.")) from None
+
+
+@transaction.atomic
+def record_visit(
+    user: Any, record: VisitRecord, *, today: date | None = None, request: Any = None
+) -> PrisonVisit:
+    """Record a visit of the user's organisation with its findings by topic."""
+    _require(user)
+    errors = rules.visit_errors(
+        visit_date=record.visit_date,
+        access=record.access,
+        women_seen=record.women_seen,
+        pregnant_seen=record.pregnant_seen,
+        children_seen=record.children_seen,
+        today=_today(today),
+    )
+    if not record.team.strip():
+        errors["team"] = _("Name who went, by role.")
+    for topic, text in record.findings.items():
+        for name, message in rules.finding_errors(topic, text or "x").items():
+            errors[f"finding_{topic}" if name == "topic" else name] = message
+    _raise(errors)
+    visit = PrisonVisit.objects.create(
+        organisation_id=user.organisation_id,
+        prison=record.prison,
+        visit_date=record.visit_date,
+        team=record.team.strip(),
+        access=record.access,
+        women_seen=record.women_seen,
+        pregnant_seen=record.pregnant_seen,
+        children_seen=record.children_seen,
+        notes=record.notes.strip(),
+        created_by=user,
+    )
+    Finding.objects.bulk_create(
+        Finding(visit=visit, topic=topic, description=text.strip())
+        for topic, text in record.findings.items()
+        if text.strip()
+    )
+    if record.women:
+        visit.women.set(record.women)
+    audit.record(
+        user,
+        AuditAction.CREATE,
+        visit,
+        changes={
+            "prison": record.prison.code,
+            "visit_date": record.visit_date.isoformat(),
+            "access": record.access,
+            "counts": [getattr(record, name) for name in VISIT_COUNTS],
+            "findings": sorted(t for t, text in record.findings.items() if text.strip()),
+            "women": sorted(w.reference for w in record.women),
+        },
+        request=request,
+    )
+    return visit
+
+
+@transaction.atomic
+def add_finding(
+    user: Any, visit: PrisonVisit, topic: str, description: str, *, request: Any = None
+) -> Finding:
+    visit = _editable_visit(user, visit)
+    _raise(rules.finding_errors(topic, description))
+    finding = Finding.objects.create(visit=visit, topic=topic, description=description.strip())
+    audit.record(user, AuditAction.CHANGE, visit, changes={"finding_added": topic}, request=request)
+    return finding
+
+
+@transaction.atomic
+def resolve_finding(
+    user: Any,
+    finding: Finding,
+    resolved_on: date,
+    *,
+    today: date | None = None,
+    request: Any = None,
+) -> Finding:
+    visit = _editable_visit(user, finding.visit)
+    _raise(
+        {
+            k.replace("done_on", "resolved_on"): v
+            for k, v in rules.done_errors(resolved_on, visit.visit_date, _today(today)).items()
+        }
+    )
+    updated = Finding.objects.filter(pk=finding.pk, resolved_on__isnull=True).update(
+        resolved_on=resolved_on
+    )
+    if not updated:
+        raise StaleVersion()
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        visit,
+        changes={"finding_resolved": finding.pk, "resolved_on": resolved_on.isoformat()},
+        request=request,
+    )
+    return Finding.objects.get(pk=finding.pk)
+
+
+def owners_for(visit: PrisonVisit) -> QuerySet[User]:
+    """Who may own a follow-up action: active users of the visit's organisation."""
+    return User.objects.filter(organisation_id=visit.organisation_id, is_active=True).order_by(
+        "username"
+    )
+
+
+@transaction.atomic
+def add_action(
+    user: Any,
+    visit: PrisonVisit,
+    *,
+    description: str,
+    owner: User | None,
+    due_date: date | None,
+    finding: Finding | None = None,
+    request: Any = None,
+) -> FollowUpAction:
+    """A follow-up action of a visit, owned by a user of the visit's organisation."""
+    visit = _editable_visit(user, visit)
+    errors = rules.action_errors(
+        description=description, due_date=due_date, visit_date=visit.visit_date
+    )
+    if owner is None or not owners_for(visit).filter(pk=owner.pk).exists():
+        errors["owner"] = _("Choose someone of the organisation that made the visit.")
+    if finding is not None and finding.visit_id != visit.pk:
+        errors["finding"] = _("This finding belongs to another visit.")
+    _raise(errors)
+    assert owner is not None and due_date is not None
+    action = FollowUpAction.objects.create(
+        visit=visit,
+        finding=finding,
+        description=description.strip(),
+        owner=owner,
+        due_date=due_date,
+    )
+    audit.record(
+        user,
+        AuditAction.CREATE,
+        action,
+        object_ref=action.reference,
+        changes={
+            "visit": visit.reference,
+            "owner": owner.username,
+            "due_date": due_date.isoformat(),
+        },
+        request=request,
+    )
+    return action
+
+
+@transaction.atomic
+def complete_action(
+    user: Any,
+    action: FollowUpAction,
+    done_on: date | None,
+    *,
+    today: date | None = None,
+    request: Any = None,
+) -> FollowUpAction:
+    """Mark an open follow-up action done; an action already done is a conflict."""
+    visit = _editable_visit(user, action.visit)
+    _raise(rules.done_errors(done_on, visit.visit_date, _today(today)))
+    updated = FollowUpAction.objects.filter(pk=action.pk, status=ActionStatus.OPEN).update(
+        status=ActionStatus.DONE, done_on=done_on
+    )
+    if not updated:
+        raise StaleVersion()
+    assert done_on is not None
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        action,
+        object_ref=action.reference,
+        changes={"status": ["open", "done"], "done_on": done_on.isoformat()},
+        request=request,
+    )
+    return FollowUpAction.objects.get(pk=action.pk)
+
+
+# Access incidents
+
+
+def _incident_errors(values: dict[str, Any], today: date) -> Errors:
+    return rules.incident_errors(
+        occurred_on=values.get("occurred_on"),
+        escalated_on=values.get("escalated_on"),
+        restored_on=values.get("restored_on"),
+        escalated_to=values.get("escalated_to", ""),
+        what_was_refused=values.get("what_was_refused", ""),
+        today=today,
+    )
+
+
+@transaction.atomic
+def record_incident(
+    user: Any,
+    *,
+    prison: Prison,
+    values: dict[str, Any],
+    visit: PrisonVisit | None = None,
+    today: date | None = None,
+    request: Any = None,
+) -> AccessIncident:
+    """Record a refusal or restriction of access, alone or from a visit of the user's
+    organisation, and tell the organisation's escalation contacts once it is saved."""
+    _require(user)
+    if visit is not None:
+        visit = _editable_visit(user, visit)
+        if visit.prison_id != prison.pk:
+            _raise({"prison": _("The visit was to another prison.")})
+    values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    errors = _incident_errors(values, _today(today))
+    if not values.get("refused_by"):
+        errors["refused_by"] = _("Say who refused, by position.")
+    _raise(errors)
+    incident = AccessIncident.objects.create(
+        organisation_id=user.organisation_id,
+        prison=prison,
+        visit=visit,
+        created_by=user,
+        **values,
+    )
+    audit.record(
+        user,
+        AuditAction.CREATE,
+        incident,
+        object_ref=incident.reference,
+        changes={
+            "prison": prison.code,
+            "occurred_on": incident.occurred_on.isoformat(),
+            "visit": visit.reference if visit else "",
+            "fields": sorted(k for k, v in values.items() if v not in ("", None)),
+        },
+        request=request,
+    )
+    transaction.on_commit(lambda: notify_escalation(incident.pk))
+    return incident
+
+
+@transaction.atomic
+def update_incident(
+    user: Any,
+    incident: AccessIncident,
+    changes: dict[str, Any],
+    *,
+    version: int,
+    today: date | None = None,
+    request: Any = None,
+) -> AccessIncident:
+    """Record the escalation, the response and the day access was restored."""
+    _require(user)
+    unknown = set(changes) - INCIDENT_UPDATABLE
+    if unknown:
+        raise TypeError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
+    try:
+        current = AccessIncident.objects.editable_by(user).select_for_update().get(pk=incident.pk)
+    except AccessIncident.DoesNotExist:
+        raise PermissionDenied(_("Only the organisation that recorded it changes it.")) from None
+    if current.version != version:
+        raise StaleVersion()
+    changes = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    merged = {
+        name: getattr(current, name)
+        for name in ("occurred_on", "what_was_refused", *INCIDENT_UPDATABLE)
+    }
+    merged.update(changes)
+    _raise(_incident_errors(merged, _today(today)))
+    saved = AccessIncident.objects.filter(pk=current.pk, version=version).update(
+        **changes, version=F("version") + 1
+    )
+    if not saved:
+        raise StaleVersion()
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        current,
+        object_ref=current.reference,
+        changes={
+            "fields": sorted(changes),
+            "values": {
+                k: v.isoformat() if isinstance(v, date) else None
+                for k, v in changes.items()
+                if k in ("escalated_on", "restored_on")
+            },
+        },
+        request=request,
+    )
+    return AccessIncident.objects.select_related("prison").get(pk=current.pk)
+
+
+def compose_incident_mail(incident: AccessIncident) -> tuple[str, str]:
+    """Subject and plain-text body telling an escalation contact of a new incident. It
+    names the prison and the incident's reference, never a person in custody."""
+    subject = _("Motherline: access refused at %(prison)s on %(date)s") % {
+        "prison": incident.prison.display_name,
+        "date": incident.occurred_on.isoformat(),
+    }
+    lines = [
+        _("%(organisation)s recorded an access incident (%(reference)s).")
+        % {"organisation": incident.organisation.name, "reference": incident.reference},
+        "",
+        _("Prison: %(prison)s") % {"prison": incident.prison.display_name},
+        _("Date: %(date)s") % {"date": incident.occurred_on.isoformat()},
+        _("Refused by: %(who)s") % {"who": incident.refused_by},
+        _("What was refused: %(what)s") % {"what": incident.what_was_refused},
+        "",
+        reverse("fieldwork:incident", args=[incident.pk]),
+    ]
+    return subject, "\n".join(lines)
+
+
+def notify_escalation(incident_id: int) -> int:
+    """E-mail the organisation's escalation contacts about a new incident, in the site's
+    language like the worklist alerts; returns how many were sent."""
+    incident = AccessIncident.objects.select_related("prison", "organisation").get(pk=incident_id)
+    recipients = list(
+        EscalationContact.objects.filter(organisation_id=incident.organisation_id).values_list(
+            "email", flat=True
+        )
+    )
+    if not recipients:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = compose_incident_mail(incident)
+    # One message per contact: contacts of one organisation do not see each other's address.
+    return send_mass_mail(
+        [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients],
+        fail_silently=True,
+    )
+
+
+# Training
+
+
+@dataclass
+class TrainingRecord:
+    audience: str
+    held_on: date
+    place: str
+    topics: list[str]
+    # (institution, women, men)
+    participants: list[tuple[str, int, int]]
+    statistics_used: str = ""
+    case_studies_used: str = ""
+    notes: str = ""
+
+
+@transaction.atomic
+def record_training(
+    user: Any, record: TrainingRecord, *, today: date | None = None, request: Any = None
+) -> TrainingSession:
+    """A training session of the user's organisation with its participants by institution."""
+    _require(user)
+    rows = [(name.strip(), women, men) for name, women, men in record.participants]
+    _raise(
+        rules.training_errors(
+            audience=record.audience,
+            held_on=record.held_on,
+            place=record.place,
+            topics=record.topics,
+            participants=rows,
+            today=_today(today),
+        )
+    )
+    session = TrainingSession.objects.create(
+        organisation_id=user.organisation_id,
+        audience=record.audience,
+        held_on=record.held_on,
+        place=record.place.strip(),
+        topics=sorted(set(record.topics)),
+        statistics_used=record.statistics_used.strip(),
+        case_studies_used=record.case_studies_used.strip(),
+        notes=record.notes.strip(),
+        created_by=user,
+    )
+    Participants.objects.bulk_create(
+        Participants(session=session, institution=name, women=women, men=men)
+        for name, women, men in rows
+    )
+    audit.record(
+        user,
+        AuditAction.CREATE,
+        session,
+        object_ref=session.reference,
+        changes={
+            "audience": record.audience,
+            "held_on": record.held_on.isoformat(),
+            "topics": sorted(set(record.topics)),
+            "participants": [sum(r[1] for r in rows), sum(r[2] for r in rows)],
+        },
+        request=request,
+    )
+    return session
+
+
+# Case studies
+
+# A prison holding at most this many people is named by its province in a published text:
+# its name alone could point to the few women held there.
+SMALL_PRISON_CAPACITY = 500
+CASE_TEXTS = ("title_en", "narrative_en", "title_km", "narrative_km")
+
+
+def _case_for_edit(user: Any, case: CaseStudy) -> CaseStudy:
+    _require(user)
+    try:
+        return CaseStudy.objects.editable_by(user).select_for_update().get(pk=case.pk)
+    except CaseStudy.DoesNotExist:
+        raise PermissionDenied(_("Only the organisation that wrote it changes it.")) from None
+
+
+def _case_move(
+    user: Any,
+    case: CaseStudy,
+    version: int,
+    values: dict[str, Any],
+    action: str,
+    request: Any,
+    audited: dict[str, Any] | None = None,
+) -> CaseStudy:
+    saved = CaseStudy.objects.filter(pk=case.pk, version=version).update(
+        **values, version=F("version") + 1
+    )
+    if not saved:
+        raise StaleVersion()
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        case,
+        object_ref=case.reference,
+        changes={"step": action, "status": [case.status, values.get("status", case.status)]}
+        | (audited or {}),
+        request=request,
+    )
+    return CaseStudy.objects.get(pk=case.pk)
+
+
+def _linked_people(case: CaseStudy) -> list[tuple[rules.Person, str]]:
+    """The woman and children linked to a case study, with how a text refers to them."""
+    people = []
+    if case.woman is not None:
+        w = case.woman
+        people.append(
+            (
+                rules.Person(w.name, w.name_latin, w.register_number, w.date_of_birth),
+                _("the woman"),
+            )
+        )
+    for child in case.children.all():
+        people.append(
+            (rules.Person(child.name, child.name_latin, "", child.date_of_birth), _("her child"))
+        )
+    return people
+
+
+def _texts(case: CaseStudy) -> dict[str, str]:
+    return {name: getattr(case, name) for name in CASE_TEXTS}
+
+
+@dataclass
+class CaseText:
+    title_en: str
+    narrative_en: str
+    title_km: str = ""
+    narrative_km: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def draft_case_study(
+    user: Any,
+    text: CaseText,
+    *,
+    woman: Woman | None = None,
+    children: list[Any] | None = None,
+    request: Any = None,
+) -> CaseStudy:
+    """A draft, drafted from a woman's record (which the user may change) or from none."""
+    _require(user)
+    errors: Errors = {}
+    if not text.title_en.strip():
+        errors["title_en"] = _("This field is required.")
+    if not text.narrative_en.strip():
+        errors["narrative_en"] = _("This field is required.")
+    if woman is not None and not may_edit(user, woman):
+        errors["woman"] = _("No woman you may change has this reference.")
+    children = children or []
+    if any(woman is None or c.mother_id != woman.pk for c in children):
+        errors["children"] = _("Link only children of the linked woman.")
+    _raise(errors)
+    case = CaseStudy.objects.create(
+        organisation_id=user.organisation_id,
+        woman=woman,
+        title_en=text.title_en.strip(),
+        narrative_en=text.narrative_en.strip(),
+        title_km=text.title_km.strip(),
+        narrative_km=text.narrative_km.strip(),
+        tags=sorted({t.strip() for t in text.tags if t.strip()}),
+        created_by=user,
+    )
+    case.children.set(children)
+    audit.record(
+        user,
+        AuditAction.CREATE,
+        case,
+        object_ref=case.reference,
+        changes={
+            "woman": woman.reference if woman else "",
+            "children": sorted(c.reference for c in children),
+        },
+        request=request,
+    )
+    return case
+
+
+@transaction.atomic
+def edit_case_text(
+    user: Any, case: CaseStudy, text: CaseText, *, version: int, request: Any = None
+) -> CaseStudy:
+    """Change the texts; an anonymised or reviewed text goes back to be anonymised and
+    reviewed again, and a published one may not change (withdraw it first)."""
+    case = _case_for_edit(user, case)
+    if case.status == CaseStatus.PUBLISHED:
+        _raise({"status": _("A published case study cannot change.")})
+    if not text.title_en.strip() or not text.narrative_en.strip():
+        _raise({"narrative_en": _("This field is required.")})
+    back = CaseStatus.CONSENTED if case.consent_on else CaseStatus.DRAFT
+    values = {
+        "title_en": text.title_en.strip(),
+        "narrative_en": text.narrative_en.strip(),
+        "title_km": text.title_km.strip(),
+        "narrative_km": text.narrative_km.strip(),
+        "tags": sorted({t.strip() for t in text.tags if t.strip()}),
+        "status": back
+        if case.status in (CaseStatus.ANONYMISED, CaseStatus.REVIEWED)
+        else case.status,
+        "reviewed_by": None,
+    }
+    return _case_move(user, case, version, values, "edit", request, {"fields": ["texts", "tags"]})
+
+
+@transaction.atomic
+def record_consent(
+    user: Any,
+    case: CaseStudy,
+    *,
+    on: date | None,
+    given_by: str,
+    use: str,
+    version: int,
+    today: date | None = None,
+    request: Any = None,
+) -> CaseStudy:
+    """Consent to use the story, with its date, who gave it and what it covers."""
+    case = _case_for_edit(user, case)
+    errors: Errors = {}
+    if case.status != CaseStatus.DRAFT:
+        errors["status"] = _("Consent is recorded on a draft.")
+    if on is None:
+        errors["consent_on"] = _("This field is required.")
+    elif on > _today(today):
+        errors["consent_on"] = _("This date is in the future.")
+    if not given_by.strip():
+        errors["consent_given_by"] = _("Say who gave consent.")
+    if use not in ConsentUse.values:
+        errors["consent_use"] = _("This is not one of the allowed values.")
+    _raise(errors)
+    values = {
+        "status": CaseStatus.CONSENTED,
+        "consent_on": on,
+        "consent_given_by": given_by.strip(),
+        "consent_use": use,
+        "consent_withdrawn_on": None,
+    }
+    return _case_move(user, case, version, values, "consent", request, {"use": use})
+
+
+@transaction.atomic
+def anonymise_case(user: Any, case: CaseStudy, *, version: int, request: Any = None) -> CaseStudy:
+    """Replace names, register numbers, exact dates and small prisons in every text with
+    coarser values; refused if anything identifying is still found afterwards."""
+    case = _case_for_edit(user, case)
+    if case.status != CaseStatus.CONSENTED:
+        _raise({"status": _("Record consent before anonymising.")})
+    small = list(
+        Prison.objects.select_related("province").filter(capacity__lte=SMALL_PRISON_CAPACITY)
+    )
+    values: dict[str, Any] = {}
+    for name, text in _texts(case).items():
+        language = "km" if name.endswith("_km") else "en"
+        with translation.override(language):
+            places = {
+                prison_name: _("a prison in %(province)s")
+                % {"province": prison.province.display_name}
+                for prison in small
+                for prison_name in (prison.name, prison.name_local)
+                if prison_name
+            }
+            found = rules.identifiers(_linked_people(case))
+            values[name] = rules.anonymise(text, found, places)
+    found = rules.identifiers(_linked_people(case))
+    leftover = {n: rules.identifying_kinds(t, found) for n, t in values.items()}
+    if any(leftover.values()):  # pragma: no cover - anonymise() replaces every identifier
+        _raise({n: _("Something identifying remains.") for n, k in leftover.items() if k})
+    values.update(status=CaseStatus.ANONYMISED, anonymised_by=user)
+    return _case_move(user, case, version, values, "anonymise", request)
+
+
+@transaction.atomic
+def review_case(user: Any, case: CaseStudy, *, version: int, request: Any = None) -> CaseStudy:
+    """A second person, a programme manager other than the author and the anonymiser,
+    confirms the anonymised text."""
+    if not can(user, Capability.MANAGE_PROGRAMME):
+        raise PermissionDenied(_("Only a programme manager may do this."))
+    case = _case_for_edit(user, case)
+    errors: Errors = {}
+    if case.status != CaseStatus.ANONYMISED:
+        errors["status"] = _("Only an anonymised case study can be reviewed.")
+    elif user.pk in (case.created_by_id, case.anonymised_by_id):
+        errors["status"] = _("A second person reviews: not the author nor who anonymised it.")
+    _raise(errors)
+    return _case_move(
+        user, case, version, {"status": CaseStatus.REVIEWED, "reviewed_by": user}, "review", request
+    )
+
+
+@transaction.atomic
+def publish_case(
+    user: Any, case: CaseStudy, *, version: int, today: date | None = None, request: Any = None
+) -> CaseStudy:
+    """Publish a reviewed case study with consent to publication, after checking once more
+    that no text names a linked person, gives her register number or an exact birth date."""
+    if not can(user, Capability.MANAGE_PROGRAMME):
+        raise PermissionDenied(_("Only a programme manager may do this."))
+    case = _case_for_edit(user, case)
+    _raise(
+        rules.publication_errors(
+            status=case.status,
+            consent_use=case.consent_use,
+            texts=_texts(case),
+            found=rules.identifiers(_linked_people(case)),
+        )
+    )
+    values = {"status": CaseStatus.PUBLISHED, "published_on": _today(today)}
+    return _case_move(user, case, version, values, "publish", request)
+
+
+@transaction.atomic
+def withdraw_consent(
+    user: Any,
+    case: CaseStudy,
+    *,
+    on: date | None = None,
+    version: int,
+    today: date | None = None,
+    request: Any = None,
+) -> CaseStudy:
+    """The woman withdrew her consent: the case study is unpublished and may not be used."""
+    case = _case_for_edit(user, case)
+    if case.consent_on is None or case.status == CaseStatus.WITHDRAWN:
+        _raise({"status": _("There is no consent to withdraw.")})
+    values = {
+        "status": CaseStatus.WITHDRAWN,
+        "consent_withdrawn_on": on or _today(today),
+        "published_on": None,
+    }
+    return _case_move(user, case, version, values, "withdraw consent", request)
+
+
+# Escalation contacts
+
+
+@transaction.atomic
+def add_escalation_contact(
+    user: Any, *, name: str, email: str, position: str = "", request: Any = None
+) -> EscalationContact:
+    """Someone the user's organisation tells of every new access incident."""
+    if not can(user, Capability.MANAGE_PROGRAMME):
+        raise PermissionDenied(_("Only a programme manager may do this."))
+    errors: Errors = {}
+    if not name.strip():
+        errors["name"] = _("This field is required.")
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = _("Enter a valid e-mail address.")
+    if (
+        not errors
+        and EscalationContact.objects.filter(
+            organisation_id=user.organisation_id, email__iexact=email
+        ).exists()
+    ):
+        errors["email"] = _("This address is already a contact.")
+    _raise(errors)
+    contact = EscalationContact.objects.create(
+        organisation_id=user.organisation_id,
+        name=name.strip(),
+        position=position.strip(),
+        email=email.strip(),
+    )
+    audit.record(user, AuditAction.CREATE, contact, request=request)
+    return contact
+
+
+@transaction.atomic
+def remove_escalation_contact(
+    user: Any, contact: EscalationContact, *, request: Any = None
+) -> None:
+    if (
+        not can(user, Capability.MANAGE_PROGRAMME)
+        or contact.organisation_id != user.organisation_id
+    ):
+        raise PermissionDenied(_("Only a programme manager may do this."))
+    audit.record(user, AuditAction.DELETE, contact, request=request)
+    contact.delete()

@@ -1,0 +1,683 @@
+"""Pages of field work: visits with findings and follow-up actions, a prison's history,
+access incidents and the programme manager's overview of them.
+
+Each view checks the capability (403), finds the record within the user's scope
+(`accounts.policy.scope_organisation`, a 404 outside it), and on POST hands the form's values
+to `fieldwork.services`, whose errors are shown beside their fields.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+from motherline.accounts.policy import Capability, can
+from motherline.fieldwork import forms, importing, queries, services
+from motherline.fieldwork.models import (
+    AccessIncident,
+    Audience,
+    CaseStudy,
+    EscalationContact,
+    Finding,
+    FollowUpAction,
+    PrisonVisit,
+    TrainingSession,
+)
+from motherline.people.forms import add_service_errors
+from motherline.people.models import Woman
+from motherline.people.services import StaleVersion
+from motherline.places.models import Prison
+from motherline.reports.pdf import render_pdf
+
+STALE = gettext_lazy(
+    "Someone else changed this record while you were editing: check it and try again."
+)
+
+
+def _require(user: Any, capability: Capability) -> None:
+    if not can(user, capability):
+        raise PermissionDenied
+
+
+def _prisons(user: Any) -> Any:
+    """The prisons of the jurisdiction of the user's organisation."""
+    return (
+        Prison.objects.filter(province__jurisdiction__organisations=user.organisation_id)
+        .select_related("province")
+        .order_by("name")
+    )
+
+
+def _cursor(request: HttpRequest) -> int | None:
+    value = request.GET.get("after", "")
+    return int(value) if value.isdigit() else None
+
+
+def _paging(request: HttpRequest, page: Any, **query: str) -> dict[str, Any]:
+    base = {k: v for k, v in query.items() if v}
+    return {
+        "page": page,
+        "next_url": "?" + urlencode({**base, "after": page.next_cursor})
+        if page.next_cursor
+        else None,
+        "first_url": "?" + urlencode(base) if _cursor(request) else None,
+    }
+
+
+# Visits
+
+
+@login_required
+def visit_list(request: HttpRequest) -> HttpResponse:
+    """The visits the user may see, newest first, optionally of one prison."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    prisons = _prisons(request.user)
+    code = request.GET.get("prison", "")
+    prison = next((p for p in prisons if p.code == code), None) if code else None
+    page = queries.paged(
+        queries.visits(request.user, prison=prison),
+        _cursor(request),
+        settings.MOTHERLINE_PAGE_SIZE,
+    )
+    return render(
+        request,
+        "fieldwork/visit_list.html",
+        {"prisons": prisons, "prison": prison, **_paging(request, page, prison=code)},
+    )
+
+
+@login_required
+def new_visit(request: HttpRequest) -> HttpResponse:
+    """Record a visit of the user's organisation with its findings by topic."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    prisons = _prisons(request.user)
+    if request.method == "POST":
+        form = forms.VisitForm(request.POST, user=request.user, prisons=prisons)
+        if form.is_valid():
+            data = form.cleaned_data
+            record = services.VisitRecord(
+                prison=data["prison"],
+                visit_date=data["visit_date"],
+                team=data["team"],
+                access=data["access"],
+                women_seen=data["women_seen"],
+                pregnant_seen=data["pregnant_seen"],
+                children_seen=data["children_seen"],
+                notes=data["notes"],
+                findings=form.findings(),
+                women=data["women"],
+            )
+            try:
+                visit = services.record_visit(request.user, record, request=request)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The visit has been recorded."))
+                if visit.access != "granted":
+                    messages.info(
+                        request, _("Access was not fully granted: record the incident below.")
+                    )
+                return redirect("fieldwork:visit", visit_id=visit.pk)
+    else:
+        form = forms.VisitForm(
+            initial={"visit_date": timezone.localdate(), "prison": request.GET.get("prison")},
+            user=request.user,
+            prisons=prisons,
+        )
+    return render(request, "fieldwork/visit_form.html", {"form": form})
+
+
+def _visit_page(
+    request: HttpRequest, visit: PrisonVisit, action_form: forms.ActionForm | None = None
+) -> HttpResponse:
+    editable = PrisonVisit.objects.editable_by(request.user).filter(pk=visit.pk).exists()
+    if editable and action_form is None:
+        action_form = forms.ActionForm(
+            owners=services.owners_for(visit),
+            findings=visit.findings.all(),
+            initial={"owner": request.user.pk},
+        )
+    # The page may name women seen: a read of their records.
+    audit.record(request.user, AuditAction.VIEW, visit, object_ref=visit.reference, request=request)
+    return render(
+        request,
+        "fieldwork/visit_detail.html",
+        {
+            "visit": visit,
+            "may_edit": editable,
+            "action_form": action_form if editable else None,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _visible_visit(request: HttpRequest, visit_id: int) -> PrisonVisit:
+    try:
+        return queries.visit_detail(request.user, visit_id)
+    except PrisonVisit.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """One visit with its findings, follow-up actions and access incidents."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    return _visit_page(request, _visible_visit(request, visit_id))
+
+
+@login_required
+def add_action(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """Add a follow-up action with an owner and a due date to a visit."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    visit = get_object_or_404(PrisonVisit.objects.editable_by(request.user), pk=visit_id)
+    if request.method != "POST":
+        return redirect("fieldwork:visit", visit_id=visit.pk)
+    form = forms.ActionForm(
+        request.POST, owners=services.owners_for(visit), findings=visit.findings.all()
+    )
+    if form.is_valid():
+        try:
+            services.add_action(request.user, visit, **form.cleaned_data, request=request)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The follow-up action has been added."))
+            return redirect("fieldwork:visit", visit_id=visit.pk)
+    return _visit_page(request, _visible_visit(request, visit.pk), form)
+
+
+@login_required
+def complete_action(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Mark a follow-up action done on the day given."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    action = get_object_or_404(
+        FollowUpAction.objects.filter(visit__in=PrisonVisit.objects.editable_by(request.user)),
+        pk=action_id,
+    )
+    if request.method == "POST":
+        form = forms.DoneForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            services.complete_action(
+                request.user, action, form.cleaned_data["done_on"], request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except StaleVersion:
+            messages.warning(request, _("This action was already marked done."))
+        else:
+            messages.success(request, _("The action is done."))
+    return redirect("fieldwork:visit", visit_id=action.visit_id)
+
+
+@login_required
+def resolve_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
+    """Record that a finding was resolved (it leaves the prison's open findings)."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    finding = get_object_or_404(
+        Finding.objects.filter(visit__in=PrisonVisit.objects.editable_by(request.user)),
+        pk=finding_id,
+    )
+    if request.method == "POST":
+        form = forms.DoneForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            services.resolve_finding(
+                request.user, finding, form.cleaned_data["done_on"], request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except StaleVersion:
+            messages.warning(request, _("This finding was already resolved."))
+        else:
+            messages.success(request, _("The finding is resolved."))
+    return redirect("fieldwork:visit", visit_id=finding.visit_id)
+
+
+@login_required
+def prison_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A prison's visit history (paged), its open findings and open access incidents."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    prison = get_object_or_404(_prisons(request.user), code=code)
+    page = queries.paged(
+        queries.visits(request.user, prison=prison),
+        _cursor(request),
+        settings.MOTHERLINE_PAGE_SIZE,
+    )
+    return render(
+        request,
+        "fieldwork/prison_detail.html",
+        {
+            "prison": prison,
+            "findings": queries.open_findings(request.user, prison),
+            "incidents": list(
+                queries.incidents(request.user, open_only=True).filter(prison=prison)
+            ),
+            **_paging(request, page),
+        },
+    )
+
+
+# Access incidents
+
+
+@login_required
+def new_incident(request: HttpRequest) -> HttpResponse:
+    """Record an access incident, alone or from a visit (`?visit=`), which fills it in."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    prisons = _prisons(request.user)
+    visit = None
+    visit_id = request.GET.get("visit") or request.POST.get("visit")
+    if visit_id:
+        if not str(visit_id).isdigit():
+            raise Http404
+        visit = get_object_or_404(
+            PrisonVisit.objects.editable_by(request.user).select_related("prison"), pk=visit_id
+        )
+    if request.method == "POST":
+        form = forms.IncidentForm(request.POST, prisons=prisons)
+        if form.is_valid():
+            try:
+                incident = services.record_incident(
+                    request.user,
+                    prison=form.cleaned_data["prison"],
+                    values=form.values(),
+                    visit=visit,
+                    request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The access incident has been recorded."))
+                return redirect("fieldwork:incident", incident_id=incident.pk)
+    else:
+        initial: dict[str, Any] = {"occurred_on": timezone.localdate()}
+        if visit is not None:
+            initial.update(prison=visit.prison.code, occurred_on=visit.visit_date)
+        form = forms.IncidentForm(initial=initial, prisons=prisons)
+    return render(request, "fieldwork/incident_form.html", {"form": form, "visit": visit})
+
+
+@login_required
+def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """One incident; its organisation records the escalation, response and restored access."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    try:
+        incident = queries.incident_detail(request.user, incident_id)
+    except AccessIncident.DoesNotExist:
+        raise Http404 from None
+    editable = can(request.user, Capability.RECORD_FIELDWORK) and (
+        AccessIncident.objects.editable_by(request.user).filter(pk=incident.pk).exists()
+    )
+    form = None
+    if editable:
+        if request.method == "POST":
+            form = forms.IncidentUpdateForm(request.POST, instance=incident)
+            if form.is_valid():
+                try:
+                    services.update_incident(
+                        request.user,
+                        incident,
+                        form.changes(),
+                        version=form.cleaned_data["version"],
+                        request=request,
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                except StaleVersion:
+                    messages.warning(request, STALE)
+                    return redirect("fieldwork:incident", incident_id=incident.pk)
+                else:
+                    messages.success(request, _("The incident has been saved."))
+                    return redirect("fieldwork:incident", incident_id=incident.pk)
+        else:
+            form = forms.IncidentUpdateForm(
+                instance=incident, initial={"version": incident.version}
+            )
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(request, "fieldwork/incident_detail.html", {"incident": incident, "form": form})
+
+
+@login_required
+def incident_overview(request: HttpRequest) -> HttpResponse:
+    """The programme manager's page: open incidents, time to resolution, and incidents by
+    prison and year."""
+    _require(request.user, Capability.MANAGE_PROGRAMME)
+    page = queries.paged(
+        queries.incidents(request.user, open_only=True),
+        _cursor(request),
+        settings.MOTHERLINE_PAGE_SIZE,
+    )
+    years, by_prison = queries.incidents_by_prison_and_year(request.user)
+    today = timezone.localdate()
+    for incident in page.items:
+        incident.days_open = (today - incident.occurred_on).days
+    return render(
+        request,
+        "fieldwork/incident_overview.html",
+        {
+            "resolution": queries.resolution(request.user),
+            "years": years,
+            "by_prison": by_prison,
+            **_paging(request, page),
+        },
+    )
+
+
+# Training
+
+
+@login_required
+def training_list(request: HttpRequest) -> HttpResponse:
+    """Training sessions, newest first, and totals by year and audience."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    page = queries.paged(
+        queries.training_sessions(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE
+    )
+    return render(
+        request,
+        "fieldwork/training_list.html",
+        {
+            "totals": queries.training_totals(request.user),
+            "audiences": Audience.choices,
+            **_paging(request, page),
+        },
+    )
+
+
+@login_required
+def new_training(request: HttpRequest) -> HttpResponse:
+    """Record a session with its participants by institution and sex."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    if request.method == "POST":
+        form = forms.TrainingForm(request.POST)
+        rows = forms.ParticipantsFormSet(request.POST, prefix="p")
+        if form.is_valid() and rows.is_valid():
+            record = services.TrainingRecord(
+                **form.cleaned_data,
+                participants=[r for f in rows.forms if (r := f.row()) is not None],
+            )
+            try:
+                session = services.record_training(request.user, record, request=request)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The training session has been recorded."))
+                return redirect("fieldwork:training_session", session_id=session.pk)
+    else:
+        form = forms.TrainingForm(initial={"held_on": timezone.localdate()})
+        rows = forms.ParticipantsFormSet(prefix="p")
+    return render(request, "fieldwork/training_form.html", {"form": form, "rows": rows})
+
+
+@login_required
+def training_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    _require(request.user, Capability.VIEW_REGISTER)
+    try:
+        session = queries.training_detail(request.user, session_id)
+    except TrainingSession.DoesNotExist:
+        raise Http404 from None
+    return render(request, "fieldwork/training_detail.html", {"session": session})
+
+
+# Case studies
+
+CASE_STEPS = {
+    "consent": Capability.RECORD_FIELDWORK,
+    "anonymise": Capability.RECORD_FIELDWORK,
+    "review": Capability.MANAGE_PROGRAMME,
+    "publish": Capability.MANAGE_PROGRAMME,
+    "withdraw": Capability.RECORD_FIELDWORK,
+}
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Capability.VIEW_REGISTER)
+    page = queries.paged(
+        queries.case_studies(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE
+    )
+    return render(request, "fieldwork/case_list.html", _paging(request, page))
+
+
+@login_required
+def new_case(request: HttpRequest) -> HttpResponse:
+    """Draft a case study, from a woman's record (`?woman=`) or from none."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    reference = request.GET.get("woman", "")
+    woman = None
+    if reference:
+        woman = get_object_or_404(Woman.objects.editable_by(request.user), reference=reference)
+    form = forms.CaseTextForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.draft_case_study(
+                request.user,
+                form.text(),
+                woman=woman,
+                children=list(woman.children.all()) if woman else [],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The case study has been drafted."))
+            return redirect("fieldwork:case", case_id=case.pk)
+    return render(request, "fieldwork/case_form.html", {"form": form, "woman": woman})
+
+
+def _visible_case(request: HttpRequest, case_id: int) -> CaseStudy:
+    try:
+        return queries.case_detail(request.user, case_id)
+    except CaseStudy.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A case study, its texts, where it is in the workflow and what the next step needs."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    case = _visible_case(request, case_id)
+    woman = (
+        Woman.objects.visible_to(request.user).filter(pk=case.woman_id).first()
+        if case.woman_id
+        else None
+    )
+    if woman is not None:
+        audit.record(request.user, AuditAction.VIEW, woman, request=request)
+    editable = CaseStudy.objects.editable_by(request.user).filter(pk=case.pk).exists()
+    return render(
+        request,
+        "fieldwork/case_detail.html",
+        {
+            "case": case,
+            "woman": woman,
+            "may_edit": editable,
+            "consent_form": forms.ConsentForm(initial={"consent_on": timezone.localdate()}),
+        },
+    )
+
+
+@login_required
+def edit_case(request: HttpRequest, case_id: int) -> HttpResponse:
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
+    if request.method == "POST":
+        form = forms.CaseTextForm(request.POST)
+        if form.is_valid():
+            try:
+                services.edit_case_text(
+                    request.user,
+                    case,
+                    form.text(),
+                    version=form.cleaned_data["version"] or 0,
+                    request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except StaleVersion:
+                messages.warning(request, STALE)
+                return redirect("fieldwork:case", case_id=case.pk)
+            else:
+                messages.success(request, _("The case study has been saved."))
+                return redirect("fieldwork:case", case_id=case.pk)
+    else:
+        form = forms.CaseTextForm(
+            initial={
+                "title_en": case.title_en,
+                "narrative_en": case.narrative_en,
+                "title_km": case.title_km,
+                "narrative_km": case.narrative_km,
+                "tags": ", ".join(case.tags),
+                "version": case.version,
+            }
+        )
+    return render(request, "fieldwork/case_form.html", {"form": form, "case": case})
+
+
+@login_required
+def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
+    """One step of the workflow (POST): consent, anonymise, review, publish, withdraw."""
+    if step not in CASE_STEPS:
+        raise Http404
+    _require(request.user, CASE_STEPS[step])
+    case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
+    if request.method != "POST":
+        return redirect("fieldwork:case", case_id=case.pk)
+    version = int(request.POST.get("version", "0") or 0)
+    user = request.user
+    try:
+        if step == "consent":
+            form = forms.ConsentForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            services.record_consent(
+                user,
+                case,
+                on=form.cleaned_data["consent_on"],
+                given_by=form.cleaned_data["consent_given_by"],
+                use=form.cleaned_data["consent_use"],
+                version=version,
+                request=request,
+            )
+        elif step == "anonymise":
+            services.anonymise_case(user, case, version=version, request=request)
+        elif step == "review":
+            services.review_case(user, case, version=version, request=request)
+        elif step == "publish":
+            services.publish_case(user, case, version=version, request=request)
+        else:
+            services.withdraw_consent(user, case, version=version, request=request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except StaleVersion:
+        messages.warning(request, STALE)
+    else:
+        messages.success(request, _("Done: the case study moved to its next step."))
+    return redirect("fieldwork:case", case_id=case.pk)
+
+
+@login_required
+def case_booklet(request: HttpRequest) -> HttpResponse:
+    """The published case studies as a PDF booklet for a training session (English or
+    Khmer): only anonymised, reviewed texts, so it names nobody."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    language = request.GET.get("language", "en")
+    if language not in ("en", "km"):
+        raise Http404
+    cases = queries.published_case_studies(request.user)
+    content = render_pdf(
+        "fieldwork/case_booklet_pdf.html",
+        {"cases": cases, "today": timezone.localdate()},
+        language,
+    )
+    audit.record(
+        request.user,
+        AuditAction.EXPORT,
+        object_type="fieldwork.CaseStudy",
+        object_ref="booklet",
+        changes={"language": language, "cases": [c.reference for c in cases]},
+        request=request,
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="case-studies-{language}.pdf"'
+    return response
+
+
+# Escalation contacts
+
+
+@login_required
+def escalation_contacts(request: HttpRequest) -> HttpResponse:
+    """Whom the user's organisation tells of every new access incident."""
+    _require(request.user, Capability.MANAGE_PROGRAMME)
+    form = forms.ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_escalation_contact(request.user, **form.cleaned_data, request=request)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The contact has been added."))
+            return redirect("fieldwork:escalation")
+    contacts = EscalationContact.objects.filter(organisation_id=request.user.organisation_id)
+    return render(request, "fieldwork/escalation.html", {"form": form, "contacts": contacts})
+
+
+@login_required
+def remove_contact(request: HttpRequest, contact_id: int) -> HttpResponse:
+    _require(request.user, Capability.MANAGE_PROGRAMME)
+    contact = get_object_or_404(
+        EscalationContact, pk=contact_id, organisation_id=request.user.organisation_id
+    )
+    if request.method == "POST":
+        services.remove_escalation_contact(request.user, contact, request=request)
+        messages.success(request, _("The contact has been removed."))
+    return redirect("fieldwork:escalation")
+
+
+# Field collection
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Upload an export of phone submissions (visits or services): every refused row is
+    listed with its line, field and reason, and then nothing is written."""
+    _require(request.user, Capability.RECORD_FIELDWORK)
+    report = None
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        kind = form.cleaned_data["kind"]
+        if kind == "services" and not can(request.user, Capability.EDIT_REGISTER):
+            raise PermissionDenied
+        try:
+            rows = importing.read_rows(upload.read(), upload.name)
+        except (ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):
+            form.add_error("file", _("This file cannot be read as CSV or XLSX."))
+        else:
+            report = importing.IMPORTERS[kind](request.user, rows)
+            if report.ok:
+                messages.success(
+                    request,
+                    _("%(created)s imported, %(skipped)s already imported.")
+                    % {"created": report.created, "skipped": report.skipped},
+                )
+    return render(request, "fieldwork/import.html", {"form": form, "report": report})
