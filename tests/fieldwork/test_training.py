@@ -67,7 +67,7 @@ def test_training_pages(client, users, django_assert_max_num_queries):
     for _ in range(3):
         train(users["monitor"])
     client.force_login(users["monitor"])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         page = client.get(reverse("fieldwork:training"))
     assert page.context["page"].total == 3
     assert "Judges" in page.text

@@ -176,7 +176,7 @@ def test_prison_page_lists_history_and_open_items(
         values={"occurred_on": VISITED, "what_was_refused": "Cameras", "refused_by": "Chief"},
     )
     client.force_login(users["monitor"])
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         page = client.get(reverse("fieldwork:prison", args=["CC2"]))
     assert page.status_code == 200
     assert "5 visits." in page.text
@@ -209,7 +209,7 @@ def test_visit_list_counts_and_filters(client, users, prisons, django_assert_max
         record(users["monitor"], prisons["CC2"])
     record(users["monitor"], prisons["KDL"])
     client.force_login(users["monitor"])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         page = client.get(reverse("fieldwork:visits"))
     assert page.context["page"].total == 4
     page = client.get(reverse("fieldwork:visits") + "?prison=KDL")

@@ -190,7 +190,7 @@ def test_delivery_list_scope(
     deliver(users["monitor"], mother, grant)
     deliver(users["monitor"], mother, grant, delivered_on=date(2026, 6, 1))
     client.force_login(users[who])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("grants:deliveries"))
     assert response.status_code == status
     if status == 200:
