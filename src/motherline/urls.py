@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("worklist/", include("motherline.worklist.urls")),
     path("plans/", include("motherline.care.urls")),
+    path("legal/", include("motherline.legal.urls")),
     path("", include("motherline.people.urls")),
 ]

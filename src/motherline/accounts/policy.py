@@ -107,6 +107,9 @@ def _woman_filter(user: User, prefix: str = "", for_edit: bool = False) -> Q:
 WOMAN_PATHS: dict[str, str] = {
     "people.Child": "mother__",
     "care.TransitionPlan": "child__mother__",
+    "legal.LegalCase": "episode__woman__",
+    "legal.Hearing": "case__episode__woman__",
+    "legal.ReleaseCandidate": "woman__",
 }
 
 
