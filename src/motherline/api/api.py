@@ -9,6 +9,7 @@ from ninja.security import django_auth
 
 from motherline.api import errors
 from motherline.api.care import router as care_router
+from motherline.api.legal import router as legal_router
 from motherline.api.people import router as people_router
 from motherline.api.places import router as places_router
 from motherline.api.worklist import router as worklist_router
@@ -30,3 +31,4 @@ api.add_router("/", places_router)
 api.add_router("/", people_router)
 api.add_router("/", worklist_router)
 api.add_router("/", care_router)
+api.add_router("/", legal_router)

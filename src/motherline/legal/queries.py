@@ -155,6 +155,7 @@ def screen_candidates(
     as_of: date,
     *,
     women: QuerySet[Woman] | None = None,
+    jurisdiction: Jurisdiction | None = None,
 ) -> ScreeningResult:
     """Screen every woman in custody in the user's scope (or only `women`, narrowed to that
     scope) against the pack's criteria for a round's remedy (a pardon) or for a remedy, and
@@ -167,7 +168,7 @@ def screen_candidates(
     else:
         pardon_round = None
         remedy = round_or_remedy
-        jurisdiction = jurisdiction_for(user)
+        jurisdiction = jurisdiction or jurisdiction_for(user)
     if remedy not in rules.REMEDY_STATUSES:
         raise ValueError(f"Unknown remedy {remedy!r}")
     criteria = list(
@@ -181,7 +182,8 @@ def screen_candidates(
         scoped = scoped.filter(pk__in=women.values("pk"))
     facts = load_facts(scoped)
     ctx = rules.Context(as_of=as_of, pretrial_rules=pretrial_rules)
-    ranked = rules.rank(rules.screen(f, remedy, criteria, ctx) for f in facts)
+    prepared = rules.prepare(criteria)
+    ranked = rules.rank(rules.screen(f, remedy, prepared, ctx) for f in facts)
     in_round: set[int] = set()
     if pardon_round is not None:
         in_round = set(

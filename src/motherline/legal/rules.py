@@ -18,8 +18,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Any, Protocol
 
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from motherline.jurisdictions.rules import PretrialLimitLike, add_months, pretrial_deadline
 
@@ -75,20 +75,37 @@ class WomanFacts:
 
 
 @dataclass(frozen=True)
+class Text:
+    """A message translated when shown, not when found: screening a country finds tens of
+    thousands of reasons and shows a few."""
+
+    msgid: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def __str__(self) -> str:
+        text = gettext(self.msgid)
+        return text % dict(self.params) if self.params else text
+
+
+def _why(msgid: str, **params: Any) -> Text:
+    return Text(msgid, tuple(params.items()))
+
+
+@dataclass(frozen=True)
 class Evidence:
     """The record that shows a criterion is met, and its date."""
 
     record: str  # "woman", "episode", "pregnancy", "child", "charge"
     reference: str
     date: date
-    detail: str = ""
+    detail: Text | str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "record": self.record,
             "reference": self.reference,
             "date": self.date.isoformat(),
-            "detail": self.detail,
+            "detail": str(self.detail),
         }
 
 
@@ -96,7 +113,7 @@ class Evidence:
 class Outcome:
     met: bool
     evidence: tuple[Evidence, ...] = ()
-    reason: str = ""  # why not, when not met
+    reason: Text | str = ""  # why not, when not met
 
 
 class CriterionLike(Protocol):
@@ -141,7 +158,7 @@ class Finding:
     weight: int
     met: bool
     evidence: list[Evidence] = field(default_factory=list)
-    reason: str = ""
+    reason: Text | str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -151,7 +168,7 @@ class Finding:
             "weight": self.weight,
             "met": self.met,
             "evidence": [e.as_dict() for e in self.evidence],
-            "reason": self.reason,
+            "reason": str(self.reason),
         }
 
 
@@ -210,19 +227,19 @@ def _classes(raw: str) -> frozenset[str]:
 
 def _pregnant(w: WomanFacts, _param: None, ctx: Context) -> Outcome:
     if w.pregnancy_known_since is None:
-        return Outcome(False, reason=_("No ongoing pregnancy is recorded."))
-    detail = (
-        _("expected delivery %(date)s") % {"date": w.expected_delivery_date.isoformat()}
-        if w.expected_delivery_date
-        else ""
-    )
+        return Outcome(False, reason=_why(gettext_noop("No ongoing pregnancy is recorded.")))
+    detail: Text | str = ""
+    if w.expected_delivery_date:
+        detail = _why(
+            gettext_noop("expected delivery %(date)s"), date=w.expected_delivery_date.isoformat()
+        )
     return Outcome(True, (Evidence("pregnancy", w.reference, w.pregnancy_known_since, detail),))
 
 
 def _child_in_prison(w: WomanFacts, _param: None, ctx: Context) -> Outcome:
     inside = [c for c in w.children if c.in_prison]
     if not inside:
-        return Outcome(False, reason=_("No child is living in prison with her."))
+        return Outcome(False, reason=_why(gettext_noop("No child is living in prison with her.")))
     return Outcome(
         True,
         tuple(
@@ -230,7 +247,7 @@ def _child_in_prison(w: WomanFacts, _param: None, ctx: Context) -> Outcome:
                 "child",
                 c.reference,
                 c.since,
-                _("born %(date)s") % {"date": c.date_of_birth.isoformat()},
+                _why(gettext_noop("born %(date)s"), date=c.date_of_birth.isoformat()),
             )
             for c in inside
         ),
@@ -244,11 +261,15 @@ def _age_on(born: date, on: date) -> int:
 
 def _carer_outside(w: WomanFacts, max_age: int, ctx: Context) -> Outcome:
     if not (w.is_sole_carer or w.is_primary_carer):
-        return Outcome(False, reason=_("She is not recorded as the sole or primary carer."))
+        return Outcome(
+            False, reason=_why(gettext_noop("She is not recorded as the sole or primary carer."))
+        )
     outside = [
         c for c in w.children if not c.in_prison and _age_on(c.date_of_birth, ctx.as_of) < max_age
     ]
-    role = _("sole carer") if w.is_sole_carer else _("primary carer")
+    role = (
+        _why(gettext_noop("sole carer")) if w.is_sole_carer else _why(gettext_noop("primary carer"))
+    )
     if outside:
         return Outcome(
             True,
@@ -257,8 +278,11 @@ def _carer_outside(w: WomanFacts, max_age: int, ctx: Context) -> Outcome:
                     "child",
                     c.reference,
                     c.since,
-                    _("%(role)s; child outside, born %(date)s")
-                    % {"role": role, "date": c.date_of_birth.isoformat()},
+                    _why(
+                        gettext_noop("%(role)s; child outside, born %(date)s"),
+                        role=role,
+                        date=c.date_of_birth.isoformat(),
+                    ),
                 )
                 for c in outside
             ),
@@ -267,29 +291,36 @@ def _carer_outside(w: WomanFacts, max_age: int, ctx: Context) -> Outcome:
     # the count of dependants on her record is evidence too.
     inside = sum(1 for c in w.children if c.in_prison)
     if w.dependent_children > inside:
-        detail = _("%(role)s; %(count)s dependent children on her record") % {
-            "role": role,
-            "count": w.dependent_children,
-        }
+        detail = _why(
+            gettext_noop("%(role)s; %(count)s dependent children on her record"),
+            role=role,
+            count=w.dependent_children,
+        )
         return Outcome(True, (Evidence("woman", w.reference, w.record_updated_on, detail),))
     return Outcome(
         False,
-        reason=_("No dependent child under %(age)s is recorded outside.") % {"age": max_age},
+        reason=_why(
+            gettext_noop("No dependent child under %(age)s is recorded outside."), age=max_age
+        ),
     )
 
 
 def _petty_non_violent(w: WomanFacts, classes: frozenset[str], ctx: Context) -> Outcome:
     if not w.charges:
-        return Outcome(False, reason=_("No charge is recorded."))
+        return Outcome(False, reason=_why(gettext_noop("No charge is recorded.")))
     violent = [c.offence_code for c in w.charges if c.is_violent]
     if violent:
         return Outcome(
-            False, reason=_("A charge is violent: %(codes)s.") % {"codes": ", ".join(violent)}
+            False,
+            reason=_why(gettext_noop("A charge is violent: %(codes)s."), codes=", ".join(violent)),
         )
     serious = [c.offence_code for c in w.charges if c.offence_class not in classes]
     if serious:
         return Outcome(
-            False, reason=_("A charge is too serious: %(codes)s.") % {"codes": ", ".join(serious)}
+            False,
+            reason=_why(
+                gettext_noop("A charge is too serious: %(codes)s."), codes=", ".join(serious)
+            ),
         )
     return Outcome(
         True,
@@ -315,21 +346,28 @@ def share_served(admission: date, sentence_months: int, on: date) -> Fraction:
     return Fraction(max((on - admission).days, 0), total)
 
 
+def _percent(share: Fraction) -> str:
+    return f"{float(share) * 100:.0f}%"
+
+
 def _share_served(w: WomanFacts, minimum: Fraction, ctx: Context) -> Outcome:
     if w.legal_status == PRETRIAL or not w.sentence_months:
-        return Outcome(False, reason=_("No sentence is recorded."))
+        return Outcome(False, reason=_why(gettext_noop("No sentence is recorded.")))
     served = share_served(w.admission_date, w.sentence_months, ctx.as_of)
-    percent = f"{float(served) * 100:.0f}%"
     if served < minimum:
         return Outcome(
             False,
-            reason=_("She has served %(served)s of her sentence; %(needed)s is needed.")
-            % {"served": percent, "needed": f"{float(minimum) * 100:.0f}%"},
+            reason=_why(
+                gettext_noop("She has served %(served)s of her sentence; %(needed)s is needed."),
+                served=_percent(served),
+                needed=_percent(minimum),
+            ),
         )
-    detail = _("%(served)s of %(months)s months served") % {
-        "served": percent,
-        "months": w.sentence_months,
-    }
+    detail = _why(
+        gettext_noop("%(served)s of %(months)s months served"),
+        served=_percent(served),
+        months=w.sentence_months,
+    )
     return Outcome(True, (Evidence("episode", w.reference, w.admission_date, detail),))
 
 
@@ -340,43 +378,52 @@ def most_serious_class(charges: Iterable[ChargeFacts]) -> str | None:
 
 def _pretrial_past_limit(w: WomanFacts, _param: None, ctx: Context) -> Outcome:
     if w.legal_status != PRETRIAL:
-        return Outcome(False, reason=_("She is not held before trial."))
+        return Outcome(False, reason=_why(gettext_noop("She is not held before trial.")))
     offence_class = most_serious_class(w.charges)
     if offence_class is None:
-        return Outcome(False, reason=_("No charge is recorded, so no limit applies."))
+        return Outcome(
+            False, reason=_why(gettext_noop("No charge is recorded, so no limit applies."))
+        )
     is_minor = w.date_of_birth is not None and _age_on(w.date_of_birth, w.admission_date) < 18
     deadline = pretrial_deadline(w.admission_date, ctx.pretrial_rules, offence_class, is_minor)
     if deadline is None:
-        return Outcome(False, reason=_("The pack sets no pretrial limit for this offence."))
+        return Outcome(
+            False, reason=_why(gettext_noop("The pack sets no pretrial limit for this offence."))
+        )
     if ctx.as_of < deadline:
         return Outcome(
             False,
-            reason=_("The pretrial limit is reached on %(date)s.") % {"date": deadline.isoformat()},
+            reason=_why(
+                gettext_noop("The pretrial limit is reached on %(date)s."),
+                date=deadline.isoformat(),
+            ),
         )
-    detail = _("held since %(since)s; limit reached %(deadline)s (%(class)s)") % {
-        "since": w.admission_date.isoformat(),
-        "deadline": deadline.isoformat(),
-        "class": offence_class,
-    }
+    detail = _why(
+        gettext_noop("held since %(since)s; limit reached %(deadline)s (%(offence_class)s)"),
+        since=w.admission_date.isoformat(),
+        deadline=deadline.isoformat(),
+        offence_class=offence_class,
+    )
     return Outcome(True, (Evidence("episode", w.reference, w.admission_date, detail),))
 
 
 def _minor(w: WomanFacts, age: int, ctx: Context) -> Outcome:
     if w.date_of_birth is None:
-        return Outcome(False, reason=_("Her date of birth is not recorded."))
+        return Outcome(False, reason=_why(gettext_noop("Her date of birth is not recorded.")))
     years = _age_on(w.date_of_birth, ctx.as_of)
     if years >= age:
-        return Outcome(False, reason=_("She is %(years)s years old.") % {"years": years})
-    detail = _("%(years)s years old on %(date)s") % {"years": years, "date": ctx.as_of.isoformat()}
+        return Outcome(False, reason=_why(gettext_noop("She is %(years)s years old."), years=years))
+    detail = _why(
+        gettext_noop("%(years)s years old on %(date)s"), years=years, date=ctx.as_of.isoformat()
+    )
     return Outcome(True, (Evidence("woman", w.reference, w.date_of_birth, detail),))
 
 
 def _serious_illness(w: WomanFacts, _param: None, ctx: Context) -> Outcome:
     if not w.has_serious_illness:
-        return Outcome(False, reason=_("No serious illness is recorded."))
-    return Outcome(
-        True, (Evidence("woman", w.reference, w.record_updated_on, _("serious illness")),)
-    )
+        return Outcome(False, reason=_why(gettext_noop("No serious illness is recorded.")))
+    detail = _why(gettext_noop("serious illness"))
+    return Outcome(True, (Evidence("woman", w.reference, w.record_updated_on, detail),))
 
 
 CRITERIA: dict[str, CriterionKind] = {
@@ -455,25 +502,57 @@ def ineligibility(remedy: str, legal_status: str) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    code: str
+    kind: str
+    weight: int
+    name: str
+    parameter: Any
+    judge: Callable[[WomanFacts, Any, Context], Outcome]
+
+
+def prepare(criteria: Iterable[CriterionLike]) -> list[_Prepared]:
+    """Criteria with their parameters read and names translated once, not once a woman."""
+    prepared = []
+    for criterion in criteria:
+        kind = CRITERIA[criterion.kind]
+        name = getattr(criterion, "display_name", "") or getattr(criterion, "name", "")
+        prepared.append(
+            _Prepared(
+                code=criterion.code,
+                kind=criterion.kind,
+                weight=criterion.weight,
+                name=str(name or kind.label),
+                parameter=kind.parse(criterion.parameter),
+                judge=kind.judge,
+            )
+        )
+    return prepared
+
+
 def screen(
-    facts: WomanFacts, remedy: str, criteria: Iterable[CriterionLike], ctx: Context
+    facts: WomanFacts,
+    remedy: str,
+    criteria: Iterable[CriterionLike] | list[_Prepared],
+    ctx: Context,
 ) -> Screening:
     """Judge one woman against a remedy's criteria: what she meets (with evidence), what
     she does not (with the reason), why the remedy is closed to her, and her score (the sum
-    of the weights of the criteria met)."""
+    of the weights of the criteria met). Pass `prepare(criteria)` when screening many."""
+    criteria = list(criteria)
+    prepared = (
+        criteria if all(isinstance(c, _Prepared) for c in criteria) else prepare(criteria)  # type: ignore[arg-type]
+    )
     met: list[Finding] = []
     not_met: list[Finding] = []
-    for criterion in criteria:
-        kind = CRITERIA[criterion.kind]
-        outcome = kind.judge(facts, kind.parse(criterion.parameter), ctx)
+    for criterion in prepared:
+        assert isinstance(criterion, _Prepared)
+        outcome = criterion.judge(facts, criterion.parameter, ctx)
         finding = Finding(
             code=criterion.code,
             kind=criterion.kind,
-            name=str(
-                getattr(criterion, "display_name", "")
-                or getattr(criterion, "name", "")
-                or kind.label
-            ),
+            name=criterion.name,
             weight=criterion.weight,
             met=outcome.met,
             evidence=list(outcome.evidence),
@@ -485,9 +564,15 @@ def screen(
         remedy=remedy,
         met=met,
         not_met=not_met,
-        ineligible=ineligibility(remedy, facts.legal_status),
+        ineligible=_ineligibility(remedy, facts.legal_status),
         score=sum(f.weight for f in met),
     )
+
+
+def _ineligibility(remedy: str, legal_status: str) -> list[str]:
+    if legal_status in REMEDY_STATUSES[remedy]:
+        return []
+    return ineligibility(remedy, legal_status)
 
 
 def rank_key(s: Screening) -> tuple[Any, ...]:

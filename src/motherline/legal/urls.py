@@ -13,4 +13,9 @@ urlpatterns = [
     path("rounds/<int:round_id>/screening/", views.screening, name="round_screening"),
     path("screening/", views.screening, name="screening"),
     path("candidates/<int:candidate_id>/", views.candidate_detail, name="candidate"),
+    path(
+        "candidates/<int:candidate_id>/dossier-<str:language>.pdf",
+        views.dossier_pdf,
+        name="dossier",
+    ),
 ]

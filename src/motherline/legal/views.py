@@ -24,7 +24,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit
 from motherline.jurisdictions.models import Remedy
-from motherline.legal import forms, queries, services
+from motherline.legal import dossier, forms, queries, services
 from motherline.legal.models import LegalCase, PardonRound, ReleaseCandidate
 from motherline.people.forms import add_service_errors
 from motherline.people.models import Woman
@@ -359,3 +359,13 @@ def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
             "case_url": reverse("people:woman", args=[candidate.woman.reference]),
         },
     )
+
+
+@login_required
+def dossier_pdf(request: HttpRequest, candidate_id: int, language: str) -> HttpResponse:
+    """The candidate's dossier as PDF in English or Khmer."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    if language not in ("en", "km"):
+        raise Http404
+    candidate = _visible_candidate(request, candidate_id)
+    return dossier.pdf_response(request.user, candidate, language, request=request)
