@@ -262,12 +262,13 @@ def list_cases(
     request: HttpRequest,
     view: Literal["upcoming", "without_next_step"] = "upcoming",
     after: str | None = None,
-    size: int = Field(50, ge=1, le=500),
+    size: int = 50,
 ) -> Any:
     """Open cases in your scope: `upcoming` (a hearing today or later, soonest first) or
     `without_next_step` (no hearing scheduled). Keyset paged: pass `next_cursor` as `after`."""
     user = require(request, Capability.VIEW_REGISTER)
     today = timezone.localdate()
+    size = min(max(size, 1), 500)
     if view == "upcoming":
         return queries.upcoming_hearings(user, today, after=after, size=size)
     return queries.cases_without_next_step(user, today, after=after, size=size)
@@ -287,10 +288,12 @@ def open_case(request: HttpRequest, reference: str, payload: CaseIn) -> Any:
     case = services.open_case(
         user, woman, values, next_hearing_on=payload.next_hearing_on, request=request
     )
-    return 201, _visible_case(user, case.pk)
+    return _visible_case(user, case.pk)
 
 
-@router.get("/legal/cases/{case_id}", response=CaseDetailOut, url_name="legal_case")
+@router.get(
+    "/legal/cases/{case_id}", response=CaseDetailOut, url_name="legal_case", summary="Get a case"
+)
 def get_case(request: HttpRequest, case_id: int) -> LegalCase:
     """A case with its hearings; the read is on the audit trail."""
     user = require(request, Capability.VIEW_REGISTER)
@@ -299,7 +302,12 @@ def get_case(request: HttpRequest, case_id: int) -> LegalCase:
     return case
 
 
-@router.patch("/legal/cases/{case_id}", response=CaseDetailOut, url_name="legal_case")
+@router.patch(
+    "/legal/cases/{case_id}",
+    response=CaseDetailOut,
+    url_name="legal_case",
+    summary="Change a case",
+)
 def update_case(request: HttpRequest, case_id: int, payload: CaseChangesIn) -> LegalCase:
     """Change a case: only the fields sent. A change made since `version` is a 409."""
     user = require(request, Capability.EDIT_REGISTER)
@@ -318,12 +326,13 @@ def update_case(request: HttpRequest, case_id: int, payload: CaseChangesIn) -> L
     summary="Record a hearing",
 )
 def record_hearing(request: HttpRequest, case_id: int, payload: HearingIn) -> Any:
+    """Record a hearing held; the case's next hearing becomes its `next_date`."""
     user = require(request, Capability.EDIT_REGISTER)
     case = _editable_case(user, case_id)
     services.record_hearing(
         user, case, payload.held_on, payload.what_happened, payload.next_date, request=request
     )
-    return 201, _visible_case(user, case_id)
+    return _visible_case(user, case_id)
 
 
 # Rounds and screening
@@ -339,14 +348,21 @@ def _round(user: Any, round_id: int) -> PardonRound:
     return found
 
 
-@router.get("/legal/rounds", response=list[RoundOut], url_name="legal_rounds")
+@router.get(
+    "/legal/rounds", response=list[RoundOut], url_name="legal_rounds", summary="List rounds"
+)
 def list_rounds(request: HttpRequest) -> Any:
     """The pardon rounds of your jurisdiction, newest occasion first."""
     user = require(request, Capability.VIEW_REGISTER)
     return list(queries.rounds_for(user))
 
 
-@router.post("/legal/rounds", response={201: RoundDetailOut}, url_name="legal_rounds")
+@router.post(
+    "/legal/rounds",
+    response={201: RoundDetailOut},
+    url_name="legal_rounds",
+    summary="Open a pardon round",
+)
 def create_round(request: HttpRequest, payload: RoundIn) -> Any:
     """Open a pardon round for an occasion of the pack's calendar (by code) or ad hoc."""
     user = require(request, Capability.EDIT_REGISTER)
@@ -370,22 +386,21 @@ def create_round(request: HttpRequest, payload: RoundIn) -> Any:
         jurisdiction=jurisdiction,
         request=request,
     )
-    return 201, _round_out(pardon_round, user)
+    return _round_out(pardon_round, user)
 
 
-def _round_out(pardon_round: PardonRound, user: Any) -> dict[str, Any]:
-    return {
-        "id": pardon_round.pk,
-        "title": pardon_round.title,
-        "occasion": pardon_round.occasion.code if pardon_round.occasion else None,
-        "occasion_date": pardon_round.occasion_date,
-        "submission_deadline": pardon_round.submission_deadline,
-        "decision_date": pardon_round.decision_date,
-        "statistics": queries.round_statistics(pardon_round, user).__dict__,
-    }
+def _round_out(pardon_round: PardonRound, user: Any) -> PardonRound:
+    """The round with its statistics in the user's scope, as `RoundDetailOut` reads it."""
+    pardon_round.statistics = queries.round_statistics(pardon_round, user)  # type: ignore[attr-defined]
+    return pardon_round
 
 
-@router.get("/legal/rounds/{round_id}", response=RoundDetailOut, url_name="legal_round")
+@router.get(
+    "/legal/rounds/{round_id}",
+    response=RoundDetailOut,
+    url_name="legal_round",
+    summary="Get a round with its statistics",
+)
 def get_round(request: HttpRequest, round_id: int) -> Any:
     """A round with its statistics (within your scope)."""
     user = require(request, Capability.VIEW_REGISTER)
@@ -411,7 +426,12 @@ def _screening(user: Any, request: HttpRequest, target: Any, as_of: date | None)
     }
 
 
-@router.get("/legal/screening", response=ScreeningOut, url_name="legal_screening")
+@router.get(
+    "/legal/screening",
+    response=ScreeningOut,
+    url_name="legal_screening",
+    summary="Screen for a remedy",
+)
 def screen(request: HttpRequest, remedy: Remedy = Remedy.PARDON, as_of: date | None = None) -> Any:
     """Screen every woman in custody in your scope for a remedy: those meeting at least one
     criterion, eligible first, by score (weights in the pack), then time held, then reference."""
@@ -420,7 +440,10 @@ def screen(request: HttpRequest, remedy: Remedy = Remedy.PARDON, as_of: date | N
 
 
 @router.get(
-    "/legal/rounds/{round_id}/screening", response=ScreeningOut, url_name="legal_round_screening"
+    "/legal/rounds/{round_id}/screening",
+    response=ScreeningOut,
+    url_name="legal_round_screening",
+    summary="Screen for a round",
 )
 def screen_round(request: HttpRequest, round_id: int, as_of: date | None = None) -> Any:
     """Screen for a round (a pardon)."""
@@ -446,8 +469,10 @@ def _visible_candidate(user: Any, candidate_id: int) -> ReleaseCandidate:
     "/legal/rounds/{round_id}/candidates",
     response=list[CandidateOut],
     url_name="legal_round_candidates",
+    summary="List a round's candidates",
 )
 def list_candidates(request: HttpRequest, round_id: int) -> Any:
+    """The round's candidates in your scope, by priority."""
     user = require(request, Capability.VIEW_REGISTER)
     return list(_candidates(user).filter(round=_round(user, round_id)).order_by("priority", "id"))
 
@@ -456,16 +481,23 @@ def list_candidates(request: HttpRequest, round_id: int) -> Any:
     "/legal/rounds/{round_id}/candidates",
     response={201: list[CandidateOut]},
     url_name="legal_round_candidates",
+    summary="Add candidates to a round",
 )
 def add_candidates(request: HttpRequest, round_id: int, payload: CandidatesIn) -> Any:
     """Screen the women now and add them to the round; all or nothing (422 with reasons)."""
     user = require(request, Capability.EDIT_REGISTER)
     made = services.add_candidates(user, _round(user, round_id), payload.women, request=request)
-    return 201, list(_candidates(user).filter(pk__in=[c.pk for c in made]).order_by("priority"))
+    return list(_candidates(user).filter(pk__in=[c.pk for c in made]).order_by("priority"))
 
 
-@router.get("/legal/candidates/{candidate_id}", response=CandidateOut, url_name="legal_candidate")
+@router.get(
+    "/legal/candidates/{candidate_id}",
+    response=CandidateOut,
+    url_name="legal_candidate",
+    summary="Get a candidate",
+)
 def get_candidate(request: HttpRequest, candidate_id: int) -> ReleaseCandidate:
+    """A candidate with the criteria met as screened; the read is on the audit trail."""
     user = require(request, Capability.VIEW_REGISTER)
     candidate = _visible_candidate(user, candidate_id)
     audit.record(user, AuditAction.VIEW, candidate, request=request)
@@ -474,6 +506,7 @@ def get_candidate(request: HttpRequest, candidate_id: int) -> ReleaseCandidate:
 
 @router.patch("/legal/candidates/{candidate_id}", response=CandidateOut, url_name="legal_candidate")
 def update_candidate(request: HttpRequest, candidate_id: int, payload: DossierIn) -> Any:
+    """Change the dossier's argument or priority; a change made since `version` is a 409."""
     user = require(request, Capability.EDIT_REGISTER)
     candidate = _visible_candidate(user, candidate_id)
     return services.update_candidate(
@@ -490,6 +523,7 @@ def update_candidate(request: HttpRequest, candidate_id: int, payload: DossierIn
     "/legal/candidates/{candidate_id}/status",
     response=CandidateOut,
     url_name="legal_candidate_status",
+    summary="Change a dossier's status",
 )
 def change_status(request: HttpRequest, candidate_id: int, payload: StatusIn) -> Any:
     """Submitted, granted (records her release by royal pardon), refused or withdrawn."""
