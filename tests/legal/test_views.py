@@ -174,3 +174,16 @@ def test_round_screening_and_candidate_flow_through_the_pages(client, users, mot
     stale = client.post(url, {"status": "withdrawn", "version": 1}, follow=True)
     assert "changed this record meanwhile" in stale.content.decode()
     assert AuditEvent.objects.filter(action="view", object_type__icontains="candidate").exists()
+
+
+def test_dossier_download_from_the_candidate_page(client, users, candidate):
+    signed_in(client, users["legal_officer"])
+    page = client.get(reverse("legal:candidate", args=[candidate.pk])).content.decode()
+    url = reverse("legal:dossier", args=[candidate.pk, "km"])
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert AuditEvent.objects.filter(action="export").exists()
+    assert client.get(reverse("legal:dossier", args=[candidate.pk, "fr"])).status_code == 404
+    signed_in(client, users["other_monitor"])
+    assert client.get(url).status_code == 404

@@ -74,6 +74,10 @@ def dossier_context(candidate: ReleaseCandidate, today: date) -> dict[str, Any]:
             jurisdiction_id=candidate.round.jurisdiction_id, remedy="pardon", code__in=met_codes
         ).order_by("-weight", "code")
     )
+    # The snapshot keeps each criterion's name in the language of whoever screened; the
+    # dossier names it from the pack in the dossier's language where the pack still has it.
+    names = {criterion.code: criterion for criterion in law}
+    met = [{**f, "criterion": names.get(f["code"])} for f in candidate.criteria_met]
     served = (
         round(float(share_served(episode.admission_date, episode.sentence_months, today)) * 100)
         if episode.sentence_months
@@ -93,7 +97,7 @@ def dossier_context(candidate: ReleaseCandidate, today: date) -> dict[str, Any]:
         "children": children,
         "children_inside": [c for c in children if c.in_prison],
         "children_outside": [c for c in children if not c.in_prison and c.years < 18],
-        "met": candidate.criteria_met,
+        "met": met,
         "met_codes": set(met_codes),
         "law": law,
         "today": today,
