@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from motherline.synthetic import PRESETS, generate
+from motherline.synthetic.legal import generate_legal
 
 
 def _date(value: str) -> date:
@@ -61,6 +62,8 @@ class Command(BaseCommand):
         )
         if report.refused:
             raise CommandError(report.message)
+        if preset == "demo":
+            generate_legal(seed, report.today, jurisdiction)
         # Fresh statistics let the query planner pick the indexes the busy pages need
         # (measured in bench/: 1.4 s to 27 ms for a filtered list on SQLite).
         with connection.cursor() as cursor:
