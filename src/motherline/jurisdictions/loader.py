@@ -880,7 +880,7 @@ def _check_legal(reader: _PackReader, rows: dict[str, list[Row]]) -> None:
             reader.error("pardon_occasions.csv", row.line, "month", f"no month {month}")
         elif month and day and day > calendar.monthrange(2024, month)[1]:
             reader.error("pardon_occasions.csv", row.line, "day", f"no day {day} in month {month}")
-    first_line: dict[tuple[str, str], int] = {}
+    first_line: dict[tuple[Any, Any], int] = {}
     for row in rows["screening_criteria"]:
         v = row.values
         key = (v.get("remedy"), v.get("code"))

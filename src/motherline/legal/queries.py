@@ -239,6 +239,7 @@ def upcoming_hearings(
     cursor = None
     if len(rows) > size:
         last = rows[size - 1]
+        assert last.next_hearing_on is not None  # the filter keeps only scheduled cases
         cursor = f"{last.next_hearing_on.isoformat()}:{last.pk}"
     return CasePage(items=rows[:size], next_cursor=cursor, total=total)
 

@@ -540,14 +540,13 @@ def screen(
     """Judge one woman against a remedy's criteria: what she meets (with evidence), what
     she does not (with the reason), why the remedy is closed to her, and her score (the sum
     of the weights of the criteria met). Pass `prepare(criteria)` when screening many."""
-    criteria = list(criteria)
-    prepared = (
-        criteria if all(isinstance(c, _Prepared) for c in criteria) else prepare(criteria)  # type: ignore[arg-type]
+    given: list[Any] = list(criteria)
+    prepared: list[_Prepared] = (
+        given if all(isinstance(c, _Prepared) for c in given) else prepare(given)
     )
     met: list[Finding] = []
     not_met: list[Finding] = []
     for criterion in prepared:
-        assert isinstance(criterion, _Prepared)
         outcome = criterion.judge(facts, criterion.parameter, ctx)
         finding = Finding(
             code=criterion.code,

@@ -126,6 +126,7 @@ def open_case(
     if episode is None:
         errors[NON_FIELD_ERRORS] = _("She has no custody episode.")
     _raise(errors)
+    assert episode is not None
     case = LegalCase.objects.create(
         episode=episode,
         opened_on=today,
@@ -291,6 +292,7 @@ def create_round(
     if decision_date and submission_deadline and decision_date < submission_deadline:
         errors["decision_date"] = _("The decision comes after the submission deadline.")
     _raise(errors)
+    assert occasion_date is not None and submission_deadline is not None
     pardon_round = PardonRound.objects.create(
         jurisdiction=jurisdiction,
         organisation_id=user.organisation_id,
