@@ -9,6 +9,7 @@ import time
 from datetime import date, timedelta
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,6 +21,8 @@ from motherline.jurisdictions.models import Jurisdiction
 from motherline.legal.models import PardonRound
 from motherline.legal.queries import screen_candidates
 from motherline.synthetic import generate
+
+pytestmark = pytest.mark.national
 
 AS_OF = date(2026, 6, 15)
 
