@@ -99,3 +99,9 @@ def test_legal_officer_from_case_to_pardon_dossier(page, live_server, users, pri
     assert candidate.status == DossierStatus.SUBMITTED
     assert page.locator("a:has-text('Dossier PDF in Khmer')").count() == 1
     screenshot(page, "legal-4-candidate")
+
+    # The same page in Khmer: the labels and the remedy's words come from the catalogue.
+    page.click("button:has-text('ខ្មែរ')")
+    page.wait_for_selector("h1:has-text('សំណុំឯកសារ')")
+    assert "កើតនៅ 2024-05-01" in page.inner_text("main")
+    screenshot(page, "legal-5-candidate-km")

@@ -8,6 +8,8 @@ import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
+from django.utils import translation
+
 from motherline.legal import dossier, services
 from motherline.reports.pdf import render_html
 from tests.conftest import TODAY
@@ -51,8 +53,13 @@ def test_dossier_from_the_records_in_both_languages(users, prisons, offences, cr
     assert "minor and non-violent" in english
     assert "Her mother is 80 and ill." in english
     assert "Bangkok Rules" in english and "General Assembly resolution 65/229" in english
-    khmer = render_html("legal/dossier_pdf.html", context, "km")
+    with translation.override("km"):
+        khmer_context = dossier.dossier_context(candidate, TODAY)
+    khmer = render_html("legal/dossier_pdf.html", khmer_context, "km")
     assert "វិធានក្រុងបាងកក" in khmer and "ឧត្តមប្រយោជន៍របស់កុមារ" in khmer
+    # The criteria met were kept in English when she was screened; the dossier says them
+    # in Khmer.
+    assert "កើតនៅ 2024-05-01" in khmer and "born 2024-05-01" not in khmer
 
     ARTIFACTS.mkdir(exist_ok=True)
     for language in ("en", "km"):

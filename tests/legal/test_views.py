@@ -50,6 +50,8 @@ def candidate(users, mother, pardon_round):
     [
         ("legal_officer", 200),
         ("monitor", 200),
+        ("prison_liaison", 200),
+        ("administrator", 200),
         ("programme_manager", 200),
         ("analyst", 403),
         ("viewer", 403),
@@ -187,3 +189,25 @@ def test_dossier_download_from_the_candidate_page(client, users, candidate):
     assert client.get(reverse("legal:dossier", args=[candidate.pk, "fr"])).status_code == 404
     signed_in(client, users["other_monitor"])
     assert client.get(url).status_code == 404
+
+
+def test_screening_and_round_pages_cost_the_same_for_more_women(
+    client, users, prisons, offences, criteria, pardon_round, django_assert_max_num_queries
+):
+    officer = users["legal_officer"]
+    women = [convicted_mother(officer, prisons["CC2"], offences) for _ in range(5)]
+    services.add_candidates(officer, pardon_round, [w.reference for w in women[:3]])
+    signed_in(client, officer)
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("legal:round_screening", args=[pardon_round.pk]))
+    assert len(page.context["result"].candidates) == 5
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("legal:round", args=[pardon_round.pk]))
+    assert page.context["stats"].draft == 3
+
+
+def test_liaison_sees_only_the_women_held_in_her_prison(client, users, prisons, offences, mother):
+    elsewhere = convicted_mother(users["legal_officer"], prisons["KDL"], offences)
+    signed_in(client, users["prison_liaison"])
+    page = client.get(reverse("legal:screening")).content.decode()
+    assert mother.reference in page and elsewhere.reference not in page

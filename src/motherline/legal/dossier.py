@@ -13,14 +13,14 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.jurisdictions.models import ScreeningCriterion
 from motherline.jurisdictions.rules import add_months
 from motherline.legal.models import ReleaseCandidate
-from motherline.legal.rules import share_served
+from motherline.legal.rules import localised, share_served
 from motherline.people.models import Child, Placement, PlacementKind
 
 
@@ -74,10 +74,8 @@ def dossier_context(candidate: ReleaseCandidate, today: date) -> dict[str, Any]:
             jurisdiction_id=candidate.round.jurisdiction_id, remedy="pardon", code__in=met_codes
         ).order_by("-weight", "code")
     )
-    # The snapshot keeps each criterion's name in the language of whoever screened; the
-    # dossier names it from the pack in the dossier's language where the pack still has it.
-    names = {criterion.code: criterion for criterion in law}
-    met = [{**f, "criterion": names.get(f["code"])} for f in candidate.criteria_met]
+    # The snapshot was written in the language of whoever screened: show it in this one.
+    met = localised(candidate.criteria_met, {criterion.code: criterion for criterion in law})
     served = (
         round(float(share_served(episode.admission_date, episode.sentence_months, today)) * 100)
         if episode.sentence_months
@@ -107,7 +105,8 @@ def dossier_context(candidate: ReleaseCandidate, today: date) -> dict[str, Any]:
 def render(candidate: ReleaseCandidate, language: str, today: date | None = None) -> bytes:
     from motherline.reports.pdf import render_pdf
 
-    context = dossier_context(candidate, today or timezone.localdate())
+    with translation.override(language):
+        context = dossier_context(candidate, today or timezone.localdate())
     return render_pdf("legal/dossier_pdf.html", context, language)
 
 

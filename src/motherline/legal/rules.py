@@ -86,6 +86,43 @@ class Text:
         text = gettext(self.msgid)
         return text % dict(self.params) if self.params else text
 
+    def as_dict(self) -> dict[str, Any]:
+        """The message untranslated, so a snapshot can be shown in another language."""
+        return {
+            "msgid": self.msgid,
+            "params": {k: v.as_dict() if isinstance(v, Text) else v for k, v in self.params},
+        }
+
+
+def text_from(kept: Any, fallback: str = "") -> str:
+    """A message kept by `Text.as_dict`, translated now; `fallback` if none was kept."""
+    if not isinstance(kept, dict) or "msgid" not in kept:
+        return fallback
+    params = {k: text_from(v, str(v)) for k, v in kept.get("params", {}).items()}
+    text = gettext(kept["msgid"])
+    return text % params if params else text
+
+
+def localised(findings: list[dict[str, Any]], names: dict[str, Any]) -> list[dict[str, Any]]:
+    """A snapshot of findings (`Finding.as_dict`) in the active language: each criterion
+    named from the pack where `names` (code -> criterion) still has it, each reason and
+    piece of evidence translated from the message kept with it."""
+    shown = []
+    for f in findings:
+        criterion = names.get(f["code"])
+        shown.append(
+            {
+                **f,
+                "name": str(criterion.display_name) if criterion is not None else f["name"],
+                "reason": text_from(f.get("reason_text"), f.get("reason", "")),
+                "evidence": [
+                    {**e, "detail": text_from(e.get("detail_text"), e.get("detail", ""))}
+                    for e in f.get("evidence", [])
+                ],
+            }
+        )
+    return shown
+
 
 def _why(msgid: str, **params: Any) -> Text:
     return Text(msgid, tuple(params.items()))
@@ -106,6 +143,7 @@ class Evidence:
             "reference": self.reference,
             "date": self.date.isoformat(),
             "detail": str(self.detail),
+            "detail_text": self.detail.as_dict() if isinstance(self.detail, Text) else None,
         }
 
 
@@ -169,6 +207,7 @@ class Finding:
             "met": self.met,
             "evidence": [e.as_dict() for e in self.evidence],
             "reason": str(self.reason),
+            "reason_text": self.reason.as_dict() if isinstance(self.reason, Text) else None,
         }
 
 

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit
-from motherline.jurisdictions.models import Remedy
-from motherline.legal import dossier, forms, queries, services
+from motherline.jurisdictions.models import Remedy, ScreeningCriterion
+from motherline.legal import dossier, forms, queries, rules, services
 from motherline.legal.models import LegalCase, PardonRound, ReleaseCandidate
 from motherline.people.forms import add_service_errors
 from motherline.people.models import Woman
@@ -347,11 +347,19 @@ def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
                 messages.error(request, message)
             return redirect("legal:candidate", candidate_id=candidate.pk)
     audit.record(request.user, AuditAction.VIEW, candidate, request=request)
+    names = {
+        criterion.code: criterion
+        for criterion in ScreeningCriterion.objects.filter(
+            jurisdiction_id=candidate.round.jurisdiction_id, remedy=Remedy.PARDON
+        )
+    }
     return render(
         request,
         "legal/candidate_detail.html",
         {
             "candidate": candidate,
+            "criteria_met": rules.localised(candidate.criteria_met, names),
+            "criteria_not_met": rules.localised(candidate.criteria_not_met, names),
             "woman": candidate.woman,
             "may_edit": editable,
             "dossier_form": dossier_form,
