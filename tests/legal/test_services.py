@@ -3,7 +3,7 @@ the audit trail and the refusals."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +18,7 @@ from motherline.people import services as people_services
 from motherline.people.models import PlacementKind, ReleaseReason
 from motherline.people.services import StaleVersion
 from tests.conftest import TODAY
-from tests.factories import children_of, reload
+from tests.factories import child_in_prison, child_outside, children_of, reload
 from tests.legal.conftest import convicted_mother
 
 
@@ -229,3 +229,49 @@ def test_round_refusals(users):
     with pytest.raises(ValidationError) as error:
         make_round(users["legal_officer"], submission_deadline=TODAY + timedelta(days=90))
     assert "submission_deadline" in error.value.message_dict
+
+
+def test_statistics_count_children_who_left_with_a_woman_pardoned_on_another_day(
+    users, prisons, offences, criteria
+):
+    officer = users["legal_officer"]
+    woman = convicted_mother(
+        officer,
+        prisons["CC2"],
+        offences,
+        children=[
+            child_in_prison(date(2024, 5, 1)),
+            child_in_prison(date(2025, 9, 1)),
+            child_outside(date(2015, 1, 1)),
+        ],
+    )
+    other = convicted_mother(officer, prisons["CC2"], offences)
+    pardon_round = make_round(
+        officer,
+        occasion_date=TODAY,
+        submission_deadline=TODAY - timedelta(days=20),
+        decision_date=None,
+    )
+    made = services.add_candidates(officer, pardon_round, [woman.reference, other.reference])
+    for candidate in made:
+        candidate = services.change_status(
+            officer,
+            candidate,
+            "submitted",
+            version=candidate.version,
+            on=TODAY - timedelta(days=15),
+        )
+        if candidate.woman_id == woman.pk:
+            services.change_status(
+                officer,
+                candidate,
+                "granted",
+                version=candidate.version,
+                on=TODAY - timedelta(days=3),
+            )
+    stats = queries.round_statistics(pardon_round, officer)
+    assert (stats.granted, stats.submitted, stats.women_released) == (1, 1, 1)
+    assert stats.children_released == 2
+    assert reload(woman).episodes.get().release_date == TODAY - timedelta(days=3)
+    # Another organisation sees none of it.
+    assert queries.round_statistics(pardon_round, users["other_monitor"]).candidates == 0

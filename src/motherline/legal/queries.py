@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from motherline.accounts.models import Organisation
 from motherline.jurisdictions.models import Jurisdiction, PretrialLimitRule, ScreeningCriterion
@@ -285,17 +285,17 @@ def round_statistics(pardon_round: PardonRound, user: Any) -> RoundStatistics:
         for row in candidates.order_by().values("status").annotate(n=Count("id"))
     }
     granted = candidates.filter(status=DossierStatus.GRANTED)
+    # Children who left prison with her: their placement in prison ended the day the pardon
+    # released her (the day recorded on her episode, whatever the round's decision date).
     children = (
         Placement.objects.filter(
             kind=PlacementKind.IN_PRISON,
-            child__mother_id__in=granted.values("woman_id"),
-            end_date=pardon_round.decision_date,
+            child__mother__release_candidacies__in=granted,
+            end_date=F("child__mother__release_candidacies__episode__release_date"),
         )
         .values("child_id")
         .distinct()
         .count()
-        if pardon_round.decision_date
-        else 0
     )
     return RoundStatistics(
         candidates=sum(counts.values()),
