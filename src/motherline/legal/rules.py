@@ -385,26 +385,29 @@ def share_served(admission: date, sentence_months: int, on: date) -> Fraction:
     return Fraction(max((on - admission).days, 0), total)
 
 
-def _percent(share: Fraction) -> str:
+def _percent(share: Fraction | float) -> str:
     return f"{float(share) * 100:.0f}%"
 
 
 def _share_served(w: WomanFacts, minimum: Fraction, ctx: Context) -> Outcome:
     if w.legal_status == PRETRIAL or not w.sentence_months:
         return Outcome(False, reason=_why(gettext_noop("No sentence is recorded.")))
-    served = share_served(w.admission_date, w.sentence_months, ctx.as_of)
-    if served < minimum:
+    # Whole numbers, not Fractions: exact at the boundary and cheap for a whole country.
+    total = (sentence_end(w.admission_date, w.sentence_months) - w.admission_date).days
+    served = max((ctx.as_of - w.admission_date).days, 0)
+    share = 1.0 if total <= 0 else served / total  # for the words only
+    if total > 0 and served * minimum.denominator < total * minimum.numerator:
         return Outcome(
             False,
             reason=_why(
                 gettext_noop("She has served %(served)s of her sentence; %(needed)s is needed."),
-                served=_percent(served),
+                served=_percent(share),
                 needed=_percent(minimum),
             ),
         )
     detail = _why(
         gettext_noop("%(served)s of %(months)s months served"),
-        served=_percent(served),
+        served=_percent(share),
         months=w.sentence_months,
     )
     return Outcome(True, (Evidence("episode", w.reference, w.admission_date, detail),))
