@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "motherline.places",
     "motherline.people",
     "motherline.care",
+    "motherline.legal",
     "motherline.worklist",
     "motherline.fieldwork",
     "motherline.grants",

@@ -16,5 +16,6 @@ urlpatterns = [
     path("statistics/", include("motherline.stats.urls")),
     path("fieldwork/", include("motherline.fieldwork.urls")),
     path("grants/", include("motherline.grants.urls")),
+    path("legal/", include("motherline.legal.urls")),
     path("", include("motherline.people.urls")),
 ]

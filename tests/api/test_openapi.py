@@ -63,6 +63,22 @@ ROUTES = {
     ("get", "/api/v1/grants/{grant_id}/report"),
     ("get", "/api/v1/services"),
     ("post", "/api/v1/services"),
+    ("get", "/api/v1/legal/cases"),
+    ("post", "/api/v1/women/{reference}/legal-cases"),
+    ("get", "/api/v1/legal/cases/{case_id}"),
+    ("patch", "/api/v1/legal/cases/{case_id}"),
+    ("post", "/api/v1/legal/cases/{case_id}/hearings"),
+    ("get", "/api/v1/legal/rounds"),
+    ("post", "/api/v1/legal/rounds"),
+    ("get", "/api/v1/legal/rounds/{round_id}"),
+    ("get", "/api/v1/legal/screening"),
+    ("get", "/api/v1/legal/rounds/{round_id}/screening"),
+    ("get", "/api/v1/legal/rounds/{round_id}/candidates"),
+    ("post", "/api/v1/legal/rounds/{round_id}/candidates"),
+    ("get", "/api/v1/legal/candidates/{candidate_id}"),
+    ("patch", "/api/v1/legal/candidates/{candidate_id}"),
+    ("post", "/api/v1/legal/candidates/{candidate_id}/status"),
+    ("get", "/api/v1/legal/candidates/{candidate_id}/dossier.pdf"),
 }
 
 

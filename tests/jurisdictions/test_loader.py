@@ -69,6 +69,8 @@ def test_load_cambodia():
         "offences": 18,
         "age_limits": 2,
         "pretrial_limits": 4,
+        "pardon_occasions": 5,
+        "screening_criteria": 19,
     }
     kh = Jurisdiction.objects.get(code="KH")
     assert (kh.name, kh.name_local, kh.local_language) == ("Cambodia", "កម្ពុជា", "km")
@@ -153,6 +155,8 @@ def test_reloading_updates_rows_in_place():
         "offences": 0,
         "age_limits": 2,
         "pretrial_limits": 4,
+        "pardon_occasions": 0,
+        "screening_criteria": 19,
     }
     assert Prison.objects.get(code="KH-CC2").pk == cc2.pk
     assert Province.objects.count() == 25

@@ -129,6 +129,9 @@ WOMAN_PATHS: dict[str, str] = {
     "people.Child": "mother__",
     "care.TransitionPlan": "child__mother__",
     "grants.ServiceDelivery": "woman__",  # a child's service is on the mother's record
+    "legal.LegalCase": "episode__woman__",
+    "legal.Hearing": "case__episode__woman__",
+    "legal.ReleaseCandidate": "woman__",
 }
 
 

@@ -13,6 +13,7 @@ from motherline.api.care import router as care_router
 from motherline.api.nul import refuse_nul
 from motherline.api.fieldwork import router as fieldwork_router
 from motherline.api.grants import router as grants_router
+from motherline.api.legal import router as legal_router
 from motherline.api.people import router as people_router
 from motherline.api.places import router as places_router
 from motherline.api.stats import router as stats_router
@@ -40,3 +41,4 @@ api.add_router("/", stats_router)
 api.add_router("/", audit_router)
 api.add_router("/", fieldwork_router)
 api.add_router("/", grants_router)
+api.add_router("/", legal_router)

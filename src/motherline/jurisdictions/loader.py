@@ -13,6 +13,10 @@ A pack is a directory `packs/<code in lower case>/` holding:
   max_extension_months,source,citation,verified
 - `pretrial_limits.csv`: offence_class,applies_to_minors,max_days,effective_from,effective_to,
   source,citation,verified
+- `pardon_occasions.csv`: code,name,name_local,month,day,effective_from,effective_to,source,
+  citation,verified (an empty day: the occasion follows the lunar calendar)
+- `screening_criteria.csv`: remedy,code,kind,parameter,weight,name,name_local,explanation,
+  explanation_local,source,citation,verified (`kind` and `parameter` as `legal.rules.CRITERIA`)
 
 Cells: integers in digits, dates as YYYY-MM-DD, booleans as `true`/`false`; an empty
 `effective_from`/`effective_to` leaves the period open, and `effective_to` is the last day a rule
@@ -57,7 +61,9 @@ from motherline.places.models import Prison, PrisonKind, Province
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 PACK_FILE = "pack.toml"
 
-KINDS = ("provinces", "prisons", "offences", "age_limits", "pretrial_limits")
+# Pardon occasions and early-release screening criteria (`_legal_specs` and below).
+LEGAL_KINDS = ("pardon_occasions", "screening_criteria")
+KINDS = ("provinces", "prisons", "offences", "age_limits", "pretrial_limits", *LEGAL_KINDS)
 
 SOURCE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 JURISDICTION_CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
@@ -289,6 +295,7 @@ class _PackReader:
             rows["pretrial_limits"],
             key=lambda v: (v.get("offence_class"), v.get("applies_to_minors")),
         )
+        _check_legal(self, rows)
         return PackData(meta=meta, rows=rows)
 
     # pack.toml
@@ -487,6 +494,7 @@ class _PackReader:
                 },
                 {},
             ),
+            **_legal_specs(source, citation),
         }
 
     @staticmethod
@@ -794,6 +802,8 @@ def _write(data: PackData) -> LoadReport:
     for kind in ("age_limits", "pretrial_limits"):
         report.counts[kind] = report.created[kind] = len(data.rows[kind])
 
+    _write_legal(jurisdiction, data, report)
+
     stale = {
         "provinces": Province.objects.filter(jurisdiction=jurisdiction).exclude(
             code__in=[row.values["code"] for row in data.rows["provinces"]]
@@ -920,3 +930,115 @@ def write_statistics(code: str, data: StatisticsData) -> None:
         PopulationDenominator(jurisdiction=jurisdiction, **row.values)
         for row in data.population_denominators
     )
+# Pardon occasions and early-release screening criteria. The criterion kinds are code
+# (`legal.rules.CRITERIA`); the pack chooses them per remedy with a parameter and a weight.
+
+
+def _legal_specs(source: Parser, citation: Parser) -> dict[str, tuple[dict[str, Parser], dict]]:
+    from motherline.jurisdictions.models import PardonOccasion, Remedy, ScreeningCriterion
+
+    return {
+        "pardon_occasions": (
+            {
+                "code": _matching(
+                    OFFENCE_CODE,
+                    "lower-case letters, digits and _",
+                    _max_length(PardonOccasion, "code"),
+                ),
+                "name": _text(_max_length(PardonOccasion, "name")),
+                "name_local": _text(_max_length(PardonOccasion, "name_local"), required=False),
+                "month": _integer(minimum=1),
+                "day": _integer(minimum=1, required=False),
+                "effective_from": _date(),
+                "effective_to": _date(),
+                "source": source,
+                "citation": citation,
+                "verified": _boolean,
+            },
+            {},
+        ),
+        "screening_criteria": (
+            {
+                "remedy": _choice(Remedy.values),
+                "code": _matching(
+                    OFFENCE_CODE,
+                    "lower-case letters, digits and _",
+                    _max_length(ScreeningCriterion, "code"),
+                ),
+                "kind": _text(_max_length(ScreeningCriterion, "kind")),
+                "parameter": _text(_max_length(ScreeningCriterion, "parameter"), required=False),
+                "weight": _integer(minimum=1),
+                "name": _text(_max_length(ScreeningCriterion, "name")),
+                "name_local": _text(_max_length(ScreeningCriterion, "name_local"), required=False),
+                "explanation": _text(2000),
+                "explanation_local": _text(2000, required=False),
+                "source": source,
+                "citation": citation,
+                "verified": _boolean,
+            },
+            {},
+        ),
+    }
+
+
+def _check_legal(reader: _PackReader, rows: dict[str, list[Row]]) -> None:
+    """Occasions fall on real calendar days; criteria name a known kind with a parameter it
+    understands, once per remedy."""
+    import calendar
+
+    from motherline.legal.rules import parameter_error
+
+    reader.check_unique("pardon_occasions.csv", rows["pardon_occasions"], "code")
+    for row in rows["pardon_occasions"]:
+        month, day = row.values.get("month"), row.values.get("day")
+        if month is not None and month > 12:
+            reader.error("pardon_occasions.csv", row.line, "month", f"no month {month}")
+        elif month and day and day > calendar.monthrange(2024, month)[1]:
+            reader.error("pardon_occasions.csv", row.line, "day", f"no day {day} in month {month}")
+    first_line: dict[tuple[Any, Any], int] = {}
+    for row in rows["screening_criteria"]:
+        v = row.values
+        key = (v.get("remedy"), v.get("code"))
+        if None not in key:
+            if key in first_line:
+                reader.error(
+                    "screening_criteria.csv",
+                    row.line,
+                    "code",
+                    f"duplicate {key[1]!r} for {key[0]} (first on line {first_line[key]})",
+                )
+            else:
+                first_line[key] = row.line
+        if "kind" in v:
+            problem = parameter_error(v["kind"], v.get("parameter") or "")
+            if problem:
+                column = "kind" if problem.startswith("unknown kind") else "parameter"
+                reader.error("screening_criteria.csv", row.line, column, problem)
+
+
+def _write_legal(jurisdiction: Jurisdiction, data: PackData, report: LoadReport) -> None:
+    """Update occasions in place by code (pardon rounds point at them; one no longer in the
+    pack is kept and listed) and replace the criteria (a candidate keeps a snapshot of the
+    criteria she met, so nothing points at them)."""
+    from motherline.jurisdictions.models import PardonOccasion, ScreeningCriterion
+
+    for row in data.rows["pardon_occasions"]:
+        values = dict(row.values)
+        _occasion, created = PardonOccasion.objects.update_or_create(
+            jurisdiction=jurisdiction, code=values.pop("code"), defaults=values
+        )
+        report.created["pardon_occasions"] += int(created)
+    stale = jurisdiction.pardon_occasions.exclude(
+        code__in=[row.values["code"] for row in data.rows["pardon_occasions"]]
+    )
+    codes = sorted(stale.values_list("code", flat=True))
+    if codes:
+        report.not_in_pack["pardon_occasions"] = codes
+    jurisdiction.screening_criteria.all().delete()
+    ScreeningCriterion.objects.bulk_create(
+        ScreeningCriterion(jurisdiction=jurisdiction, **row.values)
+        for row in data.rows["screening_criteria"]
+    )
+    report.counts["pardon_occasions"] = len(data.rows["pardon_occasions"])
+    report.counts["screening_criteria"] = len(data.rows["screening_criteria"])
+    report.created["screening_criteria"] = len(data.rows["screening_criteria"])

@@ -167,3 +167,71 @@ class PopulationDenominator(models.Model):
         ]
         verbose_name = _("population denominator")
         verbose_name_plural = _("population denominators")
+class Remedy(models.TextChoices):
+    """The ways out of custody that screening looks for (see `legal.rules`)."""
+
+    PARDON = "pardon", _("Royal pardon")
+    PRETRIAL = "pretrial", _("Release under judicial supervision or a speedy trial")
+    NON_CUSTODIAL = "non_custodial", _("Non-custodial measure")
+
+
+class PardonOccasion(LocalNameMixin, SourcedRule):
+    """An occasion on which pardons are usually granted. Occasions on the lunar calendar
+    (Khmer New Year, Pchum Ben) move: the pack gives their usual month, a round the date."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="pardon_occasions"
+    )
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=160)
+    name_local = models.CharField(_("local name"), max_length=160, blank=True)
+    month = models.PositiveSmallIntegerField(_("month"))
+    day = models.PositiveSmallIntegerField(_("day"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["jurisdiction", "month", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "code"], name="pardon_occasion_unique")
+        ]
+        verbose_name = _("pardon occasion")
+        verbose_name_plural = _("pardon occasions")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class ScreeningCriterion(LocalNameMixin, SourcedRule):
+    """One criterion of early-release screening for one remedy: which rule of
+    `legal.rules.CRITERIA` (`kind`), with which parameter and weight, and why it counts."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="screening_criteria"
+    )
+    remedy = models.CharField(_("remedy"), max_length=16, choices=Remedy)
+    code = models.CharField(_("code"), max_length=32)
+    kind = models.CharField(_("kind"), max_length=32)
+    parameter = models.CharField(_("parameter"), max_length=64, blank=True)
+    weight = models.PositiveSmallIntegerField(_("weight"))
+    name = models.CharField(_("name"), max_length=160)
+    name_local = models.CharField(_("local name"), max_length=160, blank=True)
+    explanation = models.TextField(_("explanation"))
+    explanation_local = models.TextField(_("local explanation"), blank=True)
+
+    class Meta:
+        ordering = ["jurisdiction", "remedy", "-weight", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "remedy", "code"], name="screening_criterion_unique"
+            )
+        ]
+        verbose_name = _("screening criterion")
+        verbose_name_plural = _("screening criteria")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_explanation(self) -> str:
+        if self.explanation_local and get_language() == "km":
+            return self.explanation_local
+        return self.explanation

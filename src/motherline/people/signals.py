@@ -19,6 +19,10 @@ released = Signal()
 # change the child's record), request. A receiver returns a `PageSection` or None.
 child_page_sections = Signal()
 
+# Sent by `views.woman_detail` to collect the sections other apps add to a woman's page.
+# Arguments: woman, user, today, may_edit, request. A receiver returns a `PageSection` or None.
+woman_page_sections = Signal()
+
 
 @dataclass
 class PageSection:

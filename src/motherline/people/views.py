@@ -108,12 +108,22 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
     episodes = list(woman.episodes.all())
     pregnancies = pregnancy_summaries(woman)
     children = child_summaries(woman)
+    today = timezone.localdate()
+    may_edit = policy.may_edit(request.user, woman)
+    responses = signals.woman_page_sections.send(
+        Woman, woman=woman, user=request.user, today=today, may_edit=may_edit, request=request
+    )
+    sections = sorted(
+        (section for _receiver, section in responses if section is not None),
+        key=lambda section: section.order,
+    )
     return render(
         request,
         "people/woman_detail.html",
         {
             "woman": woman,
-            "may_edit": policy.may_edit(request.user, woman),
+            "may_edit": may_edit,
+            "sections": sections,
             "episodes": episodes,
             "open_episode": next((e for e in episodes if e.is_open), None),
             "pregnancies": pregnancies,
@@ -121,7 +131,7 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "children": children,
             "woman_has_child_in_prison": any(c.is_in_prison for c in children),
             "timeline": build_timeline(woman),
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.synthetic import PRESETS, generate
 from motherline.synthetic.fieldwork import generate_fieldwork
+from motherline.synthetic.legal import generate_legal
 
 
 def _date(value: str) -> date:
@@ -64,6 +65,8 @@ class Command(BaseCommand):
         if report.refused:
             raise CommandError(report.message)
         generate_fieldwork(Jurisdiction.objects.get(code=jurisdiction), seed, report.today)
+        if preset == "demo":
+            generate_legal(seed, report.today, jurisdiction)
         # Fresh statistics let the query planner pick the indexes the busy pages need
         # (measured in bench/: 1.4 s to 27 ms for a filtered list on SQLite).
         with connection.cursor() as cursor:

@@ -1,0 +1,554 @@
+"""Legal work: legal cases and hearings, pardon rounds, early-release screening and the
+candidates put forward, with their dossiers.
+
+The same `legal.queries` and `legal.services` as the web pages, and the same access policy:
+a case or a candidate is seen and changed exactly when its woman is. Women are named by
+their reference, never by name.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+from motherline.accounts.policy import Capability
+from motherline.api.access import editable_woman, require
+from motherline.jurisdictions.models import PardonOccasion, Remedy
+from motherline.legal import dossier, queries, services
+from motherline.legal.models import (
+    CaseResult,
+    CaseStage,
+    DossierStatus,
+    LegalCase,
+    PardonRound,
+    ReleaseCandidate,
+)
+from motherline.legal.rules import Screening
+
+router = Router(tags=["legal work"])
+
+
+# Shapes
+
+
+class HearingOut(Schema):
+    id: int
+    held_on: date
+    what_happened: str
+    next_date: date | None
+
+
+class CaseOut(Schema):
+    id: int
+    woman: str = Field(description="The woman's reference.")
+    episode_id: int
+    lawyer_name: str
+    lawyer_organisation: str
+    court: str
+    case_number: str
+    stage: CaseStage
+    is_strategic: bool
+    strategic_issue: str
+    result: str
+    result_date: date | None
+    next_hearing_on: date | None = Field(description="None: the case has no next step.")
+    opened_on: date
+    version: int
+
+    @staticmethod
+    def resolve_woman(obj: LegalCase) -> str:
+        return obj.episode.woman.reference
+
+
+class CaseDetailOut(CaseOut):
+    hearings: list[HearingOut]
+
+    @staticmethod
+    def resolve_hearings(obj: LegalCase) -> Any:
+        return obj.hearings.order_by("held_on", "id")
+
+
+class CasePageOut(Schema):
+    items: list[CaseOut]
+    next_cursor: str | None = Field(description="Pass as `after` for the next page.")
+    total: int
+
+
+class CaseIn(Schema):
+    lawyer_name: str = Field("", max_length=200)
+    lawyer_organisation: str = Field("", max_length=200)
+    court: str = Field("", max_length=200)
+    case_number: str = Field("", max_length=64)
+    stage: CaseStage = CaseStage.INVESTIGATION
+    is_strategic: bool = False
+    strategic_issue: str = ""
+    next_hearing_on: date | None = None
+
+
+class CaseChangesIn(Schema):
+    version: int = Field(ge=1)
+    lawyer_name: str | None = Field(None, max_length=200)
+    lawyer_organisation: str | None = Field(None, max_length=200)
+    court: str | None = Field(None, max_length=200)
+    case_number: str | None = Field(None, max_length=64)
+    stage: CaseStage | None = None
+    is_strategic: bool | None = None
+    strategic_issue: str | None = None
+    result: CaseResult | None = None
+    result_date: date | None = None
+
+
+class HearingIn(Schema):
+    held_on: date
+    what_happened: str = Field(min_length=1)
+    next_date: date | None = None
+
+
+class RoundOut(Schema):
+    id: int
+    title: str
+    occasion: str | None = Field(description="The code of the pack's occasion, if any.")
+    occasion_date: date
+    submission_deadline: date
+    decision_date: date | None
+
+    @staticmethod
+    def resolve_occasion(obj: PardonRound) -> str | None:
+        return obj.occasion.code if obj.occasion else None
+
+
+class StatisticsOut(Schema):
+    candidates: int
+    draft: int
+    submitted: int
+    granted: int
+    refused: int
+    withdrawn: int
+    women_released: int
+    children_released: int
+
+
+class RoundDetailOut(RoundOut):
+    statistics: StatisticsOut
+
+
+class RoundIn(Schema):
+    title: str = Field("", max_length=200, description="Default: the occasion's name.")
+    occasion: str | None = Field(None, description="A code of the pack's pardon occasions.")
+    occasion_date: date
+    submission_deadline: date
+    decision_date: date | None = None
+
+
+class EvidenceOut(Schema):
+    record: str
+    reference: str
+    date: date
+    detail: str
+
+
+class FindingOut(Schema):
+    code: str
+    kind: str
+    name: str
+    weight: int
+    evidence: list[EvidenceOut]
+    reason: str
+
+
+class ScreenedOut(Schema):
+    rank: int
+    subject: str = Field(description="The woman's reference.")
+    score: int
+    eligible: bool
+    ineligible: list[str]
+    criteria_met: list[FindingOut]
+    criteria_not_met: list[FindingOut]
+
+
+class ScreeningOut(Schema):
+    remedy: str
+    as_of: date
+    screened: int = Field(description="Women in custody in your scope who were looked at.")
+    candidates: list[ScreenedOut]
+
+
+class CandidateOut(Schema):
+    id: int
+    round: int
+    woman: str
+    score: int
+    priority: int
+    screened_on: date
+    criteria_met: list[FindingOut]
+    criteria_not_met: list[FindingOut]
+    argument: str
+    status: DossierStatus
+    submitted_on: date | None
+    decided_on: date | None
+    version: int
+
+    @staticmethod
+    def resolve_round(obj: ReleaseCandidate) -> int:
+        return obj.round_id
+
+    @staticmethod
+    def resolve_woman(obj: ReleaseCandidate) -> str:
+        return obj.woman.reference
+
+
+class CandidatesIn(Schema):
+    women: list[str] = Field(min_length=1, description="References of the women to add.")
+
+
+class StatusIn(Schema):
+    status: DossierStatus
+    version: int = Field(ge=1)
+    on: date | None = Field(None, description="Default: today, or the round's decision date.")
+    note: str = ""
+
+
+class DossierIn(Schema):
+    version: int = Field(ge=1)
+    argument: str | None = None
+    priority: int | None = Field(None, ge=1)
+
+
+def screened_out(s: Screening) -> dict[str, Any]:
+    def finding(f: Any) -> dict[str, Any]:
+        return f.as_dict()
+
+    return {
+        "rank": s.rank,
+        "subject": s.facts.reference,
+        "score": s.score,
+        "eligible": s.is_eligible,
+        "ineligible": s.ineligible,
+        "criteria_met": [finding(f) for f in s.met],
+        "criteria_not_met": [finding(f) for f in s.not_met],
+    }
+
+
+# Cases
+
+
+def _visible_case(user: Any, case_id: int) -> LegalCase:
+    try:
+        return LegalCase.objects.visible_to(user).select_related("episode__woman").get(pk=case_id)
+    except LegalCase.DoesNotExist:
+        raise Http404 from None
+
+
+def _editable_case(user: Any, case_id: int) -> LegalCase:
+    try:
+        return LegalCase.objects.editable_by(user).select_related("episode__woman").get(pk=case_id)
+    except LegalCase.DoesNotExist:
+        raise Http404 from None
+
+
+@router.get(
+    "/legal/cases",
+    response=CasePageOut,
+    url_name="legal_cases",
+    summary="Upcoming hearings, or cases without a next step",
+)
+def list_cases(
+    request: HttpRequest,
+    view: Literal["upcoming", "without_next_step"] = "upcoming",
+    after: str | None = None,
+    size: int = 50,
+) -> Any:
+    """Open cases in your scope: `upcoming` (a hearing today or later, soonest first) or
+    `without_next_step` (no hearing scheduled). Keyset paged: pass `next_cursor` as `after`."""
+    user = require(request, Capability.VIEW_REGISTER)
+    today = timezone.localdate()
+    size = min(max(size, 1), 500)
+    if view == "upcoming":
+        return queries.upcoming_hearings(user, today, after=after, size=size)
+    return queries.cases_without_next_step(user, today, after=after, size=size)
+
+
+@router.post(
+    "/women/{reference}/legal-cases",
+    response={201: CaseDetailOut},
+    url_name="woman_legal_cases",
+    summary="Open a legal case",
+)
+def open_case(request: HttpRequest, reference: str, payload: CaseIn) -> Any:
+    """Open a case for her current custody episode."""
+    user = require(request, Capability.EDIT_REGISTER)
+    woman = editable_woman(user, reference)
+    values = payload.model_dump(exclude={"next_hearing_on"})
+    case = services.open_case(
+        user, woman, values, next_hearing_on=payload.next_hearing_on, request=request
+    )
+    return _visible_case(user, case.pk)
+
+
+@router.get(
+    "/legal/cases/{case_id}", response=CaseDetailOut, url_name="legal_case", summary="Get a case"
+)
+def get_case(request: HttpRequest, case_id: int) -> LegalCase:
+    """A case with its hearings; the read is on the audit trail."""
+    user = require(request, Capability.VIEW_REGISTER)
+    case = _visible_case(user, case_id)
+    audit.record(user, AuditAction.VIEW, case, request=request)
+    return case
+
+
+@router.patch(
+    "/legal/cases/{case_id}",
+    response=CaseDetailOut,
+    url_name="legal_case",
+    summary="Change a case",
+)
+def update_case(request: HttpRequest, case_id: int, payload: CaseChangesIn) -> LegalCase:
+    """Change a case: only the fields sent. A change made since `version` is a 409."""
+    user = require(request, Capability.EDIT_REGISTER)
+    case = _editable_case(user, case_id)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    if "result" in changes and changes["result"] is None:
+        changes["result"] = ""
+    services.update_case(user, case, changes, version=payload.version, request=request)
+    return _visible_case(user, case_id)
+
+
+@router.post(
+    "/legal/cases/{case_id}/hearings",
+    response={201: CaseDetailOut},
+    url_name="legal_case_hearings",
+    summary="Record a hearing",
+)
+def record_hearing(request: HttpRequest, case_id: int, payload: HearingIn) -> Any:
+    """Record a hearing held; the case's next hearing becomes its `next_date`."""
+    user = require(request, Capability.EDIT_REGISTER)
+    case = _editable_case(user, case_id)
+    services.record_hearing(
+        user, case, payload.held_on, payload.what_happened, payload.next_date, request=request
+    )
+    return _visible_case(user, case_id)
+
+
+# Rounds and screening
+
+
+def _round(user: Any, round_id: int) -> PardonRound:
+    pardon_round = PardonRound.objects.select_related("occasion", "jurisdiction").filter(
+        pk=round_id, jurisdiction=queries.jurisdiction_for(user)
+    )
+    found = pardon_round.first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@router.get(
+    "/legal/rounds", response=list[RoundOut], url_name="legal_rounds", summary="List rounds"
+)
+def list_rounds(request: HttpRequest) -> Any:
+    """The pardon rounds of your jurisdiction, newest occasion first."""
+    user = require(request, Capability.VIEW_REGISTER)
+    return list(queries.rounds_for(user))
+
+
+@router.post(
+    "/legal/rounds",
+    response={201: RoundDetailOut},
+    url_name="legal_rounds",
+    summary="Open a pardon round",
+)
+def create_round(request: HttpRequest, payload: RoundIn) -> Any:
+    """Open a pardon round for an occasion of the pack's calendar (by code) or ad hoc."""
+    user = require(request, Capability.EDIT_REGISTER)
+    jurisdiction = queries.jurisdiction_for(user)
+    occasion = None
+    if payload.occasion:
+        occasion = PardonOccasion.objects.filter(
+            jurisdiction=jurisdiction, code=payload.occasion
+        ).first()
+        if occasion is None:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"occasion": ["This is not one of the allowed values."]})
+    pardon_round = services.create_round(
+        user,
+        title=payload.title,
+        occasion=occasion,
+        occasion_date=payload.occasion_date,
+        submission_deadline=payload.submission_deadline,
+        decision_date=payload.decision_date,
+        jurisdiction=jurisdiction,
+        request=request,
+    )
+    return _round_out(pardon_round, user)
+
+
+def _round_out(pardon_round: PardonRound, user: Any) -> PardonRound:
+    """The round with its statistics in the user's scope, as `RoundDetailOut` reads it."""
+    pardon_round.statistics = queries.round_statistics(pardon_round, user)  # type: ignore[attr-defined]
+    return pardon_round
+
+
+@router.get(
+    "/legal/rounds/{round_id}",
+    response=RoundDetailOut,
+    url_name="legal_round",
+    summary="Get a round with its statistics",
+)
+def get_round(request: HttpRequest, round_id: int) -> Any:
+    """A round with its statistics (within your scope)."""
+    user = require(request, Capability.VIEW_REGISTER)
+    return _round_out(_round(user, round_id), user)
+
+
+def _screening(user: Any, request: HttpRequest, target: Any, as_of: date | None) -> Any:
+    as_of = as_of or timezone.localdate()
+    result = queries.screen_candidates(user, target, as_of)
+    audit.record(
+        user,
+        AuditAction.VIEW,
+        object_type="screening",
+        object_ref=f"{result.remedy}/{as_of.isoformat()}",
+        request=request,
+        changes={"listed": [c.facts.reference for c in result.candidates]},
+    )
+    return {
+        "remedy": result.remedy,
+        "as_of": as_of,
+        "screened": result.screened,
+        "candidates": [screened_out(s) for s in result.candidates],
+    }
+
+
+@router.get(
+    "/legal/screening",
+    response=ScreeningOut,
+    url_name="legal_screening",
+    summary="Screen for a remedy",
+)
+def screen(request: HttpRequest, remedy: Remedy = Remedy.PARDON, as_of: date | None = None) -> Any:
+    """Screen every woman in custody in your scope for a remedy: those meeting at least one
+    criterion, eligible first, by score (weights in the pack), then time held, then reference."""
+    user = require(request, Capability.VIEW_REGISTER)
+    return _screening(user, request, str(remedy), as_of)
+
+
+@router.get(
+    "/legal/rounds/{round_id}/screening",
+    response=ScreeningOut,
+    url_name="legal_round_screening",
+    summary="Screen for a round",
+)
+def screen_round(request: HttpRequest, round_id: int, as_of: date | None = None) -> Any:
+    """Screen for a round (a pardon)."""
+    user = require(request, Capability.VIEW_REGISTER)
+    return _screening(user, request, _round(user, round_id), as_of)
+
+
+# Candidates
+
+
+def _candidates(user: Any) -> Any:
+    return ReleaseCandidate.objects.visible_to(user).select_related("woman", "round", "episode")
+
+
+def _visible_candidate(user: Any, candidate_id: int) -> ReleaseCandidate:
+    try:
+        return _candidates(user).get(pk=candidate_id)
+    except ReleaseCandidate.DoesNotExist:
+        raise Http404 from None
+
+
+@router.get(
+    "/legal/rounds/{round_id}/candidates",
+    response=list[CandidateOut],
+    url_name="legal_round_candidates",
+    summary="List a round's candidates",
+)
+def list_candidates(request: HttpRequest, round_id: int) -> Any:
+    """The round's candidates in your scope, by priority."""
+    user = require(request, Capability.VIEW_REGISTER)
+    return list(_candidates(user).filter(round=_round(user, round_id)).order_by("priority", "id"))
+
+
+@router.post(
+    "/legal/rounds/{round_id}/candidates",
+    response={201: list[CandidateOut]},
+    url_name="legal_round_candidates",
+    summary="Add candidates to a round",
+)
+def add_candidates(request: HttpRequest, round_id: int, payload: CandidatesIn) -> Any:
+    """Screen the women now and add them to the round; all or nothing (422 with reasons)."""
+    user = require(request, Capability.EDIT_REGISTER)
+    made = services.add_candidates(user, _round(user, round_id), payload.women, request=request)
+    return list(_candidates(user).filter(pk__in=[c.pk for c in made]).order_by("priority"))
+
+
+@router.get(
+    "/legal/candidates/{candidate_id}",
+    response=CandidateOut,
+    url_name="legal_candidate",
+    summary="Get a candidate",
+)
+def get_candidate(request: HttpRequest, candidate_id: int) -> ReleaseCandidate:
+    """A candidate with the criteria met as screened; the read is on the audit trail."""
+    user = require(request, Capability.VIEW_REGISTER)
+    candidate = _visible_candidate(user, candidate_id)
+    audit.record(user, AuditAction.VIEW, candidate, request=request)
+    return candidate
+
+
+@router.patch("/legal/candidates/{candidate_id}", response=CandidateOut, url_name="legal_candidate")
+def update_candidate(request: HttpRequest, candidate_id: int, payload: DossierIn) -> Any:
+    """Change the dossier's argument or priority; a change made since `version` is a 409."""
+    user = require(request, Capability.EDIT_REGISTER)
+    candidate = _visible_candidate(user, candidate_id)
+    return services.update_candidate(
+        user,
+        candidate,
+        version=payload.version,
+        argument=payload.argument,
+        priority=payload.priority,
+        request=request,
+    )
+
+
+@router.post(
+    "/legal/candidates/{candidate_id}/status",
+    response=CandidateOut,
+    url_name="legal_candidate_status",
+    summary="Change a dossier's status",
+)
+def change_status(request: HttpRequest, candidate_id: int, payload: StatusIn) -> Any:
+    """Submitted, granted (records her release by royal pardon), refused or withdrawn."""
+    user = require(request, Capability.EDIT_REGISTER)
+    candidate = _visible_candidate(user, candidate_id)
+    return services.change_status(
+        user,
+        candidate,
+        str(payload.status),
+        version=payload.version,
+        on=payload.on,
+        note=payload.note,
+        request=request,
+    )
+
+
+@router.get(
+    "/legal/candidates/{candidate_id}/dossier.pdf",
+    url_name="legal_candidate_dossier",
+    summary="The dossier as PDF",
+)
+def dossier_pdf(
+    request: HttpRequest, candidate_id: int, language: Literal["en", "km"] = "en"
+) -> HttpResponse:
+    """The pardon dossier in English or Khmer; its download is on the audit trail."""
+    user = require(request, Capability.VIEW_REGISTER)
+    candidate = _visible_candidate(user, candidate_id)
+    return dossier.pdf_response(user, candidate, language, request=request)

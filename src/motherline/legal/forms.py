@@ -1,0 +1,79 @@
+"""Forms of the legal pages; they parse input only, `legal.services` decides."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from motherline.jurisdictions.models import PardonOccasion, Remedy
+from motherline.legal.models import CaseResult, CaseStage, DossierStatus
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class CaseForm(forms.Form):
+    lawyer_name = forms.CharField(label=_("Lawyer"), max_length=200, required=False)
+    lawyer_organisation = forms.CharField(
+        label=_("Lawyer's organisation"), max_length=200, required=False
+    )
+    court = forms.CharField(label=_("Court"), max_length=200, required=False)
+    case_number = forms.CharField(label=_("Case number"), max_length=64, required=False)
+    stage = forms.ChoiceField(label=_("Stage"), choices=CaseStage.choices)
+    is_strategic = forms.BooleanField(label=_("Strategic litigation"), required=False)
+    strategic_issue = forms.CharField(
+        label=_("Issue it raises"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    result = forms.ChoiceField(label=_("Result"), choices=CaseResult.choices, required=False)
+    result_date = forms.DateField(label=_("Result date"), widget=DATE, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class NewCaseForm(CaseForm):
+    next_hearing_on = forms.DateField(label=_("First hearing"), widget=DATE, required=False)
+
+
+class HearingForm(forms.Form):
+    held_on = forms.DateField(label=_("Hearing date"), widget=DATE)
+    what_happened = forms.CharField(
+        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_date = forms.DateField(label=_("Next hearing date"), widget=DATE, required=False)
+
+
+class RoundForm(forms.Form):
+    occasion = forms.ModelChoiceField(
+        label=_("Occasion"), queryset=PardonOccasion.objects.none(), required=False
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    occasion_date = forms.DateField(label=_("Date of the occasion"), widget=DATE)
+    submission_deadline = forms.DateField(label=_("Submission deadline"), widget=DATE)
+    decision_date = forms.DateField(label=_("Decision date"), widget=DATE, required=False)
+
+    def __init__(self, *args, jurisdiction=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["occasion"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = PardonOccasion.objects.filter(jurisdiction=jurisdiction)
+        field.label_from_instance = lambda occasion: occasion.display_name
+
+
+class ScreeningForm(forms.Form):
+    remedy = forms.ChoiceField(label=_("Remedy"), choices=Remedy.choices, required=False)
+    as_of = forms.DateField(label=_("On"), widget=DATE, required=False)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=DossierStatus.choices)
+    on = forms.DateField(label=_("Date"), widget=DATE, required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DossierForm(forms.Form):
+    priority = forms.IntegerField(label=_("Priority"), min_value=1)
+    argument = forms.CharField(
+        label=_("Best interests of the child"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,316 @@
+"""Read side of legal work: screening every woman in custody in a user's scope in a fixed
+number of queries, the legal officer's lists of cases, and a round's statistics.
+
+Screening loads plain values (never model instances per woman) and hands them to the pure
+rules in `legal.rules`: six queries whatever the number of women.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
+
+from motherline.accounts.models import Organisation
+from motherline.jurisdictions.models import Jurisdiction, PretrialLimitRule, ScreeningCriterion
+from motherline.legal import rules
+from motherline.legal.models import (
+    CaseResult,
+    DossierStatus,
+    LegalCase,
+    PardonRound,
+    ReleaseCandidate,
+)
+from motherline.people.models import Charge, Placement, PlacementKind, Pregnancy, Woman
+
+
+def jurisdiction_for(user: Any) -> Jurisdiction:
+    """The jurisdiction of the user's organisation (the default one for the command line)."""
+    code = None
+    if getattr(user, "organisation_id", None):
+        code = (
+            Organisation.objects.filter(pk=user.organisation_id)
+            .values_list("jurisdiction__code", flat=True)
+            .first()
+        )
+    return Jurisdiction.objects.get(code=code or settings.MOTHERLINE_DEFAULT_JURISDICTION)
+
+
+def women_in_custody(user: Any, jurisdiction: Jurisdiction) -> QuerySet[Woman]:
+    """Women in custody now, in the user's scope, recorded in this jurisdiction."""
+    return Woman.objects.visible_to(user).filter(
+        current_episode__isnull=False, organisation__jurisdiction=jurisdiction
+    )
+
+
+def load_facts(women: QuerySet[Woman]) -> list[rules.WomanFacts]:
+    """What screening needs about each woman of `women`, in four queries: the women with
+    their current episode, the charges, the ongoing pregnancies, the children's current
+    placements. The later queries select by subquery, never by a list of ids."""
+    rows = list(
+        women.order_by().values(
+            "id",
+            "reference",
+            "date_of_birth",
+            "is_sole_carer",
+            "is_primary_carer",
+            "dependent_children",
+            "has_serious_illness",
+            "updated_at",
+            "current_episode_id",
+            "current_episode__admission_date",
+            "current_episode__legal_status",
+            "current_episode__legal_status_since",
+            "current_episode__sentence_months",
+        )
+    )
+    episode_ids = women.order_by().values("current_episode_id")
+    woman_ids = women.order_by().values("id")
+    charges: dict[int, list[rules.ChargeFacts]] = defaultdict(list)
+    for episode_id, code, offence_class, violent in (
+        Charge.objects.filter(episode_id__in=episode_ids)
+        .order_by("episode_id", "id")
+        .values_list(
+            "episode_id",
+            "offence_category__code",
+            "offence_category__offence_class",
+            "offence_category__is_violent",
+        )
+    ):
+        charges[episode_id].append(rules.ChargeFacts(code, offence_class, violent))
+    pregnancies: dict[int, tuple[date, date | None]] = {}
+    for woman_id, known, expected in (
+        Pregnancy.objects.filter(woman_id__in=woman_ids, outcome="")
+        .order_by("woman_id", "known_since", "id")
+        .values_list("woman_id", "known_since", "expected_delivery_date")
+    ):
+        pregnancies[woman_id] = (known, expected)  # the latest ongoing one wins
+    children: dict[int, list[rules.ChildFacts]] = defaultdict(list)
+    for mother_id, reference, born, kind, since in (
+        Placement.objects.filter(child__mother_id__in=woman_ids, end_date__isnull=True)
+        .order_by("child__mother_id", "child__date_of_birth", "child_id", "id")
+        .values_list(
+            "child__mother_id", "child__reference", "child__date_of_birth", "kind", "start_date"
+        )
+    ):
+        children[mother_id].append(
+            rules.ChildFacts(reference, born, since, kind == PlacementKind.IN_PRISON)
+        )
+    facts = []
+    for row in rows:
+        pregnancy = pregnancies.get(row["id"])
+        facts.append(
+            rules.WomanFacts(
+                woman_id=row["id"],
+                reference=row["reference"],
+                date_of_birth=row["date_of_birth"],
+                is_sole_carer=row["is_sole_carer"],
+                is_primary_carer=row["is_primary_carer"],
+                dependent_children=row["dependent_children"],
+                has_serious_illness=row["has_serious_illness"],
+                record_updated_on=row["updated_at"].date(),
+                episode_id=row["current_episode_id"],
+                admission_date=row["current_episode__admission_date"],
+                legal_status=row["current_episode__legal_status"],
+                legal_status_since=row["current_episode__legal_status_since"],
+                sentence_months=row["current_episode__sentence_months"],
+                charges=tuple(charges.get(row["current_episode_id"], ())),
+                pregnancy_known_since=pregnancy[0] if pregnancy else None,
+                expected_delivery_date=pregnancy[1] if pregnancy else None,
+                children=tuple(children.get(row["id"], ())),
+            )
+        )
+    return facts
+
+
+@dataclass
+class ScreeningResult:
+    """A ranked screening: who meets the remedy's criteria, eligible women first."""
+
+    remedy: str
+    as_of: date
+    jurisdiction: Jurisdiction
+    criteria: list[ScreeningCriterion]
+    candidates: list[rules.Screening]
+    screened: int  # women in custody looked at
+    round: PardonRound | None = None
+    in_round: set[int] = field(default_factory=set)  # ids of women already in the round
+
+    @property
+    def eligible(self) -> list[rules.Screening]:
+        return [c for c in self.candidates if c.is_eligible]
+
+    @property
+    def ineligible(self) -> list[rules.Screening]:
+        return [c for c in self.candidates if not c.is_eligible]
+
+
+def screen_candidates(
+    user: Any,
+    round_or_remedy: PardonRound | str,
+    as_of: date,
+    *,
+    women: QuerySet[Woman] | None = None,
+    jurisdiction: Jurisdiction | None = None,
+) -> ScreeningResult:
+    """Screen every woman in custody in the user's scope (or only `women`, narrowed to that
+    scope) against the pack's criteria for a round's remedy (a pardon) or for a remedy, and
+    rank those who meet at least one (`legal.rules.rank`). Each carries the criteria met with
+    their evidence, the criteria not met, and why the remedy is closed to her if it is."""
+    if isinstance(round_or_remedy, PardonRound):
+        pardon_round: PardonRound | None = round_or_remedy
+        remedy = rules.PARDON
+        jurisdiction = round_or_remedy.jurisdiction
+    else:
+        pardon_round = None
+        remedy = round_or_remedy
+        jurisdiction = jurisdiction or jurisdiction_for(user)
+    if remedy not in rules.REMEDY_STATUSES:
+        raise ValueError(f"Unknown remedy {remedy!r}")
+    criteria = list(
+        ScreeningCriterion.objects.filter(jurisdiction=jurisdiction, remedy=remedy).order_by(
+            "-weight", "code"
+        )
+    )
+    pretrial_rules = list(PretrialLimitRule.objects.filter(jurisdiction=jurisdiction))
+    scoped = women_in_custody(user, jurisdiction)
+    if women is not None:
+        scoped = scoped.filter(pk__in=women.values("pk"))
+    facts = load_facts(scoped)
+    ctx = rules.Context(as_of=as_of, pretrial_rules=pretrial_rules)
+    prepared = rules.prepare(criteria)
+    ranked = rules.rank(rules.screen(f, remedy, prepared, ctx) for f in facts)
+    in_round: set[int] = set()
+    if pardon_round is not None:
+        in_round = set(
+            ReleaseCandidate.objects.filter(round=pardon_round).values_list("woman_id", flat=True)
+        )
+    return ScreeningResult(
+        remedy=remedy,
+        as_of=as_of,
+        jurisdiction=jurisdiction,
+        criteria=criteria,
+        candidates=ranked,
+        screened=len(facts),
+        round=pardon_round,
+        in_round=in_round,
+    )
+
+
+# The legal officer's lists
+
+
+@dataclass
+class CasePage:
+    items: list[LegalCase]
+    next_cursor: str | None
+    total: int
+
+
+def _cases(user: Any) -> QuerySet[LegalCase]:
+    return LegalCase.objects.visible_to(user).select_related(
+        "episode__woman", "episode__current_prison"
+    )
+
+
+def upcoming_hearings(
+    user: Any, today: date, *, after: str | None = None, size: int = 50
+) -> CasePage:
+    """Open cases with a hearing today or later, soonest first; keyset paged by
+    (next hearing, id), the cursor being "YYYY-MM-DD:id"."""
+    qs = _cases(user).filter(result=CaseResult.PENDING, next_hearing_on__gte=today)
+    total = qs.count()
+    page = qs.order_by("next_hearing_on", "id")
+    if after:
+        day, _sep, pk = after.partition(":")
+        try:
+            cursor_day, cursor_pk = date.fromisoformat(day), int(pk)
+        except ValueError:
+            cursor_day, cursor_pk = None, None
+        if cursor_day is not None:
+            page = page.filter(
+                Q(next_hearing_on__gt=cursor_day) | Q(next_hearing_on=cursor_day, id__gt=cursor_pk)
+            )
+    rows = list(page[: size + 1])
+    cursor = None
+    if len(rows) > size:
+        last = rows[size - 1]
+        assert last.next_hearing_on is not None  # the filter keeps only scheduled cases
+        cursor = f"{last.next_hearing_on.isoformat()}:{last.pk}"
+    return CasePage(items=rows[:size], next_cursor=cursor, total=total)
+
+
+def cases_without_next_step(
+    user: Any, today: date, *, after: str | None = None, size: int = 50
+) -> CasePage:
+    """Open cases with no hearing scheduled from today on: someone must act. Oldest case
+    first; keyset paged by id."""
+    qs = _cases(user).filter(
+        Q(next_hearing_on__isnull=True) | Q(next_hearing_on__lt=today), result=CaseResult.PENDING
+    )
+    total = qs.count()
+    page = qs.order_by("id")
+    if after and after.isdigit():
+        page = page.filter(id__gt=int(after))
+    rows = list(page[: size + 1])
+    cursor = str(rows[size - 1].pk) if len(rows) > size else None
+    return CasePage(items=rows[:size], next_cursor=cursor, total=total)
+
+
+# Rounds
+
+
+@dataclass(frozen=True)
+class RoundStatistics:
+    candidates: int
+    draft: int
+    submitted: int
+    granted: int
+    refused: int
+    withdrawn: int
+    women_released: int
+    children_released: int  # children who left prison with a woman released by this round
+
+
+def round_statistics(pardon_round: PardonRound, user: Any) -> RoundStatistics:
+    """Counts of a round's candidates by status, and the women and children it released,
+    within the user's scope; two queries."""
+    candidates = ReleaseCandidate.objects.visible_to(user).filter(round=pardon_round)
+    counts = {
+        row["status"]: row["n"]
+        for row in candidates.order_by().values("status").annotate(n=Count("id"))
+    }
+    granted = candidates.filter(status=DossierStatus.GRANTED)
+    # Children who left prison with her: their placement in prison ended the day the pardon
+    # released her (the day recorded on her episode, whatever the round's decision date).
+    children = (
+        Placement.objects.filter(
+            kind=PlacementKind.IN_PRISON,
+            child__mother__release_candidacies__in=granted,
+            end_date=F("child__mother__release_candidacies__episode__release_date"),
+        )
+        .values("child_id")
+        .distinct()
+        .count()
+    )
+    return RoundStatistics(
+        candidates=sum(counts.values()),
+        draft=counts.get(DossierStatus.DRAFT, 0),
+        submitted=counts.get(DossierStatus.SUBMITTED, 0),
+        granted=counts.get(DossierStatus.GRANTED, 0),
+        refused=counts.get(DossierStatus.REFUSED, 0),
+        withdrawn=counts.get(DossierStatus.WITHDRAWN, 0),
+        women_released=counts.get(DossierStatus.GRANTED, 0),
+        children_released=children,
+    )
+
+
+def rounds_for(user: Any) -> QuerySet[PardonRound]:
+    """The rounds of the user's jurisdiction, newest occasion first."""
+    return PardonRound.objects.filter(jurisdiction=jurisdiction_for(user)).select_related(
+        "occasion"
+    )

@@ -1,0 +1,379 @@
+"""Pages of legal work: the legal officer's list of cases, a case with its hearings, pardon
+rounds, screening, and a candidate's dossier; and the legal section of a woman's page.
+
+Each view checks the capability, finds records within the user's scope (a 404 outside it),
+and on POST hands the form's values to `legal.services`, whose errors are shown on the form.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+from motherline.accounts.policy import Capability, can, may_edit
+from motherline.jurisdictions.models import Remedy, ScreeningCriterion
+from motherline.legal import dossier, forms, queries, rules, services
+from motherline.legal.models import LegalCase, PardonRound, ReleaseCandidate
+from motherline.people.forms import add_service_errors
+from motherline.people.models import Woman
+from motherline.people.services import StaleVersion
+from motherline.people.signals import PageSection
+
+
+def woman_section(
+    sender: Any, *, woman: Woman, user: Any, today: date, may_edit: bool, **kwargs: Any
+) -> PageSection:
+    """Her legal cases and the rounds she is a candidate in: a section of the woman's page
+    (receiver of `people.signals.woman_page_sections`)."""
+    cases = list(
+        LegalCase.objects.filter(episode__woman=woman)
+        .select_related("episode")
+        .order_by("-opened_on", "-id")
+    )
+    candidacies = list(
+        ReleaseCandidate.objects.filter(woman=woman).select_related("round").order_by("-id")
+    )
+    return PageSection(
+        template="legal/_woman_section.html",
+        context={
+            "cases": cases,
+            "candidacies": candidacies,
+            "may_edit": may_edit and can(user, Capability.EDIT_REGISTER),
+            "today": today,
+        },
+    )
+
+
+def _require(user: Any, capability: Capability) -> None:
+    if not can(user, capability):
+        raise PermissionDenied
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The legal officer's page: upcoming hearings, and open cases with no next step."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    today = timezone.localdate()
+    size = settings.MOTHERLINE_PAGE_SIZE
+    upcoming = queries.upcoming_hearings(
+        request.user, today, after=request.GET.get("upcoming_after"), size=size
+    )
+    stalled = queries.cases_without_next_step(
+        request.user, today, after=request.GET.get("stalled_after"), size=size
+    )
+    return render(
+        request,
+        "legal/case_list.html",
+        {"upcoming": upcoming, "stalled": stalled, "today": today},
+    )
+
+
+def _visible_case(request: HttpRequest, case_id: int) -> LegalCase:
+    return get_object_or_404(
+        LegalCase.objects.visible_to(request.user).select_related(
+            "episode__woman", "episode__current_prison"
+        ),
+        pk=case_id,
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    """One case with its hearings; the forms to record a hearing and correct the case."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    case = _visible_case(request, case_id)
+    woman = case.episode.woman
+    editable = can(request.user, Capability.EDIT_REGISTER) and may_edit(request.user, woman)
+    hearing_form = forms.HearingForm()
+    case_form = forms.CaseForm(
+        initial={name: getattr(case, name) for name in services.CASE_FIELDS}
+        | {"version": case.version}
+    )
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        try:
+            if "hearing" in request.POST:
+                hearing_form = forms.HearingForm(request.POST)
+                if hearing_form.is_valid():
+                    d = hearing_form.cleaned_data
+                    services.record_hearing(
+                        request.user,
+                        case,
+                        d["held_on"],
+                        d["what_happened"],
+                        d["next_date"],
+                        request=request,
+                    )
+                    messages.success(request, _("Hearing recorded."))
+                    return redirect("legal:case", case_id=case.pk)
+            else:
+                case_form = forms.CaseForm(request.POST)
+                if case_form.is_valid():
+                    d = dict(case_form.cleaned_data)
+                    version = d.pop("version") or case.version
+                    services.update_case(request.user, case, d, version=version, request=request)
+                    messages.success(request, _("The case has been saved."))
+                    return redirect("legal:case", case_id=case.pk)
+        except StaleVersion:
+            messages.error(request, _("Someone changed this record meanwhile: check and retry."))
+            return redirect("legal:case", case_id=case.pk)
+        except ValidationError as error:
+            add_service_errors(hearing_form if "hearing" in request.POST else case_form, error)
+    audit.record(request.user, AuditAction.VIEW, case, request=request)
+    return render(
+        request,
+        "legal/case_detail.html",
+        {
+            "case": case,
+            "woman": woman,
+            "hearings": list(case.hearings.order_by("-held_on", "-id")),
+            "may_edit": editable,
+            "hearing_form": hearing_form,
+            "case_form": case_form,
+        },
+    )
+
+
+@login_required
+def open_case(request: HttpRequest, reference: str) -> HttpResponse:
+    """Open a legal case for a woman."""
+    _require(request.user, Capability.EDIT_REGISTER)
+    woman = get_object_or_404(
+        Woman.objects.editable_by(request.user).select_related("current_episode"),
+        reference=reference,
+    )
+    form = forms.NewCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        d.pop("version", None)
+        next_hearing_on = d.pop("next_hearing_on")
+        try:
+            case = services.open_case(
+                request.user, woman, d, next_hearing_on=next_hearing_on, request=request
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Legal case opened."))
+            return redirect("legal:case", case_id=case.pk)
+    return render(request, "legal/case_form.html", {"form": form, "woman": woman})
+
+
+@login_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    """Pardon rounds, and the form to open one."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    jurisdiction = queries.jurisdiction_for(request.user)
+    form = forms.RoundForm(request.POST or None, jurisdiction=jurisdiction)
+    if request.method == "POST":
+        _require(request.user, Capability.EDIT_REGISTER)
+        if form.is_valid():
+            try:
+                pardon_round = services.create_round(
+                    request.user, jurisdiction=jurisdiction, request=request, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Pardon round opened."))
+                return redirect("legal:round", round_id=pardon_round.pk)
+    return render(
+        request,
+        "legal/round_list.html",
+        {
+            "rounds": list(queries.rounds_for(request.user)),
+            "form": form,
+            "may_edit": can(request.user, Capability.EDIT_REGISTER),
+        },
+    )
+
+
+def _round(request: HttpRequest, round_id: int) -> PardonRound:
+    pardon_round = get_object_or_404(
+        PardonRound.objects.select_related("occasion", "jurisdiction"), pk=round_id
+    )
+    if pardon_round.jurisdiction_id != queries.jurisdiction_for(request.user).pk:
+        raise Http404
+    return pardon_round
+
+
+@login_required
+def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    """A round: its dates, statistics and candidates in the user's scope."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    pardon_round = _round(request, round_id)
+    candidates = list(
+        ReleaseCandidate.objects.visible_to(request.user)
+        .filter(round=pardon_round)
+        .select_related("woman")
+        .order_by("priority", "id")
+    )
+    audit.record(request.user, AuditAction.VIEW, pardon_round, request=request)
+    return render(
+        request,
+        "legal/round_detail.html",
+        {
+            "round": pardon_round,
+            "candidates": candidates,
+            "stats": queries.round_statistics(pardon_round, request.user),
+            "may_edit": can(request.user, Capability.EDIT_REGISTER),
+        },
+    )
+
+
+@login_required
+def screening(request: HttpRequest, round_id: int | None = None) -> HttpResponse:
+    """Screen the women in custody in the user's scope, for a round (a pardon) or for a
+    remedy; add the chosen women to the round."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    pardon_round = _round(request, round_id) if round_id is not None else None
+    form = forms.ScreeningForm(request.GET)
+    form.is_valid()
+    as_of = form.cleaned_data.get("as_of") or timezone.localdate()
+    remedy = form.cleaned_data.get("remedy") or Remedy.PARDON
+    if request.method == "POST":
+        if pardon_round is None:
+            raise Http404
+        _require(request.user, Capability.EDIT_REGISTER)
+        try:
+            made = services.add_candidates(
+                request.user, pardon_round, request.POST.getlist("woman"), request=request
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("%(count)s candidates added to the round.") % {"count": len(made)}
+            )
+            return redirect("legal:round", round_id=pardon_round.pk)
+    result = queries.screen_candidates(request.user, pardon_round or remedy, as_of)
+    audit.record(
+        request.user,
+        AuditAction.VIEW,
+        object_type="screening",
+        object_ref=f"{result.remedy}/{as_of.isoformat()}",
+        request=request,
+        changes={"listed": [c.facts.reference for c in result.candidates]},
+    )
+    return render(
+        request,
+        "legal/screening.html",
+        {
+            "result": result,
+            "round": pardon_round,
+            "form": form,
+            "may_edit": can(request.user, Capability.EDIT_REGISTER),
+        },
+    )
+
+
+def _visible_candidate(request: HttpRequest, candidate_id: int) -> ReleaseCandidate:
+    return get_object_or_404(
+        ReleaseCandidate.objects.visible_to(request.user).select_related(
+            "woman", "episode__current_prison", "round"
+        ),
+        pk=candidate_id,
+    )
+
+
+@login_required
+def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    """A candidate's dossier: the criteria met with evidence, the argument, the status."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    candidate = _visible_candidate(request, candidate_id)
+    editable = can(request.user, Capability.EDIT_REGISTER) and may_edit(
+        request.user, candidate.woman
+    )
+    dossier_form = forms.DossierForm(
+        initial={
+            "priority": candidate.priority,
+            "argument": candidate.argument,
+            "version": candidate.version,
+        }
+    )
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        try:
+            if "status" in request.POST:
+                status_form = forms.StatusForm(request.POST)
+                if status_form.is_valid():
+                    d = status_form.cleaned_data
+                    services.change_status(
+                        request.user,
+                        candidate,
+                        d["status"],
+                        version=d["version"],
+                        on=d["on"],
+                        note=d["note"],
+                        request=request,
+                    )
+                    messages.success(request, _("The dossier's status has been changed."))
+                    return redirect("legal:candidate", candidate_id=candidate.pk)
+                messages.error(request, _("The request was not valid."))
+            else:
+                dossier_form = forms.DossierForm(request.POST)
+                if dossier_form.is_valid():
+                    d = dossier_form.cleaned_data
+                    services.update_candidate(
+                        request.user,
+                        candidate,
+                        version=d["version"],
+                        argument=d["argument"],
+                        priority=d["priority"],
+                        request=request,
+                    )
+                    messages.success(request, _("The dossier has been saved."))
+                    return redirect("legal:candidate", candidate_id=candidate.pk)
+        except StaleVersion:
+            messages.error(request, _("Someone changed this record meanwhile: check and retry."))
+            return redirect("legal:candidate", candidate_id=candidate.pk)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("legal:candidate", candidate_id=candidate.pk)
+    audit.record(request.user, AuditAction.VIEW, candidate, request=request)
+    names = {
+        criterion.code: criterion
+        for criterion in ScreeningCriterion.objects.filter(
+            jurisdiction_id=candidate.round.jurisdiction_id, remedy=Remedy.PARDON
+        )
+    }
+    return render(
+        request,
+        "legal/candidate_detail.html",
+        {
+            "candidate": candidate,
+            "criteria_met": rules.localised(candidate.criteria_met, names),
+            "criteria_not_met": rules.localised(candidate.criteria_not_met, names),
+            "woman": candidate.woman,
+            "may_edit": editable,
+            "dossier_form": dossier_form,
+            "next_statuses": sorted(services.TRANSITIONS.get(candidate.status, ())),
+            "case_url": reverse("people:woman", args=[candidate.woman.reference]),
+        },
+    )
+
+
+@login_required
+def dossier_pdf(request: HttpRequest, candidate_id: int, language: str) -> HttpResponse:
+    """The candidate's dossier as PDF in English or Khmer."""
+    _require(request.user, Capability.VIEW_REGISTER)
+    if language not in ("en", "km"):
+        raise Http404
+    candidate = _visible_candidate(request, candidate_id)
+    return dossier.pdf_response(request.user, candidate, language, request=request)

@@ -1,0 +1,213 @@
+"""The legal pages: each role's access, scope (404 outside it), query counts, and changes
+made through the forms."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from motherline.accounts.models import AuditEvent
+from motherline.legal import services
+from motherline.legal.models import DossierStatus, Hearing, LegalCase, PardonRound, ReleaseCandidate
+from tests.conftest import PASSWORD, TODAY
+from tests.legal.conftest import convicted_mother
+
+
+def signed_in(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def case(users, mother):
+    return services.open_case(
+        users["legal_officer"],
+        mother,
+        {"court": "Phnom Penh Court", "stage": "trial"},
+        next_hearing_on=TODAY + timedelta(days=5),
+    )
+
+
+@pytest.fixture
+def pardon_round(users):
+    return services.create_round(
+        users["legal_officer"],
+        title="Khmer New Year 2027",
+        occasion_date=TODAY + timedelta(days=60),
+        submission_deadline=TODAY + timedelta(days=30),
+    )
+
+
+@pytest.fixture
+def candidate(users, mother, pardon_round):
+    return services.add_candidates(users["legal_officer"], pardon_round, [mother.reference])[0]
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("legal_officer", 200),
+        ("monitor", 200),
+        ("prison_liaison", 200),
+        ("administrator", 200),
+        ("programme_manager", 200),
+        ("analyst", 403),
+        ("viewer", 403),
+    ],
+)
+def test_pages_by_role(client, users, case, pardon_round, candidate, role, status):
+    signed_in(client, users[role])
+    for url in [
+        reverse("legal:cases"),
+        reverse("legal:case", args=[case.pk]),
+        reverse("legal:rounds"),
+        reverse("legal:round", args=[pardon_round.pk]),
+        reverse("legal:screening"),
+        reverse("legal:round_screening", args=[pardon_round.pk]),
+        reverse("legal:candidate", args=[candidate.pk]),
+    ]:
+        assert client.get(url).status_code == status, url
+
+
+def test_records_outside_scope_are_404(client, users, case, candidate):
+    signed_in(client, users["other_monitor"])
+    assert client.get(reverse("legal:case", args=[case.pk])).status_code == 404
+    assert client.get(reverse("legal:candidate", args=[candidate.pk])).status_code == 404
+    page = client.get(reverse("legal:cases"))
+    assert case.episode.woman.reference not in page.content.decode()
+    woman = case.episode.woman.reference
+    assert client.get(reverse("legal:open_case", args=[woman])).status_code == 404
+
+
+def test_programme_manager_reads_but_cannot_change(client, users, case):
+    signed_in(client, users["programme_manager"])
+    response = client.post(
+        reverse("legal:case", args=[case.pk]),
+        {"hearing": "1", "held_on": TODAY.isoformat(), "what_happened": "x"},
+    )
+    assert response.status_code == 403
+    assert not Hearing.objects.exists()
+
+
+def test_case_list_shows_upcoming_and_stalled_in_few_queries(
+    client, users, prisons, offences, case, django_assert_max_num_queries
+):
+    officer = users["legal_officer"]
+    for _ in range(4):
+        woman = convicted_mother(officer, prisons["CC2"], offences)
+        services.open_case(officer, woman, {"court": "Kandal Court"})
+    signed_in(client, officer)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("legal:cases"))
+    assert page.context["upcoming"].total == 1
+    assert page.context["stalled"].total == 4
+    assert case.episode.woman.reference in page.content.decode()
+
+
+def test_case_list_pages_by_keyset(client, users, prisons, offences, settings):
+    settings.MOTHERLINE_PAGE_SIZE = 2
+    officer = users["legal_officer"]
+    made = []
+    for days in (3, 1, 2):
+        woman = convicted_mother(officer, prisons["CC2"], offences)
+        made.append(
+            services.open_case(officer, woman, {}, next_hearing_on=TODAY + timedelta(days=days))
+        )
+    signed_in(client, officer)
+    first = client.get(reverse("legal:cases")).context["upcoming"]
+    assert [c.pk for c in first.items] == [made[1].pk, made[2].pk]
+    second = client.get(reverse("legal:cases"), {"upcoming_after": first.next_cursor})
+    assert [c.pk for c in second.context["upcoming"].items] == [made[0].pk]
+
+
+def test_open_case_and_record_hearing_through_the_pages(client, users, mother):
+    signed_in(client, users["legal_officer"])
+    response = client.post(
+        reverse("legal:open_case", args=[mother.reference]),
+        {"stage": "trial", "court": "Court", "is_strategic": "on", "strategic_issue": ""},
+    )
+    assert response.status_code == 200 and not LegalCase.objects.exists()
+    response = client.post(
+        reverse("legal:open_case", args=[mother.reference]),
+        {"stage": "trial", "court": "Court", "is_strategic": "on", "strategic_issue": "Bail"},
+    )
+    case = LegalCase.objects.get()
+    assert response.status_code == 302 and case.is_strategic
+    client.post(
+        reverse("legal:case", args=[case.pk]),
+        {
+            "hearing": "1",
+            "held_on": TODAY.isoformat(),
+            "what_happened": "Adjourned",
+            "next_date": (TODAY + timedelta(days=7)).isoformat(),
+        },
+    )
+    case.refresh_from_db()
+    assert case.next_hearing_on == TODAY + timedelta(days=7)
+    woman_page = client.get(reverse("people:woman", args=[mother.reference])).content.decode()
+    assert reverse("legal:case", args=[case.pk]) in woman_page
+
+
+def test_round_screening_and_candidate_flow_through_the_pages(client, users, mother):
+    signed_in(client, users["legal_officer"])
+    response = client.post(
+        reverse("legal:rounds"),
+        {
+            "title": "Independence Day",
+            "occasion_date": (TODAY + timedelta(days=40)).isoformat(),
+            "submission_deadline": (TODAY + timedelta(days=20)).isoformat(),
+        },
+    )
+    pardon_round = PardonRound.objects.get()
+    assert response.status_code == 302
+    screening = client.get(reverse("legal:round_screening", args=[pardon_round.pk]))
+    assert mother.reference in screening.content.decode()
+    assert mother.name not in screening.content.decode()
+    client.post(
+        reverse("legal:round_screening", args=[pardon_round.pk]), {"woman": [mother.reference]}
+    )
+    candidate = ReleaseCandidate.objects.get()
+    url = reverse("legal:candidate", args=[candidate.pk])
+    client.post(url, {"status": "submitted", "version": candidate.version})
+    candidate.refresh_from_db()
+    assert candidate.status == DossierStatus.SUBMITTED
+    stale = client.post(url, {"status": "withdrawn", "version": 1}, follow=True)
+    assert "changed this record meanwhile" in stale.content.decode()
+    assert AuditEvent.objects.filter(action="view", object_type__icontains="candidate").exists()
+
+
+def test_dossier_download_from_the_candidate_page(client, users, candidate):
+    signed_in(client, users["legal_officer"])
+    page = client.get(reverse("legal:candidate", args=[candidate.pk])).content.decode()
+    url = reverse("legal:dossier", args=[candidate.pk, "km"])
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert AuditEvent.objects.filter(action="export").exists()
+    assert client.get(reverse("legal:dossier", args=[candidate.pk, "fr"])).status_code == 404
+    signed_in(client, users["other_monitor"])
+    assert client.get(url).status_code == 404
+
+
+def test_screening_and_round_pages_cost_the_same_for_more_women(
+    client, users, prisons, offences, criteria, pardon_round, django_assert_max_num_queries
+):
+    officer = users["legal_officer"]
+    women = [convicted_mother(officer, prisons["CC2"], offences) for _ in range(5)]
+    services.add_candidates(officer, pardon_round, [w.reference for w in women[:3]])
+    signed_in(client, officer)
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("legal:round_screening", args=[pardon_round.pk]))
+    assert len(page.context["result"].candidates) == 5
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("legal:round", args=[pardon_round.pk]))
+    assert page.context["stats"].draft == 3
+
+
+def test_liaison_sees_only_the_women_held_in_her_prison(client, users, prisons, offences, mother):
+    elsewhere = convicted_mother(users["legal_officer"], prisons["KDL"], offences)
+    signed_in(client, users["prison_liaison"])
+    page = client.get(reverse("legal:screening")).content.decode()
+    assert mother.reference in page and elsewhere.reference not in page
