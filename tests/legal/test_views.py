@@ -11,12 +11,12 @@ from django.urls import reverse
 from motherline.accounts.models import AuditEvent
 from motherline.legal import services
 from motherline.legal.models import DossierStatus, Hearing, LegalCase, PardonRound, ReleaseCandidate
-from tests.conftest import PASSWORD, TODAY
+from tests.conftest import TODAY
 from tests.legal.conftest import convicted_mother
 
 
 def signed_in(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 
@@ -198,7 +198,7 @@ def test_screening_and_round_pages_cost_the_same_for_more_women(
     women = [convicted_mother(officer, prisons["CC2"], offences) for _ in range(5)]
     services.add_candidates(officer, pardon_round, [w.reference for w in women[:3]])
     signed_in(client, officer)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         page = client.get(reverse("legal:round_screening", args=[pardon_round.pk]))
     assert len(page.context["result"].candidates) == 5
     with django_assert_max_num_queries(12):

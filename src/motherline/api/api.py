@@ -10,10 +10,10 @@ from ninja.security import django_auth
 from motherline.api import errors
 from motherline.api.audit import router as audit_router
 from motherline.api.care import router as care_router
-from motherline.api.nul import refuse_nul
 from motherline.api.fieldwork import router as fieldwork_router
 from motherline.api.grants import router as grants_router
 from motherline.api.legal import router as legal_router
+from motherline.api.nul import refuse_nul
 from motherline.api.people import router as people_router
 from motherline.api.places import router as places_router
 from motherline.api.stats import router as stats_router

@@ -930,6 +930,8 @@ def write_statistics(code: str, data: StatisticsData) -> None:
         PopulationDenominator(jurisdiction=jurisdiction, **row.values)
         for row in data.population_denominators
     )
+
+
 # Pardon occasions and early-release screening criteria. The criterion kinds are code
 # (`legal.rules.CRITERIA`); the pack chooses them per remedy with a parameter and a weight.
 

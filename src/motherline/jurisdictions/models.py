@@ -167,6 +167,8 @@ class PopulationDenominator(models.Model):
         ]
         verbose_name = _("population denominator")
         verbose_name_plural = _("population denominators")
+
+
 class Remedy(models.TextChoices):
     """The ways out of custody that screening looks for (see `legal.rules`)."""
 
