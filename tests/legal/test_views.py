@@ -201,7 +201,7 @@ def test_screening_and_round_pages_cost_the_same_for_more_women(
     with django_assert_max_num_queries(17):
         page = client.get(reverse("legal:round_screening", args=[pardon_round.pk]))
     assert len(page.context["result"].candidates) == 5
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         page = client.get(reverse("legal:round", args=[pardon_round.pk]))
     assert page.context["stats"].draft == 3
 
