@@ -230,8 +230,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MOTHERLINE_LOG_LEVEL", "INFO")},
-    # django-axes logs every successful sign-in at INFO; its warnings (lockouts) still show.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # django-axes logs every successful sign-in at INFO, WeasyPrint and fontTools every step
+    # of a PDF; their warnings (lockouts, missing fonts) still show.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Published statistics hide counts of pregnant women and children below this many persons.
