@@ -44,10 +44,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from motherline.accounts.models import Role, User
+from motherline.legal import services as legal_services
 from motherline.people.models import Child, Woman
 from tests.care.conftest import plan_at
 from tests.conftest import TODAY
 from tests.factories import admit, child_in_prison, children_of, reload
+from tests.legal.conftest import convicted_mother, criteria  # noqa: F401 (a fixture)
 
 # Outcomes
 ALLOW = "allowed"
@@ -116,6 +118,22 @@ def public() -> Expect:
     return lambda principal: ALLOW
 
 
+def edits_a_seen_record() -> Expect:
+    """A change to a record the user may see: refused (403) to a role that may not edit and
+    to a partner who sees the record read-only; 404 to whoever does not see it."""
+
+    def expect(principal: str) -> str:
+        if principal == "anonymous":
+            return LOGIN
+        if EDIT not in ROLE_MAY[principal]:
+            return FORBIDDEN
+        if principal not in SEES_RECORD:
+            return NOT_FOUND
+        return ALLOW if principal in EDITS_RECORD else FORBIDDEN
+
+    return expect
+
+
 def refused_method(anonymous: str = LOGIN) -> Expect:
     return lambda principal: anonymous if principal == "anonymous" else NOT_ALLOWED
 
@@ -128,6 +146,11 @@ class World:
     follow_up: Any
     pregnancy: Any
     admin_target: User
+    # Legal work: a case of the woman above, a pardon round, and a convicted mother of the
+    # same organisation, prison and consent put forward in it.
+    case: Any = None
+    pardon_round: Any = None
+    candidate: Any = None
 
 
 @dataclass
@@ -229,6 +252,38 @@ ROUTES: dict[str, Rule] = {
         {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")},
         args=lambda w: {"plan_id": w.plan.pk, "follow_up_id": w.follow_up.pk},
     ),
+    # Legal work: cases and candidates are seen and changed as their woman is; pardon rounds
+    # are the jurisdiction's, open to every role with the register.
+    "legal:cases": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "legal:case": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()},
+        args=lambda w: {"case_id": w.case.pk},
+    ),
+    "legal:open_case": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=woman),
+    "legal:rounds": Rule({"GET": needs(REGISTER), "POST": needs(EDIT)}),
+    "legal:round": Rule(
+        {"GET": needs(REGISTER), "POST": needs(REGISTER)},
+        args=lambda w: {"round_id": w.pardon_round.pk},
+    ),
+    "legal:round_screening": Rule(
+        {"GET": needs(REGISTER), "POST": needs(EDIT)},
+        args=lambda w: {"round_id": w.pardon_round.pk},
+    ),
+    # Screening for a remedy adds no one: only a round's screening takes a POST.
+    "legal:screening": Rule(
+        {
+            "GET": needs(REGISTER),
+            "POST": lambda p: NOT_FOUND if needs(REGISTER)(p) == ALLOW else needs(REGISTER)(p),
+        }
+    ),
+    "legal:candidate": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()},
+        args=lambda w: {"candidate_id": w.candidate.pk},
+    ),
+    "legal:dossier": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": needs(REGISTER, "read")},
+        args=lambda w: {"candidate_id": w.candidate.pk, "language": "km"},
+    ),
     # The API (anonymous: 401)
     "api:openapi-json": Rule({"GET": public(), "POST": public()}),
     "api:openapi-view": Rule({"GET": public(), "POST": public()}),
@@ -310,6 +365,54 @@ ROUTES: dict[str, Rule] = {
     "api:stats_series": Rule({"GET": needs(AGGREGATES)}),
     "api:stats_prisons": Rule({"GET": needs(AGGREGATES)}),
     "api:stats_import": Rule({"POST": needs(IMPORT)}),
+    "api:legal_cases": Rule({"GET": needs(REGISTER)}),
+    "api:legal_case": Rule(
+        {"GET": needs(REGISTER, "read"), "PATCH": needs(EDIT, "edit")},
+        args=lambda w: {"case_id": w.case.pk},
+        body={"PATCH": {"version": 1, "court": "Matrix Court"}},
+    ),
+    "api:legal_case_hearings": Rule(
+        {"POST": needs(EDIT, "edit")},
+        args=lambda w: {"case_id": w.case.pk},
+        body={"POST": {"held_on": DAY, "what_happened": "Adjourned"}},
+    ),
+    "api:woman_legal_cases": Rule(
+        {"POST": needs(EDIT, "edit")}, args=woman, body={"POST": {"court": "Matrix Court"}}
+    ),
+    "api:legal_rounds": Rule(
+        {"GET": needs(REGISTER), "POST": needs(EDIT)},
+        body={
+            "POST": {
+                "occasion_date": (TODAY + timedelta(days=90)).isoformat(),
+                "submission_deadline": (TODAY + timedelta(days=60)).isoformat(),
+            }
+        },
+    ),
+    "api:legal_round": Rule(
+        {"GET": needs(REGISTER)}, args=lambda w: {"round_id": w.pardon_round.pk}
+    ),
+    "api:legal_round_screening": Rule(
+        {"GET": needs(REGISTER)}, args=lambda w: {"round_id": w.pardon_round.pk}
+    ),
+    "api:legal_round_candidates": Rule(
+        {"GET": needs(REGISTER), "POST": needs(EDIT)},
+        args=lambda w: {"round_id": w.pardon_round.pk},
+        body={"POST": {"women": ["W-MATRIX"]}},
+    ),
+    "api:legal_screening": Rule({"GET": needs(REGISTER)}),
+    "api:legal_candidate": Rule(
+        {"GET": needs(REGISTER, "read"), "PATCH": edits_a_seen_record()},
+        args=lambda w: {"candidate_id": w.candidate.pk},
+        body={"PATCH": {"version": 1, "priority": 1}},
+    ),
+    "api:legal_candidate_status": Rule(
+        {"POST": edits_a_seen_record()},
+        args=lambda w: {"candidate_id": w.candidate.pk},
+        body={"POST": {"status": "submitted", "version": 1}},
+    ),
+    "api:legal_candidate_dossier": Rule(
+        {"GET": needs(REGISTER, "read")}, args=lambda w: {"candidate_id": w.candidate.pk}
+    ),
     # ninja's root path: nothing is served there, for anyone.
     "api:api-root": Rule({"GET": lambda principal: NOT_FOUND, "POST": lambda principal: NOT_FOUND}),
 }
@@ -419,7 +522,7 @@ def principals(users, orgs, prisons) -> dict[str, User | None]:
 
 
 @pytest.fixture
-def world(users, prisons) -> World:
+def world(users, prisons, offences, criteria) -> World:  # noqa: F811 (the fixture)
     """The NGO's woman in CC2 (shared with partners by consent), pregnant, with a child living
     with her whose transition plan is handed over (so it has follow-ups)."""
     mother = reload(
@@ -435,7 +538,24 @@ def world(users, prisons) -> World:
     )
     kid = children_of(mother)[0]
     the_plan = plan_at(users["monitor"], kid, "handed_over")
+    officer = users["legal_officer"]
+    case = legal_services.open_case(
+        officer, mother, {"court": "Phnom Penh Court"}, next_hearing_on=TODAY + timedelta(days=5)
+    )
+    pardon_round = legal_services.create_round(
+        officer,
+        title="Khmer New Year",
+        occasion_date=TODAY + timedelta(days=60),
+        submission_deadline=TODAY + timedelta(days=30),
+    )
+    convicted = convicted_mother(
+        users["monitor"], prisons["CC2"], offences, consent_scope="partners"
+    )
+    candidate = legal_services.add_candidates(officer, pardon_round, [convicted.reference])[0]
     return World(
+        case=case,
+        pardon_round=pardon_round,
+        candidate=candidate,
         woman=mother,
         child=kid,
         plan=the_plan,
