@@ -35,6 +35,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -44,11 +45,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from motherline.accounts.models import Role, User
+from motherline.fieldwork import services as fieldwork_services
+from motherline.grants import services as grant_services
 from motherline.legal import services as legal_services
 from motherline.people.models import Child, Woman
 from tests.care.conftest import plan_at
 from tests.conftest import TODAY
 from tests.factories import admit, child_in_prison, children_of, reload
+from tests.fieldwork.conftest import record as record_visit
+from tests.grants.conftest import deliver
 from tests.legal.conftest import convicted_mother, criteria  # noqa: F401 (a fixture)
 
 # Outcomes
@@ -63,20 +68,22 @@ AGGREGATES = "aggregates"
 REGISTER = "register"
 EDIT = "edit"
 ADMIN = "admin"
+FIELD = "record_fieldwork"  # visits, incidents, training, case studies
+PROGRAMME = "manage_programme"  # grants, the incidents overview, escalation contacts
 IMPORT = "import_returns"  # population returns: aggregate counts, no names
 
 ROLE_MAY: dict[str, set[str]] = {
-    "administrator": {AGGREGATES, REGISTER, EDIT, ADMIN, IMPORT},
-    "monitor": {AGGREGATES, REGISTER, EDIT},
-    "legal_officer": {AGGREGATES, REGISTER, EDIT},
+    "administrator": {AGGREGATES, REGISTER, EDIT, ADMIN, IMPORT, FIELD, PROGRAMME},
+    "monitor": {AGGREGATES, REGISTER, EDIT, FIELD},
+    "legal_officer": {AGGREGATES, REGISTER, EDIT, FIELD},
     "prison_liaison": {AGGREGATES, REGISTER, EDIT},
-    "programme_manager": {AGGREGATES, REGISTER, IMPORT},
+    "programme_manager": {AGGREGATES, REGISTER, IMPORT, FIELD, PROGRAMME},
     "analyst": {AGGREGATES, IMPORT},
     "viewer": {AGGREGATES},
     # Out-of-scope principals: a monitor of the partner organisation the NGO shares with, a
     # monitor of an unrelated organisation, a liaison officer of another prison.
-    "partner_monitor": {AGGREGATES, REGISTER, EDIT},
-    "other_monitor": {AGGREGATES, REGISTER, EDIT},
+    "partner_monitor": {AGGREGATES, REGISTER, EDIT, FIELD},
+    "other_monitor": {AGGREGATES, REGISTER, EDIT, FIELD},
     "other_liaison": {AGGREGATES, REGISTER, EDIT},
 }
 # Who sees the NGO's woman (consent: shared with partners) held in CC2, and who may change her.
@@ -89,6 +96,16 @@ SEES_RECORD = {
     "partner_monitor",
 }
 EDITS_RECORD = {"administrator", "monitor", "legal_officer", "prison_liaison"}
+# The NGO's own records of field work and grants: seen by its users and the partner it shares
+# with, changed by its users only.
+SEES_ORG_RECORD = {
+    "administrator",
+    "monitor",
+    "legal_officer",
+    "programme_manager",
+    "partner_monitor",
+}
+EDITS_ORG_RECORD = {"administrator", "monitor", "legal_officer", "programme_manager"}
 PRINCIPALS = ["anonymous", *ROLE_MAY]
 
 Expect = Callable[[str], str]
@@ -106,6 +123,22 @@ def needs(capability: str, record: str | None = None) -> Expect:
         if scope is not None and principal not in scope:
             return NOT_FOUND
         return ALLOW
+
+    return expect
+
+
+def org_record(capability: str, edit: bool = False) -> Expect:
+    """An organisation's record (a visit, an incident, a grant): the capability first (403),
+    then the record's scope: 404 to whoever may not see it or, for a change, change it (a
+    partner sees the NGO's records read-only)."""
+    scope = EDITS_ORG_RECORD if edit else SEES_ORG_RECORD
+
+    def expect(principal: str) -> str:
+        if principal == "anonymous":
+            return LOGIN
+        if capability not in ROLE_MAY[principal]:
+            return FORBIDDEN
+        return ALLOW if principal in scope else NOT_FOUND
 
     return expect
 
@@ -151,13 +184,21 @@ class World:
     case: Any = None
     pardon_round: Any = None
     candidate: Any = None
+    # Field work and grants of the NGO (shared with the UN office by its sharing setting).
+    visit: Any = None
+    incident: Any = None
+    contact: Any = None
+    training: Any = None
+    case_study: Any = None
+    grant: Any = None
 
 
 @dataclass
 class Rule:
     methods: dict[str, Expect]
     args: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
-    body: dict[str, dict[str, Any]] = field(default_factory=dict)  # per method, API only
+    # Per method, API only; a function of the World where the body names a record.
+    body: dict[str, Any] = field(default_factory=dict)
 
 
 def admits_to_cc2(principal: str) -> str:
@@ -172,6 +213,18 @@ def woman(w: World) -> dict[str, Any]:
 
 def child(w: World) -> dict[str, Any]:
     return {"reference": w.child.reference}
+
+
+def visit(w: World) -> dict[str, Any]:
+    return {"visit_id": w.visit.pk}
+
+
+def case_study(w: World) -> dict[str, Any]:
+    return {"case_id": w.case_study.pk}
+
+
+def grant(w: World) -> dict[str, Any]:
+    return {"grant_id": w.grant.pk}
 
 
 def plan(w: World) -> dict[str, Any]:
@@ -284,6 +337,84 @@ ROUTES: dict[str, Rule] = {
         {"GET": needs(REGISTER, "read"), "POST": needs(REGISTER, "read")},
         args=lambda w: {"candidate_id": w.candidate.pk, "language": "km"},
     ),
+    # Field work: visits, incidents, training and case studies are the organisation's
+    # records; a prison liaison officer's lists of them are empty and each is a 404 to her.
+    "fieldwork:visits": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "fieldwork:new_visit": Rule({"GET": needs(FIELD), "POST": needs(FIELD)}),
+    "fieldwork:visit": Rule(
+        {"GET": org_record(REGISTER), "POST": org_record(REGISTER)}, args=visit
+    ),
+    "fieldwork:add_action": Rule(
+        {"GET": org_record(FIELD, edit=True), "POST": org_record(FIELD, edit=True)}, args=visit
+    ),
+    "fieldwork:action_done": Rule(
+        {"GET": org_record(FIELD, edit=True), "POST": org_record(FIELD, edit=True)},
+        args=lambda w: {"action_id": w.visit.actions.get().pk},
+    ),
+    "fieldwork:finding_resolved": Rule(
+        {"GET": org_record(FIELD, edit=True), "POST": org_record(FIELD, edit=True)},
+        args=lambda w: {"finding_id": w.visit.findings.first().pk},
+    ),
+    "fieldwork:prison": Rule(
+        {"GET": needs(REGISTER), "POST": needs(REGISTER)}, args=lambda w: {"code": "CC2"}
+    ),
+    "fieldwork:incidents": Rule({"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)}),
+    "fieldwork:new_incident": Rule({"GET": needs(FIELD), "POST": needs(FIELD)}),
+    # The incident page finds the incident among those the user sees before it asks for the
+    # role: a liaison officer (who sees none) gets 404, a partner who sees it may not change it.
+    "fieldwork:incident": Rule(
+        {
+            "GET": org_record(REGISTER),
+            "POST": lambda p: {
+                "prison_liaison": NOT_FOUND,
+                "other_liaison": NOT_FOUND,
+                "partner_monitor": FORBIDDEN,
+            }.get(p, org_record(FIELD, edit=True)(p)),
+        },
+        args=lambda w: {"incident_id": w.incident.pk},
+    ),
+    "fieldwork:import": Rule({"GET": needs(FIELD), "POST": needs(FIELD)}),
+    "fieldwork:escalation": Rule({"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)}),
+    "fieldwork:remove_contact": Rule(
+        {"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)},
+        args=lambda w: {"contact_id": w.contact.pk},
+    ),
+    "fieldwork:training": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "fieldwork:new_training": Rule({"GET": needs(FIELD), "POST": needs(FIELD)}),
+    "fieldwork:training_session": Rule(
+        {"GET": org_record(REGISTER), "POST": org_record(REGISTER)},
+        args=lambda w: {"session_id": w.training.pk},
+    ),
+    "fieldwork:cases": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "fieldwork:new_case": Rule({"GET": needs(FIELD), "POST": needs(FIELD)}),
+    "fieldwork:case_booklet": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "fieldwork:case": Rule(
+        {"GET": org_record(REGISTER), "POST": org_record(REGISTER)}, args=case_study
+    ),
+    "fieldwork:edit_case": Rule(
+        {"GET": org_record(FIELD, edit=True), "POST": org_record(FIELD, edit=True)},
+        args=case_study,
+    ),
+    "fieldwork:case_step": Rule(
+        {"GET": org_record(FIELD, edit=True), "POST": org_record(FIELD, edit=True)},
+        args=lambda w: {"case_id": w.case_study.pk, "step": "anonymise"},
+    ),
+    # Grants: programme managers (and administrators) of the managing organisation.
+    "grants:list": Rule({"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)}),
+    "grants:new": Rule({"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)}),
+    "grants:detail": Rule(
+        {"GET": org_record(PROGRAMME), "POST": org_record(PROGRAMME)}, args=grant
+    ),
+    "grants:add_line": Rule(
+        {"GET": org_record(PROGRAMME, edit=True), "POST": org_record(PROGRAMME, edit=True)},
+        args=grant,
+    ),
+    "grants:report": Rule(
+        {"GET": org_record(PROGRAMME), "POST": org_record(PROGRAMME)}, args=grant
+    ),
+    # Services delivered to a woman are her personal record.
+    "grants:deliveries": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "grants:new_delivery": Rule({"GET": needs(EDIT), "POST": needs(EDIT)}),
     # The API (anonymous: 401)
     "api:openapi-json": Rule({"GET": public(), "POST": public()}),
     "api:openapi-view": Rule({"GET": public(), "POST": public()}),
@@ -412,6 +543,109 @@ ROUTES: dict[str, Rule] = {
     ),
     "api:legal_candidate_dossier": Rule(
         {"GET": needs(REGISTER, "read")}, args=lambda w: {"candidate_id": w.candidate.pk}
+    ),
+    "api:visits": Rule(
+        {"GET": needs(REGISTER), "POST": needs(FIELD)},
+        body={"POST": {"prison": "CC2", "visit_date": DAY, "team": "Two", "access": "granted"}},
+    ),
+    "api:visit": Rule({"GET": org_record(REGISTER)}, args=visit),
+    "api:visit_actions": Rule(
+        {"POST": org_record(FIELD, edit=True)},
+        args=visit,
+        body={"POST": {"description": "Call", "owner": "monitor", "due_date": DAY}},
+    ),
+    "api:finding_resolved": Rule(
+        {"POST": org_record(FIELD, edit=True)},
+        args=lambda w: {"finding_id": w.visit.findings.first().pk},
+        body={"POST": {"done_on": DAY}},
+    ),
+    "api:action_done": Rule(
+        {"POST": org_record(FIELD, edit=True)},
+        args=lambda w: {"action_id": w.visit.actions.get().pk},
+        body={"POST": {"done_on": DAY}},
+    ),
+    "api:incidents": Rule(
+        {"GET": needs(REGISTER), "POST": needs(FIELD)},
+        body={
+            "POST": {
+                "prison": "CC2",
+                "occurred_on": DAY,
+                "what_was_refused": "Entry",
+                "refused_by": "Guard",
+            }
+        },
+    ),
+    "api:incident_summary": Rule({"GET": needs(PROGRAMME)}),
+    "api:incident": Rule(
+        {"GET": org_record(REGISTER), "PATCH": org_record(FIELD, edit=True)},
+        args=lambda w: {"incident_id": w.incident.pk},
+        body={"PATCH": {"version": 1, "response": "Access restored"}},
+    ),
+    "api:training": Rule(
+        {"GET": needs(REGISTER), "POST": needs(FIELD)},
+        body={
+            "POST": {
+                "audience": "judges",
+                "held_on": DAY,
+                "place": "Phnom Penh",
+                "topics": ["bangkok_rules"],
+                "participants": [{"institution": "Court", "women": 1, "men": 2}],
+            }
+        },
+    ),
+    "api:training_totals": Rule({"GET": needs(REGISTER)}),
+    "api:training_session": Rule(
+        {"GET": org_record(REGISTER)}, args=lambda w: {"session_id": w.training.pk}
+    ),
+    "api:case_studies": Rule(
+        {"GET": needs(REGISTER), "POST": needs(FIELD)},
+        body={"POST": {"title_en": "Matrix", "narrative_en": "A story."}},
+    ),
+    "api:case_study": Rule({"GET": org_record(REGISTER)}, args=case_study),
+    "api:case_study_step": Rule(
+        {"POST": org_record(FIELD, edit=True)},
+        args=lambda w: {"case_id": w.case_study.pk, "step": "anonymise"},
+        body={"POST": {"version": 1}},
+    ),
+    "api:escalation_contacts": Rule(
+        {"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)},
+        body={"POST": {"name": "Focal point", "email": "focal@un.example.org"}},
+    ),
+    "api:escalation_contact": Rule(
+        {"DELETE": needs(PROGRAMME)}, args=lambda w: {"contact_id": w.contact.pk}
+    ),
+    "api:imports": Rule({"POST": needs(FIELD)}, args=lambda w: {"kind": "visits"}),
+    "api:grants": Rule(
+        {"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)},
+        body={
+            "POST": {
+                "reference": "G-NEW",
+                "donor": "Fund",
+                "grantees": ["Women's Justice NGO"],
+                "amount": "100.00",
+                "starts_on": "2026-01-01",
+                "ends_on": "2026-12-31",
+                "purpose": "Food",
+            }
+        },
+    ),
+    "api:grant": Rule({"GET": org_record(PROGRAMME)}, args=grant),
+    "api:grant_lines": Rule(
+        {"POST": org_record(PROGRAMME, edit=True)},
+        args=grant,
+        body={"POST": {"code": "9", "name": "Hygiene", "amount": "100.00"}},
+    ),
+    "api:grant_report": Rule({"GET": org_record(PROGRAMME)}, args=grant),
+    "api:services": Rule(
+        {"GET": needs(REGISTER), "POST": needs(EDIT, "edit")},
+        body={
+            "POST": lambda w: {
+                "woman": w.woman.reference,
+                "service_type": "food_supplement",
+                "delivered_on": DAY,
+                "cost": "5.00",
+            }
+        },
     ),
     # ninja's root path: nothing is served there, for anyone.
     "api:api-root": Rule({"GET": lambda principal: NOT_FOUND, "POST": lambda principal: NOT_FOUND}),
@@ -552,7 +786,69 @@ def world(users, prisons, offences, criteria) -> World:  # noqa: F811 (the fixtu
         users["monitor"], prisons["CC2"], offences, consent_scope="partners"
     )
     candidate = legal_services.add_candidates(officer, pardon_round, [convicted.reference])[0]
+    monitor = users["monitor"]
+    visit = record_visit(monitor, prisons["CC2"])
+    fieldwork_services.add_action(
+        monitor,
+        visit,
+        description="Ask for antenatal visits",
+        owner=monitor,
+        due_date=TODAY + timedelta(days=10),
+    )
+    incident = fieldwork_services.record_incident(
+        monitor,
+        prison=prisons["CC2"],
+        values={
+            "occurred_on": TODAY - timedelta(days=3),
+            "what_was_refused": "Entry",
+            "refused_by": "Deputy director",
+        },
+        today=TODAY,
+    )
+    contact = fieldwork_services.add_escalation_contact(
+        users["programme_manager"], name="Director", email="director@ngo.example.org"
+    )
+    training = fieldwork_services.record_training(
+        monitor,
+        fieldwork_services.TrainingRecord(
+            audience="judges",
+            held_on=TODAY - timedelta(days=30),
+            place="Phnom Penh",
+            topics=["bangkok_rules"],
+            participants=[("Court of Appeal", 4, 9)],
+        ),
+        today=TODAY,
+    )
+    case_study = fieldwork_services.draft_case_study(
+        monitor,
+        fieldwork_services.CaseText(
+            title_en="Pregnant in pretrial detention", narrative_en="A woman, pregnant."
+        ),
+    )
+    grant = grant_services.create_grant(
+        users["programme_manager"],
+        grant_services.GrantValues(
+            reference="G-MATRIX",
+            donor="Small Grants Fund",
+            amount=Decimal("16300.00"),
+            currency="USD",
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 12, 31),
+            purpose="Food and legal aid",
+            grantees=[users["monitor"].organisation],
+        ),
+    )
+    grant_services.add_budget_line(
+        users["programme_manager"], grant, code="1", name="Nutrition", amount=Decimal("9000")
+    )
+    deliver(monitor, mother, grant)
     return World(
+        visit=visit,
+        incident=incident,
+        contact=contact,
+        training=training,
+        case_study=case_study,
+        grant=grant,
         case=case,
         pardon_round=pardon_round,
         candidate=candidate,
@@ -583,10 +879,11 @@ def outcome_of(response: Any, is_api: bool) -> str:
 def call(client: Client, route: Route, method: str, rule: Rule, world: World) -> Any:
     url = reverse(route.name, kwargs=rule.args(world))
     if route.is_api and method != "GET":
+        body = rule.body.get(method, {})
         return client.generic(
             method,
             url,
-            data=json.dumps(rule.body.get(method, {})),
+            data=json.dumps(body(world) if callable(body) else body),
             content_type="application/json",
         )
     if method == "GET":

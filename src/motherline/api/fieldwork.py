@@ -760,13 +760,19 @@ class ImportOut(Schema):
     summary="Import phone submissions",
 )
 def import_submissions(
-    request: HttpRequest, kind: Literal["visits", "services"], file: File[UploadedFile]
+    request: HttpRequest,
+    kind: Literal["visits", "services"],
+    file: UploadedFile | None = File(None),  # noqa: B008 (ninja declares parameters so)
 ) -> tuple[int, Any]:
     """Import an ODK Central or KoBoToolbox export (CSV or XLSX) of the Motherline forms.
     With any refused row, nothing is written and the answer is a 422 listing every
     (line, field, reason); submissions imported before are skipped."""
     needed = Capability.RECORD_FIELDWORK if kind == "visits" else Capability.EDIT_REGISTER
     user = require(request, needed)
+    # The file is optional to the schema so that the role is checked before the request's
+    # shape: a role that may not import gets 403 whatever it sent.
+    if file is None:
+        raise ValidationError({"file": [_("Choose a CSV or XLSX export of the submissions.")]})
     try:
         rows = importing.read_rows(file.read(), file.name or "")
     except (ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):

@@ -107,8 +107,9 @@ class PeriodQuery(Schema):
 
 
 class ReportQuery(Schema):
-    start: date
-    end: date
+    # Optional so that the role is checked before the query's shape; default: the grant's.
+    start: date | None = None
+    end: date | None = None
     language: Literal["en", "km"] = "en"
     format: Literal["pdf", "xlsx"] = "pdf"
 
@@ -250,9 +251,10 @@ def donor_report(request: HttpRequest, grant_id: int, query: Query[ReportQuery])
     """The donor report for a period as PDF or XLSX, in English or Khmer."""
     user = require(request, Capability.MANAGE_PROGRAMME)
     grant = _grant(user, grant_id)
-    if query.end < query.start:
+    start, end = query.start or grant.starts_on, query.end or grant.ends_on
+    if end < start:
         raise ValidationError({"end": [_("The period cannot end before it starts.")]})
-    figures = queries.grant_report(grant, query.start, query.end)
+    figures = queries.grant_report(grant, start, end)
     if query.format == "xlsx":
         content = report.report_xlsx(figures, query.language)
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -265,7 +267,7 @@ def donor_report(request: HttpRequest, grant_id: int, query: Query[ReportQuery])
         grant,
         request=request,
         changes={
-            "period": [query.start.isoformat(), query.end.isoformat()],
+            "period": [start.isoformat(), end.isoformat()],
             "language": query.language,
             "format": query.format,
         },
