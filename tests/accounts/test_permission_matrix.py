@@ -532,12 +532,12 @@ ROUTES: dict[str, Rule] = {
     ),
     "api:legal_screening": Rule({"GET": needs(REGISTER)}),
     "api:legal_candidate": Rule(
-        {"GET": needs(REGISTER, "read"), "PATCH": edits_a_seen_record()},
+        {"GET": needs(REGISTER, "read"), "PATCH": needs(EDIT, "edit")},
         args=lambda w: {"candidate_id": w.candidate.pk},
         body={"PATCH": {"version": 1, "priority": 1}},
     ),
     "api:legal_candidate_status": Rule(
-        {"POST": edits_a_seen_record()},
+        {"POST": needs(EDIT, "edit")},
         args=lambda w: {"candidate_id": w.candidate.pk},
         body={"POST": {"status": "submitted", "version": 1}},
     ),

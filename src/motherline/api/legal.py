@@ -465,6 +465,18 @@ def _visible_candidate(user: Any, candidate_id: int) -> ReleaseCandidate:
         raise Http404 from None
 
 
+def _editable_candidate(user: Any, candidate_id: int) -> ReleaseCandidate:
+    # A partner who sees her record read-only may not change her dossier: 404, as for a case.
+    try:
+        return (
+            ReleaseCandidate.objects.editable_by(user)
+            .select_related("woman", "round", "episode")
+            .get(pk=candidate_id)
+        )
+    except ReleaseCandidate.DoesNotExist:
+        raise Http404 from None
+
+
 @router.get(
     "/legal/rounds/{round_id}/candidates",
     response=list[CandidateOut],
@@ -508,7 +520,7 @@ def get_candidate(request: HttpRequest, candidate_id: int) -> ReleaseCandidate:
 def update_candidate(request: HttpRequest, candidate_id: int, payload: DossierIn) -> Any:
     """Change the dossier's argument or priority; a change made since `version` is a 409."""
     user = require(request, Capability.EDIT_REGISTER)
-    candidate = _visible_candidate(user, candidate_id)
+    candidate = _editable_candidate(user, candidate_id)
     return services.update_candidate(
         user,
         candidate,
@@ -528,7 +540,7 @@ def update_candidate(request: HttpRequest, candidate_id: int, payload: DossierIn
 def change_status(request: HttpRequest, candidate_id: int, payload: StatusIn) -> Any:
     """Submitted, granted (records her release by royal pardon), refused or withdrawn."""
     user = require(request, Capability.EDIT_REGISTER)
-    candidate = _visible_candidate(user, candidate_id)
+    candidate = _editable_candidate(user, candidate_id)
     return services.change_status(
         user,
         candidate,
