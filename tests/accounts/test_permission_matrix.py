@@ -360,17 +360,8 @@ ROUTES: dict[str, Rule] = {
     ),
     "fieldwork:incidents": Rule({"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)}),
     "fieldwork:new_incident": Rule({"GET": needs(FIELD), "POST": needs(FIELD)}),
-    # The incident page finds the incident among those the user sees before it asks for the
-    # role: a liaison officer (who sees none) gets 404, a partner who sees it may not change it.
     "fieldwork:incident": Rule(
-        {
-            "GET": org_record(REGISTER),
-            "POST": lambda p: {
-                "prison_liaison": NOT_FOUND,
-                "other_liaison": NOT_FOUND,
-                "partner_monitor": FORBIDDEN,
-            }.get(p, org_record(FIELD, edit=True)(p)),
-        },
+        {"GET": org_record(REGISTER), "POST": org_record(FIELD, edit=True)},
         args=lambda w: {"incident_id": w.incident.pk},
     ),
     "fieldwork:import": Rule({"GET": needs(FIELD), "POST": needs(FIELD)}),

@@ -65,6 +65,15 @@ def test_import_visits_and_again(users, prisons):
     assert PrisonVisit.objects.count() == 5
 
 
+def test_a_one_column_file_is_refused_row_by_row_not_a_server_error(users, prisons):
+    # No delimiter in the header: read as plain CSV, each row refused with its reasons.
+    rows = read_rows(b"instanceID\nuuid:1\n", "export.csv")
+    assert rows == [(2, {"instanceid": "uuid:1"})]
+    report = import_visits(users["monitor"], rows, today=TODAY)
+    assert not report.ok and report.errors
+    assert PrisonVisit.objects.count() == 0
+
+
 def test_a_malformed_export_reports_each_row_and_writes_nothing(users, prisons):
     rows = read_rows(
         _csv(

@@ -273,7 +273,7 @@ def test_incident_update_and_stale_version(client, users, prisons):
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("un_monitor", 403), ("other_monitor", 404), ("analyst", 403), ("monitor", 302)],
+    [("un_monitor", 404), ("other_monitor", 404), ("analyst", 403), ("monitor", 302)],
 )
 def test_who_may_change_an_incident(client, users, prisons, who, status):
     incident = services.record_incident(

@@ -90,7 +90,12 @@ def read_rows(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]
             out.append((number, row))
         return out
     text = content.decode("utf-8-sig")
-    dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;")
+    except csv.Error:
+        # A header without either delimiter (one column, or none): read it as plain CSV,
+        # so the rows are refused with their reasons instead of a server error.
+        dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
     header = [_key(h) for h in next(reader, [])]
     return [

@@ -199,6 +199,29 @@ def add_action(request: HttpRequest, visit_id: int) -> HttpResponse:
     return _visit_page(request, _visible_visit(request, visit.pk), form)
 
 
+def _mark_done(
+    request: HttpRequest,
+    record: FollowUpAction | Finding,
+    record_done: Any,
+    texts: tuple[str, str],
+) -> HttpResponse:
+    """Mark an action done or a finding resolved on the day the form gives, through the
+    service `record_done`; `texts` are the messages for done already and done now."""
+    if request.method == "POST":
+        form = forms.DoneForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            record_done(request.user, record, form.cleaned_data["done_on"], request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except StaleVersion:
+            messages.warning(request, texts[0])
+        else:
+            messages.success(request, texts[1])
+    return redirect("fieldwork:visit", visit_id=record.visit_id)
+
+
 @login_required
 def complete_action(request: HttpRequest, action_id: int) -> HttpResponse:
     """Mark a follow-up action done on the day given."""
@@ -207,21 +230,12 @@ def complete_action(request: HttpRequest, action_id: int) -> HttpResponse:
         FollowUpAction.objects.filter(visit__in=PrisonVisit.objects.editable_by(request.user)),
         pk=action_id,
     )
-    if request.method == "POST":
-        form = forms.DoneForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise ValidationError(form.errors)
-            services.complete_action(
-                request.user, action, form.cleaned_data["done_on"], request=request
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        except StaleVersion:
-            messages.warning(request, _("This action was already marked done."))
-        else:
-            messages.success(request, _("The action is done."))
-    return redirect("fieldwork:visit", visit_id=action.visit_id)
+    return _mark_done(
+        request,
+        action,
+        services.complete_action,
+        (_("This action was already marked done."), _("The action is done.")),
+    )
 
 
 @login_required
@@ -232,21 +246,12 @@ def resolve_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
         Finding.objects.filter(visit__in=PrisonVisit.objects.editable_by(request.user)),
         pk=finding_id,
     )
-    if request.method == "POST":
-        form = forms.DoneForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise ValidationError(form.errors)
-            services.resolve_finding(
-                request.user, finding, form.cleaned_data["done_on"], request=request
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        except StaleVersion:
-            messages.warning(request, _("This finding was already resolved."))
-        else:
-            messages.success(request, _("The finding is resolved."))
-    return redirect("fieldwork:visit", visit_id=finding.visit_id)
+    return _mark_done(
+        request,
+        finding,
+        services.resolve_finding,
+        (_("This finding was already resolved."), _("The finding is resolved.")),
+    )
 
 
 @login_required
@@ -316,7 +321,9 @@ def new_incident(request: HttpRequest) -> HttpResponse:
 @login_required
 def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     """One incident; its organisation records the escalation, response and restored access."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    # A POST changes it: refused by role (403) before the record is looked up.
+    writing = request.method == "POST"
+    _require(request.user, Capability.RECORD_FIELDWORK if writing else Capability.VIEW_REGISTER)
     try:
         incident = queries.incident_detail(request.user, incident_id)
     except AccessIncident.DoesNotExist:
@@ -349,8 +356,9 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
             form = forms.IncidentUpdateForm(
                 instance=incident, initial={"version": incident.version}
             )
-    elif request.method == "POST":
-        raise PermissionDenied
+    elif writing:
+        # Seen (a partner's) but not changeable: out of scope for a change, as elsewhere.
+        raise Http404
     return render(request, "fieldwork/incident_detail.html", {"incident": incident, "form": form})
 
 
