@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from motherline.accounts import audit
@@ -264,7 +264,7 @@ def list_visits(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]
 
 
 @router.post("/visits", response={201: VisitDetail}, url_name="visits", summary="Record a visit")
-def record_visit(request: HttpRequest, payload: VisitIn) -> tuple[int, PrisonVisit]:
+def record_visit(request: HttpRequest, payload: VisitIn) -> Status:
     """Record a visit of your organisation with its findings by topic and the women seen."""
     user = require(request, Capability.RECORD_FIELDWORK)
     women = list(Woman.objects.visible_to(user).filter(reference__in=payload.women))
@@ -288,7 +288,7 @@ def record_visit(request: HttpRequest, payload: VisitIn) -> tuple[int, PrisonVis
         ),
         request=request,
     )
-    return 201, _visit(user, visit.pk)
+    return Status(201, _visit(user, visit.pk))
 
 
 @router.get("/visits/{visit_id}", response=VisitDetail, url_name="visit", summary="Get a visit")
@@ -306,7 +306,7 @@ def get_visit(request: HttpRequest, visit_id: int) -> PrisonVisit:
     url_name="visit_actions",
     summary="Add a follow-up action",
 )
-def add_action(request: HttpRequest, visit_id: int, payload: ActionIn) -> tuple[int, Any]:
+def add_action(request: HttpRequest, visit_id: int, payload: ActionIn) -> Status:
     """Add a follow-up action owned by a user of the visit's organisation (by user name),
     due on a day not before the visit, optionally about one of its findings."""
     user = require(request, Capability.RECORD_FIELDWORK)
@@ -322,7 +322,7 @@ def add_action(request: HttpRequest, visit_id: int, payload: ActionIn) -> tuple[
         finding=finding,
         request=request,
     )
-    return 201, action
+    return Status(201, action)
 
 
 @router.post(
@@ -393,7 +393,7 @@ def incident_summary(request: HttpRequest) -> dict[str, Any]:
 @router.post(
     "/incidents", response={201: IncidentOut}, url_name="incidents", summary="Record an incident"
 )
-def record_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, AccessIncident]:
+def record_incident(request: HttpRequest, payload: IncidentIn) -> Status:
     """Record an access incident (from a visit with `visit_id`); the organisation's
     escalation contacts are told by e-mail."""
     user = require(request, Capability.RECORD_FIELDWORK)
@@ -405,7 +405,7 @@ def record_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, Acc
         visit=visit,
         request=request,
     )
-    return 201, queries.incident_detail(user, incident.pk)
+    return Status(201, queries.incident_detail(user, incident.pk))
 
 
 @router.get(
@@ -528,7 +528,7 @@ def training_totals(request: HttpRequest) -> list[Any]:
 @router.post(
     "/training", response={201: TrainingOut}, url_name="training", summary="Record a session"
 )
-def record_training(request: HttpRequest, payload: TrainingIn) -> tuple[int, TrainingSession]:
+def record_training(request: HttpRequest, payload: TrainingIn) -> Status:
     """A training session of your organisation with its participants by institution."""
     user = require(request, Capability.RECORD_FIELDWORK)
     data = payload.model_dump(exclude={"participants"})
@@ -540,7 +540,7 @@ def record_training(request: HttpRequest, payload: TrainingIn) -> tuple[int, Tra
         ),
         request=request,
     )
-    return 201, queries.training_detail(user, session.pk)
+    return Status(201, queries.training_detail(user, session.pk))
 
 
 @router.get(
@@ -610,7 +610,7 @@ def list_cases(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
 
 
 @router.post("/case-studies", response={201: CaseOut}, url_name="case_studies", summary="Draft one")
-def draft_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseStudy]:
+def draft_case(request: HttpRequest, payload: CaseIn) -> Status:
     """A draft, linked to a woman you may change (and her children) when `woman` is given."""
     user = require(request, Capability.RECORD_FIELDWORK)
     woman = editable_woman(user, payload.woman) if payload.woman else None
@@ -621,7 +621,7 @@ def draft_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseStudy]:
         children=list(woman.children.all()) if woman else [],
         request=request,
     )
-    return 201, queries.case_detail(user, case.pk)
+    return Status(201, queries.case_detail(user, case.pk))
 
 
 @router.get("/case-studies/{case_id}", response=CaseOut, url_name="case_study", summary="Get")
@@ -709,13 +709,13 @@ def list_contacts(request: HttpRequest) -> list[EscalationContact]:
     url_name="escalation_contacts",
     summary="Add an escalation contact",
 )
-def add_contact(request: HttpRequest, payload: ContactIO) -> tuple[int, EscalationContact]:
+def add_contact(request: HttpRequest, payload: ContactIO) -> Status:
     """Add someone to tell of every new access incident of your organisation."""
     user = require(request, Capability.MANAGE_PROGRAMME)
     contact = services.add_escalation_contact(
         user, name=payload.name, email=payload.email, position=payload.position, request=request
     )
-    return 201, contact
+    return Status(201, contact)
 
 
 @router.delete(
@@ -724,7 +724,7 @@ def add_contact(request: HttpRequest, payload: ContactIO) -> tuple[int, Escalati
     url_name="escalation_contact",
     summary="Remove an escalation contact",
 )
-def remove_contact(request: HttpRequest, contact_id: int) -> tuple[int, None]:
+def remove_contact(request: HttpRequest, contact_id: int) -> Status:
     """Stop telling this contact of new incidents."""
     user = require(request, Capability.MANAGE_PROGRAMME)
     contact = EscalationContact.objects.filter(
@@ -733,7 +733,7 @@ def remove_contact(request: HttpRequest, contact_id: int) -> tuple[int, None]:
     if contact is None:
         raise Http404
     services.remove_escalation_contact(user, contact, request=request)
-    return 204, None
+    return Status(204, None)
 
 
 # Field collection
@@ -763,7 +763,7 @@ def import_submissions(
     request: HttpRequest,
     kind: Literal["visits", "services"],
     file: UploadedFile | None = File(None),  # noqa: B008 (ninja declares parameters so)
-) -> tuple[int, Any]:
+) -> Status:
     """Import an ODK Central or KoBoToolbox export (CSV or XLSX) of the Motherline forms.
     With any refused row, nothing is written and the answer is a 422 listing every
     (line, field, reason); submissions imported before are skipped."""
@@ -778,4 +778,4 @@ def import_submissions(
     except (ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):
         raise ValidationError({"file": [_("This file cannot be read as CSV or XLSX.")]}) from None
     report = importing.IMPORTERS[kind](user, rows)
-    return (200 if report.ok else 422), report
+    return Status(200 if report.ok else 422, report)

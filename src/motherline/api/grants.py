@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation
@@ -200,7 +200,7 @@ def list_grants(request: HttpRequest, query: Query[GrantQuery]) -> dict[str, Any
 
 
 @router.post("/grants", response={201: GrantOut}, url_name="grants", summary="Record a grant")
-def create_grant(request: HttpRequest, payload: GrantIn) -> tuple[int, Grant]:
+def create_grant(request: HttpRequest, payload: GrantIn) -> Status:
     """A grant managed by your organisation; add its budget lines next."""
     user = require(request, Capability.MANAGE_PROGRAMME)
     grantees = list(Organisation.objects.filter(name__in=payload.grantees))
@@ -211,7 +211,7 @@ def create_grant(request: HttpRequest, payload: GrantIn) -> tuple[int, Grant]:
         )
     values = services.GrantValues(**payload.model_dump(exclude={"grantees"}), grantees=grantees)
     grant = services.create_grant(user, values, request=request)
-    return 201, queries.grants_for(user).get(pk=grant.pk)
+    return Status(201, queries.grants_for(user).get(pk=grant.pk))
 
 
 @router.get(
@@ -230,20 +230,23 @@ def grant_figures(request: HttpRequest, grant_id: int, period: Query[PeriodQuery
     url_name="grant_lines",
     summary="Add a budget line",
 )
-def add_line(request: HttpRequest, grant_id: int, payload: LineIn) -> tuple[int, dict[str, Any]]:
+def add_line(request: HttpRequest, grant_id: int, payload: LineIn) -> Status:
     """A budget line; the lines together may not exceed the grant (422)."""
     user = require(request, Capability.MANAGE_PROGRAMME)
     grant = _grant(user, grant_id)
     line = services.add_budget_line(user, grant, **payload.model_dump(), request=request)
     zero = Decimal("0.00")
-    return 201, {
-        "code": line.code,
-        "name": line.name,
-        "budget": line.amount,
-        "spent": zero,
-        "spent_to_date": zero,
-        "remaining": line.amount,
-    }
+    return Status(
+        201,
+        {
+            "code": line.code,
+            "name": line.name,
+            "budget": line.amount,
+            "spent": zero,
+            "spent_to_date": zero,
+            "remaining": line.amount,
+        },
+    )
 
 
 @router.get("/grants/{grant_id}/report", url_name="grant_report", summary="Donor report")
@@ -296,7 +299,7 @@ def list_deliveries(request: HttpRequest, query: Query[DeliveryQuery]) -> dict[s
 @router.post(
     "/services", response={201: DeliveryOut}, url_name="services", summary="Record a service"
 )
-def record_delivery(request: HttpRequest, payload: DeliveryIn) -> tuple[int, ServiceDelivery]:
+def record_delivery(request: HttpRequest, payload: DeliveryIn) -> Status:
     """A service to a woman, to her child, or both. Refused (422, on `delivered_on`) for a
     woman not in custody that day: released before it, or not yet admitted."""
     user = require(request, Capability.EDIT_REGISTER)
@@ -341,4 +344,4 @@ def record_delivery(request: HttpRequest, payload: DeliveryIn) -> tuple[int, Ser
         notes=payload.notes,
     )
     delivery = services.record_delivery(user, woman, values, request=request)
-    return 201, queries.deliveries_for(user).get(pk=delivery.pk)
+    return Status(201, queries.deliveries_for(user).get(pk=delivery.pk))
