@@ -111,9 +111,14 @@ PRINCIPALS = ["anonymous", *ROLE_MAY]
 Expect = Callable[[str], str]
 
 
-def needs(capability: str, record: str | None = None) -> Expect:
-    """Signed-in users whose role has the capability; with `record`, only within scope."""
-    scope = {"read": SEES_RECORD, "edit": EDITS_RECORD, None: None}[record]
+def needs(
+    capability: str, record: str | None = None, scopes: tuple[set[str], set[str]] | None = None
+) -> Expect:
+    """Signed-in users whose role has the capability (403 otherwise); with `record` ("read"
+    or "edit"), only within the scope of the record (404 otherwise). `scopes` are who sees and
+    who changes the record: by default the world's woman's."""
+    sees, edits = scopes or (SEES_RECORD, EDITS_RECORD)
+    scope = {"read": sees, "edit": edits, None: None}[record]
 
     def expect(principal: str) -> str:
         if principal == "anonymous":
@@ -128,19 +133,9 @@ def needs(capability: str, record: str | None = None) -> Expect:
 
 
 def org_record(capability: str, edit: bool = False) -> Expect:
-    """An organisation's record (a visit, an incident, a grant): the capability first (403),
-    then the record's scope: 404 to whoever may not see it or, for a change, change it (a
-    partner sees the NGO's records read-only)."""
-    scope = EDITS_ORG_RECORD if edit else SEES_ORG_RECORD
-
-    def expect(principal: str) -> str:
-        if principal == "anonymous":
-            return LOGIN
-        if capability not in ROLE_MAY[principal]:
-            return FORBIDDEN
-        return ALLOW if principal in scope else NOT_FOUND
-
-    return expect
+    """An organisation's record (a visit, an incident, a grant): seen by the NGO and the
+    partner it shares with, changed by the NGO only (a partner's change is a 404)."""
+    return needs(capability, "edit" if edit else "read", (SEES_ORG_RECORD, EDITS_ORG_RECORD))
 
 
 def signed_in() -> Expect:
