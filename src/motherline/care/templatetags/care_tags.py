@@ -39,6 +39,6 @@ def plan_steps(plan: Any) -> list[dict[str, Any]]:
         if i < reached:
             state = "skipped" if skipped_after < i < len(rules.STEPS) - 1 else "done"
         else:
-            state = "current" if i == reached else "todo"
+            state = "current" if i == reached else "ahead"
         steps.append({"status": step, "label": rules.step_label(step), "state": state})
     return steps
