@@ -18,10 +18,17 @@ The users are built in memory, never saved: the system view (the whole register,
 `motherline worklist` without --user), a monitor of the organisation that owns the most
 women, and the liaison officer of the prison that holds the most women.
 
+The worklist reads stored deadlines (`worklist.deadlines`): before timing, the children it
+lists near the age limit are compared with hand-written SQL over the register itself, and
+`--check` compares every stored deadline with a computation from the register.
+
 Operations: "children near the age limit" is `worklist_for(kind=child_age_limit)` against
 the baseline; "whole worklist" is every item (what the API, the command and the alerts
 build); "page" is `worklist_groups` as the web page calls it (each group counted, its first
-`--per-group` rows built). At 100x PostgreSQL's just-in-time compilation can cost more than
+`--per-group` rows built), against hand-written SQL of its stored part for the system view;
+"births not registered, counted from the register" is what each read cost before the
+deadlines were stored; "one woman's deadlines recomputed" is what each change now costs.
+At 100x PostgreSQL's just-in-time compilation can cost more than
 the queries it compiles (their estimated cost is high); `--no-jit` shows the difference.
 """
 
@@ -36,7 +43,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +77,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--no-jit",
         action="store_true",
         help="PostgreSQL: turn just-in-time compilation off for the session (see above)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="first compare every stored deadline with the register (motherline deadlines --check)",
     )
     parser.add_argument("--per-group", type=int, default=200, help="rows per group on the page")
     parser.add_argument("--page-size", type=int, default=500, help="items per API page")
@@ -174,6 +186,65 @@ def baseline_children_near_limit(horizon: date) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def baseline_page(as_of: date, per_group: int) -> list[tuple[Any, ...]]:
+    """Hand-written SQL of the stored part of the system view's page: each kind's groups
+    counted in one query, then the first rows of each non-empty group by due date. What the
+    worklist adds over it is the ORM, the items' texts and the kinds computed on each read."""
+    from django.db import connection
+
+    from motherline.worklist.rules import horizon
+
+    end = horizon(as_of)
+    week, month = as_of + timedelta(days=8), as_of + timedelta(days=31)
+    bounds = [(None, as_of), (as_of, week), (week, month), (month, None)]
+    order = (
+        'ORDER BY due_date, reference COLLATE "C"'
+        if connection.vendor == "postgresql"
+        else ("ORDER BY due_date, reference")
+    )
+    rows: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT kind, COUNT(*) FILTER (WHERE due_date < %s), "
+            "COUNT(*) FILTER (WHERE due_date >= %s AND due_date < %s), "
+            "COUNT(*) FILTER (WHERE due_date >= %s AND due_date < %s), "
+            "COUNT(*) FILTER (WHERE due_date >= %s) "
+            "FROM worklist_deadline WHERE due_date <= %s GROUP BY kind",
+            [as_of, as_of, week, week, month, month, end],
+        )
+        for kind, *counts in cursor.fetchall():
+            for (low, high), count in zip(bounds, counts, strict=True):
+                if not count:
+                    continue
+                sql = "SELECT kind, due_date, reference, prison_id, woman_id, child_id, facts "
+                sql += "FROM worklist_deadline WHERE kind = %s AND due_date <= %s"
+                params: list[Any] = [kind, end]
+                if low:
+                    sql += " AND due_date >= %s"
+                    params.append(low)
+                if high:
+                    sql += " AND due_date < %s"
+                    params.append(high)
+                cursor.execute(f"{sql} {order} LIMIT %s", [*params, per_group])
+                rows += cursor.fetchall()
+    return rows
+
+
+def baseline_births_from_register() -> int:
+    """Hand-written count of unregistered births of women in custody or of children living
+    in prison, from the register itself: what every read cost before deadlines were stored."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM people_child c JOIN people_woman w ON w.id = c.mother_id "
+            "WHERE NOT c.birth_registered AND (w.current_episode_id IS NOT NULL OR EXISTS ("
+            "SELECT 1 FROM people_placement pl WHERE pl.child_id = c.id "
+            "AND pl.kind = 'in_prison' AND pl.end_date IS NULL))"
+        )
+        return int(cursor.fetchone()[0])
+
+
 # --- Measuring ---------------------------------------------------------------------------
 
 
@@ -268,6 +339,25 @@ def bench_users() -> dict[str, Any]:
     return users
 
 
+def measure_refresh(repeat: int) -> Result:
+    """What a change costs the worklist: recomputing one woman's deadlines (a mother in
+    custody with a child living in prison), as the services do after each commit."""
+    from motherline.people.models import Placement
+    from motherline.worklist import deadlines
+
+    mother = (
+        Placement.objects.filter(kind="in_prison", end_date__isnull=True)
+        .order_by("-id")
+        .values_list("child__mother_id", flat=True)
+        .first()
+    )
+    if mother is None:
+        return Result("one woman's deadlines recomputed (none in prison)")
+    return measure(
+        "one woman's deadlines recomputed", lambda: [deadlines.refresh([mother])], repeat
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     configure_django(args)
@@ -292,6 +382,13 @@ def main(argv: list[str] | None = None) -> int:
     from motherline.worklist import rules
     from motherline.worklist.queries import WorklistFilters, worklist_for, worklist_groups
 
+    if args.check:
+        from motherline.worklist import deadlines
+
+        seconds, drift = _timed(deadlines.check)
+        if not drift.none:
+            raise BenchmarkError(f"the stored deadlines differ from the register: {drift}")
+        print(f"every stored deadline matches the register (checked in {seconds:.1f} s)")
     users = bench_users()
     child_filter = WorklistFilters(kind=rules.Kind.CHILD_AGE_LIMIT)
     listed = {i.subject.reference for i in worklist_for(users["system"], as_of, child_filter)}
@@ -328,9 +425,22 @@ def main(argv: list[str] | None = None) -> int:
 
     for name in ("system", "monitor", "liaison"):
         if name in users:
+            baseline = (lambda: baseline_page(as_of, args.per_group)) if name == "system" else None
             results.append(
-                measure(f"page ({name}, {args.per_group} a group)", page(users[name]), args.repeat)
+                measure(
+                    f"page ({name}, {args.per_group} a group)",
+                    page(users[name]),
+                    args.repeat,
+                    baseline=baseline,
+                )
             )
+    results.append(
+        measure(
+            "births not registered, counted from the register (hand-written SQL)",
+            lambda: [baseline_births_from_register()],
+            args.repeat,
+        )
+    )
 
     from motherline.worklist.queries import worklist_page
 
@@ -348,6 +458,8 @@ def main(argv: list[str] | None = None) -> int:
             deep = f"API page after {skip:,} items ({name})"
             results.append(measure(deep, api_page(users[name], skip), args.repeat))
 
+    if not args.read_only:
+        results.append(measure_refresh(args.repeat))
     print(
         f"\n# Worklist on {connection.vendor}, as of {as_of.isoformat()}: "
         f"{Woman.objects.count():,} women, {Child.objects.count():,} children, "

@@ -132,6 +132,7 @@ WOMAN_PATHS: dict[str, str] = {
     "legal.LegalCase": "episode__woman__",
     "legal.Hearing": "case__episode__woman__",
     "legal.ReleaseCandidate": "woman__",
+    "worklist.Deadline": "woman__",
 }
 
 

@@ -36,6 +36,7 @@ from motherline.people import services as people_services
 from motherline.people.models import CaregiverRelationship, Child, CustodyEpisode, Woman
 from motherline.people.rules import Errors, not_in_future
 from motherline.people.services import StaleVersion
+from motherline.people.signals import register_changed
 
 # What a user may change on a plan without moving it to another step.
 UPDATABLE = frozenset(
@@ -165,7 +166,9 @@ def _save(plan: TransitionPlan, version: int, values: dict[str, Any]) -> Transit
     )
     if not saved:
         raise StaleVersion()
-    return TransitionPlan.objects.select_related("child__mother").get(pk=plan.pk)
+    saved_plan = TransitionPlan.objects.select_related("child__mother").get(pk=plan.pk)
+    register_changed.send(TransitionPlan, woman_ids=[saved_plan.child.mother_id])
+    return saved_plan
 
 
 def _pending_follow_ups(plan: TransitionPlan) -> tuple[int, int]:
@@ -508,6 +511,7 @@ def record_extension(
     )
     extended = child_leave_by_for(child, today)
     TransitionPlan.objects.active().filter(child=child).update(due_date=extended.date)
+    register_changed.send(TransitionPlan, woman_ids=[child.mother_id])
     audit.record(
         user,
         AuditAction.CREATE,

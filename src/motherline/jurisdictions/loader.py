@@ -46,6 +46,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 
+from motherline.jurisdictions import signals
 from motherline.jurisdictions.models import (
     AgeLimitRule,
     DatePrecision,
@@ -175,8 +176,10 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadReport:
     if errors:
         raise PackInvalid(errors)
     with transaction.atomic():
+        signals.pack_loading.send(load_pack, code=code)
         report = _write(data)
         write_statistics(data.meta.code, figures)
+        signals.pack_loaded.send(load_pack, code=code)
     return report
 
 

@@ -534,6 +534,7 @@ def record_release(
     Woman.objects.filter(pk=woman.pk, current_episode=episode).update(
         current_episode=None, version=woman.version + 1
     )
+    signals.register_changed.send(Woman, woman_ids=[woman.pk])
     signals.released.send(CustodyEpisode, episode=episode, woman=woman, user=user, request=request)
     audit.record(
         user,
@@ -911,6 +912,7 @@ def update_woman(
         return current
     # update() skips auto_now, so the time of the change is set here.
     _save_if_current(Woman, current.pk, version, {**changed, "updated_at": timezone.now()})
+    signals.register_changed.send(Woman, woman_ids=[current.pk])
     audit.record(
         user,
         AuditAction.CHANGE,
@@ -983,6 +985,7 @@ def update_episode(
                 if o.pk not in charged
             ]
         )
+    signals.register_changed.send(CustodyEpisode, woman_ids=[current.woman_id])
     audit.record(
         user,
         AuditAction.CHANGE,

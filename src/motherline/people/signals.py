@@ -14,6 +14,11 @@ from django.dispatch import Signal
 # A receiver that raises undoes the release.
 released = Signal()
 
+# Sent inside the transaction when records of these women were written without `save()`
+# (`update()`, `bulk_create()`), which sends no `post_save`. Argument: woman_ids. Apps that
+# derive data from the register (the worklist's deadlines) recompute theirs.
+register_changed = Signal()
+
 # Sent by `views.child_detail` to collect the sections other apps add to a child's page.
 # Arguments: child (with placements prefetched), user, today, may_edit (whether the user may
 # change the child's record), request. A receiver returns a `PageSection` or None.

@@ -47,6 +47,7 @@ from motherline.synthetic import story
 from motherline.synthetic.organisations import OWNERS, ensure_organisations, main_prison
 from motherline.synthetic.presets import PRESETS, Preset
 from motherline.synthetic.returns import generate_returns
+from motherline.worklist import deadlines
 
 CHUNK = 2000  # women per transaction: memory stays flat whatever the preset
 BATCH = 1000  # rows per INSERT (PostgreSQL allows 65,535 parameters per statement)
@@ -186,6 +187,9 @@ def generate(
                 "rate": f"{report.women / elapsed:,.0f}",
             }
             stdout.write(progress + "\n")
+    # The writer bypasses the services (bulk inserts): the worklist's deadlines are
+    # computed once for everyone at the end.
+    deadlines.rebuild_all()
     report.population_returns = generate_returns(jurisdiction, today, seed)
     report.elapsed_seconds = time.perf_counter() - started
     report.message = (

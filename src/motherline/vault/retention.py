@@ -37,6 +37,7 @@ from motherline.people.models import (
     Pregnancy,
     Woman,
 )
+from motherline.people.signals import register_changed
 
 CARE_PLAN_CLEARED = {
     "caregiver_name": "",
@@ -114,6 +115,7 @@ def pseudonymise(woman: Woman, as_of: date, years: int) -> int:
     FollowUp.objects.filter(plan__child__mother=woman).update(notes="")
     LeaveExtension.objects.filter(child__mother=woman).update(reason="")
     search.reindex(Woman.objects.filter(pk=woman.pk))
+    register_changed.send(Woman, woman_ids=[woman.pk])
     audit.record(
         None,
         AuditAction.CHANGE,

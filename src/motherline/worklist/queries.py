@@ -35,12 +35,10 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
     Window,
@@ -48,23 +46,20 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Collate, Concat, RowNumber
 from django.urls import reverse
 
-from motherline.accounts.policy import Capability, can
-from motherline.care.models import FollowUp, LeaveExtension, PlanStatus, TransitionPlan
+from motherline.accounts.policy import Capability, can, scope
+from motherline.care.models import FollowUp, PlanStatus, TransitionPlan
 from motherline.fieldwork.models import ActionStatus, FollowUpAction, PrisonVisit
 from motherline.jurisdictions.models import AgeLimitRule, PretrialLimitRule
-from motherline.jurisdictions.rules import pretrial_deadline, pretrial_limit_on
+from motherline.jurisdictions.rules import pretrial_limit_on
 from motherline.people.models import (
     Child,
-    CustodyEpisode,
-    LegalStatus,
     Placement,
     PlacementKind,
-    Pregnancy,
     Woman,
 )
-from motherline.people.rules import is_minor
 from motherline.places.models import Prison
-from motherline.worklist import rules
+from motherline.worklist import deadlines, rules
+from motherline.worklist.models import Deadline
 from motherline.worklist.rules import URGENCY_ORDER, Item, Kind, Place, Subject, Urgency
 
 # Only to narrow candidates: a woman who was a minor when detained was born less than
@@ -182,11 +177,14 @@ class _Context:
     ) -> None:
         self.as_of = as_of
         self.horizon = rules.horizon(as_of)
+        self.kind = filters.kind
         self.with_names = with_names
         self.limit = limit
         # A page of the whole list: each kind's first `size` + 1 items after the cursor.
         self.page = page
         self.links = _Links()
+        self._stored_counts: dict[str, Counter[Urgency]] | None = None
+        self._pretrial_rules: dict[tuple[Any, ...], PretrialLimitRule | None] = {}
         prisons = list(Prison.objects.select_related("province"))
         self.places = {
             p.id: Place(p.code, p.display_name, p.province.code, p.province.display_name)
@@ -215,12 +213,22 @@ class _Context:
             by_jurisdiction[rule.jurisdiction_id].append(rule)
         return by_jurisdiction
 
-    def prisons_by_jurisdiction(self) -> dict[int, list[int]]:
-        """The selected prisons, grouped by the jurisdiction whose rules apply in them."""
-        groups: dict[int, list[int]] = defaultdict(list)
-        for prison_id in self.prison_ids:
-            groups[self.jurisdiction[prison_id]].append(prison_id)
-        return groups
+    def stored_counts(self, user: Any) -> dict[str, Counter[Urgency]]:
+        """The stored kinds' counts by urgency group (one query, on first use)."""
+        if self._stored_counts is None:
+            self._stored_counts = _stored_counts(user, self)
+        return self._stored_counts
+
+    def pretrial_rule(
+        self, limits: list[PretrialLimitRule], woman: rules.InPretrial
+    ) -> PretrialLimitRule | None:
+        """The pretrial rule in force when her detention began (many women share a day)."""
+        key = (id(limits), woman.offence_class, woman.is_minor, woman.detained_on)
+        if key not in self._pretrial_rules:
+            self._pretrial_rules[key] = pretrial_limit_on(
+                limits, woman.offence_class, woman.is_minor, woman.detained_on
+            )
+        return self._pretrial_rules[key]
 
     def place(self, prison_id: int | None) -> Place:
         return self.places.get(prison_id, Place()) if prison_id else Place()
@@ -392,328 +400,190 @@ def _computed(ctx: _Context, items: list[Item]) -> _Part:
     return _Part(kept, counts)
 
 
-# Children living in prison
+# Stored deadlines (`worklist.deadlines`): the children's age limits, unregistered births,
+# deliveries, pretrial limits and releases, read from one indexed table by due date.
+
+
+def _stored(user: Any, ctx: _Context, kind: Kind) -> QuerySet[Deadline]:
+    """This kind's deadlines up to the horizon, among the women the user may see, in the
+    prisons the filters select."""
+    return scope(Deadline.objects.filter(kind=kind, due_date__lte=ctx.horizon), user).filter(
+        ctx.in_selected_prisons("prison_id")
+    )
+
+
+ROW_FIELDS = ("kind", "due_date", "reference", "prison_id", "woman_id", "child_id", "facts")
+
+
+def _stored_counts(user: Any, ctx: _Context) -> dict[str, Counter[Urgency]]:
+    """Each stored kind's items by urgency group, counted by the database in one query."""
+    bounds = [ctx.first_due(i) for i in range(1, len(URGENCY_ORDER))]
+    groups = {
+        f"n{index}": Count("pk", filter=Q(**condition))
+        for index, condition in enumerate(
+            [
+                {"due_date__lt": bounds[0]},
+                {"due_date__gte": bounds[0], "due_date__lt": bounds[1]},
+                {"due_date__gte": bounds[1], "due_date__lt": bounds[2]},
+                {"due_date__gte": bounds[2]},
+            ]
+        )
+    }
+    kinds = [k for k in deadlines.STORED_KINDS if not ctx.kind or ctx.kind == k]
+    rows = (
+        scope(Deadline.objects.filter(kind__in=kinds, due_date__lte=ctx.horizon), user)
+        .filter(ctx.in_selected_prisons("prison_id"))
+        .order_by()
+        .values("kind")
+        .annotate(**groups)
+    )
+    counts: dict[str, Counter[Urgency]] = defaultdict(Counter)
+    for row in rows:
+        for index, urgency in enumerate(URGENCY_ORDER):
+            counts[row["kind"]][urgency] = row[f"n{index}"]
+    return counts
+
+
+def _stored_rows(user: Any, ctx: _Context, kind: Kind) -> tuple[list[dict], Counter[Urgency]]:
+    """The rows of one kind the list needs: all of them; or the first of each urgency
+    group and every group's count; or for a page, the first after the cursor. The order
+    within a kind is (due date, reference), as the list sorts."""
+    base = _stored(user, ctx, kind).order_by()
+    if ctx.page is not None:
+        rows = (
+            base.annotate(page_ref=_bytewise("reference"))
+            .filter(ctx.after_cursor(kind, "due_date", "page_ref"))
+            .order_by("due_date", "page_ref")
+            .values(*ROW_FIELDS)[: ctx.page[1] + 1]
+        )
+        return list(rows), Counter()
+    if ctx.limit is None:
+        return list(base.values(*ROW_FIELDS).iterator(chunk_size=5000)), Counter()
+    counts = ctx.stored_counts(user)[kind]
+    found: list[dict] = []
+    for index, urgency in enumerate(URGENCY_ORDER):
+        if not counts[urgency]:
+            continue
+        first = ctx.first_due(index)
+        last = ctx.first_due(index + 1) if index + 1 < len(URGENCY_ORDER) else None
+        group = base.filter(**({"due_date__gte": first} if first else {})).filter(
+            **({"due_date__lt": last} if last else {})
+        )
+        found += (
+            group.annotate(page_ref=_bytewise("reference"))
+            .order_by("due_date", "page_ref")
+            .values(*ROW_FIELDS)[: ctx.limit]
+        )
+    return found, counts
+
+
+def _names(ctx: _Context, rows: list[dict]) -> tuple[dict[int, str], dict[int, str]]:
+    """The names of the women and children of these rows (the page only): two queries for
+    the rows shown, never for the whole list."""
+    if not ctx.with_names or not rows:
+        return {}, {}
+    woman_ids = {row["woman_id"] for row in rows if row["child_id"] is None}
+    child_ids = {row["child_id"] for row in rows if row["child_id"] is not None}
+    women = dict(Woman.objects.filter(pk__in=woman_ids).values_list("pk", "name"))
+    children = {
+        pk: ctx.name(name, latin)
+        for pk, name, latin in Child.objects.filter(pk__in=child_ids).values_list(
+            "pk", "name", "name_latin"
+        )
+    }
+    return women, children
+
+
+def _stored_part(user: Any, ctx: _Context, kind: Kind) -> _Part:
+    rows, counts = _stored_rows(user, ctx, kind)
+    women, children = _names(ctx, rows)
+    items = []
+    for row in rows:
+        item = _stored_item(ctx, row, women, children)
+        if item is not None:
+            items.append(item)
+    if ctx.limit is None and ctx.page is None:
+        counts = Counter(item.urgency for item in items)
+    return _Part(items, counts)
+
+
+def _stored_item(
+    ctx: _Context, row: dict[str, Any], women: dict[int, str], children: dict[int, str]
+) -> Item | None:
+    """The item of one stored deadline read on `ctx.as_of`, by the rule of its kind."""
+    facts = row["facts"]
+    place = ctx.place(row["prison_id"])
+    ref = row["reference"]
+    kind = row["kind"]
+    if row["child_id"] is not None:
+        link = (
+            ctx.links.for_plan(facts["plan_id"])
+            if facts.get("plan_id")
+            else ctx.links.for_child(ref)
+        )
+        subject = Subject(ref, "child", link, children.get(row["child_id"], ""), facts["mother"])
+    else:
+        subject = Subject(ref, "woman", ctx.links.for_woman(ref), women.get(row["woman_id"], ""))
+    if kind == Kind.CHILD_AGE_LIMIT:
+        return rules.child_age_limit_item(
+            rules.ChildInPrison(
+                subject=subject,
+                place=place,
+                date_of_birth=date.fromisoformat(facts["dob"]),
+                extension_months=facts["extension"],
+                plan_status=facts["plan"],
+            ),
+            ctx.age_rules.get(ctx.jurisdiction.get(row["prison_id"] or 0, 0), []),
+            ctx.as_of,
+        )
+    if kind == Kind.BIRTH_NOT_REGISTERED:
+        return rules.birth_not_registered_item(
+            rules.UnregisteredChild(
+                subject, place, date.fromisoformat(facts["dob"]), facts["in_prison"]
+            ),
+            ctx.as_of,
+        )
+    if kind == Kind.EXPECTED_DELIVERY:
+        return rules.expected_delivery_item(
+            rules.Pregnant(subject, place, row["due_date"]), ctx.as_of
+        )
+    if kind == Kind.PRETRIAL_LIMIT:
+        woman = rules.InPretrial(
+            subject, place, date.fromisoformat(facts["since"]), facts["class"], facts["minor"]
+        )
+        limits = ctx.pretrial_rules.get(ctx.jurisdiction.get(row["prison_id"] or 0, 0), [])
+        return rules.pretrial_limit_item(
+            woman,
+            limits,
+            ctx.as_of,
+            known=(ctx.pretrial_rule(limits, woman), row["due_date"]),
+        )
+    if kind == Kind.EXPECTED_RELEASE:
+        return rules.expected_release_item(
+            rules.ExpectedRelease(subject, place, row["due_date"], facts["children"]),
+            ctx.as_of,
+        )
+    raise ValueError(kind)
 
 
 def _children_near_age_limit(user: Any, ctx: _Context) -> _Part:
-    windows = []
-    for jurisdiction_id, prison_ids in ctx.prisons_by_jurisdiction().items():
-        age_rules = ctx.age_rules.get(jurisdiction_id, [])
-        latest_birth = rules.earliest_birth_reaching_limit_after(ctx.horizon, age_rules)
-        if latest_birth is not None:
-            windows.append(Q(prison_id__in=prison_ids, child__date_of_birth__lte=latest_birth))
-    window = _any(windows)
-    if window is None:
-        return _Part([])
-    extension = (
-        LeaveExtension.objects.filter(child=OuterRef("child_id"))
-        .order_by()
-        .values("child_id")
-        .annotate(total=Sum("months"))
-        .values("total")
-    )
-    active_plan = TransitionPlan.objects.filter(child=OuterRef("child_id")).exclude(
-        status=PlanStatus.CLOSED
-    )
-    rows = (
-        Placement.objects.filter(kind=PlacementKind.IN_PRISON, end_date__isnull=True)
-        .filter(window)
-        .filter(_visible_child(user, "child_id"))
-        .annotate(
-            extension_months=Coalesce(Subquery(extension), 0),
-            plan_status=Coalesce(Subquery(active_plan.values("status")[:1]), Value("")),
-            plan_id=Subquery(active_plan.values("id")[:1]),
-        )
-        .order_by()
-        .values(
-            "prison_id",
-            "extension_months",
-            "plan_status",
-            "plan_id",
-            "child__reference",
-            "child__name",
-            "child__name_latin",
-            "child__date_of_birth",
-            "child__mother__reference",
-        )
-    )
-
-    def build(row: dict[str, Any]) -> Item | None:
-        ref = row["child__reference"]
-        link = ctx.links.for_plan(row["plan_id"]) if row["plan_id"] else ctx.links.for_child(ref)
-        return rules.child_age_limit_item(
-            rules.ChildInPrison(
-                subject=Subject(
-                    ref,
-                    "child",
-                    link,
-                    ctx.name(row["child__name"], row["child__name_latin"]),
-                    row["child__mother__reference"],
-                ),
-                place=ctx.place(row["prison_id"]),
-                date_of_birth=row["child__date_of_birth"],
-                extension_months=row["extension_months"],
-                plan_status=row["plan_status"],
-            ),
-            ctx.age_rules[ctx.jurisdiction[row["prison_id"]]],
-            ctx.as_of,
-        )
-
-    return _computed(ctx, _built(rows, build))
+    return _stored_part(user, ctx, Kind.CHILD_AGE_LIMIT)
 
 
 def _unregistered_births(user: Any, ctx: _Context) -> _Part:
-    base = (
-        Child.objects.visible_to(user)
-        .filter(birth_registered=False, date_of_birth__lte=ctx.horizon)
-        .filter(Q(mother__current_episode__isnull=False) | Exists(_in_prison_now()))
-        .annotate(prison_id=_child_prison(""))
-        .filter(ctx.in_selected_prisons("prison_id"))
-    )
-
-    def build(row: dict[str, Any]) -> Item | None:
-        ref = row["reference"]
-        return rules.birth_not_registered_item(
-            rules.UnregisteredChild(
-                subject=Subject(
-                    ref,
-                    "child",
-                    ctx.links.for_child(ref),
-                    ctx.name(row["name"], row["name_latin"]),
-                    row["mother__reference"],
-                ),
-                place=ctx.place(row["prison_id"]),
-                date_of_birth=row["date_of_birth"],
-                in_prison=row["in_prison"],
-            ),
-            ctx.as_of,
-        )
-
-    fields = [
-        "reference",
-        "name",
-        "name_latin",
-        "date_of_birth",
-        "prison_id",
-        "in_prison",
-        "mother__reference",
-    ]
-    return _dated(
-        ctx,
-        Kind.BIRTH_NOT_REGISTERED,
-        base,
-        ("date_of_birth", "reference"),
-        fields,
-        build,
-        {"in_prison": Exists(_in_prison_now())},
-    )
-
-
-# Women in custody
-
-
-def _woman_subject(ctx: _Context, reference: str, name: str) -> Subject:
-    return Subject(reference, "woman", ctx.links.for_woman(reference), ctx.name(name))
+    return _stored_part(user, ctx, Kind.BIRTH_NOT_REGISTERED)
 
 
 def _pregnancies(user: Any, ctx: _Context) -> _Part:
-    base = (
-        Pregnancy.objects.filter(
-            outcome="",
-            expected_delivery_date__lte=ctx.horizon,
-            woman__current_episode__isnull=False,
-        )
-        .filter(ctx.in_selected_prisons("woman__current_episode__current_prison_id"))
-        .filter(_visible_woman(user, "woman_id"))
-    )
-
-    def build(row: dict[str, Any]) -> Item | None:
-        return rules.expected_delivery_item(
-            rules.Pregnant(
-                subject=_woman_subject(ctx, row["woman__reference"], row["woman__name"]),
-                place=ctx.place(row["woman__current_episode__current_prison_id"]),
-                expected_delivery_date=row["expected_delivery_date"],
-            ),
-            ctx.as_of,
-        )
-
-    fields = [
-        "expected_delivery_date",
-        "woman__reference",
-        "woman__name",
-        "woman__current_episode__current_prison_id",
-    ]
-    return _dated(
-        ctx,
-        Kind.EXPECTED_DELIVERY,
-        base,
-        ("expected_delivery_date", "woman__reference"),
-        fields,
-        build,
-    )
-
-
-def _most_serious_offence_rank() -> Min:
-    """The rank (`rules.OFFENCE_CLASS_RANK`) of the most serious charge of an episode, by
-    one aggregate over the charges: felony 0, misdemeanour 1, petty 2; none without one."""
-    return Min(
-        Case(
-            *(
-                When(charges__offence_category__offence_class=name, then=Value(rank))
-                for name, rank in rules.OFFENCE_CLASS_RANK.items()
-            ),
-            default=Value(len(rules.OFFENCE_CLASS_RANK)),
-            output_field=IntegerField(),
-        )
-    )
-
-
-def _pretrial_window(ctx: _Context, limits: list[PretrialLimitRule], prison_ids: list[int]) -> Q:
-    """Detention that began early enough to reach the limit of its offence class by the
-    horizon; a shorter limit for minors matters only for a woman born less than 18 years
-    before the detention began."""
-    by_class = []
-    for offence_class in sorted({r.offence_class for r in limits}):
-        of_class = [r for r in limits if r.offence_class == offence_class]
-        days = [r.max_days for r in of_class]
-        adult = [r.max_days for r in of_class if not r.applies_to_minors]
-        by_adult = ctx.horizon - timedelta(days=min(adult or days))
-        by_any = ctx.horizon - timedelta(days=min(days))
-        born_after = by_adult - timedelta(days=366 * ADULT_YEARS)
-        by_class.append(
-            Q(offence_rank=rules.OFFENCE_CLASS_RANK.get(offence_class, -1))
-            & (
-                Q(admission_date__lte=by_adult)
-                | Q(admission_date__lte=by_any, woman__date_of_birth__gt=born_after)
-            )
-        )
-    earliest = ctx.horizon - timedelta(days=min(r.max_days for r in limits))
-    return Q(current_prison_id__in=prison_ids, admission_date__lte=earliest) & reduce(or_, by_class)
+    return _stored_part(user, ctx, Kind.EXPECTED_DELIVERY)
 
 
 def _pretrial(user: Any, ctx: _Context) -> _Part:
-    windows = [
-        _pretrial_window(ctx, ctx.pretrial_rules[jurisdiction_id], prison_ids)
-        for jurisdiction_id, prison_ids in ctx.prisons_by_jurisdiction().items()
-        if ctx.pretrial_rules.get(jurisdiction_id)
-    ]
-    window = _any(windows)
-    if window is None:
-        return _Part([])
-    rows = (
-        CustodyEpisode.objects.filter(release_date__isnull=True, legal_status=LegalStatus.PRETRIAL)
-        .filter(_visible_woman(user, "woman_id"))
-        .order_by()
-        .values(
-            "id",
-            "admission_date",
-            "current_prison_id",
-            "woman__reference",
-            "woman__name",
-            "woman__date_of_birth",
-        )
-        .annotate(offence_rank=_most_serious_offence_rank())
-        .filter(window)
-    )
-    classes = {rank: name for name, rank in rules.OFFENCE_CLASS_RANK.items()}
-    # Many women share a day of detention: look each rule up once.
-    deadlines: dict[tuple[int, str, bool, date], Any] = {}
-    candidates = []
-    for row in rows:
-        jurisdiction_id = ctx.jurisdiction[row["current_prison_id"]]
-        limits = ctx.pretrial_rules[jurisdiction_id]
-        detained_on = row["admission_date"]
-        minor = is_minor(row["woman__date_of_birth"], detained_on)
-        offence_class = classes.get(row["offence_rank"], "")
-        key = (jurisdiction_id, offence_class, minor, detained_on)
-        if key not in deadlines:
-            deadlines[key] = (
-                pretrial_limit_on(limits, offence_class, minor, detained_on),
-                pretrial_deadline(detained_on, limits, offence_class, minor),
-            )
-        due = deadlines[key][1]
-        if due is not None and rules.urgency(due, ctx.as_of) is not None:
-            candidates.append((due, row["woman__reference"], row, key))
-
-    def build(candidate: tuple[date, str, dict[str, Any], Any]) -> Item | None:
-        _due, _ref, row, key = candidate
-        return rules.pretrial_limit_item(
-            rules.InPretrial(
-                subject=_woman_subject(ctx, row["woman__reference"], row["woman__name"]),
-                place=ctx.place(row["current_prison_id"]),
-                detained_on=row["admission_date"],
-                offence_class=key[1],
-                is_minor=key[2],
-            ),
-            ctx.pretrial_rules[key[0]],
-            ctx.as_of,
-            known=deadlines[key],
-        )
-
-    if ctx.limit is None or ctx.page is not None:
-        return _computed(ctx, _built(candidates, build))
-    # Only the rows the page shows become items: the others are only counted.
-    counts: Counter[Urgency] = Counter()
-    shown: list[Any] = []
-    by_urgency: dict[Urgency, list[Any]] = defaultdict(list)
-    for candidate in candidates:
-        bucket = rules.urgency(candidate[0], ctx.as_of)
-        assert bucket is not None
-        by_urgency[bucket].append(candidate)
-    for bucket, group in by_urgency.items():
-        counts[bucket] = len(group)
-        shown += sorted(group, key=lambda c: (c[0], c[1]))[: ctx.limit]
-    return _Part(_built(shown, build), counts)
-
-
-def _children_in_prison_by_mother() -> dict[int, int]:
-    """How many children live in prison with each mother who has one: one grouped query
-    over the open placements, read for the women on the list only."""
-    return dict(
-        Placement.objects.filter(kind=PlacementKind.IN_PRISON, end_date__isnull=True)
-        .order_by()
-        .values_list("child__mother_id")
-        .annotate(n=Count("child_id", distinct=True))
-    )
+    return _stored_part(user, ctx, Kind.PRETRIAL_LIMIT)
 
 
 def _releases(user: Any, ctx: _Context) -> _Part:
-    base = (
-        CustodyEpisode.objects.filter(
-            release_date__isnull=True, expected_release_date__lte=ctx.horizon
-        )
-        .filter(ctx.in_selected_prisons("current_prison_id"))
-        .filter(_visible_woman(user, "woman_id"))
-    )
-
-    children = _children_in_prison_by_mother()
-
-    def build(row: dict[str, Any]) -> Item | None:
-        return rules.expected_release_item(
-            rules.ExpectedRelease(
-                subject=_woman_subject(ctx, row["woman__reference"], row["woman__name"]),
-                place=ctx.place(row["current_prison_id"]),
-                expected_release_date=row["expected_release_date"],
-                children_in_prison=children.get(row["woman_id"], 0),
-            ),
-            ctx.as_of,
-        )
-
-    fields = [
-        "expected_release_date",
-        "current_prison_id",
-        "woman_id",
-        "woman__reference",
-        "woman__name",
-    ]
-    return _dated(
-        ctx,
-        Kind.EXPECTED_RELEASE,
-        base,
-        ("expected_release_date", "woman__reference"),
-        fields,
-        build,
-    )
+    return _stored_part(user, ctx, Kind.EXPECTED_RELEASE)
 
 
 # Transition plans
@@ -860,6 +730,8 @@ def _collect(
 ) -> list[_Part]:
     if not can(user, Capability.VIEW_REGISTER):
         raise PermissionDenied
+    # Changes whose deadlines were not recomputed yet (the process stopped after a commit).
+    deadlines.refresh_pending()
     filters = filters or WorklistFilters()
     ctx = _Context(as_of, filters, with_names, limit, page)
     if ctx.filtered and not ctx.prison_ids:

@@ -1,0 +1,633 @@
+"""The stored deadlines of the register, kept in step with every change.
+
+Counting and ordering the worklist from the register itself costs a second or more at 100
+times national scale (a quarter of 1.8 million children are unregistered; each kind needs
+joins across custody, placements and plans). So the deadlines whose date does not depend on
+the day the list is read for — a child's age limit, an unregistered birth, an expected
+delivery, a pretrial limit, an expected release — are computed here, once per change, and
+stored in `Deadline`; `worklist.queries` selects them by due date with an index. Plans
+behind schedule, follow-up visits and visit actions are few and stay computed on each read.
+
+How the table stays right:
+- every save or delete of a record a deadline depends on (signals below), and every service
+  that writes with `update()` (`touch()`), writes a `StaleDeadlines` row for the woman in the
+  same transaction as the change: if the process stops after the commit, the mark survives;
+- after the commit, her deadlines are recomputed (`refresh_pending`); every read of the
+  worklist first does the same for any mark still pending, so a read never sees a deadline
+  older than the register;
+- a recomputation locks the women's rows (PostgreSQL; SQLite lets one writer in at a time),
+  replaces their deadlines and deletes only the marks it read, in one transaction: a change
+  committed meanwhile leaves its own mark, so it is recomputed again;
+- a change of a pack's rules marks every woman; `motherline deadlines --rebuild` recomputes
+  all (after a bulk load), `--check` compares the table with the register.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
+
+from django.db import connection, transaction
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from motherline.care.models import LeaveExtension, PlanStatus, TransitionPlan
+from motherline.care.rules import child_leave_by
+from motherline.jurisdictions.models import AgeLimitRule, PretrialLimitRule
+from motherline.jurisdictions.rules import pretrial_deadline
+from motherline.people.models import (
+    Child,
+    CustodyEpisode,
+    LegalStatus,
+    Placement,
+    PlacementKind,
+    Pregnancy,
+    Woman,
+)
+from motherline.people.rules import is_minor
+from motherline.places.models import Prison
+from motherline.worklist.models import Deadline, StaleDeadlines
+from motherline.worklist.rules import OFFENCE_CLASS_RANK, Kind
+
+# The kinds stored here; the others are computed on each read.
+STORED_KINDS = (
+    Kind.CHILD_AGE_LIMIT,
+    Kind.BIRTH_NOT_REGISTERED,
+    Kind.EXPECTED_DELIVERY,
+    Kind.PRETRIAL_LIMIT,
+    Kind.EXPECTED_RELEASE,
+)
+# Women per transaction of a full rebuild, and per recomputation of pending marks.
+BATCH = 2000
+INSERT_BATCH = 1000
+
+# Which women a computation covers: a filter on the path that leads to the woman's id.
+Women = Callable[[str], Q]
+
+
+def _ids(woman_ids: Collection[int]) -> Women:
+    ids = list(woman_ids)
+    return lambda path: Q(**{f"{path}__in": ids})
+
+
+def _range(first: int, last: int) -> Women:
+    return lambda path: Q(**{f"{path}__gte": first, f"{path}__lte": last})
+
+
+def _everyone(path: str) -> Q:
+    return Q()
+
+
+@dataclass
+class _Rules:
+    """The packs' rules and each prison's jurisdiction, read once per computation."""
+
+    jurisdiction: dict[int, int]
+    age: dict[int, list[AgeLimitRule]]
+    pretrial: dict[int, list[PretrialLimitRule]]
+
+    @classmethod
+    def read(cls) -> _Rules:
+        age: dict[int, list[AgeLimitRule]] = defaultdict(list)
+        for age_rule in AgeLimitRule.objects.all():
+            age[age_rule.jurisdiction_id].append(age_rule)
+        pretrial: dict[int, list[PretrialLimitRule]] = defaultdict(list)
+        for pretrial_rule in PretrialLimitRule.objects.all():
+            pretrial[pretrial_rule.jurisdiction_id].append(pretrial_rule)
+        jurisdiction = dict(Prison.objects.values_list("id", "province__jurisdiction_id"))
+        return cls(jurisdiction, age, pretrial)
+
+
+def _in_prison_now() -> Exists:
+    return Exists(
+        Placement.objects.filter(
+            child=OuterRef("pk"), kind=PlacementKind.IN_PRISON, end_date__isnull=True
+        )
+    )
+
+
+def _children_at_age_limit(women: Women, rules: _Rules) -> Iterator[Deadline]:
+    """Each child living in prison leaves by the date the age-limit rules of the prison's
+    jurisdiction give, with the extensions granted to the child."""
+    extension = (
+        LeaveExtension.objects.filter(child=OuterRef("child_id"))
+        .order_by()
+        .values("child_id")
+        .annotate(total=Sum("months"))
+        .values("total")
+    )
+    active_plan = (
+        TransitionPlan.objects.filter(child=OuterRef("child_id"))
+        .exclude(status=PlanStatus.CLOSED)
+        .order_by("-id")
+    )
+    rows = (
+        Placement.objects.filter(kind=PlacementKind.IN_PRISON, end_date__isnull=True)
+        .filter(women("child__mother_id"))
+        .annotate(
+            extension_months=Coalesce(Subquery(extension), 0),
+            plan_status=Coalesce(Subquery(active_plan.values("status")[:1]), Value("")),
+            plan_id=Subquery(active_plan.values("id")[:1]),
+        )
+        .order_by("child_id", "start_date", "id")
+        .values(
+            "child_id",
+            "prison_id",
+            "extension_months",
+            "plan_status",
+            "plan_id",
+            "child__reference",
+            "child__date_of_birth",
+            "child__mother_id",
+            "child__mother__reference",
+        )
+    )
+    # A child has one open placement; should the register hold two, the latest counts.
+    latest = {row["child_id"]: row for row in rows.iterator(chunk_size=INSERT_BATCH)}
+    for row in latest.values():
+        prison_id = row["prison_id"]
+        if prison_id is None:
+            continue
+        age_rules = rules.age.get(rules.jurisdiction[prison_id], [])
+        dob = row["child__date_of_birth"]
+        leave_by = child_leave_by(dob, age_rules, [row["extension_months"]], on=dob)
+        if leave_by.date is None:
+            continue
+        yield Deadline(
+            kind=Kind.CHILD_AGE_LIMIT,
+            due_date=leave_by.date,
+            woman_id=row["child__mother_id"],
+            child_id=row["child_id"],
+            source_id=row["child_id"],
+            reference=row["child__reference"],
+            prison_id=prison_id,
+            facts={
+                "dob": dob.isoformat(),
+                "extension": row["extension_months"],
+                "plan": row["plan_status"],
+                "plan_id": row["plan_id"],
+                "mother": row["child__mother__reference"],
+            },
+        )
+
+
+def child_prison() -> Coalesce:
+    """Where a child's deadline belongs: the mother's prison while she is in custody, else
+    the prison the child last lived in (a child already handed over to a caregiver)."""
+    last_prison = Subquery(
+        Placement.objects.filter(child=OuterRef("pk"), kind=PlacementKind.IN_PRISON)
+        .order_by("-start_date", "-id")
+        .values("prison_id")[:1]
+    )
+    return Coalesce(
+        F("mother__current_episode__current_prison_id"),
+        last_prison,
+        output_field=BigIntegerField(),
+    )
+
+
+def _unregistered_births(women: Women, rules: _Rules) -> Iterator[Deadline]:
+    """A child whose birth is not registered, while the mother is in custody or the child
+    lives in prison: due on the day of birth."""
+    rows = (
+        Child.objects.filter(birth_registered=False)
+        .filter(women("mother_id"))
+        .filter(Q(mother__current_episode__isnull=False) | _in_prison_now())
+        .annotate(prison_id=child_prison(), in_prison=_in_prison_now())
+        .order_by()
+        .values(
+            "id",
+            "reference",
+            "date_of_birth",
+            "mother_id",
+            "mother__reference",
+            "prison_id",
+            "in_prison",
+        )
+    )
+    for row in rows.iterator(chunk_size=INSERT_BATCH):
+        yield Deadline(
+            kind=Kind.BIRTH_NOT_REGISTERED,
+            due_date=row["date_of_birth"],
+            woman_id=row["mother_id"],
+            child_id=row["id"],
+            source_id=row["id"],
+            reference=row["reference"],
+            prison_id=row["prison_id"],
+            facts={
+                "dob": row["date_of_birth"].isoformat(),
+                "in_prison": row["in_prison"],
+                "mother": row["mother__reference"],
+            },
+        )
+
+
+def _deliveries(women: Women, rules: _Rules) -> Iterator[Deadline]:
+    """An ongoing pregnancy of a woman in custody, due on the expected delivery date."""
+    rows = (
+        Pregnancy.objects.filter(
+            outcome="",
+            expected_delivery_date__isnull=False,
+            woman__current_episode__isnull=False,
+        )
+        .filter(women("woman_id"))
+        .order_by()
+        .values(
+            "id",
+            "expected_delivery_date",
+            "woman_id",
+            "woman__reference",
+            "woman__current_episode__current_prison_id",
+        )
+    )
+    for row in rows.iterator(chunk_size=INSERT_BATCH):
+        yield Deadline(
+            kind=Kind.EXPECTED_DELIVERY,
+            due_date=cast(date, row["expected_delivery_date"]),  # selected not null
+            woman_id=row["woman_id"],
+            source_id=row["id"],
+            reference=row["woman__reference"],
+            prison_id=row["woman__current_episode__current_prison_id"],
+        )
+
+
+def _most_serious_offence_rank() -> Min:
+    """The rank (`rules.OFFENCE_CLASS_RANK`) of the most serious charge of an episode, by
+    one aggregate over the charges: felony 0, misdemeanour 1, petty 2; none without one."""
+    return Min(
+        Case(
+            *(
+                When(charges__offence_category__offence_class=name, then=Value(rank))
+                for name, rank in OFFENCE_CLASS_RANK.items()
+            ),
+            default=Value(len(OFFENCE_CLASS_RANK)),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def _pretrial_limits(women: Women, rules: _Rules) -> Iterator[Deadline]:
+    """Detention before trial reaches the limit of the rule in force when it began, for the
+    class of the most serious charge and her age then."""
+    rows = (
+        CustodyEpisode.objects.filter(release_date__isnull=True, legal_status=LegalStatus.PRETRIAL)
+        .filter(women("woman_id"))
+        .order_by()
+        .values(
+            "id",
+            "admission_date",
+            "current_prison_id",
+            "woman_id",
+            "woman__reference",
+            "woman__date_of_birth",
+        )
+        .annotate(offence_rank=_most_serious_offence_rank())
+    )
+    classes = {rank: name for name, rank in OFFENCE_CLASS_RANK.items()}
+    # Many women share a day of detention: look each rule up once.
+    deadlines: dict[tuple[int, str, bool, date], date | None] = {}
+    for row in rows.iterator(chunk_size=INSERT_BATCH):
+        offence_class = classes.get(row["offence_rank"], "")
+        if not offence_class or row["current_prison_id"] is None:
+            continue
+        jurisdiction_id = rules.jurisdiction[row["current_prison_id"]]
+        detained_on = row["admission_date"]
+        minor = is_minor(row["woman__date_of_birth"], detained_on)
+        key = (jurisdiction_id, offence_class, minor, detained_on)
+        if key not in deadlines:
+            limits = rules.pretrial.get(jurisdiction_id, [])
+            deadlines[key] = pretrial_deadline(detained_on, limits, offence_class, minor)
+        due = deadlines[key]
+        if due is None:
+            continue
+        yield Deadline(
+            kind=Kind.PRETRIAL_LIMIT,
+            due_date=due,
+            woman_id=row["woman_id"],
+            source_id=row["id"],
+            reference=row["woman__reference"],
+            prison_id=row["current_prison_id"],
+            facts={"since": detained_on.isoformat(), "class": offence_class, "minor": minor},
+        )
+
+
+def _releases(women: Women, rules: _Rules) -> Iterator[Deadline]:
+    """An expected release, with the number of children living in prison with her (they
+    leave with her)."""
+    children = dict(
+        Placement.objects.filter(kind=PlacementKind.IN_PRISON, end_date__isnull=True)
+        .filter(women("child__mother_id"))
+        .order_by()
+        .values_list("child__mother_id")
+        .annotate(n=Count("child_id", distinct=True))
+    )
+    rows = (
+        CustodyEpisode.objects.filter(
+            release_date__isnull=True, expected_release_date__isnull=False
+        )
+        .filter(women("woman_id"))
+        .order_by()
+        .values("id", "expected_release_date", "current_prison_id", "woman_id", "woman__reference")
+    )
+    for row in rows.iterator(chunk_size=INSERT_BATCH):
+        yield Deadline(
+            kind=Kind.EXPECTED_RELEASE,
+            due_date=cast(date, row["expected_release_date"]),  # selected not null
+            woman_id=row["woman_id"],
+            source_id=row["id"],
+            reference=row["woman__reference"],
+            prison_id=row["current_prison_id"],
+            facts={"children": children.get(row["woman_id"], 0)},
+        )
+
+
+COMPUTERS: tuple[Callable[[Women, _Rules], Iterator[Deadline]], ...] = (
+    _children_at_age_limit,
+    _unregistered_births,
+    _deliveries,
+    _pretrial_limits,
+    _releases,
+)
+
+
+def compute(women: Women = _everyone, rules: _Rules | None = None) -> Iterator[Deadline]:
+    """Every stored deadline of these women, from the register as it is (unsaved rows)."""
+    rules = rules or _Rules.read()
+    for computer in COMPUTERS:
+        yield from computer(women, rules)
+
+
+def _replace(women: Women, rules: _Rules) -> int:
+    """Inside a transaction: lock these women, then put their deadlines in place of the old."""
+    locked = Woman.objects.filter(women("pk")).select_for_update().order_by("pk")
+    if connection.features.has_select_for_update:
+        list(locked.values_list("pk", flat=True))
+    Deadline.objects.filter(women("woman_id")).delete()
+    rows = list(compute(women, rules))
+    Deadline.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+    return len(rows)
+
+
+def refresh(woman_ids: Collection[int]) -> int:
+    """Recompute the deadlines of these women now; returns the rows written."""
+    rules = _Rules.read()
+    written = 0
+    ids = sorted(set(woman_ids))
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            written += _replace(_ids(ids[start : start + BATCH]), rules)
+    return written
+
+
+def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute every deadline, a range of women per transaction (so it can run beside
+    users: each range is locked only while it is replaced). Returns the rows written."""
+    rules = _Rules.read()
+    bounds = Woman.objects.aggregate(first=Min("pk"), last=Max("pk"))
+    written = 0
+    if bounds["first"] is not None:
+        first, last = bounds["first"], bounds["last"]
+        for start in range(first, last + 1, BATCH):
+            with transaction.atomic():
+                written += _replace(_range(start, min(start + BATCH - 1, last)), rules)
+            if progress:
+                progress(min(start + BATCH - 1, last) - first + 1, last - first + 1)
+    # Rows of women who no longer exist went with them (foreign key); none can remain.
+    return written
+
+
+# Marks
+
+
+def _drain_after_commit() -> None:
+    try:
+        refresh_pending()
+    except Exception:
+        return
+
+
+def _schedule() -> None:
+    """Recompute after the current transaction commits, once per transaction."""
+    if connection.in_atomic_block and any(
+        # (savepoint ids, function, robust): django-stubs still has the older pairs.
+        entry[1] is _drain_after_commit
+        for entry in cast(list[tuple[Any, ...]], connection.run_on_commit)
+    ):
+        return
+    transaction.on_commit(_drain_after_commit)
+
+
+def touch(woman_ids: Collection[int | None]) -> None:
+    """Mark these women's deadlines for recomputation, in the caller's transaction."""
+    ids = sorted({i for i in woman_ids if i is not None})
+    if not ids:
+        return
+    StaleDeadlines.objects.bulk_create([StaleDeadlines(woman_id=i) for i in ids])
+    _schedule()
+
+
+def touch_all() -> None:
+    """Mark every deadline for recomputation (a rule of a pack changed)."""
+    StaleDeadlines.objects.create(woman_id=None)
+    _schedule()
+
+
+def rebuild_all(progress: Callable[[int, int], None] | None = None) -> int:
+    """`rebuild`, clearing the marks it covers (those written before it began)."""
+    last_mark = StaleDeadlines.objects.aggregate(last=Max("pk"))["last"]
+    written = rebuild(progress)
+    if last_mark is not None:
+        StaleDeadlines.objects.filter(pk__lte=last_mark).delete()
+    return written
+
+
+def refresh_pending() -> int:
+    """Recompute the deadlines of every woman marked as changed; one query when none is.
+    Returns the marks cleared."""
+    marks = list(StaleDeadlines.objects.order_by("pk").values_list("pk", "woman_id"))
+    if not marks:
+        return 0
+    if any(woman_id is None for _pk, woman_id in marks):
+        rebuild_all()
+        return len(marks)
+    by_woman: dict[int, list[int]] = defaultdict(list)
+    for pk, woman_id in marks:
+        by_woman[cast(int, woman_id)].append(pk)
+    rules = _Rules.read()
+    women = sorted(by_woman)
+    for start in range(0, len(women), BATCH):
+        batch = women[start : start + BATCH]
+        with transaction.atomic():
+            _replace(_ids(batch), rules)
+            StaleDeadlines.objects.filter(
+                pk__in=[pk for woman_id in batch for pk in by_woman[woman_id]]
+            ).delete()
+    return len(marks)
+
+
+# Checking
+
+
+@dataclass
+class Drift:
+    """How the stored deadlines differ from the register: rows missing, rows that should
+    not be there, and rows whose date or facts differ, by kind."""
+
+    missing: dict[str, int]
+    extra: dict[str, int]
+    changed: dict[str, int]
+
+    @property
+    def none(self) -> bool:
+        return not (self.missing or self.extra or self.changed)
+
+
+def _as_tuple(row: Deadline) -> tuple[Any, ...]:
+    return (
+        row.due_date,
+        row.woman_id,
+        row.child_id,
+        row.reference,
+        row.prison_id,
+        tuple(sorted(row.facts.items())),
+    )
+
+
+def check() -> Drift:
+    """Compare the table with a computation from the register (read only)."""
+    expected = {(str(r.kind), r.source_id): _as_tuple(r) for r in compute()}
+    stored = {(str(r.kind), r.source_id): _as_tuple(r) for r in Deadline.objects.iterator()}
+    missing: dict[str, int] = defaultdict(int)
+    extra: dict[str, int] = defaultdict(int)
+    changed: dict[str, int] = defaultdict(int)
+    for key, values in expected.items():
+        if key not in stored:
+            missing[key[0]] += 1
+        elif stored[key] != values:
+            changed[key[0]] += 1
+    for key in stored.keys() - expected.keys():
+        extra[key[0]] += 1
+    return Drift(dict(missing), dict(extra), dict(changed))
+
+
+# What marks them: every save and delete of a record a deadline depends on
+
+
+def _mother_of_child(child_id: int | None) -> int | None:
+    if child_id is None:
+        return None
+    return Child.objects.filter(pk=child_id).values_list("mother_id", flat=True).first()
+
+
+def _woman_of(instance: Any) -> int | None:
+    """The woman whose deadlines a record of the register affects."""
+    if isinstance(instance, Woman):
+        return instance.pk
+    if isinstance(instance, Child):
+        return instance.mother_id
+    if hasattr(instance, "woman_id"):
+        return instance.woman_id
+    if hasattr(instance, "episode_id"):
+        return (
+            CustodyEpisode.objects.filter(pk=instance.episode_id)
+            .values_list("woman_id", flat=True)
+            .first()
+        )
+    return _mother_of_child(instance.child_id)
+
+
+def record_changed(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw:  # loading fixtures or a backup: the deadlines come with the data
+        return
+    touch([_woman_of(instance)])
+
+
+# Fingerprints of the rules taken when a pack load began, by connection: while a pack is
+# loaded its rules are deleted and written again, so only the end state tells a change.
+_loading: dict[str, tuple[Any, ...]] = {}
+
+
+def rule_changed(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw and connection.alias not in _loading:
+        touch_all()
+
+
+def pack_loading(sender: Any, **kwargs: Any) -> None:
+    _loading[connection.alias] = rules_fingerprint()
+
+
+def pack_loaded(sender: Any, **kwargs: Any) -> None:
+    before = _loading.pop(connection.alias, None)
+    if before != rules_fingerprint():
+        touch_all()
+
+
+def rules_fingerprint() -> tuple[Any, ...]:
+    """Everything of the packs a deadline depends on: the age and pretrial rules, each
+    offence category's class, each prison's jurisdiction. A pack load that leaves it equal
+    leaves every deadline as it was."""
+    from motherline.jurisdictions.models import OffenceCategory
+
+    def rows(model: Any) -> list[tuple[Any, ...]]:
+        # Not the ids: a load replaces the rules with equal rows under new ids.
+        fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+        return sorted(model.objects.order_by().values_list(*fields), key=repr)
+
+    return (
+        rows(AgeLimitRule),
+        rows(PretrialLimitRule),
+        sorted(OffenceCategory.objects.values_list("pk", "offence_class")),
+        sorted(Prison.objects.values_list("pk", "province__jurisdiction_id")),
+    )
+
+
+def records_updated(sender: type, woman_ids: Collection[int], **kwargs: Any) -> None:
+    touch(woman_ids)
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from motherline.jurisdictions import signals
+    from motherline.jurisdictions.models import OffenceCategory
+    from motherline.people.models import Charge
+    from motherline.people.signals import register_changed
+
+    register_changed.connect(records_updated, dispatch_uid="deadlines-register-changed")
+    signals.pack_loading.connect(pack_loading, dispatch_uid="deadlines-pack-loading")
+    signals.pack_loaded.connect(pack_loaded, dispatch_uid="deadlines-pack-loaded")
+    for model in (
+        Woman,
+        CustodyEpisode,
+        Charge,
+        Pregnancy,
+        Child,
+        Placement,
+        LeaveExtension,
+        TransitionPlan,
+    ):
+        post_save.connect(record_changed, sender=model, dispatch_uid=f"deadlines-{model}")
+        post_delete.connect(record_changed, sender=model, dispatch_uid=f"deadlines-d-{model}")
+    # A prison's jurisdiction changes only with its pack (`pack_loaded` compares them).
+    for rules_model in (AgeLimitRule, PretrialLimitRule, OffenceCategory):
+        uid = f"deadlines-{rules_model}"
+        post_save.connect(rule_changed, sender=rules_model, dispatch_uid=uid)
+        post_delete.connect(rule_changed, sender=rules_model, dispatch_uid=f"{uid}-d")
