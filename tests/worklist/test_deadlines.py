@@ -249,3 +249,25 @@ def test_an_episode_deleted_with_its_woman_leaves_no_mark_behind_that_fails(user
     woman.delete()
     assert_in_step()
     assert not Deadline.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_recomputation_after_the_commit_keeps_the_change_and_its_mark(
+    users, prisons, monkeypatch, caplog
+):
+    deadlines.refresh_pending()
+    real = deadlines._replace
+
+    def failing(women, rules):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(deadlines, "_replace", failing)
+    woman = admit(
+        users["monitor"], prisons["CC2"], children=[child_in_prison(add_months_back(36, 10))]
+    )
+    assert "Recomputing deadlines after a commit failed" in caplog.text
+    assert StaleDeadlines.objects.filter(woman_id=woman.pk).exists()
+    monkeypatch.setattr(deadlines, "_replace", real)
+    kinds = {i.kind for i in worklist_for(users["monitor"], TODAY)}
+    assert Kind.CHILD_AGE_LIMIT in kinds
+    assert not StaleDeadlines.objects.exists()

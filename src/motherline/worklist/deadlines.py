@@ -24,6 +24,7 @@ How the table stays right:
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
@@ -66,6 +67,8 @@ from motherline.people.rules import is_minor
 from motherline.places.models import Prison
 from motherline.worklist.models import Deadline, StaleDeadlines
 from motherline.worklist.rules import OFFENCE_CLASS_RANK, Kind
+
+logger = logging.getLogger(__name__)
 
 # The kinds stored here; the others are computed on each read.
 STORED_KINDS = (
@@ -420,8 +423,8 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
 def _drain_after_commit() -> None:
     try:
         refresh_pending()
-    except Exception:
-        return
+    except Exception:  # the change is committed and its marks stay: the next read retries
+        logger.exception("Recomputing deadlines after a commit failed; the next read retries")
 
 
 def _schedule() -> None:
