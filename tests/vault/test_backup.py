@@ -16,6 +16,8 @@ from motherline.people import search
 from motherline.people.models import Child, Woman
 from motherline.vault import backup
 from motherline.vault.keys import generate_key
+from motherline.worklist import deadlines
+from motherline.worklist.models import Deadline, StaleDeadlines
 from tests.conftest import PASSWORD, TODAY
 from tests.factories import admit
 
@@ -68,10 +70,19 @@ def test_a_round_trip_loses_nothing(instance, settings, tmp_path):
     content = archive.read_bytes()
     assert b"Chanthou" not in content and b"Keo Srey" not in content and b"PDF" not in content
 
+    deadlines.refresh_pending()
+    stored_deadlines = Deadline.objects.count()
+    assert stored_deadlines > 0
     wipe(settings)
     assert Woman.objects.count() == 0 and User.objects.count() == 0
+    # A newly migrated instance holds one mark (compute every deadline): still "empty".
+    StaleDeadlines.objects.create(woman_id=None)
     with archive.open("rb") as source:
         manifest = backup.restore_backup(source)
+    # The worklist's deadlines are derived, not in the archive: recomputed after the restore.
+    deadlines.refresh_pending()
+    assert Deadline.objects.count() == stored_deadlines
+    assert deadlines.check().none
 
     # Every table: the same rows, field by field (encrypted fields compared in plaintext).
     assert digests() == before

@@ -51,14 +51,24 @@ from motherline.vault.stream import (
     EncryptingWriter,
     read_key_id,
 )
+from motherline.worklist import deadlines
 
 FORMAT_VERSION = 1
 BATCH = 1000
 FILE_PIECE = 512 * 1024
 CHUNK_READ = 1 << 16
 # Rebuilt by the target instance rather than carried (see the module's docstring).
+# Rebuilt by Django or derived from the register (the search index and the worklist's
+# deadlines are recomputed after a restore).
 EXCLUDED = frozenset(
-    {"contenttypes.contenttype", "auth.permission", "sessions.session", "people.womansearchtoken"}
+    {
+        "contenttypes.contenttype",
+        "auth.permission",
+        "sessions.session",
+        "people.womansearchtoken",
+        "worklist.deadline",
+        "worklist.staledeadlines",
+    }
 )
 
 
@@ -403,6 +413,8 @@ def restore_backup(source: BinaryIO) -> Manifest:
             raise ArchiveError("The backup has no manifest: it is incomplete.")
         _finish(list(by_label.values()))
         search.reindex_all()
+        # Recomputed right after the commit (or by the first read of a worklist).
+        deadlines.touch_all()
         transaction.on_commit(lambda: _publish_files(staging))
     except BaseException:
         if file_out is not None:
