@@ -78,8 +78,10 @@ STORED_KINDS = (
     Kind.PRETRIAL_LIMIT,
     Kind.EXPECTED_RELEASE,
 )
-# Women per transaction of a full rebuild, and per recomputation of pending marks.
+# Women per transaction when recomputing pending marks, and per range of a full rebuild
+# (each range is locked only while it is replaced).
 BATCH = 2000
+REBUILD_BATCH = 5000
 INSERT_BATCH = 1000
 
 # Which women a computation covers: a filter on the path that leads to the woman's id.
@@ -164,7 +166,7 @@ def _children_at_age_limit(women: Women, rules: _Rules) -> Iterator[Deadline]:
         )
     )
     # A child has one open placement; should the register hold two, the latest counts.
-    latest = {row["child_id"]: row for row in rows.iterator(chunk_size=INSERT_BATCH)}
+    latest = {row["child_id"]: row for row in rows}
     for row in latest.values():
         prison_id = row["prison_id"]
         if prison_id is None:
@@ -226,7 +228,7 @@ def _unregistered_births(women: Women, rules: _Rules) -> Iterator[Deadline]:
             "in_prison",
         )
     )
-    for row in rows.iterator(chunk_size=INSERT_BATCH):
+    for row in rows:
         yield Deadline(
             kind=Kind.BIRTH_NOT_REGISTERED,
             due_date=row["date_of_birth"],
@@ -261,7 +263,7 @@ def _deliveries(women: Women, rules: _Rules) -> Iterator[Deadline]:
             "woman__current_episode__current_prison_id",
         )
     )
-    for row in rows.iterator(chunk_size=INSERT_BATCH):
+    for row in rows:
         yield Deadline(
             kind=Kind.EXPECTED_DELIVERY,
             due_date=cast(date, row["expected_delivery_date"]),  # selected not null
@@ -307,7 +309,7 @@ def _pretrial_limits(women: Women, rules: _Rules) -> Iterator[Deadline]:
     classes = {rank: name for name, rank in OFFENCE_CLASS_RANK.items()}
     # Many women share a day of detention: look each rule up once.
     deadlines: dict[tuple[int, str, bool, date], date | None] = {}
-    for row in rows.iterator(chunk_size=INSERT_BATCH):
+    for row in rows:
         offence_class = classes.get(row["offence_rank"], "")
         if not offence_class or row["current_prison_id"] is None:
             continue
@@ -350,7 +352,7 @@ def _releases(women: Women, rules: _Rules) -> Iterator[Deadline]:
         .order_by()
         .values("id", "expected_release_date", "current_prison_id", "woman_id", "woman__reference")
     )
-    for row in rows.iterator(chunk_size=INSERT_BATCH):
+    for row in rows:
         yield Deadline(
             kind=Kind.EXPECTED_RELEASE,
             due_date=cast(date, row["expected_release_date"]),  # selected not null
@@ -408,11 +410,12 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     written = 0
     if bounds["first"] is not None:
         first, last = bounds["first"], bounds["last"]
-        for start in range(first, last + 1, BATCH):
+        for start in range(first, last + 1, REBUILD_BATCH):
+            end = min(start + REBUILD_BATCH - 1, last)
             with transaction.atomic():
-                written += _replace(_range(start, min(start + BATCH - 1, last)), rules)
+                written += _replace(_range(start, end), rules)
             if progress:
-                progress(min(start + BATCH - 1, last) - first + 1, last - first + 1)
+                progress(end - first + 1, last - first + 1)
     # Rows of women who no longer exist went with them (foreign key); none can remain.
     return written
 

@@ -458,7 +458,7 @@ def _stored_rows(user: Any, ctx: _Context, kind: Kind) -> tuple[list[dict], Coun
         )
         return list(rows), Counter()
     if ctx.limit is None:
-        return list(base.values(*ROW_FIELDS).iterator(chunk_size=5000)), Counter()
+        return list(base.values(*ROW_FIELDS)), Counter()
     counts = ctx.stored_counts(user)[kind]
     found: list[dict] = []
     for index, urgency in enumerate(URGENCY_ORDER):
