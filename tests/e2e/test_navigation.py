@@ -1,7 +1,7 @@
 """The main navigation by keyboard: an administrator tabs to a group, opens it with Enter,
 tabs into it and follows a link; the current page and its group are marked. Then the bar at
-a laptop's and a phone's width, in English and Khmer, closed and with a group open: nothing
-wider than the window, the open panel inside it."""
+a laptop's, a tablet's and a phone's width, in English and Khmer, closed and with a group
+open: nothing wider than the window, every group's panel inside it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = {"laptop": (1280, 800), "phone": (390, 844)}
+WIDTHS = {"laptop": (1280, 800), "tablet": (820, 1180), "phone": (390, 844)}
 
 
 def sign_in(page, base_url: str, username: str) -> None:
@@ -95,9 +95,7 @@ def assert_fits(page, width: int) -> None:
 
 
 @pytest.mark.parametrize("device", list(WIDTHS))
-def test_the_bar_at_laptop_and_phone_widths_in_both_languages(
-    page, live_server, users, tmp_path, device
-):
+def test_the_bar_at_three_widths_in_both_languages(page, live_server, users, tmp_path, device):
     width, height = WIDTHS[device]
     page.set_viewport_size({"width": width, "height": height})
     base = live_server.url
@@ -123,6 +121,12 @@ def test_the_bar_at_laptop_and_phone_widths_in_both_languages(
         )
         assert top_hit
         page.click(f"nav.mainnav summary:has-text('{open_group}')")
+        # Every group's panel stays inside the window, the last one too.
+        summaries = page.locator("nav.mainnav summary")
+        for i in range(summaries.count()):
+            summaries.nth(i).click()
+            assert_fits(page, width)
+            summaries.nth(i).click()
     assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(
         f"nav-{device}-{lang}{state}.png" for lang in ("en", "km") for state in ("", "-open")
     )
