@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "motherline.accounts.context_processors.access",
+                "motherline.navigation.navigation",
             ],
         },
     },

@@ -27,7 +27,8 @@ def test_monitor_admits_a_woman_with_two_children_and_finds_her(
     today = timezone.localdate()
     sign_in(page, live_server.url, "monitor")
 
-    page.click("text=Admit a woman")
+    page.click("nav.mainnav summary:has-text('Register')")
+    page.click("nav.mainnav a:has-text('Admit a woman')")
     page.fill("[name=name]", "ស្រី សុខា")
     page.fill("[name=name_latin]", "Srey Sokha")
     page.fill("[name=register_number]", "CC2-2026-00042")

@@ -72,6 +72,7 @@ def test_legal_officer_from_case_to_pardon_dossier(page, live_server, users, pri
     page.wait_for_selector("td:has-text('Adjourned for the prosecutor.')")
     screenshot(page, "legal-1-case")
 
+    page.click("nav.mainnav summary:has-text('Register')")
     page.click("nav.mainnav a:has-text('Legal cases')")
     page.wait_for_selector("h2:has-text('Upcoming hearings (1)')")
     screenshot(page, "legal-2-cases")

@@ -193,9 +193,9 @@ def test_prison_page_pages_by_keyset(client, users, prisons, settings):
     client.force_login(users["monitor"])
     page = client.get(reverse("fieldwork:prison", args=["CC2"]))
     assert page.context["page"].total == 3
-    assert [v.pk for v in page.context["page"].items] == [visits[2].pk, visits[1].pk]
+    assert [v.pk for v in page.context["page"].items] == [visits[0].pk, visits[1].pk]
     second = client.get(reverse("fieldwork:prison", args=["CC2"]) + page.context["next_url"])
-    assert [v.pk for v in second.context["page"].items] == [visits[0].pk]
+    assert [v.pk for v in second.context["page"].items] == [visits[2].pk]
 
 
 @pytest.mark.parametrize(("who", "status"), [("analyst", 403), ("viewer", 403), ("monitor", 200)])

@@ -54,6 +54,12 @@ class PageQuery(Schema):
     size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
 
 
+class VisitPageQuery(Schema):
+    prison: str = Field("", description="Prison code.")
+    after: str = Field("", description="`next_cursor` of the previous page; empty for the first.")
+    size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
+
+
 class FindingOut(Schema):
     id: int
     topic: Topic
@@ -124,7 +130,9 @@ class VisitDetail(VisitSummary):
 
 class VisitList(Schema):
     items: list[VisitSummary]
-    next_cursor: int | None
+    next_cursor: str | None = Field(
+        description="Pass as `after` for the next page; null on the last page."
+    )
     total: int
 
 
@@ -254,13 +262,23 @@ def _page(qs: Any, query: PageQuery) -> dict[str, Any]:
 
 
 @router.get("/visits", response=VisitList, url_name="visits", summary="List prison visits")
-def list_visits(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
-    """Visits of your organisation and of those that share with it, newest first."""
+def list_visits(request: HttpRequest, query: Query[VisitPageQuery]) -> dict[str, Any]:
+    """Visits of your organisation and of those that share with it, by date of the visit,
+    newest first (the most recently recorded first among visits of the same day). One page
+    at a time: pass `next_cursor` as `after` for the next."""
     user = require(request, Capability.VIEW_REGISTER)
+    try:
+        after = queries.VisitCursor.parse(query.after) if query.after else None
+    except ValueError as exc:
+        raise ValidationError(
+            {"after": [_("This is not a cursor returned by the list of visits.")]}
+        ) from exc
     qs = PrisonVisit.objects.visible_to(user).select_related("prison", "organisation")
     if query.prison:
         qs = qs.filter(prison__code=query.prison)
-    return _page(qs, query)
+    page = queries.visit_page(qs, after, query.size)
+    next_cursor = str(page.next_cursor) if page.next_cursor else None
+    return {"items": page.items, "next_cursor": next_cursor, "total": page.total}
 
 
 @router.post("/visits", response={201: VisitDetail}, url_name="visits", summary="Record a visit")

@@ -5,7 +5,7 @@ number of queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -41,6 +41,53 @@ def paged(qs: QuerySet, after: int | None, size: int) -> Page:
     """One page by descending id, and the total counted by the database."""
     items, next_cursor = keyset_page(qs, after, size)
     return Page(items=items, next_cursor=next_cursor, total=qs.order_by().count())
+
+
+@dataclass(frozen=True)
+class VisitCursor:
+    """Where a page of visits ends: the last visit's date and id. Visits are listed by date,
+    newest first, and by id among visits of the same day, so a visit recorded late for an
+    earlier day takes its place among that day's. Opaque text to a client: `2026-05-26.42`."""
+
+    visit_date: date
+    id: int
+
+    @classmethod
+    def after(cls, visit: PrisonVisit) -> VisitCursor:
+        return cls(visit.visit_date, visit.pk)
+
+    @classmethod
+    def parse(cls, text: str) -> VisitCursor:
+        """The cursor a previous page returned; ValueError for anything else."""
+        day, _, pk = text.partition(".")
+        if not pk.isdigit() or int(pk) < 1:
+            raise ValueError(text)
+        return cls(date.fromisoformat(day), int(pk))
+
+    def __str__(self) -> str:
+        return f"{self.visit_date.isoformat()}.{self.id}"
+
+    def rows_after(self) -> Q:
+        """The visits that come after this cursor in the list's order."""
+        return Q(visit_date__lt=self.visit_date) | Q(visit_date=self.visit_date, id__lt=self.id)
+
+
+@dataclass
+class VisitPage:
+    items: list[PrisonVisit]
+    next_cursor: VisitCursor | None
+    total: int
+
+
+def visit_page(qs: QuerySet[PrisonVisit], after: VisitCursor | None, size: int) -> VisitPage:
+    """One page of visits, newest date first (then highest id), starting after a cursor,
+    and the total counted by the database."""
+    ordered = qs.order_by("-visit_date", "-id")
+    if after is not None:
+        ordered = ordered.filter(after.rows_after())
+    rows = list(ordered[: size + 1])
+    next_cursor = VisitCursor.after(rows[size - 1]) if len(rows) > size else None
+    return VisitPage(items=rows[:size], next_cursor=next_cursor, total=qs.order_by().count())
 
 
 def visits(user: Any, *, prison: Prison | None = None) -> QuerySet[PrisonVisit]:

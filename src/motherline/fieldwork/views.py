@@ -73,8 +73,20 @@ def _paging(request: HttpRequest, page: Any, **query: str) -> dict[str, Any]:
         "next_url": "?" + urlencode({**base, "after": page.next_cursor})
         if page.next_cursor
         else None,
-        "first_url": "?" + urlencode(base) if _cursor(request) else None,
+        "first_url": "?" + urlencode(base) if request.GET.get("after") else None,
     }
+
+
+def _page_of_visits(request: HttpRequest, prison: Prison | None) -> queries.VisitPage:
+    """The page of visits after the request's cursor; the first page for a cursor this list
+    did not give (a bookmark from before visits were ordered by date, say)."""
+    try:
+        after = queries.VisitCursor.parse(request.GET.get("after", ""))
+    except ValueError:
+        after = None
+    return queries.visit_page(
+        queries.visits(request.user, prison=prison), after, settings.MOTHERLINE_PAGE_SIZE
+    )
 
 
 # Visits
@@ -87,11 +99,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     prisons = _prisons(request.user)
     code = request.GET.get("prison", "")
     prison = next((p for p in prisons if p.code == code), None) if code else None
-    page = queries.paged(
-        queries.visits(request.user, prison=prison),
-        _cursor(request),
-        settings.MOTHERLINE_PAGE_SIZE,
-    )
+    page = _page_of_visits(request, prison)
     return render(
         request,
         "fieldwork/visit_list.html",
@@ -259,11 +267,7 @@ def prison_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A prison's visit history (paged), its open findings and open access incidents."""
     _require(request.user, Capability.VIEW_REGISTER)
     prison = get_object_or_404(_prisons(request.user), code=code)
-    page = queries.paged(
-        queries.visits(request.user, prison=prison),
-        _cursor(request),
-        settings.MOTHERLINE_PAGE_SIZE,
-    )
+    page = _page_of_visits(request, prison)
     return render(
         request,
         "fieldwork/prison_detail.html",

@@ -1,0 +1,140 @@
+"""The main navigation: which pages a user's role may open, the daily ones in the bar and
+the others under a few named groups, and which entry is the current page.
+
+Built here rather than in the template so that a group is shown only when it has an entry
+for the user, without repeating every entry's condition on its group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import ResolverMatch, reverse
+from django.utils.functional import Promise, SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from motherline.accounts.models import Role
+from motherline.accounts.policy import Capability, capabilities
+
+# With this many entries or fewer the bar has room for all of them: no groups to open.
+FLAT_UP_TO = 4
+
+Caps = frozenset[Capability]
+
+
+@dataclass(frozen=True)
+class EntrySpec:
+    label: Promise
+    url_name: str
+    shown: Callable[[Caps, Any], bool]
+    # The entry is the current page when the page is in one of these apps or has one of
+    # these URL names.
+    apps: Collection[str] = ()
+    names: Collection[str] = ()
+
+    def is_current(self, match: ResolverMatch | None) -> bool:
+        if match is None:
+            return False
+        return match.app_name in self.apps or match.url_name in self.names
+
+
+def _needs(capability: Capability) -> Callable[[Caps, Any], bool]:
+    return lambda caps, user: capability in caps
+
+
+def _visits_shown(caps: Caps, user: Any) -> bool:
+    # A liaison officer works inside one prison: the NGO's visits to it are not theirs.
+    return Capability.VIEW_REGISTER in caps and user.role != Role.PRISON_LIAISON
+
+
+WORKLIST = EntrySpec(
+    _("Worklist"), "worklist:list", _needs(Capability.VIEW_REGISTER), apps={"worklist"}
+)
+WOMEN = EntrySpec(
+    _("Women"), "people:women", _needs(Capability.VIEW_REGISTER), names={"women", "woman"}
+)
+PRISONS = EntrySpec(
+    _("Prisons"), "people:prisons", _needs(Capability.VIEW_AGGREGATES), names={"prisons"}
+)
+ADMIT = EntrySpec(
+    _("Admit a woman"), "people:admit", _needs(Capability.EDIT_REGISTER), names={"admit"}
+)
+LEGAL = EntrySpec(_("Legal cases"), "legal:cases", _needs(Capability.VIEW_REGISTER), apps={"legal"})
+VISITS = EntrySpec(_("Prison visits"), "fieldwork:visits", _visits_shown, apps={"fieldwork"})
+GRANTS = EntrySpec(_("Grants"), "grants:list", _needs(Capability.MANAGE_PROGRAMME), apps={"grants"})
+STATISTICS = EntrySpec(
+    _("Statistics"), "stats:index", _needs(Capability.VIEW_AGGREGATES), apps={"stats"}
+)
+AUDIT = EntrySpec(
+    _("Audit trail"), "security:audit", _needs(Capability.ADMINISTER), apps={"security"}
+)
+
+# The pages a monitor opens every day stay in the bar; the others are grouped by the kind
+# of work, in the order of the user guide.
+DAILY = (WORKLIST, WOMEN, PRISONS)
+GROUPS: tuple[tuple[Promise, tuple[EntrySpec, ...]], ...] = (
+    (pgettext_lazy("main navigation group", "Register"), (ADMIT, LEGAL)),
+    (pgettext_lazy("main navigation group", "Field work"), (VISITS, GRANTS)),
+    (pgettext_lazy("main navigation group", "Reports"), (STATISTICS,)),
+    (pgettext_lazy("main navigation group", "Administration"), (AUDIT,)),
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: Promise
+    url: str
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class Group:
+    label: Promise
+    entries: list[Entry]
+
+    @property
+    def is_current(self) -> bool:
+        return any(entry.is_current for entry in self.entries)
+
+
+@dataclass(frozen=True)
+class MainNav:
+    entries: list[Entry]  # in the bar
+    groups: list[Group]  # each with at least one entry
+
+    def all_entries(self) -> list[Entry]:
+        return self.entries + [entry for group in self.groups for entry in group.entries]
+
+
+def main_nav(user: Any, match: ResolverMatch | None) -> MainNav:
+    """The entries of the main navigation this user may open, the current page marked.
+    Groups without an entry for the user are left out; a user with only a few entries
+    gets them all in the bar."""
+    caps = capabilities(user)
+
+    def entries(specs: tuple[EntrySpec, ...]) -> list[Entry]:
+        return [
+            Entry(spec.label, reverse(spec.url_name), spec.is_current(match))
+            for spec in specs
+            if spec.shown(caps, user)
+        ]
+
+    daily = entries(DAILY)
+    groups = [Group(label, found) for label, specs in GROUPS if (found := entries(specs))]
+    if len(daily) + sum(len(g.entries) for g in groups) <= FLAT_UP_TO:
+        return MainNav(daily + [e for g in groups for e in g.entries], [])
+    return MainNav(daily, groups)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: `mainnav` for base.html, for a signed-in user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    # Lazy: a template that does not extend base.html pays nothing for it.
+    match = getattr(request, "resolver_match", None)
+    return {"mainnav": SimpleLazyObject(lambda: main_nav(user, match))}
