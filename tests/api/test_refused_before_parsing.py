@@ -24,6 +24,7 @@ from ninja.operation import Operation
 
 from motherline.accounts.models import Role
 from motherline.api.access import Requires
+from motherline.api.nul import NUL
 from tests.accounts.test_permission_matrix import (  # noqa: F401 (fixtures)
     FORBIDDEN,
     ROUTES,
@@ -78,9 +79,9 @@ WITH_INPUT = [case for case in OPERATIONS if case.sources & INPUTS]
 
 
 def bodies(case: Case) -> list[Any]:
-    """Bodies of the wrong shape: an unknown field, no object at all, and every field of the
-    schema a list (the last one no schema takes; ninja reads the others as an empty object,
-    which a schema of optional fields accepts)."""
+    """Bodies of the wrong shape: an unknown field, a NUL (refused from every text), no object
+    at all, and every field of the schema a list (the last one no schema takes; ninja reads the
+    others as an empty object, which a schema of optional fields accepts)."""
     every_field = {
         name: []
         for model in case.operation.signature.models
@@ -88,16 +89,20 @@ def bodies(case: Case) -> list[Any]:
         for field in model.model_fields.values()
         for name in getattr(field.annotation, "model_fields", {})
     }
-    return [{"x": []}, [{"x": []}], {**every_field, "x": []}]
+    return [{"x": []}, {"x": NUL}, [{"x": []}], {**every_field, "x": []}]
 
 
 def malformed(client: Client, case: Case, url: str, data: Any = None) -> Any:
-    """The request with every query parameter junk and a body of the wrong shape."""
+    """The request with every query parameter junk, one holding NUL, and a body of the wrong
+    shape."""
     query = {
-        name: JUNK
-        for model in case.operation.signature.models
-        if model.__ninja_param_source__ == "query"
-        for name in model.__ninja_flatten_map__
+        "x": NUL,
+        **{
+            name: JUNK
+            for model in case.operation.signature.models
+            if model.__ninja_param_source__ == "query"
+            for name in model.__ninja_flatten_map__
+        },
     }
     if case.sources & {"form", "file"}:
         body = encode_multipart(BOUNDARY, {"x": JUNK})

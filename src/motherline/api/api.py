@@ -35,7 +35,8 @@ api = NinjaAPI(
     auth=django_auth,
 )
 errors.install(api)
-api.add_decorator(refuse_nul, mode="view")
+# After each operation's auth, so that a role refused an endpoint is told only that.
+api.add_decorator(refuse_nul, mode="operation")
 api.add_router("/", places_router)
 api.add_router("/", people_router)
 api.add_router("/", worklist_router)
