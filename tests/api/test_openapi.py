@@ -117,3 +117,19 @@ def test_inputs_name_prisons_and_offences_by_code(spec):
 def test_is_a_valid_openapi_document(spec):
     validator = pytest.importorskip("openapi_spec_validator")
     validator.validate(spec)
+
+
+def test_the_session_cookie_is_the_security_scheme(spec):
+    (scheme,) = spec["components"]["securitySchemes"].values()
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "cookie", "sessionid")
+    assert "X-CSRFToken" in scheme["description"]
+
+
+def test_files_and_periods_are_required_in_the_schema(spec):
+    """The role is checked before the request is parsed, so the schema says what is needed."""
+    paths = spec["paths"]
+    report = paths["/api/v1/grants/{grant_id}/report"]["get"]["parameters"]
+    assert {p["name"] for p in report if p["required"]} == {"grant_id", "start", "end"}
+    for path in ("/api/v1/stats/returns", "/api/v1/imports/{kind}"):
+        form = paths[path]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+        assert "file" in form["required"], path

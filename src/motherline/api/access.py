@@ -6,11 +6,13 @@ API does not confirm that a reference exists to someone who may not see it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy
+from ninja.security import SessionAuth
 
 from motherline.accounts.policy import Capability, can
 from motherline.people.models import Child, Woman
@@ -20,17 +22,51 @@ _REFUSALS = {
     Capability.VIEW_REGISTER: gettext_lazy("Your role may not see personal records."),
     Capability.EDIT_REGISTER: gettext_lazy("You may not change the register."),
     Capability.ADMINISTER: gettext_lazy("Only an administrator may do this."),
+    Capability.IMPORT_RETURNS: gettext_lazy("Your role may not import population returns."),
     Capability.RECORD_FIELDWORK: gettext_lazy("Your role may not record field work."),
     Capability.MANAGE_PROGRAMME: gettext_lazy("Only a programme manager may do this."),
 }
 
 
-def require(request: HttpRequest, capability: Capability) -> Any:
-    """The signed-in user, if their role grants the capability; PermissionDenied if not."""
-    user = request.user
-    if not can(user, capability):
-        raise PermissionDenied(str(_REFUSALS[capability]))
-    return user
+class Requires(SessionAuth):
+    """An operation's `auth`: the web session's user (with Django's CSRF check on unsafe
+    methods, as ninja's `django_auth`), if their role grants the capability.
+
+    ninja runs an operation's auth before it parses the path, query and body, so a role that
+    may not use an endpoint gets 403 whatever it sent, never the schema's field errors (422)
+    that would describe the endpoint to it; no one signed in gets 401. Where the capability
+    depends on a path parameter, name the parameter with the values that need another one:
+    `Requires(Capability.RECORD_FIELDWORK, step={"publish": Capability.MANAGE_PROGRAMME})`.
+    """
+
+    openapi_description = (
+        "The web session's cookie; POST, PATCH and DELETE also need the csrftoken cookie's "
+        "value in the X-CSRFToken header. Each operation also needs a capability of the role."
+    )
+
+    def __init__(self, capability: Capability, **by_path: Mapping[str, Capability]) -> None:
+        self.capability = capability
+        self.by_path = by_path
+        super().__init__()
+
+    def capability_for(self, request: HttpRequest) -> Capability:
+        """The capability this request needs, by its path's parameters (as in the URL)."""
+        match = request.resolver_match
+        path = match.kwargs if match is not None else {}
+        for name, capabilities in self.by_path.items():
+            value = path.get(name)
+            if value in capabilities:
+                return capabilities[value]
+        return self.capability
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is None:
+            return None  # ninja answers 401
+        capability = self.capability_for(request)
+        if not can(user, capability):
+            raise PermissionDenied(str(_REFUSALS[capability]))
+        return user
 
 
 def editable_woman(user: Any, reference: str) -> Woman:

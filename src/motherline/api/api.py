@@ -1,7 +1,9 @@
 """The REST API under /api/v1/, with its OpenAPI description at /api/v1/openapi.json.
 
-It signs in with the web session (django_auth): a script or page that has signed in to the
-web UI uses the same cookie, and unsafe methods need Django's CSRF token like a form does.
+It signs in with the web session: a script or page that has signed in to the web UI uses the
+same cookie, and unsafe methods need Django's CSRF token like a form does. Each operation names
+the capability its role needs (`auth=Requires(...)`, `api.access`), checked before ninja parses
+the request, so a role refused an endpoint gets 403 whatever it sent.
 """
 
 from ninja import NinjaAPI
@@ -29,10 +31,12 @@ api = NinjaAPI(
         '`{"errors": {"field": ["message"]}}` with HTTP 422.'
     ),
     urls_namespace="api",
+    # Every operation sets its own `Requires`; this default only keeps a forgotten one signed in.
     auth=django_auth,
 )
 errors.install(api)
-api.add_decorator(refuse_nul, mode="view")
+# After each operation's auth, so that a role refused an endpoint is told only that.
+api.add_decorator(refuse_nul, mode="operation")
 api.add_router("/", places_router)
 api.add_router("/", people_router)
 api.add_router("/", worklist_router)

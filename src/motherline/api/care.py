@@ -18,7 +18,7 @@ from ninja import Field, Router, Schema
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
-from motherline.api.access import editable_child, require
+from motherline.api.access import Requires, editable_child
 from motherline.api.schemas import ChildOut, OptionalRelationship, Sent, _max
 from motherline.care import queries, services
 from motherline.care.models import (
@@ -247,12 +247,13 @@ def _editable_plan(user: Any, plan_id: int) -> TransitionPlan:
     response=ChildCareOut,
     url_name="child",
     summary="Get a child, with the leave-by date",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def get_child(request: HttpRequest, reference: str) -> Child:
     """The child's record and placements, the leave-by date with how it was worked out (the
     age-limit rule, its dates, source and whether it is verified, and the extensions), and
     the transition plan. The read is on the audit trail."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     child = _visible_child(user, reference)
     audit.record(user, AuditAction.VIEW, child, request=request)
     return _child_out(child)
@@ -263,10 +264,11 @@ def get_child(request: HttpRequest, reference: str) -> Child:
     response=PlanOut,
     url_name="child_plan",
     summary="Get a child's transition plan",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def get_plan(request: HttpRequest, reference: str) -> TransitionPlan:
     """The child's plan in progress, else the last one closed; 404 when there is none."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     child = _visible_child(user, reference)
     plan = queries.child_care(child, timezone.localdate()).plan
     if plan is None:
@@ -280,21 +282,28 @@ def get_plan(request: HttpRequest, reference: str) -> TransitionPlan:
     response={201: PlanOut},
     url_name="child_plan",
     summary="Open a transition plan",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def open_plan(request: HttpRequest, reference: str) -> TransitionPlan:
     """Open a plan for a child living in prison, due on the child's leave-by date."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     child = editable_child(user, reference)
     plan = services.open_plan(user, child, request=request)
     return _plan_out(plan.pk)
 
 
-@router.patch("/plans/{plan_id}", response=PlanOut, url_name="plan", summary="Change a plan")
+@router.patch(
+    "/plans/{plan_id}",
+    response=PlanOut,
+    url_name="plan",
+    summary="Change a plan",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
 def update_plan(request: HttpRequest, plan_id: int, payload: PlanChangesIn) -> TransitionPlan:
     """Change a plan's details without moving it to another step: only the fields sent
     change. Send the `version` last read; a change made since is refused with HTTP 409. A
     closed plan must be reopened first (422)."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     plan = _editable_plan(user, plan_id)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
     if "caregiver_relationship" in changes:
@@ -308,11 +317,12 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanChangesIn) -> T
     response=PlanOut,
     url_name="plan_advance",
     summary="Move a plan to its next step",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def advance_plan(request: HttpRequest, plan_id: int, payload: AdvanceIn) -> TransitionPlan:
     """Move the plan one step forward, or close it, with what that step needs. The handover
     ends the child's placement in prison and schedules the follow-up visits."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     plan = _editable_plan(user, plan_id)
     fields = payload.model_dump(exclude_unset=True, exclude={"version", "status"})
     for name in ("caregiver_relationship", "close_reason"):
@@ -329,10 +339,11 @@ def advance_plan(request: HttpRequest, plan_id: int, payload: AdvanceIn) -> Tran
     response=PlanOut,
     url_name="plan_reopen",
     summary="Reopen a closed plan",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def reopen_plan(request: HttpRequest, plan_id: int, payload: ReopenIn) -> TransitionPlan:
     """Reopen a closed plan; the reason is kept on the audit trail."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     plan = _editable_plan(user, plan_id)
     services.reopen_plan(user, plan, payload.reason, version=payload.version, request=request)
     return _plan_out(plan.pk)
@@ -343,10 +354,11 @@ def reopen_plan(request: HttpRequest, plan_id: int, payload: ReopenIn) -> Transi
     response=FollowUpOut,
     url_name="follow_up",
     summary="Record a follow-up visit",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def record_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpIn) -> FollowUp:
     """Record a visit to the child after the handover (or correct one)."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     try:
         follow_up = FollowUp.objects.get(
             pk=follow_up_id, plan__in=TransitionPlan.objects.editable_by(user).values("pk")
@@ -363,12 +375,13 @@ def record_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpI
     response={201: ChildCareOut},
     url_name="child_extensions",
     summary="Record an extension of a child's stay",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def record_extension(request: HttpRequest, reference: str, payload: ExtensionIn) -> Child:
     """Record an approved extension of the child's stay past the age limit, where the rule
     in force allows one and within its maximum (422 otherwise). Returns the child with the
     new leave-by date."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     child = editable_child(user, reference)
     services.record_extension(
         user,

@@ -21,7 +21,7 @@ from ninja.files import UploadedFile
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
-from motherline.api.access import editable_woman, require
+from motherline.api.access import Requires, editable_woman
 from motherline.api.schemas import _max
 from motherline.fieldwork import importing, queries, services
 from motherline.fieldwork.models import (
@@ -261,12 +261,18 @@ def _page(qs: Any, query: PageQuery) -> dict[str, Any]:
 # Visits
 
 
-@router.get("/visits", response=VisitList, url_name="visits", summary="List prison visits")
+@router.get(
+    "/visits",
+    response=VisitList,
+    url_name="visits",
+    summary="List prison visits",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
 def list_visits(request: HttpRequest, query: Query[VisitPageQuery]) -> dict[str, Any]:
     """Visits of your organisation and of those that share with it, by date of the visit,
     newest first (the most recently recorded first among visits of the same day). One page
     at a time: pass `next_cursor` as `after` for the next."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     try:
         after = queries.VisitCursor.parse(query.after) if query.after else None
     except ValueError as exc:
@@ -281,10 +287,16 @@ def list_visits(request: HttpRequest, query: Query[VisitPageQuery]) -> dict[str,
     return {"items": page.items, "next_cursor": next_cursor, "total": page.total}
 
 
-@router.post("/visits", response={201: VisitDetail}, url_name="visits", summary="Record a visit")
+@router.post(
+    "/visits",
+    response={201: VisitDetail},
+    url_name="visits",
+    summary="Record a visit",
+    auth=Requires(Capability.RECORD_FIELDWORK),
+)
 def record_visit(request: HttpRequest, payload: VisitIn) -> Status:
     """Record a visit of your organisation with its findings by topic and the women seen."""
-    user = require(request, Capability.RECORD_FIELDWORK)
+    user = request.user
     women = list(Woman.objects.visible_to(user).filter(reference__in=payload.women))
     missing = sorted(set(payload.women) - {w.reference for w in women})
     if missing:
@@ -309,10 +321,16 @@ def record_visit(request: HttpRequest, payload: VisitIn) -> Status:
     return Status(201, _visit(user, visit.pk))
 
 
-@router.get("/visits/{visit_id}", response=VisitDetail, url_name="visit", summary="Get a visit")
+@router.get(
+    "/visits/{visit_id}",
+    response=VisitDetail,
+    url_name="visit",
+    summary="Get a visit",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
 def get_visit(request: HttpRequest, visit_id: int) -> PrisonVisit:
     """A visit with its findings, follow-up actions and incidents. On the audit trail."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     visit = _visit(user, visit_id)
     audit.record(user, AuditAction.VIEW, visit, object_ref=visit.reference, request=request)
     return visit
@@ -323,11 +341,12 @@ def get_visit(request: HttpRequest, visit_id: int) -> PrisonVisit:
     response={201: ActionOut},
     url_name="visit_actions",
     summary="Add a follow-up action",
+    auth=Requires(Capability.RECORD_FIELDWORK),
 )
 def add_action(request: HttpRequest, visit_id: int, payload: ActionIn) -> Status:
     """Add a follow-up action owned by a user of the visit's organisation (by user name),
     due on a day not before the visit, optionally about one of its findings."""
-    user = require(request, Capability.RECORD_FIELDWORK)
+    user = request.user
     visit = _editable_visit(user, visit_id)
     owner = User.objects.filter(username=payload.owner).first()
     finding = Finding.objects.filter(pk=payload.finding_id).first() if payload.finding_id else None
@@ -344,11 +363,15 @@ def add_action(request: HttpRequest, visit_id: int, payload: ActionIn) -> Status
 
 
 @router.post(
-    "/actions/{action_id}/done", response=ActionOut, url_name="action_done", summary="Mark done"
+    "/actions/{action_id}/done",
+    response=ActionOut,
+    url_name="action_done",
+    summary="Mark done",
+    auth=Requires(Capability.RECORD_FIELDWORK),
 )
 def complete_action(request: HttpRequest, action_id: int, payload: DoneIn) -> FollowUpAction:
     """Mark an open follow-up action done; one already done is a 409."""
-    user = require(request, Capability.RECORD_FIELDWORK)
+    user = request.user
     action = FollowUpAction.objects.filter(
         pk=action_id, visit__in=PrisonVisit.objects.editable_by(user)
     ).first()
@@ -362,10 +385,11 @@ def complete_action(request: HttpRequest, action_id: int, payload: DoneIn) -> Fo
     response=FindingOut,
     url_name="finding_resolved",
     summary="Resolve a finding",
+    auth=Requires(Capability.RECORD_FIELDWORK),
 )
 def resolve_finding(request: HttpRequest, finding_id: int, payload: DoneIn) -> Finding:
     """Record the day a finding was resolved; it leaves the prison's open findings."""
-    user = require(request, Capability.RECORD_FIELDWORK)
+    user = request.user
     finding = Finding.objects.filter(
         pk=finding_id, visit__in=PrisonVisit.objects.editable_by(user)
     ).first()
@@ -377,11 +401,17 @@ def resolve_finding(request: HttpRequest, finding_id: int, payload: DoneIn) -> F
 # Access incidents
 
 
-@router.get("/incidents", response=IncidentList, url_name="incidents", summary="List incidents")
+@router.get(
+    "/incidents",
+    response=IncidentList,
+    url_name="incidents",
+    summary="List incidents",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
 def list_incidents(request: HttpRequest, query: Query[IncidentQuery]) -> dict[str, Any]:
     """Access incidents of your organisation and of those that share with it, newest first,
     one page at a time: pass `next_cursor` as `after` for the next page."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     qs = queries.incidents(user, open_only=query.open)
     if query.prison:
         qs = qs.filter(prison__code=query.prison)
@@ -393,10 +423,11 @@ def list_incidents(request: HttpRequest, query: Query[IncidentQuery]) -> dict[st
     response=IncidentSummary,
     url_name="incident_summary",
     summary="Incidents: time to resolution, by prison and year",
+    auth=Requires(Capability.MANAGE_PROGRAMME),
 )
 def incident_summary(request: HttpRequest) -> dict[str, Any]:
     """The programme manager's figures, computed by the database."""
-    user = require(request, Capability.MANAGE_PROGRAMME)
+    user = request.user
     resolution = queries.resolution(user)
     years, rows = queries.incidents_by_prison_and_year(user)
     return {
@@ -409,12 +440,16 @@ def incident_summary(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post(
-    "/incidents", response={201: IncidentOut}, url_name="incidents", summary="Record an incident"
+    "/incidents",
+    response={201: IncidentOut},
+    url_name="incidents",
+    summary="Record an incident",
+    auth=Requires(Capability.RECORD_FIELDWORK),
 )
 def record_incident(request: HttpRequest, payload: IncidentIn) -> Status:
     """Record an access incident (from a visit with `visit_id`); the organisation's
     escalation contacts are told by e-mail."""
-    user = require(request, Capability.RECORD_FIELDWORK)
+    user = request.user
     visit = _editable_visit(user, payload.visit_id) if payload.visit_id else None
     incident = services.record_incident(
         user,
@@ -427,11 +462,15 @@ def record_incident(request: HttpRequest, payload: IncidentIn) -> Status:
 
 
 @router.get(
-    "/incidents/{incident_id}", response=IncidentOut, url_name="incident", summary="Get one"
+    "/incidents/{incident_id}",
+    response=IncidentOut,
+    url_name="incident",
+    summary="Get one",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def get_incident(request: HttpRequest, incident_id: int) -> AccessIncident:
     """One access incident, with its escalation, response and restored access."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     try:
         return queries.incident_detail(user, incident_id)
     except AccessIncident.DoesNotExist:
@@ -439,14 +478,18 @@ def get_incident(request: HttpRequest, incident_id: int) -> AccessIncident:
 
 
 @router.patch(
-    "/incidents/{incident_id}", response=IncidentOut, url_name="incident", summary="Update"
+    "/incidents/{incident_id}",
+    response=IncidentOut,
+    url_name="incident",
+    summary="Update",
+    auth=Requires(Capability.RECORD_FIELDWORK),
 )
 def update_incident(
     request: HttpRequest, incident_id: int, payload: IncidentChangesIn
 ) -> AccessIncident:
     """Record the escalation, the response, the day access was restored. Send the `version`
     last read; a change made since is refused with HTTP 409."""
-    user = require(request, Capability.RECORD_FIELDWORK)
+    user = request.user
     try:
         incident = AccessIncident.objects.editable_by(user).get(pk=incident_id)
     except AccessIncident.DoesNotExist:
@@ -523,11 +566,17 @@ class TrainingTotalOut(Schema):
     men: int
 
 
-@router.get("/training", response=TrainingList, url_name="training", summary="List sessions")
+@router.get(
+    "/training",
+    response=TrainingList,
+    url_name="training",
+    summary="List sessions",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
 def list_training(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
     """Training sessions of your organisation and those sharing with it, newest first, with
     participants summed."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     return _page(queries.training_sessions(user), query)
 
 
@@ -536,19 +585,24 @@ def list_training(request: HttpRequest, query: Query[PageQuery]) -> dict[str, An
     response=list[TrainingTotalOut],
     url_name="training_totals",
     summary="Training totals by year and audience",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def training_totals(request: HttpRequest) -> list[Any]:
     """Sessions and participants by sex, by year and audience (database aggregates)."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     return queries.training_totals(user)
 
 
 @router.post(
-    "/training", response={201: TrainingOut}, url_name="training", summary="Record a session"
+    "/training",
+    response={201: TrainingOut},
+    url_name="training",
+    summary="Record a session",
+    auth=Requires(Capability.RECORD_FIELDWORK),
 )
 def record_training(request: HttpRequest, payload: TrainingIn) -> Status:
     """A training session of your organisation with its participants by institution."""
-    user = require(request, Capability.RECORD_FIELDWORK)
+    user = request.user
     data = payload.model_dump(exclude={"participants"})
     session = services.record_training(
         user,
@@ -562,11 +616,15 @@ def record_training(request: HttpRequest, payload: TrainingIn) -> Status:
 
 
 @router.get(
-    "/training/{session_id}", response=TrainingOut, url_name="training_session", summary="Get one"
+    "/training/{session_id}",
+    response=TrainingOut,
+    url_name="training_session",
+    summary="Get one",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def get_training(request: HttpRequest, session_id: int) -> TrainingSession:
     """One training session with its participants by institution."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     try:
         return queries.training_detail(user, session_id)
     except TrainingSession.DoesNotExist:
@@ -620,17 +678,29 @@ class StepIn(Schema):
     consent_use: ConsentUse | None = Field(None, description="For `consent`.")
 
 
-@router.get("/case-studies", response=CaseList, url_name="case_studies", summary="List")
+@router.get(
+    "/case-studies",
+    response=CaseList,
+    url_name="case_studies",
+    summary="List",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
 def list_cases(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
     """Case studies of your organisation and those sharing with it, newest first."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     return _page(queries.case_studies(user), query)
 
 
-@router.post("/case-studies", response={201: CaseOut}, url_name="case_studies", summary="Draft one")
+@router.post(
+    "/case-studies",
+    response={201: CaseOut},
+    url_name="case_studies",
+    summary="Draft one",
+    auth=Requires(Capability.RECORD_FIELDWORK),
+)
 def draft_case(request: HttpRequest, payload: CaseIn) -> Status:
     """A draft, linked to a woman you may change (and her children) when `woman` is given."""
-    user = require(request, Capability.RECORD_FIELDWORK)
+    user = request.user
     woman = editable_woman(user, payload.woman) if payload.woman else None
     case = services.draft_case_study(
         user,
@@ -642,10 +712,16 @@ def draft_case(request: HttpRequest, payload: CaseIn) -> Status:
     return Status(201, queries.case_detail(user, case.pk))
 
 
-@router.get("/case-studies/{case_id}", response=CaseOut, url_name="case_study", summary="Get")
+@router.get(
+    "/case-studies/{case_id}",
+    response=CaseOut,
+    url_name="case_study",
+    summary="Get",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
 def get_case(request: HttpRequest, case_id: int) -> CaseStudy:
     """One case study with its texts and where it is in the workflow."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     try:
         return queries.case_detail(user, case_id)
     except CaseStudy.DoesNotExist:
@@ -657,6 +733,10 @@ def get_case(request: HttpRequest, case_id: int) -> CaseStudy:
     response=CaseOut,
     url_name="case_study_step",
     summary="Move a case study a step",
+    auth=Requires(
+        Capability.RECORD_FIELDWORK,
+        step={"review": Capability.MANAGE_PROGRAMME, "publish": Capability.MANAGE_PROGRAMME},
+    ),
 )
 def case_step(
     request: HttpRequest,
@@ -667,12 +747,7 @@ def case_step(
     """`consent` (with its date, who gave it, and its use), `anonymise`, `review` and
     `publish` (programme managers; a second person), or `withdraw` consent, which
     unpublishes. A refused step is a 422; a stale `version` a 409."""
-    needed = (
-        Capability.MANAGE_PROGRAMME
-        if step in ("review", "publish")
-        else Capability.RECORD_FIELDWORK
-    )
-    user = require(request, needed)
+    user = request.user
     try:
         case = CaseStudy.objects.editable_by(user).get(pk=case_id)
     except CaseStudy.DoesNotExist:
@@ -714,10 +789,11 @@ class ContactIO(Schema):
     response=list[ContactIO],
     url_name="escalation_contacts",
     summary="List escalation contacts",
+    auth=Requires(Capability.MANAGE_PROGRAMME),
 )
 def list_contacts(request: HttpRequest) -> list[EscalationContact]:
     """Whom your organisation tells by e-mail of every new access incident."""
-    user = require(request, Capability.MANAGE_PROGRAMME)
+    user = request.user
     return list(EscalationContact.objects.filter(organisation_id=user.organisation_id))
 
 
@@ -726,10 +802,11 @@ def list_contacts(request: HttpRequest) -> list[EscalationContact]:
     response={201: ContactIO},
     url_name="escalation_contacts",
     summary="Add an escalation contact",
+    auth=Requires(Capability.MANAGE_PROGRAMME),
 )
 def add_contact(request: HttpRequest, payload: ContactIO) -> Status:
     """Add someone to tell of every new access incident of your organisation."""
-    user = require(request, Capability.MANAGE_PROGRAMME)
+    user = request.user
     contact = services.add_escalation_contact(
         user, name=payload.name, email=payload.email, position=payload.position, request=request
     )
@@ -741,10 +818,11 @@ def add_contact(request: HttpRequest, payload: ContactIO) -> Status:
     response={204: None},
     url_name="escalation_contact",
     summary="Remove an escalation contact",
+    auth=Requires(Capability.MANAGE_PROGRAMME),
 )
 def remove_contact(request: HttpRequest, contact_id: int) -> Status:
     """Stop telling this contact of new incidents."""
-    user = require(request, Capability.MANAGE_PROGRAMME)
+    user = request.user
     contact = EscalationContact.objects.filter(
         pk=contact_id, organisation_id=user.organisation_id
     ).first()
@@ -776,21 +854,15 @@ class ImportOut(Schema):
     response={200: ImportOut, 422: ImportOut},
     url_name="imports",
     summary="Import phone submissions",
+    auth=Requires(Capability.EDIT_REGISTER, kind={"visits": Capability.RECORD_FIELDWORK}),
 )
 def import_submissions(
-    request: HttpRequest,
-    kind: Literal["visits", "services"],
-    file: UploadedFile | None = File(None),  # noqa: B008 (ninja declares parameters so)
+    request: HttpRequest, kind: Literal["visits", "services"], file: File[UploadedFile]
 ) -> Status:
     """Import an ODK Central or KoBoToolbox export (CSV or XLSX) of the Motherline forms.
     With any refused row, nothing is written and the answer is a 422 listing every
     (line, field, reason); submissions imported before are skipped."""
-    needed = Capability.RECORD_FIELDWORK if kind == "visits" else Capability.EDIT_REGISTER
-    user = require(request, needed)
-    # The file is optional to the schema so that the role is checked before the request's
-    # shape: a role that may not import gets 403 whatever it sent.
-    if file is None:
-        raise ValidationError({"file": [_("Choose a CSV or XLSX export of the submissions.")]})
+    user = request.user
     try:
         rows = importing.read_rows(file.read(), file.name or "")
     except (ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):

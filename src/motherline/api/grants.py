@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation
 from motherline.accounts.policy import Capability
-from motherline.api.access import editable_woman, require
+from motherline.api.access import Requires, editable_woman
 from motherline.api.schemas import _max
 from motherline.fieldwork.queries import paged
 from motherline.grants import queries, report, services
@@ -107,9 +107,8 @@ class PeriodQuery(Schema):
 
 
 class ReportQuery(Schema):
-    # Optional so that the role is checked before the query's shape; default: the grant's.
-    start: date | None = None
-    end: date | None = None
+    start: date
+    end: date
     language: Literal["en", "km"] = "en"
     format: Literal["pdf", "xlsx"] = "pdf"
 
@@ -192,17 +191,29 @@ def _page(qs: Any, after: int | None, size: int) -> dict[str, Any]:
     return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
 
 
-@router.get("/grants", response=GrantList, url_name="grants", summary="List grants")
+@router.get(
+    "/grants",
+    response=GrantList,
+    url_name="grants",
+    summary="List grants",
+    auth=Requires(Capability.MANAGE_PROGRAMME),
+)
 def list_grants(request: HttpRequest, query: Query[GrantQuery]) -> dict[str, Any]:
     """Grants your organisation manages (or that partners share with it), newest first."""
-    user = require(request, Capability.MANAGE_PROGRAMME)
+    user = request.user
     return _page(queries.grants_for(user), query.after, query.size)
 
 
-@router.post("/grants", response={201: GrantOut}, url_name="grants", summary="Record a grant")
+@router.post(
+    "/grants",
+    response={201: GrantOut},
+    url_name="grants",
+    summary="Record a grant",
+    auth=Requires(Capability.MANAGE_PROGRAMME),
+)
 def create_grant(request: HttpRequest, payload: GrantIn) -> Status:
     """A grant managed by your organisation; add its budget lines next."""
-    user = require(request, Capability.MANAGE_PROGRAMME)
+    user = request.user
     grantees = list(Organisation.objects.filter(name__in=payload.grantees))
     unknown = sorted(set(payload.grantees) - {o.name for o in grantees})
     if unknown:
@@ -215,12 +226,16 @@ def create_grant(request: HttpRequest, payload: GrantIn) -> Status:
 
 
 @router.get(
-    "/grants/{grant_id}", response=FiguresOut, url_name="grant", summary="A grant's figures"
+    "/grants/{grant_id}",
+    response=FiguresOut,
+    url_name="grant",
+    summary="A grant's figures",
+    auth=Requires(Capability.MANAGE_PROGRAMME),
 )
 def grant_figures(request: HttpRequest, grant_id: int, period: Query[PeriodQuery]) -> Any:
     """Spending against budget by line and month, and beneficiaries reached (each woman and
     child once; women pregnant on the day of a service), for a period (default: the grant's)."""
-    user = require(request, Capability.MANAGE_PROGRAMME)
+    user = request.user
     return queries.grant_report(_grant(user, grant_id), period.start, period.end)
 
 
@@ -229,10 +244,11 @@ def grant_figures(request: HttpRequest, grant_id: int, period: Query[PeriodQuery
     response={201: LineOut},
     url_name="grant_lines",
     summary="Add a budget line",
+    auth=Requires(Capability.MANAGE_PROGRAMME),
 )
 def add_line(request: HttpRequest, grant_id: int, payload: LineIn) -> Status:
     """A budget line; the lines together may not exceed the grant (422)."""
-    user = require(request, Capability.MANAGE_PROGRAMME)
+    user = request.user
     grant = _grant(user, grant_id)
     line = services.add_budget_line(user, grant, **payload.model_dump(), request=request)
     zero = Decimal("0.00")
@@ -249,15 +265,19 @@ def add_line(request: HttpRequest, grant_id: int, payload: LineIn) -> Status:
     )
 
 
-@router.get("/grants/{grant_id}/report", url_name="grant_report", summary="Donor report")
+@router.get(
+    "/grants/{grant_id}/report",
+    url_name="grant_report",
+    summary="Donor report",
+    auth=Requires(Capability.MANAGE_PROGRAMME),
+)
 def donor_report(request: HttpRequest, grant_id: int, query: Query[ReportQuery]) -> HttpResponse:
     """The donor report for a period as PDF or XLSX, in English or Khmer."""
-    user = require(request, Capability.MANAGE_PROGRAMME)
+    user = request.user
     grant = _grant(user, grant_id)
-    start, end = query.start or grant.starts_on, query.end or grant.ends_on
-    if end < start:
+    if query.end < query.start:
         raise ValidationError({"end": [_("The period cannot end before it starts.")]})
-    figures = queries.grant_report(grant, start, end)
+    figures = queries.grant_report(grant, query.start, query.end)
     if query.format == "xlsx":
         content = report.report_xlsx(figures, query.language)
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -270,7 +290,7 @@ def donor_report(request: HttpRequest, grant_id: int, query: Query[ReportQuery])
         grant,
         request=request,
         changes={
-            "period": [start.isoformat(), end.isoformat()],
+            "period": [query.start.isoformat(), query.end.isoformat()],
             "language": query.language,
             "format": query.format,
         },
@@ -282,10 +302,16 @@ def donor_report(request: HttpRequest, grant_id: int, query: Query[ReportQuery])
     return response
 
 
-@router.get("/services", response=DeliveryList, url_name="services", summary="List services")
+@router.get(
+    "/services",
+    response=DeliveryList,
+    url_name="services",
+    summary="List services",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
 def list_deliveries(request: HttpRequest, query: Query[DeliveryQuery]) -> dict[str, Any]:
     """Services delivered to the women you may see and their children, newest first."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     audit.record(
         user,
         AuditAction.VIEW,
@@ -297,12 +323,16 @@ def list_deliveries(request: HttpRequest, query: Query[DeliveryQuery]) -> dict[s
 
 
 @router.post(
-    "/services", response={201: DeliveryOut}, url_name="services", summary="Record a service"
+    "/services",
+    response={201: DeliveryOut},
+    url_name="services",
+    summary="Record a service",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def record_delivery(request: HttpRequest, payload: DeliveryIn) -> Status:
     """A service to a woman, to her child, or both. Refused (422, on `delivered_on`) for a
     woman not in custody that day: released before it, or not yet admitted."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     woman = editable_woman(user, payload.woman)
     errors: dict[str, list[str]] = {}
     child = woman.children.filter(reference=payload.child).first() if payload.child else None

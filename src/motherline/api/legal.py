@@ -18,7 +18,7 @@ from ninja import Field, Router, Schema
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
-from motherline.api.access import editable_woman, require
+from motherline.api.access import Requires, editable_woman
 from motherline.jurisdictions.models import PardonOccasion, Remedy
 from motherline.legal import dossier, queries, services
 from motherline.legal.models import (
@@ -257,6 +257,7 @@ def _editable_case(user: Any, case_id: int) -> LegalCase:
     response=CasePageOut,
     url_name="legal_cases",
     summary="Upcoming hearings, or cases without a next step",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def list_cases(
     request: HttpRequest,
@@ -266,7 +267,7 @@ def list_cases(
 ) -> Any:
     """Open cases in your scope: `upcoming` (a hearing today or later, soonest first) or
     `without_next_step` (no hearing scheduled). Keyset paged: pass `next_cursor` as `after`."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     today = timezone.localdate()
     size = min(max(size, 1), 500)
     if view == "upcoming":
@@ -279,10 +280,11 @@ def list_cases(
     response={201: CaseDetailOut},
     url_name="woman_legal_cases",
     summary="Open a legal case",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def open_case(request: HttpRequest, reference: str, payload: CaseIn) -> Any:
     """Open a case for her current custody episode."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     woman = editable_woman(user, reference)
     values = payload.model_dump(exclude={"next_hearing_on"})
     case = services.open_case(
@@ -292,11 +294,15 @@ def open_case(request: HttpRequest, reference: str, payload: CaseIn) -> Any:
 
 
 @router.get(
-    "/legal/cases/{case_id}", response=CaseDetailOut, url_name="legal_case", summary="Get a case"
+    "/legal/cases/{case_id}",
+    response=CaseDetailOut,
+    url_name="legal_case",
+    summary="Get a case",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def get_case(request: HttpRequest, case_id: int) -> LegalCase:
     """A case with its hearings; the read is on the audit trail."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     case = _visible_case(user, case_id)
     audit.record(user, AuditAction.VIEW, case, request=request)
     return case
@@ -307,10 +313,11 @@ def get_case(request: HttpRequest, case_id: int) -> LegalCase:
     response=CaseDetailOut,
     url_name="legal_case",
     summary="Change a case",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def update_case(request: HttpRequest, case_id: int, payload: CaseChangesIn) -> LegalCase:
     """Change a case: only the fields sent. A change made since `version` is a 409."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     case = _editable_case(user, case_id)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
     if "result" in changes and changes["result"] is None:
@@ -324,10 +331,11 @@ def update_case(request: HttpRequest, case_id: int, payload: CaseChangesIn) -> L
     response={201: CaseDetailOut},
     url_name="legal_case_hearings",
     summary="Record a hearing",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def record_hearing(request: HttpRequest, case_id: int, payload: HearingIn) -> Any:
     """Record a hearing held; the case's next hearing becomes its `next_date`."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     case = _editable_case(user, case_id)
     services.record_hearing(
         user, case, payload.held_on, payload.what_happened, payload.next_date, request=request
@@ -349,11 +357,15 @@ def _round(user: Any, round_id: int) -> PardonRound:
 
 
 @router.get(
-    "/legal/rounds", response=list[RoundOut], url_name="legal_rounds", summary="List rounds"
+    "/legal/rounds",
+    response=list[RoundOut],
+    url_name="legal_rounds",
+    summary="List rounds",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def list_rounds(request: HttpRequest) -> Any:
     """The pardon rounds of your jurisdiction, newest occasion first."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     return list(queries.rounds_for(user))
 
 
@@ -362,10 +374,11 @@ def list_rounds(request: HttpRequest) -> Any:
     response={201: RoundDetailOut},
     url_name="legal_rounds",
     summary="Open a pardon round",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def create_round(request: HttpRequest, payload: RoundIn) -> Any:
     """Open a pardon round for an occasion of the pack's calendar (by code) or ad hoc."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     jurisdiction = queries.jurisdiction_for(user)
     occasion = None
     if payload.occasion:
@@ -400,10 +413,11 @@ def _round_out(pardon_round: PardonRound, user: Any) -> PardonRound:
     response=RoundDetailOut,
     url_name="legal_round",
     summary="Get a round with its statistics",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def get_round(request: HttpRequest, round_id: int) -> Any:
     """A round with its statistics (within your scope)."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     return _round_out(_round(user, round_id), user)
 
 
@@ -431,11 +445,12 @@ def _screening(user: Any, request: HttpRequest, target: Any, as_of: date | None)
     response=ScreeningOut,
     url_name="legal_screening",
     summary="Screen for a remedy",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def screen(request: HttpRequest, remedy: Remedy = Remedy.PARDON, as_of: date | None = None) -> Any:
     """Screen every woman in custody in your scope for a remedy: those meeting at least one
     criterion, eligible first, by score (weights in the pack), then time held, then reference."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     return _screening(user, request, str(remedy), as_of)
 
 
@@ -444,10 +459,11 @@ def screen(request: HttpRequest, remedy: Remedy = Remedy.PARDON, as_of: date | N
     response=ScreeningOut,
     url_name="legal_round_screening",
     summary="Screen for a round",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def screen_round(request: HttpRequest, round_id: int, as_of: date | None = None) -> Any:
     """Screen for a round (a pardon)."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     return _screening(user, request, _round(user, round_id), as_of)
 
 
@@ -482,10 +498,11 @@ def _editable_candidate(user: Any, candidate_id: int) -> ReleaseCandidate:
     response=list[CandidateOut],
     url_name="legal_round_candidates",
     summary="List a round's candidates",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def list_candidates(request: HttpRequest, round_id: int) -> Any:
     """The round's candidates in your scope, by priority."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     return list(_candidates(user).filter(round=_round(user, round_id)).order_by("priority", "id"))
 
 
@@ -494,10 +511,11 @@ def list_candidates(request: HttpRequest, round_id: int) -> Any:
     response={201: list[CandidateOut]},
     url_name="legal_round_candidates",
     summary="Add candidates to a round",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def add_candidates(request: HttpRequest, round_id: int, payload: CandidatesIn) -> Any:
     """Screen the women now and add them to the round; all or nothing (422 with reasons)."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     made = services.add_candidates(user, _round(user, round_id), payload.women, request=request)
     return list(_candidates(user).filter(pk__in=[c.pk for c in made]).order_by("priority"))
 
@@ -507,19 +525,25 @@ def add_candidates(request: HttpRequest, round_id: int, payload: CandidatesIn) -
     response=CandidateOut,
     url_name="legal_candidate",
     summary="Get a candidate",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def get_candidate(request: HttpRequest, candidate_id: int) -> ReleaseCandidate:
     """A candidate with the criteria met as screened; the read is on the audit trail."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     candidate = _visible_candidate(user, candidate_id)
     audit.record(user, AuditAction.VIEW, candidate, request=request)
     return candidate
 
 
-@router.patch("/legal/candidates/{candidate_id}", response=CandidateOut, url_name="legal_candidate")
+@router.patch(
+    "/legal/candidates/{candidate_id}",
+    response=CandidateOut,
+    url_name="legal_candidate",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
 def update_candidate(request: HttpRequest, candidate_id: int, payload: DossierIn) -> Any:
     """Change the dossier's argument or priority; a change made since `version` is a 409."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     candidate = _editable_candidate(user, candidate_id)
     return services.update_candidate(
         user,
@@ -536,10 +560,11 @@ def update_candidate(request: HttpRequest, candidate_id: int, payload: DossierIn
     response=CandidateOut,
     url_name="legal_candidate_status",
     summary="Change a dossier's status",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def change_status(request: HttpRequest, candidate_id: int, payload: StatusIn) -> Any:
     """Submitted, granted (records her release by royal pardon), refused or withdrawn."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     candidate = _editable_candidate(user, candidate_id)
     return services.change_status(
         user,
@@ -556,11 +581,12 @@ def change_status(request: HttpRequest, candidate_id: int, payload: StatusIn) ->
     "/legal/candidates/{candidate_id}/dossier.pdf",
     url_name="legal_candidate_dossier",
     summary="The dossier as PDF",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def dossier_pdf(
     request: HttpRequest, candidate_id: int, language: Literal["en", "km"] = "en"
 ) -> HttpResponse:
     """The pardon dossier in English or Khmer; its download is on the audit trail."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     candidate = _visible_candidate(user, candidate_id)
     return dossier.pdf_response(user, candidate, language, request=request)

@@ -16,7 +16,7 @@ from ninja import Query, Router
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
-from motherline.api.access import editable_child, editable_woman, require
+from motherline.api.access import Requires, editable_child, editable_woman
 from motherline.api.places import jurisdiction_code
 from motherline.api.schemas import (
     AdmissionIn,
@@ -104,11 +104,17 @@ def _child_out(pk: int) -> Child:
     return Child.objects.prefetch_related("placements__prison").get(pk=pk)
 
 
-@router.get("/women", response=WomanList, url_name="women", summary="List women")
+@router.get(
+    "/women",
+    response=WomanList,
+    url_name="women",
+    summary="List women",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
 def list_women(request: HttpRequest, filters: Query[WomenQuery]) -> dict[str, Any]:
     """The women the user may see that match the filters, newest first, one page at a time:
     pass `next_cursor` as `after` for the next page."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     page = queries.list_women(
         user,
         queries.WomanFilters(
@@ -128,11 +134,17 @@ def list_women(request: HttpRequest, filters: Query[WomenQuery]) -> dict[str, An
     return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
 
 
-@router.post("/women", response={201: WomanDetail}, url_name="women", summary="Admit a woman")
+@router.post(
+    "/women",
+    response={201: WomanDetail},
+    url_name="women",
+    summary="Admit a woman",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
 def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Woman:
     """Record a woman's admission with her charges, her pregnancy and every child she has,
     living in prison with her or outside. The record belongs to the user's organisation."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     data = payload.model_dump(exclude={"prison", "offences", "children"})
     admission = services.Admission(
         organisation_id=user.organisation_id,
@@ -153,11 +165,17 @@ def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Woman:
             ) from None
 
 
-@router.get("/women/{reference}", response=WomanDetail, url_name="woman", summary="Get a woman")
+@router.get(
+    "/women/{reference}",
+    response=WomanDetail,
+    url_name="woman",
+    summary="Get a woman",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
 def get_woman(request: HttpRequest, reference: str) -> Woman:
     """Her full record: custody episodes with legal status history, charges and transfers,
     pregnancies, and children with their placements. The read is on the audit trail."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     try:
         woman = queries.woman_detail(user, reference)
     except Woman.DoesNotExist:
@@ -171,12 +189,13 @@ def get_woman(request: HttpRequest, reference: str) -> Woman:
     response=WomanDetail,
     url_name="woman",
     summary="Correct a woman's details",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def correct_woman(request: HttpRequest, reference: str, payload: WomanChangesIn) -> Woman:
     """Correct who she is: only the fields sent change. Send the `version` last read; if
     someone changed her record since, nothing is written and the answer is HTTP 409.
     Returns her record with its new version."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     woman = editable_woman(user, reference)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
     services.update_woman(user, woman, changes, version=payload.version, request=request)
@@ -188,6 +207,7 @@ def correct_woman(request: HttpRequest, reference: str, payload: WomanChangesIn)
     response=EpisodeOut,
     url_name="episode",
     summary="Correct a custody episode",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def correct_episode(
     request: HttpRequest, reference: str, episode_id: int, payload: EpisodeChangesIn
@@ -195,7 +215,7 @@ def correct_episode(
     """Correct the court, case number, sentence, expected release or offences of one of her
     custody episodes (`offences` replaces her charges). Send the episode's `version` last
     read; if it changed since, nothing is written and the answer is HTTP 409."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     woman = editable_woman(user, reference)
     try:
         episode = woman.episodes.get(pk=episode_id)
@@ -213,11 +233,12 @@ def correct_episode(
     response=EpisodeOut,
     url_name="transfer",
     summary="Transfer a woman",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def transfer(request: HttpRequest, reference: str, payload: TransferIn) -> CustodyEpisode:
     """Move her to another prison; children living with her move too. Returns her custody
     as it is after the transfer."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     woman = editable_woman(user, reference)
     episode = _episode(woman)
     services.record_transfer(
@@ -237,11 +258,12 @@ def transfer(request: HttpRequest, reference: str, payload: TransferIn) -> Custo
     response=EpisodeOut,
     url_name="legal_status",
     summary="Change a woman's legal status",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def legal_status(request: HttpRequest, reference: str, payload: LegalStatusIn) -> CustodyEpisode:
     """Record a new legal status (e.g. convicted, on appeal). Returns her custody as it is
     after the change."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     episode = _episode(editable_woman(user, reference))
     services.record_legal_status(
         user,
@@ -262,11 +284,12 @@ def legal_status(request: HttpRequest, reference: str, payload: LegalStatusIn) -
     response=EpisodeOut,
     url_name="release",
     summary="Release a woman",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def release(request: HttpRequest, reference: str, payload: ReleaseIn) -> CustodyEpisode:
     """Close her custody with the release date and reason; children living with her in
     prison leave with her. Returns the closed custody."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     episode = _episode(editable_woman(user, reference))
     services.record_release(
         user,
@@ -285,10 +308,11 @@ def release(request: HttpRequest, reference: str, payload: ReleaseIn) -> Custody
     response={201: PregnancyOut},
     url_name="pregnancies",
     summary="Record a pregnancy",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def record_pregnancy(request: HttpRequest, reference: str, payload: PregnancyIn) -> Pregnancy:
     """Record that she is pregnant."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     woman = editable_woman(user, reference)
     pregnancy = services.record_pregnancy(
         user,
@@ -307,13 +331,14 @@ def record_pregnancy(request: HttpRequest, reference: str, payload: PregnancyIn)
     response=PregnancyOutcomeOut,
     url_name="pregnancy_outcome",
     summary="Record the outcome of a pregnancy",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def pregnancy_outcome(
     request: HttpRequest, reference: str, pregnancy_id: int, payload: PregnancyOutcomeIn
 ) -> dict[str, Any]:
     """Record how a pregnancy ended. A birth creates the child: living in prison with her
     mother when born in custody."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     woman = editable_woman(user, reference)
     try:
         pregnancy = woman.pregnancies.get(pk=pregnancy_id)
@@ -338,10 +363,11 @@ def pregnancy_outcome(
     response={201: ChildOut},
     url_name="children",
     summary="Record a child",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def record_child(request: HttpRequest, reference: str, payload: NewChildIn) -> Child:
     """Record a child learnt of after her admission, living in prison with her or outside."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     woman = editable_woman(user, reference)
     child = services.record_child(
         user, woman, _child_details(payload), since=payload.since, request=request
@@ -354,11 +380,12 @@ def record_child(request: HttpRequest, reference: str, payload: NewChildIn) -> C
     response=ChildOut,
     url_name="move_child_out",
     summary="Move a child out of prison",
+    auth=Requires(Capability.EDIT_REGISTER),
 )
 def move_child_out(request: HttpRequest, reference: str, payload: MoveOutIn) -> Child:
     """A child leaves prison to live with a caregiver outside. Returns the child with the
     new placement."""
-    user = require(request, Capability.EDIT_REGISTER)
+    user = request.user
     child = editable_child(user, reference)
     services.move_child_out(
         user,

@@ -8,7 +8,7 @@ from ninja import Router
 
 from motherline.accounts.models import Organisation
 from motherline.accounts.policy import Capability
-from motherline.api.access import require
+from motherline.api.access import Requires
 from motherline.api.schemas import ProvinceCountsOut, ProvinceOut
 from motherline.people import queries
 from motherline.places.models import Province
@@ -31,11 +31,12 @@ def jurisdiction_code(user: Any) -> str:
     response=list[ProvinceCountsOut],
     url_name="prisons",
     summary="Prisons by province, with counts",
+    auth=Requires(Capability.VIEW_AGGREGATES),
 )
 def list_prisons(request: HttpRequest) -> list[dict[str, Any]]:
     """Every prison of the user's jurisdiction grouped by province, with the women in
     custody, the pregnant women and the children living there now. Counts only, no names."""
-    user = require(request, Capability.VIEW_AGGREGATES)
+    user = request.user
     return [
         {
             "code": group.province.code,
@@ -69,8 +70,9 @@ def list_prisons(request: HttpRequest) -> list[dict[str, Any]]:
     response=list[ProvinceOut],
     url_name="provinces",
     summary="Provinces",
+    auth=Requires(Capability.VIEW_AGGREGATES),
 )
 def list_provinces(request: HttpRequest) -> Any:
     """The first-level areas of the user's jurisdiction (ISO 3166-2 codes)."""
-    user = require(request, Capability.VIEW_AGGREGATES)
+    user = request.user
     return Province.objects.filter(jurisdiction__code=jurisdiction_code(user)).order_by("name")

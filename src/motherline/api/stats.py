@@ -6,15 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
-from motherline.accounts.policy import Capability, can
-from motherline.api.access import require
+from motherline.accounts.policy import Capability
+from motherline.api.access import Requires
 from motherline.stats import queries, rules, services
 from motherline.stats.labels import INDICATOR_LABELS
 from motherline.stats.models import ReturnSource
@@ -104,10 +103,14 @@ def _source(value: str) -> str:
     return value
 
 
-@router.get("/stats/indicators", response=list[IndicatorOut], url_name="stats_indicators")
+@router.get(
+    "/stats/indicators",
+    response=list[IndicatorOut],
+    url_name="stats_indicators",
+    auth=Requires(Capability.VIEW_AGGREGATES),
+)
 def indicators(request: HttpRequest) -> list[dict[str, Any]]:
     """The indicators and where each can be counted from."""
-    require(request, Capability.VIEW_AGGREGATES)
     return [
         {
             "name": name,
@@ -119,10 +122,14 @@ def indicators(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/stats/series", response=SeriesOut, url_name="stats_series")
+@router.get(
+    "/stats/series",
+    response=SeriesOut,
+    url_name="stats_series",
+    auth=Requires(Capability.VIEW_AGGREGATES),
+)
 def series(request: HttpRequest, filters: Query[SeriesQuery]) -> dict[str, Any]:
     """An indicator for an area by period, with the publication rules applied."""
-    require(request, Capability.VIEW_AGGREGATES)
     try:
         result = queries.series(
             filters.indicator,
@@ -146,10 +153,14 @@ def series(request: HttpRequest, filters: Query[SeriesQuery]) -> dict[str, Any]:
     }
 
 
-@router.get("/stats/prisons", response=TableOut, url_name="stats_prisons")
+@router.get(
+    "/stats/prisons",
+    response=TableOut,
+    url_name="stats_prisons",
+    auth=Requires(Capability.VIEW_AGGREGATES),
+)
 def prisons(request: HttpRequest, filters: Query[TableQuery]) -> dict[str, Any]:
     """Counts per prison of the area on a date, small counts suppressed."""
-    require(request, Capability.VIEW_AGGREGATES)
     try:
         area = queries.Area.parse(filters.area)
         area.jurisdiction_code()
@@ -178,19 +189,10 @@ def prisons(request: HttpRequest, filters: Query[TableQuery]) -> dict[str, Any]:
     "/stats/returns",
     response={200: ImportOut, 422: ImportRefusedOut},
     url_name="stats_import",
+    auth=Requires(Capability.IMPORT_RETURNS),
 )
-def import_returns(
-    request: HttpRequest,
-    file: UploadedFile | None = File(None),  # noqa: B008 (ninja declares parameters so)
-    source: str = Form(""),
-) -> Any:
+def import_returns(request: HttpRequest, file: File[UploadedFile], source: Form[str]) -> Any:
     """Import a CSV or XLSX file of population returns (all or nothing, idempotent)."""
-    # Both parts are optional to the schema so that the role is checked before the request's
-    # shape: a role that may not import gets 403 whatever it sent.
-    if not can(request.user, Capability.IMPORT_RETURNS):
-        raise PermissionDenied(_("Your role may not import population returns."))
-    if file is None:
-        raise HttpError(422, _("Choose a CSV or XLSX file of population returns."))
     if source not in ReturnSource.values:
         raise HttpError(422, _("Unknown source of returns."))
     result = services.import_returns(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from motherline.accounts.policy import Capability
-from motherline.api.access import require
+from motherline.api.access import Requires
 from motherline.worklist import queries
 from motherline.worklist.rules import Kind, Urgency
 
@@ -60,6 +60,7 @@ class WorklistPage(Schema):
     response=WorklistPage,
     url_name="worklist",
     summary="What is due",
+    auth=Requires(Capability.VIEW_REGISTER),
 )
 def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> dict[str, Any]:
     """Every deadline among the records the user may see that is overdue on `as_of` or due
@@ -67,7 +68,7 @@ def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> dict[str, A
     deliveries, pretrial detention limits, expected releases, follow-up visits, transition
     plans behind, births not registered. One page at a time: pass `next_cursor` as `after`
     for the next. Roles without access to personal records get 403."""
-    user = require(request, Capability.VIEW_REGISTER)
+    user = request.user
     as_of = filters.as_of or timezone.localdate()
     try:
         after = queries.Cursor.parse(filters.after) if filters.after else None
