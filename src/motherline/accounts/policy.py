@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from motherline.accounts.models import Organisation, Role
@@ -93,6 +94,13 @@ def can(user: Any, capability: Capability) -> bool:
     if user.organisation_id is None:
         return False
     return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def require(user: Any, capability: Capability) -> None:
+    """PermissionDenied (a 403 page) unless the user's role grants the capability: the first
+    line of every view that needs one."""
+    if not can(user, capability):
+        raise PermissionDenied
 
 
 def capabilities(user: Any) -> frozenset[Capability]:

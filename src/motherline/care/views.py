@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
-from motherline.accounts.policy import Capability, can
+from motherline.accounts.policy import Capability, can, require
 from motherline.care import forms, queries, rules, services
 from motherline.care.models import FollowUp, PlanStatus, TransitionPlan
 from motherline.people.forms import add_service_errors
@@ -41,11 +41,6 @@ def child_section(
         },
         stylesheets=["care/care.css"],
     )
-
-
-def _require_edit(user: Any) -> None:
-    if not can(user, Capability.EDIT_REGISTER):
-        raise PermissionDenied
 
 
 def _editable_plan(request: HttpRequest, plan_id: int) -> TransitionPlan:
@@ -81,8 +76,7 @@ def _render(
 @login_required
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     """One plan with its steps and follow-ups (a closed plan too)."""
-    if not can(request.user, Capability.VIEW_REGISTER):
-        raise PermissionDenied
+    require(request.user, Capability.VIEW_REGISTER)
     plan = get_object_or_404(
         TransitionPlan.objects.visible_to(request.user)
         .select_related("child__mother")
@@ -106,7 +100,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def open_plan(request: HttpRequest, reference: str) -> HttpResponse:
     """Open a transition plan for a child living in prison, due on the leave-by date."""
-    _require_edit(request.user)
+    require(request.user, Capability.EDIT_REGISTER)
     child = _editable_child(request, reference)
     today = timezone.localdate()
     active = TransitionPlan.objects.active().filter(child=child).first()
@@ -164,7 +158,7 @@ def _plan_form_page(
 @login_required
 def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Correct or complete a plan's details without moving it to another step."""
-    _require_edit(request.user)
+    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     if plan.status == PlanStatus.CLOSED:
         messages.warning(request, _("This plan is closed: reopen it to change it."))
@@ -188,7 +182,7 @@ def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def advance_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Move a plan to its next step with what that step needs."""
-    _require_edit(request.user)
+    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     step = rules.next_step(plan.status)
     if step is None or step == PlanStatus.CLOSED:
@@ -213,7 +207,7 @@ def advance_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def close_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Close a plan: after the follow-ups, or earlier because it is no longer needed."""
-    _require_edit(request.user)
+    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     if plan.status == PlanStatus.CLOSED:
         return _to_child(plan.child)
@@ -239,7 +233,7 @@ def close_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> HttpResponse:
     """Record a visit to the child after the handover."""
-    _require_edit(request.user)
+    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     follow_up = get_object_or_404(FollowUp, plan=plan, pk=follow_up_id)
     if request.method == "POST":
@@ -275,7 +269,7 @@ def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> H
 @login_required
 def reopen_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Reopen a closed plan, saying why."""
-    _require_edit(request.user)
+    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     if request.method == "POST":
         form = forms.ReopenForm(request.POST)
@@ -297,7 +291,7 @@ def reopen_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def record_extension(request: HttpRequest, reference: str) -> HttpResponse:
     """Record an approved extension of a child's stay, where the pack allows one."""
-    _require_edit(request.user)
+    require(request.user, Capability.EDIT_REGISTER)
     child = _editable_child(request, reference)
     leave_by = queries.child_leave_by_for(child, timezone.localdate())
     if request.method == "POST":

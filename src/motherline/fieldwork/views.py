@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
-from motherline.accounts.policy import Capability, can
+from motherline.accounts.policy import Capability, can, require
 from motherline.fieldwork import forms, importing, queries, services
 from motherline.fieldwork.models import (
     AccessIncident,
@@ -45,11 +45,6 @@ from motherline.reports.pdf import render_pdf
 STALE = gettext_lazy(
     "Someone else changed this record while you were editing: check it and try again."
 )
-
-
-def _require(user: Any, capability: Capability) -> None:
-    if not can(user, capability):
-        raise PermissionDenied
 
 
 def _prisons(user: Any) -> Any:
@@ -95,7 +90,7 @@ def _page_of_visits(request: HttpRequest, prison: Prison | None) -> queries.Visi
 @login_required
 def visit_list(request: HttpRequest) -> HttpResponse:
     """The visits the user may see, newest first, optionally of one prison."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     prisons = _prisons(request.user)
     code = request.GET.get("prison", "")
     prison = next((p for p in prisons if p.code == code), None) if code else None
@@ -110,7 +105,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def new_visit(request: HttpRequest) -> HttpResponse:
     """Record a visit of the user's organisation with its findings by topic."""
-    _require(request.user, Capability.RECORD_FIELDWORK)
+    require(request.user, Capability.RECORD_FIELDWORK)
     prisons = _prisons(request.user)
     if request.method == "POST":
         form = forms.VisitForm(request.POST, user=request.user, prisons=prisons)
@@ -182,14 +177,14 @@ def _visible_visit(request: HttpRequest, visit_id: int) -> PrisonVisit:
 @login_required
 def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
     """One visit with its findings, follow-up actions and access incidents."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     return _visit_page(request, _visible_visit(request, visit_id))
 
 
 @login_required
 def add_action(request: HttpRequest, visit_id: int) -> HttpResponse:
     """Add a follow-up action with an owner and a due date to a visit."""
-    _require(request.user, Capability.RECORD_FIELDWORK)
+    require(request.user, Capability.RECORD_FIELDWORK)
     visit = get_object_or_404(PrisonVisit.objects.editable_by(request.user), pk=visit_id)
     if request.method != "POST":
         return redirect("fieldwork:visit", visit_id=visit.pk)
@@ -233,7 +228,7 @@ def _mark_done(
 @login_required
 def complete_action(request: HttpRequest, action_id: int) -> HttpResponse:
     """Mark a follow-up action done on the day given."""
-    _require(request.user, Capability.RECORD_FIELDWORK)
+    require(request.user, Capability.RECORD_FIELDWORK)
     action = get_object_or_404(
         FollowUpAction.objects.filter(visit__in=PrisonVisit.objects.editable_by(request.user)),
         pk=action_id,
@@ -249,7 +244,7 @@ def complete_action(request: HttpRequest, action_id: int) -> HttpResponse:
 @login_required
 def resolve_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
     """Record that a finding was resolved (it leaves the prison's open findings)."""
-    _require(request.user, Capability.RECORD_FIELDWORK)
+    require(request.user, Capability.RECORD_FIELDWORK)
     finding = get_object_or_404(
         Finding.objects.filter(visit__in=PrisonVisit.objects.editable_by(request.user)),
         pk=finding_id,
@@ -265,7 +260,7 @@ def resolve_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
 @login_required
 def prison_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A prison's visit history (paged), its open findings and open access incidents."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     prison = get_object_or_404(_prisons(request.user), code=code)
     page = _page_of_visits(request, prison)
     return render(
@@ -288,7 +283,7 @@ def prison_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def new_incident(request: HttpRequest) -> HttpResponse:
     """Record an access incident, alone or from a visit (`?visit=`), which fills it in."""
-    _require(request.user, Capability.RECORD_FIELDWORK)
+    require(request.user, Capability.RECORD_FIELDWORK)
     prisons = _prisons(request.user)
     visit = None
     visit_id = request.GET.get("visit") or request.POST.get("visit")
@@ -327,7 +322,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     """One incident; its organisation records the escalation, response and restored access."""
     # A POST changes it: refused by role (403) before the record is looked up.
     writing = request.method == "POST"
-    _require(request.user, Capability.RECORD_FIELDWORK if writing else Capability.VIEW_REGISTER)
+    require(request.user, Capability.RECORD_FIELDWORK if writing else Capability.VIEW_REGISTER)
     try:
         incident = queries.incident_detail(request.user, incident_id)
     except AccessIncident.DoesNotExist:
@@ -370,7 +365,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
 def incident_overview(request: HttpRequest) -> HttpResponse:
     """The programme manager's page: open incidents, time to resolution, and incidents by
     prison and year."""
-    _require(request.user, Capability.MANAGE_PROGRAMME)
+    require(request.user, Capability.MANAGE_PROGRAMME)
     page = queries.paged(
         queries.incidents(request.user, open_only=True),
         _cursor(request),
@@ -398,7 +393,7 @@ def incident_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def training_list(request: HttpRequest) -> HttpResponse:
     """Training sessions, newest first, and totals by year and audience."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     page = queries.paged(
         queries.training_sessions(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE
     )
@@ -416,7 +411,7 @@ def training_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def new_training(request: HttpRequest) -> HttpResponse:
     """Record a session with its participants by institution and sex."""
-    _require(request.user, Capability.RECORD_FIELDWORK)
+    require(request.user, Capability.RECORD_FIELDWORK)
     if request.method == "POST":
         form = forms.TrainingForm(request.POST)
         rows = forms.ParticipantsFormSet(request.POST, prefix="p")
@@ -440,7 +435,7 @@ def new_training(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def training_detail(request: HttpRequest, session_id: int) -> HttpResponse:
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     try:
         session = queries.training_detail(request.user, session_id)
     except TrainingSession.DoesNotExist:
@@ -461,7 +456,7 @@ CASE_STEPS = {
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     page = queries.paged(
         queries.case_studies(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE
     )
@@ -471,7 +466,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def new_case(request: HttpRequest) -> HttpResponse:
     """Draft a case study, from a woman's record (`?woman=`) or from none."""
-    _require(request.user, Capability.RECORD_FIELDWORK)
+    require(request.user, Capability.RECORD_FIELDWORK)
     reference = request.GET.get("woman", "")
     woman = None
     if reference:
@@ -504,7 +499,7 @@ def _visible_case(request: HttpRequest, case_id: int) -> CaseStudy:
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     """A case study, its texts, where it is in the workflow and what the next step needs."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     case = _visible_case(request, case_id)
     woman = (
         Woman.objects.visible_to(request.user).filter(pk=case.woman_id).first()
@@ -528,7 +523,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 def edit_case(request: HttpRequest, case_id: int) -> HttpResponse:
-    _require(request.user, Capability.RECORD_FIELDWORK)
+    require(request.user, Capability.RECORD_FIELDWORK)
     case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
     if request.method == "POST":
         form = forms.CaseTextForm(request.POST)
@@ -568,7 +563,7 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
     """One step of the workflow (POST): consent, anonymise, review, publish, withdraw."""
     if step not in CASE_STEPS:
         raise Http404
-    _require(request.user, CASE_STEPS[step])
+    require(request.user, CASE_STEPS[step])
     case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
     if request.method != "POST":
         return redirect("fieldwork:case", case_id=case.pk)
@@ -610,7 +605,7 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
 def case_booklet(request: HttpRequest) -> HttpResponse:
     """The published case studies as a PDF booklet for a training session (English or
     Khmer): only anonymised, reviewed texts, so it names nobody."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     language = request.GET.get("language", "en")
     if language not in ("en", "km"):
         raise Http404
@@ -639,7 +634,7 @@ def case_booklet(request: HttpRequest) -> HttpResponse:
 @login_required
 def escalation_contacts(request: HttpRequest) -> HttpResponse:
     """Whom the user's organisation tells of every new access incident."""
-    _require(request.user, Capability.MANAGE_PROGRAMME)
+    require(request.user, Capability.MANAGE_PROGRAMME)
     form = forms.ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -655,7 +650,7 @@ def escalation_contacts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def remove_contact(request: HttpRequest, contact_id: int) -> HttpResponse:
-    _require(request.user, Capability.MANAGE_PROGRAMME)
+    require(request.user, Capability.MANAGE_PROGRAMME)
     contact = get_object_or_404(
         EscalationContact, pk=contact_id, organisation_id=request.user.organisation_id
     )
@@ -672,7 +667,7 @@ def remove_contact(request: HttpRequest, contact_id: int) -> HttpResponse:
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload an export of phone submissions (visits or services): every refused row is
     listed with its line, field and reason, and then nothing is written."""
-    _require(request.user, Capability.RECORD_FIELDWORK)
+    require(request.user, Capability.RECORD_FIELDWORK)
     report = None
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,17 +19,12 @@ from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
-from motherline.accounts.policy import Capability, can
+from motherline.accounts.policy import Capability, require
 from motherline.fieldwork.queries import paged
 from motherline.grants import forms, queries, report, services
 from motherline.grants.models import Grant
 from motherline.people.forms import add_service_errors
 from motherline.people.models import Child, Woman
-
-
-def _require(user: Any, capability: Capability) -> None:
-    if not can(user, capability):
-        raise PermissionDenied
 
 
 def _cursor(request: HttpRequest) -> int | None:
@@ -54,14 +49,14 @@ def _grant(request: HttpRequest, grant_id: int) -> Grant:
 
 @login_required
 def grant_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Capability.MANAGE_PROGRAMME)
+    require(request.user, Capability.MANAGE_PROGRAMME)
     page = paged(queries.grants_for(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE)
     return render(request, "grants/grant_list.html", _paging(request, page))
 
 
 @login_required
 def new_grant(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Capability.MANAGE_PROGRAMME)
+    require(request.user, Capability.MANAGE_PROGRAMME)
     form = forms.GrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,13 +98,13 @@ def _detail(request: HttpRequest, grant: Grant, line_form: Any = None) -> HttpRe
 @login_required
 def grant_detail(request: HttpRequest, grant_id: int) -> HttpResponse:
     """Spending against budget by line and month, and beneficiaries reached."""
-    _require(request.user, Capability.MANAGE_PROGRAMME)
+    require(request.user, Capability.MANAGE_PROGRAMME)
     return _detail(request, _grant(request, grant_id))
 
 
 @login_required
 def add_line(request: HttpRequest, grant_id: int) -> HttpResponse:
-    _require(request.user, Capability.MANAGE_PROGRAMME)
+    require(request.user, Capability.MANAGE_PROGRAMME)
     grant = get_object_or_404(Grant.objects.editable_by(request.user), pk=grant_id)
     if request.method != "POST":
         return redirect("grants:detail", grant_id=grant.pk)
@@ -128,7 +123,7 @@ def add_line(request: HttpRequest, grant_id: int) -> HttpResponse:
 @login_required
 def donor_report(request: HttpRequest, grant_id: int) -> HttpResponse:
     """The donor report for a period, as PDF or XLSX, in English or Khmer."""
-    _require(request.user, Capability.MANAGE_PROGRAMME)
+    require(request.user, Capability.MANAGE_PROGRAMME)
     grant = _grant(request, grant_id)
     form = forms.ReportForm(request.GET)
     if not form.is_valid():
@@ -166,7 +161,7 @@ def donor_report(request: HttpRequest, grant_id: int) -> HttpResponse:
 @login_required
 def delivery_list(request: HttpRequest) -> HttpResponse:
     """Service deliveries the user may see, newest first, optionally of one woman."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     woman = request.GET.get("woman", "").strip()
     page = paged(
         queries.deliveries_for(request.user, woman_reference=woman),
@@ -191,7 +186,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def new_delivery(request: HttpRequest) -> HttpResponse:
     """Record a service to a woman and/or her child (`?woman=` fills her in)."""
-    _require(request.user, Capability.EDIT_REGISTER)
+    require(request.user, Capability.EDIT_REGISTER)
     grants = queries.chargeable_grants(request.user)
     if request.method == "POST":
         form = forms.DeliveryForm(request.POST, grants=grants)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
-from motherline.accounts.policy import Capability, can, may_edit
+from motherline.accounts.policy import Capability, can, may_edit, require
 from motherline.jurisdictions.models import Remedy, ScreeningCriterion
 from motherline.legal import dossier, forms, queries, rules, services
 from motherline.legal.models import LegalCase, PardonRound, ReleaseCandidate
@@ -56,15 +56,10 @@ def woman_section(
     )
 
 
-def _require(user: Any, capability: Capability) -> None:
-    if not can(user, capability):
-        raise PermissionDenied
-
-
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     """The legal officer's page: upcoming hearings, and open cases with no next step."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     today = timezone.localdate()
     size = settings.MOTHERLINE_PAGE_SIZE
     upcoming = queries.upcoming_hearings(
@@ -92,7 +87,7 @@ def _visible_case(request: HttpRequest, case_id: int) -> LegalCase:
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     """One case with its hearings; the forms to record a hearing and correct the case."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     case = _visible_case(request, case_id)
     woman = case.episode.woman
     editable = can(request.user, Capability.EDIT_REGISTER) and may_edit(request.user, woman)
@@ -150,7 +145,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 def open_case(request: HttpRequest, reference: str) -> HttpResponse:
     """Open a legal case for a woman."""
-    _require(request.user, Capability.EDIT_REGISTER)
+    require(request.user, Capability.EDIT_REGISTER)
     woman = get_object_or_404(
         Woman.objects.editable_by(request.user).select_related("current_episode"),
         reference=reference,
@@ -175,11 +170,11 @@ def open_case(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
     """Pardon rounds, and the form to open one."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     jurisdiction = queries.jurisdiction_for(request.user)
     form = forms.RoundForm(request.POST or None, jurisdiction=jurisdiction)
     if request.method == "POST":
-        _require(request.user, Capability.EDIT_REGISTER)
+        require(request.user, Capability.EDIT_REGISTER)
         if form.is_valid():
             try:
                 pardon_round = services.create_round(
@@ -213,7 +208,7 @@ def _round(request: HttpRequest, round_id: int) -> PardonRound:
 @login_required
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     """A round: its dates, statistics and candidates in the user's scope."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     pardon_round = _round(request, round_id)
     candidates = list(
         ReleaseCandidate.objects.visible_to(request.user)
@@ -238,7 +233,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
 def screening(request: HttpRequest, round_id: int | None = None) -> HttpResponse:
     """Screen the women in custody in the user's scope, for a round (a pardon) or for a
     remedy; add the chosen women to the round."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     pardon_round = _round(request, round_id) if round_id is not None else None
     form = forms.ScreeningForm(request.GET)
     form.is_valid()
@@ -247,7 +242,7 @@ def screening(request: HttpRequest, round_id: int | None = None) -> HttpResponse
     if request.method == "POST":
         if pardon_round is None:
             raise Http404
-        _require(request.user, Capability.EDIT_REGISTER)
+        require(request.user, Capability.EDIT_REGISTER)
         try:
             made = services.add_candidates(
                 request.user, pardon_round, request.POST.getlist("woman"), request=request
@@ -293,7 +288,7 @@ def _visible_candidate(request: HttpRequest, candidate_id: int) -> ReleaseCandid
 @login_required
 def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
     """A candidate's dossier: the criteria met with evidence, the argument, the status."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     candidate = _visible_candidate(request, candidate_id)
     editable = can(request.user, Capability.EDIT_REGISTER) and may_edit(
         request.user, candidate.woman
@@ -372,7 +367,7 @@ def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
 @login_required
 def dossier_pdf(request: HttpRequest, candidate_id: int, language: str) -> HttpResponse:
     """The candidate's dossier as PDF in English or Khmer."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     if language not in ("en", "km"):
         raise Http404
     candidate = _visible_candidate(request, candidate_id)

@@ -12,24 +12,18 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction, Organisation
-from motherline.accounts.policy import Capability, can
+from motherline.accounts.policy import Capability, require
 from motherline.people import queries, signals
 from motherline.people.filters import WomanFilterForm
 from motherline.people.models import Child, Woman
 from motherline.people.timeline import build_timeline, child_summaries, pregnancy_summaries
 from motherline.places.models import Prison, Province
-
-
-def _require(user: Any, capability: Capability) -> None:
-    if not can(user, capability):
-        raise PermissionDenied
 
 
 def _jurisdiction_code(user: Any) -> str:
@@ -45,7 +39,7 @@ def _jurisdiction_code(user: Any) -> str:
 @login_required
 def prison_overview(request: HttpRequest) -> HttpResponse:
     """Women, pregnant women and children living in each prison now, by province."""
-    _require(request.user, Capability.VIEW_AGGREGATES)
+    require(request.user, Capability.VIEW_AGGREGATES)
     groups = queries.prison_counts(_jurisdiction_code(request.user))
     totals = {
         "women": sum(g.women for g in groups),
@@ -62,7 +56,7 @@ def prison_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def woman_list(request: HttpRequest) -> HttpResponse:
     """The register, filtered and paged by keyset."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     code = _jurisdiction_code(request.user)
     prisons = list(Prison.objects.filter(province__jurisdiction__code=code).order_by("name"))
     provinces = list(Province.objects.filter(jurisdiction__code=code).order_by("name"))
@@ -98,7 +92,7 @@ def woman_list(request: HttpRequest) -> HttpResponse:
 def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """One woman's record. Outside the user's scope it does not exist (404), so the page
     never confirms that a person is on the register."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     try:
         woman = queries.woman_detail(request.user, reference)
     except Woman.DoesNotExist:
@@ -141,7 +135,7 @@ def child_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """One child's record: who the child is, the mother, where the child has lived, and the
     sections other apps add (the leave-by date and the transition plan, from `care`).
     Outside the user's scope it does not exist (404), like a woman's page."""
-    _require(request.user, Capability.VIEW_REGISTER)
+    require(request.user, Capability.VIEW_REGISTER)
     try:
         child = (
             Child.objects.visible_to(request.user)

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
-from motherline.accounts.policy import Capability, can
+from motherline.accounts.policy import Capability, require
 from motherline.reports.pdf import render_html, render_pdf
 from motherline.stats import publication, services
 from motherline.stats.forms import ImportForm, StatisticsForm
@@ -27,14 +26,9 @@ BRIEF = "stats/brief.html"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require(user: Any, capability: Capability) -> None:
-    if not can(user, capability):
-        raise PermissionDenied
-
-
 @login_required
 def statistics(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Capability.VIEW_AGGREGATES)
+    require(request.user, Capability.VIEW_AGGREGATES)
     form = StatisticsForm(request.GET or None)
     context: dict[str, Any] = {"form": form}
     if form.is_valid():
@@ -45,7 +39,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 @login_required
 def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """A table of the page as CSV or XLSX, with small cells suppressed; audited."""
-    _require(request.user, Capability.VIEW_AGGREGATES)
+    require(request.user, Capability.VIEW_AGGREGATES)
     form = StatisticsForm(request.GET or None)
     if not form.is_valid() or table not in ("series", "prisons") or fmt not in ("csv", "xlsx"):
         return HttpResponse(status=400)
@@ -73,7 +67,7 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
 
 @login_required
 def import_returns(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Capability.IMPORT_RETURNS)
+    require(request.user, Capability.IMPORT_RETURNS)
     result = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -109,7 +103,7 @@ def import_returns(request: HttpRequest) -> HttpResponse:
 @login_required
 def template(request: HttpRequest, fmt: str) -> HttpResponse:
     """The import template (header and an example row)."""
-    _require(request.user, Capability.IMPORT_RETURNS)
+    require(request.user, Capability.IMPORT_RETURNS)
     if fmt not in ("csv", "xlsx"):
         return HttpResponse(status=404)
     content_type = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
@@ -121,7 +115,7 @@ def template(request: HttpRequest, fmt: str) -> HttpResponse:
 @login_required
 def brief(request: HttpRequest) -> HttpResponse:
     """The statistics brief as HTML or PDF in the page's language; audited as an export."""
-    _require(request.user, Capability.VIEW_AGGREGATES)
+    require(request.user, Capability.VIEW_AGGREGATES)
     try:
         as_of = (
             date.fromisoformat(request.GET.get("as_of", "")) if request.GET.get("as_of") else None

@@ -7,13 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from motherline.accounts.models import Organisation
-from motherline.accounts.policy import Capability, can
+from motherline.accounts.policy import Capability, require
 from motherline.places.models import Prison, Province
 from motherline.worklist import queries, rules
 from motherline.worklist.forms import WorklistFilterForm
@@ -35,8 +34,7 @@ def _jurisdiction_code(user: Any) -> str:
 def worklist(request: HttpRequest) -> HttpResponse:
     """Every deadline within the user's scope that is overdue or due in the next 90 days,
     grouped by urgency, filtered by prison, province and kind."""
-    if not can(request.user, Capability.VIEW_REGISTER):
-        raise PermissionDenied
+    require(request.user, Capability.VIEW_REGISTER)
     code = _jurisdiction_code(request.user)
     prisons = list(Prison.objects.filter(province__jurisdiction__code=code).order_by("name"))
     provinces = list(Province.objects.filter(jurisdiction__code=code).order_by("name"))
