@@ -5,6 +5,8 @@ changes nothing marks nothing; the check and rebuild command."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -271,3 +273,64 @@ def test_a_failed_recomputation_after_the_commit_keeps_the_change_and_its_mark(
     kinds = {i.kind for i in worklist_for(users["monitor"], TODAY)}
     assert Kind.CHILD_AGE_LIMIT in kinds
     assert not StaleDeadlines.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite lets one writer at a time into the whole database; the race needs "
+    "PostgreSQL's row locks.",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_during_a_recomputation_is_not_overwritten(users, prisons, monkeypatch):
+    """One recomputation has read her records and is about to write; meanwhile another user
+    transfers her and commits. The later recomputation waits for the first (row lock on her),
+    so the table ends with the transfer, not with what the first one read."""
+    woman = admit(users["monitor"], prisons["CC2"], children=[child_in_prison(date(2024, 1, 1))])
+    deadlines.refresh_pending()
+    computed, release = threading.Event(), threading.Event()
+    slow_thread: list[threading.Thread] = []
+    real_compute = deadlines.compute
+
+    def compute_then_wait(women=deadlines._everyone, rules=None):
+        rows = list(real_compute(women, rules))
+        if threading.current_thread() in slow_thread:
+            computed.set()
+            release.wait(timeout=20)
+        return iter(rows)
+
+    monkeypatch.setattr(deadlines, "compute", compute_then_wait)
+    errors: list[str] = []
+
+    def slow_recomputation() -> None:
+        try:
+            deadlines.refresh([woman.pk])
+        except Exception as error:  # reported by the assertion below
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    def transfer() -> None:
+        try:
+            episode = reload(woman).current_episode
+            services.record_transfer(users["monitor"], episode, prisons["KDL"], TODAY)
+        except Exception as error:
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=slow_recomputation)
+    slow_thread.append(first)
+    first.start()
+    assert computed.wait(timeout=20)
+    second = threading.Thread(target=transfer)
+    second.start()
+    # The transfer commits, then its own recomputation waits for the first one's lock.
+    time.sleep(1)
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    assert not errors
+    assert not StaleDeadlines.objects.exists()
+    assert set(Deadline.objects.values_list("prison_id", flat=True)) == {prisons["KDL"].pk}
+    assert deadlines.check().none
