@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from motherline.accounts.models import AuditEvent
+from motherline.legal.models import LegalCase
 from motherline.people.models import (
     Charge,
     Child,
@@ -15,6 +16,7 @@ from motherline.people.models import (
     Woman,
 )
 from tests.conftest import TODAY
+from tests.factories import admit
 
 ADMITTED = (TODAY - timedelta(days=3)).isoformat()
 
@@ -224,6 +226,18 @@ def test_a_body_that_is_not_json(api, users):
 
     assert response.status_code == 400
     assert response.json() == {"detail": "The request body is not valid JSON."}
+
+
+@pytest.mark.parametrize("body", ["[]", '["x"]', '"text"', "3", "null"])
+def test_a_json_body_that_is_not_an_object_writes_nothing(api, users, prisons, body):
+    """An array would otherwise read as an empty object where every field has a default."""
+    woman = admit(users["monitor"], prisons["CC2"])
+    client = api.login(users["monitor"]).client
+    for path in ("/api/v1/women", f"/api/v1/women/{woman.reference}/legal-cases"):
+        response = client.post(path, body, content_type="application/json")
+        assert response.status_code == 400, (path, response.content)
+        assert response.json() == {"detail": "The request body must be a JSON object, {...}."}
+    assert not LegalCase.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["viewer", "analyst", "programme_manager"])

@@ -31,6 +31,7 @@ api = NinjaAPI(
         '`{"errors": {"field": ["message"]}}` with HTTP 422.'
     ),
     urls_namespace="api",
+    parser=errors.ObjectBodyParser(),
     # Every operation sets its own `Requires`; this default only keeps a forgotten one signed in.
     auth=django_auth,
 )

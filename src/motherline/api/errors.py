@@ -10,6 +10,7 @@ client read is HTTP 409 in the same shape, under `__all__`. Everything else is
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
+from ninja.parser import Parser
 
 from motherline.people.services import StaleVersion
 
@@ -27,6 +29,22 @@ if TYPE_CHECKING:
 _SOURCES = {"body", "query", "path", "form", "cookie", "header", "file"}
 # Every endpoint names its request body `payload`.
 _BODY_PARAMETER = "payload"
+
+
+class NotAnObject(ValueError):
+    """A JSON body that is an array, a string or a number: every endpoint takes an object."""
+
+
+class ObjectBodyParser(Parser):
+    """ninja's JSON parser, refusing a body that is not an object: pydantic would otherwise
+    read an array as an empty object where every field of the schema has a default, and an
+    endpoint would act on a request that said nothing."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise NotAnObject(type(data).__name__)
+        return data
 
 
 def field_errors(exc: ValidationError) -> dict[str, list[str]]:
@@ -116,7 +134,9 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # ninja's own messages are English only; say the two a client meets in our words.
-        if exc.status_code == 400:
+        if exc.status_code == 400 and isinstance(exc.__cause__, NotAnObject):
+            detail = _("The request body must be a JSON object, {...}.")
+        elif exc.status_code == 400:
             detail = _("The request body is not valid JSON.")
         elif exc.status_code == 403:
             detail = _(
