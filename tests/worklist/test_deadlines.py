@@ -334,3 +334,16 @@ def test_a_change_committed_during_a_recomputation_is_not_overwritten(users, pri
     assert not StaleDeadlines.objects.exists()
     assert set(Deadline.objects.values_list("prison_id", flat=True)) == {prisons["KDL"].pk}
     assert deadlines.check().none
+
+
+def test_migrate_computes_the_deadlines_of_an_upgraded_register(users, prisons):
+    """An existing register upgraded to stored deadlines: the migration marks every woman,
+    and `motherline migrate` computes them, so no web request has to."""
+    admit(users["monitor"], prisons["CC2"], children=[child_in_prison(date(2024, 1, 1))])
+    Deadline.objects.all().delete()
+    StaleDeadlines.objects.all().delete()
+    StaleDeadlines.objects.create(woman_id=None)
+    call_command("migrate", verbosity=0)
+    assert not StaleDeadlines.objects.exists()
+    assert Deadline.objects.count() == 2
+    assert deadlines.check().none

@@ -609,6 +609,16 @@ def records_updated(sender: type, woman_ids: Collection[int], **kwargs: Any) -> 
     touch(woman_ids)
 
 
+def after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """`motherline migrate` computes the deadlines the migrations marked (an existing
+    register upgraded to stored deadlines), so no web request has to."""
+    tables = set(connection.introspection.table_names())
+    if not {Deadline._meta.db_table, StaleDeadlines._meta.db_table} <= tables:
+        return
+    if StaleDeadlines.objects.filter(woman_id=None).exists():
+        rebuild_all()
+
+
 def connect_signals() -> None:
     from django.db.models.signals import post_delete, post_save
 
