@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from motherline.care import services as care
 from motherline.jurisdictions.models import AgeLimitRule
@@ -347,3 +348,21 @@ def test_migrate_computes_the_deadlines_of_an_upgraded_register(users, prisons):
     assert not StaleDeadlines.objects.exists()
     assert Deadline.objects.count() == 2
     assert deadlines.check().none
+
+
+def test_reading_pages_and_the_api_marks_nothing(client, users, prisons):
+    """Only changes mark: a read that saved a record would make every read recompute."""
+    woman = admit(users["monitor"], prisons["CC2"], children=[child_in_prison(date(2024, 1, 1))])
+    child = woman.children.get()
+    deadlines.refresh_pending()
+    client.force_login(users["monitor"])
+    for url in [
+        reverse("worklist:list"),
+        reverse("people:women"),
+        reverse("people:woman", args=[woman.reference]),
+        reverse("people:child", args=[child.reference]),
+        "/api/v1/worklist",
+        f"/api/v1/women/{woman.reference}",
+    ]:
+        assert client.get(url).status_code == 200, url
+    assert not StaleDeadlines.objects.exists()
