@@ -457,11 +457,12 @@ def touch_all() -> None:
 
 
 def rebuild_all(progress: Callable[[int, int], None] | None = None) -> int:
-    """`rebuild`, clearing the marks it covers (those written before it began)."""
-    last_mark = StaleDeadlines.objects.aggregate(last=Max("pk"))["last"]
+    """`rebuild`, clearing the marks it covers: those committed before it began, by id (a
+    mark with a lower id may commit later, after its range was recomputed: it stays)."""
+    marks = list(StaleDeadlines.objects.values_list("pk", flat=True))
     written = rebuild(progress)
-    if last_mark is not None:
-        StaleDeadlines.objects.filter(pk__lte=last_mark).delete()
+    for start in range(0, len(marks), BATCH):
+        StaleDeadlines.objects.filter(pk__in=marks[start : start + BATCH]).delete()
     return written
 
 
