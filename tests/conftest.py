@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from motherline.accounts.models import Organisation, Role, User
 from motherline.jurisdictions.models import AgeLimitRule, Jurisdiction, OffenceCategory
@@ -15,6 +16,14 @@ from motherline.places.models import Prison, Province
 
 PASSWORD = "correct-horse-battery-9"
 TODAY = date(2026, 6, 15)
+
+
+# A race between two transactions: SQLite lets one writer at a time into the whole database.
+races_need_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite lets one writer at a time into the whole database; the race needs "
+    "PostgreSQL's row locks.",
+)
 
 
 @pytest.fixture

@@ -7,18 +7,9 @@ from django.utils import timezone
 
 from motherline.people import search
 from motherline.people.models import Child, PlacementKind, Woman
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base_url}/worklist/")
 
 
 def test_monitor_admits_a_woman_with_two_children_and_finds_her(

@@ -11,8 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from motherline.fieldwork.models import AccessIncident, EscalationContact, PrisonVisit
-from tests.e2e.conftest import screenshot
-from tests.e2e.test_transition_plan import sign_in
+from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

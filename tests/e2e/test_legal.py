@@ -11,8 +11,7 @@ from django.utils import timezone
 from motherline.jurisdictions.models import ScreeningCriterion
 from motherline.legal.models import DossierStatus, LegalCase, ReleaseCandidate
 from motherline.people.models import LegalStatus
-from tests.e2e.conftest import screenshot
-from tests.e2e.test_transition_plan import sign_in
+from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import admit, child_in_prison
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -8,8 +8,7 @@ import pytest
 from django.utils import timezone
 
 from motherline.stats.models import PopulationReturn
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -17,14 +16,6 @@ HEADER = (
     "prison,date,total,men,women,pretrial_men,pretrial_women,minors,foreign_nationals,"
     "pregnant_women,children_in_prison\n"
 )
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_analyst_imports_returns_and_reads_the_statistics(

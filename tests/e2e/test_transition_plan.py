@@ -11,19 +11,10 @@ from django.utils import timezone
 from motherline.care.models import TransitionPlan
 from motherline.jurisdictions.rules import add_months
 from motherline.people.models import PlacementKind
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import admit, child_in_prison, children_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 def next_step(page, label: str) -> None:

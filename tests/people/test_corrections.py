@@ -17,7 +17,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.people import services
 from motherline.people.models import Charge, CustodyEpisode, Woman
-from tests.conftest import TODAY
+from tests.conftest import TODAY, races_need_postgresql
 from tests.factories import admit, child_outside, reload
 
 ADMITTED = TODAY - timedelta(days=100)
@@ -375,11 +375,7 @@ def test_who_may_not_edit_her_custody_is_refused(users, woman, who):
 # Two people at the same moment -------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite lets one writer at a time into the whole database; the race needs "
-    "PostgreSQL's row locks.",
-)
+@races_need_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_people_saving_the_same_version_at_once_exactly_one_wins(users, prisons, monkeypatch):
     woman = admit(users["monitor"], prisons["CC2"], admission_date=ADMITTED, name="Before")

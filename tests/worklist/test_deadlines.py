@@ -24,7 +24,7 @@ from motherline.worklist import deadlines
 from motherline.worklist.models import Deadline, StaleDeadlines
 from motherline.worklist.queries import worklist_for
 from motherline.worklist.rules import Kind
-from tests.conftest import TODAY
+from tests.conftest import TODAY, races_need_postgresql
 from tests.factories import admit, child_in_prison, child_outside, reload
 from tests.worklist.conftest import add_months_back
 
@@ -276,11 +276,7 @@ def test_a_failed_recomputation_after_the_commit_keeps_the_change_and_its_mark(
     assert not StaleDeadlines.objects.exists()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite lets one writer at a time into the whole database; the race needs "
-    "PostgreSQL's row locks.",
-)
+@races_need_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_change_committed_during_a_recomputation_is_not_overwritten(users, prisons, monkeypatch):
     """One recomputation has read her records and is about to write; meanwhile another user
