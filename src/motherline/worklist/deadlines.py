@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -101,6 +101,17 @@ def _everyone(path: str) -> Q:
     return Q()
 
 
+R = TypeVar("R", AgeLimitRule, PretrialLimitRule)
+
+
+def rules_by_jurisdiction(model: type[R]) -> dict[int, list[R]]:
+    """Every rule of this kind, grouped by the jurisdiction whose packs state it."""
+    grouped: dict[int, list[R]] = defaultdict(list)
+    for rule in model.objects.all():
+        grouped[rule.jurisdiction_id].append(rule)
+    return grouped
+
+
 @dataclass
 class _Rules:
     """The packs' rules and each prison's jurisdiction, read once per computation."""
@@ -111,14 +122,12 @@ class _Rules:
 
     @classmethod
     def read(cls) -> _Rules:
-        age: dict[int, list[AgeLimitRule]] = defaultdict(list)
-        for age_rule in AgeLimitRule.objects.all():
-            age[age_rule.jurisdiction_id].append(age_rule)
-        pretrial: dict[int, list[PretrialLimitRule]] = defaultdict(list)
-        for pretrial_rule in PretrialLimitRule.objects.all():
-            pretrial[pretrial_rule.jurisdiction_id].append(pretrial_rule)
         jurisdiction = dict(Prison.objects.values_list("id", "province__jurisdiction_id"))
-        return cls(jurisdiction, age, pretrial)
+        return cls(
+            jurisdiction,
+            rules_by_jurisdiction(AgeLimitRule),
+            rules_by_jurisdiction(PretrialLimitRule),
+        )
 
 
 def _in_prison_now() -> Exists:
@@ -194,16 +203,19 @@ def _children_at_age_limit(women: Women, rules: _Rules) -> Iterator[Deadline]:
         )
 
 
-def child_prison() -> Coalesce:
-    """Where a child's deadline belongs: the mother's prison while she is in custody, else
-    the prison the child last lived in (a child already handed over to a caregiver)."""
+def child_prison(prefix: str = "") -> Coalesce:
+    """Where a child's deadline or item belongs: the mother's prison while she is in
+    custody, else the prison the child last lived in (a child already handed over to a
+    caregiver). `prefix` leads from the queried record to the child ("" for a child)."""
     last_prison = Subquery(
-        Placement.objects.filter(child=OuterRef("pk"), kind=PlacementKind.IN_PRISON)
+        Placement.objects.filter(
+            child=OuterRef(f"{prefix}id" if prefix else "pk"), kind=PlacementKind.IN_PRISON
+        )
         .order_by("-start_date", "-id")
         .values("prison_id")[:1]
     )
     return Coalesce(
-        F("mother__current_episode__current_prison_id"),
+        F(f"{prefix}mother__current_episode__current_prison_id"),
         last_prison,
         output_field=BigIntegerField(),
     )

@@ -1,18 +1,16 @@
 """The worklist of one user: every deadline within their scope that is due in the next 90
-days or already overdue, read from the register each time.
+days or already overdue.
 
-The database does the narrowing. For each kind of item one query selects the candidate rows
-by date windows worked out from the jurisdiction's rules (for the age limit: children living
-in prison born early enough to reach the shortest limit of their prison's jurisdiction by
-the horizon), scoped by `visible_to(user)` (the access policy), with everything an item shows
-fetched in the same query (and, for expected releases, one more for the children living
-with each mother). `worklist.rules` then computes each due date exactly.
+Most deadlines are stored (`worklist.deadlines`: age limits, unregistered births,
+deliveries, pretrial limits, releases, kept in step with the register); they are selected
+by due date, scoped by the access policy (`policy.scope`), and `worklist.rules` turns each
+into an item for the day read. Plans behind schedule, follow-up visits and visit actions
+are few and selected from their own records on each read.
 
-Two ways to read it, each at a fixed number of queries whatever the number of items:
-`worklist_for` returns every item (the API, the command, the alerts); `worklist_groups`
-returns the page's urgency groups, each with its count and only its first rows, so where a
-due date is a column (births, deliveries, releases, follow-up visits) the database counts
-the groups and returns only the rows shown.
+Three ways to read it, each at a fixed number of queries whatever the number of items:
+`worklist_for` returns every item (the command, the alerts); `worklist_groups` returns the
+page's urgency groups, each counted by the database with only its first rows read;
+`worklist_page` returns the API's pages after a cursor.
 """
 
 from __future__ import annotations
@@ -21,14 +19,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property, reduce
-from operator import or_
+from functools import cached_property, partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import (
-    BigIntegerField,
     Case,
     CharField,
     Count,
@@ -38,12 +34,11 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, Collate, Concat, RowNumber
+from django.db.models.functions import Cast, Collate, Concat, RowNumber
 from django.urls import reverse
 
 from motherline.accounts.policy import Capability, can, scope
@@ -53,18 +48,12 @@ from motherline.jurisdictions.models import AgeLimitRule, PretrialLimitRule
 from motherline.jurisdictions.rules import pretrial_limit_on
 from motherline.people.models import (
     Child,
-    Placement,
-    PlacementKind,
     Woman,
 )
 from motherline.places.models import Prison
 from motherline.worklist import deadlines, rules
 from motherline.worklist.models import Deadline
 from motherline.worklist.rules import URGENCY_ORDER, Item, Kind, Place, Subject, Urgency
-
-# Only to narrow candidates: a woman who was a minor when detained was born less than
-# 18 years (of at most 366 days) before.
-ADULT_YEARS = 18
 
 
 @dataclass
@@ -201,17 +190,11 @@ class _Context:
 
     @cached_property
     def age_rules(self) -> dict[int, list[AgeLimitRule]]:
-        by_jurisdiction: dict[int, list[AgeLimitRule]] = defaultdict(list)
-        for rule in AgeLimitRule.objects.all():
-            by_jurisdiction[rule.jurisdiction_id].append(rule)
-        return by_jurisdiction
+        return deadlines.rules_by_jurisdiction(AgeLimitRule)
 
     @cached_property
     def pretrial_rules(self) -> dict[int, list[PretrialLimitRule]]:
-        by_jurisdiction: dict[int, list[PretrialLimitRule]] = defaultdict(list)
-        for rule in PretrialLimitRule.objects.all():
-            by_jurisdiction[rule.jurisdiction_id].append(rule)
-        return by_jurisdiction
+        return deadlines.rules_by_jurisdiction(PretrialLimitRule)
 
     def stored_counts(self, user: Any) -> dict[str, Counter[Urgency]]:
         """The stored kinds' counts by urgency group (one query, on first use)."""
@@ -243,6 +226,15 @@ class _Context:
             urgency_index
         ]
 
+    def in_group(self, urgency_index: int) -> Q:
+        """Stored deadlines due in this urgency group (the horizon bounds the last one)."""
+        first = self.first_due(urgency_index)
+        last = urgency_index + 1 == len(URGENCY_ORDER)
+        after = None if last else self.first_due(urgency_index + 1)
+        return Q(**({"due_date__gte": first} if first else {})) & Q(
+            **({"due_date__lt": after} if after else {})
+        )
+
     def after_cursor(self, kind: Kind, due_field: str, ref_field: str) -> Q:
         """The rows of one kind that come after the page's cursor in the list's order.
         Within a kind that order is (due date, reference), because the urgency group is a
@@ -272,39 +264,6 @@ class _Context:
 def _visible_child(user: Any, child_field: str) -> Exists:
     """Whether the child in `child_field` is one this user may see (the access policy)."""
     return Exists(Child.objects.visible_to(user).filter(pk=OuterRef(child_field)))
-
-
-def _visible_woman(user: Any, woman_field: str) -> Exists:
-    return Exists(Woman.objects.visible_to(user).filter(pk=OuterRef(woman_field)))
-
-
-def _any(conditions: list[Q]) -> Q | None:
-    return reduce(or_, conditions) if conditions else None
-
-
-def _in_prison_now(child_field: str = "pk") -> QuerySet[Placement]:
-    return Placement.objects.filter(
-        child=OuterRef(child_field), kind=PlacementKind.IN_PRISON, end_date__isnull=True
-    )
-
-
-def _last_prison(child_field: str) -> Subquery:
-    """The prison the child lives in, or last lived in."""
-    return Subquery(
-        Placement.objects.filter(child=OuterRef(child_field), kind=PlacementKind.IN_PRISON)
-        .order_by("-start_date", "-id")
-        .values("prison_id")[:1]
-    )
-
-
-def _child_prison(prefix: str) -> Coalesce:
-    """Where a child's item belongs: the mother's prison while she is in custody, else the
-    prison the child last lived in (a child already handed over to a caregiver)."""
-    return Coalesce(
-        F(f"{prefix}mother__current_episode__current_prison_id"),
-        _last_prison(f"{prefix}id" if prefix else "pk"),
-        output_field=BigIntegerField(),
-    )
 
 
 def _urgency_bucket(due_field: str, as_of: date) -> Case:
@@ -417,17 +376,8 @@ ROW_FIELDS = ("kind", "due_date", "reference", "prison_id", "woman_id", "child_i
 
 def _stored_counts(user: Any, ctx: _Context) -> dict[str, Counter[Urgency]]:
     """Each stored kind's items by urgency group, counted by the database in one query."""
-    bounds = [ctx.first_due(i) for i in range(1, len(URGENCY_ORDER))]
     groups = {
-        f"n{index}": Count("pk", filter=Q(**condition))
-        for index, condition in enumerate(
-            [
-                {"due_date__lt": bounds[0]},
-                {"due_date__gte": bounds[0], "due_date__lt": bounds[1]},
-                {"due_date__gte": bounds[1], "due_date__lt": bounds[2]},
-                {"due_date__gte": bounds[2]},
-            ]
-        )
+        f"n{index}": Count("pk", filter=ctx.in_group(index)) for index in range(len(URGENCY_ORDER))
     }
     kinds = [k for k in deadlines.STORED_KINDS if not ctx.kind or ctx.kind == k]
     rows = (
@@ -464,13 +414,9 @@ def _stored_rows(user: Any, ctx: _Context, kind: Kind) -> tuple[list[dict], Coun
     for index, urgency in enumerate(URGENCY_ORDER):
         if not counts[urgency]:
             continue
-        first = ctx.first_due(index)
-        last = ctx.first_due(index + 1) if index + 1 < len(URGENCY_ORDER) else None
-        group = base.filter(**({"due_date__gte": first} if first else {})).filter(
-            **({"due_date__lt": last} if last else {})
-        )
         found += (
-            group.annotate(page_ref=_bytewise("reference"))
+            base.filter(ctx.in_group(index))
+            .annotate(page_ref=_bytewise("reference"))
             .order_by("due_date", "page_ref")
             .values(*ROW_FIELDS)[: ctx.limit]
         )
@@ -566,26 +512,6 @@ def _stored_item(
     raise ValueError(kind)
 
 
-def _children_near_age_limit(user: Any, ctx: _Context) -> _Part:
-    return _stored_part(user, ctx, Kind.CHILD_AGE_LIMIT)
-
-
-def _unregistered_births(user: Any, ctx: _Context) -> _Part:
-    return _stored_part(user, ctx, Kind.BIRTH_NOT_REGISTERED)
-
-
-def _pregnancies(user: Any, ctx: _Context) -> _Part:
-    return _stored_part(user, ctx, Kind.EXPECTED_DELIVERY)
-
-
-def _pretrial(user: Any, ctx: _Context) -> _Part:
-    return _stored_part(user, ctx, Kind.PRETRIAL_LIMIT)
-
-
-def _releases(user: Any, ctx: _Context) -> _Part:
-    return _stored_part(user, ctx, Kind.EXPECTED_RELEASE)
-
-
 # Transition plans
 
 
@@ -605,7 +531,7 @@ def _follow_ups(user: Any, ctx: _Context) -> _Part:
         FollowUp.objects.filter(done_on__isnull=True, due_date__lte=ctx.horizon)
         .exclude(plan__status=PlanStatus.CLOSED)
         .filter(_visible_child(user, "plan__child_id"))
-        .annotate(prison_id=_child_prison("plan__child__"))
+        .annotate(prison_id=deadlines.child_prison("plan__child__"))
         .filter(ctx.in_selected_prisons("prison_id"))
     )
 
@@ -644,7 +570,7 @@ def _plans_behind(user: Any, ctx: _Context) -> _Part:
         TransitionPlan.objects.exclude(status=PlanStatus.CLOSED)
         .filter(behind)
         .filter(_visible_child(user, "child_id"))
-        .annotate(prison_id=_child_prison("child__"))
+        .annotate(prison_id=deadlines.child_prison("child__"))
         .filter(ctx.in_selected_prisons("prison_id"))
         .order_by()
         .values(
@@ -709,13 +635,9 @@ def _visit_actions(user: Any, ctx: _Context) -> _Part:
 
 
 COLLECTORS: dict[Kind, Callable[[Any, _Context], _Part]] = {
-    Kind.CHILD_AGE_LIMIT: _children_near_age_limit,
+    **{kind: partial(_stored_part, kind=kind) for kind in deadlines.STORED_KINDS},
     Kind.PLAN_STEP_OVERDUE: _plans_behind,
     Kind.FOLLOW_UP_DUE: _follow_ups,
-    Kind.PRETRIAL_LIMIT: _pretrial,
-    Kind.EXPECTED_DELIVERY: _pregnancies,
-    Kind.EXPECTED_RELEASE: _releases,
-    Kind.BIRTH_NOT_REGISTERED: _unregistered_births,
     Kind.VISIT_ACTION_OVERDUE: _visit_actions,
 }
 
