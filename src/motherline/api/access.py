@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from ninja.security import SessionAuth
 
@@ -72,19 +73,12 @@ class Requires(SessionAuth):
 def editable_woman(user: Any, reference: str) -> Woman:
     """A woman the user may change, by reference, with her current custody episode.
     A partner's record shared by consent is read-only, so it is a 404 here."""
-    try:
-        return (
-            Woman.objects.editable_by(user)
-            .select_related("current_episode__current_prison")
-            .get(reference=reference)
-        )
-    except Woman.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(
+        Woman.objects.editable_by(user).select_related("current_episode__current_prison"),
+        reference=reference,
+    )
 
 
 def editable_child(user: Any, reference: str) -> Child:
     """A child the user may change (through her mother), by reference."""
-    try:
-        return Child.objects.editable_by(user).get(reference=reference)
-    except Child.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(Child.objects.editable_by(user), reference=reference)

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
@@ -215,15 +216,12 @@ class ExtensionIn(Schema):
 
 
 def _visible_child(user: Any, reference: str) -> Child:
-    try:
-        return (
-            Child.objects.visible_to(user)
-            .select_related("mother")
-            .prefetch_related("placements__prison")
-            .get(reference=reference)
-        )
-    except Child.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(
+        Child.objects.visible_to(user)
+        .select_related("mother")
+        .prefetch_related("placements__prison"),
+        reference=reference,
+    )
 
 
 def _child_out(child: Any) -> Child:
@@ -236,10 +234,7 @@ def _plan_out(pk: int) -> TransitionPlan:
 
 
 def _editable_plan(user: Any, plan_id: int) -> TransitionPlan:
-    try:
-        return TransitionPlan.objects.editable_by(user).get(pk=plan_id)
-    except TransitionPlan.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(TransitionPlan.objects.editable_by(user), pk=plan_id)
 
 
 @router.get(
@@ -359,12 +354,9 @@ def reopen_plan(request: HttpRequest, plan_id: int, payload: ReopenIn) -> Transi
 def record_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpIn) -> FollowUp:
     """Record a visit to the child after the handover (or correct one)."""
     user = request.user
-    try:
-        follow_up = FollowUp.objects.get(
-            pk=follow_up_id, plan__in=TransitionPlan.objects.editable_by(user).values("pk")
-        )
-    except FollowUp.DoesNotExist:
-        raise Http404 from None
+    follow_up = get_object_or_404(
+        FollowUp, pk=follow_up_id, plan__in=TransitionPlan.objects.editable_by(user).values("pk")
+    )
     return services.record_follow_up(
         user, follow_up, payload.done_on, payload.outcome, payload.notes, request=request
     )

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -247,10 +248,7 @@ def _visit(user: Any, visit_id: int) -> PrisonVisit:
 
 
 def _editable_visit(user: Any, visit_id: int) -> PrisonVisit:
-    try:
-        return PrisonVisit.objects.editable_by(user).get(pk=visit_id)
-    except PrisonVisit.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(PrisonVisit.objects.editable_by(user), pk=visit_id)
 
 
 def _page(qs: Any, query: PageQuery) -> dict[str, Any]:
@@ -490,10 +488,7 @@ def update_incident(
     """Record the escalation, the response, the day access was restored. Send the `version`
     last read; a change made since is refused with HTTP 409."""
     user = request.user
-    try:
-        incident = AccessIncident.objects.editable_by(user).get(pk=incident_id)
-    except AccessIncident.DoesNotExist:
-        raise Http404 from None
+    incident = get_object_or_404(AccessIncident.objects.editable_by(user), pk=incident_id)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
     for name in ("escalated_to", "response"):
         if name in changes and changes[name] is None:
@@ -748,10 +743,7 @@ def case_step(
     `publish` (programme managers; a second person), or `withdraw` consent, which
     unpublishes. A refused step is a 422; a stale `version` a 409."""
     user = request.user
-    try:
-        case = CaseStudy.objects.editable_by(user).get(pk=case_id)
-    except CaseStudy.DoesNotExist:
-        raise Http404 from None
+    case = get_object_or_404(CaseStudy.objects.editable_by(user), pk=case_id)
     version = payload.version
     if step == "consent":
         services.record_consent(

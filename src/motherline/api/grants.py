@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -180,10 +181,7 @@ class GrantQuery(Schema):
 
 
 def _grant(user: Any, grant_id: int) -> Grant:
-    try:
-        return queries.grants_for(user).get(pk=grant_id)
-    except Grant.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(queries.grants_for(user), pk=grant_id)
 
 
 def _page(qs: Any, after: int | None, size: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
@@ -239,17 +240,15 @@ def screened_out(s: Screening) -> dict[str, Any]:
 
 
 def _visible_case(user: Any, case_id: int) -> LegalCase:
-    try:
-        return LegalCase.objects.visible_to(user).select_related("episode__woman").get(pk=case_id)
-    except LegalCase.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(
+        LegalCase.objects.visible_to(user).select_related("episode__woman"), pk=case_id
+    )
 
 
 def _editable_case(user: Any, case_id: int) -> LegalCase:
-    try:
-        return LegalCase.objects.editable_by(user).select_related("episode__woman").get(pk=case_id)
-    except LegalCase.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(
+        LegalCase.objects.editable_by(user).select_related("episode__woman"), pk=case_id
+    )
 
 
 @router.get(
@@ -475,22 +474,15 @@ def _candidates(user: Any) -> Any:
 
 
 def _visible_candidate(user: Any, candidate_id: int) -> ReleaseCandidate:
-    try:
-        return _candidates(user).get(pk=candidate_id)
-    except ReleaseCandidate.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(_candidates(user), pk=candidate_id)
 
 
 def _editable_candidate(user: Any, candidate_id: int) -> ReleaseCandidate:
     # A partner who sees her record read-only may not change her dossier: 404, as for a case.
-    try:
-        return (
-            ReleaseCandidate.objects.editable_by(user)
-            .select_related("woman", "round", "episode")
-            .get(pk=candidate_id)
-        )
-    except ReleaseCandidate.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(
+        ReleaseCandidate.objects.editable_by(user).select_related("woman", "round", "episode"),
+        pk=candidate_id,
+    )
 
 
 @router.get(

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -217,10 +218,7 @@ def correct_episode(
     read; if it changed since, nothing is written and the answer is HTTP 409."""
     user = request.user
     woman = editable_woman(user, reference)
-    try:
-        episode = woman.episodes.get(pk=episode_id)
-    except CustodyEpisode.DoesNotExist:
-        raise Http404 from None
+    episode = get_object_or_404(woman.episodes, pk=episode_id)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
     if "offences" in changes:
         changes["offences"] = _offences(user, changes["offences"])
@@ -340,10 +338,7 @@ def pregnancy_outcome(
     mother when born in custody."""
     user = request.user
     woman = editable_woman(user, reference)
-    try:
-        pregnancy = woman.pregnancies.get(pk=pregnancy_id)
-    except Pregnancy.DoesNotExist:
-        raise Http404 from None
+    pregnancy = get_object_or_404(woman.pregnancies, pk=pregnancy_id)
     child = services.record_pregnancy_outcome(
         user,
         pregnancy,
