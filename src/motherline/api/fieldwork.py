@@ -728,10 +728,7 @@ def get_case(request: HttpRequest, case_id: int) -> CaseStudy:
     response=CaseOut,
     url_name="case_study_step",
     summary="Move a case study a step",
-    auth=Requires(
-        Capability.RECORD_FIELDWORK,
-        step={"review": Capability.MANAGE_PROGRAMME, "publish": Capability.MANAGE_PROGRAMME},
-    ),
+    auth=Requires(Capability.RECORD_FIELDWORK, step=services.CASE_STEPS),
 )
 def case_step(
     request: HttpRequest,
@@ -744,25 +741,16 @@ def case_step(
     unpublishes. A refused step is a 422; a stale `version` a 409."""
     user = request.user
     case = get_object_or_404(CaseStudy.objects.editable_by(user), pk=case_id)
-    version = payload.version
-    if step == "consent":
-        services.record_consent(
-            user,
-            case,
-            on=payload.consent_on,
-            given_by=payload.consent_given_by,
-            use=payload.consent_use or "",
-            version=version,
-            request=request,
-        )
-    elif step == "anonymise":
-        services.anonymise_case(user, case, version=version, request=request)
-    elif step == "review":
-        services.review_case(user, case, version=version, request=request)
-    elif step == "publish":
-        services.publish_case(user, case, version=version, request=request)
-    else:
-        services.withdraw_consent(user, case, version=version, request=request)
+    services.take_case_step(
+        user,
+        case,
+        step,
+        version=payload.version,
+        consent_on=payload.consent_on,
+        consent_given_by=payload.consent_given_by,
+        consent_use=payload.consent_use or "",
+        request=request,
+    )
     return queries.case_detail(user, case.pk)
 
 

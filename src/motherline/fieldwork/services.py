@@ -757,6 +757,49 @@ def withdraw_consent(
     return _case_move(user, case, version, values, "withdraw consent", request)
 
 
+# The steps of the workflow by name (the page's buttons, the API's path), and the role
+# capability each needs: reviewing and publishing are a programme manager's.
+CASE_STEPS = {
+    "consent": Capability.RECORD_FIELDWORK,
+    "anonymise": Capability.RECORD_FIELDWORK,
+    "review": Capability.MANAGE_PROGRAMME,
+    "publish": Capability.MANAGE_PROGRAMME,
+    "withdraw": Capability.RECORD_FIELDWORK,
+}
+
+
+def take_case_step(
+    user: Any,
+    case: CaseStudy,
+    step: str,
+    *,
+    version: int,
+    consent_on: date | None = None,
+    consent_given_by: str = "",
+    consent_use: str = "",
+    request: Any = None,
+) -> CaseStudy:
+    """One step of the workflow (`CASE_STEPS`) by its name; `consent` takes the consent's
+    date, who gave it and its use."""
+    if step == "consent":
+        return record_consent(
+            user,
+            case,
+            on=consent_on,
+            given_by=consent_given_by,
+            use=consent_use,
+            version=version,
+            request=request,
+        )
+    moves = {
+        "anonymise": anonymise_case,
+        "review": review_case,
+        "publish": publish_case,
+        "withdraw": withdraw_consent,
+    }
+    return moves[step](user, case, version=version, request=request)
+
+
 # Escalation contacts
 
 

@@ -445,14 +445,6 @@ def training_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 
 # Case studies
 
-CASE_STEPS = {
-    "consent": Capability.RECORD_FIELDWORK,
-    "anonymise": Capability.RECORD_FIELDWORK,
-    "review": Capability.MANAGE_PROGRAMME,
-    "publish": Capability.MANAGE_PROGRAMME,
-    "withdraw": Capability.RECORD_FIELDWORK,
-}
-
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -561,36 +553,31 @@ def edit_case(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
     """One step of the workflow (POST): consent, anonymise, review, publish, withdraw."""
-    if step not in CASE_STEPS:
+    if step not in services.CASE_STEPS:
         raise Http404
-    require(request.user, CASE_STEPS[step])
+    require(request.user, services.CASE_STEPS[step])
     case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
     if request.method != "POST":
         return redirect("fieldwork:case", case_id=case.pk)
     version = int(request.POST.get("version", "0") or 0)
     user = request.user
     try:
+        consent: dict[str, Any] = {}
         if step == "consent":
             form = forms.ConsentForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(form.errors)
-            services.record_consent(
-                user,
-                case,
-                on=form.cleaned_data["consent_on"],
-                given_by=form.cleaned_data["consent_given_by"],
-                use=form.cleaned_data["consent_use"],
-                version=version,
-                request=request,
-            )
-        elif step == "anonymise":
-            services.anonymise_case(user, case, version=version, request=request)
-        elif step == "review":
-            services.review_case(user, case, version=version, request=request)
-        elif step == "publish":
-            services.publish_case(user, case, version=version, request=request)
-        else:
-            services.withdraw_consent(user, case, version=version, request=request)
+            consent = form.cleaned_data
+        services.take_case_step(
+            user,
+            case,
+            step,
+            version=version,
+            consent_on=consent.get("consent_on"),
+            consent_given_by=consent.get("consent_given_by", ""),
+            consent_use=consent.get("consent_use", ""),
+            request=request,
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
