@@ -72,7 +72,7 @@ def nav_of(html: str) -> dict[str | None, list[str]]:
 
 WORKLIST, WOMEN, PRISONS = "worklist:list", "people:women", "people:prisons"
 ADMIT, LEGAL, VISITS, GRANTS = "people:admit", "legal:cases", "fieldwork:visits", "grants:list"
-STATISTICS, AUDIT = "stats:index", "security:audit"
+STATISTICS, AUDIT, USERS = "stats:index", "security:audit", "security:users"
 DAILY = [WORKLIST, WOMEN, PRISONS]
 
 EXPECTED: dict[str, dict[str | None, list[str]]] = {
@@ -81,7 +81,7 @@ EXPECTED: dict[str, dict[str | None, list[str]]] = {
         "Register": [ADMIT, LEGAL],
         "Field work": [VISITS, GRANTS],
         "Reports": [STATISTICS],
-        "Administration": [AUDIT],
+        "Administration": [USERS, AUDIT],
     },
     Role.MONITOR: {
         None: DAILY,
@@ -106,6 +106,8 @@ EXPECTED: dict[str, dict[str | None, list[str]]] = {
     # Two pages fit in the bar: no group to open.
     Role.ANALYST: {None: [PRISONS, STATISTICS]},
     Role.VIEWER: {None: [PRISONS, STATISTICS]},
+    # Four pages fit in the bar; no register.
+    Role.DEPLOYMENT_ADMINISTRATOR: {None: [PRISONS, STATISTICS, USERS, AUDIT]},
 }
 
 

@@ -69,8 +69,9 @@ GRANTS = EntrySpec(_("Grants"), "grants:list", _needs(Capability.MANAGE_PROGRAMM
 STATISTICS = EntrySpec(
     _("Statistics"), "stats:index", _needs(Capability.VIEW_AGGREGATES), apps={"stats"}
 )
+USERS = EntrySpec(_("Users"), "security:users", _needs(Capability.ADMINISTER), names={"users"})
 AUDIT = EntrySpec(
-    _("Audit trail"), "security:audit", _needs(Capability.ADMINISTER), apps={"security"}
+    _("Audit trail"), "security:audit", _needs(Capability.ADMINISTER), names={"audit"}
 )
 
 # The pages a monitor opens every day stay in the bar; the others are grouped by the kind
@@ -80,7 +81,7 @@ GROUPS: tuple[tuple[Promise, tuple[EntrySpec, ...]], ...] = (
     (pgettext_lazy("main navigation group", "Register"), (ADMIT, LEGAL)),
     (pgettext_lazy("main navigation group", "Field work"), (VISITS, GRANTS)),
     (pgettext_lazy("main navigation group", "Reports"), (STATISTICS,)),
-    (pgettext_lazy("main navigation group", "Administration"), (AUDIT,)),
+    (pgettext_lazy("main navigation group", "Administration"), (USERS, AUDIT)),
 )
 
 

@@ -181,7 +181,9 @@ def test_pages_follow_the_keyset_and_the_count_is_the_databases(
     client, users, trail, django_assert_max_num_queries
 ):
     for i in range(7):
-        AuditEvent.objects.create(username="viewer", action=AuditAction.VIEW, object_ref=f"R{i}")
+        AuditEvent.objects.create(
+            user=users["viewer"], username="viewer", action=AuditAction.VIEW, object_ref=f"R{i}"
+        )
     client.force_login(users["administrator"])
     seen = []
     url = reverse("security:audit") + "?user=viewer&size=3"

@@ -67,13 +67,16 @@ NOT_ALLOWED = "405"
 AGGREGATES = "aggregates"
 REGISTER = "register"
 EDIT = "edit"
-ADMIN = "admin"
+ADMIN = "admin"  # the users, sharing and audit trail of one's own organisation
+DEPLOYMENT = "deployment"  # organisations, packs, every account
 FIELD = "record_fieldwork"  # visits, incidents, training, case studies
 PROGRAMME = "manage_programme"  # grants, the incidents overview, escalation contacts
 IMPORT = "import_returns"  # population returns: aggregate counts, no names
 
 ROLE_MAY: dict[str, set[str]] = {
     "administrator": {AGGREGATES, REGISTER, EDIT, ADMIN, IMPORT, FIELD, PROGRAMME},
+    # Administers every organisation, reads no personal record.
+    "deployment_administrator": {AGGREGATES, ADMIN, DEPLOYMENT},
     "monitor": {AGGREGATES, REGISTER, EDIT, FIELD},
     "legal_officer": {AGGREGATES, REGISTER, EDIT, FIELD},
     "prison_liaison": {AGGREGATES, REGISTER, EDIT},
@@ -85,7 +88,11 @@ ROLE_MAY: dict[str, set[str]] = {
     "partner_monitor": {AGGREGATES, REGISTER, EDIT, FIELD},
     "other_monitor": {AGGREGATES, REGISTER, EDIT, FIELD},
     "other_liaison": {AGGREGATES, REGISTER, EDIT},
+    # The administrator of the unrelated organisation: every capability, none of its reach.
+    "other_admin": {AGGREGATES, REGISTER, EDIT, ADMIN, IMPORT, FIELD, PROGRAMME},
 }
+# Who may administer the NGO's accounts: its own administrator and the deployment's.
+ADMINISTERS_NGO = {"administrator", "deployment_administrator"}
 # Who sees the NGO's woman (consent: shared with partners) held in CC2, and who may change her.
 SEES_RECORD = {
     "administrator",
@@ -162,6 +169,26 @@ def edits_a_seen_record() -> Expect:
     return expect
 
 
+def administers_account() -> Expect:
+    """An action on one of the NGO's accounts: refused (403) to a role that does not
+    administer; not found (404) for another organisation's administrator."""
+
+    def expect(principal: str) -> str:
+        if principal == "anonymous":
+            return LOGIN
+        if ADMIN not in ROLE_MAY[principal]:
+            return FORBIDDEN
+        return ALLOW if principal in ADMINISTERS_NGO else NOT_FOUND
+
+    return expect
+
+
+def own_org_only(capability: str) -> Expect:
+    """A record only its own organisation reads or changes (an escalation contact): users of
+    another organisation with the capability get 404."""
+    return needs(capability, "edit", (EDITS_ORG_RECORD, EDITS_ORG_RECORD))
+
+
 def refused_method(anonymous: str = LOGIN) -> Expect:
     return lambda principal: anonymous if principal == "anonymous" else NOT_ALLOWED
 
@@ -194,6 +221,9 @@ class Rule:
     args: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
     # Per method, API only; a function of the World where the body names a record.
     body: dict[str, Any] = field(default_factory=dict)
+    # A GET's query string, where the route refuses a request without one (422) before it
+    # looks the record up.
+    query: dict[str, str] = field(default_factory=dict)
 
 
 def admits_to_cc2(principal: str) -> str:
@@ -240,7 +270,7 @@ ROUTES: dict[str, Rule] = {
     "security:two_factor_verify": Rule({"GET": signed_in(), "POST": signed_in()}),
     "security:users": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
     "security:reset_two_factor": Rule(
-        {"GET": refused_method(), "POST": needs(ADMIN)},
+        {"GET": refused_method(), "POST": administers_account()},
         args=lambda w: {"user_id": w.admin_target.pk},
     ),
     "security:audit": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
@@ -362,7 +392,7 @@ ROUTES: dict[str, Rule] = {
     "fieldwork:import": Rule({"GET": needs(FIELD), "POST": needs(FIELD)}),
     "fieldwork:escalation": Rule({"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)}),
     "fieldwork:remove_contact": Rule(
-        {"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)},
+        {"GET": own_org_only(PROGRAMME), "POST": own_org_only(PROGRAMME)},
         args=lambda w: {"contact_id": w.contact.pk},
     ),
     "fieldwork:training": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
@@ -598,7 +628,7 @@ ROUTES: dict[str, Rule] = {
         body={"POST": {"name": "Focal point", "email": "focal@un.example.org"}},
     ),
     "api:escalation_contact": Rule(
-        {"DELETE": needs(PROGRAMME)}, args=lambda w: {"contact_id": w.contact.pk}
+        {"DELETE": own_org_only(PROGRAMME)}, args=lambda w: {"contact_id": w.contact.pk}
     ),
     "api:imports": Rule({"POST": needs(FIELD)}, args=lambda w: {"kind": "visits"}),
     "api:grants": Rule(
@@ -621,7 +651,11 @@ ROUTES: dict[str, Rule] = {
         args=grant,
         body={"POST": {"code": "9", "name": "Hygiene", "amount": "100.00"}},
     ),
-    "api:grant_report": Rule({"GET": org_record(PROGRAMME)}, args=grant),
+    "api:grant_report": Rule(
+        {"GET": org_record(PROGRAMME)},
+        args=grant,
+        query={"start": "2026-01-01", "end": "2026-06-30", "format": "xlsx"},
+    ),
     "api:services": Rule(
         {"GET": needs(REGISTER), "POST": needs(EDIT, "edit")},
         body={
@@ -737,6 +771,9 @@ def principals(users, orgs, prisons) -> dict[str, User | None]:
         organisation=orgs["ngo"],
         role=Role.PRISON_LIAISON,
         prison=prisons["KDL"],
+    )
+    made["other_admin"] = User.objects.create_user(
+        username="other_admin", organisation=orgs["other"], role=Role.ADMINISTRATOR
     )
     return made
 
@@ -873,7 +910,7 @@ def call(client: Client, route: Route, method: str, rule: Rule, world: World) ->
             content_type="application/json",
         )
     if method == "GET":
-        return client.get(url)
+        return client.get(url, rule.query)
     return client.generic(method, url, data=b"", content_type="application/x-www-form-urlencoded")
 
 

@@ -19,12 +19,14 @@ def test_one_demo_user_per_role(kh):
         "manager",
         "liaison",
         "viewer",
+        "deploy",
     ]
     assert {role for _, role in made} == set(Role.values)
     for username, role in made:
         user = User.objects.get(username=username)
         assert user.role == role and user.check_password(PASSWORD)
-        assert user.organisation is not None
+        # Every account belongs to an organisation, but the deployment's administrator.
+        assert (user.organisation is None) == (role == Role.DEPLOYMENT_ADMINISTRATOR)
     liaison = User.objects.get(username="liaison")
     assert liaison.prison.code == "KH-CC2"
     assert can(User.objects.get(username="monitor"), Capability.EDIT_REGISTER)

@@ -1,5 +1,6 @@
 """Organisations, users, their roles and scopes, and the audit trail."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,7 @@ class Organisation(models.Model):
 
 
 class Role(models.TextChoices):
+    # Manages one organisation: its users, its sharing and its audit trail.
     ADMINISTRATOR = "administrator", _("Administrator")
     MONITOR = "monitor", _("Monitor")
     LEGAL_OFFICER = "legal_officer", _("Legal officer")
@@ -43,6 +45,9 @@ class Role(models.TextChoices):
     PROGRAMME_MANAGER = "programme_manager", _("Programme manager")
     PRISON_LIAISON = "prison_liaison", _("Prison liaison")
     VIEWER = "viewer", _("Viewer")
+    # Manages the deployment: organisations, packs, every account and the whole audit trail.
+    # Given deliberately (`motherline createadmin`), never by default; sees no personal record.
+    DEPLOYMENT_ADMINISTRATOR = "deployment_administrator", _("Deployment administrator")
 
 
 class User(AbstractUser):
@@ -55,6 +60,10 @@ class User(AbstractUser):
         verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=24, choices=Role, default=Role.VIEWER)
+    # The language of the messages sent to this user (alert digests); blank: the deployment's.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
+    )
     # Only for prison liaison officers: the one prison whose records they see.
     prison = models.ForeignKey(
         "places.Prison",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KT
 
 from motherline.accounts.models import Organisation, Role
 
@@ -22,14 +23,19 @@ class Capability(StrEnum):
     VIEW_AGGREGATES = "view_aggregates"  # counts, never a name
     VIEW_REGISTER = "view_register"  # personal records, within scope
     EDIT_REGISTER = "edit_register"  # admit, transfer, release, record children
-    ADMINISTER = "administer"  # users, organisations, reference data
+    ADMINISTER = "administer"  # the users, sharing and audit trail of one's own organisation
+    ADMINISTER_DEPLOYMENT = "administer_deployment"  # organisations, packs, every account
     IMPORT_RETURNS = "import_returns"  # population returns (aggregate counts, no names)
     RECORD_FIELDWORK = "record_fieldwork"  # prison visits, access incidents, training
     MANAGE_PROGRAMME = "manage_programme"  # grants, the incidents overview, case-study review
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.ADMINISTRATOR: frozenset(Capability),
+    Role.ADMINISTRATOR: frozenset(Capability) - {Capability.ADMINISTER_DEPLOYMENT},
+    # Runs the deployment; reads no personal record (an organisation's administrator does).
+    Role.DEPLOYMENT_ADMINISTRATOR: frozenset(
+        {Capability.VIEW_AGGREGATES, Capability.ADMINISTER, Capability.ADMINISTER_DEPLOYMENT}
+    ),
     Role.MONITOR: frozenset(
         {
             Capability.VIEW_AGGREGATES,
@@ -91,6 +97,9 @@ def can(user: Any, capability: Capability) -> bool:
         return False
     if user.role == Role.PRISON_LIAISON and user.prison_id is None:
         return capability == Capability.VIEW_AGGREGATES
+    if user.role == Role.DEPLOYMENT_ADMINISTRATOR:
+        # The one role that belongs to no organisation: it administers all of them.
+        return capability in ROLE_CAPABILITIES[Role.DEPLOYMENT_ADMINISTRATOR]
     if user.organisation_id is None:
         return False
     return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
@@ -190,3 +199,47 @@ def may_edit(user: Any, woman: Any) -> bool:
     from motherline.people.models import Woman
 
     return scope(Woman.objects.filter(pk=woman.pk), user, for_edit=True).exists()
+
+
+def is_deployment_administrator(user: Any) -> bool:
+    return can(user, Capability.ADMINISTER_DEPLOYMENT)
+
+
+def administered_users(user: Any) -> QuerySet[User]:
+    """The accounts this user may administer: every account for a deployment administrator;
+    for an organisation's administrator, the accounts of that organisation except deployment
+    administrators; none for anyone else. Every administration page and API route reads
+    accounts through this, so another organisation's account is a 404."""
+    from motherline.accounts.models import User
+
+    if not can(user, Capability.ADMINISTER):
+        return User.objects.none()
+    if is_deployment_administrator(user):
+        return User.objects.all()
+    return User.objects.filter(organisation_id=user.organisation_id).exclude(
+        role=Role.DEPLOYMENT_ADMINISTRATOR
+    )
+
+
+def scope_audit(queryset: QuerySet, user: Any) -> QuerySet:
+    """Narrow audit events to those this user may read: all of them for a deployment
+    administrator; for an organisation's administrator, what the accounts of that organisation
+    did, and the failed sign-ins that tried one of their user names (a failed sign-in has no
+    user). Another organisation's users, addresses and references stay out of sight."""
+    if not can(user, Capability.ADMINISTER):
+        return queryset.none()
+    if is_deployment_administrator(user):
+        return queryset
+    from motherline.accounts.models import AuditAction, User
+
+    members = User.objects.filter(organisation_id=user.organisation_id).exclude(
+        role=Role.DEPLOYMENT_ADMINISTRATOR
+    )
+    return queryset.alias(tried_username=KT("changes__username")).filter(
+        Q(user__in=members.values("id"))
+        | Q(
+            user__isnull=True,
+            action__in=[AuditAction.LOGIN_FAILED, AuditAction.LOCKED_OUT],
+            tried_username__in=members.values("username"),
+        )
+    )

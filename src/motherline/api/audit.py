@@ -58,7 +58,8 @@ class AuditPageOut(Schema):
     auth=Requires(Capability.ADMINISTER),
 )
 def search_audit(request: HttpRequest, filters: Query[AuditQuery]) -> dict[str, Any]:
-    """Audit events matching the filters, newest first (administrators only)."""
+    """Audit events matching the filters, newest first: an organisation's administrator
+    sees what the organisation's accounts did, a deployment administrator everything."""
     user = request.user
     wanted = queries.AuditFilters(
         user=filters.user.strip(),
@@ -69,7 +70,7 @@ def search_audit(request: HttpRequest, filters: Query[AuditQuery]) -> dict[str, 
         date_to=filters.date_to,
         ip_address=str(filters.ip_address) if filters.ip_address else "",
     )
-    page = queries.search_audit(wanted, after=filters.after, size=filters.size)
+    page = queries.search_audit(wanted, user, after=filters.after, size=filters.size)
     audit.record(
         user,
         AuditAction.VIEW,

@@ -8,33 +8,27 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, AuditEvent
-from motherline.accounts.policy import Capability, can
+from motherline.accounts.policy import Capability, require
 from motherline.security import queries
 from motherline.security.forms import AuditSearchForm
 
 AUDIT_TYPE = AuditEvent._meta.label
 
 
-def _require_admin(user: Any) -> None:
-    if not can(user, Capability.ADMINISTER):
-        raise PermissionDenied
-
-
 @login_required
 def audit_search(request: HttpRequest) -> HttpResponse:
     """The trail, filtered and paged by keyset, newest first."""
-    _require_admin(request.user)
+    require(request.user, Capability.ADMINISTER)
     form = AuditSearchForm(request.GET)
     filters = form.filters()
     size = form.page_size()
-    page = queries.search_audit(filters, after=form.cursor(), size=size)
+    page = queries.search_audit(filters, request.user, after=form.cursor(), size=size)
     audit.record(
         request.user,
         AuditAction.VIEW,
@@ -76,7 +70,7 @@ class _Echo:
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """Every event matching the search as CSV, streamed. The export itself is recorded first,
     with its filters, so even an interrupted download leaves a trace."""
-    _require_admin(request.user)
+    require(request.user, Capability.ADMINISTER)
     filters = AuditSearchForm(request.GET).filters()
     audit.record(
         request.user,
@@ -91,7 +85,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     def rows() -> Any:
         yield writer.writerow(header)
         for pk, at, username, action, object_type, object_ref, ip, changes in queries.export_rows(
-            filters
+            filters, request.user
         ):
             yield writer.writerow(
                 [

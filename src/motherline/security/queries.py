@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from motherline.accounts.models import AuditAction, AuditEvent
+from motherline.accounts.policy import scope_audit
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,11 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def audit_events(filters: AuditFilters) -> QuerySet[AuditEvent]:
-    """The events matching the filters, newest first. A failed sign-in has no user: searching
-    by a user name finds the failures that tried that name too."""
-    qs = AuditEvent.objects.all()
+def audit_events(filters: AuditFilters, reader: Any) -> QuerySet[AuditEvent]:
+    """The events matching the filters that `reader` may see (the access policy's audit
+    scope), newest first. A failed sign-in has no user: searching by a user name finds the
+    failures that tried that name too."""
+    qs = scope_audit(AuditEvent.objects.all(), reader)
     if filters.user:
         qs = qs.filter(
             Q(username__iexact=filters.user)
@@ -79,10 +81,12 @@ def audit_events(filters: AuditFilters) -> QuerySet[AuditEvent]:
     return qs.order_by("-id")
 
 
-def search_audit(filters: AuditFilters, *, after: int | None = None, size: int = 50) -> AuditPage:
-    """One page of matching events below the cursor `after`, and how many match in all
-    (counted by the database)."""
-    qs = audit_events(filters)
+def search_audit(
+    filters: AuditFilters, reader: Any, *, after: int | None = None, size: int = 50
+) -> AuditPage:
+    """One page of the matching events `reader` may see below the cursor `after`, and how
+    many match in all (counted by the database)."""
+    qs = audit_events(filters, reader)
     total = qs.count()
     if after is not None:
         qs = qs.filter(id__lt=after)
@@ -91,9 +95,10 @@ def search_audit(filters: AuditFilters, *, after: int | None = None, size: int =
     return AuditPage(items=items[:size], next_cursor=next_cursor, total=total, filters=filters)
 
 
-def export_rows(filters: AuditFilters) -> Any:
-    """Every matching event as CSV-ready rows, read in chunks (the trail can be long)."""
-    qs = audit_events(filters).values_list(
+def export_rows(filters: AuditFilters, reader: Any) -> Any:
+    """Every matching event `reader` may see as CSV-ready rows, read in chunks (the trail
+    can be long)."""
+    qs = audit_events(filters, reader).values_list(
         "id", "at", "username", "action", "object_type", "object_ref", "ip_address", "changes"
     )
     return qs.iterator(chunk_size=2000)

@@ -3,12 +3,10 @@ password, and an administrator's reset of a user's device when it is lost."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,8 +18,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, User
-from motherline.accounts.policy import Capability, can
+from motherline.accounts.models import AuditAction
+from motherline.accounts.policy import Capability, administered_users, require
 from motherline.security import twofactor
 from motherline.security.forms import TokenForm
 
@@ -107,20 +105,19 @@ def verify(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _require_admin(user: Any) -> None:
-    if not can(user, Capability.ADMINISTER):
-        raise PermissionDenied
-
-
 @login_required
 def users(request: HttpRequest) -> HttpResponse:
-    """Administrators: every account, its role and whether it has a second factor."""
-    _require_admin(request.user)
+    """Administrators: the accounts they administer (their organisation's; every one for a
+    deployment administrator), each role and whether it has a second factor."""
+    require(request.user, Capability.ADMINISTER)
+    administered = administered_users(request.user)
     enrolled = set(
-        TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True).distinct()
+        TOTPDevice.objects.filter(confirmed=True, user__in=administered.values("id"))
+        .values_list("user_id", flat=True)
+        .distinct()
     )
     accounts = list(
-        User.objects.select_related("organisation", "prison").order_by(
+        administered.select_related("organisation", "prison").order_by(
             "organisation__name", "username"
         )
     )
@@ -134,10 +131,11 @@ def users(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def reset_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
-    """Administrators: remove a user's devices (lost phone); they enrol again at their next
-    sign-in. Audited with the user's account as the record."""
-    _require_admin(request.user)
-    account = get_object_or_404(User, pk=user_id)
+    """Administrators: remove the devices (lost phone) of an account they administer; its
+    user enrols again at the next sign-in. Audited with the account as the record. Another
+    organisation's account is not found."""
+    require(request.user, Capability.ADMINISTER)
+    account = get_object_or_404(administered_users(request.user), pk=user_id)
     with transaction.atomic():
         removed, _counts = TOTPDevice.objects.filter(user=account).delete()
         audit.record(

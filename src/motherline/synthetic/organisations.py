@@ -24,6 +24,8 @@ DEMO_USERS = (
     ("manager", Role.PROGRAMME_MANAGER, NGO_CHILDREN),
     ("liaison", Role.PRISON_LIAISON, PRISON_DEPARTMENT),
     ("viewer", Role.VIEWER, UN_OFFICE),
+    # Runs the deployment: organisations and every account, no personal record.
+    ("deploy", Role.DEPLOYMENT_ADMINISTRATOR, None),
 )
 
 
@@ -70,7 +72,7 @@ def ensure_demo_users(password: str, jurisdiction_code: str = "KH") -> list[tupl
     for username, role, org_name in DEMO_USERS:
         user = User.objects.filter(username=username).first() or User(username=username)
         user.role = role
-        user.organisation = orgs[org_name]
+        user.organisation = orgs[org_name] if org_name else None
         user.prison = prison if role == Role.PRISON_LIAISON else None
         user.is_active = True
         # A reserved domain: the demo's alert digests go to the console, never to a person.
