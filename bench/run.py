@@ -96,8 +96,9 @@ def configure_django(args: argparse.Namespace) -> None:
 # The women a user of organisation %s may see: her own, and partners' women who consented.
 SCOPE_SQL = (
     "(w.organisation_id = %s OR (w.consent_scope = 'partners' AND w.organisation_id IN ("
-    "SELECT s.from_organisation_id FROM accounts_organisation_shares_with s "
-    "WHERE s.to_organisation_id = %s)))"
+    "SELECT s.sharer_id FROM accounts_sharingagreement s WHERE s.partner_id = %s "
+    "AND s.shares_register AND s.ended_at IS NULL AND s.starts_on <= CURRENT_DATE "
+    "AND (s.ends_on IS NULL OR s.ends_on >= CURRENT_DATE))))"
 )
 PREGNANT_SQL = (
     "EXISTS (SELECT 1 FROM people_pregnancy g WHERE g.woman_id = w.id AND g.outcome = '')"

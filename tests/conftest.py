@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from motherline.accounts.models import Organisation, Role, User
+from motherline.accounts.models import Organisation, Role, SharingAgreement, User
 from motherline.jurisdictions.models import AgeLimitRule, Jurisdiction, OffenceCategory
 from motherline.places.models import Prison, Province
 
@@ -112,7 +112,9 @@ def orgs(jurisdiction):
         name="UN Human Rights Office", kind="un", jurisdiction=jurisdiction
     )
     other = Organisation.objects.create(name="Unrelated NGO", kind="ngo", jurisdiction=jurisdiction)
-    ngo.shares_with.add(un)
+    SharingAgreement.objects.create(
+        sharer=ngo, partner=un, starts_on=date(2000, 1, 1), agreed_by="Director, the NGO"
+    )
     return {"ngo": ngo, "un": un, "other": other}
 
 

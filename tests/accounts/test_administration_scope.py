@@ -124,7 +124,7 @@ def test_the_own_administrator_and_the_deployment_administrator_may_reset(
     for admin in (users["administrator"], deployment_admin):
         TOTPDevice.objects.get_or_create(user=enrolled_monitor, name="phone", confirmed=True)
         client.force_login(admin)
-        assert client.post(url).status_code == 302
+        assert client.post(url, {"reason": "Lost phone"}).status_code == 302
         assert not TOTPDevice.objects.filter(user=enrolled_monitor).exists()
         event = AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_RESET).latest("id")
         assert event.user == admin and event.object_ref == str(enrolled_monitor.pk)

@@ -44,7 +44,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from motherline.accounts.models import Role, User
+from motherline.accounts.models import Role, SharingAgreement, User
 from motherline.fieldwork import services as fieldwork_services
 from motherline.grants import services as grant_services
 from motherline.legal import services as legal_services
@@ -169,9 +169,9 @@ def edits_a_seen_record() -> Expect:
     return expect
 
 
-def administers_account() -> Expect:
-    """An action on one of the NGO's accounts: refused (403) to a role that does not
-    administer; not found (404) for another organisation's administrator."""
+def administers_ngo() -> Expect:
+    """An action on one of the NGO's accounts or agreements: refused (403) to a role that
+    does not administer; not found (404) for another organisation's administrator."""
 
     def expect(principal: str) -> str:
         if principal == "anonymous":
@@ -201,6 +201,7 @@ class World:
     follow_up: Any
     pregnancy: Any
     admin_target: User
+    agreement: Any  # the NGO shares with the UN office
     # Legal work: a case of the woman above, a pardon round, and a convicted mother of the
     # same organisation, prison and consent put forward in it.
     case: Any = None
@@ -270,8 +271,28 @@ ROUTES: dict[str, Rule] = {
     "security:two_factor_verify": Rule({"GET": signed_in(), "POST": signed_in()}),
     "security:users": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
     "security:reset_two_factor": Rule(
-        {"GET": refused_method(), "POST": administers_account()},
+        {"GET": refused_method(), "POST": administers_ngo()},
         args=lambda w: {"user_id": w.admin_target.pk},
+    ),
+    "security:invite": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
+    "security:account": Rule(
+        {"GET": administers_ngo(), "POST": administers_ngo()},
+        args=lambda w: {"user_id": w.admin_target.pk},
+    ),
+    "security:set_active": Rule(
+        {"GET": refused_method(), "POST": administers_ngo()},
+        args=lambda w: {"user_id": w.admin_target.pk},
+    ),
+    # The invitation's link: anyone may open it; a wrong token shows that it does not work.
+    "security:welcome": Rule(
+        {"GET": public(), "POST": public()},
+        args=lambda w: {"uidb64": "MQ", "token": "not-a-token"},
+    ),
+    "security:organisations": Rule({"GET": needs(DEPLOYMENT), "POST": needs(DEPLOYMENT)}),
+    "security:sharing": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
+    "security:end_agreement": Rule(
+        {"GET": refused_method(), "POST": administers_ngo()},
+        args=lambda w: {"agreement_id": w.agreement.pk},
     ),
     "security:audit": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
     "security:audit_export": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
@@ -508,6 +529,54 @@ ROUTES: dict[str, Rule] = {
         },
     ),
     "api:audit": Rule({"GET": needs(ADMIN)}),
+    "api:users": Rule(
+        {"GET": needs(ADMIN), "POST": needs(ADMIN)},
+        body={
+            "POST": {
+                "username": "matrix_new",
+                "email": "new@ngo.example.org",
+                "role": "monitor",
+                "organisation": "Women's Justice NGO",
+            }
+        },
+    ),
+    "api:user": Rule(
+        {"GET": administers_ngo(), "PATCH": administers_ngo()},
+        args=lambda w: {"user_id": w.admin_target.pk},
+        body={
+            "PATCH": {
+                "email": "viewer@ngo.example.org",
+                "role": "viewer",
+                "organisation": "Women's Justice NGO",
+                "version": 1,
+            }
+        },
+    ),
+    "api:user_active": Rule(
+        {"POST": administers_ngo()},
+        args=lambda w: {"user_id": w.admin_target.pk},
+        body={"POST": {"active": False, "reason": "Left", "version": 1}},
+    ),
+    "api:user_reset_two_factor": Rule(
+        {"POST": administers_ngo()},
+        args=lambda w: {"user_id": w.admin_target.pk},
+        body={"POST": {"reason": "Lost phone"}},
+    ),
+    "api:organisations": Rule(
+        {"GET": needs(DEPLOYMENT), "POST": needs(DEPLOYMENT)},
+        body={"POST": {"name": "Matrix NGO", "kind": "ngo", "jurisdiction": "KH"}},
+    ),
+    "api:sharing_agreements": Rule(
+        {"GET": needs(ADMIN), "POST": needs(ADMIN)},
+        body={
+            "POST": {"partner": "Unrelated NGO", "starts_on": "2026-01-01", "agreed_by": "Director"}
+        },
+    ),
+    "api:end_sharing_agreement": Rule(
+        {"POST": administers_ngo()},
+        args=lambda w: {"agreement_id": w.agreement.pk},
+        body={"POST": {"reason": "Project over", "version": 1}},
+    ),
     "api:stats_indicators": Rule({"GET": needs(AGGREGATES)}),
     "api:stats_series": Rule({"GET": needs(AGGREGATES)}),
     "api:stats_prisons": Rule({"GET": needs(AGGREGATES)}),
@@ -881,6 +950,7 @@ def world(users, prisons, offences, criteria) -> World:  # noqa: F811 (the fixtu
         follow_up=the_plan.follow_ups.order_by("due_date").first(),
         pregnancy=mother.pregnancies.get(outcome=""),
         admin_target=users["viewer"],
+        agreement=SharingAgreement.objects.get(sharer=users["monitor"].organisation),
     )
 
 

@@ -172,12 +172,15 @@ def test_an_administrator_resets_a_lost_device(client, users, required):
     page = client.get(reverse("security:users"))
     assert page.status_code == 200
     assert users["monitor"].pk in page.context["enrolled"]
-    response = client.post(reverse("security:reset_two_factor", args=[users["monitor"].pk]))
+    response = client.post(
+        reverse("security:reset_two_factor", args=[users["monitor"].pk]),
+        {"reason": "Lost her phone at the prison gate"},
+    )
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=users["monitor"]).exists()
     event = AuditEvent.objects.get(action=AuditAction.TWO_FACTOR_RESET)
     assert (event.user, event.object_ref) == (admin, str(users["monitor"].pk))
-    assert event.changes == {"devices_removed": 1}
+    assert event.changes == {"devices_removed": 1, "reason": "Lost her phone at the prison gate"}
     # The monitor enrols again at the next sign-in.
     other = client.__class__()
     sign_in(other, "monitor")

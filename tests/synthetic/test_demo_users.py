@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from motherline.accounts.models import Organisation, Role, User
+from datetime import date
+
+from motherline.accounts.models import Organisation, Role, SharingAgreement, User
 from motherline.accounts.policy import Capability, can
 from motherline.synthetic import ensure_demo_users
 
@@ -48,4 +50,9 @@ def test_the_ngos_share_with_the_un_office(kh):
     ensure_demo_users(PASSWORD)
     un = Organisation.objects.get(kind="un")
     for ngo in Organisation.objects.filter(kind="ngo"):
-        assert un in ngo.shares_with.all()
+        agreement = SharingAgreement.objects.get(sharer=ngo, partner=un)
+        assert agreement.is_in_force(date.today()) and agreement.shares_register
+    # Made again, the demo does not pile up agreements.
+    count = SharingAgreement.objects.count()
+    ensure_demo_users(PASSWORD)
+    assert SharingAgreement.objects.count() == count

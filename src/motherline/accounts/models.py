@@ -1,8 +1,13 @@
 """Organisations, users, their roles and scopes, and the audit trail."""
 
+from __future__ import annotations
+
+from datetime import date
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,14 +23,9 @@ class Organisation(models.Model):
     jurisdiction = models.ForeignKey(
         "jurisdictions.Jurisdiction", on_delete=models.PROTECT, related_name="organisations"
     )
-    # Records of this organisation that its partners may see, by the women's consent.
-    shares_with = models.ManyToManyField(
-        "self",
-        symmetrical=False,
-        blank=True,
-        related_name="shared_by",
-        verbose_name=_("shares records with"),
-    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, null=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]
@@ -34,6 +34,86 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SharingAgreementQuerySet(models.QuerySet):
+    def in_force(self, day: date) -> SharingAgreementQuerySet:
+        """The agreements that give access on `day`: begun, not past their end, not ended."""
+        return self.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day),
+            starts_on__lte=day,
+            ended_at__isnull=True,
+        )
+
+
+class SharingAgreement(models.Model):
+    """One organisation lets another read its records, from a date to a date. What is read
+    is still limited by each record: a woman's record only where she consented to sharing with
+    partners. Access is read-only and ends at once when the agreement is ended."""
+
+    sharer = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="agreements_given",
+        verbose_name=_("organisation that shares"),
+    )
+    partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="agreements_received",
+        verbose_name=_("partner that reads"),
+    )
+    shares_register = models.BooleanField(
+        _("women's records (where she consented to sharing with partners)"), default=True
+    )
+    shares_field_work = models.BooleanField(
+        _("prison visits, access incidents, training and grants"), default=True
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    agreed_by = models.CharField(
+        _("agreed by"),
+        max_length=200,
+        help_text=_("Who signed or agreed for the organisation that shares, and their title."),
+    )
+    terms = models.TextField(_("terms and purpose"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(_("why it was ended"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = SharingAgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("sharing agreement")
+        verbose_name_plural = _("sharing agreements")
+        indexes = [models.Index(fields=["partner", "starts_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(sharer=F("partner")), name="sharing_agreement_between_two"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="sharing_agreement_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sharer} → {self.partner}"
+
+    def is_in_force(self, day: date) -> bool:
+        return (
+            self.ended_at is None
+            and self.starts_on <= day
+            and (self.ends_on is None or self.ends_on >= day)
+        )
 
 
 class Role(models.TextChoices):
@@ -50,6 +130,17 @@ class Role(models.TextChoices):
     DEPLOYMENT_ADMINISTRATOR = "deployment_administrator", _("Deployment administrator")
 
 
+class MotherlineUserManager(UserManager):
+    # Migrations keep Django's plain manager: they never import application code.
+    use_in_migrations = False
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def,override]
+        # Django's `createsuperuser` makes a deployment administrator, never a viewer without
+        # an organisation. `motherline createadmin` does the same without a password prompt.
+        extra_fields.setdefault("role", Role.DEPLOYMENT_ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     organisation = models.ForeignKey(
         Organisation,
@@ -64,6 +155,7 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
     )
+    version = models.PositiveIntegerField(default=1)
     # Only for prison liaison officers: the one prison whose records they see.
     prison = models.ForeignKey(
         "places.Prison",
@@ -73,6 +165,8 @@ class User(AbstractUser):
         related_name="liaison_users",
         verbose_name=_("prison"),
     )
+
+    objects = MotherlineUserManager()
 
     class Meta:
         verbose_name = _("user")

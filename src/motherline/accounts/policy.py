@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KT
+from django.utils import timezone
 
-from motherline.accounts.models import Organisation, Role
+from motherline.accounts.models import Role, SharingAgreement
 
 if TYPE_CHECKING:
     from motherline.accounts.models import User
@@ -116,6 +117,22 @@ def capabilities(user: Any) -> frozenset[Capability]:
     return frozenset(c for c in Capability if can(user, c))
 
 
+def sharers_with(
+    organisation_id: int | None, *, register: bool = False, field_work: bool = False
+) -> QuerySet:
+    """The ids of the organisations whose sharing agreements with this one are in force
+    today (for the register, or for field work), as a subquery. Read on every request, so an
+    agreement that ends stops access at once."""
+    agreements = SharingAgreement.objects.in_force(timezone.localdate()).filter(
+        partner_id=organisation_id
+    )
+    if register:
+        agreements = agreements.filter(shares_register=True)
+    if field_work:
+        agreements = agreements.filter(shares_field_work=True)
+    return agreements.values("sharer_id")
+
+
 def _woman_filter(user: User, prefix: str = "", for_edit: bool = False) -> Q:
     """Which women a user with the register capability may see (or change), as a filter.
     Records a partner shared by consent are read-only: only the owning organisation edits."""
@@ -127,9 +144,9 @@ def _woman_filter(user: User, prefix: str = "", for_edit: bool = False) -> Q:
     own = Q(**{f"{prefix}organisation_id": user.organisation_id})
     if for_edit:
         return own
-    # A subquery, not a join through the sharing table: a join multiplies rows and forces a
+    # A subquery, not a join through the agreements: a join multiplies rows and forces a
     # DISTINCT sort over the whole register before the page's LIMIT can stop early.
-    sharing = Organisation.objects.filter(shares_with=user.organisation_id).values("id")
+    sharing = sharers_with(user.organisation_id, register=True)
     partners = Q(
         **{
             f"{prefix}organisation_id__in": sharing,
@@ -190,7 +207,7 @@ def scope_organisation(
     own = Q(**{f"{path}_id": user.organisation_id})
     if for_edit:
         return queryset.filter(own)
-    sharing = Organisation.objects.filter(shares_with=user.organisation_id).values("id")
+    sharing = sharers_with(user.organisation_id, field_work=True)
     return queryset.filter(own | Q(**{f"{path}_id__in": sharing}))
 
 

@@ -23,6 +23,7 @@ _REFUSALS = {
     Capability.VIEW_REGISTER: gettext_lazy("Your role may not see personal records."),
     Capability.EDIT_REGISTER: gettext_lazy("You may not change the register."),
     Capability.ADMINISTER: gettext_lazy("Only an administrator may do this."),
+    Capability.ADMINISTER_DEPLOYMENT: gettext_lazy("Only a deployment administrator may do this."),
     Capability.IMPORT_RETURNS: gettext_lazy("Your role may not import population returns."),
     Capability.RECORD_FIELDWORK: gettext_lazy("Your role may not record field work."),
     Capability.MANAGE_PROGRAMME: gettext_lazy("Only a programme manager may do this."),

@@ -8,7 +8,6 @@ its field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any, cast
 
@@ -18,6 +17,7 @@ from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from motherline.core.forms import add_service_errors
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import services
 from motherline.people.models import (
@@ -115,23 +115,6 @@ def offences_for(user: Any) -> QuerySet[OffenceCategory]:
     return OffenceCategory.objects.filter(jurisdiction_id=jurisdiction_of(user) or 0).order_by(
         "name"
     )
-
-
-def add_service_errors(
-    form: forms.BaseForm, error: ValidationError, field_map: Mapping[str, str] | None = None
-) -> None:
-    """Show a service's `ValidationError` on the form: each message beside its field, and
-    messages about the whole record (or a field the form does not have) at the top."""
-    field_map = field_map or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, messages in error.message_dict.items():
-        name = field_map.get(key, key)
-        if name in form.fields and name != "__all__":
-            form.add_error(name, messages)
-        else:
-            form.add_error(None, messages)
 
 
 class ChildFields(forms.Form):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit
+from motherline.core.versions import StaleVersion
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import rules, search, signals
 from motherline.people.models import (
@@ -41,23 +42,6 @@ from motherline.people.models import (
     Woman,
 )
 from motherline.places.models import Prison
-
-
-class StaleVersion(ValidationError):
-    """The record changed after the version the user read, so their change would overwrite
-    someone else's: it is refused, and the first change stands (HTTP 409 in the API)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            {
-                NON_FIELD_ERRORS: [
-                    _(
-                        "Someone else changed this record while you were editing it. "
-                        "Reload the page to see their change, then try again."
-                    )
-                ]
-            }
-        )
 
 
 def _require_edit(user: Any) -> None:

@@ -5,21 +5,23 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
-from motherline.accounts.policy import Capability, administered_users, require
+from motherline.accounts.policy import (
+    Capability,
+    administered_users,
+    is_deployment_administrator,
+    require,
+)
 from motherline.security import twofactor
 from motherline.security.forms import TokenForm
 
@@ -124,30 +126,10 @@ def users(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "security/users.html",
-        {"accounts": accounts, "enrolled": enrolled, "mode": twofactor.mode()},
+        {
+            "accounts": accounts,
+            "enrolled": enrolled,
+            "mode": twofactor.mode(),
+            "deployment": is_deployment_administrator(request.user),
+        },
     )
-
-
-@login_required
-@require_POST
-def reset_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
-    """Administrators: remove the devices (lost phone) of an account they administer; its
-    user enrols again at the next sign-in. Audited with the account as the record. Another
-    organisation's account is not found."""
-    require(request.user, Capability.ADMINISTER)
-    account = get_object_or_404(administered_users(request.user), pk=user_id)
-    with transaction.atomic():
-        removed, _counts = TOTPDevice.objects.filter(user=account).delete()
-        audit.record(
-            request.user,
-            AuditAction.TWO_FACTOR_RESET,
-            account,
-            changes={"devices_removed": removed},
-            request=request,
-        )
-    messages.success(
-        request,
-        _("The second factor of %(username)s was reset: they enrol again at their next sign-in.")
-        % {"username": account.username},
-    )
-    return redirect("security:users")

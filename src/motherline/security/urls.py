@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motherline.security import audit_views, twofactor_views
+from motherline.security import admin_views, audit_views, twofactor_views
 
 app_name = "security"
 
@@ -8,11 +8,18 @@ urlpatterns = [
     path("two-factor/enrol/", twofactor_views.enrol, name="two_factor_enrol"),
     path("two-factor/verify/", twofactor_views.verify, name="two_factor_verify"),
     path("users/", twofactor_views.users, name="users"),
+    path("users/invite/", admin_views.invite, name="invite"),
+    path("users/<int:user_id>/", admin_views.account, name="account"),
+    path("users/<int:user_id>/active/", admin_views.set_active, name="set_active"),
     path(
         "users/<int:user_id>/reset-two-factor/",
-        twofactor_views.reset_two_factor,
+        admin_views.reset_two_factor,
         name="reset_two_factor",
     ),
+    path("welcome/<uidb64>/<token>/", admin_views.welcome, name="welcome"),
+    path("organisations/", admin_views.organisations, name="organisations"),
+    path("sharing/", admin_views.sharing, name="sharing"),
+    path("sharing/<int:agreement_id>/end/", admin_views.end_agreement, name="end_agreement"),
     path("audit/", audit_views.audit_search, name="audit"),
     path("audit/export.csv", audit_views.audit_export, name="audit_export"),
 ]

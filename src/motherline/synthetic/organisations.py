@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import F
 
-from motherline.accounts.models import Organisation, OrganisationKind, Role, User
+from motherline.accounts.models import (
+    Organisation,
+    OrganisationKind,
+    Role,
+    SharingAgreement,
+    User,
+)
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison
 
@@ -12,6 +20,9 @@ UN_OFFICE = "UN Human Rights Office"
 NGO_WOMEN = "Women's Legal Aid (NGO)"
 NGO_CHILDREN = "Child Welfare Partners (NGO)"
 PRISON_DEPARTMENT = "General Department of Prisons"
+
+# Before any synthetic record: the demo's partners have shared from the start.
+AGREEMENTS_FROM = date(2000, 1, 1)
 
 # Synthetic women are owned by these, in the order of WomanPlan.organisation.
 OWNERS = (NGO_WOMEN, NGO_CHILDREN, UN_OFFICE)
@@ -46,7 +57,18 @@ def ensure_organisations(jurisdiction: Jurisdiction) -> dict[str, Organisation]:
     }
     partners = [orgs[n] for n in (UN_OFFICE, NGO_WOMEN, NGO_CHILDREN)]
     for org in partners:
-        org.shares_with.add(*[p for p in partners if p != org])
+        for partner in partners:
+            if partner != org:
+                SharingAgreement.objects.get_or_create(
+                    sharer=org,
+                    partner=partner,
+                    ended_at=None,
+                    defaults={
+                        "starts_on": AGREEMENTS_FROM,
+                        "agreed_by": f"Director, {org.name}",
+                        "terms": "Synthetic agreement of the demo register.",
+                    },
+                )
     return orgs
 
 

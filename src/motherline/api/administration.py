@@ -1,0 +1,353 @@
+"""Administration through the API: accounts, organisations and sharing agreements, with the
+same services and the same reach as the pages (another organisation's account or agreement
+is a 404)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from motherline.accounts import audit, services
+from motherline.accounts.models import (
+    AuditAction,
+    Organisation,
+    OrganisationKind,
+    Role,
+    SharingAgreement,
+    User,
+)
+from motherline.accounts.policy import Capability, administered_users
+from motherline.api.access import Requires
+from motherline.api.schemas import _max
+from motherline.jurisdictions.models import Jurisdiction
+from motherline.places.models import Prison
+
+router = Router(tags=["administration"])
+
+
+class AccountOut(Schema):
+    id: int
+    username: str
+    email: str
+    role: str
+    organisation: str | None
+    prison: str | None
+    language: str
+    is_active: bool
+    last_login: datetime | None
+    version: int
+
+    @staticmethod
+    def resolve_organisation(obj: User) -> str | None:
+        return obj.organisation.name if obj.organisation_id else None
+
+    @staticmethod
+    def resolve_prison(obj: User) -> str | None:
+        return obj.prison.code if obj.prison_id else None
+
+
+class AccountIn(Schema):
+    email: str = Field(min_length=3, max_length=_max(User, "email"))
+    role: Role
+    organisation: str | None = Field(
+        None, max_length=_max(Organisation, "name"), description="The organisation's name."
+    )
+    prison: str | None = Field(
+        None, max_length=_max(Prison, "code"), description="A liaison officer's prison code."
+    )
+    language: str = Field(
+        "", max_length=8, description="A language code of the server, or empty for its default."
+    )
+
+
+class InviteIn(AccountIn):
+    username: str = Field(min_length=1, max_length=_max(User, "username"))
+
+
+class AccountChangeIn(AccountIn):
+    version: int = Field(ge=1, description="The version of the account you read.")
+
+
+class ReasonIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ActiveIn(ReasonIn):
+    active: bool
+    version: int = Field(ge=1)
+
+
+class OrganisationIn(Schema):
+    name: str = Field(min_length=1, max_length=_max(Organisation, "name"))
+    kind: OrganisationKind
+    jurisdiction: str = Field(min_length=2, max_length=8, description="e.g. KH")
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    jurisdiction: str
+    is_active: bool
+
+    @staticmethod
+    def resolve_jurisdiction(obj: Organisation) -> str:
+        return obj.jurisdiction.code
+
+
+class AgreementIn(Schema):
+    sharer: str | None = Field(
+        None,
+        max_length=_max(Organisation, "name"),
+        description="The organisation that shares: yours unless you run the deployment.",
+    )
+    partner: str = Field(min_length=1, max_length=_max(Organisation, "name"))
+    starts_on: date
+    ends_on: date | None = None
+    agreed_by: str = Field(min_length=1, max_length=_max(SharingAgreement, "agreed_by"))
+    shares_register: bool = True
+    shares_field_work: bool = True
+    terms: str = Field("", max_length=2000)
+
+
+class AgreementOut(Schema):
+    id: int
+    sharer: str
+    partner: str
+    starts_on: date
+    ends_on: date | None
+    agreed_by: str
+    shares_register: bool
+    shares_field_work: bool
+    terms: str
+    ended_at: datetime | None
+    end_reason: str
+    version: int
+
+    @staticmethod
+    def resolve_sharer(obj: SharingAgreement) -> str:
+        return obj.sharer.name
+
+    @staticmethod
+    def resolve_partner(obj: SharingAgreement) -> str:
+        return obj.partner.name
+
+
+class EndIn(ReasonIn):
+    version: int = Field(ge=1)
+
+
+def _organisation(name: str | None, field: str) -> Organisation | None:
+    if not name:
+        return None
+    found = Organisation.objects.filter(name=name).first()
+    if found is None:
+        raise services.ValidationError({field: _unknown()})
+    return found
+
+
+def _unknown() -> str:
+    return _("There is no such record.")
+
+
+def _values(payload: AccountIn) -> services.AccountValues:
+    prison = None
+    if payload.prison:
+        prison = Prison.objects.filter(code=payload.prison).first()
+        if prison is None:
+            raise services.ValidationError({"prison": _unknown()})
+    return services.AccountValues(
+        role=payload.role,
+        organisation=_organisation(payload.organisation, "organisation"),
+        prison=prison,
+        language=payload.language,
+        email=payload.email,
+    )
+
+
+def _account(user: Any, user_id: int) -> User:
+    return get_object_or_404(
+        administered_users(user).select_related("organisation", "prison"), pk=user_id
+    )
+
+
+@router.get(
+    "/users",
+    response=list[AccountOut],
+    url_name="users",
+    summary="The accounts you administer",
+    auth=Requires(Capability.ADMINISTER),
+)
+def list_accounts(request: HttpRequest) -> Any:
+    """Your organisation's accounts (every account for a deployment administrator)."""
+    accounts = administered_users(request.user).select_related("organisation", "prison")
+    audit.record(request.user, AuditAction.VIEW, object_type=User._meta.label, request=request)
+    return accounts.order_by("username")
+
+
+@router.post(
+    "/users",
+    response={201: AccountOut},
+    url_name="users",
+    summary="Invite a user",
+    auth=Requires(Capability.ADMINISTER),
+)
+def invite(request: HttpRequest, payload: InviteIn) -> Status:
+    """Open an account; its user receives an e-mail with a one-time link to set a password."""
+    account, _link = services.invite_user(
+        request.user, payload.username, _values(payload), request=request
+    )
+    return Status(201, account)
+
+
+@router.get(
+    "/users/{user_id}",
+    response=AccountOut,
+    url_name="user",
+    summary="An account",
+    auth=Requires(Capability.ADMINISTER),
+)
+def get_account(request: HttpRequest, user_id: int) -> Any:
+    account = _account(request.user, user_id)
+    audit.record(request.user, AuditAction.VIEW, account, request=request)
+    return account
+
+
+@router.patch(
+    "/users/{user_id}",
+    response=AccountOut,
+    url_name="user",
+    summary="Change an account's role and scope",
+    auth=Requires(Capability.ADMINISTER),
+)
+def change_account(request: HttpRequest, user_id: int, payload: AccountChangeIn) -> Any:
+    account = _account(request.user, user_id)
+    services.change_account(
+        request.user, account, payload.version, _values(payload), request=request
+    )
+    return _account(request.user, user_id)
+
+
+@router.post(
+    "/users/{user_id}/active",
+    response=AccountOut,
+    url_name="user_active",
+    summary="Deactivate or reactivate an account",
+    auth=Requires(Capability.ADMINISTER),
+)
+def set_active(request: HttpRequest, user_id: int, payload: ActiveIn) -> Any:
+    """A deactivated user's sessions end at once. The reason is kept on the audit trail."""
+    account = _account(request.user, user_id)
+    services.set_account_active(
+        request.user, account, payload.version, payload.active, payload.reason, request=request
+    )
+    return _account(request.user, user_id)
+
+
+@router.post(
+    "/users/{user_id}/reset-two-factor",
+    response=AccountOut,
+    url_name="user_reset_two_factor",
+    summary="Reset an account's second factor",
+    auth=Requires(Capability.ADMINISTER),
+)
+def reset_two_factor(request: HttpRequest, user_id: int, payload: ReasonIn) -> Any:
+    account = _account(request.user, user_id)
+    services.reset_second_factor(request.user, account, payload.reason, request=request)
+    return account
+
+
+@router.get(
+    "/organisations",
+    response=list[OrganisationOut],
+    url_name="organisations",
+    summary="Every organisation",
+    auth=Requires(Capability.ADMINISTER_DEPLOYMENT),
+)
+def list_organisations(request: HttpRequest) -> Any:
+    return Organisation.objects.select_related("jurisdiction").order_by("name")
+
+
+@router.post(
+    "/organisations",
+    response={201: OrganisationOut},
+    url_name="organisations",
+    summary="Create an organisation",
+    auth=Requires(Capability.ADMINISTER_DEPLOYMENT),
+)
+def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status:
+    jurisdiction = Jurisdiction.objects.filter(code=payload.jurisdiction).first()
+    if jurisdiction is None:
+        raise services.ValidationError({"jurisdiction": _unknown()})
+    organisation = services.create_organisation(
+        request.user, payload.name, payload.kind, jurisdiction, request=request
+    )
+    return Status(201, organisation)
+
+
+@router.get(
+    "/sharing-agreements",
+    response=list[AgreementOut],
+    url_name="sharing_agreements",
+    summary="The sharing agreements your organisation gives and receives",
+    auth=Requires(Capability.ADMINISTER),
+)
+def list_agreements(request: HttpRequest) -> Any:
+    audit.record(
+        request.user, AuditAction.VIEW, object_type=SharingAgreement._meta.label, request=request
+    )
+    return services.agreements_for(request.user)
+
+
+@router.post(
+    "/sharing-agreements",
+    response={201: AgreementOut},
+    url_name="sharing_agreements",
+    summary="Share your organisation's records with a partner",
+    auth=Requires(Capability.ADMINISTER),
+)
+def record_agreement(request: HttpRequest, payload: AgreementIn) -> Status:
+    user = request.user
+    sharer = (
+        _organisation(payload.sharer, "sharer")
+        or Organisation.objects.filter(pk=getattr(user, "organisation_id", None)).first()
+    )
+    partner = _organisation(payload.partner, "partner")
+    if sharer is None or partner is None:
+        raise services.ValidationError({"sharer": _unknown()})
+    agreement = services.record_agreement(
+        user,
+        services.AgreementValues(
+            sharer=sharer,
+            partner=partner,
+            starts_on=payload.starts_on,
+            ends_on=payload.ends_on,
+            agreed_by=payload.agreed_by,
+            shares_register=payload.shares_register,
+            shares_field_work=payload.shares_field_work,
+            terms=payload.terms,
+        ),
+        request=request,
+    )
+    return Status(201, agreement)
+
+
+@router.post(
+    "/sharing-agreements/{agreement_id}/end",
+    response=AgreementOut,
+    url_name="end_sharing_agreement",
+    summary="End a sharing agreement now",
+    auth=Requires(Capability.ADMINISTER),
+)
+def end_agreement(request: HttpRequest, agreement_id: int, payload: EndIn) -> Any:
+    """The partner's access stops with this request."""
+    agreement = get_object_or_404(services.agreements_for(request.user), pk=agreement_id)
+    services.end_agreement(
+        request.user, agreement, payload.version, payload.reason, request=request
+    )
+    return services.agreements_for(request.user).get(pk=agreement_id)

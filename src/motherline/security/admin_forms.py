@@ -1,0 +1,158 @@
+"""Forms of the administration pages. Lengths and choices come from the models; what an
+administrator may choose (their own organisation, the roles they may give) from the policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from motherline.accounts.models import Organisation, Role, SharingAgreement, User
+from motherline.accounts.policy import is_deployment_administrator
+from motherline.accounts.services import AccountValues, AgreementValues
+from motherline.places.models import Prison
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def _date_field(label: Any, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def _role_choices(actor: Any) -> list[tuple[str, str]]:
+    return [
+        (value, label)
+        for value, label in Role.choices
+        if value != Role.DEPLOYMENT_ADMINISTRATOR or is_deployment_administrator(actor)
+    ]
+
+
+class AccountForm(forms.ModelForm):
+    """Role, organisation, prison, language and address of an account. An organisation's
+    administrator sees only their organisation and the roles they may give."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = User
+        fields = ["email", "role", "organisation", "prison", "language"]
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["email"].required = True
+        self.fields["role"].choices = _role_choices(actor)
+        organisations = Organisation.objects.filter(is_active=True)
+        if not is_deployment_administrator(actor):
+            organisations = organisations.filter(pk=actor.organisation_id)
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].required = False
+        prisons = Prison.objects.select_related("province").order_by("province__code", "code")
+        self.fields["prison"].queryset = prisons
+        self.fields["prison"].label_from_instance = lambda p: p.display_name
+        self.fields["prison"].help_text = _("For a prison liaison officer only.")
+        self.fields["language"].choices = [("", _("The server's language")), *settings.LANGUAGES]
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+
+    def _post_clean(self) -> None:
+        # The service validates; the model's own full_clean would run before it on an
+        # instance that is not saved from this form.
+        pass
+
+    def account_values(self) -> AccountValues:
+        data = self.cleaned_data
+        return AccountValues(
+            role=data["role"],
+            organisation=data.get("organisation"),
+            prison=data.get("prison"),
+            language=data.get("language") or "",
+            email=data["email"],
+        )
+
+
+class InviteForm(AccountForm):
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=User._meta.get_field("username").max_length,
+        validators=User._meta.get_field("username").validators,
+        help_text=_("Letters, digits and @ . + - _ only."),
+    )
+
+    field_order = ["username", "email", "role", "organisation", "prison", "language"]
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        if not is_deployment_administrator(actor):
+            self.fields["organisation"].initial = actor.organisation_id
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why"), max_length=500, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "jurisdiction"]
+
+
+class AgreementForm(forms.ModelForm):
+    """An agreement recorded by the organisation that shares (a deployment administrator
+    chooses which one)."""
+
+    starts_on = _date_field(_("From"))
+    ends_on = _date_field(_("Until (leave empty if it has no end)"), required=False)
+
+    class Meta:
+        model = SharingAgreement
+        fields = [
+            "sharer",
+            "partner",
+            "shares_register",
+            "shares_field_work",
+            "starts_on",
+            "ends_on",
+            "agreed_by",
+            "terms",
+        ]
+        widgets = {"terms": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        active = Organisation.objects.filter(is_active=True)
+        if is_deployment_administrator(actor):
+            self.fields["sharer"].queryset = active
+        else:
+            del self.fields["sharer"]
+            self.sharer = Organisation.objects.filter(pk=actor.organisation_id).first()
+            active = active.exclude(pk=actor.organisation_id)
+        self.fields["partner"].queryset = active
+
+    def _post_clean(self) -> None:
+        pass
+
+    def agreement_values(self) -> AgreementValues:
+        data = self.cleaned_data
+        return AgreementValues(
+            sharer=data.get("sharer") or self.sharer,
+            partner=data["partner"],
+            starts_on=data["starts_on"],
+            ends_on=data.get("ends_on"),
+            agreed_by=data["agreed_by"],
+            shares_register=data.get("shares_register", False),
+            shares_field_work=data.get("shares_field_work", False),
+            terms=data.get("terms", ""),
+        )
