@@ -17,6 +17,7 @@ from motherline.fieldwork.models import (
     TrainingTopic,
 )
 from motherline.fieldwork.services import CaseText
+from motherline.people.forms import version_field
 from motherline.people.models import Woman
 from motherline.places.models import Prison
 
@@ -127,7 +128,7 @@ class IncidentForm(forms.ModelForm):
 
 
 class IncidentUpdateForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
 
     class Meta:
         model = AccessIncident
@@ -185,7 +186,6 @@ class CaseTextForm(forms.Form):
         label=_("Narrative (Khmer)"), required=False, widget=forms.Textarea(attrs={"rows": 8})
     )
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def text(self) -> CaseText:
         data = self.cleaned_data
@@ -196,6 +196,18 @@ class CaseTextForm(forms.Form):
             narrative_km=data["narrative_km"],
             tags=[t for t in data["tags"].split(",") if t.strip()],
         )
+
+
+class EditCaseTextForm(CaseTextForm):
+    """The text of a case study being corrected: it says the version it was read at."""
+
+    version = version_field()
+
+
+class StepForm(forms.Form):
+    """A step of a case study's workflow (a button): the version the page was read at."""
+
+    version = version_field()
 
 
 class ConsentForm(forms.Form):

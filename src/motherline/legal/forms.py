@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motherline.jurisdictions.models import PardonOccasion, Remedy
 from motherline.legal.models import CaseResult, CaseStage, DossierStatus
+from motherline.people.forms import version_field
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -25,10 +26,11 @@ class CaseForm(forms.Form):
     )
     result = forms.ChoiceField(label=_("Result"), choices=CaseResult.choices, required=False)
     result_date = forms.DateField(label=_("Result date"), widget=DATE, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()
 
 
 class NewCaseForm(CaseForm):
+    version = None  # a new case has no version yet
     next_hearing_on = forms.DateField(label=_("First hearing"), widget=DATE, required=False)
 
 
@@ -66,7 +68,7 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=DossierStatus.choices)
     on = forms.DateField(label=_("Date"), widget=DATE, required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
 
 
 class DossierForm(forms.Form):
@@ -76,4 +78,4 @@ class DossierForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         required=False,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
