@@ -213,15 +213,15 @@ def test_release_refused(api, users, mother):
 
     again = api.post(
         f"/women/{mother.reference}/release",
-        {"release_date": day(1), "reason": "acquittal", "version": 1},
+        {"release_date": day(1), "reason": "acquittal", "version": 2},
     )
     transfer = api.post(
         f"/women/{mother.reference}/transfers",
-        {"to_prison": "KDL", "transfer_date": day(1), "version": 1},
+        {"to_prison": "KDL", "transfer_date": day(1), "version": 2},
     )
     status = api.post(
         f"/women/{mother.reference}/legal-status",
-        {"status": "convicted", "effective_date": day(1), "sentence_months": 3, "version": 1},
+        {"status": "convicted", "effective_date": day(1), "sentence_months": 3, "version": 2},
     )
 
     assert (again.status_code, set(again.json()["errors"])) == (422, {"release_date"})

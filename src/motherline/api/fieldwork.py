@@ -36,6 +36,7 @@ from motherline.api.schemas import (
 )
 from motherline.fieldwork import importing, queries, services
 from motherline.fieldwork.models import (
+    HEADCOUNT_MAX,
     Access,
     AccessIncident,
     Audience,
@@ -59,8 +60,6 @@ router = Router(tags=["field work"])
 # Shapes
 
 
-# More people than any prison or training room holds: a larger count is a typing error.
-SEEN_MAX = 100_000
 TAG_MAX = 64
 
 
@@ -161,9 +160,9 @@ class VisitIn(Schema):
     visit_date: date
     team: str = Field(min_length=1, max_length=_max(PrisonVisit, "team"))
     access: Access
-    women_seen: int = Field(0, ge=0, le=SEEN_MAX)
-    pregnant_seen: int = Field(0, ge=0, le=SEEN_MAX)
-    children_seen: int = Field(0, ge=0, le=SEEN_MAX)
+    women_seen: int = Field(0, ge=0, le=HEADCOUNT_MAX)
+    pregnant_seen: int = Field(0, ge=0, le=HEADCOUNT_MAX)
+    children_seen: int = Field(0, ge=0, le=HEADCOUNT_MAX)
     notes: Note = ""
     findings: dict[Topic, Note] = Field(
         default_factory=dict, description="Topic -> what was found."
@@ -527,8 +526,8 @@ def update_incident(
 
 class ParticipantsIO(Schema):
     institution: str = Field(min_length=1, max_length=200)
-    women: int = Field(0, ge=0, le=SEEN_MAX)
-    men: int = Field(0, ge=0, le=SEEN_MAX)
+    women: int = Field(0, ge=0, le=HEADCOUNT_MAX)
+    men: int = Field(0, ge=0, le=HEADCOUNT_MAX)
 
 
 class TrainingIn(Schema):

@@ -26,11 +26,15 @@ from motherline.api.access import Requires, editable_woman
 from motherline.api.schemas import INT_MAX, LIST_MAX, Note, RecordId, Reference, _max
 from motherline.fieldwork.queries import paged
 from motherline.grants import queries, report, services
-from motherline.grants.models import BudgetLine, Grant, ServiceDelivery, ServiceType
+from motherline.grants.models import (
+    QUANTITY_MAX,
+    BudgetLine,
+    Grant,
+    ServiceDelivery,
+    ServiceType,
+)
 
 ORGANISATION_NAME_MAX = _max(Organisation, "name")
-# More of one service to one person on one day is a typing error.
-QUANTITY_MAX = 10_000
 
 
 def _money(max_digits: int, *, positive: bool) -> Any:

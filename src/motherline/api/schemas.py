@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from motherline.jurisdictions.models import OffenceCategory
+from motherline.people.forms import NOTE_MAX
 from motherline.people.models import (
     CaregiverRelationship,
     Child,
@@ -49,8 +50,6 @@ def _blank_as_none(value: Any) -> Any:
 INT_MAX = 2_147_483_647
 # A number of days of a person's life (pretrial detention and the like): 200 years.
 DAYS_MAX = 73_000
-# Free text (a note, a narrative, an argument): plenty for a page of prose, bounded.
-NOTE_MAX = 20_000
 # A list sent in one request (offences, children, women put forward): bounded too.
 LIST_MAX = 100
 

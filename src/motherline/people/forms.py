@@ -81,6 +81,11 @@ def text_field(
     return forms.CharField(label=label, max_length=max_length, required=required, **kwargs)
 
 
+# Free text (a note, a narrative, an argument): a page of prose is plenty; the API and the
+# models take the same limit.
+NOTE_MAX = 20_000
+
+
 def note_field(label: Any = None) -> forms.CharField:
     return forms.CharField(
         label=label or _("Note"),
