@@ -64,3 +64,9 @@ def ongoing_pregnancy(woman: Woman) -> Pregnancy:
 
 def children_of(woman: Woman) -> list[Child]:
     return list(woman.children.order_by("date_of_birth", "id"))
+
+
+def current_version(record: Any) -> int:
+    """The version of a record as it is stored now: what a user reading it would send back
+    with a change (the object in hand may be older than a change made since)."""
+    return type(record).objects.values_list("version", flat=True).get(pk=record.pk)

@@ -87,7 +87,7 @@ def test_liaison_of_another_prison_gets_404_in_the_api(client, kandal_liaison, c
         assert response.json() == {"detail": "Not found."}
     response = client.post(
         f"/api/v1/women/{cc2_mother.reference}/release",
-        {"release_date": TODAY.isoformat(), "reason": "end_of_sentence"},
+        {"release_date": TODAY.isoformat(), "reason": "end_of_sentence", "version": 1},
         content_type="application/json",
     )
     _assert_not_found_without_details(response, cc2_mother, child)

@@ -474,17 +474,17 @@ ROUTES: dict[str, Rule] = {
     "api:transfer": Rule(
         {"POST": needs(EDIT, "edit")},
         args=woman,
-        body={"POST": {"to_prison": "KDL", "transfer_date": DAY}},
+        body={"POST": {"to_prison": "KDL", "transfer_date": DAY, "version": 1}},
     ),
     "api:legal_status": Rule(
         {"POST": needs(EDIT, "edit")},
         args=woman,
-        body={"POST": {"status": "pretrial", "effective_date": DAY}},
+        body={"POST": {"status": "pretrial", "effective_date": DAY, "version": 1}},
     ),
     "api:release": Rule(
         {"POST": needs(EDIT, "edit")},
         args=woman,
-        body={"POST": {"release_date": DAY, "reason": "end_of_sentence"}},
+        body={"POST": {"release_date": DAY, "reason": "end_of_sentence", "version": 1}},
     ),
     "api:pregnancies": Rule(
         {"POST": needs(EDIT, "edit")}, args=woman, body={"POST": {"known_since": DAY}}
@@ -500,7 +500,7 @@ ROUTES: dict[str, Rule] = {
     "api:move_child_out": Rule(
         {"POST": needs(EDIT, "edit")},
         args=child,
-        body={"POST": {"move_date": DAY, "caregiver_relationship": "grandparent"}},
+        body={"POST": {"move_date": DAY, "caregiver_relationship": "grandparent", "version": 1}},
     ),
     "api:worklist": Rule({"GET": needs(REGISTER)}),
     "api:child": Rule({"GET": needs(REGISTER, "read")}, args=child),
@@ -514,12 +514,12 @@ ROUTES: dict[str, Rule] = {
         body={"POST": {"status": "assessed", "version": 1}},
     ),
     "api:plan_reopen": Rule(
-        {"POST": needs(EDIT, "edit")}, args=plan, body={"POST": {"reason": "Matrix"}}
+        {"POST": needs(EDIT, "edit")}, args=plan, body={"POST": {"reason": "Matrix", "version": 1}}
     ),
     "api:follow_up": Rule(
         {"POST": needs(EDIT, "edit")},
         args=lambda w: {"follow_up_id": w.follow_up.pk},
-        body={"POST": {"done_on": DAY, "outcome": "well"}},
+        body={"POST": {"done_on": DAY, "outcome": "well", "version": 1}},
     ),
     "api:child_extensions": Rule(
         {"POST": needs(EDIT, "edit")},

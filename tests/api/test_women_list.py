@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from motherline.accounts.models import AuditEvent
 from motherline.people import services
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, child_outside
+from tests.factories import admit, child_in_prison, child_outside, current_version
 
 
 @pytest.fixture
@@ -54,6 +54,7 @@ def register(users, prisons):
         TODAY - timedelta(days=5),
         "acquittal",
         today=TODAY,
+        version=current_version(women["released"].current_episode),
     )
     return women
 

@@ -135,10 +135,12 @@ def test_closed_plan_is_not_patched_until_reopened(api, monitor, child):
     response = api.patch(f"/plans/{plan.pk}", {"version": plan.version, "support_money": True})
     assert response.status_code == 422
     assert "reopen it" in response.json()["errors"]["__all__"][0]
-    response = api.post(f"/plans/{plan.pk}/reopen", {"reason": "Not released after all"})
+    body = {"reason": "Not released after all", "version": plan.version}
+    response = api.post(f"/plans/{plan.pk}/reopen", body)
     assert response.status_code == 200
     assert response.json()["status"] == "open"
-    assert api.post(f"/plans/{plan.pk}/reopen", {"reason": ""}).status_code == 422
+    assert api.post(f"/plans/{plan.pk}/reopen", {"reason": "", "version": 1}).status_code == 422
+    assert api.post(f"/plans/{plan.pk}/reopen", {"reason": "Again"}).status_code == 422
 
 
 def test_skipping_a_step_is_refused(api, monitor, child):
@@ -186,7 +188,8 @@ def test_others_cannot_see_or_change(client, users, monitor, child, who, status)
     assert api.post(f"/children/{child.reference}/plan").status_code == status
     assert api.patch(f"/plans/{plan.pk}", {"version": plan.version}).status_code == status
     follow_up = plan.follow_ups.first()
-    response = api.post(f"/follow-ups/{follow_up.pk}", {"done_on": str(TODAY), "outcome": "well"})
+    body = {"done_on": str(TODAY), "outcome": "well", "version": plan.version}
+    response = api.post(f"/follow-ups/{follow_up.pk}", body)
     assert response.status_code == status
 
 

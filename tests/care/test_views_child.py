@@ -16,7 +16,7 @@ from motherline.jurisdictions.models import AgeLimitRule
 from motherline.people import services as people_services
 from tests.care.conftest import advance, open_plan, plan_at
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, children_of, reload
+from tests.factories import admit, child_in_prison, children_of, current_version, reload
 
 
 def url(child) -> str:
@@ -198,12 +198,15 @@ def test_query_count_does_not_grow_with_the_history(
             prisons[code],
             TODAY - timedelta(days=60 - i),
             today=TODAY,
+            version=current_version(reload(mother).current_episode),
         )
     for months in (1, 2):
         services.record_extension(monitor, child, months, "Ill", "Director", TODAY, today=TODAY)
     advance(monitor, first, "closed", close_reason="not_needed")
     plan = plan_at(monitor, child, "handed_over")
-    services.record_follow_up(monitor, plan.follow_ups.first(), TODAY, "well", today=TODAY)
+    services.record_follow_up(
+        monitor, plan.follow_ups.first(), TODAY, "well", today=TODAY, version=current_version(plan)
+    )
     large = _queries(client, monitor, child)
     assert large == small
     assert large <= 20

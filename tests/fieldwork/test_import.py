@@ -19,7 +19,7 @@ from motherline.fieldwork.xlsforms import write_xlsforms
 from motherline.grants.models import ServiceDelivery
 from motherline.people import services as people_services
 from tests.conftest import TODAY
-from tests.factories import admit, reload
+from tests.factories import admit, current_version, reload
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 
@@ -100,7 +100,12 @@ def test_import_services_from_xlsx_with_the_custody_rule(users, prisons):
     woman = reload(admit(users["monitor"], prisons["CC2"]))
     released = reload(admit(users["monitor"], prisons["CC2"]))
     people_services.record_release(
-        users["monitor"], released.current_episode, TODAY - timedelta(days=10), "bail", today=TODAY
+        users["monitor"],
+        released.current_episode,
+        TODAY - timedelta(days=10),
+        "bail",
+        today=TODAY,
+        version=current_version(released.current_episode),
     )
     book = Workbook()
     sheet = book.active

@@ -18,7 +18,7 @@ from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.people import services
 from motherline.people.models import Charge, CustodyEpisode, Woman
 from tests.conftest import TODAY, races_need_postgresql
-from tests.factories import admit, child_outside, reload
+from tests.factories import admit, child_outside, current_version, reload
 
 ADMITTED = TODAY - timedelta(days=100)
 STALE = "Someone else changed this record while you were editing it."
@@ -228,7 +228,14 @@ def test_of_two_people_who_read_version_1_the_first_to_save_wins(users, woman):
 
 
 def test_a_transfer_release_or_correction_since_makes_the_version_stale(monitor, woman):
-    services.record_release(monitor, woman.current_episode, TODAY, "acquittal", today=TODAY)
+    services.record_release(
+        monitor,
+        woman.current_episode,
+        TODAY,
+        "acquittal",
+        today=TODAY,
+        version=current_version(woman.current_episode),
+    )
 
     with pytest.raises(services.StaleVersion):
         services.update_woman(monitor, woman, {"language": "Khmer"}, version=1, today=TODAY)
@@ -343,7 +350,13 @@ def test_a_refused_episode_correction_writes_nothing(monitor, woman, offences, c
 def test_a_convicted_womans_sentence_cannot_be_removed(monitor, woman):
     episode = woman.current_episode
     services.record_legal_status(
-        monitor, episode, "convicted", TODAY, sentence_months=24, today=TODAY
+        monitor,
+        episode,
+        "convicted",
+        TODAY,
+        sentence_months=24,
+        today=TODAY,
+        version=current_version(episode),
     )
 
     with pytest.raises(ValidationError) as excinfo:
@@ -355,7 +368,9 @@ def test_a_convicted_womans_sentence_cannot_be_removed(monitor, woman):
 
 def test_an_episode_changed_since_it_was_read_is_not_overwritten(monitor, prisons, woman):
     episode = woman.current_episode
-    services.record_transfer(monitor, episode, prisons["KDL"], TODAY, today=TODAY)
+    services.record_transfer(
+        monitor, episode, prisons["KDL"], TODAY, today=TODAY, version=current_version(episode)
+    )
 
     with pytest.raises(services.StaleVersion):
         services.update_episode(monitor, episode, {"court": "Too late"}, version=1)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.people import services
 from motherline.people.models import CustodyEpisode, PlacementKind, Transfer
-from tests.factories import admit, child_in_prison, reload
+from tests.factories import admit, child_in_prison, current_version, reload
 
 
 @pytest.fixture
@@ -123,7 +123,13 @@ def test_a_stale_page_is_refused_and_the_first_transfer_survives(
 
 
 def test_a_released_woman_cannot_be_transferred(client, monitor, prisons, woman, today):
-    services.record_release(monitor, woman.current_episode, today, "acquittal")
+    services.record_release(
+        monitor,
+        woman.current_episode,
+        today,
+        "acquittal",
+        version=current_version(woman.current_episode),
+    )
     client.force_login(monitor)
     response = client.post(
         url(woman), {"to_prison": prisons["KDL"].pk, "transfer_date": today.isoformat()}

@@ -18,7 +18,7 @@ import pytest
 
 from motherline.people import services
 from motherline.stats.queries import Area, StatsError, series
-from tests.factories import admit, child_in_prison
+from tests.factories import admit, child_in_prison, current_version
 
 TODAY = date(2026, 6, 15)
 
@@ -52,6 +52,7 @@ def register(users, prisons, offences):
         date(2026, 4, 1),
         sentence_months=24,
         today=date(2026, 4, 1),
+        version=current_version(w2.current_episode),
     )
     w3 = admit(
         user,
@@ -61,11 +62,21 @@ def register(users, prisons, offences):
         today=date(2026, 3, 1),
     )
     services.record_transfer(
-        user, w3.current_episode, cc2, date(2026, 5, 1), today=date(2026, 5, 1)
+        user,
+        w3.current_episode,
+        cc2,
+        date(2026, 5, 1),
+        today=date(2026, 5, 1),
+        version=current_version(w3.current_episode),
     )
     w3.refresh_from_db()
     services.record_release(
-        user, w3.current_episode, date(2026, 6, 1), "royal_pardon", today=date(2026, 6, 1)
+        user,
+        w3.current_episode,
+        date(2026, 6, 1),
+        "royal_pardon",
+        today=date(2026, 6, 1),
+        version=current_version(w3.current_episode),
     )
     w4 = admit(
         user,
@@ -75,7 +86,12 @@ def register(users, prisons, offences):
         today=date(2025, 12, 15),
     )
     services.record_release(
-        user, w4.current_episode, date(2026, 2, 15), "end_of_sentence", today=date(2026, 2, 15)
+        user,
+        w4.current_episode,
+        date(2026, 2, 15),
+        "end_of_sentence",
+        today=date(2026, 2, 15),
+        version=current_version(w4.current_episode),
     )
     w5 = admit(
         user,
@@ -91,6 +107,7 @@ def register(users, prisons, offences):
         date(2026, 4, 11),
         sentence_months=24,
         today=date(2026, 4, 11),
+        version=current_version(w5.current_episode),
     )
 
 

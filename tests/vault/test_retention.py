@@ -17,12 +17,19 @@ from motherline.people import queries, search, services
 from motherline.people.models import Child, CustodyEpisode, Placement, Pregnancy, Woman
 from motherline.vault import retention
 from tests.conftest import TODAY
-from tests.factories import admit, child_outside
+from tests.factories import admit, child_outside, current_version
 
 
 def released(monitor, prison, admitted: date, left: date, **fields) -> Woman:
     woman = admit(monitor, prison, admission_date=admitted, **fields)
-    services.record_release(monitor, woman.current_episode, left, "acquittal", today=TODAY)
+    services.record_release(
+        monitor,
+        woman.current_episode,
+        left,
+        "acquittal",
+        today=TODAY,
+        version=current_version(woman.current_episode),
+    )
     return Woman.objects.get(pk=woman.pk)
 
 

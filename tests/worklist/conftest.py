@@ -12,7 +12,7 @@ from motherline.care.models import FollowUp, TransitionPlan
 from motherline.jurisdictions.models import PretrialLimitRule
 from motherline.people import services
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, child_outside
+from tests.factories import admit, child_in_prison, child_outside, current_version
 
 CODE_2007 = date(2007, 8, 10)
 
@@ -110,7 +110,13 @@ def register(users, prisons, offences, pretrial_rules):
     )
     child = made["handed_over"].children.get()
     services.move_child_out(
-        monitor, child, TODAY - timedelta(days=27), "grandparent", "Grandmother", today=TODAY
+        monitor,
+        child,
+        TODAY - timedelta(days=27),
+        "grandparent",
+        "Grandmother",
+        today=TODAY,
+        version=current_version(child),
     )
     plan = TransitionPlan.objects.create(
         child=child,

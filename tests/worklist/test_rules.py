@@ -15,7 +15,7 @@ from motherline.worklist import rules
 from motherline.worklist.queries import WorklistFilters, worklist_for
 from motherline.worklist.rules import Kind, Place, Subject, Urgency
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, ongoing_pregnancy
+from tests.factories import admit, child_in_prison, current_version, ongoing_pregnancy
 
 # The test jurisdiction's rules (tests/conftest.py): six years until 13 November 2011,
 # three years from 14 November 2011.
@@ -303,7 +303,12 @@ def test_transferred_mother_the_item_shows_the_current_prison(users, prisons):
         children=[child_in_prison(date(2023, 7, 1))],
     )
     services.record_transfer(
-        monitor, woman.current_episode, prisons["KDL"], date(2026, 2, 1), today=TODAY
+        monitor,
+        woman.current_episode,
+        prisons["KDL"],
+        date(2026, 2, 1),
+        today=TODAY,
+        version=current_version(woman.current_episode),
     )
     [item] = child_items(monitor)
     assert item.place.prison_code == "KDL"
@@ -324,7 +329,12 @@ def test_mother_released_before_the_leave_by_date_takes_the_child_off_the_list(u
     )
     assert len(child_items(monitor)) == 1
     services.record_release(
-        monitor, woman.current_episode, TODAY - timedelta(days=1), "royal_pardon", today=TODAY
+        monitor,
+        woman.current_episode,
+        TODAY - timedelta(days=1),
+        "royal_pardon",
+        today=TODAY,
+        version=current_version(woman.current_episode),
     )
     assert child_items(monitor) == []
 

@@ -6,7 +6,10 @@ the capability its role needs (`auth=Requires(...)`, `api.access`), checked befo
 the request, so a role refused an endpoint gets 403 whatever it sent.
 """
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
 from motherline.api import errors
@@ -22,7 +25,19 @@ from motherline.api.places import router as places_router
 from motherline.api.stats import router as stats_router
 from motherline.api.worklist import router as worklist_router
 
-api = NinjaAPI(
+
+class MotherlineAPI(NinjaAPI):
+    """ninja's API with every operation's error answers in its OpenAPI document."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        errors.document_errors(schema)
+        return schema
+
+
+api = MotherlineAPI(
     title="Motherline API",
     version="1",
     description=(

@@ -28,10 +28,12 @@ from motherline.api.schemas import (
     LegalStatusIn,
     MoveOutIn,
     NewChildIn,
+    PathReference,
     PregnancyIn,
     PregnancyOut,
     PregnancyOutcomeIn,
     PregnancyOutcomeOut,
+    RecordId,
     ReleaseIn,
     TransferIn,
     WomanChangesIn,
@@ -173,7 +175,7 @@ def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Woman:
     summary="Get a woman",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_woman(request: HttpRequest, reference: str) -> Woman:
+def get_woman(request: HttpRequest, reference: PathReference) -> Woman:
     """Her full record: custody episodes with legal status history, charges and transfers,
     pregnancies, and children with their placements. The read is on the audit trail."""
     user = request.user
@@ -192,7 +194,7 @@ def get_woman(request: HttpRequest, reference: str) -> Woman:
     summary="Correct a woman's details",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def correct_woman(request: HttpRequest, reference: str, payload: WomanChangesIn) -> Woman:
+def correct_woman(request: HttpRequest, reference: PathReference, payload: WomanChangesIn) -> Woman:
     """Correct who she is: only the fields sent change. Send the `version` last read; if
     someone changed her record since, nothing is written and the answer is HTTP 409.
     Returns her record with its new version."""
@@ -211,7 +213,7 @@ def correct_woman(request: HttpRequest, reference: str, payload: WomanChangesIn)
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def correct_episode(
-    request: HttpRequest, reference: str, episode_id: int, payload: EpisodeChangesIn
+    request: HttpRequest, reference: PathReference, episode_id: RecordId, payload: EpisodeChangesIn
 ) -> CustodyEpisode:
     """Correct the court, case number, sentence, expected release or offences of one of her
     custody episodes (`offences` replaces her charges). Send the episode's `version` last
@@ -233,7 +235,7 @@ def correct_episode(
     summary="Transfer a woman",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def transfer(request: HttpRequest, reference: str, payload: TransferIn) -> CustodyEpisode:
+def transfer(request: HttpRequest, reference: PathReference, payload: TransferIn) -> CustodyEpisode:
     """Move her to another prison; children living with her move too. Returns her custody
     as it is after the transfer."""
     user = request.user
@@ -258,7 +260,9 @@ def transfer(request: HttpRequest, reference: str, payload: TransferIn) -> Custo
     summary="Change a woman's legal status",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def legal_status(request: HttpRequest, reference: str, payload: LegalStatusIn) -> CustodyEpisode:
+def legal_status(
+    request: HttpRequest, reference: PathReference, payload: LegalStatusIn
+) -> CustodyEpisode:
     """Record a new legal status (e.g. convicted, on appeal). Returns her custody as it is
     after the change."""
     user = request.user
@@ -284,7 +288,7 @@ def legal_status(request: HttpRequest, reference: str, payload: LegalStatusIn) -
     summary="Release a woman",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def release(request: HttpRequest, reference: str, payload: ReleaseIn) -> CustodyEpisode:
+def release(request: HttpRequest, reference: PathReference, payload: ReleaseIn) -> CustodyEpisode:
     """Close her custody with the release date and reason; children living with her in
     prison leave with her. Returns the closed custody."""
     user = request.user
@@ -308,7 +312,9 @@ def release(request: HttpRequest, reference: str, payload: ReleaseIn) -> Custody
     summary="Record a pregnancy",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_pregnancy(request: HttpRequest, reference: str, payload: PregnancyIn) -> Pregnancy:
+def record_pregnancy(
+    request: HttpRequest, reference: PathReference, payload: PregnancyIn
+) -> Pregnancy:
     """Record that she is pregnant."""
     user = request.user
     woman = editable_woman(user, reference)
@@ -332,7 +338,10 @@ def record_pregnancy(request: HttpRequest, reference: str, payload: PregnancyIn)
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def pregnancy_outcome(
-    request: HttpRequest, reference: str, pregnancy_id: int, payload: PregnancyOutcomeIn
+    request: HttpRequest,
+    reference: PathReference,
+    pregnancy_id: RecordId,
+    payload: PregnancyOutcomeIn,
 ) -> dict[str, Any]:
     """Record how a pregnancy ended. A birth creates the child: living in prison with her
     mother when born in custody."""
@@ -360,7 +369,7 @@ def pregnancy_outcome(
     summary="Record a child",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_child(request: HttpRequest, reference: str, payload: NewChildIn) -> Child:
+def record_child(request: HttpRequest, reference: PathReference, payload: NewChildIn) -> Child:
     """Record a child learnt of after her admission, living in prison with her or outside."""
     user = request.user
     woman = editable_woman(user, reference)
@@ -377,7 +386,7 @@ def record_child(request: HttpRequest, reference: str, payload: NewChildIn) -> C
     summary="Move a child out of prison",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def move_child_out(request: HttpRequest, reference: str, payload: MoveOutIn) -> Child:
+def move_child_out(request: HttpRequest, reference: PathReference, payload: MoveOutIn) -> Child:
     """A child leaves prison to live with a caregiver outside. Returns the child with the
     new placement."""
     user = request.user

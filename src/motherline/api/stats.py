@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,12 +30,14 @@ class IndicatorOut(Schema):
 
 
 class SeriesQuery(Schema):
-    indicator: str = Field(description="An indicator name from /stats/indicators.")
-    area: str = Field("nation", description="nation, nation:KH, province:KH-12 or prison:CODE")
+    indicator: str = Field(max_length=64, description="An indicator name from /stats/indicators.")
+    area: str = Field(
+        "nation", max_length=64, description="nation, nation:KH, province:KH-12 or prison:CODE"
+    )
     start: dt.date = Field(dt.date(2008, 1, 1), description="First day (YYYY-MM-DD).")
     end: dt.date | None = Field(None, description="Last day; today if omitted.")
     period: rules.Period = rules.Period.YEAR
-    source: str = Field(queries.RETURNS, description="returns or register")
+    source: str = Field(queries.RETURNS, max_length=16, description="returns or register")
 
 
 class PointOut(Schema):
@@ -55,9 +58,9 @@ class SeriesOut(Schema):
 
 
 class TableQuery(Schema):
-    area: str = "nation"
+    area: str = Field("nation", max_length=64)
     on: dt.date | None = Field(None, description="The date; today if omitted.")
-    source: str = queries.RETURNS
+    source: str = Field(queries.RETURNS, max_length=16)
 
 
 class CellOut(Schema):
@@ -86,7 +89,7 @@ class ImportProblemOut(Schema):
     message: str
 
 
-class ImportOut(Schema):
+class ReturnsImportOut(Schema):
     rows: int
     created: int
     updated: int
@@ -187,14 +190,16 @@ def prisons(request: HttpRequest, filters: Query[TableQuery]) -> dict[str, Any]:
 
 @router.post(
     "/stats/returns",
-    response={200: ImportOut, 422: ImportRefusedOut},
+    response={200: ReturnsImportOut, 422: ImportRefusedOut},
     url_name="stats_import",
     auth=Requires(Capability.IMPORT_RETURNS),
 )
-def import_returns(request: HttpRequest, file: File[UploadedFile], source: Form[str]) -> Any:
+def import_returns(
+    request: HttpRequest, file: File[UploadedFile], source: str = Form(..., max_length=16)
+) -> Any:
     """Import a CSV or XLSX file of population returns (all or nothing, idempotent)."""
     if source not in ReturnSource.values:
-        raise HttpError(422, _("Unknown source of returns."))
+        raise ValidationError({"source": [_("Unknown source of returns.")]})
     result = services.import_returns(
         request.user, file.read(), file.name or "", source, request=request
     )

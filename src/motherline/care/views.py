@@ -247,6 +247,7 @@ def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> H
                     data["done_on"],
                     data["outcome"],
                     data["notes"],
+                    version=data["version"],
                     request=request,
                 )
             except ValidationError as error:
@@ -260,6 +261,7 @@ def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> H
                 "done_on": follow_up.done_on,
                 "outcome": follow_up.outcome,
                 "notes": follow_up.notes,
+                "version": plan.version,
             }
         )
     context = {"form": form, "plan": plan, "follow_up": follow_up}
@@ -276,7 +278,11 @@ def reopen_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.reopen_plan(
-                    request.user, plan, form.cleaned_data["reason"], request=request
+                    request.user,
+                    plan,
+                    form.cleaned_data["reason"],
+                    version=form.cleaned_data["version"],
+                    request=request,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -284,7 +290,7 @@ def reopen_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
                 messages.success(request, _("The plan is reopened."))
                 return _to_child(plan.child)
     else:
-        form = forms.ReopenForm()
+        form = forms.ReopenForm(initial={"version": plan.version})
     return _render(request, "reopen.html", {"form": form, "plan": plan}, plan.child)
 
 

@@ -518,14 +518,14 @@ def edit_case(request: HttpRequest, case_id: int) -> HttpResponse:
     require(request.user, Capability.RECORD_FIELDWORK)
     case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
     if request.method == "POST":
-        form = forms.CaseTextForm(request.POST)
+        form = forms.EditCaseTextForm(request.POST)
         if form.is_valid():
             try:
                 services.edit_case_text(
                     request.user,
                     case,
                     form.text(),
-                    version=form.cleaned_data["version"] or 0,
+                    version=form.cleaned_data["version"],
                     request=request,
                 )
             except ValidationError as error:
@@ -537,7 +537,7 @@ def edit_case(request: HttpRequest, case_id: int) -> HttpResponse:
                 messages.success(request, _("The case study has been saved."))
                 return redirect("fieldwork:case", case_id=case.pk)
     else:
-        form = forms.CaseTextForm(
+        form = forms.EditCaseTextForm(
             initial={
                 "title_en": case.title_en,
                 "narrative_en": case.narrative_en,
@@ -559,7 +559,12 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
     case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
     if request.method != "POST":
         return redirect("fieldwork:case", case_id=case.pk)
-    version = int(request.POST.get("version", "0") or 0)
+    step_form = forms.StepForm(request.POST)
+    if not step_form.is_valid():
+        for message in step_form.errors.get("version", []):
+            messages.error(request, message)
+        return redirect("fieldwork:case", case_id=case.pk)
+    version = step_form.cleaned_data["version"]
     user = request.user
     try:
         consent: dict[str, Any] = {}

@@ -510,6 +510,9 @@ def change_status(
                 decided,
                 ReleaseReason.ROYAL_PARDON,
                 _("Pardon granted in the round “%(round)s”.") % {"round": current.round.title},
+                # A consequence of the dossier's change (checked against the dossier's
+                # version): her custody as it stands in this transaction.
+                version=CustodyEpisode.objects.values_list("version", flat=True).get(pk=episode.pk),
                 today=today,
                 request=request,
             )

@@ -118,7 +118,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
                 case_form = forms.CaseForm(request.POST)
                 if case_form.is_valid():
                     d = dict(case_form.cleaned_data)
-                    version = d.pop("version") or case.version
+                    version = d.pop("version")
                     services.update_case(request.user, case, d, version=version, request=request)
                     messages.success(request, _("The case has been saved."))
                     return redirect("legal:case", case_id=case.pk)

@@ -81,6 +81,11 @@ def text_field(
     return forms.CharField(label=label, max_length=max_length, required=required, **kwargs)
 
 
+# Free text (a note, a narrative, an argument): a page of prose is plenty; the API and the
+# models take the same limit.
+NOTE_MAX = 20_000
+
+
 def note_field(label: Any = None) -> forms.CharField:
     return forms.CharField(
         label=label or _("Note"),
@@ -90,9 +95,24 @@ def note_field(label: Any = None) -> forms.CharField:
     )
 
 
-def version_field(*, required: bool = False) -> forms.IntegerField:
-    """The version of the record the form was loaded with, so a stale save is refused."""
-    return forms.IntegerField(widget=forms.HiddenInput, required=required, min_value=1)
+MISSING_VERSION = _(
+    "This page did not say which version of the record it changes: open the page again and "
+    "make the change there."
+)
+# The largest version a record can have (PostgreSQL's integer).
+VERSION_MAX = 2_147_483_647
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the record the form was loaded with, so a stale save is refused; a
+    change that does not say it is refused too (there is no "skip the check")."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=True,
+        min_value=1,
+        max_value=VERSION_MAX,
+        error_messages={"required": MISSING_VERSION, "invalid": MISSING_VERSION},
+    )
 
 
 def jurisdiction_of(user: Any) -> int | None:
@@ -490,7 +510,7 @@ class MoveChildOutForm(forms.Form):
 class WomanForm(WomanFields):
     """A correction of who she is (`services.update_woman`)."""
 
-    version = version_field(required=True)
+    version = version_field()
 
     @classmethod
     def initial_for(cls, woman: Woman) -> dict[str, Any]:
@@ -521,7 +541,7 @@ class EpisodeForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    version = version_field(required=True)
+    version = version_field()
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -306,8 +306,9 @@ def _lock_episode(episode: CustodyEpisode) -> CustodyEpisode:
     return CustodyEpisode.objects.select_for_update().get(pk=episode.pk)
 
 
-def _check_version(expected: int | None, actual: int) -> None:
-    if expected is not None and expected != actual:
+def _check_version(expected: int, actual: int) -> None:
+    # Every change states the version it was read at: there is no "skip the check".
+    if expected != actual:
         raise StaleVersion()
 
 
@@ -319,7 +320,7 @@ def record_transfer(
     transfer_date: date,
     reason: str = "",
     *,
-    version: int | None = None,
+    version: int,
     today: date | None = None,
     request: Any = None,
 ) -> Transfer:
@@ -414,7 +415,7 @@ def record_legal_status(
     *,
     sentence_months: int | None = None,
     expected_release_date: date | None = None,
-    version: int | None = None,
+    version: int,
     today: date | None = None,
     request: Any = None,
 ) -> LegalStatusChange:
@@ -472,7 +473,7 @@ def record_release(
     reason: str,
     note: str = "",
     *,
-    version: int | None = None,
+    version: int,
     today: date | None = None,
     request: Any = None,
 ) -> CustodyEpisode:
@@ -703,7 +704,7 @@ def move_child_out(
     caregiver_contact: str = "",
     note: str = "",
     *,
-    version: int | None = None,
+    version: int,
     today: date | None = None,
     request: Any = None,
 ) -> Placement:
