@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Any
 
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, require
+from motherline.reports import tabular
 from motherline.reports.pdf import render_html, render_pdf
 from motherline.stats import publication, services
 from motherline.stats.forms import ImportForm, StatisticsForm
@@ -54,11 +53,9 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     )
     filename = f"motherline-{table}-{timezone.localdate().isoformat()}.{fmt}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            tabular.csv_bytes(header, rows), content_type="text/csv; charset=utf-8"
+        )
     else:
         response = HttpResponse(publication.xlsx(title, header, rows), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
