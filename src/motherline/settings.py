@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "motherline.security.twofactor.TwoFactorMiddleware",
+    # Before the NUL refusal, so that its 404 is recorded as a refused lookup too.
+    "motherline.security.refusals.RecordRefusedLookupsMiddleware",
     "motherline.security.middleware.RefuseNulPathMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -225,6 +227,12 @@ FIELD_KEY_PREVIOUS = envlist("MOTHERLINE_FIELD_KEY_PREVIOUS")
 BACKUP_KEY = os.environ.get("MOTHERLINE_BACKUP_KEY", "")  # default: derived from the field key
 MEDIA_ROOT = DATA_DIR / "media"  # uploaded files, included in backups
 MOTHERLINE_RETENTION_YEARS = envint("MOTHERLINE_RETENTION_YEARS", 10)
+
+# The audit trail (docs/security.md): a list page's event names at most this many references;
+# this many refused record lookups by one account within these minutes alert administrators.
+MOTHERLINE_AUDIT_LIST_LIMIT = envint("MOTHERLINE_AUDIT_LIST_LIMIT", 200)
+MOTHERLINE_REFUSAL_ALERT_COUNT = envint("MOTHERLINE_REFUSAL_ALERT_COUNT", 20)
+MOTHERLINE_REFUSAL_ALERT_MINUTES = envint("MOTHERLINE_REFUSAL_ALERT_MINUTES", 10)
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -54,3 +55,33 @@ def record(
         changes=changes or {},
         ip_address=client_ip(request),
     )
+
+
+def record_list(
+    user: Any,
+    object_type: str,
+    references: Iterable[Any],
+    *,
+    request: Any = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """One event for a page (or an export) that lists personal records: the references shown,
+    at most `MOTHERLINE_AUDIT_LIST_LIMIT` of them, and how many there were. One row per page,
+    not one per record, keeps the trail's size proportional to what people do."""
+    limit = getattr(settings, "MOTHERLINE_AUDIT_LIST_LIMIT", 200)
+    listed = [str(reference) for reference in references]
+    details: dict[str, Any] = {"listed": listed[:limit], "count": len(listed)}
+    if len(listed) > limit:
+        details["not_listed"] = len(listed) - limit
+    return record(
+        user,
+        AuditAction.VIEW,
+        request=request,
+        object_type=object_type,
+        object_ref=LIST_REF,
+        changes={**details, **(changes or {})},
+    )
+
+
+# The `object_ref` of a list event; the references shown are in its `changes["listed"]`.
+LIST_REF = "(list)"
