@@ -57,6 +57,30 @@ def record(
     )
 
 
+def listed(references: Iterable[Any]) -> dict[str, Any]:
+    """The `changes` of an event that shows several records: their references, at most
+    `MOTHERLINE_AUDIT_LIST_LIMIT` of them, and how many there were."""
+    limit = getattr(settings, "MOTHERLINE_AUDIT_LIST_LIMIT", 200)
+    shown = [str(reference) for reference in references]
+    details: dict[str, Any] = {"listed": shown[:limit], "count": len(shown)}
+    if len(shown) > limit:
+        details["not_listed"] = len(shown) - limit
+    return details
+
+
+# Filters whose value is free text a person typed (a name, part of a name): the trail keeps
+# that a search was made, not the text, which is identifying and not encrypted there.
+FREE_TEXT_FILTERS = frozenset({"q", "name", "search"})
+
+
+def filters_for_trail(filters: dict[str, Any]) -> dict[str, str]:
+    return {
+        key: "(text)" if key in FREE_TEXT_FILTERS else str(value)[:64]
+        for key, value in filters.items()
+        if value not in (None, "")
+    }
+
+
 def record_list(
     user: Any,
     object_type: str,
@@ -65,21 +89,16 @@ def record_list(
     request: Any = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """One event for a page (or an export) that lists personal records: the references shown,
-    at most `MOTHERLINE_AUDIT_LIST_LIMIT` of them, and how many there were. One row per page,
-    not one per record, keeps the trail's size proportional to what people do."""
-    limit = getattr(settings, "MOTHERLINE_AUDIT_LIST_LIMIT", 200)
-    listed = [str(reference) for reference in references]
-    details: dict[str, Any] = {"listed": listed[:limit], "count": len(listed)}
-    if len(listed) > limit:
-        details["not_listed"] = len(listed) - limit
+    """One event for a page (or an API page) that lists personal records, with the references
+    shown (`listed`). One row per page, not one per record, keeps the trail's size
+    proportional to what people do."""
     return record(
         user,
         AuditAction.VIEW,
         request=request,
         object_type=object_type,
         object_ref=LIST_REF,
-        changes={**details, **(changes or {})},
+        changes={**listed(references), **(changes or {})},
     )
 
 

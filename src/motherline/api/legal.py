@@ -270,8 +270,17 @@ def list_cases(
     today = timezone.localdate()
     size = min(max(size, 1), 500)
     if view == "upcoming":
-        return queries.upcoming_hearings(user, today, after=after, size=size)
-    return queries.cases_without_next_step(user, today, after=after, size=size)
+        page = queries.upcoming_hearings(user, today, after=after, size=size)
+    else:
+        page = queries.cases_without_next_step(user, today, after=after, size=size)
+    audit.record_list(
+        user,
+        "legal.LegalCase",
+        [case.episode.woman.reference for case in page.items],
+        request=request,
+        changes={"view": view},
+    )
+    return page
 
 
 @router.post(
@@ -429,7 +438,7 @@ def _screening(user: Any, request: HttpRequest, target: Any, as_of: date | None)
         object_type="screening",
         object_ref=f"{result.remedy}/{as_of.isoformat()}",
         request=request,
-        changes={"listed": [c.facts.reference for c in result.candidates]},
+        changes=audit.listed([c.facts.reference for c in result.candidates]),
     )
     return {
         "remedy": result.remedy,
@@ -495,7 +504,16 @@ def _editable_candidate(user: Any, candidate_id: int) -> ReleaseCandidate:
 def list_candidates(request: HttpRequest, round_id: int) -> Any:
     """The round's candidates in your scope, by priority."""
     user = request.user
-    return list(_candidates(user).filter(round=_round(user, round_id)).order_by("priority", "id"))
+    pardon_round = _round(user, round_id)
+    candidates = list(_candidates(user).filter(round=pardon_round).order_by("priority", "id"))
+    audit.record(
+        user,
+        AuditAction.VIEW,
+        pardon_round,
+        request=request,
+        changes=audit.listed([candidate.woman.reference for candidate in candidates]),
+    )
+    return candidates
 
 
 @router.post(

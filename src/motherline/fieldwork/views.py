@@ -452,6 +452,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = queries.paged(
         queries.case_studies(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE
     )
+    audit.record_list(
+        request.user,
+        "fieldwork.CaseStudy",
+        [case.reference for case in page.items],
+        request=request,
+    )
     return render(request, "fieldwork/case_list.html", _paging(request, page))
 
 
@@ -498,6 +504,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         if case.woman_id
         else None
     )
+    audit.record(request.user, AuditAction.VIEW, case, object_ref=case.reference, request=request)
     if woman is not None:
         audit.record(request.user, AuditAction.VIEW, woman, request=request)
     editable = CaseStudy.objects.editable_by(request.user).filter(pk=case.pk).exists()

@@ -169,12 +169,12 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
         settings.MOTHERLINE_PAGE_SIZE,
     )
     # The list names the women by reference: reading it is a read of their records.
-    audit.record(
+    audit.record_list(
         request.user,
-        AuditAction.VIEW,
-        object_type="grants.ServiceDelivery",
-        object_ref=woman or "list",
+        "grants.ServiceDelivery",
+        [delivery.woman.reference if delivery.woman else "" for delivery in page.items],
         request=request,
+        changes={"woman": woman[:64]} if woman else None,
     )
     return render(
         request,

@@ -68,6 +68,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     stalled = queries.cases_without_next_step(
         request.user, today, after=request.GET.get("stalled_after"), size=size
     )
+    audit.record_list(
+        request.user,
+        "legal.LegalCase",
+        [case.episode.woman.reference for case in (*upcoming.items, *stalled.items)],
+        request=request,
+    )
     return render(
         request,
         "legal/case_list.html",
@@ -216,7 +222,13 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         .select_related("woman")
         .order_by("priority", "id")
     )
-    audit.record(request.user, AuditAction.VIEW, pardon_round, request=request)
+    audit.record(
+        request.user,
+        AuditAction.VIEW,
+        pardon_round,
+        request=request,
+        changes=audit.listed([candidate.woman.reference for candidate in candidates]),
+    )
     return render(
         request,
         "legal/round_detail.html",
@@ -262,7 +274,7 @@ def screening(request: HttpRequest, round_id: int | None = None) -> HttpResponse
         object_type="screening",
         object_ref=f"{result.remedy}/{as_of.isoformat()}",
         request=request,
-        changes={"listed": [c.facts.reference for c in result.candidates]},
+        changes=audit.listed([c.facts.reference for c in result.candidates]),
     )
     return render(
         request,

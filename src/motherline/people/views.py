@@ -66,6 +66,13 @@ def woman_list(request: HttpRequest) -> HttpResponse:
     after = form.cursor()
     today = timezone.localdate()
     page = queries.list_women(request.user, filters, today, after=after, size=size)
+    audit.record_list(
+        request.user,
+        "people.Woman",
+        [woman.reference for woman in page.items],
+        request=request,
+        changes={"filters": audit.filters_for_trail(page.filters)},
+    )
 
     base_query = dict(page.filters)
     if size != settings.MOTHERLINE_PAGE_SIZE:

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from motherline.accounts import audit
 from motherline.accounts.models import Organisation
 from motherline.accounts.policy import Capability, require
 from motherline.places.models import Prison, Province
@@ -43,6 +44,13 @@ def worklist(request: HttpRequest) -> HttpResponse:
     as_of: date = timezone.localdate()
     groups = queries.worklist_groups(
         request.user, as_of, filters, per_group=ROWS_PER_GROUP, with_names=True
+    )
+    audit.record_list(
+        request.user,
+        "worklist.Item",
+        [item.subject.reference for group in groups for item in group.items],
+        request=request,
+        changes={"filters": audit.filters_for_trail(filters.as_query())},
     )
     return render(
         request,
