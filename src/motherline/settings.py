@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After the static files: CSP and no-store on every answer of the application.
+    "motherline.security.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     # Before the NUL refusal, so that its 404 is recorded as a refused lookup too.
     "motherline.security.refusals.RecordRefusedLookupsMiddleware",
     "motherline.security.middleware.RefuseNulPathMiddleware",
+    "motherline.security.middleware.RefuseUnservedMethodsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.

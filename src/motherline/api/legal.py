@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
@@ -354,14 +354,9 @@ def record_hearing(request: HttpRequest, case_id: int, payload: HearingIn) -> An
 # Rounds and screening
 
 
-def _round(user: Any, round_id: int) -> PardonRound:
-    pardon_round = PardonRound.objects.select_related("occasion", "jurisdiction").filter(
-        pk=round_id, jurisdiction=queries.jurisdiction_for(user)
-    )
-    found = pardon_round.first()
-    if found is None:
-        raise Http404
-    return found
+def _round(user: Any, round_id: int, *, for_edit: bool = False) -> PardonRound:
+    """A round the user may see (or, `for_edit`, add candidates to); otherwise 404."""
+    return get_object_or_404(queries.rounds_for(user, for_edit=for_edit), pk=round_id)
 
 
 @router.get(
@@ -526,7 +521,8 @@ def list_candidates(request: HttpRequest, round_id: int) -> Any:
 def add_candidates(request: HttpRequest, round_id: int, payload: CandidatesIn) -> Any:
     """Screen the women now and add them to the round; all or nothing (422 with reasons)."""
     user = request.user
-    made = services.add_candidates(user, _round(user, round_id), payload.women, request=request)
+    pardon_round = _round(user, round_id, for_edit=True)
+    made = services.add_candidates(user, pardon_round, payload.women, request=request)
     return list(_candidates(user).filter(pk__in=[c.pk for c in made]).order_by("priority"))
 
 

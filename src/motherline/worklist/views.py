@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
 from motherline.accounts.models import Organisation
@@ -32,6 +33,7 @@ def _jurisdiction_code(user: Any) -> str:
 
 
 @login_required
+@require_safe
 def worklist(request: HttpRequest) -> HttpResponse:
     """Every deadline within the user's scope that is overdue or due in the next 90 days,
     grouped by urgency, filtered by prison, province and kind."""
