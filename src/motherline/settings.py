@@ -113,6 +113,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, creating the file 0600 in a 0700 directory (vault/sqlite3).
+    DATABASES["default"]["ENGINE"] = "motherline.vault.sqlite3"
     # WAL lets readers and one writer work at once; IMMEDIATE avoids lock upgrades failing.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
