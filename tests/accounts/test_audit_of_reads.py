@@ -101,3 +101,15 @@ def test_the_service_deliveries_page_is_recorded(client, users, women):
     client.force_login(users["monitor"])
     assert client.get(reverse("grants:deliveries")).status_code == 200
     assert list_events("grants.ServiceDelivery").get().changes["count"] == 0
+
+
+def test_searching_the_trail_by_a_reference_finds_the_lists_she_was_on(client, users, women):
+    from motherline.security.queries import AuditFilters, audit_events
+
+    client.force_login(users["monitor"])
+    client.get(reverse("people:women"))
+    listed = list_events("people.Woman").get()
+    found = audit_events(AuditFilters(object_ref=women[0].reference))
+    assert listed in found
+    # A reference that is only part of one listed is not a match.
+    assert listed not in audit_events(AuditFilters(object_ref=women[0].reference[:-1]))
