@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After the static files: CSP and no-store on every answer of the application.
+    "motherline.security.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,7 +75,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "motherline.security.twofactor.TwoFactorMiddleware",
+    # Before the NUL refusal, so that its 404 is recorded as a refused lookup too.
+    "motherline.security.refusals.RecordRefusedLookupsMiddleware",
     "motherline.security.middleware.RefuseNulPathMiddleware",
+    "motherline.security.middleware.RefuseUnservedMethodsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -108,6 +113,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, creating the file 0600 in a 0700 directory (vault/sqlite3).
+    DATABASES["default"]["ENGINE"] = "motherline.vault.sqlite3"
     # WAL lets readers and one writer work at once; IMMEDIATE avoids lock upgrades failing.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -225,6 +232,12 @@ FIELD_KEY_PREVIOUS = envlist("MOTHERLINE_FIELD_KEY_PREVIOUS")
 BACKUP_KEY = os.environ.get("MOTHERLINE_BACKUP_KEY", "")  # default: derived from the field key
 MEDIA_ROOT = DATA_DIR / "media"  # uploaded files, included in backups
 MOTHERLINE_RETENTION_YEARS = envint("MOTHERLINE_RETENTION_YEARS", 10)
+
+# The audit trail (docs/security.md): a list page's event names at most this many references;
+# this many refused record lookups by one account within these minutes alert administrators.
+MOTHERLINE_AUDIT_LIST_LIMIT = envint("MOTHERLINE_AUDIT_LIST_LIMIT", 200)
+MOTHERLINE_REFUSAL_ALERT_COUNT = envint("MOTHERLINE_REFUSAL_ALERT_COUNT", 20)
+MOTHERLINE_REFUSAL_ALERT_MINUTES = envint("MOTHERLINE_REFUSAL_ALERT_MINUTES", 10)
 
 LOGGING = {
     "version": 1,

@@ -113,6 +113,19 @@ SEES_ORG_RECORD = {
     "partner_monitor",
 }
 EDITS_ORG_RECORD = {"administrator", "monitor", "legal_officer", "programme_manager"}
+# The NGO's pardon round: seen by its users and the partner it shares with; candidates added
+# by its own users who may change the register (the liaison of another prison included).
+SEES_ROUND = {
+    "administrator",
+    "monitor",
+    "legal_officer",
+    "prison_liaison",
+    "programme_manager",
+    "other_liaison",
+    "partner_monitor",
+}
+EDITS_ROUND = {"administrator", "monitor", "legal_officer", "prison_liaison", "other_liaison"}
+ROUND = (SEES_ROUND, EDITS_ROUND)
 PRINCIPALS = ["anonymous", *ROLE_MAY]
 
 Expect = Callable[[str], str]
@@ -262,7 +275,7 @@ DAY = (TODAY - timedelta(days=5)).isoformat()
 # The table: one entry per route name.
 ROUTES: dict[str, Rule] = {
     # Signing in and out, languages
-    "home": Rule({"GET": signed_in(), "POST": signed_in()}),
+    "home": Rule({"GET": signed_in(), "POST": refused_method()}),
     "login": Rule({"GET": public(), "POST": public()}),
     "logout": Rule({"GET": refused_method(NOT_ALLOWED), "POST": public()}),
     "set_language": Rule({"GET": public(), "POST": public()}),
@@ -297,12 +310,10 @@ ROUTES: dict[str, Rule] = {
     "security:audit": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
     "security:audit_export": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
     # The register's pages
-    "people:prisons": Rule({"GET": needs(AGGREGATES), "POST": needs(AGGREGATES)}),
-    "people:women": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "people:prisons": Rule({"GET": needs(AGGREGATES), "POST": refused_method()}),
+    "people:women": Rule({"GET": needs(REGISTER), "POST": refused_method()}),
     "people:admit": Rule({"GET": needs(EDIT), "POST": needs(EDIT)}),
-    "people:woman": Rule(
-        {"GET": needs(REGISTER, "read"), "POST": needs(REGISTER, "read")}, args=woman
-    ),
+    "people:woman": Rule({"GET": needs(REGISTER, "read"), "POST": refused_method()}, args=woman),
     "people:edit_woman": Rule(
         {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=woman
     ),
@@ -321,28 +332,26 @@ ROUTES: dict[str, Rule] = {
         args=lambda w: {"reference": w.woman.reference, "pregnancy_id": w.pregnancy.pk},
     ),
     "people:add_child": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=woman),
-    "people:child": Rule(
-        {"GET": needs(REGISTER, "read"), "POST": needs(REGISTER, "read")}, args=child
-    ),
+    "people:child": Rule({"GET": needs(REGISTER, "read"), "POST": refused_method()}, args=child),
     "people:move_child_out": Rule(
         {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=child
     ),
-    "worklist:list": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "worklist:list": Rule({"GET": needs(REGISTER), "POST": refused_method()}),
     # Statistics (aggregates only)
-    "stats:index": Rule({"GET": needs(AGGREGATES), "POST": needs(AGGREGATES)}),
+    "stats:index": Rule({"GET": needs(AGGREGATES), "POST": refused_method()}),
     "stats:export": Rule(
-        {"GET": needs(AGGREGATES), "POST": needs(AGGREGATES)},
+        {"GET": needs(AGGREGATES), "POST": refused_method()},
         args=lambda w: {"table": "prisons", "fmt": "csv"},
     ),
-    "stats:brief": Rule({"GET": needs(AGGREGATES), "POST": needs(AGGREGATES)}),
+    "stats:brief": Rule({"GET": needs(AGGREGATES), "POST": refused_method()}),
     "stats:import": Rule({"GET": needs(IMPORT), "POST": needs(IMPORT)}),
     "stats:template": Rule(
-        {"GET": needs(IMPORT), "POST": needs(IMPORT)}, args=lambda w: {"fmt": "csv"}
+        {"GET": needs(IMPORT), "POST": refused_method()}, args=lambda w: {"fmt": "csv"}
     ),
     # Transition plans
     "care:open": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=child),
     "care:extension": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=child),
-    "care:plan": Rule({"GET": needs(REGISTER, "read"), "POST": needs(REGISTER, "read")}, args=plan),
+    "care:plan": Rule({"GET": needs(REGISTER, "read"), "POST": refused_method()}, args=plan),
     "care:edit": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=plan),
     "care:advance": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=plan),
     "care:close": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=plan),
@@ -353,7 +362,7 @@ ROUTES: dict[str, Rule] = {
     ),
     # Legal work: cases and candidates are seen and changed as their woman is; pardon rounds
     # are the jurisdiction's, open to every role with the register.
-    "legal:cases": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "legal:cases": Rule({"GET": needs(REGISTER), "POST": refused_method()}),
     "legal:case": Rule(
         {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()},
         args=lambda w: {"case_id": w.case.pk},
@@ -361,11 +370,11 @@ ROUTES: dict[str, Rule] = {
     "legal:open_case": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=woman),
     "legal:rounds": Rule({"GET": needs(REGISTER), "POST": needs(EDIT)}),
     "legal:round": Rule(
-        {"GET": needs(REGISTER), "POST": needs(REGISTER)},
+        {"GET": needs(REGISTER, "read", ROUND), "POST": refused_method()},
         args=lambda w: {"round_id": w.pardon_round.pk},
     ),
     "legal:round_screening": Rule(
-        {"GET": needs(REGISTER), "POST": needs(EDIT)},
+        {"GET": needs(REGISTER, "read", ROUND), "POST": needs(EDIT, "edit", ROUND)},
         args=lambda w: {"round_id": w.pardon_round.pk},
     ),
     # Screening for a remedy adds no one: only a round's screening takes a POST.
@@ -380,16 +389,14 @@ ROUTES: dict[str, Rule] = {
         args=lambda w: {"candidate_id": w.candidate.pk},
     ),
     "legal:dossier": Rule(
-        {"GET": needs(REGISTER, "read"), "POST": needs(REGISTER, "read")},
+        {"GET": needs(REGISTER, "read"), "POST": refused_method()},
         args=lambda w: {"candidate_id": w.candidate.pk, "language": "km"},
     ),
     # Field work: visits, incidents, training and case studies are the organisation's
     # records; a prison liaison officer's lists of them are empty and each is a 404 to her.
-    "fieldwork:visits": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "fieldwork:visits": Rule({"GET": needs(REGISTER), "POST": refused_method()}),
     "fieldwork:new_visit": Rule({"GET": needs(FIELD), "POST": needs(FIELD)}),
-    "fieldwork:visit": Rule(
-        {"GET": org_record(REGISTER), "POST": org_record(REGISTER)}, args=visit
-    ),
+    "fieldwork:visit": Rule({"GET": org_record(REGISTER), "POST": refused_method()}, args=visit),
     "fieldwork:add_action": Rule(
         {"GET": org_record(FIELD, edit=True), "POST": org_record(FIELD, edit=True)}, args=visit
     ),
@@ -402,9 +409,9 @@ ROUTES: dict[str, Rule] = {
         args=lambda w: {"finding_id": w.visit.findings.first().pk},
     ),
     "fieldwork:prison": Rule(
-        {"GET": needs(REGISTER), "POST": needs(REGISTER)}, args=lambda w: {"code": "CC2"}
+        {"GET": needs(REGISTER), "POST": refused_method()}, args=lambda w: {"code": "CC2"}
     ),
-    "fieldwork:incidents": Rule({"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)}),
+    "fieldwork:incidents": Rule({"GET": needs(PROGRAMME), "POST": refused_method()}),
     "fieldwork:new_incident": Rule({"GET": needs(FIELD), "POST": needs(FIELD)}),
     "fieldwork:incident": Rule(
         {"GET": org_record(REGISTER), "POST": org_record(FIELD, edit=True)},
@@ -416,17 +423,17 @@ ROUTES: dict[str, Rule] = {
         {"GET": own_org_only(PROGRAMME), "POST": own_org_only(PROGRAMME)},
         args=lambda w: {"contact_id": w.contact.pk},
     ),
-    "fieldwork:training": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "fieldwork:training": Rule({"GET": needs(REGISTER), "POST": refused_method()}),
     "fieldwork:new_training": Rule({"GET": needs(FIELD), "POST": needs(FIELD)}),
     "fieldwork:training_session": Rule(
-        {"GET": org_record(REGISTER), "POST": org_record(REGISTER)},
+        {"GET": org_record(REGISTER), "POST": refused_method()},
         args=lambda w: {"session_id": w.training.pk},
     ),
-    "fieldwork:cases": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "fieldwork:cases": Rule({"GET": needs(REGISTER), "POST": refused_method()}),
     "fieldwork:new_case": Rule({"GET": needs(FIELD), "POST": needs(FIELD)}),
-    "fieldwork:case_booklet": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "fieldwork:case_booklet": Rule({"GET": needs(REGISTER), "POST": refused_method()}),
     "fieldwork:case": Rule(
-        {"GET": org_record(REGISTER), "POST": org_record(REGISTER)}, args=case_study
+        {"GET": org_record(REGISTER), "POST": refused_method()}, args=case_study
     ),
     "fieldwork:edit_case": Rule(
         {"GET": org_record(FIELD, edit=True), "POST": org_record(FIELD, edit=True)},
@@ -437,20 +444,16 @@ ROUTES: dict[str, Rule] = {
         args=lambda w: {"case_id": w.case_study.pk, "step": "anonymise"},
     ),
     # Grants: programme managers (and administrators) of the managing organisation.
-    "grants:list": Rule({"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)}),
+    "grants:list": Rule({"GET": needs(PROGRAMME), "POST": refused_method()}),
     "grants:new": Rule({"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)}),
-    "grants:detail": Rule(
-        {"GET": org_record(PROGRAMME), "POST": org_record(PROGRAMME)}, args=grant
-    ),
+    "grants:detail": Rule({"GET": org_record(PROGRAMME), "POST": refused_method()}, args=grant),
     "grants:add_line": Rule(
         {"GET": org_record(PROGRAMME, edit=True), "POST": org_record(PROGRAMME, edit=True)},
         args=grant,
     ),
-    "grants:report": Rule(
-        {"GET": org_record(PROGRAMME), "POST": org_record(PROGRAMME)}, args=grant
-    ),
+    "grants:report": Rule({"GET": org_record(PROGRAMME), "POST": refused_method()}, args=grant),
     # Services delivered to a woman are her personal record.
-    "grants:deliveries": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "grants:deliveries": Rule({"GET": needs(REGISTER), "POST": refused_method()}),
     "grants:new_delivery": Rule({"GET": needs(EDIT), "POST": needs(EDIT)}),
     # The API (anonymous: 401)
     "api:openapi-json": Rule({"GET": public(), "POST": public()}),
@@ -605,13 +608,13 @@ ROUTES: dict[str, Rule] = {
         },
     ),
     "api:legal_round": Rule(
-        {"GET": needs(REGISTER)}, args=lambda w: {"round_id": w.pardon_round.pk}
+        {"GET": needs(REGISTER, "read", ROUND)}, args=lambda w: {"round_id": w.pardon_round.pk}
     ),
     "api:legal_round_screening": Rule(
-        {"GET": needs(REGISTER)}, args=lambda w: {"round_id": w.pardon_round.pk}
+        {"GET": needs(REGISTER, "read", ROUND)}, args=lambda w: {"round_id": w.pardon_round.pk}
     ),
     "api:legal_round_candidates": Rule(
-        {"GET": needs(REGISTER), "POST": needs(EDIT)},
+        {"GET": needs(REGISTER, "read", ROUND), "POST": needs(EDIT, "edit", ROUND)},
         args=lambda w: {"round_id": w.pardon_round.pk},
         body={"POST": {"women": ["W-MATRIX"]}},
     ),

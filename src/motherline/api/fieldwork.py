@@ -711,7 +711,11 @@ class StepIn(Schema):
 def list_cases(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
     """Case studies of your organisation and those sharing with it, newest first."""
     user = request.user
-    return _page(queries.case_studies(user), query)
+    page = _page(queries.case_studies(user), query)
+    audit.record_list(
+        user, "fieldwork.CaseStudy", [case.reference for case in page["items"]], request=request
+    )
+    return page
 
 
 @router.post(
@@ -746,9 +750,11 @@ def get_case(request: HttpRequest, case_id: RecordId) -> CaseStudy:
     """One case study with its texts and where it is in the workflow."""
     user = request.user
     try:
-        return queries.case_detail(user, case_id)
+        case = queries.case_detail(user, case_id)
     except CaseStudy.DoesNotExist:
         raise Http404 from None
+    audit.record(user, AuditAction.VIEW, case, object_ref=case.reference, request=request)
+    return case
 
 
 @router.post(

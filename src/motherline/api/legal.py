@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -289,8 +289,17 @@ def list_cases(
     today = timezone.localdate()
     size = min(max(size, 1), 500)
     if view == "upcoming":
-        return queries.upcoming_hearings(user, today, after=after, size=size)
-    return queries.cases_without_next_step(user, today, after=after, size=size)
+        page = queries.upcoming_hearings(user, today, after=after, size=size)
+    else:
+        page = queries.cases_without_next_step(user, today, after=after, size=size)
+    audit.record_list(
+        user,
+        "legal.LegalCase",
+        [case.episode.woman.reference for case in page.items],
+        request=request,
+        changes={"view": view},
+    )
+    return page
 
 
 @router.post(
@@ -364,14 +373,9 @@ def record_hearing(request: HttpRequest, case_id: RecordId, payload: HearingIn) 
 # Rounds and screening
 
 
-def _round(user: Any, round_id: int) -> PardonRound:
-    pardon_round = PardonRound.objects.select_related("occasion", "jurisdiction").filter(
-        pk=round_id, jurisdiction=queries.jurisdiction_for(user)
-    )
-    found = pardon_round.first()
-    if found is None:
-        raise Http404
-    return found
+def _round(user: Any, round_id: int, *, for_edit: bool = False) -> PardonRound:
+    """A round the user may see (or, `for_edit`, add candidates to); otherwise 404."""
+    return get_object_or_404(queries.rounds_for(user, for_edit=for_edit), pk=round_id)
 
 
 @router.get(
@@ -448,7 +452,7 @@ def _screening(user: Any, request: HttpRequest, target: Any, as_of: date | None)
         object_type="screening",
         object_ref=f"{result.remedy}/{as_of.isoformat()}",
         request=request,
-        changes={"listed": [c.facts.reference for c in result.candidates]},
+        changes=audit.listed([c.facts.reference for c in result.candidates]),
     )
     return {
         "remedy": result.remedy,
@@ -514,7 +518,16 @@ def _editable_candidate(user: Any, candidate_id: int) -> ReleaseCandidate:
 def list_candidates(request: HttpRequest, round_id: RecordId) -> Any:
     """The round's candidates in your scope, by priority."""
     user = request.user
-    return list(_candidates(user).filter(round=_round(user, round_id)).order_by("priority", "id"))
+    pardon_round = _round(user, round_id)
+    candidates = list(_candidates(user).filter(round=pardon_round).order_by("priority", "id"))
+    audit.record(
+        user,
+        AuditAction.VIEW,
+        pardon_round,
+        request=request,
+        changes=audit.listed([candidate.woman.reference for candidate in candidates]),
+    )
+    return candidates
 
 
 @router.post(
@@ -527,7 +540,8 @@ def list_candidates(request: HttpRequest, round_id: RecordId) -> Any:
 def add_candidates(request: HttpRequest, round_id: RecordId, payload: CandidatesIn) -> Any:
     """Screen the women now and add them to the round; all or nothing (422 with reasons)."""
     user = request.user
-    made = services.add_candidates(user, _round(user, round_id), payload.women, request=request)
+    pardon_round = _round(user, round_id, for_edit=True)
+    made = services.add_candidates(user, pardon_round, payload.women, request=request)
     return list(_candidates(user).filter(pk__in=[c.pk for c in made]).order_by("priority"))
 
 

@@ -134,6 +134,13 @@ def list_women(request: HttpRequest, filters: Query[WomenQuery]) -> dict[str, An
         after=filters.after,
         size=filters.size,
     )
+    audit.record_list(
+        user,
+        "people.Woman",
+        [woman.reference for woman in page.items],
+        request=request,
+        changes={"filters": audit.filters_for_trail(filters.model_dump(exclude={"after"}))},
+    )
     return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from motherline.accounts import audit
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.schemas import _max
@@ -90,6 +91,13 @@ def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> dict[str, A
         ),
         after=after,
         size=filters.size,
+    )
+    audit.record_list(
+        user,
+        "worklist.Item",
+        [item.subject.reference for item in page.items],
+        request=request,
+        changes={"filters": audit.filters_for_trail(filters.model_dump(exclude={"after"}))},
     )
     return {
         "items": [item.as_json(as_of) for item in page.items],

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
@@ -74,6 +75,7 @@ def _render(
 
 
 @login_required
+@require_safe
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     """One plan with its steps and follow-ups (a closed plan too)."""
     require(request.user, Capability.VIEW_REGISTER)

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
@@ -88,6 +89,7 @@ def _page_of_visits(request: HttpRequest, prison: Prison | None) -> queries.Visi
 
 
 @login_required
+@require_safe
 def visit_list(request: HttpRequest) -> HttpResponse:
     """The visits the user may see, newest first, optionally of one prison."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -175,6 +177,7 @@ def _visible_visit(request: HttpRequest, visit_id: int) -> PrisonVisit:
 
 
 @login_required
+@require_safe
 def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
     """One visit with its findings, follow-up actions and access incidents."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -258,6 +261,7 @@ def resolve_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def prison_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A prison's visit history (paged), its open findings and open access incidents."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -362,6 +366,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def incident_overview(request: HttpRequest) -> HttpResponse:
     """The programme manager's page: open incidents, time to resolution, and incidents by
     prison and year."""
@@ -391,6 +396,7 @@ def incident_overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def training_list(request: HttpRequest) -> HttpResponse:
     """Training sessions, newest first, and totals by year and audience."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -434,6 +440,7 @@ def new_training(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def training_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     try:
@@ -447,10 +454,17 @@ def training_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     page = queries.paged(
         queries.case_studies(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE
+    )
+    audit.record_list(
+        request.user,
+        "fieldwork.CaseStudy",
+        [case.reference for case in page.items],
+        request=request,
     )
     return render(request, "fieldwork/case_list.html", _paging(request, page))
 
@@ -489,6 +503,7 @@ def _visible_case(request: HttpRequest, case_id: int) -> CaseStudy:
 
 
 @login_required
+@require_safe
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     """A case study, its texts, where it is in the workflow and what the next step needs."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -498,6 +513,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         if case.woman_id
         else None
     )
+    audit.record(request.user, AuditAction.VIEW, case, object_ref=case.reference, request=request)
     if woman is not None:
         audit.record(request.user, AuditAction.VIEW, woman, request=request)
     editable = CaseStudy.objects.editable_by(request.user).filter(pk=case.pk).exists()
@@ -594,6 +610,7 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def case_booklet(request: HttpRequest) -> HttpResponse:
     """The published case studies as a PDF booklet for a training session (English or
     Khmer): only anonymised, reviewed texts, so it names nobody."""

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction, Organisation
@@ -37,6 +38,7 @@ def _jurisdiction_code(user: Any) -> str:
 
 
 @login_required
+@require_safe
 def prison_overview(request: HttpRequest) -> HttpResponse:
     """Women, pregnant women and children living in each prison now, by province."""
     require(request.user, Capability.VIEW_AGGREGATES)
@@ -54,6 +56,7 @@ def prison_overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def woman_list(request: HttpRequest) -> HttpResponse:
     """The register, filtered and paged by keyset."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -66,6 +69,13 @@ def woman_list(request: HttpRequest) -> HttpResponse:
     after = form.cursor()
     today = timezone.localdate()
     page = queries.list_women(request.user, filters, today, after=after, size=size)
+    audit.record_list(
+        request.user,
+        "people.Woman",
+        [woman.reference for woman in page.items],
+        request=request,
+        changes={"filters": audit.filters_for_trail(page.filters)},
+    )
 
     base_query = dict(page.filters)
     if size != settings.MOTHERLINE_PAGE_SIZE:
@@ -89,6 +99,7 @@ def woman_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """One woman's record. Outside the user's scope it does not exist (404), so the page
     never confirms that a person is on the register."""
@@ -131,6 +142,7 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def child_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """One child's record: who the child is, the mother, where the child has lived, and the
     sections other apps add (the leave-by date and the transition plan, from `care`).

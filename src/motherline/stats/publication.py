@@ -6,7 +6,6 @@ Every value here has passed the publication rules (`queries.series(publish=True)
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from motherline.jurisdictions.models import NationalFigure
 from motherline.places.models import Province
+from motherline.reports import tabular
 from motherline.stats import charts, queries, rules
 from motherline.stats.labels import (
     COLUMN_LABELS,
@@ -158,18 +158,7 @@ def export_rows(data: dict[str, Any], table: str) -> tuple[list[str], list[list[
 
 
 def xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return tabular.xlsx_bytes(title, header, rows)
 
 
 def brief(as_of: date, jurisdiction: str = "KH") -> dict[str, Any]:

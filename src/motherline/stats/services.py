@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,6 +15,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can
 from motherline.places.models import Prison
+from motherline.reports import tabular
 from motherline.stats.importer import (
     COLUMNS,
     ParsedRow,
@@ -147,21 +147,5 @@ def returns_template(kind: str) -> bytes:
     """The import template as CSV or XLSX: the header and one example row."""
     example = ["KH-CC2", "31/03/2013", 1200, 0, 1200, 0, 500, 12, 9, 8, 40]
     if kind == "csv":
-        buffer = io.StringIO()
-        import csv
-
-        writer = csv.writer(buffer)
-        writer.writerow(COLUMNS)
-        writer.writerow(example)
-        return buffer.getvalue().encode("utf-8")
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "returns"
-    sheet.append(list(COLUMNS))
-    sheet.append(example)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        return tabular.csv_bytes(COLUMNS, [example])
+    return tabular.xlsx_bytes("returns", COLUMNS, [example])

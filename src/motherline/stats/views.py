@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Any
 
@@ -14,11 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, require
+from motherline.reports import tabular
 from motherline.reports.pdf import render_html, render_pdf
+from motherline.security.headers import allow_inline_styles
 from motherline.stats import publication, services
 from motherline.stats.forms import ImportForm, StatisticsForm
 
@@ -27,6 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
+@require_safe
 def statistics(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_AGGREGATES)
     form = StatisticsForm(request.GET or None)
@@ -37,6 +39,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """A table of the page as CSV or XLSX, with small cells suppressed; audited."""
     require(request.user, Capability.VIEW_AGGREGATES)
@@ -54,11 +57,9 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     )
     filename = f"motherline-{table}-{timezone.localdate().isoformat()}.{fmt}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            tabular.csv_bytes(header, rows), content_type="text/csv; charset=utf-8"
+        )
     else:
         response = HttpResponse(publication.xlsx(title, header, rows), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -101,6 +102,7 @@ def import_returns(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def template(request: HttpRequest, fmt: str) -> HttpResponse:
     """The import template (header and an example row)."""
     require(request.user, Capability.IMPORT_RETURNS)
@@ -113,6 +115,7 @@ def template(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def brief(request: HttpRequest) -> HttpResponse:
     """The statistics brief as HTML or PDF in the page's language; audited as an export."""
     require(request.user, Capability.VIEW_AGGREGATES)
@@ -137,7 +140,8 @@ def brief(request: HttpRequest) -> HttpResponse:
         request=request,
     )
     if fmt == "html":
-        return HttpResponse(render_html(BRIEF, context, language))
+        # A document for print: its own <style> block, allowed by its hash only.
+        return allow_inline_styles(HttpResponse(render_html(BRIEF, context, language)))
     response = HttpResponse(render_pdf(BRIEF, context, language), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="motherline-brief-{as_of}-{language}.pdf"'

@@ -24,8 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, seed: int, no_serve: bool, **options):
         from motherline.synthetic import ensure_demo_users
+        from motherline.vault.sqlite3.base import private_directory
 
-        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        private_directory(settings.DATA_DIR)  # database, keys, uploads: this account only
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_pack", all=True)
         if not Woman.objects.exists():

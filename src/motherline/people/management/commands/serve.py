@@ -7,25 +7,43 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+# gunicorn's access log without the query string and without the referrer (both can carry a
+# name typed into a search, `?q=...`): address, time, method, path, protocol, status, size,
+# duration, browser. The path holds references, never names.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
-def run_server(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the application with gunicorn in this process (static files via WhiteNoise)."""
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "timeout": 120,
+    }
+
+
+def make_server(application: Any, options: dict[str, Any]) -> Any:
+    """A gunicorn server of `application` with these settings, run in this process."""
     from gunicorn.app.base import BaseApplication
-
-    from motherline.wsgi import application
 
     class Server(BaseApplication):
         def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", threads)
-            self.cfg.set("accesslog", "-")
-            self.cfg.set("timeout", 120)
+            for key, value in options.items():
+                self.cfg.set(key, value)
 
         def load(self) -> Any:
             return application
 
-    Server().run()
+    return Server()
+
+
+def run_server(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the application with gunicorn in this process (static files via WhiteNoise)."""
+    from motherline.wsgi import application
+
+    make_server(application, gunicorn_options(host, port, workers, threads)).run()
 
 
 class Command(BaseCommand):
