@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body (the CSRF check reads a form's fields).
+    "motherline.uploads.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -225,6 +227,25 @@ FIELD_KEY_PREVIOUS = envlist("MOTHERLINE_FIELD_KEY_PREVIOUS")
 BACKUP_KEY = os.environ.get("MOTHERLINE_BACKUP_KEY", "")  # default: derived from the field key
 MEDIA_ROOT = DATA_DIR / "media"  # uploaded files, included in backups
 MOTHERLINE_RETENTION_YEARS = envint("MOTHERLINE_RETENTION_YEARS", 10)
+
+# What a request and an imported file may hold (`motherline.uploads`, docs/security.md,
+# "Hostile files"). A larger request is answered 413 before its body is read; a file past a
+# limit is refused (422 on the API, a message on the form) and nothing is written.
+MOTHERLINE_IMPORT_MAX_BYTES = envint("MOTHERLINE_IMPORT_MAX_BYTES", 10 << 20)
+MOTHERLINE_REQUEST_MAX_BYTES = envint(
+    "MOTHERLINE_REQUEST_MAX_BYTES", MOTHERLINE_IMPORT_MAX_BYTES + (1 << 20)
+)
+MOTHERLINE_IMPORT_MAX_UNZIPPED_BYTES = envint("MOTHERLINE_IMPORT_MAX_UNZIPPED_BYTES", 50 << 20)
+MOTHERLINE_IMPORT_MAX_COMPRESSION_RATIO = envint("MOTHERLINE_IMPORT_MAX_COMPRESSION_RATIO", 100)
+MOTHERLINE_IMPORT_MAX_ZIP_ENTRIES = envint("MOTHERLINE_IMPORT_MAX_ZIP_ENTRIES", 200)
+MOTHERLINE_IMPORT_MAX_ROWS = envint("MOTHERLINE_IMPORT_MAX_ROWS", 50_000)
+MOTHERLINE_IMPORT_MAX_COLUMNS = envint("MOTHERLINE_IMPORT_MAX_COLUMNS", 200)
+# As much as one spreadsheet cell holds.
+MOTHERLINE_IMPORT_MAX_CELL_CHARS = envint("MOTHERLINE_IMPORT_MAX_CELL_CHARS", 32_767)
+# Django's own: a body other than a file (JSON, a form's fields), and the size above which an
+# uploaded file goes to a temporary file on disk instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MOTHERLINE_DATA_UPLOAD_MAX_BYTES", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("MOTHERLINE_FILE_UPLOAD_MAX_MEMORY_BYTES", 2_621_440)
 
 LOGGING = {
     "version": 1,

@@ -151,7 +151,7 @@ def test_upload_page(client, users, prisons):
     assert PrisonVisit.objects.count() == 2
     junk = SimpleUploadedFile("export.xlsx", b"not a workbook")
     page = client.post(reverse("fieldwork:import"), {"kind": "visits", "file": junk})
-    assert "cannot be read" in page.text
+    assert "is not an XLSX workbook" in page.text
     client.force_login(users["analyst"])
     assert client.get(reverse("fieldwork:import")).status_code == 403
 

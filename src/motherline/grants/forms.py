@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
+from motherline.bounds import not_before_floor
 from motherline.grants.models import BudgetLine, Grant, ServiceType
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -57,7 +58,7 @@ class DeliveryForm(forms.Form):
         help_text=_("For a service to her child, the child's reference (C-…)."),
     )
     service_type = forms.ChoiceField(label=_("Service"), choices=ServiceType.choices)
-    delivered_on = forms.DateField(label=_("Date"), widget=DATE)
+    delivered_on = forms.DateField(label=_("Date"), widget=DATE, validators=[not_before_floor])
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
     cost = forms.DecimalField(label=_("Cost"), max_digits=12, decimal_places=2, min_value=0)
     grant = forms.ModelChoiceField(label=_("Grant"), queryset=Grant.objects.none(), required=False)
