@@ -25,12 +25,14 @@ import re
 import struct
 import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from defusedxml.common import DefusedXmlException
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
@@ -59,6 +61,7 @@ class Limits:
     zip_entries: int
     rows: int
     columns: int
+    cells: int
     cell_chars: int
 
     @classmethod
@@ -70,6 +73,7 @@ class Limits:
             zip_entries=settings.MOTHERLINE_IMPORT_MAX_ZIP_ENTRIES,
             rows=settings.MOTHERLINE_IMPORT_MAX_ROWS,
             columns=settings.MOTHERLINE_IMPORT_MAX_COLUMNS,
+            cells=settings.MOTHERLINE_IMPORT_MAX_CELLS,
             cell_chars=settings.MOTHERLINE_IMPORT_MAX_CELL_CHARS,
         )
 
@@ -160,16 +164,16 @@ def _csv_rows(stream: IO[bytes], limits: Limits) -> Iterator[tuple[int, list[Any
                 "save it as “CSV UTF-8” and import it again."
             )
         )
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    first = text.readline(limits.cell_chars * limits.columns)
+    lines = _text_lines(stream)
+    first = next(lines, "")
     if not first:
         return
     dialect: Any = csv.excel
     with suppress(csv.Error):
         # KoBoToolbox exports with semicolons; a header without either is plain CSV.
         dialect = csv.Sniffer().sniff(first[:_CHUNK], delimiters=",;")
-    reader = csv.reader(_chain_first(first, text), dialect)
-    count = 0
+    reader = csv.reader(_chain_first(first, lines), dialect)
+    count = cells = 0
     header: list[str] = []
     while True:
         line = reader.line_num + 1  # where the record starts (a quoted cell may span lines)
@@ -177,15 +181,6 @@ def _csv_rows(stream: IO[bytes], limits: Limits) -> Iterator[tuple[int, list[Any
             record = _next_record(reader, limits.cell_chars)
         except StopIteration:
             return
-        except UnicodeDecodeError:
-            raise FileRefused(
-                _(
-                    "Line %(line)s is not UTF-8 text: save the file as “CSV UTF-8” and import "
-                    "it again."
-                )
-                % {"line": reader.line_num + 1},
-                line=reader.line_num + 1,
-            ) from None
         except csv.Error as exc:
             at = reader.line_num
             if "field larger than field limit" in str(exc):
@@ -198,11 +193,28 @@ def _csv_rows(stream: IO[bytes], limits: Limits) -> Iterator[tuple[int, list[Any
                 _("CSV syntax error on line %(line)s: %(error)s") % {"line": at, "error": exc},
                 line=at,
             ) from None
-        count += 1
+        count, cells = count + 1, cells + len(record)
         if count == 1:
             header = [str(cell) for cell in record]
-        _check_row(count, line, record, header, limits)
+        _check_row(count, cells, line, record, header, limits)
         yield line, record
+
+
+def _text_lines(stream: IO[bytes]) -> Iterator[str]:
+    """The file's lines as text, decoded one by one so that a byte that is not UTF-8 is
+    reported with its line (a newline byte never occurs inside a UTF-8 character)."""
+    for number, raw in enumerate(iter(stream.readline, b""), start=1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise FileRefused(
+                _(
+                    "Line %(line)s is not UTF-8 text: save the file as “CSV UTF-8” and import "
+                    "it again."
+                )
+                % {"line": number},
+                line=number,
+            ) from None
 
 
 def _chain_first(first: str, rest: IO[str]) -> Iterator[str]:
@@ -291,47 +303,92 @@ def _check_prologue(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
     try:
         with archive.open(entry) as part:
             start = part.read(_PROLOGUE_BYTES)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError):
         raise FileRefused(
             _("The XLSX workbook is damaged: its part %(part)s cannot be unzipped.")
             % {"part": entry.filename}
         ) from None
     if _DTD.search(start):
-        raise FileRefused(
+        raise _entities_refused(entry.filename)
+
+
+def _defused(exc: BaseException | None) -> bool:
+    """Whether defusedxml refused the XML, somewhere in the chain openpyxl re-raised."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _entities_refused(part: str = "") -> FileRefused:
+    if not part:
+        return FileRefused(
             _(
-                "The XLSX workbook's part %(part)s declares XML entities (a DTD), which no "
-                "spreadsheet program writes: it is refused."
+                "The XLSX workbook declares XML entities (a DTD), which no spreadsheet "
+                "program writes: it is refused."
             )
-            % {"part": entry.filename}
         )
+    return FileRefused(
+        _(
+            "The XLSX workbook's part %(part)s declares XML entities (a DTD), which no "
+            "spreadsheet program writes: it is refused."
+        )
+        % {"part": part}
+    )
+
+
+def _load_workbook(stream: IO[bytes]) -> Any:
+    """openpyxl's read-only workbook, whose sheets do not look for their declared size: when
+    a sheet has none (<dimension>), openpyxl would parse all of it at once to find out."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class Sheet(ReadOnlyWorksheet):
+        def _get_size(self) -> None:
+            return None
+
+    class Reader(ExcelReader):
+        def read_worksheets(self) -> None:
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                    ws = Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                    ws.sheet_state = sheet.state
+                    self.wb._sheets.append(ws)
+
+    reader = Reader(stream, read_only=True, data_only=True, keep_links=False)
+    reader.read()
+    return reader.wb
 
 
 def _sheet_rows(stream: IO[bytes], limits: Limits) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
+        workbook = _load_workbook(stream)
         sheet = workbook.worksheets[0]
     except Exception as exc:  # openpyxl raises a dozen kinds for a file that is not a workbook
+        if _defused(exc):
+            # Past the first look (a DTD after a long comment): defusedxml refused it.
+            raise _entities_refused() from None
         raise FileRefused(
             _("The file is a zip but not a readable XLSX workbook (%(error)s).")
             % {"error": type(exc).__name__}
         ) from None
     try:
-        # The sheet's declared size (<dimension>) is the writer's word: a sheet saying
-        # A1:XFD1048576 would have every row padded to 16,384 cells.
+        # The sheet's declared size (<dimension>) is the writer's word, not read (above): a
+        # sheet saying A1:XFD1048576 would have every row padded to 16,384 cells.
         sheet.reset_dimensions()
         header: list[str] = []
         rows = sheet.iter_rows(values_only=True)
-        line = 0
+        line = cells = 0
         while True:
             try:
                 values = next(rows)
             except StopIteration:
                 return
-            except FileRefused:
-                raise
             except Exception as exc:  # a damaged sheet shows itself while it is parsed
+                if _defused(exc):
+                    raise _entities_refused() from None
                 raise FileRefused(
                     _("The XLSX workbook is damaged after line %(line)s (%(error)s).")
                     % {"line": line, "error": type(exc).__name__},
@@ -339,9 +396,10 @@ def _sheet_rows(stream: IO[bytes], limits: Limits) -> Iterator[tuple[int, list[A
                 ) from None
             line += 1
             record = list(values)
+            cells += len(record)
             if line == 1:
                 header = [str(cell or "") for cell in record]
-            _check_row(line, line, record, header, limits)
+            _check_row(line, cells, line, record, header, limits)
             yield line, record
     finally:
         workbook.close()
@@ -350,12 +408,21 @@ def _sheet_rows(stream: IO[bytes], limits: Limits) -> Iterator[tuple[int, list[A
 # Both
 
 
-def _check_row(count: int, line: int, record: list[Any], header: list[str], limits: Limits) -> None:
-    """`count` rows read so far, the header included; `line` where this one is."""
+def _check_row(
+    count: int, cells: int, line: int, record: list[Any], header: list[str], limits: Limits
+) -> None:
+    """`count` rows and `cells` cells read so far, the header included; `line` where this
+    row is."""
     if count > limits.rows + 1:
         raise FileRefused(
             _("The file has more than %(limit)s rows: split it and import each part.")
             % {"limit": f"{limits.rows:,}"},
+            line=line,
+        )
+    if cells > limits.cells + limits.columns:
+        raise FileRefused(
+            _("The file has more than %(limit)s cells: split it and import each part.")
+            % {"limit": f"{limits.cells:,}"},
             line=line,
         )
     if len(record) > limits.columns:
