@@ -96,23 +96,31 @@ Source = bytes | IO[bytes] | Path
 
 
 def read_table(
-    source: Source, filename: str = "", limits: Limits | None = None
+    source: Source,
+    filename: str = "",
+    limits: Limits | None = None,
+    *,
+    dialect: Any = None,
 ) -> Iterator[tuple[int, list[Any]]]:
     """The rows of a CSV or XLSX file as (line, cells), the header first (line 1).
 
     XLSX is recognised by its content (a zip) or its name; CSV cells are text, XLSX cells
-    what the workbook holds (text, numbers, dates). Raises `FileRefused` as soon as a limit
-    is passed or the file is found unreadable, possibly after some rows were yielded."""
+    what the workbook holds (text, numbers, dates). A CSV `dialect` given is used as it is
+    and the file is read as CSV whatever it holds; without one, the delimiter is found
+    (comma or semicolon). Raises `FileRefused` as soon as a limit is passed or the file is
+    found unreadable, possibly after some rows were yielded."""
     limits = limits or Limits.from_settings()
     stream = _open(source)
     try:
-        yield from _rows(stream, filename, limits)
+        yield from _rows(stream, filename, limits, dialect)
     finally:
         if isinstance(source, Path):
             stream.close()
 
 
-def _rows(stream: IO[bytes], filename: str, limits: Limits) -> Iterator[tuple[int, list[Any]]]:
+def _rows(
+    stream: IO[bytes], filename: str, limits: Limits, dialect: Any
+) -> Iterator[tuple[int, list[Any]]]:
     size = _size(stream)
     if size > limits.upload_bytes:
         raise FileRefused(
@@ -121,12 +129,12 @@ def _rows(stream: IO[bytes], filename: str, limits: Limits) -> Iterator[tuple[in
         )
     head = stream.read(4)
     stream.seek(0)
-    if head == ZIP_MAGIC or filename.lower().endswith((".xlsx", ".xlsm")):
+    if dialect is None and (head == ZIP_MAGIC or filename.lower().endswith((".xlsx", ".xlsm"))):
         if head != ZIP_MAGIC:
             raise FileRefused(_("The file is named .xlsx but is not an XLSX workbook."))
         yield from _xlsx_rows(stream, limits)
     else:
-        yield from _csv_rows(stream, limits)
+        yield from _csv_rows(stream, limits, dialect)
 
 
 def _open(source: Source) -> IO[bytes]:
@@ -152,7 +160,9 @@ def _size(stream: IO[bytes]) -> int:
 _CSV_LIMIT = threading.Lock()
 
 
-def _csv_rows(stream: IO[bytes], limits: Limits) -> Iterator[tuple[int, list[Any]]]:
+def _csv_rows(
+    stream: IO[bytes], limits: Limits, dialect: Any = None
+) -> Iterator[tuple[int, list[Any]]]:
     start = stream.read(_PROLOGUE_BYTES)
     stream.seek(0)
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
@@ -168,10 +178,11 @@ def _csv_rows(stream: IO[bytes], limits: Limits) -> Iterator[tuple[int, list[Any
     first = next(lines, "")
     if not first:
         return
-    dialect: Any = csv.excel
-    with suppress(csv.Error):
-        # KoBoToolbox exports with semicolons; a header without either is plain CSV.
-        dialect = csv.Sniffer().sniff(first[:_CHUNK], delimiters=",;")
+    if dialect is None:
+        dialect = csv.excel
+        with suppress(csv.Error):
+            # KoBoToolbox exports with semicolons; a header without either is plain CSV.
+            dialect = csv.Sniffer().sniff(first[:_CHUNK], delimiters=",;")
     reader = csv.reader(_chain_first(first, lines), dialect)
     count = cells = 0
     header: list[str] = []
