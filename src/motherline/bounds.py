@@ -13,7 +13,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext as _
 
 # No date a person enters about these records is older (a jurisdiction may later set its own).
@@ -30,10 +32,30 @@ def not_before_floor(value: date | None) -> None:
         )
 
 
+def integer_range(model_field: Any) -> tuple[int | None, int | None]:
+    """The range an integer field holds on every database Motherline runs on: Django's
+    portable ranges (PostgreSQL's), not SQLite's 64 bits, so that what one database accepts
+    another restores."""
+    return BaseDatabaseOperations.integer_field_ranges.get(
+        model_field.get_internal_type(), (None, None)
+    )
+
+
 def clean_value(form_field: forms.Field, raw: Any, model_field: models.Field | None = None) -> Any:
-    """A raw value through the web form's field, then the model field's own validators;
-    raises ValidationError with the form's messages."""
+    """A raw value through the web form's field, then the model field's own validators and
+    its portable integer range; raises ValidationError with the form's messages."""
     value = form_field.clean(raw)
     if model_field is not None and value not in form_field.empty_values:
-        model_field.run_validators(value)
+        check_model_value(model_field, value)
     return value
+
+
+def check_model_value(model_field: Any, value: Any) -> None:
+    """The model field's validators and portable integer range (a Django model Field)."""
+    model_field.run_validators(value)
+    if isinstance(value, int):
+        low, high = integer_range(model_field)
+        if low is not None:
+            MinValueValidator(low)(value)
+        if high is not None:
+            MaxValueValidator(high)(value)

@@ -228,7 +228,7 @@ def _text_lines(stream: IO[bytes]) -> Iterator[str]:
             ) from None
 
 
-def _chain_first(first: str, rest: IO[str]) -> Iterator[str]:
+def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:
     yield first
     yield from rest
 

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from motherline import uploads
-from motherline.bounds import DATE_FLOOR, not_before_floor
+from motherline.bounds import DATE_FLOOR, check_model_value, not_before_floor
 from motherline.stats.models import BOUNDS, COUNT_FIELDS, PopulationReturn
 from motherline.uploads import Source
 
@@ -236,8 +236,8 @@ def parse_returns(
             try:
                 counts[name] = parse_count(values[name])
                 if counts[name] is not None:
-                    # The model field's bounds: the database's range for an integer.
-                    PopulationReturn._meta.get_field(name).run_validators(counts[name])
+                    # The model field's bounds: the databases' range for an integer.
+                    check_model_value(PopulationReturn._meta.get_field(name), counts[name])
             except ValueError as exc:
                 errors.append(RowError(line, name, str(exc)))
                 counts[name] = None
