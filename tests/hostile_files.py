@@ -12,6 +12,11 @@ from collections.abc import Callable, Iterator
 from openpyxl import Workbook
 
 SHEET = "xl/worksheets/sheet1.xml"
+STRINGS = "xl/sharedStrings.xml"
+_STRINGS_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
 _OPEN = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -27,19 +32,42 @@ def _skeleton() -> bytes:
     return out.getvalue()
 
 
-def _xlsx_with_sheet(chunks: Iterator[bytes], level: int = 9) -> bytes:
-    """A real workbook whose first sheet's XML is streamed from `chunks`."""
+def _xlsx_with_sheet(chunks: Iterator[bytes], level: int = 9, part: str = SHEET) -> bytes:
+    """A real workbook whose first sheet's XML (or another `part`) is streamed from `chunks`."""
     source = zipfile.ZipFile(io.BytesIO(_skeleton()))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as target:
         for entry in source.infolist():
-            if entry.filename == SHEET:
-                with target.open(SHEET, "w", force_zip64=False) as part:
-                    for chunk in chunks:
-                        part.write(chunk)
-            else:
-                target.writestr(entry, source.read(entry))
+            content = source.read(entry)
+            if entry.filename == part:
+                continue
+            if entry.filename == "[Content_Types].xml" and part == STRINGS:
+                content = content.replace(b"</Types>", _STRINGS_TYPE + b"</Types>")
+            target.writestr(entry, content)
+        with target.open(part, "w", force_zip64=False) as stream:
+            for chunk in chunks:
+                stream.write(chunk)
     return out.getvalue()
+
+
+def shared_strings_at_the_limit(size: int = 29 << 20) -> bytes:
+    """Not refused by any size limit: a table of about a million distinct shared strings
+    just under the unzipped limit, which openpyxl reads whole when it opens the workbook."""
+
+    def chunks() -> Iterator[bytes]:
+        yield (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="'
+            b'http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        )
+        written, n = 0, 0
+        while written < size:
+            block = b"".join(b"<si><t>s%d</t></si>" % i for i in range(n, n + 10_000))
+            n += 10_000
+            written += len(block)
+            yield block
+        yield b"</sst>"
+
+    return _xlsx_with_sheet(chunks(), level=6, part=STRINGS)
 
 
 def zip_bomb() -> bytes:
@@ -168,4 +196,9 @@ HOSTILE: dict[str, tuple[str, Callable[[], bytes], str]] = {
     "a million columns": ("wide.csv", million_columns, "more than the limit of 200"),
     "a million rows": ("long.csv", million_rows, "more than 20,000 rows"),
     "a million rows, XLSX": ("long.xlsx", million_rows_xlsx, "more than 20,000 rows"),
+    "a million texts within the size limits": (
+        "texts.xlsx",
+        shared_strings_at_the_limit,
+        "more than 250,000 texts",
+    ),
 }

@@ -158,3 +158,33 @@ def test_a_file_over_the_import_limit_is_refused_on_the_form(client, users, pris
     assert response.status_code == 422
     assert "more than the limit of 1 MB" in response.json()["errors"][0]["message"]
     assert not PopulationReturn.objects.exists()
+
+
+def test_shared_strings_are_read_as_openpyxl_reads_them():
+    from openpyxl.reader.strings import read_string_table
+
+    from tests.hostile_files import STRINGS
+
+    table = (
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main"><si><t>prison</t></si><si><t xml:space="preserve"> '
+        b"KH-CC2 </t></si><si><r><t>Po</t></r><r><rPr><b/></rPr><t>ng</t></r>"
+        b"<rPh sb='0' eb='1'><t>x</t></rPh></si><si><t>\xe1\x9e\x96\xe1\x9e\x93\xe1\x9e\x92"
+        b"a&amp;b_x005F_x</t></si></sst>"
+    )
+    sheet = (
+        _OPEN.encode() + b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+        b'<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" t="s"><v>2</v></c>'
+        b'<c r="C2" t="s"><v>3</v></c></row></sheetData></worksheet>'
+    )
+    book = _xlsx_with_sheet(iter([table]), part=STRINGS)
+    archive = zipfile.ZipFile(io.BytesIO(book))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for entry in archive.infolist():
+            target.writestr(
+                entry, sheet if entry.filename.endswith("sheet1.xml") else archive.read(entry)
+            )
+    expected = read_string_table(io.BytesIO(table))
+    assert rows(out.getvalue(), "f.xlsx") == [(1, ["prison"]), (2, expected[1:])]
+    assert expected[1:] == [" KH-CC2 ", "Pong", "ពនធa&b_x"]

@@ -31,6 +31,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+from xml.parsers import expat
 
 from defusedxml.common import DefusedXmlException
 from django.conf import settings
@@ -350,17 +351,82 @@ def _entities_refused(part: str = "") -> FileRefused:
     )
 
 
-def _load_workbook(stream: IO[bytes]) -> Any:
-    """openpyxl's read-only workbook, whose sheets do not look for their declared size: when
-    a sheet has none (<dimension>), openpyxl would parse all of it at once to find out."""
+def _shared_strings(source: IO[bytes], limit: int) -> list[str]:
+    """The workbook's table of texts as openpyxl's `read_string_table` reads it (each
+    string's text and its rich-text runs, phonetic hints left out), but with expat's own
+    callbacks, counted as it goes and with no DTD allowed: openpyxl builds an element per
+    string when the workbook opens, and a million short strings take minutes."""
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    strings: list[str] = []
+    parts: list[str] = []
+    state = {"t": False, "phonetic": 0}
+
+    def refuse(*_args: Any) -> None:
+        raise _entities_refused("xl/sharedStrings.xml")
+
+    def start(name: str, _attrs: Any) -> None:
+        local = name.rpartition(":")[2]
+        if local == "si":
+            parts.clear()
+        elif local == "t":
+            state["t"] = True
+        elif local == "rPh":
+            state["phonetic"] += 1
+
+    def end(name: str) -> None:
+        local = name.rpartition(":")[2]
+        if local == "t":
+            state["t"] = False
+        elif local == "rPh":
+            state["phonetic"] -= 1
+        elif local == "si":
+            strings.append("".join(parts).replace("x005F_", ""))
+            if len(strings) > limit:
+                raise FileRefused(
+                    _("The XLSX workbook holds more than %(limit)s texts: split it.")
+                    % {"limit": f"{limit:,}"}
+                )
+
+    def text(data: str) -> None:
+        if state["t"] and not state["phonetic"]:
+            parts.append(data)
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    try:
+        parser.ParseFile(source)
+    except expat.ExpatError as exc:
+        raise FileRefused(
+            _("The XLSX workbook is damaged: its part %(part)s cannot be read (%(error)s).")
+            % {"part": "xl/sharedStrings.xml", "error": expat.ErrorString(exc.code)}
+        ) from None
+    return strings
+
+
+def _load_workbook(stream: IO[bytes], limits: Limits) -> Any:
+    """openpyxl's read-only workbook, whose sheets do not look for their declared size (when
+    a sheet has none, openpyxl would parse all of it at once to find out) and whose table of
+    texts is read by `_shared_strings`."""
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.xml.constants import SHARED_STRINGS
 
     class Sheet(ReadOnlyWorksheet):
         def _get_size(self) -> None:
             return None
 
     class Reader(ExcelReader):
+        def read_strings(self) -> None:
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                with self.archive.open(part.PartName[1:]) as source:
+                    self.shared_strings = _shared_strings(source, limits.cells)
+
         def read_worksheets(self) -> None:
             for sheet, rel in self.parser.find_sheets():
                 if rel.target in self.valid_files and "chartsheet" not in rel.Type:
@@ -375,9 +441,11 @@ def _load_workbook(stream: IO[bytes]) -> Any:
 
 def _sheet_rows(stream: IO[bytes], limits: Limits) -> Iterator[tuple[int, list[Any]]]:
     try:
-        workbook = _load_workbook(stream)
+        workbook = _load_workbook(stream, limits)
         sheet = workbook.worksheets[0]
     except Exception as exc:  # openpyxl raises a dozen kinds for a file that is not a workbook
+        if isinstance(exc.__cause__, FileRefused):
+            raise exc.__cause__ from None
         if _defused(exc):
             # Past the first look (a DTD after a long comment): defusedxml refused it.
             raise _entities_refused() from None
