@@ -498,16 +498,16 @@ def _check_row(
             % {"limit": f"{limits.rows:,}"},
             line=line,
         )
-    if cells > limits.cells + limits.columns:
-        raise FileRefused(
-            _("The file has more than %(limit)s cells: split it and import each part.")
-            % {"limit": f"{limits.cells:,}"},
-            line=line,
-        )
     if len(record) > limits.columns:
         raise FileRefused(
             _("Line %(line)s has %(count)s columns, more than the limit of %(limit)s.")
             % {"line": line, "count": f"{len(record):,}", "limit": limits.columns},
+            line=line,
+        )
+    if cells > limits.cells + limits.columns:
+        raise FileRefused(
+            _("The file has more than %(limit)s cells: split it and import each part.")
+            % {"limit": f"{limits.cells:,}"},
             line=line,
         )
     for index, cell in enumerate(record):
