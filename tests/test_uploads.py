@@ -188,3 +188,13 @@ def test_shared_strings_are_read_as_openpyxl_reads_them():
     expected = read_string_table(io.BytesIO(table))
     assert rows(out.getvalue(), "f.xlsx") == [(1, ["prison"]), (2, expected[1:])]
     assert expected[1:] == [" KH-CC2 ", "Pong", "ពនធa&b_x"]
+
+
+def test_the_page_names_the_cell_of_a_refusal(client, users, prisons):
+    client.force_login(users["monitor"])
+    nul = SimpleUploadedFile("e.csv", b"instanceID,team\nuuid:1,a\x00b\n")
+    page = client.post(reverse("fieldwork:import"), {"kind": "visits", "file": nul})
+    assert page.context["form"].errors["file"] == [
+        "Line 2, column team: The cell holds the invisible NUL character: remove it."
+    ]
+    assert not PrisonVisit.objects.exists()

@@ -88,6 +88,16 @@ class FileRefused(ValueError):
         self.line = line
         self.column = column
 
+    def located(self) -> str:
+        """The message with its cell, for a page or a terminal (the API gives them apart)."""
+        if self.line and self.column:
+            return _("Line %(line)s, column %(column)s: %(message)s") % {
+                "line": self.line,
+                "column": self.column,
+                "message": self.message,
+            }
+        return self.message
+
 
 def megabytes(size: int) -> str:
     return f"{size / (1 << 20):.1f}".removesuffix(".0")

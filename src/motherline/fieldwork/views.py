@@ -665,7 +665,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         try:
             rows = importing.read_rows(upload, upload.name)
         except FileRefused as exc:
-            form.add_error("file", str(importing.file_error(exc)))
+            form.add_error("file", exc.located())
         else:
             report = importing.IMPORTERS[kind](request.user, rows)
             if report.ok:

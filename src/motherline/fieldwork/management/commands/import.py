@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from motherline.accounts.models import User
-from motherline.fieldwork.importing import IMPORTERS, file_error, read_rows
+from motherline.fieldwork.importing import IMPORTERS, read_rows
 from motherline.uploads import FileRefused
 
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         try:
             rows = read_rows(file, file.name)
         except FileRefused as exc:
-            raise CommandError(f"{file.name}:{file_error(exc)}") from None
+            raise CommandError(f"{file.name}: {exc.located()}") from None
         report = IMPORTERS[kind](account, rows)
         seconds = time.perf_counter() - started
         for error in report.errors:
