@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "motherline.security.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body (the CSRF check reads a form's fields).
+    "motherline.uploads.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -238,6 +240,27 @@ MOTHERLINE_RETENTION_YEARS = envint("MOTHERLINE_RETENTION_YEARS", 10)
 MOTHERLINE_AUDIT_LIST_LIMIT = envint("MOTHERLINE_AUDIT_LIST_LIMIT", 200)
 MOTHERLINE_REFUSAL_ALERT_COUNT = envint("MOTHERLINE_REFUSAL_ALERT_COUNT", 20)
 MOTHERLINE_REFUSAL_ALERT_MINUTES = envint("MOTHERLINE_REFUSAL_ALERT_MINUTES", 10)
+# What a request and an imported file may hold (`motherline.uploads`, docs/security.md,
+# "Hostile files"). A larger request is answered 413 before its body is read; a file past a
+# limit is refused (422 on the API, a message on the form) and nothing is written.
+MOTHERLINE_IMPORT_MAX_BYTES = envint("MOTHERLINE_IMPORT_MAX_BYTES", 10 << 20)
+MOTHERLINE_REQUEST_MAX_BYTES = envint(
+    "MOTHERLINE_REQUEST_MAX_BYTES", MOTHERLINE_IMPORT_MAX_BYTES + (1 << 20)
+)
+MOTHERLINE_IMPORT_MAX_UNZIPPED_BYTES = envint("MOTHERLINE_IMPORT_MAX_UNZIPPED_BYTES", 30 << 20)
+MOTHERLINE_IMPORT_MAX_COMPRESSION_RATIO = envint("MOTHERLINE_IMPORT_MAX_COMPRESSION_RATIO", 100)
+MOTHERLINE_IMPORT_MAX_ZIP_ENTRIES = envint("MOTHERLINE_IMPORT_MAX_ZIP_ENTRIES", 200)
+MOTHERLINE_IMPORT_MAX_ROWS = envint("MOTHERLINE_IMPORT_MAX_ROWS", 20_000)
+# Rows times columns (and an XLSX workbook's distinct texts): what bounds the time a file
+# takes to parse.
+MOTHERLINE_IMPORT_MAX_CELLS = envint("MOTHERLINE_IMPORT_MAX_CELLS", 250_000)
+MOTHERLINE_IMPORT_MAX_COLUMNS = envint("MOTHERLINE_IMPORT_MAX_COLUMNS", 200)
+# As much as one spreadsheet cell holds.
+MOTHERLINE_IMPORT_MAX_CELL_CHARS = envint("MOTHERLINE_IMPORT_MAX_CELL_CHARS", 32_767)
+# Django's own: a body other than a file (JSON, a form's fields), and the size above which an
+# uploaded file goes to a temporary file on disk instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MOTHERLINE_DATA_UPLOAD_MAX_BYTES", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("MOTHERLINE_FILE_UPLOAD_MAX_MEMORY_BYTES", 2_621_440)
 
 LOGGING = {
     "version": 1,

@@ -7,7 +7,6 @@ changed by its organisation only (`accounts.policy.scope_organisation`).
 
 from __future__ import annotations
 
-import zipfile
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -53,6 +52,7 @@ from motherline.fieldwork.models import (
 )
 from motherline.people.models import Woman
 from motherline.places.models import Prison
+from motherline.uploads import FileRefused
 
 router = Router(tags=["field work"])
 
@@ -863,9 +863,13 @@ class SubmissionImportOut(Schema):
     errors: list[RowErrorOut]
 
 
+class TooLargeOut(Schema):
+    detail: str = Field(description="The limit the request passed (HTTP 413).")
+
+
 @router.post(
     "/imports/{kind}",
-    response={200: SubmissionImportOut, 422: SubmissionImportOut},
+    response={200: SubmissionImportOut, 413: TooLargeOut, 422: SubmissionImportOut},
     url_name="imports",
     summary="Import phone submissions",
     auth=Requires(Capability.EDIT_REGISTER, kind={"visits": Capability.RECORD_FIELDWORK}),
@@ -878,8 +882,10 @@ def import_submissions(
     (line, field, reason); submissions imported before are skipped."""
     user = request.user
     try:
-        rows = importing.read_rows(file.read(), file.name or "")
-    except (ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):
-        raise ValidationError({"file": [_("This file cannot be read as CSV or XLSX.")]}) from None
+        rows = importing.read_rows(file, file.name or "")
+    except FileRefused as exc:
+        # Refused as a whole: the same answer as refused rows, the problem at line 0 or
+        # where the limit was passed.
+        return Status(422, importing.ImportReport(kind, errors=[importing.file_error(exc)]))
     report = importing.IMPORTERS[kind](user, rows)
     return Status(200 if report.ok else 422, report)

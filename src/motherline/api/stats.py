@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from ninja.errors import HttpError
 
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
+from motherline.api.fieldwork import TooLargeOut
 from motherline.stats import queries, rules, services
 from motherline.stats.labels import INDICATOR_LABELS
 from motherline.stats.models import ReturnSource
@@ -190,7 +190,7 @@ def prisons(request: HttpRequest, filters: Query[TableQuery]) -> dict[str, Any]:
 
 @router.post(
     "/stats/returns",
-    response={200: ReturnsImportOut, 422: ImportRefusedOut},
+    response={200: ReturnsImportOut, 413: TooLargeOut, 422: ImportRefusedOut},
     url_name="stats_import",
     auth=Requires(Capability.IMPORT_RETURNS),
 )
@@ -199,10 +199,9 @@ def import_returns(
 ) -> Any:
     """Import a CSV or XLSX file of population returns (all or nothing, idempotent)."""
     if source not in ReturnSource.values:
-        raise ValidationError({"source": [_("Unknown source of returns.")]})
-    result = services.import_returns(
-        request.user, file.read(), file.name or "", source, request=request
-    )
+        message = _("Unknown source of returns.")
+        return Status(422, {"errors": [{"line": 0, "column": "source", "message": message}]})
+    result = services.import_returns(request.user, file, file.name or "", source, request=request)
     if not result.ok:
         return Status(422, {"errors": [vars(e) for e in result.errors]})
     return Status(

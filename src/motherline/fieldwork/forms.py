@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motherline.bounds import not_before_floor
 from motherline.fieldwork.models import (
     HEADCOUNT_MAX,
     Access,
@@ -29,7 +30,9 @@ class VisitForm(forms.Form):
     prison = forms.ModelChoiceField(
         label=_("Prison"), queryset=Prison.objects.none(), to_field_name="code"
     )
-    visit_date = forms.DateField(label=_("Date of the visit"), widget=DATE)
+    visit_date = forms.DateField(
+        label=_("Date of the visit"), widget=DATE, validators=[not_before_floor]
+    )
     team = forms.CharField(label=_("Team"), max_length=255, help_text=_("Who went, by role."))
     access = forms.ChoiceField(label=_("Access"), choices=Access.choices, widget=forms.RadioSelect)
     women_seen = forms.IntegerField(

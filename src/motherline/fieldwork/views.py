@@ -8,7 +8,6 @@ to `fieldwork.services`, whose errors are shown beside their fields.
 
 from __future__ import annotations
 
-import zipfile
 from typing import Any
 from urllib.parse import urlencode
 
@@ -42,6 +41,7 @@ from motherline.people.models import Woman
 from motherline.people.services import StaleVersion
 from motherline.places.models import Prison
 from motherline.reports.pdf import render_pdf
+from motherline.uploads import FileRefused
 
 STALE = gettext_lazy(
     "Someone else changed this record while you were editing: check it and try again."
@@ -685,9 +685,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         if kind == "services" and not can(request.user, Capability.EDIT_REGISTER):
             raise PermissionDenied
         try:
-            rows = importing.read_rows(upload.read(), upload.name)
-        except (ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):
-            form.add_error("file", _("This file cannot be read as CSV or XLSX."))
+            rows = importing.read_rows(upload, upload.name)
+        except FileRefused as exc:
+            form.add_error("file", exc.located())
         else:
             report = importing.IMPORTERS[kind](request.user, rows)
             if report.ok:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
+from motherline.bounds import not_before_floor
 from motherline.grants.models import QUANTITY_MAX, BudgetLine, Grant, ServiceType
 from motherline.people.forms import NOTE_MAX
 
@@ -60,7 +61,7 @@ class DeliveryForm(forms.Form):
         help_text=_("For a service to her child, the child's reference (C-…)."),
     )
     service_type = forms.ChoiceField(label=_("Service"), choices=ServiceType.choices)
-    delivered_on = forms.DateField(label=_("Date"), widget=DATE)
+    delivered_on = forms.DateField(label=_("Date"), widget=DATE, validators=[not_before_floor])
     quantity = forms.IntegerField(
         label=_("Quantity"), min_value=1, max_value=QUANTITY_MAX, initial=1
     )

@@ -34,10 +34,10 @@ a pack are kept (records may point at them) and listed in the report.
 from __future__ import annotations
 
 import csv
-import io
 import re
 import tomllib
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -46,6 +46,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 
+from motherline import uploads
 from motherline.jurisdictions import signals
 from motherline.jurisdictions.models import (
     AgeLimitRule,
@@ -140,6 +141,12 @@ class PackData:
 
 class _CellError(ValueError):
     pass
+
+
+class _PackDialect(csv.excel):
+    """Comma-separated, and a stray quote is an error rather than a guess."""
+
+    strict = True
 
 
 Parser = Callable[[str], Any]
@@ -310,9 +317,16 @@ class _PackReader:
         if not (self.directory / PACK_FILE).is_file():
             self.error(PACK_FILE, 0, "", f"no pack {self.dirname!r} (looked in {self.directory})")
             return None
+        size = (self.directory / PACK_FILE).stat().st_size
+        if size > uploads.Limits.from_settings().upload_bytes:
+            self.error(PACK_FILE, 0, "", f"{size} bytes: more than a pack's description holds")
+            return None
         try:
             text = (self.directory / PACK_FILE).read_text(encoding="utf-8")
             doc = tomllib.loads(text)
+        except RecursionError:
+            self.error(PACK_FILE, 0, "", "not valid TOML: nested too deeply")
+            return None
         except UnicodeDecodeError as exc:
             self.error(PACK_FILE, 0, "", f"not UTF-8 text (byte {exc.start})")
             return None
@@ -527,30 +541,23 @@ class _PackReader:
             self.error(filename, 0, "", "file is missing")
             self.unreadable.add(filename)
             return [], []
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            self.error(filename, 0, "", f"not UTF-8 text (byte {exc.start})")
-            self.unreadable.add(filename)
-            return [], []
-
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        # Read within the import limits (`motherline.uploads`): size, rows, columns, cell
+        # size, NUL and encoding, as every imported table.
+        records = uploads.read_table(path, filename, dialect=_PackDialect)
         header: list[str] = []
         rows: list[Row] = []
         try:
-            first = next(reader, None)
+            first = next(records, None)
             if first is None:
                 self.error(filename, 1, "", "empty file: expected a header line")
                 self.unreadable.add(filename)
                 return [], []
-            header = [name.strip() for name in first]
+            header = [name.strip() for name in first[1]]
             parsers = {**columns, **optional}
             usable = self.check_header(filename, header, columns, parsers)
             if not usable:
                 self.unreadable.add(filename)
-            previous = reader.line_num
-            for record in reader:
-                line, previous = previous + 1, reader.line_num
+            for line, record in records:
                 if not any(cell.strip() for cell in record):
                     continue
                 if not usable:
@@ -571,8 +578,8 @@ class _PackReader:
                         self.error(filename, line, name, str(exc))
                         row.is_valid = False
                 rows.append(row)
-        except csv.Error as exc:
-            self.error(filename, reader.line_num, "", f"CSV syntax: {exc}")
+        except uploads.FileRefused as exc:
+            self.error(filename, exc.line, exc.column, exc.message)
             if not header:
                 self.unreadable.add(filename)
         return header, rows
@@ -880,8 +887,14 @@ def read_statistics(code: str, packs_dir: Path | None = None) -> StatisticsData:
     provinces = {meta.code}
     provinces_file = reader.directory / "provinces.csv"
     if provinces_file.is_file():
-        with provinces_file.open(encoding="utf-8-sig", newline="") as handle:
-            provinces |= {row.get("code", "").strip() for row in csv.DictReader(handle)}
+        # Read with the same limits as the files themselves; their problems are reported when
+        # the pack is read (`read_pack`).
+        with suppress(uploads.FileRefused):
+            records = uploads.read_table(provinces_file, dialect=_PackDialect)
+            header = [str(name).strip() for name in next(records, (0, []))[1]]
+            if "code" in header:
+                at = header.index("code")
+                provinces |= {r[at].strip() for _line, r in records if len(r) > at}
     specs: dict[str, dict[str, Parser]] = {
         "national_figures": {
             "measure": _choice(MEASURES),

@@ -9,16 +9,18 @@ people in Cambodia write them (15/03/2013, 15-03-2013, 15.03.2013, 15 មីន�
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from motherline.stats.models import BOUNDS, COUNT_FIELDS
+from motherline import uploads
+from motherline.bounds import DATE_FLOOR, check_model_value, not_before_floor
+from motherline.stats.models import BOUNDS, COUNT_FIELDS, PopulationReturn
+from motherline.uploads import Source
 
 COLUMNS = ("prison", "date", *COUNT_FIELDS)
 KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
@@ -151,48 +153,11 @@ def parse_date(raw: Any) -> date:
     )
 
 
-def read_table(content: bytes, filename: str) -> list[tuple[int, list[Any]]]:
-    """The file's rows as (line number, cells); XLSX is recognised by its content."""
-    if content[:4] == b"PK\x03\x04":
-        return _read_xlsx(content)
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            _("The file is neither an XLSX workbook nor UTF-8 text (byte %(at)s).")
-            % {"at": exc.start}
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, list[Any]]] = []
-    previous = 0
-    try:
-        for record in reader:
-            rows.append((previous + 1, record))
-            previous = reader.line_num
-    except csv.Error as exc:
-        raise ValueError(
-            _("CSV syntax error on line %(line)s: %(error)s")
-            % {"line": reader.line_num, "error": exc}
-        ) from None
-    return rows
-
-
-def _read_xlsx(content: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ValueError(
-            _("The XLSX workbook cannot be read: %(error)s") % {"error": exc}
-        ) from None
-    sheet = workbook.worksheets[0]
-    rows = [
-        (number, list(values))
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-    ]
-    workbook.close()
-    return rows
+def read_table(content: Source, filename: str) -> list[tuple[int, list[Any]]]:
+    """The file's rows as (line number, cells); XLSX is recognised by its content. Read
+    within the limits of `motherline.uploads` (at most its number of rows is kept); raises
+    `FileRefused` (a ValueError) naming the limit or the problem."""
+    return list(uploads.read_table(content, filename))
 
 
 def _blank(cell: Any) -> bool:
@@ -254,6 +219,12 @@ def parse_returns(
             errors.append(
                 RowError(line, "date", _("a date in the future: %(date)s") % {"date": day})
             )
+        elif day is not None and day < DATE_FLOOR:
+            try:
+                not_before_floor(day)
+            except ValidationError as exc:
+                errors.append(RowError(line, "date", exc.messages[0]))
+                day = None
         if day is not None and prison is not None:
             _pk, opened, closed = prison
             if (opened and day < opened) or (closed and day > closed):
@@ -264,8 +235,14 @@ def parse_returns(
         for name in COUNT_FIELDS:
             try:
                 counts[name] = parse_count(values[name])
+                if counts[name] is not None:
+                    # The model field's bounds: the databases' range for an integer.
+                    check_model_value(PopulationReturn._meta.get_field(name), counts[name])
             except ValueError as exc:
                 errors.append(RowError(line, name, str(exc)))
+                counts[name] = None
+            except ValidationError as exc:
+                errors.append(RowError(line, name, exc.messages[0]))
                 counts[name] = None
         errors += count_errors(line, counts)
         if prison is not None and day is not None:

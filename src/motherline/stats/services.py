@@ -25,6 +25,7 @@ from motherline.stats.importer import (
     read_table,
 )
 from motherline.stats.models import COUNT_FIELDS, PopulationReturn, ReturnSource
+from motherline.uploads import FileRefused, Source
 
 
 @dataclass
@@ -55,7 +56,7 @@ def prison_lookup(jurisdiction_code: str | None = None) -> PrisonLookup:
 
 def import_returns(
     user: Any,
-    content: bytes,
+    content: Source,
     filename: str,
     source: str,
     *,
@@ -77,8 +78,8 @@ def import_returns(
         return result
     try:
         table = read_table(content, filename)
-    except ValueError as exc:
-        result.errors.append(RowError(0, "", str(exc)))
+    except FileRefused as exc:
+        result.errors.append(RowError(exc.line, exc.column, exc.message))
         return result
     parsed = parse_returns(table, prison_lookup(), today or timezone.localdate())
     result.rows = len(parsed.rows)

@@ -76,7 +76,7 @@ def import_returns(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             result = services.import_returns(
                 request.user,
-                upload.read(),
+                upload,
                 upload.name,
                 form.cleaned_data["source"],
                 request=request,

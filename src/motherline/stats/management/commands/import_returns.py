@@ -20,11 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--source", required=True, choices=ReturnSource.values)
 
     def handle(self, *args, file: Path, source: str, **options) -> None:
-        try:
-            content = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(str(exc)) from exc
-        result = import_returns(None, content, file.name, source)
+        if not file.is_file():
+            raise CommandError(_("No such file: %(file)s") % {"file": file})
+        result = import_returns(None, file, file.name, source)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(f"{file.name}:{error}")
