@@ -273,6 +273,12 @@ ROUTES: dict[str, Rule] = {
     "people:child": Rule(
         {"GET": needs(REGISTER, "read"), "POST": needs(REGISTER, "read")}, args=child
     ),
+    "people:edit_child": Rule(
+        {"GET": edits_a_seen_record(), "POST": edits_a_seen_record()}, args=child
+    ),
+    "people:register_birth": Rule(
+        {"GET": edits_a_seen_record(), "POST": edits_a_seen_record()}, args=child
+    ),
     "people:move_child_out": Rule(
         {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=child
     ),
@@ -452,7 +458,11 @@ ROUTES: dict[str, Rule] = {
         body={"POST": {"move_date": DAY, "caregiver_relationship": "grandparent"}},
     ),
     "api:worklist": Rule({"GET": needs(REGISTER)}),
-    "api:child": Rule({"GET": needs(REGISTER, "read")}, args=child),
+    "api:child": Rule(
+        {"GET": needs(REGISTER, "read"), "PATCH": edits_a_seen_record()},
+        args=child,
+        body={"PATCH": {"version": 1}},
+    ),
     "api:child_plan": Rule(
         {"GET": needs(REGISTER, "read"), "POST": needs(EDIT, "edit")}, args=child
     ),

@@ -12,7 +12,7 @@ from motherline.care.models import FollowUp, TransitionPlan
 from motherline.jurisdictions.models import PretrialLimitRule
 from motherline.people import services
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, child_outside
+from tests.factories import admit, child_in_prison
 
 CODE_2007 = date(2007, 8, 10)
 
@@ -94,12 +94,14 @@ def register(users, prisons, offences, pretrial_rules):
         sentence_months=12,
         expected_release_date=TODAY + timedelta(days=60),
     )
-    # A child outside whose birth is not registered, mother in CC2.
+    # A child living in prison in CC2 with the mother admitted with her, born 100 days ago,
+    # whose birth is not registered: the pack's 30 days passed 70 days ago.
     made["unregistered"] = admit(
         monitor,
         prisons["CC2"],
         name="Sreymom Unregistered",
-        children=[child_outside(date(2020, 5, 1), name="Little Unregistered")],
+        admission_date=TODAY - timedelta(days=60),
+        children=[child_in_prison(TODAY - timedelta(days=100), name="Little Unregistered")],
     )
     # A child handed over to the grandmother; a follow-up visit due in 3 days.
     made["handed_over"] = admit(
