@@ -85,7 +85,8 @@ def register(users, prisons, offences, pretrial_rules):
         admission_date=TODAY - timedelta(days=200),
         offences=[offences["theft"]],
     )
-    # Convicted, expected release in 60 days.
+    # Convicted, expected release in 60 days, with a one-year-old (birth registered) who
+    # leaves with her.
     made["release"] = admit(
         monitor,
         prisons["KDL"],
@@ -93,6 +94,7 @@ def register(users, prisons, offences, pretrial_rules):
         legal_status="final",
         sentence_months=12,
         expected_release_date=TODAY + timedelta(days=60),
+        children=[child_in_prison(TODAY - timedelta(days=365), birth_registered=True)],
     )
     # A child living in prison in CC2 with the mother admitted with her, born 100 days ago,
     # whose birth is not registered: the pack's 30 days passed 70 days ago.

@@ -414,8 +414,8 @@ def _pretrial_limits(women: Women, rules: _Rules) -> Iterator[Deadline]:
 
 
 def _releases(women: Women, rules: _Rules) -> Iterator[Deadline]:
-    """An expected release, with the number of children living in prison with her (they
-    leave with her)."""
+    """An expected release of a woman with children living in prison with her (they leave
+    with her), with their number."""
     children = dict(
         Placement.objects.filter(kind=PlacementKind.IN_PRISON, end_date__isnull=True)
         .filter(women("child__mother_id"))
@@ -432,6 +432,10 @@ def _releases(women: Women, rules: _Rules) -> Iterator[Deadline]:
         .values("id", "expected_release_date", "current_prison_id", "woman_id", "woman__reference")
     )
     for row in rows:
+        if not children.get(row["woman_id"], 0):
+            # Her release asks the monitor for something only when a child living in prison
+            # leaves with her (the child's plan); a placement's change marks her again.
+            continue
         yield Deadline(
             kind=Kind.EXPECTED_RELEASE,
             due_date=cast(date, row["expected_release_date"]),  # selected not null

@@ -390,9 +390,18 @@ def _computed(ctx: _Context, items: list[Item]) -> _Part:
 def _stored(user: Any, ctx: _Context, kind: Kind) -> QuerySet[Deadline]:
     """This kind's deadlines up to the horizon, among the women the user may see, in the
     prisons the filters select."""
-    return scope(Deadline.objects.filter(kind=kind, due_date__lte=ctx.horizon), user).filter(
+    last = rules.horizon(ctx.as_of, kind)
+    return scope(Deadline.objects.filter(kind=kind, due_date__lte=last), user).filter(
         ctx.in_selected_prisons("prison_id"), _standing(ctx)
     )
+
+
+def _within_lead(ctx: _Context, kinds: list[Kind]) -> Q:
+    """Deadlines of these kinds up to each kind's horizon (`rules.LEAD_DAYS`)."""
+    condition = Q(pk__in=[])
+    for kind in kinds:
+        condition |= Q(kind=kind, due_date__lte=rules.horizon(ctx.as_of, kind))
+    return condition
 
 
 def _standing(ctx: _Context) -> Q:
@@ -420,7 +429,7 @@ def _stored_counts(user: Any, ctx: _Context) -> dict[str, Counter[Urgency]]:
     }
     kinds = [k for k in deadlines.STORED_KINDS if not ctx.kind or ctx.kind == k]
     rows = (
-        scope(Deadline.objects.filter(kind__in=kinds, due_date__lte=ctx.horizon), user)
+        scope(Deadline.objects.filter(_within_lead(ctx, kinds)), user)
         .filter(ctx.in_selected_prisons("prison_id"), _standing(ctx))
         .order_by()
         .values("kind")

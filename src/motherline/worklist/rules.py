@@ -112,9 +112,15 @@ def urgency(due: date, as_of: date) -> Urgency | None:
     return None
 
 
-def horizon(as_of: date) -> date:
-    """The last due date that is on the list read on `as_of`."""
-    return as_of + timedelta(days=HORIZON_DAYS)
+def horizon(as_of: date, kind: str = "") -> date:
+    """The last due date that is on the list read on `as_of` (for one kind, its lead)."""
+    return as_of + timedelta(days=LEAD_DAYS.get(kind, HORIZON_DAYS) if kind else HORIZON_DAYS)
+
+
+# How far ahead a kind is listed, where it is less than the list's 90 days: a request for
+# release at the pretrial limit is prepared in the last weeks, and an item further ahead
+# asks for nothing yet.
+LEAD_DAYS: dict[str, int] = {"pretrial_limit": 30}
 
 
 def most_serious_class(classes: Iterable[str]) -> str:
@@ -488,7 +494,7 @@ def pretrial_limit_item(
             pretrial_deadline(woman.detained_on, rules, woman.offence_class, woman.is_minor),
         )
     rule, due = known
-    if rule is None or due is None:
+    if rule is None or due is None or due > horizon(as_of, Kind.PRETRIAL_LIMIT):
         return None
     bucket = urgency(due, as_of)
     if bucket is None:
