@@ -34,6 +34,14 @@ def jurisdiction(db):
         name_local="កម្ពុជា",
         local_language="km",
         time_zone="Asia/Phnom_Penh",
+        stated_rules={
+            "birth_registration": {
+                "days": 30,
+                "source": "A test source",
+                "citation": "Test prakas on civil registration",
+                "verified": False,
+            }
+        },
     )
     AgeLimitRule.objects.create(jurisdiction=kh, max_age_months=72, effective_to=date(2011, 11, 13))
     AgeLimitRule.objects.create(

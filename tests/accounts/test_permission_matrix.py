@@ -333,6 +333,12 @@ ROUTES: dict[str, Rule] = {
     ),
     "people:add_child": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=woman),
     "people:child": Rule({"GET": needs(REGISTER, "read"), "POST": refused_method()}, args=child),
+    "people:edit_child": Rule(
+        {"GET": edits_a_seen_record(), "POST": edits_a_seen_record()}, args=child
+    ),
+    "people:register_birth": Rule(
+        {"GET": edits_a_seen_record(), "POST": edits_a_seen_record()}, args=child
+    ),
     "people:move_child_out": Rule(
         {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=child
     ),
@@ -506,7 +512,11 @@ ROUTES: dict[str, Rule] = {
         body={"POST": {"move_date": DAY, "caregiver_relationship": "grandparent", "version": 1}},
     ),
     "api:worklist": Rule({"GET": needs(REGISTER)}),
-    "api:child": Rule({"GET": needs(REGISTER, "read")}, args=child),
+    "api:child": Rule(
+        {"GET": needs(REGISTER, "read"), "PATCH": edits_a_seen_record()},
+        args=child,
+        body={"PATCH": {"version": 1}},
+    ),
     "api:child_plan": Rule(
         {"GET": needs(REGISTER, "read"), "POST": needs(EDIT, "edit")}, args=child
     ),

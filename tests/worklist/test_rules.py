@@ -9,7 +9,7 @@ import pytest
 
 from motherline.care.models import LeaveExtension
 from motherline.jurisdictions.models import AgeLimitRule
-from motherline.jurisdictions.rules import AgeLimit, PretrialLimit
+from motherline.jurisdictions.rules import AgeLimit, PretrialLimit, Stated
 from motherline.people import services
 from motherline.worklist import rules
 from motherline.worklist.queries import WorklistFilters, worklist_for
@@ -246,12 +246,50 @@ def test_follow_up_and_plan_steps():
     assert plan("handed_over", 5, handover_in=-2, handed=TODAY - timedelta(days=2)) is None
 
 
-def test_unregistered_birth_is_due_from_the_birth():
+THIRTY_DAYS = Stated(("days", 30), "A source", "Prakas on civil registration", False)
+
+
+def test_a_birth_is_due_the_packs_period_after_it_and_asked_for_until_18():
+    born = TODAY - timedelta(days=40)
     item = rules.birth_not_registered_item(
-        rules.UnregisteredChild(SUBJECT, PLACE, date(2025, 1, 1), in_prison=True), TODAY
+        rules.UnregisteredChild(SUBJECT, PLACE, born, in_prison=True, period=THIRTY_DAYS), TODAY
     )
+    assert item.due_date == born + timedelta(days=30)
     assert item.urgency == Urgency.OVERDUE
     assert "lives in prison" in item.why
+    assert "within 30 days" in item.why
+    assert "Prakas on civil registration (not verified)" in item.why
+    # A baby born yesterday is not overdue: due in 29 days.
+    baby = rules.birth_not_registered_item(
+        rules.UnregisteredChild(
+            SUBJECT, PLACE, TODAY - timedelta(days=1), in_prison=True, period=THIRTY_DAYS
+        ),
+        TODAY,
+    )
+    assert baby.urgency == Urgency.WITHIN_30
+    # Six months (Kenya) count in calendar months.
+    six = Stated(("months", 6))
+    kenyan = rules.birth_not_registered_item(
+        rules.UnregisteredChild(SUBJECT, PLACE, date(2026, 1, 31), True, six), TODAY
+    )
+    assert kenyan.due_date == date(2026, 7, 31)
+    # Never for a child of 18 or more (the eve of the 18th birthday is the last day).
+    adult_tomorrow = date(TODAY.year - 18, TODAY.month, TODAY.day + 1)
+    assert rules.birth_not_registered_item(
+        rules.UnregisteredChild(SUBJECT, PLACE, adult_tomorrow, False, THIRTY_DAYS), TODAY
+    )
+    adult = date(TODAY.year - 18, TODAY.month, TODAY.day)
+    assert (
+        rules.birth_not_registered_item(
+            rules.UnregisteredChild(SUBJECT, PLACE, adult, False, THIRTY_DAYS), TODAY
+        )
+        is None
+    )
+    # Without a period in the pack there is nothing to ask for.
+    assert (
+        rules.birth_not_registered_item(rules.UnregisteredChild(SUBJECT, PLACE, born, True), TODAY)
+        is None
+    )
 
 
 def test_an_item_leaves_the_system_without_a_name():

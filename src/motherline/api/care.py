@@ -21,6 +21,7 @@ from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child
 from motherline.api.schemas import (
+    ChildChangesIn,
     ChildOut,
     Note,
     OptionalRelationship,
@@ -40,6 +41,7 @@ from motherline.care.models import (
     TransitionPlan,
 )
 from motherline.care.rules import next_step
+from motherline.people import services as people_services
 from motherline.people.models import Child
 
 router = Router(tags=["transition plans"])
@@ -265,6 +267,26 @@ def get_child(request: HttpRequest, reference: PathReference) -> Child:
     child = _visible_child(user, reference)
     audit.record(user, AuditAction.VIEW, child, request=request)
     return _child_out(child)
+
+
+@router.patch(
+    "/children/{reference}",
+    response=ChildCareOut,
+    url_name="child",
+    summary="Correct a child's details or record the birth registration",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def correct_child(request: HttpRequest, reference: str, payload: ChildChangesIn) -> Child:
+    """Correct the child's details, or record the birth's registration
+    (`birth_registered`, `birth_registered_on`, `birth_certificate_number`): only the
+    fields sent change. Send the `version` last read; if someone changed the child since,
+    nothing is written and the answer is HTTP 409. A partner who sees the child read-only
+    is refused (403)."""
+    user = request.user
+    child = _visible_child(user, reference)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    people_services.update_child(user, child, changes, version=payload.version, request=request)
+    return _child_out(_visible_child(user, reference))
 
 
 @router.get(

@@ -278,6 +278,8 @@ class ChildOut(Schema):
     date_of_birth: date
     dob_is_estimated: bool
     birth_registered: bool
+    birth_registered_on: date | None
+    birth_certificate_number: str
     born_in_custody: bool
     pregnancy_id: int | None
     version: int
@@ -478,6 +480,24 @@ class WomanChangesIn(Schema):
     has_disability: Sent[bool] = None
     health_notes: Sent[Note] = None
     consent_scope: Sent[ConsentScope] = None
+
+
+class ChildChangesIn(Schema):
+    """A correction of a child's details or the birth's registration
+    (`services.update_child`)."""
+
+    version: int = Field(ge=1, description="The version last read; required.")
+    name: Sent[str] = Field(None, max_length=_max(Child, "name"))
+    name_latin: Sent[str] = Field(None, max_length=_max(Child, "name_latin"))
+    sex: Sent[Sex] = None
+    date_of_birth: Sent[date] = None
+    dob_is_estimated: Sent[bool] = None
+    born_in_custody: Sent[bool] = None
+    birth_registered: Sent[bool] = None
+    birth_registered_on: date | None = Field(None, description="null clears it.")
+    birth_certificate_number: Sent[str] = Field(
+        None, max_length=_max(Child, "birth_certificate_number")
+    )
 
 
 class EpisodeChangesIn(Schema):

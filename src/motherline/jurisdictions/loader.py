@@ -58,6 +58,7 @@ from motherline.jurisdictions.models import (
     PopulationDenominator,
     PretrialLimitRule,
 )
+from motherline.jurisdictions.rules import AGE_LIMIT_CHANGE_READINGS, LEAP_DAY_READINGS
 from motherline.places.models import Prison, PrisonKind, Province
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
@@ -120,6 +121,9 @@ class PackMeta:
     version: str
     sources: dict[str, str]
     file_sources: dict[str, list[str]]
+    # [rules]: the birth-registration period and the readings of the age limit, each with
+    # its source (stored in `Jurisdiction.stated_rules`, read by `rules.StatedRules.of`).
+    stated_rules: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -362,7 +366,7 @@ class _PackReader:
             return lambda v: f"longer than {limit} characters" if len(v) > limit else None
 
         known = {"code", "name", "name_local", "local_language", "time_zone", "version"}
-        known |= {"sources", "file_sources"}
+        known |= {"sources", "file_sources", "rules"}
         for key in doc:
             if key not in known:
                 self.error(PACK_FILE, line_of(key), key, "unknown key")
@@ -416,6 +420,8 @@ class _PackReader:
                         self.error(PACK_FILE, line_of(kind), kind, f"unknown source key {key!r}")
                 file_sources[kind] = list(keys)
 
+        stated_rules = self.read_stated_rules(doc.get("rules", {}), sources, line_of)
+
         return PackMeta(
             # A valid code equals the directory's; checking the rest against it avoids an
             # error on every row when only the code line is wrong.
@@ -427,7 +433,67 @@ class _PackReader:
             version=version,
             sources=sources,
             file_sources=file_sources,
+            stated_rules=stated_rules,
         )
+
+    def read_stated_rules(
+        self, table: Any, sources: dict[str, str], line_of: Callable[[str], int]
+    ) -> dict[str, dict[str, Any]]:
+        """`[rules.birth_registration]` (`days` or `months`), `[rules.age_limit_change]`
+        and `[rules.leap_day_birthday]` (`reading`), each with `source` (keys of [sources],
+        as in a CSV file), `citation` and `verified`."""
+        if not isinstance(table, dict):
+            self.error(PACK_FILE, line_of("rules"), "rules", "expected a [rules] table")
+            return {}
+        readings = {
+            "age_limit_change": AGE_LIMIT_CHANGE_READINGS,
+            "leap_day_birthday": LEAP_DAY_READINGS,
+        }
+        parse_source = self.source_parser(sources)
+        stated: dict[str, dict[str, Any]] = {}
+        for name, entry in table.items():
+            where = f"rules.{name}"
+            line = line_of(where)
+            if name not in ("birth_registration", *readings):
+                self.error(PACK_FILE, line, where, "unknown rule")
+                continue
+            if not isinstance(entry, dict):
+                self.error(PACK_FILE, line, where, "expected a table")
+                continue
+            value: dict[str, Any] = {}
+            if name == "birth_registration":
+                periods = [unit for unit in ("days", "months") if unit in entry]
+                number = entry.get(periods[0]) if len(periods) == 1 else None
+                if (
+                    not isinstance(number, int)
+                    or isinstance(number, bool)
+                    or not 0 < number <= 3650
+                ):
+                    self.error(
+                        PACK_FILE, line, where, "expected one of days or months, a whole number"
+                    )
+                    continue
+                value[periods[0]] = number
+            elif entry.get("reading") not in readings[name]:
+                self.error(PACK_FILE, line, where, f"reading: expected one of {readings[name]}")
+                continue
+            else:
+                value["reading"] = entry["reading"]
+            try:
+                value["source"] = parse_source(str(entry.get("source", "")))
+            except _CellError as exc:
+                self.error(PACK_FILE, line, where, f"source: {exc}")
+                continue
+            citation = entry.get("citation", "")
+            verified = entry.get("verified")
+            if not isinstance(citation, str) or len(citation) > 255:
+                self.error(PACK_FILE, line, where, "citation: text of up to 255 characters")
+                continue
+            if not isinstance(verified, bool):
+                self.error(PACK_FILE, line, where, "verified: expected true or false")
+                continue
+            stated[name] = {**value, "citation": citation.strip(), "verified": verified}
+        return stated
 
     # CSV files
 
@@ -743,6 +809,7 @@ def _write(data: PackData) -> LoadReport:
             "local_language": meta.local_language,
             "time_zone": meta.time_zone,
             "pack_version": meta.version,
+            "stated_rules": meta.stated_rules,
         },
     )
 

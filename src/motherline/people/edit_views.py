@@ -16,11 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
-from motherline.accounts.policy import Capability, can
+from motherline.accounts.policy import Capability, can, may_edit
 from motherline.people import forms, services
 from motherline.people.models import Child, CustodyEpisode, PlacementKind, Woman
 
@@ -411,3 +412,88 @@ def edit_episode(request: HttpRequest, reference: str, episode_id: int) -> HttpR
         form = forms.EpisodeForm(initial=forms.EpisodeForm.initial_for(episode), user=request.user)
     context = {"form": form, "woman": woman, "episode": episode}
     return _render(request, "edit_episode.html", context, woman)
+
+
+def _child(request: HttpRequest, reference: str) -> Child:
+    """A child the user sees (404 otherwise) and may change: a partner's read-only view of
+    a shared record is a 403, so the page can say why there is no form."""
+    child = get_object_or_404(
+        Child.objects.visible_to(request.user).select_related("mother"), reference=reference
+    )
+    if not may_edit(request.user, child.mother):
+        raise PermissionDenied
+    return child
+
+
+def _back(request: HttpRequest, child: Child) -> HttpResponse:
+    """Where the user came from when it is a page of this site (the worklist), else the
+    child's page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("people:child", reference=child.reference)
+
+
+def _child_form_page(
+    request: HttpRequest,
+    reference: str,
+    form_class: type[forms.ChildCorrectionForm] | type[forms.BirthRegistrationForm],
+    template: str,
+    done: str,
+) -> HttpResponse:
+    _require_edit(request.user)
+    child = _child(request, reference)
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                services.update_child(
+                    request.user,
+                    child,
+                    form.changes(),
+                    version=form.cleaned_data["version"],
+                    request=request,
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error)
+            else:
+                messages.success(request, done % {"ref": child.reference})
+                return _back(request, child)
+    elif form_class is forms.ChildCorrectionForm:
+        form = form_class(initial=forms.ChildCorrectionForm.initial_for(child))
+    else:
+        form = form_class(initial={"version": child.version})
+    context = {
+        "form": form,
+        "woman": child.mother,
+        "child": child,
+        "next": request.POST.get("next") or request.GET.get("next") or "",
+    }
+    return _render(request, template, context, child)
+
+
+@login_required
+def edit_child(request: HttpRequest, reference: str) -> HttpResponse:
+    """Correct a child's details. If someone saved a change since the page was loaded,
+    nothing is written and the form comes back with what was typed."""
+    return _child_form_page(
+        request,
+        reference,
+        forms.ChildCorrectionForm,
+        "edit_child.html",
+        _("The details of child %(ref)s have been corrected."),
+    )
+
+
+@login_required
+def register_birth(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record that a child's birth has been registered: the day and the certificate."""
+    return _child_form_page(
+        request,
+        reference,
+        forms.BirthRegistrationForm,
+        "register_birth.html",
+        _("The birth registration of child %(ref)s has been recorded."),
+    )

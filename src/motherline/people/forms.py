@@ -22,6 +22,7 @@ from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import services
 from motherline.people.models import (
     CaregiverRelationship,
+    Child,
     ConsentScope,
     CustodyEpisode,
     LegalStatus,
@@ -561,4 +562,48 @@ class EpisodeForm(forms.Form):
     def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in services.EPISODE_CORRECTABLE} | {
             "offences": list(self.cleaned_data["offences"])
+        }
+
+
+class ChildCorrectionForm(forms.Form):
+    """A correction of a child's details (`services.update_child`)."""
+
+    name = text_field(_("Child's name"), 200)
+    name_latin = text_field(_("Name in Latin script"), 200)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    date_of_birth = date_field(_("Child's date of birth"))
+    dob_is_estimated = forms.BooleanField(label=_("Date of birth is estimated"), required=False)
+    born_in_custody = forms.BooleanField(label=_("Born in custody"), required=False)
+    birth_registered = forms.BooleanField(label=_("Birth registered"), required=False)
+    birth_registered_on = date_field(_("Date of registration"), required=False)
+    birth_certificate_number = text_field(_("Birth certificate number"), 64)
+    version = version_field(required=True)
+
+    @classmethod
+    def initial_for(cls, child: Child) -> dict[str, Any]:
+        return {name: getattr(child, name) for name in services.CHILD_CORRECTABLE} | {
+            "version": child.version
+        }
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in services.CHILD_CORRECTABLE}
+
+
+class BirthRegistrationForm(forms.Form):
+    """The registration of a child's birth: the day and the certificate's number."""
+
+    birth_registered_on = date_field(_("Date of registration"))
+    birth_certificate_number = text_field(
+        _("Birth certificate number"),
+        64,
+        required=True,
+        help_text=_("As written on the certificate. It is stored encrypted."),
+    )
+    version = version_field(required=True)
+
+    def changes(self) -> dict[str, Any]:
+        return {
+            "birth_registered": True,
+            "birth_registered_on": self.cleaned_data["birth_registered_on"],
+            "birth_certificate_number": self.cleaned_data["birth_certificate_number"],
         }

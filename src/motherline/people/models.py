@@ -288,6 +288,12 @@ class Child(models.Model):
     date_of_birth = models.DateField(_("date of birth"))
     dob_is_estimated = models.BooleanField(_("date of birth is estimated"), default=False)
     birth_registered = models.BooleanField(_("birth registered"), default=False)
+    # When the registration was recorded (optional: a child registered before the record
+    # was made may have no known date); the certificate number identifies the child.
+    birth_registered_on = models.DateField(_("birth registered on"), null=True, blank=True)
+    birth_certificate_number = EncryptedCharField(
+        _("birth certificate number"), max_length=64, blank=True
+    )
     born_in_custody = models.BooleanField(_("born in custody"), default=False)
     pregnancy = models.OneToOneField(
         Pregnancy, on_delete=models.SET_NULL, null=True, blank=True, related_name="child"

@@ -982,3 +982,106 @@ def update_episode(
         },
     )
     return CustodyEpisode.objects.get(pk=current.pk)
+
+
+# A child's details and birth registration
+
+CHILD_CORRECTABLE = frozenset(
+    {
+        "name",
+        "name_latin",
+        "sex",
+        "date_of_birth",
+        "dob_is_estimated",
+        "born_in_custody",
+        "birth_registered",
+        "birth_registered_on",
+        "birth_certificate_number",
+    }
+)
+# The names and the certificate number identify the child: the audit names them only.
+_CHILD_VALUES_AUDITED = frozenset(
+    {"sex", "dob_is_estimated", "born_in_custody", "birth_registered", "birth_registered_on"}
+)
+_CHILD_TRIMMED = frozenset({"name", "name_latin", "birth_certificate_number"})
+# A date before this is a typing mistake, not a birth.
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def child_correction_errors(child: Child, after: dict[str, Any], today: date) -> rules.Errors:
+    """Errors of a child's record as it would be after the correction (`after` holds every
+    correctable field): a birth that fits the mother's, a registration not before the
+    birth nor ahead of today, and a registration date or number only for a registered
+    birth."""
+    errors: rules.Errors = {}
+    born = after["date_of_birth"]
+    if born is not None and born < EARLIEST_DATE:
+        errors["date_of_birth"] = _("Enter a date from %(date)s.") % {
+            "date": EARLIEST_DATE.isoformat()
+        }
+    else:
+        errors.update(rules.child_birth_errors(child.mother.date_of_birth, born, today))
+    if after["sex"] not in Sex.values:
+        errors["sex"] = _("This is not one of the allowed values.")
+    registered_on = after["birth_registered_on"]
+    if registered_on is not None:
+        if not after["birth_registered"]:
+            errors["birth_registered_on"] = _(
+                "A date of registration needs the birth to be registered."
+            )
+        else:
+            rules.not_in_future("birth_registered_on", registered_on, today, errors)
+            if born is not None and "birth_registered_on" not in errors and registered_on < born:
+                errors["birth_registered_on"] = _(
+                    "The registration cannot be before the birth (%(date)s)."
+                ) % {"date": born.isoformat()}
+    if after["birth_certificate_number"] and not after["birth_registered"]:
+        errors["birth_certificate_number"] = _(
+            "A certificate number needs the birth to be registered."
+        )
+    return errors
+
+
+@transaction.atomic
+def update_child(
+    user: Any,
+    child: Child,
+    changes: dict[str, Any],
+    *,
+    version: int,
+    today: date | None = None,
+    request: Any = None,
+) -> Child:
+    """Correct a child's details or record the birth registration (`birth_registered`,
+    `birth_registered_on`, `birth_certificate_number`): only the fields in `changes`
+    (see `CHILD_CORRECTABLE`). `version` is the one the user read; if the record changed
+    since, `StaleVersion` is raised and nothing is written. The worklist's deadlines of
+    the mother are recomputed (a registration clears the child's item)."""
+    _require_edit(user)
+    current = Child.objects.select_related("mother").get(pk=child.pk)
+    if not may_edit(user, current.mother):
+        raise PermissionDenied(_("You may not change the register."))
+    unknown = set(changes) - CHILD_CORRECTABLE
+    if unknown:
+        raise TypeError(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}")
+    new = {
+        name: value.strip() if name in _CHILD_TRIMMED and isinstance(value, str) else value
+        for name, value in changes.items()
+    }
+    today = _today(today)
+    _check_version(version, current.version)
+    changed = {name: value for name, value in new.items() if getattr(current, name) != value}
+    after = {name: changed.get(name, getattr(current, name)) for name in CHILD_CORRECTABLE}
+    _raise(child_correction_errors(current, after, today))
+    if not changed:
+        return current
+    _save_if_current(Child, current.pk, version, changed)
+    signals.register_changed.send(Child, woman_ids=[current.mother_id])
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        current,
+        request=request,
+        changes=_correction_audit(current, changed, _CHILD_VALUES_AUDITED),
+    )
+    return Child.objects.get(pk=current.pk)

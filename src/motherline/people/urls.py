@@ -26,5 +26,11 @@ urlpatterns = [
     ),
     path("women/<str:reference>/child/", edit_views.add_child, name="add_child"),
     path("children/<str:reference>/", views.child_detail, name="child"),
+    path("children/<str:reference>/edit/", edit_views.edit_child, name="edit_child"),
+    path(
+        "children/<str:reference>/birth-registration/",
+        edit_views.register_birth,
+        name="register_birth",
+    ),
     path("children/<str:reference>/move-out/", edit_views.move_child_out, name="move_child_out"),
 ]

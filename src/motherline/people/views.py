@@ -19,7 +19,8 @@ from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction, Organisation
-from motherline.accounts.policy import Capability, require
+from motherline.accounts.policy import Capability, can, require
+from motherline.jurisdictions.rules import StatedRules, birth_registration_due, period_text
 from motherline.people import queries, signals
 from motherline.people.filters import WomanFilterForm
 from motherline.people.models import Child, Woman
@@ -151,7 +152,7 @@ def child_detail(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         child = (
             Child.objects.visible_to(request.user)
-            .select_related("organisation", "mother__current_episode__current_prison")
+            .select_related("organisation__jurisdiction", "mother__current_episode__current_prison")
             .prefetch_related("placements__prison")
             .get(reference=reference)
         )
@@ -169,6 +170,14 @@ def child_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
     placements = list(child.placements.all())
     current = [p for p in placements if p.end_date is None]
+    stated = StatedRules.of(child.organisation.jurisdiction.stated_rules).birth_registration
+    registration = None
+    if stated is not None and not child.birth_registered:
+        registration = {
+            "rule": stated,
+            "period": period_text(stated.value),
+            "due": birth_registration_due(child.date_of_birth, stated.value),
+        }
     return render(
         request,
         "people/child_detail.html",
@@ -178,6 +187,8 @@ def child_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "placements": placements,
             "current_placement": max(current, key=lambda p: (p.start_date, p.id), default=None),
             "may_edit": may_edit,
+            "user_may_view_only": not may_edit and can(request.user, Capability.EDIT_REGISTER),
+            "registration": registration,
             "sections": sections,
             "today": today,
         },

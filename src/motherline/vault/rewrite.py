@@ -18,7 +18,7 @@ ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {
     "people.Woman": ("register_number", "name", "name_latin", "health_notes"),
     "people.CustodyEpisode": ("case_number", "release_note"),
     "people.Pregnancy": ("note",),
-    "people.Child": ("name", "name_latin"),
+    "people.Child": ("name", "name_latin", "birth_certificate_number"),
     "people.Placement": ("caregiver_name", "caregiver_location", "caregiver_contact", "note"),
     "care.TransitionPlan": (
         "caregiver_name",
