@@ -28,6 +28,7 @@ from motherline.api.schemas import (
     EpisodeChangesIn,
     EpisodeOut,
     LegalStatusIn,
+    MergeIn,
     MoveOutIn,
     NewChildIn,
     PregnancyIn,
@@ -254,6 +255,12 @@ def get_woman(request: HttpRequest, reference: str) -> Woman:
     user = request.user
     try:
         woman = queries.woman_detail(user, reference)
+        if woman.merged_into_id is not None:
+            # A merged record's reference resolves to the record kept.
+            survivor = queries.survivor_of(user, reference)
+            if survivor is None:
+                raise Http404
+            woman = queries.woman_detail(user, survivor)
     except Woman.DoesNotExist:
         raise Http404 from None
     audit.record(user, AuditAction.VIEW, woman, request=request)
@@ -470,3 +477,38 @@ def move_child_out(request: HttpRequest, reference: str, payload: MoveOutIn) -> 
         request=request,
     )
     return _child_out(child.pk)
+
+
+@router.post(
+    "/women/{reference}/merge",
+    response=WomanDetail,
+    url_name="merge",
+    summary="Merge another record of the same woman into this one",
+    auth=Requires(Capability.ADMINISTER),
+)
+def merge(request: HttpRequest, reference: str, payload: MergeIn) -> Woman:
+    """Administrators: `merged` is a second record of the woman `reference`; everything on it
+    moves to `reference`, and `merged` then leads there. Send both versions last read (409 if
+    either changed since) and the reason. Returns the record kept. A record outside the
+    user's organisation is a 404."""
+    user = request.user
+    survivor = editable_woman(user, reference)
+    merged = Woman.objects.editable_by(user).filter(reference=payload.merged).first()
+    if merged is None:
+        raise ValidationError(
+            {
+                "merged": [
+                    _("There is no record %(ref)s that you may change.") % {"ref": payload.merged}
+                ]
+            }
+        )
+    services.merge_women(
+        user,
+        survivor,
+        merged,
+        survivor_version=payload.version,
+        merged_version=payload.merged_version,
+        reason=payload.reason,
+        request=request,
+    )
+    return queries.woman_detail(user, reference)

@@ -416,6 +416,13 @@ class ReadmissionIn(Schema):
     confirm_warnings: bool = False
 
 
+class MergeIn(Schema):
+    merged: str = Field(max_length=16, description="Reference of the record merged away.")
+    reason: str = Field(max_length=2000, description="Why the two records are one woman.")
+    version: int = Field(description="The version of the record kept, last read.")
+    merged_version: int = Field(description="The version of the record merged, last read.")
+
+
 class VersionedIn(Schema):
     version: int | None = Field(
         None, description="The version last read; a change made since then is refused."

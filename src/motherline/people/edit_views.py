@@ -523,3 +523,69 @@ def edit_episode(request: HttpRequest, reference: str, episode_id: int) -> HttpR
         form = forms.EpisodeForm(initial=forms.EpisodeForm.initial_for(episode), user=request.user)
     context = {"form": form, "woman": woman, "episode": episode}
     return _render(request, "edit_episode.html", context, woman)
+
+
+@login_required
+def merge(request: HttpRequest, reference: str) -> HttpResponse:
+    """An administrator merges a second record of this woman into this one. The first
+    answer shows what would move; nothing is written until it is confirmed."""
+    policy.require(request.user, Capability.ADMINISTER)
+    woman = _woman(request, reference)
+    other: Woman | None = None
+    if request.method == "POST":
+        form = forms.MergeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            other = (
+                Woman.objects.editable_by(request.user)
+                .filter(reference=data["merged"], merged_into__isnull=True)
+                .select_related("organisation", "current_episode__current_prison")
+                .first()
+            )
+            if other is None:
+                form.add_error(
+                    "merged",
+                    _("There is no record %(ref)s that you may change.") % {"ref": data["merged"]},
+                )
+            elif not data["confirm"]:
+                problems = services.merge_errors(woman, other)
+                # The preview shows the other record: a read of it.
+                audit.record(request.user, AuditAction.VIEW, other, request=request)
+                bound = request.POST.copy()
+                bound["merged_version"] = str(other.version)
+                bound["confirm"] = "" if problems else "True"
+                form = forms.MergeForm(bound)
+                form.is_valid()
+                for message in problems.values():
+                    form.add_error("merged", message)
+            else:
+                try:
+                    services.merge_women(
+                        request.user,
+                        woman,
+                        other,
+                        survivor_version=data["version"],
+                        merged_version=data["merged_version"] or 0,
+                        reason=data["reason"],
+                        request=request,
+                    )
+                except ValidationError as error:
+                    forms.add_service_errors(form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("%(old)s was merged into this record.") % {"old": other.reference},
+                    )
+                    return _to_woman(woman)
+    else:
+        form = forms.MergeForm(initial={"version": woman.version})
+    preview = None
+    if other is not None:
+        preview = {
+            "woman": other,
+            "episodes": other.episodes.count(),
+            "children": other.children.count(),
+            "pregnancies": other.pregnancies.count(),
+        }
+    context = {"form": form, "woman": woman, "other": preview}
+    return _render(request, "merge.html", context, woman)

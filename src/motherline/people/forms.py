@@ -684,3 +684,25 @@ class EpisodeForm(forms.Form):
         return {name: self.cleaned_data[name] for name in services.EPISODE_CORRECTABLE} | {
             "offences": list(self.cleaned_data["offences"])
         }
+
+
+class MergeForm(forms.Form):
+    """Merge a second record of the same woman into this one (`services.merge_women`)."""
+
+    merged = text_field(
+        _("Reference of the other record"),
+        16,
+        required=True,
+        help_text=_("The record to merge into this one, for example W-ABCD2345."),
+    )
+    reason = forms.CharField(
+        label=_("Why these two records are one woman"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = version_field(required=True)
+    merged_version = version_field()
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_merged(self) -> str:
+        return self.cleaned_data["merged"].strip().upper()

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +40,7 @@ from motherline.people.models import (
     Sex,
     Transfer,
     Woman,
+    WomanMerge,
 )
 from motherline.places.models import Prison
 
@@ -1296,3 +1297,162 @@ def update_episode(
         },
     )
     return CustodyEpisode.objects.get(pk=current.pk)
+
+
+# Merging two records of one woman
+
+# Rows derived from a record, rebuilt rather than moved: her index and match keys, the
+# worklist's stored deadlines (recomputed for the record kept), and the merges themselves.
+_NOT_MOVED = frozenset(
+    {
+        "people.Woman",
+        "people.WomanSearchToken",
+        "people.WomanMatchKey",
+        "people.WomanMerge",
+        "worklist.Deadline",
+    }
+)
+
+
+def merge_errors(survivor: Woman, merged: Woman) -> rules.Errors:
+    """Why two records cannot be merged as one woman, if they cannot."""
+    if survivor.pk == merged.pk:
+        return {"merged": _("Choose another record: a record cannot be merged into itself.")}
+    if merged.merged_into_id is not None or survivor.merged_into_id is not None:
+        return {"merged": _("This record was already merged into another.")}
+    if survivor.organisation_id != merged.organisation_id:
+        return {"merged": _("Only records of one organisation can be merged.")}
+    periods = sorted(
+        (e.admission_date, e.release_date or date.max, e.woman_id)
+        for e in CustodyEpisode.objects.filter(woman__in=[survivor, merged])
+    )
+    # A few custodies per woman: every pair is compared.
+    for start, end, one in periods:
+        overlap = next(
+            (s for s, e, other in periods if other != one and s >= start and s < end), None
+        )
+        if overlap is not None:
+            next_start = overlap
+            return {
+                "merged": _(
+                    "Both records have a custody on %(date)s: one woman cannot be in custody "
+                    "twice. Correct the custodies first."
+                )
+                % {"date": next_start.isoformat()}
+            }
+    return {}
+
+
+@transaction.atomic
+def merge_women(
+    user: Any,
+    survivor: Woman,
+    merged: Woman,
+    *,
+    survivor_version: int,
+    merged_version: int,
+    reason: str,
+    request: Any = None,
+) -> WomanMerge:
+    """Merge `merged` into `survivor`, two records of one woman (an administrator's work):
+    her custodies, pregnancies, children, legal candidacies, visits, case studies and
+    services move to the record kept; the merged record keeps its reference, which leads to
+    the one kept, and a `WomanMerge` row says what moved, for review. Both versions are
+    checked (`StaleVersion`), both records are audited."""
+    if not can(user, Capability.ADMINISTER):
+        raise PermissionDenied(_("Only an administrator may merge records."))
+    if not (may_edit(user, survivor) and may_edit(user, merged)):
+        raise PermissionDenied(_("You may not change the register."))
+    reason = reason.strip()
+    if not reason:
+        _raise({"reason": _("Say why these two records are one woman.")})
+    if len(reason) > 2000:
+        _raise({"reason": _("At most %(limit)s characters.") % {"limit": 2000}})
+    # Locked in a fixed order, so that two merges of the same pair cannot cross.
+    locked = {
+        w.pk: w for w in Woman.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])
+    }
+    kept, gone = locked[survivor.pk], locked[merged.pk]
+    _check_version(survivor_version, kept.version)
+    _check_version(merged_version, gone.version)
+    _raise(merge_errors(kept, gone))
+    moved: dict[str, list[Any]] = {}
+    try:
+        with transaction.atomic():
+            for relation in Woman._meta.get_fields(include_hidden=True):
+                if not relation.auto_created or relation.concrete:
+                    continue
+                model: Any = relation.related_model
+                label = model._meta.label
+                if label in _NOT_MOVED:
+                    continue
+                if relation.many_to_many:
+                    continue  # moved through its "through" table, listed separately
+                name = cast(Any, relation).field.name
+                if model._meta.auto_created:
+                    # A "seen at this visit" row: where both records were seen, one stays.
+                    other = next(
+                        f.name
+                        for f in model._meta.concrete_fields
+                        if f.is_relation and f.name != name
+                    )
+                    model.objects.filter(
+                        **{name: gone},
+                        **{f"{other}__in": model.objects.filter(**{name: kept}).values(other)},
+                    ).delete()
+                rows = model.objects.filter(**{name: gone})
+                ids = list(rows.values_list("pk", flat=True))
+                if not ids:
+                    continue
+                if label == "people.Child":
+                    moved[label] = list(rows.values_list("reference", flat=True))
+                else:
+                    moved[label] = ids
+                model.objects.filter(pk__in=ids).update(**{name: kept})
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "merged": [
+                    _(
+                        "Both records are candidates in the same pardon round: withdraw one "
+                        "of them there first."
+                    )
+                ]
+            }
+        ) from None
+    open_episode = gone.current_episode_id or kept.current_episode_id
+    Woman.objects.filter(pk=gone.pk).update(
+        merged_into=kept, current_episode=None, version=F("version") + 1
+    )
+    Woman.objects.filter(pk=kept.pk).update(
+        current_episode_id=open_episode,
+        dependent_children=max(kept.dependent_children, gone.dependent_children),
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    gone.merged_into_id = kept.pk
+    search.reindex([gone, kept])
+    signals.register_changed.send(Woman, woman_ids=[kept.pk, gone.pk])
+    merge = WomanMerge.objects.create(
+        survivor=kept,
+        merged=gone,
+        reason=reason,
+        moved=moved,
+        merged_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    summary = {label: len(rows) for label, rows in moved.items()}
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        kept,
+        request=request,
+        changes={"merged_from": gone.reference, "moved": summary},
+    )
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        gone,
+        request=request,
+        changes={"merged_into": kept.reference, "moved": summary},
+    )
+    return merge

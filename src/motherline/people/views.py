@@ -11,10 +11,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction, Organisation
@@ -97,6 +99,15 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
         woman = queries.woman_detail(request.user, reference)
     except Woman.DoesNotExist:
         raise Http404 from None
+    if woman.merged_into_id is not None:
+        survivor = queries.survivor_of(request.user, reference)
+        if survivor is None:
+            raise Http404
+        messages.info(
+            request,
+            _("%(old)s was merged into this record.") % {"old": reference},
+        )
+        return redirect("people:woman", reference=survivor)
     audit.record(request.user, AuditAction.VIEW, woman, request=request)
 
     episodes = list(woman.episodes.all())
@@ -125,6 +136,8 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "children": children,
             "woman_has_child_in_prison": any(c.is_in_prison for c in children),
             "timeline": build_timeline(woman),
+            "merges": list(woman.merges.select_related("merged", "merged_by")),
+            "may_merge": may_edit and policy.can(request.user, Capability.ADMINISTER),
             "today": today,
         },
     )
