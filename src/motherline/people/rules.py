@@ -39,10 +39,21 @@ def is_minor(birth: date | None, on: date) -> bool:
     return birth is not None and age_on(birth, on) < 18
 
 
+# No record of the register is dated before this day unless a pack says otherwise (the
+# admission's dates are checked against the pack's `earliest_date`, `entry_findings`).
+EARLIEST_DATE = date(1900, 1, 1)
+
+
 def not_in_future(field: str, value: date | None, today: date, errors: Errors) -> None:
+    """A date of an event: not after today, and not before `EARLIEST_DATE` (a typing
+    mistake such as 0001-01-01)."""
     if value is not None and value > today:
         errors[field] = _("This date is in the future (today is %(today)s).") % {
             "today": today.isoformat()
+        }
+    elif value is not None and value < EARLIEST_DATE:
+        errors[field] = _("This date is before %(earliest)s: check it.") % {
+            "earliest": EARLIEST_DATE.isoformat()
         }
 
 

@@ -574,6 +574,27 @@ def record_child(
             "Say who looks after this child outside (or choose “Other”)."
         )
     rules.not_in_future("since", since, today, errors)
+    prison = episode.current_prison if episode is not None else None
+    if prison is not None:
+        # The entry checks of an admission (a child above the age limit cannot come to
+        # live in prison; the pack's earliest date).
+        lists = entry_lists(prison)
+        found, _warnings = rules.entry_findings(
+            today=today,
+            earliest=lists.earliest_date,
+            dates={"since": since},
+            mother_birth=woman.date_of_birth,
+            children=[
+                rules.ChildEntry(
+                    field="",
+                    date_of_birth=details.date_of_birth,
+                    living_in_prison=details.living_in_prison,
+                )
+            ],
+            age_limit_months=age_limit_months(prison, today),
+        )
+        for key, message in found.items():
+            errors.setdefault(key, message)
     if (
         "since" not in errors
         and since is not None

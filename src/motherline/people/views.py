@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction, Organisation
 from motherline.accounts.policy import Capability, require
+from motherline.jurisdictions import reference
 from motherline.people import queries, signals
 from motherline.people.filters import WomanFilterForm
 from motherline.people.models import Child, Woman
@@ -137,10 +138,22 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "woman_has_child_in_prison": any(c.is_in_prison for c in children),
             "timeline": build_timeline(woman),
             "merges": list(woman.merges.select_related("merged", "merged_by")),
+            "identity_labels": _identity_labels(woman),
             "may_merge": may_edit and policy.can(request.user, Capability.ADMINISTER),
             "today": today,
         },
     )
+
+
+def _identity_labels(woman: Woman) -> dict[str, str]:
+    """Her nationality, ethnicity and language in words, in the language of the page."""
+    jurisdiction = woman.organisation.jurisdiction
+    lists = reference.register_lists(jurisdiction.code, jurisdiction.local_language or "km")
+    return {
+        "nationality": reference.country_name(woman.nationality) if woman.nationality else "",
+        "ethnicity": reference.label_of(lists.ethnicities, woman.ethnicity),
+        "language": reference.label_of(lists.languages, woman.language),
+    }
 
 
 @login_required
