@@ -144,3 +144,10 @@ def test_the_floor_applies_to_every_event_date(monitor, prisons):
     with pytest.raises(ValidationError) as refused:
         services.record_release(monitor, woman.current_episode, date(1899, 12, 31), "acquittal")
     assert "release_date" in refused.value.message_dict
+
+
+def test_a_child_within_the_limit_at_admission_and_over_it_now_is_overdue_not_an_error():
+    child = rules.ChildEntry(
+        "children.0.", date(2023, 6, 1), living_in_prison=True, since=date(2026, 3, 7)
+    )
+    assert findings(children=[child], age_limit_months=36) == ({}, {})

@@ -202,7 +202,7 @@ def woman_detail(user: Any, reference: str) -> Woman:
 
     return (
         Woman.objects.visible_to(user)
-        .select_related("organisation", "current_episode__current_prison")
+        .select_related("organisation__jurisdiction", "current_episode__current_prison")
         .prefetch_related(
             Prefetch(
                 "episodes",

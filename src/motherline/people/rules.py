@@ -227,6 +227,9 @@ class ChildEntry:
     date_of_birth: date
     living_in_prison: bool
     has_extension: bool = False
+    # The day the child begins living in prison (the admission); default today. A child
+    # within the limit that day and over it now is overdue, not a mistake.
+    since: date | None = None
 
 
 def entry_findings(
@@ -241,8 +244,8 @@ def entry_findings(
 ) -> tuple[Errors, Errors]:
     """The entry checks every form, the API and an import share: (errors, warnings).
 
-    Errors are impossible values: a date before the pack's earliest date; a child living in
-    prison above the pack's age limit without an extension; a mother under
+    Errors are impossible values: a date before the pack's earliest date; a child who would
+    begin living in prison at or above the pack's age limit, without an extension; a mother under
     `MIN_MOTHER_AGE_AT_BIRTH` at a birth. Warnings are unlikely values that the user confirms:
     a mother over `MAX_LIKELY_MOTHER_AGE_AT_BIRTH` at a birth; a number of dependent children
     other than the number of children under 18 entered. `dates` maps each field to its date;
@@ -275,7 +278,7 @@ def entry_findings(
             child.living_in_prison
             and age_limit_months is not None
             and not child.has_extension
-            and today > add_months(child.date_of_birth, age_limit_months)
+            and (child.since or today) >= add_months(child.date_of_birth, age_limit_months)
         ):
             errors[f"{child.field}living_in_prison"] = _(
                 "This child is older than the age limit for living in prison (%(months)s "

@@ -199,6 +199,7 @@ def _entry_errors(
                 existing[c.existing].date_of_birth if c.existing in existing else c.date_of_birth
             ),
             living_in_prison=c.living_in_prison,
+            since=adm.admission_date,
         )
         for i, c in enumerate(adm.children)
     ]
@@ -214,7 +215,7 @@ def _entry_errors(
         },
         mother_birth=mother_birth,
         children=children,
-        age_limit_months=age_limit_months(adm.prison, today),
+        age_limit_months=age_limit_months(adm.prison, adm.admission_date),
         dependent_children=dependent_children,
     )
     if "pregnancy_known_since" in errors:
@@ -589,9 +590,10 @@ def record_child(
                     field="",
                     date_of_birth=details.date_of_birth,
                     living_in_prison=details.living_in_prison,
+                    since=since or today,
                 )
             ],
-            age_limit_months=age_limit_months(prison, today),
+            age_limit_months=age_limit_months(prison, since or today),
         )
         for key, message in found.items():
             errors.setdefault(key, message)

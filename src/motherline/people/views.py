@@ -26,6 +26,7 @@ from motherline.people import queries, signals
 from motherline.people.filters import WomanFilterForm
 from motherline.people.models import Child, Woman
 from motherline.people.timeline import build_timeline, child_summaries, pregnancy_summaries
+from motherline.people.urgent import urgent_items
 from motherline.places.models import Prison, Province
 
 
@@ -139,10 +140,27 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "timeline": build_timeline(woman),
             "merges": list(woman.merges.select_related("merged", "merged_by")),
             "identity_labels": _identity_labels(woman),
+            "urgent": urgent_items(woman, request.user, today, may_edit),
+            # A partner sees a shared record read-only: the page says why there are no buttons.
+            "read_only_reason": _read_only_reason(request.user, woman, may_edit),
             "may_merge": may_edit and policy.can(request.user, Capability.ADMINISTER),
             "today": today,
         },
     )
+
+
+def _read_only_reason(user: Any, woman: Woman, may_edit: bool) -> str:
+    if may_edit:
+        return ""
+    if not policy.can(user, Capability.EDIT_REGISTER):
+        return _("Your role lets you read the register, not change it.")
+    if woman.organisation_id != getattr(user, "organisation_id", None):
+        return _(
+            "This record belongs to %(org)s, which shares it with your organisation with her "
+            "consent: you can read it, but only %(org)s can change it. To report something, "
+            "contact them."
+        ) % {"org": woman.organisation.name}
+    return _("She is not held in your prison now: her record is read-only for you.")
 
 
 def _identity_labels(woman: Woman) -> dict[str, str]:
