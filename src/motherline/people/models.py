@@ -318,7 +318,9 @@ class Child(models.Model):
                 fields=["date_of_birth"],
                 condition=models.Q(birth_registered=False),
                 name="child_birth_not_registered",
-            )
+            ),
+            # The duplicate check's "mother of the same children": children by birth date.
+            models.Index(fields=["date_of_birth", "mother"], name="child_birth_mother"),
         ]
 
     def __str__(self) -> str:
