@@ -321,6 +321,11 @@ ROUTES: dict[str, Rule] = {
         {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")},
         args=lambda w: {"reference": w.woman.reference, "episode_id": w.woman.current_episode_id},
     ),
+    # Re-admission: her page's woman is in custody, so an allowed user is refused by the
+    # service (the form answers 200 with the reason; the API 422).
+    "people:readmit": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=woman),
+    # Merging two records of one woman: administrators of her organisation only.
+    "people:merge": Rule({"GET": needs(ADMIN, "edit"), "POST": needs(ADMIN, "edit")}, args=woman),
     "people:transfer": Rule({"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=woman),
     "people:legal_status": Rule(
         {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=woman
@@ -479,6 +484,16 @@ ROUTES: dict[str, Rule] = {
         {"PATCH": needs(EDIT, "edit")},
         args=lambda w: {"reference": w.woman.reference, "episode_id": w.woman.current_episode_id},
         body={"PATCH": {"version": 1}},
+    ),
+    "api:admissions": Rule(
+        {"POST": needs(EDIT, "edit")},
+        args=woman,
+        body={"POST": {"version": 1, "prison": "CC2", "admission_date": DAY}},
+    ),
+    "api:merge": Rule(
+        {"POST": needs(ADMIN, "edit")},
+        args=woman,
+        body={"POST": {"merged": "W-NONE", "reason": "Same", "version": 1, "merged_version": 1}},
     ),
     "api:transfer": Rule(
         {"POST": needs(EDIT, "edit")},

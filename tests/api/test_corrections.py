@@ -63,7 +63,7 @@ def test_a_correction_changes_only_the_fields_sent(api, users, woman):
     response = patch(
         api.login(users["monitor"]),
         woman_path(woman),
-        {"version": 1, "name": " Sokhom Chan ", "date_of_birth": "1991-03-10", "language": "Khmer"},
+        {"version": 1, "name": " Sokhom Chan ", "date_of_birth": "1991-03-10", "language": "km"},
     )
 
     assert response.status_code == 200, response.content
@@ -74,7 +74,7 @@ def test_a_correction_changes_only_the_fields_sent(api, users, woman):
         "1991-03-10",
     )
     stored = reload(woman)
-    assert (stored.name, stored.language, stored.version) == ("Sokhom Chan", "Khmer", 2)
+    assert (stored.name, stored.language, stored.version) == ("Sokhom Chan", "km", 2)
     assert stored.register_number == woman.register_number
     [event] = AuditEvent.objects.filter(action=AuditAction.CHANGE)
     assert event.changes["fields"] == ["date_of_birth", "language", "name"]

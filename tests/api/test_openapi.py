@@ -16,6 +16,8 @@ ROUTES = {
     ("post", "/api/v1/women/{reference}/pregnancies"),
     ("post", "/api/v1/women/{reference}/pregnancies/{pregnancy_id}/outcome"),
     ("post", "/api/v1/women/{reference}/children"),
+    ("post", "/api/v1/women/{reference}/admissions"),
+    ("post", "/api/v1/women/{reference}/merge"),
     ("post", "/api/v1/children/{reference}/move-out"),
     ("get", "/api/v1/children/{reference}"),
     ("get", "/api/v1/children/{reference}/plan"),

@@ -129,7 +129,7 @@ def test_only_changed_fields_are_recorded_and_no_change_writes_nothing(monitor, 
     assert corrections() == []
 
     services.update_woman(
-        monitor, woman, {"name": woman.name, "language": "Khmer"}, version=1, today=TODAY
+        monitor, woman, {"name": woman.name, "language": "km"}, version=1, today=TODAY
     )
     assert corrections()[0].changes["fields"] == ["language"]
 
@@ -238,7 +238,7 @@ def test_a_transfer_release_or_correction_since_makes_the_version_stale(monitor,
     )
 
     with pytest.raises(services.StaleVersion):
-        services.update_woman(monitor, woman, {"language": "Khmer"}, version=1, today=TODAY)
+        services.update_woman(monitor, woman, {"language": "km"}, version=1, today=TODAY)
 
     assert reload(woman).language == ""
 
@@ -255,9 +255,9 @@ def test_who_may_not_edit_her_is_refused(users, prisons, who):
 
 
 def test_the_liaison_of_her_prison_may_correct_her(users, woman):
-    services.update_woman(users["prison_liaison"], woman, {"language": "Khmer"}, version=1)
+    services.update_woman(users["prison_liaison"], woman, {"language": "km"}, version=1)
 
-    assert reload(woman).language == "Khmer"
+    assert reload(woman).language == "km"
 
 
 def test_a_field_that_is_not_correctable_is_a_programming_error(monitor, woman):

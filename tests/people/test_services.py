@@ -87,6 +87,7 @@ def test_admission_writes_her_record_custody_charges_pregnancy_and_children(
         offences=[offences["theft"], offences["drugs"]],
         is_sole_carer=True,
         dependent_children=1,
+        confirm_warnings=True,
         is_pregnant=True,
         expected_delivery_date=ADMITTED + timedelta(days=150),
         children=[

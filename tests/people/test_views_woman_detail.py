@@ -298,7 +298,8 @@ def test_query_count_does_not_grow_with_the_record(client, users, prisons, offen
     )
     large = _queries_for(client, monitor, woman)
     assert large == small
-    assert large < 25
+    # With what needs action (rules, extensions), her visits and her merges: a fixed few more.
+    assert large < 30
     # A record with little in it needs no more.
     plain = admit(monitor, prisons["CC2"], offences=[offences["theft"]])
     assert _queries_for(client, monitor, plain) <= large

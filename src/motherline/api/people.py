@@ -4,6 +4,7 @@ Each endpoint parses, asks `accounts.policy` (through `api.access`), and calls t
 `people.queries` and `people.services` functions as the web pages, so the two cannot drift.
 """
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
-from motherline.accounts import audit
+from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child, editable_woman
@@ -23,9 +24,11 @@ from motherline.api.schemas import (
     AdmissionIn,
     ChildIn,
     ChildOut,
+    DuplicatesOut,
     EpisodeChangesIn,
     EpisodeOut,
     LegalStatusIn,
+    MergeIn,
     MoveOutIn,
     NewChildIn,
     PathReference,
@@ -33,6 +36,7 @@ from motherline.api.schemas import (
     PregnancyOut,
     PregnancyOutcomeIn,
     PregnancyOutcomeOut,
+    ReadmissionIn,
     RecordId,
     ReleaseIn,
     TransferIn,
@@ -42,7 +46,7 @@ from motherline.api.schemas import (
     WomenQuery,
 )
 from motherline.jurisdictions.models import OffenceCategory
-from motherline.people import queries, services
+from motherline.people import duplicates, queries, services
 from motherline.people.models import Child, CustodyEpisode, Pregnancy, Woman
 from motherline.places.models import Prison
 
@@ -146,16 +150,23 @@ def list_women(request: HttpRequest, filters: Query[WomenQuery]) -> dict[str, An
 
 @router.post(
     "/women",
-    response={201: WomanDetail},
+    response={201: WomanDetail, 409: DuplicatesOut},
     url_name="women",
     summary="Admit a woman",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Woman:
+def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Any:
     """Record a woman's admission with her charges, her pregnancy and every child she has,
-    living in prison with her or outside. The record belongs to the user's organisation."""
+    living in prison with her or outside. The record belongs to the user's organisation.
+
+    Before a new woman is created, the register is searched (within what the user may see)
+    for records that could be hers: a name that sounds the same in either script with a date
+    of birth within a year, the same register number, the mother of the same children. If
+    any is found, nothing is written and the answer is 409 with their references and why they
+    match: re-admit her on hers (`POST /women/{reference}/admissions`), or send the admission
+    again with `confirm_new: true` if she is a different person."""
     user = request.user
-    data = payload.model_dump(exclude={"prison", "offences", "children"})
+    data = payload.model_dump(exclude={"prison", "offences", "children", "confirm_new"})
     admission = services.Admission(
         organisation_id=user.organisation_id,
         prison=_prison(user, payload.prison, "prison"),
@@ -163,16 +174,81 @@ def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Woman:
         children=[_child_details(c) for c in payload.children],
         **data,
     )
+    if not payload.confirm_new:
+        found = duplicates.candidates(user, duplicates.entered_from(admission))
+        if found:
+            for candidate in found:
+                audit.record(
+                    user,
+                    AuditAction.VIEW,
+                    candidate.woman,
+                    request=request,
+                    changes={"duplicate_check": candidate.reasons},
+                )
+            return 409, {
+                "detail": _(
+                    "She may already be on the register: admit her again on her record, or "
+                    "send confirm_new if she is a different person."
+                ),
+                "candidates": [
+                    {
+                        "reference": c.reference,
+                        "reasons": c.reasons
+                        + ([duplicates.Reason.CHILDREN] if c.children_born else []),
+                        "explanation": c.explain(),
+                        "in_custody": c.in_custody,
+                        "may_readmit": policy.may_edit(user, c.woman),
+                    }
+                    for c in found
+                ],
+            }
     with transaction.atomic():
         woman = services.admit_woman(user, admission, request=request)
         try:
-            return queries.woman_detail(user, woman.reference)
+            return 201, queries.woman_detail(user, woman.reference)
         except Woman.DoesNotExist:
             # Nobody may create a record they could not see (a liaison, another prison):
             # raising here undoes the admission.
             raise PermissionDenied(
                 _("You may only admit a woman to a prison whose records you see.")
             ) from None
+
+
+@router.post(
+    "/women/{reference}/admissions",
+    response={201: EpisodeOut},
+    url_name="admissions",
+    summary="Admit a released woman again",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def readmit_woman(request: HttpRequest, reference: str, payload: ReadmissionIn) -> Any:
+    """A new custody episode on her own record, for a woman who was released and is admitted
+    again. Children who come in with her and are already hers on the register are named by
+    `existing`; the others are new. Refused (422) while she is in custody; send her record's
+    `version` last read (409 if it changed since). Returns the new custody."""
+    user = request.user
+    woman = editable_woman(user, reference)
+    children = []
+    for i, child in enumerate(payload.children):
+        if child.date_of_birth is None and not child.existing:
+            raise ValidationError(
+                {f"children.{i}.date_of_birth": [_("Enter the child's date of birth.")]}
+            )
+        data = child.model_dump(exclude={"since"})
+        data["caregiver_relationship"] = data["caregiver_relationship"] or ""
+        data["date_of_birth"] = data["date_of_birth"] or date.min  # the child's own is used
+        children.append(services.ChildDetails(**data))
+    data = payload.model_dump(exclude={"prison", "offences", "children", "version"})
+    readmission = services.Readmission(
+        prison=_prison(user, payload.prison, "prison"),
+        offences=_offences(user, payload.offences),
+        children=children,
+        **data,
+    )
+    episode = services.readmit_woman(
+        user, woman, readmission, version=payload.version, request=request
+    )
+    return 201, _episode_out(episode.pk)
 
 
 @router.get(
@@ -188,6 +264,12 @@ def get_woman(request: HttpRequest, reference: PathReference) -> Woman:
     user = request.user
     try:
         woman = queries.woman_detail(user, reference)
+        if woman.merged_into_id is not None:
+            # A merged record's reference resolves to the record kept.
+            survivor = queries.survivor_of(user, reference)
+            if survivor is None:
+                raise Http404
+            woman = queries.woman_detail(user, survivor)
     except Woman.DoesNotExist:
         raise Http404 from None
     audit.record(user, AuditAction.VIEW, woman, request=request)
@@ -411,3 +493,38 @@ def move_child_out(request: HttpRequest, reference: PathReference, payload: Move
         request=request,
     )
     return _child_out(child.pk)
+
+
+@router.post(
+    "/women/{reference}/merge",
+    response=WomanDetail,
+    url_name="merge",
+    summary="Merge another record of the same woman into this one",
+    auth=Requires(Capability.ADMINISTER),
+)
+def merge(request: HttpRequest, reference: str, payload: MergeIn) -> Woman:
+    """Administrators: `merged` is a second record of the woman `reference`; everything on it
+    moves to `reference`, and `merged` then leads there. Send both versions last read (409 if
+    either changed since) and the reason. Returns the record kept. A record outside the
+    user's organisation is a 404."""
+    user = request.user
+    survivor = editable_woman(user, reference)
+    merged = Woman.objects.editable_by(user).filter(reference=payload.merged).first()
+    if merged is None:
+        raise ValidationError(
+            {
+                "merged": [
+                    _("There is no record %(ref)s that you may change.") % {"ref": payload.merged}
+                ]
+            }
+        )
+    services.merge_women(
+        user,
+        survivor,
+        merged,
+        survivor_version=payload.version,
+        merged_version=payload.merged_version,
+        reason=payload.reason,
+        request=request,
+    )
+    return queries.woman_detail(user, reference)

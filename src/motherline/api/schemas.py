@@ -396,6 +396,68 @@ class AdmissionIn(Schema):
     pregnancy_known_since: date | None = None
     expected_delivery_date: date | None = None
     children: list[ChildIn] = Field(default_factory=list, max_length=LIST_MAX)
+    confirm_new: bool = Field(
+        False,
+        description="She is a different person from the records the duplicate check "
+        "proposed: create her record anyway. Without it, an admission that matches records "
+        "the user may see is answered 409 with those records.",
+    )
+    confirm_warnings: bool = Field(
+        False,
+        description="The values answered as unlikely (422 with `confirm_warnings`) are right.",
+    )
+
+
+class CandidateOut(Schema):
+    reference: str = Field(description="A record the user may see that could be hers.")
+    reasons: list[str] = Field(
+        description="Why: name, name_latin, date_of_birth, register_number, children."
+    )
+    explanation: list[str] = Field(description="The reasons in words.")
+    in_custody: bool
+    may_readmit: bool = Field(description="Whether this user may admit her again on it.")
+
+
+class DuplicatesOut(Schema):
+    detail: str
+    candidates: list[CandidateOut]
+
+
+class ReadmissionChildIn(ChildIn):
+    """A child who comes in with her: `existing` names her child already on the register
+    (the child's details are kept); otherwise a new child, with a date of birth."""
+
+    existing: str = Field("", max_length=16, description="Reference of her child, C-...")
+    date_of_birth: date | None = Field(None, description="Required for a new child.")  # type: ignore[assignment]
+
+
+class ReadmissionIn(Schema):
+    """A released woman's new custody on her own record (`services.Readmission`)."""
+
+    version: Version
+    prison: PrisonCode = Field(description="Prison code.")
+    admission_date: date
+    legal_status: LegalStatus = LegalStatus.PRETRIAL
+    court: str = Field("", max_length=_max(CustodyEpisode, "court"))
+    case_number: str = Field("", max_length=_max(CustodyEpisode, "case_number"))
+    sentence_months: int | None = Field(None, ge=0, le=1200)
+    expected_release_date: date | None = None
+    offences: list[OffenceCode] = Field(
+        default_factory=list, max_length=LIST_MAX, description="Offence codes."
+    )
+    is_pregnant: bool = False
+    pregnancy_known_since: date | None = None
+    expected_delivery_date: date | None = None
+    dependent_children: int | None = Field(None, ge=0, le=99)
+    children: list[ReadmissionChildIn] = Field(default_factory=list, max_length=30)
+    confirm_warnings: bool = False
+
+
+class MergeIn(Schema):
+    merged: str = Field(max_length=16, description="Reference of the record merged away.")
+    reason: str = Field(max_length=2000, description="Why the two records are one woman.")
+    version: Version = Field(description="The version of the record kept, last read.")
+    merged_version: Version = Field(description="The version of the record merged, last read.")
 
 
 class VersionedIn(Schema):

@@ -23,10 +23,10 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, require
 from motherline.care import forms, queries, rules, services
-from motherline.care.models import FollowUp, PlanStatus, TransitionPlan
+from motherline.care.models import FollowUp, LeaveExtension, PlanStatus, TransitionPlan
 from motherline.people.forms import add_service_errors
 from motherline.people.models import Child
-from motherline.people.signals import PageSection
+from motherline.people.signals import PageSection, UrgentItem
 
 
 def child_section(
@@ -324,3 +324,56 @@ def record_extension(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         form = forms.ExtensionForm()
     return _render(request, "extension.html", {"form": form, "leave_by": leave_by}, child)
+
+
+# How far ahead a child's leave-by date is shown at the top of the mother's page.
+LEAVE_BY_NEAR_DAYS = 90
+
+
+def woman_urgent_items(
+    sender: Any, *, woman: Any, user: Any, today: Any, may_edit: bool, **kwargs: Any
+) -> list[UrgentItem]:
+    """Her children living in prison who are past or near the age limit, with the days and
+    the action (receiver of `people.signals.woman_urgent_items`)."""
+    from motherline.people.models import PlacementKind
+    from motherline.people.timeline import child_label
+    from motherline.people.urgent import days_text
+
+    in_prison = [
+        child
+        for child in woman.children.all()
+        if any(
+            p.kind == PlacementKind.IN_PRISON and p.end_date is None for p in child.placements.all()
+        )
+    ]
+    if not in_prison:
+        return []
+    # Two queries for all her children: the rules and every extension.
+    rules_ = queries.age_rules_for(in_prison[0])
+    extensions: dict[int, list[Any]] = {}
+    for extension in LeaveExtension.objects.filter(child__in=in_prison).order_by("approved_on"):
+        extensions.setdefault(extension.child_id, []).append(extension)
+    items = []
+    for child in in_prison:
+        leave_by = queries.child_leave_by_for(
+            child, today, rules=rules_, extensions=extensions.get(child.pk, [])
+        )
+        days = leave_by.days_left
+        if days is None or days > LEAVE_BY_NEAR_DAYS:
+            continue
+        text = (
+            _("%(child)s is past the age limit for living in prison since %(date)s (%(days)s).")
+            if days < 0
+            else _("%(child)s reaches the age limit for living in prison on %(date)s (%(days)s).")
+        ) % {"child": child_label(child), "date": leave_by.date, "days": days_text(days)}
+        items.append(
+            UrgentItem(
+                kind="age_limit",
+                text=text,
+                due=leave_by.date,
+                days=days,
+                action_url=reverse("people:child", args=[child.reference]) + "#plan",
+                action_label=_("Leave-by date and transition plan"),
+            )
+        )
+    return items

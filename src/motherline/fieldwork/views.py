@@ -39,6 +39,7 @@ from motherline.fieldwork.models import (
 from motherline.people.forms import add_service_errors
 from motherline.people.models import Woman
 from motherline.people.services import StaleVersion
+from motherline.people.signals import PageSection
 from motherline.places.models import Prison
 from motherline.reports.pdf import render_pdf
 from motherline.uploads import FileRefused
@@ -697,3 +698,17 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     % {"created": report.created, "skipped": report.skipped},
                 )
     return render(request, "fieldwork/import.html", {"form": form, "report": report})
+
+
+def woman_visits_section(
+    sender: Any, *, woman: Woman, user: Any, today: Any, **kwargs: Any
+) -> PageSection | None:
+    """The prison visits where she was seen, that the user may see: a section of her page
+    (receiver of `people.signals.woman_page_sections`)."""
+    visits = list(
+        PrisonVisit.objects.visible_to(user)
+        .filter(women=woman)
+        .select_related("prison", "organisation")
+        .order_by("-visit_date", "-id")[:20]
+    )
+    return PageSection(template="fieldwork/_woman_visits.html", context={"visits": visits}, order=5)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("women/admit/", edit_views.admit, name="admit"),
     path("women/<str:reference>/", views.woman_detail, name="woman"),
     path("women/<str:reference>/edit/", edit_views.edit_woman, name="edit_woman"),
+    path("women/<str:reference>/readmit/", edit_views.readmit, name="readmit"),
+    path("women/<str:reference>/merge/", edit_views.merge, name="merge"),
     path(
         "women/<str:reference>/episodes/<int:episode_id>/edit/",
         edit_views.edit_episode,

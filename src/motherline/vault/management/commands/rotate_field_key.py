@@ -59,7 +59,7 @@ class Command(BaseCommand):
                 def on_batch(ids: list[int]) -> None:
                     search.reindex(
                         Woman.objects.filter(pk__in=ids).only(
-                            "pk", "name", "name_latin", "register_number"
+                            "pk", "name", "name_latin", "register_number", "merged_into"
                         )
                     )
 
