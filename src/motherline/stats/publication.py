@@ -27,6 +27,15 @@ from motherline.stats.labels import (
 )
 from motherline.stats.models import ReturnSource
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(text: str) -> str:
+    """Text for a spreadsheet cell that is never read as a formula (a source is typed by
+    whoever made the imported file)."""
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
 MAX_REGISTER_DATES = 60  # each date is a few grouped queries over the register
 
 
@@ -193,8 +202,8 @@ def export_rows(data: dict[str, Any], table: str) -> tuple[list[str], list[list[
                 hidden if row.point.suppressed else row.point.value,
                 row.point.date.isoformat() if row.point.date else "",
                 row.precision,
-                row.source,
-                row.point.source_url,
+                safe_text(row.source),
+                safe_text(row.point.source_url),
                 row.coverage,
             ]
             for row in point_rows(result)
@@ -211,6 +220,22 @@ def export_rows(data: dict[str, Any], table: str) -> tuple[list[str], list[list[
     day = area_table.day.isoformat() if area_table.day else ""
     rows.append(["", f"{source_text(area_table)} {day}"])
     return header, rows, _("By prison")
+
+
+def exchange_file(data: dict[str, Any], fmt: str) -> str:
+    """The page's series as SDMX-CSV (`sdmx`) or a DHIS2 dataValueSets JSON (`dhis2`)."""
+    import json
+
+    from motherline.stats import exchange
+
+    area = queries.Area.parse(data["area"])
+    result = queries.series(
+        data["indicator"], area, data["start"], data["end"], data["period"], data["source"]
+    )
+    if fmt == "sdmx":
+        return exchange.sdmx_csv(result, data["period"])
+    mapping = exchange.read_mapping(area.jurisdiction_code())
+    return json.dumps(exchange.dhis2_json(result, mapping), ensure_ascii=False, indent=1)
 
 
 def xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:

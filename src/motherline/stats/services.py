@@ -103,6 +103,50 @@ def import_returns(
     return import_rows(user, table, result, today=today, request=request)
 
 
+def import_data_value_set(
+    user: Any,
+    content: bytes,
+    filename: str,
+    source: str,
+    *,
+    jurisdiction: str = "KH",
+    today: date | None = None,
+    request: Any = None,
+) -> ImportResult:
+    """Import a DHIS2 `dataValueSets` JSON payload as population returns (one per
+    organisation unit and period), all or nothing, through the same checks as a file.
+    `source` names where the payload comes from (required: a data value has no source)."""
+    from motherline.stats import exchange
+
+    if user is not None and not can(user, Capability.IMPORT_RETURNS):
+        raise PermissionDenied
+    source = source.strip()
+    result = ImportResult(filename=filename, source=source)
+    if not source or len(source) > SOURCE_LENGTH:
+        result.errors.append(
+            RowError(
+                0,
+                "source",
+                _("required, at most %(n)s characters: where the data values come from")
+                % {"n": SOURCE_LENGTH},
+            )
+        )
+        return result
+    try:
+        mapping = exchange.read_mapping(jurisdiction)
+    except exchange.ExchangeError as exc:
+        result.errors.append(RowError(0, "", str(exc)))
+        return result
+    table, errors = exchange.read_data_value_set(content, mapping)
+    if errors:
+        if len(table) > 1:  # the values that could be read are checked too
+            day = today or timezone.localdate()
+            errors += parse_returns(table, area_lookup(), day, source).errors
+        result.errors = sorted(errors, key=lambda error: error.line)
+        return result
+    return import_rows(user, table, result, today=today, request=request)
+
+
 def import_rows(
     user: Any,
     table: Any,

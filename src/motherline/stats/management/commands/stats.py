@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motherline.stats import queries, rules
+from motherline.stats import exchange, queries, rules
 from motherline.stats.labels import PRECISION_LABELS
 
 
@@ -43,6 +43,12 @@ class Command(BaseCommand):
             help=_("Read only the returns of this source (as stored); an unknown one fails."),
         )
         parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--format",
+            choices=["text", "json", "sdmx-csv", "dhis2-json"],
+            default="text",
+            help=_("sdmx-csv: an SDMX-CSV data message; dhis2-json: a DHIS2 dataValueSets"),
+        )
 
     def handle(self, *args, **options) -> None:
         start, end = options["start"], options["end"]
@@ -65,7 +71,18 @@ class Command(BaseCommand):
         except queries.StatsError as exc:
             raise CommandError(str(exc)) from exc
         rows = [point.as_dict() for point in result.points]
-        if options["json"]:
+        if options["format"] in ("sdmx-csv", "dhis2-json"):
+            try:
+                if options["format"] == "sdmx-csv":
+                    self.stdout.write(exchange.sdmx_csv(result, options["period"]), ending="")
+                else:
+                    mapping = exchange.read_mapping(area.jurisdiction_code())
+                    payload = exchange.dhis2_json(result, mapping)
+                    self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1))
+            except exchange.ExchangeError as exc:
+                raise CommandError(str(exc)) from exc
+            return
+        if options["json"] or options["format"] == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))
             return
         for point, row in zip(result.points, rows, strict=True):
