@@ -188,6 +188,13 @@ def parse_count(raw: Any) -> int | None:
     """A count from a cell: None when empty; raises ValueError with the reason."""
     if raw is None:
         return None
+    if type(raw) is str and raw.isascii() and raw.isdigit():
+        value = int(raw)  # the common case, without the general parsing below
+        if value > MAX_COUNT:
+            raise ValueError(
+                _("more than %(max)s: %(value)s") % {"max": f"{MAX_COUNT:,}", "value": value}
+            )
+        return value
     if isinstance(raw, bool):
         raise ValueError(_("not a number: %(value)s") % {"value": raw})
     if isinstance(raw, int):
@@ -249,6 +256,8 @@ def parse_dated(raw: Any) -> tuple[date, str]:
 def parse_precision(raw: Any) -> str | None:
     """A precision from a cell (day, month, year, approximate; "year, approx." is
     approximate); None when empty; raises ValueError with the reason."""
+    if type(raw) is str and raw in PRECISIONS:
+        return PRECISIONS[raw]
     text = str(raw or "").strip().casefold()
     if not text:
         return None
@@ -270,6 +279,11 @@ def _parse_day(raw: Any) -> date:
         return raw.date()
     if isinstance(raw, date):
         return raw
+    if type(raw) is str and len(raw) == 10 and raw[4] == "-" and raw.isascii():
+        try:
+            return date.fromisoformat(raw)  # 2013-03-31, the common case
+        except ValueError:
+            pass  # the general parsing below says why
     text = str(raw or "").strip().translate(KHMER_DIGITS)
     if not text:
         raise ValueError(_("required"))
@@ -451,9 +465,12 @@ def _area(
     if not text:
         errors.append(RowError(line, place, _("required")))
         return None
-    found = areas.prisons.find(text) if place == "prison" else areas.find(text)
-    if found is not None and place == "prison":
-        return (Level.PRISON, *found)
+    found: tuple[str, int, date | None, date | None] | None
+    if place == "prison":
+        prison = areas.prisons.find(text)
+        found = (Level.PRISON, *prison) if prison else None
+    else:
+        found = areas.find(text)
     if found is None:
         message = (
             _("unknown prison: %(value)s")
@@ -470,7 +487,8 @@ def _area(
 def _dated(
     values: dict[str, Any], line: int, today: date, errors: list[RowError]
 ) -> tuple[date | None, str]:
-    day, precision = None, Precision.DAY
+    day: date | None = None
+    precision: str = Precision.DAY
     try:
         day, precision = parse_dated(values["date"])
     except ValueError as exc:

@@ -84,7 +84,7 @@ PUBLISHED_VALUES = {
     "women_growth_percent": "growth_women",
     "men_growth_percent": "growth_men",
 }
-PRECISION_RANK = {Precision.DAY: 3, Precision.MONTH: 2, Precision.YEAR: 1}
+PRECISION_RANK: dict[str, int] = {Precision.DAY: 3, Precision.MONTH: 2, Precision.YEAR: 1}
 
 
 class StatsError(ValueError):
@@ -309,38 +309,39 @@ def return_observations(
     # unit); a nation's or province's never is.
     sums: dict[str, Any] = {name: Sum(name) for name in fields if name != "capacity"}
     sums["capacity"] = Sum(Coalesce("capacity", "prison__capacity"))
-    grouped = list(
-        rows.annotate(
-            level=Case(
+    grouped: list[dict[str, Any]] = [
+        dict(row)
+        for row in rows.annotate(
+            unit_level=Case(
                 When(prison__isnull=False, then=Value(Level.PRISON.value)),
                 default=Value(Level.PROVINCE.value),
             )
         )
-        .values("level", "date", "source")
+        .values("unit_level", "date", "source")
         .annotate(
             **sums,
             reporting=Count("id"),
             precision=Max("date_precision"),
             url=Max("source_url"),
         )
-        .order_by("date", "source", "level")
-    )
+        .order_by("date", "source", "unit_level")
+    ]
     if not grouped:
         return observations
     # Without a named source, each level's returns are added up from its most frequent
     # source in the dates read (two sources for one unit and date are never added).
     frequency: dict[tuple[str, str], int] = defaultdict(int)
     for row in grouped:
-        frequency[(row["level"], row["source"])] += row["reporting"]
+        frequency[(row["unit_level"], row["source"])] += row["reporting"]
     default = {
         level: max((n, source) for (lvl, source), n in frequency.items() if lvl == level)[1]
-        for level in {row["level"] for row in grouped}
+        for level in {row["unit_level"] for row in grouped}
     }
-    units = _units(area, {row["level"] for row in grouped})
+    units = _units(area, {row["unit_level"] for row in grouped})
     have = {(o.day, o.source) for o in observations}
     # A province's sum stands before the prisons' sum of the same date and source.
-    for row in sorted(grouped, key=lambda r: r["level"] != Level.PROVINCE):
-        if not return_source and row["source"] != default[row["level"]]:
+    for row in sorted(grouped, key=lambda r: r["unit_level"] != Level.PROVINCE):
+        if not return_source and row["source"] != default[row["unit_level"]]:
             continue
         if (row["date"], row["source"]) in have:
             continue  # a higher level's return for that date and source stands
@@ -352,9 +353,9 @@ def return_observations(
                 {name: row[name] for name in fields},
                 row["precision"],
                 row["url"],
-                row["level"],
+                row["unit_level"],
                 row["reporting"],
-                _expected(units[row["level"]], row["date"]),
+                _expected(units[row["unit_level"]], row["date"]),
             )
         )
     observations.sort(key=lambda o: (o.day, o.source))
@@ -598,7 +599,7 @@ class Point:
         """A sum of lower levels in words: "sum of 3 of 28 prisons"; "" otherwise."""
         if self.reporting is None:
             return ""
-        names = {Level.PRISON: _("prisons"), Level.PROVINCE: _("provinces")}
+        names: dict[str, Any] = {Level.PRISON: _("prisons"), Level.PROVINCE: _("provinces")}
         return _("sum of %(n)s of %(of)s %(units)s") % {
             "n": self.reporting,
             "of": self.expected if self.expected is not None else "?",
@@ -811,16 +812,16 @@ def _growth(
     if not chosen:
         return []
     keys = sorted(chosen)
-    (first, first_value), (last, last_value) = chosen[keys[0]], chosen[keys[-1]]
+    (earliest, first_value), (latest_seen, last_value) = chosen[keys[0]], chosen[keys[-1]]
     point = Point(
         f"{keys[0]}/{keys[-1]}",
         str(area),
         rules.growth_percent(first_value, last_value),
-        date=last.day,
+        date=latest_seen.day,
     )
-    last.stamp(point)
-    if first.source != last.source:
-        point.source = f"{first.source} → {last.source}"
+    latest_seen.stamp(point)
+    if earliest.source != latest_seen.source:
+        point.source = f"{earliest.source} → {latest_seen.source}"
     return [point]
 
 

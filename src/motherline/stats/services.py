@@ -199,10 +199,15 @@ def write_returns(user: Any, rows: list[ParsedRow], result: ImportResult) -> Non
         ids = {row.area_id for row in rows if row.level == level}
         if not ids:
             continue
-        for found in stored.filter(**{f"{field_name}__in": ids}):
-            key = (level, getattr(found, field_name), found.date, found.source)
+        for stored_return in stored.filter(**{f"{field_name}__in": ids}):
+            key = (
+                level,
+                getattr(stored_return, field_name),
+                stored_return.date,
+                stored_return.source,
+            )
             if key in keys:
-                existing[key] = found
+                existing[key] = stored_return
     imported_by = getattr(user, "pk", None)
     now = timezone.now()
     new: list[ParsedRow] = []
@@ -227,8 +232,16 @@ def write_returns(user: Any, rows: list[ParsedRow], result: ImportResult) -> Non
     result.created, result.updated = len(new), len(changed)
 
 
-INSERT_FIELDS = ("jurisdiction_id", "province_id", "prison_id", "date", "source", *STORED)
-INSERT_FIELDS += ("imported_at", "imported_by_id")
+INSERT_FIELDS = (
+    "jurisdiction_id",
+    "province_id",
+    "prison_id",
+    "date",
+    "source",
+    *STORED,
+    "imported_at",
+    "imported_by_id",
+)
 
 
 def insert_returns(rows: list[ParsedRow], imported_by: int | None, now: Any) -> None:
@@ -237,17 +250,18 @@ def insert_returns(rows: list[ParsedRow], imported_by: int | None, now: Any) -> 
     if not rows:
         return
     meta = PopulationReturn._meta
-    columns = [meta.get_field(name.removesuffix("_id")).column for name in INSERT_FIELDS]
+    column_of = {field.attname: str(field.column) for field in meta.concrete_fields}
+    columns = [column_of[name] for name in INSERT_FIELDS]
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(meta.db_table),
+        quote(str(meta.db_table)),
         ", ".join(quote(column) for column in columns),
         ", ".join(["%s"] * len(columns)),
     )
     at = connection.ops.adapt_datetimefield_value(now)
     params = []
     for row in rows:
-        area = [None, None, None]
+        area: list[int | None] = [None, None, None]
         area[("nation", "province", "prison").index(row.level)] = row.area_id
         params.append(
             (
