@@ -20,7 +20,7 @@ from motherline.accounts.policy import Capability, require
 from motherline.reports import tabular
 from motherline.reports.pdf import render_html, render_pdf
 from motherline.security.headers import allow_inline_styles
-from motherline.stats import publication, services
+from motherline.stats import exchange, publication, queries, services
 from motherline.stats.forms import ImportForm, StatisticsForm
 
 BRIEF = "stats/brief.html"
@@ -41,12 +41,20 @@ def statistics(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
-    """A table of the page as CSV or XLSX, with small cells suppressed; audited."""
+    """A table of the page as CSV or XLSX, or the series as SDMX-CSV (`sdmx`) or a DHIS2
+    dataValueSets JSON (`dhis2`), with small cells suppressed; audited."""
     require(request.user, Capability.VIEW_AGGREGATES)
     form = StatisticsForm(request.GET or None)
-    if not form.is_valid() or table not in ("series", "prisons") or fmt not in ("csv", "xlsx"):
+    formats = ("csv", "xlsx", "sdmx", "dhis2") if table == "series" else ("csv", "xlsx")
+    if not form.is_valid() or table not in ("series", "prisons") or fmt not in formats:
         return HttpResponse(status=400)
-    header, rows, title = publication.export_rows(form.cleaned_data, table)
+    if fmt in ("sdmx", "dhis2"):
+        try:
+            content = publication.exchange_file(form.cleaned_data, fmt)
+        except (queries.StatsError, exchange.ExchangeError) as exc:
+            return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    else:
+        header, rows, title = publication.export_rows(form.cleaned_data, table)
     audit.record(
         request.user,
         AuditAction.EXPORT,
@@ -55,12 +63,18 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         changes={key: str(value) for key, value in form.cleaned_data.items()} | {"format": fmt},
         request=request,
     )
-    filename = f"motherline-{table}-{timezone.localdate().isoformat()}.{fmt}"
-    if fmt == "csv":
+    filename = f"motherline-{table}-{timezone.localdate().isoformat()}"
+    if fmt in ("sdmx", "dhis2"):
+        kind = "text/csv; charset=utf-8" if fmt == "sdmx" else "application/json"
+        response = HttpResponse(content, content_type=kind)
+        filename += "-sdmx.csv" if fmt == "sdmx" else "-dhis2.json"
+    elif fmt == "csv":
+        filename += ".csv"
         response = HttpResponse(
             tabular.csv_bytes(header, rows), content_type="text/csv; charset=utf-8"
         )
     else:
+        filename += ".xlsx"
         response = HttpResponse(publication.xlsx(title, header, rows), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
