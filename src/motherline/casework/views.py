@@ -224,7 +224,6 @@ def _notes_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse
         request,
         "casework/notes.html",
         {"subject": subject, "page": page, "form": form, "may_edit": may_change},
-        status=422 if request.method == "POST" else 200,
     )
 
 
@@ -293,7 +292,6 @@ def correct_note(request: HttpRequest, note_id: int) -> HttpResponse:
         request,
         "casework/correct_note.html",
         {"note": note, "subject": subject, "form": form, "in_place": in_place},
-        status=422 if request.method == "POST" else 200,
     )
 
 
@@ -342,7 +340,6 @@ def _workers_page(request: HttpRequest, kind: str, reference: str) -> HttpRespon
             "may_edit": may_edit(request.user, subject.woman)
             and can(request.user, Capability.EDIT_REGISTER),
         },
-        status=422 if request.method == "POST" else 200,
     )
 
 
@@ -465,7 +462,6 @@ def _documents_page(request: HttpRequest, kind: str, reference: str) -> HttpResp
             else:
                 messages.success(request, _("The document has been filed."))
                 return redirect(subject.page_url + "#casework")
-        status = status if status != 200 else 422
     documents = queries.documents(request.user, woman=subject.woman, child=subject.child)
     audit.record(
         request.user,
