@@ -141,9 +141,7 @@ def test_a_worker_of_the_owning_organisation_is_assigned_and_unassigned(users, m
 
 
 @pytest.mark.parametrize("who", ["un_monitor", "other_monitor", "viewer", "analyst"])
-def test_only_users_of_her_organisation_who_edit_the_register_can_be_assigned(
-    users, mother, who
-):
+def test_only_users_of_her_organisation_who_edit_the_register_can_be_assigned(users, mother, who):
     with pytest.raises(ValidationError) as refused:
         services.assign(users["monitor"], mother, users[who])
     assert "worker" in refused.value.message_dict
@@ -157,9 +155,7 @@ def stored_bytes(document: Document) -> bytes:
     return files.path_of(document.stored_as).read_bytes()
 
 
-@pytest.mark.parametrize(
-    ("data", "file_type"), [(pdf_bytes(), "pdf"), (docx_bytes(), "docx")]
-)
+@pytest.mark.parametrize(("data", "file_type"), [(pdf_bytes(), "pdf"), (docx_bytes(), "docx")])
 def test_a_document_is_stored_encrypted_and_read_back_whole(users, mother, data, file_type):
     document = services.upload_document(
         users["monitor"], mother, services.Upload(data, "court order.exe"), title="Court order"

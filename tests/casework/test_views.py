@@ -17,7 +17,6 @@ from motherline.vault import files
 from motherline.worklist import deadlines
 from tests.casework.conftest import SECRET, jpeg_with_location, pdf_bytes
 from tests.conftest import TODAY
-
 from tests.legal.conftest import criteria  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -68,9 +67,7 @@ def test_notes_are_newest_first_and_paged(client, users, mother, settings):
     first = client.get(reverse("casework:woman_notes", args=[mother.reference]))
     assert [n.text for n in first.context["page"].items] == ["day 1", "day 3"]
     cursor = first.context["page"].next_cursor
-    second = client.get(
-        reverse("casework:woman_notes", args=[mother.reference]), {"after": cursor}
-    )
+    second = client.get(reverse("casework:woman_notes", args=[mother.reference]), {"after": cursor})
     assert [n.text for n in second.context["page"].items] == ["day 5"]
     assert second.context["page"].next_cursor is None
 
@@ -87,9 +84,7 @@ def test_a_bad_note_shows_its_error_and_writes_nothing(client, users, child):
 
 
 def test_a_late_correction_is_written_as_a_new_note(client, users, mother, settings):
-    note = services.add_note(
-        users["monitor"], mother, noted_on=TODAY, kind="phone", text="First"
-    )
+    note = services.add_note(users["monitor"], mother, noted_on=TODAY, kind="phone", text="First")
     settings.MOTHERLINE_NOTE_CORRECTION_HOURS = 0
     signed_in(client, users["monitor"])
     url = reverse("casework:correct_note", args=[note.pk])
@@ -104,9 +99,7 @@ def test_a_late_correction_is_written_as_a_new_note(client, users, mother, setti
 
 
 def test_the_author_corrects_in_place_within_the_window(client, users, mother):
-    note = services.add_note(
-        users["monitor"], mother, noted_on=TODAY, kind="phone", text="First"
-    )
+    note = services.add_note(users["monitor"], mother, noted_on=TODAY, kind="phone", text="First")
     signed_in(client, users["monitor"])
     response = client.post(
         reverse("casework:correct_note", args=[note.pk]),
@@ -202,9 +195,7 @@ def test_a_document_filed_on_her_child(client, users, mother, child):
     assert (document.child, document.file_type, document.file_name) == (child, "jpeg", "x.jpg")
 
 
-def test_an_upload_over_the_limit_is_refused_while_it_is_received(
-    client, users, mother, settings
-):
+def test_an_upload_over_the_limit_is_refused_while_it_is_received(client, users, mother, settings):
     settings.MOTHERLINE_DOCUMENT_MAX_BYTES = 2048
     signed_in(client, users["monitor"])
     response = upload(client, mother.reference, pdf_bytes("y" * 5000))
