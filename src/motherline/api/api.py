@@ -12,6 +12,7 @@ from ninja.security import django_auth
 from motherline.api import errors
 from motherline.api.audit import router as audit_router
 from motherline.api.care import router as care_router
+from motherline.api.casework import router as casework_router
 from motherline.api.fieldwork import router as fieldwork_router
 from motherline.api.grants import router as grants_router
 from motherline.api.legal import router as legal_router
@@ -47,3 +48,4 @@ api.add_router("/", audit_router)
 api.add_router("/", fieldwork_router)
 api.add_router("/", grants_router)
 api.add_router("/", legal_router)
+api.add_router("/", casework_router)
