@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
-from motherline.accounts.policy import Capability
+from motherline.accounts.policy import Capability, may_edit
 from motherline.api.access import Requires
 from motherline.casework import queries, services
 from motherline.casework.models import (
@@ -36,6 +36,7 @@ from motherline.people.models import Child, Woman
 from motherline.vault import uploads
 
 router = Router(tags=["case work"])
+_REFUSED = "You may not change this record."
 
 
 # Shapes
@@ -450,6 +451,8 @@ _UPLOAD_BODY = {
 def _upload(request: HttpRequest, woman: Woman, child: Child | None) -> Any:
     # Read here rather than declared as parameters, so that the record's scope is checked
     # (404) before the body is judged (422).
+    if not may_edit(request.user, woman):
+        raise PermissionDenied(_REFUSED)  # a partner's shared record is read-only
     received = request.FILES.get("file")  # reading the body sets the refusal, if any
     if uploads.refusal(request) == uploads.TOO_LARGE:
         raise ValidationError({"file": [services.too_large_message()]})
