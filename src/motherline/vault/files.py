@@ -59,20 +59,40 @@ def new_name() -> str:
     return f"{token[:2]}/{token}.mld"
 
 
+class Writer:
+    """A new encrypted file at `target`, written piece by piece; in place only when
+    `close()` completes it (a `.part` file until then, removed by `abort()`)."""
+
+    def __init__(self, target: Path, key: bytes | None = None) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.target = target
+        self._partial = target.with_name(target.name + ".part")
+        self._out = self._partial.open("xb")
+        self._encrypting = EncryptingWriter(self._out, key or keys.keyring().file_keys()[0])
+
+    def write(self, piece: bytes) -> None:
+        self._encrypting.write(piece)
+
+    def close(self) -> None:
+        self._encrypting.close()
+        self._out.flush()
+        os.fsync(self._out.fileno())
+        self._out.close()
+        self._partial.replace(self.target)
+
+    def abort(self) -> None:
+        self._out.close()
+        self._partial.unlink(missing_ok=True)
+
+
 def _write(target: Path, pieces: Iterable[bytes], key: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
+    writer = Writer(target, key)
     try:
-        with partial.open("xb") as out:
-            writer = EncryptingWriter(out, key)
-            for piece in pieces:
-                writer.write(piece)
-            writer.close()
-            out.flush()
-            os.fsync(out.fileno())
-        partial.replace(target)
+        for piece in pieces:
+            writer.write(piece)
+        writer.close()
     except BaseException:
-        partial.unlink(missing_ok=True)
+        writer.abort()
         raise
 
 
@@ -95,7 +115,11 @@ def _key_for(header: bytes, kid: str) -> bytes:
 
 def open_plain(name: str) -> BinaryIO:
     """The document's plaintext as a file to read, authenticated chunk by chunk."""
-    source = path_of(name).open("rb")
+    return open_plain_at(path_of(name))
+
+
+def open_plain_at(path: Path) -> BinaryIO:
+    source = path.open("rb")
     try:
         header, kid = read_key_id(source)
         reader = DecryptingReader(source, header, _key_for(header, kid))
