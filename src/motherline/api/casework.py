@@ -36,7 +36,6 @@ from motherline.people.models import Child, Woman
 from motherline.vault import uploads
 
 router = Router(tags=["case work"])
-_REFUSED = "You may not change this record."
 
 
 # Shapes
@@ -217,7 +216,7 @@ def _add_note(request: HttpRequest, woman: Woman, child: Child | None, payload: 
     if payload.corrects is not None:
         corrects = CaseNote.objects.visible_to(request.user).filter(pk=payload.corrects).first()
         if corrects is None:
-            raise ValidationError({"corrects": ["No such note."]})
+            raise ValidationError({"corrects": [services.NO_SUCH_NOTE]})
     note = services.add_note(
         request.user,
         woman,
@@ -310,7 +309,7 @@ def _assignments(request: HttpRequest, woman: Woman, child: Child | None) -> lis
 def _assign(request: HttpRequest, woman: Woman, child: Child | None, payload: AssignIn) -> Any:
     worker = User.objects.filter(username=payload.worker).first()
     if worker is None:
-        raise ValidationError({"worker": ["No such user."]})
+        raise ValidationError({"worker": [services.NO_SUCH_USER]})
     assignment = services.assign(request.user, woman, worker, child=child, request=request)
     return Status(201, assignment)
 
@@ -452,18 +451,20 @@ def _upload(request: HttpRequest, woman: Woman, child: Child | None) -> Any:
     # Read here rather than declared as parameters, so that the record's scope is checked
     # (404) before the body is judged (422).
     if not may_edit(request.user, woman):
-        raise PermissionDenied(_REFUSED)  # a partner's shared record is read-only
+        raise PermissionDenied(
+            str(services.MAY_NOT_CHANGE)
+        )  # a partner's shared record is read-only
     received = request.FILES.get("file")  # reading the body sets the refusal, if any
     if uploads.refusal(request) == uploads.TOO_LARGE:
         raise ValidationError({"file": [services.too_large_message()]})
     if received is None:
-        raise ValidationError({"file": ["Send the file as multipart/form-data field `file`."]})
+        raise ValidationError({"file": [services.NO_FILE]})
     targets: dict[str, Any] = {"child": child}
     form = request.POST
     if child is None and form.get("child"):
         targets["child"] = Child.objects.filter(mother=woman, reference=form["child"]).first()
         if targets["child"] is None:
-            raise ValidationError({"child": ["No such child of hers."]})
+            raise ValidationError({"child": [services.NOT_HER_CHILD]})
     for name, model, path in (
         ("legal_case", LegalCase, "episode__woman"),
         ("candidate", ReleaseCandidate, "woman"),
@@ -472,7 +473,7 @@ def _upload(request: HttpRequest, woman: Woman, child: Child | None) -> Any:
             pk = int(form[name]) if form[name].isdigit() else 0
             targets[name] = model.objects.filter(pk=pk, **{path: woman}).first()
             if targets[name] is None:
-                raise ValidationError({name: ["Not one of hers."]})
+                raise ValidationError({name: [services.NOT_HERS]})
     document = services.upload_document(
         request.user,
         woman,

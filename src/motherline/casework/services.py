@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from motherline.accounts import audit
@@ -36,6 +37,15 @@ from motherline.casework.models import (
 from motherline.people.models import Child, Woman
 from motherline.people.services import StaleVersion
 from motherline.vault import files
+
+# What the API says when a request names something it cannot use (kept here so that they
+# are translated in this app's catalogue).
+NO_SUCH_NOTE = gettext_lazy("No such note.")
+NO_SUCH_USER = gettext_lazy("No such user.")
+NO_FILE = gettext_lazy("Send the file as the multipart/form-data field “file”.")
+NOT_HER_CHILD = gettext_lazy("This child is not hers.")
+NOT_HERS = gettext_lazy("This record is not hers.")
+MAY_NOT_CHANGE = gettext_lazy("You may not change this record.")
 
 # Notes and documents are about what happened while the register has existed: a date
 # before this is a typing error.
