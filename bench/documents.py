@@ -120,9 +120,7 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.MOTHERLINE_TWO_FACTOR = "optional"
     if args.size > settings.MOTHERLINE_DOCUMENT_MAX_BYTES:
-        sys.exit(
-            f"--size is over MOTHERLINE_DOCUMENT_MAX_BYTES ({settings.MOTHERLINE_DOCUMENT_MAX_BYTES})"
-        )
+        sys.exit(f"--size is over the limit ({settings.MOTHERLINE_DOCUMENT_MAX_BYTES} bytes)")
     user, woman = world()
     client = Client()
     client.force_login(user)
@@ -155,12 +153,11 @@ def main() -> None:
     print(f"{connection.vendor}, Python {platform.python_version()}, {os.cpu_count()} cores")
     print("| operation | median time | peak Python allocations |")
     print("|---|---|---|")
-    print(
-        f"| upload (POST, check, encrypt, store) | {upload_time:.3f} s | {upload_peak / mib:.1f} MiB |"
-    )
-    print(
-        f"| download (GET, decrypt, stream) | {download_time:.3f} s | {download_peak / mib:.1f} MiB |"
-    )
+    for label, seconds, peak in (
+        ("upload (POST, check, encrypt, store)", upload_time, upload_peak),
+        ("download (GET, decrypt, stream)", download_time, download_peak),
+    ):
+        print(f"| {label} | {seconds:.3f} s | {peak / mib:.1f} MiB |")
     print(f"process peak resident memory: {maxrss_kb / 1024:.0f} MiB")
 
 
