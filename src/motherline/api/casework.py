@@ -253,6 +253,7 @@ def woman_notes(request: HttpRequest, reference: str, page: Query[PageQuery]) ->
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def add_woman_note(request: HttpRequest, reference: str, payload: NoteIn) -> Any:
+    """A note on her own record; with `corrects`, the correction of an earlier note."""
     return _add_note(request, _woman(request.user, reference), None, payload)
 
 
@@ -264,6 +265,7 @@ def add_woman_note(request: HttpRequest, reference: str, payload: NoteIn) -> Any
     auth=Requires(Capability.VIEW_REGISTER),
 )
 def child_notes(request: HttpRequest, reference: str, page: Query[PageQuery]) -> Any:
+    """The child's notes, newest first by date, a page at a time."""
     child = _child(request.user, reference)
     return _notes(request, child.mother, child, page)
 
@@ -276,6 +278,7 @@ def child_notes(request: HttpRequest, reference: str, page: Query[PageQuery]) ->
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def add_child_note(request: HttpRequest, reference: str, payload: NoteIn) -> Any:
+    """A note on the child's record; with `corrects`, the correction of an earlier note."""
     child = _child(request.user, reference)
     return _add_note(request, child.mother, child, payload)
 
@@ -322,6 +325,7 @@ def _assign(request: HttpRequest, woman: Woman, child: Child | None, payload: As
     auth=Requires(Capability.VIEW_REGISTER),
 )
 def woman_workers(request: HttpRequest, reference: str) -> Any:
+    """The case workers assigned to her own record."""
     return _assignments(request, _woman(request.user, reference), None)
 
 
@@ -346,6 +350,7 @@ def assign_to_woman(request: HttpRequest, reference: str, payload: AssignIn) -> 
     auth=Requires(Capability.VIEW_REGISTER),
 )
 def child_workers(request: HttpRequest, reference: str) -> Any:
+    """The case workers assigned to the child."""
     child = _child(request.user, reference)
     return _assignments(request, child.mother, child)
 
@@ -358,6 +363,8 @@ def child_workers(request: HttpRequest, reference: str) -> Any:
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def assign_to_child(request: HttpRequest, reference: str, payload: AssignIn) -> Any:
+    """A user of the organisation that owns the record, with a role that changes the
+    register (422 otherwise)."""
     child = _child(request.user, reference)
     return _assign(request, child.mother, child, payload)
 
@@ -370,6 +377,7 @@ def assign_to_child(request: HttpRequest, reference: str, payload: AssignIn) -> 
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def unassign(request: HttpRequest, assignment_id: int) -> Any:
+    """End an assignment; the audit trail keeps who it was and who ended it."""
     assignment = get_object_or_404(
         Assignment.objects.visible_to(request.user).select_related("woman", "child", "worker"),
         pk=assignment_id,
@@ -407,6 +415,8 @@ def my_cases(request: HttpRequest) -> Any:
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
 def case_loads(request: HttpRequest) -> Any:
+    """For a programme manager or an administrator: each case worker of the organisation,
+    their women and children, and the worklist items of those past their due date."""
     return queries.case_loads(request.user, timezone.localdate())
 
 
@@ -519,6 +529,7 @@ def upload_for_woman(request: HttpRequest, reference: str) -> Any:
     auth=Requires(Capability.VIEW_REGISTER),
 )
 def child_documents(request: HttpRequest, reference: str) -> Any:
+    """The documents filed on the child's record, newest first."""
     child = _child(request.user, reference)
     return _documents(request, child.mother, child)
 
@@ -532,6 +543,7 @@ def child_documents(request: HttpRequest, reference: str) -> Any:
     openapi_extra=_UPLOAD_BODY,
 )
 def upload_for_child(request: HttpRequest, reference: str) -> Any:
+    """PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES."""
     child = _child(request.user, reference)
     return _upload(request, child.mother, child)
 

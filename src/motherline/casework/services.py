@@ -141,13 +141,16 @@ def add_note(
     return note
 
 
-def may_correct(user: Any, note: CaseNote, now: datetime | None = None) -> bool:
-    """Whether this user may still correct the note in place: its author, in the window."""
+def may_correct(
+    user: Any, note: CaseNote, now: datetime | None = None, *, editable: bool | None = None
+) -> bool:
+    """Whether this user may still correct the note in place: its author, in the window.
+    `editable`: whether the user may change the woman's record, when already known."""
     now = now or timezone.now()
     return (
         getattr(user, "pk", None) == note.author_id
         and rules.may_correct(note.created_at, now, correction_hours())
-        and may_edit(user, note.woman)
+        and (may_edit(user, note.woman) if editable is None else editable)
     )
 
 
@@ -417,7 +420,7 @@ def upload_document(
 
 
 def _attached_to(document: Document) -> str:
-    if document.child_id:
+    if document.child is not None:
         return f"child {document.child.reference}"
     if document.legal_case_id:
         return f"legal case {document.legal_case_id}"

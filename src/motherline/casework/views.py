@@ -106,9 +106,22 @@ def _note_events(notes: list[CaseNote]) -> list[Event]:
 
 
 def _section(user: Any, subject: Subject, may_change: bool, request: Any) -> PageSection:
-    notes = list(
-        queries.notes(user, woman=subject.woman, child=subject.child)[: queries.NOTES_ON_PAGE]
-    )
+    # One query for the section's notes and, on her page, the timeline's (hers and her
+    # children's): the page's count of queries does not grow with the section.
+    if subject.child is None:
+        timeline_notes = list(
+            CaseNote.objects.visible_to(user)
+            .filter(woman=subject.woman)
+            .select_related("author", "child", "corrects")
+            .order_by("-noted_on", "-id")[:200]
+        )
+        notes = [n for n in timeline_notes if n.child_id is None][: queries.NOTES_ON_PAGE]
+        candidacies = list(
+            ReleaseCandidate.objects.filter(woman=subject.woman).select_related("round")
+        )
+    else:
+        timeline_notes, candidacies = [], []
+        notes = list(queries.notes(user, child=subject.child)[: queries.NOTES_ON_PAGE])
     documents = queries.documents(user, woman=subject.woman, child=subject.child)
     if notes or documents:
         audit.record(
@@ -121,17 +134,7 @@ def _section(user: Any, subject: Subject, may_change: bool, request: Any) -> Pag
         )
     may_change = may_change and can(user, Capability.EDIT_REGISTER)
     for note in notes:
-        note.may_correct = may_change and services.may_correct(user, note)
-    timeline_notes = (
-        list(
-            CaseNote.objects.visible_to(user)
-            .filter(woman=subject.woman)
-            .select_related("author", "child")
-            .order_by("-noted_on", "-id")[:200]
-        )
-        if subject.child is None
-        else []
-    )
+        note.may_correct = may_change and services.may_correct(user, note, editable=True)
     return PageSection(
         template="casework/_section.html",
         context={
@@ -141,12 +144,10 @@ def _section(user: Any, subject: Subject, may_change: bool, request: Any) -> Pag
             "documents": documents,
             "may_edit": may_change,
             "note_form": forms.NoteForm(initial={"noted_on": timezone.localdate()}),
-            "document_form": forms.DocumentForm(targets=_targets(subject)),
-            "candidacies": (
-                list(ReleaseCandidate.objects.filter(woman=subject.woman).select_related("round"))
-                if subject.child is None
-                else []
+            "document_form": (
+                forms.DocumentForm(targets=_targets(subject, candidacies)) if may_change else None
             ),
+            "candidacies": candidacies,
             "max_mb": settings.MOTHERLINE_DOCUMENT_MAX_BYTES / (1024 * 1024),
         },
         order=50,
@@ -219,7 +220,7 @@ def _notes_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse
         request.user, Capability.EDIT_REGISTER
     )
     for note in page.items:
-        note.may_correct = may_change and services.may_correct(request.user, note)
+        note.may_correct = may_change and services.may_correct(request.user, note, editable=True)
     return render(
         request,
         "casework/notes.html",
@@ -394,7 +395,7 @@ def case_loads(request: HttpRequest) -> HttpResponse:
 # Documents
 
 
-def _targets(subject: Subject) -> list[tuple[str, str]]:
+def _targets(subject: Subject, candidacies: list[Any] | None = None) -> list[tuple[str, str]]:
     """What a document can be filed on from this page: the record itself, and from a
     woman's page her children, legal cases and candidacies."""
     if subject.child is not None:
@@ -405,7 +406,11 @@ def _targets(subject: Subject) -> list[tuple[str, str]]:
     for case in LegalCase.objects.filter(episode__woman=subject.woman).order_by("-opened_on"):
         label = _("Legal case: %(stage)s") % {"stage": case.get_stage_display()}
         targets.append((f"case:{case.pk}", label + (f" · {case.court}" if case.court else "")))
-    for candidate in ReleaseCandidate.objects.filter(woman=subject.woman).select_related("round"):
+    if candidacies is None:
+        candidacies = list(
+            ReleaseCandidate.objects.filter(woman=subject.woman).select_related("round")
+        )
+    for candidate in candidacies:
         targets.append(
             (
                 f"candidate:{candidate.pk}",

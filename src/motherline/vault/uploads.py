@@ -49,7 +49,7 @@ class BoundedMemoryUploadHandler(FileUploadHandler):
         raise StopFutureHandlers()
 
     def _refuse(self, *, connection_reset: bool) -> None:
-        self.request._motherline_upload_refused = TOO_LARGE
+        setattr(self.request, "_motherline_upload_refused", TOO_LARGE)  # noqa: B010
         raise StopUpload(connection_reset=connection_reset)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
