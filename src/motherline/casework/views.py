@@ -151,6 +151,7 @@ def _section(user: Any, subject: Subject, may_change: bool, request: Any) -> Pag
             "max_mb": settings.MOTHERLINE_DOCUMENT_MAX_BYTES / (1024 * 1024),
         },
         order=50,
+        stylesheets=["casework/casework.css"],
         events=_note_events(timeline_notes),
     )
 
