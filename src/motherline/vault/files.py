@@ -26,6 +26,7 @@ from django.conf import settings
 
 from motherline.vault import keys
 from motherline.vault.stream import (
+    CHUNK,
     ArchiveError,
     DecryptingReader,
     EncryptingWriter,
@@ -99,8 +100,17 @@ def _write(target: Path, pieces: Iterable[bytes], key: bytes) -> None:
 def store(pieces: Iterable[bytes], name: str | None = None) -> str:
     """Encrypt the plaintext pieces into a new file under the current key; its name."""
     name = name or new_name()
-    _write(path_of(name), pieces, keys.keyring().file_keys()[0])
+    _write(path_of(name), _in_chunks(pieces), keys.keyring().file_keys()[0])
     return name
+
+
+def _in_chunks(pieces: Iterable[bytes]) -> Iterator[memoryview]:
+    # Views of a chunk each, so that a large piece is not copied whole into the writer's
+    # buffer (the encrypting writer seals a chunk at a time).
+    for piece in pieces:
+        view = memoryview(piece)
+        for start in range(0, len(view), CHUNK):
+            yield view[start : start + CHUNK]
 
 
 def _key_for(header: bytes, kid: str) -> bytes:
