@@ -234,3 +234,18 @@ def test_a_partner_may_not_file_a_document(users, mother):
             users["un_monitor"], mother, services.Upload(pdf_bytes(), "a.pdf"), title="A"
         )
     assert files.stored_names() == []
+
+
+def test_a_document_filed_on_her_legal_case(users, mother):
+    from motherline.legal import services as legal_services
+
+    case = legal_services.open_case(users["legal_officer"], mother, {"court": "Court"})
+    document = services.upload_document(
+        users["legal_officer"],
+        mother,
+        services.Upload(pdf_bytes(), "judgment.pdf"),
+        title="Judgment",
+        legal_case=case,
+    )
+    assert (document.legal_case, document.woman, document.child) == (case, mother, None)
+    assert case.documents.get() == document

@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, User
-from motherline.accounts.policy import Capability, can, may_edit
+from motherline.accounts.models import AuditAction, Role, User
+from motherline.accounts.policy import ROLE_CAPABILITIES, Capability, can, may_edit
 from motherline.casework import rules
 from motherline.casework.models import (
     NOTE_MAX_LENGTH,
@@ -214,25 +214,13 @@ def correct_note(
 
 def eligible_workers(woman: Woman) -> QuerySet[User]:
     """The users who may be assigned to her: active users of her organisation with a role
-    that changes the register."""
-    users = User.objects.filter(organisation_id=woman.organisation_id, is_active=True)
-    roles = [
-        role
-        for role in users.values_list("role", flat=True).distinct()
-        if role and can(_RoleProbe(role, woman.organisation_id), Capability.EDIT_REGISTER)
-    ]
-    return users.filter(role__in=roles).order_by("username")
-
-
-@dataclass
-class _RoleProbe:
-    """A stand-in user with a role, to ask the policy what that role may do."""
-
-    role: str
-    organisation_id: int
-    is_authenticated: bool = True
-    is_active: bool = True
-    prison_id: int | None = 0
+    that changes the register (a liaison officer only with a prison, as the policy says)."""
+    roles = [r for r, caps in ROLE_CAPABILITIES.items() if Capability.EDIT_REGISTER in caps]
+    return (
+        User.objects.filter(organisation_id=woman.organisation_id, is_active=True, role__in=roles)
+        .exclude(role=Role.PRISON_LIAISON, prison__isnull=True)
+        .order_by("username")
+    )
 
 
 def assign(

@@ -71,7 +71,7 @@ class Writer:
         self._out = self._partial.open("xb")
         self._encrypting = EncryptingWriter(self._out, key or keys.keyring().file_keys()[0])
 
-    def write(self, piece: bytes) -> None:
+    def write(self, piece: bytes | memoryview) -> None:
         self._encrypting.write(piece)
 
     def close(self) -> None:
@@ -86,7 +86,7 @@ class Writer:
         self._partial.unlink(missing_ok=True)
 
 
-def _write(target: Path, pieces: Iterable[bytes], key: bytes) -> None:
+def _write(target: Path, pieces: Iterable[bytes | memoryview], key: bytes) -> None:
     writer = Writer(target, key)
     try:
         for piece in pieces:
