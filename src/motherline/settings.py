@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "motherline.people",
     "motherline.care",
     "motherline.legal",
+    "motherline.casework",
     "motherline.worklist",
     "motherline.fieldwork",
     "motherline.grants",
@@ -233,6 +234,11 @@ FIELD_KEY = os.environ.get("MOTHERLINE_FIELD_KEY", "")
 FIELD_KEY_PREVIOUS = envlist("MOTHERLINE_FIELD_KEY_PREVIOUS")
 BACKUP_KEY = os.environ.get("MOTHERLINE_BACKUP_KEY", "")  # default: derived from the field key
 MEDIA_ROOT = DATA_DIR / "media"  # uploaded files, included in backups
+# Uploaded files are kept in memory (never in a plain temporary file) and refused above this.
+MOTHERLINE_DOCUMENT_MAX_BYTES = envint("MOTHERLINE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = ["motherline.vault.uploads.BoundedMemoryUploadHandler"]
+# How long the author of a case note may still correct it; later, a correction is a new note.
+MOTHERLINE_NOTE_CORRECTION_HOURS = envint("MOTHERLINE_NOTE_CORRECTION_HOURS", 24)
 MOTHERLINE_RETENTION_YEARS = envint("MOTHERLINE_RETENTION_YEARS", 10)
 
 # The audit trail (docs/security.md): a list page's event names at most this many references;

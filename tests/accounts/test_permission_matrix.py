@@ -45,6 +45,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from motherline.accounts.models import Role, SharingAgreement, User
+from motherline.casework import services as casework_services
 from motherline.fieldwork import services as fieldwork_services
 from motherline.grants import services as grant_services
 from motherline.legal import services as legal_services
@@ -227,6 +228,10 @@ class World:
     training: Any = None
     case_study: Any = None
     grant: Any = None
+    # Case work on the woman above: a note by the monitor, an assignment, a document.
+    note: Any = None
+    assignment: Any = None
+    document: Any = None
 
 
 @dataclass
@@ -766,6 +771,87 @@ ROUTES: dict[str, Rule] = {
     ),
     # ninja's root path: nothing is served there, for anyone.
     "api:api-root": Rule({"GET": lambda principal: NOT_FOUND, "POST": lambda principal: NOT_FOUND}),
+    # Case work: notes, case workers and documents are personal records, seen and changed as
+    # their woman's (a partner reads them and changes nothing: 403; an outsider: 404).
+    "casework:my_cases": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
+    "casework:case_loads": Rule({"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)}),
+    "casework:woman_notes": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()}, args=woman
+    ),
+    "casework:child_notes": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()}, args=child
+    ),
+    "casework:correct_note": Rule(
+        {"GET": edits_a_seen_record(), "POST": edits_a_seen_record()},
+        args=lambda w: {"note_id": w.note.pk},
+    ),
+    "casework:woman_workers": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()}, args=woman
+    ),
+    "casework:child_workers": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()}, args=child
+    ),
+    "casework:woman_documents": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()}, args=woman
+    ),
+    "casework:child_documents": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()}, args=child
+    ),
+    "casework:document": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": refused_method()},
+        args=lambda w: {"document_id": w.document.pk},
+    ),
+    "casework:file_dossier": Rule(
+        {"GET": refused_method(), "POST": edits_a_seen_record()},
+        args=lambda w: {"candidate_id": w.candidate.pk},
+    ),
+    "api:woman_notes": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()},
+        args=woman,
+        body={"POST": {"noted_on": DAY, "kind": "phone", "text": "Matrix note"}},
+    ),
+    "api:child_notes": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()},
+        args=child,
+        body={"POST": {"noted_on": DAY, "kind": "phone", "text": "Matrix note"}},
+    ),
+    # Only its author corrects a note in place: another editor is refused (403).
+    "api:note": Rule(
+        {
+            "PATCH": lambda p: (
+                FORBIDDEN
+                if edits_a_seen_record()(p) == ALLOW and p != "monitor"
+                else edits_a_seen_record()(p)
+            )
+        },
+        args=lambda w: {"note_id": w.note.pk},
+        body={"PATCH": {"version": 1}},
+    ),
+    "api:woman_workers": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()},
+        args=woman,
+        body={"POST": {"worker": "legal_officer"}},
+    ),
+    "api:child_workers": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()},
+        args=child,
+        body={"POST": {"worker": "legal_officer"}},
+    ),
+    "api:assignment": Rule(
+        {"DELETE": edits_a_seen_record()},
+        args=lambda w: {"assignment_id": w.assignment.pk},
+    ),
+    "api:my_cases": Rule({"GET": needs(REGISTER)}),
+    "api:case_loads": Rule({"GET": needs(PROGRAMME)}),
+    "api:woman_documents": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()}, args=woman
+    ),
+    "api:child_documents": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()}, args=child
+    ),
+    "api:document": Rule(
+        {"GET": needs(REGISTER, "read")}, args=lambda w: {"document_id": w.document.pk}
+    ),
 }
 
 BROWSER_METHODS = ("GET", "POST")
@@ -876,7 +962,7 @@ def principals(users, orgs, prisons) -> dict[str, User | None]:
 
 
 @pytest.fixture
-def world(users, prisons, offences, criteria) -> World:  # noqa: F811 (the fixture)
+def world(users, prisons, offences, criteria, settings, tmp_path) -> World:  # noqa: F811
     """The NGO's woman in CC2 (shared with partners by consent), pregnant, with a child living
     with her whose transition plan is handed over (so it has follow-ups)."""
     mother = reload(
@@ -962,7 +1048,21 @@ def world(users, prisons, offences, criteria) -> World:  # noqa: F811 (the fixtu
         users["programme_manager"], grant, code="1", name="Nutrition", amount=Decimal("9000")
     )
     deliver(monitor, mother, grant)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    note = casework_services.add_note(
+        monitor, mother, noted_on=TODAY, kind="prison_visit", text="Matrix note"
+    )
+    assignment = casework_services.assign(monitor, mother, users["legal_officer"])
+    document = casework_services.upload_document(
+        monitor,
+        mother,
+        casework_services.Upload(b"%PDF-1.4\n%%EOF\n", "matrix.pdf"),
+        title="Matrix document",
+    )
     return World(
+        note=note,
+        assignment=assignment,
+        document=document,
         visit=visit,
         incident=incident,
         contact=contact,

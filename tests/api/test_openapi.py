@@ -81,6 +81,23 @@ ROUTES = {
     ("patch", "/api/v1/legal/candidates/{candidate_id}"),
     ("post", "/api/v1/legal/candidates/{candidate_id}/status"),
     ("get", "/api/v1/legal/candidates/{candidate_id}/dossier.pdf"),
+    ("get", "/api/v1/women/{reference}/notes"),
+    ("post", "/api/v1/women/{reference}/notes"),
+    ("get", "/api/v1/children/{reference}/notes"),
+    ("post", "/api/v1/children/{reference}/notes"),
+    ("patch", "/api/v1/notes/{note_id}"),
+    ("get", "/api/v1/women/{reference}/workers"),
+    ("post", "/api/v1/women/{reference}/workers"),
+    ("get", "/api/v1/children/{reference}/workers"),
+    ("post", "/api/v1/children/{reference}/workers"),
+    ("delete", "/api/v1/assignments/{assignment_id}"),
+    ("get", "/api/v1/my-cases"),
+    ("get", "/api/v1/case-loads"),
+    ("get", "/api/v1/women/{reference}/documents"),
+    ("post", "/api/v1/women/{reference}/documents"),
+    ("get", "/api/v1/children/{reference}/documents"),
+    ("post", "/api/v1/children/{reference}/documents"),
+    ("get", "/api/v1/documents/{document_id}"),
 }
 
 

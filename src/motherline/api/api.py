@@ -16,6 +16,7 @@ from motherline.api import errors
 from motherline.api.administration import router as administration_router
 from motherline.api.audit import router as audit_router
 from motherline.api.care import router as care_router
+from motherline.api.casework import router as casework_router
 from motherline.api.fieldwork import router as fieldwork_router
 from motherline.api.grants import router as grants_router
 from motherline.api.legal import router as legal_router
@@ -64,3 +65,4 @@ api.add_router("/", fieldwork_router)
 api.add_router("/", grants_router)
 api.add_router("/", legal_router)
 api.add_router("/", administration_router)
+api.add_router("/", casework_router)

@@ -42,6 +42,8 @@ class PageSection:
     context: dict[str, Any] = field(default_factory=dict)
     order: int = 0
     stylesheets: list[str] = field(default_factory=list)  # static paths
+    # Dated events for the woman's timeline (`people.timeline.Event`), merged in its order.
+    events: list[Any] = field(default_factory=list)
 
 
 @dataclass

@@ -149,7 +149,7 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "has_ongoing_pregnancy": any(p.pregnancy.is_ongoing for p in pregnancies),
             "children": children,
             "woman_has_child_in_prison": any(c.is_in_prison for c in children),
-            "timeline": build_timeline(woman),
+            "timeline": build_timeline(woman, [e for s in sections for e in s.events]),
             "merges": list(woman.merges.select_related("merged", "merged_by")),
             "identity_labels": _identity_labels(woman),
             "urgent": urgent_items(woman, request.user, today, may_edit),

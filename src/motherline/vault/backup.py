@@ -44,7 +44,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
-from motherline.vault import keys
+from motherline.vault import files, keys
 from motherline.vault.stream import (
     ArchiveError,
     DecryptingReader,
@@ -255,7 +255,10 @@ def write_backup(out: BinaryIO) -> Manifest:
         for path in media_files():
             rel = path.relative_to(root).as_posix()
             digest, size = hashlib.sha256(), 0
-            with path.open("rb") as source:
+            # Documents are carried in plain form inside the encrypted archive, like the
+            # encrypted columns, so that the archive restores under any field key.
+            opened = files.open_plain_at(path) if files.is_document(rel) else path.open("rb")
+            with opened as source:
                 while piece := source.read(FILE_PIECE):
                     digest.update(piece)
                     size += len(piece)
@@ -391,7 +394,14 @@ def restore_backup(source: BinaryIO) -> Manifest:
                     raise ArchiveError("The backup names a file outside the uploads folder.")
                 if file_out is None:
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    file_out, file_digest = target.open("wb"), hashlib.sha256()
+                    # A document is encrypted again under this instance's key as it arrives:
+                    # never plain on disk, even in the staging folder.
+                    file_out = (
+                        files.Writer(target)
+                        if files.is_document(record["path"])
+                        else target.open("wb")
+                    )
+                    file_digest = hashlib.sha256()
                 piece = base64.b64decode(record["data"])
                 file_out.write(piece)
                 file_digest.update(piece)  # type: ignore[union-attr]
@@ -418,7 +428,7 @@ def restore_backup(source: BinaryIO) -> Manifest:
         transaction.on_commit(lambda: _publish_files(staging))
     except BaseException:
         if file_out is not None:
-            file_out.close()
+            getattr(file_out, "abort", file_out.close)()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest

@@ -10,7 +10,9 @@ MOTHERLINE_RETENTION_YEARS, default 10), who is not in custody again, is pseudon
 - each of her children's names becomes the child's reference, the Latin name is emptied
   and the date of birth is cut to the year; every caregiver's name, location, contact and
   note on the children's placements and transition plans, the plans' assessment and
-  support notes, follow-up notes and leave-extension reasons are emptied.
+  support notes, follow-up notes and leave-extension reasons are emptied;
+- the texts of her and her children's case notes are emptied (their dates, kinds and
+  authors stay), and every document filed on her record is deleted with its file.
 
 The rule never acts on a record whose dates are implausible (a date of birth, admission or
 release before the floor, 1 January 1900 or a pack's later `date_floor`; a release before the
@@ -35,6 +37,7 @@ from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.care.models import FollowUp, LeaveExtension, TransitionPlan
+from motherline.casework.models import CaseNote, Document
 from motherline.people import search
 from motherline.people.models import (
     Child,
@@ -44,6 +47,7 @@ from motherline.people.models import (
     Woman,
 )
 from motherline.people.signals import register_changed
+from motherline.vault import files
 
 CARE_PLAN_CLEARED = {
     "caregiver_name": "",
@@ -185,6 +189,11 @@ def pseudonymise(woman: Woman, as_of: date, years: int) -> int:
     TransitionPlan.objects.filter(child__mother=woman).update(**CARE_PLAN_CLEARED)
     FollowUp.objects.filter(plan__child__mother=woman).update(notes="")
     LeaveExtension.objects.filter(child__mother=woman).update(reason="")
+    CaseNote.objects.filter(woman=woman).update(text="")
+    documents = list(Document.objects.filter(woman=woman).values_list("stored_as", flat=True))
+    Document.objects.filter(woman=woman).delete()
+    # The files go once the deletion is committed: a rollback keeps them with their rows.
+    transaction.on_commit(lambda: [files.delete(name) for name in documents])
     search.reindex(Woman.objects.filter(pk=woman.pk))
     register_changed.send(Woman, woman_ids=[woman.pk])
     audit.record(
@@ -195,6 +204,7 @@ def pseudonymise(woman: Woman, as_of: date, years: int) -> int:
             "pseudonymised": True,
             "rule": f"released more than {years} years before {as_of.isoformat()}",
             "children": [c.reference for c in children],
+            "documents_deleted": len(documents),
         },
     )
     return len(children)

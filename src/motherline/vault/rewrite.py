@@ -29,6 +29,8 @@ ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "care.FollowUp": ("notes",),
     "care.LeaveExtension": ("reason",),
+    "casework.CaseNote": ("text",),
+    "casework.Document": ("title", "file_name"),
 }
 
 
