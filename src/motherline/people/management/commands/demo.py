@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from motherline.people.management.commands.serve import ensure_port_free
 from motherline.people.models import Woman
 
 DEMO_PASSWORD = "motherline-demo"
@@ -25,6 +26,9 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, seed: int, no_serve: bool, **options):
         from motherline.synthetic import ensure_demo_users
 
+        if not no_serve:
+            # Before the minutes of setting up, not after them.
+            ensure_port_free(host, port)
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_pack", all=True)
