@@ -73,6 +73,7 @@ def nav_of(html: str) -> dict[str | None, list[str]]:
 WORKLIST, WOMEN, PRISONS = "worklist:list", "people:women", "people:prisons"
 ADMIT, LEGAL, VISITS, GRANTS = "people:admit", "legal:cases", "fieldwork:visits", "grants:list"
 STATISTICS, AUDIT, USERS = "stats:index", "security:audit", "security:users"
+JOBS = "jobs:list"
 DAILY = [WORKLIST, WOMEN, PRISONS]
 
 EXPECTED: dict[str, dict[str | None, list[str]]] = {
@@ -106,8 +107,12 @@ EXPECTED: dict[str, dict[str | None, list[str]]] = {
     # Two pages fit in the bar: no group to open.
     Role.ANALYST: {None: [PRISONS, STATISTICS]},
     Role.VIEWER: {None: [PRISONS, STATISTICS]},
-    # Four pages fit in the bar; no register.
-    Role.DEPLOYMENT_ADMINISTRATOR: {None: [PRISONS, STATISTICS, USERS, AUDIT]},
+    # No register; the daily jobs are the deployment's, so theirs alone.
+    Role.DEPLOYMENT_ADMINISTRATOR: {
+        None: [PRISONS],
+        "Reports": [STATISTICS],
+        "Administration": [USERS, AUDIT, JOBS],
+    },
 }
 
 

@@ -73,6 +73,9 @@ USERS = EntrySpec(_("Users"), "security:users", _needs(Capability.ADMINISTER), n
 AUDIT = EntrySpec(
     _("Audit trail"), "security:audit", _needs(Capability.ADMINISTER), names={"audit"}
 )
+JOBS = EntrySpec(
+    _("Daily jobs"), "jobs:list", _needs(Capability.ADMINISTER_DEPLOYMENT), apps={"jobs"}
+)
 
 # The pages a monitor opens every day stay in the bar; the others are grouped by the kind
 # of work, in the order of the user guide.
@@ -81,7 +84,7 @@ GROUPS: tuple[tuple[Promise, tuple[EntrySpec, ...]], ...] = (
     (pgettext_lazy("main navigation group", "Register"), (ADMIT, LEGAL)),
     (pgettext_lazy("main navigation group", "Field work"), (VISITS, GRANTS)),
     (pgettext_lazy("main navigation group", "Reports"), (STATISTICS,)),
-    (pgettext_lazy("main navigation group", "Administration"), (USERS, AUDIT)),
+    (pgettext_lazy("main navigation group", "Administration"), (USERS, AUDIT, JOBS)),
 )
 
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("fieldwork/", include("motherline.fieldwork.urls")),
     path("grants/", include("motherline.grants.urls")),
     path("legal/", include("motherline.legal.urls")),
+    path("jobs/", include("motherline.jobs.urls")),
     path("", include("motherline.people.urls")),
 ]

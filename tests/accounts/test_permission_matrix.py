@@ -276,6 +276,7 @@ ROUTES: dict[str, Rule] = {
     "security:audit": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
     "security:audit_export": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
     # The register's pages
+    "jobs:list": Rule({"GET": needs(DEPLOYMENT), "POST": refused_method()}),
     "people:prisons": Rule({"GET": needs(AGGREGATES), "POST": needs(AGGREGATES)}),
     "people:women": Rule({"GET": needs(REGISTER), "POST": needs(REGISTER)}),
     "people:admit": Rule({"GET": needs(EDIT), "POST": needs(EDIT)}),
@@ -508,6 +509,7 @@ ROUTES: dict[str, Rule] = {
         },
     ),
     "api:audit": Rule({"GET": needs(ADMIN)}),
+    "api:jobs": Rule({"GET": needs(DEPLOYMENT)}),
     "api:stats_indicators": Rule({"GET": needs(AGGREGATES)}),
     "api:stats_series": Rule({"GET": needs(AGGREGATES)}),
     "api:stats_prisons": Rule({"GET": needs(AGGREGATES)}),

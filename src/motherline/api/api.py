@@ -14,6 +14,7 @@ from motherline.api.audit import router as audit_router
 from motherline.api.care import router as care_router
 from motherline.api.fieldwork import router as fieldwork_router
 from motherline.api.grants import router as grants_router
+from motherline.api.jobs import router as jobs_router
 from motherline.api.legal import router as legal_router
 from motherline.api.nul import refuse_nul
 from motherline.api.people import router as people_router
@@ -47,3 +48,4 @@ api.add_router("/", audit_router)
 api.add_router("/", fieldwork_router)
 api.add_router("/", grants_router)
 api.add_router("/", legal_router)
+api.add_router("/", jobs_router)
