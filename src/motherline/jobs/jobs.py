@@ -22,10 +22,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from motherline import outgoing
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Role, User
 from motherline.jobs.models import JobName
-from motherline import outgoing
 from motherline.outgoing import site_link
 from motherline.people.models import Woman
 from motherline.vault import backup, retention

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from motherline import outgoing
 from motherline.accounts.models import Role, User
 from motherline.jobs.jobs import JOBS, JobFailed
 from motherline.jobs.models import JobName, JobResult, JobRun
-from motherline import outgoing
 from motherline.outgoing import site_link
 
 log = logging.getLogger(__name__)
