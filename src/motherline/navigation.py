@@ -86,6 +86,9 @@ CASE_LOADS = EntrySpec(
 AUDIT = EntrySpec(
     _("Audit trail"), "security:audit", _needs(Capability.ADMINISTER), names={"audit"}
 )
+JOBS = EntrySpec(
+    _("Daily jobs"), "jobs:list", _needs(Capability.ADMINISTER_DEPLOYMENT), apps={"jobs"}
+)
 
 # The pages a monitor opens every day stay in the bar; the others are grouped by the kind
 # of work, in the order of the user guide.
@@ -94,7 +97,7 @@ GROUPS: tuple[tuple[Promise, tuple[EntrySpec, ...]], ...] = (
     (pgettext_lazy("main navigation group", "Register"), (ADMIT, LEGAL, MY_CASES)),
     (pgettext_lazy("main navigation group", "Field work"), (VISITS, GRANTS, CASE_LOADS)),
     (pgettext_lazy("main navigation group", "Reports"), (STATISTICS,)),
-    (pgettext_lazy("main navigation group", "Administration"), (USERS, AUDIT)),
+    (pgettext_lazy("main navigation group", "Administration"), (USERS, AUDIT, JOBS)),
 )
 
 

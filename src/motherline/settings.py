@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -19,6 +20,65 @@ def envbool(name: str, default: bool = False) -> bool:
 def envint(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def envint_at_least(name: str, default: int, minimum: int) -> int:
+    """An integer setting; a value that is not a whole number of at least `minimum` stops
+    the start with the setting's name, rather than running with a surprise."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def site_url(name: str) -> str:
+    """The address users reach the deployment at (for full links in e-mail): http(s), a
+    host, an optional port and path, no query, fragment or user; without a trailing slash.
+    Empty when unset (e-mail then names paths)."""
+    from urllib.parse import urlsplit
+
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError on a port that is not a number)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} is not a web address: {value!r}.") from None
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or parts.username
+        or parts.password
+        or any(c.isspace() for c in value)
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be an http:// or https:// address such as "
+            f"https://motherline.example.org, not {value!r}."
+        )
+    return value.rstrip("/")
+
+
+def cron(name: str, default: str) -> str:
+    """A schedule in crontab's five fields (minute hour day month weekday), checked now."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    value = os.environ.get(name, "").strip() or default
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{name} must be a crontab schedule such as '30 1 * * *', not {value!r} ({exc})."
+        ) from None
+    return value
 
 
 def envlist(name: str, default: str = "") -> list[str]:
@@ -56,6 +116,9 @@ INSTALLED_APPS = [
     "motherline.reports",
     "motherline.stats",
     "motherline.vault",
+    "motherline.jobs",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",
     "motherline.api",
     "motherline.security",
@@ -267,6 +330,36 @@ MOTHERLINE_IMPORT_MAX_CELL_CHARS = envint("MOTHERLINE_IMPORT_MAX_CELL_CHARS", 32
 # uploaded file goes to a temporary file on disk instead of memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MOTHERLINE_DATA_UPLOAD_MAX_BYTES", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = envint("MOTHERLINE_FILE_UPLOAD_MAX_MEMORY_BYTES", 2_621_440)
+# --- The daily jobs (docs/deployment.md: "The daily jobs") ------------------------------
+# Full links in e-mail: the address users open Motherline at.
+MOTHERLINE_SITE_URL = site_url("MOTHERLINE_SITE_URL")
+# Scheduled encrypted backups: where, and how many of them are kept.
+MOTHERLINE_BACKUP_DIR = Path(
+    os.environ.get("MOTHERLINE_BACKUP_DIR", "") or DATA_DIR / "backups"
+).resolve()
+MOTHERLINE_BACKUP_KEEP = envint_at_least("MOTHERLINE_BACKUP_KEEP", 7, 1)
+# Retention is reported to administrators; it is applied only where the deployment says so.
+MOTHERLINE_RETENTION_APPLY = envbool("MOTHERLINE_RETENTION_APPLY")
+# When each job runs, in TIME_ZONE (crontab fields).
+MOTHERLINE_SCHEDULE = {
+    "alert_digests": cron("MOTHERLINE_SCHEDULE_ALERT_DIGESTS", "0 6 * * *"),
+    "backup": cron("MOTHERLINE_SCHEDULE_BACKUP", "30 1 * * *"),
+    "retention": cron("MOTHERLINE_SCHEDULE_RETENTION", "0 3 * * *"),
+    "maintenance": cron("MOTHERLINE_SCHEDULE_MAINTENANCE", "30 3 * * *"),
+}
+# Who runs a job the scheduler starts: "immediate" (in the scheduler's own process, no
+# extra server) or "database" (queued in the database; `motherline db_worker` runs them).
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+_tasks_backend = os.environ.get("MOTHERLINE_TASKS_BACKEND", "immediate").strip().lower()
+if _tasks_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"MOTHERLINE_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, "
+        f"not {_tasks_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
 
 LOGGING = {
     "version": 1,

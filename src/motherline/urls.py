@@ -18,5 +18,6 @@ urlpatterns = [
     path("grants/", include("motherline.grants.urls")),
     path("legal/", include("motherline.legal.urls")),
     path("casework/", include("motherline.casework.urls")),
+    path("jobs/", include("motherline.jobs.urls")),
     path("", include("motherline.people.urls")),
 ]

@@ -315,6 +315,7 @@ ROUTES: dict[str, Rule] = {
     "security:audit": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
     "security:audit_export": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
     # The register's pages
+    "jobs:list": Rule({"GET": needs(DEPLOYMENT), "POST": refused_method()}),
     "people:prisons": Rule({"GET": needs(AGGREGATES), "POST": refused_method()}),
     "people:women": Rule({"GET": needs(REGISTER), "POST": refused_method()}),
     "people:admit": Rule({"GET": needs(EDIT), "POST": needs(EDIT)}),
@@ -610,6 +611,7 @@ ROUTES: dict[str, Rule] = {
         args=lambda w: {"agreement_id": w.agreement.pk},
         body={"POST": {"reason": "Project over", "version": 1}},
     ),
+    "api:jobs": Rule({"GET": needs(DEPLOYMENT)}),
     "api:stats_indicators": Rule({"GET": needs(AGGREGATES)}),
     "api:stats_series": Rule({"GET": needs(AGGREGATES)}),
     "api:stats_prisons": Rule({"GET": needs(AGGREGATES)}),

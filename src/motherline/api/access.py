@@ -27,6 +27,7 @@ _REFUSALS = {
     Capability.IMPORT_RETURNS: gettext_lazy("Your role may not import population returns."),
     Capability.RECORD_FIELDWORK: gettext_lazy("Your role may not record field work."),
     Capability.MANAGE_PROGRAMME: gettext_lazy("Only a programme manager may do this."),
+    Capability.ADMINISTER_DEPLOYMENT: gettext_lazy("Only a deployment administrator may do this."),
 }
 
 

@@ -19,6 +19,7 @@ from motherline.api.care import router as care_router
 from motherline.api.casework import router as casework_router
 from motherline.api.fieldwork import router as fieldwork_router
 from motherline.api.grants import router as grants_router
+from motherline.api.jobs import router as jobs_router
 from motherline.api.legal import router as legal_router
 from motherline.api.nul import refuse_nul
 from motherline.api.people import router as people_router
@@ -66,3 +67,4 @@ api.add_router("/", grants_router)
 api.add_router("/", legal_router)
 api.add_router("/", administration_router)
 api.add_router("/", casework_router)
+api.add_router("/", jobs_router)

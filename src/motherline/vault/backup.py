@@ -27,6 +27,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -456,3 +457,43 @@ def _publish_files(staging: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             path.replace(target)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_backup_file(path: Path) -> Manifest:
+    """Write the archive to `path`, owner-only, through a `.partial` file renamed at the
+    end: a crash or a full disk leaves no half archive under the final name."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            manifest = write_backup(out)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return manifest
+
+
+# The scheduled backups' names: the time they were taken, so that names sort by age.
+SCHEDULED_PREFIX = "motherline-"
+SCHEDULED_SUFFIX = ".backup"
+
+
+def scheduled_backup_name(at: dt.datetime) -> str:
+    return f"{SCHEDULED_PREFIX}{at:%Y%m%d-%H%M%S}{SCHEDULED_SUFFIX}"
+
+
+def rotate_backups(directory: Path, keep: int) -> list[Path]:
+    """Delete the oldest scheduled backups in `directory` beyond the newest `keep`; other
+    files there are left alone. Returns the deleted paths."""
+    if keep < 1:
+        raise ValueError("keep at least one backup")
+    scheduled = sorted(
+        p
+        for p in directory.glob(f"{SCHEDULED_PREFIX}*{SCHEDULED_SUFFIX}")
+        if p.is_file() and len(p.name) == len(scheduled_backup_name(dt.datetime(2000, 1, 1)))
+    )
+    old = scheduled[:-keep]
+    for path in old:
+        path.unlink()
+    return old

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from motherline.people.management.commands.serve import ensure_port_free
 from motherline.people.models import Woman
 
 DEMO_PASSWORD = "motherline-demo"
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         from motherline.synthetic import ensure_demo_users
         from motherline.vault.sqlite3.base import private_directory
 
+        if not no_serve:
+            # Before the minutes of setting up, not after them.
+            ensure_port_free(host, port)
         private_directory(settings.DATA_DIR)  # database, keys, uploads: this account only
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_pack", all=True)
