@@ -486,7 +486,7 @@ class ReadmissionForm(CustodyFields):
         required=False,
         help_text=_("All her children under 18 who depend on her, wherever they live."),
     )
-    version = version_field(required=True)
+    version = version_field()
 
     def readmission(self, children: list[ChildDetails]) -> services.Readmission:
         data = self.cleaned_data
@@ -702,7 +702,7 @@ class ChildCorrectionForm(forms.Form):
     birth_registered = forms.BooleanField(label=_("Birth registered"), required=False)
     birth_registered_on = date_field(_("Date of registration"), required=False)
     birth_certificate_number = text_field(_("Birth certificate number"), 64)
-    version = version_field(required=True)
+    version = version_field()
 
     @classmethod
     def initial_for(cls, child: Child) -> dict[str, Any]:
@@ -724,7 +724,7 @@ class BirthRegistrationForm(forms.Form):
         required=True,
         help_text=_("As written on the certificate. It is stored encrypted."),
     )
-    version = version_field(required=True)
+    version = version_field()
 
     def changes(self) -> dict[str, Any]:
         return {
@@ -748,8 +748,11 @@ class MergeForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    version = version_field(required=True)
-    merged_version = version_field()
+    version = version_field()
+    # Filled in by the preview, which the first answer shows before anything is merged.
+    merged_version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=VERSION_MAX
+    )
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_merged(self) -> str:
