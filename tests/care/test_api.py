@@ -98,12 +98,15 @@ def test_open_then_walk_a_plan(api, child):
         "2026-12-15",
     ]
     assert child.placements.get(end_date__isnull=True).kind == PlacementKind.WITH_CAREGIVER
+    version = plan["version"]
     for follow_up in plan["follow_ups"]:
-        response = api.post(
-            f"/follow-ups/{follow_up['id']}", {"done_on": TODAY.isoformat(), "outcome": "well"}
-        )
+        # A follow-up is part of the plan: each one recorded is a new version of the plan.
+        body = {"done_on": TODAY.isoformat(), "outcome": "well", "version": version}
+        response = api.post(f"/follow-ups/{follow_up['id']}", body)
         assert response.status_code == 200
         assert response.json()["outcome"] == "well"
+        assert api.post(f"/follow-ups/{follow_up['id']}", body).status_code == 409
+        version += 1
     plan = api.get(f"/children/{child.reference}/plan").json()
     plan = api.post(
         f"/plans/{pid}/advance", {"status": "followed_up", "version": plan["version"]}
@@ -174,7 +177,7 @@ def test_follow_up_in_the_future_is_refused(api, monitor, child):
     follow_up = plan.follow_ups.first()
     response = api.post(
         f"/follow-ups/{follow_up.pk}",
-        {"done_on": str(TODAY + timedelta(days=1)), "outcome": "well"},
+        {"done_on": str(TODAY + timedelta(days=1)), "outcome": "well", "version": plan.version},
     )
     assert response.status_code == 422
     assert "done_on" in response.json()["errors"]

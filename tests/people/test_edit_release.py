@@ -106,7 +106,11 @@ def test_a_release_before_her_transfer_is_refused(client, monitor, prisons, woma
     client.force_login(monitor)
     response = client.post(
         url(woman),
-        {"release_date": (moved - timedelta(days=1)).isoformat(), "reason": "acquittal"},
+        {
+            "release_date": (moved - timedelta(days=1)).isoformat(),
+            "reason": "acquittal",
+            "version": current_version(woman.current_episode),
+        },
     )
     assert response.status_code == 200
     assert 'id="id_release_date_error"' in response.content.decode()

@@ -132,7 +132,12 @@ def test_a_released_woman_cannot_be_transferred(client, monitor, prisons, woman,
     )
     client.force_login(monitor)
     response = client.post(
-        url(woman), {"to_prison": prisons["KDL"].pk, "transfer_date": today.isoformat()}
+        url(woman),
+        {
+            "to_prison": prisons["KDL"].pk,
+            "transfer_date": today.isoformat(),
+            "version": current_version(woman.current_episode),
+        },
     )
     assert response.status_code == 200
     assert 'id="id_transfer_date_error"' in response.content.decode()
@@ -141,9 +146,8 @@ def test_a_released_woman_cannot_be_transferred(client, monitor, prisons, woman,
 
 def test_a_liaison_transfers_a_woman_of_her_prison(client, users, prisons, woman, today):
     client.force_login(users["prison_liaison"])
-    response = client.post(
-        url(woman), {"to_prison": prisons["KDL"].pk, "transfer_date": today.isoformat()}
-    )
+    data = {"to_prison": prisons["KDL"].pk, "transfer_date": today.isoformat(), "version": 1}
+    response = client.post(url(woman), data)
     assert response.status_code == 302
     assert CustodyEpisode.objects.get().current_prison == prisons["KDL"]
     # She is no longer in the liaison's prison, so no longer in the liaison's scope.

@@ -501,7 +501,13 @@ def test_legal_status_change_is_recorded_with_the_sentence(monitor, woman):
 def test_legal_status_change_refused(monitor, woman, status, on, kwargs, field):
     with pytest.raises(ValidationError) as excinfo:
         services.record_legal_status(
-            monitor, woman.current_episode, status, on, today=TODAY, **kwargs
+            monitor,
+            woman.current_episode,
+            status,
+            on,
+            today=TODAY,
+            version=current_version(woman.current_episode),
+            **kwargs,
         )
     assert field in errors_of(excinfo)
     assert LegalStatusChange.objects.count() == 1
