@@ -100,8 +100,10 @@ def test_lists_the_womens_records_in_scope(api, users, register):
         None,
         None,
     )
-    # A list is not a read of one record: no audit event per woman listed.
-    assert not AuditEvent.objects.filter(action="view").exists()
+    # A list is recorded as one event for the page, naming the women listed, not one per woman.
+    event = AuditEvent.objects.get(action="view")
+    assert event.object_ref == "(list)" and event.object_type == "people.Woman"
+    assert event.changes["listed"] == [item["reference"] for item in body["items"]]
 
 
 @pytest.mark.parametrize(

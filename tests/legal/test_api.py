@@ -170,6 +170,7 @@ def test_records_outside_scope_are_404(client, users, mother, pardon_round):
     assert api.get(f"/legal/rounds/{pardon_round.pk}").status_code == 404
     assert api.get(f"/legal/rounds/{pardon_round.pk}/candidates").status_code == 404
     assert api.get("/legal/rounds").json() == []
-    assert api.post(f"/legal/rounds/{pardon_round.pk}/candidates", {"women": []}).status_code == 404
+    adding = {"women": [mother.reference]}
+    assert api.post(f"/legal/rounds/{pardon_round.pk}/candidates", adding).status_code == 404
     assert api.get("/legal/screening").json()["candidates"] == []
     assert ReleaseCandidate.objects.filter(round=pardon_round).count() == 1

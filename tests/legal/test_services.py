@@ -158,7 +158,8 @@ def test_add_candidates_keeps_a_snapshot_and_refuses_the_ineligible(
     assert candidate.criteria_met[0]["evidence"][0]["record"] in {"child", "charge"}
     with pytest.raises(ValidationError):
         services.add_candidates(officer, pardon_round, [mother.reference])
-    with pytest.raises(ValidationError):
+    # Another organisation's round: refused before anyone is screened.
+    with pytest.raises(PermissionDenied):
         services.add_candidates(users["other_monitor"], pardon_round, [mother.reference])
 
 

@@ -62,6 +62,10 @@ def make_server(application: Any, options: dict[str, Any]) -> Any:
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
+            # gunicorn 24+ opens a control socket at one path per account: a second server
+            # of the same account (two deployments, a test) would take it over. Unused here.
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             return application
