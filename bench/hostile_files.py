@@ -34,14 +34,14 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 
 def largest_accepted_csv() -> bytes:
-    """20,000 visit rows of 12 columns: the row limit, within the cell limit."""
+    """10,000 visit rows of 12 columns: just within the cell limit."""
     header = (
         "visit_date,prison,team,access,women_seen,pregnant_seen,children_seen,"
         "finding_health_care,finding_food_and_water,notes,start,meta/instanceID\n"
     )
     out = io.StringIO()
     out.write(header)
-    for n in range(20_000):
+    for n in range(9_990):
         out.write(
             f"2026-01-{n % 28 + 1:02d},CC2,Two monitors,granted,{n % 40},{n % 5},{n % 7},"
             f"Clinic visit {n},Water {n % 9},Note {n},2026-01-01T08:00,uuid:visit-{n}\n"
@@ -66,8 +66,8 @@ def files() -> dict[str, tuple[str, Callable[[], bytes]]]:
     from tests.hostile_files import HOSTILE
 
     made = {name: (filename, make) for name, (filename, make, _words) in HOSTILE.items()}
-    made["largest accepted CSV (20,000 rows x 12)"] = ("big.csv", largest_accepted_csv)
-    made["largest accepted XLSX (20,000 rows x 12)"] = ("big.xlsx", largest_accepted_xlsx)
+    made["largest accepted CSV (10,000 rows x 12)"] = ("big.csv", largest_accepted_csv)
+    made["largest accepted XLSX (10,000 rows x 12)"] = ("big.xlsx", largest_accepted_xlsx)
     return made
 
 
@@ -110,6 +110,7 @@ def measure(path: Path) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--only", help="only the files whose name contains this")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # the child's side
     args = parser.parse_args(argv)
     if args.one:
@@ -118,6 +119,8 @@ def main(argv: list[str] | None = None) -> None:
     results = []
     with tempfile.TemporaryDirectory() as directory:
         for name, (filename, make) in files().items():
+            if args.only and args.only not in name:
+                continue
             path = Path(directory) / filename
             content = make()
             path.write_bytes(content)

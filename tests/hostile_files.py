@@ -199,6 +199,6 @@ HOSTILE: dict[str, tuple[str, Callable[[], bytes], str]] = {
     "a million texts within the size limits": (
         "texts.xlsx",
         shared_strings_at_the_limit,
-        "more than 250,000 texts",
+        "more than 120,000 texts",
     ),
 }
