@@ -565,8 +565,11 @@ def count_errors(line: int, counts: dict[str, int | None]) -> list[RowError]:
     errors = []
     total, men, women = counts.get("total"), counts.get("men"), counts.get("women")
     for smaller, larger in BOUNDS:
-        low, high = counts.get(smaller), counts.get(larger)
-        if low is not None and high is not None and low > high:
+        low = counts.get(smaller)
+        if low is None:
+            continue
+        high = counts.get(larger)
+        if high is not None and low > high:
             errors.append(
                 RowError(
                     line,
