@@ -250,3 +250,21 @@ def test_returns_and_register_side_by_side(register, prisons):
     assert rows["pretrial_women"] == [6, 2, -4, 33.3]
     assert rows["pregnant_women"] == [1, 1, 0, 100.0]
     assert rows["children_in_prison"] == [2, 2, 0, 100.0]
+
+
+@pytest.mark.parametrize("indicator", ["women", "pretrial_share_women", "children_in_prison"])
+def test_a_register_series_costs_the_same_queries_whatever_its_dates(register, indicator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for start in (date(2026, 5, 1), date(2022, 1, 1)):  # 2 dates, then 54
+        with CaptureQueriesContext(connection) as captured:
+            values(indicator, start=start)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    # The values do not depend on how many other dates are counted with them.
+    assert (
+        values(indicator, start=date(2026, 5, 1)).items()
+        <= values(indicator, start=date(2022, 1, 1)).items()
+    )

@@ -360,16 +360,40 @@ def parse_returns(
         return parsed
     counted = [name for name in COUNT_FIELDS if name in header]
     seen: dict[tuple[str, int, date, str], int] = {}
+    found_areas: dict[Any, tuple[str, int, date | None, date | None] | None] = {}
+    found_dates: dict[tuple[Any, Any], tuple[date | None, str]] = {}
     for line, cells in rows:
-        if all(_blank(cell) for cell in cells):
+        first_cell = cells[0] if cells else None
+        if not (isinstance(first_cell, str) and first_cell.strip()) and all(
+            _blank(cell) for cell in cells
+        ):
             continue
         if len(cells) > len(header) and not all(_blank(c) for c in cells[len(header) :]):
             parsed.errors.append(RowError(line, "", _("more cells than columns in the header")))
             continue
         values = dict(zip(header, list(cells) + [None] * (len(header) - len(cells)), strict=False))
         errors: list[RowError] = []
-        found = _area(values, place, areas, line, errors)
-        day, precision = _dated(values, line, today, errors)
+        # Files repeat a few areas and dates on many rows: each distinct cell is read once.
+        area_cell = values[place]
+        if area_cell in found_areas:
+            found = found_areas[area_cell]
+        else:
+            area_errors: list[RowError] = []
+            found = _area(values, place, areas, line, area_errors)
+            if area_errors:
+                errors += area_errors
+            elif isinstance(area_cell, str):
+                found_areas[area_cell] = found
+        date_key = (values["date"], values.get("precision"))
+        if isinstance(date_key[0], str) and date_key in found_dates:
+            day, precision = found_dates[date_key]
+        else:
+            date_errors: list[RowError] = []
+            day, precision = _dated(values, line, today, date_errors)
+            if date_errors:
+                errors += date_errors
+            elif isinstance(date_key[0], str) and isinstance(date_key[1], str | None):
+                found_dates[date_key] = (day, precision)
         if day is not None and found is not None:
             _level, _pk, opened, closed = found
             if (opened and day < opened) or (closed and day > closed):
@@ -504,8 +528,11 @@ def count_errors(line: int, counts: dict[str, int | None]) -> list[RowError]:
     errors = []
     total, men, women = counts.get("total"), counts.get("men"), counts.get("women")
     for smaller, larger in BOUNDS:
-        low, high = counts.get(smaller), counts.get(larger)
-        if low is not None and high is not None and low > high:
+        low = counts.get(smaller)
+        if low is None:
+            continue
+        high = counts.get(larger)
+        if high is not None and low > high:
             errors.append(
                 RowError(
                     line,

@@ -732,18 +732,112 @@ def chosen_values(
     return chosen
 
 
+# Women in custody on each of the days, by the prison they were held in that day (the last
+# transfer by then, else the prison of admission), with those pretrial and those pregnant:
+# what `register_by_prison` counts for one day, for every day at once (the days joined as
+# a VALUES list), so a series costs the same two queries whatever its number of dates.
+REGISTER_DAYS_SQL = """
+WITH days(day) AS (VALUES {days})
+SELECT day, COUNT(*),
+       SUM(CASE WHEN status = %s THEN 1 ELSE 0 END),
+       SUM(CASE WHEN pregnant THEN 1 ELSE 0 END)
+FROM (
+  SELECT d.day AS day,
+         COALESCE(
+           (SELECT t.to_prison_id FROM {transfer} t
+            WHERE t.episode_id = e.id AND t.transfer_date <= d.day
+            ORDER BY t.transfer_date DESC, t.id DESC LIMIT 1),
+           e.admission_prison_id) AS prison,
+         COALESCE(
+           (SELECT c.status FROM {change} c
+            WHERE c.episode_id = e.id AND c.effective_date <= d.day
+            ORDER BY c.effective_date DESC, c.id DESC LIMIT 1),
+           e.legal_status) AS status,
+         EXISTS (SELECT 1 FROM {pregnancy} g
+                 WHERE g.woman_id = e.woman_id AND g.known_since <= d.day
+                   AND (g.outcome_date IS NULL OR g.outcome_date > d.day)) AS pregnant
+  FROM days d
+  JOIN {episode} e ON e.admission_date <= d.day
+                  AND (e.release_date IS NULL OR e.release_date > d.day)
+) AS held
+WHERE prison IN ({prisons})
+GROUP BY day
+"""
+CHILDREN_DAYS_SQL = """
+WITH days(day) AS (VALUES {days})
+SELECT d.day, COUNT(*)
+FROM days d
+JOIN {placement} p ON p.kind = %s AND p.start_date <= d.day
+                  AND (p.end_date IS NULL OR p.end_date > d.day)
+WHERE p.prison_id IN ({prisons})
+GROUP BY d.day
+"""
+
+
+def register_by_days(days: list[date], area: Area) -> dict[date, dict[str, int]]:
+    """The area's counts from the register on each day: women, pretrial women, pregnant
+    women and children living in prison, in two queries whatever the number of days."""
+    from django.db import connection
+
+    found: dict[date, dict[str, int]] = {
+        day: dict.fromkeys(("women", "pretrial_women", "pregnant_women", "children_in_prison"), 0)
+        for day in days
+    }
+    prison_ids = list(Prison.objects.filter(area.prison_filter()).values_list("pk", flat=True))
+    if not days or not prison_ids:
+        return found
+    one_day = "(CAST(%s AS DATE))" if connection.vendor == "postgresql" else "(%s)"
+    values = ", ".join([one_day] * len(days))
+    prisons = ", ".join(["%s"] * len(prison_ids))
+    day_params = [connection.ops.adapt_datefield_value(day) for day in days]
+    tables = {
+        "transfer": Transfer._meta.db_table,
+        "change": LegalStatusChange._meta.db_table,
+        "pregnancy": Pregnancy._meta.db_table,
+        "episode": CustodyEpisode._meta.db_table,
+        "placement": Placement._meta.db_table,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            REGISTER_DAYS_SQL.format(days=values, prisons=prisons, **tables),
+            [*day_params, LegalStatus.PRETRIAL.value, *prison_ids],
+        )
+        for day, women, pretrial, pregnant in cursor.fetchall():
+            counts = found[_as_date(day)]
+            counts.update(women=women, pretrial_women=pretrial or 0, pregnant_women=pregnant or 0)
+        cursor.execute(
+            CHILDREN_DAYS_SQL.format(days=values, prisons=prisons, **tables),
+            [*day_params, PlacementKind.IN_PRISON.value, *prison_ids],
+        )
+        for day, children in cursor.fetchall():
+            found[_as_date(day)]["children_in_prison"] = children
+    return found
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 def stock_aggregates(
     area: Area,
     start: date,
     end: date,
     period: str,
+    indicator: str = "",
 ) -> dict[str, tuple[date, dict[str, Any]]]:
-    """Per period, the date standing for it and the area's counts from the register."""
+    """Per period, the date standing for it and the area's counts from the register: for
+    every date at once (`register_by_days`), except the children near the age limit, whose
+    rule is applied per date."""
     population = female_population(area)
     chosen: dict[str, tuple[date, dict[str, Any]]] = {}
-    for day in period_ends(start, end, period):
-        totals = roll_up(register_by_prison(day, area), None, area).get(str(area), {})
-        chosen[rules.period_key(day, period)] = (day, totals)
+    days = period_ends(start, end, period)
+    if indicator == "children_near_age_limit":
+        for day in days:
+            totals = roll_up(register_by_prison(day, area), None, area).get(str(area), {})
+            chosen[rules.period_key(day, period)] = (day, totals)
+    else:
+        for day, totals in register_by_days(days, area).items():
+            chosen[rules.period_key(day, period)] = (day, dict(totals))
     for day, aggregate in chosen.values():
         aggregate["female_population"] = denominator_for(population, day)
     return chosen
@@ -767,7 +861,7 @@ def _stock(
             point.basis = observation.counts.get(basis_name)
             points.append(observation.stamp(point))
         return points
-    for key, (day, aggregate) in stock_aggregates(area, start, end, period).items():
+    for key, (day, aggregate) in stock_aggregates(area, start, end, period, indicator).items():
         value = rules.indicator_value(indicator, aggregate)
         # The register was counted on this date: a count no group returned is nobody.
         if value is None and indicator in rules.SENSITIVE | {"women"}:

@@ -246,8 +246,9 @@ INSERT_FIELDS = (
 
 
 def insert_returns(rows: list[ParsedRow], imported_by: int | None, now: Any) -> None:
-    """One parameterised INSERT executed for all rows (the database adapter prepares it
-    once); the values are adapted as Django would for each backend."""
+    """Insert parsed rows as prepared tuples, not model objects: on PostgreSQL by `COPY`,
+    elsewhere by one parameterised INSERT executed for all rows (the adapter prepares it
+    once), the values adapted as Django would."""
     if not rows:
         return
     meta = PopulationReturn._meta
@@ -259,23 +260,48 @@ def insert_returns(rows: list[ParsedRow], imported_by: int | None, now: Any) -> 
         ", ".join(quote(column) for column in columns),
         ", ".join(["%s"] * len(columns)),
     )
-    at = connection.ops.adapt_datetimefield_value(now)
-    params = []
-    for row in rows:
-        area: list[int | None] = [None, None, None]
-        area[("nation", "province", "prison").index(row.level)] = row.area_id
-        params.append(
-            (
-                *area,
-                connection.ops.adapt_datefield_value(row.date),
-                row.source,
-                row.precision,
-                row.source_url,
-                *(row.counts[name] for name in COUNT_FIELDS),
-                at,
-                imported_by,
-            )
+    areas: dict[tuple[str, int], tuple[int | None, ...]] = {}
+    for level, area_id in {(row.level, row.area_id) for row in rows}:
+        slots: list[int | None] = [None, None, None]
+        slots[(Level.NATION, Level.PROVINCE, Level.PRISON).index(level)] = area_id
+        areas[(level, area_id)] = tuple(slots)
+    if connection.vendor == "postgresql":
+        # COPY streams the rows in one statement; psycopg adapts dates and times itself.
+        statement = "COPY {} ({}) FROM STDIN".format(
+            quote(str(meta.db_table)), ", ".join(quote(column) for column in columns)
         )
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    (
+                        *areas[(row.level, row.area_id)],
+                        row.date,
+                        row.source,
+                        row.precision,
+                        row.source_url,
+                        *[row.counts[name] for name in COUNT_FIELDS],
+                        now,
+                        imported_by,
+                    )
+                )
+        return
+    adapt_date = connection.ops.adapt_datefield_value  # looked up once: a proxy per call
+    dates = {day: adapt_date(day) for day in {row.date for row in rows}}
+    at = connection.ops.adapt_datetimefield_value(now)
+    params = [
+        (
+            *areas[(row.level, row.area_id)],
+            dates[row.date],
+            row.source,
+            row.precision,
+            row.source_url,
+            *[row.counts[name] for name in COUNT_FIELDS],
+            at,
+            imported_by,
+        )
+        for row in rows
+    ]
     with connection.cursor() as cursor:
         for start in range(0, len(params), 5000):
             cursor.executemany(sql, params[start : start + 5000])
