@@ -61,7 +61,7 @@ def test_a_note_on_a_child_and_its_correction(client, users, child):
     assert stale.status_code == 409
     assert CaseNote.objects.get().text == "Fixed"
     api(client, users["legal_officer"])
-    assert send(client, "PATCH", url, {"version": 2, "text": "Not mine"}).status_code == 403
+    assert send(client, "PATCH", url, {"version": 2, "text": "Not mine"}).status_code == 422
 
 
 def test_an_over_long_note_is_refused_with_its_field(client, users, mother):

@@ -113,8 +113,9 @@ def test_after_the_window_a_correction_is_a_new_note_that_refers_to_it(users, mo
 def test_only_the_author_corrects_in_place(users, mother):
     written = note(users["monitor"], mother)
     assert not services.may_correct(users["legal_officer"], written)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError):
         services.correct_note(users["legal_officer"], written, {"text": "Mine"}, version=1)
+    assert CaseNote.objects.get().text == SECRET
 
 
 # Assignments

@@ -91,6 +91,15 @@ def test_a_monitor_writes_notes_and_attaches_files(
     page.locator("#casework").scroll_into_view_if_needed()
     both_widths(page, "casework-2-child-km")
 
+    # She assigns herself to the mother; My cases lists her with the next item due.
+    page.goto(f"{base}/casework/women/{mother.reference}/workers/")
+    page.select_option("[name=worker]", label="monitor")
+    page.click("main form.record-form button[type=submit]")
+    page.wait_for_selector("text=បុគ្គលិកទទួលបន្ទុកករណីត្រូវបានចាត់តាំងហើយ។")
+    page.goto(f"{base}/casework/my-cases/")
+    assert mother.reference in page.locator("main table").inner_text()
+    both_widths(page, "casework-3-my-cases-km")
+
     notes = CaseNote.objects.order_by("id")
     assert [(n.woman_id, n.child_id, n.kind) for n in notes] == [
         (mother.pk, None, "prison_visit"),

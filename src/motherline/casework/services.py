@@ -170,7 +170,18 @@ def correct_note(
         current = CaseNote.objects.select_for_update().select_related("woman").get(pk=note.pk)
         _require_edit(user, current.woman)
         if current.author_id != user.pk:
-            raise PermissionDenied(_("Only the author of a note may correct it."))
+            # Not an access refusal: whoever may change her record may write a new note
+            # that corrects this one; only its author corrects it in place.
+            raise ValidationError(
+                {
+                    NON_FIELD_ERRORS: [
+                        _(
+                            "Only the author of a note may correct it: write a new note "
+                            "that corrects it."
+                        )
+                    ]
+                }
+            )
         if not rules.may_correct(current.created_at, now, correction_hours()):
             raise ValidationError(
                 {
