@@ -20,7 +20,7 @@ def start_scheduler(**popen: Any) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "motherline", "scheduler"], **popen)
 
 
-def stop_scheduler(process: subprocess.Popen[bytes], wait: float = 10) -> None:
+def stop_scheduler(process: subprocess.Popen[bytes], wait: float = 30) -> None:
     if process.poll() is None:
         process.terminate()
         try:
