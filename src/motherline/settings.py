@@ -348,10 +348,13 @@ MOTHERLINE_SCHEDULE = {
     "maintenance": cron("MOTHERLINE_SCHEDULE_MAINTENANCE", "30 3 * * *"),
 }
 # Who runs a job the scheduler starts: "immediate" (in the scheduler's own process, no
-# extra server) or "database" (queued in the database; `motherline db_worker` runs them).
+# extra server), "database" (queued in the database; `motherline db_worker` runs them) or
+# "redis" (queued in Redis at MOTHERLINE_REDIS_URL; `motherline rqworker` runs them; needs
+# `pip install "motherline[redis]"`).
 _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
 }
 _tasks_backend = os.environ.get("MOTHERLINE_TASKS_BACKEND", "immediate").strip().lower()
 if _tasks_backend not in _TASK_BACKENDS:
@@ -360,6 +363,11 @@ if _tasks_backend not in _TASK_BACKENDS:
         f"not {_tasks_backend!r}."
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
+if _tasks_backend == "redis":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {
+        "default": {"URL": os.environ.get("MOTHERLINE_REDIS_URL", "redis://127.0.0.1:6379/0")}
+    }
 
 LOGGING = {
     "version": 1,

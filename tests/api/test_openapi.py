@@ -33,6 +33,7 @@ ROUTES = {
     ("get", "/api/v1/stats/prisons"),
     ("post", "/api/v1/stats/returns"),
     ("get", "/api/v1/audit"),
+    ("get", "/api/v1/jobs"),
     # field work
     ("get", "/api/v1/visits"),
     ("post", "/api/v1/visits"),

@@ -208,3 +208,18 @@ def test_statuses_list_every_job_with_its_next_run(settings):
         statuses = {s.name: s for s in job_statuses()}
     assert statuses["backup"].next_run == at(TODAY + timedelta(days=1), 1, 30)
     assert statuses["alert_digests"].last_run is None
+
+
+def test_a_database_queue_runs_the_job_in_a_worker(settings):
+    """MOTHERLINE_TASKS_BACKEND=database: the scheduler only queues; `db_worker` runs it."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with time_machine.travel(at(TODAY, 3, 30), tick=False):
+        scheduling.enqueue("maintenance")
+    assert DBTaskResult.objects.count() == 1
+    assert not JobRun.objects.exists()  # queued, not run
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    run = JobRun.objects.get(job="maintenance")
+    assert run.result == JobResult.SUCCEEDED

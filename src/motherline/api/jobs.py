@@ -41,4 +41,7 @@ class JobOut(Schema):
     auth=Requires(Capability.ADMINISTER_DEPLOYMENT),
 )
 def list_jobs(request: HttpRequest) -> list[Any]:
+    """Deployment administrators: each daily job (alert digests, encrypted backup, retention
+    report, database maintenance) with its crontab schedule, its last run (start, end,
+    result, error, counts) and its next run."""
     return list(job_statuses())

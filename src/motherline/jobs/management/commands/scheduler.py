@@ -4,7 +4,6 @@ job now, once."""
 
 from __future__ import annotations
 
-import contextlib
 import signal
 from typing import Any
 
@@ -43,16 +42,18 @@ class Command(BaseCommand):
         from motherline.jobs.scheduler import blocking_scheduler
 
         scheduler = blocking_scheduler()
-
-        def stop(signum: int, frame: Any) -> None:
-            scheduler.shutdown(wait=False)
-
-        signal.signal(signal.SIGTERM, stop)
-        self.show()
-        self.stdout.write(_("The scheduler is running; stop it with Ctrl-C."), ending="\n")
-        self.stdout.flush()
-        with contextlib.suppress(KeyboardInterrupt):
+        # A service manager's SIGTERM stops it as Ctrl-C does, whenever it arrives.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        try:
+            self.show()
+            self.stdout.write(_("The scheduler is running; stop it with Ctrl-C."))
+            self.stdout.flush()
             scheduler.start()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
 
     def show(self) -> None:
         for status in job_statuses():

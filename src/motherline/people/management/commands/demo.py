@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+from typing import Any
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -9,6 +13,21 @@ from motherline.people.management.commands.serve import ensure_port_free
 from motherline.people.models import Woman
 
 DEMO_PASSWORD = "motherline-demo"
+
+
+def start_scheduler(**popen: Any) -> subprocess.Popen[bytes]:
+    """`motherline scheduler` as a child process (same environment, same process group)."""
+    return subprocess.Popen([sys.executable, "-m", "motherline", "scheduler"], **popen)
+
+
+def stop_scheduler(process: subprocess.Popen[bytes], wait: float = 30) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(wait)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 class Command(BaseCommand):
@@ -53,4 +72,14 @@ class Command(BaseCommand):
         )
         self.stdout.write("")
         if not no_serve:
-            call_command("serve", host=host, port=port)
+            # The daily jobs run beside the server, in the same process group: Ctrl-C stops
+            # both, and the scheduler is stopped too when the server ends any other way.
+            scheduler = start_scheduler()
+            self.stdout.write(
+                _("The daily jobs' scheduler is running (process %(pid)d).")
+                % {"pid": scheduler.pid}
+            )
+            try:
+                call_command("serve", host=host, port=port)
+            finally:
+                stop_scheduler(scheduler)
