@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from motherline.people import phonetic, search
@@ -107,15 +107,27 @@ def _name_match(entered: str) -> tuple[dict[int, str], dict[int, str], int]:
     )
 
 
-def _named(visible: Any, entered: str) -> dict[int, int]:
-    """Women whose name (either script) sounds like `entered`: every word when it has one,
-    at least two words when it has more, or the whole name with its spaces removed. Returns
-    woman id -> words matched."""
+def _born_near(born: date | None) -> Q:
+    """Her date of birth within a year of the one typed, or unknown (on either side)."""
+    if born is None:
+        return Q()
+    return Q(woman__date_of_birth__isnull=True) | Q(
+        woman__date_of_birth__range=(born - DOB_TOLERANCE, born + DOB_TOLERANCE)
+    )
+
+
+def _named(visible: Any, entered: str, born: date | None) -> dict[int, int]:
+    """Women whose name (either script) sounds like `entered`, born within a year of `born`:
+    every word when it has one, at least two words when it has more, or the whole name with
+    its spaces removed. Returns woman id -> words matched. The date is part of the query, so
+    a common name cannot push the right woman past the limit."""
     word_digests, whole_digests, needed = _name_match(entered)
     if not needed:
         return {}
     rows = (
-        WomanMatchKey.objects.filter(digest__in=list(word_digests), woman__in=visible)
+        WomanMatchKey.objects.filter(
+            _born_near(born), digest__in=list(word_digests), woman__in=visible
+        )
         .values("woman_id")
         .annotate(n=Count("digest", distinct=True))
         .filter(n__gte=needed)
@@ -125,7 +137,7 @@ def _named(visible: Any, entered: str) -> dict[int, int]:
     found = dict(rows)
     if whole_digests:
         for woman_id in WomanMatchKey.objects.filter(
-            digest__in=list(whole_digests), woman__in=visible
+            _born_near(born), digest__in=list(whole_digests), woman__in=visible
         ).values_list("woman_id", flat=True)[: LIMIT * 20]:
             found.setdefault(woman_id, needed)
     return found
@@ -154,8 +166,9 @@ def candidates(user: Any, entered: Entered, *, exclude: Iterable[int] = ()) -> l
             candidate.reasons.append(reason)
         score[woman_id] += weight
 
-    by_name = _named(visible, entered.name) if entered.name.strip() else {}
-    by_latin = _named(visible, entered.name_latin) if entered.name_latin.strip() else {}
+    born = entered.date_of_birth
+    by_name = _named(visible, entered.name, born) if entered.name.strip() else {}
+    by_latin = _named(visible, entered.name_latin, born) if entered.name_latin.strip() else {}
     named = set(by_name) | set(by_latin)
     births = (
         dict(Woman.objects.filter(pk__in=named).values_list("pk", "date_of_birth")) if named else {}
