@@ -29,7 +29,7 @@ def test_duplicate_check_then_readmission_and_her_page(page, live_server, users,
         date_of_birth=today.replace(year=today.year - 31),
         admission_date=today - timedelta(days=700),
         offences=[offences["theft"]],
-        children=[child_outside(today - timedelta(days=800), name="Dara")],
+        children=[child_outside(today - timedelta(days=1040), name="Dara")],
         today=today,
     )
     services.record_release(
