@@ -228,20 +228,25 @@ def _by_children(
     child_words = {
         born: set(phonetic.name_words(child_name)) for born, child_name in entered.children
     }
-    for mother_id, born_days in per_mother.items():
-        strong = len(born_days) >= 2 or mother_id in named
-        if not strong and any(child_words.get(d) for d in born_days):
-            # One shared birthday: the child's name must sound the same too. Only these few
-            # children are read (decrypted) to compare: never the register.
-            strong = any(
-                child_words[c.date_of_birth] & set(phonetic.name_words(c.name))
-                or child_words[c.date_of_birth] & set(phonetic.name_words(c.name_latin))
-                for c in Child.objects.filter(mother_id=mother_id, date_of_birth__in=born_days)
-                if child_words.get(c.date_of_birth)
-            )
-        if strong:
-            add(mother_id, Reason.CHILDREN, 8 * len(born_days))
-            found[mother_id].children_born = sorted(born_days)
+    strong = {m for m, born_days in per_mother.items() if len(born_days) >= 2 or m in named}
+    # One shared birthday: the child's name must sound the same too. The children of at most
+    # `LIMIT * 20` such mothers are read (decrypted) in one query to compare: never the
+    # register, and never one query per mother.
+    single = [m for m in per_mother if m not in strong][: LIMIT * 20]
+    named_days = {d for d, words in child_words.items() if words}
+    if single and named_days:
+        for child in Child.objects.filter(mother_id__in=single, date_of_birth__in=named_days).only(
+            "mother_id", "date_of_birth", "name", "name_latin"
+        ):
+            words = child_words[child.date_of_birth]
+            if words & set(phonetic.name_words(child.name)) or words & set(
+                phonetic.name_words(child.name_latin)
+            ):
+                strong.add(child.mother_id)
+    for mother_id in strong:
+        born_days = per_mother[mother_id]
+        add(mother_id, Reason.CHILDREN, 8 * len(born_days))
+        found[mother_id].children_born = sorted(born_days)
 
 
 def entered_from(admission: Any) -> Entered:
