@@ -218,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         title,
         f"Python {platform.python_version()}, {platform.machine()}, {args.repeat} runs each, "
-        "a monitor of the organisation with the most women",
+        "a monitor of the organisation with the most women; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
         "",
         "| what was typed | candidates | queries | median ms | slowest ms |",
         "|---|---:|---:|---:|---:|",

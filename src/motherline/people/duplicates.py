@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from motherline.people import phonetic, search
@@ -107,15 +107,27 @@ def _name_match(entered: str) -> tuple[dict[int, str], dict[int, str], int]:
     )
 
 
-def _named(visible: Any, entered: str) -> dict[int, int]:
-    """Women whose name (either script) sounds like `entered`: every word when it has one,
-    at least two words when it has more, or the whole name with its spaces removed. Returns
-    woman id -> words matched."""
+def _born_near(born: date | None) -> Q:
+    """Her date of birth within a year of the one typed, or unknown (on either side)."""
+    if born is None:
+        return Q()
+    return Q(woman__date_of_birth__isnull=True) | Q(
+        woman__date_of_birth__range=(born - DOB_TOLERANCE, born + DOB_TOLERANCE)
+    )
+
+
+def _named(visible: Any, entered: str, born: date | None) -> dict[int, int]:
+    """Women whose name (either script) sounds like `entered`, born within a year of `born`:
+    every word when it has one, at least two words when it has more, or the whole name with
+    its spaces removed. Returns woman id -> words matched. The date is part of the query, so
+    a common name cannot push the right woman past the limit."""
     word_digests, whole_digests, needed = _name_match(entered)
     if not needed:
         return {}
     rows = (
-        WomanMatchKey.objects.filter(digest__in=list(word_digests), woman__in=visible)
+        WomanMatchKey.objects.filter(
+            _born_near(born), digest__in=list(word_digests), woman__in=visible
+        )
         .values("woman_id")
         .annotate(n=Count("digest", distinct=True))
         .filter(n__gte=needed)
@@ -125,7 +137,7 @@ def _named(visible: Any, entered: str) -> dict[int, int]:
     found = dict(rows)
     if whole_digests:
         for woman_id in WomanMatchKey.objects.filter(
-            digest__in=list(whole_digests), woman__in=visible
+            _born_near(born), digest__in=list(whole_digests), woman__in=visible
         ).values_list("woman_id", flat=True)[: LIMIT * 20]:
             found.setdefault(woman_id, needed)
     return found
@@ -154,8 +166,9 @@ def candidates(user: Any, entered: Entered, *, exclude: Iterable[int] = ()) -> l
             candidate.reasons.append(reason)
         score[woman_id] += weight
 
-    by_name = _named(visible, entered.name) if entered.name.strip() else {}
-    by_latin = _named(visible, entered.name_latin) if entered.name_latin.strip() else {}
+    born = entered.date_of_birth
+    by_name = _named(visible, entered.name, born) if entered.name.strip() else {}
+    by_latin = _named(visible, entered.name_latin, born) if entered.name_latin.strip() else {}
     named = set(by_name) | set(by_latin)
     births = (
         dict(Woman.objects.filter(pk__in=named).values_list("pk", "date_of_birth")) if named else {}
@@ -215,20 +228,25 @@ def _by_children(
     child_words = {
         born: set(phonetic.name_words(child_name)) for born, child_name in entered.children
     }
-    for mother_id, born_days in per_mother.items():
-        strong = len(born_days) >= 2 or mother_id in named
-        if not strong and any(child_words.get(d) for d in born_days):
-            # One shared birthday: the child's name must sound the same too. Only these few
-            # children are read (decrypted) to compare: never the register.
-            strong = any(
-                child_words[c.date_of_birth] & set(phonetic.name_words(c.name))
-                or child_words[c.date_of_birth] & set(phonetic.name_words(c.name_latin))
-                for c in Child.objects.filter(mother_id=mother_id, date_of_birth__in=born_days)
-                if child_words.get(c.date_of_birth)
-            )
-        if strong:
-            add(mother_id, Reason.CHILDREN, 8 * len(born_days))
-            found[mother_id].children_born = sorted(born_days)
+    strong = {m for m, born_days in per_mother.items() if len(born_days) >= 2 or m in named}
+    # One shared birthday: the child's name must sound the same too. The children of at most
+    # `LIMIT * 20` such mothers are read (decrypted) in one query to compare: never the
+    # register, and never one query per mother.
+    single = [m for m in per_mother if m not in strong][: LIMIT * 20]
+    named_days = {d for d, words in child_words.items() if words}
+    if single and named_days:
+        for child in Child.objects.filter(mother_id__in=single, date_of_birth__in=named_days).only(
+            "mother_id", "date_of_birth", "name", "name_latin"
+        ):
+            words = child_words[child.date_of_birth]
+            if words & set(phonetic.name_words(child.name)) or words & set(
+                phonetic.name_words(child.name_latin)
+            ):
+                strong.add(child.mother_id)
+    for mother_id in strong:
+        born_days = per_mother[mother_id]
+        add(mother_id, Reason.CHILDREN, 8 * len(born_days))
+        found[mother_id].children_born = sorted(born_days)
 
 
 def entered_from(admission: Any) -> Entered:

@@ -67,6 +67,7 @@ EXCLUDED = frozenset(
         "auth.permission",
         "sessions.session",
         "people.womansearchtoken",
+        "people.womanmatchkey",
         "worklist.deadline",
         "worklist.staledeadlines",
     }
