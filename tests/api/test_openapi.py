@@ -18,6 +18,7 @@ ROUTES = {
     ("post", "/api/v1/women/{reference}/children"),
     ("post", "/api/v1/children/{reference}/move-out"),
     ("get", "/api/v1/children/{reference}"),
+    ("patch", "/api/v1/children/{reference}"),
     ("get", "/api/v1/children/{reference}/plan"),
     ("post", "/api/v1/children/{reference}/plan"),
     ("post", "/api/v1/children/{reference}/extensions"),
