@@ -20,6 +20,7 @@ ROUTES = {
     ("post", "/api/v1/women/{reference}/merge"),
     ("post", "/api/v1/children/{reference}/move-out"),
     ("get", "/api/v1/children/{reference}"),
+    ("patch", "/api/v1/children/{reference}"),
     ("get", "/api/v1/children/{reference}/plan"),
     ("post", "/api/v1/children/{reference}/plan"),
     ("post", "/api/v1/children/{reference}/extensions"),

@@ -51,7 +51,11 @@ def test_shows_the_child_the_mother_and_the_leave_by_date(client, monitor, mothe
         "No transition plan yet.",
     ):
         assert expected in text, expected
-    assert "not verified" not in text
+    # The age-limit rule is verified; only the two readings of the age limit (the default
+    # ones, no source stated in this jurisdiction) and the birth-registration period are
+    # marked as not verified.
+    assert text.count("not verified") == 3
+    assert "takes the new limit from the day it takes effect" in text
 
 
 def test_overdue_child(client, monitor, prisons):

@@ -69,6 +69,9 @@ def test_recording_the_registration_on_the_web_clears_the_worklist_item(client, 
     page = client.get(f"/children/{child.reference}/")
     assert "Record the birth registration" in page.text
     assert "To be registered by" in page.text
+    # The readings of the age limit, with their source (the default ones here).
+    assert "takes the new limit from the day it takes effect" in page.text
+    assert "birthday on 28 February in a common year" in page.text
 
     url = f"/children/{child.reference}/birth-registration/?next=/worklist/"
     assert client.get(url).status_code == 200

@@ -9,7 +9,14 @@ import pytest
 
 from motherline.care.models import LeaveExtension
 from motherline.jurisdictions.models import AgeLimitRule
-from motherline.jurisdictions.rules import AgeLimit, PretrialLimit, Stated
+from motherline.jurisdictions.rules import (
+    FIRST_DAY_OF_NEXT_MONTH,
+    LIMIT_AT_ENTRY,
+    AgeLimit,
+    PretrialLimit,
+    Stated,
+    StatedRules,
+)
 from motherline.people import services
 from motherline.worklist import rules
 from motherline.worklist.queries import WorklistFilters, worklist_for
@@ -418,3 +425,41 @@ def test_child_of_the_2011_change_in_the_register(users, prisons):
     admit(monitor, prisons["CC2"], children=[child_in_prison(date(2023, 8, 1))])
     dues = sorted(i.due_date for i in child_items(monitor))
     assert dues == [date(2012, 6, 15), date(2026, 8, 1)]
+
+
+def test_the_age_limit_row_says_the_reading_that_decided_a_29_february_date():
+    limits = [AgeLimit(36, effective_from=date(2011, 12, 1))]
+    march_1 = StatedRules(leap_day=Stated(FIRST_DAY_OF_NEXT_MONTH, "", "Civil Code art. 0", True))
+    as_of = date(2027, 1, 15)
+    child = rules.ChildInPrison(SUBJECT, PLACE, date(2024, 2, 29))
+    default = rules.child_age_limit_item(child, limits, as_of)
+    assert default.due_date == date(2027, 2, 28)
+    assert "birthday on 28 February in a common year (Motherline's reading, not verified)" in (
+        default.why
+    )
+    read = rules.child_age_limit_item(
+        rules.ChildInPrison(SUBJECT, PLACE, date(2024, 2, 29), readings=march_1), limits, as_of
+    )
+    assert read.due_date == date(2027, 3, 1)
+    assert "birthday on 1 March in a common year (Civil Code art. 0)" in read.why
+
+
+def test_the_age_limit_row_says_which_limit_a_child_in_prison_before_a_change_takes():
+    limits = [
+        AgeLimit(72, effective_to=date(2011, 11, 30)),
+        AgeLimit(36, effective_from=date(2011, 12, 1)),
+    ]
+    keeps = StatedRules(age_limit_change=Stated(LIMIT_AT_ENTRY))
+    child = rules.ChildInPrison(SUBJECT, PLACE, date(2008, 6, 1), entered_on=date(2008, 6, 1))
+    new = rules.child_age_limit_item(child, limits, date(2011, 12, 1))
+    assert new.due_date == date(2011, 12, 1)
+    assert "takes the new limit from the day it takes effect" in new.why
+    kept = rules.child_age_limit_item(
+        rules.ChildInPrison(
+            SUBJECT, PLACE, date(2008, 6, 1), readings=keeps, entered_on=date(2008, 6, 1)
+        ),
+        limits,
+        date(2014, 5, 1),
+    )
+    assert kept.due_date == date(2014, 6, 1)
+    assert "keeps the limit in force when the child came into prison" in kept.why

@@ -339,7 +339,10 @@ def child_age_limit_item(
     # in prison, a birthday on 29 February.
     change, leap = reading_texts(child.readings)
     entered = child.entered_on or child.date_of_birth
-    if leave_by.set_by_rule_change or (rule.effective_from and entered < rule.effective_from):
+    changed_meanwhile = any(
+        r.effective_from is not None and entered < r.effective_from <= due for r in rules
+    )
+    if leave_by.set_by_rule_change or changed_meanwhile:
         why += " " + _reading(change)
     if (child.date_of_birth.month, child.date_of_birth.day) == (2, 29):
         why += " " + _reading(leap)
@@ -368,7 +371,9 @@ def _reading(reading: tuple[str, Stated]) -> str:
     source = stated.citation or _("Motherline's reading")
     if not stated.verified:
         source = _("%(source)s, not verified") % {"source": source}
-    return f"{text} ({source})"
+    # The source goes inside the sentence, before its full stop (Latin or Khmer).
+    body, stop = (text[:-1], text[-1]) if text and text[-1] in ".។" else (text, "")
+    return f"{body} ({source}){stop}"
 
 
 def source_text(citation: str, verified: bool) -> str:

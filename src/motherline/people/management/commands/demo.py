@@ -2,15 +2,32 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motherline.accounts.models import AuditEvent
 from motherline.people.management.commands.serve import ensure_port_free
 from motherline.people.models import Woman
+
+
+def demo_generated_for() -> date | None:
+    """The day the register's synthetic data was generated for (`generate` records it on
+    the audit trail), or None when it was not generated."""
+    event = (
+        AuditEvent.objects.filter(object_type="synthetic data")
+        .order_by("-id")
+        .values_list("changes", flat=True)
+        .first()
+    )
+    day = (event or {}).get("today")
+    return date.fromisoformat(day) if day else None
+
 
 DEMO_PASSWORD = "motherline-demo"
 
@@ -53,7 +70,19 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_pack", all=True)
         if not Woman.objects.exists():
+            # Generated for today: the worklist shows what is due from the day it is set up.
             call_command("generate", preset="demo", seed=seed)
+        generated_for = demo_generated_for()
+        today = timezone.localdate()
+        if generated_for is not None and generated_for < today:
+            self.stdout.write(
+                _(
+                    "The synthetic data was generated for %(day)s, %(days)s days ago: its "
+                    "deadlines have moved on since. To see the demo as of today, start with an "
+                    "empty data directory (MOTHERLINE_DATA_DIR) and run the demo again."
+                )
+                % {"day": generated_for.isoformat(), "days": (today - generated_for).days}
+            )
         users = ensure_demo_users(DEMO_PASSWORD)
         self.stdout.write("")
         self.stdout.write(
