@@ -243,6 +243,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Requests one API token may make in a minute (counted in Django's cache); then 429.
+MOTHERLINE_TOKEN_RATE_PER_MINUTE = envint("MOTHERLINE_TOKEN_RATE_PER_MINUTE", 600)
 AXES_FAILURE_LIMIT = envint("MOTHERLINE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("MOTHERLINE_LOGIN_LOCKOUT_MINUTES", 15) / 60  # in hours
 # Per account and address: a typo-prone colleague on the same office network is not locked

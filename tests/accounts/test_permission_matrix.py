@@ -203,6 +203,21 @@ def own_org_only(capability: str) -> Expect:
     return needs(capability, "edit", (EDITS_ORG_RECORD, EDITS_ORG_RECORD))
 
 
+def owner_only(owner: str) -> Expect:
+    """Something only its owner may act on (their own API token): 404 for everyone else."""
+    return lambda principal: (
+        LOGIN if principal == "anonymous" else ALLOW if principal == owner else NOT_FOUND
+    )
+
+
+def api_token_of(user: User) -> Any:
+    """A live API token of the user (made on first use)."""
+    from motherline.security import tokens
+
+    token = tokens.live(user.api_tokens.all()).first()
+    return token or tokens.create_token(user, "matrix", expires_in_days=30)[0]
+
+
 def refused_method(anonymous: str = LOGIN) -> Expect:
     return lambda principal: anonymous if principal == "anonymous" else NOT_ALLOWED
 
@@ -311,6 +326,21 @@ ROUTES: dict[str, Rule] = {
     "security:end_agreement": Rule(
         {"GET": refused_method(), "POST": administers_ngo()},
         args=lambda w: {"agreement_id": w.agreement.pk},
+    ),
+    # API tokens: one's own (another user's token is a 404); an account's, for its
+    # administrators (another organisation's administrator gets 404).
+    "security:tokens": Rule({"GET": signed_in(), "POST": signed_in()}),
+    "security:token_revoke": Rule(
+        {"GET": refused_method(), "POST": owner_only("viewer")},
+        args=lambda w: {"token_id": api_token_of(w.admin_target).pk},
+    ),
+    "security:user_tokens": Rule(
+        {"GET": administers_ngo(), "POST": administers_ngo()},
+        args=lambda w: {"user_id": w.admin_target.pk},
+    ),
+    "security:user_token_revoke": Rule(
+        {"GET": refused_method(), "POST": administers_ngo()},
+        args=lambda w: {"user_id": w.admin_target.pk, "token_id": api_token_of(w.admin_target).pk},
     ),
     "security:audit": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
     "security:audit_export": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),

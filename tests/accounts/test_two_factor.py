@@ -53,6 +53,13 @@ def test_roles_that_see_names_must_enrol_before_anything_else(client, users, req
     assert "authenticator" in api.json()["detail"]
 
 
+def test_a_deployment_administrator_must_enrol_though_she_sees_no_name(client, users, required):
+    sign_in(client, "deployment_administrator")
+    response = client.get(reverse("security:users"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("security:two_factor_enrol"))
+
+
 @pytest.mark.parametrize("role", ["analyst", "viewer"])
 def test_roles_that_see_only_counts_are_not_made_to_enrol(client, users, required, role):
     sign_in(client, role)

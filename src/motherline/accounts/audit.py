@@ -46,6 +46,9 @@ def record(
         object_type = object_type or obj._meta.label
         object_ref = object_ref or str(getattr(obj, "reference", None) or obj.pk)
     authenticated = user is not None and getattr(user, "is_authenticated", False)
+    token = getattr(request, "api_token", None)
+    if token is not None:  # a request authenticated by an API token names it
+        changes = {**(changes or {}), "api_token": token.key}
     return AuditEvent.objects.create(
         user=user if authenticated else None,
         username=getattr(user, "username", "") if authenticated else "",

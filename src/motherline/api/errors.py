@@ -19,7 +19,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.parser import Parser
 
@@ -229,6 +229,11 @@ def install(api: NinjaAPI) -> None:
                 "The CSRF check failed: send the csrftoken cookie's value in the "
                 "X-CSRFToken header."
             )
+        elif isinstance(exc, Throttled):
+            detail = _("Too many requests with this token: wait a minute and try again.")
         else:
             detail = str(exc)
-        return api.create_response(request, {"detail": detail}, status=exc.status_code)
+        response = api.create_response(request, {"detail": detail}, status=exc.status_code)
+        if isinstance(exc, Throttled) and exc.wait:
+            response["Retry-After"] = str(int(exc.wait))
+        return response

@@ -51,8 +51,12 @@ def mode() -> str:
 
 
 def must_enrol(user: Any) -> bool:
-    """Whether this user may not work without a second factor (decided without a query)."""
-    return mode() == REQUIRED and can(user, Capability.VIEW_REGISTER)
+    """Whether this user may not work without a second factor (decided without a query):
+    whoever sees names, and whoever administers accounts (a deployment administrator sees
+    no name but can open an account for anyone)."""
+    return mode() == REQUIRED and (
+        can(user, Capability.VIEW_REGISTER) or can(user, Capability.ADMINISTER)
+    )
 
 
 def confirmed_device(user: Any) -> TOTPDevice | None:
