@@ -166,3 +166,14 @@ def _second_factor_optional(settings):
     # Tests sign in with force_login or a password alone; tests of the second factor set
     # MOTHERLINE_TWO_FACTOR = "required" themselves.
     settings.MOTHERLINE_TWO_FACTOR = "optional"
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    # A request in Khmer leaves Khmer active in its thread (Django's locale middleware does
+    # not reset it): each test starts in English, whatever ran before it in the worker.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -100,6 +100,18 @@ ROUTES = {
     ("get", "/api/v1/children/{reference}/documents"),
     ("post", "/api/v1/children/{reference}/documents"),
     ("get", "/api/v1/documents/{document_id}"),
+    # administration
+    ("get", "/api/v1/users"),
+    ("post", "/api/v1/users"),
+    ("get", "/api/v1/users/{user_id}"),
+    ("patch", "/api/v1/users/{user_id}"),
+    ("post", "/api/v1/users/{user_id}/active"),
+    ("post", "/api/v1/users/{user_id}/reset-two-factor"),
+    ("get", "/api/v1/organisations"),
+    ("post", "/api/v1/organisations"),
+    ("get", "/api/v1/sharing-agreements"),
+    ("post", "/api/v1/sharing-agreements"),
+    ("post", "/api/v1/sharing-agreements/{agreement_id}/end"),
 }
 
 

@@ -18,7 +18,7 @@ from motherline.vault import backup, files, retention
 from motherline.vault.keys import generate_key
 from tests.casework.conftest import SECRET, docx_bytes, jpeg_with_location, pdf_bytes
 from tests.conftest import TODAY
-from tests.factories import admit
+from tests.factories import admit, current_version
 
 
 def every_stored_byte(root) -> bytes:
@@ -99,7 +99,12 @@ def test_retention_empties_her_notes_and_deletes_her_documents(users, prisons, m
     monitor = users["monitor"]
     woman = admit(monitor, prisons["CC2"], admission_date=date(2012, 3, 1))
     people_services.record_release(
-        monitor, woman.current_episode, date(2014, 8, 20), "acquittal", today=TODAY
+        monitor,
+        woman.current_episode,
+        date(2014, 8, 20),
+        "acquittal",
+        today=TODAY,
+        version=current_version(woman.current_episode),
     )
     woman = Woman.objects.get(pk=woman.pk)
     services.add_note(monitor, woman, noted_on=date(2014, 8, 1), kind="court", text=SECRET)

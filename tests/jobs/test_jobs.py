@@ -23,7 +23,7 @@ from motherline.people import services as people_services
 from motherline.people.models import Woman
 from motherline.vault.backup import open_archive
 from tests.conftest import TODAY
-from tests.factories import admit
+from tests.factories import admit, current_version
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")
@@ -172,7 +172,12 @@ def test_backups_are_rotated_keeping_the_newest(backups, users):
 def _released_long_ago(monitor, prison) -> Woman:
     woman = admit(monitor, prison, admission_date=date(2012, 3, 1))
     people_services.record_release(
-        monitor, woman.current_episode, date(2014, 8, 20), "acquittal", today=TODAY
+        monitor,
+        woman.current_episode,
+        date(2014, 8, 20),
+        "acquittal",
+        today=TODAY,
+        version=current_version(woman.current_episode),
     )
     return Woman.objects.get(pk=woman.pk)
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from motherline.people import duplicates, phonetic, services
 from motherline.people.models import Woman, WomanMatchKey
-from tests.factories import admit, child_outside
+from tests.factories import admit, child_outside, current_version
 
 ENTERED_DOB = date(1990, 3, 10)
 
@@ -138,7 +138,13 @@ def test_the_api_answers_409_with_the_candidates_unless_confirm_new(client, moni
 
 
 def test_the_form_offers_this_is_her_or_a_different_person(client, monitor, prisons, sok_srey):
-    services.record_release(monitor, sok_srey.current_episode, date(2026, 5, 1), "end_of_sentence")
+    services.record_release(
+        monitor,
+        sok_srey.current_episode,
+        date(2026, 5, 1),
+        "end_of_sentence",
+        version=current_version(sok_srey.current_episode),
+    )
     client.force_login(monitor)
     data = {
         "name": "សុខ ស្រី",

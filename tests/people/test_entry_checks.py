@@ -13,7 +13,7 @@ from motherline.people import rules, services
 from motherline.people.forms import AdmissionForm
 from motherline.people.models import Woman
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, child_outside
+from tests.factories import admit, child_in_prison, child_outside, current_version
 
 FLOOR = date(1900, 1, 1)
 
@@ -142,7 +142,13 @@ def test_the_api_answers_the_same_checks(client, monitor):
 def test_the_floor_applies_to_every_event_date(monitor, prisons):
     woman = admit(monitor, prisons["CC2"])
     with pytest.raises(ValidationError) as refused:
-        services.record_release(monitor, woman.current_episode, date(1899, 12, 31), "acquittal")
+        services.record_release(
+            monitor,
+            woman.current_episode,
+            date(1899, 12, 31),
+            "acquittal",
+            version=current_version(woman.current_episode),
+        )
     assert "release_date" in refused.value.message_dict
 
 

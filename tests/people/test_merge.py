@@ -11,7 +11,7 @@ from motherline.accounts.models import AuditAction, AuditEvent, Role, User
 from motherline.people import duplicates, services
 from motherline.people.models import Child, CustodyEpisode, WomanMerge
 from tests.conftest import TODAY
-from tests.factories import admit, child_outside, reload
+from tests.factories import admit, child_outside, current_version, reload
 
 
 @pytest.fixture
@@ -25,7 +25,11 @@ def two_records(monitor, prisons):
         children=[child_outside(date(2015, 4, 2), name="Dara")],
     )
     services.record_release(
-        monitor, first.current_episode, TODAY - timedelta(days=500), "end_of_sentence"
+        monitor,
+        first.current_episode,
+        TODAY - timedelta(days=500),
+        "end_of_sentence",
+        version=current_version(first.current_episode),
     )
     second = admit(
         monitor, prisons["CC2"], name="Sokh Srei", admission_date=TODAY - timedelta(days=40)

@@ -12,7 +12,7 @@ from motherline.people import services
 from motherline.people.models import Child, CustodyEpisode, PlacementKind, Woman
 from motherline.worklist.models import StaleDeadlines
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, children_of, reload
+from tests.factories import admit, child_in_prison, children_of, current_version, reload
 
 FIRST = TODAY - timedelta(days=500)
 RELEASED = TODAY - timedelta(days=400)
@@ -27,7 +27,13 @@ def released(monitor, prisons):
         admission_date=FIRST,
         children=[child_in_prison(date(2024, 11, 1), name="Dara")],
     )
-    services.record_release(monitor, woman.current_episode, RELEASED, "end_of_sentence")
+    services.record_release(
+        monitor,
+        woman.current_episode,
+        RELEASED,
+        "end_of_sentence",
+        version=current_version(woman.current_episode),
+    )
     return reload(woman)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 
+from motherline.accounts import policy
 from motherline.accounts.models import Organisation
 from motherline.accounts.policy import SystemUser
 from motherline.jurisdictions.models import Jurisdiction, PretrialLimitRule, ScreeningCriterion
@@ -323,5 +324,5 @@ def rounds_for(user: Any, *, for_edit: bool = False) -> QuerySet[PardonRound]:
     own = Q(organisation_id=user.organisation_id)
     if for_edit:
         return rounds.filter(own)
-    sharing = Organisation.objects.filter(shares_with=user.organisation_id).values("id")
+    sharing = policy.sharers_with(user.organisation_id, field_work=True)
     return rounds.filter(own | Q(organisation_id__in=sharing))
