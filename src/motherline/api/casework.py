@@ -82,7 +82,7 @@ class NotePage(Schema):
     next_cursor: str | None = Field(description="Pass as `after` for the next page.")
 
 
-class PageQuery(Schema):
+class NotesPageQuery(Schema):
     after: str | None = Field(None, max_length=40, description="The previous page's next_cursor.")
     size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
 
@@ -194,7 +194,7 @@ def _note_out(pk: int) -> CaseNote:
     return CaseNote.objects.select_related("woman", "child", "author").get(pk=pk)
 
 
-def _notes(request: HttpRequest, woman: Woman, child: Child | None, page: PageQuery) -> Any:
+def _notes(request: HttpRequest, woman: Woman, child: Child | None, page: NotesPageQuery) -> Any:
     found = queries.note_page(
         queries.notes(request.user, woman=woman, child=child).select_related("woman", "child"),
         page.after,
@@ -240,7 +240,7 @@ def _add_note(request: HttpRequest, woman: Woman, child: Child | None, payload: 
     summary="List a woman's case notes",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def woman_notes(request: HttpRequest, reference: str, page: Query[PageQuery]) -> Any:
+def woman_notes(request: HttpRequest, reference: str, page: Query[NotesPageQuery]) -> Any:
     """Her notes (not her children's), newest first by date, a page at a time."""
     return _notes(request, _woman(request.user, reference), None, page)
 
@@ -264,7 +264,7 @@ def add_woman_note(request: HttpRequest, reference: str, payload: NoteIn) -> Any
     summary="List a child's case notes",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def child_notes(request: HttpRequest, reference: str, page: Query[PageQuery]) -> Any:
+def child_notes(request: HttpRequest, reference: str, page: Query[NotesPageQuery]) -> Any:
     """The child's notes, newest first by date, a page at a time."""
     child = _child(request.user, reference)
     return _notes(request, child.mother, child, page)

@@ -408,7 +408,7 @@ class AdmissionIn(Schema):
     )
 
 
-class CandidateOut(Schema):
+class DuplicateCandidateOut(Schema):
     reference: str = Field(description="A record the user may see that could be hers.")
     reasons: list[str] = Field(
         description="Why: name, name_latin, date_of_birth, register_number, children."
@@ -420,7 +420,7 @@ class CandidateOut(Schema):
 
 class DuplicatesOut(Schema):
     detail: str
-    candidates: list[CandidateOut]
+    candidates: list[DuplicateCandidateOut]
 
 
 class ReadmissionChildIn(ChildIn):
