@@ -91,7 +91,7 @@ def test_a_warning_stops_the_admission_until_confirmed(monitor, prisons):
         "children": [child_outside(date(2020, 1, 1))],
     }
     with pytest.raises(ValidationError) as refused:
-        admit(monitor, prisons["CC2"], **kwargs)
+        admit(monitor, prisons["CC2"], confirm_warnings=False, **kwargs)
     assert services.CONFIRM_WARNINGS in refused.value.message_dict
     assert not Woman.objects.exists()
     admit(monitor, prisons["CC2"], confirm_warnings=True, **kwargs)

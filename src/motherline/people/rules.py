@@ -280,9 +280,13 @@ def entry_findings(
             and not child.has_extension
             and (child.since or today) >= add_months(child.date_of_birth, age_limit_months)
         ):
-            errors[f"{child.field}living_in_prison"] = _(
+            # A monitor who finds a child past the limit must be able to record her: that
+            # child is why the worklist exists. Twice the limit is a typing mistake.
+            beyond = (child.since or today) >= add_months(child.date_of_birth, 2 * age_limit_months)
+            (errors if beyond else warnings)[f"{child.field}living_in_prison"] = _(
                 "This child is older than the age limit for living in prison (%(months)s "
-                "months) and has no extension: record where the child lives outside."
+                "months) and has no extension: record where the child lives outside, or "
+                "confirm that she lives in prison (she will be on the worklist as overdue)."
             ) % {"months": age_limit_months}
     if dependent_children:
         minors = sum(1 for c in children if is_minor(c.date_of_birth, today))
