@@ -79,6 +79,18 @@ ROUTES = {
     ("patch", "/api/v1/legal/candidates/{candidate_id}"),
     ("post", "/api/v1/legal/candidates/{candidate_id}/status"),
     ("get", "/api/v1/legal/candidates/{candidate_id}/dossier.pdf"),
+    # administration
+    ("get", "/api/v1/users"),
+    ("post", "/api/v1/users"),
+    ("get", "/api/v1/users/{user_id}"),
+    ("patch", "/api/v1/users/{user_id}"),
+    ("post", "/api/v1/users/{user_id}/active"),
+    ("post", "/api/v1/users/{user_id}/reset-two-factor"),
+    ("get", "/api/v1/organisations"),
+    ("post", "/api/v1/organisations"),
+    ("get", "/api/v1/sharing-agreements"),
+    ("post", "/api/v1/sharing-agreements"),
+    ("post", "/api/v1/sharing-agreements/{agreement_id}/end"),
 }
 
 

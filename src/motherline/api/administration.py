@@ -213,6 +213,7 @@ def invite(request: HttpRequest, payload: InviteIn) -> Status:
     auth=Requires(Capability.ADMINISTER),
 )
 def get_account(request: HttpRequest, user_id: int) -> Any:
+    """One account you administer: role, scope, language, last sign-in, version."""
     account = _account(request.user, user_id)
     audit.record(request.user, AuditAction.VIEW, account, request=request)
     return account
@@ -226,6 +227,8 @@ def get_account(request: HttpRequest, user_id: int) -> Any:
     auth=Requires(Capability.ADMINISTER),
 )
 def change_account(request: HttpRequest, user_id: int, payload: AccountChangeIn) -> Any:
+    """Set the role, organisation, prison, language and address, stating the version read
+    (a change made since is refused with 409)."""
     account = _account(request.user, user_id)
     services.change_account(
         request.user, account, payload.version, _values(payload), request=request
@@ -257,6 +260,8 @@ def set_active(request: HttpRequest, user_id: int, payload: ActiveIn) -> Any:
     auth=Requires(Capability.ADMINISTER),
 )
 def reset_two_factor(request: HttpRequest, user_id: int, payload: ReasonIn) -> Any:
+    """Remove the account's devices (a lost phone): its user enrols again at the next
+    sign-in. The reason is kept on the audit trail."""
     account = _account(request.user, user_id)
     services.reset_second_factor(request.user, account, payload.reason, request=request)
     return account
@@ -270,6 +275,7 @@ def reset_two_factor(request: HttpRequest, user_id: int, payload: ReasonIn) -> A
     auth=Requires(Capability.ADMINISTER_DEPLOYMENT),
 )
 def list_organisations(request: HttpRequest) -> Any:
+    """Every organisation of the deployment (deployment administrators)."""
     return Organisation.objects.select_related("jurisdiction").order_by("name")
 
 
@@ -281,6 +287,8 @@ def list_organisations(request: HttpRequest) -> Any:
     auth=Requires(Capability.ADMINISTER_DEPLOYMENT),
 )
 def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status:
+    """A new organisation of a jurisdiction (deployment administrators); invite its
+    administrator next with `POST /users`."""
     jurisdiction = Jurisdiction.objects.filter(code=payload.jurisdiction).first()
     if jurisdiction is None:
         raise services.ValidationError({"jurisdiction": _unknown()})
@@ -298,6 +306,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status
     auth=Requires(Capability.ADMINISTER),
 )
 def list_agreements(request: HttpRequest) -> Any:
+    """The agreements your organisation gives and receives, ended ones included."""
     audit.record(
         request.user, AuditAction.VIEW, object_type=SharingAgreement._meta.label, request=request
     )
@@ -312,6 +321,8 @@ def list_agreements(request: HttpRequest) -> Any:
     auth=Requires(Capability.ADMINISTER),
 )
 def record_agreement(request: HttpRequest, payload: AgreementIn) -> Status:
+    """Your organisation lets a partner read its records from `starts_on` (until `ends_on`):
+    women's records where she consented to sharing with partners, and/or field work."""
     user = request.user
     sharer = (
         _organisation(payload.sharer, "sharer")
