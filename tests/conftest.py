@@ -158,3 +158,32 @@ def _second_factor_optional(settings):
     # Tests sign in with force_login or a password alone; tests of the second factor set
     # MOTHERLINE_TWO_FACTOR = "required" themselves.
     settings.MOTHERLINE_TWO_FACTOR = "optional"
+
+
+@pytest.fixture
+def frozen_today(monkeypatch):
+    """`timezone.localdate()` answers TODAY (ask for it with usefixtures)."""
+    from django.utils import timezone as tz
+
+    real = tz.localdate
+
+    def localdate(value=None, timezone=None):
+        return TODAY if value is None else real(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+
+
+@pytest.fixture
+def other_admin(orgs):
+    """The administrator of the organisation that shares nothing with the NGO."""
+    return User.objects.create_user(
+        username="other_admin", organisation=orgs["other"], role=Role.ADMINISTRATOR
+    )
+
+
+@pytest.fixture
+def deployment_admin(db):
+    """A deployment administrator: the one role that needs no organisation."""
+    return User.objects.create_user(
+        username="deploy", organisation=None, role=Role.DEPLOYMENT_ADMINISTRATOR
+    )

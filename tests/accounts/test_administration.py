@@ -26,29 +26,9 @@ from motherline.core.versions import StaleVersion
 from tests.conftest import TODAY
 from tests.factories import admit
 
+pytestmark = pytest.mark.usefixtures("frozen_today")
+
 NEW_PASSWORD = "a long new passphrase 42"
-
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
-    real = __import__("django.utils.timezone", fromlist=["localdate"]).localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-
-
-@pytest.fixture
-def other_admin(orgs):
-    return User.objects.create_user(
-        username="other_admin", organisation=orgs["other"], role=Role.ADMINISTRATOR
-    )
-
-
-@pytest.fixture
-def deployment_admin(db):
-    return User.objects.create_user(username="deploy", role=Role.DEPLOYMENT_ADMINISTRATOR)
 
 
 def _link_in(message: str) -> str:

@@ -16,21 +16,6 @@ from motherline.accounts.policy import Capability, administered_users, can, scop
 
 
 @pytest.fixture
-def other_admin(orgs):
-    return User.objects.create_user(
-        username="other_admin", organisation=orgs["other"], role=Role.ADMINISTRATOR
-    )
-
-
-@pytest.fixture
-def deployment_admin(db):
-    # The one role that needs no organisation.
-    return User.objects.create_user(
-        username="deploy", organisation=None, role=Role.DEPLOYMENT_ADMINISTRATOR
-    )
-
-
-@pytest.fixture
 def enrolled_monitor(users):
     TOTPDevice.objects.create(user=users["monitor"], name="phone", confirmed=True)
     return users["monitor"]

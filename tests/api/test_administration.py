@@ -11,22 +11,7 @@ from motherline.accounts.models import Role, SharingAgreement, User
 from tests.conftest import TODAY
 from tests.factories import admit
 
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
-    real = __import__("django.utils.timezone", fromlist=["localdate"]).localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-
-
-@pytest.fixture
-def other_admin(orgs):
-    return User.objects.create_user(
-        username="other_admin", organisation=orgs["other"], role=Role.ADMINISTRATOR
-    )
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def _client(user: User) -> Client:

@@ -18,6 +18,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
@@ -305,8 +306,6 @@ def agreements_for(actor: Any) -> Any:
         return qs
     if not can(actor, Capability.ADMINISTER):
         return qs.none()
-    from django.db.models import Q
-
     return qs.filter(Q(sharer_id=actor.organisation_id) | Q(partner_id=actor.organisation_id))
 
 
