@@ -31,22 +31,29 @@ ensure_venv() {
 
 # Install the Debian packages named by the arguments ("command:package", "lib:soname:package"
 # or "font:pattern:package") whose command, library or font is missing.
+# The lists are read whole before they are searched: under pipefail, `fc-list | grep -q`
+# reports a present font missing whenever grep stops early and fc-list dies of SIGPIPE.
 ensure_debian_packages() {
-  local missing=() spec kind name package
+  local missing=() spec kind name package libraries="" fonts=""
+  libraries="$(ldconfig -p 2>/dev/null || true)"
+  fonts="$(fc-list 2>/dev/null || true)"
   for spec in "$@"; do
     IFS=: read -r kind name package <<<"$spec"
     case "$kind" in
       command) command -v "$name" >/dev/null 2>&1 || missing+=("$package") ;;
-      lib) ldconfig -p 2>/dev/null | grep -q "$name" || missing+=("$package") ;;
-      font) fc-list 2>/dev/null | grep -qi "$name" || missing+=("$package") ;;
+      lib) [[ "$libraries" == *"$name"* ]] || missing+=("$package") ;;
+      font) [[ "${fonts,,}" == *"${name,,}"* ]] || missing+=("$package") ;;
     esac
   done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing Debian packages: ${missing[*]}"
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    # Wait (up to 10 minutes) for another package manager run to finish instead of failing.
+    local wait_for_lock=(-o "DPkg::Lock::Timeout=${MOTHERLINE_APT_LOCK_TIMEOUT:-600}")
+    $sudo apt-get "${wait_for_lock[@]}" update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get "${wait_for_lock[@]}" install -y -qq \
+      "${missing[@]}" >/dev/null
   fi
 }
 

@@ -34,6 +34,14 @@ def jurisdiction(db):
         name_local="កម្ពុជា",
         local_language="km",
         time_zone="Asia/Phnom_Penh",
+        stated_rules={
+            "birth_registration": {
+                "days": 30,
+                "source": "A test source",
+                "citation": "Test prakas on civil registration",
+                "verified": False,
+            }
+        },
     )
     AgeLimitRule.objects.create(jurisdiction=kh, max_age_months=72, effective_to=date(2011, 11, 13))
     AgeLimitRule.objects.create(
@@ -187,3 +195,14 @@ def deployment_admin(db):
     return User.objects.create_user(
         username="deploy", organisation=None, role=Role.DEPLOYMENT_ADMINISTRATOR
     )
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    # A request in Khmer leaves Khmer active in its thread (Django's locale middleware does
+    # not reset it): each test starts in English, whatever ran before it in the worker.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

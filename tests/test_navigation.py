@@ -73,41 +73,51 @@ def nav_of(html: str) -> dict[str | None, list[str]]:
 WORKLIST, WOMEN, PRISONS = "worklist:list", "people:women", "people:prisons"
 ADMIT, LEGAL, VISITS, GRANTS = "people:admit", "legal:cases", "fieldwork:visits", "grants:list"
 STATISTICS, AUDIT, USERS = "stats:index", "security:audit", "security:users"
+MINE, LOADS = "casework:my_cases", "casework:case_loads"
+JOBS = "jobs:list"
 DAILY = [WORKLIST, WOMEN, PRISONS]
 
 EXPECTED: dict[str, dict[str | None, list[str]]] = {
     Role.ADMINISTRATOR: {
         None: DAILY,
-        "Register": [ADMIT, LEGAL],
-        "Field work": [VISITS, GRANTS],
+        "Register": [ADMIT, LEGAL, MINE],
+        "Field work": [VISITS, GRANTS, LOADS],
         "Reports": [STATISTICS],
         "Administration": [USERS, AUDIT],
     },
     Role.MONITOR: {
         None: DAILY,
-        "Register": [ADMIT, LEGAL],
+        "Register": [ADMIT, LEGAL, MINE],
         "Field work": [VISITS],
         "Reports": [STATISTICS],
     },
     Role.LEGAL_OFFICER: {
         None: DAILY,
-        "Register": [ADMIT, LEGAL],
+        "Register": [ADMIT, LEGAL, MINE],
         "Field work": [VISITS],
         "Reports": [STATISTICS],
     },
     # No prison visits for a liaison officer, so no field-work group at all.
-    Role.PRISON_LIAISON: {None: DAILY, "Register": [ADMIT, LEGAL], "Reports": [STATISTICS]},
+    Role.PRISON_LIAISON: {
+        None: DAILY,
+        "Register": [ADMIT, LEGAL, MINE],
+        "Reports": [STATISTICS],
+    },
     Role.PROGRAMME_MANAGER: {
         None: DAILY,
-        "Register": [LEGAL],
-        "Field work": [VISITS, GRANTS],
+        "Register": [LEGAL, MINE],
+        "Field work": [VISITS, GRANTS, LOADS],
         "Reports": [STATISTICS],
     },
     # Two pages fit in the bar: no group to open.
     Role.ANALYST: {None: [PRISONS, STATISTICS]},
     Role.VIEWER: {None: [PRISONS, STATISTICS]},
-    # Four pages fit in the bar; no register.
-    Role.DEPLOYMENT_ADMINISTRATOR: {None: [PRISONS, STATISTICS, USERS, AUDIT]},
+    # No register; the daily jobs are the deployment's, so theirs alone.
+    Role.DEPLOYMENT_ADMINISTRATOR: {
+        None: [PRISONS],
+        "Reports": [STATISTICS],
+        "Administration": [USERS, AUDIT, JOBS],
+    },
 }
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from motherline.accounts.models import Role
 from motherline.accounts.policy import Capability, capabilities
+from motherline.casework import labels as casework_labels
 
 # With this many entries or fewer the bar has room for all of them: no groups to open.
 FLAT_UP_TO = 4
@@ -70,18 +71,33 @@ STATISTICS = EntrySpec(
     _("Statistics"), "stats:index", _needs(Capability.VIEW_AGGREGATES), apps={"stats"}
 )
 USERS = EntrySpec(_("Users"), "security:users", _needs(Capability.ADMINISTER), names={"users"})
+MY_CASES = EntrySpec(
+    casework_labels.MY_CASES,
+    "casework:my_cases",
+    _needs(Capability.VIEW_REGISTER),
+    names={"my_cases"},
+)
+CASE_LOADS = EntrySpec(
+    casework_labels.CASE_LOADS,
+    "casework:case_loads",
+    _needs(Capability.MANAGE_PROGRAMME),
+    names={"case_loads"},
+)
 AUDIT = EntrySpec(
     _("Audit trail"), "security:audit", _needs(Capability.ADMINISTER), names={"audit"}
+)
+JOBS = EntrySpec(
+    _("Daily jobs"), "jobs:list", _needs(Capability.ADMINISTER_DEPLOYMENT), apps={"jobs"}
 )
 
 # The pages a monitor opens every day stay in the bar; the others are grouped by the kind
 # of work, in the order of the user guide.
 DAILY = (WORKLIST, WOMEN, PRISONS)
 GROUPS: tuple[tuple[Promise, tuple[EntrySpec, ...]], ...] = (
-    (pgettext_lazy("main navigation group", "Register"), (ADMIT, LEGAL)),
-    (pgettext_lazy("main navigation group", "Field work"), (VISITS, GRANTS)),
+    (pgettext_lazy("main navigation group", "Register"), (ADMIT, LEGAL, MY_CASES)),
+    (pgettext_lazy("main navigation group", "Field work"), (VISITS, GRANTS, CASE_LOADS)),
     (pgettext_lazy("main navigation group", "Reports"), (STATISTICS,)),
-    (pgettext_lazy("main navigation group", "Administration"), (USERS, AUDIT)),
+    (pgettext_lazy("main navigation group", "Administration"), (USERS, AUDIT, JOBS)),
 )
 
 

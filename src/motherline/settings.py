@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -19,6 +20,65 @@ def envbool(name: str, default: bool = False) -> bool:
 def envint(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def envint_at_least(name: str, default: int, minimum: int) -> int:
+    """An integer setting; a value that is not a whole number of at least `minimum` stops
+    the start with the setting's name, rather than running with a surprise."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def site_url(name: str) -> str:
+    """The address users reach the deployment at (for full links in e-mail): http(s), a
+    host, an optional port and path, no query, fragment or user; without a trailing slash.
+    Empty when unset (e-mail then names paths)."""
+    from urllib.parse import urlsplit
+
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError on a port that is not a number)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} is not a web address: {value!r}.") from None
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or parts.username
+        or parts.password
+        or any(c.isspace() for c in value)
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be an http:// or https:// address such as "
+            f"https://motherline.example.org, not {value!r}."
+        )
+    return value.rstrip("/")
+
+
+def cron(name: str, default: str) -> str:
+    """A schedule in crontab's five fields (minute hour day month weekday), checked now."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    value = os.environ.get(name, "").strip() or default
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{name} must be a crontab schedule such as '30 1 * * *', not {value!r} ({exc})."
+        ) from None
+    return value
 
 
 def envlist(name: str, default: str = "") -> list[str]:
@@ -49,12 +109,16 @@ INSTALLED_APPS = [
     "motherline.people",
     "motherline.care",
     "motherline.legal",
+    "motherline.casework",
     "motherline.worklist",
     "motherline.fieldwork",
     "motherline.grants",
     "motherline.reports",
     "motherline.stats",
     "motherline.vault",
+    "motherline.jobs",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",
     "motherline.api",
     "motherline.security",
@@ -66,14 +130,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After the static files: CSP and no-store on every answer of the application.
+    "motherline.security.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body (the CSRF check reads a form's fields).
+    "motherline.uploads.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "motherline.security.twofactor.TwoFactorMiddleware",
+    # Before the NUL refusal, so that its 404 is recorded as a refused lookup too.
+    "motherline.security.refusals.RecordRefusedLookupsMiddleware",
     "motherline.security.middleware.RefuseNulPathMiddleware",
+    "motherline.security.middleware.RefuseUnservedMethodsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -108,6 +179,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, creating the file 0600 in a 0700 directory (vault/sqlite3).
+    DATABASES["default"]["ENGINE"] = "motherline.vault.sqlite3"
     # WAL lets readers and one writer work at once; IMMEDIATE avoids lock upgrades failing.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -170,6 +243,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Requests one API token may make in a minute (counted in Django's cache); then 429.
+MOTHERLINE_TOKEN_RATE_PER_MINUTE = envint("MOTHERLINE_TOKEN_RATE_PER_MINUTE", 600)
 AXES_FAILURE_LIMIT = envint("MOTHERLINE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("MOTHERLINE_LOGIN_LOCKOUT_MINUTES", 15) / 60  # in hours
 # Per account and address: a typo-prone colleague on the same office network is not locked
@@ -224,7 +299,77 @@ FIELD_KEY = os.environ.get("MOTHERLINE_FIELD_KEY", "")
 FIELD_KEY_PREVIOUS = envlist("MOTHERLINE_FIELD_KEY_PREVIOUS")
 BACKUP_KEY = os.environ.get("MOTHERLINE_BACKUP_KEY", "")  # default: derived from the field key
 MEDIA_ROOT = DATA_DIR / "media"  # uploaded files, included in backups
+# Uploaded files are kept in memory (never in a plain temporary file) and refused above this.
+MOTHERLINE_DOCUMENT_MAX_BYTES = envint("MOTHERLINE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = ["motherline.vault.uploads.BoundedMemoryUploadHandler"]
+# How long the author of a case note may still correct it; later, a correction is a new note.
+MOTHERLINE_NOTE_CORRECTION_HOURS = envint("MOTHERLINE_NOTE_CORRECTION_HOURS", 24)
 MOTHERLINE_RETENTION_YEARS = envint("MOTHERLINE_RETENTION_YEARS", 10)
+
+# The audit trail (docs/security.md): a list page's event names at most this many references;
+# this many refused record lookups by one account within these minutes alert administrators.
+MOTHERLINE_AUDIT_LIST_LIMIT = envint("MOTHERLINE_AUDIT_LIST_LIMIT", 200)
+MOTHERLINE_REFUSAL_ALERT_COUNT = envint("MOTHERLINE_REFUSAL_ALERT_COUNT", 20)
+MOTHERLINE_REFUSAL_ALERT_MINUTES = envint("MOTHERLINE_REFUSAL_ALERT_MINUTES", 10)
+# What a request and an imported file may hold (`motherline.uploads`, docs/security.md,
+# "Hostile files"). A larger request is answered 413 before its body is read; a file past a
+# limit is refused (422 on the API, a message on the form) and nothing is written.
+MOTHERLINE_IMPORT_MAX_BYTES = envint("MOTHERLINE_IMPORT_MAX_BYTES", 10 << 20)
+MOTHERLINE_REQUEST_MAX_BYTES = envint(
+    "MOTHERLINE_REQUEST_MAX_BYTES", MOTHERLINE_IMPORT_MAX_BYTES + (1 << 20)
+)
+MOTHERLINE_IMPORT_MAX_UNZIPPED_BYTES = envint("MOTHERLINE_IMPORT_MAX_UNZIPPED_BYTES", 30 << 20)
+MOTHERLINE_IMPORT_MAX_COMPRESSION_RATIO = envint("MOTHERLINE_IMPORT_MAX_COMPRESSION_RATIO", 100)
+MOTHERLINE_IMPORT_MAX_ZIP_ENTRIES = envint("MOTHERLINE_IMPORT_MAX_ZIP_ENTRIES", 200)
+MOTHERLINE_IMPORT_MAX_ROWS = envint("MOTHERLINE_IMPORT_MAX_ROWS", 20_000)
+# Rows times columns (and an XLSX workbook's distinct texts): what bounds the time a file
+# takes to parse (openpyxl: about 40 µs of CPU a cell; 10,000 rows of 12 columns, 5 s).
+MOTHERLINE_IMPORT_MAX_CELLS = envint("MOTHERLINE_IMPORT_MAX_CELLS", 120_000)
+MOTHERLINE_IMPORT_MAX_COLUMNS = envint("MOTHERLINE_IMPORT_MAX_COLUMNS", 200)
+# As much as one spreadsheet cell holds.
+MOTHERLINE_IMPORT_MAX_CELL_CHARS = envint("MOTHERLINE_IMPORT_MAX_CELL_CHARS", 32_767)
+# Django's own: a body other than a file (JSON, a form's fields), and the size above which an
+# uploaded file goes to a temporary file on disk instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MOTHERLINE_DATA_UPLOAD_MAX_BYTES", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("MOTHERLINE_FILE_UPLOAD_MAX_MEMORY_BYTES", 2_621_440)
+# --- The daily jobs (docs/deployment.md: "The daily jobs") ------------------------------
+# Full links in e-mail: the address users open Motherline at.
+MOTHERLINE_SITE_URL = site_url("MOTHERLINE_SITE_URL")
+# Scheduled encrypted backups: where, and how many of them are kept.
+MOTHERLINE_BACKUP_DIR = Path(
+    os.environ.get("MOTHERLINE_BACKUP_DIR", "") or DATA_DIR / "backups"
+).resolve()
+MOTHERLINE_BACKUP_KEEP = envint_at_least("MOTHERLINE_BACKUP_KEEP", 7, 1)
+# Retention is reported to administrators; it is applied only where the deployment says so.
+MOTHERLINE_RETENTION_APPLY = envbool("MOTHERLINE_RETENTION_APPLY")
+# When each job runs, in TIME_ZONE (crontab fields).
+MOTHERLINE_SCHEDULE = {
+    "alert_digests": cron("MOTHERLINE_SCHEDULE_ALERT_DIGESTS", "0 6 * * *"),
+    "backup": cron("MOTHERLINE_SCHEDULE_BACKUP", "30 1 * * *"),
+    "retention": cron("MOTHERLINE_SCHEDULE_RETENTION", "0 3 * * *"),
+    "maintenance": cron("MOTHERLINE_SCHEDULE_MAINTENANCE", "30 3 * * *"),
+}
+# Who runs a job the scheduler starts: "immediate" (in the scheduler's own process, no
+# extra server), "database" (queued in the database; `motherline db_worker` runs them) or
+# "redis" (queued in Redis at MOTHERLINE_REDIS_URL; `motherline rqworker` runs them; needs
+# `pip install "motherline[redis]"`).
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
+}
+_tasks_backend = os.environ.get("MOTHERLINE_TASKS_BACKEND", "immediate").strip().lower()
+if _tasks_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"MOTHERLINE_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, "
+        f"not {_tasks_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
+if _tasks_backend == "redis":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {
+        "default": {"URL": os.environ.get("MOTHERLINE_REDIS_URL", "redis://127.0.0.1:6379/0")}
+    }
 
 LOGGING = {
     "version": 1,

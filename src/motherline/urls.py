@@ -17,5 +17,7 @@ urlpatterns = [
     path("fieldwork/", include("motherline.fieldwork.urls")),
     path("grants/", include("motherline.grants.urls")),
     path("legal/", include("motherline.legal.urls")),
+    path("casework/", include("motherline.casework.urls")),
+    path("jobs/", include("motherline.jobs.urls")),
     path("", include("motherline.people.urls")),
 ]

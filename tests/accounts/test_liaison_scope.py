@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from motherline.accounts.models import AuditEvent, Role, User
+from motherline.accounts.models import AuditAction, AuditEvent, Role, User
 from tests.conftest import TODAY
 from tests.factories import admit, child_in_prison, children_of, reload
 
@@ -67,11 +67,13 @@ def test_liaison_of_another_prison_gets_404_for_the_woman_and_child_pages(
     # (The search words themselves are echoed back in the form.)
     assert "Chanthou" not in listing.text
     assert cc2_mother.reference not in listing.text
-    # A refused look is not a view of the record: nothing about her on the audit trail
-    # under the liaison's name.
-    assert not AuditEvent.objects.filter(
+    # A refused look is not a view of the record: under the liaison's name the trail holds
+    # only the refusals (one per page), never a view of her or her child.
+    about_them = AuditEvent.objects.filter(
         user=kandal_liaison, object_ref__in=[cc2_mother.reference, child.reference]
-    ).exists()
+    )
+    assert set(about_them.values_list("action", flat=True)) == {AuditAction.REFUSED}
+    assert about_them.count() == len(pages)
 
 
 def test_liaison_of_another_prison_gets_404_in_the_api(client, kandal_liaison, cc2_mother):
@@ -87,7 +89,7 @@ def test_liaison_of_another_prison_gets_404_in_the_api(client, kandal_liaison, c
         assert response.json() == {"detail": "Not found."}
     response = client.post(
         f"/api/v1/women/{cc2_mother.reference}/release",
-        {"release_date": TODAY.isoformat(), "reason": "end_of_sentence"},
+        {"release_date": TODAY.isoformat(), "reason": "end_of_sentence", "version": 1},
         content_type="application/json",
     )
     _assert_not_found_without_details(response, cc2_mother, child)

@@ -61,7 +61,7 @@ def test_partner_gets_no_edit_buttons_and_404_on_edit_pages(client, users, priso
     assert client.get(reverse("people:transfer", args=[shared.reference])).status_code == 404
     api = client.post(
         f"/api/v1/women/{shared.reference}/release",
-        {"release_date": "2026-01-02", "reason": "acquittal"},
+        {"release_date": "2026-01-02", "reason": "acquittal", "version": 1},
         content_type="application/json",
     )
     assert api.status_code == 404

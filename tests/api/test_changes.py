@@ -48,7 +48,7 @@ def _changes():
 def test_transfer_moves_her_and_the_child_living_with_her(api, users, prisons, mother, baby):
     response = api.login(users["monitor"]).post(
         f"/women/{mother.reference}/transfers",
-        {"to_prison": "KDL", "transfer_date": day(10), "reason": "Court in Kandal"},
+        {"to_prison": "KDL", "transfer_date": day(10), "reason": "Court in Kandal", "version": 1},
     )
 
     assert response.status_code == 200, response.content
@@ -76,11 +76,11 @@ def test_transfer_moves_her_and_the_child_living_with_her(api, users, prisons, m
 @pytest.mark.parametrize(
     ("body", "errors"),
     [
-        ({"to_prison": "CC2", "transfer_date": day(10)}, {"to_prison"}),
-        ({"to_prison": "KDL", "transfer_date": day(101)}, {"transfer_date"}),
-        ({"to_prison": "KDL", "transfer_date": day(-1)}, {"transfer_date"}),
-        ({"to_prison": "XX9", "transfer_date": day(10)}, {"to_prison"}),
-        ({"transfer_date": day(10)}, {"to_prison"}),
+        ({"to_prison": "CC2", "transfer_date": day(10), "version": 1}, {"to_prison"}),
+        ({"to_prison": "KDL", "transfer_date": day(101), "version": 1}, {"transfer_date"}),
+        ({"to_prison": "KDL", "transfer_date": day(-1), "version": 1}, {"transfer_date"}),
+        ({"to_prison": "XX9", "transfer_date": day(10), "version": 1}, {"to_prison"}),
+        ({"transfer_date": day(10), "version": 1}, {"to_prison"}),
     ],
 )
 def test_transfer_refused(api, users, prisons, mother, body, errors):
@@ -115,7 +115,8 @@ def test_transfer_with_the_current_version(api, users, mother):
 
 def test_transfer_of_a_woman_outside_the_scope_is_404(api, users, mother):
     response = api.login(users["other_monitor"]).post(
-        f"/women/{mother.reference}/transfers", {"to_prison": "KDL", "transfer_date": day(10)}
+        f"/women/{mother.reference}/transfers",
+        {"to_prison": "KDL", "transfer_date": day(10), "version": 1},
     )
 
     assert response.status_code == 404
@@ -134,6 +135,7 @@ def test_legal_status_change(api, users, mother):
             "sentence_months": 12,
             "expected_release_date": day(-265),
             "note": "Judgment 12/2026",
+            "version": 1,
         },
     )
 
@@ -149,13 +151,13 @@ def test_legal_status_change(api, users, mother):
 @pytest.mark.parametrize(
     ("body", "errors"),
     [
-        ({"status": "pretrial", "effective_date": day(5)}, {"status"}),
-        ({"status": "final", "effective_date": day(5)}, {"sentence_months"}),
+        ({"status": "pretrial", "effective_date": day(5), "version": 1}, {"status"}),
+        ({"status": "final", "effective_date": day(5), "version": 1}, {"sentence_months"}),
         (
-            {"status": "convicted", "effective_date": day(150), "sentence_months": 6},
+            {"status": "convicted", "effective_date": day(150), "sentence_months": 6, "version": 1},
             {"effective_date"},
         ),
-        ({"status": "pardoned", "effective_date": day(5)}, {"status"}),
+        ({"status": "pardoned", "effective_date": day(5), "version": 1}, {"status"}),
     ],
 )
 def test_legal_status_refused(api, users, mother, body, errors):
@@ -175,7 +177,12 @@ def test_release_closes_her_custody_and_her_child_leaves_with_her(
 ):
     response = api.login(users["monitor"]).post(
         f"/women/{mother.reference}/release",
-        {"release_date": day(2), "reason": "royal_pardon", "note": "Royal pardon of 2026"},
+        {
+            "release_date": day(2),
+            "reason": "royal_pardon",
+            "note": "Royal pardon of 2026",
+            "version": 1,
+        },
     )
 
     assert response.status_code == 200, response.content
@@ -198,20 +205,23 @@ def test_release_refused(api, users, mother):
     api.login(users["monitor"])
     assert (
         api.post(
-            f"/women/{mother.reference}/release", {"release_date": day(2), "reason": "acquittal"}
+            f"/women/{mother.reference}/release",
+            {"release_date": day(2), "reason": "acquittal", "version": 1},
         ).status_code
         == 200
     )
 
     again = api.post(
-        f"/women/{mother.reference}/release", {"release_date": day(1), "reason": "acquittal"}
+        f"/women/{mother.reference}/release",
+        {"release_date": day(1), "reason": "acquittal", "version": 2},
     )
     transfer = api.post(
-        f"/women/{mother.reference}/transfers", {"to_prison": "KDL", "transfer_date": day(1)}
+        f"/women/{mother.reference}/transfers",
+        {"to_prison": "KDL", "transfer_date": day(1), "version": 2},
     )
     status = api.post(
         f"/women/{mother.reference}/legal-status",
-        {"status": "convicted", "effective_date": day(1), "sentence_months": 3},
+        {"status": "convicted", "effective_date": day(1), "sentence_months": 3, "version": 2},
     )
 
     assert (again.status_code, set(again.json()["errors"])) == (422, {"release_date"})
@@ -223,9 +233,9 @@ def test_release_refused(api, users, mother):
 @pytest.mark.parametrize(
     ("body", "errors"),
     [
-        ({"release_date": day(101), "reason": "acquittal"}, {"release_date"}),
-        ({"release_date": day(2)}, {"reason"}),
-        ({"release_date": day(2), "reason": "escape"}, {"reason"}),
+        ({"release_date": day(101), "reason": "acquittal", "version": 1}, {"release_date"}),
+        ({"release_date": day(2), "version": 1}, {"reason"}),
+        ({"release_date": day(2), "reason": "escape", "version": 1}, {"reason"}),
     ],
 )
 def test_release_invalid(api, users, mother, body, errors):
@@ -444,9 +454,15 @@ def test_move_a_child_out(api, users, baby):
 @pytest.mark.parametrize(
     ("body", "errors"),
     [
-        ({"move_date": day(1)}, {"caregiver_relationship", "caregiver_name"}),
-        ({"move_date": day(1), "caregiver_relationship": "father"}, {"caregiver_name"}),
-        ({"move_date": day(200), "caregiver_relationship": "ngo_centre"}, {"move_date"}),
+        ({"move_date": day(1), "version": 1}, {"caregiver_relationship", "caregiver_name"}),
+        (
+            {"move_date": day(1), "caregiver_relationship": "father", "version": 1},
+            {"caregiver_name"},
+        ),
+        (
+            {"move_date": day(200), "caregiver_relationship": "ngo_centre", "version": 1},
+            {"move_date"},
+        ),
     ],
 )
 def test_move_out_refused(api, users, baby, body, errors):
@@ -471,7 +487,7 @@ def test_move_out_with_a_stale_version_is_a_conflict(api, users, baby):
 def test_a_child_outside_the_scope_is_404(api, users, baby):
     response = api.login(users["other_monitor"]).post(
         f"/children/{baby.reference}/move-out",
-        {"move_date": day(1), "caregiver_relationship": "ngo_centre"},
+        {"move_date": day(1), "caregiver_relationship": "ngo_centre", "version": 1},
     )
 
     assert response.status_code == 404
@@ -484,12 +500,12 @@ def test_a_child_outside_the_scope_is_404(api, users, baby):
 def _every_change(mother, baby, pregnancy_id):
     ref = mother.reference
     return [
-        (f"/women/{ref}/transfers", {"to_prison": "KDL", "transfer_date": day(1)}),
+        (f"/women/{ref}/transfers", {"to_prison": "KDL", "transfer_date": day(1), "version": 1}),
         (
             f"/women/{ref}/legal-status",
-            {"status": "convicted", "effective_date": day(1), "sentence_months": 5},
+            {"status": "convicted", "effective_date": day(1), "sentence_months": 5, "version": 1},
         ),
-        (f"/women/{ref}/release", {"release_date": day(1), "reason": "acquittal"}),
+        (f"/women/{ref}/release", {"release_date": day(1), "reason": "acquittal", "version": 1}),
         (f"/women/{ref}/pregnancies", {"known_since": day(1)}),
         (
             f"/women/{ref}/pregnancies/{pregnancy_id}/outcome",
@@ -498,7 +514,7 @@ def _every_change(mother, baby, pregnancy_id):
         (f"/women/{ref}/children", {"date_of_birth": "2025-01-01", "living_in_prison": True}),
         (
             f"/children/{baby.reference}/move-out",
-            {"move_date": day(1), "caregiver_relationship": "ngo_centre"},
+            {"move_date": day(1), "caregiver_relationship": "ngo_centre", "version": 1},
         ),
     ]
 

@@ -13,7 +13,7 @@ from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.people import services
 from motherline.people.models import CustodyEpisode
 from tests.conftest import TODAY
-from tests.factories import admit, reload
+from tests.factories import admit, current_version, reload
 
 ADMITTED = TODAY - timedelta(days=100)
 STALE = "Someone else changed this record while you were editing it."
@@ -63,7 +63,7 @@ def test_a_correction_changes_only_the_fields_sent(api, users, woman):
     response = patch(
         api.login(users["monitor"]),
         woman_path(woman),
-        {"version": 1, "name": " Sokhom Chan ", "date_of_birth": "1991-03-10", "language": "Khmer"},
+        {"version": 1, "name": " Sokhom Chan ", "date_of_birth": "1991-03-10", "language": "km"},
     )
 
     assert response.status_code == 200, response.content
@@ -74,7 +74,7 @@ def test_a_correction_changes_only_the_fields_sent(api, users, woman):
         "1991-03-10",
     )
     stored = reload(woman)
-    assert (stored.name, stored.language, stored.version) == ("Sokhom Chan", "Khmer", 2)
+    assert (stored.name, stored.language, stored.version) == ("Sokhom Chan", "km", 2)
     assert stored.register_number == woman.register_number
     [event] = AuditEvent.objects.filter(action=AuditAction.CHANGE)
     assert event.changes["fields"] == ["date_of_birth", "language", "name"]
@@ -180,7 +180,13 @@ def test_an_episode_correction_replaces_the_charges(api, users, woman):
 
 
 def test_an_episode_changed_since_is_a_conflict(api, users, prisons, woman):
-    services.record_transfer(users["monitor"], woman.current_episode, prisons["KDL"], TODAY)
+    services.record_transfer(
+        users["monitor"],
+        woman.current_episode,
+        prisons["KDL"],
+        TODAY,
+        version=current_version(woman.current_episode),
+    )
 
     response = patch(
         api.login(users["monitor"]), episode_path(woman), {"version": 1, "court": "Late"}

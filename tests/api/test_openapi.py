@@ -16,8 +16,11 @@ ROUTES = {
     ("post", "/api/v1/women/{reference}/pregnancies"),
     ("post", "/api/v1/women/{reference}/pregnancies/{pregnancy_id}/outcome"),
     ("post", "/api/v1/women/{reference}/children"),
+    ("post", "/api/v1/women/{reference}/admissions"),
+    ("post", "/api/v1/women/{reference}/merge"),
     ("post", "/api/v1/children/{reference}/move-out"),
     ("get", "/api/v1/children/{reference}"),
+    ("patch", "/api/v1/children/{reference}"),
     ("get", "/api/v1/children/{reference}/plan"),
     ("post", "/api/v1/children/{reference}/plan"),
     ("post", "/api/v1/children/{reference}/extensions"),
@@ -31,6 +34,7 @@ ROUTES = {
     ("get", "/api/v1/stats/prisons"),
     ("post", "/api/v1/stats/returns"),
     ("get", "/api/v1/audit"),
+    ("get", "/api/v1/jobs"),
     # field work
     ("get", "/api/v1/visits"),
     ("post", "/api/v1/visits"),
@@ -79,6 +83,23 @@ ROUTES = {
     ("patch", "/api/v1/legal/candidates/{candidate_id}"),
     ("post", "/api/v1/legal/candidates/{candidate_id}/status"),
     ("get", "/api/v1/legal/candidates/{candidate_id}/dossier.pdf"),
+    ("get", "/api/v1/women/{reference}/notes"),
+    ("post", "/api/v1/women/{reference}/notes"),
+    ("get", "/api/v1/children/{reference}/notes"),
+    ("post", "/api/v1/children/{reference}/notes"),
+    ("patch", "/api/v1/notes/{note_id}"),
+    ("get", "/api/v1/women/{reference}/workers"),
+    ("post", "/api/v1/women/{reference}/workers"),
+    ("get", "/api/v1/children/{reference}/workers"),
+    ("post", "/api/v1/children/{reference}/workers"),
+    ("delete", "/api/v1/assignments/{assignment_id}"),
+    ("get", "/api/v1/my-cases"),
+    ("get", "/api/v1/case-loads"),
+    ("get", "/api/v1/women/{reference}/documents"),
+    ("post", "/api/v1/women/{reference}/documents"),
+    ("get", "/api/v1/children/{reference}/documents"),
+    ("post", "/api/v1/children/{reference}/documents"),
+    ("get", "/api/v1/documents/{document_id}"),
     # administration
     ("get", "/api/v1/users"),
     ("post", "/api/v1/users"),
@@ -145,3 +166,88 @@ def test_files_and_periods_are_required_in_the_schema(spec):
     for path in ("/api/v1/stats/returns", "/api/v1/imports/{kind}"):
         form = paths[path]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
         assert "file" in form["required"], path
+
+
+def _schema_classes(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        if sub.__module__.startswith("motherline."):
+            found.append(sub)
+        found += _schema_classes(sub)
+    return found
+
+
+def test_every_schema_has_its_own_name(spec):
+    """The document names a schema by its class's name: two shapes with one name would be
+    described as one (the case studies were once described as legal cases)."""
+    from collections import defaultdict
+
+    from ninja import Schema
+
+    places = defaultdict(set)
+    for cls in _schema_classes(Schema):
+        places[cls.__name__].add(f"{cls.__module__}.{cls.__qualname__}")
+    shared = {name: sorted(where) for name, where in places.items() if len(where) > 1}
+    assert not shared, f"Schemas sharing a name: {shared}"
+
+
+def test_every_operation_documents_its_errors_in_one_schema(spec):
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            codes = {str(code) for code in op["responses"]}
+            assert {"401", "403"} <= codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+            if op.get("requestBody") or op.get("parameters"):
+                assert "422" in codes, (method, path)
+            for code, answer in op["responses"].items():
+                if int(code) >= 400:
+                    schema = answer["content"]["application/json"]["schema"]
+                    assert schema == error or error in schema.get("anyOf", []), (method, path)
+
+
+def _unbounded(spec, schema, where):
+    """Where a request's schema takes an integer, a text or a list with no limit."""
+    components = spec["components"]["schemas"]
+    if "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    found = []
+    for key in ("anyOf", "oneOf", "allOf"):
+        for sub in schema.get(key, []):
+            found += _unbounded(spec, sub, where)
+    kind = schema.get("type")
+    if kind == "integer" and not {"minimum", "maximum"} <= set(schema):
+        found.append(f"{where}: an integer without minimum and maximum")
+    # Dates, choices and decimals (a pattern, with max_digits) are bounded by their format.
+    text_bounded = {"maxLength", "enum", "format", "const", "pattern"}
+    if kind == "string" and not text_bounded & set(schema):
+        found.append(f"{where}: a text without maxLength")
+    if kind == "array":
+        if "maxItems" not in schema:
+            found.append(f"{where}: a list without maxItems")
+        found += _unbounded(spec, schema.get("items", {}), f"{where}[]")
+    for name, prop in schema.get("properties", {}).items():
+        found += _unbounded(spec, prop, f"{where}.{name}")
+    if isinstance(schema.get("additionalProperties"), dict):
+        found += _unbounded(spec, schema["additionalProperties"], f"{where}{{}}")
+    return found
+
+
+def test_every_input_is_bounded(spec):
+    """Every integer an operation takes has a minimum and a maximum, every text a length and
+    every list a length, so that nothing a client sends can overflow a column or a page."""
+    found = []
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            where = f"{method.upper()} {path}"
+            for parameter in op.get("parameters", []):
+                found += _unbounded(spec, parameter["schema"], f"{where} {parameter['name']}")
+            for content in op.get("requestBody", {}).get("content", {}).values():
+                found += _unbounded(spec, content["schema"], f"{where} body")
+    assert not found, "\n".join(found)
+
+
+def test_notes_are_at_most_twenty_thousand_characters(spec):
+    admission = spec["components"]["schemas"]["AdmissionIn"]["properties"]
+    assert admission["health_notes"]["maxLength"] == 20_000

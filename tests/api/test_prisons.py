@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from motherline.accounts.models import User
 from motherline.people import services
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, child_outside
+from tests.factories import admit, child_in_prison, child_outside, current_version
 
 
 def _populate(users, prisons):
@@ -26,7 +26,12 @@ def _populate(users, prisons):
     )
     released = admit(monitor, prisons["KDL"], name="Released Woman", is_pregnant=True)
     services.record_release(
-        monitor, released.current_episode, TODAY - timedelta(days=1), "end_of_sentence", today=TODAY
+        monitor,
+        released.current_episode,
+        TODAY - timedelta(days=1),
+        "end_of_sentence",
+        today=TODAY,
+        version=current_version(released.current_episode),
     )
 
 

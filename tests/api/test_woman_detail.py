@@ -9,7 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from motherline.accounts.models import AuditEvent
 from motherline.people import services
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, child_outside, ongoing_pregnancy
+from tests.factories import (
+    admit,
+    child_in_prison,
+    child_outside,
+    current_version,
+    ongoing_pregnancy,
+)
 
 
 @pytest.fixture
@@ -41,6 +47,7 @@ def woman(users, prisons, offences):
         TODAY - timedelta(days=50),
         sentence_months=18,
         today=TODAY,
+        version=current_version(woman.current_episode),
     )
     services.record_transfer(
         monitor,
@@ -49,6 +56,7 @@ def woman(users, prisons, offences):
         TODAY - timedelta(days=20),
         "Closer to family",
         today=TODAY,
+        version=current_version(woman.current_episode),
     )
     return woman
 
@@ -180,7 +188,12 @@ def test_query_count_does_not_grow_with_her_history(api, users, prisons, woman):
 
     monitor = users["monitor"]
     services.record_transfer(
-        monitor, woman.current_episode, prisons["CC2"], TODAY - timedelta(days=10), today=TODAY
+        monitor,
+        woman.current_episode,
+        prisons["CC2"],
+        TODAY - timedelta(days=10),
+        today=TODAY,
+        version=current_version(woman.current_episode),
     )
     services.record_child(monitor, woman, child_outside(date(2014, 1, 1)), today=TODAY)
     with CaptureQueriesContext(connection) as after:

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from motherline.accounts.models import AuditEvent
 from motherline.people import services
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, child_outside
+from tests.factories import admit, child_in_prison, child_outside, current_version
 
 
 @pytest.fixture
@@ -54,6 +54,7 @@ def register(users, prisons):
         TODAY - timedelta(days=5),
         "acquittal",
         today=TODAY,
+        version=current_version(women["released"].current_episode),
     )
     return women
 
@@ -99,8 +100,10 @@ def test_lists_the_womens_records_in_scope(api, users, register):
         None,
         None,
     )
-    # A list is not a read of one record: no audit event per woman listed.
-    assert not AuditEvent.objects.filter(action="view").exists()
+    # A list is recorded as one event for the page, naming the women listed, not one per woman.
+    event = AuditEvent.objects.get(action="view")
+    assert event.object_ref == "(list)" and event.object_type == "people.Woman"
+    assert event.changes["listed"] == [item["reference"] for item in body["items"]]
 
 
 @pytest.mark.parametrize(

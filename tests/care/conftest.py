@@ -13,7 +13,7 @@ from motherline.care import services
 from motherline.care.models import TransitionPlan
 from motherline.people.models import Child, Woman
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, children_of, reload
+from tests.factories import admit, child_in_prison, children_of, current_version, reload
 
 ADMITTED = TODAY - timedelta(days=400)
 CHILD_BORN = date(2023, 8, 1)
@@ -67,7 +67,9 @@ def open_plan(user: Any, child: Child, on: date = OPENED) -> TransitionPlan:
 
 def advance(user: Any, plan: TransitionPlan, status: str, **fields: Any) -> TransitionPlan:
     plan.refresh_from_db()
-    return services.advance_plan(user, plan, status, fields, version=plan.version, today=TODAY)
+    return services.advance_plan(
+        user, plan, status, fields, version=current_version(plan), today=TODAY
+    )
 
 
 def plan_at(user: Any, child: Child, status: str) -> TransitionPlan:

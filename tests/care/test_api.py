@@ -98,12 +98,15 @@ def test_open_then_walk_a_plan(api, child):
         "2026-12-15",
     ]
     assert child.placements.get(end_date__isnull=True).kind == PlacementKind.WITH_CAREGIVER
+    version = plan["version"]
     for follow_up in plan["follow_ups"]:
-        response = api.post(
-            f"/follow-ups/{follow_up['id']}", {"done_on": TODAY.isoformat(), "outcome": "well"}
-        )
+        # A follow-up is part of the plan: each one recorded is a new version of the plan.
+        body = {"done_on": TODAY.isoformat(), "outcome": "well", "version": version}
+        response = api.post(f"/follow-ups/{follow_up['id']}", body)
         assert response.status_code == 200
         assert response.json()["outcome"] == "well"
+        assert api.post(f"/follow-ups/{follow_up['id']}", body).status_code == 409
+        version += 1
     plan = api.get(f"/children/{child.reference}/plan").json()
     plan = api.post(
         f"/plans/{pid}/advance", {"status": "followed_up", "version": plan["version"]}
@@ -135,10 +138,12 @@ def test_closed_plan_is_not_patched_until_reopened(api, monitor, child):
     response = api.patch(f"/plans/{plan.pk}", {"version": plan.version, "support_money": True})
     assert response.status_code == 422
     assert "reopen it" in response.json()["errors"]["__all__"][0]
-    response = api.post(f"/plans/{plan.pk}/reopen", {"reason": "Not released after all"})
+    body = {"reason": "Not released after all", "version": plan.version}
+    response = api.post(f"/plans/{plan.pk}/reopen", body)
     assert response.status_code == 200
     assert response.json()["status"] == "open"
-    assert api.post(f"/plans/{plan.pk}/reopen", {"reason": ""}).status_code == 422
+    assert api.post(f"/plans/{plan.pk}/reopen", {"reason": "", "version": 1}).status_code == 422
+    assert api.post(f"/plans/{plan.pk}/reopen", {"reason": "Again"}).status_code == 422
 
 
 def test_skipping_a_step_is_refused(api, monitor, child):
@@ -172,7 +177,7 @@ def test_follow_up_in_the_future_is_refused(api, monitor, child):
     follow_up = plan.follow_ups.first()
     response = api.post(
         f"/follow-ups/{follow_up.pk}",
-        {"done_on": str(TODAY + timedelta(days=1)), "outcome": "well"},
+        {"done_on": str(TODAY + timedelta(days=1)), "outcome": "well", "version": plan.version},
     )
     assert response.status_code == 422
     assert "done_on" in response.json()["errors"]
@@ -186,7 +191,8 @@ def test_others_cannot_see_or_change(client, users, monitor, child, who, status)
     assert api.post(f"/children/{child.reference}/plan").status_code == status
     assert api.patch(f"/plans/{plan.pk}", {"version": plan.version}).status_code == status
     follow_up = plan.follow_ups.first()
-    response = api.post(f"/follow-ups/{follow_up.pk}", {"done_on": str(TODAY), "outcome": "well"})
+    body = {"done_on": str(TODAY), "outcome": "well", "version": plan.version}
+    response = api.post(f"/follow-ups/{follow_up.pk}", body)
     assert response.status_code == status
 
 

@@ -25,7 +25,14 @@ from tests.care.conftest import (
     plan_at,
 )
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, child_outside, children_of, reload
+from tests.factories import (
+    admit,
+    child_in_prison,
+    child_outside,
+    children_of,
+    current_version,
+    reload,
+)
 
 
 def errors_of(excinfo: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
@@ -221,7 +228,13 @@ def test_handover_date_is_checked(monitor, child, handed_over_on, message):
 def test_handover_of_a_child_already_moved_out_is_refused(monitor, child):
     plan = plan_at(monitor, child, "assessed")
     people_services.move_child_out(
-        monitor, child, TODAY - timedelta(days=2), "father", "Father", today=TODAY
+        monitor,
+        child,
+        TODAY - timedelta(days=2),
+        "father",
+        "Father",
+        today=TODAY,
+        version=current_version(child),
     )
     with pytest.raises(ValidationError) as excinfo:
         advance(monitor, plan, "handed_over", handed_over_on=TODAY)
@@ -236,7 +249,15 @@ def test_followed_up_when_every_visit_is_recorded_then_closed(monitor, child):
         advance(monitor, plan, "followed_up")
     assert "3 follow-up visits" in errors_of(excinfo)["status"][0]
     for follow_up in plan.follow_ups.all():
-        services.record_follow_up(monitor, follow_up, TODAY, "well", "Going to school", today=TODAY)
+        services.record_follow_up(
+            monitor,
+            follow_up,
+            TODAY,
+            "well",
+            "Going to school",
+            today=TODAY,
+            version=current_version(plan),
+        )
     plan = advance(monitor, plan, "followed_up")
     plan = advance(monitor, plan, "closed", close_reason="completed")
     assert plan.status == "closed"
@@ -249,11 +270,22 @@ def test_follow_up_is_checked_and_audited(monitor, child):
     follow_up = plan.follow_ups.first()
     with pytest.raises(ValidationError) as excinfo:
         services.record_follow_up(
-            monitor, follow_up, plan.handed_over_on - timedelta(days=1), "", today=TODAY
+            monitor,
+            follow_up,
+            plan.handed_over_on - timedelta(days=1),
+            "",
+            today=TODAY,
+            version=current_version(plan),
         )
     assert set(errors_of(excinfo)) == {"done_on", "outcome"}
     services.record_follow_up(
-        monitor, follow_up, TODAY, "concerns", "Needs a school fee", today=TODAY
+        monitor,
+        follow_up,
+        TODAY,
+        "concerns",
+        "Needs a school fee",
+        today=TODAY,
+        version=current_version(plan),
     )
     follow_up.refresh_from_db()
     assert (follow_up.done_on, follow_up.outcome) == (TODAY, "concerns")
@@ -355,9 +387,11 @@ def test_a_closed_plan_cannot_be_changed_until_reopened(monitor, child):
     with pytest.raises(ValidationError):
         advance(monitor, plan, "assessed", assessed_on=TODAY, home_is_suitable=True)
     with pytest.raises(ValidationError) as excinfo:
-        services.reopen_plan(monitor, plan, "  ")
+        services.reopen_plan(monitor, plan, "  ", version=current_version(plan))
     assert "reason" in errors_of(excinfo)
-    plan = services.reopen_plan(monitor, plan, "The court refused the release")
+    plan = services.reopen_plan(
+        monitor, plan, "The court refused the release", version=current_version(plan)
+    )
     assert plan.status == "caregiver_identified"
     assert plan.close_reason == "" and plan.closed_on is None
     event = plan_events(plan).latest("id")
@@ -377,14 +411,14 @@ def test_reopen_refused_when_another_plan_is_in_progress(monitor, child):
     first = advance(monitor, open_plan(monitor, child), "closed", close_reason="not_needed")
     open_plan(monitor, child, on=TODAY)
     with pytest.raises(ValidationError) as excinfo:
-        services.reopen_plan(monitor, first, "Mistake")
+        services.reopen_plan(monitor, first, "Mistake", version=current_version(first))
     assert "another transition plan" in str(errors_of(excinfo))
 
 
 def test_reopen_only_a_closed_plan(monitor, child):
     plan = open_plan(monitor, child)
     with pytest.raises(ValidationError):
-        services.reopen_plan(monitor, plan, "Why not")
+        services.reopen_plan(monitor, plan, "Why not", version=current_version(plan))
 
 
 # The mother's custody
@@ -398,6 +432,7 @@ def test_mothers_release_closes_the_plan_as_left_with_mother(monitor, mother, ch
         TODAY - timedelta(days=1),
         "royal_pardon",
         today=TODAY,
+        version=current_version(reload(mother).current_episode),
     )
     plan.refresh_from_db()
     assert plan.status == "closed"
@@ -411,7 +446,12 @@ def test_mothers_release_closes_the_plan_as_left_with_mother(monitor, mother, ch
 def test_release_before_the_leave_by_date_leaves_handed_over_plans_open(monitor, mother, child):
     plan = plan_at(monitor, child, "handed_over")
     people_services.record_release(
-        monitor, reload(mother).current_episode, TODAY, "end_of_sentence", today=TODAY
+        monitor,
+        reload(mother).current_episode,
+        TODAY,
+        "end_of_sentence",
+        today=TODAY,
+        version=current_version(reload(mother).current_episode),
     )
     plan.refresh_from_db()
     assert plan.status == "handed_over"  # its follow-ups are still due
@@ -422,7 +462,12 @@ def test_release_closes_only_her_childrens_plans(monitor, prisons, mother, child
     other_plan = open_plan(monitor, children_of(other)[0])
     open_plan(monitor, child)
     people_services.record_release(
-        monitor, reload(mother).current_episode, TODAY, "acquittal", today=TODAY
+        monitor,
+        reload(mother).current_episode,
+        TODAY,
+        "acquittal",
+        today=TODAY,
+        version=current_version(reload(mother).current_episode),
     )
     other_plan.refresh_from_db()
     assert other_plan.status == "open"
@@ -436,6 +481,7 @@ def test_transfer_of_the_mother_keeps_the_plan(monitor, prisons, mother, child):
         prisons["KDL"],
         TODAY - timedelta(days=5),
         today=TODAY,
+        version=current_version(reload(mother).current_episode),
     )
     plan.refresh_from_db()
     assert plan.status == "assessed" and plan.due_date == LEAVE_BY

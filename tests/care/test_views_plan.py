@@ -206,10 +206,17 @@ def test_reopen_needs_a_reason_and_is_audited(signed_in, monitor, child):
     )
     url = reverse("care:reopen", args=[plan.pk])
     assert "No longer needed" in signed_in.get(url).text
-    response = signed_in.post(url, {"reason": ""})
+    response = signed_in.post(url, {"reason": "", "version": plan.version})
     assert response.status_code == 200
     assert TransitionPlan.objects.get(pk=plan.pk).status == "closed"
     response = signed_in.post(url, {"reason": "Still in prison after all"})
+    assert response.status_code == 200  # the page did not say which version it changes
+    assert TransitionPlan.objects.get(pk=plan.pk).status == "closed"
+    response = signed_in.post(url, {"reason": "Still in prison after all", "version": 99})
+    assert response.status_code == 200  # someone changed the plan since
+    assert TransitionPlan.objects.get(pk=plan.pk).status == "closed"
+    data = {"reason": "Still in prison after all", "version": plan.version}
+    response = signed_in.post(url, data)
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == "assessed"
@@ -225,12 +232,21 @@ def test_record_a_follow_up_visit(signed_in, monitor, child):
     follow_up = plan.follow_ups.first()
     url = reverse("care:follow_up", args=[plan.pk, follow_up.pk])
     assert "Visit due on 5 July 2026" in signed_in.get(url).text
-    response = signed_in.post(url, {"done_on": TODAY.isoformat(), "outcome": "well"})
+    data = {"done_on": TODAY.isoformat(), "outcome": "well", "version": plan.version}
+    response = signed_in.post(url, data)
     assert response.status_code == 302
     follow_up.refresh_from_db()
     assert (follow_up.done_on, follow_up.outcome) == (TODAY, "well")
+    # The visit counts as a change of the plan: a page read before it is out of date.
+    assert signed_in.post(url, data).status_code == 200
+    assert TransitionPlan.objects.get(pk=plan.pk).version == plan.version + 1
     response = signed_in.post(
-        url, {"done_on": (TODAY + timedelta(days=1)).isoformat(), "outcome": "well"}
+        url,
+        {
+            "done_on": (TODAY + timedelta(days=1)).isoformat(),
+            "outcome": "well",
+            "version": plan.version + 1,
+        },
     )
     assert response.status_code == 200
     assert "future" in response.text

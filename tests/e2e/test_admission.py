@@ -47,8 +47,8 @@ def test_monitor_admits_a_woman_with_two_children_and_finds_her(
     assert woman.current_episode.current_prison == prisons["CC2"]
     kinds = sorted(Child.objects.filter(mother=woman).values_list("placements__kind", flat=True))
     assert kinds == [PlacementKind.IN_PRISON, PlacementKind.WITH_CAREGIVER]
-    assert page.locator("text=Baby Dara").first.is_visible()
     screenshot(page, "woman-page")
+    assert page.locator("text=Baby Dara >> visible=true").first.is_visible()
 
     page.goto(f"{live_server.url}/women/?q=Sokha")
     row = page.locator("table tbody tr", has_text="Srey Sokha")

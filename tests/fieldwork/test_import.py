@@ -19,7 +19,7 @@ from motherline.fieldwork.xlsforms import write_xlsforms
 from motherline.grants.models import ServiceDelivery
 from motherline.people import services as people_services
 from tests.conftest import TODAY
-from tests.factories import admit, reload
+from tests.factories import admit, current_version, reload
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 
@@ -100,7 +100,12 @@ def test_import_services_from_xlsx_with_the_custody_rule(users, prisons):
     woman = reload(admit(users["monitor"], prisons["CC2"]))
     released = reload(admit(users["monitor"], prisons["CC2"]))
     people_services.record_release(
-        users["monitor"], released.current_episode, TODAY - timedelta(days=10), "bail", today=TODAY
+        users["monitor"],
+        released.current_episode,
+        TODAY - timedelta(days=10),
+        "bail",
+        today=TODAY,
+        version=current_version(released.current_episode),
     )
     book = Workbook()
     sheet = book.active
@@ -151,7 +156,7 @@ def test_upload_page(client, users, prisons):
     assert PrisonVisit.objects.count() == 2
     junk = SimpleUploadedFile("export.xlsx", b"not a workbook")
     page = client.post(reverse("fieldwork:import"), {"kind": "visits", "file": junk})
-    assert "cannot be read" in page.text
+    assert "is not an XLSX workbook" in page.text
     client.force_login(users["analyst"])
     assert client.get(reverse("fieldwork:import")).status_code == 403
 
@@ -173,3 +178,54 @@ def test_import_api(client, users, prisons):
     again = SimpleUploadedFile("e.csv", _csv([_visit(2)]))
     assert client.post("/api/v1/imports/visits", {"file": again}).status_code == 403
     assert PrisonVisit.objects.count() == 1
+
+
+def test_each_cell_keeps_the_rules_of_the_pages_form(users, prisons):
+    """The form's length, integer, number and date rules and the model's ranges, row by row:
+    what PostgreSQL would refuse with a server error is refused with line, field and why."""
+    rows = read_rows(
+        _csv(
+            [
+                _visit(1, team="t" * 256),
+                _visit(2, women_seen="99999999999"),
+                _visit(3, children_seen="inf"),
+                _visit(4, visit_date="0001-01-01"),
+                _visit(5, **{"meta/instanceID": "u" * 65}),
+                _visit(6, access="granted; drop"),
+            ]
+        ),
+        "export.csv",
+    )
+    report = import_visits(users["monitor"], rows, today=TODAY)
+    problems = {(e.line, e.field): e.reason for e in report.errors}
+    assert "at most 255 characters" in problems[(2, "team")]
+    assert "100000" in problems[(3, "women_seen")]
+    assert "whole number" in problems[(4, "children_seen")]
+    assert "1900-01-01" in problems[(5, "visit_date")]
+    assert "at most 64 characters" in problems[(6, "instanceID")]
+    assert (7, "access") in problems
+    assert not PrisonVisit.objects.exists()
+
+
+def test_service_cells_keep_the_rules_of_the_pages_form(users, prisons):
+    woman = reload(admit(users["monitor"], prisons["CC2"]))
+    base = {
+        "woman": woman.reference, "to_woman": "yes", "service_type": "hygiene_kit",
+        "delivered_on": str(TODAY - timedelta(days=1)), "quantity": "1", "cost": "7.5",
+    }  # fmt: skip
+    rows = read_rows(
+        _csv(
+            [
+                {**base, "_uuid": "u1", "cost": "NaN"},
+                {**base, "_uuid": "u2", "quantity": "1e400"},
+                {**base, "_uuid": "u3", "cost": "12345678901234"},
+                {**base, "_uuid": "u4", "woman": "W-" + "9" * 30},
+                {**base, "_uuid": "u5", "delivered_on": "1899-12-31"},
+            ]
+        ),
+        "export.csv",
+    )
+    report = import_services(users["monitor"], rows, today=TODAY)
+    fields = {(e.line, e.field) for e in report.errors}
+    assert fields == {(2, "cost"), (3, "quantity"), (4, "cost"), (5, "woman"), (6, "delivered_on")}
+    assert not ServiceDelivery.objects.exists()

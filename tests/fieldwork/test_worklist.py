@@ -40,7 +40,9 @@ def test_overdue_actions_only(users, prisons, visit):
     assert item.urgency == Urgency.OVERDUE
     assert item.place.prison_code == "CC2"
     assert item.subject.link == reverse("fieldwork:visit", args=[visit.pk])
-    assert item.status == "monitor"
+    # Status says where the action stands; who owns it is in the reason, by name.
+    assert item.status == "open; overdue by 3 days"
+    assert "assigned to" in str(item.why)
     assert item.as_json(TODAY)["days"] == -3
 
 

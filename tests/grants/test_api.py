@@ -9,7 +9,7 @@ import pytest
 from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
 from motherline.people import services as people_services
 from tests.conftest import TODAY
-from tests.factories import children_of
+from tests.factories import children_of, current_version
 from tests.grants.conftest import Api, deliver
 
 
@@ -107,7 +107,12 @@ def test_record_service_through_the_api(client, users, grant, mother):
 
 def test_service_after_release_is_422_on_the_date(client, users, grant, mother):
     people_services.record_release(
-        users["monitor"], mother.current_episode, TODAY - timedelta(days=10), "bail", today=TODAY
+        users["monitor"],
+        mother.current_episode,
+        TODAY - timedelta(days=10),
+        "bail",
+        today=TODAY,
+        version=current_version(mother.current_episode),
     )
     api = Api(client, users["monitor"])
     response = api.post(

@@ -13,7 +13,7 @@ from motherline.grants import services
 from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
 from motherline.people import services as people_services
 from tests.conftest import TODAY
-from tests.factories import admit, children_of
+from tests.factories import admit, children_of, current_version
 from tests.grants.conftest import ADMITTED, deliver
 
 
@@ -89,7 +89,12 @@ def test_delivery_to_a_woman_and_to_her_child(users, grant, mother):
 def test_service_after_release_is_refused_with_a_field_error(users, grant, mother):
     released_on = TODAY - timedelta(days=20)
     people_services.record_release(
-        users["monitor"], mother.current_episode, released_on, "bail", today=TODAY
+        users["monitor"],
+        mother.current_episode,
+        released_on,
+        "bail",
+        today=TODAY,
+        version=current_version(mother.current_episode),
     )
     with pytest.raises(ValidationError) as error:
         deliver(users["monitor"], mother, grant, delivered_on=TODAY - timedelta(days=5))

@@ -15,7 +15,7 @@ from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
 from motherline.people import services as people_services
 from tests.conftest import TODAY
-from tests.factories import children_of
+from tests.factories import children_of, current_version
 from tests.grants.conftest import deliver
 
 
@@ -158,7 +158,12 @@ def test_record_a_delivery_for_a_child(client, users, grant, mother):
 
 def test_delivery_after_release_shows_the_field_error(client, users, grant, mother):
     people_services.record_release(
-        users["monitor"], mother.current_episode, TODAY - timedelta(days=10), "bail", today=TODAY
+        users["monitor"],
+        mother.current_episode,
+        TODAY - timedelta(days=10),
+        "bail",
+        today=TODAY,
+        version=current_version(mother.current_episode),
     )
     client.force_login(users["monitor"])
     response = client.post(reverse("grants:new_delivery"), _post(grant, mother))

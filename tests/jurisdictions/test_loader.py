@@ -20,7 +20,7 @@ from motherline.jurisdictions.models import (
     OffenceCategory,
     PretrialLimitRule,
 )
-from motherline.jurisdictions.rules import leave_by_date, pretrial_limit_on
+from motherline.jurisdictions.rules import StatedRules, leave_by_date, pretrial_limit_on
 from motherline.places.models import Prison, Province
 
 
@@ -478,3 +478,35 @@ def test_broken_csv_syntax_is_reported(tmp_path):
     assert len(errors) == 1
     assert errors[0].file == "ke/offences.csv"
     assert "CSV syntax" in errors[0].message
+
+
+def test_the_stated_rules_and_readings_are_loaded_with_their_sources(db):
+    load_pack("kh")
+    load_pack("ke")
+    kh = StatedRules.of(Jurisdiction.objects.get(code="KH").stated_rules)
+    assert kh.birth_registration is not None
+    assert kh.birth_registration.value == ("days", 30)
+    assert "Prakas No. 3068" in kh.birth_registration.source
+    assert not kh.birth_registration.verified
+    assert kh.age_limit_change.value == "new_limit"
+    assert "reduced the age limit" in kh.age_limit_change.source
+    assert kh.leap == "last_day_of_month"
+    ke = StatedRules.of(Jurisdiction.objects.get(code="KE").stated_rules)
+    assert ke.birth_registration is not None
+    assert ke.birth_registration.value == ("months", 6)
+
+
+def test_a_bad_stated_rule_is_reported_with_its_line(tmp_path):
+    pack = copy_pack(tmp_path)
+    toml = pack / "pack.toml"
+    text = toml.read_text(encoding="utf-8")
+    text = text.replace('reading = "last_day_of_month"', 'reading = "1 March"', 1)
+    text = text.replace("months = 6", "months = 0", 1)
+    toml.write_text(text, encoding="utf-8")
+    messages = [str(e) for e in errors_of(tmp_path)]
+    assert any(
+        "rules.leap_day_birthday: reading: expected one of" in m
+        and m.startswith("ke/pack.toml:36:")
+        for m in messages
+    ), messages
+    assert any("rules.birth_registration: expected one of days or months" in m for m in messages)

@@ -3,10 +3,16 @@ from datetime import date
 import pytest
 
 from motherline.jurisdictions.rules import (
+    DEFAULT_READINGS,
+    FIRST_DAY_OF_NEXT_MONTH,
+    LIMIT_AT_ENTRY,
     AgeLimit,
     PretrialLimit,
+    Stated,
+    StatedRules,
     add_months,
     age_limit_rule_on,
+    birth_registration_due,
     is_in_force,
     leave_by_date,
     pretrial_deadline,
@@ -163,3 +169,49 @@ def test_pretrial_deadline_uses_the_rule_when_detention_began():
         2020, 6, 29
     )
     assert pretrial_deadline(date(2000, 1, 1), KH_PRETRIAL, "felony", False) is None
+
+
+# The pack's readings (pack.toml [rules]): each reading gives its own date, and the default
+# is the reading Motherline always applied.
+
+KEEPS_OLD = StatedRules(age_limit_change=Stated(LIMIT_AT_ENTRY))
+MARCH_1 = StatedRules(leap_day=Stated(FIRST_DAY_OF_NEXT_MONTH))
+
+
+def test_a_child_in_prison_when_the_limit_fell_takes_the_new_limit_by_default():
+    # Born 2008, in prison since birth: over three when the three-year rule began.
+    assert leave_by_date(date(2008, 6, 1), KH_AGE_LIMITS) == date(2011, 12, 1)
+    assert leave_by_date(date(2008, 6, 1), KH_AGE_LIMITS, readings=DEFAULT_READINGS) == date(
+        2011, 12, 1
+    )
+
+
+def test_with_the_other_reading_a_child_keeps_the_limit_in_force_on_entering_prison():
+    # Same child: the six-year limit in force at birth stands.
+    assert leave_by_date(date(2008, 6, 1), KH_AGE_LIMITS, readings=KEEPS_OLD) == date(2014, 6, 1)
+    # Born in 2008 but brought into prison after the change: the new limit, from entry.
+    assert leave_by_date(
+        date(2008, 6, 1), KH_AGE_LIMITS, readings=KEEPS_OLD, entered_on=date(2012, 1, 5)
+    ) == date(2011, 6, 1)
+    # Born after the change: the two readings agree.
+    assert leave_by_date(date(2013, 3, 4), KH_AGE_LIMITS, readings=KEEPS_OLD) == date(2016, 3, 4)
+
+
+def test_a_birthday_on_29_february_is_counted_as_the_pack_reads_it():
+    assert leave_by_date(date(2020, 2, 29), KH_AGE_LIMITS) == date(2023, 2, 28)
+    assert leave_by_date(date(2020, 2, 29), KH_AGE_LIMITS, readings=MARCH_1) == date(2023, 3, 1)
+    # In a leap year the birthday exists under both readings.
+    assert leave_by_date(date(2020, 2, 29), [AgeLimit(48)], readings=MARCH_1) == date(2024, 2, 29)
+    assert add_months(date(2024, 1, 31), 1, FIRST_DAY_OF_NEXT_MONTH) == date(2024, 3, 1)
+
+
+def test_the_birth_registration_period_in_days_or_months():
+    assert birth_registration_due(date(2026, 1, 31), ("days", 30)) == date(2026, 3, 2)
+    assert birth_registration_due(date(2025, 8, 31), ("months", 6)) == date(2026, 2, 28)
+
+
+def test_stated_rules_without_a_statement_are_the_default_readings():
+    rules = StatedRules.of({})
+    assert rules.birth_registration is None
+    assert rules == DEFAULT_READINGS
+    assert not rules.keeps_limit_at_entry

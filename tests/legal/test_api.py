@@ -9,7 +9,7 @@ import pytest
 
 from motherline.accounts.models import AuditEvent
 from motherline.legal import services
-from motherline.legal.models import DossierStatus, LegalCase, PardonRound, ReleaseCandidate
+from motherline.legal.models import DossierStatus, LegalCase, ReleaseCandidate
 from tests.conftest import TODAY
 
 API = "/api/v1"
@@ -166,7 +166,11 @@ def test_records_outside_scope_are_404(client, users, mother, pardon_round):
     assert api.get(f"/legal/candidates/{candidate.pk}/dossier.pdf").status_code == 404
     assert api.post(f"/women/{mother.reference}/legal-cases", {}).status_code == 404
     assert api.get("/legal/cases").json()["total"] == 0
-    assert api.get(f"/legal/rounds/{pardon_round.pk}/candidates").json() == []
+    # Another organisation's round is not there for this user: neither read nor added to.
+    assert api.get(f"/legal/rounds/{pardon_round.pk}").status_code == 404
+    assert api.get(f"/legal/rounds/{pardon_round.pk}/candidates").status_code == 404
+    assert api.get("/legal/rounds").json() == []
+    adding = {"women": [mother.reference]}
+    assert api.post(f"/legal/rounds/{pardon_round.pk}/candidates", adding).status_code == 404
     assert api.get("/legal/screening").json()["candidates"] == []
-    # The partner sees the round (an occasion, not a person) but none of the NGO's women.
-    assert PardonRound.objects.filter(pk=pardon_round.pk).exists()
+    assert ReleaseCandidate.objects.filter(round=pardon_round).count() == 1

@@ -18,7 +18,7 @@ from motherline.people import services as people_services
 from motherline.people.models import PlacementKind, ReleaseReason
 from motherline.people.services import StaleVersion
 from tests.conftest import TODAY
-from tests.factories import child_in_prison, child_outside, children_of, reload
+from tests.factories import child_in_prison, child_outside, children_of, current_version, reload
 from tests.legal.conftest import convicted_mother
 
 
@@ -158,7 +158,8 @@ def test_add_candidates_keeps_a_snapshot_and_refuses_the_ineligible(
     assert candidate.criteria_met[0]["evidence"][0]["record"] in {"child", "charge"}
     with pytest.raises(ValidationError):
         services.add_candidates(officer, pardon_round, [mother.reference])
-    with pytest.raises(ValidationError):
+    # Another organisation's round: refused before anyone is screened.
+    with pytest.raises(PermissionDenied):
         services.add_candidates(users["other_monitor"], pardon_round, [mother.reference])
 
 
@@ -167,7 +168,11 @@ def test_a_woman_released_between_screening_and_submission_cannot_be_submitted(u
     pardon_round = make_round(officer)
     (candidate,) = services.add_candidates(officer, pardon_round, [mother.reference])
     people_services.record_release(
-        officer, mother.current_episode, TODAY - timedelta(days=1), ReleaseReason.END_OF_SENTENCE
+        officer,
+        mother.current_episode,
+        TODAY - timedelta(days=1),
+        ReleaseReason.END_OF_SENTENCE,
+        version=current_version(mother.current_episode),
     )
     with pytest.raises(ValidationError) as error:
         services.change_status(officer, candidate, "submitted", version=candidate.version)

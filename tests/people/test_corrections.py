@@ -18,7 +18,7 @@ from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.people import services
 from motherline.people.models import Charge, CustodyEpisode, Woman
 from tests.conftest import TODAY, races_need_postgresql
-from tests.factories import admit, child_outside, reload
+from tests.factories import admit, child_outside, current_version, reload
 
 ADMITTED = TODAY - timedelta(days=100)
 STALE = "Someone else changed this record while you were editing it."
@@ -129,7 +129,7 @@ def test_only_changed_fields_are_recorded_and_no_change_writes_nothing(monitor, 
     assert corrections() == []
 
     services.update_woman(
-        monitor, woman, {"name": woman.name, "language": "Khmer"}, version=1, today=TODAY
+        monitor, woman, {"name": woman.name, "language": "km"}, version=1, today=TODAY
     )
     assert corrections()[0].changes["fields"] == ["language"]
 
@@ -228,10 +228,17 @@ def test_of_two_people_who_read_version_1_the_first_to_save_wins(users, woman):
 
 
 def test_a_transfer_release_or_correction_since_makes_the_version_stale(monitor, woman):
-    services.record_release(monitor, woman.current_episode, TODAY, "acquittal", today=TODAY)
+    services.record_release(
+        monitor,
+        woman.current_episode,
+        TODAY,
+        "acquittal",
+        today=TODAY,
+        version=current_version(woman.current_episode),
+    )
 
     with pytest.raises(services.StaleVersion):
-        services.update_woman(monitor, woman, {"language": "Khmer"}, version=1, today=TODAY)
+        services.update_woman(monitor, woman, {"language": "km"}, version=1, today=TODAY)
 
     assert reload(woman).language == ""
 
@@ -248,9 +255,9 @@ def test_who_may_not_edit_her_is_refused(users, prisons, who):
 
 
 def test_the_liaison_of_her_prison_may_correct_her(users, woman):
-    services.update_woman(users["prison_liaison"], woman, {"language": "Khmer"}, version=1)
+    services.update_woman(users["prison_liaison"], woman, {"language": "km"}, version=1)
 
-    assert reload(woman).language == "Khmer"
+    assert reload(woman).language == "km"
 
 
 def test_a_field_that_is_not_correctable_is_a_programming_error(monitor, woman):
@@ -343,7 +350,13 @@ def test_a_refused_episode_correction_writes_nothing(monitor, woman, offences, c
 def test_a_convicted_womans_sentence_cannot_be_removed(monitor, woman):
     episode = woman.current_episode
     services.record_legal_status(
-        monitor, episode, "convicted", TODAY, sentence_months=24, today=TODAY
+        monitor,
+        episode,
+        "convicted",
+        TODAY,
+        sentence_months=24,
+        today=TODAY,
+        version=current_version(episode),
     )
 
     with pytest.raises(ValidationError) as excinfo:
@@ -355,7 +368,9 @@ def test_a_convicted_womans_sentence_cannot_be_removed(monitor, woman):
 
 def test_an_episode_changed_since_it_was_read_is_not_overwritten(monitor, prisons, woman):
     episode = woman.current_episode
-    services.record_transfer(monitor, episode, prisons["KDL"], TODAY, today=TODAY)
+    services.record_transfer(
+        monitor, episode, prisons["KDL"], TODAY, today=TODAY, version=current_version(episode)
+    )
 
     with pytest.raises(services.StaleVersion):
         services.update_episode(monitor, episode, {"court": "Too late"}, version=1)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from motherline.accounts.models import AuditEvent
 from motherline.people import services
 from motherline.people.models import CustodyEpisode, Woman
-from tests.factories import admit, reload
+from tests.factories import admit, current_version, reload
 
 
 @pytest.fixture
@@ -113,7 +113,9 @@ def test_a_refused_correction_shows_why_beside_the_field(client, monitor, woman,
 def test_a_page_loaded_before_a_transfer_is_refused(client, monitor, prisons, woman, episode):
     client.force_login(monitor)
     page = client.get(url(woman, episode))
-    services.record_transfer(monitor, episode, prisons["KDL"], timezone.localdate())
+    services.record_transfer(
+        monitor, episode, prisons["KDL"], timezone.localdate(), version=current_version(episode)
+    )
     data = form_data(episode, court="Kandal Court", version=page.context["form"].initial["version"])
     response = client.post(url(woman, episode), data)
 
@@ -139,7 +141,9 @@ def test_her_page_offers_the_correction_of_each_custody(client, users, woman, ep
 
 
 def test_a_released_womans_custody_can_be_corrected(client, monitor, woman, episode):
-    services.record_release(monitor, episode, timezone.localdate(), "acquittal")
+    services.record_release(
+        monitor, episode, timezone.localdate(), "acquittal", version=current_version(episode)
+    )
     client.force_login(monitor)
     response = client.post(url(woman, episode), form_data(episode, court="Corrected", version=2))
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from motherline.people import services
 from motherline.people.models import CustodyEpisode, LegalStatusChange
-from tests.factories import admit, reload
+from tests.factories import admit, current_version, reload
 
 
 @pytest.fixture
@@ -83,7 +83,13 @@ def test_a_refused_change_shows_why_beside_the_field(client, monitor, woman, tod
 
 
 def test_a_stale_page_is_refused(client, monitor, prisons, woman, today):
-    services.record_transfer(monitor, woman.current_episode, prisons["KDL"], today)
+    services.record_transfer(
+        monitor,
+        woman.current_episode,
+        prisons["KDL"],
+        today,
+        version=current_version(woman.current_episode),
+    )
     client.force_login(monitor)
     data = {
         "status": "convicted",

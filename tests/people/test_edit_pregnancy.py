@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from motherline.people import services
 from motherline.people.models import Child, PlacementKind, Pregnancy
-from tests.factories import admit, reload
+from tests.factories import admit, current_version, reload
 
 
 @pytest.fixture
@@ -94,7 +94,11 @@ def test_a_birth_after_a_transfer_puts_the_baby_in_her_new_prison(
     client, monitor, prisons, woman, pregnancy, today
 ):
     services.record_transfer(
-        monitor, woman.current_episode, prisons["KDL"], today - timedelta(days=10)
+        monitor,
+        woman.current_episode,
+        prisons["KDL"],
+        today - timedelta(days=10),
+        version=current_version(woman.current_episode),
     )
     born = today - timedelta(days=3)
     client.force_login(monitor)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from motherline.people import services
 from motherline.people.models import CustodyEpisode, PlacementKind, Woman
-from tests.factories import admit, child_in_prison, child_outside, reload
+from tests.factories import admit, child_in_prison, child_outside, current_version, reload
 
 
 @pytest.fixture
@@ -96,11 +96,21 @@ def test_a_refused_release_shows_why_beside_the_field(
 
 def test_a_release_before_her_transfer_is_refused(client, monitor, prisons, woman, today):
     moved = today - timedelta(days=10)
-    services.record_transfer(monitor, woman.current_episode, prisons["KDL"], moved)
+    services.record_transfer(
+        monitor,
+        woman.current_episode,
+        prisons["KDL"],
+        moved,
+        version=current_version(woman.current_episode),
+    )
     client.force_login(monitor)
     response = client.post(
         url(woman),
-        {"release_date": (moved - timedelta(days=1)).isoformat(), "reason": "acquittal"},
+        {
+            "release_date": (moved - timedelta(days=1)).isoformat(),
+            "reason": "acquittal",
+            "version": current_version(woman.current_episode),
+        },
     )
     assert response.status_code == 200
     assert 'id="id_release_date_error"' in response.content.decode()
@@ -114,7 +124,13 @@ def test_a_stale_page_is_refused_and_the_first_change_survives(
     page = client.get(url(woman))
     version = page.context["form"].initial["version"]
     # Someone records a transfer while this page is open.
-    services.record_transfer(monitor, woman.current_episode, prisons["KDL"], today)
+    services.record_transfer(
+        monitor,
+        woman.current_episode,
+        prisons["KDL"],
+        today,
+        version=current_version(woman.current_episode),
+    )
     response = client.post(
         url(woman), {"release_date": today.isoformat(), "reason": "acquittal", "version": version}
     )

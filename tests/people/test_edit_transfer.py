@@ -11,7 +11,7 @@ from django.utils import timezone
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.people import services
 from motherline.people.models import CustodyEpisode, PlacementKind, Transfer
-from tests.factories import admit, child_in_prison, reload
+from tests.factories import admit, child_in_prison, current_version, reload
 
 
 @pytest.fixture
@@ -123,10 +123,21 @@ def test_a_stale_page_is_refused_and_the_first_transfer_survives(
 
 
 def test_a_released_woman_cannot_be_transferred(client, monitor, prisons, woman, today):
-    services.record_release(monitor, woman.current_episode, today, "acquittal")
+    services.record_release(
+        monitor,
+        woman.current_episode,
+        today,
+        "acquittal",
+        version=current_version(woman.current_episode),
+    )
     client.force_login(monitor)
     response = client.post(
-        url(woman), {"to_prison": prisons["KDL"].pk, "transfer_date": today.isoformat()}
+        url(woman),
+        {
+            "to_prison": prisons["KDL"].pk,
+            "transfer_date": today.isoformat(),
+            "version": current_version(woman.current_episode),
+        },
     )
     assert response.status_code == 200
     assert 'id="id_transfer_date_error"' in response.content.decode()
@@ -135,9 +146,8 @@ def test_a_released_woman_cannot_be_transferred(client, monitor, prisons, woman,
 
 def test_a_liaison_transfers_a_woman_of_her_prison(client, users, prisons, woman, today):
     client.force_login(users["prison_liaison"])
-    response = client.post(
-        url(woman), {"to_prison": prisons["KDL"].pk, "transfer_date": today.isoformat()}
-    )
+    data = {"to_prison": prisons["KDL"].pk, "transfer_date": today.isoformat(), "version": 1}
+    response = client.post(url(woman), data)
     assert response.status_code == 302
     assert CustodyEpisode.objects.get().current_prison == prisons["KDL"]
     # She is no longer in the liaison's prison, so no longer in the liaison's scope.

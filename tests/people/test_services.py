@@ -22,7 +22,14 @@ from motherline.people.models import (
     Woman,
 )
 from tests.conftest import TODAY
-from tests.factories import AdmissionFactory, admit, child_in_prison, child_outside, reload
+from tests.factories import (
+    AdmissionFactory,
+    admit,
+    child_in_prison,
+    child_outside,
+    current_version,
+    reload,
+)
 
 ADMITTED = TODAY - timedelta(days=100)
 
@@ -80,6 +87,7 @@ def test_admission_writes_her_record_custody_charges_pregnancy_and_children(
         offences=[offences["theft"], offences["drugs"]],
         is_sole_carer=True,
         dependent_children=1,
+        confirm_warnings=True,
         is_pregnant=True,
         expected_delivery_date=ADMITTED + timedelta(days=150),
         children=[
@@ -206,16 +214,28 @@ def test_roles_without_the_edit_capability_change_nothing(users, prisons, monito
             today=TODAY,
         ),
         lambda: services.record_child(user, woman, child_outside(date(2015, 1, 1)), today=TODAY),
-        lambda: services.record_transfer(user, episode, prisons["KDL"], TODAY, today=TODAY),
-        lambda: services.record_legal_status(
-            user, episode, "convicted", TODAY, sentence_months=12, today=TODAY
+        lambda: services.record_transfer(
+            user, episode, prisons["KDL"], TODAY, today=TODAY, version=current_version(episode)
         ),
-        lambda: services.record_release(user, episode, TODAY, "acquittal", today=TODAY),
+        lambda: services.record_legal_status(
+            user,
+            episode,
+            "convicted",
+            TODAY,
+            sentence_months=12,
+            today=TODAY,
+            version=current_version(episode),
+        ),
+        lambda: services.record_release(
+            user, episode, TODAY, "acquittal", today=TODAY, version=current_version(episode)
+        ),
         lambda: services.record_pregnancy(user, woman, TODAY, today=TODAY),
         lambda: services.record_pregnancy_outcome(
             user, pregnancy, "birth_in_prison", TODAY, today=TODAY
         ),
-        lambda: services.move_child_out(user, child, TODAY, "grandparent", "Srey", today=TODAY),
+        lambda: services.move_child_out(
+            user, child, TODAY, "grandparent", "Srey", today=TODAY, version=current_version(child)
+        ),
     ]
     for call in calls:
         with pytest.raises(PermissionDenied):
@@ -272,7 +292,14 @@ def test_child_recorded_later_refused(monitor, woman, details, field):
 
 
 def test_child_cannot_live_in_prison_with_a_released_mother(monitor, woman):
-    services.record_release(monitor, woman.current_episode, TODAY, "acquittal", today=TODAY)
+    services.record_release(
+        monitor,
+        woman.current_episode,
+        TODAY,
+        "acquittal",
+        today=TODAY,
+        version=current_version(woman.current_episode),
+    )
     with pytest.raises(ValidationError) as excinfo:
         services.record_child(
             monitor, reload(woman), child_in_prison(date(2025, 1, 1)), today=TODAY
@@ -334,12 +361,16 @@ def test_transfer_to_the_same_prison_or_one_without_women_is_refused(monitor, pr
     episode = woman.current_episode
     for prison in (prisons["CC2"], prisons["CC1"]):
         with pytest.raises(ValidationError) as excinfo:
-            services.record_transfer(monitor, episode, prison, TODAY, today=TODAY)
+            services.record_transfer(
+                monitor, episode, prison, TODAY, today=TODAY, version=current_version(episode)
+            )
         assert "to_prison" in errors_of(excinfo)
     prisons["KDL"].is_active = False
     prisons["KDL"].save()
     with pytest.raises(ValidationError) as excinfo:
-        services.record_transfer(monitor, episode, prisons["KDL"], TODAY, today=TODAY)
+        services.record_transfer(
+            monitor, episode, prisons["KDL"], TODAY, today=TODAY, version=current_version(episode)
+        )
     assert "to_prison" in errors_of(excinfo)
     assert not Transfer.objects.exists()
 
@@ -350,11 +381,21 @@ def test_transfer_to_the_same_prison_or_one_without_women_is_refused(monitor, pr
 )
 def test_transfer_dates_must_follow_the_custody(monitor, prisons, woman, transfer_date):
     services.record_transfer(
-        monitor, woman.current_episode, prisons["KDL"], ADMITTED + timedelta(days=10), today=TODAY
+        monitor,
+        woman.current_episode,
+        prisons["KDL"],
+        ADMITTED + timedelta(days=10),
+        today=TODAY,
+        version=current_version(woman.current_episode),
     )
     with pytest.raises(ValidationError) as excinfo:
         services.record_transfer(
-            monitor, woman.current_episode, prisons["CC2"], transfer_date, today=TODAY
+            monitor,
+            woman.current_episode,
+            prisons["CC2"],
+            transfer_date,
+            today=TODAY,
+            version=current_version(woman.current_episode),
         )
     assert "transfer_date" in errors_of(excinfo)
     assert Transfer.objects.count() == 1
@@ -362,9 +403,13 @@ def test_transfer_dates_must_follow_the_custody(monitor, prisons, woman, transfe
 
 def test_transfer_only_while_in_custody(monitor, prisons, woman):
     episode = woman.current_episode
-    services.record_release(monitor, episode, TODAY, "acquittal", today=TODAY)
+    services.record_release(
+        monitor, episode, TODAY, "acquittal", today=TODAY, version=current_version(episode)
+    )
     with pytest.raises(ValidationError) as excinfo:
-        services.record_transfer(monitor, episode, prisons["KDL"], TODAY, today=TODAY)
+        services.record_transfer(
+            monitor, episode, prisons["KDL"], TODAY, today=TODAY, version=current_version(episode)
+        )
     assert "transfer_date" in errors_of(excinfo)
     assert not Transfer.objects.exists()
 
@@ -384,6 +429,7 @@ def test_transfer_before_a_child_came_to_live_with_her_is_refused(monitor, priso
             prisons["KDL"],
             ADMITTED + timedelta(days=10),
             today=TODAY,
+            version=current_version(woman.current_episode),
         )
     assert "transfer_date" in errors_of(excinfo)
     assert not Transfer.objects.exists()
@@ -455,7 +501,13 @@ def test_legal_status_change_is_recorded_with_the_sentence(monitor, woman):
 def test_legal_status_change_refused(monitor, woman, status, on, kwargs, field):
     with pytest.raises(ValidationError) as excinfo:
         services.record_legal_status(
-            monitor, woman.current_episode, status, on, today=TODAY, **kwargs
+            monitor,
+            woman.current_episode,
+            status,
+            on,
+            today=TODAY,
+            version=current_version(woman.current_episode),
+            **kwargs,
         )
     assert field in errors_of(excinfo)
     assert LegalStatusChange.objects.count() == 1
@@ -463,10 +515,18 @@ def test_legal_status_change_refused(monitor, woman, status, on, kwargs, field):
 
 def test_legal_status_cannot_change_after_release(monitor, woman):
     episode = woman.current_episode
-    services.record_release(monitor, episode, TODAY, "end_of_sentence", today=TODAY)
+    services.record_release(
+        monitor, episode, TODAY, "end_of_sentence", today=TODAY, version=current_version(episode)
+    )
     with pytest.raises(ValidationError) as excinfo:
         services.record_legal_status(
-            monitor, episode, "convicted", TODAY, sentence_months=3, today=TODAY
+            monitor,
+            episode,
+            "convicted",
+            TODAY,
+            sentence_months=3,
+            today=TODAY,
+            version=current_version(episode),
         )
     assert "status" in errors_of(excinfo)
 
@@ -515,14 +575,23 @@ def test_release_closes_her_custody_and_her_children_leave_with_her(monitor, pri
 def test_release_dates_must_follow_the_custody(monitor, prisons, woman):
     episode = woman.current_episode
     transferred = ADMITTED + timedelta(days=20)
-    services.record_transfer(monitor, episode, prisons["KDL"], transferred, today=TODAY)
+    services.record_transfer(
+        monitor, episode, prisons["KDL"], transferred, today=TODAY, version=current_version(episode)
+    )
     for release_date in (
         ADMITTED - timedelta(days=1),
         transferred - timedelta(days=1),
         TODAY + timedelta(days=1),
     ):
         with pytest.raises(ValidationError) as excinfo:
-            services.record_release(monitor, episode, release_date, "acquittal", today=TODAY)
+            services.record_release(
+                monitor,
+                episode,
+                release_date,
+                "acquittal",
+                today=TODAY,
+                version=current_version(episode),
+            )
         assert "release_date" in errors_of(excinfo)
     assert CustodyEpisode.objects.get().release_date is None
 
@@ -531,11 +600,22 @@ def test_release_cannot_be_before_her_legal_status_changed(monitor, woman):
     episode = woman.current_episode
     convicted = ADMITTED + timedelta(days=40)
     services.record_legal_status(
-        monitor, episode, "convicted", convicted, sentence_months=6, today=TODAY
+        monitor,
+        episode,
+        "convicted",
+        convicted,
+        sentence_months=6,
+        today=TODAY,
+        version=current_version(episode),
     )
     with pytest.raises(ValidationError) as excinfo:
         services.record_release(
-            monitor, episode, convicted - timedelta(days=1), "acquittal", today=TODAY
+            monitor,
+            episode,
+            convicted - timedelta(days=1),
+            "acquittal",
+            today=TODAY,
+            version=current_version(episode),
         )
     assert "release_date" in errors_of(excinfo)
 
@@ -547,7 +627,12 @@ def test_release_cannot_be_before_a_child_came_to_live_with_her(monitor, woman):
     )
     with pytest.raises(ValidationError) as excinfo:
         services.record_release(
-            monitor, woman.current_episode, since - timedelta(days=1), "acquittal", today=TODAY
+            monitor,
+            woman.current_episode,
+            since - timedelta(days=1),
+            "acquittal",
+            today=TODAY,
+            version=current_version(woman.current_episode),
         )
     assert "release_date" in errors_of(excinfo)
     assert CustodyEpisode.objects.get().release_date is None
@@ -555,9 +640,13 @@ def test_release_cannot_be_before_a_child_came_to_live_with_her(monitor, woman):
 
 def test_release_of_a_closed_custody_is_refused(monitor, woman):
     episode = woman.current_episode
-    services.record_release(monitor, episode, TODAY, "acquittal", today=TODAY)
+    services.record_release(
+        monitor, episode, TODAY, "acquittal", today=TODAY, version=current_version(episode)
+    )
     with pytest.raises(ValidationError) as excinfo:
-        services.record_release(monitor, episode, TODAY, "acquittal", today=TODAY)
+        services.record_release(
+            monitor, episode, TODAY, "acquittal", today=TODAY, version=current_version(episode)
+        )
     assert "release_date" in errors_of(excinfo)
 
 
@@ -607,7 +696,12 @@ def test_a_second_ongoing_pregnancy_is_refused(monitor, woman):
 def test_birth_after_a_transfer_puts_the_child_in_prison_where_she_was(monitor, prisons):
     woman = admit(monitor, prisons["CC2"], admission_date=ADMITTED, is_pregnant=True)
     services.record_transfer(
-        monitor, woman.current_episode, prisons["KDL"], ADMITTED + timedelta(days=10), today=TODAY
+        monitor,
+        woman.current_episode,
+        prisons["KDL"],
+        ADMITTED + timedelta(days=10),
+        today=TODAY,
+        version=current_version(woman.current_episode),
     )
     born = ADMITTED + timedelta(days=50)
     child = services.record_pregnancy_outcome(
@@ -638,8 +732,12 @@ def test_birth_recorded_late_follows_her_later_transfer_and_release(monitor, pri
     born = ADMITTED + timedelta(days=10)
     moved = ADMITTED + timedelta(days=30)
     released = ADMITTED + timedelta(days=60)
-    services.record_transfer(monitor, episode, prisons["KDL"], moved, today=TODAY)
-    services.record_release(monitor, episode, released, "end_of_sentence", today=TODAY)
+    services.record_transfer(
+        monitor, episode, prisons["KDL"], moved, today=TODAY, version=current_version(episode)
+    )
+    services.record_release(
+        monitor, episode, released, "end_of_sentence", today=TODAY, version=current_version(episode)
+    )
 
     child = services.record_pregnancy_outcome(
         monitor, woman.pregnancies.get(), "birth_in_prison", born, today=TODAY
@@ -660,7 +758,14 @@ def test_birth_recorded_late_follows_her_later_transfer_and_release(monitor, pri
 def test_birth_after_release_puts_the_child_outside_with_her(monitor, woman):
     services.record_pregnancy(monitor, woman, ADMITTED + timedelta(days=5), today=TODAY)
     released = ADMITTED + timedelta(days=30)
-    services.record_release(monitor, woman.current_episode, released, "acquittal", today=TODAY)
+    services.record_release(
+        monitor,
+        woman.current_episode,
+        released,
+        "acquittal",
+        today=TODAY,
+        version=current_version(woman.current_episode),
+    )
     born = released + timedelta(days=20)
     child = services.record_pregnancy_outcome(
         monitor, woman.pregnancies.get(), "birth_after_release", born, today=TODAY
@@ -754,7 +859,9 @@ def test_moving_a_child_out_closes_the_placement_in_prison(monitor, child):
 
 
 def test_a_child_may_go_to_an_ngo_centre_without_a_named_person(monitor, child):
-    services.move_child_out(monitor, child, TODAY, "ngo_centre", today=TODAY)
+    services.move_child_out(
+        monitor, child, TODAY, "ngo_centre", today=TODAY, version=current_version(child)
+    )
     assert current_placement(child).caregiver_relationship == "ngo_centre"
 
 
@@ -769,15 +876,21 @@ def test_a_child_may_go_to_an_ngo_centre_without_a_named_person(monitor, child):
 )
 def test_moving_a_child_out_refused(monitor, child, on, relationship, name, field):
     with pytest.raises(ValidationError) as excinfo:
-        services.move_child_out(monitor, child, on, relationship, name, today=TODAY)
+        services.move_child_out(
+            monitor, child, on, relationship, name, today=TODAY, version=current_version(child)
+        )
     assert field in errors_of(excinfo)
     assert current_placement(child).kind == PlacementKind.IN_PRISON
 
 
 def test_a_child_outside_cannot_be_moved_out(monitor, child):
-    services.move_child_out(monitor, child, TODAY, "father", "Sok", today=TODAY)
+    services.move_child_out(
+        monitor, child, TODAY, "father", "Sok", today=TODAY, version=current_version(child)
+    )
     with pytest.raises(ValidationError) as excinfo:
-        services.move_child_out(monitor, child, TODAY, "father", "Sok", today=TODAY)
+        services.move_child_out(
+            monitor, child, TODAY, "father", "Sok", today=TODAY, version=current_version(child)
+        )
     assert "move_date" in errors_of(excinfo)
     assert child.placements.count() == 2
 

@@ -21,6 +21,7 @@ from tests.factories import (
     child_in_prison,
     child_outside,
     children_of,
+    current_version,
     ongoing_pregnancy,
     reload,
 )
@@ -74,6 +75,7 @@ def test_timeline_merges_custody_pregnancy_and_children_in_date_order(users, pri
         prisons["KDL"],
         admitted + timedelta(days=20),
         today=TODAY,
+        version=current_version(reload(w).current_episode),
     )
     services.record_legal_status(
         monitor,
@@ -82,6 +84,7 @@ def test_timeline_merges_custody_pregnancy_and_children_in_date_order(users, pri
         admitted + timedelta(days=30),
         sentence_months=12,
         today=TODAY,
+        version=current_version(reload(w).current_episode),
     )
     services.record_pregnancy_outcome(
         monitor,
@@ -97,6 +100,7 @@ def test_timeline_merges_custody_pregnancy_and_children_in_date_order(users, pri
         admitted + timedelta(days=190),
         "royal_pardon",
         today=TODAY,
+        version=current_version(reload(w).current_episode),
     )
 
     events = build_timeline(queries.woman_detail(monitor, w.reference))

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from motherline.accounts.models import Role, User
 from motherline.people import services
-from tests.factories import TODAY, admit, child_in_prison, child_outside
+from tests.factories import TODAY, admit, child_in_prison, child_outside, current_version
 
 URL = reverse("people:prisons")
 
@@ -44,6 +44,7 @@ def register(users, prisons):
         TODAY - timedelta(days=5),
         "end_of_sentence",
         today=TODAY,
+        version=current_version(released.current_episode),
     )
     admit(
         monitor,

@@ -11,7 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from motherline.people import services
-from tests.factories import TODAY, admit, child_in_prison, child_outside, ongoing_pregnancy
+from tests.factories import (
+    TODAY,
+    admit,
+    child_in_prison,
+    child_outside,
+    current_version,
+    ongoing_pregnancy,
+)
 
 URL = reverse("people:women")
 
@@ -74,6 +81,7 @@ def register(users, prisons, offences):
         TODAY - timedelta(days=3),
         "acquittal",
         today=TODAY,
+        version=current_version(women["released"].current_episode),
     )
     return women
 
@@ -275,6 +283,7 @@ def test_query_count_is_constant_whatever_the_page_size(client, users, prisons):
         TODAY,
         "acquittal",
         today=TODAY,
+        version=current_version(_any_open_episode()),
     )
     large = _queries_for(client, monitor, 60)
     assert large == small

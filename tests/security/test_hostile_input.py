@@ -310,12 +310,12 @@ def _api_calls(r: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, Any]]]:
         "legal_status": (
             "post",
             f"/api/v1/women/{ref}/legal-status",
-            {"status": "convicted", "effective_date": D, "sentence_months": 12},
+            {"status": "convicted", "effective_date": D, "sentence_months": 12, "version": 1},
         ),
         "release": (
             "post",
             f"/api/v1/women/{ref}/release",
-            {"release_date": D, "reason": "end_of_sentence"},
+            {"release_date": D, "reason": "end_of_sentence", "version": 1},
         ),
         "pregnancy": ("post", f"/api/v1/women/{ref}/pregnancies", {"known_since": D}),
         "child": (
@@ -326,7 +326,7 @@ def _api_calls(r: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, Any]]]:
         "move_child_out": (
             "post",
             f"/api/v1/children/{child.reference}/move-out",
-            {"move_date": D, "caregiver_relationship": "grandparent"},
+            {"move_date": D, "caregiver_relationship": "grandparent", "version": 1},
         ),
         "transition_plan": ("patch", f"/api/v1/plans/{plan.pk}", {"version": 1, **CAREGIVER}),
     }

@@ -44,6 +44,12 @@ def test_series_suppresses_small_counts(client, users, page_returns):
         "suppressed": True,
         "category": "",
         "date": "2026-05-31",
+        "source": "prison_authority",
+        "source_url": "",
+        "precision": "day",
+        "level": "prison",
+        "reporting": None,
+        "expected": None,
     }
 
 

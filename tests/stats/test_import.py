@@ -217,3 +217,18 @@ def test_command_imports_and_reports_problems(prisons, tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("import_returns", str(bad), "--source", "ngo_census")
     assert "bad.csv:2: total" in capsys.readouterr().err
+
+
+def test_counts_keep_the_models_range_and_dates_the_floor(prisons):
+    """Values the database would refuse (PostgreSQL's integer range) or that no return can
+    hold (a date before 1900) are refused with their line and column, nothing written."""
+    result = run(
+        csv_file(
+            "CC2,31/03/2013,99999999999,0,99999999999,0,,,,,",
+            "KDL,01/01/0001,700,650,50,,,,,,",
+        )
+    )
+    problems = {(e.line, e.column): e.message for e in result.errors}
+    assert "10,000,000" in problems[(2, "total")]
+    assert "1950-01-01" in problems[(3, "date")]
+    assert PopulationReturn.objects.count() == 0

@@ -18,7 +18,7 @@ import pytest
 
 from motherline.people import services
 from motherline.stats.queries import Area, StatsError, series
-from tests.factories import admit, child_in_prison
+from tests.factories import admit, child_in_prison, current_version
 
 TODAY = date(2026, 6, 15)
 
@@ -52,6 +52,7 @@ def register(users, prisons, offences):
         date(2026, 4, 1),
         sentence_months=24,
         today=date(2026, 4, 1),
+        version=current_version(w2.current_episode),
     )
     w3 = admit(
         user,
@@ -61,11 +62,21 @@ def register(users, prisons, offences):
         today=date(2026, 3, 1),
     )
     services.record_transfer(
-        user, w3.current_episode, cc2, date(2026, 5, 1), today=date(2026, 5, 1)
+        user,
+        w3.current_episode,
+        cc2,
+        date(2026, 5, 1),
+        today=date(2026, 5, 1),
+        version=current_version(w3.current_episode),
     )
     w3.refresh_from_db()
     services.record_release(
-        user, w3.current_episode, date(2026, 6, 1), "royal_pardon", today=date(2026, 6, 1)
+        user,
+        w3.current_episode,
+        date(2026, 6, 1),
+        "royal_pardon",
+        today=date(2026, 6, 1),
+        version=current_version(w3.current_episode),
     )
     w4 = admit(
         user,
@@ -75,7 +86,12 @@ def register(users, prisons, offences):
         today=date(2025, 12, 15),
     )
     services.record_release(
-        user, w4.current_episode, date(2026, 2, 15), "end_of_sentence", today=date(2026, 2, 15)
+        user,
+        w4.current_episode,
+        date(2026, 2, 15),
+        "end_of_sentence",
+        today=date(2026, 2, 15),
+        version=current_version(w4.current_episode),
     )
     w5 = admit(
         user,
@@ -91,6 +107,7 @@ def register(users, prisons, offences):
         date(2026, 4, 11),
         sentence_months=24,
         today=date(2026, 4, 11),
+        version=current_version(w5.current_episode),
     )
 
 
@@ -233,3 +250,21 @@ def test_returns_and_register_side_by_side(register, prisons):
     assert rows["pretrial_women"] == [6, 2, -4, 33.3]
     assert rows["pregnant_women"] == [1, 1, 0, 100.0]
     assert rows["children_in_prison"] == [2, 2, 0, 100.0]
+
+
+@pytest.mark.parametrize("indicator", ["women", "pretrial_share_women", "children_in_prison"])
+def test_a_register_series_costs_the_same_queries_whatever_its_dates(register, indicator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for start in (date(2026, 5, 1), date(2022, 1, 1)):  # 2 dates, then 54
+        with CaptureQueriesContext(connection) as captured:
+            values(indicator, start=start)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    # The values do not depend on how many other dates are counted with them.
+    assert (
+        values(indicator, start=date(2026, 5, 1)).items()
+        <= values(indicator, start=date(2022, 1, 1)).items()
+    )

@@ -140,6 +140,9 @@ def test_small_counts_of_pregnant_women_and_children_are_suppressed(returns):
         "value": None,
         "suppressed": True,
         "date": "2012-03-31",
+        "source": "prison_authority",
+        "precision": "day",
+        "level": "prison",
     }
     # Nationally 8 pregnant women: published. A rate is hidden with its small numerator.
     assert values("pregnant_women", period="month", end=MARCH) == {"2012-03": 8}

@@ -17,12 +17,19 @@ from motherline.people import queries, search, services
 from motherline.people.models import Child, CustodyEpisode, Placement, Pregnancy, Woman
 from motherline.vault import retention
 from tests.conftest import TODAY
-from tests.factories import admit, child_outside
+from tests.factories import admit, child_outside, current_version
 
 
 def released(monitor, prison, admitted: date, left: date, **fields) -> Woman:
     woman = admit(monitor, prison, admission_date=admitted, **fields)
-    services.record_release(monitor, woman.current_episode, left, "acquittal", today=TODAY)
+    services.record_release(
+        monitor,
+        woman.current_episode,
+        left,
+        "acquittal",
+        today=TODAY,
+        version=current_version(woman.current_episode),
+    )
     return Woman.objects.get(pk=woman.pk)
 
 
@@ -156,3 +163,37 @@ def test_the_command_rejects_bad_arguments(db):
         call_command("retention", as_of="15/06/2026")
     with pytest.raises(CommandError, match="at least 1"):
         call_command("retention", years=0)
+
+
+def test_retention_reports_a_woman_with_implausible_dates_and_leaves_her(
+    field_key, monitor, prisons
+):
+    """`admission_date: 0001-01-01` and a release the next day (as an old import could hold):
+    the rule would take her as released two thousand years ago. It reports her instead."""
+    odd = released(monitor, prisons["CC2"], date(2012, 3, 1), date(2014, 8, 20), name="Odd")
+    plain = released(monitor, prisons["CC2"], date(2012, 3, 1), date(2014, 8, 20), name="Plain")
+    CustodyEpisode.objects.filter(woman=odd).update(
+        admission_date=date(1, 1, 1), release_date=date(1, 1, 2)
+    )
+    result = retention.apply(date(2026, 6, 1), 10)
+    assert result.women == 1
+    assert result.held_back == [
+        (
+            odd.reference,
+            "admission 0001-01-01, release 0001-01-02 (before 1900-01-01 or after 2026-06-01)",
+        )
+    ]
+    assert Woman.objects.get(pk=odd.pk).pseudonymised_on is None
+    assert Woman.objects.get(pk=odd.pk).name == "Odd"
+    assert Woman.objects.get(pk=plain.pk).pseudonymised_on == date(2026, 6, 1)
+    out = io.StringIO()
+    call_command("retention", as_of="2026-06-01", stdout=out)
+    assert odd.reference in out.getvalue() and "implausible" in out.getvalue()
+    assert Woman.objects.get(pk=odd.pk).pseudonymised_on is None
+
+
+def test_a_birth_date_before_the_floor_holds_retention_back(field_key, monitor, prisons):
+    woman = released(monitor, prisons["CC2"], date(2012, 3, 1), date(2014, 8, 20))
+    Woman.objects.filter(pk=woman.pk).update(date_of_birth=date(1850, 1, 1))
+    assert retention.apply(date(2026, 6, 1), 10, dry_run=True).women == 0
+    assert retention.held_back(date(2026, 6, 1), 10)[0][0] == woman.reference

@@ -12,7 +12,7 @@ from motherline.care.models import FollowUp, TransitionPlan
 from motherline.jurisdictions.models import PretrialLimitRule
 from motherline.people import services
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, child_outside
+from tests.factories import admit, child_in_prison, current_version
 
 CODE_2007 = date(2007, 8, 10)
 
@@ -85,7 +85,8 @@ def register(users, prisons, offences, pretrial_rules):
         admission_date=TODAY - timedelta(days=200),
         offences=[offences["theft"]],
     )
-    # Convicted, expected release in 60 days.
+    # Convicted, expected release in 60 days, with a one-year-old (birth registered) who
+    # leaves with her.
     made["release"] = admit(
         monitor,
         prisons["KDL"],
@@ -93,13 +94,16 @@ def register(users, prisons, offences, pretrial_rules):
         legal_status="final",
         sentence_months=12,
         expected_release_date=TODAY + timedelta(days=60),
+        children=[child_in_prison(TODAY - timedelta(days=365), birth_registered=True)],
     )
-    # A child outside whose birth is not registered, mother in CC2.
+    # A child living in prison in CC2 with the mother admitted with her, born 100 days ago,
+    # whose birth is not registered: the pack's 30 days passed 70 days ago.
     made["unregistered"] = admit(
         monitor,
         prisons["CC2"],
         name="Sreymom Unregistered",
-        children=[child_outside(date(2020, 5, 1), name="Little Unregistered")],
+        admission_date=TODAY - timedelta(days=60),
+        children=[child_in_prison(TODAY - timedelta(days=100), name="Little Unregistered")],
     )
     # A child handed over to the grandmother; a follow-up visit due in 3 days.
     made["handed_over"] = admit(
@@ -110,7 +114,13 @@ def register(users, prisons, offences, pretrial_rules):
     )
     child = made["handed_over"].children.get()
     services.move_child_out(
-        monitor, child, TODAY - timedelta(days=27), "grandparent", "Grandmother", today=TODAY
+        monitor,
+        child,
+        TODAY - timedelta(days=27),
+        "grandparent",
+        "Grandmother",
+        today=TODAY,
+        version=current_version(child),
     )
     plan = TransitionPlan.objects.create(
         child=child,

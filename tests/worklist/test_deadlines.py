@@ -25,7 +25,7 @@ from motherline.worklist.models import Deadline, StaleDeadlines
 from motherline.worklist.queries import worklist_for
 from motherline.worklist.rules import Kind
 from tests.conftest import TODAY, races_need_postgresql
-from tests.factories import admit, child_in_prison, child_outside, reload
+from tests.factories import admit, child_in_prison, child_outside, current_version, reload
 from tests.worklist.conftest import add_months_back
 
 
@@ -69,7 +69,13 @@ def test_every_change_of_the_register_keeps_the_deadlines_in_step(
     assert woman.reference in stored(Kind.PRETRIAL_LIMIT)
 
     episode = reload(woman).current_episode
-    services.record_transfer(monitor, episode, prisons["KDL"], TODAY - timedelta(days=5))
+    services.record_transfer(
+        monitor,
+        episode,
+        prisons["KDL"],
+        TODAY - timedelta(days=5),
+        version=current_version(episode),
+    )
     assert_in_step()
     assert set(Deadline.objects.values_list("prison_id", flat=True)) == {prisons["KDL"].pk}
 
@@ -96,6 +102,7 @@ def test_every_change_of_the_register_keeps_the_deadlines_in_step(
         TODAY - timedelta(days=2),
         sentence_months=6,
         expected_release_date=TODAY + timedelta(days=70),
+        version=current_version(reload(woman).current_episode),
     )
     assert_in_step()
     assert woman.reference not in stored(Kind.PRETRIAL_LIMIT)
@@ -133,7 +140,12 @@ def test_every_change_of_the_register_keeps_the_deadlines_in_step(
     )
     assert_in_step()
     services.record_release(
-        monitor, reload(woman).current_episode, TODAY, "end_of_sentence", today=TODAY
+        monitor,
+        reload(woman).current_episode,
+        TODAY,
+        "end_of_sentence",
+        today=TODAY,
+        version=current_version(reload(woman).current_episode),
     )
     assert_in_step()
     assert not Deadline.objects.filter(woman=woman).exists()
@@ -309,7 +321,9 @@ def test_a_change_committed_during_a_recomputation_is_not_overwritten(users, pri
     def transfer() -> None:
         try:
             episode = reload(woman).current_episode
-            services.record_transfer(users["monitor"], episode, prisons["KDL"], TODAY)
+            services.record_transfer(
+                users["monitor"], episode, prisons["KDL"], TODAY, version=current_version(episode)
+            )
         except Exception as error:
             errors.append(repr(error))
         finally:

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from motherline.accounts.policy import SYSTEM
 from motherline.jurisdictions.loader import load_pack
+from motherline.people.models import Child
 from motherline.synthetic import generate
 from motherline.worklist.queries import WorklistFilters, worklist_for, worklist_page
 
@@ -100,6 +101,22 @@ def test_national_worklist_lists_exactly_the_children_near_or_past_the_age_limit
     assert overdue == children_due_by_sql(AS_OF - timedelta(days=1))
     assert all(i["due_date"] <= HORIZON.isoformat() for i in items)
     assert all("name" not in i for i in items)
+
+    # A list a monitor can empty: under 300 items, every kind the data has (the register
+    # only: no plans, no visits here), and no birth registration asked for a child of 18.
+    assert len(items) < 300
+    kinds = {i["kind"] for i in items}
+    assert {
+        "birth_not_registered",
+        "child_age_limit",
+        "expected_delivery",
+        "expected_release",
+        "pretrial_limit",
+    } <= kinds
+    births = [i["subject"] for i in items if i["kind"] == "birth_not_registered"]
+    eighteen = years_before(AS_OF, 18)
+    assert not Child.objects.filter(reference__in=births, date_of_birth__lte=eighteen).exists()
+    assert all(i["action"] != i["link"] for i in items if i["kind"] != "visit_action_overdue")
 
     # The whole national list costs the same few queries as a small one.
     with CaptureQueriesContext(connection) as ctx:

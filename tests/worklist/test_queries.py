@@ -108,20 +108,45 @@ def test_items_follow_the_day_they_are_read_for(register, users):
     assert Kind.CHILD_AGE_LIMIT not in {i.kind for i in earlier}
 
 
-def test_plans_behind_are_listed_and_link_to_the_plan(register, users):
+def test_a_plan_behind_is_the_status_of_the_childs_age_limit_row(register, users):
+    """One row per child: the plan's delay is said on the age-limit row, whose action is
+    the plan's next step; a plan behind for a child whose limit is not near is its own row."""
     child = register["mother"].children.get()
     plan = TransitionPlan.objects.create(child=child, due_date=TODAY + timedelta(days=20))
-    items = {i.kind: i for i in worklist_for(users["monitor"], TODAY)}
-    assert items[Kind.PLAN_STEP_OVERDUE].subject.reference == child.reference
-    assert items[Kind.PLAN_STEP_OVERDUE].subject.link == f"/plans/{plan.pk}/"
-    assert items[Kind.CHILD_AGE_LIMIT].status == "plan: open"
-    assert items[Kind.CHILD_AGE_LIMIT].subject.link == f"/plans/{plan.pk}/"
+    items = worklist_for(users["monitor"], TODAY, with_names=True)
+    rows = [i for i in items if i.subject.reference == child.reference]
+    assert [i.kind for i in rows] == [Kind.CHILD_AGE_LIMIT]
+    row = rows[0]
+    assert row.status == "plan: open; plan behind schedule"
+    assert "no home has been assessed yet" in row.why
+    assert row.subject.link == f"/children/{child.reference}/"
+    assert row.action_link == f"/plans/{plan.pk}/next/"
+    assert row.action_label == "Record the next step of the plan"
+    assert row.subject.mother_name == "Dara Mother"
+
+    # A child far from the limit whose planned handover passed: the plan is its own row.
+    far = admit(
+        users["monitor"],
+        register["mother"].current_episode.current_prison,
+        children=[child_in_prison(TODAY - timedelta(days=300), birth_registered=True)],
+    ).children.get()
+    far_plan = TransitionPlan.objects.create(
+        child=far,
+        status="assessed",
+        due_date=TODAY + timedelta(days=700),
+        handover_planned_on=TODAY - timedelta(days=3),
+    )
+    items = worklist_for(users["monitor"], TODAY)
+    mine = [i for i in items if i.subject.reference == far.reference]
+    assert [i.kind for i in mine] == [Kind.PLAN_STEP_OVERDUE]
+    assert mine[0].action_link == f"/plans/{far_plan.pk}/next/"
+
     plan.status = "closed"
     plan.close_reason = "not_needed"
     plan.save()
-    items = {i.kind: i for i in worklist_for(users["monitor"], TODAY)}
-    assert Kind.PLAN_STEP_OVERDUE not in items
-    assert items[Kind.CHILD_AGE_LIMIT].status == "no plan"
+    items = {i.subject.reference: i for i in worklist_for(users["monitor"], TODAY)}
+    assert items[child.reference].status == "no plan"
+    assert items[child.reference].action_link == f"/plans/open/{child.reference}/"
 
 
 def test_done_follow_ups_and_closed_plans_are_not_listed(register, users):
@@ -186,6 +211,12 @@ def test_the_page_groups_are_the_head_of_the_whole_list_with_whole_counts(
         assert group.total == len(whole)
         assert [i.key for i in group.items] == [i.key for i in whole[:2]]
     overdue = groups[0]
-    assert overdue.total == 4 + 5  # pretrial overstays, then unregistered births
-    assert [i.kind for i in overdue.items] == ["pretrial_limit", "pretrial_limit"]
+    # Four pretrial overstays and the register's unregistered birth (the children outside
+    # never lived in prison nor were born in custody), earliest due first whatever the kind.
+    assert overdue.total == 4 + 1
+    assert [i.kind for i in overdue.items] == ["birth_not_registered", "pretrial_limit"]
+    assert [i.due_date for i in overdue.items] == [
+        TODAY - timedelta(days=70),
+        TODAY - timedelta(days=25),
+    ]
     assert overdue.items[0].subject.name  # the page asks for names

@@ -9,13 +9,20 @@ import pytest
 
 from motherline.care.models import LeaveExtension
 from motherline.jurisdictions.models import AgeLimitRule
-from motherline.jurisdictions.rules import AgeLimit, PretrialLimit
+from motherline.jurisdictions.rules import (
+    FIRST_DAY_OF_NEXT_MONTH,
+    LIMIT_AT_ENTRY,
+    AgeLimit,
+    PretrialLimit,
+    Stated,
+    StatedRules,
+)
 from motherline.people import services
 from motherline.worklist import rules
 from motherline.worklist.queries import WorklistFilters, worklist_for
 from motherline.worklist.rules import Kind, Place, Subject, Urgency
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, ongoing_pregnancy
+from tests.factories import admit, child_in_prison, current_version, ongoing_pregnancy
 
 # The test jurisdiction's rules (tests/conftest.py): six years until 13 November 2011,
 # three years from 14 November 2011.
@@ -246,12 +253,50 @@ def test_follow_up_and_plan_steps():
     assert plan("handed_over", 5, handover_in=-2, handed=TODAY - timedelta(days=2)) is None
 
 
-def test_unregistered_birth_is_due_from_the_birth():
+THIRTY_DAYS = Stated(("days", 30), "A source", "Prakas on civil registration", False)
+
+
+def test_a_birth_is_due_the_packs_period_after_it_and_asked_for_until_18():
+    born = TODAY - timedelta(days=40)
     item = rules.birth_not_registered_item(
-        rules.UnregisteredChild(SUBJECT, PLACE, date(2025, 1, 1), in_prison=True), TODAY
+        rules.UnregisteredChild(SUBJECT, PLACE, born, in_prison=True, period=THIRTY_DAYS), TODAY
     )
+    assert item.due_date == born + timedelta(days=30)
     assert item.urgency == Urgency.OVERDUE
     assert "lives in prison" in item.why
+    assert "within 30 days" in item.why
+    assert "Prakas on civil registration (not verified)" in item.why
+    # A baby born yesterday is not overdue: due in 29 days.
+    baby = rules.birth_not_registered_item(
+        rules.UnregisteredChild(
+            SUBJECT, PLACE, TODAY - timedelta(days=1), in_prison=True, period=THIRTY_DAYS
+        ),
+        TODAY,
+    )
+    assert baby.urgency == Urgency.WITHIN_30
+    # Six months (Kenya) count in calendar months.
+    six = Stated(("months", 6))
+    kenyan = rules.birth_not_registered_item(
+        rules.UnregisteredChild(SUBJECT, PLACE, date(2026, 1, 31), True, six), TODAY
+    )
+    assert kenyan.due_date == date(2026, 7, 31)
+    # Never for a child of 18 or more (the eve of the 18th birthday is the last day).
+    adult_tomorrow = date(TODAY.year - 18, TODAY.month, TODAY.day + 1)
+    assert rules.birth_not_registered_item(
+        rules.UnregisteredChild(SUBJECT, PLACE, adult_tomorrow, False, THIRTY_DAYS), TODAY
+    )
+    adult = date(TODAY.year - 18, TODAY.month, TODAY.day)
+    assert (
+        rules.birth_not_registered_item(
+            rules.UnregisteredChild(SUBJECT, PLACE, adult, False, THIRTY_DAYS), TODAY
+        )
+        is None
+    )
+    # Without a period in the pack there is nothing to ask for.
+    assert (
+        rules.birth_not_registered_item(rules.UnregisteredChild(SUBJECT, PLACE, born, True), TODAY)
+        is None
+    )
 
 
 def test_an_item_leaves_the_system_without_a_name():
@@ -303,7 +348,12 @@ def test_transferred_mother_the_item_shows_the_current_prison(users, prisons):
         children=[child_in_prison(date(2023, 7, 1))],
     )
     services.record_transfer(
-        monitor, woman.current_episode, prisons["KDL"], date(2026, 2, 1), today=TODAY
+        monitor,
+        woman.current_episode,
+        prisons["KDL"],
+        date(2026, 2, 1),
+        today=TODAY,
+        version=current_version(woman.current_episode),
     )
     [item] = child_items(monitor)
     assert item.place.prison_code == "KDL"
@@ -324,7 +374,12 @@ def test_mother_released_before_the_leave_by_date_takes_the_child_off_the_list(u
     )
     assert len(child_items(monitor)) == 1
     services.record_release(
-        monitor, woman.current_episode, TODAY - timedelta(days=1), "royal_pardon", today=TODAY
+        monitor,
+        woman.current_episode,
+        TODAY - timedelta(days=1),
+        "royal_pardon",
+        today=TODAY,
+        version=current_version(woman.current_episode),
     )
     assert child_items(monitor) == []
 
@@ -370,3 +425,41 @@ def test_child_of_the_2011_change_in_the_register(users, prisons):
     admit(monitor, prisons["CC2"], children=[child_in_prison(date(2023, 8, 1))])
     dues = sorted(i.due_date for i in child_items(monitor))
     assert dues == [date(2012, 6, 15), date(2026, 8, 1)]
+
+
+def test_the_age_limit_row_says_the_reading_that_decided_a_29_february_date():
+    limits = [AgeLimit(36, effective_from=date(2011, 12, 1))]
+    march_1 = StatedRules(leap_day=Stated(FIRST_DAY_OF_NEXT_MONTH, "", "Civil Code art. 0", True))
+    as_of = date(2027, 1, 15)
+    child = rules.ChildInPrison(SUBJECT, PLACE, date(2024, 2, 29))
+    default = rules.child_age_limit_item(child, limits, as_of)
+    assert default.due_date == date(2027, 2, 28)
+    assert "birthday on 28 February in a common year (Motherline's reading, not verified)" in (
+        default.why
+    )
+    read = rules.child_age_limit_item(
+        rules.ChildInPrison(SUBJECT, PLACE, date(2024, 2, 29), readings=march_1), limits, as_of
+    )
+    assert read.due_date == date(2027, 3, 1)
+    assert "birthday on 1 March in a common year (Civil Code art. 0)" in read.why
+
+
+def test_the_age_limit_row_says_which_limit_a_child_in_prison_before_a_change_takes():
+    limits = [
+        AgeLimit(72, effective_to=date(2011, 11, 30)),
+        AgeLimit(36, effective_from=date(2011, 12, 1)),
+    ]
+    keeps = StatedRules(age_limit_change=Stated(LIMIT_AT_ENTRY))
+    child = rules.ChildInPrison(SUBJECT, PLACE, date(2008, 6, 1), entered_on=date(2008, 6, 1))
+    new = rules.child_age_limit_item(child, limits, date(2011, 12, 1))
+    assert new.due_date == date(2011, 12, 1)
+    assert "takes the new limit from the day it takes effect" in new.why
+    kept = rules.child_age_limit_item(
+        rules.ChildInPrison(
+            SUBJECT, PLACE, date(2008, 6, 1), readings=keeps, entered_on=date(2008, 6, 1)
+        ),
+        limits,
+        date(2014, 5, 1),
+    )
+    assert kept.due_date == date(2014, 6, 1)
+    assert "keeps the limit in force when the child came into prison" in kept.why

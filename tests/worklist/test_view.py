@@ -3,7 +3,7 @@ roles it is refused to, and the home page that leads to it."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -13,7 +13,7 @@ from django.urls import reverse
 from motherline.worklist import deadlines
 from motherline.worklist.queries import worklist_for
 from tests.conftest import TODAY
-from tests.factories import admit, child_in_prison, child_outside
+from tests.factories import admit, child_in_prison
 
 URL = reverse("worklist:list")
 
@@ -140,15 +140,24 @@ def test_the_page_stays_at_a_constant_query_count(client, users, register, priso
 
 def test_long_groups_are_cut_but_counted(client, users, register, prisons, monkeypatch):
     for k in range(3):
-        admit(users["monitor"], prisons["CC2"], children=[child_outside(date(2020, 1, 1 + k))])
+        admit(
+            users["monitor"],
+            prisons["CC2"],
+            admission_date=TODAY - timedelta(days=60),
+            children=[child_in_prison(TODAY - timedelta(days=100 + k))],
+        )
     monkeypatch.setattr("motherline.worklist.views.ROWS_PER_GROUP", 2)
     client.force_login(users["monitor"])
     response = client.get(URL)
     overdue = response.context["groups"][0]
-    # The pretrial limit first, then the oldest unregistered birth; three more not shown.
+    # The earliest due first: two of the four unregistered births (30 days after each
+    # birth); the other births and the pretrial limit are not shown.
     assert (overdue.total, len(overdue.items), overdue.hidden) == (5, 2, 3)
-    assert [i.kind for i in overdue.items] == ["pretrial_limit", "birth_not_registered"]
-    assert overdue.items[1].due_date == date(2020, 1, 1)
+    assert [i.kind for i in overdue.items] == ["birth_not_registered"] * 2
+    assert [i.due_date for i in overdue.items] == [
+        TODAY - timedelta(days=72),
+        TODAY - timedelta(days=71),
+    ]
     assert "3 more items are not shown" in response.text
     # The page shows the first rows of the whole list.
     everything = [i for i in worklist_for(users["monitor"], TODAY) if i.urgency == "overdue"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -45,6 +46,9 @@ def record(
         object_type = object_type or obj._meta.label
         object_ref = object_ref or str(getattr(obj, "reference", None) or obj.pk)
     authenticated = user is not None and getattr(user, "is_authenticated", False)
+    token = getattr(request, "api_token", None)
+    if token is not None:  # a request authenticated by an API token names it
+        changes = {**(changes or {}), "api_token": token.key}
     return AuditEvent.objects.create(
         user=user if authenticated else None,
         username=getattr(user, "username", "") if authenticated else "",
@@ -54,3 +58,52 @@ def record(
         changes=changes or {},
         ip_address=client_ip(request),
     )
+
+
+def listed(references: Iterable[Any]) -> dict[str, Any]:
+    """The `changes` of an event that shows several records: their references, at most
+    `MOTHERLINE_AUDIT_LIST_LIMIT` of them, and how many there were."""
+    limit = getattr(settings, "MOTHERLINE_AUDIT_LIST_LIMIT", 200)
+    shown = [str(reference) for reference in references]
+    details: dict[str, Any] = {"listed": shown[:limit], "count": len(shown)}
+    if len(shown) > limit:
+        details["not_listed"] = len(shown) - limit
+    return details
+
+
+# Filters whose value is free text a person typed (a name, part of a name): the trail keeps
+# that a search was made, not the text, which is identifying and not encrypted there.
+FREE_TEXT_FILTERS = frozenset({"q", "name", "search"})
+
+
+def filters_for_trail(filters: dict[str, Any]) -> dict[str, str]:
+    return {
+        key: "(text)" if key in FREE_TEXT_FILTERS else str(value)[:64]
+        for key, value in filters.items()
+        if value not in (None, "")
+    }
+
+
+def record_list(
+    user: Any,
+    object_type: str,
+    references: Iterable[Any],
+    *,
+    request: Any = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """One event for a page (or an API page) that lists personal records, with the references
+    shown (`listed`). One row per page, not one per record, keeps the trail's size
+    proportional to what people do."""
+    return record(
+        user,
+        AuditAction.VIEW,
+        request=request,
+        object_type=object_type,
+        object_ref=LIST_REF,
+        changes={**listed(references), **(changes or {})},
+    )
+
+
+# The `object_ref` of a list event; the references shown are in its `changes["listed"]`.
+LIST_REF = "(list)"

@@ -187,6 +187,8 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_VERIFIED = "2fa_verified", _("Second factor verified")
     TWO_FACTOR_FAILED = "2fa_failed", _("Wrong second-factor code")
     TWO_FACTOR_RESET = "2fa_reset", _("Second factor reset")
+    REFUSED = "refused", _("Record lookup refused")
+    ALERT = "alert", _("Administrators alerted")
 
 
 class AuditEventQuerySet(models.QuerySet):

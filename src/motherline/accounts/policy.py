@@ -167,6 +167,9 @@ WOMAN_PATHS: dict[str, str] = {
     "legal.Hearing": "case__episode__woman__",
     "legal.ReleaseCandidate": "woman__",
     "worklist.Deadline": "woman__",
+    "casework.CaseNote": "woman__",
+    "casework.Assignment": "woman__",
+    "casework.Document": "woman__",
 }
 
 

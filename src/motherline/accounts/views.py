@@ -10,11 +10,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from motherline.accounts.policy import Capability, can
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Send the user to their worklist, or to the prisons overview when their role does not
     see personal records; an account with no access yet gets a page that says so instead of

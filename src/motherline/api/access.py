@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
+from ninja.errors import AuthenticationError, Throttled
 from ninja.security import SessionAuth
 
 from motherline.accounts.policy import Capability, can
@@ -27,6 +28,7 @@ _REFUSALS = {
     Capability.IMPORT_RETURNS: gettext_lazy("Your role may not import population returns."),
     Capability.RECORD_FIELDWORK: gettext_lazy("Your role may not record field work."),
     Capability.MANAGE_PROGRAMME: gettext_lazy("Only a programme manager may do this."),
+    Capability.ADMINISTER_DEPLOYMENT: gettext_lazy("Only a deployment administrator may do this."),
 }
 
 
@@ -43,7 +45,9 @@ class Requires(SessionAuth):
 
     openapi_description = (
         "The web session's cookie; POST, PATCH and DELETE also need the csrftoken cookie's "
-        "value in the X-CSRFToken header. Each operation also needs a capability of the role."
+        "value in the X-CSRFToken header. Or a personal API token, sent as "
+        "`Authorization: Bearer ml_...` (no cookie, no CSRF token). Each operation also needs "
+        "a capability of the role (and, with a token, one the token was given)."
     )
 
     def __init__(self, capability: Capability, **by_path: Mapping[str, Capability]) -> None:
@@ -60,6 +64,30 @@ class Requires(SessionAuth):
             if value in capabilities:
                 return capabilities[value]
         return self.capability
+
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get("Authorization", "")
+        if header[:7].lower() == "bearer ":
+            # A token carries no cookie, so there is no CSRF to check; the session is ignored.
+            return self.authenticate_token(request, header[7:].strip())
+        return super().__call__(request)
+
+    def authenticate_token(self, request: HttpRequest, text: str) -> Any:
+        from motherline.security import tokens
+
+        use = tokens.authenticate(text)
+        if use is None:
+            raise AuthenticationError  # bad, revoked, expired, or its user deactivated: 401
+        wait = tokens.rate_limited(use.token)
+        if wait is not None:
+            raise Throttled(wait=wait)
+        # The operation and the audit trail see the token's user; `record` adds the token.
+        request.user = use.token.user
+        request.api_token = use.token  # type: ignore[attr-defined]
+        capability = self.capability_for(request)
+        if capability not in use.capabilities or not can(use.token.user, capability):
+            raise PermissionDenied(str(_REFUSALS[capability]))
+        return use.token.user
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)

@@ -23,7 +23,7 @@ from motherline.accounts.models import (
 )
 from motherline.accounts.policy import Capability, administered_users
 from motherline.api.access import Requires
-from motherline.api.schemas import _max
+from motherline.api.schemas import RecordId, Version, _max
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison
 
@@ -70,7 +70,7 @@ class InviteIn(AccountIn):
 
 
 class AccountChangeIn(AccountIn):
-    version: int = Field(ge=1, description="The version of the account you read.")
+    version: Version
 
 
 class ReasonIn(Schema):
@@ -79,7 +79,7 @@ class ReasonIn(Schema):
 
 class ActiveIn(ReasonIn):
     active: bool
-    version: int = Field(ge=1)
+    version: Version
 
 
 class OrganisationIn(Schema):
@@ -139,7 +139,7 @@ class AgreementOut(Schema):
 
 
 class EndIn(ReasonIn):
-    version: int = Field(ge=1)
+    version: Version
 
 
 def _organisation(name: str | None, field: str) -> Organisation | None:
@@ -212,7 +212,7 @@ def invite(request: HttpRequest, payload: InviteIn) -> Status:
     summary="An account",
     auth=Requires(Capability.ADMINISTER),
 )
-def get_account(request: HttpRequest, user_id: int) -> Any:
+def get_account(request: HttpRequest, user_id: RecordId) -> Any:
     """One account you administer: role, scope, language, last sign-in, version."""
     account = _account(request.user, user_id)
     audit.record(request.user, AuditAction.VIEW, account, request=request)
@@ -226,7 +226,7 @@ def get_account(request: HttpRequest, user_id: int) -> Any:
     summary="Change an account's role and scope",
     auth=Requires(Capability.ADMINISTER),
 )
-def change_account(request: HttpRequest, user_id: int, payload: AccountChangeIn) -> Any:
+def change_account(request: HttpRequest, user_id: RecordId, payload: AccountChangeIn) -> Any:
     """Set the role, organisation, prison, language and address, stating the version read
     (a change made since is refused with 409)."""
     account = _account(request.user, user_id)
@@ -243,7 +243,7 @@ def change_account(request: HttpRequest, user_id: int, payload: AccountChangeIn)
     summary="Deactivate or reactivate an account",
     auth=Requires(Capability.ADMINISTER),
 )
-def set_active(request: HttpRequest, user_id: int, payload: ActiveIn) -> Any:
+def set_active(request: HttpRequest, user_id: RecordId, payload: ActiveIn) -> Any:
     """A deactivated user's sessions end at once. The reason is kept on the audit trail."""
     account = _account(request.user, user_id)
     services.set_account_active(
@@ -259,7 +259,7 @@ def set_active(request: HttpRequest, user_id: int, payload: ActiveIn) -> Any:
     summary="Reset an account's second factor",
     auth=Requires(Capability.ADMINISTER),
 )
-def reset_two_factor(request: HttpRequest, user_id: int, payload: ReasonIn) -> Any:
+def reset_two_factor(request: HttpRequest, user_id: RecordId, payload: ReasonIn) -> Any:
     """Remove the account's devices (a lost phone): its user enrols again at the next
     sign-in. The reason is kept on the audit trail."""
     account = _account(request.user, user_id)
@@ -355,7 +355,7 @@ def record_agreement(request: HttpRequest, payload: AgreementIn) -> Status:
     summary="End a sharing agreement now",
     auth=Requires(Capability.ADMINISTER),
 )
-def end_agreement(request: HttpRequest, agreement_id: int, payload: EndIn) -> Any:
+def end_agreement(request: HttpRequest, agreement_id: RecordId, payload: EndIn) -> Any:
     """The partner's access stops with this request."""
     agreement = get_object_or_404(services.agreements_for(request.user), pk=agreement_id)
     services.end_agreement(

@@ -6,15 +6,20 @@ the capability its role needs (`auth=Requires(...)`, `api.access`), checked befo
 the request, so a role refused an endpoint gets 403 whatever it sent.
 """
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
 from motherline.api import errors
 from motherline.api.administration import router as administration_router
 from motherline.api.audit import router as audit_router
 from motherline.api.care import router as care_router
+from motherline.api.casework import router as casework_router
 from motherline.api.fieldwork import router as fieldwork_router
 from motherline.api.grants import router as grants_router
+from motherline.api.jobs import router as jobs_router
 from motherline.api.legal import router as legal_router
 from motherline.api.nul import refuse_nul
 from motherline.api.people import router as people_router
@@ -22,7 +27,19 @@ from motherline.api.places import router as places_router
 from motherline.api.stats import router as stats_router
 from motherline.api.worklist import router as worklist_router
 
-api = NinjaAPI(
+
+class MotherlineAPI(NinjaAPI):
+    """ninja's API with every operation's error answers in its OpenAPI document."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        errors.document_errors(schema)
+        return schema
+
+
+api = MotherlineAPI(
     title="Motherline API",
     version="1",
     description=(
@@ -49,3 +66,5 @@ api.add_router("/", fieldwork_router)
 api.add_router("/", grants_router)
 api.add_router("/", legal_router)
 api.add_router("/", administration_router)
+api.add_router("/", casework_router)
+api.add_router("/", jobs_router)

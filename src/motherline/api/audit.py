@@ -16,6 +16,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
+from motherline.api.schemas import INT_MAX
 from motherline.security import queries
 
 router = Router(tags=["audit"])
@@ -29,7 +30,9 @@ class AuditQuery(Schema):
     date_from: date | None = Field(None, description="From this day (inclusive).")
     date_to: date | None = Field(None, description="To this day (inclusive).")
     ip_address: IPvAnyAddress | None = None
-    after: int | None = Field(None, ge=1, description="The next_cursor of the previous page.")
+    after: int | None = Field(
+        None, ge=1, le=INT_MAX, description="The next_cursor of the previous page."
+    )
     size: int = Field(50, ge=1, le=500)
 
 

@@ -20,7 +20,17 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child
-from motherline.api.schemas import ChildOut, OptionalRelationship, Sent, _max
+from motherline.api.schemas import (
+    ChildChangesIn,
+    ChildOut,
+    Note,
+    OptionalRelationship,
+    PathReference,
+    RecordId,
+    Sent,
+    Version,
+    _max,
+)
 from motherline.care import queries, services
 from motherline.care.models import (
     CloseReason,
@@ -31,6 +41,7 @@ from motherline.care.models import (
     TransitionPlan,
 )
 from motherline.care.rules import next_step
+from motherline.people import services as people_services
 from motherline.people.models import Child
 
 router = Router(tags=["transition plans"])
@@ -165,7 +176,7 @@ class ChildCareOut(ChildOut):
 class PlanChangesIn(Schema):
     """A change of a plan's details (`care.services.update_plan`); only the fields sent."""
 
-    version: int = Field(ge=1, description="The version last read; required.")
+    version: Version
     caregiver_name: Sent[str] = Field(None, max_length=_max(TransitionPlan, "caregiver_name"))
     caregiver_relationship: OptionalRelationship = None
     caregiver_location: Sent[str] = Field(
@@ -174,11 +185,11 @@ class PlanChangesIn(Schema):
     caregiver_contact: Sent[str] = Field(None, max_length=_max(TransitionPlan, "caregiver_contact"))
     assessed_on: date | None = None
     home_is_suitable: bool | None = None
-    assessment_notes: Sent[str] = None
+    assessment_notes: Sent[Note] = None
     support_money: Sent[bool] = None
     support_schooling: Sent[bool] = None
     support_health: Sent[bool] = None
-    support_notes: Sent[str] = None
+    support_notes: Sent[Note] = None
     handover_planned_on: date | None = None
 
 
@@ -196,13 +207,17 @@ class AdvanceIn(PlanChangesIn):
 
 class ReopenIn(Schema):
     reason: str = Field(min_length=1, max_length=500, description="Kept on the audit trail.")
-    version: int | None = Field(None, description="The version last read.")
+    version: Version
 
 
 class FollowUpIn(Schema):
     done_on: date
     outcome: FollowUpOutcome
-    notes: str = ""
+    notes: Note = ""
+    version: Version = Field(
+        description="The plan's version last read: a follow-up is part "
+        "of the plan; a change made since then is refused with HTTP 409."
+    )
 
 
 class ExtensionIn(Schema):
@@ -244,7 +259,7 @@ def _editable_plan(user: Any, plan_id: int) -> TransitionPlan:
     summary="Get a child, with the leave-by date",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_child(request: HttpRequest, reference: str) -> Child:
+def get_child(request: HttpRequest, reference: PathReference) -> Child:
     """The child's record and placements, the leave-by date with how it was worked out (the
     age-limit rule, its dates, source and whether it is verified, and the extensions), and
     the transition plan. The read is on the audit trail."""
@@ -254,6 +269,26 @@ def get_child(request: HttpRequest, reference: str) -> Child:
     return _child_out(child)
 
 
+@router.patch(
+    "/children/{reference}",
+    response=ChildCareOut,
+    url_name="child",
+    summary="Correct a child's details or record the birth registration",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def correct_child(request: HttpRequest, reference: PathReference, payload: ChildChangesIn) -> Child:
+    """Correct the child's details, or record the birth's registration
+    (`birth_registered`, `birth_registered_on`, `birth_certificate_number`): only the
+    fields sent change. Send the `version` last read; if someone changed the child since,
+    nothing is written and the answer is HTTP 409. A partner who sees the child read-only
+    is refused (403)."""
+    user = request.user
+    child = _visible_child(user, reference)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    people_services.update_child(user, child, changes, version=payload.version, request=request)
+    return _child_out(_visible_child(user, reference))
+
+
 @router.get(
     "/children/{reference}/plan",
     response=PlanOut,
@@ -261,7 +296,7 @@ def get_child(request: HttpRequest, reference: str) -> Child:
     summary="Get a child's transition plan",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_plan(request: HttpRequest, reference: str) -> TransitionPlan:
+def get_plan(request: HttpRequest, reference: PathReference) -> TransitionPlan:
     """The child's plan in progress, else the last one closed; 404 when there is none."""
     user = request.user
     child = _visible_child(user, reference)
@@ -279,7 +314,7 @@ def get_plan(request: HttpRequest, reference: str) -> TransitionPlan:
     summary="Open a transition plan",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def open_plan(request: HttpRequest, reference: str) -> TransitionPlan:
+def open_plan(request: HttpRequest, reference: PathReference) -> TransitionPlan:
     """Open a plan for a child living in prison, due on the child's leave-by date."""
     user = request.user
     child = editable_child(user, reference)
@@ -294,7 +329,7 @@ def open_plan(request: HttpRequest, reference: str) -> TransitionPlan:
     summary="Change a plan",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def update_plan(request: HttpRequest, plan_id: int, payload: PlanChangesIn) -> TransitionPlan:
+def update_plan(request: HttpRequest, plan_id: RecordId, payload: PlanChangesIn) -> TransitionPlan:
     """Change a plan's details without moving it to another step: only the fields sent
     change. Send the `version` last read; a change made since is refused with HTTP 409. A
     closed plan must be reopened first (422)."""
@@ -314,7 +349,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanChangesIn) -> T
     summary="Move a plan to its next step",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def advance_plan(request: HttpRequest, plan_id: int, payload: AdvanceIn) -> TransitionPlan:
+def advance_plan(request: HttpRequest, plan_id: RecordId, payload: AdvanceIn) -> TransitionPlan:
     """Move the plan one step forward, or close it, with what that step needs. The handover
     ends the child's placement in prison and schedules the follow-up visits."""
     user = request.user
@@ -336,7 +371,7 @@ def advance_plan(request: HttpRequest, plan_id: int, payload: AdvanceIn) -> Tran
     summary="Reopen a closed plan",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def reopen_plan(request: HttpRequest, plan_id: int, payload: ReopenIn) -> TransitionPlan:
+def reopen_plan(request: HttpRequest, plan_id: RecordId, payload: ReopenIn) -> TransitionPlan:
     """Reopen a closed plan; the reason is kept on the audit trail."""
     user = request.user
     plan = _editable_plan(user, plan_id)
@@ -351,14 +386,20 @@ def reopen_plan(request: HttpRequest, plan_id: int, payload: ReopenIn) -> Transi
     summary="Record a follow-up visit",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpIn) -> FollowUp:
+def record_follow_up(request: HttpRequest, follow_up_id: RecordId, payload: FollowUpIn) -> FollowUp:
     """Record a visit to the child after the handover (or correct one)."""
     user = request.user
     follow_up = get_object_or_404(
         FollowUp, pk=follow_up_id, plan__in=TransitionPlan.objects.editable_by(user).values("pk")
     )
     return services.record_follow_up(
-        user, follow_up, payload.done_on, payload.outcome, payload.notes, request=request
+        user,
+        follow_up,
+        payload.done_on,
+        payload.outcome,
+        payload.notes,
+        version=payload.version,
+        request=request,
     )
 
 
@@ -369,7 +410,7 @@ def record_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpI
     summary="Record an extension of a child's stay",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_extension(request: HttpRequest, reference: str, payload: ExtensionIn) -> Child:
+def record_extension(request: HttpRequest, reference: PathReference, payload: ExtensionIn) -> Child:
     """Record an approved extension of the child's stay past the age limit, where the rule
     in force allows one and within its maximum (422 otherwise). Returns the child with the
     new leave-by date."""

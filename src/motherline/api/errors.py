@@ -5,18 +5,22 @@ refused it (a Django ValidationError) or the request did not parse (ninja's pyda
 a child's field of an admission is `children.0.date_of_birth`, an error about the whole
 request is `__all__`. A change to a record that someone else changed after the version the
 client read is HTTP 409 in the same shape, under `__all__`. Everything else is
-`{"detail": "message"}`.
+`{"detail": "message"}`. Both shapes are the one `Error` schema of the OpenAPI document, which
+`document_errors` declares on every operation for each status it can answer with.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.parser import Parser
 
@@ -24,6 +28,8 @@ from motherline.people.services import StaleVersion
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
+
+logger = logging.getLogger("django.request")
 
 # Where ninja says a parameter came from; not part of the field's name for the client.
 _SOURCES = {"body", "query", "path", "form", "cookie", "header", "file"}
@@ -102,6 +108,81 @@ def request_field_errors(exc: RequestValidationError) -> dict[str, list[str]]:
     return out
 
 
+# The one schema of every error answer: `detail` (a sentence) or `errors` (field -> messages).
+ERROR_SCHEMA_NAME = "Error"
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": ERROR_SCHEMA_NAME,
+    "type": "object",
+    "description": (
+        "A refused request: `detail`, a sentence; or `errors`, the messages of each field "
+        "(`__all__` for the whole request)."
+    ),
+    "properties": {
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "minProperties": 1,
+    "additionalProperties": False,
+}
+_ERROR_REF = {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
+_ERROR_DESCRIPTIONS = {
+    400: "The request body is not a JSON object, or not a multipart upload.",
+    401: "Not signed in.",
+    403: "The role may not use this operation, or the CSRF check failed.",
+    404: "No such record, or not one the user may see.",
+    409: "The record changed after the version sent: read it again.",
+    422: "A refused value: the messages of each field.",
+}
+
+
+def _error_statuses(method: str, operation: dict[str, Any]) -> list[int]:
+    """The error statuses an operation can answer with, from what it takes."""
+    statuses = []
+    if operation.get("security"):
+        statuses += [401, 403]
+    body = operation.get("requestBody", {}).get("content", {})
+    if body or any(p.get("in") == "path" for p in operation.get("parameters", [])):
+        statuses.append(404)  # the record of the path, or one the body names (a woman, a visit)
+    if "application/json" in body or "multipart/form-data" in body:
+        statuses.append(400)  # a body that is not JSON, or not a multipart upload
+    if operation.get("parameters") or body:
+        statuses.append(422)
+    if method != "get" and any(p.get("in") == "path" for p in operation.get("parameters", [])):
+        statuses.append(409)  # a change to an existing record, checked against its version
+    return statuses
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with each operation's error answers declared, all in the one
+    `Error` schema; where an operation declares its own 422 body (an import's rows), either
+    shape is declared, since a file that cannot be read at all is refused as a field error."""
+    schema.setdefault("components", {}).setdefault("schemas", {})[ERROR_SCHEMA_NAME] = ERROR_SCHEMA
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status in _error_statuses(method, operation):
+                declared = responses.get(status) or responses.get(str(status))
+                if declared is None:
+                    responses[status] = {
+                        "description": _ERROR_DESCRIPTIONS[status],
+                        "content": {"application/json": {"schema": _ERROR_REF}},
+                    }
+            # An operation's own error body (an import's rows, a new woman's possible
+            # duplicates) is declared beside the one schema: a request can always be refused
+            # in that shape too (a field it could not read, a record changed meanwhile).
+            for status, declared in responses.items():
+                if not str(status).isdigit() or int(status) < 400:
+                    continue
+                content = declared.setdefault("content", {}).setdefault("application/json", {})
+                own = content.get("schema")
+                if own != _ERROR_REF and _ERROR_REF not in (own or {}).get("anyOf", []):
+                    content["schema"] = {"anyOf": [own, _ERROR_REF]} if own else _ERROR_REF
+    return schema
+
+
 def install(api: NinjaAPI) -> None:
     """Register the handlers on the API."""
 
@@ -131,6 +212,25 @@ def install(api: NinjaAPI) -> None:
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(request, {"detail": _("Sign in to use the API.")}, status=401)
 
+    @api.exception_handler(MultiPartParserError)
+    def malformed_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # A body that claims to be multipart and is not: the client's fault (Django's pages
+        # answer it with 400 too).
+        detail = _("The request body is not a valid multipart/form-data upload.")
+        return api.create_response(request, {"detail": detail}, status=400)
+
+    @api.exception_handler(Exception)
+    def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A fault of ours, never of the request: reported as Django reports one (the error
+        # log, the test client), but answered in JSON like every other API answer, not with
+        # the site's HTML error page.
+        got_request_exception.send(sender=None, request=request)
+        logger.error(
+            "Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500}
+        )
+        detail = _("The server could not complete this request; it has been reported.")
+        return api.create_response(request, {"detail": detail}, status=500)
+
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # ninja's own messages are English only; say the two a client meets in our words.
@@ -143,6 +243,11 @@ def install(api: NinjaAPI) -> None:
                 "The CSRF check failed: send the csrftoken cookie's value in the "
                 "X-CSRFToken header."
             )
+        elif isinstance(exc, Throttled):
+            detail = _("Too many requests with this token: wait a minute and try again.")
         else:
             detail = str(exc)
-        return api.create_response(request, {"detail": detail}, status=exc.status_code)
+        response = api.create_response(request, {"detail": detail}, status=exc.status_code)
+        if isinstance(exc, Throttled) and exc.wait:
+            response["Retry-After"] = str(int(exc.wait))
+        return response

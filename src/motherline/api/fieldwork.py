@@ -7,9 +7,8 @@ changed by its organisation only (`accounts.policy.scope_organisation`).
 
 from __future__ import annotations
 
-import zipfile
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,14 +17,25 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import StringConstraints
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
-from motherline.api.schemas import _max
+from motherline.api.schemas import (
+    INT_MAX,
+    LIST_MAX,
+    Note,
+    PrisonCode,
+    RecordId,
+    Reference,
+    Version,
+    _max,
+)
 from motherline.fieldwork import importing, queries, services
 from motherline.fieldwork.models import (
+    HEADCOUNT_MAX,
     Access,
     AccessIncident,
     Audience,
@@ -42,6 +52,7 @@ from motherline.fieldwork.models import (
 )
 from motherline.people.models import Woman
 from motherline.places.models import Prison
+from motherline.uploads import FileRefused
 
 router = Router(tags=["field work"])
 
@@ -49,19 +60,26 @@ router = Router(tags=["field work"])
 # Shapes
 
 
+TAG_MAX = 64
+
+
 class PageQuery(Schema):
-    prison: str = Field("", description="Prison code.")
-    after: int | None = Field(None, ge=1, description="The next_cursor of the previous page.")
+    prison: str = Field("", max_length=_max(Prison, "code"), description="Prison code.")
+    after: int | None = Field(
+        None, ge=1, le=INT_MAX, description="The next_cursor of the previous page."
+    )
     size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
 
 
 class VisitPageQuery(Schema):
-    prison: str = Field("", description="Prison code.")
-    after: str = Field("", description="`next_cursor` of the previous page; empty for the first.")
+    prison: str = Field("", max_length=_max(Prison, "code"), description="Prison code.")
+    after: str = Field(
+        "", max_length=64, description="`next_cursor` of the previous page; empty for the first."
+    )
     size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
 
 
-class FindingOut(Schema):
+class VisitFindingOut(Schema):
     id: int
     topic: Topic
     description: str
@@ -108,7 +126,7 @@ class VisitDetail(VisitSummary):
     notes: str
     version: int
     women: list[str] = Field(description="References of the women seen that you may see.")
-    findings: list[FindingOut]
+    findings: list[VisitFindingOut]
     actions: list[ActionOut]
     incidents: list[int]
 
@@ -138,23 +156,29 @@ class VisitList(Schema):
 
 
 class VisitIn(Schema):
-    prison: str = Field(description="Prison code.")
+    prison: PrisonCode = Field(description="Prison code.")
     visit_date: date
     team: str = Field(min_length=1, max_length=_max(PrisonVisit, "team"))
     access: Access
-    women_seen: int = Field(0, ge=0)
-    pregnant_seen: int = Field(0, ge=0)
-    children_seen: int = Field(0, ge=0)
-    notes: str = ""
-    findings: dict[Topic, str] = Field(default_factory=dict, description="Topic -> what was found.")
-    women: list[str] = Field(default_factory=list, description="References of women seen.")
+    women_seen: int = Field(0, ge=0, le=HEADCOUNT_MAX)
+    pregnant_seen: int = Field(0, ge=0, le=HEADCOUNT_MAX)
+    children_seen: int = Field(0, ge=0, le=HEADCOUNT_MAX)
+    notes: Note = ""
+    findings: dict[Topic, Note] = Field(
+        default_factory=dict, description="Topic -> what was found."
+    )
+    women: list[Reference] = Field(
+        default_factory=list, max_length=LIST_MAX, description="References of women seen."
+    )
 
 
 class ActionIn(Schema):
     description: str = Field(min_length=1, max_length=_max(FollowUpAction, "description"))
-    owner: str = Field(description="User name of a user of the visit's organisation.")
+    owner: str = Field(
+        max_length=150, description="User name of a user of the visit's organisation."
+    )
     due_date: date
-    finding_id: int | None = None
+    finding_id: int | None = Field(None, ge=1, le=INT_MAX)
 
 
 class DoneIn(Schema):
@@ -196,22 +220,22 @@ class IncidentQuery(PageQuery):
 
 
 class IncidentIn(Schema):
-    prison: str = Field(description="Prison code.")
-    visit_id: int | None = None
+    prison: PrisonCode = Field(description="Prison code.")
+    visit_id: int | None = Field(None, ge=1, le=INT_MAX)
     occurred_on: date
-    what_was_refused: str = Field(min_length=1, max_length=5000)
+    what_was_refused: Note = Field(min_length=1)
     refused_by: str = Field(min_length=1, max_length=_max(AccessIncident, "refused_by"))
     escalated_to: str = Field("", max_length=_max(AccessIncident, "escalated_to"))
     escalated_on: date | None = None
-    response: str = ""
+    response: Note = ""
     restored_on: date | None = None
 
 
 class IncidentChangesIn(Schema):
-    version: int
+    version: Version
     escalated_to: str | None = Field(None, max_length=_max(AccessIncident, "escalated_to"))
     escalated_on: date | None = None
-    response: str | None = None
+    response: Note | None = None
     restored_on: date | None = None
 
 
@@ -326,7 +350,7 @@ def record_visit(request: HttpRequest, payload: VisitIn) -> Status:
     summary="Get a visit",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_visit(request: HttpRequest, visit_id: int) -> PrisonVisit:
+def get_visit(request: HttpRequest, visit_id: RecordId) -> PrisonVisit:
     """A visit with its findings, follow-up actions and incidents. On the audit trail."""
     user = request.user
     visit = _visit(user, visit_id)
@@ -341,7 +365,7 @@ def get_visit(request: HttpRequest, visit_id: int) -> PrisonVisit:
     summary="Add a follow-up action",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def add_action(request: HttpRequest, visit_id: int, payload: ActionIn) -> Status:
+def add_action(request: HttpRequest, visit_id: RecordId, payload: ActionIn) -> Status:
     """Add a follow-up action owned by a user of the visit's organisation (by user name),
     due on a day not before the visit, optionally about one of its findings."""
     user = request.user
@@ -367,7 +391,7 @@ def add_action(request: HttpRequest, visit_id: int, payload: ActionIn) -> Status
     summary="Mark done",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def complete_action(request: HttpRequest, action_id: int, payload: DoneIn) -> FollowUpAction:
+def complete_action(request: HttpRequest, action_id: RecordId, payload: DoneIn) -> FollowUpAction:
     """Mark an open follow-up action done; one already done is a 409."""
     user = request.user
     action = FollowUpAction.objects.filter(
@@ -380,12 +404,12 @@ def complete_action(request: HttpRequest, action_id: int, payload: DoneIn) -> Fo
 
 @router.post(
     "/findings/{finding_id}/resolved",
-    response=FindingOut,
+    response=VisitFindingOut,
     url_name="finding_resolved",
     summary="Resolve a finding",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def resolve_finding(request: HttpRequest, finding_id: int, payload: DoneIn) -> Finding:
+def resolve_finding(request: HttpRequest, finding_id: RecordId, payload: DoneIn) -> Finding:
     """Record the day a finding was resolved; it leaves the prison's open findings."""
     user = request.user
     finding = Finding.objects.filter(
@@ -466,7 +490,7 @@ def record_incident(request: HttpRequest, payload: IncidentIn) -> Status:
     summary="Get one",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_incident(request: HttpRequest, incident_id: int) -> AccessIncident:
+def get_incident(request: HttpRequest, incident_id: RecordId) -> AccessIncident:
     """One access incident, with its escalation, response and restored access."""
     user = request.user
     try:
@@ -483,7 +507,7 @@ def get_incident(request: HttpRequest, incident_id: int) -> AccessIncident:
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
 def update_incident(
-    request: HttpRequest, incident_id: int, payload: IncidentChangesIn
+    request: HttpRequest, incident_id: RecordId, payload: IncidentChangesIn
 ) -> AccessIncident:
     """Record the escalation, the response, the day access was restored. Send the `version`
     last read; a change made since is refused with HTTP 409."""
@@ -502,19 +526,19 @@ def update_incident(
 
 class ParticipantsIO(Schema):
     institution: str = Field(min_length=1, max_length=200)
-    women: int = Field(0, ge=0)
-    men: int = Field(0, ge=0)
+    women: int = Field(0, ge=0, le=HEADCOUNT_MAX)
+    men: int = Field(0, ge=0, le=HEADCOUNT_MAX)
 
 
 class TrainingIn(Schema):
     audience: Audience
     held_on: date
-    place: str = Field(min_length=1, max_length=200)
-    topics: list[TrainingTopic]
-    participants: list[ParticipantsIO]
-    statistics_used: str = ""
-    case_studies_used: str = ""
-    notes: str = ""
+    place: str = Field(min_length=1, max_length=_max(TrainingSession, "place"))
+    topics: list[TrainingTopic] = Field(max_length=LIST_MAX)
+    participants: list[ParticipantsIO] = Field(max_length=LIST_MAX)
+    statistics_used: Note = ""
+    case_studies_used: Note = ""
+    notes: Note = ""
 
 
 class TrainingOut(Schema):
@@ -617,7 +641,7 @@ def record_training(request: HttpRequest, payload: TrainingIn) -> Status:
     summary="Get one",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_training(request: HttpRequest, session_id: int) -> TrainingSession:
+def get_training(request: HttpRequest, session_id: RecordId) -> TrainingSession:
     """One training session with its participants by institution."""
     user = request.user
     try:
@@ -629,7 +653,7 @@ def get_training(request: HttpRequest, session_id: int) -> TrainingSession:
 # Case studies
 
 
-class CaseOut(Schema):
+class CaseStudyOut(Schema):
     id: int
     reference: str
     organisation: str
@@ -651,31 +675,35 @@ class CaseOut(Schema):
         return obj.organisation.name
 
 
-class CaseList(Schema):
-    items: list[CaseOut]
+class CaseStudyList(Schema):
+    items: list[CaseStudyOut]
     next_cursor: int | None
     total: int
 
 
-class CaseIn(Schema):
-    title_en: str = Field(min_length=1, max_length=200)
-    narrative_en: str = Field(min_length=1)
-    title_km: str = Field("", max_length=200)
-    narrative_km: str = ""
-    tags: list[str] = Field(default_factory=list)
-    woman: str = Field("", description="Reference of the woman it is drafted from.")
+class CaseStudyIn(Schema):
+    title_en: str = Field(min_length=1, max_length=_max(CaseStudy, "title_en"))
+    narrative_en: Note = Field(min_length=1)
+    title_km: str = Field("", max_length=_max(CaseStudy, "title_km"))
+    narrative_km: Note = ""
+    tags: list[Annotated[str, StringConstraints(max_length=TAG_MAX)]] = Field(
+        default_factory=list, max_length=LIST_MAX
+    )
+    woman: Reference = Field("", description="Reference of the woman it is drafted from.")
 
 
 class StepIn(Schema):
-    version: int
+    version: Version
     consent_on: date | None = Field(None, description="For `consent`.")
-    consent_given_by: str = Field("", description="For `consent`.")
+    consent_given_by: str = Field(
+        "", max_length=_max(CaseStudy, "consent_given_by"), description="For `consent`."
+    )
     consent_use: ConsentUse | None = Field(None, description="For `consent`.")
 
 
 @router.get(
     "/case-studies",
-    response=CaseList,
+    response=CaseStudyList,
     url_name="case_studies",
     summary="List",
     auth=Requires(Capability.VIEW_REGISTER),
@@ -683,17 +711,21 @@ class StepIn(Schema):
 def list_cases(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
     """Case studies of your organisation and those sharing with it, newest first."""
     user = request.user
-    return _page(queries.case_studies(user), query)
+    page = _page(queries.case_studies(user), query)
+    audit.record_list(
+        user, "fieldwork.CaseStudy", [case.reference for case in page["items"]], request=request
+    )
+    return page
 
 
 @router.post(
     "/case-studies",
-    response={201: CaseOut},
+    response={201: CaseStudyOut},
     url_name="case_studies",
     summary="Draft one",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def draft_case(request: HttpRequest, payload: CaseIn) -> Status:
+def draft_case(request: HttpRequest, payload: CaseStudyIn) -> Status:
     """A draft, linked to a woman you may change (and her children) when `woman` is given."""
     user = request.user
     woman = editable_woman(user, payload.woman) if payload.woman else None
@@ -709,30 +741,32 @@ def draft_case(request: HttpRequest, payload: CaseIn) -> Status:
 
 @router.get(
     "/case-studies/{case_id}",
-    response=CaseOut,
+    response=CaseStudyOut,
     url_name="case_study",
     summary="Get",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_case(request: HttpRequest, case_id: int) -> CaseStudy:
+def get_case(request: HttpRequest, case_id: RecordId) -> CaseStudy:
     """One case study with its texts and where it is in the workflow."""
     user = request.user
     try:
-        return queries.case_detail(user, case_id)
+        case = queries.case_detail(user, case_id)
     except CaseStudy.DoesNotExist:
         raise Http404 from None
+    audit.record(user, AuditAction.VIEW, case, object_ref=case.reference, request=request)
+    return case
 
 
 @router.post(
     "/case-studies/{case_id}/{step}",
-    response=CaseOut,
+    response=CaseStudyOut,
     url_name="case_study_step",
     summary="Move a case study a step",
     auth=Requires(Capability.RECORD_FIELDWORK, step=services.CASE_STEPS),
 )
 def case_step(
     request: HttpRequest,
-    case_id: int,
+    case_id: RecordId,
     step: Literal["consent", "anonymise", "review", "publish", "withdraw"],
     payload: StepIn,
 ) -> CaseStudy:
@@ -758,7 +792,7 @@ def case_step(
 
 
 class ContactIO(Schema):
-    id: int | None = None
+    id: int | None = Field(None, ge=1, le=INT_MAX)
     name: str = Field(min_length=1, max_length=200)
     position: str = Field("", max_length=200)
     email: str = Field(min_length=3, max_length=254)
@@ -800,7 +834,7 @@ def add_contact(request: HttpRequest, payload: ContactIO) -> Status:
     summary="Remove an escalation contact",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def remove_contact(request: HttpRequest, contact_id: int) -> Status:
+def remove_contact(request: HttpRequest, contact_id: RecordId) -> Status:
     """Stop telling this contact of new incidents."""
     user = request.user
     contact = EscalationContact.objects.filter(
@@ -821,7 +855,7 @@ class RowErrorOut(Schema):
     reason: str
 
 
-class ImportOut(Schema):
+class SubmissionImportOut(Schema):
     kind: str
     rows: int
     created: int
@@ -829,9 +863,13 @@ class ImportOut(Schema):
     errors: list[RowErrorOut]
 
 
+class TooLargeOut(Schema):
+    detail: str = Field(description="The limit the request passed (HTTP 413).")
+
+
 @router.post(
     "/imports/{kind}",
-    response={200: ImportOut, 422: ImportOut},
+    response={200: SubmissionImportOut, 413: TooLargeOut, 422: SubmissionImportOut},
     url_name="imports",
     summary="Import phone submissions",
     auth=Requires(Capability.EDIT_REGISTER, kind={"visits": Capability.RECORD_FIELDWORK}),
@@ -844,8 +882,10 @@ def import_submissions(
     (line, field, reason); submissions imported before are skipped."""
     user = request.user
     try:
-        rows = importing.read_rows(file.read(), file.name or "")
-    except (ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):
-        raise ValidationError({"file": [_("This file cannot be read as CSV or XLSX.")]}) from None
+        rows = importing.read_rows(file, file.name or "")
+    except FileRefused as exc:
+        # Refused as a whole: the same answer as refused rows, the problem at line 0 or
+        # where the limit was passed.
+        return Status(422, importing.ImportReport(kind, errors=[importing.file_error(exc)]))
     report = importing.IMPORTERS[kind](user, rows)
     return Status(200 if report.ok else 422, report)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,15 +17,54 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StringConstraints, WithJsonSchema
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
-from motherline.api.schemas import _max
+from motherline.api.schemas import INT_MAX, LIST_MAX, Note, RecordId, Reference, _max
 from motherline.fieldwork.queries import paged
 from motherline.grants import queries, report, services
-from motherline.grants.models import BudgetLine, Grant, ServiceDelivery, ServiceType
+from motherline.grants.models import (
+    QUANTITY_MAX,
+    BudgetLine,
+    Grant,
+    ServiceDelivery,
+    ServiceType,
+)
+
+ORGANISATION_NAME_MAX = _max(Organisation, "name")
+
+
+def _money(max_digits: int, *, positive: bool) -> Any:
+    """An amount of money with two decimals, sent as a number or a text ("100.00"), and
+    described with its bounds (pydantic describes the text as any text)."""
+    low = {"exclusiveMinimum": 0} if positive else {"minimum": 0}
+    largest = float(10 ** (max_digits - 2))
+    return Annotated[
+        Decimal,
+        Field(gt=0, max_digits=max_digits, decimal_places=2)
+        if positive
+        else Field(ge=0, max_digits=max_digits, decimal_places=2),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "number", **low, "exclusiveMaximum": largest},
+                    {
+                        "type": "string",
+                        "maxLength": max_digits + 2,
+                        "pattern": r"^[0-9]+(\.[0-9]{1,2})?$",
+                    },
+                ]
+            }
+        ),
+    ]
+
+
+GrantAmount = _money(14, positive=True)
+LineAmount = _money(14, positive=False)
+Cost = _money(12, positive=False)
 
 router = Router(tags=["grants and services"])
 
@@ -33,12 +72,14 @@ router = Router(tags=["grants and services"])
 class GrantIn(Schema):
     reference: str = Field(min_length=1, max_length=_max(Grant, "reference"))
     donor: str = Field(min_length=1, max_length=_max(Grant, "donor"))
-    grantees: list[str] = Field(description="Names of the grantee organisations.")
-    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    grantees: list[Annotated[str, StringConstraints(max_length=ORGANISATION_NAME_MAX)]] = Field(
+        max_length=LIST_MAX, description="Names of the grantee organisations."
+    )
+    amount: GrantAmount
     currency: str = Field("USD", min_length=3, max_length=3)
     starts_on: date
     ends_on: date
-    purpose: str = Field(min_length=1)
+    purpose: Note = Field(min_length=1)
 
 
 class GrantOut(Schema):
@@ -66,7 +107,7 @@ class GrantList(Schema):
 class LineIn(Schema):
     code: str = Field(min_length=1, max_length=_max(BudgetLine, "code"))
     name: str = Field(min_length=1, max_length=_max(BudgetLine, "name"))
-    amount: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+    amount: LineAmount
 
 
 class LineOut(Schema):
@@ -115,17 +156,23 @@ class ReportQuery(Schema):
 
 
 class DeliveryIn(Schema):
-    woman: str = Field(description="Reference of the woman (the mother, for a child's service).")
+    woman: Reference = Field(
+        description="Reference of the woman (the mother, for a child's service)."
+    )
     to_woman: bool = True
-    child: str = Field("", description="Reference of her child who received it, if any.")
+    child: Reference = Field("", description="Reference of her child who received it, if any.")
     service_type: ServiceType
     delivered_on: date
-    quantity: int = Field(1, ge=1)
-    cost: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
-    grant: str = Field("", description="Grant reference.")
-    budget_line: str = Field("", description="Code of a budget line of the grant.")
-    provider: str = Field("", description="Organisation name; yours when omitted.")
-    notes: str = ""
+    quantity: int = Field(1, ge=1, le=QUANTITY_MAX)
+    cost: Cost
+    grant: str = Field("", max_length=_max(Grant, "reference"), description="Grant reference.")
+    budget_line: str = Field(
+        "", max_length=_max(BudgetLine, "code"), description="Code of a budget line of the grant."
+    )
+    provider: str = Field(
+        "", max_length=ORGANISATION_NAME_MAX, description="Organisation name; yours when omitted."
+    )
+    notes: Note = ""
 
 
 class DeliveryOut(Schema):
@@ -170,13 +217,13 @@ class DeliveryList(Schema):
 
 
 class DeliveryQuery(Schema):
-    woman: str = Field("", description="Reference of one woman.")
-    after: int | None = Field(None, ge=1)
+    woman: Reference = Field("", description="Reference of one woman.")
+    after: int | None = Field(None, ge=1, le=INT_MAX)
     size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
 
 
 class GrantQuery(Schema):
-    after: int | None = Field(None, ge=1)
+    after: int | None = Field(None, ge=1, le=INT_MAX)
     size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
 
 
@@ -230,7 +277,7 @@ def create_grant(request: HttpRequest, payload: GrantIn) -> Status:
     summary="A grant's figures",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def grant_figures(request: HttpRequest, grant_id: int, period: Query[PeriodQuery]) -> Any:
+def grant_figures(request: HttpRequest, grant_id: RecordId, period: Query[PeriodQuery]) -> Any:
     """Spending against budget by line and month, and beneficiaries reached (each woman and
     child once; women pregnant on the day of a service), for a period (default: the grant's)."""
     user = request.user
@@ -244,7 +291,7 @@ def grant_figures(request: HttpRequest, grant_id: int, period: Query[PeriodQuery
     summary="Add a budget line",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def add_line(request: HttpRequest, grant_id: int, payload: LineIn) -> Status:
+def add_line(request: HttpRequest, grant_id: RecordId, payload: LineIn) -> Status:
     """A budget line; the lines together may not exceed the grant (422)."""
     user = request.user
     grant = _grant(user, grant_id)
@@ -269,7 +316,9 @@ def add_line(request: HttpRequest, grant_id: int, payload: LineIn) -> Status:
     summary="Donor report",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def donor_report(request: HttpRequest, grant_id: int, query: Query[ReportQuery]) -> HttpResponse:
+def donor_report(
+    request: HttpRequest, grant_id: RecordId, query: Query[ReportQuery]
+) -> HttpResponse:
     """The donor report for a period as PDF or XLSX, in English or Khmer."""
     user = request.user
     grant = _grant(user, grant_id)

@@ -11,15 +11,26 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
+from motherline.api.schemas import (
+    INT_MAX,
+    LIST_MAX,
+    Note,
+    PathReference,
+    RecordId,
+    Reference,
+    Sent,
+    Version,
+    _max,
+)
 from motherline.jurisdictions.models import PardonOccasion, Remedy
 from motherline.legal import dossier, queries, services
 from motherline.legal.models import (
@@ -45,7 +56,7 @@ class HearingOut(Schema):
     next_date: date | None
 
 
-class CaseOut(Schema):
+class LegalCaseOut(Schema):
     id: int
     woman: str = Field(description="The woman's reference.")
     episode_id: int
@@ -67,7 +78,7 @@ class CaseOut(Schema):
         return obj.episode.woman.reference
 
 
-class CaseDetailOut(CaseOut):
+class CaseDetailOut(LegalCaseOut):
     hearings: list[HearingOut]
 
     @staticmethod
@@ -76,38 +87,40 @@ class CaseDetailOut(CaseOut):
 
 
 class CasePageOut(Schema):
-    items: list[CaseOut]
+    items: list[LegalCaseOut]
     next_cursor: str | None = Field(description="Pass as `after` for the next page.")
     total: int
 
 
-class CaseIn(Schema):
-    lawyer_name: str = Field("", max_length=200)
-    lawyer_organisation: str = Field("", max_length=200)
-    court: str = Field("", max_length=200)
-    case_number: str = Field("", max_length=64)
+class LegalCaseIn(Schema):
+    lawyer_name: str = Field("", max_length=_max(LegalCase, "lawyer_name"))
+    lawyer_organisation: str = Field("", max_length=_max(LegalCase, "lawyer_organisation"))
+    court: str = Field("", max_length=_max(LegalCase, "court"))
+    case_number: str = Field("", max_length=_max(LegalCase, "case_number"))
     stage: CaseStage = CaseStage.INVESTIGATION
     is_strategic: bool = False
-    strategic_issue: str = ""
+    strategic_issue: Note = ""
     next_hearing_on: date | None = None
 
 
 class CaseChangesIn(Schema):
-    version: int = Field(ge=1)
-    lawyer_name: str | None = Field(None, max_length=200)
-    lawyer_organisation: str | None = Field(None, max_length=200)
-    court: str | None = Field(None, max_length=200)
-    case_number: str | None = Field(None, max_length=64)
-    stage: CaseStage | None = None
-    is_strategic: bool | None = None
-    strategic_issue: str | None = None
+    """Only the fields sent are changed; a text may be sent empty, not null."""
+
+    version: Version
+    lawyer_name: Sent[str] = Field(None, max_length=_max(LegalCase, "lawyer_name"))
+    lawyer_organisation: Sent[str] = Field(None, max_length=_max(LegalCase, "lawyer_organisation"))
+    court: Sent[str] = Field(None, max_length=_max(LegalCase, "court"))
+    case_number: Sent[str] = Field(None, max_length=_max(LegalCase, "case_number"))
+    stage: Sent[CaseStage] = None
+    is_strategic: Sent[bool] = None
+    strategic_issue: Sent[Note] = None
     result: CaseResult | None = None
     result_date: date | None = None
 
 
 class HearingIn(Schema):
     held_on: date
-    what_happened: str = Field(min_length=1)
+    what_happened: Note = Field(min_length=1)
     next_date: date | None = None
 
 
@@ -141,7 +154,11 @@ class RoundDetailOut(RoundOut):
 
 class RoundIn(Schema):
     title: str = Field("", max_length=200, description="Default: the occasion's name.")
-    occasion: str | None = Field(None, description="A code of the pack's pardon occasions.")
+    occasion: str | None = Field(
+        None,
+        max_length=_max(PardonOccasion, "code"),
+        description="A code of the pack's pardon occasions.",
+    )
     occasion_date: date
     submission_deadline: date
     decision_date: date | None = None
@@ -154,7 +171,7 @@ class EvidenceOut(Schema):
     detail: str
 
 
-class FindingOut(Schema):
+class CriterionFindingOut(Schema):
     code: str
     kind: str
     name: str
@@ -169,8 +186,8 @@ class ScreenedOut(Schema):
     score: int
     eligible: bool
     ineligible: list[str]
-    criteria_met: list[FindingOut]
-    criteria_not_met: list[FindingOut]
+    criteria_met: list[CriterionFindingOut]
+    criteria_not_met: list[CriterionFindingOut]
 
 
 class ScreeningOut(Schema):
@@ -187,8 +204,8 @@ class CandidateOut(Schema):
     score: int
     priority: int
     screened_on: date
-    criteria_met: list[FindingOut]
-    criteria_not_met: list[FindingOut]
+    criteria_met: list[CriterionFindingOut]
+    criteria_not_met: list[CriterionFindingOut]
     argument: str
     status: DossierStatus
     submitted_on: date | None
@@ -205,20 +222,22 @@ class CandidateOut(Schema):
 
 
 class CandidatesIn(Schema):
-    women: list[str] = Field(min_length=1, description="References of the women to add.")
+    women: list[Reference] = Field(
+        min_length=1, max_length=LIST_MAX, description="References of the women to add."
+    )
 
 
 class StatusIn(Schema):
     status: DossierStatus
-    version: int = Field(ge=1)
+    version: Version
     on: date | None = Field(None, description="Default: today, or the round's decision date.")
-    note: str = ""
+    note: Note = ""
 
 
 class DossierIn(Schema):
-    version: int = Field(ge=1)
-    argument: str | None = None
-    priority: int | None = Field(None, ge=1)
+    version: Version
+    argument: Note | None = None
+    priority: int | None = Field(None, ge=1, le=INT_MAX)
 
 
 def screened_out(s: Screening) -> dict[str, Any]:
@@ -261,8 +280,8 @@ def _editable_case(user: Any, case_id: int) -> LegalCase:
 def list_cases(
     request: HttpRequest,
     view: Literal["upcoming", "without_next_step"] = "upcoming",
-    after: str | None = None,
-    size: int = 50,
+    after: str | None = Query(None, max_length=64),
+    size: int = Query(50, ge=1, le=500),
 ) -> Any:
     """Open cases in your scope: `upcoming` (a hearing today or later, soonest first) or
     `without_next_step` (no hearing scheduled). Keyset paged: pass `next_cursor` as `after`."""
@@ -270,8 +289,17 @@ def list_cases(
     today = timezone.localdate()
     size = min(max(size, 1), 500)
     if view == "upcoming":
-        return queries.upcoming_hearings(user, today, after=after, size=size)
-    return queries.cases_without_next_step(user, today, after=after, size=size)
+        page = queries.upcoming_hearings(user, today, after=after, size=size)
+    else:
+        page = queries.cases_without_next_step(user, today, after=after, size=size)
+    audit.record_list(
+        user,
+        "legal.LegalCase",
+        [case.episode.woman.reference for case in page.items],
+        request=request,
+        changes={"view": view},
+    )
+    return page
 
 
 @router.post(
@@ -281,7 +309,7 @@ def list_cases(
     summary="Open a legal case",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def open_case(request: HttpRequest, reference: str, payload: CaseIn) -> Any:
+def open_case(request: HttpRequest, reference: PathReference, payload: LegalCaseIn) -> Any:
     """Open a case for her current custody episode."""
     user = request.user
     woman = editable_woman(user, reference)
@@ -299,7 +327,7 @@ def open_case(request: HttpRequest, reference: str, payload: CaseIn) -> Any:
     summary="Get a case",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_case(request: HttpRequest, case_id: int) -> LegalCase:
+def get_case(request: HttpRequest, case_id: RecordId) -> LegalCase:
     """A case with its hearings; the read is on the audit trail."""
     user = request.user
     case = _visible_case(user, case_id)
@@ -314,7 +342,7 @@ def get_case(request: HttpRequest, case_id: int) -> LegalCase:
     summary="Change a case",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def update_case(request: HttpRequest, case_id: int, payload: CaseChangesIn) -> LegalCase:
+def update_case(request: HttpRequest, case_id: RecordId, payload: CaseChangesIn) -> LegalCase:
     """Change a case: only the fields sent. A change made since `version` is a 409."""
     user = request.user
     case = _editable_case(user, case_id)
@@ -332,7 +360,7 @@ def update_case(request: HttpRequest, case_id: int, payload: CaseChangesIn) -> L
     summary="Record a hearing",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_hearing(request: HttpRequest, case_id: int, payload: HearingIn) -> Any:
+def record_hearing(request: HttpRequest, case_id: RecordId, payload: HearingIn) -> Any:
     """Record a hearing held; the case's next hearing becomes its `next_date`."""
     user = request.user
     case = _editable_case(user, case_id)
@@ -345,14 +373,9 @@ def record_hearing(request: HttpRequest, case_id: int, payload: HearingIn) -> An
 # Rounds and screening
 
 
-def _round(user: Any, round_id: int) -> PardonRound:
-    pardon_round = PardonRound.objects.select_related("occasion", "jurisdiction").filter(
-        pk=round_id, jurisdiction=queries.jurisdiction_for(user)
-    )
-    found = pardon_round.first()
-    if found is None:
-        raise Http404
-    return found
+def _round(user: Any, round_id: int, *, for_edit: bool = False) -> PardonRound:
+    """A round the user may see (or, `for_edit`, add candidates to); otherwise 404."""
+    return get_object_or_404(queries.rounds_for(user, for_edit=for_edit), pk=round_id)
 
 
 @router.get(
@@ -414,7 +437,7 @@ def _round_out(pardon_round: PardonRound, user: Any) -> PardonRound:
     summary="Get a round with its statistics",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_round(request: HttpRequest, round_id: int) -> Any:
+def get_round(request: HttpRequest, round_id: RecordId) -> Any:
     """A round with its statistics (within your scope)."""
     user = request.user
     return _round_out(_round(user, round_id), user)
@@ -429,7 +452,7 @@ def _screening(user: Any, request: HttpRequest, target: Any, as_of: date | None)
         object_type="screening",
         object_ref=f"{result.remedy}/{as_of.isoformat()}",
         request=request,
-        changes={"listed": [c.facts.reference for c in result.candidates]},
+        changes=audit.listed([c.facts.reference for c in result.candidates]),
     )
     return {
         "remedy": result.remedy,
@@ -460,7 +483,7 @@ def screen(request: HttpRequest, remedy: Remedy = Remedy.PARDON, as_of: date | N
     summary="Screen for a round",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def screen_round(request: HttpRequest, round_id: int, as_of: date | None = None) -> Any:
+def screen_round(request: HttpRequest, round_id: RecordId, as_of: date | None = None) -> Any:
     """Screen for a round (a pardon)."""
     user = request.user
     return _screening(user, request, _round(user, round_id), as_of)
@@ -492,10 +515,19 @@ def _editable_candidate(user: Any, candidate_id: int) -> ReleaseCandidate:
     summary="List a round's candidates",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def list_candidates(request: HttpRequest, round_id: int) -> Any:
+def list_candidates(request: HttpRequest, round_id: RecordId) -> Any:
     """The round's candidates in your scope, by priority."""
     user = request.user
-    return list(_candidates(user).filter(round=_round(user, round_id)).order_by("priority", "id"))
+    pardon_round = _round(user, round_id)
+    candidates = list(_candidates(user).filter(round=pardon_round).order_by("priority", "id"))
+    audit.record(
+        user,
+        AuditAction.VIEW,
+        pardon_round,
+        request=request,
+        changes=audit.listed([candidate.woman.reference for candidate in candidates]),
+    )
+    return candidates
 
 
 @router.post(
@@ -505,10 +537,11 @@ def list_candidates(request: HttpRequest, round_id: int) -> Any:
     summary="Add candidates to a round",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def add_candidates(request: HttpRequest, round_id: int, payload: CandidatesIn) -> Any:
+def add_candidates(request: HttpRequest, round_id: RecordId, payload: CandidatesIn) -> Any:
     """Screen the women now and add them to the round; all or nothing (422 with reasons)."""
     user = request.user
-    made = services.add_candidates(user, _round(user, round_id), payload.women, request=request)
+    pardon_round = _round(user, round_id, for_edit=True)
+    made = services.add_candidates(user, pardon_round, payload.women, request=request)
     return list(_candidates(user).filter(pk__in=[c.pk for c in made]).order_by("priority"))
 
 
@@ -519,7 +552,7 @@ def add_candidates(request: HttpRequest, round_id: int, payload: CandidatesIn) -
     summary="Get a candidate",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_candidate(request: HttpRequest, candidate_id: int) -> ReleaseCandidate:
+def get_candidate(request: HttpRequest, candidate_id: RecordId) -> ReleaseCandidate:
     """A candidate with the criteria met as screened; the read is on the audit trail."""
     user = request.user
     candidate = _visible_candidate(user, candidate_id)
@@ -533,7 +566,7 @@ def get_candidate(request: HttpRequest, candidate_id: int) -> ReleaseCandidate:
     url_name="legal_candidate",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def update_candidate(request: HttpRequest, candidate_id: int, payload: DossierIn) -> Any:
+def update_candidate(request: HttpRequest, candidate_id: RecordId, payload: DossierIn) -> Any:
     """Change the dossier's argument or priority; a change made since `version` is a 409."""
     user = request.user
     candidate = _editable_candidate(user, candidate_id)
@@ -554,7 +587,7 @@ def update_candidate(request: HttpRequest, candidate_id: int, payload: DossierIn
     summary="Change a dossier's status",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def change_status(request: HttpRequest, candidate_id: int, payload: StatusIn) -> Any:
+def change_status(request: HttpRequest, candidate_id: RecordId, payload: StatusIn) -> Any:
     """Submitted, granted (records her release by royal pardon), refused or withdrawn."""
     user = request.user
     candidate = _editable_candidate(user, candidate_id)
@@ -576,7 +609,7 @@ def change_status(request: HttpRequest, candidate_id: int, payload: StatusIn) ->
     auth=Requires(Capability.VIEW_REGISTER),
 )
 def dossier_pdf(
-    request: HttpRequest, candidate_id: int, language: Literal["en", "km"] = "en"
+    request: HttpRequest, candidate_id: RecordId, language: Literal["en", "km"] = "en"
 ) -> HttpResponse:
     """The pardon dossier in English or Khmer; its download is on the audit trail."""
     user = request.user

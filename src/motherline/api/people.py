@@ -4,6 +4,7 @@ Each endpoint parses, asks `accounts.policy` (through `api.access`), and calls t
 `people.queries` and `people.services` functions as the web pages, so the two cannot drift.
 """
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
-from motherline.accounts import audit
+from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child, editable_woman
@@ -23,15 +24,20 @@ from motherline.api.schemas import (
     AdmissionIn,
     ChildIn,
     ChildOut,
+    DuplicatesOut,
     EpisodeChangesIn,
     EpisodeOut,
     LegalStatusIn,
+    MergeIn,
     MoveOutIn,
     NewChildIn,
+    PathReference,
     PregnancyIn,
     PregnancyOut,
     PregnancyOutcomeIn,
     PregnancyOutcomeOut,
+    ReadmissionIn,
+    RecordId,
     ReleaseIn,
     TransferIn,
     WomanChangesIn,
@@ -40,7 +46,7 @@ from motherline.api.schemas import (
     WomenQuery,
 )
 from motherline.jurisdictions.models import OffenceCategory
-from motherline.people import queries, services
+from motherline.people import duplicates, queries, services
 from motherline.people.models import Child, CustodyEpisode, Pregnancy, Woman
 from motherline.places.models import Prison
 
@@ -132,21 +138,35 @@ def list_women(request: HttpRequest, filters: Query[WomenQuery]) -> dict[str, An
         after=filters.after,
         size=filters.size,
     )
+    audit.record_list(
+        user,
+        "people.Woman",
+        [woman.reference for woman in page.items],
+        request=request,
+        changes={"filters": audit.filters_for_trail(filters.model_dump(exclude={"after"}))},
+    )
     return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
 
 
 @router.post(
     "/women",
-    response={201: WomanDetail},
+    response={201: WomanDetail, 409: DuplicatesOut},
     url_name="women",
     summary="Admit a woman",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Woman:
+def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Any:
     """Record a woman's admission with her charges, her pregnancy and every child she has,
-    living in prison with her or outside. The record belongs to the user's organisation."""
+    living in prison with her or outside. The record belongs to the user's organisation.
+
+    Before a new woman is created, the register is searched (within what the user may see)
+    for records that could be hers: a name that sounds the same in either script with a date
+    of birth within a year, the same register number, the mother of the same children. If
+    any is found, nothing is written and the answer is 409 with their references and why they
+    match: re-admit her on hers (`POST /women/{reference}/admissions`), or send the admission
+    again with `confirm_new: true` if she is a different person."""
     user = request.user
-    data = payload.model_dump(exclude={"prison", "offences", "children"})
+    data = payload.model_dump(exclude={"prison", "offences", "children", "confirm_new"})
     admission = services.Admission(
         organisation_id=user.organisation_id,
         prison=_prison(user, payload.prison, "prison"),
@@ -154,16 +174,81 @@ def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Woman:
         children=[_child_details(c) for c in payload.children],
         **data,
     )
+    if not payload.confirm_new:
+        found = duplicates.candidates(user, duplicates.entered_from(admission))
+        if found:
+            for candidate in found:
+                audit.record(
+                    user,
+                    AuditAction.VIEW,
+                    candidate.woman,
+                    request=request,
+                    changes={"duplicate_check": candidate.reasons},
+                )
+            return 409, {
+                "detail": _(
+                    "She may already be on the register: admit her again on her record, or "
+                    "send confirm_new if she is a different person."
+                ),
+                "candidates": [
+                    {
+                        "reference": c.reference,
+                        "reasons": c.reasons
+                        + ([duplicates.Reason.CHILDREN] if c.children_born else []),
+                        "explanation": c.explain(),
+                        "in_custody": c.in_custody,
+                        "may_readmit": policy.may_edit(user, c.woman),
+                    }
+                    for c in found
+                ],
+            }
     with transaction.atomic():
         woman = services.admit_woman(user, admission, request=request)
         try:
-            return queries.woman_detail(user, woman.reference)
+            return 201, queries.woman_detail(user, woman.reference)
         except Woman.DoesNotExist:
             # Nobody may create a record they could not see (a liaison, another prison):
             # raising here undoes the admission.
             raise PermissionDenied(
                 _("You may only admit a woman to a prison whose records you see.")
             ) from None
+
+
+@router.post(
+    "/women/{reference}/admissions",
+    response={201: EpisodeOut},
+    url_name="admissions",
+    summary="Admit a released woman again",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def readmit_woman(request: HttpRequest, reference: PathReference, payload: ReadmissionIn) -> Any:
+    """A new custody episode on her own record, for a woman who was released and is admitted
+    again. Children who come in with her and are already hers on the register are named by
+    `existing`; the others are new. Refused (422) while she is in custody; send her record's
+    `version` last read (409 if it changed since). Returns the new custody."""
+    user = request.user
+    woman = editable_woman(user, reference)
+    children = []
+    for i, child in enumerate(payload.children):
+        if child.date_of_birth is None and not child.existing:
+            raise ValidationError(
+                {f"children.{i}.date_of_birth": [_("Enter the child's date of birth.")]}
+            )
+        data = child.model_dump(exclude={"since"})
+        data["caregiver_relationship"] = data["caregiver_relationship"] or ""
+        data["date_of_birth"] = data["date_of_birth"] or date.min  # the child's own is used
+        children.append(services.ChildDetails(**data))
+    data = payload.model_dump(exclude={"prison", "offences", "children", "version"})
+    readmission = services.Readmission(
+        prison=_prison(user, payload.prison, "prison"),
+        offences=_offences(user, payload.offences),
+        children=children,
+        **data,
+    )
+    episode = services.readmit_woman(
+        user, woman, readmission, version=payload.version, request=request
+    )
+    return 201, _episode_out(episode.pk)
 
 
 @router.get(
@@ -173,12 +258,18 @@ def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Woman:
     summary="Get a woman",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_woman(request: HttpRequest, reference: str) -> Woman:
+def get_woman(request: HttpRequest, reference: PathReference) -> Woman:
     """Her full record: custody episodes with legal status history, charges and transfers,
     pregnancies, and children with their placements. The read is on the audit trail."""
     user = request.user
     try:
         woman = queries.woman_detail(user, reference)
+        if woman.merged_into_id is not None:
+            # A merged record's reference resolves to the record kept.
+            survivor = queries.survivor_of(user, reference)
+            if survivor is None:
+                raise Http404
+            woman = queries.woman_detail(user, survivor)
     except Woman.DoesNotExist:
         raise Http404 from None
     audit.record(user, AuditAction.VIEW, woman, request=request)
@@ -192,7 +283,7 @@ def get_woman(request: HttpRequest, reference: str) -> Woman:
     summary="Correct a woman's details",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def correct_woman(request: HttpRequest, reference: str, payload: WomanChangesIn) -> Woman:
+def correct_woman(request: HttpRequest, reference: PathReference, payload: WomanChangesIn) -> Woman:
     """Correct who she is: only the fields sent change. Send the `version` last read; if
     someone changed her record since, nothing is written and the answer is HTTP 409.
     Returns her record with its new version."""
@@ -211,7 +302,7 @@ def correct_woman(request: HttpRequest, reference: str, payload: WomanChangesIn)
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def correct_episode(
-    request: HttpRequest, reference: str, episode_id: int, payload: EpisodeChangesIn
+    request: HttpRequest, reference: PathReference, episode_id: RecordId, payload: EpisodeChangesIn
 ) -> CustodyEpisode:
     """Correct the court, case number, sentence, expected release or offences of one of her
     custody episodes (`offences` replaces her charges). Send the episode's `version` last
@@ -233,7 +324,7 @@ def correct_episode(
     summary="Transfer a woman",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def transfer(request: HttpRequest, reference: str, payload: TransferIn) -> CustodyEpisode:
+def transfer(request: HttpRequest, reference: PathReference, payload: TransferIn) -> CustodyEpisode:
     """Move her to another prison; children living with her move too. Returns her custody
     as it is after the transfer."""
     user = request.user
@@ -258,7 +349,9 @@ def transfer(request: HttpRequest, reference: str, payload: TransferIn) -> Custo
     summary="Change a woman's legal status",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def legal_status(request: HttpRequest, reference: str, payload: LegalStatusIn) -> CustodyEpisode:
+def legal_status(
+    request: HttpRequest, reference: PathReference, payload: LegalStatusIn
+) -> CustodyEpisode:
     """Record a new legal status (e.g. convicted, on appeal). Returns her custody as it is
     after the change."""
     user = request.user
@@ -284,7 +377,7 @@ def legal_status(request: HttpRequest, reference: str, payload: LegalStatusIn) -
     summary="Release a woman",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def release(request: HttpRequest, reference: str, payload: ReleaseIn) -> CustodyEpisode:
+def release(request: HttpRequest, reference: PathReference, payload: ReleaseIn) -> CustodyEpisode:
     """Close her custody with the release date and reason; children living with her in
     prison leave with her. Returns the closed custody."""
     user = request.user
@@ -308,7 +401,9 @@ def release(request: HttpRequest, reference: str, payload: ReleaseIn) -> Custody
     summary="Record a pregnancy",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_pregnancy(request: HttpRequest, reference: str, payload: PregnancyIn) -> Pregnancy:
+def record_pregnancy(
+    request: HttpRequest, reference: PathReference, payload: PregnancyIn
+) -> Pregnancy:
     """Record that she is pregnant."""
     user = request.user
     woman = editable_woman(user, reference)
@@ -332,7 +427,10 @@ def record_pregnancy(request: HttpRequest, reference: str, payload: PregnancyIn)
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def pregnancy_outcome(
-    request: HttpRequest, reference: str, pregnancy_id: int, payload: PregnancyOutcomeIn
+    request: HttpRequest,
+    reference: PathReference,
+    pregnancy_id: RecordId,
+    payload: PregnancyOutcomeIn,
 ) -> dict[str, Any]:
     """Record how a pregnancy ended. A birth creates the child: living in prison with her
     mother when born in custody."""
@@ -360,7 +458,7 @@ def pregnancy_outcome(
     summary="Record a child",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_child(request: HttpRequest, reference: str, payload: NewChildIn) -> Child:
+def record_child(request: HttpRequest, reference: PathReference, payload: NewChildIn) -> Child:
     """Record a child learnt of after her admission, living in prison with her or outside."""
     user = request.user
     woman = editable_woman(user, reference)
@@ -377,7 +475,7 @@ def record_child(request: HttpRequest, reference: str, payload: NewChildIn) -> C
     summary="Move a child out of prison",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def move_child_out(request: HttpRequest, reference: str, payload: MoveOutIn) -> Child:
+def move_child_out(request: HttpRequest, reference: PathReference, payload: MoveOutIn) -> Child:
     """A child leaves prison to live with a caregiver outside. Returns the child with the
     new placement."""
     user = request.user
@@ -395,3 +493,38 @@ def move_child_out(request: HttpRequest, reference: str, payload: MoveOutIn) -> 
         request=request,
     )
     return _child_out(child.pk)
+
+
+@router.post(
+    "/women/{reference}/merge",
+    response=WomanDetail,
+    url_name="merge",
+    summary="Merge another record of the same woman into this one",
+    auth=Requires(Capability.ADMINISTER),
+)
+def merge(request: HttpRequest, reference: PathReference, payload: MergeIn) -> Woman:
+    """Administrators: `merged` is a second record of the woman `reference`; everything on it
+    moves to `reference`, and `merged` then leads there. Send both versions last read (409 if
+    either changed since) and the reason. Returns the record kept. A record outside the
+    user's organisation is a 404."""
+    user = request.user
+    survivor = editable_woman(user, reference)
+    merged = Woman.objects.editable_by(user).filter(reference=payload.merged).first()
+    if merged is None:
+        raise ValidationError(
+            {
+                "merged": [
+                    _("There is no record %(ref)s that you may change.") % {"ref": payload.merged}
+                ]
+            }
+        )
+    services.merge_women(
+        user,
+        survivor,
+        merged,
+        survivor_version=payload.version,
+        merged_version=payload.merged_version,
+        reason=payload.reason,
+        request=request,
+    )
+    return queries.woman_detail(user, reference)

@@ -12,10 +12,12 @@ from typing import Annotated, Any, TypeVar
 
 from django.conf import settings
 from django.db import models
-from ninja import Field, Schema
+from ninja import Field, Path, Schema
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from motherline.jurisdictions.models import OffenceCategory
+from motherline.people.forms import NOTE_MAX
 from motherline.people.models import (
     CaregiverRelationship,
     Child,
@@ -29,7 +31,7 @@ from motherline.people.models import (
     Transfer,
     Woman,
 )
-from motherline.places.models import Prison
+from motherline.places.models import Prison, Province
 
 
 def _max(model: type[models.Model], field: str) -> int:
@@ -42,6 +44,31 @@ def _blank_as_none(value: Any) -> Any:
     # Forms send "" for an unchosen option; accept it as "not given".
     return None if value == "" else value
 
+
+# The largest value an integer column holds on every database we support (PostgreSQL's
+# integer); a record's identifier or version is never larger.
+INT_MAX = 2_147_483_647
+# A number of days of a person's life (pretrial detention and the like): 200 years.
+DAYS_MAX = 73_000
+# A list sent in one request (offences, children, women put forward): bounded too.
+LIST_MAX = 100
+
+Note = Annotated[str, StringConstraints(max_length=NOTE_MAX)]
+Version = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=INT_MAX,
+        description="The version last read; required: a change made since then is refused "
+        "with HTTP 409.",
+    ),
+]
+# A woman's or a child's reference (W-..., C-...).
+Reference = Annotated[str, StringConstraints(max_length=_max(Woman, "reference"))]
+# A record's identifier and a person's reference in an operation's path.
+RecordId = Annotated[int, Path(ge=1, le=INT_MAX)]
+PathReference = Annotated[str, Path(max_length=_max(Woman, "reference"))]
+OffenceCode = Annotated[str, StringConstraints(max_length=_max(OffenceCategory, "code"))]
 
 OptionalRelationship = Annotated[CaregiverRelationship | None, BeforeValidator(_blank_as_none)]
 
@@ -96,15 +123,19 @@ class ProvinceOut(Schema):
 class WomenQuery(Schema):
     """The web list's filters, plus keyset paging."""
 
-    prison: str = Field("", description="Prison code.")
-    province: str = Field("", description="ISO 3166-2 code of the province.")
+    prison: str = Field("", max_length=_max(Prison, "code"), description="Prison code.")
+    province: str = Field(
+        "", max_length=_max(Province, "code"), description="ISO 3166-2 code of the province."
+    )
     legal_status: LegalStatus | None = None
     pregnant: bool | None = None
     child_in_prison: bool | None = None
-    pretrial_days_over: int | None = Field(None, ge=0)
+    pretrial_days_over: int | None = Field(None, ge=0, le=DAYS_MAX)
     in_custody: bool | None = Field(None, description="Omit for both, false for released only.")
     q: str = Field("", max_length=200, description="Name, register number or reference.")
-    after: int | None = Field(None, ge=1, description="The next_cursor of the previous page.")
+    after: int | None = Field(
+        None, ge=1, le=INT_MAX, description="The next_cursor of the previous page."
+    )
     size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
 
 
@@ -247,6 +278,8 @@ class ChildOut(Schema):
     date_of_birth: date
     dob_is_estimated: bool
     birth_registered: bool
+    birth_registered_on: date | None
+    birth_certificate_number: str
     born_in_custody: bool
     pregnancy_id: int | None
     version: int
@@ -349,24 +382,86 @@ class AdmissionIn(Schema):
     dependent_children: int = Field(0, ge=0, le=99)
     has_serious_illness: bool = False
     has_disability: bool = False
-    health_notes: str = ""
+    health_notes: Note = ""
     consent_scope: ConsentScope = ConsentScope.REGISTER
     legal_status: LegalStatus = LegalStatus.PRETRIAL
     court: str = Field("", max_length=_max(CustodyEpisode, "court"))
     case_number: str = Field("", max_length=_max(CustodyEpisode, "case_number"))
     sentence_months: int | None = Field(None, ge=0, le=1200)
     expected_release_date: date | None = None
-    offences: list[str] = Field(default_factory=list, description="Offence codes.")
+    offences: list[OffenceCode] = Field(
+        default_factory=list, max_length=LIST_MAX, description="Offence codes."
+    )
     is_pregnant: bool = False
     pregnancy_known_since: date | None = None
     expected_delivery_date: date | None = None
-    children: list[ChildIn] = Field(default_factory=list)
+    children: list[ChildIn] = Field(default_factory=list, max_length=LIST_MAX)
+    confirm_new: bool = Field(
+        False,
+        description="She is a different person from the records the duplicate check "
+        "proposed: create her record anyway. Without it, an admission that matches records "
+        "the user may see is answered 409 with those records.",
+    )
+    confirm_warnings: bool = Field(
+        False,
+        description="The values answered as unlikely (422 with `confirm_warnings`) are right.",
+    )
+
+
+class DuplicateCandidateOut(Schema):
+    reference: str = Field(description="A record the user may see that could be hers.")
+    reasons: list[str] = Field(
+        description="Why: name, name_latin, date_of_birth, register_number, children."
+    )
+    explanation: list[str] = Field(description="The reasons in words.")
+    in_custody: bool
+    may_readmit: bool = Field(description="Whether this user may admit her again on it.")
+
+
+class DuplicatesOut(Schema):
+    detail: str
+    candidates: list[DuplicateCandidateOut]
+
+
+class ReadmissionChildIn(ChildIn):
+    """A child who comes in with her: `existing` names her child already on the register
+    (the child's details are kept); otherwise a new child, with a date of birth."""
+
+    existing: str = Field("", max_length=16, description="Reference of her child, C-...")
+    date_of_birth: date | None = Field(None, description="Required for a new child.")  # type: ignore[assignment]
+
+
+class ReadmissionIn(Schema):
+    """A released woman's new custody on her own record (`services.Readmission`)."""
+
+    version: Version
+    prison: PrisonCode = Field(description="Prison code.")
+    admission_date: date
+    legal_status: LegalStatus = LegalStatus.PRETRIAL
+    court: str = Field("", max_length=_max(CustodyEpisode, "court"))
+    case_number: str = Field("", max_length=_max(CustodyEpisode, "case_number"))
+    sentence_months: int | None = Field(None, ge=0, le=1200)
+    expected_release_date: date | None = None
+    offences: list[OffenceCode] = Field(
+        default_factory=list, max_length=LIST_MAX, description="Offence codes."
+    )
+    is_pregnant: bool = False
+    pregnancy_known_since: date | None = None
+    expected_delivery_date: date | None = None
+    dependent_children: int | None = Field(None, ge=0, le=99)
+    children: list[ReadmissionChildIn] = Field(default_factory=list, max_length=30)
+    confirm_warnings: bool = False
+
+
+class MergeIn(Schema):
+    merged: str = Field(max_length=16, description="Reference of the record merged away.")
+    reason: str = Field(max_length=2000, description="Why the two records are one woman.")
+    version: Version = Field(description="The version of the record kept, last read.")
+    merged_version: Version = Field(description="The version of the record merged, last read.")
 
 
 class VersionedIn(Schema):
-    version: int | None = Field(
-        None, description="The version last read; a change made since then is refused."
-    )
+    version: Version
 
 
 class TransferIn(VersionedIn):
@@ -378,7 +473,7 @@ class TransferIn(VersionedIn):
 class LegalStatusIn(VersionedIn):
     status: LegalStatus
     effective_date: date
-    note: str = ""
+    note: Note = ""
     sentence_months: int | None = Field(None, ge=0, le=1200)
     expected_release_date: date | None = None
 
@@ -386,14 +481,14 @@ class LegalStatusIn(VersionedIn):
 class ReleaseIn(VersionedIn):
     release_date: date
     reason: ReleaseReason
-    note: str = ""
+    note: Note = ""
 
 
 class PregnancyIn(Schema):
     known_since: date
     expected_delivery_date: date | None = None
     antenatal_care_contacts: int = Field(0, ge=0, le=100)
-    note: str = ""
+    note: Note = ""
 
 
 class PregnancyOutcomeIn(Schema):
@@ -410,7 +505,7 @@ class MoveOutIn(VersionedIn):
     caregiver_name: str = Field("", max_length=_max(Placement, "caregiver_name"))
     caregiver_location: str = Field("", max_length=_max(Placement, "caregiver_location"))
     caregiver_contact: str = Field("", max_length=_max(Placement, "caregiver_contact"))
-    note: str = ""
+    note: Note = ""
 
 
 # Corrections: only the fields sent are changed (a null clears a field that may be empty).
@@ -431,7 +526,7 @@ Sent = Annotated[T | None, AfterValidator(_not_null)]
 class WomanChangesIn(Schema):
     """A correction of who she is (`services.update_woman`)."""
 
-    version: int = Field(ge=1, description="The version last read; required.")
+    version: Version
     name: Sent[WomanName] = None
     name_latin: Sent[str] = Field(None, max_length=_max(Woman, "name_latin"))
     register_number: Sent[str] = Field(None, max_length=_max(Woman, "register_number"))
@@ -445,16 +540,36 @@ class WomanChangesIn(Schema):
     dependent_children: Sent[int] = Field(None, ge=0, le=99)
     has_serious_illness: Sent[bool] = None
     has_disability: Sent[bool] = None
-    health_notes: Sent[str] = None
+    health_notes: Sent[Note] = None
     consent_scope: Sent[ConsentScope] = None
+
+
+class ChildChangesIn(Schema):
+    """A correction of a child's details or the birth's registration
+    (`services.update_child`)."""
+
+    version: Version
+    name: Sent[str] = Field(None, max_length=_max(Child, "name"))
+    name_latin: Sent[str] = Field(None, max_length=_max(Child, "name_latin"))
+    sex: Sent[Sex] = None
+    date_of_birth: Sent[date] = None
+    dob_is_estimated: Sent[bool] = None
+    born_in_custody: Sent[bool] = None
+    birth_registered: Sent[bool] = None
+    birth_registered_on: date | None = Field(None, description="null clears it.")
+    birth_certificate_number: Sent[str] = Field(
+        None, max_length=_max(Child, "birth_certificate_number")
+    )
 
 
 class EpisodeChangesIn(Schema):
     """A correction of a custody episode (`services.update_episode`)."""
 
-    version: int = Field(ge=1, description="The version last read; required.")
+    version: Version
     court: Sent[str] = Field(None, max_length=_max(CustodyEpisode, "court"))
     case_number: Sent[str] = Field(None, max_length=_max(CustodyEpisode, "case_number"))
     sentence_months: int | None = Field(None, ge=0, le=1200)
     expected_release_date: date | None = None
-    offences: Sent[list[str]] = Field(None, description="Offence codes; they replace her charges.")
+    offences: Sent[list[OffenceCode]] = Field(
+        None, max_length=LIST_MAX, description="Offence codes; they replace her charges."
+    )

@@ -14,9 +14,9 @@ from ninja.errors import HttpError
 
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
+from motherline.api.fieldwork import TooLargeOut
 from motherline.stats import queries, rules, services
 from motherline.stats.labels import INDICATOR_LABELS
-from motherline.stats.models import ReturnSource
 
 router = Router(tags=["statistics"])
 
@@ -29,12 +29,23 @@ class IndicatorOut(Schema):
 
 
 class SeriesQuery(Schema):
-    indicator: str = Field(description="An indicator name from /stats/indicators.")
-    area: str = Field("nation", description="nation, nation:KH, province:KH-12 or prison:CODE")
+    indicator: str = Field(max_length=64, description="An indicator name from /stats/indicators.")
+    area: str = Field(
+        "nation", max_length=64, description="nation, nation:KH, province:KH-12 or prison:CODE"
+    )
     start: dt.date = Field(dt.date(2008, 1, 1), description="First day (YYYY-MM-DD).")
     end: dt.date | None = Field(None, description="Last day; today if omitted.")
     period: rules.Period = rules.Period.YEAR
-    source: str = Field(queries.RETURNS, description="returns or register")
+    source: str = Field(
+        queries.RETURNS,
+        max_length=16,
+        description="returns, register or published (the pack's figures)",
+    )
+    return_source: str | None = Field(
+        None,
+        max_length=300,
+        description="Only the returns of this source (as stored); an unknown one is a 422.",
+    )
 
 
 class PointOut(Schema):
@@ -44,6 +55,12 @@ class PointOut(Schema):
     suppressed: bool
     category: str = ""
     date: dt.date | None = None
+    source: str = Field(description="The source of the value: its citation, or register.")
+    source_url: str = ""
+    precision: str = Field("", description="How precisely the date is known.")
+    level: str = Field("", description="nation, province or prison: the returns read.")
+    reporting: int | None = Field(None, description="For a sum: the units that reported.")
+    expected: int | None = Field(None, description="For a sum: the units of the area.")
 
 
 class SeriesOut(Schema):
@@ -55,9 +72,9 @@ class SeriesOut(Schema):
 
 
 class TableQuery(Schema):
-    area: str = "nation"
+    area: str = Field("nation", max_length=64)
     on: dt.date | None = Field(None, description="The date; today if omitted.")
-    source: str = queries.RETURNS
+    source: str = Field(queries.RETURNS, max_length=16)
 
 
 class CellOut(Schema):
@@ -86,7 +103,7 @@ class ImportProblemOut(Schema):
     message: str
 
 
-class ImportOut(Schema):
+class ReturnsImportOut(Schema):
     rows: int
     created: int
     updated: int
@@ -98,8 +115,8 @@ class ImportRefusedOut(Schema):
 
 
 def _source(value: str) -> str:
-    if value not in (queries.RETURNS, queries.REGISTER):
-        raise HttpError(422, _("The source is returns or register."))
+    if value not in queries.SOURCES:
+        raise HttpError(422, _("The source is returns, register or published."))
     return value
 
 
@@ -138,6 +155,7 @@ def series(request: HttpRequest, filters: Query[SeriesQuery]) -> dict[str, Any]:
             filters.end or timezone.localdate(),
             filters.period,
             _source(filters.source),
+            filters.return_source,
         )
     except queries.StatsError as exc:
         raise HttpError(422, str(exc)) from exc
@@ -147,7 +165,13 @@ def series(request: HttpRequest, filters: Query[SeriesQuery]) -> dict[str, Any]:
         "source": result.source,
         "return_source": result.return_source,
         "points": [
-            {**point.as_dict(), "category": point.category, "date": point.date}
+            {
+                **point.as_dict(),
+                "category": point.category,
+                "date": point.date,
+                "reporting": point.reporting,
+                "expected": point.expected,
+            }
             for point in result.points
         ],
     }
@@ -164,8 +188,11 @@ def prisons(request: HttpRequest, filters: Query[TableQuery]) -> dict[str, Any]:
     try:
         area = queries.Area.parse(filters.area)
         area.jurisdiction_code()
+        source = _source(filters.source)
         table = queries.area_table(
-            area, filters.on or timezone.localdate(), _source(filters.source)
+            area,
+            filters.on or timezone.localdate(),
+            queries.RETURNS if source == queries.PUBLISHED else source,
         )
     except queries.StatsError as exc:
         raise HttpError(422, str(exc)) from exc
@@ -187,17 +214,17 @@ def prisons(request: HttpRequest, filters: Query[TableQuery]) -> dict[str, Any]:
 
 @router.post(
     "/stats/returns",
-    response={200: ImportOut, 422: ImportRefusedOut},
+    response={200: ReturnsImportOut, 413: TooLargeOut, 422: ImportRefusedOut},
     url_name="stats_import",
     auth=Requires(Capability.IMPORT_RETURNS),
 )
-def import_returns(request: HttpRequest, file: File[UploadedFile], source: Form[str]) -> Any:
-    """Import a CSV or XLSX file of population returns (all or nothing, idempotent)."""
-    if source not in ReturnSource.values:
-        raise HttpError(422, _("Unknown source of returns."))
-    result = services.import_returns(
-        request.user, file.read(), file.name or "", source, request=request
-    )
+def import_returns(
+    request: HttpRequest, file: File[UploadedFile], source: str = Form("", max_length=300)
+) -> Any:
+    """Import a CSV or XLSX file of population returns for the nation, provinces or
+    prisons (all or nothing, idempotent). `source` names the source of rows without a
+    `source` cell (the first template has none)."""
+    result = services.import_returns(request.user, file, file.name or "", source, request=request)
     if not result.ok:
         return Status(422, {"errors": [vars(e) for e in result.errors]})
     return Status(

@@ -14,8 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from motherline.accounts import audit
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
+from motherline.api.schemas import _max
+from motherline.places.models import Prison, Province
 from motherline.worklist import queries
 from motherline.worklist.rules import Kind, Urgency
 
@@ -24,10 +27,14 @@ router = Router(tags=["worklist"])
 
 class WorklistQuery(Schema):
     as_of: date | None = Field(None, description="The day the list is read for; today if omitted.")
-    prison: str = Field("", description="Prison code.")
-    province: str = Field("", description="ISO 3166-2 code of the province.")
+    prison: str = Field("", max_length=_max(Prison, "code"), description="Prison code.")
+    province: str = Field(
+        "", max_length=_max(Province, "code"), description="ISO 3166-2 code of the province."
+    )
     kind: Kind | None = Field(None, description="Only items of this kind.")
-    after: str = Field("", description="`next_cursor` of the previous page; empty for the first.")
+    after: str = Field(
+        "", max_length=64, description="`next_cursor` of the previous page; empty for the first."
+    )
     size: int = Field(500, ge=1, le=5000, description="Items per page.")
 
 
@@ -84,6 +91,13 @@ def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> dict[str, A
         ),
         after=after,
         size=filters.size,
+    )
+    audit.record_list(
+        user,
+        "worklist.Item",
+        [item.subject.reference for item in page.items],
+        request=request,
+        changes={"filters": audit.filters_for_trail(filters.model_dump(exclude={"after"}))},
     )
     return {
         "items": [item.as_json(as_of) for item in page.items],

@@ -13,3 +13,4 @@ class CareConfig(AppConfig):
 
         signals.released.connect(services.on_mother_released, dispatch_uid="care_release")
         signals.child_page_sections.connect(views.child_section, dispatch_uid="care_child_page")
+        signals.woman_urgent_items.connect(views.woman_urgent_items, dispatch_uid="care_urgent")

@@ -82,7 +82,7 @@ def support_fields() -> dict[str, forms.Field]:
 class PlanFieldsForm(forms.Form):
     """A form whose fields are chosen for one plan at one step."""
 
-    version = version_field(required=True)
+    version = version_field()
 
     def __init__(self, *args: Any, fields: dict[str, forms.Field], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -151,6 +151,7 @@ class FollowUpForm(forms.Form):
         label=_("How was the child?"), choices=FollowUpOutcome.choices, widget=forms.RadioSelect
     )
     notes = note_field(_("Notes"))
+    version = version_field()
 
 
 class ReopenForm(forms.Form):
@@ -160,6 +161,7 @@ class ReopenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Kept on the audit trail."),
     )
+    version = version_field()
 
 
 class ExtensionForm(forms.Form):

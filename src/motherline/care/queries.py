@@ -11,7 +11,8 @@ from django.db.models import Prefetch
 
 from motherline.care.models import FollowUp, LeaveExtension, PlanStatus, TransitionPlan
 from motherline.care.rules import LeaveBy, child_leave_by, next_step
-from motherline.jurisdictions.models import AgeLimitRule
+from motherline.jurisdictions.models import AgeLimitRule, Jurisdiction
+from motherline.jurisdictions.rules import StatedRules
 from motherline.people.models import Child, PlacementKind
 
 
@@ -20,20 +21,47 @@ def age_rules_for(child: Child) -> list[AgeLimitRule]:
     return list(AgeLimitRule.objects.filter(jurisdiction__organisations__id=child.organisation_id))
 
 
+def readings_for(child: Child) -> StatedRules:
+    """The readings of the age limit stated by the pack of the child's jurisdiction."""
+    stated = (
+        Jurisdiction.objects.filter(organisations__id=child.organisation_id)
+        .values_list("stated_rules", flat=True)
+        .first()
+    )
+    return StatedRules.of(stated)
+
+
+def entered_prison_on(child: Child) -> date | None:
+    """The day the child's present stay in prison began (None outside prison)."""
+    return (
+        child.placements.filter(kind=PlacementKind.IN_PRISON, end_date__isnull=True)
+        .order_by("start_date")
+        .values_list("start_date", flat=True)
+        .first()
+    )
+
+
 def child_leave_by_for(
     child: Child,
     today: date,
     *,
     rules: list[AgeLimitRule] | None = None,
     extensions: list[LeaveExtension] | None = None,
+    readings: StatedRules | None = None,
 ) -> LeaveBy:
     """The child's leave-by date with the extensions recorded for the child (see
-    `care.rules.child_leave_by`); pass `rules` or `extensions` already loaded to save a query."""
+    `care.rules.child_leave_by`); pass `rules`, `extensions` or `readings` already loaded to
+    save a query."""
     if rules is None:
         rules = age_rules_for(child)
     if extensions is None:
         extensions = list(LeaveExtension.objects.filter(child=child))
-    return child_leave_by(child.date_of_birth, rules, extensions, on=today)
+    if readings is None:
+        readings = readings_for(child)
+    entered = entered_prison_on(child) if readings.keeps_limit_at_entry else None
+    return child_leave_by(
+        child.date_of_birth, rules, extensions, on=today, readings=readings, entered_on=entered
+    )
 
 
 def is_living_in_prison(child: Child) -> bool:

@@ -18,8 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from motherline.jurisdictions.rules import (
+    DEFAULT_READINGS,
+    FIRST_DAY_OF_NEXT_MONTH,
+    LIMIT_AT_ENTRY,
     AgeLimit,
     AgeLimitLike,
+    Stated,
+    StatedRules,
     add_months,
     age_limit_rule_on,
     leave_by_date,
@@ -103,6 +108,12 @@ class LeaveBy:
     extension_months_recorded: int
     on: dt.date
     date_of_birth: dt.date
+    readings: StatedRules = DEFAULT_READINGS
+
+    @property
+    def reading_texts(self) -> list[tuple[str, Stated]]:
+        """The pack's readings that decided this date, in words, with their sources."""
+        return reading_texts(self.readings)
 
     @property
     def is_extended(self) -> bool:
@@ -140,6 +151,27 @@ class LeaveBy:
         return -left if left is not None and left < 0 else 0
 
 
+def reading_texts(readings: StatedRules) -> list[tuple[str, Stated]]:
+    """How the pack reads the age limit, each reading in words with where it comes from:
+    which limit a child already in prison takes when the law changes, and when a child born
+    on 29 February has a birthday in a common year."""
+    if readings.age_limit_change.value == LIMIT_AT_ENTRY:
+        change = _(
+            "A child already in prison when the age limit changes keeps the limit in force "
+            "when the child came into prison."
+        )
+    else:
+        change = _(
+            "A child already in prison when the age limit changes takes the new limit from "
+            "the day it takes effect."
+        )
+    if readings.leap == FIRST_DAY_OF_NEXT_MONTH:
+        leap = _("A child born on 29 February has a birthday on 1 March in a common year.")
+    else:
+        leap = _("A child born on 29 February has a birthday on 28 February in a common year.")
+    return [(change, readings.age_limit_change), (leap, readings.leap_day)]
+
+
 def _extended(rule: AgeLimitLike, months: int) -> AgeLimit:
     """The rule with the child's extension added to its limit, where it allows one."""
     extra = min(months, rule.max_extension_months) if rule.extension_allowed else 0
@@ -158,6 +190,8 @@ def child_leave_by(
     extensions: Iterable[Extension | int] = (),
     *,
     on: date,
+    readings: StatedRules = DEFAULT_READINGS,
+    entered_on: date | None = None,
 ) -> LeaveBy:
     """A child's leave-by date under the jurisdiction's age-limit rules, with the extensions
     granted to this child, explained (see `LeaveBy`).
@@ -169,18 +203,23 @@ def child_leave_by(
     in a year that is not a leap year. An extension adds its months to the limit of each rule
     that allows extensions (capped at that rule's maximum), so the extended date follows the
     same calendar arithmetic; it counts only if the rule in force on the base date allows it.
+    Those are the default readings; a pack may state others (`readings`, see
+    `jurisdictions.rules.leave_by_date`; `entered_on` is the day the child came into prison).
     """
     rules = list(age_rules)
     recorded = sum(e if isinstance(e, int) else e.months for e in extensions)
-    base = leave_by_date(child_dob, rules)
+    base = leave_by_date(child_dob, rules, readings=readings, entered_on=entered_on)
     rule = age_limit_rule_on(rules, base) if base is not None else None
+    if readings.keeps_limit_at_entry and base is not None:
+        entry = max(entered_on or child_dob, child_dob)
+        rule = age_limit_rule_on(rules, entry) or rule
     counted = 0
     final = base
     if rule is not None and rule.extension_allowed and recorded > 0:
         counted = min(recorded, rule.max_extension_months)
         # `AgeLimit` is frozen, which the rules' protocol (plain attributes) does not express.
         extended: list[Any] = [_extended(r, counted) for r in rules]
-        final = leave_by_date(child_dob, extended)
+        final = leave_by_date(child_dob, extended, readings=readings, entered_on=entered_on)
     return LeaveBy(
         date=final,
         base_date=base,
@@ -189,6 +228,7 @@ def child_leave_by(
         extension_months_recorded=recorded,
         on=on,
         date_of_birth=child_dob,
+        readings=readings,
     )
 
 

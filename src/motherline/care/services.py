@@ -147,8 +147,9 @@ def _locked_plan(plan: TransitionPlan) -> TransitionPlan:
     )
 
 
-def _check_version(expected: int | None, actual: int) -> None:
-    if expected is not None and expected != actual:
+def _check_version(expected: int, actual: int) -> None:
+    # Every change states the version it was read at: there is no "skip the check".
+    if expected != actual:
         raise StaleVersion()
 
 
@@ -367,6 +368,9 @@ def _hand_over(
             get("caregiver_location"),
             get("caregiver_contact"),
             HANDOVER_NOTE,
+            # A consequence of the plan's change (checked against the plan's version): the
+            # child as she stands in this transaction.
+            version=Child.objects.values_list("version", flat=True).get(pk=plan.child_id),
             today=today,
             request=request,
         )
@@ -389,18 +393,18 @@ def record_follow_up(
     outcome: str,
     notes: str = "",
     *,
+    version: int,
     today: date | None = None,
     request: Any = None,
 ) -> FollowUp:
     """Record a follow-up visit to a child after the handover: when, and how the child was
-    found. A visit recorded earlier may be corrected while the plan is not closed."""
-    follow_up = (
-        FollowUp.objects.select_for_update(of=("self",))
-        .select_related("plan__child__mother")
-        .get(pk=follow_up.pk)
-    )
-    plan = follow_up.plan
+    found. A visit recorded earlier may be corrected while the plan is not closed. The
+    follow-ups are part of the plan: `version` is the plan's, and a visit recorded counts
+    as a change of the plan (so two people recording one visit cannot overwrite each other)."""
+    plan = _locked_plan(follow_up.plan)
+    follow_up = FollowUp.objects.select_for_update(of=("self",)).get(pk=follow_up.pk)
     _require_edit(user, plan.child)
+    _check_version(version, plan.version)
     _refuse_if_closed(plan)
     today = _today(today)
     errors = rules.follow_up_errors(done_on, outcome, plan.handed_over_on, today)
@@ -412,6 +416,7 @@ def record_follow_up(
     follow_up.outcome = outcome
     follow_up.notes = notes.strip()
     follow_up.save(update_fields=["done_on", "outcome", "notes"])
+    TransitionPlan.objects.filter(pk=plan.pk).update(version=F("version") + 1)
     audit.record(
         user,
         AuditAction.CHANGE,
@@ -435,7 +440,7 @@ def reopen_plan(
     plan: TransitionPlan,
     reason: str,
     *,
-    version: int | None = None,
+    version: int,
     request: Any = None,
 ) -> TransitionPlan:
     """Reopen a closed plan, with the reason on the audit trail. It returns to the furthest

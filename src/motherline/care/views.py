@@ -17,15 +17,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, require
 from motherline.care import forms, queries, rules, services
-from motherline.care.models import FollowUp, PlanStatus, TransitionPlan
-from motherline.people.forms import add_service_errors
+from motherline.care.models import FollowUp, LeaveExtension, PlanStatus, TransitionPlan
+from motherline.core.forms import add_service_errors
 from motherline.people.models import Child
-from motherline.people.signals import PageSection
+from motherline.people.signals import PageSection, UrgentItem
 
 
 def child_section(
@@ -74,6 +75,7 @@ def _render(
 
 
 @login_required
+@require_safe
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     """One plan with its steps and follow-ups (a closed plan too)."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -247,6 +249,7 @@ def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> H
                     data["done_on"],
                     data["outcome"],
                     data["notes"],
+                    version=data["version"],
                     request=request,
                 )
             except ValidationError as error:
@@ -260,6 +263,7 @@ def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> H
                 "done_on": follow_up.done_on,
                 "outcome": follow_up.outcome,
                 "notes": follow_up.notes,
+                "version": plan.version,
             }
         )
     context = {"form": form, "plan": plan, "follow_up": follow_up}
@@ -276,7 +280,11 @@ def reopen_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.reopen_plan(
-                    request.user, plan, form.cleaned_data["reason"], request=request
+                    request.user,
+                    plan,
+                    form.cleaned_data["reason"],
+                    version=form.cleaned_data["version"],
+                    request=request,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -284,7 +292,7 @@ def reopen_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
                 messages.success(request, _("The plan is reopened."))
                 return _to_child(plan.child)
     else:
-        form = forms.ReopenForm()
+        form = forms.ReopenForm(initial={"version": plan.version})
     return _render(request, "reopen.html", {"form": form, "plan": plan}, plan.child)
 
 
@@ -316,3 +324,57 @@ def record_extension(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         form = forms.ExtensionForm()
     return _render(request, "extension.html", {"form": form, "leave_by": leave_by}, child)
+
+
+# How far ahead a child's leave-by date is shown at the top of the mother's page.
+LEAVE_BY_NEAR_DAYS = 90
+
+
+def woman_urgent_items(
+    sender: Any, *, woman: Any, user: Any, today: Any, may_edit: bool, **kwargs: Any
+) -> list[UrgentItem]:
+    """Her children living in prison who are past or near the age limit, with the days and
+    the action (receiver of `people.signals.woman_urgent_items`)."""
+    from motherline.people.models import PlacementKind
+    from motherline.people.timeline import child_label
+    from motherline.people.urgent import days_text
+
+    in_prison = [
+        child
+        for child in woman.children.all()
+        if any(
+            p.kind == PlacementKind.IN_PRISON and p.end_date is None for p in child.placements.all()
+        )
+    ]
+    if not in_prison:
+        return []
+    # Three queries for all her children: the rules, their readings and every extension.
+    rules_ = queries.age_rules_for(in_prison[0])
+    readings = queries.readings_for(in_prison[0])
+    extensions: dict[int, list[Any]] = {}
+    for extension in LeaveExtension.objects.filter(child__in=in_prison).order_by("approved_on"):
+        extensions.setdefault(extension.child_id, []).append(extension)
+    items = []
+    for child in in_prison:
+        leave_by = queries.child_leave_by_for(
+            child, today, rules=rules_, extensions=extensions.get(child.pk, []), readings=readings
+        )
+        days = leave_by.days_left
+        if days is None or days > LEAVE_BY_NEAR_DAYS:
+            continue
+        text = (
+            _("%(child)s is past the age limit for living in prison since %(date)s (%(days)s).")
+            if days < 0
+            else _("%(child)s reaches the age limit for living in prison on %(date)s (%(days)s).")
+        ) % {"child": child_label(child), "date": leave_by.date, "days": days_text(days)}
+        items.append(
+            UrgentItem(
+                kind="age_limit",
+                text=text,
+                due=leave_by.date,
+                days=days,
+                action_url=reverse("people:child", args=[child.reference]) + "#plan",
+                action_label=_("Leave-by date and transition plan"),
+            )
+        )
+    return items

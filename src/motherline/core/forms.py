@@ -7,6 +7,9 @@ from collections.abc import Mapping
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, QueryDict
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_lazy as _
 
 
 def add_service_errors(
@@ -24,3 +27,34 @@ def add_service_errors(
             form.add_error(name, messages)
         else:
             form.add_error(None, messages)
+
+
+MISSING_VERSION = _(
+    "This page did not say which version of the record it changes: open the page again and "
+    "make the change there."
+)
+# The largest version a record can have (PostgreSQL's integer).
+VERSION_MAX = 2_147_483_647
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the record the form was loaded with, so a stale save is refused; a
+    change that does not say it is refused too (there is no "skip the check")."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=True,
+        min_value=1,
+        max_value=VERSION_MAX,
+        error_messages={"required": MISSING_VERSION, "invalid": MISSING_VERSION},
+    )
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The form data of a POST, else None (an unbound form). Not `request.POST or None`: a
+    POST with no fields at all must be judged, and refused, not shown as an empty form."""
+    return request.POST if request.method == "POST" else None
+
+
+def posted_files(request: HttpRequest) -> MultiValueDict | None:
+    """The files of a POST, else None."""
+    return request.FILES if request.method == "POST" else None

@@ -8,7 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motherline.bounds import not_before_floor
+from motherline.core.forms import version_field
 from motherline.fieldwork.models import (
+    HEADCOUNT_MAX,
     Access,
     AccessIncident,
     Audience,
@@ -17,6 +20,7 @@ from motherline.fieldwork.models import (
     TrainingTopic,
 )
 from motherline.fieldwork.services import CaseText
+from motherline.people.forms import NOTE_MAX
 from motherline.people.models import Woman
 from motherline.places.models import Prison
 
@@ -27,19 +31,30 @@ class VisitForm(forms.Form):
     prison = forms.ModelChoiceField(
         label=_("Prison"), queryset=Prison.objects.none(), to_field_name="code"
     )
-    visit_date = forms.DateField(label=_("Date of the visit"), widget=DATE)
+    visit_date = forms.DateField(
+        label=_("Date of the visit"), widget=DATE, validators=[not_before_floor]
+    )
     team = forms.CharField(label=_("Team"), max_length=255, help_text=_("Who went, by role."))
     access = forms.ChoiceField(label=_("Access"), choices=Access.choices, widget=forms.RadioSelect)
-    women_seen = forms.IntegerField(label=_("Women seen"), min_value=0, initial=0)
-    pregnant_seen = forms.IntegerField(label=_("Pregnant women seen"), min_value=0, initial=0)
-    children_seen = forms.IntegerField(label=_("Children seen"), min_value=0, initial=0)
+    women_seen = forms.IntegerField(
+        label=_("Women seen"), min_value=0, max_value=HEADCOUNT_MAX, initial=0
+    )
+    pregnant_seen = forms.IntegerField(
+        label=_("Pregnant women seen"), min_value=0, max_value=HEADCOUNT_MAX, initial=0
+    )
+    children_seen = forms.IntegerField(
+        label=_("Children seen"), min_value=0, max_value=HEADCOUNT_MAX, initial=0
+    )
     women = forms.CharField(
         label=_("Women seen on the register"),
         required=False,
         help_text=_("Their references (W-…), separated by spaces or commas. Optional."),
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        max_length=NOTE_MAX,
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, user: Any, prisons: Any, **kwargs: Any) -> None:
@@ -48,7 +63,10 @@ class VisitForm(forms.Form):
         self.fields["prison"].queryset = prisons
         for topic, label in Topic.choices:
             self.fields[f"finding_{topic}"] = forms.CharField(
-                label=label, required=False, widget=forms.Textarea(attrs={"rows": 2})
+                max_length=NOTE_MAX,
+                label=label,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
             )
 
     def finding_fields(self) -> list[forms.BoundField]:
@@ -127,7 +145,7 @@ class IncidentForm(forms.ModelForm):
 
 
 class IncidentUpdateForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
 
     class Meta:
         model = AccessIncident
@@ -150,20 +168,31 @@ class TrainingForm(forms.Form):
         label=_("Topics"), choices=TrainingTopic.choices, widget=forms.CheckboxSelectMultiple
     )
     statistics_used = forms.CharField(
-        label=_("Statistics used"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=NOTE_MAX,
+        label=_("Statistics used"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     case_studies_used = forms.CharField(
-        label=_("Case studies used"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=NOTE_MAX,
+        label=_("Case studies used"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=NOTE_MAX,
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class ParticipantsForm(forms.Form):
     institution = forms.CharField(label=_("Institution"), max_length=200, required=False)
-    women = forms.IntegerField(label=_("Women"), min_value=0, required=False)
-    men = forms.IntegerField(label=_("Men"), min_value=0, required=False)
+    women = forms.IntegerField(
+        label=_("Women"), min_value=0, max_value=HEADCOUNT_MAX, required=False
+    )
+    men = forms.IntegerField(label=_("Men"), min_value=0, max_value=HEADCOUNT_MAX, required=False)
 
     def row(self) -> tuple[str, int, int] | None:
         data = self.cleaned_data
@@ -178,14 +207,18 @@ ParticipantsFormSet = forms.formset_factory(ParticipantsForm, extra=4, max_num=3
 class CaseTextForm(forms.Form):
     title_en = forms.CharField(label=_("Title (English)"), max_length=200)
     narrative_en = forms.CharField(
-        label=_("Narrative (English)"), widget=forms.Textarea(attrs={"rows": 8})
+        max_length=NOTE_MAX,
+        label=_("Narrative (English)"),
+        widget=forms.Textarea(attrs={"rows": 8}),
     )
     title_km = forms.CharField(label=_("Title (Khmer)"), max_length=200, required=False)
     narrative_km = forms.CharField(
-        label=_("Narrative (Khmer)"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+        max_length=NOTE_MAX,
+        label=_("Narrative (Khmer)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
     )
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def text(self) -> CaseText:
         data = self.cleaned_data
@@ -196,6 +229,18 @@ class CaseTextForm(forms.Form):
             narrative_km=data["narrative_km"],
             tags=[t for t in data["tags"].split(",") if t.strip()],
         )
+
+
+class EditCaseTextForm(CaseTextForm):
+    """The text of a case study being corrected: it says the version it was read at."""
+
+    version = version_field()
+
+
+class StepForm(forms.Form):
+    """A step of a case study's workflow (a button): the version the page was read at."""
+
+    version = version_field()
 
 
 class ConsentForm(forms.Form):

@@ -11,35 +11,36 @@ read a fixed number of times whatever the size of the export, and rows are writt
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can
+from motherline.bounds import clean_value
 from motherline.fieldwork import rules
+from motherline.fieldwork.forms import VisitForm
 from motherline.fieldwork.models import Finding, PrisonVisit, Topic
 from motherline.grants import rules as grant_rules
-from motherline.grants.models import ServiceDelivery
+from motherline.grants.forms import DeliveryForm
+from motherline.grants.models import Grant, ServiceDelivery
 from motherline.grants.queries import chargeable_grants
 from motherline.people.models import Child, CustodyEpisode, Woman
 from motherline.places.models import Prison
+from motherline.uploads import FileRefused, Source, read_table
 
 # Columns that carry a submission's instance ID, by export tool.
 ID_COLUMNS = ("instanceid", "_uuid", "key", "meta-instanceid", "_submission__uuid")
 CHUNK = 500
+COUNTS = ("women_seen", "pregnant_seen", "children_seen")
 
 
 @dataclass(frozen=True)
@@ -71,62 +72,57 @@ def _key(column: str) -> str:
     return "meta-instanceid" if name in ("meta/instanceid",) else name.rsplit("/", 1)[-1]
 
 
-def read_rows(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
+def read_rows(content: Source, filename: str) -> list[tuple[int, dict[str, str]]]:
     """(line, row) pairs of an export, keyed by field name, from CSV (comma or semicolon,
-    as KoBoToolbox exports) or XLSX (the first sheet)."""
-    if filename.lower().endswith(".xlsx"):
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet_rows = book.worksheets[0].iter_rows(values_only=True)
-        header = [_key(h) for h in next(sheet_rows, ())]
-        out = []
-        for number, values in enumerate(sheet_rows, start=2):
-            if not any(v not in (None, "") for v in values):
-                continue
-            row = {}
-            for name, value in zip(header, values, strict=False):
-                if isinstance(value, date):
-                    value = value.isoformat()[:10]
-                row[name] = "" if value is None else str(value).strip()
-            out.append((number, row))
-        return out
-    text = content.decode("utf-8-sig")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;")
-    except csv.Error:
-        # A header without either delimiter (one column, or none): read it as plain CSV,
-        # so the rows are refused with their reasons instead of a server error.
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = [_key(h) for h in next(reader, [])]
-    return [
-        (number, {n: (v or "").strip() for n, v in zip(header, values, strict=False)})
-        for number, values in enumerate(reader, start=2)
-        if any(v.strip() for v in values)
-    ]
+    as KoBoToolbox exports) or XLSX (the first sheet), read within the limits of
+    `motherline.uploads` (raises `FileRefused`, naming the limit or the problem)."""
+    header: list[str] = []
+    out = []
+    for number, values in read_table(content, filename):
+        if number == 1 or not header:
+            header = [_key(h) for h in values]
+            continue
+        if not any(v not in (None, "") and str(v).strip() for v in values):
+            continue
+        row = {}
+        for name, value in zip(header, values, strict=False):
+            if isinstance(value, date):
+                value = value.isoformat()[:10]
+            row[name] = "" if value is None else str(value).strip()
+        out.append((number, row))
+    return out
+
+
+def file_error(exc: FileRefused) -> RowError:
+    """A refused file reported like a refused row: where (line 0 is the whole file), why."""
+    return RowError(exc.line, exc.column or "file", exc.message)
 
 
 def _submission_id(row: dict[str, str]) -> str:
     return next((row[c] for c in ID_COLUMNS if row.get(c)), "")
 
 
-def _int(row: dict[str, str], name: str, errors: dict[str, str]) -> int:
-    value = row.get(name, "") or "0"
+def _clean(
+    row: dict[str, str],
+    name: str,
+    fields: dict[str, forms.Field],
+    model: Any,
+    errors: dict[str, str],
+    *,
+    column: str | None = None,
+) -> Any:
+    """The cell through the web form's field and the model field's validators (`bounds`);
+    on error, its first message under the field's name (unless one is there already)."""
     try:
-        return int(float(value))
-    except ValueError:
-        errors[name] = _("Not a whole number.")
-        return 0
+        return clean_value(fields[name], row.get(name, ""), model._meta.get_field(column or name))
+    except ValidationError as exc:
+        errors.setdefault(name, exc.messages[0])
+        return None
 
 
-def _date(row: dict[str, str], name: str, errors: dict[str, str]) -> date | None:
-    value = (row.get(name) or "")[:10]
-    try:
-        parsed = parse_date(value) if value else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        errors[name] = _("Not a date (YYYY-MM-DD).")
-    return parsed
+def _date_cell(row: dict[str, str], name: str) -> str:
+    # ODK writes a date, KoBoToolbox sometimes a date and time: the day is the first ten.
+    return (row.get(name) or "")[:10]
 
 
 def _existing(model: Any, ids: Iterable[str]) -> set[str]:
@@ -147,6 +143,7 @@ def _new_rows(
     """The rows not imported before, each with its submission ID; a row without one, or
     with one seen earlier in the file, is an error."""
     done = _existing(model, (_submission_id(r) for _n, r in rows))
+    longest = model._meta.get_field("submission_id").max_length
     seen: set[str] = set()
     out = []
     for line, row in rows:
@@ -154,6 +151,14 @@ def _new_rows(
         if not sid:
             report.errors.append(
                 RowError(line, "instanceID", _("The submission has no instance ID."))
+            )
+        elif len(sid) > longest:
+            report.errors.append(
+                RowError(
+                    line,
+                    "instanceID",
+                    _("An instance ID has at most %(max)s characters.") % {"max": longest},
+                )
             )
         elif sid in seen:
             report.errors.append(RowError(line, "instanceID", _("This submission appears twice.")))
@@ -181,16 +186,32 @@ def import_visits(
         p.code.lower(): p
         for p in Prison.objects.filter(province__jurisdiction__organisations=user.organisation_id)
     }
-    visits: list[tuple[PrisonVisit, dict[str, str]]] = []
+    # The page's form, whose fields are the rules of each cell (no query is run).
+    fields = VisitForm(user=user, prisons=Prison.objects.none()).fields
+    visits: list[tuple[PrisonVisit, dict[Topic, str]]] = []
     for line, sid, row in _new_rows(PrisonVisit, rows, report):
         errors: dict[str, str] = {}
         prison = prisons.get(row.get("prison", "").lower())
         if prison is None:
             errors["prison"] = _("No prison has this code.")
-        visit_date = _date(row, "visit_date", errors)
-        counts = {n: _int(row, n, errors) for n in ("women_seen", "pregnant_seen", "children_seen")}
-        access = row.get("access", "")
-        if visit_date is not None:
+        # A count left empty (a refused visit) is none seen, as the phone form's default.
+        row = {
+            **row,
+            "visit_date": _date_cell(row, "visit_date"),
+            **{n: row.get(n) or "0" for n in COUNTS},
+        }
+        visit_date = _clean(row, "visit_date", fields, PrisonVisit, errors)
+        counts = {n: _clean(row, n, fields, PrisonVisit, errors) for n in COUNTS}
+        access = _clean(row, "access", fields, PrisonVisit, errors) or ""
+        if not row.get("team"):
+            errors["team"] = _("Name who went, by role.")
+        team = _clean(row, "team", fields, PrisonVisit, errors)
+        notes = _clean(row, "notes", fields, PrisonVisit, errors) or ""
+        findings = {
+            topic: _clean(row, f"finding_{topic}", fields, Finding, errors, column="description")
+            for topic in Topic.values
+        }
+        if visit_date is not None and None not in counts.values():
             errors.update(
                 {
                     k: v
@@ -200,8 +221,6 @@ def import_visits(
                     if k not in errors
                 }
             )
-        if not row.get("team"):
-            errors["team"] = _("Name who went, by role.")
         if errors:
             report.errors += [RowError(line, f, r) for f, r in errors.items()]
             continue
@@ -211,14 +230,14 @@ def import_visits(
                     organisation_id=user.organisation_id,
                     prison=prison,
                     visit_date=visit_date,
-                    team=row["team"],
+                    team=team,
                     access=access,
-                    notes=row.get("notes", ""),
+                    notes=notes,
                     submission_id=sid,
                     created_by=user,
                     **counts,
                 ),
-                row,
+                {Topic(t): text for t, text in findings.items() if text},
             )
         )
     if report.errors:
@@ -228,10 +247,9 @@ def import_visits(
         created = PrisonVisit.objects.bulk_create([v for v, _r in visits], batch_size=CHUNK)
         Finding.objects.bulk_create(
             [
-                Finding(visit=visit, topic=topic, description=row[f"finding_{topic}"])
-                for visit, (_v, row) in zip(created, visits, strict=True)
-                for topic in Topic.values
-                if row.get(f"finding_{topic}")
+                Finding(visit=visit, topic=topic, description=text)
+                for visit, (_v, found) in zip(created, visits, strict=True)
+                for topic, text in found.items()
             ],
             batch_size=CHUNK,
         )
@@ -270,19 +288,26 @@ def import_services(
             episodes.setdefault(woman_id, []).append((admitted, released))
         children.update({c.reference: c for c in Child.objects.filter(mother_id__in=chunk)})
     grants = {g.reference: g for g in chargeable_grants(user).prefetch_related("budget_lines")}
+    fields = DeliveryForm(grants=Grant.objects.none()).fields
     deliveries = []
     for line, sid, row in new:
         errors: dict[str, str] = {}
-        woman = women.get(row.get("woman", ""))
+        woman_ref = _clean(row, "woman", fields, Woman, errors, column="reference")
+        woman = women.get(woman_ref) if woman_ref else None
+        if "woman" in errors:
+            report.errors.append(RowError(line, "woman", errors["woman"]))
+            continue
         if woman is None:
             report.errors.append(
                 RowError(line, "woman", _("No woman you may change has this reference."))
             )
             continue
+        row = {**row, "delivered_on": _date_cell(row, "delivered_on")}
         child = None
         if row.get("child"):
-            child = children.get(row["child"])
-            if child is None or child.mother_id != woman.pk:
+            child_ref = _clean(row, "child", fields, Child, errors, column="reference")
+            child = children.get(child_ref) if child_ref else None
+            if child_ref and (child is None or child.mother_id != woman.pk):
                 errors["child"] = _("She has no child with this reference.")
         grant = grants.get(row.get("grant", "")) if row.get("grant") else None
         if row.get("grant") and grant is None:
@@ -291,17 +316,15 @@ def import_services(
         budget_line = lines.get(row.get("budget_line", "")) if row.get("budget_line") else None
         if row.get("budget_line") and budget_line is None:
             errors["budget_line"] = _("The grant has no budget line with this code.")
-        delivered_on = _date(row, "delivered_on", errors)
-        quantity = _int(row, "quantity", errors)
-        try:
-            cost = Decimal(row.get("cost") or "x")
-        except InvalidOperation:
-            errors["cost"] = _("Not an amount.")
-            cost = Decimal(0)
+        delivered_on = _clean(row, "delivered_on", fields, ServiceDelivery, errors)
+        quantity = _clean(row, "quantity", fields, ServiceDelivery, errors)
+        cost = _clean(row, "cost", fields, ServiceDelivery, errors)
+        service_type = _clean(row, "service_type", fields, ServiceDelivery, errors) or ""
+        notes = _clean(row, "notes", fields, ServiceDelivery, errors) or ""
         to_woman = row.get("to_woman", "yes").lower() in ("yes", "1", "true")
-        if delivered_on is not None:
+        if delivered_on is not None and "service_type" not in errors:
             for name, message in grant_rules.delivery_errors(
-                service_type=row.get("service_type", ""),
+                service_type=service_type,
                 delivered_on=delivered_on,
                 today=today,
                 quantity=quantity,
@@ -322,10 +345,11 @@ def import_services(
                 woman=woman,
                 to_woman=to_woman,
                 child=child,
-                service_type=row["service_type"],
+                service_type=service_type,
                 delivered_on=delivered_on,
                 quantity=quantity,
                 cost=cost,
+                notes=notes,
                 grant=grant,
                 budget_line=budget_line,
                 provider_id=user.organisation_id,

@@ -14,6 +14,10 @@ from motherline.accounts.models import Organisation
 from motherline.people.models import Woman
 from motherline.places.models import Prison
 
+# More people than any prison or training room holds: a larger head count is a typing error
+# (and would not fit the column).
+HEADCOUNT_MAX = 100_000
+
 
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -195,11 +199,12 @@ class AccessIncident(models.Model):
         verbose_name=_("visit"),
     )
     occurred_on = models.DateField(_("date"))
-    what_was_refused = models.TextField(_("what was refused"))
+    # The one limit of free text (`people.forms.NOTE_MAX`), kept by the forms made from it.
+    what_was_refused = models.TextField(_("what was refused"), max_length=20_000)
     refused_by = models.CharField(_("refused by"), max_length=200, help_text=_("A position."))
     escalated_to = models.CharField(_("escalated to"), max_length=200, blank=True)
     escalated_on = models.DateField(_("escalated on"), null=True, blank=True)
-    response = models.TextField(_("response"), blank=True)
+    response = models.TextField(_("response"), max_length=20_000, blank=True)
     restored_on = models.DateField(_("access restored on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -491,12 +491,18 @@ SMALL_PRISON_CAPACITY = 500
 CASE_TEXTS = ("title_en", "narrative_en", "title_km", "narrative_km")
 
 
-def _case_for_edit(user: Any, case: CaseStudy) -> CaseStudy:
+def _case_for_edit(user: Any, case: CaseStudy, version: int) -> CaseStudy:
+    """The case study locked for a change, if it is still at the version the user read: a
+    step judged on an older state (consent since withdrawn, a text since changed) is
+    refused as stale before its own rules are checked."""
     _require(user)
     try:
-        return CaseStudy.objects.editable_by(user).select_for_update().get(pk=case.pk)
+        current = CaseStudy.objects.editable_by(user).select_for_update().get(pk=case.pk)
     except CaseStudy.DoesNotExist:
         raise PermissionDenied(_("Only the organisation that wrote it changes it.")) from None
+    if current.version != version:
+        raise StaleVersion()
+    return current
 
 
 def _case_move(
@@ -609,7 +615,7 @@ def edit_case_text(
 ) -> CaseStudy:
     """Change the texts; an anonymised or reviewed text goes back to be anonymised and
     reviewed again, and a published one may not change (withdraw it first)."""
-    case = _case_for_edit(user, case)
+    case = _case_for_edit(user, case, version)
     if case.status == CaseStatus.PUBLISHED:
         _raise({"status": _("A published case study cannot change.")})
     if not text.title_en.strip() or not text.narrative_en.strip():
@@ -642,7 +648,7 @@ def record_consent(
     request: Any = None,
 ) -> CaseStudy:
     """Consent to use the story, with its date, who gave it and what it covers."""
-    case = _case_for_edit(user, case)
+    case = _case_for_edit(user, case, version)
     errors: Errors = {}
     if case.status != CaseStatus.DRAFT:
         errors["status"] = _("Consent is recorded on a draft.")
@@ -669,7 +675,7 @@ def record_consent(
 def anonymise_case(user: Any, case: CaseStudy, *, version: int, request: Any = None) -> CaseStudy:
     """Replace names, register numbers, exact dates and small prisons in every text with
     coarser values; refused if anything identifying is still found afterwards."""
-    case = _case_for_edit(user, case)
+    case = _case_for_edit(user, case, version)
     if case.status != CaseStatus.CONSENTED:
         _raise({"status": _("Record consent before anonymising.")})
     small = list(
@@ -702,7 +708,7 @@ def review_case(user: Any, case: CaseStudy, *, version: int, request: Any = None
     confirms the anonymised text."""
     if not can(user, Capability.MANAGE_PROGRAMME):
         raise PermissionDenied(_("Only a programme manager may do this."))
-    case = _case_for_edit(user, case)
+    case = _case_for_edit(user, case, version)
     errors: Errors = {}
     if case.status != CaseStatus.ANONYMISED:
         errors["status"] = _("Only an anonymised case study can be reviewed.")
@@ -722,7 +728,7 @@ def publish_case(
     that no text names a linked person, gives her register number or an exact birth date."""
     if not can(user, Capability.MANAGE_PROGRAMME):
         raise PermissionDenied(_("Only a programme manager may do this."))
-    case = _case_for_edit(user, case)
+    case = _case_for_edit(user, case, version)
     _raise(
         rules.publication_errors(
             status=case.status,
@@ -746,7 +752,7 @@ def withdraw_consent(
     request: Any = None,
 ) -> CaseStudy:
     """The woman withdrew her consent: the case study is unpublished and may not be used."""
-    case = _case_for_edit(user, case)
+    case = _case_for_edit(user, case, version)
     if case.consent_on is None or case.status == CaseStatus.WITHDRAWN:
         _raise({"status": _("There is no consent to withdraw.")})
     values = {

@@ -8,7 +8,6 @@ to `fieldwork.services`, whose errors are shown beside their fields.
 
 from __future__ import annotations
 
-import zipfile
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,10 +20,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, require
+from motherline.core.forms import add_service_errors, posted, posted_files
 from motherline.fieldwork import forms, importing, queries, services
 from motherline.fieldwork.models import (
     AccessIncident,
@@ -36,11 +37,12 @@ from motherline.fieldwork.models import (
     PrisonVisit,
     TrainingSession,
 )
-from motherline.people.forms import add_service_errors
 from motherline.people.models import Woman
 from motherline.people.services import StaleVersion
+from motherline.people.signals import PageSection
 from motherline.places.models import Prison
 from motherline.reports.pdf import render_pdf
+from motherline.uploads import FileRefused
 
 STALE = gettext_lazy(
     "Someone else changed this record while you were editing: check it and try again."
@@ -88,6 +90,7 @@ def _page_of_visits(request: HttpRequest, prison: Prison | None) -> queries.Visi
 
 
 @login_required
+@require_safe
 def visit_list(request: HttpRequest) -> HttpResponse:
     """The visits the user may see, newest first, optionally of one prison."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -175,6 +178,7 @@ def _visible_visit(request: HttpRequest, visit_id: int) -> PrisonVisit:
 
 
 @login_required
+@require_safe
 def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
     """One visit with its findings, follow-up actions and access incidents."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -258,6 +262,7 @@ def resolve_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def prison_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A prison's visit history (paged), its open findings and open access incidents."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -362,6 +367,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def incident_overview(request: HttpRequest) -> HttpResponse:
     """The programme manager's page: open incidents, time to resolution, and incidents by
     prison and year."""
@@ -391,6 +397,7 @@ def incident_overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def training_list(request: HttpRequest) -> HttpResponse:
     """Training sessions, newest first, and totals by year and audience."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -434,6 +441,7 @@ def new_training(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def training_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     try:
@@ -447,10 +455,17 @@ def training_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     page = queries.paged(
         queries.case_studies(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE
+    )
+    audit.record_list(
+        request.user,
+        "fieldwork.CaseStudy",
+        [case.reference for case in page.items],
+        request=request,
     )
     return render(request, "fieldwork/case_list.html", _paging(request, page))
 
@@ -463,7 +478,7 @@ def new_case(request: HttpRequest) -> HttpResponse:
     woman = None
     if reference:
         woman = get_object_or_404(Woman.objects.editable_by(request.user), reference=reference)
-    form = forms.CaseTextForm(request.POST or None)
+    form = forms.CaseTextForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             case = services.draft_case_study(
@@ -489,6 +504,7 @@ def _visible_case(request: HttpRequest, case_id: int) -> CaseStudy:
 
 
 @login_required
+@require_safe
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     """A case study, its texts, where it is in the workflow and what the next step needs."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -498,6 +514,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         if case.woman_id
         else None
     )
+    audit.record(request.user, AuditAction.VIEW, case, object_ref=case.reference, request=request)
     if woman is not None:
         audit.record(request.user, AuditAction.VIEW, woman, request=request)
     editable = CaseStudy.objects.editable_by(request.user).filter(pk=case.pk).exists()
@@ -518,14 +535,14 @@ def edit_case(request: HttpRequest, case_id: int) -> HttpResponse:
     require(request.user, Capability.RECORD_FIELDWORK)
     case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
     if request.method == "POST":
-        form = forms.CaseTextForm(request.POST)
+        form = forms.EditCaseTextForm(request.POST)
         if form.is_valid():
             try:
                 services.edit_case_text(
                     request.user,
                     case,
                     form.text(),
-                    version=form.cleaned_data["version"] or 0,
+                    version=form.cleaned_data["version"],
                     request=request,
                 )
             except ValidationError as error:
@@ -537,7 +554,7 @@ def edit_case(request: HttpRequest, case_id: int) -> HttpResponse:
                 messages.success(request, _("The case study has been saved."))
                 return redirect("fieldwork:case", case_id=case.pk)
     else:
-        form = forms.CaseTextForm(
+        form = forms.EditCaseTextForm(
             initial={
                 "title_en": case.title_en,
                 "narrative_en": case.narrative_en,
@@ -559,7 +576,12 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
     case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
     if request.method != "POST":
         return redirect("fieldwork:case", case_id=case.pk)
-    version = int(request.POST.get("version", "0") or 0)
+    step_form = forms.StepForm(request.POST)
+    if not step_form.is_valid():
+        for message in step_form.errors.get("version", []):
+            messages.error(request, message)
+        return redirect("fieldwork:case", case_id=case.pk)
+    version = step_form.cleaned_data["version"]
     user = request.user
     try:
         consent: dict[str, Any] = {}
@@ -589,6 +611,7 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def case_booklet(request: HttpRequest) -> HttpResponse:
     """The published case studies as a PDF booklet for a training session (English or
     Khmer): only anonymised, reviewed texts, so it names nobody."""
@@ -622,7 +645,7 @@ def case_booklet(request: HttpRequest) -> HttpResponse:
 def escalation_contacts(request: HttpRequest) -> HttpResponse:
     """Whom the user's organisation tells of every new access incident."""
     require(request.user, Capability.MANAGE_PROGRAMME)
-    form = forms.ContactForm(request.POST or None)
+    form = forms.ContactForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.add_escalation_contact(request.user, **form.cleaned_data, request=request)
@@ -656,16 +679,16 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     listed with its line, field and reason, and then nothing is written."""
     require(request.user, Capability.RECORD_FIELDWORK)
     report = None
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    form = forms.ImportForm(posted(request), posted_files(request))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         kind = form.cleaned_data["kind"]
         if kind == "services" and not can(request.user, Capability.EDIT_REGISTER):
             raise PermissionDenied
         try:
-            rows = importing.read_rows(upload.read(), upload.name)
-        except (ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):
-            form.add_error("file", _("This file cannot be read as CSV or XLSX."))
+            rows = importing.read_rows(upload, upload.name)
+        except FileRefused as exc:
+            form.add_error("file", exc.located())
         else:
             report = importing.IMPORTERS[kind](request.user, rows)
             if report.ok:
@@ -675,3 +698,17 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                     % {"created": report.created, "skipped": report.skipped},
                 )
     return render(request, "fieldwork/import.html", {"form": form, "report": report})
+
+
+def woman_visits_section(
+    sender: Any, *, woman: Woman, user: Any, today: Any, **kwargs: Any
+) -> PageSection | None:
+    """The prison visits where she was seen, that the user may see: a section of her page
+    (receiver of `people.signals.woman_page_sections`)."""
+    visits = list(
+        PrisonVisit.objects.visible_to(user)
+        .filter(women=woman)
+        .select_related("prison", "organisation")
+        .order_by("-visit_date", "-id")[:20]
+    )
+    return PageSection(template="fieldwork/_woman_visits.html", context={"visits": visits}, order=5)

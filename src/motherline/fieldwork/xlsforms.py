@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from motherline.fieldwork.models import Access, Topic
 from motherline.grants.models import ServiceType
+from motherline.reports.tabular import append_row, new_workbook
 
 SURVEY_HEADER = ["type", "name", "label::English (en)", "label::Khmer (km)", "required",
                  "constraint", "constraint_message::English (en)", "constraint_message::Khmer (km)",
@@ -111,19 +110,18 @@ def write_xlsforms(directory: Path) -> list[Path]:
     written = []
     for name, build in FORMS.items():
         survey, choices, settings = build()
-        book = Workbook()
-        sheet = book.active
+        book, sheet = new_workbook()
         sheet.title = "survey"
-        sheet.append(SURVEY_HEADER)
+        append_row(sheet, SURVEY_HEADER)
         for row in survey:
-            sheet.append(row)
+            append_row(sheet, row)
         sheet = book.create_sheet("choices")
-        sheet.append(CHOICES_HEADER)
+        append_row(sheet, CHOICES_HEADER)
         for row in choices:
-            sheet.append(row)
+            append_row(sheet, row)
         sheet = book.create_sheet("settings")
-        sheet.append([*settings, "default_language"])
-        sheet.append([*settings.values(), "English (en)"])
+        append_row(sheet, [*settings, "default_language"])
+        append_row(sheet, [*settings.values(), "English (en)"])
         path = directory / f"{name}.xlsx"
         book.save(path)
         written.append(path)

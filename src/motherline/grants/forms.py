@@ -8,7 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
-from motherline.grants.models import BudgetLine, Grant, ServiceType
+from motherline.bounds import not_before_floor
+from motherline.grants.models import QUANTITY_MAX, BudgetLine, Grant, ServiceType
+from motherline.people.forms import NOTE_MAX
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -25,7 +27,9 @@ class GrantForm(forms.Form):
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="USD")
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
     ends_on = forms.DateField(label=_("Ends on"), widget=DATE)
-    purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}))
+    purpose = forms.CharField(
+        max_length=NOTE_MAX, label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class BudgetLineForm(forms.Form):
@@ -57,8 +61,10 @@ class DeliveryForm(forms.Form):
         help_text=_("For a service to her child, the child's reference (C-…)."),
     )
     service_type = forms.ChoiceField(label=_("Service"), choices=ServiceType.choices)
-    delivered_on = forms.DateField(label=_("Date"), widget=DATE)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
+    delivered_on = forms.DateField(label=_("Date"), widget=DATE, validators=[not_before_floor])
+    quantity = forms.IntegerField(
+        label=_("Quantity"), min_value=1, max_value=QUANTITY_MAX, initial=1
+    )
     cost = forms.DecimalField(label=_("Cost"), max_digits=12, decimal_places=2, min_value=0)
     grant = forms.ModelChoiceField(label=_("Grant"), queryset=Grant.objects.none(), required=False)
     budget_line = forms.ModelChoiceField(
@@ -68,7 +74,10 @@ class DeliveryForm(forms.Form):
         label=_("Provider"), queryset=Organisation.objects.order_by("name")
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=NOTE_MAX,
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, grants: Any, **kwargs: Any) -> None:

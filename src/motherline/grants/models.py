@@ -15,6 +15,9 @@ from motherline.accounts.models import Organisation
 from motherline.fieldwork.models import OrganisationQuerySet
 from motherline.people.models import Child, ScopedQuerySet, Woman
 
+# More of one service to one person on one day is a typing error.
+QUANTITY_MAX = 10_000
+
 
 class Grant(models.Model):
     organisation = models.ForeignKey(

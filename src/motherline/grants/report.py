@@ -4,16 +4,14 @@ only: no name, reference or register number of anyone in custody."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from motherline.grants.queries import GrantReport
 from motherline.reports.pdf import render_pdf
+from motherline.reports.tabular import append_row, new_workbook, workbook_bytes
 
 
 def report_pdf(report: GrantReport, language: str) -> bytes:
@@ -23,11 +21,10 @@ def report_pdf(report: GrantReport, language: str) -> bytes:
 def report_xlsx(report: GrantReport, language: str) -> bytes:
     """One workbook: a summary sheet, then spending by line, by month and by service."""
     with translation.override(language):
-        book = Workbook()
+        book, summary = new_workbook()
         bold = Font(bold=True)
         grant = report.grant
 
-        summary = book.active
         summary.title = _("Summary")[:31]
         rows = [
             (_("Grant"), grant.reference),
@@ -44,13 +41,14 @@ def report_xlsx(report: GrantReport, language: str) -> bytes:
             (_("Services delivered"), report.reach.deliveries),
         ]
         for label, value in rows:
-            summary.append([label, value])
+            append_row(summary, [label, value])
             summary.cell(row=summary.max_row, column=1).font = bold
         summary.column_dimensions["A"].width = 30
         summary.column_dimensions["B"].width = 50
 
         lines = book.create_sheet(_("Budget lines")[:31])
-        lines.append(
+        append_row(
+            lines,
             [
                 _("Code"),
                 _("Budget line"),
@@ -58,10 +56,11 @@ def report_xlsx(report: GrantReport, language: str) -> bytes:
                 _("Spent in the period"),
                 _("Spent to date"),
                 _("Remaining"),
-            ]
+            ],
         )
         for line in report.lines:
-            lines.append(
+            append_row(
+                lines,
                 [
                     line.code,
                     line.name,
@@ -69,32 +68,31 @@ def report_xlsx(report: GrantReport, language: str) -> bytes:
                     float(line.spent),
                     float(line.spent_to_date),
                     float(line.remaining),
-                ]
+                ],
             )
         if report.unallocated:
-            lines.append(["", _("Not charged to a budget line"), 0, float(report.unallocated)])
+            append_row(lines, ["", _("Not charged to a budget line"), 0, float(report.unallocated)])
 
         months = book.create_sheet(_("By month")[:31])
-        months.append([_("Month"), *[line.code for line in report.lines], _("Total")])
+        append_row(months, [_("Month"), *[line.code for line in report.lines], _("Total")])
         for month in report.months:
-            months.append(
+            append_row(
+                months,
                 [
                     date_format(month.month, "Y-m"),
                     *[float(v) for v in month.by_line],
                     float(month.total),
-                ]
+                ],
             )
 
         services = book.create_sheet(_("Services")[:31])
-        services.append([_("Service"), _("Deliveries"), _("Quantity"), _("Cost")])
+        append_row(services, [_("Service"), _("Deliveries"), _("Quantity"), _("Cost")])
         for row in report.services:
-            services.append([row.label, row.deliveries, row.quantity, float(row.cost)])
+            append_row(services, [row.label, row.deliveries, row.quantity, float(row.cost)])
 
         for sheet in (lines, months, services):
             for cell in sheet[1]:
                 cell.font = bold
             sheet.column_dimensions["A"].width = 34
             sheet.column_dimensions["B"].width = 26
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

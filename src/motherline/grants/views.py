@@ -16,14 +16,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, require
+from motherline.core.forms import add_service_errors, posted
 from motherline.fieldwork.queries import paged
 from motherline.grants import forms, queries, report, services
 from motherline.grants.models import Grant
-from motherline.people.forms import add_service_errors
 from motherline.people.models import Child, Woman
 
 
@@ -48,6 +49,7 @@ def _grant(request: HttpRequest, grant_id: int) -> Grant:
 
 
 @login_required
+@require_safe
 def grant_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_PROGRAMME)
     page = paged(queries.grants_for(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE)
@@ -57,7 +59,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def new_grant(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_PROGRAMME)
-    form = forms.GrantForm(request.POST or None)
+    form = forms.GrantForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             grant = services.create_grant(
@@ -96,6 +98,7 @@ def _detail(request: HttpRequest, grant: Grant, line_form: Any = None) -> HttpRe
 
 
 @login_required
+@require_safe
 def grant_detail(request: HttpRequest, grant_id: int) -> HttpResponse:
     """Spending against budget by line and month, and beneficiaries reached."""
     require(request.user, Capability.MANAGE_PROGRAMME)
@@ -121,6 +124,7 @@ def add_line(request: HttpRequest, grant_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def donor_report(request: HttpRequest, grant_id: int) -> HttpResponse:
     """The donor report for a period, as PDF or XLSX, in English or Khmer."""
     require(request.user, Capability.MANAGE_PROGRAMME)
@@ -159,6 +163,7 @@ def donor_report(request: HttpRequest, grant_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def delivery_list(request: HttpRequest) -> HttpResponse:
     """Service deliveries the user may see, newest first, optionally of one woman."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -169,12 +174,12 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
         settings.MOTHERLINE_PAGE_SIZE,
     )
     # The list names the women by reference: reading it is a read of their records.
-    audit.record(
+    audit.record_list(
         request.user,
-        AuditAction.VIEW,
-        object_type="grants.ServiceDelivery",
-        object_ref=woman or "list",
+        "grants.ServiceDelivery",
+        [delivery.woman.reference if delivery.woman else "" for delivery in page.items],
         request=request,
+        changes={"woman": woman[:64]} if woman else None,
     )
     return render(
         request,

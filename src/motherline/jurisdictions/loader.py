@@ -34,10 +34,10 @@ a pack are kept (records may point at them) and listed in the report.
 from __future__ import annotations
 
 import csv
-import io
 import re
 import tomllib
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -46,6 +46,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 
+from motherline import uploads
 from motherline.jurisdictions import signals
 from motherline.jurisdictions.models import (
     AgeLimitRule,
@@ -57,6 +58,7 @@ from motherline.jurisdictions.models import (
     PopulationDenominator,
     PretrialLimitRule,
 )
+from motherline.jurisdictions.rules import AGE_LIMIT_CHANGE_READINGS, LEAP_DAY_READINGS
 from motherline.places.models import Prison, PrisonKind, Province
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
@@ -119,6 +121,9 @@ class PackMeta:
     version: str
     sources: dict[str, str]
     file_sources: dict[str, list[str]]
+    # [rules]: the birth-registration period and the readings of the age limit, each with
+    # its source (stored in `Jurisdiction.stated_rules`, read by `rules.StatedRules.of`).
+    stated_rules: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -140,6 +145,12 @@ class PackData:
 
 class _CellError(ValueError):
     pass
+
+
+class _PackDialect(csv.excel):
+    """Comma-separated, and a stray quote is an error rather than a guess."""
+
+    strict = True
 
 
 Parser = Callable[[str], Any]
@@ -310,9 +321,16 @@ class _PackReader:
         if not (self.directory / PACK_FILE).is_file():
             self.error(PACK_FILE, 0, "", f"no pack {self.dirname!r} (looked in {self.directory})")
             return None
+        size = (self.directory / PACK_FILE).stat().st_size
+        if size > uploads.Limits.from_settings().upload_bytes:
+            self.error(PACK_FILE, 0, "", f"{size} bytes: more than a pack's description holds")
+            return None
         try:
             text = (self.directory / PACK_FILE).read_text(encoding="utf-8")
             doc = tomllib.loads(text)
+        except RecursionError:
+            self.error(PACK_FILE, 0, "", "not valid TOML: nested too deeply")
+            return None
         except UnicodeDecodeError as exc:
             self.error(PACK_FILE, 0, "", f"not UTF-8 text (byte {exc.start})")
             return None
@@ -348,7 +366,7 @@ class _PackReader:
             return lambda v: f"longer than {limit} characters" if len(v) > limit else None
 
         known = {"code", "name", "name_local", "local_language", "time_zone", "version"}
-        known |= {"sources", "file_sources"}
+        known |= {"sources", "file_sources", "rules"}
         for key in doc:
             if key not in known:
                 self.error(PACK_FILE, line_of(key), key, "unknown key")
@@ -402,6 +420,8 @@ class _PackReader:
                         self.error(PACK_FILE, line_of(kind), kind, f"unknown source key {key!r}")
                 file_sources[kind] = list(keys)
 
+        stated_rules = self.read_stated_rules(doc.get("rules", {}), sources, line_of)
+
         return PackMeta(
             # A valid code equals the directory's; checking the rest against it avoids an
             # error on every row when only the code line is wrong.
@@ -413,7 +433,67 @@ class _PackReader:
             version=version,
             sources=sources,
             file_sources=file_sources,
+            stated_rules=stated_rules,
         )
+
+    def read_stated_rules(
+        self, table: Any, sources: dict[str, str], line_of: Callable[[str], int]
+    ) -> dict[str, dict[str, Any]]:
+        """`[rules.birth_registration]` (`days` or `months`), `[rules.age_limit_change]`
+        and `[rules.leap_day_birthday]` (`reading`), each with `source` (keys of [sources],
+        as in a CSV file), `citation` and `verified`."""
+        if not isinstance(table, dict):
+            self.error(PACK_FILE, line_of("rules"), "rules", "expected a [rules] table")
+            return {}
+        readings = {
+            "age_limit_change": AGE_LIMIT_CHANGE_READINGS,
+            "leap_day_birthday": LEAP_DAY_READINGS,
+        }
+        parse_source = self.source_parser(sources)
+        stated: dict[str, dict[str, Any]] = {}
+        for name, entry in table.items():
+            where = f"rules.{name}"
+            line = line_of(where)
+            if name not in ("birth_registration", *readings):
+                self.error(PACK_FILE, line, where, "unknown rule")
+                continue
+            if not isinstance(entry, dict):
+                self.error(PACK_FILE, line, where, "expected a table")
+                continue
+            value: dict[str, Any] = {}
+            if name == "birth_registration":
+                periods = [unit for unit in ("days", "months") if unit in entry]
+                number = entry.get(periods[0]) if len(periods) == 1 else None
+                if (
+                    not isinstance(number, int)
+                    or isinstance(number, bool)
+                    or not 0 < number <= 3650
+                ):
+                    self.error(
+                        PACK_FILE, line, where, "expected one of days or months, a whole number"
+                    )
+                    continue
+                value[periods[0]] = number
+            elif entry.get("reading") not in readings[name]:
+                self.error(PACK_FILE, line, where, f"reading: expected one of {readings[name]}")
+                continue
+            else:
+                value["reading"] = entry["reading"]
+            try:
+                value["source"] = parse_source(str(entry.get("source", "")))
+            except _CellError as exc:
+                self.error(PACK_FILE, line, where, f"source: {exc}")
+                continue
+            citation = entry.get("citation", "")
+            verified = entry.get("verified")
+            if not isinstance(citation, str) or len(citation) > 255:
+                self.error(PACK_FILE, line, where, "citation: text of up to 255 characters")
+                continue
+            if not isinstance(verified, bool):
+                self.error(PACK_FILE, line, where, "verified: expected true or false")
+                continue
+            stated[name] = {**value, "citation": citation.strip(), "verified": verified}
+        return stated
 
     # CSV files
 
@@ -527,30 +607,23 @@ class _PackReader:
             self.error(filename, 0, "", "file is missing")
             self.unreadable.add(filename)
             return [], []
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            self.error(filename, 0, "", f"not UTF-8 text (byte {exc.start})")
-            self.unreadable.add(filename)
-            return [], []
-
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        # Read within the import limits (`motherline.uploads`): size, rows, columns, cell
+        # size, NUL and encoding, as every imported table.
+        records = uploads.read_table(path, filename, dialect=_PackDialect)
         header: list[str] = []
         rows: list[Row] = []
         try:
-            first = next(reader, None)
+            first = next(records, None)
             if first is None:
                 self.error(filename, 1, "", "empty file: expected a header line")
                 self.unreadable.add(filename)
                 return [], []
-            header = [name.strip() for name in first]
+            header = [name.strip() for name in first[1]]
             parsers = {**columns, **optional}
             usable = self.check_header(filename, header, columns, parsers)
             if not usable:
                 self.unreadable.add(filename)
-            previous = reader.line_num
-            for record in reader:
-                line, previous = previous + 1, reader.line_num
+            for line, record in records:
                 if not any(cell.strip() for cell in record):
                     continue
                 if not usable:
@@ -571,8 +644,8 @@ class _PackReader:
                         self.error(filename, line, name, str(exc))
                         row.is_valid = False
                 rows.append(row)
-        except csv.Error as exc:
-            self.error(filename, reader.line_num, "", f"CSV syntax: {exc}")
+        except uploads.FileRefused as exc:
+            self.error(filename, exc.line, exc.column, exc.message)
             if not header:
                 self.unreadable.add(filename)
         return header, rows
@@ -736,6 +809,7 @@ def _write(data: PackData) -> LoadReport:
             "local_language": meta.local_language,
             "time_zone": meta.time_zone,
             "pack_version": meta.version,
+            "stated_rules": meta.stated_rules,
         },
     )
 
@@ -880,8 +954,14 @@ def read_statistics(code: str, packs_dir: Path | None = None) -> StatisticsData:
     provinces = {meta.code}
     provinces_file = reader.directory / "provinces.csv"
     if provinces_file.is_file():
-        with provinces_file.open(encoding="utf-8-sig", newline="") as handle:
-            provinces |= {row.get("code", "").strip() for row in csv.DictReader(handle)}
+        # Read with the same limits as the files themselves; their problems are reported when
+        # the pack is read (`read_pack`).
+        with suppress(uploads.FileRefused):
+            records = uploads.read_table(provinces_file, dialect=_PackDialect)
+            header = [str(name).strip() for name in next(records, (0, []))[1]]
+            if "code" in header:
+                at = header.index("code")
+                provinces |= {r[at].strip() for _line, r in records if len(r) > at}
     specs: dict[str, dict[str, Parser]] = {
         "national_figures": {
             "measure": _choice(MEASURES),

@@ -29,6 +29,10 @@ class Jurisdiction(models.Model):
     local_language = models.CharField(_("local language"), max_length=16, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     pack_version = models.CharField(_("pack version"), max_length=32, blank=True)
+    # The pack's stated rules and readings (`pack.toml` [rules]: the birth-registration
+    # period, how a change of the age limit and a birthday on 29 February are read), each
+    # with its source; read with `jurisdictions.rules.StatedRules.of`.
+    stated_rules = models.JSONField(_("stated rules"), default=dict, blank=True)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
 
     class Meta:

@@ -14,7 +14,7 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 
 class DatedRule(Protocol):
@@ -57,16 +57,108 @@ class PretrialLimit:
     effective_to: date | None = None
 
 
-def add_months(d: date, months: int) -> date:
-    """`d` moved by a number of calendar months (may be negative), kept within the month.
+# How a pack reads a child's age when the law changes while the child is in prison: the
+# child takes the new limit from the day it takes effect, or keeps the limit in force when
+# the child came into prison (or was born there).
+NEW_LIMIT = "new_limit"
+LIMIT_AT_ENTRY = "limit_at_entry"
+AGE_LIMIT_CHANGE_READINGS = (NEW_LIMIT, LIMIT_AT_ENTRY)
+# How a birthday that the month lacks is counted (29 February in a common year): on the
+# month's last day (28 February) or on the first day of the next month (1 March).
+LAST_DAY_OF_MONTH = "last_day_of_month"
+FIRST_DAY_OF_NEXT_MONTH = "first_day_of_next_month"
+LEAP_DAY_READINGS = (LAST_DAY_OF_MONTH, FIRST_DAY_OF_NEXT_MONTH)
+
+
+@dataclass(frozen=True)
+class Stated:
+    """One rule or reading a pack states in `pack.toml` [rules], with its source."""
+
+    value: Any
+    source: str = ""
+    citation: str = ""
+    verified: bool = False
+
+
+@dataclass(frozen=True)
+class StatedRules:
+    """What a pack states besides its tables: the period within which a birth is to be
+    registered ((unit, number): ("days", 30) or ("months", 6); None when the pack states
+    none), and the two readings of the age limit. Without a statement, the readings are
+    the ones Motherline has always applied (new limit; the month's last day)."""
+
+    birth_registration: Stated | None = None
+    age_limit_change: Stated = Stated(NEW_LIMIT)
+    leap_day: Stated = Stated(LAST_DAY_OF_MONTH)
+
+    @classmethod
+    def of(cls, data: dict[str, Any] | None) -> StatedRules:
+        """From `Jurisdiction.stated_rules` (as the loader stored it)."""
+        data = data or {}
+
+        def stated(key: str, value: Any) -> Stated:
+            entry = data.get(key, {})
+            return Stated(
+                value,
+                entry.get("source", ""),
+                entry.get("citation", ""),
+                bool(entry.get("verified", False)),
+            )
+
+        registration = data.get("birth_registration")
+        period = None
+        if registration:
+            unit = "days" if "days" in registration else "months"
+            period = stated("birth_registration", (unit, int(registration[unit])))
+        change = data.get("age_limit_change", {}).get("reading", NEW_LIMIT)
+        leap = data.get("leap_day_birthday", {}).get("reading", LAST_DAY_OF_MONTH)
+        return cls(period, stated("age_limit_change", change), stated("leap_day_birthday", leap))
+
+    @property
+    def keeps_limit_at_entry(self) -> bool:
+        return self.age_limit_change.value == LIMIT_AT_ENTRY
+
+    @property
+    def leap(self) -> str:
+        return str(self.leap_day.value)
+
+
+DEFAULT_READINGS = StatedRules()
+
+
+def add_months(d: date, months: int, leap: str = LAST_DAY_OF_MONTH) -> date:
+    """`d` moved by a number of calendar months (may be negative).
 
     When the day does not exist in the target month it is clamped to the month's last day:
-    31 January + 1 month is 28 February (29 in a leap year).
+    31 January + 1 month is 28 February (29 in a leap year); with the reading
+    `FIRST_DAY_OF_NEXT_MONTH` it is the first day of the month after (1 March).
     """
     index = d.year * 12 + d.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+    last = calendar.monthrange(year, month)[1]
+    if d.day > last and leap == FIRST_DAY_OF_NEXT_MONTH:
+        return date(year, month, last) + timedelta(days=1)
+    return date(year, month, min(d.day, last))
+
+
+def period_text(period: tuple[str, int]) -> str:
+    """A pack's period in words: "30 days", "6 months"."""
+    from django.utils.translation import ngettext
+
+    unit, number = period
+    if unit == "days":
+        return ngettext("%(n)d day", "%(n)d days", number) % {"n": number}
+    return ngettext("%(n)d month", "%(n)d months", number) % {"n": number}
+
+
+def birth_registration_due(date_of_birth: date, period: tuple[str, int]) -> date:
+    """The last day within which a birth is to be registered: the birth plus the pack's
+    period (("days", 30) or ("months", 6))."""
+    unit, number = period
+    if unit == "days":
+        return date_of_birth + timedelta(days=number)
+    return add_months(date_of_birth, number)
 
 
 def is_in_force(rule: DatedRule, on: date) -> bool:
@@ -95,6 +187,8 @@ def leave_by_date(
     admitted_or_born: date | None = None,
     *,
     with_extension: bool = False,
+    readings: StatedRules = DEFAULT_READINGS,
+    entered_on: date | None = None,
 ) -> date | None:
     """The first day the child is at or over the maximum age under the rule in force that day.
 
@@ -108,16 +202,29 @@ def leave_by_date(
     Ages use calendar months with month-end clamping (`add_months`): a child born on
     29 February reaches a whole number of years on 28 February in a year that is not a leap
     year. `with_extension` adds the rule's maximum extension where extensions are allowed.
+
+    `readings` are the pack's (`StatedRules`): with `LIMIT_AT_ENTRY` a child keeps the limit
+    of the rule in force on `entered_on` (the day the child came into prison, the birth by
+    default) however the law changes later; with `FIRST_DAY_OF_NEXT_MONTH` a child born on
+    29 February reaches a whole number of years on 1 March in a common year.
     """
     rules = list(rules)
     start = max(child_dob, admitted_or_born) if admitted_or_born else child_dob
-    for first, last, rule in _periods(rules):
-        if rule is None or last < start:
-            continue
+
+    def limit(rule: AgeLimitLike) -> int:
         months = rule.max_age_months
         if with_extension and rule.extension_allowed:
             months += rule.max_extension_months
-        day = max(first, start, add_months(child_dob, months))
+        return months
+
+    if readings.keeps_limit_at_entry:
+        at_entry = age_limit_rule_on(rules, max(entered_on or child_dob, child_dob))
+        if at_entry is not None:
+            return max(start, add_months(child_dob, limit(at_entry), readings.leap))
+    for first, last, rule in _periods(rules):
+        if rule is None or last < start:
+            continue
+        day = max(first, start, add_months(child_dob, limit(rule), readings.leap))
         if day <= last:
             return day
     return None

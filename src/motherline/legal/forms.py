@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motherline.core.forms import VERSION_MAX, version_field
 from motherline.jurisdictions.models import PardonOccasion, Remedy
 from motherline.legal.models import CaseResult, CaseStage, DossierStatus
+from motherline.people.forms import NOTE_MAX
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -21,21 +23,25 @@ class CaseForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=CaseStage.choices)
     is_strategic = forms.BooleanField(label=_("Strategic litigation"), required=False)
     strategic_issue = forms.CharField(
-        label=_("Issue it raises"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=NOTE_MAX,
+        label=_("Issue it raises"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
     result = forms.ChoiceField(label=_("Result"), choices=CaseResult.choices, required=False)
     result_date = forms.DateField(label=_("Result date"), widget=DATE, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()
 
 
 class NewCaseForm(CaseForm):
+    version = None  # a new case has no version yet
     next_hearing_on = forms.DateField(label=_("First hearing"), widget=DATE, required=False)
 
 
 class HearingForm(forms.Form):
     held_on = forms.DateField(label=_("Hearing date"), widget=DATE)
     what_happened = forms.CharField(
-        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3})
+        max_length=NOTE_MAX, label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3})
     )
     next_date = forms.DateField(label=_("Next hearing date"), widget=DATE, required=False)
 
@@ -66,14 +72,15 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=DossierStatus.choices)
     on = forms.DateField(label=_("Date"), widget=DATE, required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
 
 
 class DossierForm(forms.Form):
-    priority = forms.IntegerField(label=_("Priority"), min_value=1)
+    priority = forms.IntegerField(label=_("Priority"), min_value=1, max_value=VERSION_MAX)
     argument = forms.CharField(
+        max_length=NOTE_MAX,
         label=_("Best interests of the child"),
         widget=forms.Textarea(attrs={"rows": 8}),
         required=False,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()

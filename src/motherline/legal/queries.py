@@ -15,7 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 
+from motherline.accounts import policy
 from motherline.accounts.models import Organisation
+from motherline.accounts.policy import SystemUser
 from motherline.jurisdictions.models import Jurisdiction, PretrialLimitRule, ScreeningCriterion
 from motherline.legal import rules
 from motherline.legal.models import (
@@ -309,8 +311,18 @@ def round_statistics(pardon_round: PardonRound, user: Any) -> RoundStatistics:
     )
 
 
-def rounds_for(user: Any) -> QuerySet[PardonRound]:
-    """The rounds of the user's jurisdiction, newest occasion first."""
-    return PardonRound.objects.filter(jurisdiction=jurisdiction_for(user)).select_related(
-        "occasion"
+def rounds_for(user: Any, *, for_edit: bool = False) -> QuerySet[PardonRound]:
+    """The rounds of the user's jurisdiction that the user may see, newest occasion first:
+    their own organisation's and those of the organisations that share with theirs; with
+    `for_edit` (adding candidates), their own organisation's only. The command line's system
+    user sees every round of the jurisdiction."""
+    rounds = PardonRound.objects.filter(jurisdiction=jurisdiction_for(user)).select_related(
+        "occasion", "jurisdiction"
     )
+    if isinstance(user, SystemUser):
+        return rounds
+    own = Q(organisation_id=user.organisation_id)
+    if for_edit:
+        return rounds.filter(own)
+    sharing = policy.sharers_with(user.organisation_id, field_work=True)
+    return rounds.filter(own | Q(organisation_id__in=sharing))

@@ -328,6 +328,8 @@ def add_candidates(
     reason; nothing is written if any is refused."""
     if not can(user, Capability.EDIT_REGISTER):
         raise PermissionDenied(_("You may not change the register."))
+    if not queries.rounds_for(user, for_edit=True).filter(pk=pardon_round.pk).exists():
+        raise PermissionDenied(_("Only the organisation that opened a round adds candidates."))
     as_of = _today(as_of)
     references = sorted(set(references))
     if not references:
@@ -510,6 +512,9 @@ def change_status(
                 decided,
                 ReleaseReason.ROYAL_PARDON,
                 _("Pardon granted in the round “%(round)s”.") % {"round": current.round.title},
+                # A consequence of the dossier's change (checked against the dossier's
+                # version): her custody as it stands in this transaction.
+                version=CustodyEpisode.objects.values_list("version", flat=True).get(pk=episode.pk),
                 today=today,
                 request=request,
             )

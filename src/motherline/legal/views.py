@@ -19,14 +19,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit, require
+from motherline.core.forms import add_service_errors, posted
 from motherline.jurisdictions.models import Remedy, ScreeningCriterion
 from motherline.legal import dossier, forms, queries, rules, services
 from motherline.legal.models import LegalCase, PardonRound, ReleaseCandidate
-from motherline.people.forms import add_service_errors
 from motherline.people.models import Woman
 from motherline.people.services import StaleVersion
 from motherline.people.signals import PageSection
@@ -57,6 +58,7 @@ def woman_section(
 
 
 @login_required
+@require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
     """The legal officer's page: upcoming hearings, and open cases with no next step."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -67,6 +69,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     stalled = queries.cases_without_next_step(
         request.user, today, after=request.GET.get("stalled_after"), size=size
+    )
+    audit.record_list(
+        request.user,
+        "legal.LegalCase",
+        [case.episode.woman.reference for case in (*upcoming.items, *stalled.items)],
+        request=request,
     )
     return render(
         request,
@@ -118,7 +126,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
                 case_form = forms.CaseForm(request.POST)
                 if case_form.is_valid():
                     d = dict(case_form.cleaned_data)
-                    version = d.pop("version") or case.version
+                    version = d.pop("version")
                     services.update_case(request.user, case, d, version=version, request=request)
                     messages.success(request, _("The case has been saved."))
                     return redirect("legal:case", case_id=case.pk)
@@ -150,7 +158,7 @@ def open_case(request: HttpRequest, reference: str) -> HttpResponse:
         Woman.objects.editable_by(request.user).select_related("current_episode"),
         reference=reference,
     )
-    form = forms.NewCaseForm(request.POST or None)
+    form = forms.NewCaseForm(posted(request))
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         d.pop("version", None)
@@ -172,7 +180,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     """Pardon rounds, and the form to open one."""
     require(request.user, Capability.VIEW_REGISTER)
     jurisdiction = queries.jurisdiction_for(request.user)
-    form = forms.RoundForm(request.POST or None, jurisdiction=jurisdiction)
+    form = forms.RoundForm(posted(request), jurisdiction=jurisdiction)
     if request.method == "POST":
         require(request.user, Capability.EDIT_REGISTER)
         if form.is_valid():
@@ -196,16 +204,13 @@ def round_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _round(request: HttpRequest, round_id: int) -> PardonRound:
-    pardon_round = get_object_or_404(
-        PardonRound.objects.select_related("occasion", "jurisdiction"), pk=round_id
-    )
-    if pardon_round.jurisdiction_id != queries.jurisdiction_for(request.user).pk:
-        raise Http404
-    return pardon_round
+def _round(request: HttpRequest, round_id: int, *, for_edit: bool = False) -> PardonRound:
+    """A round the user may see (or, `for_edit`, add candidates to); otherwise 404."""
+    return get_object_or_404(queries.rounds_for(request.user, for_edit=for_edit), pk=round_id)
 
 
 @login_required
+@require_safe
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     """A round: its dates, statistics and candidates in the user's scope."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -216,7 +221,13 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         .select_related("woman")
         .order_by("priority", "id")
     )
-    audit.record(request.user, AuditAction.VIEW, pardon_round, request=request)
+    audit.record(
+        request.user,
+        AuditAction.VIEW,
+        pardon_round,
+        request=request,
+        changes=audit.listed([candidate.woman.reference for candidate in candidates]),
+    )
     return render(
         request,
         "legal/round_detail.html",
@@ -243,6 +254,7 @@ def screening(request: HttpRequest, round_id: int | None = None) -> HttpResponse
         if pardon_round is None:
             raise Http404
         require(request.user, Capability.EDIT_REGISTER)
+        pardon_round = _round(request, pardon_round.pk, for_edit=True)
         try:
             made = services.add_candidates(
                 request.user, pardon_round, request.POST.getlist("woman"), request=request
@@ -262,7 +274,7 @@ def screening(request: HttpRequest, round_id: int | None = None) -> HttpResponse
         object_type="screening",
         object_ref=f"{result.remedy}/{as_of.isoformat()}",
         request=request,
-        changes={"listed": [c.facts.reference for c in result.candidates]},
+        changes=audit.listed([c.facts.reference for c in result.candidates]),
     )
     return render(
         request,
@@ -365,6 +377,7 @@ def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def dossier_pdf(request: HttpRequest, candidate_id: int, language: str) -> HttpResponse:
     """The candidate's dossier as PDF in English or Khmer."""
     require(request.user, Capability.VIEW_REGISTER)

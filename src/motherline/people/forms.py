@@ -13,15 +13,21 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from motherline.core.forms import add_service_errors
+from motherline.core.forms import (  # noqa: F401 (re-exported for the pages of other apps)
+    MISSING_VERSION,
+    VERSION_MAX,
+    add_service_errors,
+    version_field,
+)
+from motherline.jurisdictions import reference
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import services
 from motherline.people.models import (
     CaregiverRelationship,
+    Child,
     ConsentScope,
     CustodyEpisode,
     LegalStatus,
@@ -81,6 +87,11 @@ def text_field(
     return forms.CharField(label=label, max_length=max_length, required=required, **kwargs)
 
 
+# Free text (a note, a narrative, an argument): a page of prose is plenty; the API and the
+# models take the same limit.
+NOTE_MAX = 20_000
+
+
 def note_field(label: Any = None) -> forms.CharField:
     return forms.CharField(
         label=label or _("Note"),
@@ -88,11 +99,6 @@ def note_field(label: Any = None) -> forms.CharField:
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-
-def version_field(*, required: bool = False) -> forms.IntegerField:
-    """The version of the record the form was loaded with, so a stale save is refused."""
-    return forms.IntegerField(widget=forms.HiddenInput, required=required, min_value=1)
 
 
 def jurisdiction_of(user: Any) -> int | None:
@@ -186,6 +192,40 @@ class ChildAtAdmissionForm(ChildFields):
     """One row of the children recorded at admission."""
 
 
+class ChildAtReadmissionForm(ChildFields):
+    """One row of the children who come in with her at a re-admission: one of her children
+    already on the register, or a new one."""
+
+    existing = forms.ChoiceField(label=_("Which child"), required=False)
+    field_order = ["existing"]
+
+    def __init__(self, *args: Any, known: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["existing"]).choices = [
+            ("", _("A child not yet on her record")),
+            *(known or []),
+        ]
+        # A child on her record already has a date of birth.
+        self.fields["date_of_birth"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not cleaned.get("existing") and not cleaned.get("date_of_birth"):
+            self.add_error(
+                "date_of_birth", _("Enter the child's date of birth (estimated if unknown).")
+            )
+        return cleaned
+
+    def child_details(self) -> ChildDetails:
+        existing = self.cleaned_data.get("existing") or ""
+        if existing and not self.cleaned_data.get("date_of_birth"):
+            # Never read: the service takes the date of birth of the child on her record.
+            self.cleaned_data["date_of_birth"] = date.min
+        details = super().child_details()
+        details.existing = existing
+        return details
+
+
 class BaseChildFormSet(forms.BaseFormSet):
     def filled_forms(self) -> list[ChildAtAdmissionForm]:
         """The rows that describe a child, in order (empty rows are ignored)."""
@@ -209,8 +249,27 @@ ChildFormSet = cast(
 
 CHILDREN_PREFIX = "children"
 
+ReadmissionChildFormSet = cast(
+    type[BaseChildFormSet],
+    forms.formset_factory(
+        ChildAtReadmissionForm,
+        formset=BaseChildFormSet,
+        extra=3,
+        max_num=30,
+        validate_max=True,
+    ),
+)
 
-class WomanFields(forms.Form):
+
+class UserForm(forms.Form):
+    """A form whose choices depend on the user (their jurisdiction, their prison)."""
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+
+class WomanFields(UserForm):
     """Who she is, the care of her children, her health and her consent: entered at
     admission, corrected later."""
 
@@ -221,17 +280,16 @@ class WomanFields(forms.Form):
     register_number = text_field(_("Prison register number"), 64)
     date_of_birth = date_field(_("Date of birth"), required=False)
     dob_is_estimated = forms.BooleanField(label=_("Date of birth is estimated"), required=False)
-    nationality = forms.CharField(
-        label=_("Nationality"),
-        max_length=2,
-        min_length=2,
-        help_text=_("Two-letter country code, for example KH or VN."),
-        validators=[
-            RegexValidator(r"^[A-Za-z]{2}$", _("Enter a two-letter country code, such as KH."))
-        ],
+    nationality = forms.ChoiceField(
+        label=_("Nationality"), choices=(), required=False, help_text=_("Her country.")
     )
-    ethnicity = text_field(_("Ethnicity"), 64)
-    language = text_field(_("Language"), 64, help_text=_("The language she speaks best."))
+    ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=(), required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=(),
+        required=False,
+        help_text=_("The language she speaks best."),
+    )
 
     # Her children and her health
     is_primary_carer = forms.BooleanField(
@@ -258,15 +316,39 @@ class WomanFields(forms.Form):
         help_text=_("What she agreed to after the register was explained to her."),
     )
 
+    def __init__(self, *args: Any, recorded: Woman | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisation = getattr(self.user, "organisation", None)
+        jurisdiction = organisation.jurisdiction if organisation is not None else None
+        lists = reference.register_lists(
+            jurisdiction.code if jurisdiction else None,
+            (jurisdiction.local_language if jurisdiction else "") or "km",
+        )
+        blank = [("", "---------")]
+        countries = reference.country_choices()
+        lists_choices = {
+            "ethnicity": [(e.code, e.label()) for e in lists.ethnicities],
+            "language": [(e.code, e.label()) for e in lists.languages],
+        }
+        for name, choices in (("nationality", countries), *lists_choices.items()):
+            field = cast(forms.ChoiceField, self.fields[name])
+            codes = {code for code, _label in choices}
+            # A value recorded before the list existed stays valid on her record.
+            kept = getattr(recorded, name, "") if recorded is not None else ""
+            extra = [(kept, kept)] if kept and kept not in codes else []
+            if not choices:
+                self.fields[name] = text_field(field.label, 64, help_text=field.help_text)
+                continue
+            field.choices = blank + extra + choices
+
     def clean_nationality(self) -> str:
-        return self.cleaned_data["nationality"].upper()
+        return (self.cleaned_data.get("nationality") or "").upper()
 
 
-class AdmissionForm(WomanFields):
-    """A woman's admission: who she is, her custody and her pregnancy. Her children are in a
-    `ChildFormSet` beside it."""
+class CustodyFields(UserForm):
+    """A custody's admission: the prison, the day, her legal status and case, and whether she
+    is pregnant. Shared by a first admission and a re-admission."""
 
-    # Her custody
     prison = forms.ModelChoiceField(label=_("Prison"), queryset=Prison.objects.none())
     admission_date = date_field(_("Admission date"))
     legal_status = forms.ChoiceField(
@@ -297,13 +379,17 @@ class AdmissionForm(WomanFields):
         help_text=_("Leave empty if it was known at admission."),
     )
     expected_delivery_date = date_field(_("Expected delivery date"), required=False)
+    confirm_warnings = forms.BooleanField(
+        label=_("I have checked the values marked as unlikely: they are right."),
+        required=False,
+    )
 
     # The service's names for fields that are named differently here.
     SERVICE_FIELDS = {"known_since": "pregnancy_known_since"}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user = user
+        user = self.user
         prisons = prisons_for_women(user)
         prison_field = cast(forms.ModelChoiceField, self.fields["prison"])
         if getattr(user, "prison_id", None) is not None:
@@ -313,9 +399,6 @@ class AdmissionForm(WomanFields):
         prison_field.queryset = prisons
         prison_field.help_text = _("Only active prisons that hold women are listed.")
         cast(forms.ModelMultipleChoiceField, self.fields["offences"]).queryset = offences_for(user)
-        organisation = getattr(user, "organisation", None)
-        if organisation is not None and not self.is_bound:
-            self.fields["nationality"].initial = organisation.jurisdiction.code[:2]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data
@@ -327,6 +410,21 @@ class AdmissionForm(WomanFields):
                         _("Tick 'She is pregnant', or leave the pregnancy dates empty."),
                     )
         return cleaned
+
+    def asks_confirmation(self) -> bool:
+        """Whether the last answer had warnings to confirm (the box is shown only then)."""
+        return self.is_bound and services.CONFIRM_WARNINGS in self.errors
+
+
+class AdmissionForm(WomanFields, CustodyFields):
+    """A woman's admission: who she is, her custody and her pregnancy. Her children are in a
+    `ChildFormSet` beside it."""
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        organisation = getattr(user, "organisation", None)
+        if organisation is not None and not self.is_bound:
+            self.fields["nationality"].initial = organisation.jurisdiction.code[:2]
 
     def admission(self, organisation_id: int, children: list[ChildDetails]) -> Admission:
         data = self.cleaned_data
@@ -359,11 +457,44 @@ class AdmissionForm(WomanFields):
             pregnancy_known_since=data["pregnancy_known_since"],
             expected_delivery_date=data["expected_delivery_date"],
             children=children,
+            confirm_warnings=data["confirm_warnings"],
+        )
+
+
+class ReadmissionForm(CustodyFields):
+    """A released woman's new custody on her own record (`services.readmit_woman`)."""
+
+    dependent_children = forms.IntegerField(
+        label=_("Number of dependent children"),
+        min_value=0,
+        max_value=30,
+        required=False,
+        help_text=_("All her children under 18 who depend on her, wherever they live."),
+    )
+    version = version_field()
+
+    def readmission(self, children: list[ChildDetails]) -> services.Readmission:
+        data = self.cleaned_data
+        return services.Readmission(
+            prison=data["prison"],
+            admission_date=data["admission_date"],
+            legal_status=data["legal_status"],
+            court=data["court"],
+            case_number=data["case_number"],
+            sentence_months=data["sentence_months"],
+            expected_release_date=data["expected_release_date"],
+            offences=list(data["offences"]),
+            is_pregnant=data["is_pregnant"],
+            pregnancy_known_since=data["pregnancy_known_since"],
+            expected_delivery_date=data["expected_delivery_date"],
+            dependent_children=data["dependent_children"],
+            children=children,
+            confirm_warnings=data["confirm_warnings"],
         )
 
 
 def add_admission_errors(
-    form: AdmissionForm, children: BaseChildFormSet, error: ValidationError
+    form: CustodyFields, children: BaseChildFormSet, error: ValidationError
 ) -> None:
     """Like `add_service_errors`, with `children.N.field` put on the Nth filled child row."""
     if not hasattr(error, "error_dict"):
@@ -380,7 +511,7 @@ def add_admission_errors(
                 continue
         rest[key] = messages
     if rest:
-        add_service_errors(form, ValidationError(rest), AdmissionForm.SERVICE_FIELDS)
+        add_service_errors(form, ValidationError(rest), CustodyFields.SERVICE_FIELDS)
 
 
 class TransferForm(forms.Form):
@@ -490,7 +621,7 @@ class MoveChildOutForm(forms.Form):
 class WomanForm(WomanFields):
     """A correction of who she is (`services.update_woman`)."""
 
-    version = version_field(required=True)
+    version = version_field()
 
     @classmethod
     def initial_for(cls, woman: Woman) -> dict[str, Any]:
@@ -521,7 +652,7 @@ class EpisodeForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    version = version_field(required=True)
+    version = version_field()
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -542,3 +673,72 @@ class EpisodeForm(forms.Form):
         return {name: self.cleaned_data[name] for name in services.EPISODE_CORRECTABLE} | {
             "offences": list(self.cleaned_data["offences"])
         }
+
+
+class ChildCorrectionForm(forms.Form):
+    """A correction of a child's details (`services.update_child`)."""
+
+    name = text_field(_("Child's name"), 200)
+    name_latin = text_field(_("Name in Latin script"), 200)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    date_of_birth = date_field(_("Child's date of birth"))
+    dob_is_estimated = forms.BooleanField(label=_("Date of birth is estimated"), required=False)
+    born_in_custody = forms.BooleanField(label=_("Born in custody"), required=False)
+    birth_registered = forms.BooleanField(label=_("Birth registered"), required=False)
+    birth_registered_on = date_field(_("Date of registration"), required=False)
+    birth_certificate_number = text_field(_("Birth certificate number"), 64)
+    version = version_field()
+
+    @classmethod
+    def initial_for(cls, child: Child) -> dict[str, Any]:
+        return {name: getattr(child, name) for name in services.CHILD_CORRECTABLE} | {
+            "version": child.version
+        }
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in services.CHILD_CORRECTABLE}
+
+
+class BirthRegistrationForm(forms.Form):
+    """The registration of a child's birth: the day and the certificate's number."""
+
+    birth_registered_on = date_field(_("Date of registration"))
+    birth_certificate_number = text_field(
+        _("Birth certificate number"),
+        64,
+        required=True,
+        help_text=_("As written on the certificate. It is stored encrypted."),
+    )
+    version = version_field()
+
+    def changes(self) -> dict[str, Any]:
+        return {
+            "birth_registered": True,
+            "birth_registered_on": self.cleaned_data["birth_registered_on"],
+            "birth_certificate_number": self.cleaned_data["birth_certificate_number"],
+        }
+
+
+class MergeForm(forms.Form):
+    """Merge a second record of the same woman into this one (`services.merge_women`)."""
+
+    merged = text_field(
+        _("Reference of the other record"),
+        16,
+        required=True,
+        help_text=_("The record to merge into this one, for example W-ABCD2345."),
+    )
+    reason = forms.CharField(
+        label=_("Why these two records are one woman"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = version_field()
+    # Filled in by the preview, which the first answer shows before anything is merged.
+    merged_version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=VERSION_MAX
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_merged(self) -> str:
+        return self.cleaned_data["merged"].strip().upper()

@@ -92,6 +92,16 @@ class Woman(models.Model):
         related_name="+",
         verbose_name=_("current custody episode"),
     )
+    # Set by `services.merge_women` when this record was found to be a second record of
+    # another woman: everything moved to that one, and this reference leads there.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged into"),
+    )
     # Set by the retention rule (`vault.retention`) when her identifying data was replaced.
     pseudonymised_on = models.DateField(_("pseudonymised on"), null=True, blank=True)
     # Optimistic locking: a save with a stale version is refused.
@@ -288,6 +298,12 @@ class Child(models.Model):
     date_of_birth = models.DateField(_("date of birth"))
     dob_is_estimated = models.BooleanField(_("date of birth is estimated"), default=False)
     birth_registered = models.BooleanField(_("birth registered"), default=False)
+    # When the registration was recorded (optional: a child registered before the record
+    # was made may have no known date); the certificate number identifies the child.
+    birth_registered_on = models.DateField(_("birth registered on"), null=True, blank=True)
+    birth_certificate_number = EncryptedCharField(
+        _("birth certificate number"), max_length=64, blank=True
+    )
     born_in_custody = models.BooleanField(_("born in custody"), default=False)
     pregnancy = models.OneToOneField(
         Pregnancy, on_delete=models.SET_NULL, null=True, blank=True, related_name="child"
@@ -308,7 +324,9 @@ class Child(models.Model):
                 fields=["date_of_birth"],
                 condition=models.Q(birth_registered=False),
                 name="child_birth_not_registered",
-            )
+            ),
+            # The duplicate check's "mother of the same children": children by birth date.
+            models.Index(fields=["date_of_birth", "mother"], name="child_birth_mother"),
         ]
 
     def __str__(self) -> str:
@@ -390,3 +408,43 @@ class WomanSearchToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.woman_id}:{self.digest}"
+
+
+class WomanMatchKey(models.Model):
+    """One keyed digest of the sound-alike key of a word of her names (`people.phonetic`),
+    of her whole name, or of her whole register number: what the duplicate check before an
+    admission compares (`people.duplicates`). Stored beside the blind index, rebuilt with it,
+    never edited; like it, a digest and never the text."""
+
+    woman = models.ForeignKey(Woman, on_delete=models.CASCADE, related_name="+")
+    digest = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["digest", "woman"])]
+
+    def __str__(self) -> str:
+        return f"{self.woman_id}:{self.digest}"
+
+
+class WomanMerge(models.Model):
+    """Two records found to be one woman, merged: what moved from the merged record to the
+    one that stays, so that the merge can be reviewed (and undone by hand if it was wrong)."""
+
+    survivor = models.ForeignKey(
+        Woman, on_delete=models.PROTECT, related_name="merges", verbose_name=_("record kept")
+    )
+    merged = models.OneToOneField(
+        Woman, on_delete=models.PROTECT, related_name="+", verbose_name=_("record merged")
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    # Model label -> ids (and a child's reference) of the rows that moved.
+    moved = models.JSONField(_("what moved"), default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("merge of two records")
+        verbose_name_plural = _("merges of two records")

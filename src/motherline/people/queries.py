@@ -69,6 +69,7 @@ def women_for(user: Any, filters: WomanFilters, today: date) -> QuerySet[Woman]:
     """The women this user may see that match the filters, annotated for the list."""
     qs = (
         Woman.objects.visible_to(user)
+        .filter(merged_into__isnull=True)
         .select_related("current_episode__current_prison__province", "organisation")
         .annotate(
             is_pregnant=pregnant_exists(),
@@ -201,7 +202,7 @@ def woman_detail(user: Any, reference: str) -> Woman:
 
     return (
         Woman.objects.visible_to(user)
-        .select_related("organisation", "current_episode__current_prison")
+        .select_related("organisation__jurisdiction", "current_episode__current_prison")
         .prefetch_related(
             Prefetch(
                 "episodes",
@@ -222,3 +223,17 @@ def woman_detail(user: Any, reference: str) -> Woman:
         )
         .get(reference=reference)
     )
+
+
+def survivor_of(user: Any, reference: str) -> str | None:
+    """The reference of the record a merged record was merged into, if the user sees both:
+    an old reference (on paper, in a report) still leads to her."""
+    row = (
+        Woman.objects.visible_to(user)
+        .filter(reference=reference, merged_into__isnull=False)
+        .values_list("merged_into__reference", flat=True)
+        .first()
+    )
+    if row is None or not Woman.objects.visible_to(user).filter(reference=row).exists():
+        return None
+    return row

@@ -6,14 +6,20 @@ value or a dict of field -> message, so forms, the API and the generator share t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext as _
 
+from motherline.jurisdictions.rules import add_months
+
 # Below this age a person cannot plausibly be a mother or be held in an adult prison register.
 MIN_AGE_AT_ADMISSION = 10
 MAX_AGE = 110
-MIN_MOTHER_AGE_AT_BIRTH = 10
+# A mother younger than this at a birth is impossible in the register (an error); one older
+# than MAX_LIKELY_MOTHER_AGE_AT_BIRTH is unlikely enough to ask the user to confirm.
+MIN_MOTHER_AGE_AT_BIRTH = 12
+MAX_LIKELY_MOTHER_AGE_AT_BIRTH = 55
 MAX_PREGNANCY_DAYS = 300
 
 Errors = dict[str, str]
@@ -33,10 +39,21 @@ def is_minor(birth: date | None, on: date) -> bool:
     return birth is not None and age_on(birth, on) < 18
 
 
+# No record of the register is dated before this day unless a pack says otherwise (the
+# admission's dates are checked against the pack's `earliest_date`, `entry_findings`).
+EARLIEST_DATE = date(1900, 1, 1)
+
+
 def not_in_future(field: str, value: date | None, today: date, errors: Errors) -> None:
+    """A date of an event: not after today, and not before `EARLIEST_DATE` (a typing
+    mistake such as 0001-01-01)."""
     if value is not None and value > today:
         errors[field] = _("This date is in the future (today is %(today)s).") % {
             "today": today.isoformat()
+        }
+    elif value is not None and value < EARLIEST_DATE:
+        errors[field] = _("This date is before %(earliest)s: check it.") % {
+            "earliest": EARLIEST_DATE.isoformat()
         }
 
 
@@ -200,3 +217,82 @@ def move_out_errors(
             "The move cannot be before the child started living in prison (%(date)s)."
         ) % {"date": placement_start.isoformat()}
     return errors
+
+
+@dataclass(frozen=True)
+class ChildEntry:
+    """A child as entered at an admission (or later), for `entry_findings`."""
+
+    field: str  # the prefix of the child's fields: "children.0." in an admission, "" alone
+    date_of_birth: date
+    living_in_prison: bool
+    has_extension: bool = False
+    # The day the child begins living in prison (the admission); default today. A child
+    # within the limit that day and over it now is overdue, not a mistake.
+    since: date | None = None
+
+
+def entry_findings(
+    *,
+    today: date,
+    earliest: date,
+    dates: dict[str, date | None],
+    mother_birth: date | None = None,
+    children: list[ChildEntry] | tuple[ChildEntry, ...] = (),
+    age_limit_months: int | None = None,
+    dependent_children: int | None = None,
+) -> tuple[Errors, Errors]:
+    """The entry checks every form, the API and an import share: (errors, warnings).
+
+    Errors are impossible values: a date before the pack's earliest date; a child who would
+    begin living in prison at or above the pack's age limit, without an extension; a mother under
+    `MIN_MOTHER_AGE_AT_BIRTH` at a birth. Warnings are unlikely values that the user confirms:
+    a mother over `MAX_LIKELY_MOTHER_AGE_AT_BIRTH` at a birth; a number of dependent children
+    other than the number of children under 18 entered. `dates` maps each field to its date;
+    a child's date of birth is checked under `<field>date_of_birth`."""
+    errors: Errors = {}
+    warnings: Errors = {}
+    all_dates = dict(dates)
+    for child in children:
+        all_dates[f"{child.field}date_of_birth"] = child.date_of_birth
+    for name, value in all_dates.items():
+        if value is not None and value < earliest:
+            errors[name] = _("This date is before %(earliest)s: check it.") % {
+                "earliest": earliest.isoformat()
+            }
+    for child in children:
+        key = f"{child.field}date_of_birth"
+        if key in errors:
+            continue
+        if mother_birth is not None and child.date_of_birth > mother_birth:
+            age = age_on(mother_birth, child.date_of_birth)
+            if age < MIN_MOTHER_AGE_AT_BIRTH:
+                errors[key] = _(
+                    "The mother would have been %(age)s years old at this birth; check both dates."
+                ) % {"age": age}
+            elif age > MAX_LIKELY_MOTHER_AGE_AT_BIRTH:
+                warnings[key] = _(
+                    "The mother would have been %(age)s years old at this birth. Is that right?"
+                ) % {"age": age}
+        if (
+            child.living_in_prison
+            and age_limit_months is not None
+            and not child.has_extension
+            and (child.since or today) >= add_months(child.date_of_birth, age_limit_months)
+        ):
+            # A monitor who finds a child past the limit must be able to record her: that
+            # child is why the worklist exists. Twice the limit is a typing mistake.
+            beyond = (child.since or today) >= add_months(child.date_of_birth, 2 * age_limit_months)
+            (errors if beyond else warnings)[f"{child.field}living_in_prison"] = _(
+                "This child is older than the age limit for living in prison (%(months)s "
+                "months) and has no extension: record where the child lives outside, or "
+                "confirm that she lives in prison (she will be on the worklist as overdue)."
+            ) % {"months": age_limit_months}
+    if dependent_children:
+        minors = sum(1 for c in children if is_minor(c.date_of_birth, today))
+        if minors != dependent_children:
+            warnings["dependent_children"] = _(
+                "She has %(dependent)s dependent children, but %(entered)s children under 18 "
+                "are entered. Are the children all recorded?"
+            ) % {"dependent": dependent_children, "entered": minors}
+    return errors, warnings

@@ -83,6 +83,36 @@ def digests_for(name: str, name_latin: str, register_number: str) -> set[int]:
     }
 
 
+# Kinds of `WomanMatchKey` digests (`people.duplicates`).
+SOUND = "sound"
+SOUND_WHOLE = "sound_whole"
+REGISTER_WHOLE = "register_whole"
+
+
+def match_terms(name: str, name_latin: str, register_number: str) -> set[tuple[str, str]]:
+    """The (kind, text) pairs of one woman's match keys, before keying."""
+    from motherline.people import phonetic
+
+    terms: set[tuple[str, str]] = set()
+    for text in (name, name_latin):
+        terms.update((SOUND, key) for key in phonetic.name_words(text))
+        whole = phonetic.whole_key(text)
+        if whole:
+            terms.add((SOUND_WHOLE, whole))
+    register = register_key(register_number)
+    if register:
+        terms.add((REGISTER_WHOLE, register))
+    return terms
+
+
+def match_digests_for(name: str, name_latin: str, register_number: str) -> set[int]:
+    key = keys.keyring().index_keys[0]
+    return {
+        keys.blind_digest(key, kind, text)
+        for kind, text in match_terms(name, name_latin, register_number)
+    }
+
+
 def query_digests(kind: str, text: str) -> list[int]:
     # Under every configured key, so search keeps working while a rotation runs.
     return [keys.blind_digest(k, kind, text) for k in keys.keyring().index_keys]
@@ -111,7 +141,7 @@ def search_q(term: str) -> Q:
 
 
 # The fields the index is built from: a change to one of them rebuilds her rows.
-INDEXED = frozenset({"name", "name_latin", "register_number"})
+INDEXED = frozenset({"name", "name_latin", "register_number", "merged_into"})
 
 
 @transaction.atomic
@@ -119,23 +149,40 @@ def reindex(women: Iterable, *, fresh: bool = False) -> int:
     """Rebuild the index rows of these women (objects with pk, name, name_latin and
     register_number in plaintext) under the current key; `fresh` when they have none yet
     (just created in bulk). Returns the rows written."""
-    from motherline.people.models import WomanSearchToken
+    from motherline.people.models import WomanMatchKey, WomanSearchToken
 
     women = list(women)
     if not women:
         return 0
     if not fresh:
-        WomanSearchToken.objects.filter(woman_id__in=[w.pk for w in women]).delete()
+        ids = [w.pk for w in women]
+        WomanSearchToken.objects.filter(woman_id__in=ids).delete()
+        WomanMatchKey.objects.filter(woman_id__in=ids).delete()
     rows = [(w.pk, d) for w in women for d in digests_for(w.name, w.name_latin, w.register_number)]
+    _insert(WomanSearchToken._meta.db_table, rows)
+    # A record merged into another is found through the one that stays, never as a
+    # candidate of its own.
+    _insert(
+        WomanMatchKey._meta.db_table,
+        [
+            (w.pk, d)
+            for w in women
+            if getattr(w, "merged_into_id", None) is None
+            for d in match_digests_for(w.name, w.name_latin, w.register_number)
+        ],
+    )
+    return len(rows)
+
+
+def _insert(db_table: str, rows: list[tuple[int, int]]) -> None:
     # Plain INSERTs: a model instance per row would cost more than the digests themselves.
-    table = connection.ops.quote_name(WomanSearchToken._meta.db_table)
+    table = connection.ops.quote_name(db_table)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             cursor.executemany(
                 f"INSERT INTO {table} (woman_id, digest) VALUES (%s, %s)",
                 rows[start : start + 5000],
             )
-    return len(rows)
 
 
 def woman_saved(sender: type, instance, created: bool, update_fields, raw: bool, **kwargs) -> None:
@@ -157,9 +204,22 @@ def reindex_all(batch: int = 1000) -> int:
         chunk = list(
             Woman.objects.filter(pk__gt=last)
             .order_by("pk")
-            .only("pk", "name", "name_latin", "register_number")[:batch]
+            .only("pk", "name", "name_latin", "register_number", "merged_into")[:batch]
         )
         if not chunk:
             return total
         total += reindex(chunk)
         last = chunk[-1].pk
+
+
+def after_migrate(sender: object, using: str = "default", **kwargs: object) -> None:
+    """A register that existed before the duplicate check has no match keys: `motherline
+    migrate` builds them (with the blind index, under the current key), so the first
+    admission after the upgrade already finds her earlier records."""
+    from motherline.people.models import Woman, WomanMatchKey
+
+    tables = set(connection.introspection.table_names())
+    if WomanMatchKey._meta.db_table not in tables:
+        return
+    if not WomanMatchKey.objects.exists() and Woman.objects.exists():
+        reindex_all()

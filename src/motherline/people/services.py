@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit
 from motherline.core.versions import StaleVersion
+from motherline.jurisdictions import reference
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import rules, search, signals
 from motherline.people.models import (
@@ -40,6 +41,7 @@ from motherline.people.models import (
     Sex,
     Transfer,
     Woman,
+    WomanMerge,
 )
 from motherline.places.models import Prison
 
@@ -78,6 +80,8 @@ class ChildDetails:
     caregiver_relationship: str = ""
     caregiver_location: str = ""
     caregiver_contact: str = ""
+    # At a re-admission: the reference of her child already on the register who this is.
+    existing: str = ""
 
 
 @dataclass
@@ -110,14 +114,157 @@ class Admission:
     pregnancy_known_since: date | None = None
     expected_delivery_date: date | None = None
     children: list[ChildDetails] = field(default_factory=list)
+    # The user saw the warnings (`rules.entry_findings`) and confirms the values.
+    confirm_warnings: bool = False
+
+
+CONFIRM_WARNINGS = "confirm_warnings"
+
+
+def entry_lists(prison: Prison) -> reference.RegisterLists:
+    jurisdiction = prison.province.jurisdiction
+    return reference.register_lists(jurisdiction.code, jurisdiction.local_language or "km")
+
+
+def age_limit_months(prison: Prison, on: date) -> int | None:
+    """The pack's age limit for a child living in prison, in force on a day."""
+    from motherline.jurisdictions.models import AgeLimitRule
+    from motherline.jurisdictions.rules import age_limit_rule_on
+
+    rule = age_limit_rule_on(
+        AgeLimitRule.objects.filter(jurisdiction_id=prison.province.jurisdiction_id), on
+    )
+    return rule.max_age_months if rule is not None else None
+
+
+def identity_errors(
+    lists: reference.RegisterLists, nationality: str, ethnicity: str, language: str
+) -> rules.Errors:
+    """Nationality is an ISO 3166 country; ethnicity and language come from the pack's lists
+    (when it has one). Blank is allowed."""
+    errors: rules.Errors = {}
+    if nationality and nationality not in reference.country_codes():
+        errors["nationality"] = _("Choose a country from the list (ISO 3166).")
+    for name, value, entries in (
+        ("ethnicity", ethnicity, lists.ethnicities),
+        ("language", language, lists.languages),
+    ):
+        if value and entries and value not in {e.code for e in entries}:
+            errors[name] = _("Choose a value from the list.")
+    return errors
+
+
+def with_warnings(
+    errors: dict[str, Any], warnings: dict[str, Any], confirmed: bool
+) -> dict[str, Any]:
+    """Unconfirmed warnings stop the change like errors, with a request to confirm them."""
+    if warnings and not confirmed:
+        errors = {**warnings, **errors}
+        errors[CONFIRM_WARNINGS] = _(
+            "Some values are unlikely. Check them, then confirm that they are right."
+        )
+    return errors
+
+
+def _entry_errors(
+    adm: Admission | Readmission,
+    today: date,
+    mother_birth: date | None,
+    dependent_children: int | None,
+    confirmed: bool,
+    existing: dict[str, Child] | None = None,
+) -> dict[str, Any]:
+    existing = existing or {}
+    lists = entry_lists(adm.prison)
+    children = [
+        rules.ChildEntry(
+            field=f"children.{i}.",
+            date_of_birth=(
+                existing[c.existing].date_of_birth if c.existing in existing else c.date_of_birth
+            ),
+            living_in_prison=c.living_in_prison,
+            since=adm.admission_date,
+        )
+        for i, c in enumerate(adm.children)
+    ]
+    errors, warnings = rules.entry_findings(
+        today=today,
+        earliest=lists.earliest_date,
+        dates={
+            "admission_date": adm.admission_date,
+            "expected_release_date": adm.expected_release_date,
+            "pregnancy_known_since": adm.pregnancy_known_since,
+            "expected_delivery_date": adm.expected_delivery_date,
+            **({"date_of_birth": mother_birth} if isinstance(adm, Admission) else {}),
+        },
+        mother_birth=mother_birth,
+        children=children,
+        age_limit_months=age_limit_months(adm.prison, adm.admission_date),
+        dependent_children=dependent_children,
+    )
+    if "pregnancy_known_since" in errors:
+        errors["known_since"] = errors.pop("pregnancy_known_since")
+    return with_warnings(errors, warnings, confirmed)
 
 
 def admission_errors(adm: Admission, today: date) -> dict[str, Any]:
     """All errors of an admission, including each child's, keyed by field (children as
-    `children.N.field`)."""
+    `children.N.field`); unconfirmed warnings among them."""
     errors: dict[str, Any] = dict(
         rules.admission_errors(adm.date_of_birth, adm.admission_date, today)
     )
+    errors.update(_custody_errors(adm, today))
+    if adm.is_sole_carer and not adm.is_primary_carer:
+        adm.is_primary_carer = True
+    errors.update(
+        identity_errors(entry_lists(adm.prison), adm.nationality, adm.ethnicity, adm.language)
+    )
+    for i, child in enumerate(adm.children):
+        for key, msg in rules.child_birth_errors(
+            adm.date_of_birth, child.date_of_birth, today
+        ).items():
+            errors[f"children.{i}.{key}"] = msg
+        _child_row_errors(errors, i, child, adm.admission_date)
+    entry = _entry_errors(
+        adm, today, adm.date_of_birth, adm.dependent_children, adm.confirm_warnings
+    )
+    return {**entry, **errors}
+
+
+def _child_row_errors(errors: dict[str, Any], i: int, child: ChildDetails, admitted: date) -> None:
+    if child.living_in_prison and child.date_of_birth > admitted:
+        errors[f"children.{i}.date_of_birth"] = _(
+            "A child born after the admission is recorded as the outcome of a pregnancy."
+        )
+    if not child.living_in_prison and not child.caregiver_relationship:
+        errors[f"children.{i}.caregiver_relationship"] = _(
+            "Say who looks after this child outside (or choose “Other”)."
+        )
+
+
+@dataclass
+class Readmission:
+    """A released woman's new custody, on her own record, with the children who are hers
+    (each either one already on her record, `ChildDetails.existing`, or a new one)."""
+
+    prison: Prison
+    admission_date: date
+    legal_status: str = LegalStatus.PRETRIAL
+    court: str = ""
+    case_number: str = ""
+    sentence_months: int | None = None
+    expected_release_date: date | None = None
+    offences: list[OffenceCategory] = field(default_factory=list)
+    is_pregnant: bool = False
+    pregnancy_known_since: date | None = None
+    expected_delivery_date: date | None = None
+    dependent_children: int | None = None  # None: as her record says
+    children: list[ChildDetails] = field(default_factory=list)
+    confirm_warnings: bool = False
+
+
+def _custody_errors(adm: Admission | Readmission, today: date) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
     if not adm.prison.is_active or not adm.prison.holds_women:
         errors["prison"] = _("%(prison)s does not hold women.") % {"prison": adm.prison.name}
     if adm.legal_status != LegalStatus.PRETRIAL and adm.sentence_months is None:
@@ -127,22 +274,37 @@ def admission_errors(adm: Admission, today: date) -> dict[str, Any]:
     if adm.is_pregnant:
         known = adm.pregnancy_known_since or adm.admission_date
         errors.update(rules.pregnancy_errors(known, adm.expected_delivery_date, False, today))
-    if adm.is_sole_carer and not adm.is_primary_carer:
-        adm.is_primary_carer = True
-    for i, child in enumerate(adm.children):
-        for key, msg in rules.child_birth_errors(
-            adm.date_of_birth, child.date_of_birth, today
-        ).items():
-            errors[f"children.{i}.{key}"] = msg
-        if child.living_in_prison and child.date_of_birth > adm.admission_date:
-            errors[f"children.{i}.date_of_birth"] = _(
-                "A child born after the admission is recorded as the outcome of a pregnancy."
-            )
-        if not child.living_in_prison and not child.caregiver_relationship:
-            errors[f"children.{i}.caregiver_relationship"] = _(
-                "Say who looks after this child outside (or choose “Other”)."
-            )
     return errors
+
+
+def _open_episode(woman: Woman, adm: Admission | Readmission) -> CustodyEpisode:
+    episode = CustodyEpisode.objects.create(
+        woman=woman,
+        admission_date=adm.admission_date,
+        admission_prison=adm.prison,
+        current_prison=adm.prison,
+        legal_status=adm.legal_status,
+        legal_status_since=adm.admission_date,
+        court=adm.court,
+        case_number=adm.case_number,
+        sentence_months=adm.sentence_months,
+        expected_release_date=adm.expected_release_date,
+    )
+    LegalStatusChange.objects.create(
+        episode=episode,
+        status=adm.legal_status,
+        effective_date=adm.admission_date,
+        note=gettext_noop("At admission"),
+    )
+    Charge.objects.bulk_create([Charge(episode=episode, offence_category=o) for o in adm.offences])
+    if adm.is_pregnant:
+        Pregnancy.objects.create(
+            woman=woman,
+            episode=episode,
+            known_since=adm.pregnancy_known_since or adm.admission_date,
+            expected_delivery_date=adm.expected_delivery_date,
+        )
+    return episode
 
 
 @transaction.atomic
@@ -177,34 +339,9 @@ def admit_woman(
         consent_recorded_on=adm.admission_date,
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    episode = CustodyEpisode.objects.create(
-        woman=woman,
-        admission_date=adm.admission_date,
-        admission_prison=adm.prison,
-        current_prison=adm.prison,
-        legal_status=adm.legal_status,
-        legal_status_since=adm.admission_date,
-        court=adm.court,
-        case_number=adm.case_number,
-        sentence_months=adm.sentence_months,
-        expected_release_date=adm.expected_release_date,
-    )
-    LegalStatusChange.objects.create(
-        episode=episode,
-        status=adm.legal_status,
-        effective_date=adm.admission_date,
-        note=gettext_noop("At admission"),
-    )
-    Charge.objects.bulk_create([Charge(episode=episode, offence_category=o) for o in adm.offences])
+    episode = _open_episode(woman, adm)
     woman.current_episode = episode
     woman.save(update_fields=["current_episode"])
-    if adm.is_pregnant:
-        Pregnancy.objects.create(
-            woman=woman,
-            episode=episode,
-            known_since=adm.pregnancy_known_since or adm.admission_date,
-            expected_delivery_date=adm.expected_delivery_date,
-        )
     for child in adm.children:
         _create_child(woman, child, adm.admission_date, adm.prison)
     audit.record(
@@ -220,6 +357,150 @@ def admit_woman(
         },
     )
     return woman
+
+
+def readmission_errors(
+    woman: Woman, adm: Readmission, existing: dict[str, Child], today: date
+) -> dict[str, Any]:
+    """Errors of a re-admission of `woman` (her children on the register by reference in
+    `existing`), including unconfirmed warnings."""
+    errors: dict[str, Any] = {}
+    if woman.current_episode_id is not None or woman.episodes.filter(release_date=None).exists():
+        errors[NON_FIELD_ERRORS] = _(
+            "She is in custody now: record her release before a new admission."
+        )
+        return errors
+    errors.update(rules.admission_errors(woman.date_of_birth, adm.admission_date, today))
+    last_release = woman.episodes.aggregate(last=Max("release_date"))["last"]
+    if "admission_date" not in errors and last_release and adm.admission_date < last_release:
+        errors["admission_date"] = _(
+            "The new admission cannot be before her last release (%(date)s)."
+        ) % {"date": last_release.isoformat()}
+    errors.update(_custody_errors(adm, today))
+    seen: set[str] = set()
+    for i, child in enumerate(adm.children):
+        if child.existing:
+            if child.existing not in existing:
+                errors[f"children.{i}.existing"] = _("This child is not one of hers.")
+                continue
+            if child.existing in seen:
+                errors[f"children.{i}.existing"] = _("This child is entered twice.")
+            seen.add(child.existing)
+            known = existing[child.existing]
+            if child.living_in_prison and known.date_of_birth > adm.admission_date:
+                errors[f"children.{i}.living_in_prison"] = _(
+                    "A child born after the admission is recorded as the outcome of a pregnancy."
+                )
+            continue
+        for key, msg in rules.child_birth_errors(
+            woman.date_of_birth, child.date_of_birth, today
+        ).items():
+            errors[f"children.{i}.{key}"] = msg
+        _child_row_errors(errors, i, child, adm.admission_date)
+    entry = _entry_errors(
+        adm, today, woman.date_of_birth, adm.dependent_children, adm.confirm_warnings, existing
+    )
+    return {**entry, **errors}
+
+
+@transaction.atomic
+def readmit_woman(
+    user: Any,
+    woman: Woman,
+    adm: Readmission,
+    *,
+    version: int,
+    today: date | None = None,
+    request: Any = None,
+) -> CustodyEpisode:
+    """Admit a released woman again: a new custody episode on her own record, so that her
+    history stays one and re-imprisonment can be counted. A child who comes in with her and
+    is already on her record (`ChildDetails.existing`) is that child, now living in prison
+    with her or with a caregiver outside; the others are new children. Refused while she is in
+    custody, and with `StaleVersion` if her record changed after `version`."""
+    _require_edit(user)
+    if not may_edit(user, woman):
+        raise PermissionDenied(_("You may not change the register."))
+    today = _today(today)
+    # Locked, so that two people re-admitting her at once cannot both open a custody.
+    current = Woman.objects.select_for_update().get(pk=woman.pk)
+    _check_version(version, current.version)
+    if current.merged_into_id is not None:
+        raise ValidationError({NON_FIELD_ERRORS: [_("This record was merged into another.")]})
+    existing = {c.reference: c for c in Child.objects.filter(mother=current)}
+    _raise(readmission_errors(current, adm, existing, today))
+    episode = _open_episode(current, adm)
+    linked = []
+    for child in adm.children:
+        if child.existing:
+            _child_comes_back(existing[child.existing], child, adm)
+            linked.append(child.existing)
+        else:
+            _create_child(current, child, adm.admission_date, adm.prison)
+    values: dict[str, Any] = {
+        "current_episode": episode,
+        "version": F("version") + 1,
+        "updated_at": timezone.now(),
+    }
+    if adm.dependent_children is not None:
+        values["dependent_children"] = max(adm.dependent_children, len(adm.children))
+    Woman.objects.filter(pk=current.pk).update(**values)
+    # update() sends no post_save: the stored deadlines are marked here.
+    signals.register_changed.send(Woman, woman_ids=[current.pk])
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        current,
+        request=request,
+        changes={
+            "readmission": {
+                "episode": episode.pk,
+                "admission_date": adm.admission_date.isoformat(),
+                "prison": adm.prison.code,
+                "children_linked": linked,
+                "children_new": len(adm.children) - len(linked),
+                "pregnant": adm.is_pregnant,
+            }
+        },
+    )
+    return episode
+
+
+def _child_comes_back(child: Child, details: ChildDetails, adm: Readmission) -> None:
+    """A child of hers already on the register, at her new admission: living in prison with
+    her from that day, or outside with the caregiver named (the mother cannot be it now)."""
+    current = child.placements.filter(end_date__isnull=True).order_by("-start_date").first()
+    start = max(adm.admission_date, child.date_of_birth)
+    if current is not None and current.start_date > start:
+        start = current.start_date
+    if details.living_in_prison:
+        kind = PlacementKind.IN_PRISON
+    elif details.caregiver_relationship:
+        kind = PlacementKind.WITH_CAREGIVER
+    else:
+        return
+    if (
+        current is not None
+        and kind == PlacementKind.WITH_CAREGIVER
+        and current.kind == kind
+        and current.caregiver_relationship == details.caregiver_relationship
+        and not details.caregiver_name.strip()
+    ):
+        return  # where the child already lives, said again
+    if current is not None:
+        current.end_date = start
+        current.save(update_fields=["end_date"])
+    Placement.objects.create(
+        child=child,
+        kind=kind,
+        prison=adm.prison if kind == PlacementKind.IN_PRISON else None,
+        caregiver_name=details.caregiver_name.strip(),
+        caregiver_relationship="" if details.living_in_prison else details.caregiver_relationship,
+        caregiver_location=details.caregiver_location.strip(),
+        caregiver_contact=details.caregiver_contact.strip(),
+        start_date=start,
+        note=gettext_noop("With her mother's new custody"),
+    )
 
 
 def _create_child(woman: Woman, details: ChildDetails, on: date, prison: Prison | None) -> Child:
@@ -278,6 +559,28 @@ def record_child(
             "Say who looks after this child outside (or choose “Other”)."
         )
     rules.not_in_future("since", since, today, errors)
+    prison = episode.current_prison if episode is not None else None
+    if prison is not None:
+        # The entry checks of an admission (a child above the age limit cannot come to
+        # live in prison; the pack's earliest date).
+        lists = entry_lists(prison)
+        found, _warnings = rules.entry_findings(
+            today=today,
+            earliest=lists.earliest_date,
+            dates={"since": since},
+            mother_birth=woman.date_of_birth,
+            children=[
+                rules.ChildEntry(
+                    field="",
+                    date_of_birth=details.date_of_birth,
+                    living_in_prison=details.living_in_prison,
+                    since=since or today,
+                )
+            ],
+            age_limit_months=age_limit_months(prison, since or today),
+        )
+        for key, message in found.items():
+            errors.setdefault(key, message)
     if (
         "since" not in errors
         and since is not None
@@ -306,8 +609,9 @@ def _lock_episode(episode: CustodyEpisode) -> CustodyEpisode:
     return CustodyEpisode.objects.select_for_update().get(pk=episode.pk)
 
 
-def _check_version(expected: int | None, actual: int) -> None:
-    if expected is not None and expected != actual:
+def _check_version(expected: int, actual: int) -> None:
+    # Every change states the version it was read at: there is no "skip the check".
+    if expected != actual:
         raise StaleVersion()
 
 
@@ -319,7 +623,7 @@ def record_transfer(
     transfer_date: date,
     reason: str = "",
     *,
-    version: int | None = None,
+    version: int,
     today: date | None = None,
     request: Any = None,
 ) -> Transfer:
@@ -414,7 +718,7 @@ def record_legal_status(
     *,
     sentence_months: int | None = None,
     expected_release_date: date | None = None,
-    version: int | None = None,
+    version: int,
     today: date | None = None,
     request: Any = None,
 ) -> LegalStatusChange:
@@ -472,7 +776,7 @@ def record_release(
     reason: str,
     note: str = "",
     *,
-    version: int | None = None,
+    version: int,
     today: date | None = None,
     request: Any = None,
 ) -> CustodyEpisode:
@@ -703,7 +1007,7 @@ def move_child_out(
     caregiver_contact: str = "",
     note: str = "",
     *,
-    version: int | None = None,
+    version: int,
     today: date | None = None,
     request: Any = None,
 ) -> Placement:
@@ -862,7 +1166,27 @@ def woman_correction_errors(woman: Woman, changed: dict[str, Any], today: date) 
         errors["consent_scope"] = _("This is not one of the allowed values.")
     if "date_of_birth" in changed:
         errors.update(birth_date_errors(woman, changed["date_of_birth"], today))
+        if changed["date_of_birth"] is not None and "date_of_birth" not in errors:
+            lists = _lists_of(woman)
+            if changed["date_of_birth"] < lists.earliest_date:
+                errors["date_of_birth"] = _("This date is before %(earliest)s: check it.") % {
+                    "earliest": lists.earliest_date.isoformat()
+                }
+    identity = {k: changed[k] for k in ("nationality", "ethnicity", "language") if k in changed}
+    if identity:
+        found = identity_errors(
+            _lists_of(woman),
+            identity.get("nationality", ""),
+            identity.get("ethnicity", ""),
+            identity.get("language", ""),
+        )
+        errors.update({k: v for k, v in found.items() if k in identity})
     return errors
+
+
+def _lists_of(woman: Woman) -> reference.RegisterLists:
+    jurisdiction = woman.organisation.jurisdiction
+    return reference.register_lists(jurisdiction.code, jurisdiction.local_language or "km")
 
 
 @transaction.atomic
@@ -981,3 +1305,265 @@ def update_episode(
         },
     )
     return CustodyEpisode.objects.get(pk=current.pk)
+
+
+# A child's details and birth registration
+
+CHILD_CORRECTABLE = frozenset(
+    {
+        "name",
+        "name_latin",
+        "sex",
+        "date_of_birth",
+        "dob_is_estimated",
+        "born_in_custody",
+        "birth_registered",
+        "birth_registered_on",
+        "birth_certificate_number",
+    }
+)
+# The names and the certificate number identify the child: the audit names them only.
+_CHILD_VALUES_AUDITED = frozenset(
+    {"sex", "dob_is_estimated", "born_in_custody", "birth_registered", "birth_registered_on"}
+)
+_CHILD_TRIMMED = frozenset({"name", "name_latin", "birth_certificate_number"})
+# A date before this is a typing mistake, not a birth.
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def child_correction_errors(child: Child, after: dict[str, Any], today: date) -> rules.Errors:
+    """Errors of a child's record as it would be after the correction (`after` holds every
+    correctable field): a birth that fits the mother's, a registration not before the
+    birth nor ahead of today, and a registration date or number only for a registered
+    birth."""
+    errors: rules.Errors = {}
+    born = after["date_of_birth"]
+    if born is not None and born < EARLIEST_DATE:
+        errors["date_of_birth"] = _("Enter a date from %(date)s.") % {
+            "date": EARLIEST_DATE.isoformat()
+        }
+    else:
+        errors.update(rules.child_birth_errors(child.mother.date_of_birth, born, today))
+    if after["sex"] not in Sex.values:
+        errors["sex"] = _("This is not one of the allowed values.")
+    registered_on = after["birth_registered_on"]
+    if registered_on is not None:
+        if not after["birth_registered"]:
+            errors["birth_registered_on"] = _(
+                "A date of registration needs the birth to be registered."
+            )
+        else:
+            rules.not_in_future("birth_registered_on", registered_on, today, errors)
+            if born is not None and "birth_registered_on" not in errors and registered_on < born:
+                errors["birth_registered_on"] = _(
+                    "The registration cannot be before the birth (%(date)s)."
+                ) % {"date": born.isoformat()}
+    if after["birth_certificate_number"] and not after["birth_registered"]:
+        errors["birth_certificate_number"] = _(
+            "A certificate number needs the birth to be registered."
+        )
+    return errors
+
+
+@transaction.atomic
+def update_child(
+    user: Any,
+    child: Child,
+    changes: dict[str, Any],
+    *,
+    version: int,
+    today: date | None = None,
+    request: Any = None,
+) -> Child:
+    """Correct a child's details or record the birth registration (`birth_registered`,
+    `birth_registered_on`, `birth_certificate_number`): only the fields in `changes`
+    (see `CHILD_CORRECTABLE`). `version` is the one the user read; if the record changed
+    since, `StaleVersion` is raised and nothing is written. The worklist's deadlines of
+    the mother are recomputed (a registration clears the child's item)."""
+    _require_edit(user)
+    current = Child.objects.select_related("mother").get(pk=child.pk)
+    if not may_edit(user, current.mother):
+        raise PermissionDenied(_("You may not change the register."))
+    unknown = set(changes) - CHILD_CORRECTABLE
+    if unknown:
+        raise TypeError(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}")
+    new = {
+        name: value.strip() if name in _CHILD_TRIMMED and isinstance(value, str) else value
+        for name, value in changes.items()
+    }
+    today = _today(today)
+    _check_version(version, current.version)
+    changed = {name: value for name, value in new.items() if getattr(current, name) != value}
+    after = {name: changed.get(name, getattr(current, name)) for name in CHILD_CORRECTABLE}
+    _raise(child_correction_errors(current, after, today))
+    if not changed:
+        return current
+    _save_if_current(Child, current.pk, version, changed)
+    signals.register_changed.send(Child, woman_ids=[current.mother_id])
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        current,
+        request=request,
+        changes=_correction_audit(current, changed, _CHILD_VALUES_AUDITED),
+    )
+    return Child.objects.get(pk=current.pk)
+
+
+# Merging two records of one woman
+
+# Rows derived from a record, rebuilt rather than moved: her index and match keys, the
+# worklist's stored deadlines (recomputed for the record kept), and the merges themselves.
+_NOT_MOVED = frozenset(
+    {
+        "people.Woman",
+        "people.WomanSearchToken",
+        "people.WomanMatchKey",
+        "people.WomanMerge",
+        "worklist.Deadline",
+    }
+)
+
+
+def merge_errors(survivor: Woman, merged: Woman) -> rules.Errors:
+    """Why two records cannot be merged as one woman, if they cannot."""
+    if survivor.pk == merged.pk:
+        return {"merged": _("Choose another record: a record cannot be merged into itself.")}
+    if merged.merged_into_id is not None or survivor.merged_into_id is not None:
+        return {"merged": _("This record was already merged into another.")}
+    if survivor.organisation_id != merged.organisation_id:
+        return {"merged": _("Only records of one organisation can be merged.")}
+    periods = sorted(
+        (e.admission_date, e.release_date or date.max, e.woman_id)
+        for e in CustodyEpisode.objects.filter(woman__in=[survivor, merged])
+    )
+    # A few custodies per woman: every pair is compared.
+    for start, end, one in periods:
+        overlap = next(
+            (s for s, e, other in periods if other != one and s >= start and s < end), None
+        )
+        if overlap is not None:
+            next_start = overlap
+            return {
+                "merged": _(
+                    "Both records have a custody on %(date)s: one woman cannot be in custody "
+                    "twice. Correct the custodies first."
+                )
+                % {"date": next_start.isoformat()}
+            }
+    return {}
+
+
+@transaction.atomic
+def merge_women(
+    user: Any,
+    survivor: Woman,
+    merged: Woman,
+    *,
+    survivor_version: int,
+    merged_version: int,
+    reason: str,
+    request: Any = None,
+) -> WomanMerge:
+    """Merge `merged` into `survivor`, two records of one woman (an administrator's work):
+    her custodies, pregnancies, children, legal candidacies, visits, case studies and
+    services move to the record kept; the merged record keeps its reference, which leads to
+    the one kept, and a `WomanMerge` row says what moved, for review. Both versions are
+    checked (`StaleVersion`), both records are audited."""
+    if not can(user, Capability.ADMINISTER):
+        raise PermissionDenied(_("Only an administrator may merge records."))
+    if not (may_edit(user, survivor) and may_edit(user, merged)):
+        raise PermissionDenied(_("You may not change the register."))
+    reason = reason.strip()
+    if not reason:
+        _raise({"reason": _("Say why these two records are one woman.")})
+    if len(reason) > 2000:
+        _raise({"reason": _("At most %(limit)s characters.") % {"limit": 2000}})
+    # Locked in a fixed order, so that two merges of the same pair cannot cross.
+    locked = {
+        w.pk: w for w in Woman.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])
+    }
+    kept, gone = locked[survivor.pk], locked[merged.pk]
+    _check_version(survivor_version, kept.version)
+    _check_version(merged_version, gone.version)
+    _raise(merge_errors(kept, gone))
+    moved: dict[str, list[Any]] = {}
+    try:
+        with transaction.atomic():
+            for relation in Woman._meta.get_fields(include_hidden=True):
+                if not relation.auto_created or relation.concrete:
+                    continue
+                model: Any = relation.related_model
+                label = model._meta.label
+                if label in _NOT_MOVED:
+                    continue
+                if relation.many_to_many:
+                    continue  # moved through its "through" table, listed separately
+                name = cast(Any, relation).field.name
+                if model._meta.auto_created:
+                    # A "seen at this visit" row: where both records were seen, one stays.
+                    other = next(
+                        f.name
+                        for f in model._meta.concrete_fields
+                        if f.is_relation and f.name != name
+                    )
+                    model.objects.filter(
+                        **{name: gone},
+                        **{f"{other}__in": model.objects.filter(**{name: kept}).values(other)},
+                    ).delete()
+                rows = model.objects.filter(**{name: gone})
+                ids = list(rows.values_list("pk", flat=True))
+                if not ids:
+                    continue
+                if label == "people.Child":
+                    moved[label] = list(rows.values_list("reference", flat=True))
+                else:
+                    moved[label] = ids
+                model.objects.filter(pk__in=ids).update(**{name: kept})
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "merged": [
+                    _(
+                        "Both records are candidates in the same pardon round: withdraw one "
+                        "of them there first."
+                    )
+                ]
+            }
+        ) from None
+    open_episode = gone.current_episode_id or kept.current_episode_id
+    Woman.objects.filter(pk=gone.pk).update(
+        merged_into=kept, current_episode=None, version=F("version") + 1
+    )
+    Woman.objects.filter(pk=kept.pk).update(
+        current_episode_id=open_episode,
+        dependent_children=max(kept.dependent_children, gone.dependent_children),
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    gone.merged_into_id = kept.pk
+    search.reindex([gone, kept])
+    signals.register_changed.send(Woman, woman_ids=[kept.pk, gone.pk])
+    merge = WomanMerge.objects.create(
+        survivor=kept,
+        merged=gone,
+        reason=reason,
+        moved=moved,
+        merged_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    summary = {label: len(rows) for label, rows in moved.items()}
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        kept,
+        request=request,
+        changes={"merged_from": gone.reference, "moved": summary},
+    )
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        gone,
+        request=request,
+        changes={"merged_into": kept.reference, "moved": summary},
+    )
+    return merge

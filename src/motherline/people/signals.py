@@ -28,6 +28,11 @@ child_page_sections = Signal()
 # Arguments: woman, user, today, may_edit, request. A receiver returns a `PageSection` or None.
 woman_page_sections = Signal()
 
+# Sent by `views.woman_detail` to collect what is urgent about her from other apps (a child's
+# leave-by date, from `care`). Arguments: woman, user, today, may_edit. A receiver returns a
+# list of `UrgentItem`.
+woman_urgent_items = Signal()
+
 
 @dataclass
 class PageSection:
@@ -37,3 +42,21 @@ class PageSection:
     context: dict[str, Any] = field(default_factory=dict)
     order: int = 0
     stylesheets: list[str] = field(default_factory=list)  # static paths
+    # Dated events for the woman's timeline (`people.timeline.Event`), merged in its order.
+    events: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class UrgentItem:
+    """One thing about a woman that needs action soon, at the top of her page."""
+
+    kind: str  # "age_limit", "pretrial_limit", "delivery"
+    text: str
+    due: Any  # date
+    days: int  # days from today to `due`: negative when it has passed
+    action_url: str = ""
+    action_label: str = ""
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days < 0

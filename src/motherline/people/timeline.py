@@ -34,6 +34,7 @@ KIND_ORDER = {
     "birth": 5,
     "placement": 6,
     "release": 7,
+    "case_note": 8,
 }
 
 
@@ -190,9 +191,10 @@ def pregnancy_summaries(woman: Any) -> list[PregnancySummary]:
     return [PregnancySummary(p, born.get(p.id)) for p in woman.pregnancies.all()]
 
 
-def build_timeline(woman: Any) -> list[Event]:
-    """Every dated event of a woman's record and her children's, oldest first."""
-    events: list[Event] = []
+def build_timeline(woman: Any, extra: list[Event] | None = None) -> list[Event]:
+    """Every dated event of a woman's record and her children's, oldest first, with the
+    `extra` events other apps add (through their page sections: case notes)."""
+    events: list[Event] = list(extra or [])
     for episode in woman.episodes.all():
         events.extend(_episode_events(episode))
     for pregnancy in woman.pregnancies.all():

@@ -10,6 +10,8 @@ urlpatterns = [
     path("women/admit/", edit_views.admit, name="admit"),
     path("women/<str:reference>/", views.woman_detail, name="woman"),
     path("women/<str:reference>/edit/", edit_views.edit_woman, name="edit_woman"),
+    path("women/<str:reference>/readmit/", edit_views.readmit, name="readmit"),
+    path("women/<str:reference>/merge/", edit_views.merge, name="merge"),
     path(
         "women/<str:reference>/episodes/<int:episode_id>/edit/",
         edit_views.edit_episode,
@@ -26,5 +28,11 @@ urlpatterns = [
     ),
     path("women/<str:reference>/child/", edit_views.add_child, name="add_child"),
     path("children/<str:reference>/", views.child_detail, name="child"),
+    path("children/<str:reference>/edit/", edit_views.edit_child, name="edit_child"),
+    path(
+        "children/<str:reference>/birth-registration/",
+        edit_views.register_birth,
+        name="register_birth",
+    ),
     path("children/<str:reference>/move-out/", edit_views.move_child_out, name="move_child_out"),
 ]

@@ -11,18 +11,24 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction, Organisation
-from motherline.accounts.policy import Capability, require
+from motherline.accounts.policy import Capability, can, require
+from motherline.jurisdictions import reference
+from motherline.jurisdictions.rules import StatedRules, birth_registration_due, period_text
 from motherline.people import queries, signals
 from motherline.people.filters import WomanFilterForm
 from motherline.people.models import Child, Woman
 from motherline.people.timeline import build_timeline, child_summaries, pregnancy_summaries
+from motherline.people.urgent import urgent_items
 from motherline.places.models import Prison, Province
 
 
@@ -37,6 +43,7 @@ def _jurisdiction_code(user: Any) -> str:
 
 
 @login_required
+@require_safe
 def prison_overview(request: HttpRequest) -> HttpResponse:
     """Women, pregnant women and children living in each prison now, by province."""
     require(request.user, Capability.VIEW_AGGREGATES)
@@ -54,6 +61,7 @@ def prison_overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def woman_list(request: HttpRequest) -> HttpResponse:
     """The register, filtered and paged by keyset."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -66,6 +74,13 @@ def woman_list(request: HttpRequest) -> HttpResponse:
     after = form.cursor()
     today = timezone.localdate()
     page = queries.list_women(request.user, filters, today, after=after, size=size)
+    audit.record_list(
+        request.user,
+        "people.Woman",
+        [woman.reference for woman in page.items],
+        request=request,
+        changes={"filters": audit.filters_for_trail(page.filters)},
+    )
 
     base_query = dict(page.filters)
     if size != settings.MOTHERLINE_PAGE_SIZE:
@@ -89,6 +104,7 @@ def woman_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """One woman's record. Outside the user's scope it does not exist (404), so the page
     never confirms that a person is on the register."""
@@ -97,6 +113,15 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
         woman = queries.woman_detail(request.user, reference)
     except Woman.DoesNotExist:
         raise Http404 from None
+    if woman.merged_into_id is not None:
+        survivor = queries.survivor_of(request.user, reference)
+        if survivor is None:
+            raise Http404
+        messages.info(
+            request,
+            _("%(old)s was merged into this record.") % {"old": reference},
+        )
+        return redirect("people:woman", reference=survivor)
     audit.record(request.user, AuditAction.VIEW, woman, request=request)
 
     episodes = list(woman.episodes.all())
@@ -124,13 +149,45 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "has_ongoing_pregnancy": any(p.pregnancy.is_ongoing for p in pregnancies),
             "children": children,
             "woman_has_child_in_prison": any(c.is_in_prison for c in children),
-            "timeline": build_timeline(woman),
+            "timeline": build_timeline(woman, [e for s in sections for e in s.events]),
+            "merges": list(woman.merges.select_related("merged", "merged_by")),
+            "identity_labels": _identity_labels(woman),
+            "urgent": urgent_items(woman, request.user, today, may_edit),
+            # A partner sees a shared record read-only: the page says why there are no buttons.
+            "read_only_reason": _read_only_reason(request.user, woman, may_edit),
+            "may_merge": may_edit and policy.can(request.user, Capability.ADMINISTER),
             "today": today,
         },
     )
 
 
+def _read_only_reason(user: Any, woman: Woman, may_edit: bool) -> str:
+    if may_edit:
+        return ""
+    if not policy.can(user, Capability.EDIT_REGISTER):
+        return _("Your role lets you read the register, not change it.")
+    if woman.organisation_id != getattr(user, "organisation_id", None):
+        return _(
+            "This record belongs to %(org)s, which shares it with your organisation with her "
+            "consent: you can read it, but only %(org)s can change it. To report something, "
+            "contact them."
+        ) % {"org": woman.organisation.name}
+    return _("She is not held in your prison now: her record is read-only for you.")
+
+
+def _identity_labels(woman: Woman) -> dict[str, str]:
+    """Her nationality, ethnicity and language in words, in the language of the page."""
+    jurisdiction = woman.organisation.jurisdiction
+    lists = reference.register_lists(jurisdiction.code, jurisdiction.local_language or "km")
+    return {
+        "nationality": reference.country_name(woman.nationality) if woman.nationality else "",
+        "ethnicity": reference.label_of(lists.ethnicities, woman.ethnicity),
+        "language": reference.label_of(lists.languages, woman.language),
+    }
+
+
 @login_required
+@require_safe
 def child_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """One child's record: who the child is, the mother, where the child has lived, and the
     sections other apps add (the leave-by date and the transition plan, from `care`).
@@ -139,7 +196,7 @@ def child_detail(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         child = (
             Child.objects.visible_to(request.user)
-            .select_related("organisation", "mother__current_episode__current_prison")
+            .select_related("organisation__jurisdiction", "mother__current_episode__current_prison")
             .prefetch_related("placements__prison")
             .get(reference=reference)
         )
@@ -157,6 +214,14 @@ def child_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
     placements = list(child.placements.all())
     current = [p for p in placements if p.end_date is None]
+    stated = StatedRules.of(child.organisation.jurisdiction.stated_rules).birth_registration
+    registration = None
+    if stated is not None and not child.birth_registered:
+        registration = {
+            "rule": stated,
+            "period": period_text(stated.value),
+            "due": birth_registration_due(child.date_of_birth, stated.value),
+        }
     return render(
         request,
         "people/child_detail.html",
@@ -166,6 +231,8 @@ def child_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "placements": placements,
             "current_placement": max(current, key=lambda p: (p.start_date, p.id), default=None),
             "may_edit": may_edit,
+            "user_may_view_only": not may_edit and can(request.user, Capability.EDIT_REGISTER),
+            "registration": registration,
             "sections": sections,
             "today": today,
         },

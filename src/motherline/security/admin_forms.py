@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from motherline.accounts.models import Organisation, Role, SharingAgreement, User
 from motherline.accounts.policy import is_deployment_administrator
 from motherline.accounts.services import AccountValues, AgreementValues
+from motherline.core.forms import version_field
 from motherline.places.models import Prison
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -38,7 +39,7 @@ class AccountForm(forms.ModelForm):
     """Role, organisation, prison, language and address of an account. An organisation's
     administrator sees only their organisation and the roles they may give."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = version_field()
 
     class Meta:
         model = User
@@ -97,10 +98,18 @@ class InviteForm(AccountForm):
 
 
 class ReasonForm(forms.Form):
+    """Why, for an action that overwrites nothing (a reset of the second factor)."""
+
     reason = forms.CharField(
         label=_("Why"), max_length=500, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+
+class VersionedReasonForm(ReasonForm):
+    """Why, for a change of a record read at a version (an account's deactivation, the end
+    of an agreement)."""
+
+    version = version_field()
 
 
 class OrganisationForm(forms.ModelForm):

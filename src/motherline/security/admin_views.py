@@ -25,7 +25,7 @@ from motherline.accounts.policy import (
     is_deployment_administrator,
     require,
 )
-from motherline.core.forms import add_service_errors
+from motherline.core.forms import add_service_errors, posted
 from motherline.security import twofactor
 from motherline.security.admin_forms import (
     AccountForm,
@@ -33,6 +33,7 @@ from motherline.security.admin_forms import (
     InviteForm,
     OrganisationForm,
     ReasonForm,
+    VersionedReasonForm,
 )
 
 
@@ -45,7 +46,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("organisation", "").isdigit():
         initial = {"organisation": int(request.GET["organisation"]), "role": "administrator"}
-    form = InviteForm(request.POST or None, actor=request.user, initial=initial)
+    form = InviteForm(posted(request), actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             account, _link = services.invite_user(
@@ -78,7 +79,7 @@ def account(request: HttpRequest, user_id: int) -> HttpResponse:
     target = get_object_or_404(
         administered_users(request.user).select_related("organisation", "prison"), pk=user_id
     )
-    form = AccountForm(request.POST or None, instance=target, actor=request.user)
+    form = AccountForm(posted(request), instance=target, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_account(
@@ -100,11 +101,20 @@ def account(request: HttpRequest, user_id: int) -> HttpResponse:
         {
             "account": target,
             "form": form,
-            "reason_form": ReasonForm(initial={"version": target.version}),
+            "active_form": VersionedReasonForm(initial={"version": target.version}),
+            "reset_form": ReasonForm(),
             "has_second_factor": TOTPDevice.objects.filter(user=target, confirmed=True).exists(),
             "mode": twofactor.mode(),
         },
     )
+
+
+def _refusal(form: ReasonForm) -> str:
+    """Why a reasoned action was refused: a page that did not say which version it changes,
+    else the missing reason."""
+    if "version" in form.errors:
+        return " ".join(form.errors["version"])
+    return str(_("Say why: it is kept on the audit trail."))
 
 
 @login_required
@@ -113,14 +123,14 @@ def set_active(request: HttpRequest, user_id: int) -> HttpResponse:
     """Deactivate an account (its sessions end at once) or reactivate it, with a reason."""
     require(request.user, Capability.ADMINISTER)
     target = get_object_or_404(administered_users(request.user), pk=user_id)
-    form = ReasonForm(request.POST)
+    form = VersionedReasonForm(request.POST)
     active = request.POST.get("active") == "1"
     if form.is_valid():
         try:
             services.set_account_active(
                 request.user,
                 target,
-                form.cleaned_data["version"] or 0,
+                form.cleaned_data["version"],
                 active,
                 form.cleaned_data["reason"],
                 request=request,
@@ -135,7 +145,7 @@ def set_active(request: HttpRequest, user_id: int) -> HttpResponse:
             )
             messages.success(request, message % {"username": target.username})
     else:
-        messages.error(request, _("Say why: it is kept on the audit trail."))
+        messages.error(request, _refusal(form))
     return redirect("security:account", target.pk)
 
 
@@ -182,7 +192,7 @@ welcome = Welcome.as_view()
 def organisations(request: HttpRequest) -> HttpResponse:
     """Deployment administrators: every organisation, its accounts, and a new one."""
     require(request.user, Capability.ADMINISTER_DEPLOYMENT)
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.create_organisation(
@@ -212,7 +222,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
     """The sharing agreements an administrator's organisation gives and receives (every one
     for a deployment administrator), and a new one given by the organisation."""
     require(request.user, Capability.ADMINISTER)
-    form = AgreementForm(request.POST or None, actor=request.user)
+    form = AgreementForm(posted(request), actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_agreement(request.user, form.agreement_values(), request=request)
@@ -233,7 +243,6 @@ def sharing(request: HttpRequest) -> HttpResponse:
             "agreements": agreements,
             "own": request.user.organisation_id,
             "deployment": is_deployment_administrator(request.user),
-            "reason_form": ReasonForm(),
         },
     )
 
@@ -244,15 +253,15 @@ def end_agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
     """End an agreement now: the partner loses access with this request."""
     require(request.user, Capability.ADMINISTER)
     agreement = get_object_or_404(services.agreements_for(request.user), pk=agreement_id)
-    form = ReasonForm(request.POST)
+    form = VersionedReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Say why: it is kept on the audit trail."))
+        messages.error(request, _refusal(form))
         return redirect("security:sharing")
     try:
         services.end_agreement(
             request.user,
             agreement,
-            form.cleaned_data["version"] or 0,
+            form.cleaned_data["version"],
             form.cleaned_data["reason"],
             request=request,
         )

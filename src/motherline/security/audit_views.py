@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from typing import Any
 from urllib.parse import urlencode
@@ -15,6 +14,7 @@ from django.utils import timezone
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.accounts.policy import Capability, require
+from motherline.reports.tabular import SafeCsvWriter
 from motherline.security import queries
 from motherline.security.forms import AuditSearchForm
 
@@ -79,7 +79,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         changes={"filters": filters.as_query(), "format": "csv"},
         request=request,
     )
-    writer = csv.writer(_Echo())
+    writer = SafeCsvWriter(_Echo())
     header = ["id", "at", "user", "action", "record_type", "record", "ip_address", "changes"]
 
     def rows() -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from motherline.accounts.audit import LIST_REF
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.accounts.policy import scope_audit
 
@@ -58,7 +59,8 @@ def _day_start(day: date) -> datetime:
 def audit_events(filters: AuditFilters, reader: Any) -> QuerySet[AuditEvent]:
     """The events matching the filters that `reader` may see (the access policy's audit
     scope), newest first. A failed sign-in has no user: searching by a user name finds the
-    failures that tried that name too."""
+    failures that tried that name too; searching by a reference finds the list pages that
+    showed the record."""
     qs = scope_audit(AuditEvent.objects.all(), reader)
     if filters.user:
         qs = qs.filter(
@@ -70,7 +72,12 @@ def audit_events(filters: AuditFilters, reader: Any) -> QuerySet[AuditEvent]:
     if filters.object_type:
         qs = qs.filter(object_type__iexact=filters.object_type)
     if filters.object_ref:
-        qs = qs.filter(object_ref=filters.object_ref)
+        # A list page's event names the records it showed in `changes["listed"]`: searching
+        # by a reference finds the lists she was on too (the quotes match whole references).
+        qs = qs.filter(
+            Q(object_ref=filters.object_ref)
+            | Q(object_ref=LIST_REF, changes__listed__icontains=f'"{filters.object_ref}"')
+        )
     if filters.date_from:
         qs = qs.filter(at__gte=_day_start(filters.date_from))
     if filters.date_to:

@@ -22,6 +22,7 @@ from motherline.accounts.policy import (
     is_deployment_administrator,
     require,
 )
+from motherline.core.forms import posted
 from motherline.security import twofactor
 from motherline.security.forms import TokenForm
 
@@ -54,7 +55,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if twofactor.confirmed_device(request.user) is not None:
         return redirect(_with_next("security:two_factor_verify", request))
     device = twofactor.pending_device(request.user)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
@@ -87,7 +88,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     device = twofactor.confirmed_device(request.user)
     if device is None:
         return redirect(_with_next("security:two_factor_enrol", request))
-    form = TokenForm(request.POST or None)
+    form = TokenForm(posted(request))
     if request.method == "POST" and form.is_valid():
         allowed, _details = device.verify_is_allowed()
         if allowed and device.verify_token(form.cleaned_data["token"]):

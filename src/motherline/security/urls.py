@@ -23,3 +23,16 @@ urlpatterns = [
     path("audit/", audit_views.audit_search, name="audit"),
     path("audit/export.csv", audit_views.audit_export, name="audit_export"),
 ]
+
+from motherline.security import token_views  # noqa: E402
+
+urlpatterns += [
+    path("tokens/", token_views.own_tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", token_views.revoke_own, name="token_revoke"),
+    path("users/<int:user_id>/tokens/", token_views.user_tokens, name="user_tokens"),
+    path(
+        "users/<int:user_id>/tokens/<int:token_id>/revoke/",
+        token_views.revoke_of_user,
+        name="user_token_revoke",
+    ),
+]

@@ -129,6 +129,11 @@ class Tile:
     colour: str
     dark: bool
 
+    @property
+    def shade(self) -> str:
+        """The tile's class suffix (the stylesheet has a rule per shade: no inline style)."""
+        return str(SHADES.index(self.colour)) if self.colour in SHADES else "none"
+
 
 def tile_map(names: dict[str, str], values: dict[str, Any], suppressed: set[str]) -> list[Tile]:
     """One tile per province of the grid; provinces without a place on it are left out."""

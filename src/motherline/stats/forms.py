@@ -53,5 +53,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("File (CSV or XLSX, as the template)"))
     source = forms.ChoiceField(
         label=_("Source of the returns"),
-        choices=[(v, label) for v, label in ReturnSource.choices if v != ReturnSource.SYNTHETIC],
+        required=False,
+        choices=[("", _("Named on each row of the file (its source column)"))]
+        + [(v, label) for v, label in ReturnSource.choices if v != ReturnSource.SYNTHETIC],
     )

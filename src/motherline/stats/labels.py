@@ -7,6 +7,7 @@ INDICATOR_LABELS = {
     "women": _("Women in prison"),
     "men": _("Men in prison"),
     "women_share": _("Women's share of prisoners (%)"),
+    "pretrial_share": _("Unsentenced detainees as a share of all prisoners (%, SDG 16.3.2)"),
     "pretrial_share_women": _("Pretrial share of women (%)"),
     "pretrial_share_men": _("Pretrial share of men (%)"),
     "pregnant_women": _("Pregnant women"),
@@ -15,6 +16,7 @@ INDICATOR_LABELS = {
     "children_near_age_limit": _("Children within 90 days of the age limit"),
     "occupancy": _("Occupancy against capacity (%)"),
     "women_per_100k": _("Women in prison per 100,000 female population"),
+    "per_100k": _("Prisoners per 100,000 population"),
     "minors": _("Minors in prison"),
     "foreign_nationals": _("Foreign nationals in prison"),
     "releases_by_reason": _("Releases by reason"),
@@ -35,7 +37,48 @@ COLUMN_LABELS = {
 SOURCE_LABELS = {
     "returns": _("Population returns"),
     "register": _("The register (individual records)"),
+    "published": _("Published figures of the jurisdiction pack"),
 }
+
+# The measures of the pack's published figures (`national_figures.csv`).
+MEASURE_LABELS = {
+    "total": _("Prisoners (all)"),
+    "men": _("Men in prison"),
+    "women": _("Women in prison"),
+    "convicted": _("Convicted prisoners"),
+    "pretrial": _("Pretrial prisoners"),
+    "minors": _("Minors in prison"),
+    "foreign_nationals": _("Foreign nationals in prison"),
+    "pregnant_women": _("Pregnant women"),
+    "children_in_prison": _("Children living in prison"),
+    "mothers_with_children": _("Mothers living with their children in prison"),
+    "capacity": _("Capacity (places)"),
+    "prisons": _("Number of prisons"),
+    "occupancy_percent": _("Occupancy against capacity (%)"),
+    "women_share_percent": _("Women's share of prisoners (%)"),
+    "women_growth_percent": _("Growth of the number of women (%)"),
+    "men_growth_percent": _("Growth of the number of men (%)"),
+}
+
+PRECISION_LABELS = {
+    "day": _("exact day"),
+    "month": _("month"),
+    "year": _("year only"),
+    "approximate": _("approximate"),
+}
+
+LEVEL_LABELS = {
+    "nation": _("national figure"),
+    "province": _("provincial figure"),
+    "prison": _("prison return"),
+}
+
+
+def measure_label(measure: str) -> str:
+    """A published measure in words; an unknown one (a newer pack) as itself."""
+    label = MEASURE_LABELS.get(measure)
+    return str(label) if label is not None else measure
+
 
 COMPARISON_NOTE = _(
     "The register counts only the women that organisations using Motherline have recorded, "

@@ -6,7 +6,6 @@ Every value here has passed the publication rules (`queries.series(publish=True)
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -16,24 +15,68 @@ from django.utils.translation import gettext as _
 
 from motherline.jurisdictions.models import NationalFigure
 from motherline.places.models import Province
+from motherline.reports import tabular
 from motherline.stats import charts, queries, rules
 from motherline.stats.labels import (
     COLUMN_LABELS,
     COMPARISON_NOTE,
     INDICATOR_LABELS,
+    PRECISION_LABELS,
     SOURCE_LABELS,
+    measure_label,
 )
 from motherline.stats.models import ReturnSource
 
 MAX_REGISTER_DATES = 60  # each date is a few grouped queries over the register
 
 
+def source_label(source: str) -> str:
+    """A stored source in words: a key of the first template's kinds as its label, a
+    citation as its first line."""
+    kinds = dict(ReturnSource.choices)
+    if source in kinds:
+        return str(kinds[source])
+    return source.splitlines()[0] if source else ""
+
+
 def source_text(series_or_table: Any) -> str:
     """Where a number comes from, in words, for the line under a chart or table."""
     if series_or_table.source == queries.RETURNS:
-        label = dict(ReturnSource.choices).get(series_or_table.return_source, "")
+        if not series_or_table.return_source:
+            return _("%(kind)s: several sources, named with each value") % {
+                "kind": SOURCE_LABELS[queries.RETURNS]
+            }
+        label = source_label(series_or_table.return_source)
         return f"{SOURCE_LABELS[queries.RETURNS]}: {label}"
+    if series_or_table.source == queries.PUBLISHED:
+        return _("%(kind)s: the source of each value is named with it") % {
+            "kind": SOURCE_LABELS[queries.PUBLISHED]
+        }
     return str(SOURCE_LABELS[queries.REGISTER])
+
+
+@dataclass
+class PointRow:
+    """One value of a series as the page, the exports and the API show it."""
+
+    point: queries.Point
+    source: str
+    precision: str
+    coverage: str
+
+
+def point_rows(result: queries.Series) -> list[PointRow]:
+    return [
+        PointRow(
+            point,
+            str(SOURCE_LABELS[queries.REGISTER])
+            if point.source == queries.REGISTER
+            else source_label(point.source),
+            str(PRECISION_LABELS.get(point.precision, point.precision)),
+            point.coverage(),
+        )
+        for point in result.points
+    ]
 
 
 def chart_points(result: queries.Series) -> list[tuple[str, Any, bool]]:
@@ -60,6 +103,7 @@ def page(data: dict[str, Any]) -> dict[str, Any]:
         "area_label": area.label(),
         "query": data,
     }
+    table_source = queries.RETURNS if source == queries.PUBLISHED else source
     if source == queries.REGISTER and indicator not in rules.FLOW_INDICATORS:
         dates = queries.period_ends(data["start"], data["end"], data["period"])
         if len(dates) > MAX_REGISTER_DATES:
@@ -74,17 +118,14 @@ def page(data: dict[str, Any]) -> dict[str, Any]:
         context["error"] = str(exc)
         return context
     context["series"] = result
+    context["series_rows"] = point_rows(result)
     context["series_source"] = source_text(result)
     context["chart"] = charts.bar_chart(chart_points(result))
-    context["table"] = queries.area_table(
-        area, data["end"], source, "prison", result.return_source or None
-    )
+    context["table"] = queries.area_table(area, data["end"], table_source, "prison")
     context["table_columns"] = [COLUMN_LABELS[c] for c in context["table"].columns]
     context["table_source"] = source_text(context["table"])
-    if indicator in rules.STOCK_INDICATORS:
-        day, values = queries.province_values(
-            indicator, data["end"], source, jurisdiction, result.return_source or None
-        )
+    if indicator in rules.STOCK_INDICATORS and source != queries.PUBLISHED:
+        day, values = queries.province_values(indicator, data["end"], source, jurisdiction)
         names = {
             p.code: p.display_name for p in Province.objects.filter(jurisdiction__code=jurisdiction)
         }
@@ -110,7 +151,7 @@ def page(data: dict[str, Any]) -> dict[str, Any]:
 class PublishedFigures:
     """The pack's published figures, each pointing at a numbered source listed once."""
 
-    rows: list[tuple[NationalFigure, int]]
+    rows: list[tuple[NationalFigure, int, str]]  # the figure, its source's number, its label
     sources: list[tuple[int, str]]
 
 
@@ -120,7 +161,8 @@ def published_figures(jurisdiction: str) -> PublishedFigures:
     for figure in NationalFigure.objects.filter(jurisdiction__code=jurisdiction).order_by(
         "date", "measure"
     ):
-        rows.append((figure, numbers.setdefault(figure.source, len(numbers) + 1)))
+        number = numbers.setdefault(figure.source, len(numbers) + 1)
+        rows.append((figure, number, measure_label(figure.measure)))
     return PublishedFigures(rows, [(n, text) for text, n in numbers.items()])
 
 
@@ -137,15 +179,29 @@ def export_rows(data: dict[str, Any], table: str) -> tuple[list[str], list[list[
             _("Area"),
             _("Category"),
             str(INDICATOR_LABELS[data["indicator"]]),
+            _("Date of the data"),
+            _("Precision of the date"),
             _("Source"),
+            _("Source address"),
+            _("Coverage"),
         ]
-        source = source_text(result)
         rows = [
-            [p.period, str(area), p.category, hidden if p.suppressed else p.value, source]
-            for p in result.points
+            [
+                row.point.period,
+                str(area),
+                row.point.category,
+                hidden if row.point.suppressed else row.point.value,
+                row.point.date.isoformat() if row.point.date else "",
+                row.precision,
+                row.source,  # escaped by reports.tabular, like every cell
+                row.point.source_url,
+                row.coverage,
+            ]
+            for row in point_rows(result)
         ]
         return header, rows, str(INDICATOR_LABELS[data["indicator"]])
-    area_table = queries.area_table(area, data["end"], data["source"])
+    table_source = queries.RETURNS if data["source"] == queries.PUBLISHED else data["source"]
+    area_table = queries.area_table(area, data["end"], table_source)
     header = [_("Code"), _("Prison"), *[str(COLUMN_LABELS[c]) for c in area_table.columns]]
     rows = [
         [code, label, *[hidden if cell.suppressed else cell.value for cell in cells]]
@@ -157,19 +213,24 @@ def export_rows(data: dict[str, Any], table: str) -> tuple[list[str], list[list[
     return header, rows, _("By prison")
 
 
-def xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
-    from openpyxl import Workbook
+def exchange_file(data: dict[str, Any], fmt: str) -> str:
+    """The page's series as SDMX-CSV (`sdmx`) or a DHIS2 dataValueSets JSON (`dhis2`)."""
+    import json
 
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    from motherline.stats import exchange
+
+    area = queries.Area.parse(data["area"])
+    result = queries.series(
+        data["indicator"], area, data["start"], data["end"], data["period"], data["source"]
+    )
+    if fmt == "sdmx":
+        return exchange.sdmx_csv(result, data["period"])
+    mapping = exchange.read_mapping(area.jurisdiction_code())
+    return json.dumps(exchange.dhis2_json(result, mapping), ensure_ascii=False, indent=1)
+
+
+def xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
+    return tabular.xlsx_bytes(title, header, rows)
 
 
 def brief(as_of: date, jurisdiction: str = "KH") -> dict[str, Any]:

@@ -22,11 +22,13 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncYear
@@ -35,7 +37,12 @@ from django.utils.translation import gettext as _
 
 from motherline.care.models import LeaveExtension
 from motherline.care.rules import child_leave_by
-from motherline.jurisdictions.models import AgeLimitRule, Jurisdiction, PopulationDenominator
+from motherline.jurisdictions.models import (
+    AgeLimitRule,
+    Jurisdiction,
+    NationalFigure,
+    PopulationDenominator,
+)
 from motherline.people.models import (
     Charge,
     CustodyEpisode,
@@ -48,14 +55,36 @@ from motherline.people.models import (
 )
 from motherline.places.models import Prison, Province
 from motherline.stats import rules
-from motherline.stats.models import COUNT_FIELDS, PopulationReturn, ReturnSource
+from motherline.stats.denominators import population_totals
+from motherline.stats.models import COUNT_FIELDS, Level, PopulationReturn, Precision, ReturnSource
 from motherline.worklist.rules import earliest_birth_reaching_limit_after
 
 NEAR_LIMIT_DAYS = 90
-RETURNS, REGISTER = "returns", "register"
+RETURNS, REGISTER, PUBLISHED = "returns", "register", "published"
+SOURCES = (RETURNS, REGISTER, PUBLISHED)
 REGISTER_ONLY = frozenset({"children_near_age_limit", *rules.FLOW_INDICATORS})
 RETURNS_ONLY = frozenset({"total", "men", "pretrial_share_men", "occupancy", "minors"})
-RETURNS_ONLY |= {"foreign_nationals", "growth_men"}
+RETURNS_ONLY |= {"foreign_nationals", "growth_men", "pretrial_share", "per_100k"}
+# The measures of the pack's published figures that are counts of a return, and those that
+# are already an indicator's value (a published percentage).
+PUBLISHED_COUNTS = {
+    "total": "total",
+    "men": "men",
+    "women": "women",
+    "pretrial": "pretrial_total",
+    "minors": "minors",
+    "foreign_nationals": "foreign_nationals",
+    "pregnant_women": "pregnant_women",
+    "children_in_prison": "children_in_prison",
+    "capacity": "capacity",
+}
+PUBLISHED_VALUES = {
+    "occupancy_percent": "occupancy",
+    "women_share_percent": "women_share",
+    "women_growth_percent": "growth_women",
+    "men_growth_percent": "growth_men",
+}
+PRECISION_RANK: dict[str, int] = {Precision.DAY: 3, Precision.MONTH: 2, Precision.YEAR: 1}
 
 
 class StatsError(ValueError):
@@ -123,11 +152,17 @@ def threshold() -> int:
 # Population returns
 
 
-def default_return_source(area: Area) -> str:
-    """The source to read when none is named: the one with the most returns in the area
-    (returns of two sources for the same prison and date are never added together)."""
+def default_return_source(area: Area, level: str = Level.PRISON) -> str:
+    """The source of the prisons' (or provinces') returns to add up when none is named: the
+    one with the most returns of that level in the area (returns of two sources for the
+    same unit and date are never added together)."""
+    within = (
+        area.prison_filter("prison__")
+        if level == Level.PRISON
+        else Q(province__jurisdiction__code=area.code)
+    )
     row = (
-        PopulationReturn.objects.filter(area.prison_filter("prison__"))
+        PopulationReturn.objects.filter(within)
         .values("source")
         .annotate(n=Count("id"))
         .order_by("-n", "source")
@@ -163,6 +198,216 @@ def returns_by_date(
         .order_by("date")
     )
     return {(row.pop(key) if key else str(area), row.pop("date")): row for row in rows}
+
+
+@dataclass
+class Observation:
+    """The counts of an area on one date from one source: one return at the area's own
+    level, or the sum of the returns of a lower level (`reporting` of `expected` units)."""
+
+    day: date
+    source: str
+    counts: dict[str, Any]
+    precision: str = Precision.DAY
+    source_url: str = ""
+    level: str = ""
+    reporting: int | None = None
+    expected: int | None = None
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """Among observations of one period: the latest date, then one at the area's own
+        level, then the widest coverage, the most precise date and the source's name."""
+        coverage = 1.0 if self.reporting is None else self.reporting / (self.expected or 1)
+        return (
+            self.day,
+            self.reporting is None,
+            coverage,
+            PRECISION_RANK.get(self.precision, 0),
+            self.source,
+        )
+
+    def stamp(self, point: Point) -> Point:
+        point.source, point.source_url, point.precision = (
+            self.source,
+            self.source_url,
+            self.precision,
+        )
+        point.level, point.reporting, point.expected = self.level, self.reporting, self.expected
+        return point
+
+
+def own_level_filter(area: Area) -> Q:
+    """Returns about the area itself."""
+    if area.kind == "nation":
+        return Q(jurisdiction__code=area.code)
+    if area.kind == "province":
+        return Q(province__code=area.code)
+    return Q(prison__code=area.code)
+
+
+def stored_sources(area: Area) -> list[str]:
+    """Every source with a return about the area or within it."""
+    within = own_level_filter(area) | area.prison_filter("prison__")
+    if area.kind == "nation":
+        within |= Q(province__jurisdiction__code=area.code)
+    return sorted(
+        PopulationReturn.objects.filter(within).values_list("source", flat=True).distinct()
+    )
+
+
+def check_return_source(area: Area, return_source: str | None) -> None:
+    """An unknown source is an error naming the known ones, never an empty series."""
+    if not return_source:
+        return
+    known = stored_sources(area)
+    if return_source not in known:
+        raise StatsError(
+            _("Unknown source of returns: %(source)s. The sources of %(area)s are: %(known)s.")
+            % {
+                "source": return_source,
+                "area": str(area),
+                "known": "; ".join(known) or _("none (no returns yet)"),
+            }
+        )
+
+
+def return_observations(
+    area: Area, start: date, end: date, return_source: str | None = None
+) -> list[Observation]:
+    """Every observation of the area between two dates: its own returns (of every source,
+    or the one named) and, on each date and source, the sum of the lower level's returns.
+    Three queries at most, whatever the number of dates."""
+    own = PopulationReturn.objects.filter(own_level_filter(area), date__gte=start, date__lte=end)
+    if return_source:
+        own = own.filter(source=return_source)
+    fields = COUNT_FIELDS
+    observations = []
+    for row in own.values("date", "source", "source_url", "date_precision", *fields, "prison_id"):
+        counts = {name: row[name] for name in fields}
+        if area.kind == "prison" and counts["capacity"] is None:
+            counts["capacity"] = _prison_capacity(area)
+        observations.append(
+            Observation(
+                row["date"],
+                row["source"],
+                counts,
+                row["date_precision"],
+                row["source_url"],
+                area.kind,
+            )
+        )
+    if area.kind == "prison":
+        return observations
+    within = area.prison_filter("prison__")
+    if area.kind == "nation":
+        within |= Q(province__jurisdiction__code=area.code)
+    rows = PopulationReturn.objects.filter(within, date__gte=start, date__lte=end)
+    if return_source:
+        rows = rows.filter(source=return_source)
+    # A sum adds the counts the units gave (none given: not reported). A prison's return
+    # without its capacity is read against the pack's capacity of that prison (the same
+    # unit); a nation's or province's never is.
+    sums: dict[str, Any] = {name: Sum(name) for name in fields if name != "capacity"}
+    sums["capacity"] = Sum(Coalesce("capacity", "prison__capacity"))
+    grouped: list[dict[str, Any]] = [
+        dict(row)
+        for row in rows.annotate(
+            unit_level=Case(
+                When(prison__isnull=False, then=Value(Level.PRISON.value)),
+                default=Value(Level.PROVINCE.value),
+            )
+        )
+        .values("unit_level", "date", "source")
+        .annotate(
+            **sums,
+            reporting=Count("id"),
+            precision=Max("date_precision"),
+            url=Max("source_url"),
+        )
+        .order_by("date", "source", "unit_level")
+    ]
+    if not grouped:
+        return observations
+    # Without a named source, each level's returns are added up from its most frequent
+    # source in the dates read (two sources for one unit and date are never added).
+    frequency: dict[tuple[str, str], int] = defaultdict(int)
+    for row in grouped:
+        frequency[(row["unit_level"], row["source"])] += row["reporting"]
+    default = {
+        level: max((n, source) for (lvl, source), n in frequency.items() if lvl == level)[1]
+        for level in {row["unit_level"] for row in grouped}
+    }
+    units = _units(area, {row["unit_level"] for row in grouped})
+    have = {(o.day, o.source) for o in observations}
+    # A province's sum stands before the prisons' sum of the same date and source.
+    for row in sorted(grouped, key=lambda r: r["unit_level"] != Level.PROVINCE):
+        if not return_source and row["source"] != default[row["unit_level"]]:
+            continue
+        if (row["date"], row["source"]) in have:
+            continue  # a higher level's return for that date and source stands
+        have.add((row["date"], row["source"]))
+        observations.append(
+            Observation(
+                row["date"],
+                row["source"],
+                {name: row[name] for name in fields},
+                row["precision"],
+                row["url"],
+                row["unit_level"],
+                row["reporting"],
+                _expected(units[row["unit_level"]], row["date"]),
+            )
+        )
+    observations.sort(key=lambda o: (o.day, o.source))
+    return observations
+
+
+def _prison_capacity(area: Area) -> int | None:
+    return Prison.objects.filter(code=area.code).values_list("capacity", flat=True).first()
+
+
+def _units(area: Area, levels: set[str]) -> dict[str, list[tuple[date | None, date | None]]]:
+    """The prisons (with their opening and closing dates) or provinces of the area."""
+    units: dict[str, list[tuple[date | None, date | None]]] = {}
+    if Level.PRISON in levels:
+        units[Level.PRISON] = list(
+            Prison.objects.filter(area.prison_filter()).values_list("opened_on", "closed_on")
+        )
+    if Level.PROVINCE in levels:
+        count = Province.objects.filter(jurisdiction__code=area.code).count()
+        units[Level.PROVINCE] = [(None, None)] * count
+    return units
+
+
+def _expected(units: list[tuple[date | None, date | None]], day: date) -> int:
+    return sum(
+        1
+        for opened, closed in units
+        if (not opened or opened <= day) and (not closed or closed > day)
+    )
+
+
+def published_observations(area: Area, start: date, end: date) -> list[Observation]:
+    """The pack's published figures about the nation as observations, one per date and
+    source; a published percentage is kept as the value of its indicator."""
+    if area.kind != "nation":
+        raise StatsError(_("The published figures are about the whole country only."))
+    by_key: dict[tuple[date, str], Observation] = {}
+    figures = NationalFigure.objects.filter(
+        jurisdiction__code=area.code, date__gte=start, date__lte=end
+    ).order_by("date", "source", "measure")
+    for figure in figures:
+        key = (figure.date, figure.source)
+        found = by_key.setdefault(
+            key,
+            Observation(figure.date, figure.source, {}, figure.date_precision, "", Level.NATION),
+        )
+        value = figure.value
+        if figure.measure in PUBLISHED_COUNTS:
+            found.counts[PUBLISHED_COUNTS[figure.measure]] = int(value)
+        elif figure.measure in PUBLISHED_VALUES:
+            found.counts[f"published:{PUBLISHED_VALUES[figure.measure]}"] = float(value)
+    return list(by_key.values())
 
 
 def female_population(area: Area) -> dict[int, int]:
@@ -317,6 +562,15 @@ class Point:
     date: date | None = None
     # The count a suppression decision rests on (the numerator of a rate), not published.
     basis: Any = None
+    # Where the value comes from: the source's citation (or `register`), its address, how
+    # precisely the date is known, the level of the rows read and, for a sum of lower
+    # levels, how many of the area's units reported.
+    source: str = ""
+    source_url: str = ""
+    precision: str = ""
+    level: str = ""
+    reporting: int | None = None
+    expected: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         row: dict[str, Any] = {
@@ -324,12 +578,33 @@ class Point:
             "area": self.area,
             "value": self.value,
             "suppressed": self.suppressed,
+            "source": self.source,
         }
+        if self.source_url:
+            row["source_url"] = self.source_url
+        if self.precision:
+            row["precision"] = self.precision
+        if self.level:
+            row["level"] = self.level
+        if self.reporting is not None:
+            row["reporting"] = self.reporting
+            row["expected"] = self.expected
         if self.category:
             row["category"] = self.category
         if self.date:
             row["date"] = self.date.isoformat()
         return row
+
+    def coverage(self) -> str:
+        """A sum of lower levels in words: "sum of 3 of 28 prisons"; "" otherwise."""
+        if self.reporting is None:
+            return ""
+        names: dict[str, Any] = {Level.PRISON: _("prisons"), Level.PROVINCE: _("provinces")}
+        return _("sum of %(n)s of %(of)s %(units)s") % {
+            "n": self.reporting,
+            "of": self.expected if self.expected is not None else "?",
+            "units": names.get(self.level, self.level),
+        }
 
 
 @dataclass
@@ -371,11 +646,18 @@ def series(
     *,
     publish: bool = True,
 ) -> Series:
-    """The values of one indicator for one area, by period. With `publish`, counts of
-    pregnant women and children below the threshold are suppressed (marked, not dropped)."""
+    """The values of one indicator for one area, by period, each saying where it comes
+    from. `source` is `returns`, `register` or `published` (the pack's published figures);
+    `return_source` narrows the returns to one source (an unknown one is an error). With
+    `publish`, counts of pregnant women and children below the threshold are suppressed
+    (marked, not dropped)."""
     if indicator not in rules.INDICATORS:
         raise StatsError(_("Unknown indicator: %(name)s") % {"name": indicator})
-    if source == RETURNS and indicator in REGISTER_ONLY:
+    if source not in SOURCES:
+        raise StatsError(
+            _("Unknown source: %(source)s (returns, register or published).") % {"source": source}
+        )
+    if source != REGISTER and indicator in REGISTER_ONLY:
         raise StatsError(_("%(name)s is counted from the register only.") % {"name": indicator})
     if source == REGISTER and indicator in RETURNS_ONLY:
         raise StatsError(
@@ -384,9 +666,11 @@ def series(
     if start > end:
         raise StatsError(_("The start date is after the end date."))
     area.jurisdiction_code()
+    if source == RETURNS:
+        check_return_source(area, return_source)
     result = Series(indicator, area, source)
     if indicator in rules.GROWTH_INDICATORS:
-        result.points = _growth(indicator, area, start, end, period, source, return_source, result)
+        result.points = _growth(indicator, area, start, end, period, source, return_source)
     elif indicator == "releases_by_reason":
         result.points = _releases(area, start, end, period)
     elif indicator == "median_pretrial_days":
@@ -394,11 +678,144 @@ def series(
     elif indicator == "offence_profile":
         result.points = _offences(area, start, end, period)
     else:
-        result.points = _stock(indicator, area, start, end, period, source, return_source, result)
+        result.points = _stock(indicator, area, start, end, period, source, return_source)
+    if source == REGISTER:
+        for point in result.points:
+            point.source = REGISTER
+    used = {point.source for point in result.points if point.source}
+    result.return_source = used.pop() if source == RETURNS and len(used) == 1 else ""
     if publish:
         for point in result.points:
             apply_primary_suppression(indicator, point)
     return result
+
+
+def observations(
+    area: Area, start: date, end: date, source: str, return_source: str | None = None
+) -> list[Observation]:
+    """The returns' or the published figures' observations, with the denominators of their
+    year (female and total population) added to their counts."""
+    found = (
+        published_observations(area, start, end)
+        if source == PUBLISHED
+        else return_observations(area, start, end, return_source)
+    )
+    female, everyone = female_population(area), population_totals(area)
+    for observation in found:
+        observation.counts["female_population"] = denominator_for(female, observation.day)
+        observation.counts["population"] = denominator_for(everyone, observation.day)
+    return found
+
+
+def chosen_values(
+    indicator: str, found: list[Observation], period: str
+) -> dict[str, tuple[Observation, Any]]:
+    """Per period, the observation whose value of the indicator stands for it: the latest
+    date in the period that gives the indicator (so a year with totals but no count of
+    women still has its women's share from an earlier date), then `Observation.sort_key`.
+    A period with observations but none giving the indicator has no value (None)."""
+    by_period: dict[str, list[Observation]] = defaultdict(list)
+    for observation in found:
+        by_period[rules.period_key(observation.day, period)].append(observation)
+    chosen: dict[str, tuple[Observation, Any]] = {}
+    for key in sorted(by_period):
+        valued = [
+            (observation, value)
+            for observation in by_period[key]
+            if (value := rules.indicator_value(indicator, observation.counts)) is not None
+        ]
+        if valued:
+            chosen[key] = max(valued, key=lambda pair: pair[0].sort_key())
+        else:
+            best = max(by_period[key], key=Observation.sort_key)
+            chosen[key] = (best, None)
+    return chosen
+
+
+# Women in custody on each of the days, by the prison they were held in that day (the last
+# transfer by then, else the prison of admission), with those pretrial and those pregnant:
+# what `register_by_prison` counts for one day, for every day at once (the days joined as
+# a VALUES list), so a series costs the same two queries whatever its number of dates.
+REGISTER_DAYS_SQL = """
+WITH days(day) AS (VALUES {days})
+SELECT day, COUNT(*),
+       SUM(CASE WHEN status = %s THEN 1 ELSE 0 END),
+       SUM(CASE WHEN pregnant THEN 1 ELSE 0 END)
+FROM (
+  SELECT d.day AS day,
+         COALESCE(
+           (SELECT t.to_prison_id FROM {transfer} t
+            WHERE t.episode_id = e.id AND t.transfer_date <= d.day
+            ORDER BY t.transfer_date DESC, t.id DESC LIMIT 1),
+           e.admission_prison_id) AS prison,
+         COALESCE(
+           (SELECT c.status FROM {change} c
+            WHERE c.episode_id = e.id AND c.effective_date <= d.day
+            ORDER BY c.effective_date DESC, c.id DESC LIMIT 1),
+           e.legal_status) AS status,
+         EXISTS (SELECT 1 FROM {pregnancy} g
+                 WHERE g.woman_id = e.woman_id AND g.known_since <= d.day
+                   AND (g.outcome_date IS NULL OR g.outcome_date > d.day)) AS pregnant
+  FROM days d
+  JOIN {episode} e ON e.admission_date <= d.day
+                  AND (e.release_date IS NULL OR e.release_date > d.day)
+) AS held
+WHERE prison IN ({prisons})
+GROUP BY day
+"""
+CHILDREN_DAYS_SQL = """
+WITH days(day) AS (VALUES {days})
+SELECT d.day, COUNT(*)
+FROM days d
+JOIN {placement} p ON p.kind = %s AND p.start_date <= d.day
+                  AND (p.end_date IS NULL OR p.end_date > d.day)
+WHERE p.prison_id IN ({prisons})
+GROUP BY d.day
+"""
+
+
+def register_by_days(days: list[date], area: Area) -> dict[date, dict[str, int]]:
+    """The area's counts from the register on each day: women, pretrial women, pregnant
+    women and children living in prison, in two queries whatever the number of days."""
+    from django.db import connection
+
+    found: dict[date, dict[str, int]] = {
+        day: dict.fromkeys(("women", "pretrial_women", "pregnant_women", "children_in_prison"), 0)
+        for day in days
+    }
+    prison_ids = list(Prison.objects.filter(area.prison_filter()).values_list("pk", flat=True))
+    if not days or not prison_ids:
+        return found
+    one_day = "(CAST(%s AS DATE))" if connection.vendor == "postgresql" else "(%s)"
+    values = ", ".join([one_day] * len(days))
+    prisons = ", ".join(["%s"] * len(prison_ids))
+    day_params = [connection.ops.adapt_datefield_value(day) for day in days]
+    tables = {
+        "transfer": Transfer._meta.db_table,
+        "change": LegalStatusChange._meta.db_table,
+        "pregnancy": Pregnancy._meta.db_table,
+        "episode": CustodyEpisode._meta.db_table,
+        "placement": Placement._meta.db_table,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            REGISTER_DAYS_SQL.format(days=values, prisons=prisons, **tables),
+            [*day_params, LegalStatus.PRETRIAL.value, *prison_ids],
+        )
+        for day, women, pretrial, pregnant in cursor.fetchall():
+            counts = found[_as_date(day)]
+            counts.update(women=women, pretrial_women=pretrial or 0, pregnant_women=pregnant or 0)
+        cursor.execute(
+            CHILDREN_DAYS_SQL.format(days=values, prisons=prisons, **tables),
+            [*day_params, PlacementKind.IN_PRISON.value, *prison_ids],
+        )
+        for day, children in cursor.fetchall():
+            found[_as_date(day)]["children_in_prison"] = children
+    return found
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def stock_aggregates(
@@ -406,27 +823,21 @@ def stock_aggregates(
     start: date,
     end: date,
     period: str,
-    source: str,
-    return_source: str | None = None,
-    result: Series | None = None,
+    indicator: str = "",
 ) -> dict[str, tuple[date, dict[str, Any]]]:
-    """Per period, the date standing for it and the area's summed counts on that date."""
+    """Per period, the date standing for it and the area's counts from the register: for
+    every date at once (`register_by_days`), except the children near the age limit, whose
+    rule is applied per date."""
     population = female_population(area)
     chosen: dict[str, tuple[date, dict[str, Any]]] = {}
-    if source == RETURNS:
-        return_source = return_source or default_return_source(area)
-        if result is not None:
-            result.return_source = return_source
-        by_date = {
-            day: agg
-            for (_key, day), agg in returns_by_date(area, start, end, return_source).items()
-        }
-        for key, day in rules.last_date_per_period(by_date, period).items():
-            chosen[key] = (day, by_date[day])
-    else:
-        for day in period_ends(start, end, period):
+    days = period_ends(start, end, period)
+    if indicator == "children_near_age_limit":
+        for day in days:
             totals = roll_up(register_by_prison(day, area), None, area).get(str(area), {})
             chosen[rules.period_key(day, period)] = (day, totals)
+    else:
+        for day, totals in register_by_days(days, area).items():
+            chosen[rules.period_key(day, period)] = (day, dict(totals))
     for day, aggregate in chosen.values():
         aggregate["female_population"] = denominator_for(population, day)
     return chosen
@@ -440,16 +851,22 @@ def _stock(
     period: str,
     source: str,
     return_source: str | None,
-    result: Series,
 ) -> list[Point]:
-    chosen = stock_aggregates(area, start, end, period, source, return_source, result)
+    basis_name = rules.DERIVED_FROM.get(indicator, indicator)
     points = []
-    for key, (day, aggregate) in chosen.items():
+    if source != REGISTER:
+        found = observations(area, start, end, source, return_source)
+        for key, (observation, value) in chosen_values(indicator, found, period).items():
+            point = Point(key, str(area), value, date=observation.day)
+            point.basis = observation.counts.get(basis_name)
+            points.append(observation.stamp(point))
+        return points
+    for key, (day, aggregate) in stock_aggregates(area, start, end, period, indicator).items():
         value = rules.indicator_value(indicator, aggregate)
         # The register was counted on this date: a count no group returned is nobody.
-        if source == REGISTER and value is None and indicator in rules.SENSITIVE | {"women"}:
+        if value is None and indicator in rules.SENSITIVE | {"women"}:
             value = 0
-        basis = aggregate.get(rules.DERIVED_FROM.get(indicator, indicator))
+        basis = aggregate.get(basis_name)
         points.append(Point(key, str(area), value, date=day, basis=basis))
     return points
 
@@ -462,17 +879,44 @@ def _growth(
     period: str,
     source: str,
     return_source: str | None,
-    result: Series,
 ) -> list[Point]:
-    """Growth between the first and the last period's values (one point)."""
+    """Growth between the first and the last period's values (one point); from the
+    published figures, the published growth of the latest date if there is one."""
     measure = "women" if indicator == "growth_women" else "men"
-    chosen = stock_aggregates(area, start, end, period, source, return_source, result)
+    if source == REGISTER:
+        aggregates = stock_aggregates(area, start, end, period)
+        if not aggregates:
+            return []
+        keys = sorted(aggregates)
+        first, last = aggregates[keys[0]], aggregates[keys[-1]]
+        value = rules.growth_percent(first[1].get(measure), last[1].get(measure))
+        return [Point(f"{keys[0]}/{keys[-1]}", str(area), value, date=last[0])]
+    found = observations(area, start, end, source, return_source)
+    published = [o for o in found if f"published:{indicator}" in o.counts]
+    if published:
+        latest = max(published, key=Observation.sort_key)
+        point = Point(
+            rules.period_key(latest.day, period),
+            str(area),
+            latest.counts[f"published:{indicator}"],
+            date=latest.day,
+        )
+        return [latest.stamp(point)]
+    chosen = {key: pair for key, pair in chosen_values(measure, found, period).items() if pair[1]}
     if not chosen:
         return []
     keys = sorted(chosen)
-    first, last = chosen[keys[0]], chosen[keys[-1]]
-    value = rules.growth_percent(first[1].get(measure), last[1].get(measure))
-    return [Point(f"{keys[0]}/{keys[-1]}", str(area), value, date=last[0])]
+    (earliest, first_value), (latest_seen, last_value) = chosen[keys[0]], chosen[keys[-1]]
+    point = Point(
+        f"{keys[0]}/{keys[-1]}",
+        str(area),
+        rules.growth_percent(first_value, last_value),
+        date=latest_seen.day,
+    )
+    latest_seen.stamp(point)
+    if earliest.source != latest_seen.source:
+        point.source = f"{earliest.source} → {latest_seen.source}"
+    return [point]
 
 
 def _trunc(period: str, field_name: str) -> Any:

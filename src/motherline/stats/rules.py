@@ -78,12 +78,23 @@ def median_of_histogram(counts: Sequence[tuple[int, int]]) -> float | None:
     return (nth(middle - 1) + nth(middle)) / 2
 
 
+def pretrial_total(aggregate: Aggregate) -> int | None:
+    """All prisoners held before a final judgment: the reported total, else pretrial women
+    and men added where both are reported."""
+    given = aggregate.get("pretrial_total")
+    if given is not None:
+        return int(given)
+    women, men = aggregate.get("pretrial_women"), aggregate.get("pretrial_men")
+    return None if women is None or men is None else int(women) + int(men)
+
+
 # Indicators over one aggregate (a dict of summed counts for an area on a date).
 STOCK_INDICATORS: dict[str, Any] = {
     "total": lambda a: a.get("total"),
     "women": lambda a: a.get("women"),
     "men": lambda a: a.get("men"),
     "women_share": lambda a: ratio(a.get("women"), a.get("total")),
+    "pretrial_share": lambda a: ratio(pretrial_total(a), a.get("total")),
     "pretrial_share_women": lambda a: ratio(a.get("pretrial_women"), a.get("women")),
     "pretrial_share_men": lambda a: ratio(a.get("pretrial_men"), a.get("men")),
     "pregnant_women": lambda a: a.get("pregnant_women"),
@@ -92,6 +103,7 @@ STOCK_INDICATORS: dict[str, Any] = {
     "children_near_age_limit": lambda a: a.get("children_near_age_limit"),
     "occupancy": lambda a: ratio(a.get("total"), a.get("capacity")),
     "women_per_100k": lambda a: ratio(a.get("women"), a.get("female_population"), 100_000),
+    "per_100k": lambda a: ratio(a.get("total"), a.get("population"), 100_000),
     "minors": lambda a: a.get("minors"),
     "foreign_nationals": lambda a: a.get("foreign_nationals"),
 }
@@ -107,7 +119,11 @@ DERIVED_FROM = {"children_per_100_women": "children_in_prison"}
 
 
 def indicator_value(name: str, aggregate: Aggregate) -> Any:
-    """The value of a stock indicator for one aggregate."""
+    """The value of a stock indicator for one aggregate; a published value of the
+    indicator (a percentage published as such) is taken as it is."""
+    published = aggregate.get(f"published:{name}")
+    if published is not None:
+        return published
     return STOCK_INDICATORS[name](aggregate)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Any
 
@@ -14,12 +12,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, require
+from motherline.reports import tabular
 from motherline.reports.pdf import render_html, render_pdf
-from motherline.stats import publication, services
+from motherline.security.headers import allow_inline_styles
+from motherline.stats import exchange, publication, queries, services
 from motherline.stats.forms import ImportForm, StatisticsForm
 
 BRIEF = "stats/brief.html"
@@ -27,6 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
+@require_safe
 def statistics(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_AGGREGATES)
     form = StatisticsForm(request.GET or None)
@@ -37,13 +39,22 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
-    """A table of the page as CSV or XLSX, with small cells suppressed; audited."""
+    """A table of the page as CSV or XLSX, or the series as SDMX-CSV (`sdmx`) or a DHIS2
+    dataValueSets JSON (`dhis2`), with small cells suppressed; audited."""
     require(request.user, Capability.VIEW_AGGREGATES)
     form = StatisticsForm(request.GET or None)
-    if not form.is_valid() or table not in ("series", "prisons") or fmt not in ("csv", "xlsx"):
+    formats = ("csv", "xlsx", "sdmx", "dhis2") if table == "series" else ("csv", "xlsx")
+    if not form.is_valid() or table not in ("series", "prisons") or fmt not in formats:
         return HttpResponse(status=400)
-    header, rows, title = publication.export_rows(form.cleaned_data, table)
+    if fmt in ("sdmx", "dhis2"):
+        try:
+            content = publication.exchange_file(form.cleaned_data, fmt)
+        except (queries.StatsError, exchange.ExchangeError) as exc:
+            return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    else:
+        header, rows, title = publication.export_rows(form.cleaned_data, table)
     audit.record(
         request.user,
         AuditAction.EXPORT,
@@ -52,14 +63,18 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         changes={key: str(value) for key, value in form.cleaned_data.items()} | {"format": fmt},
         request=request,
     )
-    filename = f"motherline-{table}-{timezone.localdate().isoformat()}.{fmt}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = f"motherline-{table}-{timezone.localdate().isoformat()}"
+    if fmt in ("sdmx", "dhis2"):
+        kind = "text/csv; charset=utf-8" if fmt == "sdmx" else "application/json"
+        response = HttpResponse(content, content_type=kind)
+        filename += "-sdmx.csv" if fmt == "sdmx" else "-dhis2.json"
+    elif fmt == "csv":
+        filename += ".csv"
+        response = HttpResponse(
+            tabular.csv_bytes(header, rows), content_type="text/csv; charset=utf-8"
+        )
     else:
+        filename += ".xlsx"
         response = HttpResponse(publication.xlsx(title, header, rows), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -75,7 +90,7 @@ def import_returns(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             result = services.import_returns(
                 request.user,
-                upload.read(),
+                upload,
                 upload.name,
                 form.cleaned_data["source"],
                 request=request,
@@ -101,6 +116,7 @@ def import_returns(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def template(request: HttpRequest, fmt: str) -> HttpResponse:
     """The import template (header and an example row)."""
     require(request.user, Capability.IMPORT_RETURNS)
@@ -113,6 +129,7 @@ def template(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def brief(request: HttpRequest) -> HttpResponse:
     """The statistics brief as HTML or PDF in the page's language; audited as an export."""
     require(request.user, Capability.VIEW_AGGREGATES)
@@ -137,7 +154,8 @@ def brief(request: HttpRequest) -> HttpResponse:
         request=request,
     )
     if fmt == "html":
-        return HttpResponse(render_html(BRIEF, context, language))
+        # A document for print: its own <style> block, allowed by its hash only.
+        return allow_inline_styles(HttpResponse(render_html(BRIEF, context, language)))
     response = HttpResponse(render_pdf(BRIEF, context, language), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="motherline-brief-{as_of}-{language}.pdf"'

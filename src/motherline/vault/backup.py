@@ -27,6 +27,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -44,7 +45,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
-from motherline.vault import keys
+from motherline.vault import files, keys
 from motherline.vault.stream import (
     ArchiveError,
     DecryptingReader,
@@ -66,6 +67,7 @@ EXCLUDED = frozenset(
         "auth.permission",
         "sessions.session",
         "people.womansearchtoken",
+        "people.womanmatchkey",
         "worklist.deadline",
         "worklist.staledeadlines",
     }
@@ -255,7 +257,10 @@ def write_backup(out: BinaryIO) -> Manifest:
         for path in media_files():
             rel = path.relative_to(root).as_posix()
             digest, size = hashlib.sha256(), 0
-            with path.open("rb") as source:
+            # Documents are carried in plain form inside the encrypted archive, like the
+            # encrypted columns, so that the archive restores under any field key.
+            opened = files.open_plain_at(path) if files.is_document(rel) else path.open("rb")
+            with opened as source:
                 while piece := source.read(FILE_PIECE):
                     digest.update(piece)
                     size += len(piece)
@@ -391,7 +396,14 @@ def restore_backup(source: BinaryIO) -> Manifest:
                     raise ArchiveError("The backup names a file outside the uploads folder.")
                 if file_out is None:
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    file_out, file_digest = target.open("wb"), hashlib.sha256()
+                    # A document is encrypted again under this instance's key as it arrives:
+                    # never plain on disk, even in the staging folder.
+                    file_out = (
+                        files.Writer(target)
+                        if files.is_document(record["path"])
+                        else target.open("wb")
+                    )
+                    file_digest = hashlib.sha256()
                 piece = base64.b64decode(record["data"])
                 file_out.write(piece)
                 file_digest.update(piece)  # type: ignore[union-attr]
@@ -418,7 +430,7 @@ def restore_backup(source: BinaryIO) -> Manifest:
         transaction.on_commit(lambda: _publish_files(staging))
     except BaseException:
         if file_out is not None:
-            file_out.close()
+            getattr(file_out, "abort", file_out.close)()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifest
@@ -446,3 +458,43 @@ def _publish_files(staging: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             path.replace(target)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_backup_file(path: Path) -> Manifest:
+    """Write the archive to `path`, owner-only, through a `.partial` file renamed at the
+    end: a crash or a full disk leaves no half archive under the final name."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            manifest = write_backup(out)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return manifest
+
+
+# The scheduled backups' names: the time they were taken, so that names sort by age.
+SCHEDULED_PREFIX = "motherline-"
+SCHEDULED_SUFFIX = ".backup"
+
+
+def scheduled_backup_name(at: dt.datetime) -> str:
+    return f"{SCHEDULED_PREFIX}{at:%Y%m%d-%H%M%S}{SCHEDULED_SUFFIX}"
+
+
+def rotate_backups(directory: Path, keep: int) -> list[Path]:
+    """Delete the oldest scheduled backups in `directory` beyond the newest `keep`; other
+    files there are left alone. Returns the deleted paths."""
+    if keep < 1:
+        raise ValueError("keep at least one backup")
+    scheduled = sorted(
+        p
+        for p in directory.glob(f"{SCHEDULED_PREFIX}*{SCHEDULED_SUFFIX}")
+        if p.is_file() and len(p.name) == len(scheduled_backup_name(dt.datetime(2000, 1, 1)))
+    )
+    old = scheduled[:-keep]
+    for path in old:
+        path.unlink()
+    return old

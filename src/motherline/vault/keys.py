@@ -113,6 +113,10 @@ class KeyRing:
     def backup_keys(self) -> tuple[bytes, ...]:
         return tuple(_derive(m, b"backup v1") for m in self.masters)
 
+    def file_keys(self) -> tuple[bytes, ...]:
+        """Keys of uploaded documents (`vault.files`), current first."""
+        return tuple(_derive(m, b"file encryption v1") for m in self.masters)
+
 
 @functools.lru_cache(maxsize=8)
 def _ring(current: str, previous: tuple[str, ...]) -> KeyRing:

@@ -10,7 +10,14 @@ MOTHERLINE_RETENTION_YEARS, default 10), who is not in custody again, is pseudon
 - each of her children's names becomes the child's reference, the Latin name is emptied
   and the date of birth is cut to the year; every caregiver's name, location, contact and
   note on the children's placements and transition plans, the plans' assessment and
-  support notes, follow-up notes and leave-extension reasons are emptied.
+  support notes, follow-up notes and leave-extension reasons are emptied;
+- the texts of her and her children's case notes are emptied (their dates, kinds and
+  authors stay), and every document filed on her record is deleted with its file.
+
+The rule never acts on a record whose dates are implausible (a date of birth, admission or
+release before the floor, 1 January 1900 or a pack's later `date_floor`; a release before the
+admission or after the day the rule is applied): such a woman is reported, by reference and
+reason, for someone to correct her record; she is left as she is.
 
 Everything the statistics count is kept: prisons, dates of admission, transfer and
 release, legal statuses, offences, pregnancies and their outcomes, placements' kinds,
@@ -19,16 +26,18 @@ prisons and dates, children's sex and birth year. Each woman is audited (without
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.care.models import FollowUp, LeaveExtension, TransitionPlan
+from motherline.casework.models import CaseNote, Document
 from motherline.people import search
 from motherline.people.models import (
     Child,
@@ -38,6 +47,7 @@ from motherline.people.models import (
     Woman,
 )
 from motherline.people.signals import register_changed
+from motherline.vault import files
 
 CARE_PLAN_CLEARED = {
     "caregiver_name": "",
@@ -65,9 +75,36 @@ def default_years() -> int:
     return int(getattr(settings, "MOTHERLINE_RETENTION_YEARS", 10))
 
 
-def due(as_of: date, years: int) -> QuerySet[Woman]:
-    """Women the rule applies to on `as_of`: released more than `years` years before it,
-    not in custody, not yet pseudonymised."""
+# No date a person's record holds is plausibly earlier than this (a pack may set a later one).
+DATE_FLOOR = date(1900, 1, 1)
+
+
+def date_floor() -> date:
+    """The floor of plausible dates: 1900, or the latest `date_floor` of a loaded pack when
+    packs carry one (the strictest floor holds back the most)."""
+    from motherline.jurisdictions.models import Jurisdiction
+
+    if not any(f.name == "date_floor" for f in Jurisdiction._meta.get_fields()):
+        return DATE_FLOOR
+    # Looked up by name: the field comes with the packs' floors (django-stubs cannot know).
+    name = "date_floor"
+    floors = Jurisdiction.objects.exclude(**{name: None}).values_list(name, flat=True)
+    return max([DATE_FLOOR, *floors])
+
+
+def _implausible_episode(as_of: date, floor: date) -> QuerySet[CustodyEpisode]:
+    return CustodyEpisode.objects.filter(woman=OuterRef("pk")).filter(
+        Q(admission_date__lt=floor)
+        | Q(release_date__lt=floor)
+        | Q(release_date__lt=F("admission_date"))
+        | Q(release_date__gt=as_of)
+        | Q(admission_date__gt=as_of)
+    )
+
+
+def _candidates(as_of: date, years: int) -> QuerySet[Woman]:
+    """Released more than `years` years before `as_of`, not in custody, not yet
+    pseudonymised."""
     open_episode = CustodyEpisode.objects.filter(woman=OuterRef("pk"), release_date__isnull=True)
     return (
         Woman.objects.filter(pseudonymised_on__isnull=True)
@@ -78,10 +115,48 @@ def due(as_of: date, years: int) -> QuerySet[Woman]:
     )
 
 
+def _implausible(as_of: date) -> Any:
+    floor = date_floor()
+    return (
+        Q(date_of_birth__lt=floor)
+        | Q(date_of_birth__gt=as_of)
+        | Exists(_implausible_episode(as_of, floor))
+    )
+
+
+def due(as_of: date, years: int) -> QuerySet[Woman]:
+    """Women the rule applies to on `as_of`: the candidates whose dates are plausible."""
+    return _candidates(as_of, years).exclude(_implausible(as_of))
+
+
+def held_back(as_of: date, years: int) -> list[tuple[str, str]]:
+    """The candidates the rule leaves alone because a date is implausible: (reference,
+    which date and why), for someone to correct the record."""
+    floor = date_floor()
+    found = []
+    women = _candidates(as_of, years).filter(_implausible(as_of)).prefetch_related("episodes")
+    for woman in women.only("pk", "reference", "date_of_birth"):
+        reasons = []
+        born = woman.date_of_birth
+        if born is not None and (born < floor or born > as_of):
+            reasons.append(f"date of birth {born.isoformat()}")
+        for episode in woman.episodes.all():
+            admitted, left = episode.admission_date, episode.release_date
+            if admitted < floor or admitted > as_of:
+                reasons.append(f"admission {admitted.isoformat()}")
+            if left is not None and (left < floor or left > as_of or left < admitted):
+                reasons.append(f"release {left.isoformat()}")
+        why = ", ".join(reasons) or "an implausible date"
+        found.append((woman.reference, f"{why} (before {floor.isoformat()} or after {as_of})"))
+    return found
+
+
 @dataclass
 class RetentionResult:
     women: int = 0
     children: int = 0
+    # Women not touched because a date is implausible: (reference, reason).
+    held_back: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _year_only(day: date | None) -> date | None:
@@ -114,6 +189,11 @@ def pseudonymise(woman: Woman, as_of: date, years: int) -> int:
     TransitionPlan.objects.filter(child__mother=woman).update(**CARE_PLAN_CLEARED)
     FollowUp.objects.filter(plan__child__mother=woman).update(notes="")
     LeaveExtension.objects.filter(child__mother=woman).update(reason="")
+    CaseNote.objects.filter(woman=woman).update(text="")
+    documents = list(Document.objects.filter(woman=woman).values_list("stored_as", flat=True))
+    Document.objects.filter(woman=woman).delete()
+    # The files go once the deletion is committed: a rollback keeps them with their rows.
+    transaction.on_commit(lambda: [files.delete(name) for name in documents])
     search.reindex(Woman.objects.filter(pk=woman.pk))
     register_changed.send(Woman, woman_ids=[woman.pk])
     audit.record(
@@ -124,6 +204,7 @@ def pseudonymise(woman: Woman, as_of: date, years: int) -> int:
             "pseudonymised": True,
             "rule": f"released more than {years} years before {as_of.isoformat()}",
             "children": [c.reference for c in children],
+            "documents_deleted": len(documents),
         },
     )
     return len(children)
@@ -133,7 +214,7 @@ def apply(as_of: date, years: int | None = None, *, dry_run: bool = False) -> Re
     """Apply the rule; with `dry_run`, only count whom it would touch."""
     years = default_years() if years is None else years
     women = due(as_of, years)
-    result = RetentionResult()
+    result = RetentionResult(held_back=held_back(as_of, years))
     if dry_run:
         result.women = women.count()
         result.children = Child.objects.filter(mother__in=women.values("pk")).count()

@@ -18,7 +18,7 @@ ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {
     "people.Woman": ("register_number", "name", "name_latin", "health_notes"),
     "people.CustodyEpisode": ("case_number", "release_note"),
     "people.Pregnancy": ("note",),
-    "people.Child": ("name", "name_latin"),
+    "people.Child": ("name", "name_latin", "birth_certificate_number"),
     "people.Placement": ("caregiver_name", "caregiver_location", "caregiver_contact", "note"),
     "care.TransitionPlan": (
         "caregiver_name",
@@ -29,6 +29,8 @@ ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "care.FollowUp": ("notes",),
     "care.LeaveExtension": ("reason",),
+    "casework.CaseNote": ("text",),
+    "casework.Document": ("title", "file_name"),
 }
 
 
@@ -45,6 +47,13 @@ def rewrite_table(
     rows are read and written in the same transaction, locked on PostgreSQL, so a concurrent
     edit is not overwritten. Rows whose values do not change are not written. `on_batch`
     runs inside each batch's transaction with its ids. Returns the number of rows written."""
+    # A migration that runs before a later one added a column sees today's list of
+    # encrypted fields: only the columns the table has yet are rewritten.
+    with connection.cursor() as cursor:
+        present = {c.name for c in connection.introspection.get_table_description(cursor, table)}
+    columns = tuple(c for c in columns if c in present)
+    if not columns:
+        return 0
     q = connection.ops.quote_name
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     select = (

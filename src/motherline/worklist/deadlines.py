@@ -52,8 +52,13 @@ from django.db.models.functions import Coalesce
 
 from motherline.care.models import LeaveExtension, PlanStatus, TransitionPlan
 from motherline.care.rules import child_leave_by
-from motherline.jurisdictions.models import AgeLimitRule, PretrialLimitRule
-from motherline.jurisdictions.rules import pretrial_deadline
+from motherline.jurisdictions.models import AgeLimitRule, Jurisdiction, PretrialLimitRule
+from motherline.jurisdictions.rules import (
+    StatedRules,
+    add_months,
+    birth_registration_due,
+    pretrial_deadline,
+)
 from motherline.people.models import (
     Child,
     CustodyEpisode,
@@ -119,6 +124,7 @@ class _Rules:
     jurisdiction: dict[int, int]
     age: dict[int, list[AgeLimitRule]]
     pretrial: dict[int, list[PretrialLimitRule]]
+    stated: dict[int, StatedRules]
 
     @classmethod
     def read(cls) -> _Rules:
@@ -127,7 +133,23 @@ class _Rules:
             jurisdiction,
             rules_by_jurisdiction(AgeLimitRule),
             rules_by_jurisdiction(PretrialLimitRule),
+            stated_by_jurisdiction(),
         )
+
+    def readings(self, prison_id: int) -> StatedRules:
+        return self.stated.get(self.jurisdiction[prison_id], StatedRules())
+
+
+def stated_by_jurisdiction() -> dict[int, StatedRules]:
+    """Each jurisdiction's stated rules and readings (`pack.toml` [rules])."""
+    return {
+        pk: StatedRules.of(data)
+        for pk, data in Jurisdiction.objects.values_list("pk", "stated_rules")
+    }
+
+
+# A child is a minor until this age: a birth registration is asked for until then.
+MAJORITY_MONTHS = 18 * 12
 
 
 def _in_prison_now() -> Exists:
@@ -153,6 +175,12 @@ def _children_at_age_limit(women: Women, rules: _Rules) -> Iterator[Deadline]:
         .exclude(status=PlanStatus.CLOSED)
         .order_by("-id")
     )
+    # Where the plan stands: the age-limit row carries it (a plan behind schedule is the
+    # row's status, not a second row for the same child).
+    plan_fields = {
+        f"plan_{name}": Subquery(active_plan.values(name)[:1])
+        for name in ("due_date", "handover_planned_on", "handed_over_on")
+    }
     rows = (
         Placement.objects.filter(kind=PlacementKind.IN_PRISON, end_date__isnull=True)
         .filter(women("child__mother_id"))
@@ -160,11 +188,14 @@ def _children_at_age_limit(women: Women, rules: _Rules) -> Iterator[Deadline]:
             extension_months=Coalesce(Subquery(extension), 0),
             plan_status=Coalesce(Subquery(active_plan.values("status")[:1]), Value("")),
             plan_id=Subquery(active_plan.values("id")[:1]),
+            **plan_fields,
         )
         .order_by("child_id", "start_date", "id")
         .values(
             "child_id",
             "prison_id",
+            "start_date",
+            *plan_fields,
             "extension_months",
             "plan_status",
             "plan_id",
@@ -182,9 +213,20 @@ def _children_at_age_limit(women: Women, rules: _Rules) -> Iterator[Deadline]:
             continue
         age_rules = rules.age.get(rules.jurisdiction[prison_id], [])
         dob = row["child__date_of_birth"]
-        leave_by = child_leave_by(dob, age_rules, [row["extension_months"]], on=dob)
+        leave_by = child_leave_by(
+            dob,
+            age_rules,
+            [row["extension_months"]],
+            on=dob,
+            readings=rules.readings(prison_id),
+            entered_on=row["start_date"],
+        )
         if leave_by.date is None:
             continue
+        plan = {
+            name: row[f"plan_{name}"].isoformat() if row[f"plan_{name}"] else None
+            for name in ("due_date", "handover_planned_on", "handed_over_on")
+        }
         yield Deadline(
             kind=Kind.CHILD_AGE_LIMIT,
             due_date=leave_by.date,
@@ -198,6 +240,10 @@ def _children_at_age_limit(women: Women, rules: _Rules) -> Iterator[Deadline]:
                 "extension": row["extension_months"],
                 "plan": row["plan_status"],
                 "plan_id": row["plan_id"],
+                "plan_due": plan["due_date"],
+                "handover_planned": plan["handover_planned_on"],
+                "handed_over": plan["handed_over_on"],
+                "entered": row["start_date"].isoformat(),
                 "mother": row["child__mother__reference"],
             },
         )
@@ -222,11 +268,23 @@ def child_prison(prefix: str = "") -> Coalesce:
 
 
 def _unregistered_births(women: Women, rules: _Rules) -> Iterator[Deadline]:
-    """A child whose birth is not registered, while the mother is in custody or the child
-    lives in prison: due on the day of birth."""
+    """A child whose birth is not registered, born while the mother was in custody or
+    having lived in prison with her, while she is in custody or the child lives in prison:
+    due the pack's registration period after the birth (none where the pack states no
+    period), asked for until the child is 18 (`ends_on`)."""
+    born_in_custody = Exists(
+        CustodyEpisode.objects.filter(
+            woman=OuterRef("mother_id"), admission_date__lte=OuterRef("date_of_birth")
+        ).filter(Q(release_date__isnull=True) | Q(release_date__gte=OuterRef("date_of_birth")))
+    )
+    lived_in_prison = Exists(
+        Placement.objects.filter(child=OuterRef("pk"), kind=PlacementKind.IN_PRISON)
+    )
     rows = (
         Child.objects.filter(birth_registered=False)
         .filter(women("mother_id"))
+        .filter(Q(born_in_custody=True) | born_in_custody | lived_in_prison)
+        # Followed while the mother is in custody or the child still lives in prison.
         .filter(Q(mother__current_episode__isnull=False) | _in_prison_now())
         .annotate(prison_id=child_prison(), in_prison=_in_prison_now())
         .order_by()
@@ -241,17 +299,26 @@ def _unregistered_births(women: Women, rules: _Rules) -> Iterator[Deadline]:
         )
     )
     for row in rows:
+        prison_id = row["prison_id"]
+        if prison_id is None:
+            continue
+        period = rules.readings(prison_id).birth_registration
+        if period is None:
+            continue
+        dob = row["date_of_birth"]
         yield Deadline(
             kind=Kind.BIRTH_NOT_REGISTERED,
-            due_date=row["date_of_birth"],
+            due_date=birth_registration_due(dob, period.value),
+            ends_on=add_months(dob, MAJORITY_MONTHS),
             woman_id=row["mother_id"],
             child_id=row["id"],
             source_id=row["id"],
             reference=row["reference"],
-            prison_id=row["prison_id"],
+            prison_id=prison_id,
             facts={
-                "dob": row["date_of_birth"].isoformat(),
+                "dob": dob.isoformat(),
                 "in_prison": row["in_prison"],
+                "period": list(period.value),
                 "mother": row["mother__reference"],
             },
         )
@@ -347,8 +414,8 @@ def _pretrial_limits(women: Women, rules: _Rules) -> Iterator[Deadline]:
 
 
 def _releases(women: Women, rules: _Rules) -> Iterator[Deadline]:
-    """An expected release, with the number of children living in prison with her (they
-    leave with her)."""
+    """An expected release of a woman with children living in prison with her (they leave
+    with her), with their number."""
     children = dict(
         Placement.objects.filter(kind=PlacementKind.IN_PRISON, end_date__isnull=True)
         .filter(women("child__mother_id"))
@@ -365,6 +432,10 @@ def _releases(women: Women, rules: _Rules) -> Iterator[Deadline]:
         .values("id", "expected_release_date", "current_prison_id", "woman_id", "woman__reference")
     )
     for row in rows:
+        if not children.get(row["woman_id"], 0):
+            # Her release asks the monitor for something only when a child living in prison
+            # leaves with her (the child's plan); a placement's change marks her again.
+            continue
         yield Deadline(
             kind=Kind.EXPECTED_RELEASE,
             due_date=cast(date, row["expected_release_date"]),  # selected not null
@@ -522,6 +593,7 @@ class Drift:
 def _as_tuple(row: Deadline) -> tuple[Any, ...]:
     return (
         row.due_date,
+        row.ends_on,
         row.woman_id,
         row.child_id,
         row.reference,
@@ -613,6 +685,7 @@ def rules_fingerprint() -> tuple[Any, ...]:
     return (
         rows(AgeLimitRule),
         rows(PretrialLimitRule),
+        sorted(Jurisdiction.objects.values_list("pk", "stated_rules"), key=repr),
         sorted(OffenceCategory.objects.values_list("pk", "offence_class")),
         sorted(Prison.objects.values_list("pk", "province__jurisdiction_id")),
     )

@@ -48,6 +48,9 @@ class Deadline(models.Model):
     )
     # What the item's text needs besides the due date (a birth date, an offence class...).
     facts = models.JSONField(default=dict)
+    # The first day the deadline no longer asks for anything (a birth registration once the
+    # child is 18); null: it stands until the register changes.
+    ends_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "source_id"], name="deadline_once")]

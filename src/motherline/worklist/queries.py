@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property, partial
 from typing import Any
@@ -40,12 +40,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Collate, Concat, RowNumber
 from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from motherline.accounts.policy import Capability, can, scope
 from motherline.care.models import FollowUp, PlanStatus, TransitionPlan
 from motherline.fieldwork.models import ActionStatus, FollowUpAction, PrisonVisit
 from motherline.jurisdictions.models import AgeLimitRule, PretrialLimitRule
-from motherline.jurisdictions.rules import pretrial_limit_on
+from motherline.jurisdictions.rules import StatedRules, pretrial_limit_on
 from motherline.people.models import (
     Child,
     Woman,
@@ -86,23 +88,23 @@ class Group:
 @dataclass(frozen=True)
 class Cursor:
     """Where a page of the worklist ends: the last item's place in the order of
-    `rules.sort_key` (urgency, kind, due date, reference). Opaque text to a client."""
+    `rules.sort_key` (urgency, due date, kind, reference). Opaque text to a client."""
 
     urgency: int
-    kind: int
     due_date: date
+    kind: int
     reference: str
 
     @classmethod
     def after(cls, item: Item) -> Cursor:
-        urgency, kind, due_date, reference = rules.sort_key(item)
-        return cls(urgency, kind, due_date, reference)
+        urgency, due_date, kind, reference = rules.sort_key(item)
+        return cls(urgency, due_date, kind, reference)
 
     @classmethod
     def parse(cls, text: str) -> Cursor:
         """The cursor a previous page returned; ValueError for anything else."""
-        urgency, kind, due, reference = text.split(".", 3)
-        cursor = cls(int(urgency), int(kind), date.fromisoformat(due), reference)
+        urgency, due, kind, reference = text.split(".", 3)
+        cursor = cls(int(urgency), date.fromisoformat(due), int(kind), reference)
         if not (0 <= cursor.urgency < len(URGENCY_ORDER)) or not (
             0 <= cursor.kind < len(rules.KIND_ORDER)
         ):
@@ -110,10 +112,10 @@ class Cursor:
         return cursor
 
     def __str__(self) -> str:
-        return f"{self.urgency}.{self.kind}.{self.due_date.isoformat()}.{self.reference}"
+        return f"{self.urgency}.{self.due_date.isoformat()}.{self.kind}.{self.reference}"
 
     def precedes(self, item: Item) -> bool:
-        return (self.urgency, self.kind, self.due_date, self.reference) < rules.sort_key(item)
+        return (self.urgency, self.due_date, self.kind, self.reference) < rules.sort_key(item)
 
 
 @dataclass
@@ -141,6 +143,18 @@ class _Links:
         self.woman = reverse("people:woman", args=[self.MARK])
         self.child = reverse("people:child", args=[self.MARK])
         self.plan = reverse("care:plan", args=[self.MARK_ID])
+        # The forms where each kind's next action is done; after the registration of a
+        # birth the user comes back to the list.
+        back = "?" + urlencode({"next": reverse("worklist:list")})
+        self.forms = {
+            "register_birth": reverse("people:register_birth", args=[self.MARK]) + back,
+            "open_plan": reverse("care:open", args=[self.MARK]),
+            "advance_plan": reverse("care:advance", args=[self.MARK_ID]),
+            "legal_status": reverse("people:legal_status", args=[self.MARK]),
+            "release": reverse("people:release", args=[self.MARK]),
+            "outcome": reverse("people:pregnancy_outcome", args=[self.MARK, self.MARK_ID]),
+            "follow_up": reverse("care:follow_up", args=[self.MARK_ID, self.MARK_ID + 1]),
+        }
 
     def for_woman(self, reference: str) -> str:
         return self.woman.replace(self.MARK, reference)
@@ -150,6 +164,12 @@ class _Links:
 
     def for_plan(self, plan_id: int) -> str:
         return self.plan.replace(str(self.MARK_ID), str(plan_id))
+
+    def form(self, name: str, reference: str = "", pk: int = 0, second: int = 0) -> str:
+        """The URL of one of `self.forms` for a subject's reference and record ids."""
+        url = self.forms[name].replace(self.MARK, reference)
+        url = url.replace(str(self.MARK_ID + 1), str(second))
+        return url.replace(str(self.MARK_ID), str(pk))
 
 
 class _Context:
@@ -174,12 +194,17 @@ class _Context:
         self.links = _Links()
         self._stored_counts: dict[str, Counter[Urgency]] | None = None
         self._pretrial_rules: dict[tuple[Any, ...], PretrialLimitRule | None] = {}
-        prisons = list(Prison.objects.select_related("province"))
+        prisons = list(Prison.objects.select_related("province__jurisdiction"))
         self.places = {
             p.id: Place(p.code, p.display_name, p.province.code, p.province.display_name)
             for p in prisons
         }
         self.jurisdiction = {p.id: p.province.jurisdiction_id for p in prisons}
+        # The packs' readings and registration periods, read with the prisons.
+        self.stated = {
+            p.province.jurisdiction_id: StatedRules.of(p.province.jurisdiction.stated_rules)
+            for p in prisons
+        }
         self.filtered = bool(filters.prison or filters.province)
         self.prison_ids = [
             p.id
@@ -195,6 +220,9 @@ class _Context:
     @cached_property
     def pretrial_rules(self) -> dict[int, list[PretrialLimitRule]]:
         return deadlines.rules_by_jurisdiction(PretrialLimitRule)
+
+    def readings(self, prison_id: int | None) -> StatedRules:
+        return self.stated.get(self.jurisdiction.get(prison_id or 0, 0), StatedRules())
 
     def stored_counts(self, user: Any) -> dict[str, Counter[Urgency]]:
         """The stored kinds' counts by urgency group (one query, on first use)."""
@@ -236,24 +264,20 @@ class _Context:
         )
 
     def after_cursor(self, kind: Kind, due_field: str, ref_field: str) -> Q:
-        """The rows of one kind that come after the page's cursor in the list's order.
-        Within a kind that order is (due date, reference), because the urgency group is a
-        function of the due date: so the condition is a bound on those two columns."""
+        """The rows of one kind that come after the page's cursor in the list's order
+        (urgency, due date, kind, reference). The urgency group is a function of the due
+        date, so the condition is a bound on the due date and, on the cursor's day, on the
+        kind's place and the reference."""
         cursor = self.page[0] if self.page else None
         if cursor is None:
             return Q()
         kind_index = rules.KIND_ORDER.index(kind)
-        if kind_index == cursor.kind:
-            return Q(**{f"{due_field}__gt": cursor.due_date}) | Q(
-                **{due_field: cursor.due_date, f"{ref_field}__gt": cursor.reference}
-            )
-        # Another kind continues in the cursor's group if it sorts after the cursor's kind,
-        # else only in the next group.
-        group = cursor.urgency if kind_index > cursor.kind else cursor.urgency + 1
-        if group >= len(URGENCY_ORDER):
-            return Q(pk__in=[])
-        first = self.first_due(group)
-        return Q(**{f"{due_field}__gte": first}) if first else Q()
+        later = Q(**{f"{due_field}__gt": cursor.due_date})
+        if kind_index < cursor.kind:
+            return later
+        if kind_index > cursor.kind:
+            return Q(**{f"{due_field}__gte": cursor.due_date})
+        return later | Q(**{due_field: cursor.due_date, f"{ref_field}__gt": cursor.reference})
 
     def name(self, *names: str | None) -> str:
         if not self.with_names:
@@ -366,12 +390,36 @@ def _computed(ctx: _Context, items: list[Item]) -> _Part:
 def _stored(user: Any, ctx: _Context, kind: Kind) -> QuerySet[Deadline]:
     """This kind's deadlines up to the horizon, among the women the user may see, in the
     prisons the filters select."""
-    return scope(Deadline.objects.filter(kind=kind, due_date__lte=ctx.horizon), user).filter(
-        ctx.in_selected_prisons("prison_id")
+    last = rules.horizon(ctx.as_of, kind)
+    return scope(Deadline.objects.filter(kind=kind, due_date__lte=last), user).filter(
+        ctx.in_selected_prisons("prison_id"), _standing(ctx)
     )
 
 
-ROW_FIELDS = ("kind", "due_date", "reference", "prison_id", "woman_id", "child_id", "facts")
+def _within_lead(ctx: _Context, kinds: list[Kind]) -> Q:
+    """Deadlines of these kinds up to each kind's horizon (`rules.LEAD_DAYS`)."""
+    condition = Q(pk__in=[])
+    for kind in kinds:
+        condition |= Q(kind=kind, due_date__lte=rules.horizon(ctx.as_of, kind))
+    return condition
+
+
+def _standing(ctx: _Context) -> Q:
+    """Deadlines that still ask for something on the day read (a birth registration is
+    asked for until the child is 18)."""
+    return Q(ends_on__isnull=True) | Q(ends_on__gt=ctx.as_of)
+
+
+ROW_FIELDS = (
+    "kind",
+    "due_date",
+    "reference",
+    "prison_id",
+    "woman_id",
+    "child_id",
+    "source_id",
+    "facts",
+)
 
 
 def _stored_counts(user: Any, ctx: _Context) -> dict[str, Counter[Urgency]]:
@@ -381,8 +429,8 @@ def _stored_counts(user: Any, ctx: _Context) -> dict[str, Counter[Urgency]]:
     }
     kinds = [k for k in deadlines.STORED_KINDS if not ctx.kind or ctx.kind == k]
     rows = (
-        scope(Deadline.objects.filter(kind__in=kinds, due_date__lte=ctx.horizon), user)
-        .filter(ctx.in_selected_prisons("prison_id"))
+        scope(Deadline.objects.filter(_within_lead(ctx, kinds)), user)
+        .filter(ctx.in_selected_prisons("prison_id"), _standing(ctx))
         .order_by()
         .values("kind")
         .annotate(**groups)
@@ -428,7 +476,8 @@ def _names(ctx: _Context, rows: list[dict]) -> tuple[dict[int, str], dict[int, s
     the rows shown, never for the whole list."""
     if not ctx.with_names or not rows:
         return {}, {}
-    woman_ids = {row["woman_id"] for row in rows if row["child_id"] is None}
+    # The mothers of the children too: a child's row names the mother.
+    woman_ids = {row["woman_id"] for row in rows}
     child_ids = {row["child_id"] for row in rows if row["child_id"] is not None}
     women = dict(Woman.objects.filter(pk__in=woman_ids).values_list("pk", "name"))
     children = {
@@ -456,60 +505,90 @@ def _stored_part(user: Any, ctx: _Context, kind: Kind) -> _Part:
 def _stored_item(
     ctx: _Context, row: dict[str, Any], women: dict[int, str], children: dict[int, str]
 ) -> Item | None:
-    """The item of one stored deadline read on `ctx.as_of`, by the rule of its kind."""
+    """The item of one stored deadline read on `ctx.as_of`, by the rule of its kind, with
+    the form where its next action is done."""
     facts = row["facts"]
     place = ctx.place(row["prison_id"])
     ref = row["reference"]
     kind = row["kind"]
+    links = ctx.links
     if row["child_id"] is not None:
-        link = (
-            ctx.links.for_plan(facts["plan_id"])
-            if facts.get("plan_id")
-            else ctx.links.for_child(ref)
+        subject = Subject(
+            ref,
+            "child",
+            links.for_child(ref),
+            children.get(row["child_id"], ""),
+            facts["mother"],
+            women.get(row["woman_id"], ""),
         )
-        subject = Subject(ref, "child", link, children.get(row["child_id"], ""), facts["mother"])
     else:
-        subject = Subject(ref, "woman", ctx.links.for_woman(ref), women.get(row["woman_id"], ""))
+        subject = Subject(ref, "woman", links.for_woman(ref), women.get(row["woman_id"], ""))
+    item: Item | None = None
+    action, action_text = "", ""
     if kind == Kind.CHILD_AGE_LIMIT:
-        return rules.child_age_limit_item(
+        item = rules.child_age_limit_item(
             rules.ChildInPrison(
                 subject=subject,
                 place=place,
                 date_of_birth=date.fromisoformat(facts["dob"]),
                 extension_months=facts["extension"],
                 plan_status=facts["plan"],
+                readings=ctx.readings(row["prison_id"]),
+                entered_on=_day(facts.get("entered")),
+                plan_due=_day(facts.get("plan_due")),
+                handover_planned_on=_day(facts.get("handover_planned")),
+                handed_over_on=_day(facts.get("handed_over")),
             ),
             ctx.age_rules.get(ctx.jurisdiction.get(row["prison_id"] or 0, 0), []),
             ctx.as_of,
         )
-    if kind == Kind.BIRTH_NOT_REGISTERED:
-        return rules.birth_not_registered_item(
+        if facts.get("plan_id"):
+            action = links.form("advance_plan", pk=facts["plan_id"])
+            action_text = str(rules.NEXT_STEP_LABEL)
+        else:
+            action = links.form("open_plan", ref)
+    elif kind == Kind.BIRTH_NOT_REGISTERED:
+        item = rules.birth_not_registered_item(
             rules.UnregisteredChild(
-                subject, place, date.fromisoformat(facts["dob"]), facts["in_prison"]
+                subject,
+                place,
+                date.fromisoformat(facts["dob"]),
+                facts["in_prison"],
+                ctx.readings(row["prison_id"]).birth_registration,
             ),
             ctx.as_of,
         )
-    if kind == Kind.EXPECTED_DELIVERY:
-        return rules.expected_delivery_item(
+        action = links.form("register_birth", ref)
+    elif kind == Kind.EXPECTED_DELIVERY:
+        item = rules.expected_delivery_item(
             rules.Pregnant(subject, place, row["due_date"]), ctx.as_of
         )
-    if kind == Kind.PRETRIAL_LIMIT:
+        action = links.form("outcome", ref, pk=row["source_id"])
+    elif kind == Kind.PRETRIAL_LIMIT:
         woman = rules.InPretrial(
             subject, place, date.fromisoformat(facts["since"]), facts["class"], facts["minor"]
         )
         limits = ctx.pretrial_rules.get(ctx.jurisdiction.get(row["prison_id"] or 0, 0), [])
-        return rules.pretrial_limit_item(
+        item = rules.pretrial_limit_item(
             woman,
             limits,
             ctx.as_of,
             known=(ctx.pretrial_rule(limits, woman), row["due_date"]),
         )
-    if kind == Kind.EXPECTED_RELEASE:
-        return rules.expected_release_item(
+        action = links.form("legal_status", ref)
+    elif kind == Kind.EXPECTED_RELEASE:
+        item = rules.expected_release_item(
             rules.ExpectedRelease(subject, place, row["due_date"], facts["children"]),
             ctx.as_of,
         )
-    raise ValueError(kind)
+        action = links.form("release", ref)
+    else:
+        raise ValueError(kind)
+    return replace(item, action=action, action_text=action_text) if item else None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 # Transition plans
@@ -536,7 +615,7 @@ def _follow_ups(user: Any, ctx: _Context) -> _Part:
     )
 
     def build(row: dict[str, Any]) -> Item | None:
-        return rules.follow_up_item(
+        item = rules.follow_up_item(
             rules.PlanFollowUp(
                 subject=_plan_subject(ctx, row, "plan__", row["plan_id"]),
                 place=ctx.place(row["prison_id"]),
@@ -545,8 +624,11 @@ def _follow_ups(user: Any, ctx: _Context) -> _Part:
             ),
             ctx.as_of,
         )
+        action = ctx.links.form("follow_up", pk=row["plan_id"], second=row["id"])
+        return replace(item, action=action) if item else None
 
     fields = [
+        "id",
         "due_date",
         "prison_id",
         "plan_id",
@@ -566,9 +648,17 @@ def _plans_behind(user: Any, ctx: _Context) -> _Part:
         status__in=rules.BEHIND_STATUSES,
         due_date__lte=ctx.as_of + timedelta(days=rules.PLAN_BEHIND_DAYS),
     )
+    # A child whose age-limit row is on the list has the plan's delay as that row's status:
+    # one row per child.
+    on_the_list = Exists(
+        Deadline.objects.filter(
+            kind=Kind.CHILD_AGE_LIMIT, child_id=OuterRef("child_id"), due_date__lte=ctx.horizon
+        )
+    )
     rows = (
         TransitionPlan.objects.exclude(status=PlanStatus.CLOSED)
         .filter(behind)
+        .exclude(on_the_list)
         .filter(_visible_child(user, "child_id"))
         .annotate(prison_id=deadlines.child_prison("child__"))
         .filter(ctx.in_selected_prisons("prison_id"))
@@ -588,7 +678,7 @@ def _plans_behind(user: Any, ctx: _Context) -> _Part:
     )
 
     def build(row: dict[str, Any]) -> Item | None:
-        return rules.plan_step_item(
+        item = rules.plan_step_item(
             rules.OpenPlan(
                 subject=_plan_subject(ctx, row, "", row["id"]),
                 place=ctx.place(row["prison_id"]),
@@ -599,6 +689,7 @@ def _plans_behind(user: Any, ctx: _Context) -> _Part:
             ),
             ctx.as_of,
         )
+        return replace(item, action=ctx.links.form("advance_plan", pk=row["id"])) if item else None
 
     return _computed(ctx, _built(rows, build))
 
@@ -618,19 +709,45 @@ def _visit_actions(user: Any, ctx: _Context) -> _Part:
     link = reverse("fieldwork:visit", args=[_Links.MARK_ID])
 
     def build(row: dict[str, Any]) -> Item | None:
+        visit = link.replace(str(_Links.MARK_ID), str(row["visit_id"]))
+        place = ctx.place(row["visit__prison_id"])
+        owner = " ".join(n for n in (row["owner__first_name"], row["owner__last_name"]) if n) or _(
+            "a colleague"
+        )
+        # Who: the visit (no person is named by an action); what and why: the action itself.
+        name = _("Visit of %(date)s to %(prison)s") % {
+            "date": row["visit__visit_date"].isoformat(),
+            "prison": place.prison_name or "—",
+        }
+        why = _("A follow-up action of this visit, assigned to %(owner)s, was due on %(date)s.") % {
+            "owner": owner,
+            "date": row["due_date"].isoformat(),
+        }
         return Item(
             kind=Kind.VISIT_ACTION_OVERDUE,
             due_date=row["due_date"],
             urgency=Urgency.OVERDUE,
-            subject=Subject(
-                row["action_ref"], "visit", link.replace(str(_Links.MARK_ID), str(row["visit_id"]))
-            ),
-            place=ctx.place(row["visit__prison_id"]),
-            status=row["owner__username"],
-            why=rules.timing_text(row["due_date"], ctx.as_of),
+            subject=Subject(row["action_ref"], "visit", visit, name),
+            place=place,
+            status=_("open; %(timing)s")
+            % {"timing": rules.timing_text(row["due_date"], ctx.as_of)},
+            why=why,
+            action=f"{visit}#done-{row['id']}",
+            # What is to be done, for the page only: free text may name people.
+            detail=row["description"] if ctx.with_names else "",
         )
 
-    fields = ["action_ref", "due_date", "visit_id", "visit__prison_id", "owner__username"]
+    fields = [
+        "id",
+        "action_ref",
+        "due_date",
+        "description",
+        "visit_id",
+        "visit__visit_date",
+        "visit__prison_id",
+        "owner__first_name",
+        "owner__last_name",
+    ]
     return _dated(ctx, Kind.VISIT_ACTION_OVERDUE, base, ("due_date", "action_ref"), fields, build)
 
 

@@ -20,11 +20,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from motherline.care.rules import child_leave_by
+from motherline.care.rules import child_leave_by, reading_texts
 from motherline.jurisdictions.rules import (
+    DEFAULT_READINGS,
     AgeLimitLike,
     PretrialLimitLike,
+    Stated,
+    StatedRules,
     add_months,
+    birth_registration_due,
+    period_text,
     pretrial_deadline,
     pretrial_limit_on,
 )
@@ -62,14 +67,16 @@ KIND_LABELS = {
 # What the link of an item leads the user to do.
 ACTION_LABELS = {
     Kind.CHILD_AGE_LIMIT: gettext_lazy("Plan the child's leaving"),
-    Kind.EXPECTED_DELIVERY: gettext_lazy("Open her record"),
-    Kind.PRETRIAL_LIMIT: gettext_lazy("Open her record"),
-    Kind.EXPECTED_RELEASE: gettext_lazy("Open her record"),
+    Kind.EXPECTED_DELIVERY: gettext_lazy("Record the birth"),
+    Kind.PRETRIAL_LIMIT: gettext_lazy("Record the legal status"),
+    Kind.EXPECTED_RELEASE: gettext_lazy("Record the release"),
     Kind.FOLLOW_UP_DUE: gettext_lazy("Record the visit"),
-    Kind.PLAN_STEP_OVERDUE: gettext_lazy("Open the plan"),
-    Kind.BIRTH_NOT_REGISTERED: gettext_lazy("Open the child's page"),
-    Kind.VISIT_ACTION_OVERDUE: gettext_lazy("Open the visit"),
+    Kind.PLAN_STEP_OVERDUE: gettext_lazy("Record the next step"),
+    Kind.BIRTH_NOT_REGISTERED: gettext_lazy("Record the registration"),
+    Kind.VISIT_ACTION_OVERDUE: gettext_lazy("Mark the action done"),
 }
+# The age-limit row of a child with a plan leads to the plan's next step.
+NEXT_STEP_LABEL = gettext_lazy("Record the next step of the plan")
 
 
 class Urgency(StrEnum):
@@ -105,9 +112,15 @@ def urgency(due: date, as_of: date) -> Urgency | None:
     return None
 
 
-def horizon(as_of: date) -> date:
-    """The last due date that is on the list read on `as_of`."""
-    return as_of + timedelta(days=HORIZON_DAYS)
+def horizon(as_of: date, kind: str = "") -> date:
+    """The last due date that is on the list read on `as_of` (for one kind, its lead)."""
+    return as_of + timedelta(days=LEAD_DAYS.get(kind, HORIZON_DAYS) if kind else HORIZON_DAYS)
+
+
+# How far ahead a kind is listed, where it is less than the list's 90 days: a request for
+# release at the pretrial limit is prepared in the last weeks, and an item further ahead
+# asks for nothing yet.
+LEAD_DAYS: dict[str, int] = {"pretrial_limit": 30}
 
 
 def most_serious_class(classes: Iterable[str]) -> str:
@@ -133,6 +146,7 @@ class Subject:
     link: str
     name: str = ""
     mother: str = ""  # the mother's reference, for a child
+    mother_name: str = ""  # for the page only, like `name`
 
 
 @dataclass(frozen=True)
@@ -144,6 +158,14 @@ class Item:
     place: Place
     status: str
     why: str
+    # Where the item's next action is done (a form); the subject's page when empty.
+    action: str = ""
+    action_text: str = ""
+    detail: str = ""  # for the page only, like the subject's name
+
+    @property
+    def action_link(self) -> str:
+        return self.action or self.subject.link
 
     @property
     def key(self) -> str:
@@ -159,7 +181,7 @@ class Item:
 
     @property
     def action_label(self) -> str:
-        return str(ACTION_LABELS[self.kind])
+        return self.action_text or str(ACTION_LABELS[self.kind])
 
     def as_json(self, as_of: date) -> dict[str, Any]:
         """The item for the API, the command and e-mail: references, never names."""
@@ -178,6 +200,7 @@ class Item:
             "status": self.status,
             "why": self.why,
             "link": self.subject.link,
+            "action": self.action_link,
         }
 
 
@@ -194,12 +217,13 @@ KIND_ORDER = [
 ]
 
 
-def sort_key(item: Item) -> tuple[int, int, date, str]:
-    """Most urgent first; within a group, by kind (`KIND_ORDER`), then by due date."""
+def sort_key(item: Item) -> tuple[int, date, int, str]:
+    """Most urgent first; within a group by due date, the earliest first; on one day, by
+    kind (`KIND_ORDER`), then by reference."""
     return (
         URGENCY_ORDER.index(item.urgency),
-        KIND_ORDER.index(item.kind),
         item.due_date,
+        KIND_ORDER.index(item.kind),
         item.subject.reference,
     )
 
@@ -251,32 +275,114 @@ class ChildInPrison:
     date_of_birth: date
     extension_months: int = 0
     plan_status: str = ""  # the open transition plan's status, "" without one
+    readings: StatedRules = DEFAULT_READINGS
+    entered_on: date | None = None  # the day the child's stay in prison began
+    plan_due: date | None = None  # the open plan's leave-by date as the plan records it
+    handover_planned_on: date | None = None
+    handed_over_on: date | None = None
+
+
+def plan_behind_text(
+    status: str,
+    due: date | None,
+    handover_planned_on: date | None,
+    handed_over_on: date | None,
+    as_of: date,
+) -> str:
+    """Why an open plan is behind schedule, or "" when it is not: its planned handover
+    passed without one being recorded, or the leave-by date is near and no home has been
+    found and assessed yet."""
+    if handover_planned_on is not None and handover_planned_on < as_of and handed_over_on is None:
+        return _("The handover planned for %(date)s has not been recorded.") % {
+            "date": handover_planned_on.isoformat()
+        }
+    if status in BEHIND_STATUSES and due is not None and (due - as_of).days <= PLAN_BEHIND_DAYS:
+        return _(
+            "The child must leave by %(date)s and no home has been assessed yet: find and "
+            "assess the caregiver."
+        ) % {"date": due.isoformat()}
+    return ""
 
 
 def child_age_limit_item(
     child: ChildInPrison, rules: Sequence[AgeLimitLike], as_of: date
 ) -> Item | None:
-    leave_by = child_leave_by(child.date_of_birth, rules, [child.extension_months], on=as_of)
+    """The child's leave-by date under the pack's rules and readings; a plan behind
+    schedule is said in the status and the reason of this row (one row per child)."""
+    leave_by = child_leave_by(
+        child.date_of_birth,
+        rules,
+        [child.extension_months],
+        on=as_of,
+        readings=child.readings,
+        entered_on=child.entered_on,
+    )
     if leave_by.date is None or leave_by.rule is None:
         return None
     due = leave_by.date
     bucket = urgency(due, as_of)
     if bucket is None:
         return None
+    rule = leave_by.rule
     why = _("The child must leave prison by %(date)s: the age limit is %(limit)s.") % {
         "date": due.isoformat(),
-        "limit": format_age_months(leave_by.rule.max_age_months),
+        "limit": format_age_months(rule.max_age_months),
     }
+    why += " " + source_text(rule.citation, rule.verified)
     if leave_by.extension_months:
         why += " " + ngettext(
             "An extension of %(n)d month was approved.",
             "An extension of %(n)d months was approved.",
             leave_by.extension_months,
         ) % {"n": leave_by.extension_months}
+    # The readings that decided this child's date: a change of the law while the child was
+    # in prison, a birthday on 29 February.
+    change, leap = reading_texts(child.readings)
+    entered = child.entered_on or child.date_of_birth
+    changed_meanwhile = any(
+        r.effective_from is not None and entered < r.effective_from <= due for r in rules
+    )
+    if leave_by.set_by_rule_change or changed_meanwhile:
+        why += " " + _reading(change)
+    if (child.date_of_birth.month, child.date_of_birth.day) == (2, 29):
+        why += " " + _reading(leap)
     status = plan_text(child.plan_status)
+    behind = ""
+    if child.plan_status:
+        behind = plan_behind_text(
+            child.plan_status,
+            child.plan_due or due,
+            child.handover_planned_on,
+            child.handed_over_on,
+            as_of,
+        )
+    if behind:
+        status = f"{status}; {_('plan behind schedule')}"
+        why += " " + behind
     if due < as_of:
         status = f"{status}; {timing_text(due, as_of)}"
     return Item(Kind.CHILD_AGE_LIMIT, due, bucket, child.subject, child.place, status, why)
+
+
+def _reading(reading: tuple[str, Stated]) -> str:
+    """A reading of the pack in words, with its source: "... (Motherline's reading, not
+    verified)"."""
+    text, stated = reading
+    source = stated.citation or _("Motherline's reading")
+    if not stated.verified:
+        source = _("%(source)s, not verified") % {"source": source}
+    # The source goes inside the sentence, before its full stop (Latin or Khmer).
+    body, stop = (text[:-1], text[-1]) if text and text[-1] in ".។" else (text, "")
+    return f"{body} ({source}){stop}"
+
+
+def source_text(citation: str, verified: bool) -> str:
+    """Where a rule comes from, in a few words, and whether it was checked."""
+    if not citation:
+        return _("No source cited.")
+    if verified:
+        return _("Source: %(citation)s.") % {"citation": citation}
+    return _("Source: %(citation)s (not verified).") % {"citation": citation}
 
 
 @dataclass(frozen=True)
@@ -285,18 +391,35 @@ class UnregisteredChild:
     place: Place
     date_of_birth: date
     in_prison: bool
+    period: Stated | None = None  # the pack's registration period, with its source
+
+
+# A birth registration is asked for while the child is a minor.
+MAJORITY_MONTHS = 18 * 12
 
 
 def birth_not_registered_item(child: UnregisteredChild, as_of: date) -> Item | None:
-    """A birth is to be registered from the day it happens, so the item is due on it."""
-    due = child.date_of_birth
+    """A birth is to be registered within the pack's period: due that long after the
+    birth, and asked for until the child is 18. None without a period in the pack."""
+    if child.period is None or as_of >= add_months(child.date_of_birth, MAJORITY_MONTHS):
+        return None
+    due = birth_registration_due(child.date_of_birth, child.period.value)
     bucket = urgency(due, as_of)
     if bucket is None:
         return None
     if child.in_prison:
-        why = _("The child lives in prison and the birth (%(date)s) is not registered.")
+        why = _("The child lives in prison; born on %(born)s, the birth is not registered.")
     else:
-        why = _("The mother is in custody and the child's birth (%(date)s) is not registered.")
+        why = _(
+            "The child was born in custody or lived in prison; born on %(born)s, the birth is "
+            "not registered."
+        )
+    why = why % {"born": child.date_of_birth.isoformat()}
+    why += " " + _("A birth is to be registered within %(period)s, by %(date)s.") % {
+        "period": period_text(child.period.value),
+        "date": due.isoformat(),
+    }
+    why += " " + source_text(child.period.citation, child.period.verified)
     return Item(
         Kind.BIRTH_NOT_REGISTERED,
         due,
@@ -304,7 +427,7 @@ def birth_not_registered_item(child: UnregisteredChild, as_of: date) -> Item | N
         child.subject,
         child.place,
         _("not registered"),
-        why % {"date": due.isoformat()},
+        why,
     )
 
 
@@ -376,7 +499,7 @@ def pretrial_limit_item(
             pretrial_deadline(woman.detained_on, rules, woman.offence_class, woman.is_minor),
         )
     rule, due = known
-    if rule is None or due is None:
+    if rule is None or due is None or due > horizon(as_of, Kind.PRETRIAL_LIMIT):
         return None
     bucket = urgency(due, as_of)
     if bucket is None:
@@ -471,21 +594,19 @@ BEHIND_STATUSES = ("open", "caregiver_identified")
 def plan_step_item(plan: OpenPlan, as_of: date) -> Item | None:
     """A plan is behind when its planned handover passed without one being recorded, or when
     the leave-by date is near and no home has been found and assessed yet."""
+    why = plan_behind_text(
+        plan.status, plan.due_date, plan.handover_planned_on, plan.handed_over_on, as_of
+    )
+    if not why:
+        return None
     if (
         plan.handover_planned_on is not None
         and plan.handover_planned_on < as_of
         and plan.handed_over_on is None
     ):
         due = plan.handover_planned_on
-        why = _("The handover planned for %(date)s has not been recorded.")
-    elif plan.status in BEHIND_STATUSES and (plan.due_date - as_of).days <= PLAN_BEHIND_DAYS:
-        due = plan.due_date
-        why = _(
-            "The child must leave by %(date)s and no home has been assessed yet: find and "
-            "assess the caregiver."
-        )
     else:
-        return None
+        due = plan.due_date
     bucket = urgency(due, as_of)
     if bucket is None:
         return None
@@ -496,5 +617,5 @@ def plan_step_item(plan: OpenPlan, as_of: date) -> Item | None:
         plan.subject,
         plan.place,
         plan_text(plan.status),
-        why % {"date": due.isoformat()},
+        why,
     )

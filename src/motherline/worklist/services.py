@@ -4,7 +4,8 @@ An item crosses a threshold when it enters an urgency group: due within 90 days,
 within 7, overdue. A user's digest lists the items whose current threshold was never sent
 to them (`AlertSent`); so running the alerts twice on one day sends nothing the second time,
 and an item that moves into a more urgent group is sent again. E-mail leaves the system, so
-a digest names people by their internal references only.
+a digest names no one: each item is a full link to its record (MOTHERLINE_SITE_URL), and the
+digest is in the user's language (`User.language`, else the deployment's).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from motherline import outgoing
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, can
 from motherline.worklist import queries
@@ -80,37 +82,43 @@ def new_items(user: Any, items: list[Item]) -> list[Item]:
     return [item for item in items if (item.key, threshold(item)) not in sent]
 
 
+def digest_language(user: Any) -> str:
+    """The user's own language, else the deployment's."""
+    return user.language or settings.LANGUAGE_CODE
+
+
 def compose_digest(user: Any, items: list[Item], as_of: date) -> tuple[str, str]:
-    """The subject and plain-text body of one user's digest, grouped by urgency, with
-    references and prisons, never names."""
+    """The subject and plain-text body of one user's digest in the active language, grouped
+    by urgency, each item with its due date, prison, what is due and a full link to it
+    (MOTHERLINE_SITE_URL); never a name."""
     overdue = sum(1 for item in items if item.urgency == Urgency.OVERDUE)
     subject = ngettext(
-        "Motherline: %(n)d deadline needs attention",
-        "Motherline: %(n)d deadlines need attention",
+        "Motherline: %(n)s deadline needs attention",
+        "Motherline: %(n)s deadlines need attention",
         len(items),
-    ) % {"n": len(items)}
+    ) % {"n": outgoing.number(len(items))}
     if overdue:
-        subject += " " + _("(%(n)d overdue)") % {"n": overdue}
+        subject += " " + _("(%(n)s overdue)") % {"n": outgoing.number(overdue)}
     lines = [
         _("Hello %(name)s,") % {"name": user.get_full_name() or user.username},
         "",
-        _("These items on your worklist became due on %(date)s:") % {"date": as_of.isoformat()},
+        _("These items on your worklist became due on %(date)s:") % {"date": outgoing.day(as_of)},
     ]
     for urgency in URGENCY_ORDER:
         group = [item for item in items if item.urgency == urgency]
         if not group:
             continue
-        lines += ["", f"{URGENCY_LABELS[urgency]} ({len(group)})"]
+        lines += ["", f"{URGENCY_LABELS[urgency]} ({outgoing.number(len(group))})"]
         for item in group:
-            lines.append(
-                f"- {item.due_date.isoformat()}  {item.subject.reference}  "
-                f"{item.place.prison_code or '-'}  {item.kind_label}: {item.why} "
-                f"[{item.status}] {item.subject.link}"
-            )
+            lines += [
+                f"- {outgoing.day(item.due_date)} · {item.place.prison_code or '-'} · "
+                f"{item.kind_label}: {item.why} [{item.status}]",
+                f"  {outgoing.site_link(item.subject.link)}",
+            ]
     lines += [
         "",
-        _("The whole list: %(path)s") % {"path": reverse("worklist:list")},
-        _("References stand for people: open them in Motherline to see who they are."),
+        _("The whole list: %(link)s") % {"link": outgoing.site_link(reverse("worklist:list"))},
+        _("Each link opens the record in Motherline once you have signed in."),
     ]
     return subject, "\n".join(lines)
 
@@ -121,8 +129,7 @@ def send_alerts(as_of: date, *, dry_run: bool = False) -> list[Digest]:
     recording."""
     digests = []
     for user in alert_recipients():
-        # Users have no language of their own yet: the digest is in the site's language.
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(digest_language(user)):
             items = new_items(user, queries.worklist_for(user, as_of))
             if not items:
                 continue

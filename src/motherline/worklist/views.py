@@ -10,7 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
+from motherline.accounts import audit
 from motherline.accounts.models import Organisation
 from motherline.accounts.policy import Capability, require
 from motherline.places.models import Prison, Province
@@ -31,6 +33,7 @@ def _jurisdiction_code(user: Any) -> str:
 
 
 @login_required
+@require_safe
 def worklist(request: HttpRequest) -> HttpResponse:
     """Every deadline within the user's scope that is overdue or due in the next 90 days,
     grouped by urgency, filtered by prison, province and kind."""
@@ -43,6 +46,13 @@ def worklist(request: HttpRequest) -> HttpResponse:
     as_of: date = timezone.localdate()
     groups = queries.worklist_groups(
         request.user, as_of, filters, per_group=ROWS_PER_GROUP, with_names=True
+    )
+    audit.record_list(
+        request.user,
+        "worklist.Item",
+        [item.subject.reference for group in groups for item in group.items],
+        request=request,
+        changes={"filters": audit.filters_for_trail(filters.as_query())},
     )
     return render(
         request,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from motherline.accounts.models import User
 from motherline.fieldwork.importing import IMPORTERS, read_rows
+from motherline.uploads import FileRefused
 
 
 class Command(BaseCommand):
@@ -31,7 +32,10 @@ class Command(BaseCommand):
         if not file.exists():
             raise CommandError(_("No such file: %(file)s") % {"file": file})
         started = time.perf_counter()
-        rows = read_rows(file.read_bytes(), file.name)
+        try:
+            rows = read_rows(file, file.name)
+        except FileRefused as exc:
+            raise CommandError(f"{file.name}: {exc.located()}") from None
         report = IMPORTERS[kind](account, rows)
         seconds = time.perf_counter() - started
         for error in report.errors:

@@ -1,31 +1,83 @@
 from __future__ import annotations
 
+import errno
+import socket
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+# gunicorn's access log without the query string and without the referrer (both can carry a
+# name typed into a search, `?q=...`): address, time, method, path, protocol, status, size,
+# duration, browser. The path holds references, never names.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
-def run_server(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the application with gunicorn in this process (static files via WhiteNoise)."""
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Refuse, with what to do instead, when another program already listens on the
+    address: gunicorn would print its address, retry for a while and die."""
+    if not 0 < port < 65536:
+        raise CommandError(_("--port must be between 1 and 65535."))
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # The same option gunicorn sets: a port left in TIME_WAIT by a stopped server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CommandError(
+                    _(
+                        "Port %(port)d on %(host)s is already in use (another Motherline, or "
+                        "another program). Stop it, or choose another port: --port %(other)d"
+                    )
+                    % {"port": port, "host": host, "other": port + 1}
+                ) from None
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise CommandError(
+                    _("This machine has no address %(host)s; choose another with --host.")
+                    % {"host": host}
+                ) from None
+            raise
+
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "timeout": 120,
+    }
+
+
+def make_server(application: Any, options: dict[str, Any]) -> Any:
+    """A gunicorn server of `application` with these settings, run in this process."""
     from gunicorn.app.base import BaseApplication
-
-    from motherline.wsgi import application
 
     class Server(BaseApplication):
         def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", threads)
-            self.cfg.set("accesslog", "-")
-            self.cfg.set("timeout", 120)
+            for key, value in options.items():
+                self.cfg.set(key, value)
+            # gunicorn 24+ opens a control socket at one path per account: a second server
+            # of the same account (two deployments, a test) would take it over. Unused here.
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             return application
 
-    Server().run()
+    return Server()
+
+
+def run_server(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the application with gunicorn in this process (static files via WhiteNoise)."""
+    from motherline.wsgi import application
+
+    make_server(application, gunicorn_options(host, port, workers, threads)).run()
 
 
 class Command(BaseCommand):
@@ -38,6 +90,7 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4)
 
     def handle(self, *args, host: str, port: int, workers: int, threads: int, **options):
+        ensure_port_free(host, port)
         # Collected, compressed files are what WhiteNoise serves best; it takes a second.
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(

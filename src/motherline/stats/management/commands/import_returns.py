@@ -4,32 +4,41 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from motherline.stats.models import ReturnSource
 from motherline.stats.services import import_returns
 
 
 class Command(BaseCommand):
     help = _(
-        "Import population returns from a CSV or XLSX file (the template's columns). A file "
-        "with any bad row imports nothing; importing the same file again changes nothing."
+        "Import population returns from a CSV or XLSX file (the template's columns): rows for "
+        "the nation, a province or a prison, each with its source. A file with any bad row "
+        "imports nothing; importing the same file again changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--source", required=True, choices=ReturnSource.values)
+        parser.add_argument(
+            "--source",
+            default="",
+            help=_("The source of rows that name none (a file of the first template)."),
+        )
 
     def handle(self, *args, file: Path, source: str, **options) -> None:
-        try:
-            content = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(str(exc)) from exc
-        result = import_returns(None, content, file.name, source)
+        if not file.is_file():
+            raise CommandError(_("No such file: %(file)s") % {"file": file})
+        result = import_returns(None, file, file.name, source)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(f"{file.name}:{error}")
+            n = len(result.errors)
             raise CommandError(
-                _("Nothing was imported: %(n)s problems.") % {"n": len(result.errors)}
+                ngettext(
+                    "Nothing was imported: %(n)s problem.",
+                    "Nothing was imported: %(n)s problems.",
+                    n,
+                )
+                % {"n": n}
             )
         self.stdout.write(
             _("%(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")

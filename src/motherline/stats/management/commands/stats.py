@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motherline.stats import queries, rules
+from motherline.stats import exchange, queries, rules
+from motherline.stats.labels import PRECISION_LABELS
 
 
 def _date(value: str) -> date:
@@ -19,8 +20,9 @@ def _date(value: str) -> date:
 
 class Command(BaseCommand):
     help = _(
-        "Print the values of an indicator for an area by period, with small counts of "
-        "pregnant women and children suppressed as in every published output."
+        "Print the values of an indicator for an area by period, each with its source and the "
+        "precision of its date, with small counts of pregnant women and children suppressed "
+        "as in every published output."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,16 +32,31 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="end", type=_date, default=None)
         parser.add_argument("--period", choices=[p.value for p in rules.Period], default="year")
         parser.add_argument(
-            "--source", choices=[queries.RETURNS, queries.REGISTER], default=queries.RETURNS
+            "--source",
+            choices=queries.SOURCES,
+            default=queries.RETURNS,
+            help=_("returns, register or published (the pack's published figures)"),
         )
-        parser.add_argument("--return-source", default=None)
+        parser.add_argument(
+            "--return-source",
+            default=None,
+            help=_("Read only the returns of this source (as stored); an unknown one fails."),
+        )
         parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--format",
+            choices=["text", "json", "sdmx-csv", "dhis2-json"],
+            default="text",
+            help=_("sdmx-csv: an SDMX-CSV data message; dhis2-json: a DHIS2 dataValueSets"),
+        )
 
     def handle(self, *args, **options) -> None:
         start, end = options["start"], options["end"]
         if isinstance(start, str):  # call_command() passes keyword options unparsed
             start = _date(start)
         end = _date(end) if isinstance(end, str) else end or timezone.localdate()
+        if options["return_source"] and options["source"] != queries.RETURNS:
+            raise CommandError(_("--return-source applies to --source returns only."))
         try:
             area = queries.Area.parse(options["area"])
             result = queries.series(
@@ -54,10 +71,38 @@ class Command(BaseCommand):
         except queries.StatsError as exc:
             raise CommandError(str(exc)) from exc
         rows = [point.as_dict() for point in result.points]
-        if options["json"]:
+        if options["format"] in ("sdmx-csv", "dhis2-json"):
+            try:
+                if options["format"] == "sdmx-csv":
+                    self.stdout.write(exchange.sdmx_csv(result, options["period"]), ending="")
+                else:
+                    mapping = exchange.read_mapping(area.jurisdiction_code())
+                    payload = exchange.dhis2_json(result, mapping)
+                    self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1))
+            except exchange.ExchangeError as exc:
+                raise CommandError(str(exc)) from exc
+            return
+        if options["json"] or options["format"] == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))
             return
-        for row in rows:
-            value = "suppressed" if row["suppressed"] else row["value"]
+        for point, row in zip(result.points, rows, strict=True):
+            value = _("suppressed") if row["suppressed"] else row["value"]
+            value = "-" if value is None else value
             category = f" {row['category']}" if "category" in row else ""
-            self.stdout.write(f"{row['period']}\t{row['area']}{category}\t{value}")
+            self.stdout.write(f"{row['period']}\t{row['area']}{category}\t{value}\t{where(point)}")
+
+
+def where(point: queries.Point) -> str:
+    """A value's source on one line: the citation's first line, the date and its
+    precision, the coverage of a sum, and the address."""
+    if point.source == queries.REGISTER:
+        return str(_("register"))
+    parts = [point.source.splitlines()[0] if point.source else _("no source")]
+    if point.date:
+        precision = PRECISION_LABELS.get(point.precision, point.precision)
+        parts.append(f"{point.date.isoformat()} ({precision})")
+    if point.coverage():
+        parts.append(point.coverage())
+    if point.source_url:
+        parts.append(point.source_url)
+    return " | ".join(str(part) for part in parts)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
-from motherline.vault.backup import write_backup
+from motherline.vault.backup import write_backup_file
 from motherline.vault.keys import FieldKeyError
 
 
@@ -28,19 +27,10 @@ class Command(BaseCommand):
         path = Path(output)
         if path.exists() and not force:
             raise CommandError(f"{path} exists; choose another name or pass --force.")
-        partial = path.with_name(path.name + ".partial")
         try:
-            # Owner-only from the start: the archive is encrypted, but need not be readable.
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                manifest = write_backup(out)
-            partial.replace(path)
+            manifest = write_backup_file(path)
         except FieldKeyError as exc:
-            partial.unlink(missing_ok=True)
             raise CommandError(str(exc)) from None
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
         rows = sum(t["rows"] for t in manifest.tables.values())
         audit.record(
             None,

@@ -36,3 +36,10 @@ class Command(BaseCommand):
             f"{verb} {result.women} women released more than {n} years before "
             f"{day.isoformat()}, and {result.children} of their children."
         )
+        if result.held_back:
+            self.stdout.write(
+                f"Left alone, because a date in the record is implausible (correct the record "
+                f"and run again): {len(result.held_back)} women."
+            )
+            for reference, why in result.held_back:
+                self.stdout.write(f"  {reference}: {why}")

@@ -1,5 +1,5 @@
-"""`motherline rotate_field_key`: re-encrypt every encrypted field under the current key and
-rebuild the blind index.
+"""`motherline rotate_field_key`: re-encrypt every encrypted field and uploaded document under
+the current key and rebuild the blind index.
 
 Procedure (docs/security.md): generate a key (`--generate`), restart the application with
 MOTHERLINE_FIELD_KEY=<new> and MOTHERLINE_FIELD_KEY_PREVIOUS=<old> (it reads both, writes
@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from motherline.people import search
 from motherline.people.models import Woman
-from motherline.vault import keys, rewrite
+from motherline.vault import files, keys, rewrite
 
 
 class Command(BaseCommand):
@@ -59,12 +59,15 @@ class Command(BaseCommand):
                 def on_batch(ids: list[int]) -> None:
                     search.reindex(
                         Woman.objects.filter(pk__in=ids).only(
-                            "pk", "name", "name_latin", "register_number"
+                            "pk", "name", "name_latin", "register_number", "merged_into"
                         )
                     )
 
             written = rewrite.rewrite_table(table, fields, rotate, batch=batch, on_batch=on_batch)
             self.stdout.write(f"{label}: {written} rows re-encrypted.")
+        # Uploaded documents, one file at a time (each replaced whole when re-encrypted).
+        moved = sum(files.reencrypt(name) for name in files.stored_names())
+        self.stdout.write(f"Documents: {moved} files re-encrypted.")
         self.stdout.write(
             "Every encrypted field is under the current key; remove the old key from "
             "MOTHERLINE_FIELD_KEY_PREVIOUS."

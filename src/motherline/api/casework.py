@@ -1,0 +1,579 @@
+"""Case work: notes, case workers and documents of a woman or a child, My cases and the
+managers' case loads.
+
+The same `casework.queries` and `casework.services` as the web pages, and the same access
+policy: these records are seen and changed exactly as their woman's record is (a partner
+reads what her consent shares and changes nothing; an outsider gets 404).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction, User
+from motherline.accounts.policy import Capability, may_edit
+from motherline.api.access import Requires
+from motherline.api.schemas import INT_MAX, PathReference, RecordId, Version, _max
+from motherline.casework import queries, services
+from motherline.casework.models import (
+    NOTE_MAX_LENGTH,
+    Assignment,
+    CaseNote,
+    Document,
+    DocumentType,
+    NoteKind,
+)
+from motherline.legal.models import LegalCase, ReleaseCandidate
+from motherline.people.models import Child, Woman
+from motherline.vault import uploads
+
+router = Router(tags=["case work"])
+
+
+# Shapes
+
+
+class NoteOut(Schema):
+    id: int
+    woman: str = Field(description="The woman's reference.")
+    child: str | None = Field(description="The child's reference, for a note on a child.")
+    noted_on: date
+    kind: NoteKind
+    text: str
+    author: str
+    corrects: int | None = Field(description="The note this one corrects, if any.")
+    version: int = Field(description="Send it back with a correction.")
+    created_at: datetime
+    correctable_until: datetime = Field(
+        description="Until when its author may correct it in place (PATCH)."
+    )
+
+    @staticmethod
+    def resolve_woman(obj: CaseNote) -> str:
+        return obj.woman.reference
+
+    @staticmethod
+    def resolve_child(obj: CaseNote) -> str | None:
+        return obj.child.reference if obj.child_id else None
+
+    @staticmethod
+    def resolve_author(obj: CaseNote) -> str:
+        return obj.author.username
+
+    @staticmethod
+    def resolve_corrects(obj: CaseNote) -> int | None:
+        return obj.corrects_id
+
+    @staticmethod
+    def resolve_correctable_until(obj: CaseNote) -> datetime:
+        return obj.created_at + timedelta(hours=services.correction_hours())
+
+
+class NotePage(Schema):
+    items: list[NoteOut]
+    next_cursor: str | None = Field(description="Pass as `after` for the next page.")
+
+
+class NotesPageQuery(Schema):
+    after: str | None = Field(None, max_length=40, description="The previous page's next_cursor.")
+    size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
+
+
+class NoteIn(Schema):
+    noted_on: date
+    kind: NoteKind
+    text: str = Field(min_length=1, max_length=NOTE_MAX_LENGTH)
+    corrects: int | None = Field(
+        None, ge=1, le=INT_MAX, description="The id of the note this corrects."
+    )
+
+
+class NoteChangesIn(Schema):
+    """A correction in place, by the note's author within the time allowed; only the
+    fields sent change."""
+
+    version: Version
+    noted_on: date | None = None
+    kind: NoteKind | None = None
+    text: str | None = Field(None, min_length=1, max_length=NOTE_MAX_LENGTH)
+
+
+class AssignmentOut(Schema):
+    id: int
+    woman: str
+    child: str | None
+    worker: str = Field(description="The case worker's user name.")
+    assigned_on: date
+
+    @staticmethod
+    def resolve_woman(obj: Assignment) -> str:
+        return obj.woman.reference
+
+    @staticmethod
+    def resolve_child(obj: Assignment) -> str | None:
+        return obj.child.reference if obj.child_id else None
+
+    @staticmethod
+    def resolve_worker(obj: Assignment) -> str:
+        return obj.worker.username
+
+
+class AssignIn(Schema):
+    worker: str = Field(min_length=1, max_length=150, description="A user name.")
+
+
+class MyCaseOut(AssignmentOut):
+    next_due: date | None = Field(description="The due date of the next worklist item.")
+
+
+class CaseLoadOut(Schema):
+    worker: str
+    women: int
+    children: int
+    overdue: int = Field(description="Worklist items of their cases past their due date.")
+
+    @staticmethod
+    def resolve_worker(obj: queries.CaseLoad) -> str:
+        return obj.worker.username
+
+
+class DocumentOut(Schema):
+    id: int
+    woman: str
+    child: str | None
+    legal_case: int | None
+    candidate: int | None
+    title: str
+    file_name: str
+    file_type: DocumentType
+    size: int
+    uploaded_by: str
+    uploaded_at: datetime
+
+    @staticmethod
+    def resolve_woman(obj: Document) -> str:
+        return obj.woman.reference
+
+    @staticmethod
+    def resolve_child(obj: Document) -> str | None:
+        return obj.child.reference if obj.child_id else None
+
+    @staticmethod
+    def resolve_legal_case(obj: Document) -> int | None:
+        return obj.legal_case_id
+
+    @staticmethod
+    def resolve_candidate(obj: Document) -> int | None:
+        return obj.candidate_id
+
+    @staticmethod
+    def resolve_uploaded_by(obj: Document) -> str:
+        return obj.uploaded_by.username
+
+
+# Finding records
+
+
+def _woman(user: Any, reference: str) -> Woman:
+    return get_object_or_404(Woman.objects.visible_to(user), reference=reference)
+
+
+def _child(user: Any, reference: str) -> Child:
+    return get_object_or_404(
+        Child.objects.visible_to(user).select_related("mother"), reference=reference
+    )
+
+
+def _note_out(pk: int) -> CaseNote:
+    return CaseNote.objects.select_related("woman", "child", "author").get(pk=pk)
+
+
+def _notes(request: HttpRequest, woman: Woman, child: Child | None, page: NotesPageQuery) -> Any:
+    found = queries.note_page(
+        queries.notes(request.user, woman=woman, child=child).select_related("woman", "child"),
+        page.after,
+        page.size,
+    )
+    audit.record(
+        request.user,
+        AuditAction.VIEW,
+        object_type=CaseNote._meta.label,
+        object_ref=(child or woman).reference,
+        request=request,
+        changes={"notes": [n.pk for n in found.items]},
+    )
+    return {"items": found.items, "next_cursor": found.next_cursor}
+
+
+def _add_note(request: HttpRequest, woman: Woman, child: Child | None, payload: NoteIn) -> Any:
+    corrects = None
+    if payload.corrects is not None:
+        corrects = CaseNote.objects.visible_to(request.user).filter(pk=payload.corrects).first()
+        if corrects is None:
+            raise ValidationError({"corrects": [services.NO_SUCH_NOTE]})
+    note = services.add_note(
+        request.user,
+        woman,
+        child=child,
+        noted_on=payload.noted_on,
+        kind=payload.kind,
+        text=payload.text,
+        corrects=corrects,
+        request=request,
+    )
+    return Status(201, _note_out(note.pk))
+
+
+# Notes
+
+
+@router.get(
+    "/women/{reference}/notes",
+    response=NotePage,
+    url_name="woman_notes",
+    summary="List a woman's case notes",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
+def woman_notes(request: HttpRequest, reference: PathReference, page: Query[NotesPageQuery]) -> Any:
+    """Her notes (not her children's), newest first by date, a page at a time."""
+    return _notes(request, _woman(request.user, reference), None, page)
+
+
+@router.post(
+    "/women/{reference}/notes",
+    response={201: NoteOut},
+    url_name="woman_notes",
+    summary="Write a case note on a woman",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def add_woman_note(request: HttpRequest, reference: PathReference, payload: NoteIn) -> Any:
+    """A note on her own record; with `corrects`, the correction of an earlier note."""
+    return _add_note(request, _woman(request.user, reference), None, payload)
+
+
+@router.get(
+    "/children/{reference}/notes",
+    response=NotePage,
+    url_name="child_notes",
+    summary="List a child's case notes",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
+def child_notes(request: HttpRequest, reference: PathReference, page: Query[NotesPageQuery]) -> Any:
+    """The child's notes, newest first by date, a page at a time."""
+    child = _child(request.user, reference)
+    return _notes(request, child.mother, child, page)
+
+
+@router.post(
+    "/children/{reference}/notes",
+    response={201: NoteOut},
+    url_name="child_notes",
+    summary="Write a case note on a child",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def add_child_note(request: HttpRequest, reference: PathReference, payload: NoteIn) -> Any:
+    """A note on the child's record; with `corrects`, the correction of an earlier note."""
+    child = _child(request.user, reference)
+    return _add_note(request, child.mother, child, payload)
+
+
+@router.patch(
+    "/notes/{note_id}",
+    response=NoteOut,
+    url_name="note",
+    summary="Correct a case note",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def correct_note(request: HttpRequest, note_id: RecordId, payload: NoteChangesIn) -> CaseNote:
+    """Only the author, only until `correctable_until` (422 after: write a new note with
+    `corrects`), only from the version last read (409 otherwise)."""
+    note = get_object_or_404(CaseNote.objects.visible_to(request.user), pk=note_id)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    services.correct_note(request.user, note, changes, version=payload.version, request=request)
+    return _note_out(note.pk)
+
+
+# Case workers
+
+
+def _assignments(request: HttpRequest, woman: Woman, child: Child | None) -> list[Assignment]:
+    found = queries.assignments(request.user, woman=woman, child=child)
+    for assignment in found:
+        assignment.woman, assignment.child = woman, child
+    return found
+
+
+def _assign(request: HttpRequest, woman: Woman, child: Child | None, payload: AssignIn) -> Any:
+    worker = User.objects.filter(username=payload.worker).first()
+    if worker is None:
+        raise ValidationError({"worker": [services.NO_SUCH_USER]})
+    assignment = services.assign(request.user, woman, worker, child=child, request=request)
+    return Status(201, assignment)
+
+
+@router.get(
+    "/women/{reference}/workers",
+    response=list[AssignmentOut],
+    url_name="woman_workers",
+    summary="List a woman's case workers",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
+def woman_workers(request: HttpRequest, reference: PathReference) -> Any:
+    """The case workers assigned to her own record."""
+    return _assignments(request, _woman(request.user, reference), None)
+
+
+@router.post(
+    "/women/{reference}/workers",
+    response={201: AssignmentOut},
+    url_name="woman_workers",
+    summary="Assign a case worker to a woman",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def assign_to_woman(request: HttpRequest, reference: PathReference, payload: AssignIn) -> Any:
+    """A user of the organisation that owns her record, with a role that changes the
+    register (422 otherwise)."""
+    return _assign(request, _woman(request.user, reference), None, payload)
+
+
+@router.get(
+    "/children/{reference}/workers",
+    response=list[AssignmentOut],
+    url_name="child_workers",
+    summary="List a child's case workers",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
+def child_workers(request: HttpRequest, reference: PathReference) -> Any:
+    """The case workers assigned to the child."""
+    child = _child(request.user, reference)
+    return _assignments(request, child.mother, child)
+
+
+@router.post(
+    "/children/{reference}/workers",
+    response={201: AssignmentOut},
+    url_name="child_workers",
+    summary="Assign a case worker to a child",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def assign_to_child(request: HttpRequest, reference: PathReference, payload: AssignIn) -> Any:
+    """A user of the organisation that owns the record, with a role that changes the
+    register (422 otherwise)."""
+    child = _child(request.user, reference)
+    return _assign(request, child.mother, child, payload)
+
+
+@router.delete(
+    "/assignments/{assignment_id}",
+    response={204: None},
+    url_name="assignment",
+    summary="Unassign a case worker",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def unassign(request: HttpRequest, assignment_id: RecordId) -> Any:
+    """End an assignment; the audit trail keeps who it was and who ended it."""
+    assignment = get_object_or_404(
+        Assignment.objects.visible_to(request.user).select_related("woman", "child", "worker"),
+        pk=assignment_id,
+    )
+    services.unassign(request.user, assignment, request=request)
+    return Status(204, None)
+
+
+@router.get(
+    "/my-cases",
+    response=list[MyCaseOut],
+    url_name="my_cases",
+    summary="The signed-in user's cases",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
+def my_cases(request: HttpRequest) -> Any:
+    """The women and children assigned to you, with the next worklist item's due date."""
+    cases = queries.my_cases(request.user)
+    audit.record(
+        request.user,
+        AuditAction.VIEW,
+        object_type=Assignment._meta.label,
+        object_ref="my-cases",
+        request=request,
+        changes={"records": [(a.child or a.woman).reference for a in cases]},
+    )
+    return cases
+
+
+@router.get(
+    "/case-loads",
+    response=list[CaseLoadOut],
+    url_name="case_loads",
+    summary="Case loads of the organisation's case workers",
+    auth=Requires(Capability.MANAGE_PROGRAMME),
+)
+def case_loads(request: HttpRequest) -> Any:
+    """For a programme manager or an administrator: each case worker of the organisation,
+    their women and children, and the worklist items of those past their due date."""
+    return queries.case_loads(request.user, timezone.localdate())
+
+
+# Documents
+
+
+def _documents(request: HttpRequest, woman: Woman, child: Child | None) -> list[Document]:
+    found = queries.documents(request.user, woman=woman, child=child)
+    audit.record(
+        request.user,
+        AuditAction.VIEW,
+        object_type=Document._meta.label,
+        object_ref=(child or woman).reference,
+        request=request,
+        changes={"documents": [d.pk for d in found]},
+    )
+    return found
+
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file", "title"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "title": {"type": "string", "maxLength": 200},
+                        "child": {
+                            "type": "string",
+                            "maxLength": _max(Child, "reference"),
+                            "description": "A child's reference",
+                        },
+                        "legal_case": {"type": "integer", "minimum": 1, "maximum": INT_MAX},
+                        "candidate": {"type": "integer", "minimum": 1, "maximum": INT_MAX},
+                    },
+                }
+            }
+        }
+    }
+}
+
+
+def _upload(request: HttpRequest, woman: Woman, child: Child | None) -> Any:
+    # Read here rather than declared as parameters, so that the record's scope is checked
+    # (404) before the body is judged (422).
+    if not may_edit(request.user, woman):
+        raise PermissionDenied(
+            str(services.MAY_NOT_CHANGE)
+        )  # a partner's shared record is read-only
+    received = request.FILES.get("file")  # reading the body sets the refusal, if any
+    if uploads.refusal(request) == uploads.TOO_LARGE:
+        raise ValidationError({"file": [services.too_large_message()]})
+    if received is None:
+        raise ValidationError({"file": [services.NO_FILE]})
+    targets: dict[str, Any] = {"child": child}
+    form = request.POST
+    if child is None and form.get("child"):
+        targets["child"] = Child.objects.filter(mother=woman, reference=form["child"]).first()
+        if targets["child"] is None:
+            raise ValidationError({"child": [services.NOT_HER_CHILD]})
+    for name, model, path in (
+        ("legal_case", LegalCase, "episode__woman"),
+        ("candidate", ReleaseCandidate, "woman"),
+    ):
+        if form.get(name):
+            pk = int(form[name]) if form[name].isdigit() else 0
+            targets[name] = model.objects.filter(pk=pk, **{path: woman}).first()
+            if targets[name] is None:
+                raise ValidationError({name: [services.NOT_HERS]})
+    document = services.upload_document(
+        request.user,
+        woman,
+        services.Upload(received.read(), received.name or ""),
+        title=form.get("title", ""),
+        request=request,
+        **targets,
+    )
+    return 201, Document.objects.select_related("woman", "child", "uploaded_by").get(pk=document.pk)
+
+
+@router.get(
+    "/women/{reference}/documents",
+    response=list[DocumentOut],
+    url_name="woman_documents",
+    summary="List a woman's documents",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
+def woman_documents(request: HttpRequest, reference: PathReference) -> Any:
+    """Hers, her children's, her legal cases' and her candidacies', newest first."""
+    return _documents(request, _woman(request.user, reference), None)
+
+
+@router.post(
+    "/women/{reference}/documents",
+    response={201: DocumentOut},
+    url_name="woman_documents",
+    summary="File a document on a woman's record",
+    auth=Requires(Capability.EDIT_REGISTER),
+    openapi_extra=_UPLOAD_BODY,
+)
+def upload_for_woman(request: HttpRequest, reference: PathReference) -> Any:
+    """PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES;
+    on her record, or on her `child`, `legal_case` or `candidate`."""
+    return _upload(request, _woman(request.user, reference), None)
+
+
+@router.get(
+    "/children/{reference}/documents",
+    response=list[DocumentOut],
+    url_name="child_documents",
+    summary="List a child's documents",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
+def child_documents(request: HttpRequest, reference: PathReference) -> Any:
+    """The documents filed on the child's record, newest first."""
+    child = _child(request.user, reference)
+    return _documents(request, child.mother, child)
+
+
+@router.post(
+    "/children/{reference}/documents",
+    response={201: DocumentOut},
+    url_name="child_documents",
+    summary="File a document on a child's record",
+    auth=Requires(Capability.EDIT_REGISTER),
+    openapi_extra=_UPLOAD_BODY,
+)
+def upload_for_child(request: HttpRequest, reference: PathReference) -> Any:
+    """PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES."""
+    child = _child(request.user, reference)
+    return _upload(request, child.mother, child)
+
+
+@router.get(
+    "/documents/{document_id}",
+    url_name="document",
+    summary="Download a document",
+    auth=Requires(Capability.VIEW_REGISTER),
+    openapi_extra={"responses": {"200": {"description": "The file, as an attachment."}}},
+)
+def download(request: HttpRequest, document_id: RecordId) -> FileResponse:
+    """The file's content; the read is on the audit trail; never cached."""
+    document = get_object_or_404(
+        Document.objects.visible_to(request.user).select_related("woman"), pk=document_id
+    )
+    response = FileResponse(
+        services.open_document(request.user, document, request=request),
+        as_attachment=True,
+        filename=document.file_name,
+        content_type=document.content_type,
+    )
+    response["Content-Length"] = str(document.size)
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

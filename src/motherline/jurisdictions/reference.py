@@ -1,0 +1,127 @@
+"""What the register's entry forms accept, per jurisdiction: the earliest date a record may
+carry, and the reference lists of ethnicity and language (a pack's `register.toml`), and the
+ISO 3166 countries for nationality (pycountry, with their Khmer names from CLDR via babel).
+
+A pack without `register.toml` gets `DEFAULT_EARLIEST` and empty lists (free text stays
+possible where a list is empty).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from django.utils.translation import get_language
+
+PACKS_DIR = Path(__file__).resolve().parent / "packs"
+REGISTER_FILE = "register.toml"
+DEFAULT_EARLIEST = date(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    en: str
+    local: str
+
+    def label(self, language: str | None = None) -> str:
+        language = (language or get_language() or "en").split("-")[0]
+        return self.local if language != "en" and self.local else self.en
+
+
+@dataclass(frozen=True)
+class RegisterLists:
+    earliest_date: date = DEFAULT_EARLIEST
+    ethnicities: tuple[Entry, ...] = field(default_factory=tuple)
+    languages: tuple[Entry, ...] = field(default_factory=tuple)
+    sources: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+class RegisterFileError(ValueError):
+    """A pack's register.toml that cannot be used, with the file and the key."""
+
+
+def _entries(path: Path, table: object, name: str, local: str) -> tuple[Entry, ...]:
+    if table is None:
+        return ()
+    if not isinstance(table, dict):
+        raise RegisterFileError(f"{path}: [{name}]: expected a table")
+    out = []
+    for code, value in table.items():
+        if code == "source":
+            continue
+        if not isinstance(value, dict) or not isinstance(value.get("en"), str):
+            raise RegisterFileError(f"{path}: {name}.{code}: expected {{ en = ..., {local} = ...}}")
+        if len(code) > 64 or len(value["en"]) > 120:
+            raise RegisterFileError(f"{path}: {name}.{code}: too long")
+        out.append(Entry(code=code, en=value["en"], local=str(value.get(local, ""))))
+    return tuple(out)
+
+
+@cache
+def register_lists(code: str | None, local_language: str = "km") -> RegisterLists:
+    """The lists of the jurisdiction `code` (its pack directory), read once per process."""
+    if not code:
+        return RegisterLists()
+    path = PACKS_DIR / code.lower() / REGISTER_FILE
+    if not path.is_file():
+        return RegisterLists()
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    raw = doc.get("earliest_date", DEFAULT_EARLIEST.isoformat())
+    try:
+        earliest = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+    except ValueError:
+        raise RegisterFileError(f"{path}: earliest_date: expected YYYY-MM-DD") from None
+    sources = doc.get("sources", {})
+    return RegisterLists(
+        earliest_date=earliest,
+        ethnicities=_entries(path, doc.get("ethnicities"), "ethnicities", local_language),
+        languages=_entries(path, doc.get("languages"), "languages", local_language),
+        sources=tuple(sorted(sources.items())) if isinstance(sources, dict) else (),
+    )
+
+
+def label_of(entries: tuple[Entry, ...], code: str) -> str:
+    """The label of a stored code; a value recorded before the list existed is shown as it
+    was typed."""
+    for entry in entries:
+        if entry.code == code:
+            return entry.label()
+    return code
+
+
+@cache
+def _countries() -> tuple[tuple[str, str, str], ...]:
+    import pycountry
+    from babel import Locale
+
+    khmer = Locale("km").territories
+    return tuple(
+        sorted(
+            (c.alpha_2, getattr(c, "common_name", None) or c.name, khmer.get(c.alpha_2, ""))
+            for c in pycountry.countries
+        )
+    )
+
+
+def country_codes() -> frozenset[str]:
+    return frozenset(code for code, _en, _km in _countries())
+
+
+def country_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """(ISO 3166-1 alpha-2 code, name) for every country, in the language shown, sorted by
+    name; the code follows the name so that a code typed from memory is still found."""
+    language = (language or get_language() or "en").split("-")[0]
+    rows = [(code, (km if language == "km" and km else en)) for code, en, km in _countries()]
+    return sorted(((code, f"{name} ({code})") for code, name in rows), key=lambda r: r[1])
+
+
+def country_name(code: str, language: str | None = None) -> str:
+    language = (language or get_language() or "en").split("-")[0]
+    for alpha_2, en, km in _countries():
+        if alpha_2 == code:
+            return km if language == "km" and km else en
+    return code

@@ -1,0 +1,38 @@
+"""What leaves the system by e-mail: full links (the deployment's address, then the path),
+and dates and numbers written as the reader's language writes them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.utils import formats, translation
+
+# Khmer writes numbers with its own digits.
+DIGITS = {"km": str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")}
+
+
+def site_link(path: str) -> str:
+    """`path` under MOTHERLINE_SITE_URL (https://motherline.example.org/worklist/); the path
+    alone when the deployment has not set its address."""
+    base = getattr(settings, "MOTHERLINE_SITE_URL", "")
+    return f"{base}{path}" if base else path
+
+
+def _digits(text: str) -> str:
+    table = DIGITS.get(translation.get_language() or "")
+    return text.translate(table) if table else text
+
+
+def number(value: int) -> str:
+    """A count in the active language: grouped (1,234 in English), Khmer digits in Khmer."""
+    return _digits(formats.number_format(value, force_grouping=True))
+
+
+def day(value: date) -> str:
+    """A date in the active language's long form: 2 December 2026, ២ ខែ ធ្នូ ឆ្នាំ ២០២៦."""
+    return _digits(formats.date_format(value, "DATE_FORMAT"))
+
+
+def moment(value: datetime) -> str:
+    return _digits(formats.date_format(value, "DATETIME_FORMAT"))
