@@ -444,6 +444,9 @@ ROUTES: dict[str, Rule] = {
     "fieldwork:visits": Rule({"GET": needs(REGISTER), "POST": refused_method()}),
     "fieldwork:new_visit": Rule({"GET": needs(FIELD), "POST": needs(FIELD)}),
     "fieldwork:visit": Rule({"GET": org_record(REGISTER), "POST": refused_method()}, args=visit),
+    "fieldwork:correct_visit": Rule(
+        {"GET": org_record(FIELD, edit=True), "POST": org_record(FIELD, edit=True)}, args=visit
+    ),
     "fieldwork:add_action": Rule(
         {"GET": org_record(FIELD, edit=True), "POST": org_record(FIELD, edit=True)}, args=visit
     ),
@@ -698,7 +701,11 @@ ROUTES: dict[str, Rule] = {
         {"GET": needs(REGISTER), "POST": needs(FIELD)},
         body={"POST": {"prison": "CC2", "visit_date": DAY, "team": "Two", "access": "granted"}},
     ),
-    "api:visit": Rule({"GET": org_record(REGISTER)}, args=visit),
+    "api:visit": Rule(
+        {"GET": org_record(REGISTER), "PATCH": org_record(FIELD, edit=True)},
+        args=visit,
+        body={"PATCH": {"version": 1, "team": "Two monitors"}},
+    ),
     "api:visit_actions": Rule(
         {"POST": org_record(FIELD, edit=True)},
         args=visit,

@@ -39,6 +39,7 @@ ROUTES = {
     ("get", "/api/v1/visits"),
     ("post", "/api/v1/visits"),
     ("get", "/api/v1/visits/{visit_id}"),
+    ("patch", "/api/v1/visits/{visit_id}"),
     ("post", "/api/v1/visits/{visit_id}/actions"),
     ("post", "/api/v1/actions/{action_id}/done"),
     ("post", "/api/v1/findings/{finding_id}/resolved"),

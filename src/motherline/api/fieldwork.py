@@ -34,6 +34,7 @@ from motherline.api.schemas import (
     _max,
 )
 from motherline.fieldwork import importing, queries, services
+from motherline.fieldwork.actions import VisitChanges
 from motherline.fieldwork.models import (
     HEADCOUNT_MAX,
     Access,
@@ -356,6 +357,26 @@ def get_visit(request: HttpRequest, visit_id: RecordId) -> PrisonVisit:
     visit = _visit(user, visit_id)
     audit.record(user, AuditAction.VIEW, visit, object_ref=visit.reference, request=request)
     return visit
+
+
+@router.patch(
+    "/visits/{visit_id}",
+    response=VisitDetail,
+    url_name="visit",
+    summary="Correct a visit",
+    auth=Requires(Capability.RECORD_FIELDWORK),
+)
+def correct_visit(request: HttpRequest, visit_id: RecordId, payload: VisitChanges) -> PrisonVisit:
+    """Correct a visit's date, team, access, counts or notes: only the fields sent change.
+    Send the `version` last read; a change made since is refused with HTTP 409. Only the
+    organisation that made the visit corrects it (to others it is not found, 404)."""
+    user = request.user
+    visit = _editable_visit(user, visit_id)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    if changes.get("notes", "") is None:
+        changes["notes"] = ""
+    services.correct_visit(user, visit, changes, version=payload.version, request=request)
+    return _visit(user, visit_id)
 
 
 @router.post(

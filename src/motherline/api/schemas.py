@@ -8,16 +8,21 @@ Lengths come from the model fields, so the API refuses what the database could n
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.db import models
 from ninja import Field, Path, Schema
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
-from pydantic_core import PydanticCustomError
+from pydantic import BeforeValidator, StringConstraints
 
+from motherline.core.inputs import (  # noqa: F401 (re-exported)
+    INT_MAX,
+    NOTE_MAX,
+    Note,
+    Sent,
+    Version,
+)
 from motherline.jurisdictions.models import OffenceCategory
-from motherline.people.forms import NOTE_MAX
 from motherline.people.models import (
     CaregiverRelationship,
     Child,
@@ -45,24 +50,11 @@ def _blank_as_none(value: Any) -> Any:
     return None if value == "" else value
 
 
-# The largest value an integer column holds on every database we support (PostgreSQL's
-# integer); a record's identifier or version is never larger.
-INT_MAX = 2_147_483_647
 # A number of days of a person's life (pretrial detention and the like): 200 years.
 DAYS_MAX = 73_000
 # A list sent in one request (offences, children, women put forward): bounded too.
 LIST_MAX = 100
 
-Note = Annotated[str, StringConstraints(max_length=NOTE_MAX)]
-Version = Annotated[
-    int,
-    Field(
-        ge=1,
-        le=INT_MAX,
-        description="The version last read; required: a change made since then is refused "
-        "with HTTP 409.",
-    ),
-]
 # A woman's or a child's reference (W-..., C-...).
 Reference = Annotated[str, StringConstraints(max_length=_max(Woman, "reference"))]
 # A record's identifier and a person's reference in an operation's path.
@@ -509,18 +501,6 @@ class MoveOutIn(VersionedIn):
 
 
 # Corrections: only the fields sent are changed (a null clears a field that may be empty).
-
-T = TypeVar("T")
-
-
-def _not_null(value: Any) -> Any:
-    if value is None:
-        raise PydanticCustomError("not_null", "This field cannot be null.")
-    return value
-
-
-# A field that may be left out of a correction but has no empty value to send as null.
-Sent = Annotated[T | None, AfterValidator(_not_null)]
 
 
 class WomanChangesIn(Schema):

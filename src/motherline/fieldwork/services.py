@@ -26,7 +26,9 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit
+from motherline.core.versions import save_if_current
 from motherline.fieldwork import rules
+from motherline.fieldwork.actions import VISIT_CORRECTABLE
 from motherline.fieldwork.models import (
     AccessIncident,
     ActionStatus,
@@ -143,6 +145,61 @@ def record_visit(
         request=request,
     )
     return visit
+
+
+@transaction.atomic
+def correct_visit(
+    user: Any,
+    visit: PrisonVisit,
+    changes: dict[str, Any],
+    *,
+    version: int,
+    today: date | None = None,
+    request: Any = None,
+) -> PrisonVisit:
+    """Correct a visit's details (`actions.VISIT_CORRECTABLE`): only the fields given change,
+    from the version the user read; the visit's checks apply to the corrected whole. The
+    audit row names the fields changed and keeps the old and new values of the counts, the
+    date and the access (free text is named, never copied)."""
+    current = _editable_visit(user, visit)
+    unknown = set(changes) - set(VISIT_CORRECTABLE)
+    if unknown:
+        raise TypeError(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}")
+    changes = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    merged = {name: getattr(current, name) for name in VISIT_CORRECTABLE} | changes
+    errors = rules.visit_errors(
+        visit_date=merged["visit_date"],
+        access=merged["access"],
+        women_seen=merged["women_seen"],
+        pregnant_seen=merged["pregnant_seen"],
+        children_seen=merged["children_seen"],
+        today=_today(today),
+    )
+    if not merged["team"]:
+        errors["team"] = _("Name who went, by role.")
+    _raise(errors)
+    save_if_current(PrisonVisit, current.pk, version, changes)
+    plain = ("visit_date", "access", *VISIT_COUNTS)
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        current,
+        object_ref=current.reference,
+        changes={
+            "fields": sorted(changes),
+            "values": {
+                name: [_plain(getattr(current, name)), _plain(changes[name])]
+                for name in plain
+                if name in changes
+            },
+        },
+        request=request,
+    )
+    return PrisonVisit.objects.get(pk=current.pk)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 @transaction.atomic

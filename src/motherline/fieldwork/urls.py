@@ -8,6 +8,7 @@ urlpatterns = [
     path("visits/", views.visit_list, name="visits"),
     path("visits/new/", views.new_visit, name="new_visit"),
     path("visits/<int:visit_id>/", views.visit_detail, name="visit"),
+    path("visits/<int:visit_id>/correct/", views.correct_visit, name="correct_visit"),
     path("visits/<int:visit_id>/actions/", views.add_action, name="add_action"),
     path("actions/<int:action_id>/done/", views.complete_action, name="action_done"),
     path("findings/<int:finding_id>/resolved/", views.resolve_finding, name="finding_resolved"),

@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,8 +26,10 @@ from django.views.decorators.http import require_safe
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, require
+from motherline.core.actions import changed_values, form_for, run_form_action
 from motherline.core.forms import add_service_errors, posted, posted_files
 from motherline.fieldwork import forms, importing, queries, services
+from motherline.fieldwork.actions import VISIT_CORRECTABLE, VisitChanges
 from motherline.fieldwork.models import (
     AccessIncident,
     Audience,
@@ -183,6 +186,39 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
     """One visit with its findings, follow-up actions and access incidents."""
     require(request.user, Capability.VIEW_REGISTER)
     return _visit_page(request, _visible_visit(request, visit_id))
+
+
+# The correction page's form, derived from the action's one declaration.
+VisitCorrectionForm = form_for(
+    VisitChanges, model=PrisonVisit, required=("visit_date", "team", "access")
+)
+
+
+@login_required
+def correct_visit(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """Correct a visit's details: the form shows them as recorded; what differs is saved,
+    from the version read."""
+    require(request.user, Capability.RECORD_FIELDWORK)
+    visit = get_object_or_404(PrisonVisit.objects.editable_by(request.user), pk=visit_id)
+    current = {name: getattr(visit, name) for name in VISIT_CORRECTABLE}
+    form = VisitCorrectionForm(posted(request), initial={**current, "version": visit.version})
+
+    def perform(data: dict[str, Any]) -> None:
+        changes = changed_values(form, current)
+        services.correct_visit(
+            request.user, visit, changes, version=data["version"], request=request
+        )
+
+    done = run_form_action(
+        request,
+        form,
+        perform,
+        done=_("The visit's details have been corrected."),
+        go_to=reverse("fieldwork:visit", args=[visit.pk]),
+    )
+    if done is not None:
+        return done
+    return render(request, "fieldwork/correct_visit.html", {"visit": visit, "form": form})
 
 
 @login_required

@@ -22,6 +22,7 @@ from motherline.core.forms import (  # noqa: F401 (re-exported for the pages of 
     add_service_errors,
     version_field,
 )
+from motherline.core.inputs import NOTE_MAX  # noqa: F401 (re-exported)
 from motherline.jurisdictions import reference
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import services
@@ -87,11 +88,8 @@ def text_field(
     return forms.CharField(label=label, max_length=max_length, required=required, **kwargs)
 
 
-# Free text (a note, a narrative, an argument): a page of prose is plenty; the API and the
-# models take the same limit.
-NOTE_MAX = 20_000
-
-
+# Free text (a note, a narrative, an argument): a page of prose is plenty (`NOTE_MAX`); the
+# API and the models take the same limit.
 def note_field(label: Any = None) -> forms.CharField:
     return forms.CharField(
         label=label or _("Note"),

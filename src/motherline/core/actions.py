@@ -1,0 +1,195 @@
+"""Each action's input declared once.
+
+An action's input is one pydantic schema (a `ninja.Schema`) in the app that owns the action:
+its fields, lengths, bounds and choices. The API takes it as the request body as it is, and
+`form_for` derives the page's form from it, so a new field or a new limit is one edit and the
+page and the API cannot disagree. `run_form_action` is the one shape of a page that performs an
+action: validate, call the service, put the service's errors on the form, or go on.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.text import capfirst
+from pydantic import BaseModel
+
+from motherline.bounds import not_before_floor
+from motherline.core.forms import MISSING_VERSION, add_service_errors, posted
+
+# Text longer than this is typed in a box of several lines.
+LONG_TEXT = 255
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A schema field's type and limits, with Optional and Annotated unwrapped."""
+
+    kind: Any
+    optional: bool
+    min_length: int | None = None
+    max_length: int | None = None
+    ge: int | None = None
+    le: int | None = None
+
+
+def _shape(annotation: Any, metadata: Iterable[Any]) -> _Shape:
+    limits: dict[str, Any] = {}
+    optional = False
+    pending = list(metadata)
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation, *extra = typing.get_args(annotation)
+            pending.extend(extra)
+        elif origin in (typing.Union, types.UnionType):
+            others = [a for a in typing.get_args(annotation) if a is not type(None)]
+            optional = optional or len(others) < len(typing.get_args(annotation))
+            if len(others) != 1:
+                raise TypeError(f"A form field needs one type, not {annotation!r}")
+            annotation = others[0]
+        else:
+            break
+    for item in pending:
+        for name in ("min_length", "max_length", "ge", "le"):
+            value = getattr(item, name, None)
+            if value is not None:
+                limits[name] = value
+    return _Shape(kind=annotation, optional=optional, **limits)
+
+
+def _label(name: str, model: type[models.Model] | None, description: str | None) -> Any:
+    if model is not None:
+        try:
+            return capfirst(model._meta.get_field(name).verbose_name)
+        except Exception:  # a field of the action that the model does not have
+            pass
+    return description or capfirst(name.replace("_", " "))
+
+
+def _form_field(
+    name: str, shape: _Shape, *, label: Any, required: bool, help_text: Any
+) -> forms.Field:
+    common: dict[str, Any] = {"label": label, "required": required, "help_text": help_text or ""}
+    kind = shape.kind
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        choices = getattr(kind, "choices", None) or [(m.value, m.name) for m in kind]
+        return forms.ChoiceField(
+            choices=[("", "—"), *choices] if not required else choices, **common
+        )
+    if kind is bool:
+        return forms.BooleanField(**{**common, "required": False})
+    if kind is int:
+        return forms.IntegerField(min_value=shape.ge, max_value=shape.le, **common)
+    if kind is date:
+        return forms.DateField(
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            validators=[not_before_floor],
+            **common,
+        )
+    if kind is str:
+        long = shape.max_length is None or shape.max_length > LONG_TEXT
+        attrs = {"maxlength": shape.max_length} if shape.max_length else {}
+        widget = forms.Textarea(attrs={"rows": 4, **attrs}) if long else forms.TextInput(attrs)
+        return forms.CharField(
+            max_length=shape.max_length,
+            min_length=shape.min_length if required else None,
+            widget=widget,
+            **common,
+        )
+    raise TypeError(f"No form field for {name}: {kind!r}")
+
+
+def form_for(
+    schema: type[BaseModel],
+    *,
+    model: type[models.Model] | None = None,
+    required: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+) -> type[forms.Form]:
+    """The page's form for an action's schema: one field per schema field, in its order,
+    with its limits and choices; labels from the model's fields where it has them. The
+    schema's `version` becomes the hidden version field (refused when missing). `required`
+    names the fields a page must fill although the API may leave them out (a correction
+    sends only what changes; the page shows every field filled in)."""
+    must = set(required)
+    skip = set(exclude)
+    fields: dict[str, forms.Field] = {}
+    for name, info in schema.model_fields.items():
+        if name in skip:
+            continue
+        if name == "version":
+            fields[name] = forms.IntegerField(
+                widget=forms.HiddenInput,
+                min_value=1,
+                max_value=_shape(info.annotation, info.metadata).le,
+                error_messages={"required": MISSING_VERSION, "invalid": MISSING_VERSION},
+            )
+            continue
+        shape = _shape(info.annotation, info.metadata)
+        fields[name] = _form_field(
+            name,
+            shape,
+            label=_label(name, model, info.title),
+            required=name in must or (info.is_required() and not shape.optional),
+            help_text=_help(name, model),
+        )
+    return type(f"{schema.__name__}Form", (forms.Form,), fields)
+
+
+def _help(name: str, model: type[models.Model] | None) -> Any:
+    if model is None:
+        return ""
+    try:
+        return model._meta.get_field(name).help_text
+    except Exception:
+        return ""
+
+
+def changed_values(form: forms.Form, current: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a filled-in correction form whose value differs from the record's, as a
+    correction sends them to its service (the API sends only what changes, too)."""
+    return {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if name != "version" and value != current.get(name)
+    }
+
+
+def run_form_action(
+    request: HttpRequest,
+    form: forms.Form,
+    perform: Callable[[dict[str, Any]], Any],
+    *,
+    done: str,
+    go_to: str,
+    field_map: Mapping[str, str] | None = None,
+) -> HttpResponse | None:
+    """Validate a bound form, perform the action with its cleaned data, say `done` and go to
+    `go_to`; on a refusal put the service's errors on the form (a record changed meanwhile is
+    one: `StaleVersion` says so at the top) and answer None, so that the page is shown again
+    with them."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        perform(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error, field_map)
+        return None
+    messages.success(request, done)
+    return redirect(go_to)
+
+
+__all__ = ["changed_values", "form_for", "posted", "run_form_action"]
