@@ -12,6 +12,7 @@ tests build them directly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +22,8 @@ from typing import Any, Protocol
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 
+from motherline.formatting import format_day
+from motherline.jurisdictions.models import OffenceClass
 from motherline.jurisdictions.rules import PretrialLimitLike, add_months, pretrial_deadline
 
 PRETRIAL = "pretrial"
@@ -84,7 +87,7 @@ class Text:
 
     def __str__(self) -> str:
         text = gettext(self.msgid)
-        return text % dict(self.params) if self.params else text
+        return text % {k: _shown(v, k) for k, v in self.params} if self.params else text
 
     def as_dict(self) -> dict[str, Any]:
         """The message untranslated, so a snapshot can be shown in another language."""
@@ -94,11 +97,26 @@ class Text:
         }
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _shown(value: Any, name: str = "") -> Any:
+    """A parameter as the reader reads it: a day (kept as ISO text in a snapshot) in the
+    reader's language, an offence class by its label."""
+    if name == "offence_class" and value in OffenceClass.values:
+        return str(OffenceClass(value).label).lower()
+    if isinstance(value, date):
+        return format_day(value)
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return format_day(date.fromisoformat(value))
+    return value
+
+
 def text_from(kept: Any, fallback: str = "") -> str:
     """A message kept by `Text.as_dict`, translated now; `fallback` if none was kept."""
     if not isinstance(kept, dict) or "msgid" not in kept:
         return fallback
-    params = {k: text_from(v, str(v)) for k, v in kept.get("params", {}).items()}
+    params = {k: text_from(v, _shown(v, k)) for k, v in kept.get("params", {}).items()}
     text = gettext(kept["msgid"])
     return text % params if params else text
 

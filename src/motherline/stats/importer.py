@@ -28,6 +28,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from motherline import uploads
+from motherline.formatting import format_day
 from motherline.stats.models import (
     BOUNDS,
     COUNT_FIELDS,
@@ -499,7 +500,7 @@ def _dated(
         errors.append(RowError(line, "date", _("a date in the future: %(date)s") % {"date": day}))
     if day is not None and day < EARLIEST:
         errors.append(
-            RowError(line, "date", _("a date before %(date)s") % {"date": EARLIEST.isoformat()})
+            RowError(line, "date", _("a date before %(date)s") % {"date": format_day(EARLIEST)})
         )
     return day, precision
 
