@@ -25,7 +25,12 @@ from django.utils.translation import get_language
 # The CLDR locale used for each language of the interface: British English writes the day
 # before the month.
 _LOCALES = {"en": "en_GB", "km": "km"}
-_DAY_PATTERNS = {"long": "d MMMM y", "short": "d MMM y"}
+# Khmer prose names the month and the year ("15 ខែ មិថុនា ឆ្នាំ 2026"), as the Khmer
+# formats of Django and official letters do; tables use CLDR's shorter form.
+_DAY_PATTERNS = {
+    "en_GB": {"long": "d MMMM y", "short": "d MMM y"},
+    "km": {"long": "d 'ខែ' MMMM 'ឆ្នាំ' y", "short": "d MMMM y"},
+}
 
 
 def _locale(language: str | None = None) -> str:
@@ -37,7 +42,7 @@ def format_day(
     value: date | datetime | str | None, style: str = "long", language: str | None = None
 ) -> str:
     """A calendar day as the reader writes it: "14 January 2026" (long) or "14 Jan 2026"
-    (short; Khmer has no abbreviated months, so both read "14 មករា 2026"). Empty for none;
+    (short); in Khmer "14 ខែ មករា ឆ្នាំ 2026" and "14 មករា 2026". Empty for none;
     an ISO day kept as text in a snapshot is read as the day it names."""
     if value is None or value == "":
         return ""
@@ -49,8 +54,9 @@ def format_day(
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         value = value.date()
-    pattern = _DAY_PATTERNS.get(style, _DAY_PATTERNS["long"])
-    return _babel_date(value, pattern, locale=_locale(language))
+    locale = _locale(language)
+    patterns = _DAY_PATTERNS[locale]
+    return _babel_date(value, patterns.get(style, patterns["long"]), locale=locale)
 
 
 def format_month(value: date | None, language: str | None = None) -> str:

@@ -121,7 +121,7 @@ def test_pretrial_limit_boundary_is_the_deadline_day():
         admission_date=AS_OF - timedelta(days=180),
     )
     outcome = judge("pretrial_past_limit", facts)
-    assert outcome.met and "2026-06-15" in str(outcome.evidence[0].detail)
+    assert outcome.met and "15 June 2026" in str(outcome.evidence[0].detail)
     day_before = replace(facts, admission_date=AS_OF - timedelta(days=179))
     assert not judge("pretrial_past_limit", day_before).met
     # The most serious charge sets the limit: with a felony, 540 days.

@@ -399,7 +399,11 @@ def parse_returns(
             _level, _pk, opened, closed = found
             if (opened and day < opened) or (closed and day > closed):
                 errors.append(
-                    RowError(line, "date", _("the prison was not open on %(date)s") % {"date": day})
+                    RowError(
+                        line,
+                        "date",
+                        _("the prison was not open on %(date)s") % {"date": format_day(day)},
+                    )
                 )
         counts: dict[str, int | None] = dict.fromkeys(COUNT_FIELDS)
         for name in counted:
@@ -497,7 +501,9 @@ def _dated(
             )
         precision = given
     if day is not None and day > today:
-        errors.append(RowError(line, "date", _("a date in the future: %(date)s") % {"date": day}))
+        errors.append(
+            RowError(line, "date", _("a date in the future: %(date)s") % {"date": format_day(day)})
+        )
     if day is not None and day < EARLIEST:
         errors.append(
             RowError(line, "date", _("a date before %(date)s") % {"date": format_day(EARLIEST)})
