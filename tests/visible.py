@@ -105,3 +105,21 @@ def ungrouped_numbers(text: str) -> list[str]:
 def context(text: str, token: str, width: int = 50) -> str:
     at = text.find(token)
     return text[max(0, at - width) : at + len(token) + width].replace("\n", " | ")
+
+
+# What a reader must never see: a code or key (human_trafficking, men_growth_percent), a
+# model's label (people.Woman), a file of the project (docs/indicators.md, FACTS.md), or a
+# note a pack's maintainers wrote for each other.
+_SNAKE = re.compile(r"(?<![\w./@:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@-]|\.\w)")
+_MODEL_LABEL = re.compile(r"\b[a-z]+\.[A-Z][a-zA-Z]+\b")
+_FILE = re.compile(r"[\w/-]+\.(?:md|py|ya?ml|toml|csv|json)\b")
+_PACK_NOTES = re.compile(
+    r"working assumption|this pack|FACTS|not confirmed|to be checked|TODO|FIXME", re.I
+)
+
+
+def raw_codes(text: str) -> list[str]:
+    found = []
+    for pattern in (_SNAKE, _MODEL_LABEL, _FILE, _PACK_NOTES):
+        found += [m.group() for m in pattern.finditer(text)]
+    return found

@@ -73,7 +73,7 @@ def load_facts(women: QuerySet[Woman]) -> list[rules.WomanFacts]:
     episode_ids = women.order_by().values("current_episode_id")
     woman_ids = women.order_by().values("id")
     charges: dict[int, list[rules.ChargeFacts]] = defaultdict(list)
-    for episode_id, code, offence_class, violent in (
+    for episode_id, code, offence_class, violent, name, name_local in (
         Charge.objects.filter(episode_id__in=episode_ids)
         .order_by("episode_id", "id")
         .values_list(
@@ -81,9 +81,13 @@ def load_facts(women: QuerySet[Woman]) -> list[rules.WomanFacts]:
             "offence_category__code",
             "offence_category__offence_class",
             "offence_category__is_violent",
+            "offence_category__name",
+            "offence_category__name_local",
         )
     ):
-        charges[episode_id].append(rules.ChargeFacts(code, offence_class, violent))
+        charges[episode_id].append(
+            rules.ChargeFacts(code, offence_class, violent, name, name_local)
+        )
     pregnancies: dict[int, tuple[date, date | None]] = {}
     for woman_id, known, expected in (
         Pregnancy.objects.filter(woman_id__in=woman_ids, outcome="")

@@ -19,7 +19,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any, Protocol
 
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 
 from motherline.formatting import format_day
@@ -44,6 +44,14 @@ class ChargeFacts:
     offence_code: str
     offence_class: str
     is_violent: bool
+    # The offence's name in English and in the pack's language, for what a reader sees.
+    name: str = ""
+    name_local: str = ""
+
+    @property
+    def shown_name(self) -> dict[str, str]:
+        """The name as a snapshot keeps it: both languages, chosen when shown."""
+        return {"en": self.name or self.offence_code, "local": self.name_local}
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,11 @@ def _shown(value: Any, name: str = "") -> Any:
     reader's language, an offence class by its label."""
     if name == "offence_class" and value in OffenceClass.values:
         return str(OffenceClass(value).label).lower()
+    if isinstance(value, dict) and "en" in value:
+        # A name kept in both languages (an offence): the pack's language when read in it.
+        return value.get("local") if get_language() != "en" and value.get("local") else value["en"]
+    if isinstance(value, list):
+        return ", ".join(str(_shown(v)) for v in value)
     if isinstance(value, date):
         return format_day(value)
     if isinstance(value, str) and _ISO_DAY.fullmatch(value):
@@ -365,25 +378,30 @@ def _carer_outside(w: WomanFacts, max_age: int, ctx: Context) -> Outcome:
 def _petty_non_violent(w: WomanFacts, classes: frozenset[str], ctx: Context) -> Outcome:
     if not w.charges:
         return Outcome(False, reason=_why(gettext_noop("No charge is recorded.")))
-    violent = [c.offence_code for c in w.charges if c.is_violent]
+    violent = [c.shown_name for c in w.charges if c.is_violent]
     if violent:
         return Outcome(
             False,
-            reason=_why(gettext_noop("A charge is violent: %(codes)s."), codes=", ".join(violent)),
+            reason=_why(gettext_noop("A charge is violent: %(codes)s."), codes=violent),
         )
-    serious = [c.offence_code for c in w.charges if c.offence_class not in classes]
+    serious = [c.shown_name for c in w.charges if c.offence_class not in classes]
     if serious:
         return Outcome(
             False,
-            reason=_why(
-                gettext_noop("A charge is too serious: %(codes)s."), codes=", ".join(serious)
-            ),
+            reason=_why(gettext_noop("A charge is too serious: %(codes)s."), codes=serious),
         )
     return Outcome(
         True,
         tuple(
             Evidence(
-                "charge", w.reference, w.admission_date, f"{c.offence_code} ({c.offence_class})"
+                "charge",
+                w.reference,
+                w.admission_date,
+                _why(
+                    gettext_noop("%(offence)s (%(offence_class)s)"),
+                    offence=c.shown_name,
+                    offence_class=c.offence_class,
+                ),
             )
             for c in w.charges
         ),
