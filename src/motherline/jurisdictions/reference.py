@@ -85,10 +85,15 @@ def register_lists(code: str | None, local_language: str = "km") -> RegisterList
 
 
 def label_of(entries: tuple[Entry, ...], code: str) -> str:
-    """The label of a stored code; a value recorded before the list existed is shown as it
-    was typed."""
+    """The label of a stored code (or of a value typed as one of its labels); a value
+    recorded before the list existed is shown as it was typed."""
     for entry in entries:
         if entry.code == code:
+            return entry.label()
+    # A value typed as the English label (an import, the demo's data) is shown the same way.
+    typed = code.strip().casefold()
+    for entry in entries:
+        if typed and typed in (entry.en.casefold(), entry.local.casefold()):
             return entry.label()
     return code
 
