@@ -114,7 +114,7 @@ _SNAKE = re.compile(r"(?<![\w./@:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@-]|\.\w)
 _MODEL_LABEL = re.compile(r"\b[a-z]+\.[A-Z][a-zA-Z]+\b")
 _FILE = re.compile(r"[\w/-]+\.(?:md|py|ya?ml|toml|csv|json)\b")
 _PACK_NOTES = re.compile(
-    r"working assumption|this pack|FACTS|not confirmed|to be checked|TODO|FIXME", re.I
+    r"working assumption|this pack|FACTS|to be reviewed|to be checked|TODO|FIXME", re.I
 )
 
 

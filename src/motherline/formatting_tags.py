@@ -45,3 +45,12 @@ def money(value, currency: str = "") -> str:
 def sentence(value) -> str:
     """`{{ title|sentence }}` "Women in prison." / "ស្ត្រីក្នុងពន្ធនាគារ។"."""
     return formatting.sentence(value)
+
+
+@register.filter
+def citation(value) -> str:
+    """`{{ rule.citation|citation }}`: a legal source in the reader's language where the
+    pack has its rendering."""
+    from motherline.jurisdictions.reference import citation_label
+
+    return citation_label(str(value or ""))

@@ -130,3 +130,23 @@ def country_name(code: str, language: str | None = None) -> str:
         if alpha_2 == code:
             return km if language == "km" and km else en
     return code
+
+
+@cache
+def _citations() -> dict[str, str]:
+    """Every pack's `[citations]` table: an English citation and its local rendering."""
+    found: dict[str, str] = {}
+    for path in sorted(PACKS_DIR.glob(f"*/{REGISTER_FILE}")):
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("citations", {})
+        if isinstance(table, dict):
+            found.update({k: v for k, v in table.items() if isinstance(v, str) and v})
+    return found
+
+
+def citation_label(citation: str, language: str | None = None) -> str:
+    """A legal source as the reader reads it: the pack's local rendering of the citation
+    when the page is not in English and the pack has one, else the citation as written."""
+    language = (language or get_language() or "en").split("-")[0]
+    if language == "en" or not citation:
+        return citation
+    return _citations().get(citation.strip(), citation)

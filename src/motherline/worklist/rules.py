@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from motherline.care.rules import child_leave_by, reading_texts
 from motherline.formatting import format_day
+from motherline.jurisdictions.reference import citation_label
 from motherline.jurisdictions.rules import (
     DEFAULT_READINGS,
     AgeLimitLike,
@@ -369,7 +370,7 @@ def _reading(reading: tuple[str, Stated]) -> str:
     """A reading of the pack in words, with its source: "... (Motherline's reading, not
     verified)"."""
     text, stated = reading
-    source = stated.citation or _("Motherline's reading")
+    source = citation_label(stated.citation) or _("Motherline's reading")
     if not stated.verified:
         source = _("%(source)s, not verified") % {"source": source}
     # The source goes inside the sentence, before its full stop (Latin or Khmer).
@@ -382,8 +383,8 @@ def source_text(citation: str, verified: bool) -> str:
     if not citation:
         return _("No source cited.")
     if verified:
-        return _("Source: %(citation)s.") % {"citation": citation}
-    return _("Source: %(citation)s (not verified).") % {"citation": citation}
+        return _("Source: %(citation)s.") % {"citation": citation_label(citation)}
+    return _("Source: %(citation)s (not verified).") % {"citation": citation_label(citation)}
 
 
 @dataclass(frozen=True)
