@@ -33,7 +33,7 @@ from tests.visible import context, raw_codes, visible_text
 NOT_PAGES = {"logout", "set_language", "stats:export", "stats:template", "security:audit_export"}
 
 
-def pages_for(role: str, world: World) -> list[str]:
+def pages_for(role: str, w: World) -> list[str]:
     urls = []
     for route in ROUTE_LIST:
         rule = ROUTES.get(route.name)
@@ -41,7 +41,7 @@ def pages_for(role: str, world: World) -> list[str]:
             continue
         if rule.methods["GET"](role) != ALLOW:
             continue
-        url = reverse(route.name, kwargs=rule.args(world))
+        url = reverse(route.name, kwargs=rule.args(w))
         if rule.query:
             url += "?" + "&".join(f"{k}={v}" for k, v in rule.query.items())
         urls.append(url)
@@ -56,7 +56,7 @@ def without_user_names(text: str) -> str:
 
 @pytest.mark.usefixtures("frozen_today")
 @pytest.mark.parametrize("role", [r.value for r in Role])
-def test_no_page_shows_a_raw_code(role, users, world):
+def test_no_page_shows_a_raw_code(role, users, world):  # noqa: F811
     user = users[role]
     problems = []
     pages = pages_for(role, world)
