@@ -18,7 +18,12 @@ from django.db.models import Count, F, Q, QuerySet
 from motherline.accounts import policy
 from motherline.accounts.models import Organisation
 from motherline.accounts.policy import SystemUser
-from motherline.jurisdictions.models import Jurisdiction, PretrialLimitRule, ScreeningCriterion
+from motherline.jurisdictions.models import (
+    Jurisdiction,
+    OffenceCategory,
+    PretrialLimitRule,
+    ScreeningCriterion,
+)
 from motherline.legal import rules
 from motherline.legal.models import (
     CaseResult,
@@ -330,3 +335,12 @@ def rounds_for(user: Any, *, for_edit: bool = False) -> QuerySet[PardonRound]:
         return rounds.filter(own)
     sharing = policy.sharers_with(user.organisation_id, field_work=True)
     return rounds.filter(own | Q(organisation_id__in=sharing))
+
+
+def offence_names() -> dict[str, dict[str, str]]:
+    """Each offence category's code -> its names in English and in the pack's language, for
+    snapshots of screening that kept only the code."""
+    return {
+        code: {"en": name, "local": local}
+        for code, name, local in OffenceCategory.objects.values_list("code", "name", "name_local")
+    }

@@ -134,10 +134,33 @@ def text_from(kept: Any, fallback: str = "") -> str:
     return text % params if params else text
 
 
-def localised(findings: list[dict[str, Any]], names: dict[str, Any]) -> list[dict[str, Any]]:
+_OLD_CHARGE = re.compile(r"([a-z][a-z0-9_]*) \((felony|misdemeanour|petty)\)")
+
+
+def _detail(evidence: dict[str, Any], offences: dict[str, dict[str, str]]) -> str:
+    kept = evidence.get("detail_text")
+    detail = str(evidence.get("detail", ""))
+    old = _OLD_CHARGE.fullmatch(detail) if not kept else None
+    if old:
+        # A snapshot taken before offences were kept by name: "theft (misdemeanour)".
+        code, offence_class = old.groups()
+        kept = {
+            "msgid": "%(offence)s (%(offence_class)s)",
+            "params": {"offence": offences.get(code, {"en": code}), "offence_class": offence_class},
+        }
+    return text_from(kept, detail)
+
+
+def localised(
+    findings: list[dict[str, Any]],
+    names: dict[str, Any],
+    offences: dict[str, dict[str, str]] | None = None,
+) -> list[dict[str, Any]]:
     """A snapshot of findings (`Finding.as_dict`) in the active language: each criterion
     named from the pack where `names` (code -> criterion) still has it, each reason and
-    piece of evidence translated from the message kept with it."""
+    piece of evidence translated from the message kept with it; `offences` (code -> names)
+    names the charges of an older snapshot that kept only their codes."""
+    offences = offences or {}
     shown = []
     for f in findings:
         criterion = names.get(f["code"])
@@ -146,10 +169,7 @@ def localised(findings: list[dict[str, Any]], names: dict[str, Any]) -> list[dic
                 **f,
                 "name": str(criterion.display_name) if criterion is not None else f["name"],
                 "reason": text_from(f.get("reason_text"), f.get("reason", "")),
-                "evidence": [
-                    {**e, "detail": text_from(e.get("detail_text"), e.get("detail", ""))}
-                    for e in f.get("evidence", [])
-                ],
+                "evidence": [{**e, "detail": _detail(e, offences)} for e in f.get("evidence", [])],
             }
         )
     return shown

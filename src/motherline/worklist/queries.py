@@ -717,7 +717,7 @@ def _visit_actions(user: Any, ctx: _Context) -> _Part:
         )
         # Who: the visit (no person is named by an action); what and why: the action itself.
         name = _("Visit of %(date)s to %(prison)s") % {
-            "date": format_day(row["visit__visit_date"]),
+            "date": format_day(row["visit__visit_date"], "short"),
             "prison": place.prison_name or "—",
         }
         why = _("A follow-up action of this visit, assigned to %(owner)s, was due on %(date)s.") % {
