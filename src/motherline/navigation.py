@@ -122,6 +122,9 @@ class Group:
 class MainNav:
     entries: list[Entry]  # in the bar
     groups: list[Group]  # each with at least one entry
+    # The header's search box (name, reference, register number): only for roles that see
+    # names, since what it finds is named women.
+    search_url: str | None = None
 
     def all_entries(self) -> list[Entry]:
         return self.entries + [entry for group in self.groups for entry in group.entries]
@@ -142,9 +145,10 @@ def main_nav(user: Any, match: ResolverMatch | None) -> MainNav:
 
     daily = entries(DAILY)
     groups = [Group(label, found) for label, specs in GROUPS if (found := entries(specs))]
+    search_url = reverse(WOMEN.url_name) if WOMEN.shown(caps, user) else None
     if len(daily) + sum(len(g.entries) for g in groups) <= FLAT_UP_TO:
-        return MainNav(daily + [e for g in groups for e in g.entries], [])
-    return MainNav(daily, groups)
+        return MainNav(daily + [e for g in groups for e in g.entries], [], search_url)
+    return MainNav(daily, groups, search_url)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
