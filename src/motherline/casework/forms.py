@@ -8,13 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motherline.casework.models import NOTE_MAX_LENGTH, Document, NoteKind
-from motherline.core.forms import version_field
+from motherline.core.forms import DayMonthYearInput, version_field
 
 
 class NoteForm(forms.Form):
     noted_on = forms.DateField(
         label=_("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DayMonthYearInput(),
     )
     kind = forms.ChoiceField(label=_("Kind of contact"), choices=NoteKind.choices)
     text = forms.CharField(

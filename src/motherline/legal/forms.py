@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from motherline.core.forms import VERSION_MAX, version_field
+from motherline.core.forms import VERSION_MAX, DayMonthYearInput, version_field
 from motherline.jurisdictions.models import PardonOccasion, Remedy
 from motherline.legal.models import CaseResult, CaseStage, DossierStatus
 from motherline.people.forms import NOTE_MAX
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
 
 
 class CaseForm(forms.Form):

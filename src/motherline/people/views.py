@@ -69,10 +69,11 @@ def woman_list(request: HttpRequest) -> HttpResponse:
     code = _jurisdiction_code(request.user)
     prisons = Prison.objects.filter(province__jurisdiction__code=code)
     provinces = Province.objects.filter(jurisdiction__code=code)
-    if request.user.role == Role.PRISON_LIAISON:
+    user: Any = request.user
+    if user.role == Role.PRISON_LIAISON:
         # A liaison officer sees the women of one prison: no other prison to filter by.
-        prisons = prisons.filter(pk=request.user.prison_id)
-        provinces = provinces.filter(prisons__pk=request.user.prison_id)
+        prisons = prisons.filter(pk=user.prison_id)
+        provinces = provinces.filter(prisons__pk=user.prison_id)
     form = WomanFilterForm(
         request.GET,
         prisons=list(prisons.order_by("name")),
