@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from motherline.accounts.models import Role
-from motherline.accounts.policy import Capability, capabilities
+from motherline.accounts.policy import Capability, capabilities, sees_names
 from motherline.casework import labels as casework_labels
 
 # With this many entries or fewer the bar has room for all of them: no groups to open.
@@ -158,4 +158,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     # Lazy: a template that does not extend base.html pays nothing for it.
     match = getattr(request, "resolver_match", None)
-    return {"mainnav": SimpleLazyObject(lambda: main_nav(user, match))}
+    return {
+        "mainnav": SimpleLazyObject(lambda: main_nav(user, match)),
+        # Lists show a woman's name and prison beside her reference only to these roles.
+        "sees_names": sees_names(user),
+    }

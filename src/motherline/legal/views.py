@@ -221,7 +221,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     candidates = list(
         ReleaseCandidate.objects.visible_to(request.user)
         .filter(round=pardon_round)
-        .select_related("woman")
+        .select_related("woman", "episode__current_prison")
         .order_by("priority", "id")
     )
     audit.record(
