@@ -30,6 +30,7 @@ from motherline.people.models import Child, Woman
 from motherline.people.timeline import build_timeline, child_summaries, pregnancy_summaries
 from motherline.people.urgent import urgent_items
 from motherline.places.models import Prison, Province
+from motherline.stats import charts
 
 
 def _jurisdiction_code(user: Any) -> str:
@@ -47,16 +48,26 @@ def _jurisdiction_code(user: Any) -> str:
 def prison_overview(request: HttpRequest) -> HttpResponse:
     """Women, pregnant women and children living in each prison now, by province."""
     require(request.user, Capability.VIEW_AGGREGATES)
-    groups = queries.prison_counts(_jurisdiction_code(request.user))
+    code = _jurisdiction_code(request.user)
+    groups = queries.prison_counts(code)
     totals = {
         "women": sum(g.women for g in groups),
         "pregnant": sum(g.pregnant for g in groups),
         "children": sum(g.children for g in groups),
     }
+    # The same counts on the province map the statistics page draws (a province without a
+    # prison shows no data).
+    names = {p.code: p.display_name for p in Province.objects.filter(jurisdiction__code=code)}
+    tiles = charts.tile_map(names, {g.province.code: g.women for g in groups}, set())
     return render(
         request,
         "people/prison_overview.html",
-        {"groups": groups, "totals": totals, "today": timezone.localdate()},
+        {
+            "groups": groups,
+            "totals": totals,
+            "today": timezone.localdate(),
+            "map_grid": charts.tile_grid(tiles) if tiles else None,
+        },
     )
 
 
