@@ -216,3 +216,24 @@ def test_consent_inputs_are_checked(users, orgs, mother, child):
     with pytest.raises(ValidationError) as error:
         consent_of(monitor, mother, child, purpose="partners", given_by="other")
     assert set(error.value.message_dict) >= {"child", "given_by_name"}
+
+
+def test_a_waiting_referral_is_on_the_receivers_worklist_until_answered(
+    users, orgs, referred_child
+):
+    from motherline.worklist.queries import worklist_for
+    from motherline.worklist.rules import Kind
+
+    receiver = users["other_monitor"]
+    items = [i for i in worklist_for(receiver, TODAY) if i.kind == Kind.REFERRAL_WAITING]
+    assert [(i.subject.reference, i.due_date) for i in items] == [
+        (referred_child.reference, TODAY + timedelta(days=7))
+    ]
+    assert items[0].action_link == f"/casework/referrals/{referred_child.pk}/" or items[
+        0
+    ].action_link.endswith(f"referrals/{referred_child.pk}/")
+    # Not the sender's item, and nothing with a name in it.
+    assert not [i for i in worklist_for(users["monitor"], TODAY) if i.kind == Kind.REFERRAL_WAITING]
+    assert "Dara" not in str(items[0].as_json(TODAY))
+    referrals.answer(receiver, referred_child, accept=True, version=1)
+    assert not [i for i in worklist_for(receiver, TODAY) if i.kind == Kind.REFERRAL_WAITING]

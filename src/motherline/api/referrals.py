@@ -199,6 +199,7 @@ def _referral(pk: int) -> Referral:
     auth=Requires(Capability.VIEW_REGISTER),
 )
 def consents(request: HttpRequest, reference: PathReference) -> Any:
+    """Her consents, in force and withdrawn, newest first."""
     woman = _woman(request.user, reference)
     found = list(
         Consent.objects.visible_to(request.user).filter(woman=woman).select_related("child")
@@ -285,6 +286,8 @@ def withdraw_consent(request: HttpRequest, consent_id: RecordId, payload: Withdr
     auth=Requires(Capability.VIEW_REGISTER),
 )
 def referral_list(request: HttpRequest, filters: Query[ReferralsQuery]) -> Any:
+    """Received, sent or both; a waiting one received is yours to answer (the worklist
+    lists it). Before it is accepted the receiver reads the referral, not the record."""
     found = Referral.objects.visible_to(request.user).select_related("woman", "child")
     org = request.user.organisation_id
     if filters.direction == "received":
@@ -334,6 +337,8 @@ def _refer(request: HttpRequest, woman: Woman, child: Child | None, payload: Ref
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def refer_woman(request: HttpRequest, reference: PathReference, payload: ReferralIn) -> Any:
+    """With a consent in force to a referral of her record. `kind` transfer: on acceptance
+    the receiver owns her record and her children's."""
     return _refer(request, _woman(request.user, reference), None, payload)
 
 
@@ -345,6 +350,8 @@ def refer_woman(request: HttpRequest, reference: PathReference, payload: Referra
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def refer_child(request: HttpRequest, reference: PathReference, payload: ReferralIn) -> Any:
+    """With a consent in force for the child (or her whole record); shares the child's
+    record and, as chosen, the child's transition plans, notes and documents."""
     child = _child(request.user, reference)
     return _refer(request, child.mother, child, payload)
 
@@ -357,6 +364,7 @@ def refer_child(request: HttpRequest, reference: PathReference, payload: Referra
     auth=Requires(Capability.VIEW_REGISTER),
 )
 def referral(request: HttpRequest, referral_id: RecordId) -> Any:
+    """One referral your organisation sent or received."""
     found = get_object_or_404(
         Referral.objects.visible_to(request.user).select_related("woman", "child"),
         pk=referral_id,

@@ -341,6 +341,8 @@ class Referral(models.Model):
         _("status"), max_length=16, choices=ReferralStatus, default=ReferralStatus.PENDING
     )
     sent_on = models.DateField(_("sent on"))
+    # When the receiver is asked to answer by: the due date of its worklist item.
+    answer_by = models.DateField(_("answer by"))
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
     answered_by = models.ForeignKey(

@@ -13,7 +13,7 @@ names, never the texts (what was asked, what was agreed, why it was declined).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -43,6 +43,8 @@ from motherline.core.versions import StaleVersion
 from motherline.people.models import Child, ConsentScope, Woman
 
 DATE_FLOOR = date(2000, 1, 1)
+# A referral asks for an answer within a week: its due date on the receiver's worklist.
+REFERRAL_ANSWER_DAYS = 7
 
 
 def _raise(errors: dict[str, str]) -> None:
@@ -324,6 +326,7 @@ def refer(
             reason=reason.strip(),
             consent=consent,
             sent_on=today,
+            answer_by=today + timedelta(days=REFERRAL_ANSWER_DAYS),
             sent_by=user,
             **parts,
         )
