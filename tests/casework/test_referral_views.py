@@ -78,9 +78,7 @@ def test_a_monitor_records_a_consent_and_refers_the_child_and_the_receiver_accep
         403,
         404,
     )
-    assert (
-        receiver.get(reverse("people:woman", args=[mother.reference])).status_code == 404
-    )
+    assert receiver.get(reverse("people:woman", args=[mother.reference])).status_code == 404
     assert AuditEvent.objects.filter(
         object_type="casework.Referral", action="change", username="other_monitor"
     ).exists()

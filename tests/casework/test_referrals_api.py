@@ -97,8 +97,12 @@ def test_refusals_name_the_field(client, users, orgs, mother):
     response = send(
         client,
         reverse("api:consents", args=[mother.reference]),
-        {"purpose": "referral", "given_by": "self", "given_on": TODAY.isoformat(),
-         "to_organisation": 99999},
+        {
+            "purpose": "referral",
+            "given_by": "self",
+            "given_on": TODAY.isoformat(),
+            "to_organisation": 99999,
+        },
     )
     assert response.status_code == 422 and "to_organisation" in response.json()["errors"]
     # Another organisation's user cannot find her record.

@@ -68,7 +68,7 @@ class ConsentOut(Schema):
 
     @staticmethod
     def resolve_child(obj: Consent) -> str | None:
-        return obj.child.reference if obj.child_id else None
+        return obj.child.reference if obj.child is not None else None
 
     @staticmethod
     def resolve_to_organisation(obj: Consent) -> int | None:
@@ -124,7 +124,7 @@ class ReferralOut(Schema):
 
     @staticmethod
     def resolve_child(obj: Referral) -> str | None:
-        return obj.child.reference if obj.child_id else None
+        return obj.child.reference if obj.child is not None else None
 
     @staticmethod
     def resolve_from_organisation(obj: Referral) -> int:
@@ -175,9 +175,7 @@ def _child(user: Any, reference: str) -> Child:
     )
 
 
-def _organisation(pk: int | None) -> Organisation | None:
-    if pk is None:
-        return None
+def _organisation(pk: int) -> Organisation:
     found = Organisation.objects.filter(pk=pk).first()
     if found is None:
         raise ValidationError({"to_organisation": [NO_SUCH_ORGANISATION]})
@@ -246,7 +244,9 @@ def record_consent(request: HttpRequest, reference: PathReference, payload: Cons
         given_by_name=payload.given_by_name,
         given_on=payload.given_on,
         child=child,
-        to_organisation=_organisation(payload.to_organisation),
+        to_organisation=(
+            None if payload.to_organisation is None else _organisation(payload.to_organisation)
+        ),
         terms=payload.terms,
         document=document,
         request=request,
@@ -289,7 +289,7 @@ def referral_list(request: HttpRequest, filters: Query[ReferralsQuery]) -> Any:
     """Received, sent or both; a waiting one received is yours to answer (the worklist
     lists it). Before it is accepted the receiver reads the referral, not the record."""
     found = Referral.objects.visible_to(request.user).select_related("woman", "child")
-    org = request.user.organisation_id
+    org = getattr(request.user, "organisation_id", None)
     if filters.direction == "received":
         found = found.filter(to_organisation_id=org)
     elif filters.direction == "sent":

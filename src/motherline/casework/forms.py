@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from motherline.accounts.models import Organisation, User
 from motherline.casework.models import (
     NOTE_MAX_LENGTH,
     PART_FIELDS,
@@ -45,7 +46,7 @@ class NoteCorrectionForm(NoteForm):
 
 
 class AssignForm(forms.Form):
-    worker = forms.ModelChoiceField(label=_("Case worker"), queryset=None)  # type: ignore[arg-type]
+    worker = forms.ModelChoiceField(label=_("Case worker"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, workers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -82,13 +83,11 @@ class ConsentForm(forms.Form):
     given_by_name = forms.CharField(
         label=_("Name of who gave it (if not she herself)"), max_length=200, required=False
     )
-    given_on = forms.DateField(
-        label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    given_on = forms.DateField(label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}))
     child = forms.ChoiceField(label=_("About"), required=False)
     to_organisation = forms.ModelChoiceField(
         label=_("Only to this organisation (a referral)"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=Organisation.objects.none(),
         required=False,
     )
     terms = forms.CharField(
@@ -99,12 +98,16 @@ class ConsentForm(forms.Form):
     )
     document = forms.ModelChoiceField(
         label=_("Signed form (a document on her record)"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=Document.objects.none(),
         required=False,
     )
 
     def __init__(
-        self, *args: Any, children: list[tuple[str, str]], organisations: Any, documents: Any,
+        self,
+        *args: Any,
+        children: list[tuple[str, str]],
+        organisations: Any,
+        documents: Any,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -130,7 +133,7 @@ class WithdrawConsentForm(forms.Form):
 class ReferralForm(forms.Form):
     to_organisation = forms.ModelChoiceField(
         label=_("Refer to"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=Organisation.objects.none(),
     )
     kind = forms.ChoiceField(
         label=_("Kind"), choices=ReferralKind.choices, widget=forms.RadioSelect
@@ -143,7 +146,7 @@ class ReferralForm(forms.Form):
     )
     consent = forms.ModelChoiceField(
         label=_("With the consent"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=Consent.objects.none(),
     )
     shares_children = forms.BooleanField(label=_("Her children"), required=False)
     shares_legal = forms.BooleanField(label=_("Legal cases and deadlines"), required=False)
@@ -178,7 +181,11 @@ class AnswerForm(forms.Form):
 
 def consent_label(consent: Consent) -> str:
     """A consent in a list of choices: to what, who gave it, when; never a name."""
-    about = gettext_now(" (the child %(ref)s)") % {"ref": consent.child.reference} if consent.child else ""
+    about = (
+        gettext_now(" (the child %(ref)s)") % {"ref": consent.child.reference}
+        if consent.child
+        else ""
+    )
     return gettext_now("%(purpose)s, given by %(who)s on %(day)s%(about)s") % {
         "purpose": consent.get_purpose_display(),
         "who": consent.get_given_by_display().lower(),

@@ -343,7 +343,9 @@ class Referral(models.Model):
     sent_on = models.DateField(_("sent on"))
     # When the receiver is asked to answer by: the due date of its worklist item.
     answer_by = models.DateField(_("answer by"))
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -381,7 +383,8 @@ class Referral(models.Model):
         return self.status in OPEN_STATUSES
 
     def shared_parts(self) -> list[str]:
-        return [str(self._meta.get_field(f).verbose_name) for f in PART_FIELDS if getattr(self, f)]
+        fields = [self._meta.get_field(f) for f in PART_FIELDS if getattr(self, f)]
+        return [str(f.verbose_name) for f in fields if isinstance(f, models.Field)]
 
 
 PART_FIELDS = ("shares_children", "shares_legal", "shares_care_plan", "shares_casework")

@@ -221,7 +221,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     visible = Referral.objects.visible_to(request.user).select_related(
         "woman", "child", "from_organisation", "to_organisation"
     )
-    org = request.user.organisation_id
+    org = getattr(request.user, "organisation_id", None)
     received = sorted(
         visible.filter(to_organisation_id=org)[:200],
         key=lambda r: (r.status != ReferralStatus.PENDING, -r.sent_on.toordinal(), -r.pk),
@@ -291,9 +291,7 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("The referral has been updated."))
                 return redirect(reverse("casework:referral", args=[found.pk]))
-    audit.record(
-        request.user, AuditAction.VIEW, found, request=request, object_ref=found.reference
-    )
+    audit.record(request.user, AuditAction.VIEW, found, request=request, object_ref=found.reference)
     return render(
         request,
         "casework/referral.html",
@@ -311,8 +309,8 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
 def _record_url(user: Any, referral: Referral) -> str:
     """The link to the referred record, when the user reads it now (after acceptance for the
     receiver; always for the owner)."""
-    if referral.child_id:
-        if Child.objects.visible_to(user).filter(pk=referral.child_id).exists():
+    if referral.child is not None:
+        if Child.objects.visible_to(user).filter(pk=referral.child.pk).exists():
             return reverse("people:child", args=[referral.child.reference])
         return ""
     from motherline.people.models import Woman
