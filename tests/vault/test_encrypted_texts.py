@@ -148,9 +148,7 @@ def test_the_migrations_encrypt_rows_stored_in_plaintext(stored):
     # The rows as they were before the migrations: plaintext.
     with connection.cursor() as cursor:
         for (table, column), text in TEXTS.items():
-            cursor.execute(
-                f"UPDATE {table} SET {column} = %s WHERE id = %s", [text, stored[table]]
-            )
+            cursor.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [text, stored[table]])
     assert raw("legal_legalcase", "case_number", stored["legal_legalcase"]) == "1207/2024 PP"
     for name in (
         "motherline.legal.migrations.0002_encrypted_texts",
