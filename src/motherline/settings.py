@@ -147,6 +147,8 @@ MIDDLEWARE = [
     "motherline.security.middleware.RefuseUnservedMethodsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A sign-in refused by the ceiling per address becomes the lockout page (429).
+    "motherline.security.spraying.AddressCeilingMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -238,15 +240,22 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
-# django-axes counts failed sign-ins first and refuses them once locked out.
+# django-axes counts failed sign-ins per account and address and refuses them once locked
+# out; then the ceiling per address across usernames (password spraying), before any
+# password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "motherline.security.spraying.AddressCeilingBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Requests one API token may make in a minute (counted in Django's cache); then 429.
 MOTHERLINE_TOKEN_RATE_PER_MINUTE = envint("MOTHERLINE_TOKEN_RATE_PER_MINUTE", 600)
 AXES_FAILURE_LIMIT = envint("MOTHERLINE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("MOTHERLINE_LOGIN_LOCKOUT_MINUTES", 15) / 60  # in hours
+# Failed sign-ins from one address, whatever the usernames, within the window; beyond, every
+# sign-in from it is refused (429) until the window ends (`security.spraying`).
+MOTHERLINE_LOGIN_ADDRESS_LIMIT = envint("MOTHERLINE_LOGIN_ADDRESS_LIMIT", 50)
+MOTHERLINE_LOGIN_ADDRESS_WINDOW_MINUTES = envint("MOTHERLINE_LOGIN_ADDRESS_WINDOW_MINUTES", 15)
 # Per account and address: a typo-prone colleague on the same office network is not locked
 # out by someone else's failures, and one address cannot try every account either.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -772,6 +772,13 @@ ROUTES: dict[str, Rule] = {
         {"DELETE": own_org_only(PROGRAMME)}, args=lambda w: {"contact_id": w.contact.pk}
     ),
     "api:imports": Rule({"POST": needs(FIELD)}, args=lambda w: {"kind": "visits"}),
+    # One pushed submission; a woman named in a service form must be one the user may change
+    # (a 422 for the others, tested in tests/fieldwork/test_submissions_pushed.py).
+    "api:submissions": Rule(
+        {"POST": needs(FIELD)},
+        args=lambda w: {"kind": "visits"},
+        body={"POST": {"_uuid": "matrix", "prison": "CC2", "team": "Two monitors"}},
+    ),
     "api:grants": Rule(
         {"GET": needs(PROGRAMME), "POST": needs(PROGRAMME)},
         body={

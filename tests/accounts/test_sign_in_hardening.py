@@ -46,6 +46,56 @@ def _fail(client, username="monitor", ip="198.51.100.20"):
     )
 
 
+def test_one_address_trying_many_accounts_meets_a_ceiling(client, users, settings):
+    """Password spraying: one password tried on many accounts from one address never locks an
+    account (a failure or two each), but the address meets its own ceiling across usernames;
+    then even a right password from it is refused (429), audited, while another address
+    signs in."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.MOTHERLINE_LOGIN_ADDRESS_LIMIT = 6
+    settings.MOTHERLINE_LOGIN_ADDRESS_WINDOW_MINUTES = 15
+    names = ["monitor", "analyst", "viewer", "legal_officer", "administrator", "un_monitor"]
+    for name in names:
+        assert _fail(client, username=name, ip="203.0.113.9").status_code == 200
+    refused = client.post(
+        reverse("login"), {"username": "monitor", "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert refused.status_code == 429
+    assert "from this address, for any account" in refused.text
+    assert "_auth_user_id" not in client.session
+    event = AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT).latest("pk")
+    assert (event.ip_address, event.changes["address_ceiling"]) == ("203.0.113.9", 6)
+    other = client.post(
+        reverse("login"), {"username": "monitor", "password": PASSWORD}, REMOTE_ADDR="192.0.2.7"
+    )
+    assert other.status_code == 302
+    cache.clear()
+
+
+def test_the_address_ceiling_ends_with_its_window(client, users, settings, monkeypatch):
+    from django.core.cache import cache
+
+    from motherline.security import spraying
+
+    cache.clear()
+    settings.MOTHERLINE_LOGIN_ADDRESS_LIMIT = 2
+    settings.MOTHERLINE_LOGIN_ADDRESS_WINDOW_MINUTES = 1
+    now = [1_000_020.0]
+    monkeypatch.setattr(spraying.time, "time", lambda: now[0])
+    _fail(client, username="monitor", ip="203.0.113.10")
+    _fail(client, username="analyst", ip="203.0.113.10")
+    assert spraying.over_ceiling("203.0.113.10")
+    now[0] += 60
+    assert not spraying.over_ceiling("203.0.113.10")
+    ok = client.post(
+        reverse("login"), {"username": "monitor", "password": PASSWORD}, REMOTE_ADDR="203.0.113.10"
+    )
+    assert ok.status_code == 302
+    cache.clear()
+
+
 def test_repeated_failures_lock_the_account_from_that_address(client, users, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert _fail(client).status_code == 200

@@ -123,6 +123,35 @@ def test_an_enrolled_user_enters_a_code_after_the_password(client, users, requir
     assert (event.user, event.ip_address) == (users["monitor"], "127.0.0.1")
 
 
+def test_verifying_the_second_factor_gives_the_session_a_new_key(client, users, required):
+    """A session key known before the code was entered (fixed by an attacker, seen on a shared
+    computer) does not carry the verification: the verified session has a new one."""
+    device = enrolled_device(users["monitor"])
+    sign_in(client, "monitor")
+    password_only = client.cookies["sessionid"].value
+    ok = client.post(reverse("security:two_factor_verify"), {"token": code(device)})
+    assert ok.status_code == 302
+    verified = client.cookies["sessionid"].value
+    assert verified != password_only
+    assert client.get(reverse("people:women")).status_code == 200
+    # The old key is no session any more: whoever holds it is not signed in.
+    from django.test import Client
+
+    stale = Client()
+    stale.cookies["sessionid"] = password_only
+    assert stale.get(reverse("people:women")).status_code == 302
+
+
+def test_enrolling_gives_the_session_a_new_key(client, users, required):
+    sign_in(client, "monitor")
+    before = client.cookies["sessionid"].value
+    client.get(reverse("security:two_factor_enrol"))
+    device = TOTPDevice.objects.get(user=users["monitor"])
+    done = client.post(reverse("security:two_factor_enrol"), {"token": code(device)})
+    assert done.status_code == 302
+    assert client.cookies["sessionid"].value != before
+
+
 def test_a_code_is_not_accepted_twice(client, users, required):
     device = enrolled_device(users["monitor"])
     token = code(device)

@@ -125,6 +125,8 @@ NOT_AN_UPDATE: dict[str, str] = {
     "api:woman_legal_cases": ADDS,
     "api:legal_round_candidates": ADDS,
     "api:imports": "imports new records from a file; `kind` names no record",
+    "api:submissions": "records one new submission (a resend changes nothing); `kind` names "
+    "no record",
     "people:woman": READS,
     "people:child": READS,
     "people:pregnancy": ADDS,

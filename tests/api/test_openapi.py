@@ -60,6 +60,7 @@ ROUTES = {
     ("post", "/api/v1/escalation-contacts"),
     ("delete", "/api/v1/escalation-contacts/{contact_id}"),
     ("post", "/api/v1/imports/{kind}"),
+    ("post", "/api/v1/submissions/{kind}"),
     # grants and services
     ("get", "/api/v1/grants"),
     ("post", "/api/v1/grants"),

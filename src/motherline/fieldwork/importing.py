@@ -1,6 +1,7 @@
 """Importing the submissions of the XLSForms (`fieldwork.xlsforms`) from the CSV or XLSX
 exports of ODK Central or KoBoToolbox: `motherline import visits FILE`, `motherline import
-services FILE`, and the upload page.
+services FILE`, and the upload page; and one submission at a time as the JSON those servers
+send (`submission_row`, for `POST /api/v1/submissions/{kind}`), through the same checks.
 
 Every row is checked first, with the same rules as the forms (`fieldwork.rules`,
 `grants.rules`) and the same access policy; if any row is refused, nothing is written and
@@ -11,7 +12,7 @@ read a fixed number of times whatever the size of the export, and rows are writt
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -37,8 +38,8 @@ from motherline.people.models import Child, CustodyEpisode, Woman
 from motherline.places.models import Prison
 from motherline.uploads import FileRefused, Source, read_table
 
-# Columns that carry a submission's instance ID, by export tool.
-ID_COLUMNS = ("instanceid", "_uuid", "key", "meta-instanceid", "_submission__uuid")
+# Columns that carry a submission's instance ID, by export tool (`__id`: ODK Central's JSON).
+ID_COLUMNS = ("instanceid", "_uuid", "key", "meta-instanceid", "_submission__uuid", "__id")
 CHUNK = 500
 COUNTS = ("women_seen", "pregnant_seen", "children_seen")
 
@@ -60,6 +61,8 @@ class ImportReport:
     created: int = 0
     skipped: int = 0  # already imported
     errors: list[RowError] = field(default_factory=list)
+    # The instance IDs of the submissions written.
+    written: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -93,13 +96,96 @@ def read_rows(content: Source, filename: str) -> list[tuple[int, dict[str, str]]
     return out
 
 
+# A submission pushed as JSON is bounded before it is read: its fields, how deep its groups
+# nest, the length of a name and of a text (the longest text a form takes is a note).
+SUBMISSION_FIELDS_MAX = 500
+SUBMISSION_DEPTH_MAX = 5
+SUBMISSION_NAME_MAX = 200
+SUBMISSION_TEXT_MAX = 20_000
+
+
+def submission_row(data: Mapping[str, Any]) -> dict[str, str]:
+    """One submission pushed as JSON, as the row of an export (`read_rows`), so that it goes
+    through the same checks as a file.
+
+    KoBoToolbox REST Services send one flat object whose names carry the groups
+    ("group_visit/prison", "meta/instanceID") with the server's own "_id", "_uuid",
+    "formhub/uuid", "_submission_time", "_attachments", ...; ODK Central's JSON (OData) nests
+    the groups as objects ({"meta": {"instanceID": ...}}), names the instance "__id", keeps its
+    own fields in "__system", and gives numbers as numbers; its whole document,
+    {"@odata.context": ..., "value": [one submission]}, is taken too. Lists (attachments, tags,
+    a location) are no field of the forms and are left out, as are the servers' metadata.
+    Raises ValidationError naming what is wrong: more than one submission, or a submission
+    deeper, wider or longer than the limits above."""
+    value = data.get("value")
+    if (isinstance(value, list) and "@odata.context" in data) or set(data) == {"value"}:
+        if not isinstance(value, list) or len(value) != 1 or not isinstance(value[0], dict):
+            raise ValidationError({"value": [_("Send one submission in each request.")]})
+        data = value[0]
+    row: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+
+    def walk(items: Mapping[str, Any], prefix: str, depth: int) -> None:
+        for name, item in items.items():
+            name = str(name)
+            if not prefix and (name.startswith("@") or name == "__system"):
+                continue  # OData's annotations and Central's own record of the submission
+            path = f"{prefix}/{name}" if prefix else name
+            key = _key(path)
+            if len(path) > SUBMISSION_NAME_MAX:
+                errors.setdefault("__all__", []).append(
+                    _("A field's name has at most %(max)d characters.")
+                    % {"max": SUBMISSION_NAME_MAX}
+                )
+            elif isinstance(item, Mapping):
+                if depth >= SUBMISSION_DEPTH_MAX:
+                    errors.setdefault(key, []).append(
+                        _("Groups nest at most %(max)d deep.") % {"max": SUBMISSION_DEPTH_MAX}
+                    )
+                else:
+                    walk(item, path, depth + 1)
+            elif isinstance(item, list):
+                continue
+            elif len(row) >= SUBMISSION_FIELDS_MAX:
+                errors["__all__"] = [
+                    _("A submission has at most %(max)d fields.") % {"max": SUBMISSION_FIELDS_MAX}
+                ]
+                return
+            else:
+                text = _text(item)
+                if len(text) > SUBMISSION_TEXT_MAX:
+                    errors.setdefault(key, []).append(
+                        _("Enter at most %(max_length)s characters.")
+                        % {"max_length": SUBMISSION_TEXT_MAX}
+                    )
+                row[key] = text.strip()
+
+    walk(data, "", 1)
+    if errors:
+        raise ValidationError(errors)
+    return row
+
+
+def _text(value: Any) -> str:
+    """A JSON value as the text of an export's cell (ODK Central sends numbers as numbers;
+    KoBoToolbox sends text)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def submission_id(row: Mapping[str, str]) -> str:
+    """The instance ID of a row, from the first of `ID_COLUMNS` it has (KoBoToolbox's "_uuid",
+    ODK Central's "__id" or "KEY", else "meta/instanceID"): a file and a push of the same
+    submission find the same one."""
+    return next((row[c] for c in ID_COLUMNS if row.get(c)), "")
+
+
 def file_error(exc: FileRefused) -> RowError:
     """A refused file reported like a refused row: where (line 0 is the whole file), why."""
     return RowError(exc.line, exc.column or "file", exc.message)
-
-
-def _submission_id(row: dict[str, str]) -> str:
-    return next((row[c] for c in ID_COLUMNS if row.get(c)), "")
 
 
 def _clean(
@@ -142,12 +228,12 @@ def _new_rows(
 ) -> list[tuple[int, str, dict[str, str]]]:
     """The rows not imported before, each with its submission ID; a row without one, or
     with one seen earlier in the file, is an error."""
-    done = _existing(model, (_submission_id(r) for _n, r in rows))
+    done = _existing(model, (submission_id(r) for _n, r in rows))
     longest = model._meta.get_field("submission_id").max_length
     seen: set[str] = set()
     out = []
     for line, row in rows:
-        sid = _submission_id(row)
+        sid = submission_id(row)
         if not sid:
             report.errors.append(
                 RowError(line, "instanceID", _("The submission has no instance ID."))
@@ -176,7 +262,12 @@ def _require(user: Any, capability: Capability) -> None:
 
 
 def import_visits(
-    user: Any, rows: list[tuple[int, dict[str, str]]], *, today: date | None = None
+    user: Any,
+    rows: list[tuple[int, dict[str, str]]],
+    *,
+    today: date | None = None,
+    request: Any = None,
+    via: str = "import",
 ) -> ImportReport:
     """Visits of the user's organisation from an export of the prison-visit form."""
     _require(user, Capability.RECORD_FIELDWORK)
@@ -254,18 +345,29 @@ def import_visits(
             batch_size=CHUNK,
         )
         report.created = len(created)
+        report.written = [v.submission_id or "" for v, _r in visits]
         audit.record(
             user,
             AuditAction.CREATE,
             object_type="fieldwork.PrisonVisit",
-            object_ref="import",
-            changes={"created": report.created, "skipped": report.skipped},
+            object_ref=via,
+            changes={
+                "created": report.created,
+                "skipped": report.skipped,
+                "submissions": audit.listed(report.written),
+            },
+            request=request,
         )
     return report
 
 
 def import_services(
-    user: Any, rows: list[tuple[int, dict[str, str]]], *, today: date | None = None
+    user: Any,
+    rows: list[tuple[int, dict[str, str]]],
+    *,
+    today: date | None = None,
+    request: Any = None,
+    via: str = "import",
 ) -> ImportReport:
     """Services delivered, from an export of the service form: each woman by reference,
     among the women the user may change; the same checks as the page (in custody that day)."""
@@ -362,16 +464,19 @@ def import_services(
         return report
     with transaction.atomic():
         report.created = len(ServiceDelivery.objects.bulk_create(deliveries, batch_size=CHUNK))
+        report.written = [d.submission_id for d in deliveries if d.submission_id]
         audit.record(
             user,
             AuditAction.CREATE,
             object_type="grants.ServiceDelivery",
-            object_ref="import",
+            object_ref=via,
             changes={
                 "created": report.created,
                 "skipped": report.skipped,
                 "women": sorted({d.woman.reference for d in deliveries}),
+                "submissions": audit.listed(report.written),
             },
+            request=request,
         )
     return report
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from motherline.accounts.models import Organisation
 from motherline.people.models import Woman
 from motherline.places.models import Prison
+from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
 # More people than any prison or training room holds: a larger head count is a typing error
 # (and would not fit the column).
@@ -64,7 +65,8 @@ class PrisonVisit(models.Model):
     women = models.ManyToManyField(
         Woman, blank=True, related_name="+", verbose_name=_("women seen (on the register)")
     )
-    notes = models.TextField(_("notes"), blank=True)
+    # What the team noted and found may name or describe a woman: encrypted.
+    notes = EncryptedTextField(_("notes"), blank=True)
     # The instance ID of a phone submission (ODK Collect, KoBoCollect): importing the same
     # export twice adds nothing.
     submission_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
@@ -99,7 +101,7 @@ class PrisonVisit(models.Model):
 class Finding(models.Model):
     visit = models.ForeignKey(PrisonVisit, on_delete=models.CASCADE, related_name="findings")
     topic = models.CharField(_("topic"), max_length=24, choices=Topic)
-    description = models.TextField(_("what was found"))
+    description = EncryptedTextField(_("what was found"))
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
 
     class Meta:
@@ -349,16 +351,18 @@ class CaseStudy(models.Model):
     children = models.ManyToManyField(
         "people.Child", blank=True, related_name="+", verbose_name=_("children")
     )
-    title_en = models.CharField(_("title (English)"), max_length=200)
-    narrative_en = models.TextField(_("narrative (English)"))
-    title_km = models.CharField(_("title (Khmer)"), max_length=200, blank=True)
-    narrative_km = models.TextField(_("narrative (Khmer)"), blank=True)
+    # A draft tells a real woman's story before it is anonymised: encrypted (the published
+    # text too, since it is the same column).
+    title_en = EncryptedCharField(_("title (English)"), max_length=200)
+    narrative_en = EncryptedTextField(_("narrative (English)"))
+    title_km = EncryptedCharField(_("title (Khmer)"), max_length=200, blank=True)
+    narrative_km = EncryptedTextField(_("narrative (Khmer)"), blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=CaseStatus, default=CaseStatus.DRAFT
     )
     consent_on = models.DateField(_("consent given on"), null=True, blank=True)
-    consent_given_by = models.CharField(_("consent given by"), max_length=200, blank=True)
+    consent_given_by = EncryptedCharField(_("consent given by"), max_length=200, blank=True)
     consent_use = models.CharField(_("consent for"), max_length=16, choices=ConsentUse, blank=True)
     consent_withdrawn_on = models.DateField(_("consent withdrawn on"), null=True, blank=True)
     anonymised_by = models.ForeignKey(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from motherline.accounts.models import Organisation
 from motherline.jurisdictions.models import Jurisdiction, PardonOccasion, Remedy
 from motherline.people.models import CustodyEpisode, ScopedQuerySet, Woman
+from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
 
 class CaseStage(models.TextChoices):
@@ -40,10 +41,12 @@ class LegalCase(models.Model):
         related_name="legal_cases",
         verbose_name=_("custody episode"),
     )
-    lawyer_name = models.CharField(_("lawyer"), max_length=200, blank=True)
+    # The lawyer's name and the court's case number identify her case (and her): encrypted,
+    # like the custody episode's case number.
+    lawyer_name = EncryptedCharField(_("lawyer"), max_length=200, blank=True)
     lawyer_organisation = models.CharField(_("lawyer's organisation"), max_length=200, blank=True)
     court = models.CharField(_("court"), max_length=200, blank=True)
-    case_number = models.CharField(_("case number"), max_length=64, blank=True)
+    case_number = EncryptedCharField(_("case number"), max_length=64, blank=True)
     stage = models.CharField(
         _("stage"), max_length=16, choices=CaseStage, default=CaseStage.INVESTIGATION
     )
@@ -90,7 +93,7 @@ class Hearing(models.Model):
 
     case = models.ForeignKey(LegalCase, on_delete=models.CASCADE, related_name="hearings")
     held_on = models.DateField(_("hearing date"))
-    what_happened = models.TextField(_("what happened"))
+    what_happened = EncryptedTextField(_("what happened"))
     next_date = models.DateField(_("next hearing date"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -179,13 +182,14 @@ class ReleaseCandidate(models.Model):
     priority = models.PositiveIntegerField(_("priority"))
     criteria_met = models.JSONField(_("criteria met"), default=list)
     criteria_not_met = models.JSONField(_("criteria not met"), default=list)
-    argument = models.TextField(_("best interests of the child"), blank=True)
+    # The dossier's argument and note tell her and her children's story: encrypted.
+    argument = EncryptedTextField(_("best interests of the child"), blank=True)
     status = models.CharField(
         _("dossier status"), max_length=16, choices=DossierStatus, default=DossierStatus.DRAFT
     )
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

@@ -10,5 +10,6 @@ class SecurityConfig(AppConfig):
     label = "security"
 
     def ready(self) -> None:
-        # Connects the second factor's sign-in receiver and registers the system checks.
-        from motherline.security import checks, twofactor  # noqa: F401
+        # Connects the second factor's sign-in receiver and the count of failed sign-ins per
+        # address, and registers the system checks.
+        from motherline.security import checks, spraying, twofactor  # noqa: F401

@@ -41,6 +41,9 @@ def _with_next(name: str, request: HttpRequest) -> str:
 
 
 def _verified(request: HttpRequest, device: TOTPDevice, action: AuditAction) -> HttpResponse:
+    # A new session key for the session that now has both factors: a key seen before (on a
+    # shared computer, in a log, fixed by an attacker) does not carry the verification.
+    request.session.cycle_key()
     otp_login(request, device)
     request.session[twofactor.ENROLLED_SESSION_KEY] = True
     audit.record(request.user, action, request=request, object_type="otp_totp.TOTPDevice")

@@ -12,7 +12,15 @@ MOTHERLINE_RETENTION_YEARS, default 10), who is not in custody again, is pseudon
   note on the children's placements and transition plans, the plans' assessment and
   support notes, follow-up notes and leave-extension reasons are emptied;
 - the texts of her and her children's case notes are emptied (their dates, kinds and
-  authors stay), and every document filed on her record is deleted with its file.
+  authors stay), and every document filed on her record is deleted with its file;
+- her legal cases' lawyer names and case numbers, what happened at their hearings, and her
+  pardon dossiers' arguments and notes are emptied (stages, results and dates stay);
+- the case studies about her: who gave consent is emptied on every one, and one never
+  published loses its text (its title becomes its reference). A published case study was
+  anonymised and reviewed before publication and stays as published.
+
+Visit notes and findings are about a prison on a day, not one woman: the rule does not
+reach them (they are encrypted like everything above).
 
 The rule never acts on a record whose dates are implausible (a date of birth, admission or
 release before the floor, 1 January 1900 or a pack's later `date_floor`; a release before the
@@ -38,6 +46,8 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.care.models import FollowUp, LeaveExtension, TransitionPlan
 from motherline.casework.models import CaseNote, Document
+from motherline.fieldwork.models import CaseStatus, CaseStudy
+from motherline.legal.models import Hearing, LegalCase, ReleaseCandidate
 from motherline.people import search
 from motherline.people.models import (
     Child,
@@ -190,6 +200,15 @@ def pseudonymise(woman: Woman, as_of: date, years: int) -> int:
     FollowUp.objects.filter(plan__child__mother=woman).update(notes="")
     LeaveExtension.objects.filter(child__mother=woman).update(reason="")
     CaseNote.objects.filter(woman=woman).update(text="")
+    LegalCase.objects.filter(episode__woman=woman).update(lawyer_name="", case_number="")
+    Hearing.objects.filter(case__episode__woman=woman).update(what_happened="")
+    ReleaseCandidate.objects.filter(woman=woman).update(argument="", note="")
+    studies = CaseStudy.objects.filter(woman=woman)
+    studies.update(consent_given_by="")
+    for study in studies.exclude(status=CaseStatus.PUBLISHED).only("pk"):
+        CaseStudy.objects.filter(pk=study.pk).update(
+            title_en=study.reference, title_km="", narrative_en="", narrative_km=""
+        )
     documents = list(Document.objects.filter(woman=woman).values_list("stored_as", flat=True))
     Document.objects.filter(woman=woman).delete()
     # The files go once the deletion is committed: a rollback keeps them with their rows.
