@@ -73,27 +73,27 @@ def nav_of(html: str) -> dict[str | None, list[str]]:
 WORKLIST, WOMEN, PRISONS = "worklist:list", "people:women", "people:prisons"
 ADMIT, LEGAL, VISITS, GRANTS = "people:admit", "legal:cases", "fieldwork:visits", "grants:list"
 STATISTICS, AUDIT, USERS = "stats:index", "security:audit", "security:users"
-MINE, LOADS = "casework:my_cases", "casework:case_loads"
+MINE, LOADS, REFERRALS = "casework:my_cases", "casework:case_loads", "casework:referrals"
 JOBS = "jobs:list"
 DAILY = [WORKLIST, WOMEN, PRISONS]
 
 EXPECTED: dict[str, dict[str | None, list[str]]] = {
     Role.ADMINISTRATOR: {
         None: DAILY,
-        "Register": [ADMIT, LEGAL, MINE],
+        "Register": [ADMIT, LEGAL, MINE, REFERRALS],
         "Field work": [VISITS, GRANTS, LOADS],
         "Reports": [STATISTICS],
         "Administration": [USERS, AUDIT],
     },
     Role.MONITOR: {
         None: DAILY,
-        "Register": [ADMIT, LEGAL, MINE],
+        "Register": [ADMIT, LEGAL, MINE, REFERRALS],
         "Field work": [VISITS],
         "Reports": [STATISTICS],
     },
     Role.LEGAL_OFFICER: {
         None: DAILY,
-        "Register": [ADMIT, LEGAL, MINE],
+        "Register": [ADMIT, LEGAL, MINE, REFERRALS],
         "Field work": [VISITS],
         "Reports": [STATISTICS],
     },
@@ -105,7 +105,7 @@ EXPECTED: dict[str, dict[str | None, list[str]]] = {
     },
     Role.PROGRAMME_MANAGER: {
         None: DAILY,
-        "Register": [LEGAL, MINE],
+        "Register": [LEGAL, MINE, REFERRALS],
         "Field work": [VISITS, GRANTS, LOADS],
         "Reports": [STATISTICS],
     },

@@ -83,6 +83,12 @@ CASE_LOADS = EntrySpec(
     _needs(Capability.MANAGE_PROGRAMME),
     names={"case_loads"},
 )
+REFERRALS = EntrySpec(
+    casework_labels.REFERRALS,
+    "casework:referrals",
+    _visits_shown,  # between organisations: not a liaison officer's
+    names={"referrals", "referral"},
+)
 AUDIT = EntrySpec(
     _("Audit trail"), "security:audit", _needs(Capability.ADMINISTER), names={"audit"}
 )
@@ -94,7 +100,7 @@ JOBS = EntrySpec(
 # of work, in the order of the user guide.
 DAILY = (WORKLIST, WOMEN, PRISONS)
 GROUPS: tuple[tuple[Promise, tuple[EntrySpec, ...]], ...] = (
-    (pgettext_lazy("main navigation group", "Register"), (ADMIT, LEGAL, MY_CASES)),
+    (pgettext_lazy("main navigation group", "Register"), (ADMIT, LEGAL, MY_CASES, REFERRALS)),
     (pgettext_lazy("main navigation group", "Field work"), (VISITS, GRANTS, CASE_LOADS)),
     (pgettext_lazy("main navigation group", "Reports"), (STATISTICS,)),
     (pgettext_lazy("main navigation group", "Administration"), (USERS, AUDIT, JOBS)),

@@ -45,6 +45,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from motherline.accounts.models import Role, SharingAgreement, User
+from motherline.casework import referrals
 from motherline.casework import services as casework_services
 from motherline.fieldwork import services as fieldwork_services
 from motherline.grants import services as grant_services
@@ -127,6 +128,18 @@ SEES_ROUND = {
 }
 EDITS_ROUND = {"administrator", "monitor", "legal_officer", "prison_liaison", "other_liaison"}
 ROUND = (SEES_ROUND, EDITS_ROUND)
+# The NGO's referral of its woman's child to the unrelated NGO, waiting for an answer: seen
+# by the two organisations' users who read the register (not a liaison officer, not the
+# partner); the sender's editors may withdraw it, the receiver's answer it.
+SEES_REFERRAL = {
+    "administrator",
+    "monitor",
+    "legal_officer",
+    "programme_manager",
+    "other_monitor",
+    "other_admin",
+}
+REFERRAL = (SEES_REFERRAL, SEES_REFERRAL)
 PRINCIPALS = ["anonymous", *ROLE_MAY]
 
 Expect = Callable[[str], str]
@@ -218,6 +231,19 @@ def api_token_of(user: User) -> Any:
     return token or tokens.create_token(user, "matrix", expires_in_days=30)[0]
 
 
+def answers_referral() -> Expect:
+    """Accepting the waiting referral: only the receiving organisation's editors; the
+    sender's are refused (403), whoever does not see it gets 404."""
+
+    def expect(principal: str) -> str:
+        outcome = needs(EDIT, "read", REFERRAL)(principal)
+        if outcome == ALLOW and principal not in {"other_monitor", "other_admin"}:
+            return FORBIDDEN
+        return outcome
+
+    return expect
+
+
 def refused_method(anonymous: str = LOGIN) -> Expect:
     return lambda principal: anonymous if principal == "anonymous" else NOT_ALLOWED
 
@@ -247,6 +273,9 @@ class World:
     note: Any = None
     assignment: Any = None
     document: Any = None
+    # A consent to refer the child, and the child's referral to the unrelated NGO (waiting).
+    consent: Any = None
+    referral: Any = None
 
 
 @dataclass
@@ -892,6 +921,70 @@ ROUTES: dict[str, Rule] = {
     "api:document": Rule(
         {"GET": needs(REGISTER, "read")}, args=lambda w: {"document_id": w.document.pk}
     ),
+    # Consent and referrals: consents are seen and changed as her record; a referral is seen
+    # by the two organisations it joins (see SEES_REFERRAL).
+    "casework:consents": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()}, args=woman
+    ),
+    "casework:withdraw_consent": Rule(
+        {"GET": edits_a_seen_record(), "POST": edits_a_seen_record()},
+        args=lambda w: {"consent_id": w.consent.pk},
+    ),
+    "casework:refer_woman": Rule(
+        {"GET": edits_a_seen_record(), "POST": edits_a_seen_record()}, args=woman
+    ),
+    "casework:refer_child": Rule(
+        {"GET": edits_a_seen_record(), "POST": edits_a_seen_record()}, args=child
+    ),
+    "casework:referrals": Rule({"GET": needs(REGISTER), "POST": refused_method()}),
+    "casework:referral": Rule(
+        {"GET": needs(REGISTER, "read", REFERRAL), "POST": needs(EDIT, "read", REFERRAL)},
+        args=lambda w: {"referral_id": w.referral.pk},
+    ),
+    "api:consents": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()},
+        args=woman,
+        body={"POST": {"purpose": "referral", "given_by": "self", "given_on": DAY}},
+    ),
+    "api:withdraw_consent": Rule(
+        {"POST": edits_a_seen_record()},
+        args=lambda w: {"consent_id": w.consent.pk},
+        body={"POST": {"version": 1}},
+    ),
+    "api:referrals": Rule({"GET": needs(REGISTER)}),
+    "api:refer_woman": Rule(
+        {"POST": edits_a_seen_record()},
+        args=woman,
+        body={
+            "POST": lambda w: {
+                "to_organisation": w.referral.to_organisation_id,
+                "service": "legal_aid",
+                "reason": "Matrix referral",
+                "consent": w.consent.pk,
+            }
+        },
+    ),
+    "api:refer_child": Rule(
+        {"POST": edits_a_seen_record()},
+        args=child,
+        body={
+            "POST": lambda w: {
+                "to_organisation": w.referral.to_organisation_id,
+                "service": "health",
+                "reason": "Matrix referral",
+                "consent": w.consent.pk,
+            }
+        },
+    ),
+    "api:referral": Rule(
+        {"GET": needs(REGISTER, "read", REFERRAL)},
+        args=lambda w: {"referral_id": w.referral.pk},
+    ),
+    "api:answer_referral": Rule(
+        {"POST": answers_referral()},
+        args=lambda w: {"referral_id": w.referral.pk},
+        body={"POST": {"action": "accept", "version": 1}},
+    ),
 }
 
 BROWSER_METHODS = ("GET", "POST")
@@ -1099,7 +1192,27 @@ def world(users, prisons, offences, criteria, settings, tmp_path) -> World:  # n
         casework_services.Upload(b"%PDF-1.4\n%%EOF\n", "matrix.pdf"),
         title="Matrix document",
     )
+    consent = referrals.record_consent(
+        monitor,
+        mother,
+        purpose="referral",
+        given_by="parent",
+        given_by_name="Matrix parent",
+        given_on=TODAY - timedelta(days=1),
+        child=kid,
+    )
+    referral = referrals.refer(
+        monitor,
+        mother,
+        child=kid,
+        to_organisation=users["other_monitor"].organisation,
+        service="child_protection",
+        reason="Matrix referral",
+        consent=consent,
+    )
     return World(
+        consent=consent,
+        referral=referral,
         note=note,
         assignment=assignment,
         document=document,

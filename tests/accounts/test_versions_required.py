@@ -53,11 +53,15 @@ UPDATES: dict[str, Any] = {
     "api:admissions": lambda w: w.woman,
     "api:merge": lambda w: w.woman,
     "api:note": lambda w: w.note,
+    "api:withdraw_consent": lambda w: w.consent,
+    "api:answer_referral": lambda w: w.referral,
     "api:user": lambda w: w.admin_target,
     "api:user_active": lambda w: w.admin_target,
     "api:end_sharing_agreement": lambda w: w.agreement,
     # The pages
     "people:edit_woman": lambda w: w.woman,
+    "casework:withdraw_consent": lambda w: w.consent,
+    "casework:referral": lambda w: w.referral,
     "people:edit_episode": lambda w: w.woman.current_episode,
     "people:transfer": lambda w: w.woman.current_episode,
     "people:legal_status": lambda w: w.woman.current_episode,
@@ -85,7 +89,12 @@ UPDATES: dict[str, Any] = {
 
 # Who sends the change, where the administrator may not make it: a note is corrected in
 # place by its author only (the world's note is the monitor's).
-ACTORS = {"api:note": "monitor", "casework:correct_note": "monitor"}
+ACTORS = {
+    "api:note": "monitor",
+    "casework:correct_note": "monitor",
+    # The receiver answers a referral.
+    "api:answer_referral": "other_monitor",
+}
 
 # Updates the shared world cannot exercise, each checked by its own test instead.
 CHECKED_ELSEWHERE = {
@@ -168,6 +177,12 @@ NOT_AN_UPDATE: dict[str, str] = {
     "casework:woman_documents": ADDS,
     "casework:child_documents": ADDS,
     "casework:document": READS,
+    "casework:consents": ADDS,
+    "casework:refer_woman": ADDS,
+    "casework:refer_child": ADDS,
+    "api:consents": ADDS,
+    "api:refer_woman": ADDS,
+    "api:refer_child": ADDS,
     "casework:file_dossier": ADDS,
     "security:user_tokens": ADDS,
     "security:token_revoke": ENDS,

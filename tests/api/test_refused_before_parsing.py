@@ -34,6 +34,14 @@ from tests.accounts.test_permission_matrix import (  # noqa: F401 (fixtures)
     world,
 )
 
+# Refusals that depend on the record, not on the role: the role has the capability, and is
+# refused once the record is read (like a record outside its scope, a 404), so the body is
+# judged first.
+REFUSED_BY_THE_RECORD = {
+    "api:answer_referral": "the sender's editors may edit the register; a referral is "
+    "answered by the organisation it is addressed to, known once it is read",
+}
+
 # Where a request's input comes from, in ninja's words; a path is not the client's shape.
 INPUTS = {"body", "query", "form", "file"}
 JUNK = "[]"
@@ -146,17 +154,20 @@ def test_a_refused_role_sending_a_malformed_request_gets_403_not_422(
     if anonymous.status_code != 401:
         problems.append(f"anonymous: {anonymous.status_code}, expected 401")
     # The request really is malformed: a role that may use the endpoint is told so.
-    # (the deployment's administrator where an organisation's may not).
+    # (the deployment's administrator where an organisation's may not; the receiving
+    # organisation's administrator where only the receiver may, as in answering a referral).
     who = next(
-        r for r in (Role.ADMINISTRATOR, Role.DEPLOYMENT_ADMINISTRATOR) if expect(r) != FORBIDDEN
+        r
+        for r in (Role.ADMINISTRATOR.value, Role.DEPLOYMENT_ADMINISTRATOR.value, "other_admin")
+        if expect(r) != FORBIDDEN
     )
     client = Client()
-    client.force_login(principals[who.value])
+    client.force_login(principals[who])
     allowed = malformed(client, case, url)
     if allowed.status_code != 422:
-        problems.append(f"{who.value}: {allowed.status_code}, expected 422 (not malformed?)")
+        problems.append(f"{who}: {allowed.status_code}, expected 422 (not malformed?)")
     for role in Role:
-        if expect(role.value) != FORBIDDEN:
+        if expect(role.value) != FORBIDDEN or case.name in REFUSED_BY_THE_RECORD:
             continue
         client = Client()
         client.force_login(principals[role.value])

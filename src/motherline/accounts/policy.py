@@ -133,7 +133,9 @@ def sharers_with(
     return agreements.values("sharer_id")
 
 
-def _woman_filter(user: User, prefix: str = "", for_edit: bool = False) -> Q:
+def _woman_filter(
+    user: User, prefix: str = "", for_edit: bool = False, label: str = "people.Woman"
+) -> Q:
     """Which women a user with the register capability may see (or change), as a filter.
     Records a partner shared by consent are read-only: only the owning organisation edits."""
     from motherline.people.models import ConsentScope
@@ -153,7 +155,64 @@ def _woman_filter(user: User, prefix: str = "", for_edit: bool = False) -> Q:
             f"{prefix}consent_scope": ConsentScope.PARTNERS,
         }
     )
-    return own | partners
+    return own | partners | _referred(user, prefix, label)
+
+
+# What an accepted referral opens to the organisation that received it, for each kind of
+# personal record: (the part a referral of her whole record must share, "" for any; the path
+# from the record to a child, where a referral of one child opens it; the part that referral
+# must share, "" for any). None: never through a referral. A kind missing here is never
+# opened by a referral (a child's services are the mother's organisation's business).
+REFERRAL_REACH: dict[str, tuple[str | None, str | None, str]] = {
+    "people.Woman": ("", None, ""),
+    "people.Child": ("shares_children", "", ""),
+    "care.TransitionPlan": ("shares_care_plan", "child__", "shares_care_plan"),
+    "legal.LegalCase": ("shares_legal", None, ""),
+    "legal.Hearing": ("shares_legal", None, ""),
+    "legal.ReleaseCandidate": ("shares_legal", None, ""),
+    "worklist.Deadline": ("shares_legal", None, ""),
+    "casework.CaseNote": ("shares_casework", "child__", "shares_casework"),
+    "casework.Assignment": ("shares_casework", "child__", "shares_casework"),
+    "casework.Document": ("shares_casework", "child__", "shares_casework"),
+    "casework.Consent": ("shares_casework", "child__", "shares_casework"),
+}
+
+
+def _referred(user: User, prefix: str, label: str) -> Q:
+    """The records referrals accepted by the user's organisation open to it: read on every
+    request, so a referral that ends (or whose consent is withdrawn) stops access at once."""
+    from motherline.casework.models import Referral, ReferralStatus
+
+    woman_part, child_path, child_part = REFERRAL_REACH.get(label, (None, None, ""))
+    accepted = Referral.objects.filter(
+        to_organisation_id=user.organisation_id, status=ReferralStatus.ACCEPTED
+    ).order_by()
+    reach = Q(pk__in=[])
+    if woman_part is not None:
+        whole = accepted.filter(child__isnull=True)
+        if woman_part:
+            whole = whole.filter(**{woman_part: True})
+        reach |= Q(**{f"{prefix}id__in": whole.values("woman_id")})
+    if child_path is not None:
+        one = accepted.filter(child__isnull=False)
+        if child_part:
+            one = one.filter(**{child_part: True})
+        reach |= Q(**{f"{child_path}id__in": one.values("child_id")})
+    return reach
+
+
+def scope_referrals(queryset: QuerySet, user: Any) -> QuerySet:
+    """Referrals a user may see: those their organisation sent or received, for a role that
+    reads the register. A prison liaison officer sees none: referrals are between
+    organisations, not the prison's business."""
+    if not can(user, Capability.VIEW_REGISTER):
+        return queryset.none()
+    if isinstance(user, SystemUser):
+        return queryset
+    if user.role == Role.PRISON_LIAISON:
+        return queryset.none()
+    org = user.organisation_id
+    return queryset.filter(Q(from_organisation_id=org) | Q(to_organisation_id=org))
 
 
 # Personal records other than a woman, and the path from each to the woman it is about: a
@@ -170,6 +229,7 @@ WOMAN_PATHS: dict[str, str] = {
     "casework.CaseNote": "woman__",
     "casework.Assignment": "woman__",
     "casework.Document": "woman__",
+    "casework.Consent": "woman__",
 }
 
 
@@ -188,7 +248,7 @@ def scope(queryset: QuerySet, user: Any, *, for_edit: bool = False) -> QuerySet:
         raise TypeError(f"No access rule for {label}")
     if isinstance(user, SystemUser):
         return queryset
-    return queryset.filter(_woman_filter(user, prefix, for_edit))
+    return queryset.filter(_woman_filter(user, prefix, for_edit, label))
 
 
 def scope_organisation(

@@ -24,6 +24,7 @@ from motherline.api.legal import router as legal_router
 from motherline.api.nul import refuse_nul
 from motherline.api.people import router as people_router
 from motherline.api.places import router as places_router
+from motherline.api.referrals import router as referrals_router
 from motherline.api.stats import router as stats_router
 from motherline.api.submissions import router as submissions_router
 from motherline.api.worklist import router as worklist_router
@@ -68,5 +69,6 @@ api.add_router("/", grants_router)
 api.add_router("/", legal_router)
 api.add_router("/", administration_router)
 api.add_router("/", casework_router)
+api.add_router("/", referrals_router)
 api.add_router("/", jobs_router)
 api.add_router("/", submissions_router)

@@ -5,9 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.formats import date_format
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from motherline.casework.models import NOTE_MAX_LENGTH, Document, NoteKind
+from motherline.accounts.models import Organisation, User
+from motherline.casework.models import (
+    NOTE_MAX_LENGTH,
+    PART_FIELDS,
+    TERMS_MAX_LENGTH,
+    Consent,
+    ConsentGiver,
+    ConsentPurpose,
+    Document,
+    NoteKind,
+    ReferralKind,
+    ReferralService,
+)
 from motherline.core.forms import version_field
 
 
@@ -32,7 +46,7 @@ class NoteCorrectionForm(NoteForm):
 
 
 class AssignForm(forms.Form):
-    worker = forms.ModelChoiceField(label=_("Case worker"), queryset=None)  # type: ignore[arg-type]
+    worker = forms.ModelChoiceField(label=_("Case worker"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, workers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,3 +70,125 @@ class DocumentForm(forms.Form):
         self.fields["attach_to"].choices = targets  # type: ignore[attr-defined]
         if len(targets) <= 1:
             self.fields["attach_to"].widget = forms.HiddenInput()
+
+
+# Consent and referrals
+
+TEXT_ATTRS = {"rows": 3, "maxlength": TERMS_MAX_LENGTH}
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Consent to"), choices=ConsentPurpose.choices)
+    given_by = forms.ChoiceField(label=_("Given by"), choices=ConsentGiver.choices)
+    given_by_name = forms.CharField(
+        label=_("Name of who gave it (if not she herself)"), max_length=200, required=False
+    )
+    given_on = forms.DateField(label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}))
+    child = forms.ChoiceField(label=_("About"), required=False)
+    to_organisation = forms.ModelChoiceField(
+        label=_("Only to this organisation (a referral)"),
+        queryset=Organisation.objects.none(),
+        required=False,
+    )
+    terms = forms.CharField(
+        label=_("What was agreed"),
+        max_length=TERMS_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs=TEXT_ATTRS),
+    )
+    document = forms.ModelChoiceField(
+        label=_("Signed form (a document on her record)"),
+        queryset=Document.objects.none(),
+        required=False,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        children: list[tuple[str, str]],
+        organisations: Any,
+        documents: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["child"].choices = children  # type: ignore[attr-defined]
+        self.fields["to_organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["document"].queryset = documents  # type: ignore[attr-defined]
+        self.fields["document"].label_from_instance = lambda d: d.title  # type: ignore[attr-defined]
+
+
+class WithdrawConsentForm(forms.Form):
+    version = version_field()
+    withdrawn_on = forms.DateField(
+        label=_("Withdrawn on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=TERMS_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs=TEXT_ATTRS),
+    )
+
+
+class ReferralForm(forms.Form):
+    to_organisation = forms.ModelChoiceField(
+        label=_("Refer to"),
+        queryset=Organisation.objects.none(),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=ReferralKind.choices, widget=forms.RadioSelect
+    )
+    service = forms.ChoiceField(label=_("For the service"), choices=ReferralService.choices)
+    reason = forms.CharField(
+        label=_("What is asked of them"),
+        max_length=TERMS_MAX_LENGTH,
+        widget=forms.Textarea(attrs=TEXT_ATTRS),
+    )
+    consent = forms.ModelChoiceField(
+        label=_("With the consent"),
+        queryset=Consent.objects.none(),
+    )
+    shares_children = forms.BooleanField(label=_("Her children"), required=False)
+    shares_legal = forms.BooleanField(label=_("Legal cases and deadlines"), required=False)
+    shares_care_plan = forms.BooleanField(label=_("Transition plans"), required=False)
+    shares_casework = forms.BooleanField(label=_("Case notes and documents"), required=False)
+
+    def __init__(
+        self, *args: Any, organisations: Any, consents: Any, for_child: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["consent"].queryset = consents  # type: ignore[attr-defined]
+        self.fields["consent"].label_from_instance = consent_label  # type: ignore[attr-defined]
+        if for_child:
+            # A child's referral shares the child's record; a transfer moves the mother's.
+            del self.fields["shares_children"], self.fields["shares_legal"], self.fields["kind"]
+
+    @property
+    def parts(self) -> dict[str, bool]:
+        return {f: bool(self.cleaned_data.get(f)) for f in PART_FIELDS}
+
+
+class AnswerForm(forms.Form):
+    version = version_field()
+    note = forms.CharField(
+        label=_("Reason or note (a reason is needed to decline)"),
+        max_length=TERMS_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs=TEXT_ATTRS),
+    )
+
+
+def consent_label(consent: Consent) -> str:
+    """A consent in a list of choices: to what, who gave it, when; never a name."""
+    about = (
+        gettext_now(" (the child %(ref)s)") % {"ref": consent.child.reference}
+        if consent.child
+        else ""
+    )
+    return gettext_now("%(purpose)s, given by %(who)s on %(day)s%(about)s") % {
+        "purpose": consent.get_purpose_display(),
+        "who": consent.get_given_by_display().lower(),
+        "day": date_format(consent.given_on, "SHORT_DATE_FORMAT"),
+        "about": about,
+    }

@@ -5,3 +5,4 @@ from django.utils.translation import gettext_lazy as _
 
 MY_CASES = _("My cases")
 CASE_LOADS = _("Case loads")
+REFERRALS = _("Referrals")

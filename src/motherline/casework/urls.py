@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motherline.casework import views
+from motherline.casework import referral_views, views
 
 app_name = "casework"
 
@@ -19,5 +19,18 @@ urlpatterns = [
         "candidates/<int:candidate_id>/file-dossier/",
         views.file_dossier,
         name="file_dossier",
+    ),
+]
+
+urlpatterns += [
+    path("referrals/", referral_views.referral_list, name="referrals"),
+    path("referrals/<int:referral_id>/", referral_views.referral, name="referral"),
+    path("women/<str:reference>/refer/", referral_views.refer_woman, name="refer_woman"),
+    path("children/<str:reference>/refer/", referral_views.refer_child, name="refer_child"),
+    path("women/<str:reference>/consents/", referral_views.consents, name="consents"),
+    path(
+        "consents/<int:consent_id>/withdraw/",
+        referral_views.withdraw_consent,
+        name="withdraw_consent",
     ),
 ]

@@ -26,7 +26,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit, require
 from motherline.casework import forms, queries, services
-from motherline.casework.models import Assignment, CaseNote, Document
+from motherline.casework.models import Assignment, CaseNote, Document, Referral
 from motherline.core.forms import add_service_errors, posted
 from motherline.legal.models import LegalCase, ReleaseCandidate
 from motherline.people.models import Child, Woman
@@ -70,6 +70,14 @@ class Subject:
     @property
     def url_documents(self) -> str:
         return self.url("documents")
+
+    @property
+    def url_refer(self) -> str:
+        return reverse(f"casework:refer_{self.kind}", args=[self.record.reference])
+
+    @property
+    def url_consents(self) -> str:
+        return reverse("casework:consents", args=[self.woman.reference])
 
 
 def _subject(request: HttpRequest, kind: str, reference: str) -> Subject:
@@ -148,6 +156,11 @@ def _section(user: Any, subject: Subject, may_change: bool, request: Any) -> Pag
                 forms.DocumentForm(targets=_targets(subject, candidacies)) if may_change else None
             ),
             "candidacies": candidacies,
+            "referrals": list(
+                Referral.objects.visible_to(user)
+                .filter(woman=subject.woman, child=subject.child)
+                .select_related("woman", "child", "from_organisation", "to_organisation")[:20]
+            ),
             "max_mb": settings.MOTHERLINE_DOCUMENT_MAX_BYTES / (1024 * 1024),
         },
         order=50,

@@ -751,11 +751,57 @@ def _visit_actions(user: Any, ctx: _Context) -> _Part:
     return _dated(ctx, Kind.VISIT_ACTION_OVERDUE, base, ("due_date", "action_ref"), fields, build)
 
 
+# Referrals
+
+
+def _referrals_waiting(user: Any, ctx: _Context) -> _Part:
+    """Referrals sent to the user's organisation that wait for its answer, due a few days
+    after they were sent (`rules.REFERRAL_ANSWER_DAYS`). Only an editor can answer one;
+    the item names the referral, never the person (her record opens on acceptance)."""
+    from motherline.casework.models import Referral, ReferralStatus
+
+    if not can(user, Capability.EDIT_REGISTER) or user.role == "prison_liaison":
+        return _Part([])
+    base = (
+        Referral.objects.visible_to(user)
+        .filter(
+            to_organisation_id=user.organisation_id,
+            status=ReferralStatus.PENDING,
+            answer_by__lte=ctx.horizon,
+        )
+        .annotate(referral_ref=Concat(Value("R-"), Cast("id", output_field=CharField())))
+        .filter(ctx.in_selected_prisons("woman__current_episode__current_prison_id"))
+    )
+    link = reverse("casework:referral", args=[_Links.MARK_ID])
+
+    def build(row: dict[str, Any]) -> Item | None:
+        page = link.replace(str(_Links.MARK_ID), str(row["id"]))
+        due = row["answer_by"]
+        urgency = rules.urgency(due, ctx.as_of)
+        if urgency is None:
+            return None
+        return Item(
+            kind=Kind.REFERRAL_WAITING,
+            due_date=due,
+            urgency=urgency,
+            subject=Subject(row["referral_ref"], "referral", page, ""),
+            place=Place(),
+            status=_("waiting; %(timing)s") % {"timing": rules.timing_text(due, ctx.as_of)},
+            why=_("%(org)s referred a record to your organisation on %(date)s.")
+            % {"org": row["from_organisation__name"], "date": row["sent_on"].isoformat()},
+            action=page,
+        )
+
+    fields = ["id", "referral_ref", "sent_on", "answer_by", "from_organisation__name"]
+    return _dated(ctx, Kind.REFERRAL_WAITING, base, ("answer_by", "referral_ref"), fields, build)
+
+
 COLLECTORS: dict[Kind, Callable[[Any, _Context], _Part]] = {
     **{kind: partial(_stored_part, kind=kind) for kind in deadlines.STORED_KINDS},
     Kind.PLAN_STEP_OVERDUE: _plans_behind,
     Kind.FOLLOW_UP_DUE: _follow_ups,
     Kind.VISIT_ACTION_OVERDUE: _visit_actions,
+    Kind.REFERRAL_WAITING: _referrals_waiting,
 }
 
 

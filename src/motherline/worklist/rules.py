@@ -51,6 +51,7 @@ class Kind(StrEnum):
     PLAN_STEP_OVERDUE = "plan_step_overdue"
     BIRTH_NOT_REGISTERED = "birth_not_registered"
     VISIT_ACTION_OVERDUE = "visit_action_overdue"
+    REFERRAL_WAITING = "referral_waiting"
 
 
 KIND_LABELS = {
@@ -62,6 +63,7 @@ KIND_LABELS = {
     Kind.PLAN_STEP_OVERDUE: gettext_lazy("Transition plan behind"),
     Kind.BIRTH_NOT_REGISTERED: gettext_lazy("Birth not registered"),
     Kind.VISIT_ACTION_OVERDUE: gettext_lazy("Follow-up action of a prison visit overdue"),
+    Kind.REFERRAL_WAITING: gettext_lazy("Referral waiting for your answer"),
 }
 
 # What the link of an item leads the user to do.
@@ -74,6 +76,7 @@ ACTION_LABELS = {
     Kind.PLAN_STEP_OVERDUE: gettext_lazy("Record the next step"),
     Kind.BIRTH_NOT_REGISTERED: gettext_lazy("Record the registration"),
     Kind.VISIT_ACTION_OVERDUE: gettext_lazy("Mark the action done"),
+    Kind.REFERRAL_WAITING: gettext_lazy("Accept or decline"),
 }
 # The age-limit row of a child with a plan leads to the plan's next step.
 NEXT_STEP_LABEL = gettext_lazy("Record the next step of the plan")
@@ -214,6 +217,7 @@ KIND_ORDER = [
     Kind.EXPECTED_RELEASE,
     Kind.BIRTH_NOT_REGISTERED,
     Kind.VISIT_ACTION_OVERDUE,
+    Kind.REFERRAL_WAITING,
 ]
 
 
