@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.conf import settings
-from django.utils import formats, translation
+from django.utils import translation
+
+from motherline import formatting
 
 # Khmer writes numbers with its own digits.
 DIGITS = {"km": str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")}
@@ -26,13 +28,13 @@ def _digits(text: str) -> str:
 
 def number(value: int) -> str:
     """A count in the active language: grouped (1,234 in English), Khmer digits in Khmer."""
-    return _digits(formats.number_format(value, force_grouping=True))
+    return _digits(formatting.format_number(value))
 
 
 def day(value: date) -> str:
-    """A date in the active language's long form: 2 December 2026, ២ ខែ ធ្នូ ឆ្នាំ ២០២៦."""
-    return _digits(formats.date_format(value, "DATE_FORMAT"))
+    """A date in the active language's long form: 2 December 2026, ២ ធ្នូ ២០២៦."""
+    return _digits(formatting.format_day(value))
 
 
 def moment(value: datetime) -> str:
-    return _digits(formats.date_format(value, "DATETIME_FORMAT"))
+    return _digits(formatting.format_moment(value))

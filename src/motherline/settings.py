@@ -170,6 +170,8 @@ TEMPLATES = [
                 "motherline.accounts.context_processors.access",
                 "motherline.navigation.navigation",
             ],
+            # Dates and numbers in the reader's language, in every template and PDF.
+            "builtins": ["motherline.formatting_tags"],
         },
     },
 ]

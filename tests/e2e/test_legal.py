@@ -103,5 +103,5 @@ def test_legal_officer_from_case_to_pardon_dossier(page, live_server, users, pri
     # The same page in Khmer: the labels and the remedy's words come from the catalogue.
     page.click("button:has-text('ខ្មែរ')")
     page.wait_for_selector("h1:has-text('សំណុំឯកសារ')")
-    assert "កើតនៅ 2024-05-01" in page.inner_text("main")
+    assert "កើតនៅ 1 ខែ ឧសភា ឆ្នាំ 2024" in page.inner_text("main")
     screenshot(page, "legal-5-candidate-km")

@@ -28,7 +28,7 @@ def test_lines_may_not_exceed_the_grant(users, grant):
         services.add_budget_line(
             users["programme_manager"], grant, code="3", name="Too much", amount=Decimal("2400")
         )
-    assert "16300.00" in error.value.message_dict["amount"][0]
+    assert "16,300.00" in error.value.message_dict["amount"][0]
     with pytest.raises(ValidationError) as error:
         services.add_budget_line(
             users["programme_manager"], grant, code="1", name="Again", amount=Decimal("1")

@@ -200,3 +200,24 @@ def test_delivery_list_scope(
     assert response.status_code == status
     if status == 200:
         assert response.context["page"].total == total
+
+
+def test_services_are_listed_by_date_newest_first_across_pages(
+    client, users, grant, mother, settings
+):
+    settings.MOTHERLINE_PAGE_SIZE = 2
+    # Recorded in another order than they happened: the list follows the days.
+    days = [TODAY - timedelta(days=n) for n in (20, 2, 40, 10, 30)]
+    for day in days:
+        deliver(users["monitor"], mother, grant, delivered_on=day)
+    client.force_login(users["monitor"])
+    seen = []
+    url = reverse("grants:deliveries")
+    while url:
+        response = client.get(url)
+        seen += [d.delivered_on for d in response.context["page"].items]
+        url = (
+            response.context["next_url"]
+            and reverse("grants:deliveries") + response.context["next_url"]
+        )
+    assert seen == sorted(days, reverse=True)

@@ -121,7 +121,7 @@ def test_pretrial_limit_boundary_is_the_deadline_day():
         admission_date=AS_OF - timedelta(days=180),
     )
     outcome = judge("pretrial_past_limit", facts)
-    assert outcome.met and "2026-06-15" in str(outcome.evidence[0].detail)
+    assert outcome.met and "15 June 2026" in str(outcome.evidence[0].detail)
     day_before = replace(facts, admission_date=AS_OF - timedelta(days=179))
     assert not judge("pretrial_past_limit", day_before).met
     # The most serious charge sets the limit: with a felony, 540 days.
@@ -236,3 +236,19 @@ def test_parameter_errors_for_the_pack_loader(kind, parameter, problem):
 def test_good_parameters_pass():
     assert rules.parameter_error("share_served", "0.66") is None
     assert rules.parameter_error("carer_of_child_outside", "18") is None
+
+
+def test_charges_are_shown_by_their_names_in_the_readers_language():
+    from django.utils import translation
+
+    theft = ChargeFacts("theft", "misdemeanour", False, "Theft", "ចោរកម្ម")
+    robbery = ChargeFacts("robbery", "felony", True, "Robbery", "ប្លន់")
+    met = judge("petty_non_violent", replace(PLAIN, charges=(theft,)), "petty;misdemeanour")
+    assert str(met.evidence[0].detail) == "Theft (misdemeanour)"
+    refused = judge("petty_non_violent", replace(PLAIN, charges=(robbery,)), "petty")
+    with translation.override("km"):
+        assert "ប្លន់" in str(refused.reason) and "robbery" not in str(refused.reason)
+    # A snapshot kept before the names were: the code is named from the categories.
+    old = [{"code": "x", "name": "X", "evidence": [{"detail": "theft (misdemeanour)"}]}]
+    shown = rules.localised(old, {}, {"theft": {"en": "Theft", "local": "ចោរកម្ម"}})
+    assert shown[0]["evidence"][0]["detail"] == "Theft (misdemeanour)"

@@ -40,7 +40,7 @@ def test_the_page_leads_with_the_child_past_the_age_limit_and_the_delivery(clien
     text = client.get(reverse("people:woman", args=[woman.reference])).text
     urgent = text[text.index('id="urgent-h"') : text.index('id="identity-h"')]
     assert "Dara is past the age limit" in urgent and "14 days ago" in urgent
-    assert "Delivery expected on 2026-06-25 (in 10 days)" in urgent
+    assert "Delivery expected on 25 June 2026 (in 10 days)" in urgent
     assert "Record the outcome" in urgent and "Leave-by date and transition plan" in urgent
     # The most overdue first.
     assert urgent.index("Dara") < urgent.index("Delivery")

@@ -230,5 +230,5 @@ def test_counts_keep_the_models_range_and_dates_the_floor(prisons):
     )
     problems = {(e.line, e.column): e.message for e in result.errors}
     assert "10,000,000" in problems[(2, "total")]
-    assert "1950-01-01" in problems[(3, "date")]
+    assert "1 January 1950" in problems[(3, "date")]
     assert PopulationReturn.objects.count() == 0

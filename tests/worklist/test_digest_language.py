@@ -60,5 +60,5 @@ def test_an_english_digest_has_english_dates(register, users, settings):
     users["monitor"].save()
     send_alerts(TODAY)
     digest = next(m for m in mail.outbox if m.to == ["monitor@example.org"])
-    assert "became due on June 15, 2026:" in digest.body
+    assert "became due on 15 June 2026:" in digest.body
     assert f"The whole list: {SITE}/worklist/" in digest.body

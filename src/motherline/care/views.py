@@ -25,6 +25,7 @@ from motherline.accounts.policy import Capability, can, require
 from motherline.care import forms, queries, rules, services
 from motherline.care.models import FollowUp, LeaveExtension, PlanStatus, TransitionPlan
 from motherline.core.forms import add_service_errors
+from motherline.formatting import format_day
 from motherline.people.models import Child
 from motherline.people.signals import PageSection, UrgentItem
 
@@ -366,7 +367,11 @@ def woman_urgent_items(
             _("%(child)s is past the age limit for living in prison since %(date)s (%(days)s).")
             if days < 0
             else _("%(child)s reaches the age limit for living in prison on %(date)s (%(days)s).")
-        ) % {"child": child_label(child), "date": leave_by.date, "days": days_text(days)}
+        ) % {
+            "child": child_label(child),
+            "date": format_day(leave_by.date),
+            "days": days_text(days),
+        }
         items.append(
             UrgentItem(
                 kind="age_limit",

@@ -34,6 +34,7 @@ from motherline.casework.models import (
     DocumentType,
     NoteKind,
 )
+from motherline.formatting import format_day
 from motherline.people.models import Child, Woman
 from motherline.people.services import StaleVersion
 from motherline.vault import files
@@ -464,7 +465,10 @@ def file_dossier(user: Any, candidate: Any, language: str, *, request: Any = Non
         candidate.woman,
         Upload(pdf, f"dossier-{candidate.woman.reference}-{language}-{day}.pdf"),
         title=_("Pardon dossier (%(language)s), %(day)s")
-        % {"language": "ខ្មែរ" if language == "km" else "English", "day": day},
+        % {
+            "language": "ខ្មែរ" if language == "km" else "English",
+            "day": format_day(timezone.localdate()),
+        },
         candidate=candidate,
         request=request,
     )

@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from motherline.fieldwork.models import Access, Audience, Topic, TrainingTopic
+from motherline.formatting import format_month
 from motherline.people.rules import Errors
 
 
@@ -225,7 +225,7 @@ def _month(year: str, month: str, exact: str) -> str:
     if not 1 <= number <= 12:
         return exact
     # In the active language: a Khmer text gets the Khmer month name.
-    return date_format(date(int(year), number, 1), "F Y")
+    return format_month(date(int(year), number, 1))
 
 
 def coarsen_dates(text: str) -> str:

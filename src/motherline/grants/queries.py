@@ -232,3 +232,31 @@ def deliveries_for(user: Any, *, woman_reference: str = "") -> QuerySet[ServiceD
     if woman_reference:
         qs = qs.filter(woman__reference=woman_reference)
     return qs
+
+
+@dataclass(frozen=True)
+class DeliveryPage:
+    items: list[ServiceDelivery]
+    next_cursor: str | None
+    total: int
+
+
+def deliveries_page(qs: QuerySet[ServiceDelivery], after: str, size: int) -> DeliveryPage:
+    """One page of services by date, newest first (by id among a day's), after the cursor
+    `after` ("2026-05-26.42": the last row's day and id; anything else starts at the top)."""
+    qs = qs.order_by("-delivered_on", "-id")
+    rows = qs
+    day, _, pk = after.partition(".")
+    if pk.isdigit():
+        try:
+            since = date.fromisoformat(day)
+        except ValueError:
+            pass
+        else:
+            rows = qs.filter(Q(delivered_on__lt=since) | Q(delivered_on=since, id__lt=int(pk)))
+    items = list(rows[: size + 1])
+    more = len(items) > size
+    items = items[:size]
+    last = items[-1] if more else None
+    next_cursor = f"{last.delivered_on.isoformat()}.{last.pk}" if last else None
+    return DeliveryPage(items=items, next_cursor=next_cursor, total=qs.order_by().count())

@@ -5,10 +5,10 @@ only: no name, reference or register number of anyone in custody."""
 from __future__ import annotations
 
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
+from motherline.formatting import format_day, format_month
 from motherline.grants.queries import GrantReport
 from motherline.reports.pdf import render_pdf
 from motherline.reports.tabular import append_row, new_workbook, workbook_bytes
@@ -33,7 +33,11 @@ def report_xlsx(report: GrantReport, language: str) -> bytes:
             (_("Amount"), float(grant.amount)),
             (_("Currency"), grant.currency),
             (_("Purpose"), grant.purpose),
-            (_("Period of the report"), f"{report.start.isoformat()} / {report.end.isoformat()}"),
+            (
+                _("Period of the report"),
+                _("%(start)s to %(end)s")
+                % {"start": format_day(report.start), "end": format_day(report.end)},
+            ),
             (_("Spent in the period"), float(report.spent_total)),
             (_("Women reached"), report.reach.women),
             (_("Children reached"), report.reach.children),
@@ -79,7 +83,7 @@ def report_xlsx(report: GrantReport, language: str) -> bytes:
             append_row(
                 months,
                 [
-                    date_format(month.month, "Y-m"),
+                    format_month(month.month),
                     *[float(v) for v in month.by_line],
                     float(month.total),
                 ],

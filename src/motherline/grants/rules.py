@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from motherline.formatting import format_day, format_number
 from motherline.grants.models import ServiceType
 from motherline.people.rules import Errors
 
@@ -56,12 +56,15 @@ def line_errors(
     elif other_lines + amount > grant_amount:
         errors["amount"] = _(
             "The budget lines would total %(total)s, more than the grant's %(grant)s."
-        ) % {"total": other_lines + amount, "grant": grant_amount}
+        ) % {
+            "total": format_number(other_lines + amount, 2),
+            "grant": format_number(grant_amount, 2),
+        }
     return errors
 
 
 def _day(value: date) -> str:
-    return date_format(value, "j F Y")
+    return format_day(value)
 
 
 def custody_error(delivered_on: date, episodes: Sequence[tuple[date, date | None]]) -> str:

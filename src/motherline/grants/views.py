@@ -40,7 +40,7 @@ def _paging(request: HttpRequest, page: Any, **query: str) -> dict[str, Any]:
         "next_url": "?" + urlencode({**base, "after": page.next_cursor})
         if page.next_cursor
         else None,
-        "first_url": "?" + urlencode(base) if _cursor(request) else None,
+        "first_url": "?" + urlencode(base) if request.GET.get("after") else None,
     }
 
 
@@ -165,12 +165,12 @@ def donor_report(request: HttpRequest, grant_id: int) -> HttpResponse:
 @login_required
 @require_safe
 def delivery_list(request: HttpRequest) -> HttpResponse:
-    """Service deliveries the user may see, newest first, optionally of one woman."""
+    """Service deliveries the user may see, by date newest first, optionally of one woman."""
     require(request.user, Capability.VIEW_REGISTER)
     woman = request.GET.get("woman", "").strip()
-    page = paged(
+    page = queries.deliveries_page(
         queries.deliveries_for(request.user, woman_reference=woman),
-        _cursor(request),
+        request.GET.get("after", "")[:40],
         settings.MOTHERLINE_PAGE_SIZE,
     )
     # The list names the women by reference: reading it is a read of their records.

@@ -85,10 +85,15 @@ def register_lists(code: str | None, local_language: str = "km") -> RegisterList
 
 
 def label_of(entries: tuple[Entry, ...], code: str) -> str:
-    """The label of a stored code; a value recorded before the list existed is shown as it
-    was typed."""
+    """The label of a stored code (or of a value typed as one of its labels); a value
+    recorded before the list existed is shown as it was typed."""
     for entry in entries:
         if entry.code == code:
+            return entry.label()
+    # A value typed as the English label (an import, the demo's data) is shown the same way.
+    typed = code.strip().casefold()
+    for entry in entries:
+        if typed and typed in (entry.en.casefold(), entry.local.casefold()):
             return entry.label()
     return code
 
@@ -125,3 +130,23 @@ def country_name(code: str, language: str | None = None) -> str:
         if alpha_2 == code:
             return km if language == "km" and km else en
     return code
+
+
+@cache
+def _citations() -> dict[str, str]:
+    """Every pack's `[citations]` table: an English citation and its local rendering."""
+    found: dict[str, str] = {}
+    for path in sorted(PACKS_DIR.glob(f"*/{REGISTER_FILE}")):
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("citations", {})
+        if isinstance(table, dict):
+            found.update({k: v for k, v in table.items() if isinstance(v, str) and v})
+    return found
+
+
+def citation_label(citation: str, language: str | None = None) -> str:
+    """A legal source as the reader reads it: the pack's local rendering of the citation
+    when the page is not in English and the pack has one, else the citation as written."""
+    language = (language or get_language() or "en").split("-")[0]
+    if language == "en" or not citation:
+        return citation
+    return _citations().get(citation.strip(), citation)

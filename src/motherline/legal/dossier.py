@@ -19,6 +19,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.jurisdictions.models import ScreeningCriterion
 from motherline.jurisdictions.rules import add_months
+from motherline.legal import queries
 from motherline.legal.models import ReleaseCandidate
 from motherline.legal.rules import localised, share_served
 from motherline.people.models import Child, Placement, PlacementKind
@@ -75,7 +76,11 @@ def dossier_context(candidate: ReleaseCandidate, today: date) -> dict[str, Any]:
         ).order_by("-weight", "code")
     )
     # The snapshot was written in the language of whoever screened: show it in this one.
-    met = localised(candidate.criteria_met, {criterion.code: criterion for criterion in law})
+    met = localised(
+        candidate.criteria_met,
+        {criterion.code: criterion for criterion in law},
+        queries.offence_names(),
+    )
     served = (
         round(float(share_served(episode.admission_date, episode.sentence_months, today)) * 100)
         if episode.sentence_months

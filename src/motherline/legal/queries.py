@@ -18,7 +18,12 @@ from django.db.models import Count, F, Q, QuerySet
 from motherline.accounts import policy
 from motherline.accounts.models import Organisation
 from motherline.accounts.policy import SystemUser
-from motherline.jurisdictions.models import Jurisdiction, PretrialLimitRule, ScreeningCriterion
+from motherline.jurisdictions.models import (
+    Jurisdiction,
+    OffenceCategory,
+    PretrialLimitRule,
+    ScreeningCriterion,
+)
 from motherline.legal import rules
 from motherline.legal.models import (
     CaseResult,
@@ -73,7 +78,7 @@ def load_facts(women: QuerySet[Woman]) -> list[rules.WomanFacts]:
     episode_ids = women.order_by().values("current_episode_id")
     woman_ids = women.order_by().values("id")
     charges: dict[int, list[rules.ChargeFacts]] = defaultdict(list)
-    for episode_id, code, offence_class, violent in (
+    for episode_id, code, offence_class, violent, name, name_local in (
         Charge.objects.filter(episode_id__in=episode_ids)
         .order_by("episode_id", "id")
         .values_list(
@@ -81,9 +86,13 @@ def load_facts(women: QuerySet[Woman]) -> list[rules.WomanFacts]:
             "offence_category__code",
             "offence_category__offence_class",
             "offence_category__is_violent",
+            "offence_category__name",
+            "offence_category__name_local",
         )
     ):
-        charges[episode_id].append(rules.ChargeFacts(code, offence_class, violent))
+        charges[episode_id].append(
+            rules.ChargeFacts(code, offence_class, violent, name, name_local)
+        )
     pregnancies: dict[int, tuple[date, date | None]] = {}
     for woman_id, known, expected in (
         Pregnancy.objects.filter(woman_id__in=woman_ids, outcome="")
@@ -326,3 +335,12 @@ def rounds_for(user: Any, *, for_edit: bool = False) -> QuerySet[PardonRound]:
         return rounds.filter(own)
     sharing = policy.sharers_with(user.organisation_id, field_work=True)
     return rounds.filter(own | Q(organisation_id__in=sharing))
+
+
+def offence_names() -> dict[str, dict[str, str]]:
+    """Each offence category's code -> its names in English and in the pack's language, for
+    snapshots of screening that kept only the code."""
+    return {
+        code: {"en": name, "local": local}
+        for code, name, local in OffenceCategory.objects.values_list("code", "name", "name_local")
+    }

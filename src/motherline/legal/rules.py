@@ -12,15 +12,18 @@ tests build them directly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from typing import Any, Protocol
 
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 
+from motherline.formatting import format_day
+from motherline.jurisdictions.models import OffenceClass
 from motherline.jurisdictions.rules import PretrialLimitLike, add_months, pretrial_deadline
 
 PRETRIAL = "pretrial"
@@ -41,6 +44,14 @@ class ChargeFacts:
     offence_code: str
     offence_class: str
     is_violent: bool
+    # The offence's name in English and in the pack's language, for what a reader sees.
+    name: str = ""
+    name_local: str = ""
+
+    @property
+    def shown_name(self) -> dict[str, str]:
+        """The name as a snapshot keeps it: both languages, chosen when shown."""
+        return {"en": self.name or self.offence_code, "local": self.name_local}
 
 
 @dataclass(frozen=True)
@@ -84,7 +95,7 @@ class Text:
 
     def __str__(self) -> str:
         text = gettext(self.msgid)
-        return text % dict(self.params) if self.params else text
+        return text % {k: _shown(v, k) for k, v in self.params} if self.params else text
 
     def as_dict(self) -> dict[str, Any]:
         """The message untranslated, so a snapshot can be shown in another language."""
@@ -94,19 +105,62 @@ class Text:
         }
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _shown(value: Any, name: str = "") -> Any:
+    """A parameter as the reader reads it: a day (kept as ISO text in a snapshot) in the
+    reader's language, an offence class by its label."""
+    if name == "offence_class" and value in OffenceClass.values:
+        return str(OffenceClass(value).label).lower()
+    if isinstance(value, dict) and "en" in value:
+        # A name kept in both languages (an offence): the pack's language when read in it.
+        return value.get("local") if get_language() != "en" and value.get("local") else value["en"]
+    if isinstance(value, list):
+        return ", ".join(str(_shown(v)) for v in value)
+    if isinstance(value, date):
+        return format_day(value)
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return format_day(date.fromisoformat(value))
+    return value
+
+
 def text_from(kept: Any, fallback: str = "") -> str:
     """A message kept by `Text.as_dict`, translated now; `fallback` if none was kept."""
     if not isinstance(kept, dict) or "msgid" not in kept:
         return fallback
-    params = {k: text_from(v, str(v)) for k, v in kept.get("params", {}).items()}
+    params = {k: text_from(v, _shown(v, k)) for k, v in kept.get("params", {}).items()}
     text = gettext(kept["msgid"])
     return text % params if params else text
 
 
-def localised(findings: list[dict[str, Any]], names: dict[str, Any]) -> list[dict[str, Any]]:
+_OLD_CHARGE = re.compile(r"([a-z][a-z0-9_]*) \((felony|misdemeanour|petty)\)")
+
+
+def _detail(evidence: dict[str, Any], offences: dict[str, dict[str, str]]) -> str:
+    kept = evidence.get("detail_text")
+    detail = str(evidence.get("detail", ""))
+    old = _OLD_CHARGE.fullmatch(detail) if not kept else None
+    if old:
+        # A snapshot taken before offences were kept by name: "theft (misdemeanour)".
+        code, offence_class = old.groups()
+        kept = {
+            "msgid": "%(offence)s (%(offence_class)s)",
+            "params": {"offence": offences.get(code, {"en": code}), "offence_class": offence_class},
+        }
+    return text_from(kept, detail)
+
+
+def localised(
+    findings: list[dict[str, Any]],
+    names: dict[str, Any],
+    offences: dict[str, dict[str, str]] | None = None,
+) -> list[dict[str, Any]]:
     """A snapshot of findings (`Finding.as_dict`) in the active language: each criterion
     named from the pack where `names` (code -> criterion) still has it, each reason and
-    piece of evidence translated from the message kept with it."""
+    piece of evidence translated from the message kept with it; `offences` (code -> names)
+    names the charges of an older snapshot that kept only their codes."""
+    offences = offences or {}
     shown = []
     for f in findings:
         criterion = names.get(f["code"])
@@ -115,10 +169,7 @@ def localised(findings: list[dict[str, Any]], names: dict[str, Any]) -> list[dic
                 **f,
                 "name": str(criterion.display_name) if criterion is not None else f["name"],
                 "reason": text_from(f.get("reason_text"), f.get("reason", "")),
-                "evidence": [
-                    {**e, "detail": text_from(e.get("detail_text"), e.get("detail", ""))}
-                    for e in f.get("evidence", [])
-                ],
+                "evidence": [{**e, "detail": _detail(e, offences)} for e in f.get("evidence", [])],
             }
         )
     return shown
@@ -347,25 +398,30 @@ def _carer_outside(w: WomanFacts, max_age: int, ctx: Context) -> Outcome:
 def _petty_non_violent(w: WomanFacts, classes: frozenset[str], ctx: Context) -> Outcome:
     if not w.charges:
         return Outcome(False, reason=_why(gettext_noop("No charge is recorded.")))
-    violent = [c.offence_code for c in w.charges if c.is_violent]
+    violent = [c.shown_name for c in w.charges if c.is_violent]
     if violent:
         return Outcome(
             False,
-            reason=_why(gettext_noop("A charge is violent: %(codes)s."), codes=", ".join(violent)),
+            reason=_why(gettext_noop("A charge is violent: %(codes)s."), codes=violent),
         )
-    serious = [c.offence_code for c in w.charges if c.offence_class not in classes]
+    serious = [c.shown_name for c in w.charges if c.offence_class not in classes]
     if serious:
         return Outcome(
             False,
-            reason=_why(
-                gettext_noop("A charge is too serious: %(codes)s."), codes=", ".join(serious)
-            ),
+            reason=_why(gettext_noop("A charge is too serious: %(codes)s."), codes=serious),
         )
     return Outcome(
         True,
         tuple(
             Evidence(
-                "charge", w.reference, w.admission_date, f"{c.offence_code} ({c.offence_class})"
+                "charge",
+                w.reference,
+                w.admission_date,
+                _why(
+                    gettext_noop("%(offence)s (%(offence_class)s)"),
+                    offence=c.shown_name,
+                    offence_class=c.offence_class,
+                ),
             )
             for c in w.charges
         ),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit
+from motherline.formatting import format_day
 from motherline.jurisdictions.models import Jurisdiction, PardonOccasion
 from motherline.legal import queries, rules
 from motherline.legal.models import (
@@ -489,7 +490,7 @@ def change_status(
                         "She was released on %(date)s, after she was screened: withdraw the "
                         "dossier instead."
                     )
-                    % {"date": episode.release_date.isoformat() if episode.release_date else ""}
+                    % {"date": format_day(episode.release_date)}
                 }
             )
         values["submitted_on"] = on or today

@@ -360,13 +360,14 @@ def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
             jurisdiction_id=candidate.round.jurisdiction_id, remedy=Remedy.PARDON
         )
     }
+    offences = queries.offence_names()
     return render(
         request,
         "legal/candidate_detail.html",
         {
             "candidate": candidate,
-            "criteria_met": rules.localised(candidate.criteria_met, names),
-            "criteria_not_met": rules.localised(candidate.criteria_not_met, names),
+            "criteria_met": rules.localised(candidate.criteria_met, names, offences),
+            "criteria_not_met": rules.localised(candidate.criteria_not_met, names, offences),
             "woman": candidate.woman,
             "may_edit": editable,
             "dossier_form": dossier_form,

@@ -28,6 +28,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from motherline.formatting import format_day
 from motherline.people import phonetic, search
 from motherline.people.models import Child, Woman, WomanMatchKey
 from motherline.vault import keys
@@ -73,7 +74,7 @@ class Candidate:
         if self.children_born:
             out.append(
                 _("The mother of a child born on %(dates)s.")
-                % {"dates": ", ".join(d.isoformat() for d in self.children_born)}
+                % {"dates": ", ".join(format_day(d) for d in self.children_born)}
             )
         return out
 

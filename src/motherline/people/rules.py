@@ -11,6 +11,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from motherline.formatting import format_day
 from motherline.jurisdictions.rules import add_months
 
 # Below this age a person cannot plausibly be a mother or be held in an adult prison register.
@@ -49,11 +50,11 @@ def not_in_future(field: str, value: date | None, today: date, errors: Errors) -
     mistake such as 0001-01-01)."""
     if value is not None and value > today:
         errors[field] = _("This date is in the future (today is %(today)s).") % {
-            "today": today.isoformat()
+            "today": format_day(today)
         }
     elif value is not None and value < EARLIEST_DATE:
         errors[field] = _("This date is before %(earliest)s: check it.") % {
-            "earliest": EARLIEST_DATE.isoformat()
+            "earliest": format_day(EARLIEST_DATE)
         }
 
 
@@ -85,7 +86,7 @@ def child_birth_errors(
         return errors
     if child_birth <= mother_birth:
         errors[field] = _("The child's birth cannot be before the mother's (%(dob)s).") % {
-            "dob": mother_birth.isoformat()
+            "dob": format_day(mother_birth)
         }
     elif age_on(mother_birth, child_birth) < MIN_MOTHER_AGE_AT_BIRTH:
         errors[field] = _(
@@ -101,12 +102,12 @@ def release_errors(
     not_in_future("release_date", release_date, today, errors)
     if release_date < admission_date:
         errors["release_date"] = _("The release cannot be before the admission (%(date)s).") % {
-            "date": admission_date.isoformat()
+            "date": format_day(admission_date)
         }
     elif last_event_date is not None and release_date < last_event_date:
         errors["release_date"] = _(
             "The release cannot be before the last recorded event of this custody (%(date)s)."
-        ) % {"date": last_event_date.isoformat()}
+        ) % {"date": format_day(last_event_date)}
     return errors
 
 
@@ -125,12 +126,12 @@ def transfer_errors(
     not_in_future("transfer_date", transfer_date, today, errors)
     if transfer_date < admission_date:
         errors["transfer_date"] = _("The transfer cannot be before the admission (%(date)s).") % {
-            "date": admission_date.isoformat()
+            "date": format_day(admission_date)
         }
     elif last_transfer_date is not None and transfer_date < last_transfer_date:
         errors["transfer_date"] = _(
             "The transfer cannot be before the previous transfer (%(date)s)."
-        ) % {"date": last_transfer_date.isoformat()}
+        ) % {"date": format_day(last_transfer_date)}
     if same_prison:
         errors["to_prison"] = _("She is already in this prison.")
     return errors
@@ -154,7 +155,7 @@ def legal_status_errors(
     if effective_date < since:
         errors["effective_date"] = _(
             "The change cannot be before the current status began (%(date)s)."
-        ) % {"date": since.isoformat()}
+        ) % {"date": format_day(since)}
     return errors
 
 
@@ -196,7 +197,7 @@ def pregnancy_outcome_errors(
     if outcome_date < known_since:
         errors["outcome_date"] = _(
             "The outcome cannot be before the pregnancy was known (%(date)s)."
-        ) % {"date": known_since.isoformat()}
+        ) % {"date": format_day(known_since)}
     if outcome in ("birth_in_prison", "birth_in_hospital") and not in_custody_on_outcome_date:
         errors["outcome"] = _("She was not in custody on this date: choose “Birth after release”.")
     if outcome == "birth_after_release" and in_custody_on_outcome_date:
@@ -215,7 +216,7 @@ def move_out_errors(
     if move_date < placement_start:
         errors["move_date"] = _(
             "The move cannot be before the child started living in prison (%(date)s)."
-        ) % {"date": placement_start.isoformat()}
+        ) % {"date": format_day(placement_start)}
     return errors
 
 
@@ -258,7 +259,7 @@ def entry_findings(
     for name, value in all_dates.items():
         if value is not None and value < earliest:
             errors[name] = _("This date is before %(earliest)s: check it.") % {
-                "earliest": earliest.isoformat()
+                "earliest": format_day(earliest)
             }
     for child in children:
         key = f"{child.field}date_of_birth"

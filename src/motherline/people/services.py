@@ -23,6 +23,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit
 from motherline.core.versions import StaleVersion
+from motherline.formatting import format_day
 from motherline.jurisdictions import reference
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import rules, search, signals
@@ -375,7 +376,7 @@ def readmission_errors(
     if "admission_date" not in errors and last_release and adm.admission_date < last_release:
         errors["admission_date"] = _(
             "The new admission cannot be before her last release (%(date)s)."
-        ) % {"date": last_release.isoformat()}
+        ) % {"date": format_day(last_release)}
     errors.update(_custody_errors(adm, today))
     seen: set[str] = set()
     for i, child in enumerate(adm.children):
@@ -590,7 +591,7 @@ def record_child(
     ):
         errors["since"] = _(
             "A child cannot live in prison with her before her admission (%(date)s)."
-        ) % {"date": episode.admission_date.isoformat()}
+        ) % {"date": format_day(episode.admission_date)}
     _raise(errors)
     start = since or today
     child = _create_child(woman, details, start, episode.current_prison if episode else None)
@@ -650,7 +651,7 @@ def record_transfer(
         errors["transfer_date"] = _(
             "The transfer cannot be before %(date)s, when a child of hers began or stopped "
             "living in prison with her."
-        ) % {"date": child_since.isoformat()}
+        ) % {"date": format_day(child_since)}
     _raise(errors)
     from_prison = episode.current_prison
     transfer = Transfer.objects.create(
@@ -1170,7 +1171,7 @@ def woman_correction_errors(woman: Woman, changed: dict[str, Any], today: date) 
             lists = _lists_of(woman)
             if changed["date_of_birth"] < lists.earliest_date:
                 errors["date_of_birth"] = _("This date is before %(earliest)s: check it.") % {
-                    "earliest": lists.earliest_date.isoformat()
+                    "earliest": format_day(lists.earliest_date)
                 }
     identity = {k: changed[k] for k in ("nationality", "ethnicity", "language") if k in changed}
     if identity:
@@ -1340,7 +1341,7 @@ def child_correction_errors(child: Child, after: dict[str, Any], today: date) ->
     born = after["date_of_birth"]
     if born is not None and born < EARLIEST_DATE:
         errors["date_of_birth"] = _("Enter a date from %(date)s.") % {
-            "date": EARLIEST_DATE.isoformat()
+            "date": format_day(EARLIEST_DATE)
         }
     else:
         errors.update(rules.child_birth_errors(child.mother.date_of_birth, born, today))
@@ -1357,7 +1358,7 @@ def child_correction_errors(child: Child, after: dict[str, Any], today: date) ->
             if born is not None and "birth_registered_on" not in errors and registered_on < born:
                 errors["birth_registered_on"] = _(
                     "The registration cannot be before the birth (%(date)s)."
-                ) % {"date": born.isoformat()}
+                ) % {"date": format_day(born)}
     if after["birth_certificate_number"] and not after["birth_registered"]:
         errors["birth_certificate_number"] = _(
             "A certificate number needs the birth to be registered."
@@ -1449,7 +1450,7 @@ def merge_errors(survivor: Woman, merged: Woman) -> rules.Errors:
                     "Both records have a custody on %(date)s: one woman cannot be in custody "
                     "twice. Correct the custodies first."
                 )
-                % {"date": next_start.isoformat()}
+                % {"date": format_day(next_start)}
             }
     return {}
 

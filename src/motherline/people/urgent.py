@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from motherline.formatting import format_day
 from motherline.jurisdictions.models import PretrialLimitRule
 from motherline.jurisdictions.rules import pretrial_deadline
 from motherline.people.models import LegalStatus, Woman
@@ -61,7 +62,7 @@ def _pretrial(woman: Woman, today: date, may_edit: bool) -> list[UrgentItem]:
         _("The pretrial limit was reached on %(date)s (%(days)s).")
         if days < 0
         else _("The pretrial limit is reached on %(date)s (%(days)s).")
-    ) % {"date": due.isoformat(), "days": days_text(days)}
+    ) % {"date": format_day(due), "days": days_text(days)}
     return [
         UrgentItem(
             kind="pretrial_limit",
@@ -89,7 +90,7 @@ def _deliveries(woman: Woman, today: date, may_edit: bool) -> list[UrgentItem]:
                     if days < 0
                     else _("Delivery expected on %(date)s (%(days)s).")
                 )
-                % {"date": due.isoformat(), "days": days_text(days)},
+                % {"date": format_day(due), "days": days_text(days)},
                 due=due,
                 days=days,
                 action_url=(

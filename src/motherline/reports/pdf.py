@@ -17,10 +17,15 @@ from django.utils import translation
 STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
 
 
-def render_html(template_name: str, context: dict[str, Any], language: str) -> str:
-    """The document's HTML in `language` ("en" or "km"), as the PDF will lay it out."""
+def render_html(
+    template_name: str, context: dict[str, Any], language: str, for_browser: bool = False
+) -> str:
+    """The document's HTML in `language` ("en" or "km"), as the PDF will lay it out; with
+    `for_browser`, its fonts are linked by their static URL (a PDF reads them from disk)."""
     with translation.override(language):
-        return render_to_string(template_name, {**context, "LANGUAGE_CODE": language})
+        return render_to_string(
+            template_name, {**context, "LANGUAGE_CODE": language, "for_browser": for_browser}
+        )
 
 
 def render_pdf(template_name: str, context: dict[str, Any], language: str) -> bytes:

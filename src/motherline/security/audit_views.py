@@ -15,7 +15,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.accounts.policy import Capability, require
 from motherline.reports.tabular import SafeCsvWriter
-from motherline.security import queries
+from motherline.security import audit_text, queries
 from motherline.security.forms import AuditSearchForm
 
 AUDIT_TYPE = AuditEvent._meta.label
@@ -42,7 +42,8 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     rows = [
         (
             event,
-            json.dumps(event.changes, ensure_ascii=False, sort_keys=True) if event.changes else "",
+            audit_text.record_type(event.object_type) if event.object_type else "",
+            audit_text.changes_lines(event.changes, event.object_type),
         )
         for event in page.items
     ]

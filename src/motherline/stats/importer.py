@@ -28,6 +28,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from motherline import uploads
+from motherline.formatting import format_day
 from motherline.stats.models import (
     BOUNDS,
     COUNT_FIELDS,
@@ -398,7 +399,11 @@ def parse_returns(
             _level, _pk, opened, closed = found
             if (opened and day < opened) or (closed and day > closed):
                 errors.append(
-                    RowError(line, "date", _("the prison was not open on %(date)s") % {"date": day})
+                    RowError(
+                        line,
+                        "date",
+                        _("the prison was not open on %(date)s") % {"date": format_day(day)},
+                    )
                 )
         counts: dict[str, int | None] = dict.fromkeys(COUNT_FIELDS)
         for name in counted:
@@ -496,10 +501,12 @@ def _dated(
             )
         precision = given
     if day is not None and day > today:
-        errors.append(RowError(line, "date", _("a date in the future: %(date)s") % {"date": day}))
+        errors.append(
+            RowError(line, "date", _("a date in the future: %(date)s") % {"date": format_day(day)})
+        )
     if day is not None and day < EARLIEST:
         errors.append(
-            RowError(line, "date", _("a date before %(date)s") % {"date": EARLIEST.isoformat()})
+            RowError(line, "date", _("a date before %(date)s") % {"date": format_day(EARLIEST)})
         )
     return day, precision
 

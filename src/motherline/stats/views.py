@@ -155,7 +155,9 @@ def brief(request: HttpRequest) -> HttpResponse:
     )
     if fmt == "html":
         # A document for print: its own <style> block, allowed by its hash only.
-        return allow_inline_styles(HttpResponse(render_html(BRIEF, context, language)))
+        return allow_inline_styles(
+            HttpResponse(render_html(BRIEF, context, language, for_browser=True))
+        )
     response = HttpResponse(render_pdf(BRIEF, context, language), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="motherline-brief-{as_of}-{language}.pdf"'

@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 from motherline.accounts.policy import Capability, can, scope
 from motherline.care.models import FollowUp, PlanStatus, TransitionPlan
 from motherline.fieldwork.models import ActionStatus, FollowUpAction, PrisonVisit
+from motherline.formatting import format_day
 from motherline.jurisdictions.models import AgeLimitRule, PretrialLimitRule
 from motherline.jurisdictions.rules import StatedRules, pretrial_limit_on
 from motherline.people.models import (
@@ -716,12 +717,12 @@ def _visit_actions(user: Any, ctx: _Context) -> _Part:
         )
         # Who: the visit (no person is named by an action); what and why: the action itself.
         name = _("Visit of %(date)s to %(prison)s") % {
-            "date": row["visit__visit_date"].isoformat(),
+            "date": format_day(row["visit__visit_date"], "short"),
             "prison": place.prison_name or "—",
         }
         why = _("A follow-up action of this visit, assigned to %(owner)s, was due on %(date)s.") % {
             "owner": owner,
-            "date": row["due_date"].isoformat(),
+            "date": format_day(row["due_date"]),
         }
         return Item(
             kind=Kind.VISIT_ACTION_OVERDUE,

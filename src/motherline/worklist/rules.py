@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from motherline.care.rules import child_leave_by, reading_texts
+from motherline.formatting import format_day
+from motherline.jurisdictions.reference import citation_label
 from motherline.jurisdictions.rules import (
     DEFAULT_READINGS,
     AgeLimitLike,
@@ -298,13 +300,13 @@ def plan_behind_text(
     found and assessed yet."""
     if handover_planned_on is not None and handover_planned_on < as_of and handed_over_on is None:
         return _("The handover planned for %(date)s has not been recorded.") % {
-            "date": handover_planned_on.isoformat()
+            "date": format_day(handover_planned_on)
         }
     if status in BEHIND_STATUSES and due is not None and (due - as_of).days <= PLAN_BEHIND_DAYS:
         return _(
             "The child must leave by %(date)s and no home has been assessed yet: find and "
             "assess the caregiver."
-        ) % {"date": due.isoformat()}
+        ) % {"date": format_day(due)}
     return ""
 
 
@@ -329,7 +331,7 @@ def child_age_limit_item(
         return None
     rule = leave_by.rule
     why = _("The child must leave prison by %(date)s: the age limit is %(limit)s.") % {
-        "date": due.isoformat(),
+        "date": format_day(due),
         "limit": format_age_months(rule.max_age_months),
     }
     why += " " + source_text(rule.citation, rule.verified)
@@ -372,7 +374,7 @@ def _reading(reading: tuple[str, Stated]) -> str:
     """A reading of the pack in words, with its source: "... (Motherline's reading, not
     verified)"."""
     text, stated = reading
-    source = stated.citation or _("Motherline's reading")
+    source = citation_label(stated.citation) or _("Motherline's reading")
     if not stated.verified:
         source = _("%(source)s, not verified") % {"source": source}
     # The source goes inside the sentence, before its full stop (Latin or Khmer).
@@ -385,8 +387,8 @@ def source_text(citation: str, verified: bool) -> str:
     if not citation:
         return _("No source cited.")
     if verified:
-        return _("Source: %(citation)s.") % {"citation": citation}
-    return _("Source: %(citation)s (not verified).") % {"citation": citation}
+        return _("Source: %(citation)s.") % {"citation": citation_label(citation)}
+    return _("Source: %(citation)s (not verified).") % {"citation": citation_label(citation)}
 
 
 @dataclass(frozen=True)
@@ -418,10 +420,10 @@ def birth_not_registered_item(child: UnregisteredChild, as_of: date) -> Item | N
             "The child was born in custody or lived in prison; born on %(born)s, the birth is "
             "not registered."
         )
-    why = why % {"born": child.date_of_birth.isoformat()}
+    why = why % {"born": format_day(child.date_of_birth)}
     why += " " + _("A birth is to be registered within %(period)s, by %(date)s.") % {
         "period": period_text(child.period.value),
-        "date": due.isoformat(),
+        "date": format_day(due),
     }
     why += " " + source_text(child.period.citation, child.period.verified)
     return Item(
@@ -461,7 +463,7 @@ def expected_delivery_item(woman: Pregnant, as_of: date) -> Item | None:
         woman.subject,
         woman.place,
         timing_text(due, as_of),
-        why % {"date": due.isoformat()},
+        why % {"date": format_day(due)},
     )
 
 
@@ -513,10 +515,10 @@ def pretrial_limit_item(
         "In pretrial detention since %(since)s; the limit of %(days)d days for %(class)s "
         "is reached on %(date)s."
     ) % {
-        "since": woman.detained_on.isoformat(),
+        "since": format_day(woman.detained_on),
         "days": rule.max_days,
         "class": str(offence),
-        "date": due.isoformat(),
+        "date": format_day(due),
     }
     return Item(
         Kind.PRETRIAL_LIMIT, due, bucket, woman.subject, woman.place, timing_text(due, as_of), why
@@ -536,7 +538,7 @@ def expected_release_item(woman: ExpectedRelease, as_of: date) -> Item | None:
     bucket = urgency(due, as_of)
     if bucket is None:
         return None
-    why = _("Her release is expected on %(date)s.") % {"date": due.isoformat()}
+    why = _("Her release is expected on %(date)s.") % {"date": format_day(due)}
     status = timing_text(due, as_of)
     if woman.children_in_prison:
         n = woman.children_in_prison
@@ -568,9 +570,9 @@ def follow_up_item(follow_up: PlanFollowUp, as_of: date) -> Item | None:
     if follow_up.handed_over_on:
         why = _(
             "A follow-up visit to the child, handed over on %(handover)s, is due on %(date)s."
-        ) % {"handover": follow_up.handed_over_on.isoformat(), "date": due.isoformat()}
+        ) % {"handover": format_day(follow_up.handed_over_on), "date": format_day(due)}
     else:
-        why = _("A follow-up visit to the child is due on %(date)s.") % {"date": due.isoformat()}
+        why = _("A follow-up visit to the child is due on %(date)s.") % {"date": format_day(due)}
     return Item(
         Kind.FOLLOW_UP_DUE,
         due,

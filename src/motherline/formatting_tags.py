@@ -1,0 +1,56 @@
+"""Template filters for `motherline.formatting`, loaded in every template (`builtins` in the
+settings), so that pages and PDFs format dates and numbers the same way."""
+
+from __future__ import annotations
+
+from django import template
+
+from motherline import formatting
+
+register = template.Library()
+
+
+@register.filter
+def day(value, style: str = "long") -> str:
+    """`{{ d|day }}` "14 January 2026"; `{{ d|day:"short" }}` "14 Jan 2026"."""
+    return formatting.format_day(value, style)
+
+
+@register.filter
+def month(value) -> str:
+    """`{{ d|month }}` "January 2026"."""
+    return formatting.format_month(value)
+
+
+@register.filter
+def moment(value, precision: str = "") -> str:
+    """`{{ t|moment }}` "14 Jan 2026, 09:30" in local time; `{{ t|moment:"seconds" }}`."""
+    return formatting.format_moment(value, seconds=precision == "seconds")
+
+
+@register.filter
+def number(value, decimals: int | str | None = None) -> str:
+    """`{{ n|number }}` "16,300"; `{{ n|number:2 }}` "16,300.00" (in Khmer "16.300,00")."""
+    places = None if decimals in (None, "") else int(decimals)
+    return formatting.format_number(value, places)
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    """`{{ amount|money:grant.currency }}` "16,300.00 USD"."""
+    return formatting.format_money(value, currency)
+
+
+@register.filter(is_safe=True)
+def sentence(value) -> str:
+    """`{{ title|sentence }}` "Women in prison." / "ស្ត្រីក្នុងពន្ធនាគារ។"."""
+    return formatting.sentence(value)
+
+
+@register.filter
+def citation(value) -> str:
+    """`{{ rule.citation|citation }}`: a legal source in the reader's language where the
+    pack has its rendering."""
+    from motherline.jurisdictions.reference import citation_label
+
+    return citation_label(str(value or ""))
