@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from motherline.accounts.models import Role
-from motherline.accounts.policy import Capability, capabilities
+from motherline.accounts.policy import Capability, capabilities, sees_names
 from motherline.casework import labels as casework_labels
 
 # With this many entries or fewer the bar has room for all of them: no groups to open.
@@ -128,6 +128,9 @@ class Group:
 class MainNav:
     entries: list[Entry]  # in the bar
     groups: list[Group]  # each with at least one entry
+    # The header's search box (name, reference, register number): only for roles that see
+    # names, since what it finds is named women.
+    search_url: str | None = None
 
     def all_entries(self) -> list[Entry]:
         return self.entries + [entry for group in self.groups for entry in group.entries]
@@ -148,9 +151,10 @@ def main_nav(user: Any, match: ResolverMatch | None) -> MainNav:
 
     daily = entries(DAILY)
     groups = [Group(label, found) for label, specs in GROUPS if (found := entries(specs))]
+    search_url = reverse(WOMEN.url_name) if WOMEN.shown(caps, user) else None
     if len(daily) + sum(len(g.entries) for g in groups) <= FLAT_UP_TO:
-        return MainNav(daily + [e for g in groups for e in g.entries], [])
-    return MainNav(daily, groups)
+        return MainNav(daily + [e for g in groups for e in g.entries], [], search_url)
+    return MainNav(daily, groups, search_url)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -160,4 +164,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     # Lazy: a template that does not extend base.html pays nothing for it.
     match = getattr(request, "resolver_match", None)
-    return {"mainnav": SimpleLazyObject(lambda: main_nav(user, match))}
+    return {
+        "mainnav": SimpleLazyObject(lambda: main_nav(user, match)),
+        # Lists show a woman's name and prison beside her reference only to these roles.
+        "sees_names": sees_names(user),
+    }

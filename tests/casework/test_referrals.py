@@ -184,7 +184,7 @@ def test_an_accepted_transfer_moves_the_record_and_its_children(users, orgs, mot
     transfer = refer(monitor, mother, orgs["other"], consent, kind="transfer", service="legal_aid")
     referrals.answer(users["other_monitor"], transfer, accept=True, version=1)
     assert reload(mother).organisation == orgs["other"]
-    assert reload(child).organisation == orgs["other"]
+    assert Child.objects.get(pk=child.pk).organisation == orgs["other"]
     assert Woman.objects.editable_by(users["other_monitor"]).filter(pk=mother.pk).exists()
     # The sender no longer reads it: the new owner shares nothing with it.
     assert not sees(monitor, Woman, pk=mother.pk)

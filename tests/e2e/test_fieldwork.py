@@ -49,7 +49,8 @@ def test_refused_visit_escalated_and_seen_by_the_programme_manager(
 
     # One click from the visit: the incident form comes filled in.
     page.click("#incidents a.button:has-text('Record an access incident')")
-    assert page.input_value("[name=occurred_on]") == visited.isoformat()
+    # Dates are shown day/month/year, as people in Cambodia write them.
+    assert page.input_value("[name=occurred_on]") == visited.strftime("%d/%m/%Y")
     assert page.input_value("[name=prison]") == "KDL"
     page.fill("[name=what_was_refused]", "Entry to the prison")
     page.fill("[name=refused_by]", "Prison director")

@@ -84,7 +84,9 @@ def test_legal_officer_from_case_to_pardon_dossier(page, live_server, users, pri
     page.wait_for_selector("h2:has-text('Statistics')")
     page.click("a.button:has-text('Screen women for this round')")
     page.wait_for_selector(f"text={mother.reference}")
-    assert "ស្រី ពៅ" not in page.content()
+    # The legal officer reads names: the screening shows hers beside the reference.
+    row = page.locator(f"tr:has(a:has-text('{mother.reference}'))")
+    assert row.inner_text().count("ស្រី ពៅ") == 1
     screenshot(page, "legal-3-screening")
     page.check(f"input[name=woman][value={mother.reference}]")
     page.click("button:has-text('Add the chosen women to the round')")

@@ -59,7 +59,7 @@ def test_the_page_corrects_what_differs_and_the_audit_names_it(client, users, vi
     assert page.status_code == 200 and 'value="Two monitors"' in page.text
     data = {
         "version": visit.version,
-        "visit_date": visit.visit_date.isoformat(),
+        "visit_date": visit.visit_date.strftime("%d/%m/%Y"),
         "team": "Three monitors",
         "access": "granted",
         "women_seen": "12",

@@ -150,7 +150,7 @@ def test_open_case_and_record_hearing_through_the_pages(client, users, mother):
     assert reverse("legal:case", args=[case.pk]) in woman_page
 
 
-def test_round_screening_and_candidate_flow_through_the_pages(client, users, mother):
+def test_round_screening_and_candidate_flow_through_the_pages(client, users, prisons, mother):
     signed_in(client, users["legal_officer"])
     response = client.post(
         reverse("legal:rounds"),
@@ -164,7 +164,9 @@ def test_round_screening_and_candidate_flow_through_the_pages(client, users, mot
     assert response.status_code == 302
     screening = client.get(reverse("legal:round_screening", args=[pardon_round.pk]))
     assert mother.reference in screening.content.decode()
-    assert mother.name not in screening.content.decode()
+    # A legal officer sees names: hers is beside her reference, with her prison.
+    assert mother.name in screening.content.decode()
+    assert prisons["CC2"].display_name in screening.content.decode()
     client.post(
         reverse("legal:round_screening", args=[pardon_round.pk]), {"woman": [mother.reference]}
     )
@@ -198,7 +200,9 @@ def test_screening_and_round_pages_cost_the_same_for_more_women(
     women = [convicted_mother(officer, prisons["CC2"], offences) for _ in range(5)]
     services.add_candidates(officer, pardon_round, [w.reference for w in women[:3]])
     signed_in(client, officer)
-    with django_assert_max_num_queries(17):
+    # Two more than before names were shown: the prisons to filter by and the names of the
+    # women on the page shown (one query each, whatever the number of women).
+    with django_assert_max_num_queries(19):
         page = client.get(reverse("legal:round_screening", args=[pardon_round.pk]))
     assert len(page.context["result"].candidates) == 5
     with django_assert_max_num_queries(13):
@@ -211,3 +215,43 @@ def test_liaison_sees_only_the_women_held_in_her_prison(client, users, prisons, 
     signed_in(client, users["prison_liaison"])
     page = client.get(reverse("legal:screening")).content.decode()
     assert mother.reference in page and elsewhere.reference not in page
+
+
+def test_screening_is_paged_filtered_by_prison_and_dated(
+    client, users, prisons, offences, criteria, monkeypatch
+):
+    """Strongest first, a page at a time, narrowed to one prison; the day screened on is
+    filled in; each woman named with her prison; the audit row lists the page shown."""
+    from motherline.legal import views
+
+    monkeypatch.setattr(views, "SCREENING_PAGE", 2)
+    officer = users["legal_officer"]
+    here = [convicted_mother(officer, prisons["CC2"], offences) for _ in range(3)]
+    there = convicted_mother(officer, prisons["KDL"], offences)
+    signed_in(client, officer)
+    first = client.get(reverse("legal:screening"))
+    html = first.content.decode()
+    assert f'value="{TODAY.strftime("%d/%m/%Y")}"' in html  # the "On" box is filled in
+    rows = first.context["eligible_rows"]
+    assert len(rows) == 2 and first.context["next_url"]
+    assert [s.rank for s, _ in rows] == [1, 2]
+    assert all(who is not None and who.name for _, who in rows)
+    shown = AuditEvent.objects.filter(object_type="screening").latest("id")
+    assert len(shown.changes["listed"]) == 2
+    narrowed = client.get(reverse("legal:screening"), {"prison": "KDL"})
+    listed = [s.facts.reference for s, _ in narrowed.context["eligible_rows"]]
+    listed += [s.facts.reference for s, _ in narrowed.context["ineligible_rows"]]
+    assert listed == [there.reference]
+    second = client.get(reverse("legal:screening"), {"prison": "CC2", "page": 2})
+    on_second = [s.facts.reference for s, _ in second.context["eligible_rows"]]
+    on_second += [s.facts.reference for s, _ in second.context["ineligible_rows"]]
+    assert len(on_second) == 1 and on_second[0] in {w.reference for w in here}
+
+
+def test_a_case_is_titled_with_her_name_for_a_role_that_sees_names(client, users, case):
+    woman = case.episode.woman
+    signed_in(client, users["legal_officer"])
+    page = client.get(reverse("legal:case", args=[case.pk])).content.decode()
+    assert f"Legal case of {woman.name}" in page
+    listed = client.get(reverse("legal:cases")).content.decode()
+    assert woman.name in listed and woman.reference in listed

@@ -125,7 +125,9 @@ def test_the_form_offers_three_child_rows_and_only_prisons_that_hold_women(clien
     assert prisons == {"CC2", "KDL"}
     html = response.content.decode()
     assert 'name="children-2-date_of_birth"' in html
-    assert 'type="date"' in html
+    # Dates are typed day/month/year in a text box, never the browser's locale picker.
+    assert 'type="date"' not in html
+    assert 'placeholder="dd/mm/yyyy"' in html and 'class="date-input"' in html
     assert "Bangkok Rule 3" in html
     assert "motherline/forms.js" in html
 
@@ -329,3 +331,49 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, data):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert_nothing_written()
+
+
+def test_every_mistake_shows_at_once_in_a_summary_linking_to_its_field(client, users, prisons):
+    """A missing name (a basic error) does not hide the date checks: the date of birth after
+    the admission, the release before it and a child born before its mother all show in the
+    summary at the top, each linked to its field."""
+    client.force_login(users["monitor"])
+    data = {
+        "name": "",
+        "prison": prisons["CC2"].pk,
+        "admission_date": "10/02/2025",
+        "date_of_birth": "12/02/2025",
+        "expected_release_date": "01/01/2025",
+        "legal_status": "pretrial",
+        "nationality": "KH",
+        "consent_scope": "register",
+        "dependent_children": "1",
+        "children-TOTAL_FORMS": "1",
+        "children-INITIAL_FORMS": "0",
+        "children-MIN_NUM_FORMS": "0",
+        "children-MAX_NUM_FORMS": "30",
+        "children-0-name": "Baby",
+        "children-0-sex": "female",
+        "children-0-date_of_birth": "2025-03-01",
+        "children-0-living_in_prison": "yes",
+    }
+    response = client.post(reverse("people:admit"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) >= {"name", "date_of_birth", "expected_release_date"}
+    row = response.context["children"].forms[0]
+    assert "date_of_birth" in row.errors
+    html = response.content.decode()
+    summary = html[
+        html.index('id="error-summary"') : html.index("</ul>", html.index('id="error-summary"'))
+    ]
+    for anchor in (
+        "#id_name",
+        "#id_date_of_birth",
+        "#id_expected_release_date",
+        "#id_children-0-date_of_birth",
+    ):
+        assert f'href="{anchor}"' in summary, anchor
+    # Typed day/month/year, shown back the same way (12/02 is the 12th of February).
+    assert 'value="12/02/2025"' in html
+    assert Woman.objects.count() == 0

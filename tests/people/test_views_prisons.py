@@ -127,3 +127,11 @@ def test_query_count_does_not_grow_with_the_register(client, users, prisons):
     assert response.context["totals"]["women"] == 7
     assert len(large) == len(small)
     assert len(large) < 15
+
+
+def test_the_province_map_shows_the_same_counts(client, users, register):
+    client.force_login(users["viewer"])
+    response = client.get(URL)
+    tiles = {t.code: t.value for row in response.context["map_grid"] for t in row if t}
+    assert tiles["KH-12"] == 3 and tiles["KH-8"] == 1
+    assert 'class="tilemap"' in response.text and "motherline/stats.css" in response.text

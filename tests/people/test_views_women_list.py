@@ -294,3 +294,59 @@ def _any_open_episode():
     from motherline.people.models import CustodyEpisode
 
     return CustodyEpisode.objects.filter(release_date__isnull=True).first()
+
+
+def test_the_list_sorts_by_name_admission_prison_and_pretrial_days(
+    client, users, register, settings
+):
+    monitor = users["monitor"]
+    w = register
+    by_name = refs(get(client, monitor, sort="name"))
+    assert by_name == [
+        w[k].reference for k in ("pregnant", "mother", "convicted", "kandal", "released")
+    ]
+    assert refs(get(client, monitor, sort="-name"))[0] == w["released"].reference
+    # Longest in pretrial first; the convicted and the released have no pretrial days.
+    by_pretrial = refs(get(client, monitor, sort="pretrial"))
+    assert by_pretrial[:3] == [
+        w["pregnant"].reference,
+        w["kandal"].reference,
+        w["mother"].reference,
+    ]
+    admitted = refs(get(client, monitor, sort="admitted", in_custody="1"))
+    assert admitted[0] == w["pregnant"].reference
+    assert refs(get(client, monitor, sort="-admitted", in_custody="1"))[-1] == admitted[0]
+    by_prison = refs(get(client, monitor, sort="prison", in_custody="1"))
+    assert len(by_prison) == 4
+    # Sorted lists page by number, and the heading says which way it is sorted.
+    settings.MOTHERLINE_PAGE_SIZE = 2
+    response = get(client, monitor, sort="name")
+    assert refs(response) == by_name[:2]
+    assert 'aria-sort="ascending"' in response.text
+    following = parse_qs(urlparse(response.context["next_url"]).query)
+    assert following["sort"] == ["name"] and following["page"] == ["2"]
+    assert refs(get(client, monitor, sort="name", page=2)) == by_name[2:4]
+    # Every read of a page is audited with the order.
+    from motherline.accounts.models import AuditEvent
+
+    event = AuditEvent.objects.filter(object_type="people.Woman").latest("id")
+    assert event.changes["sort"] == "name"
+
+
+def test_a_liaison_is_offered_only_her_prison_to_filter_by(client, users, register, prisons):
+    response = get(client, users["prison_liaison"])
+    choices = [code for code, _ in response.context["form"].fields["prison"].choices if code]
+    assert choices == [users["prison_liaison"].prison.code]
+    provinces = [c for c, _ in response.context["form"].fields["province"].choices if c]
+    assert provinces == [users["prison_liaison"].prison.province.code]
+    assert len(get(client, users["monitor"]).context["form"].fields["prison"].choices) > 2
+
+
+def test_the_header_search_box_finds_her_for_roles_that_see_names(client, users, register):
+    client.force_login(users["monitor"])
+    page = client.get(reverse("worklist:list")).text
+    assert 'class="topsearch"' in page and f'action="{URL}"' in page
+    found = get(client, users["monitor"], q="KDL-77")
+    assert refs(found) == [register["convicted"].reference]
+    client.force_login(users["analyst"])
+    assert 'class="topsearch"' not in client.get(reverse("stats:index")).text

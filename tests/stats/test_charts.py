@@ -43,3 +43,18 @@ def test_tiles_shade_by_rank_and_the_grid_is_trimmed():
         ["KH-12", "KH-8"],
         ["KH-21", None],
     ]
+
+
+def test_the_axes_mark_quarters_and_label_every_period_where_there_is_room():
+    years = [(str(2008 + i), 100 * i, False) for i in range(19)]
+    chart = charts.bar_chart(years)
+    assert chart.ticks == [2000, 1500, 1000, 500, 0]
+    labels = chart.x_labels
+    assert [label.text for label in labels] == [y for y, _v, _s in years]
+    # Nineteen years fit a wide page; a phone shows every third, always the latest.
+    assert all(label.wide for label in labels)
+    shown = [label.text for label in labels if label.narrow]
+    assert shown[-1] == "2026" and 4 <= len(shown) <= charts.NARROW_LABELS
+    many = charts.bar_chart([(str(i), i, False) for i in range(60)])
+    assert sum(label.wide for label in many.x_labels) <= charts.WIDE_LABELS
+    assert many.x_labels[-1].wide and many.x_labels[-1].narrow

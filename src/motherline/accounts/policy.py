@@ -106,6 +106,12 @@ def can(user: Any, capability: Capability) -> bool:
     return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
 
 
+def sees_names(user: Any) -> bool:
+    """Whether pages may show this user a woman's name (and her prison) beside her
+    reference: the roles that read the register. Which women, `scope()` decides."""
+    return can(user, Capability.VIEW_REGISTER)
+
+
 def require(user: Any, capability: Capability) -> None:
     """PermissionDenied (a 403 page) unless the user's role grants the capability: the first
     line of every view that needs one."""

@@ -22,13 +22,13 @@ from motherline.casework.models import (
     ReferralKind,
     ReferralService,
 )
-from motherline.core.forms import version_field
+from motherline.core.forms import DayMonthYearInput, version_field
 
 
 class NoteForm(forms.Form):
     noted_on = forms.DateField(
         label=_("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DayMonthYearInput(),
     )
     kind = forms.ChoiceField(label=_("Kind of contact"), choices=NoteKind.choices)
     text = forms.CharField(

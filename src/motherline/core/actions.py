@@ -27,7 +27,7 @@ from django.utils.text import capfirst
 from pydantic import BaseModel
 
 from motherline.bounds import not_before_floor
-from motherline.core.forms import MISSING_VERSION, add_service_errors, posted
+from motherline.core.forms import MISSING_VERSION, DayMonthYearInput, add_service_errors, posted
 
 # Text longer than this is typed in a box of several lines.
 LONG_TEXT = 255
@@ -95,7 +95,7 @@ def _form_field(
         return forms.IntegerField(min_value=shape.ge, max_value=shape.le, **common)
     if kind is date:
         return forms.DateField(
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            widget=DayMonthYearInput(),  # dd/mm/yyyy whatever the browser's locale
             validators=[not_before_floor],
             **common,
         )

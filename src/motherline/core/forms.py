@@ -3,7 +3,9 @@ pages."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -58,3 +60,59 @@ def posted(request: HttpRequest) -> QueryDict | None:
 def posted_files(request: HttpRequest) -> MultiValueDict | None:
     """The files of a POST, else None."""
     return request.FILES if request.method == "POST" else None
+
+
+# Dates are typed day/month/year, as they are written in Cambodia, in a text box: the
+# browser's date picker follows the browser's locale (mm/dd/yyyy in an en-US browser, where
+# 12/02 reads as the 2nd of December) and would disagree with every page that shows dates.
+_DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+DATE_PLACEHOLDER = _("dd/mm/yyyy")
+DATE_HINT = _("Day, month, year: for example 31/03/2024.")
+
+
+class DayMonthYearInput(forms.DateInput):
+    """A text box for a date as dd/mm/yyyy (ISO yyyy-mm-dd is taken too, as the API and the
+    imports write it). What is typed reaches the field as ISO, which every locale's input
+    formats parse the same way, so a field using this widget never reads 12/02 as
+    December, whatever the language of the page."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            attrs={
+                "class": "date-input",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "maxlength": "10",
+                "pattern": r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2}",
+                "placeholder": DATE_PLACEHOLDER,
+                **(attrs or {}),
+            },
+            format="%d/%m/%Y",
+        )
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        if isinstance(value, str) and (found := _DAY_MONTH_YEAR.match(value)):
+            day, month, year = found.groups()
+            return f"{year}-{int(month):02d}-{int(day):02d}"
+        return value
+
+    def format_value(self, value: Any) -> str | None:
+        # A form shown again with its errors: the ISO text is shown as it was typed.
+        if isinstance(value, str) and (found := _ISO.match(value)):
+            year, month, day = found.groups()
+            return f"{int(day):02d}/{int(month):02d}/{year}"
+        return super().format_value(value)
+
+
+class DayMonthYearField(forms.DateField):
+    """A date field with `DayMonthYearInput` and its hint."""
+
+    widget = DayMonthYearInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", DATE_HINT)
+        super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motherline.bounds import not_before_floor
-from motherline.core.forms import version_field
+from motherline.core.forms import DayMonthYearInput, version_field
 from motherline.fieldwork.models import (
     HEADCOUNT_MAX,
     Access,
@@ -24,7 +24,7 @@ from motherline.people.forms import NOTE_MAX
 from motherline.people.models import Woman
 from motherline.places.models import Prison
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
 
 
 class VisitForm(forms.Form):

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
 from motherline.bounds import not_before_floor
+from motherline.core.forms import DayMonthYearInput
 from motherline.grants.models import QUANTITY_MAX, BudgetLine, Grant, ServiceType
 from motherline.people.forms import NOTE_MAX
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
 
 
 class GrantForm(forms.Form):

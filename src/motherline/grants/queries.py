@@ -227,7 +227,7 @@ def chargeable_grants(user: Any) -> QuerySet[Grant]:
 def deliveries_for(user: Any, *, woman_reference: str = "") -> QuerySet[ServiceDelivery]:
     """Service deliveries the user may see (through the woman's record)."""
     qs = ServiceDelivery.objects.visible_to(user).select_related(
-        "woman", "child", "grant", "budget_line", "provider"
+        "woman__current_episode__current_prison", "child", "grant", "budget_line", "provider"
     )
     if woman_reference:
         qs = qs.filter(woman__reference=woman_reference)

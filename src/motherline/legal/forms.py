@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from motherline.core.forms import VERSION_MAX, version_field
+from motherline.core.forms import VERSION_MAX, DayMonthYearInput, version_field
 from motherline.jurisdictions.models import PardonOccasion, Remedy
 from motherline.legal.models import CaseResult, CaseStage, DossierStatus
 from motherline.people.forms import NOTE_MAX
+from motherline.places.models import Prison
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
 
 
 class CaseForm(forms.Form):
@@ -66,6 +69,15 @@ class RoundForm(forms.Form):
 class ScreeningForm(forms.Form):
     remedy = forms.ChoiceField(label=_("Remedy"), choices=Remedy.choices, required=False)
     as_of = forms.DateField(label=_("On"), widget=DATE, required=False)
+    prison = forms.ChoiceField(label=_("Prison"), required=False)
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, prisons: list[Prison], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("All prisons"))] + [(p.code, p.display_name) for p in prisons]
+        cast(forms.ChoiceField, self.fields["prison"]).choices = choices
 
 
 class StatusForm(forms.Form):

@@ -17,7 +17,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from motherline.accounts import policy
 from motherline.accounts.models import Organisation
-from motherline.accounts.policy import SystemUser
+from motherline.accounts.policy import SystemUser, sees_names
 from motherline.jurisdictions.models import (
     Jurisdiction,
     OffenceCategory,
@@ -210,6 +210,34 @@ def screen_candidates(
         round=pardon_round,
         in_round=in_round,
     )
+
+
+@dataclass(frozen=True)
+class Who:
+    name: str
+    name_latin: str
+    prison: str
+
+
+def names_and_prisons(user: Any, woman_ids: list[int]) -> dict[int, Who]:
+    """The name and present prison of each of these women, by id, for a user whose role
+    sees names (`policy.sees_names`); empty for any other. One query for a page of a list
+    (names are encrypted: they are read for the page shown, never for the whole list)."""
+    if not sees_names(user) or not woman_ids:
+        return {}
+    women = (
+        Woman.objects.visible_to(user)
+        .filter(pk__in=woman_ids)
+        .select_related("current_episode__current_prison")
+    )
+    return {
+        w.pk: Who(
+            w.name,
+            w.name_latin,
+            w.current_episode.current_prison.display_name if w.current_episode else "",
+        )
+        for w in women
+    }
 
 
 # The legal officer's lists

@@ -7,8 +7,10 @@ and on POST hands the form's values to `legal.services`, whose errors are shown 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
+from motherline.accounts.models import AuditAction, Role
 from motherline.accounts.policy import Capability, can, may_edit, require
 from motherline.core.forms import add_service_errors, posted
 from motherline.jurisdictions.models import Remedy, ScreeningCriterion
@@ -31,6 +33,7 @@ from motherline.legal.models import LegalCase, PardonRound, ReleaseCandidate
 from motherline.people.models import Woman
 from motherline.people.services import StaleVersion
 from motherline.people.signals import PageSection
+from motherline.places.models import Prison
 
 
 def woman_section(
@@ -218,7 +221,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     candidates = list(
         ReleaseCandidate.objects.visible_to(request.user)
         .filter(round=pardon_round)
-        .select_related("woman")
+        .select_related("woman", "episode__current_prison")
         .order_by("priority", "id")
     )
     audit.record(
@@ -245,19 +248,28 @@ def screening(request: HttpRequest, round_id: int | None = None) -> HttpResponse
     """Screen the women in custody in the user's scope, for a round (a pardon) or for a
     remedy; add the chosen women to the round."""
     require(request.user, Capability.VIEW_REGISTER)
+    user: Any = request.user
     pardon_round = _round(request, round_id) if round_id is not None else None
-    form = forms.ScreeningForm(request.GET)
+    today = timezone.localdate()
+    # The day screened on is shown filled in: today unless another day was asked for.
+    data = request.GET.copy()
+    if not data.get("as_of"):
+        data["as_of"] = today.isoformat()
+    prisons = _screening_prisons(user)
+    form = forms.ScreeningForm(data, prisons=prisons)
     form.is_valid()
-    as_of = form.cleaned_data.get("as_of") or timezone.localdate()
+    as_of = form.cleaned_data.get("as_of") or today
     remedy = form.cleaned_data.get("remedy") or Remedy.PARDON
+    prison_code = form.cleaned_data.get("prison") or ""
+    number = form.cleaned_data.get("page") or 1
     if request.method == "POST":
         if pardon_round is None:
             raise Http404
-        require(request.user, Capability.EDIT_REGISTER)
+        require(user, Capability.EDIT_REGISTER)
         pardon_round = _round(request, pardon_round.pk, for_edit=True)
         try:
             made = services.add_candidates(
-                request.user, pardon_round, request.POST.getlist("woman"), request=request
+                user, pardon_round, request.POST.getlist("woman"), request=request
             )
         except ValidationError as error:
             for message in error.messages:
@@ -267,15 +279,26 @@ def screening(request: HttpRequest, round_id: int | None = None) -> HttpResponse
                 request, _("%(count)s candidates added to the round.") % {"count": len(made)}
             )
             return redirect("legal:round", round_id=pardon_round.pk)
-    result = queries.screen_candidates(request.user, pardon_round or remedy, as_of)
+    women = (
+        Woman.objects.filter(current_episode__current_prison__code=prison_code)
+        if prison_code
+        else None
+    )
+    result = queries.screen_candidates(user, pardon_round or remedy, as_of, women=women)
+    # Ranked by the strength of the case (eligible first, then the score); a page at a time.
+    eligible = _page(result.eligible, number)
+    ineligible = _page(result.ineligible, number)
+    shown = [s.facts for s in eligible.items + ineligible.items]
+    who = queries.names_and_prisons(user, [f.woman_id for f in shown])
     audit.record(
-        request.user,
+        user,
         AuditAction.VIEW,
         object_type="screening",
         object_ref=f"{result.remedy}/{as_of.isoformat()}",
         request=request,
-        changes=audit.listed([c.facts.reference for c in result.candidates]),
+        changes=audit.listed([f.reference for f in shown]),
     )
+    query = {k: v for k, v in request.GET.items() if k != "page" and v}
     return render(
         request,
         "legal/screening.html",
@@ -283,9 +306,45 @@ def screening(request: HttpRequest, round_id: int | None = None) -> HttpResponse
             "result": result,
             "round": pardon_round,
             "form": form,
-            "may_edit": can(request.user, Capability.EDIT_REGISTER),
+            "eligible_rows": [(s, who.get(s.facts.woman_id)) for s in eligible.items],
+            "ineligible_rows": [(s, who.get(s.facts.woman_id)) for s in ineligible.items],
+            "next_url": (
+                "?" + urlencode({**query, "page": number + 1})
+                if eligible.has_next or ineligible.has_next
+                else None
+            ),
+            "previous_url": "?" + urlencode({**query, "page": number - 1}) if number > 1 else None,
+            "may_edit": can(user, Capability.EDIT_REGISTER),
         },
     )
+
+
+SCREENING_PAGE = 25
+
+
+@dataclass
+class _Paged:
+    items: list[Any]
+    start: int  # the rank of the first item shown, from 1
+    has_next: bool
+
+
+def _page(items: list[Any], number: int) -> _Paged:
+    start = (number - 1) * SCREENING_PAGE
+    return _Paged(
+        items[start : start + SCREENING_PAGE], start + 1, len(items) > start + SCREENING_PAGE
+    )
+
+
+def _screening_prisons(user: Any) -> list[Prison]:
+    """The prisons screening can be narrowed to: those of the user's jurisdiction, or a
+    liaison officer's own prison."""
+    prisons = Prison.objects.filter(
+        holds_women=True, province__jurisdiction_id=getattr(user.organisation, "jurisdiction_id", 0)
+    )
+    if user.role == Role.PRISON_LIAISON:
+        prisons = Prison.objects.filter(pk=user.prison_id)
+    return list(prisons.order_by("name"))
 
 
 def _visible_candidate(request: HttpRequest, candidate_id: int) -> ReleaseCandidate:

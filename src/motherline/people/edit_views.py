@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -72,7 +73,9 @@ def admit(request: HttpRequest) -> HttpResponse:
         form = forms.AdmissionForm(request.POST, user=user)
         children = forms.ChildFormSet(request.POST, prefix=forms.CHILDREN_PREFIX)
         # Both are validated so that every mistake shows at once.
-        if all([form.is_valid(), children.is_valid()]):
+        if not all([form.is_valid(), children.is_valid()]):
+            forms.add_date_checks(form, children, timezone.localdate())
+        else:
             admission = form.admission(user.organisation_id, children.children())
             # "A different person": the user saw the records the check proposed.
             if request.POST.get("confirm_new") != "1":

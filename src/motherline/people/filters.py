@@ -58,6 +58,22 @@ class WomanFilterForm(forms.Form):
         max_value=MAX_PAGE_SIZE,
     )
     after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            ("", _("Newest record first")),
+            ("name", _("Name, A to Z")),
+            ("-name", _("Name, Z to A")),
+            ("admitted", _("Admission date, earliest first")),
+            ("-admitted", _("Admission date, latest first")),
+            ("prison", _("Prison")),
+            ("pretrial", _("Longest in pretrial detention first")),
+        ],
+    )
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput
+    )
 
     def __init__(
         self, data: Any, *, prisons: list[Prison], provinces: list[Province], **kwargs: Any
@@ -95,3 +111,11 @@ class WomanFilterForm(forms.Form):
     def cursor(self) -> int | None:
         self.is_valid()
         return self._value("after")
+
+    def order(self) -> str:
+        self.is_valid()
+        return self._value("sort") or ""
+
+    def page_number(self) -> int:
+        self.is_valid()
+        return self._value("page") or 1

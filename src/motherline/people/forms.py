@@ -17,15 +17,17 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from motherline.core.forms import (  # noqa: F401 (re-exported for the pages of other apps)
+    DATE_HINT,
     MISSING_VERSION,
     VERSION_MAX,
+    DayMonthYearInput,
     add_service_errors,
     version_field,
 )
 from motherline.core.inputs import NOTE_MAX  # noqa: F401 (re-exported)
 from motherline.jurisdictions import reference
 from motherline.jurisdictions.models import OffenceCategory
-from motherline.people import services
+from motherline.people import rules, services
 from motherline.people.models import (
     CaregiverRelationship,
     Child,
@@ -40,10 +42,11 @@ from motherline.people.models import (
 from motherline.people.services import Admission, ChildDetails
 from motherline.places.models import Prison
 
-# ISO first because the date picker sends it; DD/MM/YYYY is how dates are written in Cambodia.
+# DD/MM/YYYY is how dates are written in Cambodia (`DayMonthYearInput` hands them on as
+# ISO, which the API and the imports use too).
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 
-DATE_HELP = _("For example 2024-03-31 or 31/03/2024.")
+DATE_HELP = DATE_HINT
 
 BANGKOK_RULE_3 = _(
     "Bangkok Rule 3: record every child of a woman at admission, including the children who "
@@ -72,13 +75,13 @@ CAREGIVER_FIELDS = (
 
 
 def date_field(label: Any, *, required: bool = True, help_text: Any = DATE_HELP) -> forms.DateField:
-    """A date typed either as ISO (what the browser's date picker sends) or as DD/MM/YYYY."""
+    """A date typed as DD/MM/YYYY (or ISO), the same whatever the browser's locale."""
     return forms.DateField(
         label=label,
         required=required,
         help_text=help_text,
         input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayMonthYearInput(),
     )
 
 
@@ -512,6 +515,48 @@ def add_admission_errors(
         add_service_errors(form, ValidationError(rest), CustodyFields.SERVICE_FIELDS)
 
 
+def add_date_checks(form: CustodyFields, children: BaseChildFormSet, today: date) -> None:
+    """When a form's basic errors stop an admission before the service judges it, still
+    check the dates that were typed correctly against each other (the service's rules), so
+    that every mistake shows at once rather than one round at a time. A field that already
+    has an error keeps only that one."""
+    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    admitted = data.get("admission_date")
+    born = data.get("date_of_birth")
+    found: dict[str, Any] = {}
+    if admitted is not None:
+        found.update(rules.admission_errors(born, admitted, today))
+    else:
+        rules.not_in_future("date_of_birth", born, today, found)
+    release = data.get("expected_release_date")
+    if release is not None and admitted is not None and release < admitted:
+        found["expected_release_date"] = services.RELEASE_BEFORE_ADMISSION
+    if data.get("is_pregnant"):
+        known = data.get("pregnancy_known_since") or admitted
+        if known is not None:
+            pregnancy = rules.pregnancy_errors(
+                known, data.get("expected_delivery_date"), False, today
+            )
+            if "known_since" in pregnancy:
+                pregnancy["pregnancy_known_since"] = pregnancy.pop("known_since")
+            found.update(pregnancy)
+    for name, message in found.items():
+        if name in form.fields and name not in form.errors:
+            form.add_error(name, message)
+    for row in children.filled_forms():
+        row_data = row.cleaned_data if hasattr(row, "cleaned_data") else {}
+        child_born = row_data.get("date_of_birth")
+        if child_born is None or "date_of_birth" in row.errors:
+            continue
+        mother_born = born if "date_of_birth" not in form.errors else None
+        child: dict[str, Any] = dict(rules.child_birth_errors(mother_born, child_born, today))
+        born_inside = admitted is not None and child_born > admitted
+        if not child and born_inside and row_data.get("living_in_prison"):
+            child = {"date_of_birth": services.BORN_AFTER_ADMISSION}
+        for name, message in child.items():
+            row.add_error(name, message)
+
+
 class TransferForm(forms.Form):
     to_prison = forms.ModelChoiceField(
         label=_("To prison"),
@@ -589,7 +634,7 @@ class ChildForm(ChildFields):
         required=False,
         help_text=_(
             "Since when the child lives where you said (leave empty for today). "
-            "For example 2024-03-31 or 31/03/2024."
+            "Day, month, year: for example 31/03/2024."
         ),
     )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, F, OuterRef, QuerySet, Subquery, When
 
 from motherline.people import search
 from motherline.people.models import (
@@ -130,6 +130,65 @@ def list_women(
     # The count must not repeat the list's annotations: a plain COUNT over the same filter.
     total = qs.order_by().values("pk").count()
     return Page(items=items, next_cursor=next_cursor, total=total, filters=filters.as_query())
+
+
+# The orders the women list offers besides the newest record first. Names are encrypted, so
+# the database cannot order by them: a name order decrypts the matching names (up to
+# NAME_SORT_LIMIT of them) and sorts in Python.
+SORTS = ("name", "-name", "admitted", "-admitted", "prison", "pretrial")
+NAME_SORT_LIMIT = 5000
+
+
+class TooManyToSortByName(Exception):
+    """More women match than a name order decrypts: the user narrows the filters first."""
+
+
+@dataclass
+class SortedPage:
+    items: list[Any]
+    number: int  # 1-based
+    total: int
+    has_next: bool
+
+
+def _pretrial_since() -> Case:
+    # Longest in pretrial detention first: the earliest admission among pretrial women.
+    return Case(
+        When(current_episode__legal_status="pretrial", then=F("current_episode__admission_date"))
+    )
+
+
+def list_women_sorted(
+    user: Any, filters: WomanFilters, today: date, sort: str, number: int = 1, size: int = 50
+) -> SortedPage:
+    """One page (by number) of the women list in one of `SORTS`, ties broken by newest
+    record first. Raises TooManyToSortByName for a name order over too many women."""
+    if sort not in SORTS:
+        raise ValueError(f"Unknown order {sort!r}")
+    qs = women_for(user, filters, today)
+    total = qs.order_by().values("pk").count()
+    start = (number - 1) * size
+    if sort in ("name", "-name"):
+        if total > NAME_SORT_LIMIT:
+            raise TooManyToSortByName
+        named = Woman.objects.filter(pk__in=qs.order_by().values("pk")).only("pk", "name")
+        keyed = sorted(named, key=lambda w: (search.normalise(w.name), -w.pk))
+        if sort == "-name":
+            keyed.reverse()
+        ids = [w.pk for w in keyed[start : start + size + 1]]
+        rows = {w.pk: w for w in qs.filter(pk__in=ids)}
+        items = [rows[pk] for pk in ids if pk in rows]
+    else:
+        order = {
+            "admitted": [F("current_episode__admission_date").asc(nulls_last=True)],
+            "-admitted": [F("current_episode__admission_date").desc(nulls_last=True)],
+            "prison": [F("current_episode__current_prison__name").asc(nulls_last=True)],
+            "pretrial": [F("pretrial_since").asc(nulls_last=True)],
+        }[sort]
+        if sort == "pretrial":
+            qs = qs.annotate(pretrial_since=_pretrial_since())
+        items = list(qs.order_by(*order, "-id")[start : start + size + 1])
+    return SortedPage(items=items[:size], number=number, total=total, has_next=len(items) > size)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
@@ -232,11 +232,16 @@ def admission_errors(adm: Admission, today: date) -> dict[str, Any]:
     return {**entry, **errors}
 
 
+# Shared with the admission form, which checks dates before the service is reached.
+BORN_AFTER_ADMISSION = gettext_lazy(
+    "A child born after the admission is recorded as the outcome of a pregnancy."
+)
+RELEASE_BEFORE_ADMISSION = gettext_lazy("The expected release cannot be before the admission.")
+
+
 def _child_row_errors(errors: dict[str, Any], i: int, child: ChildDetails, admitted: date) -> None:
     if child.living_in_prison and child.date_of_birth > admitted:
-        errors[f"children.{i}.date_of_birth"] = _(
-            "A child born after the admission is recorded as the outcome of a pregnancy."
-        )
+        errors[f"children.{i}.date_of_birth"] = BORN_AFTER_ADMISSION
     if not child.living_in_prison and not child.caregiver_relationship:
         errors[f"children.{i}.caregiver_relationship"] = _(
             "Say who looks after this child outside (or choose “Other”)."
@@ -271,7 +276,7 @@ def _custody_errors(adm: Admission | Readmission, today: date) -> dict[str, Any]
     if adm.legal_status != LegalStatus.PRETRIAL and adm.sentence_months is None:
         errors["sentence_months"] = _("Enter the sentence of a convicted woman.")
     if adm.expected_release_date and adm.expected_release_date < adm.admission_date:
-        errors["expected_release_date"] = _("The expected release cannot be before the admission.")
+        errors["expected_release_date"] = RELEASE_BEFORE_ADMISSION
     if adm.is_pregnant:
         known = adm.pregnancy_known_since or adm.admission_date
         errors.update(rules.pregnancy_errors(known, adm.expected_delivery_date, False, today))
@@ -742,7 +747,7 @@ def record_legal_status(
     ):
         errors.setdefault("sentence_months", _("Enter the sentence of a convicted woman."))
     if expected_release_date is not None and expected_release_date < episode.admission_date:
-        errors["expected_release_date"] = _("The expected release cannot be before the admission.")
+        errors["expected_release_date"] = str(RELEASE_BEFORE_ADMISSION)
     _raise(errors)
     before = episode.legal_status
     change = LegalStatusChange.objects.create(
@@ -1245,7 +1250,7 @@ def episode_correction_errors(episode: CustodyEpisode, changed: dict[str, Any]) 
             errors["sentence_months"] = _("Enter a number of at least %(limit)s.") % {"limit": 1}
     expected = changed.get("expected_release_date")
     if expected is not None and expected < episode.admission_date:
-        errors["expected_release_date"] = _("The expected release cannot be before the admission.")
+        errors["expected_release_date"] = str(RELEASE_BEFORE_ADMISSION)
     return errors
 
 

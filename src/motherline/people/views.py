@@ -15,12 +15,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit, policy
-from motherline.accounts.models import AuditAction, Organisation
+from motherline.accounts.models import AuditAction, Organisation, Role
 from motherline.accounts.policy import Capability, can, require
 from motherline.jurisdictions import reference
 from motherline.jurisdictions.rules import StatedRules, birth_registration_due, period_text
@@ -30,6 +30,7 @@ from motherline.people.models import Child, Woman
 from motherline.people.timeline import build_timeline, child_summaries, pregnancy_summaries
 from motherline.people.urgent import urgent_items
 from motherline.places.models import Prison, Province
+from motherline.stats import charts
 
 
 def _jurisdiction_code(user: Any) -> str:
@@ -47,60 +48,134 @@ def _jurisdiction_code(user: Any) -> str:
 def prison_overview(request: HttpRequest) -> HttpResponse:
     """Women, pregnant women and children living in each prison now, by province."""
     require(request.user, Capability.VIEW_AGGREGATES)
-    groups = queries.prison_counts(_jurisdiction_code(request.user))
+    code = _jurisdiction_code(request.user)
+    groups = queries.prison_counts(code)
     totals = {
         "women": sum(g.women for g in groups),
         "pregnant": sum(g.pregnant for g in groups),
         "children": sum(g.children for g in groups),
     }
+    # The same counts on the province map the statistics page draws (a province without a
+    # prison shows no data).
+    names = {p.code: p.display_name for p in Province.objects.filter(jurisdiction__code=code)}
+    tiles = charts.tile_map(names, {g.province.code: g.women for g in groups}, set())
     return render(
         request,
         "people/prison_overview.html",
-        {"groups": groups, "totals": totals, "today": timezone.localdate()},
+        {
+            "groups": groups,
+            "totals": totals,
+            "today": timezone.localdate(),
+            "map_grid": charts.tile_grid(tiles) if tiles else None,
+        },
     )
 
 
 @login_required
 @require_safe
 def woman_list(request: HttpRequest) -> HttpResponse:
-    """The register, filtered and paged by keyset."""
+    """The register, filtered and paged by keyset (newest record first) or, in another
+    order, by page number."""
     require(request.user, Capability.VIEW_REGISTER)
     code = _jurisdiction_code(request.user)
-    prisons = list(Prison.objects.filter(province__jurisdiction__code=code).order_by("name"))
-    provinces = list(Province.objects.filter(jurisdiction__code=code).order_by("name"))
-    form = WomanFilterForm(request.GET, prisons=prisons, provinces=provinces)
+    prisons = Prison.objects.filter(province__jurisdiction__code=code)
+    provinces = Province.objects.filter(jurisdiction__code=code)
+    user: Any = request.user
+    if user.role == Role.PRISON_LIAISON:
+        # A liaison officer sees the women of one prison: no other prison to filter by.
+        prisons = prisons.filter(pk=user.prison_id)
+        provinces = provinces.filter(prisons__pk=user.prison_id)
+    form = WomanFilterForm(
+        request.GET,
+        prisons=list(prisons.order_by("name")),
+        provinces=list(provinces.order_by("name")),
+    )
     filters = form.filters()
     size = form.page_size()
     after = form.cursor()
+    sort = form.order()
     today = timezone.localdate()
-    page = queries.list_women(request.user, filters, today, after=after, size=size)
+    base_query = dict(filters.as_query())
+    if size != settings.MOTHERLINE_PAGE_SIZE:
+        base_query["size"] = size
+    sorted_page: queries.SortedPage | None = None
+    page: queries.Page | None = None
+    if sort:
+        try:
+            sorted_page = queries.list_women_sorted(
+                request.user, filters, today, sort, form.page_number(), size
+            )
+        except queries.TooManyToSortByName:
+            messages.warning(
+                request,
+                _("More than %(limit)s women match: narrow the filters to sort them by name.")
+                % {"limit": formats.number_format(queries.NAME_SORT_LIMIT, force_grouping=True)},
+            )
+            sort = ""
+    if sorted_page is not None:
+        items, total = sorted_page.items, sorted_page.total
+        sorted_query = {**base_query, "sort": sort}
+        number = sorted_page.number
+        next_url = (
+            "?" + urlencode({**sorted_query, "page": number + 1}) if sorted_page.has_next else None
+        )
+        first_url = "?" + urlencode(sorted_query) if number > 1 else None
+        trail = {"filters": audit.filters_for_trail(filters.as_query()), "sort": sort}
+    else:
+        page = queries.list_women(request.user, filters, today, after=after, size=size)
+        items, total = page.items, page.total
+        next_url = (
+            "?" + urlencode({**base_query, "after": page.next_cursor}) if page.next_cursor else None
+        )
+        first_url = "?" + urlencode(base_query) if after else None
+        trail = {"filters": audit.filters_for_trail(page.filters)}
     audit.record_list(
         request.user,
         "people.Woman",
-        [woman.reference for woman in page.items],
+        [woman.reference for woman in items],
         request=request,
-        changes={"filters": audit.filters_for_trail(page.filters)},
+        changes=trail,
     )
-
-    base_query = dict(page.filters)
-    if size != settings.MOTHERLINE_PAGE_SIZE:
-        base_query["size"] = size
-    next_url = (
-        "?" + urlencode({**base_query, "after": page.next_cursor}) if page.next_cursor else None
-    )
-    first_url = "?" + urlencode(base_query) if after else None
     return render(
         request,
         "people/woman_list.html",
         {
             "form": form,
-            "page": page,
-            "women": page.items,
+            "page": sorted_page if sorted_page is not None else page,
+            "match_count": total,
+            "women": items,
             "next_url": next_url,
             "first_url": first_url,
             "today": today,
+            "sort": sort,
+            "sort_links": _sort_links(base_query, sort),
         },
     )
+
+
+# The columns the list sorts by: a heading's first click gives its usual order, a second
+# click the reverse where there is one.
+_SORT_COLUMNS = {
+    "name": ("name", "-name"),
+    "admitted": ("admitted", "-admitted"),
+    "prison": ("prison", "prison"),
+    "pretrial": ("pretrial", "pretrial"),
+}
+
+
+def _sort_links(base_query: dict[str, Any], current: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the link that sorts by it and, when the list is in its
+    order, which way (for aria-sort)."""
+    links = {}
+    for column, (usual, reverse) in _SORT_COLUMNS.items():
+        target = reverse if current == usual else usual
+        direction = ""
+        if current in (usual, reverse):
+            direction = (
+                "descending" if current.startswith("-") or column == "pretrial" else "ascending"
+            )
+        links[column] = {"url": "?" + urlencode({**base_query, "sort": target}), "aria": direction}
+    return links
 
 
 @login_required

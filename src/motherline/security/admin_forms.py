@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from motherline.accounts.models import Organisation, Role, SharingAgreement, User
 from motherline.accounts.policy import is_deployment_administrator
 from motherline.accounts.services import AccountValues, AgreementValues
-from motherline.core.forms import version_field
+from motherline.core.forms import DayMonthYearInput, version_field
 from motherline.places.models import Prison
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -23,7 +23,7 @@ def _date_field(label: Any, required: bool = True) -> forms.DateField:
         label=label,
         required=required,
         input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayMonthYearInput(),
     )
 
 

@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import AuditAction
+from motherline.core.forms import DayMonthYearInput
 from motherline.security.queries import AuditFilters
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -34,13 +35,13 @@ class AuditSearchForm(forms.Form):
         label=_("From"),
         required=False,
         input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayMonthYearInput(),
     )
     date_to = forms.DateField(
         label=_("To"),
         required=False,
         input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayMonthYearInput(),
     )
     ip_address = forms.GenericIPAddressField(label=_("IP address"), required=False)
     after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -71,6 +71,38 @@ class BarChart:
     def last_label(self) -> str:
         return self.bars[-1].label if self.bars else ""
 
+    @property
+    def ticks(self) -> list[float]:
+        """The values marked on the vertical axis, top first: the maximum, its quarters and
+        0, evenly spaced as the template lays them out."""
+        return [self.maximum * k / TICKS for k in range(TICKS, -1, -1)]
+
+    @property
+    def x_labels(self) -> list[XLabel]:
+        """One label per bar, each marked for the widths it is shown at: every one where
+        there is room (up to WIDE_LABELS), fewer on a phone (NARROW_LABELS), counted back
+        from the last so that the latest period is always labelled."""
+        n = len(self.bars)
+        wide, narrow = -(-n // WIDE_LABELS), -(-n // NARROW_LABELS)
+        return [
+            XLabel(bar.label, (n - 1 - i) % wide == 0, (n - 1 - i) % narrow == 0)
+            for i, bar in enumerate(self.bars)
+        ]
+
+
+# Intervals on the vertical axis, and how many period labels fit under a chart on a wide
+# page and on a phone.
+TICKS = 4
+WIDE_LABELS = 24
+NARROW_LABELS = 7
+
+
+@dataclass(frozen=True)
+class XLabel:
+    text: str
+    wide: bool  # shown on a wide page
+    narrow: bool  # shown on a phone too
+
 
 def nice_maximum(value: float) -> float:
     """A round number at or above `value` for the top of an axis: 1, 2, 2.5 or 5 times a

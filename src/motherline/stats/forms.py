@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motherline.core.forms import DayMonthYearInput
 from motherline.places.models import Prison, Province
 from motherline.stats import queries, rules
 from motherline.stats.labels import INDICATOR_LABELS, SOURCE_LABELS
@@ -19,8 +20,8 @@ class StatisticsForm(forms.Form):
         label=_("Indicator"), choices=[(k, INDICATOR_LABELS[k]) for k in rules.INDICATORS]
     )
     area = forms.ChoiceField(label=_("Area"))
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=DayMonthYearInput())
+    end = forms.DateField(label=_("Until"), widget=DayMonthYearInput())
     period = forms.ChoiceField(label=_("By"), choices=PERIODS)
     source = forms.ChoiceField(label=_("Counted from"), choices=list(SOURCE_LABELS.items()))
 

@@ -6,6 +6,7 @@
  *   or copies the empty row kept in a <template>. Empty rows are sent and ignored.
  * - In a child row ([data-row]), the caregiver's fields ([data-outside]) are switched off
  *   while "lives in prison with her" is answered "yes", so they are not sent.
+ * - The summary of a form's mistakes (#error-summary) takes the focus.
  */
 (function () {
   "use strict";
@@ -105,6 +106,11 @@
     var formsets = document.querySelectorAll("[data-formset]");
     for (var j = 0; j < formsets.length; j++) {
       setUpFormset(formsets[j]);
+    }
+    // A form sent back with mistakes: the summary of them is read first.
+    var summary = document.getElementById("error-summary");
+    if (summary) {
+      summary.focus();
     }
   }
 
