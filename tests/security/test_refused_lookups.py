@@ -116,3 +116,21 @@ def test_recipients_include_deployment_administrators_when_the_role_exists(users
             role=Role.DEPLOYMENT_ADMINISTRATOR,
         )
         assert deployment in alert_recipients(users["monitor"])
+
+
+def test_an_api_action_the_role_may_not_take_is_recorded(client, users):
+    client.force_login(users["analyst"])
+    response = client.post("/api/v1/women", {}, content_type="application/json")
+    assert response.status_code == 403
+    event = refused(users["analyst"]).get()
+    assert event.changes["status"] == 403
+    assert event.changes["method"] == "POST"
+    assert event.object_type.startswith("api")
+
+
+def test_a_page_the_role_may_not_open_is_recorded(client, users):
+    client.force_login(users["analyst"])
+    response = client.get(reverse("people:admit"))
+    assert response.status_code == 403
+    event = refused(users["analyst"]).get()
+    assert (event.object_type, event.changes["status"]) == ("people:admit", 403)

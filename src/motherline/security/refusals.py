@@ -37,15 +37,20 @@ def _record_arguments(kwargs: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def record_refusal(request: HttpRequest, route: str, arguments: dict[str, str]) -> None:
+def record_refusal(
+    request: HttpRequest, route: str, arguments: dict[str, str], status: int = 404
+) -> None:
     user = request.user
+    changes: dict[str, Any] = {"arguments": arguments, "method": _clean(request.method or "", 10)}
+    if status != 404:
+        changes["status"] = status
     audit.record(
         user,
         AuditAction.REFUSED,
         request=request,
         object_type=_clean(route),
         object_ref=next(iter(arguments.values()), ""),
-        changes={"arguments": arguments, "method": _clean(request.method or "", 10)},
+        changes=changes,
     )
     alert_if_over_threshold(user)
 
@@ -111,20 +116,23 @@ def alert_if_over_threshold(user: Any, now: Any = None) -> bool:
 
 
 class RecordRefusedLookupsMiddleware:
-    """Put every 404 of a record route answered to a signed-in user on the audit trail."""
+    """Put on the audit trail every 404 of a record route answered to a signed-in user, and
+    every 403 (an action the account's role may not take, on a page or through the API,
+    whether or not the route names a record): both count towards the alert."""
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code != 404:
+        status = response.status_code
+        if status not in (403, 404):
             return response
         user = getattr(request, "user", None)
         match = getattr(request, "resolver_match", None)
         if user is None or not user.is_authenticated or match is None:
             return response
         arguments = _record_arguments(match.kwargs)
-        if arguments:
-            record_refusal(request, match.view_name or match.route, arguments)
+        if arguments or status == 403:
+            record_refusal(request, match.view_name or match.route, arguments, status)
         return response
