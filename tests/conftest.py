@@ -5,7 +5,8 @@ Built directly with the ORM (not from the pack files) so a test's numbers are vi
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -169,16 +170,17 @@ def _second_factor_optional(settings):
 
 
 @pytest.fixture
-def frozen_today(monkeypatch):
-    """`timezone.localdate()` answers TODAY (ask for it with usefixtures)."""
-    from django.utils import timezone as tz
+def frozen_today():
+    """The one clock of the tests: it is noon of TODAY where the register is kept, so
+    `timezone.now()`, `timezone.localdate()`, `date.today()` and the audit trail agree. The
+    clock ticks from there (sessions, throttles and timeouts still see time pass). Folders
+    whose tests all run on TODAY ask for it in an autouse fixture."""
+    import time_machine
+    from django.conf import settings as django_settings
 
-    real = tz.localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+    noon = datetime.combine(TODAY, time(12), tzinfo=ZoneInfo(django_settings.TIME_ZONE))
+    with time_machine.travel(noon, tick=True):
+        yield TODAY
 
 
 @pytest.fixture

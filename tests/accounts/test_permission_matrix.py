@@ -42,7 +42,6 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
 from motherline.accounts.models import Role, SharingAgreement, User
 from motherline.casework import referrals
@@ -1066,13 +1065,8 @@ def test_every_route_and_method_has_a_rule():
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+def _on_today(frozen_today):
+    """Every test here runs on TODAY, on the root conftest's one clock."""
 
 
 @pytest.fixture
@@ -1104,6 +1098,9 @@ def world(users, prisons, offences, criteria, settings, tmp_path) -> World:  # n
             prisons["CC2"],
             admission_date=TODAY - timedelta(days=400),
             consent_scope="partners",
+            # Names without digits: the formatting tests read every number on the pages.
+            name="Sophea Chan",
+            name_latin="Sophea Chan",
             is_pregnant=True,
             pregnancy_known_since=TODAY - timedelta(days=60),
             children=[child_in_prison(date(2023, 8, 1), name="Dara")],
@@ -1122,7 +1119,12 @@ def world(users, prisons, offences, criteria, settings, tmp_path) -> World:  # n
         submission_deadline=TODAY + timedelta(days=30),
     )
     convicted = convicted_mother(
-        users["monitor"], prisons["CC2"], offences, consent_scope="partners"
+        users["monitor"],
+        prisons["CC2"],
+        offences,
+        consent_scope="partners",
+        name="Chantha Keo",
+        name_latin="Chantha Keo",
     )
     candidate = legal_services.add_candidates(officer, pardon_round, [convicted.reference])[0]
     monitor = users["monitor"]

@@ -5,21 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.utils import timezone
-
-from tests.conftest import TODAY
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
-    """The services, the queries and the API all take "today" from timezone.localdate()."""
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return TODAY
+def _on_today(frozen_today):
+    """Every test here runs on TODAY, on the root conftest's one clock."""
 
 
 class Api:

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from motherline.care import services
 from motherline.care.models import TransitionPlan
@@ -22,15 +21,8 @@ OPENED = TODAY - timedelta(days=30)
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
-    """The services and pages take "today" from timezone.localdate()."""
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return TODAY
+def _on_today(frozen_today):
+    """Every test here runs on TODAY, on the root conftest's one clock."""
 
 
 @pytest.fixture

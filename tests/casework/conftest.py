@@ -8,7 +8,6 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 from PIL import Image
 
 from motherline.people.models import Child, Woman
@@ -20,14 +19,8 @@ SECRET = "Sokha told us the guard took her food on Tuesday"
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return TODAY
+def _on_today(frozen_today):
+    """Every test here runs on TODAY, on the root conftest's one clock."""
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from motherline.fieldwork import services
 from motherline.fieldwork.models import PrisonVisit
@@ -17,15 +16,8 @@ VISITED = TODAY - timedelta(days=20)
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
-    """The services and pages take "today" from timezone.localdate()."""
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return TODAY
+def _on_today(frozen_today):
+    """Every test here runs on TODAY, on the root conftest's one clock."""
 
 
 def record(user: Any, prison: Any, **fields: Any) -> PrisonVisit:

@@ -14,7 +14,7 @@ from motherline.grants.models import Grant, ServiceDelivery
 from motherline.people.models import Woman
 from tests.conftest import TODAY
 from tests.factories import admit, child_in_prison, reload
-from tests.fieldwork.conftest import Api, frozen_today  # noqa: F401 - shared fixtures
+from tests.fieldwork.conftest import Api, _on_today  # noqa: F401 - shared fixtures
 
 ADMITTED = TODAY - timedelta(days=100)
 

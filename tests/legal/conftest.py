@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from motherline.jurisdictions.models import PretrialLimitRule, ScreeningCriterion
 from motherline.people.models import LegalStatus
@@ -15,14 +14,8 @@ from tests.factories import admit, child_in_prison, reload
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return TODAY
+def _on_today(frozen_today):
+    """Every test here runs on TODAY, on the root conftest's one clock."""
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from motherline.worklist.queries import worklist_for
 from motherline.worklist.rules import Kind
 from tests.conftest import TODAY
 from tests.factories import admit, child_in_prison
-from tests.worklist.conftest import frozen_today  # noqa: F401 (an autouse fixture)
+from tests.worklist.conftest import _on_today  # noqa: F401 (an autouse fixture)
 from tests.worklist.test_deadlines import assert_in_step
 
 BORN = TODAY - timedelta(days=100)

@@ -24,8 +24,8 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
+def _on_today(frozen_today):
+    """Every test here runs on TODAY, on the root conftest's one clock."""
 
 
 def url(woman) -> str:

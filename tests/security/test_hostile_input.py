@@ -24,7 +24,6 @@ import pytest
 from django.apps import apps
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -110,13 +109,8 @@ hostile_json = st.one_of(
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+def _on_today(frozen_today):
+    """Every test here runs on TODAY, on the root conftest's one clock."""
 
 
 @pytest.fixture

@@ -5,20 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.utils import timezone
 
 from motherline.stats.models import PopulationReturn
-from tests.conftest import TODAY
-
-
-@pytest.fixture
-def frozen_today(monkeypatch):
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from motherline.care.models import FollowUp, TransitionPlan
 from motherline.jurisdictions.models import PretrialLimitRule
@@ -18,14 +17,8 @@ CODE_2007 = date(2007, 8, 10)
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(monkeypatch):
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return TODAY
+def _on_today(frozen_today):
+    """Every test here runs on TODAY, on the root conftest's one clock."""
 
 
 @pytest.fixture
