@@ -10,15 +10,28 @@ Templates use the filters of `motherline.formatting_tags` (loaded everywhere):
 `{{ day|day }}`, `{{ day|day:"short" }}`, `{{ month|month }}`, `{{ n|number }}`,
 `{{ amount|number:2 }}`, `{{ amount|money:currency }}`. Machine-readable values (`<time
 datetime>`, form values, CSV/JSON columns) stay ISO.
+
+A reader may prefer the digits of her language (Khmer "១៦.៣០០" rather than "16.300"):
+`User.native_digits`, put in force for the request by `ReaderDigitsMiddleware` (and for a PDF
+or an e-mail by `native_digits(True)`). CLDR says which digits a language calls its own; for
+a language without any (English) the preference changes nothing.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
 
+from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal as _babel_decimal
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -36,6 +49,64 @@ _DAY_PATTERNS = {
 def _locale(language: str | None = None) -> str:
     code = (language or get_language() or "en").split("-")[0].lower()
     return _LOCALES.get(code, "en_GB")
+
+
+# Whether the reader asked for the digits of her language (see the module's note).
+_NATIVE_DIGITS: ContextVar[bool] = ContextVar("motherline_native_digits", default=False)
+# CLDR's numbering systems whose digits Unicode names by script.
+_DIGIT_SCRIPTS = {
+    "khmr": "KHMER",
+    "thai": "THAI",
+    "laoo": "LAO",
+    "mymr": "MYANMAR",
+    "beng": "BENGALI",
+    "deva": "DEVANAGARI",
+    "arab": "ARABIC-INDIC",
+}
+
+
+@cache
+def _native_table(locale: str) -> dict[int, str]:
+    """ASCII digit -> the locale's own digit, empty when CLDR names none (or only Latin)."""
+    system = Locale.parse(locale).other_numbering_systems.get("native", "latn")
+    script = _DIGIT_SCRIPTS.get(system)
+    if script is None:
+        return {}
+    zero = ord(unicodedata.lookup(f"{script} DIGIT ZERO"))
+    return {ord("0") + n: chr(zero + n) for n in range(10)}
+
+
+def _digits(text: str, locale: str) -> str:
+    return text.translate(_native_table(locale)) if _NATIVE_DIGITS.get() else text
+
+
+def with_native_digits(text: str, language: str | None = None) -> str:
+    """`text` with the reader's own digits when she asked for them (for numbers written into
+    sentences by Python)."""
+    return _digits(text, _locale(language))
+
+
+@contextmanager
+def native_digits(on: bool) -> Iterator[None]:
+    """Write digits the reader's way within the block (a PDF or an e-mail for one user)."""
+    token = _NATIVE_DIGITS.set(bool(on))
+    try:
+        yield
+    finally:
+        _NATIVE_DIGITS.reset(token)
+
+
+class ReaderDigitsMiddleware:
+    """Put the signed-in user's choice of digits in force for her request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user: Any = getattr(request, "user", None)
+        on = bool(user is not None and user.is_authenticated and user.native_digits)
+        with native_digits(on):
+            return self.get_response(request)
 
 
 def format_day(
@@ -56,14 +127,15 @@ def format_day(
         value = value.date()
     locale = _locale(language)
     patterns = _DAY_PATTERNS[locale]
-    return _babel_date(value, patterns.get(style, patterns["long"]), locale=locale)
+    return _digits(_babel_date(value, patterns.get(style, patterns["long"]), locale=locale), locale)
 
 
 def format_month(value: date | None, language: str | None = None) -> str:
     """A month of a year: "January 2026", "មករា 2026"."""
     if value is None or value == "":
         return ""
-    return _babel_date(value, "LLLL y", locale=_locale(language))
+    locale = _locale(language)
+    return _digits(_babel_date(value, "LLLL y", locale=locale), locale)
 
 
 def format_month_name(month: int, language: str | None = None) -> str:
@@ -81,7 +153,7 @@ def format_moment(
         value = timezone.localtime(value)
     locale = _locale(language)
     clock = value.strftime("%H:%M:%S" if seconds else "%H:%M")
-    return f"{_babel_date(value.date(), 'd MMM y', locale=locale)}, {clock}"
+    return _digits(f"{_babel_date(value.date(), 'd MMM y', locale=locale)}, {clock}", locale)
 
 
 def format_number(
@@ -106,7 +178,8 @@ def format_number(
         pattern = "#,##0"
     else:
         pattern = "#,##0." + "0" * decimals
-    return _babel_decimal(number, format=pattern, locale=_locale(language))
+    locale = _locale(language)
+    return _digits(_babel_decimal(number, format=pattern, locale=locale), locale)
 
 
 def format_money(

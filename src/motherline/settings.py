@@ -139,6 +139,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The reader's digits (her preference) for every date and number of the answer.
+    "motherline.formatting.ReaderDigitsMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "motherline.security.twofactor.TwoFactorMiddleware",
     # Before the NUL refusal, so that its 404 is recorded as a refused lookup too.

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("login/", account_views.login_view, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("preferences/", account_views.preferences, name="preferences"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/", include("motherline.security.urls")),
     path("api/v1/", api.urls),

@@ -326,6 +326,7 @@ ROUTES: dict[str, Rule] = {
     "home": Rule({"GET": signed_in(), "POST": refused_method()}),
     "login": Rule({"GET": public(), "POST": public()}),
     "logout": Rule({"GET": refused_method(NOT_ALLOWED), "POST": public()}),
+    "preferences": Rule({"GET": signed_in(), "POST": signed_in()}),
     "set_language": Rule({"GET": public(), "POST": public()}),
     # Second factor and administration
     "security:two_factor_enrol": Rule({"GET": signed_in(), "POST": signed_in()}),

@@ -104,6 +104,10 @@ CHECKED_ELSEWHERE = {
         "(the world's woman is in custody, which the page refuses first)"
     ),
 }
+CHECKED_ELSEWHERE["preferences"] = (
+    "tests/accounts/test_preferences.py::test_a_stale_or_missing_version_is_refused "
+    "(the record is the signed-in user's own)"
+)
 # Stale versions the shared world cannot exercise (the API's missing version is still checked).
 STALE_CHECKED_ELSEWHERE = {
     "api:merge": (
@@ -194,9 +198,13 @@ NOT_AN_UPDATE: dict[str, str] = {
 }
 
 
+# Pages that change the signed-in user's own record, whose path names none.
+OWN_RECORD = {"preferences"}
+
+
 def _changes_a_record(route: Route) -> bool:
     """As the matrix sees routes: a method that changes, on a path naming a record."""
-    names_a_record = "<" in route.pattern
+    names_a_record = "<" in route.pattern or route.name in OWN_RECORD
     if route.is_api:
         return bool({"PATCH", "PUT", "DELETE"} & set(route.methods)) or (
             "POST" in route.methods and names_a_record

@@ -130,3 +130,24 @@ def test_the_sharing_page_fits_a_phone(page, live_server, users, language):
     screenshot(page, f"phone-{language}-sharing")
     fits(page)
     in_reach(page, "main form button[type=submit]")
+
+
+def test_a_monitor_chooses_khmer_digits_on_her_phone(page, live_server, users, register):
+    page.set_viewport_size(PHONE)
+    base = live_server.url
+    sign_in(page, base, "monitor")
+    page.click("form.langswitch button[value=km]")
+    page.wait_for_selector("html[lang=km]")
+    # Her name in the header opens her preferences.
+    page.click("header .whoami-name")
+    page.wait_for_selector("main form [name=native_digits]")
+    page.check("[name=native_digits]")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector(".message-success")
+    fits(page)
+    screenshot(page, "phone-km-preferences")
+    page.goto(f"{base}/women/{register.reference}/")
+    text = page.locator("main").inner_text()
+    assert "ឆ្នាំ ២០" in text and "ឆ្នាំ 20" not in text
+    screenshot(page, "phone-km-woman-khmer-digits")
+    fits(page)

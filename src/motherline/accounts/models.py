@@ -155,6 +155,12 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
     )
+    # Dates and numbers in the digits of her language (Khmer ០-៩) rather than 0-9.
+    native_digits = models.BooleanField(
+        _("digits of my language"),
+        default=False,
+        help_text=_("On pages in Khmer, write dates and numbers with Khmer digits (០១២៣)."),
+    )
     version = models.PositiveIntegerField(default=1)
     # Only for prison liaison officers: the one prison whose records they see.
     prison = models.ForeignKey(

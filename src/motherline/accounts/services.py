@@ -407,3 +407,33 @@ def end_agreement(
         changes={"ended": True, "reason": reason},
         request=request,
     )
+
+
+PREFERENCES = ("language", "native_digits")
+
+
+@transaction.atomic
+def set_preferences(
+    user: User, changes: dict[str, Any], *, version: int, request: Any = None
+) -> User:
+    """A user's own preferences (`actions.PreferencesChanges`), from the version she read;
+    nobody sets another's. The audit row keeps the old and new values (no personal data)."""
+    unknown = set(changes) - set(PREFERENCES)
+    if unknown:
+        raise TypeError(f"These preferences do not exist: {', '.join(sorted(unknown))}")
+    values = {
+        key: (str(value.value) if hasattr(value, "value") else value)
+        for key, value in changes.items()
+    }
+    if "language" in values and values["language"] not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    before = {key: getattr(user, key) for key in values}
+    save_if_current(User, user.pk, version, values)
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        user,
+        changes={key: [before[key], values[key]] for key in values if before[key] != values[key]},
+        request=request,
+    )
+    return User.objects.get(pk=user.pk)

@@ -10,9 +10,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from motherline.accounts import services
+from motherline.accounts.actions import PreferencesChanges
+from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, can
+from motherline.core.actions import changed_values, form_for, posted, run_form_action
 
 
 @login_required
@@ -40,3 +47,34 @@ def locked_out(
     and when to try again, in the user's language (the lockout is audited by a signal)."""
     minutes = max(1, round(float(settings.AXES_COOLOFF_TIME) * 60))
     return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
+PreferencesForm = form_for(PreferencesChanges, model=User, required=("language",))
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own preferences: the language of what is sent to her and the
+    digits dates and numbers are written in."""
+    user = request.user
+    current = {
+        "language": user.language or settings.LANGUAGE_CODE,
+        "native_digits": user.native_digits,
+    }
+    form = PreferencesForm(posted(request), initial={**current, "version": user.version})
+
+    def perform(data: dict[str, Any]) -> None:
+        services.set_preferences(
+            user, changed_values(form, current), version=data["version"], request=request
+        )
+
+    done = run_form_action(
+        request,
+        form,
+        perform,
+        done=_("Your preferences have been saved."),
+        go_to=reverse("preferences"),
+    )
+    if done is not None:
+        return done
+    return render(request, "preferences.html", {"form": form, "today": timezone.localdate()})

@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from motherline import outgoing
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, can
+from motherline.formatting import native_digits
 from motherline.worklist import queries
 from motherline.worklist.models import AlertSent
 from motherline.worklist.rules import URGENCY_LABELS, URGENCY_ORDER, Item, Urgency
@@ -129,7 +130,7 @@ def send_alerts(as_of: date, *, dry_run: bool = False) -> list[Digest]:
     recording."""
     digests = []
     for user in alert_recipients():
-        with translation.override(digest_language(user)):
+        with translation.override(digest_language(user)), native_digits(user.native_digits):
             items = new_items(user, queries.worklist_for(user, as_of))
             if not items:
                 continue
