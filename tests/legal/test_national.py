@@ -5,7 +5,6 @@ checked against counts written by hand in SQL. One generation of ~8,000 women (~
 from __future__ import annotations
 
 import json
-import time
 from datetime import date, timedelta
 from io import StringIO
 
@@ -47,7 +46,7 @@ def convicted_mothers_by_sql(statuses: tuple[str, ...]) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def test_national_round_screening_is_fast_and_complete(db):
+def test_national_round_screening_is_complete_in_few_queries(db):
     load_pack("kh")
     generate("national", 1, today=AS_OF)
     jurisdiction = Jurisdiction.objects.get(code="KH")
@@ -59,20 +58,10 @@ def test_national_round_screening_is_fast_and_complete(db):
         submission_deadline=AS_OF + timedelta(days=60),
     )
 
-    # The best of three runs: the test machine is shared, and a busy neighbour should not
-    # fail a test about our code's speed.
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        with CaptureQueriesContext(connection) as ctx:
-            result = screen_candidates(SYSTEM, pardon_round, AS_OF)
-        timings.append(time.perf_counter() - started)
-    print(
-        f"\nnational screening: best {min(timings):.3f} s of "
-        f"{', '.join(f'{t:.3f}' for t in timings)}; {len(ctx.captured_queries)} queries, "
-        f"{result.screened} women screened, {len(result.candidates)} listed"
-    )
-    assert min(timings) < 2.0
+    # Its speed is measured in bench/ (screening at national scale against hand-written SQL);
+    # here, that it is complete and takes a constant number of queries.
+    with CaptureQueriesContext(connection) as ctx:
+        result = screen_candidates(SYSTEM, pardon_round, AS_OF)
     assert len(ctx.captured_queries) <= 8
 
     listed = {s.facts.reference for s in result.candidates}

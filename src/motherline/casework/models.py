@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from motherline.people.models import ScopedQuerySet
+from motherline.core.scoping import ScopedQuerySet, narrow
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
 NOTE_MAX_LENGTH = 20_000
@@ -297,9 +297,7 @@ class ReferralService(models.TextChoices):
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> models.QuerySet:
         """The referrals this user's organisation sent or received (`accounts.policy`)."""
-        from motherline.accounts import policy
-
-        return policy.scope_referrals(self, user)
+        return narrow("referrals", self, user)
 
 
 class Referral(models.Model):

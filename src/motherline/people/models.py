@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from motherline.accounts.models import Organisation
+from motherline.core.scoping import ScopedQuerySet
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
 
@@ -33,20 +34,6 @@ def new_woman_reference() -> str:
 
 def new_child_reference() -> str:
     return new_reference("C")
-
-
-class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The records this user may see; the rule lives in `accounts.policy`."""
-        from motherline.accounts import policy
-
-        return policy.scope(self, user)
-
-    def editable_by(self, user):
-        """The records this user may change: partners' shared records are read-only."""
-        from motherline.accounts import policy
-
-        return policy.scope(self, user, for_edit=True)
 
 
 class ConsentScope(models.TextChoices):

@@ -17,7 +17,27 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from motherline.people.search import normalise, words
+# Word separators: white space (with the zero-width space Khmer uses between words) and the
+# punctuation people put in names. Not \W: Khmer vowel signs are not "word" characters.
+_SEPARATORS = re.compile(r"[\s\u200b\-\u2010\u2011\u2013\u2014.,;:/\\'\u2019`\"()\[\]]+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def normalise(text: str) -> str:
+    """Case folded NFKC text without accents on Latin letters (Khmer signs are kept)."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_INVISIBLE)
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFD", text):
+        # A combining mark after a Latin letter is an accent: "Lê" is searched as "le".
+        if unicodedata.combining(ch) and out and out[-1] < "\u0250":
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def words(text: str) -> list[str]:
+    return [w for w in _SEPARATORS.split(normalise(text)) if w]
+
 
 _LATIN_VOWELS = "aeiou"
 

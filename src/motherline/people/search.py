@@ -18,40 +18,19 @@ docs/security.md for what the index reveals to someone who reads the database.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.db.models import Q
 
+from motherline.people import phonetic
+from motherline.people.phonetic import normalise, words
 from motherline.vault import keys
 
 MIN_PREFIX = 2
 MAX_PREFIX = 24
 NAME = "name"
 REGISTER = "register"
-
-# Word separators: white space (with the zero-width space Khmer uses between words) and the
-# punctuation people put in names. Not \W: Khmer vowel signs are not "word" characters.
-_SEPARATORS = re.compile(r"[\s\u200b\-\u2010\u2011\u2013\u2014.,;:/\\'\u2019`\"()\[\]]+")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200c\u200d\u2060\ufeff\u00ad"))
-
-
-def normalise(text: str) -> str:
-    """Case folded NFKC text without accents on Latin letters (Khmer signs are kept)."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_INVISIBLE)
-    out: list[str] = []
-    for ch in unicodedata.normalize("NFD", text):
-        # A combining mark after a Latin letter is an accent: "Lê" is searched as "le".
-        if unicodedata.combining(ch) and out and out[-1] < "\u0250":
-            continue
-        out.append(ch)
-    return unicodedata.normalize("NFC", "".join(out))
-
-
-def words(text: str) -> list[str]:
-    return [w for w in _SEPARATORS.split(normalise(text)) if w]
 
 
 def _prefixes(word: str, shortest: int) -> Iterable[str]:
@@ -91,8 +70,6 @@ REGISTER_WHOLE = "register_whole"
 
 def match_terms(name: str, name_latin: str, register_number: str) -> set[tuple[str, str]]:
     """The (kind, text) pairs of one woman's match keys, before keying."""
-    from motherline.people import phonetic
-
     terms: set[tuple[str, str]] = set()
     for text in (name, name_latin):
         terms.update((SOUND, key) for key in phonetic.name_words(text))
