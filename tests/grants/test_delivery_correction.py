@@ -71,6 +71,10 @@ def test_the_page_corrects_a_service_and_the_grants_figures_follow(client, users
     url = reverse("grants:correct_delivery", args=[delivery.pk])
     page = client.get(url)
     assert page.status_code == 200
+    # The form shows her record: the read is on the audit trail.
+    assert AuditEvent.objects.filter(
+        action=AuditAction.VIEW, object_ref=delivery.reference, username="monitor"
+    ).exists()
     # The lines of every grant the user may charge, by grant; hers chosen.
     assert "<optgroup" in page.text and 'value="2"' in page.text
     data = _form(delivery, cost="40.00", budget_line="2", notes="Two tins")

@@ -342,6 +342,11 @@ def _editable_delivery(request: HttpRequest, delivery_id: int) -> ServiceDeliver
     delivery = _visible_delivery(request, delivery_id)
     if not may_edit(request.user, delivery.woman):
         raise PermissionDenied
+    if request.method == "GET":
+        # The form shows her record's service and her children: a read of her record.
+        audit.record(
+            request.user, AuditAction.VIEW, delivery, object_ref=delivery.reference, request=request
+        )
     return delivery
 
 
