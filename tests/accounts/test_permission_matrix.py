@@ -268,6 +268,7 @@ class World:
     training: Any = None
     case_study: Any = None
     grant: Any = None
+    delivery: Any = None  # a service to the woman above, charged to the grant
     # Case work on the woman above: a note by the monitor, an assignment, a document.
     note: Any = None
     assignment: Any = None
@@ -312,6 +313,37 @@ def case_study(w: World) -> dict[str, Any]:
 
 def grant(w: World) -> dict[str, Any]:
     return {"grant_id": w.grant.pk}
+
+
+def grant_line(w: World) -> dict[str, Any]:
+    return {"grant_id": w.grant.pk, "line_id": w.grant.budget_lines.get().pk}
+
+
+def delivery(w: World) -> dict[str, Any]:
+    return {"delivery_id": w.delivery.pk}
+
+
+def finding(w: World) -> dict[str, Any]:
+    return {"finding_id": w.visit.findings.first().pk}
+
+
+def action(w: World) -> dict[str, Any]:
+    return {"action_id": w.visit.actions.get().pk}
+
+
+def incident(w: World) -> dict[str, Any]:
+    return {"incident_id": w.incident.pk}
+
+
+def training(w: World) -> dict[str, Any]:
+    return {"session_id": w.training.pk}
+
+
+# Who may correct or withdraw an organisation's record: its own organisation's users who
+# record field work (a partner who reads it gets 404, as everyone else).
+FIELD_EDIT = org_record(FIELD, edit=True)
+PROGRAMME_EDIT = org_record(PROGRAMME, edit=True)
+WITHDRAWAL = {"version": 1, "reason": "Entered twice"}
 
 
 def plan(w: World) -> dict[str, Any]:
@@ -476,6 +508,12 @@ ROUTES: dict[str, Rule] = {
     "fieldwork:correct_visit": Rule(
         {"GET": org_record(FIELD, edit=True), "POST": org_record(FIELD, edit=True)}, args=visit
     ),
+    "fieldwork:withdraw_visit": Rule({"GET": FIELD_EDIT, "POST": FIELD_EDIT}, args=visit),
+    "fieldwork:correct_finding": Rule({"GET": FIELD_EDIT, "POST": FIELD_EDIT}, args=finding),
+    "fieldwork:correct_action": Rule({"GET": FIELD_EDIT, "POST": FIELD_EDIT}, args=action),
+    "fieldwork:withdraw_incident": Rule({"GET": FIELD_EDIT, "POST": FIELD_EDIT}, args=incident),
+    "fieldwork:correct_training": Rule({"GET": FIELD_EDIT, "POST": FIELD_EDIT}, args=training),
+    "fieldwork:withdraw_training": Rule({"GET": FIELD_EDIT, "POST": FIELD_EDIT}, args=training),
     "fieldwork:add_action": Rule(
         {"GET": org_record(FIELD, edit=True), "POST": org_record(FIELD, edit=True)}, args=visit
     ),
@@ -531,9 +569,21 @@ ROUTES: dict[str, Rule] = {
         args=grant,
     ),
     "grants:report": Rule({"GET": org_record(PROGRAMME), "POST": refused_method()}, args=grant),
+    "grants:correct": Rule({"GET": PROGRAMME_EDIT, "POST": PROGRAMME_EDIT}, args=grant),
+    "grants:correct_line": Rule({"GET": PROGRAMME_EDIT, "POST": PROGRAMME_EDIT}, args=grant_line),
     # Services delivered to a woman are her personal record.
     "grants:deliveries": Rule({"GET": needs(REGISTER), "POST": refused_method()}),
     "grants:new_delivery": Rule({"GET": needs(EDIT), "POST": needs(EDIT)}),
+    "grants:delivery": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": refused_method()}, args=delivery
+    ),
+    # Corrected and withdrawn as her record: a partner who reads it is refused (403).
+    "grants:correct_delivery": Rule(
+        {"GET": edits_a_seen_record(), "POST": edits_a_seen_record()}, args=delivery
+    ),
+    "grants:withdraw_delivery": Rule(
+        {"GET": edits_a_seen_record(), "POST": edits_a_seen_record()}, args=delivery
+    ),
     # The API (anonymous: 401)
     "api:openapi-json": Rule({"GET": public(), "POST": public()}),
     "api:openapi-view": Rule({"GET": public(), "POST": public()}),
@@ -781,8 +831,15 @@ ROUTES: dict[str, Rule] = {
     ),
     "api:training_totals": Rule({"GET": needs(REGISTER)}),
     "api:training_session": Rule(
-        {"GET": org_record(REGISTER)}, args=lambda w: {"session_id": w.training.pk}
+        {"GET": org_record(REGISTER), "PATCH": FIELD_EDIT},
+        args=training,
+        body={"PATCH": {"version": 1}},
     ),
+    "api:training_withdrawal": Rule({"POST": FIELD_EDIT}, args=training, body={"POST": WITHDRAWAL}),
+    "api:visit_withdrawal": Rule({"POST": FIELD_EDIT}, args=visit, body={"POST": WITHDRAWAL}),
+    "api:incident_withdrawal": Rule({"POST": FIELD_EDIT}, args=incident, body={"POST": WITHDRAWAL}),
+    "api:finding": Rule({"PATCH": FIELD_EDIT}, args=finding, body={"PATCH": {"version": 1}}),
+    "api:action": Rule({"PATCH": FIELD_EDIT}, args=action, body={"PATCH": {"version": 1}}),
     "api:case_studies": Rule(
         {"GET": needs(REGISTER), "POST": needs(FIELD)},
         body={"POST": {"title_en": "Matrix", "narrative_en": "A story."}},
@@ -822,7 +879,22 @@ ROUTES: dict[str, Rule] = {
             }
         },
     ),
-    "api:grant": Rule({"GET": org_record(PROGRAMME)}, args=grant),
+    "api:grant": Rule(
+        {"GET": org_record(PROGRAMME), "PATCH": PROGRAMME_EDIT},
+        args=grant,
+        body={"PATCH": {"version": 1}},
+    ),
+    "api:grant_line": Rule(
+        {"PATCH": PROGRAMME_EDIT}, args=grant_line, body={"PATCH": {"version": 1}}
+    ),
+    "api:service": Rule(
+        {"GET": needs(REGISTER, "read"), "PATCH": edits_a_seen_record()},
+        args=delivery,
+        body={"PATCH": {"version": 1}},
+    ),
+    "api:service_withdrawal": Rule(
+        {"POST": edits_a_seen_record()}, args=delivery, body={"POST": WITHDRAWAL}
+    ),
     "api:grant_lines": Rule(
         {"POST": org_record(PROGRAMME, edit=True)},
         args=grant,
@@ -1183,7 +1255,7 @@ def world(users, prisons, offences, criteria, settings, tmp_path) -> World:  # n
     grant_services.add_budget_line(
         users["programme_manager"], grant, code="1", name="Nutrition", amount=Decimal("9000")
     )
-    deliver(monitor, mother, grant)
+    service = deliver(monitor, mother, grant)
     settings.MEDIA_ROOT = tmp_path / "media"
     note = casework_services.add_note(
         monitor, mother, noted_on=TODAY, kind="prison_visit", text="Matrix note"
@@ -1225,6 +1297,7 @@ def world(users, prisons, offences, criteria, settings, tmp_path) -> World:  # n
         training=training,
         case_study=case_study,
         grant=grant,
+        delivery=service,
         case=case,
         pardon_round=pardon_round,
         candidate=candidate,

@@ -33,8 +33,15 @@ from motherline.api.schemas import (
     Version,
     _max,
 )
+from motherline.core.withdrawal import Withdrawal, WithdrawnOut
 from motherline.fieldwork import importing, queries, services
-from motherline.fieldwork.actions import VisitChanges
+from motherline.fieldwork.actions import (
+    ActionChanges,
+    FindingChanges,
+    ParticipantsIO,
+    TrainingChanges,
+    VisitChanges,
+)
 from motherline.fieldwork.models import (
     HEADCOUNT_MAX,
     Access,
@@ -85,6 +92,7 @@ class VisitFindingOut(Schema):
     topic: Topic
     description: str
     resolved_on: date | None
+    version: int
 
 
 class ActionOut(Schema):
@@ -96,6 +104,7 @@ class ActionOut(Schema):
     status: str
     done_on: date | None
     finding_id: int | None
+    version: int
 
     @staticmethod
     def resolve_owner(obj: FollowUpAction) -> str:
@@ -123,7 +132,7 @@ class VisitSummary(Schema):
         return obj.prison.code
 
 
-class VisitDetail(VisitSummary):
+class VisitDetail(VisitSummary, WithdrawnOut):
     notes: str
     version: int
     women: list[str] = Field(description="References of the women seen that you may see.")
@@ -186,7 +195,7 @@ class DoneIn(Schema):
     done_on: date
 
 
-class IncidentOut(Schema):
+class IncidentOut(WithdrawnOut):
     id: int
     reference: str
     organisation: str
@@ -302,7 +311,7 @@ def list_visits(request: HttpRequest, query: Query[VisitPageQuery]) -> dict[str,
         raise ValidationError(
             {"after": [_("This is not a cursor returned by the list of visits.")]}
         ) from exc
-    qs = PrisonVisit.objects.visible_to(user).select_related("prison", "organisation")
+    qs = PrisonVisit.objects.visible_to(user).current().select_related("prison", "organisation")
     if query.prison:
         qs = qs.filter(prison__code=query.prison)
     page = queries.visit_page(qs, after, query.size)
@@ -380,6 +389,25 @@ def correct_visit(request: HttpRequest, visit_id: RecordId, payload: VisitChange
 
 
 @router.post(
+    "/visits/{visit_id}/withdrawal",
+    response=VisitDetail,
+    url_name="visit_withdrawal",
+    summary="Withdraw a visit entered twice",
+    auth=Requires(Capability.RECORD_FIELDWORK),
+)
+def withdraw_visit(request: HttpRequest, visit_id: RecordId, payload: Withdrawal) -> PrisonVisit:
+    """Withdraw a visit entered twice, saying why (`reason`). It is not deleted: it stays
+    readable here, marked withdrawn, and leaves the lists, counts and the worklist. Send the
+    `version` last read (409 if it changed since). Only its organisation withdraws it."""
+    user = request.user
+    visit = _editable_visit(user, visit_id)
+    services.withdraw_visit(
+        user, visit, version=payload.version, reason=payload.reason, request=request
+    )
+    return _visit(user, visit_id)
+
+
+@router.post(
     "/visits/{visit_id}/actions",
     response={201: ActionOut},
     url_name="visit_actions",
@@ -421,6 +449,51 @@ def complete_action(request: HttpRequest, action_id: RecordId, payload: DoneIn) 
     if action is None:
         raise Http404
     return services.complete_action(user, action, payload.done_on, request=request)
+
+
+@router.patch(
+    "/actions/{action_id}",
+    response=ActionOut,
+    url_name="action",
+    summary="Correct a follow-up action",
+    auth=Requires(Capability.RECORD_FIELDWORK),
+)
+def correct_action(
+    request: HttpRequest, action_id: RecordId, payload: ActionChanges
+) -> FollowUpAction:
+    """Correct what is to be done, the owner (a user name of the visit's organisation), the
+    due date or the finding (`finding_id`, null for none): only the fields sent change. Send
+    the `version` last read; a change made since is refused with HTTP 409."""
+    user = request.user
+    action = FollowUpAction.objects.filter(
+        pk=action_id, visit__in=PrisonVisit.objects.editable_by(user)
+    ).first()
+    if action is None:
+        raise Http404
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    return services.correct_action(user, action, changes, version=payload.version, request=request)
+
+
+@router.patch(
+    "/findings/{finding_id}",
+    response=VisitFindingOut,
+    url_name="finding",
+    summary="Correct a finding",
+    auth=Requires(Capability.RECORD_FIELDWORK),
+)
+def correct_finding(request: HttpRequest, finding_id: RecordId, payload: FindingChanges) -> Finding:
+    """Correct a finding's topic or what was found: only the fields sent change. Send the
+    `version` last read; a change made since is refused with HTTP 409."""
+    user = request.user
+    finding = Finding.objects.filter(
+        pk=finding_id, visit__in=PrisonVisit.objects.editable_by(user)
+    ).first()
+    if finding is None:
+        raise Http404
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    return services.correct_finding(
+        user, finding, changes, version=payload.version, request=request
+    )
 
 
 @router.post(
@@ -542,13 +615,28 @@ def update_incident(
     return queries.incident_detail(user, incident.pk)
 
 
+@router.post(
+    "/incidents/{incident_id}/withdrawal",
+    response=IncidentOut,
+    url_name="incident_withdrawal",
+    summary="Withdraw an incident entered twice",
+    auth=Requires(Capability.RECORD_FIELDWORK),
+)
+def withdraw_incident(
+    request: HttpRequest, incident_id: RecordId, payload: Withdrawal
+) -> AccessIncident:
+    """Withdraw an incident entered twice, saying why (`reason`). It is not deleted: it
+    stays readable here, marked withdrawn, and leaves the lists and figures. Send the
+    `version` last read (409 if it changed since)."""
+    user = request.user
+    incident = get_object_or_404(AccessIncident.objects.editable_by(user), pk=incident_id)
+    services.withdraw_incident(
+        user, incident, version=payload.version, reason=payload.reason, request=request
+    )
+    return queries.incident_detail(user, incident.pk)
+
+
 # Training
-
-
-class ParticipantsIO(Schema):
-    institution: str = Field(min_length=1, max_length=200)
-    women: int = Field(0, ge=0, le=HEADCOUNT_MAX)
-    men: int = Field(0, ge=0, le=HEADCOUNT_MAX)
 
 
 class TrainingIn(Schema):
@@ -562,7 +650,7 @@ class TrainingIn(Schema):
     notes: Note = ""
 
 
-class TrainingOut(Schema):
+class TrainingOut(WithdrawnOut):
     id: int
     reference: str
     organisation: str
@@ -573,6 +661,8 @@ class TrainingOut(Schema):
     participants: list[ParticipantsIO]
     statistics_used: str
     case_studies_used: str
+    notes: str
+    version: int
 
     @staticmethod
     def resolve_organisation(obj: TrainingSession) -> str:
@@ -669,6 +759,52 @@ def get_training(request: HttpRequest, session_id: RecordId) -> TrainingSession:
         return queries.training_detail(user, session_id)
     except TrainingSession.DoesNotExist:
         raise Http404 from None
+
+
+@router.patch(
+    "/training/{session_id}",
+    response=TrainingOut,
+    url_name="training_session",
+    summary="Correct a session",
+    auth=Requires(Capability.RECORD_FIELDWORK),
+)
+def correct_training(
+    request: HttpRequest, session_id: RecordId, payload: TrainingChanges
+) -> TrainingSession:
+    """Correct a session's audience, date, place, topics, participants (every row, which
+    replace those recorded) or texts: only the fields sent change. Send the `version` last
+    read; a change made since is refused with HTTP 409."""
+    user = request.user
+    session = get_object_or_404(TrainingSession.objects.editable_by(user), pk=session_id)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version", "participants"})
+    for name in ("statistics_used", "case_studies_used", "notes"):
+        if name in changes and changes[name] is None:
+            changes[name] = ""
+    if payload.participants is not None:
+        changes["participants"] = [(p.institution, p.women, p.men) for p in payload.participants]
+    services.correct_training(user, session, changes, version=payload.version, request=request)
+    return queries.training_detail(user, session.pk)
+
+
+@router.post(
+    "/training/{session_id}/withdrawal",
+    response=TrainingOut,
+    url_name="training_withdrawal",
+    summary="Withdraw a session entered twice",
+    auth=Requires(Capability.RECORD_FIELDWORK),
+)
+def withdraw_training(
+    request: HttpRequest, session_id: RecordId, payload: Withdrawal
+) -> TrainingSession:
+    """Withdraw a session entered twice, saying why (`reason`). It is not deleted: it stays
+    readable here, marked withdrawn, and leaves the list and the totals. Send the `version`
+    last read (409 if it changed since)."""
+    user = request.user
+    session = get_object_or_404(TrainingSession.objects.editable_by(user), pk=session_id)
+    services.withdraw_training(
+        user, session, version=payload.version, reason=payload.reason, request=request
+    )
+    return queries.training_detail(user, session.pk)
 
 
 # Case studies

@@ -17,15 +17,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import StringConstraints, WithJsonSchema
+from pydantic import StringConstraints
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
 from motherline.api.schemas import INT_MAX, LIST_MAX, Note, RecordId, Reference, _max
+from motherline.core.withdrawal import Withdrawal, WithdrawnOut
 from motherline.fieldwork.queries import paged
 from motherline.grants import queries, report, services
+from motherline.grants.actions import (
+    Cost,
+    DeliveryChanges,
+    GrantAmount,
+    GrantChanges,
+    LineAmount,
+    LineChanges,
+)
 from motherline.grants.models import (
     QUANTITY_MAX,
     BudgetLine,
@@ -36,35 +45,6 @@ from motherline.grants.models import (
 
 ORGANISATION_NAME_MAX = _max(Organisation, "name")
 
-
-def _money(max_digits: int, *, positive: bool) -> Any:
-    """An amount of money with two decimals, sent as a number or a text ("100.00"), and
-    described with its bounds (pydantic describes the text as any text)."""
-    low = {"exclusiveMinimum": 0} if positive else {"minimum": 0}
-    largest = float(10 ** (max_digits - 2))
-    return Annotated[
-        Decimal,
-        Field(gt=0, max_digits=max_digits, decimal_places=2)
-        if positive
-        else Field(ge=0, max_digits=max_digits, decimal_places=2),
-        WithJsonSchema(
-            {
-                "anyOf": [
-                    {"type": "number", **low, "exclusiveMaximum": largest},
-                    {
-                        "type": "string",
-                        "maxLength": max_digits + 2,
-                        "pattern": r"^[0-9]+(\.[0-9]{1,2})?$",
-                    },
-                ]
-            }
-        ),
-    ]
-
-
-GrantAmount = _money(14, positive=True)
-LineAmount = _money(14, positive=False)
-Cost = _money(12, positive=False)
 
 router = Router(tags=["grants and services"])
 
@@ -92,6 +72,7 @@ class GrantOut(Schema):
     starts_on: date
     ends_on: date
     purpose: str
+    version: int
 
     @staticmethod
     def resolve_organisation(obj: Grant) -> str:
@@ -111,6 +92,8 @@ class LineIn(Schema):
 
 
 class LineOut(Schema):
+    id: int
+    version: int
     code: str
     name: str
     budget: Decimal
@@ -175,7 +158,7 @@ class DeliveryIn(Schema):
     notes: Note = ""
 
 
-class DeliveryOut(Schema):
+class DeliveryOut(WithdrawnOut):
     id: int
     reference: str
     woman: str
@@ -188,6 +171,8 @@ class DeliveryOut(Schema):
     grant: str | None
     budget_line: str | None
     provider: str
+    notes: str
+    version: int
 
     @staticmethod
     def resolve_woman(obj: ServiceDelivery) -> str:
@@ -284,6 +269,56 @@ def grant_figures(request: HttpRequest, grant_id: RecordId, period: Query[Period
     return queries.grant_report(_grant(user, grant_id), period.start, period.end)
 
 
+@router.patch(
+    "/grants/{grant_id}",
+    response=GrantOut,
+    url_name="grant",
+    summary="Correct a grant",
+    auth=Requires(Capability.MANAGE_PROGRAMME),
+)
+def correct_grant(request: HttpRequest, grant_id: RecordId, payload: GrantChanges) -> Grant:
+    """Correct a grant's reference, donor, amount, currency, period or purpose: only the
+    fields sent change. Its amount stays at least its budget lines' total and its period
+    around the services charged to it (422). Send the `version` last read; a change made
+    since is refused with HTTP 409. Only the managing organisation corrects it (404)."""
+    user = request.user
+    grant = get_object_or_404(Grant.objects.editable_by(user), pk=grant_id)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    services.correct_grant(user, grant, changes, version=payload.version, request=request)
+    return queries.grants_for(user).get(pk=grant.pk)
+
+
+@router.patch(
+    "/grants/{grant_id}/lines/{line_id}",
+    response=LineOut,
+    url_name="grant_line",
+    summary="Correct a budget line",
+    auth=Requires(Capability.MANAGE_PROGRAMME),
+)
+def correct_line(
+    request: HttpRequest, grant_id: RecordId, line_id: RecordId, payload: LineChanges
+) -> Any:
+    """Correct a budget line's code, name or budget: only the fields sent change; the
+    lines together may not exceed the grant (422). Send the `version` last read; a change
+    made since is refused with HTTP 409."""
+    user = request.user
+    grant = get_object_or_404(Grant.objects.editable_by(user), pk=grant_id)
+    line = get_object_or_404(BudgetLine.objects.filter(grant=grant), pk=line_id)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    services.correct_budget_line(user, line, changes, version=payload.version, request=request)
+    spent = next(s for s in queries.spending_by_line(grant) if s.id == line.pk)
+    return {
+        "id": spent.id,
+        "version": spent.version,
+        "code": spent.code,
+        "name": spent.name,
+        "budget": spent.budget,
+        "spent": spent.spent,
+        "spent_to_date": spent.spent_to_date,
+        "remaining": spent.remaining,
+    }
+
+
 @router.post(
     "/grants/{grant_id}/lines",
     response={201: LineOut},
@@ -300,6 +335,8 @@ def add_line(request: HttpRequest, grant_id: RecordId, payload: LineIn) -> Statu
     return Status(
         201,
         {
+            "id": line.pk,
+            "version": line.version,
             "code": line.code,
             "name": line.name,
             "budget": line.amount,
@@ -366,7 +403,9 @@ def list_deliveries(request: HttpRequest, query: Query[DeliveryQuery]) -> dict[s
         object_ref=query.woman or "list",
         request=request,
     )
-    return _page(queries.deliveries_for(user, woman_reference=query.woman), query.after, query.size)
+    return _page(
+        queries.deliveries_for(user, woman_reference=query.woman).current(), query.after, query.size
+    )
 
 
 @router.post(
@@ -422,3 +461,65 @@ def record_delivery(request: HttpRequest, payload: DeliveryIn) -> Status:
     )
     delivery = services.record_delivery(user, woman, values, request=request)
     return Status(201, queries.deliveries_for(user).get(pk=delivery.pk))
+
+
+def _visible_delivery(user: Any, delivery_id: int) -> ServiceDelivery:
+    return get_object_or_404(queries.deliveries_for(user), pk=delivery_id)
+
+
+@router.get(
+    "/services/{delivery_id}",
+    response=DeliveryOut,
+    url_name="service",
+    summary="Get a service",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
+def get_delivery(request: HttpRequest, delivery_id: RecordId) -> ServiceDelivery:
+    """One service delivered, a withdrawn one too (`withdrawn_at`). On the audit trail."""
+    user = request.user
+    delivery = _visible_delivery(user, delivery_id)
+    audit.record(user, AuditAction.VIEW, delivery, object_ref=delivery.reference, request=request)
+    return delivery
+
+
+@router.patch(
+    "/services/{delivery_id}",
+    response=DeliveryOut,
+    url_name="service",
+    summary="Correct a service",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def correct_delivery(
+    request: HttpRequest, delivery_id: RecordId, payload: DeliveryChanges
+) -> ServiceDelivery:
+    """Correct a service's type, date, quantity, cost, recipients (`to_woman`, `child`),
+    grant, budget line or notes: only the fields sent change (a null or empty `child`,
+    `grant` or `budget_line` clears it). The checks of a new service apply. Send the
+    `version` last read; a change made since is refused with HTTP 409. A partner who sees
+    her record read-only is refused (403)."""
+    user = request.user
+    delivery = _visible_delivery(user, delivery_id)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    services.correct_delivery(user, delivery, changes, version=payload.version, request=request)
+    return _visible_delivery(user, delivery_id)
+
+
+@router.post(
+    "/services/{delivery_id}/withdrawal",
+    response=DeliveryOut,
+    url_name="service_withdrawal",
+    summary="Withdraw a service entered twice",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def withdraw_delivery(
+    request: HttpRequest, delivery_id: RecordId, payload: Withdrawal
+) -> ServiceDelivery:
+    """Withdraw a service entered twice, saying why (`reason`). It is not deleted: it stays
+    readable here, marked withdrawn, and leaves the lists, the grant's figures and the donor
+    report. Send the `version` last read (409 if it changed since)."""
+    user = request.user
+    delivery = _visible_delivery(user, delivery_id)
+    services.withdraw_delivery(
+        user, delivery, version=payload.version, reason=payload.reason, request=request
+    )
+    return _visible_delivery(user, delivery_id)

@@ -17,6 +17,7 @@ from pydantic import BeforeValidator, StringConstraints
 
 from motherline.core.inputs import (  # noqa: F401 (re-exported)
     INT_MAX,
+    LIST_MAX,
     NOTE_MAX,
     Note,
     Sent,
@@ -52,8 +53,6 @@ def _blank_as_none(value: Any) -> Any:
 
 # A number of days of a person's life (pretrial detention and the like): 200 years.
 DAYS_MAX = 73_000
-# A list sent in one request (offences, children, women put forward): bounded too.
-LIST_MAX = 100
 
 # A woman's or a child's reference (W-..., C-...).
 Reference = Annotated[str, StringConstraints(max_length=_max(Woman, "reference"))]

@@ -15,6 +15,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -25,6 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.text import capfirst
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from motherline.bounds import not_before_floor
 from motherline.core.forms import MISSING_VERSION, DayMonthYearInput, add_service_errors, posted
@@ -41,33 +43,48 @@ class _Shape:
     optional: bool
     min_length: int | None = None
     max_length: int | None = None
-    ge: int | None = None
-    le: int | None = None
+    ge: Any = None
+    le: Any = None
+    gt: Any = None
+    max_digits: int | None = None
+    decimal_places: int | None = None
+    # For a list: the type of its items (a choice: several may be chosen).
+    item: Any = None
+
+
+_LIMITS = ("min_length", "max_length", "ge", "le", "gt", "max_digits", "decimal_places")
 
 
 def _shape(annotation: Any, metadata: Iterable[Any]) -> _Shape:
     limits: dict[str, Any] = {}
     optional = False
+    item = None
     pending = list(metadata)
     while True:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
             annotation, *extra = typing.get_args(annotation)
-            pending.extend(extra)
+            for part in extra:
+                # A Field() inside an Annotated type (a reused amount) carries its limits.
+                pending.extend(part.metadata if isinstance(part, FieldInfo) else [part])
         elif origin in (typing.Union, types.UnionType):
             others = [a for a in typing.get_args(annotation) if a is not type(None)]
             optional = optional or len(others) < len(typing.get_args(annotation))
             if len(others) != 1:
                 raise TypeError(f"A form field needs one type, not {annotation!r}")
             annotation = others[0]
+        elif origin is list:
+            (item,) = typing.get_args(annotation)
+            annotation = list
+            break
         else:
             break
-    for item in pending:
-        for name in ("min_length", "max_length", "ge", "le"):
-            value = getattr(item, name, None)
+    for part in pending:
+        for name in _LIMITS:
+            value = getattr(part, name, None)
             if value is not None:
                 limits[name] = value
-    return _Shape(kind=annotation, optional=optional, **limits)
+    return _Shape(kind=annotation, optional=optional, item=item, **limits)
 
 
 def _label(name: str, model: type[models.Model] | None, description: str | None) -> Any:
@@ -79,15 +96,35 @@ def _label(name: str, model: type[models.Model] | None, description: str | None)
     return description or capfirst(name.replace("_", " "))
 
 
+def _choices(kind: Any) -> list[tuple[Any, Any]]:
+    return getattr(kind, "choices", None) or [(m.value, m.name) for m in kind]
+
+
+def _is_choice(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, enum.Enum)
+
+
 def _form_field(
     name: str, shape: _Shape, *, label: Any, required: bool, help_text: Any
 ) -> forms.Field:
     common: dict[str, Any] = {"label": label, "required": required, "help_text": help_text or ""}
     kind = shape.kind
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        choices = getattr(kind, "choices", None) or [(m.value, m.name) for m in kind]
+    if _is_choice(kind):
+        choices = _choices(kind)
         return forms.ChoiceField(
             choices=[("", "—"), *choices] if not required else choices, **common
+        )
+    if kind is list and _is_choice(shape.item):
+        return forms.MultipleChoiceField(
+            choices=_choices(shape.item), widget=forms.CheckboxSelectMultiple, **common
+        )
+    if kind is Decimal:
+        low = shape.ge if shape.ge is not None else shape.gt
+        return forms.DecimalField(
+            max_digits=shape.max_digits,
+            decimal_places=shape.decimal_places,
+            min_value=low,
+            **common,
         )
     if kind is bool:
         return forms.BooleanField(**{**common, "required": False})
@@ -118,12 +155,13 @@ def form_for(
     model: type[models.Model] | None = None,
     required: Iterable[str] = (),
     exclude: Iterable[str] = (),
+    labels: Mapping[str, Any] | None = None,
 ) -> type[forms.Form]:
     """The page's form for an action's schema: one field per schema field, in its order,
-    with its limits and choices; labels from the model's fields where it has them. The
-    schema's `version` becomes the hidden version field (refused when missing). `required`
-    names the fields a page must fill although the API may leave them out (a correction
-    sends only what changes; the page shows every field filled in)."""
+    with its limits and choices; labels from the model's fields where it has them (or from
+    `labels`). The schema's `version` becomes the hidden version field (refused when
+    missing). `required` names the fields a page must fill although the API may leave them
+    out (a correction sends only what changes; the page shows every field filled in)."""
     must = set(required)
     skip = set(exclude)
     fields: dict[str, forms.Field] = {}
@@ -142,7 +180,7 @@ def form_for(
         fields[name] = _form_field(
             name,
             shape,
-            label=_label(name, model, info.title),
+            label=(labels or {}).get(name) or _label(name, model, info.title),
             required=name in must or (info.is_required() and not shape.optional),
             help_text=_help(name, model),
         )
@@ -164,8 +202,15 @@ def changed_values(form: forms.Form, current: Mapping[str, Any]) -> dict[str, An
     return {
         name: value
         for name, value in form.cleaned_data.items()
-        if name != "version" and value != current.get(name)
+        if name != "version" and not _same(value, current.get(name))
     }
+
+
+def _same(value: Any, current: Any) -> bool:
+    # Several choices are the same choice in any order.
+    if isinstance(value, list) and isinstance(current, list):
+        return sorted(value) == sorted(current)
+    return bool(value == current)
 
 
 def run_form_action(

@@ -15,6 +15,8 @@ from pydantic_core import PydanticCustomError
 INT_MAX = 2_147_483_647
 # Free text about a person or a visit: plenty, and bounded.
 NOTE_MAX = 20_000
+# A list sent in one request (offences, children, women put forward, topics): bounded too.
+LIST_MAX = 100
 
 Note = Annotated[str, StringConstraints(max_length=NOTE_MAX)]
 Version = Annotated[

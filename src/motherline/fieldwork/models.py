@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
+from motherline.core.withdrawal import Withdrawable, WithdrawableQuerySet
 from motherline.people.models import Woman
 from motherline.places.models import Prison
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
@@ -20,9 +21,11 @@ from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 HEADCOUNT_MAX = 100_000
 
 
-class OrganisationQuerySet(models.QuerySet):
+class OrganisationScoped:
+    """Scoping of records an organisation owns; the rule lives in `accounts.policy`."""
+
     def visible_to(self, user):
-        """The records this user may see; the rule lives in `accounts.policy`."""
+        """The records this user may see."""
         from motherline.accounts import policy
 
         return policy.scope_organisation(self, user)
@@ -31,6 +34,14 @@ class OrganisationQuerySet(models.QuerySet):
         from motherline.accounts import policy
 
         return policy.scope_organisation(self, user, for_edit=True)
+
+
+class OrganisationQuerySet(OrganisationScoped, models.QuerySet):
+    pass
+
+
+class WithdrawableRecordQuerySet(OrganisationScoped, WithdrawableQuerySet):
+    """An organisation's records that can be withdrawn (entered twice): `.current()`."""
 
 
 class Access(models.TextChoices):
@@ -49,7 +60,7 @@ class Topic(models.TextChoices):
     TREATMENT = "treatment", _("Treatment")
 
 
-class PrisonVisit(models.Model):
+class PrisonVisit(Withdrawable):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
     )
@@ -76,7 +87,7 @@ class PrisonVisit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    objects = OrganisationQuerySet.as_manager()
+    objects = WithdrawableRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-visit_date", "-id"]
@@ -103,6 +114,7 @@ class Finding(models.Model):
     topic = models.CharField(_("topic"), max_length=24, choices=Topic)
     description = EncryptedTextField(_("what was found"))
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["topic", "id"]
@@ -111,6 +123,10 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"finding {self.pk}"
+
+    @property
+    def reference(self) -> str:
+        return f"F-{self.pk}"
 
 
 class ActionStatus(models.TextChoices):
@@ -140,6 +156,7 @@ class FollowUpAction(models.Model):
         _("status"), max_length=8, choices=ActionStatus, default=ActionStatus.OPEN
     )
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -185,7 +202,7 @@ class EscalationContact(models.Model):
         return self.name
 
 
-class AccessIncident(models.Model):
+class AccessIncident(Withdrawable):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
     )
@@ -214,7 +231,7 @@ class AccessIncident(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    objects = OrganisationQuerySet.as_manager()
+    objects = WithdrawableRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
@@ -258,7 +275,7 @@ class TrainingTopic(models.TextChoices):
     SENTENCING = "sentencing", _("Sentencing of women")
 
 
-class TrainingSession(models.Model):
+class TrainingSession(Withdrawable):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
     )
@@ -270,12 +287,13 @@ class TrainingSession(models.Model):
     statistics_used = models.TextField(_("statistics used"), blank=True)
     case_studies_used = models.TextField(_("case studies used"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    objects = OrganisationQuerySet.as_manager()
+    objects = WithdrawableRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-id"]

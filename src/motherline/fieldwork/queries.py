@@ -91,7 +91,9 @@ def visit_page(qs: QuerySet[PrisonVisit], after: VisitCursor | None, size: int) 
 
 
 def visits(user: Any, *, prison: Prison | None = None) -> QuerySet[PrisonVisit]:
-    qs = PrisonVisit.objects.visible_to(user).select_related("prison", "organisation")
+    """The visits that count (not withdrawn) that the user may see, with their open
+    findings and actions counted."""
+    qs = PrisonVisit.objects.visible_to(user).current().select_related("prison", "organisation")
     if prison is not None:
         qs = qs.filter(prison=prison)
     return qs.annotate(
@@ -102,14 +104,17 @@ def visits(user: Any, *, prison: Prison | None = None) -> QuerySet[PrisonVisit]:
 
 def visit_detail(user: Any, visit_id: int) -> PrisonVisit:
     """A visit the user may see with its findings, actions and incidents, and only the
-    linked women the user may see (`women_visible`). Five queries."""
+    linked women the user may see (`women_visible`); a withdrawn visit too, with who
+    withdrew it. Five queries."""
     return (
         PrisonVisit.objects.visible_to(user)
-        .select_related("prison", "organisation")
+        .select_related("prison", "organisation", "withdrawn_by")
         .prefetch_related(
             "findings",
             Prefetch("actions", queryset=FollowUpAction.objects.select_related("owner", "finding")),
-            Prefetch("incidents", queryset=AccessIncident.objects.order_by("-occurred_on")),
+            Prefetch(
+                "incidents", queryset=AccessIncident.objects.current().order_by("-occurred_on")
+            ),
             Prefetch(
                 "women",
                 queryset=Woman.objects.visible_to(user).order_by("reference"),
@@ -123,7 +128,7 @@ def visit_detail(user: Any, visit_id: int) -> PrisonVisit:
 def open_findings(user: Any, prison: Prison) -> list[Finding]:
     return list(
         Finding.objects.filter(
-            visit__in=PrisonVisit.objects.visible_to(user).filter(prison=prison),
+            visit__in=PrisonVisit.objects.visible_to(user).current().filter(prison=prison),
             resolved_on__isnull=True,
         )
         .select_related("visit")
@@ -132,12 +137,18 @@ def open_findings(user: Any, prison: Prison) -> list[Finding]:
 
 
 def incidents(user: Any, *, open_only: bool = False) -> QuerySet[AccessIncident]:
-    qs = AccessIncident.objects.visible_to(user).select_related("prison", "organisation")
+    """The incidents that count (not withdrawn) that the user may see."""
+    qs = AccessIncident.objects.visible_to(user).current().select_related("prison", "organisation")
     return qs.filter(restored_on__isnull=True) if open_only else qs
 
 
 def incident_detail(user: Any, incident_id: int) -> AccessIncident:
-    return incidents(user).select_related("visit").get(pk=incident_id)
+    """An incident the user may see, a withdrawn one too."""
+    return (
+        AccessIncident.objects.visible_to(user)
+        .select_related("prison", "organisation", "visit", "withdrawn_by")
+        .get(pk=incident_id)
+    )
 
 
 @dataclass
@@ -158,13 +169,19 @@ def _days(value: Any) -> float | None:
 def resolution(user: Any) -> Resolution:
     """How many incidents are open and resolved, and the mean days from the incident to
     restored access, computed by the database in one query."""
-    row = AccessIncident.objects.visible_to(user).aggregate(
-        resolved=Count("pk", filter=Q(restored_on__isnull=False)),
-        open=Count("pk", filter=Q(restored_on__isnull=True)),
-        mean=Avg(
-            ExpressionWrapper(F("restored_on") - F("occurred_on"), output_field=DurationField()),
-            filter=Q(restored_on__isnull=False),
-        ),
+    row = (
+        AccessIncident.objects.visible_to(user)
+        .current()
+        .aggregate(
+            resolved=Count("pk", filter=Q(restored_on__isnull=False)),
+            open=Count("pk", filter=Q(restored_on__isnull=True)),
+            mean=Avg(
+                ExpressionWrapper(
+                    F("restored_on") - F("occurred_on"), output_field=DurationField()
+                ),
+                filter=Q(restored_on__isnull=False),
+            ),
+        )
     )
     return Resolution(row["resolved"], row["open"], _days(row["mean"]))
 
@@ -185,6 +202,7 @@ def incidents_by_prison_and_year(user: Any) -> tuple[list[int], list[PrisonYears
     with one count per year."""
     rows = list(
         AccessIncident.objects.visible_to(user)
+        .current()
         .annotate(year=ExtractYear("occurred_on"))
         .values("prison_id", "prison__code", "prison__name", "prison__name_local", "year")
         .annotate(n=Count("pk"))
@@ -203,16 +221,20 @@ def incidents_by_prison_and_year(user: Any) -> tuple[list[int], list[PrisonYears
 
 
 def training_sessions(user: Any) -> QuerySet[TrainingSession]:
-    """Sessions the user may see, each with its participants summed by the database."""
-    return TrainingSession.objects.visible_to(user).annotate(
-        women=Sum("participants__women"), men=Sum("participants__men")
+    """Sessions that count (not withdrawn) the user may see, each with its participants
+    summed by the database."""
+    return (
+        TrainingSession.objects.visible_to(user)
+        .current()
+        .annotate(women=Sum("participants__women"), men=Sum("participants__men"))
     )
 
 
 def training_detail(user: Any, session_id: int) -> TrainingSession:
+    """A session the user may see, a withdrawn one too."""
     return (
         TrainingSession.objects.visible_to(user)
-        .select_related("organisation")
+        .select_related("organisation", "withdrawn_by")
         .prefetch_related("participants")
         .get(pk=session_id)
     )
@@ -234,7 +256,7 @@ class TrainingTotal:
 def training_totals(user: Any) -> list[TrainingTotal]:
     """Sessions and participants by year and audience, counted by the database (a session
     is counted once however many institutions took part)."""
-    sessions = TrainingSession.objects.visible_to(user).values("pk")
+    sessions = TrainingSession.objects.visible_to(user).current().values("pk")
     rows = (
         Participants.objects.filter(session__in=sessions)
         .annotate(year=ExtractYear("session__held_on"))

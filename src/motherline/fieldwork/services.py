@@ -27,8 +27,14 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit
 from motherline.core.versions import save_if_current
+from motherline.core.withdrawal import refuse_if_withdrawn, withdraw
 from motherline.fieldwork import rules
-from motherline.fieldwork.actions import VISIT_CORRECTABLE
+from motherline.fieldwork.actions import (
+    ACTION_CORRECTABLE,
+    FINDING_CORRECTABLE,
+    TRAINING_CORRECTABLE,
+    VISIT_CORRECTABLE,
+)
 from motherline.fieldwork.models import (
     AccessIncident,
     ActionStatus,
@@ -84,11 +90,46 @@ def _require(user: Any) -> None:
 
 
 def _editable_visit(user: Any, visit: PrisonVisit) -> PrisonVisit:
+    """The visit locked for a change by its organisation; a withdrawn visit (and so its
+    findings and actions) is no longer changed."""
     _require(user)
     try:
-        return PrisonVisit.objects.editable_by(user).select_for_update().get(pk=visit.pk)
+        current = PrisonVisit.objects.editable_by(user).select_for_update().get(pk=visit.pk)
     except PrisonVisit.DoesNotExist:
         raise PermissionDenied(_("Only the organisation that made the visit changes it.")) from None
+    refuse_if_withdrawn(current)
+    return current
+
+
+def _only(changes: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    """The changes with their texts trimmed; a field that is not correctable is a mistake of
+    the caller, not of the user."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise TypeError(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}")
+    return {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+
+
+def _audit_change(
+    user: Any, record: Any, changes: dict[str, Any], plain: tuple[str, ...], request: Any
+) -> None:
+    """The audit row of a correction: the fields changed, and the old and new values of
+    those in `plain` (dates, counts, choices; free text is named, never copied)."""
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        record,
+        object_ref=record.reference,
+        changes={
+            "fields": sorted(changes),
+            "values": {
+                name: [_plain(getattr(record, name)), _plain(changes[name])]
+                for name in plain
+                if name in changes
+            },
+        },
+        request=request,
+    )
 
 
 @transaction.atomic
@@ -162,10 +203,7 @@ def correct_visit(
     audit row names the fields changed and keeps the old and new values of the counts, the
     date and the access (free text is named, never copied)."""
     current = _editable_visit(user, visit)
-    unknown = set(changes) - set(VISIT_CORRECTABLE)
-    if unknown:
-        raise TypeError(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}")
-    changes = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    changes = _only(changes, VISIT_CORRECTABLE)
     merged = {name: getattr(current, name) for name in VISIT_CORRECTABLE} | changes
     errors = rules.visit_errors(
         visit_date=merged["visit_date"],
@@ -179,7 +217,100 @@ def correct_visit(
         errors["team"] = _("Name who went, by role.")
     _raise(errors)
     save_if_current(PrisonVisit, current.pk, version, changes)
-    plain = ("visit_date", "access", *VISIT_COUNTS)
+    _audit_change(user, current, changes, ("visit_date", "access", *VISIT_COUNTS), request)
+    return PrisonVisit.objects.get(pk=current.pk)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+@transaction.atomic
+def withdraw_visit(
+    user: Any, visit: PrisonVisit, *, version: int, reason: str, request: Any = None
+) -> PrisonVisit:
+    """Withdraw a visit entered twice: it leaves the lists, the prison's open findings and
+    the worklist (its actions), and stays readable on its own page."""
+    _require(user)
+    try:
+        current = PrisonVisit.objects.editable_by(user).select_for_update().get(pk=visit.pk)
+    except PrisonVisit.DoesNotExist:
+        raise PermissionDenied(_("Only the organisation that made the visit changes it.")) from None
+    withdraw(user, current, version=version, reason=reason, request=request)
+    return PrisonVisit.objects.get(pk=current.pk)
+
+
+@transaction.atomic
+def correct_finding(
+    user: Any,
+    finding: Finding,
+    changes: dict[str, Any],
+    *,
+    version: int,
+    request: Any = None,
+) -> Finding:
+    """Correct a finding's topic or what was found (`actions.FINDING_CORRECTABLE`), from
+    the version read. The audit row is the finding's: the topic's old and new value, the
+    text named only."""
+    _editable_visit(user, finding.visit)
+    current = Finding.objects.select_for_update().get(pk=finding.pk)
+    changes = _only(changes, FINDING_CORRECTABLE)
+    merged = {name: getattr(current, name) for name in FINDING_CORRECTABLE} | changes
+    _raise(rules.finding_errors(merged["topic"], merged["description"]))
+    save_if_current(Finding, current.pk, version, changes)
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        current,
+        object_ref=current.reference,
+        changes={
+            "fields": sorted(changes),
+            "values": {"topic": [current.topic, changes["topic"]]} if "topic" in changes else {},
+        },
+        request=request,
+    )
+    return Finding.objects.get(pk=current.pk)
+
+
+@transaction.atomic
+def correct_action(
+    user: Any,
+    action: FollowUpAction,
+    changes: dict[str, Any],
+    *,
+    version: int,
+    request: Any = None,
+) -> FollowUpAction:
+    """Correct a follow-up action's description, owner (a user name), due date or finding
+    (`actions.ACTION_CORRECTABLE`), from the version read. The owner is someone of the
+    visit's organisation, the finding one of the visit's, the due date not before it."""
+    visit = _editable_visit(user, action.visit)
+    current = FollowUpAction.objects.select_for_update().select_related("owner").get(pk=action.pk)
+    changes = _only(changes, ACTION_CORRECTABLE)
+    errors = rules.action_errors(
+        description=changes.get("description", current.description),
+        due_date=changes.get("due_date", current.due_date),
+        visit_date=visit.visit_date,
+    )
+    values = {k: v for k, v in changes.items() if k != "owner"}
+    if "owner" in changes:
+        owner = owners_for(visit).filter(username=changes["owner"]).first()
+        if owner is None:
+            errors["owner"] = _("Choose someone of the organisation that made the visit.")
+        else:
+            values["owner"] = owner
+    if (
+        changes.get("finding_id") is not None
+        and not visit.findings.filter(pk=changes["finding_id"]).exists()
+    ):
+        errors["finding_id"] = _("This finding belongs to another visit.")
+    _raise(errors)
+    save_if_current(FollowUpAction, current.pk, version, values)
+    before = {
+        "due_date": current.due_date,
+        "owner": current.owner.username,
+        "finding_id": current.finding_id,
+    }
     audit.record(
         user,
         AuditAction.CHANGE,
@@ -188,18 +319,14 @@ def correct_visit(
         changes={
             "fields": sorted(changes),
             "values": {
-                name: [_plain(getattr(current, name)), _plain(changes[name])]
-                for name in plain
+                name: [_plain(before[name]), _plain(changes[name])]
+                for name in before
                 if name in changes
             },
         },
         request=request,
     )
-    return PrisonVisit.objects.get(pk=current.pk)
-
-
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
+    return FollowUpAction.objects.select_related("owner").get(pk=current.pk)
 
 
 @transaction.atomic
@@ -405,6 +532,7 @@ def update_incident(
         raise PermissionDenied(_("Only the organisation that recorded it changes it.")) from None
     if current.version != version:
         raise StaleVersion()
+    refuse_if_withdrawn(current)
     changes = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
     merged = {
         name: getattr(current, name)
@@ -432,6 +560,21 @@ def update_incident(
         },
         request=request,
     )
+    return AccessIncident.objects.select_related("prison").get(pk=current.pk)
+
+
+@transaction.atomic
+def withdraw_incident(
+    user: Any, incident: AccessIncident, *, version: int, reason: str, request: Any = None
+) -> AccessIncident:
+    """Withdraw an incident entered twice: it leaves the lists and the programme manager's
+    figures, and stays readable on its own page."""
+    _require(user)
+    try:
+        current = AccessIncident.objects.editable_by(user).select_for_update().get(pk=incident.pk)
+    except AccessIncident.DoesNotExist:
+        raise PermissionDenied(_("Only the organisation that recorded it changes it.")) from None
+    withdraw(user, current, version=version, reason=reason, request=request)
     return AccessIncident.objects.select_related("prison").get(pk=current.pk)
 
 
@@ -538,6 +681,91 @@ def record_training(
         request=request,
     )
     return session
+
+
+def _editable_session(user: Any, session: TrainingSession) -> TrainingSession:
+    _require(user)
+    try:
+        return TrainingSession.objects.editable_by(user).select_for_update().get(pk=session.pk)
+    except TrainingSession.DoesNotExist:
+        raise PermissionDenied(_("Only the organisation that held it changes it.")) from None
+
+
+def _participants(session: TrainingSession) -> list[tuple[str, int, int]]:
+    return [(p.institution, p.women, p.men) for p in session.participants.all()]
+
+
+@transaction.atomic
+def correct_training(
+    user: Any,
+    session: TrainingSession,
+    changes: dict[str, Any],
+    *,
+    version: int,
+    today: date | None = None,
+    request: Any = None,
+) -> TrainingSession:
+    """Correct a session's details (`actions.TRAINING_CORRECTABLE`): only the fields given
+    change, from the version read; `participants`, when given, are every row as
+    (institution, women, men) and replace those recorded. The session's checks apply to the
+    corrected whole; the audit row keeps the old and new audience, date, topics and
+    participants by sex (texts are named, never copied)."""
+    current = _editable_session(user, session)
+    refuse_if_withdrawn(current)
+    changes = _only(changes, TRAINING_CORRECTABLE)
+    rows = changes.pop("participants", None)
+    if rows is not None:
+        rows = [(name.strip(), women, men) for name, women, men in rows]
+    if "topics" in changes:
+        changes["topics"] = sorted(set(changes["topics"]))
+    before = _participants(current)
+    merged = {name: getattr(current, name) for name in ("audience", "held_on", "place", "topics")}
+    merged |= {k: v for k, v in changes.items() if k in merged}
+    _raise(
+        rules.training_errors(
+            **merged, participants=rows if rows is not None else before, today=_today(today)
+        )
+    )
+    save_if_current(TrainingSession, current.pk, version, changes)
+    if rows is not None:
+        current.participants.all().delete()
+        Participants.objects.bulk_create(
+            Participants(session=current, institution=name, women=women, men=men)
+            for name, women, men in rows
+        )
+    values: dict[str, Any] = {
+        name: [_plain(getattr(current, name)), _plain(changes[name])]
+        for name in ("audience", "held_on", "topics")
+        if name in changes
+    }
+    if rows is not None:
+        values["participants"] = [
+            [sum(r[1] for r in before), sum(r[2] for r in before)],
+            [sum(r[1] for r in rows), sum(r[2] for r in rows)],
+        ]
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        current,
+        object_ref=current.reference,
+        changes={
+            "fields": sorted([*changes, *(["participants"] if rows is not None else [])]),
+            "values": values,
+        },
+        request=request,
+    )
+    return TrainingSession.objects.get(pk=current.pk)
+
+
+@transaction.atomic
+def withdraw_training(
+    user: Any, session: TrainingSession, *, version: int, reason: str, request: Any = None
+) -> TrainingSession:
+    """Withdraw a session entered twice: it leaves the list and the totals by year and
+    audience, and stays readable on its own page."""
+    current = _editable_session(user, session)
+    withdraw(user, current, version=version, reason=reason, request=request)
+    return TrainingSession.objects.get(pk=current.pk)
 
 
 # Case studies

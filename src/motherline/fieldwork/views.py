@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,8 +29,18 @@ from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, require
 from motherline.core.actions import changed_values, form_for, run_form_action
 from motherline.core.forms import add_service_errors, posted, posted_files
+from motherline.core.pages import withdrawal_page
 from motherline.fieldwork import forms, importing, queries, services
-from motherline.fieldwork.actions import VISIT_CORRECTABLE, VisitChanges
+from motherline.fieldwork.actions import (
+    ACTION_CORRECTABLE,
+    FINDING_CORRECTABLE,
+    TRAINING_CORRECTABLE,
+    VISIT_CORRECTABLE,
+    ActionChanges,
+    FindingChanges,
+    TrainingChanges,
+    VisitChanges,
+)
 from motherline.fieldwork.models import (
     AccessIncident,
     Audience,
@@ -40,6 +51,7 @@ from motherline.fieldwork.models import (
     PrisonVisit,
     TrainingSession,
 )
+from motherline.formatting import format_day
 from motherline.people.models import Woman
 from motherline.people.services import StaleVersion
 from motherline.people.signals import PageSection
@@ -152,7 +164,11 @@ def new_visit(request: HttpRequest) -> HttpResponse:
 def _visit_page(
     request: HttpRequest, visit: PrisonVisit, action_form: forms.ActionForm | None = None
 ) -> HttpResponse:
-    editable = PrisonVisit.objects.editable_by(request.user).filter(pk=visit.pk).exists()
+    # A withdrawn visit is read, not changed: no buttons.
+    editable = (
+        not visit.is_withdrawn
+        and PrisonVisit.objects.editable_by(request.user).filter(pk=visit.pk).exists()
+    )
     if editable and action_form is None:
         action_form = forms.ActionForm(
             owners=services.owners_for(visit),
@@ -219,6 +235,140 @@ def correct_visit(request: HttpRequest, visit_id: int) -> HttpResponse:
     if done is not None:
         return done
     return render(request, "fieldwork/correct_visit.html", {"visit": visit, "form": form})
+
+
+@login_required
+def withdraw_visit(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """Withdraw a visit entered twice, with the reason; it stays readable on its page."""
+    require(request.user, Capability.RECORD_FIELDWORK)
+    visit = get_object_or_404(
+        PrisonVisit.objects.editable_by(request.user).select_related("prison"), pk=visit_id
+    )
+    return withdrawal_page(
+        request,
+        visit,
+        lambda version, reason: services.withdraw_visit(
+            request.user, visit, version=version, reason=reason, request=request
+        ),
+        heading=_("Withdraw the visit to %(prison)s") % {"prison": visit.prison.display_name},
+        go_to=reverse("fieldwork:visit", args=[visit.pk]),
+    )
+
+
+def _correction_page(
+    request: HttpRequest, record: Any, form: Any, *, heading: str, about: str, cancel_url: str
+) -> HttpResponse:
+    return render(
+        request,
+        "fieldwork/correct_record.html",
+        {
+            "record": record,
+            "form": form,
+            "heading": heading,
+            "about": about,
+            "cancel_url": cancel_url,
+        },
+    )
+
+
+FindingCorrectionForm = form_for(FindingChanges, model=Finding, required=FINDING_CORRECTABLE)
+
+
+@login_required
+def correct_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
+    """Correct a finding's topic or what was found, from the version read."""
+    require(request.user, Capability.RECORD_FIELDWORK)
+    finding = get_object_or_404(
+        Finding.objects.filter(
+            visit__in=PrisonVisit.objects.editable_by(request.user)
+        ).select_related("visit__prison"),
+        pk=finding_id,
+    )
+    current = {name: getattr(finding, name) for name in FINDING_CORRECTABLE}
+    form = FindingCorrectionForm(posted(request), initial={**current, "version": finding.version})
+    back = reverse("fieldwork:visit", args=[finding.visit_id]) + "#findings"
+
+    def perform(data: dict[str, Any]) -> None:
+        services.correct_finding(
+            request.user,
+            finding,
+            changed_values(form, current),
+            version=data["version"],
+            request=request,
+        )
+
+    done = run_form_action(
+        request, form, perform, done=_("The finding has been corrected."), go_to=back
+    )
+    return done or _correction_page(
+        request,
+        finding,
+        form,
+        heading=_("Correct the finding"),
+        about=_("Finding of the visit to %(prison)s on %(day)s.")
+        % {
+            "prison": finding.visit.prison.display_name,
+            "day": format_day(finding.visit.visit_date),
+        },
+        cancel_url=back,
+    )
+
+
+ActionCorrectionForm = form_for(
+    ActionChanges, model=FollowUpAction, required=("description", "owner", "due_date")
+)
+
+
+@login_required
+def correct_action(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Correct a follow-up action: what is to be done, its owner, due date and finding."""
+    require(request.user, Capability.RECORD_FIELDWORK)
+    action = get_object_or_404(
+        FollowUpAction.objects.filter(
+            visit__in=PrisonVisit.objects.editable_by(request.user)
+        ).select_related("visit__prison", "owner"),
+        pk=action_id,
+    )
+    visit = action.visit
+    current = {name: getattr(action, name) for name in ACTION_CORRECTABLE}
+    current["owner"] = action.owner.username
+    form = ActionCorrectionForm(posted(request), initial={**current, "version": action.version})
+    # The schema bounds the values; the page offers the visit's people and findings.
+    form.fields["owner"].widget = django_forms.Select(
+        choices=[(u.username, u.get_full_name() or u.username) for u in services.owners_for(visit)]
+    )
+    form.fields["finding_id"].widget = django_forms.Select(
+        choices=[
+            ("", "—"),
+            *(
+                (f.pk, f"{f.get_topic_display()}: {f.description[:60]}")
+                for f in visit.findings.all()
+            ),
+        ]
+    )
+    back = reverse("fieldwork:visit", args=[visit.pk]) + "#actions"
+
+    def perform(data: dict[str, Any]) -> None:
+        services.correct_action(
+            request.user,
+            action,
+            changed_values(form, current),
+            version=data["version"],
+            request=request,
+        )
+
+    done = run_form_action(
+        request, form, perform, done=_("The follow-up action has been corrected."), go_to=back
+    )
+    return done or _correction_page(
+        request,
+        action,
+        form,
+        heading=_("Correct the follow-up action"),
+        about=_("Follow-up of the visit to %(prison)s on %(day)s.")
+        % {"prison": visit.prison.display_name, "day": format_day(visit.visit_date)},
+        cancel_url=back,
+    )
 
 
 @login_required
@@ -368,8 +518,10 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
         incident = queries.incident_detail(request.user, incident_id)
     except AccessIncident.DoesNotExist:
         raise Http404 from None
-    editable = can(request.user, Capability.RECORD_FIELDWORK) and (
-        AccessIncident.objects.editable_by(request.user).filter(pk=incident.pk).exists()
+    editable = (
+        can(request.user, Capability.RECORD_FIELDWORK)
+        and not incident.is_withdrawn
+        and AccessIncident.objects.editable_by(request.user).filter(pk=incident.pk).exists()
     )
     form = None
     if editable:
@@ -400,6 +552,25 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
         # Seen (a partner's) but not changeable: out of scope for a change, as elsewhere.
         raise Http404
     return render(request, "fieldwork/incident_detail.html", {"incident": incident, "form": form})
+
+
+@login_required
+def withdraw_incident(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """Withdraw an incident entered twice, with the reason; it stays readable on its page."""
+    require(request.user, Capability.RECORD_FIELDWORK)
+    incident = get_object_or_404(
+        AccessIncident.objects.editable_by(request.user).select_related("prison"), pk=incident_id
+    )
+    return withdrawal_page(
+        request,
+        incident,
+        lambda version, reason: services.withdraw_incident(
+            request.user, incident, version=version, reason=reason, request=request
+        ),
+        heading=_("Withdraw the access incident at %(prison)s")
+        % {"prison": incident.prison.display_name},
+        go_to=reverse("fieldwork:incident", args=[incident.pk]),
+    )
 
 
 @login_required
@@ -484,7 +655,79 @@ def training_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         session = queries.training_detail(request.user, session_id)
     except TrainingSession.DoesNotExist:
         raise Http404 from None
-    return render(request, "fieldwork/training_detail.html", {"session": session})
+    editable = (
+        not session.is_withdrawn
+        and TrainingSession.objects.editable_by(request.user).filter(pk=session.pk).exists()
+    )
+    return render(
+        request, "fieldwork/training_detail.html", {"session": session, "may_edit": editable}
+    )
+
+
+TrainingCorrectionForm = form_for(
+    TrainingChanges,
+    model=TrainingSession,
+    required=("audience", "held_on", "place", "topics"),
+    exclude=("participants",),
+)
+
+
+@login_required
+def correct_training(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Correct a training session: its details, and its participants by institution (every
+    row; a row left empty is removed)."""
+    require(request.user, Capability.RECORD_FIELDWORK)
+    session = get_object_or_404(TrainingSession.objects.editable_by(request.user), pk=session_id)
+    current = {name: getattr(session, name) for name in TRAINING_CORRECTABLE}
+    recorded = [(p.institution, p.women, p.men) for p in session.participants.all()]
+    form = TrainingCorrectionForm(posted(request), initial={**current, "version": session.version})
+    rows = forms.ParticipantsFormSet(
+        posted(request),
+        prefix="p",
+        initial=[{"institution": n, "women": w, "men": m} for n, w, m in recorded],
+    )
+
+    def perform(data: dict[str, Any]) -> None:
+        if not rows.is_valid():
+            raise ValidationError({"participants": [_("Correct the rows of participants.")]})
+        changes = changed_values(form, current)
+        typed = [row for f in rows.forms if (row := f.row()) is not None]
+        if typed != recorded:
+            changes["participants"] = typed
+        services.correct_training(
+            request.user, session, changes, version=data["version"], request=request
+        )
+
+    back = reverse("fieldwork:training_session", args=[session.pk])
+    done = run_form_action(
+        request,
+        form,
+        perform,
+        done=_("The training session has been corrected."),
+        go_to=back,
+    )
+    return done or render(
+        request,
+        "fieldwork/correct_training.html",
+        {"session": session, "form": form, "rows": rows, "cancel_url": back},
+    )
+
+
+@login_required
+def withdraw_training(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Withdraw a session entered twice, with the reason; it stays readable on its page."""
+    require(request.user, Capability.RECORD_FIELDWORK)
+    session = get_object_or_404(TrainingSession.objects.editable_by(request.user), pk=session_id)
+    return withdrawal_page(
+        request,
+        session,
+        lambda version, reason: services.withdraw_training(
+            request.user, session, version=version, reason=reason, request=request
+        ),
+        heading=_("Withdraw the training session of %(day)s")
+        % {"day": format_day(session.held_on)},
+        go_to=reverse("fieldwork:training_session", args=[session.pk]),
+    )
 
 
 # Case studies
@@ -743,6 +986,7 @@ def woman_visits_section(
     (receiver of `people.signals.woman_page_sections`)."""
     visits = list(
         PrisonVisit.objects.visible_to(user)
+        .current()
         .filter(women=woman)
         .select_related("prison", "organisation")
         .order_by("-visit_date", "-id")[:20]

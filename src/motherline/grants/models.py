@@ -12,11 +12,27 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
+from motherline.core.withdrawal import Withdrawable, WithdrawableQuerySet
 from motherline.fieldwork.models import OrganisationQuerySet
-from motherline.people.models import Child, ScopedQuerySet, Woman
+from motherline.people.models import Child, Woman
 
 # More of one service to one person on one day is a typing error.
 QUANTITY_MAX = 10_000
+
+
+class DeliveryQuerySet(WithdrawableQuerySet):
+    """Services, seen and changed as their woman's record (the rule lives in
+    `accounts.policy`); `.current()` leaves out those withdrawn (entered twice)."""
+
+    def visible_to(self, user):
+        from motherline.accounts import policy
+
+        return policy.scope(self, user)
+
+    def editable_by(self, user):
+        from motherline.accounts import policy
+
+        return policy.scope(self, user, for_edit=True)
 
 
 class Grant(models.Model):
@@ -64,6 +80,7 @@ class BudgetLine(models.Model):
     code = models.CharField(_("code"), max_length=16)
     name = models.CharField(_("budget line"), max_length=200)
     amount = models.DecimalField(_("budget"), max_digits=14, decimal_places=2)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["code", "id"]
@@ -89,7 +106,7 @@ class ServiceType(models.TextChoices):
     SCHOOLING = "schooling", _("Schooling for a child who left prison")
 
 
-class ServiceDelivery(models.Model):
+class ServiceDelivery(Withdrawable):
     # The woman whose record this belongs to: the beneficiary, or the mother of the child
     # who received it. `to_woman` says whether she received the service herself.
     woman = models.ForeignKey(
@@ -131,12 +148,13 @@ class ServiceDelivery(models.Model):
     # The instance ID of a phone submission (ODK Collect, KoBoCollect): importing the same
     # export twice adds nothing.
     submission_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-delivered_on", "-id"]

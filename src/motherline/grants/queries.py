@@ -11,7 +11,13 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from motherline.grants.models import BudgetLine, Grant, ServiceDelivery, ServiceType
+from motherline.grants.models import (
+    BudgetLine,
+    DeliveryQuerySet,
+    Grant,
+    ServiceDelivery,
+    ServiceType,
+)
 from motherline.people.models import Pregnancy
 
 ZERO = Decimal("0.00")
@@ -42,6 +48,8 @@ class LineSpending:
     budget: Decimal
     spent: Decimal  # in the period
     spent_to_date: Decimal  # from the start of the grant to the end of the period
+    id: int = 0
+    version: int = 1
 
     @property
     def remaining(self) -> Decimal:
@@ -56,10 +64,11 @@ class LineSpending:
 def spending_by_line(
     grant: Grant, start: date | None = None, end: date | None = None
 ) -> list[LineSpending]:
-    """Each budget line with what was spent in the period and to its end; deliveries under
-    the grant without a line come last, as "unallocated". One query."""
-    in_period = _period("deliveries__", start, end)
-    to_date = _period("deliveries__", None, end)
+    """Each budget line with what was spent in the period and to its end (services
+    withdrawn as entered twice do not count). One query."""
+    counted = Q(deliveries__withdrawn_at__isnull=True)
+    in_period = counted & _period("deliveries__", start, end)
+    to_date = counted & _period("deliveries__", None, end)
     rows = (
         BudgetLine.objects.filter(grant=grant)
         .annotate(
@@ -69,7 +78,9 @@ def spending_by_line(
         .order_by("code", "id")
     )
     lines = [
-        LineSpending(r.code, r.name, r.amount, _money(r.spent), _money(r.spent_to_date))
+        LineSpending(
+            r.code, r.name, r.amount, _money(r.spent), _money(r.spent_to_date), r.pk, r.version
+        )
         for r in rows
     ]
     return lines
@@ -87,7 +98,8 @@ def spending_by_month(
 ) -> list[MonthSpending]:
     """Spending per month and budget line (the order of `lines`), summed by the database."""
     rows = (
-        ServiceDelivery.objects.filter(grant=grant)
+        ServiceDelivery.objects.current()
+        .filter(grant=grant)
         .filter(_period("", start, end))
         .annotate(month=TruncMonth("delivered_on"))
         .values("month", "budget_line__code")
@@ -195,7 +207,9 @@ def grant_report(grant: Grant, start: date | None = None, end: date | None = Non
     """The grant's figures for a period (by default its whole period)."""
     start = start or grant.starts_on
     end = end or grant.ends_on
-    deliveries = ServiceDelivery.objects.filter(grant=grant).filter(_period("", start, end))
+    deliveries = (
+        ServiceDelivery.objects.current().filter(grant=grant).filter(_period("", start, end))
+    )
     lines = spending_by_line(grant, start, end)
     unallocated = _money(
         deliveries.filter(budget_line__isnull=True).aggregate(total=Sum("cost"))["total"]
@@ -224,8 +238,9 @@ def chargeable_grants(user: Any) -> QuerySet[Grant]:
     )
 
 
-def deliveries_for(user: Any, *, woman_reference: str = "") -> QuerySet[ServiceDelivery]:
-    """Service deliveries the user may see (through the woman's record)."""
+def deliveries_for(user: Any, *, woman_reference: str = "") -> DeliveryQuerySet:
+    """Service deliveries the user may see (through the woman's record), withdrawn ones
+    too: a list reads `.current()`."""
     qs = ServiceDelivery.objects.visible_to(user).select_related(
         "woman__current_episode__current_prison", "child", "grant", "budget_line", "provider"
     )

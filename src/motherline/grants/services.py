@@ -12,14 +12,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation
 from motherline.accounts.policy import Capability, can, may_edit
-from motherline.grants import rules
+from motherline.core.versions import save_if_current
+from motherline.core.withdrawal import refuse_if_withdrawn, withdraw
+from motherline.formatting import format_day, format_number
+from motherline.grants import queries, rules
+from motherline.grants.actions import DELIVERY_CORRECTABLE, GRANT_CORRECTABLE, LINE_CORRECTABLE
 from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
 from motherline.people.models import Child, Woman
 from motherline.people.rules import Errors
@@ -208,3 +212,288 @@ def record_delivery(
         request=request,
     )
     return delivery
+
+
+# Corrections and withdrawals
+
+
+def _only(changes: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    """The changes with their texts trimmed; a field that is not correctable is a mistake of
+    the caller, not of the user."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise TypeError(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}")
+    return {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _audit_change(
+    user: Any,
+    record: Any,
+    before: dict[str, Any],
+    changes: dict[str, Any],
+    plain: tuple[str, ...],
+    request: Any,
+    object_ref: str = "",
+) -> None:
+    """The audit row of a correction: the fields changed, and the old and new values of
+    those in `plain` (amounts, dates, choices, references; free text is named only)."""
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        record,
+        object_ref=object_ref,
+        changes={
+            "fields": sorted(changes),
+            "values": {
+                name: [_plain(before[name]), _plain(changes[name])]
+                for name in plain
+                if name in changes
+            },
+        },
+        request=request,
+    )
+
+
+def _editable_grant(user: Any, grant: Grant) -> Grant:
+    _require_manager(user)
+    try:
+        return Grant.objects.editable_by(user).select_for_update().get(pk=grant.pk)
+    except Grant.DoesNotExist:
+        raise PermissionDenied(
+            _("Only the organisation that manages the grant changes it.")
+        ) from None
+
+
+@transaction.atomic
+def correct_grant(
+    user: Any, grant: Grant, changes: dict[str, Any], *, version: int, request: Any = None
+) -> Grant:
+    """Correct a grant's details (`actions.GRANT_CORRECTABLE`): only the fields given
+    change, from the version read. The corrected grant still holds its budget lines (its
+    amount at least their total) and the services charged to it (its period around them).
+    The audit row keeps the old and new reference, amount, currency and period."""
+    current = _editable_grant(user, grant)
+    changes = _only(changes, GRANT_CORRECTABLE)
+    merged = {name: getattr(current, name) for name in GRANT_CORRECTABLE} | changes
+    errors = rules.grant_errors(
+        donor=merged["donor"],
+        purpose=merged["purpose"],
+        amount=merged["amount"],
+        currency=merged["currency"],
+        starts_on=merged["starts_on"],
+        ends_on=merged["ends_on"],
+    )
+    if "reference" in changes:
+        if not changes["reference"]:
+            errors["reference"] = _("This field is required.")
+        elif Grant.objects.filter(reference=changes["reference"]).exclude(pk=current.pk).exists():
+            errors["reference"] = _("Another grant has this reference.")
+    lines = current.budget_lines.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    if "amount" not in errors and merged["amount"] < lines:
+        errors["amount"] = _(
+            "Its budget lines total %(total)s: the grant cannot be less. Correct the lines first."
+        ) % {"total": format_number(lines, 2)}
+    served = ServiceDelivery.objects.current().filter(grant=current)
+    span = served.aggregate(first=Min("delivered_on"), last=Max("delivered_on"))
+    if span["first"] is not None and not (errors.keys() & {"starts_on", "ends_on"}):
+        outside = _(
+            "Services charged to this grant were delivered from %(first)s to %(last)s: "
+            "its period must include them."
+        ) % {"first": format_day(span["first"]), "last": format_day(span["last"])}
+        if merged["starts_on"] > span["first"]:
+            errors["starts_on"] = outside
+        if merged["ends_on"] < span["last"]:
+            errors["ends_on"] = outside
+    _raise(errors)
+    save_if_current(Grant, current.pk, version, changes)
+    _audit_change(
+        user,
+        current,
+        {name: getattr(current, name) for name in GRANT_CORRECTABLE},
+        changes,
+        ("reference", "amount", "currency", "starts_on", "ends_on"),
+        request,
+        object_ref=current.reference,
+    )
+    return Grant.objects.get(pk=current.pk)
+
+
+@transaction.atomic
+def correct_budget_line(
+    user: Any, line: BudgetLine, changes: dict[str, Any], *, version: int, request: Any = None
+) -> BudgetLine:
+    """Correct a budget line's code, name or budget (`actions.LINE_CORRECTABLE`), from the
+    version read: the grant's lines together still may not exceed it, and a code is used
+    once per grant. The audit row is the grant's, naming the line."""
+    grant = _editable_grant(user, line.grant)
+    current = BudgetLine.objects.select_for_update().get(pk=line.pk, grant=grant)
+    changes = _only(changes, LINE_CORRECTABLE)
+    merged = {name: getattr(current, name) for name in LINE_CORRECTABLE} | changes
+    other = grant.budget_lines.exclude(pk=current.pk).aggregate(total=Sum("amount"))[
+        "total"
+    ] or Decimal(0)
+    errors = rules.line_errors(
+        code=merged["code"],
+        name=merged["name"],
+        amount=merged["amount"],
+        other_lines=other,
+        grant_amount=grant.amount,
+    )
+    if (
+        "code" in changes
+        and "code" not in errors
+        and grant.budget_lines.filter(code=changes["code"]).exclude(pk=current.pk).exists()
+    ):
+        errors["code"] = _("This grant already has a line with this code.")
+    _raise(errors)
+    save_if_current(BudgetLine, current.pk, version, changes)
+    audit.record(
+        user,
+        AuditAction.CHANGE,
+        grant,
+        object_ref=grant.reference,
+        changes={
+            "budget_line": current.code,
+            "fields": sorted(changes),
+            "values": {
+                name: [_plain(getattr(current, name)), _plain(changes[name])]
+                for name in ("code", "amount")
+                if name in changes
+            },
+        },
+        request=request,
+    )
+    return BudgetLine.objects.get(pk=current.pk)
+
+
+def _editable_delivery(user: Any, delivery: ServiceDelivery) -> ServiceDelivery:
+    """The delivery locked for a change, by someone who may change her record (a partner
+    who reads it is refused, 403)."""
+    current = (
+        ServiceDelivery.objects.select_for_update().select_related("woman").get(pk=delivery.pk)
+    )
+    if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, current.woman):
+        raise PermissionDenied(_("You may not change the register."))
+    return current
+
+
+@transaction.atomic
+def correct_delivery(
+    user: Any,
+    delivery: ServiceDelivery,
+    changes: dict[str, Any],
+    *,
+    version: int,
+    today: date | None = None,
+    request: Any = None,
+) -> ServiceDelivery:
+    """Correct a service delivered (`actions.DELIVERY_CORRECTABLE`): only the fields given
+    change, from the version read. The child is named by reference (one of hers), the grant
+    by its reference (one the user may charge) and the budget line by its code in that
+    grant; an empty value clears them (a service with no grant has no line). The checks of
+    a new service apply to the corrected whole; the audit row keeps the old and new type,
+    date, quantity, cost, recipients, grant and line (the notes are named only)."""
+    current = _editable_delivery(user, delivery)
+    refuse_if_withdrawn(current)
+    changes = _only(changes, DELIVERY_CORRECTABLE)
+    for name in ("child", "grant", "budget_line", "notes"):
+        if name in changes and changes[name] is None:
+            changes[name] = ""
+    errors: dict[str, str] = {}
+    values = {k: v for k, v in changes.items() if k not in ("child", "grant", "budget_line")}
+    child = current.child
+    if "child" in changes:
+        child = (
+            current.woman.children.filter(reference=changes["child"]).first()
+            if changes["child"]
+            else None
+        )
+        if changes["child"] and child is None:
+            errors["child"] = _("She has no child with this reference.")
+        values["child"] = child
+    grant = current.grant
+    if "grant" in changes:
+        grant = (
+            queries.chargeable_grants(user).filter(reference=changes["grant"]).first()
+            if changes["grant"]
+            else None
+        )
+        if changes["grant"] and grant is None:
+            errors["grant"] = _("No grant you may charge has this reference.")
+        values["grant"] = grant
+    line = current.budget_line
+    if "budget_line" in changes:
+        line = (
+            grant.budget_lines.filter(code=changes["budget_line"]).first()
+            if grant is not None and changes["budget_line"]
+            else None
+        )
+        if changes["budget_line"] and line is None and "grant" not in errors:
+            errors["budget_line"] = _("The grant has no budget line with this code.")
+        values["budget_line"] = line
+    elif "grant" in changes and grant is None:
+        line = values["budget_line"] = None  # no grant, no line
+    _raise(errors)
+    merged = {name: getattr(current, name) for name in DELIVERY_CORRECTABLE} | values
+    episodes = list(current.woman.episodes.values_list("admission_date", "release_date"))
+    _raise(
+        rules.delivery_errors(
+            service_type=merged["service_type"],
+            delivered_on=merged["delivered_on"],
+            today=today or timezone.localdate(),
+            quantity=merged["quantity"],
+            cost=merged["cost"],
+            to_woman=merged["to_woman"],
+            episodes=episodes,
+            child_born_on=child.date_of_birth if child is not None else None,
+            has_child=child is not None,
+            grant_period=(grant.starts_on, grant.ends_on) if grant is not None else None,
+            line_in_grant=line is None or grant is None or line.grant_id == grant.pk,
+        )
+    )
+    save_if_current(ServiceDelivery, current.pk, version, values)
+
+    def named(record: Any, attribute: str) -> str:
+        return getattr(record, attribute) if record is not None else ""
+
+    before = {
+        **{name: getattr(current, name) for name in DELIVERY_CORRECTABLE[:5]},
+        "child": named(current.child, "reference"),
+        "grant": named(current.grant, "reference"),
+        "budget_line": named(current.budget_line, "code"),
+    }
+    after = {
+        **changes,
+        **({"child": named(child, "reference")} if "child" in values else {}),
+        **({"grant": named(grant, "reference")} if "grant" in values else {}),
+        **({"budget_line": named(line, "code")} if "budget_line" in values else {}),
+    }
+    _audit_change(
+        user,
+        current,
+        before,
+        after,
+        (*DELIVERY_CORRECTABLE[:5], "child", "grant", "budget_line"),
+        request,
+        object_ref=current.reference,
+    )
+    return ServiceDelivery.objects.get(pk=current.pk)
+
+
+@transaction.atomic
+def withdraw_delivery(
+    user: Any, delivery: ServiceDelivery, *, version: int, reason: str, request: Any = None
+) -> ServiceDelivery:
+    """Withdraw a service entered twice: it leaves the lists, the grant's spending and
+    beneficiaries and the donor report, and stays readable on its own page."""
+    current = _editable_delivery(user, delivery)
+    withdraw(user, current, version=version, reason=reason, request=request)
+    return ServiceDelivery.objects.get(pk=current.pk)

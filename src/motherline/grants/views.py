@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,11 +21,21 @@ from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
-from motherline.accounts.policy import Capability, require
+from motherline.accounts.policy import Capability, can, may_edit, require
+from motherline.core.actions import changed_values, form_for, run_form_action
 from motherline.core.forms import add_service_errors, posted
+from motherline.core.pages import withdrawal_page
 from motherline.fieldwork.queries import paged
 from motherline.grants import forms, queries, report, services
-from motherline.grants.models import Grant
+from motherline.grants.actions import (
+    DELIVERY_CORRECTABLE,
+    GRANT_CORRECTABLE,
+    LINE_CORRECTABLE,
+    DeliveryChanges,
+    GrantChanges,
+    LineChanges,
+)
+from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
 from motherline.people.models import Child, Woman
 
 
@@ -123,6 +134,92 @@ def add_line(request: HttpRequest, grant_id: int) -> HttpResponse:
     return _detail(request, grant, form)
 
 
+def _correction_page(
+    request: HttpRequest, record: Any, form: Any, *, heading: str, about: str, cancel_url: str
+) -> HttpResponse:
+    return render(
+        request,
+        "grants/correct_record.html",
+        {
+            "record": record,
+            "form": form,
+            "heading": heading,
+            "about": about,
+            "cancel_url": cancel_url,
+        },
+    )
+
+
+GrantCorrectionForm = form_for(GrantChanges, model=Grant, required=GRANT_CORRECTABLE)
+
+
+@login_required
+def correct_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """Correct a grant's details: the form shows them as recorded; what differs is saved,
+    from the version read."""
+    require(request.user, Capability.MANAGE_PROGRAMME)
+    grant = get_object_or_404(Grant.objects.editable_by(request.user), pk=grant_id)
+    current = {name: getattr(grant, name) for name in GRANT_CORRECTABLE}
+    form = GrantCorrectionForm(posted(request), initial={**current, "version": grant.version})
+    back = reverse("grants:detail", args=[grant.pk])
+
+    def perform(data: dict[str, Any]) -> None:
+        services.correct_grant(
+            request.user,
+            grant,
+            changed_values(form, current),
+            version=data["version"],
+            request=request,
+        )
+
+    done = run_form_action(
+        request, form, perform, done=_("The grant's details have been corrected."), go_to=back
+    )
+    return done or _correction_page(
+        request,
+        grant,
+        form,
+        heading=_("Correct the grant's details"),
+        about=_("Grant from %(donor)s.") % {"donor": grant.donor},
+        cancel_url=back,
+    )
+
+
+LineCorrectionForm = form_for(LineChanges, model=BudgetLine, required=LINE_CORRECTABLE)
+
+
+@login_required
+def correct_line(request: HttpRequest, grant_id: int, line_id: int) -> HttpResponse:
+    """Correct a budget line's code, name or budget, from the version read."""
+    require(request.user, Capability.MANAGE_PROGRAMME)
+    grant = get_object_or_404(Grant.objects.editable_by(request.user), pk=grant_id)
+    line = get_object_or_404(BudgetLine.objects.filter(grant=grant), pk=line_id)
+    current = {name: getattr(line, name) for name in LINE_CORRECTABLE}
+    form = LineCorrectionForm(posted(request), initial={**current, "version": line.version})
+    back = reverse("grants:detail", args=[grant.pk]) + "#lines"
+
+    def perform(data: dict[str, Any]) -> None:
+        services.correct_budget_line(
+            request.user,
+            line,
+            changed_values(form, current),
+            version=data["version"],
+            request=request,
+        )
+
+    done = run_form_action(
+        request, form, perform, done=_("The budget line has been corrected."), go_to=back
+    )
+    return done or _correction_page(
+        request,
+        grant,
+        form,
+        heading=_("Correct the budget line %(code)s") % {"code": line.code},
+        about=_("Budget line of the grant from %(donor)s.") % {"donor": grant.donor},
+        cancel_url=back,
+    )
+
+
 @login_required
 @require_safe
 def donor_report(request: HttpRequest, grant_id: int) -> HttpResponse:
@@ -169,7 +266,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     woman = request.GET.get("woman", "").strip()
     page = queries.deliveries_page(
-        queries.deliveries_for(request.user, woman_reference=woman),
+        queries.deliveries_for(request.user, woman_reference=woman).current(),
         request.GET.get("after", "")[:40],
         settings.MOTHERLINE_PAGE_SIZE,
     )
@@ -230,3 +327,125 @@ def new_delivery(request: HttpRequest) -> HttpResponse:
         }
         form = forms.DeliveryForm(initial=initial, grants=grants)
     return render(request, "grants/delivery_form.html", {"form": form})
+
+
+def _visible_delivery(request: HttpRequest, delivery_id: int) -> ServiceDelivery:
+    return get_object_or_404(
+        queries.deliveries_for(request.user).select_related("withdrawn_by"), pk=delivery_id
+    )
+
+
+def _editable_delivery(request: HttpRequest, delivery_id: int) -> ServiceDelivery:
+    """A delivery the user sees (404 otherwise) and may change: a partner who reads her
+    record read-only is refused (403)."""
+    require(request.user, Capability.EDIT_REGISTER)
+    delivery = _visible_delivery(request, delivery_id)
+    if not may_edit(request.user, delivery.woman):
+        raise PermissionDenied
+    if request.method == "GET":
+        # The form shows her record's service and her children: a read of her record.
+        audit.record(
+            request.user, AuditAction.VIEW, delivery, object_ref=delivery.reference, request=request
+        )
+    return delivery
+
+
+@login_required
+@require_safe
+def delivery_detail(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """One service delivered, a withdrawn one too (marked so). On the audit trail."""
+    require(request.user, Capability.VIEW_REGISTER)
+    delivery = _visible_delivery(request, delivery_id)
+    audit.record(
+        request.user, AuditAction.VIEW, delivery, object_ref=delivery.reference, request=request
+    )
+    editable = (
+        not delivery.is_withdrawn
+        and can(request.user, Capability.EDIT_REGISTER)
+        and may_edit(request.user, delivery.woman)
+    )
+    return render(
+        request, "grants/delivery_detail.html", {"delivery": delivery, "may_edit": editable}
+    )
+
+
+DeliveryCorrectionForm = form_for(
+    DeliveryChanges,
+    model=ServiceDelivery,
+    required=("service_type", "delivered_on", "quantity", "cost"),
+)
+
+
+def _delivery_choices(form: Any, request: HttpRequest, delivery: ServiceDelivery) -> None:
+    """The schema bounds the values; the page offers her children, the grants the user may
+    charge and their lines (the delivery's grant first)."""
+    children = delivery.woman.children.order_by("reference")
+    form.fields["child"].widget = django_forms.Select(
+        choices=[("", "—"), *((c.reference, f"{c.reference} {c.name}".strip()) for c in children)]
+    )
+    grants = list(queries.chargeable_grants(request.user).prefetch_related("budget_lines"))
+    grants.sort(key=lambda g: g.pk != delivery.grant_id)
+    form.fields["grant"].widget = django_forms.Select(
+        choices=[("", "—"), *((g.reference, f"{g.reference} · {g.donor}") for g in grants)]
+    )
+    form.fields["budget_line"].widget = django_forms.Select(
+        choices=[
+            ("", "—"),
+            *(
+                (g.reference, [(x.code, f"{x.code} {x.name}") for x in g.budget_lines.all()])
+                for g in grants
+            ),
+        ]
+    )
+
+
+@login_required
+def correct_delivery(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """Correct a service delivered: the form shows it as recorded; what differs is saved,
+    from the version read."""
+    delivery = _editable_delivery(request, delivery_id)
+    current: dict[str, Any] = {
+        name: getattr(delivery, name) for name in (*DELIVERY_CORRECTABLE[:5], "notes")
+    }
+    current["child"] = delivery.child.reference if delivery.child else ""
+    current["grant"] = delivery.grant.reference if delivery.grant else ""
+    current["budget_line"] = delivery.budget_line.code if delivery.budget_line else ""
+    form = DeliveryCorrectionForm(posted(request), initial={**current, "version": delivery.version})
+    _delivery_choices(form, request, delivery)
+    back = reverse("grants:delivery", args=[delivery.pk])
+
+    def perform(data: dict[str, Any]) -> None:
+        services.correct_delivery(
+            request.user,
+            delivery,
+            changed_values(form, current),
+            version=data["version"],
+            request=request,
+        )
+
+    done = run_form_action(
+        request, form, perform, done=_("The service has been corrected."), go_to=back
+    )
+    return done or _correction_page(
+        request,
+        delivery,
+        form,
+        heading=_("Correct the service"),
+        about=_("Service to %(woman)s.") % {"woman": delivery.woman.reference},
+        cancel_url=back,
+    )
+
+
+@login_required
+def withdraw_delivery(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """Withdraw a service entered twice, with the reason; it stays readable on its page."""
+    delivery = _editable_delivery(request, delivery_id)
+    return withdrawal_page(
+        request,
+        delivery,
+        lambda version, reason: services.withdraw_delivery(
+            request.user, delivery, version=version, reason=reason, request=request
+        ),
+        heading=_("Withdraw the service %(ref)s") % {"ref": delivery.reference},
+        go_to=reverse("grants:delivery", args=[delivery.pk]),
+    )

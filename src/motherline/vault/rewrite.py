@@ -34,7 +34,9 @@ ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {
     "legal.LegalCase": ("lawyer_name", "case_number"),
     "legal.Hearing": ("what_happened",),
     "legal.ReleaseCandidate": ("argument", "note"),
-    "fieldwork.PrisonVisit": ("notes",),
+    "fieldwork.PrisonVisit": ("notes", "withdrawal_reason"),
+    "fieldwork.AccessIncident": ("withdrawal_reason",),
+    "fieldwork.TrainingSession": ("withdrawal_reason",),
     "fieldwork.Finding": ("description",),
     "fieldwork.CaseStudy": (
         "title_en",
@@ -43,6 +45,7 @@ ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {
         "narrative_km",
         "consent_given_by",
     ),
+    "grants.ServiceDelivery": ("withdrawal_reason",),
 }
 
 

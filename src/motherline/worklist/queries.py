@@ -699,11 +699,12 @@ def _plans_behind(user: Any, ctx: _Context) -> _Part:
 
 
 def _visit_actions(user: Any, ctx: _Context) -> _Part:
-    """Follow-up actions of prison visits the user may see, open after their due date."""
+    """Follow-up actions of prison visits the user may see, open after their due date (a
+    visit withdrawn as entered twice asks for nothing)."""
     base = FollowUpAction.objects.filter(
         status=ActionStatus.OPEN,
         due_date__lt=ctx.as_of,
-        visit__in=PrisonVisit.objects.visible_to(user).values("pk"),
+        visit__in=PrisonVisit.objects.visible_to(user).current().values("pk"),
     ).filter(ctx.in_selected_prisons("visit__prison_id"))
     # The action's reference as the item shows it, so that a page's cursor can compare it.
     base = base.annotate(action_ref=Concat(Value("A-"), Cast("id", output_field=CharField())))

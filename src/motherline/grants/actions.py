@@ -1,0 +1,122 @@
+"""The inputs of grant and service actions, each declared once: the API takes these schemas
+as its request bodies and the pages' forms are derived from them (`core.actions.form_for`).
+Withdrawing a service entered twice takes `core.withdrawal.Withdrawal`."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from django.db import models
+from ninja import Field, Schema
+from pydantic import StringConstraints, WithJsonSchema
+
+from motherline.core.inputs import Note, Sent, Version
+from motherline.grants.models import QUANTITY_MAX, BudgetLine, Grant, ServiceType
+from motherline.people.models import Woman
+
+
+def _max(model: type[models.Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.max_length is not None
+    return int(field.max_length)
+
+
+def _money_schema(max_digits: int, *, positive: bool) -> WithJsonSchema:
+    """An amount of money is sent as a number or a text ("100.00"); described with its
+    bounds (pydantic describes the text as any text)."""
+    low = {"exclusiveMinimum": 0} if positive else {"minimum": 0}
+    largest = float(10 ** (max_digits - 2))
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", **low, "exclusiveMaximum": largest},
+                {
+                    "type": "string",
+                    "maxLength": max_digits + 2,
+                    "pattern": r"^[0-9]+(\.[0-9]{1,2})?$",
+                },
+            ]
+        }
+    )
+
+
+# Amounts of money with two decimals, as the columns hold them.
+GrantAmount = Annotated[
+    Decimal, Field(gt=0, max_digits=14, decimal_places=2), _money_schema(14, positive=True)
+]
+LineAmount = Annotated[
+    Decimal, Field(ge=0, max_digits=14, decimal_places=2), _money_schema(14, positive=False)
+]
+Cost = Annotated[
+    Decimal, Field(ge=0, max_digits=12, decimal_places=2), _money_schema(12, positive=False)
+]
+Currency = Annotated[str, StringConstraints(min_length=3, max_length=3)]
+
+# Its managing organisation and grantees stay (a grant recorded for the wrong organisation
+# is recorded again).
+GRANT_CORRECTABLE = ("reference", "donor", "amount", "currency", "starts_on", "ends_on", "purpose")
+
+
+class GrantChanges(Schema):
+    """A correction of a grant: only the fields sent change, from the version last read."""
+
+    version: Version
+    reference: Sent[str] = Field(None, min_length=1, max_length=_max(Grant, "reference"))
+    donor: Sent[str] = Field(None, min_length=1, max_length=_max(Grant, "donor"))
+    amount: Sent[GrantAmount] = None
+    currency: Sent[Currency] = Field(None, description="ISO 4217, e.g. USD.")
+    starts_on: Sent[date] = None
+    ends_on: Sent[date] = None
+    purpose: Sent[Note] = Field(None, min_length=1)
+
+
+LINE_CORRECTABLE = ("code", "name", "amount")
+
+
+class LineChanges(Schema):
+    """A correction of a budget line: only the fields sent change."""
+
+    version: Version
+    code: Sent[str] = Field(None, min_length=1, max_length=_max(BudgetLine, "code"))
+    name: Sent[str] = Field(None, min_length=1, max_length=_max(BudgetLine, "name"))
+    amount: Sent[LineAmount] = None
+
+
+# The woman whose record it is stays (a service recorded for the wrong woman is withdrawn
+# and recorded again), and so does its provider.
+DELIVERY_CORRECTABLE = (
+    "service_type",
+    "delivered_on",
+    "quantity",
+    "cost",
+    "to_woman",
+    "child",
+    "grant",
+    "budget_line",
+    "notes",
+)
+
+
+class DeliveryChanges(Schema):
+    """A correction of a service delivered: only the fields sent change. The child, the
+    grant and the budget line are named as in `DeliveryIn`; a null (or an empty text)
+    clears them."""
+
+    version: Version
+    service_type: Sent[ServiceType] = None
+    delivered_on: Sent[date] = None
+    quantity: Sent[int] = Field(None, ge=1, le=QUANTITY_MAX)
+    cost: Sent[Cost] = None
+    to_woman: Sent[bool] = None
+    child: str | None = Field(
+        None, max_length=_max(Woman, "reference"), description="Reference of her child."
+    )
+    grant: str | None = Field(
+        None, max_length=_max(Grant, "reference"), description="Grant reference."
+    )
+    budget_line: str | None = Field(
+        None, max_length=_max(BudgetLine, "code"), description="Code of a line of the grant."
+    )
+    notes: Note | None = Field(None, description="A null clears the notes.")
