@@ -33,7 +33,6 @@ from motherline.api.schemas import (
     Version,
     _max,
 )
-from motherline.core.withdrawal import Withdrawal, WithdrawnOut
 from motherline.fieldwork import importing, queries, services
 from motherline.fieldwork.actions import (
     ActionChanges,
@@ -60,6 +59,7 @@ from motherline.fieldwork.models import (
 )
 from motherline.people.models import Woman
 from motherline.places.models import Prison
+from motherline.records.withdrawal import Withdrawal, WithdrawnOut
 from motherline.uploads import FileRefused
 
 router = Router(tags=["field work"])

@@ -24,7 +24,6 @@ from motherline.accounts.models import AuditAction, Organisation
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
 from motherline.api.schemas import INT_MAX, LIST_MAX, Note, RecordId, Reference, _max
-from motherline.core.withdrawal import Withdrawal, WithdrawnOut
 from motherline.fieldwork.queries import paged
 from motherline.grants import queries, report, services
 from motherline.grants.actions import (
@@ -42,6 +41,7 @@ from motherline.grants.models import (
     ServiceDelivery,
     ServiceType,
 )
+from motherline.records.withdrawal import Withdrawal, WithdrawnOut
 
 ORGANISATION_NAME_MAX = _max(Organisation, "name")
 

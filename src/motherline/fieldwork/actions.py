@@ -1,6 +1,6 @@
 """The inputs of field-work actions, each declared once: the API takes these schemas as its
 request bodies and the pages' forms are derived from them (`core.actions.form_for`).
-Withdrawing a visit, an incident or a training session takes `core.withdrawal.Withdrawal`."""
+Withdrawing a visit, an incident or a training session takes `records.withdrawal.Withdrawal`."""
 
 from __future__ import annotations
 

@@ -11,9 +11,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
-from motherline.core.withdrawal import Withdrawable, WithdrawableQuerySet
 from motherline.people.models import Woman
 from motherline.places.models import Prison
+from motherline.records.withdrawal import Withdrawable, WithdrawableQuerySet
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
 # More people than any prison or training room holds: a larger head count is a typing error

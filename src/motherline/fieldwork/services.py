@@ -27,7 +27,6 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit
 from motherline.core.versions import save_if_current
-from motherline.core.withdrawal import refuse_if_withdrawn, withdraw
 from motherline.fieldwork import rules
 from motherline.fieldwork.actions import (
     ACTION_CORRECTABLE,
@@ -52,6 +51,7 @@ from motherline.people.models import Woman
 from motherline.people.rules import Errors
 from motherline.people.services import StaleVersion
 from motherline.places.models import Prison
+from motherline.records.withdrawal import refuse_if_withdrawn, withdraw
 
 VISIT_COUNTS = ("women_seen", "pregnant_seen", "children_seen")
 INCIDENT_UPDATABLE = frozenset({"escalated_to", "escalated_on", "response", "restored_on"})

@@ -29,7 +29,6 @@ from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, require
 from motherline.core.actions import changed_values, form_for, run_form_action
 from motherline.core.forms import add_service_errors, posted, posted_files
-from motherline.core.pages import withdrawal_page
 from motherline.fieldwork import forms, importing, queries, services
 from motherline.fieldwork.actions import (
     ACTION_CORRECTABLE,
@@ -56,6 +55,7 @@ from motherline.people.models import Woman
 from motherline.people.services import StaleVersion
 from motherline.people.signals import PageSection
 from motherline.places.models import Prison
+from motherline.records.pages import withdrawal_page
 from motherline.reports.pdf import render_pdf
 from motherline.uploads import FileRefused
 

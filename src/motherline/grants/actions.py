@@ -1,6 +1,6 @@
 """The inputs of grant and service actions, each declared once: the API takes these schemas
 as its request bodies and the pages' forms are derived from them (`core.actions.form_for`).
-Withdrawing a service entered twice takes `core.withdrawal.Withdrawal`."""
+Withdrawing a service entered twice takes `records.withdrawal.Withdrawal`."""
 
 from __future__ import annotations
 

@@ -12,9 +12,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
-from motherline.core.withdrawal import Withdrawable, WithdrawableQuerySet
 from motherline.fieldwork.models import OrganisationQuerySet
 from motherline.people.models import Child, Woman
+from motherline.records.withdrawal import Withdrawable, WithdrawableQuerySet
 
 # More of one service to one person on one day is a typing error.
 QUANTITY_MAX = 10_000

@@ -20,13 +20,13 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation
 from motherline.accounts.policy import Capability, can, may_edit
 from motherline.core.versions import save_if_current
-from motherline.core.withdrawal import refuse_if_withdrawn, withdraw
 from motherline.formatting import format_day, format_number
 from motherline.grants import queries, rules
 from motherline.grants.actions import DELIVERY_CORRECTABLE, GRANT_CORRECTABLE, LINE_CORRECTABLE
 from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
 from motherline.people.models import Child, Woman
 from motherline.people.rules import Errors
+from motherline.records.withdrawal import refuse_if_withdrawn, withdraw
 
 
 def _raise(errors: Errors) -> None:

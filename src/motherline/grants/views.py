@@ -24,7 +24,6 @@ from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit, require
 from motherline.core.actions import changed_values, form_for, run_form_action
 from motherline.core.forms import add_service_errors, posted
-from motherline.core.pages import withdrawal_page
 from motherline.fieldwork.queries import paged
 from motherline.grants import forms, queries, report, services
 from motherline.grants.actions import (
@@ -37,6 +36,7 @@ from motherline.grants.actions import (
 )
 from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
 from motherline.people.models import Child, Woman
+from motherline.records.pages import withdrawal_page
 
 
 def _cursor(request: HttpRequest) -> int | None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motherline.core.actions import form_for, posted, run_form_action
-from motherline.core.withdrawal import REASON_MAX, Withdrawable, Withdrawal
+from motherline.records.withdrawal import REASON_MAX, Withdrawable, Withdrawal
 
 WithdrawalForm = form_for(Withdrawal, labels={"reason": gettext_lazy("Why is it withdrawn?")})
 
