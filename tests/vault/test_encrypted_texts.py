@@ -1,6 +1,6 @@
 """The identifying texts of legal and field work are encrypted at rest like the register's:
 legal case numbers and lawyers' names, hearings, dossier arguments and notes, visit notes and
-findings, case studies. The database holds tokens, never the text (on SQLite and PostgreSQL);
+findings, follow-up actions, access incidents, case studies. The database holds tokens, never the text (on SQLite and PostgreSQL);
 the migration encrypts rows stored before; key rotation and retention cover them."""
 
 from __future__ import annotations
@@ -14,7 +14,14 @@ from django.apps import apps as global_apps
 from django.core.management import call_command
 from django.db import connection
 
-from motherline.fieldwork.models import CaseStatus, CaseStudy, Finding, PrisonVisit
+from motherline.fieldwork.models import (
+    AccessIncident,
+    CaseStatus,
+    CaseStudy,
+    Finding,
+    FollowUpAction,
+    PrisonVisit,
+)
 from motherline.legal.models import Hearing, LegalCase, PardonRound, ReleaseCandidate
 from motherline.vault import keys, retention
 from motherline.vault.keys import FieldKeyError, generate_key
@@ -30,6 +37,9 @@ TEXTS = {
     ("legal_releasecandidate", "note"): "Sister in Takeo will take them",
     ("fieldwork_prisonvisit", "notes"): "Met Sokha in cell 4",
     ("fieldwork_finding", "description"): "Sokha's baby has no formula",
+    ("fieldwork_followupaction", "description"): "Ask the director about Sokha's son",
+    ("fieldwork_accessincident", "what_was_refused"): "A visit to Sokha and her baby",
+    ("fieldwork_accessincident", "response"): "Sokha may be seen next month",
     ("fieldwork_casestudy", "title_en"): "Sokha's year in CC2",
     ("fieldwork_casestudy", "narrative_en"): "Sokha was arrested in Takeo with her son",
     ("fieldwork_casestudy", "title_km"): "ឆ្នាំរបស់សុខា",
@@ -86,6 +96,20 @@ def make_texts(woman, monitor, prison) -> dict[str, int]:
     finding = Finding.objects.create(
         visit=visit, topic="children", description=TEXTS["fieldwork_finding", "description"]
     )
+    action = FollowUpAction.objects.create(
+        visit=visit,
+        description=TEXTS["fieldwork_followupaction", "description"],
+        owner=monitor,
+        due_date=TODAY + timedelta(days=7),
+    )
+    incident = AccessIncident.objects.create(
+        organisation=monitor.organisation,
+        prison=prison,
+        occurred_on=TODAY - timedelta(days=4),
+        what_was_refused=TEXTS["fieldwork_accessincident", "what_was_refused"],
+        refused_by="Deputy director",
+        response=TEXTS["fieldwork_accessincident", "response"],
+    )
     study = CaseStudy.objects.create(
         organisation=monitor.organisation,
         woman=woman,
@@ -97,6 +121,8 @@ def make_texts(woman, monitor, prison) -> dict[str, int]:
         "legal_releasecandidate": candidate.pk,
         "fieldwork_prisonvisit": visit.pk,
         "fieldwork_finding": finding.pk,
+        "fieldwork_followupaction": action.pk,
+        "fieldwork_accessincident": incident.pk,
         "fieldwork_casestudy": study.pk,
     }
 
@@ -109,6 +135,8 @@ def read_back(ids: dict[str, int]) -> dict[tuple[str, str], str]:
         "legal_releasecandidate": ReleaseCandidate,
         "fieldwork_prisonvisit": PrisonVisit,
         "fieldwork_finding": Finding,
+        "fieldwork_followupaction": FollowUpAction,
+        "fieldwork_accessincident": AccessIncident,
         "fieldwork_casestudy": CaseStudy,
     }
     return {
@@ -153,6 +181,7 @@ def test_the_migrations_encrypt_rows_stored_in_plaintext(stored):
     for name in (
         "motherline.legal.migrations.0002_encrypted_texts",
         "motherline.fieldwork.migrations.0006_encrypted_texts",
+        "motherline.fieldwork.migrations.0008_encrypted_actions_and_incidents",
     ):
         importlib.import_module(name).encrypt_rows(global_apps, None)
     for (table, column), text in TEXTS.items():

@@ -144,7 +144,8 @@ class FollowUpAction(models.Model):
         related_name="actions",
         verbose_name=_("finding"),
     )
-    description = models.CharField(_("what is to be done"), max_length=500)
+    # Encrypted: an action often names the woman or the officer it concerns.
+    description = EncryptedCharField(_("what is to be done"), max_length=500)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -219,11 +220,12 @@ class AccessIncident(Withdrawable):
     )
     occurred_on = models.DateField(_("date"))
     # The one limit of free text (`people.forms.NOTE_MAX`), kept by the forms made from it.
-    what_was_refused = models.TextField(_("what was refused"), max_length=20_000)
+    # Encrypted: what was refused, and the answer, may name women and their children.
+    what_was_refused = EncryptedTextField(_("what was refused"), max_length=20_000)
     refused_by = models.CharField(_("refused by"), max_length=200, help_text=_("A position."))
     escalated_to = models.CharField(_("escalated to"), max_length=200, blank=True)
     escalated_on = models.DateField(_("escalated on"), null=True, blank=True)
-    response = models.TextField(_("response"), max_length=20_000, blank=True)
+    response = EncryptedTextField(_("response"), max_length=20_000, blank=True)
     restored_on = models.DateField(_("access restored on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -35,9 +35,10 @@ ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {
     "legal.Hearing": ("what_happened",),
     "legal.ReleaseCandidate": ("argument", "note"),
     "fieldwork.PrisonVisit": ("notes", "withdrawal_reason"),
-    "fieldwork.AccessIncident": ("withdrawal_reason",),
+    "fieldwork.AccessIncident": ("what_was_refused", "response", "withdrawal_reason"),
     "fieldwork.TrainingSession": ("withdrawal_reason",),
     "fieldwork.Finding": ("description",),
+    "fieldwork.FollowUpAction": ("description",),
     "fieldwork.CaseStudy": (
         "title_en",
         "narrative_en",
