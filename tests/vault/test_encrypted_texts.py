@@ -1,7 +1,8 @@
 """The identifying texts of legal and field work are encrypted at rest like the register's:
-legal case numbers and lawyers' names, hearings, dossier arguments and notes, visit notes and
-findings, follow-up actions, access incidents, case studies. The database holds tokens, never the text (on SQLite and PostgreSQL);
-the migration encrypts rows stored before; key rotation and retention cover them."""
+legal case numbers and lawyers' names, hearings, dossier arguments and notes, visit notes,
+findings, follow-up actions, access incidents, case studies. The database holds tokens, never
+the text (on SQLite and PostgreSQL); the migration encrypts rows stored before; key rotation
+and retention cover them."""
 
 from __future__ import annotations
 
