@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import (
     BigIntegerField,
@@ -96,6 +96,20 @@ def pregnant_on(day: date, prefix: str = "") -> Q:
 def undated_outcome(prefix: str = "") -> Q:
     """Pregnancies whose outcome is recorded without a date."""
     return ~Q(**{f"{prefix}outcome": ""}) & Q(**{f"{prefix}outcome_date__isnull": True})
+
+
+# A pregnancy known for longer than this had ended, whatever its record says (44 weeks).
+PREGNANCY_DAYS = 308
+
+
+def undated_outcome_on(day: date, prefix: str = "") -> Q:
+    """Pregnancies known by `day`, recently enough to be ongoing then, whose outcome has no
+    date: whether they were ongoing that day is not known."""
+    return (
+        undated_outcome(prefix)
+        & Q(**{f"{prefix}known_since__lte": day})
+        & Q(**{f"{prefix}known_since__gt": day - timedelta(days=PREGNANCY_DAYS)})
+    )
 
 
 def unregistered_on(day: date, prefix: str = "") -> Q:

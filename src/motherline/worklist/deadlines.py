@@ -782,21 +782,13 @@ def _episodes_on(on: date, women: Women, unanswered: Unanswered) -> None:
     )
 
 
-# A pregnancy known for longer than this has ended, whatever its record says (44 weeks).
-PREGNANCY_DAYS = 308
-
-
 def _undated_outcomes_on(on: date, women: Women, unanswered: Unanswered) -> None:
     """Gather the women in custody on `on` with a pregnancy known by then, and recently
     enough to be ongoing, whose outcome has no date: whether she was still pregnant that
     day is not known."""
     unanswered.add(
         "outcome",
-        Pregnancy.objects.filter(
-            history.undated_outcome(),
-            known_since__lte=on,
-            known_since__gt=on - timedelta(days=PREGNANCY_DAYS),
-        )
+        Pregnancy.objects.filter(history.undated_outcome_on(on))
         .filter(women("woman_id"))
         .filter(_held_on(on, "woman_id"))
         .values_list("woman__reference", flat=True),
