@@ -34,7 +34,14 @@ from motherline.legal.models import (
     ReleaseCandidate,
 )
 from motherline.people import history
-from motherline.people.models import Charge, Placement, PlacementKind, Pregnancy, Woman
+from motherline.people.models import (
+    Charge,
+    CustodyEpisode,
+    Placement,
+    PlacementKind,
+    Pregnancy,
+    Woman,
+)
 from motherline.places.models import Prison
 
 
@@ -315,15 +322,17 @@ def screen_candidates(
 def _held_in(women: QuerySet[Woman], prison: str, day: date) -> QuerySet[Woman]:
     """The women of `women` held in the prison of code `prison` on a past `day`; refused
     (`UnanswerableDay`) if where some of them were held that day is not known."""
-    episodes = history.episodes_on(day, women)
+    episodes = CustodyEpisode.objects.filter(
+        history.covers(day), woman__in=women.order_by().values("pk")
+    ).annotate(prison_then=history.prison_on(day))
     unanswered = history.Unanswered(day)
     unanswered.add(
         "prison",
-        episodes.filter(prison_on__isnull=True).values_list("woman__reference", flat=True),
+        episodes.filter(prison_then__isnull=True).values_list("woman__reference", flat=True),
     )
     unanswered.raise_if_any()
     held = Prison.objects.filter(code=prison).values("pk")
-    return women.filter(pk__in=episodes.filter(prison_on__in=held).values("woman_id"))
+    return women.filter(pk__in=episodes.filter(prison_then__in=held).values("woman_id"))
 
 
 @dataclass(frozen=True)
