@@ -17,6 +17,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from motherline.accounts.policy import SYSTEM
+from motherline.care.models import TransitionPlan
 from motherline.jurisdictions.rules import add_months
 from motherline.people import services
 from motherline.people.models import CustodyEpisode, LegalStatusChange, Pregnancy
@@ -368,3 +369,24 @@ def test_the_api_reads_a_past_day_and_refuses_a_future_one(client, history, user
     refused = api.get("/worklist", as_of=(TODAY + timedelta(days=1)).isoformat())
     assert refused.status_code == 422
     assert "is after today" in refused.json()["errors"]["as_of"][0]
+
+
+def test_plans_and_follow_ups_as_they_stood(register):
+    """A plan assessed 2 days ago was open, and behind, 5 days ago; a follow-up visit of a
+    child handed over 27 days ago was not due before the handover."""
+    child = register["mother"].children.get()
+    TransitionPlan.objects.create(
+        child=child,
+        status="assessed",
+        opened_on=TODAY - timedelta(days=50),
+        due_date=TODAY + timedelta(days=20),
+        assessed_on=TODAY - timedelta(days=2),
+        home_is_suitable=True,
+    )
+    ref = child.reference
+    before = items_on(TODAY - timedelta(days=5))[(Kind.CHILD_AGE_LIMIT, ref)]
+    assert before.status == "plan: open; plan behind schedule"
+    assert items_on(TODAY)[(Kind.CHILD_AGE_LIMIT, ref)].status == "plan: home assessed"
+    handed = register["handed_over"].children.get().reference
+    assert (Kind.FOLLOW_UP_DUE, handed) in items_on(TODAY - timedelta(days=20))
+    assert (Kind.FOLLOW_UP_DUE, handed) not in items_on(TODAY - timedelta(days=30))
