@@ -301,11 +301,12 @@ class Unanswered:
             found.append(
                 ngettext(
                     "The register cannot say whether the birth of %(n)d child was registered "
-                    "on %(day)s (%(refs)s): it is recorded as registered, with no date. Record "
-                    "the date of the registration on the child's page.",
+                    "on %(day)s (%(refs)s): it is recorded as registered with no date, learnt "
+                    "after that day. Record the date of the registration on the child's page.",
                     "The register cannot say whether the births of %(n)d children were "
-                    "registered on %(day)s (%(refs)s): they are recorded as registered, with "
-                    "no date. Record the date of each registration on the child's page.",
+                    "registered on %(day)s (%(refs)s): they are recorded as registered with no "
+                    "date, learnt after that day. Record the date of each registration on the "
+                    "child's page.",
                     n,
                 )
                 % {"n": n, "day": day, "refs": _named(self.registration)}
