@@ -27,7 +27,9 @@ from django.db.models import (
     Case,
     CharField,
     DateField,
+    DateTimeField,
     F,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -133,6 +135,7 @@ def registration_known_from() -> Coalesce:
     registration was made by then; on an earlier day it is not known."""
     from motherline.accounts.models import AuditAction, AuditEvent
 
+    # The last such change, as an aggregate: the index on the reference finds its events.
     recorded = (
         AuditEvent.objects.filter(
             object_type=Child._meta.label,
@@ -140,13 +143,16 @@ def registration_known_from() -> Coalesce:
             action=AuditAction.CHANGE,
             changes__values__has_key="birth_registered",
         )
-        .order_by("-at")
-        .annotate(day=TruncDate("at"))
-        .values("day")[:1]
+        .order_by()
+        .values("object_ref")
+        .annotate(last=Max("at"))
+        .values("last")
     )
     entered = Placement.objects.filter(child=OuterRef("pk")).order_by("start_date", "id")
     return Coalesce(
-        Subquery(recorded), Subquery(entered.values("start_date")[:1]), output_field=DateField()
+        TruncDate(Subquery(recorded, output_field=DateTimeField())),
+        Subquery(entered.values("start_date")[:1]),
+        output_field=DateField(),
     )
 
 

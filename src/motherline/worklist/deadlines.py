@@ -107,7 +107,7 @@ def _range(first: int, last: int) -> Women:
     return lambda path: Q(**{f"{path}__gte": first, f"{path}__lte": last})
 
 
-def _everyone(path: str) -> Q:
+def everyone(path: str) -> Q:
     return Q()
 
 
@@ -417,7 +417,7 @@ def _pretrial_limits(women: Women, rules: _Rules) -> Iterator[Deadline]:
 
 
 def _pretrial_deadlines(
-    rows: Iterable[Mapping[str, Any]], rules: _Rules, prison_field: str
+    rows: Iterable[Mapping[str, Any]], rules: _Rules, prison_field: str, until: date | None = None
 ) -> Iterator[Deadline]:
     """The pretrial deadlines of episodes held before trial (rows with the episode's id,
     admission date, prison, woman and rank of the most serious charge)."""
@@ -436,7 +436,7 @@ def _pretrial_deadlines(
             limits = rules.pretrial.get(jurisdiction_id, [])
             deadlines[key] = pretrial_deadline(detained_on, limits, offence_class, minor)
         due = deadlines[key]
-        if due is None:
+        if due is None or (until is not None and due > until):
             continue
         yield Deadline(
             kind=Kind.PRETRIAL_LIMIT,
@@ -492,7 +492,7 @@ COMPUTERS: tuple[Callable[[Women, _Rules], Iterator[Deadline]], ...] = (
 )
 
 
-def compute(women: Women = _everyone, rules: _Rules | None = None) -> Iterator[Deadline]:
+def compute(women: Women = everyone, rules: _Rules | None = None) -> Iterator[Deadline]:
     """Every stored deadline of these women, from the register as it is (unsaved rows)."""
     rules = rules or _Rules.read()
     for computer in COMPUTERS:
@@ -506,11 +506,6 @@ def compute(women: Women = _everyone, rules: _Rules | None = None) -> Iterator[D
 # prisons, placements, pregnancies, registrations and plans by their dates. Each query
 # selects only what applied that day; a record whose history does not reach back to it is
 # gathered in `Unanswered`, and the day is refused rather than answered wrongly.
-
-
-def _held_on(on: date, woman_field: str) -> Exists:
-    """Whether the woman in `woman_field` was in custody on `on`."""
-    return Exists(CustodyEpisode.objects.filter(history.covers(on), woman=OuterRef(woman_field)))
 
 
 def _child_in_prison_on(on: date) -> Exists:
@@ -540,7 +535,7 @@ def child_prison_on(on: date, prefix: str = "") -> Coalesce:
 
 
 def _children_at_age_limit_on(
-    on: date, women: Women, rules: _Rules, unanswered: Unanswered
+    on: date, women: Women, rules: _Rules, unanswered: Unanswered, until: date | None
 ) -> Iterator[Deadline]:
     """Children living in prison on `on`, with the extensions approved by then and the plan
     open then, at the step it stood at (`rules.plan_status_on`)."""
@@ -594,33 +589,35 @@ def _children_at_age_limit_on(
         if row["plan_handed_over_on"] is not None and row["plan_handed_over_on"] > on:
             row["plan_handed_over_on"] = None
         deadline = _age_limit_deadline(row, rules)
-        if deadline is not None:
+        if deadline is not None and (until is None or deadline.due_date <= until):
             yield deadline
 
 
 def _unregistered_births_on(
-    on: date, women: Women, rules: _Rules, unanswered: Unanswered
+    on: date, women: Women, rules: _Rules, unanswered: Unanswered, until: date | None
 ) -> Iterator[Deadline]:
     """Children born by `on` whose birth was not registered then, born in custody or having
     lived in prison by then, while the mother was in custody or the child lived in prison
     that day, and still minors then. A registration recorded with no date counts from the
     first day the register knew it (`history.registration_known_from`); a child followed on
     an earlier day is gathered in `unanswered`."""
-    lived_in_prison = Exists(
-        Placement.objects.filter(
-            child=OuterRef("pk"), kind=PlacementKind.IN_PRISON, start_date__lte=on
-        )
-    )
+    # The sets of the day, each read once (not a subquery per child): the mothers in custody,
+    # the children living in prison, the children who had lived in prison by then.
+    held = CustodyEpisode.objects.filter(history.covers(on)).values("woman_id")
+    inside = Placement.objects.filter(history.in_prison_on(on)).values("child_id")
+    lived_in_prison = Placement.objects.filter(
+        kind=PlacementKind.IN_PRISON, start_date__lte=on
+    ).values("child_id")
     rows = (
         Child.objects.filter(
             # Minors on the day (the exact end is `ends_on`, below).
             date_of_birth__lte=on,
             date_of_birth__gte=add_months(on, -MAJORITY_MONTHS) - timedelta(days=3),
         )
+        .filter(Q(mother_id__in=held) | Q(pk__in=inside))
         .filter(history.unregistered_on(on) | history.undated_registration())
         .filter(women("mother_id"))
-        .filter(Q(born_in_custody=True) | _born_in_custody() | lived_in_prison)
-        .filter(_held_on(on, "mother_id") | _child_in_prison_on(on))
+        .filter(Q(born_in_custody=True) | Q(pk__in=lived_in_prison) | _born_in_custody())
         .annotate(
             prison_id=child_prison_on(on),
             in_prison=_child_in_prison_on(on),
@@ -636,6 +633,8 @@ def _unregistered_births_on(
         deadline = _birth_deadline(row, rules)
         if deadline is None or deadline.ends_on is None or deadline.ends_on <= on:
             continue
+        if until is not None and deadline.due_date > until:
+            continue
         if row["undated"]:
             # Registered by the day the register knew it; before that day, not known.
             if row["known_from"] is None or row["known_from"] > on:
@@ -645,16 +644,17 @@ def _unregistered_births_on(
 
 
 def _deliveries_on(
-    on: date, women: Women, rules: _Rules, unanswered: Unanswered
+    on: date, women: Women, rules: _Rules, unanswered: Unanswered, until: date | None
 ) -> Iterator[Deadline]:
     """Pregnancies ongoing on `on` of women in custody that day, in the prison she was held
     in then. An outcome with no date is gathered in `unanswered`."""
     held = CustodyEpisode.objects.filter(history.covers(on), woman=OuterRef("woman_id"))
+    due = Q(expected_delivery_date__lte=until) if until else Q()
     rows = (
-        Pregnancy.objects.filter(expected_delivery_date__isnull=False)
+        Pregnancy.objects.filter(due, expected_delivery_date__isnull=False)
         .filter(history.pregnant_on(on))
         .filter(women("woman_id"))
-        .filter(Exists(held))
+        .filter(woman_id__in=CustodyEpisode.objects.filter(history.covers(on)).values("woman_id"))
         .annotate(
             prison_then=Subquery(
                 held.order_by("-admission_date", "-id")
@@ -679,7 +679,7 @@ def _deliveries_on(
 
 
 def _pretrial_limits_on(
-    on: date, women: Women, rules: _Rules, unanswered: Unanswered
+    on: date, women: Women, rules: _Rules, unanswered: Unanswered, until: date | None
 ) -> Iterator[Deadline]:
     """Episodes held before trial on `on`, by the legal status in effect that day, in the
     prison she was held in then. A status not dated back to the day is gathered."""
@@ -710,7 +710,7 @@ def _pretrial_limits_on(
             unanswered.add("status", [row["woman__reference"]])
         elif row["prison_then"] is not None:
             known.append(row)
-    yield from _pretrial_deadlines(known, rules, "prison_then")
+    yield from _pretrial_deadlines(known, rules, "prison_then", until)
 
 
 def _offence_rank_of_episode() -> Coalesce:
@@ -737,7 +737,7 @@ def _offence_rank_of_episode() -> Coalesce:
 
 
 def _releases_on(
-    on: date, women: Women, rules: _Rules, unanswered: Unanswered
+    on: date, women: Women, rules: _Rules, unanswered: Unanswered, until: date | None
 ) -> Iterator[Deadline]:
     """Expected releases of women in custody on `on` with children living in prison with
     them that day, in the prison she was held in then."""
@@ -750,6 +750,7 @@ def _releases_on(
     )
     rows = (
         CustodyEpisode.objects.filter(history.covers(on), expected_release_date__isnull=False)
+        .filter(Q(expected_release_date__lte=until) if until else Q())
         .filter(women("woman_id"), woman_id__in=list(children))
         .annotate(prison_then=history.prison_on(on))
         .order_by()
@@ -790,12 +791,14 @@ def _undated_outcomes_on(on: date, women: Women, unanswered: Unanswered) -> None
         "outcome",
         Pregnancy.objects.filter(history.undated_outcome_on(on))
         .filter(women("woman_id"))
-        .filter(_held_on(on, "woman_id"))
+        .filter(woman_id__in=CustodyEpisode.objects.filter(history.covers(on)).values("woman_id"))
         .values_list("woman__reference", flat=True),
     )
 
 
-PAST_COMPUTERS: dict[Kind, Callable[[date, Women, _Rules, Unanswered], Iterator[Deadline]]] = {
+PAST_COMPUTERS: dict[
+    Kind, Callable[[date, Women, _Rules, Unanswered, date | None], Iterator[Deadline]]
+] = {
     Kind.CHILD_AGE_LIMIT: _children_at_age_limit_on,
     Kind.BIRTH_NOT_REGISTERED: _unregistered_births_on,
     Kind.EXPECTED_DELIVERY: _deliveries_on,
@@ -805,18 +808,21 @@ PAST_COMPUTERS: dict[Kind, Callable[[date, Women, _Rules, Unanswered], Iterator[
 
 
 def compute_on(
-    on: date, women: Women = _everyone, kinds: Collection[str] = STORED_KINDS
+    on: date,
+    women: Women = everyone,
+    kinds: Collection[str] = STORED_KINDS,
+    until: date | None = None,
 ) -> dict[str, list[Deadline]]:
     """The stored kinds' deadlines (of `kinds`) of these women as the register stood on
-    `on`, by kind (unsaved rows). Raises `history.UnanswerableDay` when a record they need
-    is not dated back to that day."""
+    `on`, by kind (unsaved rows), none due after `until` (a list's horizon). Raises
+    `history.UnanswerableDay` when a record they need is not dated back to that day."""
     rules = _Rules.read()
     unanswered = Unanswered(on)
     _episodes_on(on, women, unanswered)
     if Kind.EXPECTED_DELIVERY in kinds:
         _undated_outcomes_on(on, women, unanswered)
     found: dict[str, list[Deadline]] = {
-        kind: list(computer(on, women, rules, unanswered))
+        kind: list(computer(on, women, rules, unanswered, until))
         for kind, computer in PAST_COMPUTERS.items()
         if kind in kinds
     }

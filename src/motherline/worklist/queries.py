@@ -524,8 +524,12 @@ def _past_deadlines(user: Any, ctx: _Context) -> dict[str, list[dict[str, Any]]]
     if not ctx.kind or ctx.kind == Kind.PLAN_STEP_OVERDUE:
         # A plan behind is its child's age-limit row when the child has one.
         kinds.add(Kind.CHILD_AGE_LIMIT)
-    women = policy.women_whose(Deadline._meta.label, user).order_by().values("pk")
-    found = deadlines.compute_on(ctx.as_of, lambda path: Q(**{f"{path}__in": women}), kinds)
+    women = policy.women_whose(Deadline._meta.label, user)
+    scoped: deadlines.Women = deadlines.everyone
+    if women.query.has_filters():
+        ids = women.order_by().values("pk")
+        scoped = lambda path: Q(**{f"{path}__in": ids})  # noqa: E731
+    found = deadlines.compute_on(ctx.as_of, scoped, kinds, until=ctx.horizon)
     return {
         kind: [
             {
