@@ -474,7 +474,10 @@ def _screening(user: Any, request: HttpRequest, target: Any, as_of: date | None)
 )
 def screen(request: HttpRequest, remedy: Remedy = Remedy.PARDON, as_of: date | None = None) -> Any:
     """Screen every woman in custody in your scope for a remedy: those meeting at least one
-    criterion, eligible first, by score (weights in the pack), then time held, then reference."""
+    criterion, eligible first, by score (weights in the pack), then time held, then reference.
+    A past `as_of` screens the register as it stood that day; a day it cannot answer for
+    (after today, before its first admission, a record not dated back to it) is refused
+    (422)."""
     user = request.user
     return _screening(user, request, str(remedy), as_of)
 
@@ -487,7 +490,7 @@ def screen(request: HttpRequest, remedy: Remedy = Remedy.PARDON, as_of: date | N
     auth=Requires(Capability.VIEW_REGISTER),
 )
 def screen_round(request: HttpRequest, round_id: RecordId, as_of: date | None = None) -> Any:
-    """Screen for a round (a pardon)."""
+    """Screen for a round (a pardon), on `as_of` as for a remedy."""
     user = request.user
     return _screening(user, request, _round(user, round_id), as_of)
 

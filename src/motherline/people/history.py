@@ -219,9 +219,10 @@ def episodes_on(day: date, women: QuerySet[Woman] | None = None) -> QuerySet[Cus
 
 def earliest_admission(women: QuerySet[Woman]) -> date | None:
     """The first admission among these women: before it the register holds no one."""
-    return CustodyEpisode.objects.filter(woman__in=women.order_by().values("pk")).aggregate(
-        first=Min("admission_date")
-    )["first"]
+    episodes = CustodyEpisode.objects.all()
+    if women.query.has_filters():
+        episodes = episodes.filter(woman__in=women.order_by().values("pk"))
+    return episodes.aggregate(first=Min("admission_date"))["first"]
 
 
 def check_day(day: date, today: date, women: QuerySet[Woman]) -> None:

@@ -772,7 +772,7 @@ def _releases_on(
 
 def _episodes_on(on: date, women: Women, unanswered: Unanswered) -> None:
     """Gather the women in custody on `on` whose prison that day is not known (it changed
-    without a dated transfer): every kind places its items in a prison."""
+    without a dated transfer)."""
     unanswered.add(
         "prison",
         CustodyEpisode.objects.filter(history.covers(on))
@@ -818,7 +818,10 @@ def compute_on(
     `history.UnanswerableDay` when a record they need is not dated back to that day."""
     rules = _Rules.read()
     unanswered = Unanswered(on)
-    _episodes_on(on, women, unanswered)
+    if set(kinds) - {Kind.CHILD_AGE_LIMIT}:
+        # Every kind but the age limit (placed in the child's prison) is placed in the
+        # prison she was held in that day.
+        _episodes_on(on, women, unanswered)
     if Kind.EXPECTED_DELIVERY in kinds:
         _undated_outcomes_on(on, women, unanswered)
     found: dict[str, list[Deadline]] = {
