@@ -319,7 +319,9 @@ def screening(request: HttpRequest, round_id: int | None = None) -> HttpResponse
                 else None
             ),
             "previous_url": "?" + urlencode({**query, "page": number - 1}) if number > 1 else None,
-            "may_edit": can(user, Capability.EDIT_REGISTER),
+            # Women are put forward from today's screening: a past day's is read only.
+            "may_edit": can(user, Capability.EDIT_REGISTER) and as_of == today,
+            "past": as_of < today,
         },
     )
 
