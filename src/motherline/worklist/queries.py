@@ -7,6 +7,11 @@ by due date, scoped by the access policy (`policy.scope`), and `worklist.rules` 
 into an item for the day read. Plans behind schedule, follow-up visits and visit actions
 are few and selected from their own records on each read.
 
+A past day is read as the register stood that day: the stored kinds are computed from the
+register's dates for that day (`deadlines.compute_on`, `people.history`) and the others
+select what applied then; a day the register cannot answer for raises
+`people.history.UnanswerableDay` with the reason.
+
 Three ways to read it, each at a fixed number of queries whatever the number of items:
 `worklist_for` returns every item (the command, the alerts); `worklist_groups` returns the
 page's urgency groups, each counted by the database with only its first rows read;
@@ -957,8 +962,10 @@ def worklist_for(
     with_names: bool = False,
 ) -> list[Item]:
     """Every item due by `as_of` + 90 days or overdue, among the records `user` may see,
-    most urgent first. `with_names` adds the names for the web page; the API, the command
-    and e-mail never ask for them. PermissionDenied for a role without the register."""
+    most urgent first (a past `as_of`: as the register stood that day). `with_names` adds
+    the names for the web page; the API, the command and e-mail never ask for them.
+    PermissionDenied for a role without the register; `UnanswerableDay` for a day the
+    register cannot answer for."""
     parts = _collect(user, as_of, filters, with_names, limit=None)
     return sorted((item for part in parts for item in part.items), key=rules.sort_key)
 
