@@ -14,6 +14,12 @@ worklist lists are compared with the baseline's and the run stops if they differ
     .venv/bin/python bench/worklist.py --read-only --today 2025-06-30 \\
         --database-url postgres://postgres@127.0.0.1:5432/motherline_bench_x100_copy
 
+The clock is set to noon of `--today` for the whole run (generation included), so the data's
+day is today: the list of that day reads the stored deadlines. `--days-back N` (default 90)
+also times the list of N days earlier, read as the register stood then (the deadlines
+computed from the register's dates, `worklist.deadlines.compute_on`), its children near the
+age limit checked against hand-written SQL over the placements of that day.
+
 The users are built in memory, never saved: the system view (the whole register, as
 `motherline worklist` without --user), a monitor of the organisation that owns the most
 women, and the liaison officer of the prison that holds the most women.
@@ -43,9 +49,11 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 class BenchmarkError(Exception):
@@ -60,6 +68,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--today", default="2026-06-15", help="YYYY-MM-DD the data is for")
     parser.add_argument("--as-of", default="", help="the worklist's day (default: --today)")
+    parser.add_argument(
+        "--days-back",
+        type=int,
+        default=90,
+        help="also time the list of this many days before --as-of, read as the register "
+        "stood then (0: not)",
+    )
     parser.add_argument(
         "--generate",
         action="store_true",
@@ -150,11 +165,11 @@ def _years_before(day: date, years: int) -> date:
     return day.replace(year=year)
 
 
-def baseline_children_near_limit(horizon: date) -> set[str]:
-    """Hand-written SQL: the children living in prison who reach an age limit of their
-    prison's jurisdiction by `horizon`, with their mother's reference and the prison, as the
-    worklist shows them. The birth-date bound of each rule is worked out here (whole years),
-    the selection is SQL."""
+def baseline_children_near_limit(horizon: date, day: date | None = None) -> set[str]:
+    """Hand-written SQL: the children living in prison (on `day`, or now) who reach an age
+    limit of their prison's jurisdiction by `horizon`, with their mother's reference and the
+    prison, as the worklist shows them. The birth-date bound of each rule is worked out here
+    (whole years), the selection is SQL."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -179,9 +194,14 @@ def baseline_children_near_limit(horizon: date) -> set[str]:
             "JOIN people_woman w ON w.id = c.mother_id "
             "JOIN places_prison p ON p.id = pl.prison_id "
             "JOIN places_province pr ON pr.id = p.province_id "
-            "WHERE pl.kind = 'in_prison' AND pl.end_date IS NULL "
-            f"AND ({' OR '.join(conditions) or 'FALSE'})",
-            params,
+            "WHERE pl.kind = 'in_prison' AND "
+            + (
+                "pl.start_date <= %s AND (pl.end_date IS NULL OR pl.end_date > %s) "
+                if day
+                else "pl.end_date IS NULL "
+            )
+            + f"AND ({' OR '.join(conditions) or 'FALSE'})",
+            ([day, day] if day else []) + params,
         )
         return {row[0] for row in cursor.fetchall()}
 
@@ -361,7 +381,18 @@ def measure_refresh(repeat: int) -> Result:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     configure_django(args)
+    import time_machine
+    from django.conf import settings
+
+    # The data's day is today: the register as it stands is the register of that day, read
+    # from the stored deadlines; an earlier day is read as the register stood then.
     today = date.fromisoformat(args.today)
+    noon = datetime.combine(today, clock_time(12), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    with time_machine.travel(noon, tick=True):
+        return measure_all(args, today)
+
+
+def measure_all(args: argparse.Namespace, today: date) -> int:
     as_of = date.fromisoformat(args.as_of) if args.as_of else today
     if args.read_only:
         read_only_connection()
@@ -458,6 +489,40 @@ def main(argv: list[str] | None = None) -> int:
             deep = f"API page after {skip:,} items ({name})"
             results.append(measure(deep, api_page(users[name], skip), args.repeat))
 
+    if args.days_back:
+        day = as_of - timedelta(days=args.days_back)
+        past_filter = WorklistFilters(kind=rules.Kind.CHILD_AGE_LIMIT)
+        listed = {i.subject.reference for i in worklist_for(users["system"], day, past_filter)}
+        expected = baseline_children_near_limit(rules.horizon(day), day)
+        if listed != expected:
+            raise BenchmarkError(
+                f"on {day}: the worklist lists {len(listed)} children, the baseline "
+                f"{len(expected)}; differences: {sorted(listed ^ expected)[:10]}"
+            )
+        results.append(
+            measure(
+                f"children near the age limit on {day} (system)",
+                lambda: worklist_for(users["system"], day, past_filter),
+                args.repeat,
+                baseline=lambda: baseline_children_near_limit(rules.horizon(day), day),
+            )
+        )
+        for name in ("system", "monitor"):
+            if name in users:
+                results.append(
+                    measure(
+                        f"whole worklist on {day} ({name})",
+                        lambda user=users[name]: worklist_for(user, day),
+                        args.repeat,
+                    )
+                )
+        results.append(
+            measure(
+                f"API page 1 on {day} (system, {args.page_size})",
+                lambda: worklist_page(users["system"], day, size=args.page_size).items,
+                args.repeat,
+            )
+        )
     if not args.read_only:
         results.append(measure_refresh(args.repeat))
     print(

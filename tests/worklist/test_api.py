@@ -9,6 +9,7 @@ import pytest
 
 from tests.api.conftest import Api
 from tests.conftest import TODAY
+from tests.worklist.clock import move_clock_to
 
 FIELDS = {
     "key",
@@ -79,7 +80,7 @@ def test_the_items_with_references_and_no_names(api, users, register):
         assert name not in text
 
 
-def test_filters_and_as_of(api, users, register):
+def test_filters_and_as_of(api, users, register, monkeypatch):
     api.login(users["monitor"])
     kdl = api.get("/worklist", prison="KDL").json()["items"]
     assert {i["subject"] for i in kdl} == {
@@ -92,6 +93,7 @@ def test_filters_and_as_of(api, users, register):
     assert {i["province"] for i in api.get("/worklist", province="KH-12").json()["items"]} == {
         "KH-12"
     }
+    move_clock_to(monkeypatch, TODAY + timedelta(days=30))
     later = api.get("/worklist", as_of=(TODAY + timedelta(days=30)).isoformat()).json()["items"]
     child = next(i for i in later if i["kind"] == "child_age_limit")
     assert (child["urgency"], child["days"]) == ("overdue", -10)

@@ -9,8 +9,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from motherline.worklist import services
 from motherline.worklist.models import AlertSent
 from tests.conftest import TODAY
+from tests.worklist.clock import move_clock_to
 from tests.worklist.test_api import NAMES
 
 
@@ -59,11 +61,12 @@ def test_one_digest_per_user_then_nothing_on_a_second_run(register, recipients):
     assert AlertSent.objects.filter(user=monitor).count() == 6
 
 
-def test_an_item_crossing_a_new_threshold_is_sent_again(register, recipients):
+def test_an_item_crossing_a_new_threshold_is_sent_again(register, recipients, monkeypatch):
     run("--as-of", TODAY.isoformat())
     mail.outbox.clear()
     # Two weeks later the child's birthday is within 7 days, the delivery and the follow-up
     # overdue: three items crossed a threshold. The release is still within 90 days.
+    move_clock_to(monkeypatch, TODAY + timedelta(days=14))
     run("--as-of", (TODAY + timedelta(days=14)).isoformat())
     digest = next(m for m in mail.outbox if m.to == ["monitor@example.org"])
     assert digest.subject == "Motherline: 3 deadlines need attention (2 overdue)"
@@ -98,10 +101,11 @@ def test_a_failed_send_records_nothing_so_the_next_run_retries(register, recipie
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
+    working = services.send_mail
     monkeypatch.setattr("motherline.worklist.services.send_mail", broken)
     with pytest.raises(Exception, match="could not be sent"):
         run("--as-of", TODAY.isoformat())
     assert not AlertSent.objects.exists()
-    monkeypatch.undo()
+    monkeypatch.setattr("motherline.worklist.services.send_mail", working)
     run("--as-of", TODAY.isoformat())
     assert len(mail.outbox) == 2

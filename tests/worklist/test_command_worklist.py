@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from motherline.accounts.models import AuditAction, AuditEvent
 from tests.conftest import TODAY
 from tests.factories import admit, child_in_prison
+from tests.worklist.clock import move_clock_to
 from tests.worklist.test_api import NAMES
 
 
@@ -54,11 +55,12 @@ def test_a_users_list_is_her_scope(register, users):
     assert event.user == users["prison_liaison"]
 
 
-def test_filters(register):
+def test_filters(register, monkeypatch):
     items = json.loads(run("--prison", "KDL", "--kind", "expected_release", "--json"))
     assert [(i["kind"], i["subject"]) for i in items] == [
         ("expected_release", register["release"].reference)
     ]
+    move_clock_to(monkeypatch, TODAY + timedelta(days=100))
     later = json.loads(
         run("--as-of", (TODAY + timedelta(days=100)).isoformat(), "--province", "KH-8", "--json")
     )

@@ -300,7 +300,7 @@ def test_a_change_committed_during_a_recomputation_is_not_overwritten(users, pri
     slow_thread: list[threading.Thread] = []
     real_compute = deadlines.compute
 
-    def compute_then_wait(women=deadlines._everyone, rules=None):
+    def compute_then_wait(women=deadlines.everyone, rules=None):
         rows = list(real_compute(women, rules))
         if threading.current_thread() in slow_thread:
             computed.set()

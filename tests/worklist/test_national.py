@@ -34,10 +34,11 @@ def years_before(day: date, years: int) -> date:
     return day.replace(year=year)
 
 
-def children_due_by_sql(horizon: date) -> set[str]:
-    """Children with an open in-prison placement who reach the age limit of some rule of
-    Cambodia while it is in force, on or before `horizon`: the rules read with SQL, the
-    birth-date bound of each rule worked out here, the children selected with SQL."""
+def children_due_by_sql(horizon: date, on: date | None = None) -> set[str]:
+    """Children with an open in-prison placement (or one covering the day `on`) who reach
+    the age limit of some rule of Cambodia while it is in force, on or before `horizon`:
+    the rules read with SQL, the birth-date bound of each rule worked out here, the
+    children selected with SQL."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -59,12 +60,16 @@ def children_due_by_sql(horizon: date) -> set[str]:
                 bounds.append(years_before(last_day, months // 12))
         assert bounds
         condition = " OR ".join(["c.date_of_birth <= %s"] * len(bounds))
+        placed = "p.end_date IS NULL"
+        if on is not None:
+            placed = "p.start_date <= %s AND (p.end_date IS NULL OR p.end_date > %s)"
+            bounds = [on, on, *bounds]
         cursor.execute(
             f"""
             SELECT DISTINCT c.reference
             FROM people_child c
             JOIN people_placement p ON p.child_id = c.id
-            WHERE p.kind = 'in_prison' AND p.end_date IS NULL AND ({condition})
+            WHERE p.kind = 'in_prison' AND {placed} AND ({condition})
             """,
             bounds,
         )
@@ -140,3 +145,13 @@ def test_national_worklist_lists_exactly_the_children_near_or_past_the_age_limit
             break
     assert [i.key for i in paged] == [i.key for i in everything]
     assert pages == -(-len(everything) // 97)
+
+    # Ninety days back, the list of the register as it stood then: the children living in
+    # prison that day near or past the limit, a constant number of queries.
+    then = AS_OF - timedelta(days=90)
+    with CaptureQueriesContext(connection) as ctx:
+        past = worklist_for(SYSTEM, then)
+    assert len(ctx.captured_queries) <= 22
+    past_children = {i.subject.reference for i in past if i.kind == "child_age_limit"}
+    assert past_children == children_due_by_sql(then + timedelta(days=90), on=then)
+    assert past_children != listed

@@ -17,6 +17,7 @@ from motherline.worklist.queries import WorklistFilters, worklist_for, worklist_
 from motherline.worklist.rules import Kind, Urgency
 from tests.conftest import TODAY
 from tests.factories import admit, child_in_prison, child_outside
+from tests.worklist.clock import move_clock_to
 
 ALL_KINDS = {
     Kind.CHILD_AGE_LIMIT,
@@ -96,16 +97,22 @@ def test_filters_by_prison_province_and_kind(register, users):
     assert worklist_for(monitor, TODAY, WorklistFilters(prison="KDL", province="KH-12")) == []
 
 
-def test_items_follow_the_day_they_are_read_for(register, users):
+def test_items_follow_the_day_they_are_read_for(register, users, monkeypatch):
     monitor = users["monitor"]
+    # Three months back, the child's third birthday was beyond the horizon; the child
+    # handed over since still lived in prison then, past the limit.
+    earlier = worklist_for(monitor, TODAY - timedelta(days=80))
+    near = register["mother"].children.get().reference
+    handed = register["handed_over"].children.get().reference
+    age_limits = {i.subject.reference: i for i in earlier if i.kind == Kind.CHILD_AGE_LIMIT}
+    assert near not in age_limits
+    assert age_limits[handed].urgency == Urgency.OVERDUE
+    move_clock_to(monkeypatch, TODAY + timedelta(days=30))
     later = worklist_for(monitor, TODAY + timedelta(days=30))
     by_kind = {i.kind: i for i in later}
     assert by_kind[Kind.CHILD_AGE_LIMIT].urgency == Urgency.OVERDUE
     assert by_kind[Kind.CHILD_AGE_LIMIT].status == "no plan; overdue by 10 days"
     assert by_kind[Kind.EXPECTED_RELEASE].urgency == Urgency.WITHIN_30
-    # Three months back, the child's third birthday was beyond the horizon.
-    earlier = worklist_for(monitor, TODAY - timedelta(days=80))
-    assert Kind.CHILD_AGE_LIMIT not in {i.kind for i in earlier}
 
 
 def test_a_plan_behind_is_the_status_of_the_childs_age_limit_row(register, users):

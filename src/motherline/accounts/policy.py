@@ -257,6 +257,23 @@ def scope(queryset: QuerySet, user: Any, *, for_edit: bool = False) -> QuerySet:
     return queryset.filter(_woman_filter(user, prefix, for_edit, label))
 
 
+def women_whose(label: str, user: Any) -> QuerySet:
+    """The women whose records of kind `label` (one of `WOMAN_PATHS`) this user may see: the
+    scope of `scope()` for those records, read from the women, for a query that reaches
+    them another way (the worklist of a past day computes its deadlines from the register
+    rather than reading the stored ones)."""
+    from motherline.people.models import Woman
+
+    if label not in WOMAN_PATHS:
+        raise TypeError(f"No access rule for {label}")
+    women = Woman.objects.all()
+    if not can(user, Capability.VIEW_REGISTER):
+        return women.none()
+    if isinstance(user, SystemUser):
+        return women
+    return women.filter(_woman_filter(user, "", False, label))
+
+
 def scope_organisation(
     queryset: QuerySet, user: Any, *, for_edit: bool = False, path: str = "organisation"
 ) -> QuerySet:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -42,6 +43,7 @@ from motherline.legal.models import (
     ReleaseCandidate,
 )
 from motherline.legal.rules import Screening
+from motherline.people.history import UnanswerableDay
 
 router = Router(tags=["legal work"])
 
@@ -408,8 +410,6 @@ def create_round(request: HttpRequest, payload: RoundIn) -> Any:
             jurisdiction=jurisdiction, code=payload.occasion
         ).first()
         if occasion is None:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError({"occasion": ["This is not one of the allowed values."]})
     pardon_round = services.create_round(
         user,
@@ -445,7 +445,10 @@ def get_round(request: HttpRequest, round_id: RecordId) -> Any:
 
 def _screening(user: Any, request: HttpRequest, target: Any, as_of: date | None) -> Any:
     as_of = as_of or timezone.localdate()
-    result = queries.screen_candidates(user, target, as_of)
+    try:
+        result = queries.screen_candidates(user, target, as_of)
+    except UnanswerableDay as refused:
+        raise ValidationError({"as_of": [refused.message]}) from refused
     audit.record(
         user,
         AuditAction.VIEW,
@@ -471,7 +474,10 @@ def _screening(user: Any, request: HttpRequest, target: Any, as_of: date | None)
 )
 def screen(request: HttpRequest, remedy: Remedy = Remedy.PARDON, as_of: date | None = None) -> Any:
     """Screen every woman in custody in your scope for a remedy: those meeting at least one
-    criterion, eligible first, by score (weights in the pack), then time held, then reference."""
+    criterion, eligible first, by score (weights in the pack), then time held, then reference.
+    A past `as_of` screens the register as it stood that day; a day it cannot answer for
+    (after today, before its first admission, a record not dated back to it) is refused
+    (422)."""
     user = request.user
     return _screening(user, request, str(remedy), as_of)
 
@@ -484,7 +490,7 @@ def screen(request: HttpRequest, remedy: Remedy = Remedy.PARDON, as_of: date | N
     auth=Requires(Capability.VIEW_REGISTER),
 )
 def screen_round(request: HttpRequest, round_id: RecordId, as_of: date | None = None) -> Any:
-    """Screen for a round (a pardon)."""
+    """Screen for a round (a pardon), on `as_of` as for a remedy."""
     user = request.user
     return _screening(user, request, _round(user, round_id), as_of)
 

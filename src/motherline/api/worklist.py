@@ -18,6 +18,7 @@ from motherline.accounts import audit
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.schemas import _max
+from motherline.people.history import UnanswerableDay
 from motherline.places.models import Prison, Province
 from motherline.worklist import queries
 from motherline.worklist.rules import Kind, Urgency
@@ -26,7 +27,14 @@ router = Router(tags=["worklist"])
 
 
 class WorklistQuery(Schema):
-    as_of: date | None = Field(None, description="The day the list is read for; today if omitted.")
+    as_of: date | None = Field(
+        None,
+        description=(
+            "The day the list is read for, today if omitted: a past day is read as the "
+            "register stood that day; a day it cannot answer for (after today, before its "
+            "first admission, a record not dated back to it) is refused (422)."
+        ),
+    )
     prison: str = Field("", max_length=_max(Prison, "code"), description="Prison code.")
     province: str = Field(
         "", max_length=_max(Province, "code"), description="ISO 3166-2 code of the province."
@@ -83,15 +91,18 @@ def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> dict[str, A
         raise ValidationError(
             {"after": [_("This is not a cursor returned by the worklist.")]}
         ) from exc
-    page = queries.worklist_page(
-        user,
-        as_of,
-        queries.WorklistFilters(
-            prison=filters.prison, province=filters.province, kind=filters.kind or ""
-        ),
-        after=after,
-        size=filters.size,
-    )
+    try:
+        page = queries.worklist_page(
+            user,
+            as_of,
+            queries.WorklistFilters(
+                prison=filters.prison, province=filters.province, kind=filters.kind or ""
+            ),
+            after=after,
+            size=filters.size,
+        )
+    except UnanswerableDay as refused:
+        raise ValidationError({"as_of": [refused.message]}) from refused
     audit.record_list(
         user,
         "worklist.Item",

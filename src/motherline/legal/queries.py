@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from motherline.accounts import policy
 from motherline.accounts.models import Organisation
@@ -32,7 +33,16 @@ from motherline.legal.models import (
     PardonRound,
     ReleaseCandidate,
 )
-from motherline.people.models import Charge, Placement, PlacementKind, Pregnancy, Woman
+from motherline.people import history
+from motherline.people.models import (
+    Charge,
+    CustodyEpisode,
+    Placement,
+    PlacementKind,
+    Pregnancy,
+    Woman,
+)
+from motherline.places.models import Prison
 
 
 def jurisdiction_for(user: Any) -> Jurisdiction:
@@ -45,13 +55,6 @@ def jurisdiction_for(user: Any) -> Jurisdiction:
             .first()
         )
     return Jurisdiction.objects.get(code=code or settings.MOTHERLINE_DEFAULT_JURISDICTION)
-
-
-def women_in_custody(user: Any, jurisdiction: Jurisdiction) -> QuerySet[Woman]:
-    """Women in custody now, in the user's scope, recorded in this jurisdiction."""
-    return Woman.objects.visible_to(user).filter(
-        current_episode__isnull=False, organisation__jurisdiction=jurisdiction
-    )
 
 
 def load_facts(women: QuerySet[Woman]) -> list[rules.WomanFacts]:
@@ -77,22 +80,7 @@ def load_facts(women: QuerySet[Woman]) -> list[rules.WomanFacts]:
     )
     episode_ids = women.order_by().values("current_episode_id")
     woman_ids = women.order_by().values("id")
-    charges: dict[int, list[rules.ChargeFacts]] = defaultdict(list)
-    for episode_id, code, offence_class, violent, name, name_local in (
-        Charge.objects.filter(episode_id__in=episode_ids)
-        .order_by("episode_id", "id")
-        .values_list(
-            "episode_id",
-            "offence_category__code",
-            "offence_category__offence_class",
-            "offence_category__is_violent",
-            "offence_category__name",
-            "offence_category__name_local",
-        )
-    ):
-        charges[episode_id].append(
-            rules.ChargeFacts(code, offence_class, violent, name, name_local)
-        )
+    charges = _charges(Charge.objects.filter(episode_id__in=episode_ids))
     pregnancies: dict[int, tuple[date, date | None]] = {}
     for woman_id, known, expected in (
         Pregnancy.objects.filter(woman_id__in=woman_ids, outcome="")
@@ -100,17 +88,9 @@ def load_facts(women: QuerySet[Woman]) -> list[rules.WomanFacts]:
         .values_list("woman_id", "known_since", "expected_delivery_date")
     ):
         pregnancies[woman_id] = (known, expected)  # the latest ongoing one wins
-    children: dict[int, list[rules.ChildFacts]] = defaultdict(list)
-    for mother_id, reference, born, kind, since in (
+    children = _children(
         Placement.objects.filter(child__mother_id__in=woman_ids, end_date__isnull=True)
-        .order_by("child__mother_id", "child__date_of_birth", "child_id", "id")
-        .values_list(
-            "child__mother_id", "child__reference", "child__date_of_birth", "kind", "start_date"
-        )
-    ):
-        children[mother_id].append(
-            rules.ChildFacts(reference, born, since, kind == PlacementKind.IN_PRISON)
-        )
+    )
     facts = []
     for row in rows:
         pregnancy = pregnancies.get(row["id"])
@@ -136,6 +116,114 @@ def load_facts(women: QuerySet[Woman]) -> list[rules.WomanFacts]:
             )
         )
     return facts
+
+
+def load_facts_on(women: QuerySet[Woman], day: date) -> list[rules.WomanFacts]:
+    """`load_facts` as the register stood on a past `day`, in four queries: the women of
+    `women` in custody that day with the episode that held them and the legal status in
+    effect then (`people.history`), that episode's charges, the pregnancies ongoing then,
+    the children's placements that day. `UnanswerableDay` when a status or a pregnancy's
+    end is not dated back to the day."""
+    episodes = history.episodes_on(day, women)
+    rows = list(
+        episodes.annotate(since_then=history.legal_status_since_on(day))
+        .order_by("woman_id", "admission_date", "id")
+        .values(
+            "id",
+            "woman_id",
+            "woman__reference",
+            "woman__date_of_birth",
+            "woman__is_sole_carer",
+            "woman__is_primary_carer",
+            "woman__dependent_children",
+            "woman__has_serious_illness",
+            "woman__updated_at",
+            "admission_date",
+            "status_on",
+            "since_then",
+            "sentence_months",
+        )
+    )
+    unanswered = history.Unanswered(day)
+    unanswered.add("status", [r["woman__reference"] for r in rows if r["status_on"] is None])
+    episode_ids = episodes.order_by().values("id")
+    woman_ids = episodes.order_by().values("woman_id")
+    unanswered.add(
+        "outcome",
+        Pregnancy.objects.filter(history.undated_outcome_on(day), woman_id__in=woman_ids)
+        .order_by()
+        .values_list("woman__reference", flat=True),
+    )
+    unanswered.raise_if_any()
+    charges = _charges(Charge.objects.filter(episode_id__in=episode_ids))
+    pregnancies: dict[int, tuple[date, date | None]] = {}
+    for woman_id, known, expected in (
+        Pregnancy.objects.filter(history.pregnant_on(day), woman_id__in=woman_ids)
+        .order_by("woman_id", "known_since", "id")
+        .values_list("woman_id", "known_since", "expected_delivery_date")
+    ):
+        pregnancies[woman_id] = (known, expected)  # the latest ongoing one wins
+    children = _children(
+        Placement.objects.filter(history.placement_covers(day), child__mother_id__in=woman_ids)
+    )
+    # One episode covers a day; should the register hold two, the latest admission counts.
+    latest = {row["woman_id"]: row for row in rows}
+    facts = []
+    for row in latest.values():
+        pregnancy = pregnancies.get(row["woman_id"])
+        facts.append(
+            rules.WomanFacts(
+                woman_id=row["woman_id"],
+                reference=row["woman__reference"],
+                date_of_birth=row["woman__date_of_birth"],
+                is_sole_carer=row["woman__is_sole_carer"],
+                is_primary_carer=row["woman__is_primary_carer"],
+                dependent_children=row["woman__dependent_children"],
+                has_serious_illness=row["woman__has_serious_illness"],
+                record_updated_on=row["woman__updated_at"].date(),
+                episode_id=row["id"],
+                admission_date=row["admission_date"],
+                legal_status=row["status_on"],
+                legal_status_since=row["since_then"],
+                sentence_months=row["sentence_months"],
+                charges=tuple(charges.get(row["id"], ())),
+                pregnancy_known_since=pregnancy[0] if pregnancy else None,
+                expected_delivery_date=pregnancy[1] if pregnancy else None,
+                children=tuple(children.get(row["woman_id"], ())),
+            )
+        )
+    return facts
+
+
+def _charges(charges: QuerySet[Charge]) -> dict[int, list[rules.ChargeFacts]]:
+    """The charges by episode id, as plain values."""
+    found: dict[int, list[rules.ChargeFacts]] = defaultdict(list)
+    for episode_id, code, offence_class, violent, name, name_local in charges.order_by(
+        "episode_id", "id"
+    ).values_list(
+        "episode_id",
+        "offence_category__code",
+        "offence_category__offence_class",
+        "offence_category__is_violent",
+        "offence_category__name",
+        "offence_category__name_local",
+    ):
+        found[episode_id].append(rules.ChargeFacts(code, offence_class, violent, name, name_local))
+    return found
+
+
+def _children(placements: QuerySet[Placement]) -> dict[int, list[rules.ChildFacts]]:
+    """The children of these placements by mother id, as plain values."""
+    found: dict[int, list[rules.ChildFacts]] = defaultdict(list)
+    for mother_id, reference, born, kind, since in placements.order_by(
+        "child__mother_id", "child__date_of_birth", "child_id", "id"
+    ).values_list(
+        "child__mother_id", "child__reference", "child__date_of_birth", "kind", "start_date"
+    ):
+        found[mother_id].append(
+            rules.ChildFacts(reference, born, since, kind == PlacementKind.IN_PRISON)
+        )
+    return found
 
 
 @dataclass
@@ -167,11 +255,18 @@ def screen_candidates(
     *,
     women: QuerySet[Woman] | None = None,
     jurisdiction: Jurisdiction | None = None,
+    prison: str = "",
 ) -> ScreeningResult:
     """Screen every woman in custody in the user's scope (or only `women`, narrowed to that
-    scope) against the pack's criteria for a round's remedy (a pardon) or for a remedy, and
-    rank those who meet at least one (`legal.rules.rank`). Each carries the criteria met with
-    their evidence, the criteria not met, and why the remedy is closed to her if it is."""
+    scope; only those held in the prison of code `prison`) against the pack's criteria for a
+    round's remedy (a pardon) or for a remedy, and rank those who meet at least one
+    (`legal.rules.rank`). Each carries the criteria met with their evidence, the criteria not
+    met, and why the remedy is closed to her if it is.
+
+    A past `as_of` screens the register as it stood that day (`load_facts_on`): the women in
+    custody then, with their status, pregnancies and children then; facts that carry no date
+    of their own count only if her record has not changed since (`legal.rules`). A day the
+    register cannot answer for is refused with `people.history.UnanswerableDay`."""
     if isinstance(round_or_remedy, PardonRound):
         pardon_round: PardonRound | None = round_or_remedy
         remedy = rules.PARDON
@@ -188,11 +283,23 @@ def screen_candidates(
         )
     )
     pretrial_rules = list(PretrialLimitRule.objects.filter(jurisdiction=jurisdiction))
-    scoped = women_in_custody(user, jurisdiction)
+    today = timezone.localdate()
+    recorded = Woman.objects.visible_to(user).filter(organisation__jurisdiction=jurisdiction)
+    if as_of != today:
+        history.check_day(as_of, today, recorded)
     if women is not None:
-        scoped = scoped.filter(pk__in=women.values("pk"))
-    facts = load_facts(scoped)
-    ctx = rules.Context(as_of=as_of, pretrial_rules=pretrial_rules)
+        recorded = recorded.filter(pk__in=women.values("pk"))
+    if as_of < today:
+        # As the register stood that day: the women in custody then, their facts then.
+        if prison:
+            recorded = _held_in(recorded, prison, as_of)
+        facts = load_facts_on(recorded, as_of)
+    else:
+        scoped = recorded.filter(current_episode__isnull=False)
+        if prison:
+            scoped = scoped.filter(current_episode__current_prison__code=prison)
+        facts = load_facts(scoped)
+    ctx = rules.Context(as_of=as_of, pretrial_rules=pretrial_rules, is_past=as_of < today)
     prepared = rules.prepare(criteria)
     ranked = rules.rank(rules.screen(f, remedy, prepared, ctx) for f in facts)
     in_round: set[int] = set()
@@ -210,6 +317,22 @@ def screen_candidates(
         round=pardon_round,
         in_round=in_round,
     )
+
+
+def _held_in(women: QuerySet[Woman], prison: str, day: date) -> QuerySet[Woman]:
+    """The women of `women` held in the prison of code `prison` on a past `day`; refused
+    (`UnanswerableDay`) if where some of them were held that day is not known."""
+    episodes = CustodyEpisode.objects.filter(
+        history.covers(day), woman__in=women.order_by().values("pk")
+    ).annotate(prison_then=history.prison_on(day))
+    unanswered = history.Unanswered(day)
+    unanswered.add(
+        "prison",
+        episodes.filter(prison_then__isnull=True).values_list("woman__reference", flat=True),
+    )
+    unanswered.raise_if_any()
+    held = Prison.objects.filter(code=prison).values("pk")
+    return women.filter(pk__in=episodes.filter(prison_then__in=held).values("woman_id"))
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,20 @@ class Criterion:
 class Context:
     as_of: date
     pretrial_rules: Sequence[PretrialLimitLike] = ()
+    # Screening a past day: the register as it stood then (`legal.queries.load_facts_on`).
+    is_past: bool = False
+
+
+def _unknown_then(w: WomanFacts, ctx: Context, msgid: str) -> Outcome | None:
+    """On a past day, a fact of her record that carries no date of its own (a flag, a
+    count) is known only if the record has not changed since that day: otherwise the
+    criterion is not met, and says why."""
+    if ctx.is_past and w.record_updated_on > ctx.as_of:
+        return Outcome(
+            False,
+            reason=_why(msgid, changed=w.record_updated_on.isoformat(), day=ctx.as_of.isoformat()),
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -350,6 +364,16 @@ def _age_on(born: date, on: date) -> int:
 
 
 def _carer_outside(w: WomanFacts, max_age: int, ctx: Context) -> Outcome:
+    unknown = _unknown_then(
+        w,
+        ctx,
+        gettext_noop(
+            "Her record changed on %(changed)s, after %(day)s: whether she was the sole or "
+            "primary carer that day is not known."
+        ),
+    )
+    if unknown is not None:
+        return unknown
     if not (w.is_sole_carer or w.is_primary_carer):
         return Outcome(
             False, reason=_why(gettext_noop("She is not recorded as the sole or primary carer."))
@@ -518,6 +542,16 @@ def _minor(w: WomanFacts, age: int, ctx: Context) -> Outcome:
 
 
 def _serious_illness(w: WomanFacts, _param: None, ctx: Context) -> Outcome:
+    unknown = _unknown_then(
+        w,
+        ctx,
+        gettext_noop(
+            "Her record changed on %(changed)s, after %(day)s: whether a serious illness was "
+            "recorded that day is not known."
+        ),
+    )
+    if unknown is not None:
+        return unknown
     if not w.has_serious_illness:
         return Outcome(False, reason=_why(gettext_noop("No serious illness is recorded.")))
     detail = _why(gettext_noop("serious illness"))

@@ -30,6 +30,7 @@ from motherline.core.forms import add_service_errors, posted
 from motherline.jurisdictions.models import Remedy, ScreeningCriterion
 from motherline.legal import dossier, forms, queries, rules, services
 from motherline.legal.models import LegalCase, PardonRound, ReleaseCandidate
+from motherline.people.history import UnanswerableDay
 from motherline.people.models import Woman
 from motherline.people.services import StaleVersion
 from motherline.people.signals import PageSection
@@ -279,12 +280,16 @@ def screening(request: HttpRequest, round_id: int | None = None) -> HttpResponse
                 request, _("%(count)s candidates added to the round.") % {"count": len(made)}
             )
             return redirect("legal:round", round_id=pardon_round.pk)
-    women = (
-        Woman.objects.filter(current_episode__current_prison__code=prison_code)
-        if prison_code
-        else None
-    )
-    result = queries.screen_candidates(user, pardon_round or remedy, as_of, women=women)
+    try:
+        result = queries.screen_candidates(user, pardon_round or remedy, as_of, prison=prison_code)
+    except UnanswerableDay as refused:
+        # A day the register cannot answer for: the form says why, and nothing is listed.
+        form.add_error("as_of", refused.message)
+        return render(
+            request,
+            "legal/screening.html",
+            {"result": None, "round": pardon_round, "form": form},
+        )
     # Ranked by the strength of the case (eligible first, then the score); a page at a time.
     eligible = _page(result.eligible, number)
     ineligible = _page(result.ineligible, number)
@@ -314,7 +319,9 @@ def screening(request: HttpRequest, round_id: int | None = None) -> HttpResponse
                 else None
             ),
             "previous_url": "?" + urlencode({**query, "page": number - 1}) if number > 1 else None,
-            "may_edit": can(user, Capability.EDIT_REGISTER),
+            # Women are put forward from today's screening: a past day's is read only.
+            "may_edit": can(user, Capability.EDIT_REGISTER) and as_of == today,
+            "past": as_of < today,
         },
     )
 

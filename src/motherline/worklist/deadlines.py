@@ -26,17 +26,19 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar, cast
 
 from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     Max,
@@ -50,7 +52,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from motherline.care.models import LeaveExtension, PlanStatus, TransitionPlan
+from motherline.care.models import FollowUp, LeaveExtension, PlanStatus, TransitionPlan
 from motherline.care.rules import child_leave_by
 from motherline.jurisdictions.models import AgeLimitRule, Jurisdiction, PretrialLimitRule
 from motherline.jurisdictions.rules import (
@@ -59,7 +61,10 @@ from motherline.jurisdictions.rules import (
     birth_registration_due,
     pretrial_deadline,
 )
+from motherline.people import history
+from motherline.people.history import Unanswered
 from motherline.people.models import (
+    Charge,
     Child,
     CustodyEpisode,
     LegalStatus,
@@ -71,7 +76,7 @@ from motherline.people.models import (
 from motherline.people.rules import is_minor
 from motherline.places.models import Prison
 from motherline.worklist.models import Deadline, StaleDeadlines
-from motherline.worklist.rules import OFFENCE_CLASS_RANK, Kind
+from motherline.worklist.rules import OFFENCE_CLASS_RANK, Kind, plan_status_on
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +107,7 @@ def _range(first: int, last: int) -> Women:
     return lambda path: Q(**{f"{path}__gte": first, f"{path}__lte": last})
 
 
-def _everyone(path: str) -> Q:
+def everyone(path: str) -> Q:
     return Q()
 
 
@@ -177,10 +182,7 @@ def _children_at_age_limit(women: Women, rules: _Rules) -> Iterator[Deadline]:
     )
     # Where the plan stands: the age-limit row carries it (a plan behind schedule is the
     # row's status, not a second row for the same child).
-    plan_fields = {
-        f"plan_{name}": Subquery(active_plan.values(name)[:1])
-        for name in ("due_date", "handover_planned_on", "handed_over_on")
-    }
+    plan_fields = {f"plan_{name}": Subquery(active_plan.values(name)[:1]) for name in _PLAN_DATES}
     rows = (
         Placement.objects.filter(kind=PlacementKind.IN_PRISON, end_date__isnull=True)
         .filter(women("child__mother_id"))
@@ -191,62 +193,74 @@ def _children_at_age_limit(women: Women, rules: _Rules) -> Iterator[Deadline]:
             **plan_fields,
         )
         .order_by("child_id", "start_date", "id")
-        .values(
-            "child_id",
-            "prison_id",
-            "start_date",
-            *plan_fields,
-            "extension_months",
-            "plan_status",
-            "plan_id",
-            "child__reference",
-            "child__date_of_birth",
-            "child__mother_id",
-            "child__mother__reference",
-        )
+        .values(*_AGE_LIMIT_FIELDS, *plan_fields)
     )
     # A child has one open placement; should the register hold two, the latest counts.
     latest = {row["child_id"]: row for row in rows}
     for row in latest.values():
-        prison_id = row["prison_id"]
-        if prison_id is None:
-            continue
-        age_rules = rules.age.get(rules.jurisdiction[prison_id], [])
-        dob = row["child__date_of_birth"]
-        leave_by = child_leave_by(
-            dob,
-            age_rules,
-            [row["extension_months"]],
-            on=dob,
-            readings=rules.readings(prison_id),
-            entered_on=row["start_date"],
-        )
-        if leave_by.date is None:
-            continue
-        plan = {
-            name: row[f"plan_{name}"].isoformat() if row[f"plan_{name}"] else None
-            for name in ("due_date", "handover_planned_on", "handed_over_on")
-        }
-        yield Deadline(
-            kind=Kind.CHILD_AGE_LIMIT,
-            due_date=leave_by.date,
-            woman_id=row["child__mother_id"],
-            child_id=row["child_id"],
-            source_id=row["child_id"],
-            reference=row["child__reference"],
-            prison_id=prison_id,
-            facts={
-                "dob": dob.isoformat(),
-                "extension": row["extension_months"],
-                "plan": row["plan_status"],
-                "plan_id": row["plan_id"],
-                "plan_due": plan["due_date"],
-                "handover_planned": plan["handover_planned_on"],
-                "handed_over": plan["handed_over_on"],
-                "entered": row["start_date"].isoformat(),
-                "mother": row["child__mother__reference"],
-            },
-        )
+        deadline = _age_limit_deadline(row, rules)
+        if deadline is not None:
+            yield deadline
+
+
+# What an age-limit row reads: the placement, the child and the open plan.
+_AGE_LIMIT_FIELDS = (
+    "child_id",
+    "prison_id",
+    "start_date",
+    "extension_months",
+    "plan_status",
+    "plan_id",
+    "child__reference",
+    "child__date_of_birth",
+    "child__mother_id",
+    "child__mother__reference",
+)
+_PLAN_DATES = ("due_date", "handover_planned_on", "handed_over_on")
+
+
+def _age_limit_deadline(row: dict[str, Any], rules: _Rules) -> Deadline | None:
+    """The age-limit deadline of a child living in prison (a row of `_AGE_LIMIT_FIELDS`
+    and the plan's dates)."""
+    prison_id = row["prison_id"]
+    if prison_id is None:
+        return None
+    age_rules = rules.age.get(rules.jurisdiction[prison_id], [])
+    dob = row["child__date_of_birth"]
+    leave_by = child_leave_by(
+        dob,
+        age_rules,
+        [row["extension_months"]],
+        on=dob,
+        readings=rules.readings(prison_id),
+        entered_on=row["start_date"],
+    )
+    if leave_by.date is None:
+        return None
+    plan = {
+        name: row[f"plan_{name}"].isoformat() if row[f"plan_{name}"] else None
+        for name in _PLAN_DATES
+    }
+    return Deadline(
+        kind=Kind.CHILD_AGE_LIMIT,
+        due_date=leave_by.date,
+        woman_id=row["child__mother_id"],
+        child_id=row["child_id"],
+        source_id=row["child_id"],
+        reference=row["child__reference"],
+        prison_id=prison_id,
+        facts={
+            "dob": dob.isoformat(),
+            "extension": row["extension_months"],
+            "plan": row["plan_status"],
+            "plan_id": row["plan_id"],
+            "plan_due": plan["due_date"],
+            "handover_planned": plan["handover_planned_on"],
+            "handed_over": plan["handed_over_on"],
+            "entered": row["start_date"].isoformat(),
+            "mother": row["child__mother__reference"],
+        },
+    )
 
 
 def child_prison(prefix: str = "") -> Coalesce:
@@ -267,61 +281,75 @@ def child_prison(prefix: str = "") -> Coalesce:
     )
 
 
+def _born_in_custody() -> Exists:
+    """Whether a child was born while the mother was in custody, by her episodes' dates."""
+    return Exists(
+        CustodyEpisode.objects.filter(
+            woman=OuterRef("mother_id"), admission_date__lte=OuterRef("date_of_birth")
+        ).filter(Q(release_date__isnull=True) | Q(release_date__gte=OuterRef("date_of_birth")))
+    )
+
+
 def _unregistered_births(women: Women, rules: _Rules) -> Iterator[Deadline]:
     """A child whose birth is not registered, born while the mother was in custody or
     having lived in prison with her, while she is in custody or the child lives in prison:
     due the pack's registration period after the birth (none where the pack states no
     period), asked for until the child is 18 (`ends_on`)."""
-    born_in_custody = Exists(
-        CustodyEpisode.objects.filter(
-            woman=OuterRef("mother_id"), admission_date__lte=OuterRef("date_of_birth")
-        ).filter(Q(release_date__isnull=True) | Q(release_date__gte=OuterRef("date_of_birth")))
-    )
     lived_in_prison = Exists(
         Placement.objects.filter(child=OuterRef("pk"), kind=PlacementKind.IN_PRISON)
     )
     rows = (
         Child.objects.filter(birth_registered=False)
         .filter(women("mother_id"))
-        .filter(Q(born_in_custody=True) | born_in_custody | lived_in_prison)
+        .filter(Q(born_in_custody=True) | _born_in_custody() | lived_in_prison)
         # Followed while the mother is in custody or the child still lives in prison.
         .filter(Q(mother__current_episode__isnull=False) | _in_prison_now())
         .annotate(prison_id=child_prison(), in_prison=_in_prison_now())
         .order_by()
-        .values(
-            "id",
-            "reference",
-            "date_of_birth",
-            "mother_id",
-            "mother__reference",
-            "prison_id",
-            "in_prison",
-        )
+        .values(*_BIRTH_FIELDS)
     )
     for row in rows:
-        prison_id = row["prison_id"]
-        if prison_id is None:
-            continue
-        period = rules.readings(prison_id).birth_registration
-        if period is None:
-            continue
-        dob = row["date_of_birth"]
-        yield Deadline(
-            kind=Kind.BIRTH_NOT_REGISTERED,
-            due_date=birth_registration_due(dob, period.value),
-            ends_on=add_months(dob, MAJORITY_MONTHS),
-            woman_id=row["mother_id"],
-            child_id=row["id"],
-            source_id=row["id"],
-            reference=row["reference"],
-            prison_id=prison_id,
-            facts={
-                "dob": dob.isoformat(),
-                "in_prison": row["in_prison"],
-                "period": list(period.value),
-                "mother": row["mother__reference"],
-            },
-        )
+        deadline = _birth_deadline(row, rules)
+        if deadline is not None:
+            yield deadline
+
+
+_BIRTH_FIELDS = (
+    "id",
+    "reference",
+    "date_of_birth",
+    "mother_id",
+    "mother__reference",
+    "prison_id",
+    "in_prison",
+)
+
+
+def _birth_deadline(row: dict[str, Any], rules: _Rules) -> Deadline | None:
+    """The registration deadline of an unregistered birth (a row of `_BIRTH_FIELDS`)."""
+    prison_id = row["prison_id"]
+    if prison_id is None:
+        return None
+    period = rules.readings(prison_id).birth_registration
+    if period is None:
+        return None
+    dob = row["date_of_birth"]
+    return Deadline(
+        kind=Kind.BIRTH_NOT_REGISTERED,
+        due_date=birth_registration_due(dob, period.value),
+        ends_on=add_months(dob, MAJORITY_MONTHS),
+        woman_id=row["mother_id"],
+        child_id=row["id"],
+        source_id=row["id"],
+        reference=row["reference"],
+        prison_id=prison_id,
+        facts={
+            "dob": dob.isoformat(),
+            "in_prison": row["in_prison"],
+            "period": list(period.value),
+            "mother": row["mother__reference"],
+        },
+    )
 
 
 def _deliveries(women: Women, rules: _Rules) -> Iterator[Deadline]:
@@ -385,14 +413,22 @@ def _pretrial_limits(women: Women, rules: _Rules) -> Iterator[Deadline]:
         )
         .annotate(offence_rank=_most_serious_offence_rank())
     )
+    yield from _pretrial_deadlines(rows, rules, "current_prison_id")
+
+
+def _pretrial_deadlines(
+    rows: Iterable[Mapping[str, Any]], rules: _Rules, prison_field: str, until: date | None = None
+) -> Iterator[Deadline]:
+    """The pretrial deadlines of episodes held before trial (rows with the episode's id,
+    admission date, prison, woman and rank of the most serious charge)."""
     classes = {rank: name for name, rank in OFFENCE_CLASS_RANK.items()}
     # Many women share a day of detention: look each rule up once.
     deadlines: dict[tuple[int, str, bool, date], date | None] = {}
     for row in rows:
         offence_class = classes.get(row["offence_rank"], "")
-        if not offence_class or row["current_prison_id"] is None:
+        if not offence_class or row[prison_field] is None:
             continue
-        jurisdiction_id = rules.jurisdiction[row["current_prison_id"]]
+        jurisdiction_id = rules.jurisdiction[row[prison_field]]
         detained_on = row["admission_date"]
         minor = is_minor(row["woman__date_of_birth"], detained_on)
         key = (jurisdiction_id, offence_class, minor, detained_on)
@@ -400,7 +436,7 @@ def _pretrial_limits(women: Women, rules: _Rules) -> Iterator[Deadline]:
             limits = rules.pretrial.get(jurisdiction_id, [])
             deadlines[key] = pretrial_deadline(detained_on, limits, offence_class, minor)
         due = deadlines[key]
-        if due is None:
+        if due is None or (until is not None and due > until):
             continue
         yield Deadline(
             kind=Kind.PRETRIAL_LIMIT,
@@ -408,7 +444,7 @@ def _pretrial_limits(women: Women, rules: _Rules) -> Iterator[Deadline]:
             woman_id=row["woman_id"],
             source_id=row["id"],
             reference=row["woman__reference"],
-            prison_id=row["current_prison_id"],
+            prison_id=row[prison_field],
             facts={"since": detained_on.isoformat(), "class": offence_class, "minor": minor},
         )
 
@@ -456,11 +492,345 @@ COMPUTERS: tuple[Callable[[Women, _Rules], Iterator[Deadline]], ...] = (
 )
 
 
-def compute(women: Women = _everyone, rules: _Rules | None = None) -> Iterator[Deadline]:
+def compute(women: Women = everyone, rules: _Rules | None = None) -> Iterator[Deadline]:
     """Every stored deadline of these women, from the register as it is (unsaved rows)."""
     rules = rules or _Rules.read()
     for computer in COMPUTERS:
         yield from computer(women, rules)
+
+
+# Deadlines of a past day
+#
+# The stored rows are the register as it stands. For a past day the same deadlines are
+# computed from the register as it stood then (`people.history`): the episodes, statuses,
+# prisons, placements, pregnancies, registrations and plans by their dates. Each query
+# selects only what applied that day; a record whose history does not reach back to it is
+# gathered in `Unanswered`, and the day is refused rather than answered wrongly.
+
+
+def _child_in_prison_on(on: date) -> Exists:
+    return Exists(Placement.objects.filter(history.in_prison_on(on), child=OuterRef("pk")))
+
+
+def child_prison_on(on: date, prefix: str = "") -> Coalesce:
+    """`child_prison` on a past day: the mother's prison that day while she was in custody,
+    else the prison the child last lived in by then."""
+    mother = OuterRef(f"{prefix}mother_id")
+    held = Subquery(
+        CustodyEpisode.objects.filter(history.covers(on), woman=mother)
+        .order_by("-admission_date", "-id")
+        .annotate(prison_then=history.prison_on(on))
+        .values("prison_then")[:1]
+    )
+    last_prison = Subquery(
+        Placement.objects.filter(
+            child=OuterRef(f"{prefix}id" if prefix else "pk"),
+            kind=PlacementKind.IN_PRISON,
+            start_date__lte=on,
+        )
+        .order_by("-start_date", "-id")
+        .values("prison_id")[:1]
+    )
+    return Coalesce(held, last_prison, output_field=BigIntegerField())
+
+
+def _children_at_age_limit_on(
+    on: date, women: Women, rules: _Rules, unanswered: Unanswered, until: date | None
+) -> Iterator[Deadline]:
+    """Children living in prison on `on`, with the extensions approved by then and the plan
+    open then, at the step it stood at (`rules.plan_status_on`)."""
+    extension = (
+        LeaveExtension.objects.filter(child=OuterRef("child_id"), approved_on__lte=on)
+        .order_by()
+        .values("child_id")
+        .annotate(total=Sum("months"))
+        .values("total")
+    )
+    open_plan = (
+        TransitionPlan.objects.filter(child=OuterRef("child_id"), opened_on__lte=on)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
+        .order_by("-id")
+    )
+    plan_fields = {
+        f"plan_{name}": Subquery(open_plan.values(name)[:1])
+        for name in (*_PLAN_DATES, "assessed_on", "status")
+    }
+    rows = list(
+        Placement.objects.filter(history.in_prison_on(on))
+        .filter(women("child__mother_id"))
+        .annotate(
+            extension_months=Coalesce(Subquery(extension), 0),
+            plan_id=Subquery(open_plan.values("id")[:1]),
+            **plan_fields,
+        )
+        .order_by("child_id", "start_date", "id")
+        .values(*(f for f in _AGE_LIMIT_FIELDS if f != "plan_status"), *plan_fields)
+    )
+    plan_ids = [row["plan_id"] for row in rows if row["plan_id"] is not None]
+    followed = dict(
+        FollowUp.objects.filter(plan_id__in=plan_ids, done_on__lte=on)
+        .order_by()
+        .values_list("plan_id")
+        .annotate(first=Min("done_on"))
+    )
+    latest = {row["child_id"]: row for row in rows}
+    for row in latest.values():
+        if row["plan_id"] is None:
+            row["plan_status"] = ""
+        else:
+            row["plan_status"] = plan_status_on(
+                row["plan_status"],
+                row["plan_assessed_on"],
+                row["plan_handed_over_on"],
+                followed.get(row["plan_id"]),
+                on,
+            )
+        # A handover after the day had not happened then.
+        if row["plan_handed_over_on"] is not None and row["plan_handed_over_on"] > on:
+            row["plan_handed_over_on"] = None
+        deadline = _age_limit_deadline(row, rules)
+        if deadline is not None and (until is None or deadline.due_date <= until):
+            yield deadline
+
+
+def _unregistered_births_on(
+    on: date, women: Women, rules: _Rules, unanswered: Unanswered, until: date | None
+) -> Iterator[Deadline]:
+    """Children born by `on` whose birth was not registered then, born in custody or having
+    lived in prison by then, while the mother was in custody or the child lived in prison
+    that day, and still minors then. A registration recorded with no date counts from the
+    first day the register knew it (`history.registration_known_from`); a child followed on
+    an earlier day is gathered in `unanswered`."""
+    # The sets of the day, each read once (not a subquery per child): the mothers in custody,
+    # the children living in prison, the children who had lived in prison by then.
+    held = CustodyEpisode.objects.filter(history.covers(on)).values("woman_id")
+    inside = Placement.objects.filter(history.in_prison_on(on)).values("child_id")
+    lived_in_prison = Placement.objects.filter(
+        kind=PlacementKind.IN_PRISON, start_date__lte=on
+    ).values("child_id")
+    rows = (
+        Child.objects.filter(
+            # Minors on the day (the exact end is `ends_on`, below).
+            date_of_birth__lte=on,
+            date_of_birth__gte=add_months(on, -MAJORITY_MONTHS) - timedelta(days=3),
+        )
+        .filter(Q(mother_id__in=held) | Q(pk__in=inside))
+        .filter(history.unregistered_on(on) | history.undated_registration())
+        .filter(women("mother_id"))
+        .filter(Q(born_in_custody=True) | Q(pk__in=lived_in_prison) | _born_in_custody())
+        .annotate(
+            prison_id=child_prison_on(on),
+            in_prison=_child_in_prison_on(on),
+            undated=ExpressionWrapper(history.undated_registration(), output_field=BooleanField()),
+            known_from=Case(
+                When(history.undated_registration(), then=history.registration_known_from())
+            ),
+        )
+        .order_by()
+        .values(*_BIRTH_FIELDS, "undated", "known_from")
+    )
+    for row in rows:
+        deadline = _birth_deadline(row, rules)
+        if deadline is None or deadline.ends_on is None or deadline.ends_on <= on:
+            continue
+        if until is not None and deadline.due_date > until:
+            continue
+        if row["undated"]:
+            # Registered by the day the register knew it; before that day, not known.
+            if row["known_from"] is None or row["known_from"] > on:
+                unanswered.add("registration", [row["reference"]])
+            continue
+        yield deadline
+
+
+def _deliveries_on(
+    on: date, women: Women, rules: _Rules, unanswered: Unanswered, until: date | None
+) -> Iterator[Deadline]:
+    """Pregnancies ongoing on `on` of women in custody that day, in the prison she was held
+    in then. An outcome with no date is gathered in `unanswered`."""
+    held = CustodyEpisode.objects.filter(history.covers(on), woman=OuterRef("woman_id"))
+    due = Q(expected_delivery_date__lte=until) if until else Q()
+    rows = (
+        Pregnancy.objects.filter(due, expected_delivery_date__isnull=False)
+        .filter(history.pregnant_on(on))
+        .filter(women("woman_id"))
+        .filter(woman_id__in=CustodyEpisode.objects.filter(history.covers(on)).values("woman_id"))
+        .annotate(
+            prison_then=Subquery(
+                held.order_by("-admission_date", "-id")
+                .annotate(p=history.prison_on(on))
+                .values("p")[:1]
+            )
+        )
+        .order_by()
+        .values("id", "expected_delivery_date", "woman_id", "woman__reference", "prison_then")
+    )
+    for row in rows:
+        if row["prison_then"] is None:
+            continue  # gathered by `_episodes_on`
+        yield Deadline(
+            kind=Kind.EXPECTED_DELIVERY,
+            due_date=cast(date, row["expected_delivery_date"]),  # selected not null
+            woman_id=row["woman_id"],
+            source_id=row["id"],
+            reference=row["woman__reference"],
+            prison_id=row["prison_then"],
+        )
+
+
+def _pretrial_limits_on(
+    on: date, women: Women, rules: _Rules, unanswered: Unanswered, until: date | None
+) -> Iterator[Deadline]:
+    """Episodes held before trial on `on`, by the legal status in effect that day, in the
+    prison she was held in then. A status not dated back to the day is gathered."""
+    rows = (
+        CustodyEpisode.objects.filter(history.covers(on))
+        .filter(women("woman_id"))
+        .annotate(
+            prison_then=history.prison_on(on),
+            status_then=history.legal_status_on(on),
+            offence_rank=_offence_rank_of_episode(),
+        )
+        .filter(Q(status_then=LegalStatus.PRETRIAL) | Q(status_then__isnull=True))
+        .order_by()
+        .values(
+            "id",
+            "admission_date",
+            "prison_then",
+            "status_then",
+            "woman_id",
+            "woman__reference",
+            "woman__date_of_birth",
+            "offence_rank",
+        )
+    )
+    known = []
+    for row in rows:
+        if row["status_then"] is None:
+            unanswered.add("status", [row["woman__reference"]])
+        elif row["prison_then"] is not None:
+            known.append(row)
+    yield from _pretrial_deadlines(known, rules, "prison_then", until)
+
+
+def _offence_rank_of_episode() -> Coalesce:
+    """`_most_serious_offence_rank` as a subquery of one episode (no grouping outside)."""
+    ranked = (
+        Charge.objects.filter(episode=OuterRef("pk"))
+        .order_by()
+        .values("episode")
+        .annotate(
+            rank=Min(
+                Case(
+                    *(
+                        When(offence_category__offence_class=name, then=Value(rank))
+                        for name, rank in OFFENCE_CLASS_RANK.items()
+                    ),
+                    default=Value(len(OFFENCE_CLASS_RANK)),
+                    output_field=IntegerField(),
+                )
+            )
+        )
+        .values("rank")
+    )
+    return Coalesce(Subquery(ranked), Value(len(OFFENCE_CLASS_RANK)))
+
+
+def _releases_on(
+    on: date, women: Women, rules: _Rules, unanswered: Unanswered, until: date | None
+) -> Iterator[Deadline]:
+    """Expected releases of women in custody on `on` with children living in prison with
+    them that day, in the prison she was held in then."""
+    children = dict(
+        Placement.objects.filter(history.in_prison_on(on))
+        .filter(women("child__mother_id"))
+        .order_by()
+        .values_list("child__mother_id")
+        .annotate(n=Count("child_id", distinct=True))
+    )
+    rows = (
+        CustodyEpisode.objects.filter(history.covers(on), expected_release_date__isnull=False)
+        .filter(Q(expected_release_date__lte=until) if until else Q())
+        .filter(women("woman_id"), woman_id__in=list(children))
+        .annotate(prison_then=history.prison_on(on))
+        .order_by()
+        .values("id", "expected_release_date", "prison_then", "woman_id", "woman__reference")
+    )
+    for row in rows:
+        if row["prison_then"] is None:
+            continue  # gathered by `_episodes_on`
+        yield Deadline(
+            kind=Kind.EXPECTED_RELEASE,
+            due_date=cast(date, row["expected_release_date"]),  # selected not null
+            woman_id=row["woman_id"],
+            source_id=row["id"],
+            reference=row["woman__reference"],
+            prison_id=row["prison_then"],
+            facts={"children": children[row["woman_id"]]},
+        )
+
+
+def _episodes_on(on: date, women: Women, unanswered: Unanswered) -> None:
+    """Gather the women in custody on `on` whose prison that day is not known (it changed
+    without a dated transfer)."""
+    unanswered.add(
+        "prison",
+        CustodyEpisode.objects.filter(history.covers(on))
+        .filter(women("woman_id"))
+        .annotate(prison_then=history.prison_on(on))
+        .filter(prison_then__isnull=True)
+        .values_list("woman__reference", flat=True),
+    )
+
+
+def _undated_outcomes_on(on: date, women: Women, unanswered: Unanswered) -> None:
+    """Gather the women in custody on `on` with a pregnancy known by then, and recently
+    enough to be ongoing, whose outcome has no date: whether she was still pregnant that
+    day is not known."""
+    unanswered.add(
+        "outcome",
+        Pregnancy.objects.filter(history.undated_outcome_on(on))
+        .filter(women("woman_id"))
+        .filter(woman_id__in=CustodyEpisode.objects.filter(history.covers(on)).values("woman_id"))
+        .values_list("woman__reference", flat=True),
+    )
+
+
+PAST_COMPUTERS: dict[
+    Kind, Callable[[date, Women, _Rules, Unanswered, date | None], Iterator[Deadline]]
+] = {
+    Kind.CHILD_AGE_LIMIT: _children_at_age_limit_on,
+    Kind.BIRTH_NOT_REGISTERED: _unregistered_births_on,
+    Kind.EXPECTED_DELIVERY: _deliveries_on,
+    Kind.PRETRIAL_LIMIT: _pretrial_limits_on,
+    Kind.EXPECTED_RELEASE: _releases_on,
+}
+
+
+def compute_on(
+    on: date,
+    women: Women = everyone,
+    kinds: Collection[str] = STORED_KINDS,
+    until: date | None = None,
+) -> dict[str, list[Deadline]]:
+    """The stored kinds' deadlines (of `kinds`) of these women as the register stood on
+    `on`, by kind (unsaved rows), none due after `until` (a list's horizon). Raises
+    `history.UnanswerableDay` when a record they need is not dated back to that day."""
+    rules = _Rules.read()
+    unanswered = Unanswered(on)
+    if set(kinds) - {Kind.CHILD_AGE_LIMIT}:
+        # Every kind but the age limit (placed in the child's prison) is placed in the
+        # prison she was held in that day.
+        _episodes_on(on, women, unanswered)
+    if Kind.EXPECTED_DELIVERY in kinds:
+        _undated_outcomes_on(on, women, unanswered)
+    found: dict[str, list[Deadline]] = {
+        kind: list(computer(on, women, rules, unanswered, until))
+        for kind, computer in PAST_COMPUTERS.items()
+        if kind in kinds
+    }
+    unanswered.raise_if_any()
+    return found
 
 
 def _replace(women: Women, rules: _Rules) -> int:
@@ -710,7 +1080,6 @@ def connect_signals() -> None:
 
     from motherline.jurisdictions import signals
     from motherline.jurisdictions.models import OffenceCategory
-    from motherline.people.models import Charge
     from motherline.people.signals import register_changed
 
     register_changed.connect(records_updated, dispatch_uid="deadlines-register-changed")

@@ -7,6 +7,11 @@ by due date, scoped by the access policy (`policy.scope`), and `worklist.rules` 
 into an item for the day read. Plans behind schedule, follow-up visits and visit actions
 are few and selected from their own records on each read.
 
+A past day is read as the register stood that day: the stored kinds are computed from the
+register's dates for that day (`deadlines.compute_on`, `people.history`) and the others
+select what applied then; a day the register cannot answer for raises
+`people.history.UnanswerableDay` with the reason.
+
 Three ways to read it, each at a fixed number of queries whatever the number of items:
 `worklist_for` returns every item (the command, the alerts); `worklist_groups` returns the
 page's urgency groups, each counted by the database with only its first rows read;
@@ -40,15 +45,18 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Collate, Concat, RowNumber
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from motherline.accounts import policy
 from motherline.accounts.policy import Capability, can, scope
 from motherline.care.models import FollowUp, PlanStatus, TransitionPlan
 from motherline.fieldwork.models import ActionStatus, FollowUpAction, PrisonVisit
 from motherline.formatting import format_day
 from motherline.jurisdictions.models import AgeLimitRule, PretrialLimitRule
 from motherline.jurisdictions.rules import StatedRules, pretrial_limit_on
+from motherline.people import history
 from motherline.people.models import (
     Child,
     Woman,
@@ -193,6 +201,11 @@ class _Context:
         # A page of the whole list: each kind's first `size` + 1 items after the cursor.
         self.page = page
         self.links = _Links()
+        # A past day reads the register as it stood then: the stored kinds' deadlines are
+        # computed for that day (`deadlines.compute_on`, kept here by kind), and the kinds
+        # computed on each read select what applied that day.
+        self.past = False
+        self.past_deadlines: dict[str, list[dict[str, Any]]] = {}
         self._stored_counts: dict[str, Counter[Urgency]] | None = None
         self._pretrial_rules: dict[tuple[Any, ...], PretrialLimitRule | None] = {}
         prisons = list(Prison.objects.select_related("province__jurisdiction"))
@@ -491,6 +504,8 @@ def _names(ctx: _Context, rows: list[dict]) -> tuple[dict[int, str], dict[int, s
 
 
 def _stored_part(user: Any, ctx: _Context, kind: Kind) -> _Part:
+    if ctx.past:
+        return _past_part(ctx, kind)
     rows, counts = _stored_rows(user, ctx, kind)
     women, children = _names(ctx, rows)
     items = []
@@ -501,6 +516,58 @@ def _stored_part(user: Any, ctx: _Context, kind: Kind) -> _Part:
     if ctx.limit is None and ctx.page is None:
         counts = Counter(item.urgency for item in items)
     return _Part(items, counts)
+
+
+# A past day: the same deadlines computed from the register as it stood then.
+
+
+def _past_deadlines(user: Any, ctx: _Context) -> dict[str, list[dict[str, Any]]]:
+    """The stored kinds' deadlines the list needs, as the register stood on the day read,
+    among the women whose deadlines the user may see (`UnanswerableDay` if the register
+    cannot say): every row, before the horizon, by kind."""
+    kinds = {k for k in deadlines.STORED_KINDS if not ctx.kind or ctx.kind == k}
+    if not ctx.kind or ctx.kind == Kind.PLAN_STEP_OVERDUE:
+        # A plan behind is its child's age-limit row when the child has one.
+        kinds.add(Kind.CHILD_AGE_LIMIT)
+    women = policy.women_whose(Deadline._meta.label, user)
+    scoped: deadlines.Women = deadlines.everyone
+    if women.query.has_filters():
+        ids = women.order_by().values("pk")
+        scoped = lambda path: Q(**{f"{path}__in": ids})  # noqa: E731
+    found = deadlines.compute_on(ctx.as_of, scoped, kinds, until=ctx.horizon)
+    return {
+        kind: [
+            {
+                "kind": str(d.kind),
+                "due_date": d.due_date,
+                "ends_on": d.ends_on,
+                "reference": d.reference,
+                "prison_id": d.prison_id,
+                "woman_id": d.woman_id,
+                "child_id": d.child_id,
+                "source_id": d.source_id,
+                "facts": d.facts,
+            }
+            for d in rows
+        ]
+        for kind, rows in found.items()
+    }
+
+
+def _past_part(ctx: _Context, kind: Kind) -> _Part:
+    """One stored kind's items on a past day: its deadlines up to the kind's horizon still
+    standing that day, in the prisons the filters select."""
+    last = rules.horizon(ctx.as_of, kind)
+    rows = [
+        row
+        for row in ctx.past_deadlines.get(kind, [])
+        if row["due_date"] <= last
+        and (row["ends_on"] is None or row["ends_on"] > ctx.as_of)
+        and (not ctx.filtered or row["prison_id"] in ctx.prison_ids)
+    ]
+    women, children = _names(ctx, rows)
+    items = [_stored_item(ctx, row, women, children) for row in rows]
+    return _computed(ctx, [item for item in items if item is not None])
 
 
 def _stored_item(
@@ -607,12 +674,23 @@ def _plan_subject(ctx: _Context, row: dict[str, Any], prefix: str, plan_id: int)
 
 
 def _follow_ups(user: Any, ctx: _Context) -> _Part:
-    base = (
-        FollowUp.objects.filter(done_on__isnull=True, due_date__lte=ctx.horizon)
-        .exclude(plan__status=PlanStatus.CLOSED)
-        .filter(_visible_child(user, "plan__child_id"))
-        .annotate(prison_id=deadlines.child_prison("plan__child__"))
-        .filter(ctx.in_selected_prisons("prison_id"))
+    if ctx.past:
+        # Visits not yet done that day, of plans handed over by then and not yet closed.
+        day = ctx.as_of
+        base = (
+            FollowUp.objects.filter(due_date__lte=ctx.horizon, plan__handed_over_on__lte=day)
+            .filter(Q(done_on__isnull=True) | Q(done_on__gt=day))
+            .filter(Q(plan__closed_on__isnull=True) | Q(plan__closed_on__gt=day))
+            .annotate(prison_id=deadlines.child_prison_on(day, "plan__child__"))
+        )
+    else:
+        base = (
+            FollowUp.objects.filter(done_on__isnull=True, due_date__lte=ctx.horizon)
+            .exclude(plan__status=PlanStatus.CLOSED)
+            .annotate(prison_id=deadlines.child_prison("plan__child__"))
+        )
+    base = base.filter(_visible_child(user, "plan__child_id")).filter(
+        ctx.in_selected_prisons("prison_id")
     )
 
     def build(row: dict[str, Any]) -> Item | None:
@@ -645,29 +723,51 @@ def _follow_ups(user: Any, ctx: _Context) -> _Part:
 
 
 def _plans_behind(user: Any, ctx: _Context) -> _Part:
-    behind = Q(handover_planned_on__lt=ctx.as_of, handed_over_on__isnull=True) | Q(
-        status__in=rules.BEHIND_STATUSES,
-        due_date__lte=ctx.as_of + timedelta(days=rules.PLAN_BEHIND_DAYS),
-    )
-    # A child whose age-limit row is on the list has the plan's delay as that row's status:
-    # one row per child.
-    on_the_list = Exists(
-        Deadline.objects.filter(
-            kind=Kind.CHILD_AGE_LIMIT, child_id=OuterRef("child_id"), due_date__lte=ctx.horizon
+    day = ctx.as_of
+    near = Q(due_date__lte=day + timedelta(days=rules.PLAN_BEHIND_DAYS))
+    if ctx.past:
+        # Open that day, at a step before the assessment (`rules.plan_status_on`).
+        not_handed_over = Q(handed_over_on__isnull=True) | Q(handed_over_on__gt=day)
+        not_assessed = Q(assessed_on__isnull=True) | Q(assessed_on__gt=day)
+        behind = (Q(handover_planned_on__lt=day) & not_handed_over) | (
+            not_assessed & not_handed_over & near
         )
-    )
+        plans = TransitionPlan.objects.filter(opened_on__lte=day).filter(
+            Q(closed_on__isnull=True) | Q(closed_on__gt=day)
+        )
+        on_the_list: Any = Q(
+            child_id__in=[
+                row["child_id"]
+                for row in ctx.past_deadlines.get(Kind.CHILD_AGE_LIMIT, [])
+                if row["due_date"] <= ctx.horizon
+            ]
+        )
+        prison = deadlines.child_prison_on(day, "child__")
+    else:
+        behind = Q(handover_planned_on__lt=day, handed_over_on__isnull=True) | (
+            Q(status__in=rules.BEHIND_STATUSES) & near
+        )
+        plans = TransitionPlan.objects.exclude(status=PlanStatus.CLOSED)
+        # A child whose age-limit row is on the list has the plan's delay as that row's
+        # status: one row per child.
+        on_the_list = Exists(
+            Deadline.objects.filter(
+                kind=Kind.CHILD_AGE_LIMIT, child_id=OuterRef("child_id"), due_date__lte=ctx.horizon
+            )
+        )
+        prison = deadlines.child_prison("child__")
     rows = (
-        TransitionPlan.objects.exclude(status=PlanStatus.CLOSED)
-        .filter(behind)
+        plans.filter(behind)
         .exclude(on_the_list)
         .filter(_visible_child(user, "child_id"))
-        .annotate(prison_id=deadlines.child_prison("child__"))
+        .annotate(prison_id=prison)
         .filter(ctx.in_selected_prisons("prison_id"))
         .order_by()
         .values(
             "id",
             "status",
             "due_date",
+            "assessed_on",
             "handover_planned_on",
             "handed_over_on",
             "prison_id",
@@ -679,16 +779,21 @@ def _plans_behind(user: Any, ctx: _Context) -> _Part:
     )
 
     def build(row: dict[str, Any]) -> Item | None:
+        status, handed_over_on = row["status"], row["handed_over_on"]
+        if ctx.past:
+            status = rules.plan_status_on(status, row["assessed_on"], handed_over_on, None, day)
+            if handed_over_on is not None and handed_over_on > day:
+                handed_over_on = None
         item = rules.plan_step_item(
             rules.OpenPlan(
                 subject=_plan_subject(ctx, row, "", row["id"]),
                 place=ctx.place(row["prison_id"]),
-                status=row["status"],
+                status=status,
                 due_date=row["due_date"],
                 handover_planned_on=row["handover_planned_on"],
-                handed_over_on=row["handed_over_on"],
+                handed_over_on=handed_over_on,
             ),
-            ctx.as_of,
+            day,
         )
         return replace(item, action=ctx.links.form("advance_plan", pk=row["id"])) if item else None
 
@@ -699,10 +804,17 @@ def _plans_behind(user: Any, ctx: _Context) -> _Part:
 
 
 def _visit_actions(user: Any, ctx: _Context) -> _Part:
-    """Follow-up actions of prison visits the user may see, open after their due date (a
-    visit withdrawn as entered twice asks for nothing)."""
+    """Follow-up actions of prison visits the user may see, open after their due date (on
+    a past day: of visits made by then, and not yet done that day; a visit withdrawn as
+    entered twice asks for nothing)."""
+    if ctx.past:
+        still_open = Q(visit__visit_date__lte=ctx.as_of) & (
+            Q(status=ActionStatus.OPEN) | Q(done_on__gt=ctx.as_of)
+        )
+    else:
+        still_open = Q(status=ActionStatus.OPEN)
     base = FollowUpAction.objects.filter(
-        status=ActionStatus.OPEN,
+        still_open,
         due_date__lt=ctx.as_of,
         visit__in=PrisonVisit.objects.visible_to(user).current().values("pk"),
     ).filter(ctx.in_selected_prisons("visit__prison_id"))
@@ -764,13 +876,20 @@ def _referrals_waiting(user: Any, ctx: _Context) -> _Part:
 
     if not can(user, Capability.EDIT_REGISTER) or user.role == "prison_liaison":
         return _Part([])
+    if ctx.past:
+        # Sent by that day and neither answered nor ended by then.
+        day = ctx.as_of
+        waiting = (
+            Q(sent_on__lte=day)
+            & ~Q(answered_on__lte=day)
+            & ~Q(ended_on__lte=day)
+            & (Q(status=ReferralStatus.PENDING) | Q(answered_on__gt=day) | Q(ended_on__gt=day))
+        )
+    else:
+        waiting = Q(status=ReferralStatus.PENDING)
     base = (
         Referral.objects.visible_to(user)
-        .filter(
-            to_organisation_id=user.organisation_id,
-            status=ReferralStatus.PENDING,
-            answer_by__lte=ctx.horizon,
-        )
+        .filter(waiting, to_organisation_id=user.organisation_id, answer_by__lte=ctx.horizon)
         .annotate(referral_ref=Concat(Value("R-"), Cast("id", output_field=CharField())))
         .filter(ctx.in_selected_prisons("woman__current_episode__current_prison_id"))
     )
@@ -817,12 +936,18 @@ def _collect(
 ) -> list[_Part]:
     if not can(user, Capability.VIEW_REGISTER):
         raise PermissionDenied
+    today = timezone.localdate()
+    if as_of != today:
+        history.check_day(as_of, today, policy.women_whose(Deadline._meta.label, user))
     # Changes whose deadlines were not recomputed yet (the process stopped after a commit).
     deadlines.refresh_pending()
     filters = filters or WorklistFilters()
     ctx = _Context(as_of, filters, with_names, limit, page)
     if ctx.filtered and not ctx.prison_ids:
         return []
+    if as_of < today:
+        ctx.past = True
+        ctx.past_deadlines = _past_deadlines(user, ctx)
     return [
         collect(user, ctx)
         for kind, collect in COLLECTORS.items()
@@ -838,8 +963,10 @@ def worklist_for(
     with_names: bool = False,
 ) -> list[Item]:
     """Every item due by `as_of` + 90 days or overdue, among the records `user` may see,
-    most urgent first. `with_names` adds the names for the web page; the API, the command
-    and e-mail never ask for them. PermissionDenied for a role without the register."""
+    most urgent first (a past `as_of`: as the register stood that day). `with_names` adds
+    the names for the web page; the API, the command and e-mail never ask for them.
+    PermissionDenied for a role without the register; `UnanswerableDay` for a day the
+    register cannot answer for."""
     parts = _collect(user, as_of, filters, with_names, limit=None)
     return sorted((item for part in parts for item in part.items), key=rules.sort_key)
 

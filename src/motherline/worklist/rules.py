@@ -260,6 +260,28 @@ def plan_text(plan_status: str) -> str:
     return str(PLAN_TEXTS.get(plan_status, plan_status))
 
 
+def plan_status_on(
+    status: str,
+    assessed_on: date | None,
+    handed_over_on: date | None,
+    followed_up_on: date | None,
+    on: date,
+) -> str:
+    """The step a plan open on a past day stood at then, from the dates its steps carry:
+    handed over (and followed up, from the first follow-up visit done), or the home
+    assessed. The caregiver's identification carries no date: before the assessment the
+    plan reads as it stands now if it is still open or at that step, else as open."""
+    if handed_over_on is not None and handed_over_on <= on:
+        return (
+            "followed_up"
+            if followed_up_on is not None and followed_up_on <= on
+            else ("handed_over")
+        )
+    if assessed_on is not None and assessed_on <= on:
+        return "assessed"
+    return status if status in BEHIND_STATUSES else "open"
+
+
 # Children living in prison
 
 

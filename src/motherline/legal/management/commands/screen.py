@@ -1,7 +1,9 @@
 """`motherline screen`: early-release screening as JSON or a table, so a script can check it.
 
-`--round ID` screens for that pardon round; `--remedy pardon|pretrial|non_custodial` with
-`--as-of YYYY-MM-DD` screens for a remedy on a day. With `--user NAME` it is that user's
+`--round ID` screens for that pardon round; `--remedy pardon|pretrial|non_custodial` for a
+remedy. `--as-of YYYY-MM-DD` screens on a past day, as the register stood that day: the women
+in custody then, with their legal status, pregnancies and children then (a day the register
+cannot answer for is refused with the reason). With `--user NAME` it is that user's
 scope; without, the read-only system view of the whole register (`accounts.policy.SYSTEM`).
 Women are named by their internal reference (`subject`), never by name. The run is on the
 audit trail as an export.
@@ -22,6 +24,7 @@ from motherline.accounts.models import AuditAction
 from motherline.jurisdictions.models import Jurisdiction, Remedy
 from motherline.legal import queries
 from motherline.legal.models import PardonRound
+from motherline.people.history import UnanswerableDay
 from motherline.worklist.management.commands.worklist import parse_date, register_user
 
 
@@ -34,7 +37,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--round", type=int, dest="round_id", help=_("A pardon round's id."))
         parser.add_argument("--remedy", choices=Remedy.values, default=None)
-        parser.add_argument("--as-of", dest="as_of", default=None, help="YYYY-MM-DD")
+        parser.add_argument(
+            "--as-of",
+            dest="as_of",
+            default=None,
+            help=_(
+                "The day (YYYY-MM-DD), today if omitted: a past day is read as the register "
+                "stood that day."
+            ),
+        )
         parser.add_argument("--user", default=None, help=_("Screen within this user's scope."))
         parser.add_argument("--jurisdiction", default=None, help=_("Jurisdiction code."))
         parser.add_argument("--json", action="store_true", help=_("Print JSON."))
@@ -60,7 +71,10 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("There is no jurisdiction %(code)s.") % {"code": options["jurisdiction"]}
                 )
-        result = queries.screen_candidates(user, target, as_of, jurisdiction=jurisdiction)
+        try:
+            result = queries.screen_candidates(user, target, as_of, jurisdiction=jurisdiction)
+        except UnanswerableDay as refused:
+            raise CommandError(refused.message) from refused
         audit.record(
             None if getattr(user, "pk", None) is None else user,
             AuditAction.EXPORT,

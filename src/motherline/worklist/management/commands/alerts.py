@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from motherline.people.history import UnanswerableDay
 from motherline.worklist.management.commands.worklist import parse_date
 from motherline.worklist.services import send_alerts
 
@@ -37,7 +38,10 @@ class Command(BaseCommand):
             as_of = parse_date(as_of)
         as_of = as_of or timezone.localdate()
         dry_run = options["dry_run"]
-        digests = send_alerts(as_of, dry_run=dry_run)
+        try:
+            digests = send_alerts(as_of, dry_run=dry_run)
+        except UnanswerableDay as refused:
+            raise CommandError(refused.message) from refused
         failed = 0
         for digest in digests:
             n = len(digest.items)

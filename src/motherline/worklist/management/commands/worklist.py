@@ -1,8 +1,12 @@
 """`motherline worklist`: the worklist as a table or as JSON, for scripts and checks.
 
-With `--user NAME` it is that user's worklist, exactly as their page shows it. Without it,
-it is the system view of the whole register (`accounts.policy.SYSTEM`): read-only, only on
-the command line of the server, where whoever runs it can read the database anyway. Either
+With `--as-of YYYY-MM-DD` it is the list of a past day, read from the register as it stood
+that day (`worklist.queries`, `people.history`); a day the register cannot answer for (after
+today, before its first admission, or with a record not dated back to it) is refused with
+the reason. With `--user NAME` it is that user's worklist, exactly as their page shows it.
+Without it, it is the system view of the whole register (`accounts.policy.SYSTEM`):
+read-only, only on the command line of the server, where whoever runs it can read the
+database anyway. Either
 way the run is written to the audit trail as an export. The output names people by their
 internal references, never by name.
 """
@@ -21,6 +25,7 @@ from django.utils.translation import ngettext
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import SYSTEM, Capability, can
+from motherline.people.history import UnanswerableDay
 from motherline.worklist import queries
 from motherline.worklist.rules import Item, Kind
 
@@ -80,7 +85,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--as-of", type=parse_date, default=None, help=_("The day (YYYY-MM-DD); today.")
+            "--as-of",
+            type=parse_date,
+            default=None,
+            help=_(
+                "The day (YYYY-MM-DD), today if omitted: a past day is read as the register "
+                "stood that day."
+            ),
         )
         parser.add_argument("--user", default=None, help=_("The user whose worklist to print."))
         parser.add_argument("--prison", default="", help=_("Prison code."))
@@ -97,7 +108,10 @@ class Command(BaseCommand):
         filters = queries.WorklistFilters(
             prison=options["prison"], province=options["province"], kind=options["kind"]
         )
-        items = queries.worklist_for(user, as_of, filters)
+        try:
+            items = queries.worklist_for(user, as_of, filters)
+        except UnanswerableDay as refused:
+            raise CommandError(refused.message) from refused
         audit.record(
             None if user is SYSTEM else user,
             AuditAction.EXPORT,
