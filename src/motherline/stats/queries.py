@@ -41,10 +41,12 @@ from motherline.jurisdictions.models import (
     AgeLimitRule,
     Jurisdiction,
     NationalFigure,
+    OffenceCategory,
     PopulationDenominator,
 )
 from motherline.people.models import (
     Charge,
+    Child,
     CustodyEpisode,
     LegalStatus,
     LegalStatusChange,
@@ -774,6 +776,31 @@ GROUP BY d.day
 """
 
 
+def _days_sql(days: list[date]) -> tuple[str, list[Any]]:
+    """The days as the rows of a VALUES list (typed as dates on PostgreSQL) and their
+    parameters."""
+    from django.db import connection
+
+    one_day = "(CAST(%s AS DATE))" if connection.vendor == "postgresql" else "(%s)"
+    return ", ".join([one_day] * len(days)), [
+        connection.ops.adapt_datefield_value(day) for day in days
+    ]
+
+
+def _register_tables() -> dict[str, str]:
+    return {
+        "transfer": Transfer._meta.db_table,
+        "change": LegalStatusChange._meta.db_table,
+        "pregnancy": Pregnancy._meta.db_table,
+        "episode": CustodyEpisode._meta.db_table,
+        "placement": Placement._meta.db_table,
+        "charge": Charge._meta.db_table,
+        "offence": OffenceCategory._meta.db_table,
+        "child": Child._meta.db_table,
+        "extension": LeaveExtension._meta.db_table,
+    }
+
+
 def register_by_days(days: list[date], area: Area) -> dict[date, dict[str, int]]:
     """The area's counts from the register on each day: women, pretrial women, pregnant
     women and children living in prison, in two queries whatever the number of days."""
@@ -786,17 +813,9 @@ def register_by_days(days: list[date], area: Area) -> dict[date, dict[str, int]]
     prison_ids = list(Prison.objects.filter(area.prison_filter()).values_list("pk", flat=True))
     if not days or not prison_ids:
         return found
-    one_day = "(CAST(%s AS DATE))" if connection.vendor == "postgresql" else "(%s)"
-    values = ", ".join([one_day] * len(days))
+    values, day_params = _days_sql(list(found))
     prisons = ", ".join(["%s"] * len(prison_ids))
-    day_params = [connection.ops.adapt_datefield_value(day) for day in days]
-    tables = {
-        "transfer": Transfer._meta.db_table,
-        "change": LegalStatusChange._meta.db_table,
-        "pregnancy": Pregnancy._meta.db_table,
-        "episode": CustodyEpisode._meta.db_table,
-        "placement": Placement._meta.db_table,
-    }
+    tables = _register_tables()
     with connection.cursor() as cursor:
         cursor.execute(
             REGISTER_DAYS_SQL.format(days=values, prisons=prisons, **tables),
@@ -814,6 +833,101 @@ def register_by_days(days: list[date], area: Area) -> dict[date, dict[str, int]]
     return found
 
 
+# Children living in prison on each day, grouped by birth date and the months of leave
+# extension approved by that day; only those born on or before the day's bound (younger
+# ones cannot be due within the horizon). The age-limit rule is applied per group.
+NEAR_LIMIT_DAYS_SQL = """
+WITH days(day, latest_birth) AS (VALUES {days})
+SELECT d.day, c.date_of_birth,
+       COALESCE((SELECT SUM(x.months) FROM {extension} x
+                 WHERE x.child_id = p.child_id AND x.approved_on <= d.day), 0) AS extension,
+       COUNT(*)
+FROM days d
+JOIN {placement} p ON p.kind = %s AND p.start_date <= d.day
+                  AND (p.end_date IS NULL OR p.end_date > d.day)
+JOIN {child} c ON c.id = p.child_id
+WHERE p.prison_id IN ({prisons}) AND c.date_of_birth <= d.latest_birth
+GROUP BY d.day, c.date_of_birth, extension
+"""
+
+
+def near_limit_by_days(days: list[date], area: Area) -> dict[date, int]:
+    """Children living in prison in the area on each day who are near the age limit or past
+    it (as `children_near_age_limit` counts them for one day), in one query whatever the
+    number of days; the rule is applied once per day, birth date and extension."""
+    from django.db import connection
+
+    found = dict.fromkeys(days, 0)
+    days = list(found)  # each day once
+    prison_ids = list(Prison.objects.filter(area.prison_filter()).values_list("pk", flat=True))
+    age_rules = list(AgeLimitRule.objects.filter(jurisdiction__code=area.jurisdiction_code()))
+    if not days or not prison_ids or not age_rules:
+        return found
+    bounds = [
+        earliest_birth_reaching_limit_after(day + timedelta(days=NEAR_LIMIT_DAYS), age_rules)
+        for day in days
+    ]
+    pairs = (
+        "(CAST(%s AS DATE), CAST(%s AS DATE))" if connection.vendor == "postgresql" else "(%s, %s)"
+    )
+    params: list[Any] = []
+    for day, bound in zip(days, bounds, strict=True):
+        params += [connection.ops.adapt_datefield_value(d) for d in (day, bound)]
+    sql = NEAR_LIMIT_DAYS_SQL.format(
+        days=", ".join([pairs] * len(days)),
+        prisons=", ".join(["%s"] * len(prison_ids)),
+        **_register_tables(),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, PlacementKind.IN_PRISON.value, *prison_ids])
+        for day, born, extension, n in cursor.fetchall():
+            on = _as_date(day)
+            leave_by = child_leave_by(_as_date(born), age_rules, [int(extension)], on=on)
+            if leave_by.date is not None and leave_by.date <= on + timedelta(days=NEAR_LIMIT_DAYS):
+                found[on] += n
+    return found
+
+
+# Women in custody on each day in the area's prisons (by the prison held in that day) by
+# offence charged, a woman charged with several offences counted once under each.
+OFFENCES_DAYS_SQL = """
+WITH days(day) AS (VALUES {days})
+SELECT day, code, COUNT(DISTINCT episode_id)
+FROM (
+  SELECT d.day AS day, o.code AS code, c.episode_id AS episode_id,
+         COALESCE(
+           (SELECT t.to_prison_id FROM {transfer} t
+            WHERE t.episode_id = e.id AND t.transfer_date <= d.day
+            ORDER BY t.transfer_date DESC, t.id DESC LIMIT 1),
+           e.admission_prison_id) AS prison
+  FROM days d
+  JOIN {episode} e ON e.admission_date <= d.day
+                  AND (e.release_date IS NULL OR e.release_date > d.day)
+  JOIN {charge} c ON c.episode_id = e.id
+  JOIN {offence} o ON o.id = c.offence_category_id
+) AS held
+WHERE prison IN ({prisons})
+GROUP BY day, code
+ORDER BY day, code
+"""
+
+
+def offences_by_days(days: list[date], area: Area) -> list[tuple[date, str, int]]:
+    """(day, offence code, women) for every day at once: one query."""
+    from django.db import connection
+
+    prison_ids = list(Prison.objects.filter(area.prison_filter()).values_list("pk", flat=True))
+    if not days or not prison_ids:
+        return []
+    values, day_params = _days_sql(list(dict.fromkeys(days)))
+    sql = OFFENCES_DAYS_SQL.format(
+        days=values, prisons=", ".join(["%s"] * len(prison_ids)), **_register_tables()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*day_params, *prison_ids])
+        return [(_as_date(day), code, n) for day, code, n in cursor.fetchall()]
+
+
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
@@ -826,18 +940,16 @@ def stock_aggregates(
     indicator: str = "",
 ) -> dict[str, tuple[date, dict[str, Any]]]:
     """Per period, the date standing for it and the area's counts from the register: for
-    every date at once (`register_by_days`), except the children near the age limit, whose
-    rule is applied per date."""
+    every date at once (`register_by_days`, and `near_limit_by_days` for the children near
+    the age limit), so a constant number of queries whatever the number of dates."""
     population = female_population(area)
     chosen: dict[str, tuple[date, dict[str, Any]]] = {}
     days = period_ends(start, end, period)
+    for day, totals in register_by_days(days, area).items():
+        chosen[rules.period_key(day, period)] = (day, dict(totals))
     if indicator == "children_near_age_limit":
-        for day in days:
-            totals = roll_up(register_by_prison(day, area), None, area).get(str(area), {})
-            chosen[rules.period_key(day, period)] = (day, totals)
-    else:
-        for day, totals in register_by_days(days, area).items():
-            chosen[rules.period_key(day, period)] = (day, dict(totals))
+        for day, n in near_limit_by_days(days, area).items():
+            chosen[rules.period_key(day, period)][1]["children_near_age_limit"] = n
     for day, aggregate in chosen.values():
         aggregate["female_population"] = denominator_for(population, day)
     return chosen
@@ -978,26 +1090,11 @@ def _median_pretrial(area: Area, start: date, end: date, period: str) -> list[Po
 
 def _offences(area: Area, start: date, end: date, period: str) -> list[Point]:
     """Women in custody at the end of each period by offence charged (a woman charged with
-    several offences is counted under each)."""
-    points = []
-    for day in period_ends(start, end, period):
-        rows = (
-            Charge.objects.filter(
-                episode__in=_in_custody_on(day)
-                .annotate(prison_on=_prison_on(day))
-                .filter(prison_on__in=Prison.objects.filter(area.prison_filter()).values("pk"))
-                .values("pk")
-            )
-            .values("offence_category__code")
-            .annotate(n=Count("episode", distinct=True))
-            .order_by("offence_category__code")
-        )
-        key = rules.period_key(day, period)
-        points += [
-            Point(key, str(area), row["n"], category=row["offence_category__code"], date=day)
-            for row in rows
-        ]
-    return points
+    several offences is counted under each): one query for every period."""
+    return [
+        Point(rules.period_key(day, period), str(area), n, category=code, date=day)
+        for day, code, n in offences_by_days(period_ends(start, end, period), area)
+    ]
 
 
 def apply_primary_suppression(indicator: str, point: Point) -> None:
