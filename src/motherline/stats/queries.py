@@ -18,17 +18,13 @@ from django.db.models import (
     BigIntegerField,
     Case,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
-    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
     When,
 )
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncYear
@@ -300,34 +296,7 @@ def return_observations(
         )
     if area.kind == "prison":
         return observations
-    within = area.prison_filter("prison__")
-    if area.kind == "nation":
-        within |= Q(province__jurisdiction__code=area.code)
-    rows = PopulationReturn.objects.filter(within, date__gte=start, date__lte=end)
-    if return_source:
-        rows = rows.filter(source=return_source)
-    # A sum adds the counts the units gave (none given: not reported). A prison's return
-    # without its capacity is read against the pack's capacity of that prison (the same
-    # unit); a nation's or province's never is.
-    sums: dict[str, Any] = {name: Sum(name) for name in fields if name != "capacity"}
-    sums["capacity"] = Sum(Coalesce("capacity", "prison__capacity"))
-    grouped: list[dict[str, Any]] = [
-        dict(row)
-        for row in rows.annotate(
-            unit_level=Case(
-                When(prison__isnull=False, then=Value(Level.PRISON.value)),
-                default=Value(Level.PROVINCE.value),
-            )
-        )
-        .values("unit_level", "date", "source")
-        .annotate(
-            **sums,
-            reporting=Count("id"),
-            precision=Max("date_precision"),
-            url=Max("source_url"),
-        )
-        .order_by("date", "source", "unit_level")
-    ]
+    grouped = _lower_level_sums(area, start, end, return_source)
     if not grouped:
         return observations
     # Without a named source, each level's returns are added up from its most frequent
@@ -357,36 +326,114 @@ def return_observations(
                 row["url"],
                 row["unit_level"],
                 row["reporting"],
-                _expected(units[row["unit_level"]], row["date"]),
+                units[row["unit_level"]].expected(row["date"]),
             )
         )
     observations.sort(key=lambda o: (o.day, o.source))
     return observations
 
 
+# The sums of the returns of the units below an area (prisons, and for a nation also
+# provinces) per level, date and source: one grouped query, written out because it is the
+# statistics' busiest read (the ORM's version cost twice this in building the query alone).
+# A sum adds the counts the units gave (none given: not reported). A prison's return without
+# its capacity is read against the pack's capacity of that prison (the same unit); a
+# nation's or province's never is. The units are id lists, not ORed joins.
+LOWER_LEVEL_SUMS_SQL = """
+SELECT CASE WHEN r.prison_id IS NOT NULL THEN %s ELSE %s END AS unit_level, r.date, r.source,
+       {sums}, SUM(COALESCE(r.capacity, p.capacity)), COUNT(*), MAX(r.date_precision),
+       MAX(r.source_url)
+FROM {returns} r LEFT JOIN {prison} p ON p.id = r.prison_id
+WHERE (r.prison_id IN (SELECT s.id FROM {prison} s JOIN {province} v ON v.id = s.province_id
+                       JOIN {jurisdiction} j ON j.id = v.jurisdiction_id WHERE {within})
+       {or_province})
+  AND r.date >= %s AND r.date <= %s {source}
+GROUP BY 1, r.date, r.source
+ORDER BY r.date, r.source, 1
+"""
+
+
+def _lower_level_sums(
+    area: Area, start: date, end: date, return_source: str | None
+) -> list[dict[str, Any]]:
+    from django.db import connection
+
+    summed = [name for name in COUNT_FIELDS if name != "capacity"]
+    within = {"nation": "j.code = %s", "province": "v.code = %s"}[area.kind]
+    or_province = ""
+    params: list[Any] = [Level.PRISON.value, Level.PROVINCE.value, area.code]
+    if area.kind == "nation":
+        or_province = (
+            "OR r.province_id IN (SELECT v.id FROM {province} v JOIN {jurisdiction} j "
+            "ON j.id = v.jurisdiction_id WHERE j.code = %s)"
+        )
+        params.append(area.code)
+    params += [
+        connection.ops.adapt_datefield_value(start),
+        connection.ops.adapt_datefield_value(end),
+    ]
+    if return_source:
+        params.append(return_source)
+    tables = {
+        "returns": PopulationReturn._meta.db_table,
+        "prison": Prison._meta.db_table,
+        "province": Province._meta.db_table,
+        "jurisdiction": Jurisdiction._meta.db_table,
+    }
+    sql = LOWER_LEVEL_SUMS_SQL.format(
+        sums=", ".join(f"SUM(r.{name})" for name in summed),
+        within=within,
+        or_province=or_province.format(**tables),
+        source="AND r.source = %s" if return_source else "",
+        **tables,
+    )
+    names = ["unit_level", "date", "source", *summed, "capacity", "reporting", "precision", "url"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["date"] = _as_date(row["date"])
+        for name in (*summed, "capacity"):
+            if row[name] is not None:
+                row[name] = int(row[name])
+    return rows
+
+
 def _prison_capacity(area: Area) -> int | None:
     return Prison.objects.filter(code=area.code).values_list("capacity", flat=True).first()
 
 
-def _units(area: Area, levels: set[str]) -> dict[str, list[tuple[date | None, date | None]]]:
+@dataclass
+class Units:
+    """The prisons or provinces of an area: how many are always open (no opening or closing
+    date) and the dates of the others."""
+
+    undated: int
+    dated: list[tuple[date | None, date | None]]
+
+    def expected(self, day: date) -> int:
+        """The units open on the day."""
+        return self.undated + sum(
+            1
+            for opened, closed in self.dated
+            if (not opened or opened <= day) and (not closed or closed > day)
+        )
+
+
+def _units(area: Area, levels: set[str]) -> dict[str, Units]:
     """The prisons (with their opening and closing dates) or provinces of the area."""
-    units: dict[str, list[tuple[date | None, date | None]]] = {}
+    units: dict[str, Units] = {}
     if Level.PRISON in levels:
-        units[Level.PRISON] = list(
+        spans = list(
             Prison.objects.filter(area.prison_filter()).values_list("opened_on", "closed_on")
         )
+        dated = [(opened, closed) for opened, closed in spans if opened or closed]
+        units[Level.PRISON] = Units(len(spans) - len(dated), dated)
     if Level.PROVINCE in levels:
-        count = Province.objects.filter(jurisdiction__code=area.code).count()
-        units[Level.PROVINCE] = [(None, None)] * count
+        units[Level.PROVINCE] = Units(
+            Province.objects.filter(jurisdiction__code=area.code).count(), []
+        )
     return units
-
-
-def _expected(units: list[tuple[date | None, date | None]], day: date) -> int:
-    return sum(
-        1
-        for opened, closed in units
-        if (not opened or opened <= day) and (not closed or closed > day)
-    )
 
 
 def published_observations(area: Area, start: date, end: date) -> list[Observation]:
@@ -703,9 +750,15 @@ def observations(
         else return_observations(area, start, end, return_source)
     )
     female, everyone = female_population(area), population_totals(area)
+    by_year: dict[int, tuple[int | None, int | None]] = {}
     for observation in found:
-        observation.counts["female_population"] = denominator_for(female, observation.day)
-        observation.counts["population"] = denominator_for(everyone, observation.day)
+        year = observation.day.year
+        if year not in by_year:  # the denominators of a year, looked up once
+            by_year[year] = (
+                denominator_for(female, observation.day),
+                denominator_for(everyone, observation.day),
+            )
+        observation.counts["female_population"], observation.counts["population"] = by_year[year]
     return found
 
 
@@ -1055,35 +1108,41 @@ def _releases(area: Area, start: date, end: date, period: str) -> list[Point]:
     ]
 
 
+# Each episode's first conviction (the earliest change to a status other than pretrial) in
+# the area's prisons between two dates, grouped by its date and the date of admission: the
+# days held before it, as a histogram the database returns (not one row per woman).
+FIRST_CONVICTIONS_SQL = """
+SELECT f.first_day, e.admission_date, COUNT(*)
+FROM (SELECT c.episode_id, MIN(c.effective_date) AS first_day
+      FROM {change} c WHERE c.status <> %s GROUP BY c.episode_id) f
+JOIN {episode} e ON e.id = f.episode_id
+WHERE e.current_prison_id IN ({prisons}) AND f.first_day >= %s AND f.first_day <= %s
+GROUP BY f.first_day, e.admission_date
+"""
+
+
 def _median_pretrial(area: Area, start: date, end: date, period: str) -> list[Point]:
     """Median days from admission to the first conviction, for women convicted in each
-    period; the database returns a histogram of durations, not one row per woman."""
-    first_conviction = (
-        LegalStatusChange.objects.filter(episode=OuterRef("episode"))
-        .exclude(status=LegalStatus.PRETRIAL)
-        .order_by("effective_date", "id")
-        .values("id")[:1]
+    period: one grouped query."""
+    from django.db import connection
+
+    prison_ids = list(Prison.objects.filter(area.prison_filter()).values_list("pk", flat=True))
+    if not prison_ids:
+        return []
+    sql = FIRST_CONVICTIONS_SQL.format(
+        prisons=", ".join(["%s"] * len(prison_ids)), **_register_tables()
     )
-    rows = (
-        LegalStatusChange.objects.filter(area.prison_filter("episode__current_prison__"))
-        .exclude(status=LegalStatus.PRETRIAL)
-        .filter(effective_date__gte=start, effective_date__lte=end, pk=Subquery(first_conviction))
-        .annotate(
-            bucket=_trunc(period, "effective_date"),
-            days=ExpressionWrapper(
-                F("effective_date") - F("episode__admission_date"), output_field=DurationField()
-            ),
-        )
-        .values("bucket", "days")
-        .annotate(n=Count("id"))
-        .order_by("bucket", "days")
-    )
-    histogram: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for row in rows:
-        days = row["days"].days if isinstance(row["days"], timedelta) else int(row["days"])
-        histogram[rules.period_key(row["bucket"], period)].append((days, row["n"]))
+    params = [LegalStatus.PRETRIAL.value, *prison_ids]
+    params += [connection.ops.adapt_datefield_value(day) for day in (start, end)]
+    histogram: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for first, admitted, n in cursor.fetchall():
+            convicted = _as_date(first)
+            days = (convicted - _as_date(admitted)).days
+            histogram[rules.period_key(convicted, period)][days] += n
     return [
-        Point(key, str(area), rules.median_of_histogram(counts))
+        Point(key, str(area), rules.median_of_histogram(sorted(counts.items())))
         for key, counts in sorted(histogram.items())
     ]
 
