@@ -162,7 +162,8 @@ GROUP BY prison
 # The national sums of the prisons' returns on each date, per source, with the precision of
 # the dates and the source's address (every value says where it comes from).
 RETURNS_DAYS_SQL = """
-SELECT r.date, r.source, MAX(r.date_precision), SUM(r.total), SUM(r.women), SUM(r.men),
+SELECT r.date, r.source, MAX(r.date_precision), MAX(r.source_url), SUM(r.total), SUM(r.women),
+       SUM(r.men),
        SUM(r.pretrial_total), SUM(r.pretrial_women), SUM(r.pretrial_men), SUM(r.minors),
        SUM(r.foreign_nationals), SUM(r.pregnant_women), SUM(r.children_in_prison),
        SUM(COALESCE(r.capacity, p.capacity)), COUNT(*)
@@ -172,6 +173,12 @@ JOIN places_province v ON v.id = p.province_id
 JOIN jurisdictions_jurisdiction j ON j.id = v.jurisdiction_id
 WHERE j.code = %s AND r.date BETWEEN %s AND %s
 GROUP BY r.date, r.source
+"""
+PRISONS_SQL = """
+SELECT p.opened_on, p.closed_on FROM places_prison p
+JOIN places_province v ON v.id = p.province_id
+JOIN jurisdictions_jurisdiction j ON j.id = v.jurisdiction_id
+WHERE j.code = %s
 """
 RETURN_COLUMNS = [
     "total",
@@ -363,7 +370,8 @@ class Baselines:
 
     def returns(self, indicator: str, start: date) -> list[tuple[Any, ...]]:
         """Per year, the value at the latest date of the year that gives one, from the
-        prisons' most frequent source, with that source and the date's precision."""
+        prisons' most frequent source, with that source, the date's precision, the
+        source's address and the coverage (prisons reporting of those open that day)."""
         from motherline.stats.rules import growth_percent
 
         rows = self._fetch(RETURNS_DAYS_SQL, [self.code, start, self.today])
@@ -372,26 +380,37 @@ class Baselines:
             frequency[row[1]] = frequency.get(row[1], 0) + row[-1]
         source = max((n, name) for name, n in frequency.items())[1]
         female, everyone = self._populations()
-        by_year: dict[str, list[tuple[date, str, dict[str, Any]]]] = {}
+        prisons = [
+            (_day(opened) if opened else None, _day(closed) if closed else None)
+            for opened, closed in self._fetch(PRISONS_SQL, [self.code])
+        ]
+        by_year: dict[str, list[tuple[Any, ...]]] = {}
         for row in rows:
             if row[1] != source:
                 continue
             day = _day(row[0])
-            counts = dict(zip(RETURN_COLUMNS, row[3:-1], strict=True))
+            counts = dict(zip(RETURN_COLUMNS, row[4:-1], strict=True))
             counts["female_population"] = _denominator(female, day)
             counts["population"] = _denominator(everyone, day)
-            by_year.setdefault(str(day.year), []).append((day, row[2], counts))
+            open_then = sum(1 for o, c in prisons if (not o or o <= day) and (not c or c > day))
+            by_year.setdefault(str(day.year), []).append(
+                (day, counts, row[2], row[3], row[-1], open_then)
+            )
         measure = {"growth_women": "women", "growth_men": "men"}.get(indicator, indicator)
         values = {}
         for year, found in sorted(by_year.items()):
-            valued = [(day, precision, FORMULAS[measure](c)) for day, precision, c in found]
-            given = [v for v in valued if v[2] is not None]
-            values[year] = max(given) if given else (*max(valued)[:2], None)
+            valued = [(day, FORMULAS[measure](c), *rest) for day, c, *rest in found]
+            given = [v for v in valued if v[1] is not None]
+            if given:
+                values[year] = max(given, key=lambda v: v[0])
+            else:
+                latest = max(valued, key=lambda v: v[0])
+                values[year] = (latest[0], None, *latest[2:])
         if measure != indicator:
-            given_years = [(year, v) for year, v in values.items() if v[2]]
+            given_years = [(year, v) for year, v in values.items() if v[1]]
             (first, a), (last, b) = given_years[0], given_years[-1]
-            return [(f"{first}/{last}", "", growth_percent(a[2], b[2]), source, b[1])]
-        return [(year, "", v[2], source, v[1]) for year, v in values.items()]
+            return [(f"{first}/{last}", "", growth_percent(a[1], b[1]), source, *b[2:])]
+        return [(year, "", v[1], source, *v[2:]) for year, v in values.items()]
 
     def register(self, indicator: str, days: list[date], period: str) -> list[tuple[Any, ...]]:
         from motherline.stats.rules import growth_percent, period_key
@@ -422,9 +441,18 @@ class Baselines:
             first, last = days[0], days[-1]
             value = growth_percent(counts[first]["women"], counts[last]["women"])
             key = f"{period_key(first, period)}/{period_key(last, period)}"
-            return [(key, "", value, "register", "")]
+            return [(key, "", value, "register", "", "", None, None)]
         return [
-            (period_key(day, period), "", FORMULAS[indicator](counts[day]), "register", "")
+            (
+                period_key(day, period),
+                "",
+                FORMULAS[indicator](counts[day]),
+                "register",
+                "",
+                "",
+                None,
+                None,
+            )
             for day in days
         ]
 
@@ -455,14 +483,20 @@ class Baselines:
         params = [self.connection.ops.adapt_datefield_value(day) for day in days]
         values, _ = self._days(days)
         rows = self._fetch(OFFENCES_BASELINE.format(days=values), [*params, self.code])
-        return [(period_key(_day(day), period), code, n, "register", "") for day, code, n in rows]
+        return [
+            (period_key(_day(day), period), code, n, "register", "", "", None, None)
+            for day, code, n in rows
+        ]
 
     def releases(self, start: date) -> list[tuple[Any, ...]]:
         year = (
             "to_char(e.release_date, 'YYYY')" if self.postgres else "substr(e.release_date, 1, 4)"
         )
         rows = self._fetch(RELEASES_BASELINE.format(year=year), [self.code, start, self.today])
-        return [(str(y), reason or "not_recorded", n, "register", "") for y, reason, n in rows]
+        return [
+            (str(y), reason or "not_recorded", n, "register", "", "", None, None)
+            for y, reason, n in rows
+        ]
 
     def median_pretrial(self, start: date) -> list[tuple[Any, ...]]:
         by_year: dict[str, list[int]] = {}
@@ -472,7 +506,7 @@ class Baselines:
             first = _day(first)
             by_year.setdefault(str(first.year), []).append((first - _day(admitted)).days)
         return [
-            (year, "", float(statistics.median(days)), "register", "")
+            (year, "", float(statistics.median(days)), "register", "", "", None, None)
             for year, days in by_year.items()
         ]
 
@@ -493,7 +527,17 @@ def indicator_checks(
         def run() -> list[tuple[Any, ...]]:
             found = queries.series(indicator, nation, first, today, period, origin, publish=False)
             return sorted(
-                (p.period, p.category, p.value, p.source, p.precision) for p in found.points
+                (
+                    p.period,
+                    p.category,
+                    p.value,
+                    p.source,
+                    p.precision,
+                    p.source_url,
+                    p.reporting,
+                    p.expected,
+                )
+                for p in found.points
             )
 
         return run

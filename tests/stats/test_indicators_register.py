@@ -184,6 +184,10 @@ def test_releases_by_reason(register):
         ("2026-02", "end_of_sentence"): 1,
         ("2026-06", "royal_pardon"): 1,
     }
+    assert values("releases_by_reason", period="quarter") == {
+        ("2026-Q1", "end_of_sentence"): 1,
+        ("2026-Q2", "royal_pardon"): 1,
+    }
 
 
 def test_median_pretrial_duration(register):
@@ -255,8 +259,7 @@ def test_returns_and_register_side_by_side(register, prisons):
 # Queries of a register series of the nation, whatever its number of dates: the area's
 # prisons, then the counts (two set-based queries over every date at once) and the
 # denominators; the children near the age limit add the prisons, the age rules and one
-# query; the offence profile and the median days before conviction are the prisons and one
-# query, the releases one query.
+# query; a flow (offences, releases, days before conviction) is the prisons and one query.
 SERIES_QUERIES = {
     "women": 4,
     "pretrial_share_women": 4,
@@ -266,7 +269,7 @@ SERIES_QUERIES = {
     "growth_women": 4,
     "children_near_age_limit": 7,
     "offence_profile": 2,
-    "releases_by_reason": 1,
+    "releases_by_reason": 2,
     "median_pretrial_days": 2,
 }
 

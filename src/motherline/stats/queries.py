@@ -27,7 +27,7 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncYear
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -1084,27 +1084,55 @@ def _growth(
     return [point]
 
 
-def _trunc(period: str, field_name: str) -> Any:
-    return {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}[period](field_name)
+# The first day of the period a date falls in, in SQL: Django's Trunc calls back into Python
+# for every row on SQLite, which made the releases' one query several times its baseline.
+PERIOD_START_SQL = {
+    "postgresql": {
+        "year": "CAST(date_trunc('year', {col}) AS DATE)",
+        "quarter": "CAST(date_trunc('quarter', {col}) AS DATE)",
+        "month": "CAST(date_trunc('month', {col}) AS DATE)",
+    },
+    "sqlite": {
+        "year": "substr({col}, 1, 4) || '-01-01'",
+        "quarter": (
+            "substr({col}, 1, 5) || printf('%%02d', "
+            "(CAST(substr({col}, 6, 2) AS INTEGER) - 1) / 3 * 3 + 1) || '-01'"
+        ),
+        "month": "substr({col}, 1, 7) || '-01'",
+    },
+}
+RELEASES_SQL = """
+SELECT {bucket}, e.release_reason, COUNT(*)
+FROM {episode} e
+WHERE e.current_prison_id IN ({prisons}) AND e.release_date >= %s AND e.release_date <= %s
+GROUP BY 1, 2
+ORDER BY 1, 2
+"""
 
 
 def _releases(area: Area, start: date, end: date, period: str) -> list[Point]:
-    rows = (
-        CustodyEpisode.objects.filter(area.prison_filter("current_prison__"))
-        .filter(release_date__gte=start, release_date__lte=end)
-        .annotate(bucket=_trunc(period, "release_date"))
-        .values("bucket", "release_reason")
-        .annotate(n=Count("id"))
-        .order_by("bucket", "release_reason")
+    """Women released in each period by the reason of release: one grouped query."""
+    from django.db import connection
+
+    prison_ids = list(Prison.objects.filter(area.prison_filter()).values_list("pk", flat=True))
+    if not prison_ids:
+        return []
+    bucket = PERIOD_START_SQL[connection.vendor][period].format(col="e.release_date")
+    sql = RELEASES_SQL.format(
+        bucket=bucket, prisons=", ".join(["%s"] * len(prison_ids)), **_register_tables()
     )
+    params = [*prison_ids, *(connection.ops.adapt_datefield_value(d) for d in (start, end))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     return [
         Point(
-            rules.period_key(row["bucket"], period),
+            rules.period_key(_as_date(first_day), period),
             str(area),
-            row["n"],
-            category=row["release_reason"] or "not_recorded",
+            n,
+            category=reason or "not_recorded",
         )
-        for row in rows
+        for first_day, reason, n in rows
     ]
 
 
