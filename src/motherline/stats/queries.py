@@ -275,29 +275,47 @@ def return_observations(
     """Every observation of the area between two dates: its own returns (of every source,
     or the one named) and, on each date and source, the sum of the lower level's returns.
     Three queries at most, whatever the number of dates."""
-    own = PopulationReturn.objects.filter(own_level_filter(area), date__gte=start, date__lte=end)
-    if return_source:
-        own = own.filter(source=return_source)
     fields = COUNT_FIELDS
     observations = []
-    for row in own.values("date", "source", "source_url", "date_precision", *fields, "prison_id"):
-        counts = {name: row[name] for name in fields}
-        if area.kind == "prison" and counts["capacity"] is None:
-            counts["capacity"] = _prison_capacity(area)
+    if area.kind == "prison":
+        own = PopulationReturn.objects.filter(
+            own_level_filter(area), date__gte=start, date__lte=end
+        )
+        if return_source:
+            own = own.filter(source=return_source)
+        for row in own.values("date", "source", "source_url", "date_precision", *fields):
+            counts = {name: row[name] for name in fields}
+            if counts["capacity"] is None:
+                counts["capacity"] = _prison_capacity(area)
+            observations.append(
+                Observation(
+                    row["date"],
+                    row["source"],
+                    counts,
+                    row["date_precision"],
+                    row["source_url"],
+                    area.kind,
+                )
+            )
+        return observations
+    # The area's own returns and the sums of the lower levels' returns: one query.
+    grouped = []
+    for row in _level_sums(area, start, end, return_source):
+        if row["unit_level"] != area.kind:
+            grouped.append(row)
+            continue
         observations.append(
             Observation(
                 row["date"],
                 row["source"],
-                counts,
-                row["date_precision"],
-                row["source_url"],
+                {name: row[name] for name in fields},
+                row["precision"],
+                row["url"],
                 area.kind,
             )
         )
-    if area.kind == "prison":
-        return observations
-    grouped = _lower_level_sums(area, start, end, return_source)
     if not grouped:
+        observations.sort(key=lambda o: (o.day, o.source))
         return observations
     # Without a named source, each level's returns are added up from its most frequent
     # source in the dates read (two sources for one unit and date are never added).
@@ -333,27 +351,29 @@ def return_observations(
     return observations
 
 
-# The sums of the returns of the units below an area (prisons, and for a nation also
-# provinces) per level, date and source: one grouped query, written out because it is the
+# The returns of an area (a nation or a province) and the sums of the returns of the units
+# below it (prisons, and for a nation also provinces) per level, date and source: one
+# grouped query (an area's own return is alone in its group), written out because it is the
 # statistics' busiest read (the ORM's version cost twice this in building the query alone).
 # A sum adds the counts the units gave (none given: not reported). A prison's return without
 # its capacity is read against the pack's capacity of that prison (the same unit); a
 # nation's or province's never is. The units are id lists, not ORed joins.
 LOWER_LEVEL_SUMS_SQL = """
-SELECT CASE WHEN r.prison_id IS NOT NULL THEN %s ELSE %s END AS unit_level, r.date, r.source,
+SELECT CASE WHEN r.prison_id IS NOT NULL THEN %s WHEN r.province_id IS NOT NULL THEN %s
+            ELSE %s END AS unit_level, r.date, r.source,
        {sums}, SUM(COALESCE(r.capacity, p.capacity)), COUNT(*), MAX(r.date_precision),
        MAX(r.source_url)
 FROM {returns} r LEFT JOIN {prison} p ON p.id = r.prison_id
 WHERE (r.prison_id IN (SELECT s.id FROM {prison} s JOIN {province} v ON v.id = s.province_id
                        JOIN {jurisdiction} j ON j.id = v.jurisdiction_id WHERE {within})
-       {or_province})
+       {or_province} {or_own})
   AND r.date >= %s AND r.date <= %s {source}
 GROUP BY 1, r.date, r.source
 ORDER BY r.date, r.source, 1
 """
 
 
-def _lower_level_sums(
+def _level_sums(
     area: Area, start: date, end: date, return_source: str | None
 ) -> list[dict[str, Any]]:
     from django.db import connection
@@ -361,12 +381,17 @@ def _lower_level_sums(
     summed = [name for name in COUNT_FIELDS if name != "capacity"]
     within = {"nation": "j.code = %s", "province": "v.code = %s"}[area.kind]
     or_province = ""
-    params: list[Any] = [Level.PRISON.value, Level.PROVINCE.value, area.code]
+    levels = [Level.PRISON.value, Level.PROVINCE.value, Level.NATION.value]
+    params: list[Any] = [*levels, area.code]
     if area.kind == "nation":
         or_province = (
             "OR r.province_id IN (SELECT v.id FROM {province} v JOIN {jurisdiction} j "
             "ON j.id = v.jurisdiction_id WHERE j.code = %s)"
         )
+        or_own = "OR r.jurisdiction_id IN (SELECT j.id FROM {jurisdiction} j WHERE j.code = %s)"
+        params += [area.code, area.code]
+    else:
+        or_own = "OR r.province_id IN (SELECT v.id FROM {province} v WHERE v.code = %s)"
         params.append(area.code)
     params += [
         connection.ops.adapt_datefield_value(start),
@@ -384,6 +409,7 @@ def _lower_level_sums(
         sums=", ".join(f"SUM(r.{name})" for name in summed),
         within=within,
         or_province=or_province.format(**tables),
+        or_own=or_own.format(**tables),
         source="AND r.source = %s" if return_source else "",
         **tables,
     )
