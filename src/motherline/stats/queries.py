@@ -9,6 +9,9 @@ Nothing here returns a name or a record: only counts, so analysts and viewers ma
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -451,7 +454,9 @@ def _units(area: Area, levels: set[str]) -> dict[str, Units]:
     units: dict[str, Units] = {}
     if Level.PRISON in levels:
         spans = list(
-            Prison.objects.filter(area.prison_filter()).values_list("opened_on", "closed_on")
+            Prison.objects.filter(area.prison_filter())
+            .order_by()
+            .values_list("opened_on", "closed_on")
         )
         dated = [(opened, closed) for opened, closed in spans if opened or closed]
         units[Level.PRISON] = Units(len(spans) - len(dated), dated)
@@ -489,7 +494,9 @@ def female_population(area: Area) -> dict[int, int]:
     """The area's female population by year, from the pack's denominators."""
     code = area.code if area.kind in ("nation", "province") else ""
     return dict(
-        PopulationDenominator.objects.filter(area=code).values_list("year", "female_population")
+        PopulationDenominator.objects.filter(area=code)
+        .order_by()  # not the model's order, which joins the jurisdiction
+        .values_list("year", "female_population")
     )
 
 
@@ -765,11 +772,41 @@ def series(
     return result
 
 
+_READ_ONCE: ContextVar[dict[tuple[Any, ...], list[Observation]] | None] = ContextVar(
+    "stats_observations_read_once", default=None
+)
+
+
+@contextmanager
+def observations_read_once() -> Iterator[None]:
+    """Within the block, the same observations (area, dates, source) are read from the
+    database once: a brief asks for a dozen series of the same returns."""
+    token = _READ_ONCE.set({})
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
 def observations(
     area: Area, start: date, end: date, source: str, return_source: str | None = None
 ) -> list[Observation]:
     """The returns' or the published figures' observations, with the denominators of their
-    year (female and total population) added to their counts."""
+    year (female and total population) added to their counts (read once per block of
+    `observations_read_once`; callers do not change them)."""
+    cache = _READ_ONCE.get()
+    key = (area, start, end, source, return_source)
+    if cache is not None and key in cache:
+        return cache[key]
+    found = _observations(area, start, end, source, return_source)
+    if cache is not None:
+        cache[key] = found
+    return found
+
+
+def _observations(
+    area: Area, start: date, end: date, source: str, return_source: str | None = None
+) -> list[Observation]:
     found = (
         published_observations(area, start, end)
         if source == PUBLISHED
@@ -1186,7 +1223,7 @@ def _median_pretrial(area: Area, start: date, end: date, period: str) -> list[Po
     sql = FIRST_CONVICTIONS_SQL.format(
         prisons=", ".join(["%s"] * len(prison_ids)), **_register_tables()
     )
-    params = [LegalStatus.PRETRIAL.value, *prison_ids]
+    params: list[Any] = [LegalStatus.PRETRIAL.value, *prison_ids]
     params += [connection.ops.adapt_datefield_value(day) for day in (start, end)]
     histogram: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     with connection.cursor() as cursor:
