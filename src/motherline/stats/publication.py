@@ -6,6 +6,7 @@ Every value here has passed the publication rules (`queries.series(publish=True)
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -344,6 +345,23 @@ def data_fingerprint() -> str:
     return hashlib.sha256(repr(row).encode()).hexdigest()[:24]
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of the code, templates and translations the brief is made with (their
+    sizes and modification times), so a new version never serves an older layout."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent.parent
+    files = sorted(
+        path
+        for package in ("stats", "reports", "core", "locale")
+        for pattern in ("*.py", "*.html", "*.mo")
+        for path in (root / package).rglob(pattern)
+    )
+    stamp = "".join(f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns};" for p in files)
+    return hashlib.sha256(stamp.encode()).hexdigest()[:12]
+
+
 def brief_pdf(as_of: date, language: str, jurisdiction: str = "KH") -> bytes:
     """The brief as PDF bytes, rendered once per state of the data (see above)."""
     import fcntl
@@ -359,7 +377,7 @@ def brief_pdf(as_of: date, language: str, jurisdiction: str = "KH") -> bytes:
     )
     directory.mkdir(parents=True, exist_ok=True)
     stem = f"{jurisdiction}-{as_of.isoformat()}-{language}"
-    key = f"{data_fingerprint()}-{queries.threshold()}-{__version__}"
+    key = f"{data_fingerprint()}-{queries.threshold()}-{__version__}-{code_fingerprint()}"
     path = directory / f"{stem}-{key}.pdf"
     if path.exists():
         return path.read_bytes()
