@@ -80,8 +80,11 @@ def _renderer(args: argparse.Namespace) -> Any:
             return len(render_pdf("stats/brief.html", context, args.language))
 
         return render
+    from django.conf import settings
     from django.test import Client
     from django.urls import reverse
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test client's host
 
     from motherline.accounts.models import Organisation, Role, User
 
@@ -102,6 +105,15 @@ def _renderer(args: argparse.Namespace) -> Any:
 
 
 def worker(args: argparse.Namespace, barrier: Any, results: Any, index: int) -> None:
+    try:
+        _work(args, barrier, results, index)
+    except BaseException as exc:
+        results.put(("error", index, repr(exc), 0))
+        barrier.abort()
+        raise
+
+
+def _work(args: argparse.Namespace, barrier: Any, results: Any, index: int) -> None:
     _setup(args)
     if args.through == "view":
         from django.conf import settings
@@ -138,7 +150,14 @@ def main(argv: list[str] | None = None) -> None:
     ]
     for process in processes:
         process.start()
-    samples = [results.get() for _ in range(args.at_once * args.rounds)]
+    samples = []
+    for _ in range(args.at_once * args.rounds):
+        sample = results.get()
+        if sample[0] == "error":
+            for process in processes:
+                process.terminate()
+            raise SystemExit(f"process {sample[1]} failed: {sample[2]}")
+        samples.append(sample)
     for process in processes:
         process.join()
     print(f"load after: {os.getloadavg()}")
