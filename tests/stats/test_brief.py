@@ -13,7 +13,7 @@ from motherline.accounts.models import AuditEvent
 from motherline.jurisdictions.loader import load_pack
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.reports.pdf import render_html
-from motherline.stats import publication
+from motherline.stats import publication, services
 from motherline.synthetic.returns import generate_returns
 from tests.stats.conftest import sign_in
 
@@ -75,3 +75,49 @@ def test_the_brief_page_for_a_viewer(kh, client, django_user_model):
     pdf = client.get(reverse("stats:brief"), {"as_of": "2026-06-15", "format": "pdf"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client.get(reverse("stats:brief"), {"format": "doc"}).status_code == 400
+
+
+@pytest.fixture
+def brief_cache(settings, tmp_path):
+    settings.BRIEF_CACHE_DIR = tmp_path / "briefs"
+    return settings.BRIEF_CACHE_DIR
+
+
+def test_the_pdf_is_kept_until_the_data_changes(kh, brief_cache, django_assert_num_queries):
+    first = publication.brief_pdf(AS_OF, "en")
+    assert first.startswith(b"%PDF") and len(first) > 20_000
+    with django_assert_num_queries(1):  # what the data is made of; nothing rendered again
+        assert publication.brief_pdf(AS_OF, "en") == first
+    khmer = publication.brief_pdf(AS_OF, "km")
+    assert khmer != first
+    assert len(list(brief_cache.glob("*.pdf"))) == 2
+    # A national return imported (through the service, on the audit trail): a new brief.
+    content = b"area,date,precision,total,women,source\nKH,2026-06-15,day,99999,9999,Test\n"
+    assert services.import_returns(None, content, "national.csv", today=AS_OF).ok
+    with django_assert_num_queries(1):
+        fingerprint = publication.data_fingerprint()
+    second = publication.brief_pdf(AS_OF, "en")
+    assert second != first
+    assert fingerprint in " ".join(p.name for p in brief_cache.glob("*-en-*.pdf"))
+    assert len(list(brief_cache.glob("*-en-*.pdf"))) == 1  # the older one removed
+
+
+def test_the_pdf_page_reads_the_kept_brief_and_audits_each_download(
+    kh, brief_cache, client, django_user_model
+):
+    from motherline.accounts.models import Organisation
+
+    org = Organisation.objects.create(
+        name="NGO", kind="ngo", jurisdiction=Jurisdiction.objects.get(code="KH")
+    )
+    viewer = django_user_model.objects.create_user(
+        username="v", password="x-long-password-1", organisation=org, role="viewer"
+    )
+    sign_in(client, viewer)
+    query = {"as_of": "2026-06-15", "format": "pdf"}
+    first = client.get(reverse("stats:brief"), query)
+    second = client.get(reverse("stats:brief"), query)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and first.content.startswith(b"%PDF")
+    assert len(list(brief_cache.glob("*.pdf"))) == 1
+    assert AuditEvent.objects.filter(object_type="stats.brief", action="export").count() == 2

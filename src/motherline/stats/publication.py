@@ -6,9 +6,11 @@ Every value here has passed the publication rules (`queries.series(publish=True)
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -235,7 +237,13 @@ def xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
 
 def brief(as_of: date, jurisdiction: str = "KH") -> dict[str, Any]:
     """The context of the statistics brief: key figures, trends, the province map, the
-    table by prison, returns against the register, and the sources. Published values only."""
+    table by prison, returns against the register, and the sources. Published values only.
+    The returns are read once for all its series."""
+    with queries.observations_read_once():
+        return _brief(as_of, jurisdiction)
+
+
+def _brief(as_of: date, jurisdiction: str) -> dict[str, Any]:
     nation = queries.Area("nation", jurisdiction)
     start = date(2008, 1, 1)
 
@@ -291,3 +299,99 @@ def brief(as_of: date, jurisdiction: str = "KH") -> dict[str, Any]:
         "threshold": queries.threshold(),
         "figures": published_figures(jurisdiction),
     }
+
+
+# The brief as PDF, kept until the data changes. Laying out the national brief takes a few
+# seconds of CPU; two asked for at once on a 2-core server took 10 to 11 s each. The first
+# request renders it while any other for the same brief waits for that file (a lock), and
+# later ones read it, until a change to anything the brief shows.
+BRIEF_TEMPLATE = "stats/brief.html"
+# Every table the brief reads; a row added, removed or changed (through a service, which
+# writes a creation, change or deletion to the audit trail) gives a new fingerprint.
+BRIEF_TABLES = (
+    "stats_populationreturn",
+    "jurisdictions_nationalfigure",
+    "jurisdictions_populationdenominator",
+    "jurisdictions_agelimitrule",
+    "places_prison",
+    "places_province",
+    "people_custodyepisode",
+    "people_transfer",
+    "people_legalstatuschange",
+    "people_pregnancy",
+    "people_placement",
+    "people_child",
+    "care_leaveextension",
+)
+
+
+def data_fingerprint() -> str:
+    """A digest of what the brief is made of, in one query: each table's row count and
+    largest id, the last creation, change or deletion on the audit trail and when each
+    jurisdiction pack was loaded."""
+    import hashlib
+
+    from django.db import connection
+
+    parts = [f"(SELECT COUNT(*) FROM {t}), (SELECT MAX(id) FROM {t})" for t in BRIEF_TABLES]
+    sql = (
+        f"SELECT {', '.join(parts)}, "
+        "(SELECT MAX(id) FROM accounts_auditevent WHERE action IN (%s, %s, %s)), "
+        "(SELECT MAX(loaded_at) FROM jurisdictions_jurisdiction)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["create", "change", "delete"])
+        row = cursor.fetchone()
+    return hashlib.sha256(repr(row).encode()).hexdigest()[:24]
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of the code, templates and translations the brief is made with (their
+    sizes and modification times), so a new version never serves an older layout."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent.parent
+    files = sorted(
+        path
+        for package in ("stats", "reports", "core", "locale")
+        for pattern in ("*.py", "*.html", "*.mo")
+        for path in (root / package).rglob(pattern)
+    )
+    stamp = "".join(f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns};" for p in files)
+    return hashlib.sha256(stamp.encode()).hexdigest()[:12]
+
+
+def brief_pdf(as_of: date, language: str, jurisdiction: str = "KH") -> bytes:
+    """The brief as PDF bytes, rendered once per state of the data (see above)."""
+    import fcntl
+
+    from django.conf import settings
+    from django.utils import translation
+
+    from motherline import __version__
+    from motherline.reports.pdf import render_pdf
+
+    directory = Path(
+        getattr(settings, "BRIEF_CACHE_DIR", None) or Path(settings.DATA_DIR) / "cache" / "briefs"
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = f"{jurisdiction}-{as_of.isoformat()}-{language}"
+    key = f"{data_fingerprint()}-{queries.threshold()}-{__version__}-{code_fingerprint()}"
+    path = directory / f"{stem}-{key}.pdf"
+    if path.exists():
+        return path.read_bytes()
+    with (directory / f"{stem}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second request waits for the first's file
+        if path.exists():
+            return path.read_bytes()
+        with translation.override(language):
+            context = brief(as_of, jurisdiction)
+        content = render_pdf(BRIEF_TEMPLATE, context, language)
+        partial = path.with_suffix(".part")
+        partial.write_bytes(content)
+        partial.replace(path)
+        for older in directory.glob(f"{stem}-*.pdf"):
+            if older != path:
+                older.unlink(missing_ok=True)  # the data it showed has changed
+    return content

@@ -9,6 +9,9 @@ Nothing here returns a name or a record: only counts, so analysts and viewers ma
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -18,20 +21,16 @@ from django.db.models import (
     BigIntegerField,
     Case,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
-    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncYear
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -41,10 +40,12 @@ from motherline.jurisdictions.models import (
     AgeLimitRule,
     Jurisdiction,
     NationalFigure,
+    OffenceCategory,
     PopulationDenominator,
 )
 from motherline.people.models import (
     Charge,
+    Child,
     CustodyEpisode,
     LegalStatus,
     LegalStatusChange,
@@ -277,56 +278,47 @@ def return_observations(
     """Every observation of the area between two dates: its own returns (of every source,
     or the one named) and, on each date and source, the sum of the lower level's returns.
     Three queries at most, whatever the number of dates."""
-    own = PopulationReturn.objects.filter(own_level_filter(area), date__gte=start, date__lte=end)
-    if return_source:
-        own = own.filter(source=return_source)
     fields = COUNT_FIELDS
     observations = []
-    for row in own.values("date", "source", "source_url", "date_precision", *fields, "prison_id"):
-        counts = {name: row[name] for name in fields}
-        if area.kind == "prison" and counts["capacity"] is None:
-            counts["capacity"] = _prison_capacity(area)
+    if area.kind == "prison":
+        own = PopulationReturn.objects.filter(
+            own_level_filter(area), date__gte=start, date__lte=end
+        )
+        if return_source:
+            own = own.filter(source=return_source)
+        for row in own.values("date", "source", "source_url", "date_precision", *fields):
+            counts = {name: row[name] for name in fields}
+            if counts["capacity"] is None:
+                counts["capacity"] = _prison_capacity(area)
+            observations.append(
+                Observation(
+                    row["date"],
+                    row["source"],
+                    counts,
+                    row["date_precision"],
+                    row["source_url"],
+                    area.kind,
+                )
+            )
+        return observations
+    # The area's own returns and the sums of the lower levels' returns: one query.
+    grouped = []
+    for row in _level_sums(area, start, end, return_source):
+        if row["unit_level"] != area.kind:
+            grouped.append(row)
+            continue
         observations.append(
             Observation(
                 row["date"],
                 row["source"],
-                counts,
-                row["date_precision"],
-                row["source_url"],
+                {name: row[name] for name in fields},
+                row["precision"],
+                row["url"],
                 area.kind,
             )
         )
-    if area.kind == "prison":
-        return observations
-    within = area.prison_filter("prison__")
-    if area.kind == "nation":
-        within |= Q(province__jurisdiction__code=area.code)
-    rows = PopulationReturn.objects.filter(within, date__gte=start, date__lte=end)
-    if return_source:
-        rows = rows.filter(source=return_source)
-    # A sum adds the counts the units gave (none given: not reported). A prison's return
-    # without its capacity is read against the pack's capacity of that prison (the same
-    # unit); a nation's or province's never is.
-    sums: dict[str, Any] = {name: Sum(name) for name in fields if name != "capacity"}
-    sums["capacity"] = Sum(Coalesce("capacity", "prison__capacity"))
-    grouped: list[dict[str, Any]] = [
-        dict(row)
-        for row in rows.annotate(
-            unit_level=Case(
-                When(prison__isnull=False, then=Value(Level.PRISON.value)),
-                default=Value(Level.PROVINCE.value),
-            )
-        )
-        .values("unit_level", "date", "source")
-        .annotate(
-            **sums,
-            reporting=Count("id"),
-            precision=Max("date_precision"),
-            url=Max("source_url"),
-        )
-        .order_by("date", "source", "unit_level")
-    ]
     if not grouped:
+        observations.sort(key=lambda o: (o.day, o.source))
         return observations
     # Without a named source, each level's returns are added up from its most frequent
     # source in the dates read (two sources for one unit and date are never added).
@@ -355,36 +347,124 @@ def return_observations(
                 row["url"],
                 row["unit_level"],
                 row["reporting"],
-                _expected(units[row["unit_level"]], row["date"]),
+                units[row["unit_level"]].expected(row["date"]),
             )
         )
     observations.sort(key=lambda o: (o.day, o.source))
     return observations
 
 
+# The returns of an area (a nation or a province) and the sums of the returns of the units
+# below it (prisons, and for a nation also provinces) per level, date and source: one
+# grouped query (an area's own return is alone in its group), written out because it is the
+# statistics' busiest read (the ORM's version cost twice this in building the query alone).
+# A sum adds the counts the units gave (none given: not reported). A prison's return without
+# its capacity is read against the pack's capacity of that prison (the same unit); a
+# nation's or province's never is. The units are id lists, not ORed joins.
+LOWER_LEVEL_SUMS_SQL = """
+SELECT CASE WHEN r.prison_id IS NOT NULL THEN %s WHEN r.province_id IS NOT NULL THEN %s
+            ELSE %s END AS unit_level, r.date, r.source,
+       {sums}, SUM(COALESCE(r.capacity, p.capacity)), COUNT(*), MAX(r.date_precision),
+       MAX(r.source_url)
+FROM {returns} r LEFT JOIN {prison} p ON p.id = r.prison_id
+WHERE (r.prison_id IN (SELECT s.id FROM {prison} s JOIN {province} v ON v.id = s.province_id
+                       JOIN {jurisdiction} j ON j.id = v.jurisdiction_id WHERE {within})
+       {or_province} {or_own})
+  AND r.date >= %s AND r.date <= %s {source}
+GROUP BY 1, r.date, r.source
+ORDER BY r.date, r.source, 1
+"""
+
+
+def _level_sums(
+    area: Area, start: date, end: date, return_source: str | None
+) -> list[dict[str, Any]]:
+    from django.db import connection
+
+    summed = [name for name in COUNT_FIELDS if name != "capacity"]
+    within = {"nation": "j.code = %s", "province": "v.code = %s"}[area.kind]
+    or_province = ""
+    levels = [Level.PRISON.value, Level.PROVINCE.value, Level.NATION.value]
+    params: list[Any] = [*levels, area.code]
+    if area.kind == "nation":
+        or_province = (
+            "OR r.province_id IN (SELECT v.id FROM {province} v JOIN {jurisdiction} j "
+            "ON j.id = v.jurisdiction_id WHERE j.code = %s)"
+        )
+        or_own = "OR r.jurisdiction_id IN (SELECT j.id FROM {jurisdiction} j WHERE j.code = %s)"
+        params += [area.code, area.code]
+    else:
+        or_own = "OR r.province_id IN (SELECT v.id FROM {province} v WHERE v.code = %s)"
+        params.append(area.code)
+    params += [
+        connection.ops.adapt_datefield_value(start),
+        connection.ops.adapt_datefield_value(end),
+    ]
+    if return_source:
+        params.append(return_source)
+    tables = {
+        "returns": PopulationReturn._meta.db_table,
+        "prison": Prison._meta.db_table,
+        "province": Province._meta.db_table,
+        "jurisdiction": Jurisdiction._meta.db_table,
+    }
+    sql = LOWER_LEVEL_SUMS_SQL.format(
+        sums=", ".join(f"SUM(r.{name})" for name in summed),
+        within=within,
+        or_province=or_province.format(**tables),
+        or_own=or_own.format(**tables),
+        source="AND r.source = %s" if return_source else "",
+        **tables,
+    )
+    names = ["unit_level", "date", "source", *summed, "capacity", "reporting", "precision", "url"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["date"] = _as_date(row["date"])
+        for name in (*summed, "capacity"):
+            if row[name] is not None:
+                row[name] = int(row[name])
+    return rows
+
+
 def _prison_capacity(area: Area) -> int | None:
     return Prison.objects.filter(code=area.code).values_list("capacity", flat=True).first()
 
 
-def _units(area: Area, levels: set[str]) -> dict[str, list[tuple[date | None, date | None]]]:
-    """The prisons (with their opening and closing dates) or provinces of the area."""
-    units: dict[str, list[tuple[date | None, date | None]]] = {}
-    if Level.PRISON in levels:
-        units[Level.PRISON] = list(
-            Prison.objects.filter(area.prison_filter()).values_list("opened_on", "closed_on")
+@dataclass
+class Units:
+    """The prisons or provinces of an area: how many are always open (no opening or closing
+    date) and the dates of the others."""
+
+    undated: int
+    dated: list[tuple[date | None, date | None]]
+
+    def expected(self, day: date) -> int:
+        """The units open on the day."""
+        return self.undated + sum(
+            1
+            for opened, closed in self.dated
+            if (not opened or opened <= day) and (not closed or closed > day)
         )
+
+
+def _units(area: Area, levels: set[str]) -> dict[str, Units]:
+    """The prisons (with their opening and closing dates) or provinces of the area."""
+    units: dict[str, Units] = {}
+    if Level.PRISON in levels:
+        spans = list(
+            Prison.objects.filter(area.prison_filter())
+            .order_by()
+            .values_list("opened_on", "closed_on")
+        )
+        dated = [(opened, closed) for opened, closed in spans if opened or closed]
+        units[Level.PRISON] = Units(len(spans) - len(dated), dated)
     if Level.PROVINCE in levels:
-        count = Province.objects.filter(jurisdiction__code=area.code).count()
-        units[Level.PROVINCE] = [(None, None)] * count
+        units[Level.PROVINCE] = Units(
+            Province.objects.filter(jurisdiction__code=area.code).count(), []
+        )
     return units
-
-
-def _expected(units: list[tuple[date | None, date | None]], day: date) -> int:
-    return sum(
-        1
-        for opened, closed in units
-        if (not opened or opened <= day) and (not closed or closed > day)
-    )
 
 
 def published_observations(area: Area, start: date, end: date) -> list[Observation]:
@@ -414,7 +494,9 @@ def female_population(area: Area) -> dict[int, int]:
     """The area's female population by year, from the pack's denominators."""
     code = area.code if area.kind in ("nation", "province") else ""
     return dict(
-        PopulationDenominator.objects.filter(area=code).values_list("year", "female_population")
+        PopulationDenominator.objects.filter(area=code)
+        .order_by()  # not the model's order, which joins the jurisdiction
+        .values_list("year", "female_population")
     )
 
 
@@ -690,20 +772,56 @@ def series(
     return result
 
 
+_READ_ONCE: ContextVar[dict[tuple[Any, ...], list[Observation]] | None] = ContextVar(
+    "stats_observations_read_once", default=None
+)
+
+
+@contextmanager
+def observations_read_once() -> Iterator[None]:
+    """Within the block, the same observations (area, dates, source) are read from the
+    database once: a brief asks for a dozen series of the same returns."""
+    token = _READ_ONCE.set({})
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
 def observations(
     area: Area, start: date, end: date, source: str, return_source: str | None = None
 ) -> list[Observation]:
     """The returns' or the published figures' observations, with the denominators of their
-    year (female and total population) added to their counts."""
+    year (female and total population) added to their counts (read once per block of
+    `observations_read_once`; callers do not change them)."""
+    cache = _READ_ONCE.get()
+    key = (area, start, end, source, return_source)
+    if cache is not None and key in cache:
+        return cache[key]
+    found = _observations(area, start, end, source, return_source)
+    if cache is not None:
+        cache[key] = found
+    return found
+
+
+def _observations(
+    area: Area, start: date, end: date, source: str, return_source: str | None = None
+) -> list[Observation]:
     found = (
         published_observations(area, start, end)
         if source == PUBLISHED
         else return_observations(area, start, end, return_source)
     )
     female, everyone = female_population(area), population_totals(area)
+    by_year: dict[int, tuple[int | None, int | None]] = {}
     for observation in found:
-        observation.counts["female_population"] = denominator_for(female, observation.day)
-        observation.counts["population"] = denominator_for(everyone, observation.day)
+        year = observation.day.year
+        if year not in by_year:  # the denominators of a year, looked up once
+            by_year[year] = (
+                denominator_for(female, observation.day),
+                denominator_for(everyone, observation.day),
+            )
+        observation.counts["female_population"], observation.counts["population"] = by_year[year]
     return found
 
 
@@ -774,6 +892,31 @@ GROUP BY d.day
 """
 
 
+def _days_sql(days: list[date]) -> tuple[str, list[Any]]:
+    """The days as the rows of a VALUES list (typed as dates on PostgreSQL) and their
+    parameters."""
+    from django.db import connection
+
+    one_day = "(CAST(%s AS DATE))" if connection.vendor == "postgresql" else "(%s)"
+    return ", ".join([one_day] * len(days)), [
+        connection.ops.adapt_datefield_value(day) for day in days
+    ]
+
+
+def _register_tables() -> dict[str, str]:
+    return {
+        "transfer": Transfer._meta.db_table,
+        "change": LegalStatusChange._meta.db_table,
+        "pregnancy": Pregnancy._meta.db_table,
+        "episode": CustodyEpisode._meta.db_table,
+        "placement": Placement._meta.db_table,
+        "charge": Charge._meta.db_table,
+        "offence": OffenceCategory._meta.db_table,
+        "child": Child._meta.db_table,
+        "extension": LeaveExtension._meta.db_table,
+    }
+
+
 def register_by_days(days: list[date], area: Area) -> dict[date, dict[str, int]]:
     """The area's counts from the register on each day: women, pretrial women, pregnant
     women and children living in prison, in two queries whatever the number of days."""
@@ -786,17 +929,9 @@ def register_by_days(days: list[date], area: Area) -> dict[date, dict[str, int]]
     prison_ids = list(Prison.objects.filter(area.prison_filter()).values_list("pk", flat=True))
     if not days or not prison_ids:
         return found
-    one_day = "(CAST(%s AS DATE))" if connection.vendor == "postgresql" else "(%s)"
-    values = ", ".join([one_day] * len(days))
+    values, day_params = _days_sql(list(found))
     prisons = ", ".join(["%s"] * len(prison_ids))
-    day_params = [connection.ops.adapt_datefield_value(day) for day in days]
-    tables = {
-        "transfer": Transfer._meta.db_table,
-        "change": LegalStatusChange._meta.db_table,
-        "pregnancy": Pregnancy._meta.db_table,
-        "episode": CustodyEpisode._meta.db_table,
-        "placement": Placement._meta.db_table,
-    }
+    tables = _register_tables()
     with connection.cursor() as cursor:
         cursor.execute(
             REGISTER_DAYS_SQL.format(days=values, prisons=prisons, **tables),
@@ -814,6 +949,101 @@ def register_by_days(days: list[date], area: Area) -> dict[date, dict[str, int]]
     return found
 
 
+# Children living in prison on each day, grouped by birth date and the months of leave
+# extension approved by that day; only those born on or before the day's bound (younger
+# ones cannot be due within the horizon). The age-limit rule is applied per group.
+NEAR_LIMIT_DAYS_SQL = """
+WITH days(day, latest_birth) AS (VALUES {days})
+SELECT d.day, c.date_of_birth,
+       COALESCE((SELECT SUM(x.months) FROM {extension} x
+                 WHERE x.child_id = p.child_id AND x.approved_on <= d.day), 0) AS extension,
+       COUNT(*)
+FROM days d
+JOIN {placement} p ON p.kind = %s AND p.start_date <= d.day
+                  AND (p.end_date IS NULL OR p.end_date > d.day)
+JOIN {child} c ON c.id = p.child_id
+WHERE p.prison_id IN ({prisons}) AND c.date_of_birth <= d.latest_birth
+GROUP BY d.day, c.date_of_birth, extension
+"""
+
+
+def near_limit_by_days(days: list[date], area: Area) -> dict[date, int]:
+    """Children living in prison in the area on each day who are near the age limit or past
+    it (as `children_near_age_limit` counts them for one day), in one query whatever the
+    number of days; the rule is applied once per day, birth date and extension."""
+    from django.db import connection
+
+    found = dict.fromkeys(days, 0)
+    days = list(found)  # each day once
+    prison_ids = list(Prison.objects.filter(area.prison_filter()).values_list("pk", flat=True))
+    age_rules = list(AgeLimitRule.objects.filter(jurisdiction__code=area.jurisdiction_code()))
+    if not days or not prison_ids or not age_rules:
+        return found
+    bounds = [
+        earliest_birth_reaching_limit_after(day + timedelta(days=NEAR_LIMIT_DAYS), age_rules)
+        for day in days
+    ]
+    pairs = (
+        "(CAST(%s AS DATE), CAST(%s AS DATE))" if connection.vendor == "postgresql" else "(%s, %s)"
+    )
+    params: list[Any] = []
+    for day, bound in zip(days, bounds, strict=True):
+        params += [connection.ops.adapt_datefield_value(d) for d in (day, bound)]
+    sql = NEAR_LIMIT_DAYS_SQL.format(
+        days=", ".join([pairs] * len(days)),
+        prisons=", ".join(["%s"] * len(prison_ids)),
+        **_register_tables(),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, PlacementKind.IN_PRISON.value, *prison_ids])
+        for day, born, extension, n in cursor.fetchall():
+            on = _as_date(day)
+            leave_by = child_leave_by(_as_date(born), age_rules, [int(extension)], on=on)
+            if leave_by.date is not None and leave_by.date <= on + timedelta(days=NEAR_LIMIT_DAYS):
+                found[on] += n
+    return found
+
+
+# Women in custody on each day in the area's prisons (by the prison held in that day) by
+# offence charged, a woman charged with several offences counted once under each.
+OFFENCES_DAYS_SQL = """
+WITH days(day) AS (VALUES {days})
+SELECT day, code, COUNT(DISTINCT episode_id)
+FROM (
+  SELECT d.day AS day, o.code AS code, c.episode_id AS episode_id,
+         COALESCE(
+           (SELECT t.to_prison_id FROM {transfer} t
+            WHERE t.episode_id = e.id AND t.transfer_date <= d.day
+            ORDER BY t.transfer_date DESC, t.id DESC LIMIT 1),
+           e.admission_prison_id) AS prison
+  FROM days d
+  JOIN {episode} e ON e.admission_date <= d.day
+                  AND (e.release_date IS NULL OR e.release_date > d.day)
+  JOIN {charge} c ON c.episode_id = e.id
+  JOIN {offence} o ON o.id = c.offence_category_id
+) AS held
+WHERE prison IN ({prisons})
+GROUP BY day, code
+ORDER BY day, code
+"""
+
+
+def offences_by_days(days: list[date], area: Area) -> list[tuple[date, str, int]]:
+    """(day, offence code, women) for every day at once: one query."""
+    from django.db import connection
+
+    prison_ids = list(Prison.objects.filter(area.prison_filter()).values_list("pk", flat=True))
+    if not days or not prison_ids:
+        return []
+    values, day_params = _days_sql(list(dict.fromkeys(days)))
+    sql = OFFENCES_DAYS_SQL.format(
+        days=values, prisons=", ".join(["%s"] * len(prison_ids)), **_register_tables()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*day_params, *prison_ids])
+        return [(_as_date(day), code, n) for day, code, n in cursor.fetchall()]
+
+
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
@@ -826,18 +1056,16 @@ def stock_aggregates(
     indicator: str = "",
 ) -> dict[str, tuple[date, dict[str, Any]]]:
     """Per period, the date standing for it and the area's counts from the register: for
-    every date at once (`register_by_days`), except the children near the age limit, whose
-    rule is applied per date."""
+    every date at once (`register_by_days`, and `near_limit_by_days` for the children near
+    the age limit), so a constant number of queries whatever the number of dates."""
     population = female_population(area)
     chosen: dict[str, tuple[date, dict[str, Any]]] = {}
     days = period_ends(start, end, period)
+    for day, totals in register_by_days(days, area).items():
+        chosen[rules.period_key(day, period)] = (day, dict(totals))
     if indicator == "children_near_age_limit":
-        for day in days:
-            totals = roll_up(register_by_prison(day, area), None, area).get(str(area), {})
-            chosen[rules.period_key(day, period)] = (day, totals)
-    else:
-        for day, totals in register_by_days(days, area).items():
-            chosen[rules.period_key(day, period)] = (day, dict(totals))
+        for day, n in near_limit_by_days(days, area).items():
+            chosen[rules.period_key(day, period)][1]["children_near_age_limit"] = n
     for day, aggregate in chosen.values():
         aggregate["female_population"] = denominator_for(population, day)
     return chosen
@@ -919,85 +1147,104 @@ def _growth(
     return [point]
 
 
-def _trunc(period: str, field_name: str) -> Any:
-    return {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}[period](field_name)
+# The first day of the period a date falls in, in SQL: Django's Trunc calls back into Python
+# for every row on SQLite, which made the releases' one query several times its baseline.
+PERIOD_START_SQL = {
+    "postgresql": {
+        "year": "CAST(date_trunc('year', {col}) AS DATE)",
+        "quarter": "CAST(date_trunc('quarter', {col}) AS DATE)",
+        "month": "CAST(date_trunc('month', {col}) AS DATE)",
+    },
+    "sqlite": {
+        "year": "substr({col}, 1, 4) || '-01-01'",
+        "quarter": (
+            "substr({col}, 1, 5) || printf('%%02d', "
+            "(CAST(substr({col}, 6, 2) AS INTEGER) - 1) / 3 * 3 + 1) || '-01'"
+        ),
+        "month": "substr({col}, 1, 7) || '-01'",
+    },
+}
+RELEASES_SQL = """
+SELECT {bucket}, e.release_reason, COUNT(*)
+FROM {episode} e
+WHERE e.current_prison_id IN ({prisons}) AND e.release_date >= %s AND e.release_date <= %s
+GROUP BY 1, 2
+ORDER BY 1, 2
+"""
 
 
 def _releases(area: Area, start: date, end: date, period: str) -> list[Point]:
-    rows = (
-        CustodyEpisode.objects.filter(area.prison_filter("current_prison__"))
-        .filter(release_date__gte=start, release_date__lte=end)
-        .annotate(bucket=_trunc(period, "release_date"))
-        .values("bucket", "release_reason")
-        .annotate(n=Count("id"))
-        .order_by("bucket", "release_reason")
+    """Women released in each period by the reason of release: one grouped query."""
+    from django.db import connection
+
+    prison_ids = list(Prison.objects.filter(area.prison_filter()).values_list("pk", flat=True))
+    if not prison_ids:
+        return []
+    bucket = PERIOD_START_SQL[connection.vendor][period].format(col="e.release_date")
+    sql = RELEASES_SQL.format(
+        bucket=bucket, prisons=", ".join(["%s"] * len(prison_ids)), **_register_tables()
     )
+    params = [*prison_ids, *(connection.ops.adapt_datefield_value(d) for d in (start, end))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     return [
         Point(
-            rules.period_key(row["bucket"], period),
+            rules.period_key(_as_date(first_day), period),
             str(area),
-            row["n"],
-            category=row["release_reason"] or "not_recorded",
+            n,
+            category=reason or "not_recorded",
         )
-        for row in rows
+        for first_day, reason, n in rows
     ]
+
+
+# Each episode's first conviction (the earliest change to a status other than pretrial) in
+# the area's prisons between two dates, grouped by its date and the date of admission: the
+# days held before it, as a histogram the database returns (not one row per woman).
+FIRST_CONVICTIONS_SQL = """
+SELECT f.first_day, e.admission_date, COUNT(*)
+FROM (SELECT c.episode_id, MIN(c.effective_date) AS first_day
+      FROM {change} c WHERE c.status <> %s GROUP BY c.episode_id) f
+JOIN {episode} e ON e.id = f.episode_id
+WHERE e.current_prison_id IN ({prisons}) AND f.first_day >= %s AND f.first_day <= %s
+GROUP BY f.first_day, e.admission_date
+"""
 
 
 def _median_pretrial(area: Area, start: date, end: date, period: str) -> list[Point]:
     """Median days from admission to the first conviction, for women convicted in each
-    period; the database returns a histogram of durations, not one row per woman."""
-    first_conviction = (
-        LegalStatusChange.objects.filter(episode=OuterRef("episode"))
-        .exclude(status=LegalStatus.PRETRIAL)
-        .order_by("effective_date", "id")
-        .values("id")[:1]
+    period: one grouped query."""
+    from django.db import connection
+
+    prison_ids = list(Prison.objects.filter(area.prison_filter()).values_list("pk", flat=True))
+    if not prison_ids:
+        return []
+    sql = FIRST_CONVICTIONS_SQL.format(
+        prisons=", ".join(["%s"] * len(prison_ids)), **_register_tables()
     )
-    rows = (
-        LegalStatusChange.objects.filter(area.prison_filter("episode__current_prison__"))
-        .exclude(status=LegalStatus.PRETRIAL)
-        .filter(effective_date__gte=start, effective_date__lte=end, pk=Subquery(first_conviction))
-        .annotate(
-            bucket=_trunc(period, "effective_date"),
-            days=ExpressionWrapper(
-                F("effective_date") - F("episode__admission_date"), output_field=DurationField()
-            ),
-        )
-        .values("bucket", "days")
-        .annotate(n=Count("id"))
-        .order_by("bucket", "days")
-    )
-    histogram: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for row in rows:
-        days = row["days"].days if isinstance(row["days"], timedelta) else int(row["days"])
-        histogram[rules.period_key(row["bucket"], period)].append((days, row["n"]))
+    params: list[Any] = [LegalStatus.PRETRIAL.value, *prison_ids]
+    params += [connection.ops.adapt_datefield_value(day) for day in (start, end)]
+    histogram: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for first, admitted, n in cursor.fetchall():
+            convicted = _as_date(first)
+            days = (convicted - _as_date(admitted)).days
+            histogram[rules.period_key(convicted, period)][days] += n
     return [
-        Point(key, str(area), rules.median_of_histogram(counts))
+        Point(key, str(area), rules.median_of_histogram(sorted(counts.items())))
         for key, counts in sorted(histogram.items())
     ]
 
 
 def _offences(area: Area, start: date, end: date, period: str) -> list[Point]:
     """Women in custody at the end of each period by offence charged (a woman charged with
-    several offences is counted under each)."""
-    points = []
-    for day in period_ends(start, end, period):
-        rows = (
-            Charge.objects.filter(
-                episode__in=_in_custody_on(day)
-                .annotate(prison_on=_prison_on(day))
-                .filter(prison_on__in=Prison.objects.filter(area.prison_filter()).values("pk"))
-                .values("pk")
-            )
-            .values("offence_category__code")
-            .annotate(n=Count("episode", distinct=True))
-            .order_by("offence_category__code")
-        )
-        key = rules.period_key(day, period)
-        points += [
-            Point(key, str(area), row["n"], category=row["offence_category__code"], date=day)
-            for row in rows
-        ]
-    return points
+    several offences is counted under each): one query for every period."""
+    return [
+        Point(rules.period_key(day, period), str(area), n, category=code, date=day)
+        for day, code, n in offences_by_days(period_ends(start, end, period), area)
+    ]
 
 
 def apply_primary_suppression(indicator: str, point: Point) -> None:

@@ -18,7 +18,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, require
 from motherline.reports import tabular
-from motherline.reports.pdf import render_html, render_pdf
+from motherline.reports.pdf import render_html
 from motherline.security.headers import allow_inline_styles
 from motherline.stats import exchange, publication, queries, services
 from motherline.stats.forms import ImportForm, StatisticsForm
@@ -144,7 +144,6 @@ def brief(request: HttpRequest) -> HttpResponse:
     if fmt not in ("html", "pdf"):
         return HttpResponse(status=400)
     language = get_language() or "en"
-    context = publication.brief(as_of)
     audit.record(
         request.user,
         AuditAction.EXPORT,
@@ -155,10 +154,12 @@ def brief(request: HttpRequest) -> HttpResponse:
     )
     if fmt == "html":
         # A document for print: its own <style> block, allowed by its hash only.
+        context = publication.brief(as_of)
         return allow_inline_styles(
             HttpResponse(render_html(BRIEF, context, language, for_browser=True))
         )
-    response = HttpResponse(render_pdf(BRIEF, context, language), content_type="application/pdf")
+    # Rendered once per state of the data, and kept (publication.brief_pdf).
+    response = HttpResponse(publication.brief_pdf(as_of, language), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="motherline-brief-{as_of}-{language}.pdf"'
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
-from motherline.reports.pdf import render_html, render_pdf
+from motherline.reports.pdf import render_html
 from motherline.stats import publication
 
 TEMPLATE = "stats/brief.html"
@@ -38,14 +38,15 @@ class Command(BaseCommand):
         language = options["language"]
         # WeasyPrint narrates every layout step at INFO; the command prints only the file.
         logging.getLogger("weasyprint").setLevel(logging.WARNING)
-        # Labels chosen while the context is built (sources, names) follow the language.
-        with translation.override(language):
-            context = publication.brief(as_of, options["jurisdiction"])
         output: Path = options["output"]
         if options["html"]:
+            # Labels chosen while the context is built (sources, names) follow the language.
+            with translation.override(language):
+                context = publication.brief(as_of, options["jurisdiction"])
             output.write_text(render_html(TEMPLATE, context, language), encoding="utf-8")
         else:
-            output.write_bytes(render_pdf(TEMPLATE, context, language))
+            # Rendered once per state of the data and kept (publication.brief_pdf).
+            output.write_bytes(publication.brief_pdf(as_of, language, options["jurisdiction"]))
         audit.record(
             None,
             AuditAction.EXPORT,
