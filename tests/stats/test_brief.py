@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date
 
 import pytest
@@ -121,3 +123,20 @@ def test_the_pdf_page_reads_the_kept_brief_and_audits_each_download(
     assert first.content == second.content and first.content.startswith(b"%PDF")
     assert len(list(brief_cache.glob("*.pdf"))) == 1
     assert AuditEvent.objects.filter(object_type="stats.brief", action="export").count() == 2
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="needs poppler-utils")
+def test_pdfs_embed_the_khmer_font_decompressed_once(kh, brief_cache, tmp_path):
+    from pathlib import Path
+
+    from motherline.reports import pdf
+
+    fonts = pdf.pdf_fonts()
+    assert set(fonts) == {"regular", "bold"}
+    for url in fonts.values():
+        assert Path(url.removeprefix("file://")).read_bytes()[:4] == b"\x00\x01\x00\x00"  # TrueType
+    assert pdf.pdf_fonts() == fonts  # once per process
+    path = tmp_path / "brief-km.pdf"
+    path.write_bytes(publication.brief_pdf(AS_OF, "km"))
+    listed = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True)
+    assert "Noto-Sans-Khmer" in listed.stdout

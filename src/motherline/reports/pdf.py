@@ -22,8 +22,17 @@ STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
 FONTS = {"regular": "NotoSansKhmer-Regular", "bold": "NotoSansKhmer-Bold"}
 
 
-@functools.cache
 def pdf_fonts() -> dict[str, str]:
+    """`_pdf_fonts`, written again if the cache was cleared since."""
+    found = _pdf_fonts()
+    if not all(Path(url.removeprefix("file://")).exists() for url in found.values()):
+        _pdf_fonts.cache_clear()
+        found = _pdf_fonts()
+    return found
+
+
+@functools.cache
+def _pdf_fonts() -> dict[str, str]:
     """The bundled Khmer fonts as TrueType files for WeasyPrint, by weight: decompressed
     from the WOFF2 once into the data directory's cache (named by the WOFF2's digest), since
     WeasyPrint would otherwise decompress them for every document (about half a second on a

@@ -29,7 +29,7 @@ from motherline.stats.labels import (
 )
 from motherline.stats.models import ReturnSource
 
-MAX_REGISTER_DATES = 60  # each date is a few grouped queries over the register
+MAX_REGISTER_DATES = 60  # constant queries, but the database counts the register per date
 
 
 def source_label(source: str) -> str:
