@@ -34,6 +34,9 @@ def jurisdiction(db):
         name_local="កម្ពុជា",
         local_language="km",
         time_zone="Asia/Phnom_Penh",
+        document_languages=["en", "km"],
+        small_prison_capacity=500,
+        retention_years=10,
         stated_rules={
             "birth_registration": {
                 "days": 30,

@@ -54,3 +54,21 @@ def citation(value) -> str:
     from motherline.jurisdictions.reference import citation_label
 
     return citation_label(str(value or ""))
+
+
+@register.filter
+def language_name(code) -> str:
+    """`{{ code|language_name }}`: a language named in itself ("ខ្មែរ", "ไทย"), as a
+    language switch and a button that files a document in it show it."""
+    from motherline.jurisdictions.local import language_name as name
+
+    return name(str(code or ""))
+
+
+@register.filter
+def language_label(code) -> str:
+    """`{{ code|language_label }}`: a language named in the page's language ("Khmer",
+    "ខ្មែរ"), for a heading or a button."""
+    from motherline.jurisdictions.local import language_label as label
+
+    return label(str(code or ""))

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 
 from motherline.accounts import policy
 from motherline.accounts.models import Organisation
 from motherline.accounts.policy import SystemUser, sees_names
+from motherline.jurisdictions import local
 from motherline.jurisdictions.models import (
     Jurisdiction,
     OffenceCategory,
@@ -44,7 +44,7 @@ def jurisdiction_for(user: Any) -> Jurisdiction:
             .values_list("jurisdiction__code", flat=True)
             .first()
         )
-    return Jurisdiction.objects.get(code=code or settings.MOTHERLINE_DEFAULT_JURISDICTION)
+    return Jurisdiction.objects.get(code=code or local.default_code())
 
 
 def women_in_custody(user: Any, jurisdiction: Jurisdiction) -> QuerySet[Woman]:

@@ -6,13 +6,27 @@ from django.db import migrations
 from motherline.vault import rewrite
 
 
+# The columns as they were named when they were encrypted (0007 renamed the Khmer ones).
+ENCRYPTED_THEN = {
+    "fieldwork.PrisonVisit": ("notes",),
+    "fieldwork.Finding": ("description",),
+    "fieldwork.CaseStudy": (
+        "title_en",
+        "narrative_en",
+        "title_km",
+        "narrative_km",
+        "consent_given_by",
+    ),
+}
+
+
 def encrypt_rows(apps, schema_editor):
     """Encrypt what was stored in plaintext before these columns were encrypted."""
-    rewrite.encrypt_app_rows(apps, "fieldwork")
+    rewrite.encrypt_app_rows(apps, "fieldwork", ENCRYPTED_THEN)
 
 
 def decrypt_rows(apps, schema_editor):
-    rewrite.decrypt_app_rows(apps, "fieldwork")
+    rewrite.decrypt_app_rows(apps, "fieldwork", ENCRYPTED_THEN)
 
 
 
