@@ -6,7 +6,9 @@ from django.db import migrations
 from motherline.vault import rewrite
 
 
-# The columns as they were named when they were encrypted (0007 renamed the Khmer ones).
+# The columns as they were named when they were encrypted, and as 0007 renamed the local
+# ones: only the columns a table has are rewritten, so this step reads a database before the
+# rename (as a migration does) and after it (as the tests of encryption do).
 ENCRYPTED_THEN = {
     "fieldwork.PrisonVisit": ("notes",),
     "fieldwork.Finding": ("description",),
@@ -15,6 +17,8 @@ ENCRYPTED_THEN = {
         "narrative_en",
         "title_km",
         "narrative_km",
+        "title_local",
+        "narrative_local",
         "consent_given_by",
     ),
 }
