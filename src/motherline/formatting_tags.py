@@ -65,6 +65,15 @@ def language_name(code) -> str:
     return name(str(code or ""))
 
 
+@register.simple_tag
+def language_fonts() -> list[tuple[str, str]]:
+    """`{% language_fonts as fonts %}`: (language, font) of every pack that names a font
+    for its local language, for the `:lang()` rules of a page or a PDF."""
+    from motherline.jurisdictions.local import fonts
+
+    return fonts()
+
+
 @register.filter
 def language_label(code) -> str:
     """`{{ code|language_label }}`: a language named in the page's language ("Khmer",

@@ -70,6 +70,14 @@ def conventions(language: str | None) -> LanguageConventions | None:
     return None
 
 
+def language_of_pack(code: str) -> str:
+    """The local language a shipped pack declares ("" for none or no such pack)."""
+    for document in _pack_documents():
+        if str(document.get("code", "")).upper() == code.upper() and code:
+            return str(document.get("local_language", ""))
+    return ""
+
+
 def local_languages() -> list[str]:
     """The local languages of the shipped packs, each once, in the packs' order."""
     found: list[str] = []

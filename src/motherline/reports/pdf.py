@@ -3,7 +3,8 @@
 WeasyPrint shapes text with Pango and HarfBuzz, so Khmer and Thai are correct in HTML text.
 They are not inside SVG `<text>`: charts in a PDF carry their labels as HTML beside
 label-free shapes. Text in a local language is set in the font its pack names (`[language]
-font`, `jurisdictions.local.fonts`), by `:lang()` rules of `reports/base_pdf.html`: the
+font`, `jurisdictions.local.fonts`), by `:lang()` rules of `reports/base_pdf.html` (its
+`language_fonts` tag): the
 Khmer font is bundled (Noto Sans Khmer, the web pages' own), so a Khmer PDF needs neither the
 internet nor an installed font; Thai uses Debian's fonts-thai-tlwg (Loma), installed with the
 application's Debian packages (`scripts/_venv.sh`).
@@ -17,8 +18,6 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from motherline.jurisdictions.local import fonts
-
 STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
 
 
@@ -31,12 +30,7 @@ def render_html(
     with translation.override(language):
         return render_to_string(
             template_name,
-            {
-                **context,
-                "LANGUAGE_CODE": language,
-                "for_browser": for_browser,
-                "language_fonts": fonts(),
-            },
+            {**context, "LANGUAGE_CODE": language, "for_browser": for_browser},
         )
 
 
