@@ -45,7 +45,9 @@ def _paging(request: HttpRequest, page: Any, **query: str) -> dict[str, Any]:
 
 
 def _grant(request: HttpRequest, grant_id: int) -> Grant:
-    return get_object_or_404(queries.grants_for(request.user), pk=grant_id)
+    # With its jurisdiction: the donor report's languages are its documents' languages.
+    grants = queries.grants_for(request.user).select_related("organisation__jurisdiction")
+    return get_object_or_404(grants, pk=grant_id)
 
 
 @login_required
