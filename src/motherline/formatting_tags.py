@@ -57,9 +57,10 @@ def citation(value) -> str:
 
 
 @register.filter
-def language_name(code) -> str:
-    """`{{ code|language_name }}`: a language named in itself ("ខ្មែរ", "ไทย"), as a
-    language switch and a button that files a document in it show it."""
+def autonym(code) -> str:
+    """`{{ code|autonym }}`: a language named in itself ("ខ្មែរ", "ไทย"), as a language
+    switch shows it (Django's own `language_name` filter, from `{% load i18n %}`, names it in
+    English)."""
     from motherline.jurisdictions.local import language_name as name
 
     return name(str(code or ""))

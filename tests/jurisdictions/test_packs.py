@@ -151,7 +151,10 @@ def test_the_statistics_page_draws_the_users_country(client, settings, code):
         for row in data.rows["provinces"]
     }
     assert shown == localised
-    assert f'<html lang="{language}"' in response.content.decode()
+    page = response.content.decode()
+    assert f'<html lang="{language}"' in page
+    # The switch names the language in itself ("ខ្មែរ", "Kiswahili", "ไทย").
+    assert f">{local.language_name(language)}</button>" in page
 
 
 @pytest.mark.django_db
