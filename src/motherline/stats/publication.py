@@ -235,6 +235,7 @@ def brief(as_of: date, jurisdiction: str = "") -> dict[str, Any]:
     named): key figures, trends, the province map, the table by prison, returns against the
     register, and the sources. Published values only."""
     nation = queries.Area.parse(f"nation:{jurisdiction}")
+    jurisdiction = nation.code
     start = date(2008, 1, 1)
 
     def one(indicator: str, **kwargs: Any) -> queries.Point | None:
