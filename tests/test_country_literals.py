@@ -39,9 +39,9 @@ def python_literals(path: Path, relative: str) -> list[str]:
     for node in ast.walk(tree):
         if id(node) in allowed:
             continue
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if COUNTRY_VALUE.match(node.value):
-                found.append(f"{relative}:{node.lineno}: {node.value!r}")
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if is_text and COUNTRY_VALUE.match(node.value):
+            found.append(f"{relative}:{node.lineno}: {node.value!r}")
         name = (
             node.id
             if isinstance(node, ast.Name)
