@@ -58,10 +58,12 @@ ensure_debian_packages() {
 }
 
 # What the application itself needs: Pango and HarfBuzz for PDFs (WeasyPrint shapes Khmer
-# with them) and a Khmer font for the system's own rendering.
+# and Thai with them), a Khmer font for the system's own rendering, and the Thai font the
+# Thailand pack names for its PDFs (Loma, fonts-thai-tlwg).
 APP_PACKAGES=(
   "lib:libpango-1.0.so.0:libpango-1.0-0"
   "lib:libpangoft2-1.0.so.0:libpangoft2-1.0-0"
   "lib:libharfbuzz-subset.so.0:libharfbuzz-subset0"
   "font:khmer os:fonts-khmeros"
+  "font:loma:fonts-thai-tlwg"
 )

@@ -35,6 +35,9 @@ def jurisdiction(db):
         name_local="កម្ពុជា",
         local_language="km",
         time_zone="Asia/Phnom_Penh",
+        document_languages=["en", "km"],
+        small_prison_capacity=500,
+        retention_years=10,
         stated_rules={
             "birth_registration": {
                 "days": 30,
@@ -55,10 +58,20 @@ def jurisdiction(db):
 def provinces(jurisdiction):
     return {
         "KH-12": Province.objects.create(
-            jurisdiction=jurisdiction, code="KH-12", name="Phnom Penh", name_local="ភ្នំពេញ"
+            jurisdiction=jurisdiction,
+            code="KH-12",
+            name="Phnom Penh",
+            name_local="ភ្នំពេញ",
+            map_column=3,
+            map_row=3,
         ),
         "KH-8": Province.objects.create(
-            jurisdiction=jurisdiction, code="KH-8", name="Kandal", name_local="កណ្ដាល"
+            jurisdiction=jurisdiction,
+            code="KH-8",
+            name="Kandal",
+            name_local="កណ្ដាល",
+            map_column=4,
+            map_row=3,
         ),
     }
 

@@ -1,10 +1,12 @@
 """Dates and numbers in the reader's language: the one helper that pages, PDFs, the readable
 parts of exports and the sentences built in Python use.
 
-CLDR's data through Babel: Khmer month names ("14 មករា 2026"), and each language's grouping
-and decimal marks (English "16,300.00", Khmer "16.300,00"). English dates are written day,
-month, year ("14 Jan 2026") as in Cambodia, never month first. The language is the one
-active (`translation.override` for a PDF or an e-mail in another language).
+CLDR's data through Babel: each language's month names ("14 មករា 2026", "14 ม.ค. 2026"), and
+its grouping and decimal marks (English "16,300.00", Khmer "16.300,00"). English dates are
+written day, month, year ("14 Jan 2026"), never month first. Where CLDR does not say how a
+local language is written (how a Khmer letter writes a date, the mark that ends a sentence),
+its pack does (`[language]` in pack.toml, read by `jurisdictions.local.conventions`). The
+language is the one active (`translation.override` for a PDF or an e-mail in another one).
 
 Templates use the filters of `motherline.formatting_tags` (loaded everywhere):
 `{{ day|day }}`, `{{ day|day:"short" }}`, `{{ month|month }}`, `{{ n|number }}`,
@@ -28,27 +30,44 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal as _babel_decimal
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-# The CLDR locale used for each language of the interface: British English writes the day
-# before the month.
-_LOCALES = {"en": "en_GB", "km": "km"}
-# Khmer prose names the month and the year ("15 ខែ មិថុនា ឆ្នាំ 2026"), as the Khmer
-# formats of Django and official letters do; tables use CLDR's shorter form.
-_DAY_PATTERNS = {
-    "en_GB": {"long": "d MMMM y", "short": "d MMM y"},
-    "km": {"long": "d 'ខែ' MMMM 'ឆ្នាំ' y", "short": "d MMMM y"},
-}
+from motherline.jurisdictions.local import conventions
+
+# British English writes the day before the month: the CLDR locale of English.
+ENGLISH = "en_GB"
+_ENGLISH_PATTERNS = {"long": "d MMMM y", "short": "d MMM y"}
+
+
+@cache
+def _known(code: str) -> bool:
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 def _locale(language: str | None = None) -> str:
+    """The CLDR locale of a language: British English for English and any language CLDR
+    does not know, else the language itself."""
     code = (language or get_language() or "en").split("-")[0].lower()
-    return _LOCALES.get(code, "en_GB")
+    return code if code != "en" and _known(code) else ENGLISH
+
+
+def _day_pattern(locale: str, style: str) -> str:
+    """English's own patterns; a local language's from its pack, else CLDR's long and
+    medium forms."""
+    if locale == ENGLISH:
+        return _ENGLISH_PATTERNS.get(style, _ENGLISH_PATTERNS["long"])
+    written = conventions(locale)
+    pattern = (written.day_short if style == "short" else written.day_long) if written else ""
+    return pattern or ("medium" if style == "short" else "long")
 
 
 # Whether the reader asked for the digits of her language (see the module's note).
@@ -126,8 +145,7 @@ def format_day(
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         value = value.date()
     locale = _locale(language)
-    patterns = _DAY_PATTERNS[locale]
-    return _digits(_babel_date(value, patterns.get(style, patterns["long"]), locale=locale), locale)
+    return _digits(_babel_date(value, _day_pattern(locale, style), locale=locale), locale)
 
 
 def format_month(value: date | None, language: str | None = None) -> str:
@@ -192,15 +210,13 @@ def format_money(
     return f"{amount} {currency}".strip()
 
 
-# How each language ends a sentence (Khmer: the khan).
-_FULL_STOPS = {"en": ".", "km": "\u17d4"}
-
-
 def sentence(text: object, language: str | None = None) -> str:
     """`text` ended as the reader's language ends a sentence, unless it already is: a
-    caption built from a title and a source reads "... ។" in Khmer, not "... ."."""
+    caption built from a title and a source reads "... ។" in Khmer (the pack's full stop),
+    not "... ."; a language whose pack gives no mark (Thai) adds none."""
     shown = str(text or "").rstrip()
-    if not shown or shown[-1] in ".!?\u17d4\u17d5":
+    written = conventions((language or get_language() or "en").split("-")[0].lower())
+    full_stop = written.full_stop if written else "."
+    if not shown or shown[-1] in ".!?" or (full_stop and shown.endswith(full_stop)):
         return shown
-    code = (language or get_language() or "en").split("-")[0].lower()
-    return shown + _FULL_STOPS.get(code, ".")
+    return shown + full_stop

@@ -54,3 +54,31 @@ def citation(value) -> str:
     from motherline.jurisdictions.reference import citation_label
 
     return citation_label(str(value or ""))
+
+
+@register.filter
+def autonym(code) -> str:
+    """`{{ code|autonym }}`: a language named in itself ("ខ្មែរ", "ไทย"), as a language
+    switch shows it (Django's own `language_name` filter, from `{% load i18n %}`, names it in
+    English)."""
+    from motherline.jurisdictions.local import language_name as name
+
+    return name(str(code or ""))
+
+
+@register.simple_tag
+def language_fonts() -> list[tuple[str, str]]:
+    """`{% language_fonts as fonts %}`: (language, font) of every pack that names a font
+    for its local language, for the `:lang()` rules of a page or a PDF."""
+    from motherline.jurisdictions.local import fonts
+
+    return fonts()
+
+
+@register.filter
+def language_label(code) -> str:
+    """`{{ code|language_label }}`: a language named in the page's language ("Khmer",
+    "ខ្មែរ"), for a heading or a button."""
+    from motherline.jurisdictions.local import language_label as label
+
+    return label(str(code or ""))

@@ -9,9 +9,7 @@ from django.conf import settings
 from django.utils import translation
 
 from motherline import formatting
-
-# Khmer writes numbers with its own digits.
-DIGITS = {"km": str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")}
+from motherline.jurisdictions.local import conventions
 
 
 def site_link(path: str) -> str:
@@ -22,8 +20,11 @@ def site_link(path: str) -> str:
 
 
 def _digits(text: str) -> str:
-    table = DIGITS.get(translation.get_language() or "")
-    return text.translate(table) if table else text
+    """Digits as the language writes them in a letter: a pack may give its own (Khmer)."""
+    written = conventions(translation.get_language() or "")
+    if not written or not written.digits:
+        return text
+    return text.translate(str.maketrans("0123456789", written.digits))
 
 
 def number(value: int) -> str:

@@ -216,7 +216,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("km", _("Khmer"))]
+# The interface's languages: English and the local languages of the packs the deployment
+# serves (MOTHERLINE_LANGUAGES, codes separated by commas). English and Khmer have a full
+# catalogue; a page in Swahili or Thai shows the packs' local names, dates and numbers in that
+# language and the rest in English until its catalogue is written.
+LANGUAGE_NAMES = {"en": _("English"), "km": _("Khmer"), "sw": _("Swahili"), "th": _("Thai")}
+LANGUAGES = [
+    (code, LANGUAGE_NAMES.get(code, code)) for code in envlist("MOTHERLINE_LANGUAGES", "en,km")
+]
+if not LANGUAGES or LANGUAGES[0][0] != "en" or any(c not in LANGUAGE_NAMES for c, _n in LANGUAGES):
+    raise ImproperlyConfigured(
+        f"MOTHERLINE_LANGUAGES: expected en first, then any of {', '.join(LANGUAGE_NAMES)}"
+    )
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("MOTHERLINE_TIME_ZONE", "Asia/Phnom_Penh")
@@ -302,8 +313,9 @@ EMAIL_BACKEND = os.environ.get(
     "MOTHERLINE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 
-# The jurisdiction whose pack is the default for new organisations and the demo.
-MOTHERLINE_DEFAULT_JURISDICTION = os.environ.get("MOTHERLINE_JURISDICTION", "KH")
+# The jurisdiction used where none is known (a user without an organisation, the demo); when
+# unset, the shipped pack marked `default = true` (`jurisdictions.local.default_code`).
+MOTHERLINE_DEFAULT_JURISDICTION = os.environ.get("MOTHERLINE_JURISDICTION", "").strip().upper()
 MOTHERLINE_PAGE_SIZE = envint("MOTHERLINE_PAGE_SIZE", 50)
 
 # Encryption at rest, backups and retention (docs/security.md). Without MOTHERLINE_FIELD_KEY
@@ -317,7 +329,9 @@ MOTHERLINE_DOCUMENT_MAX_BYTES = envint("MOTHERLINE_DOCUMENT_MAX_BYTES", 10 * 102
 FILE_UPLOAD_HANDLERS = ["motherline.vault.uploads.BoundedMemoryUploadHandler"]
 # How long the author of a case note may still correct it; later, a correction is a new note.
 MOTHERLINE_NOTE_CORRECTION_HOURS = envint("MOTHERLINE_NOTE_CORRECTION_HOURS", 24)
-MOTHERLINE_RETENTION_YEARS = envint("MOTHERLINE_RETENTION_YEARS", 10)
+# How many years after her last release a woman's identifying data is kept; unset (0): the
+# `retention_years` of her jurisdiction's pack.
+MOTHERLINE_RETENTION_YEARS = envint_at_least("MOTHERLINE_RETENTION_YEARS", 0, 1)
 
 # The audit trail (docs/security.md): a list page's event names at most this many references;
 # this many refused record lookups by one account within these minutes alert administrators.

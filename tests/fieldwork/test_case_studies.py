@@ -43,8 +43,8 @@ def _draft(users, woman, narrative=None):
         services.CaseText(
             title_en="Pregnant in pretrial detention",
             narrative_en=narrative or NARRATIVE.format(reg=woman.register_number),
-            title_km="មានផ្ទៃពោះក្នុងការឃុំខ្លួនបណ្តោះអាសន្ន",
-            narrative_km="ចាន់ សុខា មានផ្ទៃពោះ។ កូនប្រុសរបស់គាត់ ដារា រស់នៅជាមួយគាត់។",
+            title_local="មានផ្ទៃពោះក្នុងការឃុំខ្លួនបណ្តោះអាសន្ន",
+            narrative_local="ចាន់ សុខា មានផ្ទៃពោះ។ កូនប្រុសរបស់គាត់ ដារា រស់នៅជាមួយគាត់។",
             tags=["pretrial", "pregnancy", "pretrial"],
         ),
         woman=woman,
@@ -92,7 +92,7 @@ def test_the_whole_workflow(users, woman):
     assert "Sokha" not in case.narrative_en and woman.register_number not in case.narrative_en
     assert "March 2024" in case.narrative_en and "2025-01-05" not in case.narrative_en
     assert "a prison in Kandal" in case.narrative_en  # a small prison is named by its province
-    assert "សុខា" not in case.narrative_km and "ដារា" not in case.narrative_km
+    assert "សុខា" not in case.narrative_local and "ដារា" not in case.narrative_local
     case = services.review_case(users["programme_manager"], case, version=case.version)
     case = services.publish_case(
         users["programme_manager"], case, version=case.version, today=TODAY

@@ -123,10 +123,10 @@ def test_load_the_second_pack_next_to_cambodia():
     load_pack("kh")
     report = load_pack("KE")
 
-    assert report.counts["provinces"] == 5
+    assert report.counts["provinces"] == 47
     assert report.counts["prisons"] == 4
     ke = Jurisdiction.objects.get(code="KE")
-    assert ke.provinces.count() == 5
+    assert ke.provinces.count() == 47
     assert Prison.objects.filter(province__jurisdiction=ke).count() == 4
     assert Prison.objects.count() == 32
     assert [r.max_age_months for r in ke.age_limit_rules.all()] == [48]
@@ -337,7 +337,10 @@ def test_unknown_source_key_and_unsourced_file_are_reported(tmp_path):
     pack = copy_pack(tmp_path)
     embu = "KE-06,other,,true,,,"
     replace_in(pack / "prisons.csv", embu + "press_women_prisons", embu + "press_2099")
-    replace_in(pack / "pack.toml", 'provinces = ["iso_3166_2"]\n', "")
+    # A provinces file without its source column, and no [file_sources] entry for it.
+    provinces = pack / "provinces.csv"
+    lines = provinces.read_text(encoding="utf-8").splitlines()
+    provinces.write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n")
 
     errors = errors_of(tmp_path)
 
@@ -441,7 +444,7 @@ def test_a_pack_code_is_not_a_path(tmp_path):
 @pytest.mark.django_db
 def test_command_all_by_keyword_as_the_demo_calls_it():
     call_command("load_pack", all=True, stdout=StringIO())
-    assert set(Jurisdiction.objects.values_list("code", flat=True)) == {"KE", "KH"}
+    assert set(Jurisdiction.objects.values_list("code", flat=True)) == {"KE", "KH", "TH"}
 
 
 @pytest.mark.django_db
@@ -463,7 +466,7 @@ def test_a_code_owned_by_another_jurisdiction_is_refused():
         load_pack("ke")
 
     assert [(e.file, e.line, e.column) for e in caught.value.errors] == [
-        ("ke/provinces.csv", 5, "code")
+        ("ke/provinces.csv", 31, "code")  # KE-30 on the 31st line, after the header
     ]
     assert not Jurisdiction.objects.filter(code="KE").exists()
 
@@ -503,10 +506,11 @@ def test_a_bad_stated_rule_is_reported_with_its_line(tmp_path):
     text = text.replace('reading = "last_day_of_month"', 'reading = "1 March"', 1)
     text = text.replace("months = 6", "months = 0", 1)
     toml.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("[rules.leap_day_birthday]") + 1
     messages = [str(e) for e in errors_of(tmp_path)]
     assert any(
         "rules.leap_day_birthday: reading: expected one of" in m
-        and m.startswith("ke/pack.toml:36:")
+        and m.startswith(f"ke/pack.toml:{line}:")
         for m in messages
     ), messages
     assert any("rules.birth_registration: expected one of days or months" in m for m in messages)

@@ -26,6 +26,7 @@ def test_the_package_check_never_reports_an_installed_font_or_library_missing(tm
     _executable(
         bin_ / "fc-list",
         "echo '/usr/share/fonts/truetype/khmeros/KhmerOS.ttf: Khmer OS:style=Regular'\n"
+        "echo '/usr/share/fonts/truetype/tlwg/Loma.ttf: Loma:style=Regular'\n"
         "seq -f '/usr/share/fonts/x/Font%g.ttf: Font %g' 1 20000\n",
     )
     _executable(

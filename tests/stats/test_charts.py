@@ -1,12 +1,13 @@
-"""Chart and map geometry: no text in the SVG, every province of Cambodia on the grid."""
+"""Chart and map geometry: no text in the SVG; the map's tiles are where a pack puts them
+(every pack's layout is checked in tests/jurisdictions/test_packs.py)."""
+
+from types import SimpleNamespace
 
 from motherline.stats import charts
 
 
-def test_every_province_of_cambodia_has_its_own_tile():
-    assert len(charts.KH_TILES) == 25
-    assert sorted(charts.KH_TILES) == sorted(f"KH-{n}" for n in range(1, 26))
-    assert len(set(charts.KH_TILES.values())) == 25
+def place(code: str, name: str, column: int | None, row: int | None) -> SimpleNamespace:
+    return SimpleNamespace(code=code, display_name=name, map_column=column, map_row=row)
 
 
 def test_bars_scale_to_a_round_maximum_and_mark_gaps():
@@ -32,9 +33,15 @@ def test_nice_maximum():
 
 
 def test_tiles_shade_by_rank_and_the_grid_is_trimmed():
-    names = {"KH-12": "Phnom Penh", "KH-8": "Kandal", "KH-21": "Takeo"}
-    tiles = charts.tile_map(names, {"KH-12": 1000, "KH-8": 10, "KH-21": None}, {"KH-21"})
+    provinces = [
+        place("KH-12", "Phnom Penh", 3, 3),
+        place("KH-8", "Kandal", 4, 3),
+        place("KH-21", "Takeo", 3, 4),
+        place("KH-99", "Not on the map", None, None),
+    ]
+    tiles = charts.tile_map(provinces, {"KH-12": 1000, "KH-8": 10, "KH-21": None}, {"KH-21"})
     by_code = {t.code: t for t in tiles}
+    assert set(by_code) == {"KH-12", "KH-8", "KH-21"}  # a province without a tile is left off
     assert by_code["KH-12"].colour == charts.SHADES[-1]  # the larger of two values
     assert by_code["KH-8"].colour == charts.SHADES[0]
     assert by_code["KH-21"].colour == charts.NO_DATA and by_code["KH-21"].suppressed

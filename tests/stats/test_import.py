@@ -194,7 +194,7 @@ def test_xlsx_bad_rows_report_their_sheet_row(prisons):
 def test_the_template_imports_cleanly(prisons, kind):
     prisons["CC2"].code = "KH-CC2"
     prisons["CC2"].save()
-    result = run(returns_template(kind))
+    result = run(returns_template(kind, "KH-CC2"))
     assert result.ok, result.errors
     assert PopulationReturn.objects.get().women == 1200
 

@@ -74,12 +74,13 @@ def test_the_page_runs_a_bounded_number_of_queries(
     sign_in(client, users["analyst"])
     # With the session renewed on each request; the series reads its own level's returns
     # and the lower levels' sums, and the area's prisons for the coverage; the table and the
-    # map each look up the prisons' most frequent source (a series may mix sources).
-    with django_assert_max_num_queries(30):
+    # map each look up the prisons' most frequent source (a series may mix sources); the
+    # user's jurisdiction is read once.
+    with django_assert_max_num_queries(31):
         response = client.get(reverse("stats:index"), QUERY)
     assert response.status_code == 200
     # Two year ends counted from the register, and the session renewed (UPDATE in a savepoint).
-    with django_assert_max_num_queries(43):
+    with django_assert_max_num_queries(44):
         response = client.get(
             reverse("stats:index"), {**QUERY, "source": "register", "period": "year"}
         )

@@ -43,8 +43,8 @@ TEXTS = {
     ("fieldwork_accessincident", "response"): "Sokha may be seen next month",
     ("fieldwork_casestudy", "title_en"): "Sokha's year in CC2",
     ("fieldwork_casestudy", "narrative_en"): "Sokha was arrested in Takeo with her son",
-    ("fieldwork_casestudy", "title_km"): "ឆ្នាំរបស់សុខា",
-    ("fieldwork_casestudy", "narrative_km"): "សុខាត្រូវបានចាប់ខ្លួន",
+    ("fieldwork_casestudy", "title_local"): "ឆ្នាំរបស់សុខា",
+    ("fieldwork_casestudy", "narrative_local"): "សុខាត្រូវបានចាប់ខ្លួន",
     ("fieldwork_casestudy", "consent_given_by"): "Sok Chanthou herself",
 }
 
@@ -235,7 +235,7 @@ def test_retention_empties_them_for_a_woman_released_long_ago(field_key, monitor
     candidate = ReleaseCandidate.objects.get(pk=ids["legal_releasecandidate"])
     assert (candidate.argument, candidate.note) == ("", "")
     draft = CaseStudy.objects.get(pk=ids["fieldwork_casestudy"])
-    assert (draft.title_en, draft.narrative_en, draft.narrative_km, draft.consent_given_by) == (
+    assert (draft.title_en, draft.narrative_en, draft.narrative_local, draft.consent_given_by) == (
         draft.reference,
         "",
         "",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import F, Q
@@ -152,9 +151,9 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=24, choices=Role, default=Role.VIEWER)
     # The language of the messages sent to this user (alert digests); blank: the deployment's.
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
-    )
+    # One of settings.LANGUAGES, a deployment's choice, so checked by the service rather
+    # than written into the schema.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
     # Dates and numbers in the digits of her language (Khmer ០-៩) rather than 0-9.
     native_digits = models.BooleanField(
         _("digits of my language"),

@@ -817,8 +817,8 @@ class CaseStudyOut(Schema):
     status: CaseStatus
     title_en: str
     narrative_en: str
-    title_km: str
-    narrative_km: str
+    title_local: str
+    narrative_local: str
     tags: list[str]
     consent_on: date | None
     consent_given_by: str
@@ -841,8 +841,8 @@ class CaseStudyList(Schema):
 class CaseStudyIn(Schema):
     title_en: str = Field(min_length=1, max_length=_max(CaseStudy, "title_en"))
     narrative_en: Note = Field(min_length=1)
-    title_km: str = Field("", max_length=_max(CaseStudy, "title_km"))
-    narrative_km: Note = ""
+    title_local: str = Field("", max_length=_max(CaseStudy, "title_local"))
+    narrative_local: Note = ""
     tags: list[Annotated[str, StringConstraints(max_length=TAG_MAX)]] = Field(
         default_factory=list, max_length=LIST_MAX
     )

@@ -23,7 +23,15 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
-from motherline.api.schemas import INT_MAX, LIST_MAX, Note, RecordId, Reference, _max
+from motherline.api.schemas import (
+    INT_MAX,
+    LIST_MAX,
+    DocumentLanguage,
+    Note,
+    RecordId,
+    Reference,
+    _max,
+)
 from motherline.fieldwork.queries import paged
 from motherline.grants import queries, report, services
 from motherline.grants.actions import (
@@ -134,7 +142,7 @@ class PeriodQuery(Schema):
 class ReportQuery(Schema):
     start: date
     end: date
-    language: Literal["en", "km"] = "en"
+    language: DocumentLanguage = "en"
     format: Literal["pdf", "xlsx"] = "pdf"
 
 
@@ -356,11 +364,15 @@ def add_line(request: HttpRequest, grant_id: RecordId, payload: LineIn) -> Statu
 def donor_report(
     request: HttpRequest, grant_id: RecordId, query: Query[ReportQuery]
 ) -> HttpResponse:
-    """The donor report for a period as PDF or XLSX, in English or Khmer."""
+    """The donor report for a period as PDF or XLSX, in a language of its jurisdiction's
+    documents (the pack's `document_languages`)."""
     user = request.user
     grant = _grant(user, grant_id)
     if query.end < query.start:
         raise ValidationError({"end": [_("The period cannot end before it starts.")]})
+    problem = grant.organisation.jurisdiction.document_language_problem(query.language)
+    if problem:
+        raise ValidationError({"language": [problem]})
     figures = queries.grant_report(grant, query.start, query.end)
     if query.format == "xlsx":
         content = report.report_xlsx(figures, query.language)

@@ -24,6 +24,7 @@ from motherline.api.access import Requires, editable_woman
 from motherline.api.schemas import (
     INT_MAX,
     LIST_MAX,
+    DocumentLanguage,
     Note,
     PathReference,
     RecordId,
@@ -615,9 +616,13 @@ def change_status(request: HttpRequest, candidate_id: RecordId, payload: StatusI
     auth=Requires(Capability.VIEW_REGISTER),
 )
 def dossier_pdf(
-    request: HttpRequest, candidate_id: RecordId, language: Literal["en", "km"] = "en"
+    request: HttpRequest, candidate_id: RecordId, language: DocumentLanguage = "en"
 ) -> HttpResponse:
-    """The pardon dossier in English or Khmer; its download is on the audit trail."""
+    """The pardon dossier in a language of her jurisdiction's documents (the pack's
+    `document_languages`); its download is on the audit trail."""
     user = request.user
     candidate = _visible_candidate(user, candidate_id)
+    problem = candidate.woman.organisation.jurisdiction.document_language_problem(language)
+    if problem:
+        raise ValidationError({"language": [problem]})
     return dossier.pdf_response(user, candidate, language, request=request)

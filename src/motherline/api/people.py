@@ -167,9 +167,12 @@ def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Any:
     again with `confirm_new: true` if she is a different person."""
     user = request.user
     data = payload.model_dump(exclude={"prison", "offences", "children", "confirm_new"})
+    prison = _prison(user, payload.prison, "prison")
+    if data["nationality"] is None:
+        data["nationality"] = prison.province.jurisdiction.code[:2]
     admission = services.Admission(
         organisation_id=user.organisation_id,
-        prison=_prison(user, payload.prison, "prison"),
+        prison=prison,
         offences=_offences(user, payload.offences),
         children=[_child_details(c) for c in payload.children],
         **data,

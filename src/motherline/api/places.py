@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router
 
@@ -10,6 +9,7 @@ from motherline.accounts.models import Organisation
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.schemas import ProvinceCountsOut, ProvinceOut
+from motherline.jurisdictions import local
 from motherline.people import queries
 from motherline.places.models import Province
 
@@ -23,7 +23,7 @@ def jurisdiction_code(user: Any) -> str:
         .values_list("jurisdiction__code", flat=True)
         .first()
     )
-    return code or settings.MOTHERLINE_DEFAULT_JURISDICTION
+    return code or local.default_code()
 
 
 @router.get(

@@ -58,6 +58,11 @@ DAYS_MAX = 73_000
 Reference = Annotated[str, StringConstraints(max_length=_max(Woman, "reference"))]
 # A record's identifier and a person's reference in an operation's path.
 RecordId = Annotated[int, Path(ge=1, le=INT_MAX)]
+# A language a document is produced in: one of the jurisdiction's (its pack's
+# `document_languages`), checked by the route against the record's jurisdiction.
+DocumentLanguage = Annotated[
+    str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=16)
+]
 PathReference = Annotated[str, Path(max_length=_max(Woman, "reference"))]
 OffenceCode = Annotated[str, StringConstraints(max_length=_max(OffenceCategory, "code"))]
 
@@ -365,7 +370,12 @@ class AdmissionIn(Schema):
     register_number: str = Field("", max_length=_max(Woman, "register_number"))
     date_of_birth: date | None = None
     dob_is_estimated: bool = False
-    nationality: str = Field("KH", max_length=_max(Woman, "nationality"))
+    nationality: str | None = Field(
+        None,
+        max_length=_max(Woman, "nationality"),
+        description="ISO 3166-1 alpha-2; omitted: the country of the prison's jurisdiction, "
+        "as the admission form proposes; empty: not known.",
+    )
     ethnicity: str = Field("", max_length=_max(Woman, "ethnicity"))
     language: str = Field("", max_length=_max(Woman, "language"))
     is_primary_carer: bool = False

@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.fieldwork import TooLargeOut
+from motherline.api.places import jurisdiction_code
 from motherline.stats import queries, rules, services
 from motherline.stats.labels import INDICATOR_LABELS
 
@@ -31,7 +32,10 @@ class IndicatorOut(Schema):
 class SeriesQuery(Schema):
     indicator: str = Field(max_length=64, description="An indicator name from /stats/indicators.")
     area: str = Field(
-        "nation", max_length=64, description="nation, nation:KH, province:KH-12 or prison:CODE"
+        "nation",
+        max_length=64,
+        description="nation (the user's country), nation:CODE, province:CODE (ISO 3166-2) "
+        "or prison:CODE",
     )
     start: dt.date = Field(dt.date(2008, 1, 1), description="First day (YYYY-MM-DD).")
     end: dt.date | None = Field(None, description="Last day; today if omitted.")
@@ -150,7 +154,7 @@ def series(request: HttpRequest, filters: Query[SeriesQuery]) -> dict[str, Any]:
     try:
         result = queries.series(
             filters.indicator,
-            queries.Area.parse(filters.area),
+            queries.Area.parse(filters.area, jurisdiction_code(request.user)),
             filters.start,
             filters.end or timezone.localdate(),
             filters.period,
@@ -186,7 +190,7 @@ def series(request: HttpRequest, filters: Query[SeriesQuery]) -> dict[str, Any]:
 def prisons(request: HttpRequest, filters: Query[TableQuery]) -> dict[str, Any]:
     """Counts per prison of the area on a date, small counts suppressed."""
     try:
-        area = queries.Area.parse(filters.area)
+        area = queries.Area.parse(filters.area, jurisdiction_code(request.user))
         area.jurisdiction_code()
         source = _source(filters.source)
         table = queries.area_table(

@@ -35,6 +35,7 @@ from motherline.casework.models import (
     NoteKind,
 )
 from motherline.formatting import format_day
+from motherline.jurisdictions.local import language_name
 from motherline.people.models import Child, Woman
 from motherline.people.services import StaleVersion
 from motherline.vault import files
@@ -456,8 +457,9 @@ def file_dossier(user: Any, candidate: Any, language: str, *, request: Any = Non
     candidacy: what was sent stays, though the record moves on."""
     from motherline.legal import dossier
 
-    if language not in ("en", "km"):
-        _raise({"language": _("Choose English or Khmer.")})
+    problem = candidate.woman.organisation.jurisdiction.document_language_problem(language)
+    if problem:
+        _raise({"language": problem})
     pdf = dossier.render(candidate, language)
     day = timezone.localdate().isoformat()
     return upload_document(
@@ -466,7 +468,7 @@ def file_dossier(user: Any, candidate: Any, language: str, *, request: Any = Non
         Upload(pdf, f"dossier-{candidate.woman.reference}-{language}-{day}.pdf"),
         title=_("Pardon dossier (%(language)s), %(day)s")
         % {
-            "language": "ខ្មែរ" if language == "km" else "English",
+            "language": language_name(language),
             "day": format_day(timezone.localdate()),
         },
         candidate=candidate,

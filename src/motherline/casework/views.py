@@ -156,6 +156,12 @@ def _section(user: Any, subject: Subject, may_change: bool, request: Any) -> Pag
                 forms.DocumentForm(targets=_targets(subject, candidacies)) if may_change else None
             ),
             "candidacies": candidacies,
+            # The languages a dossier may be filed in (asked only when she has one).
+            "document_languages": (
+                subject.woman.organisation.jurisdiction.languages_of_documents()
+                if candidacies
+                else []
+            ),
             "referrals": list(
                 Referral.objects.visible_to(user)
                 .filter(woman=subject.woman, child=subject.child)

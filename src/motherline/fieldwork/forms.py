@@ -20,6 +20,7 @@ from motherline.fieldwork.models import (
     TrainingTopic,
 )
 from motherline.fieldwork.services import CaseText
+from motherline.jurisdictions.local import language_label
 from motherline.people.forms import NOTE_MAX
 from motherline.people.models import Woman
 from motherline.places.models import Prison
@@ -211,22 +212,30 @@ class CaseTextForm(forms.Form):
         label=_("Narrative (English)"),
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    title_km = forms.CharField(label=_("Title (Khmer)"), max_length=200, required=False)
-    narrative_km = forms.CharField(
+    title_local = forms.CharField(label=_("Title (local language)"), max_length=200, required=False)
+    narrative_local = forms.CharField(
         max_length=NOTE_MAX,
-        label=_("Narrative (Khmer)"),
+        label=_("Narrative (local language)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
+
+    def __init__(self, *args: Any, language: str = "", **kwargs: Any) -> None:
+        """`language`: the local language of the story's jurisdiction, named in the labels."""
+        super().__init__(*args, **kwargs)
+        if language:
+            named = {"language": language_label(language)}
+            self.fields["title_local"].label = _("Title (%(language)s)") % named
+            self.fields["narrative_local"].label = _("Narrative (%(language)s)") % named
 
     def text(self) -> CaseText:
         data = self.cleaned_data
         return CaseText(
             title_en=data["title_en"],
             narrative_en=data["narrative_en"],
-            title_km=data["title_km"],
-            narrative_km=data["narrative_km"],
+            title_local=data["title_local"],
+            narrative_local=data["narrative_local"],
             tags=[t for t in data["tags"].split(",") if t.strip()],
         )
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
+from motherline.jurisdictions import local
 from motherline.people.models import Woman
 from motherline.places.models import Prison
 from motherline.records.withdrawal import Withdrawable, WithdrawableQuerySet
@@ -375,8 +376,10 @@ class CaseStudy(models.Model):
     # text too, since it is the same column).
     title_en = EncryptedCharField(_("title (English)"), max_length=200)
     narrative_en = EncryptedTextField(_("narrative (English)"))
-    title_km = EncryptedCharField(_("title (Khmer)"), max_length=200, blank=True)
-    narrative_km = EncryptedTextField(_("narrative (Khmer)"), blank=True)
+    # The same story in the local language of the organisation's jurisdiction (Khmer for
+    # Cambodia, Thai for Thailand): `local_language`.
+    title_local = EncryptedCharField(_("title (local language)"), max_length=200, blank=True)
+    narrative_local = EncryptedTextField(_("narrative (local language)"), blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=CaseStatus, default=CaseStatus.DRAFT
@@ -407,6 +410,11 @@ class CaseStudy(models.Model):
 
     def __str__(self) -> str:
         return f"case study {self.pk}"
+
+    def local_language(self) -> str:
+        """The language of `title_local` and `narrative_local`: the local language of the
+        organisation's jurisdiction."""
+        return local.language_of_organisation(self.organisation_id)
 
     @property
     def reference(self) -> str:

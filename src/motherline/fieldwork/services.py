@@ -770,10 +770,7 @@ def withdraw_training(
 
 # Case studies
 
-# A prison holding at most this many people is named by its province in a published text:
-# its name alone could point to the few women held there.
-SMALL_PRISON_CAPACITY = 500
-CASE_TEXTS = ("title_en", "narrative_en", "title_km", "narrative_km")
+CASE_TEXTS = ("title_en", "narrative_en", "title_local", "narrative_local")
 
 
 def _case_for_edit(user: Any, case: CaseStudy, version: int) -> CaseStudy:
@@ -842,8 +839,8 @@ def _texts(case: CaseStudy) -> dict[str, str]:
 class CaseText:
     title_en: str
     narrative_en: str
-    title_km: str = ""
-    narrative_km: str = ""
+    title_local: str = ""
+    narrative_local: str = ""
     tags: list[str] = field(default_factory=list)
 
 
@@ -874,8 +871,8 @@ def draft_case_study(
         woman=woman,
         title_en=text.title_en.strip(),
         narrative_en=text.narrative_en.strip(),
-        title_km=text.title_km.strip(),
-        narrative_km=text.narrative_km.strip(),
+        title_local=text.title_local.strip(),
+        narrative_local=text.narrative_local.strip(),
         tags=sorted({t.strip() for t in text.tags if t.strip()}),
         created_by=user,
     )
@@ -909,8 +906,8 @@ def edit_case_text(
     values = {
         "title_en": text.title_en.strip(),
         "narrative_en": text.narrative_en.strip(),
-        "title_km": text.title_km.strip(),
-        "narrative_km": text.narrative_km.strip(),
+        "title_local": text.title_local.strip(),
+        "narrative_local": text.narrative_local.strip(),
         "tags": sorted({t.strip() for t in text.tags if t.strip()}),
         "status": back
         if case.status in (CaseStatus.ANONYMISED, CaseStatus.REVIEWED)
@@ -963,12 +960,16 @@ def anonymise_case(user: Any, case: CaseStudy, *, version: int, request: Any = N
     case = _case_for_edit(user, case, version)
     if case.status != CaseStatus.CONSENTED:
         _raise({"status": _("Record consent before anonymising.")})
+    # A prison holding at most its pack's `small_prison_capacity` is named by its province in
+    # a published text: its name alone could point to the few women held there.
     small = list(
-        Prison.objects.select_related("province").filter(capacity__lte=SMALL_PRISON_CAPACITY)
+        Prison.objects.select_related("province").filter(
+            capacity__lte=F("province__jurisdiction__small_prison_capacity")
+        )
     )
     values: dict[str, Any] = {}
     for name, text in _texts(case).items():
-        language = "km" if name.endswith("_km") else "en"
+        language = case.local_language() if name.endswith("_local") else "en"
         with translation.override(language):
             places = {
                 prison_name: _("a prison in %(province)s")

@@ -51,6 +51,8 @@ from motherline.fieldwork.models import (
     TrainingSession,
 )
 from motherline.formatting import format_day
+from motherline.jurisdictions import local
+from motherline.jurisdictions.models import Jurisdiction
 from motherline.people.models import Woman
 from motherline.people.services import StaleVersion
 from motherline.people.signals import PageSection
@@ -746,7 +748,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
         [case.reference for case in page.items],
         request=request,
     )
-    return render(request, "fieldwork/case_list.html", _paging(request, page))
+    jurisdiction = Jurisdiction.objects.of_user(request.user)
+    languages = jurisdiction.languages_of_documents() if jurisdiction else ["en"]
+    context = {**_paging(request, page), "document_languages": languages}
+    return render(request, "fieldwork/case_list.html", context)
 
 
 @login_required
@@ -757,7 +762,8 @@ def new_case(request: HttpRequest) -> HttpResponse:
     woman = None
     if reference:
         woman = get_object_or_404(Woman.objects.editable_by(request.user), reference=reference)
-    form = forms.CaseTextForm(posted(request))
+    language = local.language_of_organisation(request.user.organisation_id)
+    form = forms.CaseTextForm(posted(request), language=language)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.draft_case_study(
@@ -814,7 +820,7 @@ def edit_case(request: HttpRequest, case_id: int) -> HttpResponse:
     require(request.user, Capability.RECORD_FIELDWORK)
     case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
     if request.method == "POST":
-        form = forms.EditCaseTextForm(request.POST)
+        form = forms.EditCaseTextForm(request.POST, language=case.local_language())
         if form.is_valid():
             try:
                 services.edit_case_text(
@@ -834,14 +840,15 @@ def edit_case(request: HttpRequest, case_id: int) -> HttpResponse:
                 return redirect("fieldwork:case", case_id=case.pk)
     else:
         form = forms.EditCaseTextForm(
+            language=case.local_language(),
             initial={
                 "title_en": case.title_en,
                 "narrative_en": case.narrative_en,
-                "title_km": case.title_km,
-                "narrative_km": case.narrative_km,
+                "title_local": case.title_local,
+                "narrative_local": case.narrative_local,
                 "tags": ", ".join(case.tags),
                 "version": case.version,
-            }
+            },
         )
     return render(request, "fieldwork/case_form.html", {"form": form, "case": case})
 
@@ -892,11 +899,13 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
 @login_required
 @require_safe
 def case_booklet(request: HttpRequest) -> HttpResponse:
-    """The published case studies as a PDF booklet for a training session (English or
-    Khmer): only anonymised, reviewed texts, so it names nobody."""
+    """The published case studies as a PDF booklet for a training session, in a language of
+    the user's jurisdiction's documents: only anonymised, reviewed texts, so it names
+    nobody. A story is told in the booklet's language where it has that text."""
     require(request.user, Capability.VIEW_REGISTER)
     language = request.GET.get("language", "en")
-    if language not in ("en", "km"):
+    jurisdiction = Jurisdiction.objects.of_user(request.user)
+    if jurisdiction is None or jurisdiction.document_language_problem(language):
         raise Http404
     cases = queries.published_case_studies(request.user)
     content = render_pdf(

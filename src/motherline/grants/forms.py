@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ from motherline.accounts.models import Organisation
 from motherline.bounds import not_before_floor
 from motherline.core.forms import DayMonthYearInput
 from motherline.grants.models import QUANTITY_MAX, BudgetLine, Grant, ServiceType
+from motherline.jurisdictions.local import language_name
 from motherline.people.forms import NOTE_MAX
 
 DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
@@ -42,8 +43,14 @@ class BudgetLineForm(forms.Form):
 class ReportForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=DATE)
     end = forms.DateField(label=_("To"), widget=DATE)
-    language = forms.ChoiceField(label=_("Language"), choices=[("en", "English"), ("km", "ខ្មែរ")])
+    language = forms.ChoiceField(label=_("Language"), choices=())
     format = forms.ChoiceField(label=_("Format"), choices=[("pdf", "PDF"), ("xlsx", "XLSX")])
+
+    def __init__(self, *args: Any, languages: list[str], **kwargs: Any) -> None:
+        """`languages`: those the grant's jurisdiction produces its documents in."""
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["language"])
+        field.choices = [(code, language_name(code)) for code in languages]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

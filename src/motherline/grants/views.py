@@ -56,7 +56,9 @@ def _paging(request: HttpRequest, page: Any, **query: str) -> dict[str, Any]:
 
 
 def _grant(request: HttpRequest, grant_id: int) -> Grant:
-    return get_object_or_404(queries.grants_for(request.user), pk=grant_id)
+    # With its jurisdiction: the donor report's languages are its documents' languages.
+    grants = queries.grants_for(request.user).select_related("organisation__jurisdiction")
+    return get_object_or_404(grants, pk=grant_id)
 
 
 @login_required
@@ -97,12 +99,13 @@ def _detail(request: HttpRequest, grant: Grant, line_form: Any = None) -> HttpRe
             "may_edit": editable,
             "line_form": line_form or (forms.BudgetLineForm() if editable else None),
             "report_form": forms.ReportForm(
+                languages=grant.organisation.jurisdiction.languages_of_documents(),
                 initial={
                     "start": grant.starts_on,
                     "end": min(grant.ends_on, today),
                     "language": request.LANGUAGE_CODE,
                     "format": "pdf",
-                }
+                },
             ),
         },
     )
@@ -223,10 +226,12 @@ def correct_line(request: HttpRequest, grant_id: int, line_id: int) -> HttpRespo
 @login_required
 @require_safe
 def donor_report(request: HttpRequest, grant_id: int) -> HttpResponse:
-    """The donor report for a period, as PDF or XLSX, in English or Khmer."""
+    """The donor report for a period, as PDF or XLSX, in a language of its jurisdiction's
+    documents."""
     require(request.user, Capability.MANAGE_PROGRAMME)
     grant = _grant(request, grant_id)
-    form = forms.ReportForm(request.GET)
+    languages = grant.organisation.jurisdiction.languages_of_documents()
+    form = forms.ReportForm(request.GET, languages=languages)
     if not form.is_valid():
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
         return redirect("grants:detail", grant_id=grant.pk)

@@ -86,6 +86,7 @@ def _administrators() -> list[User]:
             is_active=True, role__in=[Role.ADMINISTRATOR, Role.DEPLOYMENT_ADMINISTRATOR]
         )
         .exclude(email="")
+        .select_related("organisation")
         .order_by("id")
     )
 
@@ -96,16 +97,16 @@ def retention_report(now: datetime) -> Details:
     there is something to report: an organisation's administrator their organisation's, a
     deployment administrator every organisation's."""
     day = timezone.localdate(now)
-    years = retention.default_years()
+    years = retention.default_years()  # the default jurisdiction's, for the summary
     by_org = {
         row["organisation_id"]: row["n"]
-        for row in Woman.objects.filter(pk__in=retention.due(day, years).values("pk"))
+        for row in Woman.objects.filter(pk__in=retention.due(day).values("pk"))
         .values("organisation_id")
         .annotate(n=Count("pk"))
         .order_by()
     }
     applied = bool(settings.MOTHERLINE_RETENTION_APPLY)
-    result = retention.apply(day, years) if applied else None
+    result = retention.apply(day) if applied else None
     total = sum(by_org.values())
     reported = 0
     if total:
@@ -117,8 +118,12 @@ def retention_report(now: datetime) -> Details:
             )
             if not n:
                 continue
+            # Her jurisdiction's period (a deployment administrator's: the default one).
+            period = retention.default_years(
+                user.organisation.jurisdiction_id if user.organisation_id else None
+            )
             with translation.override(user.language or settings.LANGUAGE_CODE):
-                subject, body = _retention_mail(user, n, years, day, applied)
+                subject, body = _retention_mail(user, n, period, day, applied)
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
             reported += 1
     return {

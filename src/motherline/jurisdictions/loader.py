@@ -2,10 +2,18 @@
 
 A pack is a directory `packs/<code in lower case>/` holding:
 
-- `pack.toml`: `code`, `name`, `name_local`, `local_language`, `time_zone`, `version`, a
-  `[sources]` table (key = full description of one source) and, for each CSV file that has no
-  `source` column, a `[file_sources]` entry listing the keys of its sources.
-- `provinces.csv`: code,name,name_local (ISO 3166-2 codes).
+- `pack.toml`: `code`, `name`, `name_local`, `local_language`, `time_zone`, `version`,
+  `document_languages` (the languages its documents are produced in: English and the local one),
+  optionally `default = true` (the jurisdiction of a deployment that names none; one shipped
+  pack at most), a `[sources]` table (key = full description of one source) and, for each CSV
+  file that has no `source` column, a `[file_sources]` entry listing the keys of its sources.
+  `[privacy]`: `small_prison_capacity` (a prison holding at most this many is named by its
+  province in a published text), `retention_years` (identifying data kept after a woman's last
+  release) and their `source`. `[language]` (optional): how the local language is written
+  where CLDR does not say it, read by `jurisdictions.local`: `font`, `full_stop`, `digits`
+  (its ten digits, for e-mails), `day_long`, `day_short` (CLDR date patterns).
+- `provinces.csv`: code,name,name_local (ISO 3166-2 codes) and optionally map_column,map_row:
+  the province's tile on the statistics map (whole numbers from 0, one province per tile).
 - `prisons.csv`: code,name,name_local,province,kind,capacity,holds_women,opened_on,closed_on,source
 - `offences.csv`: code,name,name_local,iccs_section,offence_class,is_violent,is_drug_related
   and optionally source.
@@ -75,6 +83,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DIGITS = re.compile(r"^\d+$")
 ICCS_SECTION = re.compile(r"^(0[1-9]|1[01])$")
 OFFENCE_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_TILE = 40  # columns and rows of the province map
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,9 @@ class PackMeta:
     # [rules]: the birth-registration period and the readings of the age limit, each with
     # its source (stored in `Jurisdiction.stated_rules`, read by `rules.StatedRules.of`).
     stated_rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    document_languages: list[str] = field(default_factory=list)
+    small_prison_capacity: int = 0
+    retention_years: int = 0
 
 
 @dataclass
@@ -298,6 +310,7 @@ class _PackReader:
             headers[kind], rows[kind] = self.read_csv(f"{kind}.csv", columns, optional)
         self.check_file_sources(meta, headers)
         self.check_unique("provinces.csv", rows["provinces"], "code")
+        self.check_tiles(rows["provinces"])
         if not rows["provinces"] and "provinces.csv" not in self.unreadable:
             self.error("provinces.csv", 0, "", "a pack needs at least one province")
         self.check_prisons(rows["prisons"], rows["provinces"])
@@ -366,7 +379,8 @@ class _PackReader:
             return lambda v: f"longer than {limit} characters" if len(v) > limit else None
 
         known = {"code", "name", "name_local", "local_language", "time_zone", "version"}
-        known |= {"sources", "file_sources", "rules"}
+        known |= {"sources", "file_sources", "rules", "default", "document_languages"}
+        known |= {"privacy", "language"}
         for key in doc:
             if key not in known:
                 self.error(PACK_FILE, line_of(key), key, "unknown key")
@@ -421,6 +435,11 @@ class _PackReader:
                 file_sources[kind] = list(keys)
 
         stated_rules = self.read_stated_rules(doc.get("rules", {}), sources, line_of)
+        document_languages = self.read_document_languages(doc, line_of)
+        privacy = self.read_privacy(doc.get("privacy"), sources, line_of)
+        self.read_language(doc.get("language", {}), line_of)
+        if not isinstance(doc.get("default", False), bool):
+            self.error(PACK_FILE, line_of("default"), "default", "expected true or false")
 
         return PackMeta(
             # A valid code equals the directory's; checking the rest against it avoids an
@@ -434,7 +453,84 @@ class _PackReader:
             sources=sources,
             file_sources=file_sources,
             stated_rules=stated_rules,
+            document_languages=document_languages,
+            small_prison_capacity=privacy.get("small_prison_capacity", 0),
+            retention_years=privacy.get("retention_years", 0),
         )
+
+    def read_document_languages(
+        self, doc: dict[str, Any], line_of: Callable[[str], int]
+    ) -> list[str]:
+        """A non-empty list of language codes, each once."""
+        value = doc.get("document_languages")
+        line = line_of("document_languages")
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, str) and LANGUAGE_TAG.match(v) for v in value)
+        ):
+            self.error(
+                PACK_FILE,
+                line,
+                "document_languages",
+                'expected a list of language codes such as ["en", "fr"]',
+            )
+            return []
+        if len(set(value)) != len(value):
+            self.error(PACK_FILE, line, "document_languages", "a language is listed twice")
+        return list(dict.fromkeys(value))
+
+    def read_privacy(
+        self, table: Any, sources: dict[str, str], line_of: Callable[[str], int]
+    ) -> dict[str, int]:
+        """`[privacy]`: two whole numbers within bounds and the source of the choice."""
+        line = line_of("privacy")
+        if not isinstance(table, dict):
+            self.error(PACK_FILE, line, "privacy", "expected a [privacy] table")
+            return {}
+        bounds = {"small_prison_capacity": (0, 100_000), "retention_years": (1, 100)}
+        found: dict[str, int] = {}
+        for key, (low, high) in bounds.items():
+            value = table.get(key)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                self.error(
+                    PACK_FILE,
+                    line,
+                    f"privacy.{key}",
+                    f"expected a whole number from {low} to {high}",
+                )
+            else:
+                found[key] = value
+        try:
+            self.source_parser(sources)(str(table.get("source", "")))
+        except _CellError as exc:
+            self.error(PACK_FILE, line, "privacy.source", str(exc))
+        for key in table:
+            if key not in (*bounds, "source"):
+                self.error(PACK_FILE, line, f"privacy.{key}", "unknown key")
+        return found
+
+    def read_language(self, table: Any, line_of: Callable[[str], int]) -> None:
+        """`[language]`: short texts; ten digits; date patterns Babel accepts."""
+        from babel.dates import parse_pattern
+
+        line = line_of("language")
+        if not isinstance(table, dict):
+            self.error(PACK_FILE, line, "language", "expected a [language] table")
+            return
+        for key, value in table.items():
+            where = f"language.{key}"
+            if key not in ("font", "full_stop", "digits", "day_long", "day_short"):
+                self.error(PACK_FILE, line, where, "unknown key")
+            elif not isinstance(value, str) or len(value) > 64:
+                self.error(PACK_FILE, line, where, "expected text of up to 64 characters")
+            elif key == "digits" and value and len(value) != 10:
+                self.error(PACK_FILE, line, where, "expected the ten digits from 0 to 9")
+            elif key.startswith("day_") and value:
+                try:
+                    parse_pattern(value)
+                except (ValueError, TypeError) as exc:
+                    self.error(PACK_FILE, line, where, f"not a date pattern: {exc}")
 
     def read_stated_rules(
         self, table: Any, sources: dict[str, str], line_of: Callable[[str], int]
@@ -514,7 +610,11 @@ class _PackReader:
                     "name": _text(_max_length(Province, "name")),
                     "name_local": _text(_max_length(Province, "name_local"), required=False),
                 },
-                {"source": source},
+                {
+                    "source": source,
+                    "map_column": _integer(required=False),
+                    "map_row": _integer(required=False),
+                },
             ),
             "prisons": (
                 {
@@ -700,6 +800,29 @@ class _PackReader:
             else:
                 first_line[value] = row.line
 
+    def check_tiles(self, rows: list[Row]) -> None:
+        """A province on the map has both coordinates, within the grid, on a tile of its own."""
+        taken: dict[tuple[int, int], int] = {}
+        for row in rows:
+            column, line = row.values.get("map_column"), row.values.get("map_row")
+            if column is None and line is None:
+                continue
+            if column is None or line is None:
+                missing = "map_column" if column is None else "map_row"
+                self.error("provinces.csv", row.line, missing, "give both map_column and map_row")
+                continue
+            if column > MAX_TILE or line > MAX_TILE:
+                self.error("provinces.csv", row.line, "map_column", f"at most {MAX_TILE}")
+            elif (column, line) in taken:
+                self.error(
+                    "provinces.csv",
+                    row.line,
+                    "map_column",
+                    f"tile ({column}, {line}) is taken by line {taken[(column, line)]}",
+                )
+            else:
+                taken[(column, line)] = row.line
+
     def check_prisons(self, rows: list[Row], provinces: list[Row]) -> None:
         self.check_unique("prisons.csv", rows, "code")
         known = {row.values["code"] for row in provinces if "code" in row.values}
@@ -810,6 +933,9 @@ def _write(data: PackData) -> LoadReport:
             "time_zone": meta.time_zone,
             "pack_version": meta.version,
             "stated_rules": meta.stated_rules,
+            "document_languages": meta.document_languages,
+            "small_prison_capacity": meta.small_prison_capacity,
+            "retention_years": meta.retention_years,
         },
     )
 
@@ -826,6 +952,8 @@ def _write(data: PackData) -> LoadReport:
                 "jurisdiction": jurisdiction,
                 "name": v["name"],
                 "name_local": v["name_local"],
+                "map_column": v.get("map_column"),
+                "map_row": v.get("map_row"),
             },
         )
         provinces[province.code] = province

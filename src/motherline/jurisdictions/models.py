@@ -4,22 +4,42 @@ Every rule carries its source and whether that source was verified, so a page th
 deadline can also show where the rule comes from.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from motherline.jurisdictions import local
 
 
 class LocalNameMixin:
-    """Shows the local-script name when the page is in Khmer (the only local UI language)."""
+    """Shows the local name when the page is in the local language of the row's
+    jurisdiction (Khmer names on a Khmer page, Thai names on a Thai page), else the
+    English name."""
 
     name: str
     name_local: str
 
+    def local_language(self) -> str:
+        """The language `name_local` is written in: its jurisdiction's local language."""
+        return local.language_of_jurisdiction(getattr(self, "jurisdiction_id", None))
+
     @property
     def display_name(self) -> str:
-        if self.name_local and get_language() == "km":
+        if self.name_local and local.shows_local(self.local_language):
             return self.name_local
         return self.name
+
+
+class JurisdictionQuerySet(models.QuerySet["Jurisdiction"]):
+    def of_user(self, user: Any) -> Jurisdiction | None:
+        """The jurisdiction a user works in: their organisation's, else the deployment's
+        default (`local.default_code`); None when neither is loaded."""
+        organisation_id = getattr(user, "organisation_id", None)
+        found = self.filter(organisations=organisation_id).first() if organisation_id else None
+        return found or self.filter(code=local.default_code()).first()
 
 
 class Jurisdiction(models.Model):
@@ -29,11 +49,21 @@ class Jurisdiction(models.Model):
     local_language = models.CharField(_("local language"), max_length=16, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     pack_version = models.CharField(_("pack version"), max_length=32, blank=True)
+    # The languages the jurisdiction's documents (dossiers, the statistics brief, the
+    # booklet of case studies, donor reports) are produced in, English first.
+    document_languages = models.JSONField(_("document languages"), default=list, blank=True)
+    # A prison holding at most this many people is named by its province in a published
+    # text (its name alone could point to the few women held there).
+    small_prison_capacity = models.PositiveIntegerField(_("small prison capacity"), default=0)
+    # How many years after her last release a woman's identifying data is kept.
+    retention_years = models.PositiveSmallIntegerField(_("retention period in years"), default=10)
     # The pack's stated rules and readings (`pack.toml` [rules]: the birth-registration
     # period, how a change of the age limit and a birthday on 29 February are read), each
     # with its source; read with `jurisdictions.rules.StatedRules.of`.
     stated_rules = models.JSONField(_("stated rules"), default=dict, blank=True)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    objects = JurisdictionQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -42,6 +72,20 @@ class Jurisdiction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def languages_of_documents(self) -> list[str]:
+        """The languages its documents are produced in: the pack's `document_languages`, else
+        English and the local language."""
+        return list(self.document_languages) or [c for c in ("en", self.local_language) if c]
+
+    def document_language_problem(self, language: str) -> str:
+        """Why a document cannot be produced in `language` ("" when it can)."""
+        languages = self.languages_of_documents()
+        if language in languages:
+            return ""
+        return _("Choose one of the languages of this jurisdiction's documents: %(languages)s.") % {
+            "languages": ", ".join(local.language_name(code) for code in languages)
+        }
 
 
 class SourcedRule(models.Model):
@@ -238,6 +282,6 @@ class ScreeningCriterion(LocalNameMixin, SourcedRule):
 
     @property
     def display_explanation(self) -> str:
-        if self.explanation_local and get_language() == "km":
+        if self.explanation_local and local.shows_local(self.local_language):
             return self.explanation_local
         return self.explanation

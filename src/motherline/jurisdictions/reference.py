@@ -1,6 +1,7 @@
 """What the register's entry forms accept, per jurisdiction: the earliest date a record may
 carry, and the reference lists of ethnicity and language (a pack's `register.toml`), and the
-ISO 3166 countries for nationality (pycountry, with their Khmer names from CLDR via babel).
+ISO 3166 countries for nationality (pycountry, with their names in the page's language from
+CLDR via babel).
 
 A pack without `register.toml` gets `DEFAULT_EARLIEST` and empty lists (free text stays
 possible where a list is empty).
@@ -26,10 +27,12 @@ class Entry:
     code: str
     en: str
     local: str
+    language: str = ""  # the language `local` is written in: the pack's local language
 
     def label(self, language: str | None = None) -> str:
+        """The local label on a page in the pack's local language, else the English one."""
         language = (language or get_language() or "en").split("-")[0]
-        return self.local if language != "en" and self.local else self.en
+        return self.local if self.local and language == self.language else self.en
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,16 @@ def _entries(path: Path, table: object, name: str, local: str) -> tuple[Entry, .
             raise RegisterFileError(f"{path}: {name}.{code}: expected {{ en = ..., {local} = ...}}")
         if len(code) > 64 or len(value["en"]) > 120:
             raise RegisterFileError(f"{path}: {name}.{code}: too long")
-        out.append(Entry(code=code, en=value["en"], local=str(value.get(local, ""))))
+        out.append(
+            Entry(code=code, en=value["en"], local=str(value.get(local, "")), language=local)
+        )
     return tuple(out)
 
 
 @cache
-def register_lists(code: str | None, local_language: str = "km") -> RegisterLists:
-    """The lists of the jurisdiction `code` (its pack directory), read once per process."""
+def register_lists(code: str | None, local_language: str = "") -> RegisterLists:
+    """The lists of the jurisdiction `code` (its pack directory), read once per process,
+    with their labels in `local_language` (the jurisdiction's)."""
     if not code:
         return RegisterLists()
     path = PACKS_DIR / code.lower() / REGISTER_FILE
@@ -99,37 +105,43 @@ def label_of(entries: tuple[Entry, ...], code: str) -> str:
 
 
 @cache
-def _countries() -> tuple[tuple[str, str, str], ...]:
+def _countries(language: str = "en") -> tuple[tuple[str, str], ...]:
+    """(code, name) of every ISO 3166-1 country: the English name (pycountry's common
+    name), or CLDR's name in `language` where it has one."""
     import pycountry
-    from babel import Locale
+    from babel import Locale, UnknownLocaleError
 
-    khmer = Locale("km").territories
+    names: dict[str, str] = {}
+    if language != "en":
+        try:
+            names = dict(Locale.parse(language).territories)
+        except (UnknownLocaleError, ValueError):
+            names = {}
     return tuple(
         sorted(
-            (c.alpha_2, getattr(c, "common_name", None) or c.name, khmer.get(c.alpha_2, ""))
+            (c.alpha_2, names.get(c.alpha_2) or getattr(c, "common_name", None) or c.name)
             for c in pycountry.countries
         )
     )
 
 
+def _language(language: str | None) -> str:
+    return (language or get_language() or "en").split("-")[0].lower()
+
+
 def country_codes() -> frozenset[str]:
-    return frozenset(code for code, _en, _km in _countries())
+    return frozenset(code for code, _name in _countries())
 
 
 def country_choices(language: str | None = None) -> list[tuple[str, str]]:
     """(ISO 3166-1 alpha-2 code, name) for every country, in the language shown, sorted by
     name; the code follows the name so that a code typed from memory is still found."""
-    language = (language or get_language() or "en").split("-")[0]
-    rows = [(code, (km if language == "km" and km else en)) for code, en, km in _countries()]
+    rows = _countries(_language(language))
     return sorted(((code, f"{name} ({code})") for code, name in rows), key=lambda r: r[1])
 
 
 def country_name(code: str, language: str | None = None) -> str:
-    language = (language or get_language() or "en").split("-")[0]
-    for alpha_2, en, km in _countries():
-        if alpha_2 == code:
-            return km if language == "km" and km else en
-    return code
+    return dict(_countries(_language(language))).get(code, code)
 
 
 @cache

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from motherline.accounts import policy
 from motherline.accounts.models import Organisation
 from motherline.accounts.policy import SystemUser, sees_names
+from motherline.jurisdictions import local
 from motherline.jurisdictions.models import (
     Jurisdiction,
     OffenceCategory,
@@ -54,7 +54,7 @@ def jurisdiction_for(user: Any) -> Jurisdiction:
             .values_list("jurisdiction__code", flat=True)
             .first()
         )
-    return Jurisdiction.objects.get(code=code or settings.MOTHERLINE_DEFAULT_JURISDICTION)
+    return Jurisdiction.objects.get(code=code or local.default_code())
 
 
 def load_facts(women: QuerySet[Woman]) -> list[rules.WomanFacts]:

@@ -357,7 +357,7 @@ def _screening_prisons(user: Any) -> list[Prison]:
 def _visible_candidate(request: HttpRequest, candidate_id: int) -> ReleaseCandidate:
     return get_object_or_404(
         ReleaseCandidate.objects.visible_to(request.user).select_related(
-            "woman", "episode__current_prison", "round"
+            "woman__organisation__jurisdiction", "episode__current_prison", "round"
         ),
         pk=candidate_id,
     )
@@ -439,6 +439,9 @@ def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
             "dossier_form": dossier_form,
             "next_statuses": sorted(services.TRANSITIONS.get(candidate.status, ())),
             "case_url": reverse("people:woman", args=[candidate.woman.reference]),
+            "document_languages": (
+                candidate.woman.organisation.jurisdiction.languages_of_documents()
+            ),
         },
     )
 
@@ -446,9 +449,9 @@ def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
 @login_required
 @require_safe
 def dossier_pdf(request: HttpRequest, candidate_id: int, language: str) -> HttpResponse:
-    """The candidate's dossier as PDF in English or Khmer."""
+    """The candidate's dossier as PDF in one of her jurisdiction's document languages."""
     require(request.user, Capability.VIEW_REGISTER)
-    if language not in ("en", "km"):
-        raise Http404
     candidate = _visible_candidate(request, candidate_id)
+    if language not in candidate.woman.organisation.jurisdiction.languages_of_documents():
+        raise Http404
     return dossier.pdf_response(request.user, candidate, language, request=request)

@@ -323,7 +323,7 @@ class WomanFields(UserForm):
         jurisdiction = organisation.jurisdiction if organisation is not None else None
         lists = reference.register_lists(
             jurisdiction.code if jurisdiction else None,
-            (jurisdiction.local_language if jurisdiction else "") or "km",
+            jurisdiction.local_language if jurisdiction else "",
         )
         blank = [("", "---------")]
         countries = reference.country_choices()

@@ -56,7 +56,7 @@ class Woman(models.Model):
     name_latin = EncryptedCharField(_("name in Latin script"), max_length=200, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     dob_is_estimated = models.BooleanField(_("date of birth is estimated"), default=False)
-    nationality = models.CharField(_("nationality"), max_length=2, blank=True, default="KH")
+    nationality = models.CharField(_("nationality"), max_length=2, blank=True, default="")
     ethnicity = models.CharField(_("ethnicity"), max_length=64, blank=True)
     language = models.CharField(_("language"), max_length=64, blank=True)
     is_primary_carer = models.BooleanField(_("primary carer of her children"), default=False)

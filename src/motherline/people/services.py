@@ -95,7 +95,7 @@ class Admission:
     register_number: str = ""
     date_of_birth: date | None = None
     dob_is_estimated: bool = False
-    nationality: str = "KH"
+    nationality: str = ""  # ISO 3166-1 alpha-2; empty: not known
     ethnicity: str = ""
     language: str = ""
     is_primary_carer: bool = False
@@ -124,7 +124,7 @@ CONFIRM_WARNINGS = "confirm_warnings"
 
 def entry_lists(prison: Prison) -> reference.RegisterLists:
     jurisdiction = prison.province.jurisdiction
-    return reference.register_lists(jurisdiction.code, jurisdiction.local_language or "km")
+    return reference.register_lists(jurisdiction.code, jurisdiction.local_language)
 
 
 def age_limit_months(prison: Prison, on: date) -> int | None:
@@ -1192,7 +1192,7 @@ def woman_correction_errors(woman: Woman, changed: dict[str, Any], today: date) 
 
 def _lists_of(woman: Woman) -> reference.RegisterLists:
     jurisdiction = woman.organisation.jurisdiction
-    return reference.register_lists(jurisdiction.code, jurisdiction.local_language or "km")
+    return reference.register_lists(jurisdiction.code, jurisdiction.local_language)
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction, Organisation, Role
 from motherline.accounts.policy import Capability, can, require
-from motherline.jurisdictions import reference
+from motherline.jurisdictions import local, reference
 from motherline.jurisdictions.rules import StatedRules, birth_registration_due, period_text
 from motherline.people import queries, signals
 from motherline.people.filters import WomanFilterForm
@@ -40,7 +40,7 @@ def _jurisdiction_code(user: Any) -> str:
         .values_list("jurisdiction__code", flat=True)
         .first()
     )
-    return code or settings.MOTHERLINE_DEFAULT_JURISDICTION
+    return code or local.default_code()
 
 
 @login_required
@@ -57,8 +57,8 @@ def prison_overview(request: HttpRequest) -> HttpResponse:
     }
     # The same counts on the province map the statistics page draws (a province without a
     # prison shows no data).
-    names = {p.code: p.display_name for p in Province.objects.filter(jurisdiction__code=code)}
-    tiles = charts.tile_map(names, {g.province.code: g.women for g in groups}, set())
+    provinces = Province.objects.filter(jurisdiction__code=code)
+    tiles = charts.tile_map(provinces, {g.province.code: g.women for g in groups}, set())
     return render(
         request,
         "people/prison_overview.html",
@@ -253,7 +253,7 @@ def _read_only_reason(user: Any, woman: Woman, may_edit: bool) -> str:
 def _identity_labels(woman: Woman) -> dict[str, str]:
     """Her nationality, ethnicity and language in words, in the language of the page."""
     jurisdiction = woman.organisation.jurisdiction
-    lists = reference.register_lists(jurisdiction.code, jurisdiction.local_language or "km")
+    lists = reference.register_lists(jurisdiction.code, jurisdiction.local_language)
     return {
         "nationality": reference.country_name(woman.nationality) if woman.nationality else "",
         "ethnicity": reference.label_of(lists.ethnicities, woman.ethnicity),

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction, LocalNameMixin
 
 
@@ -12,6 +13,9 @@ class Province(LocalNameMixin, models.Model):
     code = models.CharField(_("ISO 3166-2 code"), max_length=10, unique=True)
     name = models.CharField(_("name"), max_length=120)
     name_local = models.CharField(_("local name"), max_length=120, blank=True)
+    # The province's tile on the pack's map (column, row from the top left); none: not drawn.
+    map_column = models.PositiveSmallIntegerField(_("map column"), null=True, blank=True)
+    map_row = models.PositiveSmallIntegerField(_("map row"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -49,3 +53,6 @@ class Prison(LocalNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def local_language(self) -> str:
+        return local.language_of_province(self.province_id)

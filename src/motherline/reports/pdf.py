@@ -1,9 +1,13 @@
 """Documents as PDF: an HTML template rendered by Django, laid out by WeasyPrint.
 
-WeasyPrint shapes text with Pango and HarfBuzz, so Khmer is correct in HTML text. It is not
-inside SVG `<text>`: charts in a PDF carry their labels as HTML beside label-free shapes.
-The Khmer font is the one the web pages use (bundled Noto Sans Khmer), so a PDF needs neither
-the internet nor a font installed on the server; `reports/base_pdf.html` declares it.
+WeasyPrint shapes text with Pango and HarfBuzz, so Khmer and Thai are correct in HTML text.
+They are not inside SVG `<text>`: charts in a PDF carry their labels as HTML beside
+label-free shapes. Text in a local language is set in the font its pack names (`[language]
+font`, `jurisdictions.local.fonts`), by `:lang()` rules of `reports/base_pdf.html` (its
+`language_fonts` tag): the
+Khmer font is bundled (Noto Sans Khmer, the web pages' own), so a Khmer PDF needs neither the
+internet nor an installed font; Thai uses Debian's fonts-thai-tlwg (Loma), installed with the
+application's Debian packages (`scripts/_venv.sh`).
 """
 
 from __future__ import annotations
@@ -58,8 +62,9 @@ def _pdf_fonts() -> dict[str, str]:
 def render_html(
     template_name: str, context: dict[str, Any], language: str, for_browser: bool = False
 ) -> str:
-    """The document's HTML in `language` ("en" or "km"), as the PDF will lay it out; with
-    `for_browser`, its fonts are linked by their static URL (a PDF reads them from disk)."""
+    """The document's HTML in `language` (English or a pack's local language), as the PDF
+    will lay it out; with `for_browser`, its fonts are linked by their static URL (a PDF
+    reads them from disk)."""
     with translation.override(language):
         return render_to_string(
             template_name,

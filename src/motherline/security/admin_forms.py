@@ -59,7 +59,11 @@ class AccountForm(forms.ModelForm):
         self.fields["prison"].queryset = prisons
         self.fields["prison"].label_from_instance = lambda p: p.display_name
         self.fields["prison"].help_text = _("For a prison liaison officer only.")
-        self.fields["language"].choices = [("", _("The server's language")), *settings.LANGUAGES]
+        self.fields["language"] = forms.ChoiceField(
+            label=self.fields["language"].label,
+            choices=[("", _("The server's language")), *settings.LANGUAGES],
+            required=False,
+        )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         else:

@@ -6,40 +6,12 @@ the PDF only if every label is HTML: the templates place these labels beside the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 WIDTH, HEIGHT = 600, 200
 
-# Cambodia's 25 first-level divisions on a tile grid (column, row), roughly as they lie:
-# the north along the Thai and Lao borders, Phnom Penh in the middle, the coast below.
-KH_TILES: dict[str, tuple[int, int]] = {
-    "KH-22": (2, 0),  # Oddar Meanchey
-    "KH-13": (3, 0),  # Preah Vihear
-    "KH-19": (4, 0),  # Stung Treng
-    "KH-16": (5, 0),  # Ratanakiri
-    "KH-1": (1, 1),  # Banteay Meanchey
-    "KH-17": (2, 1),  # Siem Reap
-    "KH-6": (3, 1),  # Kampong Thom
-    "KH-10": (4, 1),  # Kratie
-    "KH-11": (5, 1),  # Mondulkiri
-    "KH-24": (0, 2),  # Pailin
-    "KH-2": (1, 2),  # Battambang
-    "KH-15": (2, 2),  # Pursat
-    "KH-4": (3, 2),  # Kampong Chhnang
-    "KH-3": (4, 2),  # Kampong Cham
-    "KH-25": (5, 2),  # Tbong Khmum
-    "KH-9": (1, 3),  # Koh Kong
-    "KH-5": (2, 3),  # Kampong Speu
-    "KH-12": (3, 3),  # Phnom Penh
-    "KH-8": (4, 3),  # Kandal
-    "KH-14": (5, 3),  # Prey Veng
-    "KH-18": (1, 4),  # Preah Sihanouk
-    "KH-7": (2, 4),  # Kampot
-    "KH-21": (3, 4),  # Takeo
-    "KH-20": (5, 4),  # Svay Rieng
-    "KH-23": (2, 5),  # Kep
-}
 # Colours from light to dark (ColorBrewer "Purples", colour-blind safe), and for no data.
 SHADES = ("#efedf5", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
 NO_DATA = "#ffffff"
@@ -167,28 +139,41 @@ class Tile:
         return str(SHADES.index(self.colour)) if self.colour in SHADES else "none"
 
 
-def tile_map(names: dict[str, str], values: dict[str, Any], suppressed: set[str]) -> list[Tile]:
-    """One tile per province of the grid; provinces without a place on it are left out."""
+class MapPlace(Protocol):
+    """A province as the map needs it: the pack gives its tile (`provinces.csv`)."""
+
+    code: str
+    display_name: str
+    map_column: int | None
+    map_row: int | None
+
+
+def tile_map(
+    provinces: Iterable[MapPlace], values: dict[str, Any], suppressed: set[str]
+) -> list[Tile]:
+    """One tile per province, where its pack places it; provinces the pack leaves off the
+    map are left out (a pack with no layout draws no map)."""
     ordered = sorted(float(v) for v in values.values() if isinstance(v, (int, float)))
     tiles = []
-    for code, (column, row) in KH_TILES.items():
-        if code not in names:
+    for province in provinces:
+        column, row = province.map_column, province.map_row
+        if column is None or row is None:
             continue
-        value = values.get(code)
+        value = values.get(province.code)
         colour = shade(value, ordered)
         tiles.append(
             Tile(
-                code,
-                names[code],
+                province.code,
+                str(province.display_name),
                 column + 1,
                 row + 1,
                 value,
-                code in suppressed,
+                province.code in suppressed,
                 colour,
                 colour in SHADES[3:],
             )
         )
-    return tiles
+    return sorted(tiles, key=lambda t: (t.row, t.column))
 
 
 def tile_grid(tiles: list[Tile]) -> list[list[Tile | None]]:

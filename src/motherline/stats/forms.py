@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motherline.core.forms import DayMonthYearInput
+from motherline.jurisdictions import local
 from motherline.places.models import Prison, Province
 from motherline.stats import queries, rules
 from motherline.stats.labels import INDICATOR_LABELS, SOURCE_LABELS
@@ -25,7 +26,9 @@ class StatisticsForm(forms.Form):
     period = forms.ChoiceField(label=_("By"), choices=PERIODS)
     source = forms.ChoiceField(label=_("Counted from"), choices=list(SOURCE_LABELS.items()))
 
-    def __init__(self, data=None, *, jurisdiction: str = "KH") -> None:
+    def __init__(self, data=None, *, jurisdiction: str = "") -> None:
+        """Areas of `jurisdiction` (the user's; the deployment's default if none)."""
+        jurisdiction = jurisdiction or local.default_code()
         today = timezone.localdate()
         initial = {
             "indicator": "women",

@@ -468,8 +468,8 @@ def _area(
             _("unknown prison: %(value)s")
             if place == "prison"
             else _(
-                "unknown area: %(value)s (the nation's code such as KH, a province's ISO 3166-2 "
-                "code such as KH-12, or a prison's code)"
+                "unknown area: %(value)s (the country's code, a province's ISO 3166-2 code, "
+                "or a prison's code)"
             )
         )
         errors.append(RowError(line, place, message % {"value": text}))

@@ -128,11 +128,8 @@ def page(data: dict[str, Any]) -> dict[str, Any]:
     context["table_source"] = source_text(context["table"])
     if indicator in rules.STOCK_INDICATORS and source != queries.PUBLISHED:
         day, values = queries.province_values(indicator, data["end"], source, jurisdiction)
-        names = {
-            p.code: p.display_name for p in Province.objects.filter(jurisdiction__code=jurisdiction)
-        }
         context["map"] = charts.tile_map(
-            names,
+            Province.objects.filter(jurisdiction__code=jurisdiction),
             {code: cell.value for code, cell in values.items()},
             {code for code, cell in values.items() if cell.suppressed},
         )
@@ -235,16 +232,18 @@ def xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
     return tabular.xlsx_bytes(title, header, rows)
 
 
-def brief(as_of: date, jurisdiction: str = "KH") -> dict[str, Any]:
-    """The context of the statistics brief: key figures, trends, the province map, the
-    table by prison, returns against the register, and the sources. Published values only.
-    The returns are read once for all its series."""
+def brief(as_of: date, jurisdiction: str = "") -> dict[str, Any]:
+    """The context of the statistics brief of a jurisdiction (the default one if none is
+    named): key figures, trends, the province map, the table by prison, returns against the
+    register, and the sources. Published values only. The returns are read once for all its
+    series."""
     with queries.observations_read_once():
         return _brief(as_of, jurisdiction)
 
 
 def _brief(as_of: date, jurisdiction: str) -> dict[str, Any]:
-    nation = queries.Area("nation", jurisdiction)
+    nation = queries.Area.parse(f"nation:{jurisdiction}")
+    jurisdiction = nation.code
     start = date(2008, 1, 1)
 
     def one(indicator: str, **kwargs: Any) -> queries.Point | None:
@@ -270,11 +269,8 @@ def _brief(as_of: date, jurisdiction: str) -> dict[str, Any]:
         "occupancy": one("occupancy"),
     }
     day, values = queries.province_values("women", as_of, queries.RETURNS, jurisdiction)
-    names = {
-        p.code: p.display_name for p in Province.objects.filter(jurisdiction__code=jurisdiction)
-    }
     tiles = charts.tile_map(
-        names,
+        Province.objects.filter(jurisdiction__code=jurisdiction),
         {code: cell.value for code, cell in values.items()},
         {code for code, cell in values.items() if cell.suppressed},
     )
@@ -362,8 +358,10 @@ def code_fingerprint() -> str:
     return hashlib.sha256(stamp.encode()).hexdigest()[:12]
 
 
-def brief_pdf(as_of: date, language: str, jurisdiction: str = "KH") -> bytes:
-    """The brief as PDF bytes, rendered once per state of the data (see above)."""
+def brief_pdf(as_of: date, language: str, jurisdiction: str = "") -> bytes:
+    """The brief as PDF bytes, rendered once per state of the data (see above), of a
+    jurisdiction (the default one if none is named)."""
+    jurisdiction = queries.Area.parse(f"nation:{jurisdiction}").code
     import fcntl
 
     from django.conf import settings

@@ -31,11 +31,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from motherline.care.models import LeaveExtension
 from motherline.care.rules import child_leave_by
+from motherline.jurisdictions import local
 from motherline.jurisdictions.models import (
     AgeLimitRule,
     Jurisdiction,
@@ -100,11 +100,12 @@ class Area:
     code: str
 
     @classmethod
-    def parse(cls, text: str, default_jurisdiction: str = "KH") -> Area:
-        """`nation`, `nation:KH`, `province:KH-12` or `prison:KH-CC2`."""
+    def parse(cls, text: str, default_jurisdiction: str = "") -> Area:
+        """`nation` (the default jurisdiction), `nation:CODE` (a jurisdiction),
+        `province:CODE` (ISO 3166-2) or `prison:CODE`."""
         kind, _sep, code = text.strip().partition(":")
         if kind == "nation":
-            return cls("nation", code or default_jurisdiction)
+            return cls("nation", code or default_jurisdiction or local.default_code())
         if kind in ("province", "prison") and code:
             return cls(kind, code)
         raise StatsError(_("An area is nation, province:CODE or prison:CODE."))
@@ -141,7 +142,8 @@ class Area:
         if found is None:
             return self.code
         if isinstance(found, Jurisdiction):
-            return found.name_local if found.name_local and get_language() == "km" else found.name
+            shown = found.name_local and local.shows_local(found.local_language)
+            return found.name_local if shown else found.name
         return str(found.display_name)
 
 

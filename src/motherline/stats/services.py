@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can
+from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison, Province
 from motherline.reports import tabular
@@ -113,7 +114,7 @@ def import_data_value_set(
     filename: str,
     source: str,
     *,
-    jurisdiction: str = "KH",
+    jurisdiction: str = "",
     today: date | None = None,
     request: Any = None,
 ) -> ImportResult:
@@ -137,7 +138,7 @@ def import_data_value_set(
         )
         return result
     try:
-        mapping = exchange.read_mapping(jurisdiction)
+        mapping = exchange.read_mapping(jurisdiction or local.default_code())
     except exchange.ExchangeError as exc:
         result.errors.append(RowError(0, "", str(exc)))
         return result
@@ -326,10 +327,12 @@ def insert_returns(rows: list[ParsedRow], imported_by: int | None, now: Any) -> 
             cursor.executemany(sql, params[start : start + 5000])
 
 
-def returns_template(kind: str) -> bytes:
-    """The import template as CSV or XLSX: the header and one example row (synthetic
-    numbers; the source cell shows where a citation goes)."""
-    example: list[Any] = ["KH-CC2", "31/03/2013", "day", 1200, 1200, 0, 500, 500, 0, 12, 9]
+def returns_template(kind: str, prison_code: str = "") -> bytes:
+    """The import template as CSV or XLSX: the header and one example row for the prison
+    `prison_code` (one of the user's; synthetic numbers; the source cell shows where a
+    citation goes)."""
+    area = prison_code or str(_("prison code"))
+    example: list[Any] = [area, "31/03/2013", "day", 1200, 1200, 0, 500, 500, 0, 12, 9]
     example += [8, 40, 700, "", "", "Prison authority monthly return (example)", ""]
     if kind == "csv":
         return tabular.csv_bytes(AREA_COLUMNS, [example])

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_safe
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, require
+from motherline.jurisdictions.models import Jurisdiction
+from motherline.places.models import Prison
 from motherline.reports import tabular
 from motherline.reports.pdf import render_html
 from motherline.security.headers import allow_inline_styles
@@ -24,6 +26,14 @@ from motherline.stats import exchange, publication, queries, services
 from motherline.stats.forms import ImportForm, StatisticsForm
 
 BRIEF = "stats/brief.html"
+
+
+def _jurisdiction_code(user: Any) -> str:
+    """The user's jurisdiction, whose nation, provinces and prisons the page offers."""
+    found = Jurisdiction.objects.of_user(user)
+    return found.code if found else ""
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -31,7 +41,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_safe
 def statistics(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_AGGREGATES)
-    form = StatisticsForm(request.GET or None)
+    form = StatisticsForm(request.GET or None, jurisdiction=_jurisdiction_code(request.user))
     context: dict[str, Any] = {"form": form}
     if form.is_valid():
         context.update(publication.page(form.cleaned_data))
@@ -44,7 +54,7 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """A table of the page as CSV or XLSX, or the series as SDMX-CSV (`sdmx`) or a DHIS2
     dataValueSets JSON (`dhis2`), with small cells suppressed; audited."""
     require(request.user, Capability.VIEW_AGGREGATES)
-    form = StatisticsForm(request.GET or None)
+    form = StatisticsForm(request.GET or None, jurisdiction=_jurisdiction_code(request.user))
     formats = ("csv", "xlsx", "sdmx", "dhis2") if table == "series" else ("csv", "xlsx")
     if not form.is_valid() or table not in ("series", "prisons") or fmt not in formats:
         return HttpResponse(status=400)
@@ -123,7 +133,11 @@ def template(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         return HttpResponse(status=404)
     content_type = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
-    response = HttpResponse(services.returns_template(fmt), content_type=content_type)
+    prisons = Prison.objects.filter(
+        province__jurisdiction__code=_jurisdiction_code(request.user), holds_women=True
+    )
+    example = prisons.order_by("code").values_list("code", flat=True).first() or ""
+    response = HttpResponse(services.returns_template(fmt, example), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="population-returns.{fmt}"'
     return response
 
@@ -144,6 +158,7 @@ def brief(request: HttpRequest) -> HttpResponse:
     if fmt not in ("html", "pdf"):
         return HttpResponse(status=400)
     language = get_language() or "en"
+    code = _jurisdiction_code(request.user)
     audit.record(
         request.user,
         AuditAction.EXPORT,
@@ -154,12 +169,14 @@ def brief(request: HttpRequest) -> HttpResponse:
     )
     if fmt == "html":
         # A document for print: its own <style> block, allowed by its hash only.
-        context = publication.brief(as_of)
+        context = publication.brief(as_of, code)
         return allow_inline_styles(
             HttpResponse(render_html(BRIEF, context, language, for_browser=True))
         )
     # Rendered once per state of the data, and kept (publication.brief_pdf).
-    response = HttpResponse(publication.brief_pdf(as_of, language), content_type="application/pdf")
+    response = HttpResponse(
+        publication.brief_pdf(as_of, language, code), content_type="application/pdf"
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="motherline-brief-{as_of}-{language}.pdf"'
     )

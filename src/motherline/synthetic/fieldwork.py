@@ -368,8 +368,8 @@ def _case_studies(
             "Her lawyer asked for release under judicial supervision, which the law allows; "
             "the court did not rule on it. She was sentenced to time served."
         ),
-        title_km="មានផ្ទៃពោះ និងត្រូវឃុំខ្លួនមុនពេលជំនុំជម្រះ ពីបទលួចតិចតួច",
-        narrative_km=(
+        title_local="មានផ្ទៃពោះ និងត្រូវឃុំខ្លួនមុនពេលជំនុំជម្រះ ពីបទលួចតិចតួច",
+        narrative_local=(
             "ស្ត្រីម្នាក់ដែលមានអាយុម្ភៃឆ្នាំជាង ត្រូវបានឃុំខ្លួននៅពន្ធនាគារខេត្តមួយ "
             "អស់រយៈពេលដប់មួយខែ មុនពេលជំនុំជម្រះ ពីបទលួចទំនិញដែលមានតម្លៃតិចជាងប្រាក់ឈ្នួលមួយខែ។ "
             "គាត់មានផ្ទៃពោះបួនខែនៅពេលត្រូវចាប់ខ្លួន ហើយបានសម្រាលកូនក្នុងពេលជាប់ឃុំ។\n\n"

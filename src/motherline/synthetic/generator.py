@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
+from motherline.jurisdictions import local
 from motherline.jurisdictions.models import (
     AgeLimitRule,
     Jurisdiction,
@@ -129,7 +130,7 @@ def generate(
     preset: str,
     seed: int,
     today: date | None = None,
-    jurisdiction_code: str = "KH",
+    jurisdiction_code: str = "",
     stdout: TextIO | Any = None,
     force: bool = False,
 ) -> GenerationReport:
@@ -153,7 +154,7 @@ def generate(
         ) % {"count": f"{existing:,}"}
         return report
 
-    jurisdiction = _jurisdiction(jurisdiction_code)
+    jurisdiction = _jurisdiction(jurisdiction_code or local.default_code())
     orgs = ensure_organisations(jurisdiction)
     world, prison_ids = build_world(jurisdiction, today)
     writer = _Writer(
@@ -166,6 +167,7 @@ def generate(
         owner_ids=[orgs[name].pk for name in OWNERS],
         woman_refs=References("W", seed, existing, 0x9E3779B97F, 0x5DEECE66D),
         child_refs=References("C", seed, Child.objects.count(), 0xC2B2AE3D27, 0x27D4EB2F1),
+        home=jurisdiction.code[:2],
     )
     rng = random.Random(seed)
     roles = role_plan(spec, rng)
@@ -299,6 +301,7 @@ class _Writer:
     owner_ids: list[int]
     woman_refs: References
     child_refs: References
+    home: str  # the country of the jurisdiction: a woman's nationality at home
 
     def __post_init__(self) -> None:
         # Placement notes are the ones the services write, in the active language.
@@ -325,7 +328,7 @@ class _Writer:
                 name_latin=plan.name_latin,
                 date_of_birth=plan.dob,
                 dob_is_estimated=plan.dob_is_estimated,
-                nationality=plan.nationality,
+                nationality=self.home if plan.nationality == story.HOME else plan.nationality,
                 ethnicity=plan.ethnicity,
                 language=plan.language,
                 is_primary_carer=plan.is_primary_carer,

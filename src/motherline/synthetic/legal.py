@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation
 from motherline.accounts.policy import SYSTEM
+from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction, PardonOccasion
 from motherline.legal import queries
 from motherline.legal.models import (
@@ -53,10 +54,10 @@ def _next_occasion(occasion: PardonOccasion, today: date) -> date:
     )
 
 
-def generate_legal(seed: int, today: date, jurisdiction_code: str = "KH") -> dict[str, int]:
+def generate_legal(seed: int, today: date, jurisdiction_code: str = "") -> dict[str, int]:
     """Cases, hearings and one round with candidates for the women of the legal-aid NGO."""
     rng = random.Random(seed * 7919 + 4)
-    jurisdiction = Jurisdiction.objects.get(code=jurisdiction_code)
+    jurisdiction = Jurisdiction.objects.get(code=jurisdiction_code or local.default_code())
     organisation = Organisation.objects.get(name=NGO_WOMEN, jurisdiction=jurisdiction)
     women = list(
         Woman.objects.filter(organisation=organisation, current_episode__isnull=False)

@@ -13,6 +13,7 @@ from motherline.accounts.models import (
     SharingAgreement,
     User,
 )
+from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison
 
@@ -81,13 +82,13 @@ def main_prison(jurisdiction: Jurisdiction) -> Prison | None:
     )
 
 
-def ensure_demo_users(password: str, jurisdiction_code: str = "KH") -> list[tuple[str, str]]:
+def ensure_demo_users(password: str, jurisdiction_code: str = "") -> list[tuple[str, str]]:
     """One demo user per role, all with `password`; returns (username, role) pairs.
 
     Existing users of these names are reset to their demo role, organisation and password.
     The liaison officer is attached to the largest prison that holds women.
     """
-    jurisdiction = Jurisdiction.objects.get(code=jurisdiction_code)
+    jurisdiction = Jurisdiction.objects.get(code=jurisdiction_code or local.default_code())
     orgs = ensure_organisations(jurisdiction)
     prison = main_prison(jurisdiction)
     made = []

@@ -149,7 +149,9 @@ CAREGIVERS_AT_AGE_LIMIT = Weights(
         (CaregiverRelationship.STATE_INSTITUTION, 0.02),
     )
 )
-NATIONALITIES = Weights((("KH", 0.94), ("VN", 0.045), ("TH", 0.01), ("CN", 0.005)))
+# A woman's own country is the jurisdiction's (`HOME`, written as its code by the generator).
+HOME = "home"
+NATIONALITIES = Weights(((HOME, 0.94), ("VN", 0.045), ("TH", 0.01), ("CN", 0.005)))
 ETHNICITY_KH = Weights((("Khmer", 0.93), ("Cham", 0.04), ("Chinese", 0.015), ("Indigenous", 0.015)))
 OWNER_SHARES = Weights(((0, 0.55), (1, 0.35), (2, 0.10)))  # see organisations.OWNERS
 LANGUAGE = {"VN": "Vietnamese", "TH": "Thai", "CN": "Chinese"}
@@ -445,7 +447,7 @@ class WomanPlan:
     episodes: list[EpisodePlan]
     organisation: int  # 0, 1 or 2: the writer maps it to an organisation
     dob_is_estimated: bool = False
-    nationality: str = "KH"
+    nationality: str = HOME
     ethnicity: str = "Khmer"
     language: str = "Khmer"
     is_primary_carer: bool = False
@@ -888,7 +890,7 @@ def _woman(
 
 
 def _ethnicity(rng: random.Random, nationality: str) -> str:
-    if nationality == "KH":
+    if nationality == HOME:
         return ETHNICITY_KH.pick(rng)
     return "Vietnamese" if nationality == "VN" else ""
 

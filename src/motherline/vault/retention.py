@@ -1,8 +1,9 @@
 """The retention rule: identifying data is kept only as long as the work needs it.
 
 A woman whose last custody ended more than N years before the day the rule is applied
-(N = `--years`, else settings.MOTHERLINE_RETENTION_YEARS, environment
-MOTHERLINE_RETENTION_YEARS, default 10), who is not in custody again, is pseudonymised:
+(N = `--years`, else the deployment's MOTHERLINE_RETENTION_YEARS when it sets one, else the
+`retention_years` of her organisation's jurisdiction, from its pack's `[privacy]`), who is
+not in custody again, is pseudonymised:
 
 - her name becomes her internal reference; her Latin name, register number and health notes
   are emptied; her date of birth is cut to 1 January of its year (marked estimated);
@@ -81,8 +82,35 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def default_years() -> int:
-    return int(getattr(settings, "MOTHERLINE_RETENTION_YEARS", 10))
+FALLBACK_YEARS = 10  # for a jurisdiction loaded before packs stated their period
+
+
+def default_years(jurisdiction_id: int | None = None) -> int:
+    """The period for a jurisdiction (the default one if none is named): the deployment's
+    MOTHERLINE_RETENTION_YEARS when set, else the pack's `retention_years`."""
+    configured = int(getattr(settings, "MOTHERLINE_RETENTION_YEARS", 0) or 0)
+    if configured:
+        return configured
+    from motherline.jurisdictions import local
+    from motherline.jurisdictions.models import Jurisdiction
+
+    found = (
+        Jurisdiction.objects.filter(pk=jurisdiction_id)
+        if jurisdiction_id is not None
+        else Jurisdiction.objects.filter(code=local.default_code())
+    )
+    return found.values_list("retention_years", flat=True).first() or FALLBACK_YEARS
+
+
+def years_by_jurisdiction() -> dict[int, int]:
+    """{jurisdiction id: its retention period}, each as `default_years` gives it."""
+    from motherline.jurisdictions.models import Jurisdiction
+
+    configured = int(getattr(settings, "MOTHERLINE_RETENTION_YEARS", 0) or 0)
+    return {
+        pk: configured or years or FALLBACK_YEARS
+        for pk, years in Jurisdiction.objects.values_list("pk", "retention_years")
+    }
 
 
 # No date a person's record holds is plausibly earlier than this (a pack may set a later one).
@@ -112,15 +140,29 @@ def _implausible_episode(as_of: date, floor: date) -> QuerySet[CustodyEpisode]:
     )
 
 
-def _candidates(as_of: date, years: int) -> QuerySet[Woman]:
-    """Released more than `years` years before `as_of`, not in custody, not yet
-    pseudonymised."""
+def _released_before(as_of: date, years: int | None) -> Q:
+    """Her last release is more than `years` years before `as_of`; with no `years`, more
+    than her organisation's jurisdiction's period."""
+    if years is not None:
+        return Q(last_release__lt=years_before(as_of, years))
+    by_jurisdiction = Q(pk__in=[])
+    for jurisdiction_id, period in years_by_jurisdiction().items():
+        by_jurisdiction |= Q(
+            organisation__jurisdiction_id=jurisdiction_id,
+            last_release__lt=years_before(as_of, period),
+        )
+    return by_jurisdiction
+
+
+def _candidates(as_of: date, years: int | None) -> QuerySet[Woman]:
+    """Released more than `years` years (or her jurisdiction's period) before `as_of`, not
+    in custody, not yet pseudonymised."""
     open_episode = CustodyEpisode.objects.filter(woman=OuterRef("pk"), release_date__isnull=True)
     return (
         Woman.objects.filter(pseudonymised_on__isnull=True)
         .exclude(Exists(open_episode))
         .annotate(last_release=Max("episodes__release_date"))
-        .filter(last_release__lt=years_before(as_of, years))
+        .filter(_released_before(as_of, years))
         .order_by("pk")
     )
 
@@ -134,12 +176,12 @@ def _implausible(as_of: date) -> Any:
     )
 
 
-def due(as_of: date, years: int) -> QuerySet[Woman]:
+def due(as_of: date, years: int | None = None) -> QuerySet[Woman]:
     """Women the rule applies to on `as_of`: the candidates whose dates are plausible."""
     return _candidates(as_of, years).exclude(_implausible(as_of))
 
 
-def held_back(as_of: date, years: int) -> list[tuple[str, str]]:
+def held_back(as_of: date, years: int | None = None) -> list[tuple[str, str]]:
     """The candidates the rule leaves alone because a date is implausible: (reference,
     which date and why), for someone to correct the record."""
     floor = date_floor()
@@ -207,7 +249,7 @@ def pseudonymise(woman: Woman, as_of: date, years: int) -> int:
     studies.update(consent_given_by="")
     for study in studies.exclude(status=CaseStatus.PUBLISHED).only("pk"):
         CaseStudy.objects.filter(pk=study.pk).update(
-            title_en=study.reference, title_km="", narrative_en="", narrative_km=""
+            title_en=study.reference, title_local="", narrative_en="", narrative_local=""
         )
     documents = list(Document.objects.filter(woman=woman).values_list("stored_as", flat=True))
     Document.objects.filter(woman=woman).delete()
@@ -230,15 +272,18 @@ def pseudonymise(woman: Woman, as_of: date, years: int) -> int:
 
 
 def apply(as_of: date, years: int | None = None, *, dry_run: bool = False) -> RetentionResult:
-    """Apply the rule; with `dry_run`, only count whom it would touch."""
-    years = default_years() if years is None else years
+    """Apply the rule (with `years`, or each jurisdiction's period); with `dry_run`, only
+    count whom it would touch."""
     women = due(as_of, years)
+    periods = years_by_jurisdiction() if years is None else {}
     result = RetentionResult(held_back=held_back(as_of, years))
     if dry_run:
         result.women = women.count()
         result.children = Child.objects.filter(mother__in=women.values("pk")).count()
         return result
-    for woman in women.only("pk", "reference", "date_of_birth", "dob_is_estimated"):
-        result.children += pseudonymise(woman, as_of, years)
+    fields = ("pk", "reference", "date_of_birth", "dob_is_estimated", "organisation__jurisdiction")
+    for woman in women.select_related("organisation").only(*fields):
+        period = years if years is not None else periods[woman.organisation.jurisdiction_id]
+        result.children += pseudonymise(woman, as_of, period)
         result.women += 1
     return result

@@ -42,8 +42,8 @@ ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {
     "fieldwork.CaseStudy": (
         "title_en",
         "narrative_en",
-        "title_km",
-        "narrative_km",
+        "title_local",
+        "narrative_local",
         "consent_given_by",
     ),
     "grants.ServiceDelivery": ("withdrawal_reason",),
@@ -60,19 +60,20 @@ def _encrypt_plain(value: str) -> str:
     return keys.encrypt(value)
 
 
-def encrypt_app_rows(apps, app_label: str) -> None:  # type: ignore[no-untyped-def]
+def encrypt_app_rows(apps, app_label: str, fields_of=None) -> None:  # type: ignore[no-untyped-def]
     """A migration's step that encrypts what an app stored in plaintext in the columns it
-    has just made encrypted (those of `ENCRYPTED_FIELDS` under `app_label`), in batches."""
-    for label, fields in ENCRYPTED_FIELDS.items():
+    has just made encrypted (those of `fields_of`, by default `ENCRYPTED_FIELDS`, under
+    `app_label`), in batches. A migration passes the columns as they were named then."""
+    for label, fields in (fields_of or ENCRYPTED_FIELDS).items():
         if label.startswith(app_label + "."):
             rewrite_table(table_of(label, apps), fields, _encrypt_plain)
 
 
-def decrypt_app_rows(apps, app_label: str) -> None:  # type: ignore[no-untyped-def]
+def decrypt_app_rows(apps, app_label: str, fields_of=None) -> None:  # type: ignore[no-untyped-def]
     """The reverse of `encrypt_app_rows`, for unapplying the migration."""
     from motherline.vault import keys
 
-    for label, fields in ENCRYPTED_FIELDS.items():
+    for label, fields in (fields_of or ENCRYPTED_FIELDS).items():
         if label.startswith(app_label + "."):
             rewrite_table(table_of(label, apps), fields, keys.decrypt)
 

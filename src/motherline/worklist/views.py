@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_safe
 from motherline.accounts import audit
 from motherline.accounts.models import Organisation
 from motherline.accounts.policy import Capability, require
+from motherline.jurisdictions import local
 from motherline.places.models import Prison, Province
 from motherline.worklist import queries, rules
 from motherline.worklist.forms import WorklistFilterForm
@@ -29,7 +29,7 @@ def _jurisdiction_code(user: Any) -> str:
         .values_list("jurisdiction__code", flat=True)
         .first()
     )
-    return code or settings.MOTHERLINE_DEFAULT_JURISDICTION
+    return code or local.default_code()
 
 
 @login_required

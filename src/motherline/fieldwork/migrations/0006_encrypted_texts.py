@@ -6,13 +6,31 @@ from django.db import migrations
 from motherline.vault import rewrite
 
 
+# The columns as they were named when they were encrypted, and as 0007 renamed the local
+# ones: only the columns a table has are rewritten, so this step reads a database before the
+# rename (as a migration does) and after it (as the tests of encryption do).
+ENCRYPTED_THEN = {
+    "fieldwork.PrisonVisit": ("notes",),
+    "fieldwork.Finding": ("description",),
+    "fieldwork.CaseStudy": (
+        "title_en",
+        "narrative_en",
+        "title_km",
+        "narrative_km",
+        "title_local",
+        "narrative_local",
+        "consent_given_by",
+    ),
+}
+
+
 def encrypt_rows(apps, schema_editor):
     """Encrypt what was stored in plaintext before these columns were encrypted."""
-    rewrite.encrypt_app_rows(apps, "fieldwork")
+    rewrite.encrypt_app_rows(apps, "fieldwork", ENCRYPTED_THEN)
 
 
 def decrypt_rows(apps, schema_editor):
-    rewrite.decrypt_app_rows(apps, "fieldwork")
+    rewrite.decrypt_app_rows(apps, "fieldwork", ENCRYPTED_THEN)
 
 
 

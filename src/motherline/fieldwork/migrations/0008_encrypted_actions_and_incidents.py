@@ -6,13 +6,20 @@ from django.db import migrations
 from motherline.vault import rewrite
 
 
+# The columns this migration encrypts (not every encrypted column of the app).
+ENCRYPTED_HERE = {
+    "fieldwork.FollowUpAction": ("description",),
+    "fieldwork.AccessIncident": ("what_was_refused", "response"),
+}
+
+
 def encrypt_rows(apps, schema_editor):
     """Encrypt what was stored in plaintext before these columns were encrypted."""
-    rewrite.encrypt_app_rows(apps, "fieldwork")
+    rewrite.encrypt_app_rows(apps, "fieldwork", ENCRYPTED_HERE)
 
 
 def decrypt_rows(apps, schema_editor):
-    rewrite.decrypt_app_rows(apps, "fieldwork")
+    rewrite.decrypt_app_rows(apps, "fieldwork", ENCRYPTED_HERE)
 
 
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.synthetic import PRESETS, generate
 from motherline.synthetic.fieldwork import generate_fieldwork
@@ -34,7 +35,9 @@ class Command(BaseCommand):
             default=None,
             help=_("The date the data is generated for (YYYY-MM-DD); today by default."),
         )
-        parser.add_argument("--jurisdiction", default="KH", help=_("Jurisdiction code."))
+        parser.add_argument(
+            "--jurisdiction", default="", help=_("Jurisdiction code; by default the deployment's.")
+        )
         parser.add_argument(
             "--force",
             action="store_true",
@@ -53,6 +56,7 @@ class Command(BaseCommand):
     ) -> None:
         if isinstance(today, str):  # call_command() passes keyword options unparsed
             today = _date(today)
+        jurisdiction = jurisdiction.upper() or local.default_code()
         verbose = options.get("verbosity", 1) >= 1
         report = generate(
             preset,

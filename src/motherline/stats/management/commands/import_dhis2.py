@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--source", required=True, help=_("Where the data values come from (a citation).")
         )
-        parser.add_argument("--jurisdiction", default="KH")
+        parser.add_argument(
+            "--jurisdiction", default="", help=_("Its code; by default the deployment's.")
+        )
 
     def handle(self, *args, file: Path, source: str, jurisdiction: str, **options) -> None:
         try:

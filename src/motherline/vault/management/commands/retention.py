@@ -13,8 +13,9 @@ from motherline.vault import retention
 class Command(BaseCommand):
     help = (
         "Pseudonymise the identifying data of women released more than N years before the "
-        "given day (N: --years, else MOTHERLINE_RETENTION_YEARS, default 10), and of their "
-        "children. Statistics are kept; each woman is audited."
+        "given day (N: --years, else MOTHERLINE_RETENTION_YEARS, else the retention_years of "
+        "her jurisdiction's pack), and of their children. Statistics are kept; each woman is "
+        "audited."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -29,9 +30,15 @@ class Command(BaseCommand):
             raise CommandError(f"--as-of must be a date as YYYY-MM-DD, not {as_of!r}.") from None
         if years is not None and years < 1:
             raise CommandError("--years must be at least 1.")
-        n = retention.default_years() if years is None else years
-        result = retention.apply(day, n, dry_run=dry_run)
+        result = retention.apply(day, years, dry_run=dry_run)
         verb = "Would pseudonymise" if dry_run else "Pseudonymised"
+        if years is None:
+            periods = sorted(set(retention.years_by_jurisdiction().values())) or [
+                retention.default_years()
+            ]
+            n = " or ".join(str(p) for p in periods)
+        else:
+            n = str(years)
         self.stdout.write(
             f"{verb} {result.women} women released more than {n} years before "
             f"{day.isoformat()}, and {result.children} of their children."
