@@ -184,6 +184,7 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadReport:
     data = read_pack(code, packs_dir)
     figures = read_statistics(code, packs_dir)
     gazetteer = read_gazetteer(code, packs_dir)
+    questions = read_best_interests(code, packs_dir)
     errors = _check_against_database(data)
     if errors:
         raise PackInvalid(errors)
@@ -192,6 +193,7 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadReport:
         report = _write(data)
         write_statistics(data.meta.code, figures)
         write_gazetteer(data.meta.code, gazetteer, report)
+        write_best_interests(data.meta.code, questions, report)
         signals.pack_loaded.send(load_pack, code=code)
     return report
 
@@ -1280,3 +1282,69 @@ def write_gazetteer(code: str, data: GazetteerData, report: LoadReport | None = 
         kept = sorted(set(stored) - {row.values["code"] for row in rows})
         if kept:
             report.not_in_pack[kind] = kept
+
+
+# The questions of a best-interests assessment before a child leaves prison (optional file):
+#
+# - `best_interests.csv`: code,position,text,text_local,hint,hint_local,source,citation,
+#   verified — `code` in lower-case letters, digits and _, unique; `position` orders them.
+#
+# Loading again updates the questions in place by code (answers point at them); a question
+# no longer in the pack is kept and no longer asked, and listed in the report.
+
+QUESTIONS_FILE = "best_interests"
+
+
+def read_best_interests(code: str, packs_dir: Path | None = None) -> list[Row]:
+    """Read and validate a pack's best-interests questions; raises `PackInvalid`."""
+    from motherline.jurisdictions.models import BestInterestsQuestion as Question
+
+    reader = _PackReader(code, packs_dir or PACKS_DIR)
+    meta = reader.read_meta()
+    if meta is None:
+        raise PackInvalid(reader.errors)
+    filename = f"{QUESTIONS_FILE}.csv"
+    if not (reader.directory / filename).is_file():
+        return []
+    columns = {
+        "code": _matching(OFFENCE_CODE, "lower-case letters, digits and _", 32),
+        "position": _integer(minimum=1),
+        "text": _text(_max_length(Question, "text")),
+        "text_local": _text(_max_length(Question, "text_local"), required=False),
+        "hint": _text(_max_length(Question, "hint"), required=False),
+        "hint_local": _text(_max_length(Question, "hint_local"), required=False),
+        "source": reader.source_parser(meta.sources),
+        "citation": _text(_max_length(Question, "citation"), required=False),
+        "verified": _boolean,
+    }
+    _header, rows = reader.read_csv(filename, columns, {})
+    reader.check_unique(filename, rows, "code")
+    if reader.errors:
+        raise PackInvalid(reader.errors)
+    return rows
+
+
+def write_best_interests(code: str, rows: list[Row], report: LoadReport | None = None) -> None:
+    """Write the questions in place by code; those no longer in the pack stop being asked."""
+    from motherline.jurisdictions.models import BestInterestsQuestion as Question
+
+    jurisdiction = Jurisdiction.objects.get(code=code)
+    created = 0
+    for row in rows:
+        values = dict(row.values)
+        _question, new = Question.objects.update_or_create(
+            jurisdiction=jurisdiction,
+            code=values.pop("code"),
+            defaults={**values, "is_active": True},
+        )
+        created += int(new)
+    dropped = Question.objects.filter(jurisdiction=jurisdiction).exclude(
+        code__in=[row.values["code"] for row in rows]
+    )
+    codes = sorted(dropped.values_list("code", flat=True))
+    dropped.update(is_active=False)
+    if report is not None:
+        report.counts[QUESTIONS_FILE] = len(rows)
+        report.created[QUESTIONS_FILE] = created
+        if codes:
+            report.not_in_pack[QUESTIONS_FILE] = codes
