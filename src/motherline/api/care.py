@@ -545,9 +545,7 @@ def list_caregivers(request: HttpRequest, reference: PathReference) -> list[dict
     summary="Record a caregiver of a child",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def add_caregiver(
-    request: HttpRequest, reference: PathReference, payload: CaregiverIn
-) -> Status:
+def add_caregiver(request: HttpRequest, reference: PathReference, payload: CaregiverIn) -> Status:
     """Record a caregiver of the child: name, relationship, the areas of their address by
     gazetteer code (`GET /provinces/{code}/districts`), the village, street and house in
     words, and a phone. A partner who sees the child read-only is refused (403)."""
@@ -725,9 +723,7 @@ def list_assessments(request: HttpRequest, plan_id: RecordId) -> Any:
     summary="Record a best-interests assessment",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_assessment(
-    request: HttpRequest, plan_id: RecordId, payload: AssessmentIn
-) -> Status:
+def record_assessment(request: HttpRequest, plan_id: RecordId, payload: AssessmentIn) -> Status:
     """Record a best-interests assessment of handing the plan's child over to one of the
     child's caregivers: a finding for every question of the jurisdiction's pack (keyed by
     its code), and a recommendation. It waits for a programme manager's approval; the plan's
