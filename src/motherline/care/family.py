@@ -157,6 +157,24 @@ def place_codes(caregiver: Caregiver) -> dict[str, str | None]:
     }
 
 
+def _corrected_place(
+    stored: dict[str, str | None], changes: Mapping[str, Any]
+) -> dict[str, str | None]:
+    """The area codes after a correction: those sent replace the stored ones, and the areas
+    above the finest one sent are taken from it (a new commune brings its district and
+    province) unless they are sent too."""
+    sent = [name for name in PLACE_FIELDS if name in changes]
+    if not sent:
+        return stored
+    codes = dict(stored)
+    finest = max((PLACE_FIELDS.index(n) for n in sent if changes[n]), default=0)
+    for name in PLACE_FIELDS[:finest]:
+        if name not in changes:
+            codes[name] = None
+    codes.update({name: changes[name] or None for name in sent})
+    return codes
+
+
 def address_text(caregiver: Caregiver, limit: int = 255) -> str:
     """The caregiver's address in one line (what a placement records as free text)."""
     text = ", ".join(part for part in (caregiver.address, caregiver.place()) if part)
@@ -318,8 +336,8 @@ def correct_caregiver(
         "address": current.address,
         "phone": current.phone,
         "relationship": link.relationship,
-        **place_codes(current),
-        **{k: v if v is not None or k in PLACE_FIELDS else "" for k, v in cleaned.items()},
+        **_corrected_place(place_codes(current), cleaned),
+        **{k: "" if v is None else v for k, v in cleaned.items() if k not in PLACE_FIELDS},
     }
     place, errors = resolve_place(
         jurisdiction_of(current.woman), merged["province"], merged["district"], merged["commune"]
