@@ -89,7 +89,7 @@ class CaregiverLinkIn(Schema):
     relationship: CaregiverRelationship
 
 
-class AnswerIn(Schema):
+class FindingIn(Schema):
     finding: Finding
     notes: Note = ""
 
@@ -101,7 +101,7 @@ class AssessmentIn(Schema):
 
     caregiver: int = Field(ge=1, le=INT_MAX, description="The caregiver's id.")
     assessed_on: date
-    answers: dict[QuestionCode, AnswerIn] = Field(max_length=ANSWERS_MAX)
+    answers: dict[QuestionCode, FindingIn] = Field(max_length=ANSWERS_MAX)
     recommendation: Recommendation
     reasons: Note = ""
 
@@ -112,7 +112,7 @@ class AssessmentChanges(Schema):
 
     version: Version
     assessed_on: Sent[date] = None
-    answers: Sent[dict[QuestionCode, AnswerIn]] = Field(None, max_length=ANSWERS_MAX)
+    answers: Sent[dict[QuestionCode, FindingIn]] = Field(None, max_length=ANSWERS_MAX)
     recommendation: Sent[Recommendation] = None
     reasons: Note | None = Field(None, description="A null clears the reasons.")
 
