@@ -87,7 +87,7 @@ def manager_of(user: Any) -> User:
     )
 
 
-def record_caregiver(user: Any, child: Child, **values: Any) -> Caregiver:
+def record_caregiver(user: Any, child: Child, today: date = TODAY, **values: Any) -> Caregiver:
     """The plans' grandmother as a caregiver record of the child (no gazetteer needed)."""
     fields = {
         "name": "Grandmother Chea",
@@ -96,7 +96,7 @@ def record_caregiver(user: Any, child: Child, **values: Any) -> Caregiver:
         "phone": "012 345 678",
         **values,
     }
-    return family.add_caregiver(user, child, **fields, today=TODAY)
+    return family.add_caregiver(user, child, **fields, today=today)
 
 
 def answers_for(child: Child, finding: str = "meets_needs") -> dict[str, tuple[str, str]]:
@@ -109,23 +109,24 @@ def approve_handover(
     plan: TransitionPlan,
     caregiver: Caregiver | None = None,
     recommendation: str = "hand_over",
+    today: date = TODAY,
 ) -> BestInterestsAssessment:
     """A best-interests assessment of the plan's caregiver (a new record of the plans'
     grandmother unless given), recorded by `user` and approved by a programme manager."""
     plan.refresh_from_db()
-    caregiver = caregiver or plan.caregiver or record_caregiver(user, plan.child)
+    caregiver = caregiver or plan.caregiver or record_caregiver(user, plan.child, today)
     assessment = family.record_assessment(
         user,
         plan,
         caregiver=caregiver,
-        assessed_on=max(plan.opened_on, TODAY - timedelta(days=15)),
+        assessed_on=max(plan.opened_on, today - timedelta(days=15)),
         recommendation=recommendation,
         reasons="" if recommendation == "hand_over" else "School fees for a year",
         answers=answers_for(plan.child),
-        today=TODAY,
+        today=today,
     )
     return family.decide_assessment(
-        manager_of(user), assessment, approve=True, version=assessment.version, today=TODAY
+        manager_of(user), assessment, approve=True, version=assessment.version, today=today
     )
 
 
