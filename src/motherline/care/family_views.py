@@ -165,9 +165,9 @@ def link_caregiver(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("The caregiver is now recorded for this child too."))
             return redirect(_caregivers_url(child))
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+    for problems in form.errors.values():
+        for problem in problems:
+            messages.error(request, str(problem))
     return redirect(_caregivers_url(child))
 
 

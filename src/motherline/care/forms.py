@@ -368,11 +368,8 @@ def assessment_form(
     form = form_class(data, initial=initial)
     form.order_fields(["version", "caregiver", "assessed_on", *fields, "recommendation"])
     if "recommendation" in form.fields:
-        field = form.fields["recommendation"]
-        assert isinstance(field, forms.ChoiceField)
-        field.widget = forms.RadioSelect(choices=field.choices)
-        field.choices = [c for c in field.choices if c[0]]
-        field.label = _("Recommendation")
+        _as_radios(form.fields["recommendation"])
+        form.fields["recommendation"].label = _("Recommendation")
     if "reasons" in form.fields:
         form.fields["reasons"].label = _("Reasons for the recommendation")
         form.fields["reasons"].help_text = _(
@@ -382,6 +379,14 @@ def assessment_form(
     if "assessed_on" in form.fields:
         form.fields["assessed_on"].label = _("Date of the assessment")
     return form
+
+
+def _as_radios(field: forms.Field) -> None:
+    """A required choice shown as radio buttons, without the empty choice of a list."""
+    assert isinstance(field, forms.ChoiceField)
+    choices: list[Any] = [c for c in list(field.choices) if c[0]]  # type: ignore[arg-type]
+    field.choices = choices
+    field.widget = forms.RadioSelect(choices=choices)
 
 
 def answers_of(questions: list[Any], data: dict[str, Any]) -> dict[str, tuple[str, str]]:
@@ -427,8 +432,5 @@ def follow_up_form(caregivers: list[Any], data: Any = None, **kwargs: Any) -> fo
     for name, label in labels.items():
         form.fields[name].label = label
     for name in ("outcome", "child_situation"):
-        field = form.fields[name]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [c for c in field.choices if c[0]]
-        field.widget = forms.RadioSelect(choices=field.choices)
+        _as_radios(form.fields[name])
     return form
