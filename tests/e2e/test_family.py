@@ -16,6 +16,7 @@ from motherline.jurisdictions.loader import load_pack
 from motherline.jurisdictions.rules import add_months
 from motherline.people.models import PlacementKind
 from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.test_phone import PHONE, fits
 from tests.factories import admit, child_in_prison, children_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -173,5 +174,18 @@ def test_monitor_records_a_caregiver_and_an_approved_assessment_then_the_handove
     assert "សំណួរ" in page.inner_text("table.answers")
     assert "តើអ្នកថែទាំអាចមើលថែកុមារ" in page.inner_text("table.answers")
     screenshot(page, "family-8-assessment-km")
+
+    # 7. On a phone: no page of the family scrolls sideways (in Khmer, the longer words).
+    page.set_viewport_size(PHONE)
+    for path in (
+        f"/children/{child.reference}/",
+        f"/plans/children/{child.reference}/caregivers/",
+        f"/plans/children/{child.reference}/caregivers/{caregiver.pk}/",
+        f"/plans/assessments/{assessment.pk}/",
+        f"/plans/assessments/{assessment.pk}/correct/",
+    ):
+        page.goto(base + path)
+        fits(page)
+    screenshot(page, "family-9-phone-km")
     page.click("form.langswitch button[value=en]")
     page.wait_for_selector("html[lang=en]")
