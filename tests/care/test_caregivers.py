@@ -186,3 +186,32 @@ def test_only_the_owning_organisation_changes_caregivers(users, monitor, prisons
     assert not Caregiver.objects.visible_to(users["other_monitor"]).exists()
     assert not CaregiverLink.objects.visible_to(users["other_monitor"]).exists()
     assert not Caregiver.objects.editable_by(users["un_monitor"]).exists()
+
+
+def test_a_referral_of_the_child_sharing_its_plans_opens_its_caregivers(users, orgs, mother, child):
+    from motherline.care.models import BestInterestsAssessment
+    from motherline.casework import referrals
+    from tests.care.conftest import plan_at
+    from tests.casework.test_referrals import consent_of, refer
+
+    monitor, receiver = users["monitor"], users["other_monitor"]
+    plan = plan_at(monitor, child, "handed_over")  # the grandmother, assessed and approved
+    grandmother = plan.caregiver
+    # A caregiver of the family recorded for none of this child's needs: not the child's.
+    elsewhere = Caregiver.objects.create(woman=mother, name="Someone else", phone="012 000 000")
+    consent = consent_of(monitor, mother, child, given_by="parent", given_by_name="Sokha")
+    referral = refer(
+        monitor, mother, orgs["other"], consent, child=child, parts={"shares_care_plan": True}
+    )
+    assert not Caregiver.objects.visible_to(receiver).exists()
+
+    referrals.answer(receiver, referral, accept=True, version=1)
+
+    assert list(Caregiver.objects.visible_to(receiver)) == [grandmother]
+    assert CaregiverLink.objects.visible_to(receiver).get().child == child
+    assert BestInterestsAssessment.objects.visible_to(receiver).get().caregiver == grandmother
+    assert elsewhere not in Caregiver.objects.visible_to(receiver)
+    # Read-only: the record stays its organisation's.
+    assert not Caregiver.objects.editable_by(receiver).exists()
+    with pytest.raises(PermissionDenied):
+        family.correct_caregiver(receiver, child, grandmother, {"phone": "099 999 999"}, version=1)

@@ -255,3 +255,17 @@ def test_correct_a_returned_assessment(signed_in, users, monitor, plan, question
     assert assessment.answers.get(question__code="child_views").notes == (
         "Smiles with her grandmother"
     )
+
+
+def test_an_approved_assessment_is_not_corrected(signed_in, users, monitor, plan, questions):
+    from tests.care.conftest import approve_handover
+
+    approved = approve_handover(monitor, plan)
+    url = reverse("care:correct_assessment", args=[approved.pk])
+    response = signed_in.get(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("care:assessment", args=[approved.pk])
+    assert "stands as it was" in response.text
+    response = signed_in.post(url, {"version": current_version(approved), "recommendation": "x"})
+    assert response.status_code == 200
+    approved.refresh_from_db()
+    assert approved.status == AssessmentStatus.APPROVED

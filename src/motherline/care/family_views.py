@@ -398,6 +398,11 @@ def correct_assessment(request: HttpRequest, assessment_id: int) -> HttpResponse
     child = found.plan.child
     if not may_edit(request.user, child.mother):
         raise PermissionDenied
+    if found.status == AssessmentStatus.APPROVED and request.method != "POST":
+        messages.info(
+            request, _("This assessment was approved and stands as it was: record a new one.")
+        )
+        return redirect("care:assessment", assessment_id=found.pk)
     questions = family.questions_for(child.mother)
     current = {
         "assessed_on": found.assessed_on,
