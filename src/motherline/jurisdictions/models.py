@@ -243,7 +243,7 @@ class ScreeningCriterion(LocalNameMixin, SourcedRule):
         return self.explanation
 
 
-class BestInterestsQuestion(SourcedRule):
+class BestInterestsQuestion(LocalNameMixin, SourcedRule):
     """One question of a best-interests assessment before a child leaves prison (the
     caregiver's capacity, the home visit, the child's views, ...), as the pack asks it, with
     where it comes from. Answers point at it: a reload updates it in place by its code, and a
@@ -275,14 +275,21 @@ class BestInterestsQuestion(SourcedRule):
     def __str__(self) -> str:
         return self.display_text
 
+    # The question read as a local name is (`LocalNameMixin`): in the local language on a
+    # page in it, else in English.
     @property
-    def display_text(self) -> str:
-        if self.text_local and get_language() == "km":
-            return self.text_local
+    def name(self) -> str:  # type: ignore[override]
         return self.text
 
     @property
+    def name_local(self) -> str:  # type: ignore[override]
+        return self.text_local
+
+    @property
+    def display_text(self) -> str:
+        return self.display_name
+
+    @property
     def display_hint(self) -> str:
-        if self.hint_local and get_language() == "km":
-            return self.hint_local
-        return self.hint
+        shows_local = bool(self.text_local) and self.display_name == self.text_local
+        return self.hint_local if shows_local and self.hint_local else self.hint
