@@ -50,6 +50,7 @@ from motherline.fieldwork import services as fieldwork_services
 from motherline.grants import services as grant_services
 from motherline.legal import services as legal_services
 from motherline.people.models import Child, Woman
+from motherline.places.models import Commune, District
 from tests.care.conftest import plan_at
 from tests.conftest import TODAY
 from tests.factories import admit, child_in_prison, children_of, reload
@@ -243,6 +244,31 @@ def answers_referral() -> Expect:
     return expect
 
 
+def decides_assessment() -> Expect:
+    """A programme manager's decision on a best-interests assessment: the managers of the
+    organisation that owns the child (administrator, programme manager); whoever else sees
+    the record is refused (403), whoever does not see it gets 404."""
+
+    def expect(principal: str) -> str:
+        if principal == "anonymous":
+            return LOGIN
+        if REGISTER not in ROLE_MAY[principal]:
+            return FORBIDDEN
+        if principal not in SEES_RECORD:
+            return NOT_FOUND
+        return ALLOW if principal in {"administrator", "programme_manager"} else FORBIDDEN
+
+    return expect
+
+
+def caregiver(w: World) -> dict[str, Any]:
+    return {"reference": w.child.reference, "caregiver_id": w.caregiver.pk}
+
+
+def assessment(w: World) -> dict[str, Any]:
+    return {"assessment_id": w.assessment.pk}
+
+
 def refused_method(anonymous: str = LOGIN) -> Expect:
     return lambda principal: anonymous if principal == "anonymous" else NOT_ALLOWED
 
@@ -276,6 +302,9 @@ class World:
     # A consent to refer the child, and the child's referral to the unrelated NGO (waiting).
     consent: Any = None
     referral: Any = None
+    # The child's caregiver (the plan's, handed over under its approved assessment).
+    caregiver: Any = None
+    assessment: Any = None
 
 
 @dataclass
@@ -467,6 +496,27 @@ ROUTES: dict[str, Rule] = {
     "care:follow_up": Rule(
         {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")},
         args=lambda w: {"plan_id": w.plan.pk, "follow_up_id": w.follow_up.pk},
+    ),
+    # The child's family outside: caregivers and best-interests assessments are personal
+    # records, seen and changed as the child's (a partner reads them: 403 on a change); the
+    # decision on an assessment is its organisation's programme managers'.
+    "care:caregivers": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()}, args=child
+    ),
+    "care:link_caregiver": Rule(
+        {"GET": refused_method(), "POST": edits_a_seen_record()}, args=child
+    ),
+    "care:correct_caregiver": Rule(
+        {"GET": edits_a_seen_record(), "POST": edits_a_seen_record()}, args=caregiver
+    ),
+    "care:record_assessment": Rule(
+        {"GET": needs(EDIT, "edit"), "POST": needs(EDIT, "edit")}, args=plan
+    ),
+    "care:assessment": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": decides_assessment()}, args=assessment
+    ),
+    "care:correct_assessment": Rule(
+        {"GET": edits_a_seen_record(), "POST": edits_a_seen_record()}, args=assessment
     ),
     # Legal work: cases and candidates are seen and changed as their woman is; pardon rounds
     # are the jurisdiction's, open to every role with the register.
@@ -665,7 +715,14 @@ ROUTES: dict[str, Rule] = {
     "api:follow_up": Rule(
         {"POST": needs(EDIT, "edit")},
         args=lambda w: {"follow_up_id": w.follow_up.pk},
-        body={"POST": {"done_on": DAY, "outcome": "well", "version": 1}},
+        body={
+            "POST": {
+                "done_on": DAY,
+                "outcome": "well",
+                "child_situation": "with_caregiver",
+                "version": 1,
+            }
+        },
     ),
     "api:child_extensions": Rule(
         {"POST": needs(EDIT, "edit")},
@@ -673,6 +730,50 @@ ROUTES: dict[str, Rule] = {
         body={
             "POST": {"months": 1, "reason": "Matrix", "approved_by": "Court", "approved_on": DAY}
         },
+    ),
+    "api:child_caregivers": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": edits_a_seen_record()},
+        args=child,
+        body={
+            "POST": {"name": "Matrix aunt", "relationship": "other_relative", "phone": "012 345"}
+        },
+    ),
+    "api:child_caregiver_links": Rule(
+        {"POST": edits_a_seen_record()},
+        args=child,
+        body={"POST": lambda w: {"caregiver": w.caregiver.pk, "relationship": "grandparent"}},
+    ),
+    "api:child_caregiver": Rule(
+        {"GET": needs(REGISTER, "read"), "PATCH": edits_a_seen_record()},
+        args=caregiver,
+        body={"PATCH": {"version": 1}},
+    ),
+    "api:plan_assessments": Rule(
+        {"GET": needs(REGISTER, "read"), "POST": needs(EDIT, "edit")},
+        args=plan,
+        body={
+            "POST": lambda w: {
+                "caregiver": w.caregiver.pk,
+                "assessed_on": DAY,
+                "answers": {},
+                "recommendation": "hand_over",
+            }
+        },
+    ),
+    "api:assessment": Rule(
+        {"GET": needs(REGISTER, "read"), "PATCH": edits_a_seen_record()},
+        args=assessment,
+        body={"PATCH": {"version": 1}},
+    ),
+    "api:assessment_decision": Rule(
+        {"POST": needs(PROGRAMME, "read")},
+        args=assessment,
+        body={"POST": {"approve": True, "version": 1}},
+    ),
+    # The gazetteer: reference data, no names.
+    "api:province_districts": Rule({"GET": needs(AGGREGATES)}, args=lambda w: {"code": "KH-12"}),
+    "api:district_communes": Rule(
+        {"GET": needs(AGGREGATES)}, args=lambda w: {"code": "KH-12", "district": "1201"}
     ),
     "api:audit": Rule({"GET": needs(ADMIN)}),
     "api:users": Rule(
@@ -1285,7 +1386,14 @@ def world(users, prisons, offences, criteria, settings, tmp_path) -> World:  # n
         reason="Matrix referral",
         consent=consent,
     )
+    district = District.objects.create(
+        province=prisons["CC2"].province, code="1201", name="Chamkar Mon", kind="section"
+    )
+    Commune.objects.create(district=district, code="120101", name="Tonle Basak", kind="quarter")
+    the_plan.refresh_from_db()
     return World(
+        caregiver=the_plan.caregiver,
+        assessment=the_plan.assessments.get(),
         consent=consent,
         referral=referral,
         note=note,

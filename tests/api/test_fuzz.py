@@ -49,6 +49,8 @@ OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 VIEWER_MAY = {
     "GET /api/v1/prisons",
     "GET /api/v1/provinces",
+    "GET /api/v1/provinces/{code}/districts",
+    "GET /api/v1/provinces/{code}/districts/{district}/communes",
     "GET /api/v1/stats/indicators",
     "GET /api/v1/stats/series",
     "GET /api/v1/stats/prisons",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.care.models import LeaveExtension, TransitionPlan
@@ -53,7 +54,7 @@ def test_get_child_explains_the_leave_by_date(api, child, mother):
     assert event.object_ref == child.reference
 
 
-def test_open_then_walk_a_plan(api, child):
+def test_open_then_walk_a_plan(api, users, child):
     response = api.post(f"/children/{child.reference}/plan")
     assert response.status_code == 201
     plan = response.json()
@@ -85,12 +86,39 @@ def test_open_then_walk_a_plan(api, child):
             "home_is_suitable": True,
         },
     ).json()
-    response = api.post(
-        f"/plans/{pid}/advance",
-        {"status": "handed_over", "version": plan["version"], "handed_over_on": TODAY.isoformat()},
+    handover = {
+        "status": "handed_over",
+        "version": plan["version"],
+        "handed_over_on": TODAY.isoformat(),
+    }
+    # No approved best-interests assessment yet: the hand-over is refused, saying why.
+    response = api.post(f"/plans/{pid}/advance", handover)
+    assert response.status_code == 422
+    assert "approved by a programme manager" in response.json()["errors"]["__all__"][0]
+    caregiver = api.post(
+        f"/children/{child.reference}/caregivers",
+        {"name": "Grandmother Chea", "relationship": "grandparent", "phone": "012 345 678"},
+    ).json()
+    assessment = api.post(
+        f"/plans/{pid}/assessments",
+        {
+            "caregiver": caregiver["id"],
+            "assessed_on": TODAY.isoformat(),
+            "answers": {},
+            "recommendation": "hand_over",
+        },
+    ).json()
+    assert assessment["status"] == "recorded"
+    manager = Api(Client(), users["programme_manager"])
+    decided = manager.post(
+        f"/assessments/{assessment['id']}/decision",
+        {"approve": True, "version": assessment["version"]},
     )
+    assert decided.status_code == 200 and decided.json()["allows_handover"] is True
+    response = api.post(f"/plans/{pid}/advance", handover)
     assert response.status_code == 200
     plan = response.json()
+    assert plan["caregiver"] == caregiver["id"]
     assert plan["status"] == "handed_over"
     assert [f["due_date"] for f in plan["follow_ups"]] == [
         "2026-07-15",
@@ -101,10 +129,17 @@ def test_open_then_walk_a_plan(api, child):
     version = plan["version"]
     for follow_up in plan["follow_ups"]:
         # A follow-up is part of the plan: each one recorded is a new version of the plan.
-        body = {"done_on": TODAY.isoformat(), "outcome": "well", "version": version}
+        body = {
+            "done_on": TODAY.isoformat(),
+            "outcome": "well",
+            "child_situation": "with_caregiver",
+            "caregiver_seen": caregiver["id"],
+            "version": version,
+        }
         response = api.post(f"/follow-ups/{follow_up['id']}", body)
         assert response.status_code == 200
         assert response.json()["outcome"] == "well"
+        assert response.json()["caregiver_seen"] == caregiver["id"]
         assert api.post(f"/follow-ups/{follow_up['id']}", body).status_code == 409
         version += 1
     plan = api.get(f"/children/{child.reference}/plan").json()
@@ -177,7 +212,12 @@ def test_follow_up_in_the_future_is_refused(api, monitor, child):
     follow_up = plan.follow_ups.first()
     response = api.post(
         f"/follow-ups/{follow_up.pk}",
-        {"done_on": str(TODAY + timedelta(days=1)), "outcome": "well", "version": plan.version},
+        {
+            "done_on": str(TODAY + timedelta(days=1)),
+            "outcome": "well",
+            "child_situation": "with_caregiver",
+            "version": plan.version,
+        },
     )
     assert response.status_code == 422
     assert "done_on" in response.json()["errors"]
@@ -191,7 +231,12 @@ def test_others_cannot_see_or_change(client, users, monitor, child, who, status)
     assert api.post(f"/children/{child.reference}/plan").status_code == status
     assert api.patch(f"/plans/{plan.pk}", {"version": plan.version}).status_code == status
     follow_up = plan.follow_ups.first()
-    body = {"done_on": str(TODAY), "outcome": "well", "version": plan.version}
+    body = {
+        "done_on": str(TODAY),
+        "outcome": "well",
+        "child_situation": "with_caregiver",
+        "version": plan.version,
+    }
     response = api.post(f"/follow-ups/{follow_up.pk}", body)
     assert response.status_code == status
 

@@ -21,8 +21,10 @@ from tests.care.conftest import (
     LEAVE_BY,
     OPENED,
     advance,
+    approve_handover,
     open_plan,
     plan_at,
+    record_caregiver,
 )
 from tests.conftest import TODAY
 from tests.factories import (
@@ -180,6 +182,8 @@ def test_an_unsuitable_home_needs_a_new_caregiver(monitor, child):
     event = plan_events(plan).latest("id")
     assert event.changes["status"] == ["assessed", "caregiver_identified"]
     plan = advance(monitor, plan, "assessed", assessed_on=TODAY, home_is_suitable=True)
+    aunt = record_caregiver(monitor, child, name="Aunt Srey", relationship="other_relative")
+    approve_handover(monitor, plan, aunt)
     plan = advance(monitor, plan, "handed_over", handed_over_on=TODAY)
     assert current_placement(child).caregiver_name == "Aunt Srey"
 
@@ -187,6 +191,7 @@ def test_an_unsuitable_home_needs_a_new_caregiver(monitor, child):
 def test_handover_ends_the_placement_in_prison_and_schedules_follow_ups(monitor, child):
     plan = plan_at(monitor, child, "assessed")
     handed = TODAY - timedelta(days=10)
+    approve_handover(monitor, plan)
     plan = advance(monitor, plan, "handed_over", handed_over_on=handed)
     assert plan.status == "handed_over"
     placements = list(child.placements.order_by("start_date", "id"))
@@ -196,6 +201,9 @@ def test_handover_ends_the_placement_in_prison_and_schedules_follow_ups(monitor,
     assert outside.caregiver_name == "Grandmother Chea"
     assert outside.caregiver_relationship == "grandparent"
     assert outside.caregiver_location == "Takeo, Bati district"
+    assert outside.caregiver_contact == "012 345 678"
+    # The child went to the caregiver the approved assessment is about: the plan names them.
+    assert plan.caregiver.name == "Grandmother Chea"
     assert outside.note == "Handed over under the transition plan"
     assert list(plan.follow_ups.values_list("due_date", flat=True)) == [
         date(2026, 7, 5),
@@ -236,6 +244,7 @@ def test_handover_of_a_child_already_moved_out_is_refused(monitor, child):
         today=TODAY,
         version=current_version(child),
     )
+    approve_handover(monitor, plan)
     with pytest.raises(ValidationError) as excinfo:
         advance(monitor, plan, "handed_over", handed_over_on=TODAY)
     assert "not living in prison" in errors_of(excinfo)["handed_over_on"][0]
@@ -255,6 +264,7 @@ def test_followed_up_when_every_visit_is_recorded_then_closed(monitor, child):
             TODAY,
             "well",
             "Going to school",
+            child_situation="with_caregiver",
             today=TODAY,
             version=current_version(plan),
         )
@@ -277,23 +287,30 @@ def test_follow_up_is_checked_and_audited(monitor, child):
             today=TODAY,
             version=current_version(plan),
         )
-    assert set(errors_of(excinfo)) == {"done_on", "outcome"}
+    assert set(errors_of(excinfo)) == {"done_on", "outcome", "child_situation"}
     services.record_follow_up(
         monitor,
         follow_up,
         TODAY,
         "concerns",
         "Needs a school fee",
+        child_situation="with_caregiver",
+        caregiver_seen=plan.caregiver,
         today=TODAY,
         version=current_version(plan),
     )
     follow_up.refresh_from_db()
     assert (follow_up.done_on, follow_up.outcome) == (TODAY, "concerns")
+    assert follow_up.child_situation == "with_caregiver"
+    assert follow_up.caregiver_seen == plan.caregiver
     event = plan_events(plan).latest("id")
     assert event.changes["follow_up"] == {
         "due_date": follow_up.due_date.isoformat(),
         "done_on": TODAY.isoformat(),
         "outcome": "concerns",
+        "child_situation": "with_caregiver",
+        "caregiver_seen": plan.caregiver.reference,
+        "fields": ["notes"],
     }
     assert_no_names("school fee")
 
@@ -486,6 +503,7 @@ def test_transfer_of_the_mother_keeps_the_plan(monitor, prisons, mother, child):
     plan.refresh_from_db()
     assert plan.status == "assessed" and plan.due_date == LEAVE_BY
     assert current_placement(child).prison == prisons["KDL"]
+    approve_handover(monitor, plan)
     plan = advance(monitor, plan, "handed_over", handed_over_on=TODAY)
     kinds = list(
         child.placements.order_by("start_date", "id").values_list(

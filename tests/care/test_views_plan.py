@@ -12,7 +12,14 @@ from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.care.models import LeaveExtension, TransitionPlan
 from motherline.jurisdictions.models import AgeLimitRule
 from motherline.people.models import PlacementKind
-from tests.care.conftest import CAREGIVER, LEAVE_BY, advance, open_plan, plan_at
+from tests.care.conftest import (
+    CAREGIVER,
+    LEAVE_BY,
+    advance,
+    approve_handover,
+    open_plan,
+    plan_at,
+)
 from tests.conftest import TODAY
 from tests.factories import admit, child_outside, children_of
 
@@ -109,10 +116,25 @@ def test_assessment_step_with_an_unsuitable_home(signed_in, monitor, child):
     assert "identify another caregiver" in response.text
 
 
+def test_handover_waits_for_an_approved_best_interests_assessment(signed_in, monitor, child):
+    plan = plan_at(monitor, child, "assessed")
+    url = reverse("care:advance", args=[plan.pk])
+    page = signed_in.get(url)
+    assert "approved by a programme manager" in page.text
+    response = signed_in.post(url, {"version": plan.version, "handed_over_on": TODAY.isoformat()})
+    # Refused with the reason at the top of the form; the child is still in prison.
+    assert response.status_code == 200
+    assert "cannot be handed over before a best-interests assessment" in response.text
+    assert child.placements.get(end_date__isnull=True).kind == PlacementKind.IN_PRISON
+    assert TransitionPlan.objects.get(pk=plan.pk).status == "assessed"
+
+
 def test_handover_step_moves_the_child_out(signed_in, monitor, child):
     plan = plan_at(monitor, child, "assessed")
+    approved = approve_handover(monitor, plan)
     page = signed_in.get(reverse("care:advance", args=[plan.pk]))
     assert "Grandmother Chea" in page.text
+    assert reverse("care:assessment", args=[approved.pk]) in page.text
     response = signed_in.post(
         reverse("care:advance", args=[plan.pk]),
         {"version": plan.version, "handed_over_on": TODAY.isoformat()},
@@ -232,11 +254,21 @@ def test_record_a_follow_up_visit(signed_in, monitor, child):
     follow_up = plan.follow_ups.first()
     url = reverse("care:follow_up", args=[plan.pk, follow_up.pk])
     assert "Visit due on 5 July 2026" in signed_in.get(url).text
-    data = {"done_on": TODAY.isoformat(), "outcome": "well", "version": plan.version}
+    data = {
+        "done_on": TODAY.isoformat(),
+        "outcome": "well",
+        "child_situation": "with_caregiver",
+        "caregiver_seen": plan.caregiver_id,
+        "notes": "Going to the commune's school",
+        "version": plan.version,
+    }
     response = signed_in.post(url, data)
     assert response.status_code == 302
     follow_up.refresh_from_db()
     assert (follow_up.done_on, follow_up.outcome) == (TODAY, "well")
+    assert follow_up.child_situation == "with_caregiver"
+    assert follow_up.caregiver_seen_id == plan.caregiver_id
+    assert follow_up.notes == "Going to the commune's school"
     # The visit counts as a change of the plan: a page read before it is out of date.
     assert signed_in.post(url, data).status_code == 200
     assert TransitionPlan.objects.get(pk=plan.pk).version == plan.version + 1
@@ -245,6 +277,7 @@ def test_record_a_follow_up_visit(signed_in, monitor, child):
         {
             "done_on": (TODAY + timedelta(days=1)).isoformat(),
             "outcome": "well",
+            "child_situation": "with_caregiver",
             "version": plan.version + 1,
         },
     )

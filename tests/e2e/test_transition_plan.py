@@ -11,6 +11,7 @@ from django.utils import timezone
 from motherline.care.models import TransitionPlan
 from motherline.jurisdictions.rules import add_months
 from motherline.people.models import PlacementKind
+from tests.care.conftest import approve_handover
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import admit, child_in_prison, children_of
 
@@ -79,6 +80,9 @@ def test_monitor_walks_a_transition_plan_from_the_worklist(page, live_server, us
     screenshot(page, "plan-3-assessment")
     submit(page, "Record this step")
 
+    # The hand-over waits for a best-interests assessment approved by a programme manager
+    # (tests/e2e/test_family.py walks it in the browser): here it is made directly.
+    approve_handover(users["monitor"], plan, today=today)
     next_step(page, "Handed over")
     page.fill("[name=handed_over_on]", today.isoformat())
     submit(page, "Record this step")
@@ -88,6 +92,7 @@ def test_monitor_walks_a_transition_plan_from_the_worklist(page, live_server, us
         page.locator("#plan a.button:has-text('Record follow-up')").first.click()
         page.fill("[name=done_on]", today.isoformat())
         page.check("[name=outcome][value=well]")
+        page.check("[name=child_situation][value=with_caregiver]")
         submit(page, "Record the visit")
 
     next_step(page, "Followed up")

@@ -71,6 +71,9 @@ def test_load_cambodia():
         "pretrial_limits": 4,
         "pardon_occasions": 5,
         "screening_criteria": 19,
+        "districts": 210,
+        "communes": 1652,
+        "best_interests": 7,
     }
     kh = Jurisdiction.objects.get(code="KH")
     assert (kh.name, kh.name_local, kh.local_language) == ("Cambodia", "កម្ពុជា", "km")
@@ -157,6 +160,9 @@ def test_reloading_updates_rows_in_place():
         "pretrial_limits": 4,
         "pardon_occasions": 0,
         "screening_criteria": 19,
+        "districts": 0,
+        "communes": 0,
+        "best_interests": 0,
     }
     assert Prison.objects.get(code="KH-CC2").pk == cc2.pk
     assert Province.objects.count() == 25

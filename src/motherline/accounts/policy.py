@@ -173,6 +173,11 @@ REFERRAL_REACH: dict[str, tuple[str | None, str | None, str]] = {
     "people.Woman": ("", None, ""),
     "people.Child": ("shares_children", "", ""),
     "care.TransitionPlan": ("shares_care_plan", "child__", "shares_care_plan"),
+    # A child's caregivers and assessments go with the transition plans: a referral of one
+    # child opens the links to that child's caregivers, and the assessments of its plans.
+    "care.Caregiver": ("shares_care_plan", None, "shares_care_plan"),
+    "care.CaregiverLink": ("shares_care_plan", "child__", "shares_care_plan"),
+    "care.BestInterestsAssessment": ("shares_care_plan", "plan__child__", "shares_care_plan"),
     "legal.LegalCase": ("shares_legal", None, ""),
     "legal.Hearing": ("shares_legal", None, ""),
     "legal.ReleaseCandidate": ("shares_legal", None, ""),
@@ -181,6 +186,14 @@ REFERRAL_REACH: dict[str, tuple[str | None, str | None, str]] = {
     "casework.Assignment": ("shares_casework", "child__", "shares_casework"),
     "casework.Document": ("shares_casework", "child__", "shares_casework"),
     "casework.Consent": ("shares_casework", "child__", "shares_casework"),
+}
+
+
+# Records a referral of one child opens through a table of links, being about several
+# children (a caregiver of two of her children is opened by a referral of either): the model
+# of the links and its field naming the record. Its entry in REFERRAL_REACH gives the part.
+REFERRAL_THROUGH_LINKS: dict[str, tuple[str, str]] = {
+    "care.Caregiver": ("care.CaregiverLink", "caregiver_id"),
 }
 
 
@@ -199,11 +212,18 @@ def _referred(user: User, prefix: str, label: str) -> Q:
         if woman_part:
             whole = whole.filter(**{woman_part: True})
         reach |= Q(**{f"{prefix}id__in": whole.values("woman_id")})
-    if child_path is not None:
+    if child_path is not None or label in REFERRAL_THROUGH_LINKS:
         one = accepted.filter(child__isnull=False)
         if child_part:
             one = one.filter(**{child_part: True})
-        reach |= Q(**{f"{child_path}id__in": one.values("child_id")})
+        if label in REFERRAL_THROUGH_LINKS:
+            from django.apps import apps
+
+            links, field = REFERRAL_THROUGH_LINKS[label]
+            linked = apps.get_model(links).objects.filter(child_id__in=one.values("child_id"))
+            reach |= Q(pk__in=linked.values(field))
+        else:
+            reach |= Q(**{f"{child_path}id__in": one.values("child_id")})
     return reach
 
 
@@ -227,6 +247,9 @@ def scope_referrals(queryset: QuerySet, user: Any) -> QuerySet:
 WOMAN_PATHS: dict[str, str] = {
     "people.Child": "mother__",
     "care.TransitionPlan": "child__mother__",
+    "care.Caregiver": "woman__",
+    "care.CaregiverLink": "caregiver__woman__",
+    "care.BestInterestsAssessment": "plan__child__mother__",
     "grants.ServiceDelivery": "woman__",  # a child's service is on the mother's record
     "legal.LegalCase": "episode__woman__",
     "legal.Hearing": "case__episode__woman__",
@@ -302,6 +325,16 @@ def may_edit(user: Any, woman: Any) -> bool:
     from motherline.people.models import Woman
 
     return scope(Woman.objects.filter(pk=woman.pk), user, for_edit=True).exists()
+
+
+def may_approve_for(user: Any, woman: Any) -> bool:
+    """Whether this user may approve (or return) a decision about this woman's children that
+    needs a manager, such as a best-interests assessment before a child leaves prison: a
+    role that manages the programme, in the organisation that owns her record. A partner's
+    manager reads the record; only its owner's decides."""
+    if isinstance(user, SystemUser) or not can(user, Capability.MANAGE_PROGRAMME):
+        return False
+    return woman.organisation_id == user.organisation_id
 
 
 def is_deployment_administrator(user: Any) -> bool:

@@ -11,16 +11,19 @@ import datetime as dt
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child
 from motherline.api.schemas import (
+    INT_MAX,
     ChildChangesIn,
     ChildOut,
     Note,
@@ -31,11 +34,22 @@ from motherline.api.schemas import (
     Version,
     _max,
 )
-from motherline.care import queries, services
+from motherline.care import family, queries, services
+from motherline.care.actions import (
+    AssessmentChanges,
+    AssessmentDecisionIn,
+    AssessmentIn,
+    CaregiverChanges,
+    CaregiverIn,
+    CaregiverLinkIn,
+    FollowUpIn,
+)
 from motherline.care.models import (
+    BestInterestsAssessment,
+    Caregiver,
+    CaregiverLink,
     CloseReason,
     FollowUp,
-    FollowUpOutcome,
     LeaveExtension,
     PlanStatus,
     TransitionPlan,
@@ -90,7 +104,13 @@ class FollowUpOut(Schema):
     due_date: date
     done_on: date | None
     outcome: str
+    child_situation: str
+    caregiver_seen: int | None = Field(description="The id of the caregiver met, if one was.")
     notes: str
+
+    @staticmethod
+    def resolve_caregiver_seen(obj: FollowUp) -> int | None:
+        return obj.caregiver_seen_id
 
 
 class PlanOut(Schema):
@@ -104,6 +124,9 @@ class PlanOut(Schema):
     caregiver_relationship: str
     caregiver_location: str
     caregiver_contact: str
+    caregiver: int | None = Field(
+        description="The id of the caregiver's record, which stands for the typed fields."
+    )
     assessed_on: date | None
     home_is_suitable: bool | None
     assessment_notes: str
@@ -121,6 +144,10 @@ class PlanOut(Schema):
     @staticmethod
     def resolve_child(obj: TransitionPlan) -> str:
         return obj.child.reference
+
+    @staticmethod
+    def resolve_caregiver(obj: TransitionPlan) -> int | None:
+        return obj.caregiver_id
 
     @staticmethod
     def resolve_next_step(obj: TransitionPlan) -> str | None:
@@ -183,6 +210,12 @@ class PlanChangesIn(Schema):
         None, max_length=_max(TransitionPlan, "caregiver_location")
     )
     caregiver_contact: Sent[str] = Field(None, max_length=_max(TransitionPlan, "caregiver_contact"))
+    caregiver: int | None = Field(
+        None,
+        ge=1,
+        le=INT_MAX,
+        description="The id of a caregiver recorded for the child; null clears it.",
+    )
     assessed_on: date | None = None
     home_is_suitable: bool | None = None
     assessment_notes: Sent[Note] = None
@@ -208,16 +241,6 @@ class AdvanceIn(PlanChangesIn):
 class ReopenIn(Schema):
     reason: str = Field(min_length=1, max_length=500, description="Kept on the audit trail.")
     version: Version
-
-
-class FollowUpIn(Schema):
-    done_on: date
-    outcome: FollowUpOutcome
-    notes: Note = ""
-    version: Version = Field(
-        description="The plan's version last read: a follow-up is part "
-        "of the plan; a change made since then is refused with HTTP 409."
-    )
 
 
 class ExtensionIn(Schema):
@@ -250,6 +273,19 @@ def _plan_out(pk: int) -> TransitionPlan:
 
 def _editable_plan(user: Any, plan_id: int) -> TransitionPlan:
     return get_object_or_404(TransitionPlan.objects.editable_by(user), pk=plan_id)
+
+
+def _caregiver_record(plan: TransitionPlan, changes: dict[str, Any]) -> None:
+    """The caregiver's id sent with a plan's change, as the record (of her children)."""
+    if changes.get("caregiver") is not None:
+        changes["caregiver"] = _caregiver_of_family(plan.child.mother_id, changes["caregiver"])
+
+
+def _caregiver_of_family(woman_id: int, caregiver_id: int, field: str = "caregiver") -> Caregiver:
+    found = Caregiver.objects.filter(pk=caregiver_id, woman_id=woman_id).first()
+    if found is None:
+        raise ValidationError({field: [_("Choose a caregiver recorded for this child.")]})
+    return found
 
 
 @router.get(
@@ -338,6 +374,7 @@ def update_plan(request: HttpRequest, plan_id: RecordId, payload: PlanChangesIn)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
     if "caregiver_relationship" in changes:
         changes["caregiver_relationship"] = changes["caregiver_relationship"] or ""
+    _caregiver_record(plan, changes)
     services.update_plan(user, plan, changes, version=payload.version, request=request)
     return _plan_out(plan.pk)
 
@@ -358,6 +395,7 @@ def advance_plan(request: HttpRequest, plan_id: RecordId, payload: AdvanceIn) ->
     for name in ("caregiver_relationship", "close_reason"):
         if name in fields:
             fields[name] = fields[name] or ""
+    _caregiver_record(plan, fields)
     services.advance_plan(
         user, plan, payload.status, fields, version=payload.version, request=request
     )
@@ -392,12 +430,19 @@ def record_follow_up(request: HttpRequest, follow_up_id: RecordId, payload: Foll
     follow_up = get_object_or_404(
         FollowUp, pk=follow_up_id, plan__in=TransitionPlan.objects.editable_by(user).values("pk")
     )
+    seen = None
+    if payload.caregiver_seen is not None:
+        seen = _caregiver_of_family(
+            follow_up.plan.child.mother_id, payload.caregiver_seen, "caregiver_seen"
+        )
     return services.record_follow_up(
         user,
         follow_up,
         payload.done_on,
         payload.outcome,
         payload.notes,
+        child_situation=payload.child_situation,
+        caregiver_seen=seen,
         version=payload.version,
         request=request,
     )
@@ -426,3 +471,339 @@ def record_extension(request: HttpRequest, reference: PathReference, payload: Ex
         request=request,
     )
     return _child_out(_visible_child(user, reference))
+
+
+# The child's family outside: caregivers and best-interests assessments
+
+
+class CaregiverOut(Schema):
+    id: int
+    name: str
+    relationship: str = Field(description="To the child the path names.")
+    province: str | None = Field(description="The province's code.")
+    district: str | None = Field(description="The district's gazetteer code.")
+    commune: str | None = Field(description="The commune's gazetteer code.")
+    place: str = Field(description="The areas chosen, finest first, by name.")
+    address: str
+    phone: str
+    children: list[str] = Field(description="The references of the children they care for.")
+    version: int = Field(description="Send it back with a correction.")
+
+
+def _caregiver_out(link: CaregiverLink) -> dict[str, Any]:
+    caregiver = link.caregiver
+    return {
+        "id": caregiver.pk,
+        "name": caregiver.name,
+        "relationship": link.relationship,
+        **family.place_codes(caregiver),
+        "place": caregiver.place(),
+        "address": caregiver.address,
+        "phone": caregiver.phone,
+        "children": sorted(caregiver.children.values_list("reference", flat=True)),
+        "version": caregiver.version,
+    }
+
+
+def _link(child: Child, caregiver_id: int) -> CaregiverLink:
+    return get_object_or_404(
+        CaregiverLink.objects.select_related(
+            "caregiver__province", "caregiver__district", "caregiver__commune"
+        ),
+        child=child,
+        caregiver_id=caregiver_id,
+    )
+
+
+@router.get(
+    "/children/{reference}/caregivers",
+    response=list[CaregiverOut],
+    url_name="child_caregivers",
+    summary="List a child's caregivers",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
+def list_caregivers(request: HttpRequest, reference: PathReference) -> list[dict[str, Any]]:
+    """The caregivers outside prison of a child the user may see, with how each is related
+    to the child, where they live and their phone. On the audit trail."""
+    user = request.user
+    child = _visible_child(user, reference)
+    links = list(
+        CaregiverLink.objects.filter(child=child)
+        .select_related("caregiver__province", "caregiver__district", "caregiver__commune")
+        .order_by("id")
+    )
+    audit.record_list(
+        user, Caregiver._meta.label, [link.caregiver.reference for link in links], request=request
+    )
+    return [_caregiver_out(link) for link in links]
+
+
+@router.post(
+    "/children/{reference}/caregivers",
+    response={201: CaregiverOut},
+    url_name="child_caregivers",
+    summary="Record a caregiver of a child",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def add_caregiver(request: HttpRequest, reference: PathReference, payload: CaregiverIn) -> Status:
+    """Record a caregiver of the child: name, relationship, the areas of their address by
+    gazetteer code (`GET /provinces/{code}/districts`), the village, street and house in
+    words, and a phone. A partner who sees the child read-only is refused (403)."""
+    user = request.user
+    child = _visible_child(user, reference)
+    caregiver = family.add_caregiver(user, child, **payload.model_dump(), request=request)
+    return Status(201, _caregiver_out(_link(child, caregiver.pk)))
+
+
+@router.post(
+    "/children/{reference}/caregiver-links",
+    response={201: CaregiverOut},
+    url_name="child_caregiver_links",
+    summary="Record one of her other children's caregivers for this child too",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def link_caregiver(
+    request: HttpRequest, reference: PathReference, payload: CaregiverLinkIn
+) -> Status:
+    """A caregiver already recorded for another of the mother's children cares for this
+    child too, with this relationship."""
+    user = request.user
+    child = _visible_child(user, reference)
+    caregiver = _caregiver_of_family(child.mother_id, payload.caregiver)
+    family.link_caregiver(user, child, caregiver, payload.relationship, request=request)
+    return Status(201, _caregiver_out(_link(child, caregiver.pk)))
+
+
+@router.get(
+    "/children/{reference}/caregivers/{caregiver_id}",
+    response=CaregiverOut,
+    url_name="child_caregiver",
+    summary="Get a child's caregiver",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
+def get_caregiver(
+    request: HttpRequest, reference: PathReference, caregiver_id: RecordId
+) -> dict[str, Any]:
+    """One caregiver of the child. On the audit trail."""
+    user = request.user
+    link = _link(_visible_child(user, reference), caregiver_id)
+    audit.record(user, AuditAction.VIEW, link.caregiver, request=request)
+    return _caregiver_out(link)
+
+
+@router.patch(
+    "/children/{reference}/caregivers/{caregiver_id}",
+    response=CaregiverOut,
+    url_name="child_caregiver",
+    summary="Correct a child's caregiver",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def correct_caregiver(
+    request: HttpRequest,
+    reference: PathReference,
+    caregiver_id: RecordId,
+    payload: CaregiverChanges,
+) -> dict[str, Any]:
+    """Correct a caregiver's details, or their relationship to this child: only the fields
+    sent change. Send the `version` last read; a change made since is refused with HTTP 409.
+    A null area clears it (and the finer ones: send them too)."""
+    user = request.user
+    child = _visible_child(user, reference)
+    link = _link(child, caregiver_id)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    for name in ("address", "phone"):
+        if name in changes and changes[name] is None:
+            changes[name] = ""
+    family.correct_caregiver(
+        user, child, link.caregiver, changes, version=payload.version, request=request
+    )
+    return _caregiver_out(_link(child, caregiver_id))
+
+
+class AnswerOut(Schema):
+    question: str = Field(description="The question's code in the pack.")
+    text: str = Field(description="The question, in the language of the request.")
+    finding: str
+    notes: str
+
+    @staticmethod
+    def resolve_question(obj: Any) -> str:
+        return obj.question.code
+
+    @staticmethod
+    def resolve_text(obj: Any) -> str:
+        return obj.question.display_text
+
+
+class AssessmentOut(Schema):
+    id: int
+    plan: int
+    child: str = Field(description="The child's reference.")
+    caregiver: int = Field(description="The id of the caregiver assessed.")
+    assessed_on: date
+    answers: list[AnswerOut]
+    recommendation: str
+    reasons: str
+    status: str = Field(description="recorded (waiting for approval), approved or returned.")
+    assessed_by: str
+    decided_by: str | None
+    decided_on: date | None
+    decision_notes: str
+    allows_handover: bool = Field(description="Approved, recommending the hand-over.")
+    version: int
+
+    @staticmethod
+    def resolve_plan(obj: BestInterestsAssessment) -> int:
+        return obj.plan_id
+
+    @staticmethod
+    def resolve_child(obj: BestInterestsAssessment) -> str:
+        return obj.plan.child.reference
+
+    @staticmethod
+    def resolve_caregiver(obj: BestInterestsAssessment) -> int:
+        return obj.caregiver_id
+
+    @staticmethod
+    def resolve_answers(obj: BestInterestsAssessment) -> Any:
+        return obj.answers.select_related("question").order_by("question__position")
+
+    @staticmethod
+    def resolve_assessed_by(obj: BestInterestsAssessment) -> str:
+        return obj.assessed_by.username
+
+    @staticmethod
+    def resolve_decided_by(obj: BestInterestsAssessment) -> str | None:
+        return obj.decided_by.username if obj.decided_by else None
+
+
+def _assessment_out(pk: int) -> BestInterestsAssessment:
+    return BestInterestsAssessment.objects.select_related(
+        "plan__child", "assessed_by", "decided_by"
+    ).get(pk=pk)
+
+
+def _visible_assessment(user: Any, assessment_id: int) -> BestInterestsAssessment:
+    return get_object_or_404(
+        BestInterestsAssessment.objects.visible_to(user).select_related("plan__child__mother"),
+        pk=assessment_id,
+    )
+
+
+def _answers(payload_answers: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    return {code: (str(a.finding), a.notes) for code, a in payload_answers.items()}
+
+
+@router.get(
+    "/plans/{plan_id}/assessments",
+    response=list[AssessmentOut],
+    url_name="plan_assessments",
+    summary="List a plan's best-interests assessments",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
+def list_assessments(request: HttpRequest, plan_id: RecordId) -> Any:
+    """The best-interests assessments of a plan, the latest first. On the audit trail."""
+    user = request.user
+    plan = get_object_or_404(TransitionPlan.objects.visible_to(user), pk=plan_id)
+    found = list(
+        BestInterestsAssessment.objects.filter(plan=plan)
+        .select_related("plan__child", "assessed_by", "decided_by")
+        .order_by("-assessed_on", "-id")
+    )
+    audit.record_list(
+        user, BestInterestsAssessment._meta.label, [a.reference for a in found], request=request
+    )
+    return found
+
+
+@router.post(
+    "/plans/{plan_id}/assessments",
+    response={201: AssessmentOut},
+    url_name="plan_assessments",
+    summary="Record a best-interests assessment",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def record_assessment(request: HttpRequest, plan_id: RecordId, payload: AssessmentIn) -> Status:
+    """Record a best-interests assessment of handing the plan's child over to one of the
+    child's caregivers: a finding for every question of the jurisdiction's pack (keyed by
+    its code), and a recommendation. It waits for a programme manager's approval; the plan's
+    hand-over step is refused until one is approved."""
+    user = request.user
+    plan = _editable_plan(user, plan_id)
+    found = family.record_assessment(
+        user,
+        plan,
+        caregiver=_caregiver_of_family(plan.child.mother_id, payload.caregiver),
+        assessed_on=payload.assessed_on,
+        recommendation=payload.recommendation,
+        reasons=payload.reasons,
+        answers=_answers(payload.answers),
+        request=request,
+    )
+    return Status(201, _assessment_out(found.pk))
+
+
+@router.get(
+    "/assessments/{assessment_id}",
+    response=AssessmentOut,
+    url_name="assessment",
+    summary="Get a best-interests assessment",
+    auth=Requires(Capability.VIEW_REGISTER),
+)
+def get_assessment(request: HttpRequest, assessment_id: RecordId) -> BestInterestsAssessment:
+    """One assessment with its answers. On the audit trail."""
+    user = request.user
+    found = _visible_assessment(user, assessment_id)
+    audit.record(user, AuditAction.VIEW, found, request=request)
+    return _assessment_out(found.pk)
+
+
+@router.patch(
+    "/assessments/{assessment_id}",
+    response=AssessmentOut,
+    url_name="assessment",
+    summary="Correct a best-interests assessment",
+    auth=Requires(Capability.EDIT_REGISTER),
+)
+def correct_assessment(
+    request: HttpRequest, assessment_id: RecordId, payload: AssessmentChanges
+) -> BestInterestsAssessment:
+    """Correct an assessment that is not approved: only the fields sent change (`answers`
+    replaces them all). Send the `version` last read; a change made since is refused with
+    HTTP 409. A returned assessment, corrected, waits for approval again."""
+    user = request.user
+    found = _visible_assessment(user, assessment_id)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version", "answers"})
+    if "answers" in payload.model_fields_set and payload.answers is not None:
+        changes["answers"] = _answers(payload.answers)
+    if "reasons" in changes and changes["reasons"] is None:
+        changes["reasons"] = ""
+    family.correct_assessment(user, found, changes, version=payload.version, request=request)
+    return _assessment_out(found.pk)
+
+
+@router.post(
+    "/assessments/{assessment_id}/decision",
+    response=AssessmentOut,
+    url_name="assessment_decision",
+    summary="Approve a best-interests assessment, or return it",
+    auth=Requires(Capability.MANAGE_PROGRAMME),
+)
+def decide_assessment(
+    request: HttpRequest, assessment_id: RecordId, payload: AssessmentDecisionIn
+) -> BestInterestsAssessment:
+    """A programme manager of the organisation that owns the child's record approves the
+    assessment, or returns it with notes saying what must change (403 for another
+    organisation's manager who sees the record, and for whoever recorded it: 422). Send the
+    `version` last read."""
+    user = request.user
+    found = _visible_assessment(user, assessment_id)
+    family.decide_assessment(
+        user,
+        found,
+        approve=payload.approve,
+        notes=payload.notes,
+        version=payload.version,
+        request=request,
+    )
+    return _assessment_out(found.pk)

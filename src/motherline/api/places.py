@@ -1,9 +1,10 @@
 """Provinces and prisons, with the counts of women and children held in each now."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router
+from django.shortcuts import get_object_or_404
+from ninja import Field, Path, Router, Schema
 
 from motherline.accounts.models import Organisation
 from motherline.accounts.policy import Capability
@@ -11,7 +12,7 @@ from motherline.api.access import Requires
 from motherline.api.schemas import ProvinceCountsOut, ProvinceOut
 from motherline.jurisdictions import local
 from motherline.people import queries
-from motherline.places.models import Province
+from motherline.places.models import Commune, District, Province
 
 router = Router(tags=["places"])
 
@@ -76,3 +77,48 @@ def list_provinces(request: HttpRequest) -> Any:
     """The first-level areas of the user's jurisdiction (ISO 3166-2 codes)."""
     user = request.user
     return Province.objects.filter(jurisdiction__code=jurisdiction_code(user)).order_by("name")
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+    name_local: str
+    kind: str = Field(description="district, municipality or section; commune or quarter.")
+    verified: bool = Field(description="Whether the gazetteer row was checked at its source.")
+
+
+AreaCode = Annotated[str, Path(max_length=16)]
+
+
+@router.get(
+    "/provinces/{code}/districts",
+    response=list[AreaOut],
+    url_name="province_districts",
+    summary="The districts of a province",
+    auth=Requires(Capability.VIEW_AGGREGATES),
+)
+def list_districts(request: HttpRequest, code: AreaCode) -> Any:
+    """The districts of one of the user's jurisdiction's provinces, from the pack's
+    gazetteer (empty where the pack has none); 404 for a province that is not one."""
+    province = get_object_or_404(
+        Province, jurisdiction__code=jurisdiction_code(request.user), code=code
+    )
+    return District.objects.filter(province=province).order_by("name")
+
+
+@router.get(
+    "/provinces/{code}/districts/{district}/communes",
+    response=list[AreaOut],
+    url_name="district_communes",
+    summary="The communes of a district",
+    auth=Requires(Capability.VIEW_AGGREGATES),
+)
+def list_communes(request: HttpRequest, code: AreaCode, district: AreaCode) -> Any:
+    """The communes of a district of one of the user's jurisdiction's provinces."""
+    found = get_object_or_404(
+        District,
+        province__jurisdiction__code=jurisdiction_code(request.user),
+        province__code=code,
+        code=district,
+    )
+    return Commune.objects.filter(district=found).order_by("name")

@@ -49,6 +49,16 @@ class TransitionPlan(models.Model):
     )
     caregiver_location = EncryptedCharField(_("caregiver's location"), max_length=255, blank=True)
     caregiver_contact = EncryptedCharField(_("caregiver's contact"), max_length=120, blank=True)
+    # The caregiver's record, where there is one: it then stands for the free-text fields
+    # above, which stay as they were typed on plans older than the records.
+    caregiver = models.ForeignKey(
+        "care.Caregiver",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="plans",
+        verbose_name=_("caregiver"),
+    )
     assessed_on = models.DateField(_("home assessed on"), null=True, blank=True)
     home_is_suitable = models.BooleanField(_("the home is suitable"), null=True, blank=True)
     assessment_notes = EncryptedTextField(_("assessment notes"), blank=True)
@@ -98,13 +108,34 @@ class FollowUpOutcome(models.TextChoices):
     NOT_REACHED = "not_reached", _("Could not reach the family")
 
 
+class ChildSituation(models.TextChoices):
+    WITH_CAREGIVER = "with_caregiver", _("Living with the caregiver")
+    WITH_SOMEONE_ELSE = "with_someone_else", _("Living with someone else")
+    WITH_MOTHER = "with_mother", _("Back with the mother")
+    IN_A_CENTRE = "in_a_centre", _("In a centre or institution")
+    NOT_KNOWN = "not_known", _("Not known")
+
+
 class FollowUp(models.Model):
-    """A visit to the child after the handover, due at set months."""
+    """A visit to the child after the handover, due at set months: what was found."""
 
     plan = models.ForeignKey(TransitionPlan, on_delete=models.CASCADE, related_name="follow_ups")
     due_date = models.DateField(_("due"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=FollowUpOutcome, blank=True)
+    # Who of the child's caregivers was met (none: no caregiver was seen), and where the child
+    # lives now; both empty on visits recorded before they were asked.
+    caregiver_seen = models.ForeignKey(
+        "care.Caregiver",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("caregiver seen"),
+    )
+    child_situation = models.CharField(
+        _("the child's situation"), max_length=24, choices=ChildSituation, blank=True
+    )
     notes = EncryptedTextField(_("notes"), blank=True)
 
     class Meta:
@@ -137,3 +168,219 @@ class LeaveExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child.reference} +{self.months} months"
+
+
+# The child's family outside: caregivers as records, and the best-interests assessment a
+# programme manager approves before the hand-over.
+
+# A phone number: digits with the separators people write (spaces, hyphens, dots, brackets)
+# and an optional leading +; as many digits as an international number has at most (E.164).
+PHONE_MAX_LENGTH = 32
+PHONE_DIGITS = (6, 15)
+
+
+class Caregiver(models.Model):
+    """A person (or a centre) outside prison who cares, or will care, for children of a
+    woman in custody. The record hangs on her, as every personal record does, so that it is
+    owned by her organisation and seen exactly as her record (`accounts.policy`): a partner
+    only as her consent shares it, an outsider not at all. A caregiver of children of two
+    women has a record on each: what one woman consented to share does not open the other's.
+    The name, the address's free text and the phone are encrypted at rest."""
+
+    woman = models.ForeignKey("people.Woman", on_delete=models.CASCADE, related_name="caregivers")
+    name = EncryptedCharField(_("name"), max_length=200)
+    province = models.ForeignKey(
+        "places.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
+    )
+    district = models.ForeignKey(
+        "places.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+    commune = models.ForeignKey(
+        "places.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune"),
+    )
+    address = EncryptedCharField(
+        _("village, street and house"),
+        max_length=255,
+        blank=True,
+        help_text=_("What the commune does not say: the village, the street, the house."),
+    )
+    phone = EncryptedCharField(_("phone"), max_length=PHONE_MAX_LENGTH, blank=True)
+    children = models.ManyToManyField(
+        "people.Child", through="CaregiverLink", related_name="caregivers"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("caregiver")
+        verbose_name_plural = _("caregivers")
+
+    def __str__(self) -> str:
+        return f"caregiver {self.pk}"
+
+    @property
+    def reference(self) -> str:
+        return f"CG-{self.pk}"
+
+    def place(self) -> str:
+        """The chosen area, finest first (commune, district, province), in the page's
+        language; empty when none was chosen."""
+        areas = [self.commune, self.district, self.province]
+        return ", ".join(area.display_name for area in areas if area is not None)
+
+
+class CaregiverLink(models.Model):
+    """A caregiver who cares (or will care) for one child, and how they are related."""
+
+    caregiver = models.ForeignKey(Caregiver, on_delete=models.CASCADE, related_name="links")
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.CASCADE, related_name="caregiver_links"
+    )
+    relationship = models.CharField(
+        _("relationship to the child"), max_length=24, choices=CaregiverRelationship
+    )
+    linked_on = models.DateField(_("linked on"), default=timezone.localdate)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["caregiver", "child"], name="caregiver_once_per_child")
+        ]
+        verbose_name = _("caregiver of a child")
+        verbose_name_plural = _("caregivers of children")
+
+    def __str__(self) -> str:
+        return f"{self.caregiver_id} -> {self.child_id}"
+
+
+class Finding(models.TextChoices):
+    MEETS_NEEDS = "meets_needs", _("Meets the child's needs")
+    CONCERN = "concern", _("A concern that support can address")
+    SERIOUS_CONCERN = "serious_concern", _("A serious concern")
+    NOT_ASSESSED = "not_assessed", _("Could not be assessed")
+
+
+class Recommendation(models.TextChoices):
+    HAND_OVER = "hand_over", _("Hand the child over to this caregiver")
+    WITH_SUPPORT = "with_support", _("Hand over, with the support agreed in the plan")
+    DO_NOT_HAND_OVER = "do_not_hand_over", _("Do not hand over: find another caregiver")
+
+
+# The recommendations under which an approved assessment lets the child be handed over.
+HANDOVER_RECOMMENDATIONS = (Recommendation.HAND_OVER, Recommendation.WITH_SUPPORT)
+
+
+class AssessmentStatus(models.TextChoices):
+    RECORDED = "recorded", _("Waiting for a programme manager's approval")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned for changes")
+
+
+class BestInterestsAssessment(models.Model):
+    """The structured judgement that handing a child over to one caregiver serves the child:
+    an answer to each question of the pack, a recommendation, and a programme manager's
+    approval, without which the plan's hand-over step cannot be recorded."""
+
+    plan = models.ForeignKey(TransitionPlan, on_delete=models.CASCADE, related_name="assessments")
+    caregiver = models.ForeignKey(
+        Caregiver,
+        on_delete=models.RESTRICT,
+        related_name="assessments",
+        verbose_name=_("caregiver"),
+    )
+    assessed_on = models.DateField(_("assessed on"))
+    recommendation = models.CharField(_("recommendation"), max_length=24, choices=Recommendation)
+    reasons = EncryptedTextField(_("reasons for the recommendation"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=AssessmentStatus, default=AssessmentStatus.RECORDED
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assessed by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_notes = EncryptedTextField(_("the programme manager's notes"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        indexes = [models.Index(fields=["plan", "status"], name="assessment_by_plan")]
+        verbose_name = _("best-interests assessment")
+        verbose_name_plural = _("best-interests assessments")
+
+    def __str__(self) -> str:
+        return f"assessment {self.pk}"
+
+    @property
+    def reference(self) -> str:
+        return f"BIA-{self.pk}"
+
+    @property
+    def allows_handover(self) -> bool:
+        return (
+            self.status == AssessmentStatus.APPROVED
+            and self.recommendation in HANDOVER_RECOMMENDATIONS
+        )
+
+
+class AssessmentAnswer(models.Model):
+    """What the assessment found on one question of the pack, with notes."""
+
+    assessment = models.ForeignKey(
+        BestInterestsAssessment, on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        "jurisdictions.BestInterestsQuestion", on_delete=models.PROTECT, related_name="+"
+    )
+    finding = models.CharField(_("finding"), max_length=24, choices=Finding)
+    notes = EncryptedTextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["question__position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "question"], name="one_answer_per_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"answer {self.pk}"

@@ -9,7 +9,13 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from motherline.care.models import FollowUp, LeaveExtension, PlanStatus, TransitionPlan
+from motherline.care.models import (
+    BestInterestsAssessment,
+    FollowUp,
+    LeaveExtension,
+    PlanStatus,
+    TransitionPlan,
+)
 from motherline.care.rules import LeaveBy, child_leave_by, next_step
 from motherline.jurisdictions.models import AgeLimitRule, Jurisdiction
 from motherline.jurisdictions.rules import StatedRules
@@ -99,13 +105,29 @@ class ChildCare:
         return next_step(self.plan.status) if self.plan is not None else None
 
 
+# A plan's assessments as its section shows them: the latest first, with the caregiver.
+ASSESSMENTS = Prefetch(
+    "assessments",
+    queryset=BestInterestsAssessment.objects.select_related("caregiver").order_by(
+        "-assessed_on", "-id"
+    ),
+)
+
+
 def child_care(child: Any, today: date) -> ChildCare:
     """The leave-by date, extensions and plans of a child loaded with its placements
     (prefetched, or read here): four queries whatever the child's history."""
     extensions = list(LeaveExtension.objects.filter(child=child).order_by("approved_on", "id"))
     plans = list(
         TransitionPlan.objects.filter(child=child)
-        .prefetch_related(Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_date")))
+        .select_related("caregiver")
+        .prefetch_related(
+            Prefetch(
+                "follow_ups",
+                queryset=FollowUp.objects.select_related("caregiver_seen").order_by("due_date"),
+            ),
+            ASSESSMENTS,
+        )
         .order_by("-opened_on", "-id")
     )
     active = next((p for p in plans if p.status != PlanStatus.CLOSED), None)

@@ -9,6 +9,7 @@ them without a database.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -55,7 +56,9 @@ CAREGIVER_FIELDS = (
     "caregiver_location",
     "caregiver_contact",
 )
-ASSESSMENT_RESET_BY = frozenset({"caregiver_name", "caregiver_relationship", "caregiver_location"})
+ASSESSMENT_RESET_BY = frozenset(
+    {"caregiver_name", "caregiver_relationship", "caregiver_location", "caregiver"}
+)
 
 
 class Extension(Protocol):
@@ -312,7 +315,12 @@ def step_requirement_errors(
     def get(name: str) -> Any:
         return _value(plan, fields, name)
 
-    if reached >= STEPS.index(CAREGIVER_IDENTIFIED):
+    has_record = (
+        fields["caregiver"] is not None
+        if "caregiver" in fields
+        else getattr(plan, "caregiver_id", None) is not None
+    )
+    if reached >= STEPS.index(CAREGIVER_IDENTIFIED) and not has_record:
         if _blank(get("caregiver_name")):
             errors["caregiver_name"] = _("Name the caregiver (a person or an organisation).")
         if _blank(get("caregiver_relationship")):
@@ -447,7 +455,7 @@ def caregiver_change_errors(status: str, changed: Iterable[str]) -> Errors:
     """After the handover, the person and relationship the child went to are what happened;
     a later move of the child is recorded on the child's page, not by rewriting the plan."""
     if STEPS.index(status) >= STEPS.index(HANDED_OVER):
-        locked = {"caregiver_name", "caregiver_relationship"} & set(changed)
+        locked = {"caregiver_name", "caregiver_relationship", "caregiver"} & set(changed)
         return {
             name: _("The child was handed over to this caregiver; this can no longer change.")
             for name in sorted(locked)
@@ -461,6 +469,8 @@ def status_after_reopen(plan: PlanLike, follow_ups_pending: int, has_follow_ups:
         return FOLLOWED_UP if has_follow_ups and not follow_ups_pending else HANDED_OVER
     if plan.assessed_on is not None and plan.home_is_suitable is not None:
         return ASSESSED
+    if getattr(plan, "caregiver_id", None) is not None:
+        return CAREGIVER_IDENTIFIED
     if (
         not _blank(plan.caregiver_name)
         and not _blank(plan.caregiver_relationship)
@@ -488,3 +498,172 @@ def follow_up_errors(
     if _blank(outcome):
         errors["outcome"] = _("Say how the child was found.")
     return errors
+
+
+# Caregivers and best-interests assessments
+
+# A phone number as people write it: digits, spaces, hyphens, dots and brackets, with an
+# optional leading +; between 6 digits (a short local number) and 15 (E.164's maximum).
+PHONE = re.compile(r"^\+?[0-9 ().\-]+$")
+PHONE_MAX_LENGTH = 32
+PHONE_DIGITS = (6, 15)
+NAME_MAX_LENGTH = 200
+ADDRESS_MAX_LENGTH = 255
+NOTES_MAX_LENGTH = 20_000
+
+
+def phone_error(phone: str) -> str | None:
+    """Why `phone` is not a phone number, or None (an empty one is no number, not wrong)."""
+    if not phone:
+        return None
+    digits = sum(ch.isdigit() for ch in phone)
+    if len(phone) > PHONE_MAX_LENGTH or not PHONE.match(phone):
+        return _(
+            "Write a phone number with digits, spaces and hyphens only, for example "
+            "012 345 678 or +855 12 345 678."
+        )
+    low, high = PHONE_DIGITS
+    if not low <= digits <= high:
+        return _("A phone number has from %(low)s to %(high)s digits; this one has %(n)s.") % {
+            "low": low,
+            "high": high,
+            "n": digits,
+        }
+    return None
+
+
+def _text_error(value: str, limit: int) -> str | None:
+    if len(value) > limit:
+        return _("At most %(max)s characters; this has %(n)s.") % {"max": limit, "n": len(value)}
+    if "\x00" in value:
+        return _("This contains a character that cannot be stored (NUL).")
+    return None
+
+
+def caregiver_errors(
+    *,
+    name: str,
+    address: str,
+    phone: str,
+    has_place: bool,
+    relationship: str | None = None,
+    relationships: Iterable[str] = (),
+) -> Errors:
+    """What is wrong with a caregiver's details: a name; the relationship, where it is
+    given, one of `relationships` and not the mother (she has her own record); a place, an
+    address or a phone, so that the caregiver can be found; the lengths, and the phone."""
+    errors: Errors = {}
+    if _blank(name):
+        errors["name"] = _("Name the caregiver (a person or an organisation).")
+    elif problem := _text_error(name, NAME_MAX_LENGTH):
+        errors["name"] = problem
+    if relationship is not None:
+        if relationship == "mother":
+            errors["relationship"] = _(
+                "The mother has her own record: name who looks after the child outside."
+            )
+        elif relationship not in set(relationships):
+            errors["relationship"] = _("Say how the caregiver is related to the child.")
+    if problem := _text_error(address, ADDRESS_MAX_LENGTH):
+        errors["address"] = problem
+    if problem := phone_error(phone):
+        errors["phone"] = problem
+    if not has_place and _blank(address) and _blank(phone):
+        errors["commune"] = _("Say where the caregiver lives, or give a phone number.")
+    return errors
+
+
+FINDINGS = frozenset({"meets_needs", "concern", "serious_concern", "not_assessed"})
+# Findings that must say what was found.
+FINDINGS_EXPLAINED = frozenset({"concern", "serious_concern", "not_assessed"})
+RECOMMENDATIONS = frozenset({"hand_over", "with_support", "do_not_hand_over"})
+HANDOVER_RECOMMENDATIONS = frozenset({"hand_over", "with_support"})
+
+
+def answer_field(code: str) -> str:
+    """The name an answer's finding has in a form and in errors."""
+    return f"finding_{code}"
+
+
+def notes_field(code: str) -> str:
+    return f"notes_{code}"
+
+
+def assessment_errors(
+    *,
+    assessed_on: date | None,
+    recommendation: str,
+    reasons: str,
+    answers: Mapping[str, tuple[str, str]],
+    questions: Iterable[str],
+    today: date,
+    opened_on: date,
+) -> Errors:
+    """What is wrong with a best-interests assessment: its date (not in the future, not
+    before the plan was opened), a finding for each of the pack's `questions` (codes; a
+    concern, a serious concern or a question not assessed says why in its notes), no answer
+    to a question the pack does not ask, and a recommendation."""
+    errors: Errors = {}
+    if assessed_on is None:
+        errors["assessed_on"] = _("Enter the date of the assessment.")
+    else:
+        not_in_future("assessed_on", assessed_on, today, errors)
+        if "assessed_on" not in errors and assessed_on < opened_on:
+            errors["assessed_on"] = _(
+                "The assessment cannot be before the plan was opened (%(date)s)."
+            ) % {"date": opened_on.isoformat()}
+    asked = list(questions)
+    for code in asked:
+        finding, notes = answers.get(code, ("", ""))
+        if finding not in FINDINGS:
+            errors[answer_field(code)] = _("Say what the assessment found.")
+        elif finding in FINDINGS_EXPLAINED and _blank(notes):
+            errors[notes_field(code)] = _("Say what was found, or why it could not be assessed.")
+        if problem := _text_error(notes, NOTES_MAX_LENGTH):
+            errors[notes_field(code)] = problem
+    for code in sorted(set(answers) - set(asked)):
+        errors[answer_field(code)] = _("The pack does not ask this question.")
+    if recommendation not in RECOMMENDATIONS:
+        errors["recommendation"] = _("Choose a recommendation.")
+    elif recommendation != "hand_over" and _blank(reasons):
+        errors["reasons"] = _("Say why: what support the hand-over needs, or why not to hand over.")
+    if problem := _text_error(reasons, NOTES_MAX_LENGTH):
+        errors["reasons"] = problem
+    return errors
+
+
+class AssessmentLike(Protocol):
+    caregiver_id: int
+    status: str
+    recommendation: str
+
+
+def handover_assessment(
+    plan_caregiver_id: int | None, assessments: Iterable[AssessmentLike]
+) -> tuple[AssessmentLike | None, str]:
+    """The approved assessment under which the child may be handed over (of the plan's
+    caregiver, where the plan names one; the latest first), or None with the reason why the
+    hand-over must wait. Bangkok Rule 52: a child leaves prison on an individual assessment
+    of the child's best interests, once alternative care has been identified."""
+    relevant = [
+        a for a in assessments if plan_caregiver_id is None or a.caregiver_id == plan_caregiver_id
+    ]
+    for assessment in relevant:
+        if assessment.status == "approved" and assessment.recommendation in (
+            HANDOVER_RECOMMENDATIONS
+        ):
+            return assessment, ""
+    if any(a.status == "recorded" for a in relevant):
+        return None, _(
+            "The best-interests assessment is waiting for a programme manager's approval: the "
+            "child can be handed over once it is approved."
+        )
+    if any(a.status == "approved" for a in relevant):
+        return None, _(
+            "The approved best-interests assessment recommends not handing the child over to "
+            "this caregiver: identify another caregiver and assess again."
+        )
+    return None, _(
+        "The child cannot be handed over before a best-interests assessment of the caregiver "
+        "is approved by a programme manager: record one from the plan."
+    )

@@ -22,8 +22,12 @@ from django.utils.translation import gettext_noop
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit
-from motherline.care import rules
+from motherline.care import family, rules
 from motherline.care.models import (
+    BestInterestsAssessment,
+    Caregiver,
+    CaregiverLink,
+    ChildSituation,
     CloseReason,
     FollowUp,
     FollowUpOutcome,
@@ -42,6 +46,7 @@ from motherline.people.signals import register_changed
 UPDATABLE = frozenset(
     {
         *rules.CAREGIVER_FIELDS,
+        "caregiver",
         "assessed_on",
         "home_is_suitable",
         "assessment_notes",
@@ -59,6 +64,7 @@ STEP_FIELDS = UPDATABLE | {"handed_over_on", "close_reason", "closed_on"}
 # they identify the caregiver or hold free text about the family.
 _VALUES_AUDITED = frozenset(
     {
+        "caregiver",
         "caregiver_relationship",
         "assessed_on",
         "home_is_suitable",
@@ -95,6 +101,8 @@ def _require_edit(user: Any, child: Child) -> None:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Caregiver):
+        return value.reference
     return value.isoformat() if isinstance(value, date) else value
 
 
@@ -136,6 +144,16 @@ def _value_errors(values: dict[str, Any]) -> Errors:
     if reason and reason not in CloseReason.values:
         errors["close_reason"] = _("This is not one of the allowed values.")
     return errors
+
+
+def _record_errors(plan: TransitionPlan, changed: dict[str, Any]) -> Errors:
+    """A plan's caregiver record is one recorded for the plan's child."""
+    caregiver = changed.get("caregiver")
+    if caregiver is None:
+        return {}
+    if not CaregiverLink.objects.filter(caregiver=caregiver, child_id=plan.child_id).exists():
+        return {"caregiver": _("Choose a caregiver recorded for this child.")}
+    return {}
 
 
 def _locked_plan(plan: TransitionPlan) -> TransitionPlan:
@@ -239,6 +257,7 @@ def update_plan(
     if not changed:
         return current
     errors = _value_errors(changed)
+    errors.update(_record_errors(current, changed))
     errors.update(rules.caregiver_change_errors(current.status, changed))
     assessment = _ASSESSMENT_FIELDS & set(changed)
     if assessment and current.status != PlanStatus.ASSESSED:
@@ -299,6 +318,7 @@ def advance_plan(
     _total, pending = _pending_follow_ups(current)
     errors = _value_errors(new)
     changed = {name: value for name, value in new.items() if getattr(current, name) != value}
+    errors.update(_record_errors(current, changed))
     errors.update(rules.caregiver_change_errors(current.status, changed))
     errors.update(_other_step_errors(new_status, changed))
     errors.update(
@@ -311,6 +331,13 @@ def advance_plan(
             follow_ups_pending=pending,
         )
     )
+    if new_status == PlanStatus.HANDED_OVER:
+        approved, why = _handover_assessment(current, changed)
+        if approved is None:
+            errors.setdefault(NON_FIELD_ERRORS, why)
+        elif "caregiver" not in changed and current.caregiver_id is None:
+            # The child goes to the caregiver the approved assessment is about.
+            changed["caregiver"] = approved.caregiver
     _raise(errors)
     values = dict(changed)
     if new_status == PlanStatus.CLOSED:
@@ -349,6 +376,14 @@ def _other_step_errors(new_status: str, changed: dict[str, Any]) -> Errors:
     }
 
 
+def _handover_assessment(
+    plan: TransitionPlan, changed: dict[str, Any]
+) -> tuple[BestInterestsAssessment | None, str]:
+    """The approved best-interests assessment that lets the child be handed over (of the
+    plan's caregiver record, where it names one), or None and why not."""
+    return family.handover_assessment(plan, changed.get("caregiver", plan.caregiver))
+
+
 def _hand_over(
     user: Any, plan: TransitionPlan, values: dict[str, Any], *, today: date, request: Any
 ) -> None:
@@ -358,15 +393,29 @@ def _hand_over(
         return values.get(name, getattr(plan, name))
 
     handed_over_on = get("handed_over_on")
+    caregiver = get("caregiver")
+    if caregiver is not None:
+        # The record stands for what was typed: the placement takes its details.
+        link = CaregiverLink.objects.get(caregiver=caregiver, child_id=plan.child_id)
+        who = (
+            link.relationship,
+            caregiver.name,
+            family.address_text(caregiver),
+            caregiver.phone,
+        )
+    else:
+        who = (
+            get("caregiver_relationship"),
+            get("caregiver_name"),
+            get("caregiver_location"),
+            get("caregiver_contact"),
+        )
     try:
         people_services.move_child_out(
             user,
             plan.child,
             handed_over_on,
-            get("caregiver_relationship"),
-            get("caregiver_name"),
-            get("caregiver_location"),
-            get("caregiver_contact"),
+            *who,
             HANDOVER_NOTE,
             # A consequence of the plan's change (checked against the plan's version): the
             # child as she stands in this transaction.
@@ -393,14 +442,17 @@ def record_follow_up(
     outcome: str,
     notes: str = "",
     *,
+    child_situation: str = "",
+    caregiver_seen: Caregiver | None = None,
     version: int,
     today: date | None = None,
     request: Any = None,
 ) -> FollowUp:
-    """Record a follow-up visit to a child after the handover: when, and how the child was
-    found. A visit recorded earlier may be corrected while the plan is not closed. The
-    follow-ups are part of the plan: `version` is the plan's, and a visit recorded counts
-    as a change of the plan (so two people recording one visit cannot overwrite each other)."""
+    """Record a follow-up visit to a child after the handover: when, how the child was
+    found and where the child lives now, and which caregiver was met (None: none was). A
+    visit recorded earlier may be corrected while the plan is not closed. The follow-ups are
+    part of the plan: `version` is the plan's, and a visit recorded counts as a change of
+    the plan (so two people recording one visit cannot overwrite each other)."""
     plan = _locked_plan(follow_up.plan)
     follow_up = FollowUp.objects.select_for_update(of=("self",)).get(pk=follow_up.pk)
     _require_edit(user, plan.child)
@@ -410,12 +462,29 @@ def record_follow_up(
     errors = rules.follow_up_errors(done_on, outcome, plan.handed_over_on, today)
     if outcome and outcome not in FollowUpOutcome.values:
         errors["outcome"] = _("This is not one of the allowed values.")
+    if not child_situation:
+        errors["child_situation"] = _("Say where the child lives now.")
+    elif child_situation not in ChildSituation.values:
+        errors["child_situation"] = _("This is not one of the allowed values.")
+    if (
+        caregiver_seen is not None
+        and not CaregiverLink.objects.filter(
+            caregiver=caregiver_seen, child_id=plan.child_id
+        ).exists()
+    ):
+        errors["caregiver_seen"] = _("Choose a caregiver recorded for this child.")
+    if len(notes) > rules.NOTES_MAX_LENGTH or "\x00" in notes:
+        errors["notes"] = _("At most %(max)s characters.") % {"max": rules.NOTES_MAX_LENGTH}
     _raise(errors)
     assert done_on is not None
     follow_up.done_on = done_on
     follow_up.outcome = outcome
+    follow_up.child_situation = child_situation
+    follow_up.caregiver_seen = caregiver_seen
     follow_up.notes = notes.strip()
-    follow_up.save(update_fields=["done_on", "outcome", "notes"])
+    follow_up.save(
+        update_fields=["done_on", "outcome", "child_situation", "caregiver_seen", "notes"]
+    )
     TransitionPlan.objects.filter(pk=plan.pk).update(version=F("version") + 1)
     audit.record(
         user,
@@ -428,6 +497,9 @@ def record_follow_up(
                 "due_date": follow_up.due_date.isoformat(),
                 "done_on": done_on.isoformat(),
                 "outcome": outcome,
+                "child_situation": child_situation,
+                "caregiver_seen": caregiver_seen.reference if caregiver_seen else None,
+                "fields": ["notes"] if notes.strip() else [],
             },
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motherline.care import views
+from motherline.care import family_views, views
 
 app_name = "care"
 
@@ -16,5 +16,28 @@ urlpatterns = [
         "<int:plan_id>/follow-ups/<int:follow_up_id>/",
         views.record_follow_up,
         name="follow_up",
+    ),
+    # The child's family outside: caregivers and best-interests assessments.
+    path("children/<str:reference>/caregivers/", family_views.caregivers, name="caregivers"),
+    path(
+        "children/<str:reference>/caregivers/link/",
+        family_views.link_caregiver,
+        name="link_caregiver",
+    ),
+    path(
+        "children/<str:reference>/caregivers/<int:caregiver_id>/",
+        family_views.correct_caregiver,
+        name="correct_caregiver",
+    ),
+    path(
+        "<int:plan_id>/assessments/new/",
+        family_views.record_assessment,
+        name="record_assessment",
+    ),
+    path("assessments/<int:assessment_id>/", family_views.assessment, name="assessment"),
+    path(
+        "assessments/<int:assessment_id>/correct/",
+        family_views.correct_assessment,
+        name="correct_assessment",
     ),
 ]

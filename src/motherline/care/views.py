@@ -22,9 +22,16 @@ from django.views.decorators.http import require_safe
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, require
-from motherline.care import forms, queries, rules, services
-from motherline.care.models import FollowUp, LeaveExtension, PlanStatus, TransitionPlan
-from motherline.core.forms import add_service_errors
+from motherline.care import family, forms, queries, rules, services
+from motherline.care.models import (
+    CaregiverLink,
+    FollowUp,
+    LeaveExtension,
+    PlanStatus,
+    TransitionPlan,
+)
+from motherline.core.actions import run_form_action
+from motherline.core.forms import add_service_errors, posted
 from motherline.formatting import format_day
 from motherline.people.models import Child
 from motherline.people.signals import PageSection, UrgentItem
@@ -35,10 +42,17 @@ def child_section(
 ) -> PageSection:
     """The child's leave-by date, how it was worked out, and the plan: a section of the
     child's page (receiver of `people.signals.child_page_sections`)."""
+    links = list(
+        CaregiverLink.objects.filter(child=child)
+        .select_related("caregiver__province", "caregiver__district", "caregiver__commune")
+        .order_by("id")
+    )
+    # The caregivers are part of the child's page, whose read the page audits.
     return PageSection(
         template="care/_child_section.html",
         context={
             "care": queries.child_care(child, today),
+            "caregiver_links": links,
             "may_edit": may_edit and can(user, Capability.EDIT_REGISTER),
         },
         stylesheets=["care/care.css"],
@@ -82,8 +96,8 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     plan = get_object_or_404(
         TransitionPlan.objects.visible_to(request.user)
-        .select_related("child__mother")
-        .prefetch_related("follow_ups"),
+        .select_related("child__mother", "caregiver")
+        .prefetch_related("follow_ups__caregiver_seen", queries.ASSESSMENTS),
         pk=plan_id,
     )
     editable = TransitionPlan.objects.editable_by(request.user).filter(pk=plan.pk).exists()
@@ -194,6 +208,15 @@ def advance_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     def save(values: dict[str, Any], version: int) -> None:
         services.advance_plan(request.user, plan, step, values, version=version, request=request)
 
+    extra: dict[str, Any] = {"step": step}
+    if step == PlanStatus.HANDED_OVER:
+        approved, why = family.handover_assessment(plan, plan.caregiver)
+        extra["handover"] = approved
+        extra["handover_waits"] = why
+        if approved is not None:
+            extra["handover_link"] = CaregiverLink.objects.filter(
+                caregiver=approved.caregiver, child=plan.child
+            ).first()
     return _plan_form_page(
         request,
         plan,
@@ -203,7 +226,7 @@ def advance_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
         title=_("Next step: %(step)s") % {"step": rules.step_label(step)},
         submit_label=_("Record this step"),
         success=_("The plan is now at the step: %(step)s.") % {"step": rules.step_label(step)},
-        extra={"step": step},
+        extra=extra,
     )
 
 
@@ -235,38 +258,47 @@ def close_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> HttpResponse:
-    """Record a visit to the child after the handover."""
+    """Record a visit to the child after the handover: what was found."""
     require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     follow_up = get_object_or_404(FollowUp, plan=plan, pk=follow_up_id)
-    if request.method == "POST":
-        form = forms.FollowUpForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.record_follow_up(
-                    request.user,
-                    follow_up,
-                    data["done_on"],
-                    data["outcome"],
-                    data["notes"],
-                    version=data["version"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Follow-up visit recorded."))
-                return _to_child(plan.child)
-    else:
-        form = forms.FollowUpForm(
-            initial={
-                "done_on": follow_up.done_on,
-                "outcome": follow_up.outcome,
-                "notes": follow_up.notes,
-                "version": plan.version,
-            }
+    caregivers = list(family.caregivers_of(plan.child))
+    form = forms.follow_up_form(
+        caregivers,
+        posted(request),
+        initial={
+            "done_on": follow_up.done_on,
+            "outcome": follow_up.outcome,
+            "child_situation": follow_up.child_situation,
+            "caregiver_seen": follow_up.caregiver_seen_id or plan.caregiver_id,
+            "notes": follow_up.notes,
+            "version": plan.version,
+        },
+    )
+
+    def perform(data: dict[str, Any]) -> None:
+        seen = data.get("caregiver_seen")
+        services.record_follow_up(
+            request.user,
+            follow_up,
+            data["done_on"],
+            data["outcome"],
+            data.get("notes") or "",
+            child_situation=data["child_situation"],
+            caregiver_seen=next((c for c in caregivers if c.pk == seen), None),
+            version=data["version"],
+            request=request,
         )
+
+    done = run_form_action(
+        request,
+        form,
+        perform,
+        done=_("Follow-up visit recorded."),
+        go_to=reverse("people:child", args=[plan.child.reference]) + "#plan",
+    )
+    if done is not None:
+        return done
     context = {"form": form, "plan": plan, "follow_up": follow_up}
     return _render(request, "follow_up.html", context, plan.child)
 

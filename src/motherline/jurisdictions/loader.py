@@ -195,6 +195,8 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadReport:
     """
     data = read_pack(code, packs_dir)
     figures = read_statistics(code, packs_dir)
+    gazetteer = read_gazetteer(code, packs_dir)
+    questions = read_best_interests(code, packs_dir)
     errors = _check_against_database(data)
     if errors:
         raise PackInvalid(errors)
@@ -202,6 +204,8 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadReport:
         signals.pack_loading.send(load_pack, code=code)
         report = _write(data)
         write_statistics(data.meta.code, figures)
+        write_gazetteer(data.meta.code, gazetteer, report)
+        write_best_interests(data.meta.code, questions, report)
         signals.pack_loaded.send(load_pack, code=code)
     return report
 
@@ -1255,3 +1259,220 @@ def _write_legal(jurisdiction: Jurisdiction, data: PackData, report: LoadReport)
     report.counts["pardon_occasions"] = len(data.rows["pardon_occasions"])
     report.counts["screening_criteria"] = len(data.rows["screening_criteria"])
     report.created["screening_criteria"] = len(data.rows["screening_criteria"])
+
+
+# The gazetteer below the province (optional files of a pack): the areas an address chooses.
+#
+# - `districts.csv`: code,province,name,name_local,kind,source,verified — `province` is a code
+#   of provinces.csv; `kind` one of `places.models.DistrictKind`.
+# - `communes.csv`: code,district,name,name_local,kind,source,verified — `district` is a code
+#   of districts.csv, and a commune's code begins with its district's (as the NCDD codes
+#   do); `kind` one of `places.models.CommuneKind`.
+#
+# Codes are digits and unique in their file. `verified` says whether the row was compared with
+# the publisher's own file (a transcription by someone else is not). A pack may ship districts
+# without communes (a commune's district must be in the pack). Loading again updates rows in
+# place by their codes; rows no longer in the pack are kept (addresses point at them) and
+# listed in the report.
+
+GAZETTEER_FILES = ("districts", "communes")
+AREA_CODE = re.compile(r"^\d{1,16}$")
+
+
+@dataclass
+class GazetteerData:
+    """The gazetteer files of a pack, validated; an absent file gives no rows."""
+
+    districts: list[Row] = field(default_factory=list)
+    communes: list[Row] = field(default_factory=list)
+
+
+def _province_codes(reader: _PackReader) -> set[str]:
+    """The codes of the pack's provinces.csv (its problems are reported by `read_pack`)."""
+    codes: set[str] = set()
+    path = reader.directory / "provinces.csv"
+    if path.is_file():
+        with suppress(uploads.FileRefused):
+            records = uploads.read_table(path, dialect=_PackDialect)
+            header = [str(name).strip() for name in next(records, (0, []))[1]]
+            if "code" in header:
+                at = header.index("code")
+                codes = {r[at].strip() for _line, r in records if len(r) > at}
+    return codes
+
+
+def read_gazetteer(code: str, packs_dir: Path | None = None) -> GazetteerData:
+    """Read and validate a pack's districts and communes; raises `PackInvalid`."""
+    from motherline.places.models import Commune, CommuneKind, District, DistrictKind
+
+    reader = _PackReader(code, packs_dir or PACKS_DIR)
+    meta = reader.read_meta()
+    if meta is None:
+        raise PackInvalid(reader.errors)
+    data = GazetteerData()
+    source = reader.source_parser(meta.sources)
+
+    def area(model: Any, kinds: Any, parent: str, parent_length: int) -> dict[str, Parser]:
+        return {
+            "code": _matching(AREA_CODE, "digits", _max_length(model, "code")),
+            parent: _text(parent_length),
+            "name": _text(_max_length(model, "name")),
+            "name_local": _text(_max_length(model, "name_local"), required=False),
+            "kind": _choice(kinds.values),
+            "source": source,
+            "verified": _boolean,
+        }
+
+    specs = {
+        "districts": area(District, DistrictKind, "province", _max_length(Province, "code")),
+        "communes": area(Commune, CommuneKind, "district", _max_length(District, "code")),
+    }
+    for kind, columns in specs.items():
+        if (reader.directory / f"{kind}.csv").is_file():
+            _header, rows = reader.read_csv(f"{kind}.csv", columns, {})
+            setattr(data, kind, rows)
+    if data.communes and not (reader.directory / "districts.csv").is_file():
+        reader.error("communes.csv", 0, "", "communes need districts.csv")
+    reader.check_unique("districts.csv", data.districts, "code")
+    reader.check_unique("communes.csv", data.communes, "code")
+    provinces = _province_codes(reader)
+    for row in data.districts:
+        province = row.values.get("province")
+        if province and provinces and province not in provinces:
+            reader.error("districts.csv", row.line, "province", f"unknown province {province!r}")
+    districts = {row.values["code"] for row in data.districts if "code" in row.values}
+    for row in data.communes:
+        district, commune = row.values.get("district"), row.values.get("code")
+        if district and district not in districts:
+            reader.error("communes.csv", row.line, "district", f"unknown district {district!r}")
+        elif district and commune and not commune.startswith(district):
+            reader.error(
+                "communes.csv", row.line, "code", f"expected to begin with its district {district}"
+            )
+    if reader.errors:
+        raise PackInvalid(reader.errors)
+    return data
+
+
+def _upsert(
+    model: Any, parent: str, existing: dict[str, Any], rows: list[Row], parents: dict[str, Any]
+) -> tuple[dict[str, Any], int]:
+    """Create the rows whose code is new and update those that changed, in bulk; the
+    stored rows by code (those no longer in the pack included) and how many were new."""
+    fields = ("name", "name_local", "kind", "source", "verified")
+    new, changed = [], []
+    for row in rows:
+        values = {name: row.values[name] for name in fields}
+        values[parent] = parents[row.values[parent]]
+        stored = existing.get(row.values["code"])
+        if stored is None:
+            stored = model(code=row.values["code"], **values)
+            new.append(stored)
+            existing[stored.code] = stored
+        elif any(getattr(stored, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(stored, name, value)
+            changed.append(stored)
+    model.objects.bulk_create(new, batch_size=500)
+    model.objects.bulk_update(changed, [parent, *fields], batch_size=500)
+    return existing, len(new)
+
+
+def write_gazetteer(code: str, data: GazetteerData, report: LoadReport | None = None) -> None:
+    """Write the pack's districts and communes, updating rows in place by their codes (in
+    bulk: a country has thousands of communes); with `report`, say what the pack held."""
+    from motherline.places.models import Commune, District
+
+    jurisdiction = Jurisdiction.objects.get(code=code)
+    provinces = {p.code: p for p in Province.objects.filter(jurisdiction=jurisdiction)}
+    districts, new_districts = _upsert(
+        District,
+        "province",
+        {d.code: d for d in District.objects.filter(province__jurisdiction=jurisdiction)},
+        data.districts,
+        provinces,
+    )
+    communes, new_communes = _upsert(
+        Commune,
+        "district",
+        {c.code: c for c in Commune.objects.filter(district__province__jurisdiction=jurisdiction)},
+        data.communes,
+        districts,
+    )
+    if report is None:
+        return
+    for kind, rows, stored, new in (
+        ("districts", data.districts, districts, new_districts),
+        ("communes", data.communes, communes, new_communes),
+    ):
+        report.counts[kind] = len(rows)
+        report.created[kind] = new
+        kept = sorted(set(stored) - {row.values["code"] for row in rows})
+        if kept:
+            report.not_in_pack[kind] = kept
+
+
+# The questions of a best-interests assessment before a child leaves prison (optional file):
+#
+# - `best_interests.csv`: code,position,text,text_local,hint,hint_local,source,citation,
+#   verified — `code` in lower-case letters, digits and _, unique; `position` orders them.
+#
+# Loading again updates the questions in place by code (answers point at them); a question
+# no longer in the pack is kept and no longer asked, and listed in the report.
+
+QUESTIONS_FILE = "best_interests"
+
+
+def read_best_interests(code: str, packs_dir: Path | None = None) -> list[Row]:
+    """Read and validate a pack's best-interests questions; raises `PackInvalid`."""
+    from motherline.jurisdictions.models import BestInterestsQuestion as Question
+
+    reader = _PackReader(code, packs_dir or PACKS_DIR)
+    meta = reader.read_meta()
+    if meta is None:
+        raise PackInvalid(reader.errors)
+    filename = f"{QUESTIONS_FILE}.csv"
+    if not (reader.directory / filename).is_file():
+        return []
+    columns = {
+        "code": _matching(OFFENCE_CODE, "lower-case letters, digits and _", 32),
+        "position": _integer(minimum=1),
+        "text": _text(_max_length(Question, "text")),
+        "text_local": _text(_max_length(Question, "text_local"), required=False),
+        "hint": _text(_max_length(Question, "hint"), required=False),
+        "hint_local": _text(_max_length(Question, "hint_local"), required=False),
+        "source": reader.source_parser(meta.sources),
+        "citation": _text(_max_length(Question, "citation"), required=False),
+        "verified": _boolean,
+    }
+    _header, rows = reader.read_csv(filename, columns, {})
+    reader.check_unique(filename, rows, "code")
+    if reader.errors:
+        raise PackInvalid(reader.errors)
+    return rows
+
+
+def write_best_interests(code: str, rows: list[Row], report: LoadReport | None = None) -> None:
+    """Write the questions in place by code; those no longer in the pack stop being asked."""
+    from motherline.jurisdictions.models import BestInterestsQuestion as Question
+
+    jurisdiction = Jurisdiction.objects.get(code=code)
+    created = 0
+    for row in rows:
+        values = dict(row.values)
+        _question, new = Question.objects.update_or_create(
+            jurisdiction=jurisdiction,
+            code=values.pop("code"),
+            defaults={**values, "is_active": True},
+        )
+        created += int(new)
+    dropped = Question.objects.filter(jurisdiction=jurisdiction).exclude(
+        code__in=[row.values["code"] for row in rows]
+    )
+    codes = sorted(dropped.values_list("code", flat=True))
+    dropped.update(is_active=False)
+    if report is not None:
+        report.counts[QUESTIONS_FILE] = len(rows)
+        report.created[QUESTIONS_FILE] = created
+        if codes:
+            report.not_in_pack[QUESTIONS_FILE] = codes

@@ -285,3 +285,55 @@ class ScreeningCriterion(LocalNameMixin, SourcedRule):
         if self.explanation_local and local.shows_local(self.local_language):
             return self.explanation_local
         return self.explanation
+
+
+class BestInterestsQuestion(LocalNameMixin, SourcedRule):
+    """One question of a best-interests assessment before a child leaves prison (the
+    caregiver's capacity, the home visit, the child's views, ...), as the pack asks it, with
+    where it comes from. Answers point at it: a reload updates it in place by its code, and a
+    question dropped from the pack is kept, no longer asked (`is_active`)."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="best_interests_questions"
+    )
+    code = models.CharField(_("code"), max_length=32)
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.CharField(_("question"), max_length=300)
+    text_local = models.CharField(_("question in the local language"), max_length=300, blank=True)
+    hint = models.CharField(_("what to look at"), max_length=500, blank=True)
+    hint_local = models.CharField(
+        _("what to look at, in the local language"), max_length=500, blank=True
+    )
+    is_active = models.BooleanField(_("asked"), default=True)
+
+    class Meta:
+        ordering = ["jurisdiction", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "code"], name="best_interests_question_unique"
+            )
+        ]
+        verbose_name = _("best-interests question")
+        verbose_name_plural = _("best-interests questions")
+
+    def __str__(self) -> str:
+        return self.display_text
+
+    # The question read as a local name is (`LocalNameMixin`): in the local language on a
+    # page in it, else in English.
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return self.text
+
+    @property
+    def name_local(self) -> str:  # type: ignore[override]
+        return self.text_local
+
+    @property
+    def display_text(self) -> str:
+        return self.display_name
+
+    @property
+    def display_hint(self) -> str:
+        shows_local = bool(self.text_local) and self.display_name == self.text_local
+        return self.hint_local if shows_local and self.hint_local else self.hint

@@ -56,3 +56,71 @@ class Prison(LocalNameMixin, models.Model):
 
     def local_language(self) -> str:
         return local.language_of_province(self.province_id)
+
+
+# The gazetteer below the province: districts and communes as a pack publishes them (for
+# Cambodia the NCDD gazetteer), with where each row comes from. Addresses choose from it.
+
+
+class DistrictKind(models.TextChoices):
+    DISTRICT = "district", pgettext_lazy("kind of district", "District")
+    MUNICIPALITY = "municipality", _("Municipality")
+    SECTION = "section", _("Section (of the capital)")
+
+
+class CommuneKind(models.TextChoices):
+    COMMUNE = "commune", pgettext_lazy("kind of commune", "Commune")
+    QUARTER = "quarter", _("Quarter (urban commune)")
+
+
+class District(LocalNameMixin, models.Model):
+    """A second-level area (Cambodia: srok, krong or khan), coded as the pack's gazetteer
+    codes it."""
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="districts")
+    code = models.CharField(_("code"), max_length=16)
+    name = models.CharField(_("name"), max_length=120)
+    name_local = models.CharField(_("local name"), max_length=120, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=DistrictKind)
+    source = models.TextField(_("source"), blank=True)
+    verified = models.BooleanField(_("source verified"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "code"], name="district_code_unique")
+        ]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def local_language(self) -> str:
+        return local.language_of_province(self.province_id)
+
+
+class Commune(LocalNameMixin, models.Model):
+    """A third-level area (Cambodia: khum or sangkat), the finest an address chooses."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="communes")
+    code = models.CharField(_("code"), max_length=16)
+    name = models.CharField(_("name"), max_length=120)
+    name_local = models.CharField(_("local name"), max_length=120, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=CommuneKind)
+    source = models.TextField(_("source"), blank=True)
+    verified = models.BooleanField(_("source verified"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "code"], name="commune_code_unique")
+        ]
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def local_language(self) -> str:
+        return local.language_of_province(self.district.province_id)

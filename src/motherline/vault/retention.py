@@ -11,7 +11,10 @@ not in custody again, is pseudonymised:
 - each of her children's names becomes the child's reference, the Latin name is emptied
   and the date of birth is cut to the year; every caregiver's name, location, contact and
   note on the children's placements and transition plans, the plans' assessment and
-  support notes, follow-up notes and leave-extension reasons are emptied;
+  support notes, follow-up notes and leave-extension reasons are emptied; so are her
+  children's caregivers' records (the name becomes the record's reference, the address and
+  phone are emptied; the areas chosen stay) and the
+  notes and reasons of their best-interests assessments (findings and decisions stay);
 - the texts of her and her children's case notes are emptied (their dates, kinds and
   authors stay), and every document filed on her record is deleted with its file;
 - her legal cases' lawyer names and case numbers, what happened at their hearings, and her
@@ -45,7 +48,14 @@ from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
-from motherline.care.models import FollowUp, LeaveExtension, TransitionPlan
+from motherline.care.models import (
+    AssessmentAnswer,
+    BestInterestsAssessment,
+    Caregiver,
+    FollowUp,
+    LeaveExtension,
+    TransitionPlan,
+)
 from motherline.casework.models import CaseNote, Document
 from motherline.fieldwork.models import CaseStatus, CaseStudy
 from motherline.legal.models import Hearing, LegalCase, ReleaseCandidate
@@ -239,6 +249,15 @@ def pseudonymise(woman: Woman, as_of: date, years: int) -> int:
         )
     Placement.objects.filter(child__mother=woman).update(**PLACEMENT_CLEARED)
     TransitionPlan.objects.filter(child__mother=woman).update(**CARE_PLAN_CLEARED)
+    for caregiver in Caregiver.objects.filter(woman=woman).only("pk"):
+        # Like a child's name, the caregiver's becomes the record's reference.
+        Caregiver.objects.filter(pk=caregiver.pk).update(
+            name=caregiver.reference, address="", phone=""
+        )
+    BestInterestsAssessment.objects.filter(plan__child__mother=woman).update(
+        reasons="", decision_notes=""
+    )
+    AssessmentAnswer.objects.filter(assessment__plan__child__mother=woman).update(notes="")
     FollowUp.objects.filter(plan__child__mother=woman).update(notes="")
     LeaveExtension.objects.filter(child__mother=woman).update(reason="")
     CaseNote.objects.filter(woman=woman).update(text="")

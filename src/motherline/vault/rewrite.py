@@ -29,6 +29,9 @@ ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "care.FollowUp": ("notes",),
     "care.LeaveExtension": ("reason",),
+    "care.Caregiver": ("name", "address", "phone"),
+    "care.BestInterestsAssessment": ("reasons", "decision_notes"),
+    "care.AssessmentAnswer": ("notes",),
     "casework.CaseNote": ("text",),
     "casework.Document": ("title", "file_name"),
     "legal.LegalCase": ("lawyer_name", "case_number"),
@@ -91,9 +94,11 @@ def rewrite_table(
     rows are read and written in the same transaction, locked on PostgreSQL, so a concurrent
     edit is not overwritten. Rows whose values do not change are not written. `on_batch`
     runs inside each batch's transaction with its ids. Returns the number of rows written."""
-    # A migration that runs before a later one added a column sees today's list of
-    # encrypted fields: only the columns the table has yet are rewritten.
+    # A migration that runs before a later one added a column (or a table) sees today's
+    # list of encrypted fields: only the tables and columns that exist yet are rewritten.
     with connection.cursor() as cursor:
+        if table not in connection.introspection.table_names(cursor):
+            return 0
         present = {c.name for c in connection.introspection.get_table_description(cursor, table)}
     columns = tuple(c for c in columns if c in present)
     if not columns:
@@ -128,4 +133,7 @@ def rewrite_table(
 
 
 def table_of(label: str, apps=global_apps) -> str:
-    return apps.get_model(label)._meta.db_table
+    try:
+        return apps.get_model(label)._meta.db_table
+    except LookupError:  # a model a later migration creates: its table, not there yet
+        return global_apps.get_model(label)._meta.db_table
