@@ -99,12 +99,6 @@ def _digits(text: str, locale: str) -> str:
     return text.translate(_native_table(locale)) if _NATIVE_DIGITS.get() else text
 
 
-def with_native_digits(text: str, language: str | None = None) -> str:
-    """`text` with the reader's own digits when she asked for them (for numbers written into
-    sentences by Python)."""
-    return _digits(text, _locale(language))
-
-
 @contextmanager
 def native_digits(on: bool) -> Iterator[None]:
     """Write digits the reader's way within the block (a PDF or an e-mail for one user)."""
