@@ -13,7 +13,7 @@ from django.db import connection
 
 from motherline.accounts.models import Organisation, Role, SharingAgreement, User
 from motherline.jurisdictions.models import AgeLimitRule, Jurisdiction, OffenceCategory
-from motherline.places.models import Prison, Province
+from motherline.places.models import Court, Prison, Province
 
 PASSWORD = "correct-horse-battery-9"
 TODAY = date(2026, 6, 15)
@@ -72,6 +72,29 @@ def provinces(jurisdiction):
             name_local="កណ្ដាល",
             map_column=4,
             map_row=3,
+        ),
+    }
+
+
+@pytest.fixture
+def courts(provinces):
+    """Two courts of the pack: the capital's court of first instance and Kandal's."""
+    return {
+        "KH-FI-12": Court.objects.create(
+            province=provinces["KH-12"],
+            code="KH-FI-12",
+            name="Phnom Penh Court of First Instance",
+            name_local="សាលាដំបូងរាជធានីភ្នំពេញ",
+            position=1,
+            source="A test source",
+        ),
+        "KH-FI-8": Court.objects.create(
+            province=provinces["KH-8"],
+            code="KH-FI-8",
+            name="Kandal Provincial Court of First Instance",
+            name_local="សាលាដំបូងខេត្តកណ្ដាល",
+            position=2,
+            source="A test source",
         ),
     }
 

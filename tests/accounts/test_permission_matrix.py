@@ -412,6 +412,10 @@ ROUTES: dict[str, Rule] = {
         args=lambda w: {"uidb64": "MQ", "token": "not-a-token"},
     ),
     "security:organisations": Rule({"GET": needs(DEPLOYMENT), "POST": needs(DEPLOYMENT)}),
+    "security:organisation": Rule(
+        {"GET": needs(DEPLOYMENT), "POST": needs(DEPLOYMENT)},
+        args=lambda w: {"organisation_id": w.agreement.sharer_id},
+    ),
     "security:sharing": Rule({"GET": needs(ADMIN), "POST": needs(ADMIN)}),
     "security:end_agreement": Rule(
         {"GET": refused_method(), "POST": administers_ngo()},
@@ -639,6 +643,7 @@ ROUTES: dict[str, Rule] = {
     "api:openapi-view": Rule({"GET": public(), "POST": public()}),
     "api:prisons": Rule({"GET": needs(AGGREGATES)}),
     "api:provinces": Rule({"GET": needs(AGGREGATES)}),
+    "api:courts": Rule({"GET": needs(AGGREGATES)}),
     "api:women": Rule(
         {"GET": needs(REGISTER), "POST": admits_to_cc2},
         body={"POST": {"prison": "CC2", "admission_date": DAY, "name": "Matrix Admission"}},
@@ -813,6 +818,11 @@ ROUTES: dict[str, Rule] = {
         {"GET": needs(DEPLOYMENT), "POST": needs(DEPLOYMENT)},
         body={"POST": {"name": "Matrix NGO", "kind": "ngo", "jurisdiction": "KH"}},
     ),
+    "api:organisation": Rule(
+        {"PATCH": needs(DEPLOYMENT)},
+        args=lambda w: {"organisation_id": w.agreement.sharer_id},
+        body={"PATCH": {"version": 1, "name_local": "អង្គការស្ត្រី"}},
+    ),
     "api:sharing_agreements": Rule(
         {"GET": needs(ADMIN), "POST": needs(ADMIN)},
         body={
@@ -833,7 +843,7 @@ ROUTES: dict[str, Rule] = {
     "api:legal_case": Rule(
         {"GET": needs(REGISTER, "read"), "PATCH": needs(EDIT, "edit")},
         args=lambda w: {"case_id": w.case.pk},
-        body={"PATCH": {"version": 1, "court": "Matrix Court"}},
+        body={"PATCH": {"version": 1, "stage": "appeal"}},
     ),
     "api:legal_case_hearings": Rule(
         {"POST": needs(EDIT, "edit")},
@@ -841,7 +851,7 @@ ROUTES: dict[str, Rule] = {
         body={"POST": {"held_on": DAY, "what_happened": "Adjourned"}},
     ),
     "api:woman_legal_cases": Rule(
-        {"POST": needs(EDIT, "edit")}, args=woman, body={"POST": {"court": "Matrix Court"}}
+        {"POST": needs(EDIT, "edit")}, args=woman, body={"POST": {"stage": "trial"}}
     ),
     "api:legal_rounds": Rule(
         {"GET": needs(REGISTER), "POST": needs(EDIT)},
@@ -1284,7 +1294,7 @@ def world(users, prisons, offences, criteria, settings, tmp_path) -> World:  # n
     the_plan = plan_at(users["monitor"], kid, "handed_over")
     officer = users["legal_officer"]
     case = legal_services.open_case(
-        officer, mother, {"court": "Phnom Penh Court"}, next_hearing_on=TODAY + timedelta(days=5)
+        officer, mother, {"stage": "trial"}, next_hearing_on=TODAY + timedelta(days=5)
     )
     pardon_round = legal_services.create_round(
         officer,

@@ -88,7 +88,7 @@ def test_a_waiting_referral_opens_nothing_and_accepting_opens_the_child_read_onl
 def test_parts_not_shared_stay_out_of_sight(users, orgs, mother, child, offences):
     monitor, receiver = users["monitor"], users["other_monitor"]
     note = services.add_note(monitor, mother, noted_on=TODAY, kind="phone", text="Private")
-    case = legal_services.open_case(users["legal_officer"], mother, {"court": "Phnom Penh"})
+    case = legal_services.open_case(users["legal_officer"], mother, {"stage": "trial"})
     consent = consent_of(monitor, mother)
     referral = refer(
         monitor, mother, orgs["other"], consent, service="legal_aid", parts={"shares_legal": True}

@@ -240,7 +240,7 @@ def test_a_partner_may_not_file_a_document(users, mother):
 def test_a_document_filed_on_her_legal_case(users, mother):
     from motherline.legal import services as legal_services
 
-    case = legal_services.open_case(users["legal_officer"], mother, {"court": "Court"})
+    case = legal_services.open_case(users["legal_officer"], mother, {"stage": "trial"})
     document = services.upload_document(
         users["legal_officer"],
         mother,

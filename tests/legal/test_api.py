@@ -45,14 +45,16 @@ def pardon_round(users):
     )
 
 
-def test_case_lifecycle(officer_api, mother):
+def test_case_lifecycle(officer_api, mother, courts):
     response = officer_api.post(
         f"/women/{mother.reference}/legal-cases",
-        {"court": "Phnom Penh Court", "stage": "trial", "next_hearing_on": str(TODAY)},
+        {"court": "KH-FI-12", "stage": "trial", "next_hearing_on": str(TODAY)},
     )
     assert response.status_code == 201, response.content
     case = LegalCase.objects.get()
-    assert response.json()["woman"] == mother.reference and case.court == "Phnom Penh Court"
+    assert response.json()["woman"] == mother.reference and case.court == courts["KH-FI-12"]
+    assert response.json()["court"] == "KH-FI-12"
+    assert response.json()["court_name"] == "Phnom Penh Court of First Instance"
     listed = officer_api.get("/legal/cases").json()
     assert listed["total"] == 1 and listed["items"][0]["id"] == case.pk
     response = officer_api.post(
@@ -148,7 +150,7 @@ def test_access_by_role(client, users, mother, pardon_round, role, read, write):
     assert api.get("/legal/rounds").status_code == read
     assert api.get("/legal/screening").status_code == read
     assert api.get(f"/legal/rounds/{pardon_round.pk}").status_code == read
-    response = api.post(f"/women/{mother.reference}/legal-cases", {"court": "C"})
+    response = api.post(f"/women/{mother.reference}/legal-cases", {"stage": "trial"})
     assert response.status_code == write
     response = api.post(
         f"/legal/rounds/{pardon_round.pk}/candidates", {"women": [mother.reference]}
@@ -174,3 +176,32 @@ def test_records_outside_scope_are_404(client, users, mother, pardon_round):
     assert api.post(f"/legal/rounds/{pardon_round.pk}/candidates", adding).status_code == 404
     assert api.get("/legal/screening").json()["candidates"] == []
     assert ReleaseCandidate.objects.filter(round=pardon_round).count() == 1
+
+
+def test_the_court_is_one_of_the_packs_courts_by_its_code(officer_api, mother, courts):
+    listed = officer_api.get("/courts").json()
+    assert [court["code"] for court in listed] == ["KH-FI-12", "KH-FI-8"]
+    assert listed[0]["province"] == "KH-12"
+    path = f"/women/{mother.reference}/legal-cases"
+    unknown = officer_api.post(path, {"court": "Phnom Penh Court"})
+    assert unknown.status_code == 422 and set(unknown.json()["errors"]) == {"court"}
+    too_long = officer_api.post(path, {"court": "K" * 33})
+    assert too_long.status_code == 422 and "court" in str(too_long.json()["errors"])
+    courts["KH-FI-8"].is_active = False  # no longer in the pack: no longer chosen
+    courts["KH-FI-8"].save()
+    assert officer_api.post(path, {"court": "KH-FI-8"}).status_code == 422
+    made = officer_api.post(path, {"court": "KH-FI-12"}).json()
+    cleared = officer_api.patch(f"/legal/cases/{made['id']}", {"version": 1, "court": None})
+    assert cleared.status_code == 200 and cleared.json()["court"] is None
+    assert LegalCase.objects.get().court is None
+
+
+def test_a_court_of_another_country_is_refused(officer_api, mother, courts):
+    from motherline.jurisdictions.models import Jurisdiction
+    from motherline.places.models import Court, Province
+
+    other = Jurisdiction.objects.create(code="TH", name="Thailand", local_language="th")
+    province = Province.objects.create(jurisdiction=other, code="TH-10", name="Bangkok")
+    Court.objects.create(province=province, code="TH-SUPREME", name="Supreme Court")
+    response = officer_api.post(f"/women/{mother.reference}/legal-cases", {"court": "TH-SUPREME"})
+    assert response.status_code == 422 and not LegalCase.objects.exists()

@@ -19,7 +19,7 @@ from tests.legal.conftest import convicted_mother
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-def test_dossier_from_the_records_in_both_languages(users, prisons, offences, criteria):
+def test_dossier_from_the_records_in_both_languages(users, prisons, offences, criteria, courts):
     officer = users["legal_officer"]
     woman = convicted_mother(
         officer,
@@ -39,6 +39,7 @@ def test_dossier_from_the_records_in_both_languages(users, prisons, offences, cr
         occasion_date=TODAY + timedelta(days=60),
         submission_deadline=TODAY + timedelta(days=30),
     )
+    services.open_case(officer, woman, {"court": "KH-FI-12", "stage": "appeal"})
     (candidate,) = services.add_candidates(officer, pardon_round, [woman.reference])
     candidate = services.update_candidate(
         officer, candidate, version=candidate.version, argument="Her mother is 80 and ill."
@@ -53,10 +54,13 @@ def test_dossier_from_the_records_in_both_languages(users, prisons, offences, cr
     assert "minor and non-violent" in english
     assert "Her mother is 80 and ill." in english
     assert "Bangkok Rules" in english and "General Assembly resolution 65/229" in english
+    # The court of her case, in the dossier's language.
+    assert "Phnom Penh Court of First Instance" in english
     with translation.override("km"):
         khmer_context = dossier.dossier_context(candidate, TODAY)
     khmer = render_html("legal/dossier_pdf.html", khmer_context, "km")
     assert "វិធានក្រុងបាងកក" in khmer and "ឧត្តមប្រយោជន៍របស់កុមារ" in khmer
+    assert "សាលាដំបូងរាជធានីភ្នំពេញ" in khmer and "Court of First Instance" not in khmer
     # The criteria met were kept in English when she was screened; the dossier says them
     # in Khmer.
     assert "កើតនៅ 1 ខែ ឧសភា ឆ្នាំ 2024" in khmer and "born" not in khmer and "2024-05-01" not in khmer

@@ -22,12 +22,12 @@ from tests.factories import child_in_prison, child_outside, children_of, current
 from tests.legal.conftest import convicted_mother
 
 
-def test_open_case_and_record_hearings_keeps_the_next_hearing(users, mother):
+def test_open_case_and_record_hearings_keeps_the_next_hearing(users, mother, courts):
     officer = users["legal_officer"]
     case = services.open_case(
         officer,
         mother,
-        {"lawyer_name": "Lawyer Vann", "court": "Phnom Penh Court", "stage": "trial"},
+        {"lawyer_name": "Lawyer Vann", "court": "KH-FI-12", "stage": "trial"},
         next_hearing_on=TODAY + timedelta(days=10),
     )
     assert case.episode_id == mother.current_episode_id

@@ -21,11 +21,11 @@ def signed_in(client, user):
 
 
 @pytest.fixture
-def case(users, mother):
+def case(users, mother, courts):
     return services.open_case(
         users["legal_officer"],
         mother,
-        {"court": "Phnom Penh Court", "stage": "trial"},
+        {"court": "KH-FI-12", "stage": "trial"},
         next_hearing_on=TODAY + timedelta(days=5),
     )
 
@@ -97,7 +97,7 @@ def test_case_list_shows_upcoming_and_stalled_in_few_queries(
     officer = users["legal_officer"]
     for _ in range(4):
         woman = convicted_mother(officer, prisons["CC2"], offences)
-        services.open_case(officer, woman, {"court": "Kandal Court"})
+        services.open_case(officer, woman, {"court": "KH-FI-8"})
     signed_in(client, officer)
     with django_assert_max_num_queries(12):
         page = client.get(reverse("legal:cases"))
@@ -122,19 +122,20 @@ def test_case_list_pages_by_keyset(client, users, prisons, offences, settings):
     assert [c.pk for c in second.context["upcoming"].items] == [made[0].pk]
 
 
-def test_open_case_and_record_hearing_through_the_pages(client, users, mother):
+def test_open_case_and_record_hearing_through_the_pages(client, users, mother, courts):
     signed_in(client, users["legal_officer"])
     response = client.post(
         reverse("legal:open_case", args=[mother.reference]),
-        {"stage": "trial", "court": "Court", "is_strategic": "on", "strategic_issue": ""},
+        {"stage": "trial", "court": "KH-FI-8", "is_strategic": "on", "strategic_issue": ""},
     )
     assert response.status_code == 200 and not LegalCase.objects.exists()
     response = client.post(
         reverse("legal:open_case", args=[mother.reference]),
-        {"stage": "trial", "court": "Court", "is_strategic": "on", "strategic_issue": "Bail"},
+        {"stage": "trial", "court": "KH-FI-8", "is_strategic": "on", "strategic_issue": "Bail"},
     )
     case = LegalCase.objects.get()
     assert response.status_code == 302 and case.is_strategic
+    assert case.court == courts["KH-FI-8"]
     client.post(
         reverse("legal:case", args=[case.pk]),
         {
@@ -255,3 +256,41 @@ def test_a_case_is_titled_with_her_name_for_a_role_that_sees_names(client, users
     assert f"Legal case of {woman.name}" in page
     listed = client.get(reverse("legal:cases")).content.decode()
     assert woman.name in listed and woman.reference in listed
+
+
+def test_the_court_is_a_choice_of_the_packs_courts_in_the_readers_language(
+    client, users, mother, courts, settings
+):
+    signed_in(client, users["legal_officer"])
+    url = reverse("legal:open_case", args=[mother.reference])
+    field = client.get(url).context["form"]["court"]
+    assert [code for code, _name in field.field.choices] == ["", "KH-FI-12", "KH-FI-8"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "km"
+    khmer = client.get(url).content.decode()
+    assert "សាលាដំបូងខេត្តកណ្ដាល" in khmer and "Kandal Provincial Court" not in khmer
+    refused = client.post(url, {"stage": "trial", "court": "Kandal Court"})
+    assert "court" in refused.context["form"].errors and not LegalCase.objects.exists()
+
+
+def test_a_case_page_names_its_court_in_the_readers_language(client, users, case, settings):
+    signed_in(client, users["legal_officer"])
+    url = reverse("legal:case", args=[case.pk])
+    english = client.get(url).content.decode()
+    assert "Phnom Penh Court of First Instance" in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "km"
+    page = client.get(url)
+    khmer = page.content.decode()
+    assert "សាលាដំបូងរាជធានីភ្នំពេញ" in khmer and "Phnom Penh Court of First" not in khmer
+    assert page.context["case_form"]["court"].value() == "KH-FI-12"
+
+
+def test_correcting_the_court_on_the_page_keeps_the_codes_on_the_trail(client, users, case):
+    signed_in(client, users["legal_officer"])
+    form = client.get(reverse("legal:case", args=[case.pk])).context["case_form"]
+    data = {name: value for name, value in form.initial.items() if value not in (None, False)}
+    response = client.post(reverse("legal:case", args=[case.pk]), {**data, "court": "KH-FI-8"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.court.code == "KH-FI-8" and case.version == 2
+    event = AuditEvent.objects.filter(action="change", object_ref=str(case.pk)).get()
+    assert event.changes["values"] == {"court": ["KH-FI-12", "KH-FI-8"]}

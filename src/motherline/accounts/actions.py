@@ -1,12 +1,16 @@
-"""The inputs of a user's own account actions, each declared once (the page's form is derived
-from the schema with `core.actions.form_for`)."""
+"""The inputs of a user's own account actions and of the organisations, each declared once
+(the page's form is derived from the schema with `core.actions.form_for`, and the API takes
+it as its request body)."""
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from django.conf import settings
 from django.db import models
-from ninja import Schema
+from ninja import Field, Schema
 
+from motherline.accounts.models import Organisation, OrganisationKind
 from motherline.core.inputs import Sent, Version
 
 # The languages of the interface, as choices (labels from the settings, translated).
@@ -22,3 +26,38 @@ class PreferencesChanges(Schema):
     version: Version
     language: Sent[MessageLanguage] = None  # type: ignore[valid-type]
     native_digits: Sent[bool] = None
+
+
+def _max(name: str) -> int:
+    field: Any = Organisation._meta.get_field(name)
+    return int(field.max_length)
+
+
+LocalName = Annotated[
+    str,
+    Field(
+        max_length=_max("name_local"),
+        description="Its name in the local language of its country (in that language's "
+        "letters), shown on pages in that language; empty: its name everywhere.",
+    ),
+]
+
+
+class OrganisationIn(Schema):
+    """A new organisation of a jurisdiction (deployment administrators)."""
+
+    name: str = Field(min_length=1, max_length=_max("name"))
+    name_local: LocalName = ""
+    kind: OrganisationKind
+    jurisdiction: str = Field(
+        min_length=2, max_length=8, description="The code of its country's pack."
+    )
+
+
+class OrganisationChanges(Schema):
+    """A correction of an organisation's names: only the fields sent change, from the
+    version last read; an empty local name removes it."""
+
+    version: Version
+    name: Sent[str] = Field(None, min_length=1, max_length=_max("name"))
+    name_local: Sent[LocalName] = None

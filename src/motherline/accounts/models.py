@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from motherline.jurisdictions.models import LocalNameMixin
+
 
 class OrganisationKind(models.TextChoices):
     UN = "un", _("UN office")
@@ -16,8 +18,17 @@ class OrganisationKind(models.TextChoices):
     GOVERNMENT = "government", _("Government body")
 
 
-class Organisation(models.Model):
+class Organisation(LocalNameMixin, models.Model):
+    """An organisation of the deployment. Its name in the local language of its country is
+    shown on pages in that language (`display_name`), its name everywhere else."""
+
     name = models.CharField(_("name"), max_length=200, unique=True)
+    name_local = models.CharField(
+        _("name in the local language"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown on pages in the language of its country."),
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=OrganisationKind)
     jurisdiction = models.ForeignKey(
         "jurisdictions.Jurisdiction", on_delete=models.PROTECT, related_name="organisations"
@@ -32,7 +43,7 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
 class SharingAgreementQuerySet(models.QuerySet):

@@ -41,6 +41,7 @@ from motherline.accounts.policy import (
     is_deployment_administrator,
 )
 from motherline.core.versions import StaleVersion, save_if_current
+from motherline.jurisdictions import local
 
 # No date a person enters is before this.
 DATE_FLOOR = date(1900, 1, 1)
@@ -276,26 +277,96 @@ def reset_second_factor(actor: Any, account: User, reason: str, *, request: Any 
     return removed
 
 
+def _organisation_errors(name: str, name_local: str, jurisdiction: Any, pk: Any = None) -> None:
+    """A name no other organisation has (in any case), and a local name written in the
+    letters of its country's language (when its pack says which)."""
+    errors: dict[str, str] = {}
+    if Organisation.objects.filter(name__iexact=name).exclude(pk=pk).exists():
+        errors["name"] = _("An organisation of this name exists.")
+    if not local.written_in(name_local, jurisdiction.local_language):
+        errors["name_local"] = _("Write the name in %(language)s.") % {
+            "language": local.language_label(jurisdiction.local_language)
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def create_organisation(
-    actor: Any, name: str, kind: str, jurisdiction: Any, *, request: Any = None
+    actor: Any,
+    name: str,
+    kind: str,
+    jurisdiction: Any,
+    *,
+    name_local: str = "",
+    request: Any = None,
 ) -> Organisation:
-    """A new organisation (deployment administrators); its administrator is invited next."""
+    """A new organisation (deployment administrators); its administrator is invited next.
+    Its local name is shown on pages in the language of its country."""
     _require_deployment(actor)
-    name = name.strip()
-    if Organisation.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": _("An organisation of this name exists.")})
-    organisation = Organisation(name=name, kind=kind, jurisdiction=jurisdiction)
+    name, name_local = name.strip(), name_local.strip()
+    _organisation_errors(name, name_local, jurisdiction)
+    organisation = Organisation(
+        name=name, name_local=name_local, kind=kind, jurisdiction=jurisdiction
+    )
     organisation.full_clean()
     organisation.save()
     audit.record(
         actor,
         AuditAction.CREATE,
         organisation,
-        changes={"name": name, "kind": kind, "jurisdiction": jurisdiction.code},
+        changes={
+            "name": name,
+            "name_local": name_local,
+            "kind": kind,
+            "jurisdiction": jurisdiction.code,
+        },
         request=request,
     )
     return organisation
+
+
+ORGANISATION_CORRECTABLE = ("name", "name_local")
+
+
+@transaction.atomic
+def change_organisation(
+    actor: Any,
+    organisation: Organisation,
+    version: int,
+    changes: dict[str, Any],
+    *,
+    request: Any = None,
+) -> Organisation:
+    """Correct an organisation's name or local name (deployment administrators), if nobody
+    changed it since `version` was read; both names are kept on the audit trail."""
+    _require_deployment(actor)
+    unknown = set(changes) - set(ORGANISATION_CORRECTABLE)
+    if unknown:
+        raise TypeError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
+    current = Organisation.objects.select_for_update().select_related("jurisdiction")
+    found = current.get(pk=organisation.pk)
+    if version != found.version:
+        raise StaleVersion()
+    values = {name: str(value or "").strip() for name, value in changes.items()}
+    changed = {name: v for name, v in values.items() if getattr(found, name) != v}
+    if not changed:
+        return found
+    merged = {name: getattr(found, name) for name in ORGANISATION_CORRECTABLE} | changed
+    _organisation_errors(merged["name"], merged["name_local"], found.jurisdiction, found.pk)
+    before = {name: getattr(found, name) for name in changed}
+    for name, value in merged.items():
+        setattr(found, name, value)
+    found.full_clean(exclude=["jurisdiction", "kind", "version"], validate_unique=False)
+    save_if_current(Organisation, found.pk, version, changed)
+    audit.record(
+        actor,
+        AuditAction.CHANGE,
+        found,
+        changes={name: [before[name], value] for name, value in changed.items()},
+        request=request,
+    )
+    return Organisation.objects.select_related("jurisdiction").get(pk=found.pk)
 
 
 def agreements_for(actor: Any) -> Any:

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from motherline.accounts import audit, services
+from motherline.accounts.actions import OrganisationChanges, OrganisationIn
 from motherline.accounts.models import (
     AuditAction,
     Organisation,
-    OrganisationKind,
     Role,
     SharingAgreement,
     User,
@@ -82,18 +82,14 @@ class ActiveIn(ReasonIn):
     version: Version
 
 
-class OrganisationIn(Schema):
-    name: str = Field(min_length=1, max_length=_max(Organisation, "name"))
-    kind: OrganisationKind
-    jurisdiction: str = Field(min_length=2, max_length=8, description="e.g. KH")
-
-
 class OrganisationOut(Schema):
     id: int
     name: str
+    name_local: str
     kind: str
     jurisdiction: str
     is_active: bool
+    version: int
 
     @staticmethod
     def resolve_jurisdiction(obj: Organisation) -> str:
@@ -293,9 +289,36 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status
     if jurisdiction is None:
         raise services.ValidationError({"jurisdiction": _unknown()})
     organisation = services.create_organisation(
-        request.user, payload.name, payload.kind, jurisdiction, request=request
+        request.user,
+        payload.name,
+        payload.kind,
+        jurisdiction,
+        name_local=payload.name_local,
+        request=request,
     )
     return Status(201, organisation)
+
+
+@router.patch(
+    "/organisations/{organisation_id}",
+    response=OrganisationOut,
+    url_name="organisation",
+    summary="Correct an organisation's names",
+    auth=Requires(Capability.ADMINISTER_DEPLOYMENT),
+)
+def change_organisation(
+    request: HttpRequest, organisation_id: RecordId, payload: OrganisationChanges
+) -> Any:
+    """Correct its name or its name in the local language (deployment administrators),
+    stating the version read: a change made since is refused with 409."""
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    return services.change_organisation(
+        request.user,
+        organisation,
+        payload.version,
+        payload.model_dump(exclude_unset=True, exclude={"version"}),
+        request=request,
+    )
 
 
 @router.get(

@@ -29,14 +29,13 @@ from motherline.api.schemas import (
     PathReference,
     RecordId,
     Reference,
-    Sent,
     Version,
     _max,
 )
 from motherline.jurisdictions.models import PardonOccasion, Remedy
 from motherline.legal import dossier, queries, services
+from motherline.legal.actions import CaseChangesIn, LegalCaseIn
 from motherline.legal.models import (
-    CaseResult,
     CaseStage,
     DossierStatus,
     LegalCase,
@@ -65,7 +64,8 @@ class LegalCaseOut(Schema):
     episode_id: int
     lawyer_name: str
     lawyer_organisation: str
-    court: str
+    court: str | None = Field(description="The code of the pack's court; None: not known.")
+    court_name: str = Field(description="The court's name in the language of the request.")
     case_number: str
     stage: CaseStage
     is_strategic: bool
@@ -80,6 +80,14 @@ class LegalCaseOut(Schema):
     def resolve_woman(obj: LegalCase) -> str:
         return obj.episode.woman.reference
 
+    @staticmethod
+    def resolve_court(obj: LegalCase) -> str | None:
+        return obj.court.code if obj.court else None
+
+    @staticmethod
+    def resolve_court_name(obj: LegalCase) -> str:
+        return obj.court.display_name if obj.court else ""
+
 
 class CaseDetailOut(LegalCaseOut):
     hearings: list[HearingOut]
@@ -93,32 +101,6 @@ class CasePageOut(Schema):
     items: list[LegalCaseOut]
     next_cursor: str | None = Field(description="Pass as `after` for the next page.")
     total: int
-
-
-class LegalCaseIn(Schema):
-    lawyer_name: str = Field("", max_length=_max(LegalCase, "lawyer_name"))
-    lawyer_organisation: str = Field("", max_length=_max(LegalCase, "lawyer_organisation"))
-    court: str = Field("", max_length=_max(LegalCase, "court"))
-    case_number: str = Field("", max_length=_max(LegalCase, "case_number"))
-    stage: CaseStage = CaseStage.INVESTIGATION
-    is_strategic: bool = False
-    strategic_issue: Note = ""
-    next_hearing_on: date | None = None
-
-
-class CaseChangesIn(Schema):
-    """Only the fields sent are changed; a text may be sent empty, not null."""
-
-    version: Version
-    lawyer_name: Sent[str] = Field(None, max_length=_max(LegalCase, "lawyer_name"))
-    lawyer_organisation: Sent[str] = Field(None, max_length=_max(LegalCase, "lawyer_organisation"))
-    court: Sent[str] = Field(None, max_length=_max(LegalCase, "court"))
-    case_number: Sent[str] = Field(None, max_length=_max(LegalCase, "case_number"))
-    stage: Sent[CaseStage] = None
-    is_strategic: Sent[bool] = None
-    strategic_issue: Sent[Note] = None
-    result: CaseResult | None = None
-    result_date: date | None = None
 
 
 class HearingIn(Schema):
@@ -263,13 +245,13 @@ def screened_out(s: Screening) -> dict[str, Any]:
 
 def _visible_case(user: Any, case_id: int) -> LegalCase:
     return get_object_or_404(
-        LegalCase.objects.visible_to(user).select_related("episode__woman"), pk=case_id
+        LegalCase.objects.visible_to(user).select_related("episode__woman", "court"), pk=case_id
     )
 
 
 def _editable_case(user: Any, case_id: int) -> LegalCase:
     return get_object_or_404(
-        LegalCase.objects.editable_by(user).select_related("episode__woman"), pk=case_id
+        LegalCase.objects.editable_by(user).select_related("episode__woman", "court"), pk=case_id
     )
 
 

@@ -1,4 +1,5 @@
-"""Provinces and prisons, with the counts of women and children held in each now."""
+"""Provinces and prisons, with the counts of women and children held in each now; the
+gazetteer below the provinces and the courts of the pack."""
 
 from typing import Annotated, Any
 
@@ -12,7 +13,7 @@ from motherline.api.access import Requires
 from motherline.api.schemas import ProvinceCountsOut, ProvinceOut
 from motherline.jurisdictions import local
 from motherline.people import queries
-from motherline.places.models import Commune, District, Province
+from motherline.places.models import Commune, Court, District, Province
 
 router = Router(tags=["places"])
 
@@ -122,3 +123,30 @@ def list_communes(request: HttpRequest, code: AreaCode, district: AreaCode) -> A
         code=district,
     )
     return Commune.objects.filter(district=found).order_by("name")
+
+
+class CourtOut(Schema):
+    code: str
+    name: str
+    name_local: str
+    province: str = Field(description="The code of the province it sits in.")
+    verified: bool = Field(description="Whether the pack's row was checked at its source.")
+
+    @staticmethod
+    def resolve_province(obj: Court) -> str:
+        return obj.province.code
+
+
+@router.get(
+    "/courts",
+    response=list[CourtOut],
+    url_name="courts",
+    summary="Courts",
+    auth=Requires(Capability.VIEW_AGGREGATES),
+)
+def list_courts(request: HttpRequest) -> Any:
+    """The courts of the user's jurisdiction, from its pack (highest first; empty where the
+    pack lists none): a legal case names its court by one of these codes."""
+    return Court.objects.filter(
+        province__jurisdiction__code=jurisdiction_code(request.user), is_active=True
+    ).select_related("province")

@@ -424,7 +424,8 @@ def _targets(subject: Subject, candidacies: list[Any] | None = None) -> list[tup
     targets = [("", _("Her record"))]
     for child in subject.woman.children.all():
         targets.append((f"child:{child.pk}", _("Child %(child)s") % {"child": child_label(child)}))
-    for case in LegalCase.objects.filter(episode__woman=subject.woman).order_by("-opened_on"):
+    cases = LegalCase.objects.filter(episode__woman=subject.woman).select_related("court")
+    for case in cases.order_by("-opened_on"):
         label = _("Legal case: %(stage)s") % {"stage": case.get_stage_display()}
         targets.append((f"case:{case.pk}", label + (f" · {case.court}" if case.court else "")))
     if candidacies is None:

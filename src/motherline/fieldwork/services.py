@@ -587,7 +587,7 @@ def compose_incident_mail(incident: AccessIncident) -> tuple[str, str]:
     }
     lines = [
         _("%(organisation)s recorded an access incident (%(reference)s).")
-        % {"organisation": incident.organisation.name, "reference": incident.reference},
+        % {"organisation": incident.organisation.display_name, "reference": incident.reference},
         "",
         _("Prison: %(prison)s") % {"prison": incident.prison.display_name},
         _("Date: %(date)s") % {"date": incident.occurred_on.isoformat()},

@@ -223,7 +223,7 @@ def grant_report(grant: Grant, start: date | None = None, end: date | None = Non
         reach=reach(deliveries),
         services=by_service(deliveries),
         unallocated=unallocated,
-        grantees=sorted(grant.grantees.values_list("name", flat=True)),
+        grantees=sorted(organisation.display_name for organisation in grant.grantees.all()),
     )
 
 

@@ -11,7 +11,8 @@ A pack is a directory `packs/<code in lower case>/` holding:
   province in a published text), `retention_years` (identifying data kept after a woman's last
   release) and their `source`. `[language]` (optional): how the local language is written
   where CLDR does not say it, read by `jurisdictions.local`: `font`, `full_stop`, `digits`
-  (its ten digits, for e-mails), `day_long`, `day_short` (CLDR date patterns).
+  (its ten digits, for e-mails), `day_long`, `day_short` (CLDR date patterns), `script` (the
+  script of its letters as Unicode names it, e.g. THAI: a local name must have some).
 - `provinces.csv`: code,name,name_local (ISO 3166-2 codes) and optionally map_column,map_row:
   the province's tile on the statistics map (whole numbers from 0, one province per tile).
 - `prisons.csv`: code,name,name_local,province,kind,capacity,holds_women,opened_on,closed_on,source
@@ -23,6 +24,8 @@ A pack is a directory `packs/<code in lower case>/` holding:
   source,citation,verified
 - `pardon_occasions.csv`: code,name,name_local,month,day,effective_from,effective_to,source,
   citation,verified (an empty day: the occasion follows the lunar calendar)
+- `courts.csv` (optional): code,name,name_local,province,source,verified — the courts a legal
+  case is heard in, highest first; codes start like prison codes (`KH-SUPREME`).
 - `screening_criteria.csv`: remedy,code,kind,parameter,weight,name,name_local,explanation,
   explanation_local,source,citation,verified (`kind` and `parameter` as `legal.rules.CRITERIA`)
 
@@ -197,6 +200,7 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadReport:
     figures = read_statistics(code, packs_dir)
     gazetteer = read_gazetteer(code, packs_dir)
     questions = read_best_interests(code, packs_dir)
+    courts = read_courts(code, packs_dir)
     errors = _check_against_database(data)
     if errors:
         raise PackInvalid(errors)
@@ -206,6 +210,7 @@ def load_pack(code: str, packs_dir: Path | None = None) -> LoadReport:
         write_statistics(data.meta.code, figures)
         write_gazetteer(data.meta.code, gazetteer, report)
         write_best_interests(data.meta.code, questions, report)
+        write_courts(data.meta.code, courts, report)
         signals.pack_loaded.send(load_pack, code=code)
     return report
 
@@ -524,10 +529,12 @@ class _PackReader:
             return
         for key, value in table.items():
             where = f"language.{key}"
-            if key not in ("font", "full_stop", "digits", "day_long", "day_short"):
+            if key not in ("font", "full_stop", "digits", "day_long", "day_short", "script"):
                 self.error(PACK_FILE, line, where, "unknown key")
             elif not isinstance(value, str) or len(value) > 64:
                 self.error(PACK_FILE, line, where, "expected text of up to 64 characters")
+            elif key == "script" and not re.fullmatch(r"[A-Z]+( [A-Z]+)*", value):
+                self.error(PACK_FILE, line, where, "expected a Unicode script name such as THAI")
             elif key == "digits" and value and len(value) != 10:
                 self.error(PACK_FILE, line, where, "expected the ten digits from 0 to 9")
             elif key.startswith("day_") and value:
@@ -1476,3 +1483,93 @@ def write_best_interests(code: str, rows: list[Row], report: LoadReport | None =
         report.created[QUESTIONS_FILE] = created
         if codes:
             report.not_in_pack[QUESTIONS_FILE] = codes
+
+
+# The courts a legal case is heard in (optional file; a pack without it leaves a case's court
+# empty):
+#
+# - `courts.csv`: code,name,name_local,province,source,verified — codes unique across packs and
+#   starting with the pack's code (as prison codes); `province` a code of provinces.csv. The
+#   file's order is the order a form offers them in.
+#
+# Loading again updates courts in place by code (cases point at them); a court no longer in the
+# pack is kept, no longer offered, and listed in the report.
+
+COURTS_FILE = "courts"
+
+
+def read_courts(code: str, packs_dir: Path | None = None) -> list[Row]:
+    """Read and validate a pack's courts; raises `PackInvalid`."""
+    from motherline.places.models import Court
+
+    reader = _PackReader(code, packs_dir or PACKS_DIR)
+    meta = reader.read_meta()
+    if meta is None:
+        raise PackInvalid(reader.errors)
+    filename = f"{COURTS_FILE}.csv"
+    if not (reader.directory / filename).is_file():
+        return []
+    columns = {
+        "code": _matching(
+            re.compile(rf"^{re.escape(meta.code)}-[A-Z0-9][A-Z0-9-]*$"),
+            f"a code in capitals starting {meta.code}-",
+            _max_length(Court, "code"),
+        ),
+        "name": _text(_max_length(Court, "name")),
+        "name_local": _text(_max_length(Court, "name_local"), required=False),
+        "province": _text(_max_length(Province, "code")),
+        "source": reader.source_parser(meta.sources),
+        "verified": _boolean,
+    }
+    _header, rows = reader.read_csv(filename, columns, {})
+    reader.check_unique(filename, rows, "code")
+    provinces = _province_codes(reader)
+    for row in rows:
+        province = row.values.get("province")
+        if province and provinces and province not in provinces:
+            reader.error(filename, row.line, "province", f"unknown province {province!r}")
+    if reader.errors:
+        raise PackInvalid(reader.errors)
+    taken = Court.objects.filter(code__in=[r.values["code"] for r in rows]).exclude(
+        province__jurisdiction__code=meta.code
+    )
+    lines = {row.values["code"]: row.line for row in rows}
+    owners = taken.values_list("code", "province__jurisdiction__code")
+    errors = [
+        PackError(reader.path(filename), lines[court], "code", f"{court!r} belongs to {owner}")
+        for court, owner in owners
+    ]
+    if errors:
+        raise PackInvalid(errors)
+    return rows
+
+
+def write_courts(code: str, rows: list[Row], report: LoadReport | None = None) -> None:
+    """Write the courts in place by code; those no longer in the pack stop being offered."""
+    from motherline.places.models import Court
+
+    jurisdiction = Jurisdiction.objects.get(code=code)
+    provinces = {p.code: p for p in Province.objects.filter(jurisdiction=jurisdiction)}
+    created = 0
+    for position, row in enumerate(rows, start=1):
+        values = dict(row.values)
+        _court, new = Court.objects.update_or_create(
+            code=values.pop("code"),
+            defaults={
+                **values,
+                "province": provinces[values["province"]],
+                "position": position,
+                "is_active": True,
+            },
+        )
+        created += int(new)
+    dropped = Court.objects.filter(province__jurisdiction=jurisdiction).exclude(
+        code__in=[row.values["code"] for row in rows]
+    )
+    codes = sorted(dropped.values_list("code", flat=True))
+    dropped.update(is_active=False)
+    if report is not None:
+        report.counts[COURTS_FILE] = len(rows)
+        report.created[COURTS_FILE] = created
+        if codes:
+            report.not_in_pack[COURTS_FILE] = codes

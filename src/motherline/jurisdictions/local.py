@@ -15,6 +15,7 @@ Two kinds of lookup, both cheap:
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -26,15 +27,16 @@ from django.conf import settings
 from django.utils.translation import get_language
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
-CONVENTIONS = ("font", "full_stop", "digits", "day_long", "day_short")
+CONVENTIONS = ("font", "full_stop", "digits", "day_long", "day_short", "script")
 
 
 @dataclass(frozen=True)
 class LanguageConventions:
     """How a pack's local language is written where CLDR (Babel) does not say it: the font
     pages and PDFs name for it, the mark that ends a sentence, its own digits (for e-mails;
-    empty when it writes 0-9) and the CLDR patterns of a long and a short date (empty: CLDR's
-    own long and medium forms)."""
+    empty when it writes 0-9), the CLDR patterns of a long and a short date (empty: CLDR's
+    own long and medium forms) and the script its letters are in, as Unicode names them
+    ("KHMER": empty when a local text is not checked for it)."""
 
     code: str
     font: str = ""
@@ -42,6 +44,7 @@ class LanguageConventions:
     digits: str = ""
     day_long: str = ""
     day_short: str = ""
+    script: str = ""
 
 
 @cache
@@ -68,6 +71,17 @@ def conventions(language: str | None) -> LanguageConventions | None:
         values = {k: table[k] for k in CONVENTIONS if isinstance(table.get(k), str)}
         return LanguageConventions(code=code, **values)
     return None
+
+
+def written_in(text: str, language: str) -> bool:
+    """Whether `text` has letters of the script its pack declares for `language` (every
+    text has when the pack declares none), so that a name typed in English into a local
+    name is refused rather than shown on pages in the local language."""
+    written = conventions(language)
+    if not text or written is None or not written.script:
+        return True
+    prefix = f"{written.script} "
+    return any(unicodedata.name(character, "").startswith(prefix) for character in text)
 
 
 def language_of_pack(code: str) -> str:

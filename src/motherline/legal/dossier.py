@@ -88,12 +88,20 @@ def dossier_context(candidate: ReleaseCandidate, today: date) -> dict[str, Any]:
     )
     pregnancy = woman.pregnancies.filter(outcome="").order_by("-known_since").first()
     age = age_parts(woman.date_of_birth, today)[0] if woman.date_of_birth else None
+    # The court of her latest case in this custody, named in the dossier's language.
+    case = (
+        episode.legal_cases.filter(court__isnull=False)
+        .select_related("court")
+        .order_by("-opened_on", "-id")
+        .first()
+    )
     return {
         "candidate": candidate,
         "round": candidate.round,
         "woman": woman,
         "age": age,
         "episode": episode,
+        "court": case.court if case else None,
         "charges": list(episode.charges.select_related("offence_category")),
         "served_percent": served,
         "pregnancy": pregnancy,

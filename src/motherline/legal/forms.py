@@ -7,38 +7,85 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motherline.core.actions import form_for
 from motherline.core.forms import VERSION_MAX, DayMonthYearInput, version_field
 from motherline.jurisdictions.models import PardonOccasion, Remedy
-from motherline.legal.models import CaseResult, CaseStage, DossierStatus
+from motherline.legal import actions
+from motherline.legal.models import CaseResult, DossierStatus, LegalCase
 from motherline.people.forms import NOTE_MAX
-from motherline.places.models import Prison
+from motherline.places.models import Court, Prison
 
 DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
 
 
-class CaseForm(forms.Form):
-    lawyer_name = forms.CharField(label=_("Lawyer"), max_length=200, required=False)
-    lawyer_organisation = forms.CharField(
-        label=_("Lawyer's organisation"), max_length=200, required=False
-    )
-    court = forms.CharField(label=_("Court"), max_length=200, required=False)
-    case_number = forms.CharField(label=_("Case number"), max_length=64, required=False)
-    stage = forms.ChoiceField(label=_("Stage"), choices=CaseStage.choices)
-    is_strategic = forms.BooleanField(label=_("Strategic litigation"), required=False)
-    strategic_issue = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Issue it raises"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-    )
-    result = forms.ChoiceField(label=_("Result"), choices=CaseResult.choices, required=False)
-    result_date = forms.DateField(label=_("Result date"), widget=DATE, required=False)
-    version = version_field()
+# A case's fields come from the actions' schemas (`legal.actions`); the courts of the pack
+# and the result (whose "pending" is the empty choice) are added here.
+CASE_ORDER = [
+    "lawyer_name",
+    "lawyer_organisation",
+    "court",
+    "case_number",
+    "stage",
+    "is_strategic",
+    "strategic_issue",
+    "result",
+    "result_date",
+    "next_hearing_on",
+]
 
 
-class NewCaseForm(CaseForm):
-    version = None  # a new case has no version yet
-    next_hearing_on = forms.DateField(label=_("First hearing"), widget=DATE, required=False)
+def court_choices(jurisdiction: Any, current: Court | None = None) -> list[tuple[str, Any]]:
+    """The courts of a jurisdiction's pack in its order, named in the page's language (and
+    the case's own court, should it no longer be in the pack)."""
+    courts = Court.objects.filter(province__jurisdiction=jurisdiction, is_active=True)
+    listed: list[tuple[str, Any]] = [(court.code, court.display_name) for court in courts]
+    if current is not None and current.code not in dict(listed):
+        listed.append((current.code, current.display_name))
+    return [("", _("Not known")), *listed]
+
+
+class _CourtChoice:
+    """The court as a choice of the pack's courts, the fields in the order of a case."""
+
+    fields: dict[str, forms.Field]
+
+    def add_court(self, jurisdiction: Any, current: Court | None) -> None:
+        self.fields["court"] = forms.ChoiceField(
+            label=_("Court"), choices=court_choices(jurisdiction, current), required=False
+        )
+        cast(forms.Form, self).order_fields(CASE_ORDER)
+
+
+class NewCaseForm(
+    _CourtChoice,
+    form_for(  # type: ignore[misc]
+        actions.LegalCaseIn,
+        model=LegalCase,
+        exclude=("court",),
+        required=("stage",),
+        labels={"next_hearing_on": _("First hearing")},
+    ),
+):
+    def __init__(self, *args: Any, jurisdiction: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_court(jurisdiction, None)
+
+
+class CaseForm(
+    _CourtChoice,
+    form_for(  # type: ignore[misc]
+        actions.CaseChangesIn,
+        model=LegalCase,
+        exclude=("court", "result"),
+        required=("stage",),
+    ),
+):
+    def __init__(self, *args: Any, jurisdiction: Any, current: Court | None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["result"] = forms.ChoiceField(
+            label=_("Result"), choices=CaseResult.choices, required=False
+        )
+        self.add_court(jurisdiction, current)
 
 
 class HearingForm(forms.Form):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from motherline.accounts.models import Organisation
 from motherline.jurisdictions.models import Jurisdiction, PardonOccasion, Remedy
 from motherline.people.models import CustodyEpisode, ScopedQuerySet, Woman
+from motherline.places.models import Court
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
 
@@ -45,7 +46,15 @@ class LegalCase(models.Model):
     # like the custody episode's case number.
     lawyer_name = EncryptedCharField(_("lawyer"), max_length=200, blank=True)
     lawyer_organisation = models.CharField(_("lawyer's organisation"), max_length=200, blank=True)
-    court = models.CharField(_("court"), max_length=200, blank=True)
+    # One of the pack's courts (empty: not known yet, or a pack that lists none).
+    court = models.ForeignKey(
+        Court,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="legal_cases",
+        verbose_name=_("court"),
+    )
     case_number = EncryptedCharField(_("case number"), max_length=64, blank=True)
     stage = models.CharField(
         _("stage"), max_length=16, choices=CaseStage, default=CaseStage.INVESTIGATION

@@ -375,7 +375,7 @@ class CasePage:
 
 def _cases(user: Any) -> QuerySet[LegalCase]:
     return LegalCase.objects.visible_to(user).select_related(
-        "episode__woman", "episode__current_prison"
+        "episode__woman", "episode__current_prison", "court"
     )
 
 

@@ -36,6 +36,7 @@ from motherline.legal.models import (
 from motherline.people import services as people_services
 from motherline.people.models import CustodyEpisode, ReleaseReason, Woman
 from motherline.people.services import StaleVersion
+from motherline.places.models import Court
 
 CASE_FIELDS = frozenset(
     {
@@ -84,7 +85,27 @@ def _require_edit_woman(user: Any, woman: Woman) -> None:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Court):
+        return value.code  # the trail names a court by its code (shown by its name)
     return value.isoformat() if isinstance(value, date) else value
+
+
+def _court(code: Any, woman: Woman, errors: dict[str, str], current: Court | None = None) -> Any:
+    """The pack's court a case names by its code (None for none). A code the pack of her
+    country does not list (or no longer lists, unless it is the case's court already) is
+    refused on the field."""
+    if isinstance(code, Court) or not code:
+        return code or None
+    if current is not None and current.code == code:
+        return current
+    found = Court.objects.filter(
+        code=code,
+        is_active=True,
+        province__jurisdiction__organisations=woman.organisation_id,
+    ).first()
+    if found is None:
+        errors["court"] = _("Choose one of the courts of the list.")
+    return found
 
 
 def _case_errors(values: dict[str, Any], today: date) -> dict[str, str]:
@@ -124,6 +145,8 @@ def open_case(
     values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
     episode = woman.current_episode or woman.episodes.order_by("-admission_date", "-id").first()
     errors = _case_errors(values, today)
+    if "court" in values:
+        values["court"] = _court(values["court"], woman, errors)
     if episode is None:
         errors[NON_FIELD_ERRORS] = _("She has no custody episode.")
     _raise(errors)
@@ -178,6 +201,10 @@ def update_case(
         raise StaleVersion()
     today = _today(today)
     changes = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    if "court" in changes:
+        errors: dict[str, str] = {}
+        changes["court"] = _court(changes["court"], current.episode.woman, errors, current.court)
+        _raise(errors)
     changed = {k: v for k, v in changes.items() if getattr(current, k) != v}
     if not changed:
         return current

@@ -44,7 +44,7 @@ def woman_section(
     (receiver of `people.signals.woman_page_sections`)."""
     cases = list(
         LegalCase.objects.filter(episode__woman=woman)
-        .select_related("episode")
+        .select_related("episode", "court")
         .order_by("-opened_on", "-id")
     )
     candidacies = list(
@@ -90,7 +90,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def _visible_case(request: HttpRequest, case_id: int) -> LegalCase:
     return get_object_or_404(
         LegalCase.objects.visible_to(request.user).select_related(
-            "episode__woman", "episode__current_prison"
+            "episode__woman", "episode__current_prison", "court"
         ),
         pk=case_id,
     )
@@ -104,9 +104,12 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     woman = case.episode.woman
     editable = can(request.user, Capability.EDIT_REGISTER) and may_edit(request.user, woman)
     hearing_form = forms.HearingForm()
+    jurisdiction = woman.organisation.jurisdiction_id
     case_form = forms.CaseForm(
         initial={name: getattr(case, name) for name in services.CASE_FIELDS}
-        | {"version": case.version}
+        | {"court": case.court.code if case.court else "", "version": case.version},
+        jurisdiction=jurisdiction,
+        current=case.court,
     )
     if request.method == "POST":
         if not editable:
@@ -127,7 +130,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
                     messages.success(request, _("Hearing recorded."))
                     return redirect("legal:case", case_id=case.pk)
             else:
-                case_form = forms.CaseForm(request.POST)
+                case_form = forms.CaseForm(
+                    request.POST, jurisdiction=jurisdiction, current=case.court
+                )
                 if case_form.is_valid():
                     d = dict(case_form.cleaned_data)
                     version = d.pop("version")
@@ -162,7 +167,7 @@ def open_case(request: HttpRequest, reference: str) -> HttpResponse:
         Woman.objects.editable_by(request.user).select_related("current_episode"),
         reference=reference,
     )
-    form = forms.NewCaseForm(posted(request))
+    form = forms.NewCaseForm(posted(request), jurisdiction=woman.organisation.jurisdiction_id)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         d.pop("version", None)

@@ -246,7 +246,7 @@ def _read_only_reason(user: Any, woman: Woman, may_edit: bool) -> str:
             "This record belongs to %(org)s, which shares it with your organisation with her "
             "consent: you can read it, but only %(org)s can change it. To report something, "
             "contact them."
-        ) % {"org": woman.organisation.name}
+        ) % {"org": woman.organisation.display_name}
     return _("She is not held in your prison now: her record is read-only for you.")
 
 

@@ -124,3 +124,30 @@ class Commune(LocalNameMixin, models.Model):
 
     def local_language(self) -> str:
         return local.language_of_province(self.district.province_id)
+
+
+class Court(LocalNameMixin, models.Model):
+    """A court of the pack (`courts.csv`): where a woman's legal case is heard, chosen from
+    the list rather than typed, so it reads in the reader's language and counts as one."""
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="courts")
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=160)
+    name_local = models.CharField(_("local name"), max_length=160, blank=True)
+    # The pack's order (highest court first); a court no longer in the pack is kept for
+    # the cases heard there and no longer offered.
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    source = models.TextField(_("source"), blank=True)
+    verified = models.BooleanField(_("source verified"), default=False)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("court")
+        verbose_name_plural = _("courts")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def local_language(self) -> str:
+        return local.language_of_province(self.province_id)

@@ -7,12 +7,16 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from motherline.accounts.actions import OrganisationChanges, OrganisationIn
 from motherline.accounts.models import Organisation, Role, SharingAgreement, User
 from motherline.accounts.policy import is_deployment_administrator
 from motherline.accounts.services import AccountValues, AgreementValues
+from motherline.core.actions import form_for
 from motherline.core.forms import DayMonthYearInput, version_field
+from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -116,10 +120,19 @@ class VersionedReasonForm(ReasonForm):
     version = version_field()
 
 
-class OrganisationForm(forms.ModelForm):
-    class Meta:
-        model = Organisation
-        fields = ["name", "kind", "jurisdiction"]
+class OrganisationForm(
+    form_for(OrganisationIn, model=Organisation, exclude=("jurisdiction",))  # type: ignore[misc]
+):
+    """A new organisation: the fields of `accounts.actions.OrganisationIn`, its country chosen
+    from the loaded packs."""
+
+    jurisdiction = forms.ModelChoiceField(
+        label=capfirst(Organisation._meta.get_field("jurisdiction").verbose_name),
+        queryset=Jurisdiction.objects.all(),
+    )
+
+
+OrganisationCorrectionForm = form_for(OrganisationChanges, model=Organisation, required=("name",))
 
 
 class AgreementForm(forms.ModelForm):

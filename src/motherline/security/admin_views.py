@@ -5,6 +5,8 @@ its errors on the form."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -25,12 +27,14 @@ from motherline.accounts.policy import (
     is_deployment_administrator,
     require,
 )
+from motherline.core.actions import changed_values, run_form_action
 from motherline.core.forms import add_service_errors, posted
 from motherline.security import twofactor
 from motherline.security.admin_forms import (
     AccountForm,
     AgreementForm,
     InviteForm,
+    OrganisationCorrectionForm,
     OrganisationForm,
     ReasonForm,
     VersionedReasonForm,
@@ -200,6 +204,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["name"],
                 form.cleaned_data["kind"],
                 form.cleaned_data["jurisdiction"],
+                name_local=form.cleaned_data["name_local"],
                 request=request,
             )
         except ValidationError as error:
@@ -207,13 +212,42 @@ def organisations(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(name)s is created: invite its administrator.") % {"name": organisation.name},
+                _("%(name)s is created: invite its administrator.")
+                % {"name": organisation.display_name},
             )
             return redirect(reverse("security:invite") + f"?organisation={organisation.pk}")
     listed = Organisation.objects.select_related("jurisdiction").annotate(
         accounts=Count("users", filter=Q(users__is_active=True))
     )
     return render(request, "security/organisations.html", {"form": form, "organisations": listed})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Deployment administrators: correct an organisation's name or its local name."""
+    require(request.user, Capability.ADMINISTER_DEPLOYMENT)
+    found = get_object_or_404(
+        Organisation.objects.select_related("jurisdiction"), pk=organisation_id
+    )
+    current = {name: getattr(found, name) for name in services.ORGANISATION_CORRECTABLE}
+    form = OrganisationCorrectionForm(posted(request), initial=current | {"version": found.version})
+
+    def correct(data: dict[str, Any]) -> None:
+        services.change_organisation(
+            request.user, found, data["version"], changed_values(form, current), request=request
+        )
+
+    done = run_form_action(
+        request,
+        form,
+        correct,
+        done=_("The organisation is corrected."),
+        go_to=reverse("security:organisations"),
+    )
+    return done or render(
+        request, "security/organisation.html", {"form": form, "organisation": found}
+    )
 
 
 @login_required
@@ -271,6 +305,6 @@ def end_agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
         messages.success(
             request,
             _("The agreement with %(partner)s has ended: its access stopped now.")
-            % {"partner": agreement.partner.name},
+            % {"partner": agreement.partner.display_name},
         )
     return redirect("security:sharing")

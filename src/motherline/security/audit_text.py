@@ -57,15 +57,41 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
     return field if isinstance(field, models.Field) else None
 
 
-def _value(value: Any, field: models.Field | None = None) -> str:
+def _reference_data(value: Any, field: models.Field | None) -> str:
+    """An organisation, a court or a place the trail names by its id or its code, by its
+    name in the reader's language ("" when the value is not one, or it is gone)."""
+    model = field.related_model if field is not None and field.many_to_one else None
+    if not isinstance(model, type) or not hasattr(model, "display_name"):
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        found = model._default_manager.filter(pk=value).first()
+    elif isinstance(value, str) and any(f.name == "code" for f in model._meta.fields):
+        found = model._default_manager.filter(code=value).first()
+    else:
+        return ""
+    return str(found.display_name) if found is not None else ""
+
+
+def _value(
+    value: Any, field: models.Field | None = None, model: type[models.Model] | None = None
+) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list):
-        return ", ".join(_value(v, field) for v in value) or "—"
+        return ", ".join(_value(v, field, model) for v in value) or "—"
     if isinstance(value, dict):
-        return "; ".join(f"{_key(k)}: {_value(v)}" for k, v in sorted(value.items())) or "—"
+        return (
+            "; ".join(
+                f"{_key(k, model)}: {_value(v, _field(model, k), model)}"
+                for k, v in sorted(value.items())
+            )
+            or "—"
+        )
+    named = _reference_data(value, field)
+    if named:
+        return named
     if isinstance(value, str):
         if field is not None and field.choices:
             return str(dict(field.flatchoices).get(value, value))
@@ -91,6 +117,6 @@ def changes_lines(changes: Any, object_type: str = "") -> list[str]:
         return [_value(changes)]
     model = _model(object_type)
     return [
-        f"{_key(name, model)}: {_value(value, _field(model, name))}"
+        f"{_key(name, model)}: {_value(value, _field(model, name), model)}"
         for name, value in sorted(changes.items())
     ]

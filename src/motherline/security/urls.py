@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("welcome/<uidb64>/<token>/", admin_views.welcome, name="welcome"),
     path("organisations/", admin_views.organisations, name="organisations"),
+    path("organisations/<int:organisation_id>/", admin_views.organisation, name="organisation"),
     path("sharing/", admin_views.sharing, name="sharing"),
     path("sharing/<int:agreement_id>/end/", admin_views.end_agreement, name="end_agreement"),
     path("audit/", audit_views.audit_search, name="audit"),

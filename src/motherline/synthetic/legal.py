@@ -24,7 +24,8 @@ from motherline.legal.models import (
     PardonRound,
     ReleaseCandidate,
 )
-from motherline.people.models import LegalStatus, Woman
+from motherline.people.models import CustodyEpisode, LegalStatus, Woman
+from motherline.places.models import Court
 from motherline.synthetic.organisations import NGO_WOMEN
 
 CASES = 12
@@ -54,6 +55,19 @@ def _next_occasion(occasion: PardonOccasion, today: date) -> date:
     )
 
 
+def _court(episode: CustodyEpisode) -> Court | None:
+    """A court of the pack where her case would be heard: the last court the pack lists in
+    the province of her prison (packs list the highest courts first, so the last is the court
+    of first instance); None for a pack without courts."""
+    if episode.current_prison is None:
+        return None
+    return (
+        Court.objects.filter(province_id=episode.current_prison.province_id, is_active=True)
+        .order_by("-position", "-code")
+        .first()
+    )
+
+
 def generate_legal(seed: int, today: date, jurisdiction_code: str = "") -> dict[str, int]:
     """Cases, hearings and one round with candidates for the women of the legal-aid NGO."""
     rng = random.Random(seed * 7919 + 4)
@@ -74,7 +88,7 @@ def generate_legal(seed: int, today: date, jurisdiction_code: str = "") -> dict[
             episode=episode,
             lawyer_name=f"Lawyer {chr(65 + number)}",
             lawyer_organisation=NGO_WOMEN,
-            court="Phnom Penh Court of First Instance",
+            court=_court(episode),
             stage=STAGE_BY_STATUS.get(episode.legal_status, CaseStage.TRIAL),
             is_strategic=strategic,
             strategic_issue=STRATEGIC if strategic else "",

@@ -22,6 +22,17 @@ NGO_WOMEN = "Women's Legal Aid (NGO)"
 NGO_CHILDREN = "Child Welfare Partners (NGO)"
 PRISON_DEPARTMENT = "General Department of Prisons"
 
+# Their names in a local language, by the script the pack declares for it (`[language]
+# script`): demo names, not the names of real organisations.
+LOCAL_NAMES = {
+    "KHMER": {
+        UN_OFFICE: "ការិយាល័យសិទ្ធិមនុស្សអង្គការសហប្រជាជាតិ",
+        NGO_WOMEN: "ជំនួយផ្លូវច្បាប់សម្រាប់ស្ត្រី (អង្គការមិនមែនរដ្ឋាភិបាល)",
+        NGO_CHILDREN: "ដៃគូសុខុមាលភាពកុមារ (អង្គការមិនមែនរដ្ឋាភិបាល)",
+        PRISON_DEPARTMENT: "អគ្គនាយកដ្ឋានពន្ធនាគារ",
+    },
+}
+
 # Before any synthetic record: the demo's partners have shared from the start.
 AGREEMENTS_FROM = date(2000, 1, 1)
 
@@ -50,12 +61,17 @@ def ensure_organisations(jurisdiction: Jurisdiction) -> dict[str, Organisation]:
         NGO_CHILDREN: OrganisationKind.NGO,
         PRISON_DEPARTMENT: OrganisationKind.GOVERNMENT,
     }
-    orgs = {
-        name: Organisation.objects.get_or_create(
+    written = local.conventions(jurisdiction.local_language)
+    local_names = LOCAL_NAMES.get(written.script if written else "", {})
+    orgs = {}
+    for name, kind in kinds.items():
+        org, _created = Organisation.objects.get_or_create(
             name=name, defaults={"kind": kind, "jurisdiction": jurisdiction}
-        )[0]
-        for name, kind in kinds.items()
-    }
+        )
+        if org.name_local != local_names.get(name, org.name_local):
+            org.name_local = local_names[name]
+            org.save(update_fields=["name_local"])
+        orgs[name] = org
     partners = [orgs[n] for n in (UN_OFFICE, NGO_WOMEN, NGO_CHILDREN)]
     for org in partners:
         for partner in partners:

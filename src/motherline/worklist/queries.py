@@ -54,6 +54,7 @@ from motherline.accounts.policy import Capability, can, scope
 from motherline.care.models import FollowUp, PlanStatus, TransitionPlan
 from motherline.fieldwork.models import ActionStatus, FollowUpAction, PrisonVisit
 from motherline.formatting import format_day
+from motherline.jurisdictions import local
 from motherline.jurisdictions.models import AgeLimitRule, PretrialLimitRule
 from motherline.jurisdictions.rules import StatedRules, pretrial_limit_on
 from motherline.people import history
@@ -868,6 +869,21 @@ def _visit_actions(user: Any, ctx: _Context) -> _Part:
 # Referrals
 
 
+# What a row needs to name the referring organisation in the reader's language.
+ORGANISATION_NAME_FIELDS = (
+    "from_organisation__name",
+    "from_organisation__name_local",
+    "from_organisation__jurisdiction__local_language",
+)
+
+
+def _organisation_name(row: dict[str, Any]) -> str:
+    name_local = row["from_organisation__name_local"]
+    if name_local and local.shows_local(row["from_organisation__jurisdiction__local_language"]):
+        return str(name_local)
+    return str(row["from_organisation__name"])
+
+
 def _referrals_waiting(user: Any, ctx: _Context) -> _Part:
     """Referrals sent to the user's organisation that wait for its answer, due a few days
     after they were sent (`rules.REFERRAL_ANSWER_DAYS`). Only an editor can answer one;
@@ -909,11 +925,11 @@ def _referrals_waiting(user: Any, ctx: _Context) -> _Part:
             place=Place(),
             status=_("waiting; %(timing)s") % {"timing": rules.timing_text(due, ctx.as_of)},
             why=_("%(org)s referred a record to your organisation on %(date)s.")
-            % {"org": row["from_organisation__name"], "date": row["sent_on"].isoformat()},
+            % {"org": _organisation_name(row), "date": row["sent_on"].isoformat()},
             action=page,
         )
 
-    fields = ["id", "referral_ref", "sent_on", "answer_by", "from_organisation__name"]
+    fields = ["id", "referral_ref", "sent_on", "answer_by", *ORGANISATION_NAME_FIELDS]
     return _dated(ctx, Kind.REFERRAL_WAITING, base, ("answer_by", "referral_ref"), fields, build)
 
 
