@@ -17,7 +17,9 @@ from tests.factories import admit, child_in_prison
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_legal_officer_from_case_to_pardon_dossier(page, live_server, users, prisons, offences):
+def test_legal_officer_from_case_to_pardon_dossier(
+    page, live_server, users, prisons, offences, courts
+):
     today = timezone.localdate()
     for code, kind, weight, parameter in [
         ("child_in_prison", "child_in_prison", 5, ""),
@@ -53,7 +55,7 @@ def test_legal_officer_from_case_to_pardon_dossier(page, live_server, users, pri
     page.goto(f"{base}/women/{mother.reference}/")
     page.click("a.button:has-text('Open a legal case')")
     page.select_option("[name=stage]", "enforcement")
-    page.fill("[name=court]", "Phnom Penh Court of First Instance")
+    page.select_option("[name=court]", "KH-FI-12")
     page.check("[name=is_strategic]")
     page.click("main form button[type=submit]")
     # The strategic flag needs its issue: refused beside the field.
@@ -62,7 +64,7 @@ def test_legal_officer_from_case_to_pardon_dossier(page, live_server, users, pri
     page.click("main form button[type=submit]")
     page.wait_for_selector("h2:has-text('Hearings')")
     case = LegalCase.objects.get()
-    assert case.is_strategic
+    assert case.is_strategic and case.court == courts["KH-FI-12"]
 
     page.fill("[name=held_on]", today.isoformat())
     page.fill("[name=what_happened]", "Adjourned for the prosecutor.")

@@ -35,7 +35,7 @@ def in_reach(page, selector: str) -> None:
 
 
 @pytest.fixture
-def register(users, prisons, offences):
+def register(users, prisons, offences, courts):
     today = timezone.localdate()
     monitor = users["monitor"]
     mother = admit(
@@ -57,7 +57,7 @@ def register(users, prisons, offences):
     legal.open_case(
         monitor,
         mother,
-        {"court": "Phnom Penh Court of First Instance", "stage": "trial"},
+        {"court": "KH-FI-12", "stage": "trial"},
         next_hearing_on=today + timedelta(days=5),
     )
     return mother
@@ -95,6 +95,10 @@ def test_every_page_a_monitor_uses_fits_a_phone(page, live_server, users, regist
         screenshot(page, f"phone-{language}-{name}")
         fits(page)
         in_reach(page, action)
+        if name == "legal-case":
+            # The court of the case, named in the page's language.
+            court = {"en": "Phnom Penh Court of First Instance", "km": "សាលាដំបូងរាជធានីភ្នំពេញ"}
+            assert page.locator(f"dd:has-text('{court[language]}')").first.is_visible()
     # The header is compact: brand, languages, sign-out, search and the bar.
     header = page.locator("header.topbar").bounding_box()
     assert header is not None and header["height"] < 160
