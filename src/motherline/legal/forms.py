@@ -18,20 +18,12 @@ from motherline.places.models import Court, Prison
 DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
 
 
-# A case's fields come from the actions' schemas (`legal.actions`); the courts of the pack
-# and the result (whose "pending" is the empty choice) are added here.
-CASE_ORDER = [
-    "lawyer_name",
-    "lawyer_organisation",
-    "court",
-    "case_number",
-    "stage",
-    "is_strategic",
-    "strategic_issue",
-    "result",
-    "result_date",
-    "next_hearing_on",
-]
+# A case's fields come from the actions' schemas (`legal.actions`), in their order (a new
+# case's first hearing last); the courts of the pack and the result (whose "pending" is the
+# empty choice) are added here.
+CASE_ORDER = list(
+    dict.fromkeys([*actions.CaseChangesIn.model_fields, *actions.LegalCaseIn.model_fields])
+)
 
 
 def court_choices(jurisdiction: Any, current: Court | None = None) -> list[tuple[str, Any]]:
