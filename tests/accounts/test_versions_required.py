@@ -56,6 +56,7 @@ UPDATES: dict[str, Any] = {
     "api:withdraw_consent": lambda w: w.consent,
     "api:answer_referral": lambda w: w.referral,
     "api:user": lambda w: w.admin_target,
+    "api:organisation": lambda w: w.agreement.sharer,
     "api:user_active": lambda w: w.admin_target,
     "api:end_sharing_agreement": lambda w: w.agreement,
     "api:finding": lambda w: w.visit.findings.first(),
@@ -99,6 +100,7 @@ UPDATES: dict[str, Any] = {
     "people:merge": lambda w: w.woman,
     "casework:correct_note": lambda w: w.note,
     "security:account": lambda w: w.admin_target,
+    "security:organisation": lambda w: w.agreement.sharer,
     "security:set_active": lambda w: w.admin_target,
     "security:end_agreement": lambda w: w.agreement,
     "fieldwork:withdraw_visit": lambda w: w.visit,
@@ -120,6 +122,9 @@ ACTORS = {
     "casework:correct_note": "monitor",
     # The receiver answers a referral.
     "api:answer_referral": "other_monitor",
+    # Organisations are the deployment administrator's.
+    "api:organisation": "deployment_administrator",
+    "security:organisation": "deployment_administrator",
 }
 
 # Updates the shared world cannot exercise, each checked by its own test instead.
@@ -294,9 +299,10 @@ def _version_of(record: Any) -> int:
 
 
 @pytest.mark.parametrize("route", UPDATE_ROUTES, ids=lambda r: r.name)
-def test_an_update_without_a_version_is_refused(route, users, world):  # noqa: F811
+def test_an_update_without_a_version_is_refused(route, users, deployment_admin, world):  # noqa: F811
     client = Client()
-    client.force_login(users[ACTORS.get(route.name, "administrator")])
+    actors = {**users, "deployment_administrator": deployment_admin}
+    client.force_login(actors[ACTORS.get(route.name, "administrator")])
     record = UPDATES[route.name](world)
     before = _version_of(record)
     response = _send(client, route, world, None)
@@ -314,10 +320,16 @@ def test_an_update_without_a_version_is_refused(route, users, world):  # noqa: F
     [r for r in UPDATE_ROUTES if r.is_api and r.name not in STALE_CHECKED_ELSEWHERE],
     ids=lambda r: r.name,
 )
-def test_an_api_update_with_a_stale_version_is_refused(route, users, world):  # noqa: F811
+def test_an_api_update_with_a_stale_version_is_refused(
+    route,
+    users,
+    deployment_admin,
+    world,  # noqa: F811
+):
     """(A stale page is refused with the form's message: see each page's own tests.)"""
     client = Client()
-    client.force_login(users[ACTORS.get(route.name, "administrator")])
+    actors = {**users, "deployment_administrator": deployment_admin}
+    client.force_login(actors[ACTORS.get(route.name, "administrator")])
     record = UPDATES[route.name](world)
     before = _version_of(record)
     stale = before + 1000  # read at a version the record never had
