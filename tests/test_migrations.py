@@ -20,6 +20,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
 import motherline
+from motherline.vault import backup
 
 SRC = Path(motherline.__file__).resolve().parent
 MIGRATIONS = sorted(p for p in SRC.glob("*/migrations/*.py") if p.stem != "__init__")
@@ -177,8 +178,10 @@ def test_no_migration_replaces_a_name_still_on_disk(db):
 
 def test_a_database_migrated_with_the_replaced_migrations_is_up_to_date(db):
     """As a database migrated before the squash: the old names recorded, the new ones not.
-    Every migration of the application is then applied, and migrate has nothing to do."""
+    Every migration of the application is then applied, and migrate has nothing to do; a
+    backup names the same migrations as a new instance's, so either restores into the other."""
     recorder = MigrationRecorder(connection)
+    new_instance = backup.applied_migrations()
     squashed = _squashed()
     assert squashed, "the migrations name what they replace"
     ours = recorder.migration_qs.filter(app__in=OURS)
@@ -192,3 +195,9 @@ def test_a_database_migrated_with_the_replaced_migrations_is_up_to_date(db):
     assert [m.name for m, _backwards in planned] == []
     on_disk = {key for key in executor.loader.disk_migrations if key[0] in OURS}
     assert on_disk <= set(executor.loader.applied_migrations)
+    assert backup.applied_migrations() == new_instance
+    # migrate records the new names beside the old: still the same migrations.
+    executor.loader.check_consistent_history(connection)
+    executor.check_replacements()
+    assert {(app, name) for app, name in recorder.applied_migrations()} >= on_disk
+    assert backup.applied_migrations() == new_instance
