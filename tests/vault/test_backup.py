@@ -75,7 +75,7 @@ def test_a_round_trip_loses_nothing(instance, settings, tmp_path):
     assert stored_deadlines > 0
     wipe(settings)
     assert Woman.objects.count() == 0 and User.objects.count() == 0
-    # A newly migrated instance holds one mark (compute every deadline): still "empty".
+    # A mark to compute every deadline is not data: the instance is still "empty".
     StaleDeadlines.objects.create(woman_id=None)
     with archive.open("rb") as source:
         manifest = backup.restore_backup(source)

@@ -1,17 +1,14 @@
 """The identifying texts of legal and field work are encrypted at rest like the register's:
 legal case numbers and lawyers' names, hearings, dossier arguments and notes, visit notes,
 findings, follow-up actions, access incidents, case studies. The database holds tokens, never
-the text (on SQLite and PostgreSQL); the migration encrypts rows stored before; key rotation
-and retention cover them."""
+the text (on SQLite and PostgreSQL); key rotation and retention cover them."""
 
 from __future__ import annotations
 
-import importlib
 import io
 from datetime import date, timedelta
 
 import pytest
-from django.apps import apps as global_apps
 from django.core.management import call_command
 from django.db import connection
 
@@ -171,30 +168,6 @@ def test_updates_through_the_services_path_are_encrypted_too(stored):
     value = raw("legal_legalcase", "lawyer_name", stored["legal_legalcase"])
     assert value.startswith("gAAAAA") and "Keo" not in value
     assert LegalCase.objects.get(pk=stored["legal_legalcase"]).lawyer_name == "Keo Dara"
-
-
-def test_the_migrations_encrypt_rows_stored_in_plaintext(stored):
-    # The rows as they were before the migrations: plaintext.
-    with connection.cursor() as cursor:
-        for (table, column), text in TEXTS.items():
-            cursor.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [text, stored[table]])
-    assert raw("legal_legalcase", "case_number", stored["legal_legalcase"]) == "1207/2024 PP"
-    for name in (
-        "motherline.legal.migrations.0002_encrypted_texts",
-        "motherline.fieldwork.migrations.0006_encrypted_texts",
-        "motherline.fieldwork.migrations.0008_encrypted_actions_and_incidents",
-    ):
-        importlib.import_module(name).encrypt_rows(global_apps, None)
-    for (table, column), text in TEXTS.items():
-        value = raw(table, column, stored[table])
-        assert value.startswith("gAAAAA") and text not in value, (table, column)
-    assert read_back(stored) == TEXTS
-    # Run again (an interrupted migration started over): the tokens are left as they are.
-    before = raw("fieldwork_finding", "description", stored["fieldwork_finding"])
-    importlib.import_module("motherline.fieldwork.migrations.0006_encrypted_texts").encrypt_rows(
-        global_apps, None
-    )
-    assert raw("fieldwork_finding", "description", stored["fieldwork_finding"]) == before
 
 
 def test_key_rotation_re_encrypts_them(stored, settings):

@@ -1,11 +1,9 @@
-"""Encryption at rest: what the database holds, search through the blind index, key errors,
-the migration of plaintext rows and key rotation."""
+"""Encryption at rest: what the database holds, search through the blind index, key errors
+and key rotation."""
 
 from __future__ import annotations
 
-import importlib
 import io
-from types import SimpleNamespace
 
 import pytest
 from django.core.checks import run_checks
@@ -14,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from motherline.people import search, services
-from motherline.people.models import Child, Placement, Woman, WomanSearchToken
+from motherline.people.models import Child, Placement, Woman
 from motherline.vault import keys
 from motherline.vault.keys import FieldKeyError, generate_key
 from tests.conftest import TODAY
@@ -187,28 +185,6 @@ def test_rotation_without_the_old_key_stops_with_a_message(register, settings):
     settings.FIELD_KEY = generate_key()
     with pytest.raises(CommandError, match="MOTHERLINE_FIELD_KEY_PREVIOUS"):
         call_command("rotate_field_key", stdout=io.StringIO())
-
-
-def test_the_migration_encrypts_plaintext_rows_and_builds_the_index(register):
-    migration = importlib.import_module("motherline.people.migrations.0002_encrypted_fields")
-    sokha = register["sokha"]
-    # A row as it was before the migration: plaintext, and no index.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE people_woman SET name = %s, name_latin = %s, register_number = %s "
-            "WHERE id = %s",
-            ["សុខ ចាន់ថា", "Sok Chanthou", "CC2-2024/0117", sokha.pk],
-        )
-    WomanSearchToken.objects.all().delete()
-    migration.encrypt_rows(
-        __import__("django.apps", fromlist=["apps"]).apps, SimpleNamespace(connection=connection)
-    )
-    assert raw("people_woman", "name_latin", sokha.pk).startswith("gAAAAA")
-    assert Woman.objects.get(pk=sokha.pk).name_latin == "Sok Chanthou"
-    # Already encrypted values (the other women) were left as they were and still read.
-    assert Woman.objects.get(pk=register["lena"].pk).name_latin == "Lê Thị Lena"
-    assert found("chanthou") == {sokha.reference}
-    assert found("mony") == {register["mony"].reference}
 
 
 def test_every_bulk_write_path_encrypts(register):

@@ -348,8 +348,8 @@ def test_a_change_committed_during_a_recomputation_is_not_overwritten(users, pri
 
 
 def test_migrate_computes_the_deadlines_of_an_upgraded_register(users, prisons):
-    """An existing register upgraded to stored deadlines: the migration marks every woman,
-    and `motherline migrate` computes them, so no web request has to."""
+    """A register marked to compute every deadline (as a change of the rules marks it):
+    `motherline migrate` computes them, so no web request has to."""
     admit(users["monitor"], prisons["CC2"], children=[child_in_prison(date(2024, 1, 1))])
     Deadline.objects.all().delete()
     StaleDeadlines.objects.all().delete()

@@ -87,6 +87,8 @@ class SharingAgreement(models.Model):
         help_text=_("Who signed or agreed for the organisation that shares, and their title."),
     )
     terms = models.TextField(_("terms and purpose"), max_length=2000, blank=True)
+    # Not `core.models.CreatedRecord`'s: who recorded an agreement stays on it (PROTECT: the
+    # account cannot be deleted while an agreement names it).
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     created_by = models.ForeignKey(
         "User", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")

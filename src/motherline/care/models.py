@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from motherline.core.models import VersionedRecord
 from motherline.people.models import CaregiverRelationship, Child, ScopedQuerySet
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
@@ -34,7 +35,7 @@ class PlanQuerySet(ScopedQuerySet):
         return self.exclude(status=PlanStatus.CLOSED)
 
 
-class TransitionPlan(models.Model):
+class TransitionPlan(VersionedRecord):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="transition_plans")
     status = models.CharField(
         _("status"), max_length=24, choices=PlanStatus, default=PlanStatus.OPEN
@@ -71,15 +72,6 @@ class TransitionPlan(models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     close_reason = models.CharField(
         _("reason for closing"), max_length=24, choices=CloseReason, blank=True
-    )
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
     )
 
     objects = PlanQuerySet.as_manager()
@@ -179,7 +171,7 @@ PHONE_MAX_LENGTH = 32
 PHONE_DIGITS = (6, 15)
 
 
-class Caregiver(models.Model):
+class Caregiver(VersionedRecord):
     """A person (or a centre) outside prison who cares, or will care, for children of a
     woman in custody. The record hangs on her, as every personal record does, so that it is
     owned by her organisation and seen exactly as her record (`accounts.policy`): a partner
@@ -222,11 +214,6 @@ class Caregiver(models.Model):
     phone = EncryptedCharField(_("phone"), max_length=PHONE_MAX_LENGTH, blank=True)
     children = models.ManyToManyField(
         "people.Child", through="CaregiverLink", related_name="caregivers"
-    )
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
     objects = ScopedQuerySet.as_manager()

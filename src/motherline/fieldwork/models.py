@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
+from motherline.core.models import OwnedRecord
 from motherline.jurisdictions import local
 from motherline.people.models import Woman
 from motherline.places.models import Prison
@@ -61,10 +62,7 @@ class Topic(models.TextChoices):
     TREATMENT = "treatment", _("Treatment")
 
 
-class PrisonVisit(Withdrawable):
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
-    )
+class PrisonVisit(Withdrawable, OwnedRecord):
     prison = models.ForeignKey(
         Prison, on_delete=models.PROTECT, related_name="visits", verbose_name=_("prison")
     )
@@ -82,11 +80,6 @@ class PrisonVisit(Withdrawable):
     # The instance ID of a phone submission (ODK Collect, KoBoCollect): importing the same
     # export twice adds nothing.
     submission_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
 
     objects = WithdrawableRecordQuerySet.as_manager()
 
@@ -204,10 +197,7 @@ class EscalationContact(models.Model):
         return self.name
 
 
-class AccessIncident(Withdrawable):
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
-    )
+class AccessIncident(Withdrawable, OwnedRecord):
     prison = models.ForeignKey(
         Prison, on_delete=models.PROTECT, related_name="access_incidents", verbose_name=_("prison")
     )
@@ -228,11 +218,6 @@ class AccessIncident(Withdrawable):
     escalated_on = models.DateField(_("escalated on"), null=True, blank=True)
     response = EncryptedTextField(_("response"), max_length=20_000, blank=True)
     restored_on = models.DateField(_("access restored on"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
 
     objects = WithdrawableRecordQuerySet.as_manager()
 
@@ -278,10 +263,7 @@ class TrainingTopic(models.TextChoices):
     SENTENCING = "sentencing", _("Sentencing of women")
 
 
-class TrainingSession(Withdrawable):
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
-    )
+class TrainingSession(Withdrawable, OwnedRecord):
     audience = models.CharField(_("audience"), max_length=16, choices=Audience)
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200)
@@ -290,11 +272,6 @@ class TrainingSession(Withdrawable):
     statistics_used = models.TextField(_("statistics used"), blank=True)
     case_studies_used = models.TextField(_("case studies used"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
 
     objects = WithdrawableRecordQuerySet.as_manager()
 
@@ -353,14 +330,11 @@ class ConsentUse(models.TextChoices):
     PUBLICATION = "publication", _("Publication")
 
 
-class CaseStudy(models.Model):
+class CaseStudy(OwnedRecord):
     """A real situation told for advocacy and training, never with anything that identifies
     the woman or her children: draft → consent → anonymised → reviewed by a second person →
     published. Withdrawing consent unpublishes it."""
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
-    )
     woman = models.ForeignKey(
         Woman,
         on_delete=models.SET_NULL,
@@ -395,11 +369,6 @@ class CaseStudy(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     published_on = models.DateField(_("published on"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
 
     objects = OrganisationQuerySet.as_manager()
 

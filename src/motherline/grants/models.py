@@ -7,11 +7,11 @@ service to a child alone, the child's mother), and is scoped through her
 (`accounts.policy.WOMAN_PATHS`).
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
+from motherline.core.models import OwnedRecord
 from motherline.fieldwork.models import OrganisationQuerySet
 from motherline.people.models import Child, Woman
 from motherline.records.withdrawal import Withdrawable, WithdrawableQuerySet
@@ -35,7 +35,8 @@ class DeliveryQuerySet(WithdrawableQuerySet):
         return policy.scope(self, user, for_edit=True)
 
 
-class Grant(models.Model):
+class Grant(OwnedRecord):
+    # Owned as any record is; the form and the page call the owner the grant's manager.
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -52,11 +53,6 @@ class Grant(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     purpose = models.TextField(_("purpose"))
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -148,11 +144,6 @@ class ServiceDelivery(Withdrawable):
     # The instance ID of a phone submission (ODK Collect, KoBoCollect): importing the same
     # export twice adds nothing.
     submission_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
 
     objects = DeliveryQuerySet.as_manager()
 

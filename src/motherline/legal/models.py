@@ -6,11 +6,10 @@ as the woman they are about (`accounts.policy.WOMAN_PATHS`). A pardon round is n
 occasion, a deadline and a decision date, shared by the organisations of one jurisdiction.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from motherline.accounts.models import Organisation
+from motherline.core.models import CreatedRecord, OwnedRecord, VersionedRecord
 from motherline.jurisdictions.models import Jurisdiction, PardonOccasion, Remedy
 from motherline.people.models import CustodyEpisode, ScopedQuerySet, Woman
 from motherline.places.models import Court
@@ -33,7 +32,7 @@ class CaseResult(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
-class LegalCase(models.Model):
+class LegalCase(VersionedRecord):
     """A woman's case in one custody episode, followed by a lawyer."""
 
     episode = models.ForeignKey(
@@ -69,15 +68,6 @@ class LegalCase(models.Model):
     # officer's list reads one indexed column (None: no next step is scheduled).
     next_hearing_on = models.DateField(_("next hearing"), null=True, blank=True)
     opened_on = models.DateField(_("opened on"))
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -97,21 +87,13 @@ class LegalCase(models.Model):
         return self.result == CaseResult.PENDING
 
 
-class Hearing(models.Model):
+class Hearing(CreatedRecord):
     """A hearing held: what happened, and when the court sits next."""
 
     case = models.ForeignKey(LegalCase, on_delete=models.CASCADE, related_name="hearings")
     held_on = models.DateField(_("hearing date"))
     what_happened = EncryptedTextField(_("what happened"))
     next_date = models.DateField(_("next hearing date"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -121,15 +103,12 @@ class Hearing(models.Model):
         verbose_name_plural = _("hearings")
 
 
-class PardonRound(models.Model):
+class PardonRound(OwnedRecord):
     """One occasion on which pardons are sought: submissions due by a deadline, a decision
     on a date. The occasion comes from the pack's calendar, or is named ad hoc."""
 
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("jurisdiction")
-    )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
     )
     occasion = models.ForeignKey(
         PardonOccasion,
@@ -143,15 +122,6 @@ class PardonRound(models.Model):
     occasion_date = models.DateField(_("date of the occasion"))
     submission_deadline = models.DateField(_("submission deadline"))
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     class Meta:
         ordering = ["-occasion_date", "-id"]
@@ -174,7 +144,7 @@ class DossierStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class ReleaseCandidate(models.Model):
+class ReleaseCandidate(VersionedRecord):
     """A woman put forward in a pardon round, with what the screening found when she was
     added (kept as it was: the dossier argues from it) and the dossier's progress."""
 
@@ -199,15 +169,6 @@ class ReleaseCandidate(models.Model):
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     note = EncryptedTextField(_("note"), blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = ScopedQuerySet.as_manager()
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from motherline.accounts.models import Organisation
+from motherline.core.models import OwnedRecord
 from motherline.core.scoping import ScopedQuerySet
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
@@ -41,7 +42,8 @@ class ConsentScope(models.TextChoices):
     PARTNERS = "partners", _("Sharing with partner organisations")
 
 
-class Woman(models.Model):
+class Woman(OwnedRecord):
+    # Named from the organisation (`organisation.women`), unlike the records it only owns.
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -91,17 +93,7 @@ class Woman(models.Model):
     )
     # Set by the retention rule (`vault.retention`) when her identifying data was replaced.
     pseudonymised_on = models.DateField(_("pseudonymised on"), null=True, blank=True)
-    # Optimistic locking: a save with a stale version is refused.
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -272,6 +264,8 @@ class Sex(models.TextChoices):
 
 
 class Child(models.Model):
+    # Not an OwnedRecord: it has no `created_by` (the audit trail names who recorded it), and
+    # is named from the organisation (`organisation.children`).
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="children"
     )

@@ -23,6 +23,7 @@ from ninja import Field, Schema
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.core.inputs import Version
+from motherline.core.models import VersionedRecord
 from motherline.core.versions import StaleVersion, save_if_current
 from motherline.vault.fields import EncryptedCharField
 
@@ -30,9 +31,10 @@ from motherline.vault.fields import EncryptedCharField
 REASON_MAX = 500
 
 
-class Withdrawable(models.Model):
+class Withdrawable(VersionedRecord):
     """The marks of a withdrawn record. The reason may name what the record was about, so
-    it is encrypted like the record's other free text."""
+    it is encrypted like the record's other free text. A withdrawal is a change like any
+    other: made from the version read (`withdraw`), so the record is versioned."""
 
     withdrawn_at = models.DateTimeField(gettext_lazy("withdrawn on"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
@@ -100,7 +102,7 @@ def withdraw(
     """Mark `record` withdrawn by `user` now, for `reason`, if it is still at `version`,
     and write the audit row (the reason is named there, never copied). The caller has
     checked access and holds the record locked (`select_for_update`)."""
-    if record.version != version:  # type: ignore[attr-defined]
+    if record.version != version:
         raise StaleVersion()
     refuse_if_withdrawn(record)
     reason = reason.strip()

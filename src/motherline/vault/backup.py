@@ -43,7 +43,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
-from django.db.migrations.recorder import MigrationRecorder
+from django.db.migrations.loader import MigrationLoader
 
 from motherline.vault import files, keys
 from motherline.vault.stream import (
@@ -108,9 +108,14 @@ def backed_up_models() -> list[type[models.Model]]:
 
 
 def applied_migrations() -> dict[str, list[str]]:
+    """The migrations applied, as this version names them. A database migrated before the
+    migrations were squashed also records the names they replaced: left out, so that its
+    backup restores into a new instance, and a new instance's into it."""
+    loader = MigrationLoader(connection)
     applied: dict[str, list[str]] = {}
-    for app, name in sorted(MigrationRecorder(connection).applied_migrations()):
-        applied.setdefault(app, []).append(name)
+    for app, name in sorted(loader.applied_migrations):
+        if (app, name) in loader.graph.nodes:
+            applied.setdefault(app, []).append(name)
     return applied
 
 

@@ -1066,8 +1066,8 @@ def records_updated(sender: type, woman_ids: Collection[int], **kwargs: Any) -> 
 
 
 def after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    """`motherline migrate` computes the deadlines the migrations marked (an existing
-    register upgraded to stored deadlines), so no web request has to."""
+    """`motherline migrate` computes the deadlines marked to be computed all over (`touch_all`),
+    so no web request has to."""
     tables = set(connection.introspection.table_names())
     if not {Deadline._meta.db_table, StaleDeadlines._meta.db_table} <= tables:
         return
