@@ -23,8 +23,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -218,23 +220,109 @@ def run_form_action(
     form: forms.Form,
     perform: Callable[[dict[str, Any]], Any],
     *,
-    done: str,
+    done: str | Callable[[Any], str],
     go_to: str,
     field_map: Mapping[str, str] | None = None,
 ) -> HttpResponse | None:
-    """Validate a bound form, perform the action with its cleaned data, say `done` and go to
-    `go_to`; on a refusal put the service's errors on the form (a record changed meanwhile is
-    one: `StaleVersion` says so at the top) and answer None, so that the page is shown again
-    with them."""
+    """Validate a bound form, perform the action with its cleaned data, say `done` (or what
+    `done` makes of the action's result) and go to `go_to`; on a refusal put the service's
+    errors on the form (a record changed meanwhile is one: `StaleVersion` says so at the top)
+    and answer None, so that the page is shown again with them."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        perform(form.cleaned_data)
+        result = perform(form.cleaned_data)
     except ValidationError as error:
         add_service_errors(form, error, field_map)
         return None
-    messages.success(request, done)
+    messages.success(request, done(result) if callable(done) else done)
     return redirect(go_to)
 
 
-__all__ = ["changed_values", "form_for", "posted", "run_form_action"]
+# The one page of a form: its heading over the record's reference and a lead, the form's
+# fields, errors and buttons (templates/form_page.html; a page with more extends it).
+FORM_PAGE = "form_page.html"
+AUDITED = gettext_lazy("What you change is kept on the audit trail.")
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    perform: Callable[[dict[str, Any]], Any],
+    *,
+    done: str | Callable[[Any], str],
+    go_to: str,
+    template: str = FORM_PAGE,
+    context: Mapping[str, Any] | None = None,
+    field_map: Mapping[str, str] | None = None,
+    read: Callable[[], Any] | None = None,
+) -> HttpResponse:
+    """`run_form_action`, or else the page with the form (and its errors): the page's
+    `context` names what it shows (`heading`, `reference`, `lead`, `submit_label`); Cancel
+    goes back to `go_to`. `read` is called before the page is shown: the audit row of a
+    page that shows a person's record."""
+    done_page = run_form_action(request, form, perform, done=done, go_to=go_to, field_map=field_map)
+    if done_page is not None:
+        return done_page
+    if read is not None:
+        read()
+    return render(request, template, {"cancel_url": go_to, **(context or {}), "form": form})
+
+
+Choices = Iterable[tuple[Any, Any]]
+
+
+def correction_page(
+    request: HttpRequest,
+    record: Any,
+    form_class: type[forms.Form],
+    current: Mapping[str, Any],
+    correct: Callable[..., Any],
+    *,
+    done: str,
+    go_to: str,
+    heading: str,
+    lead: str,
+    choices: Mapping[str, Choices] | None = None,
+    more: Callable[[], Mapping[str, Any]] | None = None,
+    template: str = FORM_PAGE,
+    context: Mapping[str, Any] | None = None,
+) -> HttpResponse:
+    """The page that corrects a record: the form shows `current` (the record's values) and
+    the version read; what differs is handed to `correct(user, record, changes, version=,
+    request=)`, the owning app's service, which checks the version and writes the audit row.
+    `choices` offers a field's values in a list (the schema bounds them; the page knows
+    which apply); `more` adds changes the form's fields do not carry (rows of a table)."""
+    form = form_class(posted(request), initial={**current, "version": record.version})
+    for name, options in (choices or {}).items():
+        form.fields[name].widget = forms.Select(choices=options)
+
+    def perform(data: dict[str, Any]) -> None:
+        changes = {**changed_values(form, current), **(more() if more else {})}
+        correct(request.user, record, changes, version=data["version"], request=request)
+
+    return form_page(
+        request,
+        form,
+        perform,
+        done=done,
+        go_to=go_to,
+        template=template,
+        context={
+            "heading": heading,
+            "reference": getattr(record, "reference", ""),
+            "lead": lead,
+            "submit_label": _("Save the correction"),
+            **(context or {}),
+        },
+    )
+
+
+__all__ = [
+    "changed_values",
+    "correction_page",
+    "form_for",
+    "form_page",
+    "posted",
+    "run_form_action",
+]

@@ -9,9 +9,7 @@ to `fieldwork.services`, whose errors are shown beside their fields.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
-from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,8 +25,9 @@ from django.views.decorators.http import require_safe
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, require
-from motherline.core.actions import changed_values, form_for, run_form_action
+from motherline.core.actions import AUDITED, correction_page, form_for
 from motherline.core.forms import add_service_errors, posted, posted_files
+from motherline.core.paging import cursor, paging
 from motherline.fieldwork import forms, importing, queries, services
 from motherline.fieldwork.actions import (
     ACTION_CORRECTABLE,
@@ -75,22 +74,6 @@ def _prisons(user: Any) -> Any:
     )
 
 
-def _cursor(request: HttpRequest) -> int | None:
-    value = request.GET.get("after", "")
-    return int(value) if value.isdigit() else None
-
-
-def _paging(request: HttpRequest, page: Any, **query: str) -> dict[str, Any]:
-    base = {k: v for k, v in query.items() if v}
-    return {
-        "page": page,
-        "next_url": "?" + urlencode({**base, "after": page.next_cursor})
-        if page.next_cursor
-        else None,
-        "first_url": "?" + urlencode(base) if request.GET.get("after") else None,
-    }
-
-
 def _page_of_visits(request: HttpRequest, prison: Prison | None) -> queries.VisitPage:
     """The page of visits after the request's cursor; the first page for a cursor this list
     did not give (a bookmark from before visits were ordered by date, say)."""
@@ -118,7 +101,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "fieldwork/visit_list.html",
-        {"prisons": prisons, "prison": prison, **_paging(request, page, prison=code)},
+        {"prisons": prisons, "prison": prison, **paging(request, page, prison=code)},
     )
 
 
@@ -218,25 +201,18 @@ def correct_visit(request: HttpRequest, visit_id: int) -> HttpResponse:
     from the version read."""
     require(request.user, Capability.RECORD_FIELDWORK)
     visit = get_object_or_404(PrisonVisit.objects.editable_by(request.user), pk=visit_id)
-    current = {name: getattr(visit, name) for name in VISIT_CORRECTABLE}
-    form = VisitCorrectionForm(posted(request), initial={**current, "version": visit.version})
-
-    def perform(data: dict[str, Any]) -> None:
-        changes = changed_values(form, current)
-        services.correct_visit(
-            request.user, visit, changes, version=data["version"], request=request
-        )
-
-    done = run_form_action(
+    return correction_page(
         request,
-        form,
-        perform,
+        visit,
+        VisitCorrectionForm,
+        {name: getattr(visit, name) for name in VISIT_CORRECTABLE},
+        services.correct_visit,
         done=_("The visit's details have been corrected."),
         go_to=reverse("fieldwork:visit", args=[visit.pk]),
+        heading=_("Correct the visit's details"),
+        lead=_("Visit to %(prison)s. What you change is kept on the audit trail.")
+        % {"prison": visit.prison.display_name},
     )
-    if done is not None:
-        return done
-    return render(request, "fieldwork/correct_visit.html", {"visit": visit, "form": form})
 
 
 @login_required
@@ -257,20 +233,10 @@ def withdraw_visit(request: HttpRequest, visit_id: int) -> HttpResponse:
     )
 
 
-def _correction_page(
-    request: HttpRequest, record: Any, form: Any, *, heading: str, about: str, cancel_url: str
-) -> HttpResponse:
-    return render(
-        request,
-        "fieldwork/correct_record.html",
-        {
-            "record": record,
-            "form": form,
-            "heading": heading,
-            "about": about,
-            "cancel_url": cancel_url,
-        },
-    )
+def _of_visit(visit: PrisonVisit, text: str) -> str:
+    """The lead of a correction page about a part of a visit."""
+    what = text % {"prison": visit.prison.display_name, "day": format_day(visit.visit_date)}
+    return f"{what} {AUDITED}"
 
 
 FindingCorrectionForm = form_for(FindingChanges, model=Finding, required=FINDING_CORRECTABLE)
@@ -286,33 +252,16 @@ def correct_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
         ).select_related("visit__prison"),
         pk=finding_id,
     )
-    current = {name: getattr(finding, name) for name in FINDING_CORRECTABLE}
-    form = FindingCorrectionForm(posted(request), initial={**current, "version": finding.version})
-    back = reverse("fieldwork:visit", args=[finding.visit_id]) + "#findings"
-
-    def perform(data: dict[str, Any]) -> None:
-        services.correct_finding(
-            request.user,
-            finding,
-            changed_values(form, current),
-            version=data["version"],
-            request=request,
-        )
-
-    done = run_form_action(
-        request, form, perform, done=_("The finding has been corrected."), go_to=back
-    )
-    return done or _correction_page(
+    return correction_page(
         request,
         finding,
-        form,
+        FindingCorrectionForm,
+        {name: getattr(finding, name) for name in FINDING_CORRECTABLE},
+        services.correct_finding,
+        done=_("The finding has been corrected."),
+        go_to=reverse("fieldwork:visit", args=[finding.visit_id]) + "#findings",
         heading=_("Correct the finding"),
-        about=_("Finding of the visit to %(prison)s on %(day)s.")
-        % {
-            "prison": finding.visit.prison.display_name,
-            "day": format_day(finding.visit.visit_date),
-        },
-        cancel_url=back,
+        lead=_of_visit(finding.visit, _("Finding of the visit to %(prison)s on %(day)s.")),
     )
 
 
@@ -334,42 +283,26 @@ def correct_action(request: HttpRequest, action_id: int) -> HttpResponse:
     visit = action.visit
     current = {name: getattr(action, name) for name in ACTION_CORRECTABLE}
     current["owner"] = action.owner.username
-    form = ActionCorrectionForm(posted(request), initial={**current, "version": action.version})
-    # The schema bounds the values; the page offers the visit's people and findings.
-    form.fields["owner"].widget = django_forms.Select(
-        choices=[(u.username, u.get_full_name() or u.username) for u in services.owners_for(visit)]
+    findings = (
+        (f.pk, f"{f.get_topic_display()}: {f.description[:60]}") for f in visit.findings.all()
     )
-    form.fields["finding_id"].widget = django_forms.Select(
-        choices=[
-            ("", "—"),
-            *(
-                (f.pk, f"{f.get_topic_display()}: {f.description[:60]}")
-                for f in visit.findings.all()
-            ),
-        ]
-    )
-    back = reverse("fieldwork:visit", args=[visit.pk]) + "#actions"
-
-    def perform(data: dict[str, Any]) -> None:
-        services.correct_action(
-            request.user,
-            action,
-            changed_values(form, current),
-            version=data["version"],
-            request=request,
-        )
-
-    done = run_form_action(
-        request, form, perform, done=_("The follow-up action has been corrected."), go_to=back
-    )
-    return done or _correction_page(
+    return correction_page(
         request,
         action,
-        form,
+        ActionCorrectionForm,
+        current,
+        services.correct_action,
+        # The schema bounds the values; the page offers the visit's people and findings.
+        choices={
+            "owner": [
+                (u.username, u.get_full_name() or u.username) for u in services.owners_for(visit)
+            ],
+            "finding_id": [("", "—"), *findings],
+        },
+        done=_("The follow-up action has been corrected."),
+        go_to=reverse("fieldwork:visit", args=[visit.pk]) + "#actions",
         heading=_("Correct the follow-up action"),
-        about=_("Follow-up of the visit to %(prison)s on %(day)s.")
-        % {"prison": visit.prison.display_name, "day": format_day(visit.visit_date)},
-        cancel_url=back,
+        lead=_of_visit(visit, _("Follow-up of the visit to %(prison)s on %(day)s.")),
     )
 
 
@@ -465,7 +398,7 @@ def prison_detail(request: HttpRequest, code: str) -> HttpResponse:
             "incidents": list(
                 queries.incidents(request.user, open_only=True).filter(prison=prison)
             ),
-            **_paging(request, page),
+            **paging(request, page),
         },
     )
 
@@ -583,7 +516,7 @@ def incident_overview(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_PROGRAMME)
     page = queries.paged(
         queries.incidents(request.user, open_only=True),
-        _cursor(request),
+        cursor(request),
         settings.MOTHERLINE_PAGE_SIZE,
     )
     years, by_prison = queries.incidents_by_prison_and_year(request.user)
@@ -597,7 +530,7 @@ def incident_overview(request: HttpRequest) -> HttpResponse:
             "resolution": queries.resolution(request.user),
             "years": years,
             "by_prison": by_prison,
-            **_paging(request, page),
+            **paging(request, page),
         },
     )
 
@@ -611,7 +544,7 @@ def training_list(request: HttpRequest) -> HttpResponse:
     """Training sessions, newest first, and totals by year and audience."""
     require(request.user, Capability.VIEW_REGISTER)
     page = queries.paged(
-        queries.training_sessions(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE
+        queries.training_sessions(request.user), cursor(request), settings.MOTHERLINE_PAGE_SIZE
     )
     return render(
         request,
@@ -619,7 +552,7 @@ def training_list(request: HttpRequest) -> HttpResponse:
         {
             "totals": queries.training_totals(request.user),
             "audiences": Audience.choices,
-            **_paging(request, page),
+            **paging(request, page),
         },
     )
 
@@ -646,7 +579,14 @@ def new_training(request: HttpRequest) -> HttpResponse:
     else:
         form = forms.TrainingForm(initial={"held_on": timezone.localdate()})
         rows = forms.ParticipantsFormSet(prefix="p")
-    return render(request, "fieldwork/training_form.html", {"form": form, "rows": rows})
+    context = {
+        "form": form,
+        "rows": rows,
+        "heading": _("Record a training session"),
+        "submit_label": _("Record the session"),
+        "cancel_url": reverse("fieldwork:training"),
+    }
+    return render(request, "fieldwork/training_form.html", context)
 
 
 @login_required
@@ -680,38 +620,34 @@ def correct_training(request: HttpRequest, session_id: int) -> HttpResponse:
     row; a row left empty is removed)."""
     require(request.user, Capability.RECORD_FIELDWORK)
     session = get_object_or_404(TrainingSession.objects.editable_by(request.user), pk=session_id)
-    current = {name: getattr(session, name) for name in TRAINING_CORRECTABLE}
     recorded = [(p.institution, p.women, p.men) for p in session.participants.all()]
-    form = TrainingCorrectionForm(posted(request), initial={**current, "version": session.version})
     rows = forms.ParticipantsFormSet(
         posted(request),
         prefix="p",
         initial=[{"institution": n, "women": w, "men": m} for n, w, m in recorded],
     )
 
-    def perform(data: dict[str, Any]) -> None:
+    def participants() -> dict[str, Any]:
         if not rows.is_valid():
             raise ValidationError({"participants": [_("Correct the rows of participants.")]})
-        changes = changed_values(form, current)
         typed = [row for f in rows.forms if (row := f.row()) is not None]
-        if typed != recorded:
-            changes["participants"] = typed
-        services.correct_training(
-            request.user, session, changes, version=data["version"], request=request
-        )
+        return {"participants": typed} if typed != recorded else {}
 
-    back = reverse("fieldwork:training_session", args=[session.pk])
-    done = run_form_action(
+    return correction_page(
         request,
-        form,
-        perform,
+        session,
+        TrainingCorrectionForm,
+        {name: getattr(session, name) for name in TRAINING_CORRECTABLE},
+        services.correct_training,
+        more=participants,
         done=_("The training session has been corrected."),
-        go_to=back,
-    )
-    return done or render(
-        request,
-        "fieldwork/correct_training.html",
-        {"session": session, "form": form, "rows": rows, "cancel_url": back},
+        go_to=reverse("fieldwork:training_session", args=[session.pk]),
+        heading=_("Correct the training session"),
+        lead=_(
+            "What you change is kept on the audit trail. Empty a row of participants to remove it."
+        ),
+        template="fieldwork/training_form.html",
+        context={"rows": rows},
     )
 
 
@@ -740,7 +676,7 @@ def withdraw_training(request: HttpRequest, session_id: int) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     page = queries.paged(
-        queries.case_studies(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE
+        queries.case_studies(request.user), cursor(request), settings.MOTHERLINE_PAGE_SIZE
     )
     audit.record_list(
         request.user,
@@ -750,7 +686,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     jurisdiction = Jurisdiction.objects.of_user(request.user)
     languages = jurisdiction.languages_of_documents() if jurisdiction else ["en"]
-    context = {**_paging(request, page), "document_languages": languages}
+    context = {**paging(request, page), "document_languages": languages}
     return render(request, "fieldwork/case_list.html", context)
 
 
