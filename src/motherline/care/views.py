@@ -7,6 +7,7 @@ Each view checks the capability, finds the plan or child within the user's scope
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -30,8 +31,8 @@ from motherline.care.models import (
     PlanStatus,
     TransitionPlan,
 )
-from motherline.core.actions import run_form_action
-from motherline.core.forms import add_service_errors, posted
+from motherline.core.actions import form_page, service_call
+from motherline.core.forms import posted
 from motherline.formatting import format_day
 from motherline.people.models import Child
 from motherline.people.signals import PageSection, UrgentItem
@@ -79,6 +80,44 @@ def _editable_child(request: HttpRequest, reference: str) -> Child:
 
 def _to_child(child: Child, anchor: str = "plan") -> HttpResponse:
     return redirect(reverse("people:child", args=[child.reference]) + f"#{anchor}")
+
+
+def _page(
+    request: HttpRequest,
+    form: Any,
+    perform: Callable[[dict[str, Any]], Any],
+    child: Child,
+    *,
+    done: str,
+    heading: str,
+    submit_label: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    anchor: str = "plan",
+    required_note: bool = True,
+) -> HttpResponse:
+    """A form page about a child's leaving: on a valid POST `perform` (the service) and back
+    to the child's page at `anchor`; else the form with its errors, a read of the child's
+    record."""
+    return form_page(
+        request,
+        form,
+        perform,
+        done=done,
+        go_to=reverse("people:child", args=[child.reference]) + f"#{anchor}",
+        template=f"care/{template}",
+        context={
+            "child": child,
+            "head": "care/_head.html",
+            "show_required_note": required_note,
+            "heading": heading,
+            "reference": child.reference,
+            "submit_label": submit_label,
+            "cancel_url": reverse("people:child", args=[child.reference]),
+            **(context or {}),
+        },
+        read=lambda: audit.record(request.user, AuditAction.VIEW, child, request=request),
+    )
 
 
 def _render(
@@ -150,26 +189,21 @@ def _plan_form_page(
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """A form over some of a plan's fields whose POST calls `save(values, version)`."""
-    if request.method == "POST":
-        form = forms.PlanFieldsForm(request.POST, fields=fields)
-        if form.is_valid():
-            try:
-                save(form.values(), form.cleaned_data["version"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, success)
-                return _to_child(plan.child)
-    else:
-        form = forms.PlanFieldsForm(initial=forms.plan_initial(plan, fields), fields=fields)
-    context = {
-        "form": form,
-        "plan": plan,
-        "title": title,
-        "submit_label": submit_label,
-        **(extra or {}),
-    }
-    return _render(request, template, context, plan.child)
+    form = forms.PlanFieldsForm(
+        posted(request), initial=forms.plan_initial(plan, fields), fields=fields
+    )
+    return _page(
+        request,
+        form,
+        lambda data: save(form.values(), data["version"]),
+        plan.child,
+        done=success,
+        heading=title,
+        submit_label=submit_label,
+        template=template,
+        context={"plan": plan, **(extra or {})},
+        required_note=False,
+    )
 
 
 @login_required
@@ -290,17 +324,17 @@ def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> H
             request=request,
         )
 
-    done = run_form_action(
+    return _page(
         request,
         form,
         perform,
+        plan.child,
         done=_("Follow-up visit recorded."),
-        go_to=reverse("people:child", args=[plan.child.reference]) + "#plan",
+        heading=_("Follow-up visit"),
+        submit_label=_("Record the visit"),
+        template="follow_up.html",
+        context={"plan": plan, "follow_up": follow_up},
     )
-    if done is not None:
-        return done
-    context = {"form": form, "plan": plan, "follow_up": follow_up}
-    return _render(request, "follow_up.html", context, plan.child)
 
 
 @login_required
@@ -308,25 +342,17 @@ def reopen_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Reopen a closed plan, saying why."""
     require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
-    if request.method == "POST":
-        form = forms.ReopenForm(request.POST)
-        if form.is_valid():
-            try:
-                services.reopen_plan(
-                    request.user,
-                    plan,
-                    form.cleaned_data["reason"],
-                    version=form.cleaned_data["version"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The plan is reopened."))
-                return _to_child(plan.child)
-    else:
-        form = forms.ReopenForm(initial={"version": plan.version})
-    return _render(request, "reopen.html", {"form": form, "plan": plan}, plan.child)
+    return _page(
+        request,
+        forms.ReopenForm(posted(request), initial={"version": plan.version}),
+        service_call(services.reopen_plan, request, plan),
+        plan.child,
+        done=_("The plan is reopened."),
+        heading=_("Reopen the plan"),
+        submit_label=_("Reopen the plan"),
+        template="reopen.html",
+        context={"plan": plan},
+    )
 
 
 @login_required
@@ -335,28 +361,18 @@ def record_extension(request: HttpRequest, reference: str) -> HttpResponse:
     require(request.user, Capability.EDIT_REGISTER)
     child = _editable_child(request, reference)
     leave_by = queries.child_leave_by_for(child, timezone.localdate())
-    if request.method == "POST":
-        form = forms.ExtensionForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.record_extension(
-                    request.user,
-                    child,
-                    data["months"],
-                    data["reason"],
-                    data["approved_by"],
-                    data["approved_on"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Extension recorded."))
-                return _to_child(child, "leave-by")
-    else:
-        form = forms.ExtensionForm()
-    return _render(request, "extension.html", {"form": form, "leave_by": leave_by}, child)
+    return _page(
+        request,
+        forms.ExtensionForm(posted(request)),
+        service_call(services.record_extension, request, child),
+        child,
+        done=_("Extension recorded."),
+        heading=_("Record an extension"),
+        submit_label=_("Record the extension"),
+        template="extension.html",
+        context={"leave_by": leave_by},
+        anchor="leave-by",
+    )
 
 
 # How far ahead a child's leave-by date is shown at the top of the mother's page.

@@ -239,12 +239,19 @@ def _notes_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse
     may_change = may_edit(request.user, subject.woman) and can(
         request.user, Capability.EDIT_REGISTER
     )
+    note: Any  # marked for the page: may the user correct it
     for note in page.items:
         note.may_correct = may_change and services.may_correct(request.user, note, editable=True)
     return render(
         request,
         "casework/notes.html",
-        {"subject": subject, "page": page, "form": form, "may_edit": may_change},
+        {
+            "subject": subject,
+            "heading": _("Case notes"),
+            "page": page,
+            "form": form,
+            "may_edit": may_change,
+        },
     )
 
 
@@ -313,7 +320,13 @@ def correct_note(request: HttpRequest, note_id: int) -> HttpResponse:
     return render(
         request,
         "casework/correct_note.html",
-        {"note": note, "subject": subject, "form": form, "in_place": in_place},
+        {
+            "note": note,
+            "subject": subject,
+            "heading": _("Correct a note"),
+            "form": form,
+            "in_place": in_place,
+        },
     )
 
 
@@ -355,6 +368,7 @@ def _workers_page(request: HttpRequest, kind: str, reference: str) -> HttpRespon
         "casework/workers.html",
         {
             "subject": subject,
+            "heading": _("Case workers"),
             "assignments": queries.assignments(
                 request.user, woman=subject.woman, child=subject.child
             ),
@@ -502,6 +516,7 @@ def _documents_page(request: HttpRequest, kind: str, reference: str) -> HttpResp
         "casework/documents.html",
         {
             "subject": subject,
+            "heading": _("Documents"),
             "documents": documents,
             "form": form,
             "may_edit": may_edit(request.user, subject.woman)

@@ -25,15 +25,18 @@ from django.views.decorators.http import require_safe
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, require
-from motherline.core.actions import AUDITED, correction_page, form_for
+from motherline.core.actions import (
+    AUDITED,
+    correction_page,
+    form_for,
+    form_page,
+    run_form_action,
+)
 from motherline.core.forms import add_service_errors, posted, posted_files
 from motherline.core.paging import cursor, paging
 from motherline.fieldwork import forms, importing, queries, services
 from motherline.fieldwork.actions import (
-    ACTION_CORRECTABLE,
     FINDING_CORRECTABLE,
-    TRAINING_CORRECTABLE,
-    VISIT_CORRECTABLE,
     ActionChanges,
     FindingChanges,
     TrainingChanges,
@@ -205,7 +208,6 @@ def correct_visit(request: HttpRequest, visit_id: int) -> HttpResponse:
         request,
         visit,
         VisitCorrectionForm,
-        {name: getattr(visit, name) for name in VISIT_CORRECTABLE},
         services.correct_visit,
         done=_("The visit's details have been corrected."),
         go_to=reverse("fieldwork:visit", args=[visit.pk]),
@@ -256,7 +258,6 @@ def correct_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
         request,
         finding,
         FindingCorrectionForm,
-        {name: getattr(finding, name) for name in FINDING_CORRECTABLE},
         services.correct_finding,
         done=_("The finding has been corrected."),
         go_to=reverse("fieldwork:visit", args=[finding.visit_id]) + "#findings",
@@ -281,8 +282,6 @@ def correct_action(request: HttpRequest, action_id: int) -> HttpResponse:
         pk=action_id,
     )
     visit = action.visit
-    current = {name: getattr(action, name) for name in ACTION_CORRECTABLE}
-    current["owner"] = action.owner.username
     findings = (
         (f.pk, f"{f.get_topic_display()}: {f.description[:60]}") for f in visit.findings.all()
     )
@@ -290,8 +289,8 @@ def correct_action(request: HttpRequest, action_id: int) -> HttpResponse:
         request,
         action,
         ActionCorrectionForm,
-        current,
         services.correct_action,
+        shown={"owner": action.owner.username},
         # The schema bounds the values; the page offers the visit's people and findings.
         choices={
             "owner": [
@@ -410,7 +409,6 @@ def prison_detail(request: HttpRequest, code: str) -> HttpResponse:
 def new_incident(request: HttpRequest) -> HttpResponse:
     """Record an access incident, alone or from a visit (`?visit=`), which fills it in."""
     require(request.user, Capability.RECORD_FIELDWORK)
-    prisons = _prisons(request.user)
     visit = None
     visit_id = request.GET.get("visit") or request.POST.get("visit")
     if visit_id:
@@ -419,28 +417,21 @@ def new_incident(request: HttpRequest) -> HttpResponse:
         visit = get_object_or_404(
             PrisonVisit.objects.editable_by(request.user).select_related("prison"), pk=visit_id
         )
-    if request.method == "POST":
-        form = forms.IncidentForm(request.POST, prisons=prisons)
-        if form.is_valid():
-            try:
-                incident = services.record_incident(
-                    request.user,
-                    prison=form.cleaned_data["prison"],
-                    values=form.values(),
-                    visit=visit,
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The access incident has been recorded."))
-                return redirect("fieldwork:incident", incident_id=incident.pk)
-    else:
-        initial: dict[str, Any] = {"occurred_on": timezone.localdate()}
-        if visit is not None:
-            initial.update(prison=visit.prison.code, occurred_on=visit.visit_date)
-        form = forms.IncidentForm(initial=initial, prisons=prisons)
-    return render(request, "fieldwork/incident_form.html", {"form": form, "visit": visit})
+    initial: dict[str, Any] = {"occurred_on": timezone.localdate()}
+    if visit is not None:
+        initial.update(prison=visit.prison.code, occurred_on=visit.visit_date)
+    form = forms.IncidentForm(posted(request), initial=initial, prisons=_prisons(request.user))
+    return form_page(
+        request,
+        form,
+        lambda data: services.record_incident(
+            request.user, prison=data["prison"], values=form.values(), visit=visit, request=request
+        ),
+        done=_("The access incident has been recorded."),
+        go_to=lambda incident: reverse("fieldwork:incident", args=[incident.pk]),
+        template="fieldwork/incident_form.html",
+        context={"visit": visit},
+    )
 
 
 @login_required
@@ -460,29 +451,21 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     )
     form = None
     if editable:
-        if request.method == "POST":
-            form = forms.IncidentUpdateForm(request.POST, instance=incident)
-            if form.is_valid():
-                try:
-                    services.update_incident(
-                        request.user,
-                        incident,
-                        form.changes(),
-                        version=form.cleaned_data["version"],
-                        request=request,
-                    )
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                except StaleVersion:
-                    messages.warning(request, STALE)
-                    return redirect("fieldwork:incident", incident_id=incident.pk)
-                else:
-                    messages.success(request, _("The incident has been saved."))
-                    return redirect("fieldwork:incident", incident_id=incident.pk)
-        else:
-            form = forms.IncidentUpdateForm(
-                instance=incident, initial={"version": incident.version}
-            )
+        form = forms.IncidentUpdateForm(
+            posted(request), instance=incident, initial={"version": incident.version}
+        )
+        update = form.changes
+        done = run_form_action(
+            request,
+            form,
+            lambda data: services.update_incident(
+                request.user, incident, update(), version=data["version"], request=request
+            ),
+            done=_("The incident has been saved."),
+            go_to=reverse("fieldwork:incident", args=[incident.pk]),
+        )
+        if done is not None:
+            return done
     elif writing:
         # Seen (a partner's) but not changeable: out of scope for a change, as elsewhere.
         raise Http404
@@ -637,7 +620,6 @@ def correct_training(request: HttpRequest, session_id: int) -> HttpResponse:
         request,
         session,
         TrainingCorrectionForm,
-        {name: getattr(session, name) for name in TRAINING_CORRECTABLE},
         services.correct_training,
         more=participants,
         done=_("The training session has been corrected."),
@@ -700,21 +682,18 @@ def new_case(request: HttpRequest) -> HttpResponse:
         woman = get_object_or_404(Woman.objects.editable_by(request.user), reference=reference)
     language = local.language_of_organisation(request.user.organisation_id)
     form = forms.CaseTextForm(posted(request), language=language)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.draft_case_study(
-                request.user,
-                form.text(),
-                woman=woman,
-                children=list(woman.children.all()) if woman else [],
-                request=request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The case study has been drafted."))
-            return redirect("fieldwork:case", case_id=case.pk)
-    return render(request, "fieldwork/case_form.html", {"form": form, "woman": woman})
+    children = list(woman.children.all()) if woman else []
+    return form_page(
+        request,
+        form,
+        lambda data: services.draft_case_study(
+            request.user, form.text(), woman=woman, children=children, request=request
+        ),
+        done=_("The case study has been drafted."),
+        go_to=lambda case: reverse("fieldwork:case", args=[case.pk]),
+        template="fieldwork/case_form.html",
+        context={"woman": woman},
+    )
 
 
 def _visible_case(request: HttpRequest, case_id: int) -> CaseStudy:
@@ -755,38 +734,26 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 def edit_case(request: HttpRequest, case_id: int) -> HttpResponse:
     require(request.user, Capability.RECORD_FIELDWORK)
     case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
-    if request.method == "POST":
-        form = forms.EditCaseTextForm(request.POST, language=case.local_language())
-        if form.is_valid():
-            try:
-                services.edit_case_text(
-                    request.user,
-                    case,
-                    form.text(),
-                    version=form.cleaned_data["version"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except StaleVersion:
-                messages.warning(request, STALE)
-                return redirect("fieldwork:case", case_id=case.pk)
-            else:
-                messages.success(request, _("The case study has been saved."))
-                return redirect("fieldwork:case", case_id=case.pk)
-    else:
-        form = forms.EditCaseTextForm(
-            language=case.local_language(),
-            initial={
-                "title_en": case.title_en,
-                "narrative_en": case.narrative_en,
-                "title_local": case.title_local,
-                "narrative_local": case.narrative_local,
-                "tags": ", ".join(case.tags),
-                "version": case.version,
-            },
-        )
-    return render(request, "fieldwork/case_form.html", {"form": form, "case": case})
+    texts = ("title_en", "narrative_en", "title_local", "narrative_local")
+    form = forms.EditCaseTextForm(
+        posted(request),
+        language=case.local_language(),
+        initial={
+            **{name: getattr(case, name) for name in texts},
+            "tags": ", ".join(case.tags),
+            "version": case.version,
+        },
+    )
+    done = run_form_action(
+        request,
+        form,
+        lambda data: services.edit_case_text(
+            request.user, case, form.text(), version=data["version"], request=request
+        ),
+        done=_("The case study has been saved."),
+        go_to=reverse("fieldwork:case", args=[case.pk]),
+    )
+    return done or render(request, "fieldwork/case_form.html", {"form": form, "case": case})
 
 
 @login_required
@@ -801,7 +768,7 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
     step_form = forms.StepForm(request.POST)
     if not step_form.is_valid():
         for message in step_form.errors.get("version", []):
-            messages.error(request, message)
+            messages.error(request, str(message))
         return redirect("fieldwork:case", case_id=case.pk)
     version = step_form.cleaned_data["version"]
     user = request.user
@@ -869,17 +836,16 @@ def case_booklet(request: HttpRequest) -> HttpResponse:
 def escalation_contacts(request: HttpRequest) -> HttpResponse:
     """Whom the user's organisation tells of every new access incident."""
     require(request.user, Capability.MANAGE_PROGRAMME)
-    form = forms.ContactForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_escalation_contact(request.user, **form.cleaned_data, request=request)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The contact has been added."))
-            return redirect("fieldwork:escalation")
     contacts = EscalationContact.objects.filter(organisation_id=request.user.organisation_id)
-    return render(request, "fieldwork/escalation.html", {"form": form, "contacts": contacts})
+    return form_page(
+        request,
+        forms.ContactForm(posted(request)),
+        lambda data: services.add_escalation_contact(request.user, **data, request=request),
+        done=_("The contact has been added."),
+        go_to=reverse("fieldwork:escalation"),
+        template="fieldwork/escalation.html",
+        context={"contacts": contacts},
+    )
 
 
 @login_required

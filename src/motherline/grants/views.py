@@ -20,13 +20,19 @@ from django.views.decorators.http import require_safe
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit, require
-from motherline.core.actions import AUDITED, correction_page, form_for
+from motherline.core.actions import (
+    AUDITED,
+    correction_page,
+    form_for,
+    form_page,
+    run_form_action,
+    service_call,
+)
 from motherline.core.forms import add_service_errors, posted
 from motherline.core.paging import cursor, paging
 from motherline.fieldwork.queries import paged
 from motherline.grants import forms, queries, report, services
 from motherline.grants.actions import (
-    DELIVERY_CORRECTABLE,
     GRANT_CORRECTABLE,
     LINE_CORRECTABLE,
     DeliveryChanges,
@@ -55,18 +61,16 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def new_grant(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_PROGRAMME)
-    form = forms.GrantForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            grant = services.create_grant(
-                request.user, services.GrantValues(**form.cleaned_data), request=request
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The grant has been recorded: add its budget lines."))
-            return redirect("grants:detail", grant_id=grant.pk)
-    return render(request, "grants/grant_form.html", {"form": form})
+    return form_page(
+        request,
+        forms.GrantForm(posted(request)),
+        lambda data: services.create_grant(
+            request.user, services.GrantValues(**data), request=request
+        ),
+        done=_("The grant has been recorded: add its budget lines."),
+        go_to=lambda grant: reverse("grants:detail", args=[grant.pk]),
+        template="grants/grant_form.html",
+    )
 
 
 def _detail(request: HttpRequest, grant: Grant, line_form: Any = None) -> HttpResponse:
@@ -109,15 +113,14 @@ def add_line(request: HttpRequest, grant_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("grants:detail", grant_id=grant.pk)
     form = forms.BudgetLineForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_budget_line(request.user, grant, **form.cleaned_data, request=request)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The budget line has been added."))
-            return redirect("grants:detail", grant_id=grant.pk)
-    return _detail(request, grant, form)
+    done = run_form_action(
+        request,
+        form,
+        service_call(services.add_budget_line, request, grant),
+        done=_("The budget line has been added."),
+        go_to=reverse("grants:detail", args=[grant.pk]),
+    )
+    return done or _detail(request, grant, form)
 
 
 GrantCorrectionForm = form_for(GrantChanges, model=Grant, required=GRANT_CORRECTABLE)
@@ -133,7 +136,6 @@ def correct_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
         request,
         grant,
         GrantCorrectionForm,
-        {name: getattr(grant, name) for name in GRANT_CORRECTABLE},
         services.correct_grant,
         done=_("The grant's details have been corrected."),
         go_to=reverse("grants:detail", args=[grant.pk]),
@@ -156,7 +158,6 @@ def correct_line(request: HttpRequest, grant_id: int, line_id: int) -> HttpRespo
         request,
         line,
         LineCorrectionForm,
-        {name: getattr(line, name) for name in LINE_CORRECTABLE},
         services.correct_budget_line,
         done=_("The budget line has been corrected."),
         go_to=reverse("grants:detail", args=[grant.pk]) + "#lines",
@@ -177,7 +178,7 @@ def donor_report(request: HttpRequest, grant_id: int) -> HttpResponse:
     languages = grant.organisation.jurisdiction.languages_of_documents()
     form = forms.ReportForm(request.GET, languages=languages)
     if not form.is_valid():
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
         return redirect("grants:detail", grant_id=grant.pk)
     data = form.cleaned_data
     figures = queries.grant_report(grant, data["start"], data["end"])
@@ -347,19 +348,17 @@ def correct_delivery(request: HttpRequest, delivery_id: int) -> HttpResponse:
     """Correct a service delivered: the form shows it as recorded; what differs is saved,
     from the version read."""
     delivery = _editable_delivery(request, delivery_id)
-    current: dict[str, Any] = {
-        name: getattr(delivery, name) for name in (*DELIVERY_CORRECTABLE[:5], "notes")
-    }
-    current["child"] = delivery.child.reference if delivery.child else ""
-    current["grant"] = delivery.grant.reference if delivery.grant else ""
-    current["budget_line"] = delivery.budget_line.code if delivery.budget_line else ""
     about = _("Service to %(woman)s.") % {"woman": delivery.woman.reference}
     return correction_page(
         request,
         delivery,
         DeliveryCorrectionForm,
-        current,
         services.correct_delivery,
+        shown={
+            "child": delivery.child.reference if delivery.child else "",
+            "grant": delivery.grant.reference if delivery.grant else "",
+            "budget_line": delivery.budget_line.code if delivery.budget_line else "",
+        },
         choices=_delivery_choices(request, delivery),
         done=_("The service has been corrected."),
         go_to=reverse("grants:delivery", args=[delivery.pk]),

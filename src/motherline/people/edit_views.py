@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit
-from motherline.core.actions import form_page
+from motherline.core.actions import form_page, service_call
 from motherline.core.forms import posted
 from motherline.people import duplicates, forms, services
 from motherline.people.models import Child, CustodyEpisode, PlacementKind, Woman
@@ -177,7 +178,7 @@ def readmit(request: HttpRequest, reference: str) -> HttpResponse:
     _require_edit(request.user)
     woman = _woman(request, reference)
     known = _known_children(woman)
-    kwargs = {"prefix": forms.CHILDREN_PREFIX, "form_kwargs": {"known": known}}
+    kwargs: dict[str, Any] = {"prefix": forms.CHILDREN_PREFIX, "form_kwargs": {"known": known}}
     from_admission = request.method == "POST" and "from_admission" in request.POST
     if request.method == "POST" and not from_admission:
         form = forms.ReadmissionForm(request.POST, user=request.user)
@@ -220,7 +221,7 @@ def readmit(request: HttpRequest, reference: str) -> HttpResponse:
     return _render(request, "readmit.html", context, woman)
 
 
-def _typed(data: Any, form_class: type) -> dict[str, Any]:
+def _typed(data: Any, form_class: type[Form]) -> dict[str, Any]:
     fields = form_class.base_fields
     out: dict[str, Any] = {}
     for name in fields:
@@ -261,27 +262,15 @@ def transfer(request: HttpRequest, reference: str) -> HttpResponse:
         user=request.user,
         current_prison=episode.current_prison,
     )
-
-    def perform(data: dict[str, Any]) -> Any:
-        return services.record_transfer(
-            request.user,
-            episode,
-            data["to_prison"],
-            data["transfer_date"],
-            data["reason"],
-            version=data["version"],
-            request=request,
-        )
-
     return _page(
         request,
         form,
-        perform,
+        service_call(services.record_transfer, request, episode),
         done=lambda moved: _("Transfer to %(prison)s recorded.") % {"prison": moved.to_prison},
         heading=_("Record a transfer"),
         submit_label=_("Record the transfer"),
         template="transfer.html",
-        context={"woman": woman, "episode": episode},
+        context={"episode": episode},
         shown=woman,
     )
 
@@ -300,29 +289,15 @@ def legal_status(request: HttpRequest, reference: str) -> HttpResponse:
             "expected_release_date": episode.expected_release_date,
         },
     )
-
-    def perform(data: dict[str, Any]) -> None:
-        services.record_legal_status(
-            request.user,
-            episode,
-            data["status"],
-            data["effective_date"],
-            data["note"],
-            sentence_months=data["sentence_months"],
-            expected_release_date=data["expected_release_date"],
-            version=data["version"],
-            request=request,
-        )
-
     return _page(
         request,
         form,
-        perform,
+        service_call(services.record_legal_status, request, episode),
         done=_("Legal status recorded."),
         heading=_("Change the legal status"),
         submit_label=_("Record the legal status"),
         template="legal_status.html",
-        context={"woman": woman, "episode": episode},
+        context={"episode": episode},
         shown=woman,
     )
 
@@ -335,17 +310,6 @@ def release(request: HttpRequest, reference: str) -> HttpResponse:
     episode = _episode(woman)
     form = forms.ReleaseForm(posted(request), initial={"version": episode.version})
 
-    def perform(data: dict[str, Any]) -> None:
-        services.record_release(
-            request.user,
-            episode,
-            data["release_date"],
-            data["reason"],
-            data["note"],
-            version=data["version"],
-            request=request,
-        )
-
     # Shown so that the person recording the release sees who leaves with her.
     children_in_prison = Child.objects.filter(
         mother=woman, placements__kind=PlacementKind.IN_PRISON, placements__end_date__isnull=True
@@ -353,12 +317,12 @@ def release(request: HttpRequest, reference: str) -> HttpResponse:
     return _page(
         request,
         form,
-        perform,
+        service_call(services.record_release, request, episode),
         done=_("Release recorded."),
         heading=_("Record a release"),
         submit_label=_("Record the release"),
         template="release.html",
-        context={"woman": woman, "episode": episode, "children_in_prison": children_in_prison},
+        context={"episode": episode, "children_in_prison": children_in_prison},
         shown=woman,
     )
 
@@ -368,22 +332,10 @@ def pregnancy(request: HttpRequest, reference: str) -> HttpResponse:
     """Record that she is pregnant."""
     _require_edit(request.user)
     woman = _woman(request, reference)
-
-    def perform(data: dict[str, Any]) -> None:
-        services.record_pregnancy(
-            request.user,
-            woman,
-            data["known_since"],
-            data["expected_delivery_date"],
-            data["antenatal_care_contacts"],
-            data["note"],
-            request=request,
-        )
-
     return _page(
         request,
         forms.PregnancyForm(posted(request)),
-        perform,
+        service_call(services.record_pregnancy, request, woman),
         done=_("Pregnancy recorded."),
         heading=_("Record a pregnancy"),
         submit_label=_("Record the pregnancy"),
@@ -405,23 +357,10 @@ def pregnancy_outcome(request: HttpRequest, reference: str, pregnancy_id: int) -
     _require_edit(request.user)
     woman = _woman(request, reference)
     pregnancy = get_object_or_404(woman.pregnancies, pk=pregnancy_id)
-
-    def perform(data: dict[str, Any]) -> Child | None:
-        return services.record_pregnancy_outcome(
-            request.user,
-            pregnancy,
-            data["outcome"],
-            data["outcome_date"],
-            child_name=data["child_name"],
-            child_sex=data["child_sex"],
-            birth_registered=data["birth_registered"],
-            request=request,
-        )
-
     return _page(
         request,
         forms.PregnancyOutcomeForm(posted(request)),
-        perform,
+        service_call(services.record_pregnancy_outcome, request, pregnancy),
         done=_outcome_done,
         heading=_("Record the outcome of a pregnancy"),
         submit_label=_("Record the outcome"),
@@ -464,26 +403,11 @@ def move_child_out(request: HttpRequest, reference: str) -> HttpResponse:
     child = get_object_or_404(
         Child.objects.editable_by(request.user).select_related("mother"), reference=reference
     )
-
-    def perform(data: dict[str, Any]) -> None:
-        services.move_child_out(
-            request.user,
-            child,
-            data["move_date"],
-            data["caregiver_relationship"],
-            data["caregiver_name"],
-            data["caregiver_location"],
-            data["caregiver_contact"],
-            data["note"],
-            version=data["version"],
-            request=request,
-        )
-
     placement = child.placements.filter(end_date__isnull=True).select_related("prison").first()
     return _page(
         request,
         forms.MoveChildOutForm(posted(request), initial={"version": child.version}),
-        perform,
+        service_call(services.move_child_out, request, child),
         done=_("Child %(ref)s recorded as living outside.") % {"ref": child.reference},
         heading=_("Move a child out of prison"),
         submit_label=_("Record the move"),
@@ -524,7 +448,7 @@ def edit_woman(request: HttpRequest, reference: str) -> HttpResponse:
         heading=_("Correct her details"),
         submit_label=_("Save the corrections"),
         template="edit_woman.html",
-        context={"woman": woman, "episode": woman.current_episode},
+        context={"episode": woman.current_episode},
         shown=woman,
     )
 
@@ -546,7 +470,7 @@ def edit_episode(request: HttpRequest, reference: str, episode_id: int) -> HttpR
         heading=_("Correct custody details"),
         submit_label=_("Save the corrections"),
         template="edit_episode.html",
-        context={"woman": woman, "episode": episode},
+        context={"episode": episode},
         shown=woman,
     )
 
