@@ -61,6 +61,8 @@ def child_section(
 
 
 def _editable_plan(request: HttpRequest, plan_id: int) -> TransitionPlan:
+    """A plan the user may change: the role first (403), then the scope (404)."""
+    require(request.user, Capability.EDIT_REGISTER)
     return get_object_or_404(
         TransitionPlan.objects.editable_by(request.user).select_related(
             "child__mother__current_episode__current_prison"
@@ -70,6 +72,7 @@ def _editable_plan(request: HttpRequest, plan_id: int) -> TransitionPlan:
 
 
 def _editable_child(request: HttpRequest, reference: str) -> Child:
+    require(request.user, Capability.EDIT_REGISTER)
     return get_object_or_404(
         Child.objects.editable_by(request.user).select_related(
             "mother__current_episode__current_prison"
@@ -156,7 +159,6 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def open_plan(request: HttpRequest, reference: str) -> HttpResponse:
     """Open a transition plan for a child living in prison, due on the leave-by date."""
-    require(request.user, Capability.EDIT_REGISTER)
     child = _editable_child(request, reference)
     today = timezone.localdate()
     active = TransitionPlan.objects.active().filter(child=child).first()
@@ -209,7 +211,6 @@ def _plan_form_page(
 @login_required
 def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Correct or complete a plan's details without moving it to another step."""
-    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     if plan.status == PlanStatus.CLOSED:
         messages.warning(request, _("This plan is closed: reopen it to change it."))
@@ -233,7 +234,6 @@ def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def advance_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Move a plan to its next step with what that step needs."""
-    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     step = rules.next_step(plan.status)
     if step is None or step == PlanStatus.CLOSED:
@@ -267,7 +267,6 @@ def advance_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def close_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Close a plan: after the follow-ups, or earlier because it is no longer needed."""
-    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     if plan.status == PlanStatus.CLOSED:
         return _to_child(plan.child)
@@ -293,7 +292,6 @@ def close_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> HttpResponse:
     """Record a visit to the child after the handover: what was found."""
-    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     follow_up = get_object_or_404(FollowUp, plan=plan, pk=follow_up_id)
     caregivers = list(family.caregivers_of(plan.child))
@@ -340,7 +338,6 @@ def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> H
 @login_required
 def reopen_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Reopen a closed plan, saying why."""
-    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     return _page(
         request,
@@ -358,7 +355,6 @@ def reopen_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def record_extension(request: HttpRequest, reference: str) -> HttpResponse:
     """Record an approved extension of a child's stay, where the pack allows one."""
-    require(request.user, Capability.EDIT_REGISTER)
     child = _editable_child(request, reference)
     leave_by = queries.child_leave_by_for(child, timezone.localdate())
     return _page(

@@ -8,6 +8,7 @@ form's values to `casework.services`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +96,22 @@ def _require_change(request: HttpRequest, subject: Subject) -> None:
     organisation's, not a partner's shared read-only (403)."""
     if not may_edit(request.user, subject.woman):
         raise PermissionDenied
+
+
+def _of_woman_and_child(
+    page: Callable[[HttpRequest, str, str], HttpResponse],
+) -> tuple[Callable[[HttpRequest, str], HttpResponse], ...]:
+    """A page of case work as two views: of a woman's record, and of a child's (by
+    reference)."""
+
+    def of(kind: str) -> Callable[[HttpRequest, str], HttpResponse]:
+        def view(request: HttpRequest, reference: str) -> HttpResponse:
+            return page(request, kind, reference)
+
+        view.__name__ = f"{kind}_{page.__name__.strip('_').removesuffix('_page')}"
+        return login_required(view)
+
+    return of("woman"), of("child")
 
 
 def _note_events(notes: list[CaseNote]) -> list[Event]:
@@ -255,16 +272,8 @@ def _notes_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse
     )
 
 
-@login_required
-def woman_notes(request: HttpRequest, reference: str) -> HttpResponse:
-    """All of a woman's notes, newest first, a page at a time; a new note (POST)."""
-    return _notes_page(request, "woman", reference)
-
-
-@login_required
-def child_notes(request: HttpRequest, reference: str) -> HttpResponse:
-    """All of a child's notes, newest first, a page at a time; a new note (POST)."""
-    return _notes_page(request, "child", reference)
+# All of a woman's (a child's) notes, newest first, a page at a time; a new note (POST).
+woman_notes, child_notes = _of_woman_and_child(_notes_page)
 
 
 @login_required
@@ -379,21 +388,15 @@ def _workers_page(request: HttpRequest, kind: str, reference: str) -> HttpRespon
     )
 
 
+# The case workers of a woman (a child); assign one or end an assignment (POST).
+woman_workers, child_workers = _of_woman_and_child(_workers_page)
+
+
 def _int(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
         return 0
-
-
-@login_required
-def woman_workers(request: HttpRequest, reference: str) -> HttpResponse:
-    return _workers_page(request, "woman", reference)
-
-
-@login_required
-def child_workers(request: HttpRequest, reference: str) -> HttpResponse:
-    return _workers_page(request, "child", reference)
 
 
 @login_required
@@ -527,14 +530,8 @@ def _documents_page(request: HttpRequest, kind: str, reference: str) -> HttpResp
     )
 
 
-@login_required
-def woman_documents(request: HttpRequest, reference: str) -> HttpResponse:
-    return _documents_page(request, "woman", reference)
-
-
-@login_required
-def child_documents(request: HttpRequest, reference: str) -> HttpResponse:
-    return _documents_page(request, "child", reference)
+# A woman's (a child's) documents; file one (POST).
+woman_documents, child_documents = _of_woman_and_child(_documents_page)
 
 
 @login_required

@@ -8,7 +8,7 @@ to `fieldwork.services`, whose errors are shown beside their fields.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -328,12 +328,20 @@ def add_action(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 def _mark_done(
     request: HttpRequest,
-    record: FollowUpAction | Finding,
+    model: type[FollowUpAction] | type[Finding],
+    pk: int,
     record_done: Any,
     texts: tuple[str, str],
 ) -> HttpResponse:
-    """Mark an action done or a finding resolved on the day the form gives, through the
-    service `record_done`; `texts` are the messages for done already and done now."""
+    """Mark an action done or a finding resolved (of a visit the user may change) on the
+    day the form gives, through the service `record_done`; `texts` are the messages for
+    done already and done now."""
+    require(request.user, Capability.RECORD_FIELDWORK)
+    visits = PrisonVisit.objects.editable_by(request.user)
+    record = cast(
+        "FollowUpAction | Finding",
+        get_object_or_404(model.objects.filter(visit__in=visits), pk=pk),
+    )
     if request.method == "POST":
         form = forms.DoneForm(request.POST)
         try:
@@ -352,14 +360,10 @@ def _mark_done(
 @login_required
 def complete_action(request: HttpRequest, action_id: int) -> HttpResponse:
     """Mark a follow-up action done on the day given."""
-    require(request.user, Capability.RECORD_FIELDWORK)
-    action = get_object_or_404(
-        FollowUpAction.objects.filter(visit__in=PrisonVisit.objects.editable_by(request.user)),
-        pk=action_id,
-    )
     return _mark_done(
         request,
-        action,
+        FollowUpAction,
+        action_id,
         services.complete_action,
         (_("This action was already marked done."), _("The action is done.")),
     )
@@ -368,14 +372,10 @@ def complete_action(request: HttpRequest, action_id: int) -> HttpResponse:
 @login_required
 def resolve_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
     """Record that a finding was resolved (it leaves the prison's open findings)."""
-    require(request.user, Capability.RECORD_FIELDWORK)
-    finding = get_object_or_404(
-        Finding.objects.filter(visit__in=PrisonVisit.objects.editable_by(request.user)),
-        pk=finding_id,
-    )
     return _mark_done(
         request,
-        finding,
+        Finding,
+        finding_id,
         services.resolve_finding,
         (_("This finding was already resolved."), _("The finding is resolved.")),
     )
