@@ -4,6 +4,7 @@ settings), so that pages and PDFs format dates and numbers the same way."""
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html, format_html_join
 
 from motherline import formatting
 
@@ -82,3 +83,11 @@ def language_label(code) -> str:
     from motherline.jurisdictions.local import language_label as label
 
     return label(str(code or ""))
+
+
+@register.simple_tag
+def column_heads(*labels: str) -> str:
+    """`{% column_heads _("Job") _("Result") %}`: a table's head, a column a label (each
+    translated where the template names it)."""
+    cells = format_html_join("", '<th scope="col">{}</th>', ((label,) for label in labels))
+    return format_html("<thead><tr>{}</tr></thead>", cells)

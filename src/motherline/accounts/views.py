@@ -19,7 +19,7 @@ from motherline.accounts import services
 from motherline.accounts.actions import PreferencesChanges
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, can
-from motherline.core.actions import changed_values, form_for, posted, run_form_action
+from motherline.core.actions import correction_page, form_for
 
 
 @login_required
@@ -57,24 +57,23 @@ def preferences(request: HttpRequest) -> HttpResponse:
     """The signed-in user's own preferences: the language of what is sent to her and the
     digits dates and numbers are written in."""
     user = request.user
-    current = {
-        "language": user.language or settings.LANGUAGE_CODE,
-        "native_digits": user.native_digits,
-    }
-    form = PreferencesForm(posted(request), initial={**current, "version": user.version})
-
-    def perform(data: dict[str, Any]) -> None:
-        services.set_preferences(
-            user, changed_values(form, current), version=data["version"], request=request
-        )
-
-    done = run_form_action(
+    return correction_page(
         request,
-        form,
-        perform,
+        user,
+        PreferencesForm,
+        lambda who, _user, changes, **kw: services.set_preferences(who, changes, **kw),
+        shown={"language": user.language or settings.LANGUAGE_CODE},
         done=_("Your preferences have been saved."),
         go_to=reverse("preferences"),
+        heading=_("Your preferences"),
+        lead=_(
+            "The language of the alerts sent to you, and how dates and numbers are written "
+            "for you. The buttons at the top of every page choose the language of the pages."
+        ),
+        template="preferences.html",
+        context={
+            "submit_label": _("Save"),
+            "cancel_url": reverse("home"),
+            "today": timezone.localdate(),
+        },
     )
-    if done is not None:
-        return done
-    return render(request, "preferences.html", {"form": form, "today": timezone.localdate()})

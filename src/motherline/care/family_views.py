@@ -307,7 +307,7 @@ def record_assessment(request: HttpRequest, plan_id: int) -> HttpResponse:
             "plan": plan,
             "answers": _answers_context(form, questions),
             "caregivers": caregivers,
-            "title": _("Best-interests assessment"),
+            "heading": _("Best-interests assessment"),
             "submit_label": _("Record the assessment"),
         },
     )
@@ -446,7 +446,7 @@ def correct_assessment(request: HttpRequest, assessment_id: int) -> HttpResponse
             "plan": found.plan,
             "assessment": found,
             "answers": _answers_context(form, questions),
-            "title": _("Correct the best-interests assessment"),
+            "heading": _("Correct the best-interests assessment"),
             "submit_label": _("Save the assessment"),
         },
     )

@@ -7,6 +7,7 @@ Each view checks the capability, finds the plan or child within the user's scope
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -30,8 +31,8 @@ from motherline.care.models import (
     PlanStatus,
     TransitionPlan,
 )
-from motherline.core.actions import run_form_action
-from motherline.core.forms import add_service_errors, posted
+from motherline.core.actions import form_page, service_call
+from motherline.core.forms import posted
 from motherline.formatting import format_day
 from motherline.people.models import Child
 from motherline.people.signals import PageSection, UrgentItem
@@ -60,6 +61,8 @@ def child_section(
 
 
 def _editable_plan(request: HttpRequest, plan_id: int) -> TransitionPlan:
+    """A plan the user may change: the role first (403), then the scope (404)."""
+    require(request.user, Capability.EDIT_REGISTER)
     return get_object_or_404(
         TransitionPlan.objects.editable_by(request.user).select_related(
             "child__mother__current_episode__current_prison"
@@ -69,6 +72,7 @@ def _editable_plan(request: HttpRequest, plan_id: int) -> TransitionPlan:
 
 
 def _editable_child(request: HttpRequest, reference: str) -> Child:
+    require(request.user, Capability.EDIT_REGISTER)
     return get_object_or_404(
         Child.objects.editable_by(request.user).select_related(
             "mother__current_episode__current_prison"
@@ -79,6 +83,44 @@ def _editable_child(request: HttpRequest, reference: str) -> Child:
 
 def _to_child(child: Child, anchor: str = "plan") -> HttpResponse:
     return redirect(reverse("people:child", args=[child.reference]) + f"#{anchor}")
+
+
+def _page(
+    request: HttpRequest,
+    form: Any,
+    perform: Callable[[dict[str, Any]], Any],
+    child: Child,
+    *,
+    done: str,
+    heading: str,
+    submit_label: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    anchor: str = "plan",
+    required_note: bool = True,
+) -> HttpResponse:
+    """A form page about a child's leaving: on a valid POST `perform` (the service) and back
+    to the child's page at `anchor`; else the form with its errors, a read of the child's
+    record."""
+    return form_page(
+        request,
+        form,
+        perform,
+        done=done,
+        go_to=reverse("people:child", args=[child.reference]) + f"#{anchor}",
+        template=f"care/{template}",
+        context={
+            "child": child,
+            "head": "care/_head.html",
+            "show_required_note": required_note,
+            "heading": heading,
+            "reference": child.reference,
+            "submit_label": submit_label,
+            "cancel_url": reverse("people:child", args=[child.reference]),
+            **(context or {}),
+        },
+        read=lambda: audit.record(request.user, AuditAction.VIEW, child, request=request),
+    )
 
 
 def _render(
@@ -117,7 +159,6 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def open_plan(request: HttpRequest, reference: str) -> HttpResponse:
     """Open a transition plan for a child living in prison, due on the leave-by date."""
-    require(request.user, Capability.EDIT_REGISTER)
     child = _editable_child(request, reference)
     today = timezone.localdate()
     active = TransitionPlan.objects.active().filter(child=child).first()
@@ -150,32 +191,26 @@ def _plan_form_page(
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """A form over some of a plan's fields whose POST calls `save(values, version)`."""
-    if request.method == "POST":
-        form = forms.PlanFieldsForm(request.POST, fields=fields)
-        if form.is_valid():
-            try:
-                save(form.values(), form.cleaned_data["version"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, success)
-                return _to_child(plan.child)
-    else:
-        form = forms.PlanFieldsForm(initial=forms.plan_initial(plan, fields), fields=fields)
-    context = {
-        "form": form,
-        "plan": plan,
-        "title": title,
-        "submit_label": submit_label,
-        **(extra or {}),
-    }
-    return _render(request, template, context, plan.child)
+    form = forms.PlanFieldsForm(
+        posted(request), initial=forms.plan_initial(plan, fields), fields=fields
+    )
+    return _page(
+        request,
+        form,
+        lambda data: save(form.values(), data["version"]),
+        plan.child,
+        done=success,
+        heading=title,
+        submit_label=submit_label,
+        template=template,
+        context={"plan": plan, **(extra or {})},
+        required_note=False,
+    )
 
 
 @login_required
 def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Correct or complete a plan's details without moving it to another step."""
-    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     if plan.status == PlanStatus.CLOSED:
         messages.warning(request, _("This plan is closed: reopen it to change it."))
@@ -199,7 +234,6 @@ def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def advance_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Move a plan to its next step with what that step needs."""
-    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     step = rules.next_step(plan.status)
     if step is None or step == PlanStatus.CLOSED:
@@ -233,7 +267,6 @@ def advance_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def close_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Close a plan: after the follow-ups, or earlier because it is no longer needed."""
-    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     if plan.status == PlanStatus.CLOSED:
         return _to_child(plan.child)
@@ -259,7 +292,6 @@ def close_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> HttpResponse:
     """Record a visit to the child after the handover: what was found."""
-    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
     follow_up = get_object_or_404(FollowUp, plan=plan, pk=follow_up_id)
     caregivers = list(family.caregivers_of(plan.child))
@@ -290,73 +322,53 @@ def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> H
             request=request,
         )
 
-    done = run_form_action(
+    return _page(
         request,
         form,
         perform,
+        plan.child,
         done=_("Follow-up visit recorded."),
-        go_to=reverse("people:child", args=[plan.child.reference]) + "#plan",
+        heading=_("Follow-up visit"),
+        submit_label=_("Record the visit"),
+        template="follow_up.html",
+        context={"plan": plan, "follow_up": follow_up},
     )
-    if done is not None:
-        return done
-    context = {"form": form, "plan": plan, "follow_up": follow_up}
-    return _render(request, "follow_up.html", context, plan.child)
 
 
 @login_required
 def reopen_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Reopen a closed plan, saying why."""
-    require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
-    if request.method == "POST":
-        form = forms.ReopenForm(request.POST)
-        if form.is_valid():
-            try:
-                services.reopen_plan(
-                    request.user,
-                    plan,
-                    form.cleaned_data["reason"],
-                    version=form.cleaned_data["version"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The plan is reopened."))
-                return _to_child(plan.child)
-    else:
-        form = forms.ReopenForm(initial={"version": plan.version})
-    return _render(request, "reopen.html", {"form": form, "plan": plan}, plan.child)
+    return _page(
+        request,
+        forms.ReopenForm(posted(request), initial={"version": plan.version}),
+        service_call(services.reopen_plan, request, plan),
+        plan.child,
+        done=_("The plan is reopened."),
+        heading=_("Reopen the plan"),
+        submit_label=_("Reopen the plan"),
+        template="reopen.html",
+        context={"plan": plan},
+    )
 
 
 @login_required
 def record_extension(request: HttpRequest, reference: str) -> HttpResponse:
     """Record an approved extension of a child's stay, where the pack allows one."""
-    require(request.user, Capability.EDIT_REGISTER)
     child = _editable_child(request, reference)
     leave_by = queries.child_leave_by_for(child, timezone.localdate())
-    if request.method == "POST":
-        form = forms.ExtensionForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.record_extension(
-                    request.user,
-                    child,
-                    data["months"],
-                    data["reason"],
-                    data["approved_by"],
-                    data["approved_on"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Extension recorded."))
-                return _to_child(child, "leave-by")
-    else:
-        form = forms.ExtensionForm()
-    return _render(request, "extension.html", {"form": form, "leave_by": leave_by}, child)
+    return _page(
+        request,
+        forms.ExtensionForm(posted(request)),
+        service_call(services.record_extension, request, child),
+        child,
+        done=_("Extension recorded."),
+        heading=_("Record an extension"),
+        submit_label=_("Record the extension"),
+        template="extension.html",
+        context={"leave_by": leave_by},
+        anchor="leave-by",
+    )
 
 
 # How far ahead a child's leave-by date is shown at the top of the mother's page.

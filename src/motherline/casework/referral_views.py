@@ -108,7 +108,13 @@ def consents(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "casework/consents.html",
-        {"subject": subject, "consents": found, "form": form, "may_edit": may_change},
+        {
+            "subject": subject,
+            "heading": _("Consent to share"),
+            "consents": found,
+            "form": form,
+            "may_edit": may_change,
+        },
     )
 
 
@@ -149,7 +155,13 @@ def withdraw_consent(request: HttpRequest, consent_id: int) -> HttpResponse:
     return render(
         request,
         "casework/withdraw_consent.html",
-        {"subject": subject, "consent": consent, "form": form, "open_referrals": open_referrals},
+        {
+            "subject": subject,
+            "heading": _("Withdraw a consent"),
+            "consent": consent,
+            "form": form,
+            "open_referrals": open_referrals,
+        },
     )
 
 
@@ -195,6 +207,10 @@ def _refer(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
         "casework/refer.html",
         {
             "subject": subject,
+            "title": _("Refer to another organisation"),
+            "heading": _("Refer the child to another organisation")
+            if subject.child
+            else _("Refer her record to another organisation"),
             "form": form,
             "consents_url": reverse("casework:consents", args=[subject.woman.reference]),
         },

@@ -8,6 +8,7 @@ form's values to `casework.services`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +96,22 @@ def _require_change(request: HttpRequest, subject: Subject) -> None:
     organisation's, not a partner's shared read-only (403)."""
     if not may_edit(request.user, subject.woman):
         raise PermissionDenied
+
+
+def _of_woman_and_child(
+    page: Callable[[HttpRequest, str, str], HttpResponse],
+) -> tuple[Callable[[HttpRequest, str], HttpResponse], ...]:
+    """A page of case work as two views: of a woman's record, and of a child's (by
+    reference)."""
+
+    def of(kind: str) -> Callable[[HttpRequest, str], HttpResponse]:
+        def view(request: HttpRequest, reference: str) -> HttpResponse:
+            return page(request, kind, reference)
+
+        view.__name__ = f"{kind}_{page.__name__.strip('_').removesuffix('_page')}"
+        return login_required(view)
+
+    return of("woman"), of("child")
 
 
 def _note_events(notes: list[CaseNote]) -> list[Event]:
@@ -239,25 +256,24 @@ def _notes_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse
     may_change = may_edit(request.user, subject.woman) and can(
         request.user, Capability.EDIT_REGISTER
     )
+    note: Any  # marked for the page: may the user correct it
     for note in page.items:
         note.may_correct = may_change and services.may_correct(request.user, note, editable=True)
     return render(
         request,
         "casework/notes.html",
-        {"subject": subject, "page": page, "form": form, "may_edit": may_change},
+        {
+            "subject": subject,
+            "heading": _("Case notes"),
+            "page": page,
+            "form": form,
+            "may_edit": may_change,
+        },
     )
 
 
-@login_required
-def woman_notes(request: HttpRequest, reference: str) -> HttpResponse:
-    """All of a woman's notes, newest first, a page at a time; a new note (POST)."""
-    return _notes_page(request, "woman", reference)
-
-
-@login_required
-def child_notes(request: HttpRequest, reference: str) -> HttpResponse:
-    """All of a child's notes, newest first, a page at a time; a new note (POST)."""
-    return _notes_page(request, "child", reference)
+# All of a woman's (a child's) notes, newest first, a page at a time; a new note (POST).
+woman_notes, child_notes = _of_woman_and_child(_notes_page)
 
 
 @login_required
@@ -313,7 +329,13 @@ def correct_note(request: HttpRequest, note_id: int) -> HttpResponse:
     return render(
         request,
         "casework/correct_note.html",
-        {"note": note, "subject": subject, "form": form, "in_place": in_place},
+        {
+            "note": note,
+            "subject": subject,
+            "heading": _("Correct a note"),
+            "form": form,
+            "in_place": in_place,
+        },
     )
 
 
@@ -355,6 +377,7 @@ def _workers_page(request: HttpRequest, kind: str, reference: str) -> HttpRespon
         "casework/workers.html",
         {
             "subject": subject,
+            "heading": _("Case workers"),
             "assignments": queries.assignments(
                 request.user, woman=subject.woman, child=subject.child
             ),
@@ -365,21 +388,15 @@ def _workers_page(request: HttpRequest, kind: str, reference: str) -> HttpRespon
     )
 
 
+# The case workers of a woman (a child); assign one or end an assignment (POST).
+woman_workers, child_workers = _of_woman_and_child(_workers_page)
+
+
 def _int(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
         return 0
-
-
-@login_required
-def woman_workers(request: HttpRequest, reference: str) -> HttpResponse:
-    return _workers_page(request, "woman", reference)
-
-
-@login_required
-def child_workers(request: HttpRequest, reference: str) -> HttpResponse:
-    return _workers_page(request, "child", reference)
 
 
 @login_required
@@ -503,6 +520,7 @@ def _documents_page(request: HttpRequest, kind: str, reference: str) -> HttpResp
         "casework/documents.html",
         {
             "subject": subject,
+            "heading": _("Documents"),
             "documents": documents,
             "form": form,
             "may_edit": may_edit(request.user, subject.woman)
@@ -513,14 +531,8 @@ def _documents_page(request: HttpRequest, kind: str, reference: str) -> HttpResp
     )
 
 
-@login_required
-def woman_documents(request: HttpRequest, reference: str) -> HttpResponse:
-    return _documents_page(request, "woman", reference)
-
-
-@login_required
-def child_documents(request: HttpRequest, reference: str) -> HttpResponse:
-    return _documents_page(request, "child", reference)
+# A woman's (a child's) documents; file one (POST).
+woman_documents, child_documents = _of_woman_and_child(_documents_page)
 
 
 @login_required

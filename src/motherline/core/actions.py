@@ -20,11 +20,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -89,10 +91,9 @@ def _shape(annotation: Any, metadata: Iterable[Any]) -> _Shape:
 
 def _label(name: str, model: type[models.Model] | None, description: str | None) -> Any:
     if model is not None:
-        try:
-            return capfirst(model._meta.get_field(name).verbose_name)
-        except Exception:  # a field of the action that the model does not have
-            pass
+        field = _model_field(model, name)
+        if field is not None:
+            return capfirst(field.verbose_name)
     return description or capfirst(name.replace("_", " "))
 
 
@@ -187,16 +188,22 @@ def form_for(
     return type(f"{schema.__name__}Form", (forms.Form,), fields)
 
 
-def _help(name: str, model: type[models.Model] | None) -> Any:
-    if model is None:
-        return ""
+def _model_field(model: type[models.Model], name: str) -> models.Field[Any, Any] | None:
+    """The model's field of that name; None for a field of the action that the model does
+    not have (or has only as the other side of a relation)."""
     try:
-        return model._meta.get_field(name).help_text
-    except Exception:
-        return ""
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.Field) else None
 
 
-def changed_values(form: forms.Form, current: Mapping[str, Any]) -> dict[str, Any]:
+def _help(name: str, model: type[models.Model] | None) -> Any:
+    field = _model_field(model, name) if model is not None else None
+    return field.help_text if field is not None else ""
+
+
+def changed_values(form: forms.BaseForm, current: Mapping[str, Any]) -> dict[str, Any]:
     """The fields of a filled-in correction form whose value differs from the record's, as a
     correction sends them to its service (the API sends only what changes, too)."""
     return {
@@ -215,26 +222,126 @@ def _same(value: Any, current: Any) -> bool:
 
 def run_form_action(
     request: HttpRequest,
-    form: forms.Form,
+    form: forms.BaseForm,
     perform: Callable[[dict[str, Any]], Any],
     *,
-    done: str,
-    go_to: str,
+    done: str | Callable[[Any], str],
+    go_to: str | Callable[[Any], str],
     field_map: Mapping[str, str] | None = None,
 ) -> HttpResponse | None:
     """Validate a bound form, perform the action with its cleaned data, say `done` and go to
-    `go_to`; on a refusal put the service's errors on the form (a record changed meanwhile is
-    one: `StaleVersion` says so at the top) and answer None, so that the page is shown again
-    with them."""
+    `go_to` (each a text, or what it makes of the action's result: the record created); on
+    a refusal put the service's
+    errors on the form (a record changed meanwhile is one: `StaleVersion` says so at the top)
+    and answer None, so that the page is shown again with them."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        perform(form.cleaned_data)
+        result = perform(form.cleaned_data)
     except ValidationError as error:
         add_service_errors(form, error, field_map)
         return None
-    messages.success(request, done)
-    return redirect(go_to)
+    messages.success(request, done(result) if callable(done) else done)
+    return redirect(go_to(result) if callable(go_to) else go_to)
 
 
-__all__ = ["changed_values", "form_for", "posted", "run_form_action"]
+def service_call(
+    service: Callable[..., Any], request: HttpRequest, record: Any
+) -> Callable[[dict[str, Any]], Any]:
+    """The action of a form whose fields are the service's parameters, by name: it calls
+    `service(user, record, **fields, request=request)`."""
+    return lambda data: service(request.user, record, **data, request=request)
+
+
+# The one page of a form: its heading over the record's reference and a lead, the form's
+# fields, errors and buttons (templates/form_page.html; a page with more extends it).
+FORM_PAGE = "form_page.html"
+AUDITED = gettext_lazy("What you change is kept on the audit trail.")
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    perform: Callable[[dict[str, Any]], Any],
+    *,
+    done: str | Callable[[Any], str],
+    go_to: str | Callable[[Any], str],
+    template: str = FORM_PAGE,
+    context: Mapping[str, Any] | None = None,
+    field_map: Mapping[str, str] | None = None,
+    read: Callable[[], Any] | None = None,
+) -> HttpResponse:
+    """`run_form_action`, or else the page with the form (and its errors): the page's
+    `context` names what it shows (`heading`, `reference`, `lead`, `submit_label`); Cancel
+    goes back to `go_to`. `read` is called before the page is shown: the audit row of a
+    page that shows a person's record."""
+    done_page = run_form_action(request, form, perform, done=done, go_to=go_to, field_map=field_map)
+    if done_page is not None:
+        return done_page
+    if read is not None:
+        read()
+    cancel = {"cancel_url": go_to} if isinstance(go_to, str) else {}
+    return render(request, template, {**cancel, **(context or {}), "form": form})
+
+
+Choices = Iterable[tuple[Any, Any]]
+
+
+def correction_page(
+    request: HttpRequest,
+    record: Any,
+    form_class: type[forms.Form],
+    correct: Callable[..., Any],
+    *,
+    done: str,
+    go_to: str,
+    heading: str,
+    lead: str,
+    shown: Mapping[str, Any] | None = None,
+    choices: Mapping[str, Choices] | None = None,
+    more: Callable[[], Mapping[str, Any]] | None = None,
+    template: str = FORM_PAGE,
+    context: Mapping[str, Any] | None = None,
+) -> HttpResponse:
+    """The page that corrects a record: the form shows the record's values (or what `shown`
+    says a field shows: a user's name for the user) and the version read; what differs is
+    handed to `correct(user, record, changes, version=, request=)`, the owning app's service,
+    which checks the version and writes the audit row. `choices` offers a field's values in
+    a list (the schema bounds them; the page knows which apply); `more` adds changes the
+    form's fields do not carry (rows of a table)."""
+    names = [name for name in form_class.base_fields if name != "version"]
+    current = {name: getattr(record, name, None) for name in names} | dict(shown or {})
+    form = form_class(posted(request), initial={**current, "version": record.version})
+    for name, options in (choices or {}).items():
+        form.fields[name].widget = forms.Select(choices=options)
+
+    def perform(data: dict[str, Any]) -> None:
+        changes = {**changed_values(form, current), **(more() if more else {})}
+        correct(request.user, record, changes, version=data["version"], request=request)
+
+    return form_page(
+        request,
+        form,
+        perform,
+        done=done,
+        go_to=go_to,
+        template=template,
+        context={
+            "heading": heading,
+            "reference": getattr(record, "reference", ""),
+            "lead": lead,
+            "submit_label": _("Save the correction"),
+            **(context or {}),
+        },
+    )
+
+
+__all__ = [
+    "changed_values",
+    "correction_page",
+    "form_for",
+    "form_page",
+    "posted",
+    "run_form_action",
+    "service_call",
+]

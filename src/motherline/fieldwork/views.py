@@ -8,10 +8,8 @@ to `fieldwork.services`, whose errors are shown beside their fields.
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlencode
+from typing import Any, cast
 
-from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,14 +25,18 @@ from django.views.decorators.http import require_safe
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, require
-from motherline.core.actions import changed_values, form_for, run_form_action
+from motherline.core.actions import (
+    AUDITED,
+    correction_page,
+    form_for,
+    form_page,
+    run_form_action,
+)
 from motherline.core.forms import add_service_errors, posted, posted_files
+from motherline.core.paging import cursor, paging
 from motherline.fieldwork import forms, importing, queries, services
 from motherline.fieldwork.actions import (
-    ACTION_CORRECTABLE,
     FINDING_CORRECTABLE,
-    TRAINING_CORRECTABLE,
-    VISIT_CORRECTABLE,
     ActionChanges,
     FindingChanges,
     TrainingChanges,
@@ -75,22 +77,6 @@ def _prisons(user: Any) -> Any:
     )
 
 
-def _cursor(request: HttpRequest) -> int | None:
-    value = request.GET.get("after", "")
-    return int(value) if value.isdigit() else None
-
-
-def _paging(request: HttpRequest, page: Any, **query: str) -> dict[str, Any]:
-    base = {k: v for k, v in query.items() if v}
-    return {
-        "page": page,
-        "next_url": "?" + urlencode({**base, "after": page.next_cursor})
-        if page.next_cursor
-        else None,
-        "first_url": "?" + urlencode(base) if request.GET.get("after") else None,
-    }
-
-
 def _page_of_visits(request: HttpRequest, prison: Prison | None) -> queries.VisitPage:
     """The page of visits after the request's cursor; the first page for a cursor this list
     did not give (a bookmark from before visits were ordered by date, say)."""
@@ -118,7 +104,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "fieldwork/visit_list.html",
-        {"prisons": prisons, "prison": prison, **_paging(request, page, prison=code)},
+        {"prisons": prisons, "prison": prison, **paging(request, page, prison=code)},
     )
 
 
@@ -218,25 +204,17 @@ def correct_visit(request: HttpRequest, visit_id: int) -> HttpResponse:
     from the version read."""
     require(request.user, Capability.RECORD_FIELDWORK)
     visit = get_object_or_404(PrisonVisit.objects.editable_by(request.user), pk=visit_id)
-    current = {name: getattr(visit, name) for name in VISIT_CORRECTABLE}
-    form = VisitCorrectionForm(posted(request), initial={**current, "version": visit.version})
-
-    def perform(data: dict[str, Any]) -> None:
-        changes = changed_values(form, current)
-        services.correct_visit(
-            request.user, visit, changes, version=data["version"], request=request
-        )
-
-    done = run_form_action(
+    return correction_page(
         request,
-        form,
-        perform,
+        visit,
+        VisitCorrectionForm,
+        services.correct_visit,
         done=_("The visit's details have been corrected."),
         go_to=reverse("fieldwork:visit", args=[visit.pk]),
+        heading=_("Correct the visit's details"),
+        lead=_("Visit to %(prison)s. What you change is kept on the audit trail.")
+        % {"prison": visit.prison.display_name},
     )
-    if done is not None:
-        return done
-    return render(request, "fieldwork/correct_visit.html", {"visit": visit, "form": form})
 
 
 @login_required
@@ -257,20 +235,10 @@ def withdraw_visit(request: HttpRequest, visit_id: int) -> HttpResponse:
     )
 
 
-def _correction_page(
-    request: HttpRequest, record: Any, form: Any, *, heading: str, about: str, cancel_url: str
-) -> HttpResponse:
-    return render(
-        request,
-        "fieldwork/correct_record.html",
-        {
-            "record": record,
-            "form": form,
-            "heading": heading,
-            "about": about,
-            "cancel_url": cancel_url,
-        },
-    )
+def _of_visit(visit: PrisonVisit, text: str) -> str:
+    """The lead of a correction page about a part of a visit."""
+    what = text % {"prison": visit.prison.display_name, "day": format_day(visit.visit_date)}
+    return f"{what} {AUDITED}"
 
 
 FindingCorrectionForm = form_for(FindingChanges, model=Finding, required=FINDING_CORRECTABLE)
@@ -286,33 +254,15 @@ def correct_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
         ).select_related("visit__prison"),
         pk=finding_id,
     )
-    current = {name: getattr(finding, name) for name in FINDING_CORRECTABLE}
-    form = FindingCorrectionForm(posted(request), initial={**current, "version": finding.version})
-    back = reverse("fieldwork:visit", args=[finding.visit_id]) + "#findings"
-
-    def perform(data: dict[str, Any]) -> None:
-        services.correct_finding(
-            request.user,
-            finding,
-            changed_values(form, current),
-            version=data["version"],
-            request=request,
-        )
-
-    done = run_form_action(
-        request, form, perform, done=_("The finding has been corrected."), go_to=back
-    )
-    return done or _correction_page(
+    return correction_page(
         request,
         finding,
-        form,
+        FindingCorrectionForm,
+        services.correct_finding,
+        done=_("The finding has been corrected."),
+        go_to=reverse("fieldwork:visit", args=[finding.visit_id]) + "#findings",
         heading=_("Correct the finding"),
-        about=_("Finding of the visit to %(prison)s on %(day)s.")
-        % {
-            "prison": finding.visit.prison.display_name,
-            "day": format_day(finding.visit.visit_date),
-        },
-        cancel_url=back,
+        lead=_of_visit(finding.visit, _("Finding of the visit to %(prison)s on %(day)s.")),
     )
 
 
@@ -332,44 +282,26 @@ def correct_action(request: HttpRequest, action_id: int) -> HttpResponse:
         pk=action_id,
     )
     visit = action.visit
-    current = {name: getattr(action, name) for name in ACTION_CORRECTABLE}
-    current["owner"] = action.owner.username
-    form = ActionCorrectionForm(posted(request), initial={**current, "version": action.version})
-    # The schema bounds the values; the page offers the visit's people and findings.
-    form.fields["owner"].widget = django_forms.Select(
-        choices=[(u.username, u.get_full_name() or u.username) for u in services.owners_for(visit)]
+    findings = (
+        (f.pk, f"{f.get_topic_display()}: {f.description[:60]}") for f in visit.findings.all()
     )
-    form.fields["finding_id"].widget = django_forms.Select(
-        choices=[
-            ("", "—"),
-            *(
-                (f.pk, f"{f.get_topic_display()}: {f.description[:60]}")
-                for f in visit.findings.all()
-            ),
-        ]
-    )
-    back = reverse("fieldwork:visit", args=[visit.pk]) + "#actions"
-
-    def perform(data: dict[str, Any]) -> None:
-        services.correct_action(
-            request.user,
-            action,
-            changed_values(form, current),
-            version=data["version"],
-            request=request,
-        )
-
-    done = run_form_action(
-        request, form, perform, done=_("The follow-up action has been corrected."), go_to=back
-    )
-    return done or _correction_page(
+    return correction_page(
         request,
         action,
-        form,
+        ActionCorrectionForm,
+        services.correct_action,
+        shown={"owner": action.owner.username},
+        # The schema bounds the values; the page offers the visit's people and findings.
+        choices={
+            "owner": [
+                (u.username, u.get_full_name() or u.username) for u in services.owners_for(visit)
+            ],
+            "finding_id": [("", "—"), *findings],
+        },
+        done=_("The follow-up action has been corrected."),
+        go_to=reverse("fieldwork:visit", args=[visit.pk]) + "#actions",
         heading=_("Correct the follow-up action"),
-        about=_("Follow-up of the visit to %(prison)s on %(day)s.")
-        % {"prison": visit.prison.display_name, "day": format_day(visit.visit_date)},
-        cancel_url=back,
+        lead=_of_visit(visit, _("Follow-up of the visit to %(prison)s on %(day)s.")),
     )
 
 
@@ -396,12 +328,20 @@ def add_action(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 def _mark_done(
     request: HttpRequest,
-    record: FollowUpAction | Finding,
+    model: type[FollowUpAction] | type[Finding],
+    pk: int,
     record_done: Any,
     texts: tuple[str, str],
 ) -> HttpResponse:
-    """Mark an action done or a finding resolved on the day the form gives, through the
-    service `record_done`; `texts` are the messages for done already and done now."""
+    """Mark an action done or a finding resolved (of a visit the user may change) on the
+    day the form gives, through the service `record_done`; `texts` are the messages for
+    done already and done now."""
+    require(request.user, Capability.RECORD_FIELDWORK)
+    visits = PrisonVisit.objects.editable_by(request.user)
+    record = cast(
+        "FollowUpAction | Finding",
+        get_object_or_404(model.objects.filter(visit__in=visits), pk=pk),
+    )
     if request.method == "POST":
         form = forms.DoneForm(request.POST)
         try:
@@ -420,14 +360,10 @@ def _mark_done(
 @login_required
 def complete_action(request: HttpRequest, action_id: int) -> HttpResponse:
     """Mark a follow-up action done on the day given."""
-    require(request.user, Capability.RECORD_FIELDWORK)
-    action = get_object_or_404(
-        FollowUpAction.objects.filter(visit__in=PrisonVisit.objects.editable_by(request.user)),
-        pk=action_id,
-    )
     return _mark_done(
         request,
-        action,
+        FollowUpAction,
+        action_id,
         services.complete_action,
         (_("This action was already marked done."), _("The action is done.")),
     )
@@ -436,14 +372,10 @@ def complete_action(request: HttpRequest, action_id: int) -> HttpResponse:
 @login_required
 def resolve_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
     """Record that a finding was resolved (it leaves the prison's open findings)."""
-    require(request.user, Capability.RECORD_FIELDWORK)
-    finding = get_object_or_404(
-        Finding.objects.filter(visit__in=PrisonVisit.objects.editable_by(request.user)),
-        pk=finding_id,
-    )
     return _mark_done(
         request,
-        finding,
+        Finding,
+        finding_id,
         services.resolve_finding,
         (_("This finding was already resolved."), _("The finding is resolved.")),
     )
@@ -465,7 +397,7 @@ def prison_detail(request: HttpRequest, code: str) -> HttpResponse:
             "incidents": list(
                 queries.incidents(request.user, open_only=True).filter(prison=prison)
             ),
-            **_paging(request, page),
+            **paging(request, page),
         },
     )
 
@@ -477,7 +409,6 @@ def prison_detail(request: HttpRequest, code: str) -> HttpResponse:
 def new_incident(request: HttpRequest) -> HttpResponse:
     """Record an access incident, alone or from a visit (`?visit=`), which fills it in."""
     require(request.user, Capability.RECORD_FIELDWORK)
-    prisons = _prisons(request.user)
     visit = None
     visit_id = request.GET.get("visit") or request.POST.get("visit")
     if visit_id:
@@ -486,28 +417,21 @@ def new_incident(request: HttpRequest) -> HttpResponse:
         visit = get_object_or_404(
             PrisonVisit.objects.editable_by(request.user).select_related("prison"), pk=visit_id
         )
-    if request.method == "POST":
-        form = forms.IncidentForm(request.POST, prisons=prisons)
-        if form.is_valid():
-            try:
-                incident = services.record_incident(
-                    request.user,
-                    prison=form.cleaned_data["prison"],
-                    values=form.values(),
-                    visit=visit,
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The access incident has been recorded."))
-                return redirect("fieldwork:incident", incident_id=incident.pk)
-    else:
-        initial: dict[str, Any] = {"occurred_on": timezone.localdate()}
-        if visit is not None:
-            initial.update(prison=visit.prison.code, occurred_on=visit.visit_date)
-        form = forms.IncidentForm(initial=initial, prisons=prisons)
-    return render(request, "fieldwork/incident_form.html", {"form": form, "visit": visit})
+    initial: dict[str, Any] = {"occurred_on": timezone.localdate()}
+    if visit is not None:
+        initial.update(prison=visit.prison.code, occurred_on=visit.visit_date)
+    form = forms.IncidentForm(posted(request), initial=initial, prisons=_prisons(request.user))
+    return form_page(
+        request,
+        form,
+        lambda data: services.record_incident(
+            request.user, prison=data["prison"], values=form.values(), visit=visit, request=request
+        ),
+        done=_("The access incident has been recorded."),
+        go_to=lambda incident: reverse("fieldwork:incident", args=[incident.pk]),
+        template="fieldwork/incident_form.html",
+        context={"visit": visit},
+    )
 
 
 @login_required
@@ -527,29 +451,21 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     )
     form = None
     if editable:
-        if request.method == "POST":
-            form = forms.IncidentUpdateForm(request.POST, instance=incident)
-            if form.is_valid():
-                try:
-                    services.update_incident(
-                        request.user,
-                        incident,
-                        form.changes(),
-                        version=form.cleaned_data["version"],
-                        request=request,
-                    )
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                except StaleVersion:
-                    messages.warning(request, STALE)
-                    return redirect("fieldwork:incident", incident_id=incident.pk)
-                else:
-                    messages.success(request, _("The incident has been saved."))
-                    return redirect("fieldwork:incident", incident_id=incident.pk)
-        else:
-            form = forms.IncidentUpdateForm(
-                instance=incident, initial={"version": incident.version}
-            )
+        form = forms.IncidentUpdateForm(
+            posted(request), instance=incident, initial={"version": incident.version}
+        )
+        update = form.changes
+        done = run_form_action(
+            request,
+            form,
+            lambda data: services.update_incident(
+                request.user, incident, update(), version=data["version"], request=request
+            ),
+            done=_("The incident has been saved."),
+            go_to=reverse("fieldwork:incident", args=[incident.pk]),
+        )
+        if done is not None:
+            return done
     elif writing:
         # Seen (a partner's) but not changeable: out of scope for a change, as elsewhere.
         raise Http404
@@ -583,7 +499,7 @@ def incident_overview(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_PROGRAMME)
     page = queries.paged(
         queries.incidents(request.user, open_only=True),
-        _cursor(request),
+        cursor(request),
         settings.MOTHERLINE_PAGE_SIZE,
     )
     years, by_prison = queries.incidents_by_prison_and_year(request.user)
@@ -597,7 +513,7 @@ def incident_overview(request: HttpRequest) -> HttpResponse:
             "resolution": queries.resolution(request.user),
             "years": years,
             "by_prison": by_prison,
-            **_paging(request, page),
+            **paging(request, page),
         },
     )
 
@@ -611,7 +527,7 @@ def training_list(request: HttpRequest) -> HttpResponse:
     """Training sessions, newest first, and totals by year and audience."""
     require(request.user, Capability.VIEW_REGISTER)
     page = queries.paged(
-        queries.training_sessions(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE
+        queries.training_sessions(request.user), cursor(request), settings.MOTHERLINE_PAGE_SIZE
     )
     return render(
         request,
@@ -619,7 +535,7 @@ def training_list(request: HttpRequest) -> HttpResponse:
         {
             "totals": queries.training_totals(request.user),
             "audiences": Audience.choices,
-            **_paging(request, page),
+            **paging(request, page),
         },
     )
 
@@ -646,7 +562,14 @@ def new_training(request: HttpRequest) -> HttpResponse:
     else:
         form = forms.TrainingForm(initial={"held_on": timezone.localdate()})
         rows = forms.ParticipantsFormSet(prefix="p")
-    return render(request, "fieldwork/training_form.html", {"form": form, "rows": rows})
+    context = {
+        "form": form,
+        "rows": rows,
+        "heading": _("Record a training session"),
+        "submit_label": _("Record the session"),
+        "cancel_url": reverse("fieldwork:training"),
+    }
+    return render(request, "fieldwork/training_form.html", context)
 
 
 @login_required
@@ -680,38 +603,33 @@ def correct_training(request: HttpRequest, session_id: int) -> HttpResponse:
     row; a row left empty is removed)."""
     require(request.user, Capability.RECORD_FIELDWORK)
     session = get_object_or_404(TrainingSession.objects.editable_by(request.user), pk=session_id)
-    current = {name: getattr(session, name) for name in TRAINING_CORRECTABLE}
     recorded = [(p.institution, p.women, p.men) for p in session.participants.all()]
-    form = TrainingCorrectionForm(posted(request), initial={**current, "version": session.version})
     rows = forms.ParticipantsFormSet(
         posted(request),
         prefix="p",
         initial=[{"institution": n, "women": w, "men": m} for n, w, m in recorded],
     )
 
-    def perform(data: dict[str, Any]) -> None:
+    def participants() -> dict[str, Any]:
         if not rows.is_valid():
             raise ValidationError({"participants": [_("Correct the rows of participants.")]})
-        changes = changed_values(form, current)
         typed = [row for f in rows.forms if (row := f.row()) is not None]
-        if typed != recorded:
-            changes["participants"] = typed
-        services.correct_training(
-            request.user, session, changes, version=data["version"], request=request
-        )
+        return {"participants": typed} if typed != recorded else {}
 
-    back = reverse("fieldwork:training_session", args=[session.pk])
-    done = run_form_action(
+    return correction_page(
         request,
-        form,
-        perform,
+        session,
+        TrainingCorrectionForm,
+        services.correct_training,
+        more=participants,
         done=_("The training session has been corrected."),
-        go_to=back,
-    )
-    return done or render(
-        request,
-        "fieldwork/correct_training.html",
-        {"session": session, "form": form, "rows": rows, "cancel_url": back},
+        go_to=reverse("fieldwork:training_session", args=[session.pk]),
+        heading=_("Correct the training session"),
+        lead=_(
+            "What you change is kept on the audit trail. Empty a row of participants to remove it."
+        ),
+        template="fieldwork/training_form.html",
+        context={"rows": rows},
     )
 
 
@@ -740,7 +658,7 @@ def withdraw_training(request: HttpRequest, session_id: int) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     page = queries.paged(
-        queries.case_studies(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE
+        queries.case_studies(request.user), cursor(request), settings.MOTHERLINE_PAGE_SIZE
     )
     audit.record_list(
         request.user,
@@ -750,7 +668,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     jurisdiction = Jurisdiction.objects.of_user(request.user)
     languages = jurisdiction.languages_of_documents() if jurisdiction else ["en"]
-    context = {**_paging(request, page), "document_languages": languages}
+    context = {**paging(request, page), "document_languages": languages}
     return render(request, "fieldwork/case_list.html", context)
 
 
@@ -764,21 +682,18 @@ def new_case(request: HttpRequest) -> HttpResponse:
         woman = get_object_or_404(Woman.objects.editable_by(request.user), reference=reference)
     language = local.language_of_organisation(request.user.organisation_id)
     form = forms.CaseTextForm(posted(request), language=language)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.draft_case_study(
-                request.user,
-                form.text(),
-                woman=woman,
-                children=list(woman.children.all()) if woman else [],
-                request=request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The case study has been drafted."))
-            return redirect("fieldwork:case", case_id=case.pk)
-    return render(request, "fieldwork/case_form.html", {"form": form, "woman": woman})
+    children = list(woman.children.all()) if woman else []
+    return form_page(
+        request,
+        form,
+        lambda data: services.draft_case_study(
+            request.user, form.text(), woman=woman, children=children, request=request
+        ),
+        done=_("The case study has been drafted."),
+        go_to=lambda case: reverse("fieldwork:case", args=[case.pk]),
+        template="fieldwork/case_form.html",
+        context={"woman": woman},
+    )
 
 
 def _visible_case(request: HttpRequest, case_id: int) -> CaseStudy:
@@ -819,38 +734,26 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 def edit_case(request: HttpRequest, case_id: int) -> HttpResponse:
     require(request.user, Capability.RECORD_FIELDWORK)
     case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
-    if request.method == "POST":
-        form = forms.EditCaseTextForm(request.POST, language=case.local_language())
-        if form.is_valid():
-            try:
-                services.edit_case_text(
-                    request.user,
-                    case,
-                    form.text(),
-                    version=form.cleaned_data["version"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except StaleVersion:
-                messages.warning(request, STALE)
-                return redirect("fieldwork:case", case_id=case.pk)
-            else:
-                messages.success(request, _("The case study has been saved."))
-                return redirect("fieldwork:case", case_id=case.pk)
-    else:
-        form = forms.EditCaseTextForm(
-            language=case.local_language(),
-            initial={
-                "title_en": case.title_en,
-                "narrative_en": case.narrative_en,
-                "title_local": case.title_local,
-                "narrative_local": case.narrative_local,
-                "tags": ", ".join(case.tags),
-                "version": case.version,
-            },
-        )
-    return render(request, "fieldwork/case_form.html", {"form": form, "case": case})
+    texts = ("title_en", "narrative_en", "title_local", "narrative_local")
+    form = forms.EditCaseTextForm(
+        posted(request),
+        language=case.local_language(),
+        initial={
+            **{name: getattr(case, name) for name in texts},
+            "tags": ", ".join(case.tags),
+            "version": case.version,
+        },
+    )
+    done = run_form_action(
+        request,
+        form,
+        lambda data: services.edit_case_text(
+            request.user, case, form.text(), version=data["version"], request=request
+        ),
+        done=_("The case study has been saved."),
+        go_to=reverse("fieldwork:case", args=[case.pk]),
+    )
+    return done or render(request, "fieldwork/case_form.html", {"form": form, "case": case})
 
 
 @login_required
@@ -865,7 +768,7 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
     step_form = forms.StepForm(request.POST)
     if not step_form.is_valid():
         for message in step_form.errors.get("version", []):
-            messages.error(request, message)
+            messages.error(request, str(message))
         return redirect("fieldwork:case", case_id=case.pk)
     version = step_form.cleaned_data["version"]
     user = request.user
@@ -933,17 +836,16 @@ def case_booklet(request: HttpRequest) -> HttpResponse:
 def escalation_contacts(request: HttpRequest) -> HttpResponse:
     """Whom the user's organisation tells of every new access incident."""
     require(request.user, Capability.MANAGE_PROGRAMME)
-    form = forms.ContactForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_escalation_contact(request.user, **form.cleaned_data, request=request)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The contact has been added."))
-            return redirect("fieldwork:escalation")
     contacts = EscalationContact.objects.filter(organisation_id=request.user.organisation_id)
-    return render(request, "fieldwork/escalation.html", {"form": form, "contacts": contacts})
+    return form_page(
+        request,
+        forms.ContactForm(posted(request)),
+        lambda data: services.add_escalation_contact(request.user, **data, request=request),
+        done=_("The contact has been added."),
+        go_to=reverse("fieldwork:escalation"),
+        template="fieldwork/escalation.html",
+        context={"contacts": contacts},
+    )
 
 
 @login_required

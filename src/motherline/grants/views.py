@@ -5,9 +5,7 @@ scope (404); POSTs go through `grants.services`."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
-from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,12 +20,19 @@ from django.views.decorators.http import require_safe
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit, require
-from motherline.core.actions import changed_values, form_for, run_form_action
+from motherline.core.actions import (
+    AUDITED,
+    correction_page,
+    form_for,
+    form_page,
+    run_form_action,
+    service_call,
+)
 from motherline.core.forms import add_service_errors, posted
+from motherline.core.paging import cursor, paging
 from motherline.fieldwork.queries import paged
 from motherline.grants import forms, queries, report, services
 from motherline.grants.actions import (
-    DELIVERY_CORRECTABLE,
     GRANT_CORRECTABLE,
     LINE_CORRECTABLE,
     DeliveryChanges,
@@ -37,22 +42,6 @@ from motherline.grants.actions import (
 from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
 from motherline.people.models import Child, Woman
 from motherline.records.pages import withdrawal_page
-
-
-def _cursor(request: HttpRequest) -> int | None:
-    value = request.GET.get("after", "")
-    return int(value) if value.isdigit() else None
-
-
-def _paging(request: HttpRequest, page: Any, **query: str) -> dict[str, Any]:
-    base = {k: v for k, v in query.items() if v}
-    return {
-        "page": page,
-        "next_url": "?" + urlencode({**base, "after": page.next_cursor})
-        if page.next_cursor
-        else None,
-        "first_url": "?" + urlencode(base) if request.GET.get("after") else None,
-    }
 
 
 def _grant(request: HttpRequest, grant_id: int) -> Grant:
@@ -65,25 +54,23 @@ def _grant(request: HttpRequest, grant_id: int) -> Grant:
 @require_safe
 def grant_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_PROGRAMME)
-    page = paged(queries.grants_for(request.user), _cursor(request), settings.MOTHERLINE_PAGE_SIZE)
-    return render(request, "grants/grant_list.html", _paging(request, page))
+    page = paged(queries.grants_for(request.user), cursor(request), settings.MOTHERLINE_PAGE_SIZE)
+    return render(request, "grants/grant_list.html", paging(request, page))
 
 
 @login_required
 def new_grant(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_PROGRAMME)
-    form = forms.GrantForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            grant = services.create_grant(
-                request.user, services.GrantValues(**form.cleaned_data), request=request
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The grant has been recorded: add its budget lines."))
-            return redirect("grants:detail", grant_id=grant.pk)
-    return render(request, "grants/grant_form.html", {"form": form})
+    return form_page(
+        request,
+        forms.GrantForm(posted(request)),
+        lambda data: services.create_grant(
+            request.user, services.GrantValues(**data), request=request
+        ),
+        done=_("The grant has been recorded: add its budget lines."),
+        go_to=lambda grant: reverse("grants:detail", args=[grant.pk]),
+        template="grants/grant_form.html",
+    )
 
 
 def _detail(request: HttpRequest, grant: Grant, line_form: Any = None) -> HttpResponse:
@@ -126,31 +113,14 @@ def add_line(request: HttpRequest, grant_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("grants:detail", grant_id=grant.pk)
     form = forms.BudgetLineForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_budget_line(request.user, grant, **form.cleaned_data, request=request)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The budget line has been added."))
-            return redirect("grants:detail", grant_id=grant.pk)
-    return _detail(request, grant, form)
-
-
-def _correction_page(
-    request: HttpRequest, record: Any, form: Any, *, heading: str, about: str, cancel_url: str
-) -> HttpResponse:
-    return render(
+    done = run_form_action(
         request,
-        "grants/correct_record.html",
-        {
-            "record": record,
-            "form": form,
-            "heading": heading,
-            "about": about,
-            "cancel_url": cancel_url,
-        },
+        form,
+        service_call(services.add_budget_line, request, grant),
+        done=_("The budget line has been added."),
+        go_to=reverse("grants:detail", args=[grant.pk]),
     )
+    return done or _detail(request, grant, form)
 
 
 GrantCorrectionForm = form_for(GrantChanges, model=Grant, required=GRANT_CORRECTABLE)
@@ -162,29 +132,15 @@ def correct_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
     from the version read."""
     require(request.user, Capability.MANAGE_PROGRAMME)
     grant = get_object_or_404(Grant.objects.editable_by(request.user), pk=grant_id)
-    current = {name: getattr(grant, name) for name in GRANT_CORRECTABLE}
-    form = GrantCorrectionForm(posted(request), initial={**current, "version": grant.version})
-    back = reverse("grants:detail", args=[grant.pk])
-
-    def perform(data: dict[str, Any]) -> None:
-        services.correct_grant(
-            request.user,
-            grant,
-            changed_values(form, current),
-            version=data["version"],
-            request=request,
-        )
-
-    done = run_form_action(
-        request, form, perform, done=_("The grant's details have been corrected."), go_to=back
-    )
-    return done or _correction_page(
+    return correction_page(
         request,
         grant,
-        form,
+        GrantCorrectionForm,
+        services.correct_grant,
+        done=_("The grant's details have been corrected."),
+        go_to=reverse("grants:detail", args=[grant.pk]),
         heading=_("Correct the grant's details"),
-        about=_("Grant from %(donor)s.") % {"donor": grant.donor},
-        cancel_url=back,
+        lead=f"{_('Grant from %(donor)s.') % {'donor': grant.donor}} {AUDITED}",
     )
 
 
@@ -197,29 +153,18 @@ def correct_line(request: HttpRequest, grant_id: int, line_id: int) -> HttpRespo
     require(request.user, Capability.MANAGE_PROGRAMME)
     grant = get_object_or_404(Grant.objects.editable_by(request.user), pk=grant_id)
     line = get_object_or_404(BudgetLine.objects.filter(grant=grant), pk=line_id)
-    current = {name: getattr(line, name) for name in LINE_CORRECTABLE}
-    form = LineCorrectionForm(posted(request), initial={**current, "version": line.version})
-    back = reverse("grants:detail", args=[grant.pk]) + "#lines"
-
-    def perform(data: dict[str, Any]) -> None:
-        services.correct_budget_line(
-            request.user,
-            line,
-            changed_values(form, current),
-            version=data["version"],
-            request=request,
-        )
-
-    done = run_form_action(
-        request, form, perform, done=_("The budget line has been corrected."), go_to=back
-    )
-    return done or _correction_page(
+    about = _("Budget line of the grant from %(donor)s.") % {"donor": grant.donor}
+    return correction_page(
         request,
-        grant,
-        form,
+        line,
+        LineCorrectionForm,
+        services.correct_budget_line,
+        done=_("The budget line has been corrected."),
+        go_to=reverse("grants:detail", args=[grant.pk]) + "#lines",
         heading=_("Correct the budget line %(code)s") % {"code": line.code},
-        about=_("Budget line of the grant from %(donor)s.") % {"donor": grant.donor},
-        cancel_url=back,
+        lead=f"{about} {AUDITED}",
+        # A line has no reference of its own: the page names its grant's.
+        context={"reference": grant.reference},
     )
 
 
@@ -233,7 +178,7 @@ def donor_report(request: HttpRequest, grant_id: int) -> HttpResponse:
     languages = grant.organisation.jurisdiction.languages_of_documents()
     form = forms.ReportForm(request.GET, languages=languages)
     if not form.is_valid():
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
         return redirect("grants:detail", grant_id=grant.pk)
     data = form.cleaned_data
     figures = queries.grant_report(grant, data["start"], data["end"])
@@ -286,7 +231,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "grants/delivery_list.html",
-        {"woman": woman, **_paging(request, page, woman=woman)},
+        {"woman": woman, **paging(request, page, woman=woman)},
     )
 
 
@@ -381,27 +326,21 @@ DeliveryCorrectionForm = form_for(
 )
 
 
-def _delivery_choices(form: Any, request: HttpRequest, delivery: ServiceDelivery) -> None:
+def _delivery_choices(request: HttpRequest, delivery: ServiceDelivery) -> dict[str, Any]:
     """The schema bounds the values; the page offers her children, the grants the user may
     charge and their lines (the delivery's grant first)."""
     children = delivery.woman.children.order_by("reference")
-    form.fields["child"].widget = django_forms.Select(
-        choices=[("", "—"), *((c.reference, f"{c.reference} {c.name}".strip()) for c in children)]
-    )
     grants = list(queries.chargeable_grants(request.user).prefetch_related("budget_lines"))
     grants.sort(key=lambda g: g.pk != delivery.grant_id)
-    form.fields["grant"].widget = django_forms.Select(
-        choices=[("", "—"), *((g.reference, f"{g.reference} · {g.donor}") for g in grants)]
-    )
-    form.fields["budget_line"].widget = django_forms.Select(
-        choices=[
-            ("", "—"),
-            *(
-                (g.reference, [(x.code, f"{x.code} {x.name}") for x in g.budget_lines.all()])
-                for g in grants
-            ),
-        ]
-    )
+    lines = [
+        (g.reference, [(x.code, f"{x.code} {x.name}") for x in g.budget_lines.all()])
+        for g in grants
+    ]
+    return {
+        "child": [("", "—"), *((c.reference, f"{c.reference} {c.name}".strip()) for c in children)],
+        "grant": [("", "—"), *((g.reference, f"{g.reference} · {g.donor}") for g in grants)],
+        "budget_line": [("", "—"), *lines],
+    }
 
 
 @login_required
@@ -409,35 +348,22 @@ def correct_delivery(request: HttpRequest, delivery_id: int) -> HttpResponse:
     """Correct a service delivered: the form shows it as recorded; what differs is saved,
     from the version read."""
     delivery = _editable_delivery(request, delivery_id)
-    current: dict[str, Any] = {
-        name: getattr(delivery, name) for name in (*DELIVERY_CORRECTABLE[:5], "notes")
-    }
-    current["child"] = delivery.child.reference if delivery.child else ""
-    current["grant"] = delivery.grant.reference if delivery.grant else ""
-    current["budget_line"] = delivery.budget_line.code if delivery.budget_line else ""
-    form = DeliveryCorrectionForm(posted(request), initial={**current, "version": delivery.version})
-    _delivery_choices(form, request, delivery)
-    back = reverse("grants:delivery", args=[delivery.pk])
-
-    def perform(data: dict[str, Any]) -> None:
-        services.correct_delivery(
-            request.user,
-            delivery,
-            changed_values(form, current),
-            version=data["version"],
-            request=request,
-        )
-
-    done = run_form_action(
-        request, form, perform, done=_("The service has been corrected."), go_to=back
-    )
-    return done or _correction_page(
+    about = _("Service to %(woman)s.") % {"woman": delivery.woman.reference}
+    return correction_page(
         request,
         delivery,
-        form,
+        DeliveryCorrectionForm,
+        services.correct_delivery,
+        shown={
+            "child": delivery.child.reference if delivery.child else "",
+            "grant": delivery.grant.reference if delivery.grant else "",
+            "budget_line": delivery.budget_line.code if delivery.budget_line else "",
+        },
+        choices=_delivery_choices(request, delivery),
+        done=_("The service has been corrected."),
+        go_to=reverse("grants:delivery", args=[delivery.pk]),
         heading=_("Correct the service"),
-        about=_("Service to %(woman)s.") % {"woman": delivery.woman.reference},
-        cancel_url=back,
+        lead=f"{about} {AUDITED}",
     )
 
 

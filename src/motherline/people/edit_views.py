@@ -8,14 +8,17 @@ errors are shown beside their fields and nothing is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,6 +26,8 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can, may_edit
+from motherline.core.actions import form_page, service_call
+from motherline.core.forms import posted
 from motherline.people import duplicates, forms, services
 from motherline.people.models import Child, CustodyEpisode, PlacementKind, Woman
 
@@ -59,6 +64,44 @@ def _render(
         # An edit page shows her name and custody: a read of her record, like her own page.
         audit.record(request.user, AuditAction.VIEW, shown, request=request)
     return render(request, f"people/forms/{template}", context)
+
+
+# The head of a page about a child: her and the child's references, and who the child is.
+CHILD_HEAD = "people/forms/_child_head.html"
+
+
+def _page(
+    request: HttpRequest,
+    form: Any,
+    perform: Callable[[dict[str, Any]], Any],
+    *,
+    done: str | Callable[[Any], str],
+    heading: str,
+    submit_label: str,
+    template: str,
+    context: dict[str, Any],
+    shown: Woman | Child,
+    go_to: str | None = None,
+) -> HttpResponse:
+    """A writing page: on a valid POST `perform` (the service) and back to her page, or
+    `go_to`; else the form with its errors, a read of the record `shown`."""
+    woman = shown if isinstance(shown, Woman) else shown.mother
+    return form_page(
+        request,
+        form,
+        perform,
+        done=done,
+        go_to=go_to or reverse("people:woman", args=[woman.reference]),
+        template=f"people/forms/{template}",
+        context={
+            "heading": heading,
+            "reference": shown.reference,
+            "submit_label": submit_label,
+            "woman": woman,
+            **context,
+        },
+        read=lambda: audit.record(request.user, AuditAction.VIEW, shown, request=request),
+    )
 
 
 @login_required
@@ -135,7 +178,7 @@ def readmit(request: HttpRequest, reference: str) -> HttpResponse:
     _require_edit(request.user)
     woman = _woman(request, reference)
     known = _known_children(woman)
-    kwargs = {"prefix": forms.CHILDREN_PREFIX, "form_kwargs": {"known": known}}
+    kwargs: dict[str, Any] = {"prefix": forms.CHILDREN_PREFIX, "form_kwargs": {"known": known}}
     from_admission = request.method == "POST" and "from_admission" in request.POST
     if request.method == "POST" and not from_admission:
         form = forms.ReadmissionForm(request.POST, user=request.user)
@@ -178,7 +221,7 @@ def readmit(request: HttpRequest, reference: str) -> HttpResponse:
     return _render(request, "readmit.html", context, woman)
 
 
-def _typed(data: Any, form_class: type) -> dict[str, Any]:
+def _typed(data: Any, form_class: type[Form]) -> dict[str, Any]:
     fields = form_class.base_fields
     out: dict[str, Any] = {}
     for name in fields:
@@ -213,35 +256,23 @@ def transfer(request: HttpRequest, reference: str) -> HttpResponse:
     _require_edit(request.user)
     woman = _woman(request, reference)
     episode = _episode(woman)
-    current_prison = episode.current_prison
-    if request.method == "POST":
-        form = forms.TransferForm(request.POST, user=request.user, current_prison=current_prison)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.record_transfer(
-                    request.user,
-                    episode,
-                    data["to_prison"],
-                    data["transfer_date"],
-                    data["reason"],
-                    version=data["version"],
-                    request=request,
-                )
-            except ValidationError as error:
-                forms.add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Transfer to %(prison)s recorded.") % {"prison": data["to_prison"]},
-                )
-                return _to_woman(woman)
-    else:
-        form = forms.TransferForm(
-            initial={"version": episode.version}, user=request.user, current_prison=current_prison
-        )
-    context = {"form": form, "woman": woman, "episode": episode}
-    return _render(request, "transfer.html", context, woman)
+    form = forms.TransferForm(
+        posted(request),
+        initial={"version": episode.version},
+        user=request.user,
+        current_prison=episode.current_prison,
+    )
+    return _page(
+        request,
+        form,
+        service_call(services.record_transfer, request, episode),
+        done=lambda moved: _("Transfer to %(prison)s recorded.") % {"prison": moved.to_prison},
+        heading=_("Record a transfer"),
+        submit_label=_("Record the transfer"),
+        template="transfer.html",
+        context={"episode": episode},
+        shown=woman,
+    )
 
 
 @login_required
@@ -250,37 +281,25 @@ def legal_status(request: HttpRequest, reference: str) -> HttpResponse:
     _require_edit(request.user)
     woman = _woman(request, reference)
     episode = _episode(woman)
-    if request.method == "POST":
-        form = forms.LegalStatusForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.record_legal_status(
-                    request.user,
-                    episode,
-                    data["status"],
-                    data["effective_date"],
-                    data["note"],
-                    sentence_months=data["sentence_months"],
-                    expected_release_date=data["expected_release_date"],
-                    version=data["version"],
-                    request=request,
-                )
-            except ValidationError as error:
-                forms.add_service_errors(form, error)
-            else:
-                messages.success(request, _("Legal status recorded."))
-                return _to_woman(woman)
-    else:
-        form = forms.LegalStatusForm(
-            initial={
-                "version": episode.version,
-                "sentence_months": episode.sentence_months,
-                "expected_release_date": episode.expected_release_date,
-            }
-        )
-    context = {"form": form, "woman": woman, "episode": episode}
-    return _render(request, "legal_status.html", context, woman)
+    form = forms.LegalStatusForm(
+        posted(request),
+        initial={
+            "version": episode.version,
+            "sentence_months": episode.sentence_months,
+            "expected_release_date": episode.expected_release_date,
+        },
+    )
+    return _page(
+        request,
+        form,
+        service_call(services.record_legal_status, request, episode),
+        done=_("Legal status recorded."),
+        heading=_("Change the legal status"),
+        submit_label=_("Record the legal status"),
+        template="legal_status.html",
+        context={"episode": episode},
+        shown=woman,
+    )
 
 
 @login_required
@@ -289,41 +308,22 @@ def release(request: HttpRequest, reference: str) -> HttpResponse:
     _require_edit(request.user)
     woman = _woman(request, reference)
     episode = _episode(woman)
-    if request.method == "POST":
-        form = forms.ReleaseForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.record_release(
-                    request.user,
-                    episode,
-                    data["release_date"],
-                    data["reason"],
-                    data["note"],
-                    version=data["version"],
-                    request=request,
-                )
-            except ValidationError as error:
-                forms.add_service_errors(form, error)
-            else:
-                messages.success(request, _("Release recorded."))
-                return _to_woman(woman)
-    else:
-        form = forms.ReleaseForm(initial={"version": episode.version})
+    form = forms.ReleaseForm(posted(request), initial={"version": episode.version})
+
     # Shown so that the person recording the release sees who leaves with her.
     children_in_prison = Child.objects.filter(
         mother=woman, placements__kind=PlacementKind.IN_PRISON, placements__end_date__isnull=True
     ).distinct()
-    return _render(
+    return _page(
         request,
-        "release.html",
-        {
-            "form": form,
-            "woman": woman,
-            "episode": episode,
-            "children_in_prison": children_in_prison,
-        },
-        woman,
+        form,
+        service_call(services.record_release, request, episode),
+        done=_("Release recorded."),
+        heading=_("Record a release"),
+        submit_label=_("Record the release"),
+        template="release.html",
+        context={"episode": episode, "children_in_prison": children_in_prison},
+        shown=woman,
     )
 
 
@@ -332,28 +332,23 @@ def pregnancy(request: HttpRequest, reference: str) -> HttpResponse:
     """Record that she is pregnant."""
     _require_edit(request.user)
     woman = _woman(request, reference)
-    if request.method == "POST":
-        form = forms.PregnancyForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.record_pregnancy(
-                    request.user,
-                    woman,
-                    data["known_since"],
-                    data["expected_delivery_date"],
-                    data["antenatal_care_contacts"],
-                    data["note"],
-                    request=request,
-                )
-            except ValidationError as error:
-                forms.add_service_errors(form, error)
-            else:
-                messages.success(request, _("Pregnancy recorded."))
-                return _to_woman(woman)
-    else:
-        form = forms.PregnancyForm()
-    return _render(request, "pregnancy.html", {"form": form, "woman": woman}, woman)
+    return _page(
+        request,
+        forms.PregnancyForm(posted(request)),
+        service_call(services.record_pregnancy, request, woman),
+        done=_("Pregnancy recorded."),
+        heading=_("Record a pregnancy"),
+        submit_label=_("Record the pregnancy"),
+        template="_page.html",
+        context={"episode": woman.current_episode},
+        shown=woman,
+    )
+
+
+def _outcome_done(child: Child | None) -> str:
+    if child is None:
+        return _("Outcome of the pregnancy recorded.")
+    return _("Birth recorded: the child is on the register as %(ref)s.") % {"ref": child.reference}
 
 
 @login_required
@@ -362,40 +357,16 @@ def pregnancy_outcome(request: HttpRequest, reference: str, pregnancy_id: int) -
     _require_edit(request.user)
     woman = _woman(request, reference)
     pregnancy = get_object_or_404(woman.pregnancies, pk=pregnancy_id)
-    if request.method == "POST":
-        form = forms.PregnancyOutcomeForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                child = services.record_pregnancy_outcome(
-                    request.user,
-                    pregnancy,
-                    data["outcome"],
-                    data["outcome_date"],
-                    child_name=data["child_name"],
-                    child_sex=data["child_sex"],
-                    birth_registered=data["birth_registered"],
-                    request=request,
-                )
-            except ValidationError as error:
-                forms.add_service_errors(form, error)
-            else:
-                if child is None:
-                    messages.success(request, _("Outcome of the pregnancy recorded."))
-                else:
-                    messages.success(
-                        request,
-                        _("Birth recorded: the child is on the register as %(ref)s.")
-                        % {"ref": child.reference},
-                    )
-                return _to_woman(woman)
-    else:
-        form = forms.PregnancyOutcomeForm()
-    return _render(
+    return _page(
         request,
-        "pregnancy_outcome.html",
-        {"form": form, "woman": woman, "pregnancy": pregnancy},
-        woman,
+        forms.PregnancyOutcomeForm(posted(request)),
+        service_call(services.record_pregnancy_outcome, request, pregnancy),
+        done=_outcome_done,
+        heading=_("Record the outcome of a pregnancy"),
+        submit_label=_("Record the outcome"),
+        template="pregnancy_outcome.html",
+        context={"episode": woman.current_episode, "pregnancy": pregnancy},
+        shown=woman,
     )
 
 
@@ -404,27 +375,25 @@ def add_child(request: HttpRequest, reference: str) -> HttpResponse:
     """Record a child of hers learnt of after her admission."""
     _require_edit(request.user)
     woman = _woman(request, reference)
-    if request.method == "POST":
-        form = forms.ChildForm(request.POST)
-        if form.is_valid():
-            try:
-                child = services.record_child(
-                    request.user,
-                    woman,
-                    form.child_details(),
-                    since=form.since_date(),
-                    request=request,
-                )
-            except ValidationError as error:
-                forms.add_service_errors(form, error)
-            else:
-                messages.success(
-                    request, _("Child recorded as %(ref)s.") % {"ref": child.reference}
-                )
-                return _to_woman(woman)
-    else:
-        form = forms.ChildForm()
-    return _render(request, "add_child.html", {"form": form, "woman": woman}, woman)
+    form = forms.ChildForm(posted(request))
+
+    def perform(data: dict[str, Any]) -> Child:
+        details = form.child_details()
+        return services.record_child(
+            request.user, woman, details, since=form.since_date(), request=request
+        )
+
+    return _page(
+        request,
+        form,
+        perform,
+        done=lambda child: _("Child recorded as %(ref)s.") % {"ref": child.reference},
+        heading=_("Add a child"),
+        submit_label=_("Record the child"),
+        template="add_child.html",
+        context={"episode": woman.current_episode},
+        shown=woman,
+    )
 
 
 @login_required
@@ -434,41 +403,29 @@ def move_child_out(request: HttpRequest, reference: str) -> HttpResponse:
     child = get_object_or_404(
         Child.objects.editable_by(request.user).select_related("mother"), reference=reference
     )
-    woman = child.mother
-    if request.method == "POST":
-        form = forms.MoveChildOutForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.move_child_out(
-                    request.user,
-                    child,
-                    data["move_date"],
-                    data["caregiver_relationship"],
-                    data["caregiver_name"],
-                    data["caregiver_location"],
-                    data["caregiver_contact"],
-                    data["note"],
-                    version=data["version"],
-                    request=request,
-                )
-            except ValidationError as error:
-                forms.add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Child %(ref)s recorded as living outside.") % {"ref": child.reference},
-                )
-                return _to_woman(woman)
-    else:
-        form = forms.MoveChildOutForm(initial={"version": child.version})
     placement = child.placements.filter(end_date__isnull=True).select_related("prison").first()
-    return _render(
+    return _page(
         request,
-        "move_child_out.html",
-        {"form": form, "woman": woman, "child": child, "placement": placement},
-        child,
+        forms.MoveChildOutForm(posted(request), initial={"version": child.version}),
+        service_call(services.move_child_out, request, child),
+        done=_("Child %(ref)s recorded as living outside.") % {"ref": child.reference},
+        heading=_("Move a child out of prison"),
+        submit_label=_("Record the move"),
+        template="_page.html",
+        context={"head": CHILD_HEAD, "child": child, "placement": placement, "leaving": True},
+        shown=child,
     )
+
+
+def _correct(
+    correct: Callable[..., Any], request: HttpRequest, record: Any, form: Any
+) -> Callable[[dict[str, Any]], None]:
+    """The perform of a correction form whose `changes()` are what differs."""
+
+    def perform(data: dict[str, Any]) -> None:
+        correct(request.user, record, form.changes(), version=data["version"], request=request)
+
+    return perform
 
 
 @login_required
@@ -477,28 +434,23 @@ def edit_woman(request: HttpRequest, reference: str) -> HttpResponse:
     loaded, nothing is written and the form comes back with what was typed."""
     _require_edit(request.user)
     woman = _woman(request, reference)
-    if request.method == "POST":
-        form = forms.WomanForm(request.POST, user=request.user, recorded=woman)
-        if form.is_valid():
-            try:
-                services.update_woman(
-                    request.user,
-                    woman,
-                    form.changes(),
-                    version=form.cleaned_data["version"],
-                    request=request,
-                )
-            except ValidationError as error:
-                forms.add_service_errors(form, error)
-            else:
-                messages.success(request, _("Her details have been corrected."))
-                return _to_woman(woman)
-    else:
-        form = forms.WomanForm(
-            initial=forms.WomanForm.initial_for(woman), user=request.user, recorded=woman
-        )
-    context = {"form": form, "woman": woman, "episode": woman.current_episode}
-    return _render(request, "edit_woman.html", context, woman)
+    form = forms.WomanForm(
+        posted(request),
+        initial=forms.WomanForm.initial_for(woman),
+        user=request.user,
+        recorded=woman,
+    )
+    return _page(
+        request,
+        form,
+        _correct(services.update_woman, request, woman, form),
+        done=_("Her details have been corrected."),
+        heading=_("Correct her details"),
+        submit_label=_("Save the corrections"),
+        template="edit_woman.html",
+        context={"episode": woman.current_episode},
+        shown=woman,
+    )
 
 
 @login_required
@@ -507,26 +459,20 @@ def edit_episode(request: HttpRequest, reference: str, episode_id: int) -> HttpR
     _require_edit(request.user)
     woman = _woman(request, reference)
     episode = get_object_or_404(woman.episodes.select_related("current_prison"), pk=episode_id)
-    if request.method == "POST":
-        form = forms.EpisodeForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                services.update_episode(
-                    request.user,
-                    episode,
-                    form.changes(),
-                    version=form.cleaned_data["version"],
-                    request=request,
-                )
-            except ValidationError as error:
-                forms.add_service_errors(form, error)
-            else:
-                messages.success(request, _("The custody details have been corrected."))
-                return _to_woman(woman)
-    else:
-        form = forms.EpisodeForm(initial=forms.EpisodeForm.initial_for(episode), user=request.user)
-    context = {"form": form, "woman": woman, "episode": episode}
-    return _render(request, "edit_episode.html", context, woman)
+    form = forms.EpisodeForm(
+        posted(request), initial=forms.EpisodeForm.initial_for(episode), user=request.user
+    )
+    return _page(
+        request,
+        form,
+        _correct(services.update_episode, request, episode, form),
+        done=_("The custody details have been corrected."),
+        heading=_("Correct custody details"),
+        submit_label=_("Save the corrections"),
+        template="edit_episode.html",
+        context={"episode": episode},
+        shown=woman,
+    )
 
 
 def _child(request: HttpRequest, reference: str) -> Child:
@@ -540,53 +486,51 @@ def _child(request: HttpRequest, reference: str) -> Child:
     return child
 
 
-def _back(request: HttpRequest, child: Child) -> HttpResponse:
+def _back(request: HttpRequest, child: Child) -> str:
     """Where the user came from when it is a page of this site (the worklist), else the
     child's page."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
-    return redirect("people:child", reference=child.reference)
+        return target
+    return reverse("people:child", args=[child.reference])
 
 
 def _child_form_page(
     request: HttpRequest,
     reference: str,
     form_class: type[forms.ChildCorrectionForm] | type[forms.BirthRegistrationForm],
-    template: str,
+    *,
+    heading: str,
+    submit_label: str,
     done: str,
 ) -> HttpResponse:
     _require_edit(request.user)
     child = _child(request, reference)
-    if request.method == "POST":
-        form = form_class(request.POST)
-        if form.is_valid():
-            try:
-                services.update_child(
-                    request.user,
-                    child,
-                    form.changes(),
-                    version=form.cleaned_data["version"],
-                    request=request,
-                )
-            except ValidationError as error:
-                forms.add_service_errors(form, error)
-            else:
-                messages.success(request, done % {"ref": child.reference})
-                return _back(request, child)
-    elif form_class is forms.ChildCorrectionForm:
-        form = form_class(initial=forms.ChildCorrectionForm.initial_for(child))
-    else:
-        form = form_class(initial={"version": child.version})
-    context = {
-        "form": form,
-        "woman": child.mother,
-        "child": child,
-        "next": request.POST.get("next") or request.GET.get("next") or "",
-    }
-    return _render(request, template, context, child)
+    birth = form_class is forms.BirthRegistrationForm
+    recorded = {"version": child.version} if birth else forms.ChildCorrectionForm.initial_for(child)
+    form = form_class(posted(request), initial=recorded)
+    go_to = _back(request, child)
+    return _page(
+        request,
+        form,
+        _correct(services.update_child, request, child, form),
+        done=done % {"ref": child.reference},
+        heading=heading,
+        submit_label=submit_label,
+        template="_page.html",
+        context={
+            "head": CHILD_HEAD,
+            "child": child,
+            "next": request.POST.get("next") or request.GET.get("next") or "",
+            "show_birth": birth,
+            # A correction's Cancel goes to the child's page, wherever it was opened from.
+            "cancel_url": go_to if birth else reverse("people:child", args=[child.reference]),
+        },
+        shown=child,
+        go_to=go_to,
+    )
 
 
 @login_required
@@ -597,8 +541,9 @@ def edit_child(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         reference,
         forms.ChildCorrectionForm,
-        "edit_child.html",
-        _("The details of child %(ref)s have been corrected."),
+        heading=_("Correct the child's details"),
+        submit_label=_("Save the corrections"),
+        done=_("The details of child %(ref)s have been corrected."),
     )
 
 
@@ -609,8 +554,9 @@ def register_birth(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         reference,
         forms.BirthRegistrationForm,
-        "register_birth.html",
-        _("The birth registration of child %(ref)s has been recorded."),
+        heading=_("Record the birth registration"),
+        submit_label=_("Record the registration"),
+        done=_("The birth registration of child %(ref)s has been recorded."),
     )
 
 

@@ -7,13 +7,17 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from motherline.core.actions import form_for, posted, run_form_action
+from motherline.core.actions import form_for, form_page, posted
 from motherline.records.withdrawal import REASON_MAX, Withdrawable, Withdrawal
 
+LEAD = gettext_lazy(
+    "Withdraw a record that was entered twice. It is not deleted: it stays readable on its "
+    "own page, marked withdrawn with your name, the day and your reason, and it leaves the "
+    "lists, counts, statistics and the worklist. The withdrawal is kept on the audit trail."
+)
 WithdrawalForm = form_for(Withdrawal, labels={"reason": gettext_lazy("Why is it withdrawn?")})
 
 
@@ -31,18 +35,19 @@ def withdrawal_page(
     form = WithdrawalForm(posted(request), initial={"version": record.version})  # type: ignore[attr-defined]
     form.fields["reason"].widget.attrs.update({"rows": 3, "maxlength": REASON_MAX})
     reference = getattr(record, "reference", "")
-    done = run_form_action(
+    return form_page(
         request,
         form,
         lambda data: perform(data["version"], data["reason"]),
         done=_("%(ref)s has been withdrawn: it no longer counts, and its page stays readable.")
         % {"ref": reference},
         go_to=go_to,
-    )
-    if done is not None:
-        return done
-    return render(
-        request,
-        "withdraw.html",
-        {"form": form, "record": record, "heading": heading, "cancel_url": go_to},
+        template="withdraw.html",
+        context={
+            "record": record,
+            "heading": heading,
+            "reference": reference,
+            "lead": LEAD,
+            "submit_label": _("Withdraw the record"),
+        },
     )
