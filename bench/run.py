@@ -748,7 +748,6 @@ def table(results: list[Result]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     configure_django(args)
-    from django.conf import settings
 
     today = date.fromisoformat(args.today)
     generation = ensure_data(args, today) if args.generate else None
@@ -757,7 +756,8 @@ def main(argv: list[str] | None = None) -> int:
         user=user,
         org_id=user.organisation_id,
         today=today,
-        jurisdiction_code=settings.MOTHERLINE_DEFAULT_JURISDICTION,
+        # The bench monitor's country: the prisons page counts its own jurisdiction's.
+        jurisdiction_code=user.organisation.jurisdiction.code,
         detail_reference=detail_reference(user.organisation_id),
         q=args.q,
     )
