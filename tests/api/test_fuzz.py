@@ -47,6 +47,7 @@ OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 
 # What a viewer (aggregate figures only) may use; every other operation is refused to her.
 VIEWER_MAY = {
+    "GET /api/v1/courts",
     "GET /api/v1/prisons",
     "GET /api/v1/provinces",
     "GET /api/v1/provinces/{code}/districts",

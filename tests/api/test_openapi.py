@@ -142,6 +142,8 @@ ROUTES = {
     ("post", "/api/v1/users/{user_id}/reset-two-factor"),
     ("get", "/api/v1/organisations"),
     ("post", "/api/v1/organisations"),
+    ("patch", "/api/v1/organisations/{organisation_id}"),
+    ("get", "/api/v1/courts"),
     ("get", "/api/v1/sharing-agreements"),
     ("post", "/api/v1/sharing-agreements"),
     ("post", "/api/v1/sharing-agreements/{agreement_id}/end"),

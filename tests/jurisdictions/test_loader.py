@@ -74,6 +74,7 @@ def test_load_cambodia():
         "districts": 210,
         "communes": 1652,
         "best_interests": 7,
+        "courts": 27,
     }
     kh = Jurisdiction.objects.get(code="KH")
     assert (kh.name, kh.name_local, kh.local_language) == ("Cambodia", "កម្ពុជា", "km")
@@ -163,6 +164,7 @@ def test_reloading_updates_rows_in_place():
         "districts": 0,
         "communes": 0,
         "best_interests": 0,
+        "courts": 0,
     }
     assert Prison.objects.get(code="KH-CC2").pk == cc2.pk
     assert Province.objects.count() == 25
