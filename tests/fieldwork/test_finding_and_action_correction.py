@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.fieldwork import services
-from motherline.fieldwork.actions import RecordVisit
 from motherline.fieldwork.models import Finding, FollowUpAction
 from tests.conftest import TODAY
 from tests.fieldwork.conftest import VISITED, Api
@@ -127,8 +126,8 @@ def test_an_action_keeps_its_rules_when_corrected(client, users, visit, action):
     assert stranger.status_code == 422 and "owner" in stranger.json()["errors"]
     other_visit = services.record_visit(
         users["monitor"],
-        RecordVisit(
-            prison=visit.prison.code,
+        services.VisitRecord(
+            prison=visit.prison,
             visit_date=VISITED,
             team="Two",
             access="granted",
