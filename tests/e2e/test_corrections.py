@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motherline.fieldwork import services as fieldwork
+from motherline.fieldwork.actions import RecordVisit
 from motherline.fieldwork.models import PrisonVisit
 from motherline.grants import services as grants
 from motherline.grants.models import BudgetLine
@@ -49,8 +50,8 @@ def test_a_budget_line_corrected_and_a_duplicate_visit_withdrawn(
     visits = [
         fieldwork.record_visit(
             users["monitor"],
-            fieldwork.VisitRecord(
-                prison=prisons["CC2"],
+            RecordVisit(
+                prison="CC2",
                 visit_date=visited,
                 team="Two monitors, one nurse",
                 access="granted",

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from motherline.fieldwork import services
+from motherline.fieldwork.actions import RecordVisit
 from motherline.fieldwork.models import PrisonVisit
 from tests.conftest import TODAY
 
@@ -36,7 +37,11 @@ def record(user: Any, prison: Any, **fields: Any) -> PrisonVisit:
         },
     }
     values.update(fields)
-    return services.record_visit(user, services.VisitRecord(**values), today=TODAY)
+    # The action names its prison and the women seen by code and reference, as the page,
+    # the API and a phone export do.
+    values["prison"] = getattr(values["prison"], "code", values["prison"])
+    values["women"] = [getattr(w, "reference", w) for w in values.get("women", [])]
+    return services.record_visit(user, RecordVisit(**values), today=TODAY)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.fieldwork import services
+from motherline.fieldwork.actions import RecordVisit
 from motherline.fieldwork.models import Finding, FollowUpAction
 from tests.conftest import TODAY
 from tests.fieldwork.conftest import VISITED, Api
@@ -126,8 +127,8 @@ def test_an_action_keeps_its_rules_when_corrected(client, users, visit, action):
     assert stranger.status_code == 422 and "owner" in stranger.json()["errors"]
     other_visit = services.record_visit(
         users["monitor"],
-        services.VisitRecord(
-            prison=visit.prison,
+        RecordVisit(
+            prison=visit.prison.code,
             visit_date=VISITED,
             team="Two",
             access="granted",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pydantic
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,13 +50,23 @@ def test_record_visit_writes_findings_women_and_audit(users, prisons):
         ({"pregnant_seen": 13}, "pregnant_seen"),
         ({"access": "refused"}, "access"),
         ({"team": "  "}, "team"),
-        ({"findings": {"weather": "hot"}}, "finding_weather"),
+        ({"prison": "KH-NOWHERE"}, "prison"),
+        ({"women": ["W-NOTAWOMAN"]}, "women"),
     ],
 )
 def test_record_visit_refusals(users, prisons, fields, field):
     with pytest.raises(ValidationError) as error:
-        record(users["monitor"], prisons["CC2"], **fields)
+        record(users["monitor"], **{"prison": prisons["CC2"], **fields})
     assert field in error.value.message_dict
+    assert not PrisonVisit.objects.exists()
+
+
+def test_a_topic_the_visit_does_not_know_is_refused_by_its_declaration(users, prisons):
+    # The page offers only the pack's topics; the API and an import are checked by the same
+    # schema before the service is reached.
+    with pytest.raises(pydantic.ValidationError) as error:
+        record(users["monitor"], prisons["CC2"], findings={"weather": "hot"})
+    assert error.value.errors()[0]["loc"] == ("findings", "weather", "[key]")
     assert not PrisonVisit.objects.exists()
 
 

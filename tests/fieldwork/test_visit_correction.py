@@ -11,7 +11,7 @@ from django.urls import reverse
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.core.actions import form_for
 from motherline.fieldwork import services
-from motherline.fieldwork.actions import VisitChanges
+from motherline.fieldwork.actions import RecordVisit, VisitChanges
 from motherline.fieldwork.models import PrisonVisit
 from tests.conftest import TODAY
 
@@ -22,8 +22,8 @@ pytestmark = pytest.mark.usefixtures("frozen_today")
 def visit(users, prisons):
     return services.record_visit(
         users["monitor"],
-        services.VisitRecord(
-            prison=prisons["CC2"],
+        RecordVisit(
+            prison="CC2",
             visit_date=TODAY - timedelta(days=3),
             team="Two monitors",
             access="granted",

@@ -38,11 +38,11 @@ from motherline.fieldwork.actions import (
     ActionChanges,
     FindingChanges,
     ParticipantsIO,
+    RecordVisit,
     TrainingChanges,
     VisitChanges,
 )
 from motherline.fieldwork.models import (
-    HEADCOUNT_MAX,
     Access,
     AccessIncident,
     Audience,
@@ -57,7 +57,6 @@ from motherline.fieldwork.models import (
     TrainingSession,
     TrainingTopic,
 )
-from motherline.people.models import Woman
 from motherline.places.models import Prison
 from motherline.records.withdrawal import Withdrawal, WithdrawnOut
 from motherline.uploads import FileRefused
@@ -163,23 +162,6 @@ class VisitList(Schema):
         description="Pass as `after` for the next page; null on the last page."
     )
     total: int
-
-
-class VisitIn(Schema):
-    prison: PrisonCode = Field(description="Prison code.")
-    visit_date: date
-    team: str = Field(min_length=1, max_length=_max(PrisonVisit, "team"))
-    access: Access
-    women_seen: int = Field(0, ge=0, le=HEADCOUNT_MAX)
-    pregnant_seen: int = Field(0, ge=0, le=HEADCOUNT_MAX)
-    children_seen: int = Field(0, ge=0, le=HEADCOUNT_MAX)
-    notes: Note = ""
-    findings: dict[Topic, Note] = Field(
-        default_factory=dict, description="Topic -> what was found."
-    )
-    women: list[Reference] = Field(
-        default_factory=list, max_length=LIST_MAX, description="References of women seen."
-    )
 
 
 class ActionIn(Schema):
@@ -326,31 +308,10 @@ def list_visits(request: HttpRequest, query: Query[VisitPageQuery]) -> dict[str,
     summary="Record a visit",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def record_visit(request: HttpRequest, payload: VisitIn) -> Status:
+def record_visit(request: HttpRequest, payload: RecordVisit) -> Status:
     """Record a visit of your organisation with its findings by topic and the women seen."""
-    user = request.user
-    women = list(Woman.objects.visible_to(user).filter(reference__in=payload.women))
-    missing = sorted(set(payload.women) - {w.reference for w in women})
-    if missing:
-        message = _("No woman you may see has these references: %(refs)s")
-        raise ValidationError({"women": [message % {"refs": ", ".join(missing)}]})
-    visit = services.record_visit(
-        user,
-        services.VisitRecord(
-            prison=_prison(user, payload.prison),
-            visit_date=payload.visit_date,
-            team=payload.team,
-            access=payload.access,
-            women_seen=payload.women_seen,
-            pregnant_seen=payload.pregnant_seen,
-            children_seen=payload.children_seen,
-            notes=payload.notes,
-            findings={str(k): v for k, v in payload.findings.items()},
-            women=women,
-        ),
-        request=request,
-    )
-    return Status(201, _visit(user, visit.pk))
+    visit = services.record_visit(request.user, payload, request=request)
+    return Status(201, _visit(request.user, visit.pk))
 
 
 @router.get(

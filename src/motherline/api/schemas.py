@@ -11,7 +11,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from django.conf import settings
-from django.db import models
 from ninja import Field, Path, Schema
 from pydantic import BeforeValidator, StringConstraints
 
@@ -23,7 +22,9 @@ from motherline.core.inputs import (  # noqa: F401 (re-exported)
     Sent,
     Version,
 )
+from motherline.core.inputs import max_length_of as _max
 from motherline.jurisdictions.models import OffenceCategory
+from motherline.people.inputs import PrisonCode, Reference, WomanName  # noqa: F401 (re-exported)
 from motherline.people.models import (
     CaregiverRelationship,
     Child,
@@ -40,12 +41,6 @@ from motherline.people.models import (
 from motherline.places.models import Prison, Province
 
 
-def _max(model: type[models.Model], field: str) -> int:
-    model_field = model._meta.get_field(field)
-    assert isinstance(model_field, models.Field) and model_field.max_length is not None
-    return model_field.max_length
-
-
 def _blank_as_none(value: Any) -> Any:
     # Forms send "" for an unchosen option; accept it as "not given".
     return None if value == "" else value
@@ -54,8 +49,6 @@ def _blank_as_none(value: Any) -> Any:
 # A number of days of a person's life (pretrial detention and the like): 200 years.
 DAYS_MAX = 73_000
 
-# A woman's or a child's reference (W-..., C-...).
-Reference = Annotated[str, StringConstraints(max_length=_max(Woman, "reference"))]
 # A record's identifier and a person's reference in an operation's path.
 RecordId = Annotated[int, Path(ge=1, le=INT_MAX)]
 # A language a document is produced in: one of the jurisdiction's (its pack's
@@ -67,13 +60,6 @@ PathReference = Annotated[str, Path(max_length=_max(Woman, "reference"))]
 OffenceCode = Annotated[str, StringConstraints(max_length=_max(OffenceCategory, "code"))]
 
 OptionalRelationship = Annotated[CaregiverRelationship | None, BeforeValidator(_blank_as_none)]
-
-WomanName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=_max(Woman, "name"))
-]
-PrisonCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=_max(Prison, "code"))
-]
 
 
 # Places

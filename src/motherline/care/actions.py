@@ -13,13 +13,9 @@ from pydantic import Field, StringConstraints
 from motherline.care import rules
 from motherline.care.models import ChildSituation, Finding, FollowUpOutcome, Recommendation
 from motherline.core.inputs import INT_MAX, Note, Sent, Version
+from motherline.core.inputs import max_length_of as _max
 from motherline.people.models import CaregiverRelationship
 from motherline.places.models import Commune, District, Province
-
-
-def _max(model: type, name: str) -> int:
-    return int(model._meta.get_field(name).max_length)  # type: ignore[attr-defined]
-
 
 ProvinceCode = Annotated[
     str | None,

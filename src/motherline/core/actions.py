@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -50,8 +50,11 @@ class _Shape:
     gt: Any = None
     max_digits: int | None = None
     decimal_places: int | None = None
-    # For a list: the type of its items (a choice: several may be chosen).
+    # For a list: the type of its items (a choice: several may be chosen); for a dict, the
+    # type of its values.
     item: Any = None
+    # For a dict: the choice its keys are.
+    key: Any = None
 
 
 _LIMITS = ("min_length", "max_length", "ge", "le", "gt", "max_digits", "decimal_places")
@@ -79,6 +82,10 @@ def _shape(annotation: Any, metadata: Iterable[Any]) -> _Shape:
             (item,) = typing.get_args(annotation)
             annotation = list
             break
+        elif origin is dict:
+            # One text per member of a choice (findings by topic): `key` is the choice.
+            key, item = typing.get_args(annotation)
+            return _Shape(kind=dict, optional=optional, item=item, key=key)
         else:
             break
     for part in pending:
@@ -119,6 +126,9 @@ def _form_field(
         return forms.MultipleChoiceField(
             choices=_choices(shape.item), widget=forms.CheckboxSelectMultiple, **common
         )
+    if kind is list:
+        item = _shape(shape.item, ())
+        return ItemsField(item_max_length=item.max_length, max_items=shape.max_length, **common)
     if kind is Decimal:
         low = shape.ge if shape.ge is not None else shape.gt
         return forms.DecimalField(
@@ -150,24 +160,112 @@ def _form_field(
     raise TypeError(f"No form field for {name}: {kind!r}")
 
 
+class ItemsField(forms.CharField):
+    """Several short items typed in one box, separated by spaces or commas (the references
+    of the women seen): each is checked against the item's length, and their number against
+    the list's."""
+
+    def __init__(
+        self, *, item_max_length: int | None, max_items: int | None, **kwargs: Any
+    ) -> None:
+        self.item_max_length = item_max_length
+        self.max_items = max_items
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value)
+        return list(dict.fromkeys(item for item in text.replace(",", " ").split() if item))
+
+    def validate(self, value: Any) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if self.max_items is not None and len(value) > self.max_items:
+            raise ValidationError(
+                _("At most %(count)s items."), code="max_items", params={"count": self.max_items}
+            )
+        too_long = [i for i in value if self.item_max_length and len(i) > self.item_max_length]
+        if too_long:
+            raise ValidationError(
+                _("Too long to be one: %(items)s"),
+                code="item_too_long",
+                params={"items": ", ".join(too_long)},
+            )
+
+    def prepare_value(self, value: Any) -> Any:
+        return " ".join(value) if isinstance(value, list) else value
+
+
+Input = TypeVar("Input", bound=BaseModel)
+
+
+class ActionForm(forms.Form, Generic[Input]):
+    """A form derived from an action's schema (`form_for`). `options` gives the choices of
+    the fields chosen from records the user may pick (the prisons of her jurisdiction); a
+    dict of the schema (findings by topic) is one field per choice, `grouped` lists them
+    for the page, and `action_input()` builds the schema from what was typed, so the page
+    hands the service what the API does."""
+
+    schema: type[Input]
+    groups: dict[str, tuple[str, type[enum.Enum]]] = {}
+
+    def __init__(
+        self, *args: Any, options: Mapping[str, Iterable[tuple[Any, Any]]] | None = None, **kw: Any
+    ) -> None:
+        super().__init__(*args, **kw)
+        for name, choices in (options or {}).items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", "—"), *choices] if not field.required else list(choices)
+
+    @property
+    def grouped(self) -> dict[str, list[forms.BoundField]]:
+        """Each dict of the schema as its fields, for the page (`form.grouped.findings`)."""
+        return {
+            name: [self[f"{prefix}{member.value}"] for member in key]
+            for name, (prefix, key) in self.groups.items()
+        }
+
+    def action_input(self) -> Input:
+        data = dict(self.cleaned_data)
+        for name, (prefix, key) in self.groups.items():
+            texts = {member.value: data.pop(f"{prefix}{member.value}", "") for member in key}
+            data[name] = {k: v for k, v in texts.items() if v and v.strip()}
+        return self.schema.model_validate(data)
+
+
 def form_for(
-    schema: type[BaseModel],
+    schema: type[Input],
     *,
     model: type[models.Model] | None = None,
     required: Iterable[str] = (),
     exclude: Iterable[str] = (),
     labels: Mapping[str, Any] | None = None,
-) -> type[forms.Form]:
+    help_texts: Mapping[str, Any] | None = None,
+    chosen_from_records: Iterable[str] = (),
+    group_prefixes: Mapping[str, str] | None = None,
+) -> type[ActionForm[Input]]:
     """The page's form for an action's schema: one field per schema field, in its order,
     with its limits and choices; labels from the model's fields where it has them (or from
     `labels`). The schema's `version` becomes the hidden version field (refused when
     missing). `required` names the fields a page must fill although the API may leave them
-    out (a correction sends only what changes; the page shows every field filled in)."""
+    out (a correction sends only what changes; the page shows every field filled in).
+    `chosen_from_records` names the codes the page offers as a choice (its options come
+    when the form is made, as `options`); a dict of a choice to a text becomes one text per
+    choice named `group_prefixes[name]` + the choice (the columns a phone form exports)."""
     must = set(required)
     skip = set(exclude)
+    pick = set(chosen_from_records)
     fields: dict[str, forms.Field] = {}
+    groups: dict[str, tuple[str, type[enum.Enum]]] = {}
     for name, info in schema.model_fields.items():
         if name in skip:
+            continue
+        if name in pick:
+            fields[name] = forms.ChoiceField(
+                label=(labels or {}).get(name) or _label(name, model, info.title),
+                required=info.is_required(),
+                help_text=(help_texts or {}).get(name, ""),
+            )
             continue
         if name == "version":
             fields[name] = forms.IntegerField(
@@ -178,14 +276,24 @@ def form_for(
             )
             continue
         shape = _shape(info.annotation, info.metadata)
+        if shape.kind is dict:
+            prefix = (group_prefixes or {}).get(name, f"{name}_")
+            groups[name] = (prefix, shape.key)
+            text = _shape(shape.item, ())
+            for value, label in _choices(shape.key):
+                fields[f"{prefix}{value}"] = _form_field(
+                    name, text, label=label, required=False, help_text=""
+                )
+            continue
         fields[name] = _form_field(
             name,
             shape,
             label=(labels or {}).get(name) or _label(name, model, info.title),
             required=name in must or (info.is_required() and not shape.optional),
-            help_text=_help(name, model),
+            help_text=(help_texts or {}).get(name) or _help(name, model),
         )
-    return type(f"{schema.__name__}Form", (forms.Form,), fields)
+    attributes: dict[str, Any] = {"schema": schema, "groups": groups, **fields}
+    return type(f"{schema.__name__}Form", (ActionForm,), attributes)
 
 
 def _model_field(model: type[models.Model], name: str) -> models.Field[Any, Any] | None:
@@ -337,6 +445,8 @@ def correction_page(
 
 
 __all__ = [
+    "ActionForm",
+    "ItemsField",
     "changed_values",
     "correction_page",
     "form_for",

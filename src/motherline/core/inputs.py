@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
+from django.db import models
 from ninja import Field
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
@@ -41,3 +42,10 @@ def _not_null(value: Any) -> Any:
 
 # A field that may be left out of a correction but has no empty value to send as null.
 Sent = Annotated[T | None, AfterValidator(_not_null)]
+
+
+def max_length_of(model: type[models.Model], name: str) -> int:
+    """The length a model's text column holds: an input of it is refused beyond that."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.max_length is not None
+    return int(field.max_length)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import models
 from ninja import Schema
 from pydantic import Field
 
 from motherline.accounts.models import User
 from motherline.core.inputs import INT_MAX, LIST_MAX, Note, Sent, Version
+from motherline.core.inputs import max_length_of as _max
 from motherline.fieldwork.models import (
     HEADCOUNT_MAX,
     Access,
@@ -22,12 +22,29 @@ from motherline.fieldwork.models import (
     TrainingSession,
     TrainingTopic,
 )
+from motherline.people.inputs import PrisonCode, Reference
 
 
-def _max(model: type[models.Model], name: str) -> int:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field) and field.max_length is not None
-    return int(field.max_length)
+class RecordVisit(Schema):
+    """A visit of the user's organisation, with its findings by topic and the women seen: the
+    one declaration of what recording a visit takes. The API reads it as its body, the page's
+    form is derived from it (`form_for`), and an imported phone export is checked by that
+    form's fields, so a new field is one line here."""
+
+    prison: PrisonCode = Field(description="Prison code.")
+    visit_date: date
+    team: str = Field(min_length=1, max_length=_max(PrisonVisit, "team"))
+    access: Access
+    women_seen: int = Field(0, ge=0, le=HEADCOUNT_MAX)
+    pregnant_seen: int = Field(0, ge=0, le=HEADCOUNT_MAX)
+    children_seen: int = Field(0, ge=0, le=HEADCOUNT_MAX)
+    women: list[Reference] = Field(
+        default_factory=list, max_length=LIST_MAX, description="References of women seen."
+    )
+    findings: dict[Topic, Note] = Field(
+        default_factory=dict, description="Topic -> what was found."
+    )
+    notes: Note = ""
 
 
 # What a correction of a visit may change (its prison and the women seen are not: a visit

@@ -8,88 +8,35 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from motherline.bounds import not_before_floor
+from motherline.core.actions import form_for
 from motherline.core.forms import DayMonthYearInput, version_field
+from motherline.fieldwork.actions import RecordVisit
 from motherline.fieldwork.models import (
     HEADCOUNT_MAX,
-    Access,
     AccessIncident,
     Audience,
     ConsentUse,
-    Topic,
+    PrisonVisit,
     TrainingTopic,
 )
 from motherline.fieldwork.services import CaseText
 from motherline.jurisdictions.local import language_label
 from motherline.people.forms import NOTE_MAX
-from motherline.people.models import Woman
 from motherline.places.models import Prison
 
 DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
 
 
-class VisitForm(forms.Form):
-    prison = forms.ModelChoiceField(
-        label=_("Prison"), queryset=Prison.objects.none(), to_field_name="code"
-    )
-    visit_date = forms.DateField(
-        label=_("Date of the visit"), widget=DATE, validators=[not_before_floor]
-    )
-    team = forms.CharField(label=_("Team"), max_length=255, help_text=_("Who went, by role."))
-    access = forms.ChoiceField(label=_("Access"), choices=Access.choices, widget=forms.RadioSelect)
-    women_seen = forms.IntegerField(
-        label=_("Women seen"), min_value=0, max_value=HEADCOUNT_MAX, initial=0
-    )
-    pregnant_seen = forms.IntegerField(
-        label=_("Pregnant women seen"), min_value=0, max_value=HEADCOUNT_MAX, initial=0
-    )
-    children_seen = forms.IntegerField(
-        label=_("Children seen"), min_value=0, max_value=HEADCOUNT_MAX, initial=0
-    )
-    women = forms.CharField(
-        label=_("Women seen on the register"),
-        required=False,
-        help_text=_("Their references (W-…), separated by spaces or commas. Optional."),
-    )
-    notes = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Notes"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def __init__(self, *args: Any, user: Any, prisons: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["prison"].queryset = prisons
-        for topic, label in Topic.choices:
-            self.fields[f"finding_{topic}"] = forms.CharField(
-                max_length=NOTE_MAX,
-                label=label,
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
-
-    def finding_fields(self) -> list[forms.BoundField]:
-        return [self[f"finding_{topic}"] for topic in Topic.values]
-
-    def clean_women(self) -> list[Woman]:
-        references = sorted({r for r in self.cleaned_data["women"].replace(",", " ").split() if r})
-        found = list(Woman.objects.visible_to(self.user).filter(reference__in=references))
-        missing = sorted(set(references) - {w.reference for w in found})
-        if missing:
-            raise forms.ValidationError(
-                _("No woman you may see has these references: %(refs)s"),
-                params={"refs": ", ".join(missing)},
-            )
-        return found
-
-    def findings(self) -> dict[str, str]:
-        return {
-            topic: self.cleaned_data[f"finding_{topic}"]
-            for topic in Topic.values
-            if self.cleaned_data.get(f"finding_{topic}", "").strip()
-        }
+# Recording a visit: the form is derived from the action's one declaration; the prisons
+# offered are those of her jurisdiction (`options` when the page makes it).
+RecordVisitForm = form_for(
+    RecordVisit,
+    model=PrisonVisit,
+    labels={"women": _("Women seen on the register")},
+    help_texts={"women": _("Their references (W-…), separated by spaces or commas. Optional.")},
+    chosen_from_records=("prison",),
+    group_prefixes={"findings": "finding_"},
+)
 
 
 class ActionForm(forms.Form):

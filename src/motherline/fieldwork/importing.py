@@ -28,7 +28,7 @@ from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can
 from motherline.bounds import clean_value
 from motherline.fieldwork import rules
-from motherline.fieldwork.forms import VisitForm
+from motherline.fieldwork.forms import RecordVisitForm
 from motherline.fieldwork.models import Finding, PrisonVisit, Topic
 from motherline.grants import rules as grant_rules
 from motherline.grants.forms import DeliveryForm
@@ -278,7 +278,7 @@ def import_visits(
         for p in Prison.objects.filter(province__jurisdiction__organisations=user.organisation_id)
     }
     # The page's form, whose fields are the rules of each cell (no query is run).
-    fields = VisitForm(user=user, prisons=Prison.objects.none()).fields
+    fields = RecordVisitForm().fields
     visits: list[tuple[PrisonVisit, dict[Topic, str]]] = []
     for line, sid, row in _new_rows(PrisonVisit, rows, report):
         errors: dict[str, str] = {}

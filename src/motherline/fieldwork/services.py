@@ -33,6 +33,7 @@ from motherline.fieldwork.actions import (
     FINDING_CORRECTABLE,
     TRAINING_CORRECTABLE,
     VISIT_CORRECTABLE,
+    RecordVisit,
 )
 from motherline.fieldwork.models import (
     AccessIncident,
@@ -55,24 +56,6 @@ from motherline.records.withdrawal import refuse_if_withdrawn, withdraw
 
 VISIT_COUNTS = ("women_seen", "pregnant_seen", "children_seen")
 INCIDENT_UPDATABLE = frozenset({"escalated_to", "escalated_on", "response", "restored_on"})
-
-
-@dataclass
-class VisitRecord:
-    """What a monitor records about one visit."""
-
-    prison: Prison
-    visit_date: date
-    team: str
-    access: str
-    women_seen: int = 0
-    pregnant_seen: int = 0
-    children_seen: int = 0
-    notes: str = ""
-    # topic -> what was found; a topic left blank has no finding
-    findings: dict[str, str] = field(default_factory=dict)
-    # women on the register who were seen, already narrowed to those the user may see
-    women: list[Woman] = field(default_factory=list)
 
 
 def _today(today: date | None) -> date:
@@ -133,59 +116,72 @@ def _audit_change(
 
 
 @transaction.atomic
+def _visit_prison(user: Any, code: str) -> Prison | None:
+    return Prison.objects.filter(
+        code=code, province__jurisdiction__organisations=user.organisation_id
+    ).first()
+
+
 def record_visit(
-    user: Any, record: VisitRecord, *, today: date | None = None, request: Any = None
+    user: Any, visit: RecordVisit, *, today: date | None = None, request: Any = None
 ) -> PrisonVisit:
-    """Record a visit of the user's organisation with its findings by topic."""
+    """Record a visit of the user's organisation with its findings by topic and the women
+    seen (named by the references she may see)."""
     _require(user)
     errors = rules.visit_errors(
-        visit_date=record.visit_date,
-        access=record.access,
-        women_seen=record.women_seen,
-        pregnant_seen=record.pregnant_seen,
-        children_seen=record.children_seen,
+        visit_date=visit.visit_date,
+        access=visit.access,
+        women_seen=visit.women_seen,
+        pregnant_seen=visit.pregnant_seen,
+        children_seen=visit.children_seen,
         today=_today(today),
     )
-    if not record.team.strip():
+    team = visit.team.strip()
+    if not team:
         errors["team"] = _("Name who went, by role.")
-    for topic, text in record.findings.items():
-        for name, message in rules.finding_errors(topic, text or "x").items():
-            errors[f"finding_{topic}" if name == "topic" else name] = message
+    prison = _visit_prison(user, visit.prison)
+    if prison is None:
+        errors["prison"] = _("No prison has this code.")
+    women = list(Woman.objects.visible_to(user).filter(reference__in=visit.women))
+    missing = sorted(set(visit.women) - {w.reference for w in women})
+    if missing:
+        errors["women"] = _("No woman you may see has these references: %(refs)s") % {
+            "refs": ", ".join(missing)
+        }
+    findings = {str(t): text.strip() for t, text in visit.findings.items() if text.strip()}
     _raise(errors)
-    visit = PrisonVisit.objects.create(
+    record = PrisonVisit.objects.create(
         organisation_id=user.organisation_id,
-        prison=record.prison,
-        visit_date=record.visit_date,
-        team=record.team.strip(),
-        access=record.access,
-        women_seen=record.women_seen,
-        pregnant_seen=record.pregnant_seen,
-        children_seen=record.children_seen,
-        notes=record.notes.strip(),
+        prison=prison,
+        visit_date=visit.visit_date,
+        team=team,
+        access=visit.access,
+        women_seen=visit.women_seen,
+        pregnant_seen=visit.pregnant_seen,
+        children_seen=visit.children_seen,
+        notes=visit.notes.strip(),
         created_by=user,
     )
     Finding.objects.bulk_create(
-        Finding(visit=visit, topic=topic, description=text.strip())
-        for topic, text in record.findings.items()
-        if text.strip()
+        Finding(visit=record, topic=topic, description=text) for topic, text in findings.items()
     )
-    if record.women:
-        visit.women.set(record.women)
+    if women:
+        record.women.set(women)
     audit.record(
         user,
         AuditAction.CREATE,
-        visit,
+        record,
         changes={
-            "prison": record.prison.code,
-            "visit_date": record.visit_date.isoformat(),
-            "access": record.access,
-            "counts": [getattr(record, name) for name in VISIT_COUNTS],
-            "findings": sorted(t for t, text in record.findings.items() if text.strip()),
-            "women": sorted(w.reference for w in record.women),
+            "prison": visit.prison,
+            "visit_date": visit.visit_date.isoformat(),
+            "access": str(visit.access),
+            "counts": [getattr(visit, name) for name in VISIT_COUNTS],
+            "findings": sorted(findings),
+            "women": sorted(w.reference for w in women),
         },
         request=request,
     )
-    return visit
+    return record
 
 
 @transaction.atomic

@@ -43,6 +43,7 @@ from motherline.fieldwork.actions import (
     VisitChanges,
 )
 from motherline.fieldwork.models import (
+    Access,
     AccessIncident,
     Audience,
     CaseStudy,
@@ -112,41 +113,26 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 def new_visit(request: HttpRequest) -> HttpResponse:
     """Record a visit of the user's organisation with its findings by topic."""
     require(request.user, Capability.RECORD_FIELDWORK)
-    prisons = _prisons(request.user)
-    if request.method == "POST":
-        form = forms.VisitForm(request.POST, user=request.user, prisons=prisons)
-        if form.is_valid():
-            data = form.cleaned_data
-            record = services.VisitRecord(
-                prison=data["prison"],
-                visit_date=data["visit_date"],
-                team=data["team"],
-                access=data["access"],
-                women_seen=data["women_seen"],
-                pregnant_seen=data["pregnant_seen"],
-                children_seen=data["children_seen"],
-                notes=data["notes"],
-                findings=form.findings(),
-                women=data["women"],
-            )
-            try:
-                visit = services.record_visit(request.user, record, request=request)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The visit has been recorded."))
-                if visit.access != "granted":
-                    messages.info(
-                        request, _("Access was not fully granted: record the incident below.")
-                    )
-                return redirect("fieldwork:visit", visit_id=visit.pk)
-    else:
-        form = forms.VisitForm(
-            initial={"visit_date": timezone.localdate(), "prison": request.GET.get("prison")},
-            user=request.user,
-            prisons=prisons,
-        )
-    return render(request, "fieldwork/visit_form.html", {"form": form})
+    form = forms.RecordVisitForm(
+        posted(request),
+        options={"prison": [(p.code, p.display_name) for p in _prisons(request.user)]},
+        initial={"visit_date": timezone.localdate(), "prison": request.GET.get("prison")},
+    )
+
+    def perform(data: dict[str, Any]) -> PrisonVisit:
+        visit = services.record_visit(request.user, form.action_input(), request=request)
+        if visit.access != Access.GRANTED:
+            messages.info(request, _("Access was not fully granted: record the incident below."))
+        return visit
+
+    return form_page(
+        request,
+        form,
+        perform,
+        done=_("The visit has been recorded."),
+        go_to=lambda visit: reverse("fieldwork:visit", kwargs={"visit_id": visit.pk}),
+        template="fieldwork/visit_form.html",
+    )
 
 
 def _visit_page(

@@ -8,19 +8,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from django.db import models
 from ninja import Field, Schema
 from pydantic import StringConstraints, WithJsonSchema
 
 from motherline.core.inputs import Note, Sent, Version
+from motherline.core.inputs import max_length_of as _max
 from motherline.grants.models import QUANTITY_MAX, BudgetLine, Grant, ServiceType
 from motherline.people.models import Woman
-
-
-def _max(model: type[models.Model], name: str) -> int:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field) and field.max_length is not None
-    return int(field.max_length)
 
 
 def _money_schema(max_digits: int, *, positive: bool) -> WithJsonSchema:

@@ -1,0 +1,66 @@
+"""Recording a visit is declared once (`fieldwork.actions.RecordVisit`): the API's request
+body, the page's form and the cells of an imported phone export all come from it."""
+
+from __future__ import annotations
+
+from ninja import Field
+
+from motherline.api.api import api
+from motherline.core.actions import form_for
+from motherline.fieldwork.actions import RecordVisit
+from motherline.fieldwork.forms import RecordVisitForm
+from motherline.fieldwork.importing import import_visits
+from motherline.fieldwork.models import PrisonVisit, Topic
+
+
+def test_the_form_has_one_field_per_field_of_the_declaration():
+    form = RecordVisitForm(options={"prison": [("CC2", "Correctional Centre 2")]})
+    declared = [name for name in RecordVisit.model_fields if name != "findings"]
+    findings = [f"finding_{topic}" for topic in Topic.values]
+    assert sorted(form.fields) == sorted(declared + findings)
+    assert form.fields["team"].max_length == PrisonVisit._meta.get_field("team").max_length
+    assert form.fields["women_seen"].max_value == 100_000
+    assert [str(f.label) for f in form.grouped["findings"]] == [str(x) for x in Topic.labels]
+    assert list(form.fields["prison"].choices) == [("CC2", "Correctional Centre 2")]
+
+
+def test_the_api_reads_the_same_declaration():
+    spec = api.get_openapi_schema()
+    body = spec["paths"]["/api/v1/visits"]["post"]["requestBody"]["content"]
+    reference = body["application/json"]["schema"]["$ref"]
+    assert reference.endswith("/RecordVisit")
+    declared = spec["components"]["schemas"]["RecordVisit"]["properties"]
+    assert list(declared) == list(RecordVisit.model_fields)
+    assert declared["team"]["maxLength"] == RecordVisitForm().fields["team"].max_length
+
+
+def test_a_new_field_is_one_line_of_the_declaration():
+    class WithWeather(RecordVisit):
+        weather: str = Field("", max_length=40)
+
+    form = form_for(WithWeather, model=PrisonVisit, group_prefixes={"findings": "finding_"})()
+    assert form.fields["weather"].max_length == 40 and not form.fields["weather"].required
+
+
+def test_the_page_the_api_and_an_import_refuse_a_team_too_long_alike(client, users, prisons):
+    too_long = "x" * 256
+    form = RecordVisitForm({"team": too_long})
+    form.is_valid()
+    page_message = form.errors["team"][0]
+    report = import_visits(
+        users["monitor"],
+        [
+            (
+                2,
+                {
+                    "meta/instanceID": "uuid:v1",
+                    "group_visit/prison": "CC2",
+                    "visit_date": "2026-01-05",
+                    "team": too_long,
+                    "access": "granted",
+                },
+            )
+        ],
+    )
+    assert [(e.field, e.reason) for e in report.errors] == [("team", page_message)]
+    assert not PrisonVisit.objects.exists()
