@@ -16,8 +16,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from motherline.accounts.policy import SYSTEM
 from motherline.care.models import TransitionPlan
+from motherline.core.actors import SystemActor
 from motherline.jurisdictions.rules import add_months
 from motherline.people import services
 from motherline.people.models import CustodyEpisode, LegalStatusChange, Pregnancy
@@ -28,6 +28,9 @@ from motherline.worklist.rules import Kind
 from tests.api.conftest import Api
 from tests.conftest import TODAY
 from tests.factories import admit, child_in_prison, current_version, ongoing_pregnancy, reload
+
+# The command line's read-only view of the whole register.
+SYSTEM = SystemActor("worklist")
 
 DAY = TODAY - timedelta(days=60)
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from motherline.core.actors import SystemActor
 from motherline.stats.services import import_returns
 
 
@@ -24,10 +26,10 @@ class Command(BaseCommand):
             help=_("The source of rows that name none (a file of the first template)."),
         )
 
-    def handle(self, *args, file: Path, source: str, **options) -> None:
+    def handle(self, *args: Any, file: Path, source: str, **options: Any) -> None:
         if not file.is_file():
             raise CommandError(_("No such file: %(file)s") % {"file": file})
-        result = import_returns(None, file, file.name, source)
+        result = import_returns(SystemActor("import_returns"), file, file.name, source)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(f"{file.name}:{error}")
