@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from ninja.errors import AuthenticationError, Throttled
 from ninja.security import SessionAuth
 
+from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, can
 from motherline.people.models import Child, Woman
 
@@ -61,7 +62,7 @@ class Requires(SessionAuth):
         path = match.kwargs if match is not None else {}
         for name, capabilities in self.by_path.items():
             value = path.get(name)
-            if value in capabilities:
+            if isinstance(value, str) and value in capabilities:
                 return capabilities[value]
         return self.capability
 
@@ -99,7 +100,7 @@ class Requires(SessionAuth):
         return user
 
 
-def editable_woman(user: Any, reference: str) -> Woman:
+def editable_woman(user: User, reference: str) -> Woman:
     """A woman the user may change, by reference, with her current custody episode.
     A partner's record shared by consent is read-only, so it is a 404 here."""
     return get_object_or_404(
@@ -108,6 +109,6 @@ def editable_woman(user: Any, reference: str) -> Woman:
     )
 
 
-def editable_child(user: Any, reference: str) -> Child:
+def editable_child(user: User, reference: str) -> Child:
     """A child the user may change (through her mother), by reference."""
     return get_object_or_404(Child.objects.editable_by(user), reference=reference)

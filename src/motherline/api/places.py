@@ -3,14 +3,14 @@ gazetteer below the provinces and the courts of the pack."""
 
 from typing import Annotated, Any
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Router, Schema
 
-from motherline.accounts.models import Organisation
+from motherline.accounts.models import Organisation, User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.schemas import ProvinceCountsOut, ProvinceOut
+from motherline.core.actors import AuthenticatedRequest
 from motherline.jurisdictions import local
 from motherline.people import queries
 from motherline.places.models import Commune, Court, District, Province
@@ -18,12 +18,10 @@ from motherline.places.models import Commune, Court, District, Province
 router = Router(tags=["places"])
 
 
-def jurisdiction_code(user: Any) -> str:
+def jurisdiction_code(user: User) -> str:
     """The jurisdiction whose places the user works in: their organisation's."""
     code = (
-        Organisation.objects.filter(pk=user.organisation_id)
-        .values_list("jurisdiction__code", flat=True)
-        .first()
+        Organisation.objects.filter(users=user).values_list("jurisdiction__code", flat=True).first()
     )
     return code or local.default_code()
 
@@ -35,7 +33,7 @@ def jurisdiction_code(user: Any) -> str:
     summary="Prisons by province, with counts",
     auth=Requires(Capability.VIEW_AGGREGATES),
 )
-def list_prisons(request: HttpRequest) -> list[dict[str, Any]]:
+def list_prisons(request: AuthenticatedRequest) -> list[dict[str, Any]]:
     """Every prison of the user's jurisdiction grouped by province, with the women in
     custody, the pregnant women and the children living there now. Counts only, no names."""
     user = request.user
@@ -74,7 +72,7 @@ def list_prisons(request: HttpRequest) -> list[dict[str, Any]]:
     summary="Provinces",
     auth=Requires(Capability.VIEW_AGGREGATES),
 )
-def list_provinces(request: HttpRequest) -> Any:
+def list_provinces(request: AuthenticatedRequest) -> Any:
     """The first-level areas of the user's jurisdiction (ISO 3166-2 codes)."""
     user = request.user
     return Province.objects.filter(jurisdiction__code=jurisdiction_code(user)).order_by("name")
@@ -98,7 +96,7 @@ AreaCode = Annotated[str, Path(max_length=16)]
     summary="The districts of a province",
     auth=Requires(Capability.VIEW_AGGREGATES),
 )
-def list_districts(request: HttpRequest, code: AreaCode) -> Any:
+def list_districts(request: AuthenticatedRequest, code: AreaCode) -> Any:
     """The districts of one of the user's jurisdiction's provinces, from the pack's
     gazetteer (empty where the pack has none); 404 for a province that is not one."""
     province = get_object_or_404(
@@ -114,7 +112,7 @@ def list_districts(request: HttpRequest, code: AreaCode) -> Any:
     summary="The communes of a district",
     auth=Requires(Capability.VIEW_AGGREGATES),
 )
-def list_communes(request: HttpRequest, code: AreaCode, district: AreaCode) -> Any:
+def list_communes(request: AuthenticatedRequest, code: AreaCode, district: AreaCode) -> Any:
     """The communes of a district of one of the user's jurisdiction's provinces."""
     found = get_object_or_404(
         District,
@@ -144,7 +142,7 @@ class CourtOut(Schema):
     summary="Courts",
     auth=Requires(Capability.VIEW_AGGREGATES),
 )
-def list_courts(request: HttpRequest) -> Any:
+def list_courts(request: AuthenticatedRequest) -> Any:
     """The courts of the user's jurisdiction, from its pack (highest first; empty where the
     pack lists none): a legal case names its court by one of these codes."""
     return Court.objects.filter(

@@ -16,6 +16,7 @@ from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.fieldwork import TooLargeOut
 from motherline.api.places import jurisdiction_code
+from motherline.core.actors import AuthenticatedRequest
 from motherline.stats import queries, rules, services
 from motherline.stats.labels import INDICATOR_LABELS
 
@@ -149,7 +150,7 @@ def indicators(request: HttpRequest) -> list[dict[str, Any]]:
     url_name="stats_series",
     auth=Requires(Capability.VIEW_AGGREGATES),
 )
-def series(request: HttpRequest, filters: Query[SeriesQuery]) -> dict[str, Any]:
+def series(request: AuthenticatedRequest, filters: Query[SeriesQuery]) -> dict[str, Any]:
     """An indicator for an area by period, with the publication rules applied."""
     try:
         result = queries.series(
@@ -187,7 +188,7 @@ def series(request: HttpRequest, filters: Query[SeriesQuery]) -> dict[str, Any]:
     url_name="stats_prisons",
     auth=Requires(Capability.VIEW_AGGREGATES),
 )
-def prisons(request: HttpRequest, filters: Query[TableQuery]) -> dict[str, Any]:
+def prisons(request: AuthenticatedRequest, filters: Query[TableQuery]) -> dict[str, Any]:
     """Counts per prison of the area on a date, small counts suppressed."""
     try:
         area = queries.Area.parse(filters.area, jurisdiction_code(request.user))
@@ -223,7 +224,7 @@ def prisons(request: HttpRequest, filters: Query[TableQuery]) -> dict[str, Any]:
     auth=Requires(Capability.IMPORT_RETURNS),
 )
 def import_returns(
-    request: HttpRequest, file: File[UploadedFile], source: str = Form("", max_length=300)
+    request: AuthenticatedRequest, file: File[UploadedFile], source: str = Form("", max_length=300)
 ) -> Any:
     """Import a CSV or XLSX file of population returns for the nation, provinces or
     prisons (all or nothing, idempotent). `source` names the source of rows without a
