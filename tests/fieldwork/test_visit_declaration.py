@@ -3,6 +3,7 @@ body, the page's form and the cells of an imported phone export all come from it
 
 from __future__ import annotations
 
+import pytest
 from ninja import Field
 
 from motherline.api.api import api
@@ -65,3 +66,20 @@ def test_counts_left_empty_on_the_page_are_zero_as_in_the_api():
     visit = form.action_input()
     assert (visit.women_seen, visit.pregnant_seen, visit.children_seen) == (0, 0, 0)
     assert form.fields["access"].widget.input_type == "radio"
+
+
+def test_what_the_schema_alone_refuses_is_the_form_s_error_in_the_reader_s_language():
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    form = RecordVisitForm(
+        {"prison": "CC2", "visit_date": "05/01/2026", "team": "Two", "access": "granted"},
+        options={"prison": [("CC2", "CC2")]},
+    )
+    assert form.is_valid(), form.errors
+    form.cleaned_data["women_seen"] = -1  # past the form's own check, as a bug would be
+    with pytest.raises(ValidationError) as refused:
+        form.action_input()
+    assert list(refused.value.message_dict) == ["women_seen"]
+    with translation.override("km"):
+        assert refused.value.message_dict["women_seen"] == ["តម្លៃនេះមិនត្រឹមត្រូវទេ។"]

@@ -199,6 +199,9 @@ class ItemsField(forms.CharField):
 Input = TypeVar("Input", bound=BaseModel)
 
 
+NOT_ACCEPTED = gettext_lazy("This value is not valid.")
+
+
 class ActionForm(forms.Form, Generic[Input]):
     """A form derived from an action's schema (`form_for`). `options` gives the choices of
     the fields chosen from records the user may pick (the prisons of her jurisdiction); a
@@ -242,9 +245,11 @@ class ActionForm(forms.Form, Generic[Input]):
         try:
             return self.schema.model_validate(data)
         except pydantic.ValidationError as refused:
+            # The form's fields carry the schema's limits, so this is seldom reached; the
+            # schema's own words are English, so the reader is told in her language.
             raise ValidationError(
                 {
-                    str(error["loc"][0]) if error["loc"] else NON_FIELD_ERRORS: error["msg"]
+                    str(error["loc"][0]) if error["loc"] else NON_FIELD_ERRORS: NOT_ACCEPTED
                     for error in refused.errors()
                 }
             ) from refused
