@@ -93,12 +93,16 @@ def configure_django(args: argparse.Namespace) -> None:
 
 # --- Baseline SQL ------------------------------------------------------------------------
 
-# The women a user of organisation %s may see: her own, and partners' women who consented.
+# The women a user of organisation %s may see: her own, partners' women who consented, and
+# women whose whole record a referral accepted by her organisation opened to it
+# (accounts.policy: the same three rules). Its parameters: the organisation, three times.
 SCOPE_SQL = (
     "(w.organisation_id = %s OR (w.consent_scope = 'partners' AND w.organisation_id IN ("
     "SELECT s.sharer_id FROM accounts_sharingagreement s WHERE s.partner_id = %s "
     "AND s.shares_register AND s.ended_at IS NULL AND s.starts_on <= CURRENT_DATE "
-    "AND (s.ends_on IS NULL OR s.ends_on >= CURRENT_DATE))))"
+    "AND (s.ends_on IS NULL OR s.ends_on >= CURRENT_DATE))) OR w.id IN ("
+    "SELECT r.woman_id FROM casework_referral r WHERE r.to_organisation_id = %s "
+    "AND r.status = 'accepted' AND r.child_id IS NULL))"
 )
 PREGNANT_SQL = (
     "EXISTS (SELECT 1 FROM people_pregnancy g WHERE g.woman_id = w.id AND g.outcome = '')"
@@ -151,7 +155,9 @@ class Baseline:
         """WHERE clauses and parameters for the filters, and whether they need the joins."""
         from django.db import connection
 
-        where, params, joins = [SCOPE_SQL], [self.org_id, self.org_id], False
+        # The list leaves out women merged into another record (her page redirects).
+        where, params = [SCOPE_SQL, "w.merged_into_id IS NULL"], [self.org_id] * 3
+        joins = False
         if filters.prison:
             where.append("p.code = %s")
             params.append(filters.prison)
@@ -279,7 +285,7 @@ class Baseline:
             "LEFT JOIN people_custodyepisode e ON e.id = w.current_episode_id "
             "LEFT JOIN places_prison p ON p.id = e.current_prison_id "
             f"WHERE w.reference = %s AND {SCOPE_SQL}",
-            [reference, self.org_id, self.org_id],
+            [reference, *[self.org_id] * 3],
         )
         if len(found) != 1:
             raise BenchmarkError(f"baseline found {len(found)} women with reference {reference}")
