@@ -417,6 +417,8 @@ class Result:
     slowest_sql: str = ""
     slowest_sql_ms: float = 0.0
     plan: str = ""
+    # The start of each statement the operation issued, in order: which tables a page reads.
+    query_heads: list[str] = field(default_factory=list)
 
     @property
     def ratio(self) -> float:
@@ -497,7 +499,27 @@ def measure(op: Operation, repeat: int, budget: float) -> Result:
         baseline_samples_ms=base_samples,
         slowest_sql=slowest["sql"] if slowest else "",
         slowest_sql_ms=float(slowest["time"]) * 1000 if slowest else 0.0,
+        query_heads=[_head(q["sql"]) for q in op_queries],
     )
+
+
+def _head(sql: str) -> str:
+    """A statement shortened to what names it: its verb and the table it reads or writes
+    (for a SELECT, the table of its outer FROM, not of a subquery in its columns)."""
+    words = sql.split()
+    if not words:
+        return ""
+    verb = words[0].upper()
+    if verb == "INSERT" and len(words) > 2:
+        return f"INSERT {words[2]}"
+    if verb == "UPDATE" and len(words) > 1:
+        return f"UPDATE {words[1]}"
+    depth = 0
+    for i, char in enumerate(sql):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and sql.startswith(" FROM ", i):
+            return f"{verb} {sql[i + 6 :].split(None, 1)[0]}"
+    return verb
 
 
 def explain(sql: str) -> str:
@@ -836,6 +858,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"\n## {r.name}: slowest query {r.slowest_sql_ms:.1f} ms\n{r.slowest_sql}\n{r.plan}"
             )
+            print(f"statements ({r.queries}): " + "; ".join(r.query_heads))
     if args.json:
         args.json.write_text(
             json.dumps(
