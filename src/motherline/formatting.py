@@ -52,6 +52,13 @@ def _known(code: str) -> bool:
     return True
 
 
+@cache
+def _cldr(code: str) -> Locale:
+    # Babel parses a locale named by a string on every call: a worklist page formats
+    # hundreds of dates, so each language's locale is parsed once.
+    return Locale.parse(code)
+
+
 def _locale(language: str | None = None) -> str:
     """The CLDR locale of a language: British English for English and any language CLDR
     does not know, else the language itself."""
@@ -86,7 +93,7 @@ _DIGIT_SCRIPTS = {
 @cache
 def _native_table(locale: str) -> dict[int, str]:
     """ASCII digit -> the locale's own digit, empty when CLDR names none (or only Latin)."""
-    system = Locale.parse(locale).other_numbering_systems.get("native", "latn")
+    system = _cldr(locale).other_numbering_systems.get("native", "latn")
     script = _DIGIT_SCRIPTS.get(system)
     if script is None:
         return {}
@@ -139,7 +146,7 @@ def format_day(
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         value = value.date()
     locale = _locale(language)
-    return _digits(_babel_date(value, _day_pattern(locale, style), locale=locale), locale)
+    return _digits(_babel_date(value, _day_pattern(locale, style), locale=_cldr(locale)), locale)
 
 
 def format_month(value: date | None, language: str | None = None) -> str:
@@ -147,12 +154,12 @@ def format_month(value: date | None, language: str | None = None) -> str:
     if value is None or value == "":
         return ""
     locale = _locale(language)
-    return _digits(_babel_date(value, "LLLL y", locale=locale), locale)
+    return _digits(_babel_date(value, "LLLL y", locale=_cldr(locale)), locale)
 
 
 def format_month_name(month: int, language: str | None = None) -> str:
     """The name of a month (1-12) alone, for a column heading: "Jan", "មករា"."""
-    return _babel_date(date(2000, month, 1), "LLL", locale=_locale(language))
+    return _babel_date(date(2000, month, 1), "LLL", locale=_cldr(_locale(language)))
 
 
 def format_moment(
@@ -165,7 +172,7 @@ def format_moment(
         value = timezone.localtime(value)
     locale = _locale(language)
     clock = value.strftime("%H:%M:%S" if seconds else "%H:%M")
-    return _digits(f"{_babel_date(value.date(), 'd MMM y', locale=locale)}, {clock}", locale)
+    return _digits(f"{_babel_date(value.date(), 'd MMM y', locale=_cldr(locale))}, {clock}", locale)
 
 
 def format_number(
@@ -191,7 +198,7 @@ def format_number(
     else:
         pattern = "#,##0." + "0" * decimals
     locale = _locale(language)
-    return _digits(_babel_decimal(number, format=pattern, locale=locale), locale)
+    return _digits(_babel_decimal(number, format=pattern, locale=_cldr(locale)), locale)
 
 
 def format_money(
