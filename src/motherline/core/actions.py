@@ -114,7 +114,13 @@ def _is_choice(kind: Any) -> bool:
 
 
 def _form_field(
-    name: str, shape: _Shape, *, label: Any, required: bool, help_text: Any
+    name: str,
+    shape: _Shape,
+    *,
+    label: Any,
+    required: bool,
+    help_text: Any,
+    rows: int | None = None,
 ) -> forms.Field:
     common: dict[str, Any] = {"label": label, "required": required, "help_text": help_text or ""}
     kind = shape.kind
@@ -150,8 +156,11 @@ def _form_field(
         )
     if kind is str:
         long = shape.max_length is None or shape.max_length > LONG_TEXT
+        rows = rows or (4 if long else 1)
         attrs = {"maxlength": shape.max_length} if shape.max_length else {}
-        widget = forms.Textarea(attrs={"rows": 4, **attrs}) if long else forms.TextInput(attrs)
+        widget = (
+            forms.Textarea(attrs={"rows": rows, **attrs}) if rows > 1 else forms.TextInput(attrs)
+        )
         return forms.CharField(
             max_length=shape.max_length,
             min_length=shape.min_length if required else None,
@@ -266,6 +275,7 @@ def form_for(
     chosen_from_records: Iterable[str] = (),
     group_prefixes: Mapping[str, str] | None = None,
     radios: Iterable[str] = (),
+    rows: Mapping[str, int] | None = None,
 ) -> type[ActionForm[Input]]:
     """The page's form for an action's schema: one field per schema field, in its order,
     with its limits and choices; labels from the model's fields where it has them (or from
@@ -275,7 +285,8 @@ def form_for(
     `chosen_from_records` names the codes the page offers as a choice (its options come
     when the form is made, as `options`); a dict of a choice to a text becomes one text per
     choice named `group_prefixes[name]` + the choice (the columns a phone form exports).
-    `radios` names the few-choice fields shown as radio buttons rather than a list."""
+    `radios` names the few-choice fields shown as radio buttons rather than a list; `rows`
+    gives the lines of a text's box (a long text has 4, a short one 1: a one-line box)."""
     must = set(required)
     skip = set(exclude)
     pick = set(chosen_from_records)
@@ -315,6 +326,7 @@ def form_for(
             label=(labels or {}).get(name) or _label(name, model, info.title),
             required=name in must or (info.is_required() and not shape.optional),
             help_text=(help_texts or {}).get(name) or _help(name, model),
+            rows=(rows or {}).get(name),
         )
         if name in radios:
             field = fields[name]

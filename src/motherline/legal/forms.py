@@ -8,11 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motherline.core.actions import form_for
-from motherline.core.forms import VERSION_MAX, DayMonthYearInput, version_field
+from motherline.core.forms import DayMonthYearInput
 from motherline.jurisdictions.models import PardonOccasion, Remedy
 from motherline.legal import actions
-from motherline.legal.models import CaseResult, DossierStatus, LegalCase
-from motherline.people.forms import NOTE_MAX
+from motherline.legal.models import CaseResult, Hearing, LegalCase, PardonRound, ReleaseCandidate
 from motherline.places.models import Court, Prison
 
 DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
@@ -80,29 +79,21 @@ class CaseForm(
         self.add_court(jurisdiction, current)
 
 
-class HearingForm(forms.Form):
-    held_on = forms.DateField(label=_("Hearing date"), widget=DATE)
-    what_happened = forms.CharField(
-        max_length=NOTE_MAX, label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-    next_date = forms.DateField(label=_("Next hearing date"), widget=DATE, required=False)
+# A hearing, a round, a dossier's step and the dossier: each form is derived from its
+# action's schema (`legal.actions`), the API's request body.
+HearingForm = form_for(actions.HearingIn, model=Hearing, rows={"what_happened": 3})
+
+# The occasions of her jurisdiction's calendar are offered when the page makes the form
+# (`options={"occasion": occasion_choices(jurisdiction)}`).
+RoundForm = form_for(actions.RoundIn, model=PardonRound, chosen_from_records=("occasion",))
 
 
-class RoundForm(forms.Form):
-    occasion = forms.ModelChoiceField(
-        label=_("Occasion"), queryset=PardonOccasion.objects.none(), required=False
-    )
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    occasion_date = forms.DateField(label=_("Date of the occasion"), widget=DATE)
-    submission_deadline = forms.DateField(label=_("Submission deadline"), widget=DATE)
-    decision_date = forms.DateField(label=_("Decision date"), widget=DATE, required=False)
-
-    def __init__(self, *args, jurisdiction=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["occasion"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = PardonOccasion.objects.filter(jurisdiction=jurisdiction)
-        field.label_from_instance = lambda occasion: occasion.display_name
+def occasion_choices(jurisdiction: Any) -> list[tuple[str, Any]]:
+    """The pardon occasions of a jurisdiction's calendar, named in the page's language."""
+    return [
+        (occasion.code, occasion.display_name)
+        for occasion in PardonOccasion.objects.filter(jurisdiction=jurisdiction)
+    ]
 
 
 class ScreeningForm(forms.Form):
@@ -119,19 +110,11 @@ class ScreeningForm(forms.Form):
         cast(forms.ChoiceField, self.fields["prison"]).choices = choices
 
 
-class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=DossierStatus.choices)
-    on = forms.DateField(label=_("Date"), widget=DATE, required=False)
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
-    version = version_field()
+# The step is the button pressed (`status`); the date and the note are typed.
+StatusForm = form_for(
+    actions.StatusIn, model=ReleaseCandidate, labels={"on": _("Date")}, rows={"note": 1}
+)
 
-
-class DossierForm(forms.Form):
-    priority = forms.IntegerField(label=_("Priority"), min_value=1, max_value=VERSION_MAX)
-    argument = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Best interests of the child"),
-        widget=forms.Textarea(attrs={"rows": 8}),
-        required=False,
-    )
-    version = version_field()
+DossierForm = form_for(
+    actions.DossierIn, model=ReleaseCandidate, required=("priority",), rows={"argument": 8}
+)

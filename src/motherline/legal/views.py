@@ -118,14 +118,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             if "hearing" in request.POST:
                 hearing_form = forms.HearingForm(request.POST)
                 if hearing_form.is_valid():
-                    d = hearing_form.cleaned_data
+                    hearing = hearing_form.action_input()
                     services.record_hearing(
-                        request.user,
-                        case,
-                        d["held_on"],
-                        d["what_happened"],
-                        d["next_date"],
-                        request=request,
+                        request.user, case, **hearing.model_dump(), request=request
                     )
                     messages.success(request, _("Hearing recorded."))
                     return redirect("legal:case", case_id=case.pk)
@@ -189,13 +184,18 @@ def round_list(request: HttpRequest) -> HttpResponse:
     """Pardon rounds, and the form to open one."""
     require(request.user, Capability.VIEW_REGISTER)
     jurisdiction = queries.jurisdiction_for(request.user)
-    form = forms.RoundForm(posted(request), jurisdiction=jurisdiction)
+    form = forms.RoundForm(
+        posted(request), options={"occasion": forms.occasion_choices(jurisdiction)}
+    )
     if request.method == "POST":
         require(request.user, Capability.EDIT_REGISTER)
         if form.is_valid():
             try:
                 pardon_round = services.create_round(
-                    request.user, jurisdiction=jurisdiction, request=request, **form.cleaned_data
+                    request.user,
+                    **form.action_input().model_dump(),
+                    jurisdiction=jurisdiction,
+                    request=request,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -383,21 +383,23 @@ def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
             "version": candidate.version,
         }
     )
+    # Its ids are its own: the dossier's form on the same page has a version too.
+    status_form = forms.StatusForm(initial={"version": candidate.version}, auto_id="status_%s")
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
         try:
             if "status" in request.POST:
-                status_form = forms.StatusForm(request.POST)
+                status_form = forms.StatusForm(request.POST, auto_id="status_%s")
                 if status_form.is_valid():
-                    d = status_form.cleaned_data
+                    step = status_form.action_input()
                     services.change_status(
                         request.user,
                         candidate,
-                        d["status"],
-                        version=d["version"],
-                        on=d["on"],
-                        note=d["note"],
+                        str(step.status),
+                        version=step.version,
+                        on=step.on,
+                        note=step.note,
                         request=request,
                     )
                     messages.success(request, _("The dossier's status has been changed."))
@@ -406,14 +408,9 @@ def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
             else:
                 dossier_form = forms.DossierForm(request.POST)
                 if dossier_form.is_valid():
-                    d = dossier_form.cleaned_data
+                    dossier_in = dossier_form.action_input()
                     services.update_candidate(
-                        request.user,
-                        candidate,
-                        version=d["version"],
-                        argument=d["argument"],
-                        priority=d["priority"],
-                        request=request,
+                        request.user, candidate, **dossier_in.model_dump(), request=request
                     )
                     messages.success(request, _("The dossier has been saved."))
                     return redirect("legal:candidate", candidate_id=candidate.pk)
@@ -442,6 +439,7 @@ def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
             "woman": candidate.woman,
             "may_edit": editable,
             "dossier_form": dossier_form,
+            "status_form": status_form,
             "next_statuses": sorted(services.TRANSITIONS.get(candidate.status, ())),
             "case_url": reverse("people:woman", args=[candidate.woman.reference]),
             "document_languages": (
