@@ -113,3 +113,18 @@ def test_an_occasion_not_in_the_calendar_is_refused_by_the_page_and_the_api(
     page = client.post(reverse("legal:rounds"), body)
     assert page.status_code == 200 and set(page.context["form"].errors) == {"occasion"}
     assert not PardonRound.objects.exists()
+
+
+def test_a_case_s_court_and_result_name_their_own_empty_choice(jurisdiction, courts):
+    """`form_for`'s options (the pack's courts) and choices (the result) that name their
+    empty choice keep it, with no "—" before it."""
+    from motherline.legal.models import CaseResult
+
+    new = forms.NewCaseForm(options={"court": forms.court_choices(jurisdiction)})
+    court = list(new.fields["court"].choices)
+    assert court[0] == ("", "Not known") and [c for c, _ in court].count("") == 1
+    assert {"KH-FI-8", "KH-FI-12"} <= {c for c, _ in court}
+    assert list(new.fields) == list(actions.LegalCaseIn.model_fields)
+    changes = forms.CaseForm(options={"court": forms.court_choices(jurisdiction)})
+    assert list(changes.fields["result"].choices) == list(CaseResult.choices)
+    assert list(changes.fields) == list(actions.CaseChangesIn.model_fields)

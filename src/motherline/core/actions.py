@@ -109,6 +109,14 @@ def _choices(kind: Any) -> list[tuple[Any, Any]]:
     return getattr(kind, "choices", None) or [(m.value, m.name) for m in kind]
 
 
+def _with_empty(choices: list[tuple[Any, Any]], required: bool) -> list[tuple[Any, Any]]:
+    """The choices of a field that may be left empty begin with "—", unless they name their
+    empty choice themselves (a result "Pending", a court "Not known")."""
+    if required or any(value == "" for value, _label in choices):
+        return choices
+    return [("", "—"), *choices]
+
+
 def _is_choice(kind: Any) -> bool:
     return isinstance(kind, type) and issubclass(kind, enum.Enum)
 
@@ -125,10 +133,7 @@ def _form_field(
     common: dict[str, Any] = {"label": label, "required": required, "help_text": help_text or ""}
     kind = shape.kind
     if _is_choice(kind):
-        choices = _choices(kind)
-        return forms.ChoiceField(
-            choices=[("", "—"), *choices] if not required else choices, **common
-        )
+        return forms.ChoiceField(choices=_with_empty(_choices(kind), required), **common)
     if kind is list and _is_choice(shape.item):
         return forms.MultipleChoiceField(
             choices=_choices(shape.item), widget=forms.CheckboxSelectMultiple, **common
@@ -228,7 +233,7 @@ class ActionForm(forms.Form, Generic[Input]):
         for name, choices in (options or {}).items():
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [("", "—"), *choices] if not field.required else list(choices)
+            field.choices = _with_empty(list(choices), field.required)
 
     @property
     def grouped(self) -> dict[str, list[forms.BoundField]]:

@@ -11,23 +11,16 @@ from motherline.core.actions import form_for
 from motherline.core.forms import DayMonthYearInput
 from motherline.jurisdictions.models import PardonOccasion, Remedy
 from motherline.legal import actions
-from motherline.legal.models import CaseResult, Hearing, LegalCase, PardonRound, ReleaseCandidate
+from motherline.legal.models import Hearing, LegalCase, PardonRound, ReleaseCandidate
 from motherline.places.models import Court, Prison
 
 DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
 
 
-# A case's fields come from the actions' schemas (`legal.actions`), in their order (a new
-# case's first hearing last); the courts of the pack and the result (whose "pending" is the
-# empty choice) are added here.
-CASE_ORDER = list(
-    dict.fromkeys([*actions.CaseChangesIn.model_fields, *actions.LegalCaseIn.model_fields])
-)
-
-
 def court_choices(jurisdiction: Any, current: Court | None = None) -> list[tuple[str, Any]]:
     """The courts of a jurisdiction's pack in its order, named in the page's language (and
-    the case's own court, should it no longer be in the pack)."""
+    the case's own court, should it no longer be in the pack): the `options` of a case's
+    form."""
     courts = Court.objects.filter(province__jurisdiction=jurisdiction, is_active=True)
     listed: list[tuple[str, Any]] = [(court.code, court.display_name) for court in courts]
     if current is not None and current.code not in dict(listed):
@@ -35,48 +28,18 @@ def court_choices(jurisdiction: Any, current: Court | None = None) -> list[tuple
     return [("", _("Not known")), *listed]
 
 
-class _CourtChoice:
-    """The court as a choice of the pack's courts, the fields in the order of a case."""
-
-    fields: dict[str, forms.Field]
-
-    def add_court(self, jurisdiction: Any, current: Court | None) -> None:
-        self.fields["court"] = forms.ChoiceField(
-            label=_("Court"), choices=court_choices(jurisdiction, current), required=False
-        )
-        cast(forms.Form, self).order_fields(CASE_ORDER)
-
-
-class NewCaseForm(
-    _CourtChoice,
-    form_for(  # type: ignore[misc]
-        actions.LegalCaseIn,
-        model=LegalCase,
-        exclude=("court",),
-        required=("stage",),
-        labels={"next_hearing_on": _("First hearing")},
-    ),
-):
-    def __init__(self, *args: Any, jurisdiction: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.add_court(jurisdiction, None)
-
-
-class CaseForm(
-    _CourtChoice,
-    form_for(  # type: ignore[misc]
-        actions.CaseChangesIn,
-        model=LegalCase,
-        exclude=("court", "result"),
-        required=("stage",),
-    ),
-):
-    def __init__(self, *args: Any, jurisdiction: Any, current: Court | None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.fields["result"] = forms.ChoiceField(
-            label=_("Result"), choices=CaseResult.choices, required=False
-        )
-        self.add_court(jurisdiction, current)
+# A case's forms come from its actions' schemas (`legal.actions`); the courts of the pack
+# are offered when the page makes the form (`options={"court": court_choices(...)}`).
+NewCaseForm = form_for(
+    actions.LegalCaseIn,
+    model=LegalCase,
+    required=("stage",),
+    labels={"next_hearing_on": _("First hearing")},
+    chosen_from_records=("court",),
+)
+CaseForm = form_for(
+    actions.CaseChangesIn, model=LegalCase, required=("stage",), chosen_from_records=("court",)
+)
 
 
 # A hearing, a round, a dossier's step and the dossier: each form is derived from its

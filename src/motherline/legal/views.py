@@ -105,11 +105,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     editable = can(request.user, Capability.EDIT_REGISTER) and may_edit(request.user, woman)
     hearing_form = forms.HearingForm()
     jurisdiction = woman.organisation.jurisdiction_id
+    courts = {"court": forms.court_choices(jurisdiction, case.court)}
     case_form = forms.CaseForm(
         initial={name: getattr(case, name) for name in services.CASE_FIELDS}
         | {"court": case.court.code if case.court else "", "version": case.version},
-        jurisdiction=jurisdiction,
-        current=case.court,
+        options=courts,
     )
     if request.method == "POST":
         if not editable:
@@ -125,9 +125,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
                     messages.success(request, _("Hearing recorded."))
                     return redirect("legal:case", case_id=case.pk)
             else:
-                case_form = forms.CaseForm(
-                    request.POST, jurisdiction=jurisdiction, current=case.court
-                )
+                case_form = forms.CaseForm(request.POST, options=courts)
                 if case_form.is_valid():
                     d = dict(case_form.cleaned_data)
                     version = d.pop("version")
@@ -162,14 +160,19 @@ def open_case(request: HttpRequest, reference: str) -> HttpResponse:
         Woman.objects.editable_by(request.user).select_related("current_episode"),
         reference=reference,
     )
-    form = forms.NewCaseForm(posted(request), jurisdiction=woman.organisation.jurisdiction_id)
+    form = forms.NewCaseForm(
+        posted(request),
+        options={"court": forms.court_choices(woman.organisation.jurisdiction_id)},
+    )
     if request.method == "POST" and form.is_valid():
-        d = dict(form.cleaned_data)
-        d.pop("version", None)
-        next_hearing_on = d.pop("next_hearing_on")
         try:
+            case_in = form.action_input()
             case = services.open_case(
-                request.user, woman, d, next_hearing_on=next_hearing_on, request=request
+                request.user,
+                woman,
+                case_in.model_dump(exclude={"next_hearing_on"}),
+                next_hearing_on=case_in.next_hearing_on,
+                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
