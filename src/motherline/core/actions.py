@@ -233,7 +233,8 @@ class ActionForm(forms.Form, Generic[Input]):
         for name, choices in (options or {}).items():
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = _with_empty(list(choices), field.required)
+            several = isinstance(field, forms.MultipleChoiceField)
+            field.choices = list(choices) if several else _with_empty(list(choices), field.required)
 
     @property
     def grouped(self) -> dict[str, list[forms.BoundField]]:
@@ -288,8 +289,9 @@ def form_for(
     missing). `required` names the fields a page must fill although the API may leave them
     out (a correction sends only what changes; the page shows every field filled in).
     `chosen_from_records` names the codes the page offers as a choice (its options come
-    when the form is made, as `options`); a dict of a choice to a text becomes one text per
-    choice named `group_prefixes[name]` + the choice (the columns a phone form exports).
+    when the form is made, as `options`; a list of codes is several boxes to tick); a dict
+    of a choice to a text becomes one text per choice named `group_prefixes[name]` + the
+    choice (the columns a phone form exports).
     `radios` names the few-choice fields shown as radio buttons rather than a list; `rows`
     gives the lines of a text's box (a long text has 4, a short one 1: a one-line box)."""
     must = set(required)
@@ -301,10 +303,15 @@ def form_for(
         if name in skip:
             continue
         if name in pick:
-            fields[name] = forms.ChoiceField(
-                label=(labels or {}).get(name) or _label(name, model, info.title),
-                required=info.is_required(),
-                help_text=(help_texts or {}).get(name, ""),
+            chosen: dict[str, Any] = {
+                "label": (labels or {}).get(name) or _label(name, model, info.title),
+                "required": info.is_required() or name in must,
+                "help_text": (help_texts or {}).get(name, ""),
+            }
+            fields[name] = (
+                forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, **chosen)
+                if _shape(info.annotation, info.metadata).kind is list
+                else forms.ChoiceField(**chosen)
             )
             continue
         if name == "version":
