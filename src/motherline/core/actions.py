@@ -225,6 +225,8 @@ class ActionForm(forms.Form, Generic[Input]):
 
     schema: type[Input]
     groups: dict[str, tuple[str, type[enum.Enum]]] = {}
+    # The fields chosen from records (`chosen_from_records`): left on "—", none is chosen.
+    chosen: frozenset[str] = frozenset()
 
     def __init__(
         self, *args: Any, options: Mapping[str, Iterable[tuple[Any, Any]]] | None = None, **kw: Any
@@ -245,14 +247,17 @@ class ActionForm(forms.Form, Generic[Input]):
         }
 
     def action_input(self) -> Input:
-        """The schema from what was typed: a box left empty takes the schema's default (a
-        count not filled in is 0, as the API's body without it). Whatever the schema still
+        """The schema from what was typed: a box left empty (or a record not chosen) takes
+        the schema's default (a count not filled in is 0, as the API's body without it).
+        Whatever the schema still
         refuses is raised as the form's field errors, never as a failure of the page."""
         fields = self.schema.model_fields
         data = {
             name: value
             for name, value in self.cleaned_data.items()
-            if value is not None or name not in fields or fields[name].is_required()
+            if not (value is None or (value == "" and name in self.chosen))
+            or name not in fields
+            or fields[name].is_required()
         }
         for name, (prefix, key) in self.groups.items():
             texts = {member.value: data.pop(f"{prefix}{member.value}", "") for member in key}
@@ -282,6 +287,7 @@ def form_for(
     group_prefixes: Mapping[str, str] | None = None,
     radios: Iterable[str] = (),
     rows: Mapping[str, int] | None = None,
+    hidden: Iterable[str] = (),
 ) -> type[ActionForm[Input]]:
     """The page's form for an action's schema: one field per schema field, in its order,
     with its limits and choices; labels from the model's fields where it has them (or from
@@ -293,7 +299,8 @@ def form_for(
     of a choice to a text becomes one text per choice named `group_prefixes[name]` + the
     choice (the columns a phone form exports).
     `radios` names the few-choice fields shown as radio buttons rather than a list; `rows`
-    gives the lines of a text's box (a long text has 4, a short one 1: a one-line box)."""
+    gives the lines of a text's box (a long text has 4, a short one 1: a one-line box);
+    `hidden` names the fields the page fills in itself (the note a new note corrects)."""
     must = set(required)
     skip = set(exclude)
     pick = set(chosen_from_records)
@@ -340,12 +347,19 @@ def form_for(
             help_text=(help_texts or {}).get(name) or _help(name, model),
             rows=(rows or {}).get(name),
         )
+        if name in hidden:
+            fields[name].widget = forms.HiddenInput()
         if name in radios:
             field = fields[name]
             assert isinstance(field, forms.ChoiceField), name
             field.choices = [c for c in field.choices if c[0]]  # type: ignore[union-attr]
             field.widget = forms.RadioSelect(choices=field.choices)
-    attributes: dict[str, Any] = {"schema": schema, "groups": groups, **fields}
+    attributes: dict[str, Any] = {
+        "schema": schema,
+        "groups": groups,
+        "chosen": frozenset(pick),
+        **fields,
+    }
     return type(f"{schema.__name__}Form", (ActionForm,), attributes)
 
 
