@@ -34,7 +34,7 @@ def test_a_monitor_records_a_consent_and_refers_the_child_and_the_receiver_accep
             "given_by": "parent",
             "given_by_name": "Sokha",
             "given_on": (TODAY - timedelta(days=1)).isoformat(),
-            "child": str(child.pk),
+            "child": child.reference,
             "terms": "Dara may be placed with her grandmother",
         },
     )

@@ -118,11 +118,11 @@ def test_the_author_corrects_in_place_within_the_window(client, users, mother):
 def test_assigning_and_unassigning_a_case_worker(client, users, mother):
     signed_in(client, users["monitor"])
     url = reverse("casework:woman_workers", args=[mother.reference])
-    response = client.post(url, {"worker": users["legal_officer"].pk})
+    response = client.post(url, {"worker": users["legal_officer"].username})
     assert response.status_code == 302
     assignment = Assignment.objects.get()
     assert assignment.worker == users["legal_officer"]
-    refused = client.post(url, {"worker": users["un_monitor"].pk})
+    refused = client.post(url, {"worker": users["un_monitor"].username})
     assert refused.status_code == 200 and Assignment.objects.count() == 1
     assert client.post(url, {"unassign": assignment.pk}).status_code == 302
     assert not Assignment.objects.exists()

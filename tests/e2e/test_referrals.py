@@ -58,7 +58,7 @@ def test_a_monitor_refers_a_child_and_the_other_organisation_accepts(
     form.locator("[name=purpose]").select_option("referral")
     form.locator("[name=given_by]").select_option("parent")
     form.locator("[name=given_by_name]").fill("Srey Pov")
-    form.locator("[name=child]").select_option(str(child.pk))
+    form.locator("[name=child]").select_option(child.reference)
     form.locator("[name=document]").select_option(label="Signed consent form")
     form.locator("[name=terms]").fill("Her daughter may be placed with her grandmother.")
     form.locator("button[type=submit]").click()

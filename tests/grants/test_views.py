@@ -27,7 +27,7 @@ def test_programme_manager_records_a_grant(client, users, orgs):
         {
             "reference": "G-1",
             "donor": "Fund",
-            "grantees": [orgs["ngo"].pk],
+            "grantees": [orgs["ngo"].name],
             "amount": "16300",
             "currency": "USD",
             "starts_on": "2026-01-01",
@@ -134,9 +134,9 @@ def _post(on_grant, woman, **fields):
         "delivered_on": (TODAY - timedelta(days=3)).isoformat(),
         "quantity": "2",
         "cost": "12.50",
-        "grant": on_grant.pk,
-        "budget_line": on_grant.budget_lines.get(code="1").pk,
-        "provider": on_grant.organisation_id,
+        "grant": on_grant.reference,
+        "budget_line": "1",
+        "provider": on_grant.organisation.name,
         **fields,
     }
 

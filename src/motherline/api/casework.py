@@ -22,10 +22,10 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, may_edit
 from motherline.api.access import Requires
-from motherline.api.schemas import INT_MAX, PathReference, RecordId, Version, _max
+from motherline.api.schemas import INT_MAX, PathReference, RecordId, _max
 from motherline.casework import queries, services
+from motherline.casework.actions import AssignIn, NoteChangesIn, NoteIn
 from motherline.casework.models import (
-    NOTE_MAX_LENGTH,
     Assignment,
     CaseNote,
     Document,
@@ -89,25 +89,6 @@ class NotesPageQuery(Schema):
     size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
 
 
-class NoteIn(Schema):
-    noted_on: date
-    kind: NoteKind
-    text: str = Field(min_length=1, max_length=NOTE_MAX_LENGTH)
-    corrects: int | None = Field(
-        None, ge=1, le=INT_MAX, description="The id of the note this corrects."
-    )
-
-
-class NoteChangesIn(Schema):
-    """A correction in place, by the note's author within the time allowed; only the
-    fields sent change."""
-
-    version: Version
-    noted_on: date | None = None
-    kind: NoteKind | None = None
-    text: str | None = Field(None, min_length=1, max_length=NOTE_MAX_LENGTH)
-
-
 class AssignmentOut(Schema):
     id: int
     woman: str
@@ -126,10 +107,6 @@ class AssignmentOut(Schema):
     @staticmethod
     def resolve_worker(obj: Assignment) -> str:
         return obj.worker.username
-
-
-class AssignIn(Schema):
-    worker: str = Field(min_length=1, max_length=150, description="A user name.")
 
 
 class MyCaseOut(AssignmentOut):
@@ -220,19 +197,12 @@ def _notes(
 def _add_note(
     request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: NoteIn
 ) -> Any:
-    corrects = None
-    if payload.corrects is not None:
-        corrects = CaseNote.objects.visible_to(request.user).filter(pk=payload.corrects).first()
-        if corrects is None:
-            raise ValidationError({"corrects": [services.NO_SUCH_NOTE]})
     note = services.add_note(
         request.user,
         woman,
         child=child,
-        noted_on=payload.noted_on,
-        kind=payload.kind,
-        text=payload.text,
-        corrects=corrects,
+        **payload.model_dump(exclude={"corrects"}),
+        corrects=services.note_corrected(request.user, payload.corrects),
         request=request,
     )
     return Status(201, _note_out(note.pk))
@@ -328,9 +298,7 @@ def _assignments(
 def _assign(
     request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: AssignIn
 ) -> Any:
-    worker = User.objects.filter(username=payload.worker).first()
-    if worker is None:
-        raise ValidationError({"worker": [services.NO_SUCH_USER]})
+    worker = services.worker_named(payload.worker)
     assignment = services.assign(request.user, woman, worker, child=child, request=request)
     return Status(201, assignment)
 

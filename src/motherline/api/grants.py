@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,34 +17,29 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import StringConstraints
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, Organisation, User
+from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
 from motherline.api.schemas import (
     INT_MAX,
-    LIST_MAX,
     DocumentLanguage,
-    Note,
     RecordId,
     Reference,
-    _max,
 )
 from motherline.core.actors import AuthenticatedRequest
 from motherline.fieldwork.queries import paged
 from motherline.grants import queries, report, services
 from motherline.grants.actions import (
-    Cost,
     DeliveryChanges,
-    GrantAmount,
+    DeliveryIn,
     GrantChanges,
-    LineAmount,
+    GrantIn,
     LineChanges,
+    LineIn,
 )
 from motherline.grants.models import (
-    QUANTITY_MAX,
     BudgetLine,
     Grant,
     ServiceDelivery,
@@ -52,23 +47,7 @@ from motherline.grants.models import (
 )
 from motherline.records.withdrawal import Withdrawal, WithdrawnOut
 
-ORGANISATION_NAME_MAX = _max(Organisation, "name")
-
-
 router = Router(tags=["grants and services"])
-
-
-class GrantIn(Schema):
-    reference: str = Field(min_length=1, max_length=_max(Grant, "reference"))
-    donor: str = Field(min_length=1, max_length=_max(Grant, "donor"))
-    grantees: list[Annotated[str, StringConstraints(max_length=ORGANISATION_NAME_MAX)]] = Field(
-        max_length=LIST_MAX, description="Names of the grantee organisations."
-    )
-    amount: GrantAmount
-    currency: str = Field("USD", min_length=3, max_length=3)
-    starts_on: date
-    ends_on: date
-    purpose: Note = Field(min_length=1)
 
 
 class GrantOut(Schema):
@@ -92,12 +71,6 @@ class GrantList(Schema):
     items: list[GrantOut]
     next_cursor: int | None
     total: int
-
-
-class LineIn(Schema):
-    code: str = Field(min_length=1, max_length=_max(BudgetLine, "code"))
-    name: str = Field(min_length=1, max_length=_max(BudgetLine, "name"))
-    amount: LineAmount
 
 
 class LineOut(Schema):
@@ -145,26 +118,6 @@ class ReportQuery(Schema):
     end: date
     language: DocumentLanguage = "en"
     format: Literal["pdf", "xlsx"] = "pdf"
-
-
-class DeliveryIn(Schema):
-    woman: Reference = Field(
-        description="Reference of the woman (the mother, for a child's service)."
-    )
-    to_woman: bool = True
-    child: Reference = Field("", description="Reference of her child who received it, if any.")
-    service_type: ServiceType
-    delivered_on: date
-    quantity: int = Field(1, ge=1, le=QUANTITY_MAX)
-    cost: Cost
-    grant: str = Field("", max_length=_max(Grant, "reference"), description="Grant reference.")
-    budget_line: str = Field(
-        "", max_length=_max(BudgetLine, "code"), description="Code of a budget line of the grant."
-    )
-    provider: str = Field(
-        "", max_length=ORGANISATION_NAME_MAX, description="Organisation name; yours when omitted."
-    )
-    notes: Note = ""
 
 
 class DeliveryOut(WithdrawnOut):
@@ -253,14 +206,7 @@ def list_grants(request: AuthenticatedRequest, query: Query[GrantQuery]) -> dict
 def create_grant(request: AuthenticatedRequest, payload: GrantIn) -> Status:
     """A grant managed by your organisation; add its budget lines next."""
     user = request.user
-    grantees = list(Organisation.objects.filter(name__in=payload.grantees))
-    unknown = sorted(set(payload.grantees) - {o.name for o in grantees})
-    if unknown:
-        raise ValidationError(
-            {"grantees": [_("Unknown organisations: %(names)s") % {"names": ", ".join(unknown)}]}
-        )
-    values = services.GrantValues(**payload.model_dump(exclude={"grantees"}), grantees=grantees)
-    grant = services.create_grant(user, values, request=request)
+    grant = services.create_grant(user, services.grant_values(payload), request=request)
     return Status(201, queries.grants_for(user).get(pk=grant.pk))
 
 
@@ -437,46 +383,7 @@ def record_delivery(request: AuthenticatedRequest, payload: DeliveryIn) -> Statu
     woman not in custody that day: released before it, or not yet admitted."""
     user = request.user
     woman = editable_woman(user, payload.woman)
-    errors: dict[str, list[str]] = {}
-    child = woman.children.filter(reference=payload.child).first() if payload.child else None
-    if payload.child and child is None:
-        errors["child"] = [_("She has no child with this reference.")]
-    grant = (
-        queries.chargeable_grants(user).filter(reference=payload.grant).first()
-        if payload.grant
-        else None
-    )
-    if payload.grant and grant is None:
-        errors["grant"] = [_("No grant you may charge has this reference.")]
-    line = (
-        grant.budget_lines.filter(code=payload.budget_line).first()
-        if grant and payload.budget_line
-        else None
-    )
-    if payload.budget_line and line is None:
-        errors["budget_line"] = [_("The grant has no budget line with this code.")]
-    provider = (
-        Organisation.objects.filter(name=payload.provider).first()
-        if payload.provider
-        else user.organisation
-    )
-    if provider is None:
-        errors["provider"] = [_("No organisation has this name.")]
-    if errors:
-        raise ValidationError(errors)
-    assert provider is not None  # refused above otherwise
-    values = services.DeliveryValues(
-        service_type=payload.service_type,
-        delivered_on=payload.delivered_on,
-        quantity=payload.quantity,
-        cost=payload.cost,
-        provider=provider,
-        to_woman=payload.to_woman,
-        child=child,
-        grant=grant,
-        budget_line=line,
-        notes=payload.notes,
-    )
+    values = services.delivery_values(user, woman, payload)
     delivery = services.record_delivery(user, woman, values, request=request)
     return Status(201, queries.deliveries_for(user).get(pk=delivery.pk))
 

@@ -22,20 +22,22 @@ from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
 from motherline.api.schemas import (
-    INT_MAX,
-    LIST_MAX,
     DocumentLanguage,
-    Note,
     PathReference,
     RecordId,
-    Reference,
-    Version,
-    _max,
 )
 from motherline.core.actors import AuthenticatedRequest
-from motherline.jurisdictions.models import PardonOccasion, Remedy
+from motherline.jurisdictions.models import Remedy
 from motherline.legal import dossier, queries, services
-from motherline.legal.actions import CaseChangesIn, LegalCaseIn
+from motherline.legal.actions import (
+    CandidatesIn,
+    CaseChangesIn,
+    DossierIn,
+    HearingIn,
+    LegalCaseIn,
+    RoundIn,
+    StatusIn,
+)
 from motherline.legal.models import (
     CaseStage,
     DossierStatus,
@@ -104,12 +106,6 @@ class CasePageOut(Schema):
     total: int
 
 
-class HearingIn(Schema):
-    held_on: date
-    what_happened: Note = Field(min_length=1)
-    next_date: date | None = None
-
-
 class RoundOut(Schema):
     id: int
     title: str
@@ -136,18 +132,6 @@ class StatisticsOut(Schema):
 
 class RoundDetailOut(RoundOut):
     statistics: StatisticsOut
-
-
-class RoundIn(Schema):
-    title: str = Field("", max_length=200, description="Default: the occasion's name.")
-    occasion: str | None = Field(
-        None,
-        max_length=_max(PardonOccasion, "code"),
-        description="A code of the pack's pardon occasions.",
-    )
-    occasion_date: date
-    submission_deadline: date
-    decision_date: date | None = None
 
 
 class EvidenceOut(Schema):
@@ -205,25 +189,6 @@ class CandidateOut(Schema):
     @staticmethod
     def resolve_woman(obj: ReleaseCandidate) -> str:
         return obj.woman.reference
-
-
-class CandidatesIn(Schema):
-    women: list[Reference] = Field(
-        min_length=1, max_length=LIST_MAX, description="References of the women to add."
-    )
-
-
-class StatusIn(Schema):
-    status: DossierStatus
-    version: Version
-    on: date | None = Field(None, description="Default: today, or the round's decision date.")
-    note: Note = ""
-
-
-class DossierIn(Schema):
-    version: Version
-    argument: Note | None = None
-    priority: int | None = Field(None, ge=1, le=INT_MAX)
 
 
 def screened_out(s: Screening) -> dict[str, Any]:
@@ -389,24 +354,7 @@ def list_rounds(request: AuthenticatedRequest) -> Any:
 def create_round(request: AuthenticatedRequest, payload: RoundIn) -> Any:
     """Open a pardon round for an occasion of the pack's calendar (by code) or ad hoc."""
     user = request.user
-    jurisdiction = queries.jurisdiction_for(user)
-    occasion = None
-    if payload.occasion:
-        occasion = PardonOccasion.objects.filter(
-            jurisdiction=jurisdiction, code=payload.occasion
-        ).first()
-        if occasion is None:
-            raise ValidationError({"occasion": ["This is not one of the allowed values."]})
-    pardon_round = services.create_round(
-        user,
-        title=payload.title,
-        occasion=occasion,
-        occasion_date=payload.occasion_date,
-        submission_deadline=payload.submission_deadline,
-        decision_date=payload.decision_date,
-        jurisdiction=jurisdiction,
-        request=request,
-    )
+    pardon_round = services.create_round(user, **payload.model_dump(), request=request)
     return _round_out(pardon_round, user)
 
 

@@ -10,23 +10,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, Organisation, User
+from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
-from motherline.api.schemas import INT_MAX, PathReference, RecordId, Version
+from motherline.api.schemas import PathReference, RecordId
 from motherline.casework import referrals
+from motherline.casework.actions import AnswerIn, ConsentIn, ReferralIn, WithdrawConsentIn
 from motherline.casework.models import (
-    TERMS_MAX_LENGTH,
     Consent,
     ConsentGiver,
     ConsentPurpose,
-    Document,
     Referral,
     ReferralKind,
     ReferralService,
@@ -36,13 +33,6 @@ from motherline.core.actors import AuthenticatedRequest
 from motherline.people.models import Child, Woman
 
 router = Router(tags=["referrals"])
-
-NO_SUCH_ORGANISATION = gettext_lazy("No such organisation.")
-NO_SUCH_CONSENT = gettext_lazy("No such consent on this record.")
-NO_SUCH_DOCUMENT = gettext_lazy("No such document on her record.")
-NO_SUCH_CHILD = gettext_lazy("No such child of hers.")
-
-Text = Field("", max_length=TERMS_MAX_LENGTH)
 
 
 # Shapes
@@ -77,23 +67,6 @@ class ConsentOut(Schema):
     @staticmethod
     def resolve_document(obj: Consent) -> int | None:
         return obj.document_id
-
-
-class ConsentIn(Schema):
-    purpose: ConsentPurpose
-    given_by: ConsentGiver
-    given_by_name: str = Field("", max_length=200)
-    given_on: date
-    child: str | None = Field(None, max_length=16, description="The child's reference.")
-    to_organisation: int | None = Field(None, ge=1, le=INT_MAX)
-    terms: str = Text
-    document: int | None = Field(None, ge=1, le=INT_MAX, description="A document's id.")
-
-
-class WithdrawConsentIn(Schema):
-    version: Version
-    withdrawn_on: date | None = None
-    reason: str = Text
 
 
 class ReferralOut(Schema):
@@ -139,24 +112,6 @@ class ReferralOut(Schema):
         return obj.consent_id
 
 
-class ReferralIn(Schema):
-    to_organisation: int = Field(ge=1, le=INT_MAX)
-    kind: ReferralKind = ReferralKind.REFERRAL
-    service: ReferralService
-    reason: str = Field(min_length=1, max_length=TERMS_MAX_LENGTH)
-    consent: int = Field(ge=1, le=INT_MAX)
-    shares_children: bool = False
-    shares_legal: bool = False
-    shares_care_plan: bool = False
-    shares_casework: bool = False
-
-
-class AnswerIn(Schema):
-    version: Version
-    action: Literal["accept", "decline", "withdraw"]
-    note: str = Text
-
-
 class ReferralsQuery(Schema):
     direction: Literal["received", "sent", "all"] = "all"
     status: ReferralStatus | None = None
@@ -173,13 +128,6 @@ def _child(user: User, reference: str) -> Child:
     return get_object_or_404(
         Child.objects.visible_to(user).select_related("mother"), reference=reference
     )
-
-
-def _organisation(pk: int) -> Organisation:
-    found = Organisation.objects.filter(pk=pk).first()
-    if found is None:
-        raise ValidationError({"to_organisation": [NO_SUCH_ORGANISATION]})
-    return found
 
 
 def _referral(pk: int) -> Referral:
@@ -228,30 +176,8 @@ def record_consent(
     """A consent to share with partners makes her record readable by the organisations that
     share with hers; a consent to a referral allows referrals of her record (or a child's)."""
     woman = _woman(request.user, reference)
-    child = None
-    if payload.child:
-        child = Child.objects.filter(mother=woman, reference=payload.child).first()
-        if child is None:
-            raise ValidationError({"child": [NO_SUCH_CHILD]})
-    document = None
-    if payload.document is not None:
-        document = Document.objects.filter(woman=woman, pk=payload.document).first()
-        if document is None:
-            raise ValidationError({"document": [NO_SUCH_DOCUMENT]})
     consent = referrals.record_consent(
-        request.user,
-        woman,
-        purpose=payload.purpose,
-        given_by=payload.given_by,
-        given_by_name=payload.given_by_name,
-        given_on=payload.given_on,
-        child=child,
-        to_organisation=(
-            None if payload.to_organisation is None else _organisation(payload.to_organisation)
-        ),
-        terms=payload.terms,
-        document=document,
-        request=request,
+        request.user, woman, **referrals.consent_values(woman, payload), request=request
     )
     return Status(201, Consent.objects.select_related("woman", "child").get(pk=consent.pk))
 
@@ -315,21 +241,11 @@ def referral_list(request: AuthenticatedRequest, filters: Query[ReferralsQuery])
 def _refer(
     request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: ReferralIn
 ) -> Any:
-    consent = Consent.objects.filter(woman=woman, pk=payload.consent).first()
-    if consent is None:
-        raise ValidationError({"consent": [NO_SUCH_CONSENT]})
     referral = referrals.refer(
         request.user,
         woman,
         child=child,
-        to_organisation=_organisation(payload.to_organisation),
-        kind=payload.kind,
-        service=payload.service,
-        reason=payload.reason,
-        consent=consent,
-        parts=payload.model_dump(
-            include={"shares_children", "shares_legal", "shares_care_plan", "shares_casework"}
-        ),
+        **referrals.referral_values(woman, payload),
         request=request,
     )
     return Status(201, _referral(referral.pk))

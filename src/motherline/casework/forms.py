@@ -1,4 +1,5 @@
-"""The forms of case work: lengths and choices come from the models."""
+"""The forms of case work: derived from the actions' schemas (`casework.actions`), whose
+lengths and choices come from the models."""
 
 from __future__ import annotations
 
@@ -9,48 +10,29 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from motherline.accounts.models import Organisation, User
-from motherline.casework.models import (
-    NOTE_MAX_LENGTH,
-    PART_FIELDS,
-    TERMS_MAX_LENGTH,
-    Consent,
-    ConsentGiver,
-    ConsentPurpose,
-    Document,
-    NoteKind,
-    ReferralKind,
-    ReferralService,
+from motherline.casework import actions
+from motherline.casework.models import Consent, Document, Referral
+from motherline.core.actions import form_for
+from motherline.core.forms import field_of
+
+# A note, a case worker, a consent, a referral and an answer: each form is derived from its
+# action's schema (`casework.actions`), the API's request body; the records a page offers
+# come when it makes the form (`options`).
+NOTE_LABELS = {"noted_on": _("Date"), "kind": _("Kind of contact"), "text": _("Note")}
+NoteForm = form_for(actions.NoteIn, labels=NOTE_LABELS, hidden=("corrects",))
+# A correction in place, by the note's author: from the version read.
+NoteCorrectionForm = form_for(
+    actions.NoteChangesIn, labels=NOTE_LABELS, required=("noted_on", "kind", "text")
 )
-from motherline.core.forms import DayMonthYearInput, field_of, label_records, version_field
+
+AssignForm = form_for(
+    actions.AssignIn, labels={"worker": _("Case worker")}, chosen_from_records=("worker",)
+)
 
 
-class NoteForm(forms.Form):
-    noted_on = forms.DateField(
-        label=_("Date"),
-        widget=DayMonthYearInput(),
-    )
-    kind = forms.ChoiceField(label=_("Kind of contact"), choices=NoteKind.choices)
-    text = forms.CharField(
-        label=_("Note"),
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": NOTE_MAX_LENGTH}),
-    )
-    corrects = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-
-
-class NoteCorrectionForm(NoteForm):
-    """A correction in place, by the note's author: from the version read."""
-
-    version = version_field()
-
-
-class AssignForm(forms.Form):
-    worker = forms.ModelChoiceField(label=_("Case worker"), queryset=User.objects.none())
-
-    def __init__(self, *args: Any, workers: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field_of(self, "worker", forms.ModelChoiceField).queryset = workers
+def worker_choices(workers: Any) -> list[tuple[str, str]]:
+    """The users who may be assigned, by user name."""
+    return [(worker.username, str(worker)) for worker in workers]
 
 
 class DocumentForm(forms.Form):
@@ -74,111 +56,61 @@ class DocumentForm(forms.Form):
 
 # Consent and referrals
 
-TEXT_ATTRS = {"rows": 3, "maxlength": TERMS_MAX_LENGTH}
+ConsentForm = form_for(
+    actions.ConsentIn,
+    labels={
+        "purpose": _("Consent to"),
+        "given_by": _("Given by"),
+        "given_by_name": _("Name of who gave it (if not she herself)"),
+        "given_on": _("Given on"),
+        "child": _("About"),
+        "to_organisation": _("Only to this organisation (a referral)"),
+        "terms": _("What was agreed"),
+        "document": _("Signed form (a document on her record)"),
+    },
+    chosen_from_records=("child", "to_organisation", "document"),
+    rows={"terms": 3},
+)
+
+WithdrawConsentForm = form_for(
+    actions.WithdrawConsentIn,
+    labels={"withdrawn_on": _("Withdrawn on"), "reason": _("Reason (optional)")},
+    required=("withdrawn_on",),
+    rows={"reason": 3},
+)
 
 
-class ConsentForm(forms.Form):
-    purpose = forms.ChoiceField(label=_("Consent to"), choices=ConsentPurpose.choices)
-    given_by = forms.ChoiceField(label=_("Given by"), choices=ConsentGiver.choices)
-    given_by_name = forms.CharField(
-        label=_("Name of who gave it (if not she herself)"), max_length=200, required=False
+class ReferralForm(
+    form_for(  # type: ignore[misc]
+        actions.ReferralIn,
+        model=Referral,
+        labels={
+            "to_organisation": _("Refer to"),
+            "kind": _("Kind"),
+            "service": _("For the service"),
+            "reason": _("What is asked of them"),
+            "consent": _("With the consent"),
+        },
+        required=("kind",),
+        chosen_from_records=("to_organisation", "consent"),
+        radios=("kind",),
+        rows={"reason": 3},
     )
-    given_on = forms.DateField(label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}))
-    child = forms.ChoiceField(label=_("About"), required=False)
-    to_organisation = forms.ModelChoiceField(
-        label=_("Only to this organisation (a referral)"),
-        queryset=Organisation.objects.none(),
-        required=False,
-    )
-    terms = forms.CharField(
-        label=_("What was agreed"),
-        max_length=TERMS_MAX_LENGTH,
-        required=False,
-        widget=forms.Textarea(attrs=TEXT_ATTRS),
-    )
-    document = forms.ModelChoiceField(
-        label=_("Signed form (a document on her record)"),
-        queryset=Document.objects.none(),
-        required=False,
-    )
-
-    def __init__(
-        self,
-        *args: Any,
-        children: list[tuple[str, str]],
-        organisations: Any,
-        documents: Any,
-        **kwargs: Any,
-    ) -> None:
+):
+    def __init__(self, *args: Any, for_child: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field_of(self, "child", forms.ChoiceField).choices = children
-        field_of(self, "to_organisation", forms.ModelChoiceField).queryset = organisations
-        document = field_of(self, "document", forms.ModelChoiceField)
-        document.queryset = documents
-        label_records(document, lambda d: d.title)
-
-
-class WithdrawConsentForm(forms.Form):
-    version = version_field()
-    withdrawn_on = forms.DateField(
-        label=_("Withdrawn on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    reason = forms.CharField(
-        label=_("Reason (optional)"),
-        max_length=TERMS_MAX_LENGTH,
-        required=False,
-        widget=forms.Textarea(attrs=TEXT_ATTRS),
-    )
-
-
-class ReferralForm(forms.Form):
-    to_organisation = forms.ModelChoiceField(
-        label=_("Refer to"),
-        queryset=Organisation.objects.none(),
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=ReferralKind.choices, widget=forms.RadioSelect
-    )
-    service = forms.ChoiceField(label=_("For the service"), choices=ReferralService.choices)
-    reason = forms.CharField(
-        label=_("What is asked of them"),
-        max_length=TERMS_MAX_LENGTH,
-        widget=forms.Textarea(attrs=TEXT_ATTRS),
-    )
-    consent = forms.ModelChoiceField(
-        label=_("With the consent"),
-        queryset=Consent.objects.none(),
-    )
-    shares_children = forms.BooleanField(label=_("Her children"), required=False)
-    shares_legal = forms.BooleanField(label=_("Legal cases and deadlines"), required=False)
-    shares_care_plan = forms.BooleanField(label=_("Transition plans"), required=False)
-    shares_casework = forms.BooleanField(label=_("Case notes and documents"), required=False)
-
-    def __init__(
-        self, *args: Any, organisations: Any, consents: Any, for_child: bool, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        field_of(self, "to_organisation", forms.ModelChoiceField).queryset = organisations
-        consent = field_of(self, "consent", forms.ModelChoiceField)
-        consent.queryset = consents
-        label_records(consent, consent_label)
         if for_child:
             # A child's referral shares the child's record; a transfer moves the mother's.
             del self.fields["shares_children"], self.fields["shares_legal"], self.fields["kind"]
 
-    @property
-    def parts(self) -> dict[str, bool]:
-        return {f: bool(self.cleaned_data.get(f)) for f in PART_FIELDS}
 
-
-class AnswerForm(forms.Form):
-    version = version_field()
-    note = forms.CharField(
-        label=_("Reason or note (a reason is needed to decline)"),
-        max_length=TERMS_MAX_LENGTH,
-        required=False,
-        widget=forms.Textarea(attrs=TEXT_ATTRS),
-    )
+# The answer is the button pressed (`action`); the note is typed.
+AnswerForm = form_for(
+    actions.AnswerIn,
+    exclude=("action",),
+    labels={"note": _("Reason or note (a reason is needed to decline)")},
+    rows={"note": 3},
+)
 
 
 def consent_label(consent: Consent) -> str:

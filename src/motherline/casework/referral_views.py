@@ -52,40 +52,25 @@ def consents(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     woman = subject.woman
     may_change = _may_change(request, subject)
     children = [("", _("Her whole record"))] + [
-        (str(c.pk), _("Her child %(child)s") % {"child": child_label(c)})
+        (c.reference, _("Her child %(child)s") % {"child": child_label(c)})
         for c in woman.children.all()
     ]
     form = forms.ConsentForm(
         posted(request),
         initial={"given_on": timezone.localdate(), "given_by": "self"},
-        children=children,
-        organisations=referrals.receivers(woman),
-        documents=Document.objects.filter(woman=woman),
+        options={
+            "child": children,
+            "to_organisation": [(o.pk, str(o)) for o in referrals.receivers(woman)],
+            "document": [(d.pk, d.title) for d in Document.objects.filter(woman=woman)],
+        },
     )
     if request.method == "POST":
         if not may_change:
             raise PermissionDenied
         if form.is_valid():
-            data = form.cleaned_data
-            child = (
-                Child.objects.filter(mother=woman, pk=int(data["child"])).first()
-                if data["child"]
-                else None
-            )
             try:
-                referrals.record_consent(
-                    request.user,
-                    woman,
-                    purpose=data["purpose"],
-                    given_by=data["given_by"],
-                    given_by_name=data["given_by_name"],
-                    given_on=data["given_on"],
-                    child=child,
-                    to_organisation=data["to_organisation"],
-                    terms=data["terms"],
-                    document=data["document"],
-                    request=request,
-                )
+                values = referrals.consent_values(woman, form.action_input())
+                referrals.record_consent(request.user, woman, **values, request=request)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -133,12 +118,7 @@ def withdraw_consent(request: AuthenticatedRequest, consent_id: int) -> HttpResp
     if request.method == "POST" and form.is_valid():
         try:
             referrals.withdraw_consent(
-                request.user,
-                consent,
-                version=form.cleaned_data["version"],
-                withdrawn_on=form.cleaned_data["withdrawn_on"],
-                reason=form.cleaned_data["reason"],
-                request=request,
+                request.user, consent, **form.action_input().model_dump(), request=request
             )
         except StaleVersion:
             messages.error(request, _("Someone changed this consent meanwhile: check and retry."))
@@ -172,28 +152,23 @@ def _refer(request: AuthenticatedRequest, kind: str, reference: str) -> HttpResp
     subject = _subject(request, kind, reference)
     if not may_edit(request.user, subject.woman):
         raise PermissionDenied
+    consents = referrals.active_consents(subject.woman, child=subject.child)
     form = forms.ReferralForm(
         posted(request),
         initial={"kind": "referral"},
-        organisations=referrals.receivers(subject.woman),
-        consents=referrals.active_consents(subject.woman, child=subject.child).select_related(
-            "child"
-        ),
+        options={
+            "to_organisation": [(o.pk, str(o)) for o in referrals.receivers(subject.woman)],
+            "consent": [(c.pk, forms.consent_label(c)) for c in consents.select_related("child")],
+        },
         for_child=subject.child is not None,
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             referral = referrals.refer(
                 request.user,
                 subject.woman,
                 child=subject.child,
-                to_organisation=data["to_organisation"],
-                kind=data.get("kind") or "referral",
-                service=data["service"],
-                reason=data["reason"],
-                consent=data["consent"],
-                parts=form.parts,
+                **referrals.referral_values(subject.woman, form.action_input()),
                 request=request,
             )
         except ValidationError as error:

@@ -22,10 +22,12 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation, Role, User
 from motherline.accounts.policy import Capability, can, may_edit
+from motherline.casework.actions import ConsentIn, ReferralIn
 from motherline.casework.models import (
     OPEN_STATUSES,
     PART_FIELDS,
@@ -42,6 +44,11 @@ from motherline.casework.models import (
 )
 from motherline.core.versions import StaleVersion
 from motherline.people.models import Child, ConsentScope, Woman
+
+NO_SUCH_ORGANISATION = gettext_lazy("No such organisation.")
+NO_SUCH_CONSENT = gettext_lazy("No such consent on this record.")
+NO_SUCH_DOCUMENT = gettext_lazy("No such document on her record.")
+NO_SUCH_CHILD = gettext_lazy("No such child of hers.")
 
 DATE_FLOOR = date(2000, 1, 1)
 # A referral asks for an answer within a week: its due date on the receiver's worklist.
@@ -84,6 +91,31 @@ def _day_error(value: Any, today: date, missing: str) -> str | None:
 
 
 # Consent
+
+
+def consent_values(woman: Woman, consent_in: ConsentIn) -> dict[str, Any]:
+    """A consent as the page and the API send it (`actions.ConsentIn`), with the records it
+    names (her child by reference, the organisation and the signed form by id) as
+    `record_consent` takes them; a name that finds nothing is refused beside its field."""
+    errors: dict[str, str] = {}
+    child = None
+    if consent_in.child:
+        child = Child.objects.filter(mother=woman, reference=consent_in.child).first()
+        if child is None:
+            errors["child"] = str(NO_SUCH_CHILD)
+    organisation = None
+    if consent_in.to_organisation is not None:
+        organisation = Organisation.objects.filter(pk=consent_in.to_organisation).first()
+        if organisation is None:
+            errors["to_organisation"] = str(NO_SUCH_ORGANISATION)
+    document = None
+    if consent_in.document is not None:
+        document = Document.objects.filter(woman=woman, pk=consent_in.document).first()
+        if document is None:
+            errors["document"] = str(NO_SUCH_DOCUMENT)
+    _raise(errors)
+    named = {"child": child, "to_organisation": organisation, "document": document}
+    return consent_in.model_dump(exclude=set(named)) | named
 
 
 def record_consent(
@@ -259,6 +291,26 @@ def receivers(woman: Woman) -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         is_active=True, jurisdiction_id=owner.jurisdiction_id
     ).exclude(pk=owner.pk)
+
+
+def referral_values(woman: Woman, referral_in: ReferralIn) -> dict[str, Any]:
+    """A referral as the page and the API send it (`actions.ReferralIn`), with the
+    organisation and her consent it names by id, as `refer` takes them; an id that finds
+    nothing is refused beside its field."""
+    errors: dict[str, str] = {}
+    organisation = Organisation.objects.filter(pk=referral_in.to_organisation).first()
+    if organisation is None:
+        errors["to_organisation"] = str(NO_SUCH_ORGANISATION)
+    consent = Consent.objects.filter(woman=woman, pk=referral_in.consent).first()
+    if consent is None:
+        errors["consent"] = str(NO_SUCH_CONSENT)
+    _raise(errors)
+    return {
+        **referral_in.model_dump(include={"kind", "service", "reason"}),
+        "to_organisation": organisation,
+        "consent": consent,
+        "parts": referral_in.model_dump(include=set(PART_FIELDS)),
+    }
 
 
 def refer(

@@ -94,6 +94,17 @@ def _note_errors(noted_on: Any, kind: Any, text: Any, today: date) -> dict[str, 
     return errors
 
 
+def note_corrected(user: Any, note_id: int | None) -> CaseNote | None:
+    """The note a new note corrects (`actions.NoteIn.corrects`), among those the user sees;
+    None when it corrects none."""
+    if note_id is None:
+        return None
+    found = CaseNote.objects.visible_to(user).filter(pk=note_id).first()
+    if found is None:
+        raise ValidationError({"corrects": [NO_SUCH_NOTE]})
+    return found
+
+
 def add_note(
     user: User,
     woman: Woman,
@@ -235,6 +246,14 @@ def eligible_workers(woman: Woman) -> QuerySet[User]:
         .exclude(role=Role.PRISON_LIAISON, prison__isnull=True)
         .order_by("username")
     )
+
+
+def worker_named(username: str) -> User:
+    """The user a case worker is named by (`actions.AssignIn.worker`)."""
+    found = User.objects.filter(username=username).first()
+    if found is None:
+        raise ValidationError({"worker": [NO_SUCH_USER]})
+    return found
 
 
 def assign(

@@ -233,21 +233,14 @@ def _notes_page(request: AuthenticatedRequest, kind: str, reference: str) -> Htt
         _require_change(request, subject)
         form = forms.NoteForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
-            corrects = None
-            if data["corrects"]:
-                corrects = get_object_or_404(
-                    CaseNote.objects.visible_to(request.user), pk=data["corrects"]
-                )
             try:
+                note_in = form.action_input()
                 services.add_note(
                     request.user,
                     subject.woman,
                     child=subject.child,
-                    noted_on=data["noted_on"],
-                    kind=data["kind"],
-                    text=data["text"],
-                    corrects=corrects,
+                    **note_in.model_dump(exclude={"corrects"}),
+                    corrects=services.note_corrected(request.user, note_in.corrects),
                     request=request,
                 )
             except ValidationError as error:
@@ -360,8 +353,8 @@ def correct_note(request: AuthenticatedRequest, note_id: int) -> HttpResponse:
 def _workers_page(request: AuthenticatedRequest, kind: str, reference: str) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     subject = _subject(request, kind, reference)
-    workers = services.eligible_workers(subject.woman)
-    form = forms.AssignForm(workers=workers)
+    workers = {"worker": forms.worker_choices(services.eligible_workers(subject.woman))}
+    form = forms.AssignForm(options=workers)
     if request.method == "POST":
         require(request.user, Capability.EDIT_REGISTER)
         _require_change(request, subject)
@@ -374,12 +367,12 @@ def _workers_page(request: AuthenticatedRequest, kind: str, reference: str) -> H
                 services.unassign(request.user, assignment, request=request)
                 messages.success(request, _("The case worker is no longer assigned."))
                 return redirect(subject.url("workers"))
-            form = forms.AssignForm(request.POST, workers=workers)
+            form = forms.AssignForm(request.POST, options=workers)
             if form.is_valid():
                 services.assign(
                     request.user,
                     subject.woman,
-                    form.cleaned_data["worker"],
+                    services.worker_named(form.action_input().worker),
                     child=subject.child,
                     request=request,
                 )

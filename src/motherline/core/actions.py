@@ -109,20 +109,31 @@ def _choices(kind: Any) -> list[tuple[Any, Any]]:
     return getattr(kind, "choices", None) or [(m.value, m.name) for m in kind]
 
 
+def _with_empty(choices: list[tuple[Any, Any]], required: bool) -> list[tuple[Any, Any]]:
+    """The choices of a field that may be left empty begin with "—", unless they name their
+    empty choice themselves (a result "Pending", a court "Not known")."""
+    if required or any(value == "" for value, _label in choices):
+        return choices
+    return [("", "—"), *choices]
+
+
 def _is_choice(kind: Any) -> bool:
     return isinstance(kind, type) and issubclass(kind, enum.Enum)
 
 
 def _form_field(
-    name: str, shape: _Shape, *, label: Any, required: bool, help_text: Any
+    name: str,
+    shape: _Shape,
+    *,
+    label: Any,
+    required: bool,
+    help_text: Any,
+    rows: int | None = None,
 ) -> forms.Field:
     common: dict[str, Any] = {"label": label, "required": required, "help_text": help_text or ""}
     kind = shape.kind
     if _is_choice(kind):
-        choices = _choices(kind)
-        return forms.ChoiceField(
-            choices=[("", "—"), *choices] if not required else choices, **common
-        )
+        return forms.ChoiceField(choices=_with_empty(_choices(kind), required), **common)
     if kind is list and _is_choice(shape.item):
         return forms.MultipleChoiceField(
             choices=_choices(shape.item), widget=forms.CheckboxSelectMultiple, **common
@@ -150,8 +161,11 @@ def _form_field(
         )
     if kind is str:
         long = shape.max_length is None or shape.max_length > LONG_TEXT
+        rows = rows or (4 if long else 1)
         attrs = {"maxlength": shape.max_length} if shape.max_length else {}
-        widget = forms.Textarea(attrs={"rows": 4, **attrs}) if long else forms.TextInput(attrs)
+        widget = (
+            forms.Textarea(attrs={"rows": rows, **attrs}) if rows > 1 else forms.TextInput(attrs)
+        )
         return forms.CharField(
             max_length=shape.max_length,
             min_length=shape.min_length if required else None,
@@ -211,6 +225,8 @@ class ActionForm(forms.Form, Generic[Input]):
 
     schema: type[Input]
     groups: dict[str, tuple[str, type[enum.Enum]]] = {}
+    # The fields chosen from records (`chosen_from_records`): left on "—", none is chosen.
+    chosen: frozenset[str] = frozenset()
 
     def __init__(
         self, *args: Any, options: Mapping[str, Iterable[tuple[Any, Any]]] | None = None, **kw: Any
@@ -219,7 +235,8 @@ class ActionForm(forms.Form, Generic[Input]):
         for name, choices in (options or {}).items():
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [("", "—"), *choices] if not field.required else list(choices)
+            several = isinstance(field, forms.MultipleChoiceField)
+            field.choices = list(choices) if several else _with_empty(list(choices), field.required)
 
     @property
     def grouped(self) -> dict[str, list[forms.BoundField]]:
@@ -230,14 +247,17 @@ class ActionForm(forms.Form, Generic[Input]):
         }
 
     def action_input(self) -> Input:
-        """The schema from what was typed: a box left empty takes the schema's default (a
-        count not filled in is 0, as the API's body without it). Whatever the schema still
+        """The schema from what was typed: a box left empty (or a record not chosen) takes
+        the schema's default (a count not filled in is 0, as the API's body without it).
+        Whatever the schema still
         refuses is raised as the form's field errors, never as a failure of the page."""
         fields = self.schema.model_fields
         data = {
             name: value
             for name, value in self.cleaned_data.items()
-            if value is not None or name not in fields or fields[name].is_required()
+            if not (value is None or (value == "" and name in self.chosen))
+            or name not in fields
+            or fields[name].is_required()
         }
         for name, (prefix, key) in self.groups.items():
             texts = {member.value: data.pop(f"{prefix}{member.value}", "") for member in key}
@@ -266,6 +286,8 @@ def form_for(
     chosen_from_records: Iterable[str] = (),
     group_prefixes: Mapping[str, str] | None = None,
     radios: Iterable[str] = (),
+    rows: Mapping[str, int] | None = None,
+    hidden: Iterable[str] = (),
 ) -> type[ActionForm[Input]]:
     """The page's form for an action's schema: one field per schema field, in its order,
     with its limits and choices; labels from the model's fields where it has them (or from
@@ -273,9 +295,12 @@ def form_for(
     missing). `required` names the fields a page must fill although the API may leave them
     out (a correction sends only what changes; the page shows every field filled in).
     `chosen_from_records` names the codes the page offers as a choice (its options come
-    when the form is made, as `options`); a dict of a choice to a text becomes one text per
-    choice named `group_prefixes[name]` + the choice (the columns a phone form exports).
-    `radios` names the few-choice fields shown as radio buttons rather than a list."""
+    when the form is made, as `options`; a list of codes is several boxes to tick); a dict
+    of a choice to a text becomes one text per choice named `group_prefixes[name]` + the
+    choice (the columns a phone form exports).
+    `radios` names the few-choice fields shown as radio buttons rather than a list; `rows`
+    gives the lines of a text's box (a long text has 4, a short one 1: a one-line box);
+    `hidden` names the fields the page fills in itself (the note a new note corrects)."""
     must = set(required)
     skip = set(exclude)
     pick = set(chosen_from_records)
@@ -285,10 +310,15 @@ def form_for(
         if name in skip:
             continue
         if name in pick:
-            fields[name] = forms.ChoiceField(
-                label=(labels or {}).get(name) or _label(name, model, info.title),
-                required=info.is_required(),
-                help_text=(help_texts or {}).get(name, ""),
+            chosen: dict[str, Any] = {
+                "label": (labels or {}).get(name) or _label(name, model, info.title),
+                "required": info.is_required() or name in must,
+                "help_text": (help_texts or {}).get(name, ""),
+            }
+            fields[name] = (
+                forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, **chosen)
+                if _shape(info.annotation, info.metadata).kind is list
+                else forms.ChoiceField(**chosen)
             )
             continue
         if name == "version":
@@ -315,7 +345,10 @@ def form_for(
             label=(labels or {}).get(name) or _label(name, model, info.title),
             required=name in must or (info.is_required() and not shape.optional),
             help_text=(help_texts or {}).get(name) or _help(name, model),
+            rows=(rows or {}).get(name),
         )
+        if name in hidden:
+            fields[name].widget = forms.HiddenInput()
         if name in radios:
             field = fields[name]
             assert isinstance(field, forms.ChoiceField), name
@@ -324,7 +357,12 @@ def form_for(
             pairs: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
             field.choices = [c for c in pairs if c[0]]
             field.widget = forms.RadioSelect(choices=field.choices)
-    attributes: dict[str, Any] = {"schema": schema, "groups": groups, **fields}
+    attributes: dict[str, Any] = {
+        "schema": schema,
+        "groups": groups,
+        "chosen": frozenset(pick),
+        **fields,
+    }
     return type(f"{schema.__name__}Form", (ActionForm,), attributes)
 
 

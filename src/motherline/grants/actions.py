@@ -11,10 +11,14 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import StringConstraints, WithJsonSchema
 
-from motherline.core.inputs import Note, Sent, Version
+from motherline.accounts.models import Organisation
+from motherline.core.inputs import LIST_MAX, Note, Sent, Version
 from motherline.core.inputs import max_length_of as _max
 from motherline.grants.models import QUANTITY_MAX, BudgetLine, Grant, ServiceType
+from motherline.people.inputs import Reference
 from motherline.people.models import Woman
+
+ORGANISATION_NAME_MAX = _max(Organisation, "name")
 
 
 def _money_schema(max_digits: int, *, positive: bool) -> WithJsonSchema:
@@ -47,6 +51,54 @@ Cost = Annotated[
     Decimal, Field(ge=0, max_digits=12, decimal_places=2), _money_schema(12, positive=False)
 ]
 Currency = Annotated[str, StringConstraints(min_length=3, max_length=3)]
+
+
+class GrantIn(Schema):
+    """A grant managed by the user's organisation, for the grantees named; its budget lines
+    are added next."""
+
+    reference: str = Field(min_length=1, max_length=_max(Grant, "reference"))
+    donor: str = Field(min_length=1, max_length=_max(Grant, "donor"))
+    grantees: list[Annotated[str, StringConstraints(max_length=ORGANISATION_NAME_MAX)]] = Field(
+        max_length=LIST_MAX, description="Names of the grantee organisations."
+    )
+    amount: GrantAmount
+    currency: str = Field("USD", min_length=3, max_length=3)
+    starts_on: date
+    ends_on: date
+    purpose: Note = Field(min_length=1)
+
+
+class LineIn(Schema):
+    """A budget line of a grant; the lines together may not exceed the grant."""
+
+    code: str = Field(min_length=1, max_length=_max(BudgetLine, "code"))
+    name: str = Field(min_length=1, max_length=_max(BudgetLine, "name"))
+    amount: LineAmount
+
+
+class DeliveryIn(Schema):
+    """A service to a woman, to her child, or to both; the child, the grant, the budget
+    line and the provider are named by their reference, code or name."""
+
+    woman: Reference = Field(
+        description="Reference of the woman (the mother, for a child's service)."
+    )
+    to_woman: bool = True
+    child: Reference = Field("", description="Reference of her child who received it, if any.")
+    service_type: ServiceType
+    delivered_on: date
+    quantity: int = Field(1, ge=1, le=QUANTITY_MAX)
+    cost: Cost
+    grant: str = Field("", max_length=_max(Grant, "reference"), description="Grant reference.")
+    budget_line: str = Field(
+        "", max_length=_max(BudgetLine, "code"), description="Code of a budget line of the grant."
+    )
+    provider: str = Field(
+        "", max_length=ORGANISATION_NAME_MAX, description="Organisation name; yours when omitted."
+    )
+    notes: Note = ""
+
 
 # Its managing organisation and grantees stay (a grant recorded for the wrong organisation
 # is recorded again).

@@ -8,36 +8,32 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
-from motherline.bounds import not_before_floor
-from motherline.core.forms import DayMonthYearInput, field_of, label_records
-from motherline.grants.models import QUANTITY_MAX, BudgetLine, Grant, ServiceType
+from motherline.core.actions import form_for
+from motherline.core.forms import DayMonthYearInput
+from motherline.grants import actions
+from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
 from motherline.jurisdictions.local import language_name
-from motherline.people.forms import NOTE_MAX
 
 DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
 
 
-class GrantForm(forms.Form):
-    reference = forms.CharField(label=_("Grant reference"), max_length=64)
-    donor = forms.CharField(label=_("Donor"), max_length=200)
-    grantees = forms.ModelMultipleChoiceField(
-        label=_("Grantee organisations"),
-        queryset=Organisation.objects.order_by("name"),
-        widget=forms.CheckboxSelectMultiple,
-    )
-    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2)
-    currency = forms.CharField(label=_("Currency"), max_length=3, initial="USD")
-    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
-    ends_on = forms.DateField(label=_("Ends on"), widget=DATE)
-    purpose = forms.CharField(
-        max_length=NOTE_MAX, label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+# Recording a grant, a budget line and a service: each form is derived from its action's
+# schema (`grants.actions`), the API's request body. The grantees, the grants, their lines
+# and the providers offered come when the page makes the form (`options`).
+GrantForm = form_for(
+    actions.GrantIn,
+    model=Grant,
+    required=("currency",),
+    chosen_from_records=("grantees",),
+    rows={"purpose": 3},
+)
+
+BudgetLineForm = form_for(actions.LineIn, model=BudgetLine)
 
 
-class BudgetLineForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=16)
-    name = forms.CharField(label=_("Budget line"), max_length=200)
-    amount = forms.DecimalField(label=_("Budget"), max_digits=14, decimal_places=2, min_value=0)
+def organisation_choices() -> list[tuple[str, Any]]:
+    """Every organisation by name: the grantees of a grant, the provider of a service."""
+    return [(o.name, str(o)) for o in Organisation.objects.order_by("name")]
 
 
 class ReportForm(forms.Form):
@@ -59,38 +55,32 @@ class ReportForm(forms.Form):
         return data
 
 
-class DeliveryForm(forms.Form):
-    woman = forms.CharField(label=_("Woman (reference)"), max_length=16)
-    to_woman = forms.BooleanField(label=_("The woman received it"), required=False, initial=True)
-    child = forms.CharField(
-        label=_("Child (reference)"),
-        max_length=16,
-        required=False,
-        help_text=_("For a service to her child, the child's reference (C-…)."),
+class DeliveryForm(
+    form_for(  # type: ignore[misc]
+        actions.DeliveryIn,
+        model=ServiceDelivery,
+        required=("quantity", "provider"),
+        labels={"woman": _("Woman (reference)"), "child": _("Child (reference)")},
+        help_texts={"child": _("For a service to her child, the child's reference (C-…).")},
+        chosen_from_records=("grant", "budget_line", "provider"),
+        rows={"notes": 2},
     )
-    service_type = forms.ChoiceField(label=_("Service"), choices=ServiceType.choices)
-    delivered_on = forms.DateField(label=_("Date"), widget=DATE, validators=[not_before_floor])
-    quantity = forms.IntegerField(
-        label=_("Quantity"), min_value=1, max_value=QUANTITY_MAX, initial=1
-    )
-    cost = forms.DecimalField(label=_("Cost"), max_digits=12, decimal_places=2, min_value=0)
-    grant = forms.ModelChoiceField(label=_("Grant"), queryset=Grant.objects.none(), required=False)
-    budget_line = forms.ModelChoiceField(
-        label=_("Budget line"), queryset=BudgetLine.objects.none(), required=False
-    )
-    provider = forms.ModelChoiceField(
-        label=_("Provider"), queryset=Organisation.objects.order_by("name")
-    )
-    notes = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Notes"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+):
+    """`grants`: those the user may charge, offered with their budget lines; any
+    organisation may be the provider."""
 
     def __init__(self, *args: Any, grants: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field_of(self, "grant", forms.ModelChoiceField).queryset = grants
-        budget_line = field_of(self, "budget_line", forms.ModelChoiceField)
-        budget_line.queryset = BudgetLine.objects.filter(grant__in=grants).select_related("grant")
-        label_records(budget_line, lambda line: f"{line.grant.reference} · {line.code} {line.name}")
+        options = {**charge_choices(grants), "provider": organisation_choices()}
+        super().__init__(*args, options=options, **kwargs)
+
+
+def charge_choices(grants: Any) -> dict[str, list[tuple[str, Any]]]:
+    """The grants a service may be charged to and their budget lines, by reference and code
+    (a line's code is its grant's: the grant's reference is shown beside it)."""
+    lines = BudgetLine.objects.filter(grant__in=grants).select_related("grant")
+    return {
+        "grant": [(grant.reference, str(grant)) for grant in grants],
+        "budget_line": [
+            (line.code, f"{line.grant.reference} · {line.code} {line.name}") for line in lines
+        ],
+    }

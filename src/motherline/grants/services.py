@@ -23,7 +23,13 @@ from motherline.accounts.policy import Capability, can, may_edit, organisation_i
 from motherline.core.versions import save_if_current
 from motherline.formatting import format_day, format_number
 from motherline.grants import queries, rules
-from motherline.grants.actions import DELIVERY_CORRECTABLE, GRANT_CORRECTABLE, LINE_CORRECTABLE
+from motherline.grants.actions import (
+    DELIVERY_CORRECTABLE,
+    GRANT_CORRECTABLE,
+    LINE_CORRECTABLE,
+    DeliveryIn,
+    GrantIn,
+)
 from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
 from motherline.people.models import Child, Woman
 from motherline.people.rules import Errors
@@ -50,6 +56,16 @@ class GrantValues:
     ends_on: date
     purpose: str
     grantees: list[Organisation]
+
+
+def grant_values(grant_in: GrantIn) -> GrantValues:
+    """A grant's values as the page and the API send them (`actions.GrantIn`): its grantees
+    named by name, a name no organisation has refused."""
+    grantees = list(Organisation.objects.filter(name__in=grant_in.grantees))
+    unknown = sorted(set(grant_in.grantees) - {o.name for o in grantees})
+    if unknown:
+        _raise({"grantees": _("Unknown organisations: %(names)s") % {"names": ", ".join(unknown)}})
+    return GrantValues(**grant_in.model_dump(exclude={"grantees"}), grantees=grantees)
 
 
 @transaction.atomic
@@ -149,6 +165,54 @@ class DeliveryValues:
     grant: Grant | None = None
     budget_line: BudgetLine | None = None
     notes: str = ""
+
+
+def delivery_values(user: Any, woman: Woman, delivery_in: DeliveryIn) -> DeliveryValues:
+    """A service's values as the page and the API send them (`actions.DeliveryIn`): her
+    child by reference, a grant the user may charge by its reference and its line by code,
+    the provider by name (the user's organisation when none is named). What names nothing
+    is refused, each beside its field."""
+    errors: dict[str, str] = {}
+    child = (
+        woman.children.filter(reference=delivery_in.child).first() if delivery_in.child else None
+    )
+    if delivery_in.child and child is None:
+        errors["child"] = _("She has no child with this reference.")
+    grant = (
+        queries.chargeable_grants(user).filter(reference=delivery_in.grant).first()
+        if delivery_in.grant
+        else None
+    )
+    if delivery_in.grant and grant is None:
+        errors["grant"] = _("No grant you may charge has this reference.")
+    line = (
+        grant.budget_lines.filter(code=delivery_in.budget_line).first()
+        if grant and delivery_in.budget_line
+        else None
+    )
+    if delivery_in.budget_line and line is None:
+        errors["budget_line"] = _("The grant has no budget line with this code.")
+    provider = (
+        Organisation.objects.filter(name=delivery_in.provider).first()
+        if delivery_in.provider
+        else user.organisation
+    )
+    if provider is None:
+        errors["provider"] = _("No organisation has this name.")
+    _raise(errors)
+    assert provider is not None
+    return DeliveryValues(
+        service_type=delivery_in.service_type,
+        delivered_on=delivery_in.delivered_on,
+        quantity=delivery_in.quantity,
+        cost=delivery_in.cost,
+        provider=provider,
+        to_woman=delivery_in.to_woman,
+        child=child,
+        grant=grant,
+        budget_line=line,
+        notes=delivery_in.notes,
+    )
 
 
 @transaction.atomic

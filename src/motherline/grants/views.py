@@ -41,7 +41,7 @@ from motherline.grants.actions import (
     LineChanges,
 )
 from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
-from motherline.people.models import Child, Woman
+from motherline.people.models import Woman
 from motherline.records.pages import withdrawal_page
 
 
@@ -62,11 +62,16 @@ def grant_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def new_grant(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_PROGRAMME)
+    form = forms.GrantForm(
+        posted(request),
+        initial={"currency": "USD"},
+        options={"grantees": forms.organisation_choices()},
+    )
     return form_page(
         request,
-        forms.GrantForm(posted(request)),
+        form,
         lambda data: services.create_grant(
-            request.user, services.GrantValues(**data), request=request
+            request.user, services.grant_values(form.action_input()), request=request
         ),
         done=_("The grant has been recorded: add its budget lines."),
         go_to=lambda grant: reverse("grants:detail", args=[grant.pk]),
@@ -240,43 +245,33 @@ def delivery_list(request: AuthenticatedRequest) -> HttpResponse:
 def new_delivery(request: AuthenticatedRequest) -> HttpResponse:
     """Record a service to a woman and/or her child (`?woman=` fills her in)."""
     require(request.user, Capability.EDIT_REGISTER)
-    grants = queries.chargeable_grants(request.user)
-    if request.method == "POST":
-        form = forms.DeliveryForm(request.POST, grants=grants)
-        if form.is_valid():
-            data = form.cleaned_data
-            woman = Woman.objects.editable_by(request.user).filter(reference=data["woman"]).first()
-            child = None
-            if woman is not None and data["child"]:
-                child = Child.objects.filter(mother=woman, reference=data["child"]).first()
-                if child is None:
-                    form.add_error("child", _("She has no child with this reference."))
-            if woman is None:
-                form.add_error("woman", _("No woman you may change has this reference."))
-            if form.is_valid() and woman is not None:
-                values = services.DeliveryValues(
-                    **{k: v for k, v in data.items() if k not in ("woman", "child")}, child=child
-                )
-                try:
-                    delivery = services.record_delivery(
-                        request.user, woman, values, request=request
-                    )
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                else:
-                    messages.success(
-                        request,
-                        _("The service has been recorded (%(ref)s).") % {"ref": delivery.reference},
-                    )
-                    return redirect(f"{reverse('grants:deliveries')}?woman={woman.reference}")
-    else:
-        initial = {
+    user = request.user
+    form = forms.DeliveryForm(
+        posted(request),
+        initial={
             "woman": request.GET.get("woman", ""),
             "delivered_on": timezone.localdate(),
-            "provider": request.user.organisation_id,
+            "provider": user.organisation.name if user.organisation else "",
             "to_woman": True,
-        }
-        form = forms.DeliveryForm(initial=initial, grants=grants)
+            "quantity": 1,
+        },
+        grants=queries.chargeable_grants(user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            delivery_in = form.action_input()
+            woman = Woman.objects.editable_by(user).filter(reference=delivery_in.woman).first()
+            if woman is None:
+                raise ValidationError({"woman": _("No woman you may change has this reference.")})
+            values = services.delivery_values(user, woman, delivery_in)
+            delivery = services.record_delivery(user, woman, values, request=request)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("The service has been recorded (%(ref)s).") % {"ref": delivery.reference}
+            )
+            return redirect(f"{reverse('grants:deliveries')}?woman={woman.reference}")
     return render(request, "grants/delivery_form.html", {"form": form})
 
 

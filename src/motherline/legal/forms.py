@@ -8,33 +8,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motherline.core.actions import form_for
-from motherline.core.forms import (
-    VERSION_MAX,
-    DayMonthYearInput,
-    field_of,
-    label_records,
-    version_field,
-)
-from motherline.jurisdictions.models import Jurisdiction, PardonOccasion, Remedy
+from motherline.core.forms import DayMonthYearInput
+from motherline.jurisdictions.models import PardonOccasion, Remedy
 from motherline.legal import actions
-from motherline.legal.models import CaseResult, DossierStatus, LegalCase
-from motherline.people.forms import NOTE_MAX
+from motherline.legal.models import Hearing, LegalCase, PardonRound, ReleaseCandidate
 from motherline.places.models import Court, Prison
 
 DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
 
 
-# A case's fields come from the actions' schemas (`legal.actions`), in their order (a new
-# case's first hearing last); the courts of the pack and the result (whose "pending" is the
-# empty choice) are added here.
-CASE_ORDER = list(
-    dict.fromkeys([*actions.CaseChangesIn.model_fields, *actions.LegalCaseIn.model_fields])
-)
-
-
 def court_choices(jurisdiction: Any, current: Court | None = None) -> list[tuple[str, Any]]:
     """The courts of a jurisdiction's pack in its order, named in the page's language (and
-    the case's own court, should it no longer be in the pack)."""
+    the case's own court, should it no longer be in the pack): the `options` of a case's
+    form."""
     courts = Court.objects.filter(province__jurisdiction=jurisdiction, is_active=True)
     listed: list[tuple[str, Any]] = [(court.code, court.display_name) for court in courts]
     if current is not None and current.code not in dict(listed):
@@ -42,72 +28,35 @@ def court_choices(jurisdiction: Any, current: Court | None = None) -> list[tuple
     return [("", _("Not known")), *listed]
 
 
-class _CourtChoice:
-    """The court as a choice of the pack's courts, the fields in the order of a case."""
-
-    fields: dict[str, forms.Field]
-
-    def add_court(self, jurisdiction: Any, current: Court | None) -> None:
-        self.fields["court"] = forms.ChoiceField(
-            label=_("Court"), choices=court_choices(jurisdiction, current), required=False
-        )
-        cast(forms.Form, self).order_fields(CASE_ORDER)
-
-
-class NewCaseForm(
-    _CourtChoice,
-    form_for(  # type: ignore[misc]
-        actions.LegalCaseIn,
-        model=LegalCase,
-        exclude=("court",),
-        required=("stage",),
-        labels={"next_hearing_on": _("First hearing")},
-    ),
-):
-    def __init__(self, *args: Any, jurisdiction: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.add_court(jurisdiction, None)
+# A case's forms come from its actions' schemas (`legal.actions`); the courts of the pack
+# are offered when the page makes the form (`options={"court": court_choices(...)}`).
+NewCaseForm = form_for(
+    actions.LegalCaseIn,
+    model=LegalCase,
+    required=("stage",),
+    labels={"next_hearing_on": _("First hearing")},
+    chosen_from_records=("court",),
+)
+CaseForm = form_for(
+    actions.CaseChangesIn, model=LegalCase, required=("stage",), chosen_from_records=("court",)
+)
 
 
-class CaseForm(
-    _CourtChoice,
-    form_for(  # type: ignore[misc]
-        actions.CaseChangesIn,
-        model=LegalCase,
-        exclude=("court", "result"),
-        required=("stage",),
-    ),
-):
-    def __init__(self, *args: Any, jurisdiction: Any, current: Court | None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.fields["result"] = forms.ChoiceField(
-            label=_("Result"), choices=CaseResult.choices, required=False
-        )
-        self.add_court(jurisdiction, current)
+# A hearing, a round, a dossier's step and the dossier: each form is derived from its
+# action's schema (`legal.actions`), the API's request body.
+HearingForm = form_for(actions.HearingIn, model=Hearing, rows={"what_happened": 3})
+
+# The occasions of her jurisdiction's calendar are offered when the page makes the form
+# (`options={"occasion": occasion_choices(jurisdiction)}`).
+RoundForm = form_for(actions.RoundIn, model=PardonRound, chosen_from_records=("occasion",))
 
 
-class HearingForm(forms.Form):
-    held_on = forms.DateField(label=_("Hearing date"), widget=DATE)
-    what_happened = forms.CharField(
-        max_length=NOTE_MAX, label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-    next_date = forms.DateField(label=_("Next hearing date"), widget=DATE, required=False)
-
-
-class RoundForm(forms.Form):
-    occasion = forms.ModelChoiceField(
-        label=_("Occasion"), queryset=PardonOccasion.objects.none(), required=False
-    )
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    occasion_date = forms.DateField(label=_("Date of the occasion"), widget=DATE)
-    submission_deadline = forms.DateField(label=_("Submission deadline"), widget=DATE)
-    decision_date = forms.DateField(label=_("Decision date"), widget=DATE, required=False)
-
-    def __init__(self, *args: Any, jurisdiction: Jurisdiction | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = field_of(self, "occasion", forms.ModelChoiceField)
-        field.queryset = PardonOccasion.objects.filter(jurisdiction=jurisdiction)
-        label_records(field, lambda occasion: occasion.display_name)
+def occasion_choices(jurisdiction: Any) -> list[tuple[str, Any]]:
+    """The pardon occasions of a jurisdiction's calendar, named in the page's language."""
+    return [
+        (occasion.code, occasion.display_name)
+        for occasion in PardonOccasion.objects.filter(jurisdiction=jurisdiction)
+    ]
 
 
 class ScreeningForm(forms.Form):
@@ -124,19 +73,11 @@ class ScreeningForm(forms.Form):
         cast(forms.ChoiceField, self.fields["prison"]).choices = choices
 
 
-class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=DossierStatus.choices)
-    on = forms.DateField(label=_("Date"), widget=DATE, required=False)
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
-    version = version_field()
+# The step is the button pressed (`status`); the date and the note are typed.
+StatusForm = form_for(
+    actions.StatusIn, model=ReleaseCandidate, labels={"on": _("Date")}, rows={"note": 1}
+)
 
-
-class DossierForm(forms.Form):
-    priority = forms.IntegerField(label=_("Priority"), min_value=1, max_value=VERSION_MAX)
-    argument = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Best interests of the child"),
-        widget=forms.Textarea(attrs={"rows": 8}),
-        required=False,
-    )
-    version = version_field()
+DossierForm = form_for(
+    actions.DossierIn, model=ReleaseCandidate, required=("priority",), rows={"argument": 8}
+)

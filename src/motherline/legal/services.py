@@ -298,20 +298,24 @@ def create_round(
     occasion_date: date | None,
     submission_deadline: date | None,
     decision_date: date | None = None,
-    occasion: PardonOccasion | None = None,
+    occasion: str | None = None,
     jurisdiction: Jurisdiction | None = None,
     request: HttpRequest | None = None,
 ) -> PardonRound:
-    """Open a pardon round for an occasion of the pack's calendar or an ad hoc one."""
+    """Open a pardon round for an occasion of the pack's calendar (`occasion`: its code) or
+    an ad hoc one."""
     if not can(user, Capability.EDIT_REGISTER):
         raise PermissionDenied(_("You may not change the register."))
     jurisdiction = jurisdiction or queries.jurisdiction_for(user)
-    title = title.strip() or (occasion.name if occasion else "")
     errors: dict[str, str] = {}
+    found = None
+    if occasion:
+        found = PardonOccasion.objects.filter(jurisdiction=jurisdiction, code=occasion).first()
+        if found is None:
+            errors["occasion"] = _("This is not one of the allowed values.")
+    title = title.strip() or (found.name if found else "")
     if not title:
         errors["title"] = _("Name the occasion.")
-    if occasion is not None and occasion.jurisdiction_id != jurisdiction.pk:
-        errors["occasion"] = _("This occasion belongs to another jurisdiction.")
     if occasion_date is None:
         errors["occasion_date"] = _("Enter the date of the occasion.")
     if submission_deadline is None:
@@ -325,7 +329,7 @@ def create_round(
     pardon_round = PardonRound.objects.create(
         jurisdiction=jurisdiction,
         organisation_id=organisation_id_of(user),
-        occasion=occasion,
+        occasion=found,
         title=title,
         occasion_date=occasion_date,
         submission_deadline=submission_deadline,

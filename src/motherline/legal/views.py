@@ -106,11 +106,11 @@ def case_detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     editable = can(request.user, Capability.EDIT_REGISTER) and may_edit(request.user, woman)
     hearing_form = forms.HearingForm()
     jurisdiction = woman.organisation.jurisdiction_id
+    courts = {"court": forms.court_choices(jurisdiction, case.court)}
     case_form = forms.CaseForm(
         initial={name: getattr(case, name) for name in services.CASE_FIELDS}
         | {"court": case.court.code if case.court else "", "version": case.version},
-        jurisdiction=jurisdiction,
-        current=case.court,
+        options=courts,
     )
     if request.method == "POST":
         if not editable:
@@ -119,21 +119,14 @@ def case_detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
             if "hearing" in request.POST:
                 hearing_form = forms.HearingForm(request.POST)
                 if hearing_form.is_valid():
-                    d = hearing_form.cleaned_data
+                    hearing = hearing_form.action_input()
                     services.record_hearing(
-                        request.user,
-                        case,
-                        d["held_on"],
-                        d["what_happened"],
-                        d["next_date"],
-                        request=request,
+                        request.user, case, **hearing.model_dump(), request=request
                     )
                     messages.success(request, _("Hearing recorded."))
                     return redirect("legal:case", case_id=case.pk)
             else:
-                case_form = forms.CaseForm(
-                    request.POST, jurisdiction=jurisdiction, current=case.court
-                )
+                case_form = forms.CaseForm(request.POST, options=courts)
                 if case_form.is_valid():
                     d = dict(case_form.cleaned_data)
                     version = d.pop("version")
@@ -168,14 +161,19 @@ def open_case(request: AuthenticatedRequest, reference: str) -> HttpResponse:
         Woman.objects.editable_by(request.user).select_related("current_episode"),
         reference=reference,
     )
-    form = forms.NewCaseForm(posted(request), jurisdiction=woman.organisation.jurisdiction_id)
+    form = forms.NewCaseForm(
+        posted(request),
+        options={"court": forms.court_choices(woman.organisation.jurisdiction_id)},
+    )
     if request.method == "POST" and form.is_valid():
-        d = dict(form.cleaned_data)
-        d.pop("version", None)
-        next_hearing_on = d.pop("next_hearing_on")
         try:
+            case_in = form.action_input()
             case = services.open_case(
-                request.user, woman, d, next_hearing_on=next_hearing_on, request=request
+                request.user,
+                woman,
+                case_in.model_dump(exclude={"next_hearing_on"}),
+                next_hearing_on=case_in.next_hearing_on,
+                request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -190,13 +188,18 @@ def round_list(request: AuthenticatedRequest) -> HttpResponse:
     """Pardon rounds, and the form to open one."""
     require(request.user, Capability.VIEW_REGISTER)
     jurisdiction = queries.jurisdiction_for(request.user)
-    form = forms.RoundForm(posted(request), jurisdiction=jurisdiction)
+    form = forms.RoundForm(
+        posted(request), options={"occasion": forms.occasion_choices(jurisdiction)}
+    )
     if request.method == "POST":
         require(request.user, Capability.EDIT_REGISTER)
         if form.is_valid():
             try:
                 pardon_round = services.create_round(
-                    request.user, jurisdiction=jurisdiction, request=request, **form.cleaned_data
+                    request.user,
+                    **form.action_input().model_dump(),
+                    jurisdiction=jurisdiction,
+                    request=request,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -384,21 +387,23 @@ def candidate_detail(request: AuthenticatedRequest, candidate_id: int) -> HttpRe
             "version": candidate.version,
         }
     )
+    # Its ids are its own: the dossier's form on the same page has a version too.
+    status_form = forms.StatusForm(initial={"version": candidate.version}, auto_id="status_%s")
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
         try:
             if "status" in request.POST:
-                status_form = forms.StatusForm(request.POST)
+                status_form = forms.StatusForm(request.POST, auto_id="status_%s")
                 if status_form.is_valid():
-                    d = status_form.cleaned_data
+                    step = status_form.action_input()
                     services.change_status(
                         request.user,
                         candidate,
-                        d["status"],
-                        version=d["version"],
-                        on=d["on"],
-                        note=d["note"],
+                        str(step.status),
+                        version=step.version,
+                        on=step.on,
+                        note=step.note,
                         request=request,
                     )
                     messages.success(request, _("The dossier's status has been changed."))
@@ -407,14 +412,9 @@ def candidate_detail(request: AuthenticatedRequest, candidate_id: int) -> HttpRe
             else:
                 dossier_form = forms.DossierForm(request.POST)
                 if dossier_form.is_valid():
-                    d = dossier_form.cleaned_data
+                    dossier_in = dossier_form.action_input()
                     services.update_candidate(
-                        request.user,
-                        candidate,
-                        version=d["version"],
-                        argument=d["argument"],
-                        priority=d["priority"],
-                        request=request,
+                        request.user, candidate, **dossier_in.model_dump(), request=request
                     )
                     messages.success(request, _("The dossier has been saved."))
                     return redirect("legal:candidate", candidate_id=candidate.pk)
@@ -443,6 +443,7 @@ def candidate_detail(request: AuthenticatedRequest, candidate_id: int) -> HttpRe
             "woman": candidate.woman,
             "may_edit": editable,
             "dossier_form": dossier_form,
+            "status_form": status_form,
             "next_statuses": sorted(services.TRANSITIONS.get(candidate.status, ())),
             "case_url": reverse("people:woman", args=[candidate.woman.reference]),
             "document_languages": (
