@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child
+from motherline.api.routes import changes_of, read
 from motherline.api.schemas import (
     INT_MAX,
     ChildChangesIn,
@@ -299,10 +299,7 @@ def get_child(request: HttpRequest, reference: PathReference) -> Child:
     """The child's record and placements, the leave-by date with how it was worked out (the
     age-limit rule, its dates, source and whether it is verified, and the extensions), and
     the transition plan. The read is on the audit trail."""
-    user = request.user
-    child = _visible_child(user, reference)
-    audit.record(user, AuditAction.VIEW, child, request=request)
-    return _child_out(child)
+    return _child_out(read(request, _visible_child(request.user, reference)))
 
 
 @router.patch(
@@ -320,7 +317,7 @@ def correct_child(request: HttpRequest, reference: PathReference, payload: Child
     is refused (403)."""
     user = request.user
     child = _visible_child(user, reference)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    changes = changes_of(payload)
     people_services.update_child(user, child, changes, version=payload.version, request=request)
     return _child_out(_visible_child(user, reference))
 
@@ -339,7 +336,7 @@ def get_plan(request: HttpRequest, reference: PathReference) -> TransitionPlan:
     plan = queries.child_care(child, timezone.localdate()).plan
     if plan is None:
         raise Http404
-    audit.record(user, AuditAction.VIEW, child, request=request)
+    read(request, child)
     return _plan_out(plan.pk)
 
 
@@ -371,9 +368,7 @@ def update_plan(request: HttpRequest, plan_id: RecordId, payload: PlanChangesIn)
     closed plan must be reopened first (422)."""
     user = request.user
     plan = _editable_plan(user, plan_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
-    if "caregiver_relationship" in changes:
-        changes["caregiver_relationship"] = changes["caregiver_relationship"] or ""
+    changes = changes_of(payload, "caregiver_relationship")
     _caregiver_record(plan, changes)
     services.update_plan(user, plan, changes, version=payload.version, request=request)
     return _plan_out(plan.pk)
@@ -391,10 +386,7 @@ def advance_plan(request: HttpRequest, plan_id: RecordId, payload: AdvanceIn) ->
     ends the child's placement in prison and schedules the follow-up visits."""
     user = request.user
     plan = _editable_plan(user, plan_id)
-    fields = payload.model_dump(exclude_unset=True, exclude={"version", "status"})
-    for name in ("caregiver_relationship", "close_reason"):
-        if name in fields:
-            fields[name] = fields[name] or ""
+    fields = changes_of(payload, "caregiver_relationship", "close_reason", exclude={"status"})
     _caregiver_record(plan, fields)
     services.advance_plan(
         user, plan, payload.status, fields, version=payload.version, request=request
@@ -587,7 +579,7 @@ def get_caregiver(
     """One caregiver of the child. On the audit trail."""
     user = request.user
     link = _link(_visible_child(user, reference), caregiver_id)
-    audit.record(user, AuditAction.VIEW, link.caregiver, request=request)
+    read(request, link.caregiver)
     return _caregiver_out(link)
 
 
@@ -610,10 +602,7 @@ def correct_caregiver(
     user = request.user
     child = _visible_child(user, reference)
     link = _link(child, caregiver_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
-    for name in ("address", "phone"):
-        if name in changes and changes[name] is None:
-            changes[name] = ""
+    changes = changes_of(payload, "address", "phone")
     family.correct_caregiver(
         user, child, link.caregiver, changes, version=payload.version, request=request
     )
@@ -752,10 +741,7 @@ def record_assessment(request: HttpRequest, plan_id: RecordId, payload: Assessme
 )
 def get_assessment(request: HttpRequest, assessment_id: RecordId) -> BestInterestsAssessment:
     """One assessment with its answers. On the audit trail."""
-    user = request.user
-    found = _visible_assessment(user, assessment_id)
-    audit.record(user, AuditAction.VIEW, found, request=request)
-    return _assessment_out(found.pk)
+    return _assessment_out(read(request, _visible_assessment(request.user, assessment_id)).pk)
 
 
 @router.patch(
@@ -773,11 +759,9 @@ def correct_assessment(
     HTTP 409. A returned assessment, corrected, waits for approval again."""
     user = request.user
     found = _visible_assessment(user, assessment_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version", "answers"})
+    changes = changes_of(payload, "reasons", exclude={"answers"})
     if "answers" in payload.model_fields_set and payload.answers is not None:
         changes["answers"] = _answers(payload.answers)
-    if "reasons" in changes and changes["reasons"] is None:
-        changes["reasons"] = ""
     family.correct_assessment(user, found, changes, version=payload.version, request=request)
     return _assessment_out(found.pk)
 

@@ -21,7 +21,8 @@ from ninja import Field, Query, Router, Schema, Status
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, may_edit
-from motherline.api.access import Requires
+from motherline.api.access import Requires, child_records, her_records
+from motherline.api.routes import changes_of, read_all
 from motherline.api.schemas import INT_MAX, PathReference, RecordId, Version, _max
 from motherline.casework import queries, services
 from motherline.casework.models import (
@@ -183,16 +184,6 @@ class DocumentOut(Schema):
 # Finding records
 
 
-def _woman(user: Any, reference: str) -> Woman:
-    return get_object_or_404(Woman.objects.visible_to(user), reference=reference)
-
-
-def _child(user: Any, reference: str) -> Child:
-    return get_object_or_404(
-        Child.objects.visible_to(user).select_related("mother"), reference=reference
-    )
-
-
 def _note_out(pk: int) -> CaseNote:
     return CaseNote.objects.select_related("woman", "child", "author").get(pk=pk)
 
@@ -203,14 +194,7 @@ def _notes(request: HttpRequest, woman: Woman, child: Child | None, page: NotesP
         page.after,
         page.size,
     )
-    audit.record(
-        request.user,
-        AuditAction.VIEW,
-        object_type=CaseNote._meta.label,
-        object_ref=(child or woman).reference,
-        request=request,
-        changes={"notes": [n.pk for n in found.items]},
-    )
+    read_all(request, CaseNote, (child or woman).reference, "notes", found.items)
     return {"items": found.items, "next_cursor": found.next_cursor}
 
 
@@ -245,7 +229,7 @@ def _add_note(request: HttpRequest, woman: Woman, child: Child | None, payload: 
 )
 def woman_notes(request: HttpRequest, reference: PathReference, page: Query[NotesPageQuery]) -> Any:
     """Her notes (not her children's), newest first by date, a page at a time."""
-    return _notes(request, _woman(request.user, reference), None, page)
+    return _notes(request, *her_records(request.user, reference), page)
 
 
 @router.post(
@@ -257,7 +241,7 @@ def woman_notes(request: HttpRequest, reference: PathReference, page: Query[Note
 )
 def add_woman_note(request: HttpRequest, reference: PathReference, payload: NoteIn) -> Any:
     """A note on her own record; with `corrects`, the correction of an earlier note."""
-    return _add_note(request, _woman(request.user, reference), None, payload)
+    return _add_note(request, *her_records(request.user, reference), payload)
 
 
 @router.get(
@@ -269,8 +253,7 @@ def add_woman_note(request: HttpRequest, reference: PathReference, payload: Note
 )
 def child_notes(request: HttpRequest, reference: PathReference, page: Query[NotesPageQuery]) -> Any:
     """The child's notes, newest first by date, a page at a time."""
-    child = _child(request.user, reference)
-    return _notes(request, child.mother, child, page)
+    return _notes(request, *child_records(request.user, reference), page)
 
 
 @router.post(
@@ -282,8 +265,7 @@ def child_notes(request: HttpRequest, reference: PathReference, page: Query[Note
 )
 def add_child_note(request: HttpRequest, reference: PathReference, payload: NoteIn) -> Any:
     """A note on the child's record; with `corrects`, the correction of an earlier note."""
-    child = _child(request.user, reference)
-    return _add_note(request, child.mother, child, payload)
+    return _add_note(request, *child_records(request.user, reference), payload)
 
 
 @router.patch(
@@ -297,7 +279,7 @@ def correct_note(request: HttpRequest, note_id: RecordId, payload: NoteChangesIn
     """Only the author, only until `correctable_until` (422 after: write a new note with
     `corrects`), only from the version last read (409 otherwise)."""
     note = get_object_or_404(CaseNote.objects.visible_to(request.user), pk=note_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    changes = changes_of(payload)
     services.correct_note(request.user, note, changes, version=payload.version, request=request)
     return _note_out(note.pk)
 
@@ -329,7 +311,7 @@ def _assign(request: HttpRequest, woman: Woman, child: Child | None, payload: As
 )
 def woman_workers(request: HttpRequest, reference: PathReference) -> Any:
     """The case workers assigned to her own record."""
-    return _assignments(request, _woman(request.user, reference), None)
+    return _assignments(request, *her_records(request.user, reference))
 
 
 @router.post(
@@ -342,7 +324,7 @@ def woman_workers(request: HttpRequest, reference: PathReference) -> Any:
 def assign_to_woman(request: HttpRequest, reference: PathReference, payload: AssignIn) -> Any:
     """A user of the organisation that owns her record, with a role that changes the
     register (422 otherwise)."""
-    return _assign(request, _woman(request.user, reference), None, payload)
+    return _assign(request, *her_records(request.user, reference), payload)
 
 
 @router.get(
@@ -354,8 +336,7 @@ def assign_to_woman(request: HttpRequest, reference: PathReference, payload: Ass
 )
 def child_workers(request: HttpRequest, reference: PathReference) -> Any:
     """The case workers assigned to the child."""
-    child = _child(request.user, reference)
-    return _assignments(request, child.mother, child)
+    return _assignments(request, *child_records(request.user, reference))
 
 
 @router.post(
@@ -368,8 +349,7 @@ def child_workers(request: HttpRequest, reference: PathReference) -> Any:
 def assign_to_child(request: HttpRequest, reference: PathReference, payload: AssignIn) -> Any:
     """A user of the organisation that owns the record, with a role that changes the
     register (422 otherwise)."""
-    child = _child(request.user, reference)
-    return _assign(request, child.mother, child, payload)
+    return _assign(request, *child_records(request.user, reference), payload)
 
 
 @router.delete(
@@ -428,15 +408,7 @@ def case_loads(request: HttpRequest) -> Any:
 
 def _documents(request: HttpRequest, woman: Woman, child: Child | None) -> list[Document]:
     found = queries.documents(request.user, woman=woman, child=child)
-    audit.record(
-        request.user,
-        AuditAction.VIEW,
-        object_type=Document._meta.label,
-        object_ref=(child or woman).reference,
-        request=request,
-        changes={"documents": [d.pk for d in found]},
-    )
-    return found
+    return read_all(request, Document, (child or woman).reference, "documents", found)
 
 
 _UPLOAD_BODY = {
@@ -511,7 +483,7 @@ def _upload(request: HttpRequest, woman: Woman, child: Child | None) -> Any:
 )
 def woman_documents(request: HttpRequest, reference: PathReference) -> Any:
     """Hers, her children's, her legal cases' and her candidacies', newest first."""
-    return _documents(request, _woman(request.user, reference), None)
+    return _documents(request, *her_records(request.user, reference))
 
 
 @router.post(
@@ -525,7 +497,7 @@ def woman_documents(request: HttpRequest, reference: PathReference) -> Any:
 def upload_for_woman(request: HttpRequest, reference: PathReference) -> Any:
     """PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES;
     on her record, or on her `child`, `legal_case` or `candidate`."""
-    return _upload(request, _woman(request.user, reference), None)
+    return _upload(request, *her_records(request.user, reference))
 
 
 @router.get(
@@ -537,8 +509,7 @@ def upload_for_woman(request: HttpRequest, reference: PathReference) -> Any:
 )
 def child_documents(request: HttpRequest, reference: PathReference) -> Any:
     """The documents filed on the child's record, newest first."""
-    child = _child(request.user, reference)
-    return _documents(request, child.mother, child)
+    return _documents(request, *child_records(request.user, reference))
 
 
 @router.post(
@@ -551,8 +522,7 @@ def child_documents(request: HttpRequest, reference: PathReference) -> Any:
 )
 def upload_for_child(request: HttpRequest, reference: PathReference) -> Any:
     """PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES."""
-    child = _child(request.user, reference)
-    return _upload(request, child.mother, child)
+    return _upload(request, *child_records(request.user, reference))
 
 
 @router.get(

@@ -23,6 +23,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
+from motherline.api.routes import changes_of, page_out, read
 from motherline.api.schemas import (
     INT_MAX,
     LIST_MAX,
@@ -225,8 +226,7 @@ def _grant(user: Any, grant_id: int) -> Grant:
 
 
 def _page(qs: Any, after: int | None, size: int) -> dict[str, Any]:
-    page = paged(qs, after, size)
-    return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
+    return page_out(paged(qs, after, size))
 
 
 @router.get(
@@ -291,7 +291,7 @@ def correct_grant(request: HttpRequest, grant_id: RecordId, payload: GrantChange
     since is refused with HTTP 409. Only the managing organisation corrects it (404)."""
     user = request.user
     grant = get_object_or_404(Grant.objects.editable_by(user), pk=grant_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    changes = changes_of(payload)
     services.correct_grant(user, grant, changes, version=payload.version, request=request)
     return queries.grants_for(user).get(pk=grant.pk)
 
@@ -312,19 +312,9 @@ def correct_line(
     user = request.user
     grant = get_object_or_404(Grant.objects.editable_by(user), pk=grant_id)
     line = get_object_or_404(BudgetLine.objects.filter(grant=grant), pk=line_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    changes = changes_of(payload)
     services.correct_budget_line(user, line, changes, version=payload.version, request=request)
-    spent = next(s for s in queries.spending_by_line(grant) if s.id == line.pk)
-    return {
-        "id": spent.id,
-        "version": spent.version,
-        "code": spent.code,
-        "name": spent.name,
-        "budget": spent.budget,
-        "spent": spent.spent,
-        "spent_to_date": spent.spent_to_date,
-        "remaining": spent.remaining,
-    }
+    return next(s for s in queries.spending_by_line(grant) if s.id == line.pk)
 
 
 @router.post(
@@ -488,10 +478,7 @@ def _visible_delivery(user: Any, delivery_id: int) -> ServiceDelivery:
 )
 def get_delivery(request: HttpRequest, delivery_id: RecordId) -> ServiceDelivery:
     """One service delivered, a withdrawn one too (`withdrawn_at`). On the audit trail."""
-    user = request.user
-    delivery = _visible_delivery(user, delivery_id)
-    audit.record(user, AuditAction.VIEW, delivery, object_ref=delivery.reference, request=request)
-    return delivery
+    return read(request, _visible_delivery(request.user, delivery_id))
 
 
 @router.patch(
@@ -511,7 +498,7 @@ def correct_delivery(
     her record read-only is refused (403)."""
     user = request.user
     delivery = _visible_delivery(user, delivery_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    changes = changes_of(payload)
     services.correct_delivery(user, delivery, changes, version=payload.version, request=request)
     return _visible_delivery(user, delivery_id)
 

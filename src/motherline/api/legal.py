@@ -21,6 +21,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
+from motherline.api.routes import changes_of, read
 from motherline.api.schemas import (
     INT_MAX,
     LIST_MAX,
@@ -243,16 +244,10 @@ def screened_out(s: Screening) -> dict[str, Any]:
 # Cases
 
 
-def _visible_case(user: Any, case_id: int) -> LegalCase:
-    return get_object_or_404(
-        LegalCase.objects.visible_to(user).select_related("episode__woman", "court"), pk=case_id
-    )
-
-
-def _editable_case(user: Any, case_id: int) -> LegalCase:
-    return get_object_or_404(
-        LegalCase.objects.editable_by(user).select_related("episode__woman", "court"), pk=case_id
-    )
+def _case(user: Any, case_id: int, *, for_edit: bool = False) -> LegalCase:
+    """A case the user may see (or, `for_edit`, change); otherwise 404."""
+    cases = LegalCase.objects.editable_by(user) if for_edit else LegalCase.objects.visible_to(user)
+    return get_object_or_404(cases.select_related("episode__woman", "court"), pk=case_id)
 
 
 @router.get(
@@ -302,7 +297,7 @@ def open_case(request: HttpRequest, reference: PathReference, payload: LegalCase
     case = services.open_case(
         user, woman, values, next_hearing_on=payload.next_hearing_on, request=request
     )
-    return _visible_case(user, case.pk)
+    return _case(user, case.pk)
 
 
 @router.get(
@@ -314,10 +309,7 @@ def open_case(request: HttpRequest, reference: PathReference, payload: LegalCase
 )
 def get_case(request: HttpRequest, case_id: RecordId) -> LegalCase:
     """A case with its hearings; the read is on the audit trail."""
-    user = request.user
-    case = _visible_case(user, case_id)
-    audit.record(user, AuditAction.VIEW, case, request=request)
-    return case
+    return read(request, _case(request.user, case_id))
 
 
 @router.patch(
@@ -330,12 +322,10 @@ def get_case(request: HttpRequest, case_id: RecordId) -> LegalCase:
 def update_case(request: HttpRequest, case_id: RecordId, payload: CaseChangesIn) -> LegalCase:
     """Change a case: only the fields sent. A change made since `version` is a 409."""
     user = request.user
-    case = _editable_case(user, case_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
-    if "result" in changes and changes["result"] is None:
-        changes["result"] = ""
+    case = _case(user, case_id, for_edit=True)
+    changes = changes_of(payload, "result")
     services.update_case(user, case, changes, version=payload.version, request=request)
-    return _visible_case(user, case_id)
+    return _case(user, case_id)
 
 
 @router.post(
@@ -348,11 +338,11 @@ def update_case(request: HttpRequest, case_id: RecordId, payload: CaseChangesIn)
 def record_hearing(request: HttpRequest, case_id: RecordId, payload: HearingIn) -> Any:
     """Record a hearing held; the case's next hearing becomes its `next_date`."""
     user = request.user
-    case = _editable_case(user, case_id)
+    case = _case(user, case_id, for_edit=True)
     services.record_hearing(
         user, case, payload.held_on, payload.what_happened, payload.next_date, request=request
     )
-    return _visible_case(user, case_id)
+    return _case(user, case_id)
 
 
 # Rounds and screening
@@ -481,20 +471,15 @@ def screen_round(request: HttpRequest, round_id: RecordId, as_of: date | None = 
 # Candidates
 
 
-def _candidates(user: Any) -> Any:
-    return ReleaseCandidate.objects.visible_to(user).select_related("woman", "round", "episode")
-
-
-def _visible_candidate(user: Any, candidate_id: int) -> ReleaseCandidate:
-    return get_object_or_404(_candidates(user), pk=candidate_id)
-
-
-def _editable_candidate(user: Any, candidate_id: int) -> ReleaseCandidate:
+def _candidates(user: Any, *, for_edit: bool = False) -> Any:
     # A partner who sees her record read-only may not change her dossier: 404, as for a case.
-    return get_object_or_404(
-        ReleaseCandidate.objects.editable_by(user).select_related("woman", "round", "episode"),
-        pk=candidate_id,
-    )
+    objects = ReleaseCandidate.objects
+    found = objects.editable_by(user) if for_edit else objects.visible_to(user)
+    return found.select_related("woman", "round", "episode")
+
+
+def _candidate(user: Any, candidate_id: int, *, for_edit: bool = False) -> ReleaseCandidate:
+    return get_object_or_404(_candidates(user, for_edit=for_edit), pk=candidate_id)
 
 
 @router.get(
@@ -509,13 +494,7 @@ def list_candidates(request: HttpRequest, round_id: RecordId) -> Any:
     user = request.user
     pardon_round = _round(user, round_id)
     candidates = list(_candidates(user).filter(round=pardon_round).order_by("priority", "id"))
-    audit.record(
-        user,
-        AuditAction.VIEW,
-        pardon_round,
-        request=request,
-        changes=audit.listed([candidate.woman.reference for candidate in candidates]),
-    )
+    read(request, pardon_round, changes=audit.listed([c.woman.reference for c in candidates]))
     return candidates
 
 
@@ -543,10 +522,7 @@ def add_candidates(request: HttpRequest, round_id: RecordId, payload: Candidates
 )
 def get_candidate(request: HttpRequest, candidate_id: RecordId) -> ReleaseCandidate:
     """A candidate with the criteria met as screened; the read is on the audit trail."""
-    user = request.user
-    candidate = _visible_candidate(user, candidate_id)
-    audit.record(user, AuditAction.VIEW, candidate, request=request)
-    return candidate
+    return read(request, _candidate(request.user, candidate_id))
 
 
 @router.patch(
@@ -558,7 +534,7 @@ def get_candidate(request: HttpRequest, candidate_id: RecordId) -> ReleaseCandid
 def update_candidate(request: HttpRequest, candidate_id: RecordId, payload: DossierIn) -> Any:
     """Change the dossier's argument or priority; a change made since `version` is a 409."""
     user = request.user
-    candidate = _editable_candidate(user, candidate_id)
+    candidate = _candidate(user, candidate_id, for_edit=True)
     return services.update_candidate(
         user,
         candidate,
@@ -579,7 +555,7 @@ def update_candidate(request: HttpRequest, candidate_id: RecordId, payload: Doss
 def change_status(request: HttpRequest, candidate_id: RecordId, payload: StatusIn) -> Any:
     """Submitted, granted (records her release by royal pardon), refused or withdrawn."""
     user = request.user
-    candidate = _editable_candidate(user, candidate_id)
+    candidate = _candidate(user, candidate_id, for_edit=True)
     return services.change_status(
         user,
         candidate,
@@ -603,7 +579,7 @@ def dossier_pdf(
     """The pardon dossier in a language of her jurisdiction's documents (the pack's
     `document_languages`); its download is on the audit trail."""
     user = request.user
-    candidate = _visible_candidate(user, candidate_id)
+    candidate = _candidate(user, candidate_id)
     problem = candidate.woman.organisation.jurisdiction.document_language_problem(language)
     if problem:
         raise ValidationError({"language": [problem]})

@@ -20,6 +20,7 @@ from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child, editable_woman
 from motherline.api.places import jurisdiction_code
+from motherline.api.routes import changes_of, page_out, read
 from motherline.api.schemas import (
     AdmissionIn,
     ChildIn,
@@ -79,10 +80,10 @@ def _offences(user: Any, codes: list[str]) -> list[OffenceCategory]:
     return [found[code] for code in wanted]
 
 
-def _child_details(child: ChildIn) -> services.ChildDetails:
+def _child_details(child: ChildIn, **values: Any) -> services.ChildDetails:
     data = child.model_dump(exclude={"since"})
     data["caregiver_relationship"] = data["caregiver_relationship"] or ""
-    return services.ChildDetails(**data)
+    return services.ChildDetails(**{**data, **values})
 
 
 def _episode(woman: Woman) -> CustodyEpisode:
@@ -145,7 +146,7 @@ def list_women(request: HttpRequest, filters: Query[WomenQuery]) -> dict[str, An
         request=request,
         changes={"filters": audit.filters_for_trail(filters.model_dump(exclude={"after"}))},
     )
-    return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
+    return page_out(page)
 
 
 @router.post(
@@ -237,10 +238,8 @@ def readmit_woman(request: HttpRequest, reference: PathReference, payload: Readm
             raise ValidationError(
                 {f"children.{i}.date_of_birth": [_("Enter the child's date of birth.")]}
             )
-        data = child.model_dump(exclude={"since"})
-        data["caregiver_relationship"] = data["caregiver_relationship"] or ""
-        data["date_of_birth"] = data["date_of_birth"] or date.min  # the child's own is used
-        children.append(services.ChildDetails(**data))
+        # An existing child's own date of birth is used.
+        children.append(_child_details(child, date_of_birth=child.date_of_birth or date.min))
     data = payload.model_dump(exclude={"prison", "offences", "children", "version"})
     readmission = services.Readmission(
         prison=_prison(user, payload.prison, "prison"),
@@ -275,8 +274,7 @@ def get_woman(request: HttpRequest, reference: PathReference) -> Woman:
             woman = queries.woman_detail(user, survivor)
     except Woman.DoesNotExist:
         raise Http404 from None
-    audit.record(user, AuditAction.VIEW, woman, request=request)
-    return woman
+    return read(request, woman)
 
 
 @router.patch(
@@ -292,7 +290,7 @@ def correct_woman(request: HttpRequest, reference: PathReference, payload: Woman
     Returns her record with its new version."""
     user = request.user
     woman = editable_woman(user, reference)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    changes = changes_of(payload)
     services.update_woman(user, woman, changes, version=payload.version, request=request)
     return queries.woman_detail(user, reference)
 
@@ -313,7 +311,7 @@ def correct_episode(
     user = request.user
     woman = editable_woman(user, reference)
     episode = get_object_or_404(woman.episodes, pk=episode_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    changes = changes_of(payload)
     if "offences" in changes:
         changes["offences"] = _offences(user, changes["offences"])
     services.update_episode(user, episode, changes, version=payload.version, request=request)

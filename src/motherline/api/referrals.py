@@ -16,10 +16,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 
-from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, Organisation
+from motherline.accounts.models import Organisation
 from motherline.accounts.policy import Capability
-from motherline.api.access import Requires
+from motherline.api.access import Requires, child_records, her_records, visible_woman
+from motherline.api.routes import read, read_all
 from motherline.api.schemas import INT_MAX, PathReference, RecordId, Version
 from motherline.casework import referrals
 from motherline.casework.models import (
@@ -165,16 +165,6 @@ class ReferralsQuery(Schema):
 # Helpers
 
 
-def _woman(user: Any, reference: str) -> Woman:
-    return get_object_or_404(Woman.objects.visible_to(user), reference=reference)
-
-
-def _child(user: Any, reference: str) -> Child:
-    return get_object_or_404(
-        Child.objects.visible_to(user).select_related("mother"), reference=reference
-    )
-
-
 def _organisation(pk: int) -> Organisation:
     found = Organisation.objects.filter(pk=pk).first()
     if found is None:
@@ -198,21 +188,13 @@ def _referral(pk: int) -> Referral:
 )
 def consents(request: HttpRequest, reference: PathReference) -> Any:
     """Her consents, in force and withdrawn, newest first."""
-    woman = _woman(request.user, reference)
+    woman = visible_woman(request.user, reference)
     found = list(
         Consent.objects.visible_to(request.user).filter(woman=woman).select_related("child")
     )
     for consent in found:
         consent.woman = woman
-    audit.record(
-        request.user,
-        AuditAction.VIEW,
-        object_type=Consent._meta.label,
-        object_ref=woman.reference,
-        request=request,
-        changes={"consents": [c.pk for c in found]},
-    )
-    return found
+    return read_all(request, Consent, woman.reference, "consents", found)
 
 
 @router.post(
@@ -225,7 +207,7 @@ def consents(request: HttpRequest, reference: PathReference) -> Any:
 def record_consent(request: HttpRequest, reference: PathReference, payload: ConsentIn) -> Any:
     """A consent to share with partners makes her record readable by the organisations that
     share with hers; a consent to a referral allows referrals of her record (or a child's)."""
-    woman = _woman(request.user, reference)
+    woman = visible_woman(request.user, reference)
     child = None
     if payload.child:
         child = Child.objects.filter(mother=woman, reference=payload.child).first()
@@ -296,16 +278,7 @@ def referral_list(request: HttpRequest, filters: Query[ReferralsQuery]) -> Any:
         found = found.filter(from_organisation_id=org)
     if filters.status:
         found = found.filter(status=filters.status)
-    rows = list(found[:500])
-    audit.record(
-        request.user,
-        AuditAction.VIEW,
-        object_type=Referral._meta.label,
-        object_ref="referrals",
-        request=request,
-        changes={"referrals": [r.pk for r in rows]},
-    )
-    return rows
+    return read_all(request, Referral, "referrals", "referrals", list(found[:500]))
 
 
 def _refer(request: HttpRequest, woman: Woman, child: Child | None, payload: ReferralIn) -> Any:
@@ -339,7 +312,7 @@ def _refer(request: HttpRequest, woman: Woman, child: Child | None, payload: Ref
 def refer_woman(request: HttpRequest, reference: PathReference, payload: ReferralIn) -> Any:
     """With a consent in force to a referral of her record. `kind` transfer: on acceptance
     the receiver owns her record and her children's."""
-    return _refer(request, _woman(request.user, reference), None, payload)
+    return _refer(request, *her_records(request.user, reference), payload)
 
 
 @router.post(
@@ -352,8 +325,7 @@ def refer_woman(request: HttpRequest, reference: PathReference, payload: Referra
 def refer_child(request: HttpRequest, reference: PathReference, payload: ReferralIn) -> Any:
     """With a consent in force for the child (or her whole record); shares the child's
     record and, as chosen, the child's transition plans, notes and documents."""
-    child = _child(request.user, reference)
-    return _refer(request, child.mother, child, payload)
+    return _refer(request, *child_records(request.user, reference), payload)
 
 
 @router.get(
@@ -369,8 +341,7 @@ def referral(request: HttpRequest, referral_id: RecordId) -> Any:
         Referral.objects.visible_to(request.user).select_related("woman", "child"),
         pk=referral_id,
     )
-    audit.record(request.user, AuditAction.VIEW, found, request=request, object_ref=found.reference)
-    return found
+    return read(request, found)
 
 
 @router.post(

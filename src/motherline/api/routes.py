@@ -1,0 +1,63 @@
+"""The steps the API's operations share, said once: the audit row of a read, the fields a
+correction sends, a page of a list.
+
+An operation stays a plain function that parses, finds the record through the access policy
+(`api.access`), calls a service and answers; these are the steps it takes on the way, so that
+every read is written to the audit trail alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.db import models
+from django.http import HttpRequest
+from ninja import Schema
+
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+
+R = TypeVar("R", bound=models.Model)
+
+
+def read(request: HttpRequest, record: R, **details: Any) -> R:
+    """`record` (a model instance), its read written to the audit trail; `details` are
+    `audit.record`'s (`object_ref`, `changes`)."""
+    audit.record(request.user, AuditAction.VIEW, record, request=request, **details)
+    return record
+
+
+def read_all(
+    request: HttpRequest,
+    model: type[models.Model],
+    about: str,
+    key: str,
+    records: Iterable[Any],
+) -> Any:
+    """`records` of `model`, their read written to the audit trail as one row about the
+    record or list `about`: their ids under `key` ("notes", "consents")."""
+    audit.record(
+        request.user,
+        AuditAction.VIEW,
+        object_type=model._meta.label,
+        object_ref=about,
+        request=request,
+        changes={key: [record.pk for record in records]},
+    )
+    return records
+
+
+def changes_of(payload: Schema, *texts: str, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """The fields a correction sent (only those change), without its `version` (nor
+    `exclude`); a null sent for one of `texts` empties that text."""
+    changes = payload.model_dump(exclude_unset=True, exclude={"version", *exclude})
+    for name in texts:
+        if name in changes and changes[name] is None:
+            changes[name] = ""
+    return changes
+
+
+def page_out(page: Any) -> dict[str, Any]:
+    """A page of a list (`items`, `next_cursor`, `total`) as the API returns it."""
+    return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
