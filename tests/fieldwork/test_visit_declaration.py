@@ -3,13 +3,14 @@ body, the page's form and the cells of an imported phone export all come from it
 
 from __future__ import annotations
 
+import pytest
 from ninja import Field
 
 from motherline.api.api import api
 from motherline.core.actions import form_for
 from motherline.fieldwork.actions import RecordVisit
 from motherline.fieldwork.forms import RecordVisitForm
-from motherline.fieldwork.importing import import_visits
+from motherline.fieldwork.importing import import_visits, read_rows
 from motherline.fieldwork.models import PrisonVisit, Topic
 
 
@@ -47,20 +48,38 @@ def test_the_page_the_api_and_an_import_refuse_a_team_too_long_alike(client, use
     form = RecordVisitForm({"team": too_long})
     form.is_valid()
     page_message = form.errors["team"][0]
-    report = import_visits(
-        users["monitor"],
-        [
-            (
-                2,
-                {
-                    "meta/instanceID": "uuid:v1",
-                    "group_visit/prison": "CC2",
-                    "visit_date": "2026-01-05",
-                    "team": too_long,
-                    "access": "granted",
-                },
-            )
-        ],
+    export = (
+        "meta/instanceID,group_visit/prison,visit_date,team,access\n"
+        f"uuid:v1,CC2,2026-01-05,{too_long},granted\n"
     )
+    report = import_visits(users["monitor"], read_rows(export.encode(), "export.csv"))
     assert [(e.field, e.reason) for e in report.errors] == [("team", page_message)]
     assert not PrisonVisit.objects.exists()
+
+
+def test_counts_left_empty_on_the_page_are_zero_as_in_the_api():
+    form = RecordVisitForm(
+        {"prison": "CC2", "visit_date": "05/01/2026", "team": "Two", "access": "granted"},
+        options={"prison": [("CC2", "CC2")]},
+    )
+    assert form.is_valid(), form.errors
+    visit = form.action_input()
+    assert (visit.women_seen, visit.pregnant_seen, visit.children_seen) == (0, 0, 0)
+    assert form.fields["access"].widget.input_type == "radio"
+
+
+def test_what_the_schema_alone_refuses_is_the_form_s_error_in_the_reader_s_language():
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    form = RecordVisitForm(
+        {"prison": "CC2", "visit_date": "05/01/2026", "team": "Two", "access": "granted"},
+        options={"prison": [("CC2", "CC2")]},
+    )
+    assert form.is_valid(), form.errors
+    form.cleaned_data["women_seen"] = -1  # past the form's own check, as a bug would be
+    with pytest.raises(ValidationError) as refused:
+        form.action_input()
+    assert list(refused.value.message_dict) == ["women_seen"]
+    with translation.override("km"):
+        assert refused.value.message_dict["women_seen"] == ["តម្លៃនេះមិនត្រឹមត្រូវទេ។"]

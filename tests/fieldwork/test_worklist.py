@@ -85,3 +85,19 @@ def test_constant_queries_and_page_groups(client, users, prisons, django_assert_
     page = client.get(reverse("worklist:list"))
     assert page.status_code == 200
     assert "Follow-up action of a prison visit overdue" in page.text
+
+
+def test_an_action_marked_done_twice_says_it_was_done_already(client, users, visit):
+    action = services.add_action(
+        users["monitor"],
+        visit,
+        description="Ask the director for a water tank",
+        owner=users["monitor"],
+        due_date=TODAY - timedelta(days=2),
+    )
+    client.force_login(users["monitor"])
+    url = reverse("fieldwork:action_done", args=[action.pk])
+    first = client.post(url, {"done_on": TODAY.strftime("%d/%m/%Y")}, follow=True)
+    again = client.post(url, {"done_on": TODAY.strftime("%d/%m/%Y")}, follow=True)
+    said = [[str(m) for m in response.context["messages"]] for response in (first, again)]
+    assert said == [["The action is done."], ["This action was already marked done."]]

@@ -18,9 +18,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+import pydantic
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -198,6 +199,9 @@ class ItemsField(forms.CharField):
 Input = TypeVar("Input", bound=BaseModel)
 
 
+NOT_ACCEPTED = gettext_lazy("This value is not valid.")
+
+
 class ActionForm(forms.Form, Generic[Input]):
     """A form derived from an action's schema (`form_for`). `options` gives the choices of
     the fields chosen from records the user may pick (the prisons of her jurisdiction); a
@@ -226,11 +230,29 @@ class ActionForm(forms.Form, Generic[Input]):
         }
 
     def action_input(self) -> Input:
-        data = dict(self.cleaned_data)
+        """The schema from what was typed: a box left empty takes the schema's default (a
+        count not filled in is 0, as the API's body without it). Whatever the schema still
+        refuses is raised as the form's field errors, never as a failure of the page."""
+        fields = self.schema.model_fields
+        data = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value is not None or name not in fields or fields[name].is_required()
+        }
         for name, (prefix, key) in self.groups.items():
             texts = {member.value: data.pop(f"{prefix}{member.value}", "") for member in key}
             data[name] = {k: v for k, v in texts.items() if v and v.strip()}
-        return self.schema.model_validate(data)
+        try:
+            return self.schema.model_validate(data)
+        except pydantic.ValidationError as refused:
+            # The form's fields carry the schema's limits, so this is seldom reached; the
+            # schema's own words are English, so the reader is told in her language.
+            raise ValidationError(
+                {
+                    str(error["loc"][0]) if error["loc"] else NON_FIELD_ERRORS: NOT_ACCEPTED
+                    for error in refused.errors()
+                }
+            ) from refused
 
 
 def form_for(
@@ -243,6 +265,7 @@ def form_for(
     help_texts: Mapping[str, Any] | None = None,
     chosen_from_records: Iterable[str] = (),
     group_prefixes: Mapping[str, str] | None = None,
+    radios: Iterable[str] = (),
 ) -> type[ActionForm[Input]]:
     """The page's form for an action's schema: one field per schema field, in its order,
     with its limits and choices; labels from the model's fields where it has them (or from
@@ -251,7 +274,8 @@ def form_for(
     out (a correction sends only what changes; the page shows every field filled in).
     `chosen_from_records` names the codes the page offers as a choice (its options come
     when the form is made, as `options`); a dict of a choice to a text becomes one text per
-    choice named `group_prefixes[name]` + the choice (the columns a phone form exports)."""
+    choice named `group_prefixes[name]` + the choice (the columns a phone form exports).
+    `radios` names the few-choice fields shown as radio buttons rather than a list."""
     must = set(required)
     skip = set(exclude)
     pick = set(chosen_from_records)
@@ -292,6 +316,11 @@ def form_for(
             required=name in must or (info.is_required() and not shape.optional),
             help_text=(help_texts or {}).get(name) or _help(name, model),
         )
+        if name in radios:
+            field = fields[name]
+            assert isinstance(field, forms.ChoiceField), name
+            field.choices = [c for c in field.choices if c[0]]  # type: ignore[union-attr]
+            field.widget = forms.RadioSelect(choices=field.choices)
     attributes: dict[str, Any] = {"schema": schema, "groups": groups, **fields}
     return type(f"{schema.__name__}Form", (ActionForm,), attributes)
 

@@ -36,6 +36,7 @@ RecordVisitForm = form_for(
     help_texts={"women": _("Their references (W-…), separated by spaces or commas. Optional.")},
     chosen_from_records=("prison",),
     group_prefixes={"findings": "finding_"},
+    radios=("access",),
 )
 
 

@@ -334,10 +334,10 @@ def _mark_done(
             if not form.is_valid():
                 raise ValidationError(form.errors)
             record_done(request.user, record, form.cleaned_data["done_on"], request=request)
+        except StaleVersion:  # before ValidationError, which it is a kind of
+            messages.warning(request, texts[0])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        except StaleVersion:
-            messages.warning(request, texts[0])
         else:
             messages.success(request, texts[1])
     return redirect("fieldwork:visit", visit_id=record.visit_id)
@@ -775,11 +775,11 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
             consent_use=consent.get("consent_use", ""),
             request=request,
         )
+    except StaleVersion:  # before ValidationError, which it is a kind of
+        messages.warning(request, STALE)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    except StaleVersion:
-        messages.warning(request, STALE)
     else:
         messages.success(request, _("Done: the case study moved to its next step."))
     return redirect("fieldwork:case", case_id=case.pk)
