@@ -23,6 +23,7 @@ from motherline.accounts.models import (
 )
 from motherline.accounts.policy import Capability, administered_users
 from motherline.api.access import Requires
+from motherline.api.routes import changes_of, read
 from motherline.api.schemas import RecordId, Version, _max
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison
@@ -210,9 +211,7 @@ def invite(request: HttpRequest, payload: InviteIn) -> Status:
 )
 def get_account(request: HttpRequest, user_id: RecordId) -> Any:
     """One account you administer: role, scope, language, last sign-in, version."""
-    account = _account(request.user, user_id)
-    audit.record(request.user, AuditAction.VIEW, account, request=request)
-    return account
+    return read(request, _account(request.user, user_id))
 
 
 @router.patch(
@@ -316,7 +315,7 @@ def change_organisation(
         request.user,
         organisation,
         payload.version,
-        payload.model_dump(exclude_unset=True, exclude={"version"}),
+        changes_of(payload),
         request=request,
     )
 
@@ -354,18 +353,10 @@ def record_agreement(request: HttpRequest, payload: AgreementIn) -> Status:
     partner = _organisation(payload.partner, "partner")
     if sharer is None or partner is None:
         raise services.ValidationError({"sharer": _unknown()})
+    values = payload.model_dump(exclude={"sharer", "partner"})
     agreement = services.record_agreement(
         user,
-        services.AgreementValues(
-            sharer=sharer,
-            partner=partner,
-            starts_on=payload.starts_on,
-            ends_on=payload.ends_on,
-            agreed_by=payload.agreed_by,
-            shares_register=payload.shares_register,
-            shares_field_work=payload.shares_field_work,
-            terms=payload.terms,
-        ),
+        services.AgreementValues(sharer=sharer, partner=partner, **values),
         request=request,
     )
     return Status(201, agreement)

@@ -7,11 +7,13 @@ changed by its organisation only (`accounts.policy.scope_organisation`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -20,9 +22,10 @@ from ninja.files import UploadedFile
 from pydantic import StringConstraints
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, User
+from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
+from motherline.api.routes import changes_of, page_out, read
 from motherline.api.schemas import (
     INT_MAX,
     LIST_MAX,
@@ -62,6 +65,7 @@ from motherline.records.withdrawal import Withdrawal, WithdrawnOut
 from motherline.uploads import FileRefused
 
 router = Router(tags=["field work"])
+R = TypeVar("R", bound=models.Model)
 
 
 # Shapes
@@ -256,20 +260,29 @@ def _prison(user: Any, code: str) -> Prison:
     return prison
 
 
-def _visit(user: Any, visit_id: int) -> PrisonVisit:
+def _detail(detail: Callable[[Any, int], R], model: Any, user: Any, pk: int) -> R:
+    """A record as a `queries` detail function reads it; 404 when the user may not see it."""
     try:
-        return queries.visit_detail(user, visit_id)
-    except PrisonVisit.DoesNotExist:
+        return detail(user, pk)
+    except model.DoesNotExist:
         raise Http404 from None
+
+
+def _visit(user: Any, visit_id: int) -> PrisonVisit:
+    return _detail(queries.visit_detail, PrisonVisit, user, visit_id)
 
 
 def _editable_visit(user: Any, visit_id: int) -> PrisonVisit:
     return get_object_or_404(PrisonVisit.objects.editable_by(user), pk=visit_id)
 
 
+def _of_editable_visit(model: type[R], user: Any, pk: int) -> R:
+    """A finding or follow-up action of a visit the user may change; otherwise 404."""
+    return get_object_or_404(model, pk=pk, visit__in=PrisonVisit.objects.editable_by(user))
+
+
 def _page(qs: Any, query: PageQuery) -> dict[str, Any]:
-    page = queries.paged(qs, query.after, query.size)
-    return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
+    return page_out(queries.paged(qs, query.after, query.size))
 
 
 # Visits
@@ -323,10 +336,7 @@ def record_visit(request: HttpRequest, payload: RecordVisit) -> Status:
 )
 def get_visit(request: HttpRequest, visit_id: RecordId) -> PrisonVisit:
     """A visit with its findings, follow-up actions and incidents. On the audit trail."""
-    user = request.user
-    visit = _visit(user, visit_id)
-    audit.record(user, AuditAction.VIEW, visit, object_ref=visit.reference, request=request)
-    return visit
+    return read(request, _visit(request.user, visit_id))
 
 
 @router.patch(
@@ -342,9 +352,7 @@ def correct_visit(request: HttpRequest, visit_id: RecordId, payload: VisitChange
     organisation that made the visit corrects it (to others it is not found, 404)."""
     user = request.user
     visit = _editable_visit(user, visit_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
-    if changes.get("notes", "") is None:
-        changes["notes"] = ""
+    changes = changes_of(payload, "notes")
     services.correct_visit(user, visit, changes, version=payload.version, request=request)
     return _visit(user, visit_id)
 
@@ -404,11 +412,7 @@ def add_action(request: HttpRequest, visit_id: RecordId, payload: ActionIn) -> S
 def complete_action(request: HttpRequest, action_id: RecordId, payload: DoneIn) -> FollowUpAction:
     """Mark an open follow-up action done; one already done is a 409."""
     user = request.user
-    action = FollowUpAction.objects.filter(
-        pk=action_id, visit__in=PrisonVisit.objects.editable_by(user)
-    ).first()
-    if action is None:
-        raise Http404
+    action = _of_editable_visit(FollowUpAction, user, action_id)
     return services.complete_action(user, action, payload.done_on, request=request)
 
 
@@ -426,12 +430,8 @@ def correct_action(
     due date or the finding (`finding_id`, null for none): only the fields sent change. Send
     the `version` last read; a change made since is refused with HTTP 409."""
     user = request.user
-    action = FollowUpAction.objects.filter(
-        pk=action_id, visit__in=PrisonVisit.objects.editable_by(user)
-    ).first()
-    if action is None:
-        raise Http404
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    action = _of_editable_visit(FollowUpAction, user, action_id)
+    changes = changes_of(payload)
     return services.correct_action(user, action, changes, version=payload.version, request=request)
 
 
@@ -446,12 +446,8 @@ def correct_finding(request: HttpRequest, finding_id: RecordId, payload: Finding
     """Correct a finding's topic or what was found: only the fields sent change. Send the
     `version` last read; a change made since is refused with HTTP 409."""
     user = request.user
-    finding = Finding.objects.filter(
-        pk=finding_id, visit__in=PrisonVisit.objects.editable_by(user)
-    ).first()
-    if finding is None:
-        raise Http404
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    finding = _of_editable_visit(Finding, user, finding_id)
+    changes = changes_of(payload)
     return services.correct_finding(
         user, finding, changes, version=payload.version, request=request
     )
@@ -467,11 +463,7 @@ def correct_finding(request: HttpRequest, finding_id: RecordId, payload: Finding
 def resolve_finding(request: HttpRequest, finding_id: RecordId, payload: DoneIn) -> Finding:
     """Record the day a finding was resolved; it leaves the prison's open findings."""
     user = request.user
-    finding = Finding.objects.filter(
-        pk=finding_id, visit__in=PrisonVisit.objects.editable_by(user)
-    ).first()
-    if finding is None:
-        raise Http404
+    finding = _of_editable_visit(Finding, user, finding_id)
     return services.resolve_finding(user, finding, payload.done_on, request=request)
 
 
@@ -547,11 +539,7 @@ def record_incident(request: HttpRequest, payload: IncidentIn) -> Status:
 )
 def get_incident(request: HttpRequest, incident_id: RecordId) -> AccessIncident:
     """One access incident, with its escalation, response and restored access."""
-    user = request.user
-    try:
-        return queries.incident_detail(user, incident_id)
-    except AccessIncident.DoesNotExist:
-        raise Http404 from None
+    return _detail(queries.incident_detail, AccessIncident, request.user, incident_id)
 
 
 @router.patch(
@@ -568,10 +556,7 @@ def update_incident(
     last read; a change made since is refused with HTTP 409."""
     user = request.user
     incident = get_object_or_404(AccessIncident.objects.editable_by(user), pk=incident_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
-    for name in ("escalated_to", "response"):
-        if name in changes and changes[name] is None:
-            changes[name] = ""
+    changes = changes_of(payload, "escalated_to", "response")
     services.update_incident(user, incident, changes, version=payload.version, request=request)
     return queries.incident_detail(user, incident.pk)
 
@@ -657,6 +642,10 @@ class TrainingTotalOut(Schema):
     men: int
 
 
+def _participants(rows: list[ParticipantsIO]) -> list[tuple[str, int, int]]:
+    return [(p.institution, p.women, p.men) for p in rows]
+
+
 @router.get(
     "/training",
     response=TrainingList,
@@ -699,7 +688,7 @@ def record_training(request: HttpRequest, payload: TrainingIn) -> Status:
         user,
         services.TrainingRecord(
             **data,
-            participants=[(p.institution, p.women, p.men) for p in payload.participants],
+            participants=_participants(payload.participants),
         ),
         request=request,
     )
@@ -715,11 +704,7 @@ def record_training(request: HttpRequest, payload: TrainingIn) -> Status:
 )
 def get_training(request: HttpRequest, session_id: RecordId) -> TrainingSession:
     """One training session with its participants by institution."""
-    user = request.user
-    try:
-        return queries.training_detail(user, session_id)
-    except TrainingSession.DoesNotExist:
-        raise Http404 from None
+    return _detail(queries.training_detail, TrainingSession, request.user, session_id)
 
 
 @router.patch(
@@ -737,12 +722,10 @@ def correct_training(
     read; a change made since is refused with HTTP 409."""
     user = request.user
     session = get_object_or_404(TrainingSession.objects.editable_by(user), pk=session_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version", "participants"})
-    for name in ("statistics_used", "case_studies_used", "notes"):
-        if name in changes and changes[name] is None:
-            changes[name] = ""
+    texts = ("statistics_used", "case_studies_used", "notes")
+    changes = changes_of(payload, *texts, exclude={"participants"})
     if payload.participants is not None:
-        changes["participants"] = [(p.institution, p.women, p.men) for p in payload.participants]
+        changes["participants"] = _participants(payload.participants)
     services.correct_training(user, session, changes, version=payload.version, request=request)
     return queries.training_detail(user, session.pk)
 
@@ -866,13 +849,7 @@ def draft_case(request: HttpRequest, payload: CaseStudyIn) -> Status:
 )
 def get_case(request: HttpRequest, case_id: RecordId) -> CaseStudy:
     """One case study with its texts and where it is in the workflow."""
-    user = request.user
-    try:
-        case = queries.case_detail(user, case_id)
-    except CaseStudy.DoesNotExist:
-        raise Http404 from None
-    audit.record(user, AuditAction.VIEW, case, object_ref=case.reference, request=request)
-    return case
+    return read(request, _detail(queries.case_detail, CaseStudy, request.user, case_id))
 
 
 @router.post(
