@@ -19,7 +19,6 @@ from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child, editable_woman
-from motherline.api.places import jurisdiction_code
 from motherline.api.routes import changes_of, page_out, read
 from motherline.api.schemas import (
     AdmissionIn,
@@ -46,6 +45,7 @@ from motherline.api.schemas import (
     WomanList,
     WomenQuery,
 )
+from motherline.jurisdictions.local import jurisdiction_code
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import duplicates, queries, services
 from motherline.people.models import Child, CustodyEpisode, Pregnancy, Woman

@@ -7,25 +7,14 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Router, Schema
 
-from motherline.accounts.models import Organisation
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.schemas import ProvinceCountsOut, ProvinceOut
-from motherline.jurisdictions import local
+from motherline.jurisdictions.local import jurisdiction_code
 from motherline.people import queries
 from motherline.places.models import Commune, Court, District, Province
 
 router = Router(tags=["places"])
-
-
-def jurisdiction_code(user: Any) -> str:
-    """The jurisdiction whose places the user works in: their organisation's."""
-    code = (
-        Organisation.objects.filter(pk=user.organisation_id)
-        .values_list("jurisdiction__code", flat=True)
-        .first()
-    )
-    return code or local.default_code()
 
 
 @router.get(

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.fieldwork import TooLargeOut
-from motherline.api.places import jurisdiction_code
+from motherline.jurisdictions.local import jurisdiction_code
 from motherline.stats import queries, rules, services
 from motherline.stats.labels import INDICATOR_LABELS
 

@@ -171,6 +171,20 @@ def language_of_organisation(organisation_id: int | None) -> str:
     )
 
 
+def jurisdiction_code(user: Any) -> str:
+    """The jurisdiction whose places and rules a user works with: their organisation's; the
+    default one for a user without (the command line, a deployment administrator)."""
+    code = None
+    if getattr(user, "organisation_id", None):
+        code = (
+            apps.get_model("accounts", "Organisation")
+            .objects.filter(pk=user.organisation_id)
+            .values_list("jurisdiction__code", flat=True)
+            .first()
+        )
+    return code or default_code()
+
+
 def active_language() -> str:
     return (get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
 

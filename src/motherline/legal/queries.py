@@ -16,7 +16,6 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from motherline.accounts import policy
-from motherline.accounts.models import Organisation
 from motherline.accounts.policy import SystemUser, sees_names
 from motherline.jurisdictions import local
 from motherline.jurisdictions.models import (
@@ -47,14 +46,7 @@ from motherline.places.models import Prison
 
 def jurisdiction_for(user: Any) -> Jurisdiction:
     """The jurisdiction of the user's organisation (the default one for the command line)."""
-    code = None
-    if getattr(user, "organisation_id", None):
-        code = (
-            Organisation.objects.filter(pk=user.organisation_id)
-            .values_list("jurisdiction__code", flat=True)
-            .first()
-        )
-    return Jurisdiction.objects.get(code=code or local.default_code())
+    return Jurisdiction.objects.get(code=local.jurisdiction_code(user))
 
 
 # What screening reads of a woman and of the custody episode that holds her.
