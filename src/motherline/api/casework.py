@@ -18,8 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, User
+from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, may_edit
 from motherline.api.access import Requires, child_records, her_records
 from motherline.api.routes import changes_of, read_all
@@ -379,15 +378,9 @@ def unassign(request: HttpRequest, assignment_id: RecordId) -> Any:
 def my_cases(request: HttpRequest) -> Any:
     """The women and children assigned to you, with the next worklist item's due date."""
     cases = queries.my_cases(request.user)
-    audit.record(
-        request.user,
-        AuditAction.VIEW,
-        object_type=Assignment._meta.label,
-        object_ref="my-cases",
-        request=request,
-        changes={"records": [(a.child or a.woman).reference for a in cases]},
+    return read_all(
+        request, Assignment, "my-cases", "records", cases, lambda a: (a.child or a.woman).reference
     )
-    return cases
 
 
 @router.get(

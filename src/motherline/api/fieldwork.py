@@ -25,7 +25,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
-from motherline.api.routes import changes_of, page_out, read
+from motherline.api.routes import changes_of, page_out, read, refused_as
 from motherline.api.schemas import (
     INT_MAX,
     LIST_MAX,
@@ -300,12 +300,9 @@ def list_visits(request: HttpRequest, query: Query[VisitPageQuery]) -> dict[str,
     newest first (the most recently recorded first among visits of the same day). One page
     at a time: pass `next_cursor` as `after` for the next."""
     user = request.user
-    try:
+    not_a_cursor = _("This is not a cursor returned by the list of visits.")
+    with refused_as("after", ValueError, not_a_cursor):
         after = queries.VisitCursor.parse(query.after) if query.after else None
-    except ValueError as exc:
-        raise ValidationError(
-            {"after": [_("This is not a cursor returned by the list of visits.")]}
-        ) from exc
     qs = PrisonVisit.objects.visible_to(user).current().select_related("prison", "organisation")
     if query.prison:
         qs = qs.filter(prison__code=query.prison)

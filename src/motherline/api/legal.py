@@ -21,7 +21,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
-from motherline.api.routes import changes_of, read
+from motherline.api.routes import changes_of, read, refused_as
 from motherline.api.schemas import (
     INT_MAX,
     LIST_MAX,
@@ -418,10 +418,8 @@ def get_round(request: HttpRequest, round_id: RecordId) -> Any:
 
 def _screening(user: Any, request: HttpRequest, target: Any, as_of: date | None) -> Any:
     as_of = as_of or timezone.localdate()
-    try:
+    with refused_as("as_of", UnanswerableDay):
         result = queries.screen_candidates(user, target, as_of)
-    except UnanswerableDay as refused:
-        raise ValidationError({"as_of": [refused.message]}) from refused
     audit.record(
         user,
         AuditAction.VIEW,

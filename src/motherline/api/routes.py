@@ -1,5 +1,5 @@
 """The steps the API's operations share, said once: the audit row of a read, the fields a
-correction sends, a page of a list.
+correction sends, a page of a list, a refusal as a field's error.
 
 An operation stays a plain function that parses, finds the record through the access policy
 (`api.access`), calls a service and answers; these are the steps it takes on the way, so that
@@ -8,9 +8,11 @@ every read is written to the audit trail alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
 from ninja import Schema
@@ -34,16 +36,18 @@ def read_all(
     about: str,
     key: str,
     records: Iterable[Any],
+    named: Callable[[Any], Any] = lambda record: record.pk,
 ) -> Any:
     """`records` of `model`, their read written to the audit trail as one row about the
-    record or list `about`: their ids under `key` ("notes", "consents")."""
+    record or list `about`: their ids (or what `named` names them by) under `key` ("notes",
+    "consents")."""
     audit.record(
         request.user,
         AuditAction.VIEW,
         object_type=model._meta.label,
         object_ref=about,
         request=request,
-        changes={key: [record.pk for record in records]},
+        changes={key: [named(record) for record in records]},
     )
     return records
 
@@ -56,6 +60,16 @@ def changes_of(payload: Schema, *texts: str, exclude: Iterable[str] = ()) -> dic
         if name in changes and changes[name] is None:
             changes[name] = ""
     return changes
+
+
+@contextmanager
+def refused_as(field: str, refusal: type[Exception], message: str = "") -> Iterator[None]:
+    """A `refusal` raised inside as the request's error on `field` (422): `message`, else the
+    refusal's own (an `UnanswerableDay`'s)."""
+    try:
+        yield
+    except refusal as refused:
+        raise ValidationError({field: [message or getattr(refused, "message", "")]}) from refused
 
 
 def page_out(page: Any) -> dict[str, Any]:
