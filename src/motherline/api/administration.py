@@ -88,13 +88,9 @@ class OrganisationOut(Schema):
     name: str
     name_local: str
     kind: str
-    jurisdiction: str
+    jurisdiction: str = Field(alias="jurisdiction.code")
     is_active: bool
     version: int
-
-    @staticmethod
-    def resolve_jurisdiction(obj: Organisation) -> str:
-        return obj.jurisdiction.code
 
 
 class AgreementIn(Schema):
@@ -114,8 +110,8 @@ class AgreementIn(Schema):
 
 class AgreementOut(Schema):
     id: int
-    sharer: str
-    partner: str
+    sharer: str = Field(alias="sharer.name")
+    partner: str = Field(alias="partner.name")
     starts_on: date
     ends_on: date | None
     agreed_by: str
@@ -125,14 +121,6 @@ class AgreementOut(Schema):
     ended_at: datetime | None
     end_reason: str
     version: int
-
-    @staticmethod
-    def resolve_sharer(obj: SharingAgreement) -> str:
-        return obj.sharer.name
-
-    @staticmethod
-    def resolve_partner(obj: SharingAgreement) -> str:
-        return obj.partner.name
 
 
 class EndIn(ReasonIn):

@@ -105,17 +105,15 @@ class FollowUpOut(Schema):
     done_on: date | None
     outcome: str
     child_situation: str
-    caregiver_seen: int | None = Field(description="The id of the caregiver met, if one was.")
+    caregiver_seen: int | None = Field(
+        alias="caregiver_seen_id", description="The id of the caregiver met, if one was."
+    )
     notes: str
-
-    @staticmethod
-    def resolve_caregiver_seen(obj: FollowUp) -> int | None:
-        return obj.caregiver_seen_id
 
 
 class PlanOut(Schema):
     id: int
-    child: str = Field(description="The child's reference.")
+    child: str = Field(alias="child.reference", description="The child's reference.")
     status: PlanStatus
     next_step: str | None
     opened_on: date
@@ -125,7 +123,8 @@ class PlanOut(Schema):
     caregiver_location: str
     caregiver_contact: str
     caregiver: int | None = Field(
-        description="The id of the caregiver's record, which stands for the typed fields."
+        alias="caregiver_id",
+        description="The id of the caregiver's record, which stands for the typed fields.",
     )
     assessed_on: date | None
     home_is_suitable: bool | None
@@ -142,35 +141,21 @@ class PlanOut(Schema):
     follow_ups: list[FollowUpOut]
 
     @staticmethod
-    def resolve_child(obj: TransitionPlan) -> str:
-        return obj.child.reference
-
-    @staticmethod
-    def resolve_caregiver(obj: TransitionPlan) -> int | None:
-        return obj.caregiver_id
-
-    @staticmethod
     def resolve_next_step(obj: TransitionPlan) -> str | None:
         return next_step(obj.status)
-
-    @staticmethod
-    def resolve_follow_ups(obj: TransitionPlan) -> Any:
-        return obj.follow_ups.all()
 
 
 class ChildCareOut(ChildOut):
     """A child as `api.people` returns one, with the child's leaving prison (read from
     `care`, a `queries.ChildCare` set on the child by `_child_out`)."""
 
-    mother: str = Field(description="The mother's reference.")
+    mother: str = Field(alias="mother.reference", description="The mother's reference.")
     is_in_prison: bool
     leave_by: LeaveByOut
-    extensions: list[ExtensionOut]
-    plan: PlanOut | None = Field(description="The plan in progress, else the last one closed.")
-
-    @staticmethod
-    def resolve_mother(obj: Child) -> str:
-        return obj.mother.reference
+    extensions: list[ExtensionOut] = Field(alias="care.extensions")
+    plan: PlanOut | None = Field(
+        alias="care.plan", description="The plan in progress, else the last one closed."
+    )
 
     @staticmethod
     def resolve_is_in_prison(obj: Any) -> bool:
@@ -190,14 +175,6 @@ class ChildCareOut(ChildOut):
             "days_left": leave_by.days_left,
             "is_past": leave_by.is_past,
         }
-
-    @staticmethod
-    def resolve_extensions(obj: Any) -> Any:
-        return obj.care.extensions
-
-    @staticmethod
-    def resolve_plan(obj: Any) -> Any:
-        return obj.care.plan
 
 
 class PlanChangesIn(Schema):
@@ -610,31 +587,25 @@ def correct_caregiver(
 
 
 class AnswerOut(Schema):
-    question: str = Field(description="The question's code in the pack.")
-    text: str = Field(description="The question, in the language of the request.")
+    question: str = Field(alias="question.code", description="The question's code in the pack.")
+    text: str = Field(
+        alias="question.display_text", description="The question, in the language of the request."
+    )
     finding: str
     notes: str
-
-    @staticmethod
-    def resolve_question(obj: Any) -> str:
-        return obj.question.code
-
-    @staticmethod
-    def resolve_text(obj: Any) -> str:
-        return obj.question.display_text
 
 
 class AssessmentOut(Schema):
     id: int
-    plan: int
-    child: str = Field(description="The child's reference.")
-    caregiver: int = Field(description="The id of the caregiver assessed.")
+    plan: int = Field(alias="plan_id")
+    child: str = Field(alias="plan.child.reference", description="The child's reference.")
+    caregiver: int = Field(alias="caregiver_id", description="The id of the caregiver assessed.")
     assessed_on: date
     answers: list[AnswerOut]
     recommendation: str
     reasons: str
     status: str = Field(description="recorded (waiting for approval), approved or returned.")
-    assessed_by: str
+    assessed_by: str = Field(alias="assessed_by.username")
     decided_by: str | None
     decided_on: date | None
     decision_notes: str
@@ -642,24 +613,8 @@ class AssessmentOut(Schema):
     version: int
 
     @staticmethod
-    def resolve_plan(obj: BestInterestsAssessment) -> int:
-        return obj.plan_id
-
-    @staticmethod
-    def resolve_child(obj: BestInterestsAssessment) -> str:
-        return obj.plan.child.reference
-
-    @staticmethod
-    def resolve_caregiver(obj: BestInterestsAssessment) -> int:
-        return obj.caregiver_id
-
-    @staticmethod
     def resolve_answers(obj: BestInterestsAssessment) -> Any:
         return obj.answers.select_related("question").order_by("question__position")
-
-    @staticmethod
-    def resolve_assessed_by(obj: BestInterestsAssessment) -> str:
-        return obj.assessed_by.username
 
     @staticmethod
     def resolve_decided_by(obj: BestInterestsAssessment) -> str | None:

@@ -44,13 +44,15 @@ router = Router(tags=["case work"])
 
 class NoteOut(Schema):
     id: int
-    woman: str = Field(description="The woman's reference.")
+    woman: str = Field(alias="woman.reference", description="The woman's reference.")
     child: str | None = Field(description="The child's reference, for a note on a child.")
     noted_on: date
     kind: NoteKind
     text: str
-    author: str
-    corrects: int | None = Field(description="The note this one corrects, if any.")
+    author: str = Field(alias="author.username")
+    corrects: int | None = Field(
+        alias="corrects_id", description="The note this one corrects, if any."
+    )
     version: int = Field(description="Send it back with a correction.")
     created_at: datetime
     correctable_until: datetime = Field(
@@ -58,20 +60,8 @@ class NoteOut(Schema):
     )
 
     @staticmethod
-    def resolve_woman(obj: CaseNote) -> str:
-        return obj.woman.reference
-
-    @staticmethod
     def resolve_child(obj: CaseNote) -> str | None:
         return obj.child.reference if obj.child_id else None
-
-    @staticmethod
-    def resolve_author(obj: CaseNote) -> str:
-        return obj.author.username
-
-    @staticmethod
-    def resolve_corrects(obj: CaseNote) -> int | None:
-        return obj.corrects_id
 
     @staticmethod
     def resolve_correctable_until(obj: CaseNote) -> datetime:
@@ -109,22 +99,14 @@ class NoteChangesIn(Schema):
 
 class AssignmentOut(Schema):
     id: int
-    woman: str
+    woman: str = Field(alias="woman.reference")
     child: str | None
-    worker: str = Field(description="The case worker's user name.")
+    worker: str = Field(alias="worker.username", description="The case worker's user name.")
     assigned_on: date
-
-    @staticmethod
-    def resolve_woman(obj: Assignment) -> str:
-        return obj.woman.reference
 
     @staticmethod
     def resolve_child(obj: Assignment) -> str | None:
         return obj.child.reference if obj.child_id else None
-
-    @staticmethod
-    def resolve_worker(obj: Assignment) -> str:
-        return obj.worker.username
 
 
 class AssignIn(Schema):
@@ -136,48 +118,28 @@ class MyCaseOut(AssignmentOut):
 
 
 class CaseLoadOut(Schema):
-    worker: str
+    worker: str = Field(alias="worker.username")
     women: int
     children: int
     overdue: int = Field(description="Worklist items of their cases past their due date.")
 
-    @staticmethod
-    def resolve_worker(obj: queries.CaseLoad) -> str:
-        return obj.worker.username
-
 
 class DocumentOut(Schema):
     id: int
-    woman: str
+    woman: str = Field(alias="woman.reference")
     child: str | None
-    legal_case: int | None
-    candidate: int | None
+    legal_case: int | None = Field(alias="legal_case_id")
+    candidate: int | None = Field(alias="candidate_id")
     title: str
     file_name: str
     file_type: DocumentType
     size: int
-    uploaded_by: str
+    uploaded_by: str = Field(alias="uploaded_by.username")
     uploaded_at: datetime
-
-    @staticmethod
-    def resolve_woman(obj: Document) -> str:
-        return obj.woman.reference
 
     @staticmethod
     def resolve_child(obj: Document) -> str | None:
         return obj.child.reference if obj.child_id else None
-
-    @staticmethod
-    def resolve_legal_case(obj: Document) -> int | None:
-        return obj.legal_case_id
-
-    @staticmethod
-    def resolve_candidate(obj: Document) -> int | None:
-        return obj.candidate_id
-
-    @staticmethod
-    def resolve_uploaded_by(obj: Document) -> str:
-        return obj.uploaded_by.username
 
 
 # Finding records

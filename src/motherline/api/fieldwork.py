@@ -102,37 +102,25 @@ class ActionOut(Schema):
     id: int
     reference: str
     description: str
-    owner: str
+    owner: str = Field(alias="owner.username")
     due_date: date
     status: str
     done_on: date | None
     finding_id: int | None
     version: int
 
-    @staticmethod
-    def resolve_owner(obj: FollowUpAction) -> str:
-        return obj.owner.username
-
 
 class VisitSummary(Schema):
     id: int
     reference: str
-    organisation: str
-    prison: str = Field(description="Prison code.")
+    organisation: str = Field(alias="organisation.name")
+    prison: str = Field(alias="prison.code", description="Prison code.")
     visit_date: date
     team: str
     access: Access
     women_seen: int
     pregnant_seen: int
     children_seen: int
-
-    @staticmethod
-    def resolve_organisation(obj: PrisonVisit) -> str:
-        return obj.organisation.name
-
-    @staticmethod
-    def resolve_prison(obj: PrisonVisit) -> str:
-        return obj.prison.code
 
 
 class VisitDetail(VisitSummary, WithdrawnOut):
@@ -146,14 +134,6 @@ class VisitDetail(VisitSummary, WithdrawnOut):
     @staticmethod
     def resolve_women(obj: PrisonVisit) -> list[str]:
         return [w.reference for w in obj.women_visible]  # type: ignore[attr-defined]
-
-    @staticmethod
-    def resolve_findings(obj: PrisonVisit) -> list[Finding]:
-        return list(obj.findings.all())
-
-    @staticmethod
-    def resolve_actions(obj: PrisonVisit) -> list[FollowUpAction]:
-        return list(obj.actions.all())
 
     @staticmethod
     def resolve_incidents(obj: PrisonVisit) -> list[int]:
@@ -184,8 +164,8 @@ class DoneIn(Schema):
 class IncidentOut(WithdrawnOut):
     id: int
     reference: str
-    organisation: str
-    prison: str
+    organisation: str = Field(alias="organisation.name")
+    prison: str = Field(alias="prison.code")
     visit_id: int | None
     occurred_on: date
     what_was_refused: str
@@ -195,14 +175,6 @@ class IncidentOut(WithdrawnOut):
     response: str
     restored_on: date | None
     version: int
-
-    @staticmethod
-    def resolve_organisation(obj: AccessIncident) -> str:
-        return obj.organisation.name
-
-    @staticmethod
-    def resolve_prison(obj: AccessIncident) -> str:
-        return obj.prison.code
 
 
 class IncidentList(Schema):
@@ -596,7 +568,7 @@ class TrainingIn(Schema):
 class TrainingOut(WithdrawnOut):
     id: int
     reference: str
-    organisation: str
+    organisation: str = Field(alias="organisation.name")
     audience: Audience
     held_on: date
     place: str
@@ -606,14 +578,6 @@ class TrainingOut(WithdrawnOut):
     case_studies_used: str
     notes: str
     version: int
-
-    @staticmethod
-    def resolve_organisation(obj: TrainingSession) -> str:
-        return obj.organisation.name
-
-    @staticmethod
-    def resolve_participants(obj: TrainingSession) -> list[Any]:
-        return list(obj.participants.all())
 
 
 class TrainingSummary(Schema):
@@ -754,7 +718,7 @@ def withdraw_training(
 class CaseStudyOut(Schema):
     id: int
     reference: str
-    organisation: str
+    organisation: str = Field(alias="organisation.name")
     status: CaseStatus
     title_en: str
     narrative_en: str
@@ -767,10 +731,6 @@ class CaseStudyOut(Schema):
     consent_withdrawn_on: date | None
     published_on: date | None
     version: int
-
-    @staticmethod
-    def resolve_organisation(obj: CaseStudy) -> str:
-        return obj.organisation.name
 
 
 class CaseStudyList(Schema):

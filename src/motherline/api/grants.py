@@ -74,7 +74,7 @@ class GrantIn(Schema):
 class GrantOut(Schema):
     id: int
     reference: str
-    organisation: str
+    organisation: str = Field(alias="organisation.name")
     donor: str
     amount: Decimal
     currency: str
@@ -82,10 +82,6 @@ class GrantOut(Schema):
     ends_on: date
     purpose: str
     version: int
-
-    @staticmethod
-    def resolve_organisation(obj: Grant) -> str:
-        return obj.organisation.name
 
 
 class GrantList(Schema):
@@ -170,7 +166,7 @@ class DeliveryIn(Schema):
 class DeliveryOut(WithdrawnOut):
     id: int
     reference: str
-    woman: str
+    woman: str = Field(alias="woman.reference")
     to_woman: bool
     child: str | None
     service_type: ServiceType
@@ -179,13 +175,9 @@ class DeliveryOut(WithdrawnOut):
     cost: Decimal
     grant: str | None
     budget_line: str | None
-    provider: str
+    provider: str = Field(alias="provider.name")
     notes: str
     version: int
-
-    @staticmethod
-    def resolve_woman(obj: ServiceDelivery) -> str:
-        return obj.woman.reference
 
     @staticmethod
     def resolve_child(obj: ServiceDelivery) -> str | None:
@@ -198,10 +190,6 @@ class DeliveryOut(WithdrawnOut):
     @staticmethod
     def resolve_budget_line(obj: ServiceDelivery) -> str | None:
         return obj.budget_line.code if obj.budget_line else None
-
-    @staticmethod
-    def resolve_provider(obj: ServiceDelivery) -> str:
-        return obj.provider.name
 
 
 class DeliveryList(Schema):

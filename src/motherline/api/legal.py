@@ -61,7 +61,7 @@ class HearingOut(Schema):
 
 class LegalCaseOut(Schema):
     id: int
-    woman: str = Field(description="The woman's reference.")
+    woman: str = Field(alias="episode.woman.reference", description="The woman's reference.")
     episode_id: int
     lawyer_name: str
     lawyer_organisation: str
@@ -76,10 +76,6 @@ class LegalCaseOut(Schema):
     next_hearing_on: date | None = Field(description="None: the case has no next step.")
     opened_on: date
     version: int
-
-    @staticmethod
-    def resolve_woman(obj: LegalCase) -> str:
-        return obj.episode.woman.reference
 
     @staticmethod
     def resolve_court(obj: LegalCase) -> str | None:
@@ -185,8 +181,8 @@ class ScreeningOut(Schema):
 
 class CandidateOut(Schema):
     id: int
-    round: int
-    woman: str
+    round: int = Field(alias="round_id")
+    woman: str = Field(alias="woman.reference")
     score: int
     priority: int
     screened_on: date
@@ -197,14 +193,6 @@ class CandidateOut(Schema):
     submitted_on: date | None
     decided_on: date | None
     version: int
-
-    @staticmethod
-    def resolve_round(obj: ReleaseCandidate) -> int:
-        return obj.round_id
-
-    @staticmethod
-    def resolve_woman(obj: ReleaseCandidate) -> str:
-        return obj.woman.reference
 
 
 class CandidatesIn(Schema):

@@ -118,12 +118,8 @@ class CourtOut(Schema):
     code: str
     name: str
     name_local: str
-    province: str = Field(description="The code of the province it sits in.")
+    province: str = Field(alias="province.code", description="The code of the province it sits in.")
     verified: bool = Field(description="Whether the pack's row was checked at its source.")
-
-    @staticmethod
-    def resolve_province(obj: Court) -> str:
-        return obj.province.code
 
 
 @router.get(

@@ -50,33 +50,21 @@ Text = Field("", max_length=TERMS_MAX_LENGTH)
 
 class ConsentOut(Schema):
     id: int
-    woman: str
+    woman: str = Field(alias="woman.reference")
     child: str | None
     purpose: ConsentPurpose
     given_by: ConsentGiver
     given_by_name: str
     given_on: date
-    to_organisation: int | None
+    to_organisation: int | None = Field(alias="to_organisation_id")
     terms: str
-    document: int | None
+    document: int | None = Field(alias="document_id")
     withdrawn_on: date | None
     version: int = Field(description="Send it back to withdraw the consent.")
 
     @staticmethod
-    def resolve_woman(obj: Consent) -> str:
-        return obj.woman.reference
-
-    @staticmethod
     def resolve_child(obj: Consent) -> str | None:
         return obj.child.reference if obj.child is not None else None
-
-    @staticmethod
-    def resolve_to_organisation(obj: Consent) -> int | None:
-        return obj.to_organisation_id
-
-    @staticmethod
-    def resolve_document(obj: Consent) -> int | None:
-        return obj.document_id
 
 
 class ConsentIn(Schema):
@@ -100,17 +88,17 @@ class ReferralOut(Schema):
     id: int
     reference: str
     kind: ReferralKind
-    woman: str
+    woman: str = Field(alias="woman.reference")
     child: str | None
-    from_organisation: int
-    to_organisation: int
+    from_organisation: int = Field(alias="from_organisation_id")
+    to_organisation: int = Field(alias="to_organisation_id")
     service: ReferralService
     reason: str
     shares_children: bool
     shares_legal: bool
     shares_care_plan: bool
     shares_casework: bool
-    consent: int
+    consent: int = Field(alias="consent_id")
     status: ReferralStatus
     sent_on: date
     answered_on: date | None
@@ -119,24 +107,8 @@ class ReferralOut(Schema):
     version: int
 
     @staticmethod
-    def resolve_woman(obj: Referral) -> str:
-        return obj.woman.reference
-
-    @staticmethod
     def resolve_child(obj: Referral) -> str | None:
         return obj.child.reference if obj.child is not None else None
-
-    @staticmethod
-    def resolve_from_organisation(obj: Referral) -> int:
-        return obj.from_organisation_id
-
-    @staticmethod
-    def resolve_to_organisation(obj: Referral) -> int:
-        return obj.to_organisation_id
-
-    @staticmethod
-    def resolve_consent(obj: Referral) -> int:
-        return obj.consent_id
 
 
 class ReferralIn(Schema):
