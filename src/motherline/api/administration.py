@@ -23,7 +23,7 @@ from motherline.accounts.models import (
 )
 from motherline.accounts.policy import Capability, administered_users
 from motherline.api.access import Requires
-from motherline.api.routes import changes_of, read
+from motherline.api.routes import changes_of, named, read
 from motherline.api.schemas import RecordId, Version, _max
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison
@@ -130,10 +130,7 @@ class EndIn(ReasonIn):
 def _organisation(name: str | None, field: str) -> Organisation | None:
     if not name:
         return None
-    found = Organisation.objects.filter(name=name).first()
-    if found is None:
-        raise services.ValidationError({field: _unknown()})
-    return found
+    return named(Organisation.objects.filter(name=name), field, _unknown())
 
 
 def _unknown() -> str:
@@ -143,9 +140,7 @@ def _unknown() -> str:
 def _values(payload: AccountIn) -> services.AccountValues:
     prison = None
     if payload.prison:
-        prison = Prison.objects.filter(code=payload.prison).first()
-        if prison is None:
-            raise services.ValidationError({"prison": _unknown()})
+        prison = named(Prison.objects.filter(code=payload.prison), "prison", _unknown())
     return services.AccountValues(
         role=payload.role,
         organisation=_organisation(payload.organisation, "organisation"),
@@ -272,9 +267,9 @@ def list_organisations(request: HttpRequest) -> Any:
 def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status:
     """A new organisation of a jurisdiction (deployment administrators); invite its
     administrator next with `POST /users`."""
-    jurisdiction = Jurisdiction.objects.filter(code=payload.jurisdiction).first()
-    if jurisdiction is None:
-        raise services.ValidationError({"jurisdiction": _unknown()})
+    jurisdiction = named(
+        Jurisdiction.objects.filter(code=payload.jurisdiction), "jurisdiction", _unknown()
+    )
     organisation = services.create_organisation(
         request.user,
         payload.name,

@@ -11,7 +11,6 @@ import datetime as dt
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -21,7 +20,7 @@ from ninja import Field, Router, Schema, Status
 from motherline.accounts import audit
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child
-from motherline.api.routes import changes_of, read
+from motherline.api.routes import changes_of, named, read
 from motherline.api.schemas import (
     INT_MAX,
     ChildChangesIn,
@@ -259,10 +258,8 @@ def _caregiver_record(plan: TransitionPlan, changes: dict[str, Any]) -> None:
 
 
 def _caregiver_of_family(woman_id: int, caregiver_id: int, field: str = "caregiver") -> Caregiver:
-    found = Caregiver.objects.filter(pk=caregiver_id, woman_id=woman_id).first()
-    if found is None:
-        raise ValidationError({field: [_("Choose a caregiver recorded for this child.")]})
-    return found
+    found = Caregiver.objects.filter(pk=caregiver_id, woman_id=woman_id)
+    return named(found, field, _("Choose a caregiver recorded for this child."))
 
 
 @router.get(

@@ -21,7 +21,7 @@ from ninja import Field, Query, Router, Schema, Status
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, may_edit
 from motherline.api.access import Requires, child_records, her_records
-from motherline.api.routes import changes_of, read_all
+from motherline.api.routes import changes_of, named, read_all
 from motherline.api.schemas import INT_MAX, PathReference, RecordId, Version, _max
 from motherline.casework import queries, services
 from motherline.casework.models import (
@@ -162,9 +162,8 @@ def _notes(request: HttpRequest, woman: Woman, child: Child | None, page: NotesP
 def _add_note(request: HttpRequest, woman: Woman, child: Child | None, payload: NoteIn) -> Any:
     corrects = None
     if payload.corrects is not None:
-        corrects = CaseNote.objects.visible_to(request.user).filter(pk=payload.corrects).first()
-        if corrects is None:
-            raise ValidationError({"corrects": [services.NO_SUCH_NOTE]})
+        notes = CaseNote.objects.visible_to(request.user).filter(pk=payload.corrects)
+        corrects = named(notes, "corrects", services.NO_SUCH_NOTE)
     note = services.add_note(
         request.user,
         woman,
@@ -256,9 +255,7 @@ def _assignments(request: HttpRequest, woman: Woman, child: Child | None) -> lis
 
 
 def _assign(request: HttpRequest, woman: Woman, child: Child | None, payload: AssignIn) -> Any:
-    worker = User.objects.filter(username=payload.worker).first()
-    if worker is None:
-        raise ValidationError({"worker": [services.NO_SUCH_USER]})
+    worker = named(User.objects.filter(username=payload.worker), "worker", services.NO_SUCH_USER)
     assignment = services.assign(request.user, woman, worker, child=child, request=request)
     return Status(201, assignment)
 
@@ -406,18 +403,17 @@ def _upload(request: HttpRequest, woman: Woman, child: Child | None) -> Any:
     targets: dict[str, Any] = {"child": child}
     form = request.POST
     if child is None and form.get("child"):
-        targets["child"] = Child.objects.filter(mother=woman, reference=form["child"]).first()
-        if targets["child"] is None:
-            raise ValidationError({"child": [services.NOT_HER_CHILD]})
+        children = Child.objects.filter(mother=woman, reference=form["child"])
+        targets["child"] = named(children, "child", services.NOT_HER_CHILD)
     for name, model, path in (
         ("legal_case", LegalCase, "episode__woman"),
         ("candidate", ReleaseCandidate, "woman"),
     ):
         if form.get(name):
             pk = int(form[name]) if form[name].isdigit() else 0
-            targets[name] = model.objects.filter(pk=pk, **{path: woman}).first()
-            if targets[name] is None:
-                raise ValidationError({name: [services.NOT_HERS]})
+            targets[name] = named(
+                model.objects.filter(pk=pk, **{path: woman}), name, services.NOT_HERS
+            )
     document = services.upload_document(
         request.user,
         woman,

@@ -12,7 +12,6 @@ from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -25,7 +24,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
-from motherline.api.routes import changes_of, page_out, read, refused_as
+from motherline.api.routes import changes_of, named, page_out, read, refused_as
 from motherline.api.schemas import (
     INT_MAX,
     LIST_MAX,
@@ -224,12 +223,10 @@ class IncidentSummary(Schema):
 
 
 def _prison(user: Any, code: str) -> Prison:
-    prison = Prison.objects.filter(
+    prisons = Prison.objects.filter(
         code=code, province__jurisdiction__organisations=user.organisation_id
-    ).first()
-    if prison is None:
-        raise ValidationError({"prison": [_("No prison has this code.")]})
-    return prison
+    )
+    return named(prisons, "prison", _("No prison has this code."))
 
 
 def _detail(detail: Callable[[Any, int], R], model: Any, user: Any, pk: int) -> R:

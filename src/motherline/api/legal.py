@@ -21,7 +21,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
-from motherline.api.routes import changes_of, read, refused_as
+from motherline.api.routes import changes_of, named, read, refused_as
 from motherline.api.schemas import (
     INT_MAX,
     LIST_MAX,
@@ -367,11 +367,8 @@ def create_round(request: HttpRequest, payload: RoundIn) -> Any:
     jurisdiction = queries.jurisdiction_for(user)
     occasion = None
     if payload.occasion:
-        occasion = PardonOccasion.objects.filter(
-            jurisdiction=jurisdiction, code=payload.occasion
-        ).first()
-        if occasion is None:
-            raise ValidationError({"occasion": ["This is not one of the allowed values."]})
+        occasions = PardonOccasion.objects.filter(jurisdiction=jurisdiction, code=payload.occasion)
+        occasion = named(occasions, "occasion", "This is not one of the allowed values.")
     pardon_round = services.create_round(
         user,
         title=payload.title,

@@ -19,7 +19,7 @@ from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child, editable_woman
-from motherline.api.routes import changes_of, page_out, read
+from motherline.api.routes import changes_of, named, page_out, read
 from motherline.api.schemas import (
     AdmissionIn,
     ChildIn,
@@ -510,15 +510,11 @@ def merge(request: HttpRequest, reference: PathReference, payload: MergeIn) -> W
     user's organisation is a 404."""
     user = request.user
     survivor = editable_woman(user, reference)
-    merged = Woman.objects.editable_by(user).filter(reference=payload.merged).first()
-    if merged is None:
-        raise ValidationError(
-            {
-                "merged": [
-                    _("There is no record %(ref)s that you may change.") % {"ref": payload.merged}
-                ]
-            }
-        )
+    merged = named(
+        Woman.objects.editable_by(user).filter(reference=payload.merged),
+        "merged",
+        _("There is no record %(ref)s that you may change.") % {"ref": payload.merged},
+    )
     services.merge_women(
         user,
         survivor,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
@@ -19,7 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 from motherline.accounts.models import Organisation
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, child_records, her_records, visible_woman
-from motherline.api.routes import read, read_all
+from motherline.api.routes import named, read, read_all
 from motherline.api.schemas import INT_MAX, PathReference, RecordId, Version
 from motherline.casework import referrals
 from motherline.casework.models import (
@@ -138,10 +137,7 @@ class ReferralsQuery(Schema):
 
 
 def _organisation(pk: int) -> Organisation:
-    found = Organisation.objects.filter(pk=pk).first()
-    if found is None:
-        raise ValidationError({"to_organisation": [NO_SUCH_ORGANISATION]})
-    return found
+    return named(Organisation.objects.filter(pk=pk), "to_organisation", NO_SUCH_ORGANISATION)
 
 
 def _referral(pk: int) -> Referral:
@@ -182,14 +178,12 @@ def record_consent(request: HttpRequest, reference: PathReference, payload: Cons
     woman = visible_woman(request.user, reference)
     child = None
     if payload.child:
-        child = Child.objects.filter(mother=woman, reference=payload.child).first()
-        if child is None:
-            raise ValidationError({"child": [NO_SUCH_CHILD]})
+        children = Child.objects.filter(mother=woman, reference=payload.child)
+        child = named(children, "child", NO_SUCH_CHILD)
     document = None
     if payload.document is not None:
-        document = Document.objects.filter(woman=woman, pk=payload.document).first()
-        if document is None:
-            raise ValidationError({"document": [NO_SUCH_DOCUMENT]})
+        documents = Document.objects.filter(woman=woman, pk=payload.document)
+        document = named(documents, "document", NO_SUCH_DOCUMENT)
     consent = referrals.record_consent(
         request.user,
         woman,
@@ -254,9 +248,8 @@ def referral_list(request: HttpRequest, filters: Query[ReferralsQuery]) -> Any:
 
 
 def _refer(request: HttpRequest, woman: Woman, child: Child | None, payload: ReferralIn) -> Any:
-    consent = Consent.objects.filter(woman=woman, pk=payload.consent).first()
-    if consent is None:
-        raise ValidationError({"consent": [NO_SUCH_CONSENT]})
+    consents = Consent.objects.filter(woman=woman, pk=payload.consent)
+    consent = named(consents, "consent", NO_SUCH_CONSENT)
     referral = referrals.refer(
         request.user,
         woman,
