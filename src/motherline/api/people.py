@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from motherline.accounts import audit, policy
-from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child, editable_woman
 from motherline.api.routes import changes_of, named, page_out, read
@@ -181,14 +180,8 @@ def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Any:
     if not payload.confirm_new:
         found = duplicates.candidates(user, duplicates.entered_from(admission))
         if found:
-            for candidate in found:
-                audit.record(
-                    user,
-                    AuditAction.VIEW,
-                    candidate.woman,
-                    request=request,
-                    changes={"duplicate_check": candidate.reasons},
-                )
+            for candidate in found:  # shown as a record that may be hers: a read of it
+                read(request, candidate.woman, changes={"duplicate_check": candidate.reasons})
             return 409, {
                 "detail": _(
                     "She may already be on the register: admit her again on her record, or "
