@@ -36,18 +36,17 @@ def read_all(
     about: str,
     key: str,
     records: Iterable[Any],
-    named: Callable[[Any], Any] = lambda record: record.pk,
+    ref: Callable[[Any], Any] = lambda record: record.pk,
 ) -> Any:
     """`records` of `model`, their read written to the audit trail as one row about the
-    record or list `about`: their ids (or what `named` names them by) under `key` ("notes",
-    "consents")."""
+    record or list `about`: their ids (or their `ref`) under `key` ("notes", "consents")."""
     audit.record(
         request.user,
         AuditAction.VIEW,
         object_type=model._meta.label,
         object_ref=about,
         request=request,
-        changes={key: [named(record) for record in records]},
+        changes={key: [ref(record) for record in records]},
     )
     return records
 
