@@ -174,14 +174,14 @@ def measure(name: str, day: date, repeat: int) -> Result:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from motherline.accounts.policy import SYSTEM
+    from motherline.core.actors import SystemActor
     from motherline.jurisdictions.models import Jurisdiction
     from motherline.legal.queries import screen_candidates
 
     jurisdiction = Jurisdiction.objects.get(code="KH")
 
     def operation() -> Any:
-        return screen_candidates(SYSTEM, "pardon", day, jurisdiction=jurisdiction)
+        return screen_candidates(SystemActor("screen"), "pardon", day, jurisdiction=jurisdiction)
 
     def baseline() -> tuple[set[str], set[str]]:
         return baseline_facts(day, jurisdiction.pk)

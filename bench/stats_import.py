@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> None:
     setup(args)
     from django.db import connection, transaction
 
+    from motherline.core.actors import SystemActor
     from motherline.stats import services
     from motherline.stats.importer import parse_returns, read_table
     from motherline.stats.models import COUNT_FIELDS, PopulationReturn
@@ -125,7 +126,9 @@ def main(argv: list[str] | None = None) -> None:
     assert len(parsed.rows) == args.rows
 
     def run_import() -> None:
-        result = services.import_returns(None, content, "bench.csv", today=today)
+        result = services.import_returns(
+            SystemActor("import_returns"), content, "bench.csv", today=today
+        )
         assert result.ok and result.created == args.rows, result.errors[:3]
 
     def run_write() -> None:

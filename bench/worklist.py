@@ -333,10 +333,10 @@ def bench_users() -> dict[str, Any]:
     from django.db.models import Count
 
     from motherline.accounts.models import Role, User
-    from motherline.accounts.policy import SYSTEM
+    from motherline.core.actors import SystemActor
     from motherline.people.models import CustodyEpisode, Woman
 
-    users: dict[str, Any] = {"system": SYSTEM}
+    users: dict[str, Any] = {"system": SystemActor("worklist")}
     biggest = Woman.objects.values("organisation_id").annotate(n=Count("id")).order_by("-n").first()
     if biggest:
         users["monitor"] = User(

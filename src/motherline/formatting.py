@@ -28,7 +28,6 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_date
@@ -116,8 +115,9 @@ class ReaderDigitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user: Any = getattr(request, "user", None)
-        on = bool(user is not None and user.is_authenticated and user.native_digits)
+        # Her preference, when a user is signed in (no one else has one): this layer stands
+        # below the accounts and does not name their User.
+        on = bool(getattr(getattr(request, "user", None), "native_digits", False))
         with native_digits(on):
             return self.get_response(request)
 

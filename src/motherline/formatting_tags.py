@@ -3,6 +3,9 @@ settings), so that pages and PDFs format dates and numbers the same way."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
+
 from django import template
 from django.utils.html import format_html, format_html_join
 
@@ -12,44 +15,44 @@ register = template.Library()
 
 
 @register.filter
-def day(value, style: str = "long") -> str:
+def day(value: date | datetime | str | None, style: str = "long") -> str:
     """`{{ d|day }}` "14 January 2026"; `{{ d|day:"short" }}` "14 Jan 2026"."""
     return formatting.format_day(value, style)
 
 
 @register.filter
-def month(value) -> str:
+def month(value: date | None) -> str:
     """`{{ d|month }}` "January 2026"."""
     return formatting.format_month(value)
 
 
 @register.filter
-def moment(value, precision: str = "") -> str:
+def moment(value: datetime | None, precision: str = "") -> str:
     """`{{ t|moment }}` "14 Jan 2026, 09:30" in local time; `{{ t|moment:"seconds" }}`."""
     return formatting.format_moment(value, seconds=precision == "seconds")
 
 
 @register.filter
-def number(value, decimals: int | str | None = None) -> str:
+def number(value: int | float | Decimal | str | None, decimals: int | str | None = None) -> str:
     """`{{ n|number }}` "16,300"; `{{ n|number:2 }}` "16,300.00" (in Khmer "16.300,00")."""
     places = None if decimals in (None, "") else int(decimals)
     return formatting.format_number(value, places)
 
 
 @register.filter
-def money(value, currency: str = "") -> str:
+def money(value: int | float | Decimal | None, currency: str = "") -> str:
     """`{{ amount|money:grant.currency }}` "16,300.00 USD"."""
     return formatting.format_money(value, currency)
 
 
 @register.filter(is_safe=True)
-def sentence(value) -> str:
+def sentence(value: object) -> str:
     """`{{ title|sentence }}` "Women in prison." / "ស្ត្រីក្នុងពន្ធនាគារ។"."""
     return formatting.sentence(value)
 
 
 @register.filter
-def citation(value) -> str:
+def citation(value: object) -> str:
     """`{{ rule.citation|citation }}`: a legal source in the reader's language where the
     pack has its rendering."""
     from motherline.jurisdictions.reference import citation_label
@@ -58,7 +61,7 @@ def citation(value) -> str:
 
 
 @register.filter
-def autonym(code) -> str:
+def autonym(code: object) -> str:
     """`{{ code|autonym }}`: a language named in itself ("ខ្មែរ", "ไทย"), as a language
     switch shows it (Django's own `language_name` filter, from `{% load i18n %}`, names it in
     English)."""
@@ -77,7 +80,7 @@ def language_fonts() -> list[tuple[str, str]]:
 
 
 @register.filter
-def language_label(code) -> str:
+def language_label(code: object) -> str:
     """`{{ code|language_label }}`: a language named in the page's language ("Khmer",
     "ខ្មែរ"), for a heading or a button."""
     from motherline.jurisdictions.local import language_label as label

@@ -17,7 +17,7 @@ from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from motherline.accounts.models import Role
+from motherline.accounts.models import Role, User
 from motherline.accounts.policy import Capability, capabilities, sees_names
 from motherline.casework import labels as casework_labels
 
@@ -47,7 +47,7 @@ def _needs(capability: Capability) -> Callable[[Caps, Any], bool]:
     return lambda caps, user: capability in caps
 
 
-def _visits_shown(caps: Caps, user: Any) -> bool:
+def _visits_shown(caps: Caps, user: User) -> bool:
     # A liaison officer works inside one prison: the NGO's visits to it are not theirs.
     return Capability.VIEW_REGISTER in caps and user.role != Role.PRISON_LIAISON
 
@@ -136,7 +136,7 @@ class MainNav:
         return self.entries + [entry for group in self.groups for entry in group.entries]
 
 
-def main_nav(user: Any, match: ResolverMatch | None) -> MainNav:
+def main_nav(user: User, match: ResolverMatch | None) -> MainNav:
     """The entries of the main navigation this user may open, the current page marked.
     Groups without an entry for the user are left out; a user with only a few entries
     gets them all in the bar."""

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, AuditEvent
+from motherline.core.actors import SystemActor
 from tests.conftest import PASSWORD
 
 
@@ -55,6 +56,18 @@ def trail(users):
         ),
     ]
     return events
+
+
+def test_a_system_actor_is_named_on_the_trail_with_no_user(db):
+    event = audit.record(SystemActor("backup"), AuditAction.EXPORT, object_type="backup")
+    event.refresh_from_db()
+    assert (event.user, event.username) == (None, "system:backup")
+
+
+def test_no_one_is_recorded_as_no_one(db):
+    event = audit.record(None, AuditAction.LOGIN_FAILED, changes={"username": "monitor"})
+    event.refresh_from_db()
+    assert (event.user, event.username) == (None, "")
 
 
 # Append-only

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from motherline.accounts import policy
 from motherline.accounts.policy import Capability
+from motherline.core.actors import SystemActor
 from motherline.people.models import Woman
 from tests.factories import admit
 
@@ -36,6 +38,22 @@ def test_liaison_without_a_prison_sees_aggregates_only(users):
     liaison = users["prison_liaison"]
     liaison.prison = None
     assert policy.capabilities(liaison) == {Capability.VIEW_AGGREGATES}
+
+
+def test_a_system_actor_reads_the_whole_register_and_changes_none_of_it(users, prisons):
+    own = admit(users["monitor"], prisons["CC2"])
+    other = admit(users["other_monitor"], prisons["CC2"])
+    system = SystemActor("worklist")
+    assert policy.capabilities(system) == {
+        Capability.VIEW_AGGREGATES,
+        Capability.VIEW_REGISTER,
+    }
+    assert set(Woman.objects.visible_to(system)) == {own, other}
+    assert not Woman.objects.editable_by(system).exists()
+    assert not policy.may_edit(system, own)
+    assert not policy.administered_users(system).exists()
+    with pytest.raises(PermissionDenied):
+        policy.organisation_id_of(system)
 
 
 def test_shared_record_is_visible_to_the_partner_but_read_only(users, orgs, prisons):

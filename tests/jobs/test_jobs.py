@@ -71,7 +71,9 @@ def test_each_job_runs_at_its_time_and_the_page_shows_it(
     assert archive.stat().st_mode & 0o777 == 0o600
     with archive.open("rb") as source:
         assert next(open_archive(source))["type"] == "header"
-    assert AuditEvent.objects.filter(object_type="backup", object_ref=archive.name).exists()
+    assert AuditEvent.objects.filter(
+        object_type="backup", object_ref=archive.name, username="system:scheduler"
+    ).exists()
     maintenance = JobRun.objects.get(job=JobName.MAINTENANCE)
     assert maintenance.details["database"] == connection.vendor
     # The monitor and the NGO's administrator (the deployment administrator sees no register).

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from motherline.accounts.models import AuditEvent
+from motherline.core.actors import SystemActor
 from motherline.jurisdictions.loader import load_pack
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.reports.pdf import render_html
@@ -95,7 +96,9 @@ def test_the_pdf_is_kept_until_the_data_changes(kh, brief_cache, django_assert_n
     assert len(list(brief_cache.glob("*.pdf"))) == 2
     # A national return imported (through the service, on the audit trail): a new brief.
     content = b"area,date,precision,total,women,source\nKH,2026-06-15,day,99999,9999,Test\n"
-    assert services.import_returns(None, content, "national.csv", today=AS_OF).ok
+    assert services.import_returns(
+        SystemActor("import_returns"), content, "national.csv", today=AS_OF
+    ).ok
     with django_assert_num_queries(1):
         fingerprint = publication.data_fingerprint()
     second = publication.brief_pdf(AS_OF, "en")

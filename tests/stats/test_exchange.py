@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from motherline.accounts.models import AuditEvent
+from motherline.core.actors import SystemActor
 from motherline.stats import exchange
 from motherline.stats.models import PopulationReturn
 from motherline.stats.queries import Area, series
@@ -31,7 +32,7 @@ FIGURES = (
 
 @pytest.fixture
 def national(prisons):
-    result = import_returns(None, FIGURES.encode(), "f.csv", today=TODAY)
+    result = import_returns(SystemActor("import_returns"), FIGURES.encode(), "f.csv", today=TODAY)
     assert result.ok, result.errors
 
 
@@ -76,7 +77,10 @@ def test_sdmx_csv_marks_suppressed_values_confidential(prisons):
 
 def test_a_citation_that_looks_like_a_formula_is_defused(prisons):
     import_returns(
-        None, b"area,date,total,source\nKH,2011,10,=HYPERLINK(1)\n", "f.csv", today=TODAY
+        SystemActor("import_returns"),
+        b"area,date,total,source\nKH,2011,10,=HYPERLINK(1)\n",
+        "f.csv",
+        today=TODAY,
     )
     text = exchange.sdmx_csv(total_series(), "year")
     assert "'=HYPERLINK(1)" in text
@@ -125,7 +129,7 @@ BULK = {
 
 def load(payload, source="Synthetic DHIS2 export"):
     return import_data_value_set(
-        None, json.dumps(payload).encode(), "dvs.json", source, today=TODAY
+        SystemActor("import_dhis2"), json.dumps(payload).encode(), "dvs.json", source, today=TODAY
     )
 
 
@@ -186,7 +190,7 @@ def test_dhis2_import_reports_every_problem_and_writes_nothing(prisons):
 
 
 def load_raw(content):
-    return import_data_value_set(None, content, "dvs.json", "S", today=TODAY)
+    return import_data_value_set(SystemActor("import_dhis2"), content, "dvs.json", "S", today=TODAY)
 
 
 def test_an_export_imports_back_as_the_same_counts(national, prisons):

@@ -11,10 +11,13 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from motherline.accounts.models import AuditEvent
+from motherline.core.actors import SystemActor
 from motherline.stats.importer import COLUMNS
 from motherline.stats.models import PopulationReturn
 from motherline.stats.services import import_returns, returns_template
 
+# The command line, run by the operator.
+OPERATOR = SystemActor("import_returns")
 TODAY = date(2026, 6, 15)
 HEADER = ",".join(COLUMNS)
 
@@ -23,7 +26,7 @@ def csv_file(*rows: str, header: str = HEADER) -> bytes:
     return ("\n".join([header, *rows]) + "\n").encode()
 
 
-def run(content: bytes, source: str = "prison_authority", user=None):
+def run(content: bytes, source: str = "prison_authority", user=OPERATOR):
     return import_returns(user, content, "returns.csv", source, today=TODAY)
 
 

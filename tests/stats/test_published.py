@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from motherline.core.actors import SystemActor
 from motherline.jurisdictions.loader import PACKS_DIR, load_pack, read_statistics, write_statistics
 from motherline.stats.queries import Area, series
 from motherline.stats.services import import_returns
@@ -90,7 +91,9 @@ def test_the_page_shows_labels_not_keys(client, users, language, label):
 
 def test_the_packs_published_national_returns_import_and_make_one_series(kh, capsys):
     content = (PACKS_DIR / "kh" / "published_returns.csv").read_bytes()
-    result = import_returns(None, content, "published_returns.csv", today=TODAY)
+    result = import_returns(
+        SystemActor("import_returns"), content, "published_returns.csv", today=TODAY
+    )
     assert result.ok, result.errors
     assert result.created == 7
     found = series("total", NATION, date(2008, 1, 1), date(2016, 12, 31))

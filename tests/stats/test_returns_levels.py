@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
+from motherline.core.actors import SystemActor
 from motherline.stats.models import Level, PopulationReturn
 from motherline.stats.queries import Area, StatsError, series
 from motherline.stats.services import import_returns
@@ -34,7 +35,7 @@ PUBLISHED_FILE = (
 
 def run(content: bytes | str, source: str = ""):
     data = content.encode() if isinstance(content, str) else content
-    return import_returns(None, data, "figures.csv", source, today=TODAY)
+    return import_returns(SystemActor("import_returns"), data, "figures.csv", source, today=TODAY)
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_a_run_is_on_the_audit_trail(kh):
     report = generate("demo", 3, today=TODAY)
     event = AuditEvent.objects.get(object_type="synthetic data")
     assert event.object_ref == "demo/3"
-    assert event.user is None
+    assert event.user is None and event.username == "system:synthetic"
     assert event.changes["women"] == report.women
 
 

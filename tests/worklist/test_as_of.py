@@ -16,8 +16,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from motherline.accounts.policy import SYSTEM
 from motherline.care.models import TransitionPlan
+from motherline.core.actors import SystemActor
 from motherline.jurisdictions.rules import add_months
 from motherline.people import services
 from motherline.people.models import CustodyEpisode, Pregnancy
@@ -29,6 +29,9 @@ from tests.api.conftest import Api
 from tests.conftest import TODAY
 from tests.factories import admit, child_in_prison, current_version, ongoing_pregnancy, reload
 from tests.worklist.clock import DAY, FIRST_ADMISSION, REFUSED_DAYS
+
+# The command line's read-only view of the whole register.
+SYSTEM = SystemActor("worklist")
 
 
 def run(*args: str) -> str:

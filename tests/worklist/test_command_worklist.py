@@ -43,8 +43,8 @@ def test_json_lists_the_whole_register_without_names(register, users, prisons):
     for name in [*NAMES, "Other Organisation Woman", "Other Child"]:
         assert name not in text
     event = AuditEvent.objects.get(action=AuditAction.EXPORT, object_type="worklist")
-    assert event.user is None
-    assert event.changes["as"] == "system"
+    assert event.user is None and event.username == "system:worklist"
+    assert event.changes["as"] == "system:worklist"
     assert event.changes["items"] == 8
 
 

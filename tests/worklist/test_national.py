@@ -13,11 +13,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from motherline.accounts.policy import SYSTEM
+from motherline.core.actors import SystemActor
 from motherline.jurisdictions.loader import load_pack
 from motherline.people.models import Child
 from motherline.synthetic import generate
 from motherline.worklist.queries import WorklistFilters, worklist_for, worklist_page
+
+# The command line's read-only view of the whole register.
+SYSTEM = SystemActor("worklist")
 
 AS_OF = date(2026, 6, 15)
 HORIZON = AS_OF + timedelta(days=90)

@@ -10,14 +10,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from motherline.accounts.policy import SYSTEM
 from motherline.care.models import FollowUp, TransitionPlan
+from motherline.core.actors import SystemActor
 from motherline.worklist import deadlines
 from motherline.worklist.queries import WorklistFilters, worklist_for, worklist_groups
 from motherline.worklist.rules import Kind, Urgency
 from tests.conftest import TODAY
 from tests.factories import admit, child_in_prison, child_outside
 from tests.worklist.clock import move_clock_to
+
+# The command line's read-only view of the whole register.
+SYSTEM = SystemActor("worklist")
 
 ALL_KINDS = {
     Kind.CHILD_AGE_LIMIT,

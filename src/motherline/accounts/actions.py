@@ -13,8 +13,9 @@ from ninja import Field, Schema
 from motherline.accounts.models import Organisation, OrganisationKind
 from motherline.core.inputs import Sent, Version
 
-# The languages of the interface, as choices (labels from the settings, translated).
-MessageLanguage = models.TextChoices(  # type: ignore[misc]
+# The languages of the interface, as choices (labels from the settings, translated). The
+# stubs know the functional form with names only, not with (value, label) pairs.
+MessageLanguage = models.TextChoices(  # type: ignore[call-overload]
     "MessageLanguage", [(code.upper(), (code, name)) for code, name in settings.LANGUAGES]
 )
 

@@ -8,11 +8,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.http import HttpRequest
 
 from motherline.accounts.models import AuditAction, AuditEvent
+from motherline.core.actors import Actor, SystemActor
 
 
-def client_ip(request: Any) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address. Behind `MOTHERLINE_PROXY_COUNT` trusted reverse proxies it is
     the entry of X-Forwarded-For that the outermost trusted proxy added (the entries before
     it are the client's own claim, which anyone can forge)."""
@@ -32,26 +34,28 @@ def client_ip(request: Any) -> str | None:
 
 
 def record(
-    user: Any,
+    user: Actor | None,
     action: AuditAction | str,
     obj: models.Model | None = None,
     *,
     changes: dict[str, Any] | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
     object_type: str = "",
     object_ref: str = "",
 ) -> AuditEvent:
-    """Append one event. `obj` names the record by its internal reference, never a name."""
+    """Append one event. `obj` names the record by its internal reference, never a name.
+    `user` None: no one (a failed sign-in); a system actor is named `system:<name>`, with no
+    user."""
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_ref = object_ref or str(getattr(obj, "reference", None) or obj.pk)
-    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    account = user if user is not None and not isinstance(user, SystemActor) else None
     token = getattr(request, "api_token", None)
     if token is not None:  # a request authenticated by an API token names it
         changes = {**(changes or {}), "api_token": token.key}
     return AuditEvent.objects.create(
-        user=user if authenticated else None,
-        username=getattr(user, "username", "") if authenticated else "",
+        user=account,
+        username=user.username if user is not None else "",
         action=action,
         object_type=object_type,
         object_ref=object_ref,
@@ -85,11 +89,11 @@ def filters_for_trail(filters: dict[str, Any]) -> dict[str, str]:
 
 
 def record_list(
-    user: Any,
+    user: Actor | None,
     object_type: str,
     references: Iterable[Any],
     *,
-    request: Any = None,
+    request: HttpRequest | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """One event for a page (or an API page) that lists personal records, with the references

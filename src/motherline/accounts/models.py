@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, ClassVar, NoReturn
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -142,11 +143,17 @@ class Role(models.TextChoices):
     DEPLOYMENT_ADMINISTRATOR = "deployment_administrator", _("Deployment administrator")
 
 
-class MotherlineUserManager(UserManager):
+class MotherlineUserManager(UserManager["User"]):
     # Migrations keep Django's plain manager: they never import application code.
     use_in_migrations = False
 
-    def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def,override]
+    def create_superuser(
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
+        **extra_fields: Any,
+    ) -> User:
         # Django's `createsuperuser` makes a deployment administrator, never a viewer without
         # an organisation. `motherline createadmin` does the same without a password prompt.
         extra_fields.setdefault("role", Role.DEPLOYMENT_ADMINISTRATOR)
@@ -184,7 +191,7 @@ class User(AbstractUser):
         verbose_name=_("prison"),
     )
 
-    objects = MotherlineUserManager()
+    objects: ClassVar[MotherlineUserManager] = MotherlineUserManager()
 
     class Meta:
         verbose_name = _("user")
@@ -210,10 +217,10 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[override]
+    def update(self, **kwargs: Any) -> NoReturn:
         raise PermissionError("The audit trail is append-only.")
 
-    def delete(self):  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise PermissionError("The audit trail is append-only.")
 
 
@@ -238,10 +245,10 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("The audit trail is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[override]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("The audit trail is append-only.")

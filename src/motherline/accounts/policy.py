@@ -7,7 +7,7 @@ queryset of personal records with `scope()` (through `Woman.objects.visible_to(u
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -15,9 +15,18 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from motherline.accounts.models import Role, SharingAgreement
+from motherline.core.actors import SystemActor
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from motherline.accounts.models import User
+    from motherline.core.actors import Actor
+    from motherline.people.models import Woman
+
+
+# A queryset narrowed by the policy keeps its own class (and methods, such as `current()`).
+QS = TypeVar("QS", bound=QuerySet)
 
 
 class Capability(StrEnum):
@@ -70,29 +79,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 }
 
 
-class SystemUser:
-    """The command line's read-only view of the whole register, for commands run without
-    `--user` (`motherline worklist`). Not a database user: it cannot sign in and no request
-    ever carries it; it may read every record and change none. Commands that use it write
-    the audit trail themselves (with no user)."""
-
-    is_authenticated = True
-    is_active = True
-    role = "system"
-    username = "system"
-    pk = id = organisation_id = prison_id = None
-
-    def __str__(self) -> str:
-        return self.username
-
-
-SYSTEM = SystemUser()
+# What a system actor (a command run without `--user`, `motherline worklist`) may do through
+# the policy: read the whole register, change none of it. Commands that change records (an
+# import, the retention rule) call their services directly, as the server's operator.
 SYSTEM_CAPABILITIES = frozenset({Capability.VIEW_AGGREGATES, Capability.VIEW_REGISTER})
 
 
-def can(user: Any, capability: Capability) -> bool:
+def can(user: Actor | AnonymousUser | None, capability: Capability) -> bool:
     """Whether this user's role grants the capability (scope is applied separately)."""
-    if isinstance(user, SystemUser):
+    if isinstance(user, SystemActor):
         return capability in SYSTEM_CAPABILITIES
     if user is None or not user.is_authenticated or not user.is_active:
         return False
@@ -106,20 +101,20 @@ def can(user: Any, capability: Capability) -> bool:
     return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
 
 
-def sees_names(user: Any) -> bool:
+def sees_names(user: Actor | AnonymousUser | None) -> bool:
     """Whether pages may show this user a woman's name (and her prison) beside her
     reference: the roles that read the register. Which women, `scope()` decides."""
     return can(user, Capability.VIEW_REGISTER)
 
 
-def require(user: Any, capability: Capability) -> None:
+def require(user: Actor | AnonymousUser | None, capability: Capability) -> None:
     """PermissionDenied (a 403 page) unless the user's role grants the capability: the first
     line of every view that needs one."""
     if not can(user, capability):
         raise PermissionDenied
 
 
-def capabilities(user: Any) -> frozenset[Capability]:
+def capabilities(user: Actor | AnonymousUser | None) -> frozenset[Capability]:
     return frozenset(c for c in Capability if can(user, c))
 
 
@@ -227,13 +222,13 @@ def _referred(user: User, prefix: str, label: str) -> Q:
     return reach
 
 
-def scope_referrals(queryset: QuerySet, user: Any) -> QuerySet:
+def scope_referrals(queryset: QS, user: Actor) -> QS:
     """Referrals a user may see: those their organisation sent or received, for a role that
     reads the register. A prison liaison officer sees none: referrals are between
     organisations, not the prison's business."""
     if not can(user, Capability.VIEW_REGISTER):
         return queryset.none()
-    if isinstance(user, SystemUser):
+    if isinstance(user, SystemActor):
         return queryset
     if user.role == Role.PRISON_LIAISON:
         return queryset.none()
@@ -262,7 +257,7 @@ WOMAN_PATHS: dict[str, str] = {
 }
 
 
-def scope(queryset: QuerySet, user: Any, *, for_edit: bool = False) -> QuerySet:
+def scope(queryset: QS, user: Actor, *, for_edit: bool = False) -> QS:
     """Narrow a queryset of personal records to those the user may see, or with
     `for_edit`, to those the user may change."""
     needed = Capability.EDIT_REGISTER if for_edit else Capability.VIEW_REGISTER
@@ -275,12 +270,12 @@ def scope(queryset: QuerySet, user: Any, *, for_edit: bool = False) -> QuerySet:
         prefix = WOMAN_PATHS[label]
     else:
         raise TypeError(f"No access rule for {label}")
-    if isinstance(user, SystemUser):
+    if isinstance(user, SystemActor):
         return queryset
     return queryset.filter(_woman_filter(user, prefix, for_edit, label))
 
 
-def women_whose(label: str, user: Any) -> QuerySet:
+def women_whose(label: str, user: Actor) -> QuerySet:
     """The women whose records of kind `label` (one of `WOMAN_PATHS`) this user may see: the
     scope of `scope()` for those records, read from the women, for a query that reaches
     them another way (the worklist of a past day computes its deadlines from the register
@@ -292,14 +287,14 @@ def women_whose(label: str, user: Any) -> QuerySet:
     women = Woman.objects.all()
     if not can(user, Capability.VIEW_REGISTER):
         return women.none()
-    if isinstance(user, SystemUser):
+    if isinstance(user, SystemActor):
         return women
     return women.filter(_woman_filter(user, "", False, label))
 
 
 def scope_organisation(
-    queryset: QuerySet, user: Any, *, for_edit: bool = False, path: str = "organisation"
-) -> QuerySet:
+    queryset: QS, user: Actor, *, for_edit: bool = False, path: str = "organisation"
+) -> QS:
     """Narrow records an organisation owns rather than records about one woman (prison
     visits, access incidents, training sessions) to those the user may see: their own
     organisation's, and the organisations that share with theirs; with `for_edit`, their
@@ -309,7 +304,7 @@ def scope_organisation(
     needed = Capability.RECORD_FIELDWORK if for_edit else Capability.VIEW_REGISTER
     if not can(user, needed):
         return queryset.none()
-    if isinstance(user, SystemUser):
+    if isinstance(user, SystemActor):
         return queryset
     if user.role == Role.PRISON_LIAISON:
         return queryset.none()
@@ -320,52 +315,70 @@ def scope_organisation(
     return queryset.filter(own | Q(**{f"{path}_id__in": sharing}))
 
 
-def may_edit(user: Any, woman: Any) -> bool:
+def may_edit(user: Actor, woman: Woman) -> bool:
     """Whether this user may change this woman's record (and her children's)."""
     from motherline.people.models import Woman
 
     return scope(Woman.objects.filter(pk=woman.pk), user, for_edit=True).exists()
 
 
-def may_approve_for(user: Any, woman: Any) -> bool:
+def may_approve_for(user: Actor, woman: Woman) -> bool:
     """Whether this user may approve (or return) a decision about this woman's children that
     needs a manager, such as a best-interests assessment before a child leaves prison: a
     role that manages the programme, in the organisation that owns her record. A partner's
     manager reads the record; only its owner's decides."""
-    if isinstance(user, SystemUser) or not can(user, Capability.MANAGE_PROGRAMME):
+    if isinstance(user, SystemActor) or not can(user, Capability.MANAGE_PROGRAMME):
         return False
     return woman.organisation_id == user.organisation_id
 
 
-def is_deployment_administrator(user: Any) -> bool:
+def organisation_id_of(user: Actor) -> int:
+    """The organisation a user acts for, which owns what they record. Every capability but a
+    deployment administrator's needs one (`can`), so a service that checked the capability
+    has it; PermissionDenied for an actor without one (a deployment administrator, the
+    system)."""
+    if user.organisation_id is None:
+        raise PermissionDenied
+    return user.organisation_id
+
+
+def prison_id_of(user: Actor) -> int:
+    """The one prison a prison liaison officer sees. Reading the register needs one (`can`),
+    so a view that required it has it; PermissionDenied for an actor without one."""
+    if user.prison_id is None:
+        raise PermissionDenied
+    return user.prison_id
+
+
+def is_deployment_administrator(user: Actor | AnonymousUser | None) -> bool:
     return can(user, Capability.ADMINISTER_DEPLOYMENT)
 
 
-def administered_users(user: Any) -> QuerySet[User]:
+def administered_users(user: Actor) -> QuerySet[User]:
     """The accounts this user may administer: every account for a deployment administrator;
     for an organisation's administrator, the accounts of that organisation except deployment
     administrators; none for anyone else. Every administration page and API route reads
     accounts through this, so another organisation's account is a 404."""
     from motherline.accounts.models import User
 
-    if not can(user, Capability.ADMINISTER):
-        return User.objects.none()
     if is_deployment_administrator(user):
         return User.objects.all()
+    if not can(user, Capability.ADMINISTER) or user.organisation_id is None:
+        return User.objects.none()
     return User.objects.filter(organisation_id=user.organisation_id).exclude(
         role=Role.DEPLOYMENT_ADMINISTRATOR
     )
 
 
-def scope_audit(queryset: QuerySet, user: Any) -> QuerySet:
+def scope_audit(queryset: QS, user: Actor) -> QS:
     """Narrow audit events to those this user may read: all of them for a deployment
     administrator; for an organisation's administrator, what the accounts of that organisation
     did, and the failed sign-ins that tried one of their user names (a failed sign-in has no
     user). Another organisation's users, addresses and references stay out of sight."""
-    if not can(user, Capability.ADMINISTER):
-        return queryset.none()
     if is_deployment_administrator(user):
         return queryset
+    if not can(user, Capability.ADMINISTER) or user.organisation_id is None:
+        return queryset.none()
     from motherline.accounts.models import AuditAction, User
 
     members = User.objects.filter(organisation_id=user.organisation_id).exclude(

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
@@ -47,17 +48,17 @@ from motherline.jurisdictions import local
 DATE_FLOOR = date(1900, 1, 1)
 
 
-def _require_admin(actor: Any) -> None:
+def _require_admin(actor: User) -> None:
     if not can(actor, Capability.ADMINISTER):
         raise PermissionDenied(_("Only an administrator may do this."))
 
 
-def _require_deployment(actor: Any) -> None:
+def _require_deployment(actor: User) -> None:
     if not is_deployment_administrator(actor):
         raise PermissionDenied(_("Only a deployment administrator may do this."))
 
 
-def administers_organisation(actor: Any, organisation: Organisation | None) -> bool:
+def administers_organisation(actor: User, organisation: Organisation | None) -> bool:
     """Whether `actor` administers this organisation's accounts and agreements."""
     if is_deployment_administrator(actor):
         return True
@@ -68,7 +69,7 @@ def administers_organisation(actor: Any, organisation: Organisation | None) -> b
     )
 
 
-def _require_account(actor: Any, account: User) -> None:
+def _require_account(actor: User, account: User) -> None:
     # The views look accounts up through `administered_users` (another organisation's is a
     # 404); this guards the commands and any other caller.
     if not administered_users(actor).filter(pk=account.pk).exists():
@@ -86,7 +87,7 @@ class AccountValues:
     email: str = ""
 
 
-def _check_account_values(actor: Any, values: AccountValues) -> None:
+def _check_account_values(actor: User, values: AccountValues) -> None:
     errors: dict[str, str] = {}
     if values.role not in Role.values:
         errors["role"] = _("Choose a role from the list.")
@@ -117,7 +118,7 @@ def _check_account_values(actor: Any, values: AccountValues) -> None:
         raise ValidationError(errors)
 
 
-def welcome_link(account: User, request: Any = None) -> str:
+def welcome_link(account: User, request: HttpRequest | None = None) -> str:
     """The one-time link with which an invited user sets a password. It stops working once
     the password is set, and after `PASSWORD_RESET_TIMEOUT` (3 days by default)."""
     path = reverse(
@@ -135,7 +136,7 @@ def welcome_link(account: User, request: Any = None) -> str:
     return "http://127.0.0.1:8000" + path
 
 
-def _send_welcome(account: User, link: str, inviter: Any) -> None:
+def _send_welcome(account: User, link: str, inviter: User) -> None:
     language = account.language or settings.LANGUAGE_CODE
     with translation.override(language):
         subject = _("Your Motherline account")
@@ -153,7 +154,7 @@ def _send_welcome(account: User, link: str, inviter: Any) -> None:
 
 @transaction.atomic
 def invite_user(
-    actor: Any, username: str, values: AccountValues, *, request: Any = None
+    actor: User, username: str, values: AccountValues, *, request: HttpRequest | None = None
 ) -> tuple[User, str]:
     """Open an account without a password and e-mail its user a one-time link to set one.
     Returns the account and the link (shown to the administrator when no mail is sent)."""
@@ -205,7 +206,12 @@ def _account_audit(account: User) -> dict[str, Any]:
 
 @transaction.atomic
 def change_account(
-    actor: Any, account: User, version: int, values: AccountValues, *, request: Any = None
+    actor: User,
+    account: User,
+    version: int,
+    values: AccountValues,
+    *,
+    request: HttpRequest | None = None,
 ) -> None:
     """Set an account's role, organisation, prison, language and address."""
     _require_admin(actor)
@@ -236,7 +242,13 @@ def change_account(
 
 @transaction.atomic
 def set_account_active(
-    actor: Any, account: User, version: int, active: bool, reason: str, *, request: Any = None
+    actor: User,
+    account: User,
+    version: int,
+    active: bool,
+    reason: str,
+    *,
+    request: HttpRequest | None = None,
 ) -> None:
     """Deactivate an account (its sessions end at once: Django signs out an inactive user at
     the next request) or reactivate it. A reason is required either way."""
@@ -258,7 +270,9 @@ def set_account_active(
 
 
 @transaction.atomic
-def reset_second_factor(actor: Any, account: User, reason: str, *, request: Any = None) -> int:
+def reset_second_factor(
+    actor: User, account: User, reason: str, *, request: HttpRequest | None = None
+) -> int:
     """Remove an account's second-factor devices (a lost phone): its user enrols again at the
     next sign-in. Returns how many devices were removed."""
     _require_admin(actor)
@@ -293,13 +307,13 @@ def _organisation_errors(name: str, name_local: str, jurisdiction: Any, pk: Any 
 
 @transaction.atomic
 def create_organisation(
-    actor: Any,
+    actor: User,
     name: str,
     kind: str,
     jurisdiction: Any,
     *,
     name_local: str = "",
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Organisation:
     """A new organisation (deployment administrators); its administrator is invited next.
     Its local name is shown on pages in the language of its country."""
@@ -331,12 +345,12 @@ ORGANISATION_CORRECTABLE = ("name", "name_local")
 
 @transaction.atomic
 def change_organisation(
-    actor: Any,
+    actor: User,
     organisation: Organisation,
     version: int,
     changes: dict[str, Any],
     *,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Organisation:
     """Correct an organisation's name or local name (deployment administrators), if nobody
     changed it since `version` was read; both names are kept on the audit trail."""
@@ -369,7 +383,7 @@ def change_organisation(
     return Organisation.objects.select_related("jurisdiction").get(pk=found.pk)
 
 
-def agreements_for(actor: Any) -> Any:
+def agreements_for(actor: User) -> Any:
     """The agreements an administrator sees: those their organisation gives or receives;
     every one for a deployment administrator."""
     qs = SharingAgreement.objects.select_related("sharer", "partner")
@@ -394,7 +408,7 @@ class AgreementValues:
 
 @transaction.atomic
 def record_agreement(
-    actor: Any, values: AgreementValues, *, request: Any = None
+    actor: User, values: AgreementValues, *, request: HttpRequest | None = None
 ) -> SharingAgreement:
     """Record that an organisation shares its records with a partner. Only the organisation
     that shares (its administrator, or the deployment's) may give its records."""
@@ -446,7 +460,12 @@ def record_agreement(
 
 @transaction.atomic
 def end_agreement(
-    actor: Any, agreement: SharingAgreement, version: int, reason: str, *, request: Any = None
+    actor: User,
+    agreement: SharingAgreement,
+    version: int,
+    reason: str,
+    *,
+    request: HttpRequest | None = None,
 ) -> None:
     """End an agreement now: the partner's access stops with this transaction. Either side's
     administrator may end it (a partner may give access up)."""
@@ -485,7 +504,7 @@ PREFERENCES = ("language", "native_digits")
 
 @transaction.atomic
 def set_preferences(
-    user: User, changes: dict[str, Any], *, version: int, request: Any = None
+    user: User, changes: dict[str, Any], *, version: int, request: HttpRequest | None = None
 ) -> User:
     """A user's own preferences (`actions.PreferencesChanges`), from the version she read;
     nobody sets another's. The audit row keeps the old and new values (no personal data)."""

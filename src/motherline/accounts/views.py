@@ -20,11 +20,12 @@ from motherline.accounts.actions import PreferencesChanges
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, can
 from motherline.core.actions import correction_page, form_for
+from motherline.core.actors import AuthenticatedRequest
 
 
 @login_required
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Send the user to their worklist, or to the prisons overview when their role does not
     see personal records; an account with no access yet gets a page that says so instead of
     an error."""
@@ -53,7 +54,7 @@ PreferencesForm = form_for(PreferencesChanges, model=User, required=("language",
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedRequest) -> HttpResponse:
     """The signed-in user's own preferences: the language of what is sent to her and the
     digits dates and numbers are written in."""
     user = request.user

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from ninja.errors import AuthenticationError, Throttled
 from ninja.security import SessionAuth
 
+from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, can
 from motherline.people.models import Child, Woman
 
@@ -61,7 +62,7 @@ class Requires(SessionAuth):
         path = match.kwargs if match is not None else {}
         for name, capabilities in self.by_path.items():
             value = path.get(name)
-            if value in capabilities:
+            if isinstance(value, str) and value in capabilities:
                 return capabilities[value]
         return self.capability
 
@@ -99,32 +100,32 @@ class Requires(SessionAuth):
         return user
 
 
-def visible_woman(user: Any, reference: str) -> Woman:
+def visible_woman(user: User, reference: str) -> Woman:
     """A woman the user may see, by reference (a partner's shared record too)."""
     return get_object_or_404(Woman.objects.visible_to(user), reference=reference)
 
 
-def visible_child(user: Any, reference: str) -> Child:
+def visible_child(user: User, reference: str) -> Child:
     """A child the user may see, by reference, with the mother."""
     return get_object_or_404(
         Child.objects.visible_to(user).select_related("mother"), reference=reference
     )
 
 
-def her_records(user: Any, reference: str) -> tuple[Woman, None]:
+def her_records(user: User, reference: str) -> tuple[Woman, None]:
     """The woman the user may see whose own records (not her children's) an operation on
     /women/{reference}/... reads or adds to."""
     return visible_woman(user, reference), None
 
 
-def child_records(user: Any, reference: str) -> tuple[Woman, Child]:
+def child_records(user: User, reference: str) -> tuple[Woman, Child]:
     """The child the user may see whose records an operation on /children/{reference}/...
     reads or adds to, with the mother whose record holds them."""
     child = visible_child(user, reference)
     return child.mother, child
 
 
-def editable_woman(user: Any, reference: str) -> Woman:
+def editable_woman(user: User, reference: str) -> Woman:
     """A woman the user may change, by reference, with her current custody episode.
     A partner's record shared by consent is read-only, so it is a 404 here."""
     return get_object_or_404(
@@ -133,6 +134,6 @@ def editable_woman(user: Any, reference: str) -> Woman:
     )
 
 
-def editable_child(user: Any, reference: str) -> Child:
+def editable_child(user: User, reference: str) -> Child:
     """A child the user may change (through her mother), by reference."""
     return get_object_or_404(Child.objects.editable_by(user), reference=reference)

@@ -25,6 +25,7 @@ from motherline.accounts.policy import Capability, administered_users
 from motherline.api.access import Requires
 from motherline.api.routes import changes_of, named, read
 from motherline.api.schemas import RecordId, Version, _max
+from motherline.core.actors import AuthenticatedRequest
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison
 
@@ -45,11 +46,11 @@ class AccountOut(Schema):
 
     @staticmethod
     def resolve_organisation(obj: User) -> str | None:
-        return obj.organisation.name if obj.organisation_id else None
+        return obj.organisation.name if obj.organisation is not None else None
 
     @staticmethod
     def resolve_prison(obj: User) -> str | None:
-        return obj.prison.code if obj.prison_id else None
+        return obj.prison.code if obj.prison is not None else None
 
 
 class AccountIn(Schema):
@@ -150,7 +151,7 @@ def _values(payload: AccountIn) -> services.AccountValues:
     )
 
 
-def _account(user: Any, user_id: int) -> User:
+def _account(user: User, user_id: int) -> User:
     return get_object_or_404(
         administered_users(user).select_related("organisation", "prison"), pk=user_id
     )
@@ -163,7 +164,7 @@ def _account(user: Any, user_id: int) -> User:
     summary="The accounts you administer",
     auth=Requires(Capability.ADMINISTER),
 )
-def list_accounts(request: HttpRequest) -> Any:
+def list_accounts(request: AuthenticatedRequest) -> Any:
     """Your organisation's accounts (every account for a deployment administrator)."""
     accounts = administered_users(request.user).select_related("organisation", "prison")
     audit.record(request.user, AuditAction.VIEW, object_type=User._meta.label, request=request)
@@ -177,7 +178,7 @@ def list_accounts(request: HttpRequest) -> Any:
     summary="Invite a user",
     auth=Requires(Capability.ADMINISTER),
 )
-def invite(request: HttpRequest, payload: InviteIn) -> Status:
+def invite(request: AuthenticatedRequest, payload: InviteIn) -> Status:
     """Open an account; its user receives an e-mail with a one-time link to set a password."""
     account, _link = services.invite_user(
         request.user, payload.username, _values(payload), request=request
@@ -192,7 +193,7 @@ def invite(request: HttpRequest, payload: InviteIn) -> Status:
     summary="An account",
     auth=Requires(Capability.ADMINISTER),
 )
-def get_account(request: HttpRequest, user_id: RecordId) -> Any:
+def get_account(request: AuthenticatedRequest, user_id: RecordId) -> Any:
     """One account you administer: role, scope, language, last sign-in, version."""
     return read(request, _account(request.user, user_id))
 
@@ -204,7 +205,9 @@ def get_account(request: HttpRequest, user_id: RecordId) -> Any:
     summary="Change an account's role and scope",
     auth=Requires(Capability.ADMINISTER),
 )
-def change_account(request: HttpRequest, user_id: RecordId, payload: AccountChangeIn) -> Any:
+def change_account(
+    request: AuthenticatedRequest, user_id: RecordId, payload: AccountChangeIn
+) -> Any:
     """Set the role, organisation, prison, language and address, stating the version read
     (a change made since is refused with 409)."""
     account = _account(request.user, user_id)
@@ -221,7 +224,7 @@ def change_account(request: HttpRequest, user_id: RecordId, payload: AccountChan
     summary="Deactivate or reactivate an account",
     auth=Requires(Capability.ADMINISTER),
 )
-def set_active(request: HttpRequest, user_id: RecordId, payload: ActiveIn) -> Any:
+def set_active(request: AuthenticatedRequest, user_id: RecordId, payload: ActiveIn) -> Any:
     """A deactivated user's sessions end at once. The reason is kept on the audit trail."""
     account = _account(request.user, user_id)
     services.set_account_active(
@@ -237,7 +240,7 @@ def set_active(request: HttpRequest, user_id: RecordId, payload: ActiveIn) -> An
     summary="Reset an account's second factor",
     auth=Requires(Capability.ADMINISTER),
 )
-def reset_two_factor(request: HttpRequest, user_id: RecordId, payload: ReasonIn) -> Any:
+def reset_two_factor(request: AuthenticatedRequest, user_id: RecordId, payload: ReasonIn) -> Any:
     """Remove the account's devices (a lost phone): its user enrols again at the next
     sign-in. The reason is kept on the audit trail."""
     account = _account(request.user, user_id)
@@ -264,7 +267,7 @@ def list_organisations(request: HttpRequest) -> Any:
     summary="Create an organisation",
     auth=Requires(Capability.ADMINISTER_DEPLOYMENT),
 )
-def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status:
+def create_organisation(request: AuthenticatedRequest, payload: OrganisationIn) -> Status:
     """A new organisation of a jurisdiction (deployment administrators); invite its
     administrator next with `POST /users`."""
     jurisdiction = named(
@@ -289,7 +292,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status
     auth=Requires(Capability.ADMINISTER_DEPLOYMENT),
 )
 def change_organisation(
-    request: HttpRequest, organisation_id: RecordId, payload: OrganisationChanges
+    request: AuthenticatedRequest, organisation_id: RecordId, payload: OrganisationChanges
 ) -> Any:
     """Correct its name or its name in the local language (deployment administrators),
     stating the version read: a change made since is refused with 409."""
@@ -310,7 +313,7 @@ def change_organisation(
     summary="The sharing agreements your organisation gives and receives",
     auth=Requires(Capability.ADMINISTER),
 )
-def list_agreements(request: HttpRequest) -> Any:
+def list_agreements(request: AuthenticatedRequest) -> Any:
     """The agreements your organisation gives and receives, ended ones included."""
     audit.record(
         request.user, AuditAction.VIEW, object_type=SharingAgreement._meta.label, request=request
@@ -325,14 +328,11 @@ def list_agreements(request: HttpRequest) -> Any:
     summary="Share your organisation's records with a partner",
     auth=Requires(Capability.ADMINISTER),
 )
-def record_agreement(request: HttpRequest, payload: AgreementIn) -> Status:
+def record_agreement(request: AuthenticatedRequest, payload: AgreementIn) -> Status:
     """Your organisation lets a partner read its records from `starts_on` (until `ends_on`):
     women's records where she consented to sharing with partners, and/or field work."""
     user = request.user
-    sharer = (
-        _organisation(payload.sharer, "sharer")
-        or Organisation.objects.filter(pk=getattr(user, "organisation_id", None)).first()
-    )
+    sharer = _organisation(payload.sharer, "sharer") or user.organisation
     partner = _organisation(payload.partner, "partner")
     if sharer is None or partner is None:
         raise services.ValidationError({"sharer": _unknown()})
@@ -352,7 +352,7 @@ def record_agreement(request: HttpRequest, payload: AgreementIn) -> Status:
     summary="End a sharing agreement now",
     auth=Requires(Capability.ADMINISTER),
 )
-def end_agreement(request: HttpRequest, agreement_id: RecordId, payload: EndIn) -> Any:
+def end_agreement(request: AuthenticatedRequest, agreement_id: RecordId, payload: EndIn) -> Any:
     """The partner's access stops with this request."""
     agreement = get_object_or_404(services.agreements_for(request.user), pk=agreement_id)
     services.end_agreement(

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import IPvAnyAddress
 
@@ -17,6 +16,7 @@ from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.schemas import INT_MAX
+from motherline.core.actors import AuthenticatedRequest
 from motherline.security import queries
 
 router = Router(tags=["audit"])
@@ -60,7 +60,7 @@ class AuditPageOut(Schema):
     summary="Search the audit trail",
     auth=Requires(Capability.ADMINISTER),
 )
-def search_audit(request: HttpRequest, filters: Query[AuditQuery]) -> dict[str, Any]:
+def search_audit(request: AuthenticatedRequest, filters: Query[AuditQuery]) -> dict[str, Any]:
     """Audit events matching the filters, newest first: an organisation's administrator
     sees what the organisation's accounts did, a deployment administrator everything."""
     user = request.user

@@ -11,13 +11,14 @@ import datetime as dt
 from datetime import date
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from motherline.accounts import audit
+from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child
 from motherline.api.routes import changes_of, named, read
@@ -54,6 +55,7 @@ from motherline.care.models import (
     TransitionPlan,
 )
 from motherline.care.rules import next_step
+from motherline.core.actors import AuthenticatedRequest
 from motherline.people import services as people_services
 from motherline.people.models import Child
 
@@ -229,7 +231,7 @@ class ExtensionIn(Schema):
 # Reading
 
 
-def _visible_child(user: Any, reference: str) -> Child:
+def _visible_child(user: User, reference: str) -> Child:
     return get_object_or_404(
         Child.objects.visible_to(user)
         .select_related("mother")
@@ -247,7 +249,7 @@ def _plan_out(pk: int) -> TransitionPlan:
     return TransitionPlan.objects.select_related("child").prefetch_related("follow_ups").get(pk=pk)
 
 
-def _editable_plan(user: Any, plan_id: int) -> TransitionPlan:
+def _editable_plan(user: User, plan_id: int) -> TransitionPlan:
     return get_object_or_404(TransitionPlan.objects.editable_by(user), pk=plan_id)
 
 
@@ -269,7 +271,7 @@ def _caregiver_of_family(woman_id: int, caregiver_id: int, field: str = "caregiv
     summary="Get a child, with the leave-by date",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_child(request: HttpRequest, reference: PathReference) -> Child:
+def get_child(request: AuthenticatedRequest, reference: PathReference) -> Child:
     """The child's record and placements, the leave-by date with how it was worked out (the
     age-limit rule, its dates, source and whether it is verified, and the extensions), and
     the transition plan. The read is on the audit trail."""
@@ -283,7 +285,9 @@ def get_child(request: HttpRequest, reference: PathReference) -> Child:
     summary="Correct a child's details or record the birth registration",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def correct_child(request: HttpRequest, reference: PathReference, payload: ChildChangesIn) -> Child:
+def correct_child(
+    request: AuthenticatedRequest, reference: PathReference, payload: ChildChangesIn
+) -> Child:
     """Correct the child's details, or record the birth's registration
     (`birth_registered`, `birth_registered_on`, `birth_certificate_number`): only the
     fields sent change. Send the `version` last read; if someone changed the child since,
@@ -303,7 +307,7 @@ def correct_child(request: HttpRequest, reference: PathReference, payload: Child
     summary="Get a child's transition plan",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_plan(request: HttpRequest, reference: PathReference) -> TransitionPlan:
+def get_plan(request: AuthenticatedRequest, reference: PathReference) -> TransitionPlan:
     """The child's plan in progress, else the last one closed; 404 when there is none."""
     user = request.user
     child = _visible_child(user, reference)
@@ -321,7 +325,7 @@ def get_plan(request: HttpRequest, reference: PathReference) -> TransitionPlan:
     summary="Open a transition plan",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def open_plan(request: HttpRequest, reference: PathReference) -> TransitionPlan:
+def open_plan(request: AuthenticatedRequest, reference: PathReference) -> TransitionPlan:
     """Open a plan for a child living in prison, due on the child's leave-by date."""
     user = request.user
     child = editable_child(user, reference)
@@ -336,7 +340,9 @@ def open_plan(request: HttpRequest, reference: PathReference) -> TransitionPlan:
     summary="Change a plan",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def update_plan(request: HttpRequest, plan_id: RecordId, payload: PlanChangesIn) -> TransitionPlan:
+def update_plan(
+    request: AuthenticatedRequest, plan_id: RecordId, payload: PlanChangesIn
+) -> TransitionPlan:
     """Change a plan's details without moving it to another step: only the fields sent
     change. Send the `version` last read; a change made since is refused with HTTP 409. A
     closed plan must be reopened first (422)."""
@@ -355,7 +361,9 @@ def update_plan(request: HttpRequest, plan_id: RecordId, payload: PlanChangesIn)
     summary="Move a plan to its next step",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def advance_plan(request: HttpRequest, plan_id: RecordId, payload: AdvanceIn) -> TransitionPlan:
+def advance_plan(
+    request: AuthenticatedRequest, plan_id: RecordId, payload: AdvanceIn
+) -> TransitionPlan:
     """Move the plan one step forward, or close it, with what that step needs. The handover
     ends the child's placement in prison and schedules the follow-up visits."""
     user = request.user
@@ -375,7 +383,9 @@ def advance_plan(request: HttpRequest, plan_id: RecordId, payload: AdvanceIn) ->
     summary="Reopen a closed plan",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def reopen_plan(request: HttpRequest, plan_id: RecordId, payload: ReopenIn) -> TransitionPlan:
+def reopen_plan(
+    request: AuthenticatedRequest, plan_id: RecordId, payload: ReopenIn
+) -> TransitionPlan:
     """Reopen a closed plan; the reason is kept on the audit trail."""
     user = request.user
     plan = _editable_plan(user, plan_id)
@@ -390,7 +400,9 @@ def reopen_plan(request: HttpRequest, plan_id: RecordId, payload: ReopenIn) -> T
     summary="Record a follow-up visit",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_follow_up(request: HttpRequest, follow_up_id: RecordId, payload: FollowUpIn) -> FollowUp:
+def record_follow_up(
+    request: AuthenticatedRequest, follow_up_id: RecordId, payload: FollowUpIn
+) -> FollowUp:
     """Record a visit to the child after the handover (or correct one)."""
     user = request.user
     follow_up = get_object_or_404(
@@ -421,7 +433,9 @@ def record_follow_up(request: HttpRequest, follow_up_id: RecordId, payload: Foll
     summary="Record an extension of a child's stay",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_extension(request: HttpRequest, reference: PathReference, payload: ExtensionIn) -> Child:
+def record_extension(
+    request: AuthenticatedRequest, reference: PathReference, payload: ExtensionIn
+) -> Child:
     """Record an approved extension of the child's stay past the age limit, where the rule
     in force allows one and within its maximum (422 otherwise). Returns the child with the
     new leave-by date."""
@@ -488,7 +502,9 @@ def _link(child: Child, caregiver_id: int) -> CaregiverLink:
     summary="List a child's caregivers",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def list_caregivers(request: HttpRequest, reference: PathReference) -> list[dict[str, Any]]:
+def list_caregivers(
+    request: AuthenticatedRequest, reference: PathReference
+) -> list[dict[str, Any]]:
     """The caregivers outside prison of a child the user may see, with how each is related
     to the child, where they live and their phone. On the audit trail."""
     user = request.user
@@ -511,7 +527,9 @@ def list_caregivers(request: HttpRequest, reference: PathReference) -> list[dict
     summary="Record a caregiver of a child",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def add_caregiver(request: HttpRequest, reference: PathReference, payload: CaregiverIn) -> Status:
+def add_caregiver(
+    request: AuthenticatedRequest, reference: PathReference, payload: CaregiverIn
+) -> Status:
     """Record a caregiver of the child: name, relationship, the areas of their address by
     gazetteer code (`GET /provinces/{code}/districts`), the village, street and house in
     words, and a phone. A partner who sees the child read-only is refused (403)."""
@@ -529,7 +547,7 @@ def add_caregiver(request: HttpRequest, reference: PathReference, payload: Careg
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def link_caregiver(
-    request: HttpRequest, reference: PathReference, payload: CaregiverLinkIn
+    request: AuthenticatedRequest, reference: PathReference, payload: CaregiverLinkIn
 ) -> Status:
     """A caregiver already recorded for another of the mother's children cares for this
     child too, with this relationship."""
@@ -548,7 +566,7 @@ def link_caregiver(
     auth=Requires(Capability.VIEW_REGISTER),
 )
 def get_caregiver(
-    request: HttpRequest, reference: PathReference, caregiver_id: RecordId
+    request: AuthenticatedRequest, reference: PathReference, caregiver_id: RecordId
 ) -> dict[str, Any]:
     """One caregiver of the child. On the audit trail."""
     user = request.user
@@ -565,7 +583,7 @@ def get_caregiver(
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def correct_caregiver(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     reference: PathReference,
     caregiver_id: RecordId,
     payload: CaregiverChanges,
@@ -624,7 +642,7 @@ def _assessment_out(pk: int) -> BestInterestsAssessment:
     ).get(pk=pk)
 
 
-def _visible_assessment(user: Any, assessment_id: int) -> BestInterestsAssessment:
+def _visible_assessment(user: User, assessment_id: int) -> BestInterestsAssessment:
     return get_object_or_404(
         BestInterestsAssessment.objects.visible_to(user).select_related("plan__child__mother"),
         pk=assessment_id,
@@ -642,7 +660,7 @@ def _answers(payload_answers: dict[str, Any]) -> dict[str, tuple[str, str]]:
     summary="List a plan's best-interests assessments",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def list_assessments(request: HttpRequest, plan_id: RecordId) -> Any:
+def list_assessments(request: AuthenticatedRequest, plan_id: RecordId) -> Any:
     """The best-interests assessments of a plan, the latest first. On the audit trail."""
     user = request.user
     plan = get_object_or_404(TransitionPlan.objects.visible_to(user), pk=plan_id)
@@ -664,7 +682,9 @@ def list_assessments(request: HttpRequest, plan_id: RecordId) -> Any:
     summary="Record a best-interests assessment",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_assessment(request: HttpRequest, plan_id: RecordId, payload: AssessmentIn) -> Status:
+def record_assessment(
+    request: AuthenticatedRequest, plan_id: RecordId, payload: AssessmentIn
+) -> Status:
     """Record a best-interests assessment of handing the plan's child over to one of the
     child's caregivers: a finding for every question of the jurisdiction's pack (keyed by
     its code), and a recommendation. It waits for a programme manager's approval; the plan's
@@ -691,7 +711,9 @@ def record_assessment(request: HttpRequest, plan_id: RecordId, payload: Assessme
     summary="Get a best-interests assessment",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_assessment(request: HttpRequest, assessment_id: RecordId) -> BestInterestsAssessment:
+def get_assessment(
+    request: AuthenticatedRequest, assessment_id: RecordId
+) -> BestInterestsAssessment:
     """One assessment with its answers. On the audit trail."""
     return _assessment_out(read(request, _visible_assessment(request.user, assessment_id)).pk)
 
@@ -704,7 +726,7 @@ def get_assessment(request: HttpRequest, assessment_id: RecordId) -> BestInteres
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def correct_assessment(
-    request: HttpRequest, assessment_id: RecordId, payload: AssessmentChanges
+    request: AuthenticatedRequest, assessment_id: RecordId, payload: AssessmentChanges
 ) -> BestInterestsAssessment:
     """Correct an assessment that is not approved: only the fields sent change (`answers`
     replaces them all). Send the `version` last read; a change made since is refused with
@@ -726,7 +748,7 @@ def correct_assessment(
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
 def decide_assessment(
-    request: HttpRequest, assessment_id: RecordId, payload: AssessmentDecisionIn
+    request: AuthenticatedRequest, assessment_id: RecordId, payload: AssessmentDecisionIn
 ) -> BestInterestsAssessment:
     """A programme manager of the organisation that owns the child's record approves the
     assessment, or returns it with notes saying what must change (403 for another

@@ -32,6 +32,7 @@ from motherline.casework.models import (
     DocumentType,
     NoteKind,
 )
+from motherline.core.actors import AuthenticatedRequest
 from motherline.legal.models import LegalCase, ReleaseCandidate
 from motherline.people.models import Child, Woman
 from motherline.vault import uploads
@@ -61,7 +62,7 @@ class NoteOut(Schema):
 
     @staticmethod
     def resolve_child(obj: CaseNote) -> str | None:
-        return obj.child.reference if obj.child_id else None
+        return obj.child.reference if obj.child is not None else None
 
     @staticmethod
     def resolve_correctable_until(obj: CaseNote) -> datetime:
@@ -106,7 +107,7 @@ class AssignmentOut(Schema):
 
     @staticmethod
     def resolve_child(obj: Assignment) -> str | None:
-        return obj.child.reference if obj.child_id else None
+        return obj.child.reference if obj.child is not None else None
 
 
 class AssignIn(Schema):
@@ -139,7 +140,7 @@ class DocumentOut(Schema):
 
     @staticmethod
     def resolve_child(obj: Document) -> str | None:
-        return obj.child.reference if obj.child_id else None
+        return obj.child.reference if obj.child is not None else None
 
 
 # Finding records
@@ -149,7 +150,9 @@ def _note_out(pk: int) -> CaseNote:
     return CaseNote.objects.select_related("woman", "child", "author").get(pk=pk)
 
 
-def _notes(request: HttpRequest, woman: Woman, child: Child | None, page: NotesPageQuery) -> Any:
+def _notes(
+    request: AuthenticatedRequest, woman: Woman, child: Child | None, page: NotesPageQuery
+) -> Any:
     found = queries.note_page(
         queries.notes(request.user, woman=woman, child=child).select_related("woman", "child"),
         page.after,
@@ -159,7 +162,9 @@ def _notes(request: HttpRequest, woman: Woman, child: Child | None, page: NotesP
     return {"items": found.items, "next_cursor": found.next_cursor}
 
 
-def _add_note(request: HttpRequest, woman: Woman, child: Child | None, payload: NoteIn) -> Any:
+def _add_note(
+    request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: NoteIn
+) -> Any:
     corrects = None
     if payload.corrects is not None:
         notes = CaseNote.objects.visible_to(request.user).filter(pk=payload.corrects)
@@ -187,7 +192,9 @@ def _add_note(request: HttpRequest, woman: Woman, child: Child | None, payload: 
     summary="List a woman's case notes",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def woman_notes(request: HttpRequest, reference: PathReference, page: Query[NotesPageQuery]) -> Any:
+def woman_notes(
+    request: AuthenticatedRequest, reference: PathReference, page: Query[NotesPageQuery]
+) -> Any:
     """Her notes (not her children's), newest first by date, a page at a time."""
     return _notes(request, *her_records(request.user, reference), page)
 
@@ -199,7 +206,7 @@ def woman_notes(request: HttpRequest, reference: PathReference, page: Query[Note
     summary="Write a case note on a woman",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def add_woman_note(request: HttpRequest, reference: PathReference, payload: NoteIn) -> Any:
+def add_woman_note(request: AuthenticatedRequest, reference: PathReference, payload: NoteIn) -> Any:
     """A note on her own record; with `corrects`, the correction of an earlier note."""
     return _add_note(request, *her_records(request.user, reference), payload)
 
@@ -211,7 +218,9 @@ def add_woman_note(request: HttpRequest, reference: PathReference, payload: Note
     summary="List a child's case notes",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def child_notes(request: HttpRequest, reference: PathReference, page: Query[NotesPageQuery]) -> Any:
+def child_notes(
+    request: AuthenticatedRequest, reference: PathReference, page: Query[NotesPageQuery]
+) -> Any:
     """The child's notes, newest first by date, a page at a time."""
     return _notes(request, *child_records(request.user, reference), page)
 
@@ -223,7 +232,7 @@ def child_notes(request: HttpRequest, reference: PathReference, page: Query[Note
     summary="Write a case note on a child",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def add_child_note(request: HttpRequest, reference: PathReference, payload: NoteIn) -> Any:
+def add_child_note(request: AuthenticatedRequest, reference: PathReference, payload: NoteIn) -> Any:
     """A note on the child's record; with `corrects`, the correction of an earlier note."""
     return _add_note(request, *child_records(request.user, reference), payload)
 
@@ -235,7 +244,9 @@ def add_child_note(request: HttpRequest, reference: PathReference, payload: Note
     summary="Correct a case note",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def correct_note(request: HttpRequest, note_id: RecordId, payload: NoteChangesIn) -> CaseNote:
+def correct_note(
+    request: AuthenticatedRequest, note_id: RecordId, payload: NoteChangesIn
+) -> CaseNote:
     """Only the author, only until `correctable_until` (422 after: write a new note with
     `corrects`), only from the version last read (409 otherwise)."""
     note = get_object_or_404(CaseNote.objects.visible_to(request.user), pk=note_id)
@@ -247,14 +258,18 @@ def correct_note(request: HttpRequest, note_id: RecordId, payload: NoteChangesIn
 # Case workers
 
 
-def _assignments(request: HttpRequest, woman: Woman, child: Child | None) -> list[Assignment]:
+def _assignments(
+    request: AuthenticatedRequest, woman: Woman, child: Child | None
+) -> list[Assignment]:
     found = queries.assignments(request.user, woman=woman, child=child)
     for assignment in found:
         assignment.woman, assignment.child = woman, child
     return found
 
 
-def _assign(request: HttpRequest, woman: Woman, child: Child | None, payload: AssignIn) -> Any:
+def _assign(
+    request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: AssignIn
+) -> Any:
     worker = named(User.objects.filter(username=payload.worker), "worker", services.NO_SUCH_USER)
     assignment = services.assign(request.user, woman, worker, child=child, request=request)
     return Status(201, assignment)
@@ -267,7 +282,7 @@ def _assign(request: HttpRequest, woman: Woman, child: Child | None, payload: As
     summary="List a woman's case workers",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def woman_workers(request: HttpRequest, reference: PathReference) -> Any:
+def woman_workers(request: AuthenticatedRequest, reference: PathReference) -> Any:
     """The case workers assigned to her own record."""
     return _assignments(request, *her_records(request.user, reference))
 
@@ -279,7 +294,9 @@ def woman_workers(request: HttpRequest, reference: PathReference) -> Any:
     summary="Assign a case worker to a woman",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def assign_to_woman(request: HttpRequest, reference: PathReference, payload: AssignIn) -> Any:
+def assign_to_woman(
+    request: AuthenticatedRequest, reference: PathReference, payload: AssignIn
+) -> Any:
     """A user of the organisation that owns her record, with a role that changes the
     register (422 otherwise)."""
     return _assign(request, *her_records(request.user, reference), payload)
@@ -292,7 +309,7 @@ def assign_to_woman(request: HttpRequest, reference: PathReference, payload: Ass
     summary="List a child's case workers",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def child_workers(request: HttpRequest, reference: PathReference) -> Any:
+def child_workers(request: AuthenticatedRequest, reference: PathReference) -> Any:
     """The case workers assigned to the child."""
     return _assignments(request, *child_records(request.user, reference))
 
@@ -304,7 +321,9 @@ def child_workers(request: HttpRequest, reference: PathReference) -> Any:
     summary="Assign a case worker to a child",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def assign_to_child(request: HttpRequest, reference: PathReference, payload: AssignIn) -> Any:
+def assign_to_child(
+    request: AuthenticatedRequest, reference: PathReference, payload: AssignIn
+) -> Any:
     """A user of the organisation that owns the record, with a role that changes the
     register (422 otherwise)."""
     return _assign(request, *child_records(request.user, reference), payload)
@@ -317,7 +336,7 @@ def assign_to_child(request: HttpRequest, reference: PathReference, payload: Ass
     summary="Unassign a case worker",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def unassign(request: HttpRequest, assignment_id: RecordId) -> Any:
+def unassign(request: AuthenticatedRequest, assignment_id: RecordId) -> Any:
     """End an assignment; the audit trail keeps who it was and who ended it."""
     assignment = get_object_or_404(
         Assignment.objects.visible_to(request.user).select_related("woman", "child", "worker"),
@@ -334,7 +353,7 @@ def unassign(request: HttpRequest, assignment_id: RecordId) -> Any:
     summary="The signed-in user's cases",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def my_cases(request: HttpRequest) -> Any:
+def my_cases(request: AuthenticatedRequest) -> Any:
     """The women and children assigned to you, with the next worklist item's due date."""
     cases = queries.my_cases(request.user)
     return read_all(
@@ -358,7 +377,7 @@ def case_loads(request: HttpRequest) -> Any:
 # Documents
 
 
-def _documents(request: HttpRequest, woman: Woman, child: Child | None) -> list[Document]:
+def _documents(request: AuthenticatedRequest, woman: Woman, child: Child | None) -> list[Document]:
     found = queries.documents(request.user, woman=woman, child=child)
     return read_all(request, Document, (child or woman).reference, "documents", found)
 
@@ -388,7 +407,7 @@ _UPLOAD_BODY = {
 }
 
 
-def _upload(request: HttpRequest, woman: Woman, child: Child | None) -> Any:
+def _upload(request: AuthenticatedRequest, woman: Woman, child: Child | None) -> Any:
     # Read here rather than declared as parameters, so that the record's scope is checked
     # (404) before the body is judged (422).
     if not may_edit(request.user, woman):
@@ -432,7 +451,7 @@ def _upload(request: HttpRequest, woman: Woman, child: Child | None) -> Any:
     summary="List a woman's documents",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def woman_documents(request: HttpRequest, reference: PathReference) -> Any:
+def woman_documents(request: AuthenticatedRequest, reference: PathReference) -> Any:
     """Hers, her children's, her legal cases' and her candidacies', newest first."""
     return _documents(request, *her_records(request.user, reference))
 
@@ -445,7 +464,7 @@ def woman_documents(request: HttpRequest, reference: PathReference) -> Any:
     auth=Requires(Capability.EDIT_REGISTER),
     openapi_extra=_UPLOAD_BODY,
 )
-def upload_for_woman(request: HttpRequest, reference: PathReference) -> Any:
+def upload_for_woman(request: AuthenticatedRequest, reference: PathReference) -> Any:
     """PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES;
     on her record, or on her `child`, `legal_case` or `candidate`."""
     return _upload(request, *her_records(request.user, reference))
@@ -458,7 +477,7 @@ def upload_for_woman(request: HttpRequest, reference: PathReference) -> Any:
     summary="List a child's documents",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def child_documents(request: HttpRequest, reference: PathReference) -> Any:
+def child_documents(request: AuthenticatedRequest, reference: PathReference) -> Any:
     """The documents filed on the child's record, newest first."""
     return _documents(request, *child_records(request.user, reference))
 
@@ -471,7 +490,7 @@ def child_documents(request: HttpRequest, reference: PathReference) -> Any:
     auth=Requires(Capability.EDIT_REGISTER),
     openapi_extra=_UPLOAD_BODY,
 )
-def upload_for_child(request: HttpRequest, reference: PathReference) -> Any:
+def upload_for_child(request: AuthenticatedRequest, reference: PathReference) -> Any:
     """PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES."""
     return _upload(request, *child_records(request.user, reference))
 
@@ -483,7 +502,7 @@ def upload_for_child(request: HttpRequest, reference: PathReference) -> Any:
     auth=Requires(Capability.VIEW_REGISTER),
     openapi_extra={"responses": {"200": {"description": "The file, as an attachment."}}},
 )
-def download(request: HttpRequest, document_id: RecordId) -> FileResponse:
+def download(request: AuthenticatedRequest, document_id: RecordId) -> FileResponse:
     """The file's content; the read is on the audit trail; never cached."""
     document = get_object_or_404(
         Document.objects.visible_to(request.user).select_related("woman"), pk=document_id

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from django.conf import settings
 from django.db import models
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
@@ -22,7 +22,7 @@ from pydantic import StringConstraints
 
 from motherline.accounts import audit
 from motherline.accounts.models import User
-from motherline.accounts.policy import Capability
+from motherline.accounts.policy import Capability, organisation_id_of
 from motherline.api.access import Requires, editable_woman
 from motherline.api.routes import changes_of, named, page_out, read, refused_as
 from motherline.api.schemas import (
@@ -35,6 +35,7 @@ from motherline.api.schemas import (
     Version,
     _max,
 )
+from motherline.core.actors import AuthenticatedRequest
 from motherline.fieldwork import importing, queries, services
 from motherline.fieldwork.actions import (
     ActionChanges,
@@ -222,14 +223,14 @@ class IncidentSummary(Schema):
 # Helpers
 
 
-def _prison(user: Any, code: str) -> Prison:
+def _prison(user: User, code: str) -> Prison:
     prisons = Prison.objects.filter(
         code=code, province__jurisdiction__organisations=user.organisation_id
     )
     return named(prisons, "prison", _("No prison has this code."))
 
 
-def _detail(detail: Callable[[Any, int], R], model: Any, user: Any, pk: int) -> R:
+def _detail(detail: Callable[[User, int], R], model: Any, user: User, pk: int) -> R:
     """A record as a `queries` detail function reads it; 404 when the user may not see it."""
     try:
         return detail(user, pk)
@@ -237,15 +238,15 @@ def _detail(detail: Callable[[Any, int], R], model: Any, user: Any, pk: int) -> 
         raise Http404 from None
 
 
-def _visit(user: Any, visit_id: int) -> PrisonVisit:
+def _visit(user: User, visit_id: int) -> PrisonVisit:
     return _detail(queries.visit_detail, PrisonVisit, user, visit_id)
 
 
-def _editable_visit(user: Any, visit_id: int) -> PrisonVisit:
+def _editable_visit(user: User, visit_id: int) -> PrisonVisit:
     return get_object_or_404(PrisonVisit.objects.editable_by(user), pk=visit_id)
 
 
-def _of_editable_visit(model: type[R], user: Any, pk: int) -> R:
+def _of_editable_visit(model: type[R], user: User, pk: int) -> R:
     """A finding or follow-up action of a visit the user may change; otherwise 404."""
     return get_object_or_404(model, pk=pk, visit__in=PrisonVisit.objects.editable_by(user))
 
@@ -264,7 +265,7 @@ def _page(qs: Any, query: PageQuery) -> dict[str, Any]:
     summary="List prison visits",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def list_visits(request: HttpRequest, query: Query[VisitPageQuery]) -> dict[str, Any]:
+def list_visits(request: AuthenticatedRequest, query: Query[VisitPageQuery]) -> dict[str, Any]:
     """Visits of your organisation and of those that share with it, by date of the visit,
     newest first (the most recently recorded first among visits of the same day). One page
     at a time: pass `next_cursor` as `after` for the next."""
@@ -287,7 +288,7 @@ def list_visits(request: HttpRequest, query: Query[VisitPageQuery]) -> dict[str,
     summary="Record a visit",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def record_visit(request: HttpRequest, payload: RecordVisit) -> Status:
+def record_visit(request: AuthenticatedRequest, payload: RecordVisit) -> Status:
     """Record a visit of your organisation with its findings by topic and the women seen."""
     visit = services.record_visit(request.user, payload, request=request)
     return Status(201, _visit(request.user, visit.pk))
@@ -300,7 +301,7 @@ def record_visit(request: HttpRequest, payload: RecordVisit) -> Status:
     summary="Get a visit",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_visit(request: HttpRequest, visit_id: RecordId) -> PrisonVisit:
+def get_visit(request: AuthenticatedRequest, visit_id: RecordId) -> PrisonVisit:
     """A visit with its findings, follow-up actions and incidents. On the audit trail."""
     return read(request, _visit(request.user, visit_id))
 
@@ -312,7 +313,9 @@ def get_visit(request: HttpRequest, visit_id: RecordId) -> PrisonVisit:
     summary="Correct a visit",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def correct_visit(request: HttpRequest, visit_id: RecordId, payload: VisitChanges) -> PrisonVisit:
+def correct_visit(
+    request: AuthenticatedRequest, visit_id: RecordId, payload: VisitChanges
+) -> PrisonVisit:
     """Correct a visit's date, team, access, counts or notes: only the fields sent change.
     Send the `version` last read; a change made since is refused with HTTP 409. Only the
     organisation that made the visit corrects it (to others it is not found, 404)."""
@@ -330,7 +333,9 @@ def correct_visit(request: HttpRequest, visit_id: RecordId, payload: VisitChange
     summary="Withdraw a visit entered twice",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def withdraw_visit(request: HttpRequest, visit_id: RecordId, payload: Withdrawal) -> PrisonVisit:
+def withdraw_visit(
+    request: AuthenticatedRequest, visit_id: RecordId, payload: Withdrawal
+) -> PrisonVisit:
     """Withdraw a visit entered twice, saying why (`reason`). It is not deleted: it stays
     readable here, marked withdrawn, and leaves the lists, counts and the worklist. Send the
     `version` last read (409 if it changed since). Only its organisation withdraws it."""
@@ -349,7 +354,7 @@ def withdraw_visit(request: HttpRequest, visit_id: RecordId, payload: Withdrawal
     summary="Add a follow-up action",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def add_action(request: HttpRequest, visit_id: RecordId, payload: ActionIn) -> Status:
+def add_action(request: AuthenticatedRequest, visit_id: RecordId, payload: ActionIn) -> Status:
     """Add a follow-up action owned by a user of the visit's organisation (by user name),
     due on a day not before the visit, optionally about one of its findings."""
     user = request.user
@@ -375,7 +380,9 @@ def add_action(request: HttpRequest, visit_id: RecordId, payload: ActionIn) -> S
     summary="Mark done",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def complete_action(request: HttpRequest, action_id: RecordId, payload: DoneIn) -> FollowUpAction:
+def complete_action(
+    request: AuthenticatedRequest, action_id: RecordId, payload: DoneIn
+) -> FollowUpAction:
     """Mark an open follow-up action done; one already done is a 409."""
     user = request.user
     action = _of_editable_visit(FollowUpAction, user, action_id)
@@ -390,7 +397,7 @@ def complete_action(request: HttpRequest, action_id: RecordId, payload: DoneIn) 
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
 def correct_action(
-    request: HttpRequest, action_id: RecordId, payload: ActionChanges
+    request: AuthenticatedRequest, action_id: RecordId, payload: ActionChanges
 ) -> FollowUpAction:
     """Correct what is to be done, the owner (a user name of the visit's organisation), the
     due date or the finding (`finding_id`, null for none): only the fields sent change. Send
@@ -408,7 +415,9 @@ def correct_action(
     summary="Correct a finding",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def correct_finding(request: HttpRequest, finding_id: RecordId, payload: FindingChanges) -> Finding:
+def correct_finding(
+    request: AuthenticatedRequest, finding_id: RecordId, payload: FindingChanges
+) -> Finding:
     """Correct a finding's topic or what was found: only the fields sent change. Send the
     `version` last read; a change made since is refused with HTTP 409."""
     user = request.user
@@ -426,7 +435,9 @@ def correct_finding(request: HttpRequest, finding_id: RecordId, payload: Finding
     summary="Resolve a finding",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def resolve_finding(request: HttpRequest, finding_id: RecordId, payload: DoneIn) -> Finding:
+def resolve_finding(
+    request: AuthenticatedRequest, finding_id: RecordId, payload: DoneIn
+) -> Finding:
     """Record the day a finding was resolved; it leaves the prison's open findings."""
     user = request.user
     finding = _of_editable_visit(Finding, user, finding_id)
@@ -443,7 +454,7 @@ def resolve_finding(request: HttpRequest, finding_id: RecordId, payload: DoneIn)
     summary="List incidents",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def list_incidents(request: HttpRequest, query: Query[IncidentQuery]) -> dict[str, Any]:
+def list_incidents(request: AuthenticatedRequest, query: Query[IncidentQuery]) -> dict[str, Any]:
     """Access incidents of your organisation and of those that share with it, newest first,
     one page at a time: pass `next_cursor` as `after` for the next page."""
     user = request.user
@@ -460,7 +471,7 @@ def list_incidents(request: HttpRequest, query: Query[IncidentQuery]) -> dict[st
     summary="Incidents: time to resolution, by prison and year",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def incident_summary(request: HttpRequest) -> dict[str, Any]:
+def incident_summary(request: AuthenticatedRequest) -> dict[str, Any]:
     """The programme manager's figures, computed by the database."""
     user = request.user
     resolution = queries.resolution(user)
@@ -481,7 +492,7 @@ def incident_summary(request: HttpRequest) -> dict[str, Any]:
     summary="Record an incident",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def record_incident(request: HttpRequest, payload: IncidentIn) -> Status:
+def record_incident(request: AuthenticatedRequest, payload: IncidentIn) -> Status:
     """Record an access incident (from a visit with `visit_id`); the organisation's
     escalation contacts are told by e-mail."""
     user = request.user
@@ -503,7 +514,7 @@ def record_incident(request: HttpRequest, payload: IncidentIn) -> Status:
     summary="Get one",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_incident(request: HttpRequest, incident_id: RecordId) -> AccessIncident:
+def get_incident(request: AuthenticatedRequest, incident_id: RecordId) -> AccessIncident:
     """One access incident, with its escalation, response and restored access."""
     return _detail(queries.incident_detail, AccessIncident, request.user, incident_id)
 
@@ -516,7 +527,7 @@ def get_incident(request: HttpRequest, incident_id: RecordId) -> AccessIncident:
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
 def update_incident(
-    request: HttpRequest, incident_id: RecordId, payload: IncidentChangesIn
+    request: AuthenticatedRequest, incident_id: RecordId, payload: IncidentChangesIn
 ) -> AccessIncident:
     """Record the escalation, the response, the day access was restored. Send the `version`
     last read; a change made since is refused with HTTP 409."""
@@ -535,7 +546,7 @@ def update_incident(
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
 def withdraw_incident(
-    request: HttpRequest, incident_id: RecordId, payload: Withdrawal
+    request: AuthenticatedRequest, incident_id: RecordId, payload: Withdrawal
 ) -> AccessIncident:
     """Withdraw an incident entered twice, saying why (`reason`). It is not deleted: it
     stays readable here, marked withdrawn, and leaves the lists and figures. Send the
@@ -611,7 +622,7 @@ def _participants(rows: list[ParticipantsIO]) -> list[tuple[str, int, int]]:
     summary="List sessions",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def list_training(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+def list_training(request: AuthenticatedRequest, query: Query[PageQuery]) -> dict[str, Any]:
     """Training sessions of your organisation and those sharing with it, newest first, with
     participants summed."""
     user = request.user
@@ -625,7 +636,7 @@ def list_training(request: HttpRequest, query: Query[PageQuery]) -> dict[str, An
     summary="Training totals by year and audience",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def training_totals(request: HttpRequest) -> list[Any]:
+def training_totals(request: AuthenticatedRequest) -> list[Any]:
     """Sessions and participants by sex, by year and audience (database aggregates)."""
     user = request.user
     return queries.training_totals(user)
@@ -638,7 +649,7 @@ def training_totals(request: HttpRequest) -> list[Any]:
     summary="Record a session",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def record_training(request: HttpRequest, payload: TrainingIn) -> Status:
+def record_training(request: AuthenticatedRequest, payload: TrainingIn) -> Status:
     """A training session of your organisation with its participants by institution."""
     user = request.user
     data = payload.model_dump(exclude={"participants"})
@@ -660,7 +671,7 @@ def record_training(request: HttpRequest, payload: TrainingIn) -> Status:
     summary="Get one",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_training(request: HttpRequest, session_id: RecordId) -> TrainingSession:
+def get_training(request: AuthenticatedRequest, session_id: RecordId) -> TrainingSession:
     """One training session with its participants by institution."""
     return _detail(queries.training_detail, TrainingSession, request.user, session_id)
 
@@ -673,7 +684,7 @@ def get_training(request: HttpRequest, session_id: RecordId) -> TrainingSession:
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
 def correct_training(
-    request: HttpRequest, session_id: RecordId, payload: TrainingChanges
+    request: AuthenticatedRequest, session_id: RecordId, payload: TrainingChanges
 ) -> TrainingSession:
     """Correct a session's audience, date, place, topics, participants (every row, which
     replace those recorded) or texts: only the fields sent change. Send the `version` last
@@ -696,7 +707,7 @@ def correct_training(
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
 def withdraw_training(
-    request: HttpRequest, session_id: RecordId, payload: Withdrawal
+    request: AuthenticatedRequest, session_id: RecordId, payload: Withdrawal
 ) -> TrainingSession:
     """Withdraw a session entered twice, saying why (`reason`). It is not deleted: it stays
     readable here, marked withdrawn, and leaves the list and the totals. Send the `version`
@@ -763,7 +774,7 @@ class StepIn(Schema):
     summary="List",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def list_cases(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+def list_cases(request: AuthenticatedRequest, query: Query[PageQuery]) -> dict[str, Any]:
     """Case studies of your organisation and those sharing with it, newest first."""
     user = request.user
     page = _page(queries.case_studies(user), query)
@@ -780,7 +791,7 @@ def list_cases(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
     summary="Draft one",
     auth=Requires(Capability.RECORD_FIELDWORK),
 )
-def draft_case(request: HttpRequest, payload: CaseStudyIn) -> Status:
+def draft_case(request: AuthenticatedRequest, payload: CaseStudyIn) -> Status:
     """A draft, linked to a woman you may change (and her children) when `woman` is given."""
     user = request.user
     woman = editable_woman(user, payload.woman) if payload.woman else None
@@ -801,7 +812,7 @@ def draft_case(request: HttpRequest, payload: CaseStudyIn) -> Status:
     summary="Get",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_case(request: HttpRequest, case_id: RecordId) -> CaseStudy:
+def get_case(request: AuthenticatedRequest, case_id: RecordId) -> CaseStudy:
     """One case study with its texts and where it is in the workflow."""
     return read(request, _detail(queries.case_detail, CaseStudy, request.user, case_id))
 
@@ -814,7 +825,7 @@ def get_case(request: HttpRequest, case_id: RecordId) -> CaseStudy:
     auth=Requires(Capability.RECORD_FIELDWORK, step=services.CASE_STEPS),
 )
 def case_step(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     case_id: RecordId,
     step: Literal["consent", "anonymise", "review", "publish", "withdraw"],
     payload: StepIn,
@@ -854,10 +865,10 @@ class ContactIO(Schema):
     summary="List escalation contacts",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def list_contacts(request: HttpRequest) -> list[EscalationContact]:
+def list_contacts(request: AuthenticatedRequest) -> list[EscalationContact]:
     """Whom your organisation tells by e-mail of every new access incident."""
     user = request.user
-    return list(EscalationContact.objects.filter(organisation_id=user.organisation_id))
+    return list(EscalationContact.objects.filter(organisation_id=organisation_id_of(user)))
 
 
 @router.post(
@@ -867,7 +878,7 @@ def list_contacts(request: HttpRequest) -> list[EscalationContact]:
     summary="Add an escalation contact",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def add_contact(request: HttpRequest, payload: ContactIO) -> Status:
+def add_contact(request: AuthenticatedRequest, payload: ContactIO) -> Status:
     """Add someone to tell of every new access incident of your organisation."""
     user = request.user
     contact = services.add_escalation_contact(
@@ -883,11 +894,11 @@ def add_contact(request: HttpRequest, payload: ContactIO) -> Status:
     summary="Remove an escalation contact",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def remove_contact(request: HttpRequest, contact_id: RecordId) -> Status:
+def remove_contact(request: AuthenticatedRequest, contact_id: RecordId) -> Status:
     """Stop telling this contact of new incidents."""
     user = request.user
     contact = EscalationContact.objects.filter(
-        pk=contact_id, organisation_id=user.organisation_id
+        pk=contact_id, organisation_id=organisation_id_of(user)
     ).first()
     if contact is None:
         raise Http404
@@ -924,7 +935,7 @@ class TooLargeOut(Schema):
     auth=Requires(Capability.EDIT_REGISTER, kind={"visits": Capability.RECORD_FIELDWORK}),
 )
 def import_submissions(
-    request: HttpRequest, kind: Literal["visits", "services"], file: File[UploadedFile]
+    request: AuthenticatedRequest, kind: Literal["visits", "services"], file: File[UploadedFile]
 ) -> Status:
     """Import an ODK Central or KoBoToolbox export (CSV or XLSX) of the Motherline forms.
     With any refused row, nothing is written and the answer is a 422 listing every

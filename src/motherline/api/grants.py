@@ -13,14 +13,14 @@ from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, Organisation
+from motherline.accounts.models import AuditAction, Organisation, User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
 from motherline.api.routes import changes_of, page_out, read
@@ -33,6 +33,7 @@ from motherline.api.schemas import (
     Reference,
     _max,
 )
+from motherline.core.actors import AuthenticatedRequest
 from motherline.fieldwork.queries import paged
 from motherline.grants import queries, report, services
 from motherline.grants.actions import (
@@ -209,7 +210,7 @@ class GrantQuery(Schema):
     size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
 
 
-def _grant(user: Any, grant_id: int) -> Grant:
+def _grant(user: User, grant_id: int) -> Grant:
     return get_object_or_404(queries.grants_for(user), pk=grant_id)
 
 
@@ -224,7 +225,7 @@ def _page(qs: Any, after: int | None, size: int) -> dict[str, Any]:
     summary="List grants",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def list_grants(request: HttpRequest, query: Query[GrantQuery]) -> dict[str, Any]:
+def list_grants(request: AuthenticatedRequest, query: Query[GrantQuery]) -> dict[str, Any]:
     """Grants your organisation manages (or that partners share with it), newest first."""
     user = request.user
     return _page(queries.grants_for(user), query.after, query.size)
@@ -237,7 +238,7 @@ def list_grants(request: HttpRequest, query: Query[GrantQuery]) -> dict[str, Any
     summary="Record a grant",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def create_grant(request: HttpRequest, payload: GrantIn) -> Status:
+def create_grant(request: AuthenticatedRequest, payload: GrantIn) -> Status:
     """A grant managed by your organisation; add its budget lines next."""
     user = request.user
     grantees = list(Organisation.objects.filter(name__in=payload.grantees))
@@ -258,7 +259,9 @@ def create_grant(request: HttpRequest, payload: GrantIn) -> Status:
     summary="A grant's figures",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def grant_figures(request: HttpRequest, grant_id: RecordId, period: Query[PeriodQuery]) -> Any:
+def grant_figures(
+    request: AuthenticatedRequest, grant_id: RecordId, period: Query[PeriodQuery]
+) -> Any:
     """Spending against budget by line and month, and beneficiaries reached (each woman and
     child once; women pregnant on the day of a service), for a period (default: the grant's)."""
     user = request.user
@@ -272,7 +275,9 @@ def grant_figures(request: HttpRequest, grant_id: RecordId, period: Query[Period
     summary="Correct a grant",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def correct_grant(request: HttpRequest, grant_id: RecordId, payload: GrantChanges) -> Grant:
+def correct_grant(
+    request: AuthenticatedRequest, grant_id: RecordId, payload: GrantChanges
+) -> Grant:
     """Correct a grant's reference, donor, amount, currency, period or purpose: only the
     fields sent change. Its amount stays at least its budget lines' total and its period
     around the services charged to it (422). Send the `version` last read; a change made
@@ -292,7 +297,7 @@ def correct_grant(request: HttpRequest, grant_id: RecordId, payload: GrantChange
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
 def correct_line(
-    request: HttpRequest, grant_id: RecordId, line_id: RecordId, payload: LineChanges
+    request: AuthenticatedRequest, grant_id: RecordId, line_id: RecordId, payload: LineChanges
 ) -> Any:
     """Correct a budget line's code, name or budget: only the fields sent change; the
     lines together may not exceed the grant (422). Send the `version` last read; a change
@@ -312,7 +317,7 @@ def correct_line(
     summary="Add a budget line",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def add_line(request: HttpRequest, grant_id: RecordId, payload: LineIn) -> Status:
+def add_line(request: AuthenticatedRequest, grant_id: RecordId, payload: LineIn) -> Status:
     """A budget line; the lines together may not exceed the grant (422)."""
     user = request.user
     grant = _grant(user, grant_id)
@@ -340,7 +345,7 @@ def add_line(request: HttpRequest, grant_id: RecordId, payload: LineIn) -> Statu
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
 def donor_report(
-    request: HttpRequest, grant_id: RecordId, query: Query[ReportQuery]
+    request: AuthenticatedRequest, grant_id: RecordId, query: Query[ReportQuery]
 ) -> HttpResponse:
     """The donor report for a period as PDF or XLSX, in a language of its jurisdiction's
     documents (the pack's `document_languages`)."""
@@ -383,7 +388,7 @@ def donor_report(
     summary="List services",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def list_deliveries(request: HttpRequest, query: Query[DeliveryQuery]) -> dict[str, Any]:
+def list_deliveries(request: AuthenticatedRequest, query: Query[DeliveryQuery]) -> dict[str, Any]:
     """Services delivered to the women you may see and their children, newest first."""
     user = request.user
     audit.record(
@@ -405,7 +410,7 @@ def list_deliveries(request: HttpRequest, query: Query[DeliveryQuery]) -> dict[s
     summary="Record a service",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_delivery(request: HttpRequest, payload: DeliveryIn) -> Status:
+def record_delivery(request: AuthenticatedRequest, payload: DeliveryIn) -> Status:
     """A service to a woman, to her child, or both. Refused (422, on `delivered_on`) for a
     woman not in custody that day: released before it, or not yet admitted."""
     user = request.user
@@ -437,6 +442,7 @@ def record_delivery(request: HttpRequest, payload: DeliveryIn) -> Status:
         errors["provider"] = [_("No organisation has this name.")]
     if errors:
         raise ValidationError(errors)
+    assert provider is not None  # refused above otherwise
     values = services.DeliveryValues(
         service_type=payload.service_type,
         delivered_on=payload.delivered_on,
@@ -453,7 +459,7 @@ def record_delivery(request: HttpRequest, payload: DeliveryIn) -> Status:
     return Status(201, queries.deliveries_for(user).get(pk=delivery.pk))
 
 
-def _visible_delivery(user: Any, delivery_id: int) -> ServiceDelivery:
+def _visible_delivery(user: User, delivery_id: int) -> ServiceDelivery:
     return get_object_or_404(queries.deliveries_for(user), pk=delivery_id)
 
 
@@ -464,7 +470,7 @@ def _visible_delivery(user: Any, delivery_id: int) -> ServiceDelivery:
     summary="Get a service",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_delivery(request: HttpRequest, delivery_id: RecordId) -> ServiceDelivery:
+def get_delivery(request: AuthenticatedRequest, delivery_id: RecordId) -> ServiceDelivery:
     """One service delivered, a withdrawn one too (`withdrawn_at`). On the audit trail."""
     return read(request, _visible_delivery(request.user, delivery_id))
 
@@ -477,7 +483,7 @@ def get_delivery(request: HttpRequest, delivery_id: RecordId) -> ServiceDelivery
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def correct_delivery(
-    request: HttpRequest, delivery_id: RecordId, payload: DeliveryChanges
+    request: AuthenticatedRequest, delivery_id: RecordId, payload: DeliveryChanges
 ) -> ServiceDelivery:
     """Correct a service's type, date, quantity, cost, recipients (`to_woman`, `child`),
     grant, budget line or notes: only the fields sent change (a null or empty `child`,
@@ -499,7 +505,7 @@ def correct_delivery(
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def withdraw_delivery(
-    request: HttpRequest, delivery_id: RecordId, payload: Withdrawal
+    request: AuthenticatedRequest, delivery_id: RecordId, payload: Withdrawal
 ) -> ServiceDelivery:
     """Withdraw a service entered twice, saying why (`reason`). It is not deleted: it stays
     readable here, marked withdrawn, and leaves the lists, the grant's figures and the donor

@@ -18,7 +18,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
+from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
 from motherline.api.routes import changes_of, named, read, refused_as
@@ -33,6 +33,7 @@ from motherline.api.schemas import (
     Version,
     _max,
 )
+from motherline.core.actors import AuthenticatedRequest
 from motherline.jurisdictions.models import PardonOccasion, Remedy
 from motherline.legal import dossier, queries, services
 from motherline.legal.actions import CaseChangesIn, LegalCaseIn
@@ -232,7 +233,7 @@ def screened_out(s: Screening) -> dict[str, Any]:
 # Cases
 
 
-def _case(user: Any, case_id: int, *, for_edit: bool = False) -> LegalCase:
+def _case(user: User, case_id: int, *, for_edit: bool = False) -> LegalCase:
     """A case the user may see (or, `for_edit`, change); otherwise 404."""
     cases = LegalCase.objects.editable_by(user) if for_edit else LegalCase.objects.visible_to(user)
     return get_object_or_404(cases.select_related("episode__woman", "court"), pk=case_id)
@@ -246,7 +247,7 @@ def _case(user: Any, case_id: int, *, for_edit: bool = False) -> LegalCase:
     auth=Requires(Capability.VIEW_REGISTER),
 )
 def list_cases(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     view: Literal["upcoming", "without_next_step"] = "upcoming",
     after: str | None = Query(None, max_length=64),
     size: int = Query(50, ge=1, le=500),
@@ -277,7 +278,7 @@ def list_cases(
     summary="Open a legal case",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def open_case(request: HttpRequest, reference: PathReference, payload: LegalCaseIn) -> Any:
+def open_case(request: AuthenticatedRequest, reference: PathReference, payload: LegalCaseIn) -> Any:
     """Open a case for her current custody episode."""
     user = request.user
     woman = editable_woman(user, reference)
@@ -295,7 +296,7 @@ def open_case(request: HttpRequest, reference: PathReference, payload: LegalCase
     summary="Get a case",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_case(request: HttpRequest, case_id: RecordId) -> LegalCase:
+def get_case(request: AuthenticatedRequest, case_id: RecordId) -> LegalCase:
     """A case with its hearings; the read is on the audit trail."""
     return read(request, _case(request.user, case_id))
 
@@ -307,7 +308,9 @@ def get_case(request: HttpRequest, case_id: RecordId) -> LegalCase:
     summary="Change a case",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def update_case(request: HttpRequest, case_id: RecordId, payload: CaseChangesIn) -> LegalCase:
+def update_case(
+    request: AuthenticatedRequest, case_id: RecordId, payload: CaseChangesIn
+) -> LegalCase:
     """Change a case: only the fields sent. A change made since `version` is a 409."""
     user = request.user
     case = _case(user, case_id, for_edit=True)
@@ -323,7 +326,7 @@ def update_case(request: HttpRequest, case_id: RecordId, payload: CaseChangesIn)
     summary="Record a hearing",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_hearing(request: HttpRequest, case_id: RecordId, payload: HearingIn) -> Any:
+def record_hearing(request: AuthenticatedRequest, case_id: RecordId, payload: HearingIn) -> Any:
     """Record a hearing held; the case's next hearing becomes its `next_date`."""
     user = request.user
     case = _case(user, case_id, for_edit=True)
@@ -336,7 +339,7 @@ def record_hearing(request: HttpRequest, case_id: RecordId, payload: HearingIn) 
 # Rounds and screening
 
 
-def _round(user: Any, round_id: int, *, for_edit: bool = False) -> PardonRound:
+def _round(user: User, round_id: int, *, for_edit: bool = False) -> PardonRound:
     """A round the user may see (or, `for_edit`, add candidates to); otherwise 404."""
     return get_object_or_404(queries.rounds_for(user, for_edit=for_edit), pk=round_id)
 
@@ -348,7 +351,7 @@ def _round(user: Any, round_id: int, *, for_edit: bool = False) -> PardonRound:
     summary="List rounds",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def list_rounds(request: HttpRequest) -> Any:
+def list_rounds(request: AuthenticatedRequest) -> Any:
     """The pardon rounds of your jurisdiction, newest occasion first."""
     user = request.user
     return list(queries.rounds_for(user))
@@ -361,7 +364,7 @@ def list_rounds(request: HttpRequest) -> Any:
     summary="Open a pardon round",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def create_round(request: HttpRequest, payload: RoundIn) -> Any:
+def create_round(request: AuthenticatedRequest, payload: RoundIn) -> Any:
     """Open a pardon round for an occasion of the pack's calendar (by code) or ad hoc."""
     user = request.user
     jurisdiction = queries.jurisdiction_for(user)
@@ -382,7 +385,7 @@ def create_round(request: HttpRequest, payload: RoundIn) -> Any:
     return _round_out(pardon_round, user)
 
 
-def _round_out(pardon_round: PardonRound, user: Any) -> PardonRound:
+def _round_out(pardon_round: PardonRound, user: User) -> PardonRound:
     """The round with its statistics in the user's scope, as `RoundDetailOut` reads it."""
     pardon_round.statistics = queries.round_statistics(pardon_round, user)  # type: ignore[attr-defined]
     return pardon_round
@@ -395,13 +398,13 @@ def _round_out(pardon_round: PardonRound, user: Any) -> PardonRound:
     summary="Get a round with its statistics",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_round(request: HttpRequest, round_id: RecordId) -> Any:
+def get_round(request: AuthenticatedRequest, round_id: RecordId) -> Any:
     """A round with its statistics (within your scope)."""
     user = request.user
     return _round_out(_round(user, round_id), user)
 
 
-def _screening(user: Any, request: HttpRequest, target: Any, as_of: date | None) -> Any:
+def _screening(user: User, request: HttpRequest, target: Any, as_of: date | None) -> Any:
     as_of = as_of or timezone.localdate()
     with refused_as("as_of", UnanswerableDay):
         result = queries.screen_candidates(user, target, as_of)
@@ -428,7 +431,9 @@ def _screening(user: Any, request: HttpRequest, target: Any, as_of: date | None)
     summary="Screen for a remedy",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def screen(request: HttpRequest, remedy: Remedy = Remedy.PARDON, as_of: date | None = None) -> Any:
+def screen(
+    request: AuthenticatedRequest, remedy: Remedy = Remedy.PARDON, as_of: date | None = None
+) -> Any:
     """Screen every woman in custody in your scope for a remedy: those meeting at least one
     criterion, eligible first, by score (weights in the pack), then time held, then reference.
     A past `as_of` screens the register as it stood that day; a day it cannot answer for
@@ -445,7 +450,9 @@ def screen(request: HttpRequest, remedy: Remedy = Remedy.PARDON, as_of: date | N
     summary="Screen for a round",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def screen_round(request: HttpRequest, round_id: RecordId, as_of: date | None = None) -> Any:
+def screen_round(
+    request: AuthenticatedRequest, round_id: RecordId, as_of: date | None = None
+) -> Any:
     """Screen for a round (a pardon), on `as_of` as for a remedy."""
     user = request.user
     return _screening(user, request, _round(user, round_id), as_of)
@@ -454,14 +461,14 @@ def screen_round(request: HttpRequest, round_id: RecordId, as_of: date | None = 
 # Candidates
 
 
-def _candidates(user: Any, *, for_edit: bool = False) -> Any:
+def _candidates(user: User, *, for_edit: bool = False) -> Any:
     # A partner who sees her record read-only may not change her dossier: 404, as for a case.
     objects = ReleaseCandidate.objects
     found = objects.editable_by(user) if for_edit else objects.visible_to(user)
     return found.select_related("woman", "round", "episode")
 
 
-def _candidate(user: Any, candidate_id: int, *, for_edit: bool = False) -> ReleaseCandidate:
+def _candidate(user: User, candidate_id: int, *, for_edit: bool = False) -> ReleaseCandidate:
     return get_object_or_404(_candidates(user, for_edit=for_edit), pk=candidate_id)
 
 
@@ -472,7 +479,7 @@ def _candidate(user: Any, candidate_id: int, *, for_edit: bool = False) -> Relea
     summary="List a round's candidates",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def list_candidates(request: HttpRequest, round_id: RecordId) -> Any:
+def list_candidates(request: AuthenticatedRequest, round_id: RecordId) -> Any:
     """The round's candidates in your scope, by priority."""
     user = request.user
     pardon_round = _round(user, round_id)
@@ -488,7 +495,7 @@ def list_candidates(request: HttpRequest, round_id: RecordId) -> Any:
     summary="Add candidates to a round",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def add_candidates(request: HttpRequest, round_id: RecordId, payload: CandidatesIn) -> Any:
+def add_candidates(request: AuthenticatedRequest, round_id: RecordId, payload: CandidatesIn) -> Any:
     """Screen the women now and add them to the round; all or nothing (422 with reasons)."""
     user = request.user
     pardon_round = _round(user, round_id, for_edit=True)
@@ -503,7 +510,7 @@ def add_candidates(request: HttpRequest, round_id: RecordId, payload: Candidates
     summary="Get a candidate",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_candidate(request: HttpRequest, candidate_id: RecordId) -> ReleaseCandidate:
+def get_candidate(request: AuthenticatedRequest, candidate_id: RecordId) -> ReleaseCandidate:
     """A candidate with the criteria met as screened; the read is on the audit trail."""
     return read(request, _candidate(request.user, candidate_id))
 
@@ -514,7 +521,9 @@ def get_candidate(request: HttpRequest, candidate_id: RecordId) -> ReleaseCandid
     url_name="legal_candidate",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def update_candidate(request: HttpRequest, candidate_id: RecordId, payload: DossierIn) -> Any:
+def update_candidate(
+    request: AuthenticatedRequest, candidate_id: RecordId, payload: DossierIn
+) -> Any:
     """Change the dossier's argument or priority; a change made since `version` is a 409."""
     user = request.user
     candidate = _candidate(user, candidate_id, for_edit=True)
@@ -535,7 +544,7 @@ def update_candidate(request: HttpRequest, candidate_id: RecordId, payload: Doss
     summary="Change a dossier's status",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def change_status(request: HttpRequest, candidate_id: RecordId, payload: StatusIn) -> Any:
+def change_status(request: AuthenticatedRequest, candidate_id: RecordId, payload: StatusIn) -> Any:
     """Submitted, granted (records her release by royal pardon), refused or withdrawn."""
     user = request.user
     candidate = _candidate(user, candidate_id, for_edit=True)
@@ -557,7 +566,7 @@ def change_status(request: HttpRequest, candidate_id: RecordId, payload: StatusI
     auth=Requires(Capability.VIEW_REGISTER),
 )
 def dossier_pdf(
-    request: HttpRequest, candidate_id: RecordId, language: DocumentLanguage = "en"
+    request: AuthenticatedRequest, candidate_id: RecordId, language: DocumentLanguage = "en"
 ) -> HttpResponse:
     """The pardon dossier in a language of her jurisdiction's documents (the pack's
     `document_languages`); its download is on the audit trail."""

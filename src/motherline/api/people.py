@@ -9,13 +9,14 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from motherline.accounts import audit, policy
+from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child, editable_woman
 from motherline.api.routes import changes_of, named, page_out, read
@@ -44,7 +45,8 @@ from motherline.api.schemas import (
     WomanList,
     WomenQuery,
 )
-from motherline.jurisdictions.local import jurisdiction_code
+from motherline.core.actors import AuthenticatedRequest
+from motherline.jurisdictions.local import jurisdiction_of
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import duplicates, queries, services
 from motherline.people.models import Child, CustodyEpisode, Pregnancy, Woman
@@ -53,22 +55,24 @@ from motherline.places.models import Prison
 router = Router(tags=["register"])
 
 
-def _prison(user: Any, code: str, field: str) -> Prison:
+def _prison(user: User, code: str, field: str) -> Prison:
     """A prison of the user's jurisdiction by code; an unknown code is the field's error."""
     try:
-        return Prison.objects.get(code=code, province__jurisdiction__code=jurisdiction_code(user))
+        return Prison.objects.get(
+            code=code, province__jurisdiction__code=jurisdiction_of(user.organisation_id)
+        )
     except Prison.DoesNotExist:
         raise ValidationError(
             {field: [_("There is no prison with the code %(code)s.") % {"code": code}]}
         ) from None
 
 
-def _offences(user: Any, codes: list[str]) -> list[OffenceCategory]:
+def _offences(user: User, codes: list[str]) -> list[OffenceCategory]:
     wanted = list(dict.fromkeys(codes))
     found = {
         o.code: o
         for o in OffenceCategory.objects.filter(
-            jurisdiction__code=jurisdiction_code(user), code__in=wanted
+            jurisdiction__code=jurisdiction_of(user.organisation_id), code__in=wanted
         )
     }
     unknown = [code for code in wanted if code not in found]
@@ -118,7 +122,7 @@ def _child_out(pk: int) -> Child:
     summary="List women",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def list_women(request: HttpRequest, filters: Query[WomenQuery]) -> dict[str, Any]:
+def list_women(request: AuthenticatedRequest, filters: Query[WomenQuery]) -> dict[str, Any]:
     """The women the user may see that match the filters, newest first, one page at a time:
     pass `next_cursor` as `after` for the next page."""
     user = request.user
@@ -155,7 +159,7 @@ def list_women(request: HttpRequest, filters: Query[WomenQuery]) -> dict[str, An
     summary="Admit a woman",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Any:
+def admit_woman(request: AuthenticatedRequest, payload: AdmissionIn) -> Any:
     """Record a woman's admission with her charges, her pregnancy and every child she has,
     living in prison with her or outside. The record belongs to the user's organisation.
 
@@ -171,7 +175,7 @@ def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Any:
     if data["nationality"] is None:
         data["nationality"] = prison.province.jurisdiction.code[:2]
     admission = services.Admission(
-        organisation_id=user.organisation_id,
+        organisation_id=policy.organisation_id_of(user),
         prison=prison,
         offences=_offences(user, payload.offences),
         children=[_child_details(c) for c in payload.children],
@@ -218,7 +222,9 @@ def admit_woman(request: HttpRequest, payload: AdmissionIn) -> Any:
     summary="Admit a released woman again",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def readmit_woman(request: HttpRequest, reference: PathReference, payload: ReadmissionIn) -> Any:
+def readmit_woman(
+    request: AuthenticatedRequest, reference: PathReference, payload: ReadmissionIn
+) -> Any:
     """A new custody episode on her own record, for a woman who was released and is admitted
     again. Children who come in with her and are already hers on the register are named by
     `existing`; the others are new. Refused (422) while she is in custody; send her record's
@@ -253,7 +259,7 @@ def readmit_woman(request: HttpRequest, reference: PathReference, payload: Readm
     summary="Get a woman",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def get_woman(request: HttpRequest, reference: PathReference) -> Woman:
+def get_woman(request: AuthenticatedRequest, reference: PathReference) -> Woman:
     """Her full record: custody episodes with legal status history, charges and transfers,
     pregnancies, and children with their placements. The read is on the audit trail."""
     user = request.user
@@ -277,7 +283,9 @@ def get_woman(request: HttpRequest, reference: PathReference) -> Woman:
     summary="Correct a woman's details",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def correct_woman(request: HttpRequest, reference: PathReference, payload: WomanChangesIn) -> Woman:
+def correct_woman(
+    request: AuthenticatedRequest, reference: PathReference, payload: WomanChangesIn
+) -> Woman:
     """Correct who she is: only the fields sent change. Send the `version` last read; if
     someone changed her record since, nothing is written and the answer is HTTP 409.
     Returns her record with its new version."""
@@ -296,7 +304,10 @@ def correct_woman(request: HttpRequest, reference: PathReference, payload: Woman
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def correct_episode(
-    request: HttpRequest, reference: PathReference, episode_id: RecordId, payload: EpisodeChangesIn
+    request: AuthenticatedRequest,
+    reference: PathReference,
+    episode_id: RecordId,
+    payload: EpisodeChangesIn,
 ) -> CustodyEpisode:
     """Correct the court, case number, sentence, expected release or offences of one of her
     custody episodes (`offences` replaces her charges). Send the episode's `version` last
@@ -318,7 +329,9 @@ def correct_episode(
     summary="Transfer a woman",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def transfer(request: HttpRequest, reference: PathReference, payload: TransferIn) -> CustodyEpisode:
+def transfer(
+    request: AuthenticatedRequest, reference: PathReference, payload: TransferIn
+) -> CustodyEpisode:
     """Move her to another prison; children living with her move too. Returns her custody
     as it is after the transfer."""
     user = request.user
@@ -344,7 +357,7 @@ def transfer(request: HttpRequest, reference: PathReference, payload: TransferIn
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def legal_status(
-    request: HttpRequest, reference: PathReference, payload: LegalStatusIn
+    request: AuthenticatedRequest, reference: PathReference, payload: LegalStatusIn
 ) -> CustodyEpisode:
     """Record a new legal status (e.g. convicted, on appeal). Returns her custody as it is
     after the change."""
@@ -371,7 +384,9 @@ def legal_status(
     summary="Release a woman",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def release(request: HttpRequest, reference: PathReference, payload: ReleaseIn) -> CustodyEpisode:
+def release(
+    request: AuthenticatedRequest, reference: PathReference, payload: ReleaseIn
+) -> CustodyEpisode:
     """Close her custody with the release date and reason; children living with her in
     prison leave with her. Returns the closed custody."""
     user = request.user
@@ -396,7 +411,7 @@ def release(request: HttpRequest, reference: PathReference, payload: ReleaseIn) 
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def record_pregnancy(
-    request: HttpRequest, reference: PathReference, payload: PregnancyIn
+    request: AuthenticatedRequest, reference: PathReference, payload: PregnancyIn
 ) -> Pregnancy:
     """Record that she is pregnant."""
     user = request.user
@@ -421,7 +436,7 @@ def record_pregnancy(
     auth=Requires(Capability.EDIT_REGISTER),
 )
 def pregnancy_outcome(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     reference: PathReference,
     pregnancy_id: RecordId,
     payload: PregnancyOutcomeIn,
@@ -452,7 +467,9 @@ def pregnancy_outcome(
     summary="Record a child",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_child(request: HttpRequest, reference: PathReference, payload: NewChildIn) -> Child:
+def record_child(
+    request: AuthenticatedRequest, reference: PathReference, payload: NewChildIn
+) -> Child:
     """Record a child learnt of after her admission, living in prison with her or outside."""
     user = request.user
     woman = editable_woman(user, reference)
@@ -469,7 +486,9 @@ def record_child(request: HttpRequest, reference: PathReference, payload: NewChi
     summary="Move a child out of prison",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def move_child_out(request: HttpRequest, reference: PathReference, payload: MoveOutIn) -> Child:
+def move_child_out(
+    request: AuthenticatedRequest, reference: PathReference, payload: MoveOutIn
+) -> Child:
     """A child leaves prison to live with a caregiver outside. Returns the child with the
     new placement."""
     user = request.user
@@ -496,7 +515,7 @@ def move_child_out(request: HttpRequest, reference: PathReference, payload: Move
     summary="Merge another record of the same woman into this one",
     auth=Requires(Capability.ADMINISTER),
 )
-def merge(request: HttpRequest, reference: PathReference, payload: MergeIn) -> Woman:
+def merge(request: AuthenticatedRequest, reference: PathReference, payload: MergeIn) -> Woman:
     """Administrators: `merged` is a second record of the woman `reference`; everything on it
     moves to `reference`, and `merged` then leads there. Send both versions last read (409 if
     either changed since) and the reason. Returns the record kept. A record outside the

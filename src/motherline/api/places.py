@@ -3,14 +3,14 @@ gazetteer below the provinces and the courts of the pack."""
 
 from typing import Annotated, Any
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Router, Schema
 
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.schemas import ProvinceCountsOut, ProvinceOut
-from motherline.jurisdictions.local import jurisdiction_code
+from motherline.core.actors import AuthenticatedRequest
+from motherline.jurisdictions.local import jurisdiction_of
 from motherline.people import queries
 from motherline.places.models import Commune, Court, District, Province
 
@@ -24,7 +24,7 @@ router = Router(tags=["places"])
     summary="Prisons by province, with counts",
     auth=Requires(Capability.VIEW_AGGREGATES),
 )
-def list_prisons(request: HttpRequest) -> list[dict[str, Any]]:
+def list_prisons(request: AuthenticatedRequest) -> list[dict[str, Any]]:
     """Every prison of the user's jurisdiction grouped by province, with the women in
     custody, the pregnant women and the children living there now. Counts only, no names."""
     user = request.user
@@ -52,7 +52,7 @@ def list_prisons(request: HttpRequest) -> list[dict[str, Any]]:
                 for c in group.prisons
             ],
         }
-        for group in queries.prison_counts(jurisdiction_code(user))
+        for group in queries.prison_counts(jurisdiction_of(user.organisation_id))
     ]
 
 
@@ -63,10 +63,12 @@ def list_prisons(request: HttpRequest) -> list[dict[str, Any]]:
     summary="Provinces",
     auth=Requires(Capability.VIEW_AGGREGATES),
 )
-def list_provinces(request: HttpRequest) -> Any:
+def list_provinces(request: AuthenticatedRequest) -> Any:
     """The first-level areas of the user's jurisdiction (ISO 3166-2 codes)."""
     user = request.user
-    return Province.objects.filter(jurisdiction__code=jurisdiction_code(user)).order_by("name")
+    return Province.objects.filter(
+        jurisdiction__code=jurisdiction_of(user.organisation_id)
+    ).order_by("name")
 
 
 class AreaOut(Schema):
@@ -87,11 +89,11 @@ AreaCode = Annotated[str, Path(max_length=16)]
     summary="The districts of a province",
     auth=Requires(Capability.VIEW_AGGREGATES),
 )
-def list_districts(request: HttpRequest, code: AreaCode) -> Any:
+def list_districts(request: AuthenticatedRequest, code: AreaCode) -> Any:
     """The districts of one of the user's jurisdiction's provinces, from the pack's
     gazetteer (empty where the pack has none); 404 for a province that is not one."""
     province = get_object_or_404(
-        Province, jurisdiction__code=jurisdiction_code(request.user), code=code
+        Province, jurisdiction__code=jurisdiction_of(request.user.organisation_id), code=code
     )
     return District.objects.filter(province=province).order_by("name")
 
@@ -103,11 +105,11 @@ def list_districts(request: HttpRequest, code: AreaCode) -> Any:
     summary="The communes of a district",
     auth=Requires(Capability.VIEW_AGGREGATES),
 )
-def list_communes(request: HttpRequest, code: AreaCode, district: AreaCode) -> Any:
+def list_communes(request: AuthenticatedRequest, code: AreaCode, district: AreaCode) -> Any:
     """The communes of a district of one of the user's jurisdiction's provinces."""
     found = get_object_or_404(
         District,
-        province__jurisdiction__code=jurisdiction_code(request.user),
+        province__jurisdiction__code=jurisdiction_of(request.user.organisation_id),
         province__code=code,
         code=district,
     )
@@ -129,9 +131,9 @@ class CourtOut(Schema):
     summary="Courts",
     auth=Requires(Capability.VIEW_AGGREGATES),
 )
-def list_courts(request: HttpRequest) -> Any:
+def list_courts(request: AuthenticatedRequest) -> Any:
     """The courts of the user's jurisdiction, from its pack (highest first; empty where the
     pack lists none): a legal case names its court by one of these codes."""
     return Court.objects.filter(
-        province__jurisdiction__code=jurisdiction_code(request.user), is_active=True
+        province__jurisdiction__code=jurisdiction_of(request.user.organisation_id), is_active=True
     ).select_related("province")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
@@ -32,6 +31,7 @@ from motherline.casework.models import (
     ReferralService,
     ReferralStatus,
 )
+from motherline.core.actors import AuthenticatedRequest
 from motherline.people.models import Child, Woman
 
 router = Router(tags=["referrals"])
@@ -154,7 +154,7 @@ def _referral(pk: int) -> Referral:
     summary="List a woman's consents to share",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def consents(request: HttpRequest, reference: PathReference) -> Any:
+def consents(request: AuthenticatedRequest, reference: PathReference) -> Any:
     """Her consents, in force and withdrawn, newest first."""
     woman = visible_woman(request.user, reference)
     found = list(
@@ -172,7 +172,9 @@ def consents(request: HttpRequest, reference: PathReference) -> Any:
     summary="Record a consent to share",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def record_consent(request: HttpRequest, reference: PathReference, payload: ConsentIn) -> Any:
+def record_consent(
+    request: AuthenticatedRequest, reference: PathReference, payload: ConsentIn
+) -> Any:
     """A consent to share with partners makes her record readable by the organisations that
     share with hers; a consent to a referral allows referrals of her record (or a child's)."""
     woman = visible_woman(request.user, reference)
@@ -209,7 +211,9 @@ def record_consent(request: HttpRequest, reference: PathReference, payload: Cons
     summary="Withdraw a consent",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def withdraw_consent(request: HttpRequest, consent_id: RecordId, payload: WithdrawConsentIn) -> Any:
+def withdraw_consent(
+    request: AuthenticatedRequest, consent_id: RecordId, payload: WithdrawConsentIn
+) -> Any:
     """Ends at once what it allowed: partners' access, the referrals resting on it."""
     consent = get_object_or_404(Consent.objects.visible_to(request.user), pk=consent_id)
     withdrawn = referrals.withdraw_consent(
@@ -233,7 +237,7 @@ def withdraw_consent(request: HttpRequest, consent_id: RecordId, payload: Withdr
     summary="List the referrals your organisation received or sent",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def referral_list(request: HttpRequest, filters: Query[ReferralsQuery]) -> Any:
+def referral_list(request: AuthenticatedRequest, filters: Query[ReferralsQuery]) -> Any:
     """Received, sent or both; a waiting one received is yours to answer (the worklist
     lists it). Before it is accepted the receiver reads the referral, not the record."""
     found = Referral.objects.visible_to(request.user).select_related("woman", "child")
@@ -247,7 +251,9 @@ def referral_list(request: HttpRequest, filters: Query[ReferralsQuery]) -> Any:
     return read_all(request, Referral, "referrals", "referrals", list(found[:500]))
 
 
-def _refer(request: HttpRequest, woman: Woman, child: Child | None, payload: ReferralIn) -> Any:
+def _refer(
+    request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: ReferralIn
+) -> Any:
     consents = Consent.objects.filter(woman=woman, pk=payload.consent)
     consent = named(consents, "consent", NO_SUCH_CONSENT)
     referral = referrals.refer(
@@ -274,7 +280,9 @@ def _refer(request: HttpRequest, woman: Woman, child: Child | None, payload: Ref
     summary="Refer or transfer a woman's record to another organisation",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def refer_woman(request: HttpRequest, reference: PathReference, payload: ReferralIn) -> Any:
+def refer_woman(
+    request: AuthenticatedRequest, reference: PathReference, payload: ReferralIn
+) -> Any:
     """With a consent in force to a referral of her record. `kind` transfer: on acceptance
     the receiver owns her record and her children's."""
     return _refer(request, *her_records(request.user, reference), payload)
@@ -287,7 +295,9 @@ def refer_woman(request: HttpRequest, reference: PathReference, payload: Referra
     summary="Refer a child's record to another organisation",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def refer_child(request: HttpRequest, reference: PathReference, payload: ReferralIn) -> Any:
+def refer_child(
+    request: AuthenticatedRequest, reference: PathReference, payload: ReferralIn
+) -> Any:
     """With a consent in force for the child (or her whole record); shares the child's
     record and, as chosen, the child's transition plans, notes and documents."""
     return _refer(request, *child_records(request.user, reference), payload)
@@ -300,7 +310,7 @@ def refer_child(request: HttpRequest, reference: PathReference, payload: Referra
     summary="Read a referral",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def referral(request: HttpRequest, referral_id: RecordId) -> Any:
+def referral(request: AuthenticatedRequest, referral_id: RecordId) -> Any:
     """One referral your organisation sent or received."""
     found = get_object_or_404(
         Referral.objects.visible_to(request.user).select_related("woman", "child"),
@@ -316,7 +326,7 @@ def referral(request: HttpRequest, referral_id: RecordId) -> Any:
     summary="Accept, decline or withdraw a referral",
     auth=Requires(Capability.EDIT_REGISTER),
 )
-def answer_referral(request: HttpRequest, referral_id: RecordId, payload: AnswerIn) -> Any:
+def answer_referral(request: AuthenticatedRequest, referral_id: RecordId, payload: AnswerIn) -> Any:
     """`accept` or `decline` (with a note saying why) by the receiver; `withdraw` by the
     sender (cancels a waiting referral, ends an accepted one). From the version read."""
     found = get_object_or_404(Referral.objects.visible_to(request.user), pk=referral_id)

@@ -14,16 +14,16 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest
 from ninja import Schema
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
+from motherline.core.actors import AuthenticatedRequest
 
 R = TypeVar("R", bound=models.Model)
 
 
-def read(request: HttpRequest, record: R, **details: Any) -> R:
+def read(request: AuthenticatedRequest, record: R, **details: Any) -> R:
     """`record` (a model instance), its read written to the audit trail; `details` are
     `audit.record`'s (`object_ref`, `changes`)."""
     audit.record(request.user, AuditAction.VIEW, record, request=request, **details)
@@ -31,7 +31,7 @@ def read(request: HttpRequest, record: R, **details: Any) -> R:
 
 
 def read_all(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     model: type[models.Model],
     about: str,
     key: str,

@@ -15,7 +15,8 @@ from ninja.errors import HttpError
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.fieldwork import TooLargeOut
-from motherline.jurisdictions.local import jurisdiction_code
+from motherline.core.actors import AuthenticatedRequest
+from motherline.jurisdictions.local import jurisdiction_of
 from motherline.stats import queries, rules, services
 from motherline.stats.labels import INDICATOR_LABELS
 
@@ -149,12 +150,12 @@ def indicators(request: HttpRequest) -> list[dict[str, Any]]:
     url_name="stats_series",
     auth=Requires(Capability.VIEW_AGGREGATES),
 )
-def series(request: HttpRequest, filters: Query[SeriesQuery]) -> dict[str, Any]:
+def series(request: AuthenticatedRequest, filters: Query[SeriesQuery]) -> dict[str, Any]:
     """An indicator for an area by period, with the publication rules applied."""
     try:
         result = queries.series(
             filters.indicator,
-            queries.Area.parse(filters.area, jurisdiction_code(request.user)),
+            queries.Area.parse(filters.area, jurisdiction_of(request.user.organisation_id)),
             filters.start,
             filters.end or timezone.localdate(),
             filters.period,
@@ -187,10 +188,10 @@ def series(request: HttpRequest, filters: Query[SeriesQuery]) -> dict[str, Any]:
     url_name="stats_prisons",
     auth=Requires(Capability.VIEW_AGGREGATES),
 )
-def prisons(request: HttpRequest, filters: Query[TableQuery]) -> dict[str, Any]:
+def prisons(request: AuthenticatedRequest, filters: Query[TableQuery]) -> dict[str, Any]:
     """Counts per prison of the area on a date, small counts suppressed."""
     try:
-        area = queries.Area.parse(filters.area, jurisdiction_code(request.user))
+        area = queries.Area.parse(filters.area, jurisdiction_of(request.user.organisation_id))
         area.jurisdiction_code()
         source = _source(filters.source)
         table = queries.area_table(
@@ -223,7 +224,7 @@ def prisons(request: HttpRequest, filters: Query[TableQuery]) -> dict[str, Any]:
     auth=Requires(Capability.IMPORT_RETURNS),
 )
 def import_returns(
-    request: HttpRequest, file: File[UploadedFile], source: str = Form("", max_length=300)
+    request: AuthenticatedRequest, file: File[UploadedFile], source: str = Form("", max_length=300)
 ) -> Any:
     """Import a CSV or XLSX file of population returns for the nation, provinces or
     prisons (all or nothing, idempotent). `source` names the source of rows without a

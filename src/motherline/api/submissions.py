@@ -15,17 +15,17 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import BaseModel, ConfigDict
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
+from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.fieldwork import VisitSummary
 from motherline.api.grants import DeliveryOut
+from motherline.core.actors import AuthenticatedRequest
 from motherline.fieldwork import importing
 from motherline.fieldwork.models import PrisonVisit
 from motherline.grants.queries import deliveries_for
@@ -116,7 +116,7 @@ class SubmissionOut(Schema):
     service: DeliveryOut | None = Field(None, description="The service (kind `services`).")
 
 
-def _recorded(user: Any, kind: str, instance_id: str) -> Any:
+def _recorded(user: User, kind: str, instance_id: str) -> Any:
     """The record made from this submission, if it is one the user may see."""
     if kind == "visits":
         return (
@@ -135,7 +135,9 @@ def _recorded(user: Any, kind: str, instance_id: str) -> Any:
     summary="Receive one phone submission",
     auth=Requires(Capability.EDIT_REGISTER, kind={"visits": Capability.RECORD_FIELDWORK}),
 )
-def receive_submission(request: HttpRequest, kind: Kind, payload: FieldSubmissionIn) -> Status:
+def receive_submission(
+    request: AuthenticatedRequest, kind: Kind, payload: FieldSubmissionIn
+) -> Status:
     """One submission of the prison-visit form (`visits`) or the service form (`services`)
     pushed by a KoBoToolbox REST Service or a relay from ODK Central, authenticated by a
     personal API token. Checked exactly as a row of the file import (`/imports/{kind}`): a

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -18,6 +17,7 @@ from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.routes import refused_as
 from motherline.api.schemas import _max
+from motherline.core.actors import AuthenticatedRequest
 from motherline.people.history import UnanswerableDay
 from motherline.places.models import Prison, Province
 from motherline.worklist import queries
@@ -77,7 +77,7 @@ class WorklistPage(Schema):
     summary="What is due",
     auth=Requires(Capability.VIEW_REGISTER),
 )
-def worklist(request: HttpRequest, filters: Query[WorklistQuery]) -> dict[str, Any]:
+def worklist(request: AuthenticatedRequest, filters: Query[WorklistQuery]) -> dict[str, Any]:
     """Every deadline among the records the user may see that is overdue on `as_of` or due
     within 90 days after it, most urgent first: children reaching the age limit, expected
     deliveries, pretrial detention limits, expected releases, follow-up visits, transition

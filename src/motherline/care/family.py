@@ -19,11 +19,12 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
+from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_approve_for, may_edit
 from motherline.care import rules
 from motherline.care.models import (
@@ -62,7 +63,7 @@ def _raise(errors: Errors) -> None:
         raise ValidationError({k: [v] for k, v in errors.items()})
 
 
-def _require_edit(user: Any, woman: Woman) -> None:
+def _require_edit(user: User, woman: Woman) -> None:
     """A caregiver or an assessment changes with her record: whoever may change it."""
     if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, woman):
         raise PermissionDenied(_("You may not change the register."))
@@ -201,7 +202,7 @@ def _values_audited(values: Mapping[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def add_caregiver(
-    user: Any,
+    user: User,
     child: Child,
     *,
     name: str,
@@ -212,7 +213,7 @@ def add_caregiver(
     address: str = "",
     phone: str = "",
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Caregiver:
     """Record a caregiver of a child: who, how related, where they live (areas of the
     gazetteer and the village, street and house in words) and a phone."""
@@ -268,13 +269,13 @@ def add_caregiver(
 
 @transaction.atomic
 def link_caregiver(
-    user: Any,
+    user: User,
     child: Child,
     caregiver: Caregiver,
     relationship: str,
     *,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> CaregiverLink:
     """Record that a caregiver already recorded for one of her children cares for this one
     too (a grandmother who takes two of them)."""
@@ -305,13 +306,13 @@ def link_caregiver(
 
 @transaction.atomic
 def correct_caregiver(
-    user: Any,
+    user: User,
     child: Child,
     caregiver: Caregiver,
     changes: Mapping[str, Any],
     *,
     version: int,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Caregiver:
     """Correct a caregiver's details (`CAREGIVER_CORRECTABLE`), and their relationship to
     `child`: only the fields given change, from the version the user read; the checks apply
@@ -467,7 +468,7 @@ def _findings(answers: Mapping[str, tuple[str, str]]) -> dict[str, str]:
 
 @transaction.atomic
 def record_assessment(
-    user: Any,
+    user: User,
     plan: TransitionPlan,
     *,
     caregiver: Caregiver,
@@ -476,7 +477,7 @@ def record_assessment(
     reasons: str = "",
     answers: Mapping[str, tuple[str, str]],
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> BestInterestsAssessment:
     """Record a best-interests assessment of handing the plan's child over to `caregiver`:
     a finding (and notes) for each question of the pack, keyed by the question's code, and a
@@ -536,13 +537,13 @@ ASSESSMENT_CORRECTABLE = ("assessed_on", "recommendation", "reasons", "answers")
 
 @transaction.atomic
 def correct_assessment(
-    user: Any,
+    user: User,
     assessment: BestInterestsAssessment,
     changes: Mapping[str, Any],
     *,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> BestInterestsAssessment:
     """Correct an assessment not yet approved: its date, recommendation, reasons or answers
     (`answers` replaces them all). A returned assessment, corrected, waits for approval
@@ -627,14 +628,14 @@ def correct_assessment(
 
 @transaction.atomic
 def decide_assessment(
-    user: Any,
+    user: User,
     assessment: BestInterestsAssessment,
     *,
     approve: bool,
     notes: str = "",
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> BestInterestsAssessment:
     """A programme manager of the organisation that owns the child's record approves an
     assessment, or returns it for changes with the reason. Whoever recorded it does not

@@ -34,6 +34,7 @@ from motherline.care.models import (
     TransitionPlan,
 )
 from motherline.core.actions import changed_values, run_form_action
+from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
 from motherline.people.models import Child
 
@@ -42,13 +43,13 @@ from motherline.people.models import Child
 REFINE = "refine"
 
 
-def _visible_child(request: HttpRequest, reference: str) -> Child:
+def _visible_child(request: AuthenticatedRequest, reference: str) -> Child:
     return get_object_or_404(
         Child.objects.visible_to(request.user).select_related("mother"), reference=reference
     )
 
 
-def _require_change(request: HttpRequest, child: Child) -> None:
+def _require_change(request: AuthenticatedRequest, child: Child) -> None:
     """A change: the role must edit the register, and the record be the user's
     organisation's, not a partner's shared read-only (403)."""
     require(request.user, Capability.EDIT_REGISTER)
@@ -61,7 +62,7 @@ def _caregivers_url(child: Child) -> str:
 
 
 def _render(
-    request: HttpRequest, template: str, child: Child, context: dict[str, Any]
+    request: AuthenticatedRequest, template: str, child: Child, context: dict[str, Any]
 ) -> HttpResponse:
     # Each of these pages shows the child and the family's names: a read of the child.
     audit.record(request.user, AuditAction.VIEW, child, request=request)
@@ -81,7 +82,7 @@ def _refined(request: HttpRequest) -> bool:
 
 
 @login_required
-def caregivers(request: HttpRequest, reference: str) -> HttpResponse:
+def caregivers(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """The child's caregivers, and the form adding one (POST)."""
     require(request.user, Capability.VIEW_REGISTER)
     child = _visible_child(request, reference)
@@ -143,7 +144,7 @@ def caregivers(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def link_caregiver(request: HttpRequest, reference: str) -> HttpResponse:
+def link_caregiver(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Record that a caregiver of her other children cares for this child too."""
     require(request.user, Capability.VIEW_REGISTER)
     child = _visible_child(request, reference)
@@ -172,7 +173,9 @@ def link_caregiver(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def correct_caregiver(request: HttpRequest, reference: str, caregiver_id: int) -> HttpResponse:
+def correct_caregiver(
+    request: AuthenticatedRequest, reference: str, caregiver_id: int
+) -> HttpResponse:
     """Correct a caregiver's details, from the version read."""
     require(request.user, Capability.VIEW_REGISTER)
     child = _visible_child(request, reference)
@@ -239,7 +242,7 @@ def correct_caregiver(request: HttpRequest, reference: str, caregiver_id: int) -
 # Best-interests assessments
 
 
-def _editable_plan(request: HttpRequest, plan_id: int) -> TransitionPlan:
+def _editable_plan(request: AuthenticatedRequest, plan_id: int) -> TransitionPlan:
     return get_object_or_404(
         TransitionPlan.objects.editable_by(request.user).select_related("child__mother"),
         pk=plan_id,
@@ -260,7 +263,7 @@ def _answers_context(form: Any, questions: list[Any]) -> list[tuple[Any, Any, An
 
 
 @login_required
-def record_assessment(request: HttpRequest, plan_id: int) -> HttpResponse:
+def record_assessment(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     """Record a best-interests assessment of the plan's caregiver."""
     require(request.user, Capability.EDIT_REGISTER)
     plan = _editable_plan(request, plan_id)
@@ -313,7 +316,9 @@ def record_assessment(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
 
 
-def _visible_assessment(request: HttpRequest, assessment_id: int) -> BestInterestsAssessment:
+def _visible_assessment(
+    request: AuthenticatedRequest, assessment_id: int
+) -> BestInterestsAssessment:
     return get_object_or_404(
         BestInterestsAssessment.objects.visible_to(request.user).select_related(
             "plan__child__mother",
@@ -328,7 +333,7 @@ def _visible_assessment(request: HttpRequest, assessment_id: int) -> BestInteres
 
 
 @login_required
-def assessment(request: HttpRequest, assessment_id: int) -> HttpResponse:
+def assessment(request: AuthenticatedRequest, assessment_id: int) -> HttpResponse:
     """One assessment with its answers; a programme manager of the child's organisation
     approves it, or returns it for changes (POST)."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -391,7 +396,7 @@ def assessment(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 
 @login_required
-def correct_assessment(request: HttpRequest, assessment_id: int) -> HttpResponse:
+def correct_assessment(request: AuthenticatedRequest, assessment_id: int) -> HttpResponse:
     """Correct an assessment not yet approved, from the version read."""
     require(request.user, Capability.EDIT_REGISTER)
     found = _visible_assessment(request, assessment_id)

@@ -15,12 +15,13 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
+from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit
 from motherline.care import family, rules
 from motherline.care.models import (
@@ -94,7 +95,7 @@ def _raise(errors: Errors) -> None:
         raise ValidationError({k: [v] for k, v in errors.items()})
 
 
-def _require_edit(user: Any, child: Child) -> None:
+def _require_edit(user: User, child: Child) -> None:
     """Plans are changed by whoever may change the child's record (through the mother)."""
     if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, child.mother):
         raise PermissionDenied(_("You may not change the register."))
@@ -198,7 +199,7 @@ def _pending_follow_ups(plan: TransitionPlan) -> tuple[int, int]:
 
 @transaction.atomic
 def open_plan(
-    user: Any, child: Child, *, today: date | None = None, request: Any = None
+    user: User, child: Child, *, today: date | None = None, request: HttpRequest | None = None
 ) -> TransitionPlan:
     """Open a transition plan for a child living in prison now, due on the child's leave-by
     date under the age-limit rules of the jurisdiction of the child's organisation (with any
@@ -232,13 +233,13 @@ def open_plan(
 
 @transaction.atomic
 def update_plan(
-    user: Any,
+    user: User,
     plan: TransitionPlan,
     changes: dict[str, Any],
     *,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> TransitionPlan:
     """Change a plan's details without moving it to another step (see `UPDATABLE`).
 
@@ -293,14 +294,14 @@ def update_plan(
 
 @transaction.atomic
 def advance_plan(
-    user: Any,
+    user: User,
     plan: TransitionPlan,
     new_status: str,
     fields: dict[str, Any],
     *,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> TransitionPlan:
     """Move a plan to its next step (or close it), recording what that step needs in
     `fields` (see `care.rules.plan_step_errors`).
@@ -385,7 +386,12 @@ def _handover_assessment(
 
 
 def _hand_over(
-    user: Any, plan: TransitionPlan, values: dict[str, Any], *, today: date, request: Any
+    user: User,
+    plan: TransitionPlan,
+    values: dict[str, Any],
+    *,
+    today: date,
+    request: HttpRequest | None,
 ) -> None:
     """The child leaves prison for the plan's caregiver; the follow-ups are scheduled."""
 
@@ -436,7 +442,7 @@ def _hand_over(
 
 @transaction.atomic
 def record_follow_up(
-    user: Any,
+    user: User,
     follow_up: FollowUp,
     done_on: date | None,
     outcome: str,
@@ -446,7 +452,7 @@ def record_follow_up(
     caregiver_seen: Caregiver | None = None,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> FollowUp:
     """Record a follow-up visit to a child after the handover: when, how the child was
     found and where the child lives now, and which caregiver was met (None: none was). A
@@ -508,12 +514,12 @@ def record_follow_up(
 
 @transaction.atomic
 def reopen_plan(
-    user: Any,
+    user: User,
     plan: TransitionPlan,
     reason: str,
     *,
     version: int,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> TransitionPlan:
     """Reopen a closed plan, with the reason on the audit trail. It returns to the furthest
     step its recorded details support (`care.rules.status_after_reopen`)."""
@@ -548,7 +554,7 @@ def reopen_plan(
 
 @transaction.atomic
 def record_extension(
-    user: Any,
+    user: User,
     child: Child,
     months: int,
     reason: str,
@@ -556,7 +562,7 @@ def record_extension(
     approved_on: date | None,
     *,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> LeaveExtension:
     """Record that an authority let a child stay in prison longer than the age limit, where
     the rule in force allows it and within its maximum. The plan in progress is then due on
@@ -607,7 +613,7 @@ def record_extension(
 
 @transaction.atomic
 def close_plans_of_children_who_left(
-    user: Any, woman: Woman, on: date, *, request: Any = None
+    user: User, woman: Woman, on: date, *, request: HttpRequest | None = None
 ) -> int:
     """Close, as "left with the mother", the plans in progress of her children who no longer
     live in prison and were not handed over to a caregiver. Returns how many were closed.
@@ -654,8 +660,8 @@ def on_mother_released(
     *,
     episode: CustodyEpisode,
     woman: Woman,
-    user: Any,
-    request: Any = None,
+    user: User,
+    request: HttpRequest | None = None,
     **kwargs: Any,
 ) -> None:
     """Receiver of `people.signals.released` (connected in `CareConfig.ready`)."""

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
+from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, require
 from motherline.care import family, forms, queries, rules, services
 from motherline.care.models import (
@@ -32,6 +32,7 @@ from motherline.care.models import (
     TransitionPlan,
 )
 from motherline.core.actions import form_page, service_call
+from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import posted
 from motherline.formatting import format_day
 from motherline.people.models import Child
@@ -39,7 +40,7 @@ from motherline.people.signals import PageSection, UrgentItem
 
 
 def child_section(
-    sender: Any, *, child: Child, user: Any, today: Any, may_edit: bool, **kwargs: Any
+    sender: Any, *, child: Child, user: User, today: Any, may_edit: bool, **kwargs: Any
 ) -> PageSection:
     """The child's leave-by date, how it was worked out, and the plan: a section of the
     child's page (receiver of `people.signals.child_page_sections`)."""
@@ -60,7 +61,7 @@ def child_section(
     )
 
 
-def _editable_plan(request: HttpRequest, plan_id: int) -> TransitionPlan:
+def _editable_plan(request: AuthenticatedRequest, plan_id: int) -> TransitionPlan:
     """A plan the user may change: the role first (403), then the scope (404)."""
     require(request.user, Capability.EDIT_REGISTER)
     return get_object_or_404(
@@ -71,7 +72,7 @@ def _editable_plan(request: HttpRequest, plan_id: int) -> TransitionPlan:
     )
 
 
-def _editable_child(request: HttpRequest, reference: str) -> Child:
+def _editable_child(request: AuthenticatedRequest, reference: str) -> Child:
     require(request.user, Capability.EDIT_REGISTER)
     return get_object_or_404(
         Child.objects.editable_by(request.user).select_related(
@@ -86,7 +87,7 @@ def _to_child(child: Child, anchor: str = "plan") -> HttpResponse:
 
 
 def _page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     form: Any,
     perform: Callable[[dict[str, Any]], Any],
     child: Child,
@@ -124,7 +125,7 @@ def _page(
 
 
 def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], child: Child
+    request: AuthenticatedRequest, template: str, context: dict[str, Any], child: Child
 ) -> HttpResponse:
     # A plan's page shows the child's name and the caregiver: a read of the child's record.
     audit.record(request.user, AuditAction.VIEW, child, request=request)
@@ -133,7 +134,7 @@ def _render(
 
 @login_required
 @require_safe
-def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     """One plan with its steps and follow-ups (a closed plan too)."""
     require(request.user, Capability.VIEW_REGISTER)
     plan = get_object_or_404(
@@ -157,7 +158,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 @login_required
-def open_plan(request: HttpRequest, reference: str) -> HttpResponse:
+def open_plan(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Open a transition plan for a child living in prison, due on the leave-by date."""
     child = _editable_child(request, reference)
     today = timezone.localdate()
@@ -179,7 +180,7 @@ def open_plan(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _plan_form_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     plan: TransitionPlan,
     fields: dict[str, Any],
     save: Any,
@@ -209,7 +210,7 @@ def _plan_form_page(
 
 
 @login_required
-def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+def edit_plan(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     """Correct or complete a plan's details without moving it to another step."""
     plan = _editable_plan(request, plan_id)
     if plan.status == PlanStatus.CLOSED:
@@ -232,7 +233,7 @@ def edit_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 @login_required
-def advance_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+def advance_plan(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     """Move a plan to its next step with what that step needs."""
     plan = _editable_plan(request, plan_id)
     step = rules.next_step(plan.status)
@@ -265,7 +266,7 @@ def advance_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 @login_required
-def close_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+def close_plan(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     """Close a plan: after the follow-ups, or earlier because it is no longer needed."""
     plan = _editable_plan(request, plan_id)
     if plan.status == PlanStatus.CLOSED:
@@ -290,7 +291,9 @@ def close_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 @login_required
-def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> HttpResponse:
+def record_follow_up(
+    request: AuthenticatedRequest, plan_id: int, follow_up_id: int
+) -> HttpResponse:
     """Record a visit to the child after the handover: what was found."""
     plan = _editable_plan(request, plan_id)
     follow_up = get_object_or_404(FollowUp, plan=plan, pk=follow_up_id)
@@ -336,7 +339,7 @@ def record_follow_up(request: HttpRequest, plan_id: int, follow_up_id: int) -> H
 
 
 @login_required
-def reopen_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+def reopen_plan(request: AuthenticatedRequest, plan_id: int) -> HttpResponse:
     """Reopen a closed plan, saying why."""
     plan = _editable_plan(request, plan_id)
     return _page(
@@ -353,7 +356,7 @@ def reopen_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 @login_required
-def record_extension(request: HttpRequest, reference: str) -> HttpResponse:
+def record_extension(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Record an approved extension of a child's stay, where the pack allows one."""
     child = _editable_child(request, reference)
     leave_by = queries.child_leave_by_for(child, timezone.localdate())
@@ -376,7 +379,7 @@ LEAVE_BY_NEAR_DAYS = 90
 
 
 def woman_urgent_items(
-    sender: Any, *, woman: Any, user: Any, today: Any, may_edit: bool, **kwargs: Any
+    sender: Any, *, woman: Any, user: User, today: Any, may_edit: bool, **kwargs: Any
 ) -> list[UrgentItem]:
     """Her children living in prison who are past or near the age limit, with the days and
     the action (receiver of `people.signals.woman_urgent_items`)."""

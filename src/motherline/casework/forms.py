@@ -22,7 +22,7 @@ from motherline.casework.models import (
     ReferralKind,
     ReferralService,
 )
-from motherline.core.forms import DayMonthYearInput, version_field
+from motherline.core.forms import DayMonthYearInput, field_of, label_records, version_field
 
 
 class NoteForm(forms.Form):
@@ -50,7 +50,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, workers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = workers  # type: ignore[attr-defined]
+        field_of(self, "worker", forms.ModelChoiceField).queryset = workers
 
 
 class DocumentForm(forms.Form):
@@ -67,7 +67,7 @@ class DocumentForm(forms.Form):
 
     def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attach_to"].choices = targets  # type: ignore[attr-defined]
+        field_of(self, "attach_to", forms.ChoiceField).choices = targets
         if len(targets) <= 1:
             self.fields["attach_to"].widget = forms.HiddenInput()
 
@@ -111,10 +111,11 @@ class ConsentForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["child"].choices = children  # type: ignore[attr-defined]
-        self.fields["to_organisation"].queryset = organisations  # type: ignore[attr-defined]
-        self.fields["document"].queryset = documents  # type: ignore[attr-defined]
-        self.fields["document"].label_from_instance = lambda d: d.title  # type: ignore[attr-defined]
+        field_of(self, "child", forms.ChoiceField).choices = children
+        field_of(self, "to_organisation", forms.ModelChoiceField).queryset = organisations
+        document = field_of(self, "document", forms.ModelChoiceField)
+        document.queryset = documents
+        label_records(document, lambda d: d.title)
 
 
 class WithdrawConsentForm(forms.Form):
@@ -157,9 +158,10 @@ class ReferralForm(forms.Form):
         self, *args: Any, organisations: Any, consents: Any, for_child: bool, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_organisation"].queryset = organisations  # type: ignore[attr-defined]
-        self.fields["consent"].queryset = consents  # type: ignore[attr-defined]
-        self.fields["consent"].label_from_instance = consent_label  # type: ignore[attr-defined]
+        field_of(self, "to_organisation", forms.ModelChoiceField).queryset = organisations
+        consent = field_of(self, "consent", forms.ModelChoiceField)
+        consent.queryset = consents
+        label_records(consent, consent_label)
         if for_child:
             # A child's referral shares the child's record; a transfer moves the mother's.
             del self.fields["shares_children"], self.fields["shares_legal"], self.fields["kind"]

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from motherline.core.actors import Actor
 from motherline.core.scoping import ScopedQuerySet, narrow
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
@@ -295,7 +296,7 @@ class ReferralService(models.TextChoices):
 
 
 class ReferralQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> models.QuerySet:
+    def visible_to(self, user: Actor) -> models.QuerySet:
         """The referrals this user's organisation sent or received (`accounts.policy`)."""
         return narrow("referrals", self, user)
 

@@ -34,7 +34,7 @@ def parse_cursor(cursor: str | None) -> tuple[date, int] | None:
         return None
 
 
-def notes(user: Any, *, woman: Any = None, child: Any = None) -> QuerySet[CaseNote]:
+def notes(user: User, *, woman: Any = None, child: Any = None) -> QuerySet[CaseNote]:
     """The notes on a woman's own record (not her children's) or on a child's, newest first."""
     qs = CaseNote.objects.visible_to(user).select_related("author", "corrects")
     mine = Q(child=child) if child is not None else Q(woman=woman, child__isnull=True)
@@ -54,13 +54,13 @@ def note_page(qs: QuerySet[CaseNote], after: str | None, size: int) -> NotePage:
     return NotePage(items, cursor)
 
 
-def assignments(user: Any, *, woman: Any = None, child: Any = None) -> list[Assignment]:
+def assignments(user: User, *, woman: Any = None, child: Any = None) -> list[Assignment]:
     qs = Assignment.objects.visible_to(user).select_related("worker")
     qs = qs.filter(child=child) if child is not None else qs.filter(woman=woman, child=None)
     return list(qs.order_by("assigned_on", "id"))
 
 
-def documents(user: Any, *, woman: Any = None, child: Any = None) -> list[Document]:
+def documents(user: User, *, woman: Any = None, child: Any = None) -> list[Document]:
     """A child's documents, or all of a woman's (hers, her children's, her legal cases' and
     candidacies'), newest first."""
     qs = Document.objects.visible_to(user).select_related(
@@ -70,7 +70,7 @@ def documents(user: Any, *, woman: Any = None, child: Any = None) -> list[Docume
     return list(qs.order_by("-uploaded_at", "-id")[:200])
 
 
-def my_cases(user: Any) -> list[Assignment]:
+def my_cases(user: User) -> list[Assignment]:
     """The women and children the user is assigned to, each with the due date of the next
     item of the worklist (overdue ones first), soonest first."""
     deadlines.refresh_pending()

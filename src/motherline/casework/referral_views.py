@@ -8,12 +8,10 @@ reads only the referral (the service, what is asked, the consent), not the recor
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +20,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
+from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit, require
 from motherline.casework import forms, referrals
 from motherline.casework.models import Consent, Document, Referral, ReferralStatus
 from motherline.casework.views import Subject, _subject
+from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
 from motherline.core.versions import StaleVersion
 from motherline.people.models import Child
@@ -38,7 +37,7 @@ ENDED_BECAUSE = {
 }
 
 
-def _may_change(request: HttpRequest, subject: Subject) -> bool:
+def _may_change(request: AuthenticatedRequest, subject: Subject) -> bool:
     return can(request.user, Capability.EDIT_REGISTER) and may_edit(request.user, subject.woman)
 
 
@@ -46,7 +45,7 @@ def _may_change(request: HttpRequest, subject: Subject) -> bool:
 
 
 @login_required
-def consents(request: HttpRequest, reference: str) -> HttpResponse:
+def consents(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Her consents, in force and withdrawn; recording a new one (POST)."""
     require(request.user, Capability.VIEW_REGISTER)
     subject = _subject(request, "woman", reference)
@@ -119,7 +118,7 @@ def consents(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def withdraw_consent(request: HttpRequest, consent_id: int) -> HttpResponse:
+def withdraw_consent(request: AuthenticatedRequest, consent_id: int) -> HttpResponse:
     """Withdraw a consent: what it allowed ends at once (the page says what)."""
     require(request.user, Capability.EDIT_REGISTER)
     consent = get_object_or_404(
@@ -168,7 +167,7 @@ def withdraw_consent(request: HttpRequest, consent_id: int) -> HttpResponse:
 # Referrals
 
 
-def _refer(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+def _refer(request: AuthenticatedRequest, kind: str, reference: str) -> HttpResponse:
     require(request.user, Capability.EDIT_REGISTER)
     subject = _subject(request, kind, reference)
     if not may_edit(request.user, subject.woman):
@@ -218,20 +217,20 @@ def _refer(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
 
 
 @login_required
-def refer_woman(request: HttpRequest, reference: str) -> HttpResponse:
+def refer_woman(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Refer (or transfer) her record to another organisation."""
     return _refer(request, "woman", reference)
 
 
 @login_required
-def refer_child(request: HttpRequest, reference: str) -> HttpResponse:
+def refer_child(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Refer a child's record to another organisation."""
     return _refer(request, "child", reference)
 
 
 @login_required
 @require_GET
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedRequest) -> HttpResponse:
     """The referrals the user's organisation received (waiting ones first) and sent."""
     require(request.user, Capability.VIEW_REGISTER)
     visible = Referral.objects.visible_to(request.user).select_related(
@@ -255,7 +254,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
+def referral(request: AuthenticatedRequest, referral_id: int) -> HttpResponse:
     """One referral. POST: `action` accept or decline (the receiver), withdraw (the sender),
     with the version read."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -322,7 +321,7 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
     )
 
 
-def _record_url(user: Any, referral: Referral) -> str:
+def _record_url(user: User, referral: Referral) -> str:
     """The link to the referred record, when the user reads it now (after acceptance for the
     receiver; always for the owner)."""
     if referral.child is not None:

@@ -19,11 +19,12 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, Organisation, Role
+from motherline.accounts.models import AuditAction, Organisation, Role, User
 from motherline.accounts.policy import Capability, can, may_edit
 from motherline.casework.models import (
     OPEN_STATUSES,
@@ -52,7 +53,7 @@ def _raise(errors: dict[str, str]) -> None:
         raise ValidationError({k: [v] for k, v in errors.items()})
 
 
-def _require_edit(user: Any, woman: Woman) -> None:
+def _require_edit(user: User, woman: Woman) -> None:
     if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, woman):
         raise PermissionDenied(_("You may not change this record."))
 
@@ -86,7 +87,7 @@ def _day_error(value: Any, today: date, missing: str) -> str | None:
 
 
 def record_consent(
-    user: Any,
+    user: User,
     woman: Woman,
     *,
     purpose: str,
@@ -98,7 +99,7 @@ def record_consent(
     terms: str = "",
     document: Document | None = None,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Consent:
     """Record a consent given for her record (or her child's). A consent to share with
     partners makes her record readable by the organisations that share with hers."""
@@ -168,13 +169,13 @@ def record_consent(
 
 
 def withdraw_consent(
-    user: Any,
+    user: User,
     consent: Consent,
     *,
     version: int,
     withdrawn_on: date | None = None,
     reason: str = "",
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Consent:
     """Withdraw a consent, from the version read. What it allowed ends in the same
     transaction: partners no longer read her record (unless another consent to that stands),
@@ -261,7 +262,7 @@ def receivers(woman: Woman) -> QuerySet[Organisation]:
 
 
 def refer(
-    user: Any,
+    user: User,
     woman: Woman,
     *,
     to_organisation: Organisation,
@@ -272,7 +273,7 @@ def refer(
     child: Child | None = None,
     parts: dict[str, bool] | None = None,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Referral:
     """Refer her record (or her child's) to another organisation, with the consent that
     allows it. `parts` says what is shared beyond the record itself (`PART_FIELDS`)."""
@@ -348,7 +349,7 @@ def refer(
     return referral
 
 
-def may_answer(user: Any, referral: Referral) -> bool:
+def may_answer(user: User, referral: Referral) -> bool:
     """Whether this user may accept or decline the referral: a user of the receiving
     organisation whose role changes the register (a liaison officer belongs to a prison)."""
     return (
@@ -358,7 +359,7 @@ def may_answer(user: Any, referral: Referral) -> bool:
     )
 
 
-def may_withdraw(user: Any, referral: Referral) -> bool:
+def may_withdraw(user: User, referral: Referral) -> bool:
     """Whether this user may cancel (waiting) or end (accepted) the referral: an editor of
     the sending organisation. An accepted transfer is the receiver's record: no longer."""
     return (
@@ -385,13 +386,13 @@ def _save(current: Referral, version: int, values: dict[str, Any]) -> None:
 
 
 def answer(
-    user: Any,
+    user: User,
     referral: Referral,
     *,
     accept: bool,
     version: int,
     note: str = "",
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Referral:
     """Accept or decline a waiting referral (a reason is required to decline). Accepting a
     transfer makes the receiver the owner of her record and her children's; the sender's
@@ -425,7 +426,7 @@ def answer(
     return Referral.objects.get(pk=referral.pk)
 
 
-def _transfer(user: Any, referral: Referral, request: Any) -> dict[str, Any]:
+def _transfer(user: User, referral: Referral, request: HttpRequest | None) -> dict[str, Any]:
     """Move her record to the receiver: her, her children, and end the sender's
     assignments (the receiver assigns its own workers)."""
     woman_id = referral.woman_id
@@ -447,7 +448,12 @@ def _transfer(user: Any, referral: Referral, request: Any) -> dict[str, Any]:
 
 
 def withdraw(
-    user: Any, referral: Referral, *, version: int, note: str = "", request: Any = None
+    user: User,
+    referral: Referral,
+    *,
+    version: int,
+    note: str = "",
+    request: HttpRequest | None = None,
 ) -> Referral:
     """The sender cancels a waiting referral, or ends an accepted one (the receiver stops
     reading the record at once)."""
@@ -470,7 +476,12 @@ def withdraw(
 
 
 def _end_referrals(
-    user: Any, referrals: QuerySet[Referral], *, because: str, day: date, request: Any
+    user: User,
+    referrals: QuerySet[Referral],
+    *,
+    because: str,
+    day: date,
+    request: HttpRequest | None,
 ) -> list[int]:
     """Cancel the waiting referrals among these and end the accepted ones, audited."""
     ended = []

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,7 +55,7 @@ MAY_NOT_CHANGE = gettext_lazy("You may not change this record.")
 DATE_FLOOR = date(2000, 1, 1)
 
 
-def _require_edit(user: Any, woman: Woman) -> None:
+def _require_edit(user: User, woman: Woman) -> None:
     if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, woman):
         raise PermissionDenied(_("You may not change this record."))
 
@@ -94,7 +95,7 @@ def _note_errors(noted_on: Any, kind: Any, text: Any, today: date) -> dict[str, 
 
 
 def add_note(
-    user: Any,
+    user: User,
     woman: Woman,
     *,
     noted_on: date,
@@ -103,7 +104,7 @@ def add_note(
     child: Child | None = None,
     corrects: CaseNote | None = None,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> CaseNote:
     """Write a note on a woman's record, or on her child's (`child`). A note that corrects
     an earlier one (whose time to be corrected in place has passed) names it in `corrects`."""
@@ -144,7 +145,7 @@ def add_note(
 
 
 def may_correct(
-    user: Any, note: CaseNote, now: datetime | None = None, *, editable: bool | None = None
+    user: User, note: CaseNote, now: datetime | None = None, *, editable: bool | None = None
 ) -> bool:
     """Whether this user may still correct the note in place: its author, in the window.
     `editable`: whether the user may change the woman's record, when already known."""
@@ -157,13 +158,13 @@ def may_correct(
 
 
 def correct_note(
-    user: Any,
+    user: User,
     note: CaseNote,
     changes: dict[str, Any],
     *,
     version: int,
     now: datetime | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> CaseNote:
     """Correct a note in place (its date, kind or text): only its author, only within
     `MOTHERLINE_NOTE_CORRECTION_HOURS` of writing it, only from the version read."""
@@ -237,13 +238,13 @@ def eligible_workers(woman: Woman) -> QuerySet[User]:
 
 
 def assign(
-    user: Any,
+    user: User,
     woman: Woman,
     worker: User,
     *,
     child: Child | None = None,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Assignment:
     """Assign a case worker of her organisation to a woman, or to her child."""
     _require_edit(user, woman)
@@ -280,7 +281,7 @@ def assign(
     return assignment
 
 
-def unassign(user: Any, assignment: Assignment, *, request: Any = None) -> None:
+def unassign(user: User, assignment: Assignment, *, request: HttpRequest | None = None) -> None:
     """End a case worker's assignment; the audit trail keeps who it was and who ended it."""
     _require_edit(user, assignment.woman)
     with transaction.atomic():
@@ -354,7 +355,7 @@ def _target_errors(
 
 
 def upload_document(
-    user: Any,
+    user: User,
     woman: Woman,
     upload: Upload,
     *,
@@ -362,7 +363,7 @@ def upload_document(
     child: Child | None = None,
     legal_case: Any = None,
     candidate: Any = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Document:
     """File a document on her record (or her child's, a legal case's, a candidacy's). The
     type is read from the content; images are drawn again without their metadata; the file
@@ -437,7 +438,9 @@ def too_large_message() -> str:
     }
 
 
-def open_document(user: Any, document: Document, *, request: Any = None) -> BinaryIO:
+def open_document(
+    user: User, document: Document, *, request: HttpRequest | None = None
+) -> BinaryIO:
     """The document's content to send to a user who may see it; the read is audited."""
     if not Document.objects.visible_to(user).filter(pk=document.pk).exists():
         raise PermissionDenied
@@ -452,7 +455,9 @@ def open_document(user: Any, document: Document, *, request: Any = None) -> Bina
     return plain
 
 
-def file_dossier(user: Any, candidate: Any, language: str, *, request: Any = None) -> Document:
+def file_dossier(
+    user: User, candidate: Any, language: str, *, request: HttpRequest | None = None
+) -> Document:
     """File the candidate's pardon dossier, as it reads today, as a document of the
     candidacy: what was sent stays, though the record moves on."""
     from motherline.legal import dossier

@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
+from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit, require
 from motherline.casework import forms, queries, services
 from motherline.casework.models import Assignment, CaseNote, Document, Referral
+from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
 from motherline.legal.models import LegalCase, ReleaseCandidate
 from motherline.people.models import Child, Woman
@@ -81,7 +82,7 @@ class Subject:
         return reverse("casework:consents", args=[self.woman.reference])
 
 
-def _subject(request: HttpRequest, kind: str, reference: str) -> Subject:
+def _subject(request: AuthenticatedRequest, kind: str, reference: str) -> Subject:
     """The woman or child by reference, within the user's scope (404 outside it)."""
     if kind == "child":
         child = get_object_or_404(
@@ -91,7 +92,7 @@ def _subject(request: HttpRequest, kind: str, reference: str) -> Subject:
     return Subject(get_object_or_404(Woman.objects.visible_to(request.user), reference=reference))
 
 
-def _require_change(request: HttpRequest, subject: Subject) -> None:
+def _require_change(request: AuthenticatedRequest, subject: Subject) -> None:
     """A change: the role must edit the register (403), and the record be the user's
     organisation's, not a partner's shared read-only (403)."""
     if not may_edit(request.user, subject.woman):
@@ -99,13 +100,13 @@ def _require_change(request: HttpRequest, subject: Subject) -> None:
 
 
 def _of_woman_and_child(
-    page: Callable[[HttpRequest, str, str], HttpResponse],
-) -> tuple[Callable[[HttpRequest, str], HttpResponse], ...]:
+    page: Callable[[AuthenticatedRequest, str, str], HttpResponse],
+) -> tuple[Callable[[AuthenticatedRequest, str], HttpResponse], ...]:
     """A page of case work as two views: of a woman's record, and of a child's (by
     reference)."""
 
-    def of(kind: str) -> Callable[[HttpRequest, str], HttpResponse]:
-        def view(request: HttpRequest, reference: str) -> HttpResponse:
+    def of(kind: str) -> Callable[[AuthenticatedRequest, str], HttpResponse]:
+        def view(request: AuthenticatedRequest, reference: str) -> HttpResponse:
             return page(request, kind, reference)
 
         view.__name__ = f"{kind}_{page.__name__.strip('_').removesuffix('_page')}"
@@ -130,7 +131,9 @@ def _note_events(notes: list[CaseNote]) -> list[Event]:
     ]
 
 
-def _section(user: Any, subject: Subject, may_change: bool, request: Any) -> PageSection:
+def _section(
+    user: User, subject: Subject, may_change: bool, request: HttpRequest | None
+) -> PageSection:
     # One query for the section's notes and, on her page, the timeline's (hers and her
     # children's): the page's count of queries does not grow with the section.
     if subject.child is None:
@@ -193,14 +196,26 @@ def _section(user: Any, subject: Subject, may_change: bool, request: Any) -> Pag
 
 
 def woman_section(
-    sender: Any, *, woman: Woman, user: Any, may_edit: bool, request: Any = None, **kw: Any
+    sender: Any,
+    *,
+    woman: Woman,
+    user: User,
+    may_edit: bool,
+    request: HttpRequest | None = None,
+    **kw: Any,
 ) -> PageSection | None:
     """Her notes, case workers and documents (receiver of `woman_page_sections`)."""
     return _section(user, Subject(woman), may_edit, request)
 
 
 def child_section(
-    sender: Any, *, child: Child, user: Any, may_edit: bool, request: Any = None, **kw: Any
+    sender: Any,
+    *,
+    child: Child,
+    user: User,
+    may_edit: bool,
+    request: HttpRequest | None = None,
+    **kw: Any,
 ) -> PageSection | None:
     """The child's notes, case workers and documents (receiver of `child_page_sections`)."""
     return _section(user, Subject(child.mother, child), may_edit, request)
@@ -209,7 +224,7 @@ def child_section(
 # Notes
 
 
-def _notes_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+def _notes_page(request: AuthenticatedRequest, kind: str, reference: str) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     subject = _subject(request, kind, reference)
     form = forms.NoteForm(initial={"noted_on": timezone.localdate()})
@@ -277,7 +292,7 @@ woman_notes, child_notes = _of_woman_and_child(_notes_page)
 
 
 @login_required
-def correct_note(request: HttpRequest, note_id: int) -> HttpResponse:
+def correct_note(request: AuthenticatedRequest, note_id: int) -> HttpResponse:
     """Correct a note: in place by its author within the time allowed, else as a new note
     that refers to it."""
     require(request.user, Capability.EDIT_REGISTER)
@@ -342,7 +357,7 @@ def correct_note(request: HttpRequest, note_id: int) -> HttpResponse:
 # Case workers
 
 
-def _workers_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+def _workers_page(request: AuthenticatedRequest, kind: str, reference: str) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     subject = _subject(request, kind, reference)
     workers = services.eligible_workers(subject.woman)
@@ -400,7 +415,7 @@ def _int(value: Any) -> int:
 
 
 @login_required
-def my_cases(request: HttpRequest) -> HttpResponse:
+def my_cases(request: AuthenticatedRequest) -> HttpResponse:
     """The women and children assigned to the signed-in user, the next due item first."""
     require(request.user, Capability.VIEW_REGISTER)
     cases = queries.my_cases(request.user)
@@ -418,7 +433,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_loads(request: HttpRequest) -> HttpResponse:
+def case_loads(request: AuthenticatedRequest) -> HttpResponse:
     """A manager's view of the organisation's case workers: how many cases, how many
     overdue worklist items. Counts only: no one is named but the workers."""
     require(request.user, Capability.MANAGE_PROGRAMME)
@@ -474,7 +489,7 @@ def _target_records(subject: Subject, choice: str) -> dict[str, Any]:
     return {{"case": "legal_case"}.get(kind, kind): record}
 
 
-def _documents_page(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
+def _documents_page(request: AuthenticatedRequest, kind: str, reference: str) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     subject = _subject(request, kind, reference)
     targets = _targets(subject)
@@ -537,7 +552,7 @@ woman_documents, child_documents = _of_woman_and_child(_documents_page)
 
 @login_required
 @require_GET
-def download(request: HttpRequest, document_id: int) -> FileResponse:
+def download(request: AuthenticatedRequest, document_id: int) -> FileResponse:
     """A document's content, only to whom its woman's record is visible; the read is on the
     audit trail; never cached, always saved rather than shown inline."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -559,7 +574,7 @@ def download(request: HttpRequest, document_id: int) -> FileResponse:
 
 @login_required
 @require_POST
-def file_dossier(request: HttpRequest, candidate_id: int) -> HttpResponse:
+def file_dossier(request: AuthenticatedRequest, candidate_id: int) -> HttpResponse:
     """File the candidate's pardon dossier (as it reads today) as a document."""
     require(request.user, Capability.EDIT_REGISTER)
     candidate = get_object_or_404(

@@ -174,7 +174,7 @@ class ItemsField(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return list(dict.fromkeys(item for item in text.replace(",", " ").split() if item))
 
     def validate(self, value: Any) -> None:
@@ -319,7 +319,10 @@ def form_for(
         if name in radios:
             field = fields[name]
             assert isinstance(field, forms.ChoiceField), name
-            field.choices = [c for c in field.choices if c[0]]  # type: ignore[union-attr]
+            # Django keeps a field's choices as (value, label) pairs (django-stubs types what
+            # is read as anything that may be set); the empty one goes.
+            pairs: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+            field.choices = [c for c in pairs if c[0]]
             field.widget = forms.RadioSelect(choices=field.choices)
     attributes: dict[str, Any] = {"schema": schema, "groups": groups, **fields}
     return type(f"{schema.__name__}Form", (ActionForm,), attributes)

@@ -4,14 +4,32 @@ pages."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
+
+FieldT = TypeVar("FieldT", bound=forms.Field)
+
+
+def field_of(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
+    """The form's field `name`, checked to be a `kind`: to set what only that kind of field
+    has (a choice field's choices, a model choice field's records) once the form is made."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
+
+
+def label_records(field: forms.ModelChoiceField, label: Callable[[Any], str]) -> None:
+    """Name each record the field offers by `label` rather than by its `str()`."""
+    # What a subclass overriding `label_from_instance` would do, for this one field (often
+    # one a ModelForm made); mypy refuses any assignment to a method.
+    field.label_from_instance = label  # type: ignore[method-assign, assignment]
 
 
 def add_service_errors(

@@ -13,6 +13,8 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
+from motherline.core.actors import Actor
+
 Rule = Callable[..., models.QuerySet]
 _RULES: dict[str, Rule] = {}
 
@@ -23,7 +25,7 @@ def provide(**rules: Rule) -> None:
     _RULES.update(rules)
 
 
-def narrow(rule: str, queryset: models.QuerySet, user: Any, **options: Any) -> models.QuerySet:
+def narrow(rule: str, queryset: models.QuerySet, user: Actor, **options: Any) -> models.QuerySet:
     try:
         apply = _RULES[rule]
     except KeyError:
@@ -34,10 +36,10 @@ def narrow(rule: str, queryset: models.QuerySet, user: Any, **options: Any) -> m
 class ScopedQuerySet(models.QuerySet):
     """Personal records: read and changed exactly as the woman they are about."""
 
-    def visible_to(self, user: Any) -> models.QuerySet:
+    def visible_to(self, user: Actor) -> models.QuerySet:
         """The records this user may see; the rule lives in `accounts.policy`."""
         return narrow("records", self, user)
 
-    def editable_by(self, user: Any) -> models.QuerySet:
+    def editable_by(self, user: Actor) -> models.QuerySet:
         """The records this user may change: partners' shared records are read-only."""
         return narrow("records", self, user, for_edit=True)

@@ -8,14 +8,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motherline.accounts.models import User
 from motherline.core.actions import form_for
-from motherline.core.forms import DayMonthYearInput, version_field
+from motherline.core.forms import DayMonthYearInput, field_of, label_records, version_field
 from motherline.fieldwork.actions import RecordVisit
 from motherline.fieldwork.models import (
     HEADCOUNT_MAX,
     AccessIncident,
     Audience,
     ConsentUse,
+    Finding,
     PrisonVisit,
     TrainingTopic,
 )
@@ -42,18 +44,20 @@ RecordVisitForm = form_for(
 
 class ActionForm(forms.Form):
     description = forms.CharField(label=_("What is to be done"), max_length=500)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)  # type: ignore[arg-type]
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
     due_date = forms.DateField(label=_("Due"), widget=DATE)
-    finding = forms.ModelChoiceField(label=_("Finding"), queryset=None, required=False)  # type: ignore[arg-type]
+    finding = forms.ModelChoiceField(
+        label=_("Finding"), queryset=Finding.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, owners: Any, findings: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
-        self.fields["finding"].queryset = findings
-        self.fields["finding"].label_from_instance = lambda f: (
-            f"{f.get_topic_display()}: {f.description[:60]}"
-        )
+        owner = field_of(self, "owner", forms.ModelChoiceField)
+        owner.queryset = owners
+        label_records(owner, lambda u: u.get_full_name() or u.username)
+        finding = field_of(self, "finding", forms.ModelChoiceField)
+        finding.queryset = findings
+        label_records(finding, lambda f: f"{f.get_topic_display()}: {f.description[:60]}")
 
 
 class DoneForm(forms.Form):
@@ -87,7 +91,7 @@ class IncidentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, prisons: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["prison"].queryset = prisons
+        field_of(self, "prison", forms.ModelChoiceField).queryset = prisons
 
     def values(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "prison"}

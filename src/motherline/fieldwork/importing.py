@@ -20,12 +20,13 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
-from motherline.accounts.policy import Capability, can
+from motherline.accounts.models import AuditAction, User
+from motherline.accounts.policy import Capability, can, organisation_id_of
 from motherline.bounds import clean_value
 from motherline.fieldwork import rules
 from motherline.fieldwork.forms import RecordVisitForm
@@ -256,26 +257,27 @@ def _new_rows(
     return out
 
 
-def _require(user: Any, capability: Capability) -> None:
+def _require(user: User, capability: Capability) -> None:
     if not can(user, capability):
         raise PermissionDenied(_("Your role may not record field work."))
 
 
 def import_visits(
-    user: Any,
+    user: User,
     rows: list[tuple[int, dict[str, str]]],
     *,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
     via: str = "import",
 ) -> ImportReport:
     """Visits of the user's organisation from an export of the prison-visit form."""
     _require(user, Capability.RECORD_FIELDWORK)
+    organisation_id = organisation_id_of(user)
     today = today or timezone.localdate()
     report = ImportReport("visits", rows=len(rows))
     prisons = {
         p.code.lower(): p
-        for p in Prison.objects.filter(province__jurisdiction__organisations=user.organisation_id)
+        for p in Prison.objects.filter(province__jurisdiction__organisations=organisation_id)
     }
     # The page's form, whose fields are the rules of each cell (no query is run).
     fields = RecordVisitForm().fields
@@ -318,7 +320,7 @@ def import_visits(
         visits.append(
             (
                 PrisonVisit(
-                    organisation_id=user.organisation_id,
+                    organisation_id=organisation_id,
                     prison=prison,
                     visit_date=visit_date,
                     team=team,
@@ -362,16 +364,17 @@ def import_visits(
 
 
 def import_services(
-    user: Any,
+    user: User,
     rows: list[tuple[int, dict[str, str]]],
     *,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
     via: str = "import",
 ) -> ImportReport:
     """Services delivered, from an export of the service form: each woman by reference,
     among the women the user may change; the same checks as the page (in custody that day)."""
     _require(user, Capability.EDIT_REGISTER)
+    organisation_id = organisation_id_of(user)
     today = today or timezone.localdate()
     report = ImportReport("services", rows=len(rows))
     new = _new_rows(ServiceDelivery, rows, report)
@@ -454,7 +457,7 @@ def import_services(
                 notes=notes,
                 grant=grant,
                 budget_line=budget_line,
-                provider_id=user.organisation_id,
+                provider_id=organisation_id,
                 submission_id=sid,
                 created_by=user,
             )

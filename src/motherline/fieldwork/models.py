@@ -6,11 +6,14 @@ These records belong to an organisation, not to one woman: they are scoped by
 only to users who may see the women (`accounts.policy.scope`).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
+from motherline.core.actors import Actor
 from motherline.core.models import OwnedRecord
 from motherline.jurisdictions import local
 from motherline.people.models import Woman
@@ -26,13 +29,13 @@ HEADCOUNT_MAX = 100_000
 class OrganisationScoped:
     """Scoping of records an organisation owns; the rule lives in `accounts.policy`."""
 
-    def visible_to(self, user):
+    def visible_to(self: Any, user: Actor) -> Any:  # self: the queryset it is mixed into
         """The records this user may see."""
         from motherline.accounts import policy
 
         return policy.scope_organisation(self, user)
 
-    def editable_by(self, user):
+    def editable_by(self: Any, user: Actor) -> Any:
         from motherline.accounts import policy
 
         return policy.scope_organisation(self, user, for_edit=True)

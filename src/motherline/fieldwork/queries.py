@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractYear
 
+from motherline.accounts.models import User
 from motherline.fieldwork.models import (
     AccessIncident,
     ActionStatus,
@@ -90,7 +91,7 @@ def visit_page(qs: QuerySet[PrisonVisit], after: VisitCursor | None, size: int) 
     return VisitPage(items=rows[:size], next_cursor=next_cursor, total=qs.order_by().count())
 
 
-def visits(user: Any, *, prison: Prison | None = None) -> QuerySet[PrisonVisit]:
+def visits(user: User, *, prison: Prison | None = None) -> QuerySet[PrisonVisit]:
     """The visits that count (not withdrawn) that the user may see, with their open
     findings and actions counted."""
     qs = PrisonVisit.objects.visible_to(user).current().select_related("prison", "organisation")
@@ -102,7 +103,7 @@ def visits(user: Any, *, prison: Prison | None = None) -> QuerySet[PrisonVisit]:
     )
 
 
-def visit_detail(user: Any, visit_id: int) -> PrisonVisit:
+def visit_detail(user: User, visit_id: int) -> PrisonVisit:
     """A visit the user may see with its findings, actions and incidents, and only the
     linked women the user may see (`women_visible`); a withdrawn visit too, with who
     withdrew it. Five queries."""
@@ -125,7 +126,7 @@ def visit_detail(user: Any, visit_id: int) -> PrisonVisit:
     )
 
 
-def open_findings(user: Any, prison: Prison) -> list[Finding]:
+def open_findings(user: User, prison: Prison) -> list[Finding]:
     return list(
         Finding.objects.filter(
             visit__in=PrisonVisit.objects.visible_to(user).current().filter(prison=prison),
@@ -136,13 +137,13 @@ def open_findings(user: Any, prison: Prison) -> list[Finding]:
     )
 
 
-def incidents(user: Any, *, open_only: bool = False) -> QuerySet[AccessIncident]:
+def incidents(user: User, *, open_only: bool = False) -> QuerySet[AccessIncident]:
     """The incidents that count (not withdrawn) that the user may see."""
     qs = AccessIncident.objects.visible_to(user).current().select_related("prison", "organisation")
     return qs.filter(restored_on__isnull=True) if open_only else qs
 
 
-def incident_detail(user: Any, incident_id: int) -> AccessIncident:
+def incident_detail(user: User, incident_id: int) -> AccessIncident:
     """An incident the user may see, a withdrawn one too."""
     return (
         AccessIncident.objects.visible_to(user)
@@ -166,7 +167,7 @@ def _days(value: Any) -> float | None:
     return round(float(value), 1)  # pragma: no cover - a backend returning days
 
 
-def resolution(user: Any) -> Resolution:
+def resolution(user: User) -> Resolution:
     """How many incidents are open and resolved, and the mean days from the incident to
     restored access, computed by the database in one query."""
     row = (
@@ -197,7 +198,7 @@ class PrisonYears:
         return sum(self.counts)
 
 
-def incidents_by_prison_and_year(user: Any) -> tuple[list[int], list[PrisonYears]]:
+def incidents_by_prison_and_year(user: User) -> tuple[list[int], list[PrisonYears]]:
     """Incidents counted by prison and year by the database: the years, and a row per prison
     with one count per year."""
     rows = list(
@@ -220,7 +221,7 @@ def incidents_by_prison_and_year(user: Any) -> tuple[list[int], list[PrisonYears
     return years, list(by_prison.values())
 
 
-def training_sessions(user: Any) -> QuerySet[TrainingSession]:
+def training_sessions(user: User) -> QuerySet[TrainingSession]:
     """Sessions that count (not withdrawn) the user may see, each with its participants
     summed by the database."""
     return (
@@ -230,7 +231,7 @@ def training_sessions(user: Any) -> QuerySet[TrainingSession]:
     )
 
 
-def training_detail(user: Any, session_id: int) -> TrainingSession:
+def training_detail(user: User, session_id: int) -> TrainingSession:
     """A session the user may see, a withdrawn one too."""
     return (
         TrainingSession.objects.visible_to(user)
@@ -253,7 +254,7 @@ class TrainingTotal:
         return self.women + self.men
 
 
-def training_totals(user: Any) -> list[TrainingTotal]:
+def training_totals(user: User) -> list[TrainingTotal]:
     """Sessions and participants by year and audience, counted by the database (a session
     is counted once however many institutions took part)."""
     sessions = TrainingSession.objects.visible_to(user).current().values("pk")
@@ -270,11 +271,11 @@ def training_totals(user: Any) -> list[TrainingTotal]:
     ]
 
 
-def case_studies(user: Any) -> QuerySet[CaseStudy]:
+def case_studies(user: User) -> QuerySet[CaseStudy]:
     return CaseStudy.objects.visible_to(user).select_related("organisation")
 
 
-def case_detail(user: Any, case_id: int) -> CaseStudy:
+def case_detail(user: User, case_id: int) -> CaseStudy:
     """A case study with the linked woman and children, shown only to who may see them."""
     return (
         case_studies(user)
@@ -290,7 +291,7 @@ def case_detail(user: Any, case_id: int) -> CaseStudy:
     )
 
 
-def published_case_studies(user: Any) -> list[CaseStudy]:
+def published_case_studies(user: User) -> list[CaseStudy]:
     return list(
         case_studies(user).filter(status=CaseStatus.PUBLISHED).order_by("published_on", "id")
     )

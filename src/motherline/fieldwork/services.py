@@ -19,13 +19,14 @@ from django.core.mail import send_mass_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
-from motherline.accounts.policy import Capability, can, may_edit
+from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
 from motherline.core.versions import save_if_current
 from motherline.fieldwork import rules
 from motherline.fieldwork.actions import (
@@ -67,12 +68,12 @@ def _raise(errors: Errors) -> None:
         raise ValidationError({k: [v] for k, v in errors.items()})
 
 
-def _require(user: Any) -> None:
+def _require(user: User) -> None:
     if not can(user, Capability.RECORD_FIELDWORK):
         raise PermissionDenied(_("Your role may not record field work."))
 
 
-def _editable_visit(user: Any, visit: PrisonVisit) -> PrisonVisit:
+def _editable_visit(user: User, visit: PrisonVisit) -> PrisonVisit:
     """The visit locked for a change by its organisation; a withdrawn visit (and so its
     findings and actions) is no longer changed."""
     _require(user)
@@ -94,7 +95,11 @@ def _only(changes: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _audit_change(
-    user: Any, record: Any, changes: dict[str, Any], plain: tuple[str, ...], request: Any
+    user: User,
+    record: Any,
+    changes: dict[str, Any],
+    plain: tuple[str, ...],
+    request: HttpRequest | None,
 ) -> None:
     """The audit row of a correction: the fields changed, and the old and new values of
     those in `plain` (dates, counts, choices; free text is named, never copied)."""
@@ -116,14 +121,14 @@ def _audit_change(
 
 
 @transaction.atomic
-def _visit_prison(user: Any, code: str) -> Prison | None:
+def _visit_prison(user: User, code: str) -> Prison | None:
     return Prison.objects.filter(
         code=code, province__jurisdiction__organisations=user.organisation_id
     ).first()
 
 
 def record_visit(
-    user: Any, visit: RecordVisit, *, today: date | None = None, request: Any = None
+    user: User, visit: RecordVisit, *, today: date | None = None, request: HttpRequest | None = None
 ) -> PrisonVisit:
     """Record a visit of the user's organisation with its findings by topic and the women
     seen (named by the references she may see)."""
@@ -150,8 +155,9 @@ def record_visit(
         }
     findings = {str(t): text.strip() for t, text in visit.findings.items() if text.strip()}
     _raise(errors)
+    assert prison is not None  # refused above otherwise
     record = PrisonVisit.objects.create(
-        organisation_id=user.organisation_id,
+        organisation_id=organisation_id_of(user),
         prison=prison,
         visit_date=visit.visit_date,
         team=team,
@@ -186,13 +192,13 @@ def record_visit(
 
 @transaction.atomic
 def correct_visit(
-    user: Any,
+    user: User,
     visit: PrisonVisit,
     changes: dict[str, Any],
     *,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> PrisonVisit:
     """Correct a visit's details (`actions.VISIT_CORRECTABLE`): only the fields given change,
     from the version the user read; the visit's checks apply to the corrected whole. The
@@ -223,7 +229,7 @@ def _plain(value: Any) -> Any:
 
 @transaction.atomic
 def withdraw_visit(
-    user: Any, visit: PrisonVisit, *, version: int, reason: str, request: Any = None
+    user: User, visit: PrisonVisit, *, version: int, reason: str, request: HttpRequest | None = None
 ) -> PrisonVisit:
     """Withdraw a visit entered twice: it leaves the lists, the prison's open findings and
     the worklist (its actions), and stays readable on its own page."""
@@ -238,12 +244,12 @@ def withdraw_visit(
 
 @transaction.atomic
 def correct_finding(
-    user: Any,
+    user: User,
     finding: Finding,
     changes: dict[str, Any],
     *,
     version: int,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Finding:
     """Correct a finding's topic or what was found (`actions.FINDING_CORRECTABLE`), from
     the version read. The audit row is the finding's: the topic's old and new value, the
@@ -270,12 +276,12 @@ def correct_finding(
 
 @transaction.atomic
 def correct_action(
-    user: Any,
+    user: User,
     action: FollowUpAction,
     changes: dict[str, Any],
     *,
     version: int,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> FollowUpAction:
     """Correct a follow-up action's description, owner (a user name), due date or finding
     (`actions.ACTION_CORRECTABLE`), from the version read. The owner is someone of the
@@ -327,7 +333,12 @@ def correct_action(
 
 @transaction.atomic
 def add_finding(
-    user: Any, visit: PrisonVisit, topic: str, description: str, *, request: Any = None
+    user: User,
+    visit: PrisonVisit,
+    topic: str,
+    description: str,
+    *,
+    request: HttpRequest | None = None,
 ) -> Finding:
     visit = _editable_visit(user, visit)
     _raise(rules.finding_errors(topic, description))
@@ -338,12 +349,12 @@ def add_finding(
 
 @transaction.atomic
 def resolve_finding(
-    user: Any,
+    user: User,
     finding: Finding,
     resolved_on: date,
     *,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Finding:
     visit = _editable_visit(user, finding.visit)
     _raise(
@@ -376,14 +387,14 @@ def owners_for(visit: PrisonVisit) -> QuerySet[User]:
 
 @transaction.atomic
 def add_action(
-    user: Any,
+    user: User,
     visit: PrisonVisit,
     *,
     description: str,
     owner: User | None,
     due_date: date | None,
     finding: Finding | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> FollowUpAction:
     """A follow-up action of a visit, owned by a user of the visit's organisation."""
     visit = _editable_visit(user, visit)
@@ -420,12 +431,12 @@ def add_action(
 
 @transaction.atomic
 def complete_action(
-    user: Any,
+    user: User,
     action: FollowUpAction,
     done_on: date | None,
     *,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> FollowUpAction:
     """Mark an open follow-up action done; an action already done is a conflict."""
     visit = _editable_visit(user, action.visit)
@@ -463,13 +474,13 @@ def _incident_errors(values: dict[str, Any], today: date) -> Errors:
 
 @transaction.atomic
 def record_incident(
-    user: Any,
+    user: User,
     *,
     prison: Prison,
     values: dict[str, Any],
     visit: PrisonVisit | None = None,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> AccessIncident:
     """Record a refusal or restriction of access, alone or from a visit of the user's
     organisation, and tell the organisation's escalation contacts once it is saved."""
@@ -484,7 +495,7 @@ def record_incident(
         errors["refused_by"] = _("Say who refused, by position.")
     _raise(errors)
     incident = AccessIncident.objects.create(
-        organisation_id=user.organisation_id,
+        organisation_id=organisation_id_of(user),
         prison=prison,
         visit=visit,
         created_by=user,
@@ -509,13 +520,13 @@ def record_incident(
 
 @transaction.atomic
 def update_incident(
-    user: Any,
+    user: User,
     incident: AccessIncident,
     changes: dict[str, Any],
     *,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> AccessIncident:
     """Record the escalation, the response and the day access was restored."""
     _require(user)
@@ -561,7 +572,12 @@ def update_incident(
 
 @transaction.atomic
 def withdraw_incident(
-    user: Any, incident: AccessIncident, *, version: int, reason: str, request: Any = None
+    user: User,
+    incident: AccessIncident,
+    *,
+    version: int,
+    reason: str,
+    request: HttpRequest | None = None,
 ) -> AccessIncident:
     """Withdraw an incident entered twice: it leaves the lists and the programme manager's
     figures, and stays readable on its own page."""
@@ -633,7 +649,11 @@ class TrainingRecord:
 
 @transaction.atomic
 def record_training(
-    user: Any, record: TrainingRecord, *, today: date | None = None, request: Any = None
+    user: User,
+    record: TrainingRecord,
+    *,
+    today: date | None = None,
+    request: HttpRequest | None = None,
 ) -> TrainingSession:
     """A training session of the user's organisation with its participants by institution."""
     _require(user)
@@ -649,7 +669,7 @@ def record_training(
         )
     )
     session = TrainingSession.objects.create(
-        organisation_id=user.organisation_id,
+        organisation_id=organisation_id_of(user),
         audience=record.audience,
         held_on=record.held_on,
         place=record.place.strip(),
@@ -679,7 +699,7 @@ def record_training(
     return session
 
 
-def _editable_session(user: Any, session: TrainingSession) -> TrainingSession:
+def _editable_session(user: User, session: TrainingSession) -> TrainingSession:
     _require(user)
     try:
         return TrainingSession.objects.editable_by(user).select_for_update().get(pk=session.pk)
@@ -693,13 +713,13 @@ def _participants(session: TrainingSession) -> list[tuple[str, int, int]]:
 
 @transaction.atomic
 def correct_training(
-    user: Any,
+    user: User,
     session: TrainingSession,
     changes: dict[str, Any],
     *,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> TrainingSession:
     """Correct a session's details (`actions.TRAINING_CORRECTABLE`): only the fields given
     change, from the version read; `participants`, when given, are every row as
@@ -755,7 +775,12 @@ def correct_training(
 
 @transaction.atomic
 def withdraw_training(
-    user: Any, session: TrainingSession, *, version: int, reason: str, request: Any = None
+    user: User,
+    session: TrainingSession,
+    *,
+    version: int,
+    reason: str,
+    request: HttpRequest | None = None,
 ) -> TrainingSession:
     """Withdraw a session entered twice: it leaves the list and the totals by year and
     audience, and stays readable on its own page."""
@@ -769,7 +794,7 @@ def withdraw_training(
 CASE_TEXTS = ("title_en", "narrative_en", "title_local", "narrative_local")
 
 
-def _case_for_edit(user: Any, case: CaseStudy, version: int) -> CaseStudy:
+def _case_for_edit(user: User, case: CaseStudy, version: int) -> CaseStudy:
     """The case study locked for a change, if it is still at the version the user read: a
     step judged on an older state (consent since withdrawn, a text since changed) is
     refused as stale before its own rules are checked."""
@@ -784,12 +809,12 @@ def _case_for_edit(user: Any, case: CaseStudy, version: int) -> CaseStudy:
 
 
 def _case_move(
-    user: Any,
+    user: User,
     case: CaseStudy,
     version: int,
     values: dict[str, Any],
     action: str,
-    request: Any,
+    request: HttpRequest | None,
     audited: dict[str, Any] | None = None,
 ) -> CaseStudy:
     saved = CaseStudy.objects.filter(pk=case.pk, version=version).update(
@@ -842,12 +867,12 @@ class CaseText:
 
 @transaction.atomic
 def draft_case_study(
-    user: Any,
+    user: User,
     text: CaseText,
     *,
     woman: Woman | None = None,
     children: list[Any] | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> CaseStudy:
     """A draft, drafted from a woman's record (which the user may change) or from none."""
     _require(user)
@@ -863,7 +888,7 @@ def draft_case_study(
         errors["children"] = _("Link only children of the linked woman.")
     _raise(errors)
     case = CaseStudy.objects.create(
-        organisation_id=user.organisation_id,
+        organisation_id=organisation_id_of(user),
         woman=woman,
         title_en=text.title_en.strip(),
         narrative_en=text.narrative_en.strip(),
@@ -889,7 +914,7 @@ def draft_case_study(
 
 @transaction.atomic
 def edit_case_text(
-    user: Any, case: CaseStudy, text: CaseText, *, version: int, request: Any = None
+    user: User, case: CaseStudy, text: CaseText, *, version: int, request: HttpRequest | None = None
 ) -> CaseStudy:
     """Change the texts; an anonymised or reviewed text goes back to be anonymised and
     reviewed again, and a published one may not change (withdraw it first)."""
@@ -915,7 +940,7 @@ def edit_case_text(
 
 @transaction.atomic
 def record_consent(
-    user: Any,
+    user: User,
     case: CaseStudy,
     *,
     on: date | None,
@@ -923,7 +948,7 @@ def record_consent(
     use: str,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> CaseStudy:
     """Consent to use the story, with its date, who gave it and what it covers."""
     case = _case_for_edit(user, case, version)
@@ -950,7 +975,9 @@ def record_consent(
 
 
 @transaction.atomic
-def anonymise_case(user: Any, case: CaseStudy, *, version: int, request: Any = None) -> CaseStudy:
+def anonymise_case(
+    user: User, case: CaseStudy, *, version: int, request: HttpRequest | None = None
+) -> CaseStudy:
     """Replace names, register numbers, exact dates and small prisons in every text with
     coarser values; refused if anything identifying is still found afterwards."""
     case = _case_for_edit(user, case, version)
@@ -985,7 +1012,9 @@ def anonymise_case(user: Any, case: CaseStudy, *, version: int, request: Any = N
 
 
 @transaction.atomic
-def review_case(user: Any, case: CaseStudy, *, version: int, request: Any = None) -> CaseStudy:
+def review_case(
+    user: User, case: CaseStudy, *, version: int, request: HttpRequest | None = None
+) -> CaseStudy:
     """A second person, a programme manager other than the author and the anonymiser,
     confirms the anonymised text."""
     if not can(user, Capability.MANAGE_PROGRAMME):
@@ -1004,7 +1033,12 @@ def review_case(user: Any, case: CaseStudy, *, version: int, request: Any = None
 
 @transaction.atomic
 def publish_case(
-    user: Any, case: CaseStudy, *, version: int, today: date | None = None, request: Any = None
+    user: User,
+    case: CaseStudy,
+    *,
+    version: int,
+    today: date | None = None,
+    request: HttpRequest | None = None,
 ) -> CaseStudy:
     """Publish a reviewed case study with consent to publication, after checking once more
     that no text names a linked person, gives her register number or an exact birth date."""
@@ -1025,13 +1059,13 @@ def publish_case(
 
 @transaction.atomic
 def withdraw_consent(
-    user: Any,
+    user: User,
     case: CaseStudy,
     *,
     on: date | None = None,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> CaseStudy:
     """The woman withdrew her consent: the case study is unpublished and may not be used."""
     case = _case_for_edit(user, case, version)
@@ -1057,7 +1091,7 @@ CASE_STEPS = {
 
 
 def take_case_step(
-    user: Any,
+    user: User,
     case: CaseStudy,
     step: str,
     *,
@@ -1065,7 +1099,7 @@ def take_case_step(
     consent_on: date | None = None,
     consent_given_by: str = "",
     consent_use: str = "",
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> CaseStudy:
     """One step of the workflow (`CASE_STEPS`) by its name; `consent` takes the consent's
     date, who gave it and its use."""
@@ -1093,11 +1127,12 @@ def take_case_step(
 
 @transaction.atomic
 def add_escalation_contact(
-    user: Any, *, name: str, email: str, position: str = "", request: Any = None
+    user: User, *, name: str, email: str, position: str = "", request: HttpRequest | None = None
 ) -> EscalationContact:
     """Someone the user's organisation tells of every new access incident."""
     if not can(user, Capability.MANAGE_PROGRAMME):
         raise PermissionDenied(_("Only a programme manager may do this."))
+    organisation_id = organisation_id_of(user)
     errors: Errors = {}
     if not name.strip():
         errors["name"] = _("This field is required.")
@@ -1108,13 +1143,13 @@ def add_escalation_contact(
     if (
         not errors
         and EscalationContact.objects.filter(
-            organisation_id=user.organisation_id, email__iexact=email
+            organisation_id=organisation_id, email__iexact=email
         ).exists()
     ):
         errors["email"] = _("This address is already a contact.")
     _raise(errors)
     contact = EscalationContact.objects.create(
-        organisation_id=user.organisation_id,
+        organisation_id=organisation_id,
         name=name.strip(),
         position=position.strip(),
         email=email.strip(),
@@ -1125,7 +1160,7 @@ def add_escalation_contact(
 
 @transaction.atomic
 def remove_escalation_contact(
-    user: Any, contact: EscalationContact, *, request: Any = None
+    user: User, contact: EscalationContact, *, request: HttpRequest | None = None
 ) -> None:
     if (
         not can(user, Capability.MANAGE_PROGRAMME)

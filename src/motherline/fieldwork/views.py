@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
-from motherline.accounts.policy import Capability, can, require
+from motherline.accounts.models import AuditAction, User
+from motherline.accounts.policy import Capability, can, organisation_id_of, require
 from motherline.core.actions import (
     AUDITED,
     correction_page,
@@ -32,6 +32,7 @@ from motherline.core.actions import (
     form_page,
     run_form_action,
 )
+from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted, posted_files
 from motherline.core.paging import cursor, paging
 from motherline.fieldwork import forms, importing, queries, services
@@ -69,7 +70,7 @@ STALE = gettext_lazy(
 )
 
 
-def _prisons(user: Any) -> Any:
+def _prisons(user: User) -> Any:
     """The prisons of the jurisdiction of the user's organisation."""
     return (
         Prison.objects.filter(province__jurisdiction__organisations=user.organisation_id)
@@ -78,7 +79,7 @@ def _prisons(user: Any) -> Any:
     )
 
 
-def _page_of_visits(request: HttpRequest, prison: Prison | None) -> queries.VisitPage:
+def _page_of_visits(request: AuthenticatedRequest, prison: Prison | None) -> queries.VisitPage:
     """The page of visits after the request's cursor; the first page for a cursor this list
     did not give (a bookmark from before visits were ordered by date, say)."""
     try:
@@ -95,7 +96,7 @@ def _page_of_visits(request: HttpRequest, prison: Prison | None) -> queries.Visi
 
 @login_required
 @require_safe
-def visit_list(request: HttpRequest) -> HttpResponse:
+def visit_list(request: AuthenticatedRequest) -> HttpResponse:
     """The visits the user may see, newest first, optionally of one prison."""
     require(request.user, Capability.VIEW_REGISTER)
     prisons = _prisons(request.user)
@@ -110,7 +111,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def new_visit(request: HttpRequest) -> HttpResponse:
+def new_visit(request: AuthenticatedRequest) -> HttpResponse:
     """Record a visit of the user's organisation with its findings by topic."""
     require(request.user, Capability.RECORD_FIELDWORK)
     form = forms.RecordVisitForm(
@@ -136,7 +137,7 @@ def new_visit(request: HttpRequest) -> HttpResponse:
 
 
 def _visit_page(
-    request: HttpRequest, visit: PrisonVisit, action_form: forms.ActionForm | None = None
+    request: AuthenticatedRequest, visit: PrisonVisit, action_form: forms.ActionForm | None = None
 ) -> HttpResponse:
     # A withdrawn visit is read, not changed: no buttons.
     editable = (
@@ -163,7 +164,7 @@ def _visit_page(
     )
 
 
-def _visible_visit(request: HttpRequest, visit_id: int) -> PrisonVisit:
+def _visible_visit(request: AuthenticatedRequest, visit_id: int) -> PrisonVisit:
     try:
         return queries.visit_detail(request.user, visit_id)
     except PrisonVisit.DoesNotExist:
@@ -172,7 +173,7 @@ def _visible_visit(request: HttpRequest, visit_id: int) -> PrisonVisit:
 
 @login_required
 @require_safe
-def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
+def visit_detail(request: AuthenticatedRequest, visit_id: int) -> HttpResponse:
     """One visit with its findings, follow-up actions and access incidents."""
     require(request.user, Capability.VIEW_REGISTER)
     return _visit_page(request, _visible_visit(request, visit_id))
@@ -185,7 +186,7 @@ VisitCorrectionForm = form_for(
 
 
 @login_required
-def correct_visit(request: HttpRequest, visit_id: int) -> HttpResponse:
+def correct_visit(request: AuthenticatedRequest, visit_id: int) -> HttpResponse:
     """Correct a visit's details: the form shows them as recorded; what differs is saved,
     from the version read."""
     require(request.user, Capability.RECORD_FIELDWORK)
@@ -204,7 +205,7 @@ def correct_visit(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 
 @login_required
-def withdraw_visit(request: HttpRequest, visit_id: int) -> HttpResponse:
+def withdraw_visit(request: AuthenticatedRequest, visit_id: int) -> HttpResponse:
     """Withdraw a visit entered twice, with the reason; it stays readable on its page."""
     require(request.user, Capability.RECORD_FIELDWORK)
     visit = get_object_or_404(
@@ -231,7 +232,7 @@ FindingCorrectionForm = form_for(FindingChanges, model=Finding, required=FINDING
 
 
 @login_required
-def correct_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
+def correct_finding(request: AuthenticatedRequest, finding_id: int) -> HttpResponse:
     """Correct a finding's topic or what was found, from the version read."""
     require(request.user, Capability.RECORD_FIELDWORK)
     finding = get_object_or_404(
@@ -258,7 +259,7 @@ ActionCorrectionForm = form_for(
 
 
 @login_required
-def correct_action(request: HttpRequest, action_id: int) -> HttpResponse:
+def correct_action(request: AuthenticatedRequest, action_id: int) -> HttpResponse:
     """Correct a follow-up action: what is to be done, its owner, due date and finding."""
     require(request.user, Capability.RECORD_FIELDWORK)
     action = get_object_or_404(
@@ -292,7 +293,7 @@ def correct_action(request: HttpRequest, action_id: int) -> HttpResponse:
 
 
 @login_required
-def add_action(request: HttpRequest, visit_id: int) -> HttpResponse:
+def add_action(request: AuthenticatedRequest, visit_id: int) -> HttpResponse:
     """Add a follow-up action with an owner and a due date to a visit."""
     require(request.user, Capability.RECORD_FIELDWORK)
     visit = get_object_or_404(PrisonVisit.objects.editable_by(request.user), pk=visit_id)
@@ -313,7 +314,7 @@ def add_action(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 
 def _mark_done(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     model: type[FollowUpAction] | type[Finding],
     pk: int,
     record_done: Any,
@@ -344,7 +345,7 @@ def _mark_done(
 
 
 @login_required
-def complete_action(request: HttpRequest, action_id: int) -> HttpResponse:
+def complete_action(request: AuthenticatedRequest, action_id: int) -> HttpResponse:
     """Mark a follow-up action done on the day given."""
     return _mark_done(
         request,
@@ -356,7 +357,7 @@ def complete_action(request: HttpRequest, action_id: int) -> HttpResponse:
 
 
 @login_required
-def resolve_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
+def resolve_finding(request: AuthenticatedRequest, finding_id: int) -> HttpResponse:
     """Record that a finding was resolved (it leaves the prison's open findings)."""
     return _mark_done(
         request,
@@ -369,7 +370,7 @@ def resolve_finding(request: HttpRequest, finding_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def prison_detail(request: HttpRequest, code: str) -> HttpResponse:
+def prison_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """A prison's visit history (paged), its open findings and open access incidents."""
     require(request.user, Capability.VIEW_REGISTER)
     prison = get_object_or_404(_prisons(request.user), code=code)
@@ -392,7 +393,7 @@ def prison_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def new_incident(request: HttpRequest) -> HttpResponse:
+def new_incident(request: AuthenticatedRequest) -> HttpResponse:
     """Record an access incident, alone or from a visit (`?visit=`), which fills it in."""
     require(request.user, Capability.RECORD_FIELDWORK)
     visit = None
@@ -421,7 +422,7 @@ def new_incident(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
+def incident_detail(request: AuthenticatedRequest, incident_id: int) -> HttpResponse:
     """One incident; its organisation records the escalation, response and restored access."""
     # A POST changes it: refused by role (403) before the record is looked up.
     writing = request.method == "POST"
@@ -459,7 +460,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 
 @login_required
-def withdraw_incident(request: HttpRequest, incident_id: int) -> HttpResponse:
+def withdraw_incident(request: AuthenticatedRequest, incident_id: int) -> HttpResponse:
     """Withdraw an incident entered twice, with the reason; it stays readable on its page."""
     require(request.user, Capability.RECORD_FIELDWORK)
     incident = get_object_or_404(
@@ -479,7 +480,7 @@ def withdraw_incident(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def incident_overview(request: HttpRequest) -> HttpResponse:
+def incident_overview(request: AuthenticatedRequest) -> HttpResponse:
     """The programme manager's page: open incidents, time to resolution, and incidents by
     prison and year."""
     require(request.user, Capability.MANAGE_PROGRAMME)
@@ -509,7 +510,7 @@ def incident_overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def training_list(request: HttpRequest) -> HttpResponse:
+def training_list(request: AuthenticatedRequest) -> HttpResponse:
     """Training sessions, newest first, and totals by year and audience."""
     require(request.user, Capability.VIEW_REGISTER)
     page = queries.paged(
@@ -527,7 +528,7 @@ def training_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def new_training(request: HttpRequest) -> HttpResponse:
+def new_training(request: AuthenticatedRequest) -> HttpResponse:
     """Record a session with its participants by institution and sex."""
     require(request.user, Capability.RECORD_FIELDWORK)
     if request.method == "POST":
@@ -560,7 +561,7 @@ def new_training(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def training_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+def training_detail(request: AuthenticatedRequest, session_id: int) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     try:
         session = queries.training_detail(request.user, session_id)
@@ -584,7 +585,7 @@ TrainingCorrectionForm = form_for(
 
 
 @login_required
-def correct_training(request: HttpRequest, session_id: int) -> HttpResponse:
+def correct_training(request: AuthenticatedRequest, session_id: int) -> HttpResponse:
     """Correct a training session: its details, and its participants by institution (every
     row; a row left empty is removed)."""
     require(request.user, Capability.RECORD_FIELDWORK)
@@ -620,7 +621,7 @@ def correct_training(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
-def withdraw_training(request: HttpRequest, session_id: int) -> HttpResponse:
+def withdraw_training(request: AuthenticatedRequest, session_id: int) -> HttpResponse:
     """Withdraw a session entered twice, with the reason; it stays readable on its page."""
     require(request.user, Capability.RECORD_FIELDWORK)
     session = get_object_or_404(TrainingSession.objects.editable_by(request.user), pk=session_id)
@@ -641,7 +642,7 @@ def withdraw_training(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     page = queries.paged(
         queries.case_studies(request.user), cursor(request), settings.MOTHERLINE_PAGE_SIZE
@@ -659,7 +660,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def new_case(request: HttpRequest) -> HttpResponse:
+def new_case(request: AuthenticatedRequest) -> HttpResponse:
     """Draft a case study, from a woman's record (`?woman=`) or from none."""
     require(request.user, Capability.RECORD_FIELDWORK)
     reference = request.GET.get("woman", "")
@@ -682,7 +683,7 @@ def new_case(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_case(request: HttpRequest, case_id: int) -> CaseStudy:
+def _visible_case(request: AuthenticatedRequest, case_id: int) -> CaseStudy:
     try:
         return queries.case_detail(request.user, case_id)
     except CaseStudy.DoesNotExist:
@@ -691,7 +692,7 @@ def _visible_case(request: HttpRequest, case_id: int) -> CaseStudy:
 
 @login_required
 @require_safe
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     """A case study, its texts, where it is in the workflow and what the next step needs."""
     require(request.user, Capability.VIEW_REGISTER)
     case = _visible_case(request, case_id)
@@ -717,7 +718,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-def edit_case(request: HttpRequest, case_id: int) -> HttpResponse:
+def edit_case(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     require(request.user, Capability.RECORD_FIELDWORK)
     case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
     texts = ("title_en", "narrative_en", "title_local", "narrative_local")
@@ -743,7 +744,7 @@ def edit_case(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
+def case_step(request: AuthenticatedRequest, case_id: int, step: str) -> HttpResponse:
     """One step of the workflow (POST): consent, anonymise, review, publish, withdraw."""
     if step not in services.CASE_STEPS:
         raise Http404
@@ -787,7 +788,7 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def case_booklet(request: HttpRequest) -> HttpResponse:
+def case_booklet(request: AuthenticatedRequest) -> HttpResponse:
     """The published case studies as a PDF booklet for a training session, in a language of
     the user's jurisdiction's documents: only anonymised, reviewed texts, so it names
     nobody. A story is told in the booklet's language where it has that text."""
@@ -819,10 +820,10 @@ def case_booklet(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def escalation_contacts(request: HttpRequest) -> HttpResponse:
+def escalation_contacts(request: AuthenticatedRequest) -> HttpResponse:
     """Whom the user's organisation tells of every new access incident."""
     require(request.user, Capability.MANAGE_PROGRAMME)
-    contacts = EscalationContact.objects.filter(organisation_id=request.user.organisation_id)
+    contacts = EscalationContact.objects.filter(organisation_id=organisation_id_of(request.user))
     return form_page(
         request,
         forms.ContactForm(posted(request)),
@@ -835,7 +836,7 @@ def escalation_contacts(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def remove_contact(request: HttpRequest, contact_id: int) -> HttpResponse:
+def remove_contact(request: AuthenticatedRequest, contact_id: int) -> HttpResponse:
     require(request.user, Capability.MANAGE_PROGRAMME)
     contact = get_object_or_404(
         EscalationContact, pk=contact_id, organisation_id=request.user.organisation_id
@@ -850,7 +851,7 @@ def remove_contact(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 
 @login_required
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedRequest) -> HttpResponse:
     """Upload an export of phone submissions (visits or services): every refused row is
     listed with its line, field and reason, and then nothing is written."""
     require(request.user, Capability.RECORD_FIELDWORK)
@@ -877,7 +878,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 def woman_visits_section(
-    sender: Any, *, woman: Woman, user: Any, today: Any, **kwargs: Any
+    sender: Any, *, woman: Woman, user: User, today: Any, **kwargs: Any
 ) -> PageSection | None:
     """The prison visits where she was seen, that the user may see: a section of her page
     (receiver of `people.signals.woman_page_sections`)."""

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
 from motherline.bounds import not_before_floor
-from motherline.core.forms import DayMonthYearInput
+from motherline.core.forms import DayMonthYearInput, field_of, label_records
 from motherline.grants.models import QUANTITY_MAX, BudgetLine, Grant, ServiceType
 from motherline.jurisdictions.local import language_name
 from motherline.people.forms import NOTE_MAX
@@ -90,10 +90,7 @@ class DeliveryForm(forms.Form):
 
     def __init__(self, *args: Any, grants: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grant"].queryset = grants
-        self.fields["budget_line"].queryset = BudgetLine.objects.filter(
-            grant__in=grants
-        ).select_related("grant")
-        self.fields["budget_line"].label_from_instance = lambda line: (
-            f"{line.grant.reference} · {line.code} {line.name}"
-        )
+        field_of(self, "grant", forms.ModelChoiceField).queryset = grants
+        budget_line = field_of(self, "budget_line", forms.ModelChoiceField)
+        budget_line.queryset = BudgetLine.objects.filter(grant__in=grants).select_related("grant")
+        label_records(budget_line, lambda line: f"{line.grant.reference} · {line.code} {line.name}")

@@ -7,10 +7,13 @@ service to a child alone, the child's mother), and is scoped through her
 (`accounts.policy.WOMAN_PATHS`).
 """
 
+from typing import Self
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
+from motherline.core.actors import Actor
 from motherline.core.models import OwnedRecord
 from motherline.fieldwork.models import OrganisationQuerySet
 from motherline.people.models import Child, Woman
@@ -24,12 +27,12 @@ class DeliveryQuerySet(WithdrawableQuerySet):
     """Services, seen and changed as their woman's record (the rule lives in
     `accounts.policy`); `.current()` leaves out those withdrawn (entered twice)."""
 
-    def visible_to(self, user):
+    def visible_to(self, user: Actor) -> Self:
         from motherline.accounts import policy
 
         return policy.scope(self, user)
 
-    def editable_by(self, user):
+    def editable_by(self, user: Actor) -> Self:
         from motherline.accounts import policy
 
         return policy.scope(self, user, for_edit=True)

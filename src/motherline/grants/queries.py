@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
+from motherline.accounts.models import User
 from motherline.grants.models import (
     BudgetLine,
     DeliveryQuerySet,
@@ -28,7 +28,7 @@ def _money(value: Decimal | None) -> Decimal:
     return (value or ZERO).quantize(ZERO)
 
 
-def grants_for(user: Any) -> QuerySet[Grant]:
+def grants_for(user: User) -> QuerySet[Grant]:
     return Grant.objects.visible_to(user).select_related("organisation")
 
 
@@ -227,7 +227,7 @@ def grant_report(grant: Grant, start: date | None = None, end: date | None = Non
     )
 
 
-def chargeable_grants(user: Any) -> QuerySet[Grant]:
+def chargeable_grants(user: User) -> QuerySet[Grant]:
     """The grants a service recorded by this user may be charged to: those their
     organisation manages or receives."""
     org = getattr(user, "organisation_id", None)
@@ -238,7 +238,7 @@ def chargeable_grants(user: Any) -> QuerySet[Grant]:
     )
 
 
-def deliveries_for(user: Any, *, woman_reference: str = "") -> DeliveryQuerySet:
+def deliveries_for(user: User, *, woman_reference: str = "") -> DeliveryQuerySet:
     """Service deliveries the user may see (through the woman's record), withdrawn ones
     too: a list reads `.current()`."""
     qs = ServiceDelivery.objects.visible_to(user).select_related(

@@ -13,12 +13,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, Sum
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, Organisation
-from motherline.accounts.policy import Capability, can, may_edit
+from motherline.accounts.models import AuditAction, Organisation, User
+from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
 from motherline.core.versions import save_if_current
 from motherline.formatting import format_day, format_number
 from motherline.grants import queries, rules
@@ -34,7 +35,7 @@ def _raise(errors: Errors) -> None:
         raise ValidationError({k: [v] for k, v in errors.items()})
 
 
-def _require_manager(user: Any) -> None:
+def _require_manager(user: User) -> None:
     if not can(user, Capability.MANAGE_PROGRAMME):
         raise PermissionDenied(_("Only a programme manager may do this."))
 
@@ -52,7 +53,7 @@ class GrantValues:
 
 
 @transaction.atomic
-def create_grant(user: Any, values: GrantValues, *, request: Any = None) -> Grant:
+def create_grant(user: User, values: GrantValues, *, request: HttpRequest | None = None) -> Grant:
     """A grant managed by the user's organisation."""
     _require_manager(user)
     errors = rules.grant_errors(
@@ -71,7 +72,7 @@ def create_grant(user: Any, values: GrantValues, *, request: Any = None) -> Gran
         errors["grantees"] = _("Name at least one grantee organisation.")
     _raise(errors)
     grant = Grant.objects.create(
-        organisation_id=user.organisation_id,
+        organisation_id=organisation_id_of(user),
         reference=values.reference.strip(),
         donor=values.donor.strip(),
         amount=values.amount,
@@ -99,7 +100,13 @@ def create_grant(user: Any, values: GrantValues, *, request: Any = None) -> Gran
 
 @transaction.atomic
 def add_budget_line(
-    user: Any, grant: Grant, *, code: str, name: str, amount: Decimal | None, request: Any = None
+    user: User,
+    grant: Grant,
+    *,
+    code: str,
+    name: str,
+    amount: Decimal | None,
+    request: HttpRequest | None = None,
 ) -> BudgetLine:
     """A budget line; the grant's lines together may not exceed its amount."""
     _require_manager(user)
@@ -146,12 +153,12 @@ class DeliveryValues:
 
 @transaction.atomic
 def record_delivery(
-    user: Any,
+    user: User,
     woman: Woman,
     values: DeliveryValues,
     *,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> ServiceDelivery:
     """Record a service to a woman, to one of her children, or to both. For her, she must
     have been in custody on that day; a child must have been born; a delivery charged to a
@@ -235,12 +242,12 @@ def _plain(value: Any) -> Any:
 
 
 def _audit_change(
-    user: Any,
+    user: User,
     record: Any,
     before: dict[str, Any],
     changes: dict[str, Any],
     plain: tuple[str, ...],
-    request: Any,
+    request: HttpRequest | None,
     object_ref: str = "",
 ) -> None:
     """The audit row of a correction: the fields changed, and the old and new values of
@@ -262,7 +269,7 @@ def _audit_change(
     )
 
 
-def _editable_grant(user: Any, grant: Grant) -> Grant:
+def _editable_grant(user: User, grant: Grant) -> Grant:
     _require_manager(user)
     try:
         return Grant.objects.editable_by(user).select_for_update().get(pk=grant.pk)
@@ -274,7 +281,12 @@ def _editable_grant(user: Any, grant: Grant) -> Grant:
 
 @transaction.atomic
 def correct_grant(
-    user: Any, grant: Grant, changes: dict[str, Any], *, version: int, request: Any = None
+    user: User,
+    grant: Grant,
+    changes: dict[str, Any],
+    *,
+    version: int,
+    request: HttpRequest | None = None,
 ) -> Grant:
     """Correct a grant's details (`actions.GRANT_CORRECTABLE`): only the fields given
     change, from the version read. The corrected grant still holds its budget lines (its
@@ -328,7 +340,12 @@ def correct_grant(
 
 @transaction.atomic
 def correct_budget_line(
-    user: Any, line: BudgetLine, changes: dict[str, Any], *, version: int, request: Any = None
+    user: User,
+    line: BudgetLine,
+    changes: dict[str, Any],
+    *,
+    version: int,
+    request: HttpRequest | None = None,
 ) -> BudgetLine:
     """Correct a budget line's code, name or budget (`actions.LINE_CORRECTABLE`), from the
     version read: the grant's lines together still may not exceed it, and a code is used
@@ -374,7 +391,7 @@ def correct_budget_line(
     return BudgetLine.objects.get(pk=current.pk)
 
 
-def _editable_delivery(user: Any, delivery: ServiceDelivery) -> ServiceDelivery:
+def _editable_delivery(user: User, delivery: ServiceDelivery) -> ServiceDelivery:
     """The delivery locked for a change, by someone who may change her record (a partner
     who reads it is refused, 403)."""
     current = (
@@ -387,13 +404,13 @@ def _editable_delivery(user: Any, delivery: ServiceDelivery) -> ServiceDelivery:
 
 @transaction.atomic
 def correct_delivery(
-    user: Any,
+    user: User,
     delivery: ServiceDelivery,
     changes: dict[str, Any],
     *,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> ServiceDelivery:
     """Correct a service delivered (`actions.DELIVERY_CORRECTABLE`): only the fields given
     change, from the version read. The child is named by reference (one of hers), the grant
@@ -490,7 +507,12 @@ def correct_delivery(
 
 @transaction.atomic
 def withdraw_delivery(
-    user: Any, delivery: ServiceDelivery, *, version: int, reason: str, request: Any = None
+    user: User,
+    delivery: ServiceDelivery,
+    *,
+    version: int,
+    reason: str,
+    request: HttpRequest | None = None,
 ) -> ServiceDelivery:
     """Withdraw a service entered twice: it leaves the lists, the grant's spending and
     beneficiaries and the donor report, and stays readable on its own page."""

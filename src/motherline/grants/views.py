@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from motherline.core.actions import (
     run_form_action,
     service_call,
 )
+from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
 from motherline.core.paging import cursor, paging
 from motherline.fieldwork.queries import paged
@@ -44,7 +45,7 @@ from motherline.people.models import Child, Woman
 from motherline.records.pages import withdrawal_page
 
 
-def _grant(request: HttpRequest, grant_id: int) -> Grant:
+def _grant(request: AuthenticatedRequest, grant_id: int) -> Grant:
     # With its jurisdiction: the donor report's languages are its documents' languages.
     grants = queries.grants_for(request.user).select_related("organisation__jurisdiction")
     return get_object_or_404(grants, pk=grant_id)
@@ -52,14 +53,14 @@ def _grant(request: HttpRequest, grant_id: int) -> Grant:
 
 @login_required
 @require_safe
-def grant_list(request: HttpRequest) -> HttpResponse:
+def grant_list(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_PROGRAMME)
     page = paged(queries.grants_for(request.user), cursor(request), settings.MOTHERLINE_PAGE_SIZE)
     return render(request, "grants/grant_list.html", paging(request, page))
 
 
 @login_required
-def new_grant(request: HttpRequest) -> HttpResponse:
+def new_grant(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_PROGRAMME)
     return form_page(
         request,
@@ -73,7 +74,7 @@ def new_grant(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail(request: HttpRequest, grant: Grant, line_form: Any = None) -> HttpResponse:
+def _detail(request: AuthenticatedRequest, grant: Grant, line_form: Any = None) -> HttpResponse:
     today = timezone.localdate()
     figures = queries.grant_report(grant)
     editable = Grant.objects.editable_by(request.user).filter(pk=grant.pk).exists()
@@ -100,14 +101,14 @@ def _detail(request: HttpRequest, grant: Grant, line_form: Any = None) -> HttpRe
 
 @login_required
 @require_safe
-def grant_detail(request: HttpRequest, grant_id: int) -> HttpResponse:
+def grant_detail(request: AuthenticatedRequest, grant_id: int) -> HttpResponse:
     """Spending against budget by line and month, and beneficiaries reached."""
     require(request.user, Capability.MANAGE_PROGRAMME)
     return _detail(request, _grant(request, grant_id))
 
 
 @login_required
-def add_line(request: HttpRequest, grant_id: int) -> HttpResponse:
+def add_line(request: AuthenticatedRequest, grant_id: int) -> HttpResponse:
     require(request.user, Capability.MANAGE_PROGRAMME)
     grant = get_object_or_404(Grant.objects.editable_by(request.user), pk=grant_id)
     if request.method != "POST":
@@ -127,7 +128,7 @@ GrantCorrectionForm = form_for(GrantChanges, model=Grant, required=GRANT_CORRECT
 
 
 @login_required
-def correct_grant(request: HttpRequest, grant_id: int) -> HttpResponse:
+def correct_grant(request: AuthenticatedRequest, grant_id: int) -> HttpResponse:
     """Correct a grant's details: the form shows them as recorded; what differs is saved,
     from the version read."""
     require(request.user, Capability.MANAGE_PROGRAMME)
@@ -148,7 +149,7 @@ LineCorrectionForm = form_for(LineChanges, model=BudgetLine, required=LINE_CORRE
 
 
 @login_required
-def correct_line(request: HttpRequest, grant_id: int, line_id: int) -> HttpResponse:
+def correct_line(request: AuthenticatedRequest, grant_id: int, line_id: int) -> HttpResponse:
     """Correct a budget line's code, name or budget, from the version read."""
     require(request.user, Capability.MANAGE_PROGRAMME)
     grant = get_object_or_404(Grant.objects.editable_by(request.user), pk=grant_id)
@@ -170,7 +171,7 @@ def correct_line(request: HttpRequest, grant_id: int, line_id: int) -> HttpRespo
 
 @login_required
 @require_safe
-def donor_report(request: HttpRequest, grant_id: int) -> HttpResponse:
+def donor_report(request: AuthenticatedRequest, grant_id: int) -> HttpResponse:
     """The donor report for a period, as PDF or XLSX, in a language of its jurisdiction's
     documents."""
     require(request.user, Capability.MANAGE_PROGRAMME)
@@ -211,7 +212,7 @@ def donor_report(request: HttpRequest, grant_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def delivery_list(request: HttpRequest) -> HttpResponse:
+def delivery_list(request: AuthenticatedRequest) -> HttpResponse:
     """Service deliveries the user may see, by date newest first, optionally of one woman."""
     require(request.user, Capability.VIEW_REGISTER)
     woman = request.GET.get("woman", "").strip()
@@ -236,7 +237,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def new_delivery(request: HttpRequest) -> HttpResponse:
+def new_delivery(request: AuthenticatedRequest) -> HttpResponse:
     """Record a service to a woman and/or her child (`?woman=` fills her in)."""
     require(request.user, Capability.EDIT_REGISTER)
     grants = queries.chargeable_grants(request.user)
@@ -279,13 +280,13 @@ def new_delivery(request: HttpRequest) -> HttpResponse:
     return render(request, "grants/delivery_form.html", {"form": form})
 
 
-def _visible_delivery(request: HttpRequest, delivery_id: int) -> ServiceDelivery:
+def _visible_delivery(request: AuthenticatedRequest, delivery_id: int) -> ServiceDelivery:
     return get_object_or_404(
         queries.deliveries_for(request.user).select_related("withdrawn_by"), pk=delivery_id
     )
 
 
-def _editable_delivery(request: HttpRequest, delivery_id: int) -> ServiceDelivery:
+def _editable_delivery(request: AuthenticatedRequest, delivery_id: int) -> ServiceDelivery:
     """A delivery the user sees (404 otherwise) and may change: a partner who reads her
     record read-only is refused (403)."""
     require(request.user, Capability.EDIT_REGISTER)
@@ -302,7 +303,7 @@ def _editable_delivery(request: HttpRequest, delivery_id: int) -> ServiceDeliver
 
 @login_required
 @require_safe
-def delivery_detail(request: HttpRequest, delivery_id: int) -> HttpResponse:
+def delivery_detail(request: AuthenticatedRequest, delivery_id: int) -> HttpResponse:
     """One service delivered, a withdrawn one too (marked so). On the audit trail."""
     require(request.user, Capability.VIEW_REGISTER)
     delivery = _visible_delivery(request, delivery_id)
@@ -326,7 +327,7 @@ DeliveryCorrectionForm = form_for(
 )
 
 
-def _delivery_choices(request: HttpRequest, delivery: ServiceDelivery) -> dict[str, Any]:
+def _delivery_choices(request: AuthenticatedRequest, delivery: ServiceDelivery) -> dict[str, Any]:
     """The schema bounds the values; the page offers her children, the grants the user may
     charge and their lines (the delivery's grant first)."""
     children = delivery.woman.children.order_by("reference")
@@ -344,7 +345,7 @@ def _delivery_choices(request: HttpRequest, delivery: ServiceDelivery) -> dict[s
 
 
 @login_required
-def correct_delivery(request: HttpRequest, delivery_id: int) -> HttpResponse:
+def correct_delivery(request: AuthenticatedRequest, delivery_id: int) -> HttpResponse:
     """Correct a service delivered: the form shows it as recorded; what differs is saved,
     from the version read."""
     delivery = _editable_delivery(request, delivery_id)
@@ -368,7 +369,7 @@ def correct_delivery(request: HttpRequest, delivery_id: int) -> HttpResponse:
 
 
 @login_required
-def withdraw_delivery(request: HttpRequest, delivery_id: int) -> HttpResponse:
+def withdraw_delivery(request: AuthenticatedRequest, delivery_id: int) -> HttpResponse:
     """Withdraw a service entered twice, with the reason; it stays readable on its page."""
     delivery = _editable_delivery(request, delivery_id)
     return withdrawal_page(

@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from motherline import outgoing
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Role, User
+from motherline.core.actors import SystemActor
 from motherline.jobs.models import JobName
 from motherline.outgoing import site_link
 from motherline.people.models import Woman
@@ -32,6 +33,9 @@ from motherline.vault import backup, retention
 from motherline.worklist.services import send_alerts
 
 Details = dict[str, Any]
+
+# Who the audit trail says acted when a job did, rather than a person running its command.
+SCHEDULER = SystemActor("scheduler")
 
 
 class JobFailed(Exception):
@@ -64,7 +68,7 @@ def encrypted_backup(now: datetime) -> Details:
     manifest = backup.write_backup_file(path)
     rows = sum(t["rows"] for t in manifest.tables.values())
     audit.record(
-        None,
+        SCHEDULER,
         AuditAction.EXPORT,
         object_type="backup",
         object_ref=path.name,
@@ -120,7 +124,7 @@ def retention_report(now: datetime) -> Details:
                 continue
             # Her jurisdiction's period (a deployment administrator's: the default one).
             period = retention.default_years(
-                user.organisation.jurisdiction_id if user.organisation_id else None
+                user.organisation.jurisdiction_id if user.organisation is not None else None
             )
             with translation.override(user.language or settings.LANGUAGE_CODE):
                 subject, body = _retention_mail(user, n, period, day, applied)

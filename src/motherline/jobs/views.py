@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from motherline.accounts.policy import Capability, require
+from motherline.core.actors import AuthenticatedRequest
 from motherline.jobs.services import job_statuses, recent_runs
 
 
 @login_required
 @require_GET
-def jobs(request: HttpRequest) -> HttpResponse:
+def jobs(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Capability.ADMINISTER_DEPLOYMENT)
     return render(request, "jobs/jobs.html", {"statuses": job_statuses(), "runs": recent_runs()})

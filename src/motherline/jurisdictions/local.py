@@ -171,18 +171,19 @@ def language_of_organisation(organisation_id: int | None) -> str:
     )
 
 
-def jurisdiction_code(user: Any) -> str:
-    """The jurisdiction whose places and rules a user works with: their organisation's; the
-    default one for a user without (the command line, a deployment administrator)."""
+def jurisdiction_of(organisation_id: int | None) -> str:
+    """The code of the jurisdiction whose places and rules the users of an organisation work
+    with, by the organisation's id; the default one without (the command line, a deployment
+    administrator)."""
     code = None
-    if getattr(user, "organisation_id", None):
+    if organisation_id is not None:
         code = (
             apps.get_model("accounts", "Organisation")
-            .objects.filter(pk=user.organisation_id)
+            .objects.filter(pk=organisation_id)
             .values_list("jurisdiction__code", flat=True)
             .first()
         )
-    return code or default_code()
+    return str(code or default_code())
 
 
 def active_language() -> str:

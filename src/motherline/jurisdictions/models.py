@@ -6,8 +6,6 @@ deadline can also show where the rule comes from.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +32,7 @@ class LocalNameMixin:
 
 
 class JurisdictionQuerySet(models.QuerySet["Jurisdiction"]):
-    def of_user(self, user: Any) -> Jurisdiction | None:
+    def of_user(self, user: object) -> Jurisdiction | None:
         """The jurisdiction a user works in: their organisation's, else the deployment's
         default (`local.default_code`); None when neither is loaded."""
         organisation_id = getattr(user, "organisation_id", None)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
+from motherline.accounts.models import AuditAction, User
 from motherline.jurisdictions.models import ScreeningCriterion
 from motherline.jurisdictions.rules import add_months
 from motherline.legal import queries
@@ -124,7 +124,7 @@ def render(candidate: ReleaseCandidate, language: str, today: date | None = None
 
 
 def pdf_response(
-    user: Any, candidate: ReleaseCandidate, language: str, *, request: Any = None
+    user: User, candidate: ReleaseCandidate, language: str, *, request: HttpRequest | None = None
 ) -> HttpResponse:
     """The dossier as a download; the export is on the audit trail."""
     pdf = render(candidate, language)

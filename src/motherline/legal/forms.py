@@ -8,8 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motherline.core.actions import form_for
-from motherline.core.forms import VERSION_MAX, DayMonthYearInput, version_field
-from motherline.jurisdictions.models import PardonOccasion, Remedy
+from motherline.core.forms import (
+    VERSION_MAX,
+    DayMonthYearInput,
+    field_of,
+    label_records,
+    version_field,
+)
+from motherline.jurisdictions.models import Jurisdiction, PardonOccasion, Remedy
 from motherline.legal import actions
 from motherline.legal.models import CaseResult, DossierStatus, LegalCase
 from motherline.people.forms import NOTE_MAX
@@ -97,12 +103,11 @@ class RoundForm(forms.Form):
     submission_deadline = forms.DateField(label=_("Submission deadline"), widget=DATE)
     decision_date = forms.DateField(label=_("Decision date"), widget=DATE, required=False)
 
-    def __init__(self, *args, jurisdiction=None, **kwargs) -> None:
+    def __init__(self, *args: Any, jurisdiction: Jurisdiction | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["occasion"]
-        assert isinstance(field, forms.ModelChoiceField)
+        field = field_of(self, "occasion", forms.ModelChoiceField)
         field.queryset = PardonOccasion.objects.filter(jurisdiction=jurisdiction)
-        field.label_from_instance = lambda occasion: occasion.display_name
+        label_records(field, lambda occasion: occasion.display_name)
 
 
 class ScreeningForm(forms.Form):

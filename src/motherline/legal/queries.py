@@ -16,7 +16,9 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from motherline.accounts import policy
-from motherline.accounts.policy import SystemUser, sees_names
+from motherline.accounts.models import User
+from motherline.accounts.policy import sees_names
+from motherline.core.actors import Actor, SystemActor
 from motherline.jurisdictions import local
 from motherline.jurisdictions.models import (
     Jurisdiction,
@@ -44,9 +46,9 @@ from motherline.people.models import (
 from motherline.places.models import Prison
 
 
-def jurisdiction_for(user: Any) -> Jurisdiction:
+def jurisdiction_for(user: Actor) -> Jurisdiction:
     """The jurisdiction of the user's organisation (the default one for the command line)."""
-    return Jurisdiction.objects.get(code=local.jurisdiction_code(user))
+    return Jurisdiction.objects.get(code=local.jurisdiction_of(user.organisation_id))
 
 
 # What screening reads of a woman and of the custody episode that holds her.
@@ -228,7 +230,7 @@ class ScreeningResult:
 
 
 def screen_candidates(
-    user: Any,
+    user: Actor,
     round_or_remedy: PardonRound | str,
     as_of: date,
     *,
@@ -321,7 +323,7 @@ class Who:
     prison: str
 
 
-def names_and_prisons(user: Any, woman_ids: list[int]) -> dict[int, Who]:
+def names_and_prisons(user: User, woman_ids: list[int]) -> dict[int, Who]:
     """The name and present prison of each of these women, by id, for a user whose role
     sees names (`policy.sees_names`); empty for any other. One query for a page of a list
     (names are encrypted: they are read for the page shown, never for the whole list)."""
@@ -352,14 +354,14 @@ class CasePage:
     total: int
 
 
-def _cases(user: Any) -> QuerySet[LegalCase]:
+def _cases(user: User) -> QuerySet[LegalCase]:
     return LegalCase.objects.visible_to(user).select_related(
         "episode__woman", "episode__current_prison", "court"
     )
 
 
 def upcoming_hearings(
-    user: Any, today: date, *, after: str | None = None, size: int = 50
+    user: User, today: date, *, after: str | None = None, size: int = 50
 ) -> CasePage:
     """Open cases with a hearing today or later, soonest first; keyset paged by
     (next hearing, id), the cursor being "YYYY-MM-DD:id"."""
@@ -386,7 +388,7 @@ def upcoming_hearings(
 
 
 def cases_without_next_step(
-    user: Any, today: date, *, after: str | None = None, size: int = 50
+    user: User, today: date, *, after: str | None = None, size: int = 50
 ) -> CasePage:
     """Open cases with no hearing scheduled from today on: someone must act. Oldest case
     first; keyset paged by id."""
@@ -417,7 +419,7 @@ class RoundStatistics:
     children_released: int  # children who left prison with a woman released by this round
 
 
-def round_statistics(pardon_round: PardonRound, user: Any) -> RoundStatistics:
+def round_statistics(pardon_round: PardonRound, user: User) -> RoundStatistics:
     """Counts of a round's candidates by status, and the women and children it released,
     within the user's scope; two queries."""
     candidates = ReleaseCandidate.objects.visible_to(user).filter(round=pardon_round)
@@ -450,7 +452,7 @@ def round_statistics(pardon_round: PardonRound, user: Any) -> RoundStatistics:
     )
 
 
-def rounds_for(user: Any, *, for_edit: bool = False) -> QuerySet[PardonRound]:
+def rounds_for(user: Actor, *, for_edit: bool = False) -> QuerySet[PardonRound]:
     """The rounds of the user's jurisdiction that the user may see, newest occasion first:
     their own organisation's and those of the organisations that share with theirs; with
     `for_edit` (adding candidates), their own organisation's only. The command line's system
@@ -458,7 +460,7 @@ def rounds_for(user: Any, *, for_edit: bool = False) -> QuerySet[PardonRound]:
     rounds = PardonRound.objects.filter(jurisdiction=jurisdiction_for(user)).select_related(
         "occasion", "jurisdiction"
     )
-    if isinstance(user, SystemUser):
+    if isinstance(user, SystemActor):
         return rounds
     own = Q(organisation_id=user.organisation_id)
     if for_edit:

@@ -15,12 +15,13 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
-from motherline.accounts.policy import Capability, can, may_edit
+from motherline.accounts.models import AuditAction, User
+from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
 from motherline.formatting import format_day
 from motherline.jurisdictions.models import Jurisdiction, PardonOccasion
 from motherline.legal import queries, rules
@@ -75,11 +76,11 @@ def _raise(errors: dict[str, str]) -> None:
         raise ValidationError({k: [v] for k, v in errors.items()})
 
 
-def _user_or_none(user: Any) -> Any:
+def _user_or_none(user: User) -> Any:
     return user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None
 
 
-def _require_edit_woman(user: Any, woman: Woman) -> None:
+def _require_edit_woman(user: User, woman: Woman) -> None:
     if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, woman):
         raise PermissionDenied(_("You may not change the register."))
 
@@ -127,13 +128,13 @@ def _case_errors(values: dict[str, Any], today: date) -> dict[str, str]:
 
 @transaction.atomic
 def open_case(
-    user: Any,
+    user: User,
     woman: Woman,
     values: dict[str, Any],
     *,
     next_hearing_on: date | None = None,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> LegalCase:
     """Open a legal case for the woman's current custody episode (her last one if she is
     no longer in custody), with the first hearing's date when it is known."""
@@ -182,13 +183,13 @@ def _locked_case(case: LegalCase) -> LegalCase:
 
 @transaction.atomic
 def update_case(
-    user: Any,
+    user: User,
     case: LegalCase,
     changes: dict[str, Any],
     *,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> LegalCase:
     """Change a case's lawyer, court, stage, strategic flag or result, if nobody changed it
     since `version` was read."""
@@ -235,14 +236,14 @@ def update_case(
 
 @transaction.atomic
 def record_hearing(
-    user: Any,
+    user: User,
     case: LegalCase,
     held_on: date | None,
     what_happened: str,
     next_date: date | None = None,
     *,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Hearing:
     """Record a hearing held: its date, what happened and the next date. The case's next
     hearing becomes the next date of its latest hearing (none: the case needs a next step)."""
@@ -291,7 +292,7 @@ def record_hearing(
 
 @transaction.atomic
 def create_round(
-    user: Any,
+    user: User,
     *,
     title: str,
     occasion_date: date | None,
@@ -299,7 +300,7 @@ def create_round(
     decision_date: date | None = None,
     occasion: PardonOccasion | None = None,
     jurisdiction: Jurisdiction | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> PardonRound:
     """Open a pardon round for an occasion of the pack's calendar or an ad hoc one."""
     if not can(user, Capability.EDIT_REGISTER):
@@ -323,7 +324,7 @@ def create_round(
     assert occasion_date is not None and submission_deadline is not None
     pardon_round = PardonRound.objects.create(
         jurisdiction=jurisdiction,
-        organisation_id=user.organisation_id,
+        organisation_id=organisation_id_of(user),
         occasion=occasion,
         title=title,
         occasion_date=occasion_date,
@@ -343,12 +344,12 @@ def create_round(
 
 @transaction.atomic
 def add_candidates(
-    user: Any,
+    user: User,
     pardon_round: PardonRound,
     references: list[str],
     *,
     as_of: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> list[ReleaseCandidate]:
     """Put women forward in a round: each is screened now and kept with the criteria she
     meets (a snapshot the dossier argues from). A woman outside the user's editable scope,
@@ -427,14 +428,14 @@ def _locked_candidate(candidate: ReleaseCandidate) -> ReleaseCandidate:
 
 @transaction.atomic
 def update_candidate(
-    user: Any,
+    user: User,
     candidate: ReleaseCandidate,
     *,
     version: int,
     argument: str | None = None,
     priority: int | None = None,
     note: str | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> ReleaseCandidate:
     """Edit a dossier's argument, priority or note while it is a draft or submitted."""
     current = _locked_candidate(candidate)
@@ -470,7 +471,7 @@ def update_candidate(
 
 @transaction.atomic
 def change_status(
-    user: Any,
+    user: User,
     candidate: ReleaseCandidate,
     new_status: str,
     *,
@@ -478,7 +479,7 @@ def change_status(
     on: date | None = None,
     note: str = "",
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> ReleaseCandidate:
     """Move a dossier on: submitted, then granted or refused (or withdrawn).
 

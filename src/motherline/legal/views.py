@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, Role
-from motherline.accounts.policy import Capability, can, may_edit, require
+from motherline.accounts.models import AuditAction, Role, User
+from motherline.accounts.policy import Capability, can, may_edit, prison_id_of, require
+from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
 from motherline.jurisdictions.models import Remedy, ScreeningCriterion
 from motherline.legal import dossier, forms, queries, rules, services
@@ -38,7 +39,7 @@ from motherline.places.models import Prison
 
 
 def woman_section(
-    sender: Any, *, woman: Woman, user: Any, today: date, may_edit: bool, **kwargs: Any
+    sender: Any, *, woman: Woman, user: User, today: date, may_edit: bool, **kwargs: Any
 ) -> PageSection:
     """Her legal cases and the rounds she is a candidate in: a section of the woman's page
     (receiver of `people.signals.woman_page_sections`)."""
@@ -63,7 +64,7 @@ def woman_section(
 
 @login_required
 @require_safe
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
     """The legal officer's page: upcoming hearings, and open cases with no next step."""
     require(request.user, Capability.VIEW_REGISTER)
     today = timezone.localdate()
@@ -87,7 +88,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_case(request: HttpRequest, case_id: int) -> LegalCase:
+def _visible_case(request: AuthenticatedRequest, case_id: int) -> LegalCase:
     return get_object_or_404(
         LegalCase.objects.visible_to(request.user).select_related(
             "episode__woman", "episode__current_prison", "court"
@@ -97,7 +98,7 @@ def _visible_case(request: HttpRequest, case_id: int) -> LegalCase:
 
 
 @login_required
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     """One case with its hearings; the forms to record a hearing and correct the case."""
     require(request.user, Capability.VIEW_REGISTER)
     case = _visible_case(request, case_id)
@@ -160,7 +161,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-def open_case(request: HttpRequest, reference: str) -> HttpResponse:
+def open_case(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Open a legal case for a woman."""
     require(request.user, Capability.EDIT_REGISTER)
     woman = get_object_or_404(
@@ -185,7 +186,7 @@ def open_case(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def round_list(request: HttpRequest) -> HttpResponse:
+def round_list(request: AuthenticatedRequest) -> HttpResponse:
     """Pardon rounds, and the form to open one."""
     require(request.user, Capability.VIEW_REGISTER)
     jurisdiction = queries.jurisdiction_for(request.user)
@@ -213,14 +214,14 @@ def round_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _round(request: HttpRequest, round_id: int, *, for_edit: bool = False) -> PardonRound:
+def _round(request: AuthenticatedRequest, round_id: int, *, for_edit: bool = False) -> PardonRound:
     """A round the user may see (or, `for_edit`, add candidates to); otherwise 404."""
     return get_object_or_404(queries.rounds_for(request.user, for_edit=for_edit), pk=round_id)
 
 
 @login_required
 @require_safe
-def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+def round_detail(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     """A round: its dates, statistics and candidates in the user's scope."""
     require(request.user, Capability.VIEW_REGISTER)
     pardon_round = _round(request, round_id)
@@ -250,11 +251,11 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 @login_required
-def screening(request: HttpRequest, round_id: int | None = None) -> HttpResponse:
+def screening(request: AuthenticatedRequest, round_id: int | None = None) -> HttpResponse:
     """Screen the women in custody in the user's scope, for a round (a pardon) or for a
     remedy; add the chosen women to the round."""
     require(request.user, Capability.VIEW_REGISTER)
-    user: Any = request.user
+    user: User = request.user
     pardon_round = _round(request, round_id) if round_id is not None else None
     today = timezone.localdate()
     # The day screened on is shown filled in: today unless another day was asked for.
@@ -348,18 +349,18 @@ def _page(items: list[Any], number: int) -> _Paged:
     )
 
 
-def _screening_prisons(user: Any) -> list[Prison]:
+def _screening_prisons(user: User) -> list[Prison]:
     """The prisons screening can be narrowed to: those of the user's jurisdiction, or a
     liaison officer's own prison."""
     prisons = Prison.objects.filter(
         holds_women=True, province__jurisdiction_id=getattr(user.organisation, "jurisdiction_id", 0)
     )
     if user.role == Role.PRISON_LIAISON:
-        prisons = Prison.objects.filter(pk=user.prison_id)
+        prisons = Prison.objects.filter(pk=prison_id_of(user))
     return list(prisons.order_by("name"))
 
 
-def _visible_candidate(request: HttpRequest, candidate_id: int) -> ReleaseCandidate:
+def _visible_candidate(request: AuthenticatedRequest, candidate_id: int) -> ReleaseCandidate:
     return get_object_or_404(
         ReleaseCandidate.objects.visible_to(request.user).select_related(
             "woman__organisation__jurisdiction", "episode__current_prison", "round"
@@ -369,7 +370,7 @@ def _visible_candidate(request: HttpRequest, candidate_id: int) -> ReleaseCandid
 
 
 @login_required
-def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
+def candidate_detail(request: AuthenticatedRequest, candidate_id: int) -> HttpResponse:
     """A candidate's dossier: the criteria met with evidence, the argument, the status."""
     require(request.user, Capability.VIEW_REGISTER)
     candidate = _visible_candidate(request, candidate_id)
@@ -453,7 +454,7 @@ def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def dossier_pdf(request: HttpRequest, candidate_id: int, language: str) -> HttpResponse:
+def dossier_pdf(request: AuthenticatedRequest, candidate_id: int, language: str) -> HttpResponse:
     """The candidate's dossier as PDF in one of her jurisdiction's document languages."""
     require(request.user, Capability.VIEW_REGISTER)
     candidate = _visible_candidate(request, candidate_id)

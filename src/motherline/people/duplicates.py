@@ -28,6 +28,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from motherline.accounts.models import User
 from motherline.formatting import format_day
 from motherline.people import phonetic, search
 from motherline.people.models import Child, Woman, WomanMatchKey
@@ -150,7 +151,7 @@ def _dob_fits(woman_dob: date | None, entered: date | None) -> bool:
     return abs(woman_dob - entered) <= DOB_TOLERANCE
 
 
-def candidates(user: Any, entered: Entered, *, exclude: Iterable[int] = ()) -> list[Candidate]:
+def candidates(user: User, entered: Entered, *, exclude: Iterable[int] = ()) -> list[Candidate]:
     """The records the user may see that could be the woman entered, best first (at most
     `LIMIT`). Records merged into another are never proposed (their survivor is)."""
     visible = (

@@ -24,20 +24,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit, policy
-from motherline.accounts.models import AuditAction
-from motherline.accounts.policy import Capability, can, may_edit
+from motherline.accounts.models import AuditAction, User
+from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
 from motherline.core.actions import form_page, service_call
+from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import posted
 from motherline.people import duplicates, forms, services
 from motherline.people.models import Child, CustodyEpisode, PlacementKind, Woman
 
 
-def _require_edit(user: Any) -> None:
+def _require_edit(user: User) -> None:
     if not can(user, Capability.EDIT_REGISTER):
         raise PermissionDenied
 
 
-def _woman(request: HttpRequest, reference: str) -> Woman:
+def _woman(request: AuthenticatedRequest, reference: str) -> Woman:
     return get_object_or_404(
         Woman.objects.editable_by(request.user).select_related("current_episode__current_prison"),
         reference=reference,
@@ -58,7 +59,10 @@ def _to_woman(woman: Woman) -> HttpResponse:
 
 
 def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], shown: Model | None = None
+    request: AuthenticatedRequest,
+    template: str,
+    context: dict[str, Any],
+    shown: Model | None = None,
 ) -> HttpResponse:
     if shown is not None:
         # An edit page shows her name and custody: a read of her record, like her own page.
@@ -71,7 +75,7 @@ CHILD_HEAD = "people/forms/_child_head.html"
 
 
 def _page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     form: Any,
     perform: Callable[[dict[str, Any]], Any],
     *,
@@ -105,12 +109,12 @@ def _page(
 
 
 @login_required
-def admit(request: HttpRequest) -> HttpResponse:
+def admit(request: AuthenticatedRequest) -> HttpResponse:
     """Admit a woman, with her custody, her pregnancy and every child she has. Before a new
     woman is created, the records she could already have are shown (`people.duplicates`):
     the user re-admits her on one of them, or says she is a different person."""
     _require_edit(request.user)
-    user: Any = request.user
+    user: User = request.user
     candidates: list[duplicates.Candidate] = []
     if request.method == "POST":
         form = forms.AdmissionForm(request.POST, user=user)
@@ -119,7 +123,7 @@ def admit(request: HttpRequest) -> HttpResponse:
         if not all([form.is_valid(), children.is_valid()]):
             forms.add_date_checks(form, children, timezone.localdate())
         else:
-            admission = form.admission(user.organisation_id, children.children())
+            admission = form.admission(organisation_id_of(user), children.children())
             # "A different person": the user saw the records the check proposed.
             if request.POST.get("confirm_new") != "1":
                 candidates = duplicates.candidates(user, duplicates.entered_from(admission))
@@ -171,7 +175,7 @@ def _known_children(woman: Woman) -> list[tuple[str, str]]:
 
 
 @login_required
-def readmit(request: HttpRequest, reference: str) -> HttpResponse:
+def readmit(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Admit a released woman again, as a new custody on her own record, with the children
     who come in with her (hers already on the register, or new). Reached from her page and
     from the duplicate check of the admission form, which sends what was typed there."""
@@ -251,7 +255,7 @@ def _typed_children(data: Any) -> list[dict[str, Any]]:
 
 
 @login_required
-def transfer(request: HttpRequest, reference: str) -> HttpResponse:
+def transfer(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Move a woman in custody to another prison; her children living with her move too."""
     _require_edit(request.user)
     woman = _woman(request, reference)
@@ -276,7 +280,7 @@ def transfer(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def legal_status(request: HttpRequest, reference: str) -> HttpResponse:
+def legal_status(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Record a change of her legal status (e.g. convicted at first instance)."""
     _require_edit(request.user)
     woman = _woman(request, reference)
@@ -303,7 +307,7 @@ def legal_status(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def release(request: HttpRequest, reference: str) -> HttpResponse:
+def release(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Close her custody; children living in prison with her leave with her."""
     _require_edit(request.user)
     woman = _woman(request, reference)
@@ -328,7 +332,7 @@ def release(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def pregnancy(request: HttpRequest, reference: str) -> HttpResponse:
+def pregnancy(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Record that she is pregnant."""
     _require_edit(request.user)
     woman = _woman(request, reference)
@@ -352,7 +356,9 @@ def _outcome_done(child: Child | None) -> str:
 
 
 @login_required
-def pregnancy_outcome(request: HttpRequest, reference: str, pregnancy_id: int) -> HttpResponse:
+def pregnancy_outcome(
+    request: AuthenticatedRequest, reference: str, pregnancy_id: int
+) -> HttpResponse:
     """Record how a pregnancy ended; a birth adds the child to the register."""
     _require_edit(request.user)
     woman = _woman(request, reference)
@@ -371,7 +377,7 @@ def pregnancy_outcome(request: HttpRequest, reference: str, pregnancy_id: int) -
 
 
 @login_required
-def add_child(request: HttpRequest, reference: str) -> HttpResponse:
+def add_child(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Record a child of hers learnt of after her admission."""
     _require_edit(request.user)
     woman = _woman(request, reference)
@@ -397,7 +403,7 @@ def add_child(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def move_child_out(request: HttpRequest, reference: str) -> HttpResponse:
+def move_child_out(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """A child leaves prison to live with a caregiver outside."""
     _require_edit(request.user)
     child = get_object_or_404(
@@ -429,7 +435,7 @@ def _correct(
 
 
 @login_required
-def edit_woman(request: HttpRequest, reference: str) -> HttpResponse:
+def edit_woman(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Correct a mistake in who she is. If someone saved a change since the page was
     loaded, nothing is written and the form comes back with what was typed."""
     _require_edit(request.user)
@@ -454,7 +460,7 @@ def edit_woman(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def edit_episode(request: HttpRequest, reference: str, episode_id: int) -> HttpResponse:
+def edit_episode(request: AuthenticatedRequest, reference: str, episode_id: int) -> HttpResponse:
     """Correct the court, case, sentence, expected release or offences of one custody."""
     _require_edit(request.user)
     woman = _woman(request, reference)
@@ -475,7 +481,7 @@ def edit_episode(request: HttpRequest, reference: str, episode_id: int) -> HttpR
     )
 
 
-def _child(request: HttpRequest, reference: str) -> Child:
+def _child(request: AuthenticatedRequest, reference: str) -> Child:
     """A child the user sees (404 otherwise) and may change: a partner's read-only view of
     a shared record is a 403, so the page can say why there is no form."""
     child = get_object_or_404(
@@ -498,7 +504,7 @@ def _back(request: HttpRequest, child: Child) -> str:
 
 
 def _child_form_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     reference: str,
     form_class: type[forms.ChildCorrectionForm] | type[forms.BirthRegistrationForm],
     *,
@@ -534,7 +540,7 @@ def _child_form_page(
 
 
 @login_required
-def edit_child(request: HttpRequest, reference: str) -> HttpResponse:
+def edit_child(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Correct a child's details. If someone saved a change since the page was loaded,
     nothing is written and the form comes back with what was typed."""
     return _child_form_page(
@@ -548,7 +554,7 @@ def edit_child(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def register_birth(request: HttpRequest, reference: str) -> HttpResponse:
+def register_birth(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Record that a child's birth has been registered: the day and the certificate."""
     return _child_form_page(
         request,
@@ -561,7 +567,7 @@ def register_birth(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def merge(request: HttpRequest, reference: str) -> HttpResponse:
+def merge(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """An administrator merges a second record of this woman into this one. The first
     answer shows what would move; nothing is written until it is confirmed."""
     policy.require(request.user, Capability.ADMINISTER)

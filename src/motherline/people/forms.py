@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from motherline.accounts.models import User
 from motherline.core.forms import (  # noqa: F401 (re-exported for the pages of other apps)
     DATE_HINT,
     MISSING_VERSION,
@@ -102,12 +103,12 @@ def note_field(label: Any = None) -> forms.CharField:
     )
 
 
-def jurisdiction_of(user: Any) -> int | None:
+def jurisdiction_of(user: User) -> int | None:
     organisation = getattr(user, "organisation", None)
     return organisation.jurisdiction_id if organisation is not None else None
 
 
-def prisons_for_women(user: Any) -> QuerySet[Prison]:
+def prisons_for_women(user: User) -> QuerySet[Prison]:
     """Active prisons that hold women, in the user's jurisdiction."""
     jurisdiction_id = jurisdiction_of(user)
     if jurisdiction_id is None:
@@ -117,7 +118,7 @@ def prisons_for_women(user: Any) -> QuerySet[Prison]:
     ).order_by("name")
 
 
-def offences_for(user: Any) -> QuerySet[OffenceCategory]:
+def offences_for(user: User) -> QuerySet[OffenceCategory]:
     """The offence categories of the user's jurisdiction."""
     return OffenceCategory.objects.filter(jurisdiction_id=jurisdiction_of(user) or 0).order_by(
         "name"
@@ -265,7 +266,7 @@ ReadmissionChildFormSet = cast(
 class UserForm(forms.Form):
     """A form whose choices depend on the user (their jurisdiction, their prison)."""
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
@@ -393,7 +394,7 @@ class CustodyFields(UserForm):
         user = self.user
         prisons = prisons_for_women(user)
         prison_field = cast(forms.ModelChoiceField, self.fields["prison"])
-        if getattr(user, "prison_id", None) is not None:
+        if user.prison_id is not None:
             # A prison liaison records admissions into their own prison only.
             prisons = prisons.filter(pk=user.prison_id)
             prison_field.initial = user.prison_id
@@ -421,7 +422,7 @@ class AdmissionForm(WomanFields, CustodyFields):
     """A woman's admission: who she is, her custody and her pregnancy. Her children are in a
     `ChildFormSet` beside it."""
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         organisation = getattr(user, "organisation", None)
         if organisation is not None and not self.is_bound:
@@ -567,7 +568,7 @@ class TransferForm(forms.Form):
     reason = text_field(_("Reason"), 255)
     version = version_field()
 
-    def __init__(self, *args: Any, user: Any, current_prison: Prison | None, **kwargs: Any):
+    def __init__(self, *args: Any, user: User, current_prison: Prison | None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         prisons = prisons_for_women(user)
         if current_prison is not None:
@@ -697,7 +698,7 @@ class EpisodeForm(forms.Form):
     )
     version = version_field()
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelMultipleChoiceField, self.fields["offences"]).queryset = offences_for(user)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Case, Count, Exists, F, OuterRef, QuerySet, Subquery, When
 
+from motherline.accounts.models import User
 from motherline.people import search
 from motherline.people.models import (
     CustodyEpisode,
@@ -65,7 +66,7 @@ def last_release_date() -> Subquery:
     )
 
 
-def women_for(user: Any, filters: WomanFilters, today: date) -> QuerySet[Woman]:
+def women_for(user: User, filters: WomanFilters, today: date) -> QuerySet[Woman]:
     """The women this user may see that match the filters, annotated for the list."""
     qs = (
         Woman.objects.visible_to(user)
@@ -123,7 +124,7 @@ def keyset_page(qs: QuerySet, after: int | None, size: int) -> tuple[list[Any], 
 
 
 def list_women(
-    user: Any, filters: WomanFilters, today: date, after: int | None = None, size: int = 50
+    user: User, filters: WomanFilters, today: date, after: int | None = None, size: int = 50
 ) -> Page:
     qs = women_for(user, filters, today)
     items, next_cursor = keyset_page(qs, after, size)
@@ -159,7 +160,7 @@ def _pretrial_since() -> Case:
 
 
 def list_women_sorted(
-    user: Any, filters: WomanFilters, today: date, sort: str, number: int = 1, size: int = 50
+    user: User, filters: WomanFilters, today: date, sort: str, number: int = 1, size: int = 50
 ) -> SortedPage:
     """One page (by number) of the women list in one of `SORTS`, ties broken by newest
     record first. Raises TooManyToSortByName for a name order over too many women."""
@@ -252,7 +253,7 @@ def prison_counts(jurisdiction_code: str | None = None) -> list[ProvinceGroup]:
     return list(groups.values())
 
 
-def woman_detail(user: Any, reference: str) -> Woman:
+def woman_detail(user: User, reference: str) -> Woman:
     """One woman with everything her page shows, loaded in a fixed number of queries.
     Raises Woman.DoesNotExist when she is outside the user's scope (a 404, not a 403)."""
     from django.db.models import Prefetch
@@ -284,7 +285,7 @@ def woman_detail(user: Any, reference: str) -> Woman:
     )
 
 
-def survivor_of(user: Any, reference: str) -> str | None:
+def survivor_of(user: User, reference: str) -> str | None:
     """The reference of the record a merged record was merged into, if the user sees both:
     an old reference (on paper, in a report) still leads to her."""
     row = (

@@ -19,6 +19,7 @@ docs/security.md for what the index reveals to someone who reads the database.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -26,6 +27,9 @@ from django.db.models import Q
 from motherline.people import phonetic
 from motherline.people.phonetic import normalise, words
 from motherline.vault import keys
+
+if TYPE_CHECKING:
+    from motherline.people.models import Woman
 
 MIN_PREFIX = 2
 MAX_PREFIX = 24
@@ -162,7 +166,14 @@ def _insert(db_table: str, rows: list[tuple[int, int]]) -> None:
             )
 
 
-def woman_saved(sender: type, instance, created: bool, update_fields, raw: bool, **kwargs) -> None:
+def woman_saved(
+    sender: type,
+    instance: Woman,
+    created: bool,
+    update_fields: frozenset[str] | None,
+    raw: bool,
+    **kwargs: Any,
+) -> None:
     """Keep her index rows in step with every `save()` (`update()` and `bulk_create()`
     callers call `reindex` themselves)."""
     if raw:

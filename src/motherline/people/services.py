@@ -15,12 +15,13 @@ from typing import Any, cast
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
+from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit
 from motherline.core.versions import StaleVersion
 from motherline.formatting import format_day
@@ -47,7 +48,7 @@ from motherline.people.models import (
 from motherline.places.models import Prison
 
 
-def _require_edit(user: Any) -> None:
+def _require_edit(user: User) -> None:
     if not can(user, Capability.EDIT_REGISTER):
         raise PermissionDenied(_("You may not change the register."))
 
@@ -315,7 +316,7 @@ def _open_episode(woman: Woman, adm: Admission | Readmission) -> CustodyEpisode:
 
 @transaction.atomic
 def admit_woman(
-    user: Any, adm: Admission, *, today: date | None = None, request: Any = None
+    user: User, adm: Admission, *, today: date | None = None, request: HttpRequest | None = None
 ) -> Woman:
     """Admit a woman: her record, a custody episode, her charges, a pregnancy if she is
     pregnant, and every child she has, inside or outside (Bangkok Rules 2 and 3)."""
@@ -411,13 +412,13 @@ def readmission_errors(
 
 @transaction.atomic
 def readmit_woman(
-    user: Any,
+    user: User,
     woman: Woman,
     adm: Readmission,
     *,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> CustodyEpisode:
     """Admit a released woman again: a new custody episode on her own record, so that her
     history stays one and re-imprisonment can be counted. A child who comes in with her and
@@ -544,13 +545,13 @@ def _create_child(woman: Woman, details: ChildDetails, on: date, prison: Prison 
 
 @transaction.atomic
 def record_child(
-    user: Any,
+    user: User,
     woman: Woman,
     details: ChildDetails,
     *,
     since: date | None = None,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Child:
     """Record a child learnt of after admission; a child living in prison must be with a
     mother who is in custody."""
@@ -623,7 +624,7 @@ def _check_version(expected: int, actual: int) -> None:
 
 @transaction.atomic
 def record_transfer(
-    user: Any,
+    user: User,
     episode: CustodyEpisode,
     to_prison: Prison,
     transfer_date: date,
@@ -631,7 +632,7 @@ def record_transfer(
     *,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Transfer:
     """Move a woman in custody to another prison; her children living with her move too."""
     _require_edit(user)
@@ -716,7 +717,7 @@ def _children_in_prison(woman: Woman) -> list[Placement]:
 
 @transaction.atomic
 def record_legal_status(
-    user: Any,
+    user: User,
     episode: CustodyEpisode,
     status: str,
     effective_date: date,
@@ -726,7 +727,7 @@ def record_legal_status(
     expected_release_date: date | None = None,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> LegalStatusChange:
     _require_edit(user)
     today = _today(today)
@@ -776,7 +777,7 @@ def record_legal_status(
 
 @transaction.atomic
 def record_release(
-    user: Any,
+    user: User,
     episode: CustodyEpisode,
     release_date: date,
     reason: str,
@@ -784,7 +785,7 @@ def record_release(
     *,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> CustodyEpisode:
     """Close a custody episode. Children living in prison with her leave with her."""
     _require_edit(user)
@@ -844,7 +845,7 @@ def record_release(
 
 @transaction.atomic
 def record_pregnancy(
-    user: Any,
+    user: User,
     woman: Woman,
     known_since: date,
     expected_delivery_date: date | None = None,
@@ -852,7 +853,7 @@ def record_pregnancy(
     note: str = "",
     *,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Pregnancy:
     _require_edit(user)
     today = _today(today)
@@ -899,7 +900,7 @@ def prison_on(episode: CustodyEpisode, on: date) -> Prison:
 
 @transaction.atomic
 def record_pregnancy_outcome(
-    user: Any,
+    user: User,
     pregnancy: Pregnancy,
     outcome: str,
     outcome_date: date,
@@ -908,7 +909,7 @@ def record_pregnancy_outcome(
     child_sex: str = Sex.UNKNOWN,
     birth_registered: bool = False,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Child | None:
     """Record how a pregnancy ended. A birth in custody creates the child, living in prison
     with her mother from the day of birth."""
@@ -1004,7 +1005,7 @@ def _place_with_mother_in_custody(child: Child, episode: CustodyEpisode, born: d
 
 @transaction.atomic
 def move_child_out(
-    user: Any,
+    user: User,
     child: Child,
     move_date: date,
     caregiver_relationship: str,
@@ -1015,7 +1016,7 @@ def move_child_out(
     *,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Placement:
     """A child leaves prison to live with a named caregiver outside."""
     _require_edit(user)
@@ -1197,13 +1198,13 @@ def _lists_of(woman: Woman) -> reference.RegisterLists:
 
 @transaction.atomic
 def update_woman(
-    user: Any,
+    user: User,
     woman: Woman,
     changes: dict[str, Any],
     *,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Woman:
     """Correct what her record says about her: the fields in `changes` (see
     `WOMAN_CORRECTABLE`), nothing else. `version` is the one the user read; if the record
@@ -1256,12 +1257,12 @@ def episode_correction_errors(episode: CustodyEpisode, changed: dict[str, Any]) 
 
 @transaction.atomic
 def update_episode(
-    user: Any,
+    user: User,
     episode: CustodyEpisode,
     changes: dict[str, Any],
     *,
     version: int,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> CustodyEpisode:
     """Correct the details of a custody episode: court, case number, sentence, expected
     release and offences (`changes["offences"]` replaces her charges). Refused with
@@ -1373,13 +1374,13 @@ def child_correction_errors(child: Child, after: dict[str, Any], today: date) ->
 
 @transaction.atomic
 def update_child(
-    user: Any,
+    user: User,
     child: Child,
     changes: dict[str, Any],
     *,
     version: int,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Child:
     """Correct a child's details or record the birth registration (`birth_registered`,
     `birth_registered_on`, `birth_certificate_number`): only the fields in `changes`
@@ -1462,14 +1463,14 @@ def merge_errors(survivor: Woman, merged: Woman) -> rules.Errors:
 
 @transaction.atomic
 def merge_women(
-    user: Any,
+    user: User,
     survivor: Woman,
     merged: Woman,
     *,
     survivor_version: int,
     merged_version: int,
     reason: str,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> WomanMerge:
     """Merge `merged` into `survivor`, two records of one woman (an administrator's work):
     her custodies, pregnancies, children, legal candidacies, visits, case studies and

@@ -9,12 +9,13 @@ them instead of a badge.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import cast
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from motherline.accounts.models import User
 from motherline.formatting import format_day
 from motherline.jurisdictions.models import PretrialLimitRule
 from motherline.jurisdictions.rules import pretrial_deadline
@@ -104,7 +105,7 @@ def _deliveries(woman: Woman, today: date, may_edit: bool) -> list[UrgentItem]:
     return items
 
 
-def urgent_items(woman: Woman, user: Any, today: date, may_edit: bool) -> list[UrgentItem]:
+def urgent_items(woman: Woman, user: User, today: date, may_edit: bool) -> list[UrgentItem]:
     """Everything urgent about her, the most pressing first."""
     items = _pretrial(woman, today, may_edit) + _deliveries(woman, today, may_edit)
     for _receiver, found in woman_urgent_items.send(

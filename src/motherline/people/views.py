@@ -13,39 +13,43 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit, policy
-from motherline.accounts.models import AuditAction, Organisation, Role
-from motherline.accounts.policy import Capability, can, require
+from motherline.accounts.models import AuditAction, Organisation, Role, User
+from motherline.accounts.policy import Capability, can, prison_id_of, require
+from motherline.core.actors import AuthenticatedRequest
 from motherline.jurisdictions import local, reference
 from motherline.jurisdictions.rules import StatedRules, birth_registration_due, period_text
 from motherline.people import queries, signals
 from motherline.people.filters import WomanFilterForm
 from motherline.people.models import Child, Woman
+from motherline.people.signals import PageSection
 from motherline.people.timeline import build_timeline, child_summaries, pregnancy_summaries
 from motherline.people.urgent import urgent_items
 from motherline.places.models import Prison, Province
 from motherline.stats import charts
 
 
-def _jurisdiction_code(user: Any) -> str:
+def _jurisdiction_code(user: User) -> str:
     """The jurisdiction of the user's organisation, whose prisons and provinces they see."""
-    code = (
-        Organisation.objects.filter(pk=user.organisation_id)
-        .values_list("jurisdiction__code", flat=True)
-        .first()
-    )
+    code = None
+    if user.organisation_id is not None:
+        code = (
+            Organisation.objects.filter(pk=user.organisation_id)
+            .values_list("jurisdiction__code", flat=True)
+            .first()
+        )
     return code or local.default_code()
 
 
 @login_required
 @require_safe
-def prison_overview(request: HttpRequest) -> HttpResponse:
+def prison_overview(request: AuthenticatedRequest) -> HttpResponse:
     """Women, pregnant women and children living in each prison now, by province."""
     require(request.user, Capability.VIEW_AGGREGATES)
     code = _jurisdiction_code(request.user)
@@ -73,18 +77,18 @@ def prison_overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def woman_list(request: HttpRequest) -> HttpResponse:
+def woman_list(request: AuthenticatedRequest) -> HttpResponse:
     """The register, filtered and paged by keyset (newest record first) or, in another
     order, by page number."""
     require(request.user, Capability.VIEW_REGISTER)
     code = _jurisdiction_code(request.user)
     prisons = Prison.objects.filter(province__jurisdiction__code=code)
     provinces = Province.objects.filter(jurisdiction__code=code)
-    user: Any = request.user
+    user: User = request.user
     if user.role == Role.PRISON_LIAISON:
         # A liaison officer sees the women of one prison: no other prison to filter by.
-        prisons = prisons.filter(pk=user.prison_id)
-        provinces = provinces.filter(prisons__pk=user.prison_id)
+        prisons = prisons.filter(pk=prison_id_of(user))
+        provinces = provinces.filter(prisons__pk=prison_id_of(user))
     form = WomanFilterForm(
         request.GET,
         prisons=list(prisons.order_by("name")),
@@ -180,7 +184,7 @@ def _sort_links(base_query: dict[str, Any], current: str) -> dict[str, dict[str,
 
 @login_required
 @require_safe
-def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def woman_detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """One woman's record. Outside the user's scope it does not exist (404), so the page
     never confirms that a person is on the register."""
     require(request.user, Capability.VIEW_REGISTER)
@@ -204,10 +208,11 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
     children = child_summaries(woman)
     today = timezone.localdate()
     may_edit = policy.may_edit(request.user, woman)
-    responses = signals.woman_page_sections.send(
+    # Each receiver returns a PageSection or None (the stubs say a str).
+    responses: list[tuple[Any, Any]] = signals.woman_page_sections.send(
         Woman, woman=woman, user=request.user, today=today, may_edit=may_edit, request=request
     )
-    sections = sorted(
+    sections: list[PageSection] = sorted(
         (section for _receiver, section in responses if section is not None),
         key=lambda section: section.order,
     )
@@ -236,7 +241,7 @@ def woman_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def _read_only_reason(user: Any, woman: Woman, may_edit: bool) -> str:
+def _read_only_reason(user: User, woman: Woman, may_edit: bool) -> str:
     if may_edit:
         return ""
     if not policy.can(user, Capability.EDIT_REGISTER):
@@ -263,7 +268,7 @@ def _identity_labels(woman: Woman) -> dict[str, str]:
 
 @login_required
 @require_safe
-def child_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def child_detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """One child's record: who the child is, the mother, where the child has lived, and the
     sections other apps add (the leave-by date and the transition plan, from `care`).
     Outside the user's scope it does not exist (404), like a woman's page."""
@@ -280,10 +285,10 @@ def child_detail(request: HttpRequest, reference: str) -> HttpResponse:
     audit.record(request.user, AuditAction.VIEW, child, request=request)
     today = timezone.localdate()
     may_edit = policy.may_edit(request.user, child.mother)
-    responses = signals.child_page_sections.send(
+    responses: list[tuple[Any, Any]] = signals.child_page_sections.send(
         Child, child=child, user=request.user, today=today, may_edit=may_edit, request=request
     )
-    sections = sorted(
+    sections: list[PageSection] = sorted(
         (section for _receiver, section in responses if section is not None),
         key=lambda section: section.order,
     )

@@ -32,7 +32,7 @@ def withdrawal_page(
     """Ask why the record is withdrawn and withdraw it with `perform(version, reason)` (the
     owning app's service); then back to the record's page, `go_to`, where it shows as
     withdrawn. The caller has checked that the user may change the record."""
-    form = WithdrawalForm(posted(request), initial={"version": record.version})  # type: ignore[attr-defined]
+    form = WithdrawalForm(posted(request), initial={"version": record.version})
     form.fields["reason"].widget.attrs.update({"rows": 3, "maxlength": REASON_MAX})
     reference = getattr(record, "reference", "")
     return form_page(

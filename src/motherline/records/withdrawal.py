@@ -15,13 +15,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
+from motherline.accounts.models import AuditAction, User
 from motherline.core.inputs import Version
 from motherline.core.models import VersionedRecord
 from motherline.core.versions import StaleVersion, save_if_current
@@ -92,12 +93,12 @@ def refuse_if_withdrawn(record: Withdrawable) -> None:
 
 
 def withdraw(
-    user: Any,
+    user: User,
     record: Withdrawable,
     *,
     version: int,
     reason: str,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> None:
     """Mark `record` withdrawn by `user` now, for `reason`, if it is still at `version`,
     and write the audit row (the reason is named there, never copied). The caller has

@@ -3,7 +3,7 @@ administrator may choose (their own organisation, the roles they may give) from 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -12,12 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.actions import OrganisationChanges, OrganisationIn
 from motherline.accounts.models import Organisation, Role, SharingAgreement, User
-from motherline.accounts.policy import is_deployment_administrator
+from motherline.accounts.policy import is_deployment_administrator, organisation_id_of
 from motherline.accounts.services import AccountValues, AgreementValues
 from motherline.core.actions import form_for
-from motherline.core.forms import DayMonthYearInput, version_field
+from motherline.core.forms import DayMonthYearInput, field_of, label_records, version_field
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -31,7 +35,7 @@ def _date_field(label: Any, required: bool = True) -> forms.DateField:
     )
 
 
-def _role_choices(actor: Any) -> list[tuple[str, str]]:
+def _role_choices(actor: User) -> list[tuple[str, StrOrPromise]]:
     return [
         (value, label)
         for value, label in Role.choices
@@ -49,19 +53,20 @@ class AccountForm(forms.ModelForm):
         model = User
         fields = ["email", "role", "organisation", "prison", "language"]
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.fields["email"].required = True
-        self.fields["role"].choices = _role_choices(actor)
+        field_of(self, "role", forms.ChoiceField).choices = _role_choices(actor)
         organisations = Organisation.objects.filter(is_active=True)
         if not is_deployment_administrator(actor):
-            organisations = organisations.filter(pk=actor.organisation_id)
-        self.fields["organisation"].queryset = organisations
+            organisations = organisations.filter(pk=organisation_id_of(actor))
+        field_of(self, "organisation", forms.ModelChoiceField).queryset = organisations
         self.fields["organisation"].required = False
         prisons = Prison.objects.select_related("province").order_by("province__code", "code")
-        self.fields["prison"].queryset = prisons
-        self.fields["prison"].label_from_instance = lambda p: p.display_name
+        prison = field_of(self, "prison", forms.ModelChoiceField)
+        prison.queryset = prisons
+        label_records(prison, lambda p: p.display_name)
         self.fields["prison"].help_text = _("For a prison liaison officer only.")
         self.fields["language"] = forms.ChoiceField(
             label=self.fields["language"].label,
@@ -99,7 +104,7 @@ class InviteForm(AccountForm):
 
     field_order = ["username", "email", "role", "organisation", "prison", "language"]
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         if not is_deployment_administrator(actor):
             self.fields["organisation"].initial = actor.organisation_id
@@ -156,16 +161,18 @@ class AgreementForm(forms.ModelForm):
         ]
         widgets = {"terms": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         active = Organisation.objects.filter(is_active=True)
+        # The organisation that shares: chosen by a deployment administrator, else one's own.
+        self.sharer: Organisation | None = None
         if is_deployment_administrator(actor):
-            self.fields["sharer"].queryset = active
+            field_of(self, "sharer", forms.ModelChoiceField).queryset = active
         else:
             del self.fields["sharer"]
-            self.sharer = Organisation.objects.filter(pk=actor.organisation_id).first()
-            active = active.exclude(pk=actor.organisation_id)
-        self.fields["partner"].queryset = active
+            self.sharer = Organisation.objects.filter(pk=organisation_id_of(actor)).first()
+            active = active.exclude(pk=organisation_id_of(actor))
+        field_of(self, "partner", forms.ModelChoiceField).queryset = active
 
     def _post_clean(self) -> None:
         pass
@@ -173,7 +180,7 @@ class AgreementForm(forms.ModelForm):
     def agreement_values(self) -> AgreementValues:
         data = self.cleaned_data
         return AgreementValues(
-            sharer=data.get("sharer") or self.sharer,
+            sharer=data["sharer"] if self.sharer is None else self.sharer,
             partner=data["partner"],
             starts_on=data["starts_on"],
             ends_on=data.get("ends_on"),

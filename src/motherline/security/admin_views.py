@@ -10,9 +10,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from motherline.accounts.policy import (
     require,
 )
 from motherline.core.actions import changed_values, run_form_action
+from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
 from motherline.security import twofactor
 from motherline.security.admin_forms import (
@@ -43,7 +45,7 @@ from motherline.security.admin_forms import (
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invite(request: HttpRequest) -> HttpResponse:
+def invite(request: AuthenticatedRequest) -> HttpResponse:
     """Open an account and e-mail its user a one-time link to set a password."""
     require(request.user, Capability.ADMINISTER)
     # After a new organisation is created, its administrator is the one invited next.
@@ -76,7 +78,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account(request: HttpRequest, user_id: int) -> HttpResponse:
+def account(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     """One account: its role and scope (changed here), last sign-in, second factor, and the
     actions that end or restore its access."""
     require(request.user, Capability.ADMINISTER)
@@ -117,13 +119,13 @@ def _refusal(form: ReasonForm) -> str:
     """Why a reasoned action was refused: a page that did not say which version it changes,
     else the missing reason."""
     if "version" in form.errors:
-        return " ".join(form.errors["version"])
+        return " ".join(str(message) for message in form.errors["version"])
     return str(_("Say why: it is kept on the audit trail."))
 
 
 @login_required
 @require_POST
-def set_active(request: HttpRequest, user_id: int) -> HttpResponse:
+def set_active(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     """Deactivate an account (its sessions end at once) or reactivate it, with a reason."""
     require(request.user, Capability.ADMINISTER)
     target = get_object_or_404(administered_users(request.user), pk=user_id)
@@ -155,7 +157,7 @@ def set_active(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reset_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+def reset_two_factor(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     """Remove the devices (a lost phone) of an account; its user enrols again at the next
     sign-in. A reason is required and kept on the audit trail."""
     require(request.user, Capability.ADMINISTER)
@@ -181,7 +183,7 @@ class Welcome(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("login")
     post_reset_login = False
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
         audit.record(form.user, AuditAction.CHANGE, form.user, changes={"password_set": True})
         messages.success(self.request, _("Your password is set: sign in."))
@@ -193,7 +195,7 @@ welcome = Welcome.as_view()
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisations(request: HttpRequest) -> HttpResponse:
+def organisations(request: AuthenticatedRequest) -> HttpResponse:
     """Deployment administrators: every organisation, its accounts, and a new one."""
     require(request.user, Capability.ADMINISTER_DEPLOYMENT)
     form = OrganisationForm(posted(request))
@@ -224,7 +226,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
+def organisation(request: AuthenticatedRequest, organisation_id: int) -> HttpResponse:
     """Deployment administrators: correct an organisation's name or its local name."""
     require(request.user, Capability.ADMINISTER_DEPLOYMENT)
     found = get_object_or_404(
@@ -252,7 +254,7 @@ def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sharing(request: HttpRequest) -> HttpResponse:
+def sharing(request: AuthenticatedRequest) -> HttpResponse:
     """The sharing agreements an administrator's organisation gives and receives (every one
     for a deployment administrator), and a new one given by the organisation."""
     require(request.user, Capability.ADMINISTER)
@@ -283,7 +285,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def end_agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def end_agreement(request: AuthenticatedRequest, agreement_id: int) -> HttpResponse:
     """End an agreement now: the partner loses access with this request."""
     require(request.user, Capability.ADMINISTER)
     agreement = get_object_or_404(services.agreements_for(request.user), pk=agreement_id)

@@ -7,13 +7,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.accounts.policy import Capability, require
+from motherline.core.actors import AuthenticatedRequest
 from motherline.reports.tabular import SafeCsvWriter
 from motherline.security import audit_text, queries
 from motherline.security.forms import AuditSearchForm
@@ -22,7 +23,7 @@ AUDIT_TYPE = AuditEvent._meta.label
 
 
 @login_required
-def audit_search(request: HttpRequest) -> HttpResponse:
+def audit_search(request: AuthenticatedRequest) -> HttpResponse:
     """The trail, filtered and paged by keyset, newest first."""
     require(request.user, Capability.ADMINISTER)
     form = AuditSearchForm(request.GET)
@@ -68,7 +69,7 @@ class _Echo:
 
 
 @login_required
-def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+def audit_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
     """Every event matching the search as CSV, streamed. The export itself is recorded first,
     with its filters, so even an interrupted download leaves a trace."""
     require(request.user, Capability.ADMINISTER)

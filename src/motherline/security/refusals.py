@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -38,9 +39,8 @@ def _record_arguments(kwargs: dict[str, Any]) -> dict[str, str]:
 
 
 def record_refusal(
-    request: HttpRequest, route: str, arguments: dict[str, str], status: int = 404
+    request: HttpRequest, user: User, route: str, arguments: dict[str, str], status: int = 404
 ) -> None:
-    user = request.user
     changes: dict[str, Any] = {"arguments": arguments, "method": _clean(request.method or "", 10)}
     if status != 404:
         changes["status"] = status
@@ -55,17 +55,20 @@ def record_refusal(
     alert_if_over_threshold(user)
 
 
-def alert_recipients(user: Any) -> list[User]:
+def alert_recipients(user: User) -> list[User]:
     """The active administrators of the user's organisation, and the deployment's
     administrators; never the account itself."""
-    roles = [Role.ADMINISTRATOR.value] if user.organisation_id else []
     recipients = User.objects.filter(is_active=True).exclude(pk=user.pk).exclude(email="")
-    organisation = recipients.filter(role__in=roles, organisation_id=user.organisation_id)
+    organisation = (
+        recipients.filter(role=Role.ADMINISTRATOR.value, organisation_id=user.organisation_id)
+        if user.organisation_id is not None
+        else recipients.none()
+    )
     deployment = recipients.filter(role=Role.DEPLOYMENT_ADMINISTRATOR.value)
     return list((organisation | deployment).distinct().order_by("username"))
 
 
-def alert_if_over_threshold(user: Any, now: Any = None) -> bool:
+def alert_if_over_threshold(user: User, now: Any = None) -> bool:
     """Alert once per window when the account's refusals reach the threshold. Returns
     whether an alert was sent."""
     threshold = settings.MOTHERLINE_REFUSAL_ALERT_COUNT
@@ -128,11 +131,12 @@ class RecordRefusedLookupsMiddleware:
         status = response.status_code
         if status not in (403, 404):
             return response
-        user = getattr(request, "user", None)
+        # No user when an earlier middleware answered before the authentication one ran.
+        user: User | AnonymousUser | None = getattr(request, "user", None)
         match = getattr(request, "resolver_match", None)
         if user is None or not user.is_authenticated or match is None:
             return response
         arguments = _record_arguments(match.kwargs)
         if arguments or status == 403:
-            record_refusal(request, match.view_name or match.route, arguments, status)
+            record_refusal(request, user, match.view_name or match.route, arguments, status)
         return response

@@ -54,7 +54,9 @@ def over_ceiling(address: str | None) -> bool:
 
 
 @receiver(user_login_failed, dispatch_uid="motherline_count_failures_by_address")
-def count_failure(sender: Any, credentials: dict[str, Any], request: Any = None, **kw: Any) -> None:
+def count_failure(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kw: Any
+) -> None:
     address = audit.client_ip(request)
     if not address:
         return

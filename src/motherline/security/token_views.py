@@ -4,11 +4,14 @@ the rules are in `security.tokens`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,12 +19,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
+from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, administered_users, require
+from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
 from motherline.security import tokens
 
-CAPABILITY_LABELS = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# By the capability's value (a token stores the values).
+CAPABILITY_LABELS: dict[str, StrOrPromise] = {
     Capability.VIEW_AGGREGATES: gettext_lazy("See the statistics"),
     Capability.VIEW_REGISTER: gettext_lazy("Read personal records"),
     Capability.EDIT_REGISTER: gettext_lazy("Change the register"),
@@ -47,7 +55,7 @@ class TokenForm(forms.Form):
         initial=90,
     )
 
-    def __init__(self, *args, user, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["capabilities"]
         assert isinstance(field, forms.MultipleChoiceField)
@@ -55,10 +63,10 @@ class TokenForm(forms.Form):
 
 
 def _labels(token: tokens.ApiToken) -> list[str]:
-    return [str(CAPABILITY_LABELS.get(c, c)) for c in token.capabilities]  # type: ignore[call-overload]
+    return [str(CAPABILITY_LABELS.get(c, c)) for c in token.capabilities]
 
 
-def _rows(queryset):  # type: ignore[no-untyped-def]
+def _rows(queryset: QuerySet[tokens.ApiToken]) -> list[dict[str, Any]]:
     live = set(tokens.live(queryset).values_list("pk", flat=True))
     return [{"token": t, "live": t.pk in live, "labels": _labels(t)} for t in queryset]
 
@@ -66,7 +74,7 @@ def _rows(queryset):  # type: ignore[no-untyped-def]
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def own_tokens(request: HttpRequest) -> HttpResponse:
+def own_tokens(request: AuthenticatedRequest) -> HttpResponse:
     """The signed-in user's tokens, and a new one (its text is shown on this answer only)."""
     user = request.user
     form = TokenForm(posted(request), user=user)
@@ -89,21 +97,21 @@ def own_tokens(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "security/tokens.html",
-        {"form": form, "created": created, "rows": _rows(user.api_tokens.all())},  # type: ignore[union-attr]
+        {"form": form, "created": created, "rows": _rows(user.api_tokens.all())},
     )
 
 
 @login_required
 @require_POST
-def revoke_own(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(request.user.api_tokens, pk=token_id)  # type: ignore[union-attr]
+def revoke_own(request: AuthenticatedRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(request.user.api_tokens, pk=token_id)
     tokens.revoke_token(token, request.user, request=request)
     messages.success(request, _("The token %(name)s is revoked.") % {"name": token.name})
     return redirect("security:tokens")
 
 
 @login_required
-def user_tokens(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_tokens(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     """Administrators: the tokens of an account they administer."""
     require(request.user, Capability.ADMINISTER)
     target = get_object_or_404(administered_users(request.user), pk=user_id)
@@ -117,7 +125,7 @@ def user_tokens(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke_of_user(request: HttpRequest, user_id: int, token_id: int) -> HttpResponse:
+def revoke_of_user(request: AuthenticatedRequest, user_id: int, token_id: int) -> HttpResponse:
     require(request.user, Capability.ADMINISTER)
     target = get_object_or_404(administered_users(request.user), pk=user_id)
     token = get_object_or_404(target.api_tokens, pk=token_id)

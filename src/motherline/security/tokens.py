@@ -14,19 +14,20 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
+from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, capabilities
+from motherline.core.actors import Actor
 from motherline.security import twofactor
 from motherline.security.models import ApiToken
 
@@ -41,7 +42,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def grantable(user: Any) -> list[Capability]:
+def grantable(user: User) -> list[Capability]:
     """The capabilities a token of this user may be given: those the role grants now."""
     granted = capabilities(user)
     return [c for c in Capability if c in granted]
@@ -54,13 +55,13 @@ def live(queryset: QuerySet[ApiToken] | None = None) -> QuerySet[ApiToken]:
 
 
 def create_token(
-    user: Any,
+    user: User,
     name: str,
     *,
     expires_in_days: int,
     capability_names: list[str] | None = None,
-    actor: Any = None,
-    request: Any = None,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
     verified: bool | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a token for `user` and return it with its secret text (shown once, never again).
@@ -130,7 +131,7 @@ def create_token(
     return token, text
 
 
-def revoke_token(token: ApiToken, actor: Any, *, request: Any = None) -> None:
+def revoke_token(token: ApiToken, actor: Actor, *, request: HttpRequest | None = None) -> None:
     """Revoke a token: it is refused from the next request on."""
     with transaction.atomic():
         updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(

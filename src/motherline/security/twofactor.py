@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, can
 
 REQUIRED = "required"
@@ -50,7 +51,7 @@ def mode() -> str:
     )
 
 
-def must_enrol(user: Any) -> bool:
+def must_enrol(user: User) -> bool:
     """Whether this user may not work without a second factor (decided without a query):
     whoever sees names, and whoever administers accounts (a deployment administrator sees
     no name but can open an account for anyone)."""
@@ -59,11 +60,11 @@ def must_enrol(user: Any) -> bool:
     )
 
 
-def confirmed_device(user: Any) -> TOTPDevice | None:
+def confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def pending_device(user: Any) -> TOTPDevice:
+def pending_device(user: User) -> TOTPDevice:
     """The user's unconfirmed device for enrolment, made on first use; its secret stays the
     same across reloads of the enrolment page until it is confirmed."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
@@ -85,7 +86,7 @@ def qr_svg(device: TOTPDevice) -> str:
 
 
 @receiver(user_logged_in, dispatch_uid="motherline_two_factor_login")
-def remember_enrolment(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def remember_enrolment(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
         request.session[ENROLLED_SESSION_KEY] = enrolled

@@ -22,6 +22,7 @@ from motherline.accounts.policy import (
     is_deployment_administrator,
     require,
 )
+from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import posted
 from motherline.security import twofactor
 from motherline.security.forms import TokenForm
@@ -40,7 +41,9 @@ def _with_next(name: str, request: HttpRequest) -> str:
     return reverse(name) + "?" + urlencode({"next": _next_url(request)})
 
 
-def _verified(request: HttpRequest, device: TOTPDevice, action: AuditAction) -> HttpResponse:
+def _verified(
+    request: AuthenticatedRequest, device: TOTPDevice, action: AuditAction
+) -> HttpResponse:
     # A new session key for the session that now has both factors: a key seen before (on a
     # shared computer, in a log, fixed by an attacker) does not carry the verification.
     request.session.cycle_key()
@@ -51,7 +54,7 @@ def _verified(request: HttpRequest, device: TOTPDevice, action: AuditAction) -> 
 
 
 @login_required
-def enrol(request: HttpRequest) -> HttpResponse:
+def enrol(request: AuthenticatedRequest) -> HttpResponse:
     """Show a new device's QR code and secret; a correct code from it confirms the device and
     verifies this session. A user who already has a device is sent to verification: only an
     administrator's reset allows a new one."""
@@ -85,7 +88,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedRequest) -> HttpResponse:
     """Ask for the code after the password. Wrong codes are throttled by django-otp (each
     failure doubles the wait) and written to the audit trail."""
     device = twofactor.confirmed_device(request.user)
@@ -112,7 +115,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedRequest) -> HttpResponse:
     """Administrators: the accounts they administer (their organisation's; every one for a
     deployment administrator), each role and whether it has a second factor."""
     require(request.user, Capability.ADMINISTER)

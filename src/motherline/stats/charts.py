@@ -140,12 +140,20 @@ class Tile:
 
 
 class MapPlace(Protocol):
-    """A province as the map needs it: the pack gives its tile (`provinces.csv`)."""
+    """A province as the map needs it: the pack gives its tile (`provinces.csv`). Read only,
+    so that a model's fields (and a property) match it."""
 
-    code: str
-    display_name: str
-    map_column: int | None
-    map_row: int | None
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def map_column(self) -> int | None: ...
+
+    @property
+    def map_row(self) -> int | None: ...
 
 
 def tile_map(

@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motherline.core.forms import DayMonthYearInput
+from motherline.core.forms import DayMonthYearInput, field_of
 from motherline.jurisdictions import local
 from motherline.places.models import Prison, Province
 from motherline.stats import queries, rules
@@ -26,7 +27,7 @@ class StatisticsForm(forms.Form):
     period = forms.ChoiceField(label=_("By"), choices=PERIODS)
     source = forms.ChoiceField(label=_("Counted from"), choices=list(SOURCE_LABELS.items()))
 
-    def __init__(self, data=None, *, jurisdiction: str = "") -> None:
+    def __init__(self, data: QueryDict | None = None, *, jurisdiction: str = "") -> None:
         """Areas of `jurisdiction` (the user's; the deployment's default if none)."""
         jurisdiction = jurisdiction or local.default_code()
         today = timezone.localdate()
@@ -44,7 +45,7 @@ class StatisticsForm(forms.Form):
         areas += [(f"province:{p.code}", str(p.display_name)) for p in provinces]
         prisons = Prison.objects.filter(province__jurisdiction__code=jurisdiction)
         areas += [(f"prison:{p.code}", str(p.display_name)) for p in prisons.order_by("name")]
-        self.fields["area"].choices = areas
+        field_of(self, "area", forms.ChoiceField).choices = areas
 
     def clean(self) -> dict:
         data = super().clean() or {}

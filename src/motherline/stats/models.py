@@ -9,10 +9,15 @@ where both sides are given. Each return names its source (a citation, with an op
 address) and how precisely its date is known.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Level(models.TextChoices):
@@ -77,7 +82,7 @@ BOUNDS = (
 SOURCE_LENGTH = 300
 
 
-def _count(label: str) -> models.PositiveIntegerField:
+def _count(label: "StrOrPromise") -> models.PositiveIntegerField:
     return models.PositiveIntegerField(label, null=True, blank=True)
 
 

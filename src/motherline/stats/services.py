@@ -11,12 +11,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can
+from motherline.core.actors import Actor, SystemActor
 from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison, Province
@@ -74,13 +76,13 @@ def area_lookup() -> AreaLookup:
 
 
 def import_returns(
-    user: Any,
+    user: Actor,
     content: Source,
     filename: str,
     source: str = "",
     *,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> ImportResult:
     """Import a CSV or XLSX file of population returns, all or nothing.
 
@@ -88,10 +90,10 @@ def import_returns(
     `source` column); a row's own `source` cell wins. A file with any bad row writes
     nothing and `errors` lists every problem. Rows are keyed on area, date and source: a
     row already stored with the same values is left alone (so importing the same file
-    twice changes nothing) and one with other values is updated. `user` None is the
+    twice changes nothing) and one with other values is updated. A system actor is the
     command line run by the operator; a user needs `IMPORT_RETURNS`.
     """
-    if user is not None and not can(user, Capability.IMPORT_RETURNS):
+    if not isinstance(user, SystemActor) and not can(user, Capability.IMPORT_RETURNS):
         raise PermissionDenied
     source = source.strip()
     result = ImportResult(filename=filename, source=source)
@@ -109,21 +111,21 @@ def import_returns(
 
 
 def import_data_value_set(
-    user: Any,
+    user: Actor,
     content: bytes,
     filename: str,
     source: str,
     *,
     jurisdiction: str = "",
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> ImportResult:
     """Import a DHIS2 `dataValueSets` JSON payload as population returns (one per
     organisation unit and period), all or nothing, through the same checks as a file.
     `source` names where the payload comes from (required: a data value has no source)."""
     from motherline.stats import exchange
 
-    if user is not None and not can(user, Capability.IMPORT_RETURNS):
+    if not isinstance(user, SystemActor) and not can(user, Capability.IMPORT_RETURNS):
         raise PermissionDenied
     source = source.strip()
     result = ImportResult(filename=filename, source=source)
@@ -168,12 +170,12 @@ def collector_paused() -> Iterator[None]:
 
 
 def import_rows(
-    user: Any,
+    user: Actor,
     table: Any,
     result: ImportResult,
     *,
     today: date | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> ImportResult:
     """Validate and write rows given as an iterable of (line number, cells)."""
     with collector_paused():
@@ -206,7 +208,7 @@ def import_rows(
 STORED = ("date_precision", "source_url", *COUNT_FIELDS)
 
 
-def write_returns(user: Any, rows: list[ParsedRow], result: ImportResult) -> None:
+def write_returns(user: Actor, rows: list[ParsedRow], result: ImportResult) -> None:
     """Insert new returns as prepared tuples in one `executemany` (building a model object
     and an INSERT per row cost most of an import's time), update changed ones, count the
     unchanged; `result` gets the counts."""
@@ -229,7 +231,7 @@ def write_returns(user: Any, rows: list[ParsedRow], result: ImportResult) -> Non
             )
             if key in keys:
                 existing[key] = stored_return
-    imported_by = getattr(user, "pk", None)
+    imported_by = user.pk
     now = timezone.now()
     new: list[ParsedRow] = []
     changed = []

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
+from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, require
+from motherline.core.actors import AuthenticatedRequest
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison
 from motherline.reports import tabular
@@ -28,7 +29,7 @@ from motherline.stats.forms import ImportForm, StatisticsForm
 BRIEF = "stats/brief.html"
 
 
-def _jurisdiction_code(user: Any) -> str:
+def _jurisdiction_code(user: User) -> str:
     """The user's jurisdiction, whose nation, provinces and prisons the page offers."""
     found = Jurisdiction.objects.of_user(user)
     return found.code if found else ""
@@ -39,7 +40,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 @require_safe
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_AGGREGATES)
     form = StatisticsForm(request.GET or None, jurisdiction=_jurisdiction_code(request.user))
     context: dict[str, Any] = {"form": form}
@@ -50,7 +51,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+def export(request: AuthenticatedRequest, table: str, fmt: str) -> HttpResponse:
     """A table of the page as CSV or XLSX, or the series as SDMX-CSV (`sdmx`) or a DHIS2
     dataValueSets JSON (`dhis2`), with small cells suppressed; audited."""
     require(request.user, Capability.VIEW_AGGREGATES)
@@ -91,7 +92,7 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
 
 
 @login_required
-def import_returns(request: HttpRequest) -> HttpResponse:
+def import_returns(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Capability.IMPORT_RETURNS)
     result = None
     if request.method == "POST":
@@ -127,7 +128,7 @@ def import_returns(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def template(request: HttpRequest, fmt: str) -> HttpResponse:
+def template(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     """The import template (header and an example row)."""
     require(request.user, Capability.IMPORT_RETURNS)
     if fmt not in ("csv", "xlsx"):
@@ -144,7 +145,7 @@ def template(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def brief(request: HttpRequest) -> HttpResponse:
+def brief(request: AuthenticatedRequest) -> HttpResponse:
     """The statistics brief as HTML or PDF in the page's language; audited as an export."""
     require(request.user, Capability.VIEW_AGGREGATES)
     try:

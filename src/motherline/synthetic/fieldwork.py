@@ -105,7 +105,10 @@ def _staff(username: str, orgs: dict[str, Organisation]) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User.objects.create(
-            username=username, role=role, organisation=orgs[org], password=make_password(None)
+            username=username,
+            role=role,
+            organisation=orgs[org] if org else None,
+            password=make_password(None),
         )
     return user
 

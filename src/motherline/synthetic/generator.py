@@ -45,7 +45,12 @@ from motherline.people.models import (
 )
 from motherline.places.models import Prison, PrisonKind, Province
 from motherline.synthetic import story
-from motherline.synthetic.organisations import OWNERS, ensure_organisations, main_prison
+from motherline.synthetic.organisations import (
+    OWNERS,
+    SYNTHETIC,
+    ensure_organisations,
+    main_prison,
+)
 from motherline.synthetic.presets import PRESETS, Preset
 from motherline.synthetic.returns import generate_returns
 from motherline.worklist import deadlines
@@ -202,7 +207,7 @@ def generate(
     summary = asdict(report)
     summary["today"] = today.isoformat()
     audit.record(
-        None,
+        SYNTHETIC,
         AuditAction.CREATE,
         object_type="synthetic data",
         object_ref=f"{preset}/{seed}",

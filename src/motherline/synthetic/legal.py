@@ -12,7 +12,6 @@ from datetime import date, timedelta
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation
-from motherline.accounts.policy import SYSTEM
 from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction, PardonOccasion
 from motherline.legal import queries
@@ -26,11 +25,11 @@ from motherline.legal.models import (
 )
 from motherline.people.models import CustodyEpisode, LegalStatus, Woman
 from motherline.places.models import Court
-from motherline.synthetic.organisations import NGO_WOMEN
+from motherline.synthetic.organisations import NGO_WOMEN, SYNTHETIC
 
 CASES = 12
 CANDIDATES = 6
-STAGE_BY_STATUS = {
+STAGE_BY_STATUS: dict[str, CaseStage] = {
     LegalStatus.PRETRIAL: CaseStage.INVESTIGATION,
     LegalStatus.CONVICTED_FIRST_INSTANCE: CaseStage.APPEAL,
     LegalStatus.ON_APPEAL: CaseStage.APPEAL,
@@ -123,7 +122,7 @@ def generate_legal(seed: int, today: date, jurisdiction_code: str = "") -> dict[
         submission_deadline=occasion_date - timedelta(days=30),
     )
     result = queries.screen_candidates(
-        SYSTEM,
+        SYNTHETIC,
         pardon_round,
         today,
         women=Woman.objects.filter(organisation=organisation),
@@ -148,7 +147,7 @@ def generate_legal(seed: int, today: date, jurisdiction_code: str = "") -> dict[
         "candidates": min(CANDIDATES, len(result.eligible)),
     }
     audit.record(
-        None,
+        SYNTHETIC,
         AuditAction.CREATE,
         object_type="synthetic data",
         object_ref=f"legal/{seed}",

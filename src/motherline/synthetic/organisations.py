@@ -13,9 +13,13 @@ from motherline.accounts.models import (
     SharingAgreement,
     User,
 )
+from motherline.core.actors import SystemActor
 from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison
+
+# Who the audit trail says made the synthetic records (`motherline generate`).
+SYNTHETIC = SystemActor("synthetic")
 
 UN_OFFICE = "UN Human Rights Office"
 NGO_WOMEN = "Women's Legal Aid (NGO)"

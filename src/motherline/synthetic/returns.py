@@ -38,7 +38,14 @@ MAIN_PRISON_SHARE = 0.3
 # Ratios used where no figure is published (the 2008 pretrial share and the early-2013
 # ratios are published; the 2016 "over a third pretrial" is read as 35%).
 PRETRIAL_2016 = 0.35
-COUNTED = ("total", "women", "pretrial", "minors", "foreign_nationals", "pregnant_women")
+COUNTED: tuple[str, ...] = (
+    "total",
+    "women",
+    "pretrial",
+    "minors",
+    "foreign_nationals",
+    "pregnant_women",
+)
 COUNTED += ("children_in_prison",)
 RATIO_OF = {
     "pretrial": "total",
@@ -154,9 +161,9 @@ def national_series(figures: Sequence[NationalFigure], today: date) -> NationalS
     for name, base in RATIO_OF.items():
         points: dict[date, float] = {}
         for day, value in anchors[name].items():
-            size = _interpolate({k: float(v) for k, v in anchors[base].items()}, day)
-            if size:
-                points[day] = value / size
+            base_size = _interpolate({k: float(v) for k, v in anchors[base].items()}, day)
+            if base_size:
+                points[day] = value / base_size
         ratios[name] = points
     if "pretrial" in ratios:
         ratios["pretrial"][date(2016, 12, 31)] = PRETRIAL_2016

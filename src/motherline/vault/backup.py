@@ -42,6 +42,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management.color import no_style
+from django.core.serializers.base import DeserializedObject
 from django.db import connection, models, transaction
 from django.db.migrations.loader import MigrationLoader
 
@@ -328,7 +329,7 @@ def _insert(model: type[models.Model], objects: list[Any]) -> None:
 
 
 def _load_table(model: type[models.Model], lines: list[dict[str, Any]], refs: _References) -> None:
-    pending = []
+    pending: list[DeserializedObject] = []
     for record in lines:
         refs.back(model, record["fields"])
         pending.extend(serializers.deserialize("python", [record], ignorenonexistent=False))

@@ -57,6 +57,7 @@ from motherline.care.models import (
     TransitionPlan,
 )
 from motherline.casework.models import CaseNote, Document
+from motherline.core.actors import SystemActor
 from motherline.fieldwork.models import CaseStatus, CaseStudy
 from motherline.legal.models import Hearing, LegalCase, ReleaseCandidate
 from motherline.people import search
@@ -91,6 +92,9 @@ def years_before(day: date, years: int) -> date:
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
 
+
+# Who the audit trail says pseudonymised a record: the rule, whether a job or the command ran it.
+RETENTION = SystemActor("retention")
 
 FALLBACK_YEARS = 10  # for a jurisdiction loaded before packs stated their period
 
@@ -272,12 +276,17 @@ def pseudonymise(woman: Woman, as_of: date, years: int) -> int:
         )
     documents = list(Document.objects.filter(woman=woman).values_list("stored_as", flat=True))
     Document.objects.filter(woman=woman).delete()
+
     # The files go once the deletion is committed: a rollback keeps them with their rows.
-    transaction.on_commit(lambda: [files.delete(name) for name in documents])
+    def delete_files() -> None:
+        for name in documents:
+            files.delete(name)
+
+    transaction.on_commit(delete_files)
     search.reindex(Woman.objects.filter(pk=woman.pk))
     register_changed.send(Woman, woman_ids=[woman.pk])
     audit.record(
-        None,
+        RETENTION,
         AuditAction.CHANGE,
         woman,
         changes={

@@ -61,7 +61,7 @@ class EncryptingWriter(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:  # type: ignore[override]
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
         self._buffer += data
         while len(self._buffer) > CHUNK:
             self._seal(bytes(self._buffer[:CHUNK]), MORE)
@@ -130,7 +130,7 @@ class DecryptingReader(io.RawIOBase):
                 raise ArchiveError("The backup has data after its end: it was altered.")
             self._done = True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         while self._pos >= len(self._pending) and not self._done:
             self._next_chunk()
         n = min(len(buffer), len(self._pending) - self._pos)

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, StopUpload
+from django.http import HttpRequest
 
 TOO_LARGE = "too_large"
 # Room for the form's other fields and the multipart boundaries around the file.
@@ -26,7 +27,7 @@ def max_bytes() -> int:
     return int(getattr(settings, "MOTHERLINE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024))
 
 
-def refusal(request: Any) -> str | None:
+def refusal(request: HttpRequest) -> str | None:
     """Why an upload of this request was refused (`TOO_LARGE`), or None."""
     return getattr(request, "_motherline_upload_refused", None)
 

@@ -21,7 +21,7 @@ page's urgency groups, each counted by the database with only its first rows rea
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property, partial
@@ -52,6 +52,7 @@ from django.utils.translation import gettext as _
 from motherline.accounts import policy
 from motherline.accounts.policy import Capability, can, scope
 from motherline.care.models import FollowUp, PlanStatus, TransitionPlan
+from motherline.core.actors import Actor
 from motherline.fieldwork.models import ActionStatus, FollowUpAction, PrisonVisit
 from motherline.formatting import format_day
 from motherline.jurisdictions import local
@@ -239,7 +240,7 @@ class _Context:
     def readings(self, prison_id: int | None) -> StatedRules:
         return self.stated.get(self.jurisdiction.get(prison_id or 0, 0), StatedRules())
 
-    def stored_counts(self, user: Any) -> dict[str, Counter[Urgency]]:
+    def stored_counts(self, user: Actor) -> dict[str, Counter[Urgency]]:
         """The stored kinds' counts by urgency group (one query, on first use)."""
         if self._stored_counts is None:
             self._stored_counts = _stored_counts(user, self)
@@ -300,7 +301,7 @@ class _Context:
         return next((n for n in names if n), "")
 
 
-def _visible_child(user: Any, child_field: str) -> Exists:
+def _visible_child(user: Actor, child_field: str) -> Exists:
     """Whether the child in `child_field` is one this user may see (the access policy)."""
     return Exists(Child.objects.visible_to(user).filter(pk=OuterRef(child_field)))
 
@@ -402,7 +403,7 @@ def _computed(ctx: _Context, items: list[Item]) -> _Part:
 # deliveries, pretrial limits and releases, read from one indexed table by due date.
 
 
-def _stored(user: Any, ctx: _Context, kind: Kind) -> QuerySet[Deadline]:
+def _stored(user: Actor, ctx: _Context, kind: Kind) -> QuerySet[Deadline]:
     """This kind's deadlines up to the horizon, among the women the user may see, in the
     prisons the filters select."""
     last = rules.horizon(ctx.as_of, kind)
@@ -437,13 +438,14 @@ ROW_FIELDS = (
 )
 
 
-def _stored_counts(user: Any, ctx: _Context) -> dict[str, Counter[Urgency]]:
+def _stored_counts(user: Actor, ctx: _Context) -> dict[str, Counter[Urgency]]:
     """Each stored kind's items by urgency group, counted by the database in one query."""
     groups = {
         f"n{index}": Count("pk", filter=ctx.in_group(index)) for index in range(len(URGENCY_ORDER))
     }
     kinds = [k for k in deadlines.STORED_KINDS if not ctx.kind or ctx.kind == k]
-    rows = (
+    # Mappings: the plugin types the rows by "kind" alone, not the counts named at run time.
+    rows: Iterable[Mapping[str, Any]] = (
         scope(Deadline.objects.filter(_within_lead(ctx, kinds)), user)
         .filter(ctx.in_selected_prisons("prison_id"), _standing(ctx))
         .order_by()
@@ -457,7 +459,7 @@ def _stored_counts(user: Any, ctx: _Context) -> dict[str, Counter[Urgency]]:
     return counts
 
 
-def _stored_rows(user: Any, ctx: _Context, kind: Kind) -> tuple[list[dict], Counter[Urgency]]:
+def _stored_rows(user: Actor, ctx: _Context, kind: Kind) -> tuple[list[dict], Counter[Urgency]]:
     """The rows of one kind the list needs: all of them; or the first of each urgency
     group and every group's count; or for a page, the first after the cursor. The order
     within a kind is (due date, reference), as the list sorts."""
@@ -504,7 +506,7 @@ def _names(ctx: _Context, rows: list[dict]) -> tuple[dict[int, str], dict[int, s
     return women, children
 
 
-def _stored_part(user: Any, ctx: _Context, kind: Kind) -> _Part:
+def _stored_part(user: Actor, ctx: _Context, kind: Kind) -> _Part:
     if ctx.past:
         return _past_part(ctx, kind)
     rows, counts = _stored_rows(user, ctx, kind)
@@ -522,7 +524,7 @@ def _stored_part(user: Any, ctx: _Context, kind: Kind) -> _Part:
 # A past day: the same deadlines computed from the register as it stood then.
 
 
-def _past_deadlines(user: Any, ctx: _Context) -> dict[str, list[dict[str, Any]]]:
+def _past_deadlines(user: Actor, ctx: _Context) -> dict[str, list[dict[str, Any]]]:
     """The stored kinds' deadlines the list needs, as the register stood on the day read,
     among the women whose deadlines the user may see (`UnanswerableDay` if the register
     cannot say): every row, before the horizon, by kind."""
@@ -674,7 +676,7 @@ def _plan_subject(ctx: _Context, row: dict[str, Any], prefix: str, plan_id: int)
     )
 
 
-def _follow_ups(user: Any, ctx: _Context) -> _Part:
+def _follow_ups(user: Actor, ctx: _Context) -> _Part:
     if ctx.past:
         # Visits not yet done that day, of plans handed over by then and not yet closed.
         day = ctx.as_of
@@ -723,7 +725,7 @@ def _follow_ups(user: Any, ctx: _Context) -> _Part:
     )
 
 
-def _plans_behind(user: Any, ctx: _Context) -> _Part:
+def _plans_behind(user: Actor, ctx: _Context) -> _Part:
     day = ctx.as_of
     near = Q(due_date__lte=day + timedelta(days=rules.PLAN_BEHIND_DAYS))
     if ctx.past:
@@ -804,7 +806,7 @@ def _plans_behind(user: Any, ctx: _Context) -> _Part:
 # Prison visits
 
 
-def _visit_actions(user: Any, ctx: _Context) -> _Part:
+def _visit_actions(user: Actor, ctx: _Context) -> _Part:
     """Follow-up actions of prison visits the user may see, open after their due date (on
     a past day: of visits made by then, and not yet done that day; a visit withdrawn as
     entered twice asks for nothing)."""
@@ -884,7 +886,7 @@ def _organisation_name(row: dict[str, Any]) -> str:
     return str(row["from_organisation__name"])
 
 
-def _referrals_waiting(user: Any, ctx: _Context) -> _Part:
+def _referrals_waiting(user: Actor, ctx: _Context) -> _Part:
     """Referrals sent to the user's organisation that wait for its answer, due a few days
     after they were sent (`rules.REFERRAL_ANSWER_DAYS`). Only an editor can answer one;
     the item names the referral, never the person (her record opens on acceptance)."""
@@ -943,7 +945,7 @@ COLLECTORS: dict[Kind, Callable[[Any, _Context], _Part]] = {
 
 
 def _collect(
-    user: Any,
+    user: Actor,
     as_of: date,
     filters: WorklistFilters | None,
     with_names: bool,
@@ -972,7 +974,7 @@ def _collect(
 
 
 def worklist_for(
-    user: Any,
+    user: Actor,
     as_of: date,
     filters: WorklistFilters | None = None,
     *,
@@ -988,7 +990,7 @@ def worklist_for(
 
 
 def worklist_page(
-    user: Any,
+    user: Actor,
     as_of: date,
     filters: WorklistFilters | None = None,
     *,
@@ -1006,7 +1008,7 @@ def worklist_page(
 
 
 def worklist_groups(
-    user: Any,
+    user: Actor,
     as_of: date,
     filters: WorklistFilters | None = None,
     *,

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -46,7 +45,7 @@ def threshold(item: Item) -> str:
 
 @dataclass
 class Digest:
-    user: Any
+    user: User
     items: list[Item]
     subject: str = ""
     body: str = ""
@@ -65,7 +64,7 @@ def alert_recipients() -> Iterable[User]:
     return (user for user in users if can(user, Capability.VIEW_REGISTER))
 
 
-def already_sent(user: Any, items: list[Item]) -> set[tuple[str, str]]:
+def already_sent(user: User, items: list[Item]) -> set[tuple[str, str]]:
     keys = sorted({item.key for item in items})
     sent: set[tuple[str, str]] = set()
     for start in range(0, len(keys), LOOKUP_CHUNK):
@@ -77,18 +76,18 @@ def already_sent(user: Any, items: list[Item]) -> set[tuple[str, str]]:
     return sent
 
 
-def new_items(user: Any, items: list[Item]) -> list[Item]:
+def new_items(user: User, items: list[Item]) -> list[Item]:
     """The items whose current threshold was never sent to this user."""
     sent = already_sent(user, items)
     return [item for item in items if (item.key, threshold(item)) not in sent]
 
 
-def digest_language(user: Any) -> str:
+def digest_language(user: User) -> str:
     """The user's own language, else the deployment's."""
     return user.language or settings.LANGUAGE_CODE
 
 
-def compose_digest(user: Any, items: list[Item], as_of: date) -> tuple[str, str]:
+def compose_digest(user: User, items: list[Item], as_of: date) -> tuple[str, str]:
     """The subject and plain-text body of one user's digest in the active language, grouped
     by urgency, each item with its due date, prison, what is due and a full link to it
     (MOTHERLINE_SITE_URL); never a name."""

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
-from motherline.accounts.models import Organisation
+from motherline.accounts.models import Organisation, User
 from motherline.accounts.policy import Capability, require
+from motherline.core.actors import AuthenticatedRequest
 from motherline.jurisdictions import local
 from motherline.places.models import Prison, Province
 from motherline.worklist import queries, rules
@@ -23,18 +23,20 @@ from motherline.worklist.forms import WorklistFilterForm
 ROWS_PER_GROUP = 200
 
 
-def _jurisdiction_code(user: Any) -> str:
-    code = (
-        Organisation.objects.filter(pk=user.organisation_id)
-        .values_list("jurisdiction__code", flat=True)
-        .first()
-    )
+def _jurisdiction_code(user: User) -> str:
+    code = None
+    if user.organisation_id is not None:
+        code = (
+            Organisation.objects.filter(pk=user.organisation_id)
+            .values_list("jurisdiction__code", flat=True)
+            .first()
+        )
     return code or local.default_code()
 
 
 @login_required
 @require_safe
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: AuthenticatedRequest) -> HttpResponse:
     """Every deadline within the user's scope that is overdue or due in the next 90 days,
     grouped by urgency, filtered by prison, province and kind."""
     require(request.user, Capability.VIEW_REGISTER)

@@ -19,6 +19,8 @@ is here, so the migration does not depend on the application's code.
 # squash: keep (scripts/squash_migrations.py)
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION motherline_audit_append_only() RETURNS trigger AS $$
@@ -47,7 +49,7 @@ END;
 SQLITE_DROP = "DROP TRIGGER IF EXISTS motherline_audit_append_only;"
 
 
-def create(apps, schema_editor):
+def create(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         # No parameters: the function body's % is plpgsql's, not a placeholder.
@@ -57,7 +59,7 @@ def create(apps, schema_editor):
         schema_editor.execute(SQLITE_TRIGGER)
 
 
-def drop(apps, schema_editor):
+def drop(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(PG_DROP)

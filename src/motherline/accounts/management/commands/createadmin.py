@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Role, User
 from motherline.accounts.services import welcome_link
+from motherline.core.actors import SystemActor
 
 
 class Command(BaseCommand):
@@ -40,9 +41,9 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
         account.save()
-        # The command line acts for the deployment: no user, like the other commands.
+        # The command line acts for the deployment: the system, like the other commands.
         audit.record(
-            None,
+            SystemActor("createadmin"),
             AuditAction.CREATE,
             account,
             changes={"role": account.role, "via": "createadmin"},

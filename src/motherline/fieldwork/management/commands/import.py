@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             "--user", required=True, help=_("The user name the records are recorded by.")
         )
 
-    def handle(self, *args, kind: str, file: Path, user: str, **options) -> None:
+    def handle(self, *args: Any, kind: str, file: Path, user: str, **options: Any) -> None:
         account = User.objects.filter(username=user, is_active=True).first()
         if account is None:
             raise CommandError(_("No active user has this name."))

@@ -1,8 +1,9 @@
 """Load jurisdiction packs from their files: `load_pack kh`, `load_pack kh ke`, `--all`."""
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from motherline.jurisdictions.loader import (
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         "into the database."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("codes", nargs="*", metavar="code", help=_("Pack code, such as kh."))
         parser.add_argument(
             "--all", action="store_true", dest="all_packs", help=_("Load every pack.")
@@ -36,7 +37,15 @@ class Command(BaseCommand):
             help=_("Directory holding the packs (default: the packs shipped with Motherline)."),
         )
 
-    def handle(self, *args, codes, all_packs, check, packs_dir, **options):
+    def handle(
+        self,
+        *args: Any,
+        codes: list[str],
+        all_packs: bool,
+        check: bool,
+        packs_dir: Path | None,
+        **options: Any,
+    ) -> None:
         if all_packs:
             codes = available_packs(packs_dir)
         if not codes:

@@ -4,7 +4,7 @@
 remedy. `--as-of YYYY-MM-DD` screens on a past day, as the register stood that day: the women
 in custody then, with their legal status, pregnancies and children then (a day the register
 cannot answer for is refused with the reason). With `--user NAME` it is that user's
-scope; without, the read-only system view of the whole register (`accounts.policy.SYSTEM`).
+scope; without, the read-only system view of the whole register (`core.actors.SystemActor`).
 Women are named by their internal reference (`subject`), never by name. The run is on the
 audit trail as an export.
 """
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help=_("Print JSON."))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = register_user(options["user"])
+        user = register_user(options["user"], "screen")
         as_of: date = parse_date(options["as_of"]) if options["as_of"] else timezone.localdate()
         target: Any
         if options["round_id"] is not None:
@@ -76,13 +76,13 @@ class Command(BaseCommand):
         except UnanswerableDay as refused:
             raise CommandError(refused.message) from refused
         audit.record(
-            None if getattr(user, "pk", None) is None else user,
+            user,
             AuditAction.EXPORT,
             object_type="screening",
             object_ref=f"{result.remedy}/{as_of.isoformat()}",
             changes={"listed": len(result.candidates), "command": "screen"},
         )
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "rank": s.rank,
                 "subject": s.facts.reference,

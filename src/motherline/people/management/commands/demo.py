@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,13 +53,15 @@ class Command(BaseCommand):
         "demo data if the register is empty, create the demo users and serve."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--no-serve", action="store_true", help=_("Set up, then stop."))
 
-    def handle(self, *args, host: str, port: int, seed: int, no_serve: bool, **options):
+    def handle(
+        self, *args: Any, host: str, port: int, seed: int, no_serve: bool, **options: Any
+    ) -> None:
         from motherline.synthetic import ensure_demo_users
         from motherline.vault.sqlite3.base import private_directory
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
@@ -46,13 +47,13 @@ class Command(BaseCommand):
 
     def handle(
         self,
-        *args,
+        *args: Any,
         preset: str,
         seed: int,
         today: date | str | None,
         jurisdiction: str,
         force: bool,
-        **options,
+        **options: Any,
     ) -> None:
         if isinstance(today, str):  # call_command() passes keyword options unparsed
             today = _date(today)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 # gunicorn's access log without the query string and without the referrer (both can carry a
@@ -83,13 +83,15 @@ def run_server(host: str, port: int, workers: int, threads: int) -> None:
 class Command(BaseCommand):
     help = _("Serve Motherline on a local address (gunicorn, static files included).")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--threads", type=int, default=4)
 
-    def handle(self, *args, host: str, port: int, workers: int, threads: int, **options):
+    def handle(
+        self, *args: Any, host: str, port: int, workers: int, threads: int, **options: Any
+    ) -> None:
         ensure_port_free(host, port)
         # Collected, compressed files are what WhiteNoise serves best; it takes a second.
         call_command("collectstatic", interactive=False, verbosity=0)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
+from motherline.core.actors import SystemActor
 from motherline.security import tokens
 
 
@@ -57,7 +58,7 @@ class Command(BaseCommand):
             token = tokens.live(user.api_tokens.filter(name=options["name"])).first()
             if token is None:
                 raise CommandError(f"{user.username} has no live token named {options['name']!r}.")
-            tokens.revoke_token(token, None)
+            tokens.revoke_token(token, SystemActor("token"))
             self.stdout.write(f"Revoked {token.name} ({token.key}).")
         else:
             for token in user.api_tokens.all():

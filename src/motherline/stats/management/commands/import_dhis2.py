@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from motherline.core.actors import SystemActor
 from motherline.stats.management.imports import ImportCommand
 from motherline.stats.services import import_data_value_set
 
@@ -25,11 +27,16 @@ class Command(ImportCommand):
             "--jurisdiction", default="", help=_("Its code; by default the deployment's.")
         )
 
-    def handle(self, *args, file: Path, source: str, jurisdiction: str, **options) -> None:
+    def handle(
+        self, *args: Any, file: Path, source: str, jurisdiction: str, **options: Any
+    ) -> None:
         try:
             content = file.read_bytes()
         except OSError as exc:
             raise CommandError(str(exc)) from exc
         self.report(
-            file, import_data_value_set(None, content, file.name, source, jurisdiction=jurisdiction)
+            file,
+            import_data_value_set(
+                SystemActor("import_dhis2"), content, file.name, source, jurisdiction=jurisdiction
+            ),
         )

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from motherline.core.actors import SystemActor
 from motherline.stats.management.imports import ImportCommand
 from motherline.stats.services import import_returns
 
@@ -24,7 +26,7 @@ class Command(ImportCommand):
             help=_("The source of rows that name none (a file of the first template)."),
         )
 
-    def handle(self, *args, file: Path, source: str, **options) -> None:
+    def handle(self, *args: Any, file: Path, source: str, **options: Any) -> None:
         if not file.is_file():
             raise CommandError(_("No such file: %(file)s") % {"file": file})
-        self.report(file, import_returns(None, file, file.name, source))
+        self.report(file, import_returns(SystemActor("import_returns"), file, file.name, source))

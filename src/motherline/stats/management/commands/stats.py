@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -50,7 +51,7 @@ class Command(BaseCommand):
             help=_("sdmx-csv: an SDMX-CSV data message; dhis2-json: a DHIS2 dataValueSets"),
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         start, end = options["start"], options["end"]
         if isinstance(start, str):  # call_command() passes keyword options unparsed
             start = _date(start)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone, translation
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
+from motherline.core.actors import SystemActor
 from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.reports.pdf import render_html
@@ -37,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, type=Path)
         parser.add_argument("--html", action="store_true", help=_("Write HTML, not PDF."))
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             as_of = date.fromisoformat(options["as_of"]) if options["as_of"] else None
         except ValueError as exc:
@@ -65,7 +67,7 @@ class Command(BaseCommand):
             # Rendered once per state of the data and kept (publication.brief_pdf).
             output.write_bytes(publication.brief_pdf(as_of, language, code))
         audit.record(
-            None,
+            SystemActor("stats_brief"),
             AuditAction.EXPORT,
             object_type="stats.brief",
             object_ref=as_of.isoformat(),

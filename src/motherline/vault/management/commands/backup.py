@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
+from motherline.core.actors import SystemActor
 from motherline.vault.backup import write_backup_file
 from motherline.vault.keys import FieldKeyError
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         rows = sum(t["rows"] for t in manifest.tables.values())
         audit.record(
-            None,
+            SystemActor("backup"),
             AuditAction.EXPORT,
             object_type="backup",
             object_ref=path.name,

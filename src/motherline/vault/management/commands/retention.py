@@ -23,7 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=None)
         parser.add_argument("--dry-run", action="store_true", help="count, change nothing")
 
-    def handle(self, *args: Any, as_of: str | None, years: int | None, dry_run: bool, **o: Any):
+    def handle(
+        self, *args: Any, as_of: str | None, years: int | None, dry_run: bool, **o: Any
+    ) -> None:
         try:
             day = date.fromisoformat(as_of) if as_of else date.today()
         except ValueError:

@@ -4,7 +4,7 @@ With `--as-of YYYY-MM-DD` it is the list of a past day, read from the register a
 that day (`worklist.queries`, `people.history`); a day the register cannot answer for (after
 today, before its first admission, or with a record not dated back to it) is refused with
 the reason. With `--user NAME` it is that user's worklist, exactly as their page shows it.
-Without it, it is the system view of the whole register (`accounts.policy.SYSTEM`):
+Without it, it is the system view of the whole register (`core.actors.SystemActor`):
 read-only, only on the command line of the server, where whoever runs it can read the
 database anyway. Either
 way the run is written to the audit trail as an export. The output names people by their
@@ -24,7 +24,8 @@ from django.utils.translation import ngettext
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
-from motherline.accounts.policy import SYSTEM, Capability, can
+from motherline.accounts.policy import Capability, can
+from motherline.core.actors import Actor, SystemActor
 from motherline.people.history import UnanswerableDay
 from motherline.worklist import queries
 from motherline.worklist.rules import Item, Kind
@@ -37,10 +38,11 @@ def parse_date(value: str) -> date:
         raise CommandError(_("Give the date as YYYY-MM-DD.")) from exc
 
 
-def register_user(username: str | None) -> Any:
-    """The named user, who must be allowed to see the register; the system view without one."""
+def register_user(username: str | None, command: str) -> Actor:
+    """The named user, who must be allowed to see the register; without one, the system's
+    read-only view of it, named after the command."""
     if not username:
-        return SYSTEM
+        return SystemActor(command)
     user = User.objects.filter(username=username).first()
     if user is None:
         raise CommandError(_("There is no user %(name)s.") % {"name": username})
@@ -104,7 +106,7 @@ class Command(BaseCommand):
         if isinstance(as_of, str):  # call_command() passes keyword options unparsed
             as_of = parse_date(as_of)
         as_of = as_of or timezone.localdate()
-        user = register_user(options["user"])
+        user = register_user(options["user"], "worklist")
         filters = queries.WorklistFilters(
             prison=options["prison"], province=options["province"], kind=options["kind"]
         )
@@ -113,7 +115,7 @@ class Command(BaseCommand):
         except UnanswerableDay as refused:
             raise CommandError(refused.message) from refused
         audit.record(
-            None if user is SYSTEM else user,
+            user,
             AuditAction.EXPORT,
             object_type="worklist",
             changes={
