@@ -20,7 +20,7 @@ from motherline.care.models import TransitionPlan
 from motherline.core.actors import SystemActor
 from motherline.jurisdictions.rules import add_months
 from motherline.people import services
-from motherline.people.models import CustodyEpisode, LegalStatusChange, Pregnancy
+from motherline.people.models import CustodyEpisode, Pregnancy
 from motherline.people.services import ChildDetails
 from motherline.worklist import deadlines
 from motherline.worklist.queries import WorklistFilters, worklist_for
@@ -28,11 +28,10 @@ from motherline.worklist.rules import Kind
 from tests.api.conftest import Api
 from tests.conftest import TODAY
 from tests.factories import admit, child_in_prison, current_version, ongoing_pregnancy, reload
+from tests.worklist.clock import DAY, FIRST_ADMISSION, REFUSED_DAYS
 
 # The command line's read-only view of the whole register.
 SYSTEM = SystemActor("worklist")
-
-DAY = TODAY - timedelta(days=60)
 
 
 def run(*args: str) -> str:
@@ -104,7 +103,7 @@ def history(users, prisons, offences, pretrial_rules):
     handed = admit(
         monitor,
         prisons["CC2"],
-        admission_date=TODAY - timedelta(days=300),
+        admission_date=FIRST_ADMISSION,
         children=[child_in_prison(born)],
         legal_status="final",
         sentence_months=36,
@@ -132,7 +131,7 @@ def history(users, prisons, offences, pretrial_rules):
     came = admit(
         monitor,
         prisons["CC2"],
-        admission_date=TODAY - timedelta(days=300),
+        admission_date=FIRST_ADMISSION,
         legal_status="final",
         sentence_months=36,
     )
@@ -308,30 +307,18 @@ def refusal(day, *args: str) -> str:
     return str(refused.value)
 
 
-def test_a_day_after_today_is_refused(history):
-    message = refusal(TODAY + timedelta(days=1))
-    assert "is after today" in message
+@pytest.mark.parametrize("refused_day, words", REFUSED_DAYS)
+def test_the_days_the_register_cannot_answer_for(history, refused_day, words):
+    message = refusal(refused_day(history))
+    assert words in message
+    if "legal status" in words:
+        assert history["released"].reference in message
+        # Kinds that do not depend on the status are answered.
+        run("--as-of", DAY.isoformat(), "--kind", "expected_delivery")
 
 
-def test_a_day_before_the_first_admission_is_refused(history):
-    first = TODAY - timedelta(days=300)
-    message = refusal(first - timedelta(days=1))
-    assert "the first admission the register holds" in message
-    run("--as-of", first.isoformat())  # the day of the first admission is answered
-
-
-def test_a_status_not_dated_back_to_the_day_is_refused(history):
-    """A status recorded from a later date with no earlier change (imported data)."""
-    woman = history["released"]
-    episode = CustodyEpisode.objects.get(woman=woman)
-    LegalStatusChange.objects.filter(episode=episode).delete()
-    CustodyEpisode.objects.filter(pk=episode.pk).update(
-        legal_status_since=TODAY - timedelta(days=50)
-    )
-    message = refusal(DAY)
-    assert "legal status of 1 woman" in message and woman.reference in message
-    # Kinds that do not depend on the status are answered.
-    run("--as-of", DAY.isoformat(), "--kind", "expected_delivery")
+def test_the_day_of_the_first_admission_is_answered(history):
+    run("--as-of", FIRST_ADMISSION.isoformat())
 
 
 def test_a_prison_changed_without_a_dated_transfer_is_refused(history, prisons):

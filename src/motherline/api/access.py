@@ -100,6 +100,31 @@ class Requires(SessionAuth):
         return user
 
 
+def visible_woman(user: User, reference: str) -> Woman:
+    """A woman the user may see, by reference (a partner's shared record too)."""
+    return get_object_or_404(Woman.objects.visible_to(user), reference=reference)
+
+
+def visible_child(user: User, reference: str) -> Child:
+    """A child the user may see, by reference, with the mother."""
+    return get_object_or_404(
+        Child.objects.visible_to(user).select_related("mother"), reference=reference
+    )
+
+
+def her_records(user: User, reference: str) -> tuple[Woman, None]:
+    """The woman the user may see whose own records (not her children's) an operation on
+    /women/{reference}/... reads or adds to."""
+    return visible_woman(user, reference), None
+
+
+def child_records(user: User, reference: str) -> tuple[Woman, Child]:
+    """The child the user may see whose records an operation on /children/{reference}/...
+    reads or adds to, with the mother whose record holds them."""
+    child = visible_child(user, reference)
+    return child.mother, child
+
+
 def editable_woman(user: User, reference: str) -> Woman:
     """A woman the user may change, by reference, with her current custody episode.
     A partner's record shared by consent is read-only, so it is a 404 here."""

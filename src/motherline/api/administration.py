@@ -23,6 +23,7 @@ from motherline.accounts.models import (
 )
 from motherline.accounts.policy import Capability, administered_users
 from motherline.api.access import Requires
+from motherline.api.routes import changes_of, named, read
 from motherline.api.schemas import RecordId, Version, _max
 from motherline.core.actors import AuthenticatedRequest
 from motherline.jurisdictions.models import Jurisdiction
@@ -88,13 +89,9 @@ class OrganisationOut(Schema):
     name: str
     name_local: str
     kind: str
-    jurisdiction: str
+    jurisdiction: str = Field(alias="jurisdiction.code")
     is_active: bool
     version: int
-
-    @staticmethod
-    def resolve_jurisdiction(obj: Organisation) -> str:
-        return obj.jurisdiction.code
 
 
 class AgreementIn(Schema):
@@ -114,8 +111,8 @@ class AgreementIn(Schema):
 
 class AgreementOut(Schema):
     id: int
-    sharer: str
-    partner: str
+    sharer: str = Field(alias="sharer.name")
+    partner: str = Field(alias="partner.name")
     starts_on: date
     ends_on: date | None
     agreed_by: str
@@ -126,14 +123,6 @@ class AgreementOut(Schema):
     end_reason: str
     version: int
 
-    @staticmethod
-    def resolve_sharer(obj: SharingAgreement) -> str:
-        return obj.sharer.name
-
-    @staticmethod
-    def resolve_partner(obj: SharingAgreement) -> str:
-        return obj.partner.name
-
 
 class EndIn(ReasonIn):
     version: Version
@@ -142,10 +131,7 @@ class EndIn(ReasonIn):
 def _organisation(name: str | None, field: str) -> Organisation | None:
     if not name:
         return None
-    found = Organisation.objects.filter(name=name).first()
-    if found is None:
-        raise services.ValidationError({field: _unknown()})
-    return found
+    return named(Organisation.objects.filter(name=name), field, _unknown())
 
 
 def _unknown() -> str:
@@ -155,9 +141,7 @@ def _unknown() -> str:
 def _values(payload: AccountIn) -> services.AccountValues:
     prison = None
     if payload.prison:
-        prison = Prison.objects.filter(code=payload.prison).first()
-        if prison is None:
-            raise services.ValidationError({"prison": _unknown()})
+        prison = named(Prison.objects.filter(code=payload.prison), "prison", _unknown())
     return services.AccountValues(
         role=payload.role,
         organisation=_organisation(payload.organisation, "organisation"),
@@ -211,9 +195,7 @@ def invite(request: AuthenticatedRequest, payload: InviteIn) -> Status:
 )
 def get_account(request: AuthenticatedRequest, user_id: RecordId) -> Any:
     """One account you administer: role, scope, language, last sign-in, version."""
-    account = _account(request.user, user_id)
-    audit.record(request.user, AuditAction.VIEW, account, request=request)
-    return account
+    return read(request, _account(request.user, user_id))
 
 
 @router.patch(
@@ -288,9 +270,9 @@ def list_organisations(request: HttpRequest) -> Any:
 def create_organisation(request: AuthenticatedRequest, payload: OrganisationIn) -> Status:
     """A new organisation of a jurisdiction (deployment administrators); invite its
     administrator next with `POST /users`."""
-    jurisdiction = Jurisdiction.objects.filter(code=payload.jurisdiction).first()
-    if jurisdiction is None:
-        raise services.ValidationError({"jurisdiction": _unknown()})
+    jurisdiction = named(
+        Jurisdiction.objects.filter(code=payload.jurisdiction), "jurisdiction", _unknown()
+    )
     organisation = services.create_organisation(
         request.user,
         payload.name,
@@ -319,7 +301,7 @@ def change_organisation(
         request.user,
         organisation,
         payload.version,
-        payload.model_dump(exclude_unset=True, exclude={"version"}),
+        changes_of(payload),
         request=request,
     )
 
@@ -354,18 +336,10 @@ def record_agreement(request: AuthenticatedRequest, payload: AgreementIn) -> Sta
     partner = _organisation(payload.partner, "partner")
     if sharer is None or partner is None:
         raise services.ValidationError({"sharer": _unknown()})
+    values = payload.model_dump(exclude={"sharer", "partner"})
     agreement = services.record_agreement(
         user,
-        services.AgreementValues(
-            sharer=sharer,
-            partner=partner,
-            starts_on=payload.starts_on,
-            ends_on=payload.ends_on,
-            agreed_by=payload.agreed_by,
-            shares_register=payload.shares_register,
-            shares_field_work=payload.shares_field_work,
-            terms=payload.terms,
-        ),
+        services.AgreementValues(sharer=sharer, partner=partner, **values),
         request=request,
     )
     return Status(201, agreement)

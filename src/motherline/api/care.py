@@ -11,7 +11,6 @@ import datetime as dt
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -19,9 +18,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, User
+from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child
+from motherline.api.routes import changes_of, named, read
 from motherline.api.schemas import (
     INT_MAX,
     ChildChangesIn,
@@ -106,17 +106,15 @@ class FollowUpOut(Schema):
     done_on: date | None
     outcome: str
     child_situation: str
-    caregiver_seen: int | None = Field(description="The id of the caregiver met, if one was.")
+    caregiver_seen: int | None = Field(
+        alias="caregiver_seen_id", description="The id of the caregiver met, if one was."
+    )
     notes: str
-
-    @staticmethod
-    def resolve_caregiver_seen(obj: FollowUp) -> int | None:
-        return obj.caregiver_seen_id
 
 
 class PlanOut(Schema):
     id: int
-    child: str = Field(description="The child's reference.")
+    child: str = Field(alias="child.reference", description="The child's reference.")
     status: PlanStatus
     next_step: str | None
     opened_on: date
@@ -126,7 +124,8 @@ class PlanOut(Schema):
     caregiver_location: str
     caregiver_contact: str
     caregiver: int | None = Field(
-        description="The id of the caregiver's record, which stands for the typed fields."
+        alias="caregiver_id",
+        description="The id of the caregiver's record, which stands for the typed fields.",
     )
     assessed_on: date | None
     home_is_suitable: bool | None
@@ -143,35 +142,21 @@ class PlanOut(Schema):
     follow_ups: list[FollowUpOut]
 
     @staticmethod
-    def resolve_child(obj: TransitionPlan) -> str:
-        return obj.child.reference
-
-    @staticmethod
-    def resolve_caregiver(obj: TransitionPlan) -> int | None:
-        return obj.caregiver_id
-
-    @staticmethod
     def resolve_next_step(obj: TransitionPlan) -> str | None:
         return next_step(obj.status)
-
-    @staticmethod
-    def resolve_follow_ups(obj: TransitionPlan) -> Any:
-        return obj.follow_ups.all()
 
 
 class ChildCareOut(ChildOut):
     """A child as `api.people` returns one, with the child's leaving prison (read from
     `care`, a `queries.ChildCare` set on the child by `_child_out`)."""
 
-    mother: str = Field(description="The mother's reference.")
+    mother: str = Field(alias="mother.reference", description="The mother's reference.")
     is_in_prison: bool
     leave_by: LeaveByOut
-    extensions: list[ExtensionOut]
-    plan: PlanOut | None = Field(description="The plan in progress, else the last one closed.")
-
-    @staticmethod
-    def resolve_mother(obj: Child) -> str:
-        return obj.mother.reference
+    extensions: list[ExtensionOut] = Field(alias="care.extensions")
+    plan: PlanOut | None = Field(
+        alias="care.plan", description="The plan in progress, else the last one closed."
+    )
 
     @staticmethod
     def resolve_is_in_prison(obj: Any) -> bool:
@@ -191,14 +176,6 @@ class ChildCareOut(ChildOut):
             "days_left": leave_by.days_left,
             "is_past": leave_by.is_past,
         }
-
-    @staticmethod
-    def resolve_extensions(obj: Any) -> Any:
-        return obj.care.extensions
-
-    @staticmethod
-    def resolve_plan(obj: Any) -> Any:
-        return obj.care.plan
 
 
 class PlanChangesIn(Schema):
@@ -283,10 +260,8 @@ def _caregiver_record(plan: TransitionPlan, changes: dict[str, Any]) -> None:
 
 
 def _caregiver_of_family(woman_id: int, caregiver_id: int, field: str = "caregiver") -> Caregiver:
-    found = Caregiver.objects.filter(pk=caregiver_id, woman_id=woman_id).first()
-    if found is None:
-        raise ValidationError({field: [_("Choose a caregiver recorded for this child.")]})
-    return found
+    found = Caregiver.objects.filter(pk=caregiver_id, woman_id=woman_id)
+    return named(found, field, _("Choose a caregiver recorded for this child."))
 
 
 @router.get(
@@ -300,10 +275,7 @@ def get_child(request: AuthenticatedRequest, reference: PathReference) -> Child:
     """The child's record and placements, the leave-by date with how it was worked out (the
     age-limit rule, its dates, source and whether it is verified, and the extensions), and
     the transition plan. The read is on the audit trail."""
-    user = request.user
-    child = _visible_child(user, reference)
-    audit.record(user, AuditAction.VIEW, child, request=request)
-    return _child_out(child)
+    return _child_out(read(request, _visible_child(request.user, reference)))
 
 
 @router.patch(
@@ -323,7 +295,7 @@ def correct_child(
     is refused (403)."""
     user = request.user
     child = _visible_child(user, reference)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    changes = changes_of(payload)
     people_services.update_child(user, child, changes, version=payload.version, request=request)
     return _child_out(_visible_child(user, reference))
 
@@ -342,7 +314,7 @@ def get_plan(request: AuthenticatedRequest, reference: PathReference) -> Transit
     plan = queries.child_care(child, timezone.localdate()).plan
     if plan is None:
         raise Http404
-    audit.record(user, AuditAction.VIEW, child, request=request)
+    read(request, child)
     return _plan_out(plan.pk)
 
 
@@ -376,9 +348,7 @@ def update_plan(
     closed plan must be reopened first (422)."""
     user = request.user
     plan = _editable_plan(user, plan_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
-    if "caregiver_relationship" in changes:
-        changes["caregiver_relationship"] = changes["caregiver_relationship"] or ""
+    changes = changes_of(payload, "caregiver_relationship")
     _caregiver_record(plan, changes)
     services.update_plan(user, plan, changes, version=payload.version, request=request)
     return _plan_out(plan.pk)
@@ -398,10 +368,7 @@ def advance_plan(
     ends the child's placement in prison and schedules the follow-up visits."""
     user = request.user
     plan = _editable_plan(user, plan_id)
-    fields = payload.model_dump(exclude_unset=True, exclude={"version", "status"})
-    for name in ("caregiver_relationship", "close_reason"):
-        if name in fields:
-            fields[name] = fields[name] or ""
+    fields = changes_of(payload, "caregiver_relationship", "close_reason", exclude={"status"})
     _caregiver_record(plan, fields)
     services.advance_plan(
         user, plan, payload.status, fields, version=payload.version, request=request
@@ -604,7 +571,7 @@ def get_caregiver(
     """One caregiver of the child. On the audit trail."""
     user = request.user
     link = _link(_visible_child(user, reference), caregiver_id)
-    audit.record(user, AuditAction.VIEW, link.caregiver, request=request)
+    read(request, link.caregiver)
     return _caregiver_out(link)
 
 
@@ -627,10 +594,7 @@ def correct_caregiver(
     user = request.user
     child = _visible_child(user, reference)
     link = _link(child, caregiver_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
-    for name in ("address", "phone"):
-        if name in changes and changes[name] is None:
-            changes[name] = ""
+    changes = changes_of(payload, "address", "phone")
     family.correct_caregiver(
         user, child, link.caregiver, changes, version=payload.version, request=request
     )
@@ -638,31 +602,25 @@ def correct_caregiver(
 
 
 class AnswerOut(Schema):
-    question: str = Field(description="The question's code in the pack.")
-    text: str = Field(description="The question, in the language of the request.")
+    question: str = Field(alias="question.code", description="The question's code in the pack.")
+    text: str = Field(
+        alias="question.display_text", description="The question, in the language of the request."
+    )
     finding: str
     notes: str
-
-    @staticmethod
-    def resolve_question(obj: Any) -> str:
-        return obj.question.code
-
-    @staticmethod
-    def resolve_text(obj: Any) -> str:
-        return obj.question.display_text
 
 
 class AssessmentOut(Schema):
     id: int
-    plan: int
-    child: str = Field(description="The child's reference.")
-    caregiver: int = Field(description="The id of the caregiver assessed.")
+    plan: int = Field(alias="plan_id")
+    child: str = Field(alias="plan.child.reference", description="The child's reference.")
+    caregiver: int = Field(alias="caregiver_id", description="The id of the caregiver assessed.")
     assessed_on: date
     answers: list[AnswerOut]
     recommendation: str
     reasons: str
     status: str = Field(description="recorded (waiting for approval), approved or returned.")
-    assessed_by: str
+    assessed_by: str = Field(alias="assessed_by.username")
     decided_by: str | None
     decided_on: date | None
     decision_notes: str
@@ -670,24 +628,8 @@ class AssessmentOut(Schema):
     version: int
 
     @staticmethod
-    def resolve_plan(obj: BestInterestsAssessment) -> int:
-        return obj.plan_id
-
-    @staticmethod
-    def resolve_child(obj: BestInterestsAssessment) -> str:
-        return obj.plan.child.reference
-
-    @staticmethod
-    def resolve_caregiver(obj: BestInterestsAssessment) -> int:
-        return obj.caregiver_id
-
-    @staticmethod
     def resolve_answers(obj: BestInterestsAssessment) -> Any:
         return obj.answers.select_related("question").order_by("question__position")
-
-    @staticmethod
-    def resolve_assessed_by(obj: BestInterestsAssessment) -> str:
-        return obj.assessed_by.username
 
     @staticmethod
     def resolve_decided_by(obj: BestInterestsAssessment) -> str | None:
@@ -773,10 +715,7 @@ def get_assessment(
     request: AuthenticatedRequest, assessment_id: RecordId
 ) -> BestInterestsAssessment:
     """One assessment with its answers. On the audit trail."""
-    user = request.user
-    found = _visible_assessment(user, assessment_id)
-    audit.record(user, AuditAction.VIEW, found, request=request)
-    return _assessment_out(found.pk)
+    return _assessment_out(read(request, _visible_assessment(request.user, assessment_id)).pk)
 
 
 @router.patch(
@@ -794,11 +733,9 @@ def correct_assessment(
     HTTP 409. A returned assessment, corrected, waits for approval again."""
     user = request.user
     found = _visible_assessment(user, assessment_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version", "answers"})
+    changes = changes_of(payload, "reasons", exclude={"answers"})
     if "answers" in payload.model_fields_set and payload.answers is not None:
         changes["answers"] = _answers(payload.answers)
-    if "reasons" in changes and changes["reasons"] is None:
-        changes["reasons"] = ""
     family.correct_assessment(user, found, changes, version=payload.version, request=request)
     return _assessment_out(found.pk)
 

@@ -18,10 +18,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, may_edit
-from motherline.api.access import Requires
+from motherline.api.access import Requires, child_records, her_records
+from motherline.api.routes import changes_of, named, read_all
 from motherline.api.schemas import INT_MAX, PathReference, RecordId, _max
 from motherline.casework import queries, services
 from motherline.casework.actions import AssignIn, NoteChangesIn, NoteIn
@@ -45,13 +44,15 @@ router = Router(tags=["case work"])
 
 class NoteOut(Schema):
     id: int
-    woman: str = Field(description="The woman's reference.")
+    woman: str = Field(alias="woman.reference", description="The woman's reference.")
     child: str | None = Field(description="The child's reference, for a note on a child.")
     noted_on: date
     kind: NoteKind
     text: str
-    author: str
-    corrects: int | None = Field(description="The note this one corrects, if any.")
+    author: str = Field(alias="author.username")
+    corrects: int | None = Field(
+        alias="corrects_id", description="The note this one corrects, if any."
+    )
     version: int = Field(description="Send it back with a correction.")
     created_at: datetime
     correctable_until: datetime = Field(
@@ -59,20 +60,8 @@ class NoteOut(Schema):
     )
 
     @staticmethod
-    def resolve_woman(obj: CaseNote) -> str:
-        return obj.woman.reference
-
-    @staticmethod
     def resolve_child(obj: CaseNote) -> str | None:
         return obj.child.reference if obj.child is not None else None
-
-    @staticmethod
-    def resolve_author(obj: CaseNote) -> str:
-        return obj.author.username
-
-    @staticmethod
-    def resolve_corrects(obj: CaseNote) -> int | None:
-        return obj.corrects_id
 
     @staticmethod
     def resolve_correctable_until(obj: CaseNote) -> datetime:
@@ -91,22 +80,14 @@ class NotesPageQuery(Schema):
 
 class AssignmentOut(Schema):
     id: int
-    woman: str
+    woman: str = Field(alias="woman.reference")
     child: str | None
-    worker: str = Field(description="The case worker's user name.")
+    worker: str = Field(alias="worker.username", description="The case worker's user name.")
     assigned_on: date
-
-    @staticmethod
-    def resolve_woman(obj: Assignment) -> str:
-        return obj.woman.reference
 
     @staticmethod
     def resolve_child(obj: Assignment) -> str | None:
         return obj.child.reference if obj.child is not None else None
-
-    @staticmethod
-    def resolve_worker(obj: Assignment) -> str:
-        return obj.worker.username
 
 
 class MyCaseOut(AssignmentOut):
@@ -114,61 +95,31 @@ class MyCaseOut(AssignmentOut):
 
 
 class CaseLoadOut(Schema):
-    worker: str
+    worker: str = Field(alias="worker.username")
     women: int
     children: int
     overdue: int = Field(description="Worklist items of their cases past their due date.")
 
-    @staticmethod
-    def resolve_worker(obj: queries.CaseLoad) -> str:
-        return obj.worker.username
-
 
 class DocumentOut(Schema):
     id: int
-    woman: str
+    woman: str = Field(alias="woman.reference")
     child: str | None
-    legal_case: int | None
-    candidate: int | None
+    legal_case: int | None = Field(alias="legal_case_id")
+    candidate: int | None = Field(alias="candidate_id")
     title: str
     file_name: str
     file_type: DocumentType
     size: int
-    uploaded_by: str
+    uploaded_by: str = Field(alias="uploaded_by.username")
     uploaded_at: datetime
-
-    @staticmethod
-    def resolve_woman(obj: Document) -> str:
-        return obj.woman.reference
 
     @staticmethod
     def resolve_child(obj: Document) -> str | None:
         return obj.child.reference if obj.child is not None else None
 
-    @staticmethod
-    def resolve_legal_case(obj: Document) -> int | None:
-        return obj.legal_case_id
-
-    @staticmethod
-    def resolve_candidate(obj: Document) -> int | None:
-        return obj.candidate_id
-
-    @staticmethod
-    def resolve_uploaded_by(obj: Document) -> str:
-        return obj.uploaded_by.username
-
 
 # Finding records
-
-
-def _woman(user: User, reference: str) -> Woman:
-    return get_object_or_404(Woman.objects.visible_to(user), reference=reference)
-
-
-def _child(user: User, reference: str) -> Child:
-    return get_object_or_404(
-        Child.objects.visible_to(user).select_related("mother"), reference=reference
-    )
 
 
 def _note_out(pk: int) -> CaseNote:
@@ -183,14 +134,7 @@ def _notes(
         page.after,
         page.size,
     )
-    audit.record(
-        request.user,
-        AuditAction.VIEW,
-        object_type=CaseNote._meta.label,
-        object_ref=(child or woman).reference,
-        request=request,
-        changes={"notes": [n.pk for n in found.items]},
-    )
+    read_all(request, CaseNote, (child or woman).reference, "notes", found.items)
     return {"items": found.items, "next_cursor": found.next_cursor}
 
 
@@ -222,7 +166,7 @@ def woman_notes(
     request: AuthenticatedRequest, reference: PathReference, page: Query[NotesPageQuery]
 ) -> Any:
     """Her notes (not her children's), newest first by date, a page at a time."""
-    return _notes(request, _woman(request.user, reference), None, page)
+    return _notes(request, *her_records(request.user, reference), page)
 
 
 @router.post(
@@ -234,7 +178,7 @@ def woman_notes(
 )
 def add_woman_note(request: AuthenticatedRequest, reference: PathReference, payload: NoteIn) -> Any:
     """A note on her own record; with `corrects`, the correction of an earlier note."""
-    return _add_note(request, _woman(request.user, reference), None, payload)
+    return _add_note(request, *her_records(request.user, reference), payload)
 
 
 @router.get(
@@ -248,8 +192,7 @@ def child_notes(
     request: AuthenticatedRequest, reference: PathReference, page: Query[NotesPageQuery]
 ) -> Any:
     """The child's notes, newest first by date, a page at a time."""
-    child = _child(request.user, reference)
-    return _notes(request, child.mother, child, page)
+    return _notes(request, *child_records(request.user, reference), page)
 
 
 @router.post(
@@ -261,8 +204,7 @@ def child_notes(
 )
 def add_child_note(request: AuthenticatedRequest, reference: PathReference, payload: NoteIn) -> Any:
     """A note on the child's record; with `corrects`, the correction of an earlier note."""
-    child = _child(request.user, reference)
-    return _add_note(request, child.mother, child, payload)
+    return _add_note(request, *child_records(request.user, reference), payload)
 
 
 @router.patch(
@@ -278,7 +220,7 @@ def correct_note(
     """Only the author, only until `correctable_until` (422 after: write a new note with
     `corrects`), only from the version last read (409 otherwise)."""
     note = get_object_or_404(CaseNote.objects.visible_to(request.user), pk=note_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    changes = changes_of(payload)
     services.correct_note(request.user, note, changes, version=payload.version, request=request)
     return _note_out(note.pk)
 
@@ -312,7 +254,7 @@ def _assign(
 )
 def woman_workers(request: AuthenticatedRequest, reference: PathReference) -> Any:
     """The case workers assigned to her own record."""
-    return _assignments(request, _woman(request.user, reference), None)
+    return _assignments(request, *her_records(request.user, reference))
 
 
 @router.post(
@@ -327,7 +269,7 @@ def assign_to_woman(
 ) -> Any:
     """A user of the organisation that owns her record, with a role that changes the
     register (422 otherwise)."""
-    return _assign(request, _woman(request.user, reference), None, payload)
+    return _assign(request, *her_records(request.user, reference), payload)
 
 
 @router.get(
@@ -339,8 +281,7 @@ def assign_to_woman(
 )
 def child_workers(request: AuthenticatedRequest, reference: PathReference) -> Any:
     """The case workers assigned to the child."""
-    child = _child(request.user, reference)
-    return _assignments(request, child.mother, child)
+    return _assignments(request, *child_records(request.user, reference))
 
 
 @router.post(
@@ -355,8 +296,7 @@ def assign_to_child(
 ) -> Any:
     """A user of the organisation that owns the record, with a role that changes the
     register (422 otherwise)."""
-    child = _child(request.user, reference)
-    return _assign(request, child.mother, child, payload)
+    return _assign(request, *child_records(request.user, reference), payload)
 
 
 @router.delete(
@@ -386,15 +326,9 @@ def unassign(request: AuthenticatedRequest, assignment_id: RecordId) -> Any:
 def my_cases(request: AuthenticatedRequest) -> Any:
     """The women and children assigned to you, with the next worklist item's due date."""
     cases = queries.my_cases(request.user)
-    audit.record(
-        request.user,
-        AuditAction.VIEW,
-        object_type=Assignment._meta.label,
-        object_ref="my-cases",
-        request=request,
-        changes={"records": [(a.child or a.woman).reference for a in cases]},
+    return read_all(
+        request, Assignment, "my-cases", "records", cases, lambda a: (a.child or a.woman).reference
     )
-    return cases
 
 
 @router.get(
@@ -415,15 +349,7 @@ def case_loads(request: HttpRequest) -> Any:
 
 def _documents(request: AuthenticatedRequest, woman: Woman, child: Child | None) -> list[Document]:
     found = queries.documents(request.user, woman=woman, child=child)
-    audit.record(
-        request.user,
-        AuditAction.VIEW,
-        object_type=Document._meta.label,
-        object_ref=(child or woman).reference,
-        request=request,
-        changes={"documents": [d.pk for d in found]},
-    )
-    return found
+    return read_all(request, Document, (child or woman).reference, "documents", found)
 
 
 _UPLOAD_BODY = {
@@ -466,18 +392,17 @@ def _upload(request: AuthenticatedRequest, woman: Woman, child: Child | None) ->
     targets: dict[str, Any] = {"child": child}
     form = request.POST
     if child is None and form.get("child"):
-        targets["child"] = Child.objects.filter(mother=woman, reference=form["child"]).first()
-        if targets["child"] is None:
-            raise ValidationError({"child": [services.NOT_HER_CHILD]})
+        children = Child.objects.filter(mother=woman, reference=form["child"])
+        targets["child"] = named(children, "child", services.NOT_HER_CHILD)
     for name, model, path in (
         ("legal_case", LegalCase, "episode__woman"),
         ("candidate", ReleaseCandidate, "woman"),
     ):
         if form.get(name):
             pk = int(form[name]) if form[name].isdigit() else 0
-            targets[name] = model.objects.filter(pk=pk, **{path: woman}).first()
-            if targets[name] is None:
-                raise ValidationError({name: [services.NOT_HERS]})
+            targets[name] = named(
+                model.objects.filter(pk=pk, **{path: woman}), name, services.NOT_HERS
+            )
     document = services.upload_document(
         request.user,
         woman,
@@ -498,7 +423,7 @@ def _upload(request: AuthenticatedRequest, woman: Woman, child: Child | None) ->
 )
 def woman_documents(request: AuthenticatedRequest, reference: PathReference) -> Any:
     """Hers, her children's, her legal cases' and her candidacies', newest first."""
-    return _documents(request, _woman(request.user, reference), None)
+    return _documents(request, *her_records(request.user, reference))
 
 
 @router.post(
@@ -512,7 +437,7 @@ def woman_documents(request: AuthenticatedRequest, reference: PathReference) -> 
 def upload_for_woman(request: AuthenticatedRequest, reference: PathReference) -> Any:
     """PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES;
     on her record, or on her `child`, `legal_case` or `candidate`."""
-    return _upload(request, _woman(request.user, reference), None)
+    return _upload(request, *her_records(request.user, reference))
 
 
 @router.get(
@@ -524,8 +449,7 @@ def upload_for_woman(request: AuthenticatedRequest, reference: PathReference) ->
 )
 def child_documents(request: AuthenticatedRequest, reference: PathReference) -> Any:
     """The documents filed on the child's record, newest first."""
-    child = _child(request.user, reference)
-    return _documents(request, child.mother, child)
+    return _documents(request, *child_records(request.user, reference))
 
 
 @router.post(
@@ -538,8 +462,7 @@ def child_documents(request: AuthenticatedRequest, reference: PathReference) -> 
 )
 def upload_for_child(request: AuthenticatedRequest, reference: PathReference) -> Any:
     """PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES."""
-    child = _child(request.user, reference)
-    return _upload(request, child.mother, child)
+    return _upload(request, *child_records(request.user, reference))
 
 
 @router.get(

@@ -7,11 +7,12 @@ changed by its organisation only (`accounts.policy.scope_organisation`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -20,9 +21,10 @@ from ninja.files import UploadedFile
 from pydantic import StringConstraints
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, User
+from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, organisation_id_of
 from motherline.api.access import Requires, editable_woman
+from motherline.api.routes import changes_of, named, page_out, read, refused_as
 from motherline.api.schemas import (
     INT_MAX,
     LIST_MAX,
@@ -63,6 +65,7 @@ from motherline.records.withdrawal import Withdrawal, WithdrawnOut
 from motherline.uploads import FileRefused
 
 router = Router(tags=["field work"])
+R = TypeVar("R", bound=models.Model)
 
 
 # Shapes
@@ -99,37 +102,25 @@ class ActionOut(Schema):
     id: int
     reference: str
     description: str
-    owner: str
+    owner: str = Field(alias="owner.username")
     due_date: date
     status: str
     done_on: date | None
     finding_id: int | None
     version: int
 
-    @staticmethod
-    def resolve_owner(obj: FollowUpAction) -> str:
-        return obj.owner.username
-
 
 class VisitSummary(Schema):
     id: int
     reference: str
-    organisation: str
-    prison: str = Field(description="Prison code.")
+    organisation: str = Field(alias="organisation.name")
+    prison: str = Field(alias="prison.code", description="Prison code.")
     visit_date: date
     team: str
     access: Access
     women_seen: int
     pregnant_seen: int
     children_seen: int
-
-    @staticmethod
-    def resolve_organisation(obj: PrisonVisit) -> str:
-        return obj.organisation.name
-
-    @staticmethod
-    def resolve_prison(obj: PrisonVisit) -> str:
-        return obj.prison.code
 
 
 class VisitDetail(VisitSummary, WithdrawnOut):
@@ -143,14 +134,6 @@ class VisitDetail(VisitSummary, WithdrawnOut):
     @staticmethod
     def resolve_women(obj: PrisonVisit) -> list[str]:
         return [w.reference for w in obj.women_visible]  # type: ignore[attr-defined]
-
-    @staticmethod
-    def resolve_findings(obj: PrisonVisit) -> list[Finding]:
-        return list(obj.findings.all())
-
-    @staticmethod
-    def resolve_actions(obj: PrisonVisit) -> list[FollowUpAction]:
-        return list(obj.actions.all())
 
     @staticmethod
     def resolve_incidents(obj: PrisonVisit) -> list[int]:
@@ -181,8 +164,8 @@ class DoneIn(Schema):
 class IncidentOut(WithdrawnOut):
     id: int
     reference: str
-    organisation: str
-    prison: str
+    organisation: str = Field(alias="organisation.name")
+    prison: str = Field(alias="prison.code")
     visit_id: int | None
     occurred_on: date
     what_was_refused: str
@@ -192,14 +175,6 @@ class IncidentOut(WithdrawnOut):
     response: str
     restored_on: date | None
     version: int
-
-    @staticmethod
-    def resolve_organisation(obj: AccessIncident) -> str:
-        return obj.organisation.name
-
-    @staticmethod
-    def resolve_prison(obj: AccessIncident) -> str:
-        return obj.prison.code
 
 
 class IncidentList(Schema):
@@ -249,28 +224,35 @@ class IncidentSummary(Schema):
 
 
 def _prison(user: User, code: str) -> Prison:
-    prison = Prison.objects.filter(
+    prisons = Prison.objects.filter(
         code=code, province__jurisdiction__organisations=user.organisation_id
-    ).first()
-    if prison is None:
-        raise ValidationError({"prison": [_("No prison has this code.")]})
-    return prison
+    )
+    return named(prisons, "prison", _("No prison has this code."))
+
+
+def _detail(detail: Callable[[User, int], R], model: Any, user: User, pk: int) -> R:
+    """A record as a `queries` detail function reads it; 404 when the user may not see it."""
+    try:
+        return detail(user, pk)
+    except model.DoesNotExist:
+        raise Http404 from None
 
 
 def _visit(user: User, visit_id: int) -> PrisonVisit:
-    try:
-        return queries.visit_detail(user, visit_id)
-    except PrisonVisit.DoesNotExist:
-        raise Http404 from None
+    return _detail(queries.visit_detail, PrisonVisit, user, visit_id)
 
 
 def _editable_visit(user: User, visit_id: int) -> PrisonVisit:
     return get_object_or_404(PrisonVisit.objects.editable_by(user), pk=visit_id)
 
 
+def _of_editable_visit(model: type[R], user: User, pk: int) -> R:
+    """A finding or follow-up action of a visit the user may change; otherwise 404."""
+    return get_object_or_404(model, pk=pk, visit__in=PrisonVisit.objects.editable_by(user))
+
+
 def _page(qs: Any, query: PageQuery) -> dict[str, Any]:
-    page = queries.paged(qs, query.after, query.size)
-    return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
+    return page_out(queries.paged(qs, query.after, query.size))
 
 
 # Visits
@@ -288,12 +270,9 @@ def list_visits(request: AuthenticatedRequest, query: Query[VisitPageQuery]) -> 
     newest first (the most recently recorded first among visits of the same day). One page
     at a time: pass `next_cursor` as `after` for the next."""
     user = request.user
-    try:
+    not_a_cursor = _("This is not a cursor returned by the list of visits.")
+    with refused_as("after", ValueError, not_a_cursor):
         after = queries.VisitCursor.parse(query.after) if query.after else None
-    except ValueError as exc:
-        raise ValidationError(
-            {"after": [_("This is not a cursor returned by the list of visits.")]}
-        ) from exc
     qs = PrisonVisit.objects.visible_to(user).current().select_related("prison", "organisation")
     if query.prison:
         qs = qs.filter(prison__code=query.prison)
@@ -324,10 +303,7 @@ def record_visit(request: AuthenticatedRequest, payload: RecordVisit) -> Status:
 )
 def get_visit(request: AuthenticatedRequest, visit_id: RecordId) -> PrisonVisit:
     """A visit with its findings, follow-up actions and incidents. On the audit trail."""
-    user = request.user
-    visit = _visit(user, visit_id)
-    audit.record(user, AuditAction.VIEW, visit, object_ref=visit.reference, request=request)
-    return visit
+    return read(request, _visit(request.user, visit_id))
 
 
 @router.patch(
@@ -345,9 +321,7 @@ def correct_visit(
     organisation that made the visit corrects it (to others it is not found, 404)."""
     user = request.user
     visit = _editable_visit(user, visit_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
-    if changes.get("notes", "") is None:
-        changes["notes"] = ""
+    changes = changes_of(payload, "notes")
     services.correct_visit(user, visit, changes, version=payload.version, request=request)
     return _visit(user, visit_id)
 
@@ -411,11 +385,7 @@ def complete_action(
 ) -> FollowUpAction:
     """Mark an open follow-up action done; one already done is a 409."""
     user = request.user
-    action = FollowUpAction.objects.filter(
-        pk=action_id, visit__in=PrisonVisit.objects.editable_by(user)
-    ).first()
-    if action is None:
-        raise Http404
+    action = _of_editable_visit(FollowUpAction, user, action_id)
     return services.complete_action(user, action, payload.done_on, request=request)
 
 
@@ -433,12 +403,8 @@ def correct_action(
     due date or the finding (`finding_id`, null for none): only the fields sent change. Send
     the `version` last read; a change made since is refused with HTTP 409."""
     user = request.user
-    action = FollowUpAction.objects.filter(
-        pk=action_id, visit__in=PrisonVisit.objects.editable_by(user)
-    ).first()
-    if action is None:
-        raise Http404
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    action = _of_editable_visit(FollowUpAction, user, action_id)
+    changes = changes_of(payload)
     return services.correct_action(user, action, changes, version=payload.version, request=request)
 
 
@@ -455,12 +421,8 @@ def correct_finding(
     """Correct a finding's topic or what was found: only the fields sent change. Send the
     `version` last read; a change made since is refused with HTTP 409."""
     user = request.user
-    finding = Finding.objects.filter(
-        pk=finding_id, visit__in=PrisonVisit.objects.editable_by(user)
-    ).first()
-    if finding is None:
-        raise Http404
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    finding = _of_editable_visit(Finding, user, finding_id)
+    changes = changes_of(payload)
     return services.correct_finding(
         user, finding, changes, version=payload.version, request=request
     )
@@ -478,11 +440,7 @@ def resolve_finding(
 ) -> Finding:
     """Record the day a finding was resolved; it leaves the prison's open findings."""
     user = request.user
-    finding = Finding.objects.filter(
-        pk=finding_id, visit__in=PrisonVisit.objects.editable_by(user)
-    ).first()
-    if finding is None:
-        raise Http404
+    finding = _of_editable_visit(Finding, user, finding_id)
     return services.resolve_finding(user, finding, payload.done_on, request=request)
 
 
@@ -558,11 +516,7 @@ def record_incident(request: AuthenticatedRequest, payload: IncidentIn) -> Statu
 )
 def get_incident(request: AuthenticatedRequest, incident_id: RecordId) -> AccessIncident:
     """One access incident, with its escalation, response and restored access."""
-    user = request.user
-    try:
-        return queries.incident_detail(user, incident_id)
-    except AccessIncident.DoesNotExist:
-        raise Http404 from None
+    return _detail(queries.incident_detail, AccessIncident, request.user, incident_id)
 
 
 @router.patch(
@@ -579,10 +533,7 @@ def update_incident(
     last read; a change made since is refused with HTTP 409."""
     user = request.user
     incident = get_object_or_404(AccessIncident.objects.editable_by(user), pk=incident_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
-    for name in ("escalated_to", "response"):
-        if name in changes and changes[name] is None:
-            changes[name] = ""
+    changes = changes_of(payload, "escalated_to", "response")
     services.update_incident(user, incident, changes, version=payload.version, request=request)
     return queries.incident_detail(user, incident.pk)
 
@@ -625,7 +576,7 @@ class TrainingIn(Schema):
 class TrainingOut(WithdrawnOut):
     id: int
     reference: str
-    organisation: str
+    organisation: str = Field(alias="organisation.name")
     audience: Audience
     held_on: date
     place: str
@@ -635,14 +586,6 @@ class TrainingOut(WithdrawnOut):
     case_studies_used: str
     notes: str
     version: int
-
-    @staticmethod
-    def resolve_organisation(obj: TrainingSession) -> str:
-        return obj.organisation.name
-
-    @staticmethod
-    def resolve_participants(obj: TrainingSession) -> list[Any]:
-        return list(obj.participants.all())
 
 
 class TrainingSummary(Schema):
@@ -666,6 +609,10 @@ class TrainingTotalOut(Schema):
     sessions: int
     women: int
     men: int
+
+
+def _participants(rows: list[ParticipantsIO]) -> list[tuple[str, int, int]]:
+    return [(p.institution, p.women, p.men) for p in rows]
 
 
 @router.get(
@@ -710,7 +657,7 @@ def record_training(request: AuthenticatedRequest, payload: TrainingIn) -> Statu
         user,
         services.TrainingRecord(
             **data,
-            participants=[(p.institution, p.women, p.men) for p in payload.participants],
+            participants=_participants(payload.participants),
         ),
         request=request,
     )
@@ -726,11 +673,7 @@ def record_training(request: AuthenticatedRequest, payload: TrainingIn) -> Statu
 )
 def get_training(request: AuthenticatedRequest, session_id: RecordId) -> TrainingSession:
     """One training session with its participants by institution."""
-    user = request.user
-    try:
-        return queries.training_detail(user, session_id)
-    except TrainingSession.DoesNotExist:
-        raise Http404 from None
+    return _detail(queries.training_detail, TrainingSession, request.user, session_id)
 
 
 @router.patch(
@@ -748,12 +691,10 @@ def correct_training(
     read; a change made since is refused with HTTP 409."""
     user = request.user
     session = get_object_or_404(TrainingSession.objects.editable_by(user), pk=session_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version", "participants"})
-    for name in ("statistics_used", "case_studies_used", "notes"):
-        if name in changes and changes[name] is None:
-            changes[name] = ""
+    texts = ("statistics_used", "case_studies_used", "notes")
+    changes = changes_of(payload, *texts, exclude={"participants"})
     if payload.participants is not None:
-        changes["participants"] = [(p.institution, p.women, p.men) for p in payload.participants]
+        changes["participants"] = _participants(payload.participants)
     services.correct_training(user, session, changes, version=payload.version, request=request)
     return queries.training_detail(user, session.pk)
 
@@ -785,7 +726,7 @@ def withdraw_training(
 class CaseStudyOut(Schema):
     id: int
     reference: str
-    organisation: str
+    organisation: str = Field(alias="organisation.name")
     status: CaseStatus
     title_en: str
     narrative_en: str
@@ -798,10 +739,6 @@ class CaseStudyOut(Schema):
     consent_withdrawn_on: date | None
     published_on: date | None
     version: int
-
-    @staticmethod
-    def resolve_organisation(obj: CaseStudy) -> str:
-        return obj.organisation.name
 
 
 class CaseStudyList(Schema):
@@ -877,13 +814,7 @@ def draft_case(request: AuthenticatedRequest, payload: CaseStudyIn) -> Status:
 )
 def get_case(request: AuthenticatedRequest, case_id: RecordId) -> CaseStudy:
     """One case study with its texts and where it is in the workflow."""
-    user = request.user
-    try:
-        case = queries.case_detail(user, case_id)
-    except CaseStudy.DoesNotExist:
-        raise Http404 from None
-    audit.record(user, AuditAction.VIEW, case, object_ref=case.reference, request=request)
-    return case
+    return read(request, _detail(queries.case_detail, CaseStudy, request.user, case_id))
 
 
 @router.post(

@@ -22,6 +22,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
+from motherline.api.routes import changes_of, page_out, read
 from motherline.api.schemas import (
     INT_MAX,
     DocumentLanguage,
@@ -53,7 +54,7 @@ router = Router(tags=["grants and services"])
 class GrantOut(Schema):
     id: int
     reference: str
-    organisation: str
+    organisation: str = Field(alias="organisation.name")
     donor: str
     amount: Decimal
     currency: str
@@ -61,10 +62,6 @@ class GrantOut(Schema):
     ends_on: date
     purpose: str
     version: int
-
-    @staticmethod
-    def resolve_organisation(obj: Grant) -> str:
-        return obj.organisation.name
 
 
 class GrantList(Schema):
@@ -123,7 +120,7 @@ class ReportQuery(Schema):
 class DeliveryOut(WithdrawnOut):
     id: int
     reference: str
-    woman: str
+    woman: str = Field(alias="woman.reference")
     to_woman: bool
     child: str | None
     service_type: ServiceType
@@ -132,13 +129,9 @@ class DeliveryOut(WithdrawnOut):
     cost: Decimal
     grant: str | None
     budget_line: str | None
-    provider: str
+    provider: str = Field(alias="provider.name")
     notes: str
     version: int
-
-    @staticmethod
-    def resolve_woman(obj: ServiceDelivery) -> str:
-        return obj.woman.reference
 
     @staticmethod
     def resolve_child(obj: ServiceDelivery) -> str | None:
@@ -151,10 +144,6 @@ class DeliveryOut(WithdrawnOut):
     @staticmethod
     def resolve_budget_line(obj: ServiceDelivery) -> str | None:
         return obj.budget_line.code if obj.budget_line else None
-
-    @staticmethod
-    def resolve_provider(obj: ServiceDelivery) -> str:
-        return obj.provider.name
 
 
 class DeliveryList(Schema):
@@ -179,8 +168,7 @@ def _grant(user: User, grant_id: int) -> Grant:
 
 
 def _page(qs: Any, after: int | None, size: int) -> dict[str, Any]:
-    page = paged(qs, after, size)
-    return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
+    return page_out(paged(qs, after, size))
 
 
 @router.get(
@@ -242,7 +230,7 @@ def correct_grant(
     since is refused with HTTP 409. Only the managing organisation corrects it (404)."""
     user = request.user
     grant = get_object_or_404(Grant.objects.editable_by(user), pk=grant_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    changes = changes_of(payload)
     services.correct_grant(user, grant, changes, version=payload.version, request=request)
     return queries.grants_for(user).get(pk=grant.pk)
 
@@ -263,19 +251,9 @@ def correct_line(
     user = request.user
     grant = get_object_or_404(Grant.objects.editable_by(user), pk=grant_id)
     line = get_object_or_404(BudgetLine.objects.filter(grant=grant), pk=line_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    changes = changes_of(payload)
     services.correct_budget_line(user, line, changes, version=payload.version, request=request)
-    spent = next(s for s in queries.spending_by_line(grant) if s.id == line.pk)
-    return {
-        "id": spent.id,
-        "version": spent.version,
-        "code": spent.code,
-        "name": spent.name,
-        "budget": spent.budget,
-        "spent": spent.spent,
-        "spent_to_date": spent.spent_to_date,
-        "remaining": spent.remaining,
-    }
+    return next(s for s in queries.spending_by_line(grant) if s.id == line.pk)
 
 
 @router.post(
@@ -401,10 +379,7 @@ def _visible_delivery(user: User, delivery_id: int) -> ServiceDelivery:
 )
 def get_delivery(request: AuthenticatedRequest, delivery_id: RecordId) -> ServiceDelivery:
     """One service delivered, a withdrawn one too (`withdrawn_at`). On the audit trail."""
-    user = request.user
-    delivery = _visible_delivery(user, delivery_id)
-    audit.record(user, AuditAction.VIEW, delivery, object_ref=delivery.reference, request=request)
-    return delivery
+    return read(request, _visible_delivery(request.user, delivery_id))
 
 
 @router.patch(
@@ -424,7 +399,7 @@ def correct_delivery(
     her record read-only is refused (403)."""
     user = request.user
     delivery = _visible_delivery(user, delivery_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    changes = changes_of(payload)
     services.correct_delivery(user, delivery, changes, version=payload.version, request=request)
     return _visible_delivery(user, delivery_id)
 

@@ -21,6 +21,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
+from motherline.api.routes import changes_of, read, refused_as
 from motherline.api.schemas import (
     DocumentLanguage,
     PathReference,
@@ -63,7 +64,7 @@ class HearingOut(Schema):
 
 class LegalCaseOut(Schema):
     id: int
-    woman: str = Field(description="The woman's reference.")
+    woman: str = Field(alias="episode.woman.reference", description="The woman's reference.")
     episode_id: int
     lawyer_name: str
     lawyer_organisation: str
@@ -78,10 +79,6 @@ class LegalCaseOut(Schema):
     next_hearing_on: date | None = Field(description="None: the case has no next step.")
     opened_on: date
     version: int
-
-    @staticmethod
-    def resolve_woman(obj: LegalCase) -> str:
-        return obj.episode.woman.reference
 
     @staticmethod
     def resolve_court(obj: LegalCase) -> str | None:
@@ -169,8 +166,8 @@ class ScreeningOut(Schema):
 
 class CandidateOut(Schema):
     id: int
-    round: int
-    woman: str
+    round: int = Field(alias="round_id")
+    woman: str = Field(alias="woman.reference")
     score: int
     priority: int
     screened_on: date
@@ -181,14 +178,6 @@ class CandidateOut(Schema):
     submitted_on: date | None
     decided_on: date | None
     version: int
-
-    @staticmethod
-    def resolve_round(obj: ReleaseCandidate) -> int:
-        return obj.round_id
-
-    @staticmethod
-    def resolve_woman(obj: ReleaseCandidate) -> str:
-        return obj.woman.reference
 
 
 def screened_out(s: Screening) -> dict[str, Any]:
@@ -209,16 +198,10 @@ def screened_out(s: Screening) -> dict[str, Any]:
 # Cases
 
 
-def _visible_case(user: User, case_id: int) -> LegalCase:
-    return get_object_or_404(
-        LegalCase.objects.visible_to(user).select_related("episode__woman", "court"), pk=case_id
-    )
-
-
-def _editable_case(user: User, case_id: int) -> LegalCase:
-    return get_object_or_404(
-        LegalCase.objects.editable_by(user).select_related("episode__woman", "court"), pk=case_id
-    )
+def _case(user: User, case_id: int, *, for_edit: bool = False) -> LegalCase:
+    """A case the user may see (or, `for_edit`, change); otherwise 404."""
+    cases = LegalCase.objects.editable_by(user) if for_edit else LegalCase.objects.visible_to(user)
+    return get_object_or_404(cases.select_related("episode__woman", "court"), pk=case_id)
 
 
 @router.get(
@@ -268,7 +251,7 @@ def open_case(request: AuthenticatedRequest, reference: PathReference, payload: 
     case = services.open_case(
         user, woman, values, next_hearing_on=payload.next_hearing_on, request=request
     )
-    return _visible_case(user, case.pk)
+    return _case(user, case.pk)
 
 
 @router.get(
@@ -280,10 +263,7 @@ def open_case(request: AuthenticatedRequest, reference: PathReference, payload: 
 )
 def get_case(request: AuthenticatedRequest, case_id: RecordId) -> LegalCase:
     """A case with its hearings; the read is on the audit trail."""
-    user = request.user
-    case = _visible_case(user, case_id)
-    audit.record(user, AuditAction.VIEW, case, request=request)
-    return case
+    return read(request, _case(request.user, case_id))
 
 
 @router.patch(
@@ -298,12 +278,10 @@ def update_case(
 ) -> LegalCase:
     """Change a case: only the fields sent. A change made since `version` is a 409."""
     user = request.user
-    case = _editable_case(user, case_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
-    if "result" in changes and changes["result"] is None:
-        changes["result"] = ""
+    case = _case(user, case_id, for_edit=True)
+    changes = changes_of(payload, "result")
     services.update_case(user, case, changes, version=payload.version, request=request)
-    return _visible_case(user, case_id)
+    return _case(user, case_id)
 
 
 @router.post(
@@ -316,11 +294,11 @@ def update_case(
 def record_hearing(request: AuthenticatedRequest, case_id: RecordId, payload: HearingIn) -> Any:
     """Record a hearing held; the case's next hearing becomes its `next_date`."""
     user = request.user
-    case = _editable_case(user, case_id)
+    case = _case(user, case_id, for_edit=True)
     services.record_hearing(
         user, case, payload.held_on, payload.what_happened, payload.next_date, request=request
     )
-    return _visible_case(user, case_id)
+    return _case(user, case_id)
 
 
 # Rounds and screening
@@ -379,10 +357,8 @@ def get_round(request: AuthenticatedRequest, round_id: RecordId) -> Any:
 
 def _screening(user: User, request: HttpRequest, target: Any, as_of: date | None) -> Any:
     as_of = as_of or timezone.localdate()
-    try:
+    with refused_as("as_of", UnanswerableDay):
         result = queries.screen_candidates(user, target, as_of)
-    except UnanswerableDay as refused:
-        raise ValidationError({"as_of": [refused.message]}) from refused
     audit.record(
         user,
         AuditAction.VIEW,
@@ -436,20 +412,15 @@ def screen_round(
 # Candidates
 
 
-def _candidates(user: User) -> Any:
-    return ReleaseCandidate.objects.visible_to(user).select_related("woman", "round", "episode")
-
-
-def _visible_candidate(user: User, candidate_id: int) -> ReleaseCandidate:
-    return get_object_or_404(_candidates(user), pk=candidate_id)
-
-
-def _editable_candidate(user: User, candidate_id: int) -> ReleaseCandidate:
+def _candidates(user: User, *, for_edit: bool = False) -> Any:
     # A partner who sees her record read-only may not change her dossier: 404, as for a case.
-    return get_object_or_404(
-        ReleaseCandidate.objects.editable_by(user).select_related("woman", "round", "episode"),
-        pk=candidate_id,
-    )
+    objects = ReleaseCandidate.objects
+    found = objects.editable_by(user) if for_edit else objects.visible_to(user)
+    return found.select_related("woman", "round", "episode")
+
+
+def _candidate(user: User, candidate_id: int, *, for_edit: bool = False) -> ReleaseCandidate:
+    return get_object_or_404(_candidates(user, for_edit=for_edit), pk=candidate_id)
 
 
 @router.get(
@@ -464,13 +435,7 @@ def list_candidates(request: AuthenticatedRequest, round_id: RecordId) -> Any:
     user = request.user
     pardon_round = _round(user, round_id)
     candidates = list(_candidates(user).filter(round=pardon_round).order_by("priority", "id"))
-    audit.record(
-        user,
-        AuditAction.VIEW,
-        pardon_round,
-        request=request,
-        changes=audit.listed([candidate.woman.reference for candidate in candidates]),
-    )
+    read(request, pardon_round, changes=audit.listed([c.woman.reference for c in candidates]))
     return candidates
 
 
@@ -498,10 +463,7 @@ def add_candidates(request: AuthenticatedRequest, round_id: RecordId, payload: C
 )
 def get_candidate(request: AuthenticatedRequest, candidate_id: RecordId) -> ReleaseCandidate:
     """A candidate with the criteria met as screened; the read is on the audit trail."""
-    user = request.user
-    candidate = _visible_candidate(user, candidate_id)
-    audit.record(user, AuditAction.VIEW, candidate, request=request)
-    return candidate
+    return read(request, _candidate(request.user, candidate_id))
 
 
 @router.patch(
@@ -515,7 +477,7 @@ def update_candidate(
 ) -> Any:
     """Change the dossier's argument or priority; a change made since `version` is a 409."""
     user = request.user
-    candidate = _editable_candidate(user, candidate_id)
+    candidate = _candidate(user, candidate_id, for_edit=True)
     return services.update_candidate(
         user,
         candidate,
@@ -536,7 +498,7 @@ def update_candidate(
 def change_status(request: AuthenticatedRequest, candidate_id: RecordId, payload: StatusIn) -> Any:
     """Submitted, granted (records her release by royal pardon), refused or withdrawn."""
     user = request.user
-    candidate = _editable_candidate(user, candidate_id)
+    candidate = _candidate(user, candidate_id, for_edit=True)
     return services.change_status(
         user,
         candidate,
@@ -560,7 +522,7 @@ def dossier_pdf(
     """The pardon dossier in a language of her jurisdiction's documents (the pack's
     `document_languages`); its download is on the audit trail."""
     user = request.user
-    candidate = _visible_candidate(user, candidate_id)
+    candidate = _candidate(user, candidate_id)
     problem = candidate.woman.organisation.jurisdiction.document_language_problem(language)
     if problem:
         raise ValidationError({"language": [problem]})

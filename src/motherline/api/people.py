@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from motherline.accounts import audit, policy
-from motherline.accounts.models import AuditAction, User
+from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child, editable_woman
-from motherline.api.places import jurisdiction_code
+from motherline.api.routes import changes_of, named, page_out, read
 from motherline.api.schemas import (
     AdmissionIn,
     ChildIn,
@@ -46,6 +46,7 @@ from motherline.api.schemas import (
     WomenQuery,
 )
 from motherline.core.actors import AuthenticatedRequest
+from motherline.jurisdictions.local import jurisdiction_of
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import duplicates, queries, services
 from motherline.people.models import Child, CustodyEpisode, Pregnancy, Woman
@@ -57,7 +58,9 @@ router = Router(tags=["register"])
 def _prison(user: User, code: str, field: str) -> Prison:
     """A prison of the user's jurisdiction by code; an unknown code is the field's error."""
     try:
-        return Prison.objects.get(code=code, province__jurisdiction__code=jurisdiction_code(user))
+        return Prison.objects.get(
+            code=code, province__jurisdiction__code=jurisdiction_of(user.organisation_id)
+        )
     except Prison.DoesNotExist:
         raise ValidationError(
             {field: [_("There is no prison with the code %(code)s.") % {"code": code}]}
@@ -69,7 +72,7 @@ def _offences(user: User, codes: list[str]) -> list[OffenceCategory]:
     found = {
         o.code: o
         for o in OffenceCategory.objects.filter(
-            jurisdiction__code=jurisdiction_code(user), code__in=wanted
+            jurisdiction__code=jurisdiction_of(user.organisation_id), code__in=wanted
         )
     }
     unknown = [code for code in wanted if code not in found]
@@ -80,10 +83,10 @@ def _offences(user: User, codes: list[str]) -> list[OffenceCategory]:
     return [found[code] for code in wanted]
 
 
-def _child_details(child: ChildIn) -> services.ChildDetails:
+def _child_details(child: ChildIn, **values: Any) -> services.ChildDetails:
     data = child.model_dump(exclude={"since"})
     data["caregiver_relationship"] = data["caregiver_relationship"] or ""
-    return services.ChildDetails(**data)
+    return services.ChildDetails(**{**data, **values})
 
 
 def _episode(woman: Woman) -> CustodyEpisode:
@@ -146,7 +149,7 @@ def list_women(request: AuthenticatedRequest, filters: Query[WomenQuery]) -> dic
         request=request,
         changes={"filters": audit.filters_for_trail(filters.model_dump(exclude={"after"}))},
     )
-    return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
+    return page_out(page)
 
 
 @router.post(
@@ -181,14 +184,8 @@ def admit_woman(request: AuthenticatedRequest, payload: AdmissionIn) -> Any:
     if not payload.confirm_new:
         found = duplicates.candidates(user, duplicates.entered_from(admission))
         if found:
-            for candidate in found:
-                audit.record(
-                    user,
-                    AuditAction.VIEW,
-                    candidate.woman,
-                    request=request,
-                    changes={"duplicate_check": candidate.reasons},
-                )
+            for candidate in found:  # shown as a record that may be hers: a read of it
+                read(request, candidate.woman, changes={"duplicate_check": candidate.reasons})
             return 409, {
                 "detail": _(
                     "She may already be on the register: admit her again on her record, or "
@@ -240,10 +237,8 @@ def readmit_woman(
             raise ValidationError(
                 {f"children.{i}.date_of_birth": [_("Enter the child's date of birth.")]}
             )
-        data = child.model_dump(exclude={"since"})
-        data["caregiver_relationship"] = data["caregiver_relationship"] or ""
-        data["date_of_birth"] = data["date_of_birth"] or date.min  # the child's own is used
-        children.append(services.ChildDetails(**data))
+        # An existing child's own date of birth is used.
+        children.append(_child_details(child, date_of_birth=child.date_of_birth or date.min))
     data = payload.model_dump(exclude={"prison", "offences", "children", "version"})
     readmission = services.Readmission(
         prison=_prison(user, payload.prison, "prison"),
@@ -278,8 +273,7 @@ def get_woman(request: AuthenticatedRequest, reference: PathReference) -> Woman:
             woman = queries.woman_detail(user, survivor)
     except Woman.DoesNotExist:
         raise Http404 from None
-    audit.record(user, AuditAction.VIEW, woman, request=request)
-    return woman
+    return read(request, woman)
 
 
 @router.patch(
@@ -297,7 +291,7 @@ def correct_woman(
     Returns her record with its new version."""
     user = request.user
     woman = editable_woman(user, reference)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    changes = changes_of(payload)
     services.update_woman(user, woman, changes, version=payload.version, request=request)
     return queries.woman_detail(user, reference)
 
@@ -321,7 +315,7 @@ def correct_episode(
     user = request.user
     woman = editable_woman(user, reference)
     episode = get_object_or_404(woman.episodes, pk=episode_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    changes = changes_of(payload)
     if "offences" in changes:
         changes["offences"] = _offences(user, changes["offences"])
     services.update_episode(user, episode, changes, version=payload.version, request=request)
@@ -528,15 +522,11 @@ def merge(request: AuthenticatedRequest, reference: PathReference, payload: Merg
     user's organisation is a 404."""
     user = request.user
     survivor = editable_woman(user, reference)
-    merged = Woman.objects.editable_by(user).filter(reference=payload.merged).first()
-    if merged is None:
-        raise ValidationError(
-            {
-                "merged": [
-                    _("There is no record %(ref)s that you may change.") % {"ref": payload.merged}
-                ]
-            }
-        )
+    merged = named(
+        Woman.objects.editable_by(user).filter(reference=payload.merged),
+        "merged",
+        _("There is no record %(ref)s that you may change.") % {"ref": payload.merged},
+    )
     services.merge_women(
         user,
         survivor,

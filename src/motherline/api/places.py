@@ -6,24 +6,15 @@ from typing import Annotated, Any
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Router, Schema
 
-from motherline.accounts.models import Organisation, User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.schemas import ProvinceCountsOut, ProvinceOut
 from motherline.core.actors import AuthenticatedRequest
-from motherline.jurisdictions import local
+from motherline.jurisdictions.local import jurisdiction_of
 from motherline.people import queries
 from motherline.places.models import Commune, Court, District, Province
 
 router = Router(tags=["places"])
-
-
-def jurisdiction_code(user: User) -> str:
-    """The jurisdiction whose places the user works in: their organisation's."""
-    code = (
-        Organisation.objects.filter(users=user).values_list("jurisdiction__code", flat=True).first()
-    )
-    return code or local.default_code()
 
 
 @router.get(
@@ -61,7 +52,7 @@ def list_prisons(request: AuthenticatedRequest) -> list[dict[str, Any]]:
                 for c in group.prisons
             ],
         }
-        for group in queries.prison_counts(jurisdiction_code(user))
+        for group in queries.prison_counts(jurisdiction_of(user.organisation_id))
     ]
 
 
@@ -75,7 +66,9 @@ def list_prisons(request: AuthenticatedRequest) -> list[dict[str, Any]]:
 def list_provinces(request: AuthenticatedRequest) -> Any:
     """The first-level areas of the user's jurisdiction (ISO 3166-2 codes)."""
     user = request.user
-    return Province.objects.filter(jurisdiction__code=jurisdiction_code(user)).order_by("name")
+    return Province.objects.filter(
+        jurisdiction__code=jurisdiction_of(user.organisation_id)
+    ).order_by("name")
 
 
 class AreaOut(Schema):
@@ -100,7 +93,7 @@ def list_districts(request: AuthenticatedRequest, code: AreaCode) -> Any:
     """The districts of one of the user's jurisdiction's provinces, from the pack's
     gazetteer (empty where the pack has none); 404 for a province that is not one."""
     province = get_object_or_404(
-        Province, jurisdiction__code=jurisdiction_code(request.user), code=code
+        Province, jurisdiction__code=jurisdiction_of(request.user.organisation_id), code=code
     )
     return District.objects.filter(province=province).order_by("name")
 
@@ -116,7 +109,7 @@ def list_communes(request: AuthenticatedRequest, code: AreaCode, district: AreaC
     """The communes of a district of one of the user's jurisdiction's provinces."""
     found = get_object_or_404(
         District,
-        province__jurisdiction__code=jurisdiction_code(request.user),
+        province__jurisdiction__code=jurisdiction_of(request.user.organisation_id),
         province__code=code,
         code=district,
     )
@@ -127,12 +120,8 @@ class CourtOut(Schema):
     code: str
     name: str
     name_local: str
-    province: str = Field(description="The code of the province it sits in.")
+    province: str = Field(alias="province.code", description="The code of the province it sits in.")
     verified: bool = Field(description="Whether the pack's row was checked at its source.")
-
-    @staticmethod
-    def resolve_province(obj: Court) -> str:
-        return obj.province.code
 
 
 @router.get(
@@ -146,5 +135,5 @@ def list_courts(request: AuthenticatedRequest) -> Any:
     """The courts of the user's jurisdiction, from its pack (highest first; empty where the
     pack lists none): a legal case names its court by one of these codes."""
     return Court.objects.filter(
-        province__jurisdiction__code=jurisdiction_code(request.user), is_active=True
+        province__jurisdiction__code=jurisdiction_of(request.user.organisation_id), is_active=True
     ).select_related("province")

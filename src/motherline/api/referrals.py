@@ -13,10 +13,9 @@ from typing import Any, Literal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
-from motherline.api.access import Requires
+from motherline.api.access import Requires, child_records, her_records, visible_woman
+from motherline.api.routes import read, read_all
 from motherline.api.schemas import PathReference, RecordId
 from motherline.casework import referrals
 from motherline.casework.actions import AnswerIn, ConsentIn, ReferralIn, WithdrawConsentIn
@@ -40,50 +39,38 @@ router = Router(tags=["referrals"])
 
 class ConsentOut(Schema):
     id: int
-    woman: str
+    woman: str = Field(alias="woman.reference")
     child: str | None
     purpose: ConsentPurpose
     given_by: ConsentGiver
     given_by_name: str
     given_on: date
-    to_organisation: int | None
+    to_organisation: int | None = Field(alias="to_organisation_id")
     terms: str
-    document: int | None
+    document: int | None = Field(alias="document_id")
     withdrawn_on: date | None
     version: int = Field(description="Send it back to withdraw the consent.")
 
     @staticmethod
-    def resolve_woman(obj: Consent) -> str:
-        return obj.woman.reference
-
-    @staticmethod
     def resolve_child(obj: Consent) -> str | None:
         return obj.child.reference if obj.child is not None else None
-
-    @staticmethod
-    def resolve_to_organisation(obj: Consent) -> int | None:
-        return obj.to_organisation_id
-
-    @staticmethod
-    def resolve_document(obj: Consent) -> int | None:
-        return obj.document_id
 
 
 class ReferralOut(Schema):
     id: int
     reference: str
     kind: ReferralKind
-    woman: str
+    woman: str = Field(alias="woman.reference")
     child: str | None
-    from_organisation: int
-    to_organisation: int
+    from_organisation: int = Field(alias="from_organisation_id")
+    to_organisation: int = Field(alias="to_organisation_id")
     service: ReferralService
     reason: str
     shares_children: bool
     shares_legal: bool
     shares_care_plan: bool
     shares_casework: bool
-    consent: int
+    consent: int = Field(alias="consent_id")
     status: ReferralStatus
     sent_on: date
     answered_on: date | None
@@ -92,24 +79,8 @@ class ReferralOut(Schema):
     version: int
 
     @staticmethod
-    def resolve_woman(obj: Referral) -> str:
-        return obj.woman.reference
-
-    @staticmethod
     def resolve_child(obj: Referral) -> str | None:
         return obj.child.reference if obj.child is not None else None
-
-    @staticmethod
-    def resolve_from_organisation(obj: Referral) -> int:
-        return obj.from_organisation_id
-
-    @staticmethod
-    def resolve_to_organisation(obj: Referral) -> int:
-        return obj.to_organisation_id
-
-    @staticmethod
-    def resolve_consent(obj: Referral) -> int:
-        return obj.consent_id
 
 
 class ReferralsQuery(Schema):
@@ -118,16 +89,6 @@ class ReferralsQuery(Schema):
 
 
 # Helpers
-
-
-def _woman(user: User, reference: str) -> Woman:
-    return get_object_or_404(Woman.objects.visible_to(user), reference=reference)
-
-
-def _child(user: User, reference: str) -> Child:
-    return get_object_or_404(
-        Child.objects.visible_to(user).select_related("mother"), reference=reference
-    )
 
 
 def _referral(pk: int) -> Referral:
@@ -146,21 +107,13 @@ def _referral(pk: int) -> Referral:
 )
 def consents(request: AuthenticatedRequest, reference: PathReference) -> Any:
     """Her consents, in force and withdrawn, newest first."""
-    woman = _woman(request.user, reference)
+    woman = visible_woman(request.user, reference)
     found = list(
         Consent.objects.visible_to(request.user).filter(woman=woman).select_related("child")
     )
     for consent in found:
         consent.woman = woman
-    audit.record(
-        request.user,
-        AuditAction.VIEW,
-        object_type=Consent._meta.label,
-        object_ref=woman.reference,
-        request=request,
-        changes={"consents": [c.pk for c in found]},
-    )
-    return found
+    return read_all(request, Consent, woman.reference, "consents", found)
 
 
 @router.post(
@@ -175,7 +128,7 @@ def record_consent(
 ) -> Any:
     """A consent to share with partners makes her record readable by the organisations that
     share with hers; a consent to a referral allows referrals of her record (or a child's)."""
-    woman = _woman(request.user, reference)
+    woman = visible_woman(request.user, reference)
     consent = referrals.record_consent(
         request.user, woman, **referrals.consent_values(woman, payload), request=request
     )
@@ -226,16 +179,7 @@ def referral_list(request: AuthenticatedRequest, filters: Query[ReferralsQuery])
         found = found.filter(from_organisation_id=org)
     if filters.status:
         found = found.filter(status=filters.status)
-    rows = list(found[:500])
-    audit.record(
-        request.user,
-        AuditAction.VIEW,
-        object_type=Referral._meta.label,
-        object_ref="referrals",
-        request=request,
-        changes={"referrals": [r.pk for r in rows]},
-    )
-    return rows
+    return read_all(request, Referral, "referrals", "referrals", list(found[:500]))
 
 
 def _refer(
@@ -263,7 +207,7 @@ def refer_woman(
 ) -> Any:
     """With a consent in force to a referral of her record. `kind` transfer: on acceptance
     the receiver owns her record and her children's."""
-    return _refer(request, _woman(request.user, reference), None, payload)
+    return _refer(request, *her_records(request.user, reference), payload)
 
 
 @router.post(
@@ -278,8 +222,7 @@ def refer_child(
 ) -> Any:
     """With a consent in force for the child (or her whole record); shares the child's
     record and, as chosen, the child's transition plans, notes and documents."""
-    child = _child(request.user, reference)
-    return _refer(request, child.mother, child, payload)
+    return _refer(request, *child_records(request.user, reference), payload)
 
 
 @router.get(
@@ -295,8 +238,7 @@ def referral(request: AuthenticatedRequest, referral_id: RecordId) -> Any:
         Referral.objects.visible_to(request.user).select_related("woman", "child"),
         pk=referral_id,
     )
-    audit.record(request.user, AuditAction.VIEW, found, request=request, object_ref=found.reference)
-    return found
+    return read(request, found)
 
 
 @router.post(

@@ -126,7 +126,7 @@ class WomanSummary(Schema):
     name: str
     name_latin: str
     register_number: str
-    organisation: str
+    organisation: str = Field(alias="organisation.name")
     date_of_birth: date | None
     dob_is_estimated: bool
     in_custody: bool
@@ -136,10 +136,6 @@ class WomanSummary(Schema):
     admission_date: date | None
     is_pregnant: bool
     has_child_in_prison: bool
-
-    @staticmethod
-    def resolve_organisation(obj: Woman) -> str:
-        return obj.organisation.name
 
     @staticmethod
     def resolve_in_custody(obj: Woman) -> bool:
@@ -179,22 +175,12 @@ class StatusChangeOut(Schema):
 
 
 class ChargeOut(Schema):
-    offence: str = Field(description="Offence code of the jurisdiction pack.")
-    offence_name: str
-    iccs_section: str
+    offence: str = Field(
+        alias="offence_category.code", description="Offence code of the jurisdiction pack."
+    )
+    offence_name: str = Field(alias="offence_category.name")
+    iccs_section: str = Field(alias="offence_category.iccs_section")
     description: str
-
-    @staticmethod
-    def resolve_offence(obj: Any) -> str:
-        return obj.offence_category.code
-
-    @staticmethod
-    def resolve_offence_name(obj: Any) -> str:
-        return obj.offence_category.name
-
-    @staticmethod
-    def resolve_iccs_section(obj: Any) -> str:
-        return obj.offence_category.iccs_section
 
 
 class TransferOut(Schema):
@@ -220,13 +206,9 @@ class EpisodeOut(Schema):
     release_note: str
     is_open: bool
     version: int = Field(description="Send it back with a change to detect concurrent edits.")
-    status_history: list[StatusChangeOut]
+    status_history: list[StatusChangeOut] = Field(alias="status_changes")
     charges: list[ChargeOut]
     transfers: list[TransferOut]
-
-    @staticmethod
-    def resolve_status_history(obj: CustodyEpisode) -> Any:
-        return obj.status_changes.all()
 
 
 class PregnancyOut(Schema):
@@ -277,7 +259,7 @@ class ChildOut(Schema):
 
 class WomanDetail(Schema):
     reference: str
-    organisation: str
+    organisation: str = Field(alias="organisation.name")
     register_number: str
     name: str
     name_latin: str
@@ -300,10 +282,6 @@ class WomanDetail(Schema):
     episodes: list[EpisodeOut]
     pregnancies: list[PregnancyOut]
     children: list[ChildOut]
-
-    @staticmethod
-    def resolve_organisation(obj: Woman) -> str:
-        return obj.organisation.name
 
     @staticmethod
     def resolve_in_custody(obj: Woman) -> bool:

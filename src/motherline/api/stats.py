@@ -15,8 +15,8 @@ from ninja.errors import HttpError
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
 from motherline.api.fieldwork import TooLargeOut
-from motherline.api.places import jurisdiction_code
 from motherline.core.actors import AuthenticatedRequest
+from motherline.jurisdictions.local import jurisdiction_of
 from motherline.stats import queries, rules, services
 from motherline.stats.labels import INDICATOR_LABELS
 
@@ -155,7 +155,7 @@ def series(request: AuthenticatedRequest, filters: Query[SeriesQuery]) -> dict[s
     try:
         result = queries.series(
             filters.indicator,
-            queries.Area.parse(filters.area, jurisdiction_code(request.user)),
+            queries.Area.parse(filters.area, jurisdiction_of(request.user.organisation_id)),
             filters.start,
             filters.end or timezone.localdate(),
             filters.period,
@@ -191,7 +191,7 @@ def series(request: AuthenticatedRequest, filters: Query[SeriesQuery]) -> dict[s
 def prisons(request: AuthenticatedRequest, filters: Query[TableQuery]) -> dict[str, Any]:
     """Counts per prison of the area on a date, small counts suppressed."""
     try:
-        area = queries.Area.parse(filters.area, jurisdiction_code(request.user))
+        area = queries.Area.parse(filters.area, jurisdiction_of(request.user.organisation_id))
         area.jurisdiction_code()
         source = _source(filters.source)
         table = queries.area_table(

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -16,6 +15,7 @@ from ninja import Field, Query, Router, Schema
 from motherline.accounts import audit
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
+from motherline.api.routes import refused_as
 from motherline.api.schemas import _max
 from motherline.core.actors import AuthenticatedRequest
 from motherline.people.history import UnanswerableDay
@@ -85,13 +85,9 @@ def worklist(request: AuthenticatedRequest, filters: Query[WorklistQuery]) -> di
     for the next. Roles without access to personal records get 403."""
     user = request.user
     as_of = filters.as_of or timezone.localdate()
-    try:
+    with refused_as("after", ValueError, _("This is not a cursor returned by the worklist.")):
         after = queries.Cursor.parse(filters.after) if filters.after else None
-    except ValueError as exc:
-        raise ValidationError(
-            {"after": [_("This is not a cursor returned by the worklist.")]}
-        ) from exc
-    try:
+    with refused_as("as_of", UnanswerableDay):
         page = queries.worklist_page(
             user,
             as_of,
@@ -101,8 +97,6 @@ def worklist(request: AuthenticatedRequest, filters: Query[WorklistQuery]) -> di
             after=after,
             size=filters.size,
         )
-    except UnanswerableDay as refused:
-        raise ValidationError({"as_of": [refused.message]}) from refused
     audit.record_list(
         user,
         "worklist.Item",

@@ -20,9 +20,6 @@ urlpatterns = [
         views.file_dossier,
         name="file_dossier",
     ),
-]
-
-urlpatterns += [
     path("referrals/", referral_views.referral_list, name="referrals"),
     path("referrals/<int:referral_id>/", referral_views.referral, name="referral"),
     path("women/<str:reference>/refer/", referral_views.refer_woman, name="refer_woman"),

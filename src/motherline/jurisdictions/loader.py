@@ -189,6 +189,36 @@ def read_pack(code: str, packs_dir: Path | None = None) -> PackData:
     return data
 
 
+def _described(code: str, packs_dir: Path | None) -> tuple[_PackReader, PackMeta]:
+    """A reader of the pack `code` and its description (pack.toml); raises `PackInvalid`
+    where the description cannot be read."""
+    reader = _PackReader(code, packs_dir or PACKS_DIR)
+    meta = reader.read_meta()
+    if meta is None:
+        raise PackInvalid(reader.errors)
+    return reader, meta
+
+
+def _not_in(rows: list[Row], stored: Any) -> Any:
+    """The records of `stored` whose code none of the pack's `rows` has."""
+    return stored.exclude(code__in=[row.values["code"] for row in rows])
+
+
+def _retire_not_in(
+    kind: str, rows: list[Row], stored: Any, created: int, report: LoadReport | None
+) -> None:
+    """Stop offering the records of `stored` that the pack no longer lists (records point at
+    them, so they are kept), and with `report`, say what the pack held of `kind`."""
+    dropped = _not_in(rows, stored)
+    codes = sorted(dropped.values_list("code", flat=True))
+    dropped.update(is_active=False)
+    if report is not None:
+        report.counts[kind] = len(rows)
+        report.created[kind] = created
+        if codes:
+            report.not_in_pack[kind] = codes
+
+
 def load_pack(code: str, packs_dir: Path | None = None) -> LoadReport:
     """Validate the pack `code` and write it in one transaction; raises `PackInvalid`.
 
@@ -1020,19 +1050,13 @@ def _write(data: PackData) -> LoadReport:
 
     _write_legal(jurisdiction, data, report)
 
-    stale = {
-        "provinces": Province.objects.filter(jurisdiction=jurisdiction).exclude(
-            code__in=[row.values["code"] for row in data.rows["provinces"]]
-        ),
-        "prisons": Prison.objects.filter(province__jurisdiction=jurisdiction).exclude(
-            code__in=[row.values["code"] for row in data.rows["prisons"]]
-        ),
-        "offences": OffenceCategory.objects.filter(jurisdiction=jurisdiction).exclude(
-            code__in=[row.values["code"] for row in data.rows["offences"]]
-        ),
+    stored = {
+        "provinces": Province.objects.filter(jurisdiction=jurisdiction),
+        "prisons": Prison.objects.filter(province__jurisdiction=jurisdiction),
+        "offences": OffenceCategory.objects.filter(jurisdiction=jurisdiction),
     }
-    for kind, queryset in stale.items():
-        codes = sorted(queryset.values_list("code", flat=True))
+    for kind, queryset in stored.items():
+        codes = sorted(_not_in(data.rows[kind], queryset).values_list("code", flat=True))
         if codes:
             report.not_in_pack[kind] = codes
     return report
@@ -1084,11 +1108,8 @@ def _decimal(raw: str) -> str:
 
 def read_statistics(code: str, packs_dir: Path | None = None) -> StatisticsData:
     """Read and validate a pack's published figures and denominators; raises `PackInvalid`."""
-    reader = _PackReader(code, packs_dir or PACKS_DIR)
-    meta = reader.read_meta()
+    reader, meta = _described(code, packs_dir)
     data = StatisticsData()
-    if meta is None:
-        raise PackInvalid(reader.errors)
     source = reader.source_parser(meta.sources)
     provinces = {meta.code}
     provinces_file = reader.directory / "provinces.csv"
@@ -1252,9 +1273,7 @@ def _write_legal(jurisdiction: Jurisdiction, data: PackData, report: LoadReport)
             jurisdiction=jurisdiction, code=values.pop("code"), defaults=values
         )
         report.created["pardon_occasions"] += int(created)
-    stale = jurisdiction.pardon_occasions.exclude(
-        code__in=[row.values["code"] for row in data.rows["pardon_occasions"]]
-    )
+    stale = _not_in(data.rows["pardon_occasions"], jurisdiction.pardon_occasions)
     codes = sorted(stale.values_list("code", flat=True))
     if codes:
         report.not_in_pack["pardon_occasions"] = codes
@@ -1312,10 +1331,7 @@ def read_gazetteer(code: str, packs_dir: Path | None = None) -> GazetteerData:
     """Read and validate a pack's districts and communes; raises `PackInvalid`."""
     from motherline.places.models import Commune, CommuneKind, District, DistrictKind
 
-    reader = _PackReader(code, packs_dir or PACKS_DIR)
-    meta = reader.read_meta()
-    if meta is None:
-        raise PackInvalid(reader.errors)
+    reader, meta = _described(code, packs_dir)
     data = GazetteerData()
     source = reader.source_parser(meta.sources)
 
@@ -1434,10 +1450,7 @@ def read_best_interests(code: str, packs_dir: Path | None = None) -> list[Row]:
     """Read and validate a pack's best-interests questions; raises `PackInvalid`."""
     from motherline.jurisdictions.models import BestInterestsQuestion as Question
 
-    reader = _PackReader(code, packs_dir or PACKS_DIR)
-    meta = reader.read_meta()
-    if meta is None:
-        raise PackInvalid(reader.errors)
+    reader, meta = _described(code, packs_dir)
     filename = f"{QUESTIONS_FILE}.csv"
     if not (reader.directory / filename).is_file():
         return []
@@ -1473,16 +1486,8 @@ def write_best_interests(code: str, rows: list[Row], report: LoadReport | None =
             defaults={**values, "is_active": True},
         )
         created += int(new)
-    dropped = Question.objects.filter(jurisdiction=jurisdiction).exclude(
-        code__in=[row.values["code"] for row in rows]
-    )
-    codes = sorted(dropped.values_list("code", flat=True))
-    dropped.update(is_active=False)
-    if report is not None:
-        report.counts[QUESTIONS_FILE] = len(rows)
-        report.created[QUESTIONS_FILE] = created
-        if codes:
-            report.not_in_pack[QUESTIONS_FILE] = codes
+    stored = Question.objects.filter(jurisdiction=jurisdiction)
+    _retire_not_in(QUESTIONS_FILE, rows, stored, created, report)
 
 
 # The courts a legal case is heard in (optional file; a pack without it leaves a case's court
@@ -1502,10 +1507,7 @@ def read_courts(code: str, packs_dir: Path | None = None) -> list[Row]:
     """Read and validate a pack's courts; raises `PackInvalid`."""
     from motherline.places.models import Court
 
-    reader = _PackReader(code, packs_dir or PACKS_DIR)
-    meta = reader.read_meta()
-    if meta is None:
-        raise PackInvalid(reader.errors)
+    reader, meta = _described(code, packs_dir)
     filename = f"{COURTS_FILE}.csv"
     if not (reader.directory / filename).is_file():
         return []
@@ -1563,13 +1565,5 @@ def write_courts(code: str, rows: list[Row], report: LoadReport | None = None) -
             },
         )
         created += int(new)
-    dropped = Court.objects.filter(province__jurisdiction=jurisdiction).exclude(
-        code__in=[row.values["code"] for row in rows]
-    )
-    codes = sorted(dropped.values_list("code", flat=True))
-    dropped.update(is_active=False)
-    if report is not None:
-        report.counts[COURTS_FILE] = len(rows)
-        report.created[COURTS_FILE] = created
-        if codes:
-            report.not_in_pack[COURTS_FILE] = codes
+    stored = Court.objects.filter(province__jurisdiction=jurisdiction)
+    _retire_not_in(COURTS_FILE, rows, stored, created, report)

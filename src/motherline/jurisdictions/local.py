@@ -139,37 +139,51 @@ def clear(**_kwargs: Any) -> None:
     _by_organisation.clear()
 
 
+def _language_by_id(cache: dict[int, str], model: str, language: str, pk: int | None) -> str:
+    """The local language of record `pk` of `model` ("app.Model"), by the path `language`
+    to it, from `cache`: read again whole, one query, when it does not know `pk`."""
+    if pk is None:
+        return ""
+    if pk not in cache:
+        cache.clear()
+        cache.update(apps.get_model(model).objects.values_list("id", language))
+    return cache.get(pk, "")
+
+
 def language_of_jurisdiction(jurisdiction_id: int | None) -> str:
     """The local language of a jurisdiction, by its id ("" for none)."""
-    if jurisdiction_id is None:
-        return ""
-    if jurisdiction_id not in _by_jurisdiction:
-        model = apps.get_model("jurisdictions", "Jurisdiction")
-        _by_jurisdiction.clear()
-        _by_jurisdiction.update(model.objects.values_list("id", "local_language"))
-    return _by_jurisdiction.get(jurisdiction_id, "")
+    return _language_by_id(
+        _by_jurisdiction, "jurisdictions.Jurisdiction", "local_language", jurisdiction_id
+    )
 
 
 def language_of_province(province_id: int | None) -> str:
     """The local language of the jurisdiction a province belongs to, by the province's id."""
-    if province_id is None:
-        return ""
-    if province_id not in _by_province:
-        model = apps.get_model("places", "Province")
-        _by_province.clear()
-        _by_province.update(model.objects.values_list("id", "jurisdiction__local_language"))
-    return _by_province.get(province_id, "")
+    return _language_by_id(
+        _by_province, "places.Province", "jurisdiction__local_language", province_id
+    )
 
 
 def language_of_organisation(organisation_id: int | None) -> str:
     """The local language of an organisation's jurisdiction, by the organisation's id."""
-    if organisation_id is None:
-        return ""
-    if organisation_id not in _by_organisation:
-        model = apps.get_model("accounts", "Organisation")
-        _by_organisation.clear()
-        _by_organisation.update(model.objects.values_list("id", "jurisdiction__local_language"))
-    return _by_organisation.get(organisation_id, "")
+    return _language_by_id(
+        _by_organisation, "accounts.Organisation", "jurisdiction__local_language", organisation_id
+    )
+
+
+def jurisdiction_of(organisation_id: int | None) -> str:
+    """The code of the jurisdiction whose places and rules the users of an organisation work
+    with, by the organisation's id; the default one without (the command line, a deployment
+    administrator)."""
+    code = None
+    if organisation_id is not None:
+        code = (
+            apps.get_model("accounts", "Organisation")
+            .objects.filter(pk=organisation_id)
+            .values_list("jurisdiction__code", flat=True)
+            .first()
+        )
+    return str(code or default_code())
 
 
 def active_language() -> str:

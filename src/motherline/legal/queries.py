@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from motherline.accounts import policy
-from motherline.accounts.models import Organisation, User
+from motherline.accounts.models import User
 from motherline.accounts.policy import sees_names
 from motherline.core.actors import Actor, SystemActor
 from motherline.jurisdictions import local
@@ -47,75 +48,42 @@ from motherline.places.models import Prison
 
 def jurisdiction_for(user: Actor) -> Jurisdiction:
     """The jurisdiction of the user's organisation (the default one for the command line)."""
-    code = None
-    if user.organisation_id is not None:
-        code = (
-            Organisation.objects.filter(pk=user.organisation_id)
-            .values_list("jurisdiction__code", flat=True)
-            .first()
-        )
-    return Jurisdiction.objects.get(code=code or local.default_code())
+    return Jurisdiction.objects.get(code=local.jurisdiction_of(user.organisation_id))
+
+
+# What screening reads of a woman and of the custody episode that holds her.
+_WOMAN_VALUES = (
+    "reference",
+    "date_of_birth",
+    "is_sole_carer",
+    "is_primary_carer",
+    "dependent_children",
+    "has_serious_illness",
+)
+_EPISODE_VALUES = ("admission_date", "legal_status", "legal_status_since", "sentence_months")
 
 
 def load_facts(women: QuerySet[Woman]) -> list[rules.WomanFacts]:
     """What screening needs about each woman of `women`, in four queries: the women with
     their current episode, the charges, the ongoing pregnancies, the children's current
     placements. The later queries select by subquery, never by a list of ids."""
-    rows = list(
-        women.order_by().values(
-            "id",
-            "reference",
-            "date_of_birth",
-            "is_sole_carer",
-            "is_primary_carer",
-            "dependent_children",
-            "has_serious_illness",
-            "updated_at",
-            "current_episode_id",
-            "current_episode__admission_date",
-            "current_episode__legal_status",
-            "current_episode__legal_status_since",
-            "current_episode__sentence_months",
-        )
+    episode = "current_episode__"
+    rows = women.order_by().values(
+        "id",
+        *_WOMAN_VALUES,
+        "updated_at",
+        "current_episode_id",
+        *(episode + n for n in _EPISODE_VALUES),
     )
-    episode_ids = women.order_by().values("current_episode_id")
     woman_ids = women.order_by().values("id")
-    charges = _charges(Charge.objects.filter(episode_id__in=episode_ids))
-    pregnancies: dict[int, tuple[date, date | None]] = {}
-    for woman_id, known, expected in (
-        Pregnancy.objects.filter(woman_id__in=woman_ids, outcome="")
-        .order_by("woman_id", "known_since", "id")
-        .values_list("woman_id", "known_since", "expected_delivery_date")
-    ):
-        pregnancies[woman_id] = (known, expected)  # the latest ongoing one wins
-    children = _children(
-        Placement.objects.filter(child__mother_id__in=woman_ids, end_date__isnull=True)
+    return _facts(
+        [(row, {"id": row["current_episode_id"], **_unprefixed(row, episode)}) for row in rows],
+        _charges(
+            Charge.objects.filter(episode_id__in=women.order_by().values("current_episode_id"))
+        ),
+        _pregnancies(Pregnancy.objects.filter(woman_id__in=woman_ids, outcome="")),
+        _children(Placement.objects.filter(child__mother_id__in=woman_ids, end_date__isnull=True)),
     )
-    facts = []
-    for row in rows:
-        pregnancy = pregnancies.get(row["id"])
-        facts.append(
-            rules.WomanFacts(
-                woman_id=row["id"],
-                reference=row["reference"],
-                date_of_birth=row["date_of_birth"],
-                is_sole_carer=row["is_sole_carer"],
-                is_primary_carer=row["is_primary_carer"],
-                dependent_children=row["dependent_children"],
-                has_serious_illness=row["has_serious_illness"],
-                record_updated_on=row["updated_at"].date(),
-                episode_id=row["current_episode_id"],
-                admission_date=row["current_episode__admission_date"],
-                legal_status=row["current_episode__legal_status"],
-                legal_status_since=row["current_episode__legal_status_since"],
-                sentence_months=row["current_episode__sentence_months"],
-                charges=tuple(charges.get(row["current_episode_id"], ())),
-                pregnancy_known_since=pregnancy[0] if pregnancy else None,
-                expected_delivery_date=pregnancy[1] if pregnancy else None,
-                children=tuple(children.get(row["id"], ())),
-            )
-        )
-    return facts
 
 
 def load_facts_on(women: QuerySet[Woman], day: date) -> list[rules.WomanFacts]:
@@ -131,13 +99,7 @@ def load_facts_on(women: QuerySet[Woman], day: date) -> list[rules.WomanFacts]:
         .values(
             "id",
             "woman_id",
-            "woman__reference",
-            "woman__date_of_birth",
-            "woman__is_sole_carer",
-            "woman__is_primary_carer",
-            "woman__dependent_children",
-            "woman__has_serious_illness",
-            "woman__updated_at",
+            *("woman__" + n for n in (*_WOMAN_VALUES, "updated_at")),
             "admission_date",
             "status_on",
             "since_then",
@@ -146,7 +108,6 @@ def load_facts_on(women: QuerySet[Woman], day: date) -> list[rules.WomanFacts]:
     )
     unanswered = history.Unanswered(day)
     unanswered.add("status", [r["woman__reference"] for r in rows if r["status_on"] is None])
-    episode_ids = episodes.order_by().values("id")
     woman_ids = episodes.order_by().values("woman_id")
     unanswered.add(
         "outcome",
@@ -155,44 +116,64 @@ def load_facts_on(women: QuerySet[Woman], day: date) -> list[rules.WomanFacts]:
         .values_list("woman__reference", flat=True),
     )
     unanswered.raise_if_any()
-    charges = _charges(Charge.objects.filter(episode_id__in=episode_ids))
-    pregnancies: dict[int, tuple[date, date | None]] = {}
-    for woman_id, known, expected in (
-        Pregnancy.objects.filter(history.pregnant_on(day), woman_id__in=woman_ids)
-        .order_by("woman_id", "known_since", "id")
-        .values_list("woman_id", "known_since", "expected_delivery_date")
-    ):
-        pregnancies[woman_id] = (known, expected)  # the latest ongoing one wins
-    children = _children(
-        Placement.objects.filter(history.placement_covers(day), child__mother_id__in=woman_ids)
-    )
     # One episode covers a day; should the register hold two, the latest admission counts.
     latest = {row["woman_id"]: row for row in rows}
+    return _facts(
+        [
+            (
+                {"id": row["woman_id"], **_unprefixed(row, "woman__")},
+                {**row, "legal_status": row["status_on"], "legal_status_since": row["since_then"]},
+            )
+            for row in latest.values()
+        ],
+        _charges(Charge.objects.filter(episode_id__in=episodes.order_by().values("id"))),
+        _pregnancies(Pregnancy.objects.filter(history.pregnant_on(day), woman_id__in=woman_ids)),
+        _children(
+            Placement.objects.filter(history.placement_covers(day), child__mother_id__in=woman_ids)
+        ),
+    )
+
+
+def _unprefixed(row: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {key.removeprefix(prefix): value for key, value in row.items() if key.startswith(prefix)}
+
+
+def _facts(
+    rows: list[tuple[dict[str, Any], dict[str, Any]]],
+    charges: dict[int, list[rules.ChargeFacts]],
+    pregnancies: dict[int, tuple[date, date | None]],
+    children: dict[int, list[rules.ChildFacts]],
+) -> list[rules.WomanFacts]:
+    """Each woman's facts from her values and her episode's (`_WOMAN_VALUES` and
+    `updated_at`, `_EPISODE_VALUES`, each with its `id`), with the charges of the episode,
+    her pregnancy and her children."""
     facts = []
-    for row in latest.values():
-        pregnancy = pregnancies.get(row["woman_id"])
+    for woman, episode in rows:
+        pregnancy = pregnancies.get(woman["id"])
         facts.append(
             rules.WomanFacts(
-                woman_id=row["woman_id"],
-                reference=row["woman__reference"],
-                date_of_birth=row["woman__date_of_birth"],
-                is_sole_carer=row["woman__is_sole_carer"],
-                is_primary_carer=row["woman__is_primary_carer"],
-                dependent_children=row["woman__dependent_children"],
-                has_serious_illness=row["woman__has_serious_illness"],
-                record_updated_on=row["woman__updated_at"].date(),
-                episode_id=row["id"],
-                admission_date=row["admission_date"],
-                legal_status=row["status_on"],
-                legal_status_since=row["since_then"],
-                sentence_months=row["sentence_months"],
-                charges=tuple(charges.get(row["id"], ())),
+                woman_id=woman["id"],
+                **{name: woman[name] for name in _WOMAN_VALUES},
+                record_updated_on=woman["updated_at"].date(),
+                episode_id=episode["id"],
+                **{name: episode[name] for name in _EPISODE_VALUES},
+                charges=tuple(charges.get(episode["id"], ())),
                 pregnancy_known_since=pregnancy[0] if pregnancy else None,
                 expected_delivery_date=pregnancy[1] if pregnancy else None,
-                children=tuple(children.get(row["woman_id"], ())),
+                children=tuple(children.get(woman["id"], ())),
             )
         )
     return facts
+
+
+def _pregnancies(pregnancies: QuerySet[Pregnancy]) -> dict[int, tuple[date, date | None]]:
+    """(known since, expected delivery) by woman id: the latest of these pregnancies wins."""
+    return {
+        woman_id: (known, expected)
+        for woman_id, known, expected in pregnancies.order_by(
+            "woman_id", "known_since", "id"
+        ).values_list("woman_id", "known_since", "expected_delivery_date")
+    }
 
 
 def _charges(charges: QuerySet[Charge]) -> dict[int, list[rules.ChargeFacts]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motherline.security import admin_views, audit_views, twofactor_views
+from motherline.security import admin_views, audit_views, token_views, twofactor_views
 
 app_name = "security"
 
@@ -23,11 +23,6 @@ urlpatterns = [
     path("sharing/<int:agreement_id>/end/", admin_views.end_agreement, name="end_agreement"),
     path("audit/", audit_views.audit_search, name="audit"),
     path("audit/export.csv", audit_views.audit_export, name="audit_export"),
-]
-
-from motherline.security import token_views  # noqa: E402
-
-urlpatterns += [
     path("tokens/", token_views.own_tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", token_views.revoke_own, name="token_revoke"),
     path("users/<int:user_id>/tokens/", token_views.user_tokens, name="user_tokens"),

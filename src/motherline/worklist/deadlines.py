@@ -370,15 +370,36 @@ def _deliveries(women: Women, rules: _Rules) -> Iterator[Deadline]:
             "woman__current_episode__current_prison_id",
         )
     )
+    yield from _woman_deadlines(
+        rows,
+        Kind.EXPECTED_DELIVERY,
+        "expected_delivery_date",
+        "woman__current_episode__current_prison_id",
+    )
+
+
+def _woman_deadlines(
+    rows: Iterable[Mapping[str, Any]],
+    kind: Kind,
+    date_field: str,
+    prison_field: str,
+    facts: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
+) -> Iterator[Deadline]:
+    """A deadline of `kind` about a woman for each row of the record it comes from (its
+    `id`, `woman_id`, `woman__reference`, the due date in `date_field`, selected not null,
+    and the prison in `prison_field`), with the row's `facts`. A row without a prison is
+    skipped: on a past day, `_episodes_on` gathers it."""
     for row in rows:
-        yield Deadline(
-            kind=Kind.EXPECTED_DELIVERY,
-            due_date=cast(date, row["expected_delivery_date"]),  # selected not null
-            woman_id=row["woman_id"],
-            source_id=row["id"],
-            reference=row["woman__reference"],
-            prison_id=row["woman__current_episode__current_prison_id"],
-        )
+        if row[prison_field] is not None:
+            yield Deadline(
+                kind=kind,
+                due_date=cast(date, row[date_field]),
+                woman_id=row["woman_id"],
+                source_id=row["id"],
+                reference=row["woman__reference"],
+                prison_id=row[prison_field],
+                facts=facts(row) if facts else {},
+            )
 
 
 def _most_serious_offence_rank() -> Min:
@@ -467,20 +488,15 @@ def _releases(women: Women, rules: _Rules) -> Iterator[Deadline]:
         .order_by()
         .values("id", "expected_release_date", "current_prison_id", "woman_id", "woman__reference")
     )
-    for row in rows:
-        if not children.get(row["woman_id"], 0):
-            # Her release asks the monitor for something only when a child living in prison
-            # leaves with her (the child's plan); a placement's change marks her again.
-            continue
-        yield Deadline(
-            kind=Kind.EXPECTED_RELEASE,
-            due_date=cast(date, row["expected_release_date"]),  # selected not null
-            woman_id=row["woman_id"],
-            source_id=row["id"],
-            reference=row["woman__reference"],
-            prison_id=row["current_prison_id"],
-            facts={"children": children.get(row["woman_id"], 0)},
-        )
+    # Her release asks the monitor for something only when a child living in prison leaves
+    # with her (the child's plan); a placement's change marks her again.
+    yield from _woman_deadlines(
+        (row for row in rows if children.get(row["woman_id"], 0)),
+        Kind.EXPECTED_RELEASE,
+        "expected_release_date",
+        "current_prison_id",
+        lambda row: {"children": children[row["woman_id"]]},
+    )
 
 
 COMPUTERS: tuple[Callable[[Women, _Rules], Iterator[Deadline]], ...] = (
@@ -665,17 +681,9 @@ def _deliveries_on(
         .order_by()
         .values("id", "expected_delivery_date", "woman_id", "woman__reference", "prison_then")
     )
-    for row in rows:
-        if row["prison_then"] is None:
-            continue  # gathered by `_episodes_on`
-        yield Deadline(
-            kind=Kind.EXPECTED_DELIVERY,
-            due_date=cast(date, row["expected_delivery_date"]),  # selected not null
-            woman_id=row["woman_id"],
-            source_id=row["id"],
-            reference=row["woman__reference"],
-            prison_id=row["prison_then"],
-        )
+    yield from _woman_deadlines(
+        rows, Kind.EXPECTED_DELIVERY, "expected_delivery_date", "prison_then"
+    )
 
 
 def _pretrial_limits_on(
@@ -756,18 +764,13 @@ def _releases_on(
         .order_by()
         .values("id", "expected_release_date", "prison_then", "woman_id", "woman__reference")
     )
-    for row in rows:
-        if row["prison_then"] is None:
-            continue  # gathered by `_episodes_on`
-        yield Deadline(
-            kind=Kind.EXPECTED_RELEASE,
-            due_date=cast(date, row["expected_release_date"]),  # selected not null
-            woman_id=row["woman_id"],
-            source_id=row["id"],
-            reference=row["woman__reference"],
-            prison_id=row["prison_then"],
-            facts={"children": children[row["woman_id"]]},
-        )
+    yield from _woman_deadlines(
+        rows,
+        Kind.EXPECTED_RELEASE,
+        "expected_release_date",
+        "prison_then",
+        lambda row: {"children": children[row["woman_id"]]},
+    )
 
 
 def _episodes_on(on: date, women: Women, unanswered: Unanswered) -> None:

@@ -3,15 +3,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from motherline.core.actors import SystemActor
+from motherline.stats.management.imports import ImportCommand
 from motherline.stats.services import import_returns
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = _(
         "Import population returns from a CSV or XLSX file (the template's columns): rows for "
         "the nation, a province or a prison, each with its source. A file with any bad row "
@@ -29,25 +29,4 @@ class Command(BaseCommand):
     def handle(self, *args: Any, file: Path, source: str, **options: Any) -> None:
         if not file.is_file():
             raise CommandError(_("No such file: %(file)s") % {"file": file})
-        result = import_returns(SystemActor("import_returns"), file, file.name, source)
-        if not result.ok:
-            for error in result.errors:
-                self.stderr.write(f"{file.name}:{error}")
-            n = len(result.errors)
-            raise CommandError(
-                ngettext(
-                    "Nothing was imported: %(n)s problem.",
-                    "Nothing was imported: %(n)s problems.",
-                    n,
-                )
-                % {"n": n}
-            )
-        self.stdout.write(
-            _("%(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
-            % {
-                "rows": result.rows,
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            }
-        )
+        self.report(file, import_returns(SystemActor("import_returns"), file, file.name, source))
