@@ -94,7 +94,7 @@ def _note_errors(noted_on: Any, kind: Any, text: Any, today: date) -> dict[str, 
     return errors
 
 
-def note_corrected(user: Any, note_id: int | None) -> CaseNote | None:
+def note_corrected(user: User, note_id: int | None) -> CaseNote | None:
     """The note a new note corrects (`actions.NoteIn.corrects`), among those the user sees;
     None when it corrects none."""
     if note_id is None:

@@ -167,7 +167,7 @@ class DeliveryValues:
     notes: str = ""
 
 
-def delivery_values(user: Any, woman: Woman, delivery_in: DeliveryIn) -> DeliveryValues:
+def delivery_values(user: User, woman: Woman, delivery_in: DeliveryIn) -> DeliveryValues:
     """A service's values as the page and the API send them (`actions.DeliveryIn`): her
     child by reference, a grant the user may charge by its reference and its line by code,
     the provider by name (the user's organisation when none is named). What names nothing
