@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit, policy
-from motherline.accounts.models import AuditAction, Organisation, Role, User
+from motherline.accounts.models import AuditAction, Role, User
 from motherline.accounts.policy import Capability, can, prison_id_of, require
 from motherline.core.actors import AuthenticatedRequest
 from motherline.jurisdictions import local, reference
@@ -35,24 +35,12 @@ from motherline.places.models import Prison, Province
 from motherline.stats import charts
 
 
-def _jurisdiction_code(user: User) -> str:
-    """The jurisdiction of the user's organisation, whose prisons and provinces they see."""
-    code = None
-    if user.organisation_id is not None:
-        code = (
-            Organisation.objects.filter(pk=user.organisation_id)
-            .values_list("jurisdiction__code", flat=True)
-            .first()
-        )
-    return code or local.default_code()
-
-
 @login_required
 @require_safe
 def prison_overview(request: AuthenticatedRequest) -> HttpResponse:
     """Women, pregnant women and children living in each prison now, by province."""
     require(request.user, Capability.VIEW_AGGREGATES)
-    code = _jurisdiction_code(request.user)
+    code = local.jurisdiction_of(request.user.organisation_id)
     groups = queries.prison_counts(code)
     totals = {
         "women": sum(g.women for g in groups),
@@ -81,7 +69,7 @@ def woman_list(request: AuthenticatedRequest) -> HttpResponse:
     """The register, filtered and paged by keyset (newest record first) or, in another
     order, by page number."""
     require(request.user, Capability.VIEW_REGISTER)
-    code = _jurisdiction_code(request.user)
+    code = local.jurisdiction_of(request.user.organisation_id)
     prisons = Prison.objects.filter(province__jurisdiction__code=code)
     provinces = Province.objects.filter(jurisdiction__code=code)
     user: User = request.user

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
-from motherline.accounts.models import Organisation, User
 from motherline.accounts.policy import Capability, require
 from motherline.core.actors import AuthenticatedRequest
 from motherline.jurisdictions import local
@@ -23,24 +22,13 @@ from motherline.worklist.forms import WorklistFilterForm
 ROWS_PER_GROUP = 200
 
 
-def _jurisdiction_code(user: User) -> str:
-    code = None
-    if user.organisation_id is not None:
-        code = (
-            Organisation.objects.filter(pk=user.organisation_id)
-            .values_list("jurisdiction__code", flat=True)
-            .first()
-        )
-    return code or local.default_code()
-
-
 @login_required
 @require_safe
 def worklist(request: AuthenticatedRequest) -> HttpResponse:
     """Every deadline within the user's scope that is overdue or due in the next 90 days,
     grouped by urgency, filtered by prison, province and kind."""
     require(request.user, Capability.VIEW_REGISTER)
-    code = _jurisdiction_code(request.user)
+    code = local.jurisdiction_of(request.user.organisation_id)
     prisons = list(Prison.objects.filter(province__jurisdiction__code=code).order_by("name"))
     provinces = list(Province.objects.filter(jurisdiction__code=code).order_by("name"))
     form = WorklistFilterForm(request.GET, prisons=prisons, provinces=provinces)
