@@ -39,6 +39,7 @@ from motherline.core.actors import AuthenticatedRequest
 from motherline.fieldwork import importing, queries, services
 from motherline.fieldwork.actions import (
     ActionChanges,
+    ActionIn,
     FindingChanges,
     ParticipantsIO,
     RecordVisit,
@@ -146,15 +147,6 @@ class VisitList(Schema):
         description="Pass as `after` for the next page; null on the last page."
     )
     total: int
-
-
-class ActionIn(Schema):
-    description: str = Field(min_length=1, max_length=_max(FollowUpAction, "description"))
-    owner: str = Field(
-        max_length=150, description="User name of a user of the visit's organisation."
-    )
-    due_date: date
-    finding_id: int | None = Field(None, ge=1, le=INT_MAX)
 
 
 class DoneIn(Schema):
@@ -359,18 +351,7 @@ def add_action(request: AuthenticatedRequest, visit_id: RecordId, payload: Actio
     due on a day not before the visit, optionally about one of its findings."""
     user = request.user
     visit = _editable_visit(user, visit_id)
-    owner = User.objects.filter(username=payload.owner).first()
-    finding = Finding.objects.filter(pk=payload.finding_id).first() if payload.finding_id else None
-    action = services.add_action(
-        user,
-        visit,
-        description=payload.description,
-        owner=owner,
-        due_date=payload.due_date,
-        finding=finding,
-        request=request,
-    )
-    return Status(201, action)
+    return Status(201, services.add_named_action(user, visit, payload, request=request))
 
 
 @router.post(

@@ -73,6 +73,19 @@ class VisitChanges(Schema):
     notes: Note | None = Field(None, description="A null clears the notes.")
 
 
+class ActionIn(Schema):
+    """A follow-up action of a visit: what is to be done, by whom (a user of the visit's
+    organisation, by user name), by when, and about which of its findings if any."""
+
+    description: str = Field(min_length=1, max_length=_max(FollowUpAction, "description"))
+    owner: str = Field(
+        max_length=_max(User, "username"),
+        description="User name of a user of the visit's organisation.",
+    )
+    due_date: date
+    finding_id: int | None = Field(None, ge=1, le=INT_MAX)
+
+
 # A finding stays on its visit; whether it was resolved is recorded by its own action.
 FINDING_CORRECTABLE = ("topic", "description")
 

@@ -8,20 +8,18 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from motherline.accounts.models import User
 from motherline.core.actions import form_for
-from motherline.core.forms import DayMonthYearInput, field_of, label_records, version_field
-from motherline.fieldwork.actions import RecordVisit
+from motherline.core.forms import DayMonthYearInput, field_of, version_field
+from motherline.fieldwork import services
+from motherline.fieldwork.actions import ActionIn, RecordVisit
 from motherline.fieldwork.models import (
     HEADCOUNT_MAX,
     AccessIncident,
     Audience,
     ConsentUse,
-    Finding,
     PrisonVisit,
     TrainingTopic,
 )
-from motherline.fieldwork.services import CaseText
 from motherline.jurisdictions.local import language_label
 from motherline.people.forms import NOTE_MAX
 from motherline.places.models import Prison
@@ -42,22 +40,31 @@ RecordVisitForm = form_for(
 )
 
 
-class ActionForm(forms.Form):
-    description = forms.CharField(label=_("What is to be done"), max_length=500)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
-    due_date = forms.DateField(label=_("Due"), widget=DATE)
-    finding = forms.ModelChoiceField(
-        label=_("Finding"), queryset=Finding.objects.none(), required=False
-    )
+# A follow-up action of a visit: its owner (by user name) and its finding are chosen from
+# the visit's people and findings (`action_options`).
+AddActionForm = form_for(
+    ActionIn,
+    labels={
+        "description": _("What is to be done"),
+        "owner": _("Owner"),
+        "due_date": _("Due"),
+        "finding_id": _("Finding"),
+    },
+    chosen_from_records=("owner", "finding_id"),
+    rows={"description": 1},
+)
 
-    def __init__(self, *args: Any, owners: Any, findings: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        owner = field_of(self, "owner", forms.ModelChoiceField)
-        owner.queryset = owners
-        label_records(owner, lambda u: u.get_full_name() or u.username)
-        finding = field_of(self, "finding", forms.ModelChoiceField)
-        finding.queryset = findings
-        label_records(finding, lambda f: f"{f.get_topic_display()}: {f.description[:60]}")
+
+def action_options(visit: PrisonVisit) -> dict[str, list[tuple[Any, str]]]:
+    """The owners and findings a follow-up action of this visit may name."""
+    return {
+        "owner": [
+            (u.username, u.get_full_name() or u.username) for u in services.owners_for(visit)
+        ],
+        "finding_id": [
+            (f.pk, f"{f.get_topic_display()}: {f.description[:60]}") for f in visit.findings.all()
+        ],
+    }
 
 
 class DoneForm(forms.Form):
@@ -181,9 +188,9 @@ class CaseTextForm(forms.Form):
             self.fields["title_local"].label = _("Title (%(language)s)") % named
             self.fields["narrative_local"].label = _("Narrative (%(language)s)") % named
 
-    def text(self) -> CaseText:
+    def text(self) -> services.CaseText:
         data = self.cleaned_data
-        return CaseText(
+        return services.CaseText(
             title_en=data["title_en"],
             narrative_en=data["narrative_en"],
             title_local=data["title_local"],

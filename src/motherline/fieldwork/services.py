@@ -34,6 +34,7 @@ from motherline.fieldwork.actions import (
     FINDING_CORRECTABLE,
     TRAINING_CORRECTABLE,
     VISIT_CORRECTABLE,
+    ActionIn,
     RecordVisit,
 )
 from motherline.fieldwork.models import (
@@ -404,7 +405,7 @@ def add_action(
     if owner is None or not owners_for(visit).filter(pk=owner.pk).exists():
         errors["owner"] = _("Choose someone of the organisation that made the visit.")
     if finding is not None and finding.visit_id != visit.pk:
-        errors["finding"] = _("This finding belongs to another visit.")
+        errors["finding_id"] = _("This finding belongs to another visit.")
     _raise(errors)
     assert owner is not None and due_date is not None
     action = FollowUpAction.objects.create(
@@ -427,6 +428,29 @@ def add_action(
         request=request,
     )
     return action
+
+
+def add_named_action(
+    user: User, visit: PrisonVisit, action: ActionIn, *, request: HttpRequest | None = None
+) -> FollowUpAction:
+    """`add_action` as the page and the API name its records (`actions.ActionIn`): the owner
+    by user name among the visit's organisation, the finding by id among the visit's; either
+    not found is refused on its field."""
+    owner = owners_for(visit).filter(username=action.owner).first()
+    finding = None
+    if action.finding_id is not None:
+        finding = visit.findings.filter(pk=action.finding_id).first()
+        if finding is None:
+            _raise({"finding_id": _("This finding belongs to another visit.")})
+    return add_action(
+        user,
+        visit,
+        description=action.description,
+        owner=owner,
+        due_date=action.due_date,
+        finding=finding,
+        request=request,
+    )
 
 
 @transaction.atomic

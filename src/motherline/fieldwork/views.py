@@ -27,6 +27,7 @@ from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, organisation_id_of, require
 from motherline.core.actions import (
     AUDITED,
+    ActionForm,
     correction_page,
     form_for,
     form_page,
@@ -39,6 +40,7 @@ from motherline.fieldwork import forms, importing, queries, services
 from motherline.fieldwork.actions import (
     FINDING_CORRECTABLE,
     ActionChanges,
+    ActionIn,
     FindingChanges,
     TrainingChanges,
     VisitChanges,
@@ -137,7 +139,9 @@ def new_visit(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _visit_page(
-    request: AuthenticatedRequest, visit: PrisonVisit, action_form: forms.ActionForm | None = None
+    request: AuthenticatedRequest,
+    visit: PrisonVisit,
+    action_form: ActionForm[ActionIn] | None = None,
 ) -> HttpResponse:
     # A withdrawn visit is read, not changed: no buttons.
     editable = (
@@ -145,10 +149,8 @@ def _visit_page(
         and PrisonVisit.objects.editable_by(request.user).filter(pk=visit.pk).exists()
     )
     if editable and action_form is None:
-        action_form = forms.ActionForm(
-            owners=services.owners_for(visit),
-            findings=visit.findings.all(),
-            initial={"owner": request.user.pk},
+        action_form = forms.AddActionForm(
+            options=forms.action_options(visit), initial={"owner": request.user.username}
         )
     # The page may name women seen: a read of their records.
     audit.record(request.user, AuditAction.VIEW, visit, object_ref=visit.reference, request=request)
@@ -269,9 +271,7 @@ def correct_action(request: AuthenticatedRequest, action_id: int) -> HttpRespons
         pk=action_id,
     )
     visit = action.visit
-    findings = (
-        (f.pk, f"{f.get_topic_display()}: {f.description[:60]}") for f in visit.findings.all()
-    )
+    options = forms.action_options(visit)
     return correction_page(
         request,
         action,
@@ -279,12 +279,7 @@ def correct_action(request: AuthenticatedRequest, action_id: int) -> HttpRespons
         services.correct_action,
         shown={"owner": action.owner.username},
         # The schema bounds the values; the page offers the visit's people and findings.
-        choices={
-            "owner": [
-                (u.username, u.get_full_name() or u.username) for u in services.owners_for(visit)
-            ],
-            "finding_id": [("", "—"), *findings],
-        },
+        choices={"owner": options["owner"], "finding_id": [("", "—"), *options["finding_id"]]},
         done=_("The follow-up action has been corrected."),
         go_to=reverse("fieldwork:visit", args=[visit.pk]) + "#actions",
         heading=_("Correct the follow-up action"),
@@ -299,17 +294,18 @@ def add_action(request: AuthenticatedRequest, visit_id: int) -> HttpResponse:
     visit = get_object_or_404(PrisonVisit.objects.editable_by(request.user), pk=visit_id)
     if request.method != "POST":
         return redirect("fieldwork:visit", visit_id=visit.pk)
-    form = forms.ActionForm(
-        request.POST, owners=services.owners_for(visit), findings=visit.findings.all()
+    form = forms.AddActionForm(request.POST, options=forms.action_options(visit))
+    done = run_form_action(
+        request,
+        form,
+        lambda data: services.add_named_action(
+            request.user, visit, form.action_input(), request=request
+        ),
+        done=_("The follow-up action has been added."),
+        go_to=reverse("fieldwork:visit", args=[visit.pk]),
     )
-    if form.is_valid():
-        try:
-            services.add_action(request.user, visit, **form.cleaned_data, request=request)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The follow-up action has been added."))
-            return redirect("fieldwork:visit", visit_id=visit.pk)
+    if done is not None:
+        return done
     return _visit_page(request, _visible_visit(request, visit.pk), form)
 
 
