@@ -121,13 +121,14 @@ def _audit_change(
     )
 
 
-@transaction.atomic
-def _visit_prison(user: User, code: str) -> Prison | None:
+def _prison_named(user: User, code: str) -> Prison | None:
+    """The prison of the user's jurisdiction that a visit or an incident names by code."""
     return Prison.objects.filter(
         code=code, province__jurisdiction__organisations=user.organisation_id
     ).first()
 
 
+@transaction.atomic
 def record_visit(
     user: User, visit: RecordVisit, *, today: date | None = None, request: HttpRequest | None = None
 ) -> PrisonVisit:
@@ -145,7 +146,7 @@ def record_visit(
     team = visit.team.strip()
     if not team:
         errors["team"] = _("Name who went, by role.")
-    prison = _visit_prison(user, visit.prison)
+    prison = _prison_named(user, visit.prison)
     if prison is None:
         errors["prison"] = _("No prison has this code.")
     women = list(Woman.objects.visible_to(user).filter(reference__in=visit.women))
