@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from motherline.api.api import api
-from motherline.fieldwork import actions, forms
-from motherline.fieldwork.models import FollowUpAction
+from motherline.fieldwork import actions, forms, services
+from motherline.fieldwork.models import AccessIncident, FollowUpAction
 from tests.conftest import TODAY
 from tests.fieldwork.conftest import Api, record
 
@@ -17,7 +17,26 @@ pytestmark = pytest.mark.django_db
 
 FORMS = [
     (forms.AddActionForm, actions.ActionIn, ("post", "/api/v1/visits/{visit_id}/actions")),
+    (
+        forms.IncidentUpdateForm,
+        actions.IncidentChangesIn,
+        ("patch", "/api/v1/incidents/{incident_id}"),
+    ),
 ]
+
+
+def test_the_incident_form_is_the_schema_but_its_visit():
+    """The visit an incident comes from is the page's (`?visit=`), the API's `visit_id`."""
+    fields = [name for name in actions.IncidentIn.model_fields if name != "visit_id"]
+    assert list(forms.IncidentForm.base_fields) == fields
+    body = api.get_openapi_schema()["paths"]["/api/v1/incidents"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"]["$ref"].endswith("/IncidentIn")
+    form = forms.IncidentForm()
+    assert form.fields["what_was_refused"].widget.attrs["rows"] == 3
+    assert str(form.fields["refused_by"].help_text) == "A position."
+    labels = [str(form[name].label) for name in ("prison", "occurred_on", "restored_on")]
+    assert labels == ["Prison", "Date", "Access restored on"]
+    assert form.fields["occurred_on"].required and not form.fields["escalated_on"].required
 
 
 @pytest.mark.parametrize(("form", "schema", "route"), FORMS)
@@ -60,3 +79,43 @@ def test_an_owner_not_of_the_visit_s_organisation_is_refused_alike(client, users
     page = client.post(reverse("fieldwork:add_action", args=[visit.pk]), body)
     assert page.status_code == 200 and set(page.context["action_form"].errors) == {"owner"}
     assert not FollowUpAction.objects.exists()
+
+
+def test_a_prison_not_of_her_jurisdiction_is_refused_alike(client, users, prisons):
+    body = {
+        "prison": "NOPE",
+        "occurred_on": TODAY.isoformat(),
+        "what_was_refused": "Entry",
+        "refused_by": "Guard",
+    }
+    response = Api(client, users["monitor"]).post("/incidents", body)
+    assert response.status_code == 422 and set(response.json()["errors"]) == {"prison"}
+    page = client.post(reverse("fieldwork:new_incident"), body)
+    assert page.status_code == 200 and set(page.context["form"].errors) == {"prison"}
+    assert not AccessIncident.objects.exists()
+    assert (
+        client.post(reverse("fieldwork:new_incident"), {**body, "prison": "CC2"}).status_code == 302
+    )
+    incident = AccessIncident.objects.get()
+    assert (incident.prison.code, incident.visit, incident.escalated_on) == ("CC2", None, None)
+
+
+def test_an_incident_s_update_shows_what_was_recorded(client, users, prisons):
+    incident = services.record_incident(
+        users["monitor"],
+        prison=prisons["CC2"],
+        values={"occurred_on": TODAY, "what_was_refused": "Cameras", "refused_by": "Chief"},
+    )
+    services.update_incident(users["monitor"], incident, {"escalated_to": "UN office"}, version=1)
+    client.force_login(users["monitor"])
+    page = client.get(reverse("fieldwork:incident", args=[incident.pk]))
+    assert page.context["form"].initial["escalated_to"] == "UN office"
+    assert page.context["form"].initial["version"] == 2
+    response = Api(client, users["monitor"]).patch(
+        f"/incidents/{incident.pk}", {"escalated_to": "x" * 201, "version": 2}
+    )
+    assert response.status_code == 422
+    page = client.post(
+        reverse("fieldwork:incident", args=[incident.pk]), {"escalated_to": "x" * 201, "version": 2}
+    )
+    assert set(page.context["form"].errors) == {"escalated_to"}

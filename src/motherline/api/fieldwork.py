@@ -24,12 +24,11 @@ from motherline.accounts import audit
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, organisation_id_of
 from motherline.api.access import Requires, editable_woman
-from motherline.api.routes import changes_of, named, page_out, read, refused_as
+from motherline.api.routes import changes_of, page_out, read, refused_as
 from motherline.api.schemas import (
     INT_MAX,
     LIST_MAX,
     Note,
-    PrisonCode,
     RecordId,
     Reference,
     Version,
@@ -41,6 +40,8 @@ from motherline.fieldwork.actions import (
     ActionChanges,
     ActionIn,
     FindingChanges,
+    IncidentChangesIn,
+    IncidentIn,
     ParticipantsIO,
     RecordVisit,
     TrainingChanges,
@@ -179,26 +180,6 @@ class IncidentQuery(PageQuery):
     open: bool = Field(False, description="Only incidents whose access is not yet restored.")
 
 
-class IncidentIn(Schema):
-    prison: PrisonCode = Field(description="Prison code.")
-    visit_id: int | None = Field(None, ge=1, le=INT_MAX)
-    occurred_on: date
-    what_was_refused: Note = Field(min_length=1)
-    refused_by: str = Field(min_length=1, max_length=_max(AccessIncident, "refused_by"))
-    escalated_to: str = Field("", max_length=_max(AccessIncident, "escalated_to"))
-    escalated_on: date | None = None
-    response: Note = ""
-    restored_on: date | None = None
-
-
-class IncidentChangesIn(Schema):
-    version: Version
-    escalated_to: str | None = Field(None, max_length=_max(AccessIncident, "escalated_to"))
-    escalated_on: date | None = None
-    response: Note | None = None
-    restored_on: date | None = None
-
-
 class PrisonYearsOut(Schema):
     prison: str
     counts: list[int]
@@ -213,13 +194,6 @@ class IncidentSummary(Schema):
 
 
 # Helpers
-
-
-def _prison(user: User, code: str) -> Prison:
-    prisons = Prison.objects.filter(
-        code=code, province__jurisdiction__organisations=user.organisation_id
-    )
-    return named(prisons, "prison", _("No prison has this code."))
 
 
 def _detail(detail: Callable[[User, int], R], model: Any, user: User, pk: int) -> R:
@@ -478,13 +452,7 @@ def record_incident(request: AuthenticatedRequest, payload: IncidentIn) -> Statu
     escalation contacts are told by e-mail."""
     user = request.user
     visit = _editable_visit(user, payload.visit_id) if payload.visit_id else None
-    incident = services.record_incident(
-        user,
-        prison=_prison(user, payload.prison),
-        values=payload.model_dump(exclude={"prison", "visit_id"}),
-        visit=visit,
-        request=request,
-    )
+    incident = services.record_named_incident(user, payload, visit=visit, request=request)
     return Status(201, queries.incident_detail(user, incident.pk))
 
 

@@ -15,6 +15,7 @@ from motherline.core.inputs import max_length_of as _max
 from motherline.fieldwork.models import (
     HEADCOUNT_MAX,
     Access,
+    AccessIncident,
     Audience,
     FollowUpAction,
     PrisonVisit,
@@ -119,6 +120,32 @@ class ActionChanges(Schema):
     finding_id: int | None = Field(
         None, ge=1, le=INT_MAX, description="One of the visit's findings; a null for none."
     )
+
+
+class IncidentIn(Schema):
+    """An access incident: where and when access was refused, what and by whom, and what
+    was done about it (from a visit of the user's organisation with `visit_id`)."""
+
+    prison: PrisonCode = Field(description="Prison code.")
+    visit_id: int | None = Field(None, ge=1, le=INT_MAX)
+    occurred_on: date
+    what_was_refused: Note = Field(min_length=1)
+    refused_by: str = Field(min_length=1, max_length=_max(AccessIncident, "refused_by"))
+    escalated_to: str = Field("", max_length=_max(AccessIncident, "escalated_to"))
+    escalated_on: date | None = None
+    response: Note = ""
+    restored_on: date | None = None
+
+
+class IncidentChangesIn(Schema):
+    """The escalation, the response and the day access was restored, from the version read
+    (what happened stays as recorded)."""
+
+    version: Version
+    escalated_to: str | None = Field(None, max_length=_max(AccessIncident, "escalated_to"))
+    escalated_on: date | None = None
+    response: Note | None = None
+    restored_on: date | None = None
 
 
 class ParticipantsIO(Schema):

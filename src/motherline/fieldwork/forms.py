@@ -9,9 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motherline.core.actions import form_for
-from motherline.core.forms import DayMonthYearInput, field_of, version_field
+from motherline.core.forms import DayMonthYearInput, version_field
 from motherline.fieldwork import services
-from motherline.fieldwork.actions import ActionIn, RecordVisit
+from motherline.fieldwork.actions import ActionIn, IncidentChangesIn, IncidentIn, RecordVisit
 from motherline.fieldwork.models import (
     HEADCOUNT_MAX,
     AccessIncident,
@@ -22,7 +22,6 @@ from motherline.fieldwork.models import (
 )
 from motherline.jurisdictions.local import language_label
 from motherline.people.forms import NOTE_MAX
-from motherline.places.models import Prison
 
 DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
 
@@ -71,53 +70,18 @@ class DoneForm(forms.Form):
     done_on = forms.DateField(label=_("Done on"), widget=DATE)
 
 
-class IncidentForm(forms.ModelForm):
-    prison = forms.ModelChoiceField(
-        label=_("Prison"), queryset=Prison.objects.none(), to_field_name="code"
-    )
-
-    class Meta:
-        model = AccessIncident
-        fields = [
-            "prison",
-            "occurred_on",
-            "what_was_refused",
-            "refused_by",
-            "escalated_to",
-            "escalated_on",
-            "response",
-            "restored_on",
-        ]
-        widgets = {
-            "occurred_on": DATE,
-            "escalated_on": DATE,
-            "restored_on": DATE,
-            "what_was_refused": forms.Textarea(attrs={"rows": 3}),
-            "response": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def __init__(self, *args: Any, prisons: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field_of(self, "prison", forms.ModelChoiceField).queryset = prisons
-
-    def values(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "prison"}
-
-
-class IncidentUpdateForm(forms.ModelForm):
-    version = version_field()
-
-    class Meta:
-        model = AccessIncident
-        fields = ["escalated_to", "escalated_on", "response", "restored_on"]
-        widgets = {
-            "escalated_on": DATE,
-            "restored_on": DATE,
-            "response": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def changes(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+# An access incident: the prisons offered are those of her jurisdiction (`options`); the
+# visit it comes from is the page's (`?visit=`), not a field.
+IncidentForm = form_for(
+    IncidentIn,
+    model=AccessIncident,
+    labels={"prison": _("Prison")},
+    chosen_from_records=("prison",),
+    exclude=("visit_id",),
+    rows={"what_was_refused": 3, "response": 3},
+)
+# Its escalation, response and restored access, from the version read.
+IncidentUpdateForm = form_for(IncidentChangesIn, model=AccessIncident, rows={"response": 3})
 
 
 class TrainingForm(forms.Form):

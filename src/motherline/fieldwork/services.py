@@ -35,6 +35,7 @@ from motherline.fieldwork.actions import (
     TRAINING_CORRECTABLE,
     VISIT_CORRECTABLE,
     ActionIn,
+    IncidentIn,
     RecordVisit,
 )
 from motherline.fieldwork.models import (
@@ -541,6 +542,29 @@ def record_incident(
     )
     transaction.on_commit(lambda: notify_escalation(incident.pk))
     return incident
+
+
+def record_named_incident(
+    user: User,
+    incident: IncidentIn,
+    *,
+    visit: PrisonVisit | None = None,
+    request: HttpRequest | None = None,
+) -> AccessIncident:
+    """`record_incident` as the page and the API name its prison (`actions.IncidentIn`): by
+    code, among the prisons of the user's jurisdiction; another code is refused on `prison`.
+    `visit` is the visit `visit_id` names, found by the caller within its scope."""
+    prison = _prison_named(user, incident.prison)
+    if prison is None:
+        _raise({"prison": _("No prison has this code.")})
+    assert prison is not None
+    return record_incident(
+        user,
+        prison=prison,
+        values=incident.model_dump(exclude={"prison", "visit_id"}),
+        visit=visit,
+        request=request,
+    )
 
 
 @transaction.atomic

@@ -403,12 +403,16 @@ def new_incident(request: AuthenticatedRequest) -> HttpResponse:
     initial: dict[str, Any] = {"occurred_on": timezone.localdate()}
     if visit is not None:
         initial.update(prison=visit.prison.code, occurred_on=visit.visit_date)
-    form = forms.IncidentForm(posted(request), initial=initial, prisons=_prisons(request.user))
+    form = forms.IncidentForm(
+        posted(request),
+        initial=initial,
+        options={"prison": [(p.code, p.display_name) for p in _prisons(request.user)]},
+    )
     return form_page(
         request,
         form,
-        lambda data: services.record_incident(
-            request.user, prison=data["prison"], values=form.values(), visit=visit, request=request
+        lambda data: services.record_named_incident(
+            request.user, form.action_input(), visit=visit, request=request
         ),
         done=_("The access incident has been recorded."),
         go_to=lambda incident: reverse("fieldwork:incident", args=[incident.pk]),
@@ -434,15 +438,23 @@ def incident_detail(request: AuthenticatedRequest, incident_id: int) -> HttpResp
     )
     form = None
     if editable:
+        updatable = [name for name in forms.IncidentUpdateForm.base_fields if name != "version"]
         form = forms.IncidentUpdateForm(
-            posted(request), instance=incident, initial={"version": incident.version}
+            posted(request),
+            initial={
+                **{name: getattr(incident, name) for name in updatable},
+                "version": incident.version,
+            },
         )
-        update = form.changes
         done = run_form_action(
             request,
             form,
             lambda data: services.update_incident(
-                request.user, incident, update(), version=data["version"], request=request
+                request.user,
+                incident,
+                {name: data[name] for name in updatable},
+                version=data["version"],
+                request=request,
             ),
             done=_("The incident has been saved."),
             go_to=reverse("fieldwork:incident", args=[incident.pk]),
