@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from motherline.api.api import api
 from motherline.fieldwork import actions, forms, services
-from motherline.fieldwork.models import AccessIncident, FollowUpAction
+from motherline.fieldwork.models import AccessIncident, Audience, FollowUpAction, TrainingSession
 from tests.conftest import TODAY
 from tests.fieldwork.conftest import Api, record
 
@@ -23,6 +23,19 @@ FORMS = [
         ("patch", "/api/v1/incidents/{incident_id}"),
     ),
 ]
+
+
+def test_the_training_form_is_the_schema_but_its_rows_of_participants():
+    """The participants are a table of rows below the form (a formset), the API's list."""
+    fields = [name for name in actions.TrainingIn.model_fields if name != "participants"]
+    assert list(forms.TrainingForm.base_fields) == fields
+    body = api.get_openapi_schema()["paths"]["/api/v1/training"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"]["$ref"].endswith("/TrainingIn")
+    form = forms.TrainingForm()
+    assert form.fields["topics"].required and form.fields["audience"].required
+    assert [value for value, _label in form.fields["audience"].choices] == Audience.values
+    assert form.fields["place"].max_length == TrainingSession._meta.get_field("place").max_length
+    assert form.fields["notes"].widget.attrs["rows"] == 2 and not form.fields["notes"].required
 
 
 def test_the_incident_form_is_the_schema_but_its_visit():

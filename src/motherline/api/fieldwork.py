@@ -45,6 +45,7 @@ from motherline.fieldwork.actions import (
     ParticipantsIO,
     RecordVisit,
     TrainingChanges,
+    TrainingIn,
     VisitChanges,
 )
 from motherline.fieldwork.models import (
@@ -60,7 +61,6 @@ from motherline.fieldwork.models import (
     PrisonVisit,
     Topic,
     TrainingSession,
-    TrainingTopic,
 )
 from motherline.places.models import Prison
 from motherline.records.withdrawal import Withdrawal, WithdrawnOut
@@ -509,17 +509,6 @@ def withdraw_incident(
 
 
 # Training
-
-
-class TrainingIn(Schema):
-    audience: Audience
-    held_on: date
-    place: str = Field(min_length=1, max_length=_max(TrainingSession, "place"))
-    topics: list[TrainingTopic] = Field(max_length=LIST_MAX)
-    participants: list[ParticipantsIO] = Field(max_length=LIST_MAX)
-    statistics_used: Note = ""
-    case_studies_used: Note = ""
-    notes: Note = ""
 
 
 class TrainingOut(WithdrawnOut):

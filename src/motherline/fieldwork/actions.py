@@ -154,6 +154,20 @@ class ParticipantsIO(Schema):
     men: int = Field(0, ge=0, le=HEADCOUNT_MAX)
 
 
+class TrainingIn(Schema):
+    """A training session of the user's organisation: its audience, day, place and topics,
+    its participants by institution, and what it drew on."""
+
+    audience: Audience
+    held_on: date
+    place: str = Field(min_length=1, max_length=_max(TrainingSession, "place"))
+    topics: list[TrainingTopic] = Field(max_length=LIST_MAX)
+    participants: list[ParticipantsIO] = Field(max_length=LIST_MAX)
+    statistics_used: Note = ""
+    case_studies_used: Note = ""
+    notes: Note = ""
+
+
 # The organisation that held the session stays.
 TRAINING_CORRECTABLE = (
     "audience",

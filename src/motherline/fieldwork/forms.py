@@ -11,14 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from motherline.core.actions import form_for
 from motherline.core.forms import DayMonthYearInput, version_field
 from motherline.fieldwork import services
-from motherline.fieldwork.actions import ActionIn, IncidentChangesIn, IncidentIn, RecordVisit
+from motherline.fieldwork.actions import (
+    ActionIn,
+    IncidentChangesIn,
+    IncidentIn,
+    RecordVisit,
+    TrainingIn,
+)
 from motherline.fieldwork.models import (
     HEADCOUNT_MAX,
     AccessIncident,
-    Audience,
     ConsentUse,
     PrisonVisit,
-    TrainingTopic,
 )
 from motherline.jurisdictions.local import language_label
 from motherline.people.forms import NOTE_MAX
@@ -84,31 +88,21 @@ IncidentForm = form_for(
 IncidentUpdateForm = form_for(IncidentChangesIn, model=AccessIncident, rows={"response": 3})
 
 
-class TrainingForm(forms.Form):
-    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
-    held_on = forms.DateField(label=_("Date"), widget=DATE)
-    place = forms.CharField(label=_("Place"), max_length=200)
-    topics = forms.MultipleChoiceField(
-        label=_("Topics"), choices=TrainingTopic.choices, widget=forms.CheckboxSelectMultiple
-    )
-    statistics_used = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Statistics used"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    case_studies_used = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Case studies used"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    notes = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Notes"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+# A training session; its participants are rows of a table below it (`ParticipantsFormSet`).
+TrainingForm = form_for(
+    TrainingIn,
+    labels={
+        "audience": _("Audience"),
+        "held_on": _("Date"),
+        "place": _("Place"),
+        "topics": _("Topics"),
+        "statistics_used": _("Statistics used"),
+        "case_studies_used": _("Case studies used"),
+        "notes": _("Notes"),
+    },
+    exclude=("participants",),
+    rows={"statistics_used": 2, "case_studies_used": 2, "notes": 2},
+)
 
 
 class ParticipantsForm(forms.Form):
