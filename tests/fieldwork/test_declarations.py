@@ -9,7 +9,13 @@ from django.urls import reverse
 
 from motherline.api.api import api
 from motherline.fieldwork import actions, forms, services
-from motherline.fieldwork.models import AccessIncident, Audience, FollowUpAction, TrainingSession
+from motherline.fieldwork.models import (
+    AccessIncident,
+    Audience,
+    CaseStudy,
+    FollowUpAction,
+    TrainingSession,
+)
 from tests.conftest import TODAY
 from tests.fieldwork.conftest import Api, record
 
@@ -22,6 +28,7 @@ FORMS = [
         actions.IncidentChangesIn,
         ("patch", "/api/v1/incidents/{incident_id}"),
     ),
+    (forms.ConsentForm, actions.StepIn, ("post", "/api/v1/case-studies/{case_id}/{step}")),
 ]
 
 
@@ -132,3 +139,33 @@ def test_an_incident_s_update_shows_what_was_recorded(client, users, prisons):
         reverse("fieldwork:incident", args=[incident.pk]), {"escalated_to": "x" * 201, "version": 2}
     )
     assert set(page.context["form"].errors) == {"escalated_to"}
+
+
+def test_a_step_is_its_version_and_consent_its_three_answers():
+    assert list(forms.StepForm.base_fields) == ["version"]
+    form = forms.ConsentForm()
+    assert [f.name for f in form.visible_fields()] == list(forms.CONSENT)
+    assert all(form.fields[name].required for name in forms.CONSENT)
+    assert "" not in [value for value, _label in form.fields["consent_use"].choices]
+
+
+def test_a_case_study_s_texts_are_the_schema_but_the_woman_of_the_page():
+    assert list(forms.CaseTextForm.base_fields) == [
+        name for name in actions.CaseStudyIn.model_fields if name != "woman"
+    ]
+    body = api.get_openapi_schema()["paths"]["/api/v1/case-studies"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"]["$ref"].endswith("/CaseStudyIn")
+    form = forms.CaseTextForm(
+        {"title_en": "A story", "narrative_en": "Moved.", "tags": "transfer, family visits,"}
+    )
+    assert form.is_valid()
+    assert form.text().tags == ["transfer", "family visits"]
+
+
+def test_a_tag_too_long_is_refused_alike(client, users):
+    body = {"title_en": "A story", "narrative_en": "Moved.", "tags": ["x" * 65]}
+    response = Api(client, users["monitor"]).post("/case-studies", body)
+    assert response.status_code == 422 and set(response.json()["errors"]) == {"tags.0"}
+    page = client.post(reverse("fieldwork:new_case"), {**body, "tags": "x" * 65})
+    assert page.status_code == 200 and set(page.context["form"].errors) == {"tags"}
+    assert not CaseStudy.objects.exists()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import StringConstraints
 
 from motherline.accounts import audit
 from motherline.accounts.models import User
@@ -27,11 +26,7 @@ from motherline.api.access import Requires, editable_woman
 from motherline.api.routes import changes_of, page_out, read, refused_as
 from motherline.api.schemas import (
     INT_MAX,
-    LIST_MAX,
-    Note,
     RecordId,
-    Reference,
-    Version,
     _max,
 )
 from motherline.core.actors import AuthenticatedRequest
@@ -39,11 +34,13 @@ from motherline.fieldwork import importing, queries, services
 from motherline.fieldwork.actions import (
     ActionChanges,
     ActionIn,
+    CaseStudyIn,
     FindingChanges,
     IncidentChangesIn,
     IncidentIn,
     ParticipantsIO,
     RecordVisit,
+    StepIn,
     TrainingChanges,
     TrainingIn,
     VisitChanges,
@@ -54,7 +51,6 @@ from motherline.fieldwork.models import (
     Audience,
     CaseStatus,
     CaseStudy,
-    ConsentUse,
     EscalationContact,
     Finding,
     FollowUpAction,
@@ -71,9 +67,6 @@ R = TypeVar("R", bound=models.Model)
 
 
 # Shapes
-
-
-TAG_MAX = 64
 
 
 class PageQuery(Schema):
@@ -683,26 +676,6 @@ class CaseStudyList(Schema):
     items: list[CaseStudyOut]
     next_cursor: int | None
     total: int
-
-
-class CaseStudyIn(Schema):
-    title_en: str = Field(min_length=1, max_length=_max(CaseStudy, "title_en"))
-    narrative_en: Note = Field(min_length=1)
-    title_local: str = Field("", max_length=_max(CaseStudy, "title_local"))
-    narrative_local: Note = ""
-    tags: list[Annotated[str, StringConstraints(max_length=TAG_MAX)]] = Field(
-        default_factory=list, max_length=LIST_MAX
-    )
-    woman: Reference = Field("", description="Reference of the woman it is drafted from.")
-
-
-class StepIn(Schema):
-    version: Version
-    consent_on: date | None = Field(None, description="For `consent`.")
-    consent_given_by: str = Field(
-        "", max_length=_max(CaseStudy, "consent_given_by"), description="For `consent`."
-    )
-    consent_use: ConsentUse | None = Field(None, description="For `consent`.")
 
 
 @router.get(

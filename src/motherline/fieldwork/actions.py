@@ -5,9 +5,10 @@ Withdrawing a visit, an incident or a training session takes `records.withdrawal
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from motherline.accounts.models import User
 from motherline.core.inputs import INT_MAX, LIST_MAX, Note, Sent, Version
@@ -17,6 +18,8 @@ from motherline.fieldwork.models import (
     Access,
     AccessIncident,
     Audience,
+    CaseStudy,
+    ConsentUse,
     FollowUpAction,
     PrisonVisit,
     Topic,
@@ -196,3 +199,33 @@ class TrainingChanges(Schema):
     statistics_used: Note | None = Field(None, description="A null clears it.")
     case_studies_used: Note | None = Field(None, description="A null clears it.")
     notes: Note | None = Field(None, description="A null clears the notes.")
+
+
+# A tag of a case study (a word or a few, for the booklet's index).
+TAG_MAX = 64
+
+
+class CaseStudyIn(Schema):
+    """A case study drafted in English and the local language, with its tags, from a woman's
+    record (by reference) or from none."""
+
+    title_en: str = Field(min_length=1, max_length=_max(CaseStudy, "title_en"))
+    narrative_en: Note = Field(min_length=1)
+    title_local: str = Field("", max_length=_max(CaseStudy, "title_local"))
+    narrative_local: Note = ""
+    tags: list[Annotated[str, StringConstraints(max_length=TAG_MAX)]] = Field(
+        default_factory=list, max_length=LIST_MAX
+    )
+    woman: Reference = Field("", description="Reference of the woman it is drafted from.")
+
+
+class StepIn(Schema):
+    """A step of a case study's workflow, from the version read; the consent step says when,
+    by whom and for what consent was given."""
+
+    version: Version
+    consent_on: date | None = Field(None, description="For `consent`.")
+    consent_given_by: str = Field(
+        "", max_length=_max(CaseStudy, "consent_given_by"), description="For `consent`."
+    )
+    consent_use: ConsentUse | None = Field(None, description="For `consent`.")

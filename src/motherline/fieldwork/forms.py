@@ -13,19 +13,19 @@ from motherline.core.forms import DayMonthYearInput, version_field
 from motherline.fieldwork import services
 from motherline.fieldwork.actions import (
     ActionIn,
+    CaseStudyIn,
     IncidentChangesIn,
     IncidentIn,
     RecordVisit,
+    StepIn,
     TrainingIn,
 )
 from motherline.fieldwork.models import (
     HEADCOUNT_MAX,
     AccessIncident,
-    ConsentUse,
     PrisonVisit,
 )
 from motherline.jurisdictions.local import language_label
-from motherline.people.forms import NOTE_MAX
 
 DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
 
@@ -122,21 +122,35 @@ class ParticipantsForm(forms.Form):
 ParticipantsFormSet = forms.formset_factory(ParticipantsForm, extra=4, max_num=30)
 
 
-class CaseTextForm(forms.Form):
-    title_en = forms.CharField(label=_("Title (English)"), max_length=200)
-    narrative_en = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Narrative (English)"),
-        widget=forms.Textarea(attrs={"rows": 8}),
+class TagsField(forms.CharField):
+    """Tags typed in one box, separated by commas (a tag may be a few words); the schema
+    bounds each and their number."""
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [tag.strip() for tag in text.split(",") if tag.strip()]
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list) else value
+
+
+class CaseTextForm(
+    form_for(  # type: ignore[misc]
+        CaseStudyIn,
+        labels={
+            "title_en": _("Title (English)"),
+            "narrative_en": _("Narrative (English)"),
+            "title_local": _("Title (local language)"),
+            "narrative_local": _("Narrative (local language)"),
+        },
+        # The woman it is drafted from is the page's (`?woman=`).
+        exclude=("tags", "woman"),
+        rows={"narrative_en": 8, "narrative_local": 8},
     )
-    title_local = forms.CharField(label=_("Title (local language)"), max_length=200, required=False)
-    narrative_local = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Narrative (local language)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-    )
-    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
+):
+    """A case study's texts (`actions.CaseStudyIn`) in English and the local language."""
+
+    tags = TagsField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
 
     def __init__(self, *args: Any, language: str = "", **kwargs: Any) -> None:
         """`language`: the local language of the story's jurisdiction, named in the labels."""
@@ -147,14 +161,9 @@ class CaseTextForm(forms.Form):
             self.fields["narrative_local"].label = _("Narrative (%(language)s)") % named
 
     def text(self) -> services.CaseText:
-        data = self.cleaned_data
-        return services.CaseText(
-            title_en=data["title_en"],
-            narrative_en=data["narrative_en"],
-            title_local=data["title_local"],
-            narrative_local=data["narrative_local"],
-            tags=[t for t in data["tags"].split(",") if t.strip()],
-        )
+        """The texts as the service takes them, checked by the schema as the API's are."""
+        typed = self.action_input()
+        return services.CaseText(**typed.model_dump(exclude={"woman"}))
 
 
 class EditCaseTextForm(CaseTextForm):
@@ -163,18 +172,20 @@ class EditCaseTextForm(CaseTextForm):
     version = version_field()
 
 
-class StepForm(forms.Form):
-    """A step of a case study's workflow (a button): the version the page was read at."""
-
-    version = version_field()
-
-
-class ConsentForm(forms.Form):
-    consent_on = forms.DateField(label=_("Consent given on"), widget=DATE)
-    consent_given_by = forms.CharField(
-        label=_("Consent given by"), max_length=200, help_text=_("The woman herself, or who.")
-    )
-    consent_use = forms.ChoiceField(label=_("Consent for"), choices=ConsentUse.choices)
+# A step of a case study's workflow (a button) says the version the page was read at; the
+# consent step also when, by whom and for what consent was given.
+CONSENT = ("consent_on", "consent_given_by", "consent_use")
+StepForm = form_for(StepIn, exclude=CONSENT)
+ConsentForm = form_for(
+    StepIn,
+    labels={
+        "consent_on": _("Consent given on"),
+        "consent_given_by": _("Consent given by"),
+        "consent_use": _("Consent for"),
+    },
+    help_texts={"consent_given_by": _("The woman herself, or who.")},
+    required=CONSENT,
+)
 
 
 class ContactForm(forms.Form):

@@ -760,28 +760,22 @@ def case_step(request: AuthenticatedRequest, case_id: int, step: str) -> HttpRes
     case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
     if request.method != "POST":
         return redirect("fieldwork:case", case_id=case.pk)
-    step_form = forms.StepForm(request.POST)
-    if not step_form.is_valid():
-        for message in step_form.errors.get("version", []):
-            messages.error(request, str(message))
+    form = (forms.ConsentForm if step == "consent" else forms.StepForm)(request.POST)
+    if not form.is_valid():
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, str(message))
         return redirect("fieldwork:case", case_id=case.pk)
-    version = step_form.cleaned_data["version"]
-    user = request.user
     try:
-        consent: dict[str, Any] = {}
-        if step == "consent":
-            form = forms.ConsentForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(form.errors)
-            consent = form.cleaned_data
+        taken = form.action_input()
         services.take_case_step(
-            user,
+            request.user,
             case,
             step,
-            version=version,
-            consent_on=consent.get("consent_on"),
-            consent_given_by=consent.get("consent_given_by", ""),
-            consent_use=consent.get("consent_use", ""),
+            version=taken.version,
+            consent_on=taken.consent_on,
+            consent_given_by=taken.consent_given_by,
+            consent_use=taken.consent_use or "",
             request=request,
         )
     except StaleVersion:  # before ValidationError, which it is a kind of
