@@ -13,6 +13,7 @@ from motherline.fieldwork.models import (
     AccessIncident,
     Audience,
     CaseStudy,
+    EscalationContact,
     FollowUpAction,
     TrainingSession,
 )
@@ -29,6 +30,7 @@ FORMS = [
         ("patch", "/api/v1/incidents/{incident_id}"),
     ),
     (forms.ConsentForm, actions.StepIn, ("post", "/api/v1/case-studies/{case_id}/{step}")),
+    (forms.ContactForm, actions.ContactIn, ("post", "/api/v1/escalation-contacts")),
 ]
 
 
@@ -169,3 +171,15 @@ def test_a_tag_too_long_is_refused_alike(client, users):
     page = client.post(reverse("fieldwork:new_case"), {**body, "tags": "x" * 65})
     assert page.status_code == 200 and set(page.context["form"].errors) == {"tags"}
     assert not CaseStudy.objects.exists()
+
+
+def test_an_address_is_typed_in_an_e_mail_box_and_refused_alike(client, users):
+    email = forms.ContactForm()["email"]
+    assert email.field.widget.input_type == "email"
+    assert email.field.widget.attrs["maxlength"] == "254"
+    body = {"name": "Focal point", "email": "not an address"}
+    response = Api(client, users["programme_manager"]).post("/escalation-contacts", body)
+    assert response.status_code == 422 and set(response.json()["errors"]) == {"email"}
+    page = client.post(reverse("fieldwork:escalation"), body)
+    assert page.status_code == 200 and set(page.context["form"].errors) == {"email"}
+    assert not EscalationContact.objects.exists()

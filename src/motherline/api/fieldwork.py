@@ -35,6 +35,7 @@ from motherline.fieldwork.actions import (
     ActionChanges,
     ActionIn,
     CaseStudyIn,
+    ContactIn,
     FindingChanges,
     IncidentChangesIn,
     IncidentIn,
@@ -762,16 +763,16 @@ def case_step(
 # Escalation contacts
 
 
-class ContactIO(Schema):
-    id: int | None = Field(None, ge=1, le=INT_MAX)
-    name: str = Field(min_length=1, max_length=200)
-    position: str = Field("", max_length=200)
-    email: str = Field(min_length=3, max_length=254)
+class ContactOut(Schema):
+    id: int
+    name: str
+    position: str
+    email: str
 
 
 @router.get(
     "/escalation-contacts",
-    response=list[ContactIO],
+    response=list[ContactOut],
     url_name="escalation_contacts",
     summary="List escalation contacts",
     auth=Requires(Capability.MANAGE_PROGRAMME),
@@ -784,17 +785,15 @@ def list_contacts(request: AuthenticatedRequest) -> list[EscalationContact]:
 
 @router.post(
     "/escalation-contacts",
-    response={201: ContactIO},
+    response={201: ContactOut},
     url_name="escalation_contacts",
     summary="Add an escalation contact",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def add_contact(request: AuthenticatedRequest, payload: ContactIO) -> Status:
+def add_contact(request: AuthenticatedRequest, payload: ContactIn) -> Status:
     """Add someone to tell of every new access incident of your organisation."""
     user = request.user
-    contact = services.add_escalation_contact(
-        user, name=payload.name, email=payload.email, position=payload.position, request=request
-    )
+    contact = services.add_escalation_contact(user, **payload.model_dump(), request=request)
     return Status(201, contact)
 
 

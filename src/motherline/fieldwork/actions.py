@@ -20,6 +20,7 @@ from motherline.fieldwork.models import (
     Audience,
     CaseStudy,
     ConsentUse,
+    EscalationContact,
     FollowUpAction,
     PrisonVisit,
     Topic,
@@ -229,3 +230,11 @@ class StepIn(Schema):
         "", max_length=_max(CaseStudy, "consent_given_by"), description="For `consent`."
     )
     consent_use: ConsentUse | None = Field(None, description="For `consent`.")
+
+
+class ContactIn(Schema):
+    """Someone the user's organisation tells by e-mail of every new access incident."""
+
+    name: str = Field(min_length=1, max_length=_max(EscalationContact, "name"))
+    position: str = Field("", max_length=_max(EscalationContact, "position"))
+    email: str = Field(min_length=3, max_length=_max(EscalationContact, "email"))

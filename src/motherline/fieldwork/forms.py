@@ -14,6 +14,7 @@ from motherline.fieldwork import services
 from motherline.fieldwork.actions import (
     ActionIn,
     CaseStudyIn,
+    ContactIn,
     IncidentChangesIn,
     IncidentIn,
     RecordVisit,
@@ -188,10 +189,14 @@ ConsentForm = form_for(
 )
 
 
-class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    position = forms.CharField(label=_("Position"), max_length=200, required=False)
-    email = forms.EmailField(label=_("E-mail address"))
+ContactForm = form_for(
+    ContactIn,
+    labels={"name": _("Name"), "position": _("Position"), "email": _("E-mail address")},
+)
+# An address is typed in an e-mail box (the keyboard of a phone has its @); the service
+# checks that it is one.
+_email = ContactForm.base_fields["email"]
+_email.widget = forms.EmailInput(attrs=_email.widget.attrs)
 
 
 class ImportForm(forms.Form):

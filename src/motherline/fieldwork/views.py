@@ -826,10 +826,13 @@ def escalation_contacts(request: AuthenticatedRequest) -> HttpResponse:
     """Whom the user's organisation tells of every new access incident."""
     require(request.user, Capability.MANAGE_PROGRAMME)
     contacts = EscalationContact.objects.filter(organisation_id=organisation_id_of(request.user))
+    form = forms.ContactForm(posted(request))
     return form_page(
         request,
-        forms.ContactForm(posted(request)),
-        lambda data: services.add_escalation_contact(request.user, **data, request=request),
+        form,
+        lambda data: services.add_escalation_contact(
+            request.user, **form.action_input().model_dump(), request=request
+        ),
         done=_("The contact has been added."),
         go_to=reverse("fieldwork:escalation"),
         template="fieldwork/escalation.html",
