@@ -10,6 +10,7 @@ from django.urls import reverse
 from motherline.api.api import api
 from motherline.fieldwork import actions, forms, services
 from motherline.fieldwork.models import (
+    HEADCOUNT_MAX,
     AccessIncident,
     Audience,
     CaseStudy,
@@ -31,7 +32,32 @@ FORMS = [
     ),
     (forms.ConsentForm, actions.StepIn, ("post", "/api/v1/case-studies/{case_id}/{step}")),
     (forms.ContactForm, actions.ContactIn, ("post", "/api/v1/escalation-contacts")),
+    (forms.DoneForm, actions.DoneIn, ("post", "/api/v1/actions/{action_id}/done")),
 ]
+
+
+def test_a_row_of_participants_is_the_schema_s_with_no_cell_required():
+    form = forms.ParticipantsForm()
+    assert list(form.fields) == list(actions.ParticipantsIO.model_fields)
+    assert not any(field.required for field in form.fields.values())
+    assert form.fields["institution"].max_length == 200
+    assert form.fields["women"].max_value == HEADCOUNT_MAX
+    rows = forms.ParticipantsFormSet(
+        {
+            "p-TOTAL_FORMS": "2",
+            "p-INITIAL_FORMS": "1",
+            "p-0-institution": "",
+            "p-0-women": "",
+            "p-0-men": "",
+            "p-1-institution": "Prison staff",
+            "p-1-women": "3",
+            "p-1-men": "",
+        },
+        prefix="p",
+        initial=[{"institution": "Police", "women": 1, "men": 2}],
+    )
+    assert rows.is_valid()
+    assert [row for f in rows.forms if (row := f.row()) is not None] == [("Prison staff", 3, 0)]
 
 
 def test_the_training_form_is_the_schema_but_its_rows_of_participants():

@@ -36,6 +36,7 @@ from motherline.fieldwork.actions import (
     ActionIn,
     CaseStudyIn,
     ContactIn,
+    DoneIn,
     FindingChanges,
     IncidentChangesIn,
     IncidentIn,
@@ -142,10 +143,6 @@ class VisitList(Schema):
         description="Pass as `after` for the next page; null on the last page."
     )
     total: int
-
-
-class DoneIn(Schema):
-    done_on: date
 
 
 class IncidentOut(WithdrawnOut):

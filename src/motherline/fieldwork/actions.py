@@ -22,6 +22,7 @@ from motherline.fieldwork.models import (
     ConsentUse,
     EscalationContact,
     FollowUpAction,
+    Participants,
     PrisonVisit,
     Topic,
     TrainingSession,
@@ -91,6 +92,12 @@ class ActionIn(Schema):
     finding_id: int | None = Field(None, ge=1, le=INT_MAX)
 
 
+class DoneIn(Schema):
+    """The day a follow-up action was done, or a finding resolved."""
+
+    done_on: date
+
+
 # A finding stays on its visit; whether it was resolved is recorded by its own action.
 FINDING_CORRECTABLE = ("topic", "description")
 
@@ -153,7 +160,9 @@ class IncidentChangesIn(Schema):
 
 
 class ParticipantsIO(Schema):
-    institution: str = Field(min_length=1, max_length=200)
+    """The participants of a training session from one institution, by sex."""
+
+    institution: str = Field(min_length=1, max_length=_max(Participants, "institution"))
     women: int = Field(0, ge=0, le=HEADCOUNT_MAX)
     men: int = Field(0, ge=0, le=HEADCOUNT_MAX)
 

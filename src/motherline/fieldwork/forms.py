@@ -1,5 +1,7 @@
-"""Forms of field work. They parse what the user typed; the checks that decide whether a
-record may be written live in `fieldwork.rules` and run in `fieldwork.services`."""
+"""Forms of field work, each derived from its action's one declaration (`fieldwork.actions`,
+the API's request body) by `core.actions.form_for`; the records a page offers come when it
+makes the form (`options`). They parse what the user typed; the checks that decide whether
+a record may be written live in `fieldwork.rules` and run in `fieldwork.services`."""
 
 from __future__ import annotations
 
@@ -9,27 +11,22 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motherline.core.actions import form_for
-from motherline.core.forms import DayMonthYearInput, version_field
+from motherline.core.forms import version_field
 from motherline.fieldwork import services
 from motherline.fieldwork.actions import (
     ActionIn,
     CaseStudyIn,
     ContactIn,
+    DoneIn,
     IncidentChangesIn,
     IncidentIn,
+    ParticipantsIO,
     RecordVisit,
     StepIn,
     TrainingIn,
 )
-from motherline.fieldwork.models import (
-    HEADCOUNT_MAX,
-    AccessIncident,
-    PrisonVisit,
-)
+from motherline.fieldwork.models import AccessIncident, PrisonVisit
 from motherline.jurisdictions.local import language_label
-
-DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
-
 
 # Recording a visit: the form is derived from the action's one declaration; the prisons
 # offered are those of her jurisdiction (`options` when the page makes it).
@@ -71,8 +68,7 @@ def action_options(visit: PrisonVisit) -> dict[str, list[tuple[Any, str]]]:
     }
 
 
-class DoneForm(forms.Form):
-    done_on = forms.DateField(label=_("Done on"), widget=DATE)
+DoneForm = form_for(DoneIn, labels={"done_on": _("Done on")})
 
 
 # An access incident: the prisons offered are those of her jurisdiction (`options`); the
@@ -106,12 +102,19 @@ TrainingForm = form_for(
 )
 
 
-class ParticipantsForm(forms.Form):
-    institution = forms.CharField(label=_("Institution"), max_length=200, required=False)
-    women = forms.IntegerField(
-        label=_("Women"), min_value=0, max_value=HEADCOUNT_MAX, required=False
+class ParticipantsForm(
+    form_for(  # type: ignore[misc]
+        ParticipantsIO,
+        labels={"institution": _("Institution"), "women": _("Women"), "men": _("Men")},
     )
-    men = forms.IntegerField(label=_("Men"), min_value=0, max_value=HEADCOUNT_MAX, required=False)
+):
+    """A row of participants (`actions.ParticipantsIO`) in the session's table: a row left
+    empty is none, so no cell of it is required."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
 
     def row(self) -> tuple[str, int, int] | None:
         data = self.cleaned_data
