@@ -110,7 +110,7 @@ def test_partner_sees_the_visit_without_forms(client, users, visit):
     assert "Add a follow-up action" not in page.text
     response = client.post(
         reverse("fieldwork:add_action", args=[visit.pk]),
-        {"description": "x", "owner": users["un_monitor"].pk, "due_date": TODAY.isoformat()},
+        {"description": "x", "owner": users["un_monitor"].username, "due_date": TODAY.isoformat()},
     )
     assert response.status_code == 404
     assert not FollowUpAction.objects.exists()
@@ -122,7 +122,7 @@ def test_add_and_complete_an_action(client, users, visit):
         reverse("fieldwork:add_action", args=[visit.pk]),
         {
             "description": "Write to the director about water",
-            "owner": users["legal_officer"].pk,
+            "owner": users["legal_officer"].username,
             "due_date": (TODAY - timedelta(days=1)).isoformat(),
         },
     )
@@ -142,7 +142,7 @@ def test_action_form_errors_show_on_the_visit_page(client, users, visit):
         reverse("fieldwork:add_action", args=[visit.pk]),
         {
             "description": "Too early",
-            "owner": users["monitor"].pk,
+            "owner": users["monitor"].username,
             "due_date": (VISITED - timedelta(days=3)).isoformat(),
         },
     )

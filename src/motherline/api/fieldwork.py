@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -18,31 +18,33 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import StringConstraints
 
 from motherline.accounts import audit
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, organisation_id_of
 from motherline.api.access import Requires, editable_woman
-from motherline.api.routes import changes_of, named, page_out, read, refused_as
+from motherline.api.routes import changes_of, page_out, read, refused_as
 from motherline.api.schemas import (
     INT_MAX,
-    LIST_MAX,
-    Note,
-    PrisonCode,
     RecordId,
-    Reference,
-    Version,
     _max,
 )
 from motherline.core.actors import AuthenticatedRequest
 from motherline.fieldwork import importing, queries, services
 from motherline.fieldwork.actions import (
     ActionChanges,
+    ActionIn,
+    CaseStudyIn,
+    ContactIn,
+    DoneIn,
     FindingChanges,
+    IncidentChangesIn,
+    IncidentIn,
     ParticipantsIO,
     RecordVisit,
+    StepIn,
     TrainingChanges,
+    TrainingIn,
     VisitChanges,
 )
 from motherline.fieldwork.models import (
@@ -51,14 +53,12 @@ from motherline.fieldwork.models import (
     Audience,
     CaseStatus,
     CaseStudy,
-    ConsentUse,
     EscalationContact,
     Finding,
     FollowUpAction,
     PrisonVisit,
     Topic,
     TrainingSession,
-    TrainingTopic,
 )
 from motherline.places.models import Prison
 from motherline.records.withdrawal import Withdrawal, WithdrawnOut
@@ -69,9 +69,6 @@ R = TypeVar("R", bound=models.Model)
 
 
 # Shapes
-
-
-TAG_MAX = 64
 
 
 class PageQuery(Schema):
@@ -148,19 +145,6 @@ class VisitList(Schema):
     total: int
 
 
-class ActionIn(Schema):
-    description: str = Field(min_length=1, max_length=_max(FollowUpAction, "description"))
-    owner: str = Field(
-        max_length=150, description="User name of a user of the visit's organisation."
-    )
-    due_date: date
-    finding_id: int | None = Field(None, ge=1, le=INT_MAX)
-
-
-class DoneIn(Schema):
-    done_on: date
-
-
 class IncidentOut(WithdrawnOut):
     id: int
     reference: str
@@ -187,26 +171,6 @@ class IncidentQuery(PageQuery):
     open: bool = Field(False, description="Only incidents whose access is not yet restored.")
 
 
-class IncidentIn(Schema):
-    prison: PrisonCode = Field(description="Prison code.")
-    visit_id: int | None = Field(None, ge=1, le=INT_MAX)
-    occurred_on: date
-    what_was_refused: Note = Field(min_length=1)
-    refused_by: str = Field(min_length=1, max_length=_max(AccessIncident, "refused_by"))
-    escalated_to: str = Field("", max_length=_max(AccessIncident, "escalated_to"))
-    escalated_on: date | None = None
-    response: Note = ""
-    restored_on: date | None = None
-
-
-class IncidentChangesIn(Schema):
-    version: Version
-    escalated_to: str | None = Field(None, max_length=_max(AccessIncident, "escalated_to"))
-    escalated_on: date | None = None
-    response: Note | None = None
-    restored_on: date | None = None
-
-
 class PrisonYearsOut(Schema):
     prison: str
     counts: list[int]
@@ -221,13 +185,6 @@ class IncidentSummary(Schema):
 
 
 # Helpers
-
-
-def _prison(user: User, code: str) -> Prison:
-    prisons = Prison.objects.filter(
-        code=code, province__jurisdiction__organisations=user.organisation_id
-    )
-    return named(prisons, "prison", _("No prison has this code."))
 
 
 def _detail(detail: Callable[[User, int], R], model: Any, user: User, pk: int) -> R:
@@ -359,18 +316,7 @@ def add_action(request: AuthenticatedRequest, visit_id: RecordId, payload: Actio
     due on a day not before the visit, optionally about one of its findings."""
     user = request.user
     visit = _editable_visit(user, visit_id)
-    owner = User.objects.filter(username=payload.owner).first()
-    finding = Finding.objects.filter(pk=payload.finding_id).first() if payload.finding_id else None
-    action = services.add_action(
-        user,
-        visit,
-        description=payload.description,
-        owner=owner,
-        due_date=payload.due_date,
-        finding=finding,
-        request=request,
-    )
-    return Status(201, action)
+    return Status(201, services.add_named_action(user, visit, payload, request=request))
 
 
 @router.post(
@@ -497,13 +443,7 @@ def record_incident(request: AuthenticatedRequest, payload: IncidentIn) -> Statu
     escalation contacts are told by e-mail."""
     user = request.user
     visit = _editable_visit(user, payload.visit_id) if payload.visit_id else None
-    incident = services.record_incident(
-        user,
-        prison=_prison(user, payload.prison),
-        values=payload.model_dump(exclude={"prison", "visit_id"}),
-        visit=visit,
-        request=request,
-    )
+    incident = services.record_named_incident(user, payload, visit=visit, request=request)
     return Status(201, queries.incident_detail(user, incident.pk))
 
 
@@ -560,17 +500,6 @@ def withdraw_incident(
 
 
 # Training
-
-
-class TrainingIn(Schema):
-    audience: Audience
-    held_on: date
-    place: str = Field(min_length=1, max_length=_max(TrainingSession, "place"))
-    topics: list[TrainingTopic] = Field(max_length=LIST_MAX)
-    participants: list[ParticipantsIO] = Field(max_length=LIST_MAX)
-    statistics_used: Note = ""
-    case_studies_used: Note = ""
-    notes: Note = ""
 
 
 class TrainingOut(WithdrawnOut):
@@ -747,26 +676,6 @@ class CaseStudyList(Schema):
     total: int
 
 
-class CaseStudyIn(Schema):
-    title_en: str = Field(min_length=1, max_length=_max(CaseStudy, "title_en"))
-    narrative_en: Note = Field(min_length=1)
-    title_local: str = Field("", max_length=_max(CaseStudy, "title_local"))
-    narrative_local: Note = ""
-    tags: list[Annotated[str, StringConstraints(max_length=TAG_MAX)]] = Field(
-        default_factory=list, max_length=LIST_MAX
-    )
-    woman: Reference = Field("", description="Reference of the woman it is drafted from.")
-
-
-class StepIn(Schema):
-    version: Version
-    consent_on: date | None = Field(None, description="For `consent`.")
-    consent_given_by: str = Field(
-        "", max_length=_max(CaseStudy, "consent_given_by"), description="For `consent`."
-    )
-    consent_use: ConsentUse | None = Field(None, description="For `consent`.")
-
-
 @router.get(
     "/case-studies",
     response=CaseStudyList,
@@ -851,16 +760,16 @@ def case_step(
 # Escalation contacts
 
 
-class ContactIO(Schema):
-    id: int | None = Field(None, ge=1, le=INT_MAX)
-    name: str = Field(min_length=1, max_length=200)
-    position: str = Field("", max_length=200)
-    email: str = Field(min_length=3, max_length=254)
+class ContactOut(Schema):
+    id: int
+    name: str
+    position: str
+    email: str
 
 
 @router.get(
     "/escalation-contacts",
-    response=list[ContactIO],
+    response=list[ContactOut],
     url_name="escalation_contacts",
     summary="List escalation contacts",
     auth=Requires(Capability.MANAGE_PROGRAMME),
@@ -873,17 +782,15 @@ def list_contacts(request: AuthenticatedRequest) -> list[EscalationContact]:
 
 @router.post(
     "/escalation-contacts",
-    response={201: ContactIO},
+    response={201: ContactOut},
     url_name="escalation_contacts",
     summary="Add an escalation contact",
     auth=Requires(Capability.MANAGE_PROGRAMME),
 )
-def add_contact(request: AuthenticatedRequest, payload: ContactIO) -> Status:
+def add_contact(request: AuthenticatedRequest, payload: ContactIn) -> Status:
     """Add someone to tell of every new access incident of your organisation."""
     user = request.user
-    contact = services.add_escalation_contact(
-        user, name=payload.name, email=payload.email, position=payload.position, request=request
-    )
+    contact = services.add_escalation_contact(user, **payload.model_dump(), request=request)
     return Status(201, contact)
 
 

@@ -5,9 +5,10 @@ Withdrawing a visit, an incident or a training session takes `records.withdrawal
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from motherline.accounts.models import User
 from motherline.core.inputs import INT_MAX, LIST_MAX, Note, Sent, Version
@@ -15,8 +16,13 @@ from motherline.core.inputs import max_length_of as _max
 from motherline.fieldwork.models import (
     HEADCOUNT_MAX,
     Access,
+    AccessIncident,
     Audience,
+    CaseStudy,
+    ConsentUse,
+    EscalationContact,
     FollowUpAction,
+    Participants,
     PrisonVisit,
     Topic,
     TrainingSession,
@@ -73,6 +79,25 @@ class VisitChanges(Schema):
     notes: Note | None = Field(None, description="A null clears the notes.")
 
 
+class ActionIn(Schema):
+    """A follow-up action of a visit: what is to be done, by whom (a user of the visit's
+    organisation, by user name), by when, and about which of its findings if any."""
+
+    description: str = Field(min_length=1, max_length=_max(FollowUpAction, "description"))
+    owner: str = Field(
+        max_length=_max(User, "username"),
+        description="User name of a user of the visit's organisation.",
+    )
+    due_date: date
+    finding_id: int | None = Field(None, ge=1, le=INT_MAX)
+
+
+class DoneIn(Schema):
+    """The day a follow-up action was done, or a finding resolved."""
+
+    done_on: date
+
+
 # A finding stays on its visit; whether it was resolved is recorded by its own action.
 FINDING_CORRECTABLE = ("topic", "description")
 
@@ -108,10 +133,52 @@ class ActionChanges(Schema):
     )
 
 
+class IncidentIn(Schema):
+    """An access incident: where and when access was refused, what and by whom, and what
+    was done about it (from a visit of the user's organisation with `visit_id`)."""
+
+    prison: PrisonCode = Field(description="Prison code.")
+    visit_id: int | None = Field(None, ge=1, le=INT_MAX)
+    occurred_on: date
+    what_was_refused: Note = Field(min_length=1)
+    refused_by: str = Field(min_length=1, max_length=_max(AccessIncident, "refused_by"))
+    escalated_to: str = Field("", max_length=_max(AccessIncident, "escalated_to"))
+    escalated_on: date | None = None
+    response: Note = ""
+    restored_on: date | None = None
+
+
+class IncidentChangesIn(Schema):
+    """The escalation, the response and the day access was restored, from the version read
+    (what happened stays as recorded)."""
+
+    version: Version
+    escalated_to: str | None = Field(None, max_length=_max(AccessIncident, "escalated_to"))
+    escalated_on: date | None = None
+    response: Note | None = None
+    restored_on: date | None = None
+
+
 class ParticipantsIO(Schema):
-    institution: str = Field(min_length=1, max_length=200)
+    """The participants of a training session from one institution, by sex."""
+
+    institution: str = Field(min_length=1, max_length=_max(Participants, "institution"))
     women: int = Field(0, ge=0, le=HEADCOUNT_MAX)
     men: int = Field(0, ge=0, le=HEADCOUNT_MAX)
+
+
+class TrainingIn(Schema):
+    """A training session of the user's organisation: its audience, day, place and topics,
+    its participants by institution, and what it drew on."""
+
+    audience: Audience
+    held_on: date
+    place: str = Field(min_length=1, max_length=_max(TrainingSession, "place"))
+    topics: list[TrainingTopic] = Field(max_length=LIST_MAX)
+    participants: list[ParticipantsIO] = Field(max_length=LIST_MAX)
+    statistics_used: Note = ""
+    case_studies_used: Note = ""
+    notes: Note = ""
 
 
 # The organisation that held the session stays.
@@ -142,3 +209,41 @@ class TrainingChanges(Schema):
     statistics_used: Note | None = Field(None, description="A null clears it.")
     case_studies_used: Note | None = Field(None, description="A null clears it.")
     notes: Note | None = Field(None, description="A null clears the notes.")
+
+
+# A tag of a case study (a word or a few, for the booklet's index).
+TAG_MAX = 64
+
+
+class CaseStudyIn(Schema):
+    """A case study drafted in English and the local language, with its tags, from a woman's
+    record (by reference) or from none."""
+
+    title_en: str = Field(min_length=1, max_length=_max(CaseStudy, "title_en"))
+    narrative_en: Note = Field(min_length=1)
+    title_local: str = Field("", max_length=_max(CaseStudy, "title_local"))
+    narrative_local: Note = ""
+    tags: list[Annotated[str, StringConstraints(max_length=TAG_MAX)]] = Field(
+        default_factory=list, max_length=LIST_MAX
+    )
+    woman: Reference = Field("", description="Reference of the woman it is drafted from.")
+
+
+class StepIn(Schema):
+    """A step of a case study's workflow, from the version read; the consent step says when,
+    by whom and for what consent was given."""
+
+    version: Version
+    consent_on: date | None = Field(None, description="For `consent`.")
+    consent_given_by: str = Field(
+        "", max_length=_max(CaseStudy, "consent_given_by"), description="For `consent`."
+    )
+    consent_use: ConsentUse | None = Field(None, description="For `consent`.")
+
+
+class ContactIn(Schema):
+    """Someone the user's organisation tells by e-mail of every new access incident."""
+
+    name: str = Field(min_length=1, max_length=_max(EscalationContact, "name"))
+    position: str = Field("", max_length=_max(EscalationContact, "position"))
+    email: str = Field(min_length=3, max_length=_max(EscalationContact, "email"))

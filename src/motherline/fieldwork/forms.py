@@ -1,5 +1,7 @@
-"""Forms of field work. They parse what the user typed; the checks that decide whether a
-record may be written live in `fieldwork.rules` and run in `fieldwork.services`."""
+"""Forms of field work, each derived from its action's one declaration (`fieldwork.actions`,
+the API's request body) by `core.actions.form_for`; the records a page offers come when it
+makes the form (`options`). They parse what the user typed; the checks that decide whether
+a record may be written live in `fieldwork.rules` and run in `fieldwork.services`."""
 
 from __future__ import annotations
 
@@ -8,26 +10,23 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from motherline.accounts.models import User
 from motherline.core.actions import form_for
-from motherline.core.forms import DayMonthYearInput, field_of, label_records, version_field
-from motherline.fieldwork.actions import RecordVisit
-from motherline.fieldwork.models import (
-    HEADCOUNT_MAX,
-    AccessIncident,
-    Audience,
-    ConsentUse,
-    Finding,
-    PrisonVisit,
-    TrainingTopic,
+from motherline.core.forms import version_field
+from motherline.fieldwork import services
+from motherline.fieldwork.actions import (
+    ActionIn,
+    CaseStudyIn,
+    ContactIn,
+    DoneIn,
+    IncidentChangesIn,
+    IncidentIn,
+    ParticipantsIO,
+    RecordVisit,
+    StepIn,
+    TrainingIn,
 )
-from motherline.fieldwork.services import CaseText
+from motherline.fieldwork.models import AccessIncident, PrisonVisit
 from motherline.jurisdictions.local import language_label
-from motherline.people.forms import NOTE_MAX
-from motherline.places.models import Prison
-
-DATE = DayMonthYearInput()  # dd/mm/yyyy whatever the browser's locale
-
 
 # Recording a visit: the form is derived from the action's one declaration; the prisons
 # offered are those of her jurisdiction (`options` when the page makes it).
@@ -42,110 +41,80 @@ RecordVisitForm = form_for(
 )
 
 
-class ActionForm(forms.Form):
-    description = forms.CharField(label=_("What is to be done"), max_length=500)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
-    due_date = forms.DateField(label=_("Due"), widget=DATE)
-    finding = forms.ModelChoiceField(
-        label=_("Finding"), queryset=Finding.objects.none(), required=False
-    )
+# A follow-up action of a visit: its owner (by user name) and its finding are chosen from
+# the visit's people and findings (`action_options`).
+AddActionForm = form_for(
+    ActionIn,
+    labels={
+        "description": _("What is to be done"),
+        "owner": _("Owner"),
+        "due_date": _("Due"),
+        "finding_id": _("Finding"),
+    },
+    chosen_from_records=("owner", "finding_id"),
+    rows={"description": 1},
+)
 
-    def __init__(self, *args: Any, owners: Any, findings: Any, **kwargs: Any) -> None:
+
+def action_options(visit: PrisonVisit) -> dict[str, list[tuple[Any, str]]]:
+    """The owners and findings a follow-up action of this visit may name."""
+    return {
+        "owner": [
+            (u.username, u.get_full_name() or u.username) for u in services.owners_for(visit)
+        ],
+        "finding_id": [
+            (f.pk, f"{f.get_topic_display()}: {f.description[:60]}") for f in visit.findings.all()
+        ],
+    }
+
+
+DoneForm = form_for(DoneIn, labels={"done_on": _("Done on")})
+
+
+# An access incident: the prisons offered are those of her jurisdiction (`options`); the
+# visit it comes from is the page's (`?visit=`), not a field.
+IncidentForm = form_for(
+    IncidentIn,
+    model=AccessIncident,
+    labels={"prison": _("Prison")},
+    chosen_from_records=("prison",),
+    exclude=("visit_id",),
+    rows={"what_was_refused": 3, "response": 3},
+)
+# Its escalation, response and restored access, from the version read.
+IncidentUpdateForm = form_for(IncidentChangesIn, model=AccessIncident, rows={"response": 3})
+
+
+# A training session; its participants are rows of a table below it (`ParticipantsFormSet`).
+TrainingForm = form_for(
+    TrainingIn,
+    labels={
+        "audience": _("Audience"),
+        "held_on": _("Date"),
+        "place": _("Place"),
+        "topics": _("Topics"),
+        "statistics_used": _("Statistics used"),
+        "case_studies_used": _("Case studies used"),
+        "notes": _("Notes"),
+    },
+    exclude=("participants",),
+    rows={"statistics_used": 2, "case_studies_used": 2, "notes": 2},
+)
+
+
+class ParticipantsForm(
+    form_for(  # type: ignore[misc]
+        ParticipantsIO,
+        labels={"institution": _("Institution"), "women": _("Women"), "men": _("Men")},
+    )
+):
+    """A row of participants (`actions.ParticipantsIO`) in the session's table: a row left
+    empty is none, so no cell of it is required."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        owner = field_of(self, "owner", forms.ModelChoiceField)
-        owner.queryset = owners
-        label_records(owner, lambda u: u.get_full_name() or u.username)
-        finding = field_of(self, "finding", forms.ModelChoiceField)
-        finding.queryset = findings
-        label_records(finding, lambda f: f"{f.get_topic_display()}: {f.description[:60]}")
-
-
-class DoneForm(forms.Form):
-    done_on = forms.DateField(label=_("Done on"), widget=DATE)
-
-
-class IncidentForm(forms.ModelForm):
-    prison = forms.ModelChoiceField(
-        label=_("Prison"), queryset=Prison.objects.none(), to_field_name="code"
-    )
-
-    class Meta:
-        model = AccessIncident
-        fields = [
-            "prison",
-            "occurred_on",
-            "what_was_refused",
-            "refused_by",
-            "escalated_to",
-            "escalated_on",
-            "response",
-            "restored_on",
-        ]
-        widgets = {
-            "occurred_on": DATE,
-            "escalated_on": DATE,
-            "restored_on": DATE,
-            "what_was_refused": forms.Textarea(attrs={"rows": 3}),
-            "response": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def __init__(self, *args: Any, prisons: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field_of(self, "prison", forms.ModelChoiceField).queryset = prisons
-
-    def values(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "prison"}
-
-
-class IncidentUpdateForm(forms.ModelForm):
-    version = version_field()
-
-    class Meta:
-        model = AccessIncident
-        fields = ["escalated_to", "escalated_on", "response", "restored_on"]
-        widgets = {
-            "escalated_on": DATE,
-            "restored_on": DATE,
-            "response": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def changes(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
-
-
-class TrainingForm(forms.Form):
-    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
-    held_on = forms.DateField(label=_("Date"), widget=DATE)
-    place = forms.CharField(label=_("Place"), max_length=200)
-    topics = forms.MultipleChoiceField(
-        label=_("Topics"), choices=TrainingTopic.choices, widget=forms.CheckboxSelectMultiple
-    )
-    statistics_used = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Statistics used"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    case_studies_used = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Case studies used"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    notes = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Notes"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class ParticipantsForm(forms.Form):
-    institution = forms.CharField(label=_("Institution"), max_length=200, required=False)
-    women = forms.IntegerField(
-        label=_("Women"), min_value=0, max_value=HEADCOUNT_MAX, required=False
-    )
-    men = forms.IntegerField(label=_("Men"), min_value=0, max_value=HEADCOUNT_MAX, required=False)
+        for field in self.fields.values():
+            field.required = False
 
     def row(self) -> tuple[str, int, int] | None:
         data = self.cleaned_data
@@ -157,21 +126,35 @@ class ParticipantsForm(forms.Form):
 ParticipantsFormSet = forms.formset_factory(ParticipantsForm, extra=4, max_num=30)
 
 
-class CaseTextForm(forms.Form):
-    title_en = forms.CharField(label=_("Title (English)"), max_length=200)
-    narrative_en = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Narrative (English)"),
-        widget=forms.Textarea(attrs={"rows": 8}),
+class TagsField(forms.CharField):
+    """Tags typed in one box, separated by commas (a tag may be a few words); the schema
+    bounds each and their number."""
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [tag.strip() for tag in text.split(",") if tag.strip()]
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list) else value
+
+
+class CaseTextForm(
+    form_for(  # type: ignore[misc]
+        CaseStudyIn,
+        labels={
+            "title_en": _("Title (English)"),
+            "narrative_en": _("Narrative (English)"),
+            "title_local": _("Title (local language)"),
+            "narrative_local": _("Narrative (local language)"),
+        },
+        # The woman it is drafted from is the page's (`?woman=`).
+        exclude=("tags", "woman"),
+        rows={"narrative_en": 8, "narrative_local": 8},
     )
-    title_local = forms.CharField(label=_("Title (local language)"), max_length=200, required=False)
-    narrative_local = forms.CharField(
-        max_length=NOTE_MAX,
-        label=_("Narrative (local language)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-    )
-    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
+):
+    """A case study's texts (`actions.CaseStudyIn`) in English and the local language."""
+
+    tags = TagsField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
 
     def __init__(self, *args: Any, language: str = "", **kwargs: Any) -> None:
         """`language`: the local language of the story's jurisdiction, named in the labels."""
@@ -181,15 +164,10 @@ class CaseTextForm(forms.Form):
             self.fields["title_local"].label = _("Title (%(language)s)") % named
             self.fields["narrative_local"].label = _("Narrative (%(language)s)") % named
 
-    def text(self) -> CaseText:
-        data = self.cleaned_data
-        return CaseText(
-            title_en=data["title_en"],
-            narrative_en=data["narrative_en"],
-            title_local=data["title_local"],
-            narrative_local=data["narrative_local"],
-            tags=[t for t in data["tags"].split(",") if t.strip()],
-        )
+    def text(self) -> services.CaseText:
+        """The texts as the service takes them, checked by the schema as the API's are."""
+        typed = self.action_input()
+        return services.CaseText(**typed.model_dump(exclude={"woman"}))
 
 
 class EditCaseTextForm(CaseTextForm):
@@ -198,24 +176,30 @@ class EditCaseTextForm(CaseTextForm):
     version = version_field()
 
 
-class StepForm(forms.Form):
-    """A step of a case study's workflow (a button): the version the page was read at."""
+# A step of a case study's workflow (a button) says the version the page was read at; the
+# consent step also when, by whom and for what consent was given.
+CONSENT = ("consent_on", "consent_given_by", "consent_use")
+StepForm = form_for(StepIn, exclude=CONSENT)
+ConsentForm = form_for(
+    StepIn,
+    labels={
+        "consent_on": _("Consent given on"),
+        "consent_given_by": _("Consent given by"),
+        "consent_use": _("Consent for"),
+    },
+    help_texts={"consent_given_by": _("The woman herself, or who.")},
+    required=CONSENT,
+)
 
-    version = version_field()
 
-
-class ConsentForm(forms.Form):
-    consent_on = forms.DateField(label=_("Consent given on"), widget=DATE)
-    consent_given_by = forms.CharField(
-        label=_("Consent given by"), max_length=200, help_text=_("The woman herself, or who.")
-    )
-    consent_use = forms.ChoiceField(label=_("Consent for"), choices=ConsentUse.choices)
-
-
-class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    position = forms.CharField(label=_("Position"), max_length=200, required=False)
-    email = forms.EmailField(label=_("E-mail address"))
+ContactForm = form_for(
+    ContactIn,
+    labels={"name": _("Name"), "position": _("Position"), "email": _("E-mail address")},
+)
+# An address is typed in an e-mail box (the keyboard of a phone has its @); the service
+# checks that it is one.
+_email = ContactForm.base_fields["email"]
+_email.widget = forms.EmailInput(attrs=_email.widget.attrs)
 
 
 class ImportForm(forms.Form):

@@ -34,6 +34,8 @@ from motherline.fieldwork.actions import (
     FINDING_CORRECTABLE,
     TRAINING_CORRECTABLE,
     VISIT_CORRECTABLE,
+    ActionIn,
+    IncidentIn,
     RecordVisit,
 )
 from motherline.fieldwork.models import (
@@ -120,13 +122,14 @@ def _audit_change(
     )
 
 
-@transaction.atomic
-def _visit_prison(user: User, code: str) -> Prison | None:
+def _prison_named(user: User, code: str) -> Prison | None:
+    """The prison of the user's jurisdiction that a visit or an incident names by code."""
     return Prison.objects.filter(
         code=code, province__jurisdiction__organisations=user.organisation_id
     ).first()
 
 
+@transaction.atomic
 def record_visit(
     user: User, visit: RecordVisit, *, today: date | None = None, request: HttpRequest | None = None
 ) -> PrisonVisit:
@@ -144,7 +147,7 @@ def record_visit(
     team = visit.team.strip()
     if not team:
         errors["team"] = _("Name who went, by role.")
-    prison = _visit_prison(user, visit.prison)
+    prison = _prison_named(user, visit.prison)
     if prison is None:
         errors["prison"] = _("No prison has this code.")
     women = list(Woman.objects.visible_to(user).filter(reference__in=visit.women))
@@ -404,7 +407,7 @@ def add_action(
     if owner is None or not owners_for(visit).filter(pk=owner.pk).exists():
         errors["owner"] = _("Choose someone of the organisation that made the visit.")
     if finding is not None and finding.visit_id != visit.pk:
-        errors["finding"] = _("This finding belongs to another visit.")
+        errors["finding_id"] = _("This finding belongs to another visit.")
     _raise(errors)
     assert owner is not None and due_date is not None
     action = FollowUpAction.objects.create(
@@ -427,6 +430,29 @@ def add_action(
         request=request,
     )
     return action
+
+
+def add_named_action(
+    user: User, visit: PrisonVisit, action: ActionIn, *, request: HttpRequest | None = None
+) -> FollowUpAction:
+    """`add_action` as the page and the API name its records (`actions.ActionIn`): the owner
+    by user name among the visit's organisation, the finding by id among the visit's; either
+    not found is refused on its field."""
+    owner = owners_for(visit).filter(username=action.owner).first()
+    finding = None
+    if action.finding_id is not None:
+        finding = visit.findings.filter(pk=action.finding_id).first()
+        if finding is None:
+            _raise({"finding_id": _("This finding belongs to another visit.")})
+    return add_action(
+        user,
+        visit,
+        description=action.description,
+        owner=owner,
+        due_date=action.due_date,
+        finding=finding,
+        request=request,
+    )
 
 
 @transaction.atomic
@@ -516,6 +542,29 @@ def record_incident(
     )
     transaction.on_commit(lambda: notify_escalation(incident.pk))
     return incident
+
+
+def record_named_incident(
+    user: User,
+    incident: IncidentIn,
+    *,
+    visit: PrisonVisit | None = None,
+    request: HttpRequest | None = None,
+) -> AccessIncident:
+    """`record_incident` as the page and the API name its prison (`actions.IncidentIn`): by
+    code, among the prisons of the user's jurisdiction; another code is refused on `prison`.
+    `visit` is the visit `visit_id` names, found by the caller within its scope."""
+    prison = _prison_named(user, incident.prison)
+    if prison is None:
+        _raise({"prison": _("No prison has this code.")})
+    assert prison is not None
+    return record_incident(
+        user,
+        prison=prison,
+        values=incident.model_dump(exclude={"prison", "visit_id"}),
+        visit=visit,
+        request=request,
+    )
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, organisation_id_of, require
 from motherline.core.actions import (
     AUDITED,
+    ActionForm,
     correction_page,
     form_for,
     form_page,
@@ -39,6 +40,7 @@ from motherline.fieldwork import forms, importing, queries, services
 from motherline.fieldwork.actions import (
     FINDING_CORRECTABLE,
     ActionChanges,
+    ActionIn,
     FindingChanges,
     TrainingChanges,
     VisitChanges,
@@ -137,7 +139,9 @@ def new_visit(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _visit_page(
-    request: AuthenticatedRequest, visit: PrisonVisit, action_form: forms.ActionForm | None = None
+    request: AuthenticatedRequest,
+    visit: PrisonVisit,
+    action_form: ActionForm[ActionIn] | None = None,
 ) -> HttpResponse:
     # A withdrawn visit is read, not changed: no buttons.
     editable = (
@@ -145,10 +149,8 @@ def _visit_page(
         and PrisonVisit.objects.editable_by(request.user).filter(pk=visit.pk).exists()
     )
     if editable and action_form is None:
-        action_form = forms.ActionForm(
-            owners=services.owners_for(visit),
-            findings=visit.findings.all(),
-            initial={"owner": request.user.pk},
+        action_form = forms.AddActionForm(
+            options=forms.action_options(visit), initial={"owner": request.user.username}
         )
     # The page may name women seen: a read of their records.
     audit.record(request.user, AuditAction.VIEW, visit, object_ref=visit.reference, request=request)
@@ -269,9 +271,7 @@ def correct_action(request: AuthenticatedRequest, action_id: int) -> HttpRespons
         pk=action_id,
     )
     visit = action.visit
-    findings = (
-        (f.pk, f"{f.get_topic_display()}: {f.description[:60]}") for f in visit.findings.all()
-    )
+    options = forms.action_options(visit)
     return correction_page(
         request,
         action,
@@ -279,12 +279,7 @@ def correct_action(request: AuthenticatedRequest, action_id: int) -> HttpRespons
         services.correct_action,
         shown={"owner": action.owner.username},
         # The schema bounds the values; the page offers the visit's people and findings.
-        choices={
-            "owner": [
-                (u.username, u.get_full_name() or u.username) for u in services.owners_for(visit)
-            ],
-            "finding_id": [("", "—"), *findings],
-        },
+        choices={"owner": options["owner"], "finding_id": [("", "—"), *options["finding_id"]]},
         done=_("The follow-up action has been corrected."),
         go_to=reverse("fieldwork:visit", args=[visit.pk]) + "#actions",
         heading=_("Correct the follow-up action"),
@@ -299,17 +294,18 @@ def add_action(request: AuthenticatedRequest, visit_id: int) -> HttpResponse:
     visit = get_object_or_404(PrisonVisit.objects.editable_by(request.user), pk=visit_id)
     if request.method != "POST":
         return redirect("fieldwork:visit", visit_id=visit.pk)
-    form = forms.ActionForm(
-        request.POST, owners=services.owners_for(visit), findings=visit.findings.all()
+    form = forms.AddActionForm(request.POST, options=forms.action_options(visit))
+    done = run_form_action(
+        request,
+        form,
+        lambda data: services.add_named_action(
+            request.user, visit, form.action_input(), request=request
+        ),
+        done=_("The follow-up action has been added."),
+        go_to=reverse("fieldwork:visit", args=[visit.pk]),
     )
-    if form.is_valid():
-        try:
-            services.add_action(request.user, visit, **form.cleaned_data, request=request)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The follow-up action has been added."))
-            return redirect("fieldwork:visit", visit_id=visit.pk)
+    if done is not None:
+        return done
     return _visit_page(request, _visible_visit(request, visit.pk), form)
 
 
@@ -407,12 +403,16 @@ def new_incident(request: AuthenticatedRequest) -> HttpResponse:
     initial: dict[str, Any] = {"occurred_on": timezone.localdate()}
     if visit is not None:
         initial.update(prison=visit.prison.code, occurred_on=visit.visit_date)
-    form = forms.IncidentForm(posted(request), initial=initial, prisons=_prisons(request.user))
+    form = forms.IncidentForm(
+        posted(request),
+        initial=initial,
+        options={"prison": [(p.code, p.display_name) for p in _prisons(request.user)]},
+    )
     return form_page(
         request,
         form,
-        lambda data: services.record_incident(
-            request.user, prison=data["prison"], values=form.values(), visit=visit, request=request
+        lambda data: services.record_named_incident(
+            request.user, form.action_input(), visit=visit, request=request
         ),
         done=_("The access incident has been recorded."),
         go_to=lambda incident: reverse("fieldwork:incident", args=[incident.pk]),
@@ -438,15 +438,23 @@ def incident_detail(request: AuthenticatedRequest, incident_id: int) -> HttpResp
     )
     form = None
     if editable:
+        updatable = [name for name in forms.IncidentUpdateForm.base_fields if name != "version"]
         form = forms.IncidentUpdateForm(
-            posted(request), instance=incident, initial={"version": incident.version}
+            posted(request),
+            initial={
+                **{name: getattr(incident, name) for name in updatable},
+                "version": incident.version,
+            },
         )
-        update = form.changes
         done = run_form_action(
             request,
             form,
             lambda data: services.update_incident(
-                request.user, incident, update(), version=data["version"], request=request
+                request.user,
+                incident,
+                {name: data[name] for name in updatable},
+                version=data["version"],
+                request=request,
             ),
             done=_("The incident has been saved."),
             go_to=reverse("fieldwork:incident", args=[incident.pk]),
@@ -752,28 +760,22 @@ def case_step(request: AuthenticatedRequest, case_id: int, step: str) -> HttpRes
     case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
     if request.method != "POST":
         return redirect("fieldwork:case", case_id=case.pk)
-    step_form = forms.StepForm(request.POST)
-    if not step_form.is_valid():
-        for message in step_form.errors.get("version", []):
-            messages.error(request, str(message))
+    form = (forms.ConsentForm if step == "consent" else forms.StepForm)(request.POST)
+    if not form.is_valid():
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, str(message))
         return redirect("fieldwork:case", case_id=case.pk)
-    version = step_form.cleaned_data["version"]
-    user = request.user
     try:
-        consent: dict[str, Any] = {}
-        if step == "consent":
-            form = forms.ConsentForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(form.errors)
-            consent = form.cleaned_data
+        taken = form.action_input()
         services.take_case_step(
-            user,
+            request.user,
             case,
             step,
-            version=version,
-            consent_on=consent.get("consent_on"),
-            consent_given_by=consent.get("consent_given_by", ""),
-            consent_use=consent.get("consent_use", ""),
+            version=taken.version,
+            consent_on=taken.consent_on,
+            consent_given_by=taken.consent_given_by,
+            consent_use=taken.consent_use or "",
             request=request,
         )
     except StaleVersion:  # before ValidationError, which it is a kind of
@@ -824,10 +826,13 @@ def escalation_contacts(request: AuthenticatedRequest) -> HttpResponse:
     """Whom the user's organisation tells of every new access incident."""
     require(request.user, Capability.MANAGE_PROGRAMME)
     contacts = EscalationContact.objects.filter(organisation_id=organisation_id_of(request.user))
+    form = forms.ContactForm(posted(request))
     return form_page(
         request,
-        forms.ContactForm(posted(request)),
-        lambda data: services.add_escalation_contact(request.user, **data, request=request),
+        form,
+        lambda data: services.add_escalation_contact(
+            request.user, **form.action_input().model_dump(), request=request
+        ),
         done=_("The contact has been added."),
         go_to=reverse("fieldwork:escalation"),
         template="fieldwork/escalation.html",
