@@ -4,14 +4,14 @@ body, the page's form and the cells of an imported phone export all come from it
 from __future__ import annotations
 
 import pytest
-from ninja import Field
+from ninja import Field, Schema
 
 from motherline.api.api import api
 from motherline.core.actions import form_for
 from motherline.fieldwork.actions import RecordVisit
 from motherline.fieldwork.forms import RecordVisitForm
 from motherline.fieldwork.importing import import_visits, read_rows
-from motherline.fieldwork.models import PrisonVisit, Topic
+from motherline.fieldwork.models import Access, PrisonVisit, Topic
 
 
 def test_the_form_has_one_field_per_field_of_the_declaration():
@@ -83,3 +83,29 @@ def test_what_the_schema_alone_refuses_is_the_form_s_error_in_the_reader_s_langu
     assert list(refused.value.message_dict) == ["women_seen"]
     with translation.override("km"):
         assert refused.value.message_dict["women_seen"] == ["តម្លៃនេះមិនត្រឹមត្រូវទេ។"]
+
+
+class _Seen(Schema):
+    access: Access | None = None
+
+
+def test_an_optional_choice_left_unchosen_takes_the_schema_s_default():
+    form = form_for(_Seen)({"access": ""})
+    assert form.is_valid(), form.errors
+    assert form.action_input().access is None
+
+
+def test_a_visit_is_recorded_whole_or_not_at_all(users, prisons, monkeypatch):
+    from motherline.fieldwork import services
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the audit trail refused the row")
+
+    monkeypatch.setattr(services.audit, "record", refuse)
+    visit = RecordVisit(
+        prison="CC2", visit_date="2026-01-05", team="Two", access="granted",
+        findings={"food_and_water": "No water"},
+    )  # fmt: skip
+    with pytest.raises(RuntimeError):
+        services.record_visit(users["monitor"], visit)
+    assert not PrisonVisit.objects.exists()

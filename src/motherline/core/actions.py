@@ -246,6 +246,10 @@ class ActionForm(forms.Form, Generic[Input]):
             for name, (prefix, key) in self.groups.items()
         }
 
+    def _is_choice(self, name: str) -> bool:
+        # A list left on "—" posts "": not one of the choices, but the choice not made.
+        return name in self.chosen or isinstance(self.fields.get(name), forms.ChoiceField)
+
     def action_input(self) -> Input:
         """The schema from what was typed: a box left empty (or a record not chosen) takes
         the schema's default (a count not filled in is 0, as the API's body without it).
@@ -255,7 +259,7 @@ class ActionForm(forms.Form, Generic[Input]):
         data = {
             name: value
             for name, value in self.cleaned_data.items()
-            if not (value is None or (value == "" and name in self.chosen))
+            if not (value is None or (value == "" and self._is_choice(name)))
             or name not in fields
             or fields[name].is_required()
         }
