@@ -42,7 +42,9 @@ from motherline.care.actions import (
     CaregiverChanges,
     CaregiverIn,
     CaregiverLinkIn,
+    ExtensionIn,
     FollowUpIn,
+    ReopenIn,
 )
 from motherline.care.models import (
     BestInterestsAssessment,
@@ -50,7 +52,6 @@ from motherline.care.models import (
     CaregiverLink,
     CloseReason,
     FollowUp,
-    LeaveExtension,
     PlanStatus,
     TransitionPlan,
 )
@@ -214,18 +215,6 @@ class AdvanceIn(PlanChangesIn):
     handed_over_on: date | None = None
     close_reason: CloseReason | None = None
     closed_on: date | None = Field(None, description="Default today.")
-
-
-class ReopenIn(Schema):
-    reason: str = Field(min_length=1, max_length=500, description="Kept on the audit trail.")
-    version: Version
-
-
-class ExtensionIn(Schema):
-    months: int = Field(ge=1, le=120)
-    reason: str = Field(min_length=1, max_length=2000)
-    approved_by: str = Field(min_length=1, max_length=_max(LeaveExtension, "approved_by"))
-    approved_on: date
 
 
 # Reading

@@ -11,7 +11,13 @@ from ninja import Schema
 from pydantic import Field, StringConstraints
 
 from motherline.care import rules
-from motherline.care.models import ChildSituation, Finding, FollowUpOutcome, Recommendation
+from motherline.care.models import (
+    ChildSituation,
+    Finding,
+    FollowUpOutcome,
+    LeaveExtension,
+    Recommendation,
+)
 from motherline.core.inputs import INT_MAX, Note, Sent, Version
 from motherline.core.inputs import max_length_of as _max
 from motherline.people.models import CaregiverRelationship
@@ -135,3 +141,19 @@ class FollowUpIn(Schema):
         description="The plan's version last read: a follow-up is part "
         "of the plan; a change made since then is refused with HTTP 409."
     )
+
+
+class ReopenIn(Schema):
+    """Reopening a closed plan, from the version read, saying why."""
+
+    reason: str = Field(min_length=1, max_length=500, description="Kept on the audit trail.")
+    version: Version
+
+
+class ExtensionIn(Schema):
+    """An approved extension of a child's stay, where the pack allows one."""
+
+    months: int = Field(ge=1, le=120)
+    reason: str = Field(min_length=1, max_length=2000)
+    approved_by: str = Field(min_length=1, max_length=_max(LeaveExtension, "approved_by"))
+    approved_on: date

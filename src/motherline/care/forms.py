@@ -179,28 +179,26 @@ def close_fields(plan: TransitionPlan) -> dict[str, forms.Field]:
     }
 
 
-class ReopenForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why is the plan reopened?"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Kept on the audit trail."),
-    )
-    version = version_field()
-
-
-class ExtensionForm(forms.Form):
-    months = forms.IntegerField(label=_("Extra months"), min_value=1, max_value=120)
-    reason = forms.CharField(
-        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    approved_by = text_field(
-        _("Approved by"),
-        200,
-        required=True,
-        help_text=_("The authority that approved it, e.g. the prison director or a court."),
-    )
-    approved_on = date_field(_("Approved on"))
+# Reopening a plan and an extension of a child's stay: derived from the API's bodies.
+ReopenForm = form_for(
+    actions.ReopenIn,
+    labels={"reason": _("Why is the plan reopened?")},
+    help_texts={"reason": _("Kept on the audit trail.")},
+    rows={"reason": 3},
+)
+ExtensionForm = form_for(
+    actions.ExtensionIn,
+    labels={
+        "months": _("Extra months"),
+        "reason": _("Reason"),
+        "approved_by": _("Approved by"),
+        "approved_on": _("Approved on"),
+    },
+    help_texts={
+        "approved_by": _("The authority that approved it, e.g. the prison director or a court.")
+    },
+    rows={"reason": 3, "approved_by": 1},
+)
 
 
 # The child's family outside: caregivers, best-interests assessments, follow-up visits. The
