@@ -197,7 +197,7 @@ ExtensionForm = form_for(
     help_texts={
         "approved_by": _("The authority that approved it, e.g. the prison director or a court.")
     },
-    rows={"reason": 3, "approved_by": 1},
+    rows={"reason": 3},
 )
 
 
@@ -218,16 +218,25 @@ CaregiverCorrectionForm = form_for(
 )
 CaregiverLinkForm = form_for(actions.CaregiverLinkIn, exclude=("caregiver",))
 AssessmentRecordForm = form_for(
-    actions.AssessmentIn, model=BestInterestsAssessment, exclude=("caregiver", "answers")
+    actions.AssessmentIn,
+    model=BestInterestsAssessment,
+    exclude=("caregiver", "answers"),
+    radios=("recommendation",),
 )
 AssessmentCorrectionForm = form_for(
     actions.AssessmentChanges,
     model=BestInterestsAssessment,
     exclude=("answers",),
     required=("assessed_on", "recommendation"),
+    radios=("recommendation",),
 )
 DecisionForm = form_for(actions.AssessmentDecisionIn)
-FollowUpVisitForm = form_for(actions.FollowUpIn, model=FollowUp, exclude=("caregiver_seen",))
+FollowUpVisitForm = form_for(
+    actions.FollowUpIn,
+    model=FollowUp,
+    exclude=("caregiver_seen",),
+    radios=("outcome", "child_situation"),
+)
 
 
 def _by_name(areas: Any) -> list[tuple[str, str]]:
@@ -366,7 +375,6 @@ def assessment_form(
     form = form_class(data, initial=initial)
     form.order_fields(["version", "caregiver", "assessed_on", *fields, "recommendation"])
     if "recommendation" in form.fields:
-        _as_radios(form.fields["recommendation"])
         form.fields["recommendation"].label = _("Recommendation")
     if "reasons" in form.fields:
         form.fields["reasons"].label = _("Reasons for the recommendation")
@@ -377,14 +385,6 @@ def assessment_form(
     if "assessed_on" in form.fields:
         form.fields["assessed_on"].label = _("Date of the assessment")
     return form
-
-
-def _as_radios(field: forms.Field) -> None:
-    """A required choice shown as radio buttons, without the empty choice of a list."""
-    assert isinstance(field, forms.ChoiceField)
-    choices: list[Any] = [c for c in list(field.choices) if c[0]]  # type: ignore[arg-type]
-    field.choices = choices
-    field.widget = forms.RadioSelect(choices=choices)
 
 
 def answers_of(questions: list[Any], data: dict[str, Any]) -> dict[str, tuple[str, str]]:
@@ -429,6 +429,4 @@ def follow_up_form(caregivers: list[Any], data: Any = None, **kwargs: Any) -> fo
     }
     for name, label in labels.items():
         form.fields[name].label = label
-    for name in ("outcome", "child_situation"):
-        _as_radios(form.fields[name])
     return form

@@ -225,8 +225,6 @@ class ActionForm(forms.Form, Generic[Input]):
 
     schema: type[Input]
     groups: dict[str, tuple[str, type[enum.Enum]]] = {}
-    # The fields chosen from records (`chosen_from_records`): left on "—", none is chosen.
-    chosen: frozenset[str] = frozenset()
 
     def __init__(
         self, *args: Any, options: Mapping[str, Iterable[tuple[Any, Any]]] | None = None, **kw: Any
@@ -246,20 +244,21 @@ class ActionForm(forms.Form, Generic[Input]):
             for name, (prefix, key) in self.groups.items()
         }
 
-    def _is_choice(self, name: str) -> bool:
-        # A list left on "—" posts "": not one of the choices, but the choice not made.
-        return name in self.chosen or isinstance(self.fields.get(name), forms.ChoiceField)
-
     def action_input(self) -> Input:
-        """The schema from what was typed: a box left empty (or a record not chosen) takes
-        the schema's default (a count not filled in is 0, as the API's body without it).
-        Whatever the schema still
-        refuses is raised as the form's field errors, never as a failure of the page."""
+        """The schema from what was typed: a box left empty, or a list left on "—" (it posts
+        "", the choice not made), takes the schema's default (a count not filled in is 0, as
+        the API's body without it). Whatever the schema still refuses is raised as the
+        form's field errors, never as a failure of the page."""
         fields = self.schema.model_fields
+        unchosen = {
+            name
+            for name, field in self.fields.items()
+            if isinstance(field, forms.ChoiceField) and self.cleaned_data.get(name) == ""
+        }
         data = {
             name: value
             for name, value in self.cleaned_data.items()
-            if not (value is None or (value == "" and self._is_choice(name)))
+            if not (value is None or name in unchosen)
             or name not in fields
             or fields[name].is_required()
         }
@@ -364,7 +363,6 @@ def form_for(
     attributes: dict[str, Any] = {
         "schema": schema,
         "groups": groups,
-        "chosen": frozenset(pick),
         **fields,
     }
     return type(f"{schema.__name__}Form", (ActionForm,), attributes)
