@@ -23,9 +23,10 @@ from motherline.accounts.models import (
 )
 from motherline.accounts.policy import Capability, administered_users
 from motherline.api.access import Requires
-from motherline.api.routes import changes_of, named, read
+from motherline.api.routes import changes_of, read
 from motherline.api.schemas import RecordId, Version, _max
 from motherline.core.actors import AuthenticatedRequest
+from motherline.core.inputs import named
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison
 

@@ -21,7 +21,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child
-from motherline.api.routes import changes_of, named, read
+from motherline.api.routes import changes_of, read
 from motherline.api.schemas import (
     INT_MAX,
     ChildChangesIn,
@@ -57,6 +57,7 @@ from motherline.care.models import (
 )
 from motherline.care.rules import next_step
 from motherline.core.actors import AuthenticatedRequest
+from motherline.core.inputs import named
 from motherline.people import services as people_services
 from motherline.people.models import Child
 

@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from motherline.accounts.policy import Capability, may_edit
 from motherline.api.access import Requires, child_records, her_records
-from motherline.api.routes import changes_of, named, read_all
+from motherline.api.routes import changes_of, read_all
 from motherline.api.schemas import INT_MAX, PathReference, RecordId, _max
 from motherline.casework import queries, services
 from motherline.casework.actions import AssignIn, NoteChangesIn, NoteIn
@@ -32,6 +32,7 @@ from motherline.casework.models import (
     NoteKind,
 )
 from motherline.core.actors import AuthenticatedRequest
+from motherline.core.inputs import named
 from motherline.legal.models import LegalCase, ReleaseCandidate
 from motherline.people.models import Child, Woman
 from motherline.vault import uploads

@@ -19,7 +19,7 @@ from motherline.accounts import audit, policy
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child, editable_woman
-from motherline.api.routes import changes_of, named, page_out, read
+from motherline.api.routes import changes_of, page_out, read
 from motherline.api.schemas import (
     AdmissionIn,
     ChildIn,
@@ -46,6 +46,7 @@ from motherline.api.schemas import (
     WomenQuery,
 )
 from motherline.core.actors import AuthenticatedRequest
+from motherline.core.inputs import named
 from motherline.jurisdictions.local import jurisdiction_of
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import duplicates, queries, services

@@ -1,5 +1,6 @@
 """The steps the API's operations share, said once: the audit row of a read, the fields a
-correction sends, a record a request names, a page of a list, a refusal as a field's error.
+correction sends, a page of a list, a refusal as a field's error (a record a request names
+is `core.inputs.named`, which the services use too).
 
 An operation stays a plain function that parses, finds the record through the access policy
 (`api.access`), calls a service and answers; these are the steps it takes on the way, so that
@@ -69,15 +70,6 @@ def refused_as(field: str, refusal: type[Exception], message: str = "") -> Itera
         yield
     except refusal as refused:
         raise ValidationError({field: [message or getattr(refused, "message", "")]}) from refused
-
-
-def named(found: models.QuerySet[R], field: str, message: Any) -> R:
-    """The record of `found` that a request names in `field`; none is that field's error
-    (422), `message`."""
-    record = found.first()
-    if record is None:
-        raise ValidationError({field: [message]})
-    return record
 
 
 def page_out(page: Any) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from motherline.casework.models import (
     DocumentType,
     NoteKind,
 )
+from motherline.core.inputs import named
 from motherline.formatting import format_day
 from motherline.jurisdictions.local import language_name
 from motherline.people.models import Child, Woman
@@ -99,10 +100,7 @@ def note_corrected(user: User, note_id: int | None) -> CaseNote | None:
     None when it corrects none."""
     if note_id is None:
         return None
-    found = CaseNote.objects.visible_to(user).filter(pk=note_id).first()
-    if found is None:
-        raise ValidationError({"corrects": [NO_SUCH_NOTE]})
-    return found
+    return named(CaseNote.objects.visible_to(user).filter(pk=note_id), "corrects", NO_SUCH_NOTE)
 
 
 def add_note(
@@ -250,10 +248,7 @@ def eligible_workers(woman: Woman) -> QuerySet[User]:
 
 def worker_named(username: str) -> User:
     """The user a case worker is named by (`actions.AssignIn.worker`)."""
-    found = User.objects.filter(username=username).first()
-    if found is None:
-        raise ValidationError({"worker": [NO_SUCH_USER]})
-    return found
+    return named(User.objects.filter(username=username), "worker", NO_SUCH_USER)
 
 
 def assign(

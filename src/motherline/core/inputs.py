@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from ninja import Field
 from pydantic import AfterValidator, StringConstraints
@@ -49,3 +50,16 @@ def max_length_of(model: type[models.Model], name: str) -> int:
     field = model._meta.get_field(name)
     assert isinstance(field, models.Field) and field.max_length is not None
     return int(field.max_length)
+
+
+R = TypeVar("R", bound=models.Model)
+
+
+def named(found: models.QuerySet[R], field: str, message: Any) -> R:
+    """The record of `found` that an action's input names in `field` (by its code, name or
+    id); none is that field's error, `message` (422 in the API, beside the field on a
+    page)."""
+    record = found.first()
+    if record is None:
+        raise ValidationError({field: [message]})
+    return record
