@@ -4,14 +4,14 @@ it as its request body)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from django.conf import settings
 from django.db import models
 from ninja import Field, Schema
 
 from motherline.accounts.models import Organisation, OrganisationKind
-from motherline.core.inputs import Sent, Version
+from motherline.core.inputs import Sent, Version, max_length_of
 
 # The languages of the interface, as choices (labels from the settings, translated). The
 # stubs know the functional form with names only, not with (value, label) pairs.
@@ -29,15 +29,10 @@ class PreferencesChanges(Schema):
     native_digits: Sent[bool] = None
 
 
-def _max(name: str) -> int:
-    field: Any = Organisation._meta.get_field(name)
-    return int(field.max_length)
-
-
 LocalName = Annotated[
     str,
     Field(
-        max_length=_max("name_local"),
+        max_length=max_length_of(Organisation, "name_local"),
         description="Its name in the local language of its country (in that language's "
         "letters), shown on pages in that language; empty: its name everywhere.",
     ),
@@ -47,7 +42,7 @@ LocalName = Annotated[
 class OrganisationIn(Schema):
     """A new organisation of a jurisdiction (deployment administrators)."""
 
-    name: str = Field(min_length=1, max_length=_max("name"))
+    name: str = Field(min_length=1, max_length=max_length_of(Organisation, "name"))
     name_local: LocalName = ""
     kind: OrganisationKind
     jurisdiction: str = Field(
@@ -60,5 +55,5 @@ class OrganisationChanges(Schema):
     version last read; an empty local name removes it."""
 
     version: Version
-    name: Sent[str] = Field(None, min_length=1, max_length=_max("name"))
+    name: Sent[str] = Field(None, min_length=1, max_length=max_length_of(Organisation, "name"))
     name_local: Sent[LocalName] = None
