@@ -32,7 +32,7 @@ def test_a_port_out_of_range_is_refused():
 
 
 def test_a_free_port_passes_the_check():
-    from motherline.people.management.commands.serve import ensure_port_free
+    from motherline.core.commands import ensure_port_free
 
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as finder:
         finder.bind(("127.0.0.1", 0))

@@ -20,12 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
+from motherline.accounts.commands import register_user
 from motherline.accounts.models import AuditAction
+from motherline.core.commands import iso_date
 from motherline.jurisdictions.models import Jurisdiction, Remedy
 from motherline.legal import queries
 from motherline.legal.models import PardonRound
 from motherline.people.history import UnanswerableDay
-from motherline.worklist.management.commands.worklist import parse_date, register_user
 
 
 class Command(BaseCommand):
@@ -52,7 +53,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = register_user(options["user"], "screen")
-        as_of: date = parse_date(options["as_of"]) if options["as_of"] else timezone.localdate()
+        as_of: date = iso_date(options["as_of"]) if options["as_of"] else timezone.localdate()
         target: Any
         if options["round_id"] is not None:
             if options["remedy"] not in (None, Remedy.PARDON):

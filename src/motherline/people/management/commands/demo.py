@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts.models import AuditEvent
-from motherline.people.management.commands.serve import ensure_port_free
+from motherline.core.commands import ensure_port_free
 from motherline.people.models import Woman
 
 

@@ -7,18 +7,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from motherline.core.commands import day_option, iso_date
 from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.synthetic import PRESETS, generate
 from motherline.synthetic.fieldwork import generate_fieldwork
 from motherline.synthetic.legal import generate_legal
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(_("Give the date as YYYY-MM-DD.")) from exc
 
 
 class Command(BaseCommand):
@@ -32,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
             "--today",
-            type=_date,
+            type=iso_date,
             default=None,
             help=_("The date the data is generated for (YYYY-MM-DD); today by default."),
         )
@@ -55,8 +49,7 @@ class Command(BaseCommand):
         force: bool,
         **options: Any,
     ) -> None:
-        if isinstance(today, str):  # call_command() passes keyword options unparsed
-            today = _date(today)
+        today = day_option(today)
         jurisdiction = jurisdiction.upper() or local.default_code()
         verbose = options.get("verbosity", 1) >= 1
         report = generate(

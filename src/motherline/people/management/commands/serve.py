@@ -1,46 +1,18 @@
 from __future__ import annotations
 
-import errno
-import socket
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
+
+from motherline.core.commands import ensure_port_free
 
 # gunicorn's access log without the query string and without the referrer (both can carry a
 # name typed into a search, `?q=...`): address, time, method, path, protocol, status, size,
 # duration, browser. The path holds references, never names.
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
-
-
-def ensure_port_free(host: str, port: int) -> None:
-    """Refuse, with what to do instead, when another program already listens on the
-    address: gunicorn would print its address, retry for a while and die."""
-    if not 0 < port < 65536:
-        raise CommandError(_("--port must be between 1 and 65535."))
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        # The same option gunicorn sets: a port left in TIME_WAIT by a stopped server is free.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host.strip("[]"), port))
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise CommandError(
-                    _(
-                        "Port %(port)d on %(host)s is already in use (another Motherline, or "
-                        "another program). Stop it, or choose another port: --port %(other)d"
-                    )
-                    % {"port": port, "host": host, "other": port + 1}
-                ) from None
-            if exc.errno == errno.EADDRNOTAVAIL:
-                raise CommandError(
-                    _("This machine has no address %(host)s; choose another with --host.")
-                    % {"host": host}
-                ) from None
-            raise
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:

@@ -8,15 +8,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motherline.core.commands import day_option, iso_date
 from motherline.stats import exchange, queries, rules
 from motherline.stats.labels import PRECISION_LABELS
 
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(_("Give the date as YYYY-MM-DD.")) from exc
+# The first year a series is read from when --from is not given.
+EARLIEST = date(2008, 1, 1)
 
 
 class Command(BaseCommand):
@@ -29,8 +26,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--indicator", required=True, choices=rules.INDICATORS)
         parser.add_argument("--area", default="nation", help="nation|province:CODE|prison:CODE")
-        parser.add_argument("--from", dest="start", type=_date, default=date(2008, 1, 1))
-        parser.add_argument("--to", dest="end", type=_date, default=None)
+        parser.add_argument("--from", dest="start", type=iso_date, default=EARLIEST)
+        parser.add_argument("--to", dest="end", type=iso_date, default=None)
         parser.add_argument("--period", choices=[p.value for p in rules.Period], default="year")
         parser.add_argument(
             "--source",
@@ -52,10 +49,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        start, end = options["start"], options["end"]
-        if isinstance(start, str):  # call_command() passes keyword options unparsed
-            start = _date(start)
-        end = _date(end) if isinstance(end, str) else end or timezone.localdate()
+        start = day_option(options["start"]) or EARLIEST
+        end = day_option(options["end"]) or timezone.localdate()
         if options["return_source"] and options["source"] != queries.RETURNS:
             raise CommandError(_("--return-source applies to --source returns only."))
         try:

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from motherline.core.commands import day_option, iso_date
 from motherline.people.history import UnanswerableDay
-from motherline.worklist.management.commands.worklist import parse_date
 from motherline.worklist.services import send_alerts
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--as-of", type=parse_date, default=None, help=_("The day (YYYY-MM-DD); today.")
+            "--as-of", type=iso_date, default=None, help=_("The day (YYYY-MM-DD); today.")
         )
         parser.add_argument(
             "--dry-run",
@@ -33,10 +33,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        as_of = options["as_of"]
-        if isinstance(as_of, str):  # call_command() passes keyword options unparsed
-            as_of = parse_date(as_of)
-        as_of = as_of or timezone.localdate()
+        as_of = day_option(options["as_of"]) or timezone.localdate()
         dry_run = options["dry_run"]
         try:
             digests = send_alerts(as_of, dry_run=dry_run)

@@ -23,34 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, User
-from motherline.accounts.policy import Capability, can
-from motherline.core.actors import Actor, SystemActor
+from motherline.accounts.commands import register_user
+from motherline.accounts.models import AuditAction
+from motherline.core.commands import day_option, iso_date
 from motherline.people.history import UnanswerableDay
 from motherline.worklist import queries
 from motherline.worklist.rules import Item, Kind
-
-
-def parse_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(_("Give the date as YYYY-MM-DD.")) from exc
-
-
-def register_user(username: str | None, command: str) -> Actor:
-    """The named user, who must be allowed to see the register; without one, the system's
-    read-only view of it, named after the command."""
-    if not username:
-        return SystemActor(command)
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        raise CommandError(_("There is no user %(name)s.") % {"name": username})
-    if not can(user, Capability.VIEW_REGISTER):
-        raise CommandError(
-            _("The user %(name)s may not see personal records.") % {"name": username}
-        )
-    return user
 
 
 def table(items: list[Item], as_of: date) -> str:
@@ -88,7 +66,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--as-of",
-            type=parse_date,
+            type=iso_date,
             default=None,
             help=_(
                 "The day (YYYY-MM-DD), today if omitted: a past day is read as the register "
@@ -102,10 +80,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help=_("Print a JSON list."))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        as_of = options["as_of"]
-        if isinstance(as_of, str):  # call_command() passes keyword options unparsed
-            as_of = parse_date(as_of)
-        as_of = as_of or timezone.localdate()
+        as_of = day_option(options["as_of"]) or timezone.localdate()
         user = register_user(options["user"], "worklist")
         filters = queries.WorklistFilters(
             prison=options["prison"], province=options["province"], kind=options["kind"]
