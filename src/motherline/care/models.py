@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from motherline.core.models import VersionedRecord
+from motherline.core.models import Referenced, VersionedRecord
 from motherline.people.models import CaregiverRelationship, Child, ScopedQuerySet
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
@@ -171,13 +171,16 @@ PHONE_MAX_LENGTH = 32
 PHONE_DIGITS = (6, 15)
 
 
-class Caregiver(VersionedRecord):
+class Caregiver(Referenced, VersionedRecord):
     """A person (or a centre) outside prison who cares, or will care, for children of a
     woman in custody. The record hangs on her, as every personal record does, so that it is
     owned by her organisation and seen exactly as her record (`accounts.policy`): a partner
     only as her consent shares it, an outsider not at all. A caregiver of children of two
     women has a record on each: what one woman consented to share does not open the other's.
     The name, the address's free text and the phone are encrypted at rest."""
+
+    reference_prefix = "CG"
+    noun = "caregiver"
 
     woman = models.ForeignKey("people.Woman", on_delete=models.CASCADE, related_name="caregivers")
     name = EncryptedCharField(_("name"), max_length=200)
@@ -222,13 +225,6 @@ class Caregiver(VersionedRecord):
         ordering = ["id"]
         verbose_name = _("caregiver")
         verbose_name_plural = _("caregivers")
-
-    def __str__(self) -> str:
-        return f"caregiver {self.pk}"
-
-    @property
-    def reference(self) -> str:
-        return f"CG-{self.pk}"
 
     def place(self) -> str:
         """The chosen area, finest first (commune, district, province), in the page's
@@ -289,10 +285,13 @@ class AssessmentStatus(models.TextChoices):
     RETURNED = "returned", _("Returned for changes")
 
 
-class BestInterestsAssessment(models.Model):
+class BestInterestsAssessment(Referenced):
     """The structured judgement that handing a child over to one caregiver serves the child:
     an answer to each question of the pack, a recommendation, and a programme manager's
     approval, without which the plan's hand-over step cannot be recorded."""
+
+    reference_prefix = "BIA"
+    noun = "assessment"
 
     plan = models.ForeignKey(TransitionPlan, on_delete=models.CASCADE, related_name="assessments")
     caregiver = models.ForeignKey(
@@ -333,13 +332,6 @@ class BestInterestsAssessment(models.Model):
         indexes = [models.Index(fields=["plan", "status"], name="assessment_by_plan")]
         verbose_name = _("best-interests assessment")
         verbose_name_plural = _("best-interests assessments")
-
-    def __str__(self) -> str:
-        return f"assessment {self.pk}"
-
-    @property
-    def reference(self) -> str:
-        return f"BIA-{self.pk}"
 
     @property
     def allows_handover(self) -> bool:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from motherline.core.actors import Actor
+from motherline.core.models import Referenced
 from motherline.core.scoping import ScopedQuerySet, narrow
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
@@ -301,11 +302,14 @@ class ReferralQuerySet(models.QuerySet):
         return narrow("referrals", self, user)
 
 
-class Referral(models.Model):
+class Referral(Referenced):
     """A woman's record (or one child's, `child` set) referred by the organisation that owns
     it to another for a service, with the consent that allows it. Accepted, it lets the
     receiver read the parts it shares (`accounts.policy.REFERRAL_REACH`); a transfer instead
     moves the record to the receiver. Until then the receiver sees only this referral."""
+
+    reference_prefix = "R"
+    noun = "referral"
 
     woman = models.ForeignKey("people.Woman", on_delete=models.CASCADE, related_name="referrals")
     child = models.ForeignKey(
@@ -365,13 +369,6 @@ class Referral(models.Model):
         ]
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
-
-    def __str__(self) -> str:
-        return f"referral {self.pk}"
-
-    @property
-    def reference(self) -> str:
-        return f"R-{self.pk}"
 
     @property
     def subject(self) -> Any:

@@ -5,6 +5,8 @@ Abstract: each app's models build on these. The organisation is named by a strin
 low layer does not import `accounts`.
 """
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -50,3 +52,22 @@ class OwnedRecord(VersionedRecord):
 
     class Meta:
         abstract = True
+
+
+class Referenced(models.Model):
+    """A record people name by a short reference, its kind's letters and its number ("V-12"
+    for a visit), and that prints as its kind and number ("visit 12") in the admin and the
+    shell. Each model says its `reference_prefix` and `noun`."""
+
+    reference_prefix: ClassVar[str]
+    noun: ClassVar[str]
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.noun} {self.pk}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.reference_prefix}-{self.pk}"

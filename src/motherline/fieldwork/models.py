@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
 from motherline.core.actors import Actor
-from motherline.core.models import OwnedRecord
+from motherline.core.models import OwnedRecord, Referenced
 from motherline.jurisdictions import local
 from motherline.people.models import Woman
 from motherline.places.models import Prison
@@ -65,7 +65,10 @@ class Topic(models.TextChoices):
     TREATMENT = "treatment", _("Treatment")
 
 
-class PrisonVisit(Withdrawable, OwnedRecord):
+class PrisonVisit(Referenced, Withdrawable, OwnedRecord):
+    reference_prefix = "V"
+    noun = "visit"
+
     prison = models.ForeignKey(
         Prison, on_delete=models.PROTECT, related_name="visits", verbose_name=_("prison")
     )
@@ -98,15 +101,11 @@ class PrisonVisit(Withdrawable, OwnedRecord):
         verbose_name = _("prison visit")
         verbose_name_plural = _("prison visits")
 
-    def __str__(self) -> str:
-        return f"visit {self.pk}"
 
-    @property
-    def reference(self) -> str:
-        return f"V-{self.pk}"
+class Finding(Referenced):
+    reference_prefix = "F"
+    noun = "finding"
 
-
-class Finding(models.Model):
     visit = models.ForeignKey(PrisonVisit, on_delete=models.CASCADE, related_name="findings")
     topic = models.CharField(_("topic"), max_length=24, choices=Topic)
     description = EncryptedTextField(_("what was found"))
@@ -118,20 +117,16 @@ class Finding(models.Model):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
 
-    def __str__(self) -> str:
-        return f"finding {self.pk}"
-
-    @property
-    def reference(self) -> str:
-        return f"F-{self.pk}"
-
 
 class ActionStatus(models.TextChoices):
     OPEN = "open", _("Open")
     DONE = "done", _("Done")
 
 
-class FollowUpAction(models.Model):
+class FollowUpAction(Referenced):
+    reference_prefix = "A"
+    noun = "action"
+
     visit = models.ForeignKey(PrisonVisit, on_delete=models.CASCADE, related_name="actions")
     finding = models.ForeignKey(
         Finding,
@@ -169,13 +164,6 @@ class FollowUpAction(models.Model):
         verbose_name = _("follow-up action")
         verbose_name_plural = _("follow-up actions")
 
-    def __str__(self) -> str:
-        return f"action {self.pk}"
-
-    @property
-    def reference(self) -> str:
-        return f"A-{self.pk}"
-
 
 class EscalationContact(models.Model):
     """Someone an organisation tells when a prison refuses its monitors (the UN office, a
@@ -200,7 +188,10 @@ class EscalationContact(models.Model):
         return self.name
 
 
-class AccessIncident(Withdrawable, OwnedRecord):
+class AccessIncident(Referenced, Withdrawable, OwnedRecord):
+    reference_prefix = "I"
+    noun = "incident"
+
     prison = models.ForeignKey(
         Prison, on_delete=models.PROTECT, related_name="access_incidents", verbose_name=_("prison")
     )
@@ -237,13 +228,6 @@ class AccessIncident(Withdrawable, OwnedRecord):
         verbose_name = _("access incident")
         verbose_name_plural = _("access incidents")
 
-    def __str__(self) -> str:
-        return f"incident {self.pk}"
-
-    @property
-    def reference(self) -> str:
-        return f"I-{self.pk}"
-
     @property
     def is_open(self) -> bool:
         return self.restored_on is None
@@ -266,7 +250,10 @@ class TrainingTopic(models.TextChoices):
     SENTENCING = "sentencing", _("Sentencing of women")
 
 
-class TrainingSession(Withdrawable, OwnedRecord):
+class TrainingSession(Referenced, Withdrawable, OwnedRecord):
+    reference_prefix = "T"
+    noun = "training"
+
     audience = models.CharField(_("audience"), max_length=16, choices=Audience)
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200)
@@ -282,13 +269,6 @@ class TrainingSession(Withdrawable, OwnedRecord):
         ordering = ["-held_on", "-id"]
         verbose_name = _("training session")
         verbose_name_plural = _("training sessions")
-
-    def __str__(self) -> str:
-        return f"training {self.pk}"
-
-    @property
-    def reference(self) -> str:
-        return f"T-{self.pk}"
 
     def topic_labels(self) -> list[str]:
         labels = dict(TrainingTopic.choices)
@@ -333,10 +313,13 @@ class ConsentUse(models.TextChoices):
     PUBLICATION = "publication", _("Publication")
 
 
-class CaseStudy(OwnedRecord):
+class CaseStudy(Referenced, OwnedRecord):
     """A real situation told for advocacy and training, never with anything that identifies
     the woman or her children: draft → consent → anonymised → reviewed by a second person →
     published. Withdrawing consent unpublishes it."""
+
+    reference_prefix = "CS"
+    noun = "case study"
 
     woman = models.ForeignKey(
         Woman,
@@ -380,14 +363,7 @@ class CaseStudy(OwnedRecord):
         verbose_name = _("case study")
         verbose_name_plural = _("case studies")
 
-    def __str__(self) -> str:
-        return f"case study {self.pk}"
-
     def local_language(self) -> str:
         """The language of `title_local` and `narrative_local`: the local language of the
         organisation's jurisdiction."""
         return local.language_of_organisation(self.organisation_id)
-
-    @property
-    def reference(self) -> str:
-        return f"CS-{self.pk}"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
 from motherline.core.actors import Actor
-from motherline.core.models import OwnedRecord
+from motherline.core.models import OwnedRecord, Referenced
 from motherline.fieldwork.models import OrganisationQuerySet
 from motherline.people.models import Child, Woman
 from motherline.records.withdrawal import Withdrawable, WithdrawableQuerySet
@@ -105,7 +105,10 @@ class ServiceType(models.TextChoices):
     SCHOOLING = "schooling", _("Schooling for a child who left prison")
 
 
-class ServiceDelivery(Withdrawable):
+class ServiceDelivery(Referenced, Withdrawable):
+    reference_prefix = "S"
+    noun = "service"
+
     # The woman whose record this belongs to: the beneficiary, or the mother of the child
     # who received it. `to_woman` says whether she received the service herself.
     woman = models.ForeignKey(
@@ -162,10 +165,3 @@ class ServiceDelivery(Withdrawable):
         ]
         verbose_name = _("service delivery")
         verbose_name_plural = _("service deliveries")
-
-    def __str__(self) -> str:
-        return f"service {self.pk}"
-
-    @property
-    def reference(self) -> str:
-        return f"S-{self.pk}"
