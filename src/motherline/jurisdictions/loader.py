@@ -199,6 +199,23 @@ def _described(code: str, packs_dir: Path | None) -> tuple[_PackReader, PackMeta
     return reader, meta
 
 
+def _read_optional(
+    code: str,
+    packs_dir: Path | None,
+    stem: str,
+    columns: Callable[[_PackReader, PackMeta], dict[str, Parser]],
+) -> tuple[_PackReader, PackMeta, list[Row]] | None:
+    """Read an optional file of records known by a unique code (`stem`.csv), or None when the
+    pack has no such file; its problems are left on the reader."""
+    reader, meta = _described(code, packs_dir)
+    filename = f"{stem}.csv"
+    if not (reader.directory / filename).is_file():
+        return None
+    _header, rows = reader.read_csv(filename, columns(reader, meta), {})
+    reader.check_unique(filename, rows, "code")
+    return reader, meta, rows
+
+
 def _not_in(rows: list[Row], stored: Any) -> Any:
     """The records of `stored` whose code none of the pack's `rows` has."""
     return stored.exclude(code__in=[row.values["code"] for row in rows])
@@ -300,6 +317,30 @@ def _date(*, required: bool = False) -> Parser:
             raise _CellError(f"not a real date: {raw!r}") from None
 
     return parse
+
+
+def _names(model: Any) -> dict[str, Parser]:
+    """A record's name and its optional name in the pack's local language, each as long as
+    the model holds."""
+    return {
+        "name": _text(_max_length(model, "name")),
+        "name_local": _text(_max_length(model, "name_local"), required=False),
+    }
+
+
+def _word_code(model: Any) -> Parser:
+    """A code of lower-case letters, digits and _ (an offence, an occasion, a criterion)."""
+    return _matching(OFFENCE_CODE, "lower-case letters, digits and _", _max_length(model, "code"))
+
+
+def _pack_code(meta: PackMeta, model: Any) -> Parser:
+    """A code in capitals that starts with the pack's code, unique across packs (a prison, a
+    court)."""
+    return _matching(
+        re.compile(rf"^{re.escape(meta.code)}-[A-Z0-9][A-Z0-9-]*$"),
+        f"a code in capitals starting {meta.code}-",
+        _max_length(model, "code"),
+    )
 
 
 def _boolean(raw: str) -> bool:
@@ -648,8 +689,7 @@ class _PackReader:
                         f"an ISO 3166-2 code such as {country}-1",
                         _max_length(Province, "code"),
                     ),
-                    "name": _text(_max_length(Province, "name")),
-                    "name_local": _text(_max_length(Province, "name_local"), required=False),
+                    **_names(Province),
                 },
                 {
                     "source": source,
@@ -659,13 +699,8 @@ class _PackReader:
             ),
             "prisons": (
                 {
-                    "code": _matching(
-                        re.compile(rf"^{re.escape(meta.code)}-[A-Z0-9][A-Z0-9-]*$"),
-                        f"a code in capitals starting {meta.code}-",
-                        _max_length(Prison, "code"),
-                    ),
-                    "name": _text(_max_length(Prison, "name")),
-                    "name_local": _text(_max_length(Prison, "name_local"), required=False),
+                    "code": _pack_code(meta, Prison),
+                    **_names(Prison),
                     "province": _text(_max_length(Province, "code")),
                     "kind": _choice(PrisonKind.values),
                     "capacity": _integer(minimum=1, required=False),
@@ -678,13 +713,8 @@ class _PackReader:
             ),
             "offences": (
                 {
-                    "code": _matching(
-                        OFFENCE_CODE,
-                        "lower-case letters, digits and _",
-                        _max_length(OffenceCategory, "code"),
-                    ),
-                    "name": _text(_max_length(OffenceCategory, "name")),
-                    "name_local": _text(_max_length(OffenceCategory, "name_local"), required=False),
+                    "code": _word_code(OffenceCategory),
+                    **_names(OffenceCategory),
                     "iccs_section": _matching(ICCS_SECTION, "an ICCS section from 01 to 11", 2),
                     "offence_class": offence_class,
                     "is_violent": _boolean,
@@ -1185,13 +1215,8 @@ def _legal_specs(source: Parser, citation: Parser) -> dict[str, tuple[dict[str, 
     return {
         "pardon_occasions": (
             {
-                "code": _matching(
-                    OFFENCE_CODE,
-                    "lower-case letters, digits and _",
-                    _max_length(PardonOccasion, "code"),
-                ),
-                "name": _text(_max_length(PardonOccasion, "name")),
-                "name_local": _text(_max_length(PardonOccasion, "name_local"), required=False),
+                "code": _word_code(PardonOccasion),
+                **_names(PardonOccasion),
                 "month": _integer(minimum=1),
                 "day": _integer(minimum=1, required=False),
                 "effective_from": _date(),
@@ -1205,16 +1230,11 @@ def _legal_specs(source: Parser, citation: Parser) -> dict[str, tuple[dict[str, 
         "screening_criteria": (
             {
                 "remedy": _choice(Remedy.values),
-                "code": _matching(
-                    OFFENCE_CODE,
-                    "lower-case letters, digits and _",
-                    _max_length(ScreeningCriterion, "code"),
-                ),
+                "code": _word_code(ScreeningCriterion),
                 "kind": _text(_max_length(ScreeningCriterion, "kind")),
                 "parameter": _text(_max_length(ScreeningCriterion, "parameter"), required=False),
                 "weight": _integer(minimum=1),
-                "name": _text(_max_length(ScreeningCriterion, "name")),
-                "name_local": _text(_max_length(ScreeningCriterion, "name_local"), required=False),
+                **_names(ScreeningCriterion),
                 "explanation": _text(2000),
                 "explanation_local": _text(2000, required=False),
                 "source": source,
@@ -1339,8 +1359,7 @@ def read_gazetteer(code: str, packs_dir: Path | None = None) -> GazetteerData:
         return {
             "code": _matching(AREA_CODE, "digits", _max_length(model, "code")),
             parent: _text(parent_length),
-            "name": _text(_max_length(model, "name")),
-            "name_local": _text(_max_length(model, "name_local"), required=False),
+            **_names(model),
             "kind": _choice(kinds.values),
             "source": source,
             "verified": _boolean,
@@ -1450,23 +1469,23 @@ def read_best_interests(code: str, packs_dir: Path | None = None) -> list[Row]:
     """Read and validate a pack's best-interests questions; raises `PackInvalid`."""
     from motherline.jurisdictions.models import BestInterestsQuestion as Question
 
-    reader, meta = _described(code, packs_dir)
-    filename = f"{QUESTIONS_FILE}.csv"
-    if not (reader.directory / filename).is_file():
+    def columns(reader: _PackReader, meta: PackMeta) -> dict[str, Parser]:
+        return {
+            "code": _matching(OFFENCE_CODE, "lower-case letters, digits and _", 32),
+            "position": _integer(minimum=1),
+            "text": _text(_max_length(Question, "text")),
+            "text_local": _text(_max_length(Question, "text_local"), required=False),
+            "hint": _text(_max_length(Question, "hint"), required=False),
+            "hint_local": _text(_max_length(Question, "hint_local"), required=False),
+            "source": reader.source_parser(meta.sources),
+            "citation": _text(_max_length(Question, "citation"), required=False),
+            "verified": _boolean,
+        }
+
+    read = _read_optional(code, packs_dir, QUESTIONS_FILE, columns)
+    if read is None:
         return []
-    columns = {
-        "code": _matching(OFFENCE_CODE, "lower-case letters, digits and _", 32),
-        "position": _integer(minimum=1),
-        "text": _text(_max_length(Question, "text")),
-        "text_local": _text(_max_length(Question, "text_local"), required=False),
-        "hint": _text(_max_length(Question, "hint"), required=False),
-        "hint_local": _text(_max_length(Question, "hint_local"), required=False),
-        "source": reader.source_parser(meta.sources),
-        "citation": _text(_max_length(Question, "citation"), required=False),
-        "verified": _boolean,
-    }
-    _header, rows = reader.read_csv(filename, columns, {})
-    reader.check_unique(filename, rows, "code")
+    reader, _meta, rows = read
     if reader.errors:
         raise PackInvalid(reader.errors)
     return rows
@@ -1507,24 +1526,20 @@ def read_courts(code: str, packs_dir: Path | None = None) -> list[Row]:
     """Read and validate a pack's courts; raises `PackInvalid`."""
     from motherline.places.models import Court
 
-    reader, meta = _described(code, packs_dir)
-    filename = f"{COURTS_FILE}.csv"
-    if not (reader.directory / filename).is_file():
+    def columns(reader: _PackReader, meta: PackMeta) -> dict[str, Parser]:
+        return {
+            "code": _pack_code(meta, Court),
+            **_names(Court),
+            "province": _text(_max_length(Province, "code")),
+            "source": reader.source_parser(meta.sources),
+            "verified": _boolean,
+        }
+
+    read = _read_optional(code, packs_dir, COURTS_FILE, columns)
+    if read is None:
         return []
-    columns = {
-        "code": _matching(
-            re.compile(rf"^{re.escape(meta.code)}-[A-Z0-9][A-Z0-9-]*$"),
-            f"a code in capitals starting {meta.code}-",
-            _max_length(Court, "code"),
-        ),
-        "name": _text(_max_length(Court, "name")),
-        "name_local": _text(_max_length(Court, "name_local"), required=False),
-        "province": _text(_max_length(Province, "code")),
-        "source": reader.source_parser(meta.sources),
-        "verified": _boolean,
-    }
-    _header, rows = reader.read_csv(filename, columns, {})
-    reader.check_unique(filename, rows, "code")
+    reader, meta, rows = read
+    filename = f"{COURTS_FILE}.csv"
     provinces = _province_codes(reader)
     for row in rows:
         province = row.values.get("province")
