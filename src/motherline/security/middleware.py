@@ -9,13 +9,18 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 
-class RefuseNulPathMiddleware:
+class ViewMiddleware:
+    """A middleware that only looks at a request before its view runs (`process_view`, which
+    each one defines): the response passes through untouched."""
+
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
+
+class RefuseNulPathMiddleware(ViewMiddleware):
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
@@ -29,15 +34,9 @@ class RefuseNulPathMiddleware:
 PAGE_METHODS = ("GET", "HEAD", "POST")
 
 
-class RefuseUnservedMethodsMiddleware:
+class RefuseUnservedMethodsMiddleware(ViewMiddleware):
     """PUT, PATCH, DELETE, TRACE, OPTIONS and any other method on a page: 405, before the
     view runs (so before it reads a record or writes an audit row)."""
-
-    def __init__(self, get_response: Any) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any

@@ -32,6 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, can
+from motherline.security.middleware import ViewMiddleware
 
 REQUIRED = "required"
 OPTIONAL = "optional"
@@ -92,15 +93,9 @@ def remember_enrolment(sender: Any, request: HttpRequest, user: User, **kwargs: 
         request.session[ENROLLED_SESSION_KEY] = enrolled
 
 
-class TwoFactorMiddleware:
+class TwoFactorMiddleware(ViewMiddleware):
     """Holds a signed-in user whose session still needs a second factor at the enrolment or
     verification page (or, for the API, answers 403 with a message)."""
-
-    def __init__(self, get_response: Any) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
