@@ -9,6 +9,7 @@ to `care.family`, whose errors are shown beside their fields.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -33,7 +34,7 @@ from motherline.care.models import (
     PlanStatus,
     TransitionPlan,
 )
-from motherline.core.actions import changed_values, run_form_action
+from motherline.core.actions import changed_values, form_page, run_form_action
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
 from motherline.people.models import Child
@@ -61,12 +62,40 @@ def _caregivers_url(child: Child) -> str:
     return reverse("care:caregivers", args=[child.reference])
 
 
+def _read(request: AuthenticatedRequest, child: Child) -> None:
+    # Each of these pages shows the child and the family's names: a read of the child.
+    audit.record(request.user, AuditAction.VIEW, child, request=request)
+
+
 def _render(
     request: AuthenticatedRequest, template: str, child: Child, context: dict[str, Any]
 ) -> HttpResponse:
-    # Each of these pages shows the child and the family's names: a read of the child.
-    audit.record(request.user, AuditAction.VIEW, child, request=request)
+    _read(request, child)
     return render(request, f"care/{template}", {"child": child, **context})
+
+
+def _form_page(
+    request: AuthenticatedRequest,
+    child: Child,
+    form: Any,
+    perform: Callable[[dict[str, Any]], None],
+    *,
+    done: str,
+    go_to: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """`form_page` for a page about the child: the action, or the page (a read of the child)."""
+    return form_page(
+        request,
+        form,
+        perform,
+        done=done,
+        go_to=go_to,
+        template=f"care/{template}",
+        context={"child": child, **context},
+        read=lambda: _read(request, child),
+    )
 
 
 def _links(child: Child) -> list[CaregiverLink]:
@@ -292,21 +321,15 @@ def record_assessment(request: AuthenticatedRequest, plan_id: int) -> HttpRespon
             request=request,
         )
 
-    done = run_form_action(
+    return _form_page(
         request,
+        child,
         form,
         perform,
         done=_("The assessment has been recorded: it waits for a programme manager's approval."),
         go_to=_to_plan(plan),
-    )
-    if done is not None:
-        return done
-    return _render(
-        request,
-        "assessment_form.html",
-        child,
-        {
-            "form": form,
+        template="assessment_form.html",
+        context={
             "plan": plan,
             "answers": _answers_context(form, questions),
             "caregivers": caregivers,
@@ -433,21 +456,15 @@ def correct_assessment(request: AuthenticatedRequest, assessment_id: int) -> Htt
             request.user, found, changes, version=data["version"], request=request
         )
 
-    done = run_form_action(
+    return _form_page(
         request,
+        child,
         form,
         perform,
         done=_("The assessment has been corrected."),
         go_to=reverse("care:assessment", args=[found.pk]),
-    )
-    if done is not None:
-        return done
-    return _render(
-        request,
-        "assessment_form.html",
-        child,
-        {
-            "form": form,
+        template="assessment_form.html",
+        context={
             "plan": found.plan,
             "assessment": found,
             "answers": _answers_context(form, questions),

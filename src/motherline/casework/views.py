@@ -28,6 +28,7 @@ from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit, require
 from motherline.casework import forms, queries, services
 from motherline.casework.models import Assignment, CaseNote, Document, Referral
+from motherline.core.actions import run_form_action
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
 from motherline.legal.models import LegalCase, ReleaseCandidate
@@ -232,22 +233,27 @@ def _notes_page(request: AuthenticatedRequest, kind: str, reference: str) -> Htt
         require(request.user, Capability.EDIT_REGISTER)
         _require_change(request, subject)
         form = forms.NoteForm(request.POST)
-        if form.is_valid():
-            try:
-                note_in = form.action_input()
-                services.add_note(
-                    request.user,
-                    subject.woman,
-                    child=subject.child,
-                    **note_in.model_dump(exclude={"corrects"}),
-                    corrects=services.note_corrected(request.user, note_in.corrects),
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The note has been saved."))
-                return redirect(subject.page_url + "#casework")
+
+        def add(data: dict[str, Any]) -> None:
+            note_in = form.action_input()
+            services.add_note(
+                request.user,
+                subject.woman,
+                child=subject.child,
+                **note_in.model_dump(exclude={"corrects"}),
+                corrects=services.note_corrected(request.user, note_in.corrects),
+                request=request,
+            )
+
+        done = run_form_action(
+            request,
+            form,
+            add,
+            done=_("The note has been saved."),
+            go_to=subject.page_url + "#casework",
+        )
+        if done is not None:
+            return done
     page = queries.note_page(
         queries.notes(request.user, woman=subject.woman, child=subject.child),
         request.GET.get("after"),
@@ -497,23 +503,29 @@ def _documents_page(request: AuthenticatedRequest, kind: str, reference: str) ->
             form.errors.pop("file", None)
             form.add_error("file", services.too_large_message())
             status = 413
-        elif form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                records = _target_records(subject, form.cleaned_data["attach_to"])
+        else:
+
+            def upload(data: dict[str, Any]) -> None:
+                records = _target_records(subject, data["attach_to"])
+                file = data["file"]
                 services.upload_document(
                     request.user,
                     subject.woman,
-                    services.Upload(upload.read(), upload.name or ""),
-                    title=form.cleaned_data["title"],
+                    services.Upload(file.read(), file.name or ""),
+                    title=data["title"],
                     request=request,
                     **records,
                 )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The document has been filed."))
-                return redirect(subject.page_url + "#casework")
+
+            done = run_form_action(
+                request,
+                form,
+                upload,
+                done=_("The document has been filed."),
+                go_to=subject.page_url + "#casework",
+            )
+            if done is not None:
+                return done
     documents = queries.documents(request.user, woman=subject.woman, child=subject.child)
     audit.record(
         request.user,

@@ -8,12 +8,13 @@ to `fieldwork.services`, whose errors are shown beside their fields.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -66,6 +67,9 @@ from motherline.places.models import Prison
 from motherline.records.pages import withdrawal_page
 from motherline.reports.pdf import render_pdf
 from motherline.uploads import FileRefused
+
+# A record a detail page shows.
+Shown = TypeVar("Shown")
 
 STALE = gettext_lazy(
     "Someone else changed this record while you were editing: check it and try again."
@@ -166,10 +170,12 @@ def _visit_page(
     )
 
 
-def _visible_visit(request: AuthenticatedRequest, visit_id: int) -> PrisonVisit:
+def _shown(lookup: Callable[[User, int], Shown], request: AuthenticatedRequest, pk: int) -> Shown:
+    """The record a detail query finds for the user (withdrawn ones too), or 404: one the
+    user may not see is not found."""
     try:
-        return queries.visit_detail(request.user, visit_id)
-    except PrisonVisit.DoesNotExist:
+        return lookup(request.user, pk)
+    except ObjectDoesNotExist:
         raise Http404 from None
 
 
@@ -178,7 +184,7 @@ def _visible_visit(request: AuthenticatedRequest, visit_id: int) -> PrisonVisit:
 def visit_detail(request: AuthenticatedRequest, visit_id: int) -> HttpResponse:
     """One visit with its findings, follow-up actions and access incidents."""
     require(request.user, Capability.VIEW_REGISTER)
-    return _visit_page(request, _visible_visit(request, visit_id))
+    return _visit_page(request, _shown(queries.visit_detail, request, visit_id))
 
 
 # The correction page's form, derived from the action's one declaration.
@@ -306,7 +312,7 @@ def add_action(request: AuthenticatedRequest, visit_id: int) -> HttpResponse:
     )
     if done is not None:
         return done
-    return _visit_page(request, _visible_visit(request, visit.pk), form)
+    return _visit_page(request, _shown(queries.visit_detail, request, visit.pk), form)
 
 
 def _mark_done(
@@ -427,10 +433,7 @@ def incident_detail(request: AuthenticatedRequest, incident_id: int) -> HttpResp
     # A POST changes it: refused by role (403) before the record is looked up.
     writing = request.method == "POST"
     require(request.user, Capability.RECORD_FIELDWORK if writing else Capability.VIEW_REGISTER)
-    try:
-        incident = queries.incident_detail(request.user, incident_id)
-    except AccessIncident.DoesNotExist:
-        raise Http404 from None
+    incident = _shown(queries.incident_detail, request, incident_id)
     editable = (
         can(request.user, Capability.RECORD_FIELDWORK)
         and not incident.is_withdrawn
@@ -571,10 +574,7 @@ def new_training(request: AuthenticatedRequest) -> HttpResponse:
 @require_safe
 def training_detail(request: AuthenticatedRequest, session_id: int) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
-    try:
-        session = queries.training_detail(request.user, session_id)
-    except TrainingSession.DoesNotExist:
-        raise Http404 from None
+    session = _shown(queries.training_detail, request, session_id)
     editable = (
         not session.is_withdrawn
         and TrainingSession.objects.editable_by(request.user).filter(pk=session.pk).exists()
@@ -691,19 +691,12 @@ def new_case(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _visible_case(request: AuthenticatedRequest, case_id: int) -> CaseStudy:
-    try:
-        return queries.case_detail(request.user, case_id)
-    except CaseStudy.DoesNotExist:
-        raise Http404 from None
-
-
 @login_required
 @require_safe
 def case_detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     """A case study, its texts, where it is in the workflow and what the next step needs."""
     require(request.user, Capability.VIEW_REGISTER)
-    case = _visible_case(request, case_id)
+    case = _shown(queries.case_detail, request, case_id)
     woman = (
         Woman.objects.visible_to(request.user).filter(pk=case.woman_id).first()
         if case.woman_id
