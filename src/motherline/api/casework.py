@@ -19,9 +19,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from motherline.accounts.policy import Capability, may_edit
-from motherline.api.access import Requires, child_records, her_records
-from motherline.api.routes import changes_of, read_all
-from motherline.api.schemas import INT_MAX, PathReference, RecordId, _max
+from motherline.api.access import Requires
+from motherline.api.routes import Twin, changes_of, read_all, twins
+from motherline.api.schemas import INT_MAX, RecordId, _max
 from motherline.casework import queries, services
 from motherline.casework.actions import AssignIn, NoteChangesIn, NoteIn
 from motherline.casework.models import (
@@ -128,7 +128,7 @@ def _note_out(pk: int) -> CaseNote:
 
 
 def _notes(
-    request: AuthenticatedRequest, woman: Woman, child: Child | None, page: NotesPageQuery
+    request: AuthenticatedRequest, woman: Woman, child: Child | None, page: Query[NotesPageQuery]
 ) -> Any:
     found = queries.note_page(
         queries.notes(request.user, woman=woman, child=child).select_related("woman", "child"),
@@ -156,56 +156,44 @@ def _add_note(
 # Notes
 
 
-@router.get(
-    "/women/{reference}/notes",
+twins(
+    router,
+    "GET",
+    "notes",
+    _notes,
     response=NotePage,
-    url_name="woman_notes",
-    summary="List a woman's case notes",
     auth=Requires(Capability.VIEW_REGISTER),
+    woman=Twin(
+        "woman_notes",
+        "List a woman's case notes",
+        "Her notes (not her children's), newest first by date, a page at a time.",
+    ),
+    child=Twin(
+        "child_notes",
+        "List a child's case notes",
+        "The child's notes, newest first by date, a page at a time.",
+    ),
 )
-def woman_notes(
-    request: AuthenticatedRequest, reference: PathReference, page: Query[NotesPageQuery]
-) -> Any:
-    """Her notes (not her children's), newest first by date, a page at a time."""
-    return _notes(request, *her_records(request.user, reference), page)
-
-
-@router.post(
-    "/women/{reference}/notes",
+twins(
+    router,
+    "POST",
+    "notes",
+    _add_note,
     response={201: NoteOut},
-    url_name="woman_notes",
-    summary="Write a case note on a woman",
     auth=Requires(Capability.EDIT_REGISTER),
+    woman=Twin(
+        "add_woman_note",
+        "Write a case note on a woman",
+        "A note on her own record; with `corrects`, the correction of an earlier note.",
+        url_name="woman_notes",
+    ),
+    child=Twin(
+        "add_child_note",
+        "Write a case note on a child",
+        "A note on the child's record; with `corrects`, the correction of an earlier note.",
+        url_name="child_notes",
+    ),
 )
-def add_woman_note(request: AuthenticatedRequest, reference: PathReference, payload: NoteIn) -> Any:
-    """A note on her own record; with `corrects`, the correction of an earlier note."""
-    return _add_note(request, *her_records(request.user, reference), payload)
-
-
-@router.get(
-    "/children/{reference}/notes",
-    response=NotePage,
-    url_name="child_notes",
-    summary="List a child's case notes",
-    auth=Requires(Capability.VIEW_REGISTER),
-)
-def child_notes(
-    request: AuthenticatedRequest, reference: PathReference, page: Query[NotesPageQuery]
-) -> Any:
-    """The child's notes, newest first by date, a page at a time."""
-    return _notes(request, *child_records(request.user, reference), page)
-
-
-@router.post(
-    "/children/{reference}/notes",
-    response={201: NoteOut},
-    url_name="child_notes",
-    summary="Write a case note on a child",
-    auth=Requires(Capability.EDIT_REGISTER),
-)
-def add_child_note(request: AuthenticatedRequest, reference: PathReference, payload: NoteIn) -> Any:
-    """A note on the child's record; with `corrects`, the correction of an earlier note."""
-    return _add_note(request, *child_records(request.user, reference), payload)
 
 
 @router.patch(
@@ -246,58 +234,46 @@ def _assign(
     return Status(201, assignment)
 
 
-@router.get(
-    "/women/{reference}/workers",
+twins(
+    router,
+    "GET",
+    "workers",
+    _assignments,
     response=list[AssignmentOut],
-    url_name="woman_workers",
-    summary="List a woman's case workers",
     auth=Requires(Capability.VIEW_REGISTER),
+    woman=Twin(
+        "woman_workers",
+        "List a woman's case workers",
+        "The case workers assigned to her own record.",
+    ),
+    child=Twin(
+        "child_workers",
+        "List a child's case workers",
+        "The case workers assigned to the child.",
+    ),
 )
-def woman_workers(request: AuthenticatedRequest, reference: PathReference) -> Any:
-    """The case workers assigned to her own record."""
-    return _assignments(request, *her_records(request.user, reference))
-
-
-@router.post(
-    "/women/{reference}/workers",
+twins(
+    router,
+    "POST",
+    "workers",
+    _assign,
     response={201: AssignmentOut},
-    url_name="woman_workers",
-    summary="Assign a case worker to a woman",
     auth=Requires(Capability.EDIT_REGISTER),
+    woman=Twin(
+        "assign_to_woman",
+        "Assign a case worker to a woman",
+        "A user of the organisation that owns her record, with a role that changes the\n"
+        "register (422 otherwise).",
+        url_name="woman_workers",
+    ),
+    child=Twin(
+        "assign_to_child",
+        "Assign a case worker to a child",
+        "A user of the organisation that owns the record, with a role that changes the\n"
+        "register (422 otherwise).",
+        url_name="child_workers",
+    ),
 )
-def assign_to_woman(
-    request: AuthenticatedRequest, reference: PathReference, payload: AssignIn
-) -> Any:
-    """A user of the organisation that owns her record, with a role that changes the
-    register (422 otherwise)."""
-    return _assign(request, *her_records(request.user, reference), payload)
-
-
-@router.get(
-    "/children/{reference}/workers",
-    response=list[AssignmentOut],
-    url_name="child_workers",
-    summary="List a child's case workers",
-    auth=Requires(Capability.VIEW_REGISTER),
-)
-def child_workers(request: AuthenticatedRequest, reference: PathReference) -> Any:
-    """The case workers assigned to the child."""
-    return _assignments(request, *child_records(request.user, reference))
-
-
-@router.post(
-    "/children/{reference}/workers",
-    response={201: AssignmentOut},
-    url_name="child_workers",
-    summary="Assign a case worker to a child",
-    auth=Requires(Capability.EDIT_REGISTER),
-)
-def assign_to_child(
-    request: AuthenticatedRequest, reference: PathReference, payload: AssignIn
-) -> Any:
-    """A user of the organisation that owns the record, with a role that changes the
-    register (422 otherwise)."""
-    return _assign(request, *child_records(request.user, reference), payload)
 
 
 @router.delete(
@@ -415,55 +391,46 @@ def _upload(request: AuthenticatedRequest, woman: Woman, child: Child | None) ->
     return 201, Document.objects.select_related("woman", "child", "uploaded_by").get(pk=document.pk)
 
 
-@router.get(
-    "/women/{reference}/documents",
+twins(
+    router,
+    "GET",
+    "documents",
+    _documents,
     response=list[DocumentOut],
-    url_name="woman_documents",
-    summary="List a woman's documents",
     auth=Requires(Capability.VIEW_REGISTER),
+    woman=Twin(
+        "woman_documents",
+        "List a woman's documents",
+        "Hers, her children's, her legal cases' and her candidacies', newest first.",
+    ),
+    child=Twin(
+        "child_documents",
+        "List a child's documents",
+        "The documents filed on the child's record, newest first.",
+    ),
 )
-def woman_documents(request: AuthenticatedRequest, reference: PathReference) -> Any:
-    """Hers, her children's, her legal cases' and her candidacies', newest first."""
-    return _documents(request, *her_records(request.user, reference))
-
-
-@router.post(
-    "/women/{reference}/documents",
+twins(
+    router,
+    "POST",
+    "documents",
+    _upload,
     response={201: DocumentOut},
-    url_name="woman_documents",
-    summary="File a document on a woman's record",
     auth=Requires(Capability.EDIT_REGISTER),
     openapi_extra=_UPLOAD_BODY,
+    woman=Twin(
+        "upload_for_woman",
+        "File a document on a woman's record",
+        "PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES;\n"
+        "on her record, or on her `child`, `legal_case` or `candidate`.",
+        url_name="woman_documents",
+    ),
+    child=Twin(
+        "upload_for_child",
+        "File a document on a child's record",
+        "PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES.",
+        url_name="child_documents",
+    ),
 )
-def upload_for_woman(request: AuthenticatedRequest, reference: PathReference) -> Any:
-    """PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES;
-    on her record, or on her `child`, `legal_case` or `candidate`."""
-    return _upload(request, *her_records(request.user, reference))
-
-
-@router.get(
-    "/children/{reference}/documents",
-    response=list[DocumentOut],
-    url_name="child_documents",
-    summary="List a child's documents",
-    auth=Requires(Capability.VIEW_REGISTER),
-)
-def child_documents(request: AuthenticatedRequest, reference: PathReference) -> Any:
-    """The documents filed on the child's record, newest first."""
-    return _documents(request, *child_records(request.user, reference))
-
-
-@router.post(
-    "/children/{reference}/documents",
-    response={201: DocumentOut},
-    url_name="child_documents",
-    summary="File a document on a child's record",
-    auth=Requires(Capability.EDIT_REGISTER),
-    openapi_extra=_UPLOAD_BODY,
-)
-def upload_for_child(request: AuthenticatedRequest, reference: PathReference) -> Any:
-    """PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES."""
-    return _upload(request, *child_records(request.user, reference))
 
 
 @router.get(

@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from motherline.accounts.policy import Capability
-from motherline.api.access import Requires, child_records, her_records, visible_woman
-from motherline.api.routes import read, read_all
+from motherline.api.access import Requires, visible_woman
+from motherline.api.routes import Twin, read, read_all, twins
 from motherline.api.schemas import PathReference, RecordId
 from motherline.casework import referrals
 from motherline.casework.actions import AnswerIn, ConsentIn, ReferralIn, WithdrawConsentIn
@@ -195,34 +195,26 @@ def _refer(
     return Status(201, _referral(referral.pk))
 
 
-@router.post(
-    "/women/{reference}/referrals",
+twins(
+    router,
+    "POST",
+    "referrals",
+    _refer,
     response={201: ReferralOut},
-    url_name="refer_woman",
-    summary="Refer or transfer a woman's record to another organisation",
     auth=Requires(Capability.EDIT_REGISTER),
+    woman=Twin(
+        "refer_woman",
+        "Refer or transfer a woman's record to another organisation",
+        "With a consent in force to a referral of her record. `kind` transfer: on acceptance\n"
+        "the receiver owns her record and her children's.",
+    ),
+    child=Twin(
+        "refer_child",
+        "Refer a child's record to another organisation",
+        "With a consent in force for the child (or her whole record); shares the child's\n"
+        "record and, as chosen, the child's transition plans, notes and documents.",
+    ),
 )
-def refer_woman(
-    request: AuthenticatedRequest, reference: PathReference, payload: ReferralIn
-) -> Any:
-    """With a consent in force to a referral of her record. `kind` transfer: on acceptance
-    the receiver owns her record and her children's."""
-    return _refer(request, *her_records(request.user, reference), payload)
-
-
-@router.post(
-    "/children/{reference}/referrals",
-    response={201: ReferralOut},
-    url_name="refer_child",
-    summary="Refer a child's record to another organisation",
-    auth=Requires(Capability.EDIT_REGISTER),
-)
-def refer_child(
-    request: AuthenticatedRequest, reference: PathReference, payload: ReferralIn
-) -> Any:
-    """With a consent in force for the child (or her whole record); shares the child's
-    record and, as chosen, the child's transition plans, notes and documents."""
-    return _refer(request, *child_records(request.user, reference), payload)
 
 
 @router.get(
