@@ -20,8 +20,8 @@ from ninja import Field, Query, Router, Schema, Status
 
 from motherline.accounts.policy import Capability, may_edit
 from motherline.api.access import Requires
-from motherline.api.routes import Twin, changes_of, read_all, twins
-from motherline.api.schemas import INT_MAX, RecordId, _max
+from motherline.api.routes import Twin, corrected, read_all, twins
+from motherline.api.schemas import INT_MAX, OnWomanOrChild, RecordId, _max
 from motherline.casework import queries, services
 from motherline.casework.actions import AssignIn, NoteChangesIn, NoteIn
 from motherline.casework.models import (
@@ -43,7 +43,7 @@ router = Router(tags=["case work"])
 # Shapes
 
 
-class NoteOut(Schema):
+class NoteOut(OnWomanOrChild):
     id: int
     woman: str = Field(alias="woman.reference", description="The woman's reference.")
     child: str | None = Field(description="The child's reference, for a note on a child.")
@@ -61,10 +61,6 @@ class NoteOut(Schema):
     )
 
     @staticmethod
-    def resolve_child(obj: CaseNote) -> str | None:
-        return obj.child.reference if obj.child is not None else None
-
-    @staticmethod
     def resolve_correctable_until(obj: CaseNote) -> datetime:
         return obj.created_at + timedelta(hours=services.correction_hours())
 
@@ -79,16 +75,12 @@ class NotesPageQuery(Schema):
     size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
 
 
-class AssignmentOut(Schema):
+class AssignmentOut(OnWomanOrChild):
     id: int
     woman: str = Field(alias="woman.reference")
     child: str | None
     worker: str = Field(alias="worker.username", description="The case worker's user name.")
     assigned_on: date
-
-    @staticmethod
-    def resolve_child(obj: Assignment) -> str | None:
-        return obj.child.reference if obj.child is not None else None
 
 
 class MyCaseOut(AssignmentOut):
@@ -102,7 +94,7 @@ class CaseLoadOut(Schema):
     overdue: int = Field(description="Worklist items of their cases past their due date.")
 
 
-class DocumentOut(Schema):
+class DocumentOut(OnWomanOrChild):
     id: int
     woman: str = Field(alias="woman.reference")
     child: str | None
@@ -114,10 +106,6 @@ class DocumentOut(Schema):
     size: int
     uploaded_by: str = Field(alias="uploaded_by.username")
     uploaded_at: datetime
-
-    @staticmethod
-    def resolve_child(obj: Document) -> str | None:
-        return obj.child.reference if obj.child is not None else None
 
 
 # Finding records
@@ -209,8 +197,7 @@ def correct_note(
     """Only the author, only until `correctable_until` (422 after: write a new note with
     `corrects`), only from the version last read (409 otherwise)."""
     note = get_object_or_404(CaseNote.objects.visible_to(request.user), pk=note_id)
-    changes = changes_of(payload)
-    services.correct_note(request.user, note, changes, version=payload.version, request=request)
+    corrected(request, services.correct_note, note, payload)
     return _note_out(note.pk)
 
 

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, visible_woman
 from motherline.api.routes import Twin, read, read_all, twins
-from motherline.api.schemas import PathReference, RecordId
+from motherline.api.schemas import OnWomanOrChild, PathReference, RecordId
 from motherline.casework import referrals
 from motherline.casework.actions import AnswerIn, ConsentIn, ReferralIn, WithdrawConsentIn
 from motherline.casework.models import (
@@ -37,7 +37,7 @@ router = Router(tags=["referrals"])
 # Shapes
 
 
-class ConsentOut(Schema):
+class ConsentOut(OnWomanOrChild):
     id: int
     woman: str = Field(alias="woman.reference")
     child: str | None
@@ -51,12 +51,8 @@ class ConsentOut(Schema):
     withdrawn_on: date | None
     version: int = Field(description="Send it back to withdraw the consent.")
 
-    @staticmethod
-    def resolve_child(obj: Consent) -> str | None:
-        return obj.child.reference if obj.child is not None else None
 
-
-class ReferralOut(Schema):
+class ReferralOut(OnWomanOrChild):
     id: int
     reference: str
     kind: ReferralKind
@@ -77,10 +73,6 @@ class ReferralOut(Schema):
     answer: str
     ended_on: date | None
     version: int
-
-    @staticmethod
-    def resolve_child(obj: Referral) -> str | None:
-        return obj.child.reference if obj.child is not None else None
 
 
 class ReferralsQuery(Schema):

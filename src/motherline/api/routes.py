@@ -28,6 +28,7 @@ from motherline.core.actors import AuthenticatedRequest
 from motherline.people.models import Child, Woman
 
 R = TypeVar("R", bound=models.Model)
+T = TypeVar("T")
 
 
 def read(request: AuthenticatedRequest, record: R, **details: Any) -> R:
@@ -66,6 +67,29 @@ def changes_of(payload: Schema, *texts: str, exclude: Iterable[str] = ()) -> dic
         if name in changes and changes[name] is None:
             changes[name] = ""
     return changes
+
+
+def corrected(
+    request: AuthenticatedRequest,
+    correct: Callable[..., T],
+    record: Any,
+    payload: Any,
+    *texts: str,
+) -> T:
+    """A correction service's `correct(user, record, changes, version=, request=)` of `record`
+    by the fields `payload` sent (`changes_of`, `texts` as there), from the version it names."""
+    changes = changes_of(payload, *texts)
+    return correct(request.user, record, changes, version=payload.version, request=request)
+
+
+def withdrawn(
+    request: AuthenticatedRequest, withdraw: Callable[..., T], record: Any, payload: Any
+) -> T:
+    """A record withdrawn by the service's `withdraw(user, record, version=, reason=,
+    request=)`, with the version and the reason of `payload` (a `Withdrawal`)."""
+    return withdraw(
+        request.user, record, version=payload.version, reason=payload.reason, request=request
+    )
 
 
 @contextmanager
