@@ -108,47 +108,17 @@ class DocumentOut(OnWomanOrChild):
     uploaded_at: datetime
 
 
-# Finding records
+# Notes
 
 
 def _note_out(pk: int) -> CaseNote:
     return CaseNote.objects.select_related("woman", "child", "author").get(pk=pk)
 
 
-def _notes(
-    request: AuthenticatedRequest, woman: Woman, child: Child | None, page: Query[NotesPageQuery]
-) -> Any:
-    found = queries.note_page(
-        queries.notes(request.user, woman=woman, child=child).select_related("woman", "child"),
-        page.after,
-        page.size,
-    )
-    read_all(request, CaseNote, (child or woman).reference, "notes", found.items)
-    return {"items": found.items, "next_cursor": found.next_cursor}
-
-
-def _add_note(
-    request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: NoteIn
-) -> Any:
-    note = services.add_note(
-        request.user,
-        woman,
-        child=child,
-        **payload.model_dump(exclude={"corrects"}),
-        corrects=services.note_corrected(request.user, payload.corrects),
-        request=request,
-    )
-    return Status(201, _note_out(note.pk))
-
-
-# Notes
-
-
-twins(
+@twins(
     router,
     "GET",
     "notes",
-    _notes,
     response=NotePage,
     auth=Requires(Capability.VIEW_REGISTER),
     woman=Twin(
@@ -162,11 +132,22 @@ twins(
         "The child's notes, newest first by date, a page at a time.",
     ),
 )
-twins(
+def _notes(
+    request: AuthenticatedRequest, woman: Woman, child: Child | None, page: Query[NotesPageQuery]
+) -> Any:
+    found = queries.note_page(
+        queries.notes(request.user, woman=woman, child=child).select_related("woman", "child"),
+        page.after,
+        page.size,
+    )
+    read_all(request, CaseNote, (child or woman).reference, "notes", found.items)
+    return {"items": found.items, "next_cursor": found.next_cursor}
+
+
+@twins(
     router,
     "POST",
     "notes",
-    _add_note,
     response={201: NoteOut},
     auth=Requires(Capability.EDIT_REGISTER),
     woman=Twin(
@@ -182,6 +163,18 @@ twins(
         url_name="child_notes",
     ),
 )
+def _add_note(
+    request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: NoteIn
+) -> Any:
+    note = services.add_note(
+        request.user,
+        woman,
+        child=child,
+        **payload.model_dump(exclude={"corrects"}),
+        corrects=services.note_corrected(request.user, payload.corrects),
+        request=request,
+    )
+    return Status(201, _note_out(note.pk))
 
 
 @router.patch(
@@ -204,28 +197,10 @@ def correct_note(
 # Case workers
 
 
-def _assignments(
-    request: AuthenticatedRequest, woman: Woman, child: Child | None
-) -> list[Assignment]:
-    found = queries.assignments(request.user, woman=woman, child=child)
-    for assignment in found:
-        assignment.woman, assignment.child = woman, child
-    return found
-
-
-def _assign(
-    request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: AssignIn
-) -> Any:
-    worker = services.worker_named(payload.worker)
-    assignment = services.assign(request.user, woman, worker, child=child, request=request)
-    return Status(201, assignment)
-
-
-twins(
+@twins(
     router,
     "GET",
     "workers",
-    _assignments,
     response=list[AssignmentOut],
     auth=Requires(Capability.VIEW_REGISTER),
     woman=Twin(
@@ -239,11 +214,19 @@ twins(
         "The case workers assigned to the child.",
     ),
 )
-twins(
+def _assignments(
+    request: AuthenticatedRequest, woman: Woman, child: Child | None
+) -> list[Assignment]:
+    found = queries.assignments(request.user, woman=woman, child=child)
+    for assignment in found:
+        assignment.woman, assignment.child = woman, child
+    return found
+
+
+@twins(
     router,
     "POST",
     "workers",
-    _assign,
     response={201: AssignmentOut},
     auth=Requires(Capability.EDIT_REGISTER),
     woman=Twin(
@@ -261,6 +244,12 @@ twins(
         url_name="child_workers",
     ),
 )
+def _assign(
+    request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: AssignIn
+) -> Any:
+    worker = services.worker_named(payload.worker)
+    assignment = services.assign(request.user, woman, worker, child=child, request=request)
+    return Status(201, assignment)
 
 
 @router.delete(
@@ -311,6 +300,23 @@ def case_loads(request: HttpRequest) -> Any:
 # Documents
 
 
+@twins(
+    router,
+    "GET",
+    "documents",
+    response=list[DocumentOut],
+    auth=Requires(Capability.VIEW_REGISTER),
+    woman=Twin(
+        "woman_documents",
+        "List a woman's documents",
+        "Hers, her children's, her legal cases' and her candidacies', newest first.",
+    ),
+    child=Twin(
+        "child_documents",
+        "List a child's documents",
+        "The documents filed on the child's record, newest first.",
+    ),
+)
 def _documents(request: AuthenticatedRequest, woman: Woman, child: Child | None) -> list[Document]:
     found = queries.documents(request.user, woman=woman, child=child)
     return read_all(request, Document, (child or woman).reference, "documents", found)
@@ -341,6 +347,27 @@ _UPLOAD_BODY = {
 }
 
 
+@twins(
+    router,
+    "POST",
+    "documents",
+    response={201: DocumentOut},
+    auth=Requires(Capability.EDIT_REGISTER),
+    openapi_extra=_UPLOAD_BODY,
+    woman=Twin(
+        "upload_for_woman",
+        "File a document on a woman's record",
+        "PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES;\n"
+        "on her record, or on her `child`, `legal_case` or `candidate`.",
+        url_name="woman_documents",
+    ),
+    child=Twin(
+        "upload_for_child",
+        "File a document on a child's record",
+        "PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES.",
+        url_name="child_documents",
+    ),
+)
 def _upload(request: AuthenticatedRequest, woman: Woman, child: Child | None) -> Any:
     # Read here rather than declared as parameters, so that the record's scope is checked
     # (404) before the body is judged (422).
@@ -376,48 +403,6 @@ def _upload(request: AuthenticatedRequest, woman: Woman, child: Child | None) ->
         **targets,
     )
     return 201, Document.objects.select_related("woman", "child", "uploaded_by").get(pk=document.pk)
-
-
-twins(
-    router,
-    "GET",
-    "documents",
-    _documents,
-    response=list[DocumentOut],
-    auth=Requires(Capability.VIEW_REGISTER),
-    woman=Twin(
-        "woman_documents",
-        "List a woman's documents",
-        "Hers, her children's, her legal cases' and her candidacies', newest first.",
-    ),
-    child=Twin(
-        "child_documents",
-        "List a child's documents",
-        "The documents filed on the child's record, newest first.",
-    ),
-)
-twins(
-    router,
-    "POST",
-    "documents",
-    _upload,
-    response={201: DocumentOut},
-    auth=Requires(Capability.EDIT_REGISTER),
-    openapi_extra=_UPLOAD_BODY,
-    woman=Twin(
-        "upload_for_woman",
-        "File a document on a woman's record",
-        "PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES;\n"
-        "on her record, or on her `child`, `legal_case` or `candidate`.",
-        url_name="woman_documents",
-    ),
-    child=Twin(
-        "upload_for_child",
-        "File a document on a child's record",
-        "PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES.",
-        url_name="child_documents",
-    ),
-)
 
 
 @router.get(

@@ -174,24 +174,10 @@ def referral_list(request: AuthenticatedRequest, filters: Query[ReferralsQuery])
     return read_all(request, Referral, "referrals", "referrals", list(found[:500]))
 
 
-def _refer(
-    request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: ReferralIn
-) -> Any:
-    referral = referrals.refer(
-        request.user,
-        woman,
-        child=child,
-        **referrals.referral_values(woman, payload),
-        request=request,
-    )
-    return Status(201, _referral(referral.pk))
-
-
-twins(
+@twins(
     router,
     "POST",
     "referrals",
-    _refer,
     response={201: ReferralOut},
     auth=Requires(Capability.EDIT_REGISTER),
     woman=Twin(
@@ -207,6 +193,17 @@ twins(
         "record and, as chosen, the child's transition plans, notes and documents.",
     ),
 )
+def _refer(
+    request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: ReferralIn
+) -> Any:
+    referral = referrals.refer(
+        request.user,
+        woman,
+        child=child,
+        **referrals.referral_values(woman, payload),
+        request=request,
+    )
+    return Status(201, _referral(referral.pk))
 
 
 @router.get(

@@ -1,6 +1,7 @@
 """The steps the API's operations share, said once: the audit row of a read, the fields a
-correction sends, a page of a list, a refusal as a field's error (a record a request names
-is `core.inputs.named`, which the services use too).
+correction sends and the correction or withdrawal made of them, a page of a list, a refusal
+as a field's error (a record a request names is `core.inputs.named`, which the services use
+too), and the twin operations of one action on a woman's records and on a child's.
 
 An operation stays a plain function that parses, finds the record through the access policy
 (`api.access`), calls a service and answers; these are the steps it takes on the way, so that
@@ -29,6 +30,7 @@ from motherline.people.models import Child, Woman
 
 R = TypeVar("R", bound=models.Model)
 T = TypeVar("T")
+B = TypeVar("B", bound=Callable[..., Any])
 
 
 def read(request: AuthenticatedRequest, record: R, **details: Any) -> R:
@@ -119,20 +121,31 @@ class Twin:
 
 
 def twins(
+    router: Router, method: str, path: str, *, woman: Twin, child: Twin, **route: Any
+) -> Callable[[B], B]:
+    """The same action on a woman's records and on a child's, declared once: the function
+    it decorates, `body(request, woman, child, ...)`, becomes the operation
+    `METHOD /women/{reference}/<path>` (her own records: `child` is None) and
+    `METHOD /children/{reference}/<path>` (the child's, with her mother), each taking
+    `body`'s other parameters as its own. `route` is the rest of the router's arguments
+    (response, auth, ...), the same for both."""
+
+    def declare(body: B) -> B:
+        _declare_twins(router, method, path, body, woman, child, route)
+        return body
+
+    return declare
+
+
+def _declare_twins(
     router: Router,
     method: str,
     path: str,
     body: Callable[..., Any],
-    *,
     woman: Twin,
     child: Twin,
-    **route: Any,
+    route: dict[str, Any],
 ) -> None:
-    """The same action on a woman's records and on a child's, declared once: `body(request,
-    woman, child, ...)` becomes the operation `METHOD /women/{reference}/<path>` (her own
-    records: `child` is None) and `METHOD /children/{reference}/<path>` (the child's, with
-    her mother), each taking `body`'s other parameters as its own. `route` is the rest of
-    the router's arguments (response, auth, ...), the same for both."""
     hints = typing.get_type_hints(body, include_extras=True)
     taken = list(inspect.signature(body).parameters.values())[3:]  # after request, woman, child
     parameters = [
