@@ -15,6 +15,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
+from motherline.api.routes import page_out
 from motherline.api.schemas import INT_MAX
 from motherline.core.actors import AuthenticatedRequest
 from motherline.security import queries
@@ -81,4 +82,4 @@ def search_audit(request: AuthenticatedRequest, filters: Query[AuditQuery]) -> d
         changes={"filters": wanted.as_query(), "via": "api"},
         request=request,
     )
-    return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
+    return page_out(page)

@@ -21,7 +21,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child
-from motherline.api.routes import changes_of, read
+from motherline.api.routes import changes_of, corrected, read
 from motherline.api.schemas import (
     INT_MAX,
     ChildChangesIn,
@@ -285,8 +285,7 @@ def correct_child(
     is refused (403)."""
     user = request.user
     child = _visible_child(user, reference)
-    changes = changes_of(payload)
-    people_services.update_child(user, child, changes, version=payload.version, request=request)
+    corrected(request, people_services.update_child, child, payload)
     return _child_out(_visible_child(user, reference))
 
 

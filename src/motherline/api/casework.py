@@ -19,9 +19,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from motherline.accounts.policy import Capability, may_edit
-from motherline.api.access import Requires, child_records, her_records
-from motherline.api.routes import changes_of, read_all
-from motherline.api.schemas import INT_MAX, PathReference, RecordId, _max
+from motherline.api.access import Requires
+from motherline.api.routes import Twin, corrected, read_all, twins
+from motherline.api.schemas import INT_MAX, OnWomanOrChild, RecordId, _max
 from motherline.casework import queries, services
 from motherline.casework.actions import AssignIn, NoteChangesIn, NoteIn
 from motherline.casework.models import (
@@ -43,7 +43,7 @@ router = Router(tags=["case work"])
 # Shapes
 
 
-class NoteOut(Schema):
+class NoteOut(OnWomanOrChild):
     id: int
     woman: str = Field(alias="woman.reference", description="The woman's reference.")
     child: str | None = Field(description="The child's reference, for a note on a child.")
@@ -61,10 +61,6 @@ class NoteOut(Schema):
     )
 
     @staticmethod
-    def resolve_child(obj: CaseNote) -> str | None:
-        return obj.child.reference if obj.child is not None else None
-
-    @staticmethod
     def resolve_correctable_until(obj: CaseNote) -> datetime:
         return obj.created_at + timedelta(hours=services.correction_hours())
 
@@ -79,16 +75,12 @@ class NotesPageQuery(Schema):
     size: int = Field(settings.MOTHERLINE_PAGE_SIZE, ge=1, le=200)
 
 
-class AssignmentOut(Schema):
+class AssignmentOut(OnWomanOrChild):
     id: int
     woman: str = Field(alias="woman.reference")
     child: str | None
     worker: str = Field(alias="worker.username", description="The case worker's user name.")
     assigned_on: date
-
-    @staticmethod
-    def resolve_child(obj: Assignment) -> str | None:
-        return obj.child.reference if obj.child is not None else None
 
 
 class MyCaseOut(AssignmentOut):
@@ -102,7 +94,7 @@ class CaseLoadOut(Schema):
     overdue: int = Field(description="Worklist items of their cases past their due date.")
 
 
-class DocumentOut(Schema):
+class DocumentOut(OnWomanOrChild):
     id: int
     woman: str = Field(alias="woman.reference")
     child: str | None
@@ -115,20 +107,33 @@ class DocumentOut(Schema):
     uploaded_by: str = Field(alias="uploaded_by.username")
     uploaded_at: datetime
 
-    @staticmethod
-    def resolve_child(obj: Document) -> str | None:
-        return obj.child.reference if obj.child is not None else None
 
-
-# Finding records
+# Notes
 
 
 def _note_out(pk: int) -> CaseNote:
     return CaseNote.objects.select_related("woman", "child", "author").get(pk=pk)
 
 
+@twins(
+    router,
+    "GET",
+    "notes",
+    response=NotePage,
+    auth=Requires(Capability.VIEW_REGISTER),
+    woman=Twin(
+        "woman_notes",
+        "List a woman's case notes",
+        "Her notes (not her children's), newest first by date, a page at a time.",
+    ),
+    child=Twin(
+        "child_notes",
+        "List a child's case notes",
+        "The child's notes, newest first by date, a page at a time.",
+    ),
+)
 def _notes(
-    request: AuthenticatedRequest, woman: Woman, child: Child | None, page: NotesPageQuery
+    request: AuthenticatedRequest, woman: Woman, child: Child | None, page: Query[NotesPageQuery]
 ) -> Any:
     found = queries.note_page(
         queries.notes(request.user, woman=woman, child=child).select_related("woman", "child"),
@@ -139,6 +144,25 @@ def _notes(
     return {"items": found.items, "next_cursor": found.next_cursor}
 
 
+@twins(
+    router,
+    "POST",
+    "notes",
+    response={201: NoteOut},
+    auth=Requires(Capability.EDIT_REGISTER),
+    woman=Twin(
+        "add_woman_note",
+        "Write a case note on a woman",
+        "A note on her own record; with `corrects`, the correction of an earlier note.",
+        url_name="woman_notes",
+    ),
+    child=Twin(
+        "add_child_note",
+        "Write a case note on a child",
+        "A note on the child's record; with `corrects`, the correction of an earlier note.",
+        url_name="child_notes",
+    ),
+)
 def _add_note(
     request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: NoteIn
 ) -> Any:
@@ -151,61 +175,6 @@ def _add_note(
         request=request,
     )
     return Status(201, _note_out(note.pk))
-
-
-# Notes
-
-
-@router.get(
-    "/women/{reference}/notes",
-    response=NotePage,
-    url_name="woman_notes",
-    summary="List a woman's case notes",
-    auth=Requires(Capability.VIEW_REGISTER),
-)
-def woman_notes(
-    request: AuthenticatedRequest, reference: PathReference, page: Query[NotesPageQuery]
-) -> Any:
-    """Her notes (not her children's), newest first by date, a page at a time."""
-    return _notes(request, *her_records(request.user, reference), page)
-
-
-@router.post(
-    "/women/{reference}/notes",
-    response={201: NoteOut},
-    url_name="woman_notes",
-    summary="Write a case note on a woman",
-    auth=Requires(Capability.EDIT_REGISTER),
-)
-def add_woman_note(request: AuthenticatedRequest, reference: PathReference, payload: NoteIn) -> Any:
-    """A note on her own record; with `corrects`, the correction of an earlier note."""
-    return _add_note(request, *her_records(request.user, reference), payload)
-
-
-@router.get(
-    "/children/{reference}/notes",
-    response=NotePage,
-    url_name="child_notes",
-    summary="List a child's case notes",
-    auth=Requires(Capability.VIEW_REGISTER),
-)
-def child_notes(
-    request: AuthenticatedRequest, reference: PathReference, page: Query[NotesPageQuery]
-) -> Any:
-    """The child's notes, newest first by date, a page at a time."""
-    return _notes(request, *child_records(request.user, reference), page)
-
-
-@router.post(
-    "/children/{reference}/notes",
-    response={201: NoteOut},
-    url_name="child_notes",
-    summary="Write a case note on a child",
-    auth=Requires(Capability.EDIT_REGISTER),
-)
-def add_child_note(request: AuthenticatedRequest, reference: PathReference, payload: NoteIn) -> Any:
-    """A note on the child's record; with `corrects`, the correction of an earlier note."""
-    return _add_note(request, *child_records(request.user, reference), payload)
 
 
 @router.patch(
@@ -221,14 +190,30 @@ def correct_note(
     """Only the author, only until `correctable_until` (422 after: write a new note with
     `corrects`), only from the version last read (409 otherwise)."""
     note = get_object_or_404(CaseNote.objects.visible_to(request.user), pk=note_id)
-    changes = changes_of(payload)
-    services.correct_note(request.user, note, changes, version=payload.version, request=request)
+    corrected(request, services.correct_note, note, payload)
     return _note_out(note.pk)
 
 
 # Case workers
 
 
+@twins(
+    router,
+    "GET",
+    "workers",
+    response=list[AssignmentOut],
+    auth=Requires(Capability.VIEW_REGISTER),
+    woman=Twin(
+        "woman_workers",
+        "List a woman's case workers",
+        "The case workers assigned to her own record.",
+    ),
+    child=Twin(
+        "child_workers",
+        "List a child's case workers",
+        "The case workers assigned to the child.",
+    ),
+)
 def _assignments(
     request: AuthenticatedRequest, woman: Woman, child: Child | None
 ) -> list[Assignment]:
@@ -238,66 +223,33 @@ def _assignments(
     return found
 
 
+@twins(
+    router,
+    "POST",
+    "workers",
+    response={201: AssignmentOut},
+    auth=Requires(Capability.EDIT_REGISTER),
+    woman=Twin(
+        "assign_to_woman",
+        "Assign a case worker to a woman",
+        "A user of the organisation that owns her record, with a role that changes the\n"
+        "register (422 otherwise).",
+        url_name="woman_workers",
+    ),
+    child=Twin(
+        "assign_to_child",
+        "Assign a case worker to a child",
+        "A user of the organisation that owns the record, with a role that changes the\n"
+        "register (422 otherwise).",
+        url_name="child_workers",
+    ),
+)
 def _assign(
     request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: AssignIn
 ) -> Any:
     worker = services.worker_named(payload.worker)
     assignment = services.assign(request.user, woman, worker, child=child, request=request)
     return Status(201, assignment)
-
-
-@router.get(
-    "/women/{reference}/workers",
-    response=list[AssignmentOut],
-    url_name="woman_workers",
-    summary="List a woman's case workers",
-    auth=Requires(Capability.VIEW_REGISTER),
-)
-def woman_workers(request: AuthenticatedRequest, reference: PathReference) -> Any:
-    """The case workers assigned to her own record."""
-    return _assignments(request, *her_records(request.user, reference))
-
-
-@router.post(
-    "/women/{reference}/workers",
-    response={201: AssignmentOut},
-    url_name="woman_workers",
-    summary="Assign a case worker to a woman",
-    auth=Requires(Capability.EDIT_REGISTER),
-)
-def assign_to_woman(
-    request: AuthenticatedRequest, reference: PathReference, payload: AssignIn
-) -> Any:
-    """A user of the organisation that owns her record, with a role that changes the
-    register (422 otherwise)."""
-    return _assign(request, *her_records(request.user, reference), payload)
-
-
-@router.get(
-    "/children/{reference}/workers",
-    response=list[AssignmentOut],
-    url_name="child_workers",
-    summary="List a child's case workers",
-    auth=Requires(Capability.VIEW_REGISTER),
-)
-def child_workers(request: AuthenticatedRequest, reference: PathReference) -> Any:
-    """The case workers assigned to the child."""
-    return _assignments(request, *child_records(request.user, reference))
-
-
-@router.post(
-    "/children/{reference}/workers",
-    response={201: AssignmentOut},
-    url_name="child_workers",
-    summary="Assign a case worker to a child",
-    auth=Requires(Capability.EDIT_REGISTER),
-)
-def assign_to_child(
-    request: AuthenticatedRequest, reference: PathReference, payload: AssignIn
-) -> Any:
-    """A user of the organisation that owns the record, with a role that changes the
-    register (422 otherwise)."""
-    return _assign(request, *child_records(request.user, reference), payload)
 
 
 @router.delete(
@@ -348,6 +300,23 @@ def case_loads(request: HttpRequest) -> Any:
 # Documents
 
 
+@twins(
+    router,
+    "GET",
+    "documents",
+    response=list[DocumentOut],
+    auth=Requires(Capability.VIEW_REGISTER),
+    woman=Twin(
+        "woman_documents",
+        "List a woman's documents",
+        "Hers, her children's, her legal cases' and her candidacies', newest first.",
+    ),
+    child=Twin(
+        "child_documents",
+        "List a child's documents",
+        "The documents filed on the child's record, newest first.",
+    ),
+)
 def _documents(request: AuthenticatedRequest, woman: Woman, child: Child | None) -> list[Document]:
     found = queries.documents(request.user, woman=woman, child=child)
     return read_all(request, Document, (child or woman).reference, "documents", found)
@@ -378,6 +347,27 @@ _UPLOAD_BODY = {
 }
 
 
+@twins(
+    router,
+    "POST",
+    "documents",
+    response={201: DocumentOut},
+    auth=Requires(Capability.EDIT_REGISTER),
+    openapi_extra=_UPLOAD_BODY,
+    woman=Twin(
+        "upload_for_woman",
+        "File a document on a woman's record",
+        "PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES;\n"
+        "on her record, or on her `child`, `legal_case` or `candidate`.",
+        url_name="woman_documents",
+    ),
+    child=Twin(
+        "upload_for_child",
+        "File a document on a child's record",
+        "PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES.",
+        url_name="child_documents",
+    ),
+)
 def _upload(request: AuthenticatedRequest, woman: Woman, child: Child | None) -> Any:
     # Read here rather than declared as parameters, so that the record's scope is checked
     # (404) before the body is judged (422).
@@ -413,57 +403,6 @@ def _upload(request: AuthenticatedRequest, woman: Woman, child: Child | None) ->
         **targets,
     )
     return 201, Document.objects.select_related("woman", "child", "uploaded_by").get(pk=document.pk)
-
-
-@router.get(
-    "/women/{reference}/documents",
-    response=list[DocumentOut],
-    url_name="woman_documents",
-    summary="List a woman's documents",
-    auth=Requires(Capability.VIEW_REGISTER),
-)
-def woman_documents(request: AuthenticatedRequest, reference: PathReference) -> Any:
-    """Hers, her children's, her legal cases' and her candidacies', newest first."""
-    return _documents(request, *her_records(request.user, reference))
-
-
-@router.post(
-    "/women/{reference}/documents",
-    response={201: DocumentOut},
-    url_name="woman_documents",
-    summary="File a document on a woman's record",
-    auth=Requires(Capability.EDIT_REGISTER),
-    openapi_extra=_UPLOAD_BODY,
-)
-def upload_for_woman(request: AuthenticatedRequest, reference: PathReference) -> Any:
-    """PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES;
-    on her record, or on her `child`, `legal_case` or `candidate`."""
-    return _upload(request, *her_records(request.user, reference))
-
-
-@router.get(
-    "/children/{reference}/documents",
-    response=list[DocumentOut],
-    url_name="child_documents",
-    summary="List a child's documents",
-    auth=Requires(Capability.VIEW_REGISTER),
-)
-def child_documents(request: AuthenticatedRequest, reference: PathReference) -> Any:
-    """The documents filed on the child's record, newest first."""
-    return _documents(request, *child_records(request.user, reference))
-
-
-@router.post(
-    "/children/{reference}/documents",
-    response={201: DocumentOut},
-    url_name="child_documents",
-    summary="File a document on a child's record",
-    auth=Requires(Capability.EDIT_REGISTER),
-    openapi_extra=_UPLOAD_BODY,
-)
-def upload_for_child(request: AuthenticatedRequest, reference: PathReference) -> Any:
-    """PDF, JPEG, PNG or DOCX, judged by its content, at most MOTHERLINE_DOCUMENT_MAX_BYTES."""
-    return _upload(request, *child_records(request.user, reference))
 
 
 @router.get(

@@ -23,9 +23,10 @@ from motherline.accounts import audit
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, organisation_id_of
 from motherline.api.access import Requires, editable_woman
-from motherline.api.routes import changes_of, page_out, read, refused_as
+from motherline.api.routes import changes_of, corrected, page_out, read, refused_as, withdrawn
 from motherline.api.schemas import (
     INT_MAX,
+    ListPage,
     RecordId,
     _max,
 )
@@ -161,10 +162,8 @@ class IncidentOut(WithdrawnOut):
     version: int
 
 
-class IncidentList(Schema):
+class IncidentList(ListPage):
     items: list[IncidentOut]
-    next_cursor: int | None
-    total: int
 
 
 class IncidentQuery(PageQuery):
@@ -278,8 +277,7 @@ def correct_visit(
     organisation that made the visit corrects it (to others it is not found, 404)."""
     user = request.user
     visit = _editable_visit(user, visit_id)
-    changes = changes_of(payload, "notes")
-    services.correct_visit(user, visit, changes, version=payload.version, request=request)
+    corrected(request, services.correct_visit, visit, payload, "notes")
     return _visit(user, visit_id)
 
 
@@ -298,9 +296,7 @@ def withdraw_visit(
     `version` last read (409 if it changed since). Only its organisation withdraws it."""
     user = request.user
     visit = _editable_visit(user, visit_id)
-    services.withdraw_visit(
-        user, visit, version=payload.version, reason=payload.reason, request=request
-    )
+    withdrawn(request, services.withdraw_visit, visit, payload)
     return _visit(user, visit_id)
 
 
@@ -350,8 +346,7 @@ def correct_action(
     the `version` last read; a change made since is refused with HTTP 409."""
     user = request.user
     action = _of_editable_visit(FollowUpAction, user, action_id)
-    changes = changes_of(payload)
-    return services.correct_action(user, action, changes, version=payload.version, request=request)
+    return corrected(request, services.correct_action, action, payload)
 
 
 @router.patch(
@@ -368,10 +363,7 @@ def correct_finding(
     `version` last read; a change made since is refused with HTTP 409."""
     user = request.user
     finding = _of_editable_visit(Finding, user, finding_id)
-    changes = changes_of(payload)
-    return services.correct_finding(
-        user, finding, changes, version=payload.version, request=request
-    )
+    return corrected(request, services.correct_finding, finding, payload)
 
 
 @router.post(
@@ -473,8 +465,7 @@ def update_incident(
     last read; a change made since is refused with HTTP 409."""
     user = request.user
     incident = get_object_or_404(AccessIncident.objects.editable_by(user), pk=incident_id)
-    changes = changes_of(payload, "escalated_to", "response")
-    services.update_incident(user, incident, changes, version=payload.version, request=request)
+    corrected(request, services.update_incident, incident, payload, "escalated_to", "response")
     return queries.incident_detail(user, incident.pk)
 
 
@@ -493,9 +484,7 @@ def withdraw_incident(
     `version` last read (409 if it changed since)."""
     user = request.user
     incident = get_object_or_404(AccessIncident.objects.editable_by(user), pk=incident_id)
-    services.withdraw_incident(
-        user, incident, version=payload.version, reason=payload.reason, request=request
-    )
+    withdrawn(request, services.withdraw_incident, incident, payload)
     return queries.incident_detail(user, incident.pk)
 
 
@@ -526,10 +515,8 @@ class TrainingSummary(Schema):
     men: int | None
 
 
-class TrainingList(Schema):
+class TrainingList(ListPage):
     items: list[TrainingSummary]
-    next_cursor: int | None
-    total: int
 
 
 class TrainingTotalOut(Schema):
@@ -643,9 +630,7 @@ def withdraw_training(
     last read (409 if it changed since)."""
     user = request.user
     session = get_object_or_404(TrainingSession.objects.editable_by(user), pk=session_id)
-    services.withdraw_training(
-        user, session, version=payload.version, reason=payload.reason, request=request
-    )
+    withdrawn(request, services.withdraw_training, session, payload)
     return queries.training_detail(user, session.pk)
 
 
@@ -670,10 +655,8 @@ class CaseStudyOut(Schema):
     version: int
 
 
-class CaseStudyList(Schema):
+class CaseStudyList(ListPage):
     items: list[CaseStudyOut]
-    next_cursor: int | None
-    total: int
 
 
 @router.get(

@@ -22,10 +22,12 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
-from motherline.api.routes import changes_of, page_out, read
+from motherline.api.routes import corrected, page_out, read, withdrawn
 from motherline.api.schemas import (
     INT_MAX,
     DocumentLanguage,
+    ListPage,
+    OnWomanOrChild,
     RecordId,
     Reference,
 )
@@ -64,10 +66,8 @@ class GrantOut(Schema):
     version: int
 
 
-class GrantList(Schema):
+class GrantList(ListPage):
     items: list[GrantOut]
-    next_cursor: int | None
-    total: int
 
 
 class LineOut(Schema):
@@ -117,7 +117,7 @@ class ReportQuery(Schema):
     format: Literal["pdf", "xlsx"] = "pdf"
 
 
-class DeliveryOut(WithdrawnOut):
+class DeliveryOut(WithdrawnOut, OnWomanOrChild):
     id: int
     reference: str
     woman: str = Field(alias="woman.reference")
@@ -134,10 +134,6 @@ class DeliveryOut(WithdrawnOut):
     version: int
 
     @staticmethod
-    def resolve_child(obj: ServiceDelivery) -> str | None:
-        return obj.child.reference if obj.child else None
-
-    @staticmethod
     def resolve_grant(obj: ServiceDelivery) -> str | None:
         return obj.grant.reference if obj.grant else None
 
@@ -146,10 +142,8 @@ class DeliveryOut(WithdrawnOut):
         return obj.budget_line.code if obj.budget_line else None
 
 
-class DeliveryList(Schema):
+class DeliveryList(ListPage):
     items: list[DeliveryOut]
-    next_cursor: int | None
-    total: int
 
 
 class DeliveryQuery(Schema):
@@ -230,8 +224,7 @@ def correct_grant(
     since is refused with HTTP 409. Only the managing organisation corrects it (404)."""
     user = request.user
     grant = get_object_or_404(Grant.objects.editable_by(user), pk=grant_id)
-    changes = changes_of(payload)
-    services.correct_grant(user, grant, changes, version=payload.version, request=request)
+    corrected(request, services.correct_grant, grant, payload)
     return queries.grants_for(user).get(pk=grant.pk)
 
 
@@ -251,8 +244,7 @@ def correct_line(
     user = request.user
     grant = get_object_or_404(Grant.objects.editable_by(user), pk=grant_id)
     line = get_object_or_404(BudgetLine.objects.filter(grant=grant), pk=line_id)
-    changes = changes_of(payload)
-    services.correct_budget_line(user, line, changes, version=payload.version, request=request)
+    corrected(request, services.correct_budget_line, line, payload)
     return next(s for s in queries.spending_by_line(grant) if s.id == line.pk)
 
 
@@ -399,8 +391,7 @@ def correct_delivery(
     her record read-only is refused (403)."""
     user = request.user
     delivery = _visible_delivery(user, delivery_id)
-    changes = changes_of(payload)
-    services.correct_delivery(user, delivery, changes, version=payload.version, request=request)
+    corrected(request, services.correct_delivery, delivery, payload)
     return _visible_delivery(user, delivery_id)
 
 
@@ -419,7 +410,5 @@ def withdraw_delivery(
     report. Send the `version` last read (409 if it changed since)."""
     user = request.user
     delivery = _visible_delivery(user, delivery_id)
-    services.withdraw_delivery(
-        user, delivery, version=payload.version, reason=payload.reason, request=request
-    )
+    withdrawn(request, services.withdraw_delivery, delivery, payload)
     return _visible_delivery(user, delivery_id)

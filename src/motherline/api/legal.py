@@ -21,7 +21,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
-from motherline.api.routes import changes_of, read, refused_as
+from motherline.api.routes import corrected, read, refused_as
 from motherline.api.schemas import (
     DocumentLanguage,
     PathReference,
@@ -279,8 +279,7 @@ def update_case(
     """Change a case: only the fields sent. A change made since `version` is a 409."""
     user = request.user
     case = _case(user, case_id, for_edit=True)
-    changes = changes_of(payload, "result")
-    services.update_case(user, case, changes, version=payload.version, request=request)
+    corrected(request, services.update_case, case, payload, "result")
     return _case(user, case_id)
 
 

@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from motherline.accounts.policy import Capability
-from motherline.api.access import Requires, child_records, her_records, visible_woman
-from motherline.api.routes import read, read_all
-from motherline.api.schemas import PathReference, RecordId
+from motherline.api.access import Requires, visible_woman
+from motherline.api.routes import Twin, read, read_all, twins
+from motherline.api.schemas import OnWomanOrChild, PathReference, RecordId
 from motherline.casework import referrals
 from motherline.casework.actions import AnswerIn, ConsentIn, ReferralIn, WithdrawConsentIn
 from motherline.casework.models import (
@@ -37,7 +37,7 @@ router = Router(tags=["referrals"])
 # Shapes
 
 
-class ConsentOut(Schema):
+class ConsentOut(OnWomanOrChild):
     id: int
     woman: str = Field(alias="woman.reference")
     child: str | None
@@ -51,12 +51,8 @@ class ConsentOut(Schema):
     withdrawn_on: date | None
     version: int = Field(description="Send it back to withdraw the consent.")
 
-    @staticmethod
-    def resolve_child(obj: Consent) -> str | None:
-        return obj.child.reference if obj.child is not None else None
 
-
-class ReferralOut(Schema):
+class ReferralOut(OnWomanOrChild):
     id: int
     reference: str
     kind: ReferralKind
@@ -77,10 +73,6 @@ class ReferralOut(Schema):
     answer: str
     ended_on: date | None
     version: int
-
-    @staticmethod
-    def resolve_child(obj: Referral) -> str | None:
-        return obj.child.reference if obj.child is not None else None
 
 
 class ReferralsQuery(Schema):
@@ -182,6 +174,25 @@ def referral_list(request: AuthenticatedRequest, filters: Query[ReferralsQuery])
     return read_all(request, Referral, "referrals", "referrals", list(found[:500]))
 
 
+@twins(
+    router,
+    "POST",
+    "referrals",
+    response={201: ReferralOut},
+    auth=Requires(Capability.EDIT_REGISTER),
+    woman=Twin(
+        "refer_woman",
+        "Refer or transfer a woman's record to another organisation",
+        "With a consent in force to a referral of her record. `kind` transfer: on acceptance\n"
+        "the receiver owns her record and her children's.",
+    ),
+    child=Twin(
+        "refer_child",
+        "Refer a child's record to another organisation",
+        "With a consent in force for the child (or her whole record); shares the child's\n"
+        "record and, as chosen, the child's transition plans, notes and documents.",
+    ),
+)
 def _refer(
     request: AuthenticatedRequest, woman: Woman, child: Child | None, payload: ReferralIn
 ) -> Any:
@@ -193,36 +204,6 @@ def _refer(
         request=request,
     )
     return Status(201, _referral(referral.pk))
-
-
-@router.post(
-    "/women/{reference}/referrals",
-    response={201: ReferralOut},
-    url_name="refer_woman",
-    summary="Refer or transfer a woman's record to another organisation",
-    auth=Requires(Capability.EDIT_REGISTER),
-)
-def refer_woman(
-    request: AuthenticatedRequest, reference: PathReference, payload: ReferralIn
-) -> Any:
-    """With a consent in force to a referral of her record. `kind` transfer: on acceptance
-    the receiver owns her record and her children's."""
-    return _refer(request, *her_records(request.user, reference), payload)
-
-
-@router.post(
-    "/children/{reference}/referrals",
-    response={201: ReferralOut},
-    url_name="refer_child",
-    summary="Refer a child's record to another organisation",
-    auth=Requires(Capability.EDIT_REGISTER),
-)
-def refer_child(
-    request: AuthenticatedRequest, reference: PathReference, payload: ReferralIn
-) -> Any:
-    """With a consent in force for the child (or her whole record); shares the child's
-    record and, as chosen, the child's transition plans, notes and documents."""
-    return _refer(request, *child_records(request.user, reference), payload)
 
 
 @router.get(

@@ -62,6 +62,28 @@ OffenceCode = Annotated[str, StringConstraints(max_length=_max(OffenceCategory, 
 OptionalRelationship = Annotated[CaregiverRelationship | None, BeforeValidator(_blank_as_none)]
 
 
+# Shapes many answers share
+
+
+class ListPage(Schema):
+    """A page of a list as `routes.page_out` answers it; a list's own page (a subclass)
+    names the shape of its `items`."""
+
+    items: list[Any]
+    next_cursor: int | None
+    total: int
+
+
+class OnWomanOrChild(Schema):
+    """An answer about a record on a woman or on one of her children (a note, a consent, a
+    service): its `child` is that child's reference, else null. Its fields are the
+    subclass's own, in its order."""
+
+    @staticmethod
+    def resolve_child(obj: Any) -> str | None:
+        return obj.child.reference if obj.child is not None else None
+
+
 # Places
 
 

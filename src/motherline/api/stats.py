@@ -4,6 +4,8 @@ the import of population returns; the same queries and services as the web pages
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.http import HttpRequest
@@ -125,6 +127,20 @@ def _source(value: str) -> str:
     return value
 
 
+def _area(request: AuthenticatedRequest, text: str) -> queries.Area:
+    """The area a request names, in the country of the user's organisation."""
+    return queries.Area.parse(text, jurisdiction_of(request.user.organisation_id))
+
+
+@contextmanager
+def _refused() -> Iterator[None]:
+    """A figure the statistics cannot give (`StatsError`) as a 422 with its reason."""
+    try:
+        yield
+    except queries.StatsError as exc:
+        raise HttpError(422, str(exc)) from exc
+
+
 @router.get(
     "/stats/indicators",
     response=list[IndicatorOut],
@@ -152,18 +168,16 @@ def indicators(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def series(request: AuthenticatedRequest, filters: Query[SeriesQuery]) -> dict[str, Any]:
     """An indicator for an area by period, with the publication rules applied."""
-    try:
+    with _refused():
         result = queries.series(
             filters.indicator,
-            queries.Area.parse(filters.area, jurisdiction_of(request.user.organisation_id)),
+            _area(request, filters.area),
             filters.start,
             filters.end or timezone.localdate(),
             filters.period,
             _source(filters.source),
             filters.return_source,
         )
-    except queries.StatsError as exc:
-        raise HttpError(422, str(exc)) from exc
     return {
         "indicator": result.indicator,
         "area": str(result.area),
@@ -190,8 +204,8 @@ def series(request: AuthenticatedRequest, filters: Query[SeriesQuery]) -> dict[s
 )
 def prisons(request: AuthenticatedRequest, filters: Query[TableQuery]) -> dict[str, Any]:
     """Counts per prison of the area on a date, small counts suppressed."""
-    try:
-        area = queries.Area.parse(filters.area, jurisdiction_of(request.user.organisation_id))
+    with _refused():
+        area = _area(request, filters.area)
         area.jurisdiction_code()
         source = _source(filters.source)
         table = queries.area_table(
@@ -199,8 +213,6 @@ def prisons(request: AuthenticatedRequest, filters: Query[TableQuery]) -> dict[s
             filters.on or timezone.localdate(),
             queries.RETURNS if source == queries.PUBLISHED else source,
         )
-    except queries.StatsError as exc:
-        raise HttpError(422, str(exc)) from exc
 
     def cells(row: list[queries.Cell]) -> list[dict[str, Any]]:
         return [{"value": c.value, "suppressed": c.suppressed} for c in row]
