@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,11 +35,13 @@ from motherline.casework.models import (
     DocumentType,
     NoteKind,
 )
+from motherline.core import clock
+from motherline.core.changes import raise_errors
 from motherline.core.inputs import named
+from motherline.core.versions import check_version, save_if_current
 from motherline.formatting import format_day
 from motherline.jurisdictions.local import language_name
 from motherline.people.models import Child, Woman
-from motherline.people.services import StaleVersion
 from motherline.vault import files
 
 # What the API says when a request names something it cannot use (kept here so that they
@@ -59,11 +61,6 @@ DATE_FLOOR = date(2000, 1, 1)
 def _require_edit(user: User, woman: Woman) -> None:
     if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, woman):
         raise PermissionDenied(_("You may not change this record."))
-
-
-def _raise(errors: dict[str, str]) -> None:
-    if errors:
-        raise ValidationError({k: [v] for k, v in errors.items()})
 
 
 def correction_hours() -> int:
@@ -118,7 +115,7 @@ def add_note(
     """Write a note on a woman's record, or on her child's (`child`). A note that corrects
     an earlier one (whose time to be corrected in place has passed) names it in `corrects`."""
     _require_edit(user, woman)
-    today = today or timezone.localdate()
+    today = clock.today(today)
     errors = _note_errors(noted_on, kind, text, today)
     if child is not None and child.mother_id != woman.pk:
         errors["child"] = _("This child is not hers.")
@@ -126,7 +123,7 @@ def add_note(
         corrects.woman_id != woman.pk or corrects.child_id != (child.pk if child else None)
     ):
         errors["corrects"] = _("A correction must be on the same record as the note it corrects.")
-    _raise(errors)
+    raise_errors(errors)
     with transaction.atomic():
         note = CaseNote.objects.create(
             woman=woman,
@@ -205,26 +202,21 @@ def correct_note(
                     ]
                 }
             )
-        if version != current.version:
-            raise StaleVersion()
+        check_version(version, current.version)
         unknown = set(changes) - {"noted_on", "kind", "text"}
         if unknown:
-            _raise(dict.fromkeys(sorted(unknown), _("This field cannot be changed.")))
+            raise_errors(dict.fromkeys(sorted(unknown), _("This field cannot be changed.")))
         values = {
             "noted_on": changes.get("noted_on", current.noted_on),
             "kind": changes.get("kind", current.kind),
             "text": changes.get("text", current.text),
         }
-        _raise(_note_errors(values["noted_on"], values["kind"], values["text"], now.date()))
+        raise_errors(_note_errors(values["noted_on"], values["kind"], values["text"], now.date()))
         values["text"] = values["text"].strip()
         changed = sorted(k for k, v in values.items() if getattr(current, k) != v)
         if not changed:
             return current
-        saved = CaseNote.objects.filter(pk=current.pk, version=version).update(
-            **values, version=F("version") + 1, updated_at=now
-        )
-        if not saved:
-            raise StaleVersion()
+        save_if_current(CaseNote, current.pk, version, {**values, "updated_at": now})
         # Which fields changed, never their values: the text is personal data.
         audit.record(
             user, AuditAction.CHANGE, current, request=request, changes={"fields": changed}
@@ -263,9 +255,9 @@ def assign(
     """Assign a case worker of her organisation to a woman, or to her child."""
     _require_edit(user, woman)
     if child is not None and child.mother_id != woman.pk:
-        _raise({"child": _("This child is not hers.")})
+        raise_errors({"child": _("This child is not hers.")})
     if not eligible_workers(woman).filter(pk=worker.pk).exists():
-        _raise(
+        raise_errors(
             {
                 "worker": _(
                     "Only a user of the organisation that owns this record, with a role "
@@ -276,12 +268,12 @@ def assign(
     with transaction.atomic():
         exists = Assignment.objects.filter(woman=woman, child=child, worker=worker)
         if exists.exists():
-            _raise({"worker": _("%(user)s is already assigned.") % {"user": worker.username}})
+            raise_errors({"worker": _("%(user)s is already assigned.") % {"user": worker.username}})
         assignment = Assignment.objects.create(
             woman=woman,
             child=child,
             worker=worker,
-            assigned_on=today or timezone.localdate(),
+            assigned_on=clock.today(today),
             assigned_by=user,
         )
         audit.record(
@@ -397,7 +389,7 @@ def upload_document(
         problem = rules.type_error(upload.data, file_type)
         if problem:
             errors["file"] = problem
-    _raise(errors)
+    raise_errors(errors)
     assert file_type is not None
     data = upload.data
     if file_type in (DocumentType.JPEG, DocumentType.PNG):
@@ -478,7 +470,7 @@ def file_dossier(
 
     problem = candidate.woman.organisation.jurisdiction.document_language_problem(language)
     if problem:
-        _raise({"language": problem})
+        raise_errors({"language": problem})
     pdf = dossier.render(candidate, language)
     day = timezone.localdate().isoformat()
     return upload_document(
