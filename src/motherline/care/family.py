@@ -401,9 +401,14 @@ def _locked_assessment(assessment: BestInterestsAssessment) -> BestInterestsAsse
     return locked(found, assessment.pk, of=("self",))
 
 
-def _plan_takes_assessments(plan: TransitionPlan) -> None:
+def refuse_if_closed(plan: TransitionPlan) -> None:
+    """A closed plan is not changed (`care.services` refuses it too)."""
     if plan.status == PlanStatus.CLOSED:
         raise_errors({NON_FIELD_ERRORS: _("This plan is closed: reopen it to change it.")})
+
+
+def _plan_takes_assessments(plan: TransitionPlan) -> None:
+    refuse_if_closed(plan)
     if rules.STEPS.index(plan.status) >= rules.STEPS.index(rules.HANDED_OVER):
         raise_errors(
             {

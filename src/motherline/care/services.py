@@ -139,13 +139,6 @@ def _record_errors(plan: TransitionPlan, changed: dict[str, Any]) -> Errors:
     return {}
 
 
-def _refuse_if_closed(plan: TransitionPlan) -> None:
-    if plan.status == PlanStatus.CLOSED:
-        raise ValidationError(
-            {NON_FIELD_ERRORS: [_("This plan is closed: reopen it to change it.")]}
-        )
-
-
 def _save(plan: TransitionPlan, version: int, values: dict[str, Any]) -> TransitionPlan:
     """Write `values` only if the plan is still at `version`, in one UPDATE."""
     save_if_current(TransitionPlan, plan.pk, version, values)
@@ -218,7 +211,7 @@ def update_plan(
     new = _cleaned(changes, UPDATABLE)
     current = family.locked_plan(plan)
     _require_edit(user, current.child)
-    _refuse_if_closed(current)
+    family.refuse_if_closed(current)
     check_version(version, current.version)
     today = clock.today(today)
     changed = {name: value for name, value in new.items() if getattr(current, name) != value}
@@ -280,7 +273,7 @@ def advance_plan(
     current = family.locked_plan(plan)
     child = current.child
     _require_edit(user, child)
-    _refuse_if_closed(current)
+    family.refuse_if_closed(current)
     check_version(version, current.version)
     today = clock.today(today)
     _total, pending = _pending_follow_ups(current)
@@ -430,7 +423,7 @@ def record_follow_up(
     follow_up = FollowUp.objects.select_for_update(of=("self",)).get(pk=follow_up.pk)
     _require_edit(user, plan.child)
     check_version(version, plan.version)
-    _refuse_if_closed(plan)
+    family.refuse_if_closed(plan)
     today = clock.today(today)
     errors = rules.follow_up_errors(done_on, outcome, plan.handed_over_on, today)
     if outcome and outcome not in FollowUpOutcome.values:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation, Role, User
-from motherline.accounts.policy import Capability, can, may_edit
+from motherline.accounts.policy import Capability, can
 from motherline.casework.actions import ConsentIn, ReferralIn
 from motherline.casework.models import (
     OPEN_STATUSES,
@@ -42,6 +42,7 @@ from motherline.casework.models import (
     ReferralService,
     ReferralStatus,
 )
+from motherline.casework.services import DATE_FLOOR, require_edit
 from motherline.core import clock
 from motherline.core.changes import raise_errors
 from motherline.core.versions import check_version, locked_current, save_if_current
@@ -52,14 +53,8 @@ NO_SUCH_CONSENT = gettext_lazy("No such consent on this record.")
 NO_SUCH_DOCUMENT = gettext_lazy("No such document on her record.")
 NO_SUCH_CHILD = gettext_lazy("No such child of hers.")
 
-DATE_FLOOR = date(2000, 1, 1)
 # A referral asks for an answer within a week: its due date on the receiver's worklist.
 REFERRAL_ANSWER_DAYS = 7
-
-
-def _require_edit(user: User, woman: Woman) -> None:
-    if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, woman):
-        raise PermissionDenied(_("You may not change this record."))
 
 
 def _text_error(value: Any, required: bool, missing: str) -> str | None:
@@ -132,7 +127,7 @@ def record_consent(
 ) -> Consent:
     """Record a consent given for her record (or her child's). A consent to share with
     partners makes her record readable by the organisations that share with hers."""
-    _require_edit(user, woman)
+    require_edit(user, woman)
     today = clock.today(today)
     errors: dict[str, str] = {}
     if purpose not in ConsentPurpose.values:
@@ -214,7 +209,7 @@ def withdraw_consent(
     withdrawn_on = withdrawn_on or today
     with transaction.atomic():
         current = Consent.objects.select_for_update().select_related("woman").get(pk=consent.pk)
-        _require_edit(user, current.woman)
+        require_edit(user, current.woman)
         check_version(version, current.version)
         if current.withdrawn_on is not None:
             raise_errors({NON_FIELD_ERRORS: _("This consent has already been withdrawn.")})
@@ -327,7 +322,7 @@ def refer(
 ) -> Referral:
     """Refer her record (or her child's) to another organisation, with the consent that
     allows it. `parts` says what is shared beyond the record itself (`PART_FIELDS`)."""
-    _require_edit(user, woman)
+    require_edit(user, woman)
     today = clock.today(today)
     parts = {f: bool((parts or {}).get(f)) for f in PART_FIELDS}
     errors: dict[str, str] = {}

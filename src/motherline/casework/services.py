@@ -53,12 +53,13 @@ NOT_HER_CHILD = gettext_lazy("This child is not hers.")
 NOT_HERS = gettext_lazy("This record is not hers.")
 MAY_NOT_CHANGE = gettext_lazy("You may not change this record.")
 
-# Notes and documents are about what happened while the register has existed: a date
-# before this is a typing error.
+# Notes, documents and consents are about what happened while the register has existed:
+# a date before this is a typing error.
 DATE_FLOOR = date(2000, 1, 1)
 
 
-def _require_edit(user: User, woman: Woman) -> None:
+def require_edit(user: User, woman: Woman) -> None:
+    """Her case work is changed by whoever may change her record (referrals too)."""
     if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, woman):
         raise PermissionDenied(_("You may not change this record."))
 
@@ -114,7 +115,7 @@ def add_note(
 ) -> CaseNote:
     """Write a note on a woman's record, or on her child's (`child`). A note that corrects
     an earlier one (whose time to be corrected in place has passed) names it in `corrects`."""
-    _require_edit(user, woman)
+    require_edit(user, woman)
     today = clock.today(today)
     errors = _note_errors(noted_on, kind, text, today)
     if child is not None and child.mother_id != woman.pk:
@@ -177,29 +178,25 @@ def correct_note(
     now = now or timezone.now()
     with transaction.atomic():
         current = CaseNote.objects.select_for_update().select_related("woman").get(pk=note.pk)
-        _require_edit(user, current.woman)
+        require_edit(user, current.woman)
         if current.author_id != user.pk:
             # Not an access refusal: whoever may change her record may write a new note
             # that corrects this one; only its author corrects it in place.
-            raise ValidationError(
+            raise_errors(
                 {
-                    NON_FIELD_ERRORS: [
-                        _(
-                            "Only the author of a note may correct it: write a new note "
-                            "that corrects it."
-                        )
-                    ]
+                    NON_FIELD_ERRORS: _(
+                        "Only the author of a note may correct it: write a new note "
+                        "that corrects it."
+                    )
                 }
             )
         if not rules.may_correct(current.created_at, now, correction_hours()):
-            raise ValidationError(
+            raise_errors(
                 {
-                    NON_FIELD_ERRORS: [
-                        _(
-                            "The time to correct this note has passed: write a new note "
-                            "that corrects it."
-                        )
-                    ]
+                    NON_FIELD_ERRORS: _(
+                        "The time to correct this note has passed: write a new note "
+                        "that corrects it."
+                    )
                 }
             )
         check_version(version, current.version)
@@ -253,7 +250,7 @@ def assign(
     request: HttpRequest | None = None,
 ) -> Assignment:
     """Assign a case worker of her organisation to a woman, or to her child."""
-    _require_edit(user, woman)
+    require_edit(user, woman)
     if child is not None and child.mother_id != woman.pk:
         raise_errors({"child": _("This child is not hers.")})
     if not eligible_workers(woman).filter(pk=worker.pk).exists():
@@ -289,7 +286,7 @@ def assign(
 
 def unassign(user: User, assignment: Assignment, *, request: HttpRequest | None = None) -> None:
     """End a case worker's assignment; the audit trail keeps who it was and who ended it."""
-    _require_edit(user, assignment.woman)
+    require_edit(user, assignment.woman)
     with transaction.atomic():
         subject = assignment.child or assignment.woman
         Assignment.objects.filter(pk=assignment.pk).delete()
@@ -374,7 +371,7 @@ def upload_document(
     """File a document on her record (or her child's, a legal case's, a candidacy's). The
     type is read from the content; images are drawn again without their metadata; the file
     is stored encrypted, and removed again if the record cannot be written."""
-    _require_edit(user, woman)
+    require_edit(user, woman)
     errors = _target_errors(woman, child, legal_case, candidate)
     title = (title or "").strip()
     if not title:

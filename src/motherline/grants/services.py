@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Min, Sum
 from django.http import HttpRequest
@@ -223,7 +223,7 @@ def record_delivery(
     today = clock.today(today)
     child = values.child
     if child is not None and child.mother_id != woman.pk:
-        raise ValidationError({"child": [_("This child is not hers.")]})
+        raise_errors({"child": _("This child is not hers.")})
     grant = values.grant
     line = values.budget_line
     if line is not None and grant is None:

@@ -316,9 +316,7 @@ def admit_woman(
     pregnant, and every child she has, inside or outside (Bangkok Rules 2 and 3)."""
     _require_edit(user)
     today = clock.today(today)
-    errors = admission_errors(adm, today)
-    if errors:
-        raise ValidationError({k: [v] for k, v in errors.items()})
+    raise_errors(admission_errors(adm, today))
     recorded_children = len(adm.children)
     woman = Woman.objects.create(
         organisation_id=adm.organisation_id,
@@ -426,7 +424,7 @@ def readmit_woman(
     # Locked, so that two people re-admitting her at once cannot both open a custody.
     current = locked_current(Woman.objects, woman.pk, version)
     if current.merged_into_id is not None:
-        raise ValidationError({NON_FIELD_ERRORS: [_("This record was merged into another.")]})
+        raise_errors({NON_FIELD_ERRORS: _("This record was merged into another.")})
     existing = {c.reference: c for c in Child.objects.filter(mother=current)}
     raise_errors(readmission_errors(current, adm, existing, today))
     episode = _open_episode(current, adm)
