@@ -41,7 +41,8 @@ from motherline.accounts.policy import (
     can,
     is_deployment_administrator,
 )
-from motherline.core.versions import StaleVersion, save_if_current
+from motherline.core.changes import check_fields
+from motherline.core.versions import StaleVersion, locked_current, save_if_current
 from motherline.jurisdictions import local
 
 # No date a person enters is before this.
@@ -355,13 +356,10 @@ def change_organisation(
     """Correct an organisation's name or local name (deployment administrators), if nobody
     changed it since `version` was read; both names are kept on the audit trail."""
     _require_deployment(actor)
-    unknown = set(changes) - set(ORGANISATION_CORRECTABLE)
-    if unknown:
-        raise TypeError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
-    current = Organisation.objects.select_for_update().select_related("jurisdiction")
-    found = current.get(pk=organisation.pk)
-    if version != found.version:
-        raise StaleVersion()
+    check_fields(changes, ORGANISATION_CORRECTABLE, "changed")
+    found = locked_current(
+        Organisation.objects.select_related("jurisdiction"), organisation.pk, version
+    )
     values = {name: str(value or "").strip() for name, value in changes.items()}
     changed = {name: v for name, v in values.items() if getattr(found, name) != v}
     if not changed:

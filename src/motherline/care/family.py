@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
@@ -36,7 +35,9 @@ from motherline.care.models import (
     PlanStatus,
     TransitionPlan,
 )
-from motherline.core.versions import StaleVersion, save_if_current
+from motherline.core import clock
+from motherline.core.changes import check_fields, only, raise_errors
+from motherline.core.versions import check_version, locked, save_if_current
 from motherline.jurisdictions.models import BestInterestsQuestion, Jurisdiction
 from motherline.people.models import CaregiverRelationship, Child, Woman
 from motherline.people.rules import Errors
@@ -56,11 +57,6 @@ CAREGIVER_CORRECTABLE = (
 PLACE_FIELDS = ("province", "district", "commune")
 # Identifying or free text: named in the audit trail, never copied.
 _NOT_COPIED = frozenset({"name", "address", "phone", "province", "district", "commune"})
-
-
-def _raise(errors: Errors) -> None:
-    if errors:
-        raise ValidationError({k: [v] for k, v in errors.items()})
 
 
 def _require_edit(user: User, woman: Woman) -> None:
@@ -232,7 +228,7 @@ def add_caregiver(
             relationships=CaregiverRelationship.values,
         )
     )
-    _raise(errors)
+    raise_errors(errors)
     caregiver = Caregiver.objects.create(
         woman=woman,
         name=name,
@@ -247,7 +243,7 @@ def add_caregiver(
         caregiver=caregiver,
         child=child,
         relationship=relationship,
-        linked_on=today or timezone.localdate(),
+        linked_on=clock.today(today),
         linked_by=caregiver.created_by,
     )
     given = [n for n, v in (("name", name), ("address", address), ("phone", phone)) if v]
@@ -286,12 +282,12 @@ def link_caregiver(
         errors["caregiver"] = _("Choose a caregiver of her children.")
     elif CaregiverLink.objects.filter(caregiver=caregiver, child=child).exists():
         errors["caregiver"] = _("This caregiver is already recorded for this child.")
-    _raise(errors)
+    raise_errors(errors)
     link = CaregiverLink.objects.create(
         caregiver=caregiver,
         child=child,
         relationship=relationship,
-        linked_on=today or timezone.localdate(),
+        linked_on=clock.today(today),
         linked_by=user if getattr(user, "is_authenticated", False) else None,
     )
     audit.record(
@@ -317,21 +313,14 @@ def correct_caregiver(
     """Correct a caregiver's details (`CAREGIVER_CORRECTABLE`), and their relationship to
     `child`: only the fields given change, from the version the user read; the checks apply
     to the corrected whole. Areas are given by their codes (None clears one)."""
-    unknown = set(changes) - set(CAREGIVER_CORRECTABLE)
-    if unknown:
-        raise TypeError(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}")
-    current = (
-        Caregiver.objects.select_for_update(of=("self",))
-        .select_related("woman", "province", "district", "commune")
-        .get(pk=caregiver.pk)
-    )
+    cleaned = only(changes, CAREGIVER_CORRECTABLE)
+    found = Caregiver.objects.select_related("woman", "province", "district", "commune")
+    current = locked(found, caregiver.pk, of=("self",))
     _require_edit(user, current.woman)
     link = CaregiverLink.objects.filter(caregiver=current, child=child).first()
     if link is None:
         raise PermissionDenied(_("This caregiver is not recorded for this child."))
-    if version != current.version:
-        raise StaleVersion()
-    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    check_version(version, current.version)
     merged: dict[str, Any] = {
         "name": current.name,
         "address": current.address,
@@ -353,7 +342,7 @@ def correct_caregiver(
             relationships=CaregiverRelationship.values,
         )
     )
-    _raise(errors)
+    raise_errors(errors)
     values: dict[str, Any] = {
         "name": merged["name"],
         "address": merged["address"],
@@ -401,19 +390,27 @@ def questions_for(woman: Woman) -> list[BestInterestsQuestion]:
     )
 
 
-def _locked_plan(plan: TransitionPlan) -> TransitionPlan:
-    return (
-        TransitionPlan.objects.select_for_update(of=("self",))
-        .select_related("child__mother")
-        .get(pk=plan.pk)
-    )
+def locked_plan(plan: TransitionPlan) -> TransitionPlan:
+    """The plan re-read and locked (not its child's rows), with the child and mother its
+    checks read; `care.services` changes plans through it too."""
+    return locked(TransitionPlan.objects.select_related("child__mother"), plan.pk, of=("self",))
+
+
+def _locked_assessment(assessment: BestInterestsAssessment) -> BestInterestsAssessment:
+    found = BestInterestsAssessment.objects.select_related("plan__child__mother")
+    return locked(found, assessment.pk, of=("self",))
+
+
+def refuse_if_closed(plan: TransitionPlan) -> None:
+    """A closed plan is not changed (`care.services` refuses it too)."""
+    if plan.status == PlanStatus.CLOSED:
+        raise_errors({NON_FIELD_ERRORS: _("This plan is closed: reopen it to change it.")})
 
 
 def _plan_takes_assessments(plan: TransitionPlan) -> None:
-    if plan.status == PlanStatus.CLOSED:
-        _raise({NON_FIELD_ERRORS: _("This plan is closed: reopen it to change it.")})
+    refuse_if_closed(plan)
     if rules.STEPS.index(plan.status) >= rules.STEPS.index(rules.HANDED_OVER):
-        _raise(
+        raise_errors(
             {
                 NON_FIELD_ERRORS: _(
                     "The child was handed over: a best-interests assessment is made before "
@@ -482,11 +479,11 @@ def record_assessment(
     """Record a best-interests assessment of handing the plan's child over to `caregiver`:
     a finding (and notes) for each question of the pack, keyed by the question's code, and a
     recommendation. It waits for a programme manager's approval (`decide_assessment`)."""
-    current = _locked_plan(plan)
+    current = locked_plan(plan)
     child = current.child
     _require_edit(user, child.mother)
     _plan_takes_assessments(current)
-    today = today or timezone.localdate()
+    today = clock.today(today)
     questions = questions_for(child.mother)
     reasons = (reasons or "").strip()
     errors = _assessment_errors(
@@ -504,7 +501,7 @@ def record_assessment(
         errors["caregiver"] = _(
             "The plan names another caregiver: assess that one, or change the plan's caregiver."
         )
-    _raise(errors)
+    raise_errors(errors)
     assert assessed_on is not None
     assessment = BestInterestsAssessment.objects.create(
         plan=current,
@@ -548,20 +545,13 @@ def correct_assessment(
     """Correct an assessment not yet approved: its date, recommendation, reasons or answers
     (`answers` replaces them all). A returned assessment, corrected, waits for approval
     again; an approved one stands as it was approved (a new assessment replaces it)."""
-    unknown = set(changes) - set(ASSESSMENT_CORRECTABLE)
-    if unknown:
-        raise TypeError(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}")
-    current = (
-        BestInterestsAssessment.objects.select_for_update(of=("self",))
-        .select_related("plan__child__mother")
-        .get(pk=assessment.pk)
-    )
+    check_fields(changes, ASSESSMENT_CORRECTABLE)
+    current = _locked_assessment(assessment)
     plan = current.plan
     _require_edit(user, plan.child.mother)
-    if version != current.version:
-        raise StaleVersion()
+    check_version(version, current.version)
     if current.status == AssessmentStatus.APPROVED:
-        _raise(
+        raise_errors(
             {
                 NON_FIELD_ERRORS: _(
                     "This assessment was approved and stands as it was: record a new one."
@@ -569,7 +559,7 @@ def correct_assessment(
             }
         )
     _plan_takes_assessments(plan)
-    today = today or timezone.localdate()
+    today = clock.today(today)
     questions = questions_for(plan.child.mother)
     stored = {
         a.question.code: (a.finding, a.notes) for a in current.answers.select_related("question")
@@ -580,7 +570,7 @@ def correct_assessment(
         "recommendation": changes.get("recommendation", current.recommendation),
         "reasons": (changes.get("reasons", current.reasons) or "").strip(),
     }
-    _raise(
+    raise_errors(
         _assessment_errors(
             plan,
             questions,
@@ -641,18 +631,13 @@ def decide_assessment(
     assessment, or returns it for changes with the reason. Whoever recorded it does not
     decide on it. Approved with a recommendation to hand over, it lets the plan's hand-over
     step be recorded (`care.services.advance_plan`)."""
-    current = (
-        BestInterestsAssessment.objects.select_for_update(of=("self",))
-        .select_related("plan__child__mother")
-        .get(pk=assessment.pk)
-    )
+    current = _locked_assessment(assessment)
     woman = current.plan.child.mother
     if not may_approve_for(user, woman):
         raise PermissionDenied(
             _("Only a programme manager of the record's organisation may do this.")
         )
-    if version != current.version:
-        raise StaleVersion()
+    check_version(version, current.version)
     notes = (notes or "").strip()
     errors: Errors = {}
     if current.status != AssessmentStatus.RECORDED:
@@ -665,7 +650,7 @@ def decide_assessment(
         errors["notes"] = _("Say what must change before it can be approved.")
     elif len(notes) > rules.NOTES_MAX_LENGTH or "\x00" in notes:
         errors["notes"] = _("At most %(max)s characters.") % {"max": rules.NOTES_MAX_LENGTH}
-    _raise(errors)
+    raise_errors(errors)
     status = AssessmentStatus.APPROVED if approve else AssessmentStatus.RETURNED
     save_if_current(
         BestInterestsAssessment,
@@ -674,7 +659,7 @@ def decide_assessment(
         {
             "status": status,
             "decided_by": user,
-            "decided_on": today or timezone.localdate(),
+            "decided_on": clock.today(today),
             "decision_notes": notes,
         },
     )

@@ -295,6 +295,24 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _step_date_errors(
+    name: str,
+    day: date | None,
+    missing: str,
+    before_opened: str,
+    opened_on: date,
+    today: date,
+    errors: Errors,
+) -> None:
+    """A step's date: given, not in the future, not before the plan was opened."""
+    if day is None:
+        errors[name] = missing
+        return
+    not_in_future(name, day, today, errors)
+    if name not in errors and day < opened_on:
+        errors[name] = before_opened % {"date": opened_on.isoformat()}
+
+
 def step_requirement_errors(
     status: str,
     plan: PlanLike,
@@ -328,15 +346,15 @@ def step_requirement_errors(
         if _blank(get("caregiver_location")) and _blank(get("caregiver_contact")):
             errors["caregiver_location"] = _("Say where the caregiver lives, or how to reach them.")
     if reached >= STEPS.index(ASSESSED):
-        assessed_on = get("assessed_on")
-        if assessed_on is None:
-            errors["assessed_on"] = _("Enter the date the home was assessed.")
-        else:
-            not_in_future("assessed_on", assessed_on, today, errors)
-            if "assessed_on" not in errors and assessed_on < opened_on:
-                errors["assessed_on"] = _(
-                    "The assessment cannot be before the plan was opened (%(date)s)."
-                ) % {"date": opened_on.isoformat()}
+        _step_date_errors(
+            "assessed_on",
+            get("assessed_on"),
+            _("Enter the date the home was assessed."),
+            _("The assessment cannot be before the plan was opened (%(date)s)."),
+            opened_on,
+            today,
+            errors,
+        )
         if get("home_is_suitable") is None:
             errors["home_is_suitable"] = _("Say whether the home is suitable for the child.")
     if reached >= STEPS.index(HANDED_OVER):
@@ -346,14 +364,16 @@ def step_requirement_errors(
                 "their home before the handover."
             )
         handed_over_on = get("handed_over_on")
-        if handed_over_on is None:
-            errors["handed_over_on"] = _("Enter the date the child was handed over.")
-        else:
-            not_in_future("handed_over_on", handed_over_on, today, errors)
-            if "handed_over_on" not in errors and handed_over_on < opened_on:
-                errors["handed_over_on"] = _(
-                    "The handover cannot be before the plan was opened (%(date)s)."
-                ) % {"date": opened_on.isoformat()}
+        _step_date_errors(
+            "handed_over_on",
+            handed_over_on,
+            _("Enter the date the child was handed over."),
+            _("The handover cannot be before the plan was opened (%(date)s)."),
+            opened_on,
+            today,
+            errors,
+        )
+        if handed_over_on is not None:
             assessed_on = get("assessed_on")
             if "handed_over_on" not in errors and assessed_on and handed_over_on < assessed_on:
                 errors["handed_over_on"] = _(

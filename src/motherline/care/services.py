@@ -16,7 +16,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -37,10 +36,12 @@ from motherline.care.models import (
     TransitionPlan,
 )
 from motherline.care.queries import child_leave_by_for, is_living_in_prison
+from motherline.core import clock
+from motherline.core.changes import audited_change, check_fields, plain, raise_errors
+from motherline.core.versions import check_version, save_if_current
 from motherline.people import services as people_services
 from motherline.people.models import CaregiverRelationship, Child, CustodyEpisode, Woman
 from motherline.people.rules import Errors, not_in_future
-from motherline.people.services import StaleVersion
 from motherline.people.signals import register_changed
 
 # What a user may change on a plan without moving it to another step.
@@ -86,15 +87,6 @@ _ASSESSMENT_FIELDS = frozenset({"assessed_on", "home_is_suitable"})
 HANDOVER_NOTE = gettext_noop("Handed over under the transition plan")
 
 
-def _today(today: date | None) -> date:
-    return today or timezone.localdate()
-
-
-def _raise(errors: Errors) -> None:
-    if errors:
-        raise ValidationError({k: [v] for k, v in errors.items()})
-
-
 def _require_edit(user: User, child: Child) -> None:
     """Plans are changed by whoever may change the child's record (through the mother)."""
     if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, child.mother):
@@ -102,30 +94,20 @@ def _require_edit(user: User, child: Child) -> None:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, Caregiver):
-        return value.reference
-    return value.isoformat() if isinstance(value, date) else value
+    return value.reference if isinstance(value, Caregiver) else plain(value)
 
 
 def _audit_changes(plan: TransitionPlan, changed: dict[str, Any], **extra: Any) -> dict[str, Any]:
     """What changed on `plan` (as it was before), for the audit trail."""
     return {
         "child": plan.child.reference,
-        "fields": sorted(changed),
-        "values": {
-            name: [_plain(getattr(plan, name)), _plain(changed[name])]
-            for name in sorted(changed)
-            if name in _VALUES_AUDITED
-        },
+        **audited_change(plan, changed, _VALUES_AUDITED, _plain),
         **extra,
     }
 
 
 def _cleaned(changes: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
-    unknown = set(changes) - allowed
-    if unknown:
-        # A caller's mistake, not the user's: forms and the API only send these fields.
-        raise TypeError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
+    check_fields(changes, allowed, "changed")
     return {
         name: value.strip() if name in _TRIMMED and isinstance(value, str) else value
         for name, value in changes.items()
@@ -157,35 +139,9 @@ def _record_errors(plan: TransitionPlan, changed: dict[str, Any]) -> Errors:
     return {}
 
 
-def _locked_plan(plan: TransitionPlan) -> TransitionPlan:
-    # Re-read inside the transaction, so two people changing one plan cannot both pass checks.
-    return (
-        TransitionPlan.objects.select_for_update(of=("self",))
-        .select_related("child__mother")
-        .get(pk=plan.pk)
-    )
-
-
-def _check_version(expected: int, actual: int) -> None:
-    # Every change states the version it was read at: there is no "skip the check".
-    if expected != actual:
-        raise StaleVersion()
-
-
-def _refuse_if_closed(plan: TransitionPlan) -> None:
-    if plan.status == PlanStatus.CLOSED:
-        raise ValidationError(
-            {NON_FIELD_ERRORS: [_("This plan is closed: reopen it to change it.")]}
-        )
-
-
 def _save(plan: TransitionPlan, version: int, values: dict[str, Any]) -> TransitionPlan:
     """Write `values` only if the plan is still at `version`, in one UPDATE."""
-    saved = TransitionPlan.objects.filter(pk=plan.pk, version=version).update(
-        **values, version=F("version") + 1
-    )
-    if not saved:
-        raise StaleVersion()
+    save_if_current(TransitionPlan, plan.pk, version, values)
     saved_plan = TransitionPlan.objects.select_related("child__mother").get(pk=plan.pk)
     register_changed.send(TransitionPlan, woman_ids=[saved_plan.child.mother_id])
     return saved_plan
@@ -206,14 +162,18 @@ def open_plan(
     extension granted). A child has at most one plan in progress."""
     child = Child.objects.select_for_update(of=("self",)).select_related("mother").get(pk=child.pk)
     _require_edit(user, child)
-    today = _today(today)
+    today = clock.today(today)
     if not is_living_in_prison(child):
-        _raise({NON_FIELD_ERRORS: _("This child is not living in prison: no plan is needed.")})
+        raise_errors(
+            {NON_FIELD_ERRORS: _("This child is not living in prison: no plan is needed.")}
+        )
     if TransitionPlan.objects.active().filter(child=child).exists():
-        _raise({NON_FIELD_ERRORS: _("This child already has a transition plan in progress.")})
+        raise_errors({NON_FIELD_ERRORS: _("This child already has a transition plan in progress.")})
     leave_by = child_leave_by_for(child, today)
     if leave_by.date is None:
-        _raise({NON_FIELD_ERRORS: _("The jurisdiction sets no age limit for this child: no date.")})
+        raise_errors(
+            {NON_FIELD_ERRORS: _("The jurisdiction sets no age limit for this child: no date.")}
+        )
     assert leave_by.date is not None
     plan = TransitionPlan.objects.create(
         child=child,
@@ -249,11 +209,11 @@ def update_plan(
     assessment was of the other home.
     """
     new = _cleaned(changes, UPDATABLE)
-    current = _locked_plan(plan)
+    current = family.locked_plan(plan)
     _require_edit(user, current.child)
-    _refuse_if_closed(current)
-    _check_version(version, current.version)
-    today = _today(today)
+    family.refuse_if_closed(current)
+    check_version(version, current.version)
+    today = clock.today(today)
     changed = {name: value for name, value in new.items() if getattr(current, name) != value}
     if not changed:
         return current
@@ -268,12 +228,12 @@ def update_plan(
             else _("The child was handed over after this assessment; it can no longer change.")
         )
         errors.update(dict.fromkeys(sorted(assessment), message))
-    _raise(errors)
+    raise_errors(errors)
     status = current.status
     if rules.resets_assessment(status, changed):
         status = PlanStatus.CAREGIVER_IDENTIFIED
         changed.update(assessed_on=None, home_is_suitable=None)
-    _raise(
+    raise_errors(
         rules.step_requirement_errors(
             status, current, changed, today=today, opened_on=current.opened_on
         )
@@ -310,12 +270,12 @@ def advance_plan(
     caregiver (`people.services.move_child_out`), and schedules the follow-up visits.
     """
     new = _cleaned(fields, STEP_FIELDS)
-    current = _locked_plan(plan)
+    current = family.locked_plan(plan)
     child = current.child
     _require_edit(user, child)
-    _refuse_if_closed(current)
-    _check_version(version, current.version)
-    today = _today(today)
+    family.refuse_if_closed(current)
+    check_version(version, current.version)
+    today = clock.today(today)
     _total, pending = _pending_follow_ups(current)
     errors = _value_errors(new)
     changed = {name: value for name, value in new.items() if getattr(current, name) != value}
@@ -339,7 +299,7 @@ def advance_plan(
         elif "caregiver" not in changed and current.caregiver_id is None:
             # The child goes to the caregiver the approved assessment is about.
             changed["caregiver"] = approved.caregiver
-    _raise(errors)
+    raise_errors(errors)
     values = dict(changed)
     if new_status == PlanStatus.CLOSED:
         values["closed_on"] = new.get("closed_on") or today
@@ -459,12 +419,12 @@ def record_follow_up(
     visit recorded earlier may be corrected while the plan is not closed. The follow-ups are
     part of the plan: `version` is the plan's, and a visit recorded counts as a change of
     the plan (so two people recording one visit cannot overwrite each other)."""
-    plan = _locked_plan(follow_up.plan)
+    plan = family.locked_plan(follow_up.plan)
     follow_up = FollowUp.objects.select_for_update(of=("self",)).get(pk=follow_up.pk)
     _require_edit(user, plan.child)
-    _check_version(version, plan.version)
-    _refuse_if_closed(plan)
-    today = _today(today)
+    check_version(version, plan.version)
+    family.refuse_if_closed(plan)
+    today = clock.today(today)
     errors = rules.follow_up_errors(done_on, outcome, plan.handed_over_on, today)
     if outcome and outcome not in FollowUpOutcome.values:
         errors["outcome"] = _("This is not one of the allowed values.")
@@ -481,7 +441,7 @@ def record_follow_up(
         errors["caregiver_seen"] = _("Choose a caregiver recorded for this child.")
     if len(notes) > rules.NOTES_MAX_LENGTH or "\x00" in notes:
         errors["notes"] = _("At most %(max)s characters.") % {"max": rules.NOTES_MAX_LENGTH}
-    _raise(errors)
+    raise_errors(errors)
     assert done_on is not None
     follow_up.done_on = done_on
     follow_up.outcome = outcome
@@ -523,16 +483,16 @@ def reopen_plan(
 ) -> TransitionPlan:
     """Reopen a closed plan, with the reason on the audit trail. It returns to the furthest
     step its recorded details support (`care.rules.status_after_reopen`)."""
-    current = _locked_plan(plan)
+    current = family.locked_plan(plan)
     _require_edit(user, current.child)
-    _check_version(version, current.version)
+    check_version(version, current.version)
     reason = reason.strip()
     if current.status != PlanStatus.CLOSED:
-        _raise({NON_FIELD_ERRORS: _("This plan is not closed.")})
+        raise_errors({NON_FIELD_ERRORS: _("This plan is not closed.")})
     if not reason:
-        _raise({"reason": _("Say why the plan is reopened.")})
+        raise_errors({"reason": _("Say why the plan is reopened.")})
     if TransitionPlan.objects.active().filter(child_id=current.child_id).exists():
-        _raise({NON_FIELD_ERRORS: _("This child has another transition plan in progress.")})
+        raise_errors({NON_FIELD_ERRORS: _("This child has another transition plan in progress.")})
     total, pending = _pending_follow_ups(current)
     status = rules.status_after_reopen(current, pending, total > 0)
     saved = _save(
@@ -569,7 +529,7 @@ def record_extension(
     the new leave-by date."""
     child = Child.objects.select_for_update(of=("self",)).select_related("mother").get(pk=child.pk)
     _require_edit(user, child)
-    today = _today(today)
+    today = clock.today(today)
     leave_by = child_leave_by_for(child, today)
     errors = rules.extension_errors(leave_by, months)
     if not is_living_in_prison(child):
@@ -582,7 +542,7 @@ def record_extension(
         errors["approved_on"] = _("Enter the date of the approval.")
     else:
         not_in_future("approved_on", approved_on, today, errors)
-    _raise(errors)
+    raise_errors(errors)
     assert approved_on is not None
     extension = LeaveExtension.objects.create(
         child=child,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation, Role, User
-from motherline.accounts.policy import Capability, can, may_edit
+from motherline.accounts.policy import Capability, can
 from motherline.casework.actions import ConsentIn, ReferralIn
 from motherline.casework.models import (
     OPEN_STATUSES,
@@ -42,7 +42,10 @@ from motherline.casework.models import (
     ReferralService,
     ReferralStatus,
 )
-from motherline.core.versions import StaleVersion
+from motherline.casework.services import DATE_FLOOR, require_edit
+from motherline.core import clock
+from motherline.core.changes import raise_errors
+from motherline.core.versions import check_version, locked_current, save_if_current
 from motherline.people.models import Child, ConsentScope, Woman
 
 NO_SUCH_ORGANISATION = gettext_lazy("No such organisation.")
@@ -50,19 +53,8 @@ NO_SUCH_CONSENT = gettext_lazy("No such consent on this record.")
 NO_SUCH_DOCUMENT = gettext_lazy("No such document on her record.")
 NO_SUCH_CHILD = gettext_lazy("No such child of hers.")
 
-DATE_FLOOR = date(2000, 1, 1)
 # A referral asks for an answer within a week: its due date on the receiver's worklist.
 REFERRAL_ANSWER_DAYS = 7
-
-
-def _raise(errors: dict[str, str]) -> None:
-    if errors:
-        raise ValidationError({k: [v] for k, v in errors.items()})
-
-
-def _require_edit(user: User, woman: Woman) -> None:
-    if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, woman):
-        raise PermissionDenied(_("You may not change this record."))
 
 
 def _text_error(value: Any, required: bool, missing: str) -> str | None:
@@ -113,7 +105,7 @@ def consent_values(woman: Woman, consent_in: ConsentIn) -> dict[str, Any]:
         document = Document.objects.filter(woman=woman, pk=consent_in.document).first()
         if document is None:
             errors["document"] = str(NO_SUCH_DOCUMENT)
-    _raise(errors)
+    raise_errors(errors)
     named = {"child": child, "to_organisation": organisation, "document": document}
     return consent_in.model_dump(exclude=set(named)) | named
 
@@ -135,8 +127,8 @@ def record_consent(
 ) -> Consent:
     """Record a consent given for her record (or her child's). A consent to share with
     partners makes her record readable by the organisations that share with hers."""
-    _require_edit(user, woman)
-    today = today or timezone.localdate()
+    require_edit(user, woman)
+    today = clock.today(today)
     errors: dict[str, str] = {}
     if purpose not in ConsentPurpose.values:
         errors["purpose"] = _("Choose what the consent is to.")
@@ -162,7 +154,7 @@ def record_consent(
         errors["to_organisation"] = _("Her record is already this organisation's.")
     if document is not None and document.woman_id != woman.pk:
         errors["document"] = _("This document is not on her record.")
-    _raise(errors)
+    raise_errors(errors)
     with transaction.atomic():
         consent = Consent.objects.create(
             woman=woman,
@@ -217,11 +209,10 @@ def withdraw_consent(
     withdrawn_on = withdrawn_on or today
     with transaction.atomic():
         current = Consent.objects.select_for_update().select_related("woman").get(pk=consent.pk)
-        _require_edit(user, current.woman)
-        if current.version != version:
-            raise StaleVersion()
+        require_edit(user, current.woman)
+        check_version(version, current.version)
         if current.withdrawn_on is not None:
-            _raise({NON_FIELD_ERRORS: _("This consent has already been withdrawn.")})
+            raise_errors({NON_FIELD_ERRORS: _("This consent has already been withdrawn.")})
         errors: dict[str, str] = {}
         if problem := _day_error(withdrawn_on, today, _("Enter the date it was withdrawn.")):
             errors["withdrawn_on"] = problem
@@ -229,15 +220,17 @@ def withdraw_consent(
             errors["withdrawn_on"] = _("A consent cannot be withdrawn before it was given.")
         if problem := _text_error(reason, False, ""):
             errors["reason"] = problem
-        _raise(errors)
-        saved = Consent.objects.filter(pk=current.pk, version=version).update(
-            withdrawn_on=withdrawn_on,
-            withdrawal_reason=reason.strip(),
-            withdrawn_by=user,
-            version=F("version") + 1,
+        raise_errors(errors)
+        save_if_current(
+            Consent,
+            current.pk,
+            version,
+            {
+                "withdrawn_on": withdrawn_on,
+                "withdrawal_reason": reason.strip(),
+                "withdrawn_by": user,
+            },
         )
-        if not saved:
-            raise StaleVersion()
         ended = _end_referrals(
             user,
             current.referrals.filter(status__in=OPEN_STATUSES).exclude(
@@ -304,7 +297,7 @@ def referral_values(woman: Woman, referral_in: ReferralIn) -> dict[str, Any]:
     consent = Consent.objects.filter(woman=woman, pk=referral_in.consent).first()
     if consent is None:
         errors["consent"] = str(NO_SUCH_CONSENT)
-    _raise(errors)
+    raise_errors(errors)
     return {
         **referral_in.model_dump(include={"kind", "service", "reason"}),
         "to_organisation": organisation,
@@ -329,8 +322,8 @@ def refer(
 ) -> Referral:
     """Refer her record (or her child's) to another organisation, with the consent that
     allows it. `parts` says what is shared beyond the record itself (`PART_FIELDS`)."""
-    _require_edit(user, woman)
-    today = today or timezone.localdate()
+    require_edit(user, woman)
+    today = clock.today(today)
     parts = {f: bool((parts or {}).get(f)) for f in PART_FIELDS}
     errors: dict[str, str] = {}
     if kind not in ReferralKind.values:
@@ -367,7 +360,7 @@ def refer(
         errors["consent"] = _("This consent names another organisation.")
     elif allowed.given_on > today:
         errors["consent"] = _("This consent was given after today.")
-    _raise(errors)
+    raise_errors(errors)
     with transaction.atomic():
         referral = Referral.objects.create(
             woman=woman,
@@ -422,19 +415,8 @@ def may_withdraw(user: User, referral: Referral) -> bool:
     )
 
 
-def _locked(referral: Referral, version: int) -> Referral:
-    current = Referral.objects.select_for_update().get(pk=referral.pk)
-    if current.version != version:
-        raise StaleVersion()
-    return current
-
-
 def _save(current: Referral, version: int, values: dict[str, Any]) -> None:
-    saved = Referral.objects.filter(pk=current.pk, version=version).update(
-        **values, version=F("version") + 1
-    )
-    if not saved:
-        raise StaleVersion()
+    save_if_current(Referral, current.pk, version, values)
 
 
 def answer(
@@ -453,11 +435,13 @@ def answer(
         raise PermissionDenied(_("Only the receiving organisation answers a referral."))
     today = timezone.localdate()
     with transaction.atomic():
-        current = _locked(referral, version)
+        current = locked_current(Referral.objects, referral.pk, version)
         if current.status != ReferralStatus.PENDING:
-            _raise({NON_FIELD_ERRORS: _("This referral has already been answered or withdrawn.")})
+            raise_errors(
+                {NON_FIELD_ERRORS: _("This referral has already been answered or withdrawn.")}
+            )
         if problem := _text_error(note, not accept, _("Write why the referral is declined.")):
-            _raise({"note": problem})
+            raise_errors({"note": problem})
         status = ReferralStatus.ACCEPTED if accept else ReferralStatus.DECLINED
         _save(
             current,
@@ -512,11 +496,11 @@ def withdraw(
     if not may_withdraw(user, referral):
         raise PermissionDenied(_("Only the sending organisation withdraws a referral."))
     with transaction.atomic():
-        current = _locked(referral, version)
+        current = locked_current(Referral.objects, referral.pk, version)
         if not current.is_open:
-            _raise({NON_FIELD_ERRORS: _("This referral is already closed.")})
+            raise_errors({NON_FIELD_ERRORS: _("This referral is already closed.")})
         if problem := _text_error(note, False, ""):
-            _raise({"note": problem})
+            raise_errors({"note": problem})
         _end_referrals(
             user,
             Referral.objects.filter(pk=current.pk, version=version),

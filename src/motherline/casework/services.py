@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,11 +35,13 @@ from motherline.casework.models import (
     DocumentType,
     NoteKind,
 )
+from motherline.core import clock
+from motherline.core.changes import raise_errors
 from motherline.core.inputs import named
+from motherline.core.versions import check_version, save_if_current
 from motherline.formatting import format_day
 from motherline.jurisdictions.local import language_name
 from motherline.people.models import Child, Woman
-from motherline.people.services import StaleVersion
 from motherline.vault import files
 
 # What the API says when a request names something it cannot use (kept here so that they
@@ -51,19 +53,15 @@ NOT_HER_CHILD = gettext_lazy("This child is not hers.")
 NOT_HERS = gettext_lazy("This record is not hers.")
 MAY_NOT_CHANGE = gettext_lazy("You may not change this record.")
 
-# Notes and documents are about what happened while the register has existed: a date
-# before this is a typing error.
+# Notes, documents and consents are about what happened while the register has existed:
+# a date before this is a typing error.
 DATE_FLOOR = date(2000, 1, 1)
 
 
-def _require_edit(user: User, woman: Woman) -> None:
+def require_edit(user: User, woman: Woman) -> None:
+    """Her case work is changed by whoever may change her record (referrals too)."""
     if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, woman):
         raise PermissionDenied(_("You may not change this record."))
-
-
-def _raise(errors: dict[str, str]) -> None:
-    if errors:
-        raise ValidationError({k: [v] for k, v in errors.items()})
 
 
 def correction_hours() -> int:
@@ -117,8 +115,8 @@ def add_note(
 ) -> CaseNote:
     """Write a note on a woman's record, or on her child's (`child`). A note that corrects
     an earlier one (whose time to be corrected in place has passed) names it in `corrects`."""
-    _require_edit(user, woman)
-    today = today or timezone.localdate()
+    require_edit(user, woman)
+    today = clock.today(today)
     errors = _note_errors(noted_on, kind, text, today)
     if child is not None and child.mother_id != woman.pk:
         errors["child"] = _("This child is not hers.")
@@ -126,7 +124,7 @@ def add_note(
         corrects.woman_id != woman.pk or corrects.child_id != (child.pk if child else None)
     ):
         errors["corrects"] = _("A correction must be on the same record as the note it corrects.")
-    _raise(errors)
+    raise_errors(errors)
     with transaction.atomic():
         note = CaseNote.objects.create(
             woman=woman,
@@ -180,51 +178,42 @@ def correct_note(
     now = now or timezone.now()
     with transaction.atomic():
         current = CaseNote.objects.select_for_update().select_related("woman").get(pk=note.pk)
-        _require_edit(user, current.woman)
+        require_edit(user, current.woman)
         if current.author_id != user.pk:
             # Not an access refusal: whoever may change her record may write a new note
             # that corrects this one; only its author corrects it in place.
-            raise ValidationError(
+            raise_errors(
                 {
-                    NON_FIELD_ERRORS: [
-                        _(
-                            "Only the author of a note may correct it: write a new note "
-                            "that corrects it."
-                        )
-                    ]
+                    NON_FIELD_ERRORS: _(
+                        "Only the author of a note may correct it: write a new note "
+                        "that corrects it."
+                    )
                 }
             )
         if not rules.may_correct(current.created_at, now, correction_hours()):
-            raise ValidationError(
+            raise_errors(
                 {
-                    NON_FIELD_ERRORS: [
-                        _(
-                            "The time to correct this note has passed: write a new note "
-                            "that corrects it."
-                        )
-                    ]
+                    NON_FIELD_ERRORS: _(
+                        "The time to correct this note has passed: write a new note "
+                        "that corrects it."
+                    )
                 }
             )
-        if version != current.version:
-            raise StaleVersion()
+        check_version(version, current.version)
         unknown = set(changes) - {"noted_on", "kind", "text"}
         if unknown:
-            _raise(dict.fromkeys(sorted(unknown), _("This field cannot be changed.")))
+            raise_errors(dict.fromkeys(sorted(unknown), _("This field cannot be changed.")))
         values = {
             "noted_on": changes.get("noted_on", current.noted_on),
             "kind": changes.get("kind", current.kind),
             "text": changes.get("text", current.text),
         }
-        _raise(_note_errors(values["noted_on"], values["kind"], values["text"], now.date()))
+        raise_errors(_note_errors(values["noted_on"], values["kind"], values["text"], now.date()))
         values["text"] = values["text"].strip()
         changed = sorted(k for k, v in values.items() if getattr(current, k) != v)
         if not changed:
             return current
-        saved = CaseNote.objects.filter(pk=current.pk, version=version).update(
-            **values, version=F("version") + 1, updated_at=now
-        )
-        if not saved:
-            raise StaleVersion()
+        save_if_current(CaseNote, current.pk, version, {**values, "updated_at": now})
         # Which fields changed, never their values: the text is personal data.
         audit.record(
             user, AuditAction.CHANGE, current, request=request, changes={"fields": changed}
@@ -261,11 +250,11 @@ def assign(
     request: HttpRequest | None = None,
 ) -> Assignment:
     """Assign a case worker of her organisation to a woman, or to her child."""
-    _require_edit(user, woman)
+    require_edit(user, woman)
     if child is not None and child.mother_id != woman.pk:
-        _raise({"child": _("This child is not hers.")})
+        raise_errors({"child": _("This child is not hers.")})
     if not eligible_workers(woman).filter(pk=worker.pk).exists():
-        _raise(
+        raise_errors(
             {
                 "worker": _(
                     "Only a user of the organisation that owns this record, with a role "
@@ -276,12 +265,12 @@ def assign(
     with transaction.atomic():
         exists = Assignment.objects.filter(woman=woman, child=child, worker=worker)
         if exists.exists():
-            _raise({"worker": _("%(user)s is already assigned.") % {"user": worker.username}})
+            raise_errors({"worker": _("%(user)s is already assigned.") % {"user": worker.username}})
         assignment = Assignment.objects.create(
             woman=woman,
             child=child,
             worker=worker,
-            assigned_on=today or timezone.localdate(),
+            assigned_on=clock.today(today),
             assigned_by=user,
         )
         audit.record(
@@ -297,7 +286,7 @@ def assign(
 
 def unassign(user: User, assignment: Assignment, *, request: HttpRequest | None = None) -> None:
     """End a case worker's assignment; the audit trail keeps who it was and who ended it."""
-    _require_edit(user, assignment.woman)
+    require_edit(user, assignment.woman)
     with transaction.atomic():
         subject = assignment.child or assignment.woman
         Assignment.objects.filter(pk=assignment.pk).delete()
@@ -382,7 +371,7 @@ def upload_document(
     """File a document on her record (or her child's, a legal case's, a candidacy's). The
     type is read from the content; images are drawn again without their metadata; the file
     is stored encrypted, and removed again if the record cannot be written."""
-    _require_edit(user, woman)
+    require_edit(user, woman)
     errors = _target_errors(woman, child, legal_case, candidate)
     title = (title or "").strip()
     if not title:
@@ -397,7 +386,7 @@ def upload_document(
         problem = rules.type_error(upload.data, file_type)
         if problem:
             errors["file"] = problem
-    _raise(errors)
+    raise_errors(errors)
     assert file_type is not None
     data = upload.data
     if file_type in (DocumentType.JPEG, DocumentType.PNG):
@@ -478,7 +467,7 @@ def file_dossier(
 
     problem = candidate.woman.organisation.jurisdiction.document_language_problem(language)
     if problem:
-        _raise({"language": problem})
+        raise_errors({"language": problem})
     pdf = dossier.render(candidate, language)
     day = timezone.localdate().isoformat()
     return upload_document(

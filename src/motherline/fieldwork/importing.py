@@ -21,13 +21,13 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, organisation_id_of
 from motherline.bounds import clean_value
+from motherline.core import clock
 from motherline.fieldwork import rules
 from motherline.fieldwork.forms import RecordVisitForm
 from motherline.fieldwork.models import Finding, PrisonVisit, Topic
@@ -273,7 +273,7 @@ def import_visits(
     """Visits of the user's organisation from an export of the prison-visit form."""
     _require(user, Capability.RECORD_FIELDWORK)
     organisation_id = organisation_id_of(user)
-    today = today or timezone.localdate()
+    today = clock.today(today)
     report = ImportReport("visits", rows=len(rows))
     prisons = {
         p.code.lower(): p
@@ -375,7 +375,7 @@ def import_services(
     among the women the user may change; the same checks as the page (in custody that day)."""
     _require(user, Capability.EDIT_REGISTER)
     organisation_id = organisation_id_of(user)
-    today = today or timezone.localdate()
+    today = clock.today(today)
     report = ImportReport("services", rows=len(rows))
     new = _new_rows(ServiceDelivery, rows, report)
     refs = {row.get("woman", "") for _l, _s, row in new}

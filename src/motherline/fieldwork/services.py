@@ -21,13 +21,15 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
-from motherline.core.versions import save_if_current
+from motherline.core import clock
+from motherline.core.changes import audited_change, only, plain, raise_errors
+from motherline.core.versions import StaleVersion, check_version, locked_or_refused, save_if_current
 from motherline.fieldwork import rules
 from motherline.fieldwork.actions import (
     ACTION_CORRECTABLE,
@@ -53,21 +55,11 @@ from motherline.fieldwork.models import (
 )
 from motherline.people.models import Woman
 from motherline.people.rules import Errors
-from motherline.people.services import StaleVersion
 from motherline.places.models import Prison
 from motherline.records.withdrawal import refuse_if_withdrawn, withdraw
 
 VISIT_COUNTS = ("women_seen", "pregnant_seen", "children_seen")
 INCIDENT_UPDATABLE = frozenset({"escalated_to", "escalated_on", "response", "restored_on"})
-
-
-def _today(today: date | None) -> date:
-    return today or timezone.localdate()
-
-
-def _raise(errors: Errors) -> None:
-    if errors:
-        raise ValidationError({k: [v] for k, v in errors.items()})
 
 
 def _require(user: User) -> None:
@@ -78,46 +70,37 @@ def _require(user: User) -> None:
 def _editable_visit(user: User, visit: PrisonVisit) -> PrisonVisit:
     """The visit locked for a change by its organisation; a withdrawn visit (and so its
     findings and actions) is no longer changed."""
-    _require(user)
-    try:
-        current = PrisonVisit.objects.editable_by(user).select_for_update().get(pk=visit.pk)
-    except PrisonVisit.DoesNotExist:
-        raise PermissionDenied(_("Only the organisation that made the visit changes it.")) from None
+    current = _locked_visit(user, visit)
     refuse_if_withdrawn(current)
     return current
 
 
-def _only(changes: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    """The changes with their texts trimmed; a field that is not correctable is a mistake of
-    the caller, not of the user."""
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise TypeError(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}")
-    return {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+def _locked_visit(user: User, visit: PrisonVisit) -> PrisonVisit:
+    _require(user)
+    refusal = _("Only the organisation that made the visit changes it.")
+    return locked_or_refused(PrisonVisit.objects.editable_by(user), visit.pk, refusal)
+
+
+def _locked_incident(user: User, incident: AccessIncident) -> AccessIncident:
+    refusal = _("Only the organisation that recorded it changes it.")
+    return locked_or_refused(AccessIncident.objects.editable_by(user), incident.pk, refusal)
 
 
 def _audit_change(
     user: User,
     record: Any,
     changes: dict[str, Any],
-    plain: tuple[str, ...],
+    shown: tuple[str, ...],
     request: HttpRequest | None,
 ) -> None:
     """The audit row of a correction: the fields changed, and the old and new values of
-    those in `plain` (dates, counts, choices; free text is named, never copied)."""
+    those `shown` (dates, counts, choices; free text is named, never copied)."""
     audit.record(
         user,
         AuditAction.CHANGE,
         record,
         object_ref=record.reference,
-        changes={
-            "fields": sorted(changes),
-            "values": {
-                name: [_plain(getattr(record, name)), _plain(changes[name])]
-                for name in plain
-                if name in changes
-            },
-        },
+        changes=audited_change(record, changes, shown),
         request=request,
     )
 
@@ -142,7 +125,7 @@ def record_visit(
         women_seen=visit.women_seen,
         pregnant_seen=visit.pregnant_seen,
         children_seen=visit.children_seen,
-        today=_today(today),
+        today=clock.today(today),
     )
     team = visit.team.strip()
     if not team:
@@ -157,7 +140,7 @@ def record_visit(
             "refs": ", ".join(missing)
         }
     findings = {str(t): text.strip() for t, text in visit.findings.items() if text.strip()}
-    _raise(errors)
+    raise_errors(errors)
     assert prison is not None  # refused above otherwise
     record = PrisonVisit.objects.create(
         organisation_id=organisation_id_of(user),
@@ -208,7 +191,7 @@ def correct_visit(
     audit row names the fields changed and keeps the old and new values of the counts, the
     date and the access (free text is named, never copied)."""
     current = _editable_visit(user, visit)
-    changes = _only(changes, VISIT_CORRECTABLE)
+    changes = only(changes, VISIT_CORRECTABLE)
     merged = {name: getattr(current, name) for name in VISIT_CORRECTABLE} | changes
     errors = rules.visit_errors(
         visit_date=merged["visit_date"],
@@ -216,18 +199,14 @@ def correct_visit(
         women_seen=merged["women_seen"],
         pregnant_seen=merged["pregnant_seen"],
         children_seen=merged["children_seen"],
-        today=_today(today),
+        today=clock.today(today),
     )
     if not merged["team"]:
         errors["team"] = _("Name who went, by role.")
-    _raise(errors)
+    raise_errors(errors)
     save_if_current(PrisonVisit, current.pk, version, changes)
     _audit_change(user, current, changes, ("visit_date", "access", *VISIT_COUNTS), request)
     return PrisonVisit.objects.get(pk=current.pk)
-
-
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
 
 
 @transaction.atomic
@@ -236,11 +215,7 @@ def withdraw_visit(
 ) -> PrisonVisit:
     """Withdraw a visit entered twice: it leaves the lists, the prison's open findings and
     the worklist (its actions), and stays readable on its own page."""
-    _require(user)
-    try:
-        current = PrisonVisit.objects.editable_by(user).select_for_update().get(pk=visit.pk)
-    except PrisonVisit.DoesNotExist:
-        raise PermissionDenied(_("Only the organisation that made the visit changes it.")) from None
+    current = _locked_visit(user, visit)
     withdraw(user, current, version=version, reason=reason, request=request)
     return PrisonVisit.objects.get(pk=current.pk)
 
@@ -259,19 +234,16 @@ def correct_finding(
     text named only."""
     _editable_visit(user, finding.visit)
     current = Finding.objects.select_for_update().get(pk=finding.pk)
-    changes = _only(changes, FINDING_CORRECTABLE)
+    changes = only(changes, FINDING_CORRECTABLE)
     merged = {name: getattr(current, name) for name in FINDING_CORRECTABLE} | changes
-    _raise(rules.finding_errors(merged["topic"], merged["description"]))
+    raise_errors(rules.finding_errors(merged["topic"], merged["description"]))
     save_if_current(Finding, current.pk, version, changes)
     audit.record(
         user,
         AuditAction.CHANGE,
         current,
         object_ref=current.reference,
-        changes={
-            "fields": sorted(changes),
-            "values": {"topic": [current.topic, changes["topic"]]} if "topic" in changes else {},
-        },
+        changes=audited_change(current, changes, ("topic",)),
         request=request,
     )
     return Finding.objects.get(pk=current.pk)
@@ -291,7 +263,7 @@ def correct_action(
     visit's organisation, the finding one of the visit's, the due date not before it."""
     visit = _editable_visit(user, action.visit)
     current = FollowUpAction.objects.select_for_update().select_related("owner").get(pk=action.pk)
-    changes = _only(changes, ACTION_CORRECTABLE)
+    changes = only(changes, ACTION_CORRECTABLE)
     errors = rules.action_errors(
         description=changes.get("description", current.description),
         due_date=changes.get("due_date", current.due_date),
@@ -309,7 +281,7 @@ def correct_action(
         and not visit.findings.filter(pk=changes["finding_id"]).exists()
     ):
         errors["finding_id"] = _("This finding belongs to another visit.")
-    _raise(errors)
+    raise_errors(errors)
     save_if_current(FollowUpAction, current.pk, version, values)
     before = {
         "due_date": current.due_date,
@@ -321,14 +293,7 @@ def correct_action(
         AuditAction.CHANGE,
         current,
         object_ref=current.reference,
-        changes={
-            "fields": sorted(changes),
-            "values": {
-                name: [_plain(before[name]), _plain(changes[name])]
-                for name in before
-                if name in changes
-            },
-        },
+        changes=audited_change(before, changes, before),
         request=request,
     )
     return FollowUpAction.objects.select_related("owner").get(pk=current.pk)
@@ -344,7 +309,7 @@ def add_finding(
     request: HttpRequest | None = None,
 ) -> Finding:
     visit = _editable_visit(user, visit)
-    _raise(rules.finding_errors(topic, description))
+    raise_errors(rules.finding_errors(topic, description))
     finding = Finding.objects.create(visit=visit, topic=topic, description=description.strip())
     audit.record(user, AuditAction.CHANGE, visit, changes={"finding_added": topic}, request=request)
     return finding
@@ -360,10 +325,10 @@ def resolve_finding(
     request: HttpRequest | None = None,
 ) -> Finding:
     visit = _editable_visit(user, finding.visit)
-    _raise(
+    raise_errors(
         {
             k.replace("done_on", "resolved_on"): v
-            for k, v in rules.done_errors(resolved_on, visit.visit_date, _today(today)).items()
+            for k, v in rules.done_errors(resolved_on, visit.visit_date, clock.today(today)).items()
         }
     )
     updated = Finding.objects.filter(pk=finding.pk, resolved_on__isnull=True).update(
@@ -408,7 +373,7 @@ def add_action(
         errors["owner"] = _("Choose someone of the organisation that made the visit.")
     if finding is not None and finding.visit_id != visit.pk:
         errors["finding_id"] = _("This finding belongs to another visit.")
-    _raise(errors)
+    raise_errors(errors)
     assert owner is not None and due_date is not None
     action = FollowUpAction.objects.create(
         visit=visit,
@@ -443,7 +408,7 @@ def add_named_action(
     if action.finding_id is not None:
         finding = visit.findings.filter(pk=action.finding_id).first()
         if finding is None:
-            _raise({"finding_id": _("This finding belongs to another visit.")})
+            raise_errors({"finding_id": _("This finding belongs to another visit.")})
     return add_action(
         user,
         visit,
@@ -466,7 +431,7 @@ def complete_action(
 ) -> FollowUpAction:
     """Mark an open follow-up action done; an action already done is a conflict."""
     visit = _editable_visit(user, action.visit)
-    _raise(rules.done_errors(done_on, visit.visit_date, _today(today)))
+    raise_errors(rules.done_errors(done_on, visit.visit_date, clock.today(today)))
     updated = FollowUpAction.objects.filter(pk=action.pk, status=ActionStatus.OPEN).update(
         status=ActionStatus.DONE, done_on=done_on
     )
@@ -514,12 +479,12 @@ def record_incident(
     if visit is not None:
         visit = _editable_visit(user, visit)
         if visit.prison_id != prison.pk:
-            _raise({"prison": _("The visit was to another prison.")})
+            raise_errors({"prison": _("The visit was to another prison.")})
     values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
-    errors = _incident_errors(values, _today(today))
+    errors = _incident_errors(values, clock.today(today))
     if not values.get("refused_by"):
         errors["refused_by"] = _("Say who refused, by position.")
-    _raise(errors)
+    raise_errors(errors)
     incident = AccessIncident.objects.create(
         organisation_id=organisation_id_of(user),
         prison=prison,
@@ -556,7 +521,7 @@ def record_named_incident(
     `visit` is the visit `visit_id` names, found by the caller within its scope."""
     prison = _prison_named(user, incident.prison)
     if prison is None:
-        _raise({"prison": _("No prison has this code.")})
+        raise_errors({"prison": _("No prison has this code.")})
     assert prison is not None
     return record_incident(
         user,
@@ -579,28 +544,17 @@ def update_incident(
 ) -> AccessIncident:
     """Record the escalation, the response and the day access was restored."""
     _require(user)
-    unknown = set(changes) - INCIDENT_UPDATABLE
-    if unknown:
-        raise TypeError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
-    try:
-        current = AccessIncident.objects.editable_by(user).select_for_update().get(pk=incident.pk)
-    except AccessIncident.DoesNotExist:
-        raise PermissionDenied(_("Only the organisation that recorded it changes it.")) from None
-    if current.version != version:
-        raise StaleVersion()
+    changes = only(changes, INCIDENT_UPDATABLE, "changed")
+    current = _locked_incident(user, incident)
+    check_version(version, current.version)
     refuse_if_withdrawn(current)
-    changes = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
     merged = {
         name: getattr(current, name)
         for name in ("occurred_on", "what_was_refused", *INCIDENT_UPDATABLE)
     }
     merged.update(changes)
-    _raise(_incident_errors(merged, _today(today)))
-    saved = AccessIncident.objects.filter(pk=current.pk, version=version).update(
-        **changes, version=F("version") + 1
-    )
-    if not saved:
-        raise StaleVersion()
+    raise_errors(_incident_errors(merged, clock.today(today)))
+    save_if_current(AccessIncident, current.pk, version, changes)
     audit.record(
         user,
         AuditAction.CHANGE,
@@ -631,10 +585,7 @@ def withdraw_incident(
     """Withdraw an incident entered twice: it leaves the lists and the programme manager's
     figures, and stays readable on its own page."""
     _require(user)
-    try:
-        current = AccessIncident.objects.editable_by(user).select_for_update().get(pk=incident.pk)
-    except AccessIncident.DoesNotExist:
-        raise PermissionDenied(_("Only the organisation that recorded it changes it.")) from None
+    current = _locked_incident(user, incident)
     withdraw(user, current, version=version, reason=reason, request=request)
     return AccessIncident.objects.select_related("prison").get(pk=current.pk)
 
@@ -707,14 +658,14 @@ def record_training(
     """A training session of the user's organisation with its participants by institution."""
     _require(user)
     rows = [(name.strip(), women, men) for name, women, men in record.participants]
-    _raise(
+    raise_errors(
         rules.training_errors(
             audience=record.audience,
             held_on=record.held_on,
             place=record.place,
             topics=record.topics,
             participants=rows,
-            today=_today(today),
+            today=clock.today(today),
         )
     )
     session = TrainingSession.objects.create(
@@ -750,10 +701,8 @@ def record_training(
 
 def _editable_session(user: User, session: TrainingSession) -> TrainingSession:
     _require(user)
-    try:
-        return TrainingSession.objects.editable_by(user).select_for_update().get(pk=session.pk)
-    except TrainingSession.DoesNotExist:
-        raise PermissionDenied(_("Only the organisation that held it changes it.")) from None
+    refusal = _("Only the organisation that held it changes it.")
+    return locked_or_refused(TrainingSession.objects.editable_by(user), session.pk, refusal)
 
 
 def _participants(session: TrainingSession) -> list[tuple[str, int, int]]:
@@ -777,7 +726,7 @@ def correct_training(
     participants by sex (texts are named, never copied)."""
     current = _editable_session(user, session)
     refuse_if_withdrawn(current)
-    changes = _only(changes, TRAINING_CORRECTABLE)
+    changes = only(changes, TRAINING_CORRECTABLE)
     rows = changes.pop("participants", None)
     if rows is not None:
         rows = [(name.strip(), women, men) for name, women, men in rows]
@@ -786,9 +735,9 @@ def correct_training(
     before = _participants(current)
     merged = {name: getattr(current, name) for name in ("audience", "held_on", "place", "topics")}
     merged |= {k: v for k, v in changes.items() if k in merged}
-    _raise(
+    raise_errors(
         rules.training_errors(
-            **merged, participants=rows if rows is not None else before, today=_today(today)
+            **merged, participants=rows if rows is not None else before, today=clock.today(today)
         )
     )
     save_if_current(TrainingSession, current.pk, version, changes)
@@ -799,7 +748,7 @@ def correct_training(
             for name, women, men in rows
         )
     values: dict[str, Any] = {
-        name: [_plain(getattr(current, name)), _plain(changes[name])]
+        name: [plain(getattr(current, name)), plain(changes[name])]
         for name in ("audience", "held_on", "topics")
         if name in changes
     }
@@ -848,12 +797,9 @@ def _case_for_edit(user: User, case: CaseStudy, version: int) -> CaseStudy:
     step judged on an older state (consent since withdrawn, a text since changed) is
     refused as stale before its own rules are checked."""
     _require(user)
-    try:
-        current = CaseStudy.objects.editable_by(user).select_for_update().get(pk=case.pk)
-    except CaseStudy.DoesNotExist:
-        raise PermissionDenied(_("Only the organisation that wrote it changes it.")) from None
-    if current.version != version:
-        raise StaleVersion()
+    refusal = _("Only the organisation that wrote it changes it.")
+    current = locked_or_refused(CaseStudy.objects.editable_by(user), case.pk, refusal)
+    check_version(version, current.version)
     return current
 
 
@@ -866,11 +812,7 @@ def _case_move(
     request: HttpRequest | None,
     audited: dict[str, Any] | None = None,
 ) -> CaseStudy:
-    saved = CaseStudy.objects.filter(pk=case.pk, version=version).update(
-        **values, version=F("version") + 1
-    )
-    if not saved:
-        raise StaleVersion()
+    save_if_current(CaseStudy, case.pk, version, values)
     audit.record(
         user,
         AuditAction.CHANGE,
@@ -935,7 +877,7 @@ def draft_case_study(
     children = children or []
     if any(woman is None or c.mother_id != woman.pk for c in children):
         errors["children"] = _("Link only children of the linked woman.")
-    _raise(errors)
+    raise_errors(errors)
     case = CaseStudy.objects.create(
         organisation_id=organisation_id_of(user),
         woman=woman,
@@ -969,9 +911,9 @@ def edit_case_text(
     reviewed again, and a published one may not change (withdraw it first)."""
     case = _case_for_edit(user, case, version)
     if case.status == CaseStatus.PUBLISHED:
-        _raise({"status": _("A published case study cannot change.")})
+        raise_errors({"status": _("A published case study cannot change.")})
     if not text.title_en.strip() or not text.narrative_en.strip():
-        _raise({"narrative_en": _("This field is required.")})
+        raise_errors({"narrative_en": _("This field is required.")})
     back = CaseStatus.CONSENTED if case.consent_on else CaseStatus.DRAFT
     values = {
         "title_en": text.title_en.strip(),
@@ -1006,13 +948,13 @@ def record_consent(
         errors["status"] = _("Consent is recorded on a draft.")
     if on is None:
         errors["consent_on"] = _("This field is required.")
-    elif on > _today(today):
+    elif on > clock.today(today):
         errors["consent_on"] = _("This date is in the future.")
     if not given_by.strip():
         errors["consent_given_by"] = _("Say who gave consent.")
     if use not in ConsentUse.values:
         errors["consent_use"] = _("This is not one of the allowed values.")
-    _raise(errors)
+    raise_errors(errors)
     values = {
         "status": CaseStatus.CONSENTED,
         "consent_on": on,
@@ -1031,7 +973,7 @@ def anonymise_case(
     coarser values; refused if anything identifying is still found afterwards."""
     case = _case_for_edit(user, case, version)
     if case.status != CaseStatus.CONSENTED:
-        _raise({"status": _("Record consent before anonymising.")})
+        raise_errors({"status": _("Record consent before anonymising.")})
     # A prison holding at most its pack's `small_prison_capacity` is named by its province in
     # a published text: its name alone could point to the few women held there.
     small = list(
@@ -1055,7 +997,7 @@ def anonymise_case(
     found = rules.identifiers(_linked_people(case))
     leftover = {n: rules.identifying_kinds(t, found) for n, t in values.items()}
     if any(leftover.values()):  # pragma: no cover - anonymise() replaces every identifier
-        _raise({n: _("Something identifying remains.") for n, k in leftover.items() if k})
+        raise_errors({n: _("Something identifying remains.") for n, k in leftover.items() if k})
     values.update(status=CaseStatus.ANONYMISED, anonymised_by=user)
     return _case_move(user, case, version, values, "anonymise", request)
 
@@ -1074,7 +1016,7 @@ def review_case(
         errors["status"] = _("Only an anonymised case study can be reviewed.")
     elif user.pk in (case.created_by_id, case.anonymised_by_id):
         errors["status"] = _("A second person reviews: not the author nor who anonymised it.")
-    _raise(errors)
+    raise_errors(errors)
     return _case_move(
         user, case, version, {"status": CaseStatus.REVIEWED, "reviewed_by": user}, "review", request
     )
@@ -1094,7 +1036,7 @@ def publish_case(
     if not can(user, Capability.MANAGE_PROGRAMME):
         raise PermissionDenied(_("Only a programme manager may do this."))
     case = _case_for_edit(user, case, version)
-    _raise(
+    raise_errors(
         rules.publication_errors(
             status=case.status,
             consent_use=case.consent_use,
@@ -1102,7 +1044,7 @@ def publish_case(
             found=rules.identifiers(_linked_people(case)),
         )
     )
-    values = {"status": CaseStatus.PUBLISHED, "published_on": _today(today)}
+    values = {"status": CaseStatus.PUBLISHED, "published_on": clock.today(today)}
     return _case_move(user, case, version, values, "publish", request)
 
 
@@ -1119,10 +1061,10 @@ def withdraw_consent(
     """The woman withdrew her consent: the case study is unpublished and may not be used."""
     case = _case_for_edit(user, case, version)
     if case.consent_on is None or case.status == CaseStatus.WITHDRAWN:
-        _raise({"status": _("There is no consent to withdraw.")})
+        raise_errors({"status": _("There is no consent to withdraw.")})
     values = {
         "status": CaseStatus.WITHDRAWN,
-        "consent_withdrawn_on": on or _today(today),
+        "consent_withdrawn_on": on or clock.today(today),
         "published_on": None,
     }
     return _case_move(user, case, version, values, "withdraw consent", request)
@@ -1196,7 +1138,7 @@ def add_escalation_contact(
         ).exists()
     ):
         errors["email"] = _("This address is already a contact.")
-    _raise(errors)
+    raise_errors(errors)
     contact = EscalationContact.objects.create(
         organisation_id=organisation_id,
         name=name.strip(),

@@ -10,17 +10,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Min, Sum
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation, User
 from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
-from motherline.core.versions import save_if_current
+from motherline.core import clock
+from motherline.core.changes import audited_change, only, plain, raise_errors
+from motherline.core.versions import locked_or_refused, save_if_current
 from motherline.formatting import format_day, format_number
 from motherline.grants import queries, rules
 from motherline.grants.actions import (
@@ -32,13 +33,7 @@ from motherline.grants.actions import (
 )
 from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
 from motherline.people.models import Child, Woman
-from motherline.people.rules import Errors
 from motherline.records.withdrawal import refuse_if_withdrawn, withdraw
-
-
-def _raise(errors: Errors) -> None:
-    if errors:
-        raise ValidationError({k: [v] for k, v in errors.items()})
 
 
 def _require_manager(user: User) -> None:
@@ -64,7 +59,9 @@ def grant_values(grant_in: GrantIn) -> GrantValues:
     grantees = list(Organisation.objects.filter(name__in=grant_in.grantees))
     unknown = sorted(set(grant_in.grantees) - {o.name for o in grantees})
     if unknown:
-        _raise({"grantees": _("Unknown organisations: %(names)s") % {"names": ", ".join(unknown)}})
+        raise_errors(
+            {"grantees": _("Unknown organisations: %(names)s") % {"names": ", ".join(unknown)}}
+        )
     return GrantValues(**grant_in.model_dump(exclude={"grantees"}), grantees=grantees)
 
 
@@ -86,7 +83,7 @@ def create_grant(user: User, values: GrantValues, *, request: HttpRequest | None
         errors["reference"] = _("Another grant has this reference.")
     if not values.grantees:
         errors["grantees"] = _("Name at least one grantee organisation.")
-    _raise(errors)
+    raise_errors(errors)
     grant = Grant.objects.create(
         organisation_id=organisation_id_of(user),
         reference=values.reference.strip(),
@@ -125,20 +122,14 @@ def add_budget_line(
     request: HttpRequest | None = None,
 ) -> BudgetLine:
     """A budget line; the grant's lines together may not exceed its amount."""
-    _require_manager(user)
-    try:
-        grant = Grant.objects.editable_by(user).select_for_update().get(pk=grant.pk)
-    except Grant.DoesNotExist:
-        raise PermissionDenied(
-            _("Only the organisation that manages the grant changes it.")
-        ) from None
+    grant = _editable_grant(user, grant)
     other = grant.budget_lines.aggregate(total=Sum("amount"))["total"] or Decimal(0)
     errors = rules.line_errors(
         code=code, name=name, amount=amount, other_lines=other, grant_amount=grant.amount
     )
     if "code" not in errors and grant.budget_lines.filter(code=code.strip()).exists():
         errors["code"] = _("This grant already has a line with this code.")
-    _raise(errors)
+    raise_errors(errors)
     assert amount is not None
     line = BudgetLine.objects.create(
         grant=grant, code=code.strip(), name=name.strip(), amount=amount
@@ -199,7 +190,7 @@ def delivery_values(user: User, woman: Woman, delivery_in: DeliveryIn) -> Delive
     )
     if provider is None:
         errors["provider"] = _("No organisation has this name.")
-    _raise(errors)
+    raise_errors(errors)
     assert provider is not None
     return DeliveryValues(
         service_type=delivery_in.service_type,
@@ -229,10 +220,10 @@ def record_delivery(
     grant falls in its period, on one of its budget lines."""
     if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, woman):
         raise PermissionDenied(_("You may not change the register."))
-    today = today or timezone.localdate()
+    today = clock.today(today)
     child = values.child
     if child is not None and child.mother_id != woman.pk:
-        raise ValidationError({"child": [_("This child is not hers.")]})
+        raise_errors({"child": _("This child is not hers.")})
     grant = values.grant
     line = values.budget_line
     if line is not None and grant is None:
@@ -251,7 +242,7 @@ def record_delivery(
         grant_period=(grant.starts_on, grant.ends_on) if grant is not None else None,
         line_in_grant=line is None or grant is None or line.grant_id == grant.pk,
     )
-    _raise(errors)
+    raise_errors(errors)
     delivery = ServiceDelivery.objects.create(
         woman=woman,
         to_woman=values.to_woman,
@@ -288,21 +279,8 @@ def record_delivery(
 # Corrections and withdrawals
 
 
-def _only(changes: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    """The changes with their texts trimmed; a field that is not correctable is a mistake of
-    the caller, not of the user."""
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise TypeError(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}")
-    return {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
-
-
 def _plain(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+    return str(value) if isinstance(value, Decimal) else plain(value)
 
 
 def _audit_change(
@@ -310,37 +288,26 @@ def _audit_change(
     record: Any,
     before: dict[str, Any],
     changes: dict[str, Any],
-    plain: tuple[str, ...],
+    shown: tuple[str, ...],
     request: HttpRequest | None,
     object_ref: str = "",
 ) -> None:
     """The audit row of a correction: the fields changed, and the old and new values of
-    those in `plain` (amounts, dates, choices, references; free text is named only)."""
+    those `shown` (amounts, dates, choices, references; free text is named only)."""
     audit.record(
         user,
         AuditAction.CHANGE,
         record,
         object_ref=object_ref,
-        changes={
-            "fields": sorted(changes),
-            "values": {
-                name: [_plain(before[name]), _plain(changes[name])]
-                for name in plain
-                if name in changes
-            },
-        },
+        changes=audited_change(before, changes, shown, _plain),
         request=request,
     )
 
 
 def _editable_grant(user: User, grant: Grant) -> Grant:
     _require_manager(user)
-    try:
-        return Grant.objects.editable_by(user).select_for_update().get(pk=grant.pk)
-    except Grant.DoesNotExist:
-        raise PermissionDenied(
-            _("Only the organisation that manages the grant changes it.")
-        ) from None
+    refusal = _("Only the organisation that manages the grant changes it.")
+    return locked_or_refused(Grant.objects.editable_by(user), grant.pk, refusal)
 
 
 @transaction.atomic
@@ -357,7 +324,7 @@ def correct_grant(
     amount at least their total) and the services charged to it (its period around them).
     The audit row keeps the old and new reference, amount, currency and period."""
     current = _editable_grant(user, grant)
-    changes = _only(changes, GRANT_CORRECTABLE)
+    changes = only(changes, GRANT_CORRECTABLE)
     merged = {name: getattr(current, name) for name in GRANT_CORRECTABLE} | changes
     errors = rules.grant_errors(
         donor=merged["donor"],
@@ -388,7 +355,7 @@ def correct_grant(
             errors["starts_on"] = outside
         if merged["ends_on"] < span["last"]:
             errors["ends_on"] = outside
-    _raise(errors)
+    raise_errors(errors)
     save_if_current(Grant, current.pk, version, changes)
     _audit_change(
         user,
@@ -416,7 +383,7 @@ def correct_budget_line(
     once per grant. The audit row is the grant's, naming the line."""
     grant = _editable_grant(user, line.grant)
     current = BudgetLine.objects.select_for_update().get(pk=line.pk, grant=grant)
-    changes = _only(changes, LINE_CORRECTABLE)
+    changes = only(changes, LINE_CORRECTABLE)
     merged = {name: getattr(current, name) for name in LINE_CORRECTABLE} | changes
     other = grant.budget_lines.exclude(pk=current.pk).aggregate(total=Sum("amount"))[
         "total"
@@ -434,7 +401,7 @@ def correct_budget_line(
         and grant.budget_lines.filter(code=changes["code"]).exclude(pk=current.pk).exists()
     ):
         errors["code"] = _("This grant already has a line with this code.")
-    _raise(errors)
+    raise_errors(errors)
     save_if_current(BudgetLine, current.pk, version, changes)
     audit.record(
         user,
@@ -443,12 +410,7 @@ def correct_budget_line(
         object_ref=grant.reference,
         changes={
             "budget_line": current.code,
-            "fields": sorted(changes),
-            "values": {
-                name: [_plain(getattr(current, name)), _plain(changes[name])]
-                for name in ("code", "amount")
-                if name in changes
-            },
+            **audited_change(current, changes, ("code", "amount"), _plain),
         },
         request=request,
     )
@@ -484,7 +446,7 @@ def correct_delivery(
     date, quantity, cost, recipients, grant and line (the notes are named only)."""
     current = _editable_delivery(user, delivery)
     refuse_if_withdrawn(current)
-    changes = _only(changes, DELIVERY_CORRECTABLE)
+    changes = only(changes, DELIVERY_CORRECTABLE)
     for name in ("child", "grant", "budget_line", "notes"):
         if name in changes and changes[name] is None:
             changes[name] = ""
@@ -522,14 +484,14 @@ def correct_delivery(
         values["budget_line"] = line
     elif "grant" in changes and grant is None:
         line = values["budget_line"] = None  # no grant, no line
-    _raise(errors)
+    raise_errors(errors)
     merged = {name: getattr(current, name) for name in DELIVERY_CORRECTABLE} | values
     episodes = list(current.woman.episodes.values_list("admission_date", "release_date"))
-    _raise(
+    raise_errors(
         rules.delivery_errors(
             service_type=merged["service_type"],
             delivered_on=merged["delivered_on"],
-            today=today or timezone.localdate(),
+            today=clock.today(today),
             quantity=merged["quantity"],
             cost=merged["cost"],
             to_woman=merged["to_woman"],

@@ -16,12 +16,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
+from motherline.core import clock
+from motherline.core.changes import audited_change, only, plain, raise_errors
+from motherline.core.versions import check_version, locked, save_if_current
 from motherline.formatting import format_day
 from motherline.jurisdictions.models import Jurisdiction, PardonOccasion
 from motherline.legal import queries, rules
@@ -36,7 +38,6 @@ from motherline.legal.models import (
 )
 from motherline.people import services as people_services
 from motherline.people.models import CustodyEpisode, ReleaseReason, Woman
-from motherline.people.services import StaleVersion
 from motherline.places.models import Court
 
 CASE_FIELDS = frozenset(
@@ -67,15 +68,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _today(today: date | None) -> date:
-    return today or timezone.localdate()
-
-
-def _raise(errors: dict[str, str]) -> None:
-    if errors:
-        raise ValidationError({k: [v] for k, v in errors.items()})
-
-
 def _user_or_none(user: User) -> Any:
     return user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None
 
@@ -86,9 +78,8 @@ def _require_edit_woman(user: User, woman: Woman) -> None:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, Court):
-        return value.code  # the trail names a court by its code (shown by its name)
-    return value.isoformat() if isinstance(value, date) else value
+    # The trail names a court by its code (shown by its name).
+    return value.code if isinstance(value, Court) else plain(value)
 
 
 def _court(code: Any, woman: Woman, errors: dict[str, str], current: Court | None = None) -> Any:
@@ -139,18 +130,15 @@ def open_case(
     """Open a legal case for the woman's current custody episode (her last one if she is
     no longer in custody), with the first hearing's date when it is known."""
     _require_edit_woman(user, woman)
-    today = _today(today)
-    unknown = set(values) - CASE_FIELDS
-    if unknown:
-        raise TypeError(f"These fields cannot be set here: {', '.join(sorted(unknown))}")
-    values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    today = clock.today(today)
+    values = only(values, CASE_FIELDS, "set")
     episode = woman.current_episode or woman.episodes.order_by("-admission_date", "-id").first()
     errors = _case_errors(values, today)
     if "court" in values:
         values["court"] = _court(values["court"], woman, errors)
     if episode is None:
         errors[NON_FIELD_ERRORS] = _("She has no custody episode.")
-    _raise(errors)
+    raise_errors(errors)
     assert episode is not None
     case = LegalCase.objects.create(
         episode=episode,
@@ -174,11 +162,7 @@ def open_case(
 
 
 def _locked_case(case: LegalCase) -> LegalCase:
-    return (
-        LegalCase.objects.select_for_update(of=("self",))
-        .select_related("episode__woman")
-        .get(pk=case.pk)
-    )
+    return locked(LegalCase.objects.select_related("episode__woman"), case.pk, of=("self",))
 
 
 @transaction.atomic
@@ -193,29 +177,21 @@ def update_case(
 ) -> LegalCase:
     """Change a case's lawyer, court, stage, strategic flag or result, if nobody changed it
     since `version` was read."""
-    unknown = set(changes) - CASE_FIELDS
-    if unknown:
-        raise TypeError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
+    changes = only(changes, CASE_FIELDS, "changed")
     current = _locked_case(case)
     _require_edit_woman(user, current.episode.woman)
-    if version != current.version:
-        raise StaleVersion()
-    today = _today(today)
-    changes = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    check_version(version, current.version)
+    today = clock.today(today)
     if "court" in changes:
         errors: dict[str, str] = {}
         changes["court"] = _court(changes["court"], current.episode.woman, errors, current.court)
-        _raise(errors)
+        raise_errors(errors)
     changed = {k: v for k, v in changes.items() if getattr(current, k) != v}
     if not changed:
         return current
     merged = {name: getattr(current, name) for name in CASE_FIELDS} | changed
-    _raise(_case_errors(merged, today))
-    saved = LegalCase.objects.filter(pk=current.pk, version=version).update(
-        **changed, version=F("version") + 1
-    )
-    if not saved:
-        raise StaleVersion()
+    raise_errors(_case_errors(merged, today))
+    save_if_current(LegalCase, current.pk, version, changed)
     audit.record(
         user,
         AuditAction.CHANGE,
@@ -223,12 +199,7 @@ def update_case(
         request=request,
         changes={
             "woman": current.episode.woman.reference,
-            "fields": sorted(changed),
-            "values": {
-                k: [_plain(getattr(current, k)), _plain(v)]
-                for k, v in changed.items()
-                if k in _CASE_VALUES_AUDITED
-            },
+            **audited_change(current, changed, _CASE_VALUES_AUDITED, _plain),
         },
     )
     return LegalCase.objects.select_related("episode__woman").get(pk=current.pk)
@@ -249,7 +220,7 @@ def record_hearing(
     hearing becomes the next date of its latest hearing (none: the case needs a next step)."""
     current = _locked_case(case)
     _require_edit_woman(user, current.episode.woman)
-    today = _today(today)
+    today = clock.today(today)
     errors: dict[str, str] = {}
     what_happened = what_happened.strip()
     if held_on is None:
@@ -262,7 +233,7 @@ def record_hearing(
         errors["what_happened"] = _("Say what happened at the hearing.")
     if next_date is not None and held_on is not None and next_date <= held_on:
         errors["next_date"] = _("The next hearing comes after this one.")
-    _raise(errors)
+    raise_errors(errors)
     assert held_on is not None
     hearing = Hearing.objects.create(
         case=current,
@@ -324,7 +295,7 @@ def create_round(
         errors["submission_deadline"] = _("The deadline comes before the occasion.")
     if decision_date and submission_deadline and decision_date < submission_deadline:
         errors["decision_date"] = _("The decision comes after the submission deadline.")
-    _raise(errors)
+    raise_errors(errors)
     assert occasion_date is not None and submission_deadline is not None
     pardon_round = PardonRound.objects.create(
         jurisdiction=jurisdiction,
@@ -363,10 +334,10 @@ def add_candidates(
         raise PermissionDenied(_("You may not change the register."))
     if not queries.rounds_for(user, for_edit=True).filter(pk=pardon_round.pk).exists():
         raise PermissionDenied(_("Only the organisation that opened a round adds candidates."))
-    as_of = _today(as_of)
+    as_of = clock.today(as_of)
     references = sorted(set(references))
     if not references:
-        _raise({"references": _("Choose at least one woman.")})
+        raise_errors({"references": _("Choose at least one woman.")})
     editable = Woman.objects.editable_by(user).filter(reference__in=references)
     result = queries.screen_candidates(user, pardon_round, as_of, women=editable)
     found = {s.facts.reference: s for s in result.candidates}
@@ -423,11 +394,8 @@ def add_candidates(
 
 
 def _locked_candidate(candidate: ReleaseCandidate) -> ReleaseCandidate:
-    return (
-        ReleaseCandidate.objects.select_for_update(of=("self",))
-        .select_related("woman", "episode", "round")
-        .get(pk=candidate.pk)
-    )
+    found = ReleaseCandidate.objects.select_related("woman", "episode", "round")
+    return locked(found, candidate.pk, of=("self",))
 
 
 @transaction.atomic
@@ -444,25 +412,23 @@ def update_candidate(
     """Edit a dossier's argument, priority or note while it is a draft or submitted."""
     current = _locked_candidate(candidate)
     _require_edit_woman(user, current.woman)
-    if version != current.version:
-        raise StaleVersion()
+    check_version(version, current.version)
     if current.status not in (DossierStatus.DRAFT, DossierStatus.SUBMITTED):
-        _raise({NON_FIELD_ERRORS: _("The decision is recorded: the dossier can no longer change.")})
+        raise_errors(
+            {NON_FIELD_ERRORS: _("The decision is recorded: the dossier can no longer change.")}
+        )
     values: dict[str, Any] = {}
     if argument is not None and argument.strip() != current.argument:
         values["argument"] = argument.strip()
     if priority is not None and priority != current.priority:
         if priority < 1:
-            _raise({"priority": _("Enter a number of at least 1.")})
+            raise_errors({"priority": _("Enter a number of at least 1.")})
         values["priority"] = priority
     if note is not None and note.strip() != current.note:
         values["note"] = note.strip()
     if not values:
         return current
-    if not ReleaseCandidate.objects.filter(pk=current.pk, version=version).update(
-        **values, version=F("version") + 1
-    ):
-        raise StaleVersion()
+    save_if_current(ReleaseCandidate, current.pk, version, values)
     audit.record(
         user,
         AuditAction.CHANGE,
@@ -495,11 +461,10 @@ def change_status(
     """
     current = _locked_candidate(candidate)
     _require_edit_woman(user, current.woman)
-    if version != current.version:
-        raise StaleVersion()
-    today = _today(today)
+    check_version(version, current.version)
+    today = clock.today(today)
     if new_status not in TRANSITIONS.get(current.status, frozenset()):
-        _raise(
+        raise_errors(
             {
                 "status": _("A dossier that is %(from)s cannot become %(to)s.")
                 % {
@@ -516,7 +481,7 @@ def change_status(
         values["note"] = note.strip()
     if new_status == DossierStatus.SUBMITTED:
         if not episode.is_open:
-            _raise(
+            raise_errors(
                 {
                     NON_FIELD_ERRORS: _(
                         "She was released on %(date)s, after she was screened: withdraw the "
@@ -529,16 +494,16 @@ def change_status(
     elif new_status in (DossierStatus.GRANTED, DossierStatus.REFUSED):
         decided = on or current.round.decision_date
         if decided is None:
-            _raise({"on": _("Enter the date of the decision.")})
+            raise_errors({"on": _("Enter the date of the decision.")})
         assert decided is not None
         if decided > today:
-            _raise({"on": _("This date is in the future.")})
+            raise_errors({"on": _("This date is in the future.")})
         if current.submitted_on and decided < current.submitted_on:
-            _raise({"on": _("The decision comes after the submission.")})
+            raise_errors({"on": _("The decision comes after the submission.")})
         values["decided_on"] = decided
         if new_status == DossierStatus.GRANTED:
             if not episode.is_open:
-                _raise({NON_FIELD_ERRORS: _("She is no longer in custody.")})
+                raise_errors({NON_FIELD_ERRORS: _("She is no longer in custody.")})
             people_services.record_release(
                 user,
                 episode,
@@ -551,10 +516,7 @@ def change_status(
                 today=today,
                 request=request,
             )
-    if not ReleaseCandidate.objects.filter(pk=current.pk, version=version).update(
-        **values, version=F("version") + 1
-    ):
-        raise StaleVersion()
+    save_if_current(ReleaseCandidate, current.pk, version, values)
     audit.record(
         user,
         AuditAction.CHANGE,

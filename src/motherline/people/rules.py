@@ -99,16 +99,35 @@ def release_errors(
     release_date: date, admission_date: date, last_event_date: date | None, today: date
 ) -> Errors:
     errors: Errors = {}
-    not_in_future("release_date", release_date, today, errors)
-    if release_date < admission_date:
-        errors["release_date"] = _("The release cannot be before the admission (%(date)s).") % {
-            "date": format_day(admission_date)
-        }
-    elif last_event_date is not None and release_date < last_event_date:
-        errors["release_date"] = _(
-            "The release cannot be before the last recorded event of this custody (%(date)s)."
-        ) % {"date": format_day(last_event_date)}
+    _custody_event_errors(
+        "release_date",
+        release_date,
+        (admission_date, _("The release cannot be before the admission (%(date)s).")),
+        (
+            last_event_date,
+            _("The release cannot be before the last recorded event of this custody (%(date)s)."),
+        ),
+        today,
+        errors,
+    )
     return errors
+
+
+def _custody_event_errors(
+    field: str,
+    day: date,
+    admission: tuple[date, str],
+    last: tuple[date | None, str],
+    today: date,
+    errors: Errors,
+) -> None:
+    """An event of a custody: not in the future, nor before the admission, nor before the
+    last event of its kind (each with its message, naming that date)."""
+    not_in_future(field, day, today, errors)
+    for since, message in (admission, last):
+        if since is not None and day < since:
+            errors[field] = message % {"date": format_day(since)}
+            return
 
 
 def transfer_errors(
@@ -123,15 +142,14 @@ def transfer_errors(
     if not is_open:
         errors["transfer_date"] = _("She has been released: a transfer needs an open custody.")
         return errors
-    not_in_future("transfer_date", transfer_date, today, errors)
-    if transfer_date < admission_date:
-        errors["transfer_date"] = _("The transfer cannot be before the admission (%(date)s).") % {
-            "date": format_day(admission_date)
-        }
-    elif last_transfer_date is not None and transfer_date < last_transfer_date:
-        errors["transfer_date"] = _(
-            "The transfer cannot be before the previous transfer (%(date)s)."
-        ) % {"date": format_day(last_transfer_date)}
+    _custody_event_errors(
+        "transfer_date",
+        transfer_date,
+        (admission_date, _("The transfer cannot be before the admission (%(date)s).")),
+        (last_transfer_date, _("The transfer cannot be before the previous transfer (%(date)s).")),
+        today,
+        errors,
+    )
     if same_prison:
         errors["to_prison"] = _("She is already in this prison.")
     return errors

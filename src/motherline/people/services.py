@@ -23,7 +23,10 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit
-from motherline.core.versions import StaleVersion
+from motherline.core import clock
+from motherline.core.changes import audited_change, check_fields, raise_errors
+from motherline.core.versions import StaleVersion as StaleVersion  # views still import it here
+from motherline.core.versions import check_version, locked_current, save_if_current
 from motherline.formatting import format_day
 from motherline.jurisdictions import reference
 from motherline.jurisdictions.models import OffenceCategory
@@ -53,18 +56,9 @@ def _require_edit(user: User) -> None:
         raise PermissionDenied(_("You may not change the register."))
 
 
-def _raise(errors: rules.Errors) -> None:
-    if errors:
-        raise ValidationError({k: [v] for k, v in errors.items()})
-
-
-def _today(today: date | None) -> date:
-    return today or timezone.localdate()
-
-
 def _check_prison_takes_women(prison: Prison, field_name: str) -> None:
     if not prison.is_active or not prison.holds_women:
-        _raise({field_name: _("%(prison)s does not hold women.") % {"prison": prison.name}})
+        raise_errors({field_name: _("%(prison)s does not hold women.") % {"prison": prison.name}})
 
 
 @dataclass
@@ -321,10 +315,8 @@ def admit_woman(
     """Admit a woman: her record, a custody episode, her charges, a pregnancy if she is
     pregnant, and every child she has, inside or outside (Bangkok Rules 2 and 3)."""
     _require_edit(user)
-    today = _today(today)
-    errors = admission_errors(adm, today)
-    if errors:
-        raise ValidationError({k: [v] for k, v in errors.items()})
+    today = clock.today(today)
+    raise_errors(admission_errors(adm, today))
     recorded_children = len(adm.children)
     woman = Woman.objects.create(
         organisation_id=adm.organisation_id,
@@ -428,14 +420,13 @@ def readmit_woman(
     _require_edit(user)
     if not may_edit(user, woman):
         raise PermissionDenied(_("You may not change the register."))
-    today = _today(today)
+    today = clock.today(today)
     # Locked, so that two people re-admitting her at once cannot both open a custody.
-    current = Woman.objects.select_for_update().get(pk=woman.pk)
-    _check_version(version, current.version)
+    current = locked_current(Woman.objects, woman.pk, version)
     if current.merged_into_id is not None:
-        raise ValidationError({NON_FIELD_ERRORS: [_("This record was merged into another.")]})
+        raise_errors({NON_FIELD_ERRORS: _("This record was merged into another.")})
     existing = {c.reference: c for c in Child.objects.filter(mother=current)}
-    _raise(readmission_errors(current, adm, existing, today))
+    raise_errors(readmission_errors(current, adm, existing, today))
     episode = _open_episode(current, adm)
     linked = []
     for child in adm.children:
@@ -556,7 +547,7 @@ def record_child(
     """Record a child learnt of after admission; a child living in prison must be with a
     mother who is in custody."""
     _require_edit(user)
-    today = _today(today)
+    today = clock.today(today)
     errors = rules.child_birth_errors(woman.date_of_birth, details.date_of_birth, today)
     episode = woman.current_episode
     if details.living_in_prison and episode is None:
@@ -598,7 +589,7 @@ def record_child(
         errors["since"] = _(
             "A child cannot live in prison with her before her admission (%(date)s)."
         ) % {"date": format_day(episode.admission_date)}
-    _raise(errors)
+    raise_errors(errors)
     start = since or today
     child = _create_child(woman, details, start, episode.current_prison if episode else None)
     audit.record(
@@ -609,17 +600,6 @@ def record_child(
         changes={"mother": woman.reference, "in_prison": details.living_in_prison},
     )
     return child
-
-
-def _lock_episode(episode: CustodyEpisode) -> CustodyEpisode:
-    # Re-read inside the transaction so two people recording at once cannot both pass checks.
-    return CustodyEpisode.objects.select_for_update().get(pk=episode.pk)
-
-
-def _check_version(expected: int, actual: int) -> None:
-    # Every change states the version it was read at: there is no "skip the check".
-    if expected != actual:
-        raise StaleVersion()
 
 
 @transaction.atomic
@@ -636,9 +616,8 @@ def record_transfer(
 ) -> Transfer:
     """Move a woman in custody to another prison; her children living with her move too."""
     _require_edit(user)
-    today = _today(today)
-    episode = _lock_episode(episode)
-    _check_version(version, episode.version)
+    today = clock.today(today)
+    episode = locked_current(CustodyEpisode.objects, episode.pk, version)
     last = (
         episode.transfers.order_by("-transfer_date").values_list("transfer_date", flat=True).first()
     )
@@ -658,7 +637,7 @@ def record_transfer(
             "The transfer cannot be before %(date)s, when a child of hers began or stopped "
             "living in prison with her."
         ) % {"date": format_day(child_since)}
-    _raise(errors)
+    raise_errors(errors)
     from_prison = episode.current_prison
     transfer = Transfer.objects.create(
         episode=episode,
@@ -730,9 +709,8 @@ def record_legal_status(
     request: HttpRequest | None = None,
 ) -> LegalStatusChange:
     _require_edit(user)
-    today = _today(today)
-    episode = _lock_episode(episode)
-    _check_version(version, episode.version)
+    today = clock.today(today)
+    episode = locked_current(CustodyEpisode.objects, episode.pk, version)
     errors = rules.legal_status_errors(
         status,
         episode.legal_status,
@@ -749,7 +727,7 @@ def record_legal_status(
         errors.setdefault("sentence_months", _("Enter the sentence of a convicted woman."))
     if expected_release_date is not None and expected_release_date < episode.admission_date:
         errors["expected_release_date"] = str(RELEASE_BEFORE_ADMISSION)
-    _raise(errors)
+    raise_errors(errors)
     before = episode.legal_status
     change = LegalStatusChange.objects.create(
         episode=episode, status=status, effective_date=effective_date, note=note
@@ -789,11 +767,10 @@ def record_release(
 ) -> CustodyEpisode:
     """Close a custody episode. Children living in prison with her leave with her."""
     _require_edit(user)
-    today = _today(today)
-    episode = _lock_episode(episode)
-    _check_version(version, episode.version)
+    today = clock.today(today)
+    episode = locked_current(CustodyEpisode.objects, episode.pk, version)
     if not episode.is_open:
-        _raise({"release_date": _("This custody is already closed.")})
+        raise_errors({"release_date": _("This custody is already closed.")})
     last_dates = [
         d
         for d in (
@@ -805,7 +782,7 @@ def record_release(
         )
         if d is not None
     ]
-    _raise(
+    raise_errors(
         rules.release_errors(
             release_date, episode.admission_date, max(last_dates, default=None), today
         )
@@ -856,9 +833,9 @@ def record_pregnancy(
     request: HttpRequest | None = None,
 ) -> Pregnancy:
     _require_edit(user)
-    today = _today(today)
+    today = clock.today(today)
     ongoing = Pregnancy.objects.filter(woman=woman, outcome="").exists()
-    _raise(rules.pregnancy_errors(known_since, expected_delivery_date, ongoing, today))
+    raise_errors(rules.pregnancy_errors(known_since, expected_delivery_date, ongoing, today))
     pregnancy = Pregnancy.objects.create(
         woman=woman,
         episode=woman.current_episode,
@@ -914,13 +891,13 @@ def record_pregnancy_outcome(
     """Record how a pregnancy ended. A birth in custody creates the child, living in prison
     with her mother from the day of birth."""
     _require_edit(user)
-    today = _today(today)
+    today = clock.today(today)
     pregnancy = Pregnancy.objects.select_for_update().get(pk=pregnancy.pk)
     if not pregnancy.is_ongoing:
-        _raise({"outcome": _("The outcome of this pregnancy is already recorded.")})
+        raise_errors({"outcome": _("The outcome of this pregnancy is already recorded.")})
     woman = pregnancy.woman
     episode = in_custody_on(woman, outcome_date)
-    _raise(
+    raise_errors(
         rules.pregnancy_outcome_errors(
             outcome, outcome_date, pregnancy.known_since, episode is not None, today
         )
@@ -1020,9 +997,8 @@ def move_child_out(
 ) -> Placement:
     """A child leaves prison to live with a named caregiver outside."""
     _require_edit(user)
-    today = _today(today)
-    child = Child.objects.select_for_update().get(pk=child.pk)
-    _check_version(version, child.version)
+    today = clock.today(today)
+    child = locked_current(Child.objects, child.pk, version)
     current = child.placements.filter(end_date__isnull=True).order_by("-start_date").first()
     is_in_prison = current is not None and current.kind == PlacementKind.IN_PRISON
     errors = rules.move_out_errors(
@@ -1035,7 +1011,7 @@ def move_child_out(
         CaregiverRelationship.STATE_INSTITUTION,
     ):
         errors["caregiver_name"] = _("Name the person who will look after the child.")
-    _raise(errors)
+    raise_errors(errors)
     assert current is not None
     current.end_date = move_date
     current.save(update_fields=["end_date"])
@@ -1102,10 +1078,7 @@ _TRIMMED = frozenset(
 
 
 def _cleaned(changes: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
-    unknown = set(changes) - allowed
-    if unknown:
-        # A caller's mistake, not the user's: forms and the API only send these fields.
-        raise TypeError(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}")
+    check_fields(changes, allowed)
     cleaned = {}
     for name, value in changes.items():
         if name in _TRIMMED and isinstance(value, str):
@@ -1116,29 +1089,10 @@ def _cleaned(changes: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]
     return cleaned
 
 
-def _save_if_current(model: Any, pk: int, version: int, values: dict[str, Any]) -> None:
-    """Write `values` only if the row is still at `version`, in one UPDATE: of two people
-    saving the same version at once, the database lets exactly one through."""
-    saved = model.objects.filter(pk=pk, version=version).update(**values, version=F("version") + 1)
-    if not saved:
-        raise StaleVersion()
-
-
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
 def _correction_audit(
     before: Any, changed: dict[str, Any], values_audited: frozenset[str]
 ) -> dict[str, Any]:
-    return {
-        "fields": sorted(changed),
-        "values": {
-            name: [_plain(getattr(before, name)), _plain(changed[name])]
-            for name in sorted(changed)
-            if name in values_audited
-        },
-    }
+    return audited_change(before, changed, values_audited)
 
 
 def birth_date_errors(woman: Woman, date_of_birth: date | None, today: date) -> rules.Errors:
@@ -1213,20 +1167,20 @@ def update_woman(
     if not may_edit(user, woman):
         raise PermissionDenied(_("You may not change the register."))
     new = _cleaned(changes, WOMAN_CORRECTABLE)
-    today = _today(today)
+    today = clock.today(today)
     current = Woman.objects.get(pk=woman.pk)
-    _check_version(version, current.version)
+    check_version(version, current.version)
     if new.get("is_sole_carer", current.is_sole_carer) and not new.get(
         "is_primary_carer", current.is_primary_carer
     ):
         # As at admission: the sole carer of her children is their primary carer too.
         new["is_primary_carer"] = True
     changed = {name: value for name, value in new.items() if getattr(current, name) != value}
-    _raise(woman_correction_errors(current, changed, today))
+    raise_errors(woman_correction_errors(current, changed, today))
     if not changed:
         return current
     # update() skips auto_now, so the time of the change is set here.
-    _save_if_current(Woman, current.pk, version, {**changed, "updated_at": timezone.now()})
+    save_if_current(Woman, current.pk, version, {**changed, "updated_at": timezone.now()})
     signals.register_changed.send(Woman, woman_ids=[current.pk])
     audit.record(
         user,
@@ -1272,7 +1226,7 @@ def update_episode(
     if not may_edit(user, current.woman):
         raise PermissionDenied(_("You may not change the register."))
     new = _cleaned(changes, EPISODE_CORRECTABLE)
-    _check_version(version, current.version)
+    check_version(version, current.version)
     offences = new.pop("offences", None)
     changed = {name: value for name, value in new.items() if getattr(current, name) != value}
     charged = {c.offence_category_id: c for c in current.charges.select_related("offence_category")}
@@ -1280,10 +1234,10 @@ def update_episode(
         wanted = list(dict.fromkeys(offences))
         if {o.pk for o in wanted} != set(charged):
             changed["offences"] = wanted
-    _raise(episode_correction_errors(current, changed))
+    raise_errors(episode_correction_errors(current, changed))
     if not changed:
         return current
-    _save_if_current(
+    save_if_current(
         CustodyEpisode,
         current.pk,
         version,
@@ -1391,21 +1345,19 @@ def update_child(
     current = Child.objects.select_related("mother").get(pk=child.pk)
     if not may_edit(user, current.mother):
         raise PermissionDenied(_("You may not change the register."))
-    unknown = set(changes) - CHILD_CORRECTABLE
-    if unknown:
-        raise TypeError(f"These fields cannot be corrected here: {', '.join(sorted(unknown))}")
+    check_fields(changes, CHILD_CORRECTABLE)
     new = {
         name: value.strip() if name in _CHILD_TRIMMED and isinstance(value, str) else value
         for name, value in changes.items()
     }
-    today = _today(today)
-    _check_version(version, current.version)
+    today = clock.today(today)
+    check_version(version, current.version)
     changed = {name: value for name, value in new.items() if getattr(current, name) != value}
     after = {name: changed.get(name, getattr(current, name)) for name in CHILD_CORRECTABLE}
-    _raise(child_correction_errors(current, after, today))
+    raise_errors(child_correction_errors(current, after, today))
     if not changed:
         return current
-    _save_if_current(Child, current.pk, version, changed)
+    save_if_current(Child, current.pk, version, changed)
     signals.register_changed.send(Child, woman_ids=[current.mother_id])
     audit.record(
         user,
@@ -1483,17 +1435,17 @@ def merge_women(
         raise PermissionDenied(_("You may not change the register."))
     reason = reason.strip()
     if not reason:
-        _raise({"reason": _("Say why these two records are one woman.")})
+        raise_errors({"reason": _("Say why these two records are one woman.")})
     if len(reason) > 2000:
-        _raise({"reason": _("At most %(limit)s characters.") % {"limit": 2000}})
+        raise_errors({"reason": _("At most %(limit)s characters.") % {"limit": 2000}})
     # Locked in a fixed order, so that two merges of the same pair cannot cross.
     locked = {
         w.pk: w for w in Woman.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])
     }
     kept, gone = locked[survivor.pk], locked[merged.pk]
-    _check_version(survivor_version, kept.version)
-    _check_version(merged_version, gone.version)
-    _raise(merge_errors(kept, gone))
+    check_version(survivor_version, kept.version)
+    check_version(merged_version, gone.version)
+    raise_errors(merge_errors(kept, gone))
     moved: dict[str, list[Any]] = {}
     try:
         with transaction.atomic():

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.accounts.policy import Capability, can
+from motherline.core import clock
 from motherline.core.actors import Actor, SystemActor
 from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction
@@ -147,7 +148,7 @@ def import_data_value_set(
     table, errors = exchange.read_data_value_set(content, mapping)
     if errors:
         if len(table) > 1:  # the values that could be read are checked too
-            day = today or timezone.localdate()
+            day = clock.today(today)
             errors += parse_returns(table, area_lookup(), day, source).errors
         result.errors = sorted(errors, key=lambda error: error.line)
         return result
@@ -179,7 +180,7 @@ def import_rows(
 ) -> ImportResult:
     """Validate and write rows given as an iterable of (line number, cells)."""
     with collector_paused():
-        parsed = parse_returns(table, area_lookup(), today or timezone.localdate(), result.source)
+        parsed = parse_returns(table, area_lookup(), clock.today(today), result.source)
     result.rows = len(parsed.rows)
     if parsed.errors:
         result.errors = parsed.errors
