@@ -39,7 +39,6 @@ from motherline.api.schemas import (
     ReadmissionIn,
     RecordId,
     ReleaseIn,
-    TransferIn,
     WomanChangesIn,
     WomanDetail,
     WomanList,
@@ -50,22 +49,10 @@ from motherline.core.inputs import named
 from motherline.jurisdictions.local import jurisdiction_of
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import duplicates, queries, services
+from motherline.people.actions import TransferIn
 from motherline.people.models import Child, CustodyEpisode, Pregnancy, Woman
-from motherline.places.models import Prison
 
 router = Router(tags=["register"])
-
-
-def _prison(user: User, code: str, field: str) -> Prison:
-    """A prison of the user's jurisdiction by code; an unknown code is the field's error."""
-    try:
-        return Prison.objects.get(
-            code=code, province__jurisdiction__code=jurisdiction_of(user.organisation_id)
-        )
-    except Prison.DoesNotExist:
-        raise ValidationError(
-            {field: [_("There is no prison with the code %(code)s.") % {"code": code}]}
-        ) from None
 
 
 def _offences(user: User, codes: list[str]) -> list[OffenceCategory]:
@@ -172,7 +159,7 @@ def admit_woman(request: AuthenticatedRequest, payload: AdmissionIn) -> Any:
     again with `confirm_new: true` if she is a different person."""
     user = request.user
     data = payload.model_dump(exclude={"prison", "offences", "children", "confirm_new"})
-    prison = _prison(user, payload.prison, "prison")
+    prison = services.prison_coded(user, payload.prison, "prison")
     if data["nationality"] is None:
         data["nationality"] = prison.province.jurisdiction.code[:2]
     admission = services.Admission(
@@ -242,7 +229,7 @@ def readmit_woman(
         children.append(_child_details(child, date_of_birth=child.date_of_birth or date.min))
     data = payload.model_dump(exclude={"prison", "offences", "children", "version"})
     readmission = services.Readmission(
-        prison=_prison(user, payload.prison, "prison"),
+        prison=services.prison_coded(user, payload.prison, "prison"),
         offences=_offences(user, payload.offences),
         children=children,
         **data,
@@ -338,15 +325,7 @@ def transfer(
     user = request.user
     woman = editable_woman(user, reference)
     episode = _episode(woman)
-    services.record_transfer(
-        user,
-        episode,
-        _prison(user, payload.to_prison, "to_prison"),
-        payload.transfer_date,
-        payload.reason,
-        version=payload.version,
-        request=request,
-    )
+    services.transfer(user, episode, payload, request=request)
     return _episode_out(episode.pk)
 
 

@@ -24,6 +24,7 @@ from motherline.core.inputs import (  # noqa: F401 (re-exported)
 )
 from motherline.core.inputs import max_length_of as _max
 from motherline.jurisdictions.models import OffenceCategory
+from motherline.people.actions import VersionedIn
 from motherline.people.inputs import PrisonCode, Reference, WomanName  # noqa: F401 (re-exported)
 from motherline.people.models import (
     CaregiverRelationship,
@@ -35,7 +36,6 @@ from motherline.people.models import (
     PregnancyOutcome,
     ReleaseReason,
     Sex,
-    Transfer,
     Woman,
 )
 from motherline.places.models import Prison, Province
@@ -423,16 +423,6 @@ class MergeIn(Schema):
     reason: str = Field(max_length=2000, description="Why the two records are one woman.")
     version: Version = Field(description="The version of the record kept, last read.")
     merged_version: Version = Field(description="The version of the record merged, last read.")
-
-
-class VersionedIn(Schema):
-    version: Version
-
-
-class TransferIn(VersionedIn):
-    to_prison: PrisonCode = Field(description="Prison code.")
-    transfer_date: date
-    reason: str = Field("", max_length=_max(Transfer, "reason"))
 
 
 class LegalStatusIn(VersionedIn):

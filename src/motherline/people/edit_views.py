@@ -263,13 +263,12 @@ def transfer(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     form = forms.TransferForm(
         posted(request),
         initial={"version": episode.version},
-        user=request.user,
-        current_prison=episode.current_prison,
+        options=forms.transfer_options(request.user, episode.current_prison),
     )
     return _page(
         request,
         form,
-        service_call(services.record_transfer, request, episode),
+        lambda data: services.transfer(request.user, episode, form.action_input(), request=request),
         done=lambda moved: _("Transfer to %(prison)s recorded.") % {"prison": moved.to_prison},
         heading=_("Record a transfer"),
         submit_label=_("Record the transfer"),

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import User
+from motherline.core.actions import form_for
 from motherline.core.forms import (  # noqa: F401 (re-exported for the pages of other apps)
     DATE_HINT,
     MISSING_VERSION,
@@ -29,6 +30,7 @@ from motherline.core.inputs import NOTE_MAX  # noqa: F401 (re-exported)
 from motherline.jurisdictions import reference
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import rules, services
+from motherline.people.actions import TransferIn
 from motherline.people.models import (
     CaregiverRelationship,
     Child,
@@ -558,22 +560,30 @@ def add_date_checks(form: CustodyFields, children: BaseChildFormSet, today: date
             row.add_error(name, message)
 
 
-class TransferForm(forms.Form):
-    to_prison = forms.ModelChoiceField(
-        label=_("To prison"),
-        queryset=Prison.objects.none(),
-        help_text=_("Only active prisons that hold women are listed."),
-    )
-    transfer_date = date_field(_("Transfer date"))
-    reason = text_field(_("Reason"), 255)
-    version = version_field()
+# A transfer's form is derived from its action (`people.actions.TransferIn`, the API's
+# body); the prisons offered come when the page makes it (`transfer_options`).
+TransferForm = form_for(
+    TransferIn,
+    labels={
+        "to_prison": _("To prison"),
+        "transfer_date": _("Transfer date"),
+        "reason": _("Reason"),
+    },
+    help_texts={
+        "to_prison": _("Only active prisons that hold women are listed."),
+        "transfer_date": DATE_HELP,
+    },
+    chosen_from_records=("to_prison",),
+)
 
-    def __init__(self, *args: Any, user: User, current_prison: Prison | None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        prisons = prisons_for_women(user)
-        if current_prison is not None:
-            prisons = prisons.exclude(pk=current_prison.pk)
-        cast(forms.ModelChoiceField, self.fields["to_prison"]).queryset = prisons
+
+def transfer_options(user: User, current_prison: Prison | None) -> dict[str, list[Any]]:
+    """The prisons a woman may be moved to: those of the user's jurisdiction that hold
+    women, but hers; none is chosen until the user picks one."""
+    prisons = prisons_for_women(user)
+    if current_prison is not None:
+        prisons = prisons.exclude(pk=current_prison.pk)
+    return {"to_prison": [("", "---------"), *((p.code, str(p)) for p in prisons)]}
 
 
 class LegalStatusForm(forms.Form):

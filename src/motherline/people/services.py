@@ -26,8 +26,10 @@ from motherline.accounts.policy import Capability, can, may_edit
 from motherline.core.versions import StaleVersion
 from motherline.formatting import format_day
 from motherline.jurisdictions import reference
+from motherline.jurisdictions.local import jurisdiction_of
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import rules, search, signals
+from motherline.people.actions import TransferIn
 from motherline.people.models import (
     CaregiverRelationship,
     Charge,
@@ -1574,3 +1576,34 @@ def merge_women(
         changes={"merged_into": kept.reference, "moved": summary},
     )
     return merge
+
+
+# The actions as their schemas declare them (`people.actions`): the API's bodies and the
+# pages' forms hand these the same input, and a prison is named by its code in both.
+
+
+def prison_coded(user: User, code: str, field: str) -> Prison:
+    """A prison of the user's jurisdiction by code; an unknown code is the field's error."""
+    try:
+        return Prison.objects.get(
+            code=code, province__jurisdiction__code=jurisdiction_of(user.organisation_id)
+        )
+    except Prison.DoesNotExist:
+        raise ValidationError(
+            {field: [_("There is no prison with the code %(code)s.") % {"code": code}]}
+        ) from None
+
+
+def transfer(
+    user: User, episode: CustodyEpisode, action: TransferIn, *, request: HttpRequest | None
+) -> Transfer:
+    """`record_transfer` to the prison the action names by its code."""
+    return record_transfer(
+        user,
+        episode,
+        prison_coded(user, action.to_prison, "to_prison"),
+        action.transfer_date,
+        action.reason,
+        version=action.version,
+        request=request,
+    )

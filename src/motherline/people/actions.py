@@ -1,0 +1,24 @@
+"""The inputs of the register's actions, each declared once: the API takes these schemas as
+its request bodies and the pages' forms are derived from them (`core.actions.form_for`,
+`people.forms`), so a page and the API take the same fields with the same limits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ninja import Field, Schema
+
+from motherline.core.inputs import Version
+from motherline.core.inputs import max_length_of as _max
+from motherline.people.inputs import PrisonCode
+from motherline.people.models import Transfer
+
+
+class VersionedIn(Schema):
+    version: Version
+
+
+class TransferIn(VersionedIn):
+    to_prison: PrisonCode = Field(description="Prison code.")
+    transfer_date: date
+    reason: str = Field("", max_length=_max(Transfer, "reason"))
