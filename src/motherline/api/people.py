@@ -27,7 +27,6 @@ from motherline.api.schemas import (
     DuplicatesOut,
     EpisodeChangesIn,
     EpisodeOut,
-    LegalStatusIn,
     MergeIn,
     MoveOutIn,
     NewChildIn,
@@ -38,7 +37,6 @@ from motherline.api.schemas import (
     PregnancyOutcomeOut,
     ReadmissionIn,
     RecordId,
-    ReleaseIn,
     WomanChangesIn,
     WomanDetail,
     WomanList,
@@ -49,7 +47,7 @@ from motherline.core.inputs import named
 from motherline.jurisdictions.local import jurisdiction_of
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import duplicates, queries, services
-from motherline.people.actions import TransferIn
+from motherline.people.actions import LegalStatusIn, ReleaseIn, TransferIn
 from motherline.people.models import Child, CustodyEpisode, Pregnancy, Woman
 
 router = Router(tags=["register"])

@@ -34,7 +34,6 @@ from motherline.people.models import (
     LegalStatus,
     Placement,
     PregnancyOutcome,
-    ReleaseReason,
     Sex,
     Woman,
 )
@@ -423,20 +422,6 @@ class MergeIn(Schema):
     reason: str = Field(max_length=2000, description="Why the two records are one woman.")
     version: Version = Field(description="The version of the record kept, last read.")
     merged_version: Version = Field(description="The version of the record merged, last read.")
-
-
-class LegalStatusIn(VersionedIn):
-    status: LegalStatus
-    effective_date: date
-    note: Note = ""
-    sentence_months: int | None = Field(None, ge=0, le=1200)
-    expected_release_date: date | None = None
-
-
-class ReleaseIn(VersionedIn):
-    release_date: date
-    reason: ReleaseReason
-    note: Note = ""
 
 
 class PregnancyIn(Schema):

@@ -8,10 +8,10 @@ from datetime import date
 
 from ninja import Field, Schema
 
-from motherline.core.inputs import Version
+from motherline.core.inputs import Note, Version
 from motherline.core.inputs import max_length_of as _max
 from motherline.people.inputs import PrisonCode
-from motherline.people.models import Transfer
+from motherline.people.models import LegalStatus, ReleaseReason, Transfer
 
 
 class VersionedIn(Schema):
@@ -22,3 +22,17 @@ class TransferIn(VersionedIn):
     to_prison: PrisonCode = Field(description="Prison code.")
     transfer_date: date
     reason: str = Field("", max_length=_max(Transfer, "reason"))
+
+
+class LegalStatusIn(VersionedIn):
+    status: LegalStatus
+    effective_date: date
+    note: Note = ""
+    sentence_months: int | None = Field(None, ge=0, le=1200)
+    expected_release_date: date | None = None
+
+
+class ReleaseIn(VersionedIn):
+    release_date: date
+    reason: ReleaseReason
+    note: Note = ""

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,7 @@ from motherline.core.inputs import NOTE_MAX  # noqa: F401 (re-exported)
 from motherline.jurisdictions import reference
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import rules, services
-from motherline.people.actions import TransferIn
+from motherline.people.actions import LegalStatusIn, ReleaseIn, TransferIn
 from motherline.people.models import (
     CaregiverRelationship,
     Child,
@@ -586,28 +587,58 @@ def transfer_options(user: User, current_prison: Prison | None) -> dict[str, lis
     return {"to_prison": [("", "---------"), *((p.code, str(p)) for p in prisons)]}
 
 
-class LegalStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New legal status"), choices=LegalStatus.choices)
-    effective_date = date_field(_("Effective date"))
-    sentence_months = forms.IntegerField(
-        label=_("Sentence in months"),
-        required=False,
-        min_value=1,
-        max_value=1200,
-        help_text=_("Required once she is convicted, unless already recorded."),
-    )
-    expected_release_date = date_field(_("Expected release date"), required=False)
-    note = note_field()
-    version = version_field()
+def at_least(form_class: type[forms.Form], name: str, low: int) -> None:
+    """The page refuses a number below `low` that the API's schema lets through (a sentence
+    of 0 months): the form's field gets the bound, its message and its box's `min`."""
+    field = form_class.base_fields[name]
+    assert isinstance(field, forms.IntegerField), name
+    field.min_value = low
+    field.validators.append(MinValueValidator(low))
+    field.widget.attrs["min"] = low
 
 
-class ReleaseForm(forms.Form):
-    release_date = date_field(_("Release date"))
-    reason = forms.ChoiceField(
-        label=_("Reason"), choices=[("", "---------"), *ReleaseReason.choices]
-    )
-    note = note_field()
-    version = version_field()
+def choose_first(form_class: type[forms.Form], name: str, choices: list[Any]) -> None:
+    """A list whose value the user must pick herself: it opens on "---------", not on its
+    first choice (a release's reason is never assumed)."""
+    field = form_class.base_fields[name]
+    assert isinstance(field, forms.ChoiceField), name
+    field.choices = [("", "---------"), *choices]
+
+
+# A change of legal status and a release are derived from their actions
+# (`people.actions`, the API's bodies).
+LegalStatusForm = form_for(
+    LegalStatusIn,
+    labels={
+        "status": _("New legal status"),
+        "effective_date": _("Effective date"),
+        "sentence_months": _("Sentence in months"),
+        "expected_release_date": _("Expected release date"),
+        "note": _("Note"),
+    },
+    help_texts={
+        "effective_date": DATE_HELP,
+        "sentence_months": _("Required once she is convicted, unless already recorded."),
+        "expected_release_date": DATE_HELP,
+    },
+    rows={"note": 3},
+)
+LegalStatusForm.field_order = [
+    "status",
+    "effective_date",
+    "sentence_months",
+    "expected_release_date",
+    "note",
+]
+at_least(LegalStatusForm, "sentence_months", 1)
+
+ReleaseForm = form_for(
+    ReleaseIn,
+    labels={"release_date": _("Release date"), "reason": _("Reason"), "note": _("Note")},
+    help_texts={"release_date": DATE_HELP},
+    rows={"note": 3},
+)
+choose_first(ReleaseForm, "reason", ReleaseReason.choices)
 
 
 class PregnancyForm(forms.Form):
