@@ -31,9 +31,7 @@ from motherline.api.schemas import (
     MoveOutIn,
     NewChildIn,
     PathReference,
-    PregnancyIn,
     PregnancyOut,
-    PregnancyOutcomeIn,
     PregnancyOutcomeOut,
     ReadmissionIn,
     RecordId,
@@ -47,7 +45,13 @@ from motherline.core.inputs import named
 from motherline.jurisdictions.local import jurisdiction_of
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import duplicates, queries, services
-from motherline.people.actions import LegalStatusIn, ReleaseIn, TransferIn
+from motherline.people.actions import (
+    LegalStatusIn,
+    PregnancyIn,
+    PregnancyOutcomeIn,
+    ReleaseIn,
+    TransferIn,
+)
 from motherline.people.models import Child, CustodyEpisode, Pregnancy, Woman
 
 router = Router(tags=["register"])

@@ -33,7 +33,6 @@ from motherline.people.models import (
     CustodyEpisode,
     LegalStatus,
     Placement,
-    PregnancyOutcome,
     Sex,
     Woman,
 )
@@ -422,21 +421,6 @@ class MergeIn(Schema):
     reason: str = Field(max_length=2000, description="Why the two records are one woman.")
     version: Version = Field(description="The version of the record kept, last read.")
     merged_version: Version = Field(description="The version of the record merged, last read.")
-
-
-class PregnancyIn(Schema):
-    known_since: date
-    expected_delivery_date: date | None = None
-    antenatal_care_contacts: int = Field(0, ge=0, le=100)
-    note: Note = ""
-
-
-class PregnancyOutcomeIn(Schema):
-    outcome: PregnancyOutcome
-    outcome_date: date
-    child_name: str = Field("", max_length=_max(Child, "name"))
-    child_sex: Sex = Sex.UNKNOWN
-    birth_registered: bool = False
 
 
 class MoveOutIn(VersionedIn):

@@ -11,7 +11,14 @@ from ninja import Field, Schema
 from motherline.core.inputs import Note, Version
 from motherline.core.inputs import max_length_of as _max
 from motherline.people.inputs import PrisonCode
-from motherline.people.models import LegalStatus, ReleaseReason, Transfer
+from motherline.people.models import (
+    Child,
+    LegalStatus,
+    PregnancyOutcome,
+    ReleaseReason,
+    Sex,
+    Transfer,
+)
 
 
 class VersionedIn(Schema):
@@ -36,3 +43,18 @@ class ReleaseIn(VersionedIn):
     release_date: date
     reason: ReleaseReason
     note: Note = ""
+
+
+class PregnancyIn(Schema):
+    known_since: date
+    expected_delivery_date: date | None = None
+    antenatal_care_contacts: int = Field(0, ge=0, le=100)
+    note: Note = ""
+
+
+class PregnancyOutcomeIn(Schema):
+    outcome: PregnancyOutcome
+    outcome_date: date
+    child_name: str = Field("", max_length=_max(Child, "name"))
+    child_sex: Sex = Sex.UNKNOWN
+    birth_registered: bool = False

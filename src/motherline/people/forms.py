@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import User
-from motherline.core.actions import form_for
+from motherline.core.actions import ActionForm, form_for
 from motherline.core.forms import (  # noqa: F401 (re-exported for the pages of other apps)
     DATE_HINT,
     MISSING_VERSION,
@@ -31,7 +31,13 @@ from motherline.core.inputs import NOTE_MAX  # noqa: F401 (re-exported)
 from motherline.jurisdictions import reference
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import rules, services
-from motherline.people.actions import LegalStatusIn, ReleaseIn, TransferIn
+from motherline.people.actions import (
+    LegalStatusIn,
+    PregnancyIn,
+    PregnancyOutcomeIn,
+    ReleaseIn,
+    TransferIn,
+)
 from motherline.people.models import (
     CaregiverRelationship,
     Child,
@@ -641,31 +647,59 @@ ReleaseForm = form_for(
 choose_first(ReleaseForm, "reason", ReleaseReason.choices)
 
 
-class PregnancyForm(forms.Form):
-    known_since = date_field(_("Pregnancy known since"))
-    expected_delivery_date = date_field(_("Expected delivery date"), required=False)
-    antenatal_care_contacts = forms.IntegerField(
-        label=_("Antenatal care contacts so far"), min_value=0, max_value=50, initial=0
-    )
-    note = note_field()
+# A pregnancy and its outcome are derived from their actions (`people.actions`, the API's
+# bodies). The page asks for the contacts so far (0 is typed for her), and a child's sex
+# is picked, "Not recorded" at first.
+PregnancyForm = form_for(
+    PregnancyIn,
+    required=("antenatal_care_contacts",),
+    labels={
+        "known_since": _("Pregnancy known since"),
+        "expected_delivery_date": _("Expected delivery date"),
+        "antenatal_care_contacts": _("Antenatal care contacts so far"),
+        "note": _("Note"),
+    },
+    help_texts={"known_since": DATE_HELP, "expected_delivery_date": DATE_HELP},
+    rows={"note": 3},
+)
+PregnancyForm.base_fields["antenatal_care_contacts"].initial = 0
 
 
-class PregnancyOutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=[("", "---------"), *PregnancyOutcome.choices]
-    )
-    outcome_date = date_field(_("Date"), help_text=_("The date of the birth or of the loss."))
-    child_name = text_field(_("Child's name"), 200, help_text=_("If the child has a name yet."))
-    child_sex = forms.ChoiceField(label=_("Child's sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
-    birth_registered = forms.BooleanField(label=_("Birth registered"), required=False)
+def _no_child_of_a_loss(form: forms.Form) -> dict[str, Any]:
+    # The page refuses a name typed for a loss; the API's body, which has no one to ask,
+    # records the loss and no child.
+    cleaned = forms.Form.clean(form) or form.cleaned_data
+    if cleaned.get("outcome") == PregnancyOutcome.LOSS and cleaned.get("child_name"):
+        form.add_error("child_name", _("A pregnancy loss records no child: leave the name empty."))
+    return cleaned
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or self.cleaned_data
-        if cleaned.get("outcome") == PregnancyOutcome.LOSS and cleaned.get("child_name"):
-            self.add_error(
-                "child_name", _("A pregnancy loss records no child: leave the name empty.")
-            )
-        return cleaned
+
+PregnancyOutcomeForm = cast(
+    type[ActionForm[PregnancyOutcomeIn]],
+    type(
+        "PregnancyOutcomeForm",
+        (
+            form_for(
+                PregnancyOutcomeIn,
+                required=("child_sex",),
+                labels={
+                    "outcome": _("Outcome"),
+                    "outcome_date": _("Date"),
+                    "child_name": _("Child's name"),
+                    "child_sex": _("Child's sex"),
+                    "birth_registered": _("Birth registered"),
+                },
+                help_texts={
+                    "outcome_date": _("The date of the birth or of the loss."),
+                    "child_name": _("If the child has a name yet."),
+                },
+            ),
+        ),
+        {"clean": _no_child_of_a_loss},
+    ),
+)
+choose_first(PregnancyOutcomeForm, "outcome", PregnancyOutcome.choices)
+PregnancyOutcomeForm.base_fields["child_sex"].initial = Sex.UNKNOWN
 
 
 class ChildForm(ChildFields):
