@@ -28,7 +28,6 @@ from motherline.api.schemas import (
     EpisodeChangesIn,
     EpisodeOut,
     MergeIn,
-    MoveOutIn,
     NewChildIn,
     PathReference,
     PregnancyOut,
@@ -47,6 +46,7 @@ from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import duplicates, queries, services
 from motherline.people.actions import (
     LegalStatusIn,
+    MoveOutIn,
     PregnancyIn,
     PregnancyOutcomeIn,
     ReleaseIn,

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from ninja import Field, Path, Schema
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import StringConstraints
 
 from motherline.core.inputs import (  # noqa: F401 (re-exported)
     INT_MAX,
@@ -24,10 +24,9 @@ from motherline.core.inputs import (  # noqa: F401 (re-exported)
 )
 from motherline.core.inputs import max_length_of as _max
 from motherline.jurisdictions.models import OffenceCategory
-from motherline.people.actions import VersionedIn
+from motherline.people.actions import OptionalRelationship
 from motherline.people.inputs import PrisonCode, Reference, WomanName  # noqa: F401 (re-exported)
 from motherline.people.models import (
-    CaregiverRelationship,
     Child,
     ConsentScope,
     CustodyEpisode,
@@ -37,12 +36,6 @@ from motherline.people.models import (
     Woman,
 )
 from motherline.places.models import Prison, Province
-
-
-def _blank_as_none(value: Any) -> Any:
-    # Forms send "" for an unchosen option; accept it as "not given".
-    return None if value == "" else value
-
 
 # A number of days of a person's life (pretrial detention and the like): 200 years.
 DAYS_MAX = 73_000
@@ -56,8 +49,6 @@ DocumentLanguage = Annotated[
 ]
 PathReference = Annotated[str, Path(max_length=_max(Woman, "reference"))]
 OffenceCode = Annotated[str, StringConstraints(max_length=_max(OffenceCategory, "code"))]
-
-OptionalRelationship = Annotated[CaregiverRelationship | None, BeforeValidator(_blank_as_none)]
 
 
 # Places
@@ -421,15 +412,6 @@ class MergeIn(Schema):
     reason: str = Field(max_length=2000, description="Why the two records are one woman.")
     version: Version = Field(description="The version of the record kept, last read.")
     merged_version: Version = Field(description="The version of the record merged, last read.")
-
-
-class MoveOutIn(VersionedIn):
-    move_date: date
-    caregiver_relationship: OptionalRelationship = None
-    caregiver_name: str = Field("", max_length=_max(Placement, "caregiver_name"))
-    caregiver_location: str = Field("", max_length=_max(Placement, "caregiver_location"))
-    caregiver_contact: str = Field("", max_length=_max(Placement, "caregiver_contact"))
-    note: Note = ""
 
 
 # Corrections: only the fields sent are changed (a null clears a field that may be empty).

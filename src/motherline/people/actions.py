@@ -5,20 +5,32 @@ its request bodies and the pages' forms are derived from them (`core.actions.for
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from motherline.core.inputs import Note, Version
 from motherline.core.inputs import max_length_of as _max
 from motherline.people.inputs import PrisonCode
 from motherline.people.models import (
+    CaregiverRelationship,
     Child,
     LegalStatus,
+    Placement,
     PregnancyOutcome,
     ReleaseReason,
     Sex,
     Transfer,
 )
+
+
+def _blank_as_none(value: Any) -> Any:
+    # Forms send "" for an unchosen option; accept it as "not given".
+    return None if value == "" else value
+
+
+OptionalRelationship = Annotated[CaregiverRelationship | None, BeforeValidator(_blank_as_none)]
 
 
 class VersionedIn(Schema):
@@ -58,3 +70,12 @@ class PregnancyOutcomeIn(Schema):
     child_name: str = Field("", max_length=_max(Child, "name"))
     child_sex: Sex = Sex.UNKNOWN
     birth_registered: bool = False
+
+
+class MoveOutIn(VersionedIn):
+    move_date: date
+    caregiver_relationship: OptionalRelationship = None
+    caregiver_name: str = Field("", max_length=_max(Placement, "caregiver_name"))
+    caregiver_location: str = Field("", max_length=_max(Placement, "caregiver_location"))
+    caregiver_contact: str = Field("", max_length=_max(Placement, "caregiver_contact"))
+    note: Note = ""

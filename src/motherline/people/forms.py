@@ -33,6 +33,7 @@ from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import rules, services
 from motherline.people.actions import (
     LegalStatusIn,
+    MoveOutIn,
     PregnancyIn,
     PregnancyOutcomeIn,
     ReleaseIn,
@@ -718,23 +719,30 @@ class ChildForm(ChildFields):
         return self.cleaned_data.get("since")
 
 
-class MoveChildOutForm(forms.Form):
-    move_date = date_field(_("Date the child left prison"))
-    caregiver_relationship = forms.ChoiceField(
-        label=_("Caregiver's relationship to the child"),
-        choices=[("", "---------"), *OUTSIDE_CAREGIVERS],
-    )
-    caregiver_name = text_field(
-        _("Caregiver's name"),
-        200,
-        help_text=_("Required unless the child goes to an NGO centre or a state institution."),
-    )
-    caregiver_location = text_field(
-        _("Where the child lives"), 255, help_text=_("Village, commune, district, province.")
-    )
-    caregiver_contact = text_field(_("Caregiver's contact"), 120, help_text=_("A phone number."))
-    note = note_field()
-    version = version_field()
+# A child's move out of prison is derived from its action (`people.actions.MoveOutIn`, the
+# API's body); the page asks who looks after the child now, among those outside.
+MoveChildOutForm = form_for(
+    MoveOutIn,
+    required=("caregiver_relationship",),
+    labels={
+        "move_date": _("Date the child left prison"),
+        "caregiver_relationship": _("Caregiver's relationship to the child"),
+        "caregiver_name": _("Caregiver's name"),
+        "caregiver_location": _("Where the child lives"),
+        "caregiver_contact": _("Caregiver's contact"),
+        "note": _("Note"),
+    },
+    help_texts={
+        "move_date": DATE_HELP,
+        "caregiver_name": _(
+            "Required unless the child goes to an NGO centre or a state institution."
+        ),
+        "caregiver_location": _("Village, commune, district, province."),
+        "caregiver_contact": _("A phone number."),
+    },
+    rows={"note": 3},
+)
+choose_first(MoveChildOutForm, "caregiver_relationship", OUTSIDE_CAREGIVERS)
 
 
 class WomanForm(WomanFields):
