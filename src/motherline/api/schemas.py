@@ -24,7 +24,10 @@ from motherline.core.inputs import (  # noqa: F401 (re-exported)
 )
 from motherline.core.inputs import max_length_of as _max
 from motherline.jurisdictions.models import OffenceCategory
-from motherline.people.actions import OptionalRelationship
+from motherline.people.actions import (
+    ChildChangesIn,  # noqa: F401 (re-exported)
+    OptionalRelationship,
+)
 from motherline.people.inputs import PrisonCode, Reference, WomanName  # noqa: F401 (re-exported)
 from motherline.people.models import (
     Child,
@@ -436,24 +439,6 @@ class WomanChangesIn(Schema):
     has_disability: Sent[bool] = None
     health_notes: Sent[Note] = None
     consent_scope: Sent[ConsentScope] = None
-
-
-class ChildChangesIn(Schema):
-    """A correction of a child's details or the birth's registration
-    (`services.update_child`)."""
-
-    version: Version
-    name: Sent[str] = Field(None, max_length=_max(Child, "name"))
-    name_latin: Sent[str] = Field(None, max_length=_max(Child, "name_latin"))
-    sex: Sent[Sex] = None
-    date_of_birth: Sent[date] = None
-    dob_is_estimated: Sent[bool] = None
-    born_in_custody: Sent[bool] = None
-    birth_registered: Sent[bool] = None
-    birth_registered_on: date | None = Field(None, description="null clears it.")
-    birth_certificate_number: Sent[str] = Field(
-        None, max_length=_max(Child, "birth_certificate_number")
-    )
 
 
 class EpisodeChangesIn(Schema):

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
-from motherline.core.inputs import Note, Version
+from motherline.core.inputs import Note, Sent, Version
 from motherline.core.inputs import max_length_of as _max
 from motherline.people.inputs import PrisonCode
 from motherline.people.models import (
@@ -79,3 +79,21 @@ class MoveOutIn(VersionedIn):
     caregiver_location: str = Field("", max_length=_max(Placement, "caregiver_location"))
     caregiver_contact: str = Field("", max_length=_max(Placement, "caregiver_contact"))
     note: Note = ""
+
+
+class ChildChangesIn(Schema):
+    """A correction of a child's details or the birth's registration
+    (`services.update_child`)."""
+
+    version: Version
+    name: Sent[str] = Field(None, max_length=_max(Child, "name"))
+    name_latin: Sent[str] = Field(None, max_length=_max(Child, "name_latin"))
+    sex: Sent[Sex] = None
+    date_of_birth: Sent[date] = None
+    dob_is_estimated: Sent[bool] = None
+    born_in_custody: Sent[bool] = None
+    birth_registered: Sent[bool] = None
+    birth_registered_on: date | None = Field(None, description="null clears it.")
+    birth_certificate_number: Sent[str] = Field(
+        None, max_length=_max(Child, "birth_certificate_number")
+    )

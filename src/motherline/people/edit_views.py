@@ -26,10 +26,11 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
-from motherline.core.actions import form_page, service_call
+from motherline.core.actions import ActionForm, form_page, service_call
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import posted
 from motherline.people import duplicates, forms, services
+from motherline.people.actions import ChildChangesIn
 from motherline.people.models import Child, CustodyEpisode, PlacementKind, Woman
 
 
@@ -505,7 +506,7 @@ def _back(request: HttpRequest, child: Child) -> str:
 def _child_form_page(
     request: AuthenticatedRequest,
     reference: str,
-    form_class: type[forms.ChildCorrectionForm] | type[forms.BirthRegistrationForm],
+    form_class: type[ActionForm[ChildChangesIn]],
     *,
     heading: str,
     submit_label: str,
@@ -514,13 +515,20 @@ def _child_form_page(
     _require_edit(request.user)
     child = _child(request, reference)
     birth = form_class is forms.BirthRegistrationForm
-    recorded = {"version": child.version} if birth else forms.ChildCorrectionForm.initial_for(child)
-    form = form_class(posted(request), initial=recorded)
+    recorded = {name: getattr(child, name) for name in form_class.base_fields if name != "version"}
+    form = form_class(posted(request), initial={**recorded, "version": child.version})
     go_to = _back(request, child)
+
+    def perform(data: dict[str, Any]) -> None:
+        changes = forms.child_changes(form)
+        services.update_child(
+            request.user, child, changes, version=data["version"], request=request
+        )
+
     return _page(
         request,
         form,
-        _correct(services.update_child, request, child, form),
+        perform,
         done=done % {"ref": child.reference},
         heading=heading,
         submit_label=submit_label,

@@ -32,6 +32,7 @@ from motherline.jurisdictions import reference
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import rules, services
 from motherline.people.actions import (
+    ChildChangesIn,
     LegalStatusIn,
     MoveOutIn,
     PregnancyIn,
@@ -41,7 +42,6 @@ from motherline.people.actions import (
 )
 from motherline.people.models import (
     CaregiverRelationship,
-    Child,
     ConsentScope,
     CustodyEpisode,
     LegalStatus,
@@ -802,48 +802,46 @@ class EpisodeForm(forms.Form):
         }
 
 
-class ChildCorrectionForm(forms.Form):
-    """A correction of a child's details (`services.update_child`)."""
+# A correction of a child and the registration of her birth are derived from the one
+# action that changes a child (`people.actions.ChildChangesIn`, the API's PATCH body): the
+# correction shows every field filled in, the registration only its two.
+CHILD_LABELS = {
+    "name": _("Child's name"),
+    "name_latin": _("Name in Latin script"),
+    "sex": _("Sex"),
+    "date_of_birth": _("Child's date of birth"),
+    "dob_is_estimated": _("Date of birth is estimated"),
+    "born_in_custody": _("Born in custody"),
+    "birth_registered": _("Birth registered"),
+    "birth_registered_on": _("Date of registration"),
+    "birth_certificate_number": _("Birth certificate number"),
+}
+ChildCorrectionForm = form_for(
+    ChildChangesIn,
+    required=("sex", "date_of_birth"),
+    labels=CHILD_LABELS,
+    help_texts={"date_of_birth": DATE_HELP, "birth_registered_on": DATE_HELP},
+)
+BIRTH_REGISTRATION = ("birth_registered_on", "birth_certificate_number")
+BirthRegistrationForm = form_for(
+    ChildChangesIn,
+    exclude=sorted(services.CHILD_CORRECTABLE - set(BIRTH_REGISTRATION)),
+    required=BIRTH_REGISTRATION,
+    labels=CHILD_LABELS,
+    help_texts={
+        "birth_registered_on": DATE_HELP,
+        "birth_certificate_number": _("As written on the certificate. It is stored encrypted."),
+    },
+)
 
-    name = text_field(_("Child's name"), 200)
-    name_latin = text_field(_("Name in Latin script"), 200)
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
-    date_of_birth = date_field(_("Child's date of birth"))
-    dob_is_estimated = forms.BooleanField(label=_("Date of birth is estimated"), required=False)
-    born_in_custody = forms.BooleanField(label=_("Born in custody"), required=False)
-    birth_registered = forms.BooleanField(label=_("Birth registered"), required=False)
-    birth_registered_on = date_field(_("Date of registration"), required=False)
-    birth_certificate_number = text_field(_("Birth certificate number"), 64)
-    version = version_field()
 
-    @classmethod
-    def initial_for(cls, child: Child) -> dict[str, Any]:
-        return {name: getattr(child, name) for name in services.CHILD_CORRECTABLE} | {
-            "version": child.version
-        }
-
-    def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in services.CHILD_CORRECTABLE}
-
-
-class BirthRegistrationForm(forms.Form):
-    """The registration of a child's birth: the day and the certificate's number."""
-
-    birth_registered_on = date_field(_("Date of registration"))
-    birth_certificate_number = text_field(
-        _("Birth certificate number"),
-        64,
-        required=True,
-        help_text=_("As written on the certificate. It is stored encrypted."),
-    )
-    version = version_field()
-
-    def changes(self) -> dict[str, Any]:
-        return {
-            "birth_registered": True,
-            "birth_registered_on": self.cleaned_data["birth_registered_on"],
-            "birth_certificate_number": self.cleaned_data["birth_certificate_number"],
-        }
+def child_changes(form: forms.Form) -> dict[str, Any]:
+    """What a child's page changes: the fields it shows; a registration registers the
+    birth."""
+    changes = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+    if isinstance(form, BirthRegistrationForm):
+        changes["birth_registered"] = True
+    return changes
 
 
 class MergeForm(forms.Form):
