@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from motherline.accounts import audit, policy
-from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child, editable_woman
 from motherline.api.routes import changes_of, page_out, read
@@ -25,7 +24,6 @@ from motherline.api.schemas import (
     ChildIn,
     ChildOut,
     DuplicatesOut,
-    EpisodeChangesIn,
     EpisodeOut,
     MergeIn,
     NewChildIn,
@@ -41,10 +39,9 @@ from motherline.api.schemas import (
 )
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.inputs import named
-from motherline.jurisdictions.local import jurisdiction_of
-from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import duplicates, queries, services
 from motherline.people.actions import (
+    EpisodeChangesIn,
     LegalStatusIn,
     MoveOutIn,
     PregnancyIn,
@@ -55,22 +52,6 @@ from motherline.people.actions import (
 from motherline.people.models import Child, CustodyEpisode, Pregnancy, Woman
 
 router = Router(tags=["register"])
-
-
-def _offences(user: User, codes: list[str]) -> list[OffenceCategory]:
-    wanted = list(dict.fromkeys(codes))
-    found = {
-        o.code: o
-        for o in OffenceCategory.objects.filter(
-            jurisdiction__code=jurisdiction_of(user.organisation_id), code__in=wanted
-        )
-    }
-    unknown = [code for code in wanted if code not in found]
-    if unknown:
-        raise ValidationError(
-            {"offences": [_("Unknown offence codes: %(codes)s.") % {"codes": ", ".join(unknown)}]}
-        )
-    return [found[code] for code in wanted]
 
 
 def _child_details(child: ChildIn, **values: Any) -> services.ChildDetails:
@@ -167,7 +148,7 @@ def admit_woman(request: AuthenticatedRequest, payload: AdmissionIn) -> Any:
     admission = services.Admission(
         organisation_id=policy.organisation_id_of(user),
         prison=prison,
-        offences=_offences(user, payload.offences),
+        offences=services.offences_coded(user, payload.offences),
         children=[_child_details(c) for c in payload.children],
         **data,
     )
@@ -232,7 +213,7 @@ def readmit_woman(
     data = payload.model_dump(exclude={"prison", "offences", "children", "version"})
     readmission = services.Readmission(
         prison=services.prison_coded(user, payload.prison, "prison"),
-        offences=_offences(user, payload.offences),
+        offences=services.offences_coded(user, payload.offences),
         children=children,
         **data,
     )
@@ -307,7 +288,7 @@ def correct_episode(
     episode = get_object_or_404(woman.episodes, pk=episode_id)
     changes = changes_of(payload)
     if "offences" in changes:
-        changes["offences"] = _offences(user, changes["offences"])
+        changes["offences"] = services.offences_coded(user, changes["offences"])
     services.update_episode(user, episode, changes, version=payload.version, request=request)
     return _episode_out(episode.pk)
 

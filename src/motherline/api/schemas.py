@@ -23,9 +23,9 @@ from motherline.core.inputs import (  # noqa: F401 (re-exported)
     Version,
 )
 from motherline.core.inputs import max_length_of as _max
-from motherline.jurisdictions.models import OffenceCategory
 from motherline.people.actions import (
     ChildChangesIn,  # noqa: F401 (re-exported)
+    OffenceCode,
     OptionalRelationship,
 )
 from motherline.people.inputs import PrisonCode, Reference, WomanName  # noqa: F401 (re-exported)
@@ -51,7 +51,6 @@ DocumentLanguage = Annotated[
     str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=16)
 ]
 PathReference = Annotated[str, Path(max_length=_max(Woman, "reference"))]
-OffenceCode = Annotated[str, StringConstraints(max_length=_max(OffenceCategory, "code"))]
 
 
 # Places
@@ -439,16 +438,3 @@ class WomanChangesIn(Schema):
     has_disability: Sent[bool] = None
     health_notes: Sent[Note] = None
     consent_scope: Sent[ConsentScope] = None
-
-
-class EpisodeChangesIn(Schema):
-    """A correction of a custody episode (`services.update_episode`)."""
-
-    version: Version
-    court: Sent[str] = Field(None, max_length=_max(CustodyEpisode, "court"))
-    case_number: Sent[str] = Field(None, max_length=_max(CustodyEpisode, "case_number"))
-    sentence_months: int | None = Field(None, ge=0, le=1200)
-    expected_release_date: date | None = None
-    offences: Sent[list[OffenceCode]] = Field(
-        None, max_length=LIST_MAX, description="Offence codes; they replace her charges."
-    )

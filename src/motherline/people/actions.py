@@ -8,14 +8,16 @@ from datetime import date
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StringConstraints
 
-from motherline.core.inputs import Note, Sent, Version
+from motherline.core.inputs import LIST_MAX, Note, Sent, Version
 from motherline.core.inputs import max_length_of as _max
+from motherline.jurisdictions.models import OffenceCategory
 from motherline.people.inputs import PrisonCode
 from motherline.people.models import (
     CaregiverRelationship,
     Child,
+    CustodyEpisode,
     LegalStatus,
     Placement,
     PregnancyOutcome,
@@ -31,6 +33,7 @@ def _blank_as_none(value: Any) -> Any:
 
 
 OptionalRelationship = Annotated[CaregiverRelationship | None, BeforeValidator(_blank_as_none)]
+OffenceCode = Annotated[str, StringConstraints(max_length=_max(OffenceCategory, "code"))]
 
 
 class VersionedIn(Schema):
@@ -96,4 +99,17 @@ class ChildChangesIn(Schema):
     birth_registered_on: date | None = Field(None, description="null clears it.")
     birth_certificate_number: Sent[str] = Field(
         None, max_length=_max(Child, "birth_certificate_number")
+    )
+
+
+class EpisodeChangesIn(Schema):
+    """A correction of a custody episode (`services.update_episode`)."""
+
+    version: Version
+    court: Sent[str] = Field(None, max_length=_max(CustodyEpisode, "court"))
+    case_number: Sent[str] = Field(None, max_length=_max(CustodyEpisode, "case_number"))
+    sentence_months: int | None = Field(None, ge=0, le=1200)
+    expected_release_date: date | None = None
+    offences: Sent[list[OffenceCode]] = Field(
+        None, max_length=LIST_MAX, description="Offence codes; they replace her charges."
     )

@@ -466,12 +466,21 @@ def edit_episode(request: AuthenticatedRequest, reference: str, episode_id: int)
     woman = _woman(request, reference)
     episode = get_object_or_404(woman.episodes.select_related("current_prison"), pk=episode_id)
     form = forms.EpisodeForm(
-        posted(request), initial=forms.EpisodeForm.initial_for(episode), user=request.user
+        posted(request),
+        initial=forms.episode_initial(episode),
+        options=forms.episode_options(request.user),
     )
+
+    def perform(data: dict[str, Any]) -> None:
+        changes = forms.episode_changes(form, request.user)
+        services.update_episode(
+            request.user, episode, changes, version=data["version"], request=request
+        )
+
     return _page(
         request,
         form,
-        _correct(services.update_episode, request, episode, form),
+        perform,
         done=_("The custody details have been corrected."),
         heading=_("Correct custody details"),
         submit_label=_("Save the corrections"),

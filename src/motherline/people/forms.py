@@ -33,6 +33,7 @@ from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import rules, services
 from motherline.people.actions import (
     ChildChangesIn,
+    EpisodeChangesIn,
     LegalStatusIn,
     MoveOutIn,
     PregnancyIn,
@@ -760,46 +761,45 @@ class WomanForm(WomanFields):
         return {name: self.cleaned_data[name] for name in services.WOMAN_CORRECTABLE}
 
 
-class EpisodeForm(forms.Form):
-    """A correction of a custody episode's details (`services.update_episode`)."""
+# A correction of a custody is derived from its action (`people.actions.EpisodeChangesIn`,
+# the API's PATCH body): the offences of her jurisdiction are offered by their codes.
+EpisodeForm = form_for(
+    EpisodeChangesIn,
+    labels={
+        "court": _("Court"),
+        "case_number": _("Case number"),
+        "sentence_months": _("Sentence in months"),
+        "expected_release_date": _("Expected release date"),
+        "offences": _("Offences"),
+    },
+    help_texts={
+        "sentence_months": _("Required once she is convicted."),
+        "expected_release_date": DATE_HELP,
+    },
+    chosen_from_records=("offences",),
+)
+at_least(EpisodeForm, "sentence_months", 1)
 
-    court = text_field(_("Court"), 200)
-    case_number = text_field(_("Case number"), 64)
-    sentence_months = forms.IntegerField(
-        label=_("Sentence in months"),
-        required=False,
-        min_value=1,
-        max_value=1200,
-        help_text=_("Required once she is convicted."),
-    )
-    expected_release_date = date_field(_("Expected release date"), required=False)
-    offences = forms.ModelMultipleChoiceField(
-        label=_("Offences"),
-        queryset=OffenceCategory.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    version = version_field()
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelMultipleChoiceField, self.fields["offences"]).queryset = offences_for(user)
+def episode_options(user: User) -> dict[str, list[tuple[str, str]]]:
+    return {"offences": [(o.code, str(o)) for o in offences_for(user)]}
 
-    @classmethod
-    def initial_for(cls, episode: CustodyEpisode) -> dict[str, Any]:
-        return {
-            "court": episode.court,
-            "case_number": episode.case_number,
-            "sentence_months": episode.sentence_months,
-            "expected_release_date": episode.expected_release_date,
-            "offences": [c.offence_category_id for c in episode.charges.all()],
-            "version": episode.version,
-        }
 
-    def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in services.EPISODE_CORRECTABLE} | {
-            "offences": list(self.cleaned_data["offences"])
-        }
+def episode_initial(episode: CustodyEpisode) -> dict[str, Any]:
+    """The custody as the correction's form shows it, with the version read."""
+    shown = services.EPISODE_CORRECTABLE - {"offences"}
+    return {name: getattr(episode, name) for name in shown} | {
+        "offences": [c.offence_category.code for c in episode.charges.all()],
+        "version": episode.version,
+    }
+
+
+def episode_changes(form: forms.Form, user: User) -> dict[str, Any]:
+    """What the correction's form sends to `services.update_episode`: every field, the
+    offences as their records."""
+    changes = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+    changes["offences"] = services.offences_coded(user, changes["offences"])
+    return changes
 
 
 # A correction of a child and the registration of her birth are derived from the one

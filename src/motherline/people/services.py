@@ -1607,3 +1607,21 @@ def transfer(
         version=action.version,
         request=request,
     )
+
+
+def offences_coded(user: User, codes: list[str]) -> list[OffenceCategory]:
+    """The offence categories of the user's jurisdiction by code, in the order given; an
+    unknown code is the field's error."""
+    wanted = list(dict.fromkeys(codes))
+    found = {
+        o.code: o
+        for o in OffenceCategory.objects.filter(
+            jurisdiction__code=jurisdiction_of(user.organisation_id), code__in=wanted
+        )
+    }
+    unknown = [code for code in wanted if code not in found]
+    if unknown:
+        raise ValidationError(
+            {"offences": [_("Unknown offence codes: %(codes)s.") % {"codes": ", ".join(unknown)}]}
+        )
+    return [found[code] for code in wanted]
