@@ -25,7 +25,6 @@ from motherline.api.schemas import (
     ChildOut,
     DuplicatesOut,
     EpisodeOut,
-    MergeIn,
     NewChildIn,
     PathReference,
     PregnancyOut,
@@ -43,6 +42,7 @@ from motherline.people import duplicates, queries, services
 from motherline.people.actions import (
     EpisodeChangesIn,
     LegalStatusIn,
+    MergeIn,
     MoveOutIn,
     PregnancyIn,
     PregnancyOutcomeIn,

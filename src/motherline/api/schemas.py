@@ -409,13 +409,6 @@ class ReadmissionIn(Schema):
     confirm_warnings: bool = False
 
 
-class MergeIn(Schema):
-    merged: str = Field(max_length=16, description="Reference of the record merged away.")
-    reason: str = Field(max_length=2000, description="Why the two records are one woman.")
-    version: Version = Field(description="The version of the record kept, last read.")
-    merged_version: Version = Field(description="The version of the record merged, last read.")
-
-
 # Corrections: only the fields sent are changed (a null clears a field that may be empty).
 
 

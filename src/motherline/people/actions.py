@@ -113,3 +113,10 @@ class EpisodeChangesIn(Schema):
     offences: Sent[list[OffenceCode]] = Field(
         None, max_length=LIST_MAX, description="Offence codes; they replace her charges."
     )
+
+
+class MergeIn(Schema):
+    merged: str = Field(max_length=16, description="Reference of the record merged away.")
+    reason: str = Field(max_length=2000, description="Why the two records are one woman.")
+    version: Version = Field(description="The version of the record kept, last read.")
+    merged_version: Version = Field(description="The version of the record merged, last read.")

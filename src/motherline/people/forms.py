@@ -35,6 +35,7 @@ from motherline.people.actions import (
     ChildChangesIn,
     EpisodeChangesIn,
     LegalStatusIn,
+    MergeIn,
     MoveOutIn,
     PregnancyIn,
     PregnancyOutcomeIn,
@@ -844,26 +845,37 @@ def child_changes(form: forms.Form) -> dict[str, Any]:
     return changes
 
 
-class MergeForm(forms.Form):
-    """Merge a second record of the same woman into this one (`services.merge_women`)."""
+def _merged_reference(form: forms.Form) -> str:
+    return str(form.cleaned_data["merged"]).strip().upper()
 
-    merged = text_field(
-        _("Reference of the other record"),
-        16,
-        required=True,
-        help_text=_("The record to merge into this one, for example W-ABCD2345."),
-    )
-    reason = forms.CharField(
-        label=_("Why these two records are one woman"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    version = version_field()
-    # Filled in by the preview, which the first answer shows before anything is merged.
-    merged_version = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=1, max_value=VERSION_MAX
-    )
-    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def clean_merged(self) -> str:
-        return self.cleaned_data["merged"].strip().upper()
+# A merge is derived from its action (`people.actions.MergeIn`, the API's body). The page
+# asks twice: the first answer previews the other record and fills in its version, which
+# the user does not type, and `confirm`; so those two are the page's own fields.
+MergeForm = cast(
+    type[ActionForm[MergeIn]],
+    type(
+        "MergeForm",
+        (
+            form_for(
+                MergeIn,
+                exclude=("merged_version",),
+                labels={
+                    "merged": _("Reference of the other record"),
+                    "reason": _("Why these two records are one woman"),
+                },
+                help_texts={
+                    "merged": _("The record to merge into this one, for example W-ABCD2345.")
+                },
+                rows={"reason": 3},
+            ),
+        ),
+        {
+            "merged_version": forms.IntegerField(
+                widget=forms.HiddenInput, required=False, min_value=1, max_value=VERSION_MAX
+            ),
+            "confirm": forms.BooleanField(required=False, widget=forms.HiddenInput),
+            "clean_merged": _merged_reference,
+        },
+    ),
+)
