@@ -9,13 +9,14 @@ its field.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel
 
 from motherline.accounts.models import User
 from motherline.core.actions import ActionForm, form_for
@@ -30,18 +31,7 @@ from motherline.core.forms import (  # noqa: F401 (re-exported for the pages of 
 from motherline.core.inputs import NOTE_MAX  # noqa: F401 (re-exported)
 from motherline.jurisdictions import reference
 from motherline.jurisdictions.models import OffenceCategory
-from motherline.people import rules, services
-from motherline.people.actions import (
-    ChildChangesIn,
-    EpisodeChangesIn,
-    LegalStatusIn,
-    MergeIn,
-    MoveOutIn,
-    PregnancyIn,
-    PregnancyOutcomeIn,
-    ReleaseIn,
-    TransferIn,
-)
+from motherline.people import actions, rules, services
 from motherline.people.models import (
     CaregiverRelationship,
     ConsentScope,
@@ -570,19 +560,87 @@ def add_date_checks(form: CustodyFields, children: BaseChildFormSet, today: date
             row.add_error(name, message)
 
 
+# The register's fields are named alike on every page that asks for them (`register_form`).
+LABELS = {
+    "to_prison": _("To prison"),
+    "transfer_date": _("Transfer date"),
+    "reason": _("Reason"),
+    "status": _("New legal status"),
+    "effective_date": _("Effective date"),
+    "sentence_months": _("Sentence in months"),
+    "expected_release_date": _("Expected release date"),
+    "note": _("Note"),
+    "release_date": _("Release date"),
+    "known_since": _("Pregnancy known since"),
+    "expected_delivery_date": _("Expected delivery date"),
+    "antenatal_care_contacts": _("Antenatal care contacts so far"),
+    "outcome": _("Outcome"),
+    "outcome_date": _("Date"),
+    "child_name": _("Child's name"),
+    "child_sex": _("Child's sex"),
+    "move_date": _("Date the child left prison"),
+    "caregiver_relationship": _("Caregiver's relationship to the child"),
+    "caregiver_name": _("Caregiver's name"),
+    "caregiver_location": _("Where the child lives"),
+    "caregiver_contact": _("Caregiver's contact"),
+    "court": _("Court"),
+    "case_number": _("Case number"),
+    "offences": _("Offences"),
+    "name": _("Child's name"),
+    "name_latin": _("Name in Latin script"),
+    "sex": _("Sex"),
+    "date_of_birth": _("Child's date of birth"),
+    "dob_is_estimated": _("Date of birth is estimated"),
+    "born_in_custody": _("Born in custody"),
+    "birth_registered": _("Birth registered"),
+    "birth_registered_on": _("Date of registration"),
+    "birth_certificate_number": _("Birth certificate number"),
+}
+DATES = (
+    "transfer_date",
+    "effective_date",
+    "expected_release_date",
+    "release_date",
+    "known_since",
+    "expected_delivery_date",
+    "move_date",
+    "date_of_birth",
+    "birth_registered_on",
+)
+HELP = dict.fromkeys(DATES, DATE_HELP) | {
+    "sentence_months": _("Required once she is convicted."),
+    "outcome_date": _("The date of the birth or of the loss."),
+    "child_name": _("If the child has a name yet."),
+    "caregiver_name": _("Required unless the child goes to an NGO centre or a state institution."),
+    "caregiver_location": _("Village, commune, district, province."),
+    "caregiver_contact": _("A phone number."),
+}
+Input = TypeVar("Input", bound=BaseModel)
+
+
+def register_form(
+    schema: type[Input],
+    *,
+    labels: dict[str, Any] | None = None,
+    help_texts: dict[str, Any] | None = None,
+    **options: Any,
+) -> type[ActionForm[Input]]:
+    """`form_for` with the register's labels and help (`labels`, `help_texts` name what a
+    page says otherwise), and a note in a box of three lines."""
+    return form_for(
+        schema,
+        labels=LABELS | (labels or {}),
+        help_texts=HELP | (help_texts or {}),
+        rows={"note": 3} | options.pop("rows", {}),
+        **options,
+    )
+
+
 # A transfer's form is derived from its action (`people.actions.TransferIn`, the API's
 # body); the prisons offered come when the page makes it (`transfer_options`).
-TransferForm = form_for(
-    TransferIn,
-    labels={
-        "to_prison": _("To prison"),
-        "transfer_date": _("Transfer date"),
-        "reason": _("Reason"),
-    },
-    help_texts={
-        "to_prison": _("Only active prisons that hold women are listed."),
-        "transfer_date": DATE_HELP,
-    },
+TransferForm = register_form(
+    actions.TransferIn,
+    help_texts={"to_prison": _("Only active prisons that hold women are listed.")},
     chosen_from_records=("to_prison",),
 )
 
@@ -616,21 +674,9 @@ def choose_first(form_class: type[forms.Form], name: str, choices: list[Any]) ->
 
 # A change of legal status and a release are derived from their actions
 # (`people.actions`, the API's bodies).
-LegalStatusForm = form_for(
-    LegalStatusIn,
-    labels={
-        "status": _("New legal status"),
-        "effective_date": _("Effective date"),
-        "sentence_months": _("Sentence in months"),
-        "expected_release_date": _("Expected release date"),
-        "note": _("Note"),
-    },
-    help_texts={
-        "effective_date": DATE_HELP,
-        "sentence_months": _("Required once she is convicted, unless already recorded."),
-        "expected_release_date": DATE_HELP,
-    },
-    rows={"note": 3},
+LegalStatusForm = register_form(
+    actions.LegalStatusIn,
+    help_texts={"sentence_months": _("Required once she is convicted, unless already recorded.")},
 )
 LegalStatusForm.field_order = [
     "status",
@@ -641,30 +687,14 @@ LegalStatusForm.field_order = [
 ]
 at_least(LegalStatusForm, "sentence_months", 1)
 
-ReleaseForm = form_for(
-    ReleaseIn,
-    labels={"release_date": _("Release date"), "reason": _("Reason"), "note": _("Note")},
-    help_texts={"release_date": DATE_HELP},
-    rows={"note": 3},
-)
+ReleaseForm = register_form(actions.ReleaseIn)
 choose_first(ReleaseForm, "reason", ReleaseReason.choices)
 
 
 # A pregnancy and its outcome are derived from their actions (`people.actions`, the API's
 # bodies). The page asks for the contacts so far (0 is typed for her), and a child's sex
 # is picked, "Not recorded" at first.
-PregnancyForm = form_for(
-    PregnancyIn,
-    required=("antenatal_care_contacts",),
-    labels={
-        "known_since": _("Pregnancy known since"),
-        "expected_delivery_date": _("Expected delivery date"),
-        "antenatal_care_contacts": _("Antenatal care contacts so far"),
-        "note": _("Note"),
-    },
-    help_texts={"known_since": DATE_HELP, "expected_delivery_date": DATE_HELP},
-    rows={"note": 3},
-)
+PregnancyForm = register_form(actions.PregnancyIn, required=("antenatal_care_contacts",))
 PregnancyForm.base_fields["antenatal_care_contacts"].initial = 0
 
 
@@ -678,26 +708,10 @@ def _no_child_of_a_loss(form: forms.Form) -> dict[str, Any]:
 
 
 PregnancyOutcomeForm = cast(
-    type[ActionForm[PregnancyOutcomeIn]],
+    type[ActionForm[actions.PregnancyOutcomeIn]],
     type(
         "PregnancyOutcomeForm",
-        (
-            form_for(
-                PregnancyOutcomeIn,
-                required=("child_sex",),
-                labels={
-                    "outcome": _("Outcome"),
-                    "outcome_date": _("Date"),
-                    "child_name": _("Child's name"),
-                    "child_sex": _("Child's sex"),
-                    "birth_registered": _("Birth registered"),
-                },
-                help_texts={
-                    "outcome_date": _("The date of the birth or of the loss."),
-                    "child_name": _("If the child has a name yet."),
-                },
-            ),
-        ),
+        (register_form(actions.PregnancyOutcomeIn, required=("child_sex",)),),
         {"clean": _no_child_of_a_loss},
     ),
 )
@@ -723,27 +737,7 @@ class ChildForm(ChildFields):
 
 # A child's move out of prison is derived from its action (`people.actions.MoveOutIn`, the
 # API's body); the page asks who looks after the child now, among those outside.
-MoveChildOutForm = form_for(
-    MoveOutIn,
-    required=("caregiver_relationship",),
-    labels={
-        "move_date": _("Date the child left prison"),
-        "caregiver_relationship": _("Caregiver's relationship to the child"),
-        "caregiver_name": _("Caregiver's name"),
-        "caregiver_location": _("Where the child lives"),
-        "caregiver_contact": _("Caregiver's contact"),
-        "note": _("Note"),
-    },
-    help_texts={
-        "move_date": DATE_HELP,
-        "caregiver_name": _(
-            "Required unless the child goes to an NGO centre or a state institution."
-        ),
-        "caregiver_location": _("Village, commune, district, province."),
-        "caregiver_contact": _("A phone number."),
-    },
-    rows={"note": 3},
-)
+MoveChildOutForm = register_form(actions.MoveOutIn, required=("caregiver_relationship",))
 choose_first(MoveChildOutForm, "caregiver_relationship", OUTSIDE_CAREGIVERS)
 
 
@@ -764,21 +758,7 @@ class WomanForm(WomanFields):
 
 # A correction of a custody is derived from its action (`people.actions.EpisodeChangesIn`,
 # the API's PATCH body): the offences of her jurisdiction are offered by their codes.
-EpisodeForm = form_for(
-    EpisodeChangesIn,
-    labels={
-        "court": _("Court"),
-        "case_number": _("Case number"),
-        "sentence_months": _("Sentence in months"),
-        "expected_release_date": _("Expected release date"),
-        "offences": _("Offences"),
-    },
-    help_texts={
-        "sentence_months": _("Required once she is convicted."),
-        "expected_release_date": DATE_HELP,
-    },
-    chosen_from_records=("offences",),
-)
+EpisodeForm = register_form(actions.EpisodeChangesIn, chosen_from_records=("offences",))
 at_least(EpisodeForm, "sentence_months", 1)
 
 
@@ -806,32 +786,14 @@ def episode_changes(form: forms.Form, user: User) -> dict[str, Any]:
 # A correction of a child and the registration of her birth are derived from the one
 # action that changes a child (`people.actions.ChildChangesIn`, the API's PATCH body): the
 # correction shows every field filled in, the registration only its two.
-CHILD_LABELS = {
-    "name": _("Child's name"),
-    "name_latin": _("Name in Latin script"),
-    "sex": _("Sex"),
-    "date_of_birth": _("Child's date of birth"),
-    "dob_is_estimated": _("Date of birth is estimated"),
-    "born_in_custody": _("Born in custody"),
-    "birth_registered": _("Birth registered"),
-    "birth_registered_on": _("Date of registration"),
-    "birth_certificate_number": _("Birth certificate number"),
-}
-ChildCorrectionForm = form_for(
-    ChildChangesIn,
-    required=("sex", "date_of_birth"),
-    labels=CHILD_LABELS,
-    help_texts={"date_of_birth": DATE_HELP, "birth_registered_on": DATE_HELP},
-)
+ChildCorrectionForm = register_form(actions.ChildChangesIn, required=("sex", "date_of_birth"))
 BIRTH_REGISTRATION = ("birth_registered_on", "birth_certificate_number")
-BirthRegistrationForm = form_for(
-    ChildChangesIn,
+BirthRegistrationForm = register_form(
+    actions.ChildChangesIn,
     exclude=sorted(services.CHILD_CORRECTABLE - set(BIRTH_REGISTRATION)),
     required=BIRTH_REGISTRATION,
-    labels=CHILD_LABELS,
     help_texts={
-        "birth_registered_on": DATE_HELP,
-        "birth_certificate_number": _("As written on the certificate. It is stored encrypted."),
+        "birth_certificate_number": _("As written on the certificate. It is stored encrypted.")
     },
 )
 
@@ -853,12 +815,12 @@ def _merged_reference(form: forms.Form) -> str:
 # asks twice: the first answer previews the other record and fills in its version, which
 # the user does not type, and `confirm`; so those two are the page's own fields.
 MergeForm = cast(
-    type[ActionForm[MergeIn]],
+    type[ActionForm[actions.MergeIn]],
     type(
         "MergeForm",
         (
-            form_for(
-                MergeIn,
+            register_form(
+                actions.MergeIn,
                 exclude=("merged_version",),
                 labels={
                     "merged": _("Reference of the other record"),
