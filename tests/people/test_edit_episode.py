@@ -51,7 +51,7 @@ def form_data(episode: CustodyEpisode, **changes: Any) -> dict[str, Any]:
         "case_number": episode.case_number,
         "sentence_months": episode.sentence_months or "",
         "expected_release_date": episode.expected_release_date or "",
-        "offences": [c.offence_category_id for c in episode.charges.all()],
+        "offences": [c.offence_category.code for c in episode.charges.all()],
         "version": episode.version,
     }
     data.update(changes)
@@ -65,11 +65,11 @@ def test_the_form_is_filled_in_with_the_custody(client, monitor, offences, woman
     assert response.status_code == 200
     form = response.context["form"]
     assert form.initial["court"] == "Phnom Penh Court"
-    assert form.initial["offences"] == [offences["theft"].pk]
+    assert form.initial["offences"] == [offences["theft"].code]
     assert 'value="Phnom Penh Court"' in response.text
     assert 'name="version" value="1"' in response.text
-    checked = re.findall(r'name="offences" value="(\d+)"[^>]* checked', response.text)
-    assert checked == [str(offences["theft"].pk)]
+    checked = re.findall(r'name="offences" value="([^"]+)"[^>]* checked', response.text)
+    assert checked == [str(offences["theft"].code)]
 
 
 def test_a_correction_is_saved(client, monitor, offences, woman, episode, today):
@@ -82,7 +82,7 @@ def test_a_correction_is_saved(client, monitor, offences, woman, episode, today)
             case_number="CASE-42",
             sentence_months=12,
             expected_release_date=release.strftime("%d/%m/%Y"),
-            offences=[offences["drugs"].pk],
+            offences=[offences["drugs"].code],
         ),
     )
 

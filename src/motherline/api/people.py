@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from motherline.accounts import audit, policy
-from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child, editable_woman
 from motherline.api.routes import changes_of, page_out, read
@@ -25,21 +24,13 @@ from motherline.api.schemas import (
     ChildIn,
     ChildOut,
     DuplicatesOut,
-    EpisodeChangesIn,
     EpisodeOut,
-    LegalStatusIn,
-    MergeIn,
-    MoveOutIn,
     NewChildIn,
     PathReference,
-    PregnancyIn,
     PregnancyOut,
-    PregnancyOutcomeIn,
     PregnancyOutcomeOut,
     ReadmissionIn,
     RecordId,
-    ReleaseIn,
-    TransferIn,
     WomanChangesIn,
     WomanDetail,
     WomanList,
@@ -47,41 +38,20 @@ from motherline.api.schemas import (
 )
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.inputs import named
-from motherline.jurisdictions.local import jurisdiction_of
-from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import duplicates, queries, services
+from motherline.people.actions import (
+    EpisodeChangesIn,
+    LegalStatusIn,
+    MergeIn,
+    MoveOutIn,
+    PregnancyIn,
+    PregnancyOutcomeIn,
+    ReleaseIn,
+    TransferIn,
+)
 from motherline.people.models import Child, CustodyEpisode, Pregnancy, Woman
-from motherline.places.models import Prison
 
 router = Router(tags=["register"])
-
-
-def _prison(user: User, code: str, field: str) -> Prison:
-    """A prison of the user's jurisdiction by code; an unknown code is the field's error."""
-    try:
-        return Prison.objects.get(
-            code=code, province__jurisdiction__code=jurisdiction_of(user.organisation_id)
-        )
-    except Prison.DoesNotExist:
-        raise ValidationError(
-            {field: [_("There is no prison with the code %(code)s.") % {"code": code}]}
-        ) from None
-
-
-def _offences(user: User, codes: list[str]) -> list[OffenceCategory]:
-    wanted = list(dict.fromkeys(codes))
-    found = {
-        o.code: o
-        for o in OffenceCategory.objects.filter(
-            jurisdiction__code=jurisdiction_of(user.organisation_id), code__in=wanted
-        )
-    }
-    unknown = [code for code in wanted if code not in found]
-    if unknown:
-        raise ValidationError(
-            {"offences": [_("Unknown offence codes: %(codes)s.") % {"codes": ", ".join(unknown)}]}
-        )
-    return [found[code] for code in wanted]
 
 
 def _child_details(child: ChildIn, **values: Any) -> services.ChildDetails:
@@ -172,13 +142,13 @@ def admit_woman(request: AuthenticatedRequest, payload: AdmissionIn) -> Any:
     again with `confirm_new: true` if she is a different person."""
     user = request.user
     data = payload.model_dump(exclude={"prison", "offences", "children", "confirm_new"})
-    prison = _prison(user, payload.prison, "prison")
+    prison = services.prison_coded(user, payload.prison, "prison")
     if data["nationality"] is None:
         data["nationality"] = prison.province.jurisdiction.code[:2]
     admission = services.Admission(
         organisation_id=policy.organisation_id_of(user),
         prison=prison,
-        offences=_offences(user, payload.offences),
+        offences=services.offences_coded(user, payload.offences),
         children=[_child_details(c) for c in payload.children],
         **data,
     )
@@ -242,8 +212,8 @@ def readmit_woman(
         children.append(_child_details(child, date_of_birth=child.date_of_birth or date.min))
     data = payload.model_dump(exclude={"prison", "offences", "children", "version"})
     readmission = services.Readmission(
-        prison=_prison(user, payload.prison, "prison"),
-        offences=_offences(user, payload.offences),
+        prison=services.prison_coded(user, payload.prison, "prison"),
+        offences=services.offences_coded(user, payload.offences),
         children=children,
         **data,
     )
@@ -318,7 +288,7 @@ def correct_episode(
     episode = get_object_or_404(woman.episodes, pk=episode_id)
     changes = changes_of(payload)
     if "offences" in changes:
-        changes["offences"] = _offences(user, changes["offences"])
+        changes["offences"] = services.offences_coded(user, changes["offences"])
     services.update_episode(user, episode, changes, version=payload.version, request=request)
     return _episode_out(episode.pk)
 
@@ -338,15 +308,7 @@ def transfer(
     user = request.user
     woman = editable_woman(user, reference)
     episode = _episode(woman)
-    services.record_transfer(
-        user,
-        episode,
-        _prison(user, payload.to_prison, "to_prison"),
-        payload.transfer_date,
-        payload.reason,
-        version=payload.version,
-        request=request,
-    )
+    services.transfer(user, episode, payload, request=request)
     return _episode_out(episode.pk)
 
 

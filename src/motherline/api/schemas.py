@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from ninja import Field, Path, Schema
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import StringConstraints
 
 from motherline.core.inputs import (  # noqa: F401 (re-exported)
     INT_MAX,
@@ -23,28 +23,22 @@ from motherline.core.inputs import (  # noqa: F401 (re-exported)
     Version,
 )
 from motherline.core.inputs import max_length_of as _max
-from motherline.jurisdictions.models import OffenceCategory
+from motherline.people.actions import (
+    ChildChangesIn,  # noqa: F401 (re-exported)
+    OffenceCode,
+    OptionalRelationship,
+)
 from motherline.people.inputs import PrisonCode, Reference, WomanName  # noqa: F401 (re-exported)
 from motherline.people.models import (
-    CaregiverRelationship,
     Child,
     ConsentScope,
     CustodyEpisode,
     LegalStatus,
     Placement,
-    PregnancyOutcome,
-    ReleaseReason,
     Sex,
-    Transfer,
     Woman,
 )
 from motherline.places.models import Prison, Province
-
-
-def _blank_as_none(value: Any) -> Any:
-    # Forms send "" for an unchosen option; accept it as "not given".
-    return None if value == "" else value
-
 
 # A number of days of a person's life (pretrial detention and the like): 200 years.
 DAYS_MAX = 73_000
@@ -57,9 +51,6 @@ DocumentLanguage = Annotated[
     str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=16)
 ]
 PathReference = Annotated[str, Path(max_length=_max(Woman, "reference"))]
-OffenceCode = Annotated[str, StringConstraints(max_length=_max(OffenceCategory, "code"))]
-
-OptionalRelationship = Annotated[CaregiverRelationship | None, BeforeValidator(_blank_as_none)]
 
 
 # Shapes many answers share
@@ -440,61 +431,6 @@ class ReadmissionIn(Schema):
     confirm_warnings: bool = False
 
 
-class MergeIn(Schema):
-    merged: str = Field(max_length=16, description="Reference of the record merged away.")
-    reason: str = Field(max_length=2000, description="Why the two records are one woman.")
-    version: Version = Field(description="The version of the record kept, last read.")
-    merged_version: Version = Field(description="The version of the record merged, last read.")
-
-
-class VersionedIn(Schema):
-    version: Version
-
-
-class TransferIn(VersionedIn):
-    to_prison: PrisonCode = Field(description="Prison code.")
-    transfer_date: date
-    reason: str = Field("", max_length=_max(Transfer, "reason"))
-
-
-class LegalStatusIn(VersionedIn):
-    status: LegalStatus
-    effective_date: date
-    note: Note = ""
-    sentence_months: int | None = Field(None, ge=0, le=1200)
-    expected_release_date: date | None = None
-
-
-class ReleaseIn(VersionedIn):
-    release_date: date
-    reason: ReleaseReason
-    note: Note = ""
-
-
-class PregnancyIn(Schema):
-    known_since: date
-    expected_delivery_date: date | None = None
-    antenatal_care_contacts: int = Field(0, ge=0, le=100)
-    note: Note = ""
-
-
-class PregnancyOutcomeIn(Schema):
-    outcome: PregnancyOutcome
-    outcome_date: date
-    child_name: str = Field("", max_length=_max(Child, "name"))
-    child_sex: Sex = Sex.UNKNOWN
-    birth_registered: bool = False
-
-
-class MoveOutIn(VersionedIn):
-    move_date: date
-    caregiver_relationship: OptionalRelationship = None
-    caregiver_name: str = Field("", max_length=_max(Placement, "caregiver_name"))
-    caregiver_location: str = Field("", max_length=_max(Placement, "caregiver_location"))
-    caregiver_contact: str = Field("", max_length=_max(Placement, "caregiver_contact"))
-    note: Note = ""
-
-
 # Corrections: only the fields sent are changed (a null clears a field that may be empty).
 
 
@@ -517,34 +453,3 @@ class WomanChangesIn(Schema):
     has_disability: Sent[bool] = None
     health_notes: Sent[Note] = None
     consent_scope: Sent[ConsentScope] = None
-
-
-class ChildChangesIn(Schema):
-    """A correction of a child's details or the birth's registration
-    (`services.update_child`)."""
-
-    version: Version
-    name: Sent[str] = Field(None, max_length=_max(Child, "name"))
-    name_latin: Sent[str] = Field(None, max_length=_max(Child, "name_latin"))
-    sex: Sent[Sex] = None
-    date_of_birth: Sent[date] = None
-    dob_is_estimated: Sent[bool] = None
-    born_in_custody: Sent[bool] = None
-    birth_registered: Sent[bool] = None
-    birth_registered_on: date | None = Field(None, description="null clears it.")
-    birth_certificate_number: Sent[str] = Field(
-        None, max_length=_max(Child, "birth_certificate_number")
-    )
-
-
-class EpisodeChangesIn(Schema):
-    """A correction of a custody episode (`services.update_episode`)."""
-
-    version: Version
-    court: Sent[str] = Field(None, max_length=_max(CustodyEpisode, "court"))
-    case_number: Sent[str] = Field(None, max_length=_max(CustodyEpisode, "case_number"))
-    sentence_months: int | None = Field(None, ge=0, le=1200)
-    expected_release_date: date | None = None
-    offences: Sent[list[OffenceCode]] = Field(
-        None, max_length=LIST_MAX, description="Offence codes; they replace her charges."
-    )

@@ -26,10 +26,11 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
-from motherline.core.actions import form_page, service_call
+from motherline.core.actions import ActionForm, form_page, service_call
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import posted
 from motherline.people import duplicates, forms, services
+from motherline.people.actions import ChildChangesIn
 from motherline.people.models import Child, CustodyEpisode, PlacementKind, Woman
 
 
@@ -263,13 +264,12 @@ def transfer(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     form = forms.TransferForm(
         posted(request),
         initial={"version": episode.version},
-        user=request.user,
-        current_prison=episode.current_prison,
+        options=forms.transfer_options(request.user, episode.current_prison),
     )
     return _page(
         request,
         form,
-        service_call(services.record_transfer, request, episode),
+        lambda data: services.transfer(request.user, episode, form.action_input(), request=request),
         done=lambda moved: _("Transfer to %(prison)s recorded.") % {"prison": moved.to_prison},
         heading=_("Record a transfer"),
         submit_label=_("Record the transfer"),
@@ -466,12 +466,21 @@ def edit_episode(request: AuthenticatedRequest, reference: str, episode_id: int)
     woman = _woman(request, reference)
     episode = get_object_or_404(woman.episodes.select_related("current_prison"), pk=episode_id)
     form = forms.EpisodeForm(
-        posted(request), initial=forms.EpisodeForm.initial_for(episode), user=request.user
+        posted(request),
+        initial=forms.episode_initial(episode),
+        options=forms.episode_options(request.user),
     )
+
+    def perform(data: dict[str, Any]) -> None:
+        changes = forms.episode_changes(form, request.user)
+        services.update_episode(
+            request.user, episode, changes, version=data["version"], request=request
+        )
+
     return _page(
         request,
         form,
-        _correct(services.update_episode, request, episode, form),
+        perform,
         done=_("The custody details have been corrected."),
         heading=_("Correct custody details"),
         submit_label=_("Save the corrections"),
@@ -506,7 +515,7 @@ def _back(request: HttpRequest, child: Child) -> str:
 def _child_form_page(
     request: AuthenticatedRequest,
     reference: str,
-    form_class: type[forms.ChildCorrectionForm] | type[forms.BirthRegistrationForm],
+    form_class: type[ActionForm[ChildChangesIn]],
     *,
     heading: str,
     submit_label: str,
@@ -515,13 +524,20 @@ def _child_form_page(
     _require_edit(request.user)
     child = _child(request, reference)
     birth = form_class is forms.BirthRegistrationForm
-    recorded = {"version": child.version} if birth else forms.ChildCorrectionForm.initial_for(child)
-    form = form_class(posted(request), initial=recorded)
+    recorded = {name: getattr(child, name) for name in form_class.base_fields if name != "version"}
+    form = form_class(posted(request), initial={**recorded, "version": child.version})
     go_to = _back(request, child)
+
+    def perform(data: dict[str, Any]) -> None:
+        changes = forms.child_changes(form)
+        services.update_child(
+            request.user, child, changes, version=data["version"], request=request
+        )
+
     return _page(
         request,
         form,
-        _correct(services.update_child, request, child, form),
+        perform,
         done=done % {"ref": child.reference},
         heading=heading,
         submit_label=submit_label,

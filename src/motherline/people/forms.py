@@ -9,14 +9,17 @@ its field.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel
 
 from motherline.accounts.models import User
+from motherline.core.actions import ActionForm, form_for
 from motherline.core.forms import (  # noqa: F401 (re-exported for the pages of other apps)
     DATE_HINT,
     MISSING_VERSION,
@@ -28,10 +31,9 @@ from motherline.core.forms import (  # noqa: F401 (re-exported for the pages of 
 from motherline.core.inputs import NOTE_MAX  # noqa: F401 (re-exported)
 from motherline.jurisdictions import reference
 from motherline.jurisdictions.models import OffenceCategory
-from motherline.people import rules, services
+from motherline.people import actions, rules, services
 from motherline.people.models import (
     CaregiverRelationship,
-    Child,
     ConsentScope,
     CustodyEpisode,
     LegalStatus,
@@ -558,73 +560,163 @@ def add_date_checks(form: CustodyFields, children: BaseChildFormSet, today: date
             row.add_error(name, message)
 
 
-class TransferForm(forms.Form):
-    to_prison = forms.ModelChoiceField(
-        label=_("To prison"),
-        queryset=Prison.objects.none(),
-        help_text=_("Only active prisons that hold women are listed."),
+# The register's fields are named alike on every page that asks for them (`register_form`).
+LABELS = {
+    "to_prison": _("To prison"),
+    "transfer_date": _("Transfer date"),
+    "reason": _("Reason"),
+    "status": _("New legal status"),
+    "effective_date": _("Effective date"),
+    "sentence_months": _("Sentence in months"),
+    "expected_release_date": _("Expected release date"),
+    "note": _("Note"),
+    "release_date": _("Release date"),
+    "known_since": _("Pregnancy known since"),
+    "expected_delivery_date": _("Expected delivery date"),
+    "antenatal_care_contacts": _("Antenatal care contacts so far"),
+    "outcome": _("Outcome"),
+    "outcome_date": _("Date"),
+    "child_name": _("Child's name"),
+    "child_sex": _("Child's sex"),
+    "move_date": _("Date the child left prison"),
+    "caregiver_relationship": _("Caregiver's relationship to the child"),
+    "caregiver_name": _("Caregiver's name"),
+    "caregiver_location": _("Where the child lives"),
+    "caregiver_contact": _("Caregiver's contact"),
+    "court": _("Court"),
+    "case_number": _("Case number"),
+    "offences": _("Offences"),
+    "name": _("Child's name"),
+    "name_latin": _("Name in Latin script"),
+    "sex": _("Sex"),
+    "date_of_birth": _("Child's date of birth"),
+    "dob_is_estimated": _("Date of birth is estimated"),
+    "born_in_custody": _("Born in custody"),
+    "birth_registered": _("Birth registered"),
+    "birth_registered_on": _("Date of registration"),
+    "birth_certificate_number": _("Birth certificate number"),
+}
+DATES = (
+    "transfer_date",
+    "effective_date",
+    "expected_release_date",
+    "release_date",
+    "known_since",
+    "expected_delivery_date",
+    "move_date",
+    "date_of_birth",
+    "birth_registered_on",
+)
+HELP = dict.fromkeys(DATES, DATE_HELP) | {
+    "sentence_months": _("Required once she is convicted."),
+    "outcome_date": _("The date of the birth or of the loss."),
+    "child_name": _("If the child has a name yet."),
+    "caregiver_name": _("Required unless the child goes to an NGO centre or a state institution."),
+    "caregiver_location": _("Village, commune, district, province."),
+    "caregiver_contact": _("A phone number."),
+}
+Input = TypeVar("Input", bound=BaseModel)
+
+
+def register_form(
+    schema: type[Input],
+    *,
+    labels: dict[str, Any] | None = None,
+    help_texts: dict[str, Any] | None = None,
+    **options: Any,
+) -> type[ActionForm[Input]]:
+    """`form_for` with the register's labels and help (`labels`, `help_texts` name what a
+    page says otherwise), and a note in a box of three lines."""
+    return form_for(
+        schema,
+        labels=LABELS | (labels or {}),
+        help_texts=HELP | (help_texts or {}),
+        rows={"note": 3} | options.pop("rows", {}),
+        **options,
     )
-    transfer_date = date_field(_("Transfer date"))
-    reason = text_field(_("Reason"), 255)
-    version = version_field()
-
-    def __init__(self, *args: Any, user: User, current_prison: Prison | None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        prisons = prisons_for_women(user)
-        if current_prison is not None:
-            prisons = prisons.exclude(pk=current_prison.pk)
-        cast(forms.ModelChoiceField, self.fields["to_prison"]).queryset = prisons
 
 
-class LegalStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New legal status"), choices=LegalStatus.choices)
-    effective_date = date_field(_("Effective date"))
-    sentence_months = forms.IntegerField(
-        label=_("Sentence in months"),
-        required=False,
-        min_value=1,
-        max_value=1200,
-        help_text=_("Required once she is convicted, unless already recorded."),
-    )
-    expected_release_date = date_field(_("Expected release date"), required=False)
-    note = note_field()
-    version = version_field()
+# A transfer's form is derived from its action (`people.actions.TransferIn`, the API's
+# body); the prisons offered come when the page makes it (`transfer_options`).
+TransferForm = register_form(
+    actions.TransferIn,
+    help_texts={"to_prison": _("Only active prisons that hold women are listed.")},
+    chosen_from_records=("to_prison",),
+)
 
 
-class ReleaseForm(forms.Form):
-    release_date = date_field(_("Release date"))
-    reason = forms.ChoiceField(
-        label=_("Reason"), choices=[("", "---------"), *ReleaseReason.choices]
-    )
-    note = note_field()
-    version = version_field()
+def transfer_options(user: User, current_prison: Prison | None) -> dict[str, list[Any]]:
+    """The prisons a woman may be moved to: those of the user's jurisdiction that hold
+    women, but hers; none is chosen until the user picks one."""
+    prisons = prisons_for_women(user)
+    if current_prison is not None:
+        prisons = prisons.exclude(pk=current_prison.pk)
+    return {"to_prison": [("", "---------"), *((p.code, str(p)) for p in prisons)]}
 
 
-class PregnancyForm(forms.Form):
-    known_since = date_field(_("Pregnancy known since"))
-    expected_delivery_date = date_field(_("Expected delivery date"), required=False)
-    antenatal_care_contacts = forms.IntegerField(
-        label=_("Antenatal care contacts so far"), min_value=0, max_value=50, initial=0
-    )
-    note = note_field()
+def at_least(form_class: type[forms.Form], name: str, low: int) -> None:
+    """The page refuses a number below `low` that the API's schema lets through (a sentence
+    of 0 months): the form's field gets the bound, its message and its box's `min`."""
+    field = form_class.base_fields[name]
+    assert isinstance(field, forms.IntegerField), name
+    field.min_value = low
+    field.validators.append(MinValueValidator(low))
+    field.widget.attrs["min"] = low
 
 
-class PregnancyOutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=[("", "---------"), *PregnancyOutcome.choices]
-    )
-    outcome_date = date_field(_("Date"), help_text=_("The date of the birth or of the loss."))
-    child_name = text_field(_("Child's name"), 200, help_text=_("If the child has a name yet."))
-    child_sex = forms.ChoiceField(label=_("Child's sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
-    birth_registered = forms.BooleanField(label=_("Birth registered"), required=False)
+def choose_first(form_class: type[forms.Form], name: str, choices: list[Any]) -> None:
+    """A list whose value the user must pick herself: it opens on "---------", not on its
+    first choice (a release's reason is never assumed)."""
+    field = form_class.base_fields[name]
+    assert isinstance(field, forms.ChoiceField), name
+    field.choices = [("", "---------"), *choices]
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or self.cleaned_data
-        if cleaned.get("outcome") == PregnancyOutcome.LOSS and cleaned.get("child_name"):
-            self.add_error(
-                "child_name", _("A pregnancy loss records no child: leave the name empty.")
-            )
-        return cleaned
+
+# A change of legal status and a release are derived from their actions
+# (`people.actions`, the API's bodies).
+LegalStatusForm = register_form(
+    actions.LegalStatusIn,
+    help_texts={"sentence_months": _("Required once she is convicted, unless already recorded.")},
+)
+LegalStatusForm.field_order = [
+    "status",
+    "effective_date",
+    "sentence_months",
+    "expected_release_date",
+    "note",
+]
+at_least(LegalStatusForm, "sentence_months", 1)
+
+ReleaseForm = register_form(actions.ReleaseIn)
+choose_first(ReleaseForm, "reason", ReleaseReason.choices)
+
+
+# A pregnancy and its outcome are derived from their actions (`people.actions`, the API's
+# bodies). The page asks for the contacts so far (0 is typed for her), and a child's sex
+# is picked, "Not recorded" at first.
+PregnancyForm = register_form(actions.PregnancyIn, required=("antenatal_care_contacts",))
+PregnancyForm.base_fields["antenatal_care_contacts"].initial = 0
+
+
+def _no_child_of_a_loss(form: forms.Form) -> dict[str, Any]:
+    # The page refuses a name typed for a loss; the API's body, which has no one to ask,
+    # records the loss and no child.
+    cleaned = forms.Form.clean(form) or form.cleaned_data
+    if cleaned.get("outcome") == PregnancyOutcome.LOSS and cleaned.get("child_name"):
+        form.add_error("child_name", _("A pregnancy loss records no child: leave the name empty."))
+    return cleaned
+
+
+PregnancyOutcomeForm = cast(
+    type[ActionForm[actions.PregnancyOutcomeIn]],
+    type(
+        "PregnancyOutcomeForm",
+        (register_form(actions.PregnancyOutcomeIn, required=("child_sex",)),),
+        {"clean": _no_child_of_a_loss},
+    ),
+)
+choose_first(PregnancyOutcomeForm, "outcome", PregnancyOutcome.choices)
+PregnancyOutcomeForm.base_fields["child_sex"].initial = Sex.UNKNOWN
 
 
 class ChildForm(ChildFields):
@@ -643,23 +735,10 @@ class ChildForm(ChildFields):
         return self.cleaned_data.get("since")
 
 
-class MoveChildOutForm(forms.Form):
-    move_date = date_field(_("Date the child left prison"))
-    caregiver_relationship = forms.ChoiceField(
-        label=_("Caregiver's relationship to the child"),
-        choices=[("", "---------"), *OUTSIDE_CAREGIVERS],
-    )
-    caregiver_name = text_field(
-        _("Caregiver's name"),
-        200,
-        help_text=_("Required unless the child goes to an NGO centre or a state institution."),
-    )
-    caregiver_location = text_field(
-        _("Where the child lives"), 255, help_text=_("Village, commune, district, province.")
-    )
-    caregiver_contact = text_field(_("Caregiver's contact"), 120, help_text=_("A phone number."))
-    note = note_field()
-    version = version_field()
+# A child's move out of prison is derived from its action (`people.actions.MoveOutIn`, the
+# API's body); the page asks who looks after the child now, among those outside.
+MoveChildOutForm = register_form(actions.MoveOutIn, required=("caregiver_relationship",))
+choose_first(MoveChildOutForm, "caregiver_relationship", OUTSIDE_CAREGIVERS)
 
 
 class WomanForm(WomanFields):
@@ -677,112 +756,88 @@ class WomanForm(WomanFields):
         return {name: self.cleaned_data[name] for name in services.WOMAN_CORRECTABLE}
 
 
-class EpisodeForm(forms.Form):
-    """A correction of a custody episode's details (`services.update_episode`)."""
-
-    court = text_field(_("Court"), 200)
-    case_number = text_field(_("Case number"), 64)
-    sentence_months = forms.IntegerField(
-        label=_("Sentence in months"),
-        required=False,
-        min_value=1,
-        max_value=1200,
-        help_text=_("Required once she is convicted."),
-    )
-    expected_release_date = date_field(_("Expected release date"), required=False)
-    offences = forms.ModelMultipleChoiceField(
-        label=_("Offences"),
-        queryset=OffenceCategory.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    version = version_field()
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelMultipleChoiceField, self.fields["offences"]).queryset = offences_for(user)
-
-    @classmethod
-    def initial_for(cls, episode: CustodyEpisode) -> dict[str, Any]:
-        return {
-            "court": episode.court,
-            "case_number": episode.case_number,
-            "sentence_months": episode.sentence_months,
-            "expected_release_date": episode.expected_release_date,
-            "offences": [c.offence_category_id for c in episode.charges.all()],
-            "version": episode.version,
-        }
-
-    def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in services.EPISODE_CORRECTABLE} | {
-            "offences": list(self.cleaned_data["offences"])
-        }
+# A correction of a custody is derived from its action (`people.actions.EpisodeChangesIn`,
+# the API's PATCH body): the offences of her jurisdiction are offered by their codes.
+EpisodeForm = register_form(actions.EpisodeChangesIn, chosen_from_records=("offences",))
+at_least(EpisodeForm, "sentence_months", 1)
 
 
-class ChildCorrectionForm(forms.Form):
-    """A correction of a child's details (`services.update_child`)."""
-
-    name = text_field(_("Child's name"), 200)
-    name_latin = text_field(_("Name in Latin script"), 200)
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
-    date_of_birth = date_field(_("Child's date of birth"))
-    dob_is_estimated = forms.BooleanField(label=_("Date of birth is estimated"), required=False)
-    born_in_custody = forms.BooleanField(label=_("Born in custody"), required=False)
-    birth_registered = forms.BooleanField(label=_("Birth registered"), required=False)
-    birth_registered_on = date_field(_("Date of registration"), required=False)
-    birth_certificate_number = text_field(_("Birth certificate number"), 64)
-    version = version_field()
-
-    @classmethod
-    def initial_for(cls, child: Child) -> dict[str, Any]:
-        return {name: getattr(child, name) for name in services.CHILD_CORRECTABLE} | {
-            "version": child.version
-        }
-
-    def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in services.CHILD_CORRECTABLE}
+def episode_options(user: User) -> dict[str, list[tuple[str, str]]]:
+    return {"offences": [(o.code, str(o)) for o in offences_for(user)]}
 
 
-class BirthRegistrationForm(forms.Form):
-    """The registration of a child's birth: the day and the certificate's number."""
-
-    birth_registered_on = date_field(_("Date of registration"))
-    birth_certificate_number = text_field(
-        _("Birth certificate number"),
-        64,
-        required=True,
-        help_text=_("As written on the certificate. It is stored encrypted."),
-    )
-    version = version_field()
-
-    def changes(self) -> dict[str, Any]:
-        return {
-            "birth_registered": True,
-            "birth_registered_on": self.cleaned_data["birth_registered_on"],
-            "birth_certificate_number": self.cleaned_data["birth_certificate_number"],
-        }
+def episode_initial(episode: CustodyEpisode) -> dict[str, Any]:
+    """The custody as the correction's form shows it, with the version read."""
+    shown = services.EPISODE_CORRECTABLE - {"offences"}
+    return {name: getattr(episode, name) for name in shown} | {
+        "offences": [c.offence_category.code for c in episode.charges.all()],
+        "version": episode.version,
+    }
 
 
-class MergeForm(forms.Form):
-    """Merge a second record of the same woman into this one (`services.merge_women`)."""
+def episode_changes(form: forms.Form, user: User) -> dict[str, Any]:
+    """What the correction's form sends to `services.update_episode`: every field, the
+    offences as their records."""
+    changes = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+    changes["offences"] = services.offences_coded(user, changes["offences"])
+    return changes
 
-    merged = text_field(
-        _("Reference of the other record"),
-        16,
-        required=True,
-        help_text=_("The record to merge into this one, for example W-ABCD2345."),
-    )
-    reason = forms.CharField(
-        label=_("Why these two records are one woman"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    version = version_field()
-    # Filled in by the preview, which the first answer shows before anything is merged.
-    merged_version = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=1, max_value=VERSION_MAX
-    )
-    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def clean_merged(self) -> str:
-        return self.cleaned_data["merged"].strip().upper()
+# A correction of a child and the registration of her birth are derived from the one
+# action that changes a child (`people.actions.ChildChangesIn`, the API's PATCH body): the
+# correction shows every field filled in, the registration only its two.
+ChildCorrectionForm = register_form(actions.ChildChangesIn, required=("sex", "date_of_birth"))
+BIRTH_REGISTRATION = ("birth_registered_on", "birth_certificate_number")
+BirthRegistrationForm = register_form(
+    actions.ChildChangesIn,
+    exclude=sorted(services.CHILD_CORRECTABLE - set(BIRTH_REGISTRATION)),
+    required=BIRTH_REGISTRATION,
+    help_texts={
+        "birth_certificate_number": _("As written on the certificate. It is stored encrypted.")
+    },
+)
+
+
+def child_changes(form: forms.Form) -> dict[str, Any]:
+    """What a child's page changes: the fields it shows; a registration registers the
+    birth."""
+    changes = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+    if isinstance(form, BirthRegistrationForm):
+        changes["birth_registered"] = True
+    return changes
+
+
+def _merged_reference(form: forms.Form) -> str:
+    return str(form.cleaned_data["merged"]).strip().upper()
+
+
+# A merge is derived from its action (`people.actions.MergeIn`, the API's body). The page
+# asks twice: the first answer previews the other record and fills in its version, which
+# the user does not type, and `confirm`; so those two are the page's own fields.
+MergeForm = cast(
+    type[ActionForm[actions.MergeIn]],
+    type(
+        "MergeForm",
+        (
+            register_form(
+                actions.MergeIn,
+                exclude=("merged_version",),
+                labels={
+                    "merged": _("Reference of the other record"),
+                    "reason": _("Why these two records are one woman"),
+                },
+                help_texts={
+                    "merged": _("The record to merge into this one, for example W-ABCD2345.")
+                },
+                rows={"reason": 3},
+            ),
+        ),
+        {
+            "merged_version": forms.IntegerField(
+                widget=forms.HiddenInput, required=False, min_value=1, max_value=VERSION_MAX
+            ),
+            "confirm": forms.BooleanField(required=False, widget=forms.HiddenInput),
+            "clean_merged": _merged_reference,
+        },
+    ),
+)

@@ -29,8 +29,10 @@ from motherline.core.versions import StaleVersion as StaleVersion  # views still
 from motherline.core.versions import check_version, locked_current, save_if_current
 from motherline.formatting import format_day
 from motherline.jurisdictions import reference
+from motherline.jurisdictions.local import jurisdiction_of
 from motherline.jurisdictions.models import OffenceCategory
 from motherline.people import rules, search, signals
+from motherline.people.actions import TransferIn
 from motherline.people.models import (
     CaregiverRelationship,
     Charge,
@@ -1526,3 +1528,52 @@ def merge_women(
         changes={"merged_into": kept.reference, "moved": summary},
     )
     return merge
+
+
+# The actions as their schemas declare them (`people.actions`): the API's bodies and the
+# pages' forms hand these the same input, and a prison is named by its code in both.
+
+
+def prison_coded(user: User, code: str, field: str) -> Prison:
+    """A prison of the user's jurisdiction by code; an unknown code is the field's error."""
+    try:
+        return Prison.objects.get(
+            code=code, province__jurisdiction__code=jurisdiction_of(user.organisation_id)
+        )
+    except Prison.DoesNotExist:
+        raise ValidationError(
+            {field: [_("There is no prison with the code %(code)s.") % {"code": code}]}
+        ) from None
+
+
+def transfer(
+    user: User, episode: CustodyEpisode, action: TransferIn, *, request: HttpRequest | None
+) -> Transfer:
+    """`record_transfer` to the prison the action names by its code."""
+    return record_transfer(
+        user,
+        episode,
+        prison_coded(user, action.to_prison, "to_prison"),
+        action.transfer_date,
+        action.reason,
+        version=action.version,
+        request=request,
+    )
+
+
+def offences_coded(user: User, codes: list[str]) -> list[OffenceCategory]:
+    """The offence categories of the user's jurisdiction by code, in the order given; an
+    unknown code is the field's error."""
+    wanted = list(dict.fromkeys(codes))
+    found = {
+        o.code: o
+        for o in OffenceCategory.objects.filter(
+            jurisdiction__code=jurisdiction_of(user.organisation_id), code__in=wanted
+        )
+    }
+    unknown = [code for code in wanted if code not in found]
+    if unknown:
+        raise ValidationError(
+            {"offences": [_("Unknown offence codes: %(codes)s.") % {"codes": ", ".join(unknown)}]}
+        )
+    return [found[code] for code in wanted]
