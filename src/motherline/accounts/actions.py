@@ -57,3 +57,20 @@ class OrganisationChanges(Schema):
     version: Version
     name: Sent[str] = Field(None, min_length=1, max_length=max_length_of(Organisation, "name"))
     name_local: Sent[LocalName] = None
+
+
+# Why, for an action that overwrites nothing (a reset of the second factor); it is kept on
+# the audit trail. (Comments, not docstrings: a docstring would be the API's description.)
+class ReasonIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ActiveIn(ReasonIn):
+    active: bool
+    version: Version
+
+
+# Why, for a change of a record read at a version (the end of an agreement; the page that
+# deactivates an account says which it does with its button, not with a field).
+class EndIn(ReasonIn):
+    version: Version

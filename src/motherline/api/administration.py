@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from motherline.accounts import audit, services
-from motherline.accounts.actions import OrganisationChanges, OrganisationIn
+from motherline.accounts.actions import (
+    ActiveIn,
+    EndIn,
+    OrganisationChanges,
+    OrganisationIn,
+    ReasonIn,
+)
 from motherline.accounts.models import (
     AuditAction,
     Organisation,
@@ -76,15 +82,6 @@ class AccountChangeIn(AccountIn):
     version: Version
 
 
-class ReasonIn(Schema):
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class ActiveIn(ReasonIn):
-    active: bool
-    version: Version
-
-
 class OrganisationOut(Schema):
     id: int
     name: str
@@ -123,10 +120,6 @@ class AgreementOut(Schema):
     ended_at: datetime | None
     end_reason: str
     version: int
-
-
-class EndIn(ReasonIn):
-    version: Version
 
 
 def _organisation(name: str | None, field: str) -> Organisation | None:

@@ -10,11 +10,11 @@ from django.conf import settings
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from motherline.accounts.actions import OrganisationChanges, OrganisationIn
+from motherline.accounts.actions import EndIn, OrganisationChanges, OrganisationIn, ReasonIn
 from motherline.accounts.models import Organisation, Role, SharingAgreement, User
 from motherline.accounts.policy import is_deployment_administrator, organisation_id_of
 from motherline.accounts.services import AccountValues, AgreementValues
-from motherline.core.actions import form_for
+from motherline.core.actions import ActionForm, form_for
 from motherline.core.forms import DayMonthYearInput, field_of, label_records, version_field
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison
@@ -110,19 +110,19 @@ class InviteForm(AccountForm):
             self.fields["organisation"].initial = actor.organisation_id
 
 
-class ReasonForm(forms.Form):
-    """Why, for an action that overwrites nothing (a reset of the second factor)."""
+def _reason_form(schema: type[ReasonIn]) -> type[ActionForm[Any]]:
+    """Why, in a one-line box: a reason is typed afresh each time, never offered from what
+    was typed before."""
+    form = form_for(schema, labels={"reason": _("Why")}, rows={"reason": 1})
+    form.base_fields["reason"].widget.attrs["autocomplete"] = "off"
+    return form
 
-    reason = forms.CharField(
-        label=_("Why"), max_length=500, widget=forms.TextInput(attrs={"autocomplete": "off"})
-    )
 
-
-class VersionedReasonForm(ReasonForm):
-    """Why, for a change of a record read at a version (an account's deactivation, the end
-    of an agreement)."""
-
-    version = version_field()
+# Why, for an action that overwrites nothing (a reset of the second factor).
+ReasonForm = _reason_form(ReasonIn)
+# Why, for a change of a record read at a version (an account's deactivation, the end of an
+# agreement).
+VersionedReasonForm = _reason_form(EndIn)
 
 
 class OrganisationForm(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -115,7 +116,7 @@ def account(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     )
 
 
-def _refusal(form: ReasonForm) -> str:
+def _refusal(form: forms.BaseForm) -> str:
     """Why a reasoned action was refused: a page that did not say which version it changes,
     else the missing reason."""
     if "version" in form.errors:
