@@ -4,13 +4,14 @@ it as its request body)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from django.conf import settings
 from django.db import models
 from ninja import Field, Schema
 
-from motherline.accounts.models import Organisation, OrganisationKind
+from motherline.accounts.models import Organisation, OrganisationKind, SharingAgreement
 from motherline.core.inputs import Sent, Version, max_length_of
 
 # The languages of the interface, as choices (labels from the settings, translated). The
@@ -74,3 +75,19 @@ class ActiveIn(ReasonIn):
 # deactivates an account says which it does with its button, not with a field).
 class EndIn(ReasonIn):
     version: Version
+
+
+class AgreementIn(Schema):
+    # The page chooses the organisations from lists (their records); the API names them.
+    sharer: str | None = Field(
+        None,
+        max_length=max_length_of(Organisation, "name"),
+        description="The organisation that shares: yours unless you run the deployment.",
+    )
+    partner: str = Field(min_length=1, max_length=max_length_of(Organisation, "name"))
+    starts_on: date
+    ends_on: date | None = None
+    agreed_by: str = Field(min_length=1, max_length=max_length_of(SharingAgreement, "agreed_by"))
+    shares_register: bool = True
+    shares_field_work: bool = True
+    terms: str = Field("", max_length=max_length_of(SharingAgreement, "terms"))

@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from motherline.accounts import audit, services
 from motherline.accounts.actions import (
     ActiveIn,
+    AgreementIn,
     EndIn,
     OrganisationChanges,
     OrganisationIn,
@@ -90,21 +91,6 @@ class OrganisationOut(Schema):
     jurisdiction: str = Field(alias="jurisdiction.code")
     is_active: bool
     version: int
-
-
-class AgreementIn(Schema):
-    sharer: str | None = Field(
-        None,
-        max_length=_max(Organisation, "name"),
-        description="The organisation that shares: yours unless you run the deployment.",
-    )
-    partner: str = Field(min_length=1, max_length=_max(Organisation, "name"))
-    starts_on: date
-    ends_on: date | None = None
-    agreed_by: str = Field(min_length=1, max_length=_max(SharingAgreement, "agreed_by"))
-    shares_register: bool = True
-    shares_field_work: bool = True
-    terms: str = Field("", max_length=2000)
 
 
 class AgreementOut(Schema):

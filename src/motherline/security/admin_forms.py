@@ -10,7 +10,13 @@ from django.conf import settings
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from motherline.accounts.actions import EndIn, OrganisationChanges, OrganisationIn, ReasonIn
+from motherline.accounts.actions import (
+    AgreementIn,
+    EndIn,
+    OrganisationChanges,
+    OrganisationIn,
+    ReasonIn,
+)
 from motherline.accounts.models import Organisation, Role, SharingAgreement, User
 from motherline.accounts.policy import is_deployment_administrator, organisation_id_of
 from motherline.accounts.services import AccountValues, AgreementValues
@@ -140,47 +146,60 @@ class OrganisationForm(
 OrganisationCorrectionForm = form_for(OrganisationChanges, model=Organisation, required=("name",))
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(
+    form_for(  # type: ignore[misc]
+        AgreementIn,
+        model=SharingAgreement,
+        exclude=("sharer", "partner"),
+        labels={"starts_on": _("From"), "ends_on": _("Until (leave empty if it has no end)")},
+        rows={"terms": 3},
+    )
+):
     """An agreement recorded by the organisation that shares (a deployment administrator
-    chooses which one)."""
+    chooses which one): the fields of `accounts.actions.AgreementIn`, the organisations
+    chosen from their records (the API names them)."""
 
-    starts_on = _date_field(_("From"))
-    ends_on = _date_field(_("Until (leave empty if it has no end)"), required=False)
+    sharer = forms.ModelChoiceField(
+        label=capfirst(SharingAgreement._meta.get_field("sharer").verbose_name),
+        queryset=Organisation.objects.none(),
+    )
+    partner = forms.ModelChoiceField(
+        label=capfirst(SharingAgreement._meta.get_field("partner").verbose_name),
+        queryset=Organisation.objects.none(),
+    )
 
-    class Meta:
-        model = SharingAgreement
-        fields = [
-            "sharer",
-            "partner",
-            "shares_register",
-            "shares_field_work",
-            "starts_on",
-            "ends_on",
-            "agreed_by",
-            "terms",
-        ]
-        widgets = {"terms": forms.Textarea(attrs={"rows": 3})}
+    field_order = [
+        "sharer",
+        "partner",
+        "shares_register",
+        "shares_field_work",
+        "starts_on",
+        "ends_on",
+        "agreed_by",
+        "terms",
+    ]
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in ("shares_register", "shares_field_work"):
+            self.fields[name].initial = AgreementIn.model_fields[name].default
         active = Organisation.objects.filter(is_active=True)
         # The organisation that shares: chosen by a deployment administrator, else one's own.
-        self.sharer: Organisation | None = None
+        self.own_organisation: Organisation | None = None
         if is_deployment_administrator(actor):
             field_of(self, "sharer", forms.ModelChoiceField).queryset = active
         else:
             del self.fields["sharer"]
-            self.sharer = Organisation.objects.filter(pk=organisation_id_of(actor)).first()
+            self.own_organisation = Organisation.objects.filter(
+                pk=organisation_id_of(actor)
+            ).first()
             active = active.exclude(pk=organisation_id_of(actor))
         field_of(self, "partner", forms.ModelChoiceField).queryset = active
-
-    def _post_clean(self) -> None:
-        pass
 
     def agreement_values(self) -> AgreementValues:
         data = self.cleaned_data
         return AgreementValues(
-            sharer=data["sharer"] if self.sharer is None else self.sharer,
+            sharer=data["sharer"] if self.own_organisation is None else self.own_organisation,
             partner=data["partner"],
             starts_on=data["starts_on"],
             ends_on=data.get("ends_on"),
