@@ -11,8 +11,9 @@ from django.conf import settings
 from django.db import models
 from ninja import Field, Schema
 
-from motherline.accounts.models import Organisation, OrganisationKind, SharingAgreement
+from motherline.accounts.models import Organisation, OrganisationKind, Role, SharingAgreement, User
 from motherline.core.inputs import Sent, Version, max_length_of
+from motherline.places.models import Prison
 
 # The languages of the interface, as choices (labels from the settings, translated). The
 # stubs know the functional form with names only, not with (value, label) pairs.
@@ -91,3 +92,29 @@ class AgreementIn(Schema):
     shares_register: bool = True
     shares_field_work: bool = True
     terms: str = Field("", max_length=max_length_of(SharingAgreement, "terms"))
+
+
+# An account's role and scope. The page chooses the organisation and the prison from lists
+# (their records); the API names them. (Comments, not docstrings: see `ReasonIn`.)
+class AccountIn(Schema):
+    email: str = Field(min_length=3, max_length=max_length_of(User, "email"))
+    role: Role
+    organisation: str | None = Field(
+        None, max_length=max_length_of(Organisation, "name"), description="The organisation's name."
+    )
+    prison: str | None = Field(
+        None,
+        max_length=max_length_of(Prison, "code"),
+        description="A liaison officer's prison code.",
+    )
+    language: str = Field(
+        "", max_length=8, description="A language code of the server, or empty for its default."
+    )
+
+
+class InviteIn(AccountIn):
+    username: str = Field(min_length=1, max_length=max_length_of(User, "username"))
+
+
+class AccountChangeIn(AccountIn):
+    version: Version

@@ -14,9 +14,12 @@ from ninja import Field, Router, Schema, Status
 
 from motherline.accounts import audit, services
 from motherline.accounts.actions import (
+    AccountChangeIn,
+    AccountIn,
     ActiveIn,
     AgreementIn,
     EndIn,
+    InviteIn,
     OrganisationChanges,
     OrganisationIn,
     ReasonIn,
@@ -24,14 +27,13 @@ from motherline.accounts.actions import (
 from motherline.accounts.models import (
     AuditAction,
     Organisation,
-    Role,
     SharingAgreement,
     User,
 )
 from motherline.accounts.policy import Capability, administered_users
 from motherline.api.access import Requires
 from motherline.api.routes import changes_of, read
-from motherline.api.schemas import RecordId, Version, _max
+from motherline.api.schemas import RecordId
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.inputs import named
 from motherline.jurisdictions.models import Jurisdiction
@@ -59,28 +61,6 @@ class AccountOut(Schema):
     @staticmethod
     def resolve_prison(obj: User) -> str | None:
         return obj.prison.code if obj.prison is not None else None
-
-
-class AccountIn(Schema):
-    email: str = Field(min_length=3, max_length=_max(User, "email"))
-    role: Role
-    organisation: str | None = Field(
-        None, max_length=_max(Organisation, "name"), description="The organisation's name."
-    )
-    prison: str | None = Field(
-        None, max_length=_max(Prison, "code"), description="A liaison officer's prison code."
-    )
-    language: str = Field(
-        "", max_length=8, description="A language code of the server, or empty for its default."
-    )
-
-
-class InviteIn(AccountIn):
-    username: str = Field(min_length=1, max_length=_max(User, "username"))
-
-
-class AccountChangeIn(AccountIn):
-    version: Version
 
 
 class OrganisationOut(Schema):

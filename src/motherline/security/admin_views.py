@@ -86,7 +86,7 @@ def account(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     target = get_object_or_404(
         administered_users(request.user).select_related("organisation", "prison"), pk=user_id
     )
-    form = AccountForm(posted(request), instance=target, actor=request.user)
+    form = AccountForm(posted(request), account=target, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_account(
