@@ -108,7 +108,9 @@ class AccountIn(Schema):
         description="A liaison officer's prison code.",
     )
     language: str = Field(
-        "", max_length=8, description="A language code of the server, or empty for its default."
+        "",
+        max_length=max_length_of(User, "language"),
+        description="A language code of the server, or empty for its default.",
     )
 
 
