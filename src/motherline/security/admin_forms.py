@@ -13,15 +13,7 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from motherline.accounts.actions import (
-    AccountChangeIn,
-    AgreementIn,
-    EndIn,
-    InviteIn,
-    OrganisationChanges,
-    OrganisationIn,
-    ReasonIn,
-)
+from motherline.accounts import actions
 from motherline.accounts.models import Organisation, Role, SharingAgreement, User
 from motherline.accounts.policy import is_deployment_administrator, organisation_id_of
 from motherline.accounts.services import AccountValues, AgreementValues
@@ -95,7 +87,7 @@ class _AccountFields(forms.Form):
         )
 
 
-class AccountForm(_AccountFields, form_for(AccountChangeIn, model=User)):  # type: ignore[misc]
+class AccountForm(_AccountFields, form_for(actions.AccountChangeIn, model=User)):  # type: ignore[misc]
     """Role, organisation, prison, language and address of an account, as they are."""
 
     def __init__(self, *args: Any, actor: User, account: User, **kwargs: Any) -> None:
@@ -113,7 +105,7 @@ class AccountForm(_AccountFields, form_for(AccountChangeIn, model=User)):  # typ
 class InviteForm(
     _AccountFields,
     form_for(  # type: ignore[misc]
-        InviteIn,
+        actions.InviteIn,
         model=User,
         labels={"username": _("User name")},
         help_texts={"username": _("Letters, digits and @ . + - _ only.")},
@@ -129,7 +121,7 @@ class InviteForm(
             self.fields["organisation"].initial = actor.organisation_id
 
 
-def _reason_form(schema: type[ReasonIn]) -> type[ActionForm[Any]]:
+def _reason_form(schema: type[actions.ReasonIn]) -> type[ActionForm[Any]]:
     """Why, in a one-line box: a reason is typed afresh each time, never offered from what
     was typed before."""
     form = form_for(schema, labels={"reason": _("Why")}, rows={"reason": 1})
@@ -138,14 +130,14 @@ def _reason_form(schema: type[ReasonIn]) -> type[ActionForm[Any]]:
 
 
 # Why, for an action that overwrites nothing (a reset of the second factor).
-ReasonForm = _reason_form(ReasonIn)
+ReasonForm = _reason_form(actions.ReasonIn)
 # Why, for a change of a record read at a version (an account's deactivation, the end of an
 # agreement).
-VersionedReasonForm = _reason_form(EndIn)
+VersionedReasonForm = _reason_form(actions.EndIn)
 
 
 class OrganisationForm(
-    form_for(OrganisationIn, model=Organisation, exclude=("jurisdiction",))  # type: ignore[misc]
+    form_for(actions.OrganisationIn, model=Organisation, exclude=("jurisdiction",))  # type: ignore[misc]
 ):
     """A new organisation: the fields of `accounts.actions.OrganisationIn`, its country chosen
     from the loaded packs."""
@@ -156,12 +148,14 @@ class OrganisationForm(
     )
 
 
-OrganisationCorrectionForm = form_for(OrganisationChanges, model=Organisation, required=("name",))
+OrganisationCorrectionForm = form_for(
+    actions.OrganisationChanges, model=Organisation, required=("name",)
+)
 
 
 class AgreementForm(
     form_for(  # type: ignore[misc]
-        AgreementIn,
+        actions.AgreementIn,
         model=SharingAgreement,
         exclude=("sharer", "partner"),
         labels={"starts_on": _("From"), "ends_on": _("Until (leave empty if it has no end)")},
@@ -195,7 +189,7 @@ class AgreementForm(
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("shares_register", "shares_field_work"):
-            self.fields[name].initial = AgreementIn.model_fields[name].default
+            self.fields[name].initial = actions.AgreementIn.model_fields[name].default
         active = Organisation.objects.filter(is_active=True)
         # The organisation that shares: chosen by a deployment administrator, else one's own.
         self.own_organisation: Organisation | None = None
