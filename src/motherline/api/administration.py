@@ -13,18 +13,27 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from motherline.accounts import audit, services
-from motherline.accounts.actions import OrganisationChanges, OrganisationIn
+from motherline.accounts.actions import (
+    AccountChangeIn,
+    AccountIn,
+    ActiveIn,
+    AgreementIn,
+    EndIn,
+    InviteIn,
+    OrganisationChanges,
+    OrganisationIn,
+    ReasonIn,
+)
 from motherline.accounts.models import (
     AuditAction,
     Organisation,
-    Role,
     SharingAgreement,
     User,
 )
 from motherline.accounts.policy import Capability, administered_users
 from motherline.api.access import Requires
 from motherline.api.routes import changes_of, read
-from motherline.api.schemas import RecordId, Version, _max
+from motherline.api.schemas import RecordId
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.inputs import named
 from motherline.jurisdictions.models import Jurisdiction
@@ -54,37 +63,6 @@ class AccountOut(Schema):
         return obj.prison.code if obj.prison is not None else None
 
 
-class AccountIn(Schema):
-    email: str = Field(min_length=3, max_length=_max(User, "email"))
-    role: Role
-    organisation: str | None = Field(
-        None, max_length=_max(Organisation, "name"), description="The organisation's name."
-    )
-    prison: str | None = Field(
-        None, max_length=_max(Prison, "code"), description="A liaison officer's prison code."
-    )
-    language: str = Field(
-        "", max_length=8, description="A language code of the server, or empty for its default."
-    )
-
-
-class InviteIn(AccountIn):
-    username: str = Field(min_length=1, max_length=_max(User, "username"))
-
-
-class AccountChangeIn(AccountIn):
-    version: Version
-
-
-class ReasonIn(Schema):
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class ActiveIn(ReasonIn):
-    active: bool
-    version: Version
-
-
 class OrganisationOut(Schema):
     id: int
     name: str
@@ -93,21 +71,6 @@ class OrganisationOut(Schema):
     jurisdiction: str = Field(alias="jurisdiction.code")
     is_active: bool
     version: int
-
-
-class AgreementIn(Schema):
-    sharer: str | None = Field(
-        None,
-        max_length=_max(Organisation, "name"),
-        description="The organisation that shares: yours unless you run the deployment.",
-    )
-    partner: str = Field(min_length=1, max_length=_max(Organisation, "name"))
-    starts_on: date
-    ends_on: date | None = None
-    agreed_by: str = Field(min_length=1, max_length=_max(SharingAgreement, "agreed_by"))
-    shares_register: bool = True
-    shares_field_work: bool = True
-    terms: str = Field("", max_length=2000)
 
 
 class AgreementOut(Schema):
@@ -123,10 +86,6 @@ class AgreementOut(Schema):
     ended_at: datetime | None
     end_reason: str
     version: int
-
-
-class EndIn(ReasonIn):
-    version: Version
 
 
 def _organisation(name: str | None, field: str) -> Organisation | None:

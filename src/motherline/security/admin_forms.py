@@ -1,5 +1,7 @@
-"""Forms of the administration pages. Lengths and choices come from the models; what an
-administrator may choose (their own organisation, the roles they may give) from the policy."""
+"""Forms of the administration pages, derived from the actions' schemas
+(`accounts.actions`, which the API takes as its bodies) with `form_for`: lengths and choices
+come from the models; what an administrator may choose (their own organisation, the roles they
+may give) from the policy."""
 
 from __future__ import annotations
 
@@ -7,32 +9,22 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from motherline.accounts.actions import OrganisationChanges, OrganisationIn
+from motherline.accounts import actions
 from motherline.accounts.models import Organisation, Role, SharingAgreement, User
 from motherline.accounts.policy import is_deployment_administrator, organisation_id_of
 from motherline.accounts.services import AccountValues, AgreementValues
-from motherline.core.actions import form_for
-from motherline.core.forms import DayMonthYearInput, field_of, label_records, version_field
+from motherline.core.actions import ActionForm, form_for
+from motherline.core.forms import field_of, label_records
+from motherline.core.inputs import max_length_of
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-
-
-def _date_field(label: Any, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=DayMonthYearInput(),
-    )
 
 
 def _role_choices(actor: User) -> list[tuple[str, StrOrPromise]]:
@@ -43,45 +35,46 @@ def _role_choices(actor: User) -> list[tuple[str, StrOrPromise]]:
     ]
 
 
-class AccountForm(forms.ModelForm):
-    """Role, organisation, prison, language and address of an account. An organisation's
-    administrator sees only their organisation and the roles they may give."""
+def _user_label(name: str) -> Any:
+    field = User._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return capfirst(field.verbose_name)
 
-    version = version_field()
 
-    class Meta:
-        model = User
-        fields = ["email", "role", "organisation", "prison", "language"]
+class _AccountFields(forms.Form):
+    """The fields of an account's form that the page does not take as the API does: the
+    address in an e-mail box, the organisation and the prison chosen from their records (the
+    API names them), the language from the server's. They replace the schema's in place. An
+    organisation's administrator sees only their organisation and the roles they may give."""
+
+    email = forms.EmailField(label=_user_label("email"), max_length=max_length_of(User, "email"))
+    organisation = forms.ModelChoiceField(
+        label=_user_label("organisation"), queryset=Organisation.objects.none(), required=False
+    )
+    prison = forms.ModelChoiceField(
+        label=_user_label("prison"),
+        queryset=Prison.objects.none(),
+        required=False,
+        help_text=_("For a prison liaison officer only."),
+    )
+    language = forms.ChoiceField(
+        label=_user_label("language"),
+        choices=[("", _("The server's language")), *settings.LANGUAGES],
+        required=False,
+    )
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["email"].required = True
         field_of(self, "role", forms.ChoiceField).choices = _role_choices(actor)
         organisations = Organisation.objects.filter(is_active=True)
         if not is_deployment_administrator(actor):
             organisations = organisations.filter(pk=organisation_id_of(actor))
         field_of(self, "organisation", forms.ModelChoiceField).queryset = organisations
-        self.fields["organisation"].required = False
         prisons = Prison.objects.select_related("province").order_by("province__code", "code")
         prison = field_of(self, "prison", forms.ModelChoiceField)
         prison.queryset = prisons
         label_records(prison, lambda p: p.display_name)
-        self.fields["prison"].help_text = _("For a prison liaison officer only.")
-        self.fields["language"] = forms.ChoiceField(
-            label=self.fields["language"].label,
-            choices=[("", _("The server's language")), *settings.LANGUAGES],
-            required=False,
-        )
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-        else:
-            del self.fields["version"]
-
-    def _post_clean(self) -> None:
-        # The service validates; the model's own full_clean would run before it on an
-        # instance that is not saved from this form.
-        pass
 
     def account_values(self) -> AccountValues:
         data = self.cleaned_data
@@ -94,39 +87,57 @@ class AccountForm(forms.ModelForm):
         )
 
 
-class InviteForm(AccountForm):
-    username = forms.CharField(
-        label=_("User name"),
-        max_length=User._meta.get_field("username").max_length,
-        validators=User._meta.get_field("username").validators,
-        help_text=_("Letters, digits and @ . + - _ only."),
-    )
+class AccountForm(_AccountFields, form_for(actions.AccountChangeIn, model=User)):  # type: ignore[misc]
+    """Role, organisation, prison, language and address of an account, as they are."""
 
+    def __init__(self, *args: Any, actor: User, account: User, **kwargs: Any) -> None:
+        shown = {
+            "email": account.email,
+            "role": account.role,
+            "organisation": account.organisation_id,
+            "prison": account.prison_id,
+            "language": account.language,
+            "version": account.version,
+        }
+        super().__init__(*args, actor=actor, initial=shown, **kwargs)
+
+
+class InviteForm(
+    _AccountFields,
+    form_for(  # type: ignore[misc]
+        actions.InviteIn,
+        model=User,
+        labels={"username": _("User name")},
+        help_texts={"username": _("Letters, digits and @ . + - _ only.")},
+    ),
+):
     field_order = ["username", "email", "role", "organisation", "prison", "language"]
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
+        self.fields["username"].validators += User._meta.get_field("username").validators
+        self.fields["role"].initial = User._meta.get_field("role").default
         if not is_deployment_administrator(actor):
             self.fields["organisation"].initial = actor.organisation_id
 
 
-class ReasonForm(forms.Form):
-    """Why, for an action that overwrites nothing (a reset of the second factor)."""
+def _reason_form(schema: type[actions.ReasonIn]) -> type[ActionForm[Any]]:
+    """Why, in a one-line box: a reason is typed afresh each time, never offered from what
+    was typed before."""
+    form = form_for(schema, labels={"reason": _("Why")}, rows={"reason": 1})
+    form.base_fields["reason"].widget.attrs["autocomplete"] = "off"
+    return form
 
-    reason = forms.CharField(
-        label=_("Why"), max_length=500, widget=forms.TextInput(attrs={"autocomplete": "off"})
-    )
 
-
-class VersionedReasonForm(ReasonForm):
-    """Why, for a change of a record read at a version (an account's deactivation, the end
-    of an agreement)."""
-
-    version = version_field()
+# Why, for an action that overwrites nothing (a reset of the second factor).
+ReasonForm = _reason_form(actions.ReasonIn)
+# Why, for a change of a record read at a version (an account's deactivation, the end of an
+# agreement).
+VersionedReasonForm = _reason_form(actions.EndIn)
 
 
 class OrganisationForm(
-    form_for(OrganisationIn, model=Organisation, exclude=("jurisdiction",))  # type: ignore[misc]
+    form_for(actions.OrganisationIn, model=Organisation, exclude=("jurisdiction",))  # type: ignore[misc]
 ):
     """A new organisation: the fields of `accounts.actions.OrganisationIn`, its country chosen
     from the loaded packs."""
@@ -137,50 +148,65 @@ class OrganisationForm(
     )
 
 
-OrganisationCorrectionForm = form_for(OrganisationChanges, model=Organisation, required=("name",))
+OrganisationCorrectionForm = form_for(
+    actions.OrganisationChanges, model=Organisation, required=("name",)
+)
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(
+    form_for(  # type: ignore[misc]
+        actions.AgreementIn,
+        model=SharingAgreement,
+        exclude=("sharer", "partner"),
+        labels={"starts_on": _("From"), "ends_on": _("Until (leave empty if it has no end)")},
+        rows={"terms": 3},
+    )
+):
     """An agreement recorded by the organisation that shares (a deployment administrator
-    chooses which one)."""
+    chooses which one): the fields of `accounts.actions.AgreementIn`, the organisations
+    chosen from their records (the API names them)."""
 
-    starts_on = _date_field(_("From"))
-    ends_on = _date_field(_("Until (leave empty if it has no end)"), required=False)
+    sharer = forms.ModelChoiceField(
+        label=capfirst(SharingAgreement._meta.get_field("sharer").verbose_name),
+        queryset=Organisation.objects.none(),
+    )
+    partner = forms.ModelChoiceField(
+        label=capfirst(SharingAgreement._meta.get_field("partner").verbose_name),
+        queryset=Organisation.objects.none(),
+    )
 
-    class Meta:
-        model = SharingAgreement
-        fields = [
-            "sharer",
-            "partner",
-            "shares_register",
-            "shares_field_work",
-            "starts_on",
-            "ends_on",
-            "agreed_by",
-            "terms",
-        ]
-        widgets = {"terms": forms.Textarea(attrs={"rows": 3})}
+    field_order = [
+        "sharer",
+        "partner",
+        "shares_register",
+        "shares_field_work",
+        "starts_on",
+        "ends_on",
+        "agreed_by",
+        "terms",
+    ]
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in ("shares_register", "shares_field_work"):
+            self.fields[name].initial = actions.AgreementIn.model_fields[name].default
         active = Organisation.objects.filter(is_active=True)
         # The organisation that shares: chosen by a deployment administrator, else one's own.
-        self.sharer: Organisation | None = None
+        self.own_organisation: Organisation | None = None
         if is_deployment_administrator(actor):
             field_of(self, "sharer", forms.ModelChoiceField).queryset = active
         else:
             del self.fields["sharer"]
-            self.sharer = Organisation.objects.filter(pk=organisation_id_of(actor)).first()
+            self.own_organisation = Organisation.objects.filter(
+                pk=organisation_id_of(actor)
+            ).first()
             active = active.exclude(pk=organisation_id_of(actor))
         field_of(self, "partner", forms.ModelChoiceField).queryset = active
-
-    def _post_clean(self) -> None:
-        pass
 
     def agreement_values(self) -> AgreementValues:
         data = self.cleaned_data
         return AgreementValues(
-            sharer=data["sharer"] if self.sharer is None else self.sharer,
+            sharer=data["sharer"] if self.own_organisation is None else self.own_organisation,
             partner=data["partner"],
             starts_on=data["starts_on"],
             ends_on=data.get("ends_on"),

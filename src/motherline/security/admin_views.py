@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -85,7 +86,7 @@ def account(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     target = get_object_or_404(
         administered_users(request.user).select_related("organisation", "prison"), pk=user_id
     )
-    form = AccountForm(posted(request), instance=target, actor=request.user)
+    form = AccountForm(posted(request), account=target, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_account(
@@ -115,7 +116,7 @@ def account(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     )
 
 
-def _refusal(form: ReasonForm) -> str:
+def _refusal(form: forms.BaseForm) -> str:
     """Why a reasoned action was refused: a page that did not say which version it changes,
     else the missing reason."""
     if "version" in form.errors:
