@@ -402,7 +402,9 @@ def _upload(request: AuthenticatedRequest, woman: Woman, child: Child | None) ->
         request=request,
         **targets,
     )
-    return 201, Document.objects.select_related("woman", "child", "uploaded_by").get(pk=document.pk)
+    return Status(
+        201, Document.objects.select_related("woman", "child", "uploaded_by").get(pk=document.pk)
+    )
 
 
 @router.get(
