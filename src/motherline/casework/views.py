@@ -31,9 +31,9 @@ from motherline.casework.models import Assignment, CaseNote, Document, Referral
 from motherline.core.actions import run_form_action
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
+from motherline.core.versions import StaleVersion
 from motherline.legal.models import LegalCase, ReleaseCandidate
 from motherline.people.models import Child, Woman
-from motherline.people.services import StaleVersion
 from motherline.people.signals import PageSection
 from motherline.people.timeline import Event, child_label
 from motherline.vault import uploads

@@ -4,7 +4,7 @@ these functions, which check access with `accounts.policy`, validate with
 named as a changed field, never copied there).
 
 Errors are `ValidationError` with a dict of field -> messages; a change made on a stale
-version raises `people.services.StaleVersion`.
+version raises `core.versions.StaleVersion`.
 """
 
 from __future__ import annotations

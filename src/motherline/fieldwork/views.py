@@ -37,6 +37,7 @@ from motherline.core.actions import (
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted, posted_files
 from motherline.core.paging import cursor, paging
+from motherline.core.versions import StaleVersion
 from motherline.fieldwork import forms, importing, queries, services
 from motherline.fieldwork.actions import (
     FINDING_CORRECTABLE,
@@ -61,7 +62,6 @@ from motherline.formatting import format_day
 from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.people.models import Woman
-from motherline.people.services import StaleVersion
 from motherline.people.signals import PageSection
 from motherline.places.models import Prison
 from motherline.records.pages import withdrawal_page

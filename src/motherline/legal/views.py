@@ -28,12 +28,12 @@ from motherline.accounts.models import AuditAction, Role, User
 from motherline.accounts.policy import Capability, can, may_edit, prison_id_of, require
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
+from motherline.core.versions import StaleVersion
 from motherline.jurisdictions.models import Remedy, ScreeningCriterion
 from motherline.legal import dossier, forms, queries, rules, services
 from motherline.legal.models import LegalCase, PardonRound, ReleaseCandidate
 from motherline.people.history import UnanswerableDay
 from motherline.people.models import Woman
-from motherline.people.services import StaleVersion
 from motherline.people.signals import PageSection
 from motherline.places.models import Prison
 
