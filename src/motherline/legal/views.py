@@ -304,14 +304,7 @@ def screening(request: AuthenticatedRequest, round_id: int | None = None) -> Htt
     ineligible = _page(result.ineligible, number)
     shown = [s.facts for s in eligible.items + ineligible.items]
     who = queries.names_and_prisons(user, [f.woman_id for f in shown])
-    audit.record(
-        user,
-        AuditAction.VIEW,
-        object_type="screening",
-        object_ref=f"{result.remedy}/{as_of.isoformat()}",
-        request=request,
-        changes=audit.listed([f.reference for f in shown]),
-    )
+    queries.record_screening_read(user, result, [f.reference for f in shown], request=request)
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     return render(
         request,
