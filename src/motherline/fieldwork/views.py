@@ -760,17 +760,7 @@ def case_step(request: AuthenticatedRequest, case_id: int, step: str) -> HttpRes
                 messages.error(request, str(message))
         return redirect("fieldwork:case", case_id=case.pk)
     try:
-        taken = form.action_input()
-        services.take_case_step(
-            request.user,
-            case,
-            step,
-            version=taken.version,
-            consent_on=taken.consent_on,
-            consent_given_by=taken.consent_given_by,
-            consent_use=taken.consent_use or "",
-            request=request,
-        )
+        services.take_case_step(request.user, case, step, form.action_input(), request=request)
     except StaleVersion:  # before ValidationError, which it is a kind of
         messages.warning(request, STALE)
     except ValidationError as error:
