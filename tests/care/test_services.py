@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from motherline.accounts.models import AuditAction, AuditEvent
 from motherline.care import services
 from motherline.care.models import FollowUp, LeaveExtension, TransitionPlan
+from motherline.core.versions import StaleVersion
 from motherline.jurisdictions.models import AgeLimitRule
 from motherline.people import services as people_services
 from motherline.people.models import PlacementKind
-from motherline.people.services import StaleVersion
 from tests.care.conftest import (
     CAREGIVER,
     LEAVE_BY,

@@ -14,7 +14,7 @@ from PIL import Image
 from motherline.accounts.models import AuditEvent
 from motherline.casework import services
 from motherline.casework.models import NOTE_MAX_LENGTH, Assignment, CaseNote, Document
-from motherline.people.services import StaleVersion
+from motherline.core.versions import StaleVersion
 from motherline.vault import files
 from tests.casework.conftest import (
     SECRET,

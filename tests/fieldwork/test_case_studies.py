@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from motherline.core.versions import StaleVersion
 from motherline.fieldwork import rules, services
 from motherline.fieldwork.models import CaseStudy
-from motherline.people.services import StaleVersion
 from tests.conftest import TODAY
 from tests.factories import admit, child_in_prison, children_of, reload
 

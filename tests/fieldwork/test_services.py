@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from motherline.accounts.models import AuditAction, AuditEvent
+from motherline.core.versions import StaleVersion
 from motherline.fieldwork import services
 from motherline.fieldwork.models import (
     AccessIncident,
@@ -19,7 +20,6 @@ from motherline.fieldwork.models import (
     FollowUpAction,
     PrisonVisit,
 )
-from motherline.people.services import StaleVersion
 from tests.conftest import TODAY
 from tests.factories import admit
 from tests.fieldwork.conftest import VISITED, record

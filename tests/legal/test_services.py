@@ -11,12 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from motherline.accounts.models import AuditEvent
 from motherline.care import services as care_services
 from motherline.care.models import CloseReason, PlanStatus, TransitionPlan
+from motherline.core.versions import StaleVersion
 from motherline.jurisdictions.models import ScreeningCriterion
 from motherline.legal import queries, services
 from motherline.legal.models import DossierStatus, Hearing, LegalCase, ReleaseCandidate
 from motherline.people import services as people_services
 from motherline.people.models import PlacementKind, ReleaseReason
-from motherline.people.services import StaleVersion
 from tests.conftest import TODAY
 from tests.factories import child_in_prison, child_outside, children_of, current_version, reload
 from tests.legal.conftest import convicted_mother

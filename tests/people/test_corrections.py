@@ -15,6 +15,7 @@ from django.db import connection
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, AuditEvent
+from motherline.core.versions import StaleVersion
 from motherline.people import services
 from motherline.people.models import Charge, CustodyEpisode, Woman
 from tests.conftest import TODAY, races_need_postgresql
@@ -159,7 +160,7 @@ def test_a_refused_correction_writes_nothing(monitor, woman, changes, field, mes
 
     assert set(excinfo.value.message_dict) == {field}
     assert message in excinfo.value.message_dict[field][0]
-    assert not isinstance(excinfo.value, services.StaleVersion)
+    assert not isinstance(excinfo.value, StaleVersion)
     stored = reload(woman)
     assert (stored.version, stored.name, stored.date_of_birth) == (
         1,
@@ -217,7 +218,7 @@ def test_of_two_people_who_read_version_1_the_first_to_save_wins(users, woman):
     first, second = users["monitor"], users["legal_officer"]
     services.update_woman(first, woman, {"name": "First Name"}, version=1, today=TODAY)
 
-    with pytest.raises(services.StaleVersion) as excinfo:
+    with pytest.raises(StaleVersion) as excinfo:
         services.update_woman(second, woman, {"name": "Second Name"}, version=1, today=TODAY)
 
     assert isinstance(excinfo.value, ValidationError)
@@ -237,7 +238,7 @@ def test_a_transfer_release_or_correction_since_makes_the_version_stale(monitor,
         version=current_version(woman.current_episode),
     )
 
-    with pytest.raises(services.StaleVersion):
+    with pytest.raises(StaleVersion):
         services.update_woman(monitor, woman, {"language": "km"}, version=1, today=TODAY)
 
     assert reload(woman).language == ""
@@ -372,7 +373,7 @@ def test_an_episode_changed_since_it_was_read_is_not_overwritten(monitor, prison
         monitor, episode, prisons["KDL"], TODAY, today=TODAY, version=current_version(episode)
     )
 
-    with pytest.raises(services.StaleVersion):
+    with pytest.raises(StaleVersion):
         services.update_episode(monitor, episode, {"court": "Too late"}, version=1)
 
     stored = CustodyEpisode.objects.get()
@@ -415,7 +416,7 @@ def test_two_people_saving_the_same_version_at_once_exactly_one_wins(users, pris
                 users[username], woman, {"name": f"By {username}"}, version=1, today=TODAY
             )
             outcomes[username] = "saved"
-        except services.StaleVersion:
+        except StaleVersion:
             outcomes[username] = "refused"
         except Exception as error:  # reported by the assertion below
             outcomes[username] = repr(error)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from motherline.accounts.models import AuditAction, AuditEvent, Role, User
+from motherline.core.versions import StaleVersion
 from motherline.people import duplicates, services
 from motherline.people.models import Child, CustodyEpisode, WomanMerge
 from tests.conftest import TODAY
@@ -73,7 +74,7 @@ def test_merge_is_for_administrators_and_checks_both_versions(users, two_records
             merged_version=gone.version,
             reason="x",
         )
-    with pytest.raises(services.StaleVersion):
+    with pytest.raises(StaleVersion):
         services.merge_women(
             users["administrator"],
             kept,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from motherline.accounts.models import AuditAction, AuditEvent
+from motherline.core.versions import StaleVersion
 from motherline.people import services
 from motherline.people.models import Child, CustodyEpisode, PlacementKind, Woman
 from motherline.worklist.models import StaleDeadlines
@@ -103,7 +104,7 @@ def test_readmission_is_refused_while_she_is_in_custody(monitor, prisons):
 
 
 def test_readmission_checks_the_version_and_the_last_release(monitor, prisons, released):
-    with pytest.raises(services.StaleVersion):
+    with pytest.raises(StaleVersion):
         services.readmit_woman(
             monitor,
             released,

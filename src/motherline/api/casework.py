@@ -22,7 +22,7 @@ from motherline.accounts.policy import Capability, may_edit
 from motherline.api.access import Requires
 from motherline.api.routes import Twin, corrected, read_all, twins
 from motherline.api.schemas import INT_MAX, OnWomanOrChild, RecordId, _max
-from motherline.casework import queries, services
+from motherline.casework import documents, queries, services
 from motherline.casework.actions import AssignIn, NoteChangesIn, NoteIn
 from motherline.casework.models import (
     Assignment,
@@ -402,7 +402,9 @@ def _upload(request: AuthenticatedRequest, woman: Woman, child: Child | None) ->
         request=request,
         **targets,
     )
-    return 201, Document.objects.select_related("woman", "child", "uploaded_by").get(pk=document.pk)
+    return Status(
+        201, Document.objects.select_related("woman", "child", "uploaded_by").get(pk=document.pk)
+    )
 
 
 @router.get(
@@ -414,16 +416,4 @@ def _upload(request: AuthenticatedRequest, woman: Woman, child: Child | None) ->
 )
 def download(request: AuthenticatedRequest, document_id: RecordId) -> FileResponse:
     """The file's content; the read is on the audit trail; never cached."""
-    document = get_object_or_404(
-        Document.objects.visible_to(request.user).select_related("woman"), pk=document_id
-    )
-    response = FileResponse(
-        services.open_document(request.user, document, request=request),
-        as_attachment=True,
-        filename=document.file_name,
-        content_type=document.content_type,
-    )
-    response["Content-Length"] = str(document.size)
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return documents.download(request.user, document_id, request=request)

@@ -24,7 +24,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.parser import Parser
 
-from motherline.people.services import StaleVersion
+from motherline.core.versions import StaleVersion
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI

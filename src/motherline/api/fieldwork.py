@@ -727,16 +727,7 @@ def case_step(
     unpublishes. A refused step is a 422; a stale `version` a 409."""
     user = request.user
     case = get_object_or_404(CaseStudy.objects.editable_by(user), pk=case_id)
-    services.take_case_step(
-        user,
-        case,
-        step,
-        version=payload.version,
-        consent_on=payload.consent_on,
-        consent_given_by=payload.consent_given_by,
-        consent_use=payload.consent_use or "",
-        request=request,
-    )
+    services.take_case_step(user, case, step, payload, request=request)
     return queries.case_detail(user, case.pk)
 
 

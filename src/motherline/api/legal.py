@@ -18,7 +18,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, User
+from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_woman
 from motherline.api.routes import corrected, read, refused_as
@@ -358,13 +358,8 @@ def _screening(user: User, request: HttpRequest, target: Any, as_of: date | None
     as_of = as_of or timezone.localdate()
     with refused_as("as_of", UnanswerableDay):
         result = queries.screen_candidates(user, target, as_of)
-    audit.record(
-        user,
-        AuditAction.VIEW,
-        object_type="screening",
-        object_ref=f"{result.remedy}/{as_of.isoformat()}",
-        request=request,
-        changes=audit.listed([c.facts.reference for c in result.candidates]),
+    queries.record_screening_read(
+        user, result, [c.facts.reference for c in result.candidates], request=request
     )
     return {
         "remedy": result.remedy,

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from motherline.accounts import audit, policy
 from motherline.accounts.policy import Capability
@@ -157,27 +157,30 @@ def admit_woman(request: AuthenticatedRequest, payload: AdmissionIn) -> Any:
         if found:
             for candidate in found:  # shown as a record that may be hers: a read of it
                 read(request, candidate.woman, changes={"duplicate_check": candidate.reasons})
-            return 409, {
-                "detail": _(
-                    "She may already be on the register: admit her again on her record, or "
-                    "send confirm_new if she is a different person."
-                ),
-                "candidates": [
-                    {
-                        "reference": c.reference,
-                        "reasons": c.reasons
-                        + ([duplicates.Reason.CHILDREN] if c.children_born else []),
-                        "explanation": c.explain(),
-                        "in_custody": c.in_custody,
-                        "may_readmit": policy.may_edit(user, c.woman),
-                    }
-                    for c in found
-                ],
-            }
+            return Status(
+                409,
+                {
+                    "detail": _(
+                        "She may already be on the register: admit her again on her record, or "
+                        "send confirm_new if she is a different person."
+                    ),
+                    "candidates": [
+                        {
+                            "reference": c.reference,
+                            "reasons": c.reasons
+                            + ([duplicates.Reason.CHILDREN] if c.children_born else []),
+                            "explanation": c.explain(),
+                            "in_custody": c.in_custody,
+                            "may_readmit": policy.may_edit(user, c.woman),
+                        }
+                        for c in found
+                    ],
+                },
+            )
     with transaction.atomic():
         woman = services.admit_woman(user, admission, request=request)
         try:
-            return 201, queries.woman_detail(user, woman.reference)
+            return Status(201, queries.woman_detail(user, woman.reference))
         except Woman.DoesNotExist:
             # Nobody may create a record they could not see (a liaison, another prison):
             # raising here undoes the admission.
@@ -220,7 +223,7 @@ def readmit_woman(
     episode = services.readmit_woman(
         user, woman, readmission, version=payload.version, request=request
     )
-    return 201, _episode_out(episode.pk)
+    return Status(201, _episode_out(episode.pk))
 
 
 @router.get(

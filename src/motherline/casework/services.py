@@ -3,7 +3,7 @@ these functions, which check who may act and on what, validate, write in one tra
 and append to the audit trail (references and field names, never a note's text).
 
 Errors are `ValidationError`s keyed by field, as in `people.services`; a change made on a
-stale version raises `people.services.StaleVersion` (HTTP 409 in the API).
+stale version raises `core.versions.StaleVersion` (HTTP 409 in the API).
 """
 
 from __future__ import annotations

@@ -26,14 +26,14 @@ from django.views.decorators.http import require_GET, require_POST
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit, require
-from motherline.casework import forms, queries, services
+from motherline.casework import documents, forms, queries, services
 from motherline.casework.models import Assignment, CaseNote, Document, Referral
 from motherline.core.actions import run_form_action
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
+from motherline.core.versions import StaleVersion
 from motherline.legal.models import LegalCase, ReleaseCandidate
 from motherline.people.models import Child, Woman
-from motherline.people.services import StaleVersion
 from motherline.people.signals import PageSection
 from motherline.people.timeline import Event, child_label
 from motherline.vault import uploads
@@ -561,20 +561,7 @@ def download(request: AuthenticatedRequest, document_id: int) -> FileResponse:
     """A document's content, only to whom its woman's record is visible; the read is on the
     audit trail; never cached, always saved rather than shown inline."""
     require(request.user, Capability.VIEW_REGISTER)
-    document = get_object_or_404(
-        Document.objects.visible_to(request.user).select_related("woman"), pk=document_id
-    )
-    plain = services.open_document(request.user, document, request=request)
-    response = FileResponse(
-        plain,
-        as_attachment=True,
-        filename=document.file_name,
-        content_type=document.content_type,
-    )
-    response["Content-Length"] = str(document.size)
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return documents.download(request.user, document_id, request=request)
 
 
 @login_required

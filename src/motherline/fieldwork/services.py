@@ -4,7 +4,7 @@ these functions, which check access with `accounts.policy`, validate with
 named as a changed field, never copied there).
 
 Errors are `ValidationError` with a dict of field -> messages; a change made on a stale
-version raises `people.services.StaleVersion`.
+version raises `core.versions.StaleVersion`.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from motherline.fieldwork.actions import (
     ActionIn,
     IncidentIn,
     RecordVisit,
+    StepIn,
 )
 from motherline.fieldwork.models import (
     AccessIncident,
@@ -1085,22 +1086,21 @@ def take_case_step(
     user: User,
     case: CaseStudy,
     step: str,
+    taken: StepIn,
     *,
-    version: int,
-    consent_on: date | None = None,
-    consent_given_by: str = "",
-    consent_use: str = "",
     request: HttpRequest | None = None,
 ) -> CaseStudy:
-    """One step of the workflow (`CASE_STEPS`) by its name; `consent` takes the consent's
-    date, who gave it and its use."""
+    """One step of the workflow (`CASE_STEPS`) by its name, as the page and the API declare
+    it (`actions.StepIn`): the version read and, for `consent`, the consent's date, who gave
+    it and its use."""
+    version = taken.version
     if step == "consent":
         return record_consent(
             user,
             case,
-            on=consent_on,
-            given_by=consent_given_by,
-            use=consent_use,
+            on=taken.consent_on,
+            given_by=taken.consent_given_by,
+            use=taken.consent_use or "",
             version=version,
             request=request,
         )

@@ -37,6 +37,7 @@ from motherline.core.actions import (
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted, posted_files
 from motherline.core.paging import cursor, paging
+from motherline.core.versions import StaleVersion
 from motherline.fieldwork import forms, importing, queries, services
 from motherline.fieldwork.actions import (
     FINDING_CORRECTABLE,
@@ -61,7 +62,6 @@ from motherline.formatting import format_day
 from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.people.models import Woman
-from motherline.people.services import StaleVersion
 from motherline.people.signals import PageSection
 from motherline.places.models import Prison
 from motherline.records.pages import withdrawal_page
@@ -760,17 +760,7 @@ def case_step(request: AuthenticatedRequest, case_id: int, step: str) -> HttpRes
                 messages.error(request, str(message))
         return redirect("fieldwork:case", case_id=case.pk)
     try:
-        taken = form.action_input()
-        services.take_case_step(
-            request.user,
-            case,
-            step,
-            version=taken.version,
-            consent_on=taken.consent_on,
-            consent_given_by=taken.consent_given_by,
-            consent_use=taken.consent_use or "",
-            request=request,
-        )
+        services.take_case_step(request.user, case, step, form.action_input(), request=request)
     except StaleVersion:  # before ValidationError, which it is a kind of
         messages.warning(request, STALE)
     except ValidationError as error:

@@ -8,15 +8,17 @@ rules in `legal.rules`: six queries whatever the number of women.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
-from motherline.accounts import policy
-from motherline.accounts.models import User
+from motherline.accounts import audit, policy
+from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import sees_names
 from motherline.core.actors import Actor, SystemActor
 from motherline.jurisdictions import local
@@ -402,6 +404,21 @@ def cases_without_next_step(
     rows = list(page[: size + 1])
     cursor = str(rows[size - 1].pk) if len(rows) > size else None
     return CasePage(items=rows[:size], next_cursor=cursor, total=total)
+
+
+def record_screening_read(
+    user: User, result: ScreeningResult, shown: Iterable[str], *, request: HttpRequest
+) -> None:
+    """The audit row of a screening read on the page or through the API: the remedy and the
+    day screened, and the references of the women shown."""
+    audit.record(
+        user,
+        AuditAction.VIEW,
+        object_type="screening",
+        object_ref=f"{result.remedy}/{result.as_of.isoformat()}",
+        request=request,
+        changes=audit.listed(shown),
+    )
 
 
 # Rounds

@@ -4,7 +4,7 @@ pages, the API and the commands call these functions, which check access with
 by reference; a lawyer's name and free text are named as changed fields, without values).
 
 Errors are `ValidationError` with field -> messages; a change made on a stale version raises
-`people.services.StaleVersion`.
+`core.versions.StaleVersion`.
 """
 
 from __future__ import annotations

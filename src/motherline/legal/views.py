@@ -28,12 +28,12 @@ from motherline.accounts.models import AuditAction, Role, User
 from motherline.accounts.policy import Capability, can, may_edit, prison_id_of, require
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
+from motherline.core.versions import StaleVersion
 from motherline.jurisdictions.models import Remedy, ScreeningCriterion
 from motherline.legal import dossier, forms, queries, rules, services
 from motherline.legal.models import LegalCase, PardonRound, ReleaseCandidate
 from motherline.people.history import UnanswerableDay
 from motherline.people.models import Woman
-from motherline.people.services import StaleVersion
 from motherline.people.signals import PageSection
 from motherline.places.models import Prison
 
@@ -304,14 +304,7 @@ def screening(request: AuthenticatedRequest, round_id: int | None = None) -> Htt
     ineligible = _page(result.ineligible, number)
     shown = [s.facts for s in eligible.items + ineligible.items]
     who = queries.names_and_prisons(user, [f.woman_id for f in shown])
-    audit.record(
-        user,
-        AuditAction.VIEW,
-        object_type="screening",
-        object_ref=f"{result.remedy}/{as_of.isoformat()}",
-        request=request,
-        changes=audit.listed([f.reference for f in shown]),
-    )
+    queries.record_screening_read(user, result, [f.reference for f in shown], request=request)
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     return render(
         request,

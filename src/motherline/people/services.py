@@ -25,7 +25,6 @@ from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit
 from motherline.core import clock
 from motherline.core.changes import audited_change, check_fields, raise_errors
-from motherline.core.versions import StaleVersion as StaleVersion  # views still import it here
 from motherline.core.versions import check_version, locked_current, save_if_current
 from motherline.formatting import format_day
 from motherline.jurisdictions import reference
