@@ -4,7 +4,7 @@ one transaction and append to the audit trail (never a name: the caregiver's nam
 and contact and the free-text notes are named as changed fields, without their values).
 
 Errors are raised as `ValidationError` with a dict of field -> messages, like
-`people.services`; a change made on a stale version raises `people.services.StaleVersion`.
+`people.services`; a change made on a stale version raises `core.versions.StaleVersion`.
 """
 
 from __future__ import annotations
