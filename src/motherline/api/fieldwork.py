@@ -61,6 +61,7 @@ from motherline.fieldwork.models import (
     Topic,
     TrainingSession,
 )
+from motherline.people.queries import paged
 from motherline.places.models import Prison
 from motherline.records.withdrawal import Withdrawal, WithdrawnOut
 from motherline.uploads import FileRefused
@@ -208,7 +209,7 @@ def _of_editable_visit(model: type[R], user: User, pk: int) -> R:
 
 
 def _page(qs: Any, query: PageQuery) -> dict[str, Any]:
-    return page_out(queries.paged(qs, query.after, query.size))
+    return page_out(paged(qs, query.after, query.size))
 
 
 # Visits

@@ -32,7 +32,6 @@ from motherline.api.schemas import (
     Reference,
 )
 from motherline.core.actors import AuthenticatedRequest
-from motherline.fieldwork.queries import paged
 from motherline.grants import queries, report, services
 from motherline.grants.actions import (
     DeliveryChanges,
@@ -48,6 +47,7 @@ from motherline.grants.models import (
     ServiceDelivery,
     ServiceType,
 )
+from motherline.people.queries import paged
 from motherline.records.withdrawal import Withdrawal, WithdrawnOut
 
 router = Router(tags=["grants and services"])

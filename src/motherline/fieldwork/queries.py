@@ -34,14 +34,7 @@ from motherline.fieldwork.models import (
     TrainingSession,
 )
 from motherline.people.models import Child, Woman
-from motherline.people.queries import Page, keyset_page
 from motherline.places.models import Prison
-
-
-def paged(qs: QuerySet, after: int | None, size: int) -> Page:
-    """One page by descending id, and the total counted by the database."""
-    items, next_cursor = keyset_page(qs, after, size)
-    return Page(items=items, next_cursor=next_cursor, total=qs.order_by().count())
 
 
 @dataclass(frozen=True)

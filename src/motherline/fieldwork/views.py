@@ -62,6 +62,7 @@ from motherline.formatting import format_day
 from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.people.models import Woman
+from motherline.people.queries import paged
 from motherline.people.signals import PageSection
 from motherline.places.models import Prison
 from motherline.records.pages import withdrawal_page
@@ -495,7 +496,7 @@ def incident_overview(request: AuthenticatedRequest) -> HttpResponse:
     """The programme manager's page: open incidents, time to resolution, and incidents by
     prison and year."""
     require(request.user, Capability.MANAGE_PROGRAMME)
-    page = queries.paged(
+    page = paged(
         queries.incidents(request.user, open_only=True),
         cursor(request),
         settings.MOTHERLINE_PAGE_SIZE,
@@ -524,7 +525,7 @@ def incident_overview(request: AuthenticatedRequest) -> HttpResponse:
 def training_list(request: AuthenticatedRequest) -> HttpResponse:
     """Training sessions, newest first, and totals by year and audience."""
     require(request.user, Capability.VIEW_REGISTER)
-    page = queries.paged(
+    page = paged(
         queries.training_sessions(request.user), cursor(request), settings.MOTHERLINE_PAGE_SIZE
     )
     return render(
@@ -652,9 +653,7 @@ def withdraw_training(request: AuthenticatedRequest, session_id: int) -> HttpRes
 @require_safe
 def case_list(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
-    page = queries.paged(
-        queries.case_studies(request.user), cursor(request), settings.MOTHERLINE_PAGE_SIZE
-    )
+    page = paged(queries.case_studies(request.user), cursor(request), settings.MOTHERLINE_PAGE_SIZE)
     audit.record_list(
         request.user,
         "fieldwork.CaseStudy",

@@ -31,7 +31,6 @@ from motherline.core.actions import (
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
 from motherline.core.paging import cursor, paging
-from motherline.fieldwork.queries import paged
 from motherline.grants import forms, queries, report, services
 from motherline.grants.actions import (
     GRANT_CORRECTABLE,
@@ -42,6 +41,7 @@ from motherline.grants.actions import (
 )
 from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
 from motherline.people.models import Woman
+from motherline.people.queries import paged
 from motherline.records.pages import withdrawal_page
 
 

@@ -123,6 +123,12 @@ def keyset_page(qs: QuerySet, after: int | None, size: int) -> tuple[list[Any], 
     return rows[:size], next_cursor
 
 
+def paged(qs: QuerySet, after: int | None, size: int) -> Page:
+    """One page by descending id, and the total counted by the database."""
+    items, next_cursor = keyset_page(qs, after, size)
+    return Page(items=items, next_cursor=next_cursor, total=qs.order_by().count())
+
+
 def list_women(
     user: User, filters: WomanFilters, today: date, after: int | None = None, size: int = 50
 ) -> Page:
