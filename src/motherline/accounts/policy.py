@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from motherline.accounts.models import Role, SharingAgreement
 from motherline.core.actors import SystemActor
@@ -320,6 +321,13 @@ def may_edit(user: Actor, woman: Woman) -> bool:
     from motherline.people.models import Woman
 
     return scope(Woman.objects.filter(pk=woman.pk), user, for_edit=True).exists()
+
+
+def require_register_edit(user: Actor, woman: Woman | None = None) -> None:
+    """Refuse a change to the register (PermissionDenied, saying so) unless the role may change
+    it and, given a woman, her record (and her children's) is among those the user changes."""
+    if not can(user, Capability.EDIT_REGISTER) or (woman is not None and not may_edit(user, woman)):
+        raise PermissionDenied(_("You may not change the register."))
 
 
 def may_approve_for(user: Actor, woman: Woman) -> bool:

@@ -24,7 +24,10 @@ from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
-from motherline.accounts.policy import Capability, can, may_approve_for, may_edit
+from motherline.accounts.policy import (
+    may_approve_for,
+    require_register_edit,
+)
 from motherline.care import rules
 from motherline.care.models import (
     AssessmentAnswer,
@@ -57,12 +60,6 @@ CAREGIVER_CORRECTABLE = (
 PLACE_FIELDS = ("province", "district", "commune")
 # Identifying or free text: named in the audit trail, never copied.
 _NOT_COPIED = frozenset({"name", "address", "phone", "province", "district", "commune"})
-
-
-def _require_edit(user: User, woman: Woman) -> None:
-    """A caregiver or an assessment changes with her record: whoever may change it."""
-    if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, woman):
-        raise PermissionDenied(_("You may not change the register."))
 
 
 def jurisdiction_of(woman: Woman) -> Jurisdiction | None:
@@ -215,7 +212,7 @@ def add_caregiver(
     gazetteer and the village, street and house in words) and a phone."""
     child = Child.objects.select_related("mother").get(pk=child.pk)
     woman = child.mother
-    _require_edit(user, woman)
+    require_register_edit(user, woman)
     name, address, phone = (name or "").strip(), (address or "").strip(), (phone or "").strip()
     place, errors = resolve_place(jurisdiction_of(woman), province, district, commune)
     errors.update(
@@ -276,7 +273,7 @@ def link_caregiver(
     """Record that a caregiver already recorded for one of her children cares for this one
     too (a grandmother who takes two of them)."""
     child = Child.objects.select_related("mother").get(pk=child.pk)
-    _require_edit(user, child.mother)
+    require_register_edit(user, child.mother)
     errors = _relationship_error(relationship)
     if caregiver.woman_id != child.mother_id:
         errors["caregiver"] = _("Choose a caregiver of her children.")
@@ -316,7 +313,7 @@ def correct_caregiver(
     cleaned = only(changes, CAREGIVER_CORRECTABLE)
     found = Caregiver.objects.select_related("woman", "province", "district", "commune")
     current = locked(found, caregiver.pk, of=("self",))
-    _require_edit(user, current.woman)
+    require_register_edit(user, current.woman)
     link = CaregiverLink.objects.filter(caregiver=current, child=child).first()
     if link is None:
         raise PermissionDenied(_("This caregiver is not recorded for this child."))
@@ -481,7 +478,7 @@ def record_assessment(
     recommendation. It waits for a programme manager's approval (`decide_assessment`)."""
     current = locked_plan(plan)
     child = current.child
-    _require_edit(user, child.mother)
+    require_register_edit(user, child.mother)
     _plan_takes_assessments(current)
     today = clock.today(today)
     questions = questions_for(child.mother)
@@ -548,7 +545,7 @@ def correct_assessment(
     check_fields(changes, ASSESSMENT_CORRECTABLE)
     current = _locked_assessment(assessment)
     plan = current.plan
-    _require_edit(user, plan.child.mother)
+    require_register_edit(user, plan.child.mother)
     check_version(version, current.version)
     if current.status == AssessmentStatus.APPROVED:
         raise_errors(

@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Organisation, User
-from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
+from motherline.accounts.policy import (
+    Capability,
+    can,
+    organisation_id_of,
+    require_register_edit,
+)
 from motherline.core import clock
 from motherline.core.changes import audited_change, only, plain, raise_errors
 from motherline.core.versions import locked_or_refused, save_if_current
@@ -218,8 +223,7 @@ def record_delivery(
     """Record a service to a woman, to one of her children, or to both. For her, she must
     have been in custody on that day; a child must have been born; a delivery charged to a
     grant falls in its period, on one of its budget lines."""
-    if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, woman):
-        raise PermissionDenied(_("You may not change the register."))
+    require_register_edit(user, woman)
     today = clock.today(today)
     child = values.child
     if child is not None and child.mother_id != woman.pk:
@@ -423,8 +427,7 @@ def _editable_delivery(user: User, delivery: ServiceDelivery) -> ServiceDelivery
     current = (
         ServiceDelivery.objects.select_for_update().select_related("woman").get(pk=delivery.pk)
     )
-    if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, current.woman):
-        raise PermissionDenied(_("You may not change the register."))
+    require_register_edit(user, current.woman)
     return current
 
 

@@ -20,7 +20,10 @@ from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
-from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
+from motherline.accounts.policy import (
+    organisation_id_of,
+    require_register_edit,
+)
 from motherline.core import clock
 from motherline.core.changes import audited_change, only, plain, raise_errors
 from motherline.core.versions import check_version, locked, save_if_current
@@ -70,11 +73,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 def _user_or_none(user: User) -> Any:
     return user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None
-
-
-def _require_edit_woman(user: User, woman: Woman) -> None:
-    if not can(user, Capability.EDIT_REGISTER) or not may_edit(user, woman):
-        raise PermissionDenied(_("You may not change the register."))
 
 
 def _plain(value: Any) -> Any:
@@ -129,7 +127,7 @@ def open_case(
 ) -> LegalCase:
     """Open a legal case for the woman's current custody episode (her last one if she is
     no longer in custody), with the first hearing's date when it is known."""
-    _require_edit_woman(user, woman)
+    require_register_edit(user, woman)
     today = clock.today(today)
     values = only(values, CASE_FIELDS, "set")
     episode = woman.current_episode or woman.episodes.order_by("-admission_date", "-id").first()
@@ -179,7 +177,7 @@ def update_case(
     since `version` was read."""
     changes = only(changes, CASE_FIELDS, "changed")
     current = _locked_case(case)
-    _require_edit_woman(user, current.episode.woman)
+    require_register_edit(user, current.episode.woman)
     check_version(version, current.version)
     today = clock.today(today)
     if "court" in changes:
@@ -219,7 +217,7 @@ def record_hearing(
     """Record a hearing held: its date, what happened and the next date. The case's next
     hearing becomes the next date of its latest hearing (none: the case needs a next step)."""
     current = _locked_case(case)
-    _require_edit_woman(user, current.episode.woman)
+    require_register_edit(user, current.episode.woman)
     today = clock.today(today)
     errors: dict[str, str] = {}
     what_happened = what_happened.strip()
@@ -275,8 +273,7 @@ def create_round(
 ) -> PardonRound:
     """Open a pardon round for an occasion of the pack's calendar (`occasion`: its code) or
     an ad hoc one."""
-    if not can(user, Capability.EDIT_REGISTER):
-        raise PermissionDenied(_("You may not change the register."))
+    require_register_edit(user)
     jurisdiction = jurisdiction or queries.jurisdiction_for(user)
     errors: dict[str, str] = {}
     found = None
@@ -330,8 +327,7 @@ def add_candidates(
     meets (a snapshot the dossier argues from). A woman outside the user's editable scope,
     not in custody, ineligible for a pardon or meeting no criterion is refused, with the
     reason; nothing is written if any is refused."""
-    if not can(user, Capability.EDIT_REGISTER):
-        raise PermissionDenied(_("You may not change the register."))
+    require_register_edit(user)
     if not queries.rounds_for(user, for_edit=True).filter(pk=pardon_round.pk).exists():
         raise PermissionDenied(_("Only the organisation that opened a round adds candidates."))
     as_of = clock.today(as_of)
@@ -411,7 +407,7 @@ def update_candidate(
 ) -> ReleaseCandidate:
     """Edit a dossier's argument, priority or note while it is a draft or submitted."""
     current = _locked_candidate(candidate)
-    _require_edit_woman(user, current.woman)
+    require_register_edit(user, current.woman)
     check_version(version, current.version)
     if current.status not in (DossierStatus.DRAFT, DossierStatus.SUBMITTED):
         raise_errors(
@@ -460,7 +456,7 @@ def change_status(
     app closes their transition plans (`people.signals.released`).
     """
     current = _locked_candidate(candidate)
-    _require_edit_woman(user, current.woman)
+    require_register_edit(user, current.woman)
     check_version(version, current.version)
     today = clock.today(today)
     if new_status not in TRANSITIONS.get(current.status, frozenset()):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
-from motherline.accounts.policy import Capability, can, may_edit
+from motherline.accounts.policy import Capability, can, may_edit, require_register_edit
 from motherline.core import clock
 from motherline.core.changes import audited_change, check_fields, raise_errors
 from motherline.core.versions import check_version, locked_current, save_if_current
@@ -50,11 +50,6 @@ from motherline.people.models import (
     WomanMerge,
 )
 from motherline.places.models import Prison
-
-
-def _require_edit(user: User) -> None:
-    if not can(user, Capability.EDIT_REGISTER):
-        raise PermissionDenied(_("You may not change the register."))
 
 
 def _check_prison_takes_women(prison: Prison, field_name: str) -> None:
@@ -315,7 +310,7 @@ def admit_woman(
 ) -> Woman:
     """Admit a woman: her record, a custody episode, her charges, a pregnancy if she is
     pregnant, and every child she has, inside or outside (Bangkok Rules 2 and 3)."""
-    _require_edit(user)
+    require_register_edit(user)
     today = clock.today(today)
     raise_errors(admission_errors(adm, today))
     recorded_children = len(adm.children)
@@ -418,9 +413,7 @@ def readmit_woman(
     is already on her record (`ChildDetails.existing`) is that child, now living in prison
     with her or with a caregiver outside; the others are new children. Refused while she is in
     custody, and with `StaleVersion` if her record changed after `version`."""
-    _require_edit(user)
-    if not may_edit(user, woman):
-        raise PermissionDenied(_("You may not change the register."))
+    require_register_edit(user, woman)
     today = clock.today(today)
     # Locked, so that two people re-admitting her at once cannot both open a custody.
     current = locked_current(Woman.objects, woman.pk, version)
@@ -547,7 +540,7 @@ def record_child(
 ) -> Child:
     """Record a child learnt of after admission; a child living in prison must be with a
     mother who is in custody."""
-    _require_edit(user)
+    require_register_edit(user)
     today = clock.today(today)
     errors = rules.child_birth_errors(woman.date_of_birth, details.date_of_birth, today)
     episode = woman.current_episode
@@ -616,7 +609,7 @@ def record_transfer(
     request: HttpRequest | None = None,
 ) -> Transfer:
     """Move a woman in custody to another prison; her children living with her move too."""
-    _require_edit(user)
+    require_register_edit(user)
     today = clock.today(today)
     episode = locked_current(CustodyEpisode.objects, episode.pk, version)
     last = (
@@ -709,7 +702,7 @@ def record_legal_status(
     today: date | None = None,
     request: HttpRequest | None = None,
 ) -> LegalStatusChange:
-    _require_edit(user)
+    require_register_edit(user)
     today = clock.today(today)
     episode = locked_current(CustodyEpisode.objects, episode.pk, version)
     errors = rules.legal_status_errors(
@@ -767,7 +760,7 @@ def record_release(
     request: HttpRequest | None = None,
 ) -> CustodyEpisode:
     """Close a custody episode. Children living in prison with her leave with her."""
-    _require_edit(user)
+    require_register_edit(user)
     today = clock.today(today)
     episode = locked_current(CustodyEpisode.objects, episode.pk, version)
     if not episode.is_open:
@@ -833,7 +826,7 @@ def record_pregnancy(
     today: date | None = None,
     request: HttpRequest | None = None,
 ) -> Pregnancy:
-    _require_edit(user)
+    require_register_edit(user)
     today = clock.today(today)
     ongoing = Pregnancy.objects.filter(woman=woman, outcome="").exists()
     raise_errors(rules.pregnancy_errors(known_since, expected_delivery_date, ongoing, today))
@@ -891,7 +884,7 @@ def record_pregnancy_outcome(
 ) -> Child | None:
     """Record how a pregnancy ended. A birth in custody creates the child, living in prison
     with her mother from the day of birth."""
-    _require_edit(user)
+    require_register_edit(user)
     today = clock.today(today)
     pregnancy = Pregnancy.objects.select_for_update().get(pk=pregnancy.pk)
     if not pregnancy.is_ongoing:
@@ -997,7 +990,7 @@ def move_child_out(
     request: HttpRequest | None = None,
 ) -> Placement:
     """A child leaves prison to live with a named caregiver outside."""
-    _require_edit(user)
+    require_register_edit(user)
     today = clock.today(today)
     child = locked_current(Child.objects, child.pk, version)
     current = child.placements.filter(end_date__isnull=True).order_by("-start_date").first()
@@ -1164,9 +1157,7 @@ def update_woman(
     """Correct what her record says about her: the fields in `changes` (see
     `WOMAN_CORRECTABLE`), nothing else. `version` is the one the user read; if the record
     changed since, `StaleVersion` is raised and the first person's change stands."""
-    _require_edit(user)
-    if not may_edit(user, woman):
-        raise PermissionDenied(_("You may not change the register."))
+    require_register_edit(user, woman)
     new = _cleaned(changes, WOMAN_CORRECTABLE)
     today = clock.today(today)
     current = Woman.objects.get(pk=woman.pk)
@@ -1222,7 +1213,7 @@ def update_episode(
     """Correct the details of a custody episode: court, case number, sentence, expected
     release and offences (`changes["offences"]` replaces her charges). Refused with
     `StaleVersion` if the episode changed after `version`, like `update_woman`."""
-    _require_edit(user)
+    require_register_edit(user)
     current = CustodyEpisode.objects.select_related("woman").get(pk=episode.pk)
     if not may_edit(user, current.woman):
         raise PermissionDenied(_("You may not change the register."))
@@ -1342,7 +1333,7 @@ def update_child(
     (see `CHILD_CORRECTABLE`). `version` is the one the user read; if the record changed
     since, `StaleVersion` is raised and nothing is written. The worklist's deadlines of
     the mother are recomputed (a registration clears the child's item)."""
-    _require_edit(user)
+    require_register_edit(user)
     current = Child.objects.select_related("mother").get(pk=child.pk)
     if not may_edit(user, current.mother):
         raise PermissionDenied(_("You may not change the register."))
