@@ -97,12 +97,16 @@ def _shape(annotation: Any, metadata: Iterable[Any]) -> _Shape:
     return _Shape(kind=annotation, optional=optional, item=item, **limits)
 
 
+def field_label(model: type[models.Model], name: str) -> Any:
+    """The label of a model's field as its forms show it (its verbose name, capitalised); None
+    when the model has no such field."""
+    field = _model_field(model, name)
+    return capfirst(field.verbose_name) if field is not None else None
+
+
 def _label(name: str, model: type[models.Model] | None, description: str | None) -> Any:
-    if model is not None:
-        field = _model_field(model, name)
-        if field is not None:
-            return capfirst(field.verbose_name)
-    return description or capfirst(name.replace("_", " "))
+    label = field_label(model, name) if model is not None else None
+    return label or description or capfirst(name.replace("_", " "))
 
 
 def _choices(kind: Any) -> list[tuple[Any, Any]]:

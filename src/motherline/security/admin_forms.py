@@ -9,15 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
-from django.db import models
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts import actions
 from motherline.accounts.models import Organisation, Role, SharingAgreement, User
 from motherline.accounts.policy import is_deployment_administrator, organisation_id_of
 from motherline.accounts.services import AccountValues, AgreementValues
-from motherline.core.actions import ActionForm, form_for
+from motherline.core.actions import ActionForm, field_label, form_for
 from motherline.core.forms import field_of, label_records
 from motherline.core.inputs import max_length_of
 from motherline.jurisdictions.models import Jurisdiction
@@ -35,30 +33,28 @@ def _role_choices(actor: User) -> list[tuple[str, StrOrPromise]]:
     ]
 
 
-def _user_label(name: str) -> Any:
-    field = User._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return capfirst(field.verbose_name)
-
-
 class _AccountFields(forms.Form):
     """The fields of an account's form that the page does not take as the API does: the
     address in an e-mail box, the organisation and the prison chosen from their records (the
     API names them), the language from the server's. They replace the schema's in place. An
     organisation's administrator sees only their organisation and the roles they may give."""
 
-    email = forms.EmailField(label=_user_label("email"), max_length=max_length_of(User, "email"))
+    email = forms.EmailField(
+        label=field_label(User, "email"), max_length=max_length_of(User, "email")
+    )
     organisation = forms.ModelChoiceField(
-        label=_user_label("organisation"), queryset=Organisation.objects.none(), required=False
+        label=field_label(User, "organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
     )
     prison = forms.ModelChoiceField(
-        label=_user_label("prison"),
+        label=field_label(User, "prison"),
         queryset=Prison.objects.none(),
         required=False,
         help_text=_("For a prison liaison officer only."),
     )
     language = forms.ChoiceField(
-        label=_user_label("language"),
+        label=field_label(User, "language"),
         choices=[("", _("The server's language")), *settings.LANGUAGES],
         required=False,
     )
@@ -143,7 +139,7 @@ class OrganisationForm(
     from the loaded packs."""
 
     jurisdiction = forms.ModelChoiceField(
-        label=capfirst(Organisation._meta.get_field("jurisdiction").verbose_name),
+        label=field_label(Organisation, "jurisdiction"),
         queryset=Jurisdiction.objects.all(),
     )
 
@@ -167,11 +163,11 @@ class AgreementForm(
     chosen from their records (the API names them)."""
 
     sharer = forms.ModelChoiceField(
-        label=capfirst(SharingAgreement._meta.get_field("sharer").verbose_name),
+        label=field_label(SharingAgreement, "sharer"),
         queryset=Organisation.objects.none(),
     )
     partner = forms.ModelChoiceField(
-        label=capfirst(SharingAgreement._meta.get_field("partner").verbose_name),
+        label=field_label(SharingAgreement, "partner"),
         queryset=Organisation.objects.none(),
     )
 
