@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from motherline.core.models import Referenced, VersionedRecord
+from motherline.core.models import Referenced, VersionedRecord, done_by
 from motherline.people.models import CaregiverRelationship, Child, ScopedQuerySet
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
@@ -146,13 +146,7 @@ class LeaveExtension(models.Model):
     reason = EncryptedTextField(_("reason"))
     approved_by = models.CharField(_("approved by"), max_length=200)
     approved_on = models.DateField(_("approved on"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = done_by()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -244,9 +238,7 @@ class CaregiverLink(models.Model):
         _("relationship to the child"), max_length=24, choices=CaregiverRelationship
     )
     linked_on = models.DateField(_("linked on"), default=timezone.localdate)
-    linked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    linked_by = done_by(blank=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -312,14 +304,7 @@ class BestInterestsAssessment(Referenced):
         related_name="+",
         verbose_name=_("assessed by"),
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = done_by(_("decided by"))
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decision_notes = EncryptedTextField(_("the programme manager's notes"), blank=True)
     version = models.PositiveIntegerField(default=1)

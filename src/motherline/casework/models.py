@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from motherline.core.actors import Actor
-from motherline.core.models import Referenced
+from motherline.core.models import Referenced, done_by
 from motherline.core.scoping import ScopedQuerySet, narrow
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
@@ -100,9 +100,7 @@ class Assignment(models.Model):
         verbose_name=_("case worker"),
     )
     assigned_on = models.DateField(_("assigned on"))
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    assigned_by = done_by(blank=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -248,9 +246,7 @@ class Consent(models.Model):
     withdrawal_reason = EncryptedTextField(
         _("reason for withdrawal"), max_length=TERMS_MAX_LENGTH, blank=True
     )
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    withdrawn_by = done_by(blank=False)
     version = models.PositiveIntegerField(default=1)
 
     objects = ScopedQuerySet.as_manager()
@@ -350,9 +346,7 @@ class Referral(Referenced):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    answered_by = done_by(blank=False)
     answer = EncryptedTextField(_("answer"), max_length=TERMS_MAX_LENGTH, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     ended_because = models.CharField(_("ended because"), max_length=200, blank=True)

@@ -5,11 +5,30 @@ Abstract: each app's models build on these. The organisation is named by a strin
 low layer does not import `accounts`.
 """
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+def done_by(
+    verbose_name: "StrOrPromise | None" = None, *, blank: bool = True
+) -> "models.ForeignKey[Any, Any]":
+    """The user who made, changed or decided something on a record. The user may later be
+    removed: the record and its history stay, without the name (SET_NULL); the service sets
+    it, and the user has no reverse accessor to every record they touched."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=blank,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
 
 
 class CreatedRecord(models.Model):
@@ -17,13 +36,7 @@ class CreatedRecord(models.Model):
     record stays, without its author (SET_NULL); the service sets it, no form asks for it."""
 
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = done_by()
 
     class Meta:
         abstract = True

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motherline.accounts.models import Organisation
 from motherline.core.actors import Actor
-from motherline.core.models import OwnedRecord, Referenced
+from motherline.core.models import OwnedRecord, Referenced, done_by
 from motherline.jurisdictions import local
 from motherline.people.models import Woman
 from motherline.places.models import Prison
@@ -348,12 +348,8 @@ class CaseStudy(Referenced, OwnedRecord):
     consent_given_by = EncryptedCharField(_("consent given by"), max_length=200, blank=True)
     consent_use = models.CharField(_("consent for"), max_length=16, choices=ConsentUse, blank=True)
     consent_withdrawn_on = models.DateField(_("consent withdrawn on"), null=True, blank=True)
-    anonymised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    anonymised_by = done_by()
+    reviewed_by = done_by()
     published_on = models.DateField(_("published on"), null=True, blank=True)
 
     objects = OrganisationQuerySet.as_manager()

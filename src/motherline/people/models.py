@@ -12,13 +12,12 @@ the busy lists read one row per woman instead of walking histories.
 
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from motherline.accounts.models import Organisation
-from motherline.core.models import OwnedRecord
+from motherline.core.models import OwnedRecord, done_by
 from motherline.core.scoping import ScopedQuerySet
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
 
@@ -420,9 +419,7 @@ class WomanMerge(models.Model):
     reason = models.TextField(_("reason"), max_length=2000)
     # Model label -> ids (and a child's reference) of the rows that moved.
     moved = models.JSONField(_("what moved"), default=dict)
-    merged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    merged_by = done_by(blank=False)
     merged_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,10 +11,11 @@ address) and how precisely its date is known.
 
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from motherline.core.models import done_by
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -141,13 +142,7 @@ class PopulationReturn(models.Model):
     admissions = _count(_("admissions"))
     releases = _count(_("releases"))
     imported_at = models.DateTimeField(_("imported at"), auto_now=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    imported_by = done_by()
 
     class Meta:
         ordering = ["date", "source", "id"]
