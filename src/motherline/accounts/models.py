@@ -43,9 +43,6 @@ class Organisation(LocalNameMixin, models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
 
-    def __str__(self) -> str:
-        return self.display_name
-
 
 class SharingAgreementQuerySet(models.QuerySet):
     def in_force(self, day: date) -> SharingAgreementQuerySet:

@@ -15,7 +15,7 @@ from motherline.jurisdictions import local
 class LocalNameMixin:
     """Shows the local name when the page is in the local language of the row's
     jurisdiction (Khmer names on a Khmer page, Thai names on a Thai page), else the
-    English name."""
+    English name; the record prints as that name (in lists, choices and the admin)."""
 
     name: str
     name_local: str
@@ -29,6 +29,9 @@ class LocalNameMixin:
         if self.name_local and local.shows_local(self.local_language):
             return self.name_local
         return self.name
+
+    def __str__(self) -> str:
+        return self.display_name
 
 
 class JurisdictionQuerySet(models.QuerySet["Jurisdiction"]):
@@ -158,9 +161,6 @@ class OffenceCategory(LocalNameMixin, models.Model):
         verbose_name = _("offence category")
         verbose_name_plural = _("offence categories")
 
-    def __str__(self) -> str:
-        return self.display_name
-
 
 class DatePrecision(models.TextChoices):
     DAY = "day", _("Exact day")
@@ -244,9 +244,6 @@ class PardonOccasion(LocalNameMixin, SourcedRule):
         verbose_name = _("pardon occasion")
         verbose_name_plural = _("pardon occasions")
 
-    def __str__(self) -> str:
-        return self.display_name
-
 
 class ScreeningCriterion(LocalNameMixin, SourcedRule):
     """One criterion of early-release screening for one remedy: which rule of
@@ -274,9 +271,6 @@ class ScreeningCriterion(LocalNameMixin, SourcedRule):
         ]
         verbose_name = _("screening criterion")
         verbose_name_plural = _("screening criteria")
-
-    def __str__(self) -> str:
-        return self.display_name
 
     @property
     def display_explanation(self) -> str:

@@ -22,9 +22,6 @@ class Province(LocalNameMixin, models.Model):
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
 
-    def __str__(self) -> str:
-        return self.display_name
-
 
 class PrisonKind(models.TextChoices):
     CORRECTIONAL_CENTRE = "correctional_centre", _("Correctional centre")
@@ -50,9 +47,6 @@ class Prison(LocalNameMixin, models.Model):
         ordering = ["province__name", "name"]
         verbose_name = _("prison")
         verbose_name_plural = _("prisons")
-
-    def __str__(self) -> str:
-        return self.display_name
 
     def local_language(self) -> str:
         return local.language_of_province(self.province_id)
@@ -93,9 +87,6 @@ class District(LocalNameMixin, models.Model):
         verbose_name = _("district")
         verbose_name_plural = _("districts")
 
-    def __str__(self) -> str:
-        return self.display_name
-
     def local_language(self) -> str:
         return local.language_of_province(self.province_id)
 
@@ -118,9 +109,6 @@ class Commune(LocalNameMixin, models.Model):
         ]
         verbose_name = _("commune")
         verbose_name_plural = _("communes")
-
-    def __str__(self) -> str:
-        return self.display_name
 
     def local_language(self) -> str:
         return local.language_of_province(self.district.province_id)
@@ -145,9 +133,6 @@ class Court(LocalNameMixin, models.Model):
         ordering = ["position", "code"]
         verbose_name = _("court")
         verbose_name_plural = _("courts")
-
-    def __str__(self) -> str:
-        return self.display_name
 
     def local_language(self) -> str:
         return local.language_of_province(self.province_id)
