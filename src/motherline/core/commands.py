@@ -7,6 +7,7 @@ import socket
 from datetime import date
 
 from django.core.management.base import CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
@@ -22,6 +23,11 @@ def day_option(value: date | str | None) -> date | None:
     """A day option as the command got it: `call_command()` passes keyword options unparsed,
     the command line parses them with `iso_date`."""
     return iso_date(value) if isinstance(value, str) else value
+
+
+def day_or_today(value: date | str | None) -> date:
+    """The day a day option names (`--as-of`, `--to`), today when it names none."""
+    return day_option(value) or timezone.localdate()
 
 
 def ensure_port_free(host: str, port: int) -> None:

@@ -12,17 +12,15 @@ audit trail as an export.
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.commands import register_user
 from motherline.accounts.models import AuditAction
-from motherline.core.commands import iso_date
+from motherline.core.commands import day_or_today, iso_date
 from motherline.jurisdictions.models import Jurisdiction, Remedy
 from motherline.legal import queries
 from motherline.legal.models import PardonRound
@@ -41,6 +39,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-of",
             dest="as_of",
+            type=iso_date,
             default=None,
             help=_(
                 "The day (YYYY-MM-DD), today if omitted: a past day is read as the register "
@@ -53,7 +52,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = register_user(options["user"], "screen")
-        as_of: date = iso_date(options["as_of"]) if options["as_of"] else timezone.localdate()
+        as_of = day_or_today(options["as_of"])
         target: Any
         if options["round_id"] is not None:
             if options["remedy"] not in (None, Remedy.PARDON):

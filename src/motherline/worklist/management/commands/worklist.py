@@ -18,14 +18,13 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from motherline.accounts import audit
 from motherline.accounts.commands import register_user
 from motherline.accounts.models import AuditAction
-from motherline.core.commands import day_option, iso_date
+from motherline.core.commands import day_or_today, iso_date
 from motherline.people.history import UnanswerableDay
 from motherline.worklist import queries
 from motherline.worklist.rules import Item, Kind
@@ -80,7 +79,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help=_("Print a JSON list."))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        as_of = day_option(options["as_of"]) or timezone.localdate()
+        as_of = day_or_today(options["as_of"])
         user = register_user(options["user"], "worklist")
         filters = queries.WorklistFilters(
             prison=options["prison"], province=options["province"], kind=options["kind"]
