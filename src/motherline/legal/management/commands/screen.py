@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit
 from motherline.accounts.commands import register_user
 from motherline.accounts.models import AuditAction
-from motherline.core.commands import day_or_today, iso_date
+from motherline.core.commands import add_as_of, day_or_today
 from motherline.jurisdictions.models import Jurisdiction, Remedy
 from motherline.legal import queries
 from motherline.legal.models import PardonRound
@@ -36,16 +36,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--round", type=int, dest="round_id", help=_("A pardon round's id."))
         parser.add_argument("--remedy", choices=Remedy.values, default=None)
-        parser.add_argument(
-            "--as-of",
-            dest="as_of",
-            type=iso_date,
-            default=None,
-            help=_(
-                "The day (YYYY-MM-DD), today if omitted: a past day is read as the register "
-                "stood that day."
-            ),
-        )
+        add_as_of(parser)
         parser.add_argument("--user", default=None, help=_("Screen within this user's scope."))
         parser.add_argument("--jurisdiction", default=None, help=_("Jurisdiction code."))
         parser.add_argument("--json", action="store_true", help=_("Print JSON."))

@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 from motherline.accounts import audit
 from motherline.accounts.commands import register_user
 from motherline.accounts.models import AuditAction
-from motherline.core.commands import day_or_today, iso_date
+from motherline.core.commands import add_as_of, day_or_today
 from motherline.people.history import UnanswerableDay
 from motherline.worklist import queries
 from motherline.worklist.rules import Item, Kind
@@ -63,15 +63,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--as-of",
-            type=iso_date,
-            default=None,
-            help=_(
-                "The day (YYYY-MM-DD), today if omitted: a past day is read as the register "
-                "stood that day."
-            ),
-        )
+        add_as_of(parser)
         parser.add_argument("--user", default=None, help=_("The user whose worklist to print."))
         parser.add_argument("--prison", default="", help=_("Prison code."))
         parser.add_argument("--province", default="", help=_("ISO 3166-2 code of the province."))
