@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from motherline.care.models import (
     BestInterestsAssessment,
@@ -20,6 +21,16 @@ from motherline.care.rules import LeaveBy, child_leave_by, next_step
 from motherline.jurisdictions.models import AgeLimitRule, Jurisdiction
 from motherline.jurisdictions.rules import StatedRules
 from motherline.people.models import Child, PlacementKind
+
+
+def extension_months(approved_by: date | None = None) -> Coalesce:
+    """The months of leave extension granted to the child of the outer row (its `child_id`),
+    counting only those approved by `approved_by` when it is given; 0 when none was."""
+    extensions = LeaveExtension.objects.filter(child=OuterRef("child_id"))
+    if approved_by is not None:
+        extensions = extensions.filter(approved_on__lte=approved_by)
+    total = extensions.order_by().values("child_id").annotate(total=Sum("months")).values("total")
+    return Coalesce(Subquery(total), 0)
 
 
 def age_rules_for(child: Child) -> list[AgeLimitRule]:

@@ -6,7 +6,8 @@ import errno
 import socket
 from datetime import date
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
@@ -22,6 +23,25 @@ def day_option(value: date | str | None) -> date | None:
     """A day option as the command got it: `call_command()` passes keyword options unparsed,
     the command line parses them with `iso_date`."""
     return iso_date(value) if isinstance(value, str) else value
+
+
+def add_as_of(parser: CommandParser) -> None:
+    """`--as-of`, the day a command answers for (read with `day_or_today`): a past day is
+    read as the register stood that day (`people.history`)."""
+    parser.add_argument(
+        "--as-of",
+        type=iso_date,
+        default=None,
+        help=_(
+            "The day (YYYY-MM-DD), today if omitted: a past day is read as the register "
+            "stood that day."
+        ),
+    )
+
+
+def day_or_today(value: date | str | None) -> date:
+    """The day a day option names (`--as-of`, `--to`), today when it names none."""
+    return day_option(value) or timezone.localdate()
 
 
 def ensure_port_free(host: str, port: int) -> None:

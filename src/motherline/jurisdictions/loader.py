@@ -1141,17 +1141,7 @@ def read_statistics(code: str, packs_dir: Path | None = None) -> StatisticsData:
     reader, meta = _described(code, packs_dir)
     data = StatisticsData()
     source = reader.source_parser(meta.sources)
-    provinces = {meta.code}
-    provinces_file = reader.directory / "provinces.csv"
-    if provinces_file.is_file():
-        # Read with the same limits as the files themselves; their problems are reported when
-        # the pack is read (`read_pack`).
-        with suppress(uploads.FileRefused):
-            records = uploads.read_table(provinces_file, dialect=_PackDialect)
-            header = [str(name).strip() for name in next(records, (0, []))[1]]
-            if "code" in header:
-                at = header.index("code")
-                provinces |= {r[at].strip() for _line, r in records if len(r) > at}
+    provinces = {meta.code} | _province_codes(reader)
     specs: dict[str, dict[str, Parser]] = {
         "national_figures": {
             "measure": _choice(MEASURES),
@@ -1334,7 +1324,8 @@ class GazetteerData:
 
 
 def _province_codes(reader: _PackReader) -> set[str]:
-    """The codes of the pack's provinces.csv (its problems are reported by `read_pack`)."""
+    """The codes of the pack's provinces.csv, read with the same limits as the pack's other
+    files (its problems are reported by `read_pack`)."""
     codes: set[str] = set()
     path = reader.directory / "provinces.csv"
     if path.is_file():

@@ -57,13 +57,15 @@ def index_terms(name: str, name_latin: str, register_number: str) -> set[tuple[s
     return terms
 
 
+def _stored_digests(terms: set[tuple[str, str]]) -> set[int]:
+    """The digests of (kind, text) terms as they are stored: under the current key only."""
+    key = keys.keyring().index_keys[0]
+    return {keys.blind_digest(key, kind, text) for kind, text in terms}
+
+
 def digests_for(name: str, name_latin: str, register_number: str) -> set[int]:
     """The digests stored for one woman, under the current key only."""
-    key = keys.keyring().index_keys[0]
-    return {
-        keys.blind_digest(key, kind, text)
-        for kind, text in index_terms(name, name_latin, register_number)
-    }
+    return _stored_digests(index_terms(name, name_latin, register_number))
 
 
 # Kinds of `WomanMatchKey` digests (`people.duplicates`).
@@ -87,11 +89,8 @@ def match_terms(name: str, name_latin: str, register_number: str) -> set[tuple[s
 
 
 def match_digests_for(name: str, name_latin: str, register_number: str) -> set[int]:
-    key = keys.keyring().index_keys[0]
-    return {
-        keys.blind_digest(key, kind, text)
-        for kind, text in match_terms(name, name_latin, register_number)
-    }
+    """The match keys stored for one woman, under the current key only."""
+    return _stored_digests(match_terms(name, name_latin, register_number))
 
 
 def query_digests(kind: str, text: str) -> list[int]:

@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from motherline.care.models import LeaveExtension
+from motherline.care.queries import extension_months
 from motherline.care.rules import child_leave_by
 from motherline.jurisdictions import local
 from motherline.jurisdictions.models import (
@@ -589,19 +590,12 @@ def children_near_age_limit(day: date, in_prison: QuerySet[Placement]) -> dict[i
         latest_birth = earliest_birth_reaching_limit_after(horizon, age_rules)
         if latest_birth is None:
             continue
-        extension = (
-            LeaveExtension.objects.filter(child=OuterRef("child_id"), approved_on__lte=day)
-            .order_by()
-            .values("child_id")
-            .annotate(total=Sum("months"))
-            .values("total")
-        )
         groups = (
             in_prison.filter(
                 prison__province__jurisdiction_id=jurisdiction_id,
                 child__date_of_birth__lte=latest_birth,
             )
-            .annotate(extension_months=Coalesce(Subquery(extension), 0))
+            .annotate(extension_months=extension_months(approved_by=day))
             .values("prison_id", "child__date_of_birth", "extension_months")
             .annotate(n=Count("id"))
             .order_by()

@@ -219,6 +219,11 @@ class Manifest:
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    @property
+    def rows(self) -> int:
+        """The rows of every table in the archive."""
+        return sum(table["rows"] for table in self.tables.values())
+
 
 def _snapshot() -> None:
     """Read every table as of one moment (PostgreSQL; SQLite's transaction already is)."""

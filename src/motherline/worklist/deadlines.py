@@ -46,13 +46,13 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 
 from motherline.care.models import FollowUp, LeaveExtension, PlanStatus, TransitionPlan
+from motherline.care.queries import extension_months
 from motherline.care.rules import child_leave_by
 from motherline.jurisdictions.models import AgeLimitRule, Jurisdiction, PretrialLimitRule
 from motherline.jurisdictions.rules import (
@@ -168,13 +168,6 @@ def _in_prison_now() -> Exists:
 def _children_at_age_limit(women: Women, rules: _Rules) -> Iterator[Deadline]:
     """Each child living in prison leaves by the date the age-limit rules of the prison's
     jurisdiction give, with the extensions granted to the child."""
-    extension = (
-        LeaveExtension.objects.filter(child=OuterRef("child_id"))
-        .order_by()
-        .values("child_id")
-        .annotate(total=Sum("months"))
-        .values("total")
-    )
     active_plan = (
         TransitionPlan.objects.filter(child=OuterRef("child_id"))
         .exclude(status=PlanStatus.CLOSED)
@@ -187,7 +180,7 @@ def _children_at_age_limit(women: Women, rules: _Rules) -> Iterator[Deadline]:
         Placement.objects.filter(kind=PlacementKind.IN_PRISON, end_date__isnull=True)
         .filter(women("child__mother_id"))
         .annotate(
-            extension_months=Coalesce(Subquery(extension), 0),
+            extension_months=extension_months(),
             plan_status=Coalesce(Subquery(active_plan.values("status")[:1]), Value("")),
             plan_id=Subquery(active_plan.values("id")[:1]),
             **plan_fields,
@@ -555,13 +548,6 @@ def _children_at_age_limit_on(
 ) -> Iterator[Deadline]:
     """Children living in prison on `on`, with the extensions approved by then and the plan
     open then, at the step it stood at (`rules.plan_status_on`)."""
-    extension = (
-        LeaveExtension.objects.filter(child=OuterRef("child_id"), approved_on__lte=on)
-        .order_by()
-        .values("child_id")
-        .annotate(total=Sum("months"))
-        .values("total")
-    )
     open_plan = (
         TransitionPlan.objects.filter(child=OuterRef("child_id"), opened_on__lte=on)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
@@ -575,7 +561,7 @@ def _children_at_age_limit_on(
         Placement.objects.filter(history.in_prison_on(on))
         .filter(women("child__mother_id"))
         .annotate(
-            extension_months=Coalesce(Subquery(extension), 0),
+            extension_months=extension_months(approved_by=on),
             plan_id=Subquery(open_plan.values("id")[:1]),
             **plan_fields,
         )

@@ -12,17 +12,15 @@ audit trail as an export.
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.commands import register_user
 from motherline.accounts.models import AuditAction
-from motherline.core.commands import iso_date
+from motherline.core.commands import add_as_of, day_or_today
 from motherline.jurisdictions.models import Jurisdiction, Remedy
 from motherline.legal import queries
 from motherline.legal.models import PardonRound
@@ -38,22 +36,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--round", type=int, dest="round_id", help=_("A pardon round's id."))
         parser.add_argument("--remedy", choices=Remedy.values, default=None)
-        parser.add_argument(
-            "--as-of",
-            dest="as_of",
-            default=None,
-            help=_(
-                "The day (YYYY-MM-DD), today if omitted: a past day is read as the register "
-                "stood that day."
-            ),
-        )
+        add_as_of(parser)
         parser.add_argument("--user", default=None, help=_("Screen within this user's scope."))
         parser.add_argument("--jurisdiction", default=None, help=_("Jurisdiction code."))
         parser.add_argument("--json", action="store_true", help=_("Print JSON."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = register_user(options["user"], "screen")
-        as_of: date = iso_date(options["as_of"]) if options["as_of"] else timezone.localdate()
+        as_of = day_or_today(options["as_of"])
         target: Any
         if options["round_id"] is not None:
             if options["remedy"] not in (None, Remedy.PARDON):

@@ -5,10 +5,9 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motherline.core.commands import day_option, iso_date
+from motherline.core.commands import day_option, day_or_today, iso_date
 from motherline.stats import exchange, queries, rules
 from motherline.stats.labels import PRECISION_LABELS
 
@@ -50,7 +49,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         start = day_option(options["start"]) or EARLIEST
-        end = day_option(options["end"]) or timezone.localdate()
+        end = day_or_today(options["end"])
         if options["return_source"] and options["source"] != queries.RETURNS:
             raise CommandError(_("--return-source applies to --source returns only."))
         try:

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.core.actors import SystemActor
+from motherline.core.commands import day_or_today, iso_date
 from motherline.jurisdictions import local
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.reports.pdf import render_html
@@ -27,7 +27,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--as-of", dest="as_of", default=None, help="YYYY-MM-DD")
+        parser.add_argument("--as-of", dest="as_of", type=iso_date, default=None, help="YYYY-MM-DD")
         parser.add_argument(
             "--language",
             default="en",
@@ -40,11 +40,7 @@ class Command(BaseCommand):
         parser.add_argument("--html", action="store_true", help=_("Write HTML, not PDF."))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            as_of = date.fromisoformat(options["as_of"]) if options["as_of"] else None
-        except ValueError as exc:
-            raise CommandError(_("Give the date as YYYY-MM-DD.")) from exc
-        as_of = as_of or timezone.localdate()
+        as_of = day_or_today(options["as_of"])
         language = options["language"]
         code = options["jurisdiction"].upper() or local.default_code()
         jurisdiction = Jurisdiction.objects.filter(code=code).first()

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             manifest = write_backup_file(path)
         except FieldKeyError as exc:
             raise CommandError(str(exc)) from None
-        rows = sum(t["rows"] for t in manifest.tables.values())
+        rows = manifest.rows
         audit.record(
             SystemActor("backup"),
             AuditAction.EXPORT,

@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 manifest = restore_backup(source)
         except (ArchiveError, RestoreError, FieldKeyError) as exc:
             raise CommandError(str(exc)) from None
-        rows = sum(t["rows"] for t in manifest.tables.values())
+        rows = manifest.rows
         audit.record(
             SystemActor("restore"),
             AuditAction.CREATE,

@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from motherline.core.commands import day_option, iso_date
+from motherline.core.commands import day_or_today, iso_date
 from motherline.people.history import UnanswerableDay
 from motherline.worklist.services import send_alerts
 
@@ -33,7 +32,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        as_of = day_option(options["as_of"]) or timezone.localdate()
+        as_of = day_or_today(options["as_of"])
         dry_run = options["dry_run"]
         try:
             digests = send_alerts(as_of, dry_run=dry_run)

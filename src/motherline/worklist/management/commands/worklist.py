@@ -18,14 +18,13 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from motherline.accounts import audit
 from motherline.accounts.commands import register_user
 from motherline.accounts.models import AuditAction
-from motherline.core.commands import day_option, iso_date
+from motherline.core.commands import add_as_of, day_or_today
 from motherline.people.history import UnanswerableDay
 from motherline.worklist import queries
 from motherline.worklist.rules import Item, Kind
@@ -64,15 +63,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--as-of",
-            type=iso_date,
-            default=None,
-            help=_(
-                "The day (YYYY-MM-DD), today if omitted: a past day is read as the register "
-                "stood that day."
-            ),
-        )
+        add_as_of(parser)
         parser.add_argument("--user", default=None, help=_("The user whose worklist to print."))
         parser.add_argument("--prison", default="", help=_("Prison code."))
         parser.add_argument("--province", default="", help=_("ISO 3166-2 code of the province."))
@@ -80,7 +71,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help=_("Print a JSON list."))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        as_of = day_option(options["as_of"]) or timezone.localdate()
+        as_of = day_or_today(options["as_of"])
         user = register_user(options["user"], "worklist")
         filters = queries.WorklistFilters(
             prison=options["prison"], province=options["province"], kind=options["kind"]
