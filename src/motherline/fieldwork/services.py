@@ -57,6 +57,7 @@ from motherline.fieldwork.models import (
 from motherline.people.models import Woman
 from motherline.people.rules import Errors
 from motherline.places.models import Prison
+from motherline.records.correction import correct
 from motherline.records.withdrawal import refuse_if_withdrawn, withdraw
 
 VISIT_COUNTS = ("women_seen", "pregnant_seen", "children_seen")
@@ -85,25 +86,6 @@ def _locked_visit(user: User, visit: PrisonVisit) -> PrisonVisit:
 def _locked_incident(user: User, incident: AccessIncident) -> AccessIncident:
     refusal = _("Only the organisation that recorded it changes it.")
     return locked_or_refused(AccessIncident.objects.editable_by(user), incident.pk, refusal)
-
-
-def _audit_change(
-    user: User,
-    record: Any,
-    changes: dict[str, Any],
-    shown: tuple[str, ...],
-    request: HttpRequest | None,
-) -> None:
-    """The audit row of a correction: the fields changed, and the old and new values of
-    those `shown` (dates, counts, choices; free text is named, never copied)."""
-    audit.record(
-        user,
-        AuditAction.CHANGE,
-        record,
-        object_ref=record.reference,
-        changes=audited_change(record, changes, shown),
-        request=request,
-    )
 
 
 def _prison_named(user: User, code: str) -> Prison | None:
@@ -192,22 +174,30 @@ def correct_visit(
     audit row names the fields changed and keeps the old and new values of the counts, the
     date and the access (free text is named, never copied)."""
     current = _editable_visit(user, visit)
-    changes = only(changes, VISIT_CORRECTABLE)
-    merged = {name: getattr(current, name) for name in VISIT_CORRECTABLE} | changes
-    errors = rules.visit_errors(
-        visit_date=merged["visit_date"],
-        access=merged["access"],
-        women_seen=merged["women_seen"],
-        pregnant_seen=merged["pregnant_seen"],
-        children_seen=merged["children_seen"],
-        today=clock.today(today),
+
+    def errors_of(merged: dict[str, Any]) -> Errors:
+        errors = rules.visit_errors(
+            visit_date=merged["visit_date"],
+            access=merged["access"],
+            women_seen=merged["women_seen"],
+            pregnant_seen=merged["pregnant_seen"],
+            children_seen=merged["children_seen"],
+            today=clock.today(today),
+        )
+        if not merged["team"]:
+            errors["team"] = _("Name who went, by role.")
+        return errors
+
+    return correct(
+        user,
+        current,
+        changes,
+        allowed=VISIT_CORRECTABLE,
+        version=version,
+        errors_of=errors_of,
+        shown=("visit_date", "access", *VISIT_COUNTS),
+        request=request,
     )
-    if not merged["team"]:
-        errors["team"] = _("Name who went, by role.")
-    raise_errors(errors)
-    save_if_current(PrisonVisit, current.pk, version, changes)
-    _audit_change(user, current, changes, ("visit_date", "access", *VISIT_COUNTS), request)
-    return PrisonVisit.objects.get(pk=current.pk)
 
 
 @transaction.atomic
@@ -217,8 +207,7 @@ def withdraw_visit(
     """Withdraw a visit entered twice: it leaves the lists, the prison's open findings and
     the worklist (its actions), and stays readable on its own page."""
     current = _locked_visit(user, visit)
-    withdraw(user, current, version=version, reason=reason, request=request)
-    return PrisonVisit.objects.get(pk=current.pk)
+    return withdraw(user, current, version=version, reason=reason, request=request)
 
 
 @transaction.atomic
@@ -235,19 +224,16 @@ def correct_finding(
     text named only."""
     _editable_visit(user, finding.visit)
     current = Finding.objects.select_for_update().get(pk=finding.pk)
-    changes = only(changes, FINDING_CORRECTABLE)
-    merged = {name: getattr(current, name) for name in FINDING_CORRECTABLE} | changes
-    raise_errors(rules.finding_errors(merged["topic"], merged["description"]))
-    save_if_current(Finding, current.pk, version, changes)
-    audit.record(
+    return correct(
         user,
-        AuditAction.CHANGE,
         current,
-        object_ref=current.reference,
-        changes=audited_change(current, changes, ("topic",)),
+        changes,
+        allowed=FINDING_CORRECTABLE,
+        version=version,
+        errors_of=lambda merged: rules.finding_errors(merged["topic"], merged["description"]),
+        shown=("topic",),
         request=request,
     )
-    return Finding.objects.get(pk=current.pk)
 
 
 @transaction.atomic
@@ -587,8 +573,14 @@ def withdraw_incident(
     figures, and stays readable on its own page."""
     _require(user)
     current = _locked_incident(user, incident)
-    withdraw(user, current, version=version, reason=reason, request=request)
-    return AccessIncident.objects.select_related("prison").get(pk=current.pk)
+    return withdraw(
+        user,
+        current,
+        version=version,
+        reason=reason,
+        read=AccessIncident.objects.select_related("prison"),
+        request=request,
+    )
 
 
 def compose_incident_mail(incident: AccessIncident) -> tuple[str, str]:
@@ -784,8 +776,7 @@ def withdraw_training(
     """Withdraw a session entered twice: it leaves the list and the totals by year and
     audience, and stays readable on its own page."""
     current = _editable_session(user, session)
-    withdraw(user, current, version=version, reason=reason, request=request)
-    return TrainingSession.objects.get(pk=current.pk)
+    return withdraw(user, current, version=version, reason=reason, request=request)
 
 
 # Case studies
