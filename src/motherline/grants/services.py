@@ -198,18 +198,8 @@ def delivery_values(user: User, woman: Woman, delivery_in: DeliveryIn) -> Delive
         errors["provider"] = _("No organisation has this name.")
     raise_errors(errors)
     assert provider is not None
-    return DeliveryValues(
-        service_type=delivery_in.service_type,
-        delivered_on=delivery_in.delivered_on,
-        quantity=delivery_in.quantity,
-        cost=delivery_in.cost,
-        provider=provider,
-        to_woman=delivery_in.to_woman,
-        child=child,
-        grant=grant,
-        budget_line=line,
-        notes=delivery_in.notes,
-    )
+    named = {"child": child, "grant": grant, "budget_line": line, "provider": provider}
+    return DeliveryValues(**delivery_in.model_dump(exclude={"woman", *named}), **named)
 
 
 @transaction.atomic

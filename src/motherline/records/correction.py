@@ -37,7 +37,6 @@ def correct(
     show: Callable[[Any], Any] = plain,
     subject: Model | None = None,
     naming: Mapping[str, Any] | None = None,
-    stamp: Mapping[str, Any] | None = None,
     read: QuerySet[M] | Manager[M] | None = None,
     request: HttpRequest | None = None,
 ) -> M:
@@ -46,15 +45,14 @@ def correct(
     re-read from `read` (its model's records, if None).
 
     `errors_of` judges the record's `allowed` values as they would be after the correction
-    (raised as field errors, nothing written). `stamp` is written with the changes but not
-    named (the time of the change). The audit row is `record`'s, or `subject`'s when the
-    record is one of its parts (a budget line on its grant's row); `naming` comes first on
-    it (the part's code, the woman a case is hers). It keeps the old and new values of the
-    fields in `shown`, as `show` writes them."""
+    (raised as field errors, nothing written). The audit row is `record`'s, or `subject`'s
+    when the record is one of its parts (a budget line on its grant's row); `naming` comes
+    first on it (the part's code, the woman a case is hers). It keeps the old and new values
+    of the fields in `shown`, as `show` writes them."""
     changes = only(changes, allowed)
     if errors_of is not None:
         raise_errors(errors_of({name: getattr(record, name) for name in allowed} | changes))
-    save_if_current(type(record), record.pk, version, {**changes, **(stamp or {})})
+    save_if_current(type(record), record.pk, version, changes)
     audit.record(
         user,
         AuditAction.CHANGE,
