@@ -28,7 +28,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
 from motherline.core import clock
-from motherline.core.changes import audited_change, only, plain, raise_errors
+from motherline.core.changes import only, plain, raise_errors
 from motherline.core.versions import StaleVersion, check_version, locked_or_refused, save_if_current
 from motherline.fieldwork import rules
 from motherline.fieldwork.actions import (
@@ -236,6 +236,11 @@ def correct_finding(
     )
 
 
+def _username_or_plain(value: Any) -> Any:
+    """An action's owner as the audit trail names them: by user name."""
+    return value.username if isinstance(value, User) else plain(value)
+
+
 @transaction.atomic
 def correct_action(
     user: User,
@@ -251,39 +256,38 @@ def correct_action(
     visit = _editable_visit(user, action.visit)
     current = FollowUpAction.objects.select_for_update().select_related("owner").get(pk=action.pk)
     changes = only(changes, ACTION_CORRECTABLE)
-    errors = rules.action_errors(
-        description=changes.get("description", current.description),
-        due_date=changes.get("due_date", current.due_date),
-        visit_date=visit.visit_date,
-    )
-    values = {k: v for k, v in changes.items() if k != "owner"}
+    not_found: Errors = {}
     if "owner" in changes:
-        owner = owners_for(visit).filter(username=changes["owner"]).first()
-        if owner is None:
-            errors["owner"] = _("Choose someone of the organisation that made the visit.")
-        else:
-            values["owner"] = owner
-    if (
-        changes.get("finding_id") is not None
-        and not visit.findings.filter(pk=changes["finding_id"]).exists()
-    ):
-        errors["finding_id"] = _("This finding belongs to another visit.")
-    raise_errors(errors)
-    save_if_current(FollowUpAction, current.pk, version, values)
-    before = {
-        "due_date": current.due_date,
-        "owner": current.owner.username,
-        "finding_id": current.finding_id,
-    }
-    audit.record(
+        changes["owner"] = owners_for(visit).filter(username=changes["owner"]).first()
+        if changes["owner"] is None:
+            not_found["owner"] = _("Choose someone of the organisation that made the visit.")
+
+    def errors_of(merged: dict[str, Any]) -> Errors:
+        errors = rules.action_errors(
+            description=merged["description"],
+            due_date=merged["due_date"],
+            visit_date=visit.visit_date,
+        )
+        errors.update(not_found)
+        if (
+            changes.get("finding_id") is not None
+            and not visit.findings.filter(pk=changes["finding_id"]).exists()
+        ):
+            errors["finding_id"] = _("This finding belongs to another visit.")
+        return errors
+
+    return correct(
         user,
-        AuditAction.CHANGE,
         current,
-        object_ref=current.reference,
-        changes=audited_change(before, changes, before),
+        changes,
+        allowed=ACTION_CORRECTABLE,
+        version=version,
+        errors_of=errors_of,
+        shown=("due_date", "owner", "finding_id"),
+        show=_username_or_plain,
+        read=FollowUpAction.objects.select_related("owner"),
         request=request,
     )
-    return FollowUpAction.objects.select_related("owner").get(pk=current.pk)
 
 
 @transaction.atomic
