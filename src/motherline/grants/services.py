@@ -25,8 +25,8 @@ from motherline.accounts.policy import (
     require_register_edit,
 )
 from motherline.core import clock
-from motherline.core.changes import audited_change, only, plain, raise_errors
-from motherline.core.versions import locked_or_refused, save_if_current
+from motherline.core.changes import only, plain, raise_errors
+from motherline.core.versions import locked_or_refused
 from motherline.formatting import format_day, format_number
 from motherline.grants import queries, rules
 from motherline.grants.actions import (
@@ -197,8 +197,12 @@ def delivery_values(user: User, woman: Woman, delivery_in: DeliveryIn) -> Delive
     if provider is None:
         errors["provider"] = _("No organisation has this name.")
     raise_errors(errors)
-    assert provider is not None
-    named = {"child": child, "grant": grant, "budget_line": line, "provider": provider}
+    named: dict[str, Any] = {
+        "child": child,
+        "grant": grant,
+        "budget_line": line,
+        "provider": provider,
+    }
     return DeliveryValues(**delivery_in.model_dump(exclude={"woman", *named}), **named)
 
 
@@ -396,6 +400,16 @@ def correct_budget_line(
     )
 
 
+def _audited_value(value: Any) -> Any:
+    """A delivery's value as its audit row keeps it: the child and the grant by reference,
+    the budget line by its code, none of them as empty; an amount as its text."""
+    if value is None:
+        return ""
+    if isinstance(value, BudgetLine):
+        return value.code
+    return value.reference if isinstance(value, (Child, Grant)) else _plain(value)
+
+
 def _editable_delivery(user: User, delivery: ServiceDelivery) -> ServiceDelivery:
     """The delivery locked for a change, by someone who may change her record (a partner
     who reads it is refused, 403)."""
@@ -463,10 +477,10 @@ def correct_delivery(
     elif "grant" in changes and grant is None:
         line = values["budget_line"] = None  # no grant, no line
     raise_errors(errors)
-    merged = {name: getattr(current, name) for name in DELIVERY_CORRECTABLE} | values
     episodes = list(current.woman.episodes.values_list("admission_date", "release_date"))
-    raise_errors(
-        rules.delivery_errors(
+
+    def errors_of(merged: dict[str, Any]) -> dict[str, str]:
+        return rules.delivery_errors(
             service_type=merged["service_type"],
             delivered_on=merged["delivered_on"],
             today=clock.today(today),
@@ -479,35 +493,18 @@ def correct_delivery(
             grant_period=(grant.starts_on, grant.ends_on) if grant is not None else None,
             line_in_grant=line is None or grant is None or line.grant_id == grant.pk,
         )
-    )
-    save_if_current(ServiceDelivery, current.pk, version, values)
 
-    def named(record: Any, attribute: str) -> str:
-        return getattr(record, attribute) if record is not None else ""
-
-    before = {
-        **{name: getattr(current, name) for name in DELIVERY_CORRECTABLE[:5]},
-        "child": named(current.child, "reference"),
-        "grant": named(current.grant, "reference"),
-        "budget_line": named(current.budget_line, "code"),
-    }
-    after = {
-        **changes,
-        **({"child": named(child, "reference")} if "child" in values else {}),
-        **({"grant": named(grant, "reference")} if "grant" in values else {}),
-        **({"budget_line": named(line, "code")} if "budget_line" in values else {}),
-    }
-    # The audit row names the child, the grant and the line by reference, as the input does.
-    audit.record(
+    return correct(
         user,
-        AuditAction.CHANGE,
         current,
-        changes=audited_change(
-            before, after, (*DELIVERY_CORRECTABLE[:5], "child", "grant", "budget_line"), _plain
-        ),
+        values,
+        allowed=DELIVERY_CORRECTABLE,
+        version=version,
+        errors_of=errors_of,
+        shown=DELIVERY_CORRECTABLE[:-1],  # all but the notes
+        show=_audited_value,
         request=request,
     )
-    return ServiceDelivery.objects.get(pk=current.pk)
 
 
 @transaction.atomic
