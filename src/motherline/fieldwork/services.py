@@ -377,7 +377,6 @@ def add_action(
         user,
         AuditAction.CREATE,
         action,
-        object_ref=action.reference,
         changes={
             "visit": visit.reference,
             "owner": owner.username,
@@ -433,7 +432,6 @@ def complete_action(
         user,
         AuditAction.CHANGE,
         action,
-        object_ref=action.reference,
         changes={"status": ["open", "done"], "done_on": done_on.isoformat()},
         request=request,
     )
@@ -487,7 +485,6 @@ def record_incident(
         user,
         AuditAction.CREATE,
         incident,
-        object_ref=incident.reference,
         changes={
             "prison": prison.code,
             "occurred_on": incident.occurred_on.isoformat(),
@@ -550,7 +547,6 @@ def update_incident(
         user,
         AuditAction.CHANGE,
         current,
-        object_ref=current.reference,
         changes={
             "fields": sorted(changes),
             "values": {
@@ -684,7 +680,6 @@ def record_training(
         user,
         AuditAction.CREATE,
         session,
-        object_ref=session.reference,
         changes={
             "audience": record.audience,
             "held_on": record.held_on.isoformat(),
@@ -758,7 +753,6 @@ def correct_training(
         user,
         AuditAction.CHANGE,
         current,
-        object_ref=current.reference,
         changes={
             "fields": sorted([*changes, *(["participants"] if rows is not None else [])]),
             "values": values,
@@ -813,7 +807,6 @@ def _case_move(
         user,
         AuditAction.CHANGE,
         case,
-        object_ref=case.reference,
         changes={"step": action, "status": [case.status, values.get("status", case.status)]}
         | (audited or {}),
         request=request,
@@ -889,7 +882,6 @@ def draft_case_study(
         user,
         AuditAction.CREATE,
         case,
-        object_ref=case.reference,
         changes={
             "woman": woman.reference if woman else "",
             "children": sorted(c.reference for c in children),

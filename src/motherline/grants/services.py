@@ -260,7 +260,6 @@ def record_delivery(
         user,
         AuditAction.CREATE,
         delivery,
-        object_ref=delivery.reference,
         changes={
             "woman": woman.reference,
             "child": child.reference if child is not None else "",
