@@ -241,6 +241,15 @@ def change_account(
     audit.record(actor, AuditAction.CHANGE, account, changes=changed, request=request)
 
 
+def _stated_reason(reason: str) -> str:
+    """The reason an administrator gives for an act on an account or an agreement, trimmed:
+    required, because the audit trail keeps it."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why: it is kept on the audit trail.")})
+    return reason
+
+
 @transaction.atomic
 def set_account_active(
     actor: User,
@@ -255,9 +264,7 @@ def set_account_active(
     the next request) or reactivate it. A reason is required either way."""
     _require_admin(actor)
     _require_account(actor, account)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why: it is kept on the audit trail.")})
+    reason = _stated_reason(reason)
     if account.pk == actor.pk:
         raise ValidationError({"reason": _("You cannot deactivate your own account.")})
     save_if_current(User, account.pk, version, {"is_active": active})
@@ -278,9 +285,7 @@ def reset_second_factor(
     next sign-in. Returns how many devices were removed."""
     _require_admin(actor)
     _require_account(actor, account)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why: it is kept on the audit trail.")})
+    reason = _stated_reason(reason)
     removed, _counts = TOTPDevice.objects.filter(user=account).delete()
     audit.record(
         actor,
@@ -475,9 +480,7 @@ def end_agreement(
         raise PermissionDenied(_("You do not administer either side of this agreement."))
     if agreement.ended_at is not None:
         raise StaleVersion()
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why: it is kept on the audit trail.")})
+    reason = _stated_reason(reason)
     save_if_current(
         SharingAgreement,
         agreement.pk,

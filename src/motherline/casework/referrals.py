@@ -381,7 +381,6 @@ def refer(
             AuditAction.CREATE,
             referral,
             request=request,
-            object_ref=referral.reference,
             changes={
                 "record": (child or woman).reference,
                 "kind": kind,
@@ -456,7 +455,6 @@ def answer(
             AuditAction.CHANGE,
             current,
             request=request,
-            object_ref=current.reference,
             changes=changes,
         )
     return Referral.objects.get(pk=referral.pk)
@@ -535,7 +533,6 @@ def _end_referrals(
             AuditAction.CHANGE,
             referral,
             request=request,
-            object_ref=referral.reference,
             changes={"status": status, "because": because},
         )
         ended.append(referral.pk)

@@ -28,7 +28,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
 from motherline.core import clock
-from motherline.core.changes import audited_change, only, plain, raise_errors
+from motherline.core.changes import only, plain, raise_errors
 from motherline.core.versions import StaleVersion, check_version, locked_or_refused, save_if_current
 from motherline.fieldwork import rules
 from motherline.fieldwork.actions import (
@@ -57,6 +57,7 @@ from motherline.fieldwork.models import (
 from motherline.people.models import Woman
 from motherline.people.rules import Errors
 from motherline.places.models import Prison
+from motherline.records.correction import correct
 from motherline.records.withdrawal import refuse_if_withdrawn, withdraw
 
 VISIT_COUNTS = ("women_seen", "pregnant_seen", "children_seen")
@@ -85,25 +86,6 @@ def _locked_visit(user: User, visit: PrisonVisit) -> PrisonVisit:
 def _locked_incident(user: User, incident: AccessIncident) -> AccessIncident:
     refusal = _("Only the organisation that recorded it changes it.")
     return locked_or_refused(AccessIncident.objects.editable_by(user), incident.pk, refusal)
-
-
-def _audit_change(
-    user: User,
-    record: Any,
-    changes: dict[str, Any],
-    shown: tuple[str, ...],
-    request: HttpRequest | None,
-) -> None:
-    """The audit row of a correction: the fields changed, and the old and new values of
-    those `shown` (dates, counts, choices; free text is named, never copied)."""
-    audit.record(
-        user,
-        AuditAction.CHANGE,
-        record,
-        object_ref=record.reference,
-        changes=audited_change(record, changes, shown),
-        request=request,
-    )
 
 
 def _prison_named(user: User, code: str) -> Prison | None:
@@ -192,22 +174,30 @@ def correct_visit(
     audit row names the fields changed and keeps the old and new values of the counts, the
     date and the access (free text is named, never copied)."""
     current = _editable_visit(user, visit)
-    changes = only(changes, VISIT_CORRECTABLE)
-    merged = {name: getattr(current, name) for name in VISIT_CORRECTABLE} | changes
-    errors = rules.visit_errors(
-        visit_date=merged["visit_date"],
-        access=merged["access"],
-        women_seen=merged["women_seen"],
-        pregnant_seen=merged["pregnant_seen"],
-        children_seen=merged["children_seen"],
-        today=clock.today(today),
+
+    def errors_of(merged: dict[str, Any]) -> Errors:
+        errors = rules.visit_errors(
+            visit_date=merged["visit_date"],
+            access=merged["access"],
+            women_seen=merged["women_seen"],
+            pregnant_seen=merged["pregnant_seen"],
+            children_seen=merged["children_seen"],
+            today=clock.today(today),
+        )
+        if not merged["team"]:
+            errors["team"] = _("Name who went, by role.")
+        return errors
+
+    return correct(
+        user,
+        current,
+        changes,
+        allowed=VISIT_CORRECTABLE,
+        version=version,
+        errors_of=errors_of,
+        shown=("visit_date", "access", *VISIT_COUNTS),
+        request=request,
     )
-    if not merged["team"]:
-        errors["team"] = _("Name who went, by role.")
-    raise_errors(errors)
-    save_if_current(PrisonVisit, current.pk, version, changes)
-    _audit_change(user, current, changes, ("visit_date", "access", *VISIT_COUNTS), request)
-    return PrisonVisit.objects.get(pk=current.pk)
 
 
 @transaction.atomic
@@ -217,8 +207,7 @@ def withdraw_visit(
     """Withdraw a visit entered twice: it leaves the lists, the prison's open findings and
     the worklist (its actions), and stays readable on its own page."""
     current = _locked_visit(user, visit)
-    withdraw(user, current, version=version, reason=reason, request=request)
-    return PrisonVisit.objects.get(pk=current.pk)
+    return withdraw(user, current, version=version, reason=reason, request=request)
 
 
 @transaction.atomic
@@ -235,19 +224,21 @@ def correct_finding(
     text named only."""
     _editable_visit(user, finding.visit)
     current = Finding.objects.select_for_update().get(pk=finding.pk)
-    changes = only(changes, FINDING_CORRECTABLE)
-    merged = {name: getattr(current, name) for name in FINDING_CORRECTABLE} | changes
-    raise_errors(rules.finding_errors(merged["topic"], merged["description"]))
-    save_if_current(Finding, current.pk, version, changes)
-    audit.record(
+    return correct(
         user,
-        AuditAction.CHANGE,
         current,
-        object_ref=current.reference,
-        changes=audited_change(current, changes, ("topic",)),
+        changes,
+        allowed=FINDING_CORRECTABLE,
+        version=version,
+        errors_of=lambda merged: rules.finding_errors(merged["topic"], merged["description"]),
+        shown=("topic",),
         request=request,
     )
-    return Finding.objects.get(pk=current.pk)
+
+
+def _username_or_plain(value: Any) -> Any:
+    """An action's owner as the audit trail names them: by user name."""
+    return value.username if isinstance(value, User) else plain(value)
 
 
 @transaction.atomic
@@ -265,39 +256,38 @@ def correct_action(
     visit = _editable_visit(user, action.visit)
     current = FollowUpAction.objects.select_for_update().select_related("owner").get(pk=action.pk)
     changes = only(changes, ACTION_CORRECTABLE)
-    errors = rules.action_errors(
-        description=changes.get("description", current.description),
-        due_date=changes.get("due_date", current.due_date),
-        visit_date=visit.visit_date,
-    )
-    values = {k: v for k, v in changes.items() if k != "owner"}
+    not_found: Errors = {}
     if "owner" in changes:
-        owner = owners_for(visit).filter(username=changes["owner"]).first()
-        if owner is None:
-            errors["owner"] = _("Choose someone of the organisation that made the visit.")
-        else:
-            values["owner"] = owner
-    if (
-        changes.get("finding_id") is not None
-        and not visit.findings.filter(pk=changes["finding_id"]).exists()
-    ):
-        errors["finding_id"] = _("This finding belongs to another visit.")
-    raise_errors(errors)
-    save_if_current(FollowUpAction, current.pk, version, values)
-    before = {
-        "due_date": current.due_date,
-        "owner": current.owner.username,
-        "finding_id": current.finding_id,
-    }
-    audit.record(
+        changes["owner"] = owners_for(visit).filter(username=changes["owner"]).first()
+        if changes["owner"] is None:
+            not_found["owner"] = _("Choose someone of the organisation that made the visit.")
+
+    def errors_of(merged: dict[str, Any]) -> Errors:
+        errors = rules.action_errors(
+            description=merged["description"],
+            due_date=merged["due_date"],
+            visit_date=visit.visit_date,
+        )
+        errors.update(not_found)
+        if (
+            changes.get("finding_id") is not None
+            and not visit.findings.filter(pk=changes["finding_id"]).exists()
+        ):
+            errors["finding_id"] = _("This finding belongs to another visit.")
+        return errors
+
+    return correct(
         user,
-        AuditAction.CHANGE,
         current,
-        object_ref=current.reference,
-        changes=audited_change(before, changes, before),
+        changes,
+        allowed=ACTION_CORRECTABLE,
+        version=version,
+        errors_of=errors_of,
+        shown=("due_date", "owner", "finding_id"),
+        show=_username_or_plain,
+        read=FollowUpAction.objects.select_related("owner"),
         request=request,
     )
-    return FollowUpAction.objects.select_related("owner").get(pk=current.pk)
 
 
 @transaction.atomic
@@ -387,7 +377,6 @@ def add_action(
         user,
         AuditAction.CREATE,
         action,
-        object_ref=action.reference,
         changes={
             "visit": visit.reference,
             "owner": owner.username,
@@ -443,7 +432,6 @@ def complete_action(
         user,
         AuditAction.CHANGE,
         action,
-        object_ref=action.reference,
         changes={"status": ["open", "done"], "done_on": done_on.isoformat()},
         request=request,
     )
@@ -497,7 +485,6 @@ def record_incident(
         user,
         AuditAction.CREATE,
         incident,
-        object_ref=incident.reference,
         changes={
             "prison": prison.code,
             "occurred_on": incident.occurred_on.isoformat(),
@@ -560,7 +547,6 @@ def update_incident(
         user,
         AuditAction.CHANGE,
         current,
-        object_ref=current.reference,
         changes={
             "fields": sorted(changes),
             "values": {
@@ -587,8 +573,14 @@ def withdraw_incident(
     figures, and stays readable on its own page."""
     _require(user)
     current = _locked_incident(user, incident)
-    withdraw(user, current, version=version, reason=reason, request=request)
-    return AccessIncident.objects.select_related("prison").get(pk=current.pk)
+    return withdraw(
+        user,
+        current,
+        version=version,
+        reason=reason,
+        read=AccessIncident.objects.select_related("prison"),
+        request=request,
+    )
 
 
 def compose_incident_mail(incident: AccessIncident) -> tuple[str, str]:
@@ -688,7 +680,6 @@ def record_training(
         user,
         AuditAction.CREATE,
         session,
-        object_ref=session.reference,
         changes={
             "audience": record.audience,
             "held_on": record.held_on.isoformat(),
@@ -762,7 +753,6 @@ def correct_training(
         user,
         AuditAction.CHANGE,
         current,
-        object_ref=current.reference,
         changes={
             "fields": sorted([*changes, *(["participants"] if rows is not None else [])]),
             "values": values,
@@ -784,8 +774,7 @@ def withdraw_training(
     """Withdraw a session entered twice: it leaves the list and the totals by year and
     audience, and stays readable on its own page."""
     current = _editable_session(user, session)
-    withdraw(user, current, version=version, reason=reason, request=request)
-    return TrainingSession.objects.get(pk=current.pk)
+    return withdraw(user, current, version=version, reason=reason, request=request)
 
 
 # Case studies
@@ -818,7 +807,6 @@ def _case_move(
         user,
         AuditAction.CHANGE,
         case,
-        object_ref=case.reference,
         changes={"step": action, "status": [case.status, values.get("status", case.status)]}
         | (audited or {}),
         request=request,
@@ -894,7 +882,6 @@ def draft_case_study(
         user,
         AuditAction.CREATE,
         case,
-        object_ref=case.reference,
         changes={
             "woman": woman.reference if woman else "",
             "children": sorted(c.reference for c in children),

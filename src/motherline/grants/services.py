@@ -25,8 +25,8 @@ from motherline.accounts.policy import (
     require_register_edit,
 )
 from motherline.core import clock
-from motherline.core.changes import audited_change, only, plain, raise_errors
-from motherline.core.versions import locked_or_refused, save_if_current
+from motherline.core.changes import only, plain, raise_errors
+from motherline.core.versions import locked_or_refused
 from motherline.formatting import format_day, format_number
 from motherline.grants import queries, rules
 from motherline.grants.actions import (
@@ -38,6 +38,7 @@ from motherline.grants.actions import (
 )
 from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
 from motherline.people.models import Child, Woman
+from motherline.records.correction import correct
 from motherline.records.withdrawal import refuse_if_withdrawn, withdraw
 
 
@@ -196,19 +197,13 @@ def delivery_values(user: User, woman: Woman, delivery_in: DeliveryIn) -> Delive
     if provider is None:
         errors["provider"] = _("No organisation has this name.")
     raise_errors(errors)
-    assert provider is not None
-    return DeliveryValues(
-        service_type=delivery_in.service_type,
-        delivered_on=delivery_in.delivered_on,
-        quantity=delivery_in.quantity,
-        cost=delivery_in.cost,
-        provider=provider,
-        to_woman=delivery_in.to_woman,
-        child=child,
-        grant=grant,
-        budget_line=line,
-        notes=delivery_in.notes,
-    )
+    named: dict[str, Any] = {
+        "child": child,
+        "grant": grant,
+        "budget_line": line,
+        "provider": provider,
+    }
+    return DeliveryValues(**delivery_in.model_dump(exclude={"woman", *named}), **named)
 
 
 @transaction.atomic
@@ -265,7 +260,6 @@ def record_delivery(
         user,
         AuditAction.CREATE,
         delivery,
-        object_ref=delivery.reference,
         changes={
             "woman": woman.reference,
             "child": child.reference if child is not None else "",
@@ -285,27 +279,6 @@ def record_delivery(
 
 def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else plain(value)
-
-
-def _audit_change(
-    user: User,
-    record: Any,
-    before: dict[str, Any],
-    changes: dict[str, Any],
-    shown: tuple[str, ...],
-    request: HttpRequest | None,
-    object_ref: str = "",
-) -> None:
-    """The audit row of a correction: the fields changed, and the old and new values of
-    those `shown` (amounts, dates, choices, references; free text is named only)."""
-    audit.record(
-        user,
-        AuditAction.CHANGE,
-        record,
-        object_ref=object_ref,
-        changes=audited_change(before, changes, shown, _plain),
-        request=request,
-    )
 
 
 def _editable_grant(user: User, grant: Grant) -> Grant:
@@ -328,49 +301,53 @@ def correct_grant(
     amount at least their total) and the services charged to it (its period around them).
     The audit row keeps the old and new reference, amount, currency and period."""
     current = _editable_grant(user, grant)
-    changes = only(changes, GRANT_CORRECTABLE)
-    merged = {name: getattr(current, name) for name in GRANT_CORRECTABLE} | changes
-    errors = rules.grant_errors(
-        donor=merged["donor"],
-        purpose=merged["purpose"],
-        amount=merged["amount"],
-        currency=merged["currency"],
-        starts_on=merged["starts_on"],
-        ends_on=merged["ends_on"],
-    )
-    if "reference" in changes:
-        if not changes["reference"]:
-            errors["reference"] = _("This field is required.")
-        elif Grant.objects.filter(reference=changes["reference"]).exclude(pk=current.pk).exists():
-            errors["reference"] = _("Another grant has this reference.")
-    lines = current.budget_lines.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    if "amount" not in errors and merged["amount"] < lines:
-        errors["amount"] = _(
-            "Its budget lines total %(total)s: the grant cannot be less. Correct the lines first."
-        ) % {"total": format_number(lines, 2)}
-    served = ServiceDelivery.objects.current().filter(grant=current)
-    span = served.aggregate(first=Min("delivered_on"), last=Max("delivered_on"))
-    if span["first"] is not None and not (errors.keys() & {"starts_on", "ends_on"}):
-        outside = _(
-            "Services charged to this grant were delivered from %(first)s to %(last)s: "
-            "its period must include them."
-        ) % {"first": format_day(span["first"]), "last": format_day(span["last"])}
-        if merged["starts_on"] > span["first"]:
-            errors["starts_on"] = outside
-        if merged["ends_on"] < span["last"]:
-            errors["ends_on"] = outside
-    raise_errors(errors)
-    save_if_current(Grant, current.pk, version, changes)
-    _audit_change(
+
+    def errors_of(merged: dict[str, Any]) -> dict[str, str]:
+        errors = rules.grant_errors(
+            donor=merged["donor"],
+            purpose=merged["purpose"],
+            amount=merged["amount"],
+            currency=merged["currency"],
+            starts_on=merged["starts_on"],
+            ends_on=merged["ends_on"],
+        )
+        if "reference" in changes:
+            if not merged["reference"]:
+                errors["reference"] = _("This field is required.")
+            elif (
+                Grant.objects.filter(reference=merged["reference"]).exclude(pk=current.pk).exists()
+            ):
+                errors["reference"] = _("Another grant has this reference.")
+        lines = current.budget_lines.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+        if "amount" not in errors and merged["amount"] < lines:
+            errors["amount"] = _(
+                "Its budget lines total %(total)s: the grant cannot be less. "
+                "Correct the lines first."
+            ) % {"total": format_number(lines, 2)}
+        served = ServiceDelivery.objects.current().filter(grant=current)
+        span = served.aggregate(first=Min("delivered_on"), last=Max("delivered_on"))
+        if span["first"] is not None and not (errors.keys() & {"starts_on", "ends_on"}):
+            outside = _(
+                "Services charged to this grant were delivered from %(first)s to %(last)s: "
+                "its period must include them."
+            ) % {"first": format_day(span["first"]), "last": format_day(span["last"])}
+            if merged["starts_on"] > span["first"]:
+                errors["starts_on"] = outside
+            if merged["ends_on"] < span["last"]:
+                errors["ends_on"] = outside
+        return errors
+
+    return correct(
         user,
         current,
-        {name: getattr(current, name) for name in GRANT_CORRECTABLE},
         changes,
-        ("reference", "amount", "currency", "starts_on", "ends_on"),
-        request,
-        object_ref=current.reference,
+        allowed=GRANT_CORRECTABLE,
+        version=version,
+        errors_of=errors_of,
+        shown=("reference", "amount", "currency", "starts_on", "ends_on"),
+        show=_plain,
+        request=request,
     )
-    return Grant.objects.get(pk=current.pk)
 
 
 @transaction.atomic
@@ -387,38 +364,49 @@ def correct_budget_line(
     once per grant. The audit row is the grant's, naming the line."""
     grant = _editable_grant(user, line.grant)
     current = BudgetLine.objects.select_for_update().get(pk=line.pk, grant=grant)
-    changes = only(changes, LINE_CORRECTABLE)
-    merged = {name: getattr(current, name) for name in LINE_CORRECTABLE} | changes
     other = grant.budget_lines.exclude(pk=current.pk).aggregate(total=Sum("amount"))[
         "total"
     ] or Decimal(0)
-    errors = rules.line_errors(
-        code=merged["code"],
-        name=merged["name"],
-        amount=merged["amount"],
-        other_lines=other,
-        grant_amount=grant.amount,
-    )
-    if (
-        "code" in changes
-        and "code" not in errors
-        and grant.budget_lines.filter(code=changes["code"]).exclude(pk=current.pk).exists()
-    ):
-        errors["code"] = _("This grant already has a line with this code.")
-    raise_errors(errors)
-    save_if_current(BudgetLine, current.pk, version, changes)
-    audit.record(
+
+    def errors_of(merged: dict[str, Any]) -> dict[str, str]:
+        errors = rules.line_errors(
+            code=merged["code"],
+            name=merged["name"],
+            amount=merged["amount"],
+            other_lines=other,
+            grant_amount=grant.amount,
+        )
+        if (
+            "code" in changes
+            and "code" not in errors
+            and grant.budget_lines.filter(code=merged["code"]).exclude(pk=current.pk).exists()
+        ):
+            errors["code"] = _("This grant already has a line with this code.")
+        return errors
+
+    return correct(
         user,
-        AuditAction.CHANGE,
-        grant,
-        object_ref=grant.reference,
-        changes={
-            "budget_line": current.code,
-            **audited_change(current, changes, ("code", "amount"), _plain),
-        },
+        current,
+        changes,
+        allowed=LINE_CORRECTABLE,
+        version=version,
+        errors_of=errors_of,
+        shown=("code", "amount"),
+        show=_plain,
+        subject=grant,
+        naming={"budget_line": current.code},
         request=request,
     )
-    return BudgetLine.objects.get(pk=current.pk)
+
+
+def _audited_value(value: Any) -> Any:
+    """A delivery's value as its audit row keeps it: the child and the grant by reference,
+    the budget line by its code, none of them as empty; an amount as its text."""
+    if value is None:
+        return ""
+    if isinstance(value, BudgetLine):
+        return value.code
+    return value.reference if isinstance(value, (Child, Grant)) else _plain(value)
 
 
 def _editable_delivery(user: User, delivery: ServiceDelivery) -> ServiceDelivery:
@@ -488,10 +476,10 @@ def correct_delivery(
     elif "grant" in changes and grant is None:
         line = values["budget_line"] = None  # no grant, no line
     raise_errors(errors)
-    merged = {name: getattr(current, name) for name in DELIVERY_CORRECTABLE} | values
     episodes = list(current.woman.episodes.values_list("admission_date", "release_date"))
-    raise_errors(
-        rules.delivery_errors(
+
+    def errors_of(merged: dict[str, Any]) -> dict[str, str]:
+        return rules.delivery_errors(
             service_type=merged["service_type"],
             delivered_on=merged["delivered_on"],
             today=clock.today(today),
@@ -504,34 +492,18 @@ def correct_delivery(
             grant_period=(grant.starts_on, grant.ends_on) if grant is not None else None,
             line_in_grant=line is None or grant is None or line.grant_id == grant.pk,
         )
-    )
-    save_if_current(ServiceDelivery, current.pk, version, values)
 
-    def named(record: Any, attribute: str) -> str:
-        return getattr(record, attribute) if record is not None else ""
-
-    before = {
-        **{name: getattr(current, name) for name in DELIVERY_CORRECTABLE[:5]},
-        "child": named(current.child, "reference"),
-        "grant": named(current.grant, "reference"),
-        "budget_line": named(current.budget_line, "code"),
-    }
-    after = {
-        **changes,
-        **({"child": named(child, "reference")} if "child" in values else {}),
-        **({"grant": named(grant, "reference")} if "grant" in values else {}),
-        **({"budget_line": named(line, "code")} if "budget_line" in values else {}),
-    }
-    _audit_change(
+    return correct(
         user,
         current,
-        before,
-        after,
-        (*DELIVERY_CORRECTABLE[:5], "child", "grant", "budget_line"),
-        request,
-        object_ref=current.reference,
+        values,
+        allowed=DELIVERY_CORRECTABLE,
+        version=version,
+        errors_of=errors_of,
+        shown=DELIVERY_CORRECTABLE[:-1],  # all but the notes
+        show=_audited_value,
+        request=request,
     )
-    return ServiceDelivery.objects.get(pk=current.pk)
 
 
 @transaction.atomic
@@ -546,5 +518,4 @@ def withdraw_delivery(
     """Withdraw a service entered twice: it leaves the lists, the grant's spending and
     beneficiaries and the donor report, and stays readable on its own page."""
     current = _editable_delivery(user, delivery)
-    withdraw(user, current, version=version, reason=reason, request=request)
-    return ServiceDelivery.objects.get(pk=current.pk)
+    return withdraw(user, current, version=version, reason=reason, request=request)

@@ -25,7 +25,7 @@ from motherline.accounts.policy import (
     require_register_edit,
 )
 from motherline.core import clock
-from motherline.core.changes import audited_change, only, plain, raise_errors
+from motherline.core.changes import only, plain, raise_errors
 from motherline.core.versions import check_version, locked, save_if_current
 from motherline.formatting import format_day
 from motherline.jurisdictions.models import Jurisdiction, PardonOccasion
@@ -42,6 +42,7 @@ from motherline.legal.models import (
 from motherline.people import services as people_services
 from motherline.people.models import CustodyEpisode, ReleaseReason, Woman
 from motherline.places.models import Court
+from motherline.records.correction import correct
 
 CASE_FIELDS = frozenset(
     {
@@ -187,20 +188,19 @@ def update_case(
     changed = {k: v for k, v in changes.items() if getattr(current, k) != v}
     if not changed:
         return current
-    merged = {name: getattr(current, name) for name in CASE_FIELDS} | changed
-    raise_errors(_case_errors(merged, today))
-    save_if_current(LegalCase, current.pk, version, changed)
-    audit.record(
+    return correct(
         user,
-        AuditAction.CHANGE,
         current,
+        changed,
+        allowed=CASE_FIELDS,
+        version=version,
+        errors_of=lambda merged: _case_errors(merged, today),
+        shown=_CASE_VALUES_AUDITED,
+        show=_plain,
+        naming={"woman": current.episode.woman.reference},
+        read=LegalCase.objects.select_related("episode__woman"),
         request=request,
-        changes={
-            "woman": current.episode.woman.reference,
-            **audited_change(current, changed, _CASE_VALUES_AUDITED, _plain),
-        },
     )
-    return LegalCase.objects.select_related("episode__woman").get(pk=current.pk)
 
 
 @transaction.atomic

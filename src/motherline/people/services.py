@@ -50,6 +50,7 @@ from motherline.people.models import (
     WomanMerge,
 )
 from motherline.places.models import Prison
+from motherline.records.correction import correct
 
 
 def _check_prison_takes_women(prison: Prison, field_name: str) -> None:
@@ -1083,12 +1084,6 @@ def _cleaned(changes: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]
     return cleaned
 
 
-def _correction_audit(
-    before: Any, changed: dict[str, Any], values_audited: frozenset[str]
-) -> dict[str, Any]:
-    return audited_change(before, changed, values_audited)
-
-
 def birth_date_errors(woman: Woman, date_of_birth: date | None, today: date) -> rules.Errors:
     """A corrected date of birth must fit her whole record: a plausible age at each of her
     admissions, and born before each of her children."""
@@ -1179,7 +1174,7 @@ def update_woman(
         AuditAction.CHANGE,
         current,
         request=request,
-        changes=_correction_audit(current, changed, _WOMAN_VALUES_AUDITED),
+        changes=audited_change(current, changed, _WOMAN_VALUES_AUDITED),
     )
     updated = Woman.objects.get(pk=current.pk)
     if search.INDEXED & changed.keys():
@@ -1254,7 +1249,7 @@ def update_episode(
         request=request,
         changes={
             "episode": current.pk,
-            **_correction_audit(current, changed, _EPISODE_VALUES_AUDITED),
+            **audited_change(current, changed, _EPISODE_VALUES_AUDITED),
         },
     )
     return CustodyEpisode.objects.get(pk=current.pk)
@@ -1349,16 +1344,17 @@ def update_child(
     raise_errors(child_correction_errors(current, after, today))
     if not changed:
         return current
-    save_if_current(Child, current.pk, version, changed)
-    signals.register_changed.send(Child, woman_ids=[current.mother_id])
-    audit.record(
+    corrected = correct(
         user,
-        AuditAction.CHANGE,
         current,
+        changed,
+        allowed=CHILD_CORRECTABLE,
+        version=version,
+        shown=_CHILD_VALUES_AUDITED,
         request=request,
-        changes=_correction_audit(current, changed, _CHILD_VALUES_AUDITED),
     )
-    return Child.objects.get(pk=current.pk)
+    signals.register_changed.send(Child, woman_ids=[current.mother_id])
+    return corrected
 
 
 # Merging two records of one woman

@@ -10,7 +10,7 @@ Each owning app's service checks access and locks the record, then calls `withdr
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -58,6 +58,9 @@ class Withdrawable(VersionedRecord):
         return self.withdrawn_at is not None
 
 
+W = TypeVar("W", bound=Withdrawable)
+
+
 class WithdrawableQuerySet(models.QuerySet):
     def current(self) -> Any:
         """The records that count: those not withdrawn."""
@@ -94,15 +97,17 @@ def refuse_if_withdrawn(record: Withdrawable) -> None:
 
 def withdraw(
     user: User,
-    record: Withdrawable,
+    record: W,
     *,
     version: int,
     reason: str,
+    read: models.QuerySet[W] | None = None,
     request: HttpRequest | None = None,
-) -> None:
+) -> W:
     """Mark `record` withdrawn by `user` now, for `reason`, if it is still at `version`,
-    and write the audit row (the reason is named there, never copied). The caller has
-    checked access and holds the record locked (`select_for_update`)."""
+    write the audit row (the reason is named there, never copied) and return the record
+    re-read from `read` (its model's records, if None). The caller has checked access and
+    holds the record locked (`select_for_update`)."""
     if record.version != version:
         raise StaleVersion()
     refuse_if_withdrawn(record)
@@ -126,3 +131,5 @@ def withdraw(
         changes={"withdrawn": True, "fields": ["withdrawal_reason"]},
         request=request,
     )
+    found = read if read is not None else type(record)._default_manager
+    return found.get(pk=record.pk)
