@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.http import HttpRequest
@@ -24,7 +23,7 @@ from ninja import Field, Schema
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.core.inputs import Version
-from motherline.core.models import VersionedRecord
+from motherline.core.models import VersionedRecord, done_by
 from motherline.core.versions import StaleVersion, save_if_current
 from motherline.vault.fields import EncryptedCharField
 
@@ -38,14 +37,7 @@ class Withdrawable(VersionedRecord):
     other: made from the version read (`withdraw`), so the record is versioned."""
 
     withdrawn_at = models.DateTimeField(gettext_lazy("withdrawn on"), null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=gettext_lazy("withdrawn by"),
-    )
+    withdrawn_by = done_by(gettext_lazy("withdrawn by"))
     withdrawal_reason = EncryptedCharField(
         gettext_lazy("reason for the withdrawal"), max_length=REASON_MAX, blank=True
     )
