@@ -23,8 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from motherline import outgoing
-from motherline.accounts import audit
-from motherline.accounts.models import AuditAction, Role, User
+from motherline.accounts.models import Role, User
 from motherline.core.actors import SystemActor
 from motherline.jobs.models import JobName
 from motherline.outgoing import site_link
@@ -65,19 +64,11 @@ def encrypted_backup(now: datetime) -> Details:
     directory = settings.MOTHERLINE_BACKUP_DIR
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = directory / backup.scheduled_backup_name(timezone.localtime(now))
-    manifest = backup.write_backup_file(path)
-    rows = sum(t["rows"] for t in manifest.tables.values())
-    audit.record(
-        SCHEDULER,
-        AuditAction.EXPORT,
-        object_type="backup",
-        object_ref=path.name,
-        changes={"tables": len(manifest.tables), "rows": rows, "files": len(manifest.files)},
-    )
+    manifest = backup.write_recorded_backup(path, SCHEDULER)
     deleted = backup.rotate_backups(directory, settings.MOTHERLINE_BACKUP_KEEP)
     return {
         "file": path.name,
-        "rows": rows,
+        "rows": manifest.rows,
         "tables": len(manifest.tables),
         "files": len(manifest.files),
         "deleted": [p.name for p in deleted],

@@ -46,6 +46,9 @@ from django.core.serializers.base import DeserializedObject
 from django.db import connection, models, transaction
 from django.db.migrations.loader import MigrationLoader
 
+from motherline.accounts import audit
+from motherline.accounts.models import AuditAction
+from motherline.core.actors import Actor
 from motherline.vault import files, keys
 from motherline.vault.stream import (
     ArchiveError,
@@ -483,6 +486,24 @@ def write_backup_file(path: Path) -> Manifest:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    return manifest
+
+
+def write_recorded_backup(path: Path, actor: Actor) -> Manifest:
+    """`write_backup_file`, and its EXPORT row on the audit trail: who took it (a person's
+    command or the scheduler), the file's name and how much it holds."""
+    manifest = write_backup_file(path)
+    audit.record(
+        actor,
+        AuditAction.EXPORT,
+        object_type="backup",
+        object_ref=path.name,
+        changes={
+            "tables": len(manifest.tables),
+            "rows": manifest.rows,
+            "files": len(manifest.files),
+        },
+    )
     return manifest
 
 

@@ -7,10 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from motherline.accounts import audit
-from motherline.accounts.models import AuditAction
 from motherline.core.actors import SystemActor
-from motherline.vault.backup import write_backup_file
+from motherline.vault.backup import write_recorded_backup
 from motherline.vault.keys import FieldKeyError
 
 
@@ -29,18 +27,10 @@ class Command(BaseCommand):
         if path.exists() and not force:
             raise CommandError(f"{path} exists; choose another name or pass --force.")
         try:
-            manifest = write_backup_file(path)
+            manifest = write_recorded_backup(path, SystemActor("backup"))
         except FieldKeyError as exc:
             raise CommandError(str(exc)) from None
-        rows = manifest.rows
-        audit.record(
-            SystemActor("backup"),
-            AuditAction.EXPORT,
-            object_type="backup",
-            object_ref=path.name,
-            changes={"tables": len(manifest.tables), "rows": rows, "files": len(manifest.files)},
-        )
         self.stdout.write(
-            f"Wrote {path}: {rows} rows in {len(manifest.tables)} tables, "
+            f"Wrote {path}: {manifest.rows} rows in {len(manifest.tables)} tables, "
             f"{len(manifest.files)} files."
         )
