@@ -1,9 +1,12 @@
-"""What the management commands share: a day given on the command line, a port to serve on."""
+"""What the management commands share: a day given on the command line, a port to serve on,
+the domain's refusals shown as the command's error."""
 
 from __future__ import annotations
 
 import errno
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from django.core.management.base import CommandError, CommandParser
@@ -70,3 +73,14 @@ def ensure_port_free(host: str, port: int) -> None:
                     % {"host": host}
                 ) from None
             raise
+
+
+@contextmanager
+def refusals(*kinds: type[Exception]) -> Iterator[None]:
+    """A refusal the domain words for the person running the command (a day the register
+    cannot answer for, a key that does not open the archive, a file that cannot be read)
+    stops the command with its message, not a traceback."""
+    try:
+        yield
+    except kinds as refused:
+        raise CommandError(str(refused)) from refused

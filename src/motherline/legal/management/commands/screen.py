@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit
 from motherline.accounts.commands import register_user
 from motherline.accounts.models import AuditAction
-from motherline.core.commands import add_as_of, day_or_today
+from motherline.core.commands import add_as_of, day_or_today, refusals
 from motherline.jurisdictions.models import Jurisdiction, Remedy
 from motherline.legal import queries
 from motherline.legal.models import PardonRound
@@ -62,10 +62,8 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("There is no jurisdiction %(code)s.") % {"code": options["jurisdiction"]}
                 )
-        try:
+        with refusals(UnanswerableDay):
             result = queries.screen_candidates(user, target, as_of, jurisdiction=jurisdiction)
-        except UnanswerableDay as refused:
-            raise CommandError(refused.message) from refused
         audit.record(
             user,
             AuditAction.EXPORT,

@@ -3,10 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
 from motherline.core.actors import SystemActor
+from motherline.core.commands import refusals
 from motherline.stats.management.imports import ImportCommand
 from motherline.stats.services import import_data_value_set
 
@@ -30,10 +31,8 @@ class Command(ImportCommand):
     def handle(
         self, *args: Any, file: Path, source: str, jurisdiction: str, **options: Any
     ) -> None:
-        try:
+        with refusals(OSError):
             content = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(str(exc)) from exc
         self.report(
             file,
             import_data_value_set(

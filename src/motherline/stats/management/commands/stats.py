@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from motherline.core.commands import day_option, day_or_today, iso_date
+from motherline.core.commands import day_option, day_or_today, iso_date, refusals
 from motherline.stats import exchange, queries, rules
 from motherline.stats.labels import PRECISION_LABELS
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         end = day_or_today(options["end"])
         if options["return_source"] and options["source"] != queries.RETURNS:
             raise CommandError(_("--return-source applies to --source returns only."))
-        try:
+        with refusals(queries.StatsError):
             area = queries.Area.parse(options["area"])
             result = queries.series(
                 options["indicator"],
@@ -63,19 +63,15 @@ class Command(BaseCommand):
                 options["source"],
                 options["return_source"],
             )
-        except queries.StatsError as exc:
-            raise CommandError(str(exc)) from exc
         rows = [point.as_dict() for point in result.points]
         if options["format"] in ("sdmx-csv", "dhis2-json"):
-            try:
+            with refusals(exchange.ExchangeError):
                 if options["format"] == "sdmx-csv":
                     self.stdout.write(exchange.sdmx_csv(result, options["period"]), ending="")
                 else:
                     mapping = exchange.read_mapping(area.jurisdiction_code())
                     payload = exchange.dhis2_json(result, mapping)
                     self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1))
-            except exchange.ExchangeError as exc:
-                raise CommandError(str(exc)) from exc
             return
         if options["json"] or options["format"] == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from motherline.core.actors import SystemActor
+from motherline.core.commands import refusals
 from motherline.vault.backup import write_recorded_backup
 from motherline.vault.keys import FieldKeyError
 
@@ -26,10 +27,8 @@ class Command(BaseCommand):
         path = Path(output)
         if path.exists() and not force:
             raise CommandError(f"{path} exists; choose another name or pass --force.")
-        try:
+        with refusals(FieldKeyError):
             manifest = write_recorded_backup(path, SystemActor("backup"))
-        except FieldKeyError as exc:
-            raise CommandError(str(exc)) from None
         self.stdout.write(
             f"Wrote {path}: {manifest.rows} rows in {len(manifest.tables)} tables, "
             f"{len(manifest.files)} files."

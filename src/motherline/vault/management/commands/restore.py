@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
 from motherline.core.actors import SystemActor
+from motherline.core.commands import refusals
 from motherline.vault.backup import RestoreError, restore_backup
 from motherline.vault.keys import FieldKeyError
 from motherline.vault.stream import ArchiveError
@@ -29,11 +30,8 @@ class Command(BaseCommand):
         path = Path(archive)
         if not path.is_file():
             raise CommandError(f"There is no file {path}.")
-        try:
-            with path.open("rb") as source:
-                manifest = restore_backup(source)
-        except (ArchiveError, RestoreError, FieldKeyError) as exc:
-            raise CommandError(str(exc)) from None
+        with refusals(ArchiveError, RestoreError, FieldKeyError), path.open("rb") as source:
+            manifest = restore_backup(source)
         rows = manifest.rows
         audit.record(
             SystemActor("restore"),

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from motherline.core.commands import refusals
 from motherline.people import search
 from motherline.people.models import Woman
 from motherline.vault import files, keys, rewrite
@@ -42,10 +43,8 @@ class Command(BaseCommand):
             raise CommandError("Set MOTHERLINE_FIELD_KEY to the new key before rotating.")
         if previous:
             settings.FIELD_KEY_PREVIOUS = [*previous, *settings.FIELD_KEY_PREVIOUS]
-        try:
+        with refusals(keys.FieldKeyError):
             self._rotate(batch)
-        except keys.FieldKeyError as exc:
-            raise CommandError(str(exc)) from None
 
     def _rotate(self, batch: int) -> None:
         def rotate(token: str) -> str:

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from motherline.core.commands import day_or_today, iso_date
+from motherline.core.commands import day_or_today, iso_date, refusals
 from motherline.people.history import UnanswerableDay
 from motherline.worklist.services import send_alerts
 
@@ -34,10 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         as_of = day_or_today(options["as_of"])
         dry_run = options["dry_run"]
-        try:
+        with refusals(UnanswerableDay):
             digests = send_alerts(as_of, dry_run=dry_run)
-        except UnanswerableDay as refused:
-            raise CommandError(refused.message) from refused
         failed = 0
         for digest in digests:
             n = len(digest.items)

@@ -17,14 +17,14 @@ import json
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from motherline.accounts import audit
 from motherline.accounts.commands import register_user
 from motherline.accounts.models import AuditAction
-from motherline.core.commands import add_as_of, day_or_today
+from motherline.core.commands import add_as_of, day_or_today, refusals
 from motherline.people.history import UnanswerableDay
 from motherline.worklist import queries
 from motherline.worklist.rules import Item, Kind
@@ -76,10 +76,8 @@ class Command(BaseCommand):
         filters = queries.WorklistFilters(
             prison=options["prison"], province=options["province"], kind=options["kind"]
         )
-        try:
+        with refusals(UnanswerableDay):
             items = queries.worklist_for(user, as_of, filters)
-        except UnanswerableDay as refused:
-            raise CommandError(refused.message) from refused
         audit.record(
             user,
             AuditAction.EXPORT,
