@@ -63,7 +63,7 @@ def citation(value: object) -> str:
 @register.filter
 def autonym(code: object) -> str:
     """`{{ code|autonym }}`: a language named in itself ("ខ្មែរ", "ไทย"), as a language
-    switch shows it (Django's own `language_name` filter, from `{% load i18n %}`, names it in
+    switch shows it (Django's own `language_name` filter, from the i18n library, names it in
     English)."""
     from motherline.jurisdictions.local import language_name as name
 

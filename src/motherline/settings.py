@@ -172,8 +172,15 @@ TEMPLATES = [
                 "motherline.accounts.context_processors.access",
                 "motherline.navigation.navigation",
             ],
-            # Dates and numbers in the reader's language, in every template and PDF.
-            "builtins": ["motherline.formatting_tags"],
+            # In every template and PDF, so that none loads them: translation (the project is
+            # bilingual from its first string), static files, and dates and numbers in the
+            # reader's language. An app's own tags (care_tags, people_tags, ...) stay loaded
+            # where they are used.
+            "builtins": [
+                "django.templatetags.i18n",
+                "django.templatetags.static",
+                "motherline.formatting_tags",
+            ],
         },
     },
 ]
