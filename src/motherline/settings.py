@@ -102,7 +102,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "motherline.accounts",
     "motherline.jurisdictions",
     "motherline.places",
