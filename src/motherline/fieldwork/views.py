@@ -223,9 +223,7 @@ def withdraw_visit(request: AuthenticatedRequest, visit_id: int) -> HttpResponse
     return withdrawal_page(
         request,
         visit,
-        lambda version, reason: services.withdraw_visit(
-            request.user, visit, version=version, reason=reason, request=request
-        ),
+        services.withdraw_visit,
         heading=_("Withdraw the visit to %(prison)s") % {"prison": visit.prison.display_name},
         go_to=reverse("fieldwork:visit", args=[visit.pk]),
     )
@@ -481,9 +479,7 @@ def withdraw_incident(request: AuthenticatedRequest, incident_id: int) -> HttpRe
     return withdrawal_page(
         request,
         incident,
-        lambda version, reason: services.withdraw_incident(
-            request.user, incident, version=version, reason=reason, request=request
-        ),
+        services.withdraw_incident,
         heading=_("Withdraw the access incident at %(prison)s")
         % {"prison": incident.prison.display_name},
         go_to=reverse("fieldwork:incident", args=[incident.pk]),
@@ -637,9 +633,7 @@ def withdraw_training(request: AuthenticatedRequest, session_id: int) -> HttpRes
     return withdrawal_page(
         request,
         session,
-        lambda version, reason: services.withdraw_training(
-            request.user, session, version=version, reason=reason, request=request
-        ),
+        services.withdraw_training,
         heading=_("Withdraw the training session of %(day)s")
         % {"day": format_day(session.held_on)},
         go_to=reverse("fieldwork:training_session", args=[session.pk]),

@@ -370,9 +370,7 @@ def withdraw_delivery(request: AuthenticatedRequest, delivery_id: int) -> HttpRe
     return withdrawal_page(
         request,
         delivery,
-        lambda version, reason: services.withdraw_delivery(
-            request.user, delivery, version=version, reason=reason, request=request
-        ),
+        services.withdraw_delivery,
         heading=_("Withdraw the service %(ref)s") % {"ref": delivery.reference},
         go_to=reverse("grants:delivery", args=[delivery.pk]),
     )
