@@ -46,6 +46,13 @@ def _woman(request: AuthenticatedRequest, reference: str) -> Woman:
     )
 
 
+def _editable_woman(request: AuthenticatedRequest, reference: str) -> Woman:
+    """Her record for a writing page: the role first (403), then her record among those the
+    user changes (404 outside them)."""
+    _require_edit(request.user)
+    return _woman(request, reference)
+
+
 def _episode(woman: Woman) -> CustodyEpisode:
     """Her open custody episode, or her last one: the service then explains that she has
     been released, beside the field."""
@@ -180,8 +187,7 @@ def readmit(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Admit a released woman again, as a new custody on her own record, with the children
     who come in with her (hers already on the register, or new). Reached from her page and
     from the duplicate check of the admission form, which sends what was typed there."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     known = _known_children(woman)
     kwargs: dict[str, Any] = {"prefix": forms.CHILDREN_PREFIX, "form_kwargs": {"known": known}}
     from_admission = request.method == "POST" and "from_admission" in request.POST
@@ -258,8 +264,7 @@ def _typed_children(data: Any) -> list[dict[str, Any]]:
 @login_required
 def transfer(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Move a woman in custody to another prison; her children living with her move too."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     episode = _episode(woman)
     form = forms.TransferForm(
         posted(request),
@@ -282,8 +287,7 @@ def transfer(request: AuthenticatedRequest, reference: str) -> HttpResponse:
 @login_required
 def legal_status(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Record a change of her legal status (e.g. convicted at first instance)."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     episode = _episode(woman)
     form = forms.LegalStatusForm(
         posted(request),
@@ -309,8 +313,7 @@ def legal_status(request: AuthenticatedRequest, reference: str) -> HttpResponse:
 @login_required
 def release(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Close her custody; children living in prison with her leave with her."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     episode = _episode(woman)
     form = forms.ReleaseForm(posted(request), initial={"version": episode.version})
 
@@ -334,8 +337,7 @@ def release(request: AuthenticatedRequest, reference: str) -> HttpResponse:
 @login_required
 def pregnancy(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Record that she is pregnant."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     return _page(
         request,
         forms.PregnancyForm(posted(request)),
@@ -360,8 +362,7 @@ def pregnancy_outcome(
     request: AuthenticatedRequest, reference: str, pregnancy_id: int
 ) -> HttpResponse:
     """Record how a pregnancy ended; a birth adds the child to the register."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     pregnancy = get_object_or_404(woman.pregnancies, pk=pregnancy_id)
     return _page(
         request,
@@ -379,8 +380,7 @@ def pregnancy_outcome(
 @login_required
 def add_child(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Record a child of hers learnt of after her admission."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     form = forms.ChildForm(posted(request))
 
     def perform(data: dict[str, Any]) -> Child:
@@ -438,8 +438,7 @@ def _correct(
 def edit_woman(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Correct a mistake in who she is. If someone saved a change since the page was
     loaded, nothing is written and the form comes back with what was typed."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     form = forms.WomanForm(
         posted(request),
         initial=forms.WomanForm.initial_for(woman),
@@ -462,8 +461,7 @@ def edit_woman(request: AuthenticatedRequest, reference: str) -> HttpResponse:
 @login_required
 def edit_episode(request: AuthenticatedRequest, reference: str, episode_id: int) -> HttpResponse:
     """Correct the court, case, sentence, expected release or offences of one custody."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     episode = get_object_or_404(woman.episodes.select_related("current_prison"), pk=episode_id)
     form = forms.EpisodeForm(
         posted(request),
