@@ -29,6 +29,7 @@ from motherline.accounts.policy import Capability, can, organisation_id_of, requ
 from motherline.core.actions import (
     AUDITED,
     ActionForm,
+    correction_call,
     correction_page,
     form_for,
     form_page,
@@ -461,12 +462,11 @@ def incident_detail(request: AuthenticatedRequest, incident_id: int) -> HttpResp
         done = run_form_action(
             request,
             form,
-            lambda data: services.update_incident(
-                request.user,
+            correction_call(
+                services.update_incident,
+                request,
                 incident,
-                {name: data[name] for name in updatable},
-                version=data["version"],
-                request=request,
+                lambda data: {name: data[name] for name in updatable},
             ),
             done=_("The incident has been saved."),
             go_to=reverse("fieldwork:incident", args=[incident.pk]),

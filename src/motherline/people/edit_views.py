@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
-from motherline.core.actions import ActionForm, form_page, service_call
+from motherline.core.actions import ActionForm, correction_call, form_page, service_call
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import posted
 from motherline.people import duplicates, forms, services
@@ -423,17 +423,6 @@ def move_child_out(request: AuthenticatedRequest, reference: str) -> HttpRespons
     )
 
 
-def _correct(
-    correct: Callable[..., Any], request: HttpRequest, record: Any, form: Any
-) -> Callable[[dict[str, Any]], None]:
-    """The perform of a correction form whose `changes()` are what differs."""
-
-    def perform(data: dict[str, Any]) -> None:
-        correct(request.user, record, form.changes(), version=data["version"], request=request)
-
-    return perform
-
-
 @login_required
 def edit_woman(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Correct a mistake in who she is. If someone saved a change since the page was
@@ -448,7 +437,7 @@ def edit_woman(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     return _page(
         request,
         form,
-        _correct(services.update_woman, request, woman, form),
+        correction_call(services.update_woman, request, woman, lambda data: form.changes()),
         done=_("Her details have been corrected."),
         heading=_("Correct her details"),
         submit_label=_("Save the corrections"),
@@ -468,17 +457,15 @@ def edit_episode(request: AuthenticatedRequest, reference: str, episode_id: int)
         initial=forms.episode_initial(episode),
         options=forms.episode_options(request.user),
     )
-
-    def perform(data: dict[str, Any]) -> None:
-        changes = forms.episode_changes(form, request.user)
-        services.update_episode(
-            request.user, episode, changes, version=data["version"], request=request
-        )
-
     return _page(
         request,
         form,
-        perform,
+        correction_call(
+            services.update_episode,
+            request,
+            episode,
+            lambda data: forms.episode_changes(form, request.user),
+        ),
         done=_("The custody details have been corrected."),
         heading=_("Correct custody details"),
         submit_label=_("Save the corrections"),
@@ -525,17 +512,12 @@ def _child_form_page(
     recorded = {name: getattr(child, name) for name in form_class.base_fields if name != "version"}
     form = form_class(posted(request), initial={**recorded, "version": child.version})
     go_to = _back(request, child)
-
-    def perform(data: dict[str, Any]) -> None:
-        changes = forms.child_changes(form)
-        services.update_child(
-            request.user, child, changes, version=data["version"], request=request
-        )
-
     return _page(
         request,
         form,
-        perform,
+        correction_call(
+            services.update_child, request, child, lambda data: forms.child_changes(form)
+        ),
         done=done % {"ref": child.reference},
         heading=heading,
         submit_label=submit_label,
