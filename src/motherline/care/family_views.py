@@ -34,7 +34,7 @@ from motherline.care.models import (
     PlanStatus,
     TransitionPlan,
 )
-from motherline.core.actions import changed_values, form_page, run_form_action
+from motherline.core.actions import changed_values, correction_call, form_page, run_form_action
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
 from motherline.people.models import Child
@@ -445,22 +445,19 @@ def correct_assessment(request: AuthenticatedRequest, assessment_id: int) -> Htt
         initial={**current, **forms.answers_initial(found), "version": found.version},
     )
 
-    def perform(data: dict[str, Any]) -> None:
-        changes = {
+    def changes(data: dict[str, Any]) -> dict[str, Any]:
+        corrected = {
             k: v
             for k, v in changed_values(form, current).items()
             if k in family.ASSESSMENT_CORRECTABLE
         }
-        changes["answers"] = forms.answers_of(questions, data)
-        family.correct_assessment(
-            request.user, found, changes, version=data["version"], request=request
-        )
+        return {**corrected, "answers": forms.answers_of(questions, data)}
 
     return _form_page(
         request,
         child,
         form,
-        perform,
+        correction_call(family.correct_assessment, request, found, changes),
         done=_("The assessment has been corrected."),
         go_to=reverse("care:assessment", args=[found.pk]),
         template="assessment_form.html",

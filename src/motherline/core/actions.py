@@ -437,6 +437,20 @@ def service_call(
     return lambda data: service(request.user, record, **data, request=request)
 
 
+def correction_call(
+    correct: Callable[..., Any],
+    request: HttpRequest,
+    record: Any,
+    changes: Callable[[dict[str, Any]], Mapping[str, Any]],
+) -> Callable[[dict[str, Any]], Any]:
+    """The action of a form that corrects a record: it calls `correct(user, record,
+    changes(fields), version=, request=)`, the owning app's service, which checks the version
+    the form read (its hidden `version`) and writes the audit row."""
+    return lambda data: correct(
+        request.user, record, changes(data), version=data["version"], request=request
+    )
+
+
 # The one page of a form: its heading over the record's reference and a lead, the form's
 # fields, errors and buttons (templates/form_page.html; a page with more extends it).
 FORM_PAGE = "form_page.html"
@@ -499,14 +513,15 @@ def correction_page(
     for name, options in (choices or {}).items():
         form.fields[name].widget = forms.Select(choices=options)
 
-    def perform(data: dict[str, Any]) -> None:
-        changes = {**changed_values(form, current), **(more() if more else {})}
-        correct(request.user, record, changes, version=data["version"], request=request)
-
     return form_page(
         request,
         form,
-        perform,
+        correction_call(
+            correct,
+            request,
+            record,
+            lambda data: {**changed_values(form, current), **(more() if more else {})},
+        ),
         done=done,
         go_to=go_to,
         template=template,
@@ -524,6 +539,7 @@ __all__ = [
     "ActionForm",
     "ItemsField",
     "changed_values",
+    "correction_call",
     "correction_page",
     "form_for",
     "form_page",

@@ -29,6 +29,7 @@ from motherline.accounts.policy import Capability, can, organisation_id_of, requ
 from motherline.core.actions import (
     AUDITED,
     ActionForm,
+    correction_call,
     correction_page,
     form_for,
     form_page,
@@ -71,6 +72,21 @@ from motherline.uploads import FileRefused
 
 # A record a detail page shows.
 Shown = TypeVar("Shown")
+
+# A record of field work that a page changes.
+Editable = TypeVar("Editable", PrisonVisit, AccessIncident, TrainingSession, CaseStudy)
+
+
+def _editable(
+    request: AuthenticatedRequest, model: type[Editable], pk: int, *related: str
+) -> Editable:
+    """A record of field work the user may change: the role first (403), then the records
+    of the user's organisation (404 outside them); `related`, what its page names with it
+    (its prison)."""
+    require(request.user, Capability.RECORD_FIELDWORK)
+    records = model.objects.editable_by(request.user)
+    return get_object_or_404(records.select_related(*related) if related else records, pk=pk)
+
 
 STALE = gettext_lazy(
     "Someone else changed this record while you were editing: check it and try again."
@@ -198,8 +214,7 @@ VisitCorrectionForm = form_for(
 def correct_visit(request: AuthenticatedRequest, visit_id: int) -> HttpResponse:
     """Correct a visit's details: the form shows them as recorded; what differs is saved,
     from the version read."""
-    require(request.user, Capability.RECORD_FIELDWORK)
-    visit = get_object_or_404(PrisonVisit.objects.editable_by(request.user), pk=visit_id)
+    visit = _editable(request, PrisonVisit, visit_id)
     return correction_page(
         request,
         visit,
@@ -216,16 +231,11 @@ def correct_visit(request: AuthenticatedRequest, visit_id: int) -> HttpResponse:
 @login_required
 def withdraw_visit(request: AuthenticatedRequest, visit_id: int) -> HttpResponse:
     """Withdraw a visit entered twice, with the reason; it stays readable on its page."""
-    require(request.user, Capability.RECORD_FIELDWORK)
-    visit = get_object_or_404(
-        PrisonVisit.objects.editable_by(request.user).select_related("prison"), pk=visit_id
-    )
+    visit = _editable(request, PrisonVisit, visit_id, "prison")
     return withdrawal_page(
         request,
         visit,
-        lambda version, reason: services.withdraw_visit(
-            request.user, visit, version=version, reason=reason, request=request
-        ),
+        services.withdraw_visit,
         heading=_("Withdraw the visit to %(prison)s") % {"prison": visit.prison.display_name},
         go_to=reverse("fieldwork:visit", args=[visit.pk]),
     )
@@ -297,8 +307,7 @@ def correct_action(request: AuthenticatedRequest, action_id: int) -> HttpRespons
 @login_required
 def add_action(request: AuthenticatedRequest, visit_id: int) -> HttpResponse:
     """Add a follow-up action with an owner and a due date to a visit."""
-    require(request.user, Capability.RECORD_FIELDWORK)
-    visit = get_object_or_404(PrisonVisit.objects.editable_by(request.user), pk=visit_id)
+    visit = _editable(request, PrisonVisit, visit_id)
     if request.method != "POST":
         return redirect("fieldwork:visit", visit_id=visit.pk)
     form = forms.AddActionForm(request.POST, options=forms.action_options(visit))
@@ -453,12 +462,11 @@ def incident_detail(request: AuthenticatedRequest, incident_id: int) -> HttpResp
         done = run_form_action(
             request,
             form,
-            lambda data: services.update_incident(
-                request.user,
+            correction_call(
+                services.update_incident,
+                request,
                 incident,
-                {name: data[name] for name in updatable},
-                version=data["version"],
-                request=request,
+                lambda data: {name: data[name] for name in updatable},
             ),
             done=_("The incident has been saved."),
             go_to=reverse("fieldwork:incident", args=[incident.pk]),
@@ -474,16 +482,11 @@ def incident_detail(request: AuthenticatedRequest, incident_id: int) -> HttpResp
 @login_required
 def withdraw_incident(request: AuthenticatedRequest, incident_id: int) -> HttpResponse:
     """Withdraw an incident entered twice, with the reason; it stays readable on its page."""
-    require(request.user, Capability.RECORD_FIELDWORK)
-    incident = get_object_or_404(
-        AccessIncident.objects.editable_by(request.user).select_related("prison"), pk=incident_id
-    )
+    incident = _editable(request, AccessIncident, incident_id, "prison")
     return withdrawal_page(
         request,
         incident,
-        lambda version, reason: services.withdraw_incident(
-            request.user, incident, version=version, reason=reason, request=request
-        ),
+        services.withdraw_incident,
         heading=_("Withdraw the access incident at %(prison)s")
         % {"prison": incident.prison.display_name},
         go_to=reverse("fieldwork:incident", args=[incident.pk]),
@@ -597,8 +600,7 @@ TrainingCorrectionForm = form_for(
 def correct_training(request: AuthenticatedRequest, session_id: int) -> HttpResponse:
     """Correct a training session: its details, and its participants by institution (every
     row; a row left empty is removed)."""
-    require(request.user, Capability.RECORD_FIELDWORK)
-    session = get_object_or_404(TrainingSession.objects.editable_by(request.user), pk=session_id)
+    session = _editable(request, TrainingSession, session_id)
     recorded = [(p.institution, p.women, p.men) for p in session.participants.all()]
     rows = forms.ParticipantsFormSet(
         posted(request),
@@ -632,14 +634,11 @@ def correct_training(request: AuthenticatedRequest, session_id: int) -> HttpResp
 @login_required
 def withdraw_training(request: AuthenticatedRequest, session_id: int) -> HttpResponse:
     """Withdraw a session entered twice, with the reason; it stays readable on its page."""
-    require(request.user, Capability.RECORD_FIELDWORK)
-    session = get_object_or_404(TrainingSession.objects.editable_by(request.user), pk=session_id)
+    session = _editable(request, TrainingSession, session_id)
     return withdrawal_page(
         request,
         session,
-        lambda version, reason: services.withdraw_training(
-            request.user, session, version=version, reason=reason, request=request
-        ),
+        services.withdraw_training,
         heading=_("Withdraw the training session of %(day)s")
         % {"day": format_day(session.held_on)},
         go_to=reverse("fieldwork:training_session", args=[session.pk]),
@@ -719,8 +718,7 @@ def case_detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
 
 @login_required
 def edit_case(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
-    require(request.user, Capability.RECORD_FIELDWORK)
-    case = get_object_or_404(CaseStudy.objects.editable_by(request.user), pk=case_id)
+    case = _editable(request, CaseStudy, case_id)
     texts = ("title_en", "narrative_en", "title_local", "narrative_local")
     form = forms.EditCaseTextForm(
         posted(request),

@@ -51,6 +51,13 @@ def _grant(request: AuthenticatedRequest, grant_id: int) -> Grant:
     return get_object_or_404(grants, pk=grant_id)
 
 
+def _editable_grant(request: AuthenticatedRequest, grant_id: int) -> Grant:
+    """A grant the user may change: the role first (403), then the organisation's grants
+    (404 outside them)."""
+    require(request.user, Capability.MANAGE_PROGRAMME)
+    return get_object_or_404(Grant.objects.editable_by(request.user), pk=grant_id)
+
+
 @login_required
 @require_safe
 def grant_list(request: AuthenticatedRequest) -> HttpResponse:
@@ -114,8 +121,7 @@ def grant_detail(request: AuthenticatedRequest, grant_id: int) -> HttpResponse:
 
 @login_required
 def add_line(request: AuthenticatedRequest, grant_id: int) -> HttpResponse:
-    require(request.user, Capability.MANAGE_PROGRAMME)
-    grant = get_object_or_404(Grant.objects.editable_by(request.user), pk=grant_id)
+    grant = _editable_grant(request, grant_id)
     if request.method != "POST":
         return redirect("grants:detail", grant_id=grant.pk)
     form = forms.BudgetLineForm(request.POST)
@@ -136,8 +142,7 @@ GrantCorrectionForm = form_for(GrantChanges, model=Grant, required=GRANT_CORRECT
 def correct_grant(request: AuthenticatedRequest, grant_id: int) -> HttpResponse:
     """Correct a grant's details: the form shows them as recorded; what differs is saved,
     from the version read."""
-    require(request.user, Capability.MANAGE_PROGRAMME)
-    grant = get_object_or_404(Grant.objects.editable_by(request.user), pk=grant_id)
+    grant = _editable_grant(request, grant_id)
     return correction_page(
         request,
         grant,
@@ -156,8 +161,7 @@ LineCorrectionForm = form_for(LineChanges, model=BudgetLine, required=LINE_CORRE
 @login_required
 def correct_line(request: AuthenticatedRequest, grant_id: int, line_id: int) -> HttpResponse:
     """Correct a budget line's code, name or budget, from the version read."""
-    require(request.user, Capability.MANAGE_PROGRAMME)
-    grant = get_object_or_404(Grant.objects.editable_by(request.user), pk=grant_id)
+    grant = _editable_grant(request, grant_id)
     line = get_object_or_404(BudgetLine.objects.filter(grant=grant), pk=line_id)
     about = _("Budget line of the grant from %(donor)s.") % {"donor": grant.donor}
     return correction_page(
@@ -370,9 +374,7 @@ def withdraw_delivery(request: AuthenticatedRequest, delivery_id: int) -> HttpRe
     return withdrawal_page(
         request,
         delivery,
-        lambda version, reason: services.withdraw_delivery(
-            request.user, delivery, version=version, reason=reason, request=request
-        ),
+        services.withdraw_delivery,
         heading=_("Withdraw the service %(ref)s") % {"ref": delivery.reference},
         go_to=reverse("grants:delivery", args=[delivery.pk]),
     )

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_safe
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Role, User
 from motherline.accounts.policy import Capability, can, may_edit, prison_id_of, require
+from motherline.core.actions import run_form_action
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
 from motherline.core.versions import StaleVersion
@@ -165,22 +166,25 @@ def open_case(request: AuthenticatedRequest, reference: str) -> HttpResponse:
         posted(request),
         options={"court": forms.court_choices(woman.organisation.jurisdiction_id)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            case_in = form.action_input()
-            case = services.open_case(
-                request.user,
-                woman,
-                case_in.model_dump(exclude={"next_hearing_on"}),
-                next_hearing_on=case_in.next_hearing_on,
-                request=request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Legal case opened."))
-            return redirect("legal:case", case_id=case.pk)
-    return render(request, "legal/case_form.html", {"form": form, "woman": woman})
+
+    def perform(data: dict[str, Any]) -> LegalCase:
+        case_in = form.action_input()
+        return services.open_case(
+            request.user,
+            woman,
+            case_in.model_dump(exclude={"next_hearing_on"}),
+            next_hearing_on=case_in.next_hearing_on,
+            request=request,
+        )
+
+    done = run_form_action(
+        request,
+        form,
+        perform,
+        done=_("Legal case opened."),
+        go_to=lambda case: reverse("legal:case", args=[case.pk]),
+    )
+    return done or render(request, "legal/case_form.html", {"form": form, "woman": woman})
 
 
 @login_required
@@ -193,19 +197,20 @@ def round_list(request: AuthenticatedRequest) -> HttpResponse:
     )
     if request.method == "POST":
         require(request.user, Capability.EDIT_REGISTER)
-        if form.is_valid():
-            try:
-                pardon_round = services.create_round(
-                    request.user,
-                    **form.action_input().model_dump(),
-                    jurisdiction=jurisdiction,
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Pardon round opened."))
-                return redirect("legal:round", round_id=pardon_round.pk)
+        done = run_form_action(
+            request,
+            form,
+            lambda data: services.create_round(
+                request.user,
+                **form.action_input().model_dump(),
+                jurisdiction=jurisdiction,
+                request=request,
+            ),
+            done=_("Pardon round opened."),
+            go_to=lambda pardon_round: reverse("legal:round", args=[pardon_round.pk]),
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "legal/round_list.html",

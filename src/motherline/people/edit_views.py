@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from motherline.accounts import audit, policy
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit, organisation_id_of
-from motherline.core.actions import ActionForm, form_page, service_call
+from motherline.core.actions import ActionForm, correction_call, form_page, service_call
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import posted
 from motherline.people import duplicates, forms, services
@@ -44,6 +44,13 @@ def _woman(request: AuthenticatedRequest, reference: str) -> Woman:
         Woman.objects.editable_by(request.user).select_related("current_episode__current_prison"),
         reference=reference,
     )
+
+
+def _editable_woman(request: AuthenticatedRequest, reference: str) -> Woman:
+    """Her record for a writing page: the role first (403), then her record among those the
+    user changes (404 outside them)."""
+    _require_edit(request.user)
+    return _woman(request, reference)
 
 
 def _episode(woman: Woman) -> CustodyEpisode:
@@ -180,8 +187,7 @@ def readmit(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Admit a released woman again, as a new custody on her own record, with the children
     who come in with her (hers already on the register, or new). Reached from her page and
     from the duplicate check of the admission form, which sends what was typed there."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     known = _known_children(woman)
     kwargs: dict[str, Any] = {"prefix": forms.CHILDREN_PREFIX, "form_kwargs": {"known": known}}
     from_admission = request.method == "POST" and "from_admission" in request.POST
@@ -258,8 +264,7 @@ def _typed_children(data: Any) -> list[dict[str, Any]]:
 @login_required
 def transfer(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Move a woman in custody to another prison; her children living with her move too."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     episode = _episode(woman)
     form = forms.TransferForm(
         posted(request),
@@ -282,8 +287,7 @@ def transfer(request: AuthenticatedRequest, reference: str) -> HttpResponse:
 @login_required
 def legal_status(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Record a change of her legal status (e.g. convicted at first instance)."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     episode = _episode(woman)
     form = forms.LegalStatusForm(
         posted(request),
@@ -309,8 +313,7 @@ def legal_status(request: AuthenticatedRequest, reference: str) -> HttpResponse:
 @login_required
 def release(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Close her custody; children living in prison with her leave with her."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     episode = _episode(woman)
     form = forms.ReleaseForm(posted(request), initial={"version": episode.version})
 
@@ -334,8 +337,7 @@ def release(request: AuthenticatedRequest, reference: str) -> HttpResponse:
 @login_required
 def pregnancy(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Record that she is pregnant."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     return _page(
         request,
         forms.PregnancyForm(posted(request)),
@@ -360,8 +362,7 @@ def pregnancy_outcome(
     request: AuthenticatedRequest, reference: str, pregnancy_id: int
 ) -> HttpResponse:
     """Record how a pregnancy ended; a birth adds the child to the register."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     pregnancy = get_object_or_404(woman.pregnancies, pk=pregnancy_id)
     return _page(
         request,
@@ -379,8 +380,7 @@ def pregnancy_outcome(
 @login_required
 def add_child(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Record a child of hers learnt of after her admission."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     form = forms.ChildForm(posted(request))
 
     def perform(data: dict[str, Any]) -> Child:
@@ -423,23 +423,11 @@ def move_child_out(request: AuthenticatedRequest, reference: str) -> HttpRespons
     )
 
 
-def _correct(
-    correct: Callable[..., Any], request: HttpRequest, record: Any, form: Any
-) -> Callable[[dict[str, Any]], None]:
-    """The perform of a correction form whose `changes()` are what differs."""
-
-    def perform(data: dict[str, Any]) -> None:
-        correct(request.user, record, form.changes(), version=data["version"], request=request)
-
-    return perform
-
-
 @login_required
 def edit_woman(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Correct a mistake in who she is. If someone saved a change since the page was
     loaded, nothing is written and the form comes back with what was typed."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     form = forms.WomanForm(
         posted(request),
         initial=forms.WomanForm.initial_for(woman),
@@ -449,7 +437,7 @@ def edit_woman(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     return _page(
         request,
         form,
-        _correct(services.update_woman, request, woman, form),
+        correction_call(services.update_woman, request, woman, lambda data: form.changes()),
         done=_("Her details have been corrected."),
         heading=_("Correct her details"),
         submit_label=_("Save the corrections"),
@@ -462,25 +450,22 @@ def edit_woman(request: AuthenticatedRequest, reference: str) -> HttpResponse:
 @login_required
 def edit_episode(request: AuthenticatedRequest, reference: str, episode_id: int) -> HttpResponse:
     """Correct the court, case, sentence, expected release or offences of one custody."""
-    _require_edit(request.user)
-    woman = _woman(request, reference)
+    woman = _editable_woman(request, reference)
     episode = get_object_or_404(woman.episodes.select_related("current_prison"), pk=episode_id)
     form = forms.EpisodeForm(
         posted(request),
         initial=forms.episode_initial(episode),
         options=forms.episode_options(request.user),
     )
-
-    def perform(data: dict[str, Any]) -> None:
-        changes = forms.episode_changes(form, request.user)
-        services.update_episode(
-            request.user, episode, changes, version=data["version"], request=request
-        )
-
     return _page(
         request,
         form,
-        perform,
+        correction_call(
+            services.update_episode,
+            request,
+            episode,
+            lambda data: forms.episode_changes(form, request.user),
+        ),
         done=_("The custody details have been corrected."),
         heading=_("Correct custody details"),
         submit_label=_("Save the corrections"),
@@ -527,17 +512,12 @@ def _child_form_page(
     recorded = {name: getattr(child, name) for name in form_class.base_fields if name != "version"}
     form = form_class(posted(request), initial={**recorded, "version": child.version})
     go_to = _back(request, child)
-
-    def perform(data: dict[str, Any]) -> None:
-        changes = forms.child_changes(form)
-        services.update_child(
-            request.user, child, changes, version=data["version"], request=request
-        )
-
     return _page(
         request,
         form,
-        perform,
+        correction_call(
+            services.update_child, request, child, lambda data: forms.child_changes(form)
+        ),
         done=done % {"ref": child.reference},
         heading=heading,
         submit_label=submit_label,

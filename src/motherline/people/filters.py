@@ -26,7 +26,24 @@ def _yes_no(value: str | None) -> bool | None:
     return value == "1"
 
 
-class WomanFilterForm(forms.Form):
+class PlaceFilterForm(forms.Form):
+    """A list's filters that narrow it to a prison or a province: the form offers the places
+    the user may choose (`prisons`, `provinces`), after "All". The form declares its
+    `prison` and `province` fields where its page shows them."""
+
+    def __init__(
+        self, data: Any, *, prisons: list[Prison], provinces: list[Province], **kwargs: Any
+    ) -> None:
+        super().__init__(data, **kwargs)
+        cast(forms.ChoiceField, self.fields["prison"]).choices = [("", _("All prisons"))] + [
+            (p.code, p.display_name) for p in prisons
+        ]
+        cast(forms.ChoiceField, self.fields["province"]).choices = [("", _("All provinces"))] + [
+            (p.code, p.display_name) for p in provinces
+        ]
+
+
+class WomanFilterForm(PlaceFilterForm):
     q = forms.CharField(
         label=_("Name or prison register number"),
         required=False,
@@ -74,17 +91,6 @@ class WomanFilterForm(forms.Form):
     page = forms.IntegerField(
         required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput
     )
-
-    def __init__(
-        self, data: Any, *, prisons: list[Prison], provinces: list[Province], **kwargs: Any
-    ) -> None:
-        super().__init__(data, **kwargs)
-        cast(forms.ChoiceField, self.fields["prison"]).choices = [("", _("All prisons"))] + [
-            (p.code, p.display_name) for p in prisons
-        ]
-        cast(forms.ChoiceField, self.fields["province"]).choices = [("", _("All provinces"))] + [
-            (p.code, p.display_name) for p in provinces
-        ]
 
     def _value(self, name: str) -> Any:
         # Only valid fields reach cleaned_data; an invalid one is shown and left out.

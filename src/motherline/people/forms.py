@@ -348,6 +348,10 @@ class WomanFields(UserForm):
     def clean_nationality(self) -> str:
         return (self.cleaned_data.get("nationality") or "").upper()
 
+    def her_details(self) -> dict[str, Any]:
+        """Who she is, as typed, by the names `services.Admission` gives them."""
+        return {name: self.cleaned_data[name] for name in WomanFields.base_fields}
+
 
 class CustodyFields(UserForm):
     """A custody's admission: the prison, the day, her legal status and case, and whether she
@@ -415,6 +419,12 @@ class CustodyFields(UserForm):
                     )
         return cleaned
 
+    def custody(self) -> dict[str, Any]:
+        """The custody and her pregnancy as typed, by the names `services.Admission` and
+        `services.Readmission` share."""
+        values = {name: self.cleaned_data[name] for name in CustodyFields.base_fields}
+        return values | {"offences": list(values["offences"])}
+
     def asks_confirmation(self) -> bool:
         """Whether the last answer had warnings to confirm (the box is shown only then)."""
         return self.is_bound and services.CONFIRM_WARNINGS in self.errors
@@ -431,37 +441,11 @@ class AdmissionForm(WomanFields, CustodyFields):
             self.fields["nationality"].initial = organisation.jurisdiction.code[:2]
 
     def admission(self, organisation_id: int, children: list[ChildDetails]) -> Admission:
-        data = self.cleaned_data
         return Admission(
             organisation_id=organisation_id,
-            prison=data["prison"],
-            admission_date=data["admission_date"],
-            name=data["name"],
-            name_latin=data["name_latin"],
-            register_number=data["register_number"],
-            date_of_birth=data["date_of_birth"],
-            dob_is_estimated=data["dob_is_estimated"],
-            nationality=data["nationality"],
-            ethnicity=data["ethnicity"],
-            language=data["language"],
-            is_primary_carer=data["is_primary_carer"],
-            is_sole_carer=data["is_sole_carer"],
-            dependent_children=data["dependent_children"],
-            has_serious_illness=data["has_serious_illness"],
-            has_disability=data["has_disability"],
-            health_notes=data["health_notes"],
-            consent_scope=data["consent_scope"],
-            legal_status=data["legal_status"],
-            court=data["court"],
-            case_number=data["case_number"],
-            sentence_months=data["sentence_months"],
-            expected_release_date=data["expected_release_date"],
-            offences=list(data["offences"]),
-            is_pregnant=data["is_pregnant"],
-            pregnancy_known_since=data["pregnancy_known_since"],
-            expected_delivery_date=data["expected_delivery_date"],
+            **self.her_details(),
+            **self.custody(),
             children=children,
-            confirm_warnings=data["confirm_warnings"],
         )
 
 
@@ -478,22 +462,10 @@ class ReadmissionForm(CustodyFields):
     version = version_field()
 
     def readmission(self, children: list[ChildDetails]) -> services.Readmission:
-        data = self.cleaned_data
         return services.Readmission(
-            prison=data["prison"],
-            admission_date=data["admission_date"],
-            legal_status=data["legal_status"],
-            court=data["court"],
-            case_number=data["case_number"],
-            sentence_months=data["sentence_months"],
-            expected_release_date=data["expected_release_date"],
-            offences=list(data["offences"]),
-            is_pregnant=data["is_pregnant"],
-            pregnancy_known_since=data["pregnancy_known_since"],
-            expected_delivery_date=data["expected_delivery_date"],
-            dependent_children=data["dependent_children"],
+            **self.custody(),
+            dependent_children=self.cleaned_data["dependent_children"],
             children=children,
-            confirm_warnings=data["confirm_warnings"],
         )
 
 

@@ -24,13 +24,14 @@ WithdrawalForm = form_for(Withdrawal, labels={"reason": gettext_lazy("Why is it 
 def withdrawal_page(
     request: HttpRequest,
     record: Withdrawable,
-    perform: Callable[[int, str], Any],
+    withdraw: Callable[..., Any],
     *,
     heading: str,
     go_to: str,
 ) -> HttpResponse:
-    """Ask why the record is withdrawn and withdraw it with `perform(version, reason)` (the
-    owning app's service); then back to the record's page, `go_to`, where it shows as
+    """Ask why the record is withdrawn and withdraw it with `withdraw(user, record,
+    version=, reason=, request=)`, the owning app's service, which checks the version and
+    writes the audit row; then back to the record's page, `go_to`, where it shows as
     withdrawn. The caller has checked that the user may change the record."""
     form = WithdrawalForm(posted(request), initial={"version": record.version})
     form.fields["reason"].widget.attrs.update({"rows": 3, "maxlength": REASON_MAX})
@@ -38,7 +39,9 @@ def withdrawal_page(
     return form_page(
         request,
         form,
-        lambda data: perform(data["version"], data["reason"]),
+        lambda data: withdraw(
+            request.user, record, version=data["version"], reason=data["reason"], request=request
+        ),
         done=_("%(ref)s has been withdrawn: it no longer counts, and its page stays readable.")
         % {"ref": reference},
         go_to=go_to,

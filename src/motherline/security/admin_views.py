@@ -54,27 +54,23 @@ def invite(request: AuthenticatedRequest) -> HttpResponse:
     if request.GET.get("organisation", "").isdigit():
         initial = {"organisation": int(request.GET["organisation"]), "role": "administrator"}
     form = InviteForm(posted(request), actor=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account, _link = services.invite_user(
-                request.user,
-                form.cleaned_data["username"],
-                form.account_values(),
-                request=request,
+    done = run_form_action(
+        request,
+        form,
+        # The service answers the account and its link; the page goes on with the account.
+        lambda data: services.invite_user(
+            request.user, data["username"], form.account_values(), request=request
+        )[0],
+        done=lambda account: (
+            _(
+                "%(username)s is invited: the link to set a password was sent to "
+                "%(email)s. It works once, for 3 days."
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "%(username)s is invited: the link to set a password was sent to "
-                    "%(email)s. It works once, for 3 days."
-                )
-                % {"username": account.username, "email": account.email},
-            )
-            return redirect("security:account", account.pk)
-    return render(request, "security/invite.html", {"form": form})
+            % {"username": account.username, "email": account.email}
+        ),
+        go_to=lambda account: reverse("security:account", args=[account.pk]),
+    )
+    return done or render(request, "security/invite.html", {"form": form})
 
 
 @login_required
@@ -87,20 +83,17 @@ def account(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
         administered_users(request.user).select_related("organisation", "prison"), pk=user_id
     )
     form = AccountForm(posted(request), account=target, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_account(
-                request.user,
-                target,
-                form.cleaned_data["version"],
-                form.account_values(),
-                request=request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The account was saved."))
-            return redirect("security:account", target.pk)
+    done = run_form_action(
+        request,
+        form,
+        lambda data: services.change_account(
+            request.user, target, data["version"], form.account_values(), request=request
+        ),
+        done=_("The account was saved."),
+        go_to=reverse("security:account", args=[target.pk]),
+    )
+    if done is not None:
+        return done
     audit.record(request.user, AuditAction.VIEW, target, request=request)
     return render(
         request,

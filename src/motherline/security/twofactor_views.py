@@ -53,6 +53,17 @@ def _verified(
     return redirect(_next_url(request))
 
 
+def _refuse(request: AuthenticatedRequest, form: TokenForm, message: str) -> None:
+    """A code refused: written to the audit trail, and said beside the field."""
+    audit.record(
+        request.user,
+        AuditAction.TWO_FACTOR_FAILED,
+        request=request,
+        object_type="otp_totp.TOTPDevice",
+    )
+    form.add_error("token", message)
+
+
 @login_required
 def enrol(request: AuthenticatedRequest) -> HttpResponse:
     """Show a new device's QR code and secret; a correct code from it confirms the device and
@@ -67,13 +78,7 @@ def enrol(request: AuthenticatedRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             return _verified(request, device, AuditAction.TWO_FACTOR_ENROLLED)
-        audit.record(
-            request.user,
-            AuditAction.TWO_FACTOR_FAILED,
-            request=request,
-            object_type="otp_totp.TOTPDevice",
-        )
-        form.add_error("token", _("That code is not right. Check the time on your phone."))
+        _refuse(request, form, _("That code is not right. Check the time on your phone."))
     return render(
         request,
         "security/two_factor_enrol.html",
@@ -99,16 +104,13 @@ def verify(request: AuthenticatedRequest) -> HttpResponse:
         allowed, _details = device.verify_is_allowed()
         if allowed and device.verify_token(form.cleaned_data["token"]):
             return _verified(request, device, AuditAction.TWO_FACTOR_VERIFIED)
-        audit.record(
-            request.user,
-            AuditAction.TWO_FACTOR_FAILED,
-            request=request,
-            object_type="otp_totp.TOTPDevice",
+        _refuse(
+            request,
+            form,
+            _("That code is not right. Check the time on your phone.")
+            if allowed
+            else _("Too many wrong codes. Wait a minute and try again."),
         )
-        if allowed:
-            form.add_error("token", _("That code is not right. Check the time on your phone."))
-        else:
-            form.add_error("token", _("Too many wrong codes. Wait a minute and try again."))
     return render(
         request, "security/two_factor_verify.html", {"form": form, "next": _next_url(request)}
     )
