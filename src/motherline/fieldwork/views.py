@@ -67,6 +67,7 @@ from motherline.people.queries import paged
 from motherline.people.signals import PageSection
 from motherline.places.models import Prison
 from motherline.records.pages import withdrawal_page
+from motherline.reports.download import attachment
 from motherline.reports.pdf import render_pdf
 from motherline.uploads import FileRefused
 
@@ -793,9 +794,7 @@ def case_booklet(request: AuthenticatedRequest) -> HttpResponse:
         changes={"language": language, "cases": [c.reference for c in cases]},
         request=request,
     )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="case-studies-{language}.pdf"'
-    return response
+    return attachment(content, "application/pdf", f"case-studies-{language}.pdf")
 
 
 # Escalation contacts

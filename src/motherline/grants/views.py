@@ -43,6 +43,7 @@ from motherline.grants.models import BudgetLine, Grant, ServiceDelivery
 from motherline.people.models import Woman
 from motherline.people.queries import paged
 from motherline.records.pages import withdrawal_page
+from motherline.reports.download import attachment
 
 
 def _grant(request: AuthenticatedRequest, grant_id: int) -> Grant:
@@ -211,9 +212,7 @@ def donor_report(request: AuthenticatedRequest, grant_id: int) -> HttpResponse:
     )
     period = f"{data['start']:%Y%m%d}-{data['end']:%Y%m%d}"
     name = f"donor-report-{grant.reference}-{period}-{data['language']}.{data['format']}"
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(content, kind, name)
 
 
 # Service deliveries

@@ -23,6 +23,7 @@ from motherline.legal import queries
 from motherline.legal.models import ReleaseCandidate
 from motherline.legal.rules import localised, share_served
 from motherline.people.models import Child, Placement, PlacementKind
+from motherline.reports.download import attachment
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,4 @@ def pdf_response(
         request=request,
         changes={"woman": candidate.woman.reference, "document": "dossier", "language": language},
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"dossier-{candidate.woman.reference}-{language}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(pdf, "application/pdf", f"dossier-{candidate.woman.reference}-{language}.pdf")

@@ -21,6 +21,7 @@ from motherline.core.actors import AuthenticatedRequest
 from motherline.jurisdictions.models import Jurisdiction
 from motherline.places.models import Prison
 from motherline.reports import tabular
+from motherline.reports.download import attachment
 from motherline.reports.pdf import render_html
 from motherline.security.headers import allow_inline_styles
 from motherline.stats import exchange, publication, queries, services
@@ -77,18 +78,14 @@ def export(request: AuthenticatedRequest, table: str, fmt: str) -> HttpResponse:
     filename = f"motherline-{table}-{timezone.localdate().isoformat()}"
     if fmt in ("sdmx", "dhis2"):
         kind = "text/csv; charset=utf-8" if fmt == "sdmx" else "application/json"
-        response = HttpResponse(content, content_type=kind)
-        filename += "-sdmx.csv" if fmt == "sdmx" else "-dhis2.json"
-    elif fmt == "csv":
-        filename += ".csv"
-        response = HttpResponse(
-            tabular.csv_bytes(header, rows), content_type="text/csv; charset=utf-8"
+        return attachment(
+            content, kind, filename + ("-sdmx.csv" if fmt == "sdmx" else "-dhis2.json")
         )
-    else:
-        filename += ".xlsx"
-        response = HttpResponse(publication.xlsx(title, header, rows), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    if fmt == "csv":
+        return attachment(
+            tabular.csv_bytes(header, rows), "text/csv; charset=utf-8", filename + ".csv"
+        )
+    return attachment(publication.xlsx(title, header, rows), XLSX, filename + ".xlsx")
 
 
 @login_required
@@ -138,9 +135,9 @@ def template(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
         province__jurisdiction__code=_jurisdiction_code(request.user), holds_women=True
     )
     example = prisons.order_by("code").values_list("code", flat=True).first() or ""
-    response = HttpResponse(services.returns_template(fmt, example), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="population-returns.{fmt}"'
-    return response
+    return attachment(
+        services.returns_template(fmt, example), content_type, f"population-returns.{fmt}"
+    )
 
 
 @login_required
@@ -175,10 +172,8 @@ def brief(request: AuthenticatedRequest) -> HttpResponse:
             HttpResponse(render_html(BRIEF, context, language, for_browser=True))
         )
     # Rendered once per state of the data, and kept (publication.brief_pdf).
-    response = HttpResponse(
-        publication.brief_pdf(as_of, language, code), content_type="application/pdf"
+    return attachment(
+        publication.brief_pdf(as_of, language, code),
+        "application/pdf",
+        f"motherline-brief-{as_of}-{language}.pdf",
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="motherline-brief-{as_of}-{language}.pdf"'
-    )
-    return response
