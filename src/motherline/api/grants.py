@@ -21,7 +21,7 @@ from ninja import Field, Query, Router, Schema, Status
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
-from motherline.api.access import Requires, editable_woman
+from motherline.api.access import Requires, editable_record, editable_woman
 from motherline.api.routes import corrected, page_out, read, withdrawn
 from motherline.api.schemas import (
     INT_MAX,
@@ -223,7 +223,7 @@ def correct_grant(
     around the services charged to it (422). Send the `version` last read; a change made
     since is refused with HTTP 409. Only the managing organisation corrects it (404)."""
     user = request.user
-    grant = get_object_or_404(Grant.objects.editable_by(user), pk=grant_id)
+    grant = editable_record(Grant, user, grant_id)
     corrected(request, services.correct_grant, grant, payload)
     return queries.grants_for(user).get(pk=grant.pk)
 
@@ -242,7 +242,7 @@ def correct_line(
     lines together may not exceed the grant (422). Send the `version` last read; a change
     made since is refused with HTTP 409."""
     user = request.user
-    grant = get_object_or_404(Grant.objects.editable_by(user), pk=grant_id)
+    grant = editable_record(Grant, user, grant_id)
     line = get_object_or_404(BudgetLine.objects.filter(grant=grant), pk=line_id)
     corrected(request, services.correct_budget_line, line, payload)
     return next(s for s in queries.spending_by_line(grant) if s.id == line.pk)
