@@ -23,7 +23,7 @@ from motherline.accounts import audit
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, organisation_id_of
 from motherline.api.access import Requires, editable_record, editable_woman
-from motherline.api.routes import changes_of, corrected, page_out, read, refused_as, withdrawn
+from motherline.api.routes import changes_of, corrected, page_of, read, refused_as, withdrawn
 from motherline.api.schemas import (
     INT_MAX,
     ListPage,
@@ -61,7 +61,6 @@ from motherline.fieldwork.models import (
     Topic,
     TrainingSession,
 )
-from motherline.people.queries import paged
 from motherline.places.models import Prison
 from motherline.records.withdrawal import Withdrawal, WithdrawnOut
 from motherline.uploads import FileRefused
@@ -202,10 +201,6 @@ def _visit(user: User, visit_id: int) -> PrisonVisit:
 def _of_editable_visit(model: type[R], user: User, pk: int) -> R:
     """A finding or follow-up action of a visit the user may change; otherwise 404."""
     return get_object_or_404(model, pk=pk, visit__in=PrisonVisit.objects.editable_by(user))
-
-
-def _page(qs: Any, query: PageQuery) -> dict[str, Any]:
-    return page_out(paged(qs, query.after, query.size))
 
 
 # Visits
@@ -396,7 +391,7 @@ def list_incidents(request: AuthenticatedRequest, query: Query[IncidentQuery]) -
     qs = queries.incidents(user, open_only=query.open)
     if query.prison:
         qs = qs.filter(prison__code=query.prison)
-    return _page(qs, query)
+    return page_of(qs, query.after, query.size)
 
 
 @router.get(
@@ -539,7 +534,7 @@ def list_training(request: AuthenticatedRequest, query: Query[PageQuery]) -> dic
     """Training sessions of your organisation and those sharing with it, newest first, with
     participants summed."""
     user = request.user
-    return _page(queries.training_sessions(user), query)
+    return page_of(queries.training_sessions(user), query.after, query.size)
 
 
 @router.get(
@@ -666,7 +661,7 @@ class CaseStudyList(ListPage):
 def list_cases(request: AuthenticatedRequest, query: Query[PageQuery]) -> dict[str, Any]:
     """Case studies of your organisation and those sharing with it, newest first."""
     user = request.user
-    page = _page(queries.case_studies(user), query)
+    page = page_of(queries.case_studies(user), query.after, query.size)
     audit.record_list(
         user, "fieldwork.CaseStudy", [case.reference for case in page["items"]], request=request
     )

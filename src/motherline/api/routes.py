@@ -27,6 +27,7 @@ from motherline.api.access import child_records, her_records
 from motherline.api.schemas import PathReference
 from motherline.core.actors import AuthenticatedRequest
 from motherline.people.models import Child, Woman
+from motherline.people.queries import paged
 
 R = TypeVar("R", bound=models.Model)
 T = TypeVar("T")
@@ -107,6 +108,12 @@ def refused_as(field: str, refusal: type[Exception], message: str = "") -> Itera
 def page_out(page: Any) -> dict[str, Any]:
     """A page of a list (`items`, `next_cursor`, `total`) as the API returns it."""
     return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
+
+
+def page_of(records: models.QuerySet[Any], after: int | None, size: int) -> dict[str, Any]:
+    """The page of `records` after the id `after` (the previous page's `next_cursor`), by
+    descending id, with their total (`people.queries.paged`), as the API returns it."""
+    return page_out(paged(records, after, size))
 
 
 @dataclass(frozen=True)
