@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from motherline.accounts import audit, policy
+from motherline.accounts import policy
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child, editable_woman
-from motherline.api.routes import changes_of, corrected, page_out, read
+from motherline.api.routes import changes_of, corrected, page_out, read, read_listed
 from motherline.api.schemas import (
     AdmissionIn,
     ChildIn,
@@ -115,13 +115,7 @@ def list_women(request: AuthenticatedRequest, filters: Query[WomenQuery]) -> dic
         after=filters.after,
         size=filters.size,
     )
-    audit.record_list(
-        user,
-        "people.Woman",
-        [woman.reference for woman in page.items],
-        request=request,
-        changes={"filters": audit.filters_for_trail(filters.model_dump(exclude={"after"}))},
-    )
+    read_listed(request, "people.Woman", [woman.reference for woman in page.items], filters)
     return page_out(page)
 
 

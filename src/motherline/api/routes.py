@@ -62,6 +62,21 @@ def read_all(
     return records
 
 
+def read_listed(
+    request: AuthenticatedRequest, object_type: str, references: Iterable[Any], filters: Schema
+) -> None:
+    """A page of a filtered list, its read written to the audit trail as one row
+    (`audit.record_list`): the `references` shown and the `filters` asked for, without the
+    cursor (`after`)."""
+    audit.record_list(
+        request.user,
+        object_type,
+        references,
+        request=request,
+        changes={"filters": audit.filters_for_trail(filters.model_dump(exclude={"after"}))},
+    )
+
+
 def changes_of(payload: Schema, *texts: str, exclude: Iterable[str] = ()) -> dict[str, Any]:
     """The fields a correction sent (only those change), without its `version` (nor
     `exclude`); a null sent for one of `texts` empties that text."""
