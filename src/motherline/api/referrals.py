@@ -82,6 +82,10 @@ class ReferralsQuery(Schema):
 # Helpers
 
 
+def _consent(pk: int) -> Consent:
+    return Consent.objects.select_related("woman", "child").get(pk=pk)
+
+
 def _referral(pk: int) -> Referral:
     return Referral.objects.select_related("woman", "child").get(pk=pk)
 
@@ -123,7 +127,7 @@ def record_consent(
     consent = referrals.record_consent(
         request.user, woman, **referrals.consent_values(woman, payload), request=request
     )
-    return Status(201, Consent.objects.select_related("woman", "child").get(pk=consent.pk))
+    return Status(201, _consent(consent.pk))
 
 
 @router.post(
@@ -146,7 +150,7 @@ def withdraw_consent(
         reason=payload.reason,
         request=request,
     )
-    return Consent.objects.select_related("woman", "child").get(pk=withdrawn.pk)
+    return _consent(withdrawn.pk)
 
 
 # Referrals
