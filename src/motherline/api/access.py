@@ -7,9 +7,10 @@ API does not confirm that a reference exists to someone who may not see it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
@@ -19,6 +20,8 @@ from ninja.security import SessionAuth
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, can
 from motherline.people.models import Child, Woman
+
+M = TypeVar("M", bound=models.Model)
 
 _REFUSALS = {
     Capability.VIEW_AGGREGATES: gettext_lazy("Your role may not see the statistics."),
@@ -137,3 +140,24 @@ def editable_woman(user: User, reference: str) -> Woman:
 def editable_child(user: User, reference: str) -> Child:
     """A child the user may change (through her mother), by reference."""
     return get_object_or_404(Child.objects.editable_by(user), reference=reference)
+
+
+def visible_record(model: type[M], user: User, pk: int, *related: str) -> M:
+    """A record of `model` the user may see (its queryset's `visible_to`, which asks the
+    policy), by id, with `related` selected; otherwise 404."""
+    records: Any = model._default_manager  # its `objects`, whose queryset is scoped
+    return _by_id(records.visible_to(user), pk, related)
+
+
+def editable_record(model: type[M], user: User, pk: int, *related: str) -> M:
+    """A record of `model` the user may change (its queryset's `editable_by`), by id, with
+    `related` selected; otherwise 404: a partner's record shared read-only is not found."""
+    records: Any = model._default_manager  # its `objects`, whose queryset is scoped
+    return _by_id(records.editable_by(user), pk, related)
+
+
+def _by_id(records: models.QuerySet[M], pk: int, related: tuple[str, ...]) -> M:
+    # `select_related()` with no names would follow every relation: only with names.
+    if related:
+        records = records.select_related(*related)
+    return get_object_or_404(records, pk=pk)

@@ -20,7 +20,7 @@ from ninja import Field, Router, Schema, Status
 from motherline.accounts import audit
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
-from motherline.api.access import Requires, editable_child
+from motherline.api.access import Requires, editable_child, editable_record, visible_record
 from motherline.api.routes import changes_of, corrected, read
 from motherline.api.schemas import (
     INT_MAX,
@@ -239,10 +239,6 @@ def _plan_out(pk: int) -> TransitionPlan:
     return TransitionPlan.objects.select_related("child").prefetch_related("follow_ups").get(pk=pk)
 
 
-def _editable_plan(user: User, plan_id: int) -> TransitionPlan:
-    return get_object_or_404(TransitionPlan.objects.editable_by(user), pk=plan_id)
-
-
 def _caregiver_record(plan: TransitionPlan, changes: dict[str, Any]) -> None:
     """The caregiver's id sent with a plan's change, as the record (of her children)."""
     if changes.get("caregiver") is not None:
@@ -336,7 +332,7 @@ def update_plan(
     change. Send the `version` last read; a change made since is refused with HTTP 409. A
     closed plan must be reopened first (422)."""
     user = request.user
-    plan = _editable_plan(user, plan_id)
+    plan = editable_record(TransitionPlan, user, plan_id)
     changes = changes_of(payload, "caregiver_relationship")
     _caregiver_record(plan, changes)
     services.update_plan(user, plan, changes, version=payload.version, request=request)
@@ -356,7 +352,7 @@ def advance_plan(
     """Move the plan one step forward, or close it, with what that step needs. The handover
     ends the child's placement in prison and schedules the follow-up visits."""
     user = request.user
-    plan = _editable_plan(user, plan_id)
+    plan = editable_record(TransitionPlan, user, plan_id)
     fields = changes_of(payload, "caregiver_relationship", "close_reason", exclude={"status"})
     _caregiver_record(plan, fields)
     services.advance_plan(
@@ -377,7 +373,7 @@ def reopen_plan(
 ) -> TransitionPlan:
     """Reopen a closed plan; the reason is kept on the audit trail."""
     user = request.user
-    plan = _editable_plan(user, plan_id)
+    plan = editable_record(TransitionPlan, user, plan_id)
     services.reopen_plan(user, plan, payload.reason, version=payload.version, request=request)
     return _plan_out(plan.pk)
 
@@ -632,10 +628,7 @@ def _assessment_out(pk: int) -> BestInterestsAssessment:
 
 
 def _visible_assessment(user: User, assessment_id: int) -> BestInterestsAssessment:
-    return get_object_or_404(
-        BestInterestsAssessment.objects.visible_to(user).select_related("plan__child__mother"),
-        pk=assessment_id,
-    )
+    return visible_record(BestInterestsAssessment, user, assessment_id, "plan__child__mother")
 
 
 def _answers(payload_answers: dict[str, Any]) -> dict[str, tuple[str, str]]:
@@ -652,7 +645,7 @@ def _answers(payload_answers: dict[str, Any]) -> dict[str, tuple[str, str]]:
 def list_assessments(request: AuthenticatedRequest, plan_id: RecordId) -> Any:
     """The best-interests assessments of a plan, the latest first. On the audit trail."""
     user = request.user
-    plan = get_object_or_404(TransitionPlan.objects.visible_to(user), pk=plan_id)
+    plan = visible_record(TransitionPlan, user, plan_id)
     found = list(
         BestInterestsAssessment.objects.filter(plan=plan)
         .select_related("plan__child", "assessed_by", "decided_by")
@@ -679,7 +672,7 @@ def record_assessment(
     its code), and a recommendation. It waits for a programme manager's approval; the plan's
     hand-over step is refused until one is approved."""
     user = request.user
-    plan = _editable_plan(user, plan_id)
+    plan = editable_record(TransitionPlan, user, plan_id)
     found = family.record_assessment(
         user,
         plan,

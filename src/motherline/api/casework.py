@@ -14,12 +14,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from motherline.accounts.policy import Capability, may_edit
-from motherline.api.access import Requires
+from motherline.api.access import Requires, visible_record
 from motherline.api.routes import Twin, corrected, read_all, twins
 from motherline.api.schemas import INT_MAX, OnWomanOrChild, RecordId, _max
 from motherline.casework import documents, queries, services
@@ -189,7 +188,7 @@ def correct_note(
 ) -> CaseNote:
     """Only the author, only until `correctable_until` (422 after: write a new note with
     `corrects`), only from the version last read (409 otherwise)."""
-    note = get_object_or_404(CaseNote.objects.visible_to(request.user), pk=note_id)
+    note = visible_record(CaseNote, request.user, note_id)
     corrected(request, services.correct_note, note, payload)
     return _note_out(note.pk)
 
@@ -261,10 +260,7 @@ def _assign(
 )
 def unassign(request: AuthenticatedRequest, assignment_id: RecordId) -> Any:
     """End an assignment; the audit trail keeps who it was and who ended it."""
-    assignment = get_object_or_404(
-        Assignment.objects.visible_to(request.user).select_related("woman", "child", "worker"),
-        pk=assignment_id,
-    )
+    assignment = visible_record(Assignment, request.user, assignment_id, "woman", "child", "worker")
     services.unassign(request.user, assignment, request=request)
     return Status(204, None)
 

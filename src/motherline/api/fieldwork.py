@@ -22,8 +22,8 @@ from ninja.files import UploadedFile
 from motherline.accounts import audit
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability, organisation_id_of
-from motherline.api.access import Requires, editable_woman
-from motherline.api.routes import changes_of, corrected, page_out, read, refused_as, withdrawn
+from motherline.api.access import Requires, editable_record, editable_woman
+from motherline.api.routes import changes_of, corrected, page_of, read, refused_as, withdrawn
 from motherline.api.schemas import (
     INT_MAX,
     ListPage,
@@ -61,7 +61,6 @@ from motherline.fieldwork.models import (
     Topic,
     TrainingSession,
 )
-from motherline.people.queries import paged
 from motherline.places.models import Prison
 from motherline.records.withdrawal import Withdrawal, WithdrawnOut
 from motherline.uploads import FileRefused
@@ -199,17 +198,9 @@ def _visit(user: User, visit_id: int) -> PrisonVisit:
     return _detail(queries.visit_detail, PrisonVisit, user, visit_id)
 
 
-def _editable_visit(user: User, visit_id: int) -> PrisonVisit:
-    return get_object_or_404(PrisonVisit.objects.editable_by(user), pk=visit_id)
-
-
 def _of_editable_visit(model: type[R], user: User, pk: int) -> R:
     """A finding or follow-up action of a visit the user may change; otherwise 404."""
     return get_object_or_404(model, pk=pk, visit__in=PrisonVisit.objects.editable_by(user))
-
-
-def _page(qs: Any, query: PageQuery) -> dict[str, Any]:
-    return page_out(paged(qs, query.after, query.size))
 
 
 # Visits
@@ -277,7 +268,7 @@ def correct_visit(
     Send the `version` last read; a change made since is refused with HTTP 409. Only the
     organisation that made the visit corrects it (to others it is not found, 404)."""
     user = request.user
-    visit = _editable_visit(user, visit_id)
+    visit = editable_record(PrisonVisit, user, visit_id)
     corrected(request, services.correct_visit, visit, payload, "notes")
     return _visit(user, visit_id)
 
@@ -296,7 +287,7 @@ def withdraw_visit(
     readable here, marked withdrawn, and leaves the lists, counts and the worklist. Send the
     `version` last read (409 if it changed since). Only its organisation withdraws it."""
     user = request.user
-    visit = _editable_visit(user, visit_id)
+    visit = editable_record(PrisonVisit, user, visit_id)
     withdrawn(request, services.withdraw_visit, visit, payload)
     return _visit(user, visit_id)
 
@@ -312,7 +303,7 @@ def add_action(request: AuthenticatedRequest, visit_id: RecordId, payload: Actio
     """Add a follow-up action owned by a user of the visit's organisation (by user name),
     due on a day not before the visit, optionally about one of its findings."""
     user = request.user
-    visit = _editable_visit(user, visit_id)
+    visit = editable_record(PrisonVisit, user, visit_id)
     return Status(201, services.add_named_action(user, visit, payload, request=request))
 
 
@@ -400,7 +391,7 @@ def list_incidents(request: AuthenticatedRequest, query: Query[IncidentQuery]) -
     qs = queries.incidents(user, open_only=query.open)
     if query.prison:
         qs = qs.filter(prison__code=query.prison)
-    return _page(qs, query)
+    return page_of(qs, query.after, query.size)
 
 
 @router.get(
@@ -435,7 +426,7 @@ def record_incident(request: AuthenticatedRequest, payload: IncidentIn) -> Statu
     """Record an access incident (from a visit with `visit_id`); the organisation's
     escalation contacts are told by e-mail."""
     user = request.user
-    visit = _editable_visit(user, payload.visit_id) if payload.visit_id else None
+    visit = editable_record(PrisonVisit, user, payload.visit_id) if payload.visit_id else None
     incident = services.record_named_incident(user, payload, visit=visit, request=request)
     return Status(201, queries.incident_detail(user, incident.pk))
 
@@ -465,7 +456,7 @@ def update_incident(
     """Record the escalation, the response, the day access was restored. Send the `version`
     last read; a change made since is refused with HTTP 409."""
     user = request.user
-    incident = get_object_or_404(AccessIncident.objects.editable_by(user), pk=incident_id)
+    incident = editable_record(AccessIncident, user, incident_id)
     corrected(request, services.update_incident, incident, payload, "escalated_to", "response")
     return queries.incident_detail(user, incident.pk)
 
@@ -484,7 +475,7 @@ def withdraw_incident(
     stays readable here, marked withdrawn, and leaves the lists and figures. Send the
     `version` last read (409 if it changed since)."""
     user = request.user
-    incident = get_object_or_404(AccessIncident.objects.editable_by(user), pk=incident_id)
+    incident = editable_record(AccessIncident, user, incident_id)
     withdrawn(request, services.withdraw_incident, incident, payload)
     return queries.incident_detail(user, incident.pk)
 
@@ -543,7 +534,7 @@ def list_training(request: AuthenticatedRequest, query: Query[PageQuery]) -> dic
     """Training sessions of your organisation and those sharing with it, newest first, with
     participants summed."""
     user = request.user
-    return _page(queries.training_sessions(user), query)
+    return page_of(queries.training_sessions(user), query.after, query.size)
 
 
 @router.get(
@@ -607,7 +598,7 @@ def correct_training(
     replace those recorded) or texts: only the fields sent change. Send the `version` last
     read; a change made since is refused with HTTP 409."""
     user = request.user
-    session = get_object_or_404(TrainingSession.objects.editable_by(user), pk=session_id)
+    session = editable_record(TrainingSession, user, session_id)
     texts = ("statistics_used", "case_studies_used", "notes")
     changes = changes_of(payload, *texts, exclude={"participants"})
     if payload.participants is not None:
@@ -630,7 +621,7 @@ def withdraw_training(
     readable here, marked withdrawn, and leaves the list and the totals. Send the `version`
     last read (409 if it changed since)."""
     user = request.user
-    session = get_object_or_404(TrainingSession.objects.editable_by(user), pk=session_id)
+    session = editable_record(TrainingSession, user, session_id)
     withdrawn(request, services.withdraw_training, session, payload)
     return queries.training_detail(user, session.pk)
 
@@ -670,7 +661,7 @@ class CaseStudyList(ListPage):
 def list_cases(request: AuthenticatedRequest, query: Query[PageQuery]) -> dict[str, Any]:
     """Case studies of your organisation and those sharing with it, newest first."""
     user = request.user
-    page = _page(queries.case_studies(user), query)
+    page = page_of(queries.case_studies(user), query.after, query.size)
     audit.record_list(
         user, "fieldwork.CaseStudy", [case.reference for case in page["items"]], request=request
     )
@@ -727,7 +718,7 @@ def case_step(
     `publish` (programme managers; a second person), or `withdraw` consent, which
     unpublishes. A refused step is a 422; a stale `version` a 409."""
     user = request.user
-    case = get_object_or_404(CaseStudy.objects.editable_by(user), pk=case_id)
+    case = editable_record(CaseStudy, user, case_id)
     services.take_case_step(user, case, step, payload, request=request)
     return queries.case_detail(user, case.pk)
 

@@ -21,8 +21,8 @@ from ninja import Field, Query, Router, Schema, Status
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability
-from motherline.api.access import Requires, editable_woman
-from motherline.api.routes import corrected, page_out, read, withdrawn
+from motherline.api.access import Requires, editable_record, editable_woman
+from motherline.api.routes import corrected, page_of, read, withdrawn
 from motherline.api.schemas import (
     INT_MAX,
     DocumentLanguage,
@@ -47,7 +47,6 @@ from motherline.grants.models import (
     ServiceDelivery,
     ServiceType,
 )
-from motherline.people.queries import paged
 from motherline.records.withdrawal import Withdrawal, WithdrawnOut
 
 router = Router(tags=["grants and services"])
@@ -161,10 +160,6 @@ def _grant(user: User, grant_id: int) -> Grant:
     return get_object_or_404(queries.grants_for(user), pk=grant_id)
 
 
-def _page(qs: Any, after: int | None, size: int) -> dict[str, Any]:
-    return page_out(paged(qs, after, size))
-
-
 @router.get(
     "/grants",
     response=GrantList,
@@ -175,7 +170,7 @@ def _page(qs: Any, after: int | None, size: int) -> dict[str, Any]:
 def list_grants(request: AuthenticatedRequest, query: Query[GrantQuery]) -> dict[str, Any]:
     """Grants your organisation manages (or that partners share with it), newest first."""
     user = request.user
-    return _page(queries.grants_for(user), query.after, query.size)
+    return page_of(queries.grants_for(user), query.after, query.size)
 
 
 @router.post(
@@ -223,7 +218,7 @@ def correct_grant(
     around the services charged to it (422). Send the `version` last read; a change made
     since is refused with HTTP 409. Only the managing organisation corrects it (404)."""
     user = request.user
-    grant = get_object_or_404(Grant.objects.editable_by(user), pk=grant_id)
+    grant = editable_record(Grant, user, grant_id)
     corrected(request, services.correct_grant, grant, payload)
     return queries.grants_for(user).get(pk=grant.pk)
 
@@ -242,7 +237,7 @@ def correct_line(
     lines together may not exceed the grant (422). Send the `version` last read; a change
     made since is refused with HTTP 409."""
     user = request.user
-    grant = get_object_or_404(Grant.objects.editable_by(user), pk=grant_id)
+    grant = editable_record(Grant, user, grant_id)
     line = get_object_or_404(BudgetLine.objects.filter(grant=grant), pk=line_id)
     corrected(request, services.correct_budget_line, line, payload)
     return next(s for s in queries.spending_by_line(grant) if s.id == line.pk)
@@ -336,7 +331,7 @@ def list_deliveries(request: AuthenticatedRequest, query: Query[DeliveryQuery]) 
         object_ref=query.woman or "list",
         request=request,
     )
-    return _page(
+    return page_of(
         queries.deliveries_for(user, woman_reference=query.woman).current(), query.after, query.size
     )
 

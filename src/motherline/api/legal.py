@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema
 from motherline.accounts import audit
 from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
-from motherline.api.access import Requires, editable_woman
+from motherline.api.access import Requires, editable_record, editable_woman, visible_record
 from motherline.api.routes import corrected, read, refused_as
 from motherline.api.schemas import (
     DocumentLanguage,
@@ -200,8 +200,8 @@ def screened_out(s: Screening) -> dict[str, Any]:
 
 def _case(user: User, case_id: int, *, for_edit: bool = False) -> LegalCase:
     """A case the user may see (or, `for_edit`, change); otherwise 404."""
-    cases = LegalCase.objects.editable_by(user) if for_edit else LegalCase.objects.visible_to(user)
-    return get_object_or_404(cases.select_related("episode__woman", "court"), pk=case_id)
+    in_scope = editable_record if for_edit else visible_record
+    return in_scope(LegalCase, user, case_id, "episode__woman", "court")
 
 
 @router.get(

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from motherline.accounts import audit, policy
+from motherline.accounts import policy
+from motherline.accounts.models import User
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires, editable_child, editable_woman
-from motherline.api.routes import changes_of, page_out, read
+from motherline.api.routes import changes_of, corrected, page_out, read, read_listed
 from motherline.api.schemas import (
     AdmissionIn,
     ChildIn,
@@ -60,9 +61,10 @@ def _child_details(child: ChildIn, **values: Any) -> services.ChildDetails:
     return services.ChildDetails(**{**data, **values})
 
 
-def _episode(woman: Woman) -> CustodyEpisode:
-    """The custody a change applies to: the open one, else the last (the service then
-    explains that she has been released)."""
+def _custody(user: User, reference: str) -> CustodyEpisode:
+    """The custody of a woman the user may change that a change applies to: the open one,
+    else the last (the service then explains that she has been released)."""
+    woman = editable_woman(user, reference)
     episode = woman.current_episode or woman.episodes.first()
     if episode is None:
         raise ValidationError({NON_FIELD_ERRORS: [_("She has no custody record.")]})
@@ -113,13 +115,7 @@ def list_women(request: AuthenticatedRequest, filters: Query[WomenQuery]) -> dic
         after=filters.after,
         size=filters.size,
     )
-    audit.record_list(
-        user,
-        "people.Woman",
-        [woman.reference for woman in page.items],
-        request=request,
-        changes={"filters": audit.filters_for_trail(filters.model_dump(exclude={"after"}))},
-    )
+    read_listed(request, "people.Woman", [woman.reference for woman in page.items], filters)
     return page_out(page)
 
 
@@ -265,8 +261,7 @@ def correct_woman(
     Returns her record with its new version."""
     user = request.user
     woman = editable_woman(user, reference)
-    changes = changes_of(payload)
-    services.update_woman(user, woman, changes, version=payload.version, request=request)
+    corrected(request, services.update_woman, woman, payload)
     return queries.woman_detail(user, reference)
 
 
@@ -309,8 +304,7 @@ def transfer(
     """Move her to another prison; children living with her move too. Returns her custody
     as it is after the transfer."""
     user = request.user
-    woman = editable_woman(user, reference)
-    episode = _episode(woman)
+    episode = _custody(user, reference)
     services.transfer(user, episode, payload, request=request)
     return _episode_out(episode.pk)
 
@@ -328,7 +322,7 @@ def legal_status(
     """Record a new legal status (e.g. convicted, on appeal). Returns her custody as it is
     after the change."""
     user = request.user
-    episode = _episode(editable_woman(user, reference))
+    episode = _custody(user, reference)
     services.record_legal_status(
         user,
         episode,
@@ -356,7 +350,7 @@ def release(
     """Close her custody with the release date and reason; children living with her in
     prison leave with her. Returns the closed custody."""
     user = request.user
-    episode = _episode(editable_woman(user, reference))
+    episode = _custody(user, reference)
     services.record_release(
         user,
         episode,

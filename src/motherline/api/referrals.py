@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from motherline.accounts.policy import Capability
-from motherline.api.access import Requires, visible_woman
+from motherline.api.access import Requires, visible_record, visible_woman
 from motherline.api.routes import Twin, read, read_all, twins
 from motherline.api.schemas import OnWomanOrChild, PathReference, RecordId
 from motherline.casework import referrals
@@ -83,6 +82,10 @@ class ReferralsQuery(Schema):
 # Helpers
 
 
+def _consent(pk: int) -> Consent:
+    return Consent.objects.select_related("woman", "child").get(pk=pk)
+
+
 def _referral(pk: int) -> Referral:
     return Referral.objects.select_related("woman", "child").get(pk=pk)
 
@@ -124,7 +127,7 @@ def record_consent(
     consent = referrals.record_consent(
         request.user, woman, **referrals.consent_values(woman, payload), request=request
     )
-    return Status(201, Consent.objects.select_related("woman", "child").get(pk=consent.pk))
+    return Status(201, _consent(consent.pk))
 
 
 @router.post(
@@ -138,7 +141,7 @@ def withdraw_consent(
     request: AuthenticatedRequest, consent_id: RecordId, payload: WithdrawConsentIn
 ) -> Any:
     """Ends at once what it allowed: partners' access, the referrals resting on it."""
-    consent = get_object_or_404(Consent.objects.visible_to(request.user), pk=consent_id)
+    consent = visible_record(Consent, request.user, consent_id)
     withdrawn = referrals.withdraw_consent(
         request.user,
         consent,
@@ -147,7 +150,7 @@ def withdraw_consent(
         reason=payload.reason,
         request=request,
     )
-    return Consent.objects.select_related("woman", "child").get(pk=withdrawn.pk)
+    return _consent(withdrawn.pk)
 
 
 # Referrals
@@ -215,11 +218,7 @@ def _refer(
 )
 def referral(request: AuthenticatedRequest, referral_id: RecordId) -> Any:
     """One referral your organisation sent or received."""
-    found = get_object_or_404(
-        Referral.objects.visible_to(request.user).select_related("woman", "child"),
-        pk=referral_id,
-    )
-    return read(request, found)
+    return read(request, visible_record(Referral, request.user, referral_id, "woman", "child"))
 
 
 @router.post(
@@ -232,7 +231,7 @@ def referral(request: AuthenticatedRequest, referral_id: RecordId) -> Any:
 def answer_referral(request: AuthenticatedRequest, referral_id: RecordId, payload: AnswerIn) -> Any:
     """`accept` or `decline` (with a note saying why) by the receiver; `withdraw` by the
     sender (cancels a waiting referral, ends an accepted one). From the version read."""
-    found = get_object_or_404(Referral.objects.visible_to(request.user), pk=referral_id)
+    found = visible_record(Referral, request.user, referral_id)
     if payload.action == "withdraw":
         done = referrals.withdraw(
             request.user, found, version=payload.version, note=payload.note, request=request

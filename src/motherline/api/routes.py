@@ -27,6 +27,7 @@ from motherline.api.access import child_records, her_records
 from motherline.api.schemas import PathReference
 from motherline.core.actors import AuthenticatedRequest
 from motherline.people.models import Child, Woman
+from motherline.people.queries import paged
 
 R = TypeVar("R", bound=models.Model)
 T = TypeVar("T")
@@ -59,6 +60,21 @@ def read_all(
         changes={key: [ref(record) for record in records]},
     )
     return records
+
+
+def read_listed(
+    request: AuthenticatedRequest, object_type: str, references: Iterable[Any], filters: Schema
+) -> None:
+    """A page of a filtered list, its read written to the audit trail as one row
+    (`audit.record_list`): the `references` shown and the `filters` asked for, without the
+    cursor (`after`)."""
+    audit.record_list(
+        request.user,
+        object_type,
+        references,
+        request=request,
+        changes={"filters": audit.filters_for_trail(filters.model_dump(exclude={"after"}))},
+    )
 
 
 def changes_of(payload: Schema, *texts: str, exclude: Iterable[str] = ()) -> dict[str, Any]:
@@ -107,6 +123,12 @@ def refused_as(field: str, refusal: type[Exception], message: str = "") -> Itera
 def page_out(page: Any) -> dict[str, Any]:
     """A page of a list (`items`, `next_cursor`, `total`) as the API returns it."""
     return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}
+
+
+def page_of(records: models.QuerySet[Any], after: int | None, size: int) -> dict[str, Any]:
+    """The page of `records` after the id `after` (the previous page's `next_cursor`), by
+    descending id, with their total (`people.queries.paged`), as the API returns it."""
+    return page_out(paged(records, after, size))
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from motherline.accounts import audit
 from motherline.accounts.policy import Capability
 from motherline.api.access import Requires
-from motherline.api.routes import refused_as
+from motherline.api.routes import read_listed, refused_as
 from motherline.api.schemas import _max
 from motherline.core.actors import AuthenticatedRequest
 from motherline.people.history import UnanswerableDay
@@ -97,13 +96,7 @@ def worklist(request: AuthenticatedRequest, filters: Query[WorklistQuery]) -> di
             after=after,
             size=filters.size,
         )
-    audit.record_list(
-        user,
-        "worklist.Item",
-        [item.subject.reference for item in page.items],
-        request=request,
-        changes={"filters": audit.filters_for_trail(filters.model_dump(exclude={"after"}))},
-    )
+    read_listed(request, "worklist.Item", [item.subject.reference for item in page.items], filters)
     return {
         "items": [item.as_json(as_of) for item in page.items],
         "next_cursor": str(page.next_cursor) if page.next_cursor else None,
