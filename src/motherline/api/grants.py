@@ -48,6 +48,7 @@ from motherline.grants.models import (
     ServiceType,
 )
 from motherline.records.withdrawal import Withdrawal, WithdrawnOut
+from motherline.reports.download import attachment
 
 router = Router(tags=["grants and services"])
 
@@ -307,11 +308,7 @@ def donor_report(
             "format": query.format,
         },
     )
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = (
-        f'attachment; filename="donor-report-{grant.reference}.{query.format}"'
-    )
-    return response
+    return attachment(content, kind, f"donor-report-{grant.reference}.{query.format}")
 
 
 @router.get(
