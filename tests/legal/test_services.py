@@ -14,6 +14,7 @@ from motherline.care.models import CloseReason, PlanStatus, TransitionPlan
 from motherline.core.versions import StaleVersion
 from motherline.jurisdictions.models import ScreeningCriterion
 from motherline.legal import queries, services
+from motherline.legal.actions import StatusIn
 from motherline.legal.models import DossierStatus, Hearing, LegalCase, ReleaseCandidate
 from motherline.people import services as people_services
 from motherline.people.models import PlacementKind, ReleaseReason
@@ -175,9 +176,13 @@ def test_a_woman_released_between_screening_and_submission_cannot_be_submitted(u
         version=current_version(mother.current_episode),
     )
     with pytest.raises(ValidationError) as error:
-        services.change_status(officer, candidate, "submitted", version=candidate.version)
+        services.change_status(
+            officer, candidate, StatusIn(status="submitted", version=candidate.version)
+        )
     assert "released on" in str(error.value)
-    withdrawn = services.change_status(officer, candidate, "withdrawn", version=candidate.version)
+    withdrawn = services.change_status(
+        officer, candidate, StatusIn(status="withdrawn", version=candidate.version)
+    )
     assert withdrawn.status == DossierStatus.WITHDRAWN
 
 
@@ -194,13 +199,20 @@ def test_a_grant_records_the_pardon_and_closes_the_childs_plan(users, mother):
     )
     (candidate,) = services.add_candidates(officer, pardon_round, [mother.reference])
     with pytest.raises(ValidationError):
-        services.change_status(officer, candidate, "granted", version=candidate.version)
-    candidate = services.change_status(
-        officer, candidate, "submitted", version=candidate.version, on=TODAY - timedelta(days=10)
+        services.change_status(
+            officer, candidate, StatusIn(status="granted", version=candidate.version)
+        )
+    submitted = StatusIn(
+        status="submitted", version=candidate.version, on=TODAY - timedelta(days=10)
     )
+    candidate = services.change_status(officer, candidate, submitted)
     with pytest.raises(StaleVersion):
-        services.change_status(officer, candidate, "granted", version=candidate.version - 1)
-    candidate = services.change_status(officer, candidate, "granted", version=candidate.version)
+        services.change_status(
+            officer, candidate, StatusIn(status="granted", version=candidate.version - 1)
+        )
+    candidate = services.change_status(
+        officer, candidate, StatusIn(status="granted", version=candidate.version)
+    )
     assert candidate.status == DossierStatus.GRANTED and candidate.decided_on == decided
     episode = reload(mother).episodes.get()
     assert episode.release_date == decided and episode.release_reason == "royal_pardon"
@@ -220,8 +232,12 @@ def test_a_refusal_releases_nobody(users, mother):
         decision_date=TODAY,
     )
     (candidate,) = services.add_candidates(officer, pardon_round, [mother.reference])
-    candidate = services.change_status(officer, candidate, "submitted", version=candidate.version)
-    candidate = services.change_status(officer, candidate, "refused", version=candidate.version)
+    candidate = services.change_status(
+        officer, candidate, StatusIn(status="submitted", version=candidate.version)
+    )
+    candidate = services.change_status(
+        officer, candidate, StatusIn(status="refused", version=candidate.version)
+    )
     assert candidate.status == DossierStatus.REFUSED
     assert reload(mother).current_episode is not None
     stats = queries.round_statistics(pardon_round, officer)
@@ -259,21 +275,15 @@ def test_statistics_count_children_who_left_with_a_woman_pardoned_on_another_day
     )
     made = services.add_candidates(officer, pardon_round, [woman.reference, other.reference])
     for candidate in made:
-        candidate = services.change_status(
-            officer,
-            candidate,
-            "submitted",
-            version=candidate.version,
-            on=TODAY - timedelta(days=15),
+        submitted = StatusIn(
+            status="submitted", version=candidate.version, on=TODAY - timedelta(days=15)
         )
+        candidate = services.change_status(officer, candidate, submitted)
         if candidate.woman_id == woman.pk:
-            services.change_status(
-                officer,
-                candidate,
-                "granted",
-                version=candidate.version,
-                on=TODAY - timedelta(days=3),
+            granted = StatusIn(
+                status="granted", version=candidate.version, on=TODAY - timedelta(days=3)
             )
+            services.change_status(officer, candidate, granted)
     stats = queries.round_statistics(pardon_round, officer)
     assert (stats.granted, stats.submitted, stats.women_released) == (1, 1, 1)
     assert stats.children_released == 2

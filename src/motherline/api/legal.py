@@ -493,15 +493,7 @@ def change_status(request: AuthenticatedRequest, candidate_id: RecordId, payload
     """Submitted, granted (records her release by royal pardon), refused or withdrawn."""
     user = request.user
     candidate = _candidate(user, candidate_id, for_edit=True)
-    return services.change_status(
-        user,
-        candidate,
-        str(payload.status),
-        version=payload.version,
-        on=payload.on,
-        note=payload.note,
-        request=request,
-    )
+    return services.change_status(user, candidate, payload, request=request)
 
 
 @router.get(

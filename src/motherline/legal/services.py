@@ -30,6 +30,7 @@ from motherline.core.versions import check_version, locked, save_if_current
 from motherline.formatting import format_day
 from motherline.jurisdictions.models import Jurisdiction, PardonOccasion
 from motherline.legal import queries, rules
+from motherline.legal.actions import StatusIn
 from motherline.legal.models import (
     CaseResult,
     CaseStage,
@@ -439,11 +440,8 @@ def update_candidate(
 def change_status(
     user: User,
     candidate: ReleaseCandidate,
-    new_status: str,
+    step: StatusIn,
     *,
-    version: int,
-    on: date | None = None,
-    note: str = "",
     today: date | None = None,
     request: HttpRequest | None = None,
 ) -> ReleaseCandidate:
@@ -455,6 +453,7 @@ def change_status(
     decision date (or `on`): her children living in prison leave with her, and the care
     app closes their transition plans (`people.signals.released`).
     """
+    new_status, version, on, note = str(step.status), step.version, step.on, step.note
     current = _locked_candidate(candidate)
     require_register_edit(user, current.woman)
     check_version(version, current.version)

@@ -394,15 +394,8 @@ def candidate_detail(request: AuthenticatedRequest, candidate_id: int) -> HttpRe
             if "status" in request.POST:
                 status_form = forms.StatusForm(request.POST, auto_id="status_%s")
                 if status_form.is_valid():
-                    step = status_form.action_input()
                     services.change_status(
-                        request.user,
-                        candidate,
-                        str(step.status),
-                        version=step.version,
-                        on=step.on,
-                        note=step.note,
-                        request=request,
+                        request.user, candidate, status_form.action_input(), request=request
                     )
                     messages.success(request, _("The dossier's status has been changed."))
                     return redirect("legal:candidate", candidate_id=candidate.pk)
