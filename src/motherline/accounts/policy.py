@@ -323,10 +323,16 @@ def may_edit(user: Actor, woman: Woman) -> bool:
     return scope(Woman.objects.filter(pk=woman.pk), user, for_edit=True).exists()
 
 
+def may_change_register(user: Actor, woman: Woman | None = None) -> bool:
+    """Whether the role may change the register and, given a woman, her record (and her
+    children's) is among those the user changes: what a page asks before it offers a change."""
+    return can(user, Capability.EDIT_REGISTER) and (woman is None or may_edit(user, woman))
+
+
 def require_register_edit(user: Actor, woman: Woman | None = None) -> None:
-    """Refuse a change to the register (PermissionDenied, saying so) unless the role may change
-    it and, given a woman, her record (and her children's) is among those the user changes."""
-    if not can(user, Capability.EDIT_REGISTER) or (woman is not None and not may_edit(user, woman)):
+    """Refuse a change to the register (PermissionDenied, saying so) unless
+    `may_change_register`."""
+    if not may_change_register(user, woman):
         raise PermissionDenied(_("You may not change the register."))
 
 

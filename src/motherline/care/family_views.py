@@ -24,7 +24,14 @@ from django.views.decorators.http import require_POST
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
-from motherline.accounts.policy import Capability, can, may_approve_for, may_edit, require
+from motherline.accounts.policy import (
+    Capability,
+    can,
+    may_approve_for,
+    may_change_register,
+    may_edit,
+    require,
+)
 from motherline.care import family, forms
 from motherline.care.models import (
     AssessmentStatus,
@@ -115,7 +122,7 @@ def caregivers(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """The child's caregivers, and the form adding one (POST)."""
     require(request.user, Capability.VIEW_REGISTER)
     child = _visible_child(request, reference)
-    editable = can(request.user, Capability.EDIT_REGISTER) and may_edit(request.user, child.mother)
+    editable = may_change_register(request.user, child.mother)
     jurisdiction = family.jurisdiction_of(child.mother)
     if request.method == "POST":
         _require_change(request, child)

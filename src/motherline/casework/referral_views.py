@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
-from motherline.accounts.policy import Capability, can, may_edit, require
+from motherline.accounts.policy import Capability, may_change_register, may_edit, require
 from motherline.casework import forms, referrals
 from motherline.casework.models import Consent, Document, Referral, ReferralStatus
 from motherline.casework.views import Subject, _subject
@@ -38,7 +38,7 @@ ENDED_BECAUSE = {
 
 
 def _may_change(request: AuthenticatedRequest, subject: Subject) -> bool:
-    return can(request.user, Capability.EDIT_REGISTER) and may_edit(request.user, subject.woman)
+    return may_change_register(request.user, subject.woman)
 
 
 # Consents

@@ -25,7 +25,13 @@ from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, Role, User
-from motherline.accounts.policy import Capability, can, may_edit, prison_id_of, require
+from motherline.accounts.policy import (
+    Capability,
+    can,
+    may_change_register,
+    prison_id_of,
+    require,
+)
 from motherline.core.actions import run_form_action
 from motherline.core.actors import AuthenticatedRequest
 from motherline.core.forms import add_service_errors, posted
@@ -104,7 +110,7 @@ def case_detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     require(request.user, Capability.VIEW_REGISTER)
     case = _visible_case(request, case_id)
     woman = case.episode.woman
-    editable = can(request.user, Capability.EDIT_REGISTER) and may_edit(request.user, woman)
+    editable = may_change_register(request.user, woman)
     hearing_form = forms.HearingForm()
     jurisdiction = woman.organisation.jurisdiction_id
     courts = {"court": forms.court_choices(jurisdiction, case.court)}
@@ -375,9 +381,7 @@ def candidate_detail(request: AuthenticatedRequest, candidate_id: int) -> HttpRe
     """A candidate's dossier: the criteria met with evidence, the argument, the status."""
     require(request.user, Capability.VIEW_REGISTER)
     candidate = _visible_candidate(request, candidate_id)
-    editable = can(request.user, Capability.EDIT_REGISTER) and may_edit(
-        request.user, candidate.woman
-    )
+    editable = may_change_register(request.user, candidate.woman)
     dossier_form = forms.DossierForm(
         initial={
             "priority": candidate.priority,
