@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from motherline.bounds import DATE_FLOOR
 from motherline.jurisdictions import reference
 from motherline.people import rules, services
 from motherline.people.forms import AdmissionForm
@@ -66,7 +67,7 @@ def test_dependent_children_other_than_the_children_entered_is_a_warning():
 
 def test_the_floor_is_the_packs():
     assert reference.register_lists("KH").earliest_date == date(1900, 1, 1)
-    assert reference.register_lists("ZZ").earliest_date == reference.DEFAULT_EARLIEST
+    assert reference.register_lists("ZZ").earliest_date == DATE_FLOOR
 
 
 # Through the service (the form and the API call it)

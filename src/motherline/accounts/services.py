@@ -41,12 +41,10 @@ from motherline.accounts.policy import (
     can,
     is_deployment_administrator,
 )
+from motherline.bounds import DATE_FLOOR
 from motherline.core.changes import check_fields
 from motherline.core.versions import StaleVersion, locked_current, save_if_current
 from motherline.jurisdictions import local
-
-# No date a person enters is before this.
-DATE_FLOOR = date(1900, 1, 1)
 
 
 def _require_admin(actor: User) -> None:

@@ -3,8 +3,8 @@ carry, and the reference lists of ethnicity and language (a pack's `register.tom
 ISO 3166 countries for nationality (pycountry, with their names in the page's language from
 CLDR via babel).
 
-A pack without `register.toml` gets `DEFAULT_EARLIEST` and empty lists (free text stays
-possible where a list is empty).
+A pack without `register.toml` gets the project's floor (`bounds.DATE_FLOOR`) and empty
+lists (free text stays possible where a list is empty).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from pathlib import Path
 
 from django.utils.translation import get_language
 
+from motherline.bounds import DATE_FLOOR
+
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 REGISTER_FILE = "register.toml"
-DEFAULT_EARLIEST = date(1900, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Entry:
 
 @dataclass(frozen=True)
 class RegisterLists:
-    earliest_date: date = DEFAULT_EARLIEST
+    earliest_date: date = DATE_FLOOR
     ethnicities: tuple[Entry, ...] = field(default_factory=tuple)
     languages: tuple[Entry, ...] = field(default_factory=tuple)
     sources: tuple[tuple[str, str], ...] = field(default_factory=tuple)
@@ -76,7 +77,7 @@ def register_lists(code: str | None, local_language: str = "") -> RegisterLists:
     if not path.is_file():
         return RegisterLists()
     doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    raw = doc.get("earliest_date", DEFAULT_EARLIEST.isoformat())
+    raw = doc.get("earliest_date", DATE_FLOOR.isoformat())
     try:
         earliest = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
     except ValueError:

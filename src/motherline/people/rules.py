@@ -11,6 +11,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from motherline.bounds import DATE_FLOOR
 from motherline.formatting import format_day
 from motherline.jurisdictions.rules import add_months
 
@@ -40,21 +41,20 @@ def is_minor(birth: date | None, on: date) -> bool:
     return birth is not None and age_on(birth, on) < 18
 
 
-# No record of the register is dated before this day unless a pack says otherwise (the
-# admission's dates are checked against the pack's `earliest_date`, `entry_findings`).
-EARLIEST_DATE = date(1900, 1, 1)
+# No record of the register is dated before `bounds.DATE_FLOOR` unless a pack says otherwise
+# (the admission's dates are checked against the pack's `earliest_date`, `entry_findings`).
 
 
 def not_in_future(field: str, value: date | None, today: date, errors: Errors) -> None:
-    """A date of an event: not after today, and not before `EARLIEST_DATE` (a typing
+    """A date of an event: not after today, and not before `DATE_FLOOR` (a typing
     mistake such as 0001-01-01)."""
     if value is not None and value > today:
         errors[field] = _("This date is in the future (today is %(today)s).") % {
             "today": format_day(today)
         }
-    elif value is not None and value < EARLIEST_DATE:
+    elif value is not None and value < DATE_FLOOR:
         errors[field] = _("This date is before %(earliest)s: check it.") % {
-            "earliest": format_day(EARLIEST_DATE)
+            "earliest": format_day(DATE_FLOOR)
         }
 
 

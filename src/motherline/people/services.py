@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, User
 from motherline.accounts.policy import Capability, can, may_edit, require_register_edit
+from motherline.bounds import DATE_FLOOR
 from motherline.core import clock
 from motherline.core.changes import audited_change, check_fields, raise_errors
 from motherline.core.versions import check_version, locked_current, save_if_current
@@ -1275,8 +1276,6 @@ _CHILD_VALUES_AUDITED = frozenset(
     {"sex", "dob_is_estimated", "born_in_custody", "birth_registered", "birth_registered_on"}
 )
 _CHILD_TRIMMED = frozenset({"name", "name_latin", "birth_certificate_number"})
-# A date before this is a typing mistake, not a birth.
-EARLIEST_DATE = date(1900, 1, 1)
 
 
 def child_correction_errors(child: Child, after: dict[str, Any], today: date) -> rules.Errors:
@@ -1286,9 +1285,9 @@ def child_correction_errors(child: Child, after: dict[str, Any], today: date) ->
     birth."""
     errors: rules.Errors = {}
     born = after["date_of_birth"]
-    if born is not None and born < EARLIEST_DATE:
+    if born is not None and born < DATE_FLOOR:
         errors["date_of_birth"] = _("Enter a date from %(date)s.") % {
-            "date": format_day(EARLIEST_DATE)
+            "date": format_day(DATE_FLOOR)
         }
     else:
         errors.update(rules.child_birth_errors(child.mother.date_of_birth, born, today))

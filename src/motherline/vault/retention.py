@@ -48,6 +48,7 @@ from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction
+from motherline.bounds import DATE_FLOOR
 from motherline.care.models import (
     AssessmentAnswer,
     BestInterestsAssessment,
@@ -127,8 +128,6 @@ def years_by_jurisdiction() -> dict[int, int]:
     }
 
 
-# No date a person's record holds is plausibly earlier than this (a pack may set a later one).
-DATE_FLOOR = date(1900, 1, 1)
 
 
 def date_floor() -> date:
