@@ -13,7 +13,8 @@ from PIL import Image
 
 from motherline.accounts.models import AuditEvent
 from motherline.casework import services
-from motherline.casework.models import NOTE_MAX_LENGTH, Assignment, CaseNote, Document
+from motherline.casework.models import Assignment, CaseNote, Document
+from motherline.core.inputs import NOTE_MAX
 from motherline.core.versions import StaleVersion
 from motherline.vault import files
 from tests.casework.conftest import (
@@ -59,7 +60,7 @@ def test_a_note_on_a_child_names_the_child_and_its_mother(users, mother, child):
     ("fields", "field"),
     [
         ({"text": "  "}, "text"),
-        ({"text": "x" * (NOTE_MAX_LENGTH + 1)}, "text"),
+        ({"text": "x" * (NOTE_MAX + 1)}, "text"),
         ({"text": "a\x00b"}, "text"),
         ({"kind": "gossip"}, "kind"),
         ({"noted_on": TODAY + timedelta(days=1)}, "noted_on"),
@@ -74,7 +75,7 @@ def test_a_bad_note_is_refused_by_field_and_nothing_is_written(users, mother, fi
 
 
 def test_a_note_at_the_length_limit_is_kept_whole(users, mother):
-    text = "ក" * NOTE_MAX_LENGTH
+    text = "ក" * NOTE_MAX
     assert note(users["monitor"], mother, text=text).text == text
 
 

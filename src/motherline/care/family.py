@@ -40,6 +40,7 @@ from motherline.care.models import (
 )
 from motherline.core import clock
 from motherline.core.changes import check_fields, only, raise_errors
+from motherline.core.inputs import NOTE_MAX
 from motherline.core.versions import check_version, locked, save_if_current
 from motherline.jurisdictions.models import BestInterestsQuestion, Jurisdiction
 from motherline.people.models import CaregiverRelationship, Child, Woman
@@ -645,8 +646,8 @@ def decide_assessment(
         )
     if not approve and not notes:
         errors["notes"] = _("Say what must change before it can be approved.")
-    elif len(notes) > rules.NOTES_MAX_LENGTH or "\x00" in notes:
-        errors["notes"] = _("At most %(max)s characters.") % {"max": rules.NOTES_MAX_LENGTH}
+    elif len(notes) > NOTE_MAX or "\x00" in notes:
+        errors["notes"] = _("At most %(max)s characters.") % {"max": NOTE_MAX}
     raise_errors(errors)
     status = AssessmentStatus.APPROVED if approve else AssessmentStatus.RETURNED
     save_if_current(

@@ -19,6 +19,7 @@ from motherline.care.models import (
     TransitionPlan,
 )
 from motherline.core.actions import form_for
+from motherline.core.inputs import NOTE_MAX
 from motherline.people.forms import (
     OUTSIDE_CAREGIVERS,
     date_field,
@@ -368,7 +369,7 @@ def assessment_form(
         fields[rules.notes_field(question.code)] = forms.CharField(
             label=_("What was found"),
             required=False,
-            max_length=rules.NOTES_MAX_LENGTH,
+            max_length=NOTE_MAX,
             widget=forms.Textarea(attrs={"rows": 2}),
         )
     form_class = type(base.__name__, (base,), fields)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from motherline.care.rules import PHONE_MAX_LENGTH
 from motherline.core.models import Referenced, VersionedRecord, done_by
 from motherline.people.models import CaregiverRelationship, Child, ScopedQuerySet
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
@@ -158,11 +159,6 @@ class LeaveExtension(models.Model):
 
 # The child's family outside: caregivers as records, and the best-interests assessment a
 # programme manager approves before the hand-over.
-
-# A phone number: digits with the separators people write (spaces, hyphens, dots, brackets)
-# and an optional leading +; as many digits as an international number has at most (E.164).
-PHONE_MAX_LENGTH = 32
-PHONE_DIGITS = (6, 15)
 
 
 class Caregiver(Referenced, VersionedRecord):

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from motherline.core.inputs import NOTE_MAX
 from motherline.jurisdictions.rules import (
     DEFAULT_READINGS,
     FIRST_DAY_OF_NEXT_MONTH,
@@ -529,7 +530,6 @@ PHONE_MAX_LENGTH = 32
 PHONE_DIGITS = (6, 15)
 NAME_MAX_LENGTH = 200
 ADDRESS_MAX_LENGTH = 255
-NOTES_MAX_LENGTH = 20_000
 
 
 def phone_error(phone: str) -> str | None:
@@ -639,7 +639,7 @@ def assessment_errors(
             errors[answer_field(code)] = _("Say what the assessment found.")
         elif finding in FINDINGS_EXPLAINED and _blank(notes):
             errors[notes_field(code)] = _("Say what was found, or why it could not be assessed.")
-        if problem := _text_error(notes, NOTES_MAX_LENGTH):
+        if problem := _text_error(notes, NOTE_MAX):
             errors[notes_field(code)] = problem
     for code in sorted(set(answers) - set(asked)):
         errors[answer_field(code)] = _("The pack does not ask this question.")
@@ -647,7 +647,7 @@ def assessment_errors(
         errors["recommendation"] = _("Choose a recommendation.")
     elif recommendation != "hand_over" and _blank(reasons):
         errors["reasons"] = _("Say why: what support the hand-over needs, or why not to hand over.")
-    if problem := _text_error(reasons, NOTES_MAX_LENGTH):
+    if problem := _text_error(reasons, NOTE_MAX):
         errors["reasons"] = problem
     return errors
 

@@ -38,6 +38,7 @@ from motherline.care.models import (
 from motherline.care.queries import child_leave_by_for, is_living_in_prison
 from motherline.core import clock
 from motherline.core.changes import audited_change, check_fields, plain, raise_errors
+from motherline.core.inputs import NOTE_MAX
 from motherline.core.versions import check_version, save_if_current
 from motherline.people import services as people_services
 from motherline.people.models import CaregiverRelationship, Child, CustodyEpisode, Woman
@@ -433,8 +434,8 @@ def record_follow_up(
         ).exists()
     ):
         errors["caregiver_seen"] = _("Choose a caregiver recorded for this child.")
-    if len(notes) > rules.NOTES_MAX_LENGTH or "\x00" in notes:
-        errors["notes"] = _("At most %(max)s characters.") % {"max": rules.NOTES_MAX_LENGTH}
+    if len(notes) > NOTE_MAX or "\x00" in notes:
+        errors["notes"] = _("At most %(max)s characters.") % {"max": NOTE_MAX}
     raise_errors(errors)
     assert done_on is not None
     follow_up.done_on = done_on

@@ -13,7 +13,6 @@ from pydantic import StringConstraints
 
 from motherline.accounts.models import User
 from motherline.casework.models import (
-    NOTE_MAX_LENGTH,
     TERMS_MAX_LENGTH,
     Consent,
     ConsentGiver,
@@ -22,7 +21,7 @@ from motherline.casework.models import (
     ReferralKind,
     ReferralService,
 )
-from motherline.core.inputs import INT_MAX, Version
+from motherline.core.inputs import INT_MAX, NOTE_MAX, Version
 from motherline.core.inputs import max_length_of as _max
 from motherline.people.models import Child
 
@@ -36,7 +35,7 @@ class NoteIn(Schema):
 
     noted_on: date
     kind: NoteKind
-    text: str = Field(min_length=1, max_length=NOTE_MAX_LENGTH)
+    text: str = Field(min_length=1, max_length=NOTE_MAX)
     corrects: int | None = Field(
         None, ge=1, le=INT_MAX, description="The id of the note this corrects."
     )
@@ -49,7 +48,7 @@ class NoteChangesIn(Schema):
     version: Version
     noted_on: date | None = None
     kind: NoteKind | None = None
-    text: str | None = Field(None, min_length=1, max_length=NOTE_MAX_LENGTH)
+    text: str | None = Field(None, min_length=1, max_length=NOTE_MAX)
 
 
 class AssignIn(Schema):

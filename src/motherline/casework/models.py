@@ -16,11 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from motherline.core.actors import Actor
+from motherline.core.inputs import NOTE_MAX
 from motherline.core.models import Referenced, done_by
 from motherline.core.scoping import ScopedQuerySet, narrow
 from motherline.vault.fields import EncryptedCharField, EncryptedTextField
-
-NOTE_MAX_LENGTH = 20_000
 
 
 class NoteKind(models.TextChoices):
@@ -46,7 +45,7 @@ class CaseNote(models.Model):
     )
     noted_on = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=16, choices=NoteKind)
-    text = EncryptedTextField(_("note"), max_length=NOTE_MAX_LENGTH)
+    text = EncryptedTextField(_("note"), max_length=NOTE_MAX)
     corrects = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

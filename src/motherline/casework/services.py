@@ -28,7 +28,6 @@ from motherline.accounts.models import AuditAction, Role, User
 from motherline.accounts.policy import ROLE_CAPABILITIES, Capability, can, may_edit
 from motherline.casework import rules
 from motherline.casework.models import (
-    NOTE_MAX_LENGTH,
     Assignment,
     CaseNote,
     Document,
@@ -37,7 +36,7 @@ from motherline.casework.models import (
 )
 from motherline.core import clock
 from motherline.core.changes import raise_errors
-from motherline.core.inputs import named
+from motherline.core.inputs import NOTE_MAX, named
 from motherline.core.versions import check_version, save_if_current
 from motherline.formatting import format_day
 from motherline.jurisdictions.local import language_name
@@ -83,9 +82,9 @@ def _note_errors(noted_on: Any, kind: Any, text: Any, today: date) -> dict[str, 
         errors["kind"] = _("Choose what kind of contact the note is about.")
     if not isinstance(text, str) or not text.strip():
         errors["text"] = _("Write the note.")
-    elif len(text) > NOTE_MAX_LENGTH:
+    elif len(text) > NOTE_MAX:
         errors["text"] = _("A note has at most %(max)d characters; this one has %(n)d.") % {
-            "max": NOTE_MAX_LENGTH,
+            "max": NOTE_MAX,
             "n": len(text),
         }
     elif "\x00" in text:

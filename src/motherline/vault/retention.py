@@ -128,8 +128,6 @@ def years_by_jurisdiction() -> dict[int, int]:
     }
 
 
-
-
 def date_floor() -> date:
     """The floor of plausible dates: 1900, or the latest `date_floor` of a loaded pack when
     packs carry one (the strictest floor holds back the most)."""

@@ -76,7 +76,7 @@ from motherline.people.models import (
 from motherline.people.rules import is_minor
 from motherline.places.models import Prison
 from motherline.worklist.models import Deadline, StaleDeadlines
-from motherline.worklist.rules import OFFENCE_CLASS_RANK, Kind, plan_status_on
+from motherline.worklist.rules import MAJORITY_MONTHS, OFFENCE_CLASS_RANK, Kind, plan_status_on
 
 logger = logging.getLogger(__name__)
 
@@ -151,10 +151,6 @@ def stated_by_jurisdiction() -> dict[int, StatedRules]:
         pk: StatedRules.of(data)
         for pk, data in Jurisdiction.objects.values_list("pk", "stated_rules")
     }
-
-
-# A child is a minor until this age: a birth registration is asked for until then.
-MAJORITY_MONTHS = 18 * 12
 
 
 def _in_prison_now() -> Exists:
