@@ -130,7 +130,12 @@ def visit_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "fieldwork/visit_list.html",
-        {"prisons": prisons, "prison": prison, **paging(request, page, prison=code)},
+        {
+            "heading": _("Prison visits"),
+            "prisons": prisons,
+            "prison": prison,
+            **paging(request, page, prison=code),
+        },
     )
 
 
@@ -513,6 +518,7 @@ def incident_overview(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "fieldwork/incident_overview.html",
         {
+            "heading": _("Access incidents"),
             "resolution": queries.resolution(request.user),
             "years": years,
             "by_prison": by_prison,
@@ -663,7 +669,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     jurisdiction = Jurisdiction.objects.of_user(request.user)
     languages = jurisdiction.languages_of_documents() if jurisdiction else ["en"]
     context = {**paging(request, page), "document_languages": languages}
-    return render(request, "fieldwork/case_list.html", context)
+    return render(request, "fieldwork/case_list.html", {"heading": _("Case studies"), **context})
 
 
 @login_required
@@ -815,7 +821,7 @@ def escalation_contacts(request: AuthenticatedRequest) -> HttpResponse:
         done=_("The contact has been added."),
         go_to=reverse("fieldwork:escalation"),
         template="fieldwork/escalation.html",
-        context={"contacts": contacts},
+        context={"heading": _("Escalation contacts"), "contacts": contacts},
     )
 
 
@@ -858,7 +864,11 @@ def import_upload(request: AuthenticatedRequest) -> HttpResponse:
                     _("%(created)s imported, %(skipped)s already imported.")
                     % {"created": report.created, "skipped": report.skipped},
                 )
-    return render(request, "fieldwork/import.html", {"form": form, "report": report})
+    return render(
+        request,
+        "fieldwork/import.html",
+        {"heading": _("Import phone submissions"), "form": form, "report": report},
+    )
 
 
 def woman_visits_section(

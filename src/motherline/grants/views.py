@@ -64,7 +64,9 @@ def _editable_grant(request: AuthenticatedRequest, grant_id: int) -> Grant:
 def grant_list(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Capability.MANAGE_PROGRAMME)
     page = paged(queries.grants_for(request.user), cursor(request), settings.MOTHERLINE_PAGE_SIZE)
-    return render(request, "grants/grant_list.html", paging(request, page))
+    return render(
+        request, "grants/grant_list.html", {"heading": _("Grants"), **paging(request, page)}
+    )
 
 
 @login_required
@@ -240,7 +242,7 @@ def delivery_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "grants/delivery_list.html",
-        {"woman": woman, **paging(request, page, woman=woman)},
+        {"heading": _("Services delivered"), "woman": woman, **paging(request, page, woman=woman)},
     )
 
 

@@ -91,7 +91,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "legal/case_list.html",
-        {"upcoming": upcoming, "stalled": stalled, "today": today},
+        {"heading": _("Legal cases"), "upcoming": upcoming, "stalled": stalled, "today": today},
     )
 
 

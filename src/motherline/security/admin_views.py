@@ -215,7 +215,11 @@ def organisations(request: AuthenticatedRequest) -> HttpResponse:
     listed = Organisation.objects.select_related("jurisdiction").annotate(
         accounts=Count("users", filter=Q(users__is_active=True))
     )
-    return render(request, "security/organisations.html", {"form": form, "organisations": listed})
+    return render(
+        request,
+        "security/organisations.html",
+        {"heading": _("Organisations"), "form": form, "organisations": listed},
+    )
 
 
 @login_required
@@ -269,6 +273,7 @@ def sharing(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "security/sharing.html",
         {
+            "heading": _("Sharing agreements"),
             "form": form,
             "agreements": agreements,
             "own": request.user.organisation_id,

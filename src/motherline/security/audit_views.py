@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from motherline.accounts import audit
 from motherline.accounts.models import AuditAction, AuditEvent
@@ -52,6 +53,7 @@ def audit_search(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "security/audit.html",
         {
+            "heading": _("Audit trail"),
             "form": form,
             "page": page,
             "next_url": next_url,

@@ -97,7 +97,12 @@ def own_tokens(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "security/tokens.html",
-        {"form": form, "created": created, "rows": _rows(user.api_tokens.all())},
+        {
+            "heading": _("API tokens"),
+            "form": form,
+            "created": created,
+            "rows": _rows(user.api_tokens.all()),
+        },
     )
 
 

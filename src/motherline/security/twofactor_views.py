@@ -136,6 +136,7 @@ def users(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "security/users.html",
         {
+            "heading": _("Users"),
             "accounts": accounts,
             "enrolled": enrolled,
             "mode": twofactor.mode(),

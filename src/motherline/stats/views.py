@@ -120,7 +120,11 @@ def import_returns(request: AuthenticatedRequest) -> HttpResponse:
                 return redirect("stats:import")
     else:
         form = ImportForm()
-    return render(request, "stats/import.html", {"form": form, "result": result})
+    return render(
+        request,
+        "stats/import.html",
+        {"heading": _("Import population returns"), "form": form, "result": result},
+    )
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from motherline.accounts import audit
@@ -48,6 +49,7 @@ def worklist(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "worklist/list.html",
         {
+            "heading": _("Worklist"),
             "form": form,
             "filtered": bool(filters.as_query()),
             "groups": groups,
