@@ -668,8 +668,12 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     )
     jurisdiction = Jurisdiction.objects.of_user(request.user)
     languages = jurisdiction.languages_of_documents() if jurisdiction else ["en"]
-    context = {**paging(request, page), "document_languages": languages}
-    return render(request, "fieldwork/case_list.html", {"heading": _("Case studies"), **context})
+    context = {
+        "heading": _("Case studies"),
+        **paging(request, page),
+        "document_languages": languages,
+    }
+    return render(request, "fieldwork/case_list.html", context)
 
 
 @login_required
